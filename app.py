@@ -1,0 +1,26 @@
+"""S&OP Studio: the router. Pages follow the five steps of the monthly S&OP cycle."""
+import streamlit as st
+
+from sop import fmt, ui
+
+st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
+
+PAGES = {
+    "1 · Data gathering": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data",
+                default=True),
+    ],
+}
+
+nav = st.navigation(PAGES)
+
+with st.sidebar:
+    info = ui.active()
+    if info is None:
+        st.caption("No dataset loaded")
+    else:
+        st.markdown(f"**{info.company}**")
+        st.caption(f"Dataset `{info.name}` · version {info.version}  \n"
+                   f"Actuals to {fmt.month(info.as_of)} · {info.currency}")
+
+nav.run()

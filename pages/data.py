@@ -1,0 +1,114 @@
+"""Step 1, Data gathering: what are we planning from, and can we trust it?"""
+import streamlit as st
+
+from sop import charts, fmt, ui
+from sop import schema as S
+
+STATUS_ICON = {"pass": "✅ pass", "warning": "⚠️ warning", "fail": "❌ fail"}
+
+
+def render_header(info) -> None:
+    c = st.columns(4)
+    c[0].metric("Dataset", info.name, border=True)
+    c[1].metric("Actuals up to (as-of month)", fmt.month(info.as_of), border=True)
+    c[2].metric("Version", f"v{info.version}", border=True)
+    c[3].metric("Loaded at (UTC)", f"{info.loaded_at:%Y-%m-%d %H:%M}", border=True)
+
+
+def render_checks(path: str, version: int) -> None:
+    checks = ui.report(path, version).check_table()
+    counts = checks["status"].value_counts()
+    st.caption(f"{counts.get('pass', 0)} checks pass · {counts.get('warning', 0)} warnings · "
+               f"{counts.get('fail', 0)} failures")
+    shown = checks.assign(status=checks["status"].map(STATUS_ICON))
+    st.dataframe(shown, hide_index=True, key="data_checks_table",
+                 column_config={"count": st.column_config.NumberColumn("rows affected"),
+                                "message": st.column_config.TextColumn(width="large")})
+    flagged = checks[checks["status"] != "pass"]
+    if flagged.empty:
+        return
+    pick = st.selectbox("Drill down into a check", flagged.index, key="data_drill",
+                        format_func=lambda i: f"{checks.at[i, 'table']}: {checks.at[i, 'check']}")
+    for f in ui.report(path, version).findings:
+        if (f.check, f.table) == (checks.at[pick, "check"], checks.at[pick, "table"]):
+            st.warning(f.message) if f.severity == "warning" else st.error(f.message)
+            if f.examples is not None and len(f.examples):
+                st.dataframe(f.examples, hide_index=True)
+
+
+def render_upload(info) -> None:
+    st.markdown("Upload the table files (`products.csv`, `sales.parquet`, …; Parquet or CSV, "
+                "named after the tables in the [data model](docs/data-model.md)). Nothing "
+                "changes unless every check passes.")
+    files = st.file_uploader("Table files", type=["parquet", "csv"],
+                             accept_multiple_files=True, key="data_upload_files")
+    name = st.text_input("Dataset name", value="upload", key="data_upload_name")
+    keep = st.checkbox("Take tables I do not upload from the current dataset",
+                       value=info is not None, disabled=info is None, key="data_upload_keep")
+    if not st.button("Validate and load", type="primary", key="data_upload_go",
+                     disabled=not files):
+        return
+    report = ui.validate_upload({f.name: f.getvalue() for f in files},
+                                info.version if keep and info else None)
+    for f in report.errors:
+        st.error(f.message)
+    for f in report.warnings:
+        st.warning(f.message)
+    if not report.ok:
+        st.error(f"Nothing was loaded: {len(report.errors)} error(s). The current dataset is "
+                 "unchanged; fix the files and upload again.")
+        return
+    version = ui.load(report, name.strip() or "upload", "upload: " +
+                      ", ".join(sorted(f.name for f in files)))
+    st.session_state["data_flash"] = f"Loaded `{name}` as version {version}; it is now active."
+    st.rerun()
+
+
+def render_versions(info) -> None:
+    versions = ui.store().datasets()
+    if versions.empty:
+        return
+    st.dataframe(versions, hide_index=True, key="data_versions_table")
+    pick = st.selectbox("Restore an earlier version", versions["version"], key="data_restore")
+    if st.button("Make this version active", key="data_restore_go",
+                 disabled=info is not None and pick == info.version):
+        ui.restore(int(pick))
+        st.session_state["data_flash"] = f"Version {pick} is active again."
+        st.rerun()
+
+
+st.title("Data gathering")
+st.caption("What are we planning from, and can we trust it?")
+if flash := st.session_state.pop("data_flash", None):
+    st.success(flash)
+info = ui.active()
+if info is None:
+    st.info("No dataset is loaded yet: upload one below, or run `python -m sop load DIR`.")
+    render_upload(None)
+    st.stop()
+path = str(ui.store().path)
+render_header(info)
+tab_over, tab_checks, tab_hist, tab_gaps, tab_load = st.tabs(
+    ["Tables", "Quality checks", "History", "Missing data", "Load data"], key="data_tab")
+with tab_over:
+    st.dataframe(ui.overview(path, info.version), hide_index=True, key="data_overview_table",
+                 column_config={"first_month": st.column_config.DateColumn(format="YYYY-MM"),
+                                "last_month": st.column_config.DateColumn(format="YYYY-MM"),
+                                "rows": st.column_config.NumberColumn(format="%d")})
+with tab_checks:
+    render_checks(path, info.version)
+with tab_hist:
+    measure = st.segmented_control("Measure", [S.UNITS, S.REVENUE], default=S.UNITS,
+                                   required=True, key="data_measure",
+                                   format_func=lambda m: "Units" if m == S.UNITS
+                                   else f"Revenue ({info.currency})")
+    colors = charts.family_colors(ui.families(path, info.version))
+    st.plotly_chart(charts.history_chart(ui.history(path, info.version, measure), measure,
+                                         info.currency, colors), width="stretch")
+with tab_gaps:
+    st.plotly_chart(charts.missing_heatmap(ui.missing(path, info.version),
+                                           ui.families(path, info.version)), width="stretch")
+with tab_load:
+    render_upload(info)
+    st.subheader("Dataset versions")
+    render_versions(info)

@@ -1,0 +1,73 @@
+"""What the Data page shows about a dataset, as pure functions over its tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop import schema as S
+
+DATE_COLUMNS = {t: [c.name for c in S.TABLES[t].columns if c.dtype == S.DATE]
+                for t in S.TABLES}
+
+
+def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per table of the data model.
+
+    Columns: table, required, rows, first_month, last_month, months, meaning.
+    `first_month`/`last_month` span every month column of the table; tables the
+    dataset lacks have 0 rows.
+    """
+    rows = []
+    for name, t in S.TABLES.items():
+        df = tables.get(name)
+        n = 0 if df is None else len(df)
+        dates = pd.concat([df[c] for c in DATE_COLUMNS[name]]).dropna() if n and \
+            DATE_COLUMNS[name] else pd.Series(dtype="datetime64[us]")
+        rows.append({"table": name, "required": t.required, "rows": n,
+                     "first_month": dates.min() if len(dates) else pd.NaT,
+                     "last_month": dates.max() if len(dates) else pd.NaT,
+                     "months": int(dates.nunique()) if len(dates) else 0,
+                     "meaning": t.meaning})
+    return pd.DataFrame(rows)
+
+
+def history_by_family(sales: pd.DataFrame, products: pd.DataFrame,
+                      measure: str = S.UNITS) -> pd.DataFrame:
+    """Monthly actuals per family. Columns: month, family, value (units or revenue).
+
+    Revenue rows that are unknown (empty) are left out of the revenue sum.
+    """
+    if measure not in (S.UNITS, S.REVENUE):
+        raise ValueError(f"measure must be {S.UNITS!r} or {S.REVENUE!r}, not {measure!r}")
+    df = sales.merge(products[[S.SKU, S.FAMILY]], on=S.SKU, how="left")
+    out = (df.groupby([S.MONTH, S.FAMILY], as_index=False)[measure].sum(min_count=1)
+           .rename(columns={measure: "value"}))
+    return out.sort_values([S.FAMILY, S.MONTH]).reset_index(drop=True)
+
+
+def missing_matrix(sales: pd.DataFrame, products: pd.DataFrame,
+                   as_of: pd.Timestamp) -> pd.DataFrame:
+    """Missing data by SKU (rows) and month (columns), over the whole history.
+
+    A cell is the number of the SKU's regions with no sales row that month,
+    counted only inside the SKU's life (from launch or first sale to phase-out
+    or the as-of month); outside it the cell is NaN. A region counts for a SKU
+    once the SKU has ever sold there. Rows are sorted by family, then SKU.
+    """
+    if sales.empty:
+        return pd.DataFrame()
+    months = pd.date_range(sales[S.MONTH].min(), as_of, freq="MS")
+    have = (sales.groupby([S.SKU, S.MONTH]).size().unstack(S.MONTH)
+            .reindex(columns=months).fillna(0))
+    regions = sales.groupby(S.SKU)[S.REGION].nunique()
+    first = sales.groupby(S.SKU)[S.MONTH].min()
+    life = products.set_index(S.SKU).reindex(have.index)
+    start = life[S.LAUNCH_MONTH].fillna(first).clip(lower=first)
+    end = life[S.PHASE_OUT_MONTH].fillna(as_of).clip(upper=as_of)
+    grid = np.asarray(months)[None, :]
+    inside = (grid >= start.to_numpy()[:, None]) & (grid <= end.to_numpy()[:, None])
+    gaps = regions.reindex(have.index).to_numpy()[:, None] - have.to_numpy()
+    out = pd.DataFrame(np.where(inside, np.clip(gaps, 0, None), np.nan),
+                       index=have.index, columns=months)
+    order = life[S.FAMILY].fillna("").sort_values(kind="stable").index
+    return out.loc[sorted(order, key=lambda s: (life.at[s, S.FAMILY] or "", s))]

@@ -1,0 +1,267 @@
+"""The DuckDB store: the only module that talks to DuckDB.
+
+Every dataset load is a new *version*: all its tables are written in one
+transaction, then made active. The last `KEEP_VERSIONS` versions are kept so a
+planner can go back. One connection per use; values are always bound
+parameters; identifiers come only from `sop.schema` constants.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sop import schema as S
+from sop.validate import as_of_month
+
+ROOT = Path(__file__).resolve().parent.parent
+STORE_FORMAT = "1"
+KEEP_VERSIONS = 5
+VERSION_COL = "dataset_version"
+LOCK_WAIT_S = 15.0
+# DuckDB lets one process hold the file; inside it, writers take turns here so two
+# sessions saving at once both land instead of one hitting a write conflict.
+_WRITE_LOCK = threading.RLock()
+_READY: set[str] = set()
+
+
+class StoreError(RuntimeError):
+    """A store operation that cannot be done; the message says why and what to do."""
+
+
+def default_path() -> Path:
+    """`SOP_STORE` if set, else data/sop.duckdb in the project."""
+    return Path(os.environ.get("SOP_STORE", ROOT / "data" / "sop.duckdb"))
+
+
+def _table_ident(name: str) -> str:
+    if name not in S.TABLES:
+        raise StoreError(f"unknown table {name!r}")
+    return f'"ds_{name}"'
+
+
+def _col_ident(table: str, col: str) -> str:
+    if col not in S.TABLES[table].column_names:
+        raise StoreError(f"unknown column {table}.{col}")
+    return f'"{col}"'
+
+
+_META_DDL = (
+    "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS datasets (version BIGINT PRIMARY KEY, name VARCHAR NOT NULL,"
+    " source VARCHAR, loaded_at TIMESTAMP NOT NULL, as_of DATE, company VARCHAR,"
+    " currency VARCHAR, active BOOLEAN NOT NULL DEFAULT FALSE)",
+)
+
+
+def _data_ddl(name: str) -> str:
+    t = S.TABLES[name]
+    cols = ", ".join(f"{_col_ident(name, c.name)} {S.DUCKDB_TYPES[c.dtype]}" for c in t.columns)
+    return f"CREATE TABLE IF NOT EXISTS {_table_ident(name)} ({VERSION_COL} BIGINT NOT NULL, {cols})"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    version: int
+    name: str
+    source: str
+    loaded_at: pd.Timestamp
+    as_of: pd.Timestamp | None
+    company: str
+    currency: str
+
+
+class Store:
+    """A DuckDB file holding dataset versions (and, later, plans and decisions)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh connection, waiting briefly if another process holds the file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            _READY.discard(str(self.path))
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"The store {self.path} is in use by another program ({exc}). "
+                        "Close it (or stop the app) and try again.") from exc
+                time.sleep(0.2)
+        try:
+            if str(self.path) not in _READY:
+                with _WRITE_LOCK:
+                    self._ensure_schema(con)
+                    _READY.add(str(self.path))
+            yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+        for ddl in _META_DDL:
+            con.execute(ddl)
+        fmt = con.execute("SELECT value FROM store_meta WHERE key = ?", ["format"]).fetchone()
+        if fmt is None:
+            con.execute("INSERT OR IGNORE INTO store_meta VALUES (?, ?)",
+                        ["format", STORE_FORMAT])
+        elif fmt[0] != STORE_FORMAT:
+            raise StoreError(f"The store was written in format {fmt[0]}; this version of S&OP "
+                             f"Studio reads format {STORE_FORMAT}. Load the data again into a "
+                             "new store (move the old file away first).")
+        for name in S.TABLE_ORDER:
+            con.execute(_data_ddl(name))
+
+    # --- datasets ------------------------------------------------------------
+    def load(self, tables: dict[str, pd.DataFrame], name: str, source: str = "") -> int:
+        """Write validated tables as a new active version, in one transaction.
+
+        On any failure the transaction is rolled back and the store is unchanged.
+        Returns the new version number.
+        """
+        missing = [n for n, t in S.TABLES.items() if t.required and n not in tables]
+        if missing:
+            raise StoreError(f"cannot load: required tables missing: {', '.join(missing)}")
+        as_of = as_of_month(tables)
+        company = tables.get(S.COMPANY)
+        has_company = company is not None and len(company) > 0
+        company_name = str(company[S.COMPANY_NAME].iloc[0]) if has_company else name
+        currency = str(company[S.CURRENCY].iloc[0]) if has_company else "EUR"
+        with _WRITE_LOCK, self.connect() as con:
+            con.begin()
+            try:
+                version = con.execute(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM datasets").fetchone()[0]
+                con.execute("INSERT INTO datasets (version, name, source, loaded_at, as_of, "
+                            "company, currency, active) VALUES (?, ?, ?, now()::TIMESTAMP, ?, "
+                            "?, ?, FALSE)", [version, name, source,
+                                             as_of.date() if as_of is not None else None,
+                                             company_name, currency])
+                for tname in S.TABLE_ORDER:
+                    if tname in tables:
+                        self._insert(con, tname, tables[tname], version)
+                con.execute("UPDATE datasets SET active = (version = ?)", [version])
+                self._prune(con)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return int(version)
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame,
+                version: int) -> None:
+        t = S.TABLES[name]
+        frame = df[t.column_names].copy()
+        for c in t.columns:
+            if c.dtype == S.STR:
+                frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(),
+                                                                    None)
+        select = ", ".join(f"CAST({_col_ident(name, c.name)} AS {S.DUCKDB_TYPES[c.dtype]})"
+                           for c in t.columns)
+        con.register("incoming", frame)
+        try:
+            sql = (f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
+                   "FROM incoming")
+            con.execute(sql, [version])
+        finally:
+            con.unregister("incoming")
+
+    @staticmethod
+    def _prune(con: duckdb.DuckDBPyConnection) -> None:
+        keep = [r[0] for r in con.execute(
+            "SELECT version FROM datasets ORDER BY active DESC, version DESC LIMIT ?",
+            [KEEP_VERSIONS]).fetchall()]
+        old = [r[0] for r in con.execute("SELECT version FROM datasets").fetchall()
+               if r[0] not in keep]
+        for v in old:
+            for tname in S.TABLE_ORDER:
+                sql = f"DELETE FROM {_table_ident(tname)} WHERE {VERSION_COL} = ?"
+                con.execute(sql, [v])
+            con.execute("DELETE FROM datasets WHERE version = ?", [v])
+
+    def datasets(self) -> pd.DataFrame:
+        """All kept versions: version, name, source, loaded_at, as_of, company, currency,
+        active; newest first."""
+        with self.connect() as con:
+            return con.execute("SELECT * FROM datasets ORDER BY version DESC").df()
+
+    def active(self) -> DatasetInfo | None:
+        """The active dataset, or None when nothing has been loaded."""
+        with self.connect() as con:
+            row = con.execute("SELECT version, name, source, loaded_at, as_of, company, "
+                              "currency FROM datasets WHERE active").fetchone()
+        if row is None:
+            return None
+        return DatasetInfo(int(row[0]), row[1], row[2] or "", pd.Timestamp(row[3]),
+                           pd.Timestamp(row[4]) if row[4] is not None else None,
+                           row[5] or row[1], row[6] or "EUR")
+
+    def activate(self, version: int) -> None:
+        """Make a kept version the active dataset again (restore)."""
+        with _WRITE_LOCK, self.connect() as con:
+            con.begin()
+            found = con.execute("SELECT count(*) FROM datasets WHERE version = ?",
+                                [version]).fetchone()[0]
+            if not found:
+                con.rollback()
+                kept = [r[0] for r in con.execute(
+                    "SELECT version FROM datasets ORDER BY version").fetchall()]
+                raise StoreError(f"There is no dataset version {version}; kept versions: "
+                                 f"{', '.join(map(str, kept)) or 'none'}.")
+            con.execute("UPDATE datasets SET active = (version = ?)", [version])
+            con.commit()
+
+    def tables(self, version: int | None = None) -> dict[str, pd.DataFrame]:
+        """Every table of a version (default: the active one), typed as in the schema.
+
+        Optional tables that the dataset does not have are absent from the dict.
+        """
+        if version is None:
+            info = self.active()
+            if info is None:
+                raise StoreError("No dataset is loaded yet. Run `python -m sop load DIR` or "
+                                 "upload files on the Data page.")
+            version = info.version
+        out: dict[str, pd.DataFrame] = {}
+        with self.connect() as con:
+            for name, t in S.TABLES.items():
+                cols = ", ".join(_col_ident(name, c) for c in t.column_names)
+                sql = f"SELECT {cols} FROM {_table_ident(name)} WHERE {VERSION_COL} = ?"
+                df = con.execute(sql, [version]).df()
+                for c in t.columns:
+                    if c.dtype == S.STR:
+                        df[c.name] = df[c.name].astype("str")
+                if len(df) or t.required:
+                    out[name] = df
+        return out
+
+    def row_counts(self) -> dict[int, dict[str, int]]:
+        """{version: {table: rows}} for every kept version."""
+        out: dict[int, dict[str, int]] = {}
+        with self.connect() as con:
+            for name in S.TABLE_ORDER:
+                sql = (f"SELECT {VERSION_COL}, count(*) FROM {_table_ident(name)} "
+                       f"GROUP BY {VERSION_COL}")
+                for v, n in con.execute(sql).fetchall():
+                    out.setdefault(int(v), {})[name] = int(n)
+        return out
+
+    def fingerprint(self) -> tuple:
+        """Everything in the store that pages may have cached, for cache keys."""
+        with self.connect() as con:
+            return tuple(con.execute("SELECT version, active FROM datasets ORDER BY version")
+                         .fetchall())

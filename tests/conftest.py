@@ -1,0 +1,103 @@
+"""Shared fixtures: a tiny valid dataset, written as files, and a scratch store."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sop import schema as S
+from sop.store import Store
+
+AS_OF = pd.Timestamp("2025-12-01")
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    """A small, valid dataset: 3 SKUs in 2 families, 2 regions, 24 months of sales."""
+    months = pd.date_range("2024-01-01", AS_OF, freq="MS")
+    future = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=12, freq="MS")
+    products = pd.DataFrame({
+        S.SKU: ["A1", "A2", "B1"], S.NAME: ["Alpha 1", "Alpha 2", "Beta 1"],
+        S.FAMILY: ["Alpha", "Alpha", "Beta"], S.UOM: ["each"] * 3,
+        S.LIST_PRICE: [10.0, 12.0, 50.0], S.MATERIAL_COST: [4.0, 5.0, 20.0],
+        S.LAUNCH_MONTH: [pd.NaT] * 3, S.PHASE_OUT_MONTH: [pd.NaT] * 3})
+    rows = []
+    for i, sku in enumerate(products[S.SKU]):
+        for region in ("North", "South"):
+            for k, m in enumerate(months):
+                units = float(100 + 10 * i + 20 * np.sin(k / 12 * 2 * np.pi))
+                rows.append((m, sku, region, round(units), round(units) * 9.5))
+    sales = pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.UNITS, S.REVENUE])
+    resources = pd.DataFrame({
+        S.RESOURCE: ["L1", "L2", "LAB"], S.PLANT: ["P1", "P1", "P1"],
+        S.NAME: ["Line 1", "Line 2", "Crew"], S.KIND: ["line", "line", "labour"],
+        S.REGULAR_COST_PER_HOUR: [30.0, 30.0, 25.0],
+        S.OVERTIME_COST_PER_HOUR: [45.0, 45.0, 37.5],
+        S.MAX_OVERTIME_HOURS: [40.0, 40.0, 0.0]})
+    capacity = pd.DataFrame([
+        (r, m, 21.0, 1.0, 8.0, 0.9, np.nan) for r in ("L1", "L2") for m in future],
+        columns=[S.RESOURCE, S.MONTH, S.WORKING_DAYS, S.SHIFTS, S.HOURS_PER_SHIFT,
+                 S.EFFICIENCY, S.AVAILABLE_HOURS])
+    workforce = pd.DataFrame({S.RESOURCE: ["LAB"], S.WORKERS: [5.0],
+                              S.HOURS_PER_WORKER: [140.0], S.MAX_OVERTIME_PER_WORKER: [20.0],
+                              S.HIRING_COST: [3000.0], S.LAYOFF_COST: [5000.0],
+                              S.MAX_HIRES_PER_MONTH: [np.nan]})
+    bor = pd.DataFrame({S.SKU: [None, None, None], S.FAMILY: ["Alpha", "Beta", "Alpha"],
+                        S.RESOURCE: ["L1", "L2", "LAB"], S.HOURS_PER_UNIT: [0.2, 0.5, 0.1]})
+    inventory = pd.DataFrame({S.SKU: ["A1", "A2", "B1"], S.ON_HAND_UNITS: [150.0, 160.0, 90.0],
+                              S.SAFETY_STOCK_MONTHS: [0.5, 0.5, 1.0],
+                              S.SAFETY_STOCK_UNITS: [np.nan] * 3,
+                              S.HOLDING_COST_PCT: [20.0, 20.0, 25.0]})
+    budget = pd.DataFrame([(f, m, 400.0, 4000.0, 1500.0) for f in ("Alpha", "Beta")
+                           for m in future],
+                          columns=[S.FAMILY, S.MONTH, S.UNITS, S.REVENUE, S.MARGIN])
+    return {S.PRODUCTS: products, S.SALES: sales, S.RESOURCES: resources,
+            S.CAPACITY: capacity, S.WORKFORCE: workforce, S.BILL_OF_RESOURCES: bor,
+            S.INVENTORY: inventory, S.BUDGET: budget}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        if fmt == "csv":
+            out = df.copy()
+            for c in out.columns:
+                if pd.api.types.is_datetime64_any_dtype(out[c]):
+                    out[c] = out[c].dt.strftime("%Y-%m-%d")
+            out.to_csv(folder / f"{name}.csv", index=False)
+        else:
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+@pytest.fixture
+def tiny() -> dict[str, pd.DataFrame]:
+    return tiny_tables()
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    return write_tables(tiny_tables(), tmp_path / "tiny")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    path = tmp_path / "store.duckdb"
+    monkeypatch.setenv("SOP_STORE", str(path))
+    return Store(path)
+
+
+def snapshot(store: Store) -> tuple:
+    """Everything a load could change, to assert a failed load changed nothing."""
+    if not store.path.exists():
+        return ("absent",)
+    info = store.active()
+    data = store.tables() if info else {}
+    return (store.datasets().to_json(date_format="iso"),
+            {k: v.to_json(date_format="iso") for k, v in data.items()},
+            store.row_counts())
+
+
+os.environ.setdefault("CMDSTANPY_LOG", "WARNING")

@@ -1,0 +1,97 @@
+"""Pages through Streamlit's AppTest: every page renders, widgets found by key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import tiny_tables
+from sop import schema as S
+from sop.store import Store
+from sop.validate import check_tables
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/data.py"]
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    store.load(check_tables(tiny_tables()).tables, name="tiny")
+    return store
+
+
+def _frame_with(at: AppTest, column: str):
+    """The first dataframe on screen that has `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _app() -> AppTest:
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(loaded: Store, page: str) -> None:
+    at = _app().run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+
+
+def test_data_page_shows_the_dataset_and_counts(loaded: Store) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert at.title[0].value == "Data gathering"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Dataset"] == "tiny"
+    assert metrics["Actuals up to (as-of month)"] == "Dec 2025"
+    assert metrics["Version"] == "v1"
+    overview = at.dataframe[0].value.set_index("table")
+    tiny = tiny_tables()
+    assert overview.at[S.SALES, "rows"] == len(tiny[S.SALES])
+    assert overview.at[S.PRODUCTS, "rows"] == 3
+    assert overview.at[S.SALES, "months"] == 24
+    assert overview.at[S.PROMOTIONS, "rows"] == 0
+    checks = _frame_with(at, "check")
+    assert set(checks["status"]) == {"✅ pass"}
+
+
+def test_data_page_with_empty_store_offers_upload(store: Store) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert "No dataset is loaded yet" in at.info[0].value
+
+
+def test_data_page_drills_into_a_warning(store: Store) -> None:
+    tables = tiny_tables()
+    sales = tables[S.SALES]
+    tables[S.SALES] = sales[~((sales[S.SKU] == "B1") & (sales[S.REGION] == "South")
+                              & (sales[S.MONTH] == sales[S.MONTH].min()
+                                 + __import__("pandas").DateOffset(months=5)))]
+    store.load(check_tables(tables).tables, name="gappy")
+    at = _app().run()
+    checks = _frame_with(at, "check")
+    assert checks["status"].iloc[0] == "⚠️ warning"
+    assert checks["check"].iloc[0] == "History has no gaps"
+    drill = at.selectbox(key="data_drill")
+    assert "sales: History has no gaps" in drill.format_func(drill.value)
+    assert any("B1/South" in w.value for w in at.warning)
+
+
+def test_data_page_measure_toggle_switches_to_revenue(loaded: Store) -> None:
+    at = _app().run()
+    at.segmented_control(key="data_measure").set_value(S.REVENUE).run()
+    assert not at.exception
+    assert at.segmented_control(key="data_measure").value == S.REVENUE
+
+
+def test_restore_from_the_page(loaded: Store) -> None:
+    loaded.load(check_tables(tiny_tables()).tables, name="second")
+    at = _app().run()
+    assert {m.label: m.value for m in at.metric}["Dataset"] == "second"
+    at.selectbox(key="data_restore").set_value(1).run()
+    at.button(key="data_restore_go").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Dataset"] == "tiny"
+    assert loaded.active().version == 1

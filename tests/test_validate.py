@@ -1,0 +1,248 @@
+"""One test per validation rule: the planner's message, and the store left as it was."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import snapshot, tiny_tables, write_tables
+from sop import schema as S
+from sop.__main__ import main
+from sop.store import Store
+from sop.validate import series_gaps, validate_dir
+
+Tables = dict[str, pd.DataFrame]
+
+
+def _set(table: str, row: int, col: str, value: object) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        df = t[table].astype({col: "object"})
+        df.at[row, col] = value
+        t[table] = df
+    return mutate
+
+
+def _drop_col(table: str, col: str, rename: str | None = None) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t[table] = (t[table].rename(columns={col: rename}) if rename
+                    else t[table].drop(columns=[col]))
+    return mutate
+
+
+def _dup_row(table: str, row: int) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t[table] = pd.concat([t[table], t[table].iloc[[row]]], ignore_index=True)
+    return mutate
+
+
+def _empty(table: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t[table] = t[table].iloc[0:0]
+    return mutate
+
+
+def _drop_capacity_month(t: Tables) -> None:
+    cap = t[S.CAPACITY]
+    t[S.CAPACITY] = cap[~((cap[S.RESOURCE] == "L2") & (cap[S.MONTH] == cap[S.MONTH].max()))]
+
+
+def _gap(t: Tables) -> None:
+    s = t[S.SALES]
+    hole = (s[S.SKU] == "A1") & (s[S.REGION] == "North") & s[S.MONTH].isin(
+        pd.to_datetime(["2024-06-01", "2024-07-01"]))
+    t[S.SALES] = s[~hole]
+
+
+def _unrouted(t: Tables) -> None:
+    p = t[S.PRODUCTS]
+    t[S.PRODUCTS] = pd.concat([p, pd.DataFrame({
+        S.SKU: ["C1"], S.NAME: ["Gamma"], S.FAMILY: ["Gamma"], S.UOM: ["each"],
+        S.LIST_PRICE: [9.0], S.MATERIAL_COST: [3.0], S.LAUNCH_MONTH: [pd.NaT],
+        S.PHASE_OUT_MONTH: [pd.NaT]})], ignore_index=True)
+    inv = t[S.INVENTORY]
+    t[S.INVENTORY] = pd.concat([inv, pd.DataFrame({
+        S.SKU: ["C1"], S.ON_HAND_UNITS: [0.0], S.SAFETY_STOCK_MONTHS: [0.5],
+        S.SAFETY_STOCK_UNITS: [np.nan], S.HOLDING_COST_PCT: [20.0]})], ignore_index=True)
+
+
+def _both_sku_and_family(t: Tables) -> None:
+    t[S.BILL_OF_RESOURCES].at[0, S.SKU] = "A1"
+
+
+# (id, mutation, severity, check, fragments the message must contain)
+CASES = [
+    ("missing column", _drop_col(S.SALES, S.UNITS), "error",
+     "Columns are present and spelled right", ["sales.csv", "column `units` is missing"]),
+    ("misspelled column", _drop_col(S.SALES, S.UNITS, "untis"), "error",
+     "Columns are present and spelled right", ["`units` is missing", "misspelled as `untis`"]),
+    ("wrong type", _set(S.SALES, 4, S.UNITS, "12 pcs"), "error", "Values have the right type",
+     ["sales.csv, column `units`", "1 row holds text where a number is expected", "row 5", "'12 pcs'"]),
+    ("unparseable date", _set(S.SALES, 2, S.MONTH, "2024-13-01"), "error", "Dates can be read",
+     ["column `month`", "cannot be read", "row 3", "YYYY-MM"]),
+    ("non-monthly period", _set(S.SALES, 2, S.MONTH, "2024-03-15"), "error",
+     "Periods are calendar months", ["not the first day of a month", "row 3", "weekly"]),
+    ("duplicated period", _dup_row(S.SALES, 7), "error", "Periods are not duplicated",
+     ["sales.csv", "2 rows repeat the same month + sku + region", "sku 'A1'"]),
+    ("duplicate key", _dup_row(S.PRODUCTS, 1), "error", "Keys are unique",
+     ["products.csv", "repeat the same sku", "row 2", "row 4"]),
+    ("negative quantity", _set(S.SALES, 10, S.UNITS, -5), "error", "Values are plausible",
+     ["column `units`", "1 row is negative", "row 11", "= -5", "net returns"]),
+    ("NaN quantity", _set(S.SALES, 10, S.UNITS, "NaN"), "error", "No missing values",
+     ["column `units`", "empty or NaN", "row 11"]),
+    ("unknown SKU in sales", _set(S.SALES, 0, S.SKU, "ZZ9"), "error", "References exist",
+     ["sales.csv, column `sku`", "unknown sku ZZ9", "Add it to products"]),
+    ("routing to unknown resource", _set(S.BILL_OF_RESOURCES, 1, S.RESOURCE, "L9"), "error",
+     "References exist", ["bill_of_resources.csv", "unknown resource L9", "resources"]),
+    ("empty table", _empty(S.PRODUCTS), "error", "Table is not empty",
+     ["products.csv", "header but no rows"]),
+    ("price zero", _set(S.PRODUCTS, 2, S.LIST_PRICE, 0), "error", "Values are plausible",
+     ["column `list_price`", "zero or negative", "row 3 (sku 'B1') = 0"]),
+    ("capacity negative", _set(S.CAPACITY, 0, S.WORKING_DAYS, -3), "error",
+     "Values are plausible", ["capacity.csv, column `working_days`", "negative", "= -3"]),
+    ("efficiency as a percentage", _set(S.CAPACITY, 1, S.EFFICIENCY, 85), "error",
+     "Values are plausible", ["column `efficiency`", "above 1", "fraction"]),
+    ("bad allowed value", _set(S.RESOURCES, 0, S.KIND, "machine"), "error",
+     "Values are allowed", ["column `kind`", "'machine'", "line, labour"]),
+    ("capacity short of horizon", _drop_capacity_month, "error",
+     "Capacity covers the plan horizon", ["line L2 has no capacity for 1 of the 12 months",
+                                         "2026-12"]),
+    ("sku and family both given", _both_sku_and_family, "error", "Rows name a SKU or a family",
+     ["bill_of_resources.csv", "both a SKU and a family"]),
+    ("actuals after as-of", lambda t: t.__setitem__(S.COMPANY, pd.DataFrame({
+        S.COMPANY_NAME: ["Tiny"], S.CURRENCY: ["EUR"],
+        S.AS_OF_MONTH: [pd.Timestamp("2025-10-01")]})), "error",
+     "Actuals end at the as-of month", ["after the as-of month 2025-10"]),
+    ("history with gaps", _gap, "warning", "History has no gaps",
+     ["2 months missing inside 1 series", "A1/North", "2024-06..2024-07", "units 0"]),
+    ("SKU without routing", _unrouted, "warning", "Every SKU has a routing",
+     ["products.csv, column `sku`", "no routing", "'C1'"]),
+]
+
+
+def _load_into(store: Store, folder: Path) -> int:
+    return main(["--store", str(store.path), "load", str(folder)])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule(case, tmp_path: Path, store: Store, capsys) -> None:
+    _, mutate, severity, check, fragments = case
+    assert _load_into(store, write_tables(tiny_tables(), tmp_path / "good")) == 0
+    before = snapshot(store)
+    tables = tiny_tables()
+    mutate(tables)
+    folder = write_tables(tables, tmp_path / "bad")
+    report = validate_dir(folder)
+    hits = [f for f in report.findings if f.check == check and f.severity == severity]
+    assert hits, [f.message for f in report.findings]
+    message = " ".join(f.message for f in hits)
+    for frag in fragments:
+        assert frag in message
+    code = _load_into(store, folder)
+    out = capsys.readouterr().out
+    assert message.split(":")[0] in out
+    if severity == "error":
+        assert code == 1 and "store is unchanged" in out
+        assert snapshot(store) == before
+    else:
+        assert code == 0 and report.ok
+        assert store.active().version == 2
+
+
+def test_missing_file(tmp_path: Path, store: Store) -> None:
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    (folder / "sales.csv").unlink()
+    report = validate_dir(folder)
+    assert any("sales.parquet / sales.csv: missing" in f.message for f in report.errors)
+    assert _load_into(store, folder) == 1
+    assert snapshot(store) == ("absent",) or store.active() is None
+
+
+def test_unknown_file_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    (folder / "sales.csv").rename(folder / "salse.csv")
+    report = validate_dir(folder)
+    assert any("`salse` is not a table" in f.message and "Did you mean `sales`" in f.message
+               for f in report.warnings)
+    assert any(f.table == S.SALES and f.severity == "error" for f in report.findings)
+
+
+def test_corrupt_parquet(tmp_path: Path, store: Store) -> None:
+    assert _load_into(store, write_tables(tiny_tables(), tmp_path / "good", "parquet")) == 0
+    before = snapshot(store)
+    folder = write_tables(tiny_tables(), tmp_path / "bad", "parquet")
+    data = (folder / "sales.parquet").read_bytes()
+    (folder / "sales.parquet").write_bytes(data[: len(data) // 2])
+    report = validate_dir(folder)
+    msg = " ".join(f.message for f in report.errors)
+    assert "sales.parquet" in msg and "corrupt or truncated" in msg
+    assert _load_into(store, folder) == 1
+    assert snapshot(store) == before
+
+
+def test_semicolon_csv_with_decimal_commas_reads_the_same(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    folder = write_tables(tables, tmp_path / "d")
+    sales = tables[S.SALES].copy()
+    sales[S.REVENUE] = sales[S.REVENUE] + 0.25
+    text = sales.assign(**{S.MONTH: sales[S.MONTH].dt.strftime("%Y-%m")}).to_csv(
+        index=False, sep=";", decimal=",")
+    (folder / "sales.csv").write_text(text)
+    report = validate_dir(folder)
+    assert report.ok, [f.message for f in report.errors]
+    assert any("semicolons" in f.message for f in report.warnings)
+    got = report.tables[S.SALES]
+    np.testing.assert_allclose(got[S.REVENUE].to_numpy(), sales[S.REVENUE].to_numpy())
+
+
+def test_windows_encoding_is_read_and_named(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables[S.PRODUCTS].at[0, S.NAME] = "Crème brûlée maker"
+    folder = write_tables(tables, tmp_path / "d")
+    (folder / "products.csv").write_bytes(
+        tables[S.PRODUCTS].to_csv(index=False).encode("cp1252"))
+    report = validate_dir(folder)
+    assert report.ok
+    assert any("not UTF-8" in f.message and "Windows-1252" in f.message
+               for f in report.warnings)
+    assert report.tables[S.PRODUCTS].at[0, S.NAME] == "Crème brûlée maker"
+
+
+def test_header_names_are_forgiving_about_case_and_spaces(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables[S.PRODUCTS] = tables[S.PRODUCTS].rename(columns={S.LIST_PRICE: " List Price "})
+    report = validate_dir(write_tables(tables, tmp_path / "d"))
+    assert report.ok
+    assert report.tables[S.PRODUCTS][S.LIST_PRICE].tolist() == [10.0, 12.0, 50.0]
+
+
+def test_many_errors_are_all_reported_at_once(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    _set(S.SALES, 0, S.UNITS, -1)(tables)
+    _set(S.PRODUCTS, 0, S.LIST_PRICE, 0)(tables)
+    (tmp_path / "d").mkdir()
+    report = validate_dir(write_tables(tables, tmp_path / "d"))
+    tables_hit = {f.table for f in report.errors}
+    assert {S.SALES, S.PRODUCTS} <= tables_hit
+
+
+def test_series_gaps_lists_the_missing_months() -> None:
+    s = pd.DataFrame({S.SKU: ["A"] * 3 + ["B"] * 2, S.REGION: ["N"] * 5,
+                      S.MONTH: pd.to_datetime(["2024-01-01", "2024-02-01", "2024-05-01",
+                                               "2024-01-01", "2024-02-01"]),
+                      S.UNITS: [1.0] * 5})
+    gaps = series_gaps(s)
+    assert gaps[S.SKU].tolist() == ["A", "A"]
+    assert gaps[S.MONTH].dt.strftime("%Y-%m").tolist() == ["2024-03", "2024-04"]
+
+
+def test_check_table_lists_passes_and_failures(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    _set(S.SALES, 0, S.UNITS, -1)(tables)
+    checks = validate_dir(write_tables(tables, tmp_path / "d")).check_table()
+    row = checks[(checks["check"] == "Values are plausible") & (checks["table"] == S.SALES)]
+    assert row["status"].tolist() == ["fail"] and row["count"].tolist() == [1]
+    assert checks["status"].iloc[0] == "fail"
+    assert (checks["status"] == "pass").sum() > 40
