@@ -69,6 +69,13 @@ COMPANY_NAME = "company_name"
 CURRENCY = "currency"
 AS_OF_MONTH = "as_of_month"
 
+# derived frames (not loaded data): the demand plan and forecasts
+P10 = "p10"
+P50 = "p50"
+P90 = "p90"
+FORECAST_UNITS = "forecast_units"   # statistical P50 before overrides
+SOURCE = "source"                   # where a demand-plan row comes from
+
 # --- allowed values ---------------------------------------------------------
 KIND_LINE = "line"
 KIND_LABOUR = "labour"

@@ -1,4 +1,4 @@
-"""The DuckDB store: the only module that talks to DuckDB.
+"""The DuckDB store core: connections, the write lock, versioned datasets.
 
 Every dataset load is a new *version*: all its tables are written in one
 transaction, then made active. The last `KEEP_VERSIONS` versions are kept so a
@@ -21,7 +21,7 @@ import pandas as pd
 from sop import schema as S
 from sop.validate import as_of_month
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 STORE_FORMAT = "1"
 KEEP_VERSIONS = 5
 VERSION_COL = "dataset_version"
@@ -29,7 +29,18 @@ LOCK_WAIT_S = 15.0
 # DuckDB lets one process hold the file; inside it, writers take turns here so two
 # sessions saving at once both land instead of one hitting a write conflict.
 _WRITE_LOCK = threading.RLock()
-_READY: set[str] = set()
+_READY: set[tuple[str, int]] = set()
+_EXTRA_DDL: dict[str, tuple[str, ...]] = {}
+
+
+def register_ddl(owner: str, *statements: str) -> None:
+    """Add CREATE ... IF NOT EXISTS statements run on every store (idempotent)."""
+    _EXTRA_DDL[owner] = statements
+
+
+def write_lock() -> threading.RLock:
+    """Hold this around a write transaction so writers in this process take turns."""
+    return _WRITE_LOCK
 
 
 class StoreError(RuntimeError):
@@ -88,8 +99,9 @@ class Store:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh connection, waiting briefly if another process holds the file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        ready = (str(self.path), len(_EXTRA_DDL))
         if not self.path.exists():
-            _READY.discard(str(self.path))
+            _READY.discard(ready)
         deadline = time.monotonic() + LOCK_WAIT_S
         while True:
             try:
@@ -102,10 +114,10 @@ class Store:
                         "Close it (or stop the app) and try again.") from exc
                 time.sleep(0.2)
         try:
-            if str(self.path) not in _READY:
+            if ready not in _READY:
                 with _WRITE_LOCK:
                     self._ensure_schema(con)
-                    _READY.add(str(self.path))
+                    _READY.add(ready)
             yield con
         finally:
             con.close()
@@ -124,6 +136,9 @@ class Store:
                              "new store (move the old file away first).")
         for name in S.TABLE_ORDER:
             con.execute(_data_ddl(name))
+        for statements in _EXTRA_DDL.values():
+            for ddl in statements:
+                con.execute(ddl)
 
     # --- datasets ------------------------------------------------------------
     def load(self, tables: dict[str, pd.DataFrame], name: str, source: str = "") -> int:
