@@ -12,7 +12,8 @@ def render_header(info) -> None:
     c[0].metric("Dataset", info.name, border=True)
     c[1].metric("Actuals up to (as-of month)", fmt.month(info.as_of), border=True)
     c[2].metric("Version", f"v{info.version}", border=True)
-    c[3].metric("Loaded at (UTC)", f"{info.loaded_at:%Y-%m-%d %H:%M}", border=True)
+    c[3].metric("Loaded (UTC)", f"{info.loaded_at:%d %b %H:%M}", border=True,
+                help=f"{info.loaded_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def render_checks(path: str, version: int) -> None:

@@ -81,8 +81,18 @@ def cmd_ensure_demo(args: argparse.Namespace) -> int:
     return cmd_load(argparse.Namespace(dir=DEMO_DIR, name="demo", store=args.store))
 
 
+DOC_MARKER = "<!-- generated from sop/schema.py by `python -m sop schema-doc --write` -->"
+
+
 def cmd_schema_doc(args: argparse.Namespace) -> int:
-    print(schema.schema_markdown())
+    body = schema.schema_markdown()
+    if not args.write:
+        print(body)
+        return 0
+    doc = ROOT / "docs" / "data-model.md"
+    head = doc.read_text().split(DOC_MARKER)[0] if doc.exists() else "# Data model\n\n"
+    doc.write_text(f"{head}{DOC_MARKER}\n\n{body}")
+    print(f"Wrote {doc}")
     return 0
 
 
@@ -111,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("version", type=int)
     s.set_defaults(func=cmd_restore)
     s = sub.add_parser("schema-doc", help="print the data model as Markdown")
+    s.add_argument("--write", action="store_true", help="refresh docs/data-model.md")
     s.set_defaults(func=cmd_schema_doc)
     return p
 

@@ -96,10 +96,8 @@ INVENTORY = "inventory"
 BUDGET = "budget"
 CONSENSUS = "consensus"
 
-# dtype names used by the model; each maps to a pandas and a DuckDB type.
+# dtype names used by the model; each maps to a DuckDB type in the store.
 STR, INT, FLOAT, DATE, BOOL = "string", "integer", "number", "month", "boolean"
-PANDAS_DTYPES = {STR: "string", INT: "Int64", FLOAT: "Float64",
-                 DATE: "datetime64[ns]", BOOL: "boolean"}
 DUCKDB_TYPES = {STR: "VARCHAR", INT: "BIGINT", FLOAT: "DOUBLE", DATE: "DATE",
                 BOOL: "BOOLEAN"}
 

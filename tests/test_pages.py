@@ -95,3 +95,42 @@ def test_restore_from_the_page(loaded: Store) -> None:
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Dataset"] == "tiny"
     assert loaded.active().version == 1
+
+
+def _csv(df) -> bytes:
+    out = df.copy()
+    for c in out.columns:
+        if hasattr(out[c], "dt"):
+            out[c] = out[c].dt.strftime("%Y-%m")
+    return out.to_csv(index=False).encode()
+
+
+def test_upload_with_an_error_changes_nothing(loaded: Store) -> None:
+    sales = tiny_tables()[S.SALES]
+    sales.loc[3, S.UNITS] = -7
+    at = _app().run()
+    at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
+    at.run()
+    at.button(key="data_upload_go").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "sales.csv, column `units`: 1 row is negative: row 4" in errors
+    assert "Nothing was loaded" in errors
+    assert loaded.active().version == 1 and len(loaded.datasets()) == 1
+
+
+def test_good_upload_of_one_table_becomes_the_active_dataset(loaded: Store) -> None:
+    sales = tiny_tables()[S.SALES]
+    sales[S.UNITS] = sales[S.UNITS] + 1
+    at = _app().run()
+    at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
+    at.run()
+    at.text_input(key="data_upload_name").set_value("december refresh")
+    at.button(key="data_upload_go").click().run()
+    assert not at.exception
+    assert "version 2" in at.success[0].value
+    info = loaded.active()
+    assert (info.version, info.name) == (2, "december refresh")
+    stored = loaded.tables()
+    assert stored[S.SALES][S.UNITS].sum() == sales[S.UNITS].sum()
+    assert len(stored[S.PRODUCTS]) == 3
