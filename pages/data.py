@@ -4,7 +4,9 @@ import streamlit as st
 from sop import charts, fmt, ui
 from sop import schema as S
 
-STATUS_ICON = {"pass": "✅ pass", "warning": "⚠️ warning", "fail": "❌ fail"}
+STATUS_STYLE = {"pass": "background-color: #EAF2EA; color: #1E5631",
+                "warning": "background-color: #FCE9C8; color: #7A4B00",
+                "fail": "background-color: #F6D5D9; color: #8A1C2B"}
 
 
 def render_header(info) -> None:
@@ -19,9 +21,9 @@ def render_header(info) -> None:
 def render_checks(path: str, version: int) -> None:
     checks = ui.report(path, version).check_table()
     counts = checks["status"].value_counts()
-    st.caption(f"{counts.get('pass', 0)} checks pass · {counts.get('warning', 0)} warnings · "
-               f"{counts.get('fail', 0)} failures")
-    shown = checks.assign(status=checks["status"].map(STATUS_ICON))
+    st.caption(f"{counts.get('pass', 0)} checks pass · {counts.get('warning', 0)} with "
+               f"warnings · {counts.get('fail', 0)} failed")
+    shown = checks.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["status"])
     st.dataframe(shown, hide_index=True, key="data_checks_table",
                  column_config={"count": st.column_config.NumberColumn("rows affected"),
                                 "message": st.column_config.TextColumn(width="large")})

@@ -512,5 +512,5 @@ def validate_dir(path: str | Path) -> Report:
 
 def check_tables(tables: dict[str, pd.DataFrame]) -> Report:
     """Re-run every check on typed tables (e.g. the active dataset in the store)."""
-    raw = {n: RawTable(n, f"{n} (stored)", df) for n, df in tables.items()}
+    raw = {n: RawTable(n, f"{n} table", df) for n, df in tables.items()}
     return _finish(raw, _Run())

@@ -23,4 +23,4 @@ def test_data_page_renders_title_and_chart_and_saves_screenshot(live_app, browse
     page.get_by_role("tab", name="Quality checks").click()
     summary = page.get_by_text("checks pass").first
     summary.wait_for()
-    assert "1 warnings" in summary.inner_text()
+    assert "1 with warnings" in summary.inner_text()
