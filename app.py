@@ -10,6 +10,14 @@ PAGES = {
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data",
                 default=True),
     ],
+    "2 · Demand planning": [
+        st.Page("pages/demand.py", title="Demand", icon=":material/trending_up:",
+                url_path="demand"),
+    ],
+    "3 · Supply planning": [
+        st.Page("pages/supply.py", title="Supply", icon=":material/factory:",
+                url_path="supply"),
+    ],
 }
 
 nav = st.navigation(PAGES)

@@ -96,6 +96,24 @@ def cmd_schema_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from sop.backtest import cli
+
+    return cli(args.data, args.horizon, args.out, args.workers)
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from sop.forecast_cli import run
+
+    return run(args)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from sop.supply_io import run_plan
+
+    return run_plan(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sop", description="S&OP Studio command line.")
     p.add_argument("--store", type=Path, default=None,
@@ -123,6 +141,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema-doc", help="print the data model as Markdown")
     s.add_argument("--write", action="store_true", help="refresh docs/data-model.md")
     s.set_defaults(func=cmd_schema_doc)
+    s = sub.add_parser("backtest", help="hold out the last H months of every series and "
+                       "score the engine's choice and the baselines")
+    s.add_argument("--data", type=Path, required=True, help="dataset folder (sales required)")
+    s.add_argument("--horizon", type=int, required=True, help="months held out")
+    s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
+    s.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    s.set_defaults(func=cmd_backtest)
+    s = sub.add_parser("forecast", help="fit the statistical forecast of every series and "
+                       "store it for the app (the active dataset, or --data DIR loaded first)")
+    from sop.forecast_cli import add_arguments as add_forecast_arguments
+    add_forecast_arguments(s)
+    s.set_defaults(func=cmd_forecast)
+    s = sub.add_parser("plan", help="demand -> constrained supply plan (LP with HiGHS); "
+                       "writes the plan, cost breakdown and KPIs as JSON")
+    from sop.supply_io import add_plan_arguments
+    add_plan_arguments(s)
+    s.set_defaults(func=cmd_plan)
     return p
 
 

@@ -7,9 +7,15 @@ forecast_units (statistical P50 before overrides) and source
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from sop import schema as S
+from sop.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from sop.engine import ForecastSettings
 
 PLAN_COLUMNS = [S.MONTH, S.SKU, S.REGION, S.FAMILY, S.UNITS, S.P10, S.P90,
                 S.FORECAST_UNITS, S.SOURCE]
@@ -46,3 +52,29 @@ def has_loaded_consensus(tables: dict[str, pd.DataFrame]) -> bool:
     """True when the dataset brings its own consensus demand plan."""
     cons = tables.get(S.CONSENSUS)
     return cons is not None and len(cons) > 0
+
+
+class DemandNotReady(StoreError):
+    """No statistical forecast is stored for the dataset and settings asked for."""
+
+
+def demand_plan(store: Store, version: int | None = None, horizon: int | None = None,
+                settings: ForecastSettings | None = None) -> pd.DataFrame:
+    """The consensus demand plan of a dataset version (default: the active one).
+
+    Columns `PLAN_COLUMNS`, one row per month x SKU x region, sorted by month,
+    sku, region: units = consensus (statistical P50 + active overrides), p10/p90
+    moved with it, forecast_units = statistical P50, source. When the dataset
+    has a loaded `consensus` table, that plan is returned instead (source
+    `loaded consensus`). `settings=None` takes the newest stored run of the
+    version; `horizon=None` every month of that run (a loaded plan: 18 months).
+    Reads stored results only, never fits. Raises `DemandNotReady` when no
+    forecast is stored (and no consensus was loaded), `StoreError` when no
+    dataset is loaded.
+    """
+    from sop import consensus as C
+
+    ctx = C.context(store, version, settings)
+    if ctx.run is None and not has_loaded_consensus(ctx.tables):
+        raise C.not_ready(ctx, settings)
+    return C.plan_from(store, ctx, horizon)

@@ -83,3 +83,182 @@ def require_dataset() -> DatasetInfo:
                 "`python -m sop load DIR`, or upload files on the Data page.")
         st.stop()
     return info
+
+
+# --- Supply planning (step 3) ---------------------------------------------------------
+def supply_demand_stamp(path: str, version: int) -> tuple:
+    """What the consensus demand plan depends on besides the dataset: the newest
+    forecast run and the override counts (two small queries), for cache keys."""
+    from sop.store import forecasts, overrides
+    s = Store(path)
+    run = forecasts.find_run(s, version)
+    return (run.run_id if run is not None else None, overrides.counts(s))
+
+
+@st.cache_data(show_spinner="Reading the consensus demand plan…", max_entries=16)
+def supply_demand(path: str, version: int, horizon: int, stamp: tuple
+                  ) -> tuple[pd.DataFrame | None, str]:
+    """(demand plan, '') or (None, what to do) for supply planning."""
+    from sop import supply_io
+    try:
+        return supply_io.demand_from_store(Store(path), version, horizon), ""
+    except supply_io.NoDemand as exc:
+        return None, str(exc)
+
+
+@st.cache_data(show_spinner="Solving the supply plan…", max_entries=32)
+def supply_plan(path: str, version: int, stamp: tuple, policy):
+    """The `sop.supply.PlanResult` of the active demand plan under `policy`."""
+    from sop.supply import solve_plan
+    demand, _ = supply_demand(path, version, policy.horizon, stamp)
+    return solve_plan(demand, tables(path, version), policy) if demand is not None else None
+
+
+@st.cache_data(max_entries=16)
+def supply_rough_cut(path: str, version: int, horizon: int, stamp: tuple) -> pd.DataFrame:
+    from sop.capacity import rough_cut
+    demand, _ = supply_demand(path, version, horizon, stamp)
+    return rough_cut(demand, tables(path, version)) if demand is not None else pd.DataFrame()
+
+
+
+# --- Demand planning (step 2) ---------------------------------------------------------
+def demand_stamp(path: str, version: int) -> tuple:
+    """(newest run id of the version or None, override counts): the cache key of
+    everything the Demand page shows besides the dataset (two small queries)."""
+    from sop.store import forecasts, overrides
+    s = Store(path)
+    run = forecasts.find_run(s, version)
+    return (run.run_id if run is not None else None, overrides.counts(s))
+
+
+def demand_run(path: str, version: int):
+    """The newest stored forecast run (`sop.store.forecasts.RunInfo`) or None."""
+    from sop.store import forecasts
+    return forecasts.find_run(Store(path), version)
+
+
+@st.cache_data(show_spinner="Applying the consensus overrides…", max_entries=8)
+def demand_consensus(path: str, version: int, stamp: tuple) -> pd.DataFrame:
+    """Forecast + active overrides per SKU x region x month (`sop.overrides.apply_overrides`
+    columns), or the loaded consensus plan; empty without either."""
+    from sop import consensus
+    return consensus.page_consensus(Store(path), version, tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_fitted(path: str, run_id: int) -> pd.DataFrame:
+    from sop.store import forecasts
+    return forecasts.fitted(Store(path), run_id)
+
+
+@st.cache_data(max_entries=8)
+def demand_accuracy(path: str, version: int, run_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-series, per-family) backtest accuracy of a stored run (`sop.accuracy`)."""
+    from sop import consensus
+    return consensus.accuracy_tables(Store(path), run_id, tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_consensus_fva(path: str, version: int, stamp: tuple):
+    """`sop.accuracy.ConsensusFVA` of earlier cycles' consensus against these actuals."""
+    from sop import consensus
+    return consensus.consensus_fva(Store(path), tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_overrides(path: str, stamp: tuple) -> pd.DataFrame:
+    """The override history, newest first (`sop.overrides.HISTORY_COLUMNS`)."""
+    from sop.store import overrides
+    return overrides.history(Store(path))
+
+
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
+def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
+    """The consensus demand plan (`sop.demand.PLAN_COLUMNS`) as CSV bytes."""
+    from sop.demand import demand_plan
+    return demand_plan(Store(path), version).to_csv(index=False, date_format="%Y-%m").encode()
+
+
+def demand_run_forecast(settings, bar) -> None:
+    """Fit and store the active dataset's forecast, moving the st.progress `bar`."""
+    from sop import consensus
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
+
+    consensus.run_and_store(store(), settings, progress=progress)
+
+
+def demand_add_override(ov) -> tuple[int | None, list[str]]:
+    """Check and store an override: (its id, []) or (None, the problems; nothing stored)."""
+    from sop import consensus
+    from sop.overrides import OverrideRejected
+    try:
+        return consensus.submit_override(store(), ov), []
+    except OverrideRejected as exc:
+        return None, exc.problems
+
+
+def demand_withdraw(override_id: int, author: str, note: str) -> str:
+    """Withdraw an override; '' when done, else what is wrong (nothing changed)."""
+    from sop import consensus
+    from sop.store import StoreError
+    try:
+        consensus.withdraw_override(store(), override_id, author, note)
+    except StoreError as exc:
+        return str(exc)
+    return ""
+
+
+def demand_columns() -> dict:
+    """Column labels and units shared by the Demand page's tables."""
+    pct, num = st.column_config.NumberColumn, st.column_config.NumberColumn
+    month = st.column_config.DateColumn
+    return {
+        "wape": pct("WAPE (%)", format="percent", help="sum |forecast - actual| / sum actual "
+                    "over the backtest"),
+        "mape": pct("MAPE (%)", format="percent", help="mean |error| / actual, months with "
+                    "zero demand left out"),
+        "bias": pct("Bias (%)", format="percent", help="> 0: over-forecast"),
+        "mase": num("MASE", format="%.2f", help="error / in-sample seasonal-naive error; "
+                    "< 1 beats seasonal naive"),
+        "snaive_wape": pct("Seasonal naive WAPE (%)", format="percent"),
+        "fva_vs_snaive": pct("FVA vs seasonal naive (%)", format="percent",
+                             help="share of the seasonal-naive error the forecast removes"),
+        "wape_statistical": pct("Statistical WAPE (%)", format="percent"),
+        "wape_consensus": pct("Consensus WAPE (%)", format="percent"),
+        "fva_consensus": pct("FVA of consensus (%)", format="percent",
+                             help="share of the statistical forecast's error the overrides "
+                             "removed (< 0: they added error)"),
+        "share_overridden": pct("Overridden (% of cells)", format="percent"),
+        "n_months": num("History (months)", format="%d"),
+        "n_series": num("Series", format="%d"),
+        "n_backtested": num("Series vs seasonal naive", format="%d"),
+        "value": num("Value (units/month or %)", format="%.1f"),
+        "created_at": st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm"),
+        "withdrawn_at": st.column_config.DatetimeColumn("Withdrawn (UTC)",
+                                                        format="YYYY-MM-DD HH:mm"),
+        "start_month": month("From", format="MMM YYYY"),
+        "end_month": month("To", format="MMM YYYY"),
+    }
+
+
+@st.cache_data(max_entries=32)
+def demand_series(path: str, version: int, stamp: tuple, family: str | None,
+                  sku: str | None, region: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(chart series, override marks) of a selection (`sop.demand_view`)."""
+    from sop import demand_view
+    from sop.demand import has_loaded_consensus
+    from sop.store import overrides
+    t = tables(path, version)
+    run_id = stamp[0]
+    fitted = demand_fitted(path, run_id) if run_id is not None else \
+        pd.DataFrame(columns=[S.SKU, S.REGION, S.MONTH, "fitted"])
+    cons = demand_consensus(path, version, stamp)
+    series = demand_view.demand_series(t[S.SALES], fitted, cons, t[S.PRODUCTS], family, sku,
+                                       region)
+    active = overrides.active(Store(path))
+    if has_loaded_consensus(t):       # a loaded plan is used as it is: no override applies
+        active = active.iloc[0:0]
+    return series, demand_view.override_marks(active, family, sku, region, t[S.PRODUCTS])

@@ -122,6 +122,19 @@ class Store:
         finally:
             con.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside one write transaction: committed if the block ends
+        normally, rolled back (store unchanged) if it raises."""
+        with _WRITE_LOCK, self.connect() as con:
+            con.begin()
+            try:
+                yield con
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
     @staticmethod
     def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for ddl in _META_DDL:

@@ -1,0 +1,92 @@
+"""Speed of the forecast engine on this machine; prints figures, asserts nothing.
+
+1. The whole demo dataset (every SKU x region series, with the rolling-origin backtest
+   and model selection) from nothing stored, in worker processes.
+2. The same series through a plain sequential loop of default Prophet fit + predict
+   (Prophet(), .fit(df), .predict(18 future months), uncertainty_samples=1000), and
+   the ratio of the two times.
+3. 1,000 synthetic series (250 SKUs x 4 regions, 48 months): time per series.
+
+Run: .venv/bin/python bench/bench_forecast_speed.py [--skip-prophet]
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sop import schema as S  # noqa: E402
+from sop.demo import build_demo  # noqa: E402
+from sop.engine import ForecastSettings, run_forecast  # noqa: E402
+
+
+def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, pd.DataFrame]:
+    """n_skus x 4 regions of seasonal, trending, noisy monthly demand in 5 families."""
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2022-01-01", periods=months, freq="MS")
+    skus = [f"S{i:04d}" for i in range(n_skus)]
+    fams = [f"F{i % 5}" for i in range(n_skus)]
+    t = np.arange(months)
+    frames = []
+    for i, sku in enumerate(skus):
+        season = 1 + rng.uniform(0.1, 0.6) * np.sin(2 * np.pi * (t + rng.integers(12)) / 12)
+        trend = (1 + rng.normal(0, 0.1)) ** (t / 12)
+        level = rng.lognormal(4, 1)
+        for region in ("N", "S", "E", "W"):
+            y = np.round(level * rng.uniform(.5, 1.5) * season * trend
+                         * rng.lognormal(0, 0.15, months))
+            frames.append(pd.DataFrame({S.MONTH: idx, S.SKU: sku, S.REGION: region,
+                                        S.UNITS: y}))
+    products = pd.DataFrame({S.SKU: skus, S.NAME: skus, S.FAMILY: fams, S.UOM: "each",
+                             S.LIST_PRICE: 10.0, S.MATERIAL_COST: 5.0,
+                             S.LAUNCH_MONTH: pd.NaT, S.PHASE_OUT_MONTH: pd.NaT})
+    return {S.SALES: pd.concat(frames, ignore_index=True), S.PRODUCTS: products}
+
+
+def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> float:
+    """Seconds for a sequential default Prophet fit + predict over every series."""
+    from prophet import Prophet
+
+    for name in ("cmdstanpy", "prophet"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    sales = tables[S.SALES]
+    t0 = time.perf_counter()
+    for _, g in sales.groupby([S.SKU, S.REGION], sort=True):
+        df = pd.DataFrame({"ds": g[S.MONTH].to_numpy(), "y": g[S.UNITS].to_numpy()})
+        m = Prophet().fit(df)
+        m.predict(m.make_future_dataframe(horizon, freq="MS"))
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    settings = ForecastSettings()
+    t0 = time.perf_counter()
+    demo = build_demo()
+    res = run_forecast(demo, settings)
+    engine_s = time.perf_counter() - t0
+    n = len(res.selection[res.selection["method"] != "none"])
+    print(f"Demo, all {n} SKU x region series with a {settings.backtest_origins}-origin "
+          f"backtest, from nothing stored (incl. building the demo data): {engine_s:.1f} s")
+    if "--skip-prophet" not in sys.argv:
+        loop_s = default_prophet_loop(demo)
+        print(f"Sequential default Prophet fit + predict, same series: {loop_s:.1f} s")
+        print(f"Engine vs sequential default Prophet: {loop_s / engine_s:.1f}x faster")
+    syn = synthetic()
+    t0 = time.perf_counter()
+    res = run_forecast(syn, settings)
+    syn_s = time.perf_counter() - t0
+    k = len(res.selection)
+    print(f"{k:,} synthetic series (48 months, with backtest): {syn_s:.1f} s, "
+          f"{syn_s / k * 1000:.1f} ms per series")
+
+
+if __name__ == "__main__":
+    main()

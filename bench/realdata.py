@@ -1,0 +1,45 @@
+"""Loaders: the public real datasets of /work/shared/realdata as data-model tables.
+
+Each series becomes one SKU (region "all"); the family column carries a grouping of
+the source's hierarchy, so per-family figures are meaningful.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sop import schema as S
+
+REALDATA = Path("/work/shared/realdata")
+
+
+def _tables(df: pd.DataFrame, month: str, sid: str, value: str, family: str | None
+            ) -> dict[str, pd.DataFrame]:
+    sales = pd.DataFrame({S.MONTH: pd.to_datetime(df[month]), S.SKU: df[sid].astype(str),
+                          S.REGION: "all", S.UNITS: df[value].astype(float)})
+    fam = df.drop_duplicates(sid).set_index(sid)[family].astype(str) if family else \
+        pd.Series("all", index=df[sid].unique())
+    products = pd.DataFrame({S.SKU: fam.index.astype(str), S.NAME: fam.index.astype(str),
+                             S.FAMILY: fam.to_numpy(), S.UOM: "each", S.LIST_PRICE: 1.0,
+                             S.MATERIAL_COST: 0.5, S.LAUNCH_MONTH: pd.NaT,
+                             S.PHASE_OUT_MONTH: pd.NaT})
+    return {S.SALES: sales, S.PRODUCTS: products}
+
+
+def tourism() -> dict[str, pd.DataFrame]:
+    """Tourism competition, monthly: 366 series, train + the official 24-month test."""
+    df = pd.read_csv(REALDATA / "tourism_comp_monthly.csv.gz")
+    return _tables(df, "ds", "unique_id", "y", None)
+
+
+def pbs() -> dict[str, pd.DataFrame]:
+    """PBS prescriptions (Scripts), family = ATC1 group."""
+    df = pd.read_csv(REALDATA / "pbs_monthly.csv.gz")
+    return _tables(df, "Month", "unique_id", "Scripts", "ATC1")
+
+
+def aus_retail() -> dict[str, pd.DataFrame]:
+    """Australian retail turnover, family = State."""
+    df = pd.read_csv(REALDATA / "aus_retail_monthly.csv.gz")
+    return _tables(df, "Month", "unique_id", "Turnover", "State")

@@ -1,0 +1,138 @@
+"""Rough-cut capacity: the hours a demand plan needs against the hours there are.
+
+Pure functions over the data-model tables (`sop.schema`):
+
+- `hours_per_unit`: the bill of resources resolved to SKU level (a SKU row
+  overrides its family's row for that resource);
+- `resource_hours`: regular and overtime hours available per resource and month
+  (lines from the capacity calendar, labour pools from the workforce table);
+- `rough_cut`: load (demand x hours per unit) against available hours, with the
+  utilisation and the months and resources where load exceeds capacity.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop import schema as S
+
+LOAD_HOURS = "load_hours"
+OVERTIME_HOURS = "overtime_hours"          # most overtime hours available
+UTILISATION = "utilisation"                # load / regular hours
+OVERLOADED = "overloaded"                  # load above regular hours
+ESTIMATED = "estimated"                    # month missing from the calendar, carried over
+UNROUTED = "unrouted"                      # plant label of SKUs with no routing
+RESOURCE_COLUMNS = [S.RESOURCE, S.PLANT, S.NAME, S.KIND, S.REGULAR_COST_PER_HOUR,
+                    S.OVERTIME_COST_PER_HOUR]
+
+
+def hours_per_unit(products: pd.DataFrame, bor: pd.DataFrame) -> pd.DataFrame:
+    """Hours each SKU needs on each resource. Columns: sku, resource, hours_per_unit.
+
+    Family rows apply to every SKU of the family; a SKU row replaces its family's
+    row for that resource (and adds the resource when the family has no row).
+    """
+    fam_rows = bor[bor[S.SKU].isna() & bor[S.FAMILY].notna()]
+    sku_rows = bor[bor[S.SKU].notna()]
+    by_family = products[[S.SKU, S.FAMILY]].merge(
+        fam_rows[[S.FAMILY, S.RESOURCE, S.HOURS_PER_UNIT]], on=S.FAMILY)
+    out = pd.concat([by_family[[S.SKU, S.RESOURCE, S.HOURS_PER_UNIT]],
+                     sku_rows[[S.SKU, S.RESOURCE, S.HOURS_PER_UNIT]]], ignore_index=True)
+    out = out.drop_duplicates([S.SKU, S.RESOURCE], keep="last")
+    out[S.HOURS_PER_UNIT] = out[S.HOURS_PER_UNIT].astype(float)
+    return out.sort_values([S.SKU, S.RESOURCE]).reset_index(drop=True)
+
+
+def sku_plants(hpu: pd.DataFrame, resources: pd.DataFrame) -> pd.Series:
+    """SKU -> the plant(s) of the resources it routes through ("A + B" when several)."""
+    plant = hpu[S.RESOURCE].map(dict(zip(resources[S.RESOURCE], resources[S.PLANT])))
+    pairs = pd.DataFrame({S.SKU: hpu[S.SKU], S.PLANT: plant}).dropna().drop_duplicates()
+    several = pairs[S.SKU].duplicated(keep=False)
+    out = pairs[~several].set_index(S.SKU)[S.PLANT]
+    if several.any():
+        joined = (pairs[several].sort_values(S.PLANT).groupby(S.SKU)[S.PLANT]
+                  .agg(" + ".join))
+        out = pd.concat([out, joined])
+    return out
+
+
+def _calendar_hours(cap: pd.DataFrame) -> pd.Series:
+    computed = (cap[S.WORKING_DAYS] * cap[S.SHIFTS] * cap[S.HOURS_PER_SHIFT]
+                * cap[S.EFFICIENCY]).astype(float)
+    given = cap[S.AVAILABLE_HOURS].astype(float)
+    return given.where(given.notna(), computed)
+
+
+def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.DataFrame:
+    """Hours available per resource and month, at today's headcount.
+
+    Columns: resource, plant, name, kind, regular_cost_per_hour,
+    overtime_cost_per_hour, month, available_hours (regular), overtime_hours
+    (most overtime), estimated (True where a line's calendar lacks the month and
+    the nearest month's hours were carried over). Lines take their hours from the
+    capacity calendar; labour pools have workers x hours_per_worker regular hours
+    and workers x max_overtime_per_worker overtime hours.
+    """
+    res = tables[S.RESOURCES]
+    grid = res[RESOURCE_COLUMNS + [S.MAX_OVERTIME_HOURS]].merge(
+        pd.DataFrame({S.MONTH: months}), how="cross")
+    cap = tables.get(S.CAPACITY)
+    if cap is not None and len(cap):
+        cal = cap[[S.RESOURCE, S.MONTH]].assign(_h=_calendar_hours(cap).to_numpy())
+        grid = grid.merge(cal, on=[S.RESOURCE, S.MONTH], how="left")
+    else:
+        grid["_h"] = np.nan
+    line = (grid[S.KIND] == S.KIND_LINE).to_numpy()
+    grid[ESTIMATED] = line & grid["_h"].isna().to_numpy()
+    if grid[ESTIMATED].any() and cap is not None and len(cap):
+        # carry the nearest month of the same line's calendar
+        ns = {S.MONTH: "datetime64[ns]", S.RESOURCE: object}
+        miss = grid.loc[grid[ESTIMATED], [S.RESOURCE, S.MONTH]].reset_index().astype(ns)
+        known = cal.dropna().astype(ns).sort_values(S.MONTH)
+        near = pd.merge_asof(miss.sort_values(S.MONTH), known, on=S.MONTH, by=S.RESOURCE,
+                             direction="nearest")
+        grid.loc[near["index"].to_numpy(), "_h"] = near["_h"].to_numpy()
+    wf = tables.get(S.WORKFORCE)
+    wf = wf if wf is not None else pd.DataFrame(columns=S.TABLES[S.WORKFORCE].column_names)
+    w = grid[[S.RESOURCE]].merge(wf, on=S.RESOURCE, how="left")
+    workers = w[S.WORKERS].to_numpy(dtype=float, na_value=0.0)
+    regular = np.where(line, grid["_h"].to_numpy(dtype=float, na_value=0.0),
+                       workers * w[S.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0))
+    overtime = np.where(line, grid[S.MAX_OVERTIME_HOURS].to_numpy(dtype=float, na_value=0.0),
+                        workers * w[S.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float,
+                                                                        na_value=0.0))
+    out = grid[RESOURCE_COLUMNS + [S.MONTH]].assign(
+        **{S.AVAILABLE_HOURS: np.nan_to_num(regular), OVERTIME_HOURS: np.nan_to_num(overtime),
+           ESTIMATED: grid[ESTIMATED].to_numpy()})
+    return out.sort_values([S.RESOURCE, S.MONTH]).reset_index(drop=True)
+
+
+def rough_cut(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Load of a demand plan on every resource and month against its hours.
+
+    `demand` has month, sku, units (a `sop.demand` plan). Returns one row per
+    resource and plan month. Columns: resource, plant, month, load_hours,
+    available_hours (regular), utilisation (load / available; inf when there
+    are no hours but some load), then name, kind, overtime_hours (most
+    overtime), overloaded (load above regular hours), beyond_overtime (load
+    above regular + overtime hours), estimated.
+    """
+    months = pd.DatetimeIndex(sorted(demand[S.MONTH].unique()))
+    hours = resource_hours(tables, months)
+    hpu = hours_per_unit(tables[S.PRODUCTS], tables[S.BILL_OF_RESOURCES])
+    by_sku = demand.groupby([S.MONTH, S.SKU], as_index=False)[S.UNITS].sum()
+    load = by_sku.merge(hpu, on=S.SKU)
+    load[LOAD_HOURS] = load[S.UNITS].astype(float) * load[S.HOURS_PER_UNIT]
+    load = load.groupby([S.RESOURCE, S.MONTH], as_index=False)[LOAD_HOURS].sum()
+    out = hours.merge(load, on=[S.RESOURCE, S.MONTH], how="left")
+    out[LOAD_HOURS] = out[LOAD_HOURS].fillna(0.0)
+    avail = out[S.AVAILABLE_HOURS].to_numpy(dtype=float)
+    lh = out[LOAD_HOURS].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[UTILISATION] = np.where(avail > 0, lh / np.where(avail > 0, avail, 1.0),
+                                    np.where(lh > 0, np.inf, 0.0))
+    out[OVERLOADED] = lh > avail + 1e-9
+    out["beyond_overtime"] = lh > avail + out[OVERTIME_HOURS].to_numpy(dtype=float) + 1e-9
+    cols = [S.RESOURCE, S.PLANT, S.MONTH, LOAD_HOURS, S.AVAILABLE_HOURS, UTILISATION,
+            S.NAME, S.KIND, OVERTIME_HOURS, OVERLOADED, "beyond_overtime", ESTIMATED]
+    return out[cols].sort_values([S.PLANT, S.RESOURCE, S.MONTH]).reset_index(drop=True)

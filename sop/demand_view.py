@@ -1,0 +1,164 @@
+"""What the Demand page shows for a picked family / SKU / region, as pure functions.
+
+A *selection* is (family, sku, region) where None means "all": (None, None, None)
+is the whole company, ("Cooling", None, None) a family, (f, "CL-101", None) a SKU
+in every region, (f, "CL-101", "North") one series. The selection also decides
+the level of an override made on the page (family, SKU or SKU x region).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop import overrides as O
+from sop import schema as S
+from sop.hierarchy import BAND_GROUP, aggregate
+
+ACTUAL, FITTED, CONSENSUS = "actual", "fitted", "consensus"
+LEVEL_LABEL = {"sku_region": "SKU x region", "sku": "SKU (split to regions)",
+               "family": "Family (split to SKUs and regions)"}
+KIND_LABEL = {O.KIND_UNITS: "New quantity (units/month)", O.KIND_PCT: "Change (%)"}
+LOADED_NOTE = ("This dataset brings its own consensus demand plan (table `consensus`): it is "
+               "the demand plan as loaded, and overrides made here are not applied to it.")
+NO_RUN_NOTE = ("No statistical forecast is stored for this dataset yet. Press **Run "
+               "forecast** above (or run `python -m sop forecast`).")
+FLAGGED_NOTE = ("**Flagged series**: the engine could not model these normally (short, "
+                "intermittent, large bias, …); check them and override where you know better.")
+PICK_NOTE = ("Pick a family (and, if you like, a SKU and a region) above: an override "
+             "applies to a family, a SKU, or a SKU in one region.")
+EXPORT_NOTE = ("One row per month x SKU x region: consensus units, P10/P90, statistical P50 "
+               "(forecast_units) and source. The store also keeps this cycle's consensus, so "
+               "a later dataset can measure its forecast value added.")
+SERIES_COLUMNS = [S.MONTH, ACTUAL, FITTED, S.P50, S.P10, S.P90, CONSENSUS]
+MARK_COLUMNS = [O.OVERRIDE_ID, S.START_MONTH, S.END_MONTH, "label"]
+
+
+def pick(df: pd.DataFrame, family: str | None, sku: str | None, region: str | None,
+         products: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of `df` inside the selection (`products` maps SKU -> family when `df` has
+    no family column)."""
+    if family is not None and S.FAMILY not in df.columns:
+        fam = products.drop_duplicates(S.SKU).set_index(S.SKU)[S.FAMILY]
+        df = df.assign(**{S.FAMILY: df[S.SKU].map(fam)})
+    mask = np.ones(len(df), dtype=bool)
+    for col, v in ((S.FAMILY, family), (S.SKU, sku), (S.REGION, region)):
+        if v is not None and col in df.columns:   # a family-level table has no sku
+            mask = mask & (df[col] == v).to_numpy()
+    return df[mask]
+
+
+def override_level(family: str | None, sku: str | None, region: str | None) -> str | None:
+    """The override level the selection stands for (None: pick a family first)."""
+    if sku is not None:
+        return O.LEVEL_SKU_REGION if region is not None else O.LEVEL_SKU
+    return O.LEVEL_FAMILY if family is not None and region is None else None
+
+
+def selection_label(family: str | None, sku: str | None, region: str | None) -> str:
+    """All families / Cooling / CL-101 (all regions) / CL-101 in North / Cooling in North."""
+    where = f" in {region}" if region else ""
+    if sku:
+        return f"{sku}{where}" if region else f"{sku} (all regions)"
+    return f"{family or 'All families'}{where}"
+
+
+def demand_series(sales: pd.DataFrame, fitted: pd.DataFrame, consensus: pd.DataFrame,
+                  products: pd.DataFrame, family: str | None, sku: str | None,
+                  region: str | None) -> pd.DataFrame:
+    """Monthly history and forecast of the selection. Columns `SERIES_COLUMNS`:
+    actual and fitted (history months; fitted NaN in a month where a series of
+    the selection has no in-sample fit), p50 (the
+    statistical forecast), p10/p90 (the band around the consensus) and consensus
+    (forecast months). Bands of a sum come from `sop.hierarchy.aggregate`."""
+    hist = pick(sales, family, sku, region, products)
+    actual = hist.groupby(S.MONTH)[S.UNITS].sum(min_count=1).rename(ACTUAL)
+    both = hist[[S.SKU, S.REGION, S.MONTH, S.UNITS]].merge(
+        fitted[[S.SKU, S.REGION, S.MONTH, FITTED]], on=[S.SKU, S.REGION, S.MONTH], how="left")
+    both = both[both[S.UNITS].notna()]
+    # a sum of fitted values is only shown where every series with an actual has one
+    # (some methods, e.g. theta, give no in-sample fit): a partial sum would mislead
+    g = both.groupby(S.MONTH)[FITTED]
+    fit = g.sum().where(g.count() == g.size()).rename(FITTED)
+    cons = pick(consensus, family, sku, region) if len(consensus) else consensus
+    parts = [actual, fit]
+    if len(cons):
+        stat = cons[[S.SKU, S.REGION, S.MONTH, S.FORECAST_UNITS]].rename(
+            columns={S.FORECAST_UNITS: S.P50})
+        band = cons.rename(columns={S.UNITS: S.P50})
+        keep = [c for c in (BAND_GROUP,) if c in band.columns]
+        band = aggregate(band[[S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90, *keep]],
+                         products, "total").set_index(S.MONTH)
+        parts += [stat.groupby(S.MONTH)[S.P50].sum(), band[S.P10], band[S.P90],
+                  band[S.P50].rename(CONSENSUS)]
+    out = pd.concat(parts, axis=1).reindex(columns=SERIES_COLUMNS[1:])
+    out.index.name = S.MONTH
+    return out.sort_index().reset_index()[SERIES_COLUMNS]
+
+
+def override_marks(active: pd.DataFrame, family: str | None, sku: str | None,
+                   region: str | None, products: pd.DataFrame) -> pd.DataFrame:
+    """Active overrides that change the selection: `MARK_COLUMNS`, label like
+    "#3 Cooling +10 % (key account win)"."""
+    fam_of = products.drop_duplicates(S.SKU).set_index(S.SKU)[S.FAMILY]
+    fam_sel = family if family is not None else (fam_of.get(sku) if sku else None)
+    rows = []
+    for _, r in active.iterrows():
+        level = r[O.LEVEL]
+        hits = (fam_sel is None or r[S.FAMILY] == fam_sel)
+        if level != O.LEVEL_FAMILY:
+            hits = hits and (sku is None or r[S.SKU] == sku)
+        if level == O.LEVEL_SKU_REGION:
+            hits = hits and (region is None or r[S.REGION] == region)
+        if not hits:
+            continue
+        scope = {O.LEVEL_FAMILY: r[S.FAMILY], O.LEVEL_SKU: r[S.SKU]}.get(
+            level, f"{r[S.SKU]}/{r[S.REGION]}")
+        change = (f"{r[O.VALUE]:+g} %" if r[S.KIND] == O.KIND_PCT
+                  else f"= {r[O.VALUE]:,.0f} units/month")
+        rows.append({O.OVERRIDE_ID: r[O.OVERRIDE_ID], S.START_MONTH: r[S.START_MONTH],
+                     S.END_MONTH: r[S.END_MONTH],
+                     "label": f"#{r[O.OVERRIDE_ID]} {scope} {change} ({r[O.REASON]})"})
+    return pd.DataFrame(rows, columns=MARK_COLUMNS)
+
+
+def horizon_totals(consensus: pd.DataFrame, family: str | None, sku: str | None,
+                   region: str | None, months: int = 12) -> dict[str, float]:
+    """Consensus and statistical units of the selection over the first `months`
+    forecast months: {"consensus", "forecast", "months"}."""
+    cons = pick(consensus, family, sku, region)
+    first = sorted(cons[S.MONTH].unique())[:months]
+    cons = cons[cons[S.MONTH].isin(first)]
+    return {CONSENSUS: float(cons[S.UNITS].sum()),
+            S.FORECAST_UNITS: float(cons[S.FORECAST_UNITS].sum()), "months": len(first)}
+
+
+def picker_options(products: pd.DataFrame, sales: pd.DataFrame, family: str | None
+                   ) -> tuple[list[str], list[str], list[str]]:
+    """(families, SKUs of `family` or of all, regions), each sorted."""
+    fams = sorted(products[S.FAMILY].dropna().unique())
+    p = products if family is None else products[products[S.FAMILY] == family]
+    return fams, sorted(p[S.SKU].unique()), sorted(sales[S.REGION].dropna().unique())
+
+
+def plan_month_options(consensus: pd.DataFrame) -> list[pd.Timestamp]:
+    """The months of the consensus plan, in order (the override editor's choices)."""
+    return [pd.Timestamp(m) for m in sorted(consensus[S.MONTH].unique())] \
+        if len(consensus) else []
+
+
+def run_caption(run) -> str:
+    """One line about a stored run (`sop.store.forecasts.RunInfo`)."""
+    level = LEVEL_LABEL.get(run.settings.get("level"), run.settings.get("level"))
+    return (f"Stored run {run.run_id}: {run.n_series} series fitted at {level}, "
+            f"{run.settings.get('horizon')} months ahead, on {run.created_at:%Y-%m-%d %H:%M} "
+            f"UTC in {run.seconds:.0f} s. Pages reuse it; nothing refits on a click.")
+
+
+def make_override(pick: tuple[str | None, str | None, str | None], start: pd.Timestamp,
+                  end: pd.Timestamp, kind: str, value: float, reason: str,
+                  author: str) -> O.Override:
+    """The override the page's editor describes for the picked (family, sku, region)."""
+    family, sku, region = pick
+    level = override_level(family, sku, region) or O.LEVEL_FAMILY
+    return O.Override(level=level, start_month=start, end_month=end, kind=kind, value=value,
+                      reason=reason, author=author, family=family, sku=sku, region=region)

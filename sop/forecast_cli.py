@@ -1,0 +1,115 @@
+"""`python -m sop forecast`: the statistical forecast as a batch, stored for the app.
+
+Without `--data` it forecasts the store's active dataset. With `--data DIR` it
+first validates DIR and loads it as a new dataset version (it becomes active),
+then forecasts it: results are stored against a dataset version, so a folder
+is only forecast into the store by loading it. A run already stored for the
+dataset and settings is reused unless `--force` is given.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from sop import accuracy as A
+from sop import metrics as M
+from sop import schema as S
+
+for _name in ("cmdstanpy", "prophet"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    from sop.engine import LEVELS, ForecastSettings
+
+    d = ForecastSettings()
+    s.add_argument("--data", type=Path, default=None,
+                   help="validate and load this folder first (a new active dataset version)")
+    s.add_argument("--level", choices=LEVELS, default=d.level,
+                   help=f"level the models are fitted at (default: {d.level})")
+    s.add_argument("--horizon", type=int, default=d.horizon,
+                   help=f"months after the as-of month (default: {d.horizon})")
+    s.add_argument("--no-promotions", action="store_true",
+                   help="ignore the promotions table")
+    s.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    s.add_argument("--force", action="store_true",
+                   help="refit even when a run with these settings is stored")
+
+
+def settings_from(args: argparse.Namespace):
+    from sop.engine import ForecastSettings
+
+    return ForecastSettings(level=args.level, horizon=args.horizon,
+                            use_promotions=not args.no_promotions)
+
+
+def _summary(store, run) -> None:
+    from sop.consensus import accuracy_tables
+
+    series, fam = accuracy_tables(store, run.run_id, store.tables(run.dataset_version))
+    shown = fam[[S.FAMILY, A.N_SERIES, A.N_BACKTESTED]].copy()
+    for c in (M.WAPE, A.SNAIVE_WAPE, M.BIAS, A.FVA_SNAIVE):
+        shown[c] = fam[c].map(lambda x: "-" if x != x else f"{100 * x:.1f}%")
+    shown[M.MASE] = fam[M.MASE].map(lambda x: "-" if x != x else f"{x:.2f}")
+    print("\nBacktest accuracy (WAPE, bias: units-weighted; FVA = share of the seasonal-naive "
+          "error removed):")
+    print(shown.to_string(index=False))
+    flags = series[A.FLAG].value_counts()
+    print("\nSeries by flag: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sop import consensus as C
+    from sop.__main__ import _print_report
+    from sop.store import Store
+    from sop.store import forecasts as F
+    from sop.validate import validate_dir
+
+    store = Store(args.store)
+    settings = settings_from(args)
+    try:
+        settings.check()
+    except ValueError as exc:
+        print(f"ERROR    {exc}")
+        return 1
+    if args.data is not None:
+        report = validate_dir(args.data)
+        _print_report(report, str(args.data))
+        if not report.ok:
+            print("Nothing was loaded or forecast; the store is unchanged.")
+            return 1
+        version = store.load(report.tables, name=Path(args.data).resolve().name,
+                             source=str(Path(args.data).resolve()))
+        print(f"Loaded {args.data} as dataset version {version}; it is now active.")
+    info = C.dataset(store)
+    old = F.find_run(store, info.version, settings.key())
+    if old is not None and not args.force:
+        print(f"A forecast with these settings is already stored for `{info.name}` v"
+              f"{info.version} (run {old.run_id}, made {old.created_at:%Y-%m-%d %H:%M} UTC); "
+              "the app uses it. Add --force to fit it again.")
+        return 0
+    print(f"Forecasting `{info.name}` v{info.version} (actuals to {info.as_of:%b %Y}) at "
+          f"level {settings.level}, {settings.horizon} months ahead…")
+    bars: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="series", desc="forecast"))
+        bars[0].n = done
+        bars[0].refresh()
+
+    try:
+        result = C.run_and_store(store, settings, info.version, args.workers, progress)
+    except ValueError as exc:
+        print(f"ERROR    {exc}")
+        return 1
+    finally:
+        for b in bars:
+            b.close()
+    print(f"Stored run {result.run_id}: {result.n_series} series in {result.seconds:.1f} s "
+          f"into {store.path}.")
+    _summary(store, result)
+    return 0

@@ -1,0 +1,144 @@
+"""Levers applied to the inputs of a plan: demand, supply tables and policy.
+
+`apply_levers` is pure: it returns new frames and a new policy and never
+touches its inputs. Every lever is a transformation of data the supply plan
+already reads, so a scenario is re-solved by the same LP as the baseline (not
+rescaled after the fact).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop import schema as S
+from sop.levers import Levers
+from sop.supply_policy import SupplyPolicy
+
+DEMAND_COLS = (S.UNITS, S.P10, S.P90, S.FORECAST_UNITS)
+
+
+def _month(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(f"{text}-01") if len(text) == 7 else pd.Timestamp(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a month; write YYYY-MM") from exc
+
+
+def _factor(keys: pd.Series, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
+    table = {k: 1 + v / 100 for k, v in pairs}
+    return keys.map(table).fillna(1.0).to_numpy(dtype=float)
+
+
+def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
+    """The demand plan with demand, price-elasticity and promotion levers applied.
+
+    Columns as the input (`sop.demand.PLAN_COLUMNS`); units, p10, p90 and
+    forecast_units scale together; nothing goes below zero.
+    """
+    f = np.full(len(demand), max(0.0, 1 + levers.demand_pct / 100))
+    f *= _factor(demand[S.FAMILY], levers.demand_family_pct)
+    f *= _factor(demand[S.REGION], levers.demand_region_pct)
+    if levers.price_elasticity:
+        f *= _factor(demand[S.FAMILY], levers.price_family_pct) ** levers.price_elasticity
+    if levers.promo_family and levers.promo_uplift_pct:
+        start = _month(levers.promo_start)
+        end = start + pd.DateOffset(months=levers.promo_months - 1)
+        hit = (demand[S.FAMILY] == levers.promo_family) & demand[S.MONTH].between(start, end)
+        f = np.where(hit.to_numpy(), f * (1 + levers.promo_uplift_pct / 100), f)
+    f = np.clip(f, 0.0, None)
+    out = demand.copy()
+    for c in DEMAND_COLS:
+        if c in out:
+            out[c] = out[c].to_numpy(dtype=float) * f
+    return out
+
+
+def _scale(df: pd.DataFrame, cols: list[str], factor: float | np.ndarray) -> pd.DataFrame:
+    out = df.copy()
+    for c in cols:
+        out[c] = out[c].astype(float) * factor
+    return out
+
+
+def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, pd.DataFrame]:
+    """Supply and price tables with the cost, price, capacity and policy levers applied.
+
+    Only the tables a lever touches are copied; the rest are shared (read-only).
+    """
+    t = dict(tables)
+    p = t[S.PRODUCTS]
+    if levers.price_family_pct:
+        t[S.PRODUCTS] = p = _scale(p, [S.LIST_PRICE], _factor(p[S.FAMILY],
+                                                               levers.price_family_pct))
+        fam = tables[S.PRODUCTS].drop_duplicates(S.SKU).set_index(S.SKU)[S.FAMILY]
+        s = t[S.SALES]
+        # net prices are read from recent revenue / units: scale them the same way
+        t[S.SALES] = _scale(s, [S.REVENUE], _factor(s[S.SKU].map(fam),
+                                                    levers.price_family_pct))
+    if levers.material_inflation_pct:
+        k = max(0.0, 1 + levers.material_inflation_pct / 100)
+        t[S.PRODUCTS] = _scale(t[S.PRODUCTS], [S.MATERIAL_COST], k)
+        if S.SUPPLY_OPTIONS in t:
+            t[S.SUPPLY_OPTIONS] = _scale(t[S.SUPPLY_OPTIONS], [S.COST_PER_UNIT], k)
+    r = t[S.RESOURCES]
+    if levers.labour_cost_pct:
+        k = max(0.0, 1 + levers.labour_cost_pct / 100)
+        r = _scale(r, [S.REGULAR_COST_PER_HOUR, S.OVERTIME_COST_PER_HOUR], k)
+    if levers.overtime_cap_pct != 100:
+        k = max(0.0, levers.overtime_cap_pct / 100)
+        r = _scale(r, [S.MAX_OVERTIME_HOURS], k)
+        if S.WORKFORCE in t:
+            t[S.WORKFORCE] = _scale(t[S.WORKFORCE], [S.MAX_OVERTIME_PER_WORKER], k)
+    t[S.RESOURCES] = r
+    if levers.hiring_limit >= 0 and S.WORKFORCE in t:
+        wf = t[S.WORKFORCE].copy()
+        wf[S.MAX_HIRES_PER_MONTH] = float(levers.hiring_limit)
+        t[S.WORKFORCE] = wf
+    if levers.subcontract_cap_pct != 100 and S.SUPPLY_OPTIONS in t:
+        so = t[S.SUPPLY_OPTIONS].copy()
+        sub = (so[S.OPTION_TYPE] == S.OPTION_SUBCONTRACT).to_numpy()
+        so.loc[sub, S.MONTHLY_CAP_UNITS] = (so.loc[sub, S.MONTHLY_CAP_UNITS]
+                                            * max(0.0, levers.subcontract_cap_pct / 100))
+        t[S.SUPPLY_OPTIONS] = so
+    if levers.capacity_changes:
+        t[S.CAPACITY] = _capacity(t[S.CAPACITY], levers)
+    inv = t[S.INVENTORY]
+    if levers.holding_cost_rate >= 0:
+        inv = inv.assign(**{S.HOLDING_COST_PCT: float(levers.holding_cost_rate)})
+    if levers.safety_stock_months >= 0:
+        inv = inv.assign(**{S.SAFETY_STOCK_MONTHS: float(levers.safety_stock_months)})
+    t[S.INVENTORY] = inv
+    return t
+
+
+def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
+    """Available hours of the named lines scaled over their month ranges."""
+    out = cap.copy()
+    computed = (out[S.WORKING_DAYS] * out[S.SHIFTS] * out[S.HOURS_PER_SHIFT]
+                * out[S.EFFICIENCY])
+    hours = out[S.AVAILABLE_HOURS].astype(float).fillna(computed).to_numpy(dtype=float)
+    for resource, start, end, pct in levers.capacity_changes:
+        hit = ((out[S.RESOURCE] == resource)
+               & out[S.MONTH].between(_month(start), _month(end))).to_numpy()
+        hours = np.where(hit, hours * max(0.0, 1 + pct / 100), hours)
+    out[S.AVAILABLE_HOURS] = hours
+    return out
+
+
+def apply_policy(policy: SupplyPolicy, levers: Levers) -> SupplyPolicy:
+    """The plan settings with the on/off levers applied."""
+    return policy.replace(
+        overtime_allowed=policy.overtime_allowed and levers.overtime_allowed,
+        subcontract_allowed=policy.subcontract_allowed and levers.subcontract_allowed,
+        hiring_allowed=policy.hiring_allowed and levers.hiring_allowed)
+
+
+def apply_levers(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                 policy: SupplyPolicy, levers: Levers
+                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], SupplyPolicy]:
+    """Demand, tables and policy of a scenario. Raises ValueError for bad levers."""
+    problems = levers.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    return (apply_demand(demand, levers), apply_tables(tables, levers),
+            apply_policy(policy, levers))

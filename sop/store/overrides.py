@@ -1,0 +1,122 @@
+"""Consensus overrides in the store: an append-only history.
+
+An override is one row in `overrides`, written once and never changed or
+deleted. Withdrawing it appends a row to `override_events`; the history shows
+both. Overrides are not tied to a dataset version (they are the planners'
+judgement about future months); the version active when one was made is kept
+for the audit only.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from sop import overrides as O
+from sop import schema as S
+from sop.store.core import Store, StoreError, register_ddl, write_lock
+
+ACTION_WITHDRAW = "withdraw"
+
+register_ddl(
+    "overrides",
+    "CREATE SEQUENCE IF NOT EXISTS override_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS override_event_ids START 1",
+    "CREATE TABLE IF NOT EXISTS overrides (override_id BIGINT PRIMARY KEY,"
+    " created_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL, reason VARCHAR NOT NULL,"
+    " level VARCHAR NOT NULL, family VARCHAR, sku VARCHAR, region VARCHAR,"
+    " start_month DATE NOT NULL, end_month DATE NOT NULL, kind VARCHAR NOT NULL,"
+    " value DOUBLE NOT NULL, dataset_version BIGINT)",
+    "CREATE TABLE IF NOT EXISTS override_events (event_id BIGINT PRIMARY KEY,"
+    " override_id BIGINT NOT NULL, event_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL,"
+    " action VARCHAR NOT NULL, note VARCHAR)",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add(store: Store, ov: O.Override, dataset_version: int | None = None) -> int:
+    """Append a checked, normalised override; returns its id (ids give creation order)."""
+    with write_lock(), store.connect() as con:
+        con.begin()
+        try:
+            oid = con.execute("SELECT nextval('override_ids')").fetchone()[0]
+            con.execute(
+                "INSERT INTO overrides (override_id, created_at, author, reason, level, "
+                "family, sku, region, start_month, end_month, kind, value, dataset_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [oid, _now(), ov.author, ov.reason, ov.level, ov.family, ov.sku, ov.region,
+                 pd.Timestamp(ov.start_month).date(), pd.Timestamp(ov.end_month).date(),
+                 ov.kind, float(ov.value), dataset_version])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return int(oid)
+
+
+def withdraw(store: Store, override_id: int, author: str, note: str = "") -> None:
+    """Record that an override no longer applies (the override row itself stays)."""
+    if not str(author or "").strip():
+        raise StoreError("Enter your name to withdraw an override, so the history shows who "
+                         "did it.")
+    with write_lock(), store.connect() as con:
+        con.begin()
+        try:
+            found = con.execute("SELECT count(*) FROM overrides WHERE override_id = ?",
+                                [override_id]).fetchone()[0]
+            if not found:
+                raise StoreError(f"There is no override #{override_id}.")
+            done = con.execute("SELECT event_at, author FROM override_events WHERE override_id = ? "
+                               "AND action = ?", [override_id, ACTION_WITHDRAW]).fetchone()
+            if done is not None:
+                raise StoreError(f"Override #{override_id} was already withdrawn by {done[1]} "
+                                 f"on {done[0]:%Y-%m-%d %H:%M} UTC.")
+            con.execute("INSERT INTO override_events VALUES "
+                        "(nextval('override_event_ids'), ?, ?, ?, ?, ?)",
+                        [override_id, _now(), str(author).strip(), ACTION_WITHDRAW,
+                         str(note or "").strip() or None])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+
+def history(store: Store) -> pd.DataFrame:
+    """Every override ever made, newest first, with `O.HISTORY_COLUMNS`.
+
+    status is `active` or `withdrawn`; withdrawn_at/by/note come from the
+    withdrawal event (empty while active). Months are datetime64 month starts.
+    """
+    sql = ("SELECT o.override_id, o.created_at, o.author, o.reason, o.level, o.family, o.sku,"
+           " o.region, o.start_month, o.end_month, o.kind, o.value,"
+           " CASE WHEN e.override_id IS NULL THEN ? ELSE ? END AS status,"
+           " e.event_at AS withdrawn_at, e.author AS withdrawn_by, e.note AS withdraw_note"
+           " FROM overrides o LEFT JOIN override_events e"
+           " ON e.override_id = o.override_id AND e.action = ?"
+           " ORDER BY o.override_id DESC")
+    with store.connect() as con:
+        df = con.execute(sql, [O.STATUS_ACTIVE, O.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
+    for c in (S.START_MONTH, S.END_MONTH):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
+    for c in (O.AUTHOR, O.REASON, O.LEVEL, S.FAMILY, S.SKU, S.REGION, S.KIND, O.STATUS,
+              O.WITHDRAWN_BY, O.WITHDRAW_NOTE):
+        df[c] = df[c].astype("str").where(df[c].notna(), None)
+    return df[O.HISTORY_COLUMNS]
+
+
+def active(store: Store) -> pd.DataFrame:
+    """Overrides in force, oldest first (the order they combine in): `O.OVERRIDE_COLUMNS`."""
+    h = history(store)
+    h = h[h[O.STATUS] == O.STATUS_ACTIVE].sort_values(O.OVERRIDE_ID)
+    return h[O.OVERRIDE_COLUMNS].reset_index(drop=True)
+
+
+def counts(store: Store) -> tuple[int, int]:
+    """(override rows, event rows): for caches and for audits that nothing was erased."""
+    with store.connect() as con:
+        n = con.execute("SELECT (SELECT count(*) FROM overrides), "
+                        "(SELECT count(*) FROM override_events)").fetchone()
+    return int(n[0]), int(n[1])

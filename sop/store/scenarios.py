@@ -1,0 +1,103 @@
+"""Saved scenarios: named lever sets with author and description, append-only.
+
+A scenario row is written once. Archiving (and un-archiving) appends an event;
+the list shows each scenario's latest state. Names and descriptions are stored
+exactly as typed (bound parameters), whatever quotes, SQL or unicode they hold.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from sop.levers import Levers
+from sop.store.core import Store, StoreError, register_ddl
+
+ARCHIVE, UNARCHIVE = "archive", "unarchive"
+MAX_TEXT = 10_000
+
+register_ddl(
+    "scenarios",
+    "CREATE SEQUENCE IF NOT EXISTS scenario_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS scenario_event_ids START 1",
+    "CREATE TABLE IF NOT EXISTS scenarios (scenario_id BIGINT PRIMARY KEY,"
+    " name VARCHAR NOT NULL, description VARCHAR, author VARCHAR NOT NULL,"
+    " created_at TIMESTAMP NOT NULL, levers_json VARCHAR NOT NULL, dataset_version BIGINT)",
+    "CREATE TABLE IF NOT EXISTS scenario_events (event_id BIGINT PRIMARY KEY,"
+    " scenario_id BIGINT NOT NULL, event_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL,"
+    " action VARCHAR NOT NULL)",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def save(store: Store, name: str, levers: Levers, author: str, description: str = "",
+         dataset_version: int | None = None) -> int:
+    """Store a named scenario; returns its id. Raises StoreError for a blank name/author."""
+    name, author = (name or "").strip(), (author or "").strip()
+    if not name:
+        raise StoreError("Give the scenario a name.")
+    if not author:
+        raise StoreError("Enter your name, so everyone knows whose scenario it is.")
+    if len(name) > MAX_TEXT or len(description or "") > MAX_TEXT:
+        raise StoreError(f"Names and descriptions are limited to {MAX_TEXT:,} characters.")
+    problems = levers.problems()
+    if problems:
+        raise StoreError("The levers are out of range: " + "; ".join(problems))
+    with store.transaction() as con:
+        sid = con.execute("SELECT nextval('scenario_ids')").fetchone()[0]
+        con.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [sid, name, description or "", author, _now(), levers.to_json(),
+                     dataset_version])
+    return int(sid)
+
+
+def _set_archived(store: Store, scenario_id: int, author: str, action: str) -> None:
+    if not (author or "").strip():
+        raise StoreError("Enter your name to archive or restore a scenario.")
+    with store.transaction() as con:
+        if not con.execute("SELECT count(*) FROM scenarios WHERE scenario_id = ?",
+                           [scenario_id]).fetchone()[0]:
+            raise StoreError(f"There is no scenario #{scenario_id}.")
+        con.execute("INSERT INTO scenario_events VALUES (nextval('scenario_event_ids'), ?, ?, "
+                    "?, ?)", [scenario_id, _now(), author.strip(), action])
+
+
+def archive(store: Store, scenario_id: int, author: str) -> None:
+    """Hide a scenario from the working list (it stays stored, with the event)."""
+    _set_archived(store, scenario_id, author, ARCHIVE)
+
+
+def unarchive(store: Store, scenario_id: int, author: str) -> None:
+    _set_archived(store, scenario_id, author, UNARCHIVE)
+
+
+def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame:
+    """Saved scenarios, newest first: scenario_id, name, description, author,
+    created_at, levers_json, dataset_version, archived."""
+    with store.connect() as con:
+        df = con.execute(
+            "SELECT s.*, coalesce((SELECT e.action = ? FROM scenario_events e WHERE "
+            "e.scenario_id = s.scenario_id ORDER BY e.event_id DESC LIMIT 1), FALSE) "
+            "AS archived FROM scenarios s ORDER BY s.scenario_id DESC", [ARCHIVE]).df()
+    for c in ("name", "description", "author", "levers_json"):
+        df[c] = df[c].astype("str")
+    return df if include_archived else df[~df["archived"]].reset_index(drop=True)
+
+
+def get(store: Store, scenario_id: int) -> tuple[str, Levers]:
+    """(name, levers) of a saved scenario."""
+    with store.connect() as con:
+        row = con.execute("SELECT name, levers_json FROM scenarios WHERE scenario_id = ?",
+                          [scenario_id]).fetchone()
+    if row is None:
+        raise StoreError(f"There is no scenario #{scenario_id}.")
+    return row[0], Levers.from_file_text(row[1], ".json")
+
+
+def history(store: Store) -> pd.DataFrame:
+    """Every scenario event: event_id, scenario_id, event_at, author, action."""
+    with store.connect() as con:
+        return con.execute("SELECT * FROM scenario_events ORDER BY event_id").df()

@@ -1,0 +1,71 @@
+"""The Demand page in Debian's Chromium: add an override through the editor and see the
+consensus line of the chart move.
+
+Setup stores the demo's statistical forecast in the shared demo store through the
+real command line (`python -m sop forecast`, default settings: 224 series, about
+10-15 s on 2 cores; reused if another test stored it already). The override made
+here is withdrawn at the end, so later tests see the statistical consensus again
+(it stays in the audit history).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sop import consensus as C
+from sop.store import Store
+from sop.store import overrides as OS
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+CONSENSUS_Y = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const t = gd._fullData.find(d => d.name === 'Consensus demand');
+    const s = gd._fullData.find(d => d.name === 'Statistical forecast (P50)');
+    return {consensus: Array.from(t.y), statistical: Array.from(s.y),
+            notes: (gd.layout.annotations || []).map(a => a.text)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_forecast(demo_store_path: Path) -> Path:
+    done = subprocess.run([sys.executable, "-m", "sop", "--store", str(demo_store_path),
+                           "forecast"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return demo_store_path
+
+
+def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app,
+                                                         browser_page) -> None:
+    page = browser_page
+    page.goto(live_app)
+    page.get_by_role("link", name="Demand").click()
+    page.get_by_role("heading", name="Demand planning").wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Family").click()
+    page.get_by_role("option", name="Garden").click()
+    page.get_by_text("Override the forecast of Garden").wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(800)
+    before = page.evaluate(CONSENSUS_Y)
+    assert before["consensus"][0] == pytest.approx(before["statistical"][0])
+    target = round(before["statistical"][0] * 2 + 1000)
+    page.get_by_role("spinbutton", name="Value").fill(str(target))
+    page.get_by_role("textbox", name="Reason").fill("garden centre chain listing")
+    page.get_by_role("textbox", name="Your name").first.fill("Browser Bot")
+    page.get_by_role("button", name="Save override").click()
+    page.get_by_text("saved; the consensus is updated").wait_for(timeout=30_000)
+    page.wait_for_timeout(1200)
+    after = page.evaluate(CONSENSUS_Y)
+    assert after["consensus"][0] == pytest.approx(target, rel=1e-6)
+    assert after["consensus"][1:] == pytest.approx(before["consensus"][1:])
+    assert any(n.startswith("#") and "Garden" in n for n in after["notes"])
+    page.get_by_role("cell", name="Browser Bot").first.wait_for(timeout=10_000)
+    page.screenshot(path=str(DOCS / "screenshot-demand.png"))
+    store = Store(demo_forecast)
+    mine = OS.active(store)
+    for oid in mine.loc[mine["author"] == "Browser Bot", "override_id"]:
+        C.withdraw_override(store, int(oid), "browser test", "test clean-up")

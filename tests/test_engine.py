@@ -1,0 +1,267 @@
+"""The forecast engine: API shape, coherence, selection, fallbacks, promotions."""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import AS_OF, tiny_tables, write_tables
+from sop import schema as S
+from sop.__main__ import main
+from sop.engine import LEVELS, ForecastSettings, run_forecast
+from sop.hierarchy import aggregate
+from sop.selection import Config, Job, forecast_series
+
+FAST = ForecastSettings(horizon=6, candidates=("seasonal naive", "ets", "theta", "combo",
+                                               "prophet_mult"))
+
+
+def _series_tables(units: dict[tuple[str, str], np.ndarray], start: str = "2022-01-01",
+                   promotions: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """A minimal dataset: one product per SKU in family F, the given monthly units."""
+    rows = []
+    for (sku, region), y in units.items():
+        months = pd.date_range(start, periods=len(y), freq="MS")
+        rows += [(m, sku, region, v) for m, v in zip(months, y)]
+    sales = pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.UNITS])
+    skus = sorted({k[0] for k in units})
+    products = pd.DataFrame({S.SKU: skus, S.NAME: skus, S.FAMILY: "F", S.UOM: "each",
+                             S.LIST_PRICE: 10.0, S.MATERIAL_COST: 5.0,
+                             S.LAUNCH_MONTH: pd.NaT, S.PHASE_OUT_MONTH: pd.NaT})
+    t = {S.SALES: sales, S.PRODUCTS: products}
+    if promotions is not None:
+        t[S.PROMOTIONS] = promotions
+    return t
+
+
+def _seasonal(n: int, level: float = 100.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    season = 1 + 0.5 * np.sin(np.arange(n) / 12 * 2 * np.pi)
+    return np.round(level * season * rng.lognormal(0, 0.05, n))
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    return run_forecast(tiny_tables(), FAST, workers=1)
+
+
+def test_values_shape_and_months(tiny_result) -> None:
+    v = tiny_result.values
+    assert list(v.columns[:6]) == [S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90]
+    assert len(v) == 6 * 6                                   # 3 SKUs x 2 regions x 6 months
+    first = AS_OF + pd.offsets.MonthBegin(1)
+    assert v[S.MONTH].min() == first
+    assert v[S.MONTH].max() == first + pd.DateOffset(months=5)
+    assert (v[S.P10] >= 0).all()
+    assert ((v[S.P10] <= v[S.P50]) & (v[S.P50] <= v[S.P90])).all()
+    assert (v[S.P90] > v[S.P10]).any()                        # bands are not all empty
+
+
+def test_selection_and_backtest_frames(tiny_result) -> None:
+    sel, bt = tiny_result.selection, tiny_result.backtest
+    assert len(sel) == 6
+    for col in (S.SKU, S.REGION, S.FAMILY, "method", "flag", "n_months", "wape", "mase",
+                "bias", "snaive_wape"):
+        assert col in sel.columns
+    assert (sel["n_months"] == 24).all()
+    # each series' chosen method has the lowest backtest error among its candidates
+    for _, row in sel.iterrows():
+        cands = bt[(bt[S.SKU] == row[S.SKU]) & (bt[S.REGION] == row[S.REGION])]
+        assert row["method"] in set(cands["method"])
+    assert set(tiny_result.fitted.columns) == {S.SKU, S.REGION, S.MONTH, "fitted"}
+
+
+def test_aggregation_is_coherent_at_every_level(tiny_result) -> None:
+    v, products = tiny_result.values, tiny_tables()[S.PRODUCTS]
+    sku = aggregate(v, products, "sku")
+    fam = aggregate(v, products, "family")
+    tot = aggregate(v, products, "total")
+    assert sku[S.P50].sum() == pytest.approx(v[S.P50].sum(), rel=1e-12)
+    by_fam = v.assign(f=v[S.SKU].map(products.set_index(S.SKU)[S.FAMILY])) \
+        .groupby(["f", S.MONTH])[S.P50].sum()
+    got = fam.set_index([S.FAMILY, S.MONTH])[S.P50]
+    assert np.allclose(got.loc[by_fam.index].to_numpy(), by_fam.to_numpy(), rtol=1e-12)
+    assert np.allclose(tot.set_index(S.MONTH)[S.P50],
+                       fam.groupby(S.MONTH)[S.P50].sum(), rtol=1e-12)
+    for df in (sku, fam, tot):
+        assert ((df[S.P10] <= df[S.P50]) & (df[S.P50] <= df[S.P90])).all()
+    # the total's band is narrower than the sum of the parts' bands (diversification)
+    # and wider than the widest single part
+    width = (tot[S.P90] - tot[S.P50]).to_numpy()
+    parts = fam.assign(w=fam[S.P90] - fam[S.P50]).groupby(S.MONTH)["w"]
+    assert (width <= parts.sum().to_numpy() + 1e-9).all()
+    assert (width >= parts.max().to_numpy() - 1e-9).all()
+
+
+@pytest.mark.parametrize("level", ["sku", "family"])
+def test_upper_levels_split_back_by_recent_shares(level: str) -> None:
+    t = tiny_tables()
+    res = run_forecast(t, replace(FAST, level=level), workers=1)
+    v = res.values
+    assert len(v) == 6 * 6
+    key = S.SKU if level == "sku" else S.FAMILY
+    fam = t[S.PRODUCTS].set_index(S.SKU)[S.FAMILY]
+    v = v.assign(**{S.FAMILY: v[S.SKU].map(fam)})
+    # each child's share of its parent is constant over the horizon and equals its share
+    # of the last 12 months of history
+    share = v[S.P50] / v.groupby([key, S.MONTH])[S.P50].transform("sum")
+    sales = t[S.SALES].assign(**{S.FAMILY: t[S.SALES][S.SKU].map(fam)})
+    recent = sales[sales[S.MONTH] > AS_OF - pd.DateOffset(months=12)]
+    hist = recent.groupby([S.SKU, S.REGION])[S.UNITS].sum()
+    hist_share = hist / recent.groupby(key)[S.UNITS].sum().reindex(
+        hist.index.get_level_values(S.SKU).map(fam) if key == S.FAMILY
+        else hist.index.get_level_values(S.SKU)).to_numpy()
+    expect = pd.Series(list(zip(v[S.SKU], v[S.REGION]))).map(hist_share.to_dict())
+    assert np.allclose(share.to_numpy(), expect.to_numpy())
+    assert set(res.selection.columns) >= {key, "method", "flag"}
+    assert len(res.selection) == (3 if level == "sku" else 2)
+
+
+def test_phase_out_forecasts_zero_after_the_month() -> None:
+    t = tiny_tables()
+    last = AS_OF + pd.DateOffset(months=2)
+    t[S.PRODUCTS].loc[t[S.PRODUCTS][S.SKU] == "A1", S.PHASE_OUT_MONTH] = last
+    for level in LEVELS:
+        v = run_forecast(t, replace(FAST, level=level), workers=1).values
+        a1 = v[v[S.SKU] == "A1"]
+        assert (a1.loc[a1[S.MONTH] > last, [S.P10, S.P50, S.P90]] == 0).all().all()
+        assert (a1.loc[a1[S.MONTH] <= last, S.P50] > 0).all()
+
+
+def test_selection_prefers_seasonal_methods_on_a_seasonal_series() -> None:
+    y = _seasonal(60)
+    job = Job(("s",), y, np.datetime64("2020-01", "M"), 12)
+    cfg = Config(("drift", "naive", "seasonal naive", "ets"), origins=3, bt_horizon=12)
+    out = forecast_series(job, cfg)
+    assert out.method in ("seasonal naive", "ets")
+    assert out.backtest[out.method][1] < out.backtest["drift"][1] / 2   # MASE
+    # and the forecast follows the season: the peak month beats the trough month
+    assert out.p50.max() > 1.5 * out.p50.min()
+
+
+def test_flags_short_zero_and_single_month_without_crash() -> None:
+    units = {("S1", "R"): np.array([5.0]), ("Z1", "R"): np.zeros(30),
+             ("N1", "R"): np.r_[np.full(6, 40.0), np.arange(10, 20.0)],
+             ("I1", "R"): np.tile([0, 0, 0, 4.0, 0, 0], 6)}
+    t = _series_tables(units, start="2022-01-01")
+    # align every series' end with the as-of month
+    t[S.SALES] = pd.concat([
+        g.assign(**{S.MONTH: pd.date_range(end="2024-12-01", periods=len(g), freq="MS")})
+        for _, g in t[S.SALES].groupby(S.SKU)])
+    res = run_forecast(t, FAST, workers=1)
+    flags = res.selection.set_index(S.SKU)["flag"]
+    assert flags["S1"] == "short" and flags["N1"] == "short"
+    assert flags["Z1"] == "zero" and flags["I1"] == "intermittent"
+    v = res.values.set_index(S.SKU)
+    assert (v.loc["Z1", S.P50] == 0).all()
+    assert np.isfinite(v[S.P50]).all() and (v.loc["S1", S.P50] == 5.0).all()   # naive
+    assert res.selection.set_index(S.SKU).loc["S1", "n_months"] == 1
+    assert (v.loc["I1", S.P50] > 0).all() and (v.loc["I1", S.P50] < 4).all()
+
+
+def test_nan_units_are_missing_not_zero() -> None:
+    y = _seasonal(48, level=100)
+    y_gap = y.copy()
+    y_gap[37:40] = np.nan                 # months 2-4 of the last year: no rows
+    t = _series_tables({("A", "R"): y_gap})
+    t[S.SALES] = t[S.SALES].dropna(subset=[S.UNITS]).iloc[:-1]   # NaN rows and absent rows
+    t[S.SALES] = pd.concat([t[S.SALES], pd.DataFrame(
+        {S.MONTH: [pd.Timestamp("2025-12-01")], S.SKU: ["A"], S.REGION: ["R"],
+         S.UNITS: [np.nan]})], ignore_index=True)
+    t[S.SALES].loc[t[S.SALES][S.MONTH] == "2025-06-01", S.UNITS] = np.nan
+    res = run_forecast(t, replace(FAST, horizon=12), workers=1)
+    assert res.selection["n_months"].iloc[0] == 48 - 3 - 2
+    t0 = _series_tables({("A", "R"): np.where(np.isnan(y_gap), 0.0, y_gap)})
+    zero_filled = run_forecast(t0, replace(FAST, horizon=12), workers=1)
+    # read as zeros, the gap would sink the same months next year; read as missing it
+    # does not: those months stay near last year's level
+    gap_months = res.values[S.P50].to_numpy()[1:4]
+    assert (gap_months > 0.8 * y[25:28]).all()
+    assert gap_months.sum() > 1.2 * zero_filled.values[S.P50].to_numpy()[1:4].sum()
+
+
+def test_bad_input_gives_a_clear_error() -> None:
+    t = tiny_tables()
+    with pytest.raises(ValueError, match="horizon"):
+        run_forecast(t, replace(FAST, horizon=0))
+    with pytest.raises(ValueError, match="horizon"):
+        run_forecast(t, replace(FAST, horizon=61))
+    with pytest.raises(ValueError, match="level"):
+        run_forecast(t, replace(FAST, level="region"))
+    with pytest.raises(ValueError, match="sales history"):
+        run_forecast({**t, S.SALES: t[S.SALES].iloc[0:0]}, FAST)
+    with pytest.raises(ValueError, match="candidate"):
+        run_forecast(t, replace(FAST, candidates=("magic",)))
+
+
+def test_promotions_lift_the_forecast_in_planned_months() -> None:
+    n = 48
+    rng = np.random.default_rng(3)
+    base = 200 * (1 + 0.2 * np.sin(np.arange(n) / 12 * 2 * np.pi)) * rng.lognormal(0, .03, n)
+    promo_months = [5, 14, 22, 31, 39]                  # irregular months, +60%
+    y = base.copy()
+    y[promo_months] *= 1.6
+    months = pd.date_range("2021-01-01", periods=n, freq="MS")
+    planned = months[-1] + pd.DateOffset(months=3)      # a promotion 3 months ahead
+    starts = [months[i] for i in promo_months] + [planned]
+    promos = pd.DataFrame({S.PROMO_ID: [f"P{i}" for i in range(len(starts))], S.SKU: "A",
+                           S.FAMILY: None, S.REGION: None, S.START_MONTH: starts,
+                           S.END_MONTH: starts, S.UPLIFT_PCT: 60.0})
+    t = _series_tables({("A", "R"): np.round(y)}, start="2021-01-01", promotions=promos)
+    with_p = run_forecast(t, FAST, workers=1).values.set_index(S.MONTH)[S.P50]
+    without = run_forecast(t, replace(FAST, use_promotions=False), workers=1) \
+        .values.set_index(S.MONTH)[S.P50]
+    assert with_p[planned] > 1.3 * without[planned]
+    others = with_p.index != planned
+    assert with_p[planned] > 1.3 * with_p[others].max()
+
+
+def test_progress_is_reported_and_runs_are_deterministic() -> None:
+    seen: list[tuple[int, int]] = []
+    a = run_forecast(tiny_tables(), FAST, workers=2, progress=lambda d, t: seen.append((d, t)))
+    b = run_forecast(tiny_tables(), FAST, workers=1)
+    assert seen[-1] == (6, 6) and seen[0][0] == 0
+    pd.testing.assert_frame_equal(a.values, b.values)
+    pd.testing.assert_frame_equal(a.selection, b.selection)
+
+
+def test_settings_key_is_stable_and_sensitive() -> None:
+    assert ForecastSettings().key() == ForecastSettings().key()
+    assert ForecastSettings().key() != ForecastSettings(horizon=12).key()
+    assert len(ForecastSettings().key()) == 12
+
+
+def test_fast_prophet_matches_the_prophet_package() -> None:
+    from prophet import Prophet
+
+    from sop import prophet_fast as pf
+
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+    y = _seasonal(48, seed=4) * np.linspace(1, 1.3, 48)
+    ds = pd.date_range("2021-01-01", periods=48, freq="MS")
+    for mode in ("additive", "multiplicative"):
+        m = Prophet(seasonality_mode=mode, uncertainty_samples=0).fit(
+            pd.DataFrame({"ds": ds, "y": y}))
+        lib = m.predict(m.make_future_dataframe(12, freq="MS"))["yhat"].to_numpy()
+        days = pf.month_days(np.datetime64("2021-01", "M"), 60)
+        mine = pf.fit(days[:48], y, pf.ProphetSpec(mode=mode)).predict(days)
+        assert np.max(np.abs(mine - lib)) / np.mean(np.abs(lib)) < 0.02
+
+
+def test_backtest_cli_writes_metrics(tmp_path) -> None:
+    t = tiny_tables()
+    noise = np.random.default_rng(1).lognormal(0, 0.1, len(t[S.SALES]))
+    t[S.SALES][S.UNITS] = np.round(t[S.SALES][S.UNITS] * noise)
+    folder = write_tables(t, tmp_path / "d")
+    out = tmp_path / "bt.json"
+    assert main(["backtest", "--data", str(folder), "--horizon", "3", "--out", str(out),
+                 "--workers", "1"]) == 0
+    import json
+    data = json.loads(out.read_text())
+    methods = {r["method"] for r in data["overall"]}
+    assert {"auto", "seasonal naive", "ets"} <= methods
+    assert all(r["mase"] is not None and r["mase"] >= 0 for r in data["overall"])
+    assert {r["family"] for r in data["by_family"]} == {"Alpha", "Beta"}

@@ -1,0 +1,128 @@
+"""Levers: hashable, round-trip through JSON/TOML/URL, validated, applied purely."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import tiny_tables
+from sop import schema as S
+from sop.levers import Levers
+from sop.scenario_apply import apply_demand, apply_levers, apply_tables
+from sop.supply_policy import SupplyPolicy
+
+MOVED = Levers(demand_pct=10.0, demand_family_pct=(("Alpha", 5.0), ("Beta", -20.0)),
+               demand_region_pct=(("North", 3.0),), price_family_pct=(("Beta", 4.0),),
+               capacity_changes=(("L1", "2026-06", "2026-07", 50.0),),
+               overtime_allowed=False, promo_family="Alpha", promo_start="2026-03",
+               promo_months=2, promo_uplift_pct=25.0, hiring_limit=2.0,
+               safety_stock_months=1.5)
+
+
+def _demand() -> pd.DataFrame:
+    months = pd.date_range("2026-01-01", periods=6, freq="MS")
+    rows = [(m, sku, reg, fam, 100.0, 80.0, 120.0, 100.0, "forecast")
+            for m in months for sku, fam in (("A1", "Alpha"), ("B1", "Beta"))
+            for reg in ("North", "South")]
+    return pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.FAMILY, S.UNITS, S.P10,
+                                       S.P90, S.FORECAST_UNITS, S.SOURCE])
+
+
+def test_levers_are_hashable_values() -> None:
+    again = Levers.from_dict(MOVED.to_dict())
+    assert again == MOVED and hash(again) == hash(MOVED)
+    assert {MOVED: 1}[again] == 1
+    assert Levers() != MOVED
+
+
+@pytest.mark.parametrize("route", ["json", "query", "toml"])
+def test_round_trips(route: str) -> None:
+    if route == "json":
+        back = Levers.from_file_text(MOVED.to_json(), ".json")
+    elif route == "query":
+        back = Levers.from_query({**MOVED.to_query(), "other": "ignored"})
+    else:
+        toml = ('[levers]\nscn_demand_pct = 10\nscn_overtime_allowed = false\n'
+                'scn_promo_family = "Alpha"\nscn_promo_start = "2026-03"\nscn_promo_months = 2\n'
+                'scn_promo_uplift_pct = 25\nscn_hiring_limit = 2\nscn_safety_stock_months = 1.5\n'
+                'scn_capacity_changes = [["L1", "2026-06", "2026-07", 50]]\n'
+                '[levers.scn_demand_family_pct]\nAlpha = 5\nBeta = -20\n'
+                '[levers.scn_demand_region_pct]\nNorth = 3\n'
+                '[levers.scn_price_family_pct]\nBeta = 4\n')
+        back = Levers.from_file_text(toml, ".toml")
+    assert back == MOVED
+
+
+def test_baseline_has_nothing_moved() -> None:
+    assert Levers().moved() == {} and Levers().to_query() == {}
+    assert Levers().describe() == "baseline"
+    assert "demand_pct +10" in MOVED.describe()
+
+
+def test_bad_levers_are_named() -> None:
+    with pytest.raises(ValueError, match="unknown lever 'scn_demnd_pct'"):
+        Levers.from_dict({"scn_demnd_pct": 3})
+    with pytest.raises(ValueError, match="scn_demand_pct"):
+        Levers.from_query({"scn_demand_pct": "lots"})
+    problems = Levers(demand_pct=-150, capacity_changes=(("L1", "2026-05", "2026-02", 10.0),)
+                      ).problems()
+    assert any("-150 is outside -100 .. 200 %" in p for p in problems)
+    assert any("2026-02 is before 2026-05" in p for p in problems)
+
+
+def test_demand_levers_multiply_and_promo_hits_only_its_months() -> None:
+    d = _demand()
+    out = apply_demand(d, MOVED)
+    row = out[(out[S.SKU] == "A1") & (out[S.REGION] == "North")].set_index(S.MONTH)
+    # 100 x 1.10 (all) x 1.05 (Alpha) x 1.03 (North) = 118.965; promo x 1.25 in Mar-Apr
+    assert row.loc["2026-01-01", S.UNITS] == pytest.approx(118.965)
+    assert row.loc["2026-03-01", S.UNITS] == pytest.approx(118.965 * 1.25)
+    assert row.loc["2026-05-01", S.UNITS] == pytest.approx(118.965)
+    b = out[(out[S.SKU] == "B1") & (out[S.REGION] == "South")]
+    assert b[S.UNITS].tolist() == pytest.approx([100 * 1.1 * 0.8] * 6)
+    assert (out[S.P10] <= out[S.UNITS]).all() and (out[S.UNITS] <= out[S.P90]).all()
+    pd.testing.assert_frame_equal(d, _demand())      # input untouched
+
+
+def test_demand_minus_100_is_zero_not_negative() -> None:
+    out = apply_demand(_demand(), Levers(demand_pct=-100.0))
+    assert (out[S.UNITS] == 0).all() and (out[S.P90] == 0).all()
+
+
+def test_price_elasticity_lowers_demand_when_price_rises() -> None:
+    out = apply_demand(_demand(), Levers(price_family_pct=(("Beta", 10.0),),
+                                         price_elasticity=-2.0))
+    beta = out[out[S.FAMILY] == "Beta"][S.UNITS]
+    assert beta.tolist() == pytest.approx([100 * 1.1 ** -2] * len(beta))
+    assert (out[out[S.FAMILY] == "Alpha"][S.UNITS] == 100).all()
+
+
+def test_table_levers() -> None:
+    t = tiny_tables()
+    lev = Levers(price_family_pct=(("Beta", 10.0),), material_inflation_pct=20.0,
+                 labour_cost_pct=-10.0, overtime_cap_pct=50.0, holding_cost_rate=30.0,
+                 capacity_changes=(("L1", "2026-02", "2026-03", -100.0),))
+    out = apply_tables(t, lev)
+    p = out[S.PRODUCTS].set_index(S.SKU)
+    assert p.loc["B1", S.LIST_PRICE] == pytest.approx(55.0)
+    assert p.loc["A1", S.LIST_PRICE] == pytest.approx(10.0)
+    assert p.loc["A1", S.MATERIAL_COST] == pytest.approx(4.8)
+    r = out[S.RESOURCES].set_index(S.RESOURCE)
+    assert r.loc["L1", S.REGULAR_COST_PER_HOUR] == pytest.approx(27.0)
+    assert r.loc["L1", S.MAX_OVERTIME_HOURS] == pytest.approx(20.0)
+    assert out[S.WORKFORCE][S.MAX_OVERTIME_PER_WORKER].iloc[0] == pytest.approx(10.0)
+    cap = out[S.CAPACITY]
+    shut = (cap[S.RESOURCE] == "L1") & cap[S.MONTH].isin(pd.to_datetime(["2026-02-01",
+                                                                          "2026-03-01"]))
+    assert (cap.loc[shut, S.AVAILABLE_HOURS] == 0).all()
+    assert np.allclose(cap.loc[~shut, S.AVAILABLE_HOURS], 21 * 1 * 8 * 0.9)
+    assert (out[S.INVENTORY][S.HOLDING_COST_PCT] == 30.0).all()
+    assert t[S.PRODUCTS].set_index(S.SKU).loc["B1", S.LIST_PRICE] == 50.0   # untouched
+
+
+def test_on_off_levers_reach_the_policy_and_bad_levers_raise() -> None:
+    d, t, pol = apply_levers(_demand(), tiny_tables(), SupplyPolicy(),
+                             Levers(overtime_allowed=False, hiring_allowed=False))
+    assert not pol.overtime_allowed and not pol.hiring_allowed and pol.subcontract_allowed
+    with pytest.raises(ValueError, match="outside"):
+        apply_levers(_demand(), tiny_tables(), SupplyPolicy(), Levers(demand_pct=500.0))

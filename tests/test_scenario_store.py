@@ -1,0 +1,64 @@
+"""Saved scenarios: verbatim text, append-only archive, concurrent saves, restart."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from sop.levers import Levers
+from sop.store import Store, StoreError
+from sop.store import scenarios as SC
+
+NASTY = "Q1 push \"best\" case'); DROP TABLE scenarios; -- ünïcødé 🚀 " + "x" * 1900
+
+
+def test_save_and_load_verbatim(store: Store) -> None:
+    lev = Levers(demand_pct=5.0, capacity_changes=(("RS-ASM1", "2027-06", "2027-07", 50.0),))
+    sid = SC.save(store, NASTY, lev, author="Ana O'Neil", description=NASTY[::-1])
+    df = SC.list_scenarios(Store(store.path))
+    assert df["name"].tolist() == [NASTY]
+    assert df["description"].tolist() == [NASTY[::-1]]
+    assert df["author"].tolist() == ["Ana O'Neil"]
+    name, back = SC.get(store, sid)
+    assert name == NASTY and back == lev
+
+
+def test_archive_is_an_event_not_a_delete(store: Store) -> None:
+    a = SC.save(store, "A", Levers(), author="me")
+    b = SC.save(store, "B", Levers(demand_pct=3.0), author="me")
+    SC.archive(store, a, author="boss")
+    assert SC.list_scenarios(store)["scenario_id"].tolist() == [b]
+    everything = SC.list_scenarios(store, include_archived=True)
+    assert everything.set_index("scenario_id").loc[a, "archived"]
+    SC.unarchive(store, a, author="boss")
+    assert sorted(SC.list_scenarios(store)["scenario_id"]) == [a, b]
+    assert SC.history(store)["action"].tolist() == ["archive", "unarchive"]
+
+
+def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None:
+    for name, author, lev, msg in [(" ", "me", Levers(), "name"),
+                                   ("ok", "", Levers(), "your name"),
+                                   ("ok", "me", Levers(demand_pct=900.0), "out of range")]:
+        with pytest.raises(StoreError, match=msg):
+            SC.save(store, name, lev, author=author)
+    assert SC.list_scenarios(store, include_archived=True).empty
+    with pytest.raises(StoreError, match="no scenario #42"):
+        SC.archive(store, 42, author="me")
+
+
+def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for k in range(5):
+                SC.save(Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}")
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    names = set(SC.list_scenarios(store)["name"])
+    assert names == {f"s{i}-{k}" for i in range(2) for k in range(5)}
