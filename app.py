@@ -18,6 +18,16 @@ PAGES = {
         st.Page("pages/supply.py", title="Supply", icon=":material/factory:",
                 url_path="supply"),
     ],
+    "4 · Reconciliation": [
+        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/tune:",
+                url_path="scenarios"),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
+                url_path="compare"),
+    ],
+    "Finance": [
+        st.Page("pages/finance.py", title="Finance", icon=":material/payments:",
+                url_path="finance"),
+    ],
 }
 
 nav = st.navigation(PAGES)

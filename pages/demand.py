@@ -45,7 +45,7 @@ def render_picker(t) -> tuple:
     return family, None if sku == ALL else sku, None if region == ALL else region
 
 
-def render_accuracy(path, info, run, pick) -> None:
+def render_accuracy(path, info, run, pick, stamp) -> None:
     if run is None:
         return st.info("No statistical forecast is stored, so there is no backtest to show.")
     series, fam = ui.demand_accuracy(path, info.version, run.run_id)
@@ -56,7 +56,7 @@ def render_accuracy(path, info, run, pick) -> None:
                 f"forecast removes **{fmt.pct(overall['fva_vs_snaive'])}** of the naive error.")
     st.dataframe(fam, hide_index=True, key="dem_family_acc", column_config=cols)
     st.markdown("**Consensus vs statistical forecast** (earlier cycles against actuals)")
-    fva = ui.demand_consensus_fva(path, info.version, ui.demand_stamp(path, info.version))
+    fva = ui.demand_consensus_fva(path, info.version, stamp)
     (st.caption if fva.measurable else st.info)(fva.message)
     if fva.measurable:
         st.dataframe(fva.table, hide_index=True, key="dem_cons_fva", column_config=cols)
@@ -149,7 +149,7 @@ with tabs[0]:
         render_editor(V.plan_month_options(cons), pick)
     render_history(path, stamp)
 with tabs[1]:
-    render_accuracy(path, info, run, pick)
+    render_accuracy(path, info, run, pick, stamp)
 with tabs[2]:
     st.download_button("Download the consensus demand plan (CSV)", key="dem_export",
                        data=ui.demand_plan_csv(path, info.version, stamp), mime="text/csv",

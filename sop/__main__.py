@@ -114,6 +114,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return run_plan(args)
 
 
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from sop.scenario_cli import run_scenario
+
+    return run_scenario(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sop", description="S&OP Studio command line.")
     p.add_argument("--store", type=Path, default=None,
@@ -158,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     from sop.supply_io import add_plan_arguments
     add_plan_arguments(s)
     s.set_defaults(func=cmd_plan)
+    s = sub.add_parser("scenario", help="evaluate a levers file (TOML or JSON) against the "
+                       "baseline; writes the KPIs, margin bridge and risk ranges as JSON")
+    from sop.scenario_cli import add_arguments
+    add_arguments(s)
+    s.set_defaults(func=cmd_scenario)
     return p
 
 

@@ -26,12 +26,30 @@ RESOURCE_COLUMNS = [S.RESOURCE, S.PLANT, S.NAME, S.KIND, S.REGULAR_COST_PER_HOUR
                     S.OVERTIME_COST_PER_HOUR]
 
 
+_HPU_MEMO: dict[tuple[int, int], pd.DataFrame] = {}
+
+
+def _content_key(df: pd.DataFrame) -> int:
+    return int(pd.util.hash_pandas_object(df, index=False).sum()) ^ hash(tuple(df.columns))
+
+
 def hours_per_unit(products: pd.DataFrame, bor: pd.DataFrame) -> pd.DataFrame:
     """Hours each SKU needs on each resource. Columns: sku, resource, hours_per_unit.
 
     Family rows apply to every SKU of the family; a SKU row replaces its family's
     row for that resource (and adds the resource when the family has no row).
+    Remembered by content (a scenario re-plans the same routing on every slider
+    move); a fresh copy is returned each time.
     """
+    key = (_content_key(products[[S.SKU, S.FAMILY]]), _content_key(bor))
+    if key not in _HPU_MEMO:
+        if len(_HPU_MEMO) > 32:
+            _HPU_MEMO.clear()
+        _HPU_MEMO[key] = _hours_per_unit(products, bor)
+    return _HPU_MEMO[key].copy()
+
+
+def _hours_per_unit(products: pd.DataFrame, bor: pd.DataFrame) -> pd.DataFrame:
     fam_rows = bor[bor[S.SKU].isna() & bor[S.FAMILY].notna()]
     sku_rows = bor[bor[S.SKU].notna()]
     by_family = products[[S.SKU, S.FAMILY]].merge(

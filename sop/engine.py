@@ -59,9 +59,9 @@ class ForecastSettings:
     backtest_origins: int = 3    # rolling origins per series
     backtest_horizon: int = 6    # months forecast at each origin
     use_promotions: bool = True
-    backtest_step: int = 3       # months between two origins
+    backtest_step: int = 6       # months between two origins
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES   # for regular (non-short) series
-    selection_margin: float = 0.2  # another method must beat the combination by this share
+    selection_margin: float = 0.3  # another method must beat the combination by this share
 
     def key(self) -> str:
         """Stable short hash of every field (12 hex digits)."""

@@ -91,10 +91,10 @@ def profile(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 HW_PARAMS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend")
 
 
-def _additive_forecast(res, h: int, trend: str | None, damped: bool,
-                       seasonal: str | None) -> np.ndarray:
+def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None
+              ) -> np.ndarray:
     """The Holt-Winters forecast equation from the final states statsmodels fitted:
-    l_n + (phi + .. + phi^k) b_n + s_{n-m+(k-1) mod m} (additive season).
+    (l_n + (phi + .. + phi^k) b_n) (+ or x) s_{n-m+(k-1) mod m}.
 
     Same as `res.forecast(h)` except at steps m, 2m, ..., where statsmodels 0.15 uses
     the seasonal state of one cycle earlier instead of the last updated one; and it
@@ -106,7 +106,8 @@ def _additive_forecast(res, h: int, trend: str | None, damped: bool,
         out += np.cumsum(phi ** k) * float(np.asarray(res.trend)[-1])
     if seasonal:
         season = np.asarray(res.season)
-        out += season[len(season) - SEASON + (k - 1) % SEASON]
+        s = season[len(season) - SEASON + (k - 1) % SEASON]
+        out = out * s if seasonal == "mul" else out + s
     return out
 
 
@@ -131,20 +132,27 @@ def _hw(y: np.ndarray, h: int, trend: str | None, damped: bool, log: bool = Fals
                   seasonal_periods=SEASON if seasonal else None)
         key = ("hw", trend, damped, log, seasonal)
         try:
-            model = ExponentialSmoothing(z, initialization_method="heuristic", **kw)
-            if memo is not None and key in memo:
-                res = model.fit(**memo[key], optimized=False)
+            if memo is not None and key in memo:     # a later origin: filter only
+                known, fixed = memo[key]
+                res = ExponentialSmoothing(z, initialization_method="known", **known,
+                                           **kw).fit(**fixed, optimized=False)
             else:
-                res = model.fit(use_brute=False)
+                res = ExponentialSmoothing(z, initialization_method="heuristic", **kw).fit(
+                    use_brute=False)
         except (ValueError, np.linalg.LinAlgError):
             res = ExponentialSmoothing(z, initialization_method="estimated", **kw).fit(
                 use_brute=False)
         if memo is not None and key not in memo:
-            memo[key] = {p: res.params[p] for p in HW_PARAMS
-                         if p in res.params and np.isfinite(res.params[p])}
+            p = res.params
+            fixed = {k: p[k] for k in HW_PARAMS if k in p and np.isfinite(p[k])}
+            known = {"initial_level": p["initial_level"]}
+            if trend:
+                known["initial_trend"] = p["initial_trend"]
+            if seasonal:
+                known["initial_seasonal"] = p["initial_seasons"]
+            memo[key] = (known, fixed)
         fit = np.asarray(res.fittedvalues)
-        fc = _additive_forecast(res, h, trend, damped, seasonal) if seasonal != "mul" \
-            else np.asarray(res.forecast(h))
+        fc = _forecast(res, h, trend, damped, seasonal)
     if not (np.all(np.isfinite(fc)) and np.all(np.abs(fc) < 1e3 * (np.abs(z).max() + 1))):
         return snaive(y, h, Ctx(np.datetime64("2000-01", "M")))   # a diverged fit
     if log:

@@ -192,8 +192,8 @@ def apply_overrides(values: pd.DataFrame, products: pd.DataFrame,
     `override_id` order). Returns sku, region, month, family, forecast_units
     (statistical P50), units (consensus), p10, p90 (band moved with the
     consensus), source (`forecast` or `forecast + override`) and band_group when
-    `values` has it; sorted by month, sku, region. Overrides on SKUs or months outside `values` change
-    nothing.
+    `values` has it; sorted by month, sku, region. Overrides on SKUs or months
+    outside `values` change nothing.
     """
     from sop.demand import SOURCE_FORECAST, SOURCE_OVERRIDE
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.lapack import dposv
 
 YEAR_DAYS = 365.25
 
@@ -164,6 +165,12 @@ def objective(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau
                  + np.sum(beta ** 2 / (2 * sig ** 2)))
 
 
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve the symmetric positive definite system a x = b (Cholesky, LAPACK)."""
+    _, x, info = dposv(a, b)
+    return x if info == 0 else np.linalg.lstsq(a, b, rcond=None)[0]
+
+
 def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: float,
          mult: bool, tol: float = 1e-6, max_iter: int = 500) -> np.ndarray:
     """MAP by majorise-minimise: |d| <= d^2 / (2w) + w/2 with w = |d_old| turns the
@@ -191,14 +198,14 @@ def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: flo
         if mult:
             g = 1 + x @ beta
             zg = Z * g[:, None]
-            theta_t = np.linalg.solve(zg.T @ zg + s * s * np.diag(pen), zg.T @ ys)
+            theta_t = _solve(zg.T @ zg + s * s * np.diag(pen), zg.T @ ys)
             tr = Z @ theta_t
             d = x * tr[:, None]
-            beta = np.linalg.solve(d.T @ d + s * s * np.diag(prior_b), d.T @ (ys - tr)) if K \
+            beta = _solve(d.T @ d + s * s * np.diag(prior_b), d.T @ (ys - tr)) if K \
                 else beta
             mu = tr * (1 + x @ beta)
         else:
-            sol = np.linalg.solve(gram + s * s * np.diag(np.r_[pen, prior_b]), rhs)
+            sol = _solve(gram + s * s * np.diag(np.r_[pen, prior_b]), rhs)
             theta_t, beta = sol[:p], sol[p:]
             rss = max(yy - 2 * sol @ rhs + sol @ gram @ sol, 0.0)
         if mult:

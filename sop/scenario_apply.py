@@ -24,9 +24,37 @@ def _month(text: str) -> pd.Timestamp:
         raise ValueError(f"{text!r} is not a month; write YYYY-MM") from exc
 
 
-def _factor(keys: pd.Series, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
+def _lookup(names: np.ndarray, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
+    """Factor 1 + pct/100 for each name that a lever names, 1 for the others."""
     table = {k: 1 + v / 100 for k, v in pairs}
-    return keys.map(table).fillna(1.0).to_numpy(dtype=float)
+    return np.array([table.get(n, 1.0) for n in names], dtype=float)
+
+
+def _factor(keys: pd.Series, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
+    codes, names = pd.factorize(keys)
+    return _lookup(np.asarray(names), pairs)[codes] if len(keys) else np.ones(0)
+
+
+def demand_factor(months: np.ndarray, fam_code: np.ndarray, families: np.ndarray,
+                  reg_code: np.ndarray, regions: np.ndarray, levers: Levers) -> np.ndarray:
+    """Multiplier of each demand row (>= 0) from the demand, elasticity and promotion
+    levers; rows are given as month values and family / region codes into the
+    `families` / `regions` name arrays (as `pd.factorize` returns them)."""
+    f = np.full(len(months), max(0.0, 1 + levers.demand_pct / 100))
+    if levers.demand_family_pct:
+        f *= _lookup(families, levers.demand_family_pct)[fam_code]
+    if levers.demand_region_pct:
+        f *= _lookup(regions, levers.demand_region_pct)[reg_code]
+    if levers.price_elasticity and levers.price_family_pct:
+        f *= _lookup(families, levers.price_family_pct)[fam_code] ** levers.price_elasticity
+    if levers.promo_family and levers.promo_uplift_pct:
+        start = _month(levers.promo_start).to_datetime64()
+        end = (_month(levers.promo_start) + pd.DateOffset(months=levers.promo_months - 1)
+               ).to_datetime64()
+        promo = np.flatnonzero(families == levers.promo_family)
+        hit = (np.isin(fam_code, promo) & (months >= start) & (months <= end))
+        f = np.where(hit, f * (1 + levers.promo_uplift_pct / 100), f)
+    return np.clip(f, 0.0, None)
 
 
 def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
@@ -35,17 +63,10 @@ def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     Columns as the input (`sop.demand.PLAN_COLUMNS`); units, p10, p90 and
     forecast_units scale together; nothing goes below zero.
     """
-    f = np.full(len(demand), max(0.0, 1 + levers.demand_pct / 100))
-    f *= _factor(demand[S.FAMILY], levers.demand_family_pct)
-    f *= _factor(demand[S.REGION], levers.demand_region_pct)
-    if levers.price_elasticity:
-        f *= _factor(demand[S.FAMILY], levers.price_family_pct) ** levers.price_elasticity
-    if levers.promo_family and levers.promo_uplift_pct:
-        start = _month(levers.promo_start)
-        end = start + pd.DateOffset(months=levers.promo_months - 1)
-        hit = (demand[S.FAMILY] == levers.promo_family) & demand[S.MONTH].between(start, end)
-        f = np.where(hit.to_numpy(), f * (1 + levers.promo_uplift_pct / 100), f)
-    f = np.clip(f, 0.0, None)
+    fam_code, families = pd.factorize(demand[S.FAMILY])
+    reg_code, regions = pd.factorize(demand[S.REGION])
+    f = demand_factor(demand[S.MONTH].to_numpy(), fam_code, np.asarray(families), reg_code,
+                      np.asarray(regions), levers)
     out = demand.copy()
     for c in DEMAND_COLS:
         if c in out:

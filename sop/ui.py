@@ -182,12 +182,24 @@ def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
 
 def demand_run_forecast(settings, bar) -> None:
     """Fit and store the active dataset's forecast, moving the st.progress `bar`."""
+    import sys
+    import types
+
     from sop import consensus
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
 
-    consensus.run_and_store(store(), settings, progress=progress)
+    # The engine's worker processes (forkserver) re-import `__main__`, which in Streamlit
+    # is the running page script: each worker would render the app in bare mode. A
+    # stand-in without __file__ is not re-imported.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        consensus.run_and_store(store(), settings, progress=progress)
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def demand_add_override(ov) -> tuple[int | None, list[str]]:
@@ -262,3 +274,104 @@ def demand_series(path: str, version: int, stamp: tuple, family: str | None,
     if has_loaded_consensus(t):       # a loaded plan is used as it is: no override applies
         active = active.iloc[0:0]
     return series, demand_view.override_marks(active, family, sku, region, t[S.PRODUCTS])
+
+
+# --- Scenarios (step 4) and Finance --------------------------------------------------
+@st.cache_data(show_spinner="Preparing the demand plan for scenarios…", max_entries=8)
+def scenario_base(path: str, version: int, horizon: int, stamp: tuple):
+    """The consensus demand prepared for fast lever moves (`sop.scenario.DemandBase`),
+    or None when no demand plan is ready."""
+    from sop.scenario import prepare_demand
+    demand, _ = supply_demand(path, version, horizon, stamp)
+    return prepare_demand(demand) if demand is not None else None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def scenario(path: str, version: int, stamp: tuple, levers, policy):
+    """`sop.scenario.Evaluation` of `levers` (a `sop.levers.Levers`) under `policy`
+    (a `SupplyPolicy`) on the active consensus demand; None when no demand plan is
+    ready (see `supply_demand` for the message). Cached by value, so moving a slider
+    back to an earlier position is instant."""
+    from sop.scenario import evaluate
+    base = scenario_base(path, version, policy.horizon, stamp)
+    if base is None:
+        return None
+    return evaluate(base, tables(path, version), levers, policy)
+
+
+def scenario_list(path: str, include_archived: bool = False) -> pd.DataFrame:
+    """Saved scenarios (`sop.store.scenarios.list_scenarios`); read on every run so a
+    scenario saved in another session shows up at once."""
+    from sop.store import scenarios
+    return scenarios.list_scenarios(Store(path), include_archived)
+
+
+def scenario_save(levers, name: str, author: str, description: str,
+                  version: int) -> tuple[int | None, str]:
+    """Save a named scenario: (its id, '') or (None, what is wrong; nothing stored)."""
+    from sop.store import StoreError, scenarios
+    try:
+        return scenarios.save(store(), name, levers, author, description, version), ""
+    except StoreError as exc:
+        return None, str(exc)
+
+
+def scenario_get(path: str, scenario_id: int) -> tuple:
+    """(name, levers) of a saved scenario (`sop.store.scenarios.get`)."""
+    from sop.store import scenarios
+    return scenarios.get(Store(path), scenario_id)
+
+
+def scenario_set_archived(scenario_id: int, author: str, archived: bool) -> str:
+    """Archive (or restore) a saved scenario; '' when done, else what is wrong."""
+    from sop.store import StoreError, scenarios
+    try:
+        (scenarios.archive if archived else scenarios.unarchive)(store(), scenario_id, author)
+    except StoreError as exc:
+        return str(exc)
+    return ""
+
+
+# --- Finance -------------------------------------------------------------------------
+def finance_scenarios(path: str) -> dict[int, tuple]:
+    """0 -> ("Baseline", Levers()), then each saved scenario id -> (name, levers), newest
+    first; a scenario whose stored levers no longer read is left out."""
+    from sop.levers import Levers
+    out: dict[int, tuple] = {0: ("Baseline (nothing moved)", Levers())}
+    for row in scenario_list(path).itertuples(index=False):
+        try:
+            out[int(row.scenario_id)] = (row.name, Levers.from_file_text(row.levers_json,
+                                                                          ".json"))
+        except ValueError:
+            continue
+    return out
+
+
+@st.cache_data(show_spinner="Preparing the financial view…", max_entries=64)
+def finance_view(path: str, version: int, stamp: tuple, levers, policy):
+    """`sop.finance_view.FinanceView` of a scenario (see `scenario`); None when there is
+    no demand plan or no optimal plan."""
+    from sop import finance_view as FV
+    ev = scenario(path, version, stamp, levers, policy)
+    if ev is None or not ev.ok:
+        return None
+    return FV.build(ev, tables(path, version))
+
+
+def finance_columns(spec: list, currency: str) -> dict:
+    """Column configs from an export spec (`sop.export_finance`, (column, label, kind)):
+    money with the currency symbol and code, units and months labelled."""
+    from sop import fmt
+    formats = {"money": f"{fmt.symbol(currency)}%,.0f", "units": "%,.0f", "pct": "percent",
+               "int": "%d"}
+    out = {}
+    for col, label, kind in spec:
+        if kind == "month":
+            out[col] = st.column_config.DateColumn(label, format="MMM YYYY")
+        elif kind == "text":
+            out[col] = st.column_config.TextColumn(label, width="large" if col == "note"
+                                                   else None)
+        else:
+            out[col] = st.column_config.NumberColumn(
+                f"{label} ({currency})" if kind == "money" else label, format=formats[kind])
+    return out

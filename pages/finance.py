@@ -1,0 +1,165 @@
+"""Finance view: revenue and margin projection with ranges, against budget, exportable."""
+import streamlit as st
+
+from sop import charts, fmt, ui
+from sop import charts_finance as CF
+from sop import export_finance as EX
+from sop import finance_bridge as FB
+from sop import schema as S
+from sop.supply_policy import SupplyPolicy
+
+MEASURES = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table(df, spec: EX.Spec, currency: str, key: str) -> None:
+    st.dataframe(df, hide_index=True, key=key, column_config=ui.finance_columns(spec, currency),
+                 column_order=[c for c, _, _ in spec])
+
+
+def band(t: dict, key: str, currency: str) -> str:
+    lo, hi = t.get(f"{key}_p10"), t.get(f"{key}_p90")
+    return "no range" if lo is None else \
+        f"P10-P90: {fmt.money(lo, currency)} to {fmt.money(hi, currency)}"
+
+
+def render_kpis(t: dict, currency: str) -> None:
+    c = st.columns(5)
+    off = dict(delta_color="off", delta_arrow="off", border=True)
+    c[0].metric("Revenue (plan horizon)", fmt.money(t["revenue"], currency),
+                band(t, "revenue", currency), **off)
+    c[1].metric("Gross margin (plan horizon)", fmt.money(t["margin"], currency),
+                band(t, "margin", currency), **off)
+    c[2].metric("Gross margin % of revenue", fmt.pct(t["margin_pct"]),
+                f"{fmt.units(t['units'])} served", **off)
+    months = f"over {t['budget_months']:.0f} budget months"
+    for box, key, label in ((c[3], S.REVENUE, "Revenue vs budget"),
+                            (c[4], S.MARGIN, "Margin vs budget")):
+        gap = t[f"vs_budget_{key}"] - t[f"vs_budget_budget_{key}"]
+        box.metric(label, fmt.money(gap, currency) if t["budget_months"] else "no budget",
+                   f"budget {fmt.money(t[f'vs_budget_budget_{key}'], currency)} {months}",
+                   delta_color="off", delta_arrow="off", border=True,
+                   help="Projection minus budget over the months the budget covers.")
+
+
+def render_exports(view, meta: EX.ExportMeta) -> None:
+    c = st.columns([1, 1, 3])
+    c[0].download_button("Excel workbook", data=lambda: EX.workbook(view, meta),
+                         file_name=EX.file_name(meta, "xlsx"), mime=XLSX, key="fin_xlsx",
+                         on_click="ignore", icon=":material/table_view:",
+                         help="Summary, monthly P&L by family, budget vs projection, "
+                         "price-volume-mix bridge, year-end landing and inventory.")
+    c[1].download_button("CSV (monthly P&L)", data=lambda: EX.pnl_csv(view, meta.currency),
+                         file_name=EX.file_name(meta, "csv"), mime="text/csv", key="fin_csv",
+                         on_click="ignore", icon=":material/download:")
+
+
+def render_bands(view, currency: str, colors: dict) -> None:
+    measure = st.segmented_control("Show", list(MEASURES), format_func=MEASURES.get,
+                                   default=S.REVENUE, required=True, key="fin_measure")
+    st.plotly_chart(CF.band_chart(view.bands, view.actuals, measure, currency, colors),
+                    width="stretch")
+    with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
+        table(EX.pnl_table(view), EX.PNL_SPEC, currency, "fin_pnl_table")
+        st.caption("Conversion (line hours, wages, overtime, hiring) is allocated to families "
+                   "by the hours they take. Stock drawn from the opening inventory is costed "
+                   "as the plan books it (inventory costs).")
+
+
+def render_budget(view, currency: str) -> None:
+    c = st.columns(2)
+    measure = c[0].segmented_control("Measure", list(MEASURES), format_func=MEASURES.get,
+                                     default=S.REVENUE, required=True, key="fin_bud_measure")
+    mode = c[1].segmented_control("View", ["Per month", "Cumulative"], default="Per month",
+                                  required=True, key="fin_bud_view")
+    st.plotly_chart(CF.budget_chart(view.by_month, measure, currency, mode == "Cumulative"),
+                    width="stretch")
+    table(view.by_month, EX.BUDGET_SPEC, currency, "fin_bud_table")
+
+
+def render_landing(view, currency: str) -> None:
+    land = view.landing
+    if land.empty:
+        st.info("The plan touches no year to land.")
+        return
+    for box, (_, r) in zip(st.columns(len(land)), land.iterrows()):
+        basis = "" if r["full_year"] else f", {r['compared_months']} months only"
+        gap = "no budget" if r["budget_months"] == 0 else (
+            f"{fmt.money(r['revenue_gap'], currency)} vs budget{basis}")
+        box.metric(f"{r['year']} revenue, actuals + projection",
+                   fmt.money(r["year_revenue"], currency), gap, border=True,
+                   delta_color="normal" if r["budget_months"] else "off")
+        (box.caption if r["full_year"] else box.warning)(r["note"])
+    c = st.columns(2)
+    for box, measure in zip(c, MEASURES):
+        box.plotly_chart(CF.landing_chart(land, measure, currency), width="stretch")
+    table(land, EX.LANDING_SPEC, currency, "fin_landing_table")
+    st.caption("Actual margin is estimated: the sales history holds revenue but no costs, so "
+               "actual units are costed at the plan's cost of goods per unit of the family.")
+
+
+def render_bridge(view, currency: str) -> None:
+    if view.bridge.empty:
+        st.info("The budget covers none of the plan's months: there is nothing to bridge.")
+        return
+    st.plotly_chart(CF.bridge_waterfall(FB.bridge_steps(view.bridge), currency),
+                    width="stretch")
+    table(view.bridge, EX.BRIDGE_SPEC, currency, "fin_bridge_table")
+    st.caption("Over the months both the budget and the projection cover. Volume = change in "
+               "units x the budget's average margin per unit; mix = change in units x (the "
+               "family's budget margin per unit - that average); price = (projected - budget "
+               "price per unit) x projected units; cost = -(projected - budget cost per unit) "
+               "x projected units. Per family they add up exactly to projected - budget margin.")
+
+
+def render_inventory(view, currency: str, colors: dict) -> None:
+    inv = view.inventory
+    st.plotly_chart(CF.inventory_chart(inv, currency, colors), width="stretch")
+    table(inv, EX.INVENTORY_SPEC, currency, "fin_inv_table")
+    st.caption("Stock is valued at the family's cost of goods per unit served; carrying cost "
+               "is the plan's holding cost (holding % per year of unit cost, per month).")
+
+
+st.title("Finance")
+st.caption("Revenue and gross margin by month and family with their P10-P90 range, against "
+           "the budget, landed per fiscal year and bridged by price, volume, mix and cost.")
+info = ui.require_dataset()
+path, version, currency = str(ui.store().path), info.version, info.currency
+choices = ui.finance_scenarios(path)
+sid = st.selectbox("Scenario", list(choices), format_func=lambda i: choices[i][0],
+                   key="fin_scenario", help="The baseline or a scenario saved on the "
+                   "Scenarios page; planned under the default plan settings.")
+name, levers = choices[sid]
+policy = SupplyPolicy()
+stamp = ui.supply_demand_stamp(path, version)
+ev = ui.scenario(path, version, stamp, levers, policy)
+if ev is None:
+    st.info(f"{ui.supply_demand(path, version, policy.horizon, stamp)[1]}\n\nThe finance view "
+            "needs a demand plan: run `python -m sop forecast` (or forecast on the Demand "
+            "page), or load a dataset with a `consensus` table.")
+    st.stop()
+if not ev.ok:
+    st.error(f"{name}: {ev.plan.explanation}")
+    st.stop()
+view = ui.finance_view(path, version, stamp, levers, policy)
+st.caption(f"**{name}**: {levers.describe()} · plan {fmt.month(view.pnl[S.MONTH].min())} to "
+           f"{fmt.month(view.pnl[S.MONTH].max())} · actuals to {fmt.month(view.as_of)} · "
+           f"money in {currency}")
+for note in view.notes:
+    st.warning(note)
+render_kpis(view.totals, currency)
+render_exports(view, EX.ExportMeta(info.company, info.name, version, name, levers.describe(),
+                                   currency, view.as_of))
+colors = charts.family_colors(ui.families(path, version))
+tabs = st.tabs(["Revenue & margin", "Budget vs projection", "Year-end landing",
+                "Price-volume-mix", "Inventory"], key="fin_tab")
+with tabs[0]:
+    render_bands(view, currency, colors)
+with tabs[1]:
+    render_budget(view, currency)
+with tabs[2]:
+    render_landing(view, currency)
+with tabs[3]:
+    render_bridge(view, currency)
+with tabs[4]:
+    render_inventory(view, currency, colors)

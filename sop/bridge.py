@@ -1,0 +1,75 @@
+"""Margin bridge from the baseline plan to a scenario plan that adds up exactly.
+
+Per family f, with baseline price p0 = revenue / units served, baseline
+material per unit served c0 and unit margin u0 = p0 - c0, d = demand,
+s = units served, M = material cost, U = average u0 weighted by baseline demand:
+
+- volume        = (D1 - D0) x U                       (all demand, at the average margin)
+- mix           = sum (d1 - d0) x u0 - volume         (which families the change falls on)
+- lost sales    = -sum ((d1 - s1) - (d0 - s0)) x u0   (demand not served, incl. backlog left)
+- price         = sum s1 x (p1 - p0)
+- material cost = -(M1 - M0) + sum (s1 - s0) x c0     (cost per unit and make-vs-serve timing)
+- labour and overtime = -(change in line hours, wages, hiring, layoffs, overtime)
+- subcontracting      = -(change in subcontract cost)
+- inventory           = -(change in holding, backlog and stock-change costs)
+
+volume + mix + lost sales + price + material = change of revenue - material, so
+the steps sum to scenario margin - baseline margin exactly.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from sop import schema as S
+from sop.supply import PlanResult
+
+LABOUR = ("line_hours", "wages", "hiring", "layoffs", "overtime")
+INVENTORY = ("holding", "backlog", "inventory_change")
+STEPS = ("Volume", "Mix", "Lost sales", "Price", "Material cost", "Labour and overtime",
+         "Subcontracting", "Inventory")
+
+
+def _families(plan: PlanResult) -> pd.DataFrame:
+    return plan.family_plan.groupby(S.FAMILY)[
+        ["demand", "shipped", "lost_sales", "revenue", "material_cost"]].sum()
+
+
+def _terms(plan: PlanResult, names: tuple[str, ...]) -> float:
+    c = plan.costs.set_index("term")["amount"]
+    return float(sum(c.get(n, 0.0) for n in names))
+
+
+def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+    """Steps from baseline to scenario gross margin.
+
+    Columns: step, amount (money), kind (`total` for the two ends, `delta` for
+    the steps). The deltas sum to the difference of the totals.
+    """
+    f0, f1 = _families(base), _families(scen)
+    fams = f0.index.union(f1.index)
+    f0, f1 = f0.reindex(fams).fillna(0.0), f1.reindex(fams).fillna(0.0)
+    fallback = products.groupby(S.FAMILY)[[S.LIST_PRICE, S.MATERIAL_COST]].mean().reindex(fams)
+    served0 = f0["shipped"].where(f0["shipped"] > 1e-9)
+    p0 = (f0["revenue"] / served0).fillna(fallback[S.LIST_PRICE]).fillna(0.0)
+    c0 = (f0["material_cost"] / served0).fillna(fallback[S.MATERIAL_COST]).fillna(0.0)
+    served1 = f1["shipped"].where(f1["shipped"] > 1e-9)
+    p1 = (f1["revenue"] / served1).fillna(p0)
+    u0 = p0 - c0
+    d0_total = float(f0["demand"].sum())
+    avg_u0 = float((f0["demand"] * u0).sum() / d0_total) if d0_total > 0 else float(u0.mean())
+    volume = (float(f1["demand"].sum()) - d0_total) * avg_u0
+    mix = float(((f1["demand"] - f0["demand"]) * u0).sum()) - volume
+    unserved = (f1["demand"] - f1["shipped"]) - (f0["demand"] - f0["shipped"])
+    lost = -float((unserved * u0).sum())
+    price = float((f1["shipped"] * (p1 - p0)).sum())
+    material = -(float(f1["material_cost"].sum()) - float(f0["material_cost"].sum())) + float(
+        ((f1["shipped"] - f0["shipped"]) * c0).sum())
+    labour = -(_terms(scen, LABOUR) - _terms(base, LABOUR))
+    sub = -(_terms(scen, ("subcontract",)) - _terms(base, ("subcontract",)))
+    inv = -(_terms(scen, INVENTORY) - _terms(base, INVENTORY))
+    g0, g1 = base.kpis["gross_margin"], scen.kpis["gross_margin"]
+    deltas = (volume, mix, lost, price, material, labour, sub, inv)
+    rows = [("Baseline margin", g0, "total")]
+    rows += [(s, float(v), "delta") for s, v in zip(STEPS, deltas)]
+    rows.append(("Scenario margin", g1, "total"))
+    return pd.DataFrame(rows, columns=["step", "amount", "kind"])

@@ -1,0 +1,191 @@
+"""Finance charts. Each builder returns a Figure and never displays it.
+
+Inputs are the frames of `sop.finance_view.FinanceView`; money axes carry the
+dataset's currency, families keep their colour (`sop.charts.family_colors`).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sop import fmt
+from sop import schema as S
+from sop.charts import GRID, INK, PALETTE, TEMPLATE
+
+GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+LABELS = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
+
+
+def _empty(title: str) -> go.Figure:
+    return go.Figure(layout=dict(template=TEMPLATE, title=title))
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _money_hover(currency: str) -> str:
+    return f"%{{x|%b %Y}}: {fmt.symbol(currency)}%{{y:,.0f}}<extra>%{{fullData.name}}</extra>"
+
+
+def _money_axis(fig: go.Figure, currency: str, title: str, **where) -> None:
+    fig.update_yaxes(tickprefix=fmt.symbol(currency), tickformat="~s", title_text=title,
+                     **where)
+
+
+def band_chart(bands: pd.DataFrame, actuals: pd.DataFrame, measure: str, currency: str,
+               colors: dict[str, str], history_months: int = 12) -> go.Figure:
+    """One panel per family: the projection (line) with its P10-P90 band, the budget
+    (dashed) and, for revenue, the last `history_months` of actuals (grey)."""
+    if bands.empty:
+        return _empty("No projection")
+    label = LABELS[measure]
+    fams = sorted(bands[S.FAMILY].unique())
+    cols = 2 if len(fams) > 1 else 1
+    rows = math.ceil(len(fams) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=fams, shared_xaxes=True,
+                        vertical_spacing=0.12 if rows > 1 else 0.08, horizontal_spacing=0.07)
+    hover = _money_hover(currency)
+    start = bands[S.MONTH].min() - pd.DateOffset(months=history_months)
+    for i, fam in enumerate(fams):
+        r, c = i // cols + 1, i % cols + 1
+        b = bands[bands[S.FAMILY] == fam].sort_values(S.MONTH)
+        colour = colors.get(fam, PALETTE[i % len(PALETTE)])
+        first = i == 0
+        if measure == S.REVENUE and len(actuals):
+            a = actuals[(actuals[S.FAMILY] == fam) & (actuals[S.MONTH] >= start)]
+            fig.add_scatter(x=a[S.MONTH], y=a[S.REVENUE], name="Actual", mode="lines",
+                            line=dict(color=GREY, width=1.5), legendgroup="actual",
+                            showlegend=first, hovertemplate=hover, row=r, col=c)
+        fig.add_scatter(x=b[S.MONTH], y=b[f"{measure}_{S.P90}"], mode="lines",
+                        line=dict(width=0), showlegend=False, hoverinfo="skip",
+                        legendgroup=f"band-{fam}", row=r, col=c)
+        fig.add_scatter(x=b[S.MONTH], y=b[f"{measure}_{S.P10}"], mode="lines",
+                        line=dict(width=0), fill="tonexty", fillcolor=_rgba(colour, 0.18),
+                        name=f"{fam} P10-P90", legendgroup=f"band-{fam}", showlegend=False,
+                        hovertemplate=hover, row=r, col=c)
+        fig.add_scatter(x=b[S.MONTH], y=b[measure], name=f"{fam} projection", mode="lines",
+                        line=dict(color=colour, width=2.5), hovertemplate=hover, row=r, col=c)
+        if b[f"budget_{measure}"].notna().any():
+            fig.add_scatter(x=b[S.MONTH], y=b[f"budget_{measure}"], name="Budget",
+                            mode="lines", line=dict(color=INK, width=1.5, dash="dash"),
+                            legendgroup="budget", showlegend=first, hovertemplate=hover,
+                            row=r, col=c)
+    _money_axis(fig, currency, f"{label} ({currency}/month)")
+    fig.update_xaxes(tickformat="%b %Y", showgrid=False, linecolor=GRID)
+    fig.update_layout(template=TEMPLATE, height=330 * rows + 90, legend=LEGEND_BELOW,
+                      title=dict(text=f"{label} by family and month: projection with its "
+                                 "P10-P90 range", subtitle=dict(
+                                     text="Shaded: 8 in 10 demand outcomes land inside; "
+                                     "dashed: budget")), margin=dict(t=100))
+    return fig
+
+
+def budget_chart(by_month: pd.DataFrame, measure: str, currency: str,
+                 cumulative: bool) -> go.Figure:
+    """Projection against budget, all families: monthly bars, or running totals as lines
+    with the gap shaded."""
+    if by_month.empty:
+        return _empty("The budget covers none of the plan's months")
+    label, pre = LABELS[measure], "cum_" if cumulative else ""
+    x, pro, bud = by_month[S.MONTH], by_month[f"{pre}{measure}"], by_month[
+        f"{pre}budget_{measure}"]
+    hover = _money_hover(currency)
+    fig = go.Figure()
+    if cumulative:
+        fig.add_scatter(x=x, y=bud, name="Budget, cumulative", mode="lines+markers",
+                        line=dict(color=INK, dash="dash"), hovertemplate=hover)
+        fig.add_scatter(x=x, y=pro, name="Projection, cumulative", mode="lines+markers",
+                        line=dict(color=PALETTE[0], width=2.5), fill="tonexty",
+                        fillcolor=_rgba(GREY, 0.2), hovertemplate=hover)
+    else:
+        fig.add_bar(x=x, y=pro, name="Projection", marker_color=PALETTE[0],
+                    hovertemplate=hover)
+        fig.add_bar(x=x, y=bud, name="Budget", marker_color=GREY, hovertemplate=hover)
+    gap = by_month[f"{pre}{measure}_gap"]
+    fig.add_scatter(x=x, y=gap, name="Gap (projection - budget)", mode="markers",
+                    marker=dict(symbol="diamond", size=8,
+                                color=[GREEN if g >= 0 else RED for g in gap]),
+                    hovertemplate=hover, visible="legendonly" if cumulative else True)
+    what = "cumulative from " + fmt.month(x.min()) if cumulative else "per month"
+    fig.update_layout(template=TEMPLATE, barmode="group", hovermode="x unified",
+                      legend=LEGEND_BELOW, height=440, xaxis=dict(tickformat="%b %Y"),
+                      title=f"{label}: projection vs budget, all families, {what}")
+    _money_axis(fig, currency, f"{label} ({currency})")
+    return fig
+
+
+def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figure:
+    """Per fiscal year: actuals + projection (stacked) against the budget over the same
+    months (a marker)."""
+    if landing.empty:
+        return _empty("No year to land")
+    label = LABELS[measure]
+    name = "revenue" if measure == S.REVENUE else "margin"
+    years = landing["year"].astype(str)
+    hover = f"%{{x}}: {fmt.symbol(currency)}%{{y:,.0f}}<extra>%{{fullData.name}}</extra>"
+    fig = go.Figure()
+    fig.add_bar(x=years, y=landing[f"actual_{name}"], name="Actuals", marker_color=GREY,
+                hovertemplate=hover)
+    fig.add_bar(x=years, y=landing[f"projected_{name}"], name="Projection",
+                marker_color=PALETTE[0], hovertemplate=hover)
+    fig.add_scatter(x=years, y=landing[f"budget_{name}"], name="Budget (same months)",
+                    mode="markers", marker=dict(symbol="line-ew-open", size=44,
+                                                line=dict(width=3, color=INK)),
+                    hovertemplate=hover)
+    fig.update_layout(template=TEMPLATE, barmode="stack", legend=LEGEND_BELOW, height=400,
+                      title=f"Year-end landing of {label.lower()}: actuals + projection vs "
+                      "budget", xaxis=dict(type="category", title="Fiscal year"))
+    _money_axis(fig, currency, f"{label} ({currency})")
+    return fig
+
+
+def bridge_waterfall(steps: pd.DataFrame, currency: str) -> go.Figure:
+    """Budget margin -> volume, mix, price, cost -> projected margin
+    (`sop.finance_bridge.bridge_steps`)."""
+    if steps.empty:
+        return _empty("No months covered by both the budget and the projection")
+    sym = fmt.symbol(currency)
+    fig = go.Figure(go.Waterfall(
+        x=steps["step"], y=steps["amount"],
+        measure=["absolute" if k == "total" and i == 0 else "total" if k == "total"
+                 else "relative" for i, k in enumerate(steps["kind"])],
+        text=[fmt.money(v, currency) for v in steps["amount"]], textposition="outside",
+        increasing=dict(marker_color=GREEN), decreasing=dict(marker_color=RED),
+        totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color=GRID)),
+        hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, height=440, showlegend=False,
+                      title="Gross margin bridge: budget to projection (price, volume, mix, "
+                      "cost)", xaxis_title="")
+    _money_axis(fig, currency, f"Gross margin ({currency})")
+    return fig
+
+
+def inventory_chart(inventory: pd.DataFrame, currency: str,
+                    colors: dict[str, str]) -> go.Figure:
+    """Month-end inventory value by family (stacked bars) and the carrying cost per
+    month (line, right axis)."""
+    if inventory.empty:
+        return _empty("No inventory in the plan")
+    hover = _money_hover(currency)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for fam, part in inventory.groupby(S.FAMILY, sort=True):
+        fig.add_bar(x=part[S.MONTH], y=part["inventory_value"], name=f"{fam} stock value",
+                    marker_color=colors.get(fam), hovertemplate=hover, secondary_y=False)
+    cost = inventory.groupby(S.MONTH, as_index=False)["carrying_cost"].sum()
+    fig.add_scatter(x=cost[S.MONTH], y=cost["carrying_cost"], name="Carrying cost",
+                    mode="lines+markers", line=dict(color=INK, width=2),
+                    hovertemplate=hover, secondary_y=True)
+    fig.update_layout(template=TEMPLATE, barmode="stack", hovermode="x unified",
+                      legend=LEGEND_BELOW, height=440, xaxis=dict(tickformat="%b %Y"),
+                      title="Inventory value at month end (at cost) and its carrying cost")
+    _money_axis(fig, currency, f"Inventory value ({currency})", secondary_y=False)
+    _money_axis(fig, currency, f"Carrying cost ({currency}/month)", secondary_y=True)
+    fig.update_yaxes(showgrid=False, secondary_y=True)
+    return fig

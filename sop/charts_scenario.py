@@ -1,0 +1,128 @@
+"""Scenario charts. Each builder returns a Figure and never displays it.
+
+Inputs come from `sop.compare` (gap_by_month, monthly_totals), `sop.bridge`
+and `sop.risk`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sop import fmt
+from sop import schema as S
+from sop.charts import GRID, INK, PALETTE, TEMPLATE
+
+RED, GREEN, GREY = "#B23A48", "#2E8B57", "#8A96A3"
+MONTH_AXIS = dict(tickformat="%b %Y", dtick="M2", title="Month")
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0)
+RISK_METRICS = (("revenue", "Revenue"), ("gross_margin", "Gross margin"),
+                ("fill_rate", "Fill rate"))
+
+
+def _empty(title: str) -> go.Figure:
+    return go.Figure(layout=dict(template=TEMPLATE, title=title))
+
+
+def gap_chart(gap: pd.DataFrame, title: str, color: str = PALETTE[0]) -> go.Figure:
+    """Demand vs supply by month (`sop.compare.gap_by_month`): served and lost as
+    stacked bars, demand, month-end backlog and inventory as lines, all in units."""
+    if gap.empty:
+        return _empty(f"{title}: no plan")
+    hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
+    fig = go.Figure()
+    fig.add_bar(x=gap[S.MONTH], y=gap["served"], name="Served", marker_color=color,
+                hovertemplate=hover)
+    fig.add_bar(x=gap[S.MONTH], y=gap["lost"], name="Lost sales", marker_color=RED,
+                hovertemplate=hover)
+    fig.add_scatter(x=gap[S.MONTH], y=gap["demand"], name="Demand", mode="lines+markers",
+                    line=dict(color=INK, width=2.5), hovertemplate=hover)
+    fig.add_scatter(x=gap[S.MONTH], y=gap["backlog"], name="Backlog (month end)",
+                    mode="lines", line=dict(color="#E07A1F", width=2, dash="dash"),
+                    hovertemplate=hover)
+    fig.add_scatter(x=gap[S.MONTH], y=gap["inventory"], name="Inventory (month end)",
+                    mode="lines", line=dict(color=GREY, width=2, dash="dot"),
+                    hovertemplate=hover)
+    fig.update_layout(template=TEMPLATE, barmode="stack", hovermode="x unified",
+                      title=title, yaxis_title="Units per month", xaxis=MONTH_AXIS,
+                      legend=LEGEND_BELOW, height=430)
+    return fig
+
+
+def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
+    """Waterfall of `sop.bridge.margin_bridge`: baseline margin, the steps, and the
+    scenario margin (the bars end exactly where the scenario total stands)."""
+    measure = ["absolute" if i == 0 else "total" if k == "total" else "relative"
+               for i, k in enumerate(bridge["kind"])]
+    text = [fmt.money(a, currency) if k == "total" else
+            ("+" if a > 0 else "") + fmt.money(a, currency)
+            for a, k in zip(bridge["amount"], bridge["kind"])]
+    sym = fmt.symbol(currency)
+    fig = go.Figure(go.Waterfall(
+        x=bridge["step"], y=bridge["amount"], measure=measure, text=text,
+        textposition="outside", connector=dict(line=dict(color=GRID)),
+        increasing=dict(marker=dict(color=GREEN)), decreasing=dict(marker=dict(color=RED)),
+        totals=dict(marker=dict(color=PALETTE[0])),
+        hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title="Gross margin bridge: baseline to scenario",
+                      yaxis=dict(title=f"Gross margin ({currency})", tickprefix=sym,
+                                 tickformat="~s"), showlegend=False, height=430)
+    return fig
+
+
+def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
+    """P10-P90 ranges with the P50 marked, for revenue, gross margin and fill rate,
+    one row per metric and one bar per plan (name -> `sop.risk.Risk.summary`)."""
+    if not ranges:
+        return _empty("No risk ranges")
+    fig = make_subplots(rows=len(RISK_METRICS), cols=1, vertical_spacing=0.16,
+                        subplot_titles=[label for _, label in RISK_METRICS])
+    for row, (metric, _) in enumerate(RISK_METRICS, start=1):
+        pct = metric == "fill_rate"
+        for i, (name, summary) in enumerate(ranges.items()):
+            r = summary.set_index("metric").loc[metric]
+            k = 100.0 if pct else 1.0
+            text = [fmt.pct(v) if pct else fmt.money(v, currency)
+                    for v in (r[S.P10], r[S.P50], r[S.P90])]
+            color = PALETTE[i % len(PALETTE)] if i else GREY
+            fig.add_scatter(x=[r[S.P10] * k, r[S.P90] * k], y=[name, name], mode="lines",
+                            line=dict(color=color, width=14), showlegend=False,
+                            hovertemplate=f"{name}: P10 {text[0]} – P90 {text[2]}"
+                            "<extra></extra>", row=row, col=1)
+            fig.add_scatter(x=[r[S.P50] * k], y=[name], mode="markers+text",
+                            marker=dict(color=INK, size=12, symbol="line-ns-open",
+                                        line=dict(width=3)), text=[f"P50 {text[1]}"],
+                            textposition="top center", showlegend=False,
+                            hovertemplate=f"{name}: P50 {text[1]}<extra></extra>",
+                            row=row, col=1)
+        fig.update_xaxes(ticksuffix=" %" if pct else "", tickprefix="" if pct else
+                         fmt.symbol(currency), tickformat=".1f" if pct else "~s",
+                         row=row, col=1)
+    fig.update_layout(template=TEMPLATE, height=140 + 120 * len(RISK_METRICS),
+                      title="Range under demand uncertainty: P10 to P90, P50 marked")
+    return fig
+
+
+def overlay_chart(series: Mapping[str, pd.DataFrame], column: str, title: str,
+                  unit: str, currency: str) -> go.Figure:
+    """One line per scenario (name -> `sop.compare.monthly_totals`) of `column` by
+    month; `unit` is "money" or "units"."""
+    if not series:
+        return _empty(title)
+    money = unit == "money"
+    sym = fmt.symbol(currency)
+    hover = (f"%{{x|%b %Y}}: {sym}%{{y:,.0f}}" if money else "%{x|%b %Y}: %{y:,.0f} units"
+             ) + "<extra>%{fullData.name}</extra>"
+    fig = go.Figure()
+    for i, (name, frame) in enumerate(series.items()):
+        fig.add_scatter(x=frame[S.MONTH], y=frame[column], name=name, mode="lines+markers",
+                        line=dict(color=GREY if i == 0 else PALETTE[(i - 1) % len(PALETTE)],
+                                  width=2.5, dash="dash" if i == 0 else "solid"),
+                        hovertemplate=hover)
+    fig.update_layout(template=TEMPLATE, title=title, hovermode="x unified",
+                      xaxis=MONTH_AXIS, legend=LEGEND_BELOW, height=420,
+                      yaxis=dict(title=f"{title.split(' by ')[0]} ({currency if money else 'units'})",
+                                 tickprefix=sym if money else "", tickformat="~s"))
+    return fig

@@ -1,0 +1,191 @@
+"""Scenario figures as text and tables: KPI values and deltas with their units, the
+KPI table against baseline and budget, side-by-side comparisons with the best
+scenario in each row marked, and monthly totals for overlaid charts.
+
+Pure: dicts and DataFrames in, strings and new DataFrames out.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sop import finance, fmt
+from sop import schema as S
+from sop.kpis import KPI_BY_KEY, KPIS, Kpi, utilisation
+from sop.supply import PlanResult
+
+BEST = "★ "
+ARROWS = {"up": "↑ higher", "down": "↓ lower", "": ""}
+BUDGET_KEYS = ("revenue", "gross_margin", "gross_margin_pct", "served_units")
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
+
+
+def _bad(x: float | None) -> bool:
+    return x is None or not math.isfinite(float(x))
+
+
+def value_text(key: str, value: float | None, currency: str = "EUR") -> str:
+    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr."""
+    if _bad(value):
+        return "–"
+    unit, v = KPI_BY_KEY[key].unit, float(value)
+    if unit == "money":
+        return fmt.money(v, currency)
+    if unit == "pct":
+        return fmt.pct(v)
+    if unit == "days":
+        return f"{v:,.0f} days"
+    if unit == "turns":
+        return f"{v:,.1f} turns/yr"
+    return fmt.units(v, {"hours": "h", "people": "people"}.get(unit, "units"))
+
+
+def delta_text(key: str, delta: float | None, base: float | None = None,
+               currency: str = "EUR") -> str | None:
+    """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units);
+    None when there is no change (or it cannot be computed)."""
+    if _bad(delta):
+        return None
+    unit, d = KPI_BY_KEY[key].unit, float(delta)
+    small = {"money": 0.5, "pct": 5e-5, "days": 0.05, "turns": 0.005}.get(unit, 0.5)
+    if abs(d) < small:
+        return None
+    sign = "+" if d > 0 else "-"
+    if unit == "pct":
+        return f"{sign}{abs(100 * d):.1f} pp"
+    if unit == "days":
+        text = f"{sign}{abs(d):,.0f} days"
+    elif unit == "turns":
+        text = f"{sign}{abs(d):,.2f} turns/yr"
+    elif unit == "money":
+        text = f"{sign}{fmt.money(abs(d), currency)}"
+    else:
+        text = sign + value_text(key, abs(d), currency)
+    if not _bad(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
+        text += f" ({sign}{abs(d / float(base)) * 100:.1f} %)"
+    return text
+
+
+def delta_color(kpi: Kpi) -> str:
+    """st.metric delta_color: green when the change goes the better way."""
+    return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
+
+
+def budget_text(key: str, budget: Mapping[str, float], currency: str = "EUR") -> str | None:
+    """'Budget €26.6M · plan -€610k (-2.3 %)' over the months the budget covers;
+    None for KPIs the budget has no figure for."""
+    if key not in BUDGET_KEYS or _bad(budget.get(key)) or _bad(budget.get(f"plan_{key}")):
+        return None
+    bud, plan = float(budget[key]), float(budget[f"plan_{key}"])
+    gap = delta_text(key, plan - bud, bud, currency) or "on budget"
+    return f"Budget {value_text(key, bud, currency)} · scenario {gap}"
+
+
+def budget_window(pnl: pd.DataFrame, budget: pd.DataFrame) -> tuple[pd.Timestamp,
+                                                                     pd.Timestamp, int] | None:
+    """(first month, last month, months) the budget and the plan both cover, or None."""
+    if pnl.empty or budget is None or budget.empty:
+        return None
+    months = finance.versus_budget(pnl, budget)[S.MONTH]
+    if months.empty:
+        return None
+    return months.min(), months.max(), int(months.nunique())
+
+
+def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
+    """`sop.kpis.kpi_table` as text with units. Columns: KPI, Better, Scenario,
+    Baseline, Change vs baseline, Budget, Scenario in budget months, vs budget."""
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append({"KPI": r.label, "Better": ARROWS[r.better],
+                     "Scenario": value_text(r.key, r.scenario, currency),
+                     "Baseline": value_text(r.key, r.baseline, currency),
+                     "Change vs baseline": delta_text(r.key, r.delta, r.baseline, currency)
+                     or "no change",
+                     "Budget": value_text(r.key, r.budget, currency),
+                     "Scenario in budget months": value_text(r.key, r.plan_in_budget_months,
+                                                             currency),
+                     "vs budget": "" if _bad(r.vs_budget) else (
+                         delta_text(r.key, r.vs_budget, r.budget, currency) or "on budget")})
+    return pd.DataFrame(rows)
+
+
+def best_in_row(values: Mapping[str, float], better: str) -> set[str]:
+    """Names holding the best value (ties all marked); empty when `better` is '' or
+    every value is the same."""
+    ok = {k: float(v) for k, v in values.items() if not _bad(v)}
+    if not better or len(ok) < 2:
+        return set()
+    best = max(ok.values()) if better == "up" else min(ok.values())
+    if all(np.isclose(v, best, rtol=1e-9, atol=1e-6) for v in ok.values()):
+        return set()
+    return {k for k, v in ok.items() if np.isclose(v, best, rtol=1e-9, atol=1e-6)}
+
+
+def compare_table(figures: Mapping[str, Mapping[str, float]],
+                  currency: str = "EUR") -> pd.DataFrame:
+    """KPIs side by side: one row per `KPIS` entry, columns KPI, Better and one per
+    scenario (in the order given), as text with units; the best value in each row
+    (by the KPI's `better` direction) starts with ★."""
+    rows = []
+    for kpi in KPIS:
+        vals = {name: f.get(kpi.key, np.nan) for name, f in figures.items()}
+        best = best_in_row(vals, kpi.better)
+        rows.append({"KPI": kpi.label, "Better": ARROWS[kpi.better],
+                     **{n: (BEST if n in best else "") + value_text(kpi.key, v, currency)
+                        for n, v in vals.items()}})
+    return pd.DataFrame(rows)
+
+
+def utilisation_compare(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:
+    """Per line: resource, name, plant, avg, peak (scenario) and base_avg, base_peak
+    (fractions of regular hours)."""
+    s, b = utilisation(scenario), utilisation(baseline)
+    b = b.rename(columns={"avg": "base_avg", "peak": "base_peak"})[
+        [S.RESOURCE, "base_avg", "base_peak"]]
+    out = s.merge(b, on=S.RESOURCE, how="outer")
+    return out[[S.RESOURCE, S.NAME, S.PLANT, "avg", "peak", "base_avg", "base_peak"]]
+
+
+def gap_by_month(family_plan: pd.DataFrame, family: str | None = None) -> pd.DataFrame:
+    """Demand against supply per month (one family, or all): month, demand, served,
+    lost, backlog (month end), inventory (month end), in units."""
+    fp = family_plan if family is None else family_plan[family_plan[S.FAMILY] == family]
+    g = fp.groupby(S.MONTH, as_index=False)[["demand", "shipped", "lost_sales", "backlog",
+                                              "inventory"]].sum()
+    return g.rename(columns={"shipped": "served", "lost_sales": "lost"})
+
+
+def monthly_totals(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
+    """Per month: month, revenue, margin (money) and inventory (month-end units)."""
+    money = pnl.groupby(S.MONTH)[[S.REVENUE, S.MARGIN]].sum()
+    inv = plan.family_plan.groupby(S.MONTH)["inventory"].sum()
+    return money.join(inv, how="outer").fillna(0.0).reset_index()
+
+
+def column_name(scenario_id: int, name: str, width: int = 40) -> str:
+    """A short, unique column heading for a saved scenario."""
+    short = name if len(name) <= width else name[:width - 1] + "…"
+    return f"#{scenario_id} {short}"
+
+
+def escape_md(text: str) -> str:
+    """Text shown through Markdown exactly as typed (every special character escaped)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
+
+
+def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:
+    """P10 / P50 / P90 as text per plan and metric (name -> `sop.risk.Risk.summary`).
+    Columns: Plan, Measure, P10, P50, P90."""
+    labels = {"revenue": "Revenue", "gross_margin": "Gross margin", "fill_rate": "Fill rate"}
+    rows = []
+    for name, summary in ranges.items():
+        for r in summary.itertuples(index=False):
+            key = "fill_rate" if r.metric == "fill_rate" else str(r.metric)
+            rows.append({"Plan": name, "Measure": labels.get(key, key),
+                         **{q.upper(): value_text(key, getattr(r, q), currency)
+                            for q in (S.P10, S.P50, S.P90)}})
+    return pd.DataFrame(rows)

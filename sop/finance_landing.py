@@ -1,0 +1,143 @@
+"""Actuals and the year-end landing: where each fiscal year ends against its budget.
+
+A fiscal year is a calendar year. Its landing is the actuals up to the as-of
+month plus the projection for the months after, compared with the budget over
+the months the budget covers. Months the budget covers but neither the actuals
+nor the projection do (beyond the plan horizon) are left out of both sides, and
+the note says so, so a landing never compares part of a year with a whole one.
+
+The sales history holds revenue but no costs: the margin of an actual month is
+estimated as actual revenue - actual units x the projection's cost of goods per
+unit of the family (`unit_costs`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from sop import fmt
+from sop import schema as S
+
+ACTUAL_COLUMNS = [S.MONTH, S.FAMILY, S.UNITS, S.REVENUE, S.MARGIN, "estimated_rows"]
+LANDING_COLUMNS = [
+    "year", "budget_months", "compared_months", "actual_months", "projected_months",
+    "first_month", "last_month", "actual_revenue", "projected_revenue", "landing_revenue",
+    "budget_revenue", "revenue_gap", "revenue_gap_pct", "actual_margin", "projected_margin",
+    "landing_margin", "budget_margin", "margin_gap", "full_year", "year_months",
+    "year_revenue", "year_margin", "note"]
+
+
+def unit_costs(pnl: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
+    """Cost of goods per unit served by family (cogs / units of the projection);
+    families that serve nothing fall back to their SKUs' average material cost."""
+    g = pnl.groupby(S.FAMILY)[["cogs", S.UNITS]].sum()
+    cost = g["cogs"] / g[S.UNITS].where(g[S.UNITS] > 0)
+    fallback = products.groupby(S.FAMILY)[S.MATERIAL_COST].mean()
+    return cost.reindex(cost.index.union(fallback.index)).fillna(fallback).rename("unit_cost")
+
+
+def actuals_by_family(sales: pd.DataFrame, products: pd.DataFrame,
+                      unit_cost: pd.Series) -> pd.DataFrame:
+    """Actual units, revenue and estimated margin by month and family.
+
+    Columns `ACTUAL_COLUMNS`: month, family, units, revenue, margin, estimated_rows.
+    Sales rows with no revenue are valued at the SKU's realised price (its known
+    revenue / units), else its list price; `estimated_rows` counts them. Margin =
+    revenue - units x `unit_cost` of the family (see the module docstring).
+    """
+    p = products.drop_duplicates(S.SKU).set_index(S.SKU)
+    known = sales[sales[S.REVENUE].notna()].groupby(S.SKU)[[S.UNITS, S.REVENUE]].sum()
+    realised = (known[S.REVENUE] / known[S.UNITS].where(known[S.UNITS] > 0))
+    price = realised.reindex(p.index).fillna(p[S.LIST_PRICE])
+    missing = sales[S.REVENUE].isna()
+    revenue = sales[S.REVENUE].where(~missing, sales[S.UNITS] * sales[S.SKU].map(price))
+    df = pd.DataFrame({S.MONTH: sales[S.MONTH], S.FAMILY: sales[S.SKU].map(p[S.FAMILY]),
+                       S.UNITS: sales[S.UNITS], S.REVENUE: revenue.fillna(0.0),
+                       "estimated_rows": missing.astype(int)})
+    out = df.groupby([S.MONTH, S.FAMILY], as_index=False)[
+        [S.UNITS, S.REVENUE, "estimated_rows"]].sum()
+    out[S.MARGIN] = out[S.REVENUE] - out[S.UNITS] * out[S.FAMILY].map(unit_cost).fillna(0.0)
+    return out[ACTUAL_COLUMNS].sort_values([S.FAMILY, S.MONTH], ignore_index=True)
+
+
+def _span(months: list[pd.Timestamp]) -> str:
+    if not months:
+        return "no months"
+    first, last = min(months), max(months)
+    return fmt.month(first) if first == last else f"{fmt.month(first)} to {fmt.month(last)}"
+
+
+def _note(year: int, budget: list, actual: list, projected: list, missing: list) -> str:
+    """What a year's landing is made of, in words (shown on screen)."""
+    known = sorted(actual + projected)
+    sources = ([f"actuals {_span(actual)}"] if actual else []) + (
+        [f"projection {_span(projected)}"] if projected else [])
+    head = f"{year}: " + (" + ".join(sources) or "no actuals or projection") + (
+        "" if len(known) == 12 else f" ({len(known)} of 12 months known)")
+    if not budget:
+        return f"{head}. No budget for {year}: nothing to compare with."
+    if len(budget) == 12 and not missing:
+        return f"{head}, against the full-year budget."
+    tail = (f"The budget covers {_span(budget)} only ({len(budget)} of 12 months): the "
+            "landing is compared with it over those months" if len(budget) < 12 else
+            "Compared with the full-year budget")
+    if missing:
+        tail += (f"; budget months with no actuals or projection ({_span(missing)}, beyond "
+                 "the plan horizon) are left out of both sides")
+    return f"{head}. {tail}."
+
+
+def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd.DataFrame,
+                     as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each calendar year the projection touches: actuals + projection against budget.
+
+    actuals: month, family, revenue, margin (months up to `as_of`; months from the
+    first actual month to `as_of` with no row count as zero); projection: month,
+    family, revenue, margin (months after `as_of`; earlier rows are ignored);
+    budget: family, month, revenue, margin. Columns `LANDING_COLUMNS`: year;
+    budget_months; compared_months (budget months with actuals or projection; every
+    known month when the year has no budget); actual_months, projected_months (of
+    the compared); first_month, last_month; actual_, projected_, landing_ (= actual +
+    projected) and budget_ revenue and margin over the compared months; revenue_gap,
+    margin_gap (landing - budget), revenue_gap_pct (gap / budget); full_year (the
+    budget covers all 12 months and all of them are compared); year_months,
+    year_revenue, year_margin (actuals + projection over every known month of the
+    year, whatever the budget covers); note (on screen).
+    """
+    as_of = pd.Timestamp(as_of)
+    projection = projection[projection[S.MONTH] > as_of]
+    actuals = actuals[actuals[S.MONTH] <= as_of]
+    cols = [S.REVENUE, S.MARGIN]
+    act = actuals.groupby(S.MONTH)[cols].sum()
+    pro = projection.groupby(S.MONTH)[cols].sum()
+    bud = budget.groupby(S.MONTH)[cols].sum()
+    actual_months = (list(pd.date_range(act.index.min(), as_of, freq="MS"))
+                     if len(act) else [])
+    act = act.reindex(actual_months, fill_value=0.0)
+    rows = []
+    for year in sorted({m.year for m in pro.index}):
+        def in_year(ms) -> list[pd.Timestamp]:
+            return sorted(m for m in ms if m.year == year)
+        b, a, p = in_year(bud.index), in_year(act.index), in_year(pro.index)
+        known = set(a) | set(p)
+        compared = [m for m in b if m in known] if b else sorted(known)
+        ca, cp = [m for m in a if m in compared], [m for m in p if m in compared]
+        missing = [m for m in b if m not in known]
+        row = {"year": year, "budget_months": len(b), "compared_months": len(compared),
+               "actual_months": len(ca), "projected_months": len(cp),
+               "first_month": min(compared) if compared else pd.NaT,
+               "last_month": max(compared) if compared else pd.NaT,
+               "full_year": len(b) == 12 and not missing,
+               "note": _note(year, b, a, p, missing)}
+        row["year_months"] = len(known)
+        for c in cols:
+            name = "revenue" if c == S.REVENUE else "margin"
+            row[f"year_{name}"] = float(act.loc[a, c].sum()) + float(pro.loc[p, c].sum())
+            row[f"actual_{name}"] = float(act.loc[ca, c].sum())
+            row[f"projected_{name}"] = float(pro.loc[cp, c].sum())
+            row[f"landing_{name}"] = row[f"actual_{name}"] + row[f"projected_{name}"]
+            row[f"budget_{name}"] = float(bud.loc[compared, c].sum()) if b else float("nan")
+            row[f"{name}_gap"] = row[f"landing_{name}"] - row[f"budget_{name}"]
+        br = row["budget_revenue"]
+        row["revenue_gap_pct"] = row["revenue_gap"] / br if br else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=LANDING_COLUMNS)

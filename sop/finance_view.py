@@ -1,0 +1,159 @@
+"""What the Finance page shows for one scenario, as pure functions over its plan.
+
+`build(evaluation, tables)` bundles every frame the page and the exports use
+(`FinanceView`); each frame comes from a small function here, in
+`sop.finance_landing` (actuals, year-end landing) or `sop.finance_bridge`
+(price-volume-mix against budget).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sop import finance, kpis
+from sop import finance_bridge as FB
+from sop import finance_landing as FL
+from sop import schema as S
+from sop.supply import PlanResult
+from sop.validate import as_of_month
+
+QUANTILES = (S.P10, S.P50, S.P90)
+BAND_COLUMNS = [S.MONTH, S.FAMILY, S.REVENUE, S.MARGIN,
+                *(f"revenue_{q}" for q in QUANTILES), *(f"margin_{q}" for q in QUANTILES),
+                "budget_revenue", "budget_margin"]
+BY_MONTH_COLUMNS = [S.MONTH, S.REVENUE, "budget_revenue", "revenue_gap", S.MARGIN,
+                    "budget_margin", "margin_gap", "cum_revenue", "cum_budget_revenue",
+                    "cum_revenue_gap", "cum_margin", "cum_budget_margin", "cum_margin_gap"]
+INVENTORY_COLUMNS = [S.MONTH, S.FAMILY, "inventory_units", "inventory_value",
+                     "carrying_cost"]
+
+
+def monthly_bands(pnl: pd.DataFrame, risk_monthly: pd.DataFrame | None,
+                  budget: pd.DataFrame | None) -> pd.DataFrame:
+    """Projected revenue and margin by month and family with their P10/P50/P90.
+
+    Columns `BAND_COLUMNS`. Revenue quantiles are the risk's; margin quantiles are
+    the plan's margin + the risk's margin change (`sop.risk`). Without a risk run
+    every quantile is the plan's figure. budget_revenue/budget_margin are NaN for
+    months the budget does not cover.
+    """
+    out = pnl[[S.MONTH, S.FAMILY, S.REVENUE, S.MARGIN]].copy()
+    if risk_monthly is not None and len(risk_monthly):
+        r = out.merge(risk_monthly, on=[S.MONTH, S.FAMILY], how="left")
+        for q in QUANTILES:
+            out[f"revenue_{q}"] = r[f"revenue_{q}"].fillna(r[S.REVENUE]).to_numpy()
+            out[f"margin_{q}"] = (r[S.MARGIN] + r[f"margin_delta_{q}"].fillna(0.0)).to_numpy()
+    else:
+        for q in QUANTILES:
+            out[f"revenue_{q}"], out[f"margin_{q}"] = out[S.REVENUE], out[S.MARGIN]
+    bud = (budget if budget is not None else pd.DataFrame(
+        columns=[S.FAMILY, S.MONTH, S.REVENUE, S.MARGIN]))[[S.FAMILY, S.MONTH, S.REVENUE,
+                                                            S.MARGIN]]
+    out = out.merge(bud.rename(columns={S.REVENUE: "budget_revenue",
+                                        S.MARGIN: "budget_margin"}),
+                    on=[S.MONTH, S.FAMILY], how="left")
+    return out[BAND_COLUMNS].sort_values([S.FAMILY, S.MONTH], ignore_index=True)
+
+
+def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
+    """All families by month from `finance.versus_budget`, with running totals.
+
+    Columns `BY_MONTH_COLUMNS`: month, revenue, budget_revenue, revenue_gap, margin,
+    budget_margin, margin_gap (projection - budget), and the same cumulated from the
+    first compared month (`cum_` prefix).
+    """
+    cols = [S.REVENUE, "budget_revenue", "revenue_gap", S.MARGIN, "budget_margin",
+            "margin_gap"]
+    out = vs_budget.groupby(S.MONTH, as_index=False)[cols].sum().sort_values(S.MONTH)
+    for c in (S.REVENUE, "budget_revenue", "revenue_gap", S.MARGIN, "budget_margin",
+              "margin_gap"):
+        out[f"cum_{c}"] = out[c].cumsum()
+    return out[BY_MONTH_COLUMNS].reset_index(drop=True)
+
+
+def inventory_by_month(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+    """Month-end inventory and its carrying cost by month and family.
+
+    Columns `INVENTORY_COLUMNS`: inventory_units (month end), inventory_value (units x
+    the family's cost of goods per unit served, as the KPI `ending_inventory_value`),
+    carrying_cost (the plan's holding cost that month).
+    """
+    unit = kpis.family_unit_values(plan, products).set_index(S.FAMILY)["unit_cost"]
+    g = plan.family_plan.groupby([S.MONTH, S.FAMILY], as_index=False)[
+        ["inventory", "holding_cost"]].sum()
+    g["inventory_value"] = g["inventory"] * g[S.FAMILY].map(unit).fillna(0.0)
+    out = g.rename(columns={"inventory": "inventory_units", "holding_cost": "carrying_cost"})
+    return out[INVENTORY_COLUMNS].sort_values([S.FAMILY, S.MONTH], ignore_index=True)
+
+
+@dataclass
+class FinanceView:
+    """Everything the Finance page and its exports show for one scenario.
+
+    pnl: `finance.family_pnl`; bands: `monthly_bands`; vs_budget:
+    `finance.versus_budget`; by_month: `budget_by_month`; landing:
+    `finance_landing.year_end_landing`; bridge: `finance_bridge.pvm_bridge`;
+    inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
+    totals: horizon figures (revenue, margin, their p10/p90, budget over its months);
+    notes: what the reader must know (estimated actuals, budget coverage).
+    """
+
+    pnl: pd.DataFrame
+    bands: pd.DataFrame
+    vs_budget: pd.DataFrame
+    by_month: pd.DataFrame
+    landing: pd.DataFrame
+    bridge: pd.DataFrame
+    inventory: pd.DataFrame
+    actuals: pd.DataFrame
+    as_of: pd.Timestamp | None
+    totals: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _totals(pnl: pd.DataFrame, risk_summary: pd.DataFrame | None,
+            by_month: pd.DataFrame) -> dict[str, float]:
+    out = {"revenue": float(pnl[S.REVENUE].sum()), "margin": float(pnl[S.MARGIN].sum()),
+           "units": float(pnl[S.UNITS].sum())}
+    out["margin_pct"] = out["margin"] / out["revenue"] if out["revenue"] else np.nan
+    if risk_summary is not None and len(risk_summary):
+        r = risk_summary.set_index("metric")
+        for metric, key in (("revenue", "revenue"), ("gross_margin", "margin")):
+            for q in (S.P10, S.P90):
+                out[f"{key}_{q}"] = float(r.at[metric, q]) if metric in r.index else np.nan
+    for c in (S.REVENUE, "budget_revenue", S.MARGIN, "budget_margin"):
+        out[f"vs_budget_{c}"] = float(by_month[c].sum())
+    out["budget_months"] = float(len(by_month))
+    return out
+
+
+def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
+    """The `FinanceView` of an optimal `sop.scenario.Evaluation` on a dataset's tables."""
+    pnl = evaluation.pnl
+    budget = tables.get(S.BUDGET)
+    budget = budget if budget is not None else pd.DataFrame(
+        columns=[S.FAMILY, S.MONTH, S.UNITS, S.REVENUE, S.MARGIN])
+    risk = evaluation.risk
+    as_of = as_of_month(tables)
+    costs = FL.unit_costs(pnl, tables[S.PRODUCTS])
+    actuals = FL.actuals_by_family(tables[S.SALES], tables[S.PRODUCTS], costs)
+    vs = finance.versus_budget(pnl, budget)
+    by_month = budget_by_month(vs)
+    landing = (FL.year_end_landing(actuals, pnl, budget, as_of) if as_of is not None
+               else pd.DataFrame(columns=FL.LANDING_COLUMNS))
+    notes = []
+    if budget.empty:
+        notes.append("The dataset has no budget: load a `budget` table to compare.")
+    estimated = int(actuals["estimated_rows"].sum())
+    if estimated:
+        notes.append(f"{estimated:,} sales rows have no revenue: they are valued at the "
+                     "SKU's realised price (else its list price).")
+    return FinanceView(
+        pnl=pnl, bands=monthly_bands(pnl, risk.monthly if risk else None, budget),
+        vs_budget=vs, by_month=by_month, landing=landing,
+        bridge=FB.pvm_bridge(pnl, budget), inventory=inventory_by_month(
+            evaluation.plan, tables[S.PRODUCTS]),
+        actuals=actuals, as_of=as_of,
+        totals=_totals(pnl, risk.summary if risk else None, by_month), notes=notes)

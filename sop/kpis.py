@@ -1,0 +1,171 @@
+"""Scenario KPIs from a supply plan: the figures the pre-S&OP meeting argues about.
+
+Definitions (money in the dataset's currency, over the plan horizon):
+- revenue: price x units served (the plan's revenue);
+- cogs: material + line hours + overtime + wages + hiring + layoffs +
+  subcontracting + stock change (the plan's cost terms except holding and backlog);
+- gross_margin = revenue - cogs - holding - backlog costs (as the LP counts it);
+- fill_rate = units served / units demanded;
+- lost_value = lost units x the family's average price in the plan;
+- ending_inventory_value = month-end units of the last month x the family's
+  average cost of goods per unit served;
+- days_of_supply = ending inventory / average daily demand of the horizon (30.4 days a month);
+- inventory_turns = annualised cogs / average inventory value;
+- utilisation of lines: load hours / available regular hours (avg and peak).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sop import schema as S
+from sop.supply import PlanResult
+
+COGS_TERMS = ("material", "line_hours", "overtime", "wages", "hiring", "layoffs",
+              "subcontract", "inventory_change")
+DAYS_PER_MONTH = 30.4
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str        # money, units, pct, days, turns, hours, people
+    better: str      # "up", "down" or "" (neither)
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("revenue", "Revenue", "money", "up"),
+    Kpi("cogs", "Cost of goods sold", "money", "down"),
+    Kpi("gross_margin", "Gross margin", "money", "up"),
+    Kpi("gross_margin_pct", "Gross margin %", "pct", "up"),
+    Kpi("fill_rate", "Fill rate (served / demanded)", "pct", "up"),
+    Kpi("demand_units", "Demand", "units", ""),
+    Kpi("served_units", "Units served", "units", "up"),
+    Kpi("lost_units", "Lost sales", "units", "down"),
+    Kpi("lost_value", "Lost sales value", "money", "down"),
+    Kpi("ending_backlog_units", "Backlog at the end", "units", "down"),
+    Kpi("ending_inventory_units", "Ending inventory", "units", ""),
+    Kpi("ending_inventory_value", "Ending inventory value", "money", "down"),
+    Kpi("days_of_supply", "Days of supply at the end", "days", ""),
+    Kpi("inventory_turns", "Inventory turns", "turns", "up"),
+    Kpi("avg_utilisation", "Line utilisation, average", "pct", ""),
+    Kpi("peak_utilisation", "Line utilisation, peak month", "pct", "down"),
+    Kpi("overtime_hours", "Overtime", "hours", "down"),
+    Kpi("overtime_cost", "Overtime cost", "money", "down"),
+    Kpi("subcontract_units", "Subcontracted", "units", ""),
+    Kpi("subcontract_cost", "Subcontract cost", "money", "down"),
+    Kpi("hires", "Hires", "people", ""),
+    Kpi("layoffs", "Layoffs", "people", "down"),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS}
+
+
+def _family_sums(plan: PlanResult) -> pd.DataFrame:
+    return plan.family_plan.groupby(S.FAMILY)[
+        ["shipped", "revenue", "material_cost", "lost_sales"]].sum()
+
+
+def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+    """Per family: price (revenue / units served) and unit_cost (cogs / units served).
+
+    Columns: family, price, unit_cost. Families that served nothing fall back
+    to the average list price and material cost of their SKUs.
+    """
+    g = _family_sums(plan)
+    cost_share = _cogs(plan) / max(float(g["material_cost"].sum()), 1e-9)
+    fallback = products.groupby(S.FAMILY)[[S.LIST_PRICE, S.MATERIAL_COST]].mean()
+    g = g.reindex(g.index.union(fallback.index)).fillna(0.0)
+    served = g["shipped"].to_numpy() > 1e-9
+    ship = np.where(served, g["shipped"].to_numpy(), 1.0)
+    price = np.where(served, g["revenue"].to_numpy() / ship,
+                     fallback[S.LIST_PRICE].reindex(g.index).to_numpy())
+    cost = np.where(served, g["material_cost"].to_numpy() * cost_share / ship,
+                    fallback[S.MATERIAL_COST].reindex(g.index).to_numpy())
+    return pd.DataFrame({S.FAMILY: g.index, "price": price, "unit_cost": cost,
+                         "lost_sales": g["lost_sales"].to_numpy()})
+
+
+def _term(plan: PlanResult, term: str) -> float:
+    c = plan.costs
+    return float(c["amount"].to_numpy()[c["term"].to_numpy() == term].sum())
+
+
+def _cogs(plan: PlanResult) -> float:
+    c = plan.costs
+    return float(c["amount"].to_numpy()[np.isin(c["term"].to_numpy(), COGS_TERMS)].sum())
+
+
+def utilisation(plan: PlanResult) -> pd.DataFrame:
+    """Per line: resource, plant, name, avg and peak utilisation (load / regular hours)."""
+    ru = plan.resource_use
+    lines = ru[ru[S.KIND] == S.KIND_LINE]
+    u = lines["utilisation"].replace(np.inf, np.nan)
+    g = lines.assign(_u=u).groupby([S.RESOURCE, S.PLANT, S.NAME], as_index=False).agg(
+        load=("load_hours", "sum"), avail=("available_hours", "sum"), peak=("_u", "max"))
+    g["avg"] = g["load"] / g["avail"].where(g["avail"] > 0)
+    return g[[S.RESOURCE, S.PLANT, S.NAME, "avg", "peak"]]
+
+
+def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
+    """Every KPI in `KPIS` for an optimal plan (see the module docstring)."""
+    k = plan.kpis
+    fp = plan.family_plan
+    unit = family_unit_values(plan, products)
+    cost_of = dict(zip(unit[S.FAMILY], unit["unit_cost"]))
+    inv_value = fp["inventory"].to_numpy() * fp[S.FAMILY].map(cost_of).to_numpy(dtype=float)
+    month = fp[S.MONTH].to_numpy()
+    months = np.unique(month)
+    by_month = np.array([inv_value[month == m].sum() for m in months])
+    cogs = _cogs(plan)
+    n_months = max(len(months), 1)
+    demand_per_day = float(fp["demand"].sum()) / n_months / DAYS_PER_MONTH
+    line = (plan.resource_use[S.KIND] == S.KIND_LINE).to_numpy()
+    ru = plan.resource_use[line]
+    u = ru["utilisation"].replace(np.inf, np.nan)
+    load = ru.groupby(S.RESOURCE)[["load_hours", "available_hours"]].sum()
+    avg = load["load_hours"] / load["available_hours"].where(load["available_hours"] > 0)
+    avg_inv_value = float(by_month.mean()) if len(by_month) else 0.0
+    return {
+        "revenue": k["revenue"], "cogs": cogs, "gross_margin": k["gross_margin"],
+        "gross_margin_pct": k["gross_margin_pct"], "fill_rate": k["fill_rate"],
+        "demand_units": k["demand_units"], "served_units": k["served_units"],
+        "lost_units": k["lost_units"],
+        "lost_value": float((unit["lost_sales"] * unit["price"]).sum()),
+        "ending_backlog_units": k["ending_backlog_units"],
+        "ending_inventory_units": k["ending_inventory_units"],
+        "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
+        "days_of_supply": (k["ending_inventory_units"] / demand_per_day
+                           if demand_per_day > 0 else 0.0),
+        "inventory_turns": (cogs * 12 / n_months / avg_inv_value if avg_inv_value > 0 else 0.0),
+        "avg_utilisation": float(avg.mean()) if len(avg) else 0.0,
+        "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,
+        "overtime_hours": k["overtime_hours"], "overtime_cost": _term(plan, "overtime"),
+        "subcontract_units": k["subcontract_units"],
+        "subcontract_cost": _term(plan, "subcontract"),
+        "hires": k["hires"], "layoffs": k["layoffs"],
+    }
+
+
+def kpi_table(scenario: dict[str, float], baseline: dict[str, float],
+              budget: dict[str, float] | None = None) -> pd.DataFrame:
+    """KPIs side by side. Columns: key, label, unit, better, scenario, baseline,
+    delta (scenario - baseline), budget, plan_in_budget_months, vs_budget.
+
+    The budget may cover fewer months than the plan, so `vs_budget` compares
+    the scenario over the budget's months (`plan_<key>` in `budget`, from
+    `sop.finance.budget_kpis`) with the budget; NaN where the budget has no
+    such figure."""
+    rows = []
+    budget = budget or {}
+    for kpi in KPIS:
+        s, b = scenario.get(kpi.key, np.nan), baseline.get(kpi.key, np.nan)
+        bud = budget.get(kpi.key, np.nan)
+        window = budget.get(f"plan_{kpi.key}", np.nan)
+        rows.append({"key": kpi.key, "label": kpi.label, "unit": kpi.unit,
+                     "better": kpi.better, "scenario": s, "baseline": b, "delta": s - b,
+                     "budget": bud, "plan_in_budget_months": window,
+                     "vs_budget": window - bud})
+    return pd.DataFrame(rows)

@@ -1,0 +1,150 @@
+"""Scenario evaluation: levers -> demand -> re-solved supply plan -> KPIs.
+
+`evaluate` is the one function the Scenarios page, the Finance page and
+`python -m sop scenario` call. It re-solves the LP (never rescales the
+baseline) and reads KPIs, the budget comparison and the risk bands from the
+new plan.
+
+Speed: a slider move must feel instant, so the demand plan is prepared once
+(`prepare_demand`: codes for families, regions and SKU x month groups), the
+demand levers become one multiplier per row (`demand_factor`), and the plan is
+solved on demand summed over regions (the family-level plan and every KPI are
+the same; regions only matter for the SKU x region split, which scenarios do
+not need).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sop import finance, hierarchy, kpis, risk
+from sop import schema as S
+from sop.demand import PLAN_COLUMNS
+from sop.levers import Levers
+from sop.scenario_apply import apply_policy, apply_tables, demand_factor
+from sop.supply import PlanResult, solve_plan
+from sop.supply_policy import SupplyPolicy
+
+ALL_REGIONS = "All regions"
+
+
+@dataclass(frozen=True)
+class DemandBase:
+    """A consensus demand plan prepared for fast lever application."""
+
+    months: np.ndarray          # per row, datetime64
+    fam_code: np.ndarray        # per row, into families
+    families: np.ndarray
+    reg_code: np.ndarray        # per row, into regions
+    regions: np.ndarray
+    units: np.ndarray           # per row: consensus units, p10, p90, statistical P50
+    p10: np.ndarray
+    p90: np.ndarray
+    forecast: np.ndarray
+    group: np.ndarray           # per row: its SKU x month group
+    groups: pd.DataFrame        # per group: month, sku, family
+    fm_code: np.ndarray         # per row: its family x month cell
+    fm: pd.DataFrame            # per cell: family, month
+
+
+def prepare_demand(demand: pd.DataFrame) -> DemandBase:
+    """Codes and arrays of a demand plan (`sop.demand.PLAN_COLUMNS`)."""
+    fam_code, families = pd.factorize(demand[S.FAMILY])
+    reg_code, regions = pd.factorize(demand[S.REGION])
+    group, keys = pd.factorize(pd.MultiIndex.from_arrays([demand[S.SKU], demand[S.MONTH]]))
+    fam_of_sku = dict(zip(demand[S.SKU], demand[S.FAMILY]))
+    skus = keys.get_level_values(0)
+    groups = pd.DataFrame({S.MONTH: keys.get_level_values(1), S.SKU: skus,
+                           S.FAMILY: skus.map(fam_of_sku)})
+    fm_code, fm_keys = pd.factorize(pd.MultiIndex.from_arrays([demand[S.FAMILY],
+                                                               demand[S.MONTH]]))
+    fm = pd.DataFrame({S.FAMILY: fm_keys.get_level_values(0),
+                       S.MONTH: fm_keys.get_level_values(1)})
+
+    def col(name: str) -> np.ndarray:
+        return demand[name].to_numpy(dtype=float, na_value=0.0)
+
+    return DemandBase(demand[S.MONTH].to_numpy(), fam_code, np.asarray(families), reg_code,
+                      np.asarray(regions), col(S.UNITS), col(S.P10), col(S.P90),
+                      col(S.FORECAST_UNITS), group, groups, fm_code, fm)
+
+
+def scenario_demand(base: DemandBase, levers: Levers) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(demand by SKU x month with regions summed, as `PLAN_COLUMNS`; family x month
+    sigma of the demand error: family, month, sigma) under the demand levers."""
+    f = demand_factor(base.months, base.fam_code, base.families, base.reg_code,
+                      base.regions, levers)
+    n = len(base.groups)
+
+    def total(v: np.ndarray) -> np.ndarray:
+        return np.bincount(base.group, v * f, minlength=n)
+
+    plan = base.groups.assign(**{S.REGION: ALL_REGIONS, S.UNITS: total(base.units),
+                                 S.P10: total(base.p10), S.P90: total(base.p90),
+                                 S.FORECAST_UNITS: total(base.forecast), S.SOURCE: "scenario"})
+    sigma = np.clip(base.p90 - base.units, 0, None) * f / hierarchy.Z90
+    k = len(base.fm)
+    rho = hierarchy.RHO
+    var = ((1 - rho) * np.bincount(base.fm_code, sigma ** 2, minlength=k)
+           + rho * np.bincount(base.fm_code, sigma, minlength=k) ** 2)
+    return plan[PLAN_COLUMNS], base.fm.assign(sigma=np.sqrt(var))
+
+
+@dataclass
+class Evaluation:
+    """One scenario's plan and figures.
+
+    demand: the scenario's demand by SKU x month (regions summed). kpis:
+    `sop.kpis.KPIS` values (empty when the plan failed; see plan.status and
+    plan.explanation). budget: `finance.budget_kpis` (budget and the plan over
+    the budget's months). pnl: `finance.family_pnl`. risk: P10/P50/P90.
+    """
+
+    levers: Levers
+    plan: PlanResult
+    demand: pd.DataFrame
+    kpis: dict[str, float]
+    budget: dict[str, float]
+    pnl: pd.DataFrame
+    risk: risk.Risk | None
+    ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.plan.ok
+
+
+def evaluate(demand: pd.DataFrame | DemandBase, tables: dict[str, pd.DataFrame],
+             levers: Levers, policy: SupplyPolicy | None = None, with_risk: bool = True
+             ) -> Evaluation:
+    """Evaluate `levers` on a consensus demand plan (or its `prepare_demand`) and a
+    dataset's tables. Bad levers or impossible settings do not raise: the plan's
+    status and explanation say what is wrong and the figures are empty."""
+    t0 = time.perf_counter()
+    policy = policy or SupplyPolicy()
+    base = demand if isinstance(demand, DemandBase) else prepare_demand(demand)
+
+    def done(plan: PlanResult, d: pd.DataFrame, **figures) -> Evaluation:
+        return Evaluation(levers, plan, d, figures.get("k", {}), figures.get("b", {}),
+                          figures.get("pnl", pd.DataFrame()), figures.get("r"),
+                          1000 * (time.perf_counter() - t0))
+
+    if problems := levers.problems():
+        return done(PlanResult("invalid", "The levers are not valid: " + "; ".join(problems)
+                               + ".", policy), pd.DataFrame(columns=PLAN_COLUMNS))
+    try:
+        d, sigma = scenario_demand(base, levers)
+        t, pol = apply_tables(tables, levers), apply_policy(policy, levers)
+    except ValueError as exc:
+        return done(PlanResult("invalid", f"The levers are not valid: {exc}.", policy),
+                    pd.DataFrame(columns=PLAN_COLUMNS))
+    plan = solve_plan(d, t, pol, sku_detail=False)
+    if not plan.ok:
+        return done(plan, d)
+    pnl = finance.family_pnl(plan, t)
+    bud = finance.budget_kpis(pnl, tables[S.BUDGET]) if S.BUDGET in tables else {}
+    rk = risk.plan_risk(plan, sigma, pol.backlog_allowed) if with_risk else None
+    return done(plan, d, k=kpis.plan_kpis(plan, t[S.PRODUCTS]), b=bud, pnl=pnl, r=rk)
