@@ -24,6 +24,14 @@ PAGES = {
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
                 url_path="compare"),
     ],
+    "5 · Executive S&OP": [
+        st.Page("pages/executive.py", title="Executive", icon=":material/co_present:",
+                url_path="executive"),
+        st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:",
+                url_path="decisions"),
+        st.Page("pages/handoff.py", title="Hand-off (S&OE)", icon=":material/event_note:",
+                url_path="handoff"),
+    ],
     "Finance": [
         st.Page("pages/finance.py", title="Finance", icon=":material/payments:",
                 url_path="finance"),
@@ -31,6 +39,7 @@ PAGES = {
 }
 
 nav = st.navigation(PAGES)
+ui.mark_routed()
 
 with st.sidebar:
     info = ui.active()

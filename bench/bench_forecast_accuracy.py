@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import realdata  # noqa: E402
 
-from sop.backtest import holdout  # noqa: E402
+from sop.backtest import coverage, holdout  # noqa: E402
 from sop.demo import build_demo  # noqa: E402
 from sop.engine import ForecastSettings  # noqa: E402
 
@@ -60,13 +60,15 @@ def report(name: str, tables: dict, horizon: int, settings: ForecastSettings,
     print(f"\n== {name}: hold-out {horizon} months, {n} series, {secs:.0f} s "
           f"(backtest {settings.backtest_origins} origins x {settings.backtest_horizon} "
           f"months, step {settings.backtest_step})")
+    cov = coverage(h.errors)
     for _, r in h.overall.iterrows():
         ref = ""
         if published and r["method"] in PUBLISHED:
             ref = f"   (published MASE {PUBLISHED[r['method']][0]:.2f}, " \
                   f"MAPE {PUBLISHED[r['method']][1]:.2f}%)"
         print(f"  {r['method']:15s} MASE {r['mase']:.3f}  MAPE {r['mape'] * 100:6.2f}%  "
-              f"WAPE {r['wape'] * 100:6.2f}%  bias {r['bias'] * 100:+6.2f}%{ref}")
+              f"WAPE {r['wape'] * 100:6.2f}%  bias {r['bias'] * 100:+6.2f}%  "
+              f"P10-P90 coverage {cov[r['method']]:.0%}{ref}")
     counts = h.chosen["method"].value_counts()
     print("  chosen: " + ", ".join(f"{m} {c} ({c / len(h.chosen):.0%})"
                                    for m, c in counts.items()))

@@ -4,6 +4,8 @@ import streamlit as st
 from sop import charts, fmt, ui
 from sop import schema as S
 
+ui.through_router()
+
 STATUS_STYLE = {"pass": "background-color: #EAF2EA; color: #1E5631",
                 "warning": "background-color: #FCE9C8; color: #7A4B00",
                 "fail": "background-color: #F6D5D9; color: #8A1C2B"}

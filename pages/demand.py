@@ -4,10 +4,11 @@ import streamlit as st
 from sop import accuracy as A
 from sop import charts, charts_demand, fmt, ui
 from sop import demand_view as V
-from sop import overrides as O
 from sop import schema as S
 from sop.demand import has_loaded_consensus
 from sop.engine import LEVELS, ForecastSettings
+
+ui.through_router()
 
 ALL = "(all)"
 
@@ -100,7 +101,7 @@ def render_history(path, stamp) -> None:
     if hist.empty:
         return st.caption("No override has been made yet.")
     st.dataframe(hist, hide_index=True, key="dem_history", column_config=ui.demand_columns())
-    live = hist[hist[O.STATUS] == O.STATUS_ACTIVE][O.OVERRIDE_ID].tolist()
+    live = V.active_ids(hist)
     if not live:
         return
     c = st.columns([1, 1, 2, 1], vertical_alignment="bottom")

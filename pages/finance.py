@@ -32,14 +32,12 @@ def render_kpis(t: dict, currency: str) -> None:
                 band(t, "margin", currency), **off)
     c[2].metric("Gross margin % of revenue", fmt.pct(t["margin_pct"]),
                 f"{fmt.units(t['units'])} served", **off)
-    months = f"over {t['budget_months']:.0f} budget months"
     for box, key, label in ((c[3], S.REVENUE, "Revenue vs budget"),
                             (c[4], S.MARGIN, "Margin vs budget")):
-        gap = t[f"vs_budget_{key}"] - t[f"vs_budget_budget_{key}"]
-        box.metric(label, fmt.money(gap, currency) if t["budget_months"] else "no budget",
-                   f"budget {fmt.money(t[f'vs_budget_budget_{key}'], currency)} {months}",
-                   delta_color="off", delta_arrow="off", border=True,
-                   help="Projection minus budget over the months the budget covers.")
+        box.metric(label, fmt.money(t[f"{key}_gap"], currency) if t["budget_months"] else
+                   "no budget", f"of {fmt.money(t[f'budget_{key}'], currency)}, "
+                   f"{t['budget_months']:.0f} months", help="Projection minus budget over the "
+                   "months the budget covers.", **off)
 
 
 def render_exports(view, meta: EX.ExportMeta) -> None:
@@ -62,11 +60,11 @@ def render_bands(view, currency: str, colors: dict) -> None:
     with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
         table(EX.pnl_table(view), EX.PNL_SPEC, currency, "fin_pnl_table")
         st.caption("Conversion (line hours, wages, overtime, hiring) is allocated to families "
-                   "by the hours they take. Stock drawn from the opening inventory is costed "
-                   "as the plan books it (inventory costs).")
+                   "by the hours they take. Stock drawn from the opening inventory is costed in "
+                   "the plan's last month (inventory costs), as the supply plan books it.")
 
 
-def render_budget(view, currency: str) -> None:
+def render_budget(view, currency: str, colors: dict) -> None:
     c = st.columns(2)
     measure = c[0].segmented_control("Measure", list(MEASURES), format_func=MEASURES.get,
                                      default=S.REVENUE, required=True, key="fin_bud_measure")
@@ -77,7 +75,7 @@ def render_budget(view, currency: str) -> None:
     table(view.by_month, EX.BUDGET_SPEC, currency, "fin_bud_table")
 
 
-def render_landing(view, currency: str) -> None:
+def render_landing(view, currency: str, colors: dict) -> None:
     land = view.landing
     if land.empty:
         st.info("The plan touches no year to land.")
@@ -88,7 +86,7 @@ def render_landing(view, currency: str) -> None:
             f"{fmt.money(r['revenue_gap'], currency)} vs budget{basis}")
         box.metric(f"{r['year']} revenue, actuals + projection",
                    fmt.money(r["year_revenue"], currency), gap, border=True,
-                   delta_color="normal" if r["budget_months"] else "off")
+                   **({} if r["budget_months"] else dict(delta_color="off", delta_arrow="off")))
         (box.caption if r["full_year"] else box.warning)(r["note"])
     c = st.columns(2)
     for box, measure in zip(c, MEASURES):
@@ -98,7 +96,7 @@ def render_landing(view, currency: str) -> None:
                "actual units are costed at the plan's cost of goods per unit of the family.")
 
 
-def render_bridge(view, currency: str) -> None:
+def render_bridge(view, currency: str, colors: dict) -> None:
     if view.bridge.empty:
         st.info("The budget covers none of the plan's months: there is nothing to bridge.")
         return
@@ -126,9 +124,10 @@ st.caption("Revenue and gross margin by month and family with their P10-P90 rang
 info = ui.require_dataset()
 path, version, currency = str(ui.store().path), info.version, info.currency
 choices = ui.finance_scenarios(path)
-sid = st.selectbox("Scenario", list(choices), format_func=lambda i: choices[i][0],
-                   key="fin_scenario", help="The baseline or a scenario saved on the "
-                   "Scenarios page; planned under the default plan settings.")
+sid = st.columns([2, 3])[0].selectbox(
+    "Scenario", list(choices), key="fin_scenario", format_func=lambda i: choices[i][0],
+    help="The baseline or a scenario saved on the Scenarios page; planned under the default "
+    "plan settings.")
 name, levers = choices[sid]
 policy = SupplyPolicy()
 stamp = ui.supply_demand_stamp(path, version)
@@ -142,7 +141,7 @@ if not ev.ok:
     st.error(f"{name}: {ev.plan.explanation}")
     st.stop()
 view = ui.finance_view(path, version, stamp, levers, policy)
-st.caption(f"**{name}**: {levers.describe()} · plan {fmt.month(view.pnl[S.MONTH].min())} to "
+st.caption(f"**{name}** · levers: {levers.describe()} · plan {fmt.month(view.pnl[S.MONTH].min())} to "
            f"{fmt.month(view.pnl[S.MONTH].max())} · actuals to {fmt.month(view.as_of)} · "
            f"money in {currency}")
 for note in view.notes:
@@ -153,13 +152,7 @@ render_exports(view, EX.ExportMeta(info.company, info.name, version, name, lever
 colors = charts.family_colors(ui.families(path, version))
 tabs = st.tabs(["Revenue & margin", "Budget vs projection", "Year-end landing",
                 "Price-volume-mix", "Inventory"], key="fin_tab")
-with tabs[0]:
-    render_bands(view, currency, colors)
-with tabs[1]:
-    render_budget(view, currency)
-with tabs[2]:
-    render_landing(view, currency)
-with tabs[3]:
-    render_bridge(view, currency)
-with tabs[4]:
-    render_inventory(view, currency, colors)
+for tab, render in zip(tabs, (render_bands, render_budget, render_landing, render_bridge,
+                              render_inventory)):
+    with tab:
+        render(view, currency, colors)

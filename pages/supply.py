@@ -6,6 +6,8 @@ from sop import charts_supply as CS
 from sop import schema as S
 from sop.supply_policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
+ui.through_router()
+
 LONG_TEXT = st.column_config.TextColumn(width="large")
 MONTH = st.column_config.DateColumn(format="YYYY-MM")
 WHOLE = st.column_config.NumberColumn(format="%.0f")

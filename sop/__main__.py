@@ -120,6 +120,12 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return run_scenario(args)
 
 
+def cmd_pack(args: argparse.Namespace) -> int:
+    from sop.pack import run_pack
+
+    return run_pack(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sop", description="S&OP Studio command line.")
     p.add_argument("--store", type=Path, default=None,
@@ -169,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     from sop.scenario_cli import add_arguments
     add_arguments(s)
     s.set_defaults(func=cmd_scenario)
+    s = sub.add_parser("pack", help="the executive meeting pack: an Excel workbook and a "
+                       "self-contained HTML report of the cycle's plan, risks, scenarios "
+                       "and decisions")
+    from sop.pack import add_arguments as add_pack_arguments
+    add_pack_arguments(s)
+    s.set_defaults(func=cmd_pack)
     return p
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sop import metrics
 from sop import schema as S
 from sop.engine import BASELINES, ForecastSettings, run_jobs
+from sop.hierarchy import Z90
 from sop.selection import Job
 from sop.series import build_jobs
 
@@ -26,7 +27,7 @@ AUTO = "auto"
 @dataclass
 class Holdout:
     """errors: one row per series x method x held-out month (series, sku, region,
-    family, method, month_ahead, actual, forecast, scale); overall and by_family:
+    family, method, month_ahead, actual, forecast, p10, p90, scale); overall and by_family:
     `metrics.accuracy_table` rows plus fva (WAPE reduction over seasonal naive);
     chosen: sku, region, family, method (the automatic choice per series), flag."""
 
@@ -100,7 +101,8 @@ def holdout(tables: dict[str, pd.DataFrame], horizon: int,
             rows.append(pd.DataFrame({
                 "series": f"{sku}|{region}", S.SKU: sku, S.REGION: region, S.FAMILY: fam,
                 "method": name, "month_ahead": np.arange(1, horizon + 1), "actual": a,
-                "forecast": o.p50, "scale": scale}))
+                "forecast": o.p50, "p10": np.maximum(o.p50 - Z90 * o.sigma, 0),
+                "p90": o.p50 + Z90 * o.sigma, "scale": scale}))
             if name == AUTO:
                 chosen.append({S.SKU: sku, S.REGION: region, S.FAMILY: fam,
                                "method": o.method, "flag": o.flag})
@@ -109,6 +111,13 @@ def holdout(tables: dict[str, pd.DataFrame], horizon: int,
     by_family = metrics.add_fva(metrics.accuracy_table(errors, [S.FAMILY]), "seasonal naive",
                                 by=[S.FAMILY])
     return Holdout(errors, overall, by_family, pd.DataFrame(chosen), horizon)
+
+
+def coverage(errors: pd.DataFrame) -> pd.Series:
+    """Share of held-out actuals inside [p10, p90] per method (0.8 when calibrated)."""
+    e = errors.dropna(subset=["actual"])
+    inside = (e["actual"] >= e["p10"]) & (e["actual"] <= e["p90"])
+    return inside.groupby(e["method"]).mean()
 
 
 def to_json(h: Holdout) -> dict:
@@ -123,6 +132,7 @@ def to_json(h: Holdout) -> dict:
                         "MAE / in-sample seasonal naive MAE (lag 12)",
                         "fva": "(WAPE_seasonal_naive - WAPE) / WAPE_seasonal_naive"},
             "mape_zero_actuals_skipped": skipped,
+            "p10_p90_coverage": {k: float(v) for k, v in coverage(h.errors).items()},
             "overall": records(h.overall), "by_family": records(h.by_family),
             "chosen_methods": {str(k): int(v) for k, v in
                                h.chosen["method"].value_counts().items()},

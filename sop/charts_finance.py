@@ -16,7 +16,7 @@ from sop import schema as S
 from sop.charts import GRID, INK, PALETTE, TEMPLATE
 
 GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0)
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0)
 LABELS = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
 
 
@@ -122,26 +122,31 @@ def budget_chart(by_month: pd.DataFrame, measure: str, currency: str,
 
 
 def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figure:
-    """Per fiscal year: actuals + projection (stacked) against the budget over the same
-    months (a marker)."""
+    """Per fiscal year: actuals and projection over the months compared with the budget
+    (stacked, darker), the rest of the year's known months on top (light), and the
+    budget over the compared months (a bar-wide marker)."""
     if landing.empty:
         return _empty("No year to land")
     label = LABELS[measure]
     name = "revenue" if measure == S.REVENUE else "margin"
     years = landing["year"].astype(str)
     hover = f"%{{x}}: {fmt.symbol(currency)}%{{y:,.0f}}<extra>%{{fullData.name}}</extra>"
+    rest = landing[f"year_{name}"] - landing[f"landing_{name}"]
     fig = go.Figure()
-    fig.add_bar(x=years, y=landing[f"actual_{name}"], name="Actuals", marker_color=GREY,
-                hovertemplate=hover)
+    fig.add_bar(x=years, y=landing[f"actual_{name}"], name="Actuals",
+                marker_color=GREY, hovertemplate=hover)
     fig.add_bar(x=years, y=landing[f"projected_{name}"], name="Projection",
                 marker_color=PALETTE[0], hovertemplate=hover)
-    fig.add_scatter(x=years, y=landing[f"budget_{name}"], name="Budget (same months)",
-                    mode="markers", marker=dict(symbol="line-ew-open", size=44,
+    fig.add_bar(x=years, y=rest, name="Rest of year (no budget)",
+                marker=dict(color=_rgba(PALETTE[0], 0.15), line=dict(color=GRID)),
+                hovertemplate=hover)
+    fig.add_scatter(x=years, y=landing[f"budget_{name}"], name="Budget, same months",
+                    mode="markers", marker=dict(symbol="line-ew-open", size=60, color=INK,
                                                 line=dict(width=3, color=INK)),
                     hovertemplate=hover)
-    fig.update_layout(template=TEMPLATE, barmode="stack", legend=LEGEND_BELOW, height=400,
-                      title=f"Year-end landing of {label.lower()}: actuals + projection vs "
-                      "budget", xaxis=dict(type="category", title="Fiscal year"))
+    fig.update_layout(template=TEMPLATE, barmode="stack", height=420,
+                      legend=dict(LEGEND_BELOW, y=-0.12), xaxis=dict(type="category"),
+                      title=f"{label} by fiscal year: actuals + projection vs budget")
     _money_axis(fig, currency, f"{label} ({currency})")
     return fig
 
@@ -187,5 +192,6 @@ def inventory_chart(inventory: pd.DataFrame, currency: str,
                       title="Inventory value at month end (at cost) and its carrying cost")
     _money_axis(fig, currency, f"Inventory value ({currency})", secondary_y=False)
     _money_axis(fig, currency, f"Carrying cost ({currency}/month)", secondary_y=True)
-    fig.update_yaxes(showgrid=False, secondary_y=True)
+    fig.update_yaxes(showgrid=False, tickmode="auto", rangemode="tozero", secondary_y=True)
+    fig.update_yaxes(rangemode="tozero", secondary_y=False)
     return fig

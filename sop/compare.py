@@ -15,6 +15,8 @@ import pandas as pd
 from sop import finance, fmt
 from sop import schema as S
 from sop.kpis import KPI_BY_KEY, KPIS, Kpi, utilisation
+from sop.levers import Levers
+from sop.scenario_view import moved_text
 from sop.supply import PlanResult
 
 BEST = "★ "
@@ -27,11 +29,28 @@ def _bad(x: float | None) -> bool:
     return x is None or not math.isfinite(float(x))
 
 
-def value_text(key: str, value: float | None, currency: str = "EUR") -> str:
-    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr."""
+TILES = (("revenue", "Revenue"), ("cogs", "Cost of goods sold"),
+         ("gross_margin", "Gross margin"), ("gross_margin_pct", "Gross margin %"),
+         ("fill_rate", "Fill rate (served / demand)"), ("lost_units", "Lost sales (units)"),
+         ("lost_value", "Lost sales (value)"), ("ending_backlog_units", "Backlog at end (units)"),
+         ("ending_inventory_value", "Ending inventory (value)"),
+         ("days_of_supply", "Days of supply at end"), ("inventory_turns", "Inventory turns a year"),
+         ("peak_utilisation", "Line utilisation, peak"), ("overtime_cost", "Overtime cost"),
+         ("subcontract_cost", "Subcontract cost"), ("hires", "Hires (people)"),
+         ("layoffs", "Layoffs (people)"))
+
+
+def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False
+               ) -> str:
+    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr.
+    `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
+    label names it."""
     if _bad(value):
         return "–"
     unit, v = KPI_BY_KEY[key].unit, float(value)
+    if bare and unit in ("units", "people", "turns"):
+        return f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" \
+            else f"{v:,.0f}"
     if unit == "money":
         return fmt.money(v, currency)
     if unit == "pct":
@@ -189,3 +208,43 @@ def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.
                          **{q.upper(): value_text(key, getattr(r, q), currency)
                             for q in (S.P10, S.P50, S.P90)}})
     return pd.DataFrame(rows)
+
+
+def read_levers(levers_json: str) -> Levers | None:
+    """The levers of a saved scenario, or None when they no longer read."""
+    try:
+        return Levers.from_file_text(levers_json, ".json")
+    except ValueError:
+        return None
+
+
+def saved_view(saved: pd.DataFrame) -> pd.DataFrame:
+    """`sop.store.scenarios.list_scenarios` for display: scenario_id, name,
+    description, author, created_at, levers (what moved), dataset_version, archived.
+    Names and descriptions are kept exactly as typed."""
+    moved = [("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev))
+             for j in saved["levers_json"]]
+    out = saved.assign(levers=moved)
+    return out[["scenario_id", "name", "description", "author", "created_at", "levers",
+                "dataset_version", "archived"]]
+
+
+def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
+    """The sentence explaining the budget lines: which months they cover."""
+    window = budget_window(pnl, budget) if budget is not None else None
+    if window is None:
+        return None
+    first, last, n = window
+    return (f"Changes are against the baseline (nothing moved). Budget lines compare with the "
+            f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)}).")
+
+
+def utilisation_display(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:
+    """`utilisation_compare` as text: Line, Name, Plant, Average, Peak, Baseline average,
+    Baseline peak (percent of regular hours)."""
+    u = utilisation_compare(scenario, baseline)
+    out = pd.DataFrame({"Line": u[S.RESOURCE], "Name": u[S.NAME], "Plant": u[S.PLANT]})
+    for col, label in (("avg", "Average"), ("peak", "Peak"), ("base_avg", "Baseline average"),
+                       ("base_peak", "Baseline peak")):
+        out[label] = [fmt.pct(v) for v in u[col]]
+    return out

@@ -162,3 +162,9 @@ def make_override(pick: tuple[str | None, str | None, str | None], start: pd.Tim
     level = override_level(family, sku, region) or O.LEVEL_FAMILY
     return O.Override(level=level, start_month=start, end_month=end, kind=kind, value=value,
                       reason=reason, author=author, family=family, sku=sku, region=region)
+
+
+def active_ids(history: pd.DataFrame) -> list[int]:
+    """Ids of the overrides still active in an override history, newest first."""
+    live = history[history[O.STATUS] == O.STATUS_ACTIVE]
+    return [int(i) for i in live.sort_values(O.OVERRIDE_ID, ascending=False)[O.OVERRIDE_ID]]

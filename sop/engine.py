@@ -23,9 +23,11 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -120,6 +122,54 @@ def level_keys(level: str) -> list[str]:
     return {"sku_region": [S.SKU, S.REGION], "sku": [S.SKU], "family": [S.FAMILY]}[level]
 
 
+def _openblas() -> list[tuple[Callable, Callable]]:
+    """(set_num_threads, get_num_threads) of every OpenBLAS loaded in this process."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as fh:
+            paths = sorted({ln.split()[-1] for ln in fh if "openblas" in ln and ".so" in ln})
+    except OSError:
+        return []
+    out = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
+                               ("openblas", "64_"), ("openblas", "")):
+            set_fn = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            get_fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if set_fn is not None and get_fn is not None:
+                out.append((set_fn, get_fn))
+                break
+    return out
+
+
+def _single_thread_blas() -> None:
+    """Worker initializer: OpenBLAS on one thread. The models solve tiny systems, where
+    BLAS threads only add overhead (10x on L-BFGS-B), and two workers share two cores.
+    A forked worker inherits the parent's thread pool, which environment variables set
+    after numpy loaded cannot change. Best effort: does nothing without OpenBLAS."""
+    for set_fn, _ in _openblas():
+        set_fn(1)
+
+
+@contextmanager
+def _blas_one_thread() -> Iterator[None]:
+    """Single-threaded OpenBLAS inside the block, restored after (in-process runs)."""
+    libs = _openblas()
+    before = [get_fn() for _, get_fn in libs]
+    for set_fn, _ in libs:
+        set_fn(1)
+    try:
+        yield
+    finally:
+        for (set_fn, _), n in zip(libs, before):
+            set_fn(n)
+
+
 def _run_chunk(jobs: list[selection.Job], cfg: selection.Config) -> list[selection.Outcome]:
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
@@ -138,7 +188,7 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
         progress(0, total)
     if workers == 1 or len(chunks) <= 1:
         for i, c in enumerate(chunks):
-            with np.errstate(all="ignore"), warnings.catch_warnings():
+            with np.errstate(all="ignore"), warnings.catch_warnings(), _blas_one_thread():
                 out[i] = _run_chunk(c, cfg)
             done += len(c)
             if progress:
@@ -146,9 +196,15 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
         return [o for part in out for o in part]
     for var in BLAS_THREAD_VARS:       # tiny matrices: BLAS threads only cost time
         os.environ.setdefault(var, "1")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sop.selection"])
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+    # fork is instant and shares the loaded modules, but forking a process that runs
+    # other threads (the Streamlit server) can deadlock the child: use a fork server then
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sop.selection"])
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx,
+                             initializer=_single_thread_blas) as pool:
         futures = {pool.submit(_run_chunk, c, cfg): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             i = futures[fut]

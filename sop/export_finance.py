@@ -37,7 +37,7 @@ PNL_SPEC: Spec = [
     ("demand_units", "Demand (units)", "units"), (S.UNITS, "Served (units)", "units"),
     (S.REVENUE, "Revenue", "money"), ("revenue_p10", "Revenue P10", "money"),
     ("revenue_p90", "Revenue P90", "money"), ("material", "Material", "money"),
-    ("conversion", "Conversion (allocated)", "money"), ("subcontract", "Subcontract", "money"),
+    ("conversion", "Conversion, allocated", "money"), ("subcontract", "Subcontract", "money"),
     ("inventory", "Inventory costs", "money"), ("cogs", "Cost of goods", "money"),
     (S.MARGIN, "Gross margin", "money"), ("margin_p10", "Gross margin P10", "money"),
     ("margin_p90", "Gross margin P90", "money"),
@@ -161,8 +161,8 @@ def _write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
     ws.row_dimensions[1].height = 32
     for j, (col, header, kind) in enumerate(spec, start=1):
         longest = {"money": 14, "units": 12, "pct": 9, "month": 10, "int": 6}.get(kind, 0)
-        if kind == "text" and len(df):
-            longest = int(df[col].astype(str).str.len().max())
+        if kind == "text":
+            longest = max((len(str(v)) for v in df[col] if isinstance(v, str)), default=0)
         width = max(min(len(header) + 6 if kind == "money" else len(header) + 2, 24), longest)
         ws.column_dimensions[get_column_letter(j)].width = min(width + 2, 60)
 
@@ -186,10 +186,12 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Gross margin % of revenue", t.get("margin_pct"), "pct"),
         ("Units served, plan horizon", t.get("units"), "units"),
         ("Months compared with budget", t.get("budget_months"), "int"),
-        ("Projected revenue, budget months", t.get("vs_budget_revenue"), "money"),
-        ("Budget revenue", t.get("vs_budget_budget_revenue"), "money"),
-        ("Projected margin, budget months", t.get("vs_budget_margin"), "money"),
-        ("Budget margin", t.get("vs_budget_budget_margin"), "money")]
+        ("Projected revenue, budget months", t.get("revenue_over_budget_months"), "money"),
+        ("Budget revenue", t.get("budget_revenue"), "money"),
+        ("Revenue gap (projection - budget)", t.get("revenue_gap"), "money"),
+        ("Projected margin, budget months", t.get("margin_over_budget_months"), "money"),
+        ("Budget margin", t.get("budget_margin"), "money"),
+        ("Margin gap (projection - budget)", t.get("margin_gap"), "money")]
     for _, r in view.landing.iterrows():
         rows += [(f"Landing {r['year']} revenue vs budget", r["revenue_gap"], "money"),
                  (f"Landing {r['year']} margin vs budget", r["margin_gap"], "money"),

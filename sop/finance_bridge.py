@@ -22,11 +22,12 @@ Pu x (pa - ca) - Bu x mb = Pm - Bm; so the four effects add up exactly from
 budget margin to projected margin, family by family and in total.
 
 Degenerate families keep the identity: a family with no budget units is valued
-at its projected margin per unit (mb = Pm / Pu, so all its margin is mix); a
-family the projection sells nothing of has no projected price or cost per unit
-(price = 0) and any margin it still books (conversion or stock costs without
-sales) is cost. The cost effect is computed as the remainder Pm - Bm - volume -
-mix - price, which equals the formula above whenever Pu > 0 and Bu > 0.
+at its projected margin per unit (mb = Pm / Pu: its volume and mix add up to its
+margin, price and cost are 0); a family the projection sells nothing of has no
+projected price or cost per unit (price = 0) and any margin it still books
+(conversion or stock costs without sales) is cost. The cost effect is computed
+as the remainder Pm - Bm - volume - mix - price, which equals the formula above
+whenever Pu > 0 and Bu > 0.
 """
 from __future__ import annotations
 
@@ -56,11 +57,11 @@ def pvm_bridge(projection: pd.DataFrame, budget: pd.DataFrame,
     common = pd.Index(projection[S.MONTH].unique()).intersection(budget[S.MONTH].unique())
     if months is not None:
         common = common.intersection(pd.Index(months))
+    if common.empty:
+        return pd.DataFrame(columns=BRIDGE_COLUMNS)
     cols = [S.UNITS, S.REVENUE, S.MARGIN]
     pro = projection[projection[S.MONTH].isin(common)].groupby(S.FAMILY)[cols].sum()
     bud = budget[budget[S.MONTH].isin(common)].groupby(S.FAMILY)[cols].sum()
-    if common.empty:
-        return pd.DataFrame(columns=BRIDGE_COLUMNS)
     fams = pro.index.union(bud.index)
     pro, bud = pro.reindex(fams, fill_value=0.0), bud.reindex(fams, fill_value=0.0)
     bu, br, bm = (bud[c].to_numpy(float) for c in cols)

@@ -96,7 +96,9 @@ class FinanceView:
     `finance.versus_budget`; by_month: `budget_by_month`; landing:
     `finance_landing.year_end_landing`; bridge: `finance_bridge.pvm_bridge`;
     inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
-    totals: horizon figures (revenue, margin, their p10/p90, budget over its months);
+    totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
+    margin_p10/p90 (risk), budget_months, budget_revenue/margin,
+    revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget);
     notes: what the reader must know (estimated actuals, budget coverage).
     """
 
@@ -123,8 +125,10 @@ def _totals(pnl: pd.DataFrame, risk_summary: pd.DataFrame | None,
         for metric, key in (("revenue", "revenue"), ("gross_margin", "margin")):
             for q in (S.P10, S.P90):
                 out[f"{key}_{q}"] = float(r.at[metric, q]) if metric in r.index else np.nan
-    for c in (S.REVENUE, "budget_revenue", S.MARGIN, "budget_margin"):
-        out[f"vs_budget_{c}"] = float(by_month[c].sum())
+    for c in (S.REVENUE, S.MARGIN):
+        out[f"budget_{c}"] = float(by_month[f"budget_{c}"].sum())
+        out[f"{c}_over_budget_months"] = float(by_month[c].sum())
+        out[f"{c}_gap"] = out[f"{c}_over_budget_months"] - out[f"budget_{c}"]
     out["budget_months"] = float(len(by_month))
     return out
 

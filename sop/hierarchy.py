@@ -13,8 +13,12 @@ band is a marginal of the same distribution:
   aggregate sigma^2 = (1 - RHO) sum sigma_g^2 + RHO (sum sigma_g)^2.
 
 RHO = 0 would be independence (bands shrink fastest when summed), RHO = 1 would be
-adding the bands; RHO is the average pairwise correlation of backtest errors measured
-on the demo and on PBS (see bench/bench_forecast_accuracy.py).
+adding the bands. RHO = 0.2 is calibrated on real data: on hold-outs, family P10-P90
+bands held 68% (PBS, 12 months) and 89% (aus_retail, 24 months) of the actual family
+totals with RHO = 0.2, against 58% and 55% with independence (nominal: 80%). The
+demo's synthetic noise is independent across series, so its family bands are wide
+(100% coverage; 75% with RHO = 0). Mean pairwise error correlations measured by
+bench/bench_forecast_accuracy.py: PBS 0.25, aus_retail 0.08, Tourism 0.02, demo 0.00.
 """
 from __future__ import annotations
 

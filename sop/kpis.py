@@ -106,6 +106,8 @@ def utilisation(plan: PlanResult) -> pd.DataFrame:
     g = lines.assign(_u=u).groupby([S.RESOURCE, S.PLANT, S.NAME], as_index=False).agg(
         load=("load_hours", "sum"), avail=("available_hours", "sum"), peak=("_u", "max"))
     g["avg"] = g["load"] / g["avail"].where(g["avail"] > 0)
+    # a line shut down all horizon (capacity lever -100 %) and idle is 0 % used, not unknown
+    g.loc[(g["avail"] <= 0) & (g["load"] <= 0), "avg"] = 0.0
     return g[[S.RESOURCE, S.PLANT, S.NAME, "avg", "peak"]]
 
 
@@ -140,7 +142,7 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "days_of_supply": (k["ending_inventory_units"] / demand_per_day
                            if demand_per_day > 0 else 0.0),
         "inventory_turns": (cogs * 12 / n_months / avg_inv_value if avg_inv_value > 0 else 0.0),
-        "avg_utilisation": float(avg.mean()) if len(avg) else 0.0,
+        "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,  # all shut: 0
         "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,
         "overtime_hours": k["overtime_hours"], "overtime_cost": _term(plan, "overtime"),
         "subcontract_units": k["subcontract_units"],

@@ -172,7 +172,7 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: float,
-         mult: bool, tol: float = 1e-6, max_iter: int = 500) -> np.ndarray:
+         mult: bool, tol: float = 1e-5, max_iter: int = 500) -> np.ndarray:
     """MAP by majorise-minimise: |d| <= d^2 / (2w) + w/2 with w = |d_old| turns the
     Laplace prior into a ridge, so each step is a weighted least-squares solve (trend
     and seasonality jointly when additive, alternately when multiplicative), then the

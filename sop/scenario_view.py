@@ -52,6 +52,7 @@ class Widget:
     hi: float | int | None = None
     step: float | int | None = None
     options: tuple[str, ...] = ()
+    format: str | None = None      # printf-style, for sliders and number inputs
 
 
 def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
@@ -74,17 +75,17 @@ def _meta(name: str) -> dict[str, Any]:
     return lever_help()[name]
 
 
-def _help(name: str, extra: str = "") -> str:
+def _help(name: str) -> str:
     m = _meta(name)
     rng = "" if m["min"] is None else f" Range {m['min']:g} to {m['max']:g} ({m['unit']})."
-    return f"{m['help']}{rng} {extra}".strip()
+    return f"{m['help']}{rng}"
 
 
 def _slider(name: str, label: str, group: str, step: float, key: str = "",
-            extra: str = "") -> Widget:
+            fmt: str = "%+.0f %%") -> Widget:
     m = _meta(name)
-    return Widget(key or PREFIX + name, "slider", label, group, _help(name, extra),
-                  float(m["min"]), float(m["max"]), float(step))
+    return Widget(key or PREFIX + name, "slider", label, group, _help(name),
+                  float(m["min"]), float(m["max"]), float(step), format=fmt)
 
 
 def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Widget]:
@@ -103,10 +104,11 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
           Widget(p + "promo_start", "select", "Promotion starts", PROMO,
                  _help("promo_start"), options=space.months),
           Widget(p + "promo_months", "slider", "Promotion length (months)", PROMO,
-                 _help("promo_months"), 1, 12, 1),
-          _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0)]
+                 _help("promo_months"), 1, 12, 1, format="%d months"),
+          _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0, fmt="%.0f %%")]
     w += _pairs("price_family_pct", space.families, "Price", PRICE)
-    w += [_slider("price_elasticity", "Price elasticity of demand", PRICE, 0.1)]
+    w += [_slider("price_elasticity", "Price elasticity of demand", PRICE, 0.1,
+                  fmt="%.1f")]
     for i in range(space.slots):
         k = f"{p}capacity_changes__{i}_"
         w += [Widget(k + "resource", "select", f"Capacity change {i + 1}: line", CAPACITY,
@@ -118,13 +120,16 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
               _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct")]
     w += [Widget(p + "overtime_allowed", "toggle", "Overtime allowed", CAPACITY,
                  _help("overtime_allowed")),
-          _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0),
+          _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0,
+                  fmt="%.0f %%"),
           Widget(p + "subcontract_allowed", "toggle", "Subcontracting allowed", CAPACITY,
                  _help("subcontract_allowed")),
-          _slider("subcontract_cap_pct", "Subcontract cap (% of today's)", CAPACITY, 10.0),
+          _slider("subcontract_cap_pct", "Subcontract cap (% of today's)", CAPACITY, 10.0,
+                  fmt="%.0f %%"),
           Widget(p + "hiring_allowed", "toggle", "Hiring allowed (off = freeze)", CAPACITY,
                  _help("hiring_allowed")),
-          _number("hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0),
+          _number("hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0,
+                  fmt="%.0f"),
           _slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
           _slider("labour_cost_pct", "Labour cost change (%)", COSTS, 1.0),
           _number("holding_cost_rate", "Holding cost (%/year, -1 = as in data)", 1.0, COSTS),
@@ -133,10 +138,11 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
     return w
 
 
-def _number(name: str, label: str, step: float, group: str = CAPACITY) -> Widget:
+def _number(name: str, label: str, step: float, group: str = CAPACITY,
+            fmt: str = "%.1f") -> Widget:
     m = _meta(name)
     return Widget(PREFIX + name, "number", label, group, _help(name), float(m["min"]),
-                  float(m["max"]), step)
+                  float(m["max"]), step, format=fmt)
 
 
 def _clamp(w: Widget, v: float) -> float | int:
@@ -232,3 +238,54 @@ def levers_from_url(params: Mapping[str, str]) -> tuple[Levers | None, list[str]
         return Levers(), [f"The link's levers could not be read ({exc}); showing the "
                           "baseline."]
     return levers, [f"{p} (set to the nearest allowed value)" for p in levers.problems()]
+
+
+LABELS = {"demand_pct": "demand, all families", "demand_family_pct": "demand",
+          "demand_region_pct": "demand", "price_family_pct": "price",
+          "price_elasticity": "price elasticity", "overtime_allowed": "overtime",
+          "overtime_cap_pct": "overtime cap", "subcontract_allowed": "subcontracting",
+          "subcontract_cap_pct": "subcontract cap", "hiring_allowed": "hiring",
+          "hiring_limit": "hiring limit", "material_inflation_pct": "material cost",
+          "labour_cost_pct": "labour cost", "holding_cost_rate": "holding cost",
+          "safety_stock_months": "safety stock"}
+
+
+def moved_text(levers: Levers) -> str:
+    """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
+    2027-06 to 2027-07 +50 %; overtime off' ('nothing (baseline)' when nothing)."""
+    parts = []
+    for name, v in levers.moved().items():
+        unit = lever_help()[name]["unit"]
+        if name == "promo_family":
+            parts.append(f"promotion on {v} from {levers.promo_start or '?'} for "
+                         f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %")
+        elif name.startswith("promo_"):
+            continue
+        elif name == "capacity_changes":
+            parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
+        elif isinstance(v, tuple):
+            parts += [f"{LABELS[name]} {k} {x:+g} %" for k, x in v]
+        elif isinstance(v, bool):
+            parts.append(f"{LABELS[name]} {'on' if v else 'off'}")
+        elif unit == "%":
+            parts.append(f"{LABELS[name]} {v:+g} %")
+        else:
+            parts.append(f"{LABELS[name]} {v:g} {unit}")
+    return "; ".join(parts) or "nothing (baseline)"
+
+
+CURRENT = "_scn_levers"       # session key: the Levers on screen (kept across pages)
+
+
+def starting_levers(state: Mapping[str, Any], query: Mapping[str, str], reseed: bool
+                    ) -> tuple[Levers, bool, list[str]]:
+    """(levers, seed the widgets?, problems) at a full run of the Scenarios page: a
+    scenario just opened elsewhere (`reseed`), else the widgets as they are, else the
+    URL's levers (a shared link), else the last levers on screen, else the baseline."""
+    stored = state.get(CURRENT, Levers())
+    if reseed:
+        return stored, True, []
+    if FIRST_KEY in state:
+        return stored, False, []
+    from_url, problems = levers_from_url(query)
+    return from_url or stored, True, problems

@@ -3,7 +3,8 @@
 `forecast_series(job, cfg)` is what a worker process runs per series. It works on
 numpy arrays only (no pandas in the loop). Steps:
 
-1. classify the history: `zero` (no demand), `short` (under two years), `intermittent`
+1. classify the history: `zero` (no demand), `no recent sales` (no row in the last 12
+   months: forecast 0), `short` (under two years), `intermittent`
    (average demand interval > 1.32 months, Syntetos-Boylan) or `ok`;
 2. promotions: the planned uplift u_t of past promotions is divided out of the history
    (y / (1 + lambda u_t)) and the planned uplift multiplied back onto the forecast;
@@ -40,6 +41,7 @@ from sop import metrics, models
 Z90 = 1.2815515655446004            # standard normal 90% quantile
 MIN_TRAIN = {"ok": 18, "short": 6, "intermittent": 12}
 SHORT_MONTHS = 24
+STALE_MONTHS = 12                   # no sales row in the last year: forecast 0, flagged
 ADI_INTERMITTENT = 1.32
 LARGE_BIAS = 0.2
 DEFAULT_REL_SIGMA = 0.5
@@ -211,6 +213,9 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
                        np.where(np.isnan(y_all), np.nan, 0.0))
     first, last = obs_idx[0], obs_idx[-1]
     lag = len(y_all) - 1 - last                 # months between last actual and as-of
+    if lag >= STALE_MONTHS:                     # no rows for a year: not selling any more
+        return Outcome(job.key, "none", "no recent sales", n_months, np.zeros(h),
+                       np.zeros(h), np.full(len(y_all), np.nan))
     y_raw = y_all[first:last + 1]
     y = _fill(y_raw)
     n = len(y)

@@ -15,6 +15,26 @@ from sop.store import DatasetInfo, Store
 from sop.validate import Report, as_of_month, check_tables, validate_files
 
 
+ROUTED = "_sop_routed"
+
+
+def mark_routed() -> None:
+    """app.py calls this: the session has been through the router."""
+    st.session_state[ROUTED] = True
+
+
+def through_router() -> None:
+    """Call first in every page. On a fresh server Streamlit runs a page opened by
+    its URL (say /supply) without app.py, in its legacy `pages/` mode: no theme
+    settings, no sidebar. Leave that mode and rerun, so app.py's st.navigation
+    routes to the same page. (A session app.py has already routed is left alone:
+    AppTest re-enters that legacy mode on every run.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory and not st.session_state.get(ROUTED):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def store() -> Store:
     return Store()
 
@@ -306,6 +326,22 @@ def scenario_list(path: str, include_archived: bool = False) -> pd.DataFrame:
     return scenarios.list_scenarios(Store(path), include_archived)
 
 
+def require_demand(horizon: int) -> tuple:
+    """(dataset info, store path, demand stamp, demand plan) for the scenario pages, or
+    stop the page saying how to get a demand plan (with a link to the Demand page)."""
+    info = require_dataset()
+    path = str(store().path)
+    stamp = supply_demand_stamp(path, info.version)
+    demand, why = supply_demand(path, info.version, horizon, stamp)
+    if demand is None:
+        st.info(f"{why}\n\nScenarios re-plan the consensus demand, so demand must be "
+                "forecast first.")
+        st.page_link("pages/demand.py", label="Go to Demand planning",
+                     icon=":material/trending_up:")
+        st.stop()
+    return info, path, stamp, demand
+
+
 def scenario_save(levers, name: str, author: str, description: str,
                   version: int) -> tuple[int | None, str]:
     """Save a named scenario: (its id, '') or (None, what is wrong; nothing stored)."""
@@ -375,3 +411,84 @@ def finance_columns(spec: list, currency: str) -> dict:
             out[col] = st.column_config.NumberColumn(
                 f"{label} ({currency})" if kind == "money" else label, format=formats[kind])
     return out
+
+
+# --- Executive S&OP (step 5) --------------------------------------------------------
+def exe_log_stamp(path: str) -> tuple[int, int]:
+    """(entries, newest id) of the decision log: read every run, so a decision taken in
+    another session shows up at once."""
+    from sop.store import decisions
+    return decisions.stamp(Store(path))
+
+
+@st.cache_data(show_spinner="Preparing the executive view…", max_entries=16)
+def exe_view(path: str, version: int, stamp: tuple, log_stamp: tuple, policy):
+    """(`sop.exec_view.ExecView`, '') of the active dataset's cycle, or (None, what to
+    do) when there is no demand plan or no plan can be made."""
+    from sop import consensus, decisions, executive
+    from sop import exec_view as EV
+    from sop.store import decisions as DS
+    base = scenario_base(path, version, policy.horizon, stamp)
+    if base is None:
+        return None, supply_demand(path, version, policy.horizon, stamp)[1]
+    s = Store(path)
+    info = consensus.dataset(s, version)
+    try:
+        view = EV.build(tables(path, version), base, policy,
+                        lambda lv: scenario(path, version, stamp, lv, policy), DS.log(s),
+                        EV.snapshot_loader(lambda i: DS.snapshot_json(s, i)),
+                        executive.saved_scenarios(s), decisions.default_cycle(info.as_of),
+                        info.as_of, info.currency, version)
+    except ValueError as exc:
+        return None, str(exc)
+    return view, ""
+
+
+def exe_approve(path: str, version: int, stamp: tuple, policy, scenario_id: int,
+                author: str, note: str) -> tuple[int | None, str]:
+    """Approve saved scenario `scenario_id` (0 = baseline) as the plan of record of the
+    active dataset's cycle: (entry id, '') or (None, what is wrong; nothing stored)."""
+    from sop import consensus, decisions, executive
+    from sop import exec_view as EV
+    from sop.levers import Levers
+    from sop.store import StoreError
+    try:
+        name, levers = (scenario_get(path, scenario_id) if scenario_id
+                        else (EV.BASELINE, Levers()))
+        info = consensus.dataset(Store(path), version)
+        ev = scenario(path, version, stamp, levers, policy)
+        entry = executive.approve_plan(
+            store(), ev, scenario_base(path, version, policy.horizon, stamp),
+            tables(path, version), policy, scenario_id, name, author, note,
+            decisions.default_cycle(info.as_of), version, info.as_of, info.currency)
+    except StoreError as exc:
+        return None, str(exc)
+    return entry, ""
+
+
+def exe_record(action: str, **fields) -> str:
+    """Append to the decision log: action `revoke` (entry_id, author, note), `item`
+    (cycle, kind, text, owner, due, author) or `close` (entry_id, author, note).
+    '' when stored, else what is wrong (nothing stored)."""
+    from sop.store import StoreError
+    from sop.store import decisions as DS
+    fn = {"revoke": DS.revoke, "item": DS.add_item, "close": DS.close_item}[action]
+    try:
+        fn(store(), **fields)
+    except StoreError as exc:
+        return str(exc)
+    return ""
+
+
+def exe_pack(path: str, version: int, stamp: tuple, log_stamp: tuple, policy,
+             kind: str) -> bytes:
+    """The meeting pack of the active cycle: kind `xlsx` (workbook) or `html` (report).
+    Not cached: each download says when it was made."""
+    from sop import consensus, pack
+    view, _ = exe_view(path, version, stamp, log_stamp, policy)
+    info = consensus.dataset(Store(path), version)
+    meta = pack.PackMeta(info.company, info.name, version, view.cycle, info.as_of,
+                         info.currency, pack.now())
+    t = tables(path, version)
+    return pack.excel(view, t, meta) if kind == "xlsx" else \
+        pack.html(view, t, meta).encode("utf-8")

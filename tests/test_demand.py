@@ -175,8 +175,9 @@ def test_family_accuracy_weights_series_by_volume(store: Store) -> None:
     assert series[A.FVA_SNAIVE].iloc[0] == pytest.approx((0.2 - 0.1) / 0.2)
     fam = fam.set_index(S.FAMILY)
     # Alpha: A2 sells 10 more a month than A1 in the tiny data, so its 20 % weighs more
+    window = SETTINGS.backtest_horizon + (SETTINGS.backtest_origins - 1) * SETTINGS.backtest_step
     w = A.backtest_weights(store.tables()[S.SALES], tiny_tables()[S.PRODUCTS], "sku_region",
-                           AS_OF, 12).set_index([S.SKU, S.REGION])[A.WEIGHT]
+                           AS_OF, window).set_index([S.SKU, S.REGION])[A.WEIGHT]
     wa1, wa2 = w.loc["A1"].sum(), w.loc["A2"].sum()
     assert fam.at["Alpha", "wape"] == pytest.approx((0.1 * wa1 + 0.2 * wa2) / (wa1 + wa2))
     assert fam.at["Alpha", "wape"] > 0.15

@@ -13,7 +13,7 @@ from sop.store import Store
 from sop.validate import check_tables
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/data.py", "pages/demand.py", "pages/supply.py"]
+PAGES = ["pages/data.py", "pages/demand.py", "pages/supply.py", "pages/executive.py", "pages/finance.py"]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ parameters; identifiers come only from `sop.schema` constants.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +37,23 @@ _EXTRA_DDL: dict[str, tuple[str, ...]] = {}
 def register_ddl(owner: str, *statements: str) -> None:
     """Add CREATE ... IF NOT EXISTS statements run on every store (idempotent)."""
     _EXTRA_DDL[owner] = statements
+
+
+@contextmanager
+def as_parquet(df: pd.DataFrame) -> Iterator[str]:
+    """`df` as a temporary Parquet file, for `INSERT ... FROM read_parquet(?)`.
+
+    Not `con.register(df)`: in DuckDB 2.0.1 a pandas/arrow scan can fail at random
+    ("pandas_scan does not exist") while another thread opens a connection to the
+    same file, which the app's sessions do all the time.
+    """
+    fd, name = tempfile.mkstemp(suffix=".parquet", prefix="sop-")
+    os.close(fd)
+    try:
+        df.to_parquet(name, index=False)
+        yield name
+    finally:
+        os.unlink(name)
 
 
 def write_lock() -> threading.RLock:
@@ -200,13 +218,10 @@ class Store:
                                                                     None)
         select = ", ".join(f"CAST({_col_ident(name, c.name)} AS {S.DUCKDB_TYPES[c.dtype]})"
                            for c in t.columns)
-        con.register("incoming", frame)
-        try:
+        with as_parquet(frame) as path:
             sql = (f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
-                   "FROM incoming")
-            con.execute(sql, [version])
-        finally:
-            con.unregister("incoming")
+                   "FROM read_parquet(?)")
+            con.execute(sql, [version, path])
 
     @staticmethod
     def _prune(con: duckdb.DuckDBPyConnection) -> None:

@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,7 +23,7 @@ import pandas as pd
 
 from sop import schema as S
 from sop.hierarchy import BAND_GROUP
-from sop.store.core import Store, register_ddl, write_lock
+from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
 VALUE_COLUMNS = [S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90, BAND_GROUP]
 FITTED = "fitted"
@@ -79,23 +75,6 @@ def _to_blob(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-@contextmanager
-def _as_parquet(df: pd.DataFrame) -> Iterator[str]:
-    """`df` as a temporary Parquet file, read back with read_parquet(?).
-
-    Not `con.register(df)`: in DuckDB 2.0.1 a pandas/arrow scan fails at random
-    ("pandas_scan does not exist") while another thread opens a connection to
-    the same file, which the app's sessions do all the time.
-    """
-    fd, name = tempfile.mkstemp(suffix=".parquet", prefix="sop-")
-    os.close(fd)
-    try:
-        df.to_parquet(name, index=False)
-        yield name
-    finally:
-        os.unlink(name)
-
-
 def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataFrame) -> None:
     frame = df.copy()
     if BAND_GROUP in columns and BAND_GROUP not in frame:
@@ -104,7 +83,7 @@ def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataF
     frame[S.MONTH] = pd.to_datetime(frame[S.MONTH])
     if BAND_GROUP in columns:
         frame[BAND_GROUP] = frame[BAND_GROUP].astype(str)
-    with _as_parquet(frame) as name:
+    with as_parquet(frame) as name:
         cols = ", ".join(f'"{c}"' for c in columns)   # identifiers from module constants
         con.execute(f"INSERT INTO {table} SELECT CAST(? AS BIGINT), {cols} "
                     "FROM read_parquet(?)", [run_id, name])
@@ -224,7 +203,7 @@ def save_snapshot(store: Store, as_of: pd.Timestamp, plan: pd.DataFrame,
                   dataset_version: int | None, run_id: int | None, reason: str) -> None:
     """Replace the snapshot of the cycle `as_of` with `plan` (SNAPSHOT_COLUMNS)."""
     day = pd.Timestamp(as_of).date()
-    with write_lock(), store.connect() as con, _as_parquet(plan[SNAPSHOT_COLUMNS]) as name:
+    with write_lock(), store.connect() as con, as_parquet(plan[SNAPSHOT_COLUMNS]) as name:
         con.begin()
         try:
             con.execute("DELETE FROM consensus_snapshots WHERE as_of = ?", [day])

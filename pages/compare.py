@@ -1,0 +1,98 @@
+"""Step 4, Reconciliation: saved scenarios side by side, the best in each row marked;
+open one on the Scenarios page, or archive it."""
+import streamlit as st
+
+from sop import charts_scenario as CH
+from sop import compare as CP
+from sop import scenario_view as SV
+from sop import ui
+from sop.levers import Levers
+from sop.supply_policy import SupplyPolicy
+
+POLICY = SupplyPolicy()
+MAX_COMPARED = 4
+OVERLAYS = (("revenue", "Revenue by month", "money"),
+            ("margin", "Gross margin by month", "money"),
+            ("inventory", "Inventory (month end) by month", "units"))
+
+
+def render_list(saved) -> None:
+    text = st.column_config.TextColumn
+    st.dataframe(CP.saved_view(saved), hide_index=True, key="cmp_list", column_config={
+        "scenario_id": st.column_config.NumberColumn("#", format="%d"),
+        "name": text("Name", width="medium"), "description": text("Description", width="large"),
+        "author": text("Author"), "levers": text("Levers moved", width="large"),
+        "created_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
+        "dataset_version": st.column_config.NumberColumn("Data version", format="%d"),
+        "archived": st.column_config.CheckboxColumn("Archived")})
+
+
+def render_actions(saved, labels: dict, path: str) -> None:
+    c = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+    sid = c[0].selectbox("Saved scenario", list(labels), format_func=labels.get,
+                         key="cmp_target")
+    author = c[1].text_input("Your name (to archive or restore)", key="cmp_author")
+    if c[2].button("Open in Scenarios", key="cmp_open", icon=":material/open_in_new:"):
+        levers = CP.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
+        if levers is None:
+            st.error("This scenario's levers can no longer be read; it cannot be opened.")
+        else:
+            st.session_state[SV.CURRENT], st.session_state["_scn_reseed"] = levers, True
+            st.switch_page("pages/scenarios.py")
+    archived = bool(saved.set_index("scenario_id").at[sid, "archived"])
+    if c[3].button("Restore" if archived else "Archive", key="cmp_archive",
+                   icon=":material/unarchive:" if archived else ":material/archive:"):
+        error = ui.scenario_set_archived(int(sid), author, not archived)
+        if error:
+            st.error(error)
+        else:
+            st.rerun()
+
+
+def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple,
+                      currency: str) -> None:
+    live = [i for i in labels if not saved.set_index("scenario_id").at[i, "archived"]]
+    pick = st.multiselect(f"Compare with the baseline (up to {MAX_COMPARED})", list(labels),
+                          default=live[:MAX_COMPARED], format_func=labels.get,
+                          max_selections=MAX_COMPARED, key="cmp_pick")
+    jsons = saved.set_index("scenario_id")["levers_json"]
+    evals = {"Baseline": ui.scenario(path, version, stamp, Levers(), POLICY)}
+    for sid in pick:
+        levers = CP.read_levers(jsons[sid])
+        if levers is None:
+            st.warning(f"{labels[sid]}: its levers can no longer be read; left out.")
+            continue
+        evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
+    for name, ev in list(evals.items()):
+        if not ev.ok:
+            st.warning(f"{CP.escape_md(name)}: {ev.plan.explanation}")
+            del evals[name]
+    st.dataframe(CP.compare_table({n: e.kpis for n, e in evals.items()}, currency),
+                 hide_index=True, key="cmp_table", height="content")
+    st.caption("★ marks the best value in each row (higher or lower, as the Better column "
+               "says); rows without a better direction are not marked.")
+    series = {n: CP.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
+    for tab, (column, title, unit) in zip(st.tabs([t for _, t, _ in OVERLAYS],
+                                                  key="cmp_tab"), OVERLAYS):
+        with tab:
+            st.plotly_chart(CH.overlay_chart(series, column, title, unit, currency),
+                            width="stretch", key=f"cmp_{column}_chart")
+
+
+st.title("Compare scenarios")
+st.caption("Saved scenarios side by side against the baseline: which one serves, earns and "
+           "stocks best?")
+info, path, stamp, _ = ui.require_demand(POLICY.horizon)
+show_archived = st.toggle("Show archived scenarios", key="cmp_show_archived")
+saved = ui.scenario_list(path, include_archived=show_archived)
+if saved.empty:
+    st.info("No scenarios saved yet: move the levers on the Scenarios page and save them "
+            "there (tab Save).")
+    st.page_link("pages/scenarios.py", label="Go to Scenarios", icon=":material/tune:")
+    st.stop()
+labels = {int(i): CP.column_name(int(i), n) for i, n in zip(saved["scenario_id"],
+                                                             saved["name"])}
+render_list(saved)
+render_actions(saved, labels, path)
+st.subheader("Side by side")
+render_comparison(saved, labels, path, info.version, stamp, info.currency)

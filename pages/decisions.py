@@ -1,0 +1,135 @@
+"""Step 5, Executive S&OP: the decision. Approve a saved scenario (or the baseline) as
+the plan of record of the cycle, record open questions and actions, and read the
+append-only decision log."""
+import streamlit as st
+
+from sop import exec_view as EV
+from sop import ui
+from sop.compare import escape_md
+from sop.supply_policy import SupplyPolicy
+
+POLICY = SupplyPolicy()
+FLASH = "_dec_flash"
+
+
+def done(message: str) -> None:
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def render_approve(path: str, version: int, stamp: tuple, view) -> None:
+    st.subheader("Approve the plan of record")
+    choices = ui.finance_scenarios(path)
+    with st.form("dec_approve_form", clear_on_submit=True, border=True):
+        sid = st.selectbox("Plan", list(choices), key="dec_plan",
+                           format_func=lambda i: "Baseline (nothing moved)" if i == 0
+                           else f"#{i} {choices[i][0]}",
+                           help="The baseline or a scenario saved on the Scenarios page.")
+        author = st.text_input("Approver", key="dec_author", placeholder="Your name")
+        note = st.text_area("Note", key="dec_note", height=90,
+                            placeholder="Why this plan; conditions; what was ruled out")
+        go = st.form_submit_button(f"Approve for the {EV.fmt_cycle(view.cycle)} cycle",
+                                   type="primary", icon=":material/gavel:", key="dec_approve")
+    if go:
+        entry, error = ui.exe_approve(path, version, stamp, POLICY, int(sid), author, note)
+        if error:
+            st.error(error)
+        else:
+            done(f"Approved as plan of record of the {EV.fmt_cycle(view.cycle)} cycle "
+                 f"(log entry #{entry}).")
+
+
+def render_item_form(view) -> None:
+    st.subheader("Open questions and actions")
+    with st.form("dec_item_form", clear_on_submit=True, border=True):
+        c = st.columns([1, 2])
+        kind = c[0].segmented_control("Kind", ["action", "question"], default="action",
+                                      required=True, key="dec_item_kind")
+        text = c[1].text_input("What", key="dec_item_text")
+        c = st.columns(3)
+        owner = c[0].text_input("Owner", key="dec_item_owner")
+        due = c[1].date_input("Due", value=None, key="dec_item_due", format="YYYY-MM-DD")
+        author = c[2].text_input("Raised by", key="dec_item_author")
+        go = st.form_submit_button("Add to the log", icon=":material/add_task:",
+                                   key="dec_item_add")
+    if go:
+        error = ui.exe_record("item", cycle=view.cycle, kind=kind, text=text, owner=owner,
+                              due=due, author=author)
+        st.error(error) if error else done(f"The {kind} is in the log.")
+
+
+def render_items(view) -> None:
+    items = view.items
+    if items.empty:
+        st.caption("No questions or actions recorded yet.")
+        return
+    st.dataframe(items[["entry_id", "status", "kind", "text", "owner", "due", "raised_by",
+                        "closed_note"]], hide_index=True, key="dec_items", column_config={
+        "entry_id": st.column_config.NumberColumn("#", format="%d"),
+        "status": "Status", "kind": "Kind", "text": st.column_config.TextColumn(
+            "What", width="large"), "owner": "Owner",
+        "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+        "raised_by": "Raised by", "closed_note": "How it was closed"})
+    open_ = items[items["status"] != "closed"]
+    if open_.empty:
+        return
+    with st.expander("Close a question or action", icon=":material/task_alt:"):
+        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
+        labels = dict(zip(open_["entry_id"], open_["text"]))
+        target = c[0].selectbox("Item", list(labels), key="dec_close_target",
+                                format_func=lambda i: f"#{i} {labels[i]}")
+        who = c[1].text_input("Your name", key="dec_close_author")
+        how = c[2].text_input("Answer / done how", key="dec_close_note")
+        if c[3].button("Close it", key="dec_close_go"):
+            error = ui.exe_record("close", entry_id=int(target), author=who, note=how)
+            st.error(error) if error else done(f"Item #{target} is closed.")
+
+
+def render_log(view) -> None:
+    st.subheader("Decision log")
+    st.caption("Append-only: nothing is changed or deleted; a reversal is a new entry.")
+    if view.log.empty:
+        st.info("No decisions yet.")
+        return
+    st.dataframe(view.log, hide_index=True, key="dec_log", column_config={
+        "entry_id": st.column_config.NumberColumn("#", format="%d"),
+        "made_at": st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm"),
+        "cycle": st.column_config.DateColumn("Cycle", format="MMM YYYY"),
+        "entry": st.column_config.TextColumn("Entry", width="large"), "author": "By",
+        "note": st.column_config.TextColumn("Note", width="large"), "status": "Status"})
+    standing = view.log[view.log["entry"].str.startswith("Approved")
+                        & (view.log["status"] != "reversed")]
+    if standing.empty:
+        return
+    with st.expander("Reverse an approval", icon=":material/undo:"):
+        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
+        labels = dict(zip(standing["entry_id"], standing["entry"]))
+        target = c[0].selectbox("Approval", list(labels), key="dec_rev_target",
+                                format_func=lambda i: f"#{i} {labels[i]}")
+        who = c[1].text_input("Your name", key="dec_rev_author")
+        why = c[2].text_input("Why", key="dec_rev_note")
+        if c[3].button("Reverse", key="dec_rev_go"):
+            error = ui.exe_record("revoke", entry_id=int(target), author=who, note=why)
+            st.error(error) if error else done(f"Approval #{target} is reversed.")
+
+
+st.title("Decisions")
+info = ui.require_dataset()
+path, version = str(ui.store().path), info.version
+stamp = ui.supply_demand_stamp(path, version)
+view, why = ui.exe_view(path, version, stamp, ui.exe_log_stamp(path), POLICY)
+if view is None:
+    st.info(f"{why}\n\nDecisions need a demand plan: run `python -m sop forecast` (or "
+            "forecast on the Demand page).")
+    st.stop()
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH))
+st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · plan of record: " + (
+    f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet"))
+left, right = st.columns(2)
+with left:
+    render_approve(path, version, stamp, view)
+with right:
+    render_item_form(view)
+    render_items(view)
+render_log(view)

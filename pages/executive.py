@@ -1,0 +1,137 @@
+"""Step 5, Executive S&OP: one screen for the meeting. The plan of record (or the
+baseline) against budget and the previous cycle, revenue with its range, the top risks
+and opportunities, the scenarios on the table; what changed; the meeting pack."""
+import streamlit as st
+
+from sop import charts_exec as CX
+from sop import exec_risks as R
+from sop import exec_view as EV
+from sop import ui
+from sop.compare import escape_md
+from sop.supply_policy import SupplyPolicy
+
+POLICY = SupplyPolicy()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:1rem}
+[data-testid="stMetricValue"]{font-size:1.9rem}
+</style>"""
+PRESENT_CSS = """<style>
+section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"]{display:none !important}
+[data-testid="stMainBlockContainer"]{padding-top:0.8rem;max-width:100%}
+[data-testid="stAppViewContainer"] p,[data-testid="stAppViewContainer"] li,
+[data-testid="stCaptionContainer"]{font-size:1.2rem !important}
+[data-testid="stMetricValue"]{font-size:2.7rem !important}
+[data-testid="stMetricLabel"] p{font-size:1.25rem !important}
+[data-testid="stMetricDelta"] div{font-size:1.05rem !important}
+h1{font-size:2.4rem !important}
+</style>"""
+
+
+def render_header(view, present: bool) -> None:
+    if view.approved is not None:
+        a = view.approved
+        status = (f"Plan of record: **{escape_md(view.plan_name)}**, approved by "
+                  f"{escape_md(a['author'])} on {a['made_at']:%d %b %Y}")
+    else:
+        status = "No plan of record yet: showing the **baseline** (approve one on Decisions)"
+    prev = (f" · previous plan of record: {escape_md(view.previous.scenario_name)} "
+            f"({EV.fmt_cycle(view.previous.cycle)})" if view.previous else "")
+    st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in "
+               f"{view.currency}")
+
+
+def render_kpis(view) -> None:
+    for box, r in zip(st.columns(len(view.headline)), view.headline.itertuples()):
+        box.metric(r.label, r.text, r.vs_previous_text if view.previous else
+                   r.vs_budget_text, border=True,
+                   delta_color="normal" if (view.previous and r.key != "avg_utilisation")
+                   or r.key in ("revenue", "gross_margin") else "off",
+                   help=f"{r.vs_budget_text}; {r.vs_previous_text}. Over the plan's "
+                   "18 months.")
+        box.caption(r.vs_budget_text if view.previous else r.vs_previous_text)
+
+
+def render_middle(view, height: int) -> None:
+    left, right = st.columns([3, 2])
+    left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height),
+                      width="stretch", key="exe_revenue_chart")
+    with right:
+        st.markdown("**Top risks and opportunities** (gross margin at stake)")
+        top = R.top(view.risks, n=8, per_category=3)
+        if top.empty:
+            st.success("No risk or opportunity worth money in this plan.")
+        st.dataframe(R.display(top, view.currency), hide_index=True, key="exe_risks",
+                     height=height - 40, column_config={
+                         "Why": st.column_config.TextColumn("Why", width="large")})
+
+
+def render_board(view) -> None:
+    st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
+    st.dataframe(EV.board_text(view.board, view.currency, view.plan_name),
+                 hide_index=True, key="exe_board", height="content")
+
+
+def render_changes(view) -> None:
+    st.subheader("What changed since last cycle")
+    if view.bridge is None:
+        st.info("No earlier cycle has a plan of record yet: the bridge appears from the "
+                "second approved cycle on.")
+        return
+    c = st.columns([3, 2])
+    c[0].plotly_chart(CX.plan_bridge_chart(view.bridge, view.currency), width="stretch",
+                      key="exe_bridge_chart")
+    c[1].dataframe(view.bridge[["step", "amount", "detail"]], hide_index=True,
+                   key="exe_bridge_table", column_config={
+                       "step": "Step", "detail": st.column_config.TextColumn(
+                           "Made of", width="large"),
+                       "amount": st.column_config.NumberColumn(
+                           f"Gross margin ({view.currency})", format="%,.0f")})
+    c[1].caption("Demand = volume + mix at the previous margins per unit; capacity = lost "
+                 "sales, labour and overtime, subcontracting; cost = material and stock. "
+                 f"Previous plan: {view.previous.scenario_name}, data "
+                 f"v{view.previous.dataset_version}. Steps add up exactly.")
+
+
+def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None:
+    st.subheader("Meeting pack")
+    c = st.columns([1, 1, 3])
+    name = f"sop_pack_v{version}"
+    c[0].download_button("Excel workbook", key="exe_pack_xlsx", mime=XLSX,
+                         data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY,
+                                                  "xlsx"), file_name=f"{name}.xlsx",
+                         on_click="ignore", icon=":material/table_view:")
+    c[1].download_button("HTML report", key="exe_pack_html", mime="text/html",
+                         data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY,
+                                                  "html"), file_name=f"{name}.html",
+                         on_click="ignore", icon=":material/description:",
+                         help="One file, opens in any browser, works offline.")
+    c[2].caption("Summary, demand, supply, finance, scenarios, decisions, risks, what "
+                 "changed and the S&OE weeks; both carry the dataset version, the cycle and "
+                 "the time they were made. Also: `python -m sop pack --out DIR`.")
+
+
+top = st.columns([6, 1.2], vertical_alignment="center")
+top[0].title("Executive S&OP")
+present = top[1].toggle("Presentation mode", key="exe_present",
+                        help="Larger fonts and no sidebar, for a shared screen.")
+st.html(PRESENT_CSS if present else COMPACT_CSS)
+info = ui.require_dataset()
+path, version = str(ui.store().path), info.version
+stamp = ui.supply_demand_stamp(path, version)
+log_stamp = ui.exe_log_stamp(path)
+view, why = ui.exe_view(path, version, stamp, log_stamp, POLICY)
+if view is None:
+    st.info(f"{why}\n\nThe executive view needs a demand plan: run `python -m sop forecast` "
+            "(or forecast on the Demand page).")
+    st.page_link("pages/demand.py", label="Go to Demand planning", icon=":material/trending_up:")
+    st.stop()
+render_header(view, present)
+for note in view.notes[1:] if view.approved is None else view.notes:
+    st.warning(note)
+render_kpis(view)
+render_middle(view, height=360 if present else 330)
+render_board(view)
+render_changes(view)
+render_pack(path, version, stamp, log_stamp)

@@ -1,0 +1,172 @@
+"""Top risks and opportunities of a plan, ranked by money (gross margin at stake).
+
+Four kinds of item, each valued in the dataset's currency:
+- Demand-supply gaps (per family): lost sales at the family's margin per unit (the
+  plan's price less its cost of goods per unit), the cost of late deliveries
+  (backlog), and the worst month's stock below safety stock at that margin (margin
+  exposed if demand comes in high).
+- Bottlenecks (per line or capped supply): what 10 % more of it would add in the
+  months it binds, at its shadow price (shadow price x 10 % of the limit, summed;
+  an upper bound, as the shadow price holds for small changes).
+- Families far from budget (revenue off by 2 % or more over the budget's months):
+  the gross margin gap, projection - budget.
+- SKUs at risk of stock-out in the first three months: demand up to its P90 beyond
+  the stock the plan leaves at month end, in the worst month, at list price less
+  material cost.
+Risks carry negative money, opportunities positive; the ranking is by size.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop import finance, fmt, kpis
+from sop import schema as S
+from sop.supply import PlanResult
+
+COLUMNS = ["kind", "category", "subject", "when", "money", "what"]
+RISK, OPPORTUNITY = "risk", "opportunity"
+GAP, BOTTLENECK, BUDGET, STOCKOUT = ("Demand-supply gap", "Bottleneck", "Budget gap",
+                                     "Stock-out risk")
+UPLIFT = 0.10
+BUDGET_THRESHOLD = 0.02
+STOCKOUT_MONTHS = 3
+
+
+def when(months: pd.Series | list) -> str:
+    """Oct 2026, or Oct 2026 – Jan 2027 for a span."""
+    m = pd.to_datetime(pd.Series(months)).dropna()
+    if m.empty:
+        return ""
+    lo, hi = m.min(), m.max()
+    return fmt.month(lo) if lo == hi else f"{fmt.month(lo)} – {fmt.month(hi)}"
+
+
+def _row(kind: str, category: str, subject: str, months, money: float, what: str) -> dict:
+    return {"kind": kind, "category": category, "subject": subject, "when": when(months),
+            "money": float(money), "what": what}
+
+
+def supply_gaps(plan: PlanResult, products: pd.DataFrame, currency: str) -> list[dict]:
+    """Lost sales, backlog and stock below safety stock per family (module docstring)."""
+    unit = kpis.family_unit_values(plan, products).set_index(S.FAMILY)
+    margin = (unit["price"] - unit["unit_cost"]).clip(lower=0)
+    rows = []
+    for fam, fp in plan.family_plan.groupby(S.FAMILY):
+        by_m = fp.groupby(S.MONTH)[["lost_sales", "backlog", "below_safety_stock",
+                                    "backlog_cost"]].sum()
+        m = float(margin.get(fam, 0.0))
+        lost = by_m[by_m["lost_sales"] >= 0.5]
+        if len(lost):
+            units = float(lost["lost_sales"].sum())
+            rows.append(_row(RISK, GAP, fam, lost.index, -units * m,
+                             f"{fmt.units(units)} of {fam} demand not served: "
+                             f"{fmt.money(units * unit.at[fam, 'price'], currency)} revenue "
+                             "lost."))
+        late = by_m[by_m["backlog"] >= 0.5]
+        if len(late) and by_m["backlog_cost"].sum() > 0:
+            rows.append(_row(RISK, GAP, fam, late.index, -float(by_m["backlog_cost"].sum()),
+                             f"{fam} delivers late: up to {fmt.units(late['backlog'].max())} "
+                             "in backlog at a month end."))
+        below = by_m[by_m["below_safety_stock"] >= 0.5]
+        if len(below):
+            worst = float(below["below_safety_stock"].max())
+            rows.append(_row(RISK, GAP, fam, below.index, -worst * m,
+                             f"{fam} stock falls below safety stock (by up to "
+                             f"{fmt.units(worst)}): margin exposed if demand runs high."))
+    return rows
+
+
+def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
+    """Binding lines and caps, valued at +10 % of their limit (module docstring)."""
+    b = plan.bottlenecks
+    if b.empty:
+        return []
+    b = b.assign(value=b["shadow_price"] * UPLIFT * b["limit"].astype(float))
+    rows = []
+    for (res, name, per), g in b.groupby(["resource", "name", "per"], sort=False):
+        top = float(g["shadow_price"].max())
+        rows.append(_row(OPPORTUNITY, BOTTLENECK, f"{res} ({name})", g["month"],
+                         float(g["value"].sum()),
+                         f"Binds in {len(g)} month(s); one more {per} is worth up to "
+                         f"{fmt.symbol(currency)}{top:,.2f}: +10 % {'hours' if per == 'hour' else 'supply'} "
+                         f"there adds up to {fmt.money(float(g['value'].sum()), currency)}."))
+    return rows
+
+
+def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -> list[dict]:
+    """Families whose revenue is off budget by `BUDGET_THRESHOLD` or more."""
+    if budget is None or budget.empty or pnl.empty:
+        return []
+    vb = finance.versus_budget(pnl, budget)
+    rows = []
+    for fam, g in vb.groupby(S.FAMILY):
+        bud, gap = float(g["budget_revenue"].sum()), float(g["revenue_gap"].sum())
+        if bud <= 0 or abs(gap) < BUDGET_THRESHOLD * bud:
+            continue
+        mgap = float(g["margin_gap"].sum())
+        rows.append(_row(OPPORTUNITY if mgap > 0 else RISK, BUDGET, fam, g[S.MONTH], mgap,
+                         f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
+                         f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%}); margin "
+                         f"{'+' if mgap >= 0 else '-'}{fmt.money(abs(mgap), currency)}."))
+    return rows
+
+
+def stockouts(sku_plan: pd.DataFrame, demand: pd.DataFrame, products: pd.DataFrame,
+              currency: str, top: int = 5) -> list[dict]:
+    """SKUs whose P90 demand exceeds what the plan leaves in stock (module docstring)."""
+    if sku_plan.empty or demand.empty:
+        return []
+    months = sorted(sku_plan[S.MONTH].unique())[:STOCKOUT_MONTHS]
+    inv = sku_plan[sku_plan[S.MONTH].isin(months)].groupby([S.SKU, S.MONTH])[
+        "inventory"].sum()
+    d = demand[demand[S.MONTH].isin(months)].groupby([S.SKU, S.MONTH])[[S.UNITS, S.P90]].sum()
+    j = d.join(inv, how="inner")
+    j["short"] = (j[S.P90] - j[S.UNITS] - j["inventory"]).clip(lower=0)
+    j = j[j["short"] >= 0.5].reset_index()
+    if j.empty:
+        return []
+    p = products.drop_duplicates(S.SKU).set_index(S.SKU)
+    margin = (p[S.LIST_PRICE] - p[S.MATERIAL_COST]).clip(lower=0)
+    j["value"] = j["short"] * j[S.SKU].map(margin).fillna(0.0).to_numpy(dtype=float)
+    worst = j.sort_values("value", ascending=False).drop_duplicates(S.SKU).head(top)
+    return [_row(RISK, STOCKOUT, f"{r.sku} ({p.at[r.sku, S.NAME]})", [r.month], -r.value,
+                 f"Demand up to P90 is {fmt.units(r.short)} above the "
+                 f"{fmt.units(r.inventory)} the plan leaves in stock.")
+            for r in worst.itertuples(index=False)]
+
+
+def ranked(plan: PlanResult, pnl: pd.DataFrame, budget: pd.DataFrame | None,
+           demand: pd.DataFrame, sku_plan: pd.DataFrame, products: pd.DataFrame,
+           currency: str) -> pd.DataFrame:
+    """Every risk and opportunity, largest money first. Columns `COLUMNS`: kind (risk /
+    opportunity), category, subject, when (months), money (signed margin at stake),
+    what (a sentence)."""
+    if not plan.ok:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = (supply_gaps(plan, products, currency) + bottlenecks(plan, currency)
+            + budget_gaps(pnl, budget, currency)
+            + stockouts(sku_plan, demand, products, currency))
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out = out[out["money"].abs() >= 1.0]
+    return out.iloc[np.argsort(-out["money"].abs().to_numpy(), kind="stable")].reset_index(
+        drop=True)
+
+
+def top(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> pd.DataFrame:
+    """The `n` largest items, at most `per_category` of each category (so one kind of
+    item does not fill the screen)."""
+    keep = items.groupby("category", sort=False).cumcount() < per_category
+    return items[keep].head(n).reset_index(drop=True)
+
+
+def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """Risks and opportunities as text for a screen: Type, Item (category: subject),
+    When, Margin at stake (signed money), Why."""
+    return pd.DataFrame({
+        "Type": items["kind"].str.capitalize(),
+        "Item": [f"{c}: {s}" for c, s in zip(items["category"], items["subject"])],
+        "When": items["when"],
+        "Margin at stake": [("+" if m > 0 else "") + fmt.money(m, currency)
+                            for m in items["money"]],
+        "Why": items["what"]})

@@ -1,0 +1,259 @@
+"""The meeting pack: an Excel workbook and a self-contained HTML report of the
+Executive view, and the `python -m sop pack` command.
+
+`python -m sop pack [--data DIR] --out DIR [--cycle YYYY-MM]` packs the store's
+active dataset (or the dataset folder DIR, validated first; its demand is its loaded
+consensus, else a statistical forecast is run) with the decisions and saved
+scenarios of the store. Both files carry the dataset version, the cycle and the time
+they were made.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sop import exec_view as EV
+from sop import fmt
+from sop import pack_excel as PX
+from sop import schema as S
+
+DEMAND_SPEC: PX.Spec = [
+    (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
+    (S.UNITS, "Consensus demand (units)", "units"),
+    (S.FORECAST_UNITS, "Statistical forecast (units)", "units"),
+    ("override_units", "Consensus - statistical (units)", "units")]
+SUPPLY_SPEC: PX.Spec = [
+    (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"), (S.PLANT, "Plant", "text"),
+    ("demand", "Demand (units)", "units"), ("production", "Made in-house (units)", "units"),
+    ("subcontracted", "Subcontracted (units)", "units"), ("shipped", "Served (units)", "units"),
+    ("lost_sales", "Lost sales (units)", "units"), ("backlog", "Backlog, month end (units)",
+                                                   "units"),
+    ("inventory", "Stock, month end (units)", "units")]
+FINANCE_SPEC: PX.Spec = [
+    (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
+    ("units", "Served (units)", "units"), (S.REVENUE, "Revenue", "money"),
+    ("cogs", "Cost of goods", "money"), (S.MARGIN, "Gross margin", "money"),
+    ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin",
+                                                   "money")]
+SCENARIO_SPEC: PX.Spec = [
+    ("plan", "Plan", "text"), ("revenue", "Revenue", "money"),
+    ("gross_margin", "Gross margin", "money"),
+    ("margin_vs_budget", "Margin vs budget (budget months)", "money"),
+    ("fill_rate", "Fill rate", "pct"), ("ending_inventory_value", "Inventory value (end)",
+                                        "money"),
+    ("avg_utilisation", "Line utilisation (avg)", "pct")]
+DECISION_SPEC: PX.Spec = [
+    ("entry_id", "#", "int"), ("made_at", "Made (UTC)", "datetime"),
+    ("cycle", "Cycle", "month"), ("entry", "Entry", "text"), ("author", "By", "text"),
+    ("note", "Note", "text"), ("status", "Status", "text")]
+RISK_SPEC: PX.Spec = [
+    ("kind", "Risk or opportunity", "text"), ("category", "Category", "text"),
+    ("subject", "Subject", "text"), ("when", "When", "text"),
+    ("money", "Gross margin at stake", "money"), ("what", "What", "text")]
+BRIDGE_SPEC: PX.Spec = [("step", "Step", "text"), ("amount", "Gross margin", "money"),
+                        ("kind", "Kind", "text"), ("detail", "Made of", "text")]
+WEEK_SPEC: PX.Spec = [
+    ("week_start", "Week (Monday)", "date"), ("week_end", "Last day", "date"),
+    (S.MONTH, "Month", "month"), (S.SKU, "SKU", "text"), (S.FAMILY, "Family", "text"),
+    (S.PLANT, "Plant", "text"), (S.WORKING_DAYS, "Working days", "num"),
+    ("production", "Make (units)", "units"), ("subcontracted", "Buy (units)", "units"),
+    ("shipped", "Ship (units)", "units"), ("demand", "Demand (units)", "units")]
+HEADLINE_SPEC: PX.Spec = [("label", "KPI", "text"), ("text", "Plan on the table", "text"),
+                          ("vs_budget_text", "Against budget", "text"),
+                          ("vs_previous_text", "Against the previous plan of record",
+                           "text")]
+
+
+@dataclass(frozen=True)
+class PackMeta:
+    """What a pack is about: shown on its first page and in its file names."""
+
+    company: str
+    dataset: str
+    version: int | None
+    cycle: pd.Timestamp
+    as_of: pd.Timestamp | None
+    currency: str
+    made_at: datetime
+
+    @property
+    def version_text(self) -> str:
+        return f"v{self.version}" if self.version is not None else "folder (not stored)"
+
+    @property
+    def title(self) -> str:
+        return f"{self.company}: executive S&OP, {EV.fmt_cycle(self.cycle)} cycle"
+
+    def stem(self) -> str:
+        v = f"v{self.version}" if self.version is not None else "folder"
+        return f"sop_pack_{self.cycle:%Y-%m}_{v}"
+
+
+def demand_frame(view: EV.ExecView) -> pd.DataFrame:
+    """Demand of the plan on the table by family and month: `DEMAND_SPEC` columns."""
+    d = view.current.demand.groupby([S.MONTH, S.FAMILY], as_index=False)[
+        [S.UNITS, S.FORECAST_UNITS]].sum()
+    return d.assign(override_units=d[S.UNITS] - d[S.FORECAST_UNITS])
+
+
+def supply_frame(view: EV.ExecView) -> pd.DataFrame:
+    """The plan by family, plant and month: `SUPPLY_SPEC` columns."""
+    cols = [c for c, _, k in SUPPLY_SPEC if k == "units"]
+    return view.current.plan.family_plan.groupby([S.MONTH, S.FAMILY, S.PLANT],
+                                                 as_index=False)[cols].sum()
+
+
+def finance_frame(view: EV.ExecView, budget: pd.DataFrame | None) -> pd.DataFrame:
+    """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`."""
+    p = view.current.pnl[[S.MONTH, S.FAMILY, "units", S.REVENUE, "cogs", S.MARGIN]]
+    b = budget if budget is not None else pd.DataFrame(columns=[S.FAMILY, S.MONTH,
+                                                                S.REVENUE, S.MARGIN])
+    b = b[[S.FAMILY, S.MONTH, S.REVENUE, S.MARGIN]].rename(
+        columns={S.REVENUE: "budget_revenue", S.MARGIN: "budget_margin"})
+    return p.merge(b, on=[S.FAMILY, S.MONTH], how="left").sort_values(
+        [S.MONTH, S.FAMILY], ignore_index=True)
+
+
+def summary_pairs(view: EV.ExecView, meta: PackMeta) -> list[tuple[str, object, str]]:
+    """The label / value rows opening both files."""
+    rows: list[tuple[str, object, str]] = [
+        ("Company", meta.company, "text"), ("Dataset", meta.dataset, "text"),
+        ("Dataset version", meta.version_text, "text"),
+        ("Cycle", EV.fmt_cycle(meta.cycle), "text"),
+        ("Actuals up to", fmt.month(meta.as_of), "text"), ("Currency", meta.currency, "text"),
+        ("Made (UTC)", meta.made_at.strftime("%Y-%m-%d %H:%M"), "text"),
+        ("Plan on the table", view.plan_name, "text")]
+    if view.approved is not None:
+        a = view.approved
+        rows += [("Approved by", f"{a['author']} on {a['made_at']:%Y-%m-%d %H:%M} UTC", "text"),
+                 ("Approval note", a["note"], "text")]
+    else:
+        rows.append(("Approved", "not yet: no plan of record for this cycle", "text"))
+    if view.previous is not None:
+        rows.append(("Previous plan of record", f"{view.previous.scenario_name} "
+                     f"({EV.fmt_cycle(view.previous.cycle)} cycle, data "
+                     f"v{view.previous.dataset_version})", "text"))
+    rows += [("Note", n, "text") for n in view.notes]
+    return rows
+
+
+def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame]) -> list:
+    """(sheet name, frame, spec, totalled columns) of every table sheet."""
+    units = lambda spec: tuple(c for c, _, k in spec if k in ("units", "money"))  # noqa: E731
+    out = [("Demand", demand_frame(view), DEMAND_SPEC, units(DEMAND_SPEC)),
+           ("Supply", supply_frame(view), SUPPLY_SPEC,
+            tuple(c for c in units(SUPPLY_SPEC) if c not in ("backlog", "inventory"))),
+           ("Finance", finance_frame(view, tables.get(S.BUDGET)), FINANCE_SPEC,
+            units(FINANCE_SPEC)),
+           ("Scenarios", view.board, SCENARIO_SPEC, ()),
+           ("Decisions", view.log, DECISION_SPEC, ()),
+           ("Risks", view.risks, RISK_SPEC, ())]
+    if view.bridge is not None:
+        out.append(("What changed", view.bridge, BRIDGE_SPEC, ()))
+    if len(view.weekly):
+        out.append(("S&OE weeks", view.weekly, WEEK_SPEC,
+                    ("production", "subcontracted", "shipped", "demand")))
+    return out
+
+
+def excel(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> bytes:
+    """The pack's workbook (`sop.pack_excel`) as bytes."""
+    return PX.workbook(sheets(view, tables), summary_pairs(view, meta), view.headline,
+                       HEADLINE_SPEC, meta.currency, meta.title, meta.made_at)
+
+
+def html(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:
+    """The pack's self-contained HTML report (`sop.pack_html`)."""
+    from sop import pack_html
+    return pack_html.report(view, summary_pairs(view, meta), meta)
+
+
+def write(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
+          out: Path) -> tuple[Path, Path]:
+    """Write <stem>.xlsx and <stem>.html into `out`; returns both paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    xlsx, page = out / f"{meta.stem()}.xlsx", out / f"{meta.stem()}.html"
+    xlsx.write_bytes(excel(view, tables, meta))
+    page.write_text(html(view, tables, meta), encoding="utf-8")
+    return xlsx, page
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--data", type=Path, default=None, help="dataset folder (validated "
+                   "first; default: the active dataset of the store)")
+    s.add_argument("--out", type=Path, required=True, help="folder to write the pack into")
+    s.add_argument("--cycle", default=None, help="cycle month YYYY-MM (default: the month "
+                   "after the dataset's as-of month)")
+
+
+def _folder_context(folder: Path):
+    from sop.executive import Context
+    from sop.scenario import prepare_demand
+    from sop.supply_io import demand_by_forecasting, demand_from_tables
+    from sop.supply_policy import SupplyPolicy
+    from sop.validate import as_of_month, validate_dir
+    report = validate_dir(folder)
+    if not report.ok:
+        raise ValueError("; ".join(f.message for f in report.errors))
+    tables, policy = report.tables, SupplyPolicy()
+    demand = demand_from_tables(tables, policy.horizon)
+    if demand is None:
+        demand = demand_by_forecasting(tables, policy.horizon)
+    company = tables.get(S.COMPANY)
+    currency = str(company[S.CURRENCY].iloc[0]) if company is not None and len(company) \
+        else "EUR"
+    name = str(company[S.COMPANY_NAME].iloc[0]) if company is not None and len(company) \
+        else Path(folder).resolve().name
+    ctx = Context(None, tables, prepare_demand(demand), policy, Path(folder).resolve().name,
+                  None, as_of_month(tables), currency)
+    return ctx, name
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    """The `pack` command: 0 when written, 1 when there is nothing to pack, 2 bad data."""
+    from sop import decisions as D
+    from sop import executive as X
+    from sop.store import Store
+    from sop.store import decisions as DS
+    from sop.supply_io import NoDemand
+    t0 = time.perf_counter()
+    store = Store(args.store)
+    has_store = store.path.exists()
+    try:
+        if args.data is not None:
+            ctx, company = _folder_context(args.data)
+        else:
+            if not has_store or store.active() is None:
+                print("No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.",
+                      file=sys.stderr)
+                return 1
+            ctx = X.context(store)
+            company = ctx.info.company
+    except NoDemand as exc:
+        print(f"{exc} The pack needs a demand plan.", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"ERROR    {exc}", file=sys.stderr)
+        return 2
+    cycle = pd.Timestamp(args.cycle + "-01") if args.cycle else D.default_cycle(ctx.as_of)
+    log = DS.log(store) if has_store else pd.DataFrame(columns=DS.LOG_COLUMNS)
+    load = EV.snapshot_loader(lambda i: DS.snapshot_json(store, i)) if has_store else \
+        (lambda i: None)
+    saved = X.saved_scenarios(store) if has_store else {}
+    view = EV.build(ctx.tables, ctx.base, ctx.policy, ctx.evaluate, log, load, saved, cycle,
+                    ctx.as_of, ctx.currency, ctx.version)
+    meta = PackMeta(company, ctx.name, ctx.version, cycle, ctx.as_of, ctx.currency, now())
+    xlsx, page = write(view, ctx.tables, meta, args.out)
+    print(f"Wrote {xlsx} and {page} ({view.plan_name}, {EV.fmt_cycle(cycle)} cycle, data "
+          f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s.")
+    return 0

@@ -1,0 +1,170 @@
+"""The executive decision log: approvals of a plan of record, reversals, open questions
+and actions. Append-only.
+
+Every entry is one INSERT in one write transaction; nothing here updates or deletes.
+A reversal of an approval is a new `revoke` entry pointing at it; closing a question
+or an action is a new `close` entry pointing at it. An approval also stores, in the
+same transaction, a snapshot of the approved plan (JSON: its KPIs, family plan, cost
+table, levers, dataset version and cycle; see `sop.decisions.PlanSnapshot`), so a
+later cycle can compare with it after the data has changed.
+
+Checks that depend on earlier entries (the approval being revoked exists and is not
+revoked yet, the item being closed is open) run inside the write transaction under
+the store's write lock, so two people acting at once cannot both revoke or close the
+same entry. Text is stored exactly as typed (bound parameters only).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+
+from sop.store.core import Store, StoreError, register_ddl
+
+APPROVE, REVOKE, QUESTION, ACTION, CLOSE = "approve", "revoke", "question", "action", "close"
+ITEMS = (QUESTION, ACTION)
+KINDS = (APPROVE, REVOKE, QUESTION, ACTION, CLOSE)
+MAX_TEXT = 10_000
+LOG_COLUMNS = ["entry_id", "cycle", "kind", "made_at", "author", "note", "owner", "due",
+               "ref_id", "scenario_id", "scenario_name", "levers_json", "dataset_version"]
+
+register_ddl(
+    "decisions",
+    "CREATE SEQUENCE IF NOT EXISTS decision_ids START 1",
+    "CREATE TABLE IF NOT EXISTS decision_log (entry_id BIGINT PRIMARY KEY,"
+    " cycle DATE NOT NULL, kind VARCHAR NOT NULL, made_at TIMESTAMP NOT NULL,"
+    " author VARCHAR NOT NULL, note VARCHAR NOT NULL, owner VARCHAR, due DATE,"
+    " ref_id BIGINT, scenario_id BIGINT, scenario_name VARCHAR, levers_json VARCHAR,"
+    " dataset_version BIGINT)",
+    "CREATE TABLE IF NOT EXISTS plan_snapshots (entry_id BIGINT PRIMARY KEY,"
+    " snapshot_json VARCHAR NOT NULL)",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _month(cycle: object) -> date:
+    ts = pd.Timestamp(cycle)
+    return date(ts.year, ts.month, 1)
+
+
+def _text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise StoreError(what)
+    if len(text) > MAX_TEXT:
+        raise StoreError(f"Texts are limited to {MAX_TEXT:,} characters.")
+    return text
+
+
+def _insert(con, cycle: date, kind: str, author: str, note: str, owner: str | None = None,
+            due: date | None = None, ref_id: int | None = None,
+            scenario_id: int | None = None, scenario_name: str | None = None,
+            levers_json: str | None = None, dataset_version: int | None = None) -> int:
+    entry_id = int(con.execute("SELECT nextval('decision_ids')").fetchone()[0])
+    con.execute("INSERT INTO decision_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [entry_id, cycle, kind, _now(), author, note, owner, due, ref_id,
+                 scenario_id, scenario_name, levers_json, dataset_version])
+    return entry_id
+
+
+def approve(store: Store, cycle: object, scenario_id: int, scenario_name: str,
+            levers_json: str, author: str, note: str, dataset_version: int | None,
+            snapshot_json: str) -> int:
+    """Record the approval of a plan of record for `cycle` (a month) with its snapshot;
+    returns the entry id. scenario_id 0 is the baseline. A later approval for the same
+    cycle supersedes this one; nothing is overwritten."""
+    author = _text(author, "Enter the approver's name.")
+    note = _text(note, "Add a note: why this plan (it is kept in the decision log).")
+    name = _text(scenario_name, "The approved plan needs a name.")
+    if not snapshot_json:
+        raise StoreError("The approved plan has no snapshot; evaluate it first.")
+    with store.transaction() as con:
+        entry_id = _insert(con, _month(cycle), APPROVE, author, note,
+                           scenario_id=int(scenario_id), scenario_name=name,
+                           levers_json=levers_json, dataset_version=dataset_version)
+        con.execute("INSERT INTO plan_snapshots VALUES (?, ?)", [entry_id, snapshot_json])
+    return entry_id
+
+
+def _target(con, entry_id: int) -> tuple:
+    row = con.execute("SELECT kind, cycle FROM decision_log WHERE entry_id = ?",
+                      [int(entry_id)]).fetchone()
+    if row is None:
+        raise StoreError(f"There is no decision-log entry #{entry_id}.")
+    return row
+
+
+def revoke(store: Store, entry_id: int, author: str, note: str) -> int:
+    """Reverse an approval (a new entry); the cycle's plan of record falls back to its
+    latest approval still standing, if any. Returns the new entry's id."""
+    author = _text(author, "Enter your name to reverse an approval.")
+    note = _text(note, "Say why the approval is reversed.")
+    with store.transaction() as con:
+        kind, cycle = _target(con, entry_id)
+        if kind != APPROVE:
+            raise StoreError(f"Entry #{entry_id} is not an approval; only approvals can be "
+                             "reversed.")
+        if con.execute("SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
+                       [REVOKE, int(entry_id)]).fetchone()[0]:
+            raise StoreError(f"Approval #{entry_id} is already reversed.")
+        return _insert(con, cycle, REVOKE, author, note, ref_id=int(entry_id))
+
+
+def add_item(store: Store, cycle: object, kind: str, text: str, owner: str,
+             due: object, author: str) -> int:
+    """Record an open question or an action with its owner and due date."""
+    if kind not in ITEMS:
+        raise StoreError(f"An item is a {' or an '.join(ITEMS)}, not {kind!r}.")
+    text = _text(text, f"Write the {kind}.")
+    owner = _text(owner, f"Name the owner of the {kind}.")
+    author = _text(author, "Enter your name.")
+    if due is None or pd.isna(due):
+        raise StoreError(f"Give the {kind} a due date.")
+    with store.transaction() as con:
+        return _insert(con, _month(cycle), kind, author, text, owner=owner,
+                       due=pd.Timestamp(due).date())
+
+
+def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
+    """Close (answer or complete) a question or an action: a new entry pointing at it."""
+    author = _text(author, "Enter your name to close an item.")
+    note = _text(note, "Say how it was answered or done.")
+    with store.transaction() as con:
+        kind, cycle = _target(con, entry_id)
+        if kind not in ITEMS:
+            raise StoreError(f"Entry #{entry_id} is not a question or an action.")
+        if con.execute("SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
+                       [CLOSE, int(entry_id)]).fetchone()[0]:
+            raise StoreError(f"Item #{entry_id} is already closed.")
+        return _insert(con, cycle, CLOSE, author, note, ref_id=int(entry_id))
+
+
+def log(store: Store) -> pd.DataFrame:
+    """Every entry, oldest first: `LOG_COLUMNS` (cycle and due as month/day timestamps)."""
+    with store.connect() as con:
+        df = con.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM decision_log "
+                         "ORDER BY entry_id").df()
+    for c in ("kind", "author", "note", "owner", "scenario_name", "levers_json"):
+        df[c] = df[c].astype("str")
+    for c in ("cycle", "due"):
+        df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def snapshot_json(store: Store, entry_id: int) -> str | None:
+    """The plan snapshot stored with approval `entry_id` (None if there is none)."""
+    with store.connect() as con:
+        row = con.execute("SELECT snapshot_json FROM plan_snapshots WHERE entry_id = ?",
+                          [int(entry_id)]).fetchone()
+    return None if row is None else row[0]
+
+
+def stamp(store: Store) -> tuple[int, int]:
+    """(entries, newest id): changes with every new entry, for cache keys."""
+    with store.connect() as con:
+        n, top = con.execute("SELECT count(*), coalesce(max(entry_id), 0) FROM decision_log"
+                             ).fetchone()
+    return int(n), int(top)

@@ -1,0 +1,193 @@
+"""Scenario figures as text, comparison tables with the best marked, scenario charts,
+and extreme levers giving valid plans."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sop import charts_scenario as CH
+from sop import compare as CP
+from sop import schema as S
+from sop.bridge import margin_bridge
+from sop.kpis import KPIS, kpi_table
+from sop.levers import Levers
+from sop.scenario import evaluate
+from supply_helpers import tiny_with_consensus
+
+
+@pytest.fixture(scope="module")
+def tiny() -> tuple[dict, pd.DataFrame]:
+    return tiny_with_consensus(12)
+
+
+@pytest.fixture(scope="module")
+def base(tiny):
+    tables, demand = tiny
+    return evaluate(demand, tables, Levers())
+
+
+def test_values_and_deltas_carry_their_units() -> None:
+    assert CP.value_text("revenue", 1_250_000, "EUR") == "€1.25M"
+    assert CP.value_text("fill_rate", 0.953) == "95.3 %"
+    assert CP.value_text("lost_units", 12345) == "12,345 units"
+    assert CP.value_text("lost_units", 12345, bare=True) == "12,345"
+    assert CP.value_text("days_of_supply", 41.2) == "41 days"
+    assert CP.value_text("overtime_hours", 80) == "80 h"
+    assert CP.value_text("revenue", float("nan")) == "–"
+    assert CP.delta_text("revenue", 120_000, 1_000_000) == "+€120k (+12.0 %)"
+    assert CP.delta_text("cogs", -2_500_000, 10_000_000) == "-€2.50M (-25.0 %)"
+    assert CP.delta_text("fill_rate", -0.013) == "-1.3 pp"
+    assert CP.delta_text("hires", 3, 0) == "+3 people"
+    assert CP.delta_text("revenue", 0.0, 5.0) is None
+    assert CP.delta_text("revenue", float("nan")) is None
+
+
+def test_tile_colours_follow_the_better_direction() -> None:
+    by_key = {k.key: k for k in KPIS}
+    assert CP.delta_color(by_key["revenue"]) == "normal"
+    assert CP.delta_color(by_key["cogs"]) == "inverse"
+    assert CP.delta_color(by_key["demand_units"]) == "off"
+
+
+def test_budget_lines_only_where_the_budget_has_a_figure() -> None:
+    budget = {"revenue": 100_000.0, "plan_revenue": 90_000.0, "gross_margin_pct": 0.3,
+              "plan_gross_margin_pct": 0.3, "months": 12.0}
+    assert CP.budget_text("revenue", budget) == "Budget €100k · scenario -€10k (-10.0 %)"
+    assert CP.budget_text("gross_margin_pct", budget) == "Budget 30.0 % · scenario on budget"
+    assert CP.budget_text("cogs", budget) is None
+    assert CP.budget_text("revenue", {}) is None
+
+
+@pytest.mark.parametrize("values, better, best", [
+    ({"a": 1.0, "b": 3.0, "c": 2.0}, "up", {"b"}),
+    ({"a": 1.0, "b": 3.0, "c": 1.0}, "down", {"a", "c"}),
+    ({"a": 1.0, "b": 3.0}, "", set()),
+    ({"a": 2.0, "b": 2.0}, "up", set()),
+    ({"a": float("nan"), "b": 2.0, "c": 1.0}, "up", {"b"}),
+])
+def test_best_in_row(values: dict, better: str, best: set) -> None:
+    assert CP.best_in_row(values, better) == best
+
+
+def test_compare_table_marks_the_best_per_row_by_direction() -> None:
+    figures = {"Baseline": {"revenue": 100.0, "cogs": 60.0, "demand_units": 10.0},
+               "#1 Push": {"revenue": 150.0, "cogs": 90.0, "demand_units": 15.0},
+               "#2 Lean": {"revenue": 90.0, "cogs": 50.0, "demand_units": 9.0}}
+    table = CP.compare_table(figures).set_index("KPI")
+    assert list(table.columns) == ["Better", "Baseline", "#1 Push", "#2 Lean"]
+    assert len(table) == len(KPIS)
+    assert table.at["Revenue", "#1 Push"] == "★ €150"
+    assert table.at["Cost of goods sold", "#2 Lean"] == "★ €50"
+    assert not table.loc["Demand"].str.startswith("★").any()
+    assert table.at["Gross margin", "Baseline"] == "–"            # missing figure
+    assert table.at["Revenue", "Better"].startswith("↑")
+
+
+def test_kpi_display_lists_every_kpi_with_units(base) -> None:
+    shown = CP.kpi_display(kpi_table(base.kpis, base.kpis, base.budget))
+    assert len(shown) == len(KPIS)
+    assert set(shown["Change vs baseline"]) == {"no change"}
+    rev = shown.set_index("KPI").loc["Revenue"]
+    assert rev["Scenario"].startswith("€") and rev["Budget"].startswith("€")
+    assert shown.set_index("KPI").at["Hires", "vs budget"] == ""
+
+
+def test_gap_and_monthly_totals_add_up_to_the_plan(tiny, base) -> None:
+    fp = base.plan.family_plan
+    gap = CP.gap_by_month(fp)
+    assert list(gap.columns) == [S.MONTH, "demand", "served", "lost", "backlog", "inventory"]
+    assert gap["demand"].sum() == pytest.approx(fp["demand"].sum())
+    alpha = CP.gap_by_month(fp, "Alpha")
+    beta = CP.gap_by_month(fp, "Beta")
+    assert (alpha["served"] + beta["served"]).to_numpy() == pytest.approx(gap["served"])
+    totals = CP.monthly_totals(base.plan, base.pnl)
+    assert totals[S.REVENUE].sum() == pytest.approx(base.kpis["revenue"])
+    assert totals[S.MARGIN].sum() == pytest.approx(base.kpis["gross_margin"])
+    assert len(totals) == fp[S.MONTH].nunique()
+
+
+def test_budget_note_names_the_months(tiny, base) -> None:
+    tables, _ = tiny
+    note = CP.budget_note(base.pnl, tables[S.BUDGET])
+    assert "12 months" in note and "Jan 2026 to Dec 2026" in note
+    assert CP.budget_note(base.pnl, None) is None
+    assert CP.budget_note(base.pnl, tables[S.BUDGET].iloc[0:0]) is None
+
+
+def test_saved_view_keeps_text_verbatim_and_describes_levers() -> None:
+    nasty = "a'); DROP TABLE x; -- *b* ü 🚀"
+    saved = pd.DataFrame({"scenario_id": [2, 1], "name": [nasty, "ok"],
+                          "description": ["", nasty], "author": ["me", "you"],
+                          "created_at": pd.to_datetime(["2026-01-02", "2026-01-01"]),
+                          "levers_json": [Levers(demand_pct=5.0).to_json(), "{\"scn_x\": 1}"],
+                          "dataset_version": [1, 1], "archived": [False, True]})
+    view = CP.saved_view(saved)
+    assert view["name"].tolist() == [nasty, "ok"] and view["description"][1] == nasty
+    assert view["levers"].tolist() == ["demand, all families +5 %", "(cannot be read)"]
+    assert CP.column_name(7, "x" * 100).startswith("#7 x") and len(CP.column_name(7, "x" * 100)) < 50
+
+
+def test_escape_md_keeps_every_character() -> None:
+    text = "*bold* _it_ `code` [l](u) #h $x$ <b> 1. a|b ~s~ \\"
+    escaped = CP.escape_md(text)
+    assert escaped.replace("\\\\", "\0").replace("\\", "").replace("\0", "\\") == text
+    assert "\\*bold\\*" in escaped and "\\$x\\$" in escaped
+
+
+def test_bridge_chart_ends_at_the_scenario_margin(tiny, base) -> None:
+    tables, demand = tiny
+    ev = evaluate(demand, tables, Levers(demand_pct=20.0, price_family_pct=(("Beta", 5.0),)))
+    bridge = margin_bridge(base.plan, ev.plan, tables[S.PRODUCTS])
+    fig = CH.bridge_chart(bridge, "EUR")
+    wf = fig.data[0]
+    assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
+    running = wf.y[0] + sum(y for y, m in zip(wf.y, wf.measure) if m == "relative")
+    assert running == pytest.approx(ev.kpis["gross_margin"], abs=1e-6)
+    assert fig.layout.template.layout.font.family.startswith("Inter")
+
+
+def test_gap_risk_and_overlay_charts(tiny, base) -> None:
+    tables, demand = tiny
+    ev = evaluate(demand, tables, Levers(demand_pct=50.0))
+    gap = CH.gap_chart(CP.gap_by_month(ev.plan.family_plan), "All", "#123456")
+    assert [t.name for t in gap.data] == ["Served", "Lost sales", "Demand",
+                                          "Backlog (month end)", "Inventory (month end)"]
+    risk = CH.risk_ranges({"Baseline": base.risk.summary, "Scenario": ev.risk.summary}, "EUR")
+    assert len(risk.data) == 3 * 2 * 2                     # metrics x plans x (range, P50)
+    table = CP.risk_table({"Baseline": base.risk.summary, "Scenario": ev.risk.summary})
+    assert list(table.columns) == ["Plan", "Measure", "P10", "P50", "P90"] and len(table) == 6
+    series = {"Baseline": CP.monthly_totals(base.plan, base.pnl),
+              "#1 Up": CP.monthly_totals(ev.plan, ev.pnl)}
+    fig = CH.overlay_chart(series, S.REVENUE, "Revenue by month", "money", "EUR")
+    assert [t.name for t in fig.data] == ["Baseline", "#1 Up"]
+    assert sum(fig.data[1].y) == pytest.approx(ev.kpis["revenue"])
+    assert CH.overlay_chart({}, "revenue", "Revenue", "money", "EUR").data == ()
+
+
+@pytest.mark.parametrize("levers", [
+    Levers(demand_pct=-100.0), Levers(demand_pct=200.0),
+    Levers(capacity_changes=(("L1", "2026-01", "2026-12", -100.0),
+                             ("L2", "2026-01", "2026-12", -100.0)), overtime_allowed=False,
+           subcontract_allowed=False, hiring_allowed=False),
+    Levers(demand_pct=200.0, demand_family_pct=(("Alpha", 200.0),), price_family_pct=(
+        ("Alpha", -50.0),), price_elasticity=-5.0, material_inflation_pct=100.0,
+        labour_cost_pct=100.0, holding_cost_rate=100.0, safety_stock_months=12.0),
+])
+def test_extreme_levers_give_valid_plans_and_figures(tiny, base, levers: Levers) -> None:
+    tables, demand = tiny
+    ev = evaluate(demand, tables, levers)
+    assert ev.ok, ev.plan.explanation
+    assert set(ev.kpis) == {k.key for k in KPIS}
+    assert all(math.isfinite(v) for v in ev.kpis.values())
+    assert 0.0 <= ev.kpis["fill_rate"] <= 1.0 + 1e-9
+    bridge = margin_bridge(base.plan, ev.plan, tables[S.PRODUCTS])
+    steps = bridge.loc[bridge["kind"] == "delta", "amount"].sum()
+    assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
+                                  abs=1e-6)
+    shown = CP.compare_table({"Baseline": base.kpis, "Extreme": ev.kpis})
+    assert not shown.drop(columns=["KPI", "Better"]).isin(["–"]).to_numpy().any()
+    assert np.isfinite(CP.utilisation_compare(ev.plan, base.plan)[["avg", "base_avg"]]
+                       .to_numpy(dtype=float)).all()

@@ -1,0 +1,297 @@
+"""Finance: PVM bridge, year-end landing, versus budget, view frames, exports, charts."""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from sop import charts_finance as CF
+from sop import export_finance as EX
+from sop import finance, finance_view
+from sop import finance_bridge as FB
+from sop import finance_landing as FL
+from sop import schema as S
+from sop.levers import Levers
+from sop.scenario import evaluate
+from supply_helpers import tiny_with_consensus
+
+NOV, DEC, JAN = (pd.Timestamp(m) for m in ("2026-11-01", "2026-12-01", "2027-01-01"))
+
+
+def _proj(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[S.MONTH, S.FAMILY, S.UNITS, S.REVENUE, S.MARGIN])
+
+
+def _budget(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[S.FAMILY, S.MONTH, S.UNITS, S.REVENUE, S.MARGIN])
+
+
+# --- price-volume-mix bridge -------------------------------------------------------
+def _two_families() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A: budget 100 u at 10, margin 4/u; projected 120 u at 11, cost 7/u.
+    B: budget 100 u at 20, margin 10/u; projected 80 u at 19, cost 10/u.
+    Each split over Nov and Dec; a January the budget lacks and a budget month the
+    projection lacks must both be left out."""
+    proj = _proj([(NOV, "A", 60, 660, 240), (DEC, "A", 60, 660, 240),
+                  (NOV, "B", 40, 760, 360), (DEC, "B", 40, 760, 360),
+                  (JAN, "A", 999, 9999, 9999)])
+    bud = _budget([("A", NOV, 50, 500, 200), ("A", DEC, 50, 500, 200),
+                   ("B", NOV, 50, 1000, 500), ("B", DEC, 50, 1000, 500),
+                   ("B", pd.Timestamp("2026-10-01"), 7, 70, 7)])
+    return proj, bud
+
+
+def test_pvm_two_families_by_hand() -> None:
+    proj, bud = _two_families()
+    b = FB.pvm_bridge(proj, bud).set_index(S.FAMILY)
+    # average budget margin per unit = (400 + 1000) / 200 = 7
+    # A: volume 20 x 7 = 140, mix 20 x (4 - 7) = -60, price (11 - 10) x 120 = 120,
+    #    cost -(7 - 6) x 120 = -120 -> 400 + 80 = 480
+    # B: volume -20 x 7 = -140, mix -20 x (10 - 7) = -60, price (19 - 20) x 80 = -80,
+    #    cost -(10 - 10) x 80 = 0 -> 1000 - 280 = 720
+    expected = {"A": (100, 120, 400, 140, -60, 120, -120, 480),
+                "B": (100, 80, 1000, -140, -60, -80, 0, 720)}
+    cols = ["budget_units", "units", "budget_margin", "volume", "mix", "price", "cost",
+            S.MARGIN]
+    for fam, values in expected.items():
+        assert tuple(b.loc[fam, cols]) == pytest.approx(values, abs=1e-9)
+    steps = FB.bridge_steps(FB.pvm_bridge(proj, bud)).set_index("step")["amount"]
+    assert steps["Budget margin"] == 1400 and steps["Projected margin"] == 1200
+    assert (steps["Volume"], steps["Mix"], steps["Price"], steps["Cost"]) == \
+        pytest.approx((0, -120, 40, -120), abs=1e-9)
+
+
+def test_pvm_adds_up_exactly_on_random_data() -> None:
+    rng = np.random.default_rng(7)
+    months = pd.date_range("2027-01-01", periods=6, freq="MS")
+    fams = [f"F{i}" for i in range(6)]
+    proj = _proj([(m, f, rng.uniform(0, 500), rng.uniform(0, 9e4), rng.uniform(-2e4, 4e4))
+                  for m in months for f in fams[:5]])                  # F5 not projected
+    bud = _budget([(f, m, rng.uniform(1, 500), rng.uniform(0, 9e4), rng.uniform(-1e4, 3e4))
+                   for m in months[1:] for f in fams if f != "F0"])    # F0 not budgeted
+    b = FB.pvm_bridge(proj, bud)
+    assert set(b[S.FAMILY]) == set(fams)
+    steps = b["budget_margin"] + b[list(FB.EFFECTS)].sum(axis=1)
+    np.testing.assert_allclose(steps, b[S.MARGIN], rtol=1e-12, atol=1e-6)
+    s = FB.bridge_steps(b)
+    assert s["amount"].iloc[0] + s["amount"].iloc[1:5].sum() == pytest.approx(
+        s["amount"].iloc[-1], rel=1e-12)
+    # totals are the projection and budget over the months both cover (Feb..Jun)
+    covered = proj[proj[S.MONTH] >= months[1]]
+    assert b[S.MARGIN].sum() == pytest.approx(covered[S.MARGIN].sum())
+    assert b["budget_margin"].sum() == pytest.approx(bud[S.MARGIN].sum())
+    new = b.set_index(S.FAMILY).loc["F0"]        # unbudgeted: volume + mix = its margin
+    assert new["volume"] + new["mix"] == pytest.approx(new[S.MARGIN])
+    assert new["price"] == 0 and new["cost"] == pytest.approx(0, abs=1e-6)
+    gone = b.set_index(S.FAMILY).loc["F5"]       # sells nothing: loses its budget margin
+    assert gone["volume"] + gone["mix"] == pytest.approx(-gone["budget_margin"])
+
+
+def test_pvm_is_empty_without_common_months() -> None:
+    proj, bud = _two_families()
+    assert FB.pvm_bridge(proj[proj[S.MONTH] == JAN], bud).empty
+
+
+# --- year-end landing ----------------------------------------------------------------
+def _landing_inputs():
+    as_of = pd.Timestamp("2026-10-01")
+    act = pd.DataFrame({S.MONTH: pd.date_range("2026-01-01", as_of, freq="MS")})
+    act = act.assign(**{S.FAMILY: "A", S.REVENUE: 100.0, S.MARGIN: 30.0})
+    act = act[act[S.MONTH] != pd.Timestamp("2026-03-01")]    # a month with no sales: zero
+    proj = _proj([(m, "A", 10, 200.0, 50.0) for m in pd.date_range(NOV, periods=8,
+                                                                     freq="MS")])
+    bud_months = list(pd.date_range("2026-01-01", "2027-12-01", freq="MS"))
+    bud = _budget([("A", m, 10, 150.0, 40.0) for m in bud_months])
+    return act, proj, bud, as_of
+
+
+def test_landing_full_year_and_horizon_cut_by_hand() -> None:
+    act, proj, bud, as_of = _landing_inputs()
+    land = FL.year_end_landing(act, proj, bud, as_of).set_index("year")
+    y26 = land.loc[2026]
+    # 9 actual months of 100 (March missing = 0) + Nov, Dec projected at 200
+    assert y26["actual_revenue"] == 900 and y26["projected_revenue"] == 400
+    assert y26["landing_revenue"] == 1300 and y26["budget_revenue"] == 12 * 150
+    assert y26["revenue_gap"] == 1300 - 1800
+    assert y26["revenue_gap_pct"] == pytest.approx(-500 / 1800)
+    assert y26["landing_margin"] == 9 * 30 + 2 * 50 and y26["budget_margin"] == 480
+    assert y26["full_year"] and y26["compared_months"] == 12 and y26["actual_months"] == 10
+    y27 = land.loc[2027]       # projection Jan..Jun 2027: Jul..Dec budget left out
+    assert y27["compared_months"] == 6 and not y27["full_year"]
+    assert y27["landing_revenue"] == 6 * 200 and y27["budget_revenue"] == 6 * 150
+    assert y27["year_revenue"] == 1200
+    assert "Jul 2027 to Dec 2027" in y27["note"] and "left out" in y27["note"]
+
+
+def test_landing_partial_budget_and_no_budget_years() -> None:
+    act, proj, bud, as_of = _landing_inputs()
+    bud = bud[bud[S.MONTH] >= NOV]                      # budget starts after the actuals
+    bud = bud[bud[S.MONTH] <= pd.Timestamp("2026-12-01")]   # and covers 2026 only
+    land = FL.year_end_landing(act, proj, bud, as_of).set_index("year")
+    y26 = land.loc[2026]
+    assert y26["compared_months"] == 2 and y26["actual_revenue"] == 0
+    assert y26["landing_revenue"] == 400 and y26["budget_revenue"] == 300
+    assert y26["year_revenue"] == 900 + 400          # the whole year, for reference
+    assert "only (2 of 12 months)" in y26["note"]
+    y27 = land.loc[2027]
+    assert np.isnan(y27["budget_revenue"]) and np.isnan(y27["revenue_gap"])
+    assert y27["landing_revenue"] == 1200 and "No budget for 2027" in y27["note"]
+
+
+def test_actuals_value_missing_revenue_and_estimate_margin() -> None:
+    products = pd.DataFrame({S.SKU: ["A1", "A2"], S.FAMILY: ["A", "A"],
+                             S.LIST_PRICE: [10.0, 30.0], S.MATERIAL_COST: [4.0, 9.0]})
+    sales = pd.DataFrame({S.MONTH: [NOV, DEC, DEC], S.SKU: ["A1", "A1", "A2"],
+                          S.REGION: "N", S.UNITS: [10.0, 5.0, 2.0],
+                          S.REVENUE: [80.0, np.nan, np.nan]})
+    out = FL.actuals_by_family(sales, products, pd.Series({"A": 5.0})).set_index(S.MONTH)
+    # Dec: A1 at its realised 8/unit (80/10), A2 never priced: list price 30
+    assert out.loc[DEC, S.REVENUE] == 5 * 8 + 2 * 30
+    assert out.loc[DEC, S.MARGIN] == 100 - 7 * 5.0
+    assert out.loc[DEC, "estimated_rows"] == 2 and out.loc[NOV, "estimated_rows"] == 0
+
+
+# --- versus budget and view frames ---------------------------------------------------
+def test_versus_budget_over_common_months() -> None:
+    proj, bud = _two_families()
+    pnl = proj.assign(demand_units=proj[S.UNITS])
+    vb = finance.versus_budget(pnl, bud)
+    assert set(vb[S.MONTH]) == {NOV, DEC}
+    row = vb[(vb[S.FAMILY] == "B") & (vb[S.MONTH] == NOV)].iloc[0]
+    assert (row["revenue_gap"], row["margin_gap"]) == (760 - 1000, 360 - 500)
+    by_month = finance_view.budget_by_month(vb)
+    assert list(by_month[S.REVENUE]) == [1420, 1420]
+    assert list(by_month["cum_margin_gap"]) == [-100, -200]
+    assert list(by_month["cum_budget_revenue"]) == [1500, 3000]
+
+
+def test_bands_add_the_risk_margin_change() -> None:
+    pnl = _proj([(NOV, "A", 1, 100.0, 40.0)])
+    risk = pd.DataFrame({S.FAMILY: ["A"], S.MONTH: [NOV], "revenue_p10": [80.0],
+                         "revenue_p50": [99.0], "revenue_p90": [110.0],
+                         "margin_delta_p10": [-15.0], "margin_delta_p50": [0.0],
+                         "margin_delta_p90": [6.0]})
+    b = finance_view.monthly_bands(pnl, risk, _budget([("A", NOV, 1, 90.0, 30.0)])).iloc[0]
+    assert (b["margin_p10"], b["margin_p90"], b["revenue_p10"]) == (25.0, 46.0, 80.0)
+    assert b["budget_margin"] == 30.0
+    flat = finance_view.monthly_bands(pnl, None, None).iloc[0]
+    assert flat["margin_p10"] == flat["margin_p90"] == 40.0
+    assert np.isnan(flat["budget_revenue"])
+
+
+@pytest.fixture(scope="module")
+def tiny_view():
+    tables, demand = tiny_with_consensus(12)
+    ev = evaluate(demand, tables, Levers())
+    assert ev.ok
+    return ev, tables, finance_view.build(ev, tables)
+
+
+def test_view_of_a_real_plan_reconciles(tiny_view) -> None:
+    ev, tables, view = tiny_view
+    assert view.totals["revenue"] == pytest.approx(ev.plan.kpis["revenue"])
+    assert view.totals["margin"] == pytest.approx(ev.plan.kpis["gross_margin"])
+    assert view.totals["budget_revenue"] == pytest.approx(ev.budget["revenue"])
+    assert view.totals["revenue_over_budget_months"] == pytest.approx(
+        ev.budget["plan_revenue"])
+    inv = view.inventory
+    assert inv["carrying_cost"].sum() == pytest.approx(
+        ev.plan.family_plan["holding_cost"].sum())
+    last = inv[inv[S.MONTH] == inv[S.MONTH].max()]
+    assert last["inventory_value"].sum() == pytest.approx(ev.kpis["ending_inventory_value"])
+    b = view.bridge
+    assert (b["budget_margin"] + b[list(FB.EFFECTS)].sum(axis=1)).to_numpy() == \
+        pytest.approx(b[S.MARGIN].to_numpy())
+    assert list(view.landing["year"]) == [2026]        # tiny: plan and budget = 2026
+    assert view.landing["full_year"].iloc[0]
+
+
+# --- exports -------------------------------------------------------------------------
+META = EX.ExportMeta("Tiny Co", "tiny", 3, "Price +10% Alpha", "price_family_pct Alpha:10",
+                     "EUR", pd.Timestamp("2025-12-01"))
+
+
+def _sheet_frame(ws) -> pd.DataFrame:
+    rows = list(ws.iter_rows(values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_workbook_round_trip(tiny_view) -> None:
+    _, _, view = tiny_view
+    made = datetime(2026, 1, 15, 9, 30)
+    wb = load_workbook(io.BytesIO(EX.workbook(view, META, made)))
+    assert wb.sheetnames == ["Summary", "P&L by family", "Budget vs projection", "PVM bridge",
+                             "Year-end landing", "Inventory"]
+    summary = dict(ws_row[:2] for ws_row in wb["Summary"].iter_rows(values_only=True))
+    assert summary["Dataset version"] == 3 and summary["Scenario"] == "Price +10% Alpha"
+    assert summary["Made (UTC)"] == "2026-01-15 09:30" and summary["Currency"] == "EUR"
+    assert summary["Revenue, plan horizon"] == pytest.approx(view.pnl[S.REVENUE].sum())
+    pnl = _sheet_frame(wb["P&L by family"])
+    total = pnl[pnl["Month"] == EX.TOTAL].iloc[0]
+    body = pnl[pnl["Month"] != EX.TOTAL]
+    assert len(body) == len(view.pnl)
+    for col in (S.REVENUE, "cogs", S.MARGIN, S.UNITS):
+        header = next(h for c, h, k in EX.PNL_SPEC if c == col)
+        header += " (EUR)" if col != S.UNITS else ""
+        assert total[header] == pytest.approx(view.pnl[col].sum())
+        assert body[header].sum() == pytest.approx(view.pnl[col].sum())
+    bud = _sheet_frame(wb["Budget vs projection"])
+    bud_total = bud[bud["Month"] == EX.TOTAL].iloc[0]
+    assert bud_total["Budget revenue (EUR)"] == pytest.approx(view.by_month["budget_revenue"]
+                                                              .sum())
+    bridge = _sheet_frame(wb["PVM bridge"]).set_index("Family")
+    effects = ["Volume effect (EUR)", "Mix effect (EUR)", "Price effect (EUR)",
+               "Cost effect (EUR)"]
+    assert bridge.loc[EX.TOTAL, "Budget margin (EUR)"] + bridge.loc[EX.TOTAL, effects].sum() \
+        == pytest.approx(bridge.loc[EX.TOTAL, "Projected margin (EUR)"])
+    ws = wb["P&L by family"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+    assert "€" in ws["E2"].number_format and ws["A2"].number_format == EX.MONTH_FORMAT
+    assert ws.column_dimensions["A"].width >= 10
+    inv = _sheet_frame(wb["Inventory"])
+    assert inv[inv["Month"] == EX.TOTAL]["Carrying cost (EUR)"].iloc[0] == pytest.approx(
+        view.inventory["carrying_cost"].sum())
+
+
+def test_csv_round_trip(tiny_view) -> None:
+    _, _, view = tiny_view
+    df = pd.read_csv(io.BytesIO(EX.pnl_csv(view, "EUR")))
+    assert list(df.columns[:3]) == [S.MONTH, S.FAMILY, S.CURRENCY]
+    assert df[S.MONTH].iloc[0] == "2026-01" and set(df[S.CURRENCY]) == {"EUR"}
+    assert df[S.REVENUE].sum() == pytest.approx(view.pnl[S.REVENUE].sum(), abs=0.01 * len(df))
+    assert df[S.MARGIN].sum() == pytest.approx(view.pnl[S.MARGIN].sum(), abs=0.01 * len(df))
+
+
+def test_formats_and_file_names() -> None:
+    assert EX.money_format("USD") == '"$"#,##0;-"$"#,##0'
+    assert EX.money_format("CHF").startswith('"CHF "')
+    assert EX.file_name(META, "xlsx") == "finance_v3_price-10-alpha.xlsx"
+    assert EX.file_name(EX.ExportMeta("c", "d", 1, "???", "", "EUR"), "csv") == \
+        "finance_v1_scenario.csv"
+
+
+# --- charts --------------------------------------------------------------------------
+def test_charts_use_the_template_and_family_colours(tiny_view) -> None:
+    _, _, view = tiny_view
+    colors = {"Alpha": "#123456", "Beta": "#654321"}
+    fig = CF.band_chart(view.bands, view.actuals, S.REVENUE, "EUR", colors)
+    assert fig.layout.template.layout.font.family.startswith("Inter")
+    alpha = next(t for t in fig.data if t.name == "Alpha projection")
+    assert alpha.line.color == "#123456"
+    assert any(t.name == "Actual" for t in fig.data) and any(t.name == "Budget"
+                                                            for t in fig.data)
+    assert fig.layout.yaxis.tickprefix == "€"
+    steps = FB.bridge_steps(view.bridge)
+    wf = CF.bridge_waterfall(steps, "EUR").data[0]
+    assert list(wf.y) == pytest.approx(list(steps["amount"]))
+    assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
+    for fig in (CF.budget_chart(view.by_month, S.MARGIN, "EUR", True),
+                CF.landing_chart(view.landing, S.REVENUE, "EUR"),
+                CF.inventory_chart(view.inventory, "EUR", colors)):
+        assert fig.data and "€" in str(fig.layout.yaxis.tickprefix)
+    assert CF.budget_chart(view.by_month.iloc[0:0], S.REVENUE, "EUR", False).layout.title \
+        .text.startswith("The budget covers none")
