@@ -9,6 +9,8 @@ from sop import ui
 from sop.levers import Levers
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 POLICY = SupplyPolicy()
 MAX_COMPARED = 4
 OVERLAYS = (("revenue", "Revenue by month", "money"),
@@ -32,7 +34,8 @@ def render_actions(saved, labels: dict, path: str) -> None:
     sid = c[0].selectbox("Saved scenario", list(labels), format_func=labels.get,
                          key="cmp_target")
     author = c[1].text_input("Your name (to archive or restore)", key="cmp_author")
-    if c[2].button("Open in Scenarios", key="cmp_open", icon=":material/open_in_new:"):
+    if c[2].button("Open", key="cmp_open", icon=":material/open_in_new:",
+                   help="Open this scenario's levers on the Scenarios page"):
         levers = CP.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
         if levers is None:
             st.error("This scenario's levers can no longer be read; it cannot be opened.")
@@ -60,7 +63,8 @@ def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple
     for sid in pick:
         levers = CP.read_levers(jsons[sid])
         if levers is None:
-            st.warning(f"{labels[sid]}: its levers can no longer be read; left out.")
+            st.warning(f"{CP.escape_md(labels[sid])}: its levers can no longer be read; "
+                       "left out.")
             continue
         evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):

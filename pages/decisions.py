@@ -8,6 +8,8 @@ from sop import ui
 from sop.compare import escape_md
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 POLICY = SupplyPolicy()
 FLASH = "_dec_flash"
 

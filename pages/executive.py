@@ -10,6 +10,8 @@ from sop import ui
 from sop.compare import escape_md
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 POLICY = SupplyPolicy()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMPACT_CSS = """<style>
@@ -22,8 +24,8 @@ header[data-testid="stHeader"]{display:none !important}
 [data-testid="stMainBlockContainer"]{padding-top:0.8rem;max-width:100%}
 [data-testid="stAppViewContainer"] p,[data-testid="stAppViewContainer"] li,
 [data-testid="stCaptionContainer"]{font-size:1.2rem !important}
-[data-testid="stMetricValue"]{font-size:2.7rem !important}
-[data-testid="stMetricLabel"] p{font-size:1.25rem !important}
+[data-testid="stAppViewContainer"] [data-testid="stMetricValue"] *{font-size:2.7rem !important}
+[data-testid="stAppViewContainer"] [data-testid="stMetricLabel"] p{font-size:1.25rem !important}
 [data-testid="stMetricDelta"] div{font-size:1.05rem !important}
 h1{font-size:2.4rem !important}
 </style>"""
@@ -44,18 +46,16 @@ def render_header(view, present: bool) -> None:
 
 def render_kpis(view) -> None:
     for box, r in zip(st.columns(len(view.headline)), view.headline.itertuples()):
-        box.metric(r.label, r.text, r.vs_previous_text if view.previous else
-                   r.vs_budget_text, border=True,
-                   delta_color="normal" if (view.previous and r.key != "avg_utilisation")
-                   or r.key in ("revenue", "gross_margin") else "off",
-                   help=f"{r.vs_budget_text}; {r.vs_previous_text}. Over the plan's "
-                   "18 months.")
-        box.caption(r.vs_budget_text if view.previous else r.vs_previous_text)
+        box.metric(r.label, r.text, r.vs_previous_text if r.changed else None, border=True,
+                   delta_color=r.delta_color, help=f"{r.vs_budget_text}; "
+                   f"{r.vs_previous_text}. Over the plan's {POLICY.horizon} months.")
+        box.caption(r.vs_budget_text + ("" if r.changed else f" · {r.vs_previous_text}"))
 
 
 def render_middle(view, height: int) -> None:
     left, right = st.columns([3, 2])
-    left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height),
+    left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height,
+                                       font_size=17 if height > 340 else 13),
                       width="stretch", key="exe_revenue_chart")
     with right:
         st.markdown("**Top risks and opportunities** (gross margin at stake)")
@@ -69,7 +69,7 @@ def render_middle(view, height: int) -> None:
 
 def render_board(view) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
-    st.dataframe(EV.board_text(view.board, view.currency, view.plan_name),
+    st.dataframe(EV.board_text(view.board, view.currency, view.por_name),
                  hide_index=True, key="exe_board", height="content")
 
 

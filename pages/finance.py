@@ -8,6 +8,8 @@ from sop import finance_bridge as FB
 from sop import schema as S
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 MEASURES = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -141,9 +143,8 @@ if not ev.ok:
     st.error(f"{name}: {ev.plan.explanation}")
     st.stop()
 view = ui.finance_view(path, version, stamp, levers, policy)
-st.caption(f"**{name}** · levers: {levers.describe()} · plan {fmt.month(view.pnl[S.MONTH].min())} to "
-           f"{fmt.month(view.pnl[S.MONTH].max())} · actuals to {fmt.month(view.as_of)} · "
-           f"money in {currency}")
+st.caption(f"**{name}** · levers: {levers.describe()} · plan {view.span} · actuals to "
+           f"{fmt.month(view.as_of)} · money in {currency}")
 for note in view.notes:
     st.warning(note)
 render_kpis(view.totals, currency)

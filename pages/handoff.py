@@ -8,6 +8,8 @@ from sop import fmt, ui, weekly
 from sop import schema as S
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 POLICY = SupplyPolicy()
 
 

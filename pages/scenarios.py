@@ -12,6 +12,8 @@ from sop.kpis import KPI_BY_KEY, kpi_table
 from sop.levers import Levers
 from sop.supply_policy import SupplyPolicy
 
+ui.through_router()
+
 POLICY = SupplyPolicy()
 RESEED = "_scn_reseed"   # set by the Compare page when it opens a saved scenario
 PER_ROW = 4
@@ -85,7 +87,7 @@ def tab_risk(ev, base, c: dict) -> None:
 
 def tab_kpis(ev, base, c: dict) -> None:
     st.dataframe(CP.kpi_display(c["table"].reset_index(), c["cur"]), hide_index=True,
-                 key="scn_kpi_table")
+                 key="scn_kpi_table", height="content")
     st.dataframe(CP.utilisation_display(ev.plan, base.plan), hide_index=True,
                  key="scn_util_table")
 

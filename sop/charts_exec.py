@@ -17,7 +17,8 @@ GREY, RED, GREEN, BAND = "#8A96A3", "#B23A48", "#2E8B57", "rgba(31,78,121,0.16)"
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0)
 
 
-def revenue_chart(band: pd.DataFrame, currency: str, height: int = 340) -> go.Figure:
+def revenue_chart(band: pd.DataFrame, currency: str, height: int = 340,
+                  font_size: int = 13) -> go.Figure:
     """Revenue by month, all families: the plan with its P10-P90 band, the budget
     (dashed) and the previous plan of record (dotted), from `exec_view.revenue_band`."""
     if band.empty:
@@ -43,6 +44,7 @@ def revenue_chart(band: pd.DataFrame, currency: str, height: int = 340) -> go.Fi
                         hovertemplate=hover)
     fig.update_layout(template=TEMPLATE, height=height, hovermode="x unified",
                       legend=LEGEND_BELOW, margin=dict(l=10, r=10, t=40, b=10),
+                      font=dict(size=font_size),
                       title="Revenue by month vs budget, with the P10-P90 range",
                       xaxis=dict(tickformat="%b %Y", dtick="M2"),
                       yaxis=dict(title=f"Revenue ({currency}/month)", tickprefix=sym,
@@ -74,7 +76,8 @@ def risks_chart(risks: pd.DataFrame, currency: str, height: int = 380) -> go.Fig
     fig.update_layout(template=TEMPLATE, height=height, showlegend=False,
                       title="Top risks and opportunities: gross margin at stake",
                       xaxis=dict(title=f"Gross margin ({currency})", tickprefix=sym,
-                                 tickformat="~s"), margin=dict(l=10, r=10, t=40, b=10))
+                                 tickformat="~s"), yaxis=dict(automargin=True),
+                      margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 

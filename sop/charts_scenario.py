@@ -74,34 +74,38 @@ def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
 
 def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
     """P10-P90 ranges with the P50 marked, for revenue, gross margin and fill rate,
-    one row per metric and one bar per plan (name -> `sop.risk.Risk.summary`)."""
+    one row per metric and one bar per plan (name -> `sop.risk.Risk.summary`), the
+    first plan on top."""
     if not ranges:
         return _empty("No risk ranges")
-    fig = make_subplots(rows=len(RISK_METRICS), cols=1, vertical_spacing=0.16,
+    fig = make_subplots(rows=len(RISK_METRICS), cols=1, vertical_spacing=0.14,
                         subplot_titles=[label for _, label in RISK_METRICS])
+    names = list(ranges)
     for row, (metric, _) in enumerate(RISK_METRICS, start=1):
         pct = metric == "fill_rate"
-        for i, (name, summary) in enumerate(ranges.items()):
-            r = summary.set_index("metric").loc[metric]
-            k = 100.0 if pct else 1.0
+        k = 100.0 if pct else 1.0
+        rows = {n: s.set_index("metric").loc[metric] for n, s in ranges.items()}
+        for i, (name, r) in enumerate(rows.items()):
             text = [fmt.pct(v) if pct else fmt.money(v, currency)
                     for v in (r[S.P10], r[S.P50], r[S.P90])]
-            color = PALETTE[i % len(PALETTE)] if i else GREY
+            hover = f"{name}: P10 {text[0]} · P50 {text[1]} · P90 {text[2]}<extra></extra>"
             fig.add_scatter(x=[r[S.P10] * k, r[S.P90] * k], y=[name, name], mode="lines",
-                            line=dict(color=color, width=14), showlegend=False,
-                            hovertemplate=f"{name}: P10 {text[0]} – P90 {text[2]}"
-                            "<extra></extra>", row=row, col=1)
-            fig.add_scatter(x=[r[S.P50] * k], y=[name], mode="markers+text",
-                            marker=dict(color=INK, size=12, symbol="line-ns-open",
-                                        line=dict(width=3)), text=[f"P50 {text[1]}"],
-                            textposition="top center", showlegend=False,
-                            hovertemplate=f"{name}: P50 {text[1]}<extra></extra>",
+                            line=dict(color=PALETTE[(i - 1) % len(PALETTE)] if i else GREY,
+                                      width=16), showlegend=False, hovertemplate=hover,
                             row=row, col=1)
-        fig.update_xaxes(ticksuffix=" %" if pct else "", tickprefix="" if pct else
-                         fmt.symbol(currency), tickformat=".1f" if pct else "~s",
-                         row=row, col=1)
+            fig.add_scatter(x=[r[S.P50] * k], y=[name], mode="markers", showlegend=False,
+                            marker=dict(color=INK, size=18, symbol="line-ns-open",
+                                        line=dict(width=3)), hovertemplate=hover,
+                            row=row, col=1)
+        lo = min(float(r[S.P10]) for r in rows.values()) * k
+        hi = max(float(r[S.P90]) for r in rows.values()) * k
+        pad = max(hi - lo, abs(hi) * 0.01, 1e-9) * 0.06
+        fig.update_xaxes(range=[lo - pad, hi + pad], ticksuffix=" %" if pct else "",
+                         tickprefix="" if pct else fmt.symbol(currency),
+                         tickformat=".1f" if pct else "~s", row=row, col=1)
+        fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], row=row, col=1)
     fig.update_layout(template=TEMPLATE, height=140 + 120 * len(RISK_METRICS),
-                      title="Range under demand uncertainty: P10 to P90, P50 marked")
+                      title="Range under demand uncertainty: P10 to P90 bar, P50 tick")
     return fig
 
 
@@ -121,8 +125,8 @@ def overlay_chart(series: Mapping[str, pd.DataFrame], column: str, title: str,
                         line=dict(color=GREY if i == 0 else PALETTE[(i - 1) % len(PALETTE)],
                                   width=2.5, dash="dash" if i == 0 else "solid"),
                         hovertemplate=hover)
+    axis = f"{title.split(' by ')[0]} ({currency if money else 'units'})"
     fig.update_layout(template=TEMPLATE, title=title, hovermode="x unified",
                       xaxis=MONTH_AXIS, legend=LEGEND_BELOW, height=420,
-                      yaxis=dict(title=f"{title.split(' by ')[0]} ({currency if money else 'units'})",
-                                 tickprefix=sym if money else "", tickformat="~s"))
+                      yaxis=dict(title=axis, tickprefix=sym if money else "", tickformat="~s"))
     return fig

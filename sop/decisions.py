@@ -62,7 +62,7 @@ def _records(df: pd.DataFrame, cols: list[str]) -> dict[str, list]:
         if c == S.MONTH:
             out[c] = [pd.Timestamp(v).strftime("%Y-%m-%d") for v in s]
         elif pd.api.types.is_numeric_dtype(s):
-            out[c] = [None if not np.isfinite(v) else round(float(v), 6)
+            out[c] = [None if not np.isfinite(v) else float(v)
                       for v in s.to_numpy(dtype=float, na_value=np.nan)]
         else:
             out[c] = [str(v) for v in s]
@@ -215,11 +215,13 @@ def log_view(log: pd.DataFrame) -> pd.DataFrame:
     (what happened, one line), author, note, status."""
     status = approvals(log).set_index("entry_id")["status"]
     its = items(log, pd.Timestamp.today()).set_index("entry_id")["status"]
+    def approved(r) -> str:
+        plan = f"#{int(r.scenario_id)} {r.scenario_name}" if r.scenario_id else r.scenario_name
+        data = int(r.dataset_version) if pd.notna(r.dataset_version) else "?"
+        return f"Approved {plan} (data v{data})"
+
     what = {
-        APPROVE: lambda r: f"Approved #{int(r.scenario_id)} {r.scenario_name} "
-                           f"(data v{int(r.dataset_version) if pd.notna(r.dataset_version) else '?'})"
-        if r.scenario_id else f"Approved {r.scenario_name} (data v"
-        f"{int(r.dataset_version) if pd.notna(r.dataset_version) else '?'})",
+        APPROVE: approved,
         REVOKE: lambda r: f"Reversed approval #{int(r.ref_id)}",
         QUESTION: lambda r: f"Question for {r.owner}, due {r.due:%d %b %Y}",
         ACTION: lambda r: f"Action for {r.owner}, due {r.due:%d %b %Y}",

@@ -215,6 +215,24 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
     return [o for part in out for o in part]
 
 
+def _level_frames(jobs: list[selection.Job], outcomes: list[selection.Outcome],
+                  keys: list[str], plan: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outcomes as two long frames (built from numpy, no per-series DataFrame):
+    (*keys, month, p50, sigma) over the plan and (*keys, month, fitted) over history."""
+    h = len(plan)
+    lv = {k: np.repeat([o.key[i] for o in outcomes], h) for i, k in enumerate(keys)}
+    lv[S.MONTH] = np.tile(plan.to_numpy(), len(outcomes))
+    lv[S.P50] = np.concatenate([o.p50 for o in outcomes]) if outcomes else np.zeros(0)
+    lv["sigma"] = np.concatenate([o.sigma for o in outcomes]) if outcomes else np.zeros(0)
+    lens = [len(j.y) for j in jobs]
+    lf = {k: np.repeat([o.key[i] for o in outcomes], lens) for i, k in enumerate(keys)}
+    months = [np.datetime64(j.first_month, "M") + np.arange(len(j.y)) for j in jobs]
+    lf[S.MONTH] = (np.concatenate(months) if months else np.zeros(0, "datetime64[M]")
+                   ).astype("datetime64[us]")
+    lf["fitted"] = np.concatenate([o.fitted for o in outcomes]) if outcomes else np.zeros(0)
+    return pd.DataFrame(lv), pd.DataFrame(lf)
+
+
 def run_forecast(tables: dict[str, pd.DataFrame], settings: ForecastSettings = ForecastSettings(),
                  workers: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ForecastResult:
@@ -253,16 +271,7 @@ def run_forecast(tables: dict[str, pd.DataFrame], settings: ForecastSettings = F
         selection_df.insert(0, S.FAMILY, selection_df[S.SKU].map(fam))
     backtest_df = pd.DataFrame(bt_rows, columns=[*keys, "method", "wape", "mase", "bias",
                                                  "mape"])
-    level_values, level_fitted = [], []
-    for j, o in zip(prep.jobs, outcomes):
-        kd = dict(zip(keys, o.key))
-        level_values.append(pd.DataFrame({**kd, S.MONTH: plan, S.P50: o.p50, "sigma": o.sigma}))
-        hist = pd.date_range(pd.Timestamp(j.first_month), periods=len(j.y), freq="MS")
-        level_fitted.append(pd.DataFrame({**kd, S.MONTH: hist, "fitted": o.fitted}))
-    lv = pd.concat(level_values, ignore_index=True) if level_values else pd.DataFrame(
-        columns=[*keys, S.MONTH, S.P50, "sigma"])
-    lf = pd.concat(level_fitted, ignore_index=True) if level_fitted else pd.DataFrame(
-        columns=[*keys, S.MONTH, "fitted"])
+    lv, lf = _level_frames(prep.jobs, outcomes, keys, plan)
     values, fitted = disaggregate(lv, lf, prep, settings.level, plan)
     values[S.P10] = np.maximum(values[S.P50] - Z90 * values["sigma"], 0.0)
     values[S.P90] = values[S.P50] + Z90 * values["sigma"]

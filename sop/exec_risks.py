@@ -89,7 +89,8 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
         rows.append(_row(OPPORTUNITY, BOTTLENECK, f"{res} ({name})", g["month"],
                          float(g["value"].sum()),
                          f"Binds in {len(g)} month(s); one more {per} is worth up to "
-                         f"{fmt.symbol(currency)}{top:,.2f}: +10 % {'hours' if per == 'hour' else 'supply'} "
+                         f"{fmt.symbol(currency)}{top:,.2f}: +10 % "
+                         f"{'hours' if per == 'hour' else 'supply'} "
                          f"there adds up to {fmt.money(float(g['value'].sum()), currency)}."))
     return rows
 
@@ -162,11 +163,10 @@ def top(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> pd.DataFrame:
 
 def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Risks and opportunities as text for a screen: Type, Item (category: subject),
-    When, Margin at stake (signed money), Why."""
+    Margin at stake (signed money), When, Why."""
     return pd.DataFrame({
         "Type": items["kind"].str.capitalize(),
         "Item": [f"{c}: {s}" for c, s in zip(items["category"], items["subject"])],
-        "When": items["when"],
         "Margin at stake": [("+" if m > 0 else "") + fmt.money(m, currency)
                             for m in items["money"]],
-        "Why": items["what"]})
+        "When": items["when"], "Why": items["what"]})

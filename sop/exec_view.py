@@ -18,6 +18,7 @@ from sop import compare, risk, weekly
 from sop import decisions as D
 from sop import exec_risks as R
 from sop import schema as S
+from sop.kpis import KPI_BY_KEY
 from sop.levers import Levers
 from sop.scenario import DemandBase, Evaluation, scenario_demand
 from sop.scenario_apply import apply_policy, apply_tables
@@ -39,7 +40,8 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
     """The five headline KPIs. Columns: key, label, value, text, vs_budget (plan -
     budget over the budget's months; NaN where the budget has no such figure),
     vs_budget_text, vs_previous (this plan - the previous plan of record),
-    vs_previous_text."""
+    vs_previous_text, changed (it differs from the previous plan), delta_color
+    (st.metric: green when the change goes the better way)."""
     rows = []
     for key, label in HEADLINE:
         v = kpis.get(key, np.nan)
@@ -56,7 +58,9 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
             "vs_previous": vp, "vs_previous_text": (
                 "no previous plan of record" if not previous else
                 f"{compare.delta_text(key, vp, previous.get(key), currency) or 'no change'} "
-                "vs previous plan")})
+                "vs previous plan"),
+            "changed": bool(previous) and compare.delta_text(key, vp) is not None,
+            "delta_color": compare.delta_color(KPI_BY_KEY[key])})
     return pd.DataFrame(rows)
 
 
@@ -122,7 +126,7 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
                                  for p in board["plan"]]})
     for key, label in labels.items():
         kpi = "gross_margin" if key == "margin_vs_budget" else key
-        better = "up" if key == "margin_vs_budget" else compare.KPI_BY_KEY[key].better
+        better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
         best = compare.best_in_row(dict(zip(board["plan"], board[key])), better)
         out[label] = [(compare.BEST if p in best else "") + (
             (compare.delta_text(kpi, v, None, currency) or "on budget")
@@ -168,6 +172,11 @@ class ExecView:
     log: pd.DataFrame
     items: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def por_name(self) -> str:
+        """The plan of record's name ('' before anything is approved)."""
+        return self.plan_name if self.approved is not None else ""
 
 
 def _actuals(log: pd.DataFrame, load: Callable[[int], D.PlanSnapshot | None],

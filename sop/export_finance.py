@@ -175,8 +175,7 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Levers moved", meta.levers, "text"),
         ("Actuals up to", fmt.month(meta.as_of) if meta.as_of is not None else "–", "text"),
         ("Currency", cur, "text"), ("Made (UTC)", made_at.strftime("%Y-%m-%d %H:%M"), "text"),
-        ("Plan months", f"{fmt.month(view.pnl[S.MONTH].min())} to "
-         f"{fmt.month(view.pnl[S.MONTH].max())}" if len(view.pnl) else "–", "text"),
+        ("Plan months", view.span, "text"),
         ("Revenue, plan horizon", t.get("revenue"), "money"),
         ("Revenue P10", t.get("revenue_p10"), "money"),
         ("Revenue P90", t.get("revenue_p90"), "money"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sop import finance, kpis
+from sop import finance, fmt, kpis
 from sop import finance_bridge as FB
 from sop import finance_landing as FL
 from sop import schema as S
@@ -113,6 +113,13 @@ class FinanceView:
     as_of: pd.Timestamp | None
     totals: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def span(self) -> str:
+        """The plan's months, e.g. 'Nov 2026 to Apr 2028'."""
+        if self.pnl.empty:
+            return "no months"
+        return f"{fmt.month(self.pnl[S.MONTH].min())} to {fmt.month(self.pnl[S.MONTH].max())}"
 
 
 def _totals(pnl: pd.DataFrame, risk_summary: pd.DataFrame | None,

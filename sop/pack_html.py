@@ -107,7 +107,7 @@ def report(view: EV.ExecView, summary: list[tuple[str, object, str]], meta) -> s
                   ("subject", "Subject"), ("when", "When"), ("amount", "Margin at stake"),
                   ("what", "What")], numeric=("amount",), classes="kind")]
     parts += ["<h2>Scenarios on the table</h2>",
-              _table_all(EV.board_text(view.board, cur, view.plan_name))]
+              _table_all(EV.board_text(view.board, cur, view.por_name))]
     parts.append("<h2>What changed since last cycle</h2>")
     if view.bridge is not None:
         b = view.bridge.assign(amount_text=[fmt.money(a, cur) for a in view.bridge["amount"]])

@@ -15,8 +15,9 @@ calendar days of each month start (dropped when the history spans under two year
 Prophet's "auto"), extra regressors standardised unless binary, missing y dropped.
 
 The point estimate is the MAP, as `Prophet.fit` computes by default; here it is found
-by majorise-minimise iterations (`_map`), each a small least-squares solve. Why: CmdStan's process start and file I/O take ~0.12 s per
-fit, 30x the fit itself, and the engine fits Prophet at every backtest origin.
+by majorise-minimise iterations (`_map`), each a small least-squares solve. Why:
+CmdStan's process start and file I/O take ~0.12 s per fit, 50-100x the fit itself,
+and the engine fits Prophet at every backtest origin.
 `tests/test_engine.py` checks the fit against the `prophet` package on a series.
 """
 from __future__ import annotations
@@ -151,18 +152,6 @@ def fit(days: np.ndarray, y: np.ndarray, spec: ProphetSpec = ProphetSpec(),
 def _sigma(rss: float, n: int) -> float:
     """argmin_s n log s + rss / (2 s^2) + s^2 / (2 * 0.5^2): 4 s^4 + n s^2 - rss = 0."""
     return float(np.sqrt(max((-n + np.sqrt(n * n + 16 * rss)) / 8, 1e-18)))
-
-
-def objective(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: float,
-              mult: bool, th: np.ndarray) -> float:
-    """Negative log posterior of Prophet's model (up to a constant) at th."""
-    S, K = Z.shape[1] - 2, x.shape[1]
-    tr, beta, s = Z @ th[:2 + S], th[2 + S:2 + S + K], th[-1]
-    mu = tr * (1 + x @ beta) if mult else tr + x @ beta
-    r = ys - mu
-    return float(len(ys) * np.log(s) + r @ r / (2 * s * s) + s * s / 0.5
-                 + (th[0] ** 2 + th[1] ** 2) / 50 + np.abs(th[2:2 + S]).sum() / tau
-                 + np.sum(beta ** 2 / (2 * sig ** 2)))
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -47,9 +47,10 @@ def _lag(a: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((a.shape[0], 1)), a[:, :-1]], axis=1)
 
 
-def _end_only(v: np.ndarray, T: int) -> np.ndarray:
-    out = np.zeros((len(v), T))
-    out[:, -1] = v
+def _opening(inp: PlanInputs) -> np.ndarray:
+    """(n, T): the opening stock in the first month, 0 after (adds to `_lag(I)`)."""
+    out = np.zeros((inp.n, inp.T))
+    out[:, 0] = inp.onhand
     return out
 
 
@@ -73,7 +74,9 @@ def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy
             "material_cost": inp.material * v["X"],
             "subcontract_cost": _by_item(inp, sol.costs["SUB"] * v["SUB"]),
             "holding_cost": inp.hold * I,
-            "inventory_change": _end_only(sol.costs["VALUE"] * (inp.onhand - I[:, -1]), inp.T),
+            # stock drawn (or built) each month, at cost: sums to value x (opening - ending)
+            "inventory_change": np.asarray(sol.costs["VALUE"]).reshape(-1, 1) * (
+                _lag(I) + _opening(inp) - I),
             "backlog_cost": policy.backlog_cost_pct / 100 * p * B,
             "lost_goodwill": policy.lost_sales_penalty_pct / 100 * p * L,
             "safety_stock_penalty": policy.safety_stock_penalty_pct / 100 * p * v["Z"]}

@@ -48,7 +48,7 @@ def week_shares(month: pd.Timestamp, working_days: float | None = None) -> pd.Da
     """The weeks of `month`: week_start (Monday), week_end (Friday, or the month's last
     weekday), working_days (of this month in the week) and share (sums to 1)."""
     w = day_weights(month, working_days)
-    monday = w.index - pd.to_timedelta(w.index.weekday, unit="D")
+    monday = w.index - pd.to_timedelta(w.index.day_of_week, unit="D")
     g = pd.DataFrame({"week_start": monday, "day": w.index, "w": w.to_numpy()})
     out = g.groupby("week_start", as_index=False).agg(week_end=("day", "max"),
                                                       working_days=("w", "sum"))

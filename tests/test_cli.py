@@ -23,12 +23,17 @@ def test_validate_missing_folder(tmp_path: Path, capsys) -> None:
     assert "no such folder" in capsys.readouterr().out
 
 
-def test_ensure_demo_loads_once(store: Store, capsys) -> None:
+def test_ensure_demo_loads_and_forecasts_once(store: Store, capsys) -> None:
+    from sop.store import forecasts
+
     assert main(["--store", str(store.path), "ensure-demo"]) == 0
     info = store.active()
     assert info.name == "demo" and info.company == "Northwind Home Appliances"
+    run = forecasts.find_run(store, info.version)
+    assert run is not None and run.n_series > 200
     assert main(["--store", str(store.path), "ensure-demo"]) == 0
     assert len(store.datasets()) == 1
+    assert forecasts.find_run(store, info.version).run_id == run.run_id
 
 
 def test_load_restore_and_list(tmp_path: Path, store: Store, capsys) -> None:

@@ -127,7 +127,8 @@ def test_saved_view_keeps_text_verbatim_and_describes_levers() -> None:
     view = CP.saved_view(saved)
     assert view["name"].tolist() == [nasty, "ok"] and view["description"][1] == nasty
     assert view["levers"].tolist() == ["demand, all families +5 %", "(cannot be read)"]
-    assert CP.column_name(7, "x" * 100).startswith("#7 x") and len(CP.column_name(7, "x" * 100)) < 50
+    heading = CP.column_name(7, "x" * 100)
+    assert heading.startswith("#7 x") and heading.endswith("…") and len(heading) < 50
 
 
 def test_escape_md_keeps_every_character() -> None:

@@ -227,3 +227,16 @@ def test_figures_are_finite_numbers(forecast: Store) -> None:
     for value, _ in _tiles(at).values():
         digits = re.sub(r"[^\d.]", "", value)
         assert digits and math.isfinite(float(digits))
+
+
+def test_inconsistent_levers_are_explained_not_raised(forecast: Store) -> None:
+    at = _page()
+    at.session_state["scn_capacity_changes__0_resource"] = "L1"
+    at.session_state["scn_capacity_changes__0_from"] = "2026-05"
+    at.session_state["scn_capacity_changes__0_to"] = "2026-02"
+    at.session_state["scn_capacity_changes__0_pct"] = 50.0
+    at.session_state["scn_promo_family"] = "Beta"
+    at.run()
+    assert not at.exception
+    assert any("2026-02 is before 2026-05" in w.value for w in at.warning)
+    assert at.error and "not valid" in at.error[0].value and not at.metric

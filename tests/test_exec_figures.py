@@ -1,0 +1,169 @@
+"""Executive figures: the plan-vs-plan bridge adds up, plans of record per cycle, the
+weekly S&OE split sums back, risks are ranked by money, snapshots round-trip."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exec_helpers import exec_tables, load
+from sop import decisions as D
+from sop import exec_risks as R
+from sop import exec_view as EV
+from sop import executive as X
+from sop import schema as S
+from sop import weekly as W
+from sop.levers import Levers
+from sop.store import Store
+from sop.store import decisions as DS
+
+
+@pytest.fixture
+def ctx(store: Store) -> X.Context:
+    load(store)
+    return X.context(store)
+
+
+def _snap(ctx: X.Context, levers: Levers, cycle: str) -> D.PlanSnapshot:
+    ev = ctx.evaluate(levers)
+    sku, _ = EV.plan_detail(ctx.base, ctx.tables, levers, ctx.policy)
+    return D.make_snapshot(ev, pd.Timestamp(cycle), 0, levers.describe(), 1, ctx.as_of,
+                           "EUR", sku)
+
+
+@pytest.mark.parametrize("levers", [
+    Levers(demand_pct=12.0, price_family_pct=(("Alpha", 4.0),)),
+    Levers(demand_family_pct=(("Beta", 60.0),), capacity_changes=(("L2", "2026-01",
+                                                                    "2026-06", -40.0),)),
+    Levers(material_inflation_pct=8.0, labour_cost_pct=5.0, overtime_allowed=False)])
+def test_plan_bridge_adds_up_exactly(ctx: X.Context, levers: Levers) -> None:
+    prev, cur = _snap(ctx, Levers(), "2025-12-01"), _snap(ctx, levers, "2026-01-01")
+    prev = D.PlanSnapshot.from_json(prev.to_json())      # as read back from the store
+    b = D.plan_bridge(prev, cur, ctx.tables[S.PRODUCTS])
+    assert list(b["step"]) == ["Previous plan of record", *D.GROUPS, "New plan of record"]
+    assert b["amount"].iloc[0] == pytest.approx(prev.kpis["gross_margin"])
+    assert b["amount"].iloc[-1] == pytest.approx(cur.kpis["gross_margin"])
+    steps = b.loc[b["kind"] == "delta", "amount"].sum()
+    assert steps == pytest.approx(b["amount"].iloc[-1] - b["amount"].iloc[0], abs=1e-6)
+    assert abs(b["amount"].iloc[-1] - b["amount"].iloc[0]) > 1.0   # something moved
+
+
+def test_bridge_of_a_price_change_lands_on_price(ctx: X.Context) -> None:
+    cur = _snap(ctx, Levers(price_family_pct=(("Beta", 10.0),)), "2026-01-01")
+    b = D.plan_bridge(_snap(ctx, Levers(), "2025-12-01"), cur,
+                      ctx.tables[S.PRODUCTS]).set_index("step")["amount"]
+    assert b["Price"] > 0 and abs(b["Price"]) > abs(b["Demand"])
+
+
+def test_snapshot_round_trip_keeps_every_frame(ctx: X.Context) -> None:
+    snap = _snap(ctx, Levers(demand_pct=3.0), "2026-01-01")
+    back = D.PlanSnapshot.from_json(snap.to_json())
+    for name in ("family_plan", "pnl", "sku_plan"):
+        a, b = getattr(snap, name), getattr(back, name)
+        assert len(a) == len(b)
+        num = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
+        assert np.allclose(a[num].to_numpy(float), b[num].to_numpy(float), atol=1e-5)
+    assert back.kpis == pytest.approx(snap.kpis) and back.levers == {"scn_demand_pct": 3.0}
+
+
+def test_previous_cycle_and_reversal_fall_back(store: Store, ctx: X.Context) -> None:
+    a = X.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    b = X.approve_saved(store, ctx, 0, "Ann", "Jan plan", pd.Timestamp("2026-01-01"))
+    c = X.approve_saved(store, ctx, 0, "Bob", "Jan plan, again", pd.Timestamp("2026-01-01"))
+    log = DS.log(store)
+    assert int(D.plan_of_record(log, pd.Timestamp("2026-01-01"))["entry_id"]) == c
+    assert int(D.previous_plan_of_record(log, pd.Timestamp("2026-01-01"))["entry_id"]) == a
+    DS.revoke(store, c, "Bob", "mistake")
+    assert int(D.plan_of_record(DS.log(store), pd.Timestamp("2026-01-01"))["entry_id"]) == b
+    DS.revoke(store, b, "Bob", "no plan yet")
+    assert D.plan_of_record(DS.log(store), pd.Timestamp("2026-01-01")) is None
+
+
+def test_view_compares_with_the_previous_plan_of_record(store: Store, ctx) -> None:
+    X.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    v = X.view(store, ctx)                     # Jan 2026 cycle, not approved yet
+    assert v.approved is None and v.plan_name == EV.BASELINE
+    assert v.previous is not None and v.bridge is not None
+    h = v.headline.set_index("key")
+    assert h.at["revenue", "vs_previous"] == pytest.approx(0.0, abs=1e-6)
+    assert v.band["revenue"].sum() == pytest.approx(v.current.kpis["revenue"])
+    assert (v.band["revenue_p10"] <= v.band["revenue_p90"] + 1e-9).all()
+    assert v.band["previous_revenue"].notna().all()
+    assert v.weekly.empty                      # no plan of record: nothing handed off
+
+
+def test_weekly_split_sums_back_to_the_monthly_plan(store: Store, ctx) -> None:
+    X.approve_saved(store, ctx, 0, "Ann", "go", pd.Timestamp("2026-01-01"))
+    v = X.view(store, ctx)
+    monthly = v.snapshot.sku_plan.groupby([S.MONTH, S.SKU, S.PLANT])[W.QUANTITIES].sum()
+    weeks = v.weekly.groupby([S.MONTH, S.SKU, S.PLANT])[W.QUANTITIES].sum()
+    pd.testing.assert_frame_equal(weeks.sort_index(), monthly.sort_index(), rtol=1e-9)
+    assert (v.weekly["week_start"].dt.day_of_week == 0).all()
+    assert (v.weekly["week_end"].dt.month == v.weekly[S.MONTH].dt.month).all()
+    assert v.weekly["production"].sum() > 0
+
+
+def test_week_shares_follow_the_working_days() -> None:
+    plain = W.week_shares(pd.Timestamp("2026-12-01"))            # 23 weekdays
+    assert plain["working_days"].tolist() == [4, 5, 5, 5, 4]
+    assert plain["share"].sum() == pytest.approx(1.0)
+    cal = W.week_shares(pd.Timestamp("2026-12-01"), 20.5)        # 2.5 days off at the end
+    assert cal["working_days"].tolist() == [4, 5, 5, 5, 1.5]
+    assert cal["share"].iloc[-1] == pytest.approx(1.5 / 20.5)
+    same = W.week_shares(pd.Timestamp("2026-12-01"), 25)         # Saturday shifts: spread
+    assert np.allclose(same["share"], plain["share"])
+
+
+def test_calendar_days_of_the_route_shift_the_split() -> None:
+    t = exec_tables()
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    cap = t[S.CAPACITY]
+    cap.loc[(cap[S.RESOURCE] == "L2") & (cap[S.MONTH] == months[0]), S.WORKING_DAYS] = 10.0
+    days = W.route_days(t, months).set_index([S.SKU, S.MONTH])[S.WORKING_DAYS]
+    assert days[("B1", months[0])] == 10.0 and days[("A1", months[0])] == 21.0
+    plan = pd.DataFrame({S.MONTH: [months[0]] * 2, S.SKU: ["A1", "B1"],
+                         S.FAMILY: ["Alpha", "Beta"], S.PLANT: ["P1", "P1"],
+                         "demand": [100.0, 100.0], "production": [210.0, 100.0],
+                         "subcontracted": [0.0, 0.0], "shipped": [100.0, 100.0]})
+    w = W.weekly_split(plan, W.route_days(t, months))
+    b1 = w[w[S.SKU] == "B1"]
+    assert b1["production"].sum() == pytest.approx(100.0)
+    assert b1.loc[b1["week_start"] >= "2026-01-19", "production"].sum() == 0.0
+    assert w[w[S.SKU] == "A1"]["production"].sum() == pytest.approx(210.0)
+
+
+def test_actuals_against_an_earlier_plan_of_record(store: Store, ctx) -> None:
+    X.approve_saved(store, ctx, 0, "Ann", "Jan plan", pd.Timestamp("2026-01-01"))
+    t = exec_tables()
+    jan = t[S.CONSENSUS][t[S.CONSENSUS][S.MONTH] == "2026-01-01"].copy()
+    jan[S.UNITS] = jan[S.UNITS] * 1.1                    # January came in 10 % high
+    t[S.SALES] = pd.concat([t[S.SALES], jan.assign(**{S.REVENUE: jan[S.UNITS] * 9.5})],
+                           ignore_index=True)
+    t[S.CONSENSUS] = t[S.CONSENSUS][t[S.CONSENSUS][S.MONTH] > "2026-01-01"]
+    cap = t[S.CAPACITY]
+    t[S.CAPACITY] = pd.concat([cap, cap[cap[S.MONTH] == cap[S.MONTH].max()].assign(
+        **{S.MONTH: pd.Timestamp("2027-01-01")})], ignore_index=True)
+    load(store, t, name="with January")
+    v = X.view(store, X.context(store))
+    assert v.actuals_month == pd.Timestamp("2026-01-01")
+    tot = W.actual_totals(v.actuals)
+    assert tot["actual_units"] == pytest.approx(jan[S.UNITS].sum())
+    assert tot["gap_pct"] == pytest.approx(0.1, rel=1e-6)
+    assert "Baseline" in v.actuals_plan
+
+
+def test_risks_are_ranked_by_money_and_signed(ctx: X.Context) -> None:
+    lv = Levers(demand_pct=80.0)                          # more than the lines can make
+    ev = ctx.evaluate(lv)
+    sku, _ = EV.plan_detail(ctx.base, ctx.tables, lv, ctx.policy)
+    r = R.ranked(ev.plan, ev.pnl, ctx.tables[S.BUDGET], ev.demand, sku,
+                 ctx.tables[S.PRODUCTS], "EUR")
+    assert list(r.columns) == R.COLUMNS and len(r) > 0
+    assert (np.diff(r["money"].abs().to_numpy()) <= 1e-9).all()
+    assert ((r["kind"] == R.RISK) == (r["money"] < 0)).all()
+    assert {R.BOTTLENECK, R.BUDGET} <= set(r["category"])
+    lost = ev.plan.family_plan["lost_sales"].sum()
+    if lost > 0.5:
+        assert (r["category"] == R.GAP).any()
+    top = R.top(r, n=4, per_category=1)
+    assert top["category"].is_unique and len(top) <= 4

@@ -1,0 +1,131 @@
+"""The Executive S&OP pages through AppTest: the one-screen summary, presentation mode,
+approving a plan of record, questions and actions, the S&OE hand-off."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from exec_helpers import load
+from sop import decisions as D
+from sop import executive as X
+from sop.levers import Levers
+from sop.store import Store
+from sop.store import decisions as DS
+from sop.store import scenarios as SC
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CYCLE = pd.Timestamp("2026-01-01")
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    load(store)
+    SC.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    return store
+
+
+def _at(page: str) -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe on screen with `column` (dataframes carry no key here)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _markdown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+
+
+def test_executive_page_shows_the_summary(loaded: Store) -> None:
+    at = _at("pages/executive.py")
+    metrics = {m.label: m.value for m in at.metric}
+    ev = X.context(loaded).evaluate(Levers())
+    assert list(metrics) == ["Revenue", "Gross margin", "Fill rate", "Inventory value (end)",
+                             "Capacity utilisation (lines, avg)"]
+    assert metrics["Fill rate"].endswith("%")
+    assert metrics["Revenue"].startswith("€")
+    assert "No plan of record yet" in _markdown(at)
+    board = _frame(at, "Plan")
+    assert list(board["Plan"]) == ["Baseline", "#1 Beta push"]
+    risks = _frame(at, "Why")
+    assert list(risks.columns) == ["Type", "Item", "Margin at stake", "When", "Why"]
+    assert ev.kpis["revenue"] > 0
+    assert "second approved cycle" in at.info[0].value          # no bridge yet
+
+
+def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
+    at = _at("pages/executive.py")
+    css = " ".join(str(h.proto) for h in at.get("html"))
+    assert "stSidebar" not in css
+    at.toggle(key="exe_present").set_value(True).run()
+    assert not at.exception
+    css = " ".join(str(h.proto) for h in at.get("html"))
+    assert "stSidebar" in css and "display:none" in css
+
+
+def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    at.selectbox(key="dec_plan").set_value(1)
+    at.text_input(key="dec_author").set_value("Erin Exec")
+    at.text_area(key="dec_note").set_value("Beta listing confirmed")
+    at.button(key="dec_approve").click().run()
+    assert not at.exception and not at.error
+    assert "Approved as plan of record" in at.success[0].value
+    log = _frame(at, "entry")
+    assert log.loc[0, "entry"].startswith("Approved #1 Beta push")
+    assert log.loc[0, "status"] == D.STATUS_POR and log.loc[0, "author"] == "Erin Exec"
+    assert D.plan_of_record(DS.log(loaded), CYCLE)["scenario_name"] == "Beta push"
+    at.switch_page("pages/executive.py").run()
+    assert "Plan of record: **\\#1 Beta push**" in _markdown(at)
+    assert _frame(at, "Plan")["Plan"].str.startswith("✔ #1").any()
+    at.switch_page("pages/handoff.py").run()
+    assert not at.exception
+    weeks = _frame(at, "week_start")
+    assert weeks["production"].sum() == pytest.approx(
+        X.view(loaded, X.context(loaded)).snapshot.sku_plan["production"].sum())
+
+
+def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    at.text_area(key="dec_note").set_value("no name given")
+    at.button(key="dec_approve").click().run()
+    assert "approver" in at.error[0].value
+    assert DS.log(loaded).empty
+
+
+def test_add_an_action_and_close_it(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    at.text_input(key="dec_item_text").set_value("Book Saturday shifts on L2")
+    at.text_input(key="dec_item_owner").set_value("Olga")
+    at.date_input(key="dec_item_due").set_value(pd.Timestamp("2030-01-31").date())
+    at.text_input(key="dec_item_author").set_value("Erin")
+    at.button(key="dec_item_add").click().run()
+    assert not at.error, [e.value for e in at.error]
+    items = _frame(at, "raised_by")
+    assert items.loc[0, "owner"] == "Olga" and items.loc[0, "status"] == "open"
+    at.text_input(key="dec_close_author").set_value("Olga")
+    at.text_input(key="dec_close_note").set_value("booked")
+    at.button(key="dec_close_go").click().run()
+    assert D.items(DS.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"] == "closed"
+
+
+def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
+    at = _at("pages/handoff.py")
+    assert "No plan of record" in at.info[0].value
+
+
+def test_pages_explain_a_missing_demand_plan(store: Store) -> None:
+    from conftest import tiny_tables
+    load(store, tiny_tables())                     # no consensus, no forecast
+    for page in ("pages/executive.py", "pages/decisions.py", "pages/handoff.py"):
+        at = _at(page)
+        assert "forecast" in at.info[0].value
