@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop import compare, risk, weekly
+from sop import compare, weekly
 from sop import decisions as D
 from sop import exec_risks as R
 from sop import schema as S
@@ -64,36 +64,14 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
     return pd.DataFrame(rows)
 
 
-def revenue_band(plan: PlanResult, sigma: pd.DataFrame, backlog_allowed: bool,
-                 budget: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                 n_paths: int = risk.N_PATHS, seed: int = 0) -> pd.DataFrame:
-    """Total revenue by month with its P10/P50/P90 over all families (the quantiles of
-    the total, from the same simulation as `sop.risk`), the budget and the previous
-    plan of record's revenue (NaN where absent). Columns `BAND_COLUMNS`."""
-    fp = plan.family_plan.groupby([S.FAMILY, S.MONTH])[
-        ["demand", "production", "subcontracted", "shipped", "inventory", "revenue"]].sum()
-    fams = fp.index.get_level_values(S.FAMILY).unique().sort_values()
-    months = fp.index.get_level_values(S.MONTH).unique().sort_values()
-    grid = pd.MultiIndex.from_product([fams, months], names=[S.FAMILY, S.MONTH])
-    fp = fp.reindex(grid).fillna(0.0)
-    shape = (len(fams), len(months))
-
-    def arr(col: str) -> np.ndarray:
-        return fp[col].to_numpy().reshape(shape)
-
-    sd = (sigma.groupby([S.FAMILY, S.MONTH])["sigma"].sum().reindex(grid).fillna(0.0)
-          .to_numpy().reshape(shape))
-    supply = arr("production") + arr("subcontracted")
-    opening = arr("inventory")[:, 0] + arr("shipped")[:, 0] - supply[:, 0]
-    served, _ = risk._serve(supply, opening, risk._paths(arr("demand"), sd, n_paths, seed),
-                            backlog_allowed)
-    shipped = arr("shipped").sum(1)
-    price = np.divide(arr("revenue").sum(1), shipped, out=np.zeros(len(fams)),
-                      where=shipped > 0)
-    total = (served * price[None, :, None]).sum(1)
-    out = pd.DataFrame({S.MONTH: months, S.REVENUE: arr("revenue").sum(0)})
-    for q, k in ((0.1, "revenue_p10"), (0.5, "revenue_p50"), (0.9, "revenue_p90")):
-        out[k] = np.quantile(total, q, axis=0)
+def revenue_band(plan: PlanResult, total: pd.DataFrame, budget: pd.DataFrame | None = None,
+                 previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Total revenue by month with its P10/P50/P90 over all families (`total` is
+    `sop.risk.Risk.total`: quantiles of the total, from the scenario's simulation), the
+    budget and the previous plan of record's revenue (NaN where absent).
+    Columns `BAND_COLUMNS`."""
+    out = (plan.family_plan.groupby(S.MONTH, as_index=False)[S.REVENUE].sum()
+           .merge(total, on=S.MONTH, how="left"))
     for frame, col in ((budget, "budget_revenue"), (previous, "previous_revenue")):
         by = (frame.groupby(S.MONTH)[S.REVENUE].sum() if frame is not None and len(frame)
               else pd.Series(dtype=float))
@@ -136,13 +114,13 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
 
 
 def plan_detail(base: DemandBase, tables: dict[str, pd.DataFrame], levers: Levers,
-                policy: SupplyPolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(SKU plan, family x month demand sigma) of `levers`: the plan re-solved with its
-    SKU detail (`PlanResult.sku_plan`, regions summed) and `scenario_demand`'s sigma."""
-    d, sigma = scenario_demand(base, levers)
+                policy: SupplyPolicy) -> pd.DataFrame:
+    """The SKU plan of `levers`: the plan re-solved with its SKU detail
+    (`PlanResult.sku_plan`, regions summed); empty when there is no plan."""
+    d, _ = scenario_demand(base, levers)
     plan = solve_plan(d, apply_tables(tables, levers), apply_policy(policy, levers),
                       sku_detail=True)
-    return (plan.sku_plan if plan.ok else pd.DataFrame()), sigma
+    return plan.sku_plan if plan.ok else pd.DataFrame()
 
 
 @dataclass
@@ -230,7 +208,7 @@ def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolic
     current = evaluate(levers)
     if not current.ok:
         raise ValueError(f"{name}: {current.plan.explanation}")
-    sku_plan, sigma = plan_detail(base, tables, levers, policy)
+    sku_plan = plan_detail(base, tables, levers, policy)
     live = D.make_snapshot(current, cycle, int(por["scenario_id"]) if por is not None else 0,
                            name, version, as_of, currency, sku_plan)
     snapshot = approved if approved is not None else live
@@ -251,8 +229,8 @@ def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolic
         previous_entry=prev_entry,
         headline=headline(current.kpis, current.budget,
                           previous.kpis if previous else None, currency),
-        band=revenue_band(current.plan, sigma, apply_policy(policy, levers).backlog_allowed,
-                          budget, previous.pnl if previous else None),
+        band=revenue_band(current.plan, current.risk.total, budget,
+                          previous.pnl if previous else None),
         risks=R.ranked(current.plan, current.pnl, budget, current.demand, sku_plan,
                        tables[S.PRODUCTS], currency),
         board=scenario_board(board_evals), bridge=bridge, sku_plan=sku_plan, weekly=split,

@@ -78,7 +78,7 @@ def approve_plan(store: Store, ev: Evaluation, base: DemandBase,
     if ev is None or not ev.ok:
         why = ev.plan.explanation if ev is not None else "there is no demand plan"
         raise StoreError(f"{name} cannot be approved: {why}")
-    sku_plan, _ = EV.plan_detail(base, tables, ev.levers, policy)
+    sku_plan = EV.plan_detail(base, tables, ev.levers, policy)
     snap = D.make_snapshot(ev, cycle, scenario_id, name, version, as_of, currency, sku_plan)
     return DS.approve(store, cycle, scenario_id, name, ev.levers.to_json(), author, note,
                       version, snap.to_json())

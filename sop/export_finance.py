@@ -15,23 +15,15 @@ from datetime import UTC, datetime
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sop import fmt
 from sop import schema as S
 from sop.finance_view import FinanceView
+from sop.xlsx import TOTAL, Spec, formats, money_format, write_pairs, write_table
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TOTAL_FONT = Font(bold=True)
-TOTAL_BORDER = Border(top=Side(style="thin", color="1B1F24"))
-UNITS_FORMAT, PCT_FORMAT, MONTH_FORMAT = "#,##0", "0.0%", "mmm yyyy"
-TOTAL = "Total"
-
-# (column, header, kind); kind: money, units, pct, month, int, text
-Spec = list[tuple[str, str, str]]
+MONTH_FORMAT = formats("EUR")["month"]
+__all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]
 PNL_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
     ("demand_units", "Demand (units)", "units"), (S.UNITS, "Served (units)", "units"),
@@ -101,12 +93,6 @@ def file_name(meta: ExportMeta, ext: str) -> str:
     return f"finance_v{meta.version}_{slug}.{ext}"
 
 
-def money_format(currency: str) -> str:
-    """Excel number format for whole amounts with the currency, e.g. "€"#,##0."""
-    sym = fmt.symbol(currency).replace('"', "")
-    return f'"{sym}"#,##0;-"{sym}"#,##0'
-
-
 def pnl_table(view: FinanceView) -> pd.DataFrame:
     """The monthly P&L by family with P10/P90 and budget (the P&L sheet and the CSV).
 
@@ -117,54 +103,6 @@ def pnl_table(view: FinanceView) -> pd.DataFrame:
     out = view.pnl.merge(bands, on=[S.MONTH, S.FAMILY], how="left")
     return out[[c for c, _, _ in PNL_SPEC]].sort_values([S.MONTH, S.FAMILY],
                                                         ignore_index=True)
-
-
-def _formats(currency: str) -> dict[str, str | None]:
-    return {"money": money_format(currency), "units": UNITS_FORMAT, "pct": PCT_FORMAT,
-            "month": MONTH_FORMAT, "int": "0", "text": None}
-
-
-def _cell_value(v):
-    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    return v.item() if hasattr(v, "item") else v
-
-
-def _write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
-                 total_of: tuple[str, ...] = ()) -> None:
-    """Header row 1 (styled, frozen, filtered), data rows, a Total row summing
-    `total_of`, number formats by kind and column widths from the content."""
-    formats = _formats(currency)
-    for j, (col, header, kind) in enumerate(spec, start=1):
-        unit = f" ({currency})" if kind == "money" else ""
-        cell = ws.cell(row=1, column=j, value=header + unit)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for i, row in enumerate(df[[c for c, _, _ in spec]].itertuples(index=False), start=2):
-        for j, ((_, _, kind), v) in enumerate(zip(spec, row), start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(v))
-            if formats[kind]:
-                cell.number_format = formats[kind]
-    last = len(df) + 1
-    if total_of:
-        last += 1
-        for j, (col, _, kind) in enumerate(spec, start=1):
-            value = TOTAL if j == 1 else (float(df[col].sum()) if col in total_of else None)
-            cell = ws.cell(row=last, column=j, value=value)
-            cell.font, cell.border = TOTAL_FONT, TOTAL_BORDER
-            if j > 1 and formats[kind]:
-                cell.number_format = formats[kind]
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
-    ws.row_dimensions[1].height = 32
-    for j, (col, header, kind) in enumerate(spec, start=1):
-        longest = {"money": 14, "units": 12, "pct": 9, "month": 10, "int": 6}.get(kind, 0)
-        if kind == "text":
-            longest = max((len(str(v)) for v in df[col] if isinstance(v, str)), default=0)
-        width = max(min(len(header) + 6 if kind == "money" else len(header) + 2, 24), longest)
-        ws.column_dimensions[get_column_letter(j)].width = min(width + 2, 60)
 
 
 def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: datetime) -> None:
@@ -196,17 +134,7 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
                  (f"Landing {r['year']} margin vs budget", r["margin_gap"], "money"),
                  (f"Landing {r['year']}: basis", r["note"], "text")]
     rows += [("Note", n, "text") for n in view.notes]
-    frame = pd.DataFrame({"item": [r[0] for r in rows], "value": [None] * len(rows)})
-    _write_table(ws, frame, [("item", "Item", "text"), ("value", "Value", "text")], cur)
-    formats = _formats(cur)
-    for i, (_, value, kind) in enumerate(rows, start=2):
-        cell = ws.cell(row=i, column=2, value=_cell_value(value))
-        if formats[kind]:
-            cell.number_format = formats[kind]
-        cell.alignment = Alignment(horizontal="left" if kind == "text" else "right",
-                                   wrap_text=kind == "text")
-    ws.column_dimensions["B"].width = 70
-    ws.auto_filter.ref = None
+    write_pairs(ws, rows, cur)
 
 
 def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = None) -> bytes:
@@ -218,15 +146,15 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
     _summary(ws, view, meta, made_at)
     summed = tuple(c for c, _, k in PNL_SPEC if k in ("money", "units")
                    and not c.endswith(("_p10", "_p90")))
-    _write_table(wb.create_sheet("P&L by family"), pnl_table(view), PNL_SPEC, meta.currency,
+    write_table(wb.create_sheet("P&L by family"), pnl_table(view), PNL_SPEC, meta.currency,
                  summed)
-    _write_table(wb.create_sheet("Budget vs projection"), view.by_month, BUDGET_SPEC,
+    write_table(wb.create_sheet("Budget vs projection"), view.by_month, BUDGET_SPEC,
                  meta.currency, tuple(c for c, _, _ in BUDGET_SPEC[1:7]))
-    _write_table(wb.create_sheet("PVM bridge"), view.bridge, BRIDGE_SPEC, meta.currency,
+    write_table(wb.create_sheet("PVM bridge"), view.bridge, BRIDGE_SPEC, meta.currency,
                  tuple(c for c, _, _ in BRIDGE_SPEC[1:]))
-    _write_table(wb.create_sheet("Year-end landing"), view.landing, LANDING_SPEC,
+    write_table(wb.create_sheet("Year-end landing"), view.landing, LANDING_SPEC,
                  meta.currency)
-    _write_table(wb.create_sheet("Inventory"), view.inventory, INVENTORY_SPEC, meta.currency,
+    write_table(wb.create_sheet("Inventory"), view.inventory, INVENTORY_SPEC, meta.currency,
                  ("carrying_cost",))
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = f"{meta.company}: finance, {meta.scenario}"

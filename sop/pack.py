@@ -21,50 +21,51 @@ import pandas as pd
 from sop import exec_view as EV
 from sop import fmt
 from sop import pack_excel as PX
+from sop.xlsx import Spec
 from sop import schema as S
 
-DEMAND_SPEC: PX.Spec = [
+DEMAND_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
     (S.UNITS, "Consensus demand (units)", "units"),
     (S.FORECAST_UNITS, "Statistical forecast (units)", "units"),
     ("override_units", "Consensus - statistical (units)", "units")]
-SUPPLY_SPEC: PX.Spec = [
+SUPPLY_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"), (S.PLANT, "Plant", "text"),
     ("demand", "Demand (units)", "units"), ("production", "Made in-house (units)", "units"),
     ("subcontracted", "Subcontracted (units)", "units"), ("shipped", "Served (units)", "units"),
     ("lost_sales", "Lost sales (units)", "units"), ("backlog", "Backlog, month end (units)",
                                                    "units"),
     ("inventory", "Stock, month end (units)", "units")]
-FINANCE_SPEC: PX.Spec = [
+FINANCE_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
     ("units", "Served (units)", "units"), (S.REVENUE, "Revenue", "money"),
     ("cogs", "Cost of goods", "money"), (S.MARGIN, "Gross margin", "money"),
     ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin",
                                                    "money")]
-SCENARIO_SPEC: PX.Spec = [
+SCENARIO_SPEC: Spec = [
     ("plan", "Plan", "text"), ("revenue", "Revenue", "money"),
     ("gross_margin", "Gross margin", "money"),
     ("margin_vs_budget", "Margin vs budget (budget months)", "money"),
     ("fill_rate", "Fill rate", "pct"), ("ending_inventory_value", "Inventory value (end)",
                                         "money"),
     ("avg_utilisation", "Line utilisation (avg)", "pct")]
-DECISION_SPEC: PX.Spec = [
+DECISION_SPEC: Spec = [
     ("entry_id", "#", "int"), ("made_at", "Made (UTC)", "datetime"),
     ("cycle", "Cycle", "month"), ("entry", "Entry", "text"), ("author", "By", "text"),
     ("note", "Note", "text"), ("status", "Status", "text")]
-RISK_SPEC: PX.Spec = [
+RISK_SPEC: Spec = [
     ("kind", "Risk or opportunity", "text"), ("category", "Category", "text"),
     ("subject", "Subject", "text"), ("when", "When", "text"),
     ("money", "Gross margin at stake", "money"), ("what", "What", "text")]
-BRIDGE_SPEC: PX.Spec = [("step", "Step", "text"), ("amount", "Gross margin", "money"),
+BRIDGE_SPEC: Spec = [("step", "Step", "text"), ("amount", "Gross margin", "money"),
                         ("kind", "Kind", "text"), ("detail", "Made of", "text")]
-WEEK_SPEC: PX.Spec = [
+WEEK_SPEC: Spec = [
     ("week_start", "Week (Monday)", "date"), ("week_end", "Last day", "date"),
     (S.MONTH, "Month", "month"), (S.SKU, "SKU", "text"), (S.FAMILY, "Family", "text"),
     (S.PLANT, "Plant", "text"), (S.WORKING_DAYS, "Working days", "num"),
     ("production", "Make (units)", "units"), ("subcontracted", "Buy (units)", "units"),
     ("shipped", "Ship (units)", "units"), ("demand", "Demand (units)", "units")]
-HEADLINE_SPEC: PX.Spec = [("label", "KPI", "text"), ("text", "Plan on the table", "text"),
+HEADLINE_SPEC: Spec = [("label", "KPI", "text"), ("text", "Plan on the table", "text"),
                           ("vs_budget_text", "Against budget", "text"),
                           ("vs_previous_text", "Against the previous plan of record",
                            "text")]

@@ -31,10 +31,14 @@ QUANTILES = {S.P10: 0.1, S.P50: 0.5, S.P90: 0.9}
 @dataclass
 class Risk:
     """summary: metric (revenue, gross_margin, fill_rate), p10, p50, p90.
-    monthly: month, family, revenue_p10/p50/p90, margin_p10/p50/p90 (money)."""
+    monthly: family, month, revenue_p10/p50/p90, margin_delta_p10/p50/p90 (money;
+    margin_delta = the change of margin against the plan's in that family-month).
+    total: month, revenue_p10/p50/p90 of all families together (quantiles of the
+    total, narrower than the sum of the families' quantiles)."""
 
     summary: pd.DataFrame
     monthly: pd.DataFrame
+    total: pd.DataFrame
 
 
 def _paths(mean: np.ndarray, sigma: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -115,7 +119,10 @@ def plan_risk(plan: PlanResult, sigma: pd.DataFrame, backlog_allowed: bool,
          for name, v in (("revenue", revenue.sum((1, 2))), ("gross_margin", gm),
                          ("fill_rate", fill))])
     monthly = _monthly(revenue, margin_fm, fams, months)
-    return Risk(summary, monthly)
+    by_month = revenue.sum(1)
+    total = pd.DataFrame({S.MONTH: months, **{f"revenue_{k}": np.quantile(by_month, q, axis=0)
+                                              for k, q in QUANTILES.items()}})
+    return Risk(summary, monthly, total)
 
 
 def _unit_cost(plan: PlanResult, fams: pd.Index) -> np.ndarray:

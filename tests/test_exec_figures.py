@@ -26,7 +26,7 @@ def ctx(store: Store) -> X.Context:
 
 def _snap(ctx: X.Context, levers: Levers, cycle: str) -> D.PlanSnapshot:
     ev = ctx.evaluate(levers)
-    sku, _ = EV.plan_detail(ctx.base, ctx.tables, levers, ctx.policy)
+    sku = EV.plan_detail(ctx.base, ctx.tables, levers, ctx.policy)
     return D.make_snapshot(ev, pd.Timestamp(cycle), 0, levers.describe(), 1, ctx.as_of,
                            "EUR", sku)
 
@@ -155,7 +155,7 @@ def test_actuals_against_an_earlier_plan_of_record(store: Store, ctx) -> None:
 def test_risks_are_ranked_by_money_and_signed(ctx: X.Context) -> None:
     lv = Levers(demand_pct=80.0)                          # more than the lines can make
     ev = ctx.evaluate(lv)
-    sku, _ = EV.plan_detail(ctx.base, ctx.tables, lv, ctx.policy)
+    sku = EV.plan_detail(ctx.base, ctx.tables, lv, ctx.policy)
     r = R.ranked(ev.plan, ev.pnl, ctx.tables[S.BUDGET], ev.demand, sku,
                  ctx.tables[S.PRODUCTS], "EUR")
     assert list(r.columns) == R.COLUMNS and len(r) > 0

@@ -126,3 +126,12 @@ def test_on_off_levers_reach_the_policy_and_bad_levers_raise() -> None:
     assert not pol.overtime_allowed and not pol.hiring_allowed and pol.subcontract_allowed
     with pytest.raises(ValueError, match="outside"):
         apply_levers(_demand(), tiny_tables(), SupplyPolicy(), Levers(demand_pct=500.0))
+
+
+def test_every_lever_is_documented() -> None:
+    from pathlib import Path
+
+    from sop.levers import PREFIX, lever_help
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text()
+    for name in lever_help():
+        assert f"`{PREFIX}{name}`" in doc, name

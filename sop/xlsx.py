@@ -1,0 +1,106 @@
+"""Formatted Excel tables with openpyxl, shared by every workbook the app writes.
+
+A table has a styled, frozen, filtered header, number formats by kind (money in
+the dataset's currency), sized columns and, where a sum means something, a Total
+row. Used by the Finance export (`sop.export_finance`) and the meeting pack
+(`sop.pack_excel`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sop import fmt
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+TOP_LINE = Border(top=Side(style="thin", color="1B1F24"))
+TOTAL = "Total"
+# (column, header, kind); kind: money, units, pct, month, date, datetime, int, num, text
+Spec = list[tuple[str, str, str]]
+
+
+def money_format(currency: str) -> str:
+    """Excel number format for whole amounts with the currency, e.g. "€"#,##0."""
+    sym = fmt.symbol(currency).replace('"', "")
+    return f'"{sym}"#,##0;-"{sym}"#,##0'
+
+
+def formats(currency: str) -> dict[str, str | None]:
+    """Number format per column kind."""
+    return {"money": money_format(currency), "units": "#,##0", "pct": "0.0%",
+            "month": "mmm yyyy", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
+            "int": "0", "num": "#,##0.00", "text": None}
+
+
+def cell_value(v: object) -> object:
+    """A value openpyxl can write: None for blanks, datetimes for timestamps."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v.item() if hasattr(v, "item") else v
+
+
+def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
+                total_of: tuple[str, ...] = (), start_row: int = 1) -> int:
+    """Write `df` as a table from `start_row`; returns the last row written. A Total row
+    sums the columns in `total_of`."""
+    f = formats(currency)
+    for j, (_, header, kind) in enumerate(spec, start=1):
+        cell = ws.cell(row=start_row, column=j,
+                       value=header + (f" ({currency})" if kind == "money" else ""))
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    cols = [c for c, _, _ in spec]
+    row = start_row
+    for row, values in enumerate(df[cols].itertuples(index=False), start=start_row + 1):
+        for j, ((_, _, kind), v) in enumerate(zip(spec, values), start=1):
+            cell = ws.cell(row=row, column=j, value=cell_value(v))
+            if f[kind]:
+                cell.number_format = f[kind]
+            if kind == "text":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if total_of:
+        row += 1
+        for j, (col, _, kind) in enumerate(spec, start=1):
+            value = TOTAL if j == 1 else (float(df[col].sum()) if col in total_of else None)
+            cell = ws.cell(row=row, column=j, value=value)
+            cell.font, cell.border = BOLD, TOP_LINE
+            if j > 1 and f[kind]:
+                cell.number_format = f[kind]
+    if start_row == 1:
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
+    ws.row_dimensions[start_row].height = 32
+    for j, (col, header, kind) in enumerate(spec, start=1):
+        width = {"money": 15, "units": 12, "pct": 9, "month": 10, "date": 11,
+                 "datetime": 16, "int": 7, "num": 10}.get(kind, 10)
+        if kind == "text" and len(df):
+            width = min(int(df[col].astype(str).str.len().max()), 70)
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
+                                                 min(max(width, len(header) + 3), 72))
+    return row
+
+
+def write_pairs(ws: Worksheet, rows: list[tuple[str, object, str]], currency: str,
+                start_row: int = 1) -> int:
+    """Label / value rows (bold labels), formatted by kind; returns the last row."""
+    f = formats(currency)
+    row = start_row
+    for row, (label, value, kind) in enumerate(rows, start=start_row):
+        ws.cell(row=row, column=1, value=label).font = BOLD
+        cell = ws.cell(row=row, column=2, value=cell_value(value))
+        if f.get(kind):
+            cell.number_format = f[kind]
+        cell.alignment = Alignment(horizontal="left", wrap_text=True)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 34)
+    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 60)
+    return row
+
+
