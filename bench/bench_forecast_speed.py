@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/bench_forecast_speed.py [--skip-prophet]
 """
 from __future__ import annotations
 
-import logging
 import os
 import resource
 import sys
@@ -56,8 +55,8 @@ def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> 
     """Seconds for a sequential default Prophet fit + predict over every series."""
     from prophet import Prophet
 
-    for name in ("cmdstanpy", "prophet"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    from sop.prophet_fast import quiet_prophet_package
+    quiet_prophet_package()
     sales = tables[S.SALES]
     t0 = time.perf_counter()
     for _, g in sales.groupby([S.SKU, S.REGION], sort=True):

@@ -10,7 +10,6 @@ Run: .venv/bin/python bench/bench_pack.py
 from __future__ import annotations
 
 import argparse
-import logging
 import statistics
 import sys
 import tempfile
@@ -30,8 +29,6 @@ from sop.store import Store  # noqa: E402
 from sop.store import scenarios as SC  # noqa: E402
 from sop.validate import validate_dir  # noqa: E402
 
-logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
-logging.getLogger("prophet").setLevel(logging.WARNING)
 
 
 def setup(folder: Path) -> Store:

@@ -7,7 +7,6 @@ Run: .venv/bin/python bench/bench_scenario.py
 """
 from __future__ import annotations
 
-import logging
 import statistics
 import sys
 import time
@@ -25,7 +24,6 @@ from sop.supply_policy import SupplyPolicy  # noqa: E402
 from sop.synthetic import synthetic_company  # noqa: E402
 from sop.validate import validate_dir  # noqa: E402
 
-logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
 
 
 def lever_sweep(n: int) -> list[Levers]:

@@ -118,7 +118,7 @@ def render_log(view) -> None:
 st.title("Decisions")
 info = ui.require_dataset()
 path, version = str(ui.store().path), info.version
-stamp = ui.supply_demand_stamp(path, version)
+stamp = ui.demand_stamp(path, version)
 view, why = ui.exe_view(path, version, stamp, ui.exe_log_stamp(path), POLICY)
 if view is None:
     st.info(f"{why}\n\nDecisions need a demand plan: run `python -m sop forecast` (or "

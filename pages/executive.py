@@ -119,7 +119,7 @@ present = top[1].toggle("Presentation mode", key="exe_present",
 st.html(PRESENT_CSS if present else COMPACT_CSS)
 info = ui.require_dataset()
 path, version = str(ui.store().path), info.version
-stamp = ui.supply_demand_stamp(path, version)
+stamp = ui.demand_stamp(path, version)
 log_stamp = ui.exe_log_stamp(path)
 view, why = ui.exe_view(path, version, stamp, log_stamp, POLICY)
 if view is None:

@@ -132,7 +132,7 @@ sid = st.columns([2, 3])[0].selectbox(
     "plan settings.")
 name, levers = choices[sid]
 policy = SupplyPolicy()
-stamp = ui.supply_demand_stamp(path, version)
+stamp = ui.demand_stamp(path, version)
 ev = ui.scenario(path, version, stamp, levers, policy)
 if ev is None:
     st.info(f"{ui.supply_demand(path, version, policy.horizon, stamp)[1]}\n\nThe finance view "

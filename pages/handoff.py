@@ -73,7 +73,7 @@ def render_actuals(view) -> None:
 st.title("Hand-off to execution (S&OE)")
 info = ui.require_dataset()
 path, version = str(ui.store().path), info.version
-stamp = ui.supply_demand_stamp(path, version)
+stamp = ui.demand_stamp(path, version)
 view, why = ui.exe_view(path, version, stamp, ui.exe_log_stamp(path), POLICY)
 if view is None:
     st.info(f"{why}\n\nThe hand-off needs a demand plan and an approved plan of record.")

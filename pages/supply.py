@@ -123,7 +123,7 @@ st.caption("Can we make what we expect to sell? Where does capacity bind, and wh
 info = ui.require_dataset()
 path, currency = str(ui.store().path), info.currency
 policy = policy_controls()
-stamp = ui.supply_demand_stamp(path, info.version)
+stamp = ui.demand_stamp(path, info.version)
 demand, why = ui.supply_demand(path, info.version, policy.horizon, stamp)
 if demand is None:
     st.info(f"{why}\n\nDemand must be forecast before supply can be planned: run "

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import multiprocessing as mp
 import os
 import threading
@@ -47,10 +46,6 @@ BASELINES = ("seasonal naive", "ets")
 SNAIVE = "seasonal naive"
 CHUNK = 8                      # series per task sent to a worker
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-for _name in ("cmdstanpy", "prophet"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
-
 
 @dataclass(frozen=True)
 class ForecastSettings:

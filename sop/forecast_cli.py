@@ -9,16 +9,11 @@ dataset and settings is reused unless `--force` is given.
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
 from sop import accuracy as A
 from sop import metrics as M
 from sop import schema as S
-
-for _name in ("cmdstanpy", "prophet"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
-
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
     from sop.engine import LEVELS, ForecastSettings

@@ -209,3 +209,19 @@ def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: flo
             break
         prev = cur
     return th
+
+
+def quiet_prophet_package() -> None:
+    """Silence the INFO lines of the `prophet` package's CmdStan fits (benchmarks and
+    the test that compares with it use the package; the engine does not).
+
+    cmdstanpy sets its logger to DEBUG with an INFO handler the first time it logs,
+    undoing an earlier setLevel, so claim the logger through cmdstanpy first."""
+    import logging
+
+    from cmdstanpy.utils import get_logger
+    log = get_logger()
+    log.setLevel(logging.WARNING)
+    for handler in log.handlers:
+        handler.setLevel(logging.WARNING)
+    logging.getLogger("prophet").setLevel(logging.WARNING)

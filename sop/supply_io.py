@@ -54,13 +54,9 @@ def demand_from_store(store: Any, version: int | None, horizon: int) -> pd.DataF
 
 def demand_by_forecasting(tables: dict[str, pd.DataFrame], horizon: int) -> pd.DataFrame:
     """Run the statistical forecast (no overrides) and return it as a demand plan."""
-    import logging
-
     from tqdm import tqdm
 
     from sop.engine import ForecastSettings, run_forecast
-    for name in ("cmdstanpy", "prophet"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     with tqdm(desc="Forecasting demand", unit="series", file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total

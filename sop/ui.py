@@ -106,15 +106,6 @@ def require_dataset() -> DatasetInfo:
 
 
 # --- Supply planning (step 3) ---------------------------------------------------------
-def supply_demand_stamp(path: str, version: int) -> tuple:
-    """What the consensus demand plan depends on besides the dataset: the newest
-    forecast run and the override counts (two small queries), for cache keys."""
-    from sop.store import forecasts, overrides
-    s = Store(path)
-    run = forecasts.find_run(s, version)
-    return (run.run_id if run is not None else None, overrides.counts(s))
-
-
 @st.cache_data(show_spinner="Reading the consensus demand plan…", max_entries=16)
 def supply_demand(path: str, version: int, horizon: int, stamp: tuple
                   ) -> tuple[pd.DataFrame | None, str]:
@@ -144,8 +135,9 @@ def supply_rough_cut(path: str, version: int, horizon: int, stamp: tuple) -> pd.
 
 # --- Demand planning (step 2) ---------------------------------------------------------
 def demand_stamp(path: str, version: int) -> tuple:
-    """(newest run id of the version or None, override counts): the cache key of
-    everything the Demand page shows besides the dataset (two small queries)."""
+    """(newest run id of the version or None, override counts): what the consensus
+    demand plan depends on besides the dataset, so the cache key of everything made
+    from it on every page (two small queries per run)."""
     from sop.store import forecasts, overrides
     s = Store(path)
     run = forecasts.find_run(s, version)
@@ -331,7 +323,7 @@ def require_demand(horizon: int) -> tuple:
     stop the page saying how to get a demand plan (with a link to the Demand page)."""
     info = require_dataset()
     path = str(store().path)
-    stamp = supply_demand_stamp(path, info.version)
+    stamp = demand_stamp(path, info.version)
     demand, why = supply_demand(path, info.version, horizon, stamp)
     if demand is None:
         st.info(f"{why}\n\nScenarios re-plan the consensus demand, so demand must be "

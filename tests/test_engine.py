@@ -1,7 +1,6 @@
 """The forecast engine: API shape, coherence, selection, fallbacks, promotions."""
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 
 import numpy as np
@@ -241,7 +240,7 @@ def test_fast_prophet_matches_the_prophet_package() -> None:
 
     from sop import prophet_fast as pf
 
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+    pf.quiet_prophet_package()
     y = _seasonal(48, seed=4) * np.linspace(1, 1.3, 48)
     ds = pd.date_range("2021-01-01", periods=48, freq="MS")
     for mode in ("additive", "multiplicative"):

@@ -6,7 +6,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,7 +13,7 @@ from conftest import tiny_tables, write_tables
 from sop import schema as S
 from sop.__main__ import main
 from sop.bridge import margin_bridge
-from sop.demand import PLAN_COLUMNS, plan_months
+from sop.demand import PLAN_COLUMNS
 from sop.finance import budget_kpis, family_pnl
 from sop.kpis import KPIS, kpi_table
 from sop.levers import Levers
@@ -22,7 +21,6 @@ from sop.scenario import evaluate
 from sop.supply import solve_plan
 from sop.supply_policy import SupplyPolicy
 from sop.synthetic import naive_consensus
-from sop.validate import as_of_month
 
 POLICY = SupplyPolicy(horizon=12)
 
