@@ -19,6 +19,20 @@ def done(message: str) -> None:
     st.rerun()
 
 
+def entry_form(title: str, icon: str, label: str, labels: dict, note_label: str,
+               button: str, action: str, key: str, done_text: str) -> None:
+    """Pick a log entry, give your name and a note, act on it (a new log entry)."""
+    with st.expander(title, icon=icon):
+        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
+        target = c[0].selectbox(label, list(labels), key=f"{key}_target",
+                                format_func=lambda i: f"#{i} {labels[i]}")
+        who = c[1].text_input("Your name", key=f"{key}_author")
+        note = c[2].text_input(note_label, key=f"{key}_note")
+        if c[3].button(button, key=f"{key}_go"):
+            error = ui.exe_record(action, entry_id=int(target), author=who, note=note)
+            st.error(error) if error else done(done_text.format(target))
+
+
 def render_approve(path: str, version: int, stamp: tuple, view) -> None:
     st.subheader("Approve the plan of record")
     choices = ui.finance_scenarios(path)
@@ -75,16 +89,9 @@ def render_items(view) -> None:
     open_ = items[items["status"] != "closed"]
     if open_.empty:
         return
-    with st.expander("Close a question or action", icon=":material/task_alt:"):
-        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
-        labels = dict(zip(open_["entry_id"], open_["text"]))
-        target = c[0].selectbox("Item", list(labels), key="dec_close_target",
-                                format_func=lambda i: f"#{i} {labels[i]}")
-        who = c[1].text_input("Your name", key="dec_close_author")
-        how = c[2].text_input("Answer / done how", key="dec_close_note")
-        if c[3].button("Close it", key="dec_close_go"):
-            error = ui.exe_record("close", entry_id=int(target), author=who, note=how)
-            st.error(error) if error else done(f"Item #{target} is closed.")
+    entry_form("Close a question or action", ":material/task_alt:", "Item",
+               dict(zip(open_["entry_id"], open_["text"])), "Answer / done how", "Close it",
+               "close", "dec_close", "Item #{} is closed.")
 
 
 def render_log(view) -> None:
@@ -103,34 +110,22 @@ def render_log(view) -> None:
                         & (view.log["status"] != "reversed")]
     if standing.empty:
         return
-    with st.expander("Reverse an approval", icon=":material/undo:"):
-        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
-        labels = dict(zip(standing["entry_id"], standing["entry"]))
-        target = c[0].selectbox("Approval", list(labels), key="dec_rev_target",
-                                format_func=lambda i: f"#{i} {labels[i]}")
-        who = c[1].text_input("Your name", key="dec_rev_author")
-        why = c[2].text_input("Why", key="dec_rev_note")
-        if c[3].button("Reverse", key="dec_rev_go"):
-            error = ui.exe_record("revoke", entry_id=int(target), author=who, note=why)
-            st.error(error) if error else done(f"Approval #{target} is reversed.")
+    entry_form("Reverse an approval", ":material/undo:", "Approval",
+               dict(zip(standing["entry_id"], standing["entry"])), "Why", "Reverse", "revoke",
+               "dec_rev", "Approval #{} is reversed.")
 
 
 st.title("Decisions")
-info = ui.require_dataset()
-path, version = str(ui.store().path), info.version
-stamp = ui.demand_stamp(path, version)
-view, why = ui.exe_view(path, version, stamp, ui.exe_log_stamp(path), POLICY)
-if view is None:
-    st.info(f"{why}\n\nDecisions need a demand plan: run `python -m sop forecast` (or "
-            "forecast on the Demand page).")
-    st.stop()
+page = ui.exe_page(POLICY, "Decisions need a demand plan: run `python -m sop forecast` "
+                   "(or forecast on the Demand page).")
+view = page.view
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
 st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · plan of record: " + (
     f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet"))
 left, right = st.columns(2)
 with left:
-    render_approve(path, version, stamp, view)
+    render_approve(page.path, page.version, page.stamp, view)
 with right:
     render_item_form(view)
     render_items(view)

@@ -117,16 +117,9 @@ top[0].title("Executive S&OP")
 present = top[1].toggle("Presentation mode", key="exe_present",
                         help="Larger fonts and no sidebar, for a shared screen.")
 st.html(PRESENT_CSS if present else COMPACT_CSS)
-info = ui.require_dataset()
-path, version = str(ui.store().path), info.version
-stamp = ui.demand_stamp(path, version)
-log_stamp = ui.exe_log_stamp(path)
-view, why = ui.exe_view(path, version, stamp, log_stamp, POLICY)
-if view is None:
-    st.info(f"{why}\n\nThe executive view needs a demand plan: run `python -m sop forecast` "
-            "(or forecast on the Demand page).")
-    st.page_link("pages/demand.py", label="Go to Demand planning", icon=":material/trending_up:")
-    st.stop()
+page = ui.exe_page(POLICY, "The executive view needs a demand plan: run `python -m sop "
+                   "forecast` (or forecast on the Demand page).")
+view = page.view
 render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
@@ -134,4 +127,4 @@ render_kpis(view)
 render_middle(view, height=360 if present else 330)
 render_board(view)
 render_changes(view)
-render_pack(path, version, stamp, log_stamp)
+render_pack(page.path, page.version, page.stamp, page.log_stamp)

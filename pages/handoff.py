@@ -71,13 +71,8 @@ def render_actuals(view) -> None:
 
 
 st.title("Hand-off to execution (S&OE)")
-info = ui.require_dataset()
-path, version = str(ui.store().path), info.version
-stamp = ui.demand_stamp(path, version)
-view, why = ui.exe_view(path, version, stamp, ui.exe_log_stamp(path), POLICY)
-if view is None:
-    st.info(f"{why}\n\nThe hand-off needs a demand plan and an approved plan of record.")
-    st.stop()
+view = ui.exe_page(POLICY, "The hand-off needs a demand plan and an approved plan of "
+                   "record.").view
 if view.approved is None:
     st.info(f"No plan of record for the {EV.fmt_cycle(view.cycle)} cycle yet: approve one "
             "on the Decisions page, then its first three months appear here in weeks.")

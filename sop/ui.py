@@ -6,6 +6,8 @@ version and so the cache key.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -411,6 +413,31 @@ def exe_log_stamp(path: str) -> tuple[int, int]:
     another session shows up at once."""
     from sop.store import decisions
     return decisions.stamp(Store(path))
+
+
+@dataclass(frozen=True)
+class ExePage:
+    """What the step-5 pages share: the view and its cache keys."""
+    view: object            # sop.exec_view.ExecView
+    path: str
+    version: int
+    stamp: tuple
+    log_stamp: tuple
+
+
+def exe_page(policy, needs: str) -> ExePage:
+    """The executive view of the active dataset for a step-5 page, or stop the page
+    saying what is missing (`needs`: what the page needs, for the message)."""
+    info = require_dataset()
+    path, version = str(store().path), info.version
+    stamp, log_stamp = demand_stamp(path, version), exe_log_stamp(path)
+    view, why = exe_view(path, version, stamp, log_stamp, policy)
+    if view is None:
+        st.info(f"{why}\n\n{needs}")
+        st.page_link("pages/demand.py", label="Go to Demand planning",
+                     icon=":material/trending_up:")
+        st.stop()
+    return ExePage(view, path, version, stamp, log_stamp)
 
 
 @st.cache_data(show_spinner="Preparing the executive view…", max_entries=16)

@@ -132,6 +132,19 @@ def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_forecast(demo_store_path: Path) -> Path:
+    """The demo store with its statistical forecast, fitted once per session through
+    the real command line (`python -m sop forecast`, default settings)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sop", "--store", str(demo_store_path),
+                           "forecast"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return demo_store_path
+
+
+@pytest.fixture(scope="session")
 def live_app(demo_store_path: Path):
     """Start `streamlit run app.py` against the demo store; yield its base URL."""
     import subprocess

@@ -9,8 +9,6 @@ here is withdrawn at the end, so later tests see the statistical consensus again
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,14 +27,6 @@ CONSENSUS_Y = """() => {
     return {consensus: Array.from(t.y), statistical: Array.from(s.y),
             notes: (gd.layout.annotations || []).map(a => a.text)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def demo_forecast(demo_store_path: Path) -> Path:
-    done = subprocess.run([sys.executable, "-m", "sop", "--store", str(demo_store_path),
-                           "forecast"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return demo_store_path
 
 
 def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app,

@@ -12,17 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from sop import consensus
-from sop.engine import ForecastSettings
 from sop.levers import Levers
 from sop.store import Store
 from sop.store import decisions as DS
-from sop.store import forecasts as F
 from sop.store import scenarios as SC
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-FAST = ForecastSettings(backtest_origins=0, candidates=("seasonal naive",))
 NAME = "Exec browser: summer overtime"
 SIDEBAR_SHOWN = "() => !!document.querySelector('section[data-testid=\"stSidebar\"]')" \
                 " && getComputedStyle(document.querySelector(" \
@@ -30,10 +26,8 @@ SIDEBAR_SHOWN = "() => !!document.querySelector('section[data-testid=\"stSidebar
 
 
 @pytest.fixture(scope="module")
-def scenario_id(demo_store_path: Path) -> int:
-    store = Store(demo_store_path)
-    if F.find_run(store, store.active().version) is None:
-        consensus.run_and_store(store, FAST)
+def scenario_id(demo_forecast: Path) -> int:
+    store = Store(demo_forecast)
     return SC.save(store, NAME, Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
                                                           20.0),)), "Browser Bot",
                    "overtime on the cooling line in the peak")

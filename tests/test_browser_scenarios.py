@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sop import consensus
-from sop.engine import ForecastSettings
-from sop.store import Store
-from sop.store import forecasts as F
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-FAST = ForecastSettings(backtest_origins=0, candidates=("seasonal naive",))
 SLIDER = "Demand, all families (%)"
 TILE_VALUE = """(label) => {
     const tile = [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -27,14 +22,6 @@ TILE_VALUE = """(label) => {
                    (tile.querySelector('[data-testid="stMetricDelta"]') || {}).innerText || '']
                 : null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def demo_forecast(demo_store_path: Path) -> Path:
-    store = Store(demo_store_path)
-    if F.find_run(store, store.active().version) is None:
-        consensus.run_and_store(store, FAST)
-    return demo_store_path
 
 
 def _money(text: str) -> float:
