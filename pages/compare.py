@@ -7,11 +7,10 @@ from sop import compare as CP
 from sop import scenario_view as SV
 from sop import ui
 from sop.levers import Levers
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
-POLICY = SupplyPolicy()
+POLICY = ui.plan_policy()[0]
 MAX_COMPARED = 4
 OVERLAYS = (("revenue", "Revenue by month", "money"),
             ("margin", "Gross margin by month", "money"),

@@ -6,11 +6,10 @@ import streamlit as st
 from sop import exec_view as EV
 from sop import ui
 from sop.compare import escape_md
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
-POLICY = SupplyPolicy()
+POLICY = ui.plan_policy()[0]
 FLASH = "_dec_flash"
 
 

@@ -8,11 +8,10 @@ from sop import exec_risks as R
 from sop import exec_view as EV
 from sop import ui
 from sop.compare import escape_md
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
-POLICY = SupplyPolicy()
+POLICY = ui.plan_policy()[0]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:1rem}

@@ -6,7 +6,6 @@ from sop import charts_finance as CF
 from sop import export_finance as EX
 from sop import finance_bridge as FB
 from sop import schema as S
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
@@ -131,7 +130,7 @@ sid = st.columns([2, 3])[0].selectbox(
     help="The baseline or a scenario saved on the Scenarios page; planned under the default "
     "plan settings.")
 name, levers = choices[sid]
-policy = SupplyPolicy()
+policy = ui.plan_policy()[0]
 stamp = ui.demand_stamp(path, version)
 ev = ui.scenario(path, version, stamp, levers, policy)
 if ev is None:

@@ -6,11 +6,10 @@ from sop import charts_exec as CX
 from sop import exec_view as EV
 from sop import fmt, ui, weekly
 from sop import schema as S
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
-POLICY = SupplyPolicy()
+POLICY = ui.plan_policy()[0]
 
 
 def render_weeks(view) -> None:

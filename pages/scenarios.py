@@ -10,11 +10,10 @@ from sop import schema as S
 from sop.bridge import margin_bridge
 from sop.kpis import KPI_BY_KEY, kpi_table
 from sop.levers import Levers
-from sop.supply_policy import SupplyPolicy
 
 ui.through_router()
 
-POLICY = SupplyPolicy()
+POLICY = ui.plan_policy()[0]
 RESEED = "_scn_reseed"   # set by the Compare page when it opens a saved scenario
 PER_ROW = 4
 

@@ -17,6 +17,7 @@ def policy_controls() -> SupplyPolicy:
     """One widget per SupplyPolicy field, keyed `sup_<field>`: choices, then
     percentages, then switches, each group on its own row."""
     labels, values, fields = field_labels(), {}, field_help()
+    stored = ui.plan_policy()[0]
     rows = [[n for n, f in fields.items() if not isinstance(f[2], (bool, float))],
             [n for n, f in fields.items() if isinstance(f[2], float)],
             [n for n, f in fields.items() if isinstance(f[2], bool)]]
@@ -24,12 +25,14 @@ def policy_controls() -> SupplyPolicy:
         for names in rows:
             cols = st.columns(4)
             for k, name in enumerate(names):
-                text, choices, default = fields[name]
+                text, choices, _ = fields[name]
                 box, key, label = cols[k % 4], f"sup_{name}", labels[name]
+                default = getattr(stored, name)
                 if isinstance(default, bool):
                     values[name] = box.toggle(label, value=default, key=key, help=text)
                 elif choices:
-                    values[name] = box.selectbox(label, choices, key=key, help=text,
+                    values[name] = box.selectbox(label, choices, choices.index(default),
+                                                 key=key, help=text,
                                                  format_func=CHOICE_LABELS.get)
                 elif isinstance(default, int):
                     values[name] = int(box.number_input(label, 1, 60, default, key=key,
@@ -37,6 +40,7 @@ def policy_controls() -> SupplyPolicy:
                 else:
                     values[name] = box.number_input(label, 0.0, 1000.0, default, 0.5, key=key,
                                                     help=text)
+        ui.plan_policy_form(SupplyPolicy(**values))
     return SupplyPolicy(**values)
 
 

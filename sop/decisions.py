@@ -102,6 +102,7 @@ class PlanSnapshot:
     costs: pd.DataFrame
     pnl: pd.DataFrame
     sku_plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKU_COLUMNS))
+    settings: dict[str, Any] = field(default_factory=dict)   # the SupplyPolicy planned with
 
     def to_json(self) -> str:
         def num(d: dict) -> dict:
@@ -119,7 +120,8 @@ class PlanSnapshot:
                       "kind": [str(t) for t in self.costs["kind"]],
                       "amount": [float(a) for a in self.costs["amount"]]},
             "pnl": _records(self.pnl, PNL_COLUMNS),
-            "sku_plan": _records(self.sku_plan, SKU_COLUMNS)}, allow_nan=False)
+            "sku_plan": _records(self.sku_plan, SKU_COLUMNS), "settings": self.settings},
+            allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> PlanSnapshot:
@@ -132,11 +134,12 @@ class PlanSnapshot:
                    None if d["as_of"] is None else pd.Timestamp(d["as_of"]), d["currency"],
                    num(d["kpis"]), num(d["budget"]), _frame(d["family_plan"], FP_COLUMNS),
                    pd.DataFrame(d["costs"]), _frame(d["pnl"], PNL_COLUMNS),
-                   _frame(d["sku_plan"], SKU_COLUMNS))
+                   _frame(d["sku_plan"], SKU_COLUMNS), d.get("settings", {}))
 
     def plan(self) -> PlanResult:
         """The snapshot as a `PlanResult` holding what `sop.bridge.margin_bridge` reads."""
-        return PlanResult(OPTIMAL, "snapshot", SupplyPolicy(), family_plan=self.family_plan,
+        return PlanResult(OPTIMAL, "snapshot", SupplyPolicy.from_dict(self.settings),
+                          family_plan=self.family_plan,
                           costs=self.costs, kpis={"gross_margin": self.kpis["gross_margin"]})
 
 
@@ -158,7 +161,7 @@ def make_snapshot(evaluation: Any, cycle: pd.Timestamp, scenario_id: int, name: 
                         evaluation.levers.to_dict(), dataset_version, as_of, currency,
                         dict(evaluation.kpis), dict(evaluation.budget), fp,
                         plan.costs[["term", "label", "kind", "amount"]].copy(),
-                        evaluation.pnl[PNL_COLUMNS].copy(), sku)
+                        evaluation.pnl[PNL_COLUMNS].copy(), sku, plan.policy.as_dict())
 
 
 # --- the log ----------------------------------------------------------------------------

@@ -43,12 +43,14 @@ class Context:
 
 def context(store: Store, version: int | None = None,
             policy: SupplyPolicy | None = None) -> Context:
-    """The active (or given) dataset version of the store with its consensus demand.
-    Raises `sop.supply_io.NoDemand` when no demand plan is ready, StoreError when no
-    dataset is loaded."""
+    """The active (or given) dataset version of the store with its consensus demand,
+    planned with `policy` (default: the store's plan settings of record). Raises
+    `sop.supply_io.NoDemand` when no demand plan is ready, StoreError when no dataset
+    is loaded."""
     from sop.consensus import dataset
+    from sop.store import settings
     from sop.supply_io import demand_from_store
-    policy = policy or SupplyPolicy()
+    policy = policy or settings.current_policy(store)[0]
     info = dataset(store, version)
     tables = store.tables(info.version)
     demand = demand_from_store(store, info.version, policy.horizon)

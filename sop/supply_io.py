@@ -107,7 +107,8 @@ def add_plan_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("plan settings (SupplyPolicy)")
     for name, (text, choices, default) in field_help().items():
         flag = "--" + name.replace("_", "-")
-        help_ = f"{text} Default: {default}.".replace("%", "%%")
+        help_ = (f"{text} Default: the store's plan settings of record (set on the Supply "
+                 f"page), else {default}.").replace("%", "%%")
         if isinstance(default, bool):
             g.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
                            help=help_)
@@ -117,8 +118,14 @@ def add_plan_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
+    """The settings flags given, on top of the store's plan settings of record (the
+    defaults with --data, which plans a folder outside the store)."""
     given = {k: getattr(args, k) for k in field_help() if getattr(args, k, None) is not None}
-    return SupplyPolicy(**given)
+    base = SupplyPolicy()
+    if getattr(args, "data", None) is None:
+        from sop.store import Store, settings
+        base = settings.current_policy(Store(getattr(args, "store", None)))[0]
+    return base.replace(**given)
 
 
 def summary(result: PlanResult, currency: str) -> str:

@@ -85,6 +85,13 @@ class SupplyPolicy:
     def replace(self, **changes: Any) -> SupplyPolicy:
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SupplyPolicy:
+        """Settings from `as_dict` output; names this version does not know are ignored
+        (settings saved by a newer version still load) and missing ones default."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 def field_help() -> dict[str, tuple[str, tuple[str, ...], Any]]:
     """name -> (help, choices, default) of every policy field, for the CLI and docs."""

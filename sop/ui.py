@@ -108,6 +108,33 @@ def require_dataset() -> DatasetInfo:
 
 
 # --- Supply planning (step 3) ---------------------------------------------------------
+def plan_policy():
+    """(the plan settings of record, who set them — '' for the defaults): the
+    `SupplyPolicy` every page plans with. One small query a run, so a save on the
+    Supply page shows up on every page and in every session at once."""
+    from sop.store import settings
+    return settings.current_policy(store())
+
+
+def plan_policy_form(policy) -> None:
+    """Under the Supply page's settings: make them the plan settings of record."""
+    from sop.store import StoreError, settings
+    stored, who = plan_policy()
+    st.caption("Scenarios, Compare, Finance and the Executive pages plan with the plan "
+               f"settings of record ({who or 'the defaults'}). "
+               + ("These are they." if policy == stored else
+                  "**The settings above differ**: they apply on this page only until saved."))
+    c = st.columns([2, 1], vertical_alignment="bottom")
+    author = c[0].text_input("Your name", key="sup_settings_author")
+    if c[1].button("Use these settings on every page", key="sup_settings_save",
+                   disabled=policy == stored):
+        try:
+            settings.save_policy(store(), policy, author)
+            st.rerun()
+        except StoreError as exc:
+            st.error(str(exc))
+
+
 @st.cache_data(show_spinner="Reading the consensus demand plan…", max_entries=16)
 def supply_demand(path: str, version: int, horizon: int, stamp: tuple
                   ) -> tuple[pd.DataFrame | None, str]:
@@ -333,6 +360,9 @@ def require_demand(horizon: int) -> tuple:
         st.page_link("pages/demand.py", label="Go to Demand planning",
                      icon=":material/trending_up:")
         st.stop()
+    who = plan_policy()[1]
+    st.caption(f"Plans use the plan settings of record ({who or 'the defaults'}); change "
+               "them on the Supply page.")
     return info, path, stamp, demand
 
 

@@ -1,0 +1,54 @@
+"""The plan settings of record: the `SupplyPolicy` every page after Supply plans with.
+
+Saved from the Supply page (who, when); each save is a new row, the newest one
+applies, so the history shows who changed the settings and when. Without any
+row the documented defaults (`SupplyPolicy()`) apply.
+"""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from sop.store.core import Store, StoreError, register_ddl
+from sop.supply_policy import SupplyPolicy
+
+register_ddl(
+    "plan_settings",
+    "CREATE SEQUENCE IF NOT EXISTS plan_settings_ids START 1",
+    "CREATE TABLE IF NOT EXISTS plan_settings (settings_id BIGINT PRIMARY KEY,"
+    " saved_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL, policy_json VARCHAR NOT NULL)",
+)
+
+
+def save_policy(store: Store, policy: SupplyPolicy, author: str) -> int:
+    """Make `policy` the plan settings of record; returns its id."""
+    author = (author or "").strip()
+    if not author:
+        raise StoreError("Enter your name, so everyone can see who set the plan settings.")
+    if problems := policy.problems():
+        raise StoreError("These settings are not valid: " + "; ".join(problems) + ".")
+    with store.transaction() as con:
+        sid = con.execute("SELECT nextval('plan_settings_ids')").fetchone()[0]
+        con.execute("INSERT INTO plan_settings VALUES (?, ?, ?, ?)",
+                    [sid, datetime.now(UTC).replace(tzinfo=None), author,
+                     json.dumps(policy.as_dict(), sort_keys=True)])
+    return int(sid)
+
+
+def current_policy(store: Store) -> tuple[SupplyPolicy, str]:
+    """(the plan settings of record, who saved them and when — '' for the defaults)."""
+    with store.connect() as con:
+        row = con.execute("SELECT policy_json, author, saved_at FROM plan_settings "
+                          "ORDER BY settings_id DESC LIMIT 1").fetchone()
+    if row is None:
+        return SupplyPolicy(), ""
+    return (SupplyPolicy.from_dict(json.loads(row[0])),
+            f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC")
+
+
+def history(store: Store) -> pd.DataFrame:
+    """Every save, newest first: settings_id, saved_at, author, policy_json."""
+    with store.connect() as con:
+        return con.execute("SELECT * FROM plan_settings ORDER BY settings_id DESC").df()
