@@ -4,7 +4,7 @@ import streamlit as st
 
 from sop import charts_scenario as CH
 from sop import compare as CP
-from sop import scenario_view as SV
+from sop import scenario_url as SU
 from sop import ui
 from sop.levers import Levers
 
@@ -39,14 +39,14 @@ def render_actions(saved, labels: dict, path: str) -> None:
         if levers is None:
             st.error("This scenario's levers can no longer be read; it cannot be opened.")
         else:
-            st.session_state[SV.CURRENT], st.session_state["_scn_reseed"] = levers, True
+            st.session_state[SU.CURRENT], st.session_state["_scn_reseed"] = levers, True
             st.switch_page("pages/scenarios.py")
     archived = bool(saved.set_index("scenario_id").at[sid, "archived"])
     if c[3].button("Restore" if archived else "Archive", key="cmp_archive",
                    icon=":material/unarchive:" if archived else ":material/archive:"):
         error = ui.scenario_set_archived(int(sid), author, not archived)
         if error:
-            st.error(error)
+            st.error(CP.escape_md(error))
         else:
             st.rerun()
 
@@ -68,12 +68,16 @@ def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple
         evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):
         if not ev.ok:
-            st.warning(f"{CP.escape_md(name)}: {ev.plan.explanation}")
+            st.warning(CP.escape_md(f"{name}: {ev.plan.explanation}"))
             del evals[name]
-    st.dataframe(CP.compare_table({n: e.kpis for n, e in evals.items()}, currency),
-                 hide_index=True, key="cmp_table", height="content")
-    st.caption("★ marks the best value in each row (higher or lower, as the Better column "
-               "says); rows without a better direction are not marked.")
+    figures = {n: e.kpis for n, e in evals.items()}
+    st.dataframe(CP.compare_table(figures, currency), hide_index=True, key="cmp_table",
+                 height="content")
+    st.caption("★ marks the best value in each row as shown (higher or lower, as the Better "
+               "column says; every tied value); rows without a better direction, such as "
+               "costs that follow volume, are not marked.")
+    if note := CP.undefined_note(figures):
+        st.caption(note)
     series = {n: CP.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
     for tab, (column, title, unit) in zip(st.tabs([t for _, t, _ in OVERLAYS],
                                                   key="cmp_tab"), OVERLAYS):

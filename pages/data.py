@@ -1,7 +1,7 @@
 """Step 1, Data gathering: what are we planning from, and can we trust it?"""
 import streamlit as st
 
-from sop import charts, fmt, ui
+from sop import charts, dataview, fmt, ui
 from sop import schema as S
 
 ui.through_router()
@@ -36,15 +36,18 @@ def render_checks(path: str, version: int) -> None:
                         format_func=lambda i: f"{checks.at[i, 'table']}: {checks.at[i, 'check']}")
     for f in ui.report(path, version).findings:
         if (f.check, f.table) == (checks.at[pick, "check"], checks.at[pick, "table"]):
-            st.warning(f.message) if f.severity == "warning" else st.error(f.message)
+            show = st.warning if f.severity == "warning" else st.error
+            show(f.message)
             if f.examples is not None and len(f.examples):
-                st.dataframe(f.examples, hide_index=True)
+                st.dataframe(dataview.months_as_text(f.examples), hide_index=True)
 
 
 def render_upload(info) -> None:
     st.markdown("Upload the table files (`products.csv`, `sales.parquet`, …; Parquet or CSV, "
-                "named after the tables in the [data model](docs/data-model.md)). Nothing "
-                "changes unless every check passes.")
+                "named after the tables of the data model below). Nothing changes unless "
+                "every check passes; a monthly refresh can be just `sales.csv`.")
+    with st.expander("The data model: every table and column", icon=":material/schema:"):
+        st.markdown(S.schema_markdown())
     files = st.file_uploader("Table files", type=["parquet", "csv"],
                              accept_multiple_files=True, key="data_upload_files")
     name = st.text_input("Dataset name", value="upload", key="data_upload_name")
@@ -73,7 +76,12 @@ def render_versions(info) -> None:
     versions = ui.store().datasets()
     if versions.empty:
         return
-    st.dataframe(versions, hide_index=True, key="data_versions_table")
+    st.dataframe(versions, hide_index=True, key="data_versions_table", column_config={
+        "version": st.column_config.NumberColumn("Version", format="%d"), "name": "Name",
+        "source": "Loaded from", "loaded_at": st.column_config.DatetimeColumn(
+            "Loaded (UTC)", format="YYYY-MM-DD HH:mm"), "as_of": st.column_config.DateColumn(
+            "Actuals up to", format="YYYY-MM"), "company": "Company",
+        "currency": "Currency", "active": "Active"})
     pick = st.selectbox("Restore an earlier version", versions["version"], key="data_restore")
     if st.button("Make this version active", key="data_restore_go",
                  disabled=info is not None and pick == info.version):
@@ -96,10 +104,15 @@ render_header(info)
 tab_over, tab_checks, tab_hist, tab_gaps, tab_load = st.tabs(
     ["Tables", "Quality checks", "History", "Missing data", "Load data"], key="data_tab")
 with tab_over:
-    st.dataframe(ui.overview(path, info.version), hide_index=True, key="data_overview_table",
-                 column_config={"first_month": st.column_config.DateColumn(format="YYYY-MM"),
-                                "last_month": st.column_config.DateColumn(format="YYYY-MM"),
-                                "rows": st.column_config.NumberColumn(format="%d")})
+    overview = ui.overview(path, info.version)
+    st.dataframe(overview, hide_index=True, key="data_overview_table",
+                 height=36 * (len(overview) + 1) + 4,
+                 column_config={"table": "Table", "required": "Required",
+                                "first_month": "First month", "last_month": "Last month",
+                                "months": st.column_config.NumberColumn("Months", format="%d"),
+                                "rows": st.column_config.NumberColumn("Rows", format="%d"),
+                                "meaning": st.column_config.TextColumn("What it holds",
+                                                                       width="large")})
 with tab_checks:
     render_checks(path, info.version)
 with tab_hist:

@@ -13,7 +13,11 @@ POLICY = ui.plan_policy()[0]
 FLASH = "_dec_flash"
 
 
-def done(message: str) -> None:
+def done(message: str, clear: tuple[str, ...] = ()) -> None:
+    """Flash `message` and rerun; empty the widgets in `clear` (a form keeps what was
+    typed when it is refused, so nothing is lost or silently reset)."""
+    for key in clear:
+        st.session_state.pop(key, None)
     st.session_state[FLASH] = message
     st.rerun()
 
@@ -29,13 +33,13 @@ def entry_form(title: str, icon: str, label: str, labels: dict, note_label: str,
         note = c[2].text_input(note_label, key=f"{key}_note")
         if c[3].button(button, key=f"{key}_go"):
             error = ui.exe_record(action, entry_id=int(target), author=who, note=note)
-            st.error(error) if error else done(done_text.format(target))
+            (st.error if error else done)(error or done_text.format(target))
 
 
 def render_approve(path: str, version: int, stamp: tuple, view) -> None:
     st.subheader("Approve the plan of record")
     choices = ui.finance_scenarios(path)
-    with st.form("dec_approve_form", clear_on_submit=True, border=True):
+    with st.form("dec_approve_form", border=True):
         sid = st.selectbox("Plan", list(choices), key="dec_plan",
                            format_func=lambda i: "Baseline (nothing moved)" if i == 0
                            else f"#{i} {choices[i][0]}",
@@ -51,12 +55,12 @@ def render_approve(path: str, version: int, stamp: tuple, view) -> None:
             st.error(error)
         else:
             done(f"Approved as plan of record of the {EV.fmt_cycle(view.cycle)} cycle "
-                 f"(log entry #{entry}).")
+                 f"(log entry #{entry}).", ("dec_note",))
 
 
 def render_item_form(view) -> None:
     st.subheader("Open questions and actions")
-    with st.form("dec_item_form", clear_on_submit=True, border=True):
+    with st.form("dec_item_form", border=True):
         c = st.columns([1, 2])
         kind = c[0].segmented_control("Kind", ["action", "question"], default="action",
                                       required=True, key="dec_item_kind")
@@ -70,7 +74,11 @@ def render_item_form(view) -> None:
     if go:
         error = ui.exe_record("item", cycle=view.cycle, kind=kind, text=text, owner=owner,
                               due=due, author=author)
-        st.error(error) if error else done(f"The {kind} is in the log.")
+        if error:
+            st.error(error)
+        else:
+            done(f"The {kind} is in the log.", ("dec_item_text", "dec_item_owner",
+                                                 "dec_item_due"))
 
 
 def render_items(view) -> None:
@@ -115,16 +123,21 @@ def render_log(view) -> None:
 
 
 st.title("Decisions")
-page = ui.exe_page(POLICY, "Decisions need a demand plan: run `python -m sop forecast` "
-                   "(or forecast on the Demand page).")
-view = page.view
+page = ui.exe_page(POLICY, "Approving a plan needs a demand plan: run `python -m sop "
+                   "forecast` (or forecast on the Demand page). The decision log, questions "
+                   "and actions below need none.", optional=True)
+view = page.records
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
 st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · plan of record: " + (
     f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet"))
 left, right = st.columns(2)
 with left:
-    render_approve(page.path, page.version, page.stamp, view)
+    if page.view is not None:
+        render_approve(page.path, page.version, page.stamp, view)
+    else:
+        st.subheader("Approve the plan of record")
+        st.caption("Needs a demand plan for the active data (see above).")
 with right:
     render_item_form(view)
     render_items(view)

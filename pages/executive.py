@@ -14,7 +14,8 @@ ui.through_router()
 POLICY = ui.plan_policy()[0]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMPACT_CSS = """<style>
-[data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:1rem}
+[data-testid="stMainBlockContainer"]{padding-top:1.6rem;padding-bottom:1rem}
+[data-testid="stMainBlockContainer"] h1{padding-top:0.2rem;padding-bottom:0.2rem}
 [data-testid="stMetricValue"]{font-size:1.9rem}
 </style>"""
 PRESENT_CSS = """<style>
@@ -37,32 +38,38 @@ def render_header(view, present: bool) -> None:
                   f"{escape_md(a['author'])} on {a['made_at']:%d %b %Y}")
     else:
         status = "No plan of record yet: showing the **baseline** (approve one on Decisions)"
-    prev = (f" · previous plan of record: {escape_md(view.previous.scenario_name)} "
-            f"({EV.fmt_cycle(view.previous.cycle)})" if view.previous else "")
+    prev = (f" · arrows: change vs the previous plan of record, "
+            f"{escape_md(view.previous.scenario_name)} ({EV.fmt_cycle(view.previous.cycle)})"
+            if view.previous else "")
     st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in "
                f"{view.currency}")
 
 
 def render_kpis(view) -> None:
     for box, r in zip(st.columns(len(view.headline)), view.headline.itertuples()):
-        box.metric(r.label, r.text, r.vs_previous_text if r.changed else None, border=True,
-                   delta_color=r.delta_color, help=f"{r.vs_budget_text}; "
-                   f"{r.vs_previous_text}. Over the plan's {POLICY.horizon} months.")
-        box.caption(r.vs_budget_text + ("" if r.changed else f" · {r.vs_previous_text}"))
+        same = view.previous is not None and not r.changed      # keep the tiles level
+        box.metric(r.label, r.text, "no change" if same else r.delta, border=True,
+                   delta_color="off" if same else r.delta_color, delta_arrow="off" if same
+                   else "auto", help=f"{r.help} Over the plan's {POLICY.horizon} months.")
+        box.caption(r.budget_short)
 
 
-def render_middle(view, height: int) -> None:
+def render_middle(view, height: int, font: int) -> None:
     left, right = st.columns([3, 2])
     left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height,
-                                       font_size=17 if height > 340 else 13),
-                      width="stretch", key="exe_revenue_chart")
+                                       font_size=font), width="stretch",
+                      key="exe_revenue_chart")
     with right:
-        st.markdown("**Top risks and opportunities** (gross margin at stake)")
+        st.markdown("**Top risks (−) and opportunities (+)**: gross margin at stake")
         top = R.top(view.risks, n=8, per_category=3)
         if top.empty:
             st.success("No risk or opportunity worth money in this plan.")
         st.dataframe(R.display(top, view.currency), hide_index=True, key="exe_risks",
                      height=height - 40, column_config={
+                         "Item": st.column_config.TextColumn("Item", width=190),
+                         "At stake": st.column_config.TextColumn("At stake", width=78,
+                                                                 alignment="right"),
+                         "When": st.column_config.TextColumn("When", width=122),
                          "Why": st.column_config.TextColumn("Why", width="large")})
 
 
@@ -72,21 +79,21 @@ def render_board(view) -> None:
                  hide_index=True, key="exe_board", height="content")
 
 
-def render_changes(view) -> None:
+def render_changes(view, font: int) -> None:
     st.subheader("What changed since last cycle")
     if view.bridge is None:
         st.info("No earlier cycle has a plan of record yet: the bridge appears from the "
                 "second approved cycle on.")
         return
     c = st.columns([3, 2])
-    c[0].plotly_chart(CX.plan_bridge_chart(view.bridge, view.currency), width="stretch",
-                      key="exe_bridge_chart")
-    c[1].dataframe(view.bridge[["step", "amount", "detail"]], hide_index=True,
+    c[0].plotly_chart(CX.plan_bridge_chart(view.bridge, view.currency, font_size=font),
+                      width="stretch", key="exe_bridge_chart")
+    c[1].dataframe(view.bridge[["step", "amount_text", "detail"]], hide_index=True,
                    key="exe_bridge_table", column_config={
                        "step": "Step", "detail": st.column_config.TextColumn(
                            "Made of", width="large"),
-                       "amount": st.column_config.NumberColumn(
-                           f"Gross margin ({view.currency})", format="%,.0f")})
+                       "amount_text": st.column_config.TextColumn(
+                           f"Gross margin ({view.currency})", alignment="right")})
     c[1].caption("Demand = volume + mix at the previous margins per unit; capacity = lost "
                  "sales, labour and overtime, subcontracting; cost = material and stock. "
                  f"Previous plan: {view.previous.scenario_name}, data "
@@ -123,7 +130,7 @@ render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
 render_kpis(view)
-render_middle(view, height=360 if present else 330)
+render_middle(view, height=360 if present else 320, font=18 if present else 13)
 render_board(view)
-render_changes(view)
+render_changes(view, font=18 if present else 13)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

@@ -5,17 +5,19 @@ from sop import charts, fmt, ui
 from sop import charts_finance as CF
 from sop import export_finance as EX
 from sop import finance_bridge as FB
+from sop import finance_landing as FL
 from sop import schema as S
 
 ui.through_router()
 
 MEASURES = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFF = dict(delta_color="off", delta_arrow="off")
 
 
 def table(df, spec: EX.Spec, currency: str, key: str) -> None:
-    st.dataframe(df, hide_index=True, key=key, column_config=ui.finance_columns(spec, currency),
-                 column_order=[c for c, _, _ in spec])
+    st.dataframe(EX.screen_table(df, spec, currency), hide_index=True, key=key,
+                 column_config=ui.finance_columns(spec, currency))
 
 
 def band(t: dict, key: str, currency: str) -> str:
@@ -35,8 +37,8 @@ def render_kpis(t: dict, currency: str) -> None:
                 f"{fmt.units(t['units'])} served", **off)
     for box, key, label in ((c[3], S.REVENUE, "Revenue vs budget"),
                             (c[4], S.MARGIN, "Margin vs budget")):
-        box.metric(label, fmt.money(t[f"{key}_gap"], currency) if t["budget_months"] else
-                   "no budget", f"of {fmt.money(t[f'budget_{key}'], currency)}, "
+        box.metric(label, fmt.money_delta(t[f"{key}_gap"], currency) if t["budget_months"]
+                   else "no budget", f"of {fmt.money(t[f'budget_{key}'], currency)}, "
                    f"{t['budget_months']:.0f} months", help="Projection minus budget over the "
                    "months the budget covers.", **off)
 
@@ -81,14 +83,12 @@ def render_landing(view, currency: str, colors: dict) -> None:
     if land.empty:
         st.info("The plan touches no year to land.")
         return
-    for box, (_, r) in zip(st.columns(len(land)), land.iterrows()):
-        basis = "" if r["full_year"] else f", {r['compared_months']} months only"
-        gap = "no budget" if r["budget_months"] == 0 else (
-            f"{fmt.money(r['revenue_gap'], currency)} vs budget{basis}")
-        box.metric(f"{r['year']} revenue, actuals + projection",
-                   fmt.money(r["year_revenue"], currency), gap, border=True,
-                   **({} if r["budget_months"] else dict(delta_color="off", delta_arrow="off")))
-        (box.caption if r["full_year"] else box.warning)(r["note"])
+    for box, t in zip(st.columns(len(land)), FL.tiles(land, currency)):
+        quiet = t["delta"] is None or abs(t["gap"]) < 0.5
+        box.metric(t["label"], t["value"], t["delta"] or "no budget", border=True,
+                   help="Revenue: actuals to the as-of month + the projection after it. "
+                   "Against the budget over the months it covers.", **(OFF if quiet else {}))
+        (box.caption if t["full_year"] else box.warning)(t["note"])
     c = st.columns(2)
     for box, measure in zip(c, MEASURES):
         box.plotly_chart(CF.landing_chart(land, measure, currency), width="stretch")
@@ -125,11 +125,12 @@ st.caption("Revenue and gross margin by month and family with their P10-P90 rang
 info = ui.require_dataset()
 path, version, currency = str(ui.store().path), info.version, info.currency
 choices = ui.finance_scenarios(path)
+labels = {i: n if i == 0 else f"#{i} {n}" for i, (n, _) in choices.items()}
 sid = st.columns([2, 3])[0].selectbox(
-    "Scenario", list(choices), key="fin_scenario", format_func=lambda i: choices[i][0],
-    help="The baseline or a scenario saved on the Scenarios page; planned under the default "
-    "plan settings.")
-name, levers = choices[sid]
+    "Scenario", list(choices), key="fin_scenario", format_func=labels.get,
+    help="The baseline or a scenario saved on the Scenarios page (#id: names can repeat); "
+    "planned under the plan settings of record.")
+name, levers = labels[sid], choices[sid][1]
 policy = ui.plan_policy()[0]
 stamp = ui.demand_stamp(path, version)
 ev = ui.scenario(path, version, stamp, levers, policy)

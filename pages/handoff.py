@@ -70,8 +70,15 @@ def render_actuals(view) -> None:
 
 
 st.title("Hand-off to execution (S&OE)")
-view = ui.exe_page(POLICY, "The hand-off needs a demand plan and an approved plan of "
-                   "record.").view
+info = ui.require_dataset()
+path = str(ui.store().path)
+# read from the log and the approved snapshots: no demand plan needed
+view = ui.exe_records(path, info.version, ui.exe_log_stamp(path))
+why = ui.supply_demand(path, info.version, POLICY.horizon,
+                       ui.demand_stamp(path, info.version))[1]
+if why:
+    st.info(f"{why}\n\nThe plan of record below is shown as approved; re-planning it on "
+            f"data v{info.version} (Executive, Decisions) needs a demand plan.")
 if view.approved is None:
     st.info(f"No plan of record for the {EV.fmt_cycle(view.cycle)} cycle yet: approve one "
             "on the Decisions page, then its first three months appear here in weeks.")

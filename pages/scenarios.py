@@ -5,17 +5,17 @@ import streamlit as st
 from sop import charts, ui
 from sop import charts_scenario as CH
 from sop import compare as CP
+from sop import scenario_url as SU
 from sop import scenario_view as SV
 from sop import schema as S
 from sop.bridge import margin_bridge
-from sop.kpis import KPI_BY_KEY, kpi_table
+from sop.kpis import kpi_table
 from sop.levers import Levers
 
 ui.through_router()
 
 POLICY = ui.plan_policy()[0]
 RESEED = "_scn_reseed"   # set by the Compare page when it opens a saved scenario
-PER_ROW = 4
 
 
 def render_levers(space: SV.LeverSpace) -> None:
@@ -38,23 +38,19 @@ def render_levers(space: SV.LeverSpace) -> None:
 
 def sync_url(levers: Levers) -> None:
     """The address bar holds the levers on screen (other parameters are kept)."""
-    changed, stale = SV.query_update(st.query_params.to_dict(), levers)
+    changed, stale = SU.query_update(st.query_params.to_dict(), levers)
     for key in stale:
         del st.query_params[key]
     st.query_params.update(changed)
 
 
 def render_tiles(table, budget: dict, cur: str) -> None:
-    for start in range(0, len(CP.TILES), PER_ROW):
-        row = CP.TILES[start:start + PER_ROW]
-        for col, (key, label) in zip(st.columns(PER_ROW), row):
-            r, kpi = table.loc[key], KPI_BY_KEY[key]
-            delta = CP.delta_text(key, r["delta"], r["baseline"], cur)
-            col.metric(label, CP.value_text(key, r["scenario"], cur, bare=True),
-                       delta or "no change", delta_color=CP.delta_color(kpi) if delta else "off",
-                       delta_arrow="auto" if delta else "off", border=True,
-                       help=f"{kpi.label}. Baseline: {CP.value_text(key, r['baseline'], cur)}.")
-            if text := CP.budget_text(key, budget, cur):
+    for row in CP.TILE_ROWS:
+        for col, (key, label) in zip(st.columns(len(row)), row):
+            col.metric(label, border=True, **CP.tile(key, table.at[key, "scenario"],
+                                                     table.at[key, "baseline"], cur,
+                                                     share=len(row) <= 4))
+            for text in filter(None, (CP.budget_text(key, budget, cur), CP.TILE_UNITS.get(key))):
                 col.caption(text)
 
 
@@ -66,7 +62,7 @@ def tab_gap(ev, base, c: dict) -> None:
     st.plotly_chart(CH.gap_chart(gap, f"Demand vs supply by month: {fam}",
                                  color or charts.PALETTE[0]), width="stretch")
     if not ev.plan.shortfalls.empty:
-        st.markdown("\n".join(f"- {why}" for why in ev.plan.shortfalls["why"].head(5)))
+        st.markdown("\n".join(f"- {CP.escape_md(w)}" for w in ev.plan.shortfalls["why"].head(5)))
 
 
 def tab_bridge(ev, base, c: dict) -> None:
@@ -87,6 +83,8 @@ def tab_risk(ev, base, c: dict) -> None:
 def tab_kpis(ev, base, c: dict) -> None:
     st.dataframe(CP.kpi_display(c["table"].reset_index(), c["cur"]), hide_index=True,
                  key="scn_kpi_table", height="content")
+    if note := CP.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
+        st.caption(note)
     st.dataframe(CP.utilisation_display(ev.plan, base.plan), hide_index=True,
                  key="scn_util_table")
 
@@ -100,10 +98,10 @@ def tab_save(ev, base, c: dict) -> None:
         if st.form_submit_button("Save scenario", icon=":material/save:"):
             sid, error = ui.scenario_save(ev.levers, name, author, text, c["version"])
             if error:
-                st.error(error)
+                st.error(CP.escape_md(error))
             else:
-                st.success(f"Saved as scenario #{sid}: {CP.escape_md(name.strip())}. Compare, "
-                           "open or archive it on the Compare page.")
+                st.success(CP.saved_text(ui.scenario_list(c["path"], include_archived=True),
+                                         sid))
 
 
 TABS = {"Demand vs supply": tab_gap, "Margin bridge": tab_bridge,
@@ -111,12 +109,12 @@ TABS = {"Demand vs supply": tab_gap, "Margin bridge": tab_bridge,
 
 
 def render_results(levers: Levers, c: dict) -> None:
-    for problem in levers.problems():
-        st.warning(problem)
+    if warning := SU.lever_warning(levers, c["known"]):
+        st.warning(warning)
     ev = ui.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
     base = ui.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
-        st.error((ev if not ev.ok else base).plan.explanation)
+        st.error(CP.escape_md((ev if not ev.ok else base).plan.explanation))
         return
     st.caption(f"**Moved:** {CP.escape_md(SV.moved_text(levers))}. The page address holds "
                "the levers: share it to open this scenario on another screen.")
@@ -139,7 +137,7 @@ def panel(c: dict, space: SV.LeverSpace) -> None:
     with left:
         render_levers(space)
     levers = SV.levers_from_state(st.session_state, space)
-    st.session_state[SV.CURRENT] = levers
+    st.session_state[SU.CURRENT] = levers
     sync_url(levers)
     with right:
         render_results(levers, c)
@@ -149,11 +147,13 @@ st.title("Scenarios")
 st.caption("What if demand, prices, capacity or costs change? Move a lever: the plan is "
            "re-solved and every figure follows.")
 info, path, stamp, demand = ui.require_demand(POLICY.horizon)
-levers, seed, problems = SV.starting_levers(st.session_state, st.query_params.to_dict(),
-                                            st.session_state.pop(RESEED, False))
-for problem in problems:
-    st.warning(problem)
+known = SV.space_for(demand, ui.tables(path, info.version), Levers())   # the dataset's names
+levers, seed, problems = SU.starting_levers(st.session_state, st.query_params.to_dict(),
+                                            st.session_state.pop(RESEED, False), known)
+if problems:
+    st.warning(SU.link_warning(problems), icon=":material/link_off:")
 space = SV.space_for(demand, ui.tables(path, info.version), levers)
 if seed:
     st.session_state.update(SV.widget_state(levers, space))
-panel({"path": path, "version": info.version, "cur": info.currency, "stamp": stamp}, space)
+panel({"path": path, "version": info.version, "cur": info.currency, "stamp": stamp,
+       "known": known}, space)

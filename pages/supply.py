@@ -4,6 +4,7 @@ import streamlit as st
 from sop import charts, fmt, ui
 from sop import charts_supply as CS
 from sop import schema as S
+from sop.supply_results import PLAN_UNITS
 from sop.supply_policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
 ui.through_router()
@@ -79,9 +80,10 @@ def render_plan(plan, path: str, version: int) -> None:
     family = None if fam == "All families" else fam
     st.plotly_chart(CS.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
                     width="stretch")
-    st.dataframe(plan.family_plan, hide_index=True, key="sup_plan_table",
-                 column_config={S.MONTH: MONTH} | {c: WHOLE for c in plan.family_plan.columns
-                                                  if c not in (S.MONTH, S.FAMILY, S.PLANT)})
+    fp, units = plan.family_plan, (*PLAN_UNITS, "safety_stock", "below_safety_stock")
+    money = tuple(c for c in fp.select_dtypes("number").columns if c not in units)
+    st.dataframe(fp, hide_index=True, key="sup_plan_table", column_config=ui.columns(
+        fp, ui.active().currency, money=money, units=units))
 
 
 def render_gaps(plan, currency: str) -> None:
@@ -95,9 +97,10 @@ def render_gaps(plan, currency: str) -> None:
         st.dataframe(plan.bottlenecks, hide_index=True, key="sup_bottlenecks",
                      column_order=("month", "resource", "name", "shadow_price", "per", "used",
                                    "limit", "overtime_hours", "max_overtime_hours", "lever"),
-                     column_config={S.MONTH: MONTH, "shadow_price": price, "used": WHOLE,
-                                    "limit": WHOLE, "overtime_hours": WHOLE,
-                                    "max_overtime_hours": WHOLE, "lever": LONG_TEXT})
+                     column_config=ui.columns(plan.bottlenecks, hours=(
+                         "overtime_hours", "max_overtime_hours")) | {
+                         "shadow_price": price, "used": WHOLE, "limit": WHOLE,
+                         "lever": st.column_config.TextColumn("Lever", width="large")})
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
@@ -114,8 +117,7 @@ def render_gaps(plan, currency: str) -> None:
 def render_costs(plan, currency: str) -> None:
     st.plotly_chart(CS.cost_waterfall(plan.costs, currency), width="stretch")
     st.dataframe(plan.costs, hide_index=True, key="sup_costs_table",
-                 column_config={"amount": st.column_config.NumberColumn(
-                     f"amount ({currency})", format="localized")})
+                 column_config=ui.columns(plan.costs, currency, money=("amount",)))
     margin = fmt.money(plan.kpis["gross_margin"], currency, compact=False)
     st.caption(f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
                "below safety stock) steer the plan but are not P&L costs.")

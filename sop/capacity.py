@@ -86,7 +86,8 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
 
     Columns: resource, plant, name, kind, regular_cost_per_hour,
     overtime_cost_per_hour, month, available_hours (regular), overtime_hours
-    (most overtime), estimated (True where a line's calendar lacks the month and
+    (most overtime; 0 for a line in a month it has no regular hours: a shutdown),
+    estimated (True where a line's calendar lacks the month and
     the nearest month's hours were carried over). Lines take their hours from the
     capacity calendar; labour pools have workers x hours_per_worker regular hours
     and workers x max_overtime_per_worker overtime hours.
@@ -119,6 +120,8 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
     overtime = np.where(line, grid[S.MAX_OVERTIME_HOURS].to_numpy(dtype=float, na_value=0.0),
                         workers * w[S.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float,
                                                                         na_value=0.0))
+    # a line that does not run in a month (a shutdown) works no overtime either
+    overtime = np.where(line & ~(np.nan_to_num(regular) > 0), 0.0, overtime)
     out = grid[RESOURCE_COLUMNS + [S.MONTH]].assign(
         **{S.AVAILABLE_HOURS: np.nan_to_num(regular), OVERTIME_HOURS: np.nan_to_num(overtime),
            ESTIMATED: grid[ESTIMATED].to_numpy()})

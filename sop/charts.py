@@ -71,7 +71,8 @@ def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
         z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index),
         colorscale=[[0, "#EAF2EA"], [0.001, "#FCE3C2"], [1, "#B23A48"]], zmin=0,
         zmax=max(1.0, float(pd.DataFrame(matrix).max().max())), hoverinfo="text",
-        text=hover, colorbar=dict(title="Regions<br>missing"), xgap=1, ygap=1))
+        text=hover, colorbar=dict(title="Regions<br>missing", dtick=1, tickformat="d"),
+        xgap=1, ygap=1))
     fig.update_layout(template=TEMPLATE, title="Missing sales rows by SKU and month "
                       "(green = complete, blank = before launch / after phase-out)",
                       height=max(360, 14 * len(matrix) + 120), xaxis_title="Month",

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sop import charts_money as CM
 from sop import fmt
 from sop import schema as S
 from sop.charts import GRID, INK, PALETTE, TEMPLATE
@@ -30,15 +31,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _money_hover(currency: str) -> str:
-    return f"%{{x|%b %Y}}: {fmt.symbol(currency)}%{{y:,.0f}}<extra>%{{fullData.name}}</extra>"
-
-
-def _money_axis(fig: go.Figure, currency: str, title: str, **where) -> None:
-    fig.update_yaxes(tickprefix=fmt.symbol(currency), tickformat="~s", title_text=title,
-                     **where)
-
-
 def band_chart(bands: pd.DataFrame, actuals: pd.DataFrame, measure: str, currency: str,
                colors: dict[str, str], history_months: int = 12) -> go.Figure:
     """One panel per family: the projection (line) with its P10-P90 band, the budget
@@ -51,33 +43,44 @@ def band_chart(bands: pd.DataFrame, actuals: pd.DataFrame, measure: str, currenc
     rows = math.ceil(len(fams) / cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=fams, shared_xaxes=True,
                         vertical_spacing=0.12 if rows > 1 else 0.08, horizontal_spacing=0.07)
-    hover = _money_hover(currency)
+    hover = CM.hover()
     start = bands[S.MONTH].min() - pd.DateOffset(months=history_months)
     for i, fam in enumerate(fams):
         r, c = i // cols + 1, i % cols + 1
         b = bands[bands[S.FAMILY] == fam].sort_values(S.MONTH)
         colour = colors.get(fam, PALETTE[i % len(PALETTE)])
         first = i == 0
+        seen = [b[f"{measure}_{S.P90}"], b[f"{measure}_{S.P10}"], b[measure],
+                b[f"budget_{measure}"]]
         if measure == S.REVENUE and len(actuals):
             a = actuals[(actuals[S.FAMILY] == fam) & (actuals[S.MONTH] >= start)]
             fig.add_scatter(x=a[S.MONTH], y=a[S.REVENUE], name="Actual", mode="lines",
                             line=dict(color=GREY, width=1.5), legendgroup="actual",
-                            showlegend=first, hovertemplate=hover, row=r, col=c)
+                            showlegend=first, customdata=CM.texts(a[S.REVENUE], currency),
+                            hovertemplate=hover, row=r, col=c)
+            seen.append(a[S.REVENUE])
         fig.add_scatter(x=b[S.MONTH], y=b[f"{measure}_{S.P90}"], mode="lines",
                         line=dict(width=0), showlegend=False, hoverinfo="skip",
                         legendgroup=f"band-{fam}", row=r, col=c)
         fig.add_scatter(x=b[S.MONTH], y=b[f"{measure}_{S.P10}"], mode="lines",
                         line=dict(width=0), fill="tonexty", fillcolor=_rgba(colour, 0.18),
                         name=f"{fam} P10-P90", legendgroup=f"band-{fam}", showlegend=False,
+                        customdata=[f"{lo} to {hi}" for lo, hi in zip(
+                            CM.texts(b[f"{measure}_{S.P10}"], currency),
+                            CM.texts(b[f"{measure}_{S.P90}"], currency))],
                         hovertemplate=hover, row=r, col=c)
         fig.add_scatter(x=b[S.MONTH], y=b[measure], name=f"{fam} projection", mode="lines",
-                        line=dict(color=colour, width=2.5), hovertemplate=hover, row=r, col=c)
+                        line=dict(color=colour, width=2.5),
+                        customdata=CM.texts(b[measure], currency), hovertemplate=hover,
+                        row=r, col=c)
         if b[f"budget_{measure}"].notna().any():
             fig.add_scatter(x=b[S.MONTH], y=b[f"budget_{measure}"], name="Budget",
                             mode="lines", line=dict(color=INK, width=1.5, dash="dash"),
-                            legendgroup="budget", showlegend=first, hovertemplate=hover,
-                            row=r, col=c)
-    _money_axis(fig, currency, f"{label} ({currency}/month)")
+                            legendgroup="budget", showlegend=first,
+                            customdata=CM.texts(b[f"budget_{measure}"], currency),
+                            hovertemplate=hover, row=r, col=c)
+        CM.axis(fig, currency, pd.concat(seen), f"{label} ({currency}/month)",
+                include_zero=False, target=5, row=r, col=c)
     fig.update_xaxes(tickformat="%b %Y", showgrid=False, linecolor=GRID)
     fig.update_layout(template=TEMPLATE, height=330 * rows + 90, legend=LEGEND_BELOW,
                       title=dict(text=f"{label} by family and month: projection with its "
@@ -96,58 +99,75 @@ def budget_chart(by_month: pd.DataFrame, measure: str, currency: str,
     label, pre = LABELS[measure], "cum_" if cumulative else ""
     x, pro, bud = by_month[S.MONTH], by_month[f"{pre}{measure}"], by_month[
         f"{pre}budget_{measure}"]
-    hover = _money_hover(currency)
+    hover = CM.hover()
     fig = go.Figure()
     if cumulative:
         fig.add_scatter(x=x, y=bud, name="Budget, cumulative", mode="lines+markers",
-                        line=dict(color=INK, dash="dash"), hovertemplate=hover)
+                        line=dict(color=INK, dash="dash"),
+                        customdata=CM.texts(bud, currency), hovertemplate=hover)
         fig.add_scatter(x=x, y=pro, name="Projection, cumulative", mode="lines+markers",
                         line=dict(color=PALETTE[0], width=2.5), fill="tonexty",
-                        fillcolor=_rgba(GREY, 0.2), hovertemplate=hover)
+                        fillcolor=_rgba(GREY, 0.2), customdata=CM.texts(pro, currency),
+                        hovertemplate=hover)
     else:
         fig.add_bar(x=x, y=pro, name="Projection", marker_color=PALETTE[0],
-                    hovertemplate=hover)
-        fig.add_bar(x=x, y=bud, name="Budget", marker_color=GREY, hovertemplate=hover)
+                    customdata=CM.texts(pro, currency), hovertemplate=hover)
+        fig.add_bar(x=x, y=bud, name="Budget", marker_color=GREY,
+                    customdata=CM.texts(bud, currency), hovertemplate=hover)
     gap = by_month[f"{pre}{measure}_gap"]
     fig.add_scatter(x=x, y=gap, name="Gap (projection - budget)", mode="markers",
                     marker=dict(symbol="diamond", size=8,
                                 color=[GREEN if g >= 0 else RED for g in gap]),
-                    hovertemplate=hover, visible="legendonly" if cumulative else True)
+                    customdata=CM.texts(gap, currency, delta=True), hovertemplate=hover,
+                    visible="legendonly" if cumulative else True)
     what = "cumulative from " + fmt.month(x.min()) if cumulative else "per month"
     fig.update_layout(template=TEMPLATE, barmode="group", hovermode="x unified",
                       legend=LEGEND_BELOW, height=440, xaxis=dict(tickformat="%b %Y"),
                       title=f"{label}: projection vs budget, all families, {what}")
-    _money_axis(fig, currency, f"{label} ({currency})")
+    CM.axis(fig, currency, [*pro, *bud, *([] if cumulative else gap)],
+            f"{label} ({currency})")
     return fig
 
 
 def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figure:
-    """Per fiscal year: actuals and projection over the months compared with the budget
-    (stacked, darker), the rest of the year's known months on top (light), and the
-    budget over the compared months (a bar-wide marker)."""
+    """Per fiscal year, one landing bar: actuals (grey) + projection (blue) stacked; a
+    bar-wide marker where the budget would put the year (the budget over the months
+    it covers, the landing for the others), so the distance from the bar's top to
+    the marker is the gap shown on the tiles and in the table; the gap as text."""
     if landing.empty:
         return _empty("No year to land")
     label = LABELS[measure]
     name = "revenue" if measure == S.REVENUE else "margin"
     years = landing["year"].astype(str)
-    hover = f"%{{x}}: {fmt.symbol(currency)}%{{y:,.0f}}<extra>%{{fullData.name}}</extra>"
-    rest = landing[f"year_{name}"] - landing[f"landing_{name}"]
+    actual, projected = landing[f"actual_{name}"], landing[f"projected_{name}"]
+    total = landing[f"landing_{name}"]
+    gap = landing[f"{name}_gap"]
     fig = go.Figure()
-    fig.add_bar(x=years, y=landing[f"actual_{name}"], name="Actuals",
-                marker_color=GREY, hovertemplate=hover)
-    fig.add_bar(x=years, y=landing[f"projected_{name}"], name="Projection",
-                marker_color=PALETTE[0], hovertemplate=hover)
-    fig.add_bar(x=years, y=rest, name="Rest of year (no budget)",
-                marker=dict(color=_rgba(PALETTE[0], 0.15), line=dict(color=GRID)),
-                hovertemplate=hover)
-    fig.add_scatter(x=years, y=landing[f"budget_{name}"], name="Budget, same months",
-                    mode="markers", marker=dict(symbol="line-ew-open", size=60, color=INK,
-                                                line=dict(width=3, color=INK)),
-                    hovertemplate=hover)
+    fig.add_bar(x=years, y=actual, name="Actuals", marker_color=GREY,
+                customdata=CM.texts(actual, currency), hovertemplate=CM.hover("%{x}"))
+    fig.add_bar(x=years, y=projected, name="Projection", marker_color=PALETTE[0],
+                customdata=CM.texts(projected, currency), hovertemplate=CM.hover("%{x}"))
+    has = landing["budget_months"] > 0
+    ref = (total - gap)[has]
+    notes = [f"{fmt.money_delta(g, currency)} vs budget" if b else "no budget"
+             for g, b in zip(gap, has)]
+    top = pd.concat([total, (total - gap).fillna(total)], axis=1).max(axis=1)
+    fig.add_scatter(x=years, y=top, mode="text", text=notes, textposition="top center",
+                    showlegend=False, hoverinfo="skip", textfont=dict(color=INK))
+    if has.any():
+        months = [f"budget {int(c)} of 12 months" + ("" if f else ", landing for the rest")
+                  for c, f in zip(landing["compared_months"][has], landing["full_year"][has])]
+        fig.add_scatter(x=years[has], y=ref, name="Budget (same months)", mode="markers",
+                        marker=dict(symbol="line-ew-open", size=60, color=INK,
+                                    line=dict(width=3, color=INK)),
+                        customdata=[f"{t} ({m})" for t, m in
+                                    zip(CM.texts(ref, currency), months)],
+                        hovertemplate=CM.hover("%{x}"))
     fig.update_layout(template=TEMPLATE, barmode="stack", height=420,
                       legend=dict(LEGEND_BELOW, y=-0.12), xaxis=dict(type="category"),
                       title=f"{label} by fiscal year: actuals + projection vs budget")
-    _money_axis(fig, currency, f"{label} ({currency})")
+    CM.axis(fig, currency, [*CM.stacked_extent(actual, projected), *(1.1 * top)],
+            f"{label} ({currency})")
     return fig
 
 
@@ -156,19 +176,25 @@ def bridge_waterfall(steps: pd.DataFrame, currency: str) -> go.Figure:
     (`sop.finance_bridge.bridge_steps`)."""
     if steps.empty:
         return _empty("No months covered by both the budget and the projection")
-    sym = fmt.symbol(currency)
+    total = [k == "total" for k in steps["kind"]]
     fig = go.Figure(go.Waterfall(
         x=steps["step"], y=steps["amount"],
-        measure=["absolute" if k == "total" and i == 0 else "total" if k == "total"
-                 else "relative" for i, k in enumerate(steps["kind"])],
-        text=[fmt.money(v, currency) for v in steps["amount"]], textposition="outside",
+        measure=["absolute" if t and i == 0 else "total" if t else "relative"
+                 for i, t in enumerate(total)],
+        text=[fmt.money(v, currency) if t else fmt.money_delta(v, currency)
+              for v, t in zip(steps["amount"], total)], textposition="outside",
         increasing=dict(marker_color=GREEN), decreasing=dict(marker_color=RED),
         totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color=GRID)),
-        hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>"))
+        customdata=[fmt.money(v, currency, compact=False) if t else
+                    fmt.money_delta(v, currency, compact=False)
+                    for v, t in zip(steps["amount"], total)],
+        hovertemplate="%{x}: %{customdata}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, height=440, showlegend=False,
                       title="Gross margin bridge: budget to projection (price, volume, mix, "
                       "cost)", xaxis_title="")
-    _money_axis(fig, currency, f"Gross margin ({currency})")
+    CM.axis(fig, currency, [1.1 * v for v in CM.waterfall_extent(steps["amount"],
+                                                                 steps["kind"])],
+            f"Gross margin ({currency})")
     return fig
 
 
@@ -178,20 +204,26 @@ def inventory_chart(inventory: pd.DataFrame, currency: str,
     month (line, right axis)."""
     if inventory.empty:
         return _empty("No inventory in the plan")
-    hover = _money_hover(currency)
+    hover = CM.hover()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for fam, part in inventory.groupby(S.FAMILY, sort=True):
         fig.add_bar(x=part[S.MONTH], y=part["inventory_value"], name=f"{fam} stock value",
-                    marker_color=colors.get(fam), hovertemplate=hover, secondary_y=False)
+                    marker_color=colors.get(fam),
+                    customdata=CM.texts(part["inventory_value"], currency),
+                    hovertemplate=hover, secondary_y=False)
     cost = inventory.groupby(S.MONTH, as_index=False)["carrying_cost"].sum()
     fig.add_scatter(x=cost[S.MONTH], y=cost["carrying_cost"], name="Carrying cost",
                     mode="lines+markers", line=dict(color=INK, width=2),
+                    customdata=CM.texts(cost["carrying_cost"], currency),
                     hovertemplate=hover, secondary_y=True)
     fig.update_layout(template=TEMPLATE, barmode="stack", hovermode="x unified",
                       legend=LEGEND_BELOW, height=440, xaxis=dict(tickformat="%b %Y"),
                       title="Inventory value at month end (at cost) and its carrying cost")
-    _money_axis(fig, currency, f"Inventory value ({currency})", secondary_y=False)
-    _money_axis(fig, currency, f"Carrying cost ({currency}/month)", secondary_y=True)
-    fig.update_yaxes(showgrid=False, tickmode="auto", rangemode="tozero", secondary_y=True)
+    stock = inventory.groupby(S.MONTH)["inventory_value"].sum()
+    CM.axis(fig, currency, [0.0, *stock], f"Inventory value ({currency})",
+            secondary_y=False)
+    CM.axis(fig, currency, [0.0, *cost["carrying_cost"]],
+            f"Carrying cost ({currency}/month)", secondary_y=True)
+    fig.update_yaxes(showgrid=False, rangemode="tozero", secondary_y=True)
     fig.update_yaxes(rangemode="tozero", secondary_y=False)
     return fig

@@ -5,6 +5,7 @@ and `sop.risk`.
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -22,8 +23,14 @@ RISK_METRICS = (("revenue", "Revenue"), ("gross_margin", "Gross margin"),
                 ("fill_rate", "Fill rate"))
 
 
+def plain(text: str) -> str:
+    """User text shown by Plotly as typed: Plotly reads <b>, <br>, <a> and &...; in
+    names, titles and hover text as markup, and %{...} in hover templates."""
+    return html.escape(str(text), quote=False).replace("%", "&#37;")
+
+
 def _empty(title: str) -> go.Figure:
-    return go.Figure(layout=dict(template=TEMPLATE, title=title))
+    return go.Figure(layout=dict(template=TEMPLATE, title=plain(title)))
 
 
 def gap_chart(gap: pd.DataFrame, title: str, color: str = PALETTE[0]) -> go.Figure:
@@ -31,6 +38,7 @@ def gap_chart(gap: pd.DataFrame, title: str, color: str = PALETTE[0]) -> go.Figu
     stacked bars, demand, month-end backlog and inventory as lines, all in units."""
     if gap.empty:
         return _empty(f"{title}: no plan")
+    title = plain(title)
     hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
     fig = go.Figure()
     fig.add_bar(x=gap[S.MONTH], y=gap["served"], name="Served", marker_color=color,
@@ -80,6 +88,7 @@ def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
         return _empty("No risk ranges")
     fig = make_subplots(rows=len(RISK_METRICS), cols=1, vertical_spacing=0.14,
                         subplot_titles=[label for _, label in RISK_METRICS])
+    ranges = {plain(n): s for n, s in ranges.items()}
     names = list(ranges)
     for row, (metric, _) in enumerate(RISK_METRICS, start=1):
         pct = metric == "fill_rate"
@@ -121,12 +130,13 @@ def overlay_chart(series: Mapping[str, pd.DataFrame], column: str, title: str,
              ) + "<extra>%{fullData.name}</extra>"
     fig = go.Figure()
     for i, (name, frame) in enumerate(series.items()):
-        fig.add_scatter(x=frame[S.MONTH], y=frame[column], name=name, mode="lines+markers",
+        fig.add_scatter(x=frame[S.MONTH], y=frame[column], name=plain(name),
+                        mode="lines+markers",
                         line=dict(color=GREY if i == 0 else PALETTE[(i - 1) % len(PALETTE)],
                                   width=2.5, dash="dash" if i == 0 else "solid"),
                         hovertemplate=hover)
     axis = f"{title.split(' by ')[0]} ({currency if money else 'units'})"
-    fig.update_layout(template=TEMPLATE, title=title, hovermode="x unified",
+    fig.update_layout(template=TEMPLATE, title=plain(title), hovermode="x unified",
                       xaxis=MONTH_AXIS, legend=LEGEND_BELOW, height=420,
                       yaxis=dict(title=axis, tickprefix=sym if money else "", tickformat="~s"))
     return fig

@@ -16,28 +16,34 @@ from sop import finance, fmt
 from sop import schema as S
 from sop.kpis import KPI_BY_KEY, KPIS, Kpi, utilisation
 from sop.levers import Levers
-from sop.scenario_view import moved_text
+from sop.scenario_view import escape_md, moved_text
 from sop.supply import PlanResult
 
 BEST = "★ "
 ARROWS = {"up": "↑ higher", "down": "↓ lower", "": ""}
 BUDGET_KEYS = ("revenue", "gross_margin", "gross_margin_pct", "served_units")
-MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
 
 
 def _bad(x: float | None) -> bool:
     return x is None or not math.isfinite(float(x))
 
 
-TILES = (("revenue", "Revenue"), ("cogs", "Cost of goods sold"),
-         ("gross_margin", "Gross margin"), ("gross_margin_pct", "Gross margin %"),
-         ("fill_rate", "Fill rate (served / demand)"), ("lost_units", "Lost sales (units)"),
-         ("lost_value", "Lost sales (value)"), ("ending_backlog_units", "Backlog at end (units)"),
-         ("ending_inventory_value", "Ending inventory (value)"),
-         ("days_of_supply", "Days of supply at end"), ("inventory_turns", "Inventory turns a year"),
-         ("peak_utilisation", "Line utilisation, peak"), ("overtime_cost", "Overtime cost"),
-         ("subcontract_cost", "Subcontract cost"), ("hires", "Hires (people)"),
-         ("layoffs", "Layoffs (people)"))
+# Short tile labels (the definition is in the tooltip), in rows; counts are shown bare,
+# so their labels name the unit.
+TILE_ROWS = (
+    (("revenue", "Revenue"), ("cogs", "Cost of goods sold"), ("gross_margin", "Gross margin"),
+     ("gross_margin_pct", "Gross margin %")),
+    (("fill_rate", "Fill rate"), ("lost_units", "Lost sales (units)"),
+     ("lost_value", "Lost sales (value)"), ("ending_backlog_units", "Backlog at end (units)")),
+    (("ending_inventory_value", "Ending inventory (value)"),
+     ("days_of_supply", "Days of supply"), ("inventory_turns", "Inventory turns a year"),
+     ("below_safety_stock", "Below safety stock")),
+    (("peak_utilisation", "Peak utilisation"), ("overtime_cost", "Overtime cost"),
+     ("subcontract_cost", "Subcontract cost"), ("hires", "Hires (people)"),
+     ("layoffs", "Layoffs (people)")),
+)
+TILES = tuple(t for row in TILE_ROWS for t in row)
+TILE_UNITS = {"below_safety_stock": "in unit-months"}
 
 
 def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False
@@ -48,7 +54,7 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
     if _bad(value):
         return "–"
     unit, v = KPI_BY_KEY[key].unit, float(value)
-    if bare and unit in ("units", "people", "turns"):
+    if bare and unit in ("units", "people", "turns", "unit-months"):
         return f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" \
             else f"{v:,.0f}"
     if unit == "money":
@@ -59,7 +65,8 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
         return f"{v:,.0f} days"
     if unit == "turns":
         return f"{v:,.1f} turns/yr"
-    return fmt.units(v, {"hours": "h", "people": "people"}.get(unit, "units"))
+    return fmt.units(v, {"hours": "h", "people": "people", "unit-months": "unit-months"}
+                     .get(unit, "units"))
 
 
 def delta_text(key: str, delta: float | None, base: float | None = None,
@@ -69,7 +76,8 @@ def delta_text(key: str, delta: float | None, base: float | None = None,
     if _bad(delta):
         return None
     unit, d = KPI_BY_KEY[key].unit, float(delta)
-    small = {"money": 0.5, "pct": 5e-5, "days": 0.05, "turns": 0.005}.get(unit, 0.5)
+    # below half the last shown digit: "no change" rather than "+0.0 pp"
+    small = {"money": 0.5, "pct": 5e-4, "days": 0.5, "turns": 0.005}.get(unit, 0.5)
     if abs(d) < small:
         return None
     sign = "+" if d > 0 else "-"
@@ -91,6 +99,37 @@ def delta_text(key: str, delta: float | None, base: float | None = None,
 def delta_color(kpi: Kpi) -> str:
     """st.metric delta_color: green when the change goes the better way."""
     return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
+
+
+def tile(key: str, scenario: float, baseline: float, currency: str = "EUR",
+         share: bool = True) -> dict[str, str]:
+    """st.metric arguments of a KPI tile (value, delta, delta_color, delta_arrow, help):
+    "–" and "not defined" where the KPI is not defined, with the reason in the help.
+    `share` adds the change in % to money and unit changes (off for narrow tiles)."""
+    kpi = KPI_BY_KEY[key]
+    delta = delta_text(key, scenario - baseline, baseline if share else None, currency)
+    both = not _bad(scenario) and not _bad(baseline)
+    why = f" Not defined here: {kpi.undefined}." if _bad(scenario) and kpi.undefined else ""
+    base = value_text(key, baseline, currency)
+    base += f" (not defined: {kpi.undefined})" if _bad(baseline) and kpi.undefined else ""
+    shown = (delta or "no change") if both else (
+        "not defined" if _bad(scenario) else "baseline not defined")
+    return {"value": value_text(key, scenario, currency, bare=True), "delta": shown,
+            "delta_color": delta_color(kpi) if both and delta else "off",
+            "delta_arrow": "auto" if both and delta else "off",
+            "help": f"{kpi.help}{why} Baseline: {base}."}
+
+
+def undefined_note(figures: Mapping[str, Mapping[str, float]]) -> str | None:
+    """Markdown: which KPIs show "–" for which plans, and why (None when none do)."""
+    parts = []
+    for kpi in KPIS:
+        names = [n for n, f in figures.items() if kpi.undefined and _bad(f.get(kpi.key))]
+        if names:
+            parts.append(f"{kpi.label} for {', '.join(names)}: {kpi.undefined}")
+    if not parts:
+        return None
+    return escape_md("– = not defined. " + "; ".join(parts) + ".")
 
 
 def budget_text(key: str, budget: Mapping[str, float], currency: str = "EUR") -> str | None:
@@ -123,7 +162,7 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
                      "Scenario": value_text(r.key, r.scenario, currency),
                      "Baseline": value_text(r.key, r.baseline, currency),
                      "Change vs baseline": delta_text(r.key, r.delta, r.baseline, currency)
-                     or "no change",
+                     or ("–" if _bad(r.scenario) or _bad(r.baseline) else "no change"),
                      "Budget": value_text(r.key, r.budget, currency),
                      "Scenario in budget months": value_text(r.key, r.plan_in_budget_months,
                                                              currency),
@@ -132,27 +171,34 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def best_in_row(values: Mapping[str, float], better: str) -> set[str]:
+def best_in_row(values: Mapping[str, float], better: str, key: str | None = None,
+                currency: str = "EUR") -> set[str]:
     """Names holding the best value (ties all marked); empty when `better` is '' or
-    every value is the same."""
+    every value is the same. With a KPI `key`, values are compared as shown
+    (`value_text`), so two values that read the same are a tie."""
     ok = {k: float(v) for k, v in values.items() if not _bad(v)}
     if not better or len(ok) < 2:
         return set()
     best = max(ok.values()) if better == "up" else min(ok.values())
-    if all(np.isclose(v, best, rtol=1e-9, atol=1e-6) for v in ok.values()):
-        return set()
-    return {k for k, v in ok.items() if np.isclose(v, best, rtol=1e-9, atol=1e-6)}
+    if key is not None:
+        shown = {k: value_text(key, v, currency) for k, v in ok.items()}
+        top = value_text(key, best, currency)
+        same = {k for k, t in shown.items() if t == top}
+    else:
+        same = {k for k, v in ok.items() if np.isclose(v, best, rtol=1e-9, atol=1e-6)}
+    return set() if len(same) == len(ok) else same
 
 
 def compare_table(figures: Mapping[str, Mapping[str, float]],
                   currency: str = "EUR") -> pd.DataFrame:
     """KPIs side by side: one row per `KPIS` entry, columns KPI, Better and one per
     scenario (in the order given), as text with units; the best value in each row
-    (by the KPI's `better` direction) starts with ★."""
+    (by the KPI's `better` direction, compared as shown; all tied best values) starts
+    with ★."""
     rows = []
     for kpi in KPIS:
         vals = {name: f.get(kpi.key, np.nan) for name, f in figures.items()}
-        best = best_in_row(vals, kpi.better)
+        best = best_in_row(vals, kpi.better, kpi.key, currency)
         rows.append({"KPI": kpi.label, "Better": ARROWS[kpi.better],
                      **{n: (BEST if n in best else "") + value_text(kpi.key, v, currency)
                         for n, v in vals.items()}})
@@ -185,15 +231,22 @@ def monthly_totals(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
     return money.join(inv, how="outer").fillna(0.0).reset_index()
 
 
+def saved_text(saved: pd.DataFrame, scenario_id: int) -> str:
+    """Markdown: 'Saved as scenario #3: name. ...', naming other saved scenarios
+    (archived too) with the same name: their numbers tell them apart."""
+    names = saved.set_index("scenario_id")["name"]
+    name = str(names.get(scenario_id, ""))
+    twins = sorted(int(i) for i, n in names.items() if n == name and i != scenario_id)
+    return (f"Saved as scenario #{scenario_id}: {escape_md(name)}. Compare, open or archive "
+            "it on the Compare page." + (
+                f" Scenario #{', #'.join(map(str, twins))} has the same name: the number "
+                "tells them apart." if twins else ""))
+
+
 def column_name(scenario_id: int, name: str, width: int = 40) -> str:
     """A short, unique column heading for a saved scenario."""
     short = name if len(name) <= width else name[:width - 1] + "…"
     return f"#{scenario_id} {short}"
-
-
-def escape_md(text: str) -> str:
-    """Text shown through Markdown exactly as typed (every special character escaped)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
 
 
 def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:

@@ -14,8 +14,8 @@ def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per table of the data model.
 
     Columns: table, required, rows, first_month, last_month, months, meaning.
-    `first_month`/`last_month` span every month column of the table; tables the
-    dataset lacks have 0 rows.
+    `first_month`/`last_month` ("YYYY-MM", "" for tables without months) span every
+    month column of the table; tables the dataset lacks have 0 rows.
     """
     rows = []
     for name, t in S.TABLES.items():
@@ -24,11 +24,21 @@ def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         dates = pd.concat([df[c] for c in DATE_COLUMNS[name]]).dropna() if n and \
             DATE_COLUMNS[name] else pd.Series(dtype="datetime64[us]")
         rows.append({"table": name, "required": t.required, "rows": n,
-                     "first_month": dates.min() if len(dates) else pd.NaT,
-                     "last_month": dates.max() if len(dates) else pd.NaT,
+                     "first_month": f"{dates.min():%Y-%m}" if len(dates) else "",
+                     "last_month": f"{dates.max():%Y-%m}" if len(dates) else "",
                      "months": int(dates.nunique()) if len(dates) else 0,
                      "meaning": t.meaning})
     return pd.DataFrame(rows)
+
+
+def months_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every datetime column written as YYYY-MM ("" when empty), for
+    tables shown to planners (example rows, versions)."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m").fillna("")
+    return out
 
 
 def history_by_family(sales: pd.DataFrame, products: pd.DataFrame,

@@ -6,7 +6,8 @@
 seed. The data is designed to tell the story the app is built for:
 
 - four families with different seasons and trends, four regions of different size;
-- past promotions that lift the history, planned ones in the next 12 months;
+- past promotions that lift the history; planned SKU promotions in the next 12 months
+  and the yearly family events (Black Friday, ...) over the next 24;
 - list prices up 6% on 2025-03; a launch with a short history (GD-411); a phase-out
   ahead (KT-316) and one in the past (HT-210, replaced by HT-211); intermittent
   spare-part / premium SKUs; one gap in the history (KT-302 / East, 2024-05..06);
@@ -31,6 +32,8 @@ HISTORY = pd.date_range("2022-11-01", AS_OF, freq="MS")               # 48 month
 HORIZON = pd.date_range("2026-11-01", periods=24, freq="MS")          # capacity calendar
 BUDGET_MONTHS = pd.date_range("2026-11-01", "2027-12-01", freq="MS")  # rest of FY26 + FY27
 PROMO_AHEAD = pd.date_range("2026-11-01", periods=12, freq="MS")
+# yearly events are in the marketing calendar further ahead, over the whole horizon
+EVENTS_LATER = pd.date_range("2027-11-01", periods=12, freq="MS")
 PRICE_RISE_MONTH, PRICE_RISE = pd.Timestamp("2025-03-01"), 0.06
 REGIONS = {"North": 0.35, "South": 0.25, "East": 0.22, "West": 0.18}
 # Exponent on the seasonal index: the South's summer is hotter, the North's winter colder.
@@ -181,6 +184,11 @@ def _promotions(products: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
                          S.UPLIFT_PCT: float(rng.choice([40, 50, 60])),
                          S.DISCOUNT_PCT: float(rng.choice([15, 20, 25])),
                          S.DESCRIPTION: f"Retailer feature{f' ({region})' if region else ''}"})
+    for fam in FAMILIES:       # no random jitter: keeps the generator's stream as it was
+        month, uplift, discount, text = fam.event
+        rows += [{S.FAMILY: fam.name, S.START_MONTH: m, S.END_MONTH: m,
+                  S.UPLIFT_PCT: float(uplift), S.DISCOUNT_PCT: discount,
+                  S.DESCRIPTION: f"{text} {m.year}"} for m in EVENTS_LATER if m.month == month]
     rows.sort(key=lambda r: (r[S.START_MONTH], r.get(S.FAMILY) or "", r.get(S.SKU) or ""))
     for k, r in enumerate(rows, 1):
         r[S.PROMO_ID] = f"PR-{k:03d}"

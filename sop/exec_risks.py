@@ -109,7 +109,7 @@ def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -
         rows.append(_row(OPPORTUNITY if mgap > 0 else RISK, BUDGET, fam, g[S.MONTH], mgap,
                          f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
                          f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%}); margin "
-                         f"{'+' if mgap >= 0 else '-'}{fmt.money(abs(mgap), currency)}."))
+                         f"{fmt.money_delta(mgap, currency)}."))
     return rows
 
 
@@ -162,11 +162,12 @@ def top(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> pd.DataFrame:
 
 
 def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """Risks and opportunities as text for a screen: Type, Item (category: subject),
-    Margin at stake (signed money), When, Why."""
+    """Risks and opportunities as text for a narrow screen table: Item (category:
+    subject), At stake (the margin, signed: - a risk, + an opportunity), When (months,
+    short years: Nov '26 – Dec '27), Why."""
     return pd.DataFrame({
-        "Type": items["kind"].str.capitalize(),
         "Item": [f"{c}: {s}" for c, s in zip(items["category"], items["subject"])],
-        "Margin at stake": [("+" if m > 0 else "") + fmt.money(m, currency)
-                            for m in items["money"]],
-        "When": items["when"], "Why": items["what"]})
+        "At stake": [fmt.money_delta(m, currency) for m in items["money"]],
+        "When": items["when"].astype(str).str.replace(r"([A-Z][a-z]{2}) \d\d(\d\d)",
+                                                      r"\1 '\2", regex=True),
+        "Why": items["what"]})

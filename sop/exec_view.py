@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop import compare, weekly
+from sop import compare
 from sop import decisions as D
+from sop import exec_records as XR
 from sop import exec_risks as R
 from sop import schema as S
 from sop.kpis import KPI_BY_KEY
@@ -27,7 +28,15 @@ from sop.supply_policy import SupplyPolicy
 
 HEADLINE = (("revenue", "Revenue"), ("gross_margin", "Gross margin"),
             ("fill_rate", "Fill rate"), ("ending_inventory_value", "Inventory value (end)"),
-            ("avg_utilisation", "Capacity utilisation (lines, avg)"))
+            ("avg_utilisation", "Line utilisation"))
+DEFINITIONS = {
+    "revenue": "Revenue of the units served over the plan horizon.",
+    "gross_margin": "Revenue - cost of goods (material, conversion, subcontracting, "
+                    "stock costs) over the plan horizon.",
+    "fill_rate": "Share of demand served over the plan horizon.",
+    "ending_inventory_value": "Stock at the end of the plan horizon, valued at cost.",
+    "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
+                       "hours available, averaged over lines and months."}
 BOARD = ("revenue", "gross_margin", "margin_vs_budget", "fill_rate",
          "ending_inventory_value", "avg_utilisation")
 BAND_COLUMNS = [S.MONTH, S.REVENUE, "revenue_p10", "revenue_p50", "revenue_p90",
@@ -37,11 +46,13 @@ BASELINE = "Baseline"
 
 def headline(kpis: dict[str, float], budget: dict[str, float],
              previous: dict[str, float] | None, currency: str) -> pd.DataFrame:
-    """The five headline KPIs. Columns: key, label, value, text, vs_budget (plan -
-    budget over the budget's months; NaN where the budget has no such figure),
-    vs_budget_text, vs_previous (this plan - the previous plan of record),
-    vs_previous_text, changed (it differs from the previous plan), delta_color
-    (st.metric: green when the change goes the better way)."""
+    """The five headline KPIs. Columns: key, label (short, fits a tile), value, text,
+    vs_budget (plan - budget over the budget's months; NaN where the budget has no
+    such figure), vs_budget_text, budget_short (one short line for under a tile),
+    vs_previous (this plan - the previous plan of record), vs_previous_text, delta
+    (the change alone, short, for the tile), changed (it differs from the previous
+    plan), delta_color (st.metric: green when the change goes the better way), help
+    (what the KPI is, then both comparisons in full)."""
     rows = []
     for key, label in HEADLINE:
         v = kpis.get(key, np.nan)
@@ -49,18 +60,22 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
               if key in budget else np.nan)
         vp = v - previous.get(key, np.nan) if previous else np.nan
         months = int(budget.get("months", 0) or 0)
-        rows.append({
+        db = None if np.isnan(vb) else compare.delta_text(key, vb, budget.get(key), currency)
+        dp = compare.delta_text(key, vp, previous.get(key), currency) if previous else None
+        row = {
             "key": key, "label": label, "value": v, "text": compare.value_text(key, v, currency),
             "vs_budget": vb, "vs_budget_text": (
                 "no budget figure" if np.isnan(vb) else
-                f"{compare.delta_text(key, vb, budget.get(key), currency) or 'on budget'} "
-                f"vs budget ({months} months)"),
+                f"{db or 'on budget'} vs budget ({months} months)"),
+            "budget_short": "no budget figure" if np.isnan(vb) else
+            f"Budget: {db or 'on budget'}",
             "vs_previous": vp, "vs_previous_text": (
                 "no previous plan of record" if not previous else
-                f"{compare.delta_text(key, vp, previous.get(key), currency) or 'no change'} "
-                "vs previous plan"),
-            "changed": bool(previous) and compare.delta_text(key, vp) is not None,
-            "delta_color": compare.delta_color(KPI_BY_KEY[key])})
+                f"{dp or 'no change'} vs previous plan"), "delta": dp,
+            "changed": dp is not None, "delta_color": compare.delta_color(KPI_BY_KEY[key])}
+        row["help"] = (f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
+                       f"against the previous plan of record: {row['vs_previous_text']}.")
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -157,26 +172,7 @@ class ExecView:
         return self.plan_name if self.approved is not None else ""
 
 
-def _actuals(log: pd.DataFrame, load: Callable[[int], D.PlanSnapshot | None],
-             tables: dict[str, pd.DataFrame], as_of: pd.Timestamp | None
-             ) -> tuple[pd.DataFrame, pd.Timestamp | None, str]:
-    """The as-of month's actuals against the latest earlier plan of record covering it."""
-    if as_of is None:
-        return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
-    app = D.approvals(log)
-    for r in app[app["status"] == D.STATUS_POR].sort_values("cycle", ascending=False
-                                                            ).itertuples(index=False):
-        snap = load(int(r.entry_id))
-        if snap is None or snap.as_of is None or snap.as_of >= as_of:
-            continue
-        if (snap.sku_plan[S.MONTH] == as_of).any():
-            return (weekly.actuals_vs_plan(tables[S.SALES], snap.sku_plan, as_of), as_of,
-                    f"{snap.scenario_name} ({fmt_cycle(snap.cycle)} cycle)")
-    return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
-
-
-def fmt_cycle(cycle: pd.Timestamp) -> str:
-    return pd.Timestamp(cycle).strftime("%b %Y")
+fmt_cycle = XR.fmt_cycle
 
 
 def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolicy,
@@ -189,13 +185,10 @@ def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolic
     by the caller); load: approval entry id -> its snapshot; scenarios: saved scenario
     id -> (name, levers), newest first."""
     notes: list[str] = []
-    por = D.plan_of_record(log, cycle)
-    prev_entry = D.previous_plan_of_record(log, cycle)
-    previous = load(int(prev_entry["entry_id"])) if prev_entry is not None else None
-    approved = load(int(por["entry_id"])) if por is not None else None
+    rec = XR.records(tables, log, load, cycle, as_of, today)
+    por, approved, previous = rec.approved, rec.snapshot, rec.previous
     if por is not None:
-        name = (f"#{int(por['scenario_id'])} {por['scenario_name']}" if por["scenario_id"]
-                else str(por["scenario_name"]))
+        name = rec.plan_name
         levers = Levers.from_dict(approved.levers) if approved else Levers()
         if pd.notna(por["dataset_version"]) and version is not None and \
                 int(por["dataset_version"]) != version:
@@ -217,25 +210,22 @@ def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolic
     for sid, (sname, lv) in list(scenarios.items())[:max_board]:
         board_evals[f"#{sid} {sname}"] = evaluate(lv)
     board_evals.setdefault(name, current)
-    bridge = (D.plan_bridge(previous, snapshot, tables[S.PRODUCTS])
+    end = XR.NEW_STEP if por is not None else f"{name} (not approved)"
+    bridge = (XR.plan_bridge(previous, snapshot, tables[S.PRODUCTS], currency, end)
               if previous is not None else None)
-    split = weekly.weekly_split(approved.sku_plan, weekly.route_days(
-        tables, approved.sku_plan[S.MONTH].unique())) if approved is not None else \
-        pd.DataFrame(columns=weekly.WEEK_COLUMNS)
-    actuals, a_month, a_plan = _actuals(log, load, tables, as_of)
     return ExecView(
         cycle=pd.Timestamp(cycle), as_of=as_of, currency=currency, version=version,
         plan_name=name, approved=por, current=current, snapshot=snapshot, previous=previous,
-        previous_entry=prev_entry,
+        previous_entry=rec.previous_entry,
         headline=headline(current.kpis, current.budget,
                           previous.kpis if previous else None, currency),
         band=revenue_band(current.plan, current.risk.total, budget,
                           previous.pnl if previous else None),
         risks=R.ranked(current.plan, current.pnl, budget, current.demand, sku_plan,
                        tables[S.PRODUCTS], currency),
-        board=scenario_board(board_evals), bridge=bridge, sku_plan=sku_plan, weekly=split,
-        actuals=actuals, actuals_month=a_month, actuals_plan=a_plan,
-        log=D.log_view(log), items=D.items(log, today or pd.Timestamp.today()), notes=notes)
+        board=scenario_board(board_evals), bridge=bridge, sku_plan=sku_plan,
+        weekly=rec.weekly, actuals=rec.actuals, actuals_month=rec.actuals_month,
+        actuals_plan=rec.actuals_plan, log=rec.log, items=rec.items, notes=notes)
 
 
 def snapshot_loader(read: Callable[[int], str | None]) -> Callable[[int], Any]:

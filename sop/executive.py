@@ -22,7 +22,8 @@ from sop.supply_policy import SupplyPolicy
 
 @dataclass
 class Context:
-    """A dataset ready for executive figures: its tables, prepared demand and policy."""
+    """A dataset ready for executive figures: its tables, prepared demand and policy,
+    and the consensus demand plan it was prepared from."""
 
     info: DatasetInfo | None
     tables: dict[str, pd.DataFrame]
@@ -32,6 +33,7 @@ class Context:
     version: int | None
     as_of: pd.Timestamp | None
     currency: str
+    demand: pd.DataFrame | None = None      # the consensus demand plan (`PLAN_COLUMNS`)
 
     @functools.cached_property
     def evaluate(self):
@@ -55,7 +57,7 @@ def context(store: Store, version: int | None = None,
     tables = store.tables(info.version)
     demand = demand_from_store(store, info.version, policy.horizon)
     return Context(info, tables, prepare_demand(demand), policy, info.name, info.version,
-                   info.as_of, info.currency)
+                   info.as_of, info.currency, demand)
 
 
 def saved_scenarios(store: Store) -> dict[int, tuple[str, Levers]]:

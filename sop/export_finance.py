@@ -36,37 +36,40 @@ PNL_SPEC: Spec = [
     ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin", "money")]
 BUDGET_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.REVENUE, "Projected revenue", "money"),
-    ("budget_revenue", "Budget revenue", "money"), ("revenue_gap", "Revenue gap", "money"),
+    ("budget_revenue", "Budget revenue", "money"), ("revenue_gap", "Revenue gap", "delta"),
     (S.MARGIN, "Projected margin", "money"), ("budget_margin", "Budget margin", "money"),
-    ("margin_gap", "Margin gap", "money"),
+    ("margin_gap", "Margin gap", "delta"),
     ("cum_revenue", "Cumulative projected revenue", "money"),
     ("cum_budget_revenue", "Cumulative budget revenue", "money"),
-    ("cum_revenue_gap", "Cumulative revenue gap", "money"),
+    ("cum_revenue_gap", "Cumulative revenue gap", "delta"),
     ("cum_margin", "Cumulative projected margin", "money"),
     ("cum_budget_margin", "Cumulative budget margin", "money"),
-    ("cum_margin_gap", "Cumulative margin gap", "money")]
+    ("cum_margin_gap", "Cumulative margin gap", "delta")]
 BRIDGE_SPEC: Spec = [
     (S.FAMILY, "Family", "text"), ("budget_units", "Budget (units)", "units"),
     (S.UNITS, "Projected (units)", "units"), ("budget_revenue", "Budget revenue", "money"),
     (S.REVENUE, "Projected revenue", "money"), ("budget_margin", "Budget margin", "money"),
-    ("volume", "Volume effect", "money"), ("mix", "Mix effect", "money"),
-    ("price", "Price effect", "money"), ("cost", "Cost effect", "money"),
+    ("volume", "Volume effect", "delta"), ("mix", "Mix effect", "delta"),
+    ("price", "Price effect", "delta"), ("cost", "Cost effect", "delta"),
     (S.MARGIN, "Projected margin", "money")]
 LANDING_SPEC: Spec = [
-    ("year", "Fiscal year", "int"), ("budget_months", "Budget months", "int"),
-    ("compared_months", "Months compared", "int"), ("actual_months", "Actual months", "int"),
+    ("year", "Fiscal year", "int"), ("actual_months", "Actual months", "int"),
     ("projected_months", "Projected months", "int"),
     ("actual_revenue", "Actual revenue", "money"),
     ("projected_revenue", "Projected revenue", "money"),
-    ("landing_revenue", "Landing revenue", "money"),
-    ("budget_revenue", "Budget revenue", "money"), ("revenue_gap", "Revenue gap", "money"),
+    ("landing_revenue", "Landing revenue (actuals + projection)", "money"),
+    ("budget_months", "Budget months", "int"),
+    ("compared_months", "Months compared with budget", "int"),
+    ("compared_revenue", "Landing revenue, budget months", "money"),
+    ("budget_revenue", "Budget revenue", "money"),
+    ("revenue_gap", "Revenue gap (landing - budget)", "delta"),
     ("revenue_gap_pct", "Revenue gap (% of budget)", "pct"),
     ("actual_margin", "Actual margin (estimated)", "money"),
     ("projected_margin", "Projected margin", "money"),
-    ("landing_margin", "Landing margin", "money"), ("budget_margin", "Budget margin", "money"),
-    ("margin_gap", "Margin gap", "money"), ("year_months", "Months known in the year", "int"),
-    ("year_revenue", "Year revenue (actuals + projection)", "money"),
-    ("year_margin", "Year margin (actuals + projection)", "money"), ("note", "Note", "text")]
+    ("landing_margin", "Landing margin (actuals + projection)", "money"),
+    ("compared_margin", "Landing margin, budget months", "money"),
+    ("budget_margin", "Budget margin", "money"),
+    ("margin_gap", "Margin gap (landing - budget)", "delta"), ("note", "Note", "text")]
 INVENTORY_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
     ("inventory_units", "Stock at month end (units)", "units"),
@@ -87,10 +90,34 @@ class ExportMeta:
     as_of: pd.Timestamp | None = None
 
 
+def slug(name: str) -> str:
+    """A file-name-safe slug that keeps the meaning of signs: "Demand +10%" ->
+    "demand-plus10", "Price -5% Alpha" -> "price-minus5-alpha" (a hyphen between
+    words stays a separator)."""
+    text = re.sub(r"\+", " plus ", re.sub(r"\+(?=\d)", " plus", name))
+    text = re.sub(r"(^|[\s(\[])[-\u2212](?=\d)", r"\1 minus", text).replace("\u2212", "-")
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40].strip("-") or \
+        "scenario"
+
+
 def file_name(meta: ExportMeta, ext: str) -> str:
-    """finance_v<version>_<scenario slug>.<ext>, safe on every file system."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", meta.scenario).strip("-").lower()[:40] or "scenario"
-    return f"finance_v{meta.version}_{slug}.{ext}"
+    """finance_v<version>_<scenario slug>.<ext> (`slug`), safe on every file system."""
+    return f"finance_v{meta.version}_{slug(meta.scenario)}.{ext}"
+
+
+def screen_table(df: pd.DataFrame, spec: Spec, currency: str) -> pd.DataFrame:
+    """The `spec` columns of `df` for a screen table: money as exact text by
+    `sop.fmt.money` (-€25,508: the sign before the symbol, which a number column's
+    format cannot do; – for blanks), changes of money signed by `fmt.money_delta`,
+    shares as text by `sop.fmt.pct`; other columns unchanged."""
+    out = df[[c for c, _, _ in spec]].copy()
+    for col, _, kind in spec:
+        if kind in ("money", "delta"):
+            f = fmt.money if kind == "money" else fmt.money_delta
+            out[col] = [f(v, currency, compact=False) for v in out[col]]
+        elif kind == "pct":
+            out[col] = [fmt.pct(v) for v in out[col]]
+    return out
 
 
 def pnl_table(view: FinanceView) -> pd.DataFrame:
@@ -125,13 +152,15 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Months compared with budget", t.get("budget_months"), "int"),
         ("Projected revenue, budget months", t.get("revenue_over_budget_months"), "money"),
         ("Budget revenue", t.get("budget_revenue"), "money"),
-        ("Revenue gap (projection - budget)", t.get("revenue_gap"), "money"),
+        ("Revenue gap (projection - budget)", t.get("revenue_gap"), "delta"),
         ("Projected margin, budget months", t.get("margin_over_budget_months"), "money"),
         ("Budget margin", t.get("budget_margin"), "money"),
-        ("Margin gap (projection - budget)", t.get("margin_gap"), "money")]
+        ("Margin gap (projection - budget)", t.get("margin_gap"), "delta")]
     for _, r in view.landing.iterrows():
-        rows += [(f"Landing {r['year']} revenue vs budget", r["revenue_gap"], "money"),
-                 (f"Landing {r['year']} margin vs budget", r["margin_gap"], "money"),
+        rows += [(f"Landing {r['year']} revenue (actuals + projection)", r["landing_revenue"],
+                  "money"),
+                 (f"Landing {r['year']} revenue vs budget", r["revenue_gap"], "delta"),
+                 (f"Landing {r['year']} margin vs budget", r["margin_gap"], "delta"),
                  (f"Landing {r['year']}: basis", r["note"], "text")]
     rows += [("Note", n, "text") for n in view.notes]
     write_pairs(ws, rows, cur)

@@ -1,10 +1,12 @@
 """Actuals and the year-end landing: where each fiscal year ends against its budget.
 
-A fiscal year is a calendar year. Its landing is the actuals up to the as-of
-month plus the projection for the months after, compared with the budget over
-the months the budget covers. Months the budget covers but neither the actuals
-nor the projection do (beyond the plan horizon) are left out of both sides, and
-the note says so, so a landing never compares part of a year with a whole one.
+A fiscal year is a calendar year. Its landing is one figure: the actuals up to
+the as-of month plus the projection for the months after. It is compared with
+the budget over the months the budget covers (the landing's own figure over
+those months against the budget's). Months the budget covers but neither the
+actuals nor the projection do (beyond the plan horizon) are left out of both
+sides, and the note says so, so a comparison never sets part of a year against a
+whole one.
 
 The sales history holds revenue but no costs: the margin of an actual month is
 estimated as actual revenue - actual units x the projection's cost of goods per
@@ -19,11 +21,11 @@ from sop import schema as S
 
 ACTUAL_COLUMNS = [S.MONTH, S.FAMILY, S.UNITS, S.REVENUE, S.MARGIN, "estimated_rows"]
 LANDING_COLUMNS = [
-    "year", "budget_months", "compared_months", "actual_months", "projected_months",
-    "first_month", "last_month", "actual_revenue", "projected_revenue", "landing_revenue",
-    "budget_revenue", "revenue_gap", "revenue_gap_pct", "actual_margin", "projected_margin",
-    "landing_margin", "budget_margin", "margin_gap", "full_year", "year_months",
-    "year_revenue", "year_margin", "note"]
+    "year", "year_months", "actual_months", "projected_months", "first_month",
+    "last_month", "actual_revenue", "projected_revenue", "landing_revenue", "actual_margin",
+    "projected_margin", "landing_margin", "budget_months", "compared_months",
+    "compared_revenue", "budget_revenue", "revenue_gap", "revenue_gap_pct",
+    "compared_margin", "budget_margin", "margin_gap", "full_year", "note"]
 
 
 def unit_costs(pnl: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
@@ -93,15 +95,18 @@ def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd
     actuals: month, family, revenue, margin (months up to `as_of`; months from the
     first actual month to `as_of` with no row count as zero); projection: month,
     family, revenue, margin (months after `as_of`; earlier rows are ignored);
-    budget: family, month, revenue, margin. Columns `LANDING_COLUMNS`: year;
-    budget_months; compared_months (budget months with actuals or projection; every
-    known month when the year has no budget); actual_months, projected_months (of
-    the compared); first_month, last_month; actual_, projected_, landing_ (= actual +
-    projected) and budget_ revenue and margin over the compared months; revenue_gap,
-    margin_gap (landing - budget), revenue_gap_pct (gap / budget); full_year (the
-    budget covers all 12 months and all of them are compared); year_months,
-    year_revenue, year_margin (actuals + projection over every known month of the
-    year, whatever the budget covers); note (on screen).
+    budget: family, month, revenue, margin.
+
+    One landing per year, whatever the budget covers. Columns `LANDING_COLUMNS`:
+    year; year_months (months known: actuals or projection), actual_months,
+    projected_months, first_month, last_month (of the known months); actual_,
+    projected_ and landing_ (= actual + projected) revenue and margin over every
+    known month of the year; budget_months; compared_months (budget months that are
+    known); compared_revenue / compared_margin (the landing over those months) and
+    budget_revenue / budget_margin (all NaN without a budget), revenue_gap, margin_gap
+    (compared - budget, = landing - budget when the budget covers the whole year),
+    revenue_gap_pct (gap / budget); full_year (the budget covers all 12 months and
+    all of them are known); note (on screen).
     """
     as_of = pd.Timestamp(as_of)
     projection = projection[projection[S.MONTH] > as_of]
@@ -118,26 +123,46 @@ def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd
         def in_year(ms) -> list[pd.Timestamp]:
             return sorted(m for m in ms if m.year == year)
         b, a, p = in_year(bud.index), in_year(act.index), in_year(pro.index)
-        known = set(a) | set(p)
-        compared = [m for m in b if m in known] if b else sorted(known)
-        ca, cp = [m for m in a if m in compared], [m for m in p if m in compared]
+        known = sorted(set(a) | set(p))
+        compared = [m for m in b if m in known]
         missing = [m for m in b if m not in known]
-        row = {"year": year, "budget_months": len(b), "compared_months": len(compared),
-               "actual_months": len(ca), "projected_months": len(cp),
-               "first_month": min(compared) if compared else pd.NaT,
-               "last_month": max(compared) if compared else pd.NaT,
+        ca, cp = [m for m in a if m in compared], [m for m in p if m in compared]
+        row = {"year": year, "year_months": len(known), "actual_months": len(a),
+               "projected_months": len(p),
+               "first_month": min(known) if known else pd.NaT,
+               "last_month": max(known) if known else pd.NaT,
+               "budget_months": len(b), "compared_months": len(compared),
                "full_year": len(b) == 12 and not missing,
                "note": _note(year, b, a, p, missing)}
-        row["year_months"] = len(known)
         for c in cols:
             name = "revenue" if c == S.REVENUE else "margin"
-            row[f"year_{name}"] = float(act.loc[a, c].sum()) + float(pro.loc[p, c].sum())
-            row[f"actual_{name}"] = float(act.loc[ca, c].sum())
-            row[f"projected_{name}"] = float(pro.loc[cp, c].sum())
+            row[f"actual_{name}"] = float(act.loc[a, c].sum())
+            row[f"projected_{name}"] = float(pro.loc[p, c].sum())
             row[f"landing_{name}"] = row[f"actual_{name}"] + row[f"projected_{name}"]
+            row[f"compared_{name}"] = (float(act.loc[ca, c].sum())
+                                       + float(pro.loc[cp, c].sum())) if b else float("nan")
             row[f"budget_{name}"] = float(bud.loc[compared, c].sum()) if b else float("nan")
-            row[f"{name}_gap"] = row[f"landing_{name}"] - row[f"budget_{name}"]
+            row[f"{name}_gap"] = row[f"compared_{name}"] - row[f"budget_{name}"]
         br = row["budget_revenue"]
         row["revenue_gap_pct"] = row["revenue_gap"] / br if br else float("nan")
         rows.append(row)
     return pd.DataFrame(rows, columns=LANDING_COLUMNS)
+
+
+def tiles(landing: pd.DataFrame, currency: str) -> list[dict[str, object]]:
+    """One screen tile per year of `year_end_landing`: label, value (the landing,
+    actuals + projection), delta (landing - budget over the budget's months, signed;
+    None without a budget), basis (which months were compared, '' for a full year),
+    note, full_year."""
+    out = []
+    for _, r in landing.iterrows():
+        has_budget = r["budget_months"] > 0
+        basis = "" if r["full_year"] else f" ({r['compared_months']} budget months)"
+        out.append({
+            "label": f"{r['year']} landing (actuals + projection)",
+            "value": fmt.money(r["landing_revenue"], currency),
+            "delta": (f"{fmt.money_delta(r['revenue_gap'], currency)} vs budget{basis}"
+                      if has_budget else None),
+            "gap": float(r["revenue_gap"]) if has_budget else float("nan"),
+            "note": r["note"], "full_year": bool(r["full_year"])})
+    return out

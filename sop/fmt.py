@@ -18,25 +18,80 @@ def _blank(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def _magnitude(v: float, sym: str, compact: bool) -> str:
+    """A non-negative amount with its symbol, rounded as shown."""
+    if compact and v >= 1e9:
+        return f"{sym}{v / 1e9:.2f}B"
+    if compact and v >= 1e6:
+        return f"{sym}{v / 1e6:.2f}M"
+    if compact and v >= 1e4:
+        return f"{sym}{v / 1e3:.0f}k"
+    return f"{sym}{v:,.0f}"
+
+
 def money(x: float | None, currency: str = "EUR", compact: bool = True) -> str:
-    """€1.25M / €980k / €12,345; exact with `compact=False`. Negative as -€1.2M."""
+    """€1.25M / €980k / €12,345; exact with `compact=False`. The sign goes before the
+    symbol (-€1.2M); an amount that rounds to zero is €0, never -€0."""
     if _blank(x):
         return "–"
-    sign, v, sym = "-" if x < 0 else "", abs(float(x)), symbol(currency)
-    if compact and v >= 1e9:
-        return f"{sign}{sym}{v / 1e9:.2f}B"
-    if compact and v >= 1e6:
-        return f"{sign}{sym}{v / 1e6:.2f}M"
-    if compact and v >= 1e4:
-        return f"{sign}{sym}{v / 1e3:.0f}k"
-    return f"{sign}{sym}{v:,.0f}"
+    v, sym = float(x), symbol(currency)
+    if abs(v) < 0.5:
+        return f"{sym}0"
+    return ("-" if v < 0 else "") + _magnitude(abs(v), sym, compact)
+
+
+def money_delta(x: float | None, currency: str = "EUR", compact: bool = True) -> str:
+    """A change of money with an explicit sign: +€1.94M / -€192k; €0 when it rounds to
+    zero (no sign)."""
+    if _blank(x):
+        return "–"
+    v = float(x)
+    if abs(v) < 0.5:
+        return f"{symbol(currency)}0"
+    return ("+" if v > 0 else "-") + _magnitude(abs(v), symbol(currency), compact)
+
+
+def money_tick(x: float, currency: str = "EUR") -> str:
+    """A short axis label: €2.5M, -€800k, €0 (the sign before the symbol)."""
+    v, sym = float(x), symbol(currency)
+    if abs(v) < 0.5:
+        return f"{sym}0"
+    a = abs(v)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            text = f"{a / div:.2f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{a:,.0f}"
+    return ("-" if v < 0 else "") + sym + text
+
+
+def money_ticks(lo: float, hi: float, currency: str = "EUR", target: int = 6,
+                include_zero: bool = True) -> tuple[list[float], list[str]]:
+    """(values, labels) of round axis ticks covering lo..hi (and zero unless
+    `include_zero` is False), labelled by `money_tick`: for chart axes that need the
+    sign before the symbol (a plain tick prefix puts it after: €-800k)."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0], [money_tick(0.0, currency)]
+    if include_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi - lo <= 0:
+        hi, lo = hi + max(abs(hi), 1.0) * 0.5, lo - max(abs(lo), 1.0) * 0.5
+    raw = (hi - lo) / max(target - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = max(min((m * power for m in (1, 2, 2.5, 5, 10)),
+                   key=lambda c: abs(math.log(c / raw))), 1.0)
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    values = [k * step for k in range(first, last + 1)]
+    return values, [money_tick(v, currency) for v in values]
 
 
 def units(x: float | None, unit: str = "units") -> str:
     """12,345 units; 1.2M units when large."""
     if _blank(x):
         return "–"
-    v = float(x)
+    v = float(x) if abs(float(x)) >= 0.5 else 0.0
     if abs(v) >= 1e6:
         return f"{v / 1e6:.2f}M {unit}"
     return f"{v:,.0f} {unit}"
@@ -47,6 +102,19 @@ def pct(x: float | None, digits: int = 1) -> str:
     if _blank(x):
         return "–"
     return f"{100 * float(x):.{digits}f} %"
+
+
+LABELS = {"sku": "SKU", "uom": "Unit", "shadow_price": "Shadow price", "per": "Per",
+          "max_overtime_hours": "Overtime cap", "overtime_hours": "Overtime",
+          "inventory_change": "Stock change", "lost_goodwill": "Lost-sale goodwill",
+          "below_safety_stock": "Below safety stock", "material_cost": "Material",
+          "subcontract_cost": "Subcontract", "holding_cost": "Holding",
+          "backlog_cost": "Backlog cost", "safety_stock_penalty": "Safety-stock penalty"}
+
+
+def label(column: str) -> str:
+    """A column name as a screen label: `lost_sales` -> "Lost sales"."""
+    return LABELS.get(column, column.replace("_", " ").capitalize())
 
 
 def month(ts: pd.Timestamp | None) -> str:

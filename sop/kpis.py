@@ -5,12 +5,16 @@ Definitions (money in the dataset's currency, over the plan horizon):
 - cogs: material + line hours + overtime + wages + hiring + layoffs +
   subcontracting + stock change (the plan's cost terms except holding and backlog);
 - gross_margin = revenue - cogs - holding - backlog costs (as the LP counts it);
-- fill_rate = units served / units demanded;
+- fill_rate = units served / units demanded (NaN without demand);
+- gross_margin_pct = gross margin / revenue (NaN without revenue);
 - lost_value = lost units x the family's average price in the plan;
 - ending_inventory_value = month-end units of the last month x the family's
   average cost of goods per unit served;
-- days_of_supply = ending inventory / average daily demand of the horizon (30.4 days a month);
-- inventory_turns = annualised cogs / average inventory value;
+- days_of_supply = ending inventory / average daily demand of the horizon (30.4 days a
+  month; NaN without demand);
+- inventory_turns = annualised cogs / average inventory value (NaN without inventory);
+- below_safety_stock = units below the safety-stock target, summed over the months
+  (the LP may fall short of safety stock at a penalty, to save cost);
 - utilisation of lines: load hours / available regular hours (avg and peak).
 """
 from __future__ import annotations
@@ -32,33 +36,54 @@ DAYS_PER_MONTH = 30.4
 class Kpi:
     key: str
     label: str
-    unit: str        # money, units, pct, days, turns, hours, people
-    better: str      # "up", "down" or "" (neither)
+    unit: str        # money, units, pct, days, turns, hours, people, unit-months
+    better: str      # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
+    help: str = ""   # the definition, for tooltips
+    undefined: str = ""   # when it is undefined (NaN): why, e.g. "there is no demand"
 
 
+NO_DEMAND = "there is no demand"
 KPIS: tuple[Kpi, ...] = (
-    Kpi("revenue", "Revenue", "money", "up"),
-    Kpi("cogs", "Cost of goods sold", "money", "down"),
-    Kpi("gross_margin", "Gross margin", "money", "up"),
-    Kpi("gross_margin_pct", "Gross margin %", "pct", "up"),
-    Kpi("fill_rate", "Fill rate (served / demanded)", "pct", "up"),
-    Kpi("demand_units", "Demand", "units", ""),
-    Kpi("served_units", "Units served", "units", "up"),
-    Kpi("lost_units", "Lost sales", "units", "down"),
-    Kpi("lost_value", "Lost sales value", "money", "down"),
-    Kpi("ending_backlog_units", "Backlog at the end", "units", "down"),
-    Kpi("ending_inventory_units", "Ending inventory", "units", ""),
-    Kpi("ending_inventory_value", "Ending inventory value", "money", "down"),
-    Kpi("days_of_supply", "Days of supply at the end", "days", ""),
-    Kpi("inventory_turns", "Inventory turns", "turns", "up"),
-    Kpi("avg_utilisation", "Line utilisation, average", "pct", ""),
-    Kpi("peak_utilisation", "Line utilisation, peak month", "pct", "down"),
-    Kpi("overtime_hours", "Overtime", "hours", "down"),
-    Kpi("overtime_cost", "Overtime cost", "money", "down"),
-    Kpi("subcontract_units", "Subcontracted", "units", ""),
-    Kpi("subcontract_cost", "Subcontract cost", "money", "down"),
-    Kpi("hires", "Hires", "people", ""),
-    Kpi("layoffs", "Layoffs", "people", "down"),
+    Kpi("revenue", "Revenue", "money", "up", "Price x units served, over the horizon."),
+    # costs that follow volume: more sales cost more, so lower is not simply better
+    Kpi("cogs", "Cost of goods sold", "money", "", "Material, line hours, overtime, "
+        "wages, hiring, layoffs, subcontracting and the stock change."),
+    Kpi("gross_margin", "Gross margin", "money", "up", "Revenue - cost of goods sold - "
+        "holding and backlog costs."),
+    Kpi("gross_margin_pct", "Gross margin %", "pct", "up", "Gross margin / revenue.",
+        "there is no revenue"),
+    Kpi("fill_rate", "Fill rate (served / demanded)", "pct", "up",
+        "Units served / units demanded, over the horizon.", NO_DEMAND),
+    Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),
+    Kpi("served_units", "Units served", "units", "up", "Units delivered to customers."),
+    Kpi("lost_units", "Lost sales", "units", "down", "Units demanded and never served."),
+    Kpi("lost_value", "Lost sales value", "money", "down", "Lost units x the family's "
+        "average price."),
+    Kpi("ending_backlog_units", "Backlog at the end", "units", "down", "Units still owed "
+        "to customers after the last month."),
+    Kpi("below_safety_stock", "Below safety stock", "unit-months", "down", "Units below "
+        "the safety-stock target, summed over the months (the plan may run below safety "
+        "stock at a penalty, to save cost)."),
+    Kpi("ending_inventory_units", "Ending inventory", "units", "", "Units in stock after "
+        "the last month."),
+    Kpi("ending_inventory_value", "Ending inventory value", "money", "down", "Stock after "
+        "the last month x the family's cost of goods per unit."),
+    Kpi("days_of_supply", "Days of supply at the end", "days", "", "Ending stock / "
+        "average daily demand of the horizon.", NO_DEMAND),
+    Kpi("inventory_turns", "Inventory turns", "turns", "up", "Cost of goods sold a year / "
+        "average inventory value.", "there is no inventory"),
+    Kpi("avg_utilisation", "Line utilisation, average", "pct", "", "Load hours / "
+        "available regular hours of the lines, over the horizon."),
+    Kpi("peak_utilisation", "Line utilisation, peak month", "pct", "", "The highest "
+        "monthly load / regular hours of any line."),
+    Kpi("overtime_hours", "Overtime", "hours", "", "Overtime hours of lines and workers."),
+    Kpi("overtime_cost", "Overtime cost", "money", "", "Cost of the overtime hours."),
+    Kpi("subcontract_units", "Subcontracted", "units", "", "Units bought from "
+        "subcontractors."),
+    Kpi("subcontract_cost", "Subcontract cost", "money", "", "Cost of the subcontracted "
+        "units."),
+    Kpi("hires", "Hires", "people", "", "People hired over the horizon."),
+    Kpi("layoffs", "Layoffs", "people", "down", "People laid off over the horizon."),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}
 
@@ -71,8 +96,9 @@ def _family_sums(plan: PlanResult) -> pd.DataFrame:
 def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
     """Per family: price (revenue / units served) and unit_cost (cogs / units served).
 
-    Columns: family, price, unit_cost. Families that served nothing fall back
-    to the average list price and material cost of their SKUs.
+    Columns: family, price, unit_cost, lost_sales. Families that served nothing fall
+    back to the average list price and material cost of their SKUs (and those that
+    served only from stock, to that material cost).
     """
     g = _family_sums(plan)
     cost_share = _cogs(plan) / max(float(g["material_cost"].sum()), 1e-9)
@@ -82,7 +108,9 @@ def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     ship = np.where(served, g["shipped"].to_numpy(), 1.0)
     price = np.where(served, g["revenue"].to_numpy() / ship,
                      fallback[S.LIST_PRICE].reindex(g.index).to_numpy())
-    cost = np.where(served, g["material_cost"].to_numpy() * cost_share / ship,
+    # served only from stock (nothing made, no material booked): the SKUs' material cost
+    costed = served & (g["material_cost"].to_numpy() > 1e-9)
+    cost = np.where(costed, g["material_cost"].to_numpy() * cost_share / ship,
                     fallback[S.MATERIAL_COST].reindex(g.index).to_numpy())
     return pd.DataFrame({S.FAMILY: g.index, "price": price, "unit_cost": cost,
                          "lost_sales": g["lost_sales"].to_numpy()})
@@ -130,18 +158,22 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
     load = ru.groupby(S.RESOURCE)[["load_hours", "available_hours"]].sum()
     avg = load["load_hours"] / load["available_hours"].where(load["available_hours"] > 0)
     avg_inv_value = float(by_month.mean()) if len(by_month) else 0.0
+    demand, revenue = float(k["demand_units"]), float(k["revenue"])
     return {
         "revenue": k["revenue"], "cogs": cogs, "gross_margin": k["gross_margin"],
-        "gross_margin_pct": k["gross_margin_pct"], "fill_rate": k["fill_rate"],
+        "gross_margin_pct": k["gross_margin"] / revenue if abs(revenue) > 1e-9 else np.nan,
+        "fill_rate": k["served_units"] / demand if demand > 1e-9 else np.nan,
         "demand_units": k["demand_units"], "served_units": k["served_units"],
         "lost_units": k["lost_units"],
         "lost_value": float((unit["lost_sales"] * unit["price"]).sum()),
         "ending_backlog_units": k["ending_backlog_units"],
+        "below_safety_stock": float(k.get("below_safety_stock_unit_months", np.nan)),
         "ending_inventory_units": k["ending_inventory_units"],
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
         "days_of_supply": (k["ending_inventory_units"] / demand_per_day
-                           if demand_per_day > 0 else 0.0),
-        "inventory_turns": (cogs * 12 / n_months / avg_inv_value if avg_inv_value > 0 else 0.0),
+                           if demand_per_day > 1e-9 else np.nan),
+        "inventory_turns": (cogs * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9
+                            else np.nan),
         "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,  # all shut: 0
         "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,
         "overtime_hours": k["overtime_hours"], "overtime_cost": _term(plan, "overtime"),

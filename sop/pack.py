@@ -21,14 +21,17 @@ import pandas as pd
 from sop import exec_view as EV
 from sop import fmt
 from sop import pack_excel as PX
-from sop.xlsx import Spec
 from sop import schema as S
+from sop.demand import SOURCE_LOADED
+from sop.xlsx import Spec
 
 DEMAND_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
+    (S.FORECAST_UNITS, "Statistical forecast, P50 (units)", "units"),
     (S.UNITS, "Consensus demand (units)", "units"),
-    (S.FORECAST_UNITS, "Statistical forecast (units)", "units"),
-    ("override_units", "Consensus - statistical (units)", "units")]
+    ("override_units", "Consensus - statistical (units)", "units"),
+    ("plan_units", "Plan on the table: demand (units)", "units"),
+    ("lever_units", "Plan - consensus, levers (units)", "units")]
 SUPPLY_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"), (S.PLANT, "Plant", "text"),
     ("demand", "Demand (units)", "units"), ("production", "Made in-house (units)", "units"),
@@ -45,7 +48,7 @@ FINANCE_SPEC: Spec = [
 SCENARIO_SPEC: Spec = [
     ("plan", "Plan", "text"), ("revenue", "Revenue", "money"),
     ("gross_margin", "Gross margin", "money"),
-    ("margin_vs_budget", "Margin vs budget (budget months)", "money"),
+    ("margin_vs_budget", "Margin vs budget (budget months)", "delta"),
     ("fill_rate", "Fill rate", "pct"), ("ending_inventory_value", "Inventory value (end)",
                                         "money"),
     ("avg_utilisation", "Line utilisation (avg)", "pct")]
@@ -56,7 +59,7 @@ DECISION_SPEC: Spec = [
 RISK_SPEC: Spec = [
     ("kind", "Risk or opportunity", "text"), ("category", "Category", "text"),
     ("subject", "Subject", "text"), ("when", "When", "text"),
-    ("money", "Gross margin at stake", "money"), ("what", "What", "text")]
+    ("money", "Gross margin at stake", "delta"), ("what", "What", "text")]
 BRIDGE_SPEC: Spec = [("step", "Step", "text"), ("amount", "Gross margin", "money"),
                         ("kind", "Kind", "text"), ("detail", "Made of", "text")]
 WEEK_SPEC: Spec = [
@@ -96,11 +99,23 @@ class PackMeta:
         return f"sop_pack_{self.cycle:%Y-%m}_{v}"
 
 
-def demand_frame(view: EV.ExecView) -> pd.DataFrame:
-    """Demand of the plan on the table by family and month: `DEMAND_SPEC` columns."""
-    d = view.current.demand.groupby([S.MONTH, S.FAMILY], as_index=False)[
-        [S.UNITS, S.FORECAST_UNITS]].sum()
-    return d.assign(override_units=d[S.UNITS] - d[S.FORECAST_UNITS])
+def demand_frame(view: EV.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:
+    """Demand by family and month: `DEMAND_SPEC` columns. forecast_units and units are
+    the statistical P50 and the consensus (forecast + overrides) of the consensus
+    demand plan the pack was made from (`sop.demand.demand_plan`; a loaded consensus
+    has no statistical forecast: NaN); plan_units the demand of the plan on the
+    table (the consensus under its levers); lever_units = plan_units - units."""
+    keys = [S.MONTH, S.FAMILY]
+    plan = view.current.demand.groupby(keys)[S.UNITS].sum().rename("plan_units")
+    if consensus is None:
+        consensus = pd.DataFrame(columns=[*keys, S.UNITS, S.FORECAST_UNITS, S.SOURCE])
+    stat = consensus[S.FORECAST_UNITS].astype(float).where(
+        consensus[S.SOURCE] != SOURCE_LOADED)
+    g = consensus.assign(**{S.FORECAST_UNITS: stat}).groupby(keys)[
+        [S.UNITS, S.FORECAST_UNITS]].sum(min_count=1)
+    out = g.join(plan, how="outer").reset_index().sort_values(keys, ignore_index=True)
+    return out.assign(override_units=out[S.UNITS] - out[S.FORECAST_UNITS],
+                      lever_units=out["plan_units"] - out[S.UNITS])
 
 
 def supply_frame(view: EV.ExecView) -> pd.DataFrame:
@@ -144,10 +159,12 @@ def summary_pairs(view: EV.ExecView, meta: PackMeta) -> list[tuple[str, object, 
     return rows
 
 
-def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame]) -> list:
-    """(sheet name, frame, spec, totalled columns) of every table sheet."""
+def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame],
+           consensus: pd.DataFrame | None) -> list:
+    """(sheet name, frame, spec, totalled columns) of every table sheet; `consensus`
+    is the consensus demand plan the view was made from (`demand_frame`)."""
     units = lambda spec: tuple(c for c, _, k in spec if k in ("units", "money"))  # noqa: E731
-    out = [("Demand", demand_frame(view), DEMAND_SPEC, units(DEMAND_SPEC)),
+    out = [("Demand", demand_frame(view, consensus), DEMAND_SPEC, units(DEMAND_SPEC)),
            ("Supply", supply_frame(view), SUPPLY_SPEC,
             tuple(c for c in units(SUPPLY_SPEC) if c not in ("backlog", "inventory"))),
            ("Finance", finance_frame(view, tables.get(S.BUDGET)), FINANCE_SPEC,
@@ -163,10 +180,12 @@ def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame]) -> list:
     return out
 
 
-def excel(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> bytes:
-    """The pack's workbook (`sop.pack_excel`) as bytes."""
-    return PX.workbook(sheets(view, tables), summary_pairs(view, meta), view.headline,
-                       HEADLINE_SPEC, meta.currency, meta.title, meta.made_at)
+def excel(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
+          consensus: pd.DataFrame | None) -> bytes:
+    """The pack's workbook (`sop.pack_excel`) as bytes; `consensus`: the consensus demand
+    plan the view was made from, for the Demand sheet."""
+    return PX.workbook(sheets(view, tables, consensus), summary_pairs(view, meta),
+                       view.headline, HEADLINE_SPEC, meta.currency, meta.title, meta.made_at)
 
 
 def html(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:
@@ -176,11 +195,11 @@ def html(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> 
 
 
 def write(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
-          out: Path) -> tuple[Path, Path]:
+          out: Path, consensus: pd.DataFrame | None) -> tuple[Path, Path]:
     """Write <stem>.xlsx and <stem>.html into `out`; returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     xlsx, page = out / f"{meta.stem()}.xlsx", out / f"{meta.stem()}.html"
-    xlsx.write_bytes(excel(view, tables, meta))
+    xlsx.write_bytes(excel(view, tables, meta, consensus))
     page.write_text(html(view, tables, meta), encoding="utf-8")
     return xlsx, page
 
@@ -216,7 +235,7 @@ def _folder_context(folder: Path):
     name = str(company[S.COMPANY_NAME].iloc[0]) if company is not None and len(company) \
         else Path(folder).resolve().name
     ctx = Context(None, tables, prepare_demand(demand), policy, Path(folder).resolve().name,
-                  None, as_of_month(tables), currency)
+                  None, as_of_month(tables), currency, demand)
     return ctx, name
 
 
@@ -254,7 +273,7 @@ def run_pack(args: argparse.Namespace) -> int:
     view = EV.build(ctx.tables, ctx.base, ctx.policy, ctx.evaluate, log, load, saved, cycle,
                     ctx.as_of, ctx.currency, ctx.version)
     meta = PackMeta(company, ctx.name, ctx.version, cycle, ctx.as_of, ctx.currency, now())
-    xlsx, page = write(view, ctx.tables, meta, args.out)
+    xlsx, page = write(view, ctx.tables, meta, args.out, ctx.demand)
     print(f"Wrote {xlsx} and {page} ({view.plan_name}, {EV.fmt_cycle(cycle)} cycle, data "
           f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s.")
     return 0

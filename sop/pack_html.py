@@ -28,7 +28,8 @@ h1{font-size:26px;margin:0 0 4px} h2{font-size:19px;margin:28px 0 8px;border-bot
 .card .l{font-size:13px;color:#5A6572}.card .v{font-size:24px;font-weight:600}
 .card .d{font-size:12px;color:#5A6572}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
-th{background:#1F4E79;color:#fff;text-align:left;padding:6px 8px}
+th{background:#1F4E79;color:#fff;text-align:left;padding:6px 8px;vertical-align:bottom}
+th.n{text-align:right}
 td{border-bottom:1px solid #E3E7ED;padding:5px 8px;vertical-align:top}
 td.n{text-align:right;white-space:nowrap} .risk{color:#B23A48}.opportunity{color:#2E8B57}
 .note{background:#FFF6E5;border-left:4px solid #E07A1F;padding:6px 10px;margin:6px 0}
@@ -50,7 +51,7 @@ def table(df: pd.DataFrame, columns: Iterable[tuple[str, str]],
     `classes` names a column whose value becomes each row's CSS class."""
     cols = list(columns)
     num = set(numeric)
-    head = "".join(f"<th>{esc(h)}</th>" for _, h in cols)
+    head = "".join(f'<th{" class=n" if c in num else ""}>{esc(h)}</th>' for c, h in cols)
     rows = []
     for _, r in df.iterrows():
         cls = f' class="{esc(r[classes])}"' if classes else ""
@@ -73,7 +74,7 @@ def _cards(headline: pd.DataFrame) -> str:
 
 
 def _risks_text(risks: pd.DataFrame, currency: str) -> pd.DataFrame:
-    return risks.assign(amount=[fmt.money(m, currency) for m in risks["money"]])
+    return risks.assign(amount=[fmt.money_delta(m, currency) for m in risks["money"]])
 
 
 def _weeks(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -110,10 +111,9 @@ def report(view: EV.ExecView, summary: list[tuple[str, object, str]], meta) -> s
               _table_all(EV.board_text(view.board, cur, view.por_name))]
     parts.append("<h2>What changed since last cycle</h2>")
     if view.bridge is not None:
-        b = view.bridge.assign(amount_text=[fmt.money(a, cur) for a in view.bridge["amount"]])
         parts += [chart(CX.plan_bridge_chart(view.bridge, cur)),
-                  table(b, [("step", "Step"), ("amount_text", "Gross margin"),
-                            ("detail", "Made of")], numeric=("amount_text",))]
+                  table(view.bridge, [("step", "Step"), ("amount_text", "Gross margin"),
+                                      ("detail", "Made of")], numeric=("amount_text",))]
     else:
         parts.append("<p>No earlier cycle has a plan of record to compare with.</p>")
     parts.append("<h2>Decision log</h2>")
@@ -126,8 +126,9 @@ def report(view: EV.ExecView, summary: list[tuple[str, object, str]], meta) -> s
     if len(view.weekly):
         parts += ["<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",
                   table(_weeks(view.weekly), [("week", "Week (Monday)"), ("mon", "Month"),
-                                              ("plant", "Plant"), ("production", "Make"),
-                                              ("subcontracted", "Buy"),
+                                              ("plant", "Plant"),
+                                              ("production", "Make (units)"),
+                                              ("subcontracted", "Buy (units)"),
                                               ("shipped", "Ship (units)")],
                         numeric=("production", "subcontracted", "shipped"))]
     body = "\n".join(parts)

@@ -73,18 +73,21 @@ def prepare_demand(demand: pd.DataFrame) -> DemandBase:
 
 
 def scenario_demand(base: DemandBase, levers: Levers) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(demand by SKU x month with regions summed, as `PLAN_COLUMNS`; family x month
-    sigma of the demand error: family, month, sigma) under the demand levers."""
+    """(demand by SKU x month with regions summed, as `PLAN_COLUMNS`: units, p10 and p90
+    under the demand levers, forecast_units the statistical P50 as forecast; family x
+    month sigma of the demand error: family, month, sigma)."""
     f = demand_factor(base.months, base.fam_code, base.families, base.reg_code,
                       base.regions, levers)
     n = len(base.groups)
 
-    def total(v: np.ndarray) -> np.ndarray:
-        return np.bincount(base.group, v * f, minlength=n)
+    def total(v: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
+        return np.bincount(base.group, v * factor, minlength=n)
 
-    plan = base.groups.assign(**{S.REGION: ALL_REGIONS, S.UNITS: total(base.units),
-                                 S.P10: total(base.p10), S.P90: total(base.p90),
-                                 S.FORECAST_UNITS: total(base.forecast), S.SOURCE: "scenario"})
+    # the statistical forecast is what it was: levers move the scenario's demand only
+    plan = base.groups.assign(**{S.REGION: ALL_REGIONS, S.UNITS: total(base.units, f),
+                                 S.P10: total(base.p10, f), S.P90: total(base.p90, f),
+                                 S.FORECAST_UNITS: total(base.forecast, 1.0),
+                                 S.SOURCE: "scenario"})
     sigma = np.clip(base.p90 - base.units, 0, None) * f / hierarchy.Z90
     k = len(base.fm)
     rho = hierarchy.RHO

@@ -14,7 +14,7 @@ from sop import schema as S
 from sop.levers import Levers
 from sop.supply_policy import SupplyPolicy
 
-DEMAND_COLS = (S.UNITS, S.P10, S.P90, S.FORECAST_UNITS)
+DEMAND_COLS = (S.UNITS, S.P10, S.P90)     # the statistical forecast stays as forecast
 
 
 def _month(text: str) -> pd.Timestamp:
@@ -60,8 +60,9 @@ def demand_factor(months: np.ndarray, fam_code: np.ndarray, families: np.ndarray
 def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     """The demand plan with demand, price-elasticity and promotion levers applied.
 
-    Columns as the input (`sop.demand.PLAN_COLUMNS`); units, p10, p90 and
-    forecast_units scale together; nothing goes below zero.
+    Columns as the input (`sop.demand.PLAN_COLUMNS`); units, p10 and p90 scale
+    together (forecast_units, the statistical forecast, does not); nothing goes
+    below zero.
     """
     fam_code, families = pd.factorize(demand[S.FAMILY])
     reg_code, regions = pd.factorize(demand[S.REGION])

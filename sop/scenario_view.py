@@ -10,6 +10,7 @@ parameter `Levers.to_query` writes. No Streamlit here: the page loops over
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ def _slider(name: str, label: str, group: str, step: float, key: str = "",
 
 
 def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Widget]:
-    return [_slider(name, f"{what}: {n} (%)", group, 1.0, f"{PREFIX}{name}__{n}")
+    return [_slider(name, f"{what}: {escape_md(n)} (%)", group, 1.0, f"{PREFIX}{name}__{n}")
             for n in names]
 
 
@@ -146,7 +147,7 @@ def _number(name: str, label: str, step: float, group: str = CAPACITY,
 
 
 def _clamp(w: Widget, v: float) -> float | int:
-    v = min(max(v, w.lo), w.hi)
+    v = min(max(v, w.lo), w.hi) if math.isfinite(v) else min(max(0, w.lo), w.hi)
     return int(v) if isinstance(w.step, int) else float(v)
 
 
@@ -217,27 +218,12 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         safety_stock_months=float(get("safety_stock_months")))
 
 
-def query_update(current: Mapping[str, str], levers: Levers) -> tuple[dict[str, str], list[str]]:
-    """(parameters to set, `scn_` parameters to delete) so the URL holds `levers`
-    and keeps every other parameter."""
-    want = levers.to_query()
-    stale = [k for k in current if k.startswith(PREFIX) and k not in want]
-    return {k: v for k, v in want.items() if current.get(k) != v}, stale
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
 
 
-def levers_from_url(params: Mapping[str, str]) -> tuple[Levers | None, list[str]]:
-    """(levers, problems) of a URL's `scn_` parameters; (None, []) when it has none,
-    (baseline, [why]) when they cannot be read. Out-of-range values are kept (the
-    widgets clamp them) and named in the problems."""
-    mine = {k: v for k, v in params.items() if k.startswith(PREFIX)}
-    if not mine:
-        return None, []
-    try:
-        levers = Levers.from_query(mine)
-    except ValueError as exc:
-        return Levers(), [f"The link's levers could not be read ({exc}); showing the "
-                          "baseline."]
-    return levers, [f"{p} (set to the nearest allowed value)" for p in levers.problems()]
+def escape_md(text: str) -> str:
+    """Text shown through Markdown exactly as typed (every special character escaped)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
 
 
 LABELS = {"demand_pct": "demand, all families", "demand_family_pct": "demand",
@@ -272,20 +258,3 @@ def moved_text(levers: Levers) -> str:
         else:
             parts.append(f"{LABELS[name]} {v:g} {unit}")
     return "; ".join(parts) or "nothing (baseline)"
-
-
-CURRENT = "_scn_levers"       # session key: the Levers on screen (kept across pages)
-
-
-def starting_levers(state: Mapping[str, Any], query: Mapping[str, str], reseed: bool
-                    ) -> tuple[Levers, bool, list[str]]:
-    """(levers, seed the widgets?, problems) at a full run of the Scenarios page: a
-    scenario just opened elsewhere (`reseed`), else the widgets as they are, else the
-    URL's levers (a shared link), else the last levers on screen, else the baseline."""
-    stored = state.get(CURRENT, Levers())
-    if reseed:
-        return stored, True, []
-    if FIRST_KEY in state:
-        return stored, False, []
-    from_url, problems = levers_from_url(query)
-    return from_url or stored, True, problems

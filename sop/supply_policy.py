@@ -44,7 +44,7 @@ class SupplyPolicy:
                                   "explained as infeasible.")
     lost_sales_penalty_pct: float = _f(10.0, "Lost-sale goodwill (% of price)", "Goodwill cost of a lost unit, % of its price, "
                                        "on top of the margin lost with the sale.")
-    safety_stock_penalty_pct: float = _f(2.0, "Below safety stock (% of price per month)", "Cost of a unit below safety stock at a "
+    safety_stock_penalty_pct: float = _f(10.0, "Below safety stock (% of price per month)", "Cost of a unit below safety stock at a "
                                          "month end, % of its price (soft: a shortfall "
                                          "is reported, never infeasible).")
     ending_inventory: str = _f(END_NONE, "Minimum ending inventory", "Hard minimum stock at the end of the horizon: "
@@ -59,7 +59,7 @@ class SupplyPolicy:
     layoffs_allowed: bool = _f(False, "Layoffs allowed", "Labour pools may lay off. Off by default: "
                                "headcount cuts are a management decision, so the plan "
                                "keeps today's workforce unless told otherwise.")
-    price_basis: str = _f(PRICE_LIST, "Revenue at", "Revenue per unit: `list` price, or `net` "
+    price_basis: str = _f(PRICE_NET, "Revenue at", "Revenue per unit: `list` price, or `net` "
                           "realised price (revenue / units over the last 12 months of "
                           "sales, list price where unknown).", PRICES)
 

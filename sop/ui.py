@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sop import dataview
+from sop import dataview, fmt
 from sop import schema as S
 from sop.store import DatasetInfo, Store
 from sop.validate import Report, as_of_month, check_tables, validate_files
@@ -39,6 +39,26 @@ def through_router() -> None:
 
 def store() -> Store:
     return Store()
+
+
+def columns(df: pd.DataFrame, currency: str = "", money: tuple[str, ...] = (),
+            units: tuple[str, ...] = (), hours: tuple[str, ...] = ()) -> dict:
+    """st.dataframe column_config: readable labels for every column, with the unit in
+    the label and whole numbers with thousands separators for money, units, hours."""
+    num = st.column_config.NumberColumn
+    out: dict = {}
+    for c in df.columns:
+        if c in money:
+            out[c] = num(f"{fmt.label(c)} ({currency})", format="%,.0f")
+        elif c in units:
+            out[c] = num(f"{fmt.label(c)} (units)", format="%,.0f")
+        elif c in hours:
+            out[c] = num(f"{fmt.label(c)} (h)", format="%,.0f")
+        elif c == S.MONTH or c.endswith("_month"):
+            out[c] = st.column_config.DateColumn(fmt.label(c), format="YYYY-MM")
+        else:
+            out[c] = fmt.label(c)
+    return out
 
 
 def active() -> DatasetInfo | None:
@@ -218,7 +238,8 @@ def demand_overrides(path: str, stamp: tuple) -> pd.DataFrame:
 def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
     """The consensus demand plan (`sop.demand.PLAN_COLUMNS`) as CSV bytes."""
     from sop.demand import demand_plan
-    return demand_plan(Store(path), version).to_csv(index=False, date_format="%Y-%m").encode()
+    return demand_plan(Store(path), version).to_csv(index=False, date_format="%Y-%m",
+                                                    float_format="%.1f").encode()
 
 
 def demand_run_forecast(settings, bar) -> None:
@@ -419,11 +440,10 @@ def finance_view(path: str, version: int, stamp: tuple, levers, policy):
 
 
 def finance_columns(spec: list, currency: str) -> dict:
-    """Column configs from an export spec (`sop.export_finance`, (column, label, kind)):
-    money with the currency symbol and code, units and months labelled."""
-    from sop import fmt
-    formats = {"money": f"{fmt.symbol(currency)}%,.0f", "units": "%,.0f", "pct": "percent",
-               "int": "%d"}
+    """Column configs from an export spec (`sop.export_finance`, (column, label, kind))
+    for a frame made by `export_finance.screen_table`: money and shares are text there
+    (right-aligned; money labelled with the currency code), units and months labelled."""
+    formats = {"units": "%,.0f", "int": "%d"}
     out = {}
     for col, label, kind in spec:
         if kind == "month":
@@ -431,9 +451,11 @@ def finance_columns(spec: list, currency: str) -> dict:
         elif kind == "text":
             out[col] = st.column_config.TextColumn(label, width="large" if col == "note"
                                                    else None)
+        elif kind in ("money", "delta", "pct"):
+            out[col] = st.column_config.TextColumn(
+                label if kind == "pct" else f"{label} ({currency})", alignment="right")
         else:
-            out[col] = st.column_config.NumberColumn(
-                f"{label} ({currency})" if kind == "money" else label, format=formats[kind])
+            out[col] = st.column_config.NumberColumn(label, format=formats.get(kind))
     return out
 
 
@@ -447,17 +469,21 @@ def exe_log_stamp(path: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class ExePage:
-    """What the step-5 pages share: the view and its cache keys."""
-    view: object            # sop.exec_view.ExecView
+    """What the step-5 pages share: the view and its cache keys; `records` (the log,
+    items and plan of record, `sop.exec_records.Records`) when asked for."""
+    view: object            # sop.exec_view.ExecView, None when optional and no demand
     path: str
     version: int
     stamp: tuple
     log_stamp: tuple
+    records: object = None
 
 
-def exe_page(policy, needs: str) -> ExePage:
+def exe_page(policy, needs: str, optional: bool = False) -> ExePage:
     """The executive view of the active dataset for a step-5 page, or stop the page
-    saying what is missing (`needs`: what the page needs, for the message)."""
+    saying what is missing (`needs`: what the page needs, for the message). With
+    `optional`, the page goes on without a view (None; the message is shown) and
+    gets `records`, which need no demand plan."""
     info = require_dataset()
     path, version = str(store().path), info.version
     stamp, log_stamp = demand_stamp(path, version), exe_log_stamp(path)
@@ -466,8 +492,25 @@ def exe_page(policy, needs: str) -> ExePage:
         st.info(f"{why}\n\n{needs}")
         st.page_link("pages/demand.py", label="Go to Demand planning",
                      icon=":material/trending_up:")
-        st.stop()
-    return ExePage(view, path, version, stamp, log_stamp)
+        if not optional:
+            st.stop()
+    records = exe_records(path, version, log_stamp) if optional else None
+    return ExePage(view, path, version, stamp, log_stamp, records)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def exe_records(path: str, version: int, log_stamp: tuple):
+    """`sop.exec_records.Records` of the active dataset's cycle: the decision log, items
+    and the plan of record as approved; needs no demand plan."""
+    from sop import consensus, decisions
+    from sop import exec_records as XR
+    from sop import exec_view as EV
+    from sop.store import decisions as DS
+    s = Store(path)
+    info = consensus.dataset(s, version)
+    return XR.records(tables(path, version), DS.log(s),
+                      EV.snapshot_loader(lambda i: DS.snapshot_json(s, i)),
+                      decisions.default_cycle(info.as_of), info.as_of)
 
 
 @st.cache_data(show_spinner="Preparing the executive view…", max_entries=16)
@@ -539,5 +582,6 @@ def exe_pack(path: str, version: int, stamp: tuple, log_stamp: tuple, policy,
     meta = pack.PackMeta(info.company, info.name, version, view.cycle, info.as_of,
                          info.currency, pack.now())
     t = tables(path, version)
-    return pack.excel(view, t, meta) if kind == "xlsx" else \
+    consensus = supply_demand(path, version, policy.horizon, stamp)[0]
+    return pack.excel(view, t, meta, consensus) if kind == "xlsx" else \
         pack.html(view, t, meta).encode("utf-8")

@@ -19,6 +19,7 @@ from sop.readers import ERROR, WARNING, Finding, RawTable, _suggest, read_dir, r
 MAX_EXAMPLES = 50      # rows kept for the drill-down
 SHOWN = 3              # examples quoted in a message
 PLAN_MONTHS_REQUIRED = 12
+PROMO_LOOKAHEAD = 18          # months after the as-of month checked for recurring events
 ROW = "row"
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 _SINGULAR = {"are": "is", "have": "has", "refer": "refers", "repeat": "repeats",
@@ -90,7 +91,7 @@ class _Run:
             verb, _, rest = problem.partition(" ")
             problem = f"{_SINGULAR.get(verb, verb)} {rest}"
         self.flag(check, t.name, severity,
-                  f"{file}{where}: {n} row{'s' * (n > 1)} {problem}: {_quote(ex, column)}. "
+                  f"{file}{where}: {n} row{'s' * (n > 1)} {problem}: {_quote(ex, column, n)}. "
                   f"{action}", n, file, column, ex)
 
 
@@ -113,18 +114,23 @@ def _fmt(v: object) -> str:
     return f"'{v}'" if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _quote(ex: pd.DataFrame, column: str | None) -> str:
+def _quote(ex: pd.DataFrame, column: str | None, total: int | None = None) -> str:
+    """A few example rows; `total` is how many rows are affected in all."""
+    total = len(ex) if total is None else total
     parts = []
     for _, r in ex.head(SHOWN).iterrows():
         ident = ", ".join(f"{c} {_fmt(r[c])}" for c in ex.columns if c not in (ROW, column))
         val = f" = {_fmt(r[column])}" if column and column in ex.columns else ""
         parts.append(f"row {r[ROW]}{f' ({ident})' if ident else ''}{val}")
-    more = f" and {len(ex) - SHOWN} more" if len(ex) > SHOWN else ""
+    more = f" and {total - SHOWN} more" if total > SHOWN else ""
     return "; ".join(parts) + more
 
 
 # --- typing ------------------------------------------------------------------
-def _normalise_headers(raw: RawTable, t: S.Table, run: _Run) -> pd.DataFrame | None:
+def _normalise_headers(raw: RawTable, t: S.Table, run: _Run
+                       ) -> tuple[pd.DataFrame | None, list[str]]:
+    """(the frame with the model's columns and a `row` number, required columns that
+    are missing); None when the header cannot be read at all."""
     df = raw.frame.copy()
     df.columns = [str(c).strip().lower().replace(" ", "_") for c in df.columns]
     run.ran("Columns are present and spelled right", t.name)
@@ -133,7 +139,7 @@ def _normalise_headers(raw: RawTable, t: S.Table, run: _Run) -> pd.DataFrame | N
         run.flag("Columns are present and spelled right", t.name, ERROR,
                  f"{raw.file}: column{'s' * (len(dup) > 1)} {', '.join(dup)} appear twice. "
                  "Keep one of each.", len(dup), raw.file)
-        return None
+        return None, []
     extra = [c for c in df.columns if c not in t.column_names]
     missing = [c.name for c in t.columns if c.required and c.name not in df.columns]
     for m in missing:
@@ -142,8 +148,6 @@ def _normalise_headers(raw: RawTable, t: S.Table, run: _Run) -> pd.DataFrame | N
         run.flag("Columns are present and spelled right", t.name, ERROR,
                  f"{raw.file}: column `{m}` is missing.{hint} The `{t.name}` table needs "
                  f"columns: {', '.join(t.column_names)}.", 1, raw.file, m)
-    if missing:
-        return None
     if extra:
         run.flag("Columns are present and spelled right", t.name, WARNING,
                  f"{raw.file}: column{'s' * (len(extra) > 1)} {', '.join(extra)} "
@@ -154,7 +158,7 @@ def _normalise_headers(raw: RawTable, t: S.Table, run: _Run) -> pd.DataFrame | N
             df[c.name] = pd.NA
     df = df[t.column_names].reset_index(drop=True)
     df.insert(0, ROW, np.arange(1, len(df) + 1))
-    return df
+    return df, missing
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -185,9 +189,12 @@ def _to_month(s: pd.Series) -> pd.Series:
     return pd.to_datetime(text, errors="coerce", format="ISO8601").astype("datetime64[us]")
 
 
-def _type_columns(raw: RawTable, t: S.Table, df: pd.DataFrame, run: _Run) -> pd.DataFrame:
+def _type_columns(raw: RawTable, t: S.Table, df: pd.DataFrame, run: _Run,
+                  absent: tuple[str, ...] = ()) -> pd.DataFrame:
     f = raw.file
     for c in t.columns:
+        if c.name in absent:            # already reported missing: check the others
+            continue
         orig = df[c.name]
         given = orig.notna() & (orig.astype("object").map(lambda v: str(v).strip()) != "")
         flagged = pd.Series(False, index=df.index)
@@ -337,6 +344,21 @@ def _cross_rules(tables: dict[str, pd.DataFrame], files: dict[str, str], run: _R
     if (pr := get(S.PROMOTIONS)) is not None:
         _one_of_sku_family(T[S.PROMOTIONS], pr, files[S.PROMOTIONS], run)
         _ordered(T[S.PROMOTIONS], pr, files[S.PROMOTIONS], run, S.START_MONTH, S.END_MONTH)
+        as_of = as_of_month(tables)
+        if as_of is not None:
+            run.ran("Yearly promotions continue", S.PROMOTIONS)
+            gone = missing_recurring_promotions(pr, as_of)
+            if len(gone):
+                quoted = "; ".join(f"{g.key} ({g.region}) in {g.month:%b %Y}"
+                                   + (f", like '{g.last}'" if g.last else "")
+                                   for g in gone.head(SHOWN).itertuples())
+                more = f" and {len(gone) - SHOWN} more" if len(gone) > SHOWN else ""
+                run.flag("Yearly promotions continue", S.PROMOTIONS, WARNING,
+                         f"{files[S.PROMOTIONS]}: {len(gone)} yearly promotion(s) ran in each "
+                         f"of the last two years but are not planned again: {quoted}{more}. "
+                         "The forecast expects no promotion uplift in those months; add them "
+                         "to promotions if they will run.", len(gone), files[S.PROMOTIONS],
+                         S.START_MONTH, gone.head(MAX_EXAMPLES))
     if (b := get(S.BILL_OF_RESOURCES)) is not None:
         _one_of_sku_family(T[S.BILL_OF_RESOURCES], b, files[S.BILL_OF_RESOURCES], run)
     if (so := get(S.SUPPLY_OPTIONS)) is not None:
@@ -374,6 +396,34 @@ def _cross_rules(tables: dict[str, pd.DataFrame], files: dict[str, str], run: _R
                      f"{files[S.BUDGET]}: no budget months after the as-of month "
                      f"{as_of:%Y-%m}; plan-vs-budget comparisons will be empty. Add the "
                      "budget of the coming months.", 1, files[S.BUDGET], S.MONTH)
+
+
+def missing_recurring_promotions(promos: pd.DataFrame, as_of: pd.Timestamp,
+                                 months_ahead: int = PROMO_LOOKAHEAD) -> pd.DataFrame:
+    """Yearly events that stop: a promotion of the same family/SKU and region ran in the
+    same calendar month in each of the last two years up to `as_of`, but none is
+    planned for that month within `months_ahead`. Columns: key, region, month (the
+    future month without it), last (description of the latest one)."""
+    p = promos.dropna(subset=[S.START_MONTH, S.END_MONTH])
+    key = p[S.SKU].fillna(p[S.FAMILY]).astype(str)
+    region = p[S.REGION].fillna("all regions").astype(str)
+    covered: dict[tuple[str, str], set[pd.Timestamp]] = {}
+    last: dict[tuple[str, str, int], str] = {}
+    for k, r, (_, row) in zip(key, region, p.iterrows()):
+        months = pd.date_range(row[S.START_MONTH], row[S.END_MONTH], freq="MS")
+        covered.setdefault((k, r), set()).update(months)
+        for m in months:
+            if m <= as_of:
+                last[(k, r, m.month)] = str(row[S.DESCRIPTION] or row[S.PROMO_ID])
+    ahead = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=months_ahead, freq="MS")
+    out = []
+    for (k, r), have in covered.items():
+        for m in ahead:
+            past = [m - pd.DateOffset(years=y) for y in (1, 2, 3)]
+            recent = [x for x in past if x <= as_of][:2]
+            if len(recent) == 2 and all(x in have for x in recent) and m not in have:
+                out.append((k, r, m, last.get((k, r, m.month), "")))
+    return pd.DataFrame(out, columns=["key", S.REGION, S.MONTH, "last"])
 
 
 def _resource_rules(tables: dict[str, pd.DataFrame], files: dict[str, str],
@@ -465,7 +515,7 @@ def _check_raw(raw: dict[str, RawTable], run: _Run) -> tuple[dict[str, pd.DataFr
             continue
         t, r = S.TABLES[name], raw[name]
         files[name] = r.file
-        df = _normalise_headers(r, t, run)
+        df, missing = _normalise_headers(r, t, run)
         if df is None:
             continue
         run.ran("Table is not empty", name)
@@ -475,14 +525,33 @@ def _check_raw(raw: dict[str, RawTable], run: _Run) -> tuple[dict[str, pd.DataFr
                          f"{r.file}: the file has a header but no rows. The `{name}` table "
                          "is required: export it again with its data.", 1, r.file)
             continue
-        df = _type_columns(r, t, df, run)
+        df = _type_columns(r, t, df, run, tuple(missing))
+        if missing:      # the values are checked; the table cannot take part further
+            continue
         _keys(t, df, r.file, run)
         typed[name] = df
     return typed, files
 
 
-def _finish(raw: dict[str, RawTable], run: _Run) -> Report:
+def _roll_as_of(typed: dict[str, pd.DataFrame], run: _Run) -> None:
+    """New sales uploaded over a kept company table: move the as-of month forward to the
+    last month of the new actuals (a monthly refresh is just sales.csv)."""
+    company, sales = typed.get(S.COMPANY), typed.get(S.SALES)
+    if company is None or sales is None or company.empty or sales[S.MONTH].dropna().empty:
+        return
+    old, new = company[S.AS_OF_MONTH].iloc[0], sales[S.MONTH].max()
+    if pd.notna(old) and new > old:
+        typed[S.COMPANY] = company.assign(**{S.AS_OF_MONTH: new})
+        run.flag("As-of month follows the actuals", S.COMPANY, WARNING,
+                 f"The uploaded sales run to {new:%Y-%m}: the as-of month moves from "
+                 f"{old:%Y-%m} to {new:%Y-%m} (the company table was kept from the current "
+                 "dataset). The plan now starts the month after.", 1, None, S.AS_OF_MONTH)
+
+
+def _finish(raw: dict[str, RawTable], run: _Run, roll_as_of: bool = False) -> Report:
     typed, files = _check_raw(raw, run)
+    if roll_as_of:
+        _roll_as_of(typed, run)
     _foreign_keys(typed, files, run)
     _cross_rules(typed, files, run)
     clean = {n: df.drop(columns=[ROW]) for n, df in typed.items()}
@@ -496,10 +565,11 @@ def validate_files(files: dict[str, bytes], base: dict[str, pd.DataFrame] | None
     run = _Run()
     run.findings.extend(f for f in found if not (base and f.table in base
                                                  and f.check == "Required files are present"))
+    uploaded = set(raw)
     for name, df in (base or {}).items():
         if name not in raw and not any(f.table == name and f.file for f in found):
             raw[name] = RawTable(name, f"{name} (current dataset)", df)
-    return _finish(raw, run)
+    return _finish(raw, run, roll_as_of=S.SALES in uploaded and S.COMPANY not in uploaded)
 
 
 def validate_dir(path: str | Path) -> Report:

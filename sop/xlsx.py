@@ -20,7 +20,9 @@ TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 TOP_LINE = Border(top=Side(style="thin", color="1B1F24"))
 TOTAL = "Total"
-# (column, header, kind); kind: money, units, pct, month, date, datetime, int, num, text
+# (column, header, kind); kind: money, delta (a change of money: +€1,234 / -€1,234),
+# units, pct, month, date, datetime, int, num, text
+MONEY_KINDS = ("money", "delta")
 Spec = list[tuple[str, str, str]]
 
 
@@ -30,20 +32,31 @@ def money_format(currency: str) -> str:
     return f'"{sym}"#,##0;-"{sym}"#,##0'
 
 
+def delta_format(currency: str) -> str:
+    """Excel number format for a change of money: +"€"#,##0, -"€"#,##0, "€"0."""
+    sym = fmt.symbol(currency).replace('"', "")
+    return f'+"{sym}"#,##0;-"{sym}"#,##0;"{sym}"0'
+
+
 def formats(currency: str) -> dict[str, str | None]:
     """Number format per column kind."""
-    return {"money": money_format(currency), "units": "#,##0", "pct": "0.0%",
+    return {"money": money_format(currency), "delta": delta_format(currency),
+            "units": "#,##0", "pct": "0.0%",
             "month": "mmm yyyy", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
             "int": "0", "num": "#,##0.00", "text": None}
 
 
-def cell_value(v: object) -> object:
-    """A value openpyxl can write: None for blanks, datetimes for timestamps."""
+def cell_value(v: object, kind: str = "") -> object:
+    """A value openpyxl can write: None for blanks, datetimes for timestamps; money
+    that rounds to zero is written as 0 (so Excel never shows -€0)."""
     if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
         return None
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
-    return v.item() if hasattr(v, "item") else v
+    v = v.item() if hasattr(v, "item") else v
+    if kind in MONEY_KINDS and isinstance(v, float) and abs(v) < 0.5:
+        return 0.0
+    return v
 
 
 def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
@@ -53,14 +66,14 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
     f = formats(currency)
     for j, (_, header, kind) in enumerate(spec, start=1):
         cell = ws.cell(row=start_row, column=j,
-                       value=header + (f" ({currency})" if kind == "money" else ""))
+                       value=header + (f" ({currency})" if kind in MONEY_KINDS else ""))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cols = [c for c, _, _ in spec]
     row = start_row
     for row, values in enumerate(df[cols].itertuples(index=False), start=start_row + 1):
         for j, ((_, _, kind), v) in enumerate(zip(spec, values), start=1):
-            cell = ws.cell(row=row, column=j, value=cell_value(v))
+            cell = ws.cell(row=row, column=j, value=cell_value(v, kind))
             if f[kind]:
                 cell.number_format = f[kind]
             if kind == "text":
@@ -68,8 +81,9 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
     if total_of:
         row += 1
         for j, (col, _, kind) in enumerate(spec, start=1):
-            value = TOTAL if j == 1 else (float(df[col].sum()) if col in total_of else None)
-            cell = ws.cell(row=row, column=j, value=value)
+            value = TOTAL if j == 1 else (float(df[col].sum()) if col in total_of
+                                          and df[col].notna().any() else None)
+            cell = ws.cell(row=row, column=j, value=cell_value(value, kind))
             cell.font, cell.border = BOLD, TOP_LINE
             if j > 1 and f[kind]:
                 cell.number_format = f[kind]
@@ -78,7 +92,7 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
     ws.row_dimensions[start_row].height = 32
     for j, (col, header, kind) in enumerate(spec, start=1):
-        width = {"money": 15, "units": 12, "pct": 9, "month": 10, "date": 11,
+        width = {"money": 15, "delta": 15, "units": 12, "pct": 9, "month": 10, "date": 11,
                  "datetime": 16, "int": 7, "num": 10}.get(kind, 10)
         if kind == "text" and len(df):
             width = min(int(df[col].astype(str).str.len().max()), 70)
@@ -95,7 +109,7 @@ def write_pairs(ws: Worksheet, rows: list[tuple[str, object, str]], currency: st
     row = start_row
     for row, (label, value, kind) in enumerate(rows, start=start_row):
         ws.cell(row=row, column=1, value=label).font = BOLD
-        cell = ws.cell(row=row, column=2, value=cell_value(value))
+        cell = ws.cell(row=row, column=2, value=cell_value(value, kind))
         if f.get(kind):
             cell.number_format = f[kind]
         cell.alignment = Alignment(horizontal="left", wrap_text=True)

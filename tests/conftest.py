@@ -24,11 +24,12 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         S.LIST_PRICE: [10.0, 12.0, 50.0], S.MATERIAL_COST: [4.0, 5.0, 20.0],
         S.LAUNCH_MONTH: [pd.NaT] * 3, S.PHASE_OUT_MONTH: [pd.NaT] * 3})
     rows = []
+    price = dict(zip(products[S.SKU], products[S.LIST_PRICE]))
     for i, sku in enumerate(products[S.SKU]):
         for region in ("North", "South"):
             for k, m in enumerate(months):
                 units = float(100 + 10 * i + 20 * np.sin(k / 12 * 2 * np.pi))
-                rows.append((m, sku, region, round(units), round(units) * 9.5))
+                rows.append((m, sku, region, round(units), round(units) * price[sku] * 0.95))
     sales = pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.UNITS, S.REVENUE])
     resources = pd.DataFrame({
         S.RESOURCE: ["L1", "L2", "LAB"], S.PLANT: ["P1", "P1", "P1"],

@@ -66,3 +66,24 @@ def test_a_shared_link_opens_the_same_scenario(demo_forecast, live_app, browser_
     page.get_by_text("demand, all families -20 %; overtime off").first.wait_for(
         timeout=10_000)
     assert "scn_demand_pct=-20" in page.url and "scn_overtime_allowed=0" in page.url
+
+
+CUT_LABELS = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+def test_zero_demand_link_shows_undefined_ratios_and_every_tile_label_fits(
+        demo_forecast, live_app, browser_page) -> None:
+    page = browser_page                      # 1600 px wide, as on a meeting-room screen
+    _open_scenarios(page, live_app)
+    page.goto(f"{live_app}/scenarios?scn_demand_pct=-100&scn_demand_family_pct=Toasters:20")
+    page.wait_for_function(f"() => (({TILE_VALUE})('Fill rate') || [''])[0] === '–'",
+                           timeout=60_000)
+    assert page.evaluate(TILE_VALUE, "Days of supply")[0] == "–"
+    assert page.evaluate(TILE_VALUE, "Below safety stock") is not None
+    assert page.evaluate(CUT_LABELS) == []
+    alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert len(alerts) == 1 and "no family 'Toasters'" in alerts[0], alerts
+    page.wait_for_function("() => !location.search.includes('Toasters')", timeout=10_000)
+    assert "scn_demand_pct=-100" in page.url

@@ -48,8 +48,9 @@ def test_values_and_deltas_carry_their_units() -> None:
 def test_tile_colours_follow_the_better_direction() -> None:
     by_key = {k.key: k for k in KPIS}
     assert CP.delta_color(by_key["revenue"]) == "normal"
-    assert CP.delta_color(by_key["cogs"]) == "inverse"
+    assert CP.delta_color(by_key["lost_units"]) == "inverse"
     assert CP.delta_color(by_key["demand_units"]) == "off"
+    assert CP.delta_color(by_key["cogs"]) == "off"           # follows volume: neither way
 
 
 def test_budget_lines_only_where_the_budget_has_a_figure() -> None:
@@ -80,7 +81,7 @@ def test_compare_table_marks_the_best_per_row_by_direction() -> None:
     assert list(table.columns) == ["Better", "Baseline", "#1 Push", "#2 Lean"]
     assert len(table) == len(KPIS)
     assert table.at["Revenue", "#1 Push"] == "★ €150"
-    assert table.at["Cost of goods sold", "#2 Lean"] == "★ €50"
+    assert table.at["Cost of goods sold", "#2 Lean"] == "€50"    # no star for lower volume
     assert not table.loc["Demand"].str.startswith("★").any()
     assert table.at["Gross margin", "Baseline"] == "–"            # missing figure
     assert table.at["Revenue", "Better"].startswith("↑")
@@ -182,13 +183,138 @@ def test_extreme_levers_give_valid_plans_and_figures(tiny, base, levers: Levers)
     ev = evaluate(demand, tables, levers)
     assert ev.ok, ev.plan.explanation
     assert set(ev.kpis) == {k.key for k in KPIS}
-    assert all(math.isfinite(v) for v in ev.kpis.values())
-    assert 0.0 <= ev.kpis["fill_rate"] <= 1.0 + 1e-9
+    undefined = ({"fill_rate", "gross_margin_pct", "days_of_supply"}
+                 if levers.demand_pct == -100.0 else set())
+    if ev.plan.family_plan["inventory"].sum() == 0:             # no stock at all: no turns
+        undefined |= {"inventory_turns"}
+    fp = ev.plan.family_plan                       # stock left is valued, even if not made
+    assert (ev.kpis["ending_inventory_value"] > 0) == (
+        fp.loc[fp[S.MONTH] == fp[S.MONTH].max(), "inventory"].sum() > 0)
+    assert {k for k, v in ev.kpis.items() if not math.isfinite(v)} == undefined
+    assert undefined or 0.0 <= ev.kpis["fill_rate"] <= 1.0 + 1e-9
     bridge = margin_bridge(base.plan, ev.plan, tables[S.PRODUCTS])
     steps = bridge.loc[bridge["kind"] == "delta", "amount"].sum()
     assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
                                   abs=1e-6)
-    shown = CP.compare_table({"Baseline": base.kpis, "Extreme": ev.kpis})
-    assert not shown.drop(columns=["KPI", "Better"]).isin(["–"]).to_numpy().any()
+    shown = CP.compare_table({"Baseline": base.kpis, "Extreme": ev.kpis}).set_index("KPI")
+    dashes = set(shown.index[shown["Extreme"] == "–"])
+    assert dashes == {k.label for k in KPIS if k.key in undefined}
+    assert not shown["Baseline"].isin(["–"]).any()
     assert np.isfinite(CP.utilisation_compare(ev.plan, base.plan)[["avg", "base_avg"]]
                        .to_numpy(dtype=float)).all()
+
+
+def test_undefined_ratios_are_nan_without_demand_revenue_or_stock(tiny, base) -> None:
+    import dataclasses
+
+    from sop.kpis import plan_kpis
+    tables, demand = tiny
+    ev = evaluate(demand, tables, Levers(demand_pct=-100.0))
+    k = ev.kpis
+    assert k["demand_units"] == 0 and k["revenue"] == 0
+    for key in ("fill_rate", "gross_margin_pct", "days_of_supply"):
+        assert math.isnan(k[key]), key
+    assert k["ending_inventory_value"] > 0 and math.isfinite(k["inventory_turns"])
+    for key in ("fill_rate", "gross_margin_pct", "days_of_supply", "inventory_turns"):
+        assert math.isfinite(base.kpis[key]), key
+    empty = dataclasses.replace(base.plan, family_plan=base.plan.family_plan.assign(
+        inventory=0.0))
+    assert math.isnan(plan_kpis(empty, tables[S.PRODUCTS])["inventory_turns"])
+
+
+def test_undefined_kpis_show_a_dash_and_say_why(tiny, base) -> None:
+    tables, demand = tiny
+    ev = evaluate(demand, tables, Levers(demand_pct=-100.0))
+    table = kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")
+    fill = CP.tile("fill_rate", table.at["fill_rate", "scenario"],
+                   table.at["fill_rate", "baseline"])
+    assert fill["value"] == "–" and fill["delta"] == "not defined"
+    assert fill["delta_arrow"] == "off" and fill["delta_color"] == "off"
+    assert "there is no demand" in fill["help"] and "Units served / units demanded" in \
+        fill["help"]
+    assert CP.tile("gross_margin_pct", np.nan, 0.3)["help"].count("no revenue") == 1
+    assert CP.tile("revenue", 5.0, 5.0)["delta"] == "no change"
+    assert CP.tile("fill_rate", 0.9, np.nan)["delta"] == "baseline not defined"
+    assert CP.tile("revenue", 12.0, 10.0)["delta"] == "+€2 (+20.0 %)"
+    assert CP.tile("revenue", 12.0, 10.0, share=False)["delta"] == "+€2"
+    shown = CP.kpi_display(table.reset_index()).set_index("KPI")
+    for label in ("Fill rate (served / demanded)", "Gross margin %",
+                  "Days of supply at the end"):
+        assert shown.at[label, "Scenario"] == "–" and shown.at[label, "Change vs baseline"] \
+            == "–", label
+    assert shown.at["Revenue", "Scenario"] == "€0"
+    note = CP.undefined_note({"Baseline": base.kpis, "#1 <b>Zero</b>": ev.kpis})
+    assert note.replace("\\", "").count("#1 <b>Zero</b>") == 3 and "\\<b\\>" in note
+    assert CP.undefined_note({"Baseline": base.kpis}) is None
+
+
+def test_below_safety_stock_is_a_kpi_from_the_plan(tiny, base) -> None:
+    tables, demand = tiny
+    kpi = next(k for k in KPIS if k.key == "below_safety_stock")
+    assert kpi.better == "down" and kpi.unit == "unit-months"
+    assert base.kpis["below_safety_stock"] == base.plan.kpis["below_safety_stock_unit_months"]
+    ev = evaluate(demand, tables, Levers(safety_stock_months=12.0, demand_pct=100.0))
+    assert ev.kpis["below_safety_stock"] > base.kpis["below_safety_stock"]
+    assert CP.value_text("below_safety_stock", 1234.0) == "1,234 unit-months"
+    assert CP.delta_text("below_safety_stock", 10.0, 5.0) == "+10 unit-months"
+    assert "below_safety_stock" in dict(CP.TILES)
+
+
+@pytest.mark.parametrize("values, key, best", [
+    # three margins that all read 32.1 %: a tie, so nobody gets the star
+    ({"a": 0.32104, "b": 0.32138, "c": 0.32081}, "gross_margin_pct", set()),
+    # the baseline is lower; the two that read the same share the star
+    ({"base": 0.30, "a": 0.32104, "b": 0.32138}, "gross_margin_pct", {"a", "b"}),
+    ({"base": 35_904_000.0, "a": 35_899_000.0, "b": 34_720_000.0}, "revenue", {"base", "a"}),
+    ({"a": 0.5, "b": 0.5}, "fill_rate", set()),
+])
+def test_best_is_judged_at_the_shown_precision(values: dict, key: str, best: set) -> None:
+    assert CP.best_in_row(values, "up", key) == best
+    table = CP.compare_table({n: {key: v} for n, v in values.items()}).set_index("KPI")
+    row = table.loc[next(k.label for k in KPIS if k.key == key)]
+    assert {n for n in values if row[n].startswith("★")} == best
+
+
+def test_volume_driven_costs_get_no_star() -> None:
+    lean = {"cogs": 50.0, "overtime_cost": 0.0, "subcontract_cost": 0.0, "revenue": 90.0}
+    push = {"cogs": 90.0, "overtime_cost": 10.0, "subcontract_cost": 5.0, "revenue": 150.0}
+    table = CP.compare_table({"Baseline": lean, "#1 Push": push}).set_index("KPI")
+    for label in ("Cost of goods sold", "Overtime cost", "Subcontract cost"):
+        assert not table.loc[label].str.startswith("★").any(), label
+        assert table.at[label, "Better"] == ""
+    assert table.at["Revenue", "#1 Push"].startswith("★")
+
+
+def test_tile_labels_are_short_and_every_tile_kpi_exists() -> None:
+    # labels that fit a tile at 1600 px (the browser test measures them)
+    assert all(len(label) <= 24 for _, label in CP.TILES)
+    assert dict(CP.TILES)["fill_rate"] == "Fill rate"
+    assert {key for key, _ in CP.TILES} <= {k.key for k in KPIS}
+    assert all(k.help for k in KPIS)
+
+
+def test_duplicate_names_stay_apart_by_number() -> None:
+    a, b = CP.column_name(1, "Demand +10%"), CP.column_name(2, "Demand +10%")
+    assert a != b and a == "#1 Demand +10%"
+    table = CP.compare_table({"Baseline": {"revenue": 1.0}, a: {"revenue": 2.0},
+                              b: {"revenue": 3.0}})
+    assert list(table.columns) == ["KPI", "Better", "Baseline", a, b]
+
+
+def test_chart_names_from_user_text_are_not_markup(tiny, base) -> None:
+    series = {"Baseline": CP.monthly_totals(base.plan, base.pnl),
+              "#1 <b>bold</b> & 50%{y}": CP.monthly_totals(base.plan, base.pnl)}
+    fig = CH.overlay_chart(series, S.REVENUE, "Revenue by month", "money", "EUR")
+    assert fig.data[1].name == "#1 &lt;b&gt;bold&lt;/b&gt; &amp; 50&#37;{y}"
+    risk = CH.risk_ranges({"Baseline": base.risk.summary, "<i>x</i>": base.risk.summary},
+                          "EUR")
+    assert all("<i>" not in t.hovertemplate and "<i>" not in str(t.y) for t in risk.data)
+    gap = CH.gap_chart(CP.gap_by_month(base.plan.family_plan), "Family: <b>A</b>")
+    assert "<b>" not in gap.layout.title.text and "&lt;b&gt;" in gap.layout.title.text
+
+
+def test_saving_a_name_already_taken_names_the_other_numbers() -> None:
+    saved = pd.DataFrame({"scenario_id": [3, 2, 1], "name": ["Up *10*", "Up *10*", "Other"]})
+    text = CP.saved_text(saved, 3)
+    assert text.startswith("Saved as scenario #3: Up \\*10\\*.") and "#2 has the same" in text
+    assert "same name" not in CP.saved_text(saved, 1)

@@ -16,6 +16,7 @@ from sop import weekly as W
 from sop.levers import Levers
 from sop.store import Store
 from sop.store import decisions as DS
+from sop.store import scenarios as SC
 
 
 @pytest.fixture
@@ -167,3 +168,53 @@ def test_risks_are_ranked_by_money_and_signed(ctx: X.Context) -> None:
         assert (r["category"] == R.GAP).any()
     top = R.top(r, n=4, per_category=1)
     assert top["category"].is_unique and len(top) <= 4
+
+
+def test_bridge_says_when_the_plan_on_the_table_is_not_approved(store: Store, ctx) -> None:
+    """QA: before anything was approved the bridge ended at "New plan of record", and its
+    table read "Lost sales -0" and "11,526,076" without a currency."""
+    from sop import exec_records as XR
+    X.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    sid = SC.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    v = X.view(store, ctx)                                   # Jan 2026: nothing approved
+    assert v.bridge["step"].iloc[-1] == f"{EV.BASELINE} (not approved)"
+    assert "New plan of record" not in set(v.bridge["step"])
+    assert v.bridge["amount_text"].iloc[0].startswith(("€", "-€"))
+    detail = " ".join(v.bridge["detail"])
+    assert "€" in detail and not any(t in detail for t in ("-0;", "+0;", "-€0", "+€0"))
+    X.approve_saved(store, ctx, sid, "Bob", "Jan plan", pd.Timestamp("2026-01-01"))
+    v = X.view(store, ctx)
+    assert v.bridge["step"].iloc[-1] == XR.NEW_STEP
+    deltas = v.bridge[v.bridge["kind"] == "delta"]
+    assert all(t[0] in "+-€" and "€" in t for t in deltas["amount_text"])
+    from sop import charts_exec as CX
+    fig = CX.plan_bridge_chart(v.bridge, "EUR")
+    assert all(t == "€0" or t[0] in "+-" for t in fig.data[0].text[1:-1])
+    assert not any(t in ("-€0", "+€0") for t in fig.data[0].text)
+
+
+def test_records_need_no_demand_plan(store: Store, ctx) -> None:
+    """The log, items and the plan of record's weeks come from the log and snapshots."""
+    from sop import exec_records as XR
+    X.approve_saved(store, ctx, 0, "Ann", "go", pd.Timestamp("2026-01-01"))
+    DS.add_item(store, pd.Timestamp("2026-01-01"), "action", "Book shifts", "Olga",
+                "2026-01-15", "Ann")
+    rec = XR.records(ctx.tables, DS.log(store), EV.snapshot_loader(
+        lambda i: DS.snapshot_json(store, i)), pd.Timestamp("2026-01-01"), ctx.as_of)
+    v = X.view(store, ctx)
+    assert rec.plan_name == v.plan_name and len(rec.log) == len(v.log) == 2
+    assert list(rec.items["text"]) == ["Book shifts"]
+    pd.testing.assert_frame_equal(rec.weekly, v.weekly)
+
+
+def test_chart_fonts_follow_the_presentation_size(store: Store, ctx) -> None:
+    """Presentation mode passes a larger font size: ticks, legend and title follow it
+    (the page's CSS cannot reach inside a Plotly chart)."""
+    from sop import charts_exec as CX
+    X.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    v = X.view(store, ctx)
+    for fig in (CX.revenue_chart(v.band, "EUR", font_size=18),
+                CX.plan_bridge_chart(v.bridge, "EUR", font_size=18)):
+        assert fig.layout.xaxis.tickfont.size == fig.layout.yaxis.tickfont.size == 18
+        assert fig.layout.font.size == 18 and fig.layout.title.font.size > 18
+    assert CX.revenue_chart(v.band, "EUR").layout.yaxis.tickfont.size == 13

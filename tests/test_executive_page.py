@@ -50,14 +50,15 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     metrics = {m.label: m.value for m in at.metric}
     ev = X.context(loaded).evaluate(Levers())
     assert list(metrics) == ["Revenue", "Gross margin", "Fill rate", "Inventory value (end)",
-                             "Capacity utilisation (lines, avg)"]
+                             "Line utilisation"]
     assert metrics["Fill rate"].endswith("%")
     assert metrics["Revenue"].startswith("€")
     assert "No plan of record yet" in _markdown(at)
     board = _frame(at, "Plan")
     assert list(board["Plan"]) == ["Baseline", "#1 Beta push"]
     risks = _frame(at, "Why")
-    assert list(risks.columns) == ["Type", "Item", "Margin at stake", "When", "Why"]
+    assert list(risks.columns) == ["Item", "At stake", "When", "Why"]
+    assert risks["At stake"].str.match(r"^[+-]€").all()
     assert ev.kpis["revenue"] > 0
     assert "second approved cycle" in at.info[0].value          # no bridge yet
 
@@ -96,10 +97,16 @@ def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> N
 
 def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
     at = _at("pages/decisions.py")
+    sid = int(SC.list_scenarios(loaded)["scenario_id"].iloc[0])
+    at.selectbox(key="dec_plan").set_value(sid)
     at.text_area(key="dec_note").set_value("no name given")
     at.button(key="dec_approve").click().run()
     assert "approver" in at.error[0].value
     assert DS.log(loaded).empty
+    # what was typed and picked stays, so a second click cannot approve another plan
+    assert at.selectbox(key="dec_plan").value == sid
+    assert at.text_area(key="dec_note").value == "no name given"
+    assert len(at.help) == 0          # no stray expression printed by Streamlit magic
 
 
 def test_add_an_action_and_close_it(loaded: Store) -> None:
@@ -129,3 +136,23 @@ def test_pages_explain_a_missing_demand_plan(store: Store) -> None:
     for page in ("pages/executive.py", "pages/decisions.py", "pages/handoff.py"):
         at = _at(page)
         assert "forecast" in at.info[0].value
+
+
+def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: Store) -> None:
+    """QA: after loading a new dataset version, Decisions and Hand-off hid the decision log
+    until the forecast was re-run. The log, items and the approved plan's weeks need no
+    demand plan: they stay, with a note that the plan figures need one."""
+    from conftest import tiny_tables
+    ctx = X.context(loaded)
+    X.approve_saved(loaded, ctx, 0, "Ann", "go", CYCLE)
+    DS.add_item(loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann")
+    load(loaded, tiny_tables(), name="refresh")     # same as-of, no consensus, no forecast
+    at = _at("pages/decisions.py")
+    assert "forecast" in at.info[0].value
+    assert _frame(at, "entry")["entry"].str.startswith("Approved Baseline").any()
+    assert list(_frame(at, "raised_by")["text"]) == ["Book Saturday shifts"]
+    assert not [b for b in at.button if b.key == "dec_approve"]
+    at = _at("pages/handoff.py")
+    assert "forecast" in at.info[0].value
+    weeks = _frame(at, "week_start")
+    assert weeks["production"].sum() > 0

@@ -116,6 +116,7 @@ def test_landing_full_year_and_horizon_cut_by_hand() -> None:
     # 9 actual months of 100 (March missing = 0) + Nov, Dec projected at 200
     assert y26["actual_revenue"] == 900 and y26["projected_revenue"] == 400
     assert y26["landing_revenue"] == 1300 and y26["budget_revenue"] == 12 * 150
+    assert y26["compared_revenue"] == 1300
     assert y26["revenue_gap"] == 1300 - 1800
     assert y26["revenue_gap_pct"] == pytest.approx(-500 / 1800)
     assert y26["landing_margin"] == 9 * 30 + 2 * 50 and y26["budget_margin"] == 480
@@ -123,23 +124,43 @@ def test_landing_full_year_and_horizon_cut_by_hand() -> None:
     y27 = land.loc[2027]       # projection Jan..Jun 2027: Jul..Dec budget left out
     assert y27["compared_months"] == 6 and not y27["full_year"]
     assert y27["landing_revenue"] == 6 * 200 and y27["budget_revenue"] == 6 * 150
-    assert y27["year_revenue"] == 1200
+    assert y27["year_months"] == 6
     assert "Jul 2027 to Dec 2027" in y27["note"] and "left out" in y27["note"]
 
 
-def test_landing_partial_budget_and_no_budget_years() -> None:
+def test_landing_is_one_figure_per_year_whatever_the_budget_covers() -> None:
+    """QA: with a budget for Nov-Dec only, 2026 showed 0 actual months and a landing of
+    Nov-Dec alone while its tile said actuals + projection: one landing per year."""
     act, proj, bud, as_of = _landing_inputs()
     bud = bud[bud[S.MONTH] >= NOV]                      # budget starts after the actuals
     bud = bud[bud[S.MONTH] <= pd.Timestamp("2026-12-01")]   # and covers 2026 only
     land = FL.year_end_landing(act, proj, bud, as_of).set_index("year")
     y26 = land.loc[2026]
-    assert y26["compared_months"] == 2 and y26["actual_revenue"] == 0
-    assert y26["landing_revenue"] == 400 and y26["budget_revenue"] == 300
-    assert y26["year_revenue"] == 900 + 400          # the whole year, for reference
+    assert y26["actual_months"] == 10 and y26["projected_months"] == 2
+    assert y26["actual_revenue"] == 900 and y26["landing_revenue"] == 900 + 400
+    # compared with the budget over the months it covers, Nov-Dec
+    assert y26["compared_months"] == 2 and y26["compared_revenue"] == 400
+    assert y26["budget_revenue"] == 300 and y26["revenue_gap"] == 100
     assert "only (2 of 12 months)" in y26["note"]
     y27 = land.loc[2027]
     assert np.isnan(y27["budget_revenue"]) and np.isnan(y27["revenue_gap"])
+    assert np.isnan(y27["compared_revenue"])
     assert y27["landing_revenue"] == 1200 and "No budget for 2027" in y27["note"]
+    tiles = FL.tiles(land.reset_index(), "EUR")
+    assert tiles[0]["value"] == "€1,300" and tiles[0]["delta"].startswith("+€100 vs budget")
+    assert tiles[1]["delta"] is None
+    # the chart's bars per year add up to the same landing, actuals included
+    fig = CF.landing_chart(land.reset_index(), S.REVENUE, "EUR")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {t.name for t in bars} == {"Actuals", "Projection"}
+    assert sum(t.y[0] for t in bars) == 1300 and next(
+        t for t in bars if t.name == "Actuals").y[0] == 900
+    marker = next(t for t in fig.data if t.name == "Budget (same months)")
+    assert list(marker.x) == ["2026"] and marker.y[0] == 1300 - 100
+    # on screen, a year without budget reads "–", never None
+    shown = EX.screen_table(land.reset_index(), EX.LANDING_SPEC, "EUR")
+    assert shown.loc[1, "budget_revenue"] == "–" and shown.loc[0, "landing_revenue"] == \
+        "€1,300"
 
 
 def test_actuals_value_missing_revenue_and_estimate_margin() -> None:
@@ -257,6 +278,30 @@ def test_workbook_round_trip(tiny_view) -> None:
         view.inventory["carrying_cost"].sum())
 
 
+def test_landing_sheet_matches_the_screen(tiny_view) -> None:
+    """The Excel "Year-end landing" sheet carries the same one landing per year as the
+    tiles (actuals included) and leaves a year without budget blank."""
+    import dataclasses
+    _, _, view = tiny_view
+    act, proj, bud, as_of = _landing_inputs()
+    bud = bud[(bud[S.MONTH] >= NOV) & (bud[S.MONTH] <= pd.Timestamp("2026-12-01"))]
+    land = FL.year_end_landing(act, proj, bud, as_of)
+    wb = load_workbook(io.BytesIO(EX.workbook(dataclasses.replace(view, landing=land),
+                                              META)))
+    sheet = _sheet_frame(wb["Year-end landing"]).set_index("Fiscal year")
+    assert sheet.loc[2026, "Actual months"] == 10
+    assert sheet.loc[2026, "Landing revenue (actuals + projection) (EUR)"] == 1300
+    assert sheet.loc[2026, "Revenue gap (landing - budget) (EUR)"] == 100
+    assert pd.isna(sheet.loc[2027, "Budget revenue (EUR)"])      # a blank cell
+    tile = FL.tiles(land, "EUR")[0]["value"]
+    assert tile == fmt_money(sheet.loc[2026, "Landing revenue (actuals + projection) (EUR)"])
+
+
+def fmt_money(v: float) -> str:
+    from sop import fmt
+    return fmt.money(v, "EUR")
+
+
 def test_csv_round_trip(tiny_view) -> None:
     _, _, view = tiny_view
     df = pd.read_csv(io.BytesIO(EX.pnl_csv(view, "EUR")))
@@ -269,7 +314,7 @@ def test_csv_round_trip(tiny_view) -> None:
 def test_formats_and_file_names() -> None:
     assert EX.money_format("USD") == '"$"#,##0;-"$"#,##0'
     assert EX.money_format("CHF").startswith('"CHF "')
-    assert EX.file_name(META, "xlsx") == "finance_v3_price-10-alpha.xlsx"
+    assert EX.file_name(META, "xlsx") == "finance_v3_price-plus10-alpha.xlsx"
     assert EX.file_name(EX.ExportMeta("c", "d", 1, "???", "", "EUR"), "csv") == \
         "finance_v1_scenario.csv"
 
@@ -284,7 +329,8 @@ def test_charts_use_the_template_and_family_colours(tiny_view) -> None:
     assert alpha.line.color == "#123456"
     assert any(t.name == "Actual" for t in fig.data) and any(t.name == "Budget"
                                                             for t in fig.data)
-    assert fig.layout.yaxis.tickprefix == "€"
+    assert fig.layout.yaxis.ticktext and all(t.startswith(("€", "-€"))
+                                             for t in fig.layout.yaxis.ticktext)
     steps = FB.bridge_steps(view.bridge)
     wf = CF.bridge_waterfall(steps, "EUR").data[0]
     assert list(wf.y) == pytest.approx(list(steps["amount"]))
@@ -292,6 +338,35 @@ def test_charts_use_the_template_and_family_colours(tiny_view) -> None:
     for fig in (CF.budget_chart(view.by_month, S.MARGIN, "EUR", True),
                 CF.landing_chart(view.landing, S.REVENUE, "EUR"),
                 CF.inventory_chart(view.inventory, "EUR", colors)):
-        assert fig.data and "€" in str(fig.layout.yaxis.tickprefix)
+        assert fig.data and "€" in "".join(fig.layout.yaxis.ticktext)
     assert CF.budget_chart(view.by_month.iloc[0:0], S.REVENUE, "EUR", False).layout.title \
         .text.startswith("The budget covers none")
+
+
+def test_money_reads_the_same_everywhere() -> None:
+    """QA: "€-25,508" in a table vs "-€25,508" elsewhere, "-€0"/"+€0" on bridge bars,
+    "€−800k" on a chart axis. One convention: the sign before the symbol, deltas
+    signed, zero unsigned."""
+    from sop import fmt
+    assert fmt.money(-25508, compact=False) == "-€25,508"
+    assert fmt.money(-0.3) == fmt.money(0.2) == fmt.money_delta(-0.4) == "€0"
+    assert fmt.money_delta(1.94e6) == "+€1.94M" and fmt.money_delta(-192e3) == "-€192k"
+    assert fmt.money_delta(25508, compact=False) == "+€25,508"
+    proj, bud = _two_families()
+    bridge = FB.pvm_bridge(proj, bud)
+    shown = EX.screen_table(bridge, EX.BRIDGE_SPEC, "EUR").set_index(S.FAMILY)
+    assert shown.loc["A", "mix"] == "-€60" and shown.loc["B", "volume"] == "-€140"
+    assert shown.loc["A", "price"] == "+€120" and shown.loc["B", "cost"] == "€0"
+    assert shown.loc["A", "budget_margin"] == "€400"            # a level, not a change
+    from sop import xlsx
+    assert xlsx.delta_format("EUR") == '+"€"#,##0;-"€"#,##0;"€"0'
+    steps = pd.DataFrame({"step": ["Budget margin", "Volume", "Mix", "Price", "Cost",
+                                   "Projected margin"],
+                          "amount": [900e3, -1.7e6, 0.3, -0.2, 50e3, -750e3],
+                          "kind": ["total", "delta", "delta", "delta", "delta", "total"]})
+    wf = CF.bridge_waterfall(steps, "EUR")
+    assert list(wf.data[0].text) == ["€900k", "-€1.70M", "€0", "€0", "+€50k", "-€750k"]
+    ticks = list(wf.layout.yaxis.ticktext)
+    assert any(t.startswith("-€") for t in ticks) and "€0" in ticks
+    assert not any(c in t for t in ticks for c in ("€-", "€−", "−"))
+    assert float(min(wf.layout.yaxis.tickvals)) <= -800e3      # covers the lowest level

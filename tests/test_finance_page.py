@@ -58,7 +58,7 @@ def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
     assert m["Revenue (plan horizon)"].startswith("€")
     assert m["Gross margin (plan horizon)"].startswith(("€", "-€"))
     assert m["Gross margin % of revenue"].endswith("%")
-    assert "2026 revenue, actuals + projection" in m
+    assert "2026 landing (actuals + projection)" in m
     assert at.selectbox(key="fin_scenario").value == 0
     buttons = {b.key: b for b in at.get("download_button")}
     assert set(buttons) == {"fin_xlsx", "fin_csv"}
@@ -80,8 +80,26 @@ def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
                for c in at.caption)
     assert _money(_metrics(at)["Revenue (plan horizon)"]) > base
     bridge = next(d.value for d in at.dataframe if "price" in d.value.columns)
-    assert bridge.set_index(S.FAMILY).at["Alpha", "price"] > 0
+    price = bridge.set_index(S.FAMILY).at["Alpha", "price"]
+    assert price.startswith("+€") or _money(price) > 0     # money as text, sign first
+    assert not bridge["mix"].str.contains("€-").any()
     assert {b.key for b in at.get("download_button")} == {"fin_xlsx", "fin_csv"}
+
+
+def test_scenarios_with_the_same_name_are_told_apart(loaded: Store) -> None:
+    """QA: two saved scenarios both called "Demand +10%" looked the same in the picker,
+    and the export file name read "demand-10" (minus ten)."""
+    first = scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    second = scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Bob")
+    at = _page()
+    box = at.selectbox(key="fin_scenario")
+    assert {f"#{first} Demand +10%", f"#{second} Demand +10%"} <= set(box.options)
+    box.set_value(second).run()
+    assert not at.exception, at.exception
+    assert any(f"#{second} Demand +10%" in c.value for c in at.caption)
+    from sop import export_finance as EX
+    meta = EX.ExportMeta("c", "d", 1, f"#{second} Demand +10%", "", "EUR")
+    assert EX.file_name(meta, "xlsx") == f"finance_v1_{second}-demand-plus10.xlsx"
 
 
 def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
@@ -92,7 +110,8 @@ def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
     notes = " ".join(w.value for w in at.warning)
     assert "The budget covers Jul 2026 to Dec 2026 only (6 of 12 months)" in notes
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["2026 revenue, actuals + projection"].endswith("vs budget, 6 months only")
+    assert deltas["2026 landing (actuals + projection)"].endswith(
+        "vs budget (6 budget months)")
 
 
 def test_views_switch_without_error(loaded: Store) -> None:
@@ -120,8 +139,8 @@ def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -
     assert _money(low) < revenue <= _money(high)
     notes = " ".join(w.value for w in at.warning)
     assert "Jul 2027 to Dec 2027, beyond the plan horizon" in notes
-    assert deltas["2027 revenue, actuals + projection"].endswith("6 months only")
-    assert not deltas["2026 revenue, actuals + projection"].endswith("only")
+    assert deltas["2027 landing (actuals + projection)"].endswith("(6 budget months)")
+    assert deltas["2026 landing (actuals + projection)"].endswith("vs budget")
 
 
 def test_without_demand_the_page_says_to_forecast(store: Store) -> None:

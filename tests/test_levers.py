@@ -70,6 +70,86 @@ def test_bad_levers_are_named() -> None:
     assert any("2026-02 is before 2026-05" in p for p in problems)
 
 
+def test_from_dict_names_every_bad_entry_in_plain_words() -> None:
+    with pytest.raises(ValueError) as info:
+        Levers.from_dict({"scn_demand_pct": "abc", "scn_capacity_changes": "zzz",
+                          "scn_demnd_pct": 3, "scn_price_family_pct": {"Alpha": "x"}})
+    text = str(info.value)
+    for part in ("scn_demand_pct: 'abc' is not a number", "scn_capacity_changes: 'zzz' is "
+                 "not line:from:to:%", "unknown lever 'scn_demnd_pct' (did you mean "
+                 "scn_demand_pct?)", "scn_price_family_pct for Alpha: 'x' is not a number"):
+        assert part in text
+    assert "could not convert" not in text
+    levers, errors = Levers.parse({"scn_demand_pct": "nan", "scn_labour_cost_pct": "4"})
+    assert levers == Levers(labour_cost_pct=4.0) and len(errors) == 1
+
+
+@pytest.mark.parametrize("levers, why", [
+    (Levers(demand_pct=float("nan")), "scn_demand_pct: nan is not a number"),
+    (Levers(price_elasticity=float("nan")), "scn_price_elasticity: nan is not a number"),
+    (Levers(material_inflation_pct=float("inf")), "inf is not a number"),
+    (Levers(price_family_pct=(("Beta", float("nan")),)), "price_family_pct for Beta: nan"),
+    (Levers(capacity_changes=(("L1", "2026-02", "2026-03", float("-inf")),)),
+     "capacity_changes for L1: -inf is not a number"),
+    (Levers(capacity_changes=(("L1", "2099-13", "2027-07", -100.0),)),
+     "'2099-13' is not a month (YYYY-MM)"),
+    (Levers(capacity_changes=(("L1", "2026-02", "July", -100.0),)), "'July' is not a month"),
+    (Levers(promo_family="Alpha", promo_start="2026-00"), "'2026-00' is not a month"),
+    (Levers(demand_family_pct=(("Alpha", 5.0), ("Alpha", 7.0))), "'Alpha' is given more"),
+])
+def test_problems_reject_non_numbers_and_bad_months(levers: Levers, why: str) -> None:
+    problems = levers.problems()
+    assert any(why in p for p in problems), problems
+    cleaned, dropped = levers.without_bad()
+    assert cleaned.problems() == [] and dropped == problems
+
+
+def test_bad_levers_are_not_applied_to_the_plan() -> None:
+    # NaN elasticity used to wipe out the demand of a family whose price moved
+    with pytest.raises(ValueError, match="not a number"):
+        apply_levers(_demand(), tiny_tables(), SupplyPolicy(),
+                     Levers(price_elasticity=float("nan"), price_family_pct=(("Beta", 10.0),)))
+    with pytest.raises(ValueError, match="not a month"):
+        apply_levers(_demand(), tiny_tables(), SupplyPolicy(),
+                     Levers(capacity_changes=(("L1", "2026-13", "2026-14", 50.0),)))
+
+
+def test_unknown_names_against_the_dataset() -> None:
+    fams, regions, lines = ("Alpha", "Beta"), ("North", "South"), ("L1", "L2")
+    assert MOVED.unknown_names(fams, regions, lines) == []
+    odd = Levers(demand_family_pct=(("Alpha", 5.0), ("Toasters", 20.0)),
+                 demand_region_pct=(("Mars", 1.0),), price_family_pct=(("Gadgets", 3.0),),
+                 promo_family="Toys", promo_start="2026-02",
+                 capacity_changes=(("XX-9", "2026-02", "2026-03", 50.0),))
+    names = odd.unknown_names(fams, regions, lines)
+    assert len(names) == 5
+    for part in ("no family 'Toasters'", "no region 'Mars'", "no family 'Gadgets'",
+                 "no family 'Toys'", "no line 'XX-9'"):
+        assert any(part in n for n in names), part
+    kept, dropped = odd.without_bad(fams, regions, lines)
+    assert kept == Levers(demand_family_pct=(("Alpha", 5.0),)) and len(dropped) == 5
+    months = ("2026-01", "2026-02", "2026-03")
+    late = Levers(capacity_changes=(("L1", "2026-03", "2026-05", 50.0),
+                                    ("L2", "2026-04", "2026-05", 50.0)),
+                  promo_family="Alpha", promo_start="2025-11", promo_months=3)
+    assert late.unknown_names(fams, regions, lines) == []       # no months: not checked
+    assert late.unknown_names(fams, regions, lines, months) == [
+        "scn_capacity_changes for L2: 2026-04 to 2026-05 is outside the plan's months "
+        "(2026-01 to 2026-03)"]                    # the promotion reaches 2026-01: kept
+    assert Levers(promo_family="Alpha", promo_start="2025-11").unknown_names(
+        fams, regions, lines, months)[0].startswith("scn_promo_start: the promotion")
+
+
+def test_clamped_moves_numbers_into_range() -> None:
+    lev = Levers(demand_pct=900.0, price_family_pct=(("Beta", 500.0),), promo_months=40,
+                 capacity_changes=(("L1", "2026-01", "2026-02", -300.0),))
+    out = lev.clamped()
+    assert out == Levers(demand_pct=200.0, price_family_pct=(("Beta", 100.0),),
+                         promo_months=12, capacity_changes=(("L1", "2026-01", "2026-02",
+                                                             -100.0),))
+    assert out.problems() == [] and MOVED.clamped() == MOVED
+
+
 def test_demand_levers_multiply_and_promo_hits_only_its_months() -> None:
     d = _demand()
     out = apply_demand(d, MOVED)
@@ -81,6 +161,7 @@ def test_demand_levers_multiply_and_promo_hits_only_its_months() -> None:
     b = out[(out[S.SKU] == "B1") & (out[S.REGION] == "South")]
     assert b[S.UNITS].tolist() == pytest.approx([100 * 1.1 * 0.8] * 6)
     assert (out[S.P10] <= out[S.UNITS]).all() and (out[S.UNITS] <= out[S.P90]).all()
+    assert (out[S.FORECAST_UNITS] == d[S.FORECAST_UNITS]).all()   # the forecast stays
     pd.testing.assert_frame_equal(d, _demand())      # input untouched
 
 

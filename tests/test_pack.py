@@ -15,6 +15,7 @@ import pytest
 from exec_helpers import load
 from sop import executive as X
 from sop import pack as P
+from sop import schema as S
 from sop.levers import Levers
 from sop.store import Store
 from sop.store import decisions as DS
@@ -53,7 +54,7 @@ def _total(df: pd.DataFrame, header: str) -> tuple[float, float]:
 
 def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     view, ctx, meta = packed
-    wb = openpyxl.load_workbook(io.BytesIO(P.excel(view, ctx.tables, meta)))
+    wb = openpyxl.load_workbook(io.BytesIO(P.excel(view, ctx.tables, meta, ctx.demand)))
     assert wb.sheetnames == SHEETS
     k = view.current.kpis
     fin = _sheet(wb, "Finance")
@@ -61,7 +62,12 @@ def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     assert body == pytest.approx(k["revenue"]) and total == pytest.approx(k["revenue"])
     assert _total(fin, "Gross margin (EUR)")[1] == pytest.approx(k["gross_margin"])
     dem = _sheet(wb, "Demand")
-    assert _total(dem, "Consensus demand (units)")[1] == pytest.approx(k["demand_units"])
+    assert _total(dem, "Consensus demand (units)")[1] == pytest.approx(
+        ctx.demand[S.UNITS].sum())
+    assert _total(dem, "Plan on the table: demand (units)")[1] == pytest.approx(
+        k["demand_units"])
+    # a loaded consensus has no statistical forecast: blank, not a copy of the consensus
+    assert dem["Statistical forecast, P50 (units)"].isna().all()
     sup = _sheet(wb, "Supply")
     assert _total(sup, "Served (units)")[1] == pytest.approx(k["served_units"])
     assert _total(sup, "Lost sales (units)")[1] == pytest.approx(k["lost_units"], abs=1e-6)
@@ -156,3 +162,68 @@ def test_pack_command_on_a_folder_and_on_an_empty_store(tmp_path: Path) -> None:
                             "--out", str(tmp_path / "x")], cwd=ROOT, capture_output=True,
                            text=True, timeout=300)
     assert empty.returncode == 1 and "No dataset is loaded" in empty.stderr
+
+
+def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> None:
+    """QA: after approving "Demand +10%" the Demand sheet's "Statistical forecast" was the
+    scenario's demand (= consensus, difference 0 everywhere). The sheet must show the
+    stored statistical P50, the consensus (forecast + overrides) and, in its own column,
+    the plan of record's demand."""
+    from demand_helpers import MONTHS, fake_values, loaded_store, store_fake_run
+    from sop import overrides as O
+    from sop import ui
+    from sop.demand import demand_plan
+    from sop.engine import ForecastSettings
+    from sop.store import overrides as OS
+    loaded_store(store)
+    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(
+        months=pd.date_range(MONTHS[0], periods=18, freq="MS")))
+    OS.add(store, O.Override(level=O.LEVEL_FAMILY, start_month=MONTHS[0],
+                             end_month=MONTHS[1], kind=O.KIND_PCT, value=20.0,
+                             reason="key account", author="Ann", family="Alpha"))
+    ctx = X.context(store)
+    sid = SC.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    X.approve_saved(store, ctx, sid, "Bob", "go")
+    view = X.view(store, ctx)
+    meta = P.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", P.now())
+    plan = demand_plan(store).groupby([S.MONTH, S.FAMILY])[[S.UNITS, S.FORECAST_UNITS]].sum()
+    first = (MONTHS[0], "Alpha")
+    assert plan.loc[first, S.UNITS] > plan.loc[first, S.FORECAST_UNITS]   # the override
+    scenario = view.current.demand.groupby([S.MONTH, S.FAMILY])[S.UNITS].sum()
+    # the workbook from the command line's context and from the page's cached path
+    books = [P.excel(view, ctx.tables, meta, ctx.demand)]
+    st_cache_clear()
+    path, stamp = str(store.path), ui.demand_stamp(str(store.path), 1)
+    books.append(ui.exe_pack(path, 1, stamp, ui.exe_log_stamp(path), ctx.policy, "xlsx"))
+    for book in books:
+        dem = _sheet(openpyxl.load_workbook(io.BytesIO(book)), "Demand")
+        dem = dem[dem["Month"] != "Total"].set_index(["Month", "Family"])
+        row = dem.loc[(MONTHS[0].to_pydatetime(), "Alpha")]
+        assert row["Statistical forecast, P50 (units)"] == pytest.approx(
+            plan.loc[first, S.FORECAST_UNITS])
+        assert row["Consensus demand (units)"] == pytest.approx(plan.loc[first, S.UNITS])
+        assert row["Consensus - statistical (units)"] == pytest.approx(
+            plan.loc[first, S.UNITS] - plan.loc[first, S.FORECAST_UNITS])
+        assert row["Plan on the table: demand (units)"] == pytest.approx(scenario.loc[first])
+        assert row["Plan on the table: demand (units)"] == pytest.approx(
+            1.1 * plan.loc[first, S.UNITS])
+
+
+def st_cache_clear() -> None:
+    import streamlit as st
+    st.cache_data.clear()
+
+
+def test_html_numbers_line_up_and_chart_labels_have_room(packed) -> None:
+    """QA: in the HTML pack the revenue axis labels were clipped ("M") under the axis
+    title, and the Make/Buy headers sat left of their right-aligned numbers."""
+    from sop import charts_exec as CX
+    view, ctx, meta = packed
+    page = P.html(view, ctx.tables, meta)
+    for header in ("Make (units)", "Buy (units)", "Ship (units)", "Margin at stake"):
+        assert f"<th class=n>{header}</th>" in page
+    assert "<th>Week (Monday)</th>" in page and "th.n{text-align:right}" in page
+    fig = CX.revenue_chart(view.band, "EUR", height=420)
+    assert fig.layout.yaxis.automargin and fig.layout.xaxis.automargin
+    assert fig.layout.yaxis.title.standoff and fig.layout.legend.yref == "container"
+    assert all(t.startswith(("€", "-€")) for t in fig.layout.yaxis.ticktext)

@@ -77,6 +77,7 @@ def test_data_page_drills_into_a_warning(store: Store) -> None:
     drill = at.selectbox(key="data_drill")
     assert "sales: History has no gaps" in drill.format_func(drill.value)
     assert any("B1/South" in w.value for w in at.warning)
+    assert len(at.help) == 0          # no stray expression printed by Streamlit magic
 
 
 def test_data_page_measure_toggle_switches_to_revenue(loaded: Store) -> None:

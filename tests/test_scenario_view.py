@@ -1,10 +1,12 @@
-"""Lever widgets as data: keys, state <-> Levers, URL round trips, where levers start."""
+"""Lever widgets as data: keys, state <-> Levers; the URL (`sop.scenario_url`): round
+trips, bad levers in a link, where levers start."""
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
 
+from sop import scenario_url as SU
 from sop import scenario_view as SV
 from sop.levers import PREFIX, Levers, lever_help
 
@@ -52,7 +54,7 @@ def test_state_round_trip(levers: Levers) -> None:
 
 def test_url_to_widgets_to_url() -> None:
     url = {**MOVED.to_query(), "other": "kept"}
-    levers, problems = SV.levers_from_url(url)
+    levers, problems = SU.levers_from_url(url)
     assert levers == MOVED and problems == []
     back = SV.levers_from_state(SV.widget_state(levers, SPACE), SPACE)
     assert back.to_query() == MOVED.to_query()
@@ -67,24 +69,94 @@ def test_zero_pairs_unused_slots_and_an_unchosen_promotion_are_not_moved() -> No
 
 
 def test_out_of_range_values_are_clamped_and_named() -> None:
-    levers, problems = SV.levers_from_url({"scn_demand_pct": "900", "scn_promo_months": "40"})
-    assert levers == Levers(demand_pct=900.0, promo_months=40)
-    assert any("900 is outside -100 .. 200" in p for p in problems)
+    levers, problems = SU.levers_from_url({"scn_demand_pct": "900", "scn_promo_months": "40"})
+    assert levers == Levers(demand_pct=200.0, promo_months=12)
+    assert any("900 is outside -100 .. 200" in p and "nearest allowed value" in p
+               for p in problems)
     state = SV.widget_state(levers, SPACE)
     assert state["scn_demand_pct"] == 200.0 and state["scn_promo_months"] == 12
 
 
 def test_unreadable_or_absent_url_levers() -> None:
-    assert SV.levers_from_url({"page": "x"}) == (None, [])
-    levers, problems = SV.levers_from_url({"scn_demand_pct": "lots"})
-    assert levers == Levers() and "could not be read" in problems[0]
+    assert SU.levers_from_url({"page": "x"}) == (None, [])
+    levers, problems = SU.levers_from_url({"scn_demand_pct": "lots"})
+    assert levers == Levers()
+    assert problems == ["scn_demand_pct: 'lots' is not a number (left out)"]
+
+
+@pytest.mark.parametrize("query, why", [
+    ({"scn_demand_pct": "nan"}, "scn_demand_pct: 'nan' is not a number"),
+    ({"scn_demand_pct": "inf"}, "scn_demand_pct: 'inf' is not a number"),
+    ({"scn_price_elasticity": "nan"}, "scn_price_elasticity: 'nan' is not a number"),
+    ({"scn_demand_family_pct": "Alpha:-inf"}, "scn_demand_family_pct for Alpha: '-inf' is "
+                                               "not a number"),
+    ({"scn_demand_family_pct": "Toasters:20"}, "no family 'Toasters'"),
+    ({"scn_demand_region_pct": "Mars:5"}, "no region 'Mars'"),
+    ({"scn_price_family_pct": "Toasters:5"}, "no family 'Toasters'"),
+    ({"scn_promo_family": "Toasters", "scn_promo_start": "2026-02"}, "no family 'Toasters'"),
+    ({"scn_promo_family": "Alpha", "scn_promo_start": "2026-13"}, "'2026-13' is not a month"),
+    ({"scn_capacity_changes": "XX-9:2026-02:2026-03:50"}, "no line 'XX-9'"),
+    ({"scn_capacity_changes": "L1:2099-13:2026-03:-100"}, "'2099-13' is not a month"),
+    ({"scn_capacity_changes": "L1:2026-3:2026-04:-100"}, "'2026-3' is not a month"),
+    ({"scn_capacity_changes": "L1:2026-05:2026-02:10"}, "2026-02 is before 2026-05"),
+    ({"scn_capacity_changes": "zzz"}, "'zzz' is not line:from:to:%"),
+    ({"scn_capacity_changes": "L1:2099-01:2099-02:50"}, "2099-01 to 2099-02 is outside the "
+                                                        "plan's months (2026-01 to 2026-06)"),
+    ({"scn_promo_family": "Alpha", "scn_promo_start": "2025-09", "scn_promo_months": "3"},
+     "(2025-09 to 2025-11) is outside the plan's months"),
+    ({"scn_overtime_allowed": "maybe"}, "'maybe' is not on/off"),
+    ({"scn_promo_months": "2.5"}, "'2.5' is not a whole number"),
+    ({"scn_demnd_pct": "5"}, "unknown lever 'scn_demnd_pct' (did you mean scn_demand_pct?)"),
+])
+def test_a_bad_lever_in_a_link_is_left_out_and_the_good_ones_kept(query: dict,
+                                                                   why: str) -> None:
+    good = {"scn_labour_cost_pct": "5", "scn_demand_family_pct": "Beta:-10"}
+    merged = {**query, **{k: v for k, v in good.items() if k not in query}}
+    levers, problems = SU.levers_from_url(merged, SPACE)
+    kept = Levers.from_query({k: v for k, v in good.items() if k not in query})
+    assert levers == kept, problems
+    assert len(problems) == 1 and why in problems[0], problems
+    assert "(set to the nearest" not in problems[0]
+    assert levers.problems() == [] and levers.unknown_names(
+        SPACE.families, SPACE.regions, SPACE.resources) == []
+
+
+def test_every_bad_lever_of_a_link_is_named_with_why() -> None:
+    levers, problems = SU.levers_from_url(
+        {"scn_demand_pct": "abc", "scn_capacity_changes": "zzz,L1:2026-02:2026-03:50",
+         "scn_price_family_pct": "Alpha:10,Toasters:5,Beta:x"}, SPACE)
+    assert levers == Levers(capacity_changes=(("L1", "2026-02", "2026-03", 50.0),),
+                            price_family_pct=(("Alpha", 10.0),))
+    assert problems == ["scn_demand_pct: 'abc' is not a number (left out)",
+                        "scn_capacity_changes: 'zzz' is not line:from:to:% (e.g. "
+                        "RS-ASM1:2027-06:2027-07:50) (left out)",
+                        "scn_price_family_pct for Beta: 'x' is not a number (left out)",
+                        "scn_price_family_pct: there is no family 'Toasters' in this dataset "
+                        "(left out)"]
+    text = SU.link_warning(problems)
+    assert text.count("\n- ") == 4 and "could not convert" not in text
+    assert "scn\\_demand\\_pct\\: 'abc' is not a number" in text     # Markdown-escaped
+
+
+def test_levers_on_screen_naming_what_the_data_lacks_are_named() -> None:
+    assert SU.lever_warning(MOVED, SPACE) is None
+    odd = Levers(demand_family_pct=(("Toasters", 20.0),),
+                 capacity_changes=(("XX-9", "2026-02", "2026-03", 50.0),))
+    text = SU.lever_warning(odd, SPACE).replace("\\", "")
+    assert "no family 'Toasters'" in text and "no line 'XX-9'" in text
+
+
+def test_widget_labels_show_names_as_typed() -> None:
+    space = SV.LeverSpace(("*Bold*",), ("North",), ("L1",), ("2026-01",))
+    labels = {w.key: w.label for w in SV.lever_widgets(space)}
+    assert labels["scn_demand_family_pct__*Bold*"] == "Demand: \\*Bold\\* (%)"
 
 
 def test_query_update_sets_changes_and_drops_stale_levers_only() -> None:
     current = {"scn_demand_pct": "10", "scn_labour_cost_pct": "3", "theme": "dark"}
-    changed, stale = SV.query_update(current, Levers(demand_pct=10.0, price_elasticity=-1.0))
+    changed, stale = SU.query_update(current, Levers(demand_pct=10.0, price_elasticity=-1.0))
     assert changed == {"scn_price_elasticity": "-1"} and stale == ["scn_labour_cost_pct"]
-    assert SV.query_update({}, Levers()) == ({}, [])
+    assert SU.query_update({}, Levers()) == ({}, [])
 
 
 def test_space_makes_room_for_what_a_saved_scenario_names() -> None:
@@ -105,13 +177,15 @@ def test_space_makes_room_for_what_a_saved_scenario_names() -> None:
 
 def test_where_the_levers_start() -> None:
     url = {"scn_demand_pct": "7"}
-    stored = {SV.CURRENT: Levers(demand_pct=3.0)}
-    assert SV.starting_levers({}, url, False) == (Levers(demand_pct=7.0), True, [])
-    assert SV.starting_levers(stored, {}, False) == (Levers(demand_pct=3.0), True, [])
-    assert SV.starting_levers(stored, url, True) == (Levers(demand_pct=3.0), True, [])
+    assert SU.starting_levers({}, {"scn_demand_family_pct": "Toasters:5", **url}, False,
+                              SPACE)[:2] == (Levers(demand_pct=7.0), True)
+    stored = {SU.CURRENT: Levers(demand_pct=3.0)}
+    assert SU.starting_levers({}, url, False) == (Levers(demand_pct=7.0), True, [])
+    assert SU.starting_levers(stored, {}, False) == (Levers(demand_pct=3.0), True, [])
+    assert SU.starting_levers(stored, url, True) == (Levers(demand_pct=3.0), True, [])
     live = stored | {SV.FIRST_KEY: 3.0}
-    assert SV.starting_levers(live, url, False) == (Levers(demand_pct=3.0), False, [])
-    assert SV.starting_levers({}, {}, False) == (Levers(), True, [])
+    assert SU.starting_levers(live, url, False) == (Levers(demand_pct=3.0), False, [])
+    assert SU.starting_levers({}, {}, False) == (Levers(), True, [])
 
 
 def test_moved_text_speaks_plainly() -> None:

@@ -24,6 +24,7 @@ from sop.store import Store
 from sop.store import scenarios as SC
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+N_TILES = 17
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 NASTY = ("Q1 \"best\" case'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 "
          + "y" * 1950)
@@ -62,7 +63,7 @@ def _money(text: str) -> float:
 def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store) -> None:
     at = _page()
     tiles = _tiles(at)
-    assert len(tiles) == 16 and tiles["Revenue"][1] == "no change"
+    assert len(tiles) == N_TILES and tiles["Revenue"][1] == "no change"
     assert at.slider(key="scn_demand_pct").value == 0.0
     revenue = _money(tiles["Revenue"][0])
     at.slider(key="scn_demand_pct").set_value(20.0).run()
@@ -101,15 +102,50 @@ def _space(at: AppTest) -> SV.LeverSpace:
 
 
 @pytest.mark.parametrize("query, warning", [
-    ({"scn_demand_pct": "lots"}, "could not be read"),
+    ({"scn_demand_pct": "lots"}, "scn_demand_pct: 'lots' is not a number"),
     ({"scn_demand_pct": "900"}, "outside -100 .. 200"),
 ])
 def test_a_bad_link_warns_and_still_renders(forecast: Store, query: dict,
                                             warning: str) -> None:
     at = _page(query=query)
-    assert any(warning in w.value for w in at.warning)
+    assert any(warning in _plain(w.value) for w in at.warning)
     assert at.slider(key="scn_demand_pct").value in (0.0, 200.0)
-    assert len(at.metric) == 16
+    assert len(at.metric) == N_TILES
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("\\", "")
+
+
+@pytest.mark.parametrize("query, kept, why", [
+    ({"scn_demand_pct": "nan"}, Levers(), ["scn_demand_pct: 'nan' is not a number"]),
+    ({"scn_demand_pct": "inf", "scn_labour_cost_pct": "5"}, Levers(labour_cost_pct=5.0),
+     ["scn_demand_pct: 'inf' is not a number"]),
+    ({"scn_price_elasticity": "nan", "scn_price_family_pct": "Alpha:10"},
+     Levers(price_family_pct=(("Alpha", 10.0),)), ["scn_price_elasticity: 'nan' is not"]),
+    ({"scn_demand_family_pct": "Toasters:20,Beta:-10",
+      "scn_capacity_changes": "XX-9:2026-06:2026-07:50"},
+     Levers(demand_family_pct=(("Beta", -10.0),)),
+     ["no family 'Toasters'", "no line 'XX-9'"]),
+    ({"scn_capacity_changes": "L1:2099-13:2026-07:-100"}, Levers(),
+     ["'2099-13' is not a month"]),
+    ({"scn_demand_pct": "abc", "scn_capacity_changes": "zzz"}, Levers(),
+     ["scn_demand_pct: 'abc' is not a number", "scn_capacity_changes: 'zzz' is not"]),
+])
+def test_bad_levers_in_a_link_are_left_out_in_one_warning(forecast: Store, query: dict,
+                                                          kept: Levers, why: list) -> None:
+    at = _page(query=query)
+    assert not at.exception and not at.error
+    assert len(at.warning) == 1, [w.value for w in at.warning]
+    text = _plain(at.warning[0].value)
+    assert all(w in text for w in why) and text.count("\n- ") == len(why), text
+    assert "could not convert" not in text and "nearest allowed" not in text.split("\n- ", 1)[1]
+    assert SV.levers_from_state(at.session_state, _space(at)) == kept
+    assert Levers.from_query(dict(at.query_params)) == kept        # the address bar too
+    assert not any("Toasters" in str(s.label) for s in at.slider)
+    moved = next(c.value for c in at.caption if "Moved:" in c.value)
+    assert _plain(moved).startswith("**Moved:** " + SV.moved_text(kept))
+    assert len(at.metric) == N_TILES
 
 
 @pytest.mark.parametrize("moves", [
@@ -127,12 +163,20 @@ def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict) -> None
     at.run()
     assert not at.exception and not at.error
     tiles = _tiles(at)
-    assert len(tiles) == 16
-    assert all(v != "–" and "nan" not in v and "inf" not in v for v, _ in tiles.values())
-    if moves.get("scn_demand_pct") == -100.0:
+    assert len(tiles) == N_TILES
+    assert all("nan" not in v and "inf" not in v for v, _ in tiles.values())
+    undefined = {"Fill rate", "Gross margin %", "Days of supply"}
+    if moves.get("scn_demand_pct") == -100.0:       # no demand: ratios are not defined
         assert tiles["Revenue"][0] == "€0"
+        assert {k for k, (v, _) in tiles.items() if v == "–"} == undefined
+        helps = {m.label: m.help for m in at.metric}
+        assert "there is no demand" in helps["Fill rate"]
+        assert "there is no revenue" in helps["Gross margin %"]
+        assert all(tiles[k][1] == "not defined" for k in undefined)   # not "no change"
+    else:
+        assert all(v != "–" for v, _ in tiles.values())
     if "scn_capacity_changes__0_pct" in moves:       # no line hours: every unit is lost
-        assert tiles["Fill rate (served / demand)"][0] != "100.0 %"
+        assert tiles["Fill rate"][0] != "100.0 %"
 
 
 def test_tabs_draw_bridge_risk_and_tables(forecast: Store) -> None:
@@ -144,7 +188,8 @@ def test_tabs_draw_bridge_risk_and_tables(forecast: Store) -> None:
         assert not at.exception, tab
     frames = [d.value for d in at.dataframe]
     kpis = next(f for f in frames if "KPI" in f.columns)
-    assert len(kpis) == 22 and {"Baseline", "Change vs baseline", "vs budget"} <= set(kpis)
+    assert len(kpis) == 23 and {"Baseline", "Change vs baseline", "vs budget"} <= set(kpis)
+    assert "Below safety stock" in set(kpis["KPI"])
     assert kpis.set_index("KPI").at["Revenue", "Change vs baseline"].startswith("+€")
     util = next(f for f in frames if "Line" in f.columns)
     assert set(util["Line"]) == {"L1", "L2"}
@@ -238,5 +283,29 @@ def test_inconsistent_levers_are_explained_not_raised(forecast: Store) -> None:
     at.session_state["scn_promo_family"] = "Beta"
     at.run()
     assert not at.exception
-    assert any("2026-02 is before 2026-05" in w.value for w in at.warning)
+    assert any("2026-02 is before 2026-05" in _plain(w.value) for w in at.warning)
+    assert len(at.warning) == 1
     assert at.error and "not valid" in at.error[0].value and not at.metric
+
+
+def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store) -> None:
+    import json
+    name = "Same <b>bold</b> *x*"
+    for _ in range(2):
+        SC.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
+    SC.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
+    at = _page("pages/compare.py")
+    table = next(d.value for d in at.dataframe if "KPI" in d.value.columns).set_index("KPI")
+    one, two = f"#1 {name}", f"#2 {name}"
+    assert {one, two, "#3 Zero"} <= set(table.columns)
+    # equal plans tie: both carry the star, the baseline and the zero plan do not
+    assert table.at["Revenue", one].startswith("★") and table.at["Revenue", two].startswith("★")
+    for label in ("Cost of goods sold", "Overtime cost", "Subcontract cost"):
+        assert not table.loc[label].str.startswith("★").any(), label
+    assert table.at["Fill rate (served / demanded)", "#3 Zero"] == "–"
+    assert any("there is no demand" in c.value.replace("\\", "") and "#3 Zero" in
+               c.value.replace("\\", "") for c in at.caption)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in fig["data"]]
+    assert "#1 Same &lt;b&gt;bold&lt;/b&gt; *x*" in names
+    assert not any("<b>" in n for n in names)

@@ -150,7 +150,7 @@ def test_safety_stock_is_soft_and_the_shortfall_is_reported() -> None:
     # stock can never be built. The plan stays optimal, 50 below safety stock each
     # month, penalty 3 x 50 x 2 % x 100 = 300, and L1 is named as the reason.
     tables, demand = one_product([100, 100, 100], ss_units=50.0)
-    r = solve_plan(demand, tables)
+    r = solve_plan(demand, tables, SupplyPolicy(safety_stock_penalty_pct=2.0))
     assert r.status == OPTIMAL
     assert _col(r, "below_safety_stock") == [50, 50, 50]
     assert _cost(r, "safety_stock") == pytest.approx(300.0)
@@ -228,14 +228,16 @@ def test_overtime_off_and_subcontract_off_leave_lost_sales() -> None:
 
 
 def test_net_prices_come_from_recent_revenue() -> None:
-    # The tiny dataset books every sale at 9.5 per unit whatever the list price, so at
-    # net prices revenue is 9.5 x units served, SKU by SKU.
+    # The tiny dataset books every sale at 95 % of the list price, so at net prices
+    # (the default) revenue is 0.95 x list price x units served, SKU by SKU.
     from supply_helpers import tiny_with_consensus
     tables, demand = tiny_with_consensus(12)
-    r = solve_plan(demand, tables, SupplyPolicy(horizon=12, price_basis="net"))
+    r = solve_plan(demand, tables, SupplyPolicy(horizon=12))
+    assert r.policy.price_basis == "net"
     served = r.sku_plan["demand"] - r.sku_plan["lost_sales"]
-    assert r.kpis["revenue"] == pytest.approx(9.5 * served.sum())
-    listed = solve_plan(demand, tables, SupplyPolicy(horizon=12))
+    price = r.sku_plan["sku"].map(tables["products"].set_index("sku")["list_price"])
+    assert r.kpis["revenue"] == pytest.approx(0.95 * (price * served).sum())
+    listed = solve_plan(demand, tables, SupplyPolicy(horizon=12, price_basis="list"))
     assert listed.kpis["revenue"] > r.kpis["revenue"]
 
 

@@ -246,3 +246,58 @@ def test_check_table_lists_passes_and_failures(tmp_path: Path) -> None:
     assert row["status"].tolist() == ["fail"] and row["count"].tolist() == [1]
     assert checks["status"].iloc[0] == "fail"
     assert (checks["status"] == "pass").sum() > 40
+
+
+def test_a_yearly_promotion_that_stops_is_flagged() -> None:
+    from sop.demo import build_demo
+    from sop.validate import check_tables
+    t = build_demo()
+    promos = t[S.PROMOTIONS]
+    t[S.PROMOTIONS] = promos[promos[S.START_MONTH] < pd.Timestamp("2027-11-01")]
+    report = check_tables(t)
+    hits = [f for f in report.warnings if f.check == "Yearly promotions continue"]
+    assert hits, [f.message for f in report.findings]
+    assert "Kitchen (all regions) in Nov 2027" in hits[0].message
+    assert "Black Friday" in hits[0].message
+    assert not [f for f in check_tables(build_demo()).warnings
+                if f.check == "Yearly promotions continue"]
+
+
+def test_a_sales_only_refresh_moves_the_as_of_month_forward() -> None:
+    from sop.validate import as_of_month, validate_files
+    base = tiny_tables()
+    base[S.COMPANY] = pd.DataFrame({S.COMPANY_NAME: ["Tiny"], S.CURRENCY: ["EUR"],
+                                    S.AS_OF_MONTH: [pd.Timestamp("2025-12-01")]})
+    cap = base[S.CAPACITY]
+    extra = cap[cap[S.MONTH] == cap[S.MONTH].max()].assign(
+        **{S.MONTH: pd.Timestamp("2027-01-01")})
+    base[S.CAPACITY] = pd.concat([cap, extra], ignore_index=True)
+    sales = base[S.SALES]
+    jan = sales[sales[S.MONTH] == sales[S.MONTH].max()].assign(
+        **{S.MONTH: pd.Timestamp("2026-01-01")})
+    new = pd.concat([sales, jan], ignore_index=True)
+    text = new.assign(**{S.MONTH: new[S.MONTH].dt.strftime("%Y-%m")}).to_csv(index=False)
+    report = validate_files({"sales.csv": text.encode()}, base)
+    assert report.ok, [f.message for f in report.errors]
+    assert as_of_month(report.tables) == pd.Timestamp("2026-01-01")
+    moved = [f for f in report.warnings if f.check == "As-of month follows the actuals"]
+    assert "moves from 2025-12 to 2026-01" in moved[0].message
+
+
+def test_the_count_of_further_rows_adds_up(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables[S.SALES][S.UNITS] = -1.0
+    report = validate_dir(write_tables(tables, tmp_path / "d"))
+    msg = next(f.message for f in report.errors if f.column == S.UNITS)
+    n = len(tables[S.SALES])
+    assert f"{n} rows are negative" in msg and f"and {n - 3} more" in msg
+
+
+def test_a_missing_column_does_not_hide_other_problems_in_the_file(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    _set(S.SALES, 4, S.UNITS, -3)(tables)
+    tables[S.SALES] = tables[S.SALES].rename(columns={S.REGION: "regoin"})
+    report = validate_dir(write_tables(tables, tmp_path / "d"))
+    messages = " ".join(f.message for f in report.errors)
+    assert "column `region` is missing" in messages and "misspelled as `regoin`" in messages
+    assert "column `units`: 1 row is negative: row 5" in messages

@@ -1,0 +1,124 @@
+"""Reading and writing lever values as text: URL parameters, JSON and TOML values.
+
+`decode` reads one lever's raw value and says why any part of it cannot be read;
+`encode`/`to_text` write values back. Used by `sop.levers` only.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+Pairs = tuple[tuple[str, float], ...]
+CapacityChanges = tuple[tuple[str, str, str, float], ...]   # resource, from, to, %
+CAPACITY_FORMAT = "line:from:to:% (e.g. RS-ASM1:2027-06:2027-07:50)"
+
+
+def fmt_value(v: Any) -> str:
+    """A lever value in `Levers.describe`: +10, on/off, Cooling:5,Heating:-3."""
+    if isinstance(v, tuple):
+        return to_text(encode(v))
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    return f"{v:+g}" if isinstance(v, float) else str(v)
+
+
+def encode(v: Any) -> Any:
+    """JSON/TOML-able: pairs as {name: value}, capacity changes as lists."""
+    if isinstance(v, tuple) and v and len(v[0]) == 2:
+        return {k: x for k, x in v}
+    if isinstance(v, tuple):
+        return [list(x) for x in v]
+    return v
+
+
+def to_text(v: Any) -> str:
+    """An encoded value as a URL parameter's text."""
+    if isinstance(v, dict):
+        return ",".join(f"{k}:{x:g}" for k, x in v.items())
+    if isinstance(v, list):
+        return ",".join(":".join(str(p) if not isinstance(p, float) else f"{p:g}" for p in x)
+                        for x in v)
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _number(raw: Any, whole: bool = False) -> float:
+    """A finite number from text or a number; ValueError saying why not."""
+    try:
+        v = float(raw) if not isinstance(raw, bool) else float("nan")
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not math.isfinite(v):
+        raise ValueError(f"{_show(raw)} is not a number")
+    if whole and v != int(v):
+        raise ValueError(f"{_show(raw)} is not a whole number")
+    return v
+
+
+def _show(raw: Any) -> str:
+    text = str(raw)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def decode(key: str, default: Any, raw: Any) -> tuple[Any, list[str]]:
+    """(value, why each unreadable part was left out, as ": 'abc' is not a number" or
+    " for Cooling: ..."); a scalar that cannot be read keeps its default, a list keeps
+    its readable entries."""
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, bool):
+                return raw, []
+            if str(raw).lower() in ("1", "true", "on", "yes"):
+                return True, []
+            if str(raw).lower() in ("0", "false", "off", "no"):
+                return False, []
+            raise ValueError(f"{_show(raw)} is not on/off (use 1 or 0)")
+        if key == "capacity_changes":
+            return _decode_capacity(raw)
+        if isinstance(default, tuple):
+            return _decode_pairs(raw)
+        if isinstance(default, int):
+            return int(_number(raw, whole=True)), []
+        if isinstance(default, float):
+            return _number(raw), []
+        if not isinstance(raw, str):
+            raise ValueError(f"{_show(raw)} is not text")
+        return raw, []
+    except ValueError as exc:
+        return default, [f": {exc}"]
+
+
+def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
+    items = raw if isinstance(raw, list) else [p.split(":") for p in str(raw).split(",") if p]
+    out, bad = [], []
+    for item in items:
+        try:
+            if not isinstance(item, (list, tuple)) or len(item) != 4:
+                raise ValueError
+            r, a, b, p = item
+            out.append((str(r), str(a), str(b), _number(p)))
+        except ValueError:
+            text = ":".join(map(str, item)) if isinstance(item, (list, tuple)) else item
+            bad.append(f": {_show(text)} is not {CAPACITY_FORMAT}")
+    return tuple(out), bad
+
+
+def _decode_pairs(raw: Any) -> tuple[Pairs, list[str]]:
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    elif isinstance(raw, (str, int, float)):
+        items = [tuple(p.rsplit(":", 1)) if ":" in p else (p, None)
+                 for p in str(raw).split(",") if p]
+    else:
+        return (), [f": {_show(raw)} is not name:% pairs (e.g. Cooling:5,Heating:-3)"]
+    out, bad = [], []
+    for k, v in items:
+        if v is None:
+            bad.append(f": {_show(k)} is not name:% (e.g. Cooling:5)")
+            continue
+        try:
+            out.append((str(k), _number(v)))
+        except ValueError as exc:
+            bad.append(f" for {k}: {exc}")
+    return tuple(sorted(out)), bad
