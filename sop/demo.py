@@ -48,6 +48,7 @@ HOLIDAYS = ("01-01", "05-01", "12-25", "12-26")               # fixed-date publi
 EASTER_MONDAYS = ("2027-03-29", "2028-04-17")                 # moving holidays in the horizon
 REALISATION = 0.95                                            # net / list price, on average
 OVERHEAD = 0.03                                               # plant overhead, share of revenue
+LABOUR_ABSORPTION = 0.8     # budget's standard labour rate = wage / 0.8 (idle time absorbed)
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,10 @@ LINES = (("RS-ASM1", "Riverside", "Cooling assembly", 2, .85, 42.0),
          ("HC-ASM2", "Hillcrest", "Garden assembly", 2, .85, 36.0),
          ("HC-PCK", "Hillcrest", "Packing", 3, .90, 30.0))
 # Labour pools: resource, plant, name, regular cost/hour, workers.
-LABOUR = (("RS-LAB", "Riverside", "Assembly workforce", 34.0, 40.0),
-          ("HC-LAB", "Hillcrest", "Assembly workforce", 32.0, 35.0))
+# Sized so the pools run ~65 % on average and ~85-90 % in their peak month: a demand
+# upside or the P90 needs overtime or hires.
+LABOUR = (("RS-LAB", "Riverside", "Assembly workforce", 34.0, 28.0),
+          ("HC-LAB", "Hillcrest", "Assembly workforce", 32.0, 28.0))
 HOURS_PER_WORKER, OVERTIME_SHARE = 140.0, 0.16
 # Hours per unit: family routings, then SKU overrides for slower premium products.
 # Calibrated against the same-month-last-year x trend estimate: RS-ASM1 at .032 runs
@@ -306,17 +309,22 @@ def _supply() -> dict[str, pd.DataFrame]:
 def _family_costs(products: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
     """Per family, unit-weighted over the last 12 months: price, material, conversion cost.
 
-    Conversion = family routing hours x regular hourly cost (labour and line time)."""
+    Conversion = family routing hours x regular hourly cost (labour and line time);
+    the budget's standard conversion charges labour hours at wage / `LABOUR_ABSORPTION`,
+    as finance absorbs the wages of a workforce that is not busy every hour."""
     last = sales[sales[S.MONTH] > AS_OF - pd.DateOffset(months=12)]
     units = last.groupby(S.SKU)[S.UNITS].sum()
     p = products.set_index(S.SKU).assign(w=units).fillna({"w": 0.0})
     cost = {r[0]: r[-1] for r in LINES} | {r[0]: r[3] for r in LABOUR}
     conv = {f: sum(h * cost[r] for r, h in route) for f, route in ROUTING.items()}
+    labour = {r[0] for r in LABOUR}
+    std = {f: sum(h * cost[r] / (LABOUR_ABSORPTION if r in labour else 1.0) for r, h in route)
+           for f, route in ROUTING.items()}
     g = p.groupby(S.FAMILY)
     return pd.DataFrame({
         "price": g.apply(lambda d: np.average(d[S.LIST_PRICE], weights=d["w"])),
         "material": g.apply(lambda d: np.average(d[S.MATERIAL_COST], weights=d["w"])),
-        "conversion": pd.Series(conv)})
+        "conversion": pd.Series(conv), "standard_conversion": pd.Series(std)})
 
 
 def _family_months(products: pd.DataFrame, sales: pd.DataFrame) -> pd.Series:
@@ -329,7 +337,7 @@ def _budget(fam_months: pd.Series, costs: pd.DataFrame) -> pd.DataFrame:
     """Budget = same month of the last actual year x the growth finance assumed.
 
     Revenue at today's average price and realisation; margin after material, the
-    conversion (labour and line) cost and an overhead allowance."""
+    standard conversion (labour and line) cost and an overhead allowance."""
     rows: list[dict] = []
     for fam in FAMILIES:
         c = costs.loc[fam.name]
@@ -341,7 +349,8 @@ def _budget(fam_months: pd.Series, costs: pd.DataFrame) -> pd.DataFrame:
             rows.append({S.FAMILY: fam.name, S.MONTH: m, S.UNITS: units,
                          S.REVENUE: round(revenue),
                          S.MARGIN: round(revenue * (1 - OVERHEAD)
-                                           - units * (c["material"] + c["conversion"]))})
+                                           - units * (c["material"]
+                                                      + c["standard_conversion"]))})
     return _frame(S.BUDGET, rows)
 
 
