@@ -46,8 +46,10 @@ def read_sales(folder: str) -> dict[str, pd.DataFrame]:
     report = validate_dir(folder)
     tables = report.tables
     if S.SALES not in tables:
-        msgs = "; ".join(f.message for f in report.errors[:3])
-        raise ValueError(f"{folder}: no usable sales table. {msgs}")
+        own = [f for f in report.errors if f.message.startswith((f"{S.SALES}.", str(folder)))]
+        msgs = "; ".join(f.message for f in (own or report.errors)[:3])
+        raise ValueError(f"{folder}: no usable sales table (the backtest needs only sales; "
+                         f"products and promotions are optional). {msgs}")
     return {k: v for k, v in tables.items() if k in (S.SALES, S.PRODUCTS, S.PROMOTIONS)}
 
 
@@ -83,7 +85,8 @@ def holdout(tables: dict[str, pd.DataFrame], horizon: int,
     prep = build_jobs(tables, "sku_region", as_of, horizon, settings.use_promotions)
     train, actual = _split(prep.jobs, horizon)
     if not train:
-        raise ValueError(f"no series has more than {horizon} months of history")
+        raise ValueError(f"no series has more than {horizon} months of history; give a "
+                         "shorter --horizon")
     runs = [(AUTO, settings.config())] + [
         (b, replace(settings.config(), force=b)) for b in baselines]
     total = len(train) * len(runs)

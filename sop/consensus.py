@@ -23,7 +23,7 @@ from sop.store import forecasts as F
 from sop.store import overrides as OS
 from sop.validate import as_of_month
 
-HOW_TO_RUN = ("Run `python -m sop forecast` or press **Run forecast** on the Demand page.")
+HOW_TO_RUN = ('Run `python -m sop forecast` or press "Run forecast" on the Demand page.')
 
 
 @dataclass(frozen=True)

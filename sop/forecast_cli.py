@@ -15,6 +15,19 @@ from sop import accuracy as A
 from sop import metrics as M
 from sop import schema as S
 
+
+def workers(text: str) -> int:
+    """`--workers`: a whole number of processes, 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes: give 1 or "
+                                         "more, or leave it out to use every core")
+    return n
+
+
 def add_arguments(s: argparse.ArgumentParser) -> None:
     from sop.engine import LEVELS, ForecastSettings
 
@@ -27,7 +40,8 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
                    help=f"months after the as-of month (default: {d.horizon})")
     s.add_argument("--no-promotions", action="store_true",
                    help="ignore the promotions table")
-    s.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    s.add_argument("--workers", type=workers, default=None,
+                   help="processes, 1 or more (default: all cores)")
     s.add_argument("--force", action="store_true",
                    help="refit even when a run with these settings is stored")
 

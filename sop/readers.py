@@ -164,8 +164,9 @@ def read_dir(path: str | Path) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read every table file in a folder (see `read_files`)."""
     folder = Path(path)
     if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
         return {}, [Finding("Folder exists", "-", ERROR,
-                            f"{folder}: no such folder. Give the folder that holds the "
+                            f"{folder}: {what}. Give the folder that holds the "
                             "table files (products.csv, sales.csv, ...).")]
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     return read_files(files)

@@ -25,6 +25,53 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "page's names (scn_demand_pct = 5, ...); default: the baseline")
     p.add_argument("--no-risk", action="store_true", help="skip the P10/P50/P90 ranges")
     add_plan_arguments(p)
+    for action in p._actions:
+        if action.dest == "out":
+            action.help = ("write the scenario's KPIs, margin bridge and risk ranges as JSON "
+                           "here (default: JSON on standard output, the summary on standard "
+                           "error)")
+
+
+LEVERS_DOC = "Lever names, units and ranges: docs/scenarios.md."
+
+
+def read_levers(path: Path) -> Levers:
+    """The levers of a .toml or .json file; ValueError with a plain message (the file,
+    what is wrong, what to do) when it cannot be read or a lever is not valid."""
+    import tomllib
+
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ValueError(f"--levers {path}: a levers file's name ends in .toml or .json. "
+                         f"{LEVERS_DOC}")
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ValueError(f"--levers {path}: cannot read it ({exc.strerror or exc}).") from exc
+    try:
+        levers = Levers.from_file_text(text, suffix)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        kind, example = (("TOML", "scn_demand_pct = 5, one lever a line") if suffix == ".toml"
+                         else ("JSON", '{"scn_demand_pct": 5}'))
+        raise ValueError(f"--levers {path} is not valid {kind}: {exc}. Write e.g. "
+                         f"{example}. {LEVERS_DOC}") from exc
+    except ValueError as exc:
+        raise ValueError(f"--levers {path}: {exc}. {LEVERS_DOC}") from exc
+    if problems := levers.problems():
+        raise ValueError(f"--levers {path}: " + "; ".join(problems) + f". {LEVERS_DOC}")
+    return levers
+
+
+def unknown_names(levers: Levers, demand: pd.DataFrame,
+                  tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Families, regions, lines and months the levers name that the plan lacks: such a
+    lever would silently change nothing."""
+    from sop.scenario_view import space_for
+
+    if levers == Levers() or demand.empty:
+        return []
+    space = space_for(demand, tables, Levers())
+    return levers.unknown_names(space.families, space.regions, space.resources, space.months)
 
 
 def _inputs(args: argparse.Namespace, horizon: int
@@ -68,11 +115,14 @@ def run_scenario(args: argparse.Namespace) -> int:
     err = sys.stderr
     policy = policy_from_args(args)
     try:
-        levers = (Levers.from_file_text(args.levers.read_text(), args.levers.suffix)
-                  if args.levers else Levers())
+        levers = read_levers(args.levers) if args.levers else Levers()
         tables, demand, meta = _inputs(args, policy.horizon)
     except (OSError, ValueError, NoDemand) as exc:
         print(f"ERROR    {exc}", file=err)
+        return 2
+    if unknown := unknown_names(levers, demand, tables):
+        print(f"ERROR    --levers {args.levers}: " + "; ".join(unknown) + ". Such a lever "
+              "would change nothing; fix the name or remove it.", file=err)
         return 2
     base = evaluate(demand, tables, Levers(), policy, with_risk=False)
     ev = evaluate(demand, tables, levers, policy, with_risk=not args.no_risk)
