@@ -14,7 +14,7 @@ POLICY = ui.plan_policy()[0]
 MAX_COMPARED = 4
 OVERLAYS = (("revenue", "Revenue by month", "money"),
             ("margin", "Gross margin by month", "money"),
-            ("inventory", "Inventory (month end) by month", "units"))
+            ("inventory", "Inventory at month end by month", "units"))
 
 
 def render_list(saved) -> None:

@@ -65,7 +65,8 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
     st.dataframe(V.pick(series, *pick), hide_index=True, key="dem_series_acc",
                  column_config=cols)
     st.markdown(V.FLAGGED_NOTE)
-    st.dataframe(A.flagged(series), hide_index=True, key="dem_flagged", column_config=cols)
+    st.dataframe(V.without_empty_columns(A.flagged(series)), hide_index=True,
+                 key="dem_flagged", column_config=cols)
 
 
 def render_editor(months, pick) -> None:
@@ -74,7 +75,8 @@ def render_editor(months, pick) -> None:
         return st.info(V.PICK_NOTE)
     label = V.selection_label(*pick)
     with st.form("dem_override_form", clear_on_submit=False):
-        st.markdown(f"**Override the forecast of {label}** ({level.replace('_', ' x ')})")
+        st.markdown(f"**Override the forecast of {label}** "
+                    f"({V.OVERRIDE_LEVEL_TEXT[level].lower().replace('sku', 'SKU')} level)")
         c = st.columns(4)
         start = c[0].selectbox("From", months, key="dem_ov_start", format_func=fmt.month)
         end = c[1].selectbox("To", months, key="dem_ov_end", format_func=fmt.month)
@@ -100,7 +102,8 @@ def render_history(path, stamp) -> None:
     hist = ui.demand_overrides(path, stamp)
     if hist.empty:
         return st.caption("No override has been made yet.")
-    st.dataframe(hist, hide_index=True, key="dem_history", column_config=ui.demand_columns())
+    st.dataframe(V.history_view(hist), hide_index=True, key="dem_history",
+                 column_config=ui.demand_columns())
     live = V.active_ids(hist)
     if not live:
         return

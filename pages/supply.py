@@ -62,8 +62,11 @@ def render_kpis(k: dict, currency: str) -> None:
 def render_capacity(plan, rough, currency: str) -> None:
     resources = list(plan.resource_use[S.RESOURCE].unique())
     hot = plan.bottlenecks[plan.bottlenecks["constraint"] == "capacity"]["resource"]
-    first = resources.index(hot.iloc[0]) if len(hot) else 0
-    pick = st.selectbox("Resource", resources, index=first, key="sup_resource")
+    # the default goes into the state, not `index`: a changing index with a fixed key
+    # makes the box show one resource while the chart draws another
+    if st.session_state.get("sup_resource") not in resources:
+        st.session_state["sup_resource"] = hot.iloc[0] if len(hot) else resources[0]
+    pick = st.selectbox("Resource", resources, key="sup_resource")
     st.plotly_chart(CS.capacity_chart(plan.resource_use, rough, pick), width="stretch")
     view = st.segmented_control("Heat map of", ["Demand load (rough-cut)", "Planned load"],
                                 default="Demand load (rough-cut)", required=True,
@@ -87,7 +90,7 @@ def render_plan(plan, path: str, version: int) -> None:
 
 
 def render_gaps(plan, currency: str) -> None:
-    price = st.column_config.NumberColumn(f"shadow price ({currency})", format="%.2f")
+    price = st.column_config.NumberColumn(f"Shadow price ({currency})", format="%.2f")
     st.subheader("Bottlenecks")
     st.caption("Every limit that binds, highest shadow price first: the margin one more hour "
                "(or unit of a supplier's cap) would add that month.")
@@ -99,7 +102,9 @@ def render_gaps(plan, currency: str) -> None:
                                    "limit", "overtime_hours", "max_overtime_hours", "lever"),
                      column_config=ui.columns(plan.bottlenecks, hours=(
                          "overtime_hours", "max_overtime_hours")) | {
-                         "shadow_price": price, "used": WHOLE, "limit": WHOLE,
+                         "shadow_price": price,
+                         "used": st.column_config.NumberColumn("Used", format="%,.0f"),
+                         "limit": st.column_config.NumberColumn("Limit", format="%,.0f"),
                          "lever": st.column_config.TextColumn("Lever", width="large")})
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
@@ -117,6 +122,7 @@ def render_gaps(plan, currency: str) -> None:
 def render_costs(plan, currency: str) -> None:
     st.plotly_chart(CS.cost_waterfall(plan.costs, currency), width="stretch")
     st.dataframe(plan.costs, hide_index=True, key="sup_costs_table",
+                 column_order=("label", "kind", "amount", "basis"),
                  column_config=ui.columns(plan.costs, currency, money=("amount",)))
     margin = fmt.money(plan.kpis["gross_margin"], currency, compact=False)
     st.caption(f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
@@ -132,8 +138,11 @@ policy = policy_controls()
 stamp = ui.demand_stamp(path, info.version)
 demand, why = ui.supply_demand(path, info.version, policy.horizon, stamp)
 if demand is None:
-    st.info(f"{why}\n\nDemand must be forecast before supply can be planned: run "
-            "`python -m sop forecast`, or load a dataset with a `consensus` table.")
+    st.info(f"{why}\n\n" + (
+        "Shorten the horizon in *Plan settings*, or forecast further ahead on the Demand "
+        "page (*Statistical forecast: settings and refresh*)." if ui.demand_run(
+            path, info.version) else "Demand must be forecast before supply can be planned: "
+        "run `python -m sop forecast`, or load a dataset with a `consensus` table."))
     st.stop()
 plan = ui.supply_plan(path, info.version, stamp, policy)
 if not plan.ok:

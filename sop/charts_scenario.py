@@ -129,9 +129,11 @@ def overlay_chart(series: Mapping[str, pd.DataFrame], column: str, title: str,
     hover = (f"%{{x|%b %Y}}: {sym}%{{y:,.0f}}" if money else "%{x|%b %Y}: %{y:,.0f} units"
              ) + "<extra>%{fullData.name}</extra>"
     fig = go.Figure()
-    for i, (name, frame) in enumerate(series.items()):
+    # the baseline (first) is drawn last, dashed on top: a scenario equal to it in some
+    # months would otherwise hide it; legendrank keeps it first in the legend
+    for i, (name, frame) in reversed(list(enumerate(series.items()))):
         fig.add_scatter(x=frame[S.MONTH], y=frame[column], name=plain(name),
-                        mode="lines+markers",
+                        mode="lines+markers", legendrank=i,
                         line=dict(color=GREY if i == 0 else PALETTE[(i - 1) % len(PALETTE)],
                                   width=2.5, dash="dash" if i == 0 else "solid"),
                         hovertemplate=hover)

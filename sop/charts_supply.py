@@ -40,13 +40,18 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
     fig.add_scatter(x=r[S.MONTH], y=r["load_hours"], name="Needed by demand (rough-cut)",
                     mode="markers", marker=dict(symbol="diamond", size=9, color=INK),
                     hovertemplate=hover)
+    # one month has no line to draw: show the capacity as a wide tick instead
+    def lines(width: float) -> dict:
+        return dict(mode="lines") if len(u) > 1 else dict(
+            mode="markers", marker=dict(symbol="line-ew-open", size=60, color=RED,
+                                        line=dict(color=RED, width=width)))
     fig.add_scatter(x=u[S.MONTH], y=u["available_hours"], name="Regular capacity",
-                    mode="lines", line=dict(color=RED, width=2.5, shape="hvh"),
-                    hovertemplate=hover)
+                    line=dict(color=RED, width=2.5, shape="hvh"), hovertemplate=hover,
+                    **lines(2.5))
     fig.add_scatter(x=u[S.MONTH], y=u["available_hours"] + u["max_overtime_hours"],
-                    name="Regular + overtime cap", mode="lines",
+                    name="Regular + overtime cap",
                     line=dict(color=RED, width=1.5, dash="dash", shape="hvh"),
-                    hovertemplate=hover)
+                    hovertemplate=hover, **lines(1))
     kind = ("planned workers x hours per worker" if first[S.KIND] == S.KIND_LABOUR
             else "the capacity calendar")
     fig.update_layout(template=TEMPLATE, barmode="stack", hovermode="x unified",
@@ -127,16 +132,20 @@ def cost_waterfall(costs: pd.DataFrame, currency: str) -> go.Figure:
     rev = costs[costs["kind"] == "revenue"]
     cost = costs[(costs["kind"] == "cost") & (costs["amount"].abs() > 0.5)]
     pen = costs[(costs["kind"] == "penalty") & (costs["amount"].abs() > 0.5)]
-    labels = (list(rev["label"]) + list(cost["label"]) + ["Gross margin"]
-              + list(pen["label"]) + ["Margin less penalties"])
-    values = (list(rev["amount"]) + list(-cost["amount"]) + [0.0] + list(-pen["amount"])
-              + [0.0])
-    measure = (["relative"] * (len(rev) + len(cost)) + ["total"] + ["relative"] * len(pen)
-               + ["total"])
+    margin = float(rev["amount"].sum() - cost["amount"].sum())
+    labels = list(rev["label"]) + list(cost["label"]) + ["Gross margin"]
+    values = list(rev["amount"]) + list(-cost["amount"]) + [0.0]
+    measure = ["relative"] * (len(rev) + len(cost)) + ["total"]
+    shown = [*values[:-1], margin]
+    if len(pen):        # a second total only when penalties make it differ
+        labels += list(pen["label"]) + ["Margin less penalties"]
+        values += list(-pen["amount"]) + [0.0]
+        measure += ["relative"] * len(pen) + ["total"]
+        shown += list(-pen["amount"]) + [margin - float(pen["amount"].sum())]
     sym = fmt.symbol(currency)
     fig = go.Figure(go.Waterfall(
         x=labels, y=values, measure=measure, textposition="outside",
-        text=[fmt.money(v, currency) if m == "relative" else "" for v, m in zip(values, measure)],
+        text=[fmt.money(v, currency) for v in shown],
         increasing=dict(marker_color=GREEN), decreasing=dict(marker_color=RED),
         totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color=GRID)),
         hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>"))

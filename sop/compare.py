@@ -92,7 +92,9 @@ def delta_text(key: str, delta: float | None, base: float | None = None,
     else:
         text = sign + value_text(key, abs(d), currency)
     if not _bad(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
-        text += f" ({sign}{abs(d / float(base)) * 100:.1f} %)"
+        share = abs(d / float(base)) * 100
+        # a change that is real but rounds to 0.0 % reads "<0.1 %", never "-0.0 %"
+        text += f" ({sign}{share:.1f} %)" if share >= 0.05 else " (<0.1 %)"
     return text
 
 

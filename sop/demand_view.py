@@ -168,3 +168,27 @@ def active_ids(history: pd.DataFrame) -> list[int]:
     """Ids of the overrides still active in an override history, newest first."""
     live = history[history[O.STATUS] == O.STATUS_ACTIVE]
     return [int(i) for i in live.sort_values(O.OVERRIDE_ID, ascending=False)[O.OVERRIDE_ID]]
+
+
+OVERRIDE_LEVEL_TEXT = {O.LEVEL_FAMILY: "Family", O.LEVEL_SKU: "SKU",
+                       O.LEVEL_SKU_REGION: "SKU x region"}
+OVERRIDE_KIND_TEXT = {O.KIND_UNITS: "= units/month", O.KIND_PCT: "% change"}
+TEXT_COLUMNS = (O.AUTHOR, O.REASON, S.FAMILY, S.SKU, S.REGION, O.WITHDRAWN_BY,
+                O.WITHDRAW_NOTE)
+
+
+def history_view(history: pd.DataFrame) -> pd.DataFrame:
+    """The override history as the page shows it: level and kind in words, and empty
+    text where a field does not apply (not "None"). Same columns as `history`."""
+    out = history.copy()
+    out[O.LEVEL] = out[O.LEVEL].map(OVERRIDE_LEVEL_TEXT).fillna(out[O.LEVEL])
+    out[S.KIND] = out[S.KIND].map(OVERRIDE_KIND_TEXT).fillna(out[S.KIND])
+    for c in TEXT_COLUMNS:
+        out[c] = out[c].fillna("")
+    return out
+
+
+def without_empty_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` less the columns that are empty in every row (e.g. seasonal-naive figures
+    of flagged series that were not measured against it)."""
+    return df.loc[:, df.notna().any()] if len(df) else df

@@ -140,9 +140,10 @@ def run_scenario(args: argparse.Namespace) -> int:
         return 1
     k = ev.kpis
     print(f"Scenario ({levers.describe()}): revenue {fmt.money(k['revenue'], currency)} "
-          f"({fmt.money(k['revenue'] - base.kpis['revenue'], currency)} vs baseline), gross "
-          f"margin {fmt.money(k['gross_margin'], currency)} "
-          f"({fmt.money(k['gross_margin'] - base.kpis['gross_margin'], currency)}), fill rate "
+          f"({fmt.money_delta(k['revenue'] - base.kpis['revenue'], currency)} vs baseline), "
+          f"gross margin {fmt.money(k['gross_margin'], currency)} "
+          f"({fmt.money_delta(k['gross_margin'] - base.kpis['gross_margin'], currency)}), "
+          "fill rate "
           f"{fmt.pct(k['fill_rate'])}; evaluated in {ev.ms:.0f} ms"
           + (f"; wrote {args.out}" if args.out else "") + ".", file=err)
     return 0

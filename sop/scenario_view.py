@@ -255,6 +255,6 @@ def moved_text(levers: Levers) -> str:
             parts.append(f"{LABELS[name]} {'on' if v else 'off'}")
         elif unit == "%":
             parts.append(f"{LABELS[name]} {v:+g} %")
-        else:
-            parts.append(f"{LABELS[name]} {v:g} {unit}")
+        else:           # a ratio (price elasticity) has no unit word to show
+            parts.append(f"{LABELS[name]} {v:g}" + ("" if unit == "ratio" else f" {unit}"))
     return "; ".join(parts) or "nothing (baseline)"

@@ -120,7 +120,8 @@ def _levers(inp: PlanInputs, sol: LpSolution, ru_g: dict[str, np.ndarray],
     route = np.flatnonzero(a > 0)
     names, month = inp.res[S.RESOURCE].to_numpy(), (lambda k: fmt.month(inp.months[k]))
     out: list[tuple[float, str]] = []
-    if len(res_b):
+    # a shut line (no regular hours that month) can work no overtime either
+    if len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
         prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
         where = ", ".join(f"{names[r]} +{units * a[r]:,.0f} h" for r in res_b)
         maxed = (ru_g[OVERTIME][res_b, t] >= ru_g[MAX_OVERTIME][res_b, t] - 1e-6).any()
@@ -210,12 +211,14 @@ def shortfalls(inp: PlanInputs, sol: LpSolution, arr: dict[str, np.ndarray],
         a = inp.hours[i].toarray().ravel()
         route = np.flatnonzero(a > 0)
         res_b = route[shadow[route, t] > TOL_VALUE]
-        cands = [(shadow[r, t] * a[r], names[r], f"{names[r]} ({label[names[r]]})",
-                  shadow[r, t], "hour") for r in res_b]
+        cands = [(shadow[r, t] * a[r], names[r], f"{names[r]} ({label[names[r]]})"
+                  + (" is shut that month (no hours)" if ru_g[AVAILABLE][r, t] <= 1e-6
+                     else " is full"), shadow[r, t], "hour") for r in res_b]
         for o in np.flatnonzero(inp.mat[S.FAMILY].to_numpy() == item[S.FAMILY]):
             if mat_dual[o, t] > TOL_VALUE:
                 opt = inp.mat[S.OPTION].iloc[o]
-                cands.append((mat_dual[o, t], opt, f"the supplier cap {opt}", mat_dual[o, t],
+                cands.append((mat_dual[o, t], opt, f"the supplier cap {opt} is full",
+                              mat_dual[o, t],
                               "unit"))
         what = (f"{units:,.0f} units of {item[S.FAMILY]} ({item[S.PLANT]}) {kind} in "
                 f"{fmt.month(inp.months[t])}")
@@ -231,7 +234,7 @@ def shortfalls(inp: PlanInputs, sol: LpSolution, arr: dict[str, np.ndarray],
         cost, lever = levers[0] if levers else (np.nan, "add capacity")
         if kind == "below safety stock":     # closing it also means holding the unit
             cost += float(inp.hold[i, t])
-        why = (f"{what}: {text} is full; one more {per} there is worth {money_(sp_)}. "
+        why = (f"{what}: {text}; one more {per} there is worth {money_(sp_)}. "
                f"Cheapest lever: {lever} (+{fmt.symbol(currency)}{cost:,.2f}/unit); "
                f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}.")
         rows.append((inp.months[t], item[S.FAMILY], item[S.PLANT], kind, units, code,

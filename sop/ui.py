@@ -315,6 +315,10 @@ def demand_columns() -> dict:
                                                         format="YYYY-MM-DD HH:mm"),
         "start_month": month("From", format="MMM YYYY"),
         "end_month": month("To", format="MMM YYYY"),
+        "family": "Family", "sku": "SKU", "region": "Region", "method": "Method",
+        "flag": "Flag", "override_id": num("#", format="%d"), "author": "Author",
+        "reason": "Reason", "level": "Level", "kind": "Change", "status": "Status",
+        "withdrawn_by": "Withdrawn by", "withdraw_note": "Withdrawal note",
     }
 
 

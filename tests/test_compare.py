@@ -43,6 +43,9 @@ def test_values_and_deltas_carry_their_units() -> None:
     assert CP.delta_text("hires", 3, 0) == "+3 people"
     assert CP.delta_text("revenue", 0.0, 5.0) is None
     assert CP.delta_text("revenue", float("nan")) is None
+    # a real change too small for one decimal of % is "<0.1 %", never "-0.0 %"
+    assert CP.delta_text("revenue", -2_098, 31_350_000) == "-€2,098 (<0.1 %)"
+    assert CP.delta_text("ending_inventory_value", 600, 1_240_000) == "+€600 (<0.1 %)"
 
 
 def test_tile_colours_follow_the_better_direction() -> None:
@@ -164,8 +167,12 @@ def test_gap_risk_and_overlay_charts(tiny, base) -> None:
     series = {"Baseline": CP.monthly_totals(base.plan, base.pnl),
               "#1 Up": CP.monthly_totals(ev.plan, ev.pnl)}
     fig = CH.overlay_chart(series, S.REVENUE, "Revenue by month", "money", "EUR")
-    assert [t.name for t in fig.data] == ["Baseline", "#1 Up"]
-    assert sum(fig.data[1].y) == pytest.approx(ev.kpis["revenue"])
+    # the baseline is drawn last (on top: a scenario equal to it must not hide it) and
+    # listed first in the legend
+    assert [t.name for t in fig.data] == ["#1 Up", "Baseline"]
+    assert [t.legendrank for t in fig.data] == [1, 0]
+    assert fig.data[-1].line.dash == "dash"
+    assert sum(fig.data[0].y) == pytest.approx(ev.kpis["revenue"])
     assert CH.overlay_chart({}, "revenue", "Revenue", "money", "EUR").data == ()
 
 
@@ -305,7 +312,7 @@ def test_chart_names_from_user_text_are_not_markup(tiny, base) -> None:
     series = {"Baseline": CP.monthly_totals(base.plan, base.pnl),
               "#1 <b>bold</b> & 50%{y}": CP.monthly_totals(base.plan, base.pnl)}
     fig = CH.overlay_chart(series, S.REVENUE, "Revenue by month", "money", "EUR")
-    assert fig.data[1].name == "#1 &lt;b&gt;bold&lt;/b&gt; &amp; 50&#37;{y}"
+    assert fig.data[0].name == "#1 &lt;b&gt;bold&lt;/b&gt; &amp; 50&#37;{y}"   # baseline drawn last
     risk = CH.risk_ranges({"Baseline": base.risk.summary, "<i>x</i>": base.risk.summary},
                           "EUR")
     assert all("<i>" not in t.hovertemplate and "<i>" not in str(t.y) for t in risk.data)

@@ -114,6 +114,10 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Sto
     assert hist[O.AUTHOR].tolist() == ["Ana"]
     assert hist[O.REASON].tolist() == ["key account win"]
     assert hist[O.STATUS].tolist() == [O.STATUS_ACTIVE]
+    # level and kind in words; a family override has no SKU or region: empty, not None
+    assert (hist[O.LEVEL].tolist(), hist[S.KIND].tolist()) == (["Family"], ["= units/month"])
+    assert hist[[S.SKU, S.REGION, O.WITHDRAWN_BY]].iloc[0].tolist() == ["", "", ""]
+    assert any("(family level)" in m for m in at.markdown.values)
     m = _metrics(at)
     assert m["Consensus, next 6 months"] == f"{1000 * 2 + 500 * 4:,.0f} units"
     assert m["Statistical P50, same months"] == f"{500 * 6:,.0f} units"

@@ -97,3 +97,16 @@ def test_chart_has_every_trace_and_marks_the_overrides() -> None:
     assert len(fig.layout.shapes) == 1
     cons = next(t for t in fig.data if t.name == "Consensus demand")
     assert cons.y[0] == pytest.approx(sum(P50.values()) + 500 + 100)   # Alpha set, B1 +50 %
+
+
+def test_history_view_words_and_empty_columns_dropped() -> None:
+    hist = _overrides({}, {S.SKU: "A1", S.KIND: O.KIND_PCT, O.VALUE: 10.0}).assign(
+        **{O.LEVEL: [O.LEVEL_FAMILY, O.LEVEL_SKU], O.STATUS: O.STATUS_ACTIVE,
+           O.WITHDRAWN_AT: pd.NaT, O.WITHDRAWN_BY: None, O.WITHDRAW_NOTE: None})
+    view = V.history_view(hist)
+    assert view[O.LEVEL].tolist() == ["Family", "SKU"]
+    assert view[S.KIND].tolist() == ["= units/month", "% change"]
+    assert view[S.SKU].tolist() == ["", "A1"] and view[O.WITHDRAWN_BY].tolist() == ["", ""]
+    assert hist[O.LEVEL].tolist() == [O.LEVEL_FAMILY, O.LEVEL_SKU]       # input untouched
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]})
+    assert list(V.without_empty_columns(df).columns) == ["a"]

@@ -3,6 +3,7 @@ KPIs the right way, extreme levers still give valid plans, and the CLI."""
 from __future__ import annotations
 
 import json
+import re
 import math
 from pathlib import Path
 
@@ -193,7 +194,10 @@ def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
     out = tmp_path / "out.json"
     code = main(["scenario", "--data", str(folder), "--levers", str(levers), "--out", str(out),
                  "--horizon", "12"])
-    assert code == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    # the summary's changes carry their sign: "(+€1.2k vs baseline)", not "(€1.2k …)"
+    assert re.search(r"\(\+€[\d.,]+k? vs baseline\)", captured.out + captured.err)
     doc = json.loads(out.read_text())
     k = {r["key"]: r for r in doc["kpis"]}
     assert doc["status"] == "optimal" and doc["levers"]["scn_demand_pct"] == 20

@@ -197,3 +197,4 @@ def test_moved_text_speaks_plainly() -> None:
                  "safety stock 1.5 months of cover"):
         assert part in text
     assert "promo_" not in text
+    assert "price elasticity -1.5;" in text and "ratio" not in text

@@ -251,3 +251,53 @@ def test_policy_is_a_hashable_value_with_documented_fields() -> None:
     assert set(field_help()) == set(field_labels()) == set(a.as_dict())
     assert all(f"`{name}`" in policy_markdown() for name in field_help())
     assert SupplyPolicy(backlog_cost_pct=-1).problems()
+
+
+def test_a_shut_line_is_named_shut_and_overtime_is_not_its_lever() -> None:
+    # L1 is shut in month 2 (0 hours): month 1 makes 100 + 20 overtime, so 80 of the
+    # 100 ordered in month 2 go short. Overtime cannot be worked on a shut line, so it
+    # must not be offered as the lever, and the line is "shut", not "full".
+    tables, demand = one_product([100, 100], max_ot=20.0)
+    cap = tables[S.CAPACITY]
+    tables[S.CAPACITY] = cap.assign(**{S.AVAILABLE_HOURS: [100.0, 0.0]})
+    r = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
+    assert r.status == OPTIMAL
+    gap = r.shortfalls.iloc[0]
+    assert gap["units"] == pytest.approx(80) and gap["binding"] == "L1"
+    assert "is shut that month" in gap["why"] and "is full" not in gap["why"]
+    assert "overtime" not in gap["lever"]
+
+
+def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penalties(
+        ) -> None:
+    import pandas as pd
+
+    from sop.charts_supply import cost_waterfall
+    costs = pd.DataFrame({"term": ["revenue", "material", "holding"],
+                          "label": ["Revenue", "Material", "Inventory holding"],
+                          "kind": ["revenue", "cost", "cost"],
+                          "amount": [1_000_000.0, 400_000.0, 20_000.0], "basis": [""] * 3})
+    w = cost_waterfall(costs, "EUR").data[0]
+    assert list(w.x) == ["Revenue", "Material", "Inventory holding", "Gross margin"]
+    assert w.text[-1] == "€580k"                     # the margin bar carries its figure
+    pen = pd.concat([costs, pd.DataFrame({"term": ["lost_goodwill"], "label": ["Goodwill"],
+                                          "kind": ["penalty"], "amount": [30_000.0],
+                                          "basis": [""]})])
+    w = cost_waterfall(pen, "EUR").data[0]
+    assert list(w.x)[-3:] == ["Gross margin", "Goodwill", "Margin less penalties"]
+    assert list(w.text)[-3:] == ["€580k", "-€30k", "€550k"]
+
+
+def test_capacity_chart_of_one_month_still_shows_the_capacity() -> None:
+    # a line of one point draws nothing: a 1-month plan showed no capacity at all
+    from sop.charts_supply import capacity_chart
+    tables, demand = one_product([80])
+    r = solve_plan(demand, tables, SupplyPolicy())
+    fig = capacity_chart(r.resource_use, r.resource_use, "L1")
+    cap = [t for t in fig.data if t.name == "Regular capacity"][0]
+    assert list(cap.y) == [100.0] and "markers" in cap.mode
+    tables, demand = one_product([80, 90])
+    r = solve_plan(demand, tables, SupplyPolicy())
+    cap = [t for t in capacity_chart(r.resource_use, r.resource_use, "L1").data
+           if t.name == "Regular capacity"][0]
+    assert cap.mode == "lines"

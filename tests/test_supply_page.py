@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -109,3 +110,41 @@ def test_demo_store_renders(store: Store, with_consensus_table: bool) -> None:
         assert "RS-ASM1" in set(ids)
     else:
         assert at.info
+
+
+def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
+    # L2 is roomy for 3 months, then short of hours: over 12 months it binds and is the
+    # resource shown first; over 2 months nothing binds. A default index that moved with
+    # the plan while the kept value stayed made the browser show L1 above the L2 chart:
+    # the box must send its value, or keep its default, on every run.
+    tables = with_consensus(tiny_tables(), 12)
+    cap = tables[S.CAPACITY]
+    late = (cap[S.RESOURCE] == "L2") & (cap[S.MONTH] >= cap[S.MONTH].min()
+                                        + pd.offsets.MonthBegin(3))
+    early = (cap[S.RESOURCE] == "L2") & ~late
+    days = cap[S.WORKING_DAYS].where(~late, 2.0).where(~early, 60.0)
+    tables[S.CAPACITY] = cap.assign(**{S.WORKING_DAYS: days})
+    store.load(check_tables(tables).tables, name="late")
+    at = _page()
+    box = at.selectbox(key="sup_resource")
+    assert box.value == "L2"
+    default = box.proto.default
+    at.number_input(key="sup_horizon").set_value(2).run()
+    assert not at.exception
+    assert any("demand fits" in s.value for s in at.success)
+    box = at.selectbox(key="sup_resource")
+    assert box.value == "L2"
+    assert box.proto.set_value or box.proto.default == default
+
+
+def test_a_horizon_beyond_the_forecast_says_so_without_asking_to_forecast(
+        store: Store) -> None:
+    from demand_helpers import store_fake_run
+    version = store.load(check_tables(tiny_tables()).tables, name="tiny")
+    store_fake_run(store, version)                    # a 6-month forecast is stored
+    at = _page()                                      # plans 18 months by default
+    text = " ".join(i.value for i in at.info)
+    assert "covers 6 months" in text and "Shorten the horizon" in text
+    assert "Demand must be forecast" not in text and not at.metric
+    at.number_input(key="sup_horizon").set_value(6).run()
+    assert not at.exception and at.metric
