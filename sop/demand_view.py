@@ -17,7 +17,9 @@ from sop.hierarchy import BAND_GROUP, aggregate
 ACTUAL, FITTED, CONSENSUS = "actual", "fitted", "consensus"
 LEVEL_LABEL = {"sku_region": "SKU x region", "sku": "SKU (split to regions)",
                "family": "Family (split to SKUs and regions)"}
-KIND_LABEL = {O.KIND_UNITS: "New quantity (units/month)", O.KIND_PCT: "Change (%)"}
+# The % change comes first: the form's default value is 0, and 0 % is refused as a
+# no-op, while a default "new quantity 0" would silently wipe the selection's demand.
+KIND_LABEL = {O.KIND_PCT: "Change (%)", O.KIND_UNITS: "New quantity (units/month)"}
 LOADED_NOTE = ("This dataset brings its own consensus demand plan (table `consensus`): it is "
                "the demand plan as loaded, and overrides made here are not applied to it.")
 NO_RUN_NOTE = ("No statistical forecast is stored for this dataset yet. Press **Run "

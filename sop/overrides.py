@@ -115,6 +115,9 @@ def check_override(ov: Override, products: pd.DataFrame, regions: list[str] | pd
     elif ov.kind == KIND_UNITS and value < 0:
         problems.append(f"A quantity cannot be negative ({value:,.0f} units); enter the "
                         "new monthly demand, 0 or more.")
+    elif ov.kind == KIND_PCT and value == 0:
+        problems.append("A change of 0 % leaves the forecast as it is; enter the change "
+                        "in % (for example 10 or -15), or choose a new quantity.")
     elif ov.kind == KIND_PCT and value < MIN_PCT:
         problems.append(f"A change of {value:g} % would make demand negative; the lowest "
                         "is -100 % (no demand).")

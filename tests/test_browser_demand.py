@@ -46,6 +46,7 @@ def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app
     before = page.evaluate(CONSENSUS_Y)
     assert before["consensus"][0] == pytest.approx(before["statistical"][0])
     target = round(before["statistical"][0] * 2 + 1000)
+    page.get_by_text("New quantity (units/month)").click()
     page.get_by_role("spinbutton", name="Value").fill(str(target))
     page.get_by_role("textbox", name="Reason").fill("garden centre chain listing")
     page.get_by_role("textbox", name="Your name").first.fill("Browser Bot")

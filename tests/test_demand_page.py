@@ -146,6 +146,19 @@ def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
     assert not at.success
 
 
+def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store) -> None:
+    """Typing only a reason and a name must not wipe the selection's demand: the form
+    opens on a % change of 0, which is refused."""
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    assert at.radio(key="dem_ov_kind").value == O.KIND_PCT
+    at.text_input(key="dem_ov_reason").input("just looking")
+    at.text_input(key="dem_ov_author").input("Ana")
+    at = at.button(key="dem_ov_save").click().run()
+    assert any("leaves the forecast as it is" in e.value for e in at.error)
+    assert OS.counts(forecast) == (0, 0)
+
+
 def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
     at = _page()
     at.selectbox(key="dem_family").set_value("Alpha").run()

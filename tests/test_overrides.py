@@ -120,6 +120,7 @@ def test_override_outside_the_forecast_changes_nothing() -> None:
 @pytest.mark.parametrize("bad, expect", [
     (dict(kind=O.KIND_UNITS, value=-5.0), "cannot be negative"),
     (dict(kind=O.KIND_PCT, value=-150.0), "lowest is -100"),
+    (dict(kind=O.KIND_PCT, value=0.0), "leaves the forecast as it is"),
     (dict(reason="  "), "Enter a reason"),
     (dict(author=""), "Enter your name"),
     (dict(start=M3, end=M1), "before the start month"),
