@@ -12,7 +12,10 @@ Definitions (money in the dataset's currency, over the plan horizon):
   average cost of goods per unit served;
 - days_of_supply = ending inventory / average daily demand of the horizon (30.4 days a
   month; NaN without demand);
-- inventory_turns = annualised cogs / average inventory value (NaN without inventory);
+- inventory_turns = annualised cost of the units served (units served x the family's
+  cost of goods per unit, which sums to cogs) / average inventory value, both at the
+  same unit cost (NaN without inventory; 0 when nothing is sold, even though wages
+  still make a cogs);
 - below_safety_stock = units below the safety-stock target, summed over the months
   (the LP may fall short of safety stock at a penalty, to save cost);
 - utilisation of lines: load hours / available regular hours (avg and peak).
@@ -96,7 +99,7 @@ def _family_sums(plan: PlanResult) -> pd.DataFrame:
 def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
     """Per family: price (revenue / units served) and unit_cost (cogs / units served).
 
-    Columns: family, price, unit_cost, lost_sales. Families that served nothing fall
+    Columns: family, price, unit_cost, lost_sales, shipped (units served). Families that served nothing fall
     back to the average list price and material cost of their SKUs (and those that
     served only from stock, to that material cost).
     """
@@ -113,7 +116,8 @@ def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     cost = np.where(costed, g["material_cost"].to_numpy() * cost_share / ship,
                     fallback[S.MATERIAL_COST].reindex(g.index).to_numpy())
     return pd.DataFrame({S.FAMILY: g.index, "price": price, "unit_cost": cost,
-                         "lost_sales": g["lost_sales"].to_numpy()})
+                         "lost_sales": g["lost_sales"].to_numpy(),
+                         "shipped": g["shipped"].to_numpy()})
 
 
 def _term(plan: PlanResult, term: str) -> float:
@@ -158,6 +162,7 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
     load = ru.groupby(S.RESOURCE)[["load_hours", "available_hours"]].sum()
     avg = load["load_hours"] / load["available_hours"].where(load["available_hours"] > 0)
     avg_inv_value = float(by_month.mean()) if len(by_month) else 0.0
+    sold_cost = float((unit["shipped"] * unit["unit_cost"]).sum())
     demand, revenue = float(k["demand_units"]), float(k["revenue"])
     return {
         "revenue": k["revenue"], "cogs": cogs, "gross_margin": k["gross_margin"],
@@ -172,7 +177,7 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
         "days_of_supply": (k["ending_inventory_units"] / demand_per_day
                            if demand_per_day > 1e-9 else np.nan),
-        "inventory_turns": (cogs * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9
+        "inventory_turns": (sold_cost * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9
                             else np.nan),
         "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,  # all shut: 0
         "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,

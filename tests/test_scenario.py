@@ -16,7 +16,7 @@ from sop.__main__ import main
 from sop.bridge import margin_bridge
 from sop.demand import PLAN_COLUMNS
 from sop.finance import budget_kpis, family_pnl
-from sop.kpis import KPIS, kpi_table
+from sop.kpis import KPIS, family_unit_values, kpi_table
 from sop.levers import Levers
 from sop.scenario import evaluate
 from sop.supply import solve_plan
@@ -61,6 +61,13 @@ def test_revenue_is_price_times_units_served(tiny, base) -> None:
         - float(base.plan.costs.set_index("term").loc[["holding", "backlog"], "amount"].sum()))
     assert base.kpis["gross_margin_pct"] == pytest.approx(
         base.kpis["gross_margin"] / base.kpis["revenue"])
+    # turns: the cost of the units served is the whole cogs when every family sells
+    fp = base.plan.family_plan
+    months = fp[S.MONTH].nunique()
+    unit_cost = family_unit_values(base.plan, t[S.PRODUCTS]).set_index(S.FAMILY)["unit_cost"]
+    avg_inv = (fp["inventory"] * fp[S.FAMILY].map(unit_cost)).groupby(fp[S.MONTH]).sum().mean()
+    assert base.kpis["inventory_turns"] == pytest.approx(
+        base.kpis["cogs"] * 12 / months / avg_inv)
 
 
 def test_family_pnl_adds_up_to_the_plan(tiny, base) -> None:
@@ -154,6 +161,8 @@ def test_extreme_levers_give_valid_plans(tiny, levers) -> None:
         assert math.isfinite(ev.kpis[k]), k
     if levers.demand_pct == -100.0:          # no demand: the fill rate is not defined
         assert math.isnan(ev.kpis["fill_rate"])
+        # nothing sold: no turns, although idle wages still make a cost of goods
+        assert ev.kpis["inventory_turns"] == 0.0 or math.isnan(ev.kpis["inventory_turns"])
     else:
         assert 0.0 <= ev.kpis["fill_rate"] <= 1.0
     s = ev.risk.summary.set_index("metric")
