@@ -8,9 +8,9 @@ from sop import compare as CP
 from sop import scenario_url as SU
 from sop import scenario_view as SV
 from sop import schema as S
-from sop.bridge import margin_bridge
 from sop.kpis import kpi_table
 from sop.levers import Levers
+from sop.scenario import scenario_bridge
 
 ui.through_router()
 
@@ -66,7 +66,7 @@ def tab_gap(ev, base, c: dict) -> None:
 
 
 def tab_bridge(ev, base, c: dict) -> None:
-    bridge = margin_bridge(base.plan, ev.plan, ui.tables(c["path"], c["version"])[S.PRODUCTS])
+    bridge = scenario_bridge(ev, base, ui.tables(c["path"], c["version"])[S.PRODUCTS])
     st.plotly_chart(CH.bridge_chart(bridge, c["cur"]), width="stretch")
     st.caption("Volume, mix, lost sales, price and the cost steps add up exactly to the "
                "change in gross margin.")

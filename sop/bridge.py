@@ -7,7 +7,10 @@ s = units served, M = material cost, U = average u0 weighted by baseline demand:
 - volume        = (D1 - D0) x U                       (all demand, at the average margin)
 - mix           = sum (d1 - d0) x u0 - volume         (which families the change falls on)
 - lost sales    = -sum ((d1 - s1) - (d0 - s0)) x u0   (demand not served, incl. backlog left)
-- price         = sum s1 x (p1 - p0)
+- price         = sum s1 x (p1 - p0); when the price change per family k is known
+                  (a scenario's price lever), sum r1 x (1 - 1/k), r1 = scenario revenue:
+                  the lever's effect alone, and the rest of sum s1 x (p1 - p0) (SKU,
+                  region and month mix inside a family) moves to mix
 - material cost = -(M1 - M0) + sum (s1 - s0) x c0     (cost per unit and make-vs-serve timing)
 - labour and overtime = -(change in line hours, wages, hiring, layoffs, overtime)
 - subcontracting      = -(change in subcontract cost)
@@ -17,6 +20,8 @@ volume + mix + lost sales + price + material = change of revenue - material, so
 the steps sum to scenario margin - baseline margin exactly.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -39,9 +44,14 @@ def _terms(plan: PlanResult, names: tuple[str, ...]) -> float:
     return float(sum(c.get(n, 0.0) for n in names))
 
 
-def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame,
+                  price_change: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Steps from baseline to scenario gross margin.
 
+    `price_change`: family -> scenario price / baseline price of every SKU, when known
+    (families not named: 1). Then Price is the price change alone, so a scenario that
+    moves no price shows no Price step; without it (two plans of record on different
+    data), Price is the change in each family's average price per unit served.
     Columns: step, amount (money), kind (`total` for the two ends, `delta` for
     the steps). The deltas sum to the difference of the totals.
     """
@@ -62,6 +72,11 @@ def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame) ->
     unserved = (f1["demand"] - f1["shipped"]) - (f0["demand"] - f0["shipped"])
     lost = -float((unserved * u0).sum())
     price = float((f1["shipped"] * (p1 - p0)).sum())
+    if price_change is not None:
+        k = pd.Series({f: float(price_change.get(f, 1.0)) for f in fams})
+        lever = float((f1["revenue"] * (1 - 1 / k.where(k > 0, 1.0))).sum())
+        mix += price - lever
+        price = lever
     material = -(float(f1["material_cost"].sum()) - float(f0["material_cost"].sum())) + float(
         ((f1["shipped"] - f0["shipped"]) * c0).sum())
     labour = -(_terms(scen, LABOUR) - _terms(base, LABOUR))

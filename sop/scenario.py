@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sop import finance, hierarchy, kpis, risk
+from sop.bridge import margin_bridge
 from sop import schema as S
 from sop.demand import PLAN_COLUMNS
 from sop.levers import Levers
@@ -151,3 +152,12 @@ def evaluate(demand: pd.DataFrame | DemandBase, tables: dict[str, pd.DataFrame],
     bud = finance.budget_kpis(pnl, tables[S.BUDGET]) if S.BUDGET in tables else {}
     rk = risk.plan_risk(plan, sigma, pol.backlog_allowed) if with_risk else None
     return done(plan, d, k=kpis.plan_kpis(plan, t[S.PRODUCTS]), b=bud, pnl=pnl, r=rk)
+
+
+def scenario_bridge(ev: Evaluation, base: Evaluation, products: pd.DataFrame) -> pd.DataFrame:
+    """`sop.bridge.margin_bridge` from `base` to `ev`, with the price levers' change per
+    family, so only a price lever makes a Price step (SKU mix inside a family is Mix)."""
+    k0, k1 = dict(base.levers.price_family_pct), dict(ev.levers.price_family_pct)
+    change = {f: (1 + k1.get(f, 0.0) / 100) / (1 + k0.get(f, 0.0) / 100)
+              for f in set(k0) | set(k1)}
+    return margin_bridge(base.plan, ev.plan, products, change)

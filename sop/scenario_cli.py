@@ -11,10 +11,9 @@ import pandas as pd
 
 from sop import fmt
 from sop import schema as S
-from sop.bridge import margin_bridge
 from sop.kpis import kpi_table
 from sop.levers import Levers
-from sop.scenario import Evaluation, evaluate
+from sop.scenario import Evaluation, evaluate, scenario_bridge
 from sop.supply_io import (NoDemand, add_plan_arguments, demand_by_forecasting,
                            demand_from_store, demand_from_tables, policy_from_args, records)
 
@@ -104,7 +103,7 @@ def result_json(ev: Evaluation, base: Evaluation, products: pd.DataFrame,
     if ev.ok and base.ok:
         out["kpis"] = records(kpi_table(ev.kpis, base.kpis, ev.budget))
         out["budget_months"] = ev.budget.get("months")
-        out["margin_bridge"] = records(margin_bridge(base.plan, ev.plan, products))
+        out["margin_bridge"] = records(scenario_bridge(ev, base, products))
         if ev.risk is not None:
             out["risk"] = records(ev.risk.summary)
     return out

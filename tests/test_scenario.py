@@ -18,7 +18,7 @@ from sop.demand import PLAN_COLUMNS
 from sop.finance import budget_kpis, family_pnl
 from sop.kpis import KPIS, family_unit_values, kpi_table
 from sop.levers import Levers
-from sop.scenario import evaluate
+from sop.scenario import evaluate, scenario_bridge
 from sop.supply import solve_plan
 from sop.supply_policy import SupplyPolicy
 from sop.synthetic import naive_consensus
@@ -105,17 +105,34 @@ def test_margin_bridge_adds_up_exactly(tiny, base, levers) -> None:
     t, d = tiny
     ev = evaluate(d, t, levers, POLICY)
     assert ev.ok, ev.plan.explanation
-    br = margin_bridge(base.plan, ev.plan, t[S.PRODUCTS])
-    steps = br[br["kind"] == "delta"]["amount"].sum()
-    assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
-                                  abs=1e-6)
-    assert br["amount"].iloc[0] == pytest.approx(base.kpis["gross_margin"])
+    for br in (margin_bridge(base.plan, ev.plan, t[S.PRODUCTS]),
+               scenario_bridge(ev, base, t[S.PRODUCTS])):
+        steps = br[br["kind"] == "delta"]["amount"].sum()
+        assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
+                                      abs=1e-6)
+        assert br["amount"].iloc[0] == pytest.approx(base.kpis["gross_margin"])
+    price = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]["Price"]
+    if not levers.price_family_pct:          # no price lever, no Price step
+        assert price == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_sku_mix_shift_is_mix_not_price(tiny, base) -> None:
+    """More of the cheaper Alpha SKU lowers Alpha's average price per unit; with no
+    price lever that is Mix in the scenario bridge, not Price."""
+    t, d = tiny
+    more_a1 = d.assign(**{S.UNITS: d[S.UNITS].where(d[S.SKU] != "A1", 3 * d[S.UNITS])})
+    ev = evaluate(more_a1, t, Levers(), POLICY)
+    plain = margin_bridge(base.plan, ev.plan, t[S.PRODUCTS]).set_index("step")["amount"]
+    assert abs(plain["Price"]) > 1.0       # the family average price moved with the mix
+    br = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]
+    assert br["Price"] == pytest.approx(0.0, abs=1e-6)
+    assert br["Mix"] == pytest.approx(plain["Mix"] + plain["Price"])
 
 
 def test_bridge_puts_a_price_rise_in_price(tiny, base) -> None:
     t, d = tiny
     ev = evaluate(d, t, Levers(price_family_pct=(("Beta", 10.0),)), POLICY)
-    br = margin_bridge(base.plan, ev.plan, t[S.PRODUCTS]).set_index("step")["amount"]
+    br = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]
     beta_revenue = base.pnl[base.pnl[S.FAMILY] == "Beta"][S.REVENUE].sum()
     assert br["Price"] == pytest.approx(0.10 * beta_revenue, rel=1e-6)
     assert br["Volume"] == pytest.approx(0.0, abs=1e-6)
