@@ -87,7 +87,8 @@ def render_items(view) -> None:
         st.caption("No questions or actions recorded yet.")
         return
     st.dataframe(items[["entry_id", "status", "kind", "text", "owner", "due", "raised_by",
-                        "closed_note"]], hide_index=True, key="dec_items", column_config={
+                        "closed_note"]], hide_index=True, key="dec_items", placeholder="–",
+                 column_config={
         "entry_id": st.column_config.NumberColumn("#", format="%d"),
         "status": "Status", "kind": "Kind", "text": st.column_config.TextColumn(
             "What", width="large"), "owner": "Owner",
@@ -107,7 +108,7 @@ def render_log(view) -> None:
     if view.log.empty:
         st.info("No decisions yet.")
         return
-    st.dataframe(view.log, hide_index=True, key="dec_log", column_config={
+    st.dataframe(view.log, hide_index=True, key="dec_log", placeholder="–", column_config={
         "entry_id": st.column_config.NumberColumn("#", format="%d"),
         "made_at": st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm"),
         "cycle": st.column_config.DateColumn("Cycle", format="MMM YYYY"),
@@ -140,5 +141,5 @@ with left:
         st.caption("Needs a demand plan for the active data (see above).")
 with right:
     render_item_form(view)
-    render_items(view)
+render_items(view)          # full width: what, owner and due date read in full
 render_log(view)

@@ -28,6 +28,7 @@ header[data-testid="stHeader"]{display:none !important}
 [data-testid="stAppViewContainer"] [data-testid="stMetricLabel"] p{font-size:1.25rem !important}
 [data-testid="stMetricDelta"] div{font-size:1.05rem !important}
 h1{font-size:2.4rem !important}
+[data-testid="stTable"] th,[data-testid="stTable"] td{font-size:1.15rem !important}
 </style>"""
 
 
@@ -55,7 +56,7 @@ def render_kpis(view) -> None:
 
 
 def render_middle(view, height: int, font: int) -> None:
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height,
                                        font_size=font), width="stretch",
                       key="exe_revenue_chart")
@@ -64,19 +65,18 @@ def render_middle(view, height: int, font: int) -> None:
         top = R.top(view.risks, n=8, per_category=3)
         if top.empty:
             st.success("No risk or opportunity worth money in this plan.")
-        st.dataframe(R.display(top, view.currency), hide_index=True, key="exe_risks",
-                     height=height - 40, column_config={
-                         "Item": st.column_config.TextColumn("Item", width=190),
-                         "At stake": st.column_config.TextColumn("At stake", width=78,
-                                                                 alignment="right"),
-                         "When": st.column_config.TextColumn("When", width=122),
-                         "Why": st.column_config.TextColumn("Why", width="large")})
+        else:
+            st.html(R.html_table(top, view.currency, height=height - 30,
+                                 font_px=16 if font > 13 else 13))
 
 
-def render_board(view) -> None:
+def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
-    st.dataframe(EV.board_text(view.board, view.currency, view.por_name),
-                 hide_index=True, key="exe_board", height="content")
+    board = EV.board_text(view.board, view.currency, view.por_name)
+    if present:         # a grid keeps its small font; a plain table grows with the page
+        st.table(board.set_index("Plan"))
+    else:
+        st.dataframe(board, hide_index=True, key="exe_board", height="content")
 
 
 def render_changes(view, font: int) -> None:
@@ -85,7 +85,7 @@ def render_changes(view, font: int) -> None:
         st.info("No earlier cycle has a plan of record yet: the bridge appears from the "
                 "second approved cycle on.")
         return
-    c = st.columns([3, 2])
+    c = st.columns([1, 1])      # room for the table's "Made of" to read in full
     c[0].plotly_chart(CX.plan_bridge_chart(view.bridge, view.currency, font_size=font),
                       width="stretch", key="exe_bridge_chart")
     c[1].dataframe(view.bridge[["step", "amount_text", "detail"]], hide_index=True,
@@ -118,7 +118,7 @@ def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None
                  "the time they were made. Also: `python -m sop pack --out DIR`.")
 
 
-top = st.columns([6, 1.2], vertical_alignment="center")
+top = st.columns([5, 1.5], vertical_alignment="center")
 top[0].title("Executive S&OP")
 present = top[1].toggle("Presentation mode", key="exe_present",
                         help="Larger fonts and no sidebar, for a shared screen.")
@@ -130,7 +130,7 @@ render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
 render_kpis(view)
-render_middle(view, height=360 if present else 320, font=18 if present else 13)
-render_board(view)
+render_middle(view, height=420 if present else 370, font=18 if present else 13)
+render_board(view, present)
 render_changes(view, font=18 if present else 13)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

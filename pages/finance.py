@@ -7,6 +7,7 @@ from sop import export_finance as EX
 from sop import finance_bridge as FB
 from sop import finance_landing as FL
 from sop import schema as S
+from sop import scenario_view as SV
 
 ui.through_router()
 
@@ -63,8 +64,10 @@ def render_bands(view, currency: str, colors: dict) -> None:
     with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
         table(EX.pnl_table(view), EX.PNL_SPEC, currency, "fin_pnl_table")
         st.caption("Conversion (line hours, wages, overtime, hiring) is allocated to families "
-                   "by the hours they take. Stock drawn from the opening inventory is costed in "
-                   "the plan's last month (inventory costs), as the supply plan books it.")
+                   "by the hours they take. *Stock change, holding, backlog* is negative in a "
+                   "month that builds stock (its cost moves to the month it is sold); stock "
+                   "drawn from the opening inventory is costed in the plan's last month, as "
+                   "the supply plan books it.")
 
 
 def render_budget(view, currency: str, colors: dict) -> None:
@@ -126,10 +129,15 @@ info = ui.require_dataset()
 path, version, currency = str(ui.store().path), info.version, info.currency
 choices = ui.finance_scenarios(path)
 labels = {i: n if i == 0 else f"#{i} {n}" for i, (n, _) in choices.items()}
+# open on what the meeting approved: the cycle's plan of record, when there is one
+approved = ui.exe_records(path, version, ui.exe_log_stamp(path)).approved
+por = int(approved["scenario_id"]) if approved is not None else None
 sid = st.columns([2, 3])[0].selectbox(
-    "Scenario", list(choices), key="fin_scenario", format_func=labels.get,
+    "Scenario", list(choices), key="fin_scenario",
+    index=list(choices).index(por) if por in choices else 0,
+    format_func=lambda i: labels[i] + (" ✔ plan of record" if i == por else ""),
     help="The baseline or a scenario saved on the Scenarios page (#id: names can repeat); "
-    "planned under the plan settings of record.")
+    "planned under the plan settings of record. ✔ marks the cycle's plan of record.")
 name, levers = labels[sid], choices[sid][1]
 policy = ui.plan_policy()[0]
 stamp = ui.demand_stamp(path, version)
@@ -143,12 +151,13 @@ if not ev.ok:
     st.error(f"{name}: {ev.plan.explanation}")
     st.stop()
 view = ui.finance_view(path, version, stamp, levers, policy)
-st.caption(f"**{name}** · levers: {levers.describe()} · plan {view.span} · actuals to "
+moved = SV.moved_text(levers)        # in planner's words, not lever field names
+st.caption(f"**{name}** · moved: {SV.escape_md(moved)} · plan {view.span} · actuals to "
            f"{fmt.month(view.as_of)} · money in {currency}")
 for note in view.notes:
     st.warning(note)
 render_kpis(view.totals, currency)
-render_exports(view, EX.ExportMeta(info.company, info.name, version, name, levers.describe(),
+render_exports(view, EX.ExportMeta(info.company, info.name, version, name, moved,
                                    currency, view.as_of))
 colors = charts.family_colors(ui.families(path, version))
 tabs = st.tabs(["Revenue & margin", "Budget vs projection", "Year-end landing",

@@ -17,6 +17,8 @@ Risks carry negative money, opportunities positive; the ranking is by size.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 
@@ -88,7 +90,8 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
         top = float(g["shadow_price"].max())
         rows.append(_row(OPPORTUNITY, BOTTLENECK, f"{res} ({name})", g["month"],
                          float(g["value"].sum()),
-                         f"Binds in {len(g)} month(s); one more {per} is worth up to "
+                         f"Binds in {len(g)} month{'s' if len(g) > 1 else ''}; one more "
+                         f"{per} is worth up to "
                          f"{fmt.symbol(currency)}{top:,.2f}: +10 % "
                          f"{'hours' if per == 'hour' else 'supply'} "
                          f"there adds up to {fmt.money(float(g['value'].sum()), currency)}."))
@@ -108,8 +111,10 @@ def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -
         mgap = float(g["margin_gap"].sum())
         rows.append(_row(OPPORTUNITY if mgap > 0 else RISK, BUDGET, fam, g[S.MONTH], mgap,
                          f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
-                         f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%}); margin "
-                         f"{fmt.money_delta(mgap, currency)}."))
+                         f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+                         f"{';' if (gap > 0) == (mgap > 0) else ' but'} margin "
+                         f"{'above' if mgap > 0 else 'below'} it by "
+                         f"{fmt.money(abs(mgap), currency)}."))
     return rows
 
 
@@ -132,8 +137,10 @@ def stockouts(sku_plan: pd.DataFrame, demand: pd.DataFrame, products: pd.DataFra
     j["value"] = j["short"] * j[S.SKU].map(margin).fillna(0.0).to_numpy(dtype=float)
     worst = j.sort_values("value", ascending=False).drop_duplicates(S.SKU).head(top)
     return [_row(RISK, STOCKOUT, f"{r.sku} ({p.at[r.sku, S.NAME]})", [r.month], -r.value,
-                 f"Demand up to P90 is {fmt.units(r.short)} above the "
-                 f"{fmt.units(r.inventory)} the plan leaves in stock.")
+                 f"At P90, demand runs {fmt.units(round(r.short) + round(r.inventory))} "
+                 "above plan and "
+                 f"the plan leaves {fmt.units(r.inventory)} in stock: "
+                 f"{fmt.units(r.short)} short.")
             for r in worst.itertuples(index=False)]
 
 
@@ -171,3 +178,33 @@ def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:
         "When": items["when"].astype(str).str.replace(r"([A-Z][a-z]{2}) \d\d(\d\d)",
                                                       r"\1 '\2", regex=True),
         "Why": items["what"]})
+
+
+TABLE_CSS = """<style>
+.exe-risks{{overflow-y:auto;max-height:{height}px;font-size:{font}px;line-height:1.3}}
+.exe-risks table{{border-collapse:collapse;width:100%;margin:0}}
+.exe-risks th{{text-align:left;font-weight:600;color:#5A6572;padding:4px 8px;
+border-bottom:1px solid #D5DAE1;position:sticky;top:0;background:#fff;white-space:nowrap}}
+.exe-risks td{{padding:5px 8px;border-bottom:1px solid #E3E7ED;vertical-align:top}}
+.exe-risks td.m{{text-align:right;white-space:nowrap;font-weight:600}}
+.exe-risks .risk{{color:#B23A48}} .exe-risks .opportunity{{color:#2E8B57}}
+.exe-risks .w{{color:#5A6572;white-space:nowrap}} .exe-risks .y{{color:#3A4450}}
+</style>"""
+
+
+def html_table(items: pd.DataFrame, currency: str, height: int = 300,
+               font_px: int = 13) -> str:
+    """The `display` rows as an HTML table whose text wraps (a screen grid cuts long
+    sentences): At stake (coloured: red a risk, green an opportunity) and, in one cell,
+    the item in bold with its months, then why. Scrolls past `height` px. Every text
+    from the data is escaped."""
+    d = display(items, currency)
+    rows = "".join(
+        f'<tr><td class="m {html.escape(k)}">{html.escape(m)}</td><td><b>'
+        f'{html.escape(i)}</b> <span class="w">· {html.escape(w)}</span><br>'
+        f'<span class="y">{html.escape(y)}</span></td></tr>'
+        for k, i, m, w, y in zip(items["kind"], d["Item"], d["At stake"], d["When"],
+                                 d["Why"]))
+    return (TABLE_CSS.format(height=height, font=font_px) + '<div class="exe-risks">'
+            '<table><thead><tr><th style="text-align:right">At stake</th><th>Item, when '
+            f"and why</th></tr></thead><tbody>{rows}</tbody></table></div>")

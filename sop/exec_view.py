@@ -48,7 +48,8 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
              previous: dict[str, float] | None, currency: str) -> pd.DataFrame:
     """The five headline KPIs. Columns: key, label (short, fits a tile), value, text,
     vs_budget (plan - budget over the budget's months; NaN where the budget has no
-    such figure), vs_budget_text, budget_short (one short line for under a tile),
+    such figure), vs_budget_text, budget_short (one short line for under a tile, naming the
+    months compared: the tile's value covers the whole horizon),
     vs_previous (this plan - the previous plan of record), vs_previous_text, delta
     (the change alone, short, for the tile), changed (it differs from the previous
     plan), delta_color (st.metric: green when the change goes the better way), help
@@ -68,7 +69,7 @@ def headline(kpis: dict[str, float], budget: dict[str, float],
                 "no budget figure" if np.isnan(vb) else
                 f"{db or 'on budget'} vs budget ({months} months)"),
             "budget_short": "no budget figure" if np.isnan(vb) else
-            f"Budget: {db or 'on budget'}",
+            f"{db or 'on budget'} vs budget, {months} months",
             "vs_previous": vp, "vs_previous_text": (
                 "no previous plan of record" if not previous else
                 f"{dp or 'no change'} vs previous plan"), "delta": dp,
@@ -109,8 +110,9 @@ def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
 
 
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
-    """`scenario_board` as text with units; ★ marks the best value of each column and
-    ✔ the plan of record."""
+    """`scenario_board` as text with units; ★ marks the best value of each column (as
+    shown: values that read the same tie, and a column where all do has none) and ✔
+    the plan of record."""
     labels = {"revenue": "Revenue", "gross_margin": "Gross margin",
               "margin_vs_budget": "Margin vs budget", "fill_rate": "Fill rate",
               "ending_inventory_value": "Inventory value (end)",
@@ -120,7 +122,9 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
     for key, label in labels.items():
         kpi = "gross_margin" if key == "margin_vs_budget" else key
         better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
-        best = compare.best_in_row(dict(zip(board["plan"], board[key])), better)
+        # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
+        best = compare.best_in_row(dict(zip(board["plan"], board[key])), better, kpi,
+                                   currency)
         out[label] = [(compare.BEST if p in best else "") + (
             (compare.delta_text(kpi, v, None, currency) or "on budget")
             if key == "margin_vs_budget" and np.isfinite(v) else

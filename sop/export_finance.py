@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sop import fmt
 from sop import schema as S
 from sop.finance_view import FinanceView
-from sop.xlsx import TOTAL, Spec, formats, money_format, write_pairs, write_table
+from sop.xlsx import (TOTAL, Spec, budget_part, formats, money_format, write_pairs,
+                      write_table)
 
 MONTH_FORMAT = formats("EUR")["month"]
 __all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]
@@ -30,7 +31,7 @@ PNL_SPEC: Spec = [
     (S.REVENUE, "Revenue", "money"), ("revenue_p10", "Revenue P10", "money"),
     ("revenue_p90", "Revenue P90", "money"), ("material", "Material", "money"),
     ("conversion", "Conversion, allocated", "money"), ("subcontract", "Subcontract", "money"),
-    ("inventory", "Inventory costs", "money"), ("cogs", "Cost of goods", "money"),
+    ("inventory", "Stock change, holding, backlog", "money"), ("cogs", "Cost of goods", "money"),
     (S.MARGIN, "Gross margin", "money"), ("margin_p10", "Gross margin P10", "money"),
     ("margin_p90", "Gross margin P90", "money"),
     ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin", "money")]
@@ -175,8 +176,9 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
     _summary(ws, view, meta, made_at)
     summed = tuple(c for c, _, k in PNL_SPEC if k in ("money", "units")
                    and not c.endswith(("_p10", "_p90")))
-    write_table(wb.create_sheet("P&L by family"), pnl_table(view), PNL_SPEC, meta.currency,
-                 summed)
+    pnl = pnl_table(view)
+    write_table(wb.create_sheet("P&L by family"), pnl, PNL_SPEC, meta.currency, summed,
+                part=budget_part(pnl, ("budget_revenue", "budget_margin")))
     write_table(wb.create_sheet("Budget vs projection"), view.by_month, BUDGET_SPEC,
                  meta.currency, tuple(c for c, _, _ in BUDGET_SPEC[1:7]))
     write_table(wb.create_sheet("PVM bridge"), view.bridge, BRIDGE_SPEC, meta.currency,

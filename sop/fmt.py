@@ -88,13 +88,14 @@ def money_ticks(lo: float, hi: float, currency: str = "EUR", target: int = 6,
 
 
 def units(x: float | None, unit: str = "units") -> str:
-    """12,345 units; 1.2M units when large."""
+    """12,345 units; 1.2M units when large; 1 unit."""
     if _blank(x):
         return "–"
     v = float(x) if abs(float(x)) >= 0.5 else 0.0
     if abs(v) >= 1e6:
         return f"{v / 1e6:.2f}M {unit}"
-    return f"{v:,.0f} {unit}"
+    text = f"{v:,.0f}"
+    return f"{text} {'unit' if unit == 'units' and text == '1' else unit}"
 
 
 def pct(x: float | None, digits: int = 1) -> str:

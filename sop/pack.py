@@ -23,7 +23,7 @@ from sop import fmt
 from sop import pack_excel as PX
 from sop import schema as S
 from sop.demand import SOURCE_LOADED
-from sop.xlsx import Spec
+from sop.xlsx import Spec, budget_part
 
 DEMAND_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
@@ -161,14 +161,16 @@ def summary_pairs(view: EV.ExecView, meta: PackMeta) -> list[tuple[str, object, 
 
 def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame],
            consensus: pd.DataFrame | None) -> list:
-    """(sheet name, frame, spec, totalled columns) of every table sheet; `consensus`
+    """(sheet name, frame, spec, totalled columns[, part]) of every table sheet (the
+    Finance sheet totals the months with a budget apart, `sop.xlsx.budget_part`); `consensus`
     is the consensus demand plan the view was made from (`demand_frame`)."""
     units = lambda spec: tuple(c for c, _, k in spec if k in ("units", "money"))  # noqa: E731
+    fin = finance_frame(view, tables.get(S.BUDGET))
     out = [("Demand", demand_frame(view, consensus), DEMAND_SPEC, units(DEMAND_SPEC)),
            ("Supply", supply_frame(view), SUPPLY_SPEC,
             tuple(c for c in units(SUPPLY_SPEC) if c not in ("backlog", "inventory"))),
-           ("Finance", finance_frame(view, tables.get(S.BUDGET)), FINANCE_SPEC,
-            units(FINANCE_SPEC)),
+           ("Finance", fin, FINANCE_SPEC, units(FINANCE_SPEC),
+            budget_part(fin, ("budget_revenue", "budget_margin"))),
            ("Scenarios", view.board, SCENARIO_SPEC, ()),
            ("Decisions", view.log, DECISION_SPEC, ()),
            ("Risks", view.risks, RISK_SPEC, ())]

@@ -31,7 +31,8 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
 th{background:#1F4E79;color:#fff;text-align:left;padding:6px 8px;vertical-align:bottom}
 th.n{text-align:right}
 td{border-bottom:1px solid #E3E7ED;padding:5px 8px;vertical-align:top}
-td.n{text-align:right;white-space:nowrap} .risk{color:#B23A48}.opportunity{color:#2E8B57}
+td.n{text-align:right;white-space:nowrap} td.k{white-space:nowrap}
+.risk{color:#B23A48}.opportunity{color:#2E8B57}
 .note{background:#FFF6E5;border-left:4px solid #E07A1F;padding:6px 10px;margin:6px 0}
 .chart{margin:8px 0}
 """
@@ -46,18 +47,22 @@ def esc(value: object) -> str:
 
 
 def table(df: pd.DataFrame, columns: Iterable[tuple[str, str]],
-          numeric: Iterable[str] = (), classes: str | None = None) -> str:
+          numeric: Iterable[str] = (), classes: str | None = None,
+          nowrap: Iterable[str] = ()) -> str:
     """An HTML table of `df`'s (column, header) pairs; `numeric` columns right-aligned;
-    `classes` names a column whose value becomes each row's CSS class."""
+    `classes` names a column whose value becomes each row's CSS class; `nowrap` columns
+    keep their text on one line (a month span)."""
     cols = list(columns)
-    num = set(numeric)
+    num, keep = set(numeric), set(nowrap)
+
+    def cls(c: str) -> str:
+        return " class=n" if c in num else " class=k" if c in keep else ""
     head = "".join(f'<th{" class=n" if c in num else ""}>{esc(h)}</th>' for c, h in cols)
     rows = []
     for _, r in df.iterrows():
-        cls = f' class="{esc(r[classes])}"' if classes else ""
-        cells = "".join(f'<td{" class=n" if c in num else ""}>{esc(r[c])}</td>'
-                        for c, _ in cols)
-        rows.append(f"<tr{cls}>{cells}</tr>")
+        row_cls = f' class="{esc(r[classes])}"' if classes else ""
+        cells = "".join(f"<td{cls(c)}>{esc(r[c])}</td>" for c, _ in cols)
+        rows.append(f"<tr{row_cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -101,12 +106,13 @@ def report(view: EV.ExecView, summary: list[tuple[str, object, str]], meta) -> s
     parts += ["<h2>Headline: the plan on the table</h2>", _cards(view.headline),
               chart(CX.revenue_chart(view.band, cur, height=420))]
     top = R.top(view.risks, n=10, per_category=4)
-    parts += ["<h2>Top risks and opportunities (gross margin at stake)</h2>",
+    parts += ["<h2>Risks and opportunities, ranked by the gross margin at stake</h2>",
               chart(CX.risks_chart(top, cur, height=420)),
               table(_risks_text(view.risks, cur), [
                   ("kind", "Risk or opportunity"), ("category", "Category"),
                   ("subject", "Subject"), ("when", "When"), ("amount", "Margin at stake"),
-                  ("what", "What")], numeric=("amount",), classes="kind")]
+                  ("what", "What")], numeric=("amount",), classes="kind",
+                  nowrap=("when",))]
     parts += ["<h2>Scenarios on the table</h2>",
               _table_all(EV.board_text(view.board, cur, view.por_name))]
     parts.append("<h2>What changed since last cycle</h2>")
@@ -121,7 +127,7 @@ def report(view: EV.ExecView, summary: list[tuple[str, object, str]], meta) -> s
                                        cyc=view.log["cycle"].dt.strftime("%b %Y")),
                        [("entry_id", "#"), ("when", "Made (UTC)"), ("cyc", "Cycle"),
                         ("entry", "Entry"), ("author", "By"), ("note", "Note"),
-                        ("status", "Status")]) if len(view.log) else
+                        ("status", "Status")], nowrap=("when", "cyc")) if len(view.log) else
                  "<p>No decisions recorded yet.</p>")
     if len(view.weekly):
         parts += ["<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",

@@ -20,6 +20,10 @@ TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 TOP_LINE = Border(top=Side(style="thin", color="1B1F24"))
 TOTAL = "Total"
+# A second total row over some of the rows: (label, row mask, columns totalled only
+# there, a note for the second column)
+Part = tuple[str, pd.Series, tuple[str, ...], str]
+BUDGET_MONTHS = f"{TOTAL}, budget months"
 # (column, header, kind); kind: money, delta (a change of money: +€1,234 / -€1,234),
 # units, pct, month, date, datetime, int, num, text
 MONEY_KINDS = ("money", "delta")
@@ -54,15 +58,47 @@ def cell_value(v: object, kind: str = "") -> object:
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     v = v.item() if hasattr(v, "item") else v
-    if kind in MONEY_KINDS and isinstance(v, float) and abs(v) < 0.5:
-        return 0.0
+    if kind in MONEY_KINDS + ("units",) and isinstance(v, float) and abs(v) < 0.5:
+        return 0.0      # a rounding residue must not read "-0" or "-€0"
     return v
 
 
+def budget_part(df: pd.DataFrame, budget_cols: tuple[str, ...],
+                month_col: str = "month") -> Part | None:
+    """The `write_table` part for a table whose budget covers fewer months than the
+    plan: a "Total, budget months" row (noted "Nov 2026 – Dec 2027") over the rows that
+    have one, the `budget_cols` totalled only there (a plan total over more months next
+    to the budget total would compare different periods). None when every row has
+    one or none has."""
+    has = df[budget_cols[0]].notna()
+    if has.all() or not has.any():
+        return None
+    m = pd.to_datetime(df.loc[has, month_col])
+    span = fmt.month(m.min()) if m.min() == m.max() else \
+        f"{fmt.month(m.min())} – {fmt.month(m.max())}"
+    return BUDGET_MONTHS, has, budget_cols, span
+
+
+def _total_row(ws: Worksheet, row: int, df: pd.DataFrame, spec: Spec, f: dict,
+               label: str, columns: tuple[str, ...], note: str = "") -> None:
+    for j, (col, _, kind) in enumerate(spec, start=1):
+        value = label if j == 1 else (float(df[col].sum()) if col in columns
+                                      and df[col].notna().any() else None)
+        if j == 2 and value is None and note:
+            value, kind = note, "text"
+        cell = ws.cell(row=row, column=j, value=cell_value(value, kind))
+        cell.font, cell.border = BOLD, TOP_LINE
+        if j > 1 and f[kind]:
+            cell.number_format = f[kind]
+
+
 def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
-                total_of: tuple[str, ...] = (), start_row: int = 1) -> int:
+                total_of: tuple[str, ...] = (), start_row: int = 1,
+                part: Part | None = None) -> int:
     """Write `df` as a table from `start_row`; returns the last row written. A Total row
-    sums the columns in `total_of`."""
+    sums the columns in `total_of`; `part` = (label, rows, columns, note) adds a second
+    total row, `label` (and `note` in the second column), over the rows where `rows` is
+    True, and its `columns` are totalled there only (blank in the Total row)."""
     f = formats(currency)
     for j, (_, header, kind) in enumerate(spec, start=1):
         cell = ws.cell(row=start_row, column=j,
@@ -79,14 +115,12 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
             if kind == "text":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if total_of:
+        only = part[2] if part is not None else ()
         row += 1
-        for j, (col, _, kind) in enumerate(spec, start=1):
-            value = TOTAL if j == 1 else (float(df[col].sum()) if col in total_of
-                                          and df[col].notna().any() else None)
-            cell = ws.cell(row=row, column=j, value=cell_value(value, kind))
-            cell.font, cell.border = BOLD, TOP_LINE
-            if j > 1 and f[kind]:
-                cell.number_format = f[kind]
+        _total_row(ws, row, df, spec, f, TOTAL, tuple(c for c in total_of if c not in only))
+        if part is not None:
+            row += 1
+            _total_row(ws, row, df[part[1].to_numpy()], spec, f, part[0], total_of, part[3])
     if start_row == 1:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
@@ -96,6 +130,10 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
                  "datetime": 16, "int": 7, "num": 10}.get(kind, 10)
         if kind == "text" and len(df):
             width = min(int(df[col].astype(str).str.len().max()), 70)
+        if j == 1 and total_of:
+            width = max(width, len(part[0] if part is not None else TOTAL) + 1)
+        if j == 2 and total_of and part is not None:
+            width = max(width, len(part[3]) + 1)
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
                                                  min(max(width, len(header) + 3), 72))

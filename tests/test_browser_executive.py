@@ -79,12 +79,17 @@ def test_approve_a_scenario_and_see_it_in_the_log(scenario_id, demo_store_path, 
         "Line utilisation"]
     assert page.evaluate(SIDEBAR_SHOWN)
     # the summary fits one 1080p screen, KPIs to the end of the scenarios table
+    # the risks are an HTML table (its text wraps); the first grid is the scenarios board
+    page.locator(".exe-risks").wait_for(timeout=30_000)
     page.wait_for_function("() => document.querySelectorAll("
-                           "'[data-testid=\"stDataFrame\"]').length >= 2", timeout=30_000)
+                           "'[data-testid=\"stDataFrame\"]').length >= 1", timeout=30_000)
     page.wait_for_timeout(1500)
     tiles = page.locator('[data-testid="stMetric"]').first.bounding_box()
-    board = page.locator('[data-testid="stDataFrame"]').nth(1).bounding_box()
-    assert "Plan" in page.locator('[data-testid="stDataFrame"]').nth(1).text_content()
+    board = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert "Plan" in page.locator('[data-testid="stDataFrame"]').first.text_content()
+    # every risk's "why" reads in full: no cell cuts its text
+    assert page.evaluate("() => [...document.querySelectorAll('.exe-risks td')]"
+                         ".every(td => td.scrollWidth <= td.clientWidth + 1)")
     assert tiles is not None and tiles["y"] >= 0
     # the board holds the baseline, the 4 newest saved scenarios and the plan of record
     # when older: room for the rows this store lacks (a row is ~35 px) must be left

@@ -218,3 +218,49 @@ def test_chart_fonts_follow_the_presentation_size(store: Store, ctx) -> None:
         assert fig.layout.xaxis.tickfont.size == fig.layout.yaxis.tickfont.size == 18
         assert fig.layout.font.size == 18 and fig.layout.title.font.size > 18
     assert CX.revenue_chart(v.band, "EUR").layout.yaxis.tickfont.size == 13
+
+
+def test_risk_sentences_read_right_and_the_screen_table_wraps() -> None:
+    """QA: "revenue above budget ...; margin -€26k" listed as a risk read as a
+    contradiction, "1 units" and "1 month(s)" read as machine text, and the screen grid
+    cut every "Why" after a few words."""
+    m = pd.Timestamp("2026-11-01")
+    pnl = pd.DataFrame({S.MONTH: [m, m], S.FAMILY: ["Garden", "Kitchen"],
+                        "units": [110.0, 80.0], S.REVENUE: [1100.0, 800.0],
+                        S.MARGIN: [300.0, 200.0]})
+    bud = pd.DataFrame({S.FAMILY: ["Garden", "Kitchen"], S.MONTH: [m, m],
+                        S.UNITS: [100.0, 100.0], S.REVENUE: [1000.0, 1000.0],
+                        S.MARGIN: [350.0, 400.0]})
+    rows = {r["subject"]: r for r in R.budget_gaps(pnl, bud, "EUR")}
+    assert rows["Garden"]["what"] == ("Garden revenue above budget by €100 (10.0%) but "
+                                      "margin below it by €50.")
+    assert rows["Kitchen"]["what"].startswith("Kitchen revenue below budget by €200 "
+                                              "(20.0%); margin below it by €200")
+    from sop import fmt
+    assert fmt.units(1.2) == "1 unit" and fmt.units(2) == "2 units"
+    items = pd.DataFrame([R._row(R.RISK, R.STOCKOUT, "X-1 (<Fan> & co)", [m], -12.0,
+                                 "At P90 ... 1 unit short."),
+                          R._row(R.OPPORTUNITY, R.BUDGET, "Garden", [m], 5.0, "w")])
+    out = R.html_table(items, "EUR", height=200)
+    assert "&lt;Fan&gt; &amp; co" in out and "<Fan>" not in out
+    assert out.count("<tr>") == 3 and "max-height:200px" in out
+    assert 'class="m risk">-€12<' in out and 'class="m opportunity">+€5<' in out
+
+
+def test_board_stars_values_as_shown() -> None:
+    """QA: "★ €9.57M" stood next to an unstarred "€9.57M" (9,569,906 vs 9,568,189): a
+    star must not pick between values that read the same."""
+    board = pd.DataFrame({
+        "plan": ["Baseline", "#1 Overtime", "#2 Price"],
+        "revenue": [31_129_726.0, 31_129_726.0, 30_000_000.0],
+        "gross_margin": [9_568_189.0, 9_569_906.0, 9_000_000.0],
+        "margin_vs_budget": [-1_249_434.0, -1_247_717.0, -1_800_000.0],
+        "fill_rate": [1.0, 1.0, 1.0],
+        "ending_inventory_value": [1_238_088.0, 1_237_988.0, 1_300_000.0],
+        "avg_utilisation": [0.4434, 0.4389, 0.40]})
+    out = EV.board_text(board, "EUR", "#1 Overtime").set_index("Plan")
+    for col in ("Revenue", "Gross margin", "Margin vs budget", "Inventory value (end)"):
+        assert out[col].iloc[:2].str.startswith("★").all(), col
+        assert not out[col].iloc[2].startswith("★"), col
+    assert not out["Fill rate"].str.startswith("★").any()          # all the same
+    assert out.index[1] == "✔ #1 Overtime"

@@ -2,6 +2,8 @@
 approving a plan of record, questions and actions, the S&OE hand-off."""
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from exec_helpers import load
 from sop import decisions as D
+from sop import exec_risks as R
+from sop import fmt
 from sop import executive as X
 from sop.levers import Levers
 from sop.store import Store
@@ -54,11 +58,21 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     assert metrics["Fill rate"].endswith("%")
     assert metrics["Revenue"].startswith("€")
     assert "No plan of record yet" in _markdown(at)
+    # the tile is over the horizon, the budget over fewer months: the caption says which
+    assert re.search(r"[+-]€[^ ]+ \([+-][\d.]+ %\) vs budget, \d+ months", _markdown(at))
     board = _frame(at, "Plan")
     assert list(board["Plan"]) == ["Baseline", "#1 Beta push"]
-    risks = _frame(at, "Why")
-    assert list(risks.columns) == ["Item", "At stake", "When", "Why"]
-    assert risks["At stake"].str.match(r"^[+-]€").all()
+    # the risks are an HTML table whose text wraps: no sentence is cut by a grid cell
+    risks = " ".join(h.proto.body for h in at.get("html") if "exe-risks" in h.proto.body)
+    view = X.view(loaded, X.context(loaded))
+    top = R.top(view.risks, n=8, per_category=3)
+    assert len(top) and risks.count("<tr>") == len(top) + 1
+    for why in top["what"]:
+        assert html.escape(why) in risks
+    assert re.findall(r'class="m (?:risk|opportunity)">([^<]*)<', risks) == [
+        fmt.money_delta(m, "EUR") for m in top["money"]]
+    assert not any(d.value.columns.tolist() == ["Item", "At stake", "When", "Why"]
+                   for d in at.dataframe)
     assert ev.kpis["revenue"] > 0
     assert "second approved cycle" in at.info[0].value          # no bridge yet
 
@@ -71,6 +85,9 @@ def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
     assert not at.exception
     css = " ".join(str(h.proto) for h in at.get("html"))
     assert "stSidebar" in css and "display:none" in css
+    # the scenarios board is a plain table there, so its text grows with the page
+    assert len(at.table) == 1 and "#1 Beta push" in at.table[0].value.index
+    assert not any("Plan" in d.value.columns for d in at.dataframe)
 
 
 def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> None:

@@ -253,7 +253,9 @@ def test_workbook_round_trip(tiny_view) -> None:
     assert summary["Revenue, plan horizon"] == pytest.approx(view.pnl[S.REVENUE].sum())
     pnl = _sheet_frame(wb["P&L by family"])
     total = pnl[pnl["Month"] == EX.TOTAL].iloc[0]
-    body = pnl[pnl["Month"] != EX.TOTAL]
+    body = pnl[~pnl["Month"].astype(str).str.startswith(EX.TOTAL)]
+    # QA: "Inventory costs" read -€217,666 in a month that builds stock
+    assert "Stock change, holding, backlog (EUR)" in pnl.columns
     assert len(body) == len(view.pnl)
     for col in (S.REVENUE, "cogs", S.MARGIN, S.UNITS):
         header = next(h for c, h, k in EX.PNL_SPEC if c == col)
@@ -370,3 +372,10 @@ def test_money_reads_the_same_everywhere() -> None:
     assert any(t.startswith("-€") for t in ticks) and "€0" in ticks
     assert not any(c in t for t in ticks for c in ("€-", "€−", "−"))
     assert float(min(wf.layout.yaxis.tickvals)) <= -800e3      # covers the lowest level
+
+
+def test_rounding_residues_never_read_minus_zero() -> None:
+    """QA: the pack's Demand sheet showed "-0" units for -1e-12 differences."""
+    from sop.xlsx import cell_value
+    assert cell_value(-1e-9, "units") == 0.0 and cell_value(-1e-9, "delta") == 0.0
+    assert cell_value(-3.0, "units") == -3.0 and cell_value(0.2, "num") == 0.2

@@ -76,8 +76,9 @@ def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
     at = _page()
     at.selectbox(key="fin_scenario").set_value(sid).run()
     assert not at.exception, at.exception
-    assert any("Alpha price up" in c.value and "price_family_pct" in c.value
-               for c in at.caption)
+    # what moved in planner's words, not the lever's field name (QA)
+    assert any("Alpha price up" in c.value and "price Alpha" in c.value and "20 %" in c.value
+               and "price_family_pct" not in c.value for c in at.caption)
     assert _money(_metrics(at)["Revenue (plan horizon)"]) > base
     bridge = next(d.value for d in at.dataframe if "price" in d.value.columns)
     price = bridge.set_index(S.FAMILY).at["Alpha", "price"]
@@ -149,3 +150,18 @@ def test_without_demand_the_page_says_to_forecast(store: Store) -> None:
     text = " ".join(i.value for i in at.info)
     assert "python -m sop forecast" in text
     assert not at.metric
+
+
+def test_opens_on_the_plan_of_record(loaded: Store) -> None:
+    """QA: after the meeting approved a scenario, Finance still opened on the baseline,
+    so its figures differed from the Executive page's."""
+    from sop import executive as X
+    sid = scenarios.save(loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)),
+                         "Ann")
+    at = _page()
+    assert at.selectbox(key="fin_scenario").value == 0          # nothing approved yet
+    X.approve_saved(loaded, X.context(loaded), sid, "Erin", "go")
+    at = _page()
+    box = at.selectbox(key="fin_scenario")
+    assert box.value == sid and f"#{sid} Alpha price up ✔ plan of record" in box.options
+    assert any("Alpha price up" in c.value for c in at.caption)

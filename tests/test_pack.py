@@ -48,7 +48,8 @@ def _sheet(wb, name: str) -> pd.DataFrame:
 
 def _total(df: pd.DataFrame, header: str) -> tuple[float, float]:
     """(sum of the data rows, the Total row's value) of a column."""
-    body, total = df[df.iloc[:, 0] != "Total"], df[df.iloc[:, 0] == "Total"]
+    totals = df.iloc[:, 0].astype(str).str.startswith("Total")
+    body, total = df[~totals], df[df.iloc[:, 0] == "Total"]
     return float(pd.to_numeric(body[header]).sum()), float(total[header].iloc[0])
 
 
@@ -223,7 +224,39 @@ def test_html_numbers_line_up_and_chart_labels_have_room(packed) -> None:
     for header in ("Make (units)", "Buy (units)", "Ship (units)", "Margin at stake"):
         assert f"<th class=n>{header}</th>" in page
     assert "<th>Week (Monday)</th>" in page and "th.n{text-align:right}" in page
+    # a risk's months stay on one line ("Nov 2026 – Dec\n2027" read badly)
+    months = [w for w in view.risks["when"] if w]
+    assert months and all(f"<td class=k>{w}</td>" in page for w in months)
+    assert "td.k{white-space:nowrap}" in page
+    made = view.log["made_at"].iloc[0].strftime("%Y-%m-%d %H:%M")
+    assert f"<td class=k>{made}</td>" in page            # the log's times on one line
     fig = CX.revenue_chart(view.band, "EUR", height=420)
     assert fig.layout.yaxis.automargin and fig.layout.xaxis.automargin
     assert fig.layout.yaxis.title.standoff and fig.layout.legend.yref == "container"
     assert all(t.startswith(("€", "-€")) for t in fig.layout.yaxis.ticktext)
+
+
+def test_finance_sheet_totals_the_budget_months_apart(store: Store) -> None:
+    """A budget shorter than the plan: the Total row leaves the budget blank (it covers
+    fewer months) and a "Total, budget months" row compares like with like, so the
+    sheet's gap is the headline's gap against budget."""
+    from exec_helpers import exec_tables
+    t = exec_tables()
+    months = sorted(t[S.BUDGET][S.MONTH].unique())
+    t[S.BUDGET] = t[S.BUDGET][t[S.BUDGET][S.MONTH].isin(months[:5])]
+    load(store, t)
+    ctx = X.context(store)
+    view = X.view(store, ctx)
+    meta = P.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", P.now())
+    wb = openpyxl.load_workbook(io.BytesIO(P.excel(view, ctx.tables, meta, ctx.demand)))
+    fin = _sheet(wb, "Finance")
+    total = fin[fin["Month"] == "Total"].iloc[0]
+    assert pd.isna(total["Budget revenue (EUR)"]) and pd.isna(total["Budget margin (EUR)"])
+    part = fin[fin["Month"] == "Total, budget months"].iloc[0]
+    assert part["Family"] == f"{months[0]:%b %Y} – {months[4]:%b %Y}"
+    head = view.headline.set_index("key")
+    for col, key in (("Revenue", "revenue"), ("Gross margin", "gross_margin")):
+        gap = part[f"{col} (EUR)"] - part[f"Budget {col.split()[-1].lower()} (EUR)"]
+        assert gap == pytest.approx(head.at[key, "vs_budget"])
+    assert total["Revenue (EUR)"] == pytest.approx(view.current.kpis["revenue"])
+    assert wb["Finance"].column_dimensions["A"].width >= len("Total, budget months")
