@@ -36,22 +36,20 @@ def render_run(run) -> None:
 
 
 def render_picker(t) -> tuple:
-    c = st.columns(3)
+    c, chosen = st.columns(3), (lambda v: None if v == ALL else v)
     fams, _, regions = V.picker_options(t[S.PRODUCTS], t[S.SALES], None)
-    family = c[0].selectbox("Family", [ALL, *fams], key="dem_family")
-    family = None if family == ALL else family
+    family = chosen(c[0].selectbox("Family", [ALL, *fams], key="dem_family"))
     skus = V.picker_options(t[S.PRODUCTS], t[S.SALES], family)[1]
     sku = c[1].selectbox("SKU", [ALL, *skus], key="dem_sku")
     region = c[2].selectbox("Region", [ALL, *regions], key="dem_region")
-    return family, None if sku == ALL else sku, None if region == ALL else region
+    return family, chosen(sku), chosen(region)
 
 
 def render_accuracy(path, info, run, pick, stamp) -> None:
     if run is None:
         return st.info("No statistical forecast is stored, so there is no backtest to show.")
     series, fam = ui.demand_accuracy(path, info.version, run.run_id)
-    cols = ui.demand_columns()
-    overall = fam.iloc[-1]
+    cols, overall = ui.demand_columns(), fam.iloc[-1]
     st.markdown(f"**Statistical forecast vs seasonal naive** (backtest, all families): WAPE "
                 f"{fmt.pct(overall['wape'])} vs {fmt.pct(overall['snaive_wape'])}, so the "
                 f"forecast removes **{fmt.pct(overall['fva_vs_snaive'])}** of the naive error.")

@@ -127,18 +127,7 @@ st.caption("Revenue and gross margin by month and family with their P10-P90 rang
            "the budget, landed per fiscal year and bridged by price, volume, mix and cost.")
 info = ui.require_dataset()
 path, version, currency = str(ui.store().path), info.version, info.currency
-choices = ui.finance_scenarios(path)
-labels = {i: n if i == 0 else f"#{i} {n}" for i, (n, _) in choices.items()}
-# open on what the meeting approved: the cycle's plan of record, when there is one
-approved = ui.exe_records(path, version, ui.exe_log_stamp(path)).approved
-por = int(approved["scenario_id"]) if approved is not None else None
-sid = st.columns([2, 3])[0].selectbox(
-    "Scenario", list(choices), key="fin_scenario",
-    index=list(choices).index(por) if por in choices else 0,
-    format_func=lambda i: labels[i] + (" ✔ plan of record" if i == por else ""),
-    help="The baseline or a scenario saved on the Scenarios page (#id: names can repeat); "
-    "planned under the plan settings of record. ✔ marks the cycle's plan of record.")
-name, levers = labels[sid], choices[sid][1]
+name, levers = ui.finance_pick(path, version)   # opens on the plan of record
 policy = ui.plan_policy()[0]
 stamp = ui.demand_stamp(path, version)
 ev = ui.scenario(path, version, stamp, levers, policy)

@@ -16,11 +16,13 @@ ui.through_router()
 
 POLICY = ui.plan_policy()[0]
 RESEED = "_scn_reseed"   # set by the Compare page when it opens a saved scenario
+SAVE_FORM_CLEARED = {"scn_save_name": "", "scn_save_description": ""}   # on a reset
 
 
 def render_levers(space: SV.LeverSpace) -> None:
     st.button("Reset to baseline", key="scn_reset", icon=":material/restart_alt:",
-              on_click=lambda: st.session_state.update(SV.widget_state(Levers(), space)))
+              on_click=lambda: st.session_state.update(SV.widget_state(Levers(), space)
+                                                       | SAVE_FORM_CLEARED))
     widgets = SV.lever_widgets(space)
     for group in SV.GROUPS:
         with st.expander(group, expanded=group == SV.DEMAND):
@@ -114,8 +116,7 @@ def render_results(levers: Levers, c: dict) -> None:
     ev = ui.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
     base = ui.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
-        st.error(CP.escape_md((ev if not ev.ok else base).plan.explanation))
-        return
+        return st.error(CP.escape_md((ev if not ev.ok else base).plan.explanation))
     st.caption(f"**Moved:** {CP.escape_md(SV.moved_text(levers))}. The page address holds "
                "the levers: share it to open this scenario on another screen.")
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}

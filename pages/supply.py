@@ -4,14 +4,10 @@ import streamlit as st
 from sop import charts, fmt, ui
 from sop import charts_supply as CS
 from sop import schema as S
-from sop.supply_results import PLAN_UNITS
 from sop.supply_policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
 ui.through_router()
 
-LONG_TEXT = st.column_config.TextColumn(width="large")
-MONTH = st.column_config.DateColumn(format="YYYY-MM")
-WHOLE = st.column_config.NumberColumn(format="%.0f")
 
 
 def policy_controls() -> SupplyPolicy:
@@ -83,14 +79,11 @@ def render_plan(plan, path: str, version: int) -> None:
     family = None if fam == "All families" else fam
     st.plotly_chart(CS.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
                     width="stretch")
-    fp, units = plan.family_plan, (*PLAN_UNITS, "safety_stock", "below_safety_stock")
-    money = tuple(c for c in fp.select_dtypes("number").columns if c not in units)
-    st.dataframe(fp, hide_index=True, key="sup_plan_table", column_config=ui.columns(
-        fp, ui.active().currency, money=money, units=units))
+    st.dataframe(plan.family_plan, hide_index=True, key="sup_plan_table",
+                 column_config=ui.plan_columns(plan.family_plan, ui.active().currency))
 
 
 def render_gaps(plan, currency: str) -> None:
-    price = st.column_config.NumberColumn(f"Shadow price ({currency})", format="%.2f")
     st.subheader("Bottlenecks")
     st.caption("Every limit that binds, highest shadow price first: the margin one more hour "
                "(or unit of a supplier's cap) would add that month.")
@@ -100,12 +93,7 @@ def render_gaps(plan, currency: str) -> None:
         st.dataframe(plan.bottlenecks, hide_index=True, key="sup_bottlenecks",
                      column_order=("month", "resource", "name", "shadow_price", "per", "used",
                                    "limit", "overtime_hours", "max_overtime_hours", "lever"),
-                     column_config=ui.columns(plan.bottlenecks, hours=(
-                         "overtime_hours", "max_overtime_hours")) | {
-                         "shadow_price": price,
-                         "used": st.column_config.NumberColumn("Used", format="%,.0f"),
-                         "limit": st.column_config.NumberColumn("Limit", format="%,.0f"),
-                         "lever": st.column_config.TextColumn("Lever", width="large")})
+                     column_config=ui.bottleneck_columns(plan.bottlenecks, currency))
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
@@ -113,10 +101,7 @@ def render_gaps(plan, currency: str) -> None:
     st.markdown("\n".join(f"- {why}" for why in plan.shortfalls["why"].head(8)))
     with st.expander(f"All {len(plan.shortfalls)} shortfall(s) as a table"):
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_shortfalls",
-                     column_config={S.MONTH: MONTH, "binding_month": MONTH, "units": WHOLE,
-                                    "shadow_price": price, "why": LONG_TEXT,
-                                    "lever_cost_per_unit": st.column_config.NumberColumn(
-                                        f"lever cost ({currency}/unit)", format="%.2f")})
+                     column_config=ui.bottleneck_columns(plan.shortfalls, currency))
 
 
 def render_costs(plan, currency: str) -> None:

@@ -61,6 +61,26 @@ def columns(df: pd.DataFrame, currency: str = "", money: tuple[str, ...] = (),
     return out
 
 
+def plan_columns(fp: pd.DataFrame, currency: str) -> dict:
+    """`columns` for a supply plan by item and month: units, then money."""
+    from sop.supply_results import PLAN_UNITS
+    units = (*PLAN_UNITS, "safety_stock", "below_safety_stock")
+    money = tuple(c for c in fp.select_dtypes("number").columns if c not in units)
+    return columns(fp, currency, money=money, units=units)
+
+
+def bottleneck_columns(df: pd.DataFrame, currency: str) -> dict:
+    """`columns` for `PlanResult.bottlenecks` and `.shortfalls`."""
+    num = st.column_config.NumberColumn
+    return columns(df, hours=("overtime_hours", "max_overtime_hours")) | {
+        "shadow_price": num(f"Shadow price ({currency})", format="%.2f"),
+        "used": num("Used", format="%,.0f"), "limit": num("Limit", format="%,.0f"),
+        "units": num("Units", format="%,.0f"),
+        "lever_cost_per_unit": num(f"Lever cost ({currency}/unit)", format="%.2f"),
+        "lever": st.column_config.TextColumn("Lever", width="large"),
+        "why": st.column_config.TextColumn("Why", width="large")}
+
+
 def active() -> DatasetInfo | None:
     """The active dataset (one small query per run, so a CLI load shows up at once)."""
     return store().active()
@@ -430,6 +450,23 @@ def finance_scenarios(path: str) -> dict[int, tuple]:
         except ValueError:
             continue
     return out
+
+
+def finance_pick(path: str, version: int) -> tuple[str, object]:
+    """The Finance page's scenario box: baseline or a saved scenario, opening on the
+    cycle's plan of record (marked ✔) when there is one. Returns (label, levers)."""
+    choices = finance_scenarios(path)
+    labels = {i: n if i == 0 else f"#{i} {n}" for i, (n, _) in choices.items()}
+    approved = exe_records(path, version, exe_log_stamp(path)).approved
+    por = int(approved["scenario_id"]) if approved is not None else None
+    sid = st.columns([2, 3])[0].selectbox(
+        "Scenario", list(choices), key="fin_scenario",
+        index=list(choices).index(por) if por in choices else 0,
+        format_func=lambda i: labels[i] + (" ✔ plan of record" if i == por else ""),
+        help="The baseline or a scenario saved on the Scenarios page (#id: names can "
+        "repeat); planned under the plan settings of record. ✔ marks the cycle's plan of "
+        "record.")
+    return labels[sid], choices[sid][1]
 
 
 @st.cache_data(show_spinner="Preparing the financial view…", max_entries=64)

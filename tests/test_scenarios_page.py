@@ -75,8 +75,13 @@ def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store) ->
     # a per-family slider is encoded into the one URL parameter
     at.slider(key="scn_demand_family_pct__Beta").set_value(-30.0).run()
     assert at.query_params["scn_demand_family_pct"] == "Beta:-30"
+    _save(at, "Beta downturn", "Ana", "Beta -30 %")
     at.button(key="scn_reset").click().run()
     assert _tiles(at)["Revenue"][1] == "no change"
+    # the old name would now describe the baseline: it goes, the author stays
+    assert at.text_input(key="scn_save_name").value == ""
+    assert at.text_area(key="scn_save_description").value == ""
+    assert at.text_input(key="scn_save_author").value == "Ana"
     assert not any(k.startswith("scn_") for k in at.query_params)
 
 
