@@ -23,7 +23,8 @@ from sop import fmt
 from sop import pack_excel as PX
 from sop import schema as S
 from sop.demand import SOURCE_LOADED
-from sop.xlsx import Spec, budget_part
+from sop.kpis import KPI_BY_KEY
+from sop.xlsx import ROW, Spec, budget_part
 
 DEMAND_SPEC: Spec = [
     (S.MONTH, "Month", "month"), (S.FAMILY, "Family", "text"),
@@ -60,7 +61,7 @@ RISK_SPEC: Spec = [
     ("kind", "Risk or opportunity", "text"), ("category", "Category", "text"),
     ("subject", "Subject", "text"), ("when", "When", "text"),
     ("money", "Gross margin at stake", "delta"), ("what", "What", "text")]
-BRIDGE_SPEC: Spec = [("step", "Step", "text"), ("amount", "Gross margin", "money"),
+BRIDGE_SPEC: Spec = [("step", "Step", "text"), ("amount", "Gross margin", ROW),
                         ("kind", "Kind", "text"), ("detail", "Made of", "text")]
 WEEK_SPEC: Spec = [
     ("week_start", "Week (Monday)", "date"), ("week_end", "Last day", "date"),
@@ -68,10 +69,21 @@ WEEK_SPEC: Spec = [
     (S.PLANT, "Plant", "text"), (S.WORKING_DAYS, "Working days", "num"),
     ("production", "Make (units)", "units"), ("subcontracted", "Buy (units)", "units"),
     ("shipped", "Ship (units)", "units"), ("demand", "Demand (units)", "units")]
-HEADLINE_SPEC: Spec = [("label", "KPI", "text"), ("text", "Plan on the table", "text"),
-                          ("vs_budget_text", "Against budget", "text"),
-                          ("vs_previous_text", "Against the previous plan of record",
-                           "text")]
+# figures as numbers (money or % per row), then the comparisons as the screen words them
+HEADLINE_SPEC: Spec = [("label", "KPI", "text"), ("value", "Plan on the table", ROW),
+                       ("vs_budget", "Against budget", ROW),
+                       ("vs_previous", "Against the previous plan of record", ROW),
+                       ("vs_budget_text", "Budget comparison", "text"),
+                       ("vs_previous_text", "Previous plan comparison", "text")]
+
+
+def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
+    """`ExecView.headline` with the `<column>_kind` columns `HEADLINE_SPEC` reads: money
+    KPIs as money and their changes as signed money, rates as % and signed %."""
+    money = headline["key"].map(lambda k: KPI_BY_KEY[k].unit == "money")
+    return headline.assign(value_kind=money.map({True: "money", False: "pct"}),
+                           vs_budget_kind=money.map({True: "delta", False: "pct_delta"}),
+                           vs_previous_kind=money.map({True: "delta", False: "pct_delta"}))
 
 
 @dataclass(frozen=True)
@@ -175,7 +187,8 @@ def sheets(view: EV.ExecView, tables: dict[str, pd.DataFrame],
            ("Decisions", view.log, DECISION_SPEC, ()),
            ("Risks", view.risks, RISK_SPEC, ())]
     if view.bridge is not None:
-        out.append(("What changed", view.bridge, BRIDGE_SPEC, ()))
+        steps = view.bridge["kind"].eq("total").map({True: "money", False: "delta"})
+        out.append(("What changed", view.bridge.assign(amount_kind=steps), BRIDGE_SPEC, ()))
     if len(view.weekly):
         out.append(("S&OE weeks", view.weekly, WEEK_SPEC,
                     ("production", "subcontracted", "shipped", "demand")))
@@ -187,7 +200,8 @@ def excel(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
     """The pack's workbook (`sop.pack_excel`) as bytes; `consensus`: the consensus demand
     plan the view was made from, for the Demand sheet."""
     return PX.workbook(sheets(view, tables, consensus), summary_pairs(view, meta),
-                       view.headline, HEADLINE_SPEC, meta.currency, meta.title, meta.made_at)
+                       headline_table(view.headline), HEADLINE_SPEC, meta.currency,
+                       meta.title, meta.made_at)
 
 
 def html(view: EV.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:

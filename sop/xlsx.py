@@ -25,8 +25,10 @@ TOTAL = "Total"
 Part = tuple[str, pd.Series, tuple[str, ...], str]
 BUDGET_MONTHS = f"{TOTAL}, budget months"
 # (column, header, kind); kind: money, delta (a change of money: +€1,234 / -€1,234),
-# units, pct, month, date, datetime, int, num, text
+# units, pct, pct_delta (+0.5%), month, date, datetime, int, num, text, or `ROW`: each
+# row names its own kind in the column `<column>_kind` (a table of mixed KPIs)
 MONEY_KINDS = ("money", "delta")
+ROW = "row"
 Spec = list[tuple[str, str, str]]
 
 
@@ -45,7 +47,7 @@ def delta_format(currency: str) -> str:
 def formats(currency: str) -> dict[str, str | None]:
     """Number format per column kind."""
     return {"money": money_format(currency), "delta": delta_format(currency),
-            "units": "#,##0", "pct": "0.0%",
+            "units": "#,##0", "pct": "0.0%", "pct_delta": "+0.0%;-0.0%;0.0%",
             "month": "mmm yyyy", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
             "int": "0", "num": "#,##0.00", "text": None}
 
@@ -100,15 +102,20 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
     total row, `label` (and `note` in the second column), over the rows where `rows` is
     True, and its `columns` are totalled there only (blank in the Total row)."""
     f = formats(currency)
-    for j, (_, header, kind) in enumerate(spec, start=1):
+    kinds = {c: df[f"{c}_kind"].tolist() for c, _, k in spec if k == ROW}
+    for j, (col, header, kind) in enumerate(spec, start=1):
+        money = kind in MONEY_KINDS or (kind == ROW and len(df) > 0
+                                        and set(kinds[col]) <= set(MONEY_KINDS))
         cell = ws.cell(row=start_row, column=j,
-                       value=header + (f" ({currency})" if kind in MONEY_KINDS else ""))
+                       value=header + (f" ({currency})" if money else ""))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cols = [c for c, _, _ in spec]
     row = start_row
-    for row, values in enumerate(df[cols].itertuples(index=False), start=start_row + 1):
-        for j, ((_, _, kind), v) in enumerate(zip(spec, values), start=1):
+    for i, (row, values) in enumerate(enumerate(df[cols].itertuples(index=False),
+                                                start=start_row + 1)):
+        for j, ((col, _, kind), v) in enumerate(zip(spec, values), start=1):
+            kind = kinds[col][i] if kind == ROW else kind
             cell = ws.cell(row=row, column=j, value=cell_value(v, kind))
             if f[kind]:
                 cell.number_format = f[kind]
@@ -126,7 +133,8 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
     ws.row_dimensions[start_row].height = 32
     for j, (col, header, kind) in enumerate(spec, start=1):
-        width = {"money": 15, "delta": 15, "units": 12, "pct": 9, "month": 10, "date": 11,
+        width = {"money": 15, "delta": 15, ROW: 15, "units": 12, "pct": 9, "month": 10,
+                 "date": 11,
                  "datetime": 16, "int": 7, "num": 10}.get(kind, 10)
         if kind == "text" and len(df):
             width = min(int(df[col].astype(str).str.len().max()), 70)

@@ -81,11 +81,26 @@ def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     assert len(dec) == 3 and "<b>push</b> Beta & co" in set(dec["Note"])
     changed = _sheet(wb, "What changed")
     assert changed["Gross margin (EUR)"].iloc[-1] == pytest.approx(k["gross_margin"])
+    # the ends as money, the steps as signed changes
+    formats = [c.number_format for c in wb["What changed"]["B"][1:]]
+    assert formats[0].startswith('"€"') and formats[-1].startswith('"€"')
+    assert all(f.startswith('+"€"') for f in formats[1:-1]) and len(formats) > 2
     summary = {r[0]: r[1] for r in wb["Summary"].values if r[0]}
     assert summary["Dataset version"] == "v1" and summary["Cycle"] == "Jan 2026"
     assert summary["Made (UTC)"] == meta.made_at.strftime("%Y-%m-%d %H:%M")
     assert summary["Plan on the table"] == "#1 Beta push"
     assert wb["Finance"]["D2"].number_format.startswith('"€"')
+    # the headline figures are numbers finance can use, formatted per KPI
+    ws = wb["Summary"]
+    head = {r[0].value: r for r in ws.iter_rows() if r[0].value in
+            {"Revenue", "Fill rate", "Gross margin"} and isinstance(r[1].value, (int, float))}
+    assert head["Revenue"][1].value == pytest.approx(k["revenue"])
+    assert head["Revenue"][1].number_format.startswith('"€"')
+    assert head["Revenue"][2].value == pytest.approx(
+        view.headline.set_index("key").at["revenue", "vs_budget"])
+    assert head["Revenue"][2].number_format.startswith('+"€"')
+    assert head["Fill rate"][1].value == pytest.approx(k["fill_rate"])
+    assert head["Fill rate"][1].number_format == "0.0%"
 
 
 class _Refs(HTMLParser):
