@@ -187,6 +187,8 @@ def history_view(history: pd.DataFrame) -> pd.DataFrame:
     out[S.KIND] = out[S.KIND].map(OVERRIDE_KIND_TEXT).fillna(out[S.KIND])
     for c in TEXT_COLUMNS:
         out[c] = out[c].fillna("")
+    when = pd.to_datetime(out[O.WITHDRAWN_AT])
+    out[O.WITHDRAWN_AT] = when.dt.strftime("%Y-%m-%d %H:%M").where(when.notna(), "")
     return out
 
 

@@ -331,8 +331,7 @@ def demand_columns() -> dict:
         "n_backtested": num("Series vs seasonal naive", format="%d"),
         "value": num("Value (units/month or %)", format="%.1f"),
         "created_at": st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm"),
-        "withdrawn_at": st.column_config.DatetimeColumn("Withdrawn (UTC)",
-                                                        format="YYYY-MM-DD HH:mm"),
+        "withdrawn_at": "Withdrawn (UTC)",     # text: blank while active
         "start_month": month("From", format="MMM YYYY"),
         "end_month": month("To", format="MMM YYYY"),
         "family": "Family", "sku": "SKU", "region": "Region", "method": "Method",

@@ -102,8 +102,10 @@ def test_chart_has_every_trace_and_marks_the_overrides() -> None:
 def test_history_view_words_and_empty_columns_dropped() -> None:
     hist = _overrides({}, {S.SKU: "A1", S.KIND: O.KIND_PCT, O.VALUE: 10.0}).assign(
         **{O.LEVEL: [O.LEVEL_FAMILY, O.LEVEL_SKU], O.STATUS: O.STATUS_ACTIVE,
-           O.WITHDRAWN_AT: pd.NaT, O.WITHDRAWN_BY: None, O.WITHDRAW_NOTE: None})
+           O.WITHDRAWN_AT: [pd.NaT, pd.Timestamp("2026-02-03 14:05:09")],
+           O.WITHDRAWN_BY: None, O.WITHDRAW_NOTE: None})
     view = V.history_view(hist)
+    assert view[O.WITHDRAWN_AT].tolist() == ["", "2026-02-03 14:05"]     # never "None"
     assert view[O.LEVEL].tolist() == ["Family", "SKU"]
     assert view[S.KIND].tolist() == ["= units/month", "% change"]
     assert view[S.SKU].tolist() == ["", "A1"] and view[O.WITHDRAWN_BY].tolist() == ["", ""]
