@@ -290,8 +290,10 @@ def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
     if window is None:
         return None
     first, last, n = window
+    scope = finance.budget_scope_note(pnl[S.FAMILY].unique(), budget)
     return (f"Changes are against the baseline (nothing moved). Budget lines compare with the "
-            f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)}).")
+            f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)})."
+            + (f" {scope}" if scope else ""))
 
 
 def utilisation_display(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:

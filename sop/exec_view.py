@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop import compare
+from sop import compare, finance
 from sop import decisions as D
 from sop import exec_records as XR
 from sop import exec_risks as R
@@ -210,6 +210,8 @@ def build(tables: dict[str, pd.DataFrame], base: DemandBase, policy: SupplyPolic
                            name, version, as_of, currency, sku_plan)
     snapshot = approved if approved is not None else live
     budget = tables.get(S.BUDGET)
+    if scope := finance.budget_scope_note(current.pnl[S.FAMILY].unique(), budget):
+        notes.append(scope)
     board_evals = {BASELINE: evaluate(Levers())}
     for sid, (sname, lv) in list(scenarios.items())[:max_board]:
         board_evals[f"#{sid} {sname}"] = evaluate(lv)

@@ -94,3 +94,23 @@ def budget_kpis(pnl: pd.DataFrame, budget: pd.DataFrame) -> dict[str, float]:
             "plan_gross_margin_pct": pmar / prev if prev else np.nan,
             "plan_served_units": float(vb["units"].sum()),
             "months": float(vb[S.MONTH].nunique())}
+
+
+def unbudgeted_families(families, budget: pd.DataFrame | None) -> list[str]:
+    """The `families` (e.g. the plan's) that have no row in a non-empty `budget`: every
+    comparison with the budget leaves them out. [] without a budget."""
+    if budget is None or budget.empty:
+        return []
+    return sorted(set(families) - set(budget[S.FAMILY]))
+
+
+def budget_scope_note(families, budget: pd.DataFrame | None) -> str | None:
+    """One sentence naming the families the budget covers when it covers only some of
+    `families`; None when it covers them all (or there is no budget)."""
+    missing = unbudgeted_families(families, budget)
+    if not missing:
+        return None
+    covered = sorted(set(budget[S.FAMILY]))
+    return (f"The budget covers {', '.join(covered)} only: {', '.join(missing)} "
+            f"{'has' if len(missing) == 1 else 'have'} no budget and "
+            f"{'is' if len(missing) == 1 else 'are'} left out of every comparison with it.")

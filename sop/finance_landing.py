@@ -102,7 +102,8 @@ def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd
     projected_months, first_month, last_month (of the known months); actual_,
     projected_ and landing_ (= actual + projected) revenue and margin over every
     known month of the year; budget_months; compared_months (budget months that are
-    known); compared_revenue / compared_margin (the landing over those months) and
+    known); compared_revenue / compared_margin (the landing over those months, of the
+    families the budget has in each of them: a family without budget is left out) and
     budget_revenue / budget_margin (all NaN without a budget), revenue_gap, margin_gap
     (compared - budget, = landing - budget when the budget covers the whole year),
     revenue_gap_pct (gap / budget); full_year (the budget covers all 12 months and
@@ -118,6 +119,10 @@ def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd
     actual_months = (list(pd.date_range(act.index.min(), as_of, freq="MS"))
                      if len(act) else [])
     act = act.reindex(actual_months, fill_value=0.0)
+    # the budget is compared with the landing of the families it covers, month by month
+    pairs = budget[[S.MONTH, S.FAMILY]].drop_duplicates()
+    act_b = actuals.merge(pairs, on=[S.MONTH, S.FAMILY]).groupby(S.MONTH)[cols].sum()
+    pro_b = projection.merge(pairs, on=[S.MONTH, S.FAMILY]).groupby(S.MONTH)[cols].sum()
     rows = []
     for year in sorted({m.year for m in pro.index}):
         def in_year(ms) -> list[pd.Timestamp]:
@@ -139,8 +144,9 @@ def year_end_landing(actuals: pd.DataFrame, projection: pd.DataFrame, budget: pd
             row[f"actual_{name}"] = float(act.loc[a, c].sum())
             row[f"projected_{name}"] = float(pro.loc[p, c].sum())
             row[f"landing_{name}"] = row[f"actual_{name}"] + row[f"projected_{name}"]
-            row[f"compared_{name}"] = (float(act.loc[ca, c].sum())
-                                       + float(pro.loc[cp, c].sum())) if b else float("nan")
+            row[f"compared_{name}"] = (
+                float(act_b[c].reindex(ca, fill_value=0.0).sum())
+                + float(pro_b[c].reindex(cp, fill_value=0.0).sum())) if b else float("nan")
             row[f"budget_{name}"] = float(bud.loc[compared, c].sum()) if b else float("nan")
             row[f"{name}_gap"] = row[f"compared_{name}"] - row[f"budget_{name}"]
         br = row["budget_revenue"]

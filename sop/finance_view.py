@@ -151,12 +151,17 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
     costs = FL.unit_costs(pnl, tables[S.PRODUCTS])
     actuals = FL.actuals_by_family(tables[S.SALES], tables[S.PRODUCTS], costs)
     vs = finance.versus_budget(pnl, budget)
+    # the bridge, like every budget comparison, covers the families the budget has
+    budgeted = pnl.merge(budget[[S.MONTH, S.FAMILY]].drop_duplicates(),
+                         on=[S.MONTH, S.FAMILY])
     by_month = budget_by_month(vs)
     landing = (FL.year_end_landing(actuals, pnl, budget, as_of) if as_of is not None
                else pd.DataFrame(columns=FL.LANDING_COLUMNS))
     notes = []
     if budget.empty:
         notes.append("The dataset has no budget: load a `budget` table to compare.")
+    elif scope := finance.budget_scope_note(pnl[S.FAMILY].unique(), budget):
+        notes.append(scope)
     estimated = int(actuals["estimated_rows"].sum())
     if estimated:
         notes.append(f"{estimated:,} sales rows have no revenue: they are valued at the "
@@ -164,7 +169,7 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
     return FinanceView(
         pnl=pnl, bands=monthly_bands(pnl, risk.monthly if risk else None, budget),
         vs_budget=vs, by_month=by_month, landing=landing,
-        bridge=FB.pvm_bridge(pnl, budget), inventory=inventory_by_month(
+        bridge=FB.pvm_bridge(budgeted, budget), inventory=inventory_by_month(
             evaluation.plan, tables[S.PRODUCTS]),
         actuals=actuals, as_of=as_of,
         totals=_totals(pnl, risk.summary if risk else None, by_month), notes=notes)

@@ -31,13 +31,17 @@ FIRST_KEY = PREFIX + "demand_pct"       # present in session state once the pane
 @dataclass(frozen=True)
 class LeverSpace:
     """What the widgets offer: families, regions, line resources and plan months
-    (YYYY-MM); `slots` capacity-change rows."""
+    (YYYY-MM); `slots` capacity-change rows; `subcontract` / `labour`: whether the
+    subcontracting and hiring levers can do anything (the data has subcontract offers /
+    labour pools, or the levers already move them)."""
 
     families: tuple[str, ...]
     regions: tuple[str, ...]
     resources: tuple[str, ...]
     months: tuple[str, ...]
     slots: int = MIN_SLOTS
+    subcontract: bool = True
+    labour: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,16 @@ def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
     fams = set(demand[S.FAMILY].astype(str)) | {k for k, _ in levers.demand_family_pct} | {
         k for k, _ in levers.price_family_pct} | ({levers.promo_family} - {""})
     regions = set(demand[S.REGION].astype(str)) | {k for k, _ in levers.demand_region_pct}
+    base, opts, crew = Levers(), tables.get(S.SUPPLY_OPTIONS), tables.get(S.WORKFORCE)
+    subcontract = (opts is not None and S.OPTION_TYPE in opts
+                   and (opts[S.OPTION_TYPE] == "subcontract").any()) or (
+        levers.subcontract_allowed, levers.subcontract_cap_pct) != (
+        base.subcontract_allowed, base.subcontract_cap_pct)
+    labour = (crew is not None and len(crew) > 0) or (
+        levers.hiring_allowed, levers.hiring_limit) != (base.hiring_allowed, base.hiring_limit)
     return LeverSpace(tuple(sorted(fams)), tuple(sorted(regions)), tuple(sorted(lines)),
-                      tuple(sorted(months)), max(MIN_SLOTS, len(levers.capacity_changes)))
+                      tuple(sorted(months)), max(MIN_SLOTS, len(levers.capacity_changes)),
+                      bool(subcontract), bool(labour))
 
 
 def _meta(name: str) -> dict[str, Any]:
@@ -122,16 +134,17 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
     w += [Widget(p + "overtime_allowed", "toggle", "Overtime allowed", CAPACITY,
                  _help("overtime_allowed")),
           _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0,
-                  fmt="%.0f %%"),
-          Widget(p + "subcontract_allowed", "toggle", "Subcontracting allowed", CAPACITY,
+                  fmt="%.0f %%")]
+    # levers the data gives nothing to act on (no subcontract offer, no labour pool)
+    w += [Widget(p + "subcontract_allowed", "toggle", "Subcontracting allowed", CAPACITY,
                  _help("subcontract_allowed")),
           _slider("subcontract_cap_pct", "Subcontract cap (% of today's)", CAPACITY, 10.0,
-                  fmt="%.0f %%"),
-          Widget(p + "hiring_allowed", "toggle", "Hiring allowed (off = freeze)", CAPACITY,
+                  fmt="%.0f %%")] if space.subcontract else []
+    w += [Widget(p + "hiring_allowed", "toggle", "Hiring allowed (off = freeze)", CAPACITY,
                  _help("hiring_allowed")),
           _number("hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0,
-                  fmt="%.0f"),
-          _slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
+                  fmt="%.0f")] if space.labour else []
+    w += [_slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
           _slider("labour_cost_pct", "Labour cost change (%)", COSTS, 1.0),
           _number("holding_cost_rate", "Holding cost (%/year, -1 = as in data)", 1.0, COSTS),
           _number("safety_stock_months", "Safety stock (months of cover, -1 = as in data)",

@@ -119,6 +119,16 @@ def test_budget_note_names_the_months(tiny, base) -> None:
     assert "12 months" in note and "Jan 2026 to Dec 2026" in note
     assert CP.budget_note(base.pnl, None) is None
     assert CP.budget_note(base.pnl, tables[S.BUDGET].iloc[0:0]) is None
+    assert "only" not in note                     # the budget covers every family
+
+
+def test_budget_note_names_the_families_a_partial_budget_covers(tiny, base) -> None:
+    """QA (a non-demo dataset): with a budget for one family of two, the budget lines
+    compared that family alone without saying so."""
+    tables, _ = tiny
+    bud = tables[S.BUDGET][tables[S.BUDGET][S.FAMILY] == "Alpha"]
+    note = CP.budget_note(base.pnl, bud)
+    assert "The budget covers Alpha only: Beta has no budget" in note
 
 
 def test_saved_view_keeps_text_verbatim_and_describes_levers() -> None:

@@ -264,3 +264,15 @@ def test_board_stars_values_as_shown() -> None:
         assert not out[col].iloc[2].startswith("★"), col
     assert not out["Fill rate"].str.startswith("★").any()          # all the same
     assert out.index[1] == "✔ #1 Overtime"
+
+
+def test_view_says_when_the_budget_covers_only_some_families(store: Store) -> None:
+    """QA (a non-demo dataset): with a budget for one family of two, the revenue chart
+    drew all families' plan against one family's budget, and no note said so."""
+    t = exec_tables()
+    t[S.BUDGET] = t[S.BUDGET][t[S.BUDGET][S.FAMILY] == "Alpha"]
+    load(store, t)
+    v = X.view(store, X.context(store))
+    assert any("The budget covers Alpha only: Beta has no budget" in n for n in v.notes)
+    load(store, exec_tables(), name="full")         # every family budgeted: no such note
+    assert not any("budget covers" in n for n in X.view(store, X.context(store)).notes)

@@ -204,6 +204,39 @@ def test_bands_add_the_risk_margin_change() -> None:
     assert np.isnan(flat["budget_revenue"])
 
 
+def test_landing_compares_the_budget_with_the_families_it_covers_only() -> None:
+    """QA (a non-demo dataset): with a budget for family A only, the landing set A and
+    B's projection against A's budget, so a family below budget read as above it."""
+    act, proj, bud, as_of = _landing_inputs()
+    other = proj.assign(**{S.FAMILY: "B", S.REVENUE: 1000.0, S.MARGIN: 400.0})
+    land = FL.year_end_landing(act, pd.concat([proj, other]), bud, as_of).set_index("year")
+    y26 = land.loc[2026]
+    assert y26["landing_revenue"] == 900 + 400 + 2000       # B is in the landing
+    assert y26["compared_revenue"] == 1300 and y26["revenue_gap"] == 1300 - 1800
+    assert y26["compared_margin"] == 9 * 30 + 2 * 50        # B's margin left out
+    y27 = land.loc[2027]
+    assert y27["compared_revenue"] == 6 * 200 and y27["revenue_gap"] == 6 * 200 - 6 * 150
+
+
+def test_view_with_a_budget_for_one_family_reconciles_and_says_so() -> None:
+    """QA: the PVM bridge counted the unbudgeted family as volume (bridge +, tiles -)
+    and the landing compared every family with one family's budget."""
+    tables, demand = tiny_with_consensus(12)
+    tables = {**tables, S.BUDGET: tables[S.BUDGET][tables[S.BUDGET][S.FAMILY] == "Alpha"]}
+    ev = evaluate(demand, tables, Levers())
+    view = finance_view.build(ev, tables)
+    t, b = view.totals, view.bridge
+    assert list(b[S.FAMILY]) == ["Alpha"]
+    assert b[S.MARGIN].sum() == pytest.approx(t["margin_over_budget_months"])
+    assert b[S.MARGIN].sum() - b["budget_margin"].sum() == pytest.approx(t["margin_gap"])
+    alpha = ev.pnl[ev.pnl[S.FAMILY] == "Alpha"]
+    assert t["revenue_over_budget_months"] == pytest.approx(alpha[S.REVENUE].sum())
+    y = view.landing.iloc[0]
+    assert y["compared_revenue"] == pytest.approx(alpha[S.REVENUE].sum())
+    assert y["revenue_gap"] == pytest.approx(t["revenue_gap"])
+    assert any("The budget covers Alpha only: Beta has no budget" in n for n in view.notes)
+
+
 @pytest.fixture(scope="module")
 def tiny_view():
     tables, demand = tiny_with_consensus(12)

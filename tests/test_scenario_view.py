@@ -198,3 +198,25 @@ def test_moved_text_speaks_plainly() -> None:
         assert part in text
     assert "promo_" not in text
     assert "price elasticity -1.5;" in text and "ratio" not in text
+
+
+def test_no_subcontract_or_hiring_levers_when_the_data_has_nothing_to_act_on() -> None:
+    """QA (a non-demo dataset without supply_options and workforce): the Scenarios page
+    offered subcontracting and hiring levers that could not change anything."""
+    import pandas as pd
+
+    from sop import schema as S
+    demand = pd.DataFrame({S.MONTH: pd.to_datetime(["2026-01-01"]), S.FAMILY: ["Alpha"],
+                           S.REGION: ["North"]})
+    bare = {S.CAPACITY: pd.DataFrame({S.RESOURCE: ["L1"]})}
+    space = SV.space_for(demand, bare, Levers())
+    keys = {w.key for w in SV.lever_widgets(space)}
+    hidden = {PREFIX + k for k in ("subcontract_allowed", "subcontract_cap_pct",
+                                   "hiring_allowed", "hiring_limit")}
+    assert not keys & hidden and PREFIX + "overtime_allowed" in keys
+    assert SV.levers_from_state(SV.widget_state(Levers(), space), space) == Levers()
+    full = {**bare, S.SUPPLY_OPTIONS: pd.DataFrame({S.OPTION_TYPE: ["subcontract"]}),
+            S.WORKFORCE: pd.DataFrame({S.RESOURCE: ["LAB"]})}
+    assert hidden <= {w.key for w in SV.lever_widgets(SV.space_for(demand, full, Levers()))}
+    # a link or saved scenario that moves them still shows them, so they can be undone
+    assert hidden <= {w.key for w in SV.lever_widgets(SV.space_for(demand, bare, MOVED))}
