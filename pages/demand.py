@@ -50,9 +50,7 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
         return st.info("No statistical forecast is stored, so there is no backtest to show.")
     series, fam = ui.demand_accuracy(path, info.version, run.run_id)
     cols, overall = ui.demand_columns(), fam.iloc[-1]
-    st.markdown(f"**Statistical forecast vs seasonal naive** (backtest, all families): WAPE "
-                f"{fmt.pct(overall['wape'])} vs {fmt.pct(overall['snaive_wape'])}, so the "
-                f"forecast removes **{fmt.pct(overall['fva_vs_snaive'])}** of the naive error.")
+    st.markdown(V.fva_sentence(overall))
     st.dataframe(fam, hide_index=True, key="dem_family_acc", column_config=cols)
     st.markdown("**Consensus vs statistical forecast** (earlier cycles against actuals)")
     fva = ui.demand_consensus_fva(path, info.version, stamp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sop import fmt
 from sop import overrides as O
 from sop import schema as S
 from sop.hierarchy import BAND_GROUP, aggregate
@@ -196,3 +197,16 @@ def without_empty_columns(df: pd.DataFrame) -> pd.DataFrame:
     """`df` less the columns that are empty in every row (e.g. seasonal-naive figures
     of flagged series that were not measured against it)."""
     return df.loc[:, df.notna().any()] if len(df) else df
+
+
+def fva_sentence(overall: pd.Series) -> str:
+    """The forecast value added over seasonal naive in words, for the accuracy tab:
+    what share of the naive error the forecast removes, or adds when it is worse."""
+    fva = overall["fva_vs_snaive"]
+    head = (f"**Statistical forecast vs seasonal naive** (backtest, all families): WAPE "
+            f"{fmt.pct(overall['wape'])} vs {fmt.pct(overall['snaive_wape'])}, so the forecast ")
+    if pd.isna(fva):
+        return head + "cannot be compared with it (no series has a seasonal-naive backtest)."
+    if fva < 0:
+        return head + f"**adds {fmt.pct(-fva)}** to the naive error: worse than naive."
+    return head + f"removes **{fmt.pct(fva)}** of the naive error."

@@ -112,3 +112,13 @@ def test_history_view_words_and_empty_columns_dropped() -> None:
     assert hist[O.LEVEL].tolist() == [O.LEVEL_FAMILY, O.LEVEL_SKU]       # input untouched
     df = pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]})
     assert list(V.without_empty_columns(df).columns) == ["a"]
+
+
+@pytest.mark.parametrize("fva, words", [
+    (0.25, "removes **25.0 %** of the naive error"),
+    (-0.073, "**adds 7.3 %** to the naive error: worse than naive"),
+    (float("nan"), "cannot be compared with it"),
+])
+def test_fva_sentence_says_better_or_worse(fva: float, words: str) -> None:
+    text = V.fva_sentence(pd.Series({"wape": 0.3, "snaive_wape": 0.4, "fva_vs_snaive": fva}))
+    assert words in text and "WAPE 30.0 % vs 40.0 %" in text
