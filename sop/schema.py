@@ -249,9 +249,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           foreign_keys=(ForeignKey(RESOURCE, RESOURCES, RESOURCE),)),
     Table(BILL_OF_RESOURCES, "Hours each unit of a SKU (or a whole family) needs on each "
           "resource.",
-          (Column(SKU, STR, "-", "SKU; empty when the row applies to a whole family.",
-                  nullable=True),
-           Column(FAMILY, STR, "-", "Family; empty when the row is for one SKU.",
+          (Column(SKU, STR, "-", "SKU; empty when the row applies to a whole family (the "
+                  "column may be left out when every row is for a family).",
+                  required=False, nullable=True),
+           Column(FAMILY, STR, "-", "Family; empty when the row is for one SKU (the column "
+                  "may be left out when every row is for a SKU).", required=False,
                   nullable=True),
            Column(RESOURCE, STR, "-", "Resource used."),
            Column(HOURS_PER_UNIT, FLOAT, "hours/unit", "Hours per unit produced.",
@@ -286,7 +288,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
            Column(ON_HAND_UNITS, FLOAT, "units", "Units on hand at the end of the as-of "
                   "month.", min=0),
            Column(SAFETY_STOCK_MONTHS, FLOAT, "months of cover", "Safety stock as months of "
-                  "forward demand.", nullable=True, min=0, max=24),
+                  "forward demand (the column may be left out when safety stock is given in "
+                  "units).", required=False, nullable=True, min=0, max=24),
            Column(SAFETY_STOCK_UNITS, FLOAT, "units", "Safety stock as a fixed quantity; "
                   "used when months of cover is empty.", required=False, nullable=True,
                   min=0),

@@ -147,7 +147,10 @@ def _normalise_headers(raw: RawTable, t: S.Table, run: _Run
         hint = hint.replace("Did you mean", "Is it misspelled as") if hint else ""
         run.flag("Columns are present and spelled right", t.name, ERROR,
                  f"{raw.file}: column `{m}` is missing.{hint} The `{t.name}` table needs "
-                 f"columns: {', '.join(t.column_names)}.", 1, raw.file, m)
+                 f"columns: {', '.join(c.name for c in t.columns if c.required)}"
+                 + (f" (optional: {', '.join(opt)})" if (opt := [
+                     c.name for c in t.columns if not c.required]) else "") + ".",
+                 1, raw.file, m)
     if extra:
         run.flag("Columns are present and spelled right", t.name, WARNING,
                  f"{raw.file}: column{'s' * (len(extra) > 1)} {', '.join(extra)} "

@@ -301,3 +301,21 @@ def test_a_missing_column_does_not_hide_other_problems_in_the_file(tmp_path: Pat
     messages = " ".join(f.message for f in report.errors)
     assert "column `region` is missing" in messages and "misspelled as `regoin`" in messages
     assert "column `units`: 1 row is negative: row 5" in messages
+
+
+def test_columns_a_company_does_not_use_may_be_left_out(tmp_path: Path) -> None:
+    """A bill of resources by family only needs no `sku` column; safety stock in units
+    needs no `safety_stock_months` column. A missing required column names the optional
+    ones apart."""
+    tables = tiny_tables()
+    tables[S.BILL_OF_RESOURCES] = tables[S.BILL_OF_RESOURCES].drop(columns=[S.SKU])
+    inv = tables[S.INVENTORY]
+    tables[S.INVENTORY] = inv.assign(**{S.SAFETY_STOCK_UNITS: [40.0, 50.0, 30.0]}).drop(
+        columns=[S.SAFETY_STOCK_MONTHS])
+    report = validate_dir(write_tables(tables, tmp_path / "ok"))
+    assert not report.errors, [f.message for f in report.errors]
+    tables[S.INVENTORY] = tables[S.INVENTORY].drop(columns=[S.ON_HAND_UNITS])
+    report = validate_dir(write_tables(tables, tmp_path / "bad"))
+    msg = next(f.message for f in report.errors if f.column == S.ON_HAND_UNITS)
+    assert "needs columns: sku, on_hand_units, holding_cost_pct (optional: " in msg
+    assert "safety_stock_months" in msg.split("optional:")[1]
