@@ -78,8 +78,7 @@ def tab_risk(ev, base, c: dict) -> None:
     ranges = {"Baseline": base.risk.summary, "Scenario": ev.risk.summary}
     st.plotly_chart(CH.risk_ranges(ranges, c["cur"]), width="stretch")
     st.dataframe(CP.risk_table(ranges, c["cur"]), hide_index=True, key="scn_risk_table")
-    st.caption("Each plan's supply held fixed while demand is drawn 500 times from the "
-               "forecast's uncertainty.")
+    st.caption(CP.risk_note(ev.risk.summary))
 
 
 def tab_kpis(ev, base, c: dict) -> None:

@@ -251,6 +251,19 @@ def column_name(scenario_id: int, name: str, width: int = 40) -> str:
     return f"#{scenario_id} {short}"
 
 
+def risk_note(summary: pd.DataFrame) -> str:
+    """The caption under the risk ranges: how they are made, or why they are a point
+    (a demand plan with no P10-P90 band, e.g. a loaded consensus before any
+    statistical forecast is stored)."""
+    flat = len(summary) > 0 and bool(np.allclose(summary["p10"], summary["p90"]))
+    if flat:
+        return ("The range is a point: the demand plan has no P10-P90 band (a loaded "
+                "consensus with no statistical forecast stored). Run `python -m sop "
+                "forecast`, or *Run forecast* on the Demand page, to draw one.")
+    return ("Each plan's supply held fixed while demand is drawn 500 times from the "
+            "forecast's uncertainty.")
+
+
 def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:
     """P10 / P50 / P90 as text per plan and metric (name -> `sop.risk.Risk.summary`).
     Columns: Plan, Measure, P10, P50, P90."""

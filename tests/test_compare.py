@@ -335,3 +335,12 @@ def test_saving_a_name_already_taken_names_the_other_numbers() -> None:
     text = CP.saved_text(saved, 3)
     assert text.startswith("Saved as scenario #3: Up \\*10\\*.") and "#2 has the same" in text
     assert "same name" not in CP.saved_text(saved, 1)
+
+
+def test_risk_note_explains_a_range_that_is_a_point() -> None:
+    from sop.compare import risk_note
+    point = pd.DataFrame({"metric": ["revenue", "fill_rate"], "p10": [5.0, 1.0],
+                          "p50": [5.0, 1.0], "p90": [5.0, 1.0]})
+    assert "The range is a point" in risk_note(point)
+    spread = point.assign(p90=[6.0, 1.0])
+    assert "drawn 500 times" in risk_note(spread)
