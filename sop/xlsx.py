@@ -112,8 +112,8 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cols = [c for c, _, _ in spec]
     row = start_row
-    for i, (row, values) in enumerate(enumerate(df[cols].itertuples(index=False),
-                                                start=start_row + 1)):
+    for i, values in enumerate(df[cols].itertuples(index=False)):
+        row = start_row + 1 + i
         for j, ((col, _, kind), v) in enumerate(zip(spec, values), start=1):
             kind = kinds[col][i] if kind == ROW else kind
             cell = ws.cell(row=row, column=j, value=cell_value(v, kind))

@@ -142,11 +142,13 @@ def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
         return _insert(con, cycle, CLOSE, author, note, ref_id=int(entry_id))
 
 
+SELECT_LOG = "SELECT " + ", ".join(LOG_COLUMNS) + " FROM decision_log ORDER BY entry_id"
+
+
 def log(store: Store) -> pd.DataFrame:
     """Every entry, oldest first: `LOG_COLUMNS` (cycle and due as month/day timestamps)."""
     with store.connect() as con:
-        df = con.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM decision_log "
-                         "ORDER BY entry_id").df()
+        df = con.execute(SELECT_LOG).df()
     for c in ("kind", "author", "note", "owner", "scenario_name", "levers_json"):
         df[c] = df[c].astype("str")
     for c in ("cycle", "due"):

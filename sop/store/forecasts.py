@@ -75,6 +75,13 @@ def _to_blob(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def _insert_sql(table: str, columns: list[str]) -> str:
+    """INSERT of a run's rows from a Parquet file: `table` and `columns` are this
+    module's constants (identifiers cannot be bound); the values are parameters."""
+    return ("INSERT INTO " + table + " SELECT CAST(? AS BIGINT), "
+            + ", ".join('"' + c + '"' for c in columns) + " FROM read_parquet(?)")
+
+
 def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataFrame) -> None:
     frame = df.copy()
     if BAND_GROUP in columns and BAND_GROUP not in frame:
@@ -84,9 +91,13 @@ def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataF
     if BAND_GROUP in columns:
         frame[BAND_GROUP] = frame[BAND_GROUP].astype(str)
     with as_parquet(frame) as name:
-        cols = ", ".join(f'"{c}"' for c in columns)   # identifiers from module constants
-        con.execute(f"INSERT INTO {table} SELECT CAST(? AS BIGINT), {cols} "
-                    "FROM read_parquet(?)", [run_id, name])
+        con.execute(_insert_sql(table, columns), [run_id, name])
+
+
+DELETE_RUN = ("DELETE FROM forecast_values WHERE run_id = ?",
+              "DELETE FROM forecast_fitted WHERE run_id = ?",
+              "DELETE FROM forecast_frames WHERE run_id = ?",
+              "DELETE FROM forecast_runs WHERE run_id = ?")
 
 
 def save_run(store: Store, dataset_version: int, settings_key: str, settings: dict,
@@ -105,9 +116,8 @@ def save_run(store: Store, dataset_version: int, settings_key: str, settings: di
                 "settings_key = ?) OR dataset_version NOT IN (SELECT version FROM datasets)",
                 [dataset_version, settings_key]).fetchall()]
             for rid in old:
-                for table in ("forecast_values", "forecast_fitted", "forecast_frames",
-                              "forecast_runs"):
-                    con.execute(f"DELETE FROM {table} WHERE run_id = ?", [rid])
+                for delete in DELETE_RUN:
+                    con.execute(delete, [rid])
             run_id = con.execute("SELECT nextval('forecast_run_ids')").fetchone()[0]
             con.execute("INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, dataset_version, settings_key,
