@@ -151,11 +151,11 @@ def find_run(store: Store, dataset_version: int, settings_key: str | None = None
     """The newest run of a version (with that settings key, when given), or None."""
     with store.connect() as con:
         if settings_key is None:
-            row = con.execute(f"{_RUN_SELECT} WHERE dataset_version = ? ORDER BY run_id DESC "
-                              "LIMIT 1", [dataset_version]).fetchone()
+            row = con.execute(_RUN_SELECT + " WHERE dataset_version = ? ORDER BY run_id "
+                              "DESC LIMIT 1", [dataset_version]).fetchone()
         else:
-            row = con.execute(f"{_RUN_SELECT} WHERE dataset_version = ? AND settings_key = ? "
-                              "ORDER BY run_id DESC LIMIT 1",
+            row = con.execute(_RUN_SELECT + " WHERE dataset_version = ? AND settings_key = "
+                              "? ORDER BY run_id DESC LIMIT 1",
                               [dataset_version, settings_key]).fetchone()
     return None if row is None else _info(row)
 
@@ -163,7 +163,7 @@ def find_run(store: Store, dataset_version: int, settings_key: str | None = None
 def run_info(store: Store, run_id: int) -> RunInfo | None:
     """The stored run `run_id`, or None."""
     with store.connect() as con:
-        row = con.execute(f"{_RUN_SELECT} WHERE run_id = ?", [run_id]).fetchone()
+        row = con.execute(_RUN_SELECT + " WHERE run_id = ?", [run_id]).fetchone()
     return None if row is None else _info(row)
 
 
@@ -171,7 +171,7 @@ def runs(store: Store) -> pd.DataFrame:
     """Every stored run, newest first: run_id, dataset_version, settings_key,
     settings_json, created_at, seconds, n_series."""
     with store.connect() as con:
-        return con.execute(f"{_RUN_SELECT} ORDER BY run_id DESC").df()
+        return con.execute(_RUN_SELECT + " ORDER BY run_id DESC").df()
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
