@@ -1,7 +1,8 @@
 """S&OP Studio: the router. Pages follow the five steps of the monthly S&OP cycle."""
 import streamlit as st
 
-from sop import fmt, ui
+from sop.core import fmt
+from sop import ui
 
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
 

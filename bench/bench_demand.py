@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop import consensus as C  # noqa: E402
-from sop import overrides as O  # noqa: E402
-from sop.demand import demand_plan  # noqa: E402
-from sop.store import Store  # noqa: E402
-from sop.validate import validate_dir  # noqa: E402
+from sop.demand import consensus
+from sop.demand import overrides
+from sop.demand.plan import demand_plan
+from sop.store import Store
+from sop.data.validate import validate_dir
 
 
 def _ms(xs: list[float]) -> str:
@@ -40,7 +40,7 @@ def main() -> None:
                                "--level", level], cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - t0
         assert done.returncode == 0, done.stderr
-        run = C.context(store).run
+        run = consensus.context(store).run
         print(f"python -m sop forecast --level {level:<10}: {wall:5.1f} s wall "
               f"({run.seconds:.1f} s fitting {run.n_series} series)")
     reads = []
@@ -51,9 +51,9 @@ def main() -> None:
     print(f"demand_plan(): {len(plan):,} rows, {_ms(reads)}")
     months = sorted(plan["month"].unique())
     for i in range(20):
-        C.submit_override(store, O.Override(
-            level=O.LEVEL_FAMILY, family=("Cooling", "Heating", "Kitchen", "Garden")[i % 4],
-            start_month=months[i % 6], end_month=months[i % 6 + 3], kind=O.KIND_PCT,
+        consensus.submit_override(store, overrides.Override(
+            level=overrides.LEVEL_FAMILY, family=("Cooling", "Heating", "Kitchen", "Garden")[i % 4],
+            start_month=months[i % 6], end_month=months[i % 6 + 3], kind=overrides.KIND_PCT,
             value=5.0, reason="bench", author="bench"))
     reads = []
     for _ in range(10):
@@ -64,9 +64,9 @@ def main() -> None:
     writes = []
     for i in range(5):
         t0 = time.perf_counter()
-        C.submit_override(store, O.Override(
-            level=O.LEVEL_SKU, sku="CL-101", start_month=months[0], end_month=months[2],
-            kind=O.KIND_UNITS, value=100.0 + i, reason="bench", author="bench"))
+        consensus.submit_override(store, overrides.Override(
+            level=overrides.LEVEL_SKU, sku="CL-101", start_month=months[0], end_month=months[2],
+            kind=overrides.KIND_UNITS, value=100.0 + i, reason="bench", author="bench"))
         writes.append(time.perf_counter() - t0)
     print(f"save an override (check + write + cycle snapshot): {_ms(writes)}")
     page(path)

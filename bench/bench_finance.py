@@ -15,14 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop import export_finance as EX  # noqa: E402
-from sop import finance_view  # noqa: E402
-from sop import schema as S  # noqa: E402
-from sop.demand import loaded_consensus, plan_months  # noqa: E402
-from sop.levers import Levers  # noqa: E402
-from sop.scenario import evaluate  # noqa: E402
-from sop.synthetic import naive_consensus  # noqa: E402
-from sop.validate import as_of_month, validate_dir  # noqa: E402
+from sop.finance import export as finance_export
+from sop.finance import view as finance_view
+from sop.core import schema
+from sop.demand.plan import loaded_consensus, plan_months
+from sop.scenario.levers import Levers
+from sop.scenario.evaluate import evaluate
+from sop.supply.synthetic import naive_consensus
+from sop.data.validate import as_of_month, validate_dir
 
 RUNS = 5
 
@@ -39,14 +39,14 @@ def _time(fn) -> tuple[object, str]:
 
 def main() -> None:
     tables = validate_dir(ROOT / "data" / "demo").tables
-    tables[S.CONSENSUS] = naive_consensus(tables, 18)
+    tables[schema.CONSENSUS] = naive_consensus(tables, 18)
     demand = loaded_consensus(tables, plan_months(as_of_month(tables), 18))
     ev, t_eval = _time(lambda: evaluate(demand, tables, Levers()))
     view, t_view = _time(lambda: finance_view.build(ev, tables))
-    meta = EX.ExportMeta("Northwind", "demo", 1, "Baseline", "baseline", "EUR")
-    xlsx, t_xlsx = _time(lambda: EX.workbook(view, meta))
-    csv, t_csv = _time(lambda: EX.pnl_csv(view, "EUR"))
-    print(f"demo: {len(view.pnl)} family-months, {view.pnl[S.FAMILY].nunique()} families")
+    meta = finance_export.ExportMeta("Northwind", "demo", 1, "Baseline", "baseline", "EUR")
+    xlsx, t_xlsx = _time(lambda: finance_export.workbook(view, meta))
+    csv, t_csv = _time(lambda: finance_export.pnl_csv(view, "EUR"))
+    print(f"demo: {len(view.pnl)} family-months, {view.pnl[schema.FAMILY].nunique()} families")
     for label, figure in (("evaluate (LP + KPIs + P&L + risk)", t_eval),
                           ("finance view (bands, landing, PVM)", t_view),
                           (f"Excel workbook ({len(xlsx) / 1024:.0f} KiB)", t_xlsx),

@@ -23,9 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sop import schema as S  # noqa: E402
-from sop.demo import build_demo  # noqa: E402
-from sop.engine import ForecastSettings, run_forecast  # noqa: E402
+from sop.core import schema
+from sop.data.demo import build_demo
+from sop.demand.engine import ForecastSettings, run_forecast
 
 
 def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, pd.DataFrame]:
@@ -43,24 +43,24 @@ def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, p
         for region in ("N", "S", "E", "W"):
             y = np.round(level * rng.uniform(.5, 1.5) * season * trend
                          * rng.lognormal(0, 0.15, months))
-            frames.append(pd.DataFrame({S.MONTH: idx, S.SKU: sku, S.REGION: region,
-                                        S.UNITS: y}))
-    products = pd.DataFrame({S.SKU: skus, S.NAME: skus, S.FAMILY: fams, S.UOM: "each",
-                             S.LIST_PRICE: 10.0, S.MATERIAL_COST: 5.0,
-                             S.LAUNCH_MONTH: pd.NaT, S.PHASE_OUT_MONTH: pd.NaT})
-    return {S.SALES: pd.concat(frames, ignore_index=True), S.PRODUCTS: products}
+            frames.append(pd.DataFrame({schema.MONTH: idx, schema.SKU: sku, schema.REGION: region,
+                                        schema.UNITS: y}))
+    products = pd.DataFrame({schema.SKU: skus, schema.NAME: skus, schema.FAMILY: fams, schema.UOM: "each",
+                             schema.LIST_PRICE: 10.0, schema.MATERIAL_COST: 5.0,
+                             schema.LAUNCH_MONTH: pd.NaT, schema.PHASE_OUT_MONTH: pd.NaT})
+    return {schema.SALES: pd.concat(frames, ignore_index=True), schema.PRODUCTS: products}
 
 
 def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> float:
     """Seconds for a sequential default Prophet fit + predict over every series."""
     from prophet import Prophet
 
-    from sop.prophet_fast import quiet_prophet_package
+    from sop.demand.prophet_fast import quiet_prophet_package
     quiet_prophet_package()
-    sales = tables[S.SALES]
+    sales = tables[schema.SALES]
     t0 = time.perf_counter()
-    for _, g in sales.groupby([S.SKU, S.REGION], sort=True):
-        df = pd.DataFrame({"ds": g[S.MONTH].to_numpy(), "y": g[S.UNITS].to_numpy()})
+    for _, g in sales.groupby([schema.SKU, schema.REGION], sort=True):
+        df = pd.DataFrame({"ds": g[schema.MONTH].to_numpy(), "y": g[schema.UNITS].to_numpy()})
         m = Prophet().fit(df)
         m.predict(m.make_future_dataframe(horizon, freq="MS"))
     return time.perf_counter() - t0

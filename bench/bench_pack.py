@@ -21,13 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from sop import consensus, executive  # noqa: E402
-from sop import pack as P  # noqa: E402
-from sop.engine import ForecastSettings  # noqa: E402
-from sop.levers import Levers  # noqa: E402
-from sop.store import Store  # noqa: E402
-from sop.store import scenarios as SC  # noqa: E402
-from sop.validate import validate_dir  # noqa: E402
+from sop.demand import consensus
+from sop.executive import service as executive
+from sop.executive import pack
+from sop.demand.engine import ForecastSettings
+from sop.scenario.levers import Levers
+from sop.store import Store
+from sop.store import scenarios as scenario_store
+from sop.data.validate import validate_dir
 
 
 
@@ -40,7 +41,7 @@ def setup(folder: Path) -> Store:
                                                     backtest_origins=1))
     print(f"set-up: demo loaded and forecast in {time.perf_counter() - t0:.1f} s (not timed)")
     ctx = executive.context(store)
-    ids = [SC.save(store, name, lv, "bench") for name, lv in (
+    ids = [scenario_store.save(store, name, lv, "bench") for name, lv in (
         ("Summer overtime", Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
                                                       20.0),))),
         ("Kitchen push", Levers(demand_family_pct=(("Kitchen", 10.0),))),
@@ -54,7 +55,7 @@ def setup(folder: Path) -> Store:
 def one_pack(store: Store, out: Path) -> float:
     t0 = time.perf_counter()
     args = argparse.Namespace(store=store.path, data=None, out=out, cycle=None)
-    assert P.run_pack(args) == 0
+    assert pack.run_pack(args) == 0
     return time.perf_counter() - t0
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop import schema as S  # noqa: E402
-from sop.bridge import margin_bridge  # noqa: E402
-from sop.levers import Levers  # noqa: E402
-from sop.scenario import evaluate, prepare_demand  # noqa: E402
-from sop.supply_io import demand_by_forecasting  # noqa: E402
-from sop.supply_policy import SupplyPolicy  # noqa: E402
-from sop.synthetic import synthetic_company  # noqa: E402
-from sop.validate import validate_dir  # noqa: E402
+from sop.core import schema
+from sop.finance.bridge import margin_bridge
+from sop.scenario.levers import Levers
+from sop.scenario.evaluate import evaluate, prepare_demand
+from sop.supply.plan_io import demand_by_forecasting
+from sop.supply.policy import SupplyPolicy
+from sop.supply.synthetic import synthetic_company
+from sop.data.validate import validate_dir
 
 
 
@@ -48,7 +48,7 @@ def time_evaluations(demand, tables, policy, levers: list[Levers], label: str) -
         t0 = time.perf_counter()
         ev = evaluate(prepared, tables, lv, policy)
         t1 = time.perf_counter()
-        margin_bridge(base.plan, ev.plan, tables[S.PRODUCTS])
+        margin_bridge(base.plan, ev.plan, tables[schema.PRODUCTS])
         ms.append(1000 * (t1 - t0))
         bridge_ms.append(1000 * (time.perf_counter() - t1))
         assert ev.ok, ev.plan.explanation

@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop.demo import write_demo  # noqa: E402
-from sop.store import Store  # noqa: E402
-from sop.validate import validate_dir  # noqa: E402
+from sop.data.demo import write_demo
+from sop.store import Store
+from sop.data.validate import validate_dir
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop import schema as S  # noqa: E402
-from sop.demand import loaded_consensus, plan_months  # noqa: E402
-from sop.demo import build_demo  # noqa: E402
-from sop.supply import OPTIMAL, SupplyPolicy, solve_plan  # noqa: E402
-from sop.synthetic import naive_consensus, synthetic_company  # noqa: E402
-from sop.validate import as_of_month, check_tables  # noqa: E402
+from sop.core import schema
+from sop.demand.plan import loaded_consensus, plan_months
+from sop.data.demo import build_demo
+from sop.supply.plan import OPTIMAL, SupplyPolicy, solve_plan
+from sop.supply.synthetic import naive_consensus, synthetic_company
+from sop.data.validate import as_of_month, check_tables
 
 
 def run(label: str, demand, tables, policy: SupplyPolicy, repeat: int,
@@ -55,7 +55,7 @@ def main() -> None:
                     help="also time the 5,000-SKU company planned at SKU level (slow)")
     args = ap.parse_args()
     tables = check_tables(build_demo()).tables
-    tables[S.CONSENSUS] = naive_consensus(tables, 18)
+    tables[schema.CONSENSUS] = naive_consensus(tables, 18)
     demand = loaded_consensus(tables, plan_months(as_of_month(tables), 18))
     solve_plan(demand, tables)                       # warm-up: imports, first HiGHS
     run("Demo company (Northwind), 18 months", demand, tables, SupplyPolicy(), args.repeat,

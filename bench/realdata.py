@@ -9,22 +9,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from sop import schema as S
+from sop.core import schema
 
 REALDATA = Path("/work/shared/realdata")
 
 
 def _tables(df: pd.DataFrame, month: str, sid: str, value: str, family: str | None
             ) -> dict[str, pd.DataFrame]:
-    sales = pd.DataFrame({S.MONTH: pd.to_datetime(df[month]), S.SKU: df[sid].astype(str),
-                          S.REGION: "all", S.UNITS: df[value].astype(float)})
+    sales = pd.DataFrame({schema.MONTH: pd.to_datetime(df[month]), schema.SKU: df[sid].astype(str),
+                          schema.REGION: "all", schema.UNITS: df[value].astype(float)})
     fam = df.drop_duplicates(sid).set_index(sid)[family].astype(str) if family else \
         pd.Series("all", index=df[sid].unique())
-    products = pd.DataFrame({S.SKU: fam.index.astype(str), S.NAME: fam.index.astype(str),
-                             S.FAMILY: fam.to_numpy(), S.UOM: "each", S.LIST_PRICE: 1.0,
-                             S.MATERIAL_COST: 0.5, S.LAUNCH_MONTH: pd.NaT,
-                             S.PHASE_OUT_MONTH: pd.NaT})
-    return {S.SALES: sales, S.PRODUCTS: products}
+    products = pd.DataFrame({schema.SKU: fam.index.astype(str), schema.NAME: fam.index.astype(str),
+                             schema.FAMILY: fam.to_numpy(), schema.UOM: "each", schema.LIST_PRICE: 1.0,
+                             schema.MATERIAL_COST: 0.5, schema.LAUNCH_MONTH: pd.NaT,
+                             schema.PHASE_OUT_MONTH: pd.NaT})
+    return {schema.SALES: sales, schema.PRODUCTS: products}
 
 
 def tourism() -> dict[str, pd.DataFrame]:

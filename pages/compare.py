@@ -2,11 +2,11 @@
 open one on the Scenarios page, or archive it."""
 import streamlit as st
 
-from sop import charts_scenario as CH
-from sop import compare as CP
-from sop import scenario_url as SU
+from sop.scenario import charts as scenario_charts
+from sop.scenario import compare
+from sop.scenario import url as scenario_url
 from sop import ui
-from sop.levers import Levers
+from sop.scenario.levers import Levers
 
 ui.through_router()
 
@@ -19,7 +19,7 @@ OVERLAYS = (("revenue", "Revenue by month", "money"),
 
 def render_list(saved) -> None:
     text = st.column_config.TextColumn
-    st.dataframe(CP.saved_view(saved), hide_index=True, key="cmp_list", column_config={
+    st.dataframe(compare.saved_view(saved), hide_index=True, key="cmp_list", column_config={
         "scenario_id": st.column_config.NumberColumn("#", format="%d"),
         "name": text("Name", width="medium"), "description": text("Description", width="large"),
         "author": text("Author"), "levers": text("Levers moved", width="large"),
@@ -35,18 +35,18 @@ def render_actions(saved, labels: dict, path: str) -> None:
     author = c[1].text_input("Your name (to archive or restore)", key="cmp_author")
     if c[2].button("Open", key="cmp_open", icon=":material/open_in_new:",
                    help="Open this scenario's levers on the Scenarios page"):
-        levers = CP.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
+        levers = compare.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
         if levers is None:
             st.error("This scenario's levers can no longer be read; it cannot be opened.")
         else:
-            st.session_state[SU.CURRENT], st.session_state["_scn_reseed"] = levers, True
+            st.session_state[scenario_url.CURRENT], st.session_state["_scn_reseed"] = levers, True
             st.switch_page("pages/scenarios.py")
     archived = bool(saved.set_index("scenario_id").at[sid, "archived"])
     if c[3].button("Restore" if archived else "Archive", key="cmp_archive",
                    icon=":material/unarchive:" if archived else ":material/archive:"):
         error = ui.scenario_set_archived(int(sid), author, not archived)
         if error:
-            st.error(CP.escape_md(error))
+            st.error(compare.escape_md(error))
         else:
             st.rerun()
 
@@ -60,29 +60,29 @@ def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple
     jsons = saved.set_index("scenario_id")["levers_json"]
     evals = {"Baseline": ui.scenario(path, version, stamp, Levers(), POLICY)}
     for sid in pick:
-        levers = CP.read_levers(jsons[sid])
+        levers = compare.read_levers(jsons[sid])
         if levers is None:
-            st.warning(f"{CP.escape_md(labels[sid])}: its levers can no longer be read; "
+            st.warning(f"{compare.escape_md(labels[sid])}: its levers can no longer be read; "
                        "left out.")
             continue
         evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):
         if not ev.ok:
-            st.warning(CP.escape_md(f"{name}: {ev.plan.explanation}"))
+            st.warning(compare.escape_md(f"{name}: {ev.plan.explanation}"))
             del evals[name]
     figures = {n: e.kpis for n, e in evals.items()}
-    st.dataframe(CP.compare_table(figures, currency), hide_index=True, key="cmp_table",
+    st.dataframe(compare.compare_table(figures, currency), hide_index=True, key="cmp_table",
                  height="content")
     st.caption("★ marks the best value in each row as shown (higher or lower, as the Better "
                "column says; every tied value); rows without a better direction, such as "
                "costs that follow volume, are not marked.")
-    if note := CP.undefined_note(figures):
+    if note := compare.undefined_note(figures):
         st.caption(note)
-    series = {n: CP.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
+    series = {n: compare.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
     for tab, (column, title, unit) in zip(st.tabs([t for _, t, _ in OVERLAYS],
                                                   key="cmp_tab"), OVERLAYS):
         with tab:
-            st.plotly_chart(CH.overlay_chart(series, column, title, unit, currency),
+            st.plotly_chart(scenario_charts.overlay_chart(series, column, title, unit, currency),
                             width="stretch", key=f"cmp_{column}_chart")
 
 
@@ -97,7 +97,7 @@ if saved.empty:
             "there (tab Save).")
     st.page_link("pages/scenarios.py", label="Go to Scenarios", icon=":material/tune:")
     st.stop()
-labels = {int(i): CP.column_name(int(i), n) for i, n in zip(saved["scenario_id"],
+labels = {int(i): compare.column_name(int(i), n) for i, n in zip(saved["scenario_id"],
                                                              saved["name"])}
 render_list(saved)
 render_actions(saved, labels, path)

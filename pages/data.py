@@ -1,8 +1,11 @@
 """Step 1, Data gathering: what are we planning from, and can we trust it?"""
 import streamlit as st
 
-from sop import charts, dataview, fmt, ui
-from sop import schema as S
+from sop.core import charts
+from sop.data import dataview
+from sop.core import fmt
+from sop import ui
+from sop.core import schema
 
 ui.through_router()
 
@@ -47,7 +50,7 @@ def render_upload(info) -> None:
                 "named after the tables of the data model below). Nothing changes unless "
                 "every check passes; a monthly refresh can be just `sales.csv`.")
     with st.expander("The data model: every table and column", icon=":material/schema:"):
-        st.markdown(S.schema_markdown())
+        st.markdown(schema.schema_markdown())
     files = st.file_uploader("Table files", type=["parquet", "csv"],
                              accept_multiple_files=True, key="data_upload_files")
     name = st.text_input("Dataset name", value="upload", key="data_upload_name")
@@ -116,9 +119,9 @@ with tab_over:
 with tab_checks:
     render_checks(path, info.version)
 with tab_hist:
-    measure = st.segmented_control("Measure", [S.UNITS, S.REVENUE], default=S.UNITS,
+    measure = st.segmented_control("Measure", [schema.UNITS, schema.REVENUE], default=schema.UNITS,
                                    required=True, key="data_measure",
-                                   format_func=lambda m: "Units" if m == S.UNITS
+                                   format_func=lambda m: "Units" if m == schema.UNITS
                                    else f"Revenue ({info.currency})")
     colors = charts.family_colors(ui.families(path, info.version))
     st.plotly_chart(charts.history_chart(ui.history(path, info.version, measure), measure,

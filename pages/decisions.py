@@ -3,9 +3,9 @@ the plan of record of the cycle, record open questions and actions, and read the
 append-only decision log."""
 import streamlit as st
 
-from sop import exec_view as EV
+from sop.executive import view as exec_view
 from sop import ui
-from sop.compare import escape_md
+from sop.scenario.compare import escape_md
 
 ui.through_router()
 
@@ -47,14 +47,14 @@ def render_approve(path: str, version: int, stamp: tuple, view) -> None:
         author = st.text_input("Approver", key="dec_author", placeholder="Your name")
         note = st.text_area("Note", key="dec_note", height=90,
                             placeholder="Why this plan; conditions; what was ruled out")
-        go = st.form_submit_button(f"Approve for the {EV.fmt_cycle(view.cycle)} cycle",
+        go = st.form_submit_button(f"Approve for the {exec_view.fmt_cycle(view.cycle)} cycle",
                                    type="primary", icon=":material/gavel:", key="dec_approve")
     if go:
         entry, error = ui.exe_approve(path, version, stamp, POLICY, int(sid), author, note)
         if error:
             st.error(error)
         else:
-            done(f"Approved as plan of record of the {EV.fmt_cycle(view.cycle)} cycle "
+            done(f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
                  f"(log entry #{entry}).", ("dec_note",))
 
 
@@ -130,7 +130,7 @@ page = ui.exe_page(POLICY, "Approving a plan needs a demand plan: run `python -m
 view = page.records
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
-st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · plan of record: " + (
+st.caption(f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record: " + (
     f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet"))
 left, right = st.columns(2)
 with left:

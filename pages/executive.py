@@ -3,11 +3,11 @@ baseline) against budget and the previous cycle, revenue with its range, the top
 and opportunities, the scenarios on the table; what changed; the meeting pack."""
 import streamlit as st
 
-from sop import charts_exec as CX
-from sop import exec_risks as R
-from sop import exec_view as EV
+from sop.executive import charts as exec_charts
+from sop.executive import risks as exec_risks
+from sop.executive import view as exec_view
 from sop import ui
-from sop.compare import escape_md
+from sop.scenario.compare import escape_md
 
 ui.through_router()
 
@@ -40,9 +40,9 @@ def render_header(view, present: bool) -> None:
     else:
         status = "No plan of record yet: showing the **baseline** (approve one on Decisions)"
     prev = (f" · arrows: change vs the previous plan of record, "
-            f"{escape_md(view.previous.scenario_name)} ({EV.fmt_cycle(view.previous.cycle)})"
+            f"{escape_md(view.previous.scenario_name)} ({exec_view.fmt_cycle(view.previous.cycle)})"
             if view.previous else "")
-    st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in "
+    st.caption(f"{exec_view.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in "
                f"{view.currency}")
 
 
@@ -57,22 +57,22 @@ def render_kpis(view) -> None:
 
 def render_middle(view, height: int, font: int) -> None:
     left, right = st.columns([1, 1])
-    left.plotly_chart(CX.revenue_chart(view.band, view.currency, height=height,
+    left.plotly_chart(exec_charts.revenue_chart(view.band, view.currency, height=height,
                                        font_size=font), width="stretch",
                       key="exe_revenue_chart")
     with right:
         st.markdown("**Top risks (−) and opportunities (+)**: gross margin at stake")
-        top = R.top(view.risks, n=8, per_category=3)
+        top = exec_risks.top(view.risks, n=8, per_category=3)
         if top.empty:
             st.success("No risk or opportunity worth money in this plan.")
         else:
-            st.html(R.html_table(top, view.currency, height=height - 30,
+            st.html(exec_risks.html_table(top, view.currency, height=height - 30,
                                  font_px=16 if font > 13 else 13))
 
 
 def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
-    board = EV.board_text(view.board, view.currency, view.por_name)
+    board = exec_view.board_text(view.board, view.currency, view.por_name)
     if present:         # a grid keeps its small font; a plain table grows with the page
         st.table(board.set_index("Plan"))
     else:
@@ -86,7 +86,7 @@ def render_changes(view, font: int) -> None:
                 "second approved cycle on.")
         return
     c = st.columns([1, 1])      # room for the table's "Made of" to read in full
-    c[0].plotly_chart(CX.plan_bridge_chart(view.bridge, view.currency, font_size=font),
+    c[0].plotly_chart(exec_charts.plan_bridge_chart(view.bridge, view.currency, font_size=font),
                       width="stretch", key="exe_bridge_chart")
     c[1].dataframe(view.bridge[["step", "amount_text", "detail"]], hide_index=True,
                    key="exe_bridge_table", column_config={

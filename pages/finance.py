@@ -1,23 +1,25 @@
 """Finance view: revenue and margin projection with ranges, against budget, exportable."""
 import streamlit as st
 
-from sop import charts, fmt, ui
-from sop import charts_finance as CF
-from sop import export_finance as EX
-from sop import finance_bridge as FB
-from sop import finance_landing as FL
-from sop import schema as S
-from sop import scenario_view as SV
+from sop.core import charts
+from sop.core import fmt
+from sop import ui
+from sop.finance import charts as finance_charts
+from sop.finance import export as finance_export
+from sop.finance import pvm
+from sop.finance import landing
+from sop.core import schema
+from sop.scenario import space as lever_space
 
 ui.through_router()
 
-MEASURES = {S.REVENUE: "Revenue", S.MARGIN: "Gross margin"}
+MEASURES = {schema.REVENUE: "Revenue", schema.MARGIN: "Gross margin"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFF = dict(delta_color="off", delta_arrow="off")
 
 
-def table(df, spec: EX.Spec, currency: str, key: str) -> None:
-    st.dataframe(EX.screen_table(df, spec, currency), hide_index=True, key=key,
+def table(df, spec: finance_export.Spec, currency: str, key: str) -> None:
+    st.dataframe(finance_export.screen_table(df, spec, currency), hide_index=True, key=key,
                  column_config=ui.finance_columns(spec, currency))
 
 
@@ -36,33 +38,33 @@ def render_kpis(t: dict, currency: str) -> None:
                 band(t, "margin", currency), **off)
     c[2].metric("Gross margin % of revenue", fmt.pct(t["margin_pct"]),
                 f"{fmt.units(t['units'])} served", **off)
-    for box, key, label in ((c[3], S.REVENUE, "Revenue vs budget"),
-                            (c[4], S.MARGIN, "Margin vs budget")):
+    for box, key, label in ((c[3], schema.REVENUE, "Revenue vs budget"),
+                            (c[4], schema.MARGIN, "Margin vs budget")):
         box.metric(label, fmt.money_delta(t[f"{key}_gap"], currency) if t["budget_months"]
                    else "no budget", f"of {fmt.money(t[f'budget_{key}'], currency)}, "
                    f"{t['budget_months']:.0f} months", help="Projection minus budget over the "
                    "months the budget covers.", **off)
 
 
-def render_exports(view, meta: EX.ExportMeta) -> None:
+def render_exports(view, meta: finance_export.ExportMeta) -> None:
     c = st.columns([1, 1, 3])
-    c[0].download_button("Excel workbook", data=lambda: EX.workbook(view, meta),
-                         file_name=EX.file_name(meta, "xlsx"), mime=XLSX, key="fin_xlsx",
+    c[0].download_button("Excel workbook", data=lambda: finance_export.workbook(view, meta),
+                         file_name=finance_export.file_name(meta, "xlsx"), mime=XLSX, key="fin_xlsx",
                          on_click="ignore", icon=":material/table_view:",
                          help="Summary, monthly P&L by family, budget vs projection, "
                          "price-volume-mix bridge, year-end landing and inventory.")
-    c[1].download_button("CSV (monthly P&L)", data=lambda: EX.pnl_csv(view, meta.currency),
-                         file_name=EX.file_name(meta, "csv"), mime="text/csv", key="fin_csv",
+    c[1].download_button("CSV (monthly P&L)", data=lambda: finance_export.pnl_csv(view, meta.currency),
+                         file_name=finance_export.file_name(meta, "csv"), mime="text/csv", key="fin_csv",
                          on_click="ignore", icon=":material/download:")
 
 
 def render_bands(view, currency: str, colors: dict) -> None:
     measure = st.segmented_control("Show", list(MEASURES), format_func=MEASURES.get,
-                                   default=S.REVENUE, required=True, key="fin_measure")
-    st.plotly_chart(CF.band_chart(view.bands, view.actuals, measure, currency, colors),
+                                   default=schema.REVENUE, required=True, key="fin_measure")
+    st.plotly_chart(finance_charts.band_chart(view.bands, view.actuals, measure, currency, colors),
                     width="stretch")
     with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
-        table(EX.pnl_table(view), EX.PNL_SPEC, currency, "fin_pnl_table")
+        table(finance_export.pnl_table(view), finance_export.PNL_SPEC, currency, "fin_pnl_table")
         st.caption("Conversion (line hours, wages, overtime, hiring) is allocated to families "
                    "by the hours they take. *Stock change, holding, backlog* is negative in a "
                    "month that builds stock (its cost moves to the month it is sold); stock "
@@ -73,12 +75,12 @@ def render_bands(view, currency: str, colors: dict) -> None:
 def render_budget(view, currency: str, colors: dict) -> None:
     c = st.columns(2)
     measure = c[0].segmented_control("Measure", list(MEASURES), format_func=MEASURES.get,
-                                     default=S.REVENUE, required=True, key="fin_bud_measure")
+                                     default=schema.REVENUE, required=True, key="fin_bud_measure")
     mode = c[1].segmented_control("View", ["Per month", "Cumulative"], default="Per month",
                                   required=True, key="fin_bud_view")
-    st.plotly_chart(CF.budget_chart(view.by_month, measure, currency, mode == "Cumulative"),
+    st.plotly_chart(finance_charts.budget_chart(view.by_month, measure, currency, mode == "Cumulative"),
                     width="stretch")
-    table(view.by_month, EX.BUDGET_SPEC, currency, "fin_bud_table")
+    table(view.by_month, finance_export.BUDGET_SPEC, currency, "fin_bud_table")
 
 
 def render_landing(view, currency: str, colors: dict) -> None:
@@ -86,7 +88,7 @@ def render_landing(view, currency: str, colors: dict) -> None:
     if land.empty:
         st.info("The plan touches no year to land.")
         return
-    for box, t in zip(st.columns(len(land)), FL.tiles(land, currency)):
+    for box, t in zip(st.columns(len(land)), landing.tiles(land, currency)):
         quiet = t["delta"] is None or abs(t["gap"]) < 0.5
         box.metric(t["label"], t["value"], t["delta"] or "no budget", border=True,
                    help="Revenue: actuals to the as-of month + the projection after it. "
@@ -94,8 +96,8 @@ def render_landing(view, currency: str, colors: dict) -> None:
         (box.caption if t["full_year"] else box.warning)(t["note"])
     c = st.columns(2)
     for box, measure in zip(c, MEASURES):
-        box.plotly_chart(CF.landing_chart(land, measure, currency), width="stretch")
-    table(land, EX.LANDING_SPEC, currency, "fin_landing_table")
+        box.plotly_chart(finance_charts.landing_chart(land, measure, currency), width="stretch")
+    table(land, finance_export.LANDING_SPEC, currency, "fin_landing_table")
     st.caption("Actual margin is estimated: the sales history holds revenue but no costs, so "
                "actual units are costed at the plan's cost of goods per unit of the family.")
 
@@ -104,9 +106,9 @@ def render_bridge(view, currency: str, colors: dict) -> None:
     if view.bridge.empty:
         st.info("The budget covers none of the plan's months: there is nothing to bridge.")
         return
-    st.plotly_chart(CF.bridge_waterfall(FB.bridge_steps(view.bridge), currency),
+    st.plotly_chart(finance_charts.bridge_waterfall(pvm.bridge_steps(view.bridge), currency),
                     width="stretch")
-    table(view.bridge, EX.BRIDGE_SPEC, currency, "fin_bridge_table")
+    table(view.bridge, finance_export.BRIDGE_SPEC, currency, "fin_bridge_table")
     st.caption("Over the months both the budget and the projection cover. Volume = change in "
                "units x the budget's average margin per unit; mix = change in units x (the "
                "family's budget margin per unit - that average); price = (projected - budget "
@@ -116,8 +118,8 @@ def render_bridge(view, currency: str, colors: dict) -> None:
 
 def render_inventory(view, currency: str, colors: dict) -> None:
     inv = view.inventory
-    st.plotly_chart(CF.inventory_chart(inv, currency, colors), width="stretch")
-    table(inv, EX.INVENTORY_SPEC, currency, "fin_inv_table")
+    st.plotly_chart(finance_charts.inventory_chart(inv, currency, colors), width="stretch")
+    table(inv, finance_export.INVENTORY_SPEC, currency, "fin_inv_table")
     st.caption("Stock is valued at the family's cost of goods per unit served; carrying cost "
                "is the plan's holding cost (holding % per year of unit cost, per month).")
 
@@ -140,13 +142,13 @@ if not ev.ok:
     st.error(f"{name}: {ev.plan.explanation}")
     st.stop()
 view = ui.finance_view(path, version, stamp, levers, policy)
-moved = SV.moved_text(levers)        # in planner's words, not lever field names
-st.caption(f"**{name}** · moved: {SV.escape_md(moved)} · plan {view.span} · actuals to "
+moved = lever_space.moved_text(levers)        # in planner's words, not lever field names
+st.caption(f"**{name}** · moved: {lever_space.escape_md(moved)} · plan {view.span} · actuals to "
            f"{fmt.month(view.as_of)} · money in {currency}")
 for note in view.notes:
     st.warning(note)
 render_kpis(view.totals, currency)
-render_exports(view, EX.ExportMeta(info.company, info.name, version, name, moved,
+render_exports(view, finance_export.ExportMeta(info.company, info.name, version, name, moved,
                                    currency, view.as_of))
 colors = charts.family_colors(ui.families(path, version))
 tabs = st.tabs(["Revenue & margin", "Budget vs projection", "Year-end landing",

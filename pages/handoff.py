@@ -2,10 +2,12 @@
 plan of record in weeks by SKU and plant, as CSV; the month's actuals against plan."""
 import streamlit as st
 
-from sop import charts_exec as CX
-from sop import exec_view as EV
-from sop import fmt, ui, weekly
-from sop import schema as S
+from sop.executive import charts as exec_charts
+from sop.executive import view as exec_view
+from sop.core import fmt
+from sop import ui
+from sop.executive import weekly
+from sop.core import schema
 
 ui.through_router()
 
@@ -15,23 +17,23 @@ POLICY = ui.plan_policy()[0]
 def render_weeks(view) -> None:
     w = view.weekly
     c = st.columns([1, 1, 2], vertical_alignment="bottom")
-    plant = c[0].selectbox("Plant", [None, *sorted(w[S.PLANT].unique())], key="soe_plant",
+    plant = c[0].selectbox("Plant", [None, *sorted(w[schema.PLANT].unique())], key="soe_plant",
                            format_func=lambda p: p or "All plants")
-    family = c[1].selectbox("Family", [None, *sorted(w[S.FAMILY].unique())],
+    family = c[1].selectbox("Family", [None, *sorted(w[schema.FAMILY].unique())],
                             key="soe_family", format_func=lambda f: f or "All families")
     c[2].download_button("Weekly plan (CSV, every SKU and plant)", key="soe_csv",
                          data=weekly.weekly_csv(w), mime="text/csv", on_click="ignore",
                          file_name=f"soe_weeks_{view.cycle:%Y-%m}.csv",
                          icon=":material/download:")
     part = weekly.select(w, plant, family)
-    st.plotly_chart(CX.weekly_chart(weekly.by_week(part)), width="stretch",
+    st.plotly_chart(exec_charts.weekly_chart(weekly.by_week(part)), width="stretch",
                     key="soe_chart")
     st.dataframe(part, hide_index=True, key="soe_table", column_config={
         "week_start": st.column_config.DateColumn("Week (Monday)", format="YYYY-MM-DD"),
         "week_end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
-        S.MONTH: st.column_config.DateColumn("Month", format="MMM YYYY"),
-        S.SKU: "SKU", S.FAMILY: "Family", S.PLANT: "Plant",
-        S.WORKING_DAYS: st.column_config.NumberColumn("Working days", format="%.1f"),
+        schema.MONTH: st.column_config.DateColumn("Month", format="MMM YYYY"),
+        schema.SKU: "SKU", schema.FAMILY: "Family", schema.PLANT: "Plant",
+        schema.WORKING_DAYS: st.column_config.NumberColumn("Working days", format="%.1f"),
         "share": st.column_config.NumberColumn("Share of the month", format="percent"),
         "demand": st.column_config.NumberColumn("Demand (units)", format="%,.0f"),
         "production": st.column_config.NumberColumn("Make (units)", format="%,.0f"),
@@ -58,7 +60,7 @@ def render_actuals(view) -> None:
     c[2].metric("Actual - plan", fmt.units(t["gap_units"]), fmt.pct(t["gap_pct"]),
                 delta_color="off", border=True)
     st.dataframe(view.actuals, hide_index=True, key="soe_actuals", column_config={
-        S.SKU: "SKU", S.FAMILY: "Family",
+        schema.SKU: "SKU", schema.FAMILY: "Family",
         "planned_demand": st.column_config.NumberColumn("Planned demand (units)",
                                                         format="%,.0f"),
         "planned_shipped": st.column_config.NumberColumn("Planned shipments (units)",
@@ -80,11 +82,11 @@ if why:
     st.info(f"{why}\n\nThe plan of record below is shown as approved; re-planning it on "
             f"data v{info.version} (Executive, Decisions) needs a demand plan.")
 if view.approved is None:
-    st.info(f"No plan of record for the {EV.fmt_cycle(view.cycle)} cycle yet: approve one "
+    st.info(f"No plan of record for the {exec_view.fmt_cycle(view.cycle)} cycle yet: approve one "
             "on the Decisions page, then its first three months appear here in weeks.")
     st.page_link("pages/decisions.py", label="Go to Decisions", icon=":material/gavel:")
 else:
-    st.caption(f"{EV.fmt_cycle(view.cycle)} cycle · plan of record **{view.plan_name}** "
+    st.caption(f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record **{view.plan_name}** "
                f"as approved (data v{view.snapshot.dataset_version}) · first three months")
     render_weeks(view)
 render_actuals(view)

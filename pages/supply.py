@@ -1,10 +1,12 @@
 """Step 3, Supply planning: can we make what we expect to sell, and at what cost?"""
 import streamlit as st
 
-from sop import charts, fmt, ui
-from sop import charts_supply as CS
-from sop import schema as S
-from sop.supply_policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
+from sop.core import charts
+from sop.core import fmt
+from sop import ui
+from sop.supply import charts as supply_charts
+from sop.core import schema
+from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
 ui.through_router()
 
@@ -56,28 +58,28 @@ def render_kpis(k: dict, currency: str) -> None:
 
 
 def render_capacity(plan, rough, currency: str) -> None:
-    resources = list(plan.resource_use[S.RESOURCE].unique())
+    resources = list(plan.resource_use[schema.RESOURCE].unique())
     hot = plan.bottlenecks[plan.bottlenecks["constraint"] == "capacity"]["resource"]
     # the default goes into the state, not `index`: a changing index with a fixed key
     # makes the box show one resource while the chart draws another
     if st.session_state.get("sup_resource") not in resources:
         st.session_state["sup_resource"] = hot.iloc[0] if len(hot) else resources[0]
     pick = st.selectbox("Resource", resources, key="sup_resource")
-    st.plotly_chart(CS.capacity_chart(plan.resource_use, rough, pick), width="stretch")
+    st.plotly_chart(supply_charts.capacity_chart(plan.resource_use, rough, pick), width="stretch")
     view = st.segmented_control("Heat map of", ["Demand load (rough-cut)", "Planned load"],
                                 default="Demand load (rough-cut)", required=True,
                                 key="sup_heat")
     frame = rough if view.startswith("Demand") else plan.resource_use
-    st.plotly_chart(CS.utilisation_heatmap(frame, f"Utilisation: {view.lower()} as % of "
+    st.plotly_chart(supply_charts.utilisation_heatmap(frame, f"Utilisation: {view.lower()} as % of "
                                            "regular hours"), width="stretch")
 
 
 def render_plan(plan, path: str, version: int) -> None:
     colors = charts.family_colors(ui.families(path, version))
-    families = sorted(plan.family_plan[S.FAMILY].unique())
+    families = sorted(plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *families], key="sup_family")
     family = None if fam == "All families" else fam
-    st.plotly_chart(CS.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
+    st.plotly_chart(supply_charts.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
                     width="stretch")
     st.dataframe(plan.family_plan, hide_index=True, key="sup_plan_table",
                  column_config=ui.plan_columns(plan.family_plan, ui.active().currency))
@@ -105,7 +107,7 @@ def render_gaps(plan, currency: str) -> None:
 
 
 def render_costs(plan, currency: str) -> None:
-    st.plotly_chart(CS.cost_waterfall(plan.costs, currency), width="stretch")
+    st.plotly_chart(supply_charts.cost_waterfall(plan.costs, currency), width="stretch")
     st.dataframe(plan.costs, hide_index=True, key="sup_costs_table",
                  column_order=("label", "kind", "amount", "basis"),
                  column_config=ui.columns(plan.costs, currency, money=("amount",)))
@@ -135,8 +137,8 @@ if not plan.ok:
     if not plan.shortfalls.empty:
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_violations")
     st.stop()
-st.caption(f"Demand: {demand[S.SOURCE].iloc[0]}, {fmt.month(demand[S.MONTH].min())} to "
-           f"{fmt.month(demand[S.MONTH].max())}. {plan.explanation}")
+st.caption(f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
+           f"{fmt.month(demand[schema.MONTH].max())}. {plan.explanation}")
 for note in plan.notes:
     st.warning(note)
 render_kpis(plan.kpis, currency)

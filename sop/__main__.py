@@ -8,10 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sop import schema
-from sop.readers import ERROR
+from sop.core import schema
+from sop.data.readers import ERROR
 from sop.store import ROOT, Store, StoreError
-from sop.validate import Report, validate_dir
+from sop.data.validate import Report, validate_dir
 
 DEMO_DIR = ROOT / "data" / "demo"
 
@@ -48,7 +48,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sop.demo import write_demo
+    from sop.data.demo import write_demo
 
     paths = write_demo(args.out, seed=args.seed)
     size = sum(p.stat().st_size for p in paths.values())
@@ -76,7 +76,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_ensure_demo(args: argparse.Namespace) -> int:
     """Used by `make run`: load the demo if no dataset is loaded, and forecast the
     active dataset if it has no stored forecast, so every page has data to show."""
-    from sop import forecast_cli
+    from sop.cli import forecast as forecast_cli
     from sop.store import forecasts
 
     store = Store(args.store)
@@ -128,8 +128,8 @@ def out_problem(path: Path, folder: bool) -> str | None:
 
 def policy_problem(args: argparse.Namespace) -> str | None:
     """The plan settings flags that are out of range, worded with the flags' names."""
-    from sop.supply_io import policy_from_args
-    from sop.supply_policy import field_help
+    from sop.supply.plan_io import policy_from_args
+    from sop.supply.policy import field_help
 
     problems = policy_from_args(args).problems()
     if not problems:
@@ -144,19 +144,19 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from sop.backtest import cli
+    from sop.demand.backtest import cli
 
     return cli(args.data, args.horizon, args.out, args.workers)
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from sop.forecast_cli import run
+    from sop.cli.forecast import run
 
     return run(args)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from sop.supply_io import run_plan
+    from sop.supply.plan_io import run_plan
 
     if why := policy_problem(args):
         print(f"ERROR    {why}", file=sys.stderr)
@@ -166,7 +166,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
-    from sop.scenario_cli import run_scenario
+    from sop.cli.scenario import run_scenario
 
     if why := policy_problem(args):
         print(f"ERROR    {why}", file=sys.stderr)
@@ -176,7 +176,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
-    from sop.pack import run_pack
+    from sop.executive.pack import run_pack
 
     if args.cycle is not None and not MONTH_RE.match(args.cycle):
         print(f"ERROR    --cycle must be a month written YYYY-MM (e.g. 2026-11), not "
@@ -243,29 +243,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data", type=Path, required=True, help="dataset folder (sales required)")
     s.add_argument("--horizon", type=int, required=True, help="months held out")
     s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
-    from sop.forecast_cli import workers
+    from sop.cli.forecast import workers
     s.add_argument("--workers", type=workers, default=None,
                    help="processes, 1 or more (default: all cores)")
     s.set_defaults(func=cmd_backtest)
     s = sub.add_parser("forecast", help="fit the statistical forecast of every series and "
                        "store it for the app (the active dataset, or --data DIR loaded first)")
-    from sop.forecast_cli import add_arguments as add_forecast_arguments
+    from sop.cli.forecast import add_arguments as add_forecast_arguments
     add_forecast_arguments(s)
     s.set_defaults(func=cmd_forecast)
     s = sub.add_parser("plan", help="demand -> constrained supply plan (LP with HiGHS); "
                        "writes the plan, cost breakdown and KPIs as JSON")
-    from sop.supply_io import add_plan_arguments
+    from sop.supply.plan_io import add_plan_arguments
     add_plan_arguments(s)
     s.set_defaults(func=cmd_plan)
     s = sub.add_parser("scenario", help="evaluate a levers file (TOML or JSON) against the "
                        "baseline; writes the KPIs, margin bridge and risk ranges as JSON")
-    from sop.scenario_cli import add_arguments
+    from sop.cli.scenario import add_arguments
     add_arguments(s)
     s.set_defaults(func=cmd_scenario)
     s = sub.add_parser("pack", help="the executive meeting pack: an Excel workbook and a "
                        "self-contained HTML report of the cycle's plan, risks, scenarios "
                        "and decisions")
-    from sop.pack import add_arguments as add_pack_arguments
+    from sop.executive.pack import add_arguments as add_pack_arguments
     add_pack_arguments(s)
     s.set_defaults(func=cmd_pack)
     return p

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sop import dataview, fmt
-from sop import schema as S
+from sop.data import dataview
+from sop.core import fmt
+from sop.core import schema
 from sop.store import DatasetInfo, Store
-from sop.validate import Report, as_of_month, check_tables, validate_files
+from sop.data.validate import Report, as_of_month, check_tables, validate_files
 
 
 ROUTED = "_sop_routed"
@@ -54,7 +55,7 @@ def columns(df: pd.DataFrame, currency: str = "", money: tuple[str, ...] = (),
             out[c] = num(f"{fmt.label(c)} (units)", format="%,.0f")
         elif c in hours:
             out[c] = num(f"{fmt.label(c)} (h)", format="%,.0f")
-        elif c == S.MONTH or c.endswith("_month"):
+        elif c == schema.MONTH or c.endswith("_month"):
             out[c] = st.column_config.DateColumn(fmt.label(c), format="YYYY-MM")
         else:
             out[c] = fmt.label(c)
@@ -63,7 +64,7 @@ def columns(df: pd.DataFrame, currency: str = "", money: tuple[str, ...] = (),
 
 def plan_columns(fp: pd.DataFrame, currency: str) -> dict:
     """`columns` for a supply plan by item and month: units, then money."""
-    from sop.supply_results import PLAN_UNITS
+    from sop.supply.results import PLAN_UNITS
     units = (*PLAN_UNITS, "safety_stock", "below_safety_stock")
     money = tuple(c for c in fp.select_dtypes("number").columns if c not in units)
     return columns(fp, currency, money=money, units=units)
@@ -104,19 +105,19 @@ def overview(path: str, version: int) -> pd.DataFrame:
 @st.cache_data(max_entries=16)
 def history(path: str, version: int, measure: str) -> pd.DataFrame:
     t = tables(path, version)
-    return dataview.history_by_family(t[S.SALES], t[S.PRODUCTS], measure)
+    return dataview.history_by_family(t[schema.SALES], t[schema.PRODUCTS], measure)
 
 
 @st.cache_data(max_entries=8)
 def missing(path: str, version: int) -> pd.DataFrame:
     t = tables(path, version)
-    return dataview.missing_matrix(t[S.SALES], t[S.PRODUCTS], as_of_month(t))
+    return dataview.missing_matrix(t[schema.SALES], t[schema.PRODUCTS], as_of_month(t))
 
 
 def families(path: str, version: int) -> pd.Series:
     """SKU -> family of the dataset."""
-    p = tables(path, version)[S.PRODUCTS]
-    return p.set_index(S.SKU)[S.FAMILY]
+    p = tables(path, version)[schema.PRODUCTS]
+    return p.set_index(schema.SKU)[schema.FAMILY]
 
 
 def validate_upload(files: dict[str, bytes], base_version: int | None) -> Report:
@@ -179,7 +180,7 @@ def plan_policy_form(policy) -> None:
 def supply_demand(path: str, version: int, horizon: int, stamp: tuple
                   ) -> tuple[pd.DataFrame | None, str]:
     """(demand plan, '') or (None, what to do) for supply planning."""
-    from sop import supply_io
+    from sop.supply import plan_io as supply_io
     try:
         return supply_io.demand_from_store(Store(path), version, horizon), ""
     except supply_io.NoDemand as exc:
@@ -189,14 +190,14 @@ def supply_demand(path: str, version: int, horizon: int, stamp: tuple
 @st.cache_data(show_spinner="Solving the supply plan…", max_entries=32)
 def supply_plan(path: str, version: int, stamp: tuple, policy):
     """The `sop.supply.PlanResult` of the active demand plan under `policy`."""
-    from sop.supply import solve_plan
+    from sop.supply.plan import solve_plan
     demand, _ = supply_demand(path, version, policy.horizon, stamp)
     return solve_plan(demand, tables(path, version), policy) if demand is not None else None
 
 
 @st.cache_data(max_entries=16)
 def supply_rough_cut(path: str, version: int, horizon: int, stamp: tuple) -> pd.DataFrame:
-    from sop.capacity import rough_cut
+    from sop.supply.capacity import rough_cut
     demand, _ = supply_demand(path, version, horizon, stamp)
     return rough_cut(demand, tables(path, version)) if demand is not None else pd.DataFrame()
 
@@ -223,7 +224,7 @@ def demand_run(path: str, version: int):
 def demand_consensus(path: str, version: int, stamp: tuple) -> pd.DataFrame:
     """Forecast + active overrides per SKU x region x month (`sop.overrides.apply_overrides`
     columns), or the loaded consensus plan; empty without either."""
-    from sop import consensus
+    from sop.demand import consensus
     return consensus.page_consensus(Store(path), version, tables(path, version))
 
 
@@ -236,14 +237,14 @@ def demand_fitted(path: str, run_id: int) -> pd.DataFrame:
 @st.cache_data(max_entries=8)
 def demand_accuracy(path: str, version: int, run_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-series, per-family) backtest accuracy of a stored run (`sop.accuracy`)."""
-    from sop import consensus
+    from sop.demand import consensus
     return consensus.accuracy_tables(Store(path), run_id, tables(path, version))
 
 
 @st.cache_data(max_entries=8)
 def demand_consensus_fva(path: str, version: int, stamp: tuple):
     """`sop.accuracy.ConsensusFVA` of earlier cycles' consensus against these actuals."""
-    from sop import consensus
+    from sop.demand import consensus
     return consensus.consensus_fva(Store(path), tables(path, version))
 
 
@@ -257,7 +258,7 @@ def demand_overrides(path: str, stamp: tuple) -> pd.DataFrame:
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
 def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
     """The consensus demand plan (`sop.demand.PLAN_COLUMNS`) as CSV bytes."""
-    from sop.demand import demand_plan
+    from sop.demand.plan import demand_plan
     return demand_plan(Store(path), version).to_csv(index=False, date_format="%Y-%m",
                                                     float_format="%.1f").encode()
 
@@ -267,7 +268,7 @@ def demand_run_forecast(settings, bar) -> None:
     import sys
     import types
 
-    from sop import consensus
+    from sop.demand import consensus
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
@@ -286,8 +287,8 @@ def demand_run_forecast(settings, bar) -> None:
 
 def demand_add_override(ov) -> tuple[int | None, list[str]]:
     """Check and store an override: (its id, []) or (None, the problems; nothing stored)."""
-    from sop import consensus
-    from sop.overrides import OverrideRejected
+    from sop.demand import consensus
+    from sop.demand.overrides import OverrideRejected
     try:
         return consensus.submit_override(store(), ov), []
     except OverrideRejected as exc:
@@ -296,7 +297,7 @@ def demand_add_override(ov) -> tuple[int | None, list[str]]:
 
 def demand_withdraw(override_id: int, author: str, note: str) -> str:
     """Withdraw an override; '' when done, else what is wrong (nothing changed)."""
-    from sop import consensus
+    from sop.demand import consensus
     from sop.store import StoreError
     try:
         consensus.withdraw_override(store(), override_id, author, note)
@@ -345,20 +346,20 @@ def demand_columns() -> dict:
 def demand_series(path: str, version: int, stamp: tuple, family: str | None,
                   sku: str | None, region: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(chart series, override marks) of a selection (`sop.demand_view`)."""
-    from sop import demand_view
-    from sop.demand import has_loaded_consensus
+    from sop.demand import view as demand_view
+    from sop.demand.plan import has_loaded_consensus
     from sop.store import overrides
     t = tables(path, version)
     run_id = stamp[0]
     fitted = demand_fitted(path, run_id) if run_id is not None else \
-        pd.DataFrame(columns=[S.SKU, S.REGION, S.MONTH, "fitted"])
+        pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH, "fitted"])
     cons = demand_consensus(path, version, stamp)
-    series = demand_view.demand_series(t[S.SALES], fitted, cons, t[S.PRODUCTS], family, sku,
+    series = demand_view.demand_series(t[schema.SALES], fitted, cons, t[schema.PRODUCTS], family, sku,
                                        region)
     active = overrides.active(Store(path))
     if has_loaded_consensus(t):       # a loaded plan is used as it is: no override applies
         active = active.iloc[0:0]
-    return series, demand_view.override_marks(active, family, sku, region, t[S.PRODUCTS])
+    return series, demand_view.override_marks(active, family, sku, region, t[schema.PRODUCTS])
 
 
 # --- Scenarios (step 4) and Finance --------------------------------------------------
@@ -366,7 +367,7 @@ def demand_series(path: str, version: int, stamp: tuple, family: str | None,
 def scenario_base(path: str, version: int, horizon: int, stamp: tuple):
     """The consensus demand prepared for fast lever moves (`sop.scenario.DemandBase`),
     or None when no demand plan is ready."""
-    from sop.scenario import prepare_demand
+    from sop.scenario.evaluate import prepare_demand
     demand, _ = supply_demand(path, version, horizon, stamp)
     return prepare_demand(demand) if demand is not None else None
 
@@ -377,7 +378,7 @@ def scenario(path: str, version: int, stamp: tuple, levers, policy):
     (a `SupplyPolicy`) on the active consensus demand; None when no demand plan is
     ready (see `supply_demand` for the message). Cached by value, so moving a slider
     back to an earlier position is instant."""
-    from sop.scenario import evaluate
+    from sop.scenario.evaluate import evaluate
     base = scenario_base(path, version, policy.horizon, stamp)
     if base is None:
         return None
@@ -440,7 +441,7 @@ def scenario_set_archived(scenario_id: int, author: str, archived: bool) -> str:
 def finance_scenarios(path: str) -> dict[int, tuple]:
     """0 -> ("Baseline", Levers()), then each saved scenario id -> (name, levers), newest
     first; a scenario whose stored levers no longer read is left out."""
-    from sop.levers import Levers
+    from sop.scenario.levers import Levers
     out: dict[int, tuple] = {0: ("Baseline (nothing moved)", Levers())}
     for row in scenario_list(path).itertuples(index=False):
         try:
@@ -472,11 +473,11 @@ def finance_pick(path: str, version: int) -> tuple[str, object]:
 def finance_view(path: str, version: int, stamp: tuple, levers, policy):
     """`sop.finance_view.FinanceView` of a scenario (see `scenario`); None when there is
     no demand plan or no optimal plan."""
-    from sop import finance_view as FV
+    from sop.finance import view as finance_view
     ev = scenario(path, version, stamp, levers, policy)
     if ev is None or not ev.ok:
         return None
-    return FV.build(ev, tables(path, version))
+    return finance_view.build(ev, tables(path, version))
 
 
 def finance_columns(spec: list, currency: str) -> dict:
@@ -542,14 +543,15 @@ def exe_page(policy, needs: str, optional: bool = False) -> ExePage:
 def exe_records(path: str, version: int, log_stamp: tuple):
     """`sop.exec_records.Records` of the active dataset's cycle: the decision log, items
     and the plan of record as approved; needs no demand plan."""
-    from sop import consensus, decisions
-    from sop import exec_records as XR
-    from sop import exec_view as EV
-    from sop.store import decisions as DS
+    from sop.demand import consensus
+    from sop.executive import decisions
+    from sop.executive import records as exec_records
+    from sop.executive import view as exec_view
+    from sop.store import decisions as decision_log
     s = Store(path)
     info = consensus.dataset(s, version)
-    return XR.records(tables(path, version), DS.log(s),
-                      EV.snapshot_loader(lambda i: DS.snapshot_json(s, i)),
+    return exec_records.records(tables(path, version), decision_log.log(s),
+                      exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
                       decisions.default_cycle(info.as_of), info.as_of)
 
 
@@ -557,18 +559,20 @@ def exe_records(path: str, version: int, log_stamp: tuple):
 def exe_view(path: str, version: int, stamp: tuple, log_stamp: tuple, policy):
     """(`sop.exec_view.ExecView`, '') of the active dataset's cycle, or (None, what to
     do) when there is no demand plan or no plan can be made."""
-    from sop import consensus, decisions, executive
-    from sop import exec_view as EV
-    from sop.store import decisions as DS
+    from sop.demand import consensus
+    from sop.executive import decisions
+    from sop.executive import service as executive
+    from sop.executive import view as exec_view
+    from sop.store import decisions as decision_log
     base = scenario_base(path, version, policy.horizon, stamp)
     if base is None:
         return None, supply_demand(path, version, policy.horizon, stamp)[1]
     s = Store(path)
     info = consensus.dataset(s, version)
     try:
-        view = EV.build(tables(path, version), base, policy,
-                        lambda lv: scenario(path, version, stamp, lv, policy), DS.log(s),
-                        EV.snapshot_loader(lambda i: DS.snapshot_json(s, i)),
+        view = exec_view.build(tables(path, version), base, policy,
+                        lambda lv: scenario(path, version, stamp, lv, policy), decision_log.log(s),
+                        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
                         executive.saved_scenarios(s), decisions.default_cycle(info.as_of),
                         info.as_of, info.currency, version)
     except ValueError as exc:
@@ -580,13 +584,15 @@ def exe_approve(path: str, version: int, stamp: tuple, policy, scenario_id: int,
                 author: str, note: str) -> tuple[int | None, str]:
     """Approve saved scenario `scenario_id` (0 = baseline) as the plan of record of the
     active dataset's cycle: (entry id, '') or (None, what is wrong; nothing stored)."""
-    from sop import consensus, decisions, executive
-    from sop import exec_view as EV
-    from sop.levers import Levers
+    from sop.demand import consensus
+    from sop.executive import decisions
+    from sop.executive import service as executive
+    from sop.executive import view as exec_view
+    from sop.scenario.levers import Levers
     from sop.store import StoreError
     try:
         name, levers = (scenario_get(path, scenario_id) if scenario_id
-                        else (EV.BASELINE, Levers()))
+                        else (exec_view.BASELINE, Levers()))
         info = consensus.dataset(Store(path), version)
         ev = scenario(path, version, stamp, levers, policy)
         entry = executive.approve_plan(
@@ -603,8 +609,8 @@ def exe_record(action: str, **fields) -> str:
     (cycle, kind, text, owner, due, author) or `close` (entry_id, author, note).
     '' when stored, else what is wrong (nothing stored)."""
     from sop.store import StoreError
-    from sop.store import decisions as DS
-    fn = {"revoke": DS.revoke, "item": DS.add_item, "close": DS.close_item}[action]
+    from sop.store import decisions as decision_log
+    fn = {"revoke": decision_log.revoke, "item": decision_log.add_item, "close": decision_log.close_item}[action]
     try:
         fn(store(), **fields)
     except StoreError as exc:
@@ -616,7 +622,8 @@ def exe_pack(path: str, version: int, stamp: tuple, log_stamp: tuple, policy,
              kind: str) -> bytes:
     """The meeting pack of the active cycle: kind `xlsx` (workbook) or `html` (report).
     Not cached: each download says when it was made."""
-    from sop import consensus, pack
+    from sop.demand import consensus
+    from sop.executive import pack
     view, _ = exe_view(path, version, stamp, log_stamp, policy)
     info = consensus.dataset(Store(path), version)
     meta = pack.PackMeta(info.company, info.name, version, view.cycle, info.as_of,

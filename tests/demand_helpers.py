@@ -6,11 +6,11 @@ import dataclasses
 import pandas as pd
 
 from conftest import AS_OF, tiny_tables
-from sop import schema as S
-from sop.engine import ForecastSettings
+from sop.core import schema
+from sop.demand.engine import ForecastSettings
 from sop.store import Store
-from sop.store import forecasts as F
-from sop.validate import check_tables
+from sop.store import forecasts as forecast_store
+from sop.data.validate import check_tables
 
 # P50 per SKU x region and month of the hand-made forecast (units/month)
 P50 = {("A1", "North"): 100.0, ("A1", "South"): 300.0, ("A2", "North"): 50.0,
@@ -24,8 +24,8 @@ def fake_values(p50: dict | None = None, months: pd.DatetimeIndex = MONTHS) -> p
     """sku, region, month, p10, p50, p90 with p10 = 0.8 x p50 and p90 = 1.3 x p50."""
     rows = [(sku, region, m, 0.8 * v, v, 1.3 * v, f"{sku}|{region}")
             for (sku, region), v in (p50 or P50).items() for m in months]
-    return pd.DataFrame(rows, columns=[S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90,
-                                       F.BAND_GROUP])
+    return pd.DataFrame(rows, columns=[schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90,
+                                       forecast_store.BAND_GROUP])
 
 
 def fake_frames(values: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -34,19 +34,19 @@ def fake_frames(values: pd.DataFrame) -> dict[str, pd.DataFrame]:
     Series WAPE: A1 10 %, A2 20 %, B1 30 % (North) / 40 % (South); seasonal naive 20 %
     everywhere; B1/South is flagged intermittent.
     """
-    keys = values[[S.SKU, S.REGION]].drop_duplicates().reset_index(drop=True)
-    fitted = keys.merge(pd.DataFrame({S.MONTH: pd.date_range("2024-01-01", AS_OF,
+    keys = values[[schema.SKU, schema.REGION]].drop_duplicates().reset_index(drop=True)
+    fitted = keys.merge(pd.DataFrame({schema.MONTH: pd.date_range("2024-01-01", AS_OF,
                                                             freq="MS")}), how="cross")
-    fitted[F.FITTED] = 100.0
+    fitted[forecast_store.FITTED] = 100.0
     wape = {"A1": 0.1, "A2": 0.2, "B1": 0.3}
     sel = keys.assign(**{
-        S.FAMILY: keys[S.SKU].map(FAMILY), "method": "ets", "flag": "ok", "n_months": 24,
-        "wape": keys[S.SKU].map(wape), "mase": 0.8, "bias": 0.05, "snaive_wape": 0.2})
-    sel.loc[(sel[S.SKU] == "B1") & (sel[S.REGION] == "South"), ["flag", "wape"]] = \
+        schema.FAMILY: keys[schema.SKU].map(FAMILY), "method": "ets", "flag": "ok", "n_months": 24,
+        "wape": keys[schema.SKU].map(wape), "mase": 0.8, "bias": 0.05, "snaive_wape": 0.2})
+    sel.loc[(sel[schema.SKU] == "B1") & (sel[schema.REGION] == "South"), ["flag", "wape"]] = \
         ["intermittent", 0.4]
-    sel = sel[[S.FAMILY, S.SKU, S.REGION, "method", "flag", "n_months", "wape", "mase",
+    sel = sel[[schema.FAMILY, schema.SKU, schema.REGION, "method", "flag", "n_months", "wape", "mase",
                "bias", "snaive_wape"]]
-    backtest = sel[[S.SKU, S.REGION, "method", "wape", "mase", "bias"]].assign(mape=0.15)
+    backtest = sel[[schema.SKU, schema.REGION, "method", "wape", "mase", "bias"]].assign(mape=0.15)
     return {"values": values, "fitted": fitted, "selection": sel, "backtest": backtest}
 
 
@@ -58,5 +58,5 @@ def store_fake_run(store: Store, version: int = 1, settings: ForecastSettings = 
                    values: pd.DataFrame | None = None) -> int:
     """Store the hand-made forecast as a run of `version`; returns its run_id."""
     values = fake_values() if values is None else values
-    return F.save_run(store, version, settings.key(), dataclasses.asdict(settings),
+    return forecast_store.save_run(store, version, settings.key(), dataclasses.asdict(settings),
                       fake_frames(values), seconds=0.1, n_series=6, as_of=AS_OF)

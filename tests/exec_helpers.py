@@ -6,23 +6,23 @@ import numpy as np
 import pandas as pd
 
 from conftest import AS_OF, tiny_tables
-from sop import schema as S
+from sop.core import schema
 from sop.store import Store
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 
 
 def consensus(tables: dict[str, pd.DataFrame], scale: float = 1.0) -> pd.DataFrame:
     """12 months of planned demand per SKU and region after the as-of month."""
     months = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=12, freq="MS")
     rows = [(m, sku, region, scale * (110.0 + 15 * i + 25 * np.sin(k / 2)))
-            for k, m in enumerate(months) for i, sku in enumerate(tables[S.PRODUCTS][S.SKU])
+            for k, m in enumerate(months) for i, sku in enumerate(tables[schema.PRODUCTS][schema.SKU])
             for region in ("North", "South")]
-    return pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.UNITS])
+    return pd.DataFrame(rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS])
 
 
 def exec_tables(scale: float = 1.0) -> dict[str, pd.DataFrame]:
     t = tiny_tables()
-    t[S.CONSENSUS] = consensus(t, scale)
+    t[schema.CONSENSUS] = consensus(t, scale)
     return t
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sop import consensus as C
+from sop.demand import consensus
 from sop.store import Store
-from sop.store import overrides as OS
+from sop.store import overrides as override_log
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app
     assert page.get_by_text("Northwind Home Appliances").first.is_visible()   # the router ran
     page.screenshot(path=str(DOCS / "screenshot-demand.png"))
     store = Store(demo_forecast)
-    mine = OS.active(store)
+    mine = override_log.active(store)
     assert (mine["reason"] == "garden centre chain listing").sum() == 1   # audited
     for oid in mine.loc[mine["author"] == "Browser Bot", "override_id"]:
-        C.withdraw_override(store, int(oid), "browser test", "test clean-up")
+        consensus.withdraw_override(store, int(oid), "browser test", "test clean-up")

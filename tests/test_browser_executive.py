@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sop.levers import Levers
+from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import decisions as DS
-from sop.store import scenarios as SC
+from sop.store import decisions as decision_log
+from sop.store import scenarios as scenario_store
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -29,7 +29,7 @@ SIDEBAR_SHOWN = "() => !!document.querySelector('section[data-testid=\"stSidebar
 @pytest.fixture(scope="module")
 def scenario_id(demo_forecast: Path) -> int:
     store = Store(demo_forecast)
-    return SC.save(store, NAME, Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
+    return scenario_store.save(store, NAME, Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
                                                           20.0),)), "Browser Bot",
                    "overtime on the cooling line in the peak")
 
@@ -53,7 +53,7 @@ def test_approve_a_scenario_and_see_it_in_the_log(scenario_id, demo_store_path, 
     page.get_by_role("textbox", name="Note").fill("Peak cover for cooling; review in May")
     page.get_by_role("button", name="Approve for the").click()
     page.get_by_text("Approved as plan of record").wait_for(timeout=60_000)
-    log = DS.log(Store(demo_store_path))
+    log = decision_log.log(Store(demo_store_path))
     mine = log[(log["kind"] == "approve") & (log["scenario_id"] == scenario_id)]
     assert list(mine["author"]) == ["Erin Executive"]
     entry = int(mine["entry_id"].iloc[-1])
@@ -93,7 +93,7 @@ def test_approve_a_scenario_and_see_it_in_the_log(scenario_id, demo_store_path, 
     assert tiles is not None and tiles["y"] >= 0
     # the board holds the baseline, the 4 newest saved scenarios and the plan of record
     # when older: room for the rows this store lacks (a row is ~35 px) must be left
-    shown = 1 + min(4, len(SC.list_scenarios(Store(demo_store_path))))
+    shown = 1 + min(4, len(scenario_store.list_scenarios(Store(demo_store_path))))
     assert board is not None and board["y"] + board["height"] + 35 * (6 - shown) <= 1080
     page.wait_for_timeout(1200)
     page.screenshot(path=str(DOCS / "screenshot-executive.png"))
@@ -122,14 +122,14 @@ def test_executive_tiles_are_not_cut_at_1600(scenario_id, demo_store_path, live_
                                              browser_page) -> None:
     """Tile labels and their changes against the previous plan of record read in full
     on a 1600 px wide screen (definitions live in the help)."""
-    from sop import decisions as D
-    from sop import executive as X
+    from sop.executive import decisions
+    from sop.executive import service as executive
     store = Store(demo_store_path)
-    ctx = X.context(store)
-    cycle = D.default_cycle(ctx.as_of)
-    if D.plan_of_record(DS.log(store), cycle) is None:       # this test run alone
-        X.approve_saved(store, ctx, scenario_id, "Browser Bot", "this cycle", cycle)
-    X.approve_saved(store, ctx, 0, "Browser Bot", "previous cycle",
+    ctx = executive.context(store)
+    cycle = decisions.default_cycle(ctx.as_of)
+    if decisions.plan_of_record(decision_log.log(store), cycle) is None:       # this test run alone
+        executive.approve_saved(store, ctx, scenario_id, "Browser Bot", "this cycle", cycle)
+    executive.approve_saved(store, ctx, 0, "Browser Bot", "previous cycle",
                     cycle - pd.offsets.MonthBegin(1))
     page = browser_page
     _open(page, live_app, "Executive", "Executive S&OP")

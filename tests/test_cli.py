@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_tables, write_tables
-from sop import schema as S
+from sop.core import schema
 from sop.__main__ import main
 from sop.store import Store
 from supply_helpers import with_consensus
@@ -59,7 +59,7 @@ def test_load_restore_and_list(tmp_path: Path, store: Store, capsys) -> None:
 def test_demo_command_writes_every_table(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--out", str(tmp_path / "d")]) == 0
     names = {p.stem for p in (tmp_path / "d").glob("*.parquet")}
-    assert names == set(S.TABLES) - {S.CONSENSUS}
+    assert names == set(schema.TABLES) - {schema.CONSENSUS}
 
 
 # --- bad input: one plain line saying what is wrong and what to do, never a traceback ----
@@ -72,9 +72,9 @@ def _err(capsys) -> str:
 
 def test_an_out_that_cannot_be_written_is_refused_before_any_work(
         tmp_path: Path, store: Store, capsys, monkeypatch) -> None:
-    import sop.backtest
+    import sop.demand.backtest
 
-    monkeypatch.setattr(sop.backtest, "cli", lambda *a: pytest.fail("ran the backtest"))
+    monkeypatch.setattr(sop.demand.backtest, "cli", lambda *a: pytest.fail("ran the backtest"))
     folder = write_tables(tiny_tables(), tmp_path / "t")
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
@@ -148,13 +148,13 @@ def test_pack_cycle_must_be_a_month(tmp_path: Path, store: Store, capsys, cycle:
 def test_backtest_says_what_is_wrong_with_the_sales_file(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "only_sales"
     folder.mkdir()
-    sales = tiny_tables()[S.SALES].rename(columns={S.UNITS: "qty"})
+    sales = tiny_tables()[schema.SALES].rename(columns={schema.UNITS: "qty"})
     sales.to_csv(folder / "sales.csv", index=False)
     assert main(["backtest", "--data", str(folder), "--horizon", "3"]) == 1
     out = capsys.readouterr().out
     assert "column `units` is missing" in out and "products" not in out.split("(")[0]
     assert "products.parquet" not in out
-    good = write_tables({S.SALES: tiny_tables()[S.SALES]}, tmp_path / "s")
+    good = write_tables({schema.SALES: tiny_tables()[schema.SALES]}, tmp_path / "s")
     assert main(["backtest", "--data", str(good), "--horizon", "60"]) == 1
     assert "give a shorter --horizon" in capsys.readouterr().out
 
@@ -169,11 +169,11 @@ def test_store_is_accepted_after_the_command(tmp_path: Path, capsys) -> None:
 
 def test_an_unexpected_failure_is_one_line_not_a_traceback(
         tmp_path: Path, store: Store, capsys, monkeypatch) -> None:
-    import sop.pack
+    import sop.executive.pack
 
     def boom(args):
         raise KeyError("surprise")
-    monkeypatch.setattr(sop.pack, "run_pack", boom)
+    monkeypatch.setattr(sop.executive.pack, "run_pack", boom)
     assert main(["pack", "--out", str(tmp_path / "p")]) == 3
     err = _err(capsys)
     assert "`pack` failed: KeyError" in err and "SOP_DEBUG=1" in err

@@ -8,20 +8,20 @@ import pandas as pd
 import pytest
 
 from exec_helpers import load
-from sop import decisions as D
-from sop import executive as X
-from sop.levers import Levers
+from sop.executive import decisions
+from sop.executive import service as executive
+from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
-from sop.store import decisions as DS
-from sop.store import scenarios as SC
+from sop.store import decisions as decision_log
+from sop.store import scenarios as scenario_store
 
 CYCLE = pd.Timestamp("2026-01-01")
 
 
 @pytest.fixture
-def ctx(store: Store) -> X.Context:
+def ctx(store: Store) -> executive.Context:
     load(store)
-    return X.context(store)
+    return executive.context(store)
 
 
 def _rows(store: Store) -> list[tuple]:
@@ -30,57 +30,57 @@ def _rows(store: Store) -> list[tuple]:
 
 
 def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ctx) -> None:
-    sid = SC.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)), "Ann")
-    entry = X.approve_saved(store, ctx, sid, "Ann Approver", "best margin", CYCLE)
-    log = DS.log(store)
+    sid = scenario_store.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)), "Ann")
+    entry = executive.approve_saved(store, ctx, sid, "Ann Approver", "best margin", CYCLE)
+    log = decision_log.log(store)
     assert list(log["kind"]) == ["approve"]
-    row = D.plan_of_record(log, CYCLE)
+    row = decisions.plan_of_record(log, CYCLE)
     assert int(row["entry_id"]) == entry and row["scenario_name"] == "Price up"
     assert row["author"] == "Ann Approver" and row["note"] == "best margin"
-    snap = D.PlanSnapshot.from_json(DS.snapshot_json(store, entry))
+    snap = decisions.PlanSnapshot.from_json(decision_log.snapshot_json(store, entry))
     ev = ctx.evaluate(Levers(price_family_pct=(("Beta", 5.0),)))
     assert snap.kpis["revenue"] == pytest.approx(ev.kpis["revenue"])
     assert snap.family_plan["revenue"].sum() == pytest.approx(ev.kpis["revenue"])
     assert snap.costs["amount"].sum() == pytest.approx(ev.plan.costs["amount"].sum())
     assert Levers.from_dict(snap.levers) == ev.levers
     assert (snap.cycle, snap.dataset_version, snap.scenario_id) == (CYCLE, 1, sid)
-    assert snap.sku_plan["month"].nunique() == D.SOE_MONTHS
+    assert snap.sku_plan["month"].nunique() == decisions.SOE_MONTHS
 
 
 def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
-    first = X.approve_saved(store, ctx, 0, "Ann", "baseline first", CYCLE)
+    first = executive.approve_saved(store, ctx, 0, "Ann", "baseline first", CYCLE)
     before = _rows(store)
-    sid = SC.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
-    second = X.approve_saved(store, ctx, sid, "Bob", "more demand", CYCLE)
+    sid = scenario_store.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
+    second = executive.approve_saved(store, ctx, sid, "Bob", "more demand", CYCLE)
     assert _rows(store)[:len(before)] == before
-    assert int(D.plan_of_record(DS.log(store), CYCLE)["entry_id"]) == second
-    DS.revoke(store, second, "Carl", "the demand call was wrong")
+    assert int(decisions.plan_of_record(decision_log.log(store), CYCLE)["entry_id"]) == second
+    decision_log.revoke(store, second, "Carl", "the demand call was wrong")
     rows = _rows(store)
     assert len(rows) == 3 and rows[:2] == _rows(store)[:2]
-    status = D.approvals(DS.log(store)).set_index("entry_id")["status"]
-    assert status[second] == D.STATUS_REVOKED and status[first] == D.STATUS_POR
+    status = decisions.approvals(decision_log.log(store)).set_index("entry_id")["status"]
+    assert status[second] == decisions.STATUS_REVOKED and status[first] == decisions.STATUS_POR
     with pytest.raises(StoreError, match="already reversed"):
-        DS.revoke(store, second, "Carl", "again")
+        decision_log.revoke(store, second, "Carl", "again")
     with pytest.raises(StoreError, match="not an approval"):
-        DS.revoke(store, rows[2][0], "Carl", "a reversal of a reversal")
+        decision_log.revoke(store, rows[2][0], "Carl", "a reversal of a reversal")
     assert len(_rows(store)) == 3
     with store.connect() as con:       # nothing in the module updates or deletes
         assert con.execute("SELECT count(*) FROM plan_snapshots").fetchone()[0] == 2
 
 
 def test_the_log_survives_a_restart(store, ctx) -> None:
-    entry = X.approve_saved(store, ctx, 0, "Ann", "keep", CYCLE)
-    DS.add_item(store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20",
+    entry = executive.approve_saved(store, ctx, 0, "Ann", "keep", CYCLE)
+    decision_log.add_item(store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20",
                 "Ann")
     again = Store(store.path)          # a new process would open the file like this
-    log = DS.log(again)
+    log = decision_log.log(again)
     assert list(log["kind"]) == ["approve", "action"]
-    assert D.PlanSnapshot.from_json(DS.snapshot_json(again, entry)).scenario_name == \
+    assert decisions.PlanSnapshot.from_json(decision_log.snapshot_json(again, entry)).scenario_name == \
         "Baseline"
 
 
 def test_two_approvers_at_once_both_land(store, ctx) -> None:
-    sids = [SC.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)]
+    sids = [scenario_store.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)]
     results: dict[str, int] = {}
     errors: list[Exception] = []
     barrier = threading.Barrier(2)
@@ -88,7 +88,7 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
     def approve(who: str, sid: int) -> None:
         try:
             barrier.wait()
-            results[who] = X.approve_saved(store, ctx, sid, who, f"{who} approves", CYCLE)
+            results[who] = executive.approve_saved(store, ctx, sid, who, f"{who} approves", CYCLE)
         except Exception as exc:        # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -99,41 +99,41 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
     for t in threads:
         t.join()
     assert not errors
-    log = DS.log(store)
+    log = decision_log.log(store)
     assert sorted(log["author"]) == ["Ann", "Bob"] and len(set(results.values())) == 2
-    por = D.plan_of_record(log, CYCLE)
+    por = decisions.plan_of_record(log, CYCLE)
     assert int(por["entry_id"]) == max(results.values())
-    assert sorted(D.approvals(log)["status"]) == [D.STATUS_POR, D.STATUS_SUPERSEDED]
+    assert sorted(decisions.approvals(log)["status"]) == [decisions.STATUS_POR, decisions.STATUS_SUPERSEDED]
     for entry in results.values():
-        assert DS.snapshot_json(store, entry) is not None
+        assert decision_log.snapshot_json(store, entry) is not None
 
 
 def test_bad_input_stores_nothing_and_text_is_kept_as_typed(store, ctx) -> None:
     with pytest.raises(StoreError, match="approver"):
-        X.approve_saved(store, ctx, 0, "  ", "note", CYCLE)
+        executive.approve_saved(store, ctx, 0, "  ", "note", CYCLE)
     with pytest.raises(StoreError, match="note"):
-        X.approve_saved(store, ctx, 0, "Ann", "", CYCLE)
+        executive.approve_saved(store, ctx, 0, "Ann", "", CYCLE)
     with pytest.raises(StoreError, match="due date"):
-        DS.add_item(store, CYCLE, "question", "Why?", "Ann", None, "Bob")
+        decision_log.add_item(store, CYCLE, "question", "Why?", "Ann", None, "Bob")
     with pytest.raises(StoreError, match="owner"):
-        DS.add_item(store, CYCLE, "action", "Do it", "", "2026-02-01", "Bob")
-    assert DS.log(store).empty
+        decision_log.add_item(store, CYCLE, "action", "Do it", "", "2026-02-01", "Bob")
+    assert decision_log.log(store).empty
     nasty = "Robert'); DROP TABLE decision_log;-- ✓ «ok»"
-    item = DS.add_item(store, CYCLE, "question", nasty, "Zoë", "2026-02-01", nasty)
-    DS.close_item(store, item, "Ann", "answered")
+    item = decision_log.add_item(store, CYCLE, "question", nasty, "Zoë", "2026-02-01", nasty)
+    decision_log.close_item(store, item, "Ann", "answered")
     with pytest.raises(StoreError, match="already closed"):
-        DS.close_item(store, item, "Ann", "twice")
-    log = DS.log(store)
+        decision_log.close_item(store, item, "Ann", "twice")
+    log = decision_log.log(store)
     assert log.loc[0, "note"] == nasty and log.loc[0, "author"] == nasty
-    items = D.items(log, pd.Timestamp("2026-03-01"))
+    items = decisions.items(log, pd.Timestamp("2026-03-01"))
     assert items.loc[0, "status"] == "closed" and items.loc[0, "closed_note"] == "answered"
 
 
 def test_open_items_become_overdue(store, ctx) -> None:
-    DS.add_item(store, CYCLE, "action", "Book overtime", "Eve", "2026-01-10", "Ann")
-    DS.add_item(store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10",
+    decision_log.add_item(store, CYCLE, "action", "Book overtime", "Eve", "2026-01-10", "Ann")
+    decision_log.add_item(store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10",
                 "Ann")
-    items = D.items(DS.log(store), pd.Timestamp("2026-01-15"))
+    items = decisions.items(decision_log.log(store), pd.Timestamp("2026-01-15"))
     assert list(items["status"]) == ["overdue", "open"]
-    view = D.log_view(DS.log(store))
+    view = decisions.log_view(decision_log.log(store))
     assert view["entry"].str.contains("Action for Eve, due 10 Jan 2026").any()

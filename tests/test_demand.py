@@ -11,19 +11,19 @@ import pytest
 from conftest import AS_OF, tiny_tables, write_tables
 from demand_helpers import MONTHS, P50, SETTINGS, fake_frames, fake_values, loaded_store, \
     store_fake_run
-from sop import accuracy as A
-from sop import consensus as C
-from sop import overrides as O
-from sop import schema as S
+from sop.demand import accuracy
+from sop.demand import consensus
+from sop.demand import overrides
+from sop.core import schema
 from sop.__main__ import main
-from sop.demand import PLAN_COLUMNS, DemandNotReady, demand_plan
-from sop.engine import ForecastSettings
+from sop.demand.plan import PLAN_COLUMNS, DemandNotReady, demand_plan
+from sop.demand.engine import ForecastSettings
 from sop.store import Store, StoreError
-from sop.store import forecasts as F
-from sop.store import overrides as OS
+from sop.store import forecasts as forecast_store
+from sop.store import overrides as override_log
 
-ALPHA_QTY = O.Override(level=O.LEVEL_FAMILY, family="Alpha", start_month=MONTHS[0],
-                       end_month=MONTHS[1], kind=O.KIND_UNITS, value=1000.0,
+ALPHA_QTY = overrides.Override(level=overrides.LEVEL_FAMILY, family="Alpha", start_month=MONTHS[0],
+                       end_month=MONTHS[1], kind=overrides.KIND_UNITS, value=1000.0,
                        reason="key account win", author="Ana")
 
 
@@ -31,20 +31,20 @@ ALPHA_QTY = O.Override(level=O.LEVEL_FAMILY, family="Alpha", start_month=MONTHS[
 def test_a_run_round_trips_and_replaces_the_same_settings(store: Store) -> None:
     loaded_store(store)
     first = store_fake_run(store)
-    values = F.values(store, first)
-    assert list(values.columns) == F.VALUE_COLUMNS
+    values = forecast_store.values(store, first)
+    assert list(values.columns) == forecast_store.VALUE_COLUMNS
     assert len(values) == len(P50) * len(MONTHS)
-    assert values.set_index([S.SKU, S.REGION]).loc[("A1", "South"), S.P50].eq(300.0).all()
-    sel = F.frame(store, first, "selection")
+    assert values.set_index([schema.SKU, schema.REGION]).loc[("A1", "South"), schema.P50].eq(300.0).all()
+    sel = forecast_store.frame(store, first, "selection")
     pd.testing.assert_frame_equal(sel, fake_frames(fake_values())["selection"])
-    assert F.fitted(store, first)[F.FITTED].eq(100.0).all()
+    assert forecast_store.fitted(store, first)[forecast_store.FITTED].eq(100.0).all()
     second = store_fake_run(store)
     assert second != first
-    assert F.runs(store)["run_id"].tolist() == [second]          # replaced, not piled up
-    assert F.values(store, first).empty
+    assert forecast_store.runs(store)["run_id"].tolist() == [second]          # replaced, not piled up
+    assert forecast_store.values(store, first).empty
     other = store_fake_run(store, settings=ForecastSettings(level="family", horizon=6))
-    assert F.find_run(store, 1).run_id == other                    # newest wins by default
-    assert F.find_run(store, 1, SETTINGS.key()).run_id == second
+    assert forecast_store.find_run(store, 1).run_id == other                    # newest wins by default
+    assert forecast_store.find_run(store, 1, SETTINGS.key()).run_id == second
 
 
 def test_runs_of_dropped_dataset_versions_are_dropped(store: Store) -> None:
@@ -56,7 +56,7 @@ def test_runs_of_dropped_dataset_versions_are_dropped(store: Store) -> None:
         loaded_store(store)
     newest = store.active().version
     store_fake_run(store, version=newest)
-    assert F.runs(store)["dataset_version"].tolist() == [newest]
+    assert forecast_store.runs(store)["dataset_version"].tolist() == [newest]
 
 
 # --- demand_plan ----------------------------------------------------------------------
@@ -79,26 +79,26 @@ def test_demand_plan_is_the_consensus_with_the_contract_columns(store: Store) ->
     plain = demand_plan(store)
     assert list(plain.columns) == PLAN_COLUMNS
     assert len(plain) == len(P50) * len(MONTHS)
-    assert (plain[S.UNITS] == plain[S.FORECAST_UNITS]).all()
-    assert set(plain[S.SOURCE]) == {"forecast"}
-    assert plain[[S.MONTH, S.SKU, S.REGION]].equals(
-        plain[[S.MONTH, S.SKU, S.REGION]].sort_values([S.MONTH, S.SKU, S.REGION]))
-    C.submit_override(store, ALPHA_QTY)
+    assert (plain[schema.UNITS] == plain[schema.FORECAST_UNITS]).all()
+    assert set(plain[schema.SOURCE]) == {"forecast"}
+    assert plain[[schema.MONTH, schema.SKU, schema.REGION]].equals(
+        plain[[schema.MONTH, schema.SKU, schema.REGION]].sort_values([schema.MONTH, schema.SKU, schema.REGION]))
+    consensus.submit_override(store, ALPHA_QTY)
     plan = demand_plan(store)
-    jan = plan[(plan[S.MONTH] == MONTHS[0]) & (plan[S.FAMILY] == "Alpha")]
-    assert jan[S.UNITS].sum() == pytest.approx(1000.0)
-    assert jan[S.FORECAST_UNITS].sum() == pytest.approx(500.0)
-    assert set(jan[S.SOURCE]) == {"forecast + override"}
+    jan = plan[(plan[schema.MONTH] == MONTHS[0]) & (plan[schema.FAMILY] == "Alpha")]
+    assert jan[schema.UNITS].sum() == pytest.approx(1000.0)
+    assert jan[schema.FORECAST_UNITS].sum() == pytest.approx(500.0)
+    assert set(jan[schema.SOURCE]) == {"forecast + override"}
     # the band moves with the consensus: P10/P90 keep their ratio to it
-    np.testing.assert_allclose(jan[S.P10] / jan[S.UNITS], 0.8)
-    np.testing.assert_allclose(jan[S.P90] / jan[S.UNITS], 1.3)
-    assert (plan[S.SOURCE] == "forecast + override").sum() == 4 * 2     # 4 Alpha cells x 2
+    np.testing.assert_allclose(jan[schema.P10] / jan[schema.UNITS], 0.8)
+    np.testing.assert_allclose(jan[schema.P90] / jan[schema.UNITS], 1.3)
+    assert (plan[schema.SOURCE] == "forecast + override").sum() == 4 * 2     # 4 Alpha cells x 2
 
 
 def test_demand_plan_horizon_and_settings(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    assert demand_plan(store, horizon=3)[S.MONTH].nunique() == 3
+    assert demand_plan(store, horizon=3)[schema.MONTH].nunique() == 3
     with pytest.raises(DemandNotReady, match="covers 6 months"):
         demand_plan(store, horizon=12)
     with pytest.raises(DemandNotReady, match="with these settings"):
@@ -108,20 +108,20 @@ def test_demand_plan_horizon_and_settings(store: Store) -> None:
 
 def test_demand_plan_uses_a_loaded_consensus_instead(store: Store) -> None:
     tables = tiny_tables()
-    tables[S.CONSENSUS] = pd.DataFrame([(m, sku, region, 77.0) for m in MONTHS
+    tables[schema.CONSENSUS] = pd.DataFrame([(m, sku, region, 77.0) for m in MONTHS
                                         for sku, region in P50],
-                                       columns=[S.MONTH, S.SKU, S.REGION, S.UNITS])
+                                       columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS])
     loaded_store(store, tables)
     plan = demand_plan(store)                      # no forecast needed
     assert list(plan.columns) == PLAN_COLUMNS
-    assert set(plan[S.SOURCE]) == {"loaded consensus"} and (plan[S.UNITS] == 77.0).all()
-    assert (plan[S.P10] == 77.0).all()             # no forecast: no range
+    assert set(plan[schema.SOURCE]) == {"loaded consensus"} and (plan[schema.UNITS] == 77.0).all()
+    assert (plan[schema.P10] == 77.0).all()             # no forecast: no range
     store_fake_run(store)
-    C.submit_override(store, ALPHA_QTY)            # stored, but not applied to a loaded plan
-    plan = demand_plan(store).set_index([S.MONTH, S.SKU, S.REGION])
+    consensus.submit_override(store, ALPHA_QTY)            # stored, but not applied to a loaded plan
+    plan = demand_plan(store).set_index([schema.MONTH, schema.SKU, schema.REGION])
     row = plan.loc[(MONTHS[0], "A1", "South")]
-    assert row[S.UNITS] == 77.0 and row[S.FORECAST_UNITS] == 300.0
-    assert row[S.P10] == pytest.approx(0.8 * 77.0) and row[S.P90] == pytest.approx(1.3 * 77.0)
+    assert row[schema.UNITS] == 77.0 and row[schema.FORECAST_UNITS] == 300.0
+    assert row[schema.P10] == pytest.approx(0.8 * 77.0) and row[schema.P90] == pytest.approx(1.3 * 77.0)
 
 
 # --- snapshots and the FVA of the consensus ------------------------------------------
@@ -130,16 +130,16 @@ def _next_cycle(actual: dict[tuple[str, str], float]) -> dict[str, pd.DataFrame]
     tables = tiny_tables()
     new = pd.DataFrame([(m, sku, region, v, v * 9.5) for m in MONTHS[:2]
                         for (sku, region), v in actual.items()],
-                       columns=[S.MONTH, S.SKU, S.REGION, S.UNITS, S.REVENUE])
-    tables[S.SALES] = pd.concat([tables[S.SALES], new], ignore_index=True)
+                       columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS, schema.REVENUE])
+    tables[schema.SALES] = pd.concat([tables[schema.SALES], new], ignore_index=True)
     return tables
 
 
 def test_consensus_fva_is_not_measurable_before_a_later_cycle(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    assert C.snapshot(store, C.context(store), "test")
-    fva = C.consensus_fva(store, store.tables())
+    assert consensus.snapshot(store, consensus.context(store), "test")
+    fva = consensus.consensus_fva(store, store.tables())
     assert not fva.measurable and fva.table.empty
     assert "no consensus of an earlier planning cycle" in fva.message
     assert "Jan 2026" in fva.message
@@ -148,49 +148,49 @@ def test_consensus_fva_is_not_measurable_before_a_later_cycle(store: Store) -> N
 def test_consensus_fva_is_measured_when_the_actuals_arrive(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    C.submit_override(store, ALPHA_QTY)            # also snapshots the cycle (as-of Dec 2025)
-    assert F.snapshot_cycles(store)["as_of"].tolist() == [AS_OF]
+    consensus.submit_override(store, ALPHA_QTY)            # also snapshots the cycle (as-of Dec 2025)
+    assert forecast_store.snapshot_cycles(store)["as_of"].tolist() == [AS_OF]
     # Alpha really sold 900 a month: the override (1000) beat the forecast (500)
     actual = {("A1", "North"): 200.0, ("A1", "South"): 500.0, ("A2", "North"): 100.0,
               ("A2", "South"): 100.0, ("B1", "North"): 150.0, ("B1", "South"): 10.0}
     loaded_store(store, _next_cycle(actual))
-    fva = C.consensus_fva(store, store.tables())
+    fva = consensus.consensus_fva(store, store.tables())
     assert fva.measurable
-    t = fva.table.set_index(S.FAMILY)
+    t = fva.table.set_index(schema.FAMILY)
     # Alpha, per month: forecast 100/300/50/50, consensus 200/600/100/100, actual 200/500/100/100
-    assert t.at["Alpha", A.WAPE_STAT] == pytest.approx(400 / 900)
-    assert t.at["Alpha", A.WAPE_CONSENSUS] == pytest.approx(100 / 900)
-    assert t.at["Alpha", A.FVA_CONSENSUS] == pytest.approx(0.75)
-    assert t.at["Beta", A.FVA_CONSENSUS] == pytest.approx(0.0)       # untouched
-    assert t.at[A.ALL, A.MONTHS_COMPARED] == 2 and t.at[A.ALL, A.CYCLES] == 1
-    assert t.at["Beta", A.SHARE_OVERRIDDEN] == 0.0
+    assert t.at["Alpha", accuracy.WAPE_STAT] == pytest.approx(400 / 900)
+    assert t.at["Alpha", accuracy.WAPE_CONSENSUS] == pytest.approx(100 / 900)
+    assert t.at["Alpha", accuracy.FVA_CONSENSUS] == pytest.approx(0.75)
+    assert t.at["Beta", accuracy.FVA_CONSENSUS] == pytest.approx(0.0)       # untouched
+    assert t.at[accuracy.ALL, accuracy.MONTHS_COMPARED] == 2 and t.at[accuracy.ALL, accuracy.CYCLES] == 1
+    assert t.at["Beta", accuracy.SHARE_OVERRIDDEN] == 0.0
 
 
 # --- accuracy ------------------------------------------------------------------------
 def test_family_accuracy_weights_series_by_volume(store: Store) -> None:
     loaded_store(store)
     run = store_fake_run(store)
-    series, fam = C.accuracy_tables(store, run, store.tables())
-    assert len(series) == 6 and {"wape", "mape", "mase", "bias", A.FVA_SNAIVE} <= set(series)
-    assert series[A.FVA_SNAIVE].iloc[0] == pytest.approx((0.2 - 0.1) / 0.2)
-    fam = fam.set_index(S.FAMILY)
+    series, fam = consensus.accuracy_tables(store, run, store.tables())
+    assert len(series) == 6 and {"wape", "mape", "mase", "bias", accuracy.FVA_SNAIVE} <= set(series)
+    assert series[accuracy.FVA_SNAIVE].iloc[0] == pytest.approx((0.2 - 0.1) / 0.2)
+    fam = fam.set_index(schema.FAMILY)
     # Alpha: A2 sells 10 more a month than A1 in the tiny data, so its 20 % weighs more
     window = SETTINGS.backtest_horizon + (SETTINGS.backtest_origins - 1) * SETTINGS.backtest_step
-    w = A.backtest_weights(store.tables()[S.SALES], tiny_tables()[S.PRODUCTS], "sku_region",
-                           AS_OF, window).set_index([S.SKU, S.REGION])[A.WEIGHT]
+    w = accuracy.backtest_weights(store.tables()[schema.SALES], tiny_tables()[schema.PRODUCTS], "sku_region",
+                           AS_OF, window).set_index([schema.SKU, schema.REGION])[accuracy.WEIGHT]
     wa1, wa2 = w.loc["A1"].sum(), w.loc["A2"].sum()
     assert fam.at["Alpha", "wape"] == pytest.approx((0.1 * wa1 + 0.2 * wa2) / (wa1 + wa2))
     assert fam.at["Alpha", "wape"] > 0.15
-    assert fam.index[-1] == A.ALL and fam.at[A.ALL, A.N_SERIES] == 6
+    assert fam.index[-1] == accuracy.ALL and fam.at[accuracy.ALL, accuracy.N_SERIES] == 6
     assert fam.at["Beta", "fva_vs_snaive"] < 0                 # worse than seasonal naive
-    assert A.flagged(series)[S.SKU].tolist() == ["B1"]
+    assert accuracy.flagged(series)[schema.SKU].tolist() == ["B1"]
 
 
 def test_flagged_lists_every_non_ok_series() -> None:
-    series = pd.DataFrame({S.SKU: ["a", "b", "c", "d"], A.FLAG: ["ok", "short", "large bias",
+    series = pd.DataFrame({schema.SKU: ["a", "b", "c", "d"], accuracy.FLAG: ["ok", "short", "large bias",
                                                                   "intermittent"],
                            "wape": [0.1, 0.5, 0.3, 0.9]})
-    assert sorted(A.flagged(series)[S.SKU]) == ["b", "c", "d"]
+    assert sorted(accuracy.flagged(series)[schema.SKU]) == ["b", "c", "d"]
 
 
 # --- the forecast command -------------------------------------------------------------
@@ -200,16 +200,16 @@ def test_forecast_cli_stores_a_run_and_reuses_it(store: Store, capsys) -> None:
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Stored run" in out and "All families" in out
-    run = F.find_run(store, 1)
+    run = forecast_store.find_run(store, 1)
     assert run.settings["horizon"] == 6 and run.n_series == 6
     plan = demand_plan(store)
-    assert plan[S.MONTH].nunique() == 6 and (plan[S.UNITS] >= 0).all()
+    assert plan[schema.MONTH].nunique() == 6 and (plan[schema.UNITS] >= 0).all()
     assert main(args) == 0
     assert "already stored" in capsys.readouterr().out
-    assert F.find_run(store, 1).run_id == run.run_id
+    assert forecast_store.find_run(store, 1).run_id == run.run_id
     assert main([*args, "--force"]) == 0
-    assert F.find_run(store, 1).run_id != run.run_id
-    assert F.snapshot_cycles(store)["as_of"].tolist() == [AS_OF]
+    assert forecast_store.find_run(store, 1).run_id != run.run_id
+    assert forecast_store.snapshot_cycles(store)["as_of"].tolist() == [AS_OF]
 
 
 def test_forecast_cli_with_data_loads_first_and_refuses_bad_data(store: Store, tmp_path: Path,
@@ -219,34 +219,34 @@ def test_forecast_cli_with_data_loads_first_and_refuses_bad_data(store: Store, t
             "--workers", "1"]
     assert main([*args, "--data", str(good)]) == 0
     assert store.active().version == 1
-    assert F.find_run(store, 1).settings["level"] == "family"
+    assert forecast_store.find_run(store, 1).settings["level"] == "family"
     (good / "products.csv").write_text("sku,name\nA1,Alpha 1\n")
     assert main([*args, "--data", str(good)]) == 1
     assert "Nothing was loaded or forecast" in capsys.readouterr().out
-    assert store.active().version == 1 and len(F.runs(store)) == 1
+    assert store.active().version == 1 and len(forecast_store.runs(store)) == 1
 
 
 def test_forecast_cli_rejects_bad_settings(store: Store, capsys) -> None:
     loaded_store(store)
     assert main(["--store", str(store.path), "forecast", "--horizon", "0"]) == 1
     assert "horizon" in capsys.readouterr().out
-    assert F.runs(store).empty
+    assert forecast_store.runs(store).empty
 
 
 def test_settings_dict_round_trips_to_the_key() -> None:
     s = ForecastSettings(level="sku", horizon=9)
-    d = C.settings_dict(s)
+    d = consensus.settings_dict(s)
     assert ForecastSettings(**{**d, "candidates": tuple(d["candidates"])}).key() == s.key()
 
 
 def test_override_history_is_not_tied_to_a_dataset_version(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    oid = C.submit_override(store, ALPHA_QTY)
+    oid = consensus.submit_override(store, ALPHA_QTY)
     loaded_store(store)                              # a new version: the override still applies
     store_fake_run(store, version=2)
-    assert OS.active(store)[O.OVERRIDE_ID].tolist() == [oid]
+    assert override_log.active(store)[overrides.OVERRIDE_ID].tolist() == [oid]
     jan = demand_plan(store)
-    assert jan[(jan[S.MONTH] == MONTHS[0]) & (jan[S.FAMILY] == "Alpha")][S.UNITS].sum() == \
+    assert jan[(jan[schema.MONTH] == MONTHS[0]) & (jan[schema.FAMILY] == "Alpha")][schema.UNITS].sum() == \
         pytest.approx(1000.0)
-    assert dataclasses.is_dataclass(C.context(store).run)
+    assert dataclasses.is_dataclass(consensus.context(store).run)

@@ -19,12 +19,12 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_tables
 from demand_helpers import MONTHS, P50, loaded_store, store_fake_run
-from sop import overrides as O
-from sop import schema as S
-from sop.demand import PLAN_COLUMNS
+from sop.demand import overrides
+from sop.core import schema
+from sop.demand.plan import PLAN_COLUMNS
 from sop.store import Store
-from sop.store import forecasts as F
-from sop.store import overrides as OS
+from sop.store import forecasts as forecast_store
+from sop.store import overrides as override_log
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/demand.py"
@@ -58,7 +58,7 @@ def _trace_y(fig: dict, name: str) -> np.ndarray:
 
 
 def _fill_override(at: AppTest, value: float, reason: str = "key account win",
-                   author: str = "Ana", kind: str = O.KIND_UNITS, start: int = 0,
+                   author: str = "Ana", kind: str = overrides.KIND_UNITS, start: int = 0,
                    end: int = 1) -> AppTest:
     at.selectbox(key="dem_ov_start").set_value(MONTHS[start])
     at.selectbox(key="dem_ov_end").set_value(MONTHS[end])
@@ -78,7 +78,7 @@ def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store
     at.button(key="dem_run").click().run()
     assert not at.exception, at.exception
     assert "Forecast stored" in at.success[0].value
-    run = F.find_run(store, 1)
+    run = forecast_store.find_run(store, 1)
     assert run is not None and run.settings["horizon"] == 6
     assert "Consensus, next 6 months" in _metrics(at)
     assert at.button(key="dem_run").label == "Refit the forecast"
@@ -110,13 +110,13 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Sto
     at = _fill_override(at, 1000.0)
     assert not at.exception, at.exception
     assert "saved" in at.success[0].value
-    hist = next(d.value for d in at.dataframe if O.STATUS in d.value.columns)
-    assert hist[O.AUTHOR].tolist() == ["Ana"]
-    assert hist[O.REASON].tolist() == ["key account win"]
-    assert hist[O.STATUS].tolist() == [O.STATUS_ACTIVE]
+    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
+    assert hist[overrides.AUTHOR].tolist() == ["Ana"]
+    assert hist[overrides.REASON].tolist() == ["key account win"]
+    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_ACTIVE]
     # level and kind in words; a family override has no SKU or region: empty, not None
-    assert (hist[O.LEVEL].tolist(), hist[S.KIND].tolist()) == (["Family"], ["= units/month"])
-    assert hist[[S.SKU, S.REGION, O.WITHDRAWN_BY]].iloc[0].tolist() == ["", "", ""]
+    assert (hist[overrides.LEVEL].tolist(), hist[schema.KIND].tolist()) == (["Family"], ["= units/month"])
+    assert hist[[schema.SKU, schema.REGION, overrides.WITHDRAWN_BY]].iloc[0].tolist() == ["", "", ""]
     assert any("(family level)" in m for m in at.markdown.values)
     m = _metrics(at)
     assert m["Consensus, next 6 months"] == f"{1000 * 2 + 500 * 4:,.0f} units"
@@ -142,7 +142,7 @@ def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
     at = _fill_override(at, **fields)
     assert not at.exception, at.exception
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    assert OS.counts(forecast) == (0, 0)
+    assert override_log.counts(forecast) == (0, 0)
     assert not at.success
 
 
@@ -151,30 +151,30 @@ def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store) -> None:
     opens on a % change of 0, which is refused."""
     at = _page()
     at.selectbox(key="dem_family").set_value("Alpha").run()
-    assert at.radio(key="dem_ov_kind").value == O.KIND_PCT
+    assert at.radio(key="dem_ov_kind").value == overrides.KIND_PCT
     at.text_input(key="dem_ov_reason").input("just looking")
     at.text_input(key="dem_ov_author").input("Ana")
     at = at.button(key="dem_ov_save").click().run()
     assert any("leaves the forecast as it is" in e.value for e in at.error)
-    assert OS.counts(forecast) == (0, 0)
+    assert override_log.counts(forecast) == (0, 0)
 
 
 def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
     at = _page()
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at.selectbox(key="dem_sku").set_value("A1").run()
-    at = _fill_override(at, 20.0, kind=O.KIND_PCT)
+    at = _fill_override(at, 20.0, kind=overrides.KIND_PCT)
     at.button(key="dem_wd_go").click().run()              # no name yet
     assert any("Enter your name" in e.value for e in at.error)
-    assert OS.counts(forecast) == (1, 0)
+    assert override_log.counts(forecast) == (1, 0)
     at.text_input(key="dem_wd_author").input("Ben")
     at.text_input(key="dem_wd_note").input("customer cancelled")
     at.button(key="dem_wd_go").click().run()
     assert not at.exception
     assert "withdrawn" in at.success[0].value
-    hist = next(d.value for d in at.dataframe if O.STATUS in d.value.columns)
-    assert hist[O.STATUS].tolist() == [O.STATUS_WITHDRAWN]
-    assert hist[O.WITHDRAWN_BY].tolist() == ["Ben"]
+    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
+    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_WITHDRAWN]
+    assert hist[overrides.WITHDRAWN_BY].tolist() == ["Ben"]
     assert _metrics(at)["Active overrides on this selection"] == "0"
 
 
@@ -183,11 +183,11 @@ def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable
     at = _page()
     fam = next(d.value for d in at.dataframe if "fva_vs_snaive" in d.value.columns
                and "n_series" in d.value.columns)
-    assert fam[S.FAMILY].tolist() == ["Alpha", "Beta", "All families"]
+    assert fam[schema.FAMILY].tolist() == ["Alpha", "Beta", "All families"]
     assert any("Not measurable yet" in i.value for i in at.info)
     flagged = next(d.value for d in at.dataframe if "flag" in d.value.columns
                    and (d.value["flag"] != "ok").all())
-    assert flagged[S.SKU].tolist() == ["B1"]
+    assert flagged[schema.SKU].tolist() == ["B1"]
 
 
 def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
@@ -202,16 +202,16 @@ def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
     stamp = ui.demand_stamp(str(forecast.path), 1)
     got = pd.read_csv(io.BytesIO(ui.demand_plan_csv(str(forecast.path), 1, stamp)))
     assert list(got.columns) == PLAN_COLUMNS
-    assert got[S.UNITS].sum() == pytest.approx(900 * 2 + 500 * 4 + 200 * 6)
-    assert got[S.FORECAST_UNITS].sum() == pytest.approx(700 * 6)
-    assert got[S.MONTH].iloc[0] == f"{MONTHS[0]:%Y-%m}"
+    assert got[schema.UNITS].sum() == pytest.approx(900 * 2 + 500 * 4 + 200 * 6)
+    assert got[schema.FORECAST_UNITS].sum() == pytest.approx(700 * 6)
+    assert got[schema.MONTH].iloc[0] == f"{MONTHS[0]:%Y-%m}"
 
 
 def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store) -> None:
     tables = tiny_tables()
-    tables[S.CONSENSUS] = pd.DataFrame([(m, sku, region, 10.0) for m in MONTHS
+    tables[schema.CONSENSUS] = pd.DataFrame([(m, sku, region, 10.0) for m in MONTHS
                                         for sku, region in P50],
-                                       columns=[S.MONTH, S.SKU, S.REGION, S.UNITS])
+                                       columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS])
     loaded_store(store, tables)
     at = _page()
     assert any("brings its own consensus demand plan" in i.value for i in at.info)

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from conftest import AS_OF, tiny_tables, write_tables
-from sop import schema as S
+from sop.core import schema
 from sop.__main__ import main
-from sop.engine import LEVELS, ForecastSettings, run_forecast
-from sop.hierarchy import aggregate
-from sop.selection import Config, Job, forecast_series
+from sop.demand.engine import LEVELS, ForecastSettings, run_forecast
+from sop.demand.hierarchy import aggregate
+from sop.demand.selection import Config, Job, forecast_series
 
 FAST = ForecastSettings(horizon=6, candidates=("seasonal naive", "ets", "theta", "combo",
                                                "prophet_mult"))
@@ -25,14 +25,14 @@ def _series_tables(units: dict[tuple[str, str], np.ndarray], start: str = "2022-
     for (sku, region), y in units.items():
         months = pd.date_range(start, periods=len(y), freq="MS")
         rows += [(m, sku, region, v) for m, v in zip(months, y)]
-    sales = pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.UNITS])
+    sales = pd.DataFrame(rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS])
     skus = sorted({k[0] for k in units})
-    products = pd.DataFrame({S.SKU: skus, S.NAME: skus, S.FAMILY: "F", S.UOM: "each",
-                             S.LIST_PRICE: 10.0, S.MATERIAL_COST: 5.0,
-                             S.LAUNCH_MONTH: pd.NaT, S.PHASE_OUT_MONTH: pd.NaT})
-    t = {S.SALES: sales, S.PRODUCTS: products}
+    products = pd.DataFrame({schema.SKU: skus, schema.NAME: skus, schema.FAMILY: "F", schema.UOM: "each",
+                             schema.LIST_PRICE: 10.0, schema.MATERIAL_COST: 5.0,
+                             schema.LAUNCH_MONTH: pd.NaT, schema.PHASE_OUT_MONTH: pd.NaT})
+    t = {schema.SALES: sales, schema.PRODUCTS: products}
     if promotions is not None:
-        t[S.PROMOTIONS] = promotions
+        t[schema.PROMOTIONS] = promotions
     return t
 
 
@@ -49,48 +49,48 @@ def tiny_result():
 
 def test_values_shape_and_months(tiny_result) -> None:
     v = tiny_result.values
-    assert list(v.columns[:6]) == [S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90]
+    assert list(v.columns[:6]) == [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90]
     assert len(v) == 6 * 6                                   # 3 SKUs x 2 regions x 6 months
     first = AS_OF + pd.offsets.MonthBegin(1)
-    assert v[S.MONTH].min() == first
-    assert v[S.MONTH].max() == first + pd.DateOffset(months=5)
-    assert (v[S.P10] >= 0).all()
-    assert ((v[S.P10] <= v[S.P50]) & (v[S.P50] <= v[S.P90])).all()
-    assert (v[S.P90] > v[S.P10]).any()                        # bands are not all empty
+    assert v[schema.MONTH].min() == first
+    assert v[schema.MONTH].max() == first + pd.DateOffset(months=5)
+    assert (v[schema.P10] >= 0).all()
+    assert ((v[schema.P10] <= v[schema.P50]) & (v[schema.P50] <= v[schema.P90])).all()
+    assert (v[schema.P90] > v[schema.P10]).any()                        # bands are not all empty
 
 
 def test_selection_and_backtest_frames(tiny_result) -> None:
     sel, bt = tiny_result.selection, tiny_result.backtest
     assert len(sel) == 6
-    for col in (S.SKU, S.REGION, S.FAMILY, "method", "flag", "n_months", "wape", "mase",
+    for col in (schema.SKU, schema.REGION, schema.FAMILY, "method", "flag", "n_months", "wape", "mase",
                 "bias", "snaive_wape"):
         assert col in sel.columns
     assert (sel["n_months"] == 24).all()
     # each series' chosen method has the lowest backtest error among its candidates
     for _, row in sel.iterrows():
-        cands = bt[(bt[S.SKU] == row[S.SKU]) & (bt[S.REGION] == row[S.REGION])]
+        cands = bt[(bt[schema.SKU] == row[schema.SKU]) & (bt[schema.REGION] == row[schema.REGION])]
         assert row["method"] in set(cands["method"])
-    assert set(tiny_result.fitted.columns) == {S.SKU, S.REGION, S.MONTH, "fitted"}
+    assert set(tiny_result.fitted.columns) == {schema.SKU, schema.REGION, schema.MONTH, "fitted"}
 
 
 def test_aggregation_is_coherent_at_every_level(tiny_result) -> None:
-    v, products = tiny_result.values, tiny_tables()[S.PRODUCTS]
+    v, products = tiny_result.values, tiny_tables()[schema.PRODUCTS]
     sku = aggregate(v, products, "sku")
     fam = aggregate(v, products, "family")
     tot = aggregate(v, products, "total")
-    assert sku[S.P50].sum() == pytest.approx(v[S.P50].sum(), rel=1e-12)
-    by_fam = v.assign(f=v[S.SKU].map(products.set_index(S.SKU)[S.FAMILY])) \
-        .groupby(["f", S.MONTH])[S.P50].sum()
-    got = fam.set_index([S.FAMILY, S.MONTH])[S.P50]
+    assert sku[schema.P50].sum() == pytest.approx(v[schema.P50].sum(), rel=1e-12)
+    by_fam = v.assign(f=v[schema.SKU].map(products.set_index(schema.SKU)[schema.FAMILY])) \
+        .groupby(["f", schema.MONTH])[schema.P50].sum()
+    got = fam.set_index([schema.FAMILY, schema.MONTH])[schema.P50]
     assert np.allclose(got.loc[by_fam.index].to_numpy(), by_fam.to_numpy(), rtol=1e-12)
-    assert np.allclose(tot.set_index(S.MONTH)[S.P50],
-                       fam.groupby(S.MONTH)[S.P50].sum(), rtol=1e-12)
+    assert np.allclose(tot.set_index(schema.MONTH)[schema.P50],
+                       fam.groupby(schema.MONTH)[schema.P50].sum(), rtol=1e-12)
     for df in (sku, fam, tot):
-        assert ((df[S.P10] <= df[S.P50]) & (df[S.P50] <= df[S.P90])).all()
+        assert ((df[schema.P10] <= df[schema.P50]) & (df[schema.P50] <= df[schema.P90])).all()
     # the total's band is narrower than the sum of the parts' bands (diversification)
     # and wider than the widest single part
-    width = (tot[S.P90] - tot[S.P50]).to_numpy()
-    parts = fam.assign(w=fam[S.P90] - fam[S.P50]).groupby(S.MONTH)["w"]
+    width = (tot[schema.P90] - tot[schema.P50]).to_numpy()
+    parts = fam.assign(w=fam[schema.P90] - fam[schema.P50]).groupby(schema.MONTH)["w"]
     assert (width <= parts.sum().to_numpy() + 1e-9).all()
     assert (width >= parts.max().to_numpy() - 1e-9).all()
 
@@ -101,19 +101,19 @@ def test_upper_levels_split_back_by_recent_shares(level: str) -> None:
     res = run_forecast(t, replace(FAST, level=level), workers=1)
     v = res.values
     assert len(v) == 6 * 6
-    key = S.SKU if level == "sku" else S.FAMILY
-    fam = t[S.PRODUCTS].set_index(S.SKU)[S.FAMILY]
-    v = v.assign(**{S.FAMILY: v[S.SKU].map(fam)})
+    key = schema.SKU if level == "sku" else schema.FAMILY
+    fam = t[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+    v = v.assign(**{schema.FAMILY: v[schema.SKU].map(fam)})
     # each child's share of its parent is constant over the horizon and equals its share
     # of the last 12 months of history
-    share = v[S.P50] / v.groupby([key, S.MONTH])[S.P50].transform("sum")
-    sales = t[S.SALES].assign(**{S.FAMILY: t[S.SALES][S.SKU].map(fam)})
-    recent = sales[sales[S.MONTH] > AS_OF - pd.DateOffset(months=12)]
-    hist = recent.groupby([S.SKU, S.REGION])[S.UNITS].sum()
-    hist_share = hist / recent.groupby(key)[S.UNITS].sum().reindex(
-        hist.index.get_level_values(S.SKU).map(fam) if key == S.FAMILY
-        else hist.index.get_level_values(S.SKU)).to_numpy()
-    expect = pd.Series(list(zip(v[S.SKU], v[S.REGION]))).map(hist_share.to_dict())
+    share = v[schema.P50] / v.groupby([key, schema.MONTH])[schema.P50].transform("sum")
+    sales = t[schema.SALES].assign(**{schema.FAMILY: t[schema.SALES][schema.SKU].map(fam)})
+    recent = sales[sales[schema.MONTH] > AS_OF - pd.DateOffset(months=12)]
+    hist = recent.groupby([schema.SKU, schema.REGION])[schema.UNITS].sum()
+    hist_share = hist / recent.groupby(key)[schema.UNITS].sum().reindex(
+        hist.index.get_level_values(schema.SKU).map(fam) if key == schema.FAMILY
+        else hist.index.get_level_values(schema.SKU)).to_numpy()
+    expect = pd.Series(list(zip(v[schema.SKU], v[schema.REGION]))).map(hist_share.to_dict())
     assert np.allclose(share.to_numpy(), expect.to_numpy())
     assert set(res.selection.columns) >= {key, "method", "flag"}
     assert len(res.selection) == (3 if level == "sku" else 2)
@@ -122,12 +122,12 @@ def test_upper_levels_split_back_by_recent_shares(level: str) -> None:
 def test_phase_out_forecasts_zero_after_the_month() -> None:
     t = tiny_tables()
     last = AS_OF + pd.DateOffset(months=2)
-    t[S.PRODUCTS].loc[t[S.PRODUCTS][S.SKU] == "A1", S.PHASE_OUT_MONTH] = last
+    t[schema.PRODUCTS].loc[t[schema.PRODUCTS][schema.SKU] == "A1", schema.PHASE_OUT_MONTH] = last
     for level in LEVELS:
         v = run_forecast(t, replace(FAST, level=level), workers=1).values
-        a1 = v[v[S.SKU] == "A1"]
-        assert (a1.loc[a1[S.MONTH] > last, [S.P10, S.P50, S.P90]] == 0).all().all()
-        assert (a1.loc[a1[S.MONTH] <= last, S.P50] > 0).all()
+        a1 = v[v[schema.SKU] == "A1"]
+        assert (a1.loc[a1[schema.MONTH] > last, [schema.P10, schema.P50, schema.P90]] == 0).all().all()
+        assert (a1.loc[a1[schema.MONTH] <= last, schema.P50] > 0).all()
 
 
 def test_selection_prefers_seasonal_methods_on_a_seasonal_series() -> None:
@@ -148,19 +148,19 @@ def test_flags_short_zero_and_single_month_without_crash() -> None:
              ("I1", "R"): np.tile([0, 0, 0, 4.0, 0, 0], 6)}
     t = _series_tables(units, start="2022-01-01")
     # align every series' end with the as-of month
-    t[S.SALES] = pd.concat([
-        g.assign(**{S.MONTH: pd.date_range(end="2024-12-01", periods=len(g), freq="MS")})
-        for _, g in t[S.SALES].groupby(S.SKU)])
+    t[schema.SALES] = pd.concat([
+        g.assign(**{schema.MONTH: pd.date_range(end="2024-12-01", periods=len(g), freq="MS")})
+        for _, g in t[schema.SALES].groupby(schema.SKU)])
     res = run_forecast(t, FAST, workers=1)
-    flags = res.selection.set_index(S.SKU)["flag"]
+    flags = res.selection.set_index(schema.SKU)["flag"]
     assert flags["S1"] == "short" and flags["N1"] == "short"
     assert flags["Z1"] == "zero" and flags["I1"] == "intermittent"
     assert flags["D1"] == "no recent sales"             # last row 14 months before as-of
-    v = res.values.set_index(S.SKU)
-    assert (v.loc["Z1", S.P50] == 0).all() and (v.loc["D1", S.P90] == 0).all()
-    assert np.isfinite(v[S.P50]).all() and (v.loc["S1", S.P50] == 5.0).all()   # naive
-    assert res.selection.set_index(S.SKU).loc["S1", "n_months"] == 1
-    assert (v.loc["I1", S.P50] > 0).all() and (v.loc["I1", S.P50] < 4).all()
+    v = res.values.set_index(schema.SKU)
+    assert (v.loc["Z1", schema.P50] == 0).all() and (v.loc["D1", schema.P90] == 0).all()
+    assert np.isfinite(v[schema.P50]).all() and (v.loc["S1", schema.P50] == 5.0).all()   # naive
+    assert res.selection.set_index(schema.SKU).loc["S1", "n_months"] == 1
+    assert (v.loc["I1", schema.P50] > 0).all() and (v.loc["I1", schema.P50] < 4).all()
 
 
 def test_nan_units_are_missing_not_zero() -> None:
@@ -168,20 +168,20 @@ def test_nan_units_are_missing_not_zero() -> None:
     y_gap = y.copy()
     y_gap[37:40] = np.nan                 # months 2-4 of the last year: no rows
     t = _series_tables({("A", "R"): y_gap})
-    t[S.SALES] = t[S.SALES].dropna(subset=[S.UNITS]).iloc[:-1]   # NaN rows and absent rows
-    t[S.SALES] = pd.concat([t[S.SALES], pd.DataFrame(
-        {S.MONTH: [pd.Timestamp("2025-12-01")], S.SKU: ["A"], S.REGION: ["R"],
-         S.UNITS: [np.nan]})], ignore_index=True)
-    t[S.SALES].loc[t[S.SALES][S.MONTH] == "2025-06-01", S.UNITS] = np.nan
+    t[schema.SALES] = t[schema.SALES].dropna(subset=[schema.UNITS]).iloc[:-1]   # NaN rows and absent rows
+    t[schema.SALES] = pd.concat([t[schema.SALES], pd.DataFrame(
+        {schema.MONTH: [pd.Timestamp("2025-12-01")], schema.SKU: ["A"], schema.REGION: ["R"],
+         schema.UNITS: [np.nan]})], ignore_index=True)
+    t[schema.SALES].loc[t[schema.SALES][schema.MONTH] == "2025-06-01", schema.UNITS] = np.nan
     res = run_forecast(t, replace(FAST, horizon=12), workers=1)
     assert res.selection["n_months"].iloc[0] == 48 - 3 - 2
     t0 = _series_tables({("A", "R"): np.where(np.isnan(y_gap), 0.0, y_gap)})
     zero_filled = run_forecast(t0, replace(FAST, horizon=12), workers=1)
     # read as zeros, the gap would sink the same months next year; read as missing it
     # does not: those months stay near last year's level
-    gap_months = res.values[S.P50].to_numpy()[1:4]
+    gap_months = res.values[schema.P50].to_numpy()[1:4]
     assert (gap_months > 0.8 * y[25:28]).all()
-    assert gap_months.sum() > 1.2 * zero_filled.values[S.P50].to_numpy()[1:4].sum()
+    assert gap_months.sum() > 1.2 * zero_filled.values[schema.P50].to_numpy()[1:4].sum()
 
 
 def test_bad_input_gives_a_clear_error() -> None:
@@ -193,7 +193,7 @@ def test_bad_input_gives_a_clear_error() -> None:
     with pytest.raises(ValueError, match="level"):
         run_forecast(t, replace(FAST, level="region"))
     with pytest.raises(ValueError, match="sales history"):
-        run_forecast({**t, S.SALES: t[S.SALES].iloc[0:0]}, FAST)
+        run_forecast({**t, schema.SALES: t[schema.SALES].iloc[0:0]}, FAST)
     with pytest.raises(ValueError, match="candidate"):
         run_forecast(t, replace(FAST, candidates=("magic",)))
 
@@ -208,13 +208,13 @@ def test_promotions_lift_the_forecast_in_planned_months() -> None:
     months = pd.date_range("2021-01-01", periods=n, freq="MS")
     planned = months[-1] + pd.DateOffset(months=3)      # a promotion 3 months ahead
     starts = [months[i] for i in promo_months] + [planned]
-    promos = pd.DataFrame({S.PROMO_ID: [f"P{i}" for i in range(len(starts))], S.SKU: "A",
-                           S.FAMILY: None, S.REGION: None, S.START_MONTH: starts,
-                           S.END_MONTH: starts, S.UPLIFT_PCT: 60.0})
+    promos = pd.DataFrame({schema.PROMO_ID: [f"P{i}" for i in range(len(starts))], schema.SKU: "A",
+                           schema.FAMILY: None, schema.REGION: None, schema.START_MONTH: starts,
+                           schema.END_MONTH: starts, schema.UPLIFT_PCT: 60.0})
     t = _series_tables({("A", "R"): np.round(y)}, start="2021-01-01", promotions=promos)
-    with_p = run_forecast(t, FAST, workers=1).values.set_index(S.MONTH)[S.P50]
+    with_p = run_forecast(t, FAST, workers=1).values.set_index(schema.MONTH)[schema.P50]
     without = run_forecast(t, replace(FAST, use_promotions=False), workers=1) \
-        .values.set_index(S.MONTH)[S.P50]
+        .values.set_index(schema.MONTH)[schema.P50]
     assert with_p[planned] > 1.3 * without[planned]
     others = with_p.index != planned
     assert with_p[planned] > 1.3 * with_p[others].max()
@@ -238,7 +238,7 @@ def test_settings_key_is_stable_and_sensitive() -> None:
 def test_fast_prophet_matches_the_prophet_package() -> None:
     from prophet import Prophet
 
-    from sop import prophet_fast as pf
+    from sop.demand import prophet_fast as pf
 
     pf.quiet_prophet_package()
     y = _seasonal(48, seed=4) * np.linspace(1, 1.3, 48)
@@ -254,8 +254,8 @@ def test_fast_prophet_matches_the_prophet_package() -> None:
 
 def test_backtest_cli_writes_metrics(tmp_path) -> None:
     t = tiny_tables()
-    noise = np.random.default_rng(1).lognormal(0, 0.1, len(t[S.SALES]))
-    t[S.SALES][S.UNITS] = np.round(t[S.SALES][S.UNITS] * noise)
+    noise = np.random.default_rng(1).lognormal(0, 0.1, len(t[schema.SALES]))
+    t[schema.SALES][schema.UNITS] = np.round(t[schema.SALES][schema.UNITS] * noise)
     folder = write_tables(t, tmp_path / "d")
     out = tmp_path / "bt.json"
     assert main(["backtest", "--data", str(folder), "--horizon", "3", "--out", str(out),
@@ -285,7 +285,7 @@ def test_combination_is_kept_unless_another_method_clearly_wins() -> None:
 def test_holt_winters_forecast_equation_matches_statsmodels() -> None:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    from sop.models import _forecast
+    from sop.demand.models import _forecast
 
     y = np.log(_seasonal(41, seed=2) * np.linspace(1, 1.4, 41))
     res = ExponentialSmoothing(y, trend="add", damped_trend=True, seasonal="add",

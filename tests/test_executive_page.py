@@ -12,14 +12,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from exec_helpers import load
-from sop import decisions as D
-from sop import exec_risks as R
-from sop import fmt
-from sop import executive as X
-from sop.levers import Levers
+from sop.executive import decisions
+from sop.executive import risks as exec_risks
+from sop.core import fmt
+from sop.executive import service as executive
+from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import decisions as DS
-from sop.store import scenarios as SC
+from sop.store import decisions as decision_log
+from sop.store import scenarios as scenario_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CYCLE = pd.Timestamp("2026-01-01")
@@ -28,7 +28,7 @@ CYCLE = pd.Timestamp("2026-01-01")
 @pytest.fixture
 def loaded(store: Store) -> Store:
     load(store)
-    SC.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    scenario_store.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
     return store
 
 
@@ -52,7 +52,7 @@ def _markdown(at: AppTest) -> str:
 def test_executive_page_shows_the_summary(loaded: Store) -> None:
     at = _at("pages/executive.py")
     metrics = {m.label: m.value for m in at.metric}
-    ev = X.context(loaded).evaluate(Levers())
+    ev = executive.context(loaded).evaluate(Levers())
     assert list(metrics) == ["Revenue", "Gross margin", "Fill rate", "Inventory value (end)",
                              "Line utilisation"]
     assert metrics["Fill rate"].endswith("%")
@@ -64,8 +64,8 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     assert list(board["Plan"]) == ["Baseline", "#1 Beta push"]
     # the risks are an HTML table whose text wraps: no sentence is cut by a grid cell
     risks = " ".join(h.proto.body for h in at.get("html") if "exe-risks" in h.proto.body)
-    view = X.view(loaded, X.context(loaded))
-    top = R.top(view.risks, n=8, per_category=3)
+    view = executive.view(loaded, executive.context(loaded))
+    top = exec_risks.top(view.risks, n=8, per_category=3)
     assert len(top) and risks.count("<tr>") == len(top) + 1
     for why in top["what"]:
         assert html.escape(why) in risks
@@ -100,8 +100,8 @@ def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> N
     assert "Approved as plan of record" in at.success[0].value
     log = _frame(at, "entry")
     assert log.loc[0, "entry"].startswith("Approved #1 Beta push")
-    assert log.loc[0, "status"] == D.STATUS_POR and log.loc[0, "author"] == "Erin Exec"
-    assert D.plan_of_record(DS.log(loaded), CYCLE)["scenario_name"] == "Beta push"
+    assert log.loc[0, "status"] == decisions.STATUS_POR and log.loc[0, "author"] == "Erin Exec"
+    assert decisions.plan_of_record(decision_log.log(loaded), CYCLE)["scenario_name"] == "Beta push"
     at.switch_page("pages/executive.py").run()
     assert "Plan of record: **\\#1 Beta push**" in _markdown(at)
     assert _frame(at, "Plan")["Plan"].str.startswith("✔ #1").any()
@@ -109,17 +109,17 @@ def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> N
     assert not at.exception
     weeks = _frame(at, "week_start")
     assert weeks["production"].sum() == pytest.approx(
-        X.view(loaded, X.context(loaded)).snapshot.sku_plan["production"].sum())
+        executive.view(loaded, executive.context(loaded)).snapshot.sku_plan["production"].sum())
 
 
 def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
     at = _at("pages/decisions.py")
-    sid = int(SC.list_scenarios(loaded)["scenario_id"].iloc[0])
+    sid = int(scenario_store.list_scenarios(loaded)["scenario_id"].iloc[0])
     at.selectbox(key="dec_plan").set_value(sid)
     at.text_area(key="dec_note").set_value("no name given")
     at.button(key="dec_approve").click().run()
     assert "approver" in at.error[0].value
-    assert DS.log(loaded).empty
+    assert decision_log.log(loaded).empty
     # what was typed and picked stays, so a second click cannot approve another plan
     assert at.selectbox(key="dec_plan").value == sid
     assert at.text_area(key="dec_note").value == "no name given"
@@ -139,7 +139,7 @@ def test_add_an_action_and_close_it(loaded: Store) -> None:
     at.text_input(key="dec_close_author").set_value("Olga")
     at.text_input(key="dec_close_note").set_value("booked")
     at.button(key="dec_close_go").click().run()
-    assert D.items(DS.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"] == "closed"
+    assert decisions.items(decision_log.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"] == "closed"
 
 
 def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
@@ -160,9 +160,9 @@ def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: S
     until the forecast was re-run. The log, items and the approved plan's weeks need no
     demand plan: they stay, with a note that the plan figures need one."""
     from conftest import tiny_tables
-    ctx = X.context(loaded)
-    X.approve_saved(loaded, ctx, 0, "Ann", "go", CYCLE)
-    DS.add_item(loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann")
+    ctx = executive.context(loaded)
+    executive.approve_saved(loaded, ctx, 0, "Ann", "go", CYCLE)
+    decision_log.add_item(loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann")
     load(loaded, tiny_tables(), name="refresh")     # same as-of, no consensus, no forecast
     at = _at("pages/decisions.py")
     assert "forecast" in at.info[0].value

@@ -13,12 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_tables
 from demand_helpers import fake_values, loaded_store, store_fake_run
-from sop import schema as S
-from sop.engine import ForecastSettings
-from sop.levers import Levers
+from sop.core import schema
+from sop.demand.engine import ForecastSettings
+from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import scenarios
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 from supply_helpers import with_consensus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -66,7 +66,7 @@ def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
                                           "Year-end landing", "Price-volume-mix", "Inventory"]
     assert any("Baseline" in c.value and "money in EUR" in c.value for c in at.caption)
     bridge = next(d.value for d in at.dataframe if "mix" in d.value.columns)
-    assert set(bridge[S.FAMILY]) == {"Alpha", "Beta"}
+    assert set(bridge[schema.FAMILY]) == {"Alpha", "Beta"}
 
 
 def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
@@ -81,7 +81,7 @@ def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
                and "price_family_pct" not in c.value for c in at.caption)
     assert _money(_metrics(at)["Revenue (plan horizon)"]) > base
     bridge = next(d.value for d in at.dataframe if "price" in d.value.columns)
-    price = bridge.set_index(S.FAMILY).at["Alpha", "price"]
+    price = bridge.set_index(schema.FAMILY).at["Alpha", "price"]
     assert price.startswith("+€") or _money(price) > 0     # money as text, sign first
     assert not bridge["mix"].str.contains("€-").any()
     assert {b.key for b in at.get("download_button")} == {"fin_xlsx", "fin_csv"}
@@ -98,14 +98,14 @@ def test_scenarios_with_the_same_name_are_told_apart(loaded: Store) -> None:
     box.set_value(second).run()
     assert not at.exception, at.exception
     assert any(f"#{second} Demand +10%" in c.value for c in at.caption)
-    from sop import export_finance as EX
-    meta = EX.ExportMeta("c", "d", 1, f"#{second} Demand +10%", "", "EUR")
-    assert EX.file_name(meta, "xlsx") == f"finance_v1_{second}-demand-plus10.xlsx"
+    from sop.finance import export as finance_export
+    meta = finance_export.ExportMeta("c", "d", 1, f"#{second} Demand +10%", "", "EUR")
+    assert finance_export.file_name(meta, "xlsx") == f"finance_v1_{second}-demand-plus10.xlsx"
 
 
 def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
     tables = with_consensus(tiny_tables(), 12)
-    tables[S.BUDGET] = tables[S.BUDGET][tables[S.BUDGET][S.MONTH] >= pd.Timestamp("2026-07-01")]
+    tables[schema.BUDGET] = tables[schema.BUDGET][tables[schema.BUDGET][schema.MONTH] >= pd.Timestamp("2026-07-01")]
     store.load(check_tables(tables).tables, name="half budget")
     at = _page()
     notes = " ".join(w.value for w in at.warning)
@@ -117,8 +117,8 @@ def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
 
 def test_views_switch_without_error(loaded: Store) -> None:
     at = _page()
-    at.segmented_control(key="fin_measure").set_value(S.MARGIN)
-    at.segmented_control(key="fin_bud_measure").set_value(S.MARGIN)
+    at.segmented_control(key="fin_measure").set_value(schema.MARGIN)
+    at.segmented_control(key="fin_bud_measure").set_value(schema.MARGIN)
     at.segmented_control(key="fin_bud_view").set_value("Cumulative").run()
     assert not at.exception, at.exception
     assert at.segmented_control(key="fin_bud_view").value == "Cumulative"
@@ -126,9 +126,9 @@ def test_views_switch_without_error(loaded: Store) -> None:
 
 def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -> None:
     tables = tiny_tables()                   # budget for 2026 and 2027
-    later = tables[S.BUDGET].assign(**{S.MONTH: tables[S.BUDGET][S.MONTH]
+    later = tables[schema.BUDGET].assign(**{schema.MONTH: tables[schema.BUDGET][schema.MONTH]
                                        + pd.DateOffset(years=1)})
-    tables[S.BUDGET] = pd.concat([tables[S.BUDGET], later], ignore_index=True)
+    tables[schema.BUDGET] = pd.concat([tables[schema.BUDGET], later], ignore_index=True)
     loaded_store(store, tables)
     months = pd.date_range("2026-01-01", periods=18, freq="MS")   # P10 0.8x, P90 1.3x P50
     store_fake_run(store, settings=ForecastSettings(horizon=18),
@@ -155,12 +155,12 @@ def test_without_demand_the_page_says_to_forecast(store: Store) -> None:
 def test_opens_on_the_plan_of_record(loaded: Store) -> None:
     """QA: after the meeting approved a scenario, Finance still opened on the baseline,
     so its figures differed from the Executive page's."""
-    from sop import executive as X
+    from sop.executive import service as executive
     sid = scenarios.save(loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)),
                          "Ann")
     at = _page()
     assert at.selectbox(key="fin_scenario").value == 0          # nothing approved yet
-    X.approve_saved(loaded, X.context(loaded), sid, "Erin", "go")
+    executive.approve_saved(loaded, executive.context(loaded), sid, "Erin", "go")
     at = _page()
     box = at.selectbox(key="fin_scenario")
     assert box.value == sid and f"#{sid} Alpha price up ✔ plan of record" in box.options

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_tables
-from sop import schema as S
-from sop.levers import Levers
-from sop.scenario_apply import apply_demand, apply_levers, apply_tables
-from sop.supply_policy import SupplyPolicy
+from sop.core import schema
+from sop.scenario.levers import Levers
+from sop.scenario.apply import apply_demand, apply_levers, apply_tables
+from sop.supply.policy import SupplyPolicy
 
 MOVED = Levers(demand_pct=10.0, demand_family_pct=(("Alpha", 5.0), ("Beta", -20.0)),
                demand_region_pct=(("North", 3.0),), price_family_pct=(("Beta", 4.0),),
@@ -24,8 +24,8 @@ def _demand() -> pd.DataFrame:
     rows = [(m, sku, reg, fam, 100.0, 80.0, 120.0, 100.0, "forecast")
             for m in months for sku, fam in (("A1", "Alpha"), ("B1", "Beta"))
             for reg in ("North", "South")]
-    return pd.DataFrame(rows, columns=[S.MONTH, S.SKU, S.REGION, S.FAMILY, S.UNITS, S.P10,
-                                       S.P90, S.FORECAST_UNITS, S.SOURCE])
+    return pd.DataFrame(rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.UNITS, schema.P10,
+                                       schema.P90, schema.FORECAST_UNITS, schema.SOURCE])
 
 
 def test_levers_are_hashable_values() -> None:
@@ -153,29 +153,29 @@ def test_clamped_moves_numbers_into_range() -> None:
 def test_demand_levers_multiply_and_promo_hits_only_its_months() -> None:
     d = _demand()
     out = apply_demand(d, MOVED)
-    row = out[(out[S.SKU] == "A1") & (out[S.REGION] == "North")].set_index(S.MONTH)
+    row = out[(out[schema.SKU] == "A1") & (out[schema.REGION] == "North")].set_index(schema.MONTH)
     # 100 x 1.10 (all) x 1.05 (Alpha) x 1.03 (North) = 118.965; promo x 1.25 in Mar-Apr
-    assert row.loc["2026-01-01", S.UNITS] == pytest.approx(118.965)
-    assert row.loc["2026-03-01", S.UNITS] == pytest.approx(118.965 * 1.25)
-    assert row.loc["2026-05-01", S.UNITS] == pytest.approx(118.965)
-    b = out[(out[S.SKU] == "B1") & (out[S.REGION] == "South")]
-    assert b[S.UNITS].tolist() == pytest.approx([100 * 1.1 * 0.8] * 6)
-    assert (out[S.P10] <= out[S.UNITS]).all() and (out[S.UNITS] <= out[S.P90]).all()
-    assert (out[S.FORECAST_UNITS] == d[S.FORECAST_UNITS]).all()   # the forecast stays
+    assert row.loc["2026-01-01", schema.UNITS] == pytest.approx(118.965)
+    assert row.loc["2026-03-01", schema.UNITS] == pytest.approx(118.965 * 1.25)
+    assert row.loc["2026-05-01", schema.UNITS] == pytest.approx(118.965)
+    b = out[(out[schema.SKU] == "B1") & (out[schema.REGION] == "South")]
+    assert b[schema.UNITS].tolist() == pytest.approx([100 * 1.1 * 0.8] * 6)
+    assert (out[schema.P10] <= out[schema.UNITS]).all() and (out[schema.UNITS] <= out[schema.P90]).all()
+    assert (out[schema.FORECAST_UNITS] == d[schema.FORECAST_UNITS]).all()   # the forecast stays
     pd.testing.assert_frame_equal(d, _demand())      # input untouched
 
 
 def test_demand_minus_100_is_zero_not_negative() -> None:
     out = apply_demand(_demand(), Levers(demand_pct=-100.0))
-    assert (out[S.UNITS] == 0).all() and (out[S.P90] == 0).all()
+    assert (out[schema.UNITS] == 0).all() and (out[schema.P90] == 0).all()
 
 
 def test_price_elasticity_lowers_demand_when_price_rises() -> None:
     out = apply_demand(_demand(), Levers(price_family_pct=(("Beta", 10.0),),
                                          price_elasticity=-2.0))
-    beta = out[out[S.FAMILY] == "Beta"][S.UNITS]
+    beta = out[out[schema.FAMILY] == "Beta"][schema.UNITS]
     assert beta.tolist() == pytest.approx([100 * 1.1 ** -2] * len(beta))
-    assert (out[out[S.FAMILY] == "Alpha"][S.UNITS] == 100).all()
+    assert (out[out[schema.FAMILY] == "Alpha"][schema.UNITS] == 100).all()
 
 
 def test_table_levers() -> None:
@@ -184,21 +184,21 @@ def test_table_levers() -> None:
                  labour_cost_pct=-10.0, overtime_cap_pct=50.0, holding_cost_rate=30.0,
                  capacity_changes=(("L1", "2026-02", "2026-03", -100.0),))
     out = apply_tables(t, lev)
-    p = out[S.PRODUCTS].set_index(S.SKU)
-    assert p.loc["B1", S.LIST_PRICE] == pytest.approx(55.0)
-    assert p.loc["A1", S.LIST_PRICE] == pytest.approx(10.0)
-    assert p.loc["A1", S.MATERIAL_COST] == pytest.approx(4.8)
-    r = out[S.RESOURCES].set_index(S.RESOURCE)
-    assert r.loc["L1", S.REGULAR_COST_PER_HOUR] == pytest.approx(27.0)
-    assert r.loc["L1", S.MAX_OVERTIME_HOURS] == pytest.approx(20.0)
-    assert out[S.WORKFORCE][S.MAX_OVERTIME_PER_WORKER].iloc[0] == pytest.approx(10.0)
-    cap = out[S.CAPACITY]
-    shut = (cap[S.RESOURCE] == "L1") & cap[S.MONTH].isin(pd.to_datetime(["2026-02-01",
+    p = out[schema.PRODUCTS].set_index(schema.SKU)
+    assert p.loc["B1", schema.LIST_PRICE] == pytest.approx(55.0)
+    assert p.loc["A1", schema.LIST_PRICE] == pytest.approx(10.0)
+    assert p.loc["A1", schema.MATERIAL_COST] == pytest.approx(4.8)
+    r = out[schema.RESOURCES].set_index(schema.RESOURCE)
+    assert r.loc["L1", schema.REGULAR_COST_PER_HOUR] == pytest.approx(27.0)
+    assert r.loc["L1", schema.MAX_OVERTIME_HOURS] == pytest.approx(20.0)
+    assert out[schema.WORKFORCE][schema.MAX_OVERTIME_PER_WORKER].iloc[0] == pytest.approx(10.0)
+    cap = out[schema.CAPACITY]
+    shut = (cap[schema.RESOURCE] == "L1") & cap[schema.MONTH].isin(pd.to_datetime(["2026-02-01",
                                                                           "2026-03-01"]))
-    assert (cap.loc[shut, S.AVAILABLE_HOURS] == 0).all()
-    assert np.allclose(cap.loc[~shut, S.AVAILABLE_HOURS], 21 * 1 * 8 * 0.9)
-    assert (out[S.INVENTORY][S.HOLDING_COST_PCT] == 30.0).all()
-    assert t[S.PRODUCTS].set_index(S.SKU).loc["B1", S.LIST_PRICE] == 50.0   # untouched
+    assert (cap.loc[shut, schema.AVAILABLE_HOURS] == 0).all()
+    assert np.allclose(cap.loc[~shut, schema.AVAILABLE_HOURS], 21 * 1 * 8 * 0.9)
+    assert (out[schema.INVENTORY][schema.HOLDING_COST_PCT] == 30.0).all()
+    assert t[schema.PRODUCTS].set_index(schema.SKU).loc["B1", schema.LIST_PRICE] == 50.0   # untouched
 
 
 def test_on_off_levers_reach_the_policy_and_bad_levers_raise() -> None:
@@ -212,7 +212,7 @@ def test_on_off_levers_reach_the_policy_and_bad_levers_raise() -> None:
 def test_every_lever_is_documented() -> None:
     from pathlib import Path
 
-    from sop.levers import PREFIX, lever_help
+    from sop.scenario.levers import PREFIX, lever_help
     doc = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text()
     for name in lever_help():
         assert f"`{PREFIX}{name}`" in doc, name

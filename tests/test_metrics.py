@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop import metrics as M
+from sop.demand import metrics
 
 A = [10.0, 20.0, 30.0]
 F = [12.0, 18.0, 33.0]          # errors F - A: +2, -2, +3
@@ -15,49 +15,49 @@ F = [12.0, 18.0, 33.0]          # errors F - A: +2, -2, +3
 
 def test_wape_is_total_absolute_error_over_total_actual() -> None:
     # (2 + 2 + 3) / (10 + 20 + 30) = 7 / 60
-    assert M.wape(A, F) == pytest.approx(7 / 60)
+    assert metrics.wape(A, F) == pytest.approx(7 / 60)
 
 
 def test_bias_sign_and_value() -> None:
     # (2 - 2 + 3) / 60 = +0.05: over-forecast is positive
-    assert M.bias(A, F) == pytest.approx(0.05)
-    assert M.bias(A, [8.0, 18.0, 30.0]) == pytest.approx(-4 / 60)
+    assert metrics.bias(A, F) == pytest.approx(0.05)
+    assert metrics.bias(A, [8.0, 18.0, 30.0]) == pytest.approx(-4 / 60)
 
 
 def test_mape_skips_zero_actuals_and_counts_them() -> None:
     a, f = [0.0, 10.0, 20.0], [1.0, 12.0, 15.0]
     # only months 2 and 3: (2/10 + 5/20) / 2 = (0.2 + 0.25) / 2 = 0.225
-    assert M.mape(a, f) == pytest.approx(0.225)
-    assert M.zero_actuals(a) == 1
-    assert math.isnan(M.mape([0.0, 0.0], [1.0, 2.0]))
+    assert metrics.mape(a, f) == pytest.approx(0.225)
+    assert metrics.zero_actuals(a) == 1
+    assert math.isnan(metrics.mape([0.0, 0.0], [1.0, 2.0]))
 
 
 def test_missing_actuals_are_skipped() -> None:
     # only the pair (20, 18) is scored: |2| / 20
-    assert M.wape([np.nan, 20.0], [5.0, 18.0]) == pytest.approx(0.1)
+    assert metrics.wape([np.nan, 20.0], [5.0, 18.0]) == pytest.approx(0.1)
 
 
 def test_mase_scales_by_seasonal_naive_lag_12() -> None:
     y = list(range(1, 13)) + [3.0, 5.0]         # 14 months
     # lag-12 differences: y13 - y1 = 3 - 1 = 2, y14 - y2 = 5 - 2 = 3 -> scale 2.5
-    assert M.mase_scale(y) == pytest.approx(2.5)
+    assert metrics.mase_scale(y) == pytest.approx(2.5)
     # forecast errors |5 - 4| = 1, |4 - 6| = 2 -> MAE 1.5 -> MASE 1.5 / 2.5 = 0.6
-    assert M.mase([4.0, 6.0], [5.0, 4.0], y) == pytest.approx(0.6)
+    assert metrics.mase([4.0, 6.0], [5.0, 4.0], y) == pytest.approx(0.6)
     # the lag-1 scale would differ: mean |diff| = (11 * 1 + |3 - 12| + |5 - 3|) / 13 = 22/13
-    assert M.mase_scale(y, season=1) == pytest.approx(22 / 13)
-    assert M.mase([4.0, 6.0], [5.0, 4.0], y, season=1) != pytest.approx(0.6)
+    assert metrics.mase_scale(y, season=1) == pytest.approx(22 / 13)
+    assert metrics.mase([4.0, 6.0], [5.0, 4.0], y, season=1) != pytest.approx(0.6)
 
 
 def test_mase_undefined_for_flat_history() -> None:
-    assert math.isnan(M.mase([1.0], [2.0], [5.0] * 24))
+    assert math.isnan(metrics.mase([1.0], [2.0], [5.0] * 24))
 
 
 def test_fva_sign() -> None:
     # statistical WAPE 15% vs seasonal naive 20%: removes (20 - 15) / 20 = 25% of the error
-    assert M.fva(0.20, 0.15) == pytest.approx(0.25)
+    assert metrics.fva(0.20, 0.15) == pytest.approx(0.25)
     # a worse forecast destroys value
-    assert M.fva(0.20, 0.30) == pytest.approx(-0.5)
-    assert math.isnan(M.fva(0.0, 0.1))
+    assert metrics.fva(0.20, 0.30) == pytest.approx(-0.5)
+    assert math.isnan(metrics.fva(0.0, 0.1))
 
 
 def test_accuracy_table_overall_and_by_family() -> None:
@@ -69,19 +69,19 @@ def test_accuracy_table_overall_and_by_family() -> None:
         rows.append({"series": s, "family": fam, "method": "m", "actual": a,
                      "forecast": f, "scale": scale})
     errors = pd.DataFrame(rows)
-    t = M.accuracy_table(errors).iloc[0]
+    t = metrics.accuracy_table(errors).iloc[0]
     assert t["wape"] == pytest.approx(7 / 60)                     # (2+2+3)/(10+20+30)
     assert t["bias"] == pytest.approx((2 - 2 - 3) / 60)
     assert t["mape"] == pytest.approx((0.2 + 0.1 + 0.1) / 3)       # 2/10, 2/20, 3/30
     # per-series MASE: s1 = mean(2, 2) / 4 = 0.5; s2 = 3 / 1.5 = 2 -> mean 1.25
     assert t["mase"] == pytest.approx(1.25)
-    fam = M.accuracy_table(errors, ["family"]).set_index("family")
+    fam = metrics.accuracy_table(errors, ["family"]).set_index("family")
     assert fam.loc["X", "wape"] == pytest.approx(4 / 30)
     assert fam.loc["Y", "mase"] == pytest.approx(2.0)
 
 
 def test_add_fva_against_a_base_method() -> None:
     table = pd.DataFrame({"method": ["seasonal naive", "auto"], "wape": [0.2, 0.15]})
-    out = M.add_fva(table, "seasonal naive").set_index("method")
+    out = metrics.add_fva(table, "seasonal naive").set_index("method")
     assert out.loc["auto", "fva"] == pytest.approx(0.25)
     assert out.loc["seasonal naive", "fva"] == pytest.approx(0.0)

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 
 from exec_helpers import load
-from sop import executive as X
-from sop import pack as P
-from sop import schema as S
-from sop.levers import Levers
+from sop.executive import service as executive
+from sop.executive import pack
+from sop.core import schema
+from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import decisions as DS
-from sop.store import scenarios as SC
+from sop.store import decisions as decision_log
+from sop.store import scenarios as scenario_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ["Summary", "Demand", "Supply", "Finance", "Scenarios", "Decisions", "Risks",
@@ -30,14 +30,14 @@ SHEETS = ["Summary", "Demand", "Supply", "Finance", "Scenarios", "Decisions", "R
 def packed(store: Store):
     """A store with two cycles approved, a saved scenario and an open action."""
     load(store)
-    ctx = X.context(store)
-    sid = SC.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
-    X.approve_saved(store, ctx, 0, "Ann", "December plan", pd.Timestamp("2025-12-01"))
-    X.approve_saved(store, ctx, sid, "Bob", "<b>push</b> Beta & co", None)
-    DS.add_item(store, pd.Timestamp("2026-01-01"), "action", "Confirm L2 overtime", "Cleo",
+    ctx = executive.context(store)
+    sid = scenario_store.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    executive.approve_saved(store, ctx, 0, "Ann", "December plan", pd.Timestamp("2025-12-01"))
+    executive.approve_saved(store, ctx, sid, "Bob", "<b>push</b> Beta & co", None)
+    decision_log.add_item(store, pd.Timestamp("2026-01-01"), "action", "Confirm L2 overtime", "Cleo",
                 "2026-01-15", "Bob")
-    view = X.view(store, ctx)
-    meta = P.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", P.now())
+    view = executive.view(store, ctx)
+    meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
     return view, ctx, meta
 
 
@@ -55,7 +55,7 @@ def _total(df: pd.DataFrame, header: str) -> tuple[float, float]:
 
 def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     view, ctx, meta = packed
-    wb = openpyxl.load_workbook(io.BytesIO(P.excel(view, ctx.tables, meta, ctx.demand)))
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
     assert wb.sheetnames == SHEETS
     k = view.current.kpis
     fin = _sheet(wb, "Finance")
@@ -64,7 +64,7 @@ def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     assert _total(fin, "Gross margin (EUR)")[1] == pytest.approx(k["gross_margin"])
     dem = _sheet(wb, "Demand")
     assert _total(dem, "Consensus demand (units)")[1] == pytest.approx(
-        ctx.demand[S.UNITS].sum())
+        ctx.demand[schema.UNITS].sum())
     assert _total(dem, "Plan on the table: demand (units)")[1] == pytest.approx(
         k["demand_units"])
     # a loaded consensus has no statistical forecast: blank, not a copy of the consensus
@@ -137,7 +137,7 @@ class _Refs(HTMLParser):
 
 def test_html_report_is_self_contained(packed) -> None:
     view, ctx, meta = packed
-    page = P.html(view, ctx.tables, meta)
+    page = pack.html(view, ctx.tables, meta)
     refs = _Refs()
     refs.feed(page)
     external = [r for r in refs.refs if r.strip().lower().startswith(("http:", "https:", "//"))]
@@ -186,28 +186,28 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
     stored statistical P50, the consensus (forecast + overrides) and, in its own column,
     the plan of record's demand."""
     from demand_helpers import MONTHS, fake_values, loaded_store, store_fake_run
-    from sop import overrides as O
+    from sop.demand import overrides
     from sop import ui
-    from sop.demand import demand_plan
-    from sop.engine import ForecastSettings
-    from sop.store import overrides as OS
+    from sop.demand.plan import demand_plan
+    from sop.demand.engine import ForecastSettings
+    from sop.store import overrides as override_log
     loaded_store(store)
     store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(
         months=pd.date_range(MONTHS[0], periods=18, freq="MS")))
-    OS.add(store, O.Override(level=O.LEVEL_FAMILY, start_month=MONTHS[0],
-                             end_month=MONTHS[1], kind=O.KIND_PCT, value=20.0,
+    override_log.add(store, overrides.Override(level=overrides.LEVEL_FAMILY, start_month=MONTHS[0],
+                             end_month=MONTHS[1], kind=overrides.KIND_PCT, value=20.0,
                              reason="key account", author="Ann", family="Alpha"))
-    ctx = X.context(store)
-    sid = SC.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
-    X.approve_saved(store, ctx, sid, "Bob", "go")
-    view = X.view(store, ctx)
-    meta = P.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", P.now())
-    plan = demand_plan(store).groupby([S.MONTH, S.FAMILY])[[S.UNITS, S.FORECAST_UNITS]].sum()
+    ctx = executive.context(store)
+    sid = scenario_store.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    executive.approve_saved(store, ctx, sid, "Bob", "go")
+    view = executive.view(store, ctx)
+    meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
+    plan = demand_plan(store).groupby([schema.MONTH, schema.FAMILY])[[schema.UNITS, schema.FORECAST_UNITS]].sum()
     first = (MONTHS[0], "Alpha")
-    assert plan.loc[first, S.UNITS] > plan.loc[first, S.FORECAST_UNITS]   # the override
-    scenario = view.current.demand.groupby([S.MONTH, S.FAMILY])[S.UNITS].sum()
+    assert plan.loc[first, schema.UNITS] > plan.loc[first, schema.FORECAST_UNITS]   # the override
+    scenario = view.current.demand.groupby([schema.MONTH, schema.FAMILY])[schema.UNITS].sum()
     # the workbook from the command line's context and from the page's cached path
-    books = [P.excel(view, ctx.tables, meta, ctx.demand)]
+    books = [pack.excel(view, ctx.tables, meta, ctx.demand)]
     st_cache_clear()
     path, stamp = str(store.path), ui.demand_stamp(str(store.path), 1)
     books.append(ui.exe_pack(path, 1, stamp, ui.exe_log_stamp(path), ctx.policy, "xlsx"))
@@ -216,13 +216,13 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
         dem = dem[dem["Month"] != "Total"].set_index(["Month", "Family"])
         row = dem.loc[(MONTHS[0].to_pydatetime(), "Alpha")]
         assert row["Statistical forecast, P50 (units)"] == pytest.approx(
-            plan.loc[first, S.FORECAST_UNITS])
-        assert row["Consensus demand (units)"] == pytest.approx(plan.loc[first, S.UNITS])
+            plan.loc[first, schema.FORECAST_UNITS])
+        assert row["Consensus demand (units)"] == pytest.approx(plan.loc[first, schema.UNITS])
         assert row["Consensus - statistical (units)"] == pytest.approx(
-            plan.loc[first, S.UNITS] - plan.loc[first, S.FORECAST_UNITS])
+            plan.loc[first, schema.UNITS] - plan.loc[first, schema.FORECAST_UNITS])
         assert row["Plan on the table: demand (units)"] == pytest.approx(scenario.loc[first])
         assert row["Plan on the table: demand (units)"] == pytest.approx(
-            1.1 * plan.loc[first, S.UNITS])
+            1.1 * plan.loc[first, schema.UNITS])
 
 
 def st_cache_clear() -> None:
@@ -233,9 +233,9 @@ def st_cache_clear() -> None:
 def test_html_numbers_line_up_and_chart_labels_have_room(packed) -> None:
     """QA: in the HTML pack the revenue axis labels were clipped ("M") under the axis
     title, and the Make/Buy headers sat left of their right-aligned numbers."""
-    from sop import charts_exec as CX
+    from sop.executive import charts as exec_charts
     view, ctx, meta = packed
-    page = P.html(view, ctx.tables, meta)
+    page = pack.html(view, ctx.tables, meta)
     for header in ("Make (units)", "Buy (units)", "Ship (units)", "Margin at stake"):
         assert f"<th class=n>{header}</th>" in page
     assert "<th>Week (Monday)</th>" in page and "th.n{text-align:right}" in page
@@ -245,7 +245,7 @@ def test_html_numbers_line_up_and_chart_labels_have_room(packed) -> None:
     assert "td.k{white-space:nowrap}" in page
     made = view.log["made_at"].iloc[0].strftime("%Y-%m-%d %H:%M")
     assert f"<td class=k>{made}</td>" in page            # the log's times on one line
-    fig = CX.revenue_chart(view.band, "EUR", height=420)
+    fig = exec_charts.revenue_chart(view.band, "EUR", height=420)
     assert fig.layout.yaxis.automargin and fig.layout.xaxis.automargin
     assert fig.layout.yaxis.title.standoff and fig.layout.legend.yref == "container"
     assert all(t.startswith(("€", "-€")) for t in fig.layout.yaxis.ticktext)
@@ -257,13 +257,13 @@ def test_finance_sheet_totals_the_budget_months_apart(store: Store) -> None:
     sheet's gap is the headline's gap against budget."""
     from exec_helpers import exec_tables
     t = exec_tables()
-    months = sorted(t[S.BUDGET][S.MONTH].unique())
-    t[S.BUDGET] = t[S.BUDGET][t[S.BUDGET][S.MONTH].isin(months[:5])]
+    months = sorted(t[schema.BUDGET][schema.MONTH].unique())
+    t[schema.BUDGET] = t[schema.BUDGET][t[schema.BUDGET][schema.MONTH].isin(months[:5])]
     load(store, t)
-    ctx = X.context(store)
-    view = X.view(store, ctx)
-    meta = P.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", P.now())
-    wb = openpyxl.load_workbook(io.BytesIO(P.excel(view, ctx.tables, meta, ctx.demand)))
+    ctx = executive.context(store)
+    view = executive.view(store, ctx)
+    meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
     fin = _sheet(wb, "Finance")
     total = fin[fin["Month"] == "Total"].iloc[0]
     assert pd.isna(total["Budget revenue (EUR)"]) and pd.isna(total["Budget margin (EUR)"])

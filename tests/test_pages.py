@@ -8,9 +8,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_tables
-from sop import schema as S
+from sop.core import schema
 from sop.store import Store
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/data.py", "pages/demand.py", "pages/supply.py", "pages/executive.py", "pages/finance.py"]
@@ -49,10 +49,10 @@ def test_data_page_shows_the_dataset_and_counts(loaded: Store) -> None:
     assert metrics["Version"] == "v1"
     overview = at.dataframe[0].value.set_index("table")
     tiny = tiny_tables()
-    assert overview.at[S.SALES, "rows"] == len(tiny[S.SALES])
-    assert overview.at[S.PRODUCTS, "rows"] == 3
-    assert overview.at[S.SALES, "months"] == 24
-    assert overview.at[S.PROMOTIONS, "rows"] == 0
+    assert overview.at[schema.SALES, "rows"] == len(tiny[schema.SALES])
+    assert overview.at[schema.PRODUCTS, "rows"] == 3
+    assert overview.at[schema.SALES, "months"] == 24
+    assert overview.at[schema.PROMOTIONS, "rows"] == 0
     checks = _frame_with(at, "check")
     assert set(checks["status"]) == {"pass"}
 
@@ -65,9 +65,9 @@ def test_data_page_with_empty_store_offers_upload(store: Store) -> None:
 
 def test_data_page_drills_into_a_warning(store: Store) -> None:
     tables = tiny_tables()
-    sales = tables[S.SALES]
-    tables[S.SALES] = sales[~((sales[S.SKU] == "B1") & (sales[S.REGION] == "South")
-                              & (sales[S.MONTH] == sales[S.MONTH].min()
+    sales = tables[schema.SALES]
+    tables[schema.SALES] = sales[~((sales[schema.SKU] == "B1") & (sales[schema.REGION] == "South")
+                              & (sales[schema.MONTH] == sales[schema.MONTH].min()
                                  + __import__("pandas").DateOffset(months=5)))]
     store.load(check_tables(tables).tables, name="gappy")
     at = _app().run()
@@ -82,9 +82,9 @@ def test_data_page_drills_into_a_warning(store: Store) -> None:
 
 def test_data_page_measure_toggle_switches_to_revenue(loaded: Store) -> None:
     at = _app().run()
-    at.segmented_control(key="data_measure").set_value(S.REVENUE).run()
+    at.segmented_control(key="data_measure").set_value(schema.REVENUE).run()
     assert not at.exception
-    assert at.segmented_control(key="data_measure").value == S.REVENUE
+    assert at.segmented_control(key="data_measure").value == schema.REVENUE
 
 
 def test_restore_from_the_page(loaded: Store) -> None:
@@ -107,8 +107,8 @@ def _csv(df) -> bytes:
 
 
 def test_upload_with_an_error_changes_nothing(loaded: Store) -> None:
-    sales = tiny_tables()[S.SALES]
-    sales.loc[3, S.UNITS] = -7
+    sales = tiny_tables()[schema.SALES]
+    sales.loc[3, schema.UNITS] = -7
     at = _app().run()
     at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
     at.run()
@@ -121,8 +121,8 @@ def test_upload_with_an_error_changes_nothing(loaded: Store) -> None:
 
 
 def test_good_upload_of_one_table_becomes_the_active_dataset(loaded: Store) -> None:
-    sales = tiny_tables()[S.SALES]
-    sales[S.UNITS] = sales[S.UNITS] + 1
+    sales = tiny_tables()[schema.SALES]
+    sales[schema.UNITS] = sales[schema.UNITS] + 1
     at = _app().run()
     at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
     at.run()
@@ -133,5 +133,5 @@ def test_good_upload_of_one_table_becomes_the_active_dataset(loaded: Store) -> N
     info = loaded.active()
     assert (info.version, info.name) == (2, "december refresh")
     stored = loaded.tables()
-    assert stored[S.SALES][S.UNITS].sum() == sales[S.UNITS].sum()
-    assert len(stored[S.PRODUCTS]) == 3
+    assert stored[schema.SALES][schema.UNITS].sum() == sales[schema.UNITS].sum()
+    assert len(stored[schema.PRODUCTS]) == 3

@@ -10,32 +10,32 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_tables
 from sop.store import Store, StoreError
-from sop.store import settings as ST
-from sop.supply_policy import SupplyPolicy
-from sop.validate import check_tables
+from sop.store import settings as settings_store
+from sop.supply.policy import SupplyPolicy
+from sop.data.validate import check_tables
 from supply_helpers import with_consensus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def test_newest_save_applies_and_history_keeps_every_save(store: Store) -> None:
-    assert ST.current_policy(store) == (SupplyPolicy(), "")
-    ST.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
-    ST.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
-    policy, who = ST.current_policy(Store(store.path))        # as after a restart
+    assert settings_store.current_policy(store) == (SupplyPolicy(), "")
+    settings_store.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
+    settings_store.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
+    policy, who = settings_store.current_policy(Store(store.path))        # as after a restart
     assert policy == SupplyPolicy(horizon=12, overtime_allowed=False)
     assert who.startswith("set by Bo on ")
-    hist = ST.history(store)
+    hist = settings_store.history(store)
     assert hist["author"].tolist() == ["Bo", "Ana"]
     assert json.loads(hist["policy_json"].iloc[1])["backlog_allowed"] is False
 
 
 def test_blank_author_or_invalid_settings_store_nothing(store: Store) -> None:
     with pytest.raises(StoreError, match="your name"):
-        ST.save_policy(store, SupplyPolicy(), " ")
+        settings_store.save_policy(store, SupplyPolicy(), " ")
     with pytest.raises(StoreError, match="horizon must be 1 to 60"):
-        ST.save_policy(store, SupplyPolicy(horizon=0), "Ana")
-    assert ST.history(store).empty
+        settings_store.save_policy(store, SupplyPolicy(horizon=0), "Ana")
+    assert settings_store.history(store).empty
 
 
 def test_settings_from_a_newer_version_still_load() -> None:
@@ -59,7 +59,7 @@ def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> Non
     at.text_input(key="sup_settings_author").set_value("Ana")
     at.button(key="sup_settings_save").click().run()
     assert not at.exception, at.exception
-    assert ST.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
+    assert settings_store.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
     again = _app()
     again.switch_page("pages/supply.py").run()
     assert again.toggle(key="sup_backlog_allowed").value is False   # starts from the record
@@ -73,7 +73,7 @@ def test_the_command_line_plans_with_the_settings_of_record(store: Store, tmp_pa
     from sop.__main__ import main
 
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
-    ST.save_policy(store, SupplyPolicy(horizon=12, backlog_allowed=False), "Ana")
+    settings_store.save_policy(store, SupplyPolicy(horizon=12, backlog_allowed=False), "Ana")
     out = tmp_path / "plan.json"
     assert main(["--store", str(store.path), "plan", "--out", str(out)]) == 0
     policy = json.loads(out.read_text())["policy"]

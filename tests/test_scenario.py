@@ -11,27 +11,27 @@ import pandas as pd
 import pytest
 
 from conftest import tiny_tables, write_tables
-from sop import schema as S
+from sop.core import schema
 from sop.__main__ import main
-from sop.bridge import margin_bridge
-from sop.demand import PLAN_COLUMNS
-from sop.finance import budget_kpis, family_pnl
-from sop.kpis import KPIS, family_unit_values, kpi_table
-from sop.levers import Levers
-from sop.scenario import evaluate, scenario_bridge
-from sop.supply import solve_plan
-from sop.supply_policy import SupplyPolicy
-from sop.synthetic import naive_consensus
+from sop.finance.bridge import margin_bridge
+from sop.demand.plan import PLAN_COLUMNS
+from sop.finance.statement import budget_kpis, family_pnl
+from sop.finance.kpis import KPIS, family_unit_values, kpi_table
+from sop.scenario.levers import Levers
+from sop.scenario.evaluate import evaluate, scenario_bridge
+from sop.supply.plan import solve_plan
+from sop.supply.policy import SupplyPolicy
+from sop.supply.synthetic import naive_consensus
 
 POLICY = SupplyPolicy(horizon=12)
 
 
 def _demand(tables: dict[str, pd.DataFrame], growth: float = 1.0) -> pd.DataFrame:
     cons = naive_consensus(tables, horizon=12, growth=growth)
-    fam = tables[S.PRODUCTS].set_index(S.SKU)[S.FAMILY]
-    return cons.assign(**{S.FAMILY: cons[S.SKU].map(fam), S.P10: cons[S.UNITS] * 0.8,
-                          S.P90: cons[S.UNITS] * 1.25, S.FORECAST_UNITS: cons[S.UNITS],
-                          S.SOURCE: "test"})[PLAN_COLUMNS]
+    fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+    return cons.assign(**{schema.FAMILY: cons[schema.SKU].map(fam), schema.P10: cons[schema.UNITS] * 0.8,
+                          schema.P90: cons[schema.UNITS] * 1.25, schema.FORECAST_UNITS: cons[schema.UNITS],
+                          schema.SOURCE: "test"})[PLAN_COLUMNS]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_revenue_is_price_times_units_served(tiny, base) -> None:
     # the full plan by SKU x region: the scenario (solved on regions summed) must agree
     sku = solve_plan(d, t, POLICY).sku_plan
     # net price (the default): the tiny dataset sells at 95 % of list
-    price = 0.95 * sku[S.SKU].map(t[S.PRODUCTS].set_index(S.SKU)[S.LIST_PRICE])
+    price = 0.95 * sku[schema.SKU].map(t[schema.PRODUCTS].set_index(schema.SKU)[schema.LIST_PRICE])
     assert base.kpis["revenue"] == pytest.approx(float((sku["shipped"] * price).sum()))
     assert base.kpis["fill_rate"] == pytest.approx(
         base.kpis["served_units"] / base.kpis["demand_units"])
@@ -63,25 +63,25 @@ def test_revenue_is_price_times_units_served(tiny, base) -> None:
         base.kpis["gross_margin"] / base.kpis["revenue"])
     # turns: the cost of the units served is the whole cogs when every family sells
     fp = base.plan.family_plan
-    months = fp[S.MONTH].nunique()
-    unit_cost = family_unit_values(base.plan, t[S.PRODUCTS]).set_index(S.FAMILY)["unit_cost"]
-    avg_inv = (fp["inventory"] * fp[S.FAMILY].map(unit_cost)).groupby(fp[S.MONTH]).sum().mean()
+    months = fp[schema.MONTH].nunique()
+    unit_cost = family_unit_values(base.plan, t[schema.PRODUCTS]).set_index(schema.FAMILY)["unit_cost"]
+    avg_inv = (fp["inventory"] * fp[schema.FAMILY].map(unit_cost)).groupby(fp[schema.MONTH]).sum().mean()
     assert base.kpis["inventory_turns"] == pytest.approx(
         base.kpis["cogs"] * 12 / months / avg_inv)
 
 
 def test_family_pnl_adds_up_to_the_plan(tiny, base) -> None:
     pnl = family_pnl(base.plan, tiny[0])
-    assert pnl[S.REVENUE].sum() == pytest.approx(base.kpis["revenue"])
-    assert pnl[S.MARGIN].sum() == pytest.approx(base.kpis["gross_margin"])
+    assert pnl[schema.REVENUE].sum() == pytest.approx(base.kpis["revenue"])
+    assert pnl[schema.MARGIN].sum() == pytest.approx(base.kpis["gross_margin"])
     assert (pnl["conversion"] >= -1e-9).all()
 
 
 def test_budget_window_covers_only_budget_months(tiny, base) -> None:
     t, _ = tiny
-    b = budget_kpis(base.pnl, t[S.BUDGET])
+    b = budget_kpis(base.pnl, t[schema.BUDGET])
     assert b["months"] == 12
-    assert b["revenue"] == pytest.approx(t[S.BUDGET][S.REVENUE].sum())
+    assert b["revenue"] == pytest.approx(t[schema.BUDGET][schema.REVENUE].sum())
     assert b["plan_revenue"] == pytest.approx(base.kpis["revenue"])
     table = kpi_table(base.kpis, base.kpis, b).set_index("key")
     assert table.loc["revenue", "vs_budget"] == pytest.approx(b["plan_revenue"] - b["revenue"])
@@ -105,13 +105,13 @@ def test_margin_bridge_adds_up_exactly(tiny, base, levers) -> None:
     t, d = tiny
     ev = evaluate(d, t, levers, POLICY)
     assert ev.ok, ev.plan.explanation
-    for br in (margin_bridge(base.plan, ev.plan, t[S.PRODUCTS]),
-               scenario_bridge(ev, base, t[S.PRODUCTS])):
+    for br in (margin_bridge(base.plan, ev.plan, t[schema.PRODUCTS]),
+               scenario_bridge(ev, base, t[schema.PRODUCTS])):
         steps = br[br["kind"] == "delta"]["amount"].sum()
         assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
                                       abs=1e-6)
         assert br["amount"].iloc[0] == pytest.approx(base.kpis["gross_margin"])
-    price = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]["Price"]
+    price = scenario_bridge(ev, base, t[schema.PRODUCTS]).set_index("step")["amount"]["Price"]
     if not levers.price_family_pct:          # no price lever, no Price step
         assert price == pytest.approx(0.0, abs=1e-6)
 
@@ -120,11 +120,11 @@ def test_a_sku_mix_shift_is_mix_not_price(tiny, base) -> None:
     """More of the cheaper Alpha SKU lowers Alpha's average price per unit; with no
     price lever that is Mix in the scenario bridge, not Price."""
     t, d = tiny
-    more_a1 = d.assign(**{S.UNITS: d[S.UNITS].where(d[S.SKU] != "A1", 3 * d[S.UNITS])})
+    more_a1 = d.assign(**{schema.UNITS: d[schema.UNITS].where(d[schema.SKU] != "A1", 3 * d[schema.UNITS])})
     ev = evaluate(more_a1, t, Levers(), POLICY)
-    plain = margin_bridge(base.plan, ev.plan, t[S.PRODUCTS]).set_index("step")["amount"]
+    plain = margin_bridge(base.plan, ev.plan, t[schema.PRODUCTS]).set_index("step")["amount"]
     assert abs(plain["Price"]) > 1.0       # the family average price moved with the mix
-    br = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]
+    br = scenario_bridge(ev, base, t[schema.PRODUCTS]).set_index("step")["amount"]
     assert br["Price"] == pytest.approx(0.0, abs=1e-6)
     assert br["Mix"] == pytest.approx(plain["Mix"] + plain["Price"])
 
@@ -132,8 +132,8 @@ def test_a_sku_mix_shift_is_mix_not_price(tiny, base) -> None:
 def test_bridge_puts_a_price_rise_in_price(tiny, base) -> None:
     t, d = tiny
     ev = evaluate(d, t, Levers(price_family_pct=(("Beta", 10.0),)), POLICY)
-    br = scenario_bridge(ev, base, t[S.PRODUCTS]).set_index("step")["amount"]
-    beta_revenue = base.pnl[base.pnl[S.FAMILY] == "Beta"][S.REVENUE].sum()
+    br = scenario_bridge(ev, base, t[schema.PRODUCTS]).set_index("step")["amount"]
+    beta_revenue = base.pnl[base.pnl[schema.FAMILY] == "Beta"][schema.REVENUE].sum()
     assert br["Price"] == pytest.approx(0.10 * beta_revenue, rel=1e-6)
     assert br["Volume"] == pytest.approx(0.0, abs=1e-6)
 
@@ -195,7 +195,7 @@ def test_out_of_range_levers_explain_and_do_not_raise(tiny) -> None:
 
 def test_risk_band_collapses_without_uncertainty(tiny) -> None:
     t, d = tiny
-    sure = d.assign(**{S.P10: d[S.UNITS], S.P90: d[S.UNITS]})
+    sure = d.assign(**{schema.P10: d[schema.UNITS], schema.P90: d[schema.UNITS]})
     ev = evaluate(sure, t, Levers(), POLICY)
     rev = ev.risk.summary.set_index("metric").loc["revenue"]
     assert rev["p10"] == pytest.approx(ev.kpis["revenue"], rel=1e-9)
@@ -205,7 +205,7 @@ def test_risk_band_collapses_without_uncertainty(tiny) -> None:
 def test_risk_is_wider_with_more_uncertainty(tiny) -> None:
     t, d = tiny
     narrow = evaluate(d, t, Levers(), POLICY).risk.summary.set_index("metric")
-    wide_d = d.assign(**{S.P10: d[S.UNITS] * 0.5, S.P90: d[S.UNITS] * 1.6})
+    wide_d = d.assign(**{schema.P10: d[schema.UNITS] * 0.5, schema.P90: d[schema.UNITS] * 1.6})
     wide = evaluate(wide_d, t, Levers(), POLICY).risk.summary.set_index("metric")
     spread = lambda s: s.loc["revenue", "p90"] - s.loc["revenue", "p10"]  # noqa: E731
     assert spread(wide) > spread(narrow) > 0
@@ -214,7 +214,7 @@ def test_risk_is_wider_with_more_uncertainty(tiny) -> None:
 def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
     t = tiny_tables()
     cons = naive_consensus(t, horizon=12)
-    folder = write_tables({**t, S.CONSENSUS: cons}, tmp_path / "d")
+    folder = write_tables({**t, schema.CONSENSUS: cons}, tmp_path / "d")
     levers = tmp_path / "lev.toml"
     levers.write_text('scn_demand_pct = 20\n[scn_price_family_pct]\nBeta = 5\n')
     out = tmp_path / "out.json"
@@ -236,7 +236,7 @@ def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
 
 def test_scenario_cli_names_a_bad_lever(tmp_path: Path, capsys) -> None:
     t = tiny_tables()
-    folder = write_tables({**t, S.CONSENSUS: naive_consensus(t, horizon=12)}, tmp_path / "d")
+    folder = write_tables({**t, schema.CONSENSUS: naive_consensus(t, horizon=12)}, tmp_path / "d")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"scn_demand_percent": 5}))
     assert main(["scenario", "--data", str(folder), "--levers", str(bad)]) == 2
@@ -244,16 +244,16 @@ def test_scenario_cli_names_a_bad_lever(tmp_path: Path, capsys) -> None:
 
 
 def test_a_shutdown_stops_overtime_too(tiny) -> None:
-    from sop.capacity import OVERTIME_HOURS, resource_hours
-    from sop.scenario_apply import apply_tables
+    from sop.supply.capacity import OVERTIME_HOURS, resource_hours
+    from sop.scenario.apply import apply_tables
     t, d = tiny
     shut = Levers(capacity_changes=(("L2", "2026-03", "2026-04", -100.0),))
     hours = resource_hours(apply_tables(t, shut), pd.date_range("2026-01-01", periods=6,
                                                                   freq="MS"))
-    l2 = hours[hours[S.RESOURCE] == "L2"].set_index(S.MONTH)
+    l2 = hours[hours[schema.RESOURCE] == "L2"].set_index(schema.MONTH)
     assert l2.loc["2026-03-01", OVERTIME_HOURS] == 0 == l2.loc["2026-04-01", OVERTIME_HOURS]
     assert l2.loc["2026-05-01", OVERTIME_HOURS] == 40.0
     ev = evaluate(_demand(t, growth=1.5), t, shut, POLICY)
-    ru = ev.plan.resource_use.set_index([S.RESOURCE, S.MONTH])
+    ru = ev.plan.resource_use.set_index([schema.RESOURCE, schema.MONTH])
     assert ru.loc[("L2", pd.Timestamp("2026-03-01")), "load_hours"] == 0
     assert ru.loc[("L2", pd.Timestamp("2026-03-01")), "overtime_hours"] == 0

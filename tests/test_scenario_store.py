@@ -5,34 +5,34 @@ import threading
 
 import pytest
 
-from sop.levers import Levers
+from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
-from sop.store import scenarios as SC
+from sop.store import scenarios as scenario_store
 
 NASTY = "Q1 push \"best\" case'); DROP TABLE scenarios; -- ünïcødé 🚀 " + "x" * 1900
 
 
 def test_save_and_load_verbatim(store: Store) -> None:
     lev = Levers(demand_pct=5.0, capacity_changes=(("RS-ASM1", "2027-06", "2027-07", 50.0),))
-    sid = SC.save(store, NASTY, lev, author="Ana O'Neil", description=NASTY[::-1])
-    df = SC.list_scenarios(Store(store.path))
+    sid = scenario_store.save(store, NASTY, lev, author="Ana O'Neil", description=NASTY[::-1])
+    df = scenario_store.list_scenarios(Store(store.path))
     assert df["name"].tolist() == [NASTY]
     assert df["description"].tolist() == [NASTY[::-1]]
     assert df["author"].tolist() == ["Ana O'Neil"]
-    name, back = SC.get(store, sid)
+    name, back = scenario_store.get(store, sid)
     assert name == NASTY and back == lev
 
 
 def test_archive_is_an_event_not_a_delete(store: Store) -> None:
-    a = SC.save(store, "A", Levers(), author="me")
-    b = SC.save(store, "B", Levers(demand_pct=3.0), author="me")
-    SC.archive(store, a, author="boss")
-    assert SC.list_scenarios(store)["scenario_id"].tolist() == [b]
-    everything = SC.list_scenarios(store, include_archived=True)
+    a = scenario_store.save(store, "A", Levers(), author="me")
+    b = scenario_store.save(store, "B", Levers(demand_pct=3.0), author="me")
+    scenario_store.archive(store, a, author="boss")
+    assert scenario_store.list_scenarios(store)["scenario_id"].tolist() == [b]
+    everything = scenario_store.list_scenarios(store, include_archived=True)
     assert everything.set_index("scenario_id").loc[a, "archived"]
-    SC.unarchive(store, a, author="boss")
-    assert sorted(SC.list_scenarios(store)["scenario_id"]) == [a, b]
-    assert SC.history(store)["action"].tolist() == ["archive", "unarchive"]
+    scenario_store.unarchive(store, a, author="boss")
+    assert sorted(scenario_store.list_scenarios(store)["scenario_id"]) == [a, b]
+    assert scenario_store.history(store)["action"].tolist() == ["archive", "unarchive"]
 
 
 def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None:
@@ -40,10 +40,10 @@ def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None
                                    ("ok", "", Levers(), "your name"),
                                    ("ok", "me", Levers(demand_pct=900.0), "out of range")]:
         with pytest.raises(StoreError, match=msg):
-            SC.save(store, name, lev, author=author)
-    assert SC.list_scenarios(store, include_archived=True).empty
+            scenario_store.save(store, name, lev, author=author)
+    assert scenario_store.list_scenarios(store, include_archived=True).empty
     with pytest.raises(StoreError, match="no scenario #42"):
-        SC.archive(store, 42, author="me")
+        scenario_store.archive(store, 42, author="me")
 
 
 def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
@@ -52,7 +52,7 @@ def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
     def work(i: int) -> None:
         try:
             for k in range(5):
-                SC.save(Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}")
+                scenario_store.save(Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}")
         except BaseException as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
 
@@ -60,5 +60,5 @@ def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors
-    names = set(SC.list_scenarios(store)["name"])
+    names = set(scenario_store.list_scenarios(store)["name"])
     assert names == {f"s{i}-{k}" for i in range(2) for k in range(5)}

@@ -18,10 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import AS_OF
 from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
-from sop import scenario_view as SV
-from sop.levers import Levers
+from sop.scenario import space as lever_space
+from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import scenarios as SC
+from sop.store import scenarios as scenario_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 N_TILES = 17
@@ -94,15 +94,15 @@ def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(forecast: Sto
     assert at.slider(key="scn_demand_family_pct__Alpha").value == 10.0
     assert at.selectbox(key="scn_capacity_changes__0_resource").value == "L1"
     assert at.toggle(key="scn_overtime_allowed").value is False
-    assert SV.levers_from_state(at.session_state, _space(at)) == lev
+    assert lever_space.levers_from_state(at.session_state, _space(at)) == lev
     assert at.query_params["theme"] == "dark"
     assert Levers.from_query(dict(at.query_params)) == lev
     assert _tiles(at)["Revenue"][1] != "no change"
 
 
-def _space(at: AppTest) -> SV.LeverSpace:
+def _space(at: AppTest) -> lever_space.LeverSpace:
     slots = sum(1 for k in at.session_state if k.endswith("_resource"))  # noqa: SIM118
-    return SV.LeverSpace(("Alpha", "Beta"), ("North", "South"), ("L1", "L2"),
+    return lever_space.LeverSpace(("Alpha", "Beta"), ("North", "South"), ("L1", "L2"),
                          tuple(f"{m:%Y-%m}" for m in MONTHS), slots)
 
 
@@ -145,11 +145,11 @@ def test_bad_levers_in_a_link_are_left_out_in_one_warning(forecast: Store, query
     text = _plain(at.warning[0].value)
     assert all(w in text for w in why) and text.count("\n- ") == len(why), text
     assert "could not convert" not in text and "nearest allowed" not in text.split("\n- ", 1)[1]
-    assert SV.levers_from_state(at.session_state, _space(at)) == kept
+    assert lever_space.levers_from_state(at.session_state, _space(at)) == kept
     assert Levers.from_query(dict(at.query_params)) == kept        # the address bar too
     assert not any("Toasters" in str(s.label) for s in at.slider)
     moved = next(c.value for c in at.caption if "Moved:" in c.value)
-    assert _plain(moved).startswith("**Moved:** " + SV.moved_text(kept))
+    assert _plain(moved).startswith("**Moved:** " + lever_space.moved_text(kept))
     assert len(at.metric) == N_TILES
 
 
@@ -215,7 +215,7 @@ def test_save_list_compare_open_and_archive(forecast: Store) -> None:
     at.slider(key="scn_demand_pct").set_value(30.0).run()
     _save(at, NASTY, "Ana O'Neil", NASTY[::-1])
     assert at.success and "Saved as scenario #1" in at.success[0].value
-    saved = SC.list_scenarios(Store(forecast.path))
+    saved = scenario_store.list_scenarios(Store(forecast.path))
     assert saved["name"].tolist() == [NASTY] and saved["description"].tolist() == [NASTY[::-1]]
     _save(at, "no name given", "", "")
     assert at.error and "your name" in at.error[0].value
@@ -237,7 +237,7 @@ def test_save_list_compare_open_and_archive(forecast: Store) -> None:
     at.selectbox(key="cmp_target").set_value(2)
     at.text_input(key="cmp_author").input("Boss")
     at.button(key="cmp_archive").click().run()
-    assert SC.list_scenarios(Store(forecast.path))["scenario_id"].tolist() == [1]
+    assert scenario_store.list_scenarios(Store(forecast.path))["scenario_id"].tolist() == [1]
     at.toggle(key="cmp_show_archived").set_value(True).run()
     listed = next(d.value for d in at.dataframe if "levers" in d.value.columns)
     assert listed.set_index("scenario_id").at[2, "archived"]
@@ -297,8 +297,8 @@ def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store) -> No
     import json
     name = "Same <b>bold</b> *x*"
     for _ in range(2):
-        SC.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
-    SC.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
+        scenario_store.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
+    scenario_store.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
     at = _page("pages/compare.py")
     table = next(d.value for d in at.dataframe if "KPI" in d.value.columns).set_index("KPI")
     one, two = f"#1 {name}", f"#2 {name}"

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from conftest import snapshot, tiny_tables
-from sop import schema as S
+from sop.core import schema
 from sop.store import KEEP_VERSIONS, Store, StoreError
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 
 
 def test_load_round_trips_every_table(store: Store) -> None:
@@ -20,7 +20,7 @@ def test_load_round_trips_every_table(store: Store) -> None:
     assert set(got) == set(tables)
     for name, df in tables.items():
         pd.testing.assert_frame_equal(got[name].reset_index(drop=True),
-                                      df[S.TABLES[name].column_names].reset_index(drop=True),
+                                      df[schema.TABLES[name].column_names].reset_index(drop=True),
                                       check_dtype=False)
     info = store.active()
     assert (info.version, info.name, info.as_of) == (1, "tiny", pd.Timestamp("2025-12-01"))
@@ -30,13 +30,13 @@ def test_new_load_is_a_new_version_and_old_one_can_be_restored(store: Store) -> 
     first = tiny_tables()
     store.load(first, name="one")
     second = tiny_tables()
-    second[S.SALES][S.UNITS] = second[S.SALES][S.UNITS] * 2
+    second[schema.SALES][schema.UNITS] = second[schema.SALES][schema.UNITS] * 2
     store.load(second, name="two")
     assert store.active().name == "two"
-    assert store.tables()[S.SALES][S.UNITS].sum() == 2 * first[S.SALES][S.UNITS].sum()
+    assert store.tables()[schema.SALES][schema.UNITS].sum() == 2 * first[schema.SALES][schema.UNITS].sum()
     store.activate(1)
     assert store.active().name == "one"
-    assert store.tables()[S.SALES][S.UNITS].sum() == first[S.SALES][S.UNITS].sum()
+    assert store.tables()[schema.SALES][schema.UNITS].sum() == first[schema.SALES][schema.UNITS].sum()
     assert store.datasets()["active"].sum() == 1
 
 
@@ -78,10 +78,10 @@ def test_failure_mid_load_leaves_the_store_as_it_was(store: Store, monkeypatch) 
 def test_names_with_quotes_and_sql_are_stored_verbatim(store: Store) -> None:
     name = "Robert'); DROP TABLE datasets; -- «ünïcode» \"q\""
     tables = tiny_tables()
-    tables[S.PRODUCTS].at[0, S.NAME] = name
+    tables[schema.PRODUCTS].at[0, schema.NAME] = name
     store.load(tables, name=name, source=name)
     assert store.active().name == name
-    assert store.tables()[S.PRODUCTS].at[0, S.NAME] == name
+    assert store.tables()[schema.PRODUCTS].at[0, schema.NAME] == name
     assert len(store.datasets()) == 1
 
 
@@ -89,7 +89,7 @@ def test_data_survives_a_new_store_object(store: Store) -> None:
     store.load(tiny_tables(), name="persist")
     again = Store(store.path)
     assert again.active().name == "persist"
-    assert len(again.tables()[S.SALES]) == len(tiny_tables()[S.SALES])
+    assert len(again.tables()[schema.SALES]) == len(tiny_tables()[schema.SALES])
 
 
 def test_empty_store_explains_what_to_do(store: Store) -> None:
@@ -100,7 +100,7 @@ def test_empty_store_explains_what_to_do(store: Store) -> None:
 
 def test_missing_required_table_is_refused(store: Store) -> None:
     tables = tiny_tables()
-    del tables[S.SALES]
+    del tables[schema.SALES]
     with pytest.raises(StoreError, match="sales"):
         store.load(tables, name="x")
     assert store.active() is None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sop import schema as S
-from sop.supply import INFEASIBLE, INVALID, OPTIMAL, SupplyPolicy, solve_plan
+from sop.core import schema
+from sop.supply.plan import INFEASIBLE, INVALID, OPTIMAL, SupplyPolicy, solve_plan
 from supply_helpers import one_product
 
 
@@ -26,7 +26,7 @@ def _cost(result, term: str) -> float:
 
 def _shadow(result, resource: str = "L1") -> list[float]:
     ru = result.resource_use
-    return [round(v, 6) for v in ru.loc[ru[S.RESOURCE] == resource, "shadow_price"]]
+    return [round(v, 6) for v in ru.loc[ru[schema.RESOURCE] == resource, "shadow_price"]]
 
 
 def test_prebuild_when_the_peak_exceeds_capacity() -> None:
@@ -214,7 +214,7 @@ def test_bad_settings_and_inputs_are_explained_not_raised() -> None:
     empty = solve_plan(demand.iloc[0:0], tables)
     assert empty.status == INVALID and "empty" in empty.explanation
     no_bor = dict(tables)
-    del no_bor[S.BILL_OF_RESOURCES]
+    del no_bor[schema.BILL_OF_RESOURCES]
     assert solve_plan(demand, no_bor).status == INVALID
 
 
@@ -242,7 +242,7 @@ def test_net_prices_come_from_recent_revenue() -> None:
 
 
 def test_policy_is_a_hashable_value_with_documented_fields() -> None:
-    from sop.supply_policy import field_help, field_labels, policy_markdown
+    from sop.supply.policy import field_help, field_labels, policy_markdown
     a, b = SupplyPolicy(), SupplyPolicy()
     assert a == b and hash(a) == hash(b)
     assert a.replace(overtime_allowed=False) != a
@@ -258,8 +258,8 @@ def test_a_shut_line_is_named_shut_and_overtime_is_not_its_lever() -> None:
     # 100 ordered in month 2 go short. Overtime cannot be worked on a shut line, so it
     # must not be offered as the lever, and the line is "shut", not "full".
     tables, demand = one_product([100, 100], max_ot=20.0)
-    cap = tables[S.CAPACITY]
-    tables[S.CAPACITY] = cap.assign(**{S.AVAILABLE_HOURS: [100.0, 0.0]})
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
     r = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert r.status == OPTIMAL
     gap = r.shortfalls.iloc[0]
@@ -272,7 +272,7 @@ def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penal
         ) -> None:
     import pandas as pd
 
-    from sop.charts_supply import cost_waterfall
+    from sop.supply.charts import cost_waterfall
     costs = pd.DataFrame({"term": ["revenue", "material", "holding"],
                           "label": ["Revenue", "Material", "Inventory holding"],
                           "kind": ["revenue", "cost", "cost"],
@@ -290,7 +290,7 @@ def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penal
 
 def test_capacity_chart_of_one_month_still_shows_the_capacity() -> None:
     # a line of one point draws nothing: a 1-month plan showed no capacity at all
-    from sop.charts_supply import capacity_chart
+    from sop.supply.charts import capacity_chart
     tables, demand = one_product([80])
     r = solve_plan(demand, tables, SupplyPolicy())
     fig = capacity_chart(r.resource_use, r.resource_use, "L1")

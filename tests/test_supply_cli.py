@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_tables, write_tables
-from sop import schema as S
-from sop import supply_io
+from sop.core import schema
+from sop.supply import plan_io as supply_io
 from sop.__main__ import main
 from sop.store import Store
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 from supply_helpers import tiny_with_consensus, with_consensus
 
 
@@ -28,7 +28,7 @@ def test_plan_a_folder_with_a_loaded_consensus(cons_dir: Path, tmp_path: Path,
     blob = json.loads(out.read_text())
     assert blob["status"] == "optimal" and blob["demand_source"] == "loaded consensus"
     assert blob["policy"]["horizon"] == 12
-    months = {r[S.MONTH] for r in blob["family_plan"]}
+    months = {r[schema.MONTH] for r in blob["family_plan"]}
     assert len(months) == 12 and min(months) == "2026-01"
     costs = {c["term"]: c for c in blob["costs"]}
     margin = costs["revenue"]["amount"] - sum(c["amount"] for c in blob["costs"]
@@ -47,14 +47,14 @@ def test_policy_flags_reach_the_plan_and_json_goes_to_stdout(
     blob = json.loads(captured.out)
     assert blob["policy"]["backlog_allowed"] is False
     assert blob["policy"]["backlog_cost_pct"] == 7.5 and blob["policy"]["level"] == "sku"
-    assert {r[S.SKU] for r in blob["family_plan"]} == {"A1", "A2", "B1"}
+    assert {r[schema.SKU] for r in blob["family_plan"]} == {"A1", "A2", "B1"}
     assert "Status: optimal" in captured.err
 
 
 def test_impossible_settings_are_explained_with_exit_code_1(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     tables = with_consensus(tiny_tables(), 12)
-    tables[S.CAPACITY] = tables[S.CAPACITY].assign(**{S.WORKING_DAYS: 2.0})
+    tables[schema.CAPACITY] = tables[schema.CAPACITY].assign(**{schema.WORKING_DAYS: 2.0})
     folder = write_tables(tables, tmp_path / "tight")
     out = tmp_path / "plan.json"
     code = main(["plan", "--data", str(folder), "--out", str(out), "--horizon", "12",
@@ -70,7 +70,7 @@ def test_impossible_settings_are_explained_with_exit_code_1(
 
 def test_a_folder_with_errors_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     tables = tiny_tables()
-    del tables[S.PRODUCTS]
+    del tables[schema.PRODUCTS]
     folder = write_tables(tables, tmp_path / "broken")
     assert main(["plan", "--data", str(folder)]) == 2
     assert "fix them" in capsys.readouterr().err
@@ -83,7 +83,7 @@ def test_a_folder_without_consensus_is_forecast_first(
     asked = []
     monkeypatch.setattr(supply_io, "demand_by_forecasting",
                         lambda tables, horizon: asked.append(horizon) or
-                        demand.assign(**{S.SOURCE: "forecast"}))
+                        demand.assign(**{schema.SOURCE: "forecast"}))
     assert main(["plan", "--data", str(tiny_dir), "--horizon", "12"]) == 0
     assert asked == [12]
     assert json.loads(capsys.readouterr().out)["demand_source"] == "forecast"

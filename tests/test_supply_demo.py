@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop import capacity as C
-from sop import schema as S
-from sop.demand import loaded_consensus, plan_months
-from sop.demo import build_demo
-from sop.supply import OPTIMAL, SupplyPolicy, solve_plan
-from sop.supply_results import PLAN_UNITS
-from sop.validate import as_of_month, check_tables
+from sop.supply import capacity
+from sop.core import schema
+from sop.demand.plan import loaded_consensus, plan_months
+from sop.data.demo import build_demo
+from sop.supply.plan import OPTIMAL, SupplyPolicy, solve_plan
+from sop.supply.results import PLAN_UNITS
+from sop.data.validate import as_of_month, check_tables
 from supply_helpers import tiny_with_consensus, with_consensus
 
 HORIZON = 18
@@ -45,10 +45,10 @@ def test_production_within_capacity_every_month(plan) -> None:
 
 def test_inventory_balances_every_month(plan, demo) -> None:
     tables, _ = demo
-    fp = plan.family_plan.sort_values([S.FAMILY, S.MONTH])
-    onhand = tables[S.INVENTORY].merge(tables[S.PRODUCTS][[S.SKU, S.FAMILY]], on=S.SKU)
-    onhand = onhand[onhand[S.SKU].isin(demo[1][S.SKU])].groupby(S.FAMILY)[S.ON_HAND_UNITS].sum()
-    for family, g in fp.groupby(S.FAMILY):
+    fp = plan.family_plan.sort_values([schema.FAMILY, schema.MONTH])
+    onhand = tables[schema.INVENTORY].merge(tables[schema.PRODUCTS][[schema.SKU, schema.FAMILY]], on=schema.SKU)
+    onhand = onhand[onhand[schema.SKU].isin(demo[1][schema.SKU])].groupby(schema.FAMILY)[schema.ON_HAND_UNITS].sum()
+    for family, g in fp.groupby(schema.FAMILY):
         opening = np.r_[onhand[family], g["inventory"].to_numpy()[:-1]]
         flow = opening + g["production"] + g["subcontracted"] - g["shipped"]
         np.testing.assert_allclose(g["inventory"], flow, atol=1e-6)
@@ -67,41 +67,41 @@ def test_costs_add_up_to_the_lp_objective(plan) -> None:
 
 def test_cost_terms_recompute_from_the_plan(plan, demo) -> None:
     tables, _ = demo
-    ru = plan.resource_use.merge(tables[S.RESOURCES][[S.RESOURCE, S.REGULAR_COST_PER_HOUR,
-                                                      S.OVERTIME_COST_PER_HOUR]],
-                                 on=S.RESOURCE)
+    ru = plan.resource_use.merge(tables[schema.RESOURCES][[schema.RESOURCE, schema.REGULAR_COST_PER_HOUR,
+                                                      schema.OVERTIME_COST_PER_HOUR]],
+                                 on=schema.RESOURCE)
     costs = plan.costs.set_index("term")["amount"]
     assert costs["overtime"] == pytest.approx((ru["overtime_hours"]
-                                               * ru[S.OVERTIME_COST_PER_HOUR]).sum())
-    lab = ru[ru[S.KIND] == S.KIND_LABOUR].merge(
-        tables[S.WORKFORCE][[S.RESOURCE, S.HOURS_PER_WORKER]], on=S.RESOURCE)
-    assert costs["wages"] == pytest.approx((lab["workers"] * lab[S.HOURS_PER_WORKER]
-                                            * lab[S.REGULAR_COST_PER_HOUR]).sum())
-    line = ru[ru[S.KIND] == S.KIND_LINE]
+                                               * ru[schema.OVERTIME_COST_PER_HOUR]).sum())
+    lab = ru[ru[schema.KIND] == schema.KIND_LABOUR].merge(
+        tables[schema.WORKFORCE][[schema.RESOURCE, schema.HOURS_PER_WORKER]], on=schema.RESOURCE)
+    assert costs["wages"] == pytest.approx((lab["workers"] * lab[schema.HOURS_PER_WORKER]
+                                            * lab[schema.REGULAR_COST_PER_HOUR]).sum())
+    line = ru[ru[schema.KIND] == schema.KIND_LINE]
     assert costs["line_hours"] == pytest.approx(((line["load_hours"] - line["overtime_hours"])
-                                                 * line[S.REGULAR_COST_PER_HOUR]).sum())
+                                                 * line[schema.REGULAR_COST_PER_HOUR]).sum())
     assert costs["revenue"] == pytest.approx(plan.family_plan["revenue"].sum())
     assert costs["revenue"] == pytest.approx(plan.sku_plan["revenue"].sum())
 
 
 def test_disaggregation_sums_back_to_the_family_plan(plan, demo) -> None:
-    keys = [S.MONTH, S.FAMILY, S.PLANT]
+    keys = [schema.MONTH, schema.FAMILY, schema.PLANT]
     sku = plan.sku_plan.groupby(keys)[PLAN_UNITS + ["revenue"]].sum()
     fam = plan.family_plan.set_index(keys)[PLAN_UNITS + ["revenue"]]
     pd.testing.assert_frame_equal(sku.sort_index(), fam.sort_index(), check_exact=False,
                                   atol=1e-6, rtol=1e-9)
     assert len(plan.sku_plan) == len(demo[1])
-    np.testing.assert_allclose(plan.sku_plan["demand"], demo[1][S.UNITS])
+    np.testing.assert_allclose(plan.sku_plan["demand"], demo[1][schema.UNITS])
 
 
 def test_demo_story_cooling_assembly_binds_in_the_summer_peak(plan, demo) -> None:
-    rc = C.rough_cut(demo[1], demo[0])
+    rc = capacity.rough_cut(demo[1], demo[0])
     over = rc[rc["overloaded"]]
-    assert set(over[S.RESOURCE]) == {"RS-ASM1"}
-    assert {m.month for m in over[S.MONTH]} == {6, 7}
+    assert set(over[schema.RESOURCE]) == {"RS-ASM1"}
+    assert {m.month for m in over[schema.MONTH]} == {6, 7}
     ru = plan.resource_use
-    asm1 = ru[(ru[S.RESOURCE] == "RS-ASM1") & (ru[S.MONTH].dt.month.isin([5, 6, 7]))
-              & (ru[S.MONTH].dt.year == 2027)]
+    asm1 = ru[(ru[schema.RESOURCE] == "RS-ASM1") & (ru[schema.MONTH].dt.month.isin([5, 6, 7]))
+              & (ru[schema.MONTH].dt.year == 2027)]
     assert (asm1["shadow_price"] > 0).sum() >= 2       # binds in the run-up to the peak
     assert asm1["overtime_hours"].sum() > 0
     b = plan.bottlenecks
@@ -120,9 +120,9 @@ def test_levers_move_the_margin_the_right_way(plan, demo) -> None:
         assert r.status == OPTIMAL, policy
         assert r.kpis["objective"] <= base + 1e-6, policy
     more = dict(tables)
-    cap = tables[S.CAPACITY].copy()
-    cap[S.AVAILABLE_HOURS] = C._calendar_hours(cap) * 1.2
-    more[S.CAPACITY] = cap
+    cap = tables[schema.CAPACITY].copy()
+    cap[schema.AVAILABLE_HOURS] = capacity._calendar_hours(cap) * 1.2
+    more[schema.CAPACITY] = cap
     assert solve_plan(demand, more, sku_detail=False).kpis["objective"] >= base - 1e-6
 
 
@@ -137,7 +137,7 @@ def test_family_and_sku_levels_agree(demo) -> None:
     assert sku.status == OPTIMAL
     assert fam.kpis["objective"] == pytest.approx(sku.kpis["objective"], rel=0.005)
     assert fam.kpis["revenue"] == pytest.approx(sku.kpis["revenue"], rel=1e-9)
-    assert len(sku.family_plan) == demand[S.SKU].nunique() * HORIZON
+    assert len(sku.family_plan) == demand[schema.SKU].nunique() * HORIZON
     assert sku.kpis["objective"] == pytest.approx(sku.kpis["lp_objective"], abs=1e-3)
 
 
@@ -147,12 +147,12 @@ def test_tiny_dataset_plans_at_both_levels() -> None:
         r = solve_plan(demand, tables, SupplyPolicy(level=level, horizon=12))
         assert r.status == OPTIMAL, r.explanation
         assert r.kpis["months"] == 12
-        assert r.family_plan["demand"].sum() == pytest.approx(demand[S.UNITS].sum())
+        assert r.family_plan["demand"].sum() == pytest.approx(demand[schema.UNITS].sum())
 
 
 def test_short_demand_plan_and_unknown_skus_are_noted() -> None:
     tables, demand = tiny_with_consensus(6)
-    extra = demand.iloc[:1].assign(**{S.SKU: "ZZ-9"})
+    extra = demand.iloc[:1].assign(**{schema.SKU: "ZZ-9"})
     r = solve_plan(pd.concat([demand, extra]), tables, SupplyPolicy(horizon=12))
     assert r.status == OPTIMAL
     assert r.kpis["months"] == 6

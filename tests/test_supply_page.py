@@ -9,10 +9,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import tiny_tables
-from sop import schema as S
-from sop.demo import build_demo
+from sop.core import schema
+from sop.data.demo import build_demo
 from sop.store import Store
-from sop.validate import check_tables
+from sop.data.validate import check_tables
 from supply_helpers import with_consensus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -33,7 +33,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 def _tight(store: Store) -> None:
     """Tiny dataset with a consensus and lines at a quarter of their hours."""
     tables = with_consensus(tiny_tables(), 12)
-    tables[S.CAPACITY] = tables[S.CAPACITY].assign(**{S.WORKING_DAYS: 5.0})
+    tables[schema.CAPACITY] = tables[schema.CAPACITY].assign(**{schema.WORKING_DAYS: 5.0})
     store.load(check_tables(tables).tables, name="tight")
 
 
@@ -118,12 +118,12 @@ def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
     # the plan while the kept value stayed made the browser show L1 above the L2 chart:
     # the box must send its value, or keep its default, on every run.
     tables = with_consensus(tiny_tables(), 12)
-    cap = tables[S.CAPACITY]
-    late = (cap[S.RESOURCE] == "L2") & (cap[S.MONTH] >= cap[S.MONTH].min()
+    cap = tables[schema.CAPACITY]
+    late = (cap[schema.RESOURCE] == "L2") & (cap[schema.MONTH] >= cap[schema.MONTH].min()
                                         + pd.offsets.MonthBegin(3))
-    early = (cap[S.RESOURCE] == "L2") & ~late
-    days = cap[S.WORKING_DAYS].where(~late, 2.0).where(~early, 60.0)
-    tables[S.CAPACITY] = cap.assign(**{S.WORKING_DAYS: days})
+    early = (cap[schema.RESOURCE] == "L2") & ~late
+    days = cap[schema.WORKING_DAYS].where(~late, 2.0).where(~early, 60.0)
+    tables[schema.CAPACITY] = cap.assign(**{schema.WORKING_DAYS: days})
     store.load(check_tables(tables).tables, name="late")
     at = _page()
     box = at.selectbox(key="sup_resource")

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sop import schema as S
-from sop.validate import as_of_month
+from sop.core import schema
+from sop.data.validate import as_of_month
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STORE_FORMAT = "1"
@@ -71,13 +71,13 @@ def default_path() -> Path:
 
 
 def _table_ident(name: str) -> str:
-    if name not in S.TABLES:
+    if name not in schema.TABLES:
         raise StoreError(f"unknown table {name!r}")
     return f'"ds_{name}"'
 
 
 def _col_ident(table: str, col: str) -> str:
-    if col not in S.TABLES[table].column_names:
+    if col not in schema.TABLES[table].column_names:
         raise StoreError(f"unknown column {table}.{col}")
     return f'"{col}"'
 
@@ -91,8 +91,8 @@ _META_DDL = (
 
 
 def _data_ddl(name: str) -> str:
-    t = S.TABLES[name]
-    cols = ", ".join(f"{_col_ident(name, c.name)} {S.DUCKDB_TYPES[c.dtype]}" for c in t.columns)
+    t = schema.TABLES[name]
+    cols = ", ".join(f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}" for c in t.columns)
     return f"CREATE TABLE IF NOT EXISTS {_table_ident(name)} ({VERSION_COL} BIGINT NOT NULL, {cols})"
 
 
@@ -165,7 +165,7 @@ class Store:
             raise StoreError(f"The store was written in format {fmt[0]}; this version of S&OP "
                              f"Studio reads format {STORE_FORMAT}. Load the data again into a "
                              "new store (move the old file away first).")
-        for name in S.TABLE_ORDER:
+        for name in schema.TABLE_ORDER:
             con.execute(_data_ddl(name))
         for statements in _EXTRA_DDL.values():
             for ddl in statements:
@@ -178,14 +178,14 @@ class Store:
         On any failure the transaction is rolled back and the store is unchanged.
         Returns the new version number.
         """
-        missing = [n for n, t in S.TABLES.items() if t.required and n not in tables]
+        missing = [n for n, t in schema.TABLES.items() if t.required and n not in tables]
         if missing:
             raise StoreError(f"cannot load: required tables missing: {', '.join(missing)}")
         as_of = as_of_month(tables)
-        company = tables.get(S.COMPANY)
+        company = tables.get(schema.COMPANY)
         has_company = company is not None and len(company) > 0
-        company_name = str(company[S.COMPANY_NAME].iloc[0]) if has_company else name
-        currency = str(company[S.CURRENCY].iloc[0]) if has_company else "EUR"
+        company_name = str(company[schema.COMPANY_NAME].iloc[0]) if has_company else name
+        currency = str(company[schema.CURRENCY].iloc[0]) if has_company else "EUR"
         with _WRITE_LOCK, self.connect() as con:
             con.begin()
             try:
@@ -196,7 +196,7 @@ class Store:
                             "?, ?, FALSE)", [version, name, source,
                                              as_of.date() if as_of is not None else None,
                                              company_name, currency])
-                for tname in S.TABLE_ORDER:
+                for tname in schema.TABLE_ORDER:
                     if tname in tables:
                         self._insert(con, tname, tables[tname], version)
                 con.execute("UPDATE datasets SET active = (version = ?)", [version])
@@ -210,13 +210,13 @@ class Store:
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame,
                 version: int) -> None:
-        t = S.TABLES[name]
+        t = schema.TABLES[name]
         frame = df[t.column_names].copy()
         for c in t.columns:
-            if c.dtype == S.STR:
+            if c.dtype == schema.STR:
                 frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(),
                                                                     None)
-        select = ", ".join(f"CAST({_col_ident(name, c.name)} AS {S.DUCKDB_TYPES[c.dtype]})"
+        select = ", ".join(f"CAST({_col_ident(name, c.name)} AS {schema.DUCKDB_TYPES[c.dtype]})"
                            for c in t.columns)
         with as_parquet(frame) as path:
             sql = (f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
@@ -231,7 +231,7 @@ class Store:
         old = [r[0] for r in con.execute("SELECT version FROM datasets").fetchall()
                if r[0] not in keep]
         for v in old:
-            for tname in S.TABLE_ORDER:
+            for tname in schema.TABLE_ORDER:
                 sql = f"DELETE FROM {_table_ident(tname)} WHERE {VERSION_COL} = ?"
                 con.execute(sql, [v])
             con.execute("DELETE FROM datasets WHERE version = ?", [v])
@@ -281,12 +281,12 @@ class Store:
             version = info.version
         out: dict[str, pd.DataFrame] = {}
         with self.connect() as con:
-            for name, t in S.TABLES.items():
+            for name, t in schema.TABLES.items():
                 cols = ", ".join(_col_ident(name, c) for c in t.column_names)
                 sql = f"SELECT {cols} FROM {_table_ident(name)} WHERE {VERSION_COL} = ?"
                 df = con.execute(sql, [version]).df()
                 for c in t.columns:
-                    if c.dtype == S.STR:
+                    if c.dtype == schema.STR:
                         df[c.name] = df[c.name].astype("str")
                 if len(df) or t.required:
                     out[name] = df
@@ -296,7 +296,7 @@ class Store:
         """{version: {table: rows}} for every kept version."""
         out: dict[int, dict[str, int]] = {}
         with self.connect() as con:
-            for name in S.TABLE_ORDER:
+            for name in schema.TABLE_ORDER:
                 sql = (f"SELECT {VERSION_COL}, count(*) FROM {_table_ident(name)} "
                        f"GROUP BY {VERSION_COL}")
                 for v, n in con.execute(sql).fetchall():

@@ -21,15 +21,15 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop import schema as S
-from sop.hierarchy import BAND_GROUP
+from sop.core import schema
+from sop.demand.hierarchy import BAND_GROUP
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
-VALUE_COLUMNS = [S.SKU, S.REGION, S.MONTH, S.P10, S.P50, S.P90, BAND_GROUP]
+VALUE_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]
 FITTED = "fitted"
-FITTED_COLUMNS = [S.SKU, S.REGION, S.MONTH, FITTED]
+FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
 BLOB_FRAMES = ("selection", "backtest")
-SNAPSHOT_COLUMNS = [S.MONTH, S.SKU, S.REGION, S.FAMILY, S.FORECAST_UNITS, S.UNITS]
+SNAPSHOT_COLUMNS = [schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.FORECAST_UNITS, schema.UNITS]
 
 register_ddl(
     "forecasts",
@@ -85,9 +85,9 @@ def _insert_sql(table: str, columns: list[str]) -> str:
 def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataFrame) -> None:
     frame = df.copy()
     if BAND_GROUP in columns and BAND_GROUP not in frame:
-        frame[BAND_GROUP] = frame[S.SKU].astype(str) + "|" + frame[S.REGION].astype(str)
+        frame[BAND_GROUP] = frame[schema.SKU].astype(str) + "|" + frame[schema.REGION].astype(str)
     frame = frame[columns]
-    frame[S.MONTH] = pd.to_datetime(frame[S.MONTH])
+    frame[schema.MONTH] = pd.to_datetime(frame[schema.MONTH])
     if BAND_GROUP in columns:
         frame[BAND_GROUP] = frame[BAND_GROUP].astype(str)
     with as_parquet(frame) as name:
@@ -175,10 +175,10 @@ def runs(store: Store) -> pd.DataFrame:
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    for c in (S.SKU, S.REGION, S.FAMILY, BAND_GROUP):
+    for c in (schema.SKU, schema.REGION, schema.FAMILY, BAND_GROUP):
         if c in df:
             df[c] = df[c].astype("str")
-    df[S.MONTH] = pd.to_datetime(df[S.MONTH]).astype("datetime64[us]")
+    df[schema.MONTH] = pd.to_datetime(df[schema.MONTH]).astype("datetime64[us]")
     return df
 
 

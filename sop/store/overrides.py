@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop import overrides as O
-from sop import schema as S
+from sop.demand import overrides
+from sop.core import schema
 from sop.store.core import Store, StoreError, register_ddl, write_lock
 
 ACTION_WITHDRAW = "withdraw"
@@ -37,7 +37,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def add(store: Store, ov: O.Override, dataset_version: int | None = None) -> int:
+def add(store: Store, ov: overrides.Override, dataset_version: int | None = None) -> int:
     """Append a checked, normalised override; returns its id (ids give creation order)."""
     with write_lock(), store.connect() as con:
         con.begin()
@@ -98,20 +98,20 @@ def history(store: Store) -> pd.DataFrame:
            " ON e.override_id = o.override_id AND e.action = ?"
            " ORDER BY o.override_id DESC")
     with store.connect() as con:
-        df = con.execute(sql, [O.STATUS_ACTIVE, O.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
-    for c in (S.START_MONTH, S.END_MONTH):
+        df = con.execute(sql, [overrides.STATUS_ACTIVE, overrides.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
+    for c in (schema.START_MONTH, schema.END_MONTH):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
-    for c in (O.AUTHOR, O.REASON, O.LEVEL, S.FAMILY, S.SKU, S.REGION, S.KIND, O.STATUS,
-              O.WITHDRAWN_BY, O.WITHDRAW_NOTE):
+    for c in (overrides.AUTHOR, overrides.REASON, overrides.LEVEL, schema.FAMILY, schema.SKU, schema.REGION, schema.KIND, overrides.STATUS,
+              overrides.WITHDRAWN_BY, overrides.WITHDRAW_NOTE):
         df[c] = df[c].astype("str").where(df[c].notna(), None)
-    return df[O.HISTORY_COLUMNS]
+    return df[overrides.HISTORY_COLUMNS]
 
 
 def active(store: Store) -> pd.DataFrame:
     """Overrides in force, oldest first (the order they combine in): `O.OVERRIDE_COLUMNS`."""
     h = history(store)
-    h = h[h[O.STATUS] == O.STATUS_ACTIVE].sort_values(O.OVERRIDE_ID)
-    return h[O.OVERRIDE_COLUMNS].reset_index(drop=True)
+    h = h[h[overrides.STATUS] == overrides.STATUS_ACTIVE].sort_values(overrides.OVERRIDE_ID)
+    return h[overrides.OVERRIDE_COLUMNS].reset_index(drop=True)
 
 
 def counts(store: Store) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop.levers import Levers
+from sop.scenario.levers import Levers
 from sop.store.core import Store, StoreError, register_ddl
 
 ARCHIVE, UNARCHIVE = "archive", "unarchive"

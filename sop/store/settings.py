@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from sop.store.core import Store, StoreError, register_ddl
-from sop.supply_policy import SupplyPolicy
+from sop.supply.policy import SupplyPolicy
 
 register_ddl(
     "plan_settings",

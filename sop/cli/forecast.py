@@ -1,0 +1,124 @@
+"""`python -m sop forecast`: the statistical forecast as a batch, stored for the app.
+
+Without `--data` it forecasts the store's active dataset. With `--data DIR` it
+first validates DIR and loads it as a new dataset version (it becomes active),
+then forecasts it: results are stored against a dataset version, so a folder
+is only forecast into the store by loading it. A run already stored for the
+dataset and settings is reused unless `--force` is given.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sop.demand import accuracy
+from sop.demand import metrics
+from sop.core import schema
+
+
+def workers(text: str) -> int:
+    """`--workers`: a whole number of processes, 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes: give 1 or "
+                                         "more, or leave it out to use every core")
+    return n
+
+
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    from sop.demand.engine import LEVELS, ForecastSettings
+
+    d = ForecastSettings()
+    s.add_argument("--data", type=Path, default=None,
+                   help="validate and load this folder first (a new active dataset version)")
+    s.add_argument("--level", choices=LEVELS, default=d.level,
+                   help=f"level the models are fitted at (default: {d.level})")
+    s.add_argument("--horizon", type=int, default=d.horizon,
+                   help=f"months after the as-of month (default: {d.horizon})")
+    s.add_argument("--no-promotions", action="store_true",
+                   help="ignore the promotions table")
+    s.add_argument("--workers", type=workers, default=None,
+                   help="processes, 1 or more (default: all cores)")
+    s.add_argument("--force", action="store_true",
+                   help="refit even when a run with these settings is stored")
+
+
+def settings_from(args: argparse.Namespace):
+    from sop.demand.engine import ForecastSettings
+
+    return ForecastSettings(level=args.level, horizon=args.horizon,
+                            use_promotions=not args.no_promotions)
+
+
+def _summary(store, run) -> None:
+    from sop.demand.consensus import accuracy_tables
+
+    series, fam = accuracy_tables(store, run.run_id, store.tables(run.dataset_version))
+    shown = fam[[schema.FAMILY, accuracy.N_SERIES, accuracy.N_BACKTESTED]].copy()
+    for c in (metrics.WAPE, accuracy.SNAIVE_WAPE, metrics.BIAS, accuracy.FVA_SNAIVE):
+        shown[c] = fam[c].map(lambda x: "-" if x != x else f"{100 * x:.1f}%")
+    shown[metrics.MASE] = fam[metrics.MASE].map(lambda x: "-" if x != x else f"{x:.2f}")
+    print("\nBacktest accuracy (WAPE, bias: units-weighted; FVA = share of the seasonal-naive "
+          "error removed):")
+    print(shown.to_string(index=False))
+    flags = series[accuracy.FLAG].value_counts()
+    print("\nSeries by flag: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sop.demand import consensus
+    from sop.__main__ import _print_report
+    from sop.store import Store
+    from sop.store import forecasts as forecast_store
+    from sop.data.validate import validate_dir
+
+    store = Store(args.store)
+    settings = settings_from(args)
+    try:
+        settings.check()
+    except ValueError as exc:
+        print(f"ERROR    {exc}")
+        return 1
+    if args.data is not None:
+        report = validate_dir(args.data)
+        _print_report(report, str(args.data))
+        if not report.ok:
+            print("Nothing was loaded or forecast; the store is unchanged.")
+            return 1
+        version = store.load(report.tables, name=Path(args.data).resolve().name,
+                             source=str(Path(args.data).resolve()))
+        print(f"Loaded {args.data} as dataset version {version}; it is now active.")
+    info = consensus.dataset(store)
+    old = forecast_store.find_run(store, info.version, settings.key())
+    if old is not None and not args.force:
+        print(f"A forecast with these settings is already stored for `{info.name}` v"
+              f"{info.version} (run {old.run_id}, made {old.created_at:%Y-%m-%d %H:%M} UTC); "
+              "the app uses it. Add --force to fit it again.")
+        return 0
+    print(f"Forecasting `{info.name}` v{info.version} (actuals to {info.as_of:%b %Y}) at "
+          f"level {settings.level}, {settings.horizon} months ahead…")
+    bars: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="series", desc="forecast"))
+        bars[0].n = done
+        bars[0].refresh()
+
+    try:
+        result = consensus.run_and_store(store, settings, info.version, args.workers, progress)
+    except ValueError as exc:
+        print(f"ERROR    {exc}")
+        return 1
+    finally:
+        for b in bars:
+            b.close()
+    print(f"Stored run {result.run_id}: {result.n_series} series in {result.seconds:.1f} s "
+          f"into {store.path}.")
+    _summary(store, result)
+    return 0

@@ -1,0 +1,6 @@
+"""S&OP step 1, data gathering: reading dataset files, validating them into typed
+tables with findings a planner can act on, the demo company, and what the Data page
+shows about a dataset.
+
+May import: `sop.core`, `sop.store`.
+"""

@@ -1,0 +1,276 @@
+"""The statistical forecast engine: one batch over every series, in worker processes.
+
+`run_forecast(tables, settings)` forecasts every series at the chosen level (SKU x
+region by default), picking per series the best of Prophet variants and baselines by a
+rolling-origin backtest (`sop.selection`), and returns a `ForecastResult` whose
+`values` are always at SKU x region with P10/P50/P90. Coherent totals up the product
+hierarchy come from `sop.hierarchy.aggregate`.
+
+Rules of the data model this module applies:
+- the forecast starts the month after `sop.validate.as_of_month(tables)`;
+- a month missing inside a series (no row, or NaN units) is missing data, not zero;
+- a SKU forecasts 0 after its phase_out_month; a SKU without any sales history
+  (a launch still to come) gets no forecast rows (0 demand) and a `no history` row
+  in `selection`, so the planner sees it and can add a consensus override;
+- at level "sku" or "family" the forecast is split to SKU x region by each child's
+  share of the last 12 months (shares of phased-out children move to the others), so
+  the children add up exactly to the forecast made at that level.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from sop.core import schema
+from sop.demand import selection
+from sop.demand.hierarchy import BAND_GROUP, Z90
+from sop.demand.series import build_jobs, disaggregate
+from sop.data.validate import as_of_month
+
+LEVELS = ("sku_region", "sku", "family")
+MAX_HORIZON = 60
+DEFAULT_CANDIDATES = ("combo", "seasonal naive", "ets", "ets_log", "ets_log_level",
+                      "prophet", "prophet_mult")
+BASELINES = ("seasonal naive", "ets")
+SNAIVE = "seasonal naive"
+CHUNK = 8                      # series per task sent to a worker
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """What to forecast and how; frozen, so it is a cache and storage key by value."""
+
+    level: str = "sku_region"
+    horizon: int = 18            # months after the as-of month
+    backtest_origins: int = 3    # rolling origins per series
+    backtest_horizon: int = 6    # months forecast at each origin
+    use_promotions: bool = True
+    backtest_step: int = 6       # months between two origins
+    candidates: tuple[str, ...] = DEFAULT_CANDIDATES   # for regular (non-short) series
+    selection_margin: float = 0.3  # another method must beat the combination by this share
+
+    def key(self) -> str:
+        """Stable short hash of every field (12 hex digits)."""
+        blob = json.dumps(asdict(self), sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def check(self) -> None:
+        """Raise ValueError with a planner-readable message when a field is invalid."""
+        if self.level not in LEVELS:
+            raise ValueError(f"forecast level `{self.level}` is unknown: use one of "
+                             f"{', '.join(LEVELS)}")
+        if not 1 <= self.horizon <= MAX_HORIZON:
+            raise ValueError(f"the horizon must be 1 to {MAX_HORIZON} months, not "
+                             f"{self.horizon}")
+        if self.backtest_origins < 0 or not 1 <= self.backtest_horizon <= MAX_HORIZON:
+            raise ValueError("backtest origins must be >= 0 and the backtest horizon 1 to "
+                             f"{MAX_HORIZON} months")
+        if not 0 <= self.selection_margin < 1:
+            raise ValueError("the selection margin must be between 0 and 1")
+        if self.backtest_step < 1:
+            raise ValueError("the backtest step must be at least 1 month")
+        from sop.demand.models import COMBO, METHODS
+        bad = [c for c in self.candidates if c not in METHODS and c != COMBO]
+        if bad or not self.candidates:
+            raise ValueError(f"unknown candidate method(s) {bad}: choose from "
+                             f"{', '.join([*METHODS, COMBO])}")
+
+    def config(self) -> selection.Config:
+        return selection.Config(self.candidates, self.backtest_origins,
+                                self.backtest_horizon, self.backtest_step,
+                                self.use_promotions, margin=self.selection_margin)
+
+
+@dataclass
+class ForecastResult:
+    """The outcome of one run.
+
+    values:    sku, region, month, p10, p50, p90 (units/month, >= 0), band_group (the
+               series whose error the row shares; see sop.hierarchy)
+    fitted:    sku, region, month, fitted (in-sample fit of the chosen model, NaN where none)
+    selection: one row per series at the chosen level: key columns (family, sku, region
+               as applicable), method, flag, n_months, wape, mase, bias (backtest of the
+               chosen method; NaN without a backtest) and snaive_wape
+    backtest:  key columns, method, wape, mase, bias, mape (one row per series x candidate)
+    """
+
+    values: pd.DataFrame
+    fitted: pd.DataFrame
+    selection: pd.DataFrame
+    backtest: pd.DataFrame
+    settings: ForecastSettings
+
+
+def level_keys(level: str) -> list[str]:
+    """Key columns of a series at `level` (family is added as a label)."""
+    return {"sku_region": [schema.SKU, schema.REGION], "sku": [schema.SKU], "family": [schema.FAMILY]}[level]
+
+
+def _openblas() -> list[tuple[Callable, Callable]]:
+    """(set_num_threads, get_num_threads) of every OpenBLAS loaded in this process."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as fh:
+            paths = sorted({ln.split()[-1] for ln in fh if "openblas" in ln and ".so" in ln})
+    except OSError:
+        return []
+    out = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
+                               ("openblas", "64_"), ("openblas", "")):
+            set_fn = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            get_fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if set_fn is not None and get_fn is not None:
+                out.append((set_fn, get_fn))
+                break
+    return out
+
+
+def _single_thread_blas() -> None:
+    """Worker initializer: OpenBLAS on one thread. The models solve tiny systems, where
+    BLAS threads only add overhead (10x on L-BFGS-B), and two workers share two cores.
+    A forked worker inherits the parent's thread pool, which environment variables set
+    after numpy loaded cannot change. Best effort: does nothing without OpenBLAS."""
+    for set_fn, _ in _openblas():
+        set_fn(1)
+
+
+@contextmanager
+def _blas_one_thread() -> Iterator[None]:
+    """Single-threaded OpenBLAS inside the block, restored after (in-process runs)."""
+    libs = _openblas()
+    before = [get_fn() for _, get_fn in libs]
+    for set_fn, _ in libs:
+        set_fn(1)
+    try:
+        yield
+    finally:
+        for (set_fn, _), n in zip(libs, before):
+            set_fn(n)
+
+
+def _run_chunk(jobs: list[selection.Job], cfg: selection.Config) -> list[selection.Outcome]:
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")
+    return [selection.forecast_series(j, cfg) for j in jobs]
+
+
+def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[selection.Outcome]:
+    """Forecast every job, in `workers` processes (default: all cores), in job order."""
+    total = len(jobs)
+    workers = os.cpu_count() or 1 if workers is None else max(1, workers)
+    chunks = [jobs[i:i + CHUNK] for i in range(0, total, CHUNK)]
+    out: list[list[selection.Outcome]] = [[] for _ in chunks]
+    done = 0
+    if progress:
+        progress(0, total)
+    if workers == 1 or len(chunks) <= 1:
+        for i, c in enumerate(chunks):
+            with np.errstate(all="ignore"), warnings.catch_warnings(), _blas_one_thread():
+                out[i] = _run_chunk(c, cfg)
+            done += len(c)
+            if progress:
+                progress(done, total)
+        return [o for part in out for o in part]
+    for var in BLAS_THREAD_VARS:       # tiny matrices: BLAS threads only cost time
+        os.environ.setdefault(var, "1")
+    # fork is instant and shares the loaded modules, but forking a process that runs
+    # other threads (the Streamlit server) can deadlock the child: use a fork server then
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sop.demand.selection"])
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx,
+                             initializer=_single_thread_blas) as pool:
+        futures = {pool.submit(_run_chunk, c, cfg): i for i, c in enumerate(chunks)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            out[i] = fut.result()
+            done += len(chunks[i])
+            if progress:
+                progress(done, total)
+    return [o for part in out for o in part]
+
+
+def _level_frames(jobs: list[selection.Job], outcomes: list[selection.Outcome],
+                  keys: list[str], plan: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outcomes as two long frames (built from numpy, no per-series DataFrame):
+    (*keys, month, p50, sigma) over the plan and (*keys, month, fitted) over history."""
+    h = len(plan)
+    lv = {k: np.repeat([o.key[i] for o in outcomes], h) for i, k in enumerate(keys)}
+    lv[schema.MONTH] = np.tile(plan.to_numpy(), len(outcomes))
+    lv[schema.P50] = np.concatenate([o.p50 for o in outcomes]) if outcomes else np.zeros(0)
+    lv["sigma"] = np.concatenate([o.sigma for o in outcomes]) if outcomes else np.zeros(0)
+    lens = [len(j.y) for j in jobs]
+    lf = {k: np.repeat([o.key[i] for o in outcomes], lens) for i, k in enumerate(keys)}
+    months = [np.datetime64(j.first_month, "M") + np.arange(len(j.y)) for j in jobs]
+    lf[schema.MONTH] = (np.concatenate(months) if months else np.zeros(0, "datetime64[M]")
+                   ).astype("datetime64[us]")
+    lf["fitted"] = np.concatenate([o.fitted for o in outcomes]) if outcomes else np.zeros(0)
+    return pd.DataFrame(lv), pd.DataFrame(lf)
+
+
+def run_forecast(tables: dict[str, pd.DataFrame], settings: ForecastSettings = ForecastSettings(),
+                 workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ForecastResult:
+    """Forecast every series of `tables` (see the module docstring and ForecastResult).
+
+    Raises ValueError with a readable message for invalid settings or a dataset
+    without sales history.
+    """
+    settings.check()
+    sales = tables.get(schema.SALES)
+    if sales is None or sales.empty or sales[schema.UNITS].notna().sum() == 0:
+        raise ValueError("there is no sales history to forecast from: load a dataset "
+                         "with a sales table (month, sku, region, units)")
+    as_of = as_of_month(tables)
+    plan = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=settings.horizon,
+                         freq="MS")
+    prep = build_jobs(tables, settings.level, as_of, settings.horizon,
+                      settings.use_promotions)
+    outcomes = run_jobs(prep.jobs, settings.config(), workers, progress)
+    keys = level_keys(settings.level)
+    sel_rows, bt_rows = [], []
+    for o in outcomes:
+        kd = dict(zip(keys, o.key))
+        chosen = o.backtest.get(o.method, (np.nan,) * 4)
+        sel_rows.append({**kd, "method": o.method, "flag": o.flag, "n_months": o.n_months,
+                         "wape": chosen[0], "mase": chosen[1], "bias": chosen[2],
+                         "snaive_wape": o.backtest.get(SNAIVE, (np.nan,) * 4)[0]})
+        for m, (w, ms, b, mp_) in o.backtest.items():
+            bt_rows.append({**kd, "method": m, "wape": w, "mase": ms, "bias": b, "mape": mp_})
+    selection_df = pd.DataFrame(sel_rows, columns=[*keys, "method", "flag", "n_months", "wape",
+                                                   "mase", "bias", "snaive_wape"])
+    selection_df = pd.concat([selection_df, prep.extra], ignore_index=True) \
+        if len(prep.extra) else selection_df
+    fam = prep.family
+    if schema.FAMILY not in keys:
+        selection_df.insert(0, schema.FAMILY, selection_df[schema.SKU].map(fam))
+    backtest_df = pd.DataFrame(bt_rows, columns=[*keys, "method", "wape", "mase", "bias",
+                                                 "mape"])
+    lv, lf = _level_frames(prep.jobs, outcomes, keys, plan)
+    values, fitted = disaggregate(lv, lf, prep, settings.level, plan)
+    values[schema.P10] = np.maximum(values[schema.P50] - Z90 * values["sigma"], 0.0)
+    values[schema.P90] = values[schema.P50] + Z90 * values["sigma"]
+    values = values[[schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]]
+    values = values.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
+    fitted = fitted.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
+    return ForecastResult(values, fitted, selection_df, backtest_df, settings)

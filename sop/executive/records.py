@@ -1,0 +1,123 @@
+"""What the step-5 pages show that needs no demand plan, and the plan-vs-plan bridge
+as they show it.
+
+The decision log, the questions and actions, the plan of record's approved snapshot
+(with its first months in weeks) and the as-of month's actuals against an earlier
+plan of record are all read from the log, the snapshots and the sales: none of them
+depends on a forecast, so the Decisions and Hand-off pages show them even when the
+active dataset has no demand plan yet (a new version just loaded).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sop.executive import decisions
+from sop.core import fmt
+from sop.executive import weekly
+from sop.core import schema
+from sop.finance.bridge import margin_bridge
+
+BRIDGE_COLUMNS = ["step", "amount", "kind", "detail", "amount_text"]
+PREVIOUS_STEP = "Previous plan of record"
+NEW_STEP = "New plan of record"
+
+
+@dataclass
+class Records:
+    """The cycle's log, items and plan of record, as approved.
+
+    approved: the plan of record's approval entry (None before one); plan_name: its
+    name ('#id name', '' before one); snapshot: its approved `PlanSnapshot`;
+    previous / previous_entry: the previous cycle's plan of record; weekly: the
+    snapshot's first months in weeks (`sop.weekly.weekly_split`); actuals,
+    actuals_month, actuals_plan: the as-of month against an earlier plan of record;
+    log: `decisions.log_view`; items: `decisions.items`."""
+
+    cycle: pd.Timestamp
+    as_of: pd.Timestamp | None
+    approved: pd.Series | None
+    plan_name: str
+    snapshot: decisions.PlanSnapshot | None
+    previous: decisions.PlanSnapshot | None
+    previous_entry: pd.Series | None
+    weekly: pd.DataFrame
+    actuals: pd.DataFrame
+    actuals_month: pd.Timestamp | None
+    actuals_plan: str
+    log: pd.DataFrame
+    items: pd.DataFrame
+
+
+def fmt_cycle(cycle: pd.Timestamp) -> str:
+    return pd.Timestamp(cycle).strftime("%b %Y")
+
+
+def entry_name(entry: pd.Series) -> str:
+    """'#3 Demand +10%' for a saved scenario's approval, the plain name for the baseline."""
+    return (f"#{int(entry['scenario_id'])} {entry['scenario_name']}" if entry["scenario_id"]
+            else str(entry["scenario_name"]))
+
+
+def _actuals(log: pd.DataFrame, load: Callable[[int], decisions.PlanSnapshot | None],
+             tables: dict[str, pd.DataFrame], as_of: pd.Timestamp | None
+             ) -> tuple[pd.DataFrame, pd.Timestamp | None, str]:
+    """The as-of month's actuals against the latest earlier plan of record covering it."""
+    if as_of is None:
+        return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
+    app = decisions.approvals(log)
+    for r in app[app["status"] == decisions.STATUS_POR].sort_values("cycle", ascending=False
+                                                            ).itertuples(index=False):
+        snap = load(int(r.entry_id))
+        if snap is None or snap.as_of is None or snap.as_of >= as_of:
+            continue
+        if (snap.sku_plan[schema.MONTH] == as_of).any():
+            return (weekly.actuals_vs_plan(tables[schema.SALES], snap.sku_plan, as_of), as_of,
+                    f"{snap.scenario_name} ({fmt_cycle(snap.cycle)} cycle)")
+    return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
+
+
+def records(tables: dict[str, pd.DataFrame], log: pd.DataFrame,
+            load: Callable[[int], decisions.PlanSnapshot | None], cycle: pd.Timestamp,
+            as_of: pd.Timestamp | None, today: pd.Timestamp | None = None) -> Records:
+    """The `Records` of `cycle` (load: approval entry id -> its snapshot)."""
+    por = decisions.plan_of_record(log, cycle)
+    prev_entry = decisions.previous_plan_of_record(log, cycle)
+    previous = load(int(prev_entry["entry_id"])) if prev_entry is not None else None
+    approved = load(int(por["entry_id"])) if por is not None else None
+    split = weekly.weekly_split(approved.sku_plan, weekly.route_days(
+        tables, approved.sku_plan[schema.MONTH].unique())) if approved is not None else \
+        pd.DataFrame(columns=weekly.WEEK_COLUMNS)
+    actuals, a_month, a_plan = _actuals(log, load, tables, as_of)
+    return Records(
+        cycle=pd.Timestamp(cycle), as_of=as_of, approved=por,
+        plan_name=entry_name(por) if por is not None else "", snapshot=approved,
+        previous=previous, previous_entry=prev_entry, weekly=split, actuals=actuals,
+        actuals_month=a_month, actuals_plan=a_plan, log=decisions.log_view(log),
+        items=decisions.items(log, today or pd.Timestamp.today()))
+
+
+def plan_bridge(previous: decisions.PlanSnapshot, current: decisions.PlanSnapshot,
+                products: pd.DataFrame, currency: str, end: str = NEW_STEP) -> pd.DataFrame:
+    """Gross margin from the previous plan of record to the plan on the table, in the
+    four steps of `sop.decisions.GROUPS` (they add up exactly).
+
+    Columns `BRIDGE_COLUMNS`: step (the last is `end`: say "not approved" when the
+    plan on the table is not this cycle's plan of record), amount, kind (`total` for
+    the two ends, `delta` for Demand, Price, Capacity, Cost), detail (the
+    `sop.bridge.STEPS` in the step, each a signed amount by `fmt.money_delta`),
+    amount_text (the amount as money, signed for the steps)."""
+    full = margin_bridge(previous.plan(), current.plan(), products).set_index("step")
+    rows = [(PREVIOUS_STEP, float(full["amount"].iloc[0]), "total", "")]
+    for group, steps in decisions.GROUPS.items():
+        parts = [(s, float(full.at[s, "amount"])) for s in steps]
+        rows.append((group, sum(a for _, a in parts), "delta", "; ".join(
+            f"{s} {fmt.money_delta(a, currency, compact=False)}" for s, a in parts)))
+    rows.append((end, float(full["amount"].iloc[-1]), "total", ""))
+    out = pd.DataFrame(rows, columns=BRIDGE_COLUMNS[:-1])
+    out["amount_text"] = [fmt.money(a, currency, compact=False) if k == "total" else
+                          fmt.money_delta(a, currency, compact=False)
+                          for a, k in zip(out["amount"], out["kind"])]
+    return out

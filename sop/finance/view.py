@@ -1,0 +1,177 @@
+"""What the Finance page shows for one scenario, as pure functions over its plan.
+
+`build(evaluation, tables)` bundles every frame the page and the exports use
+(`FinanceView`); each frame comes from a small function here, in
+`sop.finance_landing` (actuals, year-end landing) or `sop.finance_bridge`
+(price-volume-mix against budget).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sop.finance import statement
+from sop.core import fmt
+from sop.finance import kpis
+from sop.finance import pvm
+from sop.finance import landing as year_end
+from sop.core import schema
+from sop.supply.plan import PlanResult
+from sop.data.validate import as_of_month
+
+QUANTILES = (schema.P10, schema.P50, schema.P90)
+BAND_COLUMNS = [schema.MONTH, schema.FAMILY, schema.REVENUE, schema.MARGIN,
+                *(f"revenue_{q}" for q in QUANTILES), *(f"margin_{q}" for q in QUANTILES),
+                "budget_revenue", "budget_margin"]
+BY_MONTH_COLUMNS = [schema.MONTH, schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN,
+                    "budget_margin", "margin_gap", "cum_revenue", "cum_budget_revenue",
+                    "cum_revenue_gap", "cum_margin", "cum_budget_margin", "cum_margin_gap"]
+INVENTORY_COLUMNS = [schema.MONTH, schema.FAMILY, "inventory_units", "inventory_value",
+                     "carrying_cost"]
+
+
+def monthly_bands(pnl: pd.DataFrame, risk_monthly: pd.DataFrame | None,
+                  budget: pd.DataFrame | None) -> pd.DataFrame:
+    """Projected revenue and margin by month and family with their P10/P50/P90.
+
+    Columns `BAND_COLUMNS`. Revenue quantiles are the risk's; margin quantiles are
+    the plan's margin + the risk's margin change (`sop.risk`). Without a risk run
+    every quantile is the plan's figure. budget_revenue/budget_margin are NaN for
+    months the budget does not cover.
+    """
+    out = pnl[[schema.MONTH, schema.FAMILY, schema.REVENUE, schema.MARGIN]].copy()
+    if risk_monthly is not None and len(risk_monthly):
+        r = out.merge(risk_monthly, on=[schema.MONTH, schema.FAMILY], how="left")
+        for q in QUANTILES:
+            out[f"revenue_{q}"] = r[f"revenue_{q}"].fillna(r[schema.REVENUE]).to_numpy()
+            out[f"margin_{q}"] = (r[schema.MARGIN] + r[f"margin_delta_{q}"].fillna(0.0)).to_numpy()
+    else:
+        for q in QUANTILES:
+            out[f"revenue_{q}"], out[f"margin_{q}"] = out[schema.REVENUE], out[schema.MARGIN]
+    bud = (budget if budget is not None else pd.DataFrame(
+        columns=[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN]))[[schema.FAMILY, schema.MONTH, schema.REVENUE,
+                                                            schema.MARGIN]]
+    out = out.merge(bud.rename(columns={schema.REVENUE: "budget_revenue",
+                                        schema.MARGIN: "budget_margin"}),
+                    on=[schema.MONTH, schema.FAMILY], how="left")
+    return out[BAND_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
+
+
+def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
+    """All families by month from `finance.versus_budget`, with running totals.
+
+    Columns `BY_MONTH_COLUMNS`: month, revenue, budget_revenue, revenue_gap, margin,
+    budget_margin, margin_gap (projection - budget), and the same cumulated from the
+    first compared month (`cum_` prefix).
+    """
+    cols = [schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN, "budget_margin",
+            "margin_gap"]
+    out = vs_budget.groupby(schema.MONTH, as_index=False)[cols].sum().sort_values(schema.MONTH)
+    for c in (schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN, "budget_margin",
+              "margin_gap"):
+        out[f"cum_{c}"] = out[c].cumsum()
+    return out[BY_MONTH_COLUMNS].reset_index(drop=True)
+
+
+def inventory_by_month(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+    """Month-end inventory and its carrying cost by month and family.
+
+    Columns `INVENTORY_COLUMNS`: inventory_units (month end), inventory_value (units x
+    the family's cost of goods per unit served, as the KPI `ending_inventory_value`),
+    carrying_cost (the plan's holding cost that month).
+    """
+    unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)["unit_cost"]
+    g = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
+        ["inventory", "holding_cost"]].sum()
+    g["inventory_value"] = g["inventory"] * g[schema.FAMILY].map(unit).fillna(0.0)
+    out = g.rename(columns={"inventory": "inventory_units", "holding_cost": "carrying_cost"})
+    return out[INVENTORY_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
+
+
+@dataclass
+class FinanceView:
+    """Everything the Finance page and its exports show for one scenario.
+
+    pnl: `finance.family_pnl`; bands: `monthly_bands`; vs_budget:
+    `finance.versus_budget`; by_month: `budget_by_month`; landing:
+    `finance_landing.year_end_landing`; bridge: `finance_bridge.pvm_bridge`;
+    inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
+    totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
+    margin_p10/p90 (risk), budget_months, budget_revenue/margin,
+    revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget);
+    notes: what the reader must know (estimated actuals, budget coverage).
+    """
+
+    pnl: pd.DataFrame
+    bands: pd.DataFrame
+    vs_budget: pd.DataFrame
+    by_month: pd.DataFrame
+    landing: pd.DataFrame
+    bridge: pd.DataFrame
+    inventory: pd.DataFrame
+    actuals: pd.DataFrame
+    as_of: pd.Timestamp | None
+    totals: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def span(self) -> str:
+        """The plan's months, e.g. 'Nov 2026 to Apr 2028'."""
+        if self.pnl.empty:
+            return "no months"
+        return f"{fmt.month(self.pnl[schema.MONTH].min())} to {fmt.month(self.pnl[schema.MONTH].max())}"
+
+
+def _totals(pnl: pd.DataFrame, risk_summary: pd.DataFrame | None,
+            by_month: pd.DataFrame) -> dict[str, float]:
+    out = {"revenue": float(pnl[schema.REVENUE].sum()), "margin": float(pnl[schema.MARGIN].sum()),
+           "units": float(pnl[schema.UNITS].sum())}
+    out["margin_pct"] = out["margin"] / out["revenue"] if out["revenue"] else np.nan
+    if risk_summary is not None and len(risk_summary):
+        r = risk_summary.set_index("metric")
+        for metric, key in (("revenue", "revenue"), ("gross_margin", "margin")):
+            for q in (schema.P10, schema.P90):
+                out[f"{key}_{q}"] = float(r.at[metric, q]) if metric in r.index else np.nan
+    for c in (schema.REVENUE, schema.MARGIN):
+        out[f"budget_{c}"] = float(by_month[f"budget_{c}"].sum())
+        out[f"{c}_over_budget_months"] = float(by_month[c].sum())
+        out[f"{c}_gap"] = out[f"{c}_over_budget_months"] - out[f"budget_{c}"]
+    out["budget_months"] = float(len(by_month))
+    return out
+
+
+def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
+    """The `FinanceView` of an optimal `sop.scenario.Evaluation` on a dataset's tables."""
+    pnl = evaluation.pnl
+    budget = tables.get(schema.BUDGET)
+    budget = budget if budget is not None else pd.DataFrame(
+        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN])
+    risk = evaluation.risk
+    as_of = as_of_month(tables)
+    costs = year_end.unit_costs(pnl, tables[schema.PRODUCTS])
+    actuals = year_end.actuals_by_family(tables[schema.SALES], tables[schema.PRODUCTS], costs)
+    vs = statement.versus_budget(pnl, budget)
+    # the bridge, like every budget comparison, covers the families the budget has
+    budgeted = pnl.merge(budget[[schema.MONTH, schema.FAMILY]].drop_duplicates(),
+                         on=[schema.MONTH, schema.FAMILY])
+    by_month = budget_by_month(vs)
+    landing = (year_end.year_end_landing(actuals, pnl, budget, as_of) if as_of is not None
+               else pd.DataFrame(columns=year_end.LANDING_COLUMNS))
+    notes = []
+    if budget.empty:
+        notes.append("The dataset has no budget: load a `budget` table to compare.")
+    elif scope := statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget):
+        notes.append(scope)
+    estimated = int(actuals["estimated_rows"].sum())
+    if estimated:
+        notes.append(f"{estimated:,} sales rows have no revenue: they are valued at the "
+                     "SKU's realised price (else its list price).")
+    return FinanceView(
+        pnl=pnl, bands=monthly_bands(pnl, risk.monthly if risk else None, budget),
+        vs_budget=vs, by_month=by_month, landing=landing,
+        bridge=pvm.pvm_bridge(budgeted, budget), inventory=inventory_by_month(
+            evaluation.plan, tables[schema.PRODUCTS]),
+        actuals=actuals, as_of=as_of,
+        totals=_totals(pnl, risk.summary if risk else None, by_month), notes=notes)

@@ -1,0 +1,5 @@
+"""S&OP step 3, supply planning: plan settings, the supply inputs, the linear program
+(HiGHS), plan results, explanations (bottlenecks, shortfalls) and rough-cut capacity.
+
+May import: `sop.core`, `sop.store`, `sop.data`, `sop.demand`.
+"""

@@ -1,0 +1,140 @@
+"""Supply planning (S&OP step 3): the constrained plan and the gaps it leaves.
+
+`solve_plan(demand, tables, policy)` takes a consensus demand plan (the
+`sop.demand.PLAN_COLUMNS` frame) and the supply tables, solves the aggregate
+production plan as a linear program with HiGHS (`sop.supply_lp`; the model is in
+its docstring) at family x plant x month (or SKU x month), splits it back to SKU
+and region in proportion to demand (`sop.supply_results`), and explains every
+bottleneck and shortfall (`sop.supply_explain`). It never raises for bad data or
+impossible settings: the `PlanResult` says so in `status` and `explanation`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sop.core import schema
+from sop.supply import explain as supply_explain
+from sop.supply import results as supply_results
+from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
+from sop.supply.lp import LpSolution, build_and_solve
+from sop.supply.policy import SupplyPolicy
+
+__all__ = ["OPTIMAL", "INFEASIBLE", "INVALID", "ERROR", "PlanResult", "SupplyPolicy",
+           "solve_plan", "solve_inputs"]
+
+OPTIMAL, INFEASIBLE, INVALID, ERROR = "optimal", "infeasible", "invalid", "error"
+
+
+@dataclass
+class PlanResult:
+    """A supply plan; its frames are empty unless `status` is `optimal`.
+
+    family_plan: one row per item and month (item = family x plant, or SKU):
+      month, family, plant (, sku), demand, production (units made in-house, on
+      regular time or overtime), subcontracted, shipped, backlog (month end),
+      lost_sales, inventory (month end), safety_stock (target), below_safety_stock
+      (units), revenue, material_cost, subcontract_cost, holding_cost,
+      backlog_cost, lost_goodwill, safety_stock_penalty (money).
+    sku_plan: month, sku, region, family, plant, demand, production,
+      subcontracted, shipped, backlog, lost_sales, inventory, revenue: the item
+      plan split in proportion to demand (sums back to family_plan).
+    resource_use: `sop.supply_results.resource_use` (hours, shadow prices, costs).
+    costs: term, label, kind (revenue / cost / penalty), amount, basis.
+    bottlenecks, shortfalls: `sop.supply_explain` (binding limits; gaps and why).
+      When infeasible, `shortfalls` lists what cannot be met (month, family,
+      plant, kind, units).
+    kpis: `sop.supply_results.kpis` plus status, sizes and timings.
+    """
+
+    status: str
+    explanation: str
+    policy: SupplyPolicy
+    family_plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sku_plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    resource_use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpis: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OPTIMAL
+
+
+def _currency(tables: dict[str, pd.DataFrame]) -> str:
+    c = tables.get(schema.COMPANY)
+    return str(c[schema.CURRENCY].iloc[0]) if c is not None and len(c) else "EUR"
+
+
+def _sizes(sol: LpSolution, prep_s: float) -> dict[str, float]:
+    return {"rows": sol.rows, "columns": sol.cols, "nonzeros": sol.nonzeros,
+            "prepare_ms": 1000 * prep_s, "build_ms": 1000 * sol.build_s,
+            "solve_ms": 1000 * sol.solve_s}
+
+
+def _summary(k: dict[str, float], currency: str) -> str:
+    from sop.core import fmt
+    return (f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
+            f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
+            f"served ({fmt.pct(k['on_time_rate'])} on time); "
+            f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']} "
+            "binding resource-month(s).")
+
+
+def solve_inputs(inp: PlanInputs, policy: SupplyPolicy, currency: str = "EUR",
+                 prep_s: float = 0.0, sku_detail: bool = True) -> PlanResult:
+    """Solve prepared inputs (`sop.supply_inputs.prepare`) and build the result.
+
+    `sku_detail=False` skips the SKU x region split (scenarios that need only totals).
+    """
+    sol = build_and_solve(inp, policy)
+    t0 = time.perf_counter()
+    if not sol.ok:
+        return PlanResult(ERROR, f"The solver stopped without a plan ({sol.message}). "
+                          "Check the data for extreme values (hours per unit, costs) and "
+                          "try again.", policy, kpis=_sizes(sol, prep_s), notes=inp.notes)
+    if supply_explain.is_infeasible(sol, policy):
+        text, frame = supply_explain.explain_infeasible(inp, sol, policy, currency)
+        return PlanResult(INFEASIBLE, text, policy, shortfalls=frame,
+                          kpis=_sizes(sol, prep_s), notes=inp.notes)
+    arr = supply_results.item_arrays(inp, sol, policy)
+    ru = supply_results.resource_use(inp, sol, policy)
+    costs = supply_results.cost_table(arr, ru)
+    kpis = supply_results.kpis(inp, arr, ru, costs) | _sizes(sol, prep_s) | {"lp_objective": -sol.objective}
+    result = PlanResult(
+        OPTIMAL, _summary(kpis, currency), policy, family_plan=supply_results.item_plan(inp, arr),
+        sku_plan=supply_results.sku_plan(inp, arr) if sku_detail else pd.DataFrame(), resource_use=ru,
+        costs=costs, bottlenecks=supply_explain.bottlenecks(inp, sol, ru, policy, currency),
+        shortfalls=supply_explain.shortfalls(inp, sol, arr, ru, policy, currency), kpis=kpis,
+        notes=inp.notes)
+    result.kpis["results_ms"] = 1000 * (time.perf_counter() - t0)
+    return result
+
+
+def solve_plan(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
+               policy: SupplyPolicy | None = None, sku_detail: bool = True) -> PlanResult:
+    """The constrained supply plan of `demand` (month, sku, region, units, ...) on the
+    supply tables of a dataset, under `policy` (defaults: `SupplyPolicy()`).
+
+    Never raises for bad inputs or impossible settings: status is `optimal`,
+    `infeasible` (explanation names the settings that cannot be met), `invalid`
+    (explanation says what is wrong with the inputs) or `error` (solver failure).
+    """
+    policy = policy or SupplyPolicy()
+    if problems := policy.problems():
+        return PlanResult(INVALID, "The plan settings are not valid: " + "; ".join(problems)
+                          + ".", policy)
+    t0 = time.perf_counter()
+    try:
+        inp = prepare(demand, tables, policy)
+    except SupplyInputError as exc:
+        return PlanResult(INVALID, str(exc), policy)
+    except KeyError as exc:
+        return PlanResult(INVALID, f"The dataset lacks {exc} needed for supply planning; "
+                          "check it on the Data page.", policy)
+    return solve_inputs(inp, policy, _currency(tables), time.perf_counter() - t0, sku_detail)
