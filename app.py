@@ -1,4 +1,5 @@
 """S&OP Studio: the router. Pages follow the five steps of the monthly S&OP cycle."""
+
 import streamlit as st
 
 from sop.core import fmt
@@ -8,34 +9,50 @@ st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", la
 
 PAGES = {
     "1 · Data gathering": [
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data",
-                default=True),
+        st.Page(
+            "pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True
+        ),
     ],
     "2 · Demand planning": [
-        st.Page("pages/demand.py", title="Demand", icon=":material/trending_up:",
-                url_path="demand"),
+        st.Page(
+            "pages/demand.py", title="Demand", icon=":material/trending_up:", url_path="demand"
+        ),
     ],
     "3 · Supply planning": [
-        st.Page("pages/supply.py", title="Supply", icon=":material/factory:",
-                url_path="supply"),
+        st.Page("pages/supply.py", title="Supply", icon=":material/factory:", url_path="supply"),
     ],
     "4 · Reconciliation": [
-        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/tune:",
-                url_path="scenarios"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
-                url_path="compare"),
+        st.Page(
+            "pages/scenarios.py", title="Scenarios", icon=":material/tune:", url_path="scenarios"
+        ),
+        st.Page(
+            "pages/compare.py",
+            title="Compare",
+            icon=":material/compare_arrows:",
+            url_path="compare",
+        ),
     ],
     "5 · Executive S&OP": [
-        st.Page("pages/executive.py", title="Executive", icon=":material/co_present:",
-                url_path="executive"),
-        st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:",
-                url_path="decisions"),
-        st.Page("pages/handoff.py", title="Hand-off (S&OE)", icon=":material/event_note:",
-                url_path="handoff"),
+        st.Page(
+            "pages/executive.py",
+            title="Executive",
+            icon=":material/co_present:",
+            url_path="executive",
+        ),
+        st.Page(
+            "pages/decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"
+        ),
+        st.Page(
+            "pages/handoff.py",
+            title="Hand-off (S&OE)",
+            icon=":material/event_note:",
+            url_path="handoff",
+        ),
     ],
     "Finance": [
-        st.Page("pages/finance.py", title="Finance", icon=":material/payments:",
-                url_path="finance"),
+        st.Page(
+            "pages/finance.py", title="Finance", icon=":material/payments:", url_path="finance"
+        ),
     ],
 }
 
@@ -48,7 +65,9 @@ with st.sidebar:
         st.caption("No dataset loaded")
     else:
         st.markdown(f"**{info.company}**")
-        st.caption(f"Dataset `{info.name}` · version {info.version}  \n"
-                   f"Actuals to {fmt.month(info.as_of)} · {info.currency}")
+        st.caption(
+            f"Dataset `{info.name}` · version {info.version}  \n"
+            f"Actuals to {fmt.month(info.as_of)} · {info.currency}"
+        )
 
 nav.run()

@@ -5,6 +5,7 @@ a stored Prophet forecast the figures after the evaluation are the same.
 Prints figures; asserts nothing.
 Run: .venv/bin/python bench/bench_finance.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -33,8 +34,10 @@ def _time(fn) -> tuple[object, str]:
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
-    return out, (f"median {1000 * statistics.median(times):.0f} ms (min "
-                 f"{1000 * min(times):.0f}, max {1000 * max(times):.0f}, n={RUNS})")
+    return out, (
+        f"median {1000 * statistics.median(times):.0f} ms (min "
+        f"{1000 * min(times):.0f}, max {1000 * max(times):.0f}, n={RUNS})"
+    )
 
 
 def main() -> None:
@@ -47,10 +50,12 @@ def main() -> None:
     xlsx, t_xlsx = _time(lambda: finance_export.workbook(view, meta))
     csv, t_csv = _time(lambda: finance_export.pnl_csv(view, "EUR"))
     print(f"demo: {len(view.pnl)} family-months, {view.pnl[schema.FAMILY].nunique()} families")
-    for label, figure in (("evaluate (LP + KPIs + P&L + risk)", t_eval),
-                          ("finance view (bands, landing, PVM)", t_view),
-                          (f"Excel workbook ({len(xlsx) / 1024:.0f} KiB)", t_xlsx),
-                          (f"CSV ({len(csv) / 1024:.0f} KiB)", t_csv)):
+    for label, figure in (
+        ("evaluate (LP + KPIs + P&L + risk)", t_eval),
+        ("finance view (bands, landing, PVM)", t_view),
+        (f"Excel workbook ({len(xlsx) / 1024:.0f} KiB)", t_xlsx),
+        (f"CSV ({len(csv) / 1024:.0f} KiB)", t_csv),
+    ):
         print(f"{label:<36} {figure}")
 
 

@@ -16,6 +16,7 @@ It also prints the average pairwise correlation of the auto forecast errors betw
 series (the RHO of `sop.hierarchy`). Run: .venv/bin/python bench/bench_forecast_accuracy.py
 [tourism pbs aus_retail demo]; takes a few minutes.
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,32 +52,39 @@ def error_correlation(errors: pd.DataFrame, method: str = "auto") -> float:
     return float((c.sum() - k) / (k * (k - 1))) if k > 1 else float("nan")
 
 
-def report(name: str, tables: dict, horizon: int, settings: ForecastSettings,
-           published: bool = False) -> None:
+def report(
+    name: str, tables: dict, horizon: int, settings: ForecastSettings, published: bool = False
+) -> None:
     t0 = time.perf_counter()
     h = holdout(tables, horizon, settings)
     secs = time.perf_counter() - t0
     n = h.errors["series"].nunique()
-    print(f"\n== {name}: hold-out {horizon} months, {n} series, {secs:.0f} s "
-          f"(backtest {settings.backtest_origins} origins x {settings.backtest_horizon} "
-          f"months, step {settings.backtest_step})")
+    print(
+        f"\n== {name}: hold-out {horizon} months, {n} series, {secs:.0f} s "
+        f"(backtest {settings.backtest_origins} origins x {settings.backtest_horizon} "
+        f"months, step {settings.backtest_step})"
+    )
     cov = coverage(h.errors)
     for _, r in h.overall.iterrows():
         ref = ""
         if published and r["method"] in PUBLISHED:
-            ref = f"   (published MASE {PUBLISHED[r['method']][0]:.2f}, " \
-                  f"MAPE {PUBLISHED[r['method']][1]:.2f}%)"
-        print(f"  {r['method']:15s} MASE {r['mase']:.3f}  MAPE {r['mape'] * 100:6.2f}%  "
-              f"WAPE {r['wape'] * 100:6.2f}%  bias {r['bias'] * 100:+6.2f}%  "
-              f"P10-P90 coverage {cov[r['method']]:.0%}{ref}")
+            ref = (
+                f"   (published MASE {PUBLISHED[r['method']][0]:.2f}, "
+                f"MAPE {PUBLISHED[r['method']][1]:.2f}%)"
+            )
+        print(
+            f"  {r['method']:15s} MASE {r['mase']:.3f}  MAPE {r['mape'] * 100:6.2f}%  "
+            f"WAPE {r['wape'] * 100:6.2f}%  bias {r['bias'] * 100:+6.2f}%  "
+            f"P10-P90 coverage {cov[r['method']]:.0%}{ref}"
+        )
     counts = h.chosen["method"].value_counts()
-    print("  chosen: " + ", ".join(f"{m} {c} ({c / len(h.chosen):.0%})"
-                                   for m, c in counts.items()))
+    print("  chosen: " + ", ".join(f"{m} {c} ({c / len(h.chosen):.0%})" for m, c in counts.items()))
     prophet = counts[counts.index.str.startswith("prophet")].sum()
-    print(f"  Prophet selected alone for {prophet} series ({prophet / len(h.chosen):.0%}); "
-          "it is also one of the four members of `combo`.")
-    print(f"  mean pairwise error correlation between series: "
-          f"{error_correlation(h.errors):.3f}")
+    print(
+        f"  Prophet selected alone for {prophet} series ({prophet / len(h.chosen):.0%}); "
+        "it is also one of the four members of `combo`."
+    )
+    print(f"  mean pairwise error correlation between series: {error_correlation(h.errors):.3f}")
 
 
 def main() -> None:
@@ -86,8 +94,13 @@ def main() -> None:
     if "tourism" in which:
         t = realdata.tourism()
         report("Tourism monthly", t, 24, replace(base, horizon=24), published=True)
-        report("Tourism monthly", t, 24, replace(base, horizon=24, backtest_horizon=12,
-                                                 backtest_step=6), published=True)
+        report(
+            "Tourism monthly",
+            t,
+            24,
+            replace(base, horizon=24, backtest_horizon=12, backtest_step=6),
+            published=True,
+        )
     if "pbs" in which:
         t = realdata.pbs()
         report("PBS Scripts", t, 24, replace(base, horizon=24))

@@ -9,6 +9,7 @@
 
 Run: .venv/bin/python bench/bench_forecast_speed.py [--skip-prophet]
 """
+
 from __future__ import annotations
 
 import os
@@ -41,13 +42,26 @@ def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, p
         trend = (1 + rng.normal(0, 0.1)) ** (t / 12)
         level = rng.lognormal(4, 1)
         for region in ("N", "S", "E", "W"):
-            y = np.round(level * rng.uniform(.5, 1.5) * season * trend
-                         * rng.lognormal(0, 0.15, months))
-            frames.append(pd.DataFrame({schema.MONTH: idx, schema.SKU: sku, schema.REGION: region,
-                                        schema.UNITS: y}))
-    products = pd.DataFrame({schema.SKU: skus, schema.NAME: skus, schema.FAMILY: fams, schema.UOM: "each",
-                             schema.LIST_PRICE: 10.0, schema.MATERIAL_COST: 5.0,
-                             schema.LAUNCH_MONTH: pd.NaT, schema.PHASE_OUT_MONTH: pd.NaT})
+            y = np.round(
+                level * rng.uniform(0.5, 1.5) * season * trend * rng.lognormal(0, 0.15, months)
+            )
+            frames.append(
+                pd.DataFrame(
+                    {schema.MONTH: idx, schema.SKU: sku, schema.REGION: region, schema.UNITS: y}
+                )
+            )
+    products = pd.DataFrame(
+        {
+            schema.SKU: skus,
+            schema.NAME: skus,
+            schema.FAMILY: fams,
+            schema.UOM: "each",
+            schema.LIST_PRICE: 10.0,
+            schema.MATERIAL_COST: 5.0,
+            schema.LAUNCH_MONTH: pd.NaT,
+            schema.PHASE_OUT_MONTH: pd.NaT,
+        }
+    )
     return {schema.SALES: pd.concat(frames, ignore_index=True), schema.PRODUCTS: products}
 
 
@@ -56,6 +70,7 @@ def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> 
     from prophet import Prophet
 
     from sop.demand.prophet_fast import quiet_prophet_package
+
     quiet_prophet_package()
     sales = tables[schema.SALES]
     t0 = time.perf_counter()
@@ -68,39 +83,51 @@ def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> 
 
 def cpu() -> float:
     """CPU seconds of this process and its finished children (workers, CmdStan)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), \
-        resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:
     warnings.simplefilter("ignore")
-    print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f} "
-          "(other work on the machine slows every wall-clock figure)")
+    print(
+        f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f} "
+        "(other work on the machine slows every wall-clock figure)"
+    )
     settings = ForecastSettings()
     t0, c0 = time.perf_counter(), cpu()
     demo = build_demo()
     res = run_forecast(demo, settings)
     engine_s, engine_cpu = time.perf_counter() - t0, cpu() - c0
     n = len(res.selection[res.selection["method"] != "none"])
-    print(f"Demo, all {n} SKU x region series with a {settings.backtest_origins}-origin "
-          f"backtest, from nothing stored (incl. building the demo data): {engine_s:.1f} s "
-          f"wall, {engine_cpu:.1f} s CPU")
+    print(
+        f"Demo, all {n} SKU x region series with a {settings.backtest_origins}-origin "
+        f"backtest, from nothing stored (incl. building the demo data): {engine_s:.1f} s "
+        f"wall, {engine_cpu:.1f} s CPU"
+    )
     if "--skip-prophet" not in sys.argv:
         t0, c0 = time.perf_counter(), cpu()
         loop_s = default_prophet_loop(demo)
         loop_cpu = cpu() - c0
-        print(f"Sequential default Prophet fit + predict, same series: {loop_s:.1f} s wall, "
-              f"{loop_cpu:.1f} s CPU")
-        print(f"Engine vs sequential default Prophet: {loop_s / engine_s:.1f}x faster "
-              f"(wall clock), {loop_cpu / engine_cpu:.1f}x less CPU")
+        print(
+            f"Sequential default Prophet fit + predict, same series: {loop_s:.1f} s wall, "
+            f"{loop_cpu:.1f} s CPU"
+        )
+        print(
+            f"Engine vs sequential default Prophet: {loop_s / engine_s:.1f}x faster "
+            f"(wall clock), {loop_cpu / engine_cpu:.1f}x less CPU"
+        )
     syn = synthetic()
     t0, c0 = time.perf_counter(), cpu()
     res = run_forecast(syn, settings)
     syn_s, syn_cpu = time.perf_counter() - t0, cpu() - c0
     k = len(res.selection)
-    print(f"{k:,} synthetic series (48 months, with backtest): {syn_s:.1f} s wall, "
-          f"{syn_s / k * 1000:.1f} ms per series ({syn_cpu / k * 1000:.1f} ms CPU per series)")
+    print(
+        f"{k:,} synthetic series (48 months, with backtest): {syn_s:.1f} s wall, "
+        f"{syn_s / k * 1000:.1f} ms per series ({syn_cpu / k * 1000:.1f} ms CPU per series)"
+    )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

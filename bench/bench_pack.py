@@ -7,6 +7,7 @@ and the saved scenarios, rank the risks, split the S&OE weeks, and write the Exc
 workbook and the self-contained HTML report. Target (issue 6): under 5 s.
 Run: .venv/bin/python bench/bench_pack.py
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,23 +32,28 @@ from sop.store import scenarios as scenario_store
 from sop.data.validate import validate_dir
 
 
-
 def setup(folder: Path) -> Store:
     store = Store(folder / "bench.duckdb")
     report = validate_dir(ROOT / "data" / "demo")
     store.load(report.tables, name="demo")
     t0 = time.perf_counter()
-    consensus.run_and_store(store, ForecastSettings(candidates=("seasonal naive", "ets"),
-                                                    backtest_origins=1))
+    consensus.run_and_store(
+        store, ForecastSettings(candidates=("seasonal naive", "ets"), backtest_origins=1)
+    )
     print(f"set-up: demo loaded and forecast in {time.perf_counter() - t0:.1f} s (not timed)")
     ctx = executive.context(store)
-    ids = [scenario_store.save(store, name, lv, "bench") for name, lv in (
-        ("Summer overtime", Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
-                                                      20.0),))),
-        ("Kitchen push", Levers(demand_family_pct=(("Kitchen", 10.0),))),
-        ("Price +3 %", Levers(price_family_pct=(("Cooling", 3.0), ("Heating", 3.0)))))]
-    executive.approve_saved(store, ctx, 0, "bench", "last cycle",
-                            pd.Timestamp("2026-10-01"))
+    ids = [
+        scenario_store.save(store, name, lv, "bench")
+        for name, lv in (
+            (
+                "Summer overtime",
+                Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08", 20.0),)),
+            ),
+            ("Kitchen push", Levers(demand_family_pct=(("Kitchen", 10.0),))),
+            ("Price +3 %", Levers(price_family_pct=(("Cooling", 3.0), ("Heating", 3.0)))),
+        )
+    ]
+    executive.approve_saved(store, ctx, 0, "bench", "last cycle", pd.Timestamp("2026-10-01"))
     executive.approve_saved(store, ctx, ids[1], "bench", "this cycle")
     return store
 
@@ -64,9 +70,11 @@ def main() -> None:
         store = setup(Path(tmp))
         times = [one_pack(store, Path(tmp) / f"pack{i}") for i in range(3)]
         size = sum(p.stat().st_size for p in (Path(tmp) / "pack0").iterdir())
-    print(f"pack on the demo data: median {statistics.median(times):.2f} s, "
-          f"first {times[0]:.2f} s, runs {', '.join(f'{t:.2f}' for t in times)} s "
-          f"(target < 5 s); files {size / 1e6:.1f} MB")
+    print(
+        f"pack on the demo data: median {statistics.median(times):.2f} s, "
+        f"first {times[0]:.2f} s, runs {', '.join(f'{t:.2f}' for t in times)} s "
+        f"(target < 5 s); files {size / 1e6:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ real forecast engine, fitted once before timing) and on a synthetic 5,000-SKU x
 8-region x 24-month company. Targets (issue 5): demo median < 150 ms, 5,000 SKUs < 1 s.
 Run: .venv/bin/python bench/bench_scenario.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -25,23 +26,27 @@ from sop.supply.synthetic import synthetic_company
 from sop.data.validate import validate_dir
 
 
-
 def lever_sweep(n: int) -> list[Levers]:
     """Distinct lever sets, as a meeting would move them (no two alike: no cache hits)."""
     out = []
     for i in range(n):
-        out.append(Levers(demand_pct=float(i % 21 - 10),
-                          capacity_changes=(("RS-ASM1", "2027-05", "2027-08",
-                                             float(10 * (i % 7))),) if i % 2 else (),
-                          material_inflation_pct=float(i % 5)))
+        out.append(
+            Levers(
+                demand_pct=float(i % 21 - 10),
+                capacity_changes=(("RS-ASM1", "2027-05", "2027-08", float(10 * (i % 7))),)
+                if i % 2
+                else (),
+                material_inflation_pct=float(i % 5),
+            )
+        )
     return out
 
 
 def time_evaluations(demand, tables, policy, levers: list[Levers], label: str) -> None:
     t0 = time.perf_counter()
-    prepared = prepare_demand(demand)        # once per demand plan; the app caches it
+    prepared = prepare_demand(demand)  # once per demand plan; the app caches it
     prep_ms = 1000 * (time.perf_counter() - t0)
-    evaluate(prepared, tables, Levers(), policy)            # warm-up: imports, caches
+    evaluate(prepared, tables, Levers(), policy)  # warm-up: imports, caches
     base = evaluate(prepared, tables, Levers(), policy)
     ms, bridge_ms = [], []
     for lv in levers:
@@ -54,11 +59,15 @@ def time_evaluations(demand, tables, policy, levers: list[Levers], label: str) -
         assert ev.ok, ev.plan.explanation
     k = base.plan.kpis
     print(f"{label}: {len(demand):,} demand rows; LP {k['rows']} rows x {k['columns']} columns")
-    print(f"  one evaluation (levers + re-solve + KPIs + P&L + risk): median "
-          f"{statistics.median(ms):.0f} ms, p90 {sorted(ms)[int(0.9 * len(ms))]:.0f} ms, "
-          f"min {min(ms):.0f} ms (n={len(ms)})")
-    print(f"  margin bridge on top: median {statistics.median(bridge_ms):.1f} ms; demand "
-          f"preparation once per demand plan (cached by the app): {prep_ms:.0f} ms")
+    print(
+        f"  one evaluation (levers + re-solve + KPIs + P&L + risk): median "
+        f"{statistics.median(ms):.0f} ms, p90 {sorted(ms)[int(0.9 * len(ms))]:.0f} ms, "
+        f"min {min(ms):.0f} ms (n={len(ms)})"
+    )
+    print(
+        f"  margin bridge on top: median {statistics.median(bridge_ms):.1f} ms; demand "
+        f"preparation once per demand plan (cached by the app): {prep_ms:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -70,8 +79,13 @@ def main() -> None:
     time_evaluations(demand, tables, SupplyPolicy(), lever_sweep(40), "demo company")
     big_tables, big_demand = synthetic_company(5000, 8, 24)
     sweep = [Levers(demand_pct=float(i - 5)) for i in range(11)]
-    time_evaluations(big_demand, big_tables, SupplyPolicy(horizon=24), sweep,
-                     "synthetic 5,000 SKUs x 8 regions x 24 months")
+    time_evaluations(
+        big_demand,
+        big_tables,
+        SupplyPolicy(horizon=24),
+        sweep,
+        "synthetic 5,000 SKUs x 8 regions x 24 months",
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ moving back to an earlier value (served from the cache) is timed separately.
 Run: .venv/bin/python bench/bench_scenario_browser.py [--moves 10] [--store PATH]
 (--store reuses a store that already holds the demo and a forecast).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,16 @@ sys.path.insert(0, str(ROOT))
 from sop.store import Store
 from sop.data.validate import validate_dir
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 SLIDER = "Demand, all families (%)"
 REVENUE = """() => {
     const tile = [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -46,8 +54,13 @@ def build_store(folder: Path) -> Path:
     t0 = time.perf_counter()
     report = validate_dir(ROOT / "data" / "demo")
     Store(path).load(report.tables, name="demo", source="data/demo")
-    subprocess.run([sys.executable, "-m", "sop", "--store", str(path), "forecast"], cwd=ROOT,
-                   check=True, capture_output=True, timeout=900)
+    subprocess.run(
+        [sys.executable, "-m", "sop", "--store", str(path), "forecast"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     print(f"store with the demo and its forecast built in {time.perf_counter() - t0:.1f} s")
     return path
 
@@ -57,10 +70,24 @@ def start_app(store: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SOP_STORE": str(store)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "SOP_STORE": str(store)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -78,8 +105,7 @@ def move(page, key: str) -> float:
     before = page.evaluate(REVENUE)
     t0 = time.perf_counter()
     page.keyboard.press(key)
-    page.wait_for_function(f"(b) => ({REVENUE})() !== b", arg=before, timeout=30_000,
-                           polling="raf")
+    page.wait_for_function(f"(b) => ({REVENUE})() !== b", arg=before, timeout=30_000, polling="raf")
     return time.perf_counter() - t0
 
 
@@ -96,7 +122,7 @@ def measure(url: str, moves: int) -> None:
         page.wait_for_timeout(1000)
         slider = page.get_by_role("slider", name=SLIDER)
         slider.focus()
-        warm = move(page, "ArrowRight")             # first solve in this process
+        warm = move(page, "ArrowRight")  # first solve in this process
         page.wait_for_timeout(400)
         fresh = []
         for _ in range(moves):
@@ -108,12 +134,16 @@ def measure(url: str, moves: int) -> None:
             page.wait_for_timeout(400)
         browser.close()
     print(f"first move after page load: {1000 * warm:.0f} ms")
-    for label, xs in (("new lever value (LP re-solved)", fresh),
-                      ("earlier lever value (cached)", cached)):
+    for label, xs in (
+        ("new lever value (LP re-solved)", fresh),
+        ("earlier lever value (cached)", cached),
+    ):
         xs = sorted(xs)
         p90 = xs[min(len(xs) - 1, round(0.9 * (len(xs) - 1)))]
-        print(f"slider -> updated Revenue tile, {label}: median {1000 * statistics.median(xs):.0f}"
-              f" ms, p90 {1000 * p90:.0f} ms, max {1000 * xs[-1]:.0f} ms (n={len(xs)})")
+        print(
+            f"slider -> updated Revenue tile, {label}: median {1000 * statistics.median(xs):.0f}"
+            f" ms, p90 {1000 * p90:.0f} ms, max {1000 * xs[-1]:.0f} ms (n={len(xs)})"
+        )
 
 
 def main() -> None:

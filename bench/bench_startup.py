@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/bench_startup.py   (needs Debian's chromium)
 """
+
 from __future__ import annotations
 
 import socket
@@ -20,8 +21,15 @@ from sop.data.demo import write_demo
 from sop.store import Store
 from sop.data.validate import validate_dir
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def store_build(tmp: Path, repeats: int = 5) -> None:
@@ -38,8 +46,10 @@ def store_build(tmp: Path, repeats: int = 5) -> None:
     rows = sum(len(df) for df in report.tables.values())
     print(f"demo dataset: {rows:,} rows in {len(report.tables)} tables")
     for label, xs in (("generate demo", gen), ("validate", val), ("load into DuckDB", load)):
-        print(f"  {label:18s} median {1000 * statistics.median(xs):7.1f} ms "
-              f"(min {1000 * min(xs):.1f}, max {1000 * max(xs):.1f}, n={repeats})")
+        print(
+            f"  {label:18s} median {1000 * statistics.median(xs):7.1f} ms "
+            f"(min {1000 * min(xs):.1f}, max {1000 * max(xs):.1f}, n={repeats})"
+        )
     total = [a + b + c for a, b, c in zip(gen, val, load)]
     print(f"  {'store build total':18s} median {1000 * statistics.median(total):7.1f} ms")
 
@@ -52,10 +62,23 @@ def cold_start(tmp: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env={"SOP_STORE": str(store), "PATH": "/usr/bin:/bin"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={"SOP_STORE": str(store), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -81,9 +104,11 @@ def cold_start(tmp: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    print(f"cold start: server up in {t_server:.2f} s; first Data page render "
-          f"{t_first:.2f} s after the request ({t_server + t_first:.2f} s from launch); "
-          f"warm reload {t_warm:.2f} s")
+    print(
+        f"cold start: server up in {t_server:.2f} s; first Data page render "
+        f"{t_first:.2f} s after the request ({t_server + t_first:.2f} s from launch); "
+        f"warm reload {t_warm:.2f} s"
+    )
 
 
 if __name__ == "__main__":

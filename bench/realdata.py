@@ -3,6 +3,7 @@
 Each series becomes one SKU (region "all"); the family column carries a grouping of
 the source's hierarchy, so per-family figures are meaningful.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,16 +15,34 @@ from sop.core import schema
 REALDATA = Path("/work/shared/realdata")
 
 
-def _tables(df: pd.DataFrame, month: str, sid: str, value: str, family: str | None
-            ) -> dict[str, pd.DataFrame]:
-    sales = pd.DataFrame({schema.MONTH: pd.to_datetime(df[month]), schema.SKU: df[sid].astype(str),
-                          schema.REGION: "all", schema.UNITS: df[value].astype(float)})
-    fam = df.drop_duplicates(sid).set_index(sid)[family].astype(str) if family else \
-        pd.Series("all", index=df[sid].unique())
-    products = pd.DataFrame({schema.SKU: fam.index.astype(str), schema.NAME: fam.index.astype(str),
-                             schema.FAMILY: fam.to_numpy(), schema.UOM: "each", schema.LIST_PRICE: 1.0,
-                             schema.MATERIAL_COST: 0.5, schema.LAUNCH_MONTH: pd.NaT,
-                             schema.PHASE_OUT_MONTH: pd.NaT})
+def _tables(
+    df: pd.DataFrame, month: str, sid: str, value: str, family: str | None
+) -> dict[str, pd.DataFrame]:
+    sales = pd.DataFrame(
+        {
+            schema.MONTH: pd.to_datetime(df[month]),
+            schema.SKU: df[sid].astype(str),
+            schema.REGION: "all",
+            schema.UNITS: df[value].astype(float),
+        }
+    )
+    fam = (
+        df.drop_duplicates(sid).set_index(sid)[family].astype(str)
+        if family
+        else pd.Series("all", index=df[sid].unique())
+    )
+    products = pd.DataFrame(
+        {
+            schema.SKU: fam.index.astype(str),
+            schema.NAME: fam.index.astype(str),
+            schema.FAMILY: fam.to_numpy(),
+            schema.UOM: "each",
+            schema.LIST_PRICE: 1.0,
+            schema.MATERIAL_COST: 0.5,
+            schema.LAUNCH_MONTH: pd.NaT,
+            schema.PHASE_OUT_MONTH: pd.NaT,
+        }
+    )
     return {schema.SALES: sales, schema.PRODUCTS: products}
 
 

@@ -1,5 +1,6 @@
 """Step 4, Reconciliation: saved scenarios side by side, the best in each row marked;
 open one on the Scenarios page, or archive it."""
+
 import streamlit as st
 
 from sop.scenario import charts as scenario_charts
@@ -12,29 +13,42 @@ ui.through_router()
 
 POLICY = ui.plan_policy()[0]
 MAX_COMPARED = 4
-OVERLAYS = (("revenue", "Revenue by month", "money"),
-            ("margin", "Gross margin by month", "money"),
-            ("inventory", "Inventory at month end by month", "units"))
+OVERLAYS = (
+    ("revenue", "Revenue by month", "money"),
+    ("margin", "Gross margin by month", "money"),
+    ("inventory", "Inventory at month end by month", "units"),
+)
 
 
 def render_list(saved) -> None:
     text = st.column_config.TextColumn
-    st.dataframe(compare.saved_view(saved), hide_index=True, key="cmp_list", column_config={
-        "scenario_id": st.column_config.NumberColumn("#", format="%d"),
-        "name": text("Name", width="medium"), "description": text("Description", width="large"),
-        "author": text("Author"), "levers": text("Levers moved", width="large"),
-        "created_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
-        "dataset_version": st.column_config.NumberColumn("Data version", format="%d"),
-        "archived": st.column_config.CheckboxColumn("Archived")})
+    st.dataframe(
+        compare.saved_view(saved),
+        hide_index=True,
+        key="cmp_list",
+        column_config={
+            "scenario_id": st.column_config.NumberColumn("#", format="%d"),
+            "name": text("Name", width="medium"),
+            "description": text("Description", width="large"),
+            "author": text("Author"),
+            "levers": text("Levers moved", width="large"),
+            "created_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
+            "dataset_version": st.column_config.NumberColumn("Data version", format="%d"),
+            "archived": st.column_config.CheckboxColumn("Archived"),
+        },
+    )
 
 
 def render_actions(saved, labels: dict, path: str) -> None:
     c = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
-    sid = c[0].selectbox("Saved scenario", list(labels), format_func=labels.get,
-                         key="cmp_target")
+    sid = c[0].selectbox("Saved scenario", list(labels), format_func=labels.get, key="cmp_target")
     author = c[1].text_input("Your name (to archive or restore)", key="cmp_author")
-    if c[2].button("Open", key="cmp_open", icon=":material/open_in_new:",
-                   help="Open this scenario's levers on the Scenarios page"):
+    if c[2].button(
+        "Open",
+        key="cmp_open",
+        icon=":material/open_in_new:",
+        help="Open this scenario's levers on the Scenarios page",
+    ):
         levers = compare.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
         if levers is None:
             st.error("This scenario's levers can no longer be read; it cannot be opened.")
@@ -42,8 +56,11 @@ def render_actions(saved, labels: dict, path: str) -> None:
             st.session_state[scenario_url.CURRENT], st.session_state["_scn_reseed"] = levers, True
             st.switch_page("pages/scenarios.py")
     archived = bool(saved.set_index("scenario_id").at[sid, "archived"])
-    if c[3].button("Restore" if archived else "Archive", key="cmp_archive",
-                   icon=":material/unarchive:" if archived else ":material/archive:"):
+    if c[3].button(
+        "Restore" if archived else "Archive",
+        key="cmp_archive",
+        icon=":material/unarchive:" if archived else ":material/archive:",
+    ):
         error = ui.scenario_set_archived(int(sid), author, not archived)
         if error:
             st.error(compare.escape_md(error))
@@ -51,19 +68,26 @@ def render_actions(saved, labels: dict, path: str) -> None:
             st.rerun()
 
 
-def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple,
-                      currency: str) -> None:
+def render_comparison(
+    saved, labels: dict, path: str, version: int, stamp: tuple, currency: str
+) -> None:
     live = [i for i in labels if not saved.set_index("scenario_id").at[i, "archived"]]
-    pick = st.multiselect(f"Compare with the baseline (up to {MAX_COMPARED})", list(labels),
-                          default=live[:MAX_COMPARED], format_func=labels.get,
-                          max_selections=MAX_COMPARED, key="cmp_pick")
+    pick = st.multiselect(
+        f"Compare with the baseline (up to {MAX_COMPARED})",
+        list(labels),
+        default=live[:MAX_COMPARED],
+        format_func=labels.get,
+        max_selections=MAX_COMPARED,
+        key="cmp_pick",
+    )
     jsons = saved.set_index("scenario_id")["levers_json"]
     evals = {"Baseline": ui.scenario(path, version, stamp, Levers(), POLICY)}
     for sid in pick:
         levers = compare.read_levers(jsons[sid])
         if levers is None:
-            st.warning(f"{compare.escape_md(labels[sid])}: its levers can no longer be read; "
-                       "left out.")
+            st.warning(
+                f"{compare.escape_md(labels[sid])}: its levers can no longer be read; left out."
+            )
             continue
         evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):
@@ -71,34 +95,45 @@ def render_comparison(saved, labels: dict, path: str, version: int, stamp: tuple
             st.warning(compare.escape_md(f"{name}: {ev.plan.explanation}"))
             del evals[name]
     figures = {n: e.kpis for n, e in evals.items()}
-    st.dataframe(compare.compare_table(figures, currency), hide_index=True, key="cmp_table",
-                 height="content")
-    st.caption("★ marks the best value in each row as shown (higher or lower, as the Better "
-               "column says; every tied value); rows without a better direction, such as "
-               "costs that follow volume, are not marked.")
+    st.dataframe(
+        compare.compare_table(figures, currency), hide_index=True, key="cmp_table", height="content"
+    )
+    st.caption(
+        "★ marks the best value in each row as shown (higher or lower, as the Better "
+        "column says; every tied value); rows without a better direction, such as "
+        "costs that follow volume, are not marked."
+    )
     if note := compare.undefined_note(figures):
         st.caption(note)
     series = {n: compare.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
-    for tab, (column, title, unit) in zip(st.tabs([t for _, t, _ in OVERLAYS],
-                                                  key="cmp_tab"), OVERLAYS):
+    for tab, (column, title, unit) in zip(
+        st.tabs([t for _, t, _ in OVERLAYS], key="cmp_tab"), OVERLAYS
+    ):
         with tab:
-            st.plotly_chart(scenario_charts.overlay_chart(series, column, title, unit, currency),
-                            width="stretch", key=f"cmp_{column}_chart")
+            st.plotly_chart(
+                scenario_charts.overlay_chart(series, column, title, unit, currency),
+                width="stretch",
+                key=f"cmp_{column}_chart",
+            )
 
 
 st.title("Compare scenarios")
-st.caption("Saved scenarios side by side against the baseline: which one serves, earns and "
-           "stocks best?")
+st.caption(
+    "Saved scenarios side by side against the baseline: which one serves, earns and stocks best?"
+)
 info, path, stamp, _ = ui.require_demand(POLICY.horizon)
 show_archived = st.toggle("Show archived scenarios", key="cmp_show_archived")
 saved = ui.scenario_list(path, include_archived=show_archived)
 if saved.empty:
-    st.info("No scenarios saved yet: move the levers on the Scenarios page and save them "
-            "there (tab Save).")
+    st.info(
+        "No scenarios saved yet: move the levers on the Scenarios page and save them "
+        "there (tab Save)."
+    )
     st.page_link("pages/scenarios.py", label="Go to Scenarios", icon=":material/tune:")
     st.stop()
-labels = {int(i): compare.column_name(int(i), n) for i, n in zip(saved["scenario_id"],
-                                                             saved["name"])}
+labels = {
+    int(i): compare.column_name(int(i), n) for i, n in zip(saved["scenario_id"], saved["name"])
+}
 render_list(saved)
 render_actions(saved, labels, path)
 st.subheader("Side by side")

@@ -1,6 +1,7 @@
 """Step 5, Executive S&OP: one screen for the meeting. The plan of record (or the
 baseline) against budget and the previous cycle, revenue with its range, the top risks
 and opportunities, the scenarios on the table; what changed; the meeting pack."""
+
 import streamlit as st
 
 from sop.executive import charts as exec_charts
@@ -35,45 +36,62 @@ h1{font-size:2.4rem !important}
 def render_header(view, present: bool) -> None:
     if view.approved is not None:
         a = view.approved
-        status = (f"Plan of record: **{escape_md(view.plan_name)}**, approved by "
-                  f"{escape_md(a['author'])} on {a['made_at']:%d %b %Y}")
+        status = (
+            f"Plan of record: **{escape_md(view.plan_name)}**, approved by "
+            f"{escape_md(a['author'])} on {a['made_at']:%d %b %Y}"
+        )
     else:
         status = "No plan of record yet: showing the **baseline** (approve one on Decisions)"
-    prev = (f" · arrows: change vs the previous plan of record, "
-            f"{escape_md(view.previous.scenario_name)} ({exec_view.fmt_cycle(view.previous.cycle)})"
-            if view.previous else "")
-    st.caption(f"{exec_view.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in "
-               f"{view.currency}")
+    prev = (
+        f" · arrows: change vs the previous plan of record, "
+        f"{escape_md(view.previous.scenario_name)} ({exec_view.fmt_cycle(view.previous.cycle)})"
+        if view.previous
+        else ""
+    )
+    st.caption(
+        f"{exec_view.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in {view.currency}"
+    )
 
 
 def render_kpis(view) -> None:
     for box, r in zip(st.columns(len(view.headline)), view.headline.itertuples()):
-        same = view.previous is not None and not r.changed      # keep the tiles level
-        box.metric(r.label, r.text, "no change" if same else r.delta, border=True,
-                   delta_color="off" if same else r.delta_color, delta_arrow="off" if same
-                   else "auto", help=f"{r.help} Over the plan's {POLICY.horizon} months.")
+        same = view.previous is not None and not r.changed  # keep the tiles level
+        box.metric(
+            r.label,
+            r.text,
+            "no change" if same else r.delta,
+            border=True,
+            delta_color="off" if same else r.delta_color,
+            delta_arrow="off" if same else "auto",
+            help=f"{r.help} Over the plan's {POLICY.horizon} months.",
+        )
         box.caption(r.budget_short)
 
 
 def render_middle(view, height: int, font: int) -> None:
     left, right = st.columns([1, 1])
-    left.plotly_chart(exec_charts.revenue_chart(view.band, view.currency, height=height,
-                                       font_size=font), width="stretch",
-                      key="exe_revenue_chart")
+    left.plotly_chart(
+        exec_charts.revenue_chart(view.band, view.currency, height=height, font_size=font),
+        width="stretch",
+        key="exe_revenue_chart",
+    )
     with right:
         st.markdown("**Top risks (−) and opportunities (+)**: gross margin at stake")
         top = exec_risks.top(view.risks, n=8, per_category=3)
         if top.empty:
             st.success("No risk or opportunity worth money in this plan.")
         else:
-            st.html(exec_risks.html_table(top, view.currency, height=height - 30,
-                                 font_px=16 if font > 13 else 13))
+            st.html(
+                exec_risks.html_table(
+                    top, view.currency, height=height - 30, font_px=16 if font > 13 else 13
+                )
+            )
 
 
 def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
     board = exec_view.board_text(view.board, view.currency, view.por_name)
-    if present:         # a grid keeps its small font; a plain table grows with the page
+    if present:  # a grid keeps its small font; a plain table grows with the page
         st.table(board.set_index("Plan"))
     else:
         st.dataframe(board, hide_index=True, key="exe_board", height="content")
@@ -82,49 +100,78 @@ def render_board(view, present: bool) -> None:
 def render_changes(view, font: int) -> None:
     st.subheader("What changed since last cycle")
     if view.bridge is None:
-        st.info("No earlier cycle has a plan of record yet: the bridge appears from the "
-                "second approved cycle on.")
+        st.info(
+            "No earlier cycle has a plan of record yet: the bridge appears from the "
+            "second approved cycle on."
+        )
         return
-    c = st.columns([1, 1])      # room for the table's "Made of" to read in full
-    c[0].plotly_chart(exec_charts.plan_bridge_chart(view.bridge, view.currency, font_size=font),
-                      width="stretch", key="exe_bridge_chart")
-    c[1].dataframe(view.bridge[["step", "amount_text", "detail"]], hide_index=True,
-                   key="exe_bridge_table", column_config={
-                       "step": "Step", "detail": st.column_config.TextColumn(
-                           "Made of", width="large"),
-                       "amount_text": st.column_config.TextColumn(
-                           f"Gross margin ({view.currency})", alignment="right")})
-    c[1].caption("Demand = volume + mix at the previous margins per unit; capacity = lost "
-                 "sales, labour and overtime, subcontracting; cost = material and stock. "
-                 f"Previous plan: {view.previous.scenario_name}, data "
-                 f"v{view.previous.dataset_version}. Steps add up exactly.")
+    c = st.columns([1, 1])  # room for the table's "Made of" to read in full
+    c[0].plotly_chart(
+        exec_charts.plan_bridge_chart(view.bridge, view.currency, font_size=font),
+        width="stretch",
+        key="exe_bridge_chart",
+    )
+    c[1].dataframe(
+        view.bridge[["step", "amount_text", "detail"]],
+        hide_index=True,
+        key="exe_bridge_table",
+        column_config={
+            "step": "Step",
+            "detail": st.column_config.TextColumn("Made of", width="large"),
+            "amount_text": st.column_config.TextColumn(
+                f"Gross margin ({view.currency})", alignment="right"
+            ),
+        },
+    )
+    c[1].caption(
+        "Demand = volume + mix at the previous margins per unit; capacity = lost "
+        "sales, labour and overtime, subcontracting; cost = material and stock. "
+        f"Previous plan: {view.previous.scenario_name}, data "
+        f"v{view.previous.dataset_version}. Steps add up exactly."
+    )
 
 
 def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None:
     st.subheader("Meeting pack")
     c = st.columns([1, 1, 3])
     name = f"sop_pack_v{version}"
-    c[0].download_button("Excel workbook", key="exe_pack_xlsx", mime=XLSX,
-                         data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY,
-                                                  "xlsx"), file_name=f"{name}.xlsx",
-                         on_click="ignore", icon=":material/table_view:")
-    c[1].download_button("HTML report", key="exe_pack_html", mime="text/html",
-                         data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY,
-                                                  "html"), file_name=f"{name}.html",
-                         on_click="ignore", icon=":material/description:",
-                         help="One file, opens in any browser, works offline.")
-    c[2].caption("Summary, demand, supply, finance, scenarios, decisions, risks, what "
-                 "changed and the S&OE weeks; both carry the dataset version, the cycle and "
-                 "the time they were made. Also: `python -m sop pack --out DIR`.")
+    c[0].download_button(
+        "Excel workbook",
+        key="exe_pack_xlsx",
+        mime=XLSX,
+        data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY, "xlsx"),
+        file_name=f"{name}.xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+    c[1].download_button(
+        "HTML report",
+        key="exe_pack_html",
+        mime="text/html",
+        data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY, "html"),
+        file_name=f"{name}.html",
+        on_click="ignore",
+        icon=":material/description:",
+        help="One file, opens in any browser, works offline.",
+    )
+    c[2].caption(
+        "Summary, demand, supply, finance, scenarios, decisions, risks, what "
+        "changed and the S&OE weeks; both carry the dataset version, the cycle and "
+        "the time they were made. Also: `python -m sop pack --out DIR`."
+    )
 
 
 top = st.columns([5, 1.5], vertical_alignment="center")
 top[0].title("Executive S&OP")
-present = top[1].toggle("Presentation mode", key="exe_present",
-                        help="Larger fonts and no sidebar, for a shared screen.")
+present = top[1].toggle(
+    "Presentation mode", key="exe_present", help="Larger fonts and no sidebar, for a shared screen."
+)
 st.html(PRESENT_CSS if present else COMPACT_CSS)
-page = ui.exe_page(POLICY, "The executive view needs a demand plan: run `python -m sop "
-                   "forecast` (or forecast on the Demand page).")
+page = ui.exe_page(
+    POLICY,
+    "The executive view needs a demand plan: run `python -m sop "
+    "forecast` (or forecast on the Demand page).",
+)
 view = page.view
 render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:

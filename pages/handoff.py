@@ -1,5 +1,6 @@
 """Step 5, Executive S&OP: hand-off to execution (S&OE). The first three months of the
 plan of record in weeks by SKU and plant, as CSV; the month's actuals against plan."""
+
 import streamlit as st
 
 from sop.executive import charts as exec_charts
@@ -17,58 +18,99 @@ POLICY = ui.plan_policy()[0]
 def render_weeks(view) -> None:
     w = view.weekly
     c = st.columns([1, 1, 2], vertical_alignment="bottom")
-    plant = c[0].selectbox("Plant", [None, *sorted(w[schema.PLANT].unique())], key="soe_plant",
-                           format_func=lambda p: p or "All plants")
-    family = c[1].selectbox("Family", [None, *sorted(w[schema.FAMILY].unique())],
-                            key="soe_family", format_func=lambda f: f or "All families")
-    c[2].download_button("Weekly plan (CSV, every SKU and plant)", key="soe_csv",
-                         data=weekly.weekly_csv(w), mime="text/csv", on_click="ignore",
-                         file_name=f"soe_weeks_{view.cycle:%Y-%m}.csv",
-                         icon=":material/download:")
+    plant = c[0].selectbox(
+        "Plant",
+        [None, *sorted(w[schema.PLANT].unique())],
+        key="soe_plant",
+        format_func=lambda p: p or "All plants",
+    )
+    family = c[1].selectbox(
+        "Family",
+        [None, *sorted(w[schema.FAMILY].unique())],
+        key="soe_family",
+        format_func=lambda f: f or "All families",
+    )
+    c[2].download_button(
+        "Weekly plan (CSV, every SKU and plant)",
+        key="soe_csv",
+        data=weekly.weekly_csv(w),
+        mime="text/csv",
+        on_click="ignore",
+        file_name=f"soe_weeks_{view.cycle:%Y-%m}.csv",
+        icon=":material/download:",
+    )
     part = weekly.select(w, plant, family)
-    st.plotly_chart(exec_charts.weekly_chart(weekly.by_week(part)), width="stretch",
-                    key="soe_chart")
-    st.dataframe(part, hide_index=True, key="soe_table", column_config={
-        "week_start": st.column_config.DateColumn("Week (Monday)", format="YYYY-MM-DD"),
-        "week_end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
-        schema.MONTH: st.column_config.DateColumn("Month", format="MMM YYYY"),
-        schema.SKU: "SKU", schema.FAMILY: "Family", schema.PLANT: "Plant",
-        schema.WORKING_DAYS: st.column_config.NumberColumn("Working days", format="%.1f"),
-        "share": st.column_config.NumberColumn("Share of the month", format="percent"),
-        "demand": st.column_config.NumberColumn("Demand (units)", format="%,.0f"),
-        "production": st.column_config.NumberColumn("Make (units)", format="%,.0f"),
-        "subcontracted": st.column_config.NumberColumn("Buy (units)", format="%,.0f"),
-        "shipped": st.column_config.NumberColumn("Ship (units)", format="%,.0f")})
-    st.caption("Weeks run Monday to Friday and are cut at month ends. A month is split in "
-               "proportion to its working days in each week: Monday-Friday, less the days "
-               "the capacity calendar lacks on the SKU's lines (taken off the end of the "
-               "month). Each month's weeks add up to the monthly plan.")
+    st.plotly_chart(
+        exec_charts.weekly_chart(weekly.by_week(part)), width="stretch", key="soe_chart"
+    )
+    st.dataframe(
+        part,
+        hide_index=True,
+        key="soe_table",
+        column_config={
+            "week_start": st.column_config.DateColumn("Week (Monday)", format="YYYY-MM-DD"),
+            "week_end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
+            schema.MONTH: st.column_config.DateColumn("Month", format="MMM YYYY"),
+            schema.SKU: "SKU",
+            schema.FAMILY: "Family",
+            schema.PLANT: "Plant",
+            schema.WORKING_DAYS: st.column_config.NumberColumn("Working days", format="%.1f"),
+            "share": st.column_config.NumberColumn("Share of the month", format="percent"),
+            "demand": st.column_config.NumberColumn("Demand (units)", format="%,.0f"),
+            "production": st.column_config.NumberColumn("Make (units)", format="%,.0f"),
+            "subcontracted": st.column_config.NumberColumn("Buy (units)", format="%,.0f"),
+            "shipped": st.column_config.NumberColumn("Ship (units)", format="%,.0f"),
+        },
+    )
+    st.caption(
+        "Weeks run Monday to Friday and are cut at month ends. A month is split in "
+        "proportion to its working days in each week: Monday-Friday, less the days "
+        "the capacity calendar lacks on the SKU's lines (taken off the end of the "
+        "month). Each month's weeks add up to the monthly plan."
+    )
 
 
 def render_actuals(view) -> None:
     st.subheader("Actuals against plan")
     if view.actuals_month is None:
-        st.info("When a newer dataset brings the sales of a month an earlier plan of record "
-                "covered, this month's actual demand is compared with that plan here.")
+        st.info(
+            "When a newer dataset brings the sales of a month an earlier plan of record "
+            "covered, this month's actual demand is compared with that plan here."
+        )
         return
     t = weekly.actual_totals(view.actuals)
-    st.caption(f"{fmt.month(view.actuals_month)}: actual demand against the plan of record "
-               f"{view.actuals_plan}.")
+    st.caption(
+        f"{fmt.month(view.actuals_month)}: actual demand against the plan of record "
+        f"{view.actuals_plan}."
+    )
     c = st.columns(3)
     c[0].metric("Planned demand", fmt.units(t["planned_demand"]), border=True)
     c[1].metric("Actual demand", fmt.units(t["actual_units"]), border=True)
-    c[2].metric("Actual - plan", fmt.units(t["gap_units"]), fmt.pct(t["gap_pct"]),
-                delta_color="off", border=True)
-    st.dataframe(view.actuals, hide_index=True, key="soe_actuals", column_config={
-        schema.SKU: "SKU", schema.FAMILY: "Family",
-        "planned_demand": st.column_config.NumberColumn("Planned demand (units)",
-                                                        format="%,.0f"),
-        "planned_shipped": st.column_config.NumberColumn("Planned shipments (units)",
-                                                         format="%,.0f"),
-        "actual_units": st.column_config.NumberColumn("Actual demand (units)",
-                                                      format="%,.0f"),
-        "gap_units": st.column_config.NumberColumn("Actual - plan (units)", format="%,.0f"),
-        "gap_pct": st.column_config.NumberColumn("Actual - plan (%)", format="percent")})
+    c[2].metric(
+        "Actual - plan",
+        fmt.units(t["gap_units"]),
+        fmt.pct(t["gap_pct"]),
+        delta_color="off",
+        border=True,
+    )
+    st.dataframe(
+        view.actuals,
+        hide_index=True,
+        key="soe_actuals",
+        column_config={
+            schema.SKU: "SKU",
+            schema.FAMILY: "Family",
+            "planned_demand": st.column_config.NumberColumn(
+                "Planned demand (units)", format="%,.0f"
+            ),
+            "planned_shipped": st.column_config.NumberColumn(
+                "Planned shipments (units)", format="%,.0f"
+            ),
+            "actual_units": st.column_config.NumberColumn("Actual demand (units)", format="%,.0f"),
+            "gap_units": st.column_config.NumberColumn("Actual - plan (units)", format="%,.0f"),
+            "gap_pct": st.column_config.NumberColumn("Actual - plan (%)", format="percent"),
+        },
+    )
 
 
 st.title("Hand-off to execution (S&OE)")
@@ -76,17 +118,22 @@ info = ui.require_dataset()
 path = str(ui.store().path)
 # read from the log and the approved snapshots: no demand plan needed
 view = ui.exe_records(path, info.version, ui.exe_log_stamp(path))
-why = ui.supply_demand(path, info.version, POLICY.horizon,
-                       ui.demand_stamp(path, info.version))[1]
+why = ui.supply_demand(path, info.version, POLICY.horizon, ui.demand_stamp(path, info.version))[1]
 if why:
-    st.info(f"{why}\n\nThe plan of record below is shown as approved; re-planning it on "
-            f"data v{info.version} (Executive, Decisions) needs a demand plan.")
+    st.info(
+        f"{why}\n\nThe plan of record below is shown as approved; re-planning it on "
+        f"data v{info.version} (Executive, Decisions) needs a demand plan."
+    )
 if view.approved is None:
-    st.info(f"No plan of record for the {exec_view.fmt_cycle(view.cycle)} cycle yet: approve one "
-            "on the Decisions page, then its first three months appear here in weeks.")
+    st.info(
+        f"No plan of record for the {exec_view.fmt_cycle(view.cycle)} cycle yet: approve one "
+        "on the Decisions page, then its first three months appear here in weeks."
+    )
     st.page_link("pages/decisions.py", label="Go to Decisions", icon=":material/gavel:")
 else:
-    st.caption(f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record **{view.plan_name}** "
-               f"as approved (data v{view.snapshot.dataset_version}) · first three months")
+    st.caption(
+        f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record **{view.plan_name}** "
+        f"as approved (data v{view.snapshot.dataset_version}) · first three months"
+    )
     render_weeks(view)
 render_actuals(view)

@@ -1,4 +1,5 @@
 """Step 3, Supply planning: can we make what we expect to sell, and at what cost?"""
+
 import streamlit as st
 
 from sop.core import charts
@@ -11,15 +12,16 @@ from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_lab
 ui.through_router()
 
 
-
 def policy_controls() -> SupplyPolicy:
     """One widget per SupplyPolicy field, keyed `sup_<field>`: choices, then
     percentages, then switches, each group on its own row."""
     labels, values, fields = field_labels(), {}, field_help()
     stored = ui.plan_policy()[0]
-    rows = [[n for n, f in fields.items() if not isinstance(f[2], (bool, float))],
-            [n for n, f in fields.items() if isinstance(f[2], float)],
-            [n for n, f in fields.items() if isinstance(f[2], bool)]]
+    rows = [
+        [n for n, f in fields.items() if not isinstance(f[2], (bool, float))],
+        [n for n, f in fields.items() if isinstance(f[2], float)],
+        [n for n, f in fields.items() if isinstance(f[2], bool)],
+    ]
     with st.expander("Plan settings (policy)", expanded=False, icon=":material/tune:"):
         for names in rows:
             cols = st.columns(4)
@@ -30,15 +32,20 @@ def policy_controls() -> SupplyPolicy:
                 if isinstance(default, bool):
                     values[name] = box.toggle(label, value=default, key=key, help=text)
                 elif choices:
-                    values[name] = box.selectbox(label, choices, choices.index(default),
-                                                 key=key, help=text,
-                                                 format_func=CHOICE_LABELS.get)
+                    values[name] = box.selectbox(
+                        label,
+                        choices,
+                        choices.index(default),
+                        key=key,
+                        help=text,
+                        format_func=CHOICE_LABELS.get,
+                    )
                 elif isinstance(default, int):
-                    values[name] = int(box.number_input(label, 1, 60, default, key=key,
-                                                        help=text))
+                    values[name] = int(box.number_input(label, 1, 60, default, key=key, help=text))
                 else:
-                    values[name] = box.number_input(label, 0.0, 1000.0, default, 0.5, key=key,
-                                                    help=text)
+                    values[name] = box.number_input(
+                        label, 0.0, 1000.0, default, 0.5, key=key, help=text
+                    )
         ui.plan_policy_form(SupplyPolicy(**values))
     return SupplyPolicy(**values)
 
@@ -46,14 +53,29 @@ def policy_controls() -> SupplyPolicy:
 def render_kpis(k: dict, currency: str) -> None:
     c = st.columns(6)
     c[0].metric("Revenue (horizon)", fmt.money(k["revenue"], currency), border=True)
-    c[1].metric("Gross margin", fmt.money(k["gross_margin"], currency),
-                f"{fmt.pct(k['gross_margin_pct'])} of revenue", delta_color="off",
-                delta_arrow="off", border=True)
-    c[2].metric("Demand served", fmt.pct(k["fill_rate"]), f"{fmt.pct(k['on_time_rate'])} on "
-                "time", delta_color="off", delta_arrow="off", border=True)
+    c[1].metric(
+        "Gross margin",
+        fmt.money(k["gross_margin"], currency),
+        f"{fmt.pct(k['gross_margin_pct'])} of revenue",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    c[2].metric(
+        "Demand served",
+        fmt.pct(k["fill_rate"]),
+        f"{fmt.pct(k['on_time_rate'])} on time",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
     c[3].metric("Lost sales", fmt.units(k["lost_units"]), border=True)
-    c[4].metric("Overtime", fmt.units(k["overtime_hours"], "h"), border=True,
-                help="Overtime hours on lines and labour pools over the horizon.")
+    c[4].metric(
+        "Overtime",
+        fmt.units(k["overtime_hours"], "h"),
+        border=True,
+        help="Overtime hours on lines and labour pools over the horizon.",
+    )
     c[5].metric("Subcontracted", fmt.units(k["subcontract_units"]), border=True)
 
 
@@ -66,12 +88,20 @@ def render_capacity(plan, rough, currency: str) -> None:
         st.session_state["sup_resource"] = hot.iloc[0] if len(hot) else resources[0]
     pick = st.selectbox("Resource", resources, key="sup_resource")
     st.plotly_chart(supply_charts.capacity_chart(plan.resource_use, rough, pick), width="stretch")
-    view = st.segmented_control("Heat map of", ["Demand load (rough-cut)", "Planned load"],
-                                default="Demand load (rough-cut)", required=True,
-                                key="sup_heat")
+    view = st.segmented_control(
+        "Heat map of",
+        ["Demand load (rough-cut)", "Planned load"],
+        default="Demand load (rough-cut)",
+        required=True,
+        key="sup_heat",
+    )
     frame = rough if view.startswith("Demand") else plan.resource_use
-    st.plotly_chart(supply_charts.utilisation_heatmap(frame, f"Utilisation: {view.lower()} as % of "
-                                           "regular hours"), width="stretch")
+    st.plotly_chart(
+        supply_charts.utilisation_heatmap(
+            frame, f"Utilisation: {view.lower()} as % of regular hours"
+        ),
+        width="stretch",
+    )
 
 
 def render_plan(plan, path: str, version: int) -> None:
@@ -79,57 +109,96 @@ def render_plan(plan, path: str, version: int) -> None:
     families = sorted(plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *families], key="sup_family")
     family = None if fam == "All families" else fam
-    st.plotly_chart(supply_charts.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
-                    width="stretch")
-    st.dataframe(plan.family_plan, hide_index=True, key="sup_plan_table",
-                 column_config=ui.plan_columns(plan.family_plan, ui.active().currency))
+    st.plotly_chart(
+        supply_charts.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
+        width="stretch",
+    )
+    st.dataframe(
+        plan.family_plan,
+        hide_index=True,
+        key="sup_plan_table",
+        column_config=ui.plan_columns(plan.family_plan, ui.active().currency),
+    )
 
 
 def render_gaps(plan, currency: str) -> None:
     st.subheader("Bottlenecks")
-    st.caption("Every limit that binds, highest shadow price first: the margin one more hour "
-               "(or unit of a supplier's cap) would add that month.")
+    st.caption(
+        "Every limit that binds, highest shadow price first: the margin one more hour "
+        "(or unit of a supplier's cap) would add that month."
+    )
     if plan.bottlenecks.empty:
         st.success("No resource, supplier or subcontract cap binds: demand fits.")
     else:
-        st.dataframe(plan.bottlenecks, hide_index=True, key="sup_bottlenecks",
-                     column_order=("month", "resource", "name", "shadow_price", "per", "used",
-                                   "limit", "overtime_hours", "max_overtime_hours", "lever"),
-                     column_config=ui.bottleneck_columns(plan.bottlenecks, currency))
+        st.dataframe(
+            plan.bottlenecks,
+            hide_index=True,
+            key="sup_bottlenecks",
+            column_order=(
+                "month",
+                "resource",
+                "name",
+                "shadow_price",
+                "per",
+                "used",
+                "limit",
+                "overtime_hours",
+                "max_overtime_hours",
+                "lever",
+            ),
+            column_config=ui.bottleneck_columns(plan.bottlenecks, currency),
+        )
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
         return
     st.markdown("\n".join(f"- {why}" for why in plan.shortfalls["why"].head(8)))
     with st.expander(f"All {len(plan.shortfalls)} shortfall(s) as a table"):
-        st.dataframe(plan.shortfalls, hide_index=True, key="sup_shortfalls",
-                     column_config=ui.bottleneck_columns(plan.shortfalls, currency))
+        st.dataframe(
+            plan.shortfalls,
+            hide_index=True,
+            key="sup_shortfalls",
+            column_config=ui.bottleneck_columns(plan.shortfalls, currency),
+        )
 
 
 def render_costs(plan, currency: str) -> None:
     st.plotly_chart(supply_charts.cost_waterfall(plan.costs, currency), width="stretch")
-    st.dataframe(plan.costs, hide_index=True, key="sup_costs_table",
-                 column_order=("label", "kind", "amount", "basis"),
-                 column_config=ui.columns(plan.costs, currency, money=("amount",)))
+    st.dataframe(
+        plan.costs,
+        hide_index=True,
+        key="sup_costs_table",
+        column_order=("label", "kind", "amount", "basis"),
+        column_config=ui.columns(plan.costs, currency, money=("amount",)),
+    )
     margin = fmt.money(plan.kpis["gross_margin"], currency, compact=False)
-    st.caption(f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
-               "below safety stock) steer the plan but are not P&L costs.")
+    st.caption(
+        f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
+        "below safety stock) steer the plan but are not P&L costs."
+    )
 
 
 st.title("Supply planning")
-st.caption("Can we make what we expect to sell? Where does capacity bind, and what would "
-           "closing each gap cost?")
+st.caption(
+    "Can we make what we expect to sell? Where does capacity bind, and what would "
+    "closing each gap cost?"
+)
 info = ui.require_dataset()
 path, currency = str(ui.store().path), info.currency
 policy = policy_controls()
 stamp = ui.demand_stamp(path, info.version)
 demand, why = ui.supply_demand(path, info.version, policy.horizon, stamp)
 if demand is None:
-    st.info(f"{why}\n\n" + (
-        "Shorten the horizon in *Plan settings*, or forecast further ahead on the Demand "
-        "page (*Statistical forecast: settings and refresh*)." if ui.demand_run(
-            path, info.version) else "Demand must be forecast before supply can be planned: "
-        "run `python -m sop forecast`, or load a dataset with a `consensus` table."))
+    st.info(
+        f"{why}\n\n"
+        + (
+            "Shorten the horizon in *Plan settings*, or forecast further ahead on the Demand "
+            "page (*Statistical forecast: settings and refresh*)."
+            if ui.demand_run(path, info.version)
+            else "Demand must be forecast before supply can be planned: "
+            "run `python -m sop forecast`, or load a dataset with a `consensus` table."
+        )
+    )
     st.stop()
 plan = ui.supply_plan(path, info.version, stamp, policy)
 if not plan.ok:
@@ -137,15 +206,16 @@ if not plan.ok:
     if not plan.shortfalls.empty:
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_violations")
     st.stop()
-st.caption(f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
-           f"{fmt.month(demand[schema.MONTH].max())}. {plan.explanation}")
+st.caption(
+    f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
+    f"{fmt.month(demand[schema.MONTH].max())}. {plan.explanation}"
+)
 for note in plan.notes:
     st.warning(note)
 render_kpis(plan.kpis, currency)
 tabs = st.tabs(["Capacity", "Plan vs demand", "Bottlenecks & gaps", "Costs"], key="sup_tab")
 with tabs[0]:
-    render_capacity(plan, ui.supply_rough_cut(path, info.version, policy.horizon, stamp),
-                    currency)
+    render_capacity(plan, ui.supply_rough_cut(path, info.version, policy.horizon, stamp), currency)
 with tabs[1]:
     render_plan(plan, path, info.version)
 with tabs[2]:

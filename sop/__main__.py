@@ -1,4 +1,5 @@
 """Command line: `python -m sop <command>`; `python -m sop --help` lists them."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ def _print_report(report: Report, source: str) -> None:
         body = textwrap.fill(f.message, width=100, subsequent_indent=" " * 9)
         print(f"{label}  {body}")
     n_rows = sum(len(df) for df in report.tables.values())
-    print(f"\n{source}: {len(report.tables)} tables, {n_rows:,} rows; "
-          f"{len(errors)} error(s), {len(warnings)} warning(s).")
+    print(
+        f"\n{source}: {len(report.tables)} tables, {n_rows:,} rows; "
+        f"{len(errors)} error(s), {len(warnings)} warning(s)."
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -37,8 +40,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     report = validate_dir(args.dir)
     _print_report(report, str(args.dir))
     if not report.ok:
-        print("Nothing was loaded; the store is unchanged. Fix the errors above and run "
-              "load again.")
+        print(
+            "Nothing was loaded; the store is unchanged. Fix the errors above and run load again."
+        )
         return 1
     store = Store(args.store)
     name = args.name or Path(args.dir).resolve().name
@@ -119,8 +123,10 @@ def out_problem(path: Path, folder: bool) -> str | None:
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return (f"--out {path}: cannot create the folder {target} "
-                f"({exc.strerror or exc}). Choose a folder you can write to.")
+        return (
+            f"--out {path}: cannot create the folder {target} "
+            f"({exc.strerror or exc}). Choose a folder you can write to."
+        )
     if not os.access(target, os.W_OK | os.X_OK):
         return f"--out {path}: cannot write into {target}. Choose a folder you can write to."
     return None
@@ -136,8 +142,7 @@ def policy_problem(args: argparse.Namespace) -> str | None:
         return None
     for name in field_help():
         problems = [re.sub(rf"^{name}\b", "--" + name.replace("_", "-"), p) for p in problems]
-    return ("Invalid plan settings: " + "; ".join(problems)
-            + ". See `python -m sop plan --help`.")
+    return "Invalid plan settings: " + "; ".join(problems) + ". See `python -m sop plan --help`."
 
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -179,16 +184,20 @@ def cmd_pack(args: argparse.Namespace) -> int:
     from sop.executive.pack import run_pack
 
     if args.cycle is not None and not MONTH_RE.match(args.cycle):
-        print(f"ERROR    --cycle must be a month written YYYY-MM (e.g. 2026-11), not "
-              f"{args.cycle!r}.", file=sys.stderr)
+        print(
+            f"ERROR    --cycle must be a month written YYYY-MM (e.g. 2026-11), not {args.cycle!r}.",
+            file=sys.stderr,
+        )
         return 2
 
     return run_pack(args)
 
 
 STORE_HELP = "DuckDB store file (default: $SOP_STORE, else data/sop.duckdb)"
-DIR_HELP = ("folder of table files named after the data model's tables (products.csv or "
-            ".parquet, sales, ...; see docs/data-model.md)")
+DIR_HELP = (
+    "folder of table files named after the data model's tables (products.csv or "
+    ".parquet, sales, ...; see docs/data-model.md)"
+)
 
 
 class _Subparsers:
@@ -206,9 +215,11 @@ class _Subparsers:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m sop", description="S&OP Studio command line.",
+        prog="python -m sop",
+        description="S&OP Studio command line.",
         epilog="`python -m sop COMMAND --help` describes a command. Exit code 0 when it "
-        "is done; otherwise the reason is printed and the code is not 0.")
+        "is done; otherwise the reason is printed and the code is not 0.",
+    )
     p.add_argument("--store", type=Path, default=None, help=STORE_HELP)
     sub = _Subparsers(p.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     s = sub.add_parser("validate", help="check a folder of table files; change nothing")
@@ -219,59 +230,92 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", help="dataset name (default: the folder name)")
     s.set_defaults(func=cmd_load)
     s = sub.add_parser("demo", help="write the deterministic demo dataset")
-    s.add_argument("--out", type=Path, default=DEMO_DIR,
-                   help="folder to write the table files into (default: data/demo)")
-    s.add_argument("--seed", type=int, default=7,
-                   help="random seed; the same seed writes the same data (default: 7)")
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=DEMO_DIR,
+        help="folder to write the table files into (default: data/demo)",
+    )
+    s.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="random seed; the same seed writes the same data (default: 7)",
+    )
     s.add_argument("--load", action="store_true", help="also load it into the store")
     s.set_defaults(func=cmd_demo)
-    s = sub.add_parser("ensure-demo", help="what `make run` does first: load the demo "
-                       "dataset if the store is empty, and forecast the active dataset if "
-                       "it has no stored forecast")
+    s = sub.add_parser(
+        "ensure-demo",
+        help="what `make run` does first: load the demo "
+        "dataset if the store is empty, and forecast the active dataset if "
+        "it has no stored forecast",
+    )
     s.set_defaults(func=cmd_ensure_demo)
     s = sub.add_parser("datasets", help="list the dataset versions kept in the store")
     s.set_defaults(func=cmd_datasets)
     s = sub.add_parser("restore", help="make an earlier dataset version active again")
-    s.add_argument("version", type=int, help="the version number, as listed by "
-                   "`python -m sop datasets`")
+    s.add_argument(
+        "version", type=int, help="the version number, as listed by `python -m sop datasets`"
+    )
     s.set_defaults(func=cmd_restore)
     s = sub.add_parser("schema-doc", help="print the data model as Markdown")
     s.add_argument("--write", action="store_true", help="refresh docs/data-model.md")
     s.set_defaults(func=cmd_schema_doc)
-    s = sub.add_parser("backtest", help="hold out the last H months of every series and "
-                       "score the engine's choice and the baselines")
+    s = sub.add_parser(
+        "backtest",
+        help="hold out the last H months of every series and "
+        "score the engine's choice and the baselines",
+    )
     s.add_argument("--data", type=Path, required=True, help="dataset folder (sales required)")
     s.add_argument("--horizon", type=int, required=True, help="months held out")
     s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
     from sop.cli.forecast import workers
-    s.add_argument("--workers", type=workers, default=None,
-                   help="processes, 1 or more (default: all cores)")
+
+    s.add_argument(
+        "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
+    )
     s.set_defaults(func=cmd_backtest)
-    s = sub.add_parser("forecast", help="fit the statistical forecast of every series and "
-                       "store it for the app (the active dataset, or --data DIR loaded first)")
+    s = sub.add_parser(
+        "forecast",
+        help="fit the statistical forecast of every series and "
+        "store it for the app (the active dataset, or --data DIR loaded first)",
+    )
     from sop.cli.forecast import add_arguments as add_forecast_arguments
+
     add_forecast_arguments(s)
     s.set_defaults(func=cmd_forecast)
-    s = sub.add_parser("plan", help="demand -> constrained supply plan (LP with HiGHS); "
-                       "writes the plan, cost breakdown and KPIs as JSON")
+    s = sub.add_parser(
+        "plan",
+        help="demand -> constrained supply plan (LP with HiGHS); "
+        "writes the plan, cost breakdown and KPIs as JSON",
+    )
     from sop.supply.plan_io import add_plan_arguments
+
     add_plan_arguments(s)
     s.set_defaults(func=cmd_plan)
-    s = sub.add_parser("scenario", help="evaluate a levers file (TOML or JSON) against the "
-                       "baseline; writes the KPIs, margin bridge and risk ranges as JSON")
+    s = sub.add_parser(
+        "scenario",
+        help="evaluate a levers file (TOML or JSON) against the "
+        "baseline; writes the KPIs, margin bridge and risk ranges as JSON",
+    )
     from sop.cli.scenario import add_arguments
+
     add_arguments(s)
     s.set_defaults(func=cmd_scenario)
-    s = sub.add_parser("pack", help="the executive meeting pack: an Excel workbook and a "
-                       "self-contained HTML report of the cycle's plan, risks, scenarios "
-                       "and decisions")
+    s = sub.add_parser(
+        "pack",
+        help="the executive meeting pack: an Excel workbook and a "
+        "self-contained HTML report of the cycle's plan, risks, scenarios "
+        "and decisions",
+    )
     from sop.executive.pack import add_arguments as add_pack_arguments
+
     add_pack_arguments(s)
     s.set_defaults(func=cmd_pack)
     return p
 
 
-OUT_IS_FOLDER = {"demo", "pack"}     # the other commands' --out is a file
+OUT_IS_FOLDER = {"demo", "pack"}  # the other commands' --out is a file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,15 +340,19 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SOP_DEBUG"):
             raise
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"ERROR    {exc.strerror or exc}{where}. Check the path and its permissions.",
-              file=sys.stderr)
+        print(
+            f"ERROR    {exc.strerror or exc}{where}. Check the path and its permissions.",
+            file=sys.stderr,
+        )
         return 2
     except Exception as exc:  # noqa: BLE001 - a command line never shows a traceback
         if os.environ.get("SOP_DEBUG"):
             raise
-        print(f"ERROR    `{args.command}` failed: {type(exc).__name__}: {exc}. This is a "
-              "bug, please report it with the command; SOP_DEBUG=1 shows the traceback.",
-              file=sys.stderr)
+        print(
+            f"ERROR    `{args.command}` failed: {type(exc).__name__}: {exc}. This is a "
+            "bug, please report it with the command; SOP_DEBUG=1 shows the traceback.",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny valid dataset, written as files, and a scratch store."""
+
 from __future__ import annotations
 
 import os
@@ -18,11 +19,18 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
     """A small, valid dataset: 3 SKUs in 2 families, 2 regions, 24 months of sales."""
     months = pd.date_range("2024-01-01", AS_OF, freq="MS")
     future = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=12, freq="MS")
-    products = pd.DataFrame({
-        schema.SKU: ["A1", "A2", "B1"], schema.NAME: ["Alpha 1", "Alpha 2", "Beta 1"],
-        schema.FAMILY: ["Alpha", "Alpha", "Beta"], schema.UOM: ["each"] * 3,
-        schema.LIST_PRICE: [10.0, 12.0, 50.0], schema.MATERIAL_COST: [4.0, 5.0, 20.0],
-        schema.LAUNCH_MONTH: [pd.NaT] * 3, schema.PHASE_OUT_MONTH: [pd.NaT] * 3})
+    products = pd.DataFrame(
+        {
+            schema.SKU: ["A1", "A2", "B1"],
+            schema.NAME: ["Alpha 1", "Alpha 2", "Beta 1"],
+            schema.FAMILY: ["Alpha", "Alpha", "Beta"],
+            schema.UOM: ["each"] * 3,
+            schema.LIST_PRICE: [10.0, 12.0, 50.0],
+            schema.MATERIAL_COST: [4.0, 5.0, 20.0],
+            schema.LAUNCH_MONTH: [pd.NaT] * 3,
+            schema.PHASE_OUT_MONTH: [pd.NaT] * 3,
+        }
+    )
     rows = []
     price = dict(zip(products[schema.SKU], products[schema.LIST_PRICE]))
     for i, sku in enumerate(products[schema.SKU]):
@@ -30,33 +38,74 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             for k, m in enumerate(months):
                 units = float(100 + 10 * i + 20 * np.sin(k / 12 * 2 * np.pi))
                 rows.append((m, sku, region, round(units), round(units) * price[sku] * 0.95))
-    sales = pd.DataFrame(rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS, schema.REVENUE])
-    resources = pd.DataFrame({
-        schema.RESOURCE: ["L1", "L2", "LAB"], schema.PLANT: ["P1", "P1", "P1"],
-        schema.NAME: ["Line 1", "Line 2", "Crew"], schema.KIND: ["line", "line", "labour"],
-        schema.REGULAR_COST_PER_HOUR: [30.0, 30.0, 25.0],
-        schema.OVERTIME_COST_PER_HOUR: [45.0, 45.0, 37.5],
-        schema.MAX_OVERTIME_HOURS: [40.0, 40.0, 0.0]})
-    capacity = pd.DataFrame([
-        (r, m, 21.0, 1.0, 8.0, 0.9, np.nan) for r in ("L1", "L2") for m in future],
-        columns=[schema.RESOURCE, schema.MONTH, schema.WORKING_DAYS, schema.SHIFTS, schema.HOURS_PER_SHIFT,
-                 schema.EFFICIENCY, schema.AVAILABLE_HOURS])
-    workforce = pd.DataFrame({schema.RESOURCE: ["LAB"], schema.WORKERS: [5.0],
-                              schema.HOURS_PER_WORKER: [140.0], schema.MAX_OVERTIME_PER_WORKER: [20.0],
-                              schema.HIRING_COST: [3000.0], schema.LAYOFF_COST: [5000.0],
-                              schema.MAX_HIRES_PER_MONTH: [np.nan]})
-    bor = pd.DataFrame({schema.SKU: [None, None, None], schema.FAMILY: ["Alpha", "Beta", "Alpha"],
-                        schema.RESOURCE: ["L1", "L2", "LAB"], schema.HOURS_PER_UNIT: [0.2, 0.5, 0.1]})
-    inventory = pd.DataFrame({schema.SKU: ["A1", "A2", "B1"], schema.ON_HAND_UNITS: [150.0, 160.0, 90.0],
-                              schema.SAFETY_STOCK_MONTHS: [0.5, 0.5, 1.0],
-                              schema.SAFETY_STOCK_UNITS: [np.nan] * 3,
-                              schema.HOLDING_COST_PCT: [20.0, 20.0, 25.0]})
-    budget = pd.DataFrame([(f, m, 400.0, 4000.0, 1500.0) for f in ("Alpha", "Beta")
-                           for m in future],
-                          columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN])
-    return {schema.PRODUCTS: products, schema.SALES: sales, schema.RESOURCES: resources,
-            schema.CAPACITY: capacity, schema.WORKFORCE: workforce, schema.BILL_OF_RESOURCES: bor,
-            schema.INVENTORY: inventory, schema.BUDGET: budget}
+    sales = pd.DataFrame(
+        rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS, schema.REVENUE]
+    )
+    resources = pd.DataFrame(
+        {
+            schema.RESOURCE: ["L1", "L2", "LAB"],
+            schema.PLANT: ["P1", "P1", "P1"],
+            schema.NAME: ["Line 1", "Line 2", "Crew"],
+            schema.KIND: ["line", "line", "labour"],
+            schema.REGULAR_COST_PER_HOUR: [30.0, 30.0, 25.0],
+            schema.OVERTIME_COST_PER_HOUR: [45.0, 45.0, 37.5],
+            schema.MAX_OVERTIME_HOURS: [40.0, 40.0, 0.0],
+        }
+    )
+    capacity = pd.DataFrame(
+        [(r, m, 21.0, 1.0, 8.0, 0.9, np.nan) for r in ("L1", "L2") for m in future],
+        columns=[
+            schema.RESOURCE,
+            schema.MONTH,
+            schema.WORKING_DAYS,
+            schema.SHIFTS,
+            schema.HOURS_PER_SHIFT,
+            schema.EFFICIENCY,
+            schema.AVAILABLE_HOURS,
+        ],
+    )
+    workforce = pd.DataFrame(
+        {
+            schema.RESOURCE: ["LAB"],
+            schema.WORKERS: [5.0],
+            schema.HOURS_PER_WORKER: [140.0],
+            schema.MAX_OVERTIME_PER_WORKER: [20.0],
+            schema.HIRING_COST: [3000.0],
+            schema.LAYOFF_COST: [5000.0],
+            schema.MAX_HIRES_PER_MONTH: [np.nan],
+        }
+    )
+    bor = pd.DataFrame(
+        {
+            schema.SKU: [None, None, None],
+            schema.FAMILY: ["Alpha", "Beta", "Alpha"],
+            schema.RESOURCE: ["L1", "L2", "LAB"],
+            schema.HOURS_PER_UNIT: [0.2, 0.5, 0.1],
+        }
+    )
+    inventory = pd.DataFrame(
+        {
+            schema.SKU: ["A1", "A2", "B1"],
+            schema.ON_HAND_UNITS: [150.0, 160.0, 90.0],
+            schema.SAFETY_STOCK_MONTHS: [0.5, 0.5, 1.0],
+            schema.SAFETY_STOCK_UNITS: [np.nan] * 3,
+            schema.HOLDING_COST_PCT: [20.0, 20.0, 25.0],
+        }
+    )
+    budget = pd.DataFrame(
+        [(f, m, 400.0, 4000.0, 1500.0) for f in ("Alpha", "Beta") for m in future],
+        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
+    )
+    return {
+        schema.PRODUCTS: products,
+        schema.SALES: sales,
+        schema.RESOURCES: resources,
+        schema.CAPACITY: capacity,
+        schema.WORKFORCE: workforce,
+        schema.BILL_OF_RESOURCES: bor,
+        schema.INVENTORY: inventory,
+        schema.BUDGET: budget,
+    }
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Path:
@@ -96,9 +145,11 @@ def snapshot(store: Store) -> tuple:
         return ("absent",)
     info = store.active()
     data = store.tables() if info else {}
-    return (store.datasets().to_json(date_format="iso"),
-            {k: v.to_json(date_format="iso") for k, v in data.items()},
-            store.row_counts())
+    return (
+        store.datasets().to_json(date_format="iso"),
+        {k: v.to_json(date_format="iso") for k, v in data.items()},
+        store.row_counts(),
+    )
 
 
 os.environ.setdefault("CMDSTANPY_LOG", "WARNING")
@@ -106,9 +157,16 @@ os.environ.setdefault("CMDSTANPY_LOG", "WARNING")
 
 # --- browser fixtures: the real app on a free port, Debian's Chromium -------------
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -139,8 +197,13 @@ def demo_forecast(demo_store_path: Path) -> Path:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "sop", "--store", str(demo_store_path),
-                           "forecast"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "sop", "--store", str(demo_store_path), "forecast"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return demo_store_path
 
@@ -156,9 +219,24 @@ def live_app(demo_store_path: Path):
     port = _free_port()
     env = {**os.environ, "SOP_STORE": str(demo_store_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:

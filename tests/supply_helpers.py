@@ -1,4 +1,5 @@
 """Helpers for the supply tests: one-product datasets small enough to solve on paper."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,21 +19,45 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c, np.nan) for c in cols} for r in rows], columns=cols)
 
 
-def demand_frame(units: list[float], sku: str = "P1", family: str = "Fam",
-                 start: pd.Timestamp = START) -> pd.DataFrame:
+def demand_frame(
+    units: list[float], sku: str = "P1", family: str = "Fam", start: pd.Timestamp = START
+) -> pd.DataFrame:
     months = pd.date_range(start, periods=len(units), freq="MS")
-    df = pd.DataFrame({schema.MONTH: months, schema.SKU: sku, schema.REGION: "All", schema.FAMILY: family,
-                       schema.UNITS: [float(u) for u in units]})
-    return df.assign(**{schema.P10: df[schema.UNITS], schema.P90: df[schema.UNITS],
-                        schema.FORECAST_UNITS: df[schema.UNITS], schema.SOURCE: SOURCE_LOADED})[PLAN_COLUMNS]
+    df = pd.DataFrame(
+        {
+            schema.MONTH: months,
+            schema.SKU: sku,
+            schema.REGION: "All",
+            schema.FAMILY: family,
+            schema.UNITS: [float(u) for u in units],
+        }
+    )
+    return df.assign(
+        **{
+            schema.P10: df[schema.UNITS],
+            schema.P90: df[schema.UNITS],
+            schema.FORECAST_UNITS: df[schema.UNITS],
+            schema.SOURCE: SOURCE_LOADED,
+        }
+    )[PLAN_COLUMNS]
 
 
-def one_product(units: list[float], *, line_hours: float | None = 100.0, hpu: float = 1.0,
-                price: float = 100.0, material: float = 40.0, line_rate: float = 10.0,
-                ot_rate: float = 25.0, max_ot: float = 0.0, on_hand: float = 0.0,
-                ss_units: float = 0.0, holding_pct: float = 12.0,
-                subcontract: tuple[float, float] | None = None,
-                labour: dict | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def one_product(
+    units: list[float],
+    *,
+    line_hours: float | None = 100.0,
+    hpu: float = 1.0,
+    price: float = 100.0,
+    material: float = 40.0,
+    line_rate: float = 10.0,
+    ot_rate: float = 25.0,
+    max_ot: float = 0.0,
+    on_hand: float = 0.0,
+    ss_units: float = 0.0,
+    holding_pct: float = 12.0,
+    subcontract: tuple[float, float] | None = None,
+    labour: dict | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """(tables, demand) for product P1 (family Fam) on line L1 and/or labour pool LAB.
 
     Defaults: price 100, material 40, 1 hour/unit on a line of 100 h/month at 10/h,
@@ -42,48 +67,112 @@ def one_product(units: list[float], *, line_hours: float | None = 100.0, hpu: fl
     months = pd.date_range(START, periods=len(units), freq="MS")
     res, bor, cap = [], [], []
     if line_hours is not None:
-        res.append({schema.RESOURCE: "L1", schema.PLANT: "Plant", schema.NAME: "Line 1", schema.KIND: schema.KIND_LINE,
-                    schema.REGULAR_COST_PER_HOUR: line_rate, schema.OVERTIME_COST_PER_HOUR: ot_rate,
-                    schema.MAX_OVERTIME_HOURS: max_ot})
+        res.append(
+            {
+                schema.RESOURCE: "L1",
+                schema.PLANT: "Plant",
+                schema.NAME: "Line 1",
+                schema.KIND: schema.KIND_LINE,
+                schema.REGULAR_COST_PER_HOUR: line_rate,
+                schema.OVERTIME_COST_PER_HOUR: ot_rate,
+                schema.MAX_OVERTIME_HOURS: max_ot,
+            }
+        )
         bor.append({schema.FAMILY: "Fam", schema.RESOURCE: "L1", schema.HOURS_PER_UNIT: hpu})
-        cap += [{schema.RESOURCE: "L1", schema.MONTH: m, schema.WORKING_DAYS: 20.0, schema.SHIFTS: 1.0,
-                 schema.HOURS_PER_SHIFT: 8.0, schema.EFFICIENCY: 1.0, schema.AVAILABLE_HOURS: line_hours}
-                for m in months]
+        cap += [
+            {
+                schema.RESOURCE: "L1",
+                schema.MONTH: m,
+                schema.WORKING_DAYS: 20.0,
+                schema.SHIFTS: 1.0,
+                schema.HOURS_PER_SHIFT: 8.0,
+                schema.EFFICIENCY: 1.0,
+                schema.AVAILABLE_HOURS: line_hours,
+            }
+            for m in months
+        ]
     wf = []
     if labour is not None:
-        res.append({schema.RESOURCE: "LAB", schema.PLANT: "Plant", schema.NAME: "Crew", schema.KIND: schema.KIND_LABOUR,
-                    schema.REGULAR_COST_PER_HOUR: labour.get("rate", 10.0),
-                    schema.OVERTIME_COST_PER_HOUR: labour.get("ot_rate", 15.0),
-                    schema.MAX_OVERTIME_HOURS: 0.0})
-        bor.append({schema.FAMILY: "Fam", schema.RESOURCE: "LAB", schema.HOURS_PER_UNIT: labour.get("hpu", 1.0)})
-        wf.append({schema.RESOURCE: "LAB", schema.WORKERS: labour["workers"],
-                   schema.HOURS_PER_WORKER: labour["hpw"],
-                   schema.MAX_OVERTIME_PER_WORKER: labour.get("max_ot", 0.0),
-                   schema.HIRING_COST: labour.get("hiring", 0.0),
-                   schema.LAYOFF_COST: labour.get("layoff", 0.0),
-                   schema.MAX_HIRES_PER_MONTH: labour.get("max_hires", np.nan)})
+        res.append(
+            {
+                schema.RESOURCE: "LAB",
+                schema.PLANT: "Plant",
+                schema.NAME: "Crew",
+                schema.KIND: schema.KIND_LABOUR,
+                schema.REGULAR_COST_PER_HOUR: labour.get("rate", 10.0),
+                schema.OVERTIME_COST_PER_HOUR: labour.get("ot_rate", 15.0),
+                schema.MAX_OVERTIME_HOURS: 0.0,
+            }
+        )
+        bor.append(
+            {
+                schema.FAMILY: "Fam",
+                schema.RESOURCE: "LAB",
+                schema.HOURS_PER_UNIT: labour.get("hpu", 1.0),
+            }
+        )
+        wf.append(
+            {
+                schema.RESOURCE: "LAB",
+                schema.WORKERS: labour["workers"],
+                schema.HOURS_PER_WORKER: labour["hpw"],
+                schema.MAX_OVERTIME_PER_WORKER: labour.get("max_ot", 0.0),
+                schema.HIRING_COST: labour.get("hiring", 0.0),
+                schema.LAYOFF_COST: labour.get("layoff", 0.0),
+                schema.MAX_HIRES_PER_MONTH: labour.get("max_hires", np.nan),
+            }
+        )
     options = []
     if subcontract is not None:
-        options.append({schema.OPTION: "SUB", schema.OPTION_TYPE: schema.OPTION_SUBCONTRACT, schema.FAMILY: "Fam",
-                        schema.COST_PER_UNIT: subcontract[0], schema.MONTHLY_CAP_UNITS: subcontract[1],
-                        schema.START_MONTH: pd.NaT, schema.END_MONTH: pd.NaT})
+        options.append(
+            {
+                schema.OPTION: "SUB",
+                schema.OPTION_TYPE: schema.OPTION_SUBCONTRACT,
+                schema.FAMILY: "Fam",
+                schema.COST_PER_UNIT: subcontract[0],
+                schema.MONTHLY_CAP_UNITS: subcontract[1],
+                schema.START_MONTH: pd.NaT,
+                schema.END_MONTH: pd.NaT,
+            }
+        )
     tables = {
-        schema.PRODUCTS: frame(schema.PRODUCTS, [{schema.SKU: "P1", schema.NAME: "Product 1", schema.FAMILY: "Fam",
-                                        schema.UOM: "each", schema.LIST_PRICE: price,
-                                        schema.MATERIAL_COST: material}]),
-        schema.RESOURCES: frame(schema.RESOURCES, res), schema.CAPACITY: frame(schema.CAPACITY, cap),
-        schema.WORKFORCE: frame(schema.WORKFORCE, wf), schema.BILL_OF_RESOURCES: frame(schema.BILL_OF_RESOURCES, bor),
+        schema.PRODUCTS: frame(
+            schema.PRODUCTS,
+            [
+                {
+                    schema.SKU: "P1",
+                    schema.NAME: "Product 1",
+                    schema.FAMILY: "Fam",
+                    schema.UOM: "each",
+                    schema.LIST_PRICE: price,
+                    schema.MATERIAL_COST: material,
+                }
+            ],
+        ),
+        schema.RESOURCES: frame(schema.RESOURCES, res),
+        schema.CAPACITY: frame(schema.CAPACITY, cap),
+        schema.WORKFORCE: frame(schema.WORKFORCE, wf),
+        schema.BILL_OF_RESOURCES: frame(schema.BILL_OF_RESOURCES, bor),
         schema.SUPPLY_OPTIONS: frame(schema.SUPPLY_OPTIONS, options),
-        schema.INVENTORY: frame(schema.INVENTORY, [{schema.SKU: "P1", schema.ON_HAND_UNITS: on_hand,
-                                          schema.SAFETY_STOCK_MONTHS: np.nan,
-                                          schema.SAFETY_STOCK_UNITS: ss_units,
-                                          schema.HOLDING_COST_PCT: holding_pct}]),
+        schema.INVENTORY: frame(
+            schema.INVENTORY,
+            [
+                {
+                    schema.SKU: "P1",
+                    schema.ON_HAND_UNITS: on_hand,
+                    schema.SAFETY_STOCK_MONTHS: np.nan,
+                    schema.SAFETY_STOCK_UNITS: ss_units,
+                    schema.HOLDING_COST_PCT: holding_pct,
+                }
+            ],
+        ),
     }
     return tables, demand_frame(units)
 
 
-def with_consensus(tables: dict[str, pd.DataFrame], horizon: int = 12,
-                   growth: float = 1.05) -> dict[str, pd.DataFrame]:
+def with_consensus(
+    tables: dict[str, pd.DataFrame], horizon: int = 12, growth: float = 1.05
+) -> dict[str, pd.DataFrame]:
     """A copy of `tables` carrying a naive consensus (same month last year x growth)."""
     out = dict(tables)
     out[schema.CONSENSUS] = naive_consensus(tables, horizon, growth)

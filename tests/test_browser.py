@@ -1,4 +1,5 @@
 """The real app in Debian's Chromium, clicked and read like a person would."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_supply_page_shows_the_plan_and_the_bottleneck(demo_forecast, live_app, 
     page.get_by_role("heading", name="Supply planning").wait_for(timeout=60_000)
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for(state="visible", timeout=60_000)
-    assert "RS-ASM1" in chart.inner_text()          # the peak-season bottleneck line
+    assert "RS-ASM1" in chart.inner_text()  # the peak-season bottleneck line
     page.get_by_text("Gross margin", exact=True).first.wait_for()
     page.get_by_role("tab", name="Bottlenecks & gaps").click()
     panel = page.locator("[role=tabpanel]:visible")

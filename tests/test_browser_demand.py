@@ -7,6 +7,7 @@ real command line (`python -m sop forecast`, default settings: 224 series, about
 here is withdrawn at the end, so later tests see the statistical consensus again
 (it stays in the audit history).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,9 @@ CONSENSUS_Y = """() => {
 }"""
 
 
-def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app,
-                                                         browser_page) -> None:
+def test_override_in_the_editor_moves_the_consensus_line(
+    demo_forecast, live_app, browser_page
+) -> None:
     page = browser_page
     page.goto(live_app)
     # wait for the router's navigation: until app.py has run once, a fresh server lists
@@ -57,10 +59,10 @@ def test_override_in_the_editor_moves_the_consensus_line(demo_forecast, live_app
     assert after["consensus"][0] == pytest.approx(target, rel=1e-6)
     assert after["consensus"][1:] == pytest.approx(before["consensus"][1:])
     assert any(n.startswith("#") and "Garden" in n for n in after["notes"])
-    assert page.get_by_text("Northwind Home Appliances").first.is_visible()   # the router ran
+    assert page.get_by_text("Northwind Home Appliances").first.is_visible()  # the router ran
     page.screenshot(path=str(DOCS / "screenshot-demand.png"))
     store = Store(demo_forecast)
     mine = override_log.active(store)
-    assert (mine["reason"] == "garden centre chain listing").sum() == 1   # audited
+    assert (mine["reason"] == "garden centre chain listing").sum() == 1  # audited
     for oid in mine.loc[mine["author"] == "Browser Bot", "override_id"]:
         consensus.withdraw_override(store, int(oid), "browser test", "test clean-up")

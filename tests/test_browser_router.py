@@ -1,4 +1,5 @@
 """A page opened by its own URL on a fresh server still goes through the router."""
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,22 @@ pytestmark = pytest.mark.browser
 def fresh_app(demo_store_path):
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true"], cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
         env={**os.environ, "SOP_STORE": str(demo_store_path)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

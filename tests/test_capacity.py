@@ -1,4 +1,5 @@
 """Rough-cut capacity on the tiny dataset, worked by hand."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,18 +14,35 @@ M1 = AS_OF + pd.offsets.MonthBegin(1)
 
 
 def _demand(units: dict[str, float], month: pd.Timestamp = M1) -> pd.DataFrame:
-    return pd.DataFrame({schema.MONTH: month, schema.SKU: list(units), schema.REGION: "North",
-                         schema.UNITS: list(units.values())})
+    return pd.DataFrame(
+        {
+            schema.MONTH: month,
+            schema.SKU: list(units),
+            schema.REGION: "North",
+            schema.UNITS: list(units.values()),
+        }
+    )
 
 
 def test_sku_row_overrides_its_family_row() -> None:
     t = tiny_tables()
-    bor = pd.concat([t[schema.BILL_OF_RESOURCES], pd.DataFrame(
-        {schema.SKU: ["A2"], schema.FAMILY: [None], schema.RESOURCE: ["L1"], schema.HOURS_PER_UNIT: [1.0]})])
+    bor = pd.concat(
+        [
+            t[schema.BILL_OF_RESOURCES],
+            pd.DataFrame(
+                {
+                    schema.SKU: ["A2"],
+                    schema.FAMILY: [None],
+                    schema.RESOURCE: ["L1"],
+                    schema.HOURS_PER_UNIT: [1.0],
+                }
+            ),
+        ]
+    )
     hpu = capacity.hours_per_unit(t[schema.PRODUCTS], bor).set_index([schema.SKU, schema.RESOURCE])
-    assert hpu.at[("A1", "L1"), schema.HOURS_PER_UNIT] == 0.2      # family row
-    assert hpu.at[("A2", "L1"), schema.HOURS_PER_UNIT] == 1.0      # overridden
-    assert hpu.at[("A2", "LAB"), schema.HOURS_PER_UNIT] == 0.1     # family row kept
+    assert hpu.at[("A1", "L1"), schema.HOURS_PER_UNIT] == 0.2  # family row
+    assert hpu.at[("A2", "L1"), schema.HOURS_PER_UNIT] == 1.0  # overridden
+    assert hpu.at[("A2", "LAB"), schema.HOURS_PER_UNIT] == 0.1  # family row kept
     assert ("B1", "L1") not in hpu.index
     assert len(hpu) == 5
 
@@ -34,19 +52,28 @@ def test_rough_cut_load_and_utilisation_by_hand() -> None:
     # on LAB at 0.1 h = 15 h of 5 workers x 140 h = 700 h; B1 10 units x 0.5 h = 5 h on L2.
     # The second region's 100 units of A1 add 20 h on L1.
     t = tiny_tables()
-    d = pd.concat([_demand({"A1": 100.0, "A2": 50.0, "B1": 10.0}),
-                   _demand({"A1": 100.0}).assign(**{schema.REGION: "South"})])
+    d = pd.concat(
+        [
+            _demand({"A1": 100.0, "A2": 50.0, "B1": 10.0}),
+            _demand({"A1": 100.0}).assign(**{schema.REGION: "South"}),
+        ]
+    )
     rc = capacity.rough_cut(d, t).set_index(schema.RESOURCE)
     assert rc.at["L1", "load_hours"] == pytest.approx(50.0)
     assert rc.at["L1", schema.AVAILABLE_HOURS] == pytest.approx(151.2)
     assert rc.at["L1", "utilisation"] == pytest.approx(50 / 151.2)
     assert rc.at["LAB", "load_hours"] == pytest.approx(25.0)
     assert rc.at["LAB", schema.AVAILABLE_HOURS] == pytest.approx(700.0)
-    assert rc.at["LAB", "overtime_hours"] == pytest.approx(100.0)     # 5 x 20 h
+    assert rc.at["LAB", "overtime_hours"] == pytest.approx(100.0)  # 5 x 20 h
     assert rc.at["L2", "load_hours"] == pytest.approx(5.0)
     assert not rc["overloaded"].any()
-    assert list(rc.columns[:5]) == [schema.PLANT, schema.MONTH, "load_hours", schema.AVAILABLE_HOURS,
-                                    "utilisation"]
+    assert list(rc.columns[:5]) == [
+        schema.PLANT,
+        schema.MONTH,
+        "load_hours",
+        schema.AVAILABLE_HOURS,
+        "utilisation",
+    ]
 
 
 def test_overload_and_beyond_overtime_flags() -> None:
@@ -62,11 +89,14 @@ def test_overload_and_beyond_overtime_flags() -> None:
 def test_given_available_hours_win_and_missing_months_are_carried() -> None:
     t = tiny_tables()
     cap = t[schema.CAPACITY].copy()
-    cap.loc[(cap[schema.RESOURCE] == "L1") & (cap[schema.MONTH] == M1), schema.AVAILABLE_HOURS] = 99.0
+    cap.loc[(cap[schema.RESOURCE] == "L1") & (cap[schema.MONTH] == M1), schema.AVAILABLE_HOURS] = (
+        99.0
+    )
     t[schema.CAPACITY] = cap
-    late = cap[schema.MONTH].max() + pd.offsets.MonthBegin(1)    # beyond the calendar
+    late = cap[schema.MONTH].max() + pd.offsets.MonthBegin(1)  # beyond the calendar
     hours = capacity.resource_hours(t, pd.DatetimeIndex([M1, late])).set_index(
-        [schema.RESOURCE, schema.MONTH])
+        [schema.RESOURCE, schema.MONTH]
+    )
     assert hours.at[("L1", M1), schema.AVAILABLE_HOURS] == 99.0
     assert hours.at[("L1", late), schema.AVAILABLE_HOURS] == pytest.approx(151.2)
     assert hours.at[("L1", late), capacity.ESTIMATED]

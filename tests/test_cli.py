@@ -1,4 +1,5 @@
 """The command line: exit codes, the demo build used by `make run`, restore."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -64,6 +65,7 @@ def test_demo_command_writes_every_table(tmp_path: Path, capsys) -> None:
 
 # --- bad input: one plain line saying what is wrong and what to do, never a traceback ----
 
+
 def _err(capsys) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -71,7 +73,8 @@ def _err(capsys) -> str:
 
 
 def test_an_out_that_cannot_be_written_is_refused_before_any_work(
-        tmp_path: Path, store: Store, capsys, monkeypatch) -> None:
+    tmp_path: Path, store: Store, capsys, monkeypatch
+) -> None:
     import sop.demand.backtest
 
     monkeypatch.setattr(sop.demand.backtest, "cli", lambda *a: pytest.fail("ran the backtest"))
@@ -98,40 +101,53 @@ def test_missing_out_folders_are_created(tmp_path: Path, store: Store, capsys) -
     assert out.exists() and f"Wrote {out}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("flags, said", [
-    (["--horizon", "0"], "--horizon must be 1 to 60 months, not 0"),
-    (["--horizon", "-3"], "--horizon must be 1 to 60 months, not -3"),
-    (["--horizon", "500"], "--horizon must be 1 to 60 months, not 500"),
-    (["--backlog-cost-pct", "-5"], "--backlog-cost-pct must be between 0 and 1000 %"),
-])
-def test_plan_settings_out_of_range_are_refused(tmp_path: Path, store: Store, capsys,
-                                                flags: list[str], said: str) -> None:
+@pytest.mark.parametrize(
+    "flags, said",
+    [
+        (["--horizon", "0"], "--horizon must be 1 to 60 months, not 0"),
+        (["--horizon", "-3"], "--horizon must be 1 to 60 months, not -3"),
+        (["--horizon", "500"], "--horizon must be 1 to 60 months, not 500"),
+        (["--backlog-cost-pct", "-5"], "--backlog-cost-pct must be between 0 and 1000 %"),
+    ],
+)
+def test_plan_settings_out_of_range_are_refused(
+    tmp_path: Path, store: Store, capsys, flags: list[str], said: str
+) -> None:
     folder = write_tables(with_consensus(tiny_tables(), 12), tmp_path / "t")
     for command in ("plan", "scenario"):
         assert main([command, "--data", str(folder)] + flags) == 2
         captured = capsys.readouterr()
         assert said in captured.err and "Traceback" not in captured.err
-        assert captured.out == ""        # no JSON of an "invalid" plan
+        assert captured.out == ""  # no JSON of an "invalid" plan
 
 
-@pytest.mark.parametrize("name, text, said", [
-    ("bad.toml", "scn_demand_pct = = 5\n", "is not valid TOML"),
-    ("bad.json", '{"scn_demand_pct": 5', "is not valid JSON"),
-    ("unknown.toml", "scn_demand_pcnt = 5\n", "unknown lever 'scn_demand_pcnt' (did you mean "
-     "scn_demand_pct?)"),
-    ("range.toml", "scn_demand_pct = 5000\n", "scn_demand_pct = 5000 is outside -100 .. 200 %"),
-    ("text.toml", 'scn_demand_pct = "abc"\n', "'abc' is not a number"),
-    ("levers.yaml", "scn_demand_pct: 5\n", "ends in .toml or .json"),
-    ("family.toml", "[scn_demand_family_pct]\nNope = 5\n", "there is no family 'Nope' in "
-     "this dataset"),
-])
+@pytest.mark.parametrize(
+    "name, text, said",
+    [
+        ("bad.toml", "scn_demand_pct = = 5\n", "is not valid TOML"),
+        ("bad.json", '{"scn_demand_pct": 5', "is not valid JSON"),
+        (
+            "unknown.toml",
+            "scn_demand_pcnt = 5\n",
+            "unknown lever 'scn_demand_pcnt' (did you mean scn_demand_pct?)",
+        ),
+        ("range.toml", "scn_demand_pct = 5000\n", "scn_demand_pct = 5000 is outside -100 .. 200 %"),
+        ("text.toml", 'scn_demand_pct = "abc"\n', "'abc' is not a number"),
+        ("levers.yaml", "scn_demand_pct: 5\n", "ends in .toml or .json"),
+        (
+            "family.toml",
+            "[scn_demand_family_pct]\nNope = 5\n",
+            "there is no family 'Nope' in this dataset",
+        ),
+    ],
+)
 def test_a_bad_levers_file_is_refused_with_what_to_fix(
-        tmp_path: Path, store: Store, capsys, name: str, text: str, said: str) -> None:
+    tmp_path: Path, store: Store, capsys, name: str, text: str, said: str
+) -> None:
     folder = write_tables(with_consensus(tiny_tables(), 12), tmp_path / "t")
     levers = tmp_path / name
     levers.write_text(text)
-    assert main(["scenario", "--data", str(folder), "--levers", str(levers),
-                 "--no-risk"]) == 2
+    assert main(["scenario", "--data", str(folder), "--levers", str(levers), "--no-risk"]) == 2
     captured = capsys.readouterr()
     assert said in captured.err and str(levers) in captured.err
     assert "Traceback" not in captured.err and captured.out == ""
@@ -168,11 +184,13 @@ def test_store_is_accepted_after_the_command(tmp_path: Path, capsys) -> None:
 
 
 def test_an_unexpected_failure_is_one_line_not_a_traceback(
-        tmp_path: Path, store: Store, capsys, monkeypatch) -> None:
+    tmp_path: Path, store: Store, capsys, monkeypatch
+) -> None:
     import sop.executive.pack
 
     def boom(args):
         raise KeyError("surprise")
+
     monkeypatch.setattr(sop.executive.pack, "run_pack", boom)
     assert main(["pack", "--out", str(tmp_path / "p")]) == 3
     err = _err(capsys)

@@ -1,5 +1,6 @@
 """The decision log: approvals with their snapshot, reversals, questions and actions;
 append-only, restart-safe, and two approvers at once both land."""
+
 from __future__ import annotations
 
 import threading
@@ -52,7 +53,7 @@ def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
     before = _rows(store)
     sid = scenario_store.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
     second = executive.approve_saved(store, ctx, sid, "Bob", "more demand", CYCLE)
-    assert _rows(store)[:len(before)] == before
+    assert _rows(store)[: len(before)] == before
     assert int(decisions.plan_of_record(decision_log.log(store), CYCLE)["entry_id"]) == second
     decision_log.revoke(store, second, "Carl", "the demand call was wrong")
     rows = _rows(store)
@@ -64,23 +65,28 @@ def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
     with pytest.raises(StoreError, match="not an approval"):
         decision_log.revoke(store, rows[2][0], "Carl", "a reversal of a reversal")
     assert len(_rows(store)) == 3
-    with store.connect() as con:       # nothing in the module updates or deletes
+    with store.connect() as con:  # nothing in the module updates or deletes
         assert con.execute("SELECT count(*) FROM plan_snapshots").fetchone()[0] == 2
 
 
 def test_the_log_survives_a_restart(store, ctx) -> None:
     entry = executive.approve_saved(store, ctx, 0, "Ann", "keep", CYCLE)
-    decision_log.add_item(store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20",
-                "Ann")
-    again = Store(store.path)          # a new process would open the file like this
+    decision_log.add_item(
+        store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20", "Ann"
+    )
+    again = Store(store.path)  # a new process would open the file like this
     log = decision_log.log(again)
     assert list(log["kind"]) == ["approve", "action"]
-    assert decisions.PlanSnapshot.from_json(decision_log.snapshot_json(again, entry)).scenario_name == \
-        "Baseline"
+    assert (
+        decisions.PlanSnapshot.from_json(decision_log.snapshot_json(again, entry)).scenario_name
+        == "Baseline"
+    )
 
 
 def test_two_approvers_at_once_both_land(store, ctx) -> None:
-    sids = [scenario_store.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)]
+    sids = [
+        scenario_store.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)
+    ]
     results: dict[str, int] = {}
     errors: list[Exception] = []
     barrier = threading.Barrier(2)
@@ -89,11 +95,10 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
         try:
             barrier.wait()
             results[who] = executive.approve_saved(store, ctx, sid, who, f"{who} approves", CYCLE)
-        except Exception as exc:        # noqa: BLE001 - reported below
+        except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=approve, args=(w, s))
-               for w, s in zip(("Ann", "Bob"), sids)]
+    threads = [threading.Thread(target=approve, args=(w, s)) for w, s in zip(("Ann", "Bob"), sids)]
     for t in threads:
         t.start()
     for t in threads:
@@ -103,7 +108,10 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
     assert sorted(log["author"]) == ["Ann", "Bob"] and len(set(results.values())) == 2
     por = decisions.plan_of_record(log, CYCLE)
     assert int(por["entry_id"]) == max(results.values())
-    assert sorted(decisions.approvals(log)["status"]) == [decisions.STATUS_POR, decisions.STATUS_SUPERSEDED]
+    assert sorted(decisions.approvals(log)["status"]) == [
+        decisions.STATUS_POR,
+        decisions.STATUS_SUPERSEDED,
+    ]
     for entry in results.values():
         assert decision_log.snapshot_json(store, entry) is not None
 
@@ -131,8 +139,9 @@ def test_bad_input_stores_nothing_and_text_is_kept_as_typed(store, ctx) -> None:
 
 def test_open_items_become_overdue(store, ctx) -> None:
     decision_log.add_item(store, CYCLE, "action", "Book overtime", "Eve", "2026-01-10", "Ann")
-    decision_log.add_item(store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10",
-                "Ann")
+    decision_log.add_item(
+        store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10", "Ann"
+    )
     items = decisions.items(decision_log.log(store), pd.Timestamp("2026-01-15"))
     assert list(items["status"]) == ["overdue", "open"]
     view = decisions.log_view(decision_log.log(store))

@@ -4,6 +4,7 @@ A hand-made forecast is stored directly (tests/demand_helpers.py) so the page ne
 fits a model here, except in the one test of the Run forecast button, which fits the
 tiny dataset.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,9 +58,15 @@ def _trace_y(fig: dict, name: str) -> np.ndarray:
     return np.asarray(y, dtype=float)
 
 
-def _fill_override(at: AppTest, value: float, reason: str = "key account win",
-                   author: str = "Ana", kind: str = overrides.KIND_UNITS, start: int = 0,
-                   end: int = 1) -> AppTest:
+def _fill_override(
+    at: AppTest,
+    value: float,
+    reason: str = "key account win",
+    author: str = "Ana",
+    kind: str = overrides.KIND_UNITS,
+    start: int = 0,
+    end: int = 1,
+) -> AppTest:
     at.selectbox(key="dem_ov_start").set_value(MONTHS[start])
     at.selectbox(key="dem_ov_end").set_value(MONTHS[end])
     at.radio(key="dem_ov_kind").set_value(kind)
@@ -89,7 +96,7 @@ def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store) -
     total = sum(P50.values()) * len(MONTHS)
     assert _metrics(at)["Consensus, next 6 months"] == f"{total:,.0f} units"
     assert _metrics(at)["Statistical P50, same months"] == f"{total:,.0f} units"
-    assert "Pick a family" in at.info[0].value              # no override at company level
+    assert "Pick a family" in at.info[0].value  # no override at company level
     at.selectbox(key="dem_family").set_value("Beta").run()
     assert at.selectbox(key="dem_sku").options == ["(all)", "B1"]
     assert _metrics(at)["Consensus, next 6 months"] == f"{200 * len(MONTHS):,.0f} units"
@@ -115,8 +122,15 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Sto
     assert hist[overrides.REASON].tolist() == ["key account win"]
     assert hist[overrides.STATUS].tolist() == [overrides.STATUS_ACTIVE]
     # level and kind in words; a family override has no SKU or region: empty, not None
-    assert (hist[overrides.LEVEL].tolist(), hist[schema.KIND].tolist()) == (["Family"], ["= units/month"])
-    assert hist[[schema.SKU, schema.REGION, overrides.WITHDRAWN_BY]].iloc[0].tolist() == ["", "", ""]
+    assert (hist[overrides.LEVEL].tolist(), hist[schema.KIND].tolist()) == (
+        ["Family"],
+        ["= units/month"],
+    )
+    assert hist[[schema.SKU, schema.REGION, overrides.WITHDRAWN_BY]].iloc[0].tolist() == [
+        "",
+        "",
+        "",
+    ]
     assert any("(family level)" in m for m in at.markdown.values)
     m = _metrics(at)
     assert m["Consensus, next 6 months"] == f"{1000 * 2 + 500 * 4:,.0f} units"
@@ -124,19 +138,24 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Sto
     assert m["Active overrides on this selection"] == "1"
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [a["text"] for a in fig["layout"]["annotations"]] == [
-        "#1 Alpha = 1,000 units/month (key account win)"]
+        "#1 Alpha = 1,000 units/month (key account win)"
+    ]
     assert list(_trace_y(fig, "Consensus demand")[:3]) == pytest.approx([1000, 1000, 500])
     assert list(_trace_y(fig, "Statistical forecast (P50)")[:3]) == pytest.approx([500] * 3)
 
 
-@pytest.mark.parametrize("fields, message", [
-    (dict(value=-5.0), "cannot be negative"),
-    (dict(value=100.0, reason=""), "Enter a reason"),
-    (dict(value=100.0, author=" "), "Enter your name"),
-    (dict(value=100.0, start=3, end=1), "before the start month"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        (dict(value=-5.0), "cannot be negative"),
+        (dict(value=100.0, reason=""), "Enter a reason"),
+        (dict(value=100.0, author=" "), "Enter your name"),
+        (dict(value=100.0, start=3, end=1), "before the start month"),
+    ],
+)
 def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
-        forecast: Store, fields: dict, message: str) -> None:
+    forecast: Store, fields: dict, message: str
+) -> None:
     at = _page()
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at = _fill_override(at, **fields)
@@ -164,7 +183,7 @@ def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at.selectbox(key="dem_sku").set_value("A1").run()
     at = _fill_override(at, 20.0, kind=overrides.KIND_PCT)
-    at.button(key="dem_wd_go").click().run()              # no name yet
+    at.button(key="dem_wd_go").click().run()  # no name yet
     assert any("Enter your name" in e.value for e in at.error)
     assert override_log.counts(forecast) == (1, 0)
     at.text_input(key="dem_wd_author").input("Ben")
@@ -179,14 +198,21 @@ def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
 
 
 def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable(
-        forecast: Store) -> None:
+    forecast: Store,
+) -> None:
     at = _page()
-    fam = next(d.value for d in at.dataframe if "fva_vs_snaive" in d.value.columns
-               and "n_series" in d.value.columns)
+    fam = next(
+        d.value
+        for d in at.dataframe
+        if "fva_vs_snaive" in d.value.columns and "n_series" in d.value.columns
+    )
     assert fam[schema.FAMILY].tolist() == ["Alpha", "Beta", "All families"]
     assert any("Not measurable yet" in i.value for i in at.info)
-    flagged = next(d.value for d in at.dataframe if "flag" in d.value.columns
-                   and (d.value["flag"] != "ok").all())
+    flagged = next(
+        d.value
+        for d in at.dataframe
+        if "flag" in d.value.columns and (d.value["flag"] != "ok").all()
+    )
     assert flagged[schema.SKU].tolist() == ["B1"]
 
 
@@ -199,6 +225,7 @@ def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
     assert button.proto.url.endswith(".csv")
     # the bytes the button serves (AppTest keeps them in a mock media store)
     from sop import ui
+
     stamp = ui.demand_stamp(str(forecast.path), 1)
     got = pd.read_csv(io.BytesIO(ui.demand_plan_csv(str(forecast.path), 1, stamp)))
     assert list(got.columns) == PLAN_COLUMNS
@@ -209,11 +236,12 @@ def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
 
 def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store) -> None:
     tables = tiny_tables()
-    tables[schema.CONSENSUS] = pd.DataFrame([(m, sku, region, 10.0) for m in MONTHS
-                                        for sku, region in P50],
-                                       columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS])
+    tables[schema.CONSENSUS] = pd.DataFrame(
+        [(m, sku, region, 10.0) for m in MONTHS for sku, region in P50],
+        columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS],
+    )
     loaded_store(store, tables)
     at = _page()
     assert any("brings its own consensus demand plan" in i.value for i in at.info)
     assert _metrics(at)["Consensus, next 6 months"] == f"{10 * 6 * 6:,.0f} units"
-    assert not at.get("form")                               # no override editor
+    assert not at.get("form")  # no override editor

@@ -4,6 +4,7 @@ The designed properties are measured from the frames with a deliberately simple
 estimate (same month last year x the family's last-12 / previous-12 months ratio),
 never read back from the generator's constants.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +30,9 @@ def _family_of(t: dict[str, pd.DataFrame]) -> dict[str, str]:
 def _family_months(t: dict[str, pd.DataFrame]) -> pd.Series:
     """Actual units by (family, month)."""
     s = t[schema.SALES]
-    return s.groupby([s[schema.SKU].map(_family_of(t)).rename(schema.FAMILY), s[schema.MONTH]])[schema.UNITS].sum()
+    return s.groupby([s[schema.SKU].map(_family_of(t)).rename(schema.FAMILY), s[schema.MONTH]])[
+        schema.UNITS
+    ].sum()
 
 
 def _trend_ratio(t: dict[str, pd.DataFrame]) -> pd.Series:
@@ -37,8 +40,10 @@ def _trend_ratio(t: dict[str, pd.DataFrame]) -> pd.Series:
     fm = _family_months(t).unstack(schema.FAMILY)
     as_of = fm.index.max()
     last = fm[fm.index > as_of - pd.DateOffset(months=12)].sum()
-    prev = fm[(fm.index > as_of - pd.DateOffset(months=24))
-              & (fm.index <= as_of - pd.DateOffset(months=12))].sum()
+    prev = fm[
+        (fm.index > as_of - pd.DateOffset(months=24))
+        & (fm.index <= as_of - pd.DateOffset(months=12))
+    ].sum()
     return last / prev
 
 
@@ -50,7 +55,10 @@ def _sku_estimate(t: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.Da
     rows = []
     for m in months:
         for sku in p.index:
-            gone = pd.notna(p.at[sku, schema.PHASE_OUT_MONTH]) and p.at[sku, schema.PHASE_OUT_MONTH] < m
+            gone = (
+                pd.notna(p.at[sku, schema.PHASE_OUT_MONTH])
+                and p.at[sku, schema.PHASE_OUT_MONTH] < m
+            )
             units = sku_month.get((sku, m - pd.DateOffset(years=1)), 0.0) * ratio[fam[sku]]
             rows.append((sku, fam[sku], m, 0.0 if gone else units))
     return pd.DataFrame(rows, columns=[schema.SKU, schema.FAMILY, schema.MONTH, schema.UNITS])
@@ -61,23 +69,35 @@ def _utilisation(t: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.Dat
     est, bor = _sku_estimate(t, months), t[schema.BILL_OF_RESOURCES]
     fam_rows = bor[bor[schema.FAMILY].notna()].drop(columns=schema.SKU)
     load = est.merge(fam_rows, on=schema.FAMILY)
-    override = bor[bor[schema.SKU].notna()].set_index([schema.SKU, schema.RESOURCE])[schema.HOURS_PER_UNIT]
+    override = bor[bor[schema.SKU].notna()].set_index([schema.SKU, schema.RESOURCE])[
+        schema.HOURS_PER_UNIT
+    ]
     key = pd.MultiIndex.from_arrays([load[schema.SKU], load[schema.RESOURCE]])
     hours = override.reindex(key).fillna(pd.Series(load[schema.HOURS_PER_UNIT].to_numpy(), key))
     load["load"] = load[schema.UNITS] * hours.to_numpy()
     load = load.groupby([schema.RESOURCE, schema.MONTH], as_index=False)["load"].sum()
     cap = t[schema.CAPACITY]
-    cap = cap.assign(hours=cap[schema.WORKING_DAYS] * cap[schema.SHIFTS] * cap[schema.HOURS_PER_SHIFT]
-                     * cap[schema.EFFICIENCY])[[schema.RESOURCE, schema.MONTH, "hours"]]
+    cap = cap.assign(
+        hours=cap[schema.WORKING_DAYS]
+        * cap[schema.SHIFTS]
+        * cap[schema.HOURS_PER_SHIFT]
+        * cap[schema.EFFICIENCY]
+    )[[schema.RESOURCE, schema.MONTH, "hours"]]
     wf = t[schema.WORKFORCE]
-    labour = pd.DataFrame([(r, m, h) for r, h in zip(wf[schema.RESOURCE], wf[schema.WORKERS]
-                                                      * wf[schema.HOURS_PER_WORKER]) for m in months],
-                          columns=[schema.RESOURCE, schema.MONTH, "hours"])
+    labour = pd.DataFrame(
+        [
+            (r, m, h)
+            for r, h in zip(wf[schema.RESOURCE], wf[schema.WORKERS] * wf[schema.HOURS_PER_WORKER])
+            for m in months
+        ],
+        columns=[schema.RESOURCE, schema.MONTH, "hours"],
+    )
     out = load.merge(pd.concat([cap, labour]), on=[schema.RESOURCE, schema.MONTH], how="left")
     return out.assign(util=out["load"] / out["hours"])
 
 
 # --- determinism ------------------------------------------------------------------
+
 
 def test_same_seed_gives_equal_frames_and_other_seed_differs(demo):
     again = build_demo()
@@ -99,6 +119,7 @@ def test_write_demo_is_byte_identical(tmp_path):
 
 
 # --- the schema's rules -----------------------------------------------------------
+
 
 def test_tables_follow_the_schema(demo):
     assert set(demo) == set(schema.TABLES) - {schema.CONSENSUS}
@@ -142,9 +163,13 @@ def test_cross_table_rules(demo):
     assert set(demo[schema.CAPACITY][schema.RESOURCE].map(kind)) == {schema.KIND_LINE}
     assert set(demo[schema.WORKFORCE][schema.RESOURCE].map(kind)) == {schema.KIND_LABOUR}
     routed = set(demo[schema.BILL_OF_RESOURCES][schema.FAMILY].dropna())
-    assert set(p[schema.FAMILY]) <= routed                    # every SKU routed via its family
+    assert set(p[schema.FAMILY]) <= routed  # every SKU routed via its family
     sub = demo[schema.SUPPLY_OPTIONS]
-    assert sub.loc[sub[schema.OPTION_TYPE] == schema.OPTION_SUBCONTRACT, schema.COST_PER_UNIT].notna().all()
+    assert (
+        sub.loc[sub[schema.OPTION_TYPE] == schema.OPTION_SUBCONTRACT, schema.COST_PER_UNIT]
+        .notna()
+        .all()
+    )
     s = demo[schema.SALES]
     assert (s[schema.UNITS] == s[schema.UNITS].round()).all()
     life = s.merge(p, on=schema.SKU)
@@ -153,6 +178,7 @@ def test_cross_table_rules(demo):
 
 
 # --- shape of the business --------------------------------------------------------
+
 
 def test_shape(demo):
     p, s, r = demo[schema.PRODUCTS], demo[schema.SALES], demo[schema.RESOURCES]
@@ -174,6 +200,7 @@ def test_shape(demo):
 
 # --- designed properties ----------------------------------------------------------
 
+
 def test_cooling_assembly_binds_in_peak_season_only(demo):
     u = _utilisation(demo, NEXT_12)
     asm1 = u[u[schema.RESOURCE] == "RS-ASM1"].set_index(schema.MONTH)
@@ -189,8 +216,12 @@ def test_budget_is_above_trend_for_kitchen_and_below_for_garden(demo):
     fm, ratio = _family_months(demo), _trend_ratio(demo)
     b = demo[schema.BUDGET]
     budget = b[b[schema.MONTH].isin(NEXT_12)].groupby(schema.FAMILY)[schema.UNITS].sum()
-    trend = pd.Series({f: sum(fm.get((f, m - pd.DateOffset(years=1)), 0.0)
-                              for m in NEXT_12) * ratio[f] for f in ratio.index})
+    trend = pd.Series(
+        {
+            f: sum(fm.get((f, m - pd.DateOffset(years=1)), 0.0) for m in NEXT_12) * ratio[f]
+            for f in ratio.index
+        }
+    )
     gap = budget / trend
     assert gap["Kitchen"] > 1.08
     assert gap["Garden"] < 0.95
@@ -233,8 +264,12 @@ def test_price_increase_shows_in_net_price(demo):
 def test_one_deliberate_gap(demo):
     s = demo[schema.SALES]
     span = s.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(["min", "max", "count"])
-    expected = ((span["max"].dt.year - span["min"].dt.year) * 12
-                + span["max"].dt.month - span["min"].dt.month + 1)
+    expected = (
+        (span["max"].dt.year - span["min"].dt.year) * 12
+        + span["max"].dt.month
+        - span["min"].dt.month
+        + 1
+    )
     holed = span[expected > span["count"]]
     assert len(holed) == 1
     (sku, region), row = next(holed.iterrows())
@@ -253,8 +288,11 @@ def test_promotions_lift_demand(demo):
         before, after = start - pd.DateOffset(months=1), end + pd.DateOffset(months=1)
         if after > AS_OF:
             continue
-        scope = s[(s[schema.FAMILY] == getattr(p, schema.FAMILY)) if pd.notna(getattr(p, schema.FAMILY))
-                  else (s[schema.SKU] == getattr(p, schema.SKU))]
+        scope = s[
+            (s[schema.FAMILY] == getattr(p, schema.FAMILY))
+            if pd.notna(getattr(p, schema.FAMILY))
+            else (s[schema.SKU] == getattr(p, schema.SKU))
+        ]
         if pd.notna(getattr(p, schema.REGION)):
             scope = scope[scope[schema.REGION] == getattr(p, schema.REGION)]
         by_month = scope.groupby(schema.MONTH)[schema.UNITS].sum()

@@ -1,5 +1,6 @@
 """The Executive S&OP pages through AppTest: the one-screen summary, presentation mode,
 approving a plan of record, questions and actions, the S&OE hand-off."""
+
 from __future__ import annotations
 
 import html
@@ -53,8 +54,13 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     at = _at("pages/executive.py")
     metrics = {m.label: m.value for m in at.metric}
     ev = executive.context(loaded).evaluate(Levers())
-    assert list(metrics) == ["Revenue", "Gross margin", "Fill rate", "Inventory value (end)",
-                             "Line utilisation"]
+    assert list(metrics) == [
+        "Revenue",
+        "Gross margin",
+        "Fill rate",
+        "Inventory value (end)",
+        "Line utilisation",
+    ]
     assert metrics["Fill rate"].endswith("%")
     assert metrics["Revenue"].startswith("€")
     assert "No plan of record yet" in _markdown(at)
@@ -70,11 +76,13 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     for why in top["what"]:
         assert html.escape(why) in risks
     assert re.findall(r'class="m (?:risk|opportunity)">([^<]*)<', risks) == [
-        fmt.money_delta(m, "EUR") for m in top["money"]]
-    assert not any(d.value.columns.tolist() == ["Item", "At stake", "When", "Why"]
-                   for d in at.dataframe)
+        fmt.money_delta(m, "EUR") for m in top["money"]
+    ]
+    assert not any(
+        d.value.columns.tolist() == ["Item", "At stake", "When", "Why"] for d in at.dataframe
+    )
     assert ev.kpis["revenue"] > 0
-    assert "second approved cycle" in at.info[0].value          # no bridge yet
+    assert "second approved cycle" in at.info[0].value  # no bridge yet
 
 
 def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
@@ -109,7 +117,8 @@ def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> N
     assert not at.exception
     weeks = _frame(at, "week_start")
     assert weeks["production"].sum() == pytest.approx(
-        executive.view(loaded, executive.context(loaded)).snapshot.sku_plan["production"].sum())
+        executive.view(loaded, executive.context(loaded)).snapshot.sku_plan["production"].sum()
+    )
 
 
 def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
@@ -123,7 +132,7 @@ def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
     # what was typed and picked stays, so a second click cannot approve another plan
     assert at.selectbox(key="dec_plan").value == sid
     assert at.text_area(key="dec_note").value == "no name given"
-    assert len(at.help) == 0          # no stray expression printed by Streamlit magic
+    assert len(at.help) == 0  # no stray expression printed by Streamlit magic
 
 
 def test_add_an_action_and_close_it(loaded: Store) -> None:
@@ -139,7 +148,10 @@ def test_add_an_action_and_close_it(loaded: Store) -> None:
     at.text_input(key="dec_close_author").set_value("Olga")
     at.text_input(key="dec_close_note").set_value("booked")
     at.button(key="dec_close_go").click().run()
-    assert decisions.items(decision_log.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"] == "closed"
+    assert (
+        decisions.items(decision_log.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"]
+        == "closed"
+    )
 
 
 def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
@@ -149,7 +161,8 @@ def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
 
 def test_pages_explain_a_missing_demand_plan(store: Store) -> None:
     from conftest import tiny_tables
-    load(store, tiny_tables())                     # no consensus, no forecast
+
+    load(store, tiny_tables())  # no consensus, no forecast
     for page in ("pages/executive.py", "pages/decisions.py", "pages/handoff.py"):
         at = _at(page)
         assert "forecast" in at.info[0].value
@@ -160,10 +173,13 @@ def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: S
     until the forecast was re-run. The log, items and the approved plan's weeks need no
     demand plan: they stay, with a note that the plan figures need one."""
     from conftest import tiny_tables
+
     ctx = executive.context(loaded)
     executive.approve_saved(loaded, ctx, 0, "Ann", "go", CYCLE)
-    decision_log.add_item(loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann")
-    load(loaded, tiny_tables(), name="refresh")     # same as-of, no consensus, no forecast
+    decision_log.add_item(
+        loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann"
+    )
+    load(loaded, tiny_tables(), name="refresh")  # same as-of, no consensus, no forecast
     at = _at("pages/decisions.py")
     assert "forecast" in at.info[0].value
     assert _frame(at, "entry")["entry"].str.startswith("Approved Baseline").any()

@@ -2,6 +2,7 @@
 
 The tiny dataset with a loaded consensus plan is used, so no forecast is fitted.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,8 +63,13 @@ def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
     assert at.selectbox(key="fin_scenario").value == 0
     buttons = {b.key: b for b in at.get("download_button")}
     assert set(buttons) == {"fin_xlsx", "fin_csv"}
-    assert [t.label for t in at.tabs] == ["Revenue & margin", "Budget vs projection",
-                                          "Year-end landing", "Price-volume-mix", "Inventory"]
+    assert [t.label for t in at.tabs] == [
+        "Revenue & margin",
+        "Budget vs projection",
+        "Year-end landing",
+        "Price-volume-mix",
+        "Inventory",
+    ]
     assert any("Baseline" in c.value and "money in EUR" in c.value for c in at.caption)
     bridge = next(d.value for d in at.dataframe if "mix" in d.value.columns)
     assert set(bridge[schema.FAMILY]) == {"Alpha", "Beta"}
@@ -71,18 +77,24 @@ def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
 
 def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
     base = _money(_metrics(_page())["Revenue (plan horizon)"])
-    sid = scenarios.save(loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)),
-                         "Ann")
+    sid = scenarios.save(
+        loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
+    )
     at = _page()
     at.selectbox(key="fin_scenario").set_value(sid).run()
     assert not at.exception, at.exception
     # what moved in planner's words, not the lever's field name (QA)
-    assert any("Alpha price up" in c.value and "price Alpha" in c.value and "20 %" in c.value
-               and "price_family_pct" not in c.value for c in at.caption)
+    assert any(
+        "Alpha price up" in c.value
+        and "price Alpha" in c.value
+        and "20 %" in c.value
+        and "price_family_pct" not in c.value
+        for c in at.caption
+    )
     assert _money(_metrics(at)["Revenue (plan horizon)"]) > base
     bridge = next(d.value for d in at.dataframe if "price" in d.value.columns)
     price = bridge.set_index(schema.FAMILY).at["Alpha", "price"]
-    assert price.startswith("+€") or _money(price) > 0     # money as text, sign first
+    assert price.startswith("+€") or _money(price) > 0  # money as text, sign first
     assert not bridge["mix"].str.contains("€-").any()
     assert {b.key for b in at.get("download_button")} == {"fin_xlsx", "fin_csv"}
 
@@ -99,20 +111,22 @@ def test_scenarios_with_the_same_name_are_told_apart(loaded: Store) -> None:
     assert not at.exception, at.exception
     assert any(f"#{second} Demand +10%" in c.value for c in at.caption)
     from sop.finance import export as finance_export
+
     meta = finance_export.ExportMeta("c", "d", 1, f"#{second} Demand +10%", "", "EUR")
     assert finance_export.file_name(meta, "xlsx") == f"finance_v1_{second}-demand-plus10.xlsx"
 
 
 def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
     tables = with_consensus(tiny_tables(), 12)
-    tables[schema.BUDGET] = tables[schema.BUDGET][tables[schema.BUDGET][schema.MONTH] >= pd.Timestamp("2026-07-01")]
+    tables[schema.BUDGET] = tables[schema.BUDGET][
+        tables[schema.BUDGET][schema.MONTH] >= pd.Timestamp("2026-07-01")
+    ]
     store.load(check_tables(tables).tables, name="half budget")
     at = _page()
     notes = " ".join(w.value for w in at.warning)
     assert "The budget covers Jul 2026 to Dec 2026 only (6 of 12 months)" in notes
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["2026 landing (actuals + projection)"].endswith(
-        "vs budget (6 budget months)")
+    assert deltas["2026 landing (actuals + projection)"].endswith("vs budget (6 budget months)")
 
 
 def test_views_switch_without_error(loaded: Store) -> None:
@@ -125,14 +139,14 @@ def test_views_switch_without_error(loaded: Store) -> None:
 
 
 def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -> None:
-    tables = tiny_tables()                   # budget for 2026 and 2027
-    later = tables[schema.BUDGET].assign(**{schema.MONTH: tables[schema.BUDGET][schema.MONTH]
-                                       + pd.DateOffset(years=1)})
+    tables = tiny_tables()  # budget for 2026 and 2027
+    later = tables[schema.BUDGET].assign(
+        **{schema.MONTH: tables[schema.BUDGET][schema.MONTH] + pd.DateOffset(years=1)}
+    )
     tables[schema.BUDGET] = pd.concat([tables[schema.BUDGET], later], ignore_index=True)
     loaded_store(store, tables)
-    months = pd.date_range("2026-01-01", periods=18, freq="MS")   # P10 0.8x, P90 1.3x P50
-    store_fake_run(store, settings=ForecastSettings(horizon=18),
-                   values=fake_values(months=months))
+    months = pd.date_range("2026-01-01", periods=18, freq="MS")  # P10 0.8x, P90 1.3x P50
+    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
     at = _page()
     deltas = {m.label: m.delta for m in at.metric}
     low, high = deltas["Revenue (plan horizon)"].removeprefix("P10-P90: ").split(" to ")
@@ -156,10 +170,12 @@ def test_opens_on_the_plan_of_record(loaded: Store) -> None:
     """QA: after the meeting approved a scenario, Finance still opened on the baseline,
     so its figures differed from the Executive page's."""
     from sop.executive import service as executive
-    sid = scenarios.save(loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)),
-                         "Ann")
+
+    sid = scenarios.save(
+        loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
+    )
     at = _page()
-    assert at.selectbox(key="fin_scenario").value == 0          # nothing approved yet
+    assert at.selectbox(key="fin_scenario").value == 0  # nothing approved yet
     executive.approve_saved(loaded, executive.context(loaded), sid, "Erin", "go")
     at = _page()
     box = at.selectbox(key="fin_scenario")

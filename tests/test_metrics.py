@@ -1,4 +1,5 @@
 """Accuracy metrics against values worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -10,7 +11,7 @@ import pytest
 from sop.demand import metrics
 
 A = [10.0, 20.0, 30.0]
-F = [12.0, 18.0, 33.0]          # errors F - A: +2, -2, +3
+F = [12.0, 18.0, 33.0]  # errors F - A: +2, -2, +3
 
 
 def test_wape_is_total_absolute_error_over_total_actual() -> None:
@@ -38,7 +39,7 @@ def test_missing_actuals_are_skipped() -> None:
 
 
 def test_mase_scales_by_seasonal_naive_lag_12() -> None:
-    y = list(range(1, 13)) + [3.0, 5.0]         # 14 months
+    y = list(range(1, 13)) + [3.0, 5.0]  # 14 months
     # lag-12 differences: y13 - y1 = 3 - 1 = 2, y14 - y2 = 5 - 2 = 3 -> scale 2.5
     assert metrics.mase_scale(y) == pytest.approx(2.5)
     # forecast errors |5 - 4| = 1, |4 - 6| = 2 -> MAE 1.5 -> MASE 1.5 / 2.5 = 0.6
@@ -64,15 +65,19 @@ def test_accuracy_table_overall_and_by_family() -> None:
     rows = []
     # series s1 (family X): actual 10, 20; method m forecasts 12, 18 -> |e| 2, 2
     # series s2 (family Y): actual 30;     method m forecasts 27     -> |e| 3
-    for s, fam, a, f, scale in (("s1", "X", 10.0, 12.0, 4.0), ("s1", "X", 20.0, 18.0, 4.0),
-                                ("s2", "Y", 30.0, 27.0, 1.5)):
-        rows.append({"series": s, "family": fam, "method": "m", "actual": a,
-                     "forecast": f, "scale": scale})
+    for s, fam, a, f, scale in (
+        ("s1", "X", 10.0, 12.0, 4.0),
+        ("s1", "X", 20.0, 18.0, 4.0),
+        ("s2", "Y", 30.0, 27.0, 1.5),
+    ):
+        rows.append(
+            {"series": s, "family": fam, "method": "m", "actual": a, "forecast": f, "scale": scale}
+        )
     errors = pd.DataFrame(rows)
     t = metrics.accuracy_table(errors).iloc[0]
-    assert t["wape"] == pytest.approx(7 / 60)                     # (2+2+3)/(10+20+30)
+    assert t["wape"] == pytest.approx(7 / 60)  # (2+2+3)/(10+20+30)
     assert t["bias"] == pytest.approx((2 - 2 - 3) / 60)
-    assert t["mape"] == pytest.approx((0.2 + 0.1 + 0.1) / 3)       # 2/10, 2/20, 3/30
+    assert t["mape"] == pytest.approx((0.2 + 0.1 + 0.1) / 3)  # 2/10, 2/20, 3/30
     # per-series MASE: s1 = mean(2, 2) / 4 = 0.5; s2 = 3 / 1.5 = 2 -> mean 1.25
     assert t["mase"] == pytest.approx(1.25)
     fam = metrics.accuracy_table(errors, ["family"]).set_index("family")

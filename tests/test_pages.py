@@ -1,4 +1,5 @@
 """Pages through Streamlit's AppTest: every page renders, widgets found by key."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,13 @@ from sop.store import Store
 from sop.data.validate import check_tables
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/data.py", "pages/demand.py", "pages/supply.py", "pages/executive.py", "pages/finance.py"]
+PAGES = [
+    "pages/data.py",
+    "pages/demand.py",
+    "pages/supply.py",
+    "pages/executive.py",
+    "pages/finance.py",
+]
 
 
 @pytest.fixture
@@ -66,9 +73,16 @@ def test_data_page_with_empty_store_offers_upload(store: Store) -> None:
 def test_data_page_drills_into_a_warning(store: Store) -> None:
     tables = tiny_tables()
     sales = tables[schema.SALES]
-    tables[schema.SALES] = sales[~((sales[schema.SKU] == "B1") & (sales[schema.REGION] == "South")
-                              & (sales[schema.MONTH] == sales[schema.MONTH].min()
-                                 + __import__("pandas").DateOffset(months=5)))]
+    tables[schema.SALES] = sales[
+        ~(
+            (sales[schema.SKU] == "B1")
+            & (sales[schema.REGION] == "South")
+            & (
+                sales[schema.MONTH]
+                == sales[schema.MONTH].min() + __import__("pandas").DateOffset(months=5)
+            )
+        )
+    ]
     store.load(check_tables(tables).tables, name="gappy")
     at = _app().run()
     checks = _frame_with(at, "check")
@@ -77,7 +91,7 @@ def test_data_page_drills_into_a_warning(store: Store) -> None:
     drill = at.selectbox(key="data_drill")
     assert "sales: History has no gaps" in drill.format_func(drill.value)
     assert any("B1/South" in w.value for w in at.warning)
-    assert len(at.help) == 0          # no stray expression printed by Streamlit magic
+    assert len(at.help) == 0  # no stray expression printed by Streamlit magic
 
 
 def test_data_page_measure_toggle_switches_to_revenue(loaded: Store) -> None:

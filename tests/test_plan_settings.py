@@ -1,4 +1,5 @@
 """The plan settings of record: saved on the Supply page, used by every later page."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ def test_newest_save_applies_and_history_keeps_every_save(store: Store) -> None:
     assert settings_store.current_policy(store) == (SupplyPolicy(), "")
     settings_store.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
     settings_store.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
-    policy, who = settings_store.current_policy(Store(store.path))        # as after a restart
+    policy, who = settings_store.current_policy(Store(store.path))  # as after a restart
     assert policy == SupplyPolicy(horizon=12, overtime_allowed=False)
     assert who.startswith("set by Bo on ")
     hist = settings_store.history(store)
@@ -53,7 +54,7 @@ def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> Non
     at = _app()
     at.switch_page("pages/supply.py").run()
     assert at.toggle(key="sup_backlog_allowed").value is True
-    assert at.button(key="sup_settings_save").disabled          # nothing changed yet
+    assert at.button(key="sup_settings_save").disabled  # nothing changed yet
     at.toggle(key="sup_backlog_allowed").set_value(False).run()
     assert any("differ" in c.value for c in at.caption)
     at.text_input(key="sup_settings_author").set_value("Ana")
@@ -62,14 +63,15 @@ def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> Non
     assert settings_store.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
     again = _app()
     again.switch_page("pages/supply.py").run()
-    assert again.toggle(key="sup_backlog_allowed").value is False   # starts from the record
+    assert again.toggle(key="sup_backlog_allowed").value is False  # starts from the record
     again.switch_page("pages/scenarios.py").run()
     assert not again.exception, again.exception
     assert any("set by Ana" in c.value for c in again.caption)
 
 
-def test_the_command_line_plans_with_the_settings_of_record(store: Store, tmp_path: Path,
-                                                           capsys) -> None:
+def test_the_command_line_plans_with_the_settings_of_record(
+    store: Store, tmp_path: Path, capsys
+) -> None:
     from sop.__main__ import main
 
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
@@ -78,6 +80,7 @@ def test_the_command_line_plans_with_the_settings_of_record(store: Store, tmp_pa
     assert main(["--store", str(store.path), "plan", "--out", str(out)]) == 0
     policy = json.loads(out.read_text())["policy"]
     assert policy["backlog_allowed"] is False and policy["horizon"] == 12
-    assert main(["--store", str(store.path), "plan", "--out", str(out),
-                 "--backlog-allowed"]) == 0                 # a flag still wins
+    assert (
+        main(["--store", str(store.path), "plan", "--out", str(out), "--backlog-allowed"]) == 0
+    )  # a flag still wins
     assert json.loads(out.read_text())["policy"]["backlog_allowed"] is True

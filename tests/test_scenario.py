@@ -1,5 +1,6 @@
 """Scenario evaluation: KPIs reconcile to the plan, the bridge adds up, levers move
 KPIs the right way, extreme levers still give valid plans, and the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,15 @@ POLICY = SupplyPolicy(horizon=12)
 def _demand(tables: dict[str, pd.DataFrame], growth: float = 1.0) -> pd.DataFrame:
     cons = naive_consensus(tables, horizon=12, growth=growth)
     fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
-    return cons.assign(**{schema.FAMILY: cons[schema.SKU].map(fam), schema.P10: cons[schema.UNITS] * 0.8,
-                          schema.P90: cons[schema.UNITS] * 1.25, schema.FORECAST_UNITS: cons[schema.UNITS],
-                          schema.SOURCE: "test"})[PLAN_COLUMNS]
+    return cons.assign(
+        **{
+            schema.FAMILY: cons[schema.SKU].map(fam),
+            schema.P10: cons[schema.UNITS] * 0.8,
+            schema.P90: cons[schema.UNITS] * 1.25,
+            schema.FORECAST_UNITS: cons[schema.UNITS],
+            schema.SOURCE: "test",
+        }
+    )[PLAN_COLUMNS]
 
 
 @pytest.fixture(scope="module")
@@ -55,19 +62,26 @@ def test_revenue_is_price_times_units_served(tiny, base) -> None:
     price = 0.95 * sku[schema.SKU].map(t[schema.PRODUCTS].set_index(schema.SKU)[schema.LIST_PRICE])
     assert base.kpis["revenue"] == pytest.approx(float((sku["shipped"] * price).sum()))
     assert base.kpis["fill_rate"] == pytest.approx(
-        base.kpis["served_units"] / base.kpis["demand_units"])
+        base.kpis["served_units"] / base.kpis["demand_units"]
+    )
     assert base.kpis["gross_margin"] == pytest.approx(
-        base.kpis["revenue"] - base.kpis["cogs"]
-        - float(base.plan.costs.set_index("term").loc[["holding", "backlog"], "amount"].sum()))
+        base.kpis["revenue"]
+        - base.kpis["cogs"]
+        - float(base.plan.costs.set_index("term").loc[["holding", "backlog"], "amount"].sum())
+    )
     assert base.kpis["gross_margin_pct"] == pytest.approx(
-        base.kpis["gross_margin"] / base.kpis["revenue"])
+        base.kpis["gross_margin"] / base.kpis["revenue"]
+    )
     # turns: the cost of the units served is the whole cogs when every family sells
     fp = base.plan.family_plan
     months = fp[schema.MONTH].nunique()
-    unit_cost = family_unit_values(base.plan, t[schema.PRODUCTS]).set_index(schema.FAMILY)["unit_cost"]
-    avg_inv = (fp["inventory"] * fp[schema.FAMILY].map(unit_cost)).groupby(fp[schema.MONTH]).sum().mean()
-    assert base.kpis["inventory_turns"] == pytest.approx(
-        base.kpis["cogs"] * 12 / months / avg_inv)
+    unit_cost = family_unit_values(base.plan, t[schema.PRODUCTS]).set_index(schema.FAMILY)[
+        "unit_cost"
+    ]
+    avg_inv = (
+        (fp["inventory"] * fp[schema.FAMILY].map(unit_cost)).groupby(fp[schema.MONTH]).sum().mean()
+    )
+    assert base.kpis["inventory_turns"] == pytest.approx(base.kpis["cogs"] * 12 / months / avg_inv)
 
 
 def test_family_pnl_adds_up_to_the_plan(tiny, base) -> None:
@@ -105,14 +119,15 @@ def test_margin_bridge_adds_up_exactly(tiny, base, levers) -> None:
     t, d = tiny
     ev = evaluate(d, t, levers, POLICY)
     assert ev.ok, ev.plan.explanation
-    for br in (margin_bridge(base.plan, ev.plan, t[schema.PRODUCTS]),
-               scenario_bridge(ev, base, t[schema.PRODUCTS])):
+    for br in (
+        margin_bridge(base.plan, ev.plan, t[schema.PRODUCTS]),
+        scenario_bridge(ev, base, t[schema.PRODUCTS]),
+    ):
         steps = br[br["kind"] == "delta"]["amount"].sum()
-        assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"],
-                                      abs=1e-6)
+        assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"], abs=1e-6)
         assert br["amount"].iloc[0] == pytest.approx(base.kpis["gross_margin"])
     price = scenario_bridge(ev, base, t[schema.PRODUCTS]).set_index("step")["amount"]["Price"]
-    if not levers.price_family_pct:          # no price lever, no Price step
+    if not levers.price_family_pct:  # no price lever, no Price step
         assert price == pytest.approx(0.0, abs=1e-6)
 
 
@@ -120,10 +135,12 @@ def test_a_sku_mix_shift_is_mix_not_price(tiny, base) -> None:
     """More of the cheaper Alpha SKU lowers Alpha's average price per unit; with no
     price lever that is Mix in the scenario bridge, not Price."""
     t, d = tiny
-    more_a1 = d.assign(**{schema.UNITS: d[schema.UNITS].where(d[schema.SKU] != "A1", 3 * d[schema.UNITS])})
+    more_a1 = d.assign(
+        **{schema.UNITS: d[schema.UNITS].where(d[schema.SKU] != "A1", 3 * d[schema.UNITS])}
+    )
     ev = evaluate(more_a1, t, Levers(), POLICY)
     plain = margin_bridge(base.plan, ev.plan, t[schema.PRODUCTS]).set_index("step")["amount"]
-    assert abs(plain["Price"]) > 1.0       # the family average price moved with the mix
+    assert abs(plain["Price"]) > 1.0  # the family average price moved with the mix
     br = scenario_bridge(ev, base, t[schema.PRODUCTS]).set_index("step")["amount"]
     assert br["Price"] == pytest.approx(0.0, abs=1e-6)
     assert br["Mix"] == pytest.approx(plain["Mix"] + plain["Price"])
@@ -140,11 +157,16 @@ def test_bridge_puts_a_price_rise_in_price(tiny, base) -> None:
 
 def test_more_capacity_never_lowers_the_fill_rate(tiny) -> None:
     t, _ = tiny
-    d = _demand(t, growth=1.8)          # Beta needs more than L2 can give
+    d = _demand(t, growth=1.8)  # Beta needs more than L2 can give
     fills = []
     for pct in (-50.0, -20.0, 0.0, 20.0, 50.0, 100.0):
-        ev = evaluate(d, t, Levers(capacity_changes=(("L2", "2026-01", "2026-12", pct),)),
-                      POLICY, with_risk=False)
+        ev = evaluate(
+            d,
+            t,
+            Levers(capacity_changes=(("L2", "2026-01", "2026-12", pct),)),
+            POLICY,
+            with_risk=False,
+        )
         fills.append(ev.kpis["fill_rate"])
     assert fills[0] < 1.0
     assert all(b >= a - 1e-9 for a, b in zip(fills, fills[1:]))
@@ -164,19 +186,30 @@ def test_cost_levers_lower_margin_and_leave_revenue(tiny, base) -> None:
     assert ev.kpis["revenue"] == pytest.approx(base.kpis["revenue"])
 
 
-@pytest.mark.parametrize("levers", [
-    Levers(demand_pct=-100.0), Levers(demand_pct=200.0),
-    Levers(capacity_changes=(("L1", "2026-01", "2026-12", -100.0),
-                             ("L2", "2026-01", "2026-12", -100.0)),
-           overtime_allowed=False, subcontract_allowed=False, hiring_allowed=False),
-], ids=["demand -100%", "demand +200%", "capacity 0"])
+@pytest.mark.parametrize(
+    "levers",
+    [
+        Levers(demand_pct=-100.0),
+        Levers(demand_pct=200.0),
+        Levers(
+            capacity_changes=(
+                ("L1", "2026-01", "2026-12", -100.0),
+                ("L2", "2026-01", "2026-12", -100.0),
+            ),
+            overtime_allowed=False,
+            subcontract_allowed=False,
+            hiring_allowed=False,
+        ),
+    ],
+    ids=["demand -100%", "demand +200%", "capacity 0"],
+)
 def test_extreme_levers_give_valid_plans(tiny, levers) -> None:
     t, d = tiny
     ev = evaluate(d, t, levers, POLICY)
     assert ev.ok, ev.plan.explanation
     for k in ("revenue", "gross_margin", "ending_inventory_units"):
         assert math.isfinite(ev.kpis[k]), k
-    if levers.demand_pct == -100.0:          # no demand: the fill rate is not defined
+    if levers.demand_pct == -100.0:  # no demand: the fill rate is not defined
         assert math.isnan(ev.kpis["fill_rate"])
         # nothing sold: no turns, although idle wages still make a cost of goods
         assert ev.kpis["inventory_turns"] == 0.0 or math.isnan(ev.kpis["inventory_turns"])
@@ -216,10 +249,21 @@ def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
     cons = naive_consensus(t, horizon=12)
     folder = write_tables({**t, schema.CONSENSUS: cons}, tmp_path / "d")
     levers = tmp_path / "lev.toml"
-    levers.write_text('scn_demand_pct = 20\n[scn_price_family_pct]\nBeta = 5\n')
+    levers.write_text("scn_demand_pct = 20\n[scn_price_family_pct]\nBeta = 5\n")
     out = tmp_path / "out.json"
-    code = main(["scenario", "--data", str(folder), "--levers", str(levers), "--out", str(out),
-                 "--horizon", "12"])
+    code = main(
+        [
+            "scenario",
+            "--data",
+            str(folder),
+            "--levers",
+            str(levers),
+            "--out",
+            str(out),
+            "--horizon",
+            "12",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     # the summary's changes carry their sign: "(+€1.2k vs baseline)", not "(€1.2k …)"
@@ -228,7 +272,9 @@ def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
     k = {r["key"]: r for r in doc["kpis"]}
     assert doc["status"] == "optimal" and doc["levers"]["scn_demand_pct"] == 20
     assert k["revenue"]["delta"] > 0
-    assert k["revenue"]["scenario"] == pytest.approx(k["revenue"]["baseline"] + k["revenue"]["delta"])
+    assert k["revenue"]["scenario"] == pytest.approx(
+        k["revenue"]["baseline"] + k["revenue"]["delta"]
+    )
     steps = [r["amount"] for r in doc["margin_bridge"] if r["kind"] == "delta"]
     assert sum(steps) == pytest.approx(k["gross_margin"]["delta"], abs=1e-3)
     assert {r["metric"] for r in doc["risk"]} == {"revenue", "gross_margin", "fill_rate"}
@@ -246,10 +292,10 @@ def test_scenario_cli_names_a_bad_lever(tmp_path: Path, capsys) -> None:
 def test_a_shutdown_stops_overtime_too(tiny) -> None:
     from sop.supply.capacity import OVERTIME_HOURS, resource_hours
     from sop.scenario.apply import apply_tables
+
     t, d = tiny
     shut = Levers(capacity_changes=(("L2", "2026-03", "2026-04", -100.0),))
-    hours = resource_hours(apply_tables(t, shut), pd.date_range("2026-01-01", periods=6,
-                                                                  freq="MS"))
+    hours = resource_hours(apply_tables(t, shut), pd.date_range("2026-01-01", periods=6, freq="MS"))
     l2 = hours[hours[schema.RESOURCE] == "L2"].set_index(schema.MONTH)
     assert l2.loc["2026-03-01", OVERTIME_HOURS] == 0 == l2.loc["2026-04-01", OVERTIME_HOURS]
     assert l2.loc["2026-05-01", OVERTIME_HOURS] == 40.0

@@ -1,4 +1,5 @@
 """Saved scenarios: verbatim text, append-only archive, concurrent saves, restart."""
+
 from __future__ import annotations
 
 import threading
@@ -9,7 +10,7 @@ from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
 from sop.store import scenarios as scenario_store
 
-NASTY = "Q1 push \"best\" case'); DROP TABLE scenarios; -- ünïcødé 🚀 " + "x" * 1900
+NASTY = 'Q1 push "best" case\'); DROP TABLE scenarios; -- ünïcødé 🚀 ' + "x" * 1900
 
 
 def test_save_and_load_verbatim(store: Store) -> None:
@@ -36,9 +37,11 @@ def test_archive_is_an_event_not_a_delete(store: Store) -> None:
 
 
 def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None:
-    for name, author, lev, msg in [(" ", "me", Levers(), "name"),
-                                   ("ok", "", Levers(), "your name"),
-                                   ("ok", "me", Levers(demand_pct=900.0), "out of range")]:
+    for name, author, lev, msg in [
+        (" ", "me", Levers(), "name"),
+        ("ok", "", Levers(), "your name"),
+        ("ok", "me", Levers(demand_pct=900.0), "out of range"),
+    ]:
         with pytest.raises(StoreError, match=msg):
             scenario_store.save(store, name, lev, author=author)
     assert scenario_store.list_scenarios(store, include_archived=True).empty
@@ -52,7 +55,9 @@ def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
     def work(i: int) -> None:
         try:
             for k in range(5):
-                scenario_store.save(Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}")
+                scenario_store.save(
+                    Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}"
+                )
         except BaseException as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
 

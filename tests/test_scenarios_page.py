@@ -4,6 +4,7 @@ save, list, compare, open and archive.
 Setup stores a hand-made 18-month forecast for the tiny dataset (no model is fitted),
 so the pages plan the same consensus demand as in the app.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,15 +27,15 @@ from sop.store import scenarios as scenario_store
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 N_TILES = 17
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
-NASTY = ("Q1 \"best\" case'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 "
-         + "y" * 1950)
+NASTY = 'Q1 "best" case\'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 ' + "y" * 1950
 
 
 @pytest.fixture
 def forecast(store: Store) -> Store:
     loaded_store(store)
-    store_fake_run(store, settings=dataclasses.replace(SETTINGS, horizon=18),
-                   values=fake_values(months=MONTHS))
+    store_fake_run(
+        store, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
+    )
     return store
 
 
@@ -86,9 +87,13 @@ def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store) ->
 
 
 def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(forecast: Store) -> None:
-    lev = Levers(demand_pct=15.0, demand_family_pct=(("Alpha", 10.0),),
-                 capacity_changes=(("L1", "2026-02", "2026-03", -100.0),),
-                 overtime_allowed=False, safety_stock_months=2.0)
+    lev = Levers(
+        demand_pct=15.0,
+        demand_family_pct=(("Alpha", 10.0),),
+        capacity_changes=(("L1", "2026-02", "2026-03", -100.0),),
+        overtime_allowed=False,
+        safety_stock_months=2.0,
+    )
     at = _page(query={**lev.to_query(), "theme": "dark"})
     assert at.slider(key="scn_demand_pct").value == 15.0
     assert at.slider(key="scn_demand_family_pct__Alpha").value == 10.0
@@ -102,16 +107,23 @@ def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(forecast: Sto
 
 def _space(at: AppTest) -> lever_space.LeverSpace:
     slots = sum(1 for k in at.session_state if k.endswith("_resource"))  # noqa: SIM118
-    return lever_space.LeverSpace(("Alpha", "Beta"), ("North", "South"), ("L1", "L2"),
-                         tuple(f"{m:%Y-%m}" for m in MONTHS), slots)
+    return lever_space.LeverSpace(
+        ("Alpha", "Beta"),
+        ("North", "South"),
+        ("L1", "L2"),
+        tuple(f"{m:%Y-%m}" for m in MONTHS),
+        slots,
+    )
 
 
-@pytest.mark.parametrize("query, warning", [
-    ({"scn_demand_pct": "lots"}, "scn_demand_pct: 'lots' is not a number"),
-    ({"scn_demand_pct": "900"}, "outside -100 .. 200"),
-])
-def test_a_bad_link_warns_and_still_renders(forecast: Store, query: dict,
-                                            warning: str) -> None:
+@pytest.mark.parametrize(
+    "query, warning",
+    [
+        ({"scn_demand_pct": "lots"}, "scn_demand_pct: 'lots' is not a number"),
+        ({"scn_demand_pct": "900"}, "outside -100 .. 200"),
+    ],
+)
+def test_a_bad_link_warns_and_still_renders(forecast: Store, query: dict, warning: str) -> None:
     at = _page(query=query)
     assert any(warning in _plain(w.value) for w in at.warning)
     assert at.slider(key="scn_demand_pct").value in (0.0, 200.0)
@@ -122,23 +134,43 @@ def _plain(markdown: str) -> str:
     return markdown.replace("\\", "")
 
 
-@pytest.mark.parametrize("query, kept, why", [
-    ({"scn_demand_pct": "nan"}, Levers(), ["scn_demand_pct: 'nan' is not a number"]),
-    ({"scn_demand_pct": "inf", "scn_labour_cost_pct": "5"}, Levers(labour_cost_pct=5.0),
-     ["scn_demand_pct: 'inf' is not a number"]),
-    ({"scn_price_elasticity": "nan", "scn_price_family_pct": "Alpha:10"},
-     Levers(price_family_pct=(("Alpha", 10.0),)), ["scn_price_elasticity: 'nan' is not"]),
-    ({"scn_demand_family_pct": "Toasters:20,Beta:-10",
-      "scn_capacity_changes": "XX-9:2026-06:2026-07:50"},
-     Levers(demand_family_pct=(("Beta", -10.0),)),
-     ["no family 'Toasters'", "no line 'XX-9'"]),
-    ({"scn_capacity_changes": "L1:2099-13:2026-07:-100"}, Levers(),
-     ["'2099-13' is not a month"]),
-    ({"scn_demand_pct": "abc", "scn_capacity_changes": "zzz"}, Levers(),
-     ["scn_demand_pct: 'abc' is not a number", "scn_capacity_changes: 'zzz' is not"]),
-])
-def test_bad_levers_in_a_link_are_left_out_in_one_warning(forecast: Store, query: dict,
-                                                          kept: Levers, why: list) -> None:
+@pytest.mark.parametrize(
+    "query, kept, why",
+    [
+        ({"scn_demand_pct": "nan"}, Levers(), ["scn_demand_pct: 'nan' is not a number"]),
+        (
+            {"scn_demand_pct": "inf", "scn_labour_cost_pct": "5"},
+            Levers(labour_cost_pct=5.0),
+            ["scn_demand_pct: 'inf' is not a number"],
+        ),
+        (
+            {"scn_price_elasticity": "nan", "scn_price_family_pct": "Alpha:10"},
+            Levers(price_family_pct=(("Alpha", 10.0),)),
+            ["scn_price_elasticity: 'nan' is not"],
+        ),
+        (
+            {
+                "scn_demand_family_pct": "Toasters:20,Beta:-10",
+                "scn_capacity_changes": "XX-9:2026-06:2026-07:50",
+            },
+            Levers(demand_family_pct=(("Beta", -10.0),)),
+            ["no family 'Toasters'", "no line 'XX-9'"],
+        ),
+        (
+            {"scn_capacity_changes": "L1:2099-13:2026-07:-100"},
+            Levers(),
+            ["'2099-13' is not a month"],
+        ),
+        (
+            {"scn_demand_pct": "abc", "scn_capacity_changes": "zzz"},
+            Levers(),
+            ["scn_demand_pct: 'abc' is not a number", "scn_capacity_changes: 'zzz' is not"],
+        ),
+    ],
+)
+def test_bad_levers_in_a_link_are_left_out_in_one_warning(
+    forecast: Store, query: dict, kept: Levers, why: list
+) -> None:
     at = _page(query=query)
     assert not at.exception and not at.error
     assert len(at.warning) == 1, [w.value for w in at.warning]
@@ -146,21 +178,32 @@ def test_bad_levers_in_a_link_are_left_out_in_one_warning(forecast: Store, query
     assert all(w in text for w in why) and text.count("\n- ") == len(why), text
     assert "could not convert" not in text and "nearest allowed" not in text.split("\n- ", 1)[1]
     assert lever_space.levers_from_state(at.session_state, _space(at)) == kept
-    assert Levers.from_query(dict(at.query_params)) == kept        # the address bar too
+    assert Levers.from_query(dict(at.query_params)) == kept  # the address bar too
     assert not any("Toasters" in str(s.label) for s in at.slider)
     moved = next(c.value for c in at.caption if "Moved:" in c.value)
     assert _plain(moved).startswith("**Moved:** " + lever_space.moved_text(kept))
     assert len(at.metric) == N_TILES
 
 
-@pytest.mark.parametrize("moves", [
-    {"scn_demand_pct": -100.0}, {"scn_demand_pct": 200.0},
-    {"scn_capacity_changes__0_resource": "L1", "scn_capacity_changes__0_from": "2026-01",
-     "scn_capacity_changes__0_to": "2027-06", "scn_capacity_changes__0_pct": -100.0,
-     "scn_capacity_changes__1_resource": "L2", "scn_capacity_changes__1_from": "2026-01",
-     "scn_capacity_changes__1_to": "2027-06", "scn_capacity_changes__1_pct": -100.0,
-     "scn_overtime_allowed": False, "scn_subcontract_allowed": False},
-])
+@pytest.mark.parametrize(
+    "moves",
+    [
+        {"scn_demand_pct": -100.0},
+        {"scn_demand_pct": 200.0},
+        {
+            "scn_capacity_changes__0_resource": "L1",
+            "scn_capacity_changes__0_from": "2026-01",
+            "scn_capacity_changes__0_to": "2027-06",
+            "scn_capacity_changes__0_pct": -100.0,
+            "scn_capacity_changes__1_resource": "L2",
+            "scn_capacity_changes__1_from": "2026-01",
+            "scn_capacity_changes__1_to": "2027-06",
+            "scn_capacity_changes__1_pct": -100.0,
+            "scn_overtime_allowed": False,
+            "scn_subcontract_allowed": False,
+        },
+    ],
+)
 def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict) -> None:
     at = _page()
     for key, value in moves.items():
@@ -171,16 +214,16 @@ def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict) -> None
     assert len(tiles) == N_TILES
     assert all("nan" not in v and "inf" not in v for v, _ in tiles.values())
     undefined = {"Fill rate", "Gross margin %", "Days of supply"}
-    if moves.get("scn_demand_pct") == -100.0:       # no demand: ratios are not defined
+    if moves.get("scn_demand_pct") == -100.0:  # no demand: ratios are not defined
         assert tiles["Revenue"][0] == "€0"
         assert {k for k, (v, _) in tiles.items() if v == "–"} == undefined
         helps = {m.label: m.help for m in at.metric}
         assert "there is no demand" in helps["Fill rate"]
         assert "there is no revenue" in helps["Gross margin %"]
-        assert all(tiles[k][1] == "not defined" for k in undefined)   # not "no change"
+        assert all(tiles[k][1] == "not defined" for k in undefined)  # not "no change"
     else:
         assert all(v != "–" for v, _ in tiles.values())
-    if "scn_capacity_changes__0_pct" in moves:       # no line hours: every unit is lost
+    if "scn_capacity_changes__0_pct" in moves:  # no line hours: every unit is lost
         assert tiles["Fill rate"][0] != "100.0 %"
 
 
@@ -231,8 +274,8 @@ def test_save_list_compare_open_and_archive(forecast: Store) -> None:
     assert list(table.columns[:3]) == ["KPI", "Better", "Baseline"] and len(table.columns) == 5
     rows = table.set_index("KPI")
     up = [c for c in table.columns[2:] if rows.at["Revenue", c].startswith("★")]
-    assert up == ["#1 " + NASTY[:39] + "…"]                     # +30 % demand earns most
-    assert not any(rows.loc["Demand"].str.startswith("★"))       # no better direction
+    assert up == ["#1 " + NASTY[:39] + "…"]  # +30 % demand earns most
+    assert not any(rows.loc["Demand"].str.startswith("★"))  # no better direction
 
     at.selectbox(key="cmp_target").set_value(2)
     at.text_input(key="cmp_author").input("Boss")
@@ -295,6 +338,7 @@ def test_inconsistent_levers_are_explained_not_raised(forecast: Store) -> None:
 
 def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store) -> None:
     import json
+
     name = "Same <b>bold</b> *x*"
     for _ in range(2):
         scenario_store.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
@@ -308,8 +352,10 @@ def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store) -> No
     for label in ("Cost of goods sold", "Overtime cost", "Subcontract cost"):
         assert not table.loc[label].str.startswith("★").any(), label
     assert table.at["Fill rate (served / demanded)", "#3 Zero"] == "–"
-    assert any("there is no demand" in c.value.replace("\\", "") and "#3 Zero" in
-               c.value.replace("\\", "") for c in at.caption)
+    assert any(
+        "there is no demand" in c.value.replace("\\", "") and "#3 Zero" in c.value.replace("\\", "")
+        for c in at.caption
+    )
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [t["name"] for t in fig["data"]]
     assert "#1 Same &lt;b&gt;bold&lt;/b&gt; *x*" in names

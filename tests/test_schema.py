@@ -1,4 +1,5 @@
 """The schema: every column is a named constant, and the docs are made from it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,11 @@ def test_every_column_is_a_constant_named_after_itself() -> None:
 
 def test_constants_for_columns_are_distinct() -> None:
     cols = {c.name for t in schema.TABLES.values() for c in t.columns}
-    values = [v for k, v in _constants().items() if v in cols and k not in
-              {"STR", "INT", "FLOAT", "DATE", "BOOL"}]
+    values = [
+        v
+        for k, v in _constants().items()
+        if v in cols and k not in {"STR", "INT", "FLOAT", "DATE", "BOOL"}
+    ]
     assert len(values) == len(set(values))
 
 

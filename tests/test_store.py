@@ -1,4 +1,5 @@
 """The store: versions, restore, one transaction per load, bound parameters."""
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,11 @@ def test_load_round_trips_every_table(store: Store) -> None:
     got = store.tables()
     assert set(got) == set(tables)
     for name, df in tables.items():
-        pd.testing.assert_frame_equal(got[name].reset_index(drop=True),
-                                      df[schema.TABLES[name].column_names].reset_index(drop=True),
-                                      check_dtype=False)
+        pd.testing.assert_frame_equal(
+            got[name].reset_index(drop=True),
+            df[schema.TABLES[name].column_names].reset_index(drop=True),
+            check_dtype=False,
+        )
     info = store.active()
     assert (info.version, info.name, info.as_of) == (1, "tiny", pd.Timestamp("2025-12-01"))
 
@@ -33,10 +36,15 @@ def test_new_load_is_a_new_version_and_old_one_can_be_restored(store: Store) -> 
     second[schema.SALES][schema.UNITS] = second[schema.SALES][schema.UNITS] * 2
     store.load(second, name="two")
     assert store.active().name == "two"
-    assert store.tables()[schema.SALES][schema.UNITS].sum() == 2 * first[schema.SALES][schema.UNITS].sum()
+    assert (
+        store.tables()[schema.SALES][schema.UNITS].sum()
+        == 2 * first[schema.SALES][schema.UNITS].sum()
+    )
     store.activate(1)
     assert store.active().name == "one"
-    assert store.tables()[schema.SALES][schema.UNITS].sum() == first[schema.SALES][schema.UNITS].sum()
+    assert (
+        store.tables()[schema.SALES][schema.UNITS].sum() == first[schema.SALES][schema.UNITS].sum()
+    )
     assert store.datasets()["active"].sum() == 1
 
 
@@ -76,7 +84,7 @@ def test_failure_mid_load_leaves_the_store_as_it_was(store: Store, monkeypatch) 
 
 
 def test_names_with_quotes_and_sql_are_stored_verbatim(store: Store) -> None:
-    name = "Robert'); DROP TABLE datasets; -- «ünïcode» \"q\""
+    name = 'Robert\'); DROP TABLE datasets; -- «ünïcode» "q"'
     tables = tiny_tables()
     tables[schema.PRODUCTS].at[0, schema.NAME] = name
     store.load(tables, name=name, source=name)

@@ -6,6 +6,7 @@ regular time costs 40 + 10 = 50 and earns a margin of 50. Holding is 12 %/year
 of 50 = 0.5 per unit-month. Backlog costs 3 % of price = 3 per unit-month; a lost
 unit costs its margin plus 10 % goodwill = 10. Nothing on hand, no safety stock.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -96,9 +97,12 @@ def test_hiring_when_demand_outgrows_the_crew() -> None:
     # costs 100 + 1,000 + 50 x 4.1667 = 1,308 (13.08/unit); losing the 100 units
     # costs their margin. So 1 hire in month 2, workers 2, 3.
     # Margin = 500 x 100 - 500 x 40 - (2,000 + 3,000) wages - 200 = 24,800.
-    tables, demand = one_product([200, 300], line_hours=None, holding_pct=100.0,
-                                 labour={"workers": 2.0, "hpw": 100.0, "hiring": 200.0,
-                                         "layoff": 1000.0, "rate": 10.0})
+    tables, demand = one_product(
+        [200, 300],
+        line_hours=None,
+        holding_pct=100.0,
+        labour={"workers": 2.0, "hpw": 100.0, "hiring": 200.0, "layoff": 1000.0, "rate": 10.0},
+    )
     r = solve_plan(demand, tables)
     assert r.status == OPTIMAL, r.explanation
     ru = r.resource_use
@@ -113,16 +117,19 @@ def test_hiring_when_demand_outgrows_the_crew() -> None:
 def test_no_hiring_means_lost_sales_explained() -> None:
     # Same, hiring off: month 2 can make only 200 of 300; 100 are lost.
     # Margin = 400 x 100 - 400 x 40 - 4,000 wages = 20,000; goodwill 100 x 10 = 1,000.
-    tables, demand = one_product([200, 300], line_hours=None, holding_pct=100.0,
-                                 labour={"workers": 2.0, "hpw": 100.0, "hiring": 200.0})
+    tables, demand = one_product(
+        [200, 300],
+        line_hours=None,
+        holding_pct=100.0,
+        labour={"workers": 2.0, "hpw": 100.0, "hiring": 200.0},
+    )
     r = solve_plan(demand, tables, SupplyPolicy(hiring_allowed=False, backlog_allowed=False))
     assert r.status == OPTIMAL
     assert _col(r, "lost_sales") == [0, 100]
     assert r.kpis["gross_margin"] == pytest.approx(20_000.0)
     assert _cost(r, "lost_goodwill") == pytest.approx(1_000.0)
     gap = r.shortfalls.iloc[0]
-    assert (gap["kind"], gap["units"], gap["binding"]) == ("lost sales", pytest.approx(100),
-                                                          "LAB")
+    assert (gap["kind"], gap["units"], gap["binding"]) == ("lost sales", pytest.approx(100), "LAB")
     assert "LAB" in gap["why"] and "Cheapest lever" in gap["why"]
 
 
@@ -180,8 +187,9 @@ def test_impossible_ending_inventory_is_explained() -> None:
     assert keep.status == OPTIMAL
     assert keep.kpis["lost_units"] == pytest.approx(150)
     assert _col(keep, "inventory")[-1] == pytest.approx(500)
-    r = solve_plan(demand, tables, SupplyPolicy(ending_inventory="opening",
-                                                lost_sales_allowed=False))
+    r = solve_plan(
+        demand, tables, SupplyPolicy(ending_inventory="opening", lost_sales_allowed=False)
+    )
     assert r.status == INFEASIBLE
     assert "Minimum ending inventory" in r.explanation and "ending_inventory" in r.explanation
     assert "L1" in r.explanation and "150 short" in r.explanation
@@ -193,15 +201,13 @@ def test_impossible_ending_inventory_is_explained() -> None:
 
 def test_serving_every_order_when_capacity_cannot_is_explained() -> None:
     tables, demand = one_product([100, 150, 100])
-    r = solve_plan(demand, tables, SupplyPolicy(lost_sales_allowed=False,
-                                                backlog_allowed=False))
+    r = solve_plan(demand, tables, SupplyPolicy(lost_sales_allowed=False, backlog_allowed=False))
     assert r.status == INFEASIBLE
     assert "No lost sales" in r.explanation and "L1" in r.explanation
     assert "50 units" in r.explanation and "Feb 2027" in r.explanation
     # Backlog allowed: month 3 has no spare hours to catch up, so it is still
     # infeasible with zero ending backlog, and feasible once backlog may be left.
-    assert solve_plan(demand, tables, SupplyPolicy(lost_sales_allowed=False)).status \
-        == INFEASIBLE
+    assert solve_plan(demand, tables, SupplyPolicy(lost_sales_allowed=False)).status == INFEASIBLE
     loose = SupplyPolicy(lost_sales_allowed=False, zero_ending_backlog=False)
     assert solve_plan(demand, tables, loose).status == OPTIMAL
 
@@ -220,8 +226,7 @@ def test_bad_settings_and_inputs_are_explained_not_raised() -> None:
 
 def test_overtime_off_and_subcontract_off_leave_lost_sales() -> None:
     tables, demand = one_product([100, 100, 130], max_ot=20.0, subcontract=(70.0, 40.0))
-    r = solve_plan(demand, tables, SupplyPolicy(overtime_allowed=False,
-                                                subcontract_allowed=False))
+    r = solve_plan(demand, tables, SupplyPolicy(overtime_allowed=False, subcontract_allowed=False))
     assert _col(r, "lost_sales") == [0, 0, 30]
     assert r.kpis["overtime_hours"] == 0 and r.kpis["subcontract_units"] == 0
     assert np.isclose(r.kpis["gross_margin"], 30_000 - 12_000 - 3_000)
@@ -231,6 +236,7 @@ def test_net_prices_come_from_recent_revenue() -> None:
     # The tiny dataset books every sale at 95 % of the list price, so at net prices
     # (the default) revenue is 0.95 x list price x units served, SKU by SKU.
     from supply_helpers import tiny_with_consensus
+
     tables, demand = tiny_with_consensus(12)
     r = solve_plan(demand, tables, SupplyPolicy(horizon=12))
     assert r.policy.price_basis == "net"
@@ -243,6 +249,7 @@ def test_net_prices_come_from_recent_revenue() -> None:
 
 def test_policy_is_a_hashable_value_with_documented_fields() -> None:
     from sop.supply.policy import field_help, field_labels, policy_markdown
+
     a, b = SupplyPolicy(), SupplyPolicy()
     assert a == b and hash(a) == hash(b)
     assert a.replace(overtime_allowed=False) != a
@@ -268,21 +275,37 @@ def test_a_shut_line_is_named_shut_and_overtime_is_not_its_lever() -> None:
     assert "overtime" not in gap["lever"]
 
 
-def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penalties(
-        ) -> None:
+def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penalties() -> None:
     import pandas as pd
 
     from sop.supply.charts import cost_waterfall
-    costs = pd.DataFrame({"term": ["revenue", "material", "holding"],
-                          "label": ["Revenue", "Material", "Inventory holding"],
-                          "kind": ["revenue", "cost", "cost"],
-                          "amount": [1_000_000.0, 400_000.0, 20_000.0], "basis": [""] * 3})
+
+    costs = pd.DataFrame(
+        {
+            "term": ["revenue", "material", "holding"],
+            "label": ["Revenue", "Material", "Inventory holding"],
+            "kind": ["revenue", "cost", "cost"],
+            "amount": [1_000_000.0, 400_000.0, 20_000.0],
+            "basis": [""] * 3,
+        }
+    )
     w = cost_waterfall(costs, "EUR").data[0]
     assert list(w.x) == ["Revenue", "Material", "Inventory holding", "Gross margin"]
-    assert w.text[-1] == "€580k"                     # the margin bar carries its figure
-    pen = pd.concat([costs, pd.DataFrame({"term": ["lost_goodwill"], "label": ["Goodwill"],
-                                          "kind": ["penalty"], "amount": [30_000.0],
-                                          "basis": [""]})])
+    assert w.text[-1] == "€580k"  # the margin bar carries its figure
+    pen = pd.concat(
+        [
+            costs,
+            pd.DataFrame(
+                {
+                    "term": ["lost_goodwill"],
+                    "label": ["Goodwill"],
+                    "kind": ["penalty"],
+                    "amount": [30_000.0],
+                    "basis": [""],
+                }
+            ),
+        ]
+    )
     w = cost_waterfall(pen, "EUR").data[0]
     assert list(w.x)[-3:] == ["Gross margin", "Goodwill", "Margin less penalties"]
     assert list(w.text)[-3:] == ["€580k", "-€30k", "€550k"]
@@ -291,6 +314,7 @@ def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penal
 def test_capacity_chart_of_one_month_still_shows_the_capacity() -> None:
     # a line of one point draws nothing: a 1-month plan showed no capacity at all
     from sop.supply.charts import capacity_chart
+
     tables, demand = one_product([80])
     r = solve_plan(demand, tables, SupplyPolicy())
     fig = capacity_chart(r.resource_use, r.resource_use, "L1")
@@ -298,6 +322,9 @@ def test_capacity_chart_of_one_month_still_shows_the_capacity() -> None:
     assert list(cap.y) == [100.0] and "markers" in cap.mode
     tables, demand = one_product([80, 90])
     r = solve_plan(demand, tables, SupplyPolicy())
-    cap = [t for t in capacity_chart(r.resource_use, r.resource_use, "L1").data
-           if t.name == "Regular capacity"][0]
+    cap = [
+        t
+        for t in capacity_chart(r.resource_use, r.resource_use, "L1").data
+        if t.name == "Regular capacity"
+    ][0]
     assert cap.mode == "lines"

@@ -1,4 +1,5 @@
 """Invariants of the demo company's supply plan (demand: same month last year x 1.05)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,15 +47,22 @@ def test_production_within_capacity_every_month(plan) -> None:
 def test_inventory_balances_every_month(plan, demo) -> None:
     tables, _ = demo
     fp = plan.family_plan.sort_values([schema.FAMILY, schema.MONTH])
-    onhand = tables[schema.INVENTORY].merge(tables[schema.PRODUCTS][[schema.SKU, schema.FAMILY]], on=schema.SKU)
-    onhand = onhand[onhand[schema.SKU].isin(demo[1][schema.SKU])].groupby(schema.FAMILY)[schema.ON_HAND_UNITS].sum()
+    onhand = tables[schema.INVENTORY].merge(
+        tables[schema.PRODUCTS][[schema.SKU, schema.FAMILY]], on=schema.SKU
+    )
+    onhand = (
+        onhand[onhand[schema.SKU].isin(demo[1][schema.SKU])]
+        .groupby(schema.FAMILY)[schema.ON_HAND_UNITS]
+        .sum()
+    )
     for family, g in fp.groupby(schema.FAMILY):
         opening = np.r_[onhand[family], g["inventory"].to_numpy()[:-1]]
         flow = opening + g["production"] + g["subcontracted"] - g["shipped"]
         np.testing.assert_allclose(g["inventory"], flow, atol=1e-6)
         backlog_open = np.r_[0.0, g["backlog"].to_numpy()[:-1]]
-        np.testing.assert_allclose(g["backlog"], backlog_open + g["demand"] - g["lost_sales"]
-                                   - g["shipped"], atol=1e-6)
+        np.testing.assert_allclose(
+            g["backlog"], backlog_open + g["demand"] - g["lost_sales"] - g["shipped"], atol=1e-6
+        )
     assert (fp[["inventory", "backlog", "lost_sales", "production"]] >= -1e-9).all().all()
 
 
@@ -67,19 +75,26 @@ def test_costs_add_up_to_the_lp_objective(plan) -> None:
 
 def test_cost_terms_recompute_from_the_plan(plan, demo) -> None:
     tables, _ = demo
-    ru = plan.resource_use.merge(tables[schema.RESOURCES][[schema.RESOURCE, schema.REGULAR_COST_PER_HOUR,
-                                                      schema.OVERTIME_COST_PER_HOUR]],
-                                 on=schema.RESOURCE)
+    ru = plan.resource_use.merge(
+        tables[schema.RESOURCES][
+            [schema.RESOURCE, schema.REGULAR_COST_PER_HOUR, schema.OVERTIME_COST_PER_HOUR]
+        ],
+        on=schema.RESOURCE,
+    )
     costs = plan.costs.set_index("term")["amount"]
-    assert costs["overtime"] == pytest.approx((ru["overtime_hours"]
-                                               * ru[schema.OVERTIME_COST_PER_HOUR]).sum())
+    assert costs["overtime"] == pytest.approx(
+        (ru["overtime_hours"] * ru[schema.OVERTIME_COST_PER_HOUR]).sum()
+    )
     lab = ru[ru[schema.KIND] == schema.KIND_LABOUR].merge(
-        tables[schema.WORKFORCE][[schema.RESOURCE, schema.HOURS_PER_WORKER]], on=schema.RESOURCE)
-    assert costs["wages"] == pytest.approx((lab["workers"] * lab[schema.HOURS_PER_WORKER]
-                                            * lab[schema.REGULAR_COST_PER_HOUR]).sum())
+        tables[schema.WORKFORCE][[schema.RESOURCE, schema.HOURS_PER_WORKER]], on=schema.RESOURCE
+    )
+    assert costs["wages"] == pytest.approx(
+        (lab["workers"] * lab[schema.HOURS_PER_WORKER] * lab[schema.REGULAR_COST_PER_HOUR]).sum()
+    )
     line = ru[ru[schema.KIND] == schema.KIND_LINE]
-    assert costs["line_hours"] == pytest.approx(((line["load_hours"] - line["overtime_hours"])
-                                                 * line[schema.REGULAR_COST_PER_HOUR]).sum())
+    assert costs["line_hours"] == pytest.approx(
+        ((line["load_hours"] - line["overtime_hours"]) * line[schema.REGULAR_COST_PER_HOUR]).sum()
+    )
     assert costs["revenue"] == pytest.approx(plan.family_plan["revenue"].sum())
     assert costs["revenue"] == pytest.approx(plan.sku_plan["revenue"].sum())
 
@@ -88,8 +103,9 @@ def test_disaggregation_sums_back_to_the_family_plan(plan, demo) -> None:
     keys = [schema.MONTH, schema.FAMILY, schema.PLANT]
     sku = plan.sku_plan.groupby(keys)[PLAN_UNITS + ["revenue"]].sum()
     fam = plan.family_plan.set_index(keys)[PLAN_UNITS + ["revenue"]]
-    pd.testing.assert_frame_equal(sku.sort_index(), fam.sort_index(), check_exact=False,
-                                  atol=1e-6, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        sku.sort_index(), fam.sort_index(), check_exact=False, atol=1e-6, rtol=1e-9
+    )
     assert len(plan.sku_plan) == len(demo[1])
     np.testing.assert_allclose(plan.sku_plan["demand"], demo[1][schema.UNITS])
 
@@ -100,9 +116,12 @@ def test_demo_story_cooling_assembly_binds_in_the_summer_peak(plan, demo) -> Non
     assert set(over[schema.RESOURCE]) == {"RS-ASM1"}
     assert {m.month for m in over[schema.MONTH]} == {6, 7}
     ru = plan.resource_use
-    asm1 = ru[(ru[schema.RESOURCE] == "RS-ASM1") & (ru[schema.MONTH].dt.month.isin([5, 6, 7]))
-              & (ru[schema.MONTH].dt.year == 2027)]
-    assert (asm1["shadow_price"] > 0).sum() >= 2       # binds in the run-up to the peak
+    asm1 = ru[
+        (ru[schema.RESOURCE] == "RS-ASM1")
+        & (ru[schema.MONTH].dt.month.isin([5, 6, 7]))
+        & (ru[schema.MONTH].dt.year == 2027)
+    ]
+    assert (asm1["shadow_price"] > 0).sum() >= 2  # binds in the run-up to the peak
     assert asm1["overtime_hours"].sum() > 0
     b = plan.bottlenecks
     assert "RS-ASM1" in set(b["resource"])
@@ -113,8 +132,12 @@ def test_demo_story_cooling_assembly_binds_in_the_summer_peak(plan, demo) -> Non
 def test_levers_move_the_margin_the_right_way(plan, demo) -> None:
     tables, demand = demo
     base = plan.kpis["objective"]
-    tighter = [SupplyPolicy(overtime_allowed=False), SupplyPolicy(subcontract_allowed=False),
-               SupplyPolicy(backlog_allowed=False), SupplyPolicy(ending_inventory="safety_stock")]
+    tighter = [
+        SupplyPolicy(overtime_allowed=False),
+        SupplyPolicy(subcontract_allowed=False),
+        SupplyPolicy(backlog_allowed=False),
+        SupplyPolicy(ending_inventory="safety_stock"),
+    ]
     for policy in tighter:
         r = solve_plan(demand, tables, policy, sku_detail=False)
         assert r.status == OPTIMAL, policy

@@ -1,4 +1,5 @@
 """The Supply page through Streamlit's AppTest: renders, re-plans on settings, explains."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,8 +46,12 @@ def test_page_plans_the_loaded_consensus(store: Store) -> None:
     assert m["Revenue (horizon)"].startswith("€") and m["Demand served"].endswith("%")
     assert m["Overtime"].endswith(" h") and m["Lost sales"].endswith("units")
     assert any("Demand: loaded consensus" in c.value for c in at.caption)
-    assert [t.label for t in at.tabs] == ["Capacity", "Plan vs demand", "Bottlenecks & gaps",
-                                          "Costs"]
+    assert [t.label for t in at.tabs] == [
+        "Capacity",
+        "Plan vs demand",
+        "Bottlenecks & gaps",
+        "Costs",
+    ]
     costs = next(d.value for d in at.dataframe if "term" in d.value.columns)
     assert "revenue" in set(costs["term"])
     assert at.selectbox(key="sup_resource").value in {"L1", "L2", "LAB"}
@@ -68,8 +73,9 @@ def test_settings_replan_and_shortfalls_are_explained(store: Store) -> None:
     assert not at.exception
     lost_without = _metrics(at)["Lost sales"]
     assert lost_without != "0 units"
-    assert float(lost_without.split()[0].replace(",", "")) >= \
-        float(lost_with_backlog.split()[0].replace(",", ""))
+    assert float(lost_without.split()[0].replace(",", "")) >= float(
+        lost_with_backlog.split()[0].replace(",", "")
+    )
     whys = " ".join(md.value for md in at.markdown)
     assert "lost sales" in whys and "Cheapest lever" in whys
 
@@ -119,8 +125,9 @@ def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
     # the box must send its value, or keep its default, on every run.
     tables = with_consensus(tiny_tables(), 12)
     cap = tables[schema.CAPACITY]
-    late = (cap[schema.RESOURCE] == "L2") & (cap[schema.MONTH] >= cap[schema.MONTH].min()
-                                        + pd.offsets.MonthBegin(3))
+    late = (cap[schema.RESOURCE] == "L2") & (
+        cap[schema.MONTH] >= cap[schema.MONTH].min() + pd.offsets.MonthBegin(3)
+    )
     early = (cap[schema.RESOURCE] == "L2") & ~late
     days = cap[schema.WORKING_DAYS].where(~late, 2.0).where(~early, 60.0)
     tables[schema.CAPACITY] = cap.assign(**{schema.WORKING_DAYS: days})
@@ -137,12 +144,12 @@ def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
     assert box.proto.set_value or box.proto.default == default
 
 
-def test_a_horizon_beyond_the_forecast_says_so_without_asking_to_forecast(
-        store: Store) -> None:
+def test_a_horizon_beyond_the_forecast_says_so_without_asking_to_forecast(store: Store) -> None:
     from demand_helpers import store_fake_run
+
     version = store.load(check_tables(tiny_tables()).tables, name="tiny")
-    store_fake_run(store, version)                    # a 6-month forecast is stored
-    at = _page()                                      # plans 18 months by default
+    store_fake_run(store, version)  # a 6-month forecast is stored
+    at = _page()  # plans 18 months by default
     text = " ".join(i.value for i in at.info)
     assert "covers 6 months" in text and "Shorten the horizon" in text
     assert "Demand must be forecast" not in text and not at.metric

@@ -6,6 +6,7 @@ then forecasts it: results are stored against a dataset version, so a folder
 is only forecast into the store by loading it. A run already stored for the
 dataset and settings is reused unless `--force` is given.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ def workers(text: str) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes: give 1 or "
-                                         "more, or leave it out to use every core")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of processes: give 1 or "
+            "more, or leave it out to use every core"
+        )
     return n
 
 
@@ -32,25 +35,39 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     from sop.demand.engine import LEVELS, ForecastSettings
 
     d = ForecastSettings()
-    s.add_argument("--data", type=Path, default=None,
-                   help="validate and load this folder first (a new active dataset version)")
-    s.add_argument("--level", choices=LEVELS, default=d.level,
-                   help=f"level the models are fitted at (default: {d.level})")
-    s.add_argument("--horizon", type=int, default=d.horizon,
-                   help=f"months after the as-of month (default: {d.horizon})")
-    s.add_argument("--no-promotions", action="store_true",
-                   help="ignore the promotions table")
-    s.add_argument("--workers", type=workers, default=None,
-                   help="processes, 1 or more (default: all cores)")
-    s.add_argument("--force", action="store_true",
-                   help="refit even when a run with these settings is stored")
+    s.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="validate and load this folder first (a new active dataset version)",
+    )
+    s.add_argument(
+        "--level",
+        choices=LEVELS,
+        default=d.level,
+        help=f"level the models are fitted at (default: {d.level})",
+    )
+    s.add_argument(
+        "--horizon",
+        type=int,
+        default=d.horizon,
+        help=f"months after the as-of month (default: {d.horizon})",
+    )
+    s.add_argument("--no-promotions", action="store_true", help="ignore the promotions table")
+    s.add_argument(
+        "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
+    )
+    s.add_argument(
+        "--force", action="store_true", help="refit even when a run with these settings is stored"
+    )
 
 
 def settings_from(args: argparse.Namespace):
     from sop.demand.engine import ForecastSettings
 
-    return ForecastSettings(level=args.level, horizon=args.horizon,
-                            use_promotions=not args.no_promotions)
+    return ForecastSettings(
+        level=args.level, horizon=args.horizon, use_promotions=not args.no_promotions
+    )
 
 
 def _summary(store, run) -> None:
@@ -61,8 +78,10 @@ def _summary(store, run) -> None:
     for c in (metrics.WAPE, accuracy.SNAIVE_WAPE, metrics.BIAS, accuracy.FVA_SNAIVE):
         shown[c] = fam[c].map(lambda x: "-" if x != x else f"{100 * x:.1f}%")
     shown[metrics.MASE] = fam[metrics.MASE].map(lambda x: "-" if x != x else f"{x:.2f}")
-    print("\nBacktest accuracy (WAPE, bias: units-weighted; FVA = share of the seasonal-naive "
-          "error removed):")
+    print(
+        "\nBacktest accuracy (WAPE, bias: units-weighted; FVA = share of the seasonal-naive "
+        "error removed):"
+    )
     print(shown.to_string(index=False))
     flags = series[accuracy.FLAG].value_counts()
     print("\nSeries by flag: " + ", ".join(f"{k} {v}" for k, v in flags.items()))
@@ -90,18 +109,25 @@ def run(args: argparse.Namespace) -> int:
         if not report.ok:
             print("Nothing was loaded or forecast; the store is unchanged.")
             return 1
-        version = store.load(report.tables, name=Path(args.data).resolve().name,
-                             source=str(Path(args.data).resolve()))
+        version = store.load(
+            report.tables,
+            name=Path(args.data).resolve().name,
+            source=str(Path(args.data).resolve()),
+        )
         print(f"Loaded {args.data} as dataset version {version}; it is now active.")
     info = consensus.dataset(store)
     old = forecast_store.find_run(store, info.version, settings.key())
     if old is not None and not args.force:
-        print(f"A forecast with these settings is already stored for `{info.name}` v"
-              f"{info.version} (run {old.run_id}, made {old.created_at:%Y-%m-%d %H:%M} UTC); "
-              "the app uses it. Add --force to fit it again.")
+        print(
+            f"A forecast with these settings is already stored for `{info.name}` v"
+            f"{info.version} (run {old.run_id}, made {old.created_at:%Y-%m-%d %H:%M} UTC); "
+            "the app uses it. Add --force to fit it again."
+        )
         return 0
-    print(f"Forecasting `{info.name}` v{info.version} (actuals to {info.as_of:%b %Y}) at "
-          f"level {settings.level}, {settings.horizon} months ahead…")
+    print(
+        f"Forecasting `{info.name}` v{info.version} (actuals to {info.as_of:%b %Y}) at "
+        f"level {settings.level}, {settings.horizon} months ahead…"
+    )
     bars: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:
@@ -118,7 +144,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for b in bars:
             b.close()
-    print(f"Stored run {result.run_id}: {result.n_series} series in {result.seconds:.1f} s "
-          f"into {store.path}.")
+    print(
+        f"Stored run {result.run_id}: {result.n_series} series in {result.seconds:.1f} s "
+        f"into {store.path}."
+    )
     _summary(store, result)
     return 0

@@ -1,4 +1,5 @@
 """`python -m sop scenario`: evaluate a levers file headlessly and write the KPIs as JSON."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,20 +15,34 @@ from sop.core import schema
 from sop.finance.kpis import kpi_table
 from sop.scenario.levers import Levers
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
-from sop.supply.plan_io import NoDemand, add_plan_arguments, demand_by_forecasting, demand_from_store, demand_from_tables, policy_from_args, records
+from sop.supply.plan_io import (
+    NoDemand,
+    add_plan_arguments,
+    demand_by_forecasting,
+    demand_from_store,
+    demand_from_tables,
+    policy_from_args,
+    records,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """--levers, --no-risk, and the plan's --data, --out and policy flags."""
-    p.add_argument("--levers", type=Path, help="levers file, TOML or JSON, with the Scenarios "
-                   "page's names (scn_demand_pct = 5, ...); default: the baseline")
+    p.add_argument(
+        "--levers",
+        type=Path,
+        help="levers file, TOML or JSON, with the Scenarios "
+        "page's names (scn_demand_pct = 5, ...); default: the baseline",
+    )
     p.add_argument("--no-risk", action="store_true", help="skip the P10/P50/P90 ranges")
     add_plan_arguments(p)
     for action in p._actions:
         if action.dest == "out":
-            action.help = ("write the scenario's KPIs, margin bridge and risk ranges as JSON "
-                           "here (default: JSON on standard output, the summary on standard "
-                           "error)")
+            action.help = (
+                "write the scenario's KPIs, margin bridge and risk ranges as JSON "
+                "here (default: JSON on standard output, the summary on standard "
+                "error)"
+            )
 
 
 LEVERS_DOC = "Lever names, units and ranges: docs/scenarios.md."
@@ -40,8 +55,9 @@ def read_levers(path: Path) -> Levers:
 
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise ValueError(f"--levers {path}: a levers file's name ends in .toml or .json. "
-                         f"{LEVERS_DOC}")
+        raise ValueError(
+            f"--levers {path}: a levers file's name ends in .toml or .json. {LEVERS_DOC}"
+        )
     try:
         text = path.read_text()
     except OSError as exc:
@@ -49,10 +65,14 @@ def read_levers(path: Path) -> Levers:
     try:
         levers = Levers.from_file_text(text, suffix)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        kind, example = (("TOML", "scn_demand_pct = 5, one lever a line") if suffix == ".toml"
-                         else ("JSON", '{"scn_demand_pct": 5}'))
-        raise ValueError(f"--levers {path} is not valid {kind}: {exc}. Write e.g. "
-                         f"{example}. {LEVERS_DOC}") from exc
+        kind, example = (
+            ("TOML", "scn_demand_pct = 5, one lever a line")
+            if suffix == ".toml"
+            else ("JSON", '{"scn_demand_pct": 5}')
+        )
+        raise ValueError(
+            f"--levers {path} is not valid {kind}: {exc}. Write e.g. {example}. {LEVERS_DOC}"
+        ) from exc
     except ValueError as exc:
         raise ValueError(f"--levers {path}: {exc}. {LEVERS_DOC}") from exc
     if problems := levers.problems():
@@ -60,8 +80,9 @@ def read_levers(path: Path) -> Levers:
     return levers
 
 
-def unknown_names(levers: Levers, demand: pd.DataFrame,
-                  tables: dict[str, pd.DataFrame]) -> list[str]:
+def unknown_names(
+    levers: Levers, demand: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> list[str]:
     """Families, regions, lines and months the levers name that the plan lacks: such a
     lever would silently change nothing."""
     from sop.scenario.space import space_for
@@ -72,15 +93,18 @@ def unknown_names(levers: Levers, demand: pd.DataFrame,
     return levers.unknown_names(space.families, space.regions, space.resources, space.months)
 
 
-def _inputs(args: argparse.Namespace, horizon: int
-            ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
+def _inputs(
+    args: argparse.Namespace, horizon: int
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     from sop.store import Store
     from sop.data.validate import validate_dir
+
     if args.data is not None:
         report = validate_dir(args.data)
         if not report.ok:
-            raise ValueError(f"{args.data} has errors: " + " ".join(f.message for f in
-                                                                   report.errors[:5]))
+            raise ValueError(
+                f"{args.data} has errors: " + " ".join(f.message for f in report.errors[:5])
+            )
         demand = demand_from_tables(report.tables, horizon)
         if demand is None:
             demand = demand_by_forecasting(report.tables, horizon)
@@ -90,15 +114,24 @@ def _inputs(args: argparse.Namespace, horizon: int
     if info is None:
         raise ValueError("No dataset is loaded: run `python -m sop load DIR` or pass --data.")
     tables = store.tables(info.version)
-    return tables, demand_from_store(store, info.version, horizon), {
-        "dataset": info.name, "dataset_version": info.version}
+    return (
+        tables,
+        demand_from_store(store, info.version, horizon),
+        {"dataset": info.name, "dataset_version": info.version},
+    )
 
 
-def result_json(ev: Evaluation, base: Evaluation, products: pd.DataFrame,
-                meta: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {**meta, "levers": ev.levers.to_dict(),
-                           "levers_summary": ev.levers.describe(), "status": ev.plan.status,
-                           "explanation": ev.plan.explanation, "ms": round(ev.ms, 1)}
+def result_json(
+    ev: Evaluation, base: Evaluation, products: pd.DataFrame, meta: dict[str, Any]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        **meta,
+        "levers": ev.levers.to_dict(),
+        "levers_summary": ev.levers.describe(),
+        "status": ev.plan.status,
+        "explanation": ev.plan.explanation,
+        "ms": round(ev.ms, 1),
+    }
     if ev.ok and base.ok:
         out["kpis"] = records(kpi_table(ev.kpis, base.kpis, ev.budget))
         out["budget_months"] = ev.budget.get("months")
@@ -119,15 +152,25 @@ def run_scenario(args: argparse.Namespace) -> int:
         print(f"ERROR    {exc}", file=err)
         return 2
     if unknown := unknown_names(levers, demand, tables):
-        print(f"ERROR    --levers {args.levers}: " + "; ".join(unknown) + ". Such a lever "
-              "would change nothing; fix the name or remove it.", file=err)
+        print(
+            f"ERROR    --levers {args.levers}: " + "; ".join(unknown) + ". Such a lever "
+            "would change nothing; fix the name or remove it.",
+            file=err,
+        )
         return 2
     base = evaluate(demand, tables, Levers(), policy, with_risk=False)
     ev = evaluate(demand, tables, levers, policy, with_risk=not args.no_risk)
-    currency = (str(tables[schema.COMPANY][schema.CURRENCY].iloc[0])
-                if schema.COMPANY in tables and len(tables[schema.COMPANY]) else "EUR")
-    blob = json.dumps(result_json(ev, base, tables[schema.PRODUCTS], meta | {"currency": currency}),
-                      indent=1, allow_nan=False, default=str)
+    currency = (
+        str(tables[schema.COMPANY][schema.CURRENCY].iloc[0])
+        if schema.COMPANY in tables and len(tables[schema.COMPANY])
+        else "EUR"
+    )
+    blob = json.dumps(
+        result_json(ev, base, tables[schema.PRODUCTS], meta | {"currency": currency}),
+        indent=1,
+        allow_nan=False,
+        default=str,
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(blob)
@@ -137,11 +180,15 @@ def run_scenario(args: argparse.Namespace) -> int:
         print(f"No plan for this scenario: {ev.plan.explanation}", file=err)
         return 1
     k = ev.kpis
-    print(f"Scenario ({levers.describe()}): revenue {fmt.money(k['revenue'], currency)} "
-          f"({fmt.money_delta(k['revenue'] - base.kpis['revenue'], currency)} vs baseline), "
-          f"gross margin {fmt.money(k['gross_margin'], currency)} "
-          f"({fmt.money_delta(k['gross_margin'] - base.kpis['gross_margin'], currency)}), "
-          "fill rate "
-          f"{fmt.pct(k['fill_rate'])}; evaluated in {ev.ms:.0f} ms"
-          + (f"; wrote {args.out}" if args.out else "") + ".", file=err)
+    print(
+        f"Scenario ({levers.describe()}): revenue {fmt.money(k['revenue'], currency)} "
+        f"({fmt.money_delta(k['revenue'] - base.kpis['revenue'], currency)} vs baseline), "
+        f"gross margin {fmt.money(k['gross_margin'], currency)} "
+        f"({fmt.money_delta(k['gross_margin'] - base.kpis['gross_margin'], currency)}), "
+        "fill rate "
+        f"{fmt.pct(k['fill_rate'])}; evaluated in {ev.ms:.0f} ms"
+        + (f"; wrote {args.out}" if args.out else "")
+        + ".",
+        file=err,
+    )
     return 0

@@ -3,6 +3,7 @@
 Every chart uses the `sop` template and the same colour per family on every
 page (`family_colors`), so "Cooling" is the same blue everywhere.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,22 +13,24 @@ import plotly.io as pio
 from sop.core import fmt
 from sop.core import schema
 
-PALETTE = ("#1F4E79", "#E07A1F", "#2E8B57", "#B23A48", "#7B5EA7", "#3A9BB8", "#C9A227",
-           "#6B7B8C")
+PALETTE = ("#1F4E79", "#E07A1F", "#2E8B57", "#B23A48", "#7B5EA7", "#3A9BB8", "#C9A227", "#6B7B8C")
 GRID = "#E3E7ED"
 INK = "#1B1F24"
 
-pio.templates["sop"] = go.layout.Template(layout=go.Layout(
-    font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color=INK),
-    colorway=list(PALETTE),
-    paper_bgcolor="white", plot_bgcolor="white",
-    margin=dict(l=10, r=10, t=50, b=10),
-    title=dict(font=dict(size=16), x=0, xanchor="left"),
-    xaxis=dict(showgrid=False, linecolor=GRID, ticks="outside", tickcolor=GRID),
-    yaxis=dict(gridcolor=GRID, zeroline=False, linecolor=GRID),
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
-    hoverlabel=dict(font_size=12),
-))
+pio.templates["sop"] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color=INK),
+        colorway=list(PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=50, b=10),
+        title=dict(font=dict(size=16), x=0, xanchor="left"),
+        xaxis=dict(showgrid=False, linecolor=GRID, ticks="outside", tickcolor=GRID),
+        yaxis=dict(gridcolor=GRID, zeroline=False, linecolor=GRID),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        hoverlabel=dict(font_size=12),
+    )
+)
 TEMPLATE = "sop"
 
 
@@ -36,22 +39,36 @@ def family_colors(families: list[str] | pd.Index | pd.Series) -> dict[str, str]:
     return {f: PALETTE[i % len(PALETTE)] for i, f in enumerate(sorted(set(families)))}
 
 
-def history_chart(hist: pd.DataFrame, measure: str, currency: str,
-                  colors: dict[str, str]) -> go.Figure:
+def history_chart(
+    hist: pd.DataFrame, measure: str, currency: str, colors: dict[str, str]
+) -> go.Figure:
     """Stacked monthly actuals by family, from `dataview.history_by_family`."""
     money = measure == schema.REVENUE
     fig = go.Figure()
     for family, part in hist.groupby(schema.FAMILY, sort=True):
-        fig.add_trace(go.Scatter(
-            x=part[schema.MONTH], y=part["value"], name=family, mode="lines",
-            stackgroup="one", line=dict(width=1, color=colors.get(family)),
-            hovertemplate=(f"{family}<br>%{{x|%b %Y}}: "
-                           + (f"{fmt.symbol(currency)}%{{y:,.0f}}" if money
-                              else "%{y:,.0f} units") + "<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=part[schema.MONTH],
+                y=part["value"],
+                name=family,
+                mode="lines",
+                stackgroup="one",
+                line=dict(width=1, color=colors.get(family)),
+                hovertemplate=(
+                    f"{family}<br>%{{x|%b %Y}}: "
+                    + (f"{fmt.symbol(currency)}%{{y:,.0f}}" if money else "%{y:,.0f} units")
+                    + "<extra></extra>"
+                ),
+            )
+        )
     unit = f"Revenue ({currency})" if money else "Demand (units)"
-    fig.update_layout(template=TEMPLATE, title=f"Actual {'revenue' if money else 'demand'} "
-                      "by family, per month", yaxis_title=unit, xaxis_title="Month",
-                      hovermode="x unified")
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Actual {'revenue' if money else 'demand'} by family, per month",
+        yaxis_title=unit,
+        xaxis_title="Month",
+        hovermode="x unified",
+    )
     if money:
         fig.update_yaxes(tickprefix=fmt.symbol(currency), tickformat="~s")
     return fig
@@ -64,17 +81,35 @@ def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
     """
     if matrix.empty:
         return go.Figure(layout=dict(template=TEMPLATE, title="No sales history"))
-    hover = [[f"{sku} ({families.get(sku, '')})<br>{m:%b %Y}: "
-              + ("outside the SKU's life" if pd.isna(v) else f"{v:.0f} region(s) missing")
-              for m, v in row.items()] for sku, row in matrix.iterrows()]
-    fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index),
-        colorscale=[[0, "#EAF2EA"], [0.001, "#FCE3C2"], [1, "#B23A48"]], zmin=0,
-        zmax=max(1.0, float(pd.DataFrame(matrix).max().max())), hoverinfo="text",
-        text=hover, colorbar=dict(title="Regions<br>missing", dtick=1, tickformat="d"),
-        xgap=1, ygap=1))
-    fig.update_layout(template=TEMPLATE, title="Missing sales rows by SKU and month "
-                      "(green = complete, blank = before launch / after phase-out)",
-                      height=max(360, 14 * len(matrix) + 120), xaxis_title="Month",
-                      yaxis=dict(autorange="reversed", title="SKU", tickfont=dict(size=10)))
+    hover = [
+        [
+            f"{sku} ({families.get(sku, '')})<br>{m:%b %Y}: "
+            + ("outside the SKU's life" if pd.isna(v) else f"{v:.0f} region(s) missing")
+            for m, v in row.items()
+        ]
+        for sku, row in matrix.iterrows()
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            colorscale=[[0, "#EAF2EA"], [0.001, "#FCE3C2"], [1, "#B23A48"]],
+            zmin=0,
+            zmax=max(1.0, float(pd.DataFrame(matrix).max().max())),
+            hoverinfo="text",
+            text=hover,
+            colorbar=dict(title="Regions<br>missing", dtick=1, tickformat="d"),
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title="Missing sales rows by SKU and month "
+        "(green = complete, blank = before launch / after phase-out)",
+        height=max(360, 14 * len(matrix) + 120),
+        xaxis_title="Month",
+        yaxis=dict(autorange="reversed", title="SKU", tickfont=dict(size=10)),
+    )
     return fig

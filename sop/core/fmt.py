@@ -1,12 +1,24 @@
 """Number formatting for screens and exports: money as money, units with a unit."""
+
 from __future__ import annotations
 
 import math
 
 import pandas as pd
 
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "AUD": "A$",
-           "CAD": "C$", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ", "PLN": "PLN "}
+SYMBOLS = {
+    "EUR": "€",
+    "USD": "$",
+    "GBP": "£",
+    "JPY": "¥",
+    "CHF": "CHF ",
+    "AUD": "A$",
+    "CAD": "C$",
+    "SEK": "SEK ",
+    "NOK": "NOK ",
+    "DKK": "DKK ",
+    "PLN": "PLN ",
+}
 
 
 def symbol(currency: str) -> str:
@@ -66,8 +78,9 @@ def money_tick(x: float, currency: str = "EUR") -> str:
     return ("-" if v < 0 else "") + sym + text
 
 
-def money_ticks(lo: float, hi: float, currency: str = "EUR", target: int = 6,
-                include_zero: bool = True) -> tuple[list[float], list[str]]:
+def money_ticks(
+    lo: float, hi: float, currency: str = "EUR", target: int = 6, include_zero: bool = True
+) -> tuple[list[float], list[str]]:
     """(values, labels) of round axis ticks covering lo..hi (and zero unless
     `include_zero` is False), labelled by `money_tick`: for chart axes that need the
     sign before the symbol (a plain tick prefix puts it after: €-800k)."""
@@ -80,8 +93,9 @@ def money_ticks(lo: float, hi: float, currency: str = "EUR", target: int = 6,
         hi, lo = hi + max(abs(hi), 1.0) * 0.5, lo - max(abs(lo), 1.0) * 0.5
     raw = (hi - lo) / max(target - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = max(min((m * power for m in (1, 2, 2.5, 5, 10)),
-                   key=lambda c: abs(math.log(c / raw))), 1.0)
+    step = max(
+        min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda c: abs(math.log(c / raw))), 1.0
+    )
     first, last = math.floor(lo / step), math.ceil(hi / step)
     values = [k * step for k in range(first, last + 1)]
     return values, [money_tick(v, currency) for v in values]
@@ -105,12 +119,22 @@ def pct(x: float | None, digits: int = 1) -> str:
     return f"{100 * float(x):.{digits}f} %"
 
 
-LABELS = {"sku": "SKU", "uom": "Unit", "shadow_price": "Shadow price", "per": "Per",
-          "max_overtime_hours": "Overtime cap", "overtime_hours": "Overtime",
-          "inventory_change": "Stock change", "lost_goodwill": "Lost-sale goodwill",
-          "below_safety_stock": "Below safety stock", "material_cost": "Material",
-          "subcontract_cost": "Subcontract", "holding_cost": "Holding",
-          "backlog_cost": "Backlog cost", "safety_stock_penalty": "Safety-stock penalty"}
+LABELS = {
+    "sku": "SKU",
+    "uom": "Unit",
+    "shadow_price": "Shadow price",
+    "per": "Per",
+    "max_overtime_hours": "Overtime cap",
+    "overtime_hours": "Overtime",
+    "inventory_change": "Stock change",
+    "lost_goodwill": "Lost-sale goodwill",
+    "below_safety_stock": "Below safety stock",
+    "material_cost": "Material",
+    "subcontract_cost": "Subcontract",
+    "holding_cost": "Holding",
+    "backlog_cost": "Backlog cost",
+    "safety_stock_penalty": "Safety-stock penalty",
+}
 
 
 def label(column: str) -> str:

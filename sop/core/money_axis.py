@@ -5,6 +5,7 @@ Plotly's `tickprefix` goes in front of the formatted number, minus sign included
 so money axes get their ticks as values and labels (`fmt.money_ticks`) and hover
 texts are made here and passed as `customdata`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,19 +27,32 @@ def hover(label: str = "%{x|%b %Y}") -> str:
     return f"{label}: %{{customdata}}<extra>%{{fullData.name}}</extra>"
 
 
-def axis(fig: go.Figure, currency: str, values: Iterable[float], title: str | None = None,
-         include_zero: bool = True, target: int = 6, **where) -> None:
+def axis(
+    fig: go.Figure,
+    currency: str,
+    values: Iterable[float],
+    title: str | None = None,
+    include_zero: bool = True,
+    target: int = 6,
+    **where,
+) -> None:
     """Money ticks on the y axis (or x with `x=True` in `where`) covering `values`."""
     v = np.asarray([float(x) for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v)]
     lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
-    ticks, labels = fmt.money_ticks(lo, hi, currency, target=target,
-                                    include_zero=include_zero)
+    ticks, labels = fmt.money_ticks(lo, hi, currency, target=target, include_zero=include_zero)
     on_x = where.pop("x", False)
     update = fig.update_xaxes if on_x else fig.update_yaxes
     extra = {} if title is None else {"title_text": title}
-    update(tickmode="array", tickvals=ticks, ticktext=labels, tickprefix="",
-           tickformat="", **extra, **where)
+    update(
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=labels,
+        tickprefix="",
+        tickformat="",
+        **extra,
+        **where,
+    )
 
 
 def stacked_extent(*series: Iterable[float]) -> list[float]:

@@ -5,6 +5,7 @@ the dataset's currency), sized columns and, where a sum means something, a Total
 row. Used by the Finance export (`sop.export_finance`) and the meeting pack
 (`sop.pack_excel`).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -46,10 +47,19 @@ def delta_format(currency: str) -> str:
 
 def formats(currency: str) -> dict[str, str | None]:
     """Number format per column kind."""
-    return {"money": money_format(currency), "delta": delta_format(currency),
-            "units": "#,##0", "pct": "0.0%", "pct_delta": "+0.0%;-0.0%;0.0%",
-            "month": "mmm yyyy", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
-            "int": "0", "num": "#,##0.00", "text": None}
+    return {
+        "money": money_format(currency),
+        "delta": delta_format(currency),
+        "units": "#,##0",
+        "pct": "0.0%",
+        "pct_delta": "+0.0%;-0.0%;0.0%",
+        "month": "mmm yyyy",
+        "date": "yyyy-mm-dd",
+        "datetime": "yyyy-mm-dd hh:mm",
+        "int": "0",
+        "num": "#,##0.00",
+        "text": None,
+    }
 
 
 def cell_value(v: object, kind: str = "") -> object:
@@ -61,12 +71,13 @@ def cell_value(v: object, kind: str = "") -> object:
         return v.to_pydatetime()
     v = v.item() if hasattr(v, "item") else v
     if kind in MONEY_KINDS + ("units",) and isinstance(v, float) and abs(v) < 0.5:
-        return 0.0      # a rounding residue must not read "-0" or "-€0"
+        return 0.0  # a rounding residue must not read "-0" or "-€0"
     return v
 
 
-def budget_part(df: pd.DataFrame, budget_cols: tuple[str, ...],
-                month_col: str = "month") -> Part | None:
+def budget_part(
+    df: pd.DataFrame, budget_cols: tuple[str, ...], month_col: str = "month"
+) -> Part | None:
     """The `write_table` part for a table whose budget covers fewer months than the
     plan: a "Total, budget months" row (noted "Nov 2026 – Dec 2027") over the rows that
     have one, the `budget_cols` totalled only there (a plan total over more months next
@@ -76,16 +87,28 @@ def budget_part(df: pd.DataFrame, budget_cols: tuple[str, ...],
     if has.all() or not has.any():
         return None
     m = pd.to_datetime(df.loc[has, month_col])
-    span = fmt.month(m.min()) if m.min() == m.max() else \
-        f"{fmt.month(m.min())} – {fmt.month(m.max())}"
+    span = (
+        fmt.month(m.min()) if m.min() == m.max() else f"{fmt.month(m.min())} – {fmt.month(m.max())}"
+    )
     return BUDGET_MONTHS, has, budget_cols, span
 
 
-def _total_row(ws: Worksheet, row: int, df: pd.DataFrame, spec: Spec, f: dict,
-               label: str, columns: tuple[str, ...], note: str = "") -> None:
+def _total_row(
+    ws: Worksheet,
+    row: int,
+    df: pd.DataFrame,
+    spec: Spec,
+    f: dict,
+    label: str,
+    columns: tuple[str, ...],
+    note: str = "",
+) -> None:
     for j, (col, _, kind) in enumerate(spec, start=1):
-        value = label if j == 1 else (float(df[col].sum()) if col in columns
-                                      and df[col].notna().any() else None)
+        value = (
+            label
+            if j == 1
+            else (float(df[col].sum()) if col in columns and df[col].notna().any() else None)
+        )
         if j == 2 and value is None and note:
             value, kind = note, "text"
         cell = ws.cell(row=row, column=j, value=cell_value(value, kind))
@@ -94,9 +117,15 @@ def _total_row(ws: Worksheet, row: int, df: pd.DataFrame, spec: Spec, f: dict,
             cell.number_format = f[kind]
 
 
-def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
-                total_of: tuple[str, ...] = (), start_row: int = 1,
-                part: Part | None = None) -> int:
+def write_table(
+    ws: Worksheet,
+    df: pd.DataFrame,
+    spec: Spec,
+    currency: str,
+    total_of: tuple[str, ...] = (),
+    start_row: int = 1,
+    part: Part | None = None,
+) -> int:
     """Write `df` as a table from `start_row`; returns the last row written. A Total row
     sums the columns in `total_of`; `part` = (label, rows, columns, note) adds a second
     total row, `label` (and `note` in the second column), over the rows where `rows` is
@@ -104,10 +133,10 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
     f = formats(currency)
     kinds = {c: df[f"{c}_kind"].tolist() for c, _, k in spec if k == ROW}
     for j, (col, header, kind) in enumerate(spec, start=1):
-        money = kind in MONEY_KINDS or (kind == ROW and len(df) > 0
-                                        and set(kinds[col]) <= set(MONEY_KINDS))
-        cell = ws.cell(row=start_row, column=j,
-                       value=header + (f" ({currency})" if money else ""))
+        money = kind in MONEY_KINDS or (
+            kind == ROW and len(df) > 0 and set(kinds[col]) <= set(MONEY_KINDS)
+        )
+        cell = ws.cell(row=start_row, column=j, value=header + (f" ({currency})" if money else ""))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cols = [c for c, _, _ in spec]
@@ -133,9 +162,18 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec))}{max(len(df) + 1, 1)}"
     ws.row_dimensions[start_row].height = 32
     for j, (col, header, kind) in enumerate(spec, start=1):
-        width = {"money": 15, "delta": 15, ROW: 15, "units": 12, "pct": 9, "month": 10,
-                 "date": 11,
-                 "datetime": 16, "int": 7, "num": 10}.get(kind, 10)
+        width = {
+            "money": 15,
+            "delta": 15,
+            ROW: 15,
+            "units": 12,
+            "pct": 9,
+            "month": 10,
+            "date": 11,
+            "datetime": 16,
+            "int": 7,
+            "num": 10,
+        }.get(kind, 10)
         if kind == "text" and len(df):
             width = min(int(df[col].astype(str).str.len().max()), 70)
         if j == 1 and total_of:
@@ -143,13 +181,15 @@ def write_table(ws: Worksheet, df: pd.DataFrame, spec: Spec, currency: str,
         if j == 2 and total_of and part is not None:
             width = max(width, len(part[3]) + 1)
         letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
-                                                 min(max(width, len(header) + 3), 72))
+        ws.column_dimensions[letter].width = max(
+            ws.column_dimensions[letter].width or 0, min(max(width, len(header) + 3), 72)
+        )
     return row
 
 
-def write_pairs(ws: Worksheet, rows: list[tuple[str, object, str]], currency: str,
-                start_row: int = 1) -> int:
+def write_pairs(
+    ws: Worksheet, rows: list[tuple[str, object, str]], currency: str, start_row: int = 1
+) -> int:
     """Label / value rows (bold labels), formatted by kind; returns the last row."""
     f = formats(currency)
     row = start_row
@@ -162,5 +202,3 @@ def write_pairs(ws: Worksheet, rows: list[tuple[str, object, str]], currency: st
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 34)
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 60)
     return row
-
-

@@ -14,6 +14,7 @@ each series' units sold over the backtest window (the last
 than a spare part, as in a pooled WAPE. MAPE and MASE are plain means over the
 series that have them. Pure functions: DataFrames in, new DataFrames out.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,11 @@ FVA_SNAIVE = "fva_vs_snaive"
 N_SERIES, N_BACKTESTED = "n_series", "n_backtested"
 WEIGHT = "weight"
 FLAG_OK = "ok"
-LEVEL_KEYS = {"sku_region": [schema.SKU, schema.REGION], "sku": [schema.SKU], "family": [schema.FAMILY]}
+LEVEL_KEYS = {
+    "sku_region": [schema.SKU, schema.REGION],
+    "sku": [schema.SKU],
+    "family": [schema.FAMILY],
+}
 CYCLES, MONTHS_COMPARED = "cycles", "months_compared"
 WAPE_STAT, WAPE_CONSENSUS = "wape_statistical", "wape_consensus"
 FVA_CONSENSUS = "fva_consensus"
@@ -54,15 +59,28 @@ def series_table(selection: pd.DataFrame, backtest: pd.DataFrame) -> pd.DataFram
         df = df.merge(mape, on=[*bt_keys, METHOD], how="left")
     else:
         df[metrics.MAPE] = np.nan
-    df[FVA_SNAIVE] = [metrics.fva(b, e) for b, e in zip(df[SNAIVE_WAPE].astype(float),
-                                                  df[metrics.WAPE].astype(float))]
-    cols = [*keys, METHOD, FLAG, N_MONTHS, metrics.WAPE, metrics.MAPE, metrics.BIAS, metrics.MASE, SNAIVE_WAPE,
-            FVA_SNAIVE]
+    df[FVA_SNAIVE] = [
+        metrics.fva(b, e)
+        for b, e in zip(df[SNAIVE_WAPE].astype(float), df[metrics.WAPE].astype(float))
+    ]
+    cols = [
+        *keys,
+        METHOD,
+        FLAG,
+        N_MONTHS,
+        metrics.WAPE,
+        metrics.MAPE,
+        metrics.BIAS,
+        metrics.MASE,
+        SNAIVE_WAPE,
+        FVA_SNAIVE,
+    ]
     return df[cols].sort_values(keys, ignore_index=True)
 
 
-def backtest_weights(sales: pd.DataFrame, products: pd.DataFrame, level: str,
-                     as_of: pd.Timestamp, window: int) -> pd.DataFrame:
+def backtest_weights(
+    sales: pd.DataFrame, products: pd.DataFrame, level: str, as_of: pd.Timestamp, window: int
+) -> pd.DataFrame:
     """Units sold per series over the `window` months up to `as_of`: keys + weight."""
     keys = keys_of(level)
     start = pd.Timestamp(as_of) - pd.DateOffset(months=window - 1)
@@ -70,8 +88,11 @@ def backtest_weights(sales: pd.DataFrame, products: pd.DataFrame, level: str,
     if level == "family":
         fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
         recent = recent.assign(**{schema.FAMILY: recent[schema.SKU].map(fam)})
-    return recent.groupby(keys, as_index=False)[schema.UNITS].sum().rename(
-        columns={schema.UNITS: WEIGHT})
+    return (
+        recent.groupby(keys, as_index=False)[schema.UNITS]
+        .sum()
+        .rename(columns={schema.UNITS: WEIGHT})
+    )
 
 
 def _pooled(group: pd.DataFrame) -> pd.Series:
@@ -81,9 +102,18 @@ def _pooled(group: pd.DataFrame) -> pd.Series:
     wape = float((g[metrics.WAPE] * g[WEIGHT]).sum() / w) if w > 0 else np.nan
     snaive = float((g[SNAIVE_WAPE] * g[WEIGHT]).sum() / w) if w > 0 else np.nan
     bias = float((g[metrics.BIAS].fillna(0) * g[WEIGHT]).sum() / w) if w > 0 else np.nan
-    return pd.Series({N_SERIES: len(group), N_BACKTESTED: int(ok.sum()), metrics.WAPE: wape,
-                      metrics.MAPE: g[metrics.MAPE].mean(), metrics.BIAS: bias, metrics.MASE: g[metrics.MASE].mean(),
-                      SNAIVE_WAPE: snaive, FVA_SNAIVE: metrics.fva(snaive, wape)})
+    return pd.Series(
+        {
+            N_SERIES: len(group),
+            N_BACKTESTED: int(ok.sum()),
+            metrics.WAPE: wape,
+            metrics.MAPE: g[metrics.MAPE].mean(),
+            metrics.BIAS: bias,
+            metrics.MASE: g[metrics.MASE].mean(),
+            SNAIVE_WAPE: snaive,
+            FVA_SNAIVE: metrics.fva(snaive, wape),
+        }
+    )
 
 
 def family_accuracy(series: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
@@ -125,46 +155,84 @@ class ConsensusFVA:
     table: pd.DataFrame
 
 
-def consensus_fva(snapshots: pd.DataFrame, sales: pd.DataFrame, as_of: pd.Timestamp,
-                  ) -> ConsensusFVA:
+def consensus_fva(
+    snapshots: pd.DataFrame,
+    sales: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> ConsensusFVA:
     """Compare earlier cycles' consensus and statistical forecast with the actuals.
 
     `snapshots` from `sop.store.forecasts.snapshots` (as_of, month, sku, region,
     family, forecast_units, units); a snapshot counts for the months after its
     as-of month up to `as_of` that have actual sales rows.
     """
-    cols = [schema.FAMILY, CYCLES, MONTHS_COMPARED, WAPE_STAT, WAPE_CONSENSUS, FVA_CONSENSUS,
-            SHARE_OVERRIDDEN]
+    cols = [
+        schema.FAMILY,
+        CYCLES,
+        MONTHS_COMPARED,
+        WAPE_STAT,
+        WAPE_CONSENSUS,
+        FVA_CONSENSUS,
+        SHARE_OVERRIDDEN,
+    ]
     empty = pd.DataFrame(columns=cols)
     first = pd.Timestamp(as_of) + pd.offsets.MonthBegin(1)
     earlier = snapshots[snapshots["as_of"] < pd.Timestamp(as_of)]
     if earlier.empty:
-        return ConsensusFVA(False, "Not measurable yet: no consensus of an earlier planning "
-                            "cycle is stored. This cycle's consensus is saved (as-of "
-                            f"{pd.Timestamp(as_of):%b %Y}); once a dataset with actuals from "
-                            f"{first:%b %Y} on is loaded, FVA of the consensus over the "
-                            "statistical forecast is measured against them.", empty)
+        return ConsensusFVA(
+            False,
+            "Not measurable yet: no consensus of an earlier planning "
+            "cycle is stored. This cycle's consensus is saved (as-of "
+            f"{pd.Timestamp(as_of):%b %Y}); once a dataset with actuals from "
+            f"{first:%b %Y} on is loaded, FVA of the consensus over the "
+            "statistical forecast is measured against them.",
+            empty,
+        )
     snap = earlier[(earlier[schema.MONTH] > earlier["as_of"]) & (earlier[schema.MONTH] <= as_of)]
-    actual = sales[[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]].rename(columns={schema.UNITS: "_actual"})
+    actual = sales[[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]].rename(
+        columns={schema.UNITS: "_actual"}
+    )
     m = snap.merge(actual, on=[schema.MONTH, schema.SKU, schema.REGION], how="inner")
     m = m[m["_actual"].notna()]
     if m.empty:
         cycles = ", ".join(f"{a:%b %Y}" for a in sorted(earlier["as_of"].unique()))
-        return ConsensusFVA(False, "Not measurable yet: the stored consensus of earlier "
-                            f"cycles (as-of {cycles}) covers no month that has actual sales "
-                            "in this dataset.", empty)
+        return ConsensusFVA(
+            False,
+            "Not measurable yet: the stored consensus of earlier "
+            f"cycles (as-of {cycles}) covers no month that has actual sales "
+            "in this dataset.",
+            empty,
+        )
     rows = []
     for fam, g in [*m.groupby(schema.FAMILY, sort=True), (ALL, m)]:
-        ws, wc = metrics.wape(g["_actual"], g[schema.FORECAST_UNITS]), metrics.wape(g["_actual"], g[schema.UNITS])
-        rows.append({schema.FAMILY: fam, CYCLES: g["as_of"].nunique(),
-                     MONTHS_COMPARED: g[schema.MONTH].nunique(), WAPE_STAT: ws,
-                     WAPE_CONSENSUS: wc, FVA_CONSENSUS: metrics.fva(ws, wc),
-                     SHARE_OVERRIDDEN: float(np.mean(~np.isclose(g[schema.UNITS],
-                                                                 g[schema.FORECAST_UNITS])))})
+        ws, wc = (
+            metrics.wape(g["_actual"], g[schema.FORECAST_UNITS]),
+            metrics.wape(g["_actual"], g[schema.UNITS]),
+        )
+        rows.append(
+            {
+                schema.FAMILY: fam,
+                CYCLES: g["as_of"].nunique(),
+                MONTHS_COMPARED: g[schema.MONTH].nunique(),
+                WAPE_STAT: ws,
+                WAPE_CONSENSUS: wc,
+                FVA_CONSENSUS: metrics.fva(ws, wc),
+                SHARE_OVERRIDDEN: float(
+                    np.mean(~np.isclose(g[schema.UNITS], g[schema.FORECAST_UNITS]))
+                ),
+            }
+        )
     table = pd.DataFrame(rows, columns=cols)
     overall = table.iloc[-1]
-    note = ("" if overall[SHARE_OVERRIDDEN] > 0 else " No override was in force in those "
-            "cycles, so the consensus was the statistical forecast and its FVA is 0.")
-    return ConsensusFVA(True, f"Measured on {len(m):,} SKU x region months of "
-                        f"{overall[CYCLES]} earlier cycle(s) against the actuals.{note}",
-                        table)
+    note = (
+        ""
+        if overall[SHARE_OVERRIDDEN] > 0
+        else " No override was in force in those "
+        "cycles, so the consensus was the statistical forecast and its FVA is 0."
+    )
+    return ConsensusFVA(
+        True,
+        f"Measured on {len(m):,} SKU x region months of "
+        f"{overall[CYCLES]} earlier cycle(s) against the actuals.{note}",
+        table,
+    )

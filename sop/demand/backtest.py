@@ -6,6 +6,7 @@ baseline forced on every series, and scores all of them with `sop.metrics`
 (MASE scaled by the in-sample seasonal naive error, lag 12, of the training part).
 Used by `python -m sop backtest` and bench/bench_forecast_accuracy.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -48,9 +49,13 @@ def read_sales(folder: str) -> dict[str, pd.DataFrame]:
     if schema.SALES not in tables:
         own = [f for f in report.errors if f.message.startswith((f"{schema.SALES}.", str(folder)))]
         msgs = "; ".join(f.message for f in (own or report.errors)[:3])
-        raise ValueError(f"{folder}: no usable sales table (the backtest needs only sales; "
-                         f"products and promotions are optional). {msgs}")
-    return {k: v for k, v in tables.items() if k in (schema.SALES, schema.PRODUCTS, schema.PROMOTIONS)}
+        raise ValueError(
+            f"{folder}: no usable sales table (the backtest needs only sales; "
+            f"products and promotions are optional). {msgs}"
+        )
+    return {
+        k: v for k, v in tables.items() if k in (schema.SALES, schema.PRODUCTS, schema.PROMOTIONS)
+    }
 
 
 def _split(jobs: list[Job], horizon: int) -> tuple[list[Job], list[np.ndarray]]:
@@ -68,10 +73,14 @@ def _split(jobs: list[Job], horizon: int) -> tuple[list[Job], list[np.ndarray]]:
     return train, actual
 
 
-def holdout(tables: dict[str, pd.DataFrame], horizon: int,
-            settings: ForecastSettings | None = None,
-            baselines: tuple[str, ...] = BASELINES, workers: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Holdout:
+def holdout(
+    tables: dict[str, pd.DataFrame],
+    horizon: int,
+    settings: ForecastSettings | None = None,
+    baselines: tuple[str, ...] = BASELINES,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Holdout:
     """Score the automatic choice and each baseline on the last `horizon` months."""
     if horizon < 1:
         raise ValueError(f"the hold-out horizon must be at least 1 month, not {horizon}")
@@ -85,34 +94,58 @@ def holdout(tables: dict[str, pd.DataFrame], horizon: int,
     prep = build_jobs(tables, "sku_region", as_of, horizon, settings.use_promotions)
     train, actual = _split(prep.jobs, horizon)
     if not train:
-        raise ValueError(f"no series has more than {horizon} months of history; give a "
-                         "shorter --horizon")
+        raise ValueError(
+            f"no series has more than {horizon} months of history; give a shorter --horizon"
+        )
     runs = [(AUTO, settings.config())] + [
-        (b, replace(settings.config(), force=b)) for b in baselines]
+        (b, replace(settings.config(), force=b)) for b in baselines
+    ]
     total = len(train) * len(runs)
     rows = []
     chosen = []
     for r, (name, cfg) in enumerate(runs):
+
         def tick(done: int, _t: int, r: int = r) -> None:
             if progress:
                 progress(r * len(train) + done, total)
+
         outs = run_jobs(train, cfg, workers, tick)
         for j, o, a in zip(train, outs, actual):
             sku, region = j.key
             fam = prep.family.get(sku, "")
             scale = metrics.mase_scale(j.y[~np.isnan(j.y)])
-            rows.append(pd.DataFrame({
-                "series": f"{sku}|{region}", schema.SKU: sku, schema.REGION: region, schema.FAMILY: fam,
-                "method": name, "month_ahead": np.arange(1, horizon + 1), "actual": a,
-                "forecast": o.p50, "p10": np.maximum(o.p50 - Z90 * o.sigma, 0),
-                "p90": o.p50 + Z90 * o.sigma, "scale": scale}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "series": f"{sku}|{region}",
+                        schema.SKU: sku,
+                        schema.REGION: region,
+                        schema.FAMILY: fam,
+                        "method": name,
+                        "month_ahead": np.arange(1, horizon + 1),
+                        "actual": a,
+                        "forecast": o.p50,
+                        "p10": np.maximum(o.p50 - Z90 * o.sigma, 0),
+                        "p90": o.p50 + Z90 * o.sigma,
+                        "scale": scale,
+                    }
+                )
+            )
             if name == AUTO:
-                chosen.append({schema.SKU: sku, schema.REGION: region, schema.FAMILY: fam,
-                               "method": o.method, "flag": o.flag})
+                chosen.append(
+                    {
+                        schema.SKU: sku,
+                        schema.REGION: region,
+                        schema.FAMILY: fam,
+                        "method": o.method,
+                        "flag": o.flag,
+                    }
+                )
     errors = pd.concat(rows, ignore_index=True)
     overall = metrics.add_fva(metrics.accuracy_table(errors), "seasonal naive")
-    by_family = metrics.add_fva(metrics.accuracy_table(errors, [schema.FAMILY]), "seasonal naive",
-                                by=[schema.FAMILY])
+    by_family = metrics.add_fva(
+        metrics.accuracy_table(errors, [schema.FAMILY]), "seasonal naive", by=[schema.FAMILY]
+    )
     return Holdout(errors, overall, by_family, pd.DataFrame(chosen), horizon)
 
 
@@ -125,21 +158,31 @@ def coverage(errors: pd.DataFrame) -> pd.Series:
 
 def to_json(h: Holdout) -> dict:
     """A JSON-ready summary: settings, overall and per-family metrics, method counts."""
+
     def records(df: pd.DataFrame) -> list[dict]:
-        return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                 for k, v in r.items()} for r in df.to_dict("records")]
+        return [
+            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+            for r in df.to_dict("records")
+        ]
+
     skipped = int((h.errors["actual"] == 0).sum() // max(1, h.errors["method"].nunique()))
-    return {"horizon_months": h.horizon, "series": int(h.errors["series"].nunique()),
-            "metrics": {"wape": "sum|F-A|/sum|A|", "mape": "mean |F-A|/|A| over A != 0",
-                        "bias": "sum(F-A)/sum(A)", "mase": "mean over series of "
-                        "MAE / in-sample seasonal naive MAE (lag 12)",
-                        "fva": "(WAPE_seasonal_naive - WAPE) / WAPE_seasonal_naive"},
-            "mape_zero_actuals_skipped": skipped,
-            "p10_p90_coverage": {k: float(v) for k, v in coverage(h.errors).items()},
-            "overall": records(h.overall), "by_family": records(h.by_family),
-            "chosen_methods": {str(k): int(v) for k, v in
-                               h.chosen["method"].value_counts().items()},
-            "flags": {str(k): int(v) for k, v in h.chosen["flag"].value_counts().items()}}
+    return {
+        "horizon_months": h.horizon,
+        "series": int(h.errors["series"].nunique()),
+        "metrics": {
+            "wape": "sum|F-A|/sum|A|",
+            "mape": "mean |F-A|/|A| over A != 0",
+            "bias": "sum(F-A)/sum(A)",
+            "mase": "mean over series of MAE / in-sample seasonal naive MAE (lag 12)",
+            "fva": "(WAPE_seasonal_naive - WAPE) / WAPE_seasonal_naive",
+        },
+        "mape_zero_actuals_skipped": skipped,
+        "p10_p90_coverage": {k: float(v) for k, v in coverage(h.errors).items()},
+        "overall": records(h.overall),
+        "by_family": records(h.by_family),
+        "chosen_methods": {str(k): int(v) for k, v in h.chosen["method"].value_counts().items()},
+        "flags": {str(k): int(v) for k, v in h.chosen["flag"].value_counts().items()},
+    }
 
 
 def format_table(df: pd.DataFrame) -> str:
@@ -167,20 +210,27 @@ def cli(folder: str, horizon: int, out: str | None = None, workers: int | None =
             bar.total = total
             bar.n = done
             bar.refresh()
+
         result = holdout(tables, horizon, workers=workers, progress=tick)
         bar.close()
     except ValueError as exc:
         print(f"ERROR    {exc}")
         return 1
     summary = to_json(result)
-    print(f"\nHold-out of the last {horizon} months of {summary['series']} series "
-          f"(MASE scaled by the in-sample seasonal naive error, lag 12).")
+    print(
+        f"\nHold-out of the last {horizon} months of {summary['series']} series "
+        f"(MASE scaled by the in-sample seasonal naive error, lag 12)."
+    )
     print("\nOverall\n" + format_table(result.overall))
     print("\nBy family\n" + format_table(result.by_family))
-    print(f"\nMAPE skips months with zero actual demand ({summary['mape_zero_actuals_skipped']}"
-          " per method).")
-    print("Automatic choice per series: " + ", ".join(
-        f"{k} {v}" for k, v in summary["chosen_methods"].items()))
+    print(
+        f"\nMAPE skips months with zero actual demand ({summary['mape_zero_actuals_skipped']}"
+        " per method)."
+    )
+    print(
+        "Automatic choice per series: "
+        + ", ".join(f"{k} {v}" for k, v in summary["chosen_methods"].items())
+    )
     if out:
         with open(out, "w") as fh:
             json.dump(summary, fh, indent=2, default=str)

@@ -3,6 +3,7 @@ snapshots. Reads stored results only; the one function that fits is `run_and_sto
 
 `sop.demand.demand_plan` is the public entry point; pages go through `sop.ui`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,13 +17,21 @@ import pandas as pd
 from sop.demand import accuracy
 from sop.demand import overrides as override_rules
 from sop.core import schema
-from sop.demand.plan import DEFAULT_HORIZON, PLAN_COLUMNS, SOURCE_LOADED, DemandNotReady, has_loaded_consensus, loaded_consensus, plan_months
+from sop.demand.plan import (
+    DEFAULT_HORIZON,
+    PLAN_COLUMNS,
+    SOURCE_LOADED,
+    DemandNotReady,
+    has_loaded_consensus,
+    loaded_consensus,
+    plan_months,
+)
 from sop.store import DatasetInfo, Store, StoreError
 from sop.store import forecasts as forecast_store
 from sop.store import overrides as override_log
 from sop.data.validate import as_of_month
 
-HOW_TO_RUN = ('Run `python -m sop forecast` or press "Run forecast" on the Demand page.')
+HOW_TO_RUN = 'Run `python -m sop forecast` or press "Run forecast" on the Demand page.'
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,28 @@ def dataset(store: Store, version: int | None = None) -> DatasetInfo:
     if version is None:
         info = store.active()
         if info is None:
-            raise StoreError("No dataset is loaded yet. Run `python -m sop load DIR` or "
-                             "upload files on the Data page.")
+            raise StoreError(
+                "No dataset is loaded yet. Run `python -m sop load DIR` or "
+                "upload files on the Data page."
+            )
         return info
     rows = store.datasets()
     row = rows[rows["version"] == version]
     if row.empty:
-        raise StoreError(f"There is no dataset version {version}; kept versions: "
-                         f"{', '.join(map(str, rows['version'])) or 'none'}.")
+        raise StoreError(
+            f"There is no dataset version {version}; kept versions: "
+            f"{', '.join(map(str, rows['version'])) or 'none'}."
+        )
     r = row.iloc[0]
-    return DatasetInfo(int(r["version"]), r["name"], r["source"] or "",
-                       pd.Timestamp(r["loaded_at"]),
-                       pd.Timestamp(r["as_of"]) if pd.notna(r["as_of"]) else None,
-                       r["company"] or r["name"], r["currency"] or "EUR")
+    return DatasetInfo(
+        int(r["version"]),
+        r["name"],
+        r["source"] or "",
+        pd.Timestamp(r["loaded_at"]),
+        pd.Timestamp(r["as_of"]) if pd.notna(r["as_of"]) else None,
+        r["company"] or r["name"],
+        r["currency"] or "EUR",
+    )
 
 
 def settings_key(settings: object | None) -> str | None:
@@ -62,22 +80,30 @@ def settings_dict(settings: object) -> dict:
     return dataclasses.asdict(settings)
 
 
-def context(store: Store, version: int | None = None, settings: object | None = None,
-            tables: dict[str, pd.DataFrame] | None = None) -> Context:
+def context(
+    store: Store,
+    version: int | None = None,
+    settings: object | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Context:
     """The dataset, its tables and the stored run for `settings` (None: the newest run)."""
     info = dataset(store, version)
-    return Context(info, tables if tables is not None else store.tables(info.version),
-                   forecast_store.find_run(store, info.version, settings_key(settings)))
+    return Context(
+        info,
+        tables if tables is not None else store.tables(info.version),
+        forecast_store.find_run(store, info.version, settings_key(settings)),
+    )
 
 
 def not_ready(ctx: Context, settings: object | None) -> DemandNotReady:
     what = "" if settings is None else " with these settings"
-    return DemandNotReady(f"No statistical forecast is stored for dataset `{ctx.info.name}` "
-                          f"(version {ctx.info.version}){what}. {HOW_TO_RUN}")
+    return DemandNotReady(
+        f"No statistical forecast is stored for dataset `{ctx.info.name}` "
+        f"(version {ctx.info.version}){what}. {HOW_TO_RUN}"
+    )
 
 
-def consensus(store: Store, ctx: Context, overrides: pd.DataFrame | None = None
-              ) -> pd.DataFrame:
+def consensus(store: Store, ctx: Context, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
     """Forecast + active overrides per SKU x region x month (`O.apply_overrides` columns).
 
     Raises DemandNotReady when `ctx` has no stored run.
@@ -85,7 +111,9 @@ def consensus(store: Store, ctx: Context, overrides: pd.DataFrame | None = None
     if ctx.run is None:
         raise not_ready(ctx, None)
     active = override_log.active(store) if overrides is None else overrides
-    return override_rules.apply_overrides(forecast_store.values(store, ctx.run.run_id), ctx.tables[schema.PRODUCTS], active)
+    return override_rules.apply_overrides(
+        forecast_store.values(store, ctx.run.run_id), ctx.tables[schema.PRODUCTS], active
+    )
 
 
 def _restrict(df: pd.DataFrame, as_of: pd.Timestamp, horizon: int | None) -> pd.DataFrame:
@@ -94,9 +122,11 @@ def _restrict(df: pd.DataFrame, as_of: pd.Timestamp, horizon: int | None) -> pd.
     months = plan_months(as_of, horizon)
     have = df[schema.MONTH].nunique()
     if horizon > have and not df.empty and df[schema.MONTH].max() < months[-1]:
-        raise DemandNotReady(f"The stored forecast covers {have} months; a {horizon}-month "
-                             f"plan needs a longer run: `python -m sop forecast --horizon "
-                             f"{horizon}`.")
+        raise DemandNotReady(
+            f"The stored forecast covers {have} months; a {horizon}-month "
+            f"plan needs a longer run: `python -m sop forecast --horizon "
+            f"{horizon}`."
+        )
     return df[df[schema.MONTH].isin(months)]
 
 
@@ -109,15 +139,24 @@ def plan_from(store: Store, ctx: Context, horizon: int | None = None) -> pd.Data
             plan = _with_forecast_band(plan, forecast_store.values(store, ctx.run.run_id))
         return plan
     plan = _restrict(consensus(store, ctx), as_of, horizon)
-    return plan[PLAN_COLUMNS].sort_values([schema.MONTH, schema.SKU, schema.REGION]).reset_index(drop=True)
+    return (
+        plan[PLAN_COLUMNS]
+        .sort_values([schema.MONTH, schema.SKU, schema.REGION])
+        .reset_index(drop=True)
+    )
 
 
 def _with_forecast_band(plan: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """A loaded plan with the statistical P50 as forecast_units and the forecast's
     P10/P90 band scaled to the loaded quantity (no forecast for a cell: p10=p90=units)."""
     keys = [schema.MONTH, schema.SKU, schema.REGION]
-    m = plan.merge(values[keys + [schema.P10, schema.P50, schema.P90]].rename(
-        columns={schema.P10: "_p10", schema.P50: "_p50", schema.P90: "_p90"}), on=keys, how="left")
+    m = plan.merge(
+        values[keys + [schema.P10, schema.P50, schema.P90]].rename(
+            columns={schema.P10: "_p10", schema.P50: "_p50", schema.P90: "_p90"}
+        ),
+        on=keys,
+        how="left",
+    )
     units = m[schema.UNITS].to_numpy(dtype=float)
     p50 = m["_p50"].to_numpy(dtype=float, na_value=np.nan)
     ok = np.isfinite(p50) & (p50 > 0)
@@ -129,8 +168,7 @@ def _with_forecast_band(plan: pd.DataFrame, values: pd.DataFrame) -> pd.DataFram
     return m[PLAN_COLUMNS]
 
 
-def page_consensus(store: Store, version: int, tables: dict[str, pd.DataFrame]
-                   ) -> pd.DataFrame:
+def page_consensus(store: Store, version: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """What the Demand page charts: the loaded plan when the dataset has one, else
     forecast + overrides (with band_group), else an empty frame."""
     ctx = context(store, version, tables=tables)
@@ -139,18 +177,22 @@ def page_consensus(store: Store, version: int, tables: dict[str, pd.DataFrame]
     return consensus(store, ctx) if ctx.run is not None else pd.DataFrame()
 
 
-def accuracy_tables(store: Store, run_id: int, tables: dict[str, pd.DataFrame]
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def accuracy_tables(
+    store: Store, run_id: int, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-series, per-family) backtest accuracy of a stored run (`sop.accuracy`)."""
     run = forecast_store.run_info(store, run_id)
     if run is None:
         raise StoreError(f"There is no stored forecast run {run_id}. {HOW_TO_RUN}")
     s = run.settings
-    series = accuracy.series_table(forecast_store.frame(store, run_id, "selection"),
-                            forecast_store.frame(store, run_id, "backtest"))
+    series = accuracy.series_table(
+        forecast_store.frame(store, run_id, "selection"),
+        forecast_store.frame(store, run_id, "backtest"),
+    )
     window = s["backtest_horizon"] + max(0, s["backtest_origins"] - 1) * s["backtest_step"]
-    weights = accuracy.backtest_weights(tables[schema.SALES], tables[schema.PRODUCTS], s["level"],
-                                 as_of_month(tables), window)
+    weights = accuracy.backtest_weights(
+        tables[schema.SALES], tables[schema.PRODUCTS], s["level"], as_of_month(tables), window
+    )
     return series, accuracy.family_accuracy(series, weights)
 
 
@@ -158,13 +200,19 @@ def consensus_fva(store: Store, tables: dict[str, pd.DataFrame]) -> accuracy.Con
     """FVA of earlier cycles' consensus over their statistical forecast, measured
     against the actuals in `tables` (or why it is not measurable yet)."""
     as_of = as_of_month(tables)
-    return accuracy.consensus_fva(forecast_store.snapshots(store, before=as_of), tables[schema.SALES], as_of)
+    return accuracy.consensus_fva(
+        forecast_store.snapshots(store, before=as_of), tables[schema.SALES], as_of
+    )
 
 
 # --- forecast runs -------------------------------------------------------------
-def run_and_store(store: Store, settings: object, version: int | None = None,
-                  workers: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> forecast_store.RunInfo:
+def run_and_store(
+    store: Store,
+    settings: object,
+    version: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> forecast_store.RunInfo:
     """Fit every series of a dataset version with the engine, store the run, snapshot
     the consensus of the cycle. The only function here that fits models."""
     from sop.demand.engine import run_forecast
@@ -182,11 +230,22 @@ def run_and_store(store: Store, settings: object, version: int | None = None,
 
 def save_result(store: Store, info: DatasetInfo, result: object, seconds: float) -> int:
     """Store an engine ForecastResult (or anything with its attributes) for `info`."""
-    frames = {"values": result.values, "fitted": result.fitted,
-              "selection": result.selection, "backtest": result.backtest}
-    return forecast_store.save_run(store, info.version, result.settings.key(),
-                      settings_dict(result.settings), frames, seconds,
-                      len(result.selection), info.as_of)
+    frames = {
+        "values": result.values,
+        "fitted": result.fitted,
+        "selection": result.selection,
+        "backtest": result.backtest,
+    }
+    return forecast_store.save_run(
+        store,
+        info.version,
+        result.settings.key(),
+        settings_dict(result.settings),
+        frames,
+        seconds,
+        len(result.selection),
+        info.as_of,
+    )
 
 
 def snapshot(store: Store, ctx: Context, reason: str) -> bool:
@@ -194,8 +253,9 @@ def snapshot(store: Store, ctx: Context, reason: str) -> bool:
     if ctx.info.as_of is None or (ctx.run is None and not has_loaded_consensus(ctx.tables)):
         return False
     plan = plan_from(store, ctx)
-    forecast_store.save_snapshot(store, ctx.info.as_of, plan, ctx.info.version,
-                    ctx.run.run_id if ctx.run else None, reason)
+    forecast_store.save_snapshot(
+        store, ctx.info.as_of, plan, ctx.info.version, ctx.run.run_id if ctx.run else None, reason
+    )
     return True
 
 
@@ -208,11 +268,14 @@ def submit_override(store: Store, ov: override_rules.Override) -> int:
     ctx = context(store)
     t = ctx.tables
     first = plan_months(ctx.info.as_of, 1)[0] if ctx.info.as_of is not None else None
-    problems = override_rules.check_override(ov, t[schema.PRODUCTS], sorted(t[schema.SALES][schema.REGION].unique()),
-                                first)
+    problems = override_rules.check_override(
+        ov, t[schema.PRODUCTS], sorted(t[schema.SALES][schema.REGION].unique()), first
+    )
     if problems:
         raise override_rules.OverrideRejected(problems)
-    oid = override_log.add(store, override_rules.normalise(ov, t[schema.PRODUCTS]), ctx.info.version)
+    oid = override_log.add(
+        store, override_rules.normalise(ov, t[schema.PRODUCTS]), ctx.info.version
+    )
     snapshot(store, ctx, f"override #{oid}")
     return oid
 

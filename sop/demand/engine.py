@@ -16,6 +16,7 @@ Rules of the data model this module applies:
   share of the last 12 months (shares of phased-out children move to the others), so
   the children add up exactly to the forecast made at that level.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,24 +41,32 @@ from sop.data.validate import as_of_month
 
 LEVELS = ("sku_region", "sku", "family")
 MAX_HORIZON = 60
-DEFAULT_CANDIDATES = ("combo", "seasonal naive", "ets", "ets_log", "ets_log_level",
-                      "prophet", "prophet_mult")
+DEFAULT_CANDIDATES = (
+    "combo",
+    "seasonal naive",
+    "ets",
+    "ets_log",
+    "ets_log_level",
+    "prophet",
+    "prophet_mult",
+)
 BASELINES = ("seasonal naive", "ets")
 SNAIVE = "seasonal naive"
-CHUNK = 8                      # series per task sent to a worker
+CHUNK = 8  # series per task sent to a worker
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 @dataclass(frozen=True)
 class ForecastSettings:
     """What to forecast and how; frozen, so it is a cache and storage key by value."""
 
     level: str = "sku_region"
-    horizon: int = 18            # months after the as-of month
-    backtest_origins: int = 3    # rolling origins per series
-    backtest_horizon: int = 6    # months forecast at each origin
+    horizon: int = 18  # months after the as-of month
+    backtest_origins: int = 3  # rolling origins per series
+    backtest_horizon: int = 6  # months forecast at each origin
     use_promotions: bool = True
-    backtest_step: int = 6       # months between two origins
-    candidates: tuple[str, ...] = DEFAULT_CANDIDATES   # for regular (non-short) series
+    backtest_step: int = 6  # months between two origins
+    candidates: tuple[str, ...] = DEFAULT_CANDIDATES  # for regular (non-short) series
     selection_margin: float = 0.3  # another method must beat the combination by this share
 
     def key(self) -> str:
@@ -68,28 +77,36 @@ class ForecastSettings:
     def check(self) -> None:
         """Raise ValueError with a planner-readable message when a field is invalid."""
         if self.level not in LEVELS:
-            raise ValueError(f"forecast level `{self.level}` is unknown: use one of "
-                             f"{', '.join(LEVELS)}")
+            raise ValueError(
+                f"forecast level `{self.level}` is unknown: use one of {', '.join(LEVELS)}"
+            )
         if not 1 <= self.horizon <= MAX_HORIZON:
-            raise ValueError(f"the horizon must be 1 to {MAX_HORIZON} months, not "
-                             f"{self.horizon}")
+            raise ValueError(f"the horizon must be 1 to {MAX_HORIZON} months, not {self.horizon}")
         if self.backtest_origins < 0 or not 1 <= self.backtest_horizon <= MAX_HORIZON:
-            raise ValueError("backtest origins must be >= 0 and the backtest horizon 1 to "
-                             f"{MAX_HORIZON} months")
+            raise ValueError(
+                f"backtest origins must be >= 0 and the backtest horizon 1 to {MAX_HORIZON} months"
+            )
         if not 0 <= self.selection_margin < 1:
             raise ValueError("the selection margin must be between 0 and 1")
         if self.backtest_step < 1:
             raise ValueError("the backtest step must be at least 1 month")
         from sop.demand.models import COMBO, METHODS
+
         bad = [c for c in self.candidates if c not in METHODS and c != COMBO]
         if bad or not self.candidates:
-            raise ValueError(f"unknown candidate method(s) {bad}: choose from "
-                             f"{', '.join([*METHODS, COMBO])}")
+            raise ValueError(
+                f"unknown candidate method(s) {bad}: choose from {', '.join([*METHODS, COMBO])}"
+            )
 
     def config(self) -> selection.Config:
-        return selection.Config(self.candidates, self.backtest_origins,
-                                self.backtest_horizon, self.backtest_step,
-                                self.use_promotions, margin=self.selection_margin)
+        return selection.Config(
+            self.candidates,
+            self.backtest_origins,
+            self.backtest_horizon,
+            self.backtest_step,
+            self.use_promotions,
+            margin=self.selection_margin,
+        )
 
 
 @dataclass
@@ -114,7 +131,11 @@ class ForecastResult:
 
 def level_keys(level: str) -> list[str]:
     """Key columns of a series at `level` (family is added as a label)."""
-    return {"sku_region": [schema.SKU, schema.REGION], "sku": [schema.SKU], "family": [schema.FAMILY]}[level]
+    return {
+        "sku_region": [schema.SKU, schema.REGION],
+        "sku": [schema.SKU],
+        "family": [schema.FAMILY],
+    }[level]
 
 
 def _openblas() -> list[tuple[Callable, Callable]]:
@@ -132,8 +153,12 @@ def _openblas() -> list[tuple[Callable, Callable]]:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
-                               ("openblas", "64_"), ("openblas", "")):
+        for prefix, suffix in (
+            ("scipy_openblas", "64_"),
+            ("scipy_openblas", ""),
+            ("openblas", "64_"),
+            ("openblas", ""),
+        ):
             set_fn = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
             get_fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
             if set_fn is not None and get_fn is not None:
@@ -171,12 +196,16 @@ def _run_chunk(jobs: list[selection.Job], cfg: selection.Config) -> list[selecti
     return [selection.forecast_series(j, cfg) for j in jobs]
 
 
-def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[selection.Outcome]:
+def run_jobs(
+    jobs: list[selection.Job],
+    cfg: selection.Config,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[selection.Outcome]:
     """Forecast every job, in `workers` processes (default: all cores), in job order."""
     total = len(jobs)
     workers = os.cpu_count() or 1 if workers is None else max(1, workers)
-    chunks = [jobs[i:i + CHUNK] for i in range(0, total, CHUNK)]
+    chunks = [jobs[i : i + CHUNK] for i in range(0, total, CHUNK)]
     out: list[list[selection.Outcome]] = [[] for _ in chunks]
     done = 0
     if progress:
@@ -189,7 +218,7 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
             if progress:
                 progress(done, total)
         return [o for part in out for o in part]
-    for var in BLAS_THREAD_VARS:       # tiny matrices: BLAS threads only cost time
+    for var in BLAS_THREAD_VARS:  # tiny matrices: BLAS threads only cost time
         os.environ.setdefault(var, "1")
     # fork is instant and shares the loaded modules, but forking a process that runs
     # other threads (the Streamlit server) can deadlock the child: use a fork server then
@@ -198,8 +227,9 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
     else:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["sop.demand.selection"])
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx,
-                             initializer=_single_thread_blas) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)), mp_context=ctx, initializer=_single_thread_blas
+    ) as pool:
         futures = {pool.submit(_run_chunk, c, cfg): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             i = futures[fut]
@@ -210,8 +240,12 @@ def run_jobs(jobs: list[selection.Job], cfg: selection.Config, workers: int | No
     return [o for part in out for o in part]
 
 
-def _level_frames(jobs: list[selection.Job], outcomes: list[selection.Outcome],
-                  keys: list[str], plan: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _level_frames(
+    jobs: list[selection.Job],
+    outcomes: list[selection.Outcome],
+    keys: list[str],
+    plan: pd.DatetimeIndex,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Outcomes as two long frames (built from numpy, no per-series DataFrame):
     (*keys, month, p50, sigma) over the plan and (*keys, month, fitted) over history."""
     h = len(plan)
@@ -222,15 +256,19 @@ def _level_frames(jobs: list[selection.Job], outcomes: list[selection.Outcome],
     lens = [len(j.y) for j in jobs]
     lf = {k: np.repeat([o.key[i] for o in outcomes], lens) for i, k in enumerate(keys)}
     months = [np.datetime64(j.first_month, "M") + np.arange(len(j.y)) for j in jobs]
-    lf[schema.MONTH] = (np.concatenate(months) if months else np.zeros(0, "datetime64[M]")
-                   ).astype("datetime64[us]")
+    lf[schema.MONTH] = (np.concatenate(months) if months else np.zeros(0, "datetime64[M]")).astype(
+        "datetime64[us]"
+    )
     lf["fitted"] = np.concatenate([o.fitted for o in outcomes]) if outcomes else np.zeros(0)
     return pd.DataFrame(lv), pd.DataFrame(lf)
 
 
-def run_forecast(tables: dict[str, pd.DataFrame], settings: ForecastSettings = ForecastSettings(),
-                 workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ForecastResult:
+def run_forecast(
+    tables: dict[str, pd.DataFrame],
+    settings: ForecastSettings = ForecastSettings(),
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ForecastResult:
     """Forecast every series of `tables` (see the module docstring and ForecastResult).
 
     Raises ValueError with a readable message for invalid settings or a dataset
@@ -239,38 +277,53 @@ def run_forecast(tables: dict[str, pd.DataFrame], settings: ForecastSettings = F
     settings.check()
     sales = tables.get(schema.SALES)
     if sales is None or sales.empty or sales[schema.UNITS].notna().sum() == 0:
-        raise ValueError("there is no sales history to forecast from: load a dataset "
-                         "with a sales table (month, sku, region, units)")
+        raise ValueError(
+            "there is no sales history to forecast from: load a dataset "
+            "with a sales table (month, sku, region, units)"
+        )
     as_of = as_of_month(tables)
-    plan = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=settings.horizon,
-                         freq="MS")
-    prep = build_jobs(tables, settings.level, as_of, settings.horizon,
-                      settings.use_promotions)
+    plan = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=settings.horizon, freq="MS")
+    prep = build_jobs(tables, settings.level, as_of, settings.horizon, settings.use_promotions)
     outcomes = run_jobs(prep.jobs, settings.config(), workers, progress)
     keys = level_keys(settings.level)
     sel_rows, bt_rows = [], []
     for o in outcomes:
         kd = dict(zip(keys, o.key))
         chosen = o.backtest.get(o.method, (np.nan,) * 4)
-        sel_rows.append({**kd, "method": o.method, "flag": o.flag, "n_months": o.n_months,
-                         "wape": chosen[0], "mase": chosen[1], "bias": chosen[2],
-                         "snaive_wape": o.backtest.get(SNAIVE, (np.nan,) * 4)[0]})
+        sel_rows.append(
+            {
+                **kd,
+                "method": o.method,
+                "flag": o.flag,
+                "n_months": o.n_months,
+                "wape": chosen[0],
+                "mase": chosen[1],
+                "bias": chosen[2],
+                "snaive_wape": o.backtest.get(SNAIVE, (np.nan,) * 4)[0],
+            }
+        )
         for m, (w, ms, b, mp_) in o.backtest.items():
             bt_rows.append({**kd, "method": m, "wape": w, "mase": ms, "bias": b, "mape": mp_})
-    selection_df = pd.DataFrame(sel_rows, columns=[*keys, "method", "flag", "n_months", "wape",
-                                                   "mase", "bias", "snaive_wape"])
-    selection_df = pd.concat([selection_df, prep.extra], ignore_index=True) \
-        if len(prep.extra) else selection_df
+    selection_df = pd.DataFrame(
+        sel_rows,
+        columns=[*keys, "method", "flag", "n_months", "wape", "mase", "bias", "snaive_wape"],
+    )
+    selection_df = (
+        pd.concat([selection_df, prep.extra], ignore_index=True)
+        if len(prep.extra)
+        else selection_df
+    )
     fam = prep.family
     if schema.FAMILY not in keys:
         selection_df.insert(0, schema.FAMILY, selection_df[schema.SKU].map(fam))
-    backtest_df = pd.DataFrame(bt_rows, columns=[*keys, "method", "wape", "mase", "bias",
-                                                 "mape"])
+    backtest_df = pd.DataFrame(bt_rows, columns=[*keys, "method", "wape", "mase", "bias", "mape"])
     lv, lf = _level_frames(prep.jobs, outcomes, keys, plan)
     values, fitted = disaggregate(lv, lf, prep, settings.level, plan)
     values[schema.P10] = np.maximum(values[schema.P50] - Z90 * values["sigma"], 0.0)
     values[schema.P90] = values[schema.P50] + Z90 * values["sigma"]
-    values = values[[schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]]
+    values = values[
+        [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]
+    ]
     values = values.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     fitted = fitted.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     return ForecastResult(values, fitted, selection_df, backtest_df, settings)

@@ -20,6 +20,7 @@ demo's synthetic noise is independent across series, so its family bands are wid
 (100% coverage; 75% with RHO = 0). Mean pairwise error correlations measured by
 bench/bench_forecast_accuracy.py: PBS 0.25, aus_retail 0.08, Tourism 0.02, demo 0.00.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,9 @@ def _keys(level: str) -> list[str]:
     raise ValueError(f"unknown level `{level}`: choose one of {', '.join(AGG_LEVELS)}")
 
 
-def aggregate(values: pd.DataFrame, products: pd.DataFrame, level: str,
-              rho: float = RHO) -> pd.DataFrame:
+def aggregate(
+    values: pd.DataFrame, products: pd.DataFrame, level: str, rho: float = RHO
+) -> pd.DataFrame:
     """Forecast at `level` ("sku", "family" or "total") from SKU x region `values`.
 
     `values` has columns sku, region, month, p10, p50, p90 (and optionally
@@ -58,9 +60,14 @@ def aggregate(values: pd.DataFrame, products: pd.DataFrame, level: str,
         fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
         v = v.assign(**{schema.FAMILY: v[schema.SKU].map(fam).fillna("(no family)")})
     sigma = ((v[schema.P90] - v[schema.P50]) / Z90).clip(lower=0)
-    group = v[BAND_GROUP] if BAND_GROUP in v.columns else \
-        v[schema.SKU].astype(str) + "|" + v[schema.REGION].astype(str)
-    work = pd.DataFrame({schema.MONTH: v[schema.MONTH], "_g": group, "_s": sigma, schema.P50: v[schema.P50]})
+    group = (
+        v[BAND_GROUP]
+        if BAND_GROUP in v.columns
+        else v[schema.SKU].astype(str) + "|" + v[schema.REGION].astype(str)
+    )
+    work = pd.DataFrame(
+        {schema.MONTH: v[schema.MONTH], "_g": group, "_s": sigma, schema.P50: v[schema.P50]}
+    )
     for k in keys:
         work[k] = v[k].to_numpy()
     by = [schema.MONTH, *keys]
@@ -77,8 +84,9 @@ def aggregate(values: pd.DataFrame, products: pd.DataFrame, level: str,
     return out.sort_values([*keys, schema.MONTH], ignore_index=True)
 
 
-def shares(history: pd.DataFrame, parent: list[str], child: list[str],
-           months: int = 12) -> pd.DataFrame:
+def shares(
+    history: pd.DataFrame, parent: list[str], child: list[str], months: int = 12
+) -> pd.DataFrame:
     """Each child's share of its parent over the last `months` months of `history`.
 
     `history` has columns month, units, the parent and the child keys. Returns columns

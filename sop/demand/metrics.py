@@ -5,6 +5,7 @@ evaluated months t (missing actuals, NaN, are skipped everywhere). In-sample his
 y_1..y_n is used only by MASE for its scale. All functions return NaN when the metric
 is undefined (no evaluated months, or a zero denominator), never raise on it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-SEASON = 12          # months: the lag of the seasonal naive scale in MASE
+SEASON = 12  # months: the lag of the seasonal naive scale in MASE
 
 # column names of accuracy tables
 METHOD = "method"
@@ -81,8 +82,12 @@ def mase_scale(history: Sequence[float], season: int = SEASON) -> float:
     return float("nan")
 
 
-def mase(actual: Sequence[float], forecast: Sequence[float], history: Sequence[float],
-         season: int = SEASON) -> float:
+def mase(
+    actual: Sequence[float],
+    forecast: Sequence[float],
+    history: Sequence[float],
+    season: int = SEASON,
+) -> float:
     """Mean absolute scaled error: mean |f_t - a_t| / mase_scale(history, season).
 
     NaN when the scale is 0 or undefined (a flat or too short history).
@@ -122,32 +127,45 @@ def accuracy_table(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame
     if errors.empty:
         return pd.DataFrame(columns=cols)
     d = errors.dropna(subset=["actual", "forecast"])
-    d = d.assign(_abs=(d["forecast"] - d["actual"]).abs(), _err=d["forecast"] - d["actual"],
-                 _nz=d["actual"] != 0)
-    d = d.assign(_ape=np.where(d["_nz"], d["_abs"] / d["actual"].abs().where(d["_nz"], 1.0),
-                               np.nan))
+    d = d.assign(
+        _abs=(d["forecast"] - d["actual"]).abs(),
+        _err=d["forecast"] - d["actual"],
+        _nz=d["actual"] != 0,
+    )
+    d = d.assign(
+        _ape=np.where(d["_nz"], d["_abs"] / d["actual"].abs().where(d["_nz"], 1.0), np.nan)
+    )
     keys = [*by, METHOD]
-    per_series = d.groupby([*keys, "series"], sort=False).agg(
-        mae=("_abs", "mean"), scale=("scale", "first")).reset_index()
+    per_series = (
+        d.groupby([*keys, "series"], sort=False)
+        .agg(mae=("_abs", "mean"), scale=("scale", "first"))
+        .reset_index()
+    )
     per_series["mase"] = per_series["mae"] / per_series["scale"].where(per_series["scale"] > 0)
     g = d.groupby(keys, sort=False)
-    out = pd.DataFrame({
-        N_SERIES: g["series"].nunique(),
-        WAPE: g["_abs"].sum() / g["actual"].apply(lambda s: s.abs().sum()),
-        MAPE: g["_ape"].mean(),
-        MAPE_SKIPPED: g["_nz"].apply(lambda s: int((~s).sum())),
-        BIAS: g["_err"].sum() / g["actual"].sum(),
-        MASE: per_series.groupby(keys, sort=False)["mase"].mean(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            N_SERIES: g["series"].nunique(),
+            WAPE: g["_abs"].sum() / g["actual"].apply(lambda s: s.abs().sum()),
+            MAPE: g["_ape"].mean(),
+            MAPE_SKIPPED: g["_nz"].apply(lambda s: int((~s).sum())),
+            BIAS: g["_err"].sum() / g["actual"].sum(),
+            MASE: per_series.groupby(keys, sort=False)["mase"].mean(),
+        }
+    ).reset_index()
     return out[cols]
 
 
-def add_fva(table: pd.DataFrame, base_method: str, metric: str = WAPE,
-            by: Sequence[str] = ()) -> pd.DataFrame:
+def add_fva(
+    table: pd.DataFrame, base_method: str, metric: str = WAPE, by: Sequence[str] = ()
+) -> pd.DataFrame:
     """`table` (from `accuracy_table`) plus column `fva`: FVA of each method's `metric`
     over `base_method`'s in the same `by` group (see `fva`)."""
-    base = table[table[METHOD] == base_method].set_index(list(by))[metric] if by else \
-        table.loc[table[METHOD] == base_method, metric]
+    base = (
+        table[table[METHOD] == base_method].set_index(list(by))[metric]
+        if by
+        else table.loc[table[METHOD] == base_method, metric]
+    )
     out = table.copy()
     if by:
         ref = out.set_index(list(by)).index.map(base.to_dict())

@@ -6,6 +6,7 @@ history with gaps already filled (no NaN, length n >= 1), `h` the months to fore
 NaN where the method has none). `ctx` carries what some methods need beyond y.
 Forecasts may be negative here; the engine clips them at zero.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -84,15 +85,14 @@ def profile(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     cal = (np.datetime64(ctx.first_month, "M").astype(int) + np.arange(n + h)) % SEASON
     idx = ctx.profile[cal]
     k = min(n, 6)
-    level = float(np.mean(y[-k:] / idx[n - k:n]))
+    level = float(np.mean(y[-k:] / idx[n - k : n]))
     return level * idx[n:], level * idx[:n]
 
 
 HW_PARAMS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend")
 
 
-def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None
-              ) -> np.ndarray:
+def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None) -> np.ndarray:
     """The Holt-Winters forecast equation from the final states statsmodels fitted:
     (l_n + (phi + .. + phi^k) b_n) (+ or x) s_{n-m+(k-1) mod m}.
 
@@ -103,7 +103,7 @@ def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None
     out = np.full(h, float(np.asarray(res.level)[-1]))
     if trend:
         phi = float(res.params["damping_trend"]) if damped else 1.0
-        out += np.cumsum(phi ** k) * float(np.asarray(res.trend)[-1])
+        out += np.cumsum(phi**k) * float(np.asarray(res.trend)[-1])
     if seasonal:
         season = np.asarray(res.season)
         s = season[len(season) - SEASON + (k - 1) % SEASON]
@@ -111,8 +111,14 @@ def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None
     return out
 
 
-def _hw(y: np.ndarray, h: int, trend: str | None, damped: bool, log: bool = False,
-        memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _hw(
+    y: np.ndarray,
+    h: int,
+    trend: str | None,
+    damped: bool,
+    log: bool = False,
+    memo: dict | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """statsmodels Holt-Winters; `log` fits log(y), or log(1 + y) when y has zeros.
 
     The season is multiplicative on positive raw data, additive on logs, and dropped
@@ -128,20 +134,27 @@ def _hw(y: np.ndarray, h: int, trend: str | None, damped: bool, log: bool = Fals
         seasonal = "mul" if pos and not log else "add"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kw = dict(trend=trend, damped_trend=damped and trend is not None, seasonal=seasonal,
-                  seasonal_periods=SEASON if seasonal else None)
+        kw = dict(
+            trend=trend,
+            damped_trend=damped and trend is not None,
+            seasonal=seasonal,
+            seasonal_periods=SEASON if seasonal else None,
+        )
         key = ("hw", trend, damped, log, seasonal)
         try:
-            if memo is not None and key in memo:     # a later origin: filter only
+            if memo is not None and key in memo:  # a later origin: filter only
                 known, fixed = memo[key]
-                res = ExponentialSmoothing(z, initialization_method="known", **known,
-                                           **kw).fit(**fixed, optimized=False)
+                res = ExponentialSmoothing(z, initialization_method="known", **known, **kw).fit(
+                    **fixed, optimized=False
+                )
             else:
                 res = ExponentialSmoothing(z, initialization_method="heuristic", **kw).fit(
-                    use_brute=False)
+                    use_brute=False
+                )
         except (ValueError, np.linalg.LinAlgError):
             res = ExponentialSmoothing(z, initialization_method="estimated", **kw).fit(
-                use_brute=False)
+                use_brute=False
+            )
         if memo is not None and key not in memo:
             p = res.params
             fixed = {k: p[k] for k in HW_PARAMS if k in p and np.isfinite(p[k])}
@@ -154,7 +167,7 @@ def _hw(y: np.ndarray, h: int, trend: str | None, damped: bool, log: bool = Fals
         fit = np.asarray(res.fittedvalues)
         fc = _forecast(res, h, trend, damped, seasonal)
     if not (np.all(np.isfinite(fc)) and np.all(np.abs(fc) < 1e3 * (np.abs(z).max() + 1))):
-        return snaive(y, h, Ctx(np.datetime64("2000-01", "M")))   # a diverged fit
+        return snaive(y, h, Ctx(np.datetime64("2000-01", "M")))  # a diverged fit
     if log:
         return np.exp(fc) - shift, np.exp(fit) - shift
     return fc, fit
@@ -189,8 +202,9 @@ def ses(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
         return naive(y, h, ctx)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = SimpleExpSmoothing(y, initialization_method="heuristic"
-                                 if len(y) >= 10 else "estimated").fit()
+        res = SimpleExpSmoothing(
+            y, initialization_method="heuristic" if len(y) >= 10 else "estimated"
+        ).fit()
     return np.asarray(res.forecast(h)), np.asarray(res.fittedvalues)
 
 
@@ -201,8 +215,12 @@ def theta(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     pos = bool(np.all(y > 0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ThetaModel(y, period=SEASON, deseasonalize=len(y) >= 2 * SEASON,
-                           method="multiplicative" if pos else "additive")
+        model = ThetaModel(
+            y,
+            period=SEASON,
+            deseasonalize=len(y) >= 2 * SEASON,
+            method="multiplicative" if pos else "additive",
+        )
         res = model.fit()
         fc = np.asarray(res.forecast(h))
     return fc, _nan(len(y))
@@ -215,12 +233,15 @@ def _prophet(spec: prophet_fast.ProphetSpec) -> Method:
         if np.sum(~np.isnan(raw)) < 3:
             return naive(y, h, ctx)
         days = prophet_fast.month_days(ctx.first_month, n + h)
-        reg = None if ctx.promo is None else ctx.promo[:n + h]
+        reg = None if ctx.promo is None else ctx.promo[: n + h]
         fit = prophet_fast.fit(days[:n], raw, spec, None if reg is None else reg[:n])
         out = fit.predict(days, reg)
         return out[n:], out[:n]
-    run.__doc__ = f"Prophet's model ({spec.mode}, changepoint prior "\
+
+    run.__doc__ = (
+        f"Prophet's model ({spec.mode}, changepoint prior "
         f"{spec.changepoint_prior_scale}, yearly order {spec.yearly_order})."
+    )
     return run
 
 
@@ -228,10 +249,12 @@ def _prophet(spec: prophet_fast.ProphetSpec) -> Method:
 # extrapolates a stale slope; these settings won on the Tourism and demo backtests:
 # changepoints up to 95% of the history with a looser prior, yearly order 6.
 PROPHET_SPECS = {
-    "prophet": prophet_fast.ProphetSpec(changepoint_range=0.95, changepoint_prior_scale=0.2,
-                                        yearly_order=6),
-    "prophet_mult": prophet_fast.ProphetSpec(mode="multiplicative", changepoint_range=0.95,
-                                             changepoint_prior_scale=0.2, yearly_order=6),
+    "prophet": prophet_fast.ProphetSpec(
+        changepoint_range=0.95, changepoint_prior_scale=0.2, yearly_order=6
+    ),
+    "prophet_mult": prophet_fast.ProphetSpec(
+        mode="multiplicative", changepoint_range=0.95, changepoint_prior_scale=0.2, yearly_order=6
+    ),
 }
 
 
@@ -286,11 +309,21 @@ def zero(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 
 
 METHODS: dict[str, Method] = {
-    "seasonal naive": snaive, "naive": naive, "mean": mean, "drift": drift,
-    "profile": profile, "ets": ets, "ets_log": ets_log, "ets_log_level": ets_log_level,
-    "ses": ses, "theta": theta,
+    "seasonal naive": snaive,
+    "naive": naive,
+    "mean": mean,
+    "drift": drift,
+    "profile": profile,
+    "ets": ets,
+    "ets_log": ets_log,
+    "ets_log_level": ets_log_level,
+    "ses": ses,
+    "theta": theta,
     **{name: _prophet(spec) for name, spec in PROPHET_SPECS.items()},
-    "croston": croston, "sba": sba, "tsb": tsb, "zero": zero,
+    "croston": croston,
+    "sba": sba,
+    "tsb": tsb,
+    "zero": zero,
 }
 COMBO = "combo"
 # the combination: the mean of a seasonal naive, two log Holt-Winters (damped trend and

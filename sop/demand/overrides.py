@@ -18,6 +18,7 @@ moves with its P50: scaled by consensus / P50 where P50 > 0, shifted by the
 difference where P50 is 0. Everything here is pure: DataFrames in, new
 DataFrames out.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,20 @@ VALUE = "value"
 STATUS = "status"
 STATUS_ACTIVE, STATUS_WITHDRAWN = "active", "withdrawn"
 WITHDRAWN_AT, WITHDRAWN_BY, WITHDRAW_NOTE = "withdrawn_at", "withdrawn_by", "withdraw_note"
-OVERRIDE_COLUMNS = [OVERRIDE_ID, CREATED_AT, AUTHOR, REASON, LEVEL, schema.FAMILY, schema.SKU, schema.REGION,
-                    schema.START_MONTH, schema.END_MONTH, schema.KIND, VALUE]
+OVERRIDE_COLUMNS = [
+    OVERRIDE_ID,
+    CREATED_AT,
+    AUTHOR,
+    REASON,
+    LEVEL,
+    schema.FAMILY,
+    schema.SKU,
+    schema.REGION,
+    schema.START_MONTH,
+    schema.END_MONTH,
+    schema.KIND,
+    VALUE,
+]
 HISTORY_COLUMNS = OVERRIDE_COLUMNS + [STATUS, WITHDRAWN_AT, WITHDRAWN_BY, WITHDRAW_NOTE]
 
 
@@ -87,8 +100,12 @@ def _blank(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or str(x).strip() == ""
 
 
-def check_override(ov: Override, products: pd.DataFrame, regions: list[str] | pd.Index,
-                   first_plan_month: pd.Timestamp | None = None) -> list[str]:
+def check_override(
+    ov: Override,
+    products: pd.DataFrame,
+    regions: list[str] | pd.Index,
+    first_plan_month: pd.Timestamp | None = None,
+) -> list[str]:
     """Every problem with `ov`, as planner-facing sentences (empty list: it is fine).
 
     `products` is the dataset's product master, `regions` its sales regions;
@@ -99,50 +116,65 @@ def check_override(ov: Override, products: pd.DataFrame, regions: list[str] | pd
     if _blank(ov.author):
         problems.append("Enter your name, so the history shows who made the change.")
     if _blank(ov.reason):
-        problems.append("Enter a reason (for example `key account win`), so others know "
-                        "why the forecast was changed.")
+        problems.append(
+            "Enter a reason (for example `key account win`), so others know "
+            "why the forecast was changed."
+        )
     if len(str(ov.author or "")) > MAX_TEXT or len(str(ov.reason or "")) > MAX_TEXT:
         problems.append(f"Keep the name and the reason under {MAX_TEXT} characters.")
     if ov.level not in OVERRIDE_LEVELS:
-        problems.append(f"The level must be one of {', '.join(OVERRIDE_LEVELS)}, "
-                        f"not {ov.level!r}.")
+        problems.append(f"The level must be one of {', '.join(OVERRIDE_LEVELS)}, not {ov.level!r}.")
     if ov.kind not in OVERRIDE_KINDS:
-        problems.append(f"The change must be a quantity (`{KIND_UNITS}`) or a percentage "
-                        f"(`{KIND_PCT}`), not {ov.kind!r}.")
+        problems.append(
+            f"The change must be a quantity (`{KIND_UNITS}`) or a percentage "
+            f"(`{KIND_PCT}`), not {ov.kind!r}."
+        )
     value = ov.value
     if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
         problems.append("Enter a number for the new quantity or the percentage.")
     elif ov.kind == KIND_UNITS and value < 0:
-        problems.append(f"A quantity cannot be negative ({value:,.0f} units); enter the "
-                        "new monthly demand, 0 or more.")
+        problems.append(
+            f"A quantity cannot be negative ({value:,.0f} units); enter the "
+            "new monthly demand, 0 or more."
+        )
     elif ov.kind == KIND_PCT and value == 0:
-        problems.append("A change of 0 % leaves the forecast as it is; enter the change "
-                        "in % (for example 10 or -15), or choose a new quantity.")
+        problems.append(
+            "A change of 0 % leaves the forecast as it is; enter the change "
+            "in % (for example 10 or -15), or choose a new quantity."
+        )
     elif ov.kind == KIND_PCT and value < MIN_PCT:
-        problems.append(f"A change of {value:g} % would make demand negative; the lowest "
-                        "is -100 % (no demand).")
+        problems.append(
+            f"A change of {value:g} % would make demand negative; the lowest is -100 % (no demand)."
+        )
     start, end = ov.start_month, ov.end_month
     if start is None or end is None or pd.isna(start) or pd.isna(end):
         problems.append("Choose a start and an end month.")
     else:
         if pd.Timestamp(end) < pd.Timestamp(start):
-            problems.append(f"The end month ({pd.Timestamp(end):%b %Y}) is before the start "
-                            f"month ({pd.Timestamp(start):%b %Y}); pick an end on or after "
-                            "the start.")
+            problems.append(
+                f"The end month ({pd.Timestamp(end):%b %Y}) is before the start "
+                f"month ({pd.Timestamp(start):%b %Y}); pick an end on or after "
+                "the start."
+            )
         elif first_plan_month is not None and pd.Timestamp(end) < first_plan_month:
-            problems.append(f"The whole range ends before {first_plan_month:%b %Y}, the "
-                            "first month of the plan: those months are actuals already.")
+            problems.append(
+                f"The whole range ends before {first_plan_month:%b %Y}, the "
+                "first month of the plan: those months are actuals already."
+            )
     families = set(products[schema.FAMILY].dropna())
     skus = set(products[schema.SKU].dropna())
     if ov.level == LEVEL_FAMILY and ov.family not in families:
-        problems.append(f"Unknown family {ov.family!r}; choose one of "
-                        f"{', '.join(sorted(families))}.")
+        problems.append(
+            f"Unknown family {ov.family!r}; choose one of {', '.join(sorted(families))}."
+        )
     if ov.level in (LEVEL_SKU, LEVEL_SKU_REGION) and ov.sku not in skus:
-        problems.append(f"Unknown SKU {ov.sku!r}: it is not in the product master of the "
-                        "active dataset.")
+        problems.append(
+            f"Unknown SKU {ov.sku!r}: it is not in the product master of the active dataset."
+        )
     if ov.level == LEVEL_SKU_REGION and ov.region not in set(regions):
-        problems.append(f"Unknown region {ov.region!r}; choose one of "
-                        f"{', '.join(sorted(regions))}.")
+        problems.append(
+            f"Unknown region {ov.region!r}; choose one of {', '.join(sorted(regions))}."
+        )
     return problems
 
 
@@ -151,18 +183,24 @@ def normalise(ov: Override, products: pd.DataFrame) -> Override:
     fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
     family = ov.family if ov.level == LEVEL_FAMILY else fam.get(ov.sku)
     return Override(
-        level=ov.level, kind=ov.kind, value=float(ov.value),
+        level=ov.level,
+        kind=ov.kind,
+        value=float(ov.value),
         start_month=pd.Timestamp(ov.start_month).to_period("M").to_timestamp(),
         end_month=pd.Timestamp(ov.end_month).to_period("M").to_timestamp(),
-        reason=str(ov.reason).strip(), author=str(ov.author).strip(),
+        reason=str(ov.reason).strip(),
+        author=str(ov.author).strip(),
         family=None if family is None else str(family),
         sku=ov.sku if ov.level != LEVEL_FAMILY else None,
-        region=ov.region if ov.level == LEVEL_SKU_REGION else None)
+        region=ov.region if ov.level == LEVEL_SKU_REGION else None,
+    )
 
 
 def _scope_mask(df: pd.DataFrame, row: pd.Series) -> np.ndarray:
     level = row[LEVEL]
-    mask = ((df[schema.MONTH] >= row[schema.START_MONTH]) & (df[schema.MONTH] <= row[schema.END_MONTH])).to_numpy()
+    mask = (
+        (df[schema.MONTH] >= row[schema.START_MONTH]) & (df[schema.MONTH] <= row[schema.END_MONTH])
+    ).to_numpy()
     if level == LEVEL_FAMILY:
         mask = mask & (df[schema.FAMILY] == row[schema.FAMILY]).to_numpy()
     else:
@@ -172,8 +210,7 @@ def _scope_mask(df: pd.DataFrame, row: pd.Series) -> np.ndarray:
     return mask
 
 
-def _set_total(units: np.ndarray, p50: np.ndarray, months: np.ndarray,
-               total: float) -> np.ndarray:
+def _set_total(units: np.ndarray, p50: np.ndarray, months: np.ndarray, total: float) -> np.ndarray:
     """Spread `total` per month over cells in proportion to units, else p50, else evenly."""
     out = units.copy()
     for m in np.unique(months):
@@ -186,8 +223,9 @@ def _set_total(units: np.ndarray, p50: np.ndarray, months: np.ndarray,
     return out
 
 
-def apply_overrides(values: pd.DataFrame, products: pd.DataFrame,
-                    overrides: pd.DataFrame) -> pd.DataFrame:
+def apply_overrides(
+    values: pd.DataFrame, products: pd.DataFrame, overrides: pd.DataFrame
+) -> pd.DataFrame:
     """Consensus demand per SKU x region x month: the forecast with overrides applied.
 
     `values` has sku, region, month, p10, p50, p90 (the statistical forecast);
@@ -202,7 +240,9 @@ def apply_overrides(values: pd.DataFrame, products: pd.DataFrame,
 
     fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
     keep = [c for c in (BAND_GROUP,) if c in values.columns]
-    df = values[[schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, *keep]].copy()
+    df = values[
+        [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, *keep]
+    ].copy()
     df[schema.FAMILY] = df[schema.SKU].map(fam).astype("str")
     df = df.sort_values([schema.MONTH, schema.SKU, schema.REGION]).reset_index(drop=True)
     p50 = df[schema.P50].to_numpy(dtype=float)
@@ -220,10 +260,26 @@ def apply_overrides(values: pd.DataFrame, products: pd.DataFrame,
             units[mask] = _set_total(units[mask], p50[mask], months[mask], float(row[VALUE]))
     ratio = np.divide(units, p50, out=np.ones_like(units), where=p50 > 0)
     shift = np.where(p50 > 0, 0.0, units - p50)
-    out = df.assign(**{
-        schema.FORECAST_UNITS: p50, schema.UNITS: units,
-        schema.P10: np.clip(df[schema.P10].to_numpy(dtype=float) * ratio + shift, 0, None),
-        schema.P90: np.clip(df[schema.P90].to_numpy(dtype=float) * ratio + shift, 0, None),
-        schema.SOURCE: np.where(touched, SOURCE_OVERRIDE, SOURCE_FORECAST)})
-    return out[[schema.SKU, schema.REGION, schema.MONTH, schema.FAMILY, schema.FORECAST_UNITS, schema.UNITS, schema.P10, schema.P90,
-                schema.SOURCE, *keep]]
+    out = df.assign(
+        **{
+            schema.FORECAST_UNITS: p50,
+            schema.UNITS: units,
+            schema.P10: np.clip(df[schema.P10].to_numpy(dtype=float) * ratio + shift, 0, None),
+            schema.P90: np.clip(df[schema.P90].to_numpy(dtype=float) * ratio + shift, 0, None),
+            schema.SOURCE: np.where(touched, SOURCE_OVERRIDE, SOURCE_FORECAST),
+        }
+    )
+    return out[
+        [
+            schema.SKU,
+            schema.REGION,
+            schema.MONTH,
+            schema.FAMILY,
+            schema.FORECAST_UNITS,
+            schema.UNITS,
+            schema.P10,
+            schema.P90,
+            schema.SOURCE,
+            *keep,
+        ]
+    ]

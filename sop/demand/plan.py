@@ -5,6 +5,7 @@ month, sku, region, family, units (consensus), p10, p90 (range around it),
 forecast_units (statistical P50 before overrides) and source
 (`loaded consensus`, `forecast` or `forecast + override`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -17,8 +18,17 @@ from sop.store import Store, StoreError
 if TYPE_CHECKING:
     from sop.demand.engine import ForecastSettings
 
-PLAN_COLUMNS = [schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.UNITS, schema.P10, schema.P90,
-                schema.FORECAST_UNITS, schema.SOURCE]
+PLAN_COLUMNS = [
+    schema.MONTH,
+    schema.SKU,
+    schema.REGION,
+    schema.FAMILY,
+    schema.UNITS,
+    schema.P10,
+    schema.P90,
+    schema.FORECAST_UNITS,
+    schema.SOURCE,
+]
 SOURCE_LOADED = "loaded consensus"
 SOURCE_FORECAST = "forecast"
 SOURCE_OVERRIDE = "forecast + override"
@@ -29,12 +39,10 @@ def plan_months(as_of: pd.Timestamp, horizon: int = DEFAULT_HORIZON) -> pd.Datet
     """The `horizon` calendar months after the as-of month."""
     if horizon < 1:
         raise ValueError(f"the horizon must be at least 1 month, not {horizon}")
-    return pd.date_range(pd.Timestamp(as_of) + pd.offsets.MonthBegin(1), periods=horizon,
-                         freq="MS")
+    return pd.date_range(pd.Timestamp(as_of) + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
 
 
-def loaded_consensus(tables: dict[str, pd.DataFrame],
-                     months: pd.DatetimeIndex) -> pd.DataFrame:
+def loaded_consensus(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.DataFrame:
     """The consensus table loaded as data, restricted to `months`, as a demand plan.
 
     A loaded plan carries no uncertainty, so p10 = p90 = units.
@@ -42,10 +50,20 @@ def loaded_consensus(tables: dict[str, pd.DataFrame],
     cons = tables[schema.CONSENSUS]
     cons = cons[cons[schema.MONTH].isin(months)]
     fam = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
-    out = cons.assign(**{schema.FAMILY: cons[schema.SKU].map(fam), schema.P10: cons[schema.UNITS],
-                         schema.P90: cons[schema.UNITS], schema.FORECAST_UNITS: cons[schema.UNITS],
-                         schema.SOURCE: SOURCE_LOADED})
-    return out[PLAN_COLUMNS].sort_values([schema.MONTH, schema.SKU, schema.REGION]).reset_index(drop=True)
+    out = cons.assign(
+        **{
+            schema.FAMILY: cons[schema.SKU].map(fam),
+            schema.P10: cons[schema.UNITS],
+            schema.P90: cons[schema.UNITS],
+            schema.FORECAST_UNITS: cons[schema.UNITS],
+            schema.SOURCE: SOURCE_LOADED,
+        }
+    )
+    return (
+        out[PLAN_COLUMNS]
+        .sort_values([schema.MONTH, schema.SKU, schema.REGION])
+        .reset_index(drop=True)
+    )
 
 
 def has_loaded_consensus(tables: dict[str, pd.DataFrame]) -> bool:
@@ -58,8 +76,12 @@ class DemandNotReady(StoreError):
     """No statistical forecast is stored for the dataset and settings asked for."""
 
 
-def demand_plan(store: Store, version: int | None = None, horizon: int | None = None,
-                settings: ForecastSettings | None = None) -> pd.DataFrame:
+def demand_plan(
+    store: Store,
+    version: int | None = None,
+    horizon: int | None = None,
+    settings: ForecastSettings | None = None,
+) -> pd.DataFrame:
     """The consensus demand plan of a dataset version (default: the active one).
 
     Columns `PLAN_COLUMNS`, one row per month x SKU x region, sorted by month,

@@ -20,6 +20,7 @@ CmdStan's process start and file I/O take ~0.12 s per fit, 50-100x the fit itsel
 and the engine fits Prophet at every backtest origin.
 `tests/test_engine.py` checks the fit against the `prophet` package on a series.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,14 +35,14 @@ YEAR_DAYS = 365.25
 class ProphetSpec:
     """The Prophet options the engine varies (the rest are Prophet's defaults)."""
 
-    mode: str = "additive"                 # seasonality_mode
+    mode: str = "additive"  # seasonality_mode
     changepoint_prior_scale: float = 0.05
     seasonality_prior_scale: float = 10.0
-    yearly_order: int = 10                 # yearly_seasonality Fourier order
+    yearly_order: int = 10  # yearly_seasonality Fourier order
     regressor_prior_scale: float = 10.0
     n_changepoints: int = 25
     changepoint_range: float = 0.8
-    growth: str = "linear"                 # or "flat" (Prophet's growth="flat")
+    growth: str = "linear"  # or "flat" (Prophet's growth="flat")
 
 
 def month_days(first_month: np.datetime64, n: int) -> np.ndarray:
@@ -90,8 +91,9 @@ class ProphetFit:
     def predict(self, days: np.ndarray, reg: np.ndarray | None = None) -> np.ndarray:
         """yhat (in y units) at the given days; `reg` the regressor on those days."""
         t = (days - self.start) / self.t_scale
-        trend = self.k * t + self.m + np.maximum(t[:, None] - self.t_change[None, :], 0) \
-            @ self.delta
+        trend = (
+            self.k * t + self.m + np.maximum(t[:, None] - self.t_change[None, :], 0) @ self.delta
+        )
         x = self._design(days, reg)
         if self.spec.mode == "multiplicative":
             mu = trend * (1 + x @ self.beta)
@@ -100,8 +102,12 @@ class ProphetFit:
         return mu * self.y_scale
 
 
-def fit(days: np.ndarray, y: np.ndarray, spec: ProphetSpec = ProphetSpec(),
-        reg: np.ndarray | None = None) -> ProphetFit:
+def fit(
+    days: np.ndarray,
+    y: np.ndarray,
+    spec: ProphetSpec = ProphetSpec(),
+    reg: np.ndarray | None = None,
+) -> ProphetFit:
     """MAP fit of Prophet's model to (days, y); NaN y are dropped as Prophet does.
 
     Needs at least two non-missing values.
@@ -128,24 +134,39 @@ def fit(days: np.ndarray, y: np.ndarray, spec: ProphetSpec = ProphetSpec(),
     mu_r, sd_r = 0.0, 1.0
     if has_reg and set(np.unique(reg_h)) != {0.0, 1.0}:
         mu_r, sd_r = float(reg_h.mean()), float(reg_h.std(ddof=1)) or 1.0
-    shell = ProphetFit(spec, start, t_scale, y_scale, t_change, 0.0, 0.0,
-                       np.zeros(len(t_change)), np.zeros(0), 1.0, seasonal, mu_r, sd_r,
-                       has_reg)
+    shell = ProphetFit(
+        spec,
+        start,
+        t_scale,
+        y_scale,
+        t_change,
+        0.0,
+        0.0,
+        np.zeros(len(t_change)),
+        np.zeros(0),
+        1.0,
+        seasonal,
+        mu_r,
+        sd_r,
+        has_reg,
+    )
     x = shell._design(days, reg_h)
-    sig = np.r_[np.full(x.shape[1] - has_reg, spec.seasonality_prior_scale),
-                np.full(int(has_reg), spec.regressor_prior_scale)]
+    sig = np.r_[
+        np.full(x.shape[1] - has_reg, spec.seasonality_prior_scale),
+        np.full(int(has_reg), spec.regressor_prior_scale),
+    ]
     mult = spec.mode == "multiplicative"
     B = np.maximum(t[:, None] - t_change[None, :], 0)
     S, K = len(t_change), x.shape[1]
     tau = spec.changepoint_prior_scale
 
-    if ys.max() == ys.min():                  # Prophet skips the fit for a flat series
+    if ys.max() == ys.min():  # Prophet skips the fit for a flat series
         shell.k, shell.m, shell.beta, shell.sigma = 0.0, float(ys[0]), np.zeros(K), 1e-9
         return shell
     slope = t if spec.growth == "linear" else np.zeros(n)
     th = _map(ys, np.column_stack([slope, np.ones(n), B]), x, sig, tau, mult)
     shell.k, shell.m = float(th[0]), float(th[1])
-    shell.delta, shell.beta, shell.sigma = th[2:2 + S], th[2 + S:2 + S + K], float(th[-1])
+    shell.delta, shell.beta, shell.sigma = th[2 : 2 + S], th[2 + S : 2 + S + K], float(th[-1])
     return shell
 
 
@@ -160,8 +181,16 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x if info == 0 else np.linalg.lstsq(a, b, rcond=None)[0]
 
 
-def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: float,
-         mult: bool, tol: float = 1e-5, max_iter: int = 500) -> np.ndarray:
+def _map(
+    ys: np.ndarray,
+    Z: np.ndarray,
+    x: np.ndarray,
+    sig: np.ndarray,
+    tau: float,
+    mult: bool,
+    tol: float = 1e-5,
+    max_iter: int = 500,
+) -> np.ndarray:
     """MAP by majorise-minimise: |d| <= d^2 / (2w) + w/2 with w = |d_old| turns the
     Laplace prior into a ridge, so each step is a weighted least-squares solve (trend
     and seasonality jointly when additive, alternately when multiplicative), then the
@@ -171,8 +200,8 @@ def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: flo
     n, p = Z.shape
     S, K = p - 2, x.shape[1]
     prior_t = np.r_[1 / 25, 1 / 25, np.zeros(S)]
-    prior_b = 1 / sig ** 2
-    w = np.full(S, 1.0)                     # start from a ridge (no coefficient at 0)
+    prior_b = 1 / sig**2
+    w = np.full(S, 1.0)  # start from a ridge (no coefficient at 0)
     beta = np.zeros(K)
     s = 0.5
     theta_t = np.zeros(p)
@@ -190,8 +219,7 @@ def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: flo
             theta_t = _solve(zg.T @ zg + s * s * np.diag(pen), zg.T @ ys)
             tr = Z @ theta_t
             d = x * tr[:, None]
-            beta = _solve(d.T @ d + s * s * np.diag(prior_b), d.T @ (ys - tr)) if K \
-                else beta
+            beta = _solve(d.T @ d + s * s * np.diag(prior_b), d.T @ (ys - tr)) if K else beta
             mu = tr * (1 + x @ beta)
         else:
             sol = _solve(gram + s * s * np.diag(np.r_[pen, prior_b]), rhs)
@@ -203,8 +231,14 @@ def _map(ys: np.ndarray, Z: np.ndarray, x: np.ndarray, sig: np.ndarray, tau: flo
         s = _sigma(rss, n)
         w = np.abs(theta_t[2:])
         th = np.r_[theta_t, beta, s]
-        cur = (n * np.log(s) + rss / (2 * s * s) + s * s / 0.5 + (th[0] ** 2 + th[1] ** 2) / 50
-               + np.abs(theta_t[2:]).sum() / tau + np.sum(beta ** 2 * prior_b) / 2)
+        cur = (
+            n * np.log(s)
+            + rss / (2 * s * s)
+            + s * s / 0.5
+            + (th[0] ** 2 + th[1] ** 2) / 50
+            + np.abs(theta_t[2:]).sum() / tau
+            + np.sum(beta**2 * prior_b) / 2
+        )
         if abs(prev - cur) <= tol * (1 + abs(cur)):
             break
         prev = cur
@@ -220,6 +254,7 @@ def quiet_prophet_package() -> None:
     import logging
 
     from cmdstanpy.utils import get_logger
+
     log = get_logger()
     log.setLevel(logging.WARNING)
     for handler in log.handlers:

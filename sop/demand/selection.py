@@ -30,6 +30,7 @@ months ahead. P10/P90 = P50 -/+ 1.2816 sigma (normal), P10 clipped at 0. Without
 backtest, s comes from the in-sample errors of the fitted model (or 0.5 when none);
 s is at least 2%.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,14 +40,14 @@ import numpy as np
 from sop.demand import metrics
 from sop.demand import models
 
-Z90 = 1.2815515655446004            # standard normal 90% quantile
+Z90 = 1.2815515655446004  # standard normal 90% quantile
 MIN_TRAIN = {"ok": 18, "short": 6, "intermittent": 12}
 SHORT_MONTHS = 24
-STALE_MONTHS = 12                   # no sales row in the last year: forecast 0, flagged
+STALE_MONTHS = 12  # no sales row in the last year: forecast 0, flagged
 ADI_INTERMITTENT = 1.32
 LARGE_BIAS = 0.2
 DEFAULT_REL_SIGMA = 0.5
-MIN_REL_SIGMA = 0.02                # a perfect backtest still leaves a +-2.6% band
+MIN_REL_SIGMA = 0.02  # a perfect backtest still leaves a +-2.6% band
 SHORT_CANDIDATES = ("naive", "mean", "drift", "profile", "ses")
 INTERMITTENT_CANDIDATES = ("sba", "croston", "tsb", "mean")
 
@@ -60,8 +61,8 @@ class Config:
     bt_horizon: int = 6
     step: int = 6
     use_promotions: bool = True
-    force: str | None = None        # use this method for every series, no backtest
-    margin: float = 0.3             # leave the combination only for a clearly better method
+    force: str | None = None  # use this method for every series, no backtest
+    margin: float = 0.3  # leave the combination only for a clearly better method
 
 
 @dataclass
@@ -167,16 +168,25 @@ def _candidates(kind: str, cfg: Config) -> tuple[str, ...]:
     return cfg.candidates
 
 
-def _predict(method: str, y: np.ndarray, y_raw: np.ndarray, h: int, job: Job, start: int,
-             use_promo: bool, cache: dict, memo: dict | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _predict(
+    method: str,
+    y: np.ndarray,
+    y_raw: np.ndarray,
+    h: int,
+    job: Job,
+    start: int,
+    use_promo: bool,
+    cache: dict,
+    memo: dict | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Forecast h months after y (= history[:len(y)]); promo-cleaned unless Prophet."""
     n = len(y)
-    promo = job.promo[start:start + n + h] if (use_promo and job.promo is not None) else None
+    promo = job.promo[start : start + n + h] if (use_promo and job.promo is not None) else None
     first = np.datetime64(job.first_month, "M") + start
     if method == models.COMBO:
-        parts = [_predict(m, y, y_raw, h, job, start, use_promo, cache, memo)
-                 for m in models.COMBO_OF]
+        parts = [
+            _predict(m, y, y_raw, h, job, start, use_promo, cache, memo) for m in models.COMBO_OF
+        ]
         return np.mean([p[0] for p in parts], axis=0), np.mean([p[1] for p in parts], axis=0)
     ck = (method, n, h)
     if ck in cache:
@@ -191,7 +201,7 @@ def _predict(method: str, y: np.ndarray, y_raw: np.ndarray, h: int, job: Job, st
                 cache[("lift", n)] = promo_lift(y_raw[:n], promo[:n])
             lift = 1 + cache[("lift", n)] * promo
         elif promo is not None:
-            lift = 1 + promo     # no past promotion to learn from: trust the plan
+            lift = 1 + promo  # no past promotion to learn from: trust the plan
         ctx = models.Ctx(first, y_raw[:n], None, job.profile, memo)
         fc, fit = models.METHODS[method](y / lift[:n], h, ctx)
         out = fc * lift[n:], fit * lift[:n]
@@ -207,17 +217,38 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
     n_months = len(obs_idx)
     kind = classify(y_all)
     if job.stop == 0:
-        return Outcome(job.key, "none", "phased out", n_months, np.zeros(h), np.zeros(h),
-                       np.full(len(y_all), np.nan))
+        return Outcome(
+            job.key,
+            "none",
+            "phased out",
+            n_months,
+            np.zeros(h),
+            np.zeros(h),
+            np.full(len(y_all), np.nan),
+        )
     if kind == "zero" or n_months == 0:
-        return Outcome(job.key, "zero", "zero", n_months, np.zeros(h), np.zeros(h),
-                       np.where(np.isnan(y_all), np.nan, 0.0))
+        return Outcome(
+            job.key,
+            "zero",
+            "zero",
+            n_months,
+            np.zeros(h),
+            np.zeros(h),
+            np.where(np.isnan(y_all), np.nan, 0.0),
+        )
     first, last = obs_idx[0], obs_idx[-1]
-    lag = len(y_all) - 1 - last                 # months between last actual and as-of
-    if lag >= STALE_MONTHS:                     # no rows for a year: not selling any more
-        return Outcome(job.key, "none", "no recent sales", n_months, np.zeros(h),
-                       np.zeros(h), np.full(len(y_all), np.nan))
-    y_raw = y_all[first:last + 1]
+    lag = len(y_all) - 1 - last  # months between last actual and as-of
+    if lag >= STALE_MONTHS:  # no rows for a year: not selling any more
+        return Outcome(
+            job.key,
+            "none",
+            "no recent sales",
+            n_months,
+            np.zeros(h),
+            np.zeros(h),
+            np.full(len(y_all), np.nan),
+        )
+    y_raw = y_all[first : last + 1]
     y = _fill(y_raw)
     n = len(y)
     start = first
@@ -228,13 +259,12 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
     cuts = sorted(c for c in cuts if c >= min_train) if cands else []
     scale = metrics.mase_scale(y_raw)
     errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m in cands}
-    memo: dict = {}                  # smoothing parameters of the first origin
+    memo: dict = {}  # smoothing parameters of the first origin
     for c in cuts:
-        actual = y_raw[c:c + cfg.bt_horizon]
+        actual = y_raw[c : c + cfg.bt_horizon]
         fc_cache: dict = {}
         for m in cands:
-            fc, _ = _predict(m, y[:c], y_raw, cfg.bt_horizon, job, start, use_promo, fc_cache,
-                             memo)
+            fc, _ = _predict(m, y[:c], y_raw, cfg.bt_horizon, job, start, use_promo, fc_cache, memo)
             errors[m].append((actual, np.maximum(fc, 0)))
     backtest: dict[str, tuple[float, float, float, float]] = {}
     score: dict[str, float] = {}
@@ -253,15 +283,22 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
     if cfg.force is not None:
         method = cfg.force
     elif score:
-        method = min(cands, key=lambda m: (score.get(m, np.inf)))
+        method = min(cands, key=lambda m: score.get(m, np.inf))
         combo = models.COMBO
-        if combo in score and method != combo and (
+        if (
+            combo in score
+            and method != combo
+            and (
                 score[method] > (1 - cfg.margin) * score[combo]
-                or np.any(per_origin[method] >= per_origin[combo])):
+                or np.any(per_origin[method] >= per_origin[combo])
+            )
+        ):
             method = combo
     else:
-        method = {"short": "profile" if job.profile is not None and n >= 3 else "naive",
-                  "intermittent": "sba"}.get(kind, "seasonal naive")
+        method = {
+            "short": "profile" if job.profile is not None and n >= 3 else "naive",
+            "intermittent": "sba",
+        }.get(kind, "seasonal naive")
     fc, fitted = _predict(method, y, y_raw, h + lag, job, start, use_promo, {})
     p50 = np.maximum(fc[lag:], 0)
     floor = 0.1 * float(np.mean(np.abs(y))) + 1e-9
@@ -274,15 +311,15 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
     else:
         ok = ~np.isnan(fitted) & ~np.isnan(y_raw)
         rel = (y_raw[ok] - fitted[ok]) / np.maximum(np.abs(fitted[ok]), floor)
-    s = max(float(np.sqrt(np.mean(rel ** 2))) if len(rel) else DEFAULT_REL_SIGMA, MIN_REL_SIGMA)
+    s = max(float(np.sqrt(np.mean(rel**2))) if len(rel) else DEFAULT_REL_SIGMA, MIN_REL_SIGMA)
     steps = np.arange(1, h + 1) + lag
     sigma = s * np.maximum(p50, floor) * np.maximum(1.0, np.sqrt(steps / cfg.bt_horizon))
     if job.stop is not None:
-        p50[job.stop:] = 0.0
-        sigma[job.stop:] = 0.0
+        p50[job.stop :] = 0.0
+        sigma[job.stop :] = 0.0
     flag = kind
     if kind == "ok" and method in backtest and abs(backtest[method][2]) > LARGE_BIAS:
         flag = "large bias"
     fitted_full = np.full(len(y_all), np.nan)
-    fitted_full[first:last + 1] = np.maximum(fitted, 0)
+    fitted_full[first : last + 1] = np.maximum(fitted, 0)
     return Outcome(job.key, method, flag, n_months, p50, sigma, fitted_full, backtest)

@@ -4,6 +4,7 @@
 promotions, family seasonal profiles and phase-out months); `disaggregate` splits the
 level forecasts to SKU x region by recent shares. Both are pure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,13 @@ def _month_index(m: pd.Series | pd.DatetimeIndex, origin: pd.Timestamp) -> np.nd
     return np.asarray((m.year - origin.year) * 12 + (m.month - origin.month))
 
 
-def _promo_factors(tables: dict[str, pd.DataFrame], series: pd.DataFrame,
-                   fam: pd.Series, origin: pd.Timestamp, n: int) -> dict[tuple, np.ndarray]:
+def _promo_factors(
+    tables: dict[str, pd.DataFrame],
+    series: pd.DataFrame,
+    fam: pd.Series,
+    origin: pd.Timestamp,
+    n: int,
+) -> dict[tuple, np.ndarray]:
     """(sku, region) -> product of (1 + uplift) of the promotions running each month."""
     promos = tables.get(schema.PROMOTIONS)
     out: dict[tuple, np.ndarray] = {}
@@ -54,7 +60,11 @@ def _promo_factors(tables: dict[str, pd.DataFrame], series: pd.DataFrame,
     for p in promos.itertuples(index=False):
         sku, family = getattr(p, schema.SKU), getattr(p, schema.FAMILY)
         region, up = getattr(p, schema.REGION), getattr(p, schema.UPLIFT_PCT)
-        if pd.isna(up) or pd.isna(getattr(p, schema.START_MONTH)) or pd.isna(getattr(p, schema.END_MONTH)):
+        if (
+            pd.isna(up)
+            or pd.isna(getattr(p, schema.START_MONTH))
+            or pd.isna(getattr(p, schema.END_MONTH))
+        ):
             continue
         skus = [sku] if pd.notna(sku) else list(fam_skus.get(family, []))
         lo = max(0, int(_month_index([getattr(p, schema.START_MONTH)], origin)[0]))
@@ -66,12 +76,13 @@ def _promo_factors(tables: dict[str, pd.DataFrame], series: pd.DataFrame,
                 if pd.notna(region) and r != region:
                     continue
                 f = out.setdefault((s, r), np.ones(n))
-                f[lo:hi + 1] *= 1 + float(up) / 100
+                f[lo : hi + 1] *= 1 + float(up) / 100
     return out
 
 
-def _profiles(wide: np.ndarray, fam_of_col: list[str], n_hist: int,
-              origin: pd.Timestamp) -> dict[str, np.ndarray]:
+def _profiles(
+    wide: np.ndarray, fam_of_col: list[str], n_hist: int, origin: pd.Timestamp
+) -> dict[str, np.ndarray]:
     """family -> seasonal index by calendar month (mean 1), from its last 36 months."""
     out: dict[str, np.ndarray] = {}
     cal = (origin.month - 1 + np.arange(n_hist)) % 12
@@ -83,7 +94,7 @@ def _profiles(wide: np.ndarray, fam_of_col: list[str], n_hist: int,
         nz = np.flatnonzero(seg > 0)
         if len(nz) == 0 or len(seg) - nz[0] < 24:
             continue
-        seg, c = seg[nz[0]:], c[nz[0]:]
+        seg, c = seg[nz[0] :], c[nz[0] :]
         idx = np.array([seg[c == k].mean() if np.any(c == k) else np.nan for k in range(12)])
         if np.isnan(idx).any() or idx.mean() <= 0:
             continue
@@ -91,16 +102,24 @@ def _profiles(wide: np.ndarray, fam_of_col: list[str], n_hist: int,
     return out
 
 
-def build_jobs(tables: dict[str, pd.DataFrame], level: str, as_of: pd.Timestamp,
-               horizon: int, use_promotions: bool = True) -> Prepared:
+def build_jobs(
+    tables: dict[str, pd.DataFrame],
+    level: str,
+    as_of: pd.Timestamp,
+    horizon: int,
+    use_promotions: bool = True,
+) -> Prepared:
     """One `Job` per series at `level` ("sku_region", "sku" or "family")."""
     sales = tables[schema.SALES][[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]]
     sales = sales[sales[schema.MONTH] <= as_of].copy()
     sales[schema.MONTH] = pd.DatetimeIndex(sales[schema.MONTH]).to_period("M").to_timestamp()
     sales[schema.UNITS] = pd.to_numeric(sales[schema.UNITS], errors="coerce").astype(float)
     products = tables.get(schema.PRODUCTS)
-    fam = (products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY].astype(str)
-           if products is not None else pd.Series(dtype=str))
+    fam = (
+        products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY].astype(str)
+        if products is not None
+        else pd.Series(dtype=str)
+    )
     skus = pd.Index(sales[schema.SKU].unique())
     fam = pd.concat([fam, pd.Series(NO_FAMILY, index=skus.difference(fam.index))])
     origin = sales[schema.MONTH].min()
@@ -108,8 +127,13 @@ def build_jobs(tables: dict[str, pd.DataFrame], level: str, as_of: pd.Timestamp,
     n_all = n_hist + horizon
     g = sales.groupby([schema.SKU, schema.REGION], sort=True)
     span = g[schema.MONTH].agg(["min", "max"]).reset_index()
-    units = g.apply(lambda d: d.groupby(schema.MONTH)[schema.UNITS].sum(min_count=1),
-                    include_groups=False) if len(sales) else None
+    units = (
+        g.apply(
+            lambda d: d.groupby(schema.MONTH)[schema.UNITS].sum(min_count=1), include_groups=False
+        )
+        if len(sales)
+        else None
+    )
     wide = np.full((n_hist, len(span)), np.nan)
     for j, (sku, region) in enumerate(zip(span[schema.SKU], span[schema.REGION])):
         u = units.loc[(sku, region)] if isinstance(units.index, pd.MultiIndex) else units
@@ -137,17 +161,26 @@ def build_jobs(tables: dict[str, pd.DataFrame], level: str, as_of: pd.Timestamp,
     agg = wide.copy()
     rows = np.arange(n_hist)[:, None]
     agg[(rows < first[None, :]) | (rows > last[None, :])] = 0.0
-    keys = {"sku_region": [schema.SKU, schema.REGION], "sku": [schema.SKU], "family": [schema.FAMILY]}[level]
-    hist = pd.DataFrame({schema.MONTH: np.repeat(pd.date_range(origin, periods=n_hist, freq="MS"),
-                                            len(span)),
-                         schema.UNITS: np.nan_to_num(agg).ravel()})
+    keys = {
+        "sku_region": [schema.SKU, schema.REGION],
+        "sku": [schema.SKU],
+        "family": [schema.FAMILY],
+    }[level]
+    hist = pd.DataFrame(
+        {
+            schema.MONTH: np.repeat(pd.date_range(origin, periods=n_hist, freq="MS"), len(span)),
+            schema.UNITS: np.nan_to_num(agg).ravel(),
+        }
+    )
     for c in (schema.SKU, schema.REGION, schema.FAMILY):
         hist[c] = np.tile(span[c].to_numpy(), n_hist)
     if level == "sku_region":
         sh = span[[schema.SKU, schema.REGION]].assign(share=1.0)
     else:
         sh = shares(hist, keys, [c for c in (schema.SKU, schema.REGION) if c not in keys])
-    children = span.merge(sh, on=list(dict.fromkeys([*keys, schema.SKU, schema.REGION])), how="left")
+    children = span.merge(
+        sh, on=list(dict.fromkeys([*keys, schema.SKU, schema.REGION])), how="left"
+    )
     jobs: list[Job] = []
     for key, idx in children.groupby(keys, sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
@@ -156,18 +189,32 @@ def build_jobs(tables: dict[str, pd.DataFrame], level: str, as_of: pd.Timestamp,
         if level == "sku_region":
             y = wide[lo:, cols[0]]
         else:
-            y = agg[lo:, cols].sum(axis=1)       # NaN (a gap) in any child -> missing
+            y = agg[lo:, cols].sum(axis=1)  # NaN (a gap) in any child -> missing
         w = children["share"].to_numpy()[cols]
         u = promo[lo:, cols] @ (w / w.sum()) if w.sum() > 0 else promo[lo:, cols].mean(axis=1)
         fam_k = fam_of_col[cols[0]]
         st = int(stop[cols].min()) if (stop[cols] >= 0).all() and level != "family" else -1
-        jobs.append(Job(key, y, np.datetime64(origin + pd.DateOffset(months=lo), "M"), horizon,
-                        u if np.any(u != 0) else None, profiles.get(fam_k),
-                        None if st < 0 else st))
+        jobs.append(
+            Job(
+                key,
+                y,
+                np.datetime64(origin + pd.DateOffset(months=lo), "M"),
+                horizon,
+                u if np.any(u != 0) else None,
+                profiles.get(fam_k),
+                None if st < 0 else st,
+            )
+        )
     no_hist = products[~products[schema.SKU].isin(skus)] if products is not None else pd.DataFrame()
-    extra = pd.DataFrame({schema.SKU: no_hist.get(schema.SKU, pd.Series(dtype=str)),
-                          schema.FAMILY: no_hist.get(schema.FAMILY, pd.Series(dtype=str)),
-                          "method": "none", "flag": "no history", "n_months": 0})
+    extra = pd.DataFrame(
+        {
+            schema.SKU: no_hist.get(schema.SKU, pd.Series(dtype=str)),
+            schema.FAMILY: no_hist.get(schema.FAMILY, pd.Series(dtype=str)),
+            "method": "none",
+            "flag": "no history",
+            "n_months": 0,
+        }
+    )
     if level == "family":
         extra = extra.iloc[0:0]
     elif level == "sku_region" and len(extra):
@@ -175,15 +222,18 @@ def build_jobs(tables: dict[str, pd.DataFrame], level: str, as_of: pd.Timestamp,
     return Prepared(jobs, extra.reset_index(drop=True), fam, children)
 
 
-def disaggregate(lv: pd.DataFrame, lf: pd.DataFrame, prep: Prepared, level: str,
-                 plan: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+def disaggregate(
+    lv: pd.DataFrame, lf: pd.DataFrame, prep: Prepared, level: str, plan: pd.DatetimeIndex
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Level forecasts (key, month, p50, sigma) and fits -> SKU x region frames.
 
     Returns (values: sku, region, month, p50, sigma, band_group;
     fitted: sku, region, month, fitted).
     """
     if level == "sku_region":
-        v = lv.assign(**{BAND_GROUP: lv[schema.SKU].astype(str) + "|" + lv[schema.REGION].astype(str)})
+        v = lv.assign(
+            **{BAND_GROUP: lv[schema.SKU].astype(str) + "|" + lv[schema.REGION].astype(str)}
+        )
         return v, lf
     keys = [schema.SKU] if level == "sku" else [schema.FAMILY]
     ch = prep.children[list(dict.fromkeys([*keys, schema.SKU, schema.REGION, "share", "stop"]))]
@@ -194,10 +244,23 @@ def disaggregate(lv: pd.DataFrame, lf: pd.DataFrame, prep: Prepared, level: str,
     tot = m.groupby([*keys, schema.MONTH])["w"].transform("sum")
     m["w"] = np.where(tot > 0, m["w"] / tot.where(tot > 0, 1), 0.0)
     parent = m[keys[0]].astype(str)
-    v = pd.DataFrame({schema.SKU: m[schema.SKU], schema.REGION: m[schema.REGION], schema.MONTH: m[schema.MONTH],
-                      schema.P50: m["w"] * m[schema.P50], "sigma": m["w"] * m["sigma"],
-                      BAND_GROUP: parent.to_numpy()})
+    v = pd.DataFrame(
+        {
+            schema.SKU: m[schema.SKU],
+            schema.REGION: m[schema.REGION],
+            schema.MONTH: m[schema.MONTH],
+            schema.P50: m["w"] * m[schema.P50],
+            "sigma": m["w"] * m["sigma"],
+            BAND_GROUP: parent.to_numpy(),
+        }
+    )
     f = lf.merge(ch, on=keys, how="inner")
-    fitted = pd.DataFrame({schema.SKU: f[schema.SKU], schema.REGION: f[schema.REGION], schema.MONTH: f[schema.MONTH],
-                           "fitted": f["share"] * f["fitted"]})
+    fitted = pd.DataFrame(
+        {
+            schema.SKU: f[schema.SKU],
+            schema.REGION: f[schema.REGION],
+            schema.MONTH: f[schema.MONTH],
+            "fitted": f["share"] * f["fitted"],
+        }
+    )
     return v, fitted

@@ -3,6 +3,7 @@
 Inputs are the frames of `sop.exec_view.ExecView`; money axes carry the dataset's
 currency.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,18 +21,24 @@ LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0
 def fonts(size: int) -> dict:
     """Layout fonts scaled from one base size (ticks, legend, titles): presentation
     mode passes a larger size, since a screen's CSS cannot reach inside a chart."""
-    return dict(font=dict(size=size), legend=dict(font=dict(size=size)),
-                title=dict(font=dict(size=size + 3)), hoverlabel=dict(font_size=size))
+    return dict(
+        font=dict(size=size),
+        legend=dict(font=dict(size=size)),
+        title=dict(font=dict(size=size + 3)),
+        hoverlabel=dict(font_size=size),
+    )
 
 
 def _axes_fonts(fig: go.Figure, size: int) -> None:
     fig.update_xaxes(tickfont=dict(size=size), title_font=dict(size=size), automargin=True)
-    fig.update_yaxes(tickfont=dict(size=size), title_font=dict(size=size), automargin=True,
-                     title_standoff=8)
+    fig.update_yaxes(
+        tickfont=dict(size=size), title_font=dict(size=size), automargin=True, title_standoff=8
+    )
 
 
-def revenue_chart(band: pd.DataFrame, currency: str, height: int = 340,
-                  font_size: int = 13) -> go.Figure:
+def revenue_chart(
+    band: pd.DataFrame, currency: str, height: int = 340, font_size: int = 13
+) -> go.Figure:
     """Revenue by month, all families: the plan with its P10-P90 band, the budget
     (dashed) and the previous plan of record (dotted), from `exec_view.revenue_band`.
     Every font follows `font_size`; the axes make room for their labels (automargin),
@@ -41,89 +48,161 @@ def revenue_chart(band: pd.DataFrame, currency: str, height: int = 340,
     hover = money_axis.hover()
     x = band[schema.MONTH]
     fig = go.Figure()
-    fig.add_scatter(x=x, y=band["revenue_p90"], mode="lines", line=dict(width=0),
-                    name="P90", showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=x, y=band["revenue_p10"], mode="lines", line=dict(width=0),
-                    fill="tonexty", fillcolor=BAND, name="P10-P90 range",
-                    customdata=[f"{lo} to {hi}" for lo, hi in zip(
-                        money_axis.texts(band["revenue_p10"], currency),
-                        money_axis.texts(band["revenue_p90"], currency))], hovertemplate=hover)
-    fig.add_scatter(x=x, y=band[schema.REVENUE], mode="lines+markers", name="Plan",
-                    line=dict(color=PALETTE[0], width=3),
-                    customdata=money_axis.texts(band[schema.REVENUE], currency), hovertemplate=hover)
+    fig.add_scatter(
+        x=x,
+        y=band["revenue_p90"],
+        mode="lines",
+        line=dict(width=0),
+        name="P90",
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=x,
+        y=band["revenue_p10"],
+        mode="lines",
+        line=dict(width=0),
+        fill="tonexty",
+        fillcolor=BAND,
+        name="P10-P90 range",
+        customdata=[
+            f"{lo} to {hi}"
+            for lo, hi in zip(
+                money_axis.texts(band["revenue_p10"], currency),
+                money_axis.texts(band["revenue_p90"], currency),
+            )
+        ],
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=x,
+        y=band[schema.REVENUE],
+        mode="lines+markers",
+        name="Plan",
+        line=dict(color=PALETTE[0], width=3),
+        customdata=money_axis.texts(band[schema.REVENUE], currency),
+        hovertemplate=hover,
+    )
     seen = [band["revenue_p10"], band["revenue_p90"], band[schema.REVENUE]]
     if band["budget_revenue"].notna().any():
-        fig.add_scatter(x=x, y=band["budget_revenue"], mode="lines", name="Budget",
-                        line=dict(color=INK, width=2, dash="dash"),
-                        customdata=money_axis.texts(band["budget_revenue"], currency),
-                        hovertemplate=hover)
+        fig.add_scatter(
+            x=x,
+            y=band["budget_revenue"],
+            mode="lines",
+            name="Budget",
+            line=dict(color=INK, width=2, dash="dash"),
+            customdata=money_axis.texts(band["budget_revenue"], currency),
+            hovertemplate=hover,
+        )
         seen.append(band["budget_revenue"])
     if band["previous_revenue"].notna().any():
-        fig.add_scatter(x=x, y=band["previous_revenue"], mode="lines",
-                        name="Previous plan of record", line=dict(color=GREY, width=2,
-                                                                  dash="dot"),
-                        customdata=money_axis.texts(band["previous_revenue"], currency),
-                        hovertemplate=hover)
+        fig.add_scatter(
+            x=x,
+            y=band["previous_revenue"],
+            mode="lines",
+            name="Previous plan of record",
+            line=dict(color=GREY, width=2, dash="dot"),
+            customdata=money_axis.texts(band["previous_revenue"], currency),
+            hovertemplate=hover,
+        )
         seen.append(band["previous_revenue"])
-    fig.update_layout(template=TEMPLATE, height=height, hovermode="x unified",
-                      legend=dict(orientation="h", yref="container", y=0, yanchor="bottom",
-                                  x=0, xanchor="left"),
-                      margin=dict(l=10, r=10, t=40 + font_size, b=10 + 2 * font_size),
-                      title="Revenue by month vs budget, with the P10-P90 range",
-                      xaxis=dict(tickformat="%b %Y", dtick="M2" if font_size < 16 else "M3"))
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        hovermode="x unified",
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
+        margin=dict(l=10, r=10, t=40 + font_size, b=10 + 2 * font_size),
+        title="Revenue by month vs budget, with the P10-P90 range",
+        xaxis=dict(tickformat="%b %Y", dtick="M2" if font_size < 16 else "M3"),
+    )
     fig.update_layout(**fonts(font_size))
-    money_axis.axis(fig, currency, pd.concat(seen), f"Revenue ({currency}/month)",
-            include_zero=False, target=5)
+    money_axis.axis(
+        fig, currency, pd.concat(seen), f"Revenue ({currency}/month)", include_zero=False, target=5
+    )
     _axes_fonts(fig, font_size)
     return fig
 
 
-def plan_bridge_chart(bridge: pd.DataFrame, currency: str, height: int = 400,
-                      font_size: int = 13) -> go.Figure:
+def plan_bridge_chart(
+    bridge: pd.DataFrame, currency: str, height: int = 400, font_size: int = 13
+) -> go.Figure:
     """Waterfall of `sop.exec_view.plan_bridge`: the previous plan of record's margin,
     demand, price, capacity, cost, the plan on the table's margin (its step says
     whether it is this cycle's plan of record or not approved yet)."""
     total = [k == "total" for k in bridge["kind"]]
     amount = bridge["amount"]
-    fig = go.Figure(go.Waterfall(
-        x=bridge["step"], y=amount,
-        measure=["absolute" if t and i == 0 else "total" if t else "relative"
-                 for i, t in enumerate(total)],
-        text=[fmt.money(a, currency) if t else fmt.money_delta(a, currency)
-              for a, t in zip(amount, total)], textposition="outside",
-        customdata=[fmt.money(a, currency, compact=False) if t else
-                    fmt.money_delta(a, currency, compact=False)
-                    for a, t in zip(amount, total)],
-        hovertemplate="%{x}: %{customdata}<extra></extra>",
-        connector=dict(line=dict(color=GRID)), increasing=dict(marker=dict(color=GREEN)),
-        decreasing=dict(marker=dict(color=RED)), totals=dict(marker=dict(color=PALETTE[0]))))
-    fig.update_layout(template=TEMPLATE, height=height, showlegend=False,
-                      title="Gross margin bridge: previous plan of record → "
-                      f"{bridge['step'].iloc[-1]}",
-                      margin=dict(l=10, r=10, t=40 + font_size, b=10))
+    fig = go.Figure(
+        go.Waterfall(
+            x=bridge["step"],
+            y=amount,
+            measure=[
+                "absolute" if t and i == 0 else "total" if t else "relative"
+                for i, t in enumerate(total)
+            ],
+            text=[
+                fmt.money(a, currency) if t else fmt.money_delta(a, currency)
+                for a, t in zip(amount, total)
+            ],
+            textposition="outside",
+            customdata=[
+                fmt.money(a, currency, compact=False)
+                if t
+                else fmt.money_delta(a, currency, compact=False)
+                for a, t in zip(amount, total)
+            ],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
+            connector=dict(line=dict(color=GRID)),
+            increasing=dict(marker=dict(color=GREEN)),
+            decreasing=dict(marker=dict(color=RED)),
+            totals=dict(marker=dict(color=PALETTE[0])),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        showlegend=False,
+        title=f"Gross margin bridge: previous plan of record → {bridge['step'].iloc[-1]}",
+        margin=dict(l=10, r=10, t=40 + font_size, b=10),
+    )
     fig.update_layout(**fonts(font_size))
-    money_axis.axis(fig, currency, [1.12 * v for v in money_axis.waterfall_extent(amount, bridge["kind"])],
-            f"Gross margin ({currency})")
+    money_axis.axis(
+        fig,
+        currency,
+        [1.12 * v for v in money_axis.waterfall_extent(amount, bridge["kind"])],
+        f"Gross margin ({currency})",
+    )
     _axes_fonts(fig, font_size)
     return fig
 
 
-def risks_chart(risks: pd.DataFrame, currency: str, height: int = 380,
-                font_size: int = 13) -> go.Figure:
+def risks_chart(
+    risks: pd.DataFrame, currency: str, height: int = 380, font_size: int = 13
+) -> go.Figure:
     """Risks (red, negative) and opportunities (green, positive) as horizontal bars of
     the margin at stake, largest at the top (`sop.exec_risks.ranked`)."""
     if risks.empty:
         return go.Figure(layout=dict(template=TEMPLATE, title="No risks or opportunities"))
     r = risks.iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=r["money"], y=[f"{c}: {s}" for c, s in zip(r["category"], r["subject"])],
-        orientation="h", marker_color=[GREEN if m > 0 else RED for m in r["money"]],
-        text=[fmt.money_delta(m, currency) for m in r["money"]], textposition="auto",
-        cliponaxis=False, customdata=r["what"],
-        hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, height=height, showlegend=False,
-                      title="Top risks and opportunities: gross margin at stake",
-                      margin=dict(l=10, r=10 + 5 * font_size, t=40 + font_size, b=10))
+    fig = go.Figure(
+        go.Bar(
+            x=r["money"],
+            y=[f"{c}: {s}" for c, s in zip(r["category"], r["subject"])],
+            orientation="h",
+            marker_color=[GREEN if m > 0 else RED for m in r["money"]],
+            text=[fmt.money_delta(m, currency) for m in r["money"]],
+            textposition="auto",
+            cliponaxis=False,
+            customdata=r["what"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        showlegend=False,
+        title="Top risks and opportunities: gross margin at stake",
+        margin=dict(l=10, r=10 + 5 * font_size, t=40 + font_size, b=10),
+    )
     fig.update_layout(**fonts(font_size))
     money_axis.axis(fig, currency, r["money"], f"Gross margin ({currency})", x=True)
     _axes_fonts(fig, font_size)
@@ -138,12 +217,20 @@ def weekly_chart(weeks: pd.DataFrame, height: int = 380) -> go.Figure:
     fig = go.Figure()
     x = [f"{w:%d %b} ({m:%b})" for w, m in zip(weeks["week_start"], weeks[schema.MONTH])]
     for i, (plant, part) in enumerate(weeks.assign(_x=x).groupby(schema.PLANT, sort=True)):
-        fig.add_bar(x=part["_x"], y=part["production"], name=f"{plant}: make",
-                    marker_color=PALETTE[i % len(PALETTE)],
-                    hovertemplate="%{x}: %{y:,.0f} units<extra>%{fullData.name}</extra>")
-    fig.update_layout(template=TEMPLATE, barmode="stack", height=height,
-                      legend=LEGEND_BELOW, title="Units to make per week and plant "
-                      "(a week across two months shows once in each)",
-                      xaxis=dict(type="category", title="Week (Monday) and month"),
-                      yaxis=dict(title="Units to make", tickformat="~s"))
+        fig.add_bar(
+            x=part["_x"],
+            y=part["production"],
+            name=f"{plant}: make",
+            marker_color=PALETTE[i % len(PALETTE)],
+            hovertemplate="%{x}: %{y:,.0f} units<extra>%{fullData.name}</extra>",
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="stack",
+        height=height,
+        legend=LEGEND_BELOW,
+        title="Units to make per week and plant (a week across two months shows once in each)",
+        xaxis=dict(type="category", title="Week (Monday) and month"),
+        yaxis=dict(title="Units to make", tickformat="~s"),
+    )
     return fig

@@ -17,6 +17,7 @@ exactly), its eight steps grouped into four for the meeting:
 Each plan's margin is over its own 18-month horizon, so the demand step also holds
 the horizon moving on by a month.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,14 +35,41 @@ from sop.supply.policy import SupplyPolicy
 
 FORMAT = 1
 SOE_MONTHS = 3
-GROUPS = {"Demand": ("Volume", "Mix"), "Price": ("Price",),
-          "Capacity": ("Lost sales", "Labour and overtime", "Subcontracting"),
-          "Cost": ("Material cost", "Inventory")}
-FP_COLUMNS = [schema.MONTH, schema.FAMILY, schema.PLANT, "demand", "production", "subcontracted", "shipped",
-              "backlog", "lost_sales", "inventory", "revenue", "material_cost",
-              "subcontract_cost", "holding_cost", "backlog_cost", "inventory_change"]
-SKU_COLUMNS = [schema.MONTH, schema.SKU, schema.FAMILY, schema.PLANT, "demand", "production", "subcontracted",
-               "shipped", "inventory"]
+GROUPS = {
+    "Demand": ("Volume", "Mix"),
+    "Price": ("Price",),
+    "Capacity": ("Lost sales", "Labour and overtime", "Subcontracting"),
+    "Cost": ("Material cost", "Inventory"),
+}
+FP_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    schema.PLANT,
+    "demand",
+    "production",
+    "subcontracted",
+    "shipped",
+    "backlog",
+    "lost_sales",
+    "inventory",
+    "revenue",
+    "material_cost",
+    "subcontract_cost",
+    "holding_cost",
+    "backlog_cost",
+    "inventory_change",
+]
+SKU_COLUMNS = [
+    schema.MONTH,
+    schema.SKU,
+    schema.FAMILY,
+    schema.PLANT,
+    "demand",
+    "production",
+    "subcontracted",
+    "shipped",
+    "inventory",
+]
 PNL_COLUMNS = [schema.MONTH, schema.FAMILY, "units", schema.REVENUE, schema.MARGIN]
 STATUS_POR, STATUS_SUPERSEDED, STATUS_REVOKED = "plan of record", "superseded", "reversed"
 assert sorted(sum(GROUPS.values(), ())) == sorted(STEPS), "every bridge step in one group"
@@ -62,8 +90,10 @@ def _records(df: pd.DataFrame, cols: list[str]) -> dict[str, list]:
         if c == schema.MONTH:
             out[c] = [pd.Timestamp(v).strftime("%Y-%m-%d") for v in s]
         elif pd.api.types.is_numeric_dtype(s):
-            out[c] = [None if not np.isfinite(v) else float(v)
-                      for v in s.to_numpy(dtype=float, na_value=np.nan)]
+            out[c] = [
+                None if not np.isfinite(v) else float(v)
+                for v in s.to_numpy(dtype=float, na_value=np.nan)
+            ]
         else:
             out[c] = [str(v) for v in s]
     return out
@@ -102,26 +132,40 @@ class PlanSnapshot:
     costs: pd.DataFrame
     pnl: pd.DataFrame
     sku_plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKU_COLUMNS))
-    settings: dict[str, Any] = field(default_factory=dict)   # the SupplyPolicy planned with
+    settings: dict[str, Any] = field(default_factory=dict)  # the SupplyPolicy planned with
 
     def to_json(self) -> str:
         def num(d: dict) -> dict:
-            return {k: (None if v is None or not np.isfinite(float(v)) else float(v))
-                    for k, v in d.items()}
-        return json.dumps({
-            "format": FORMAT, "cycle": self.cycle.strftime("%Y-%m-%d"),
-            "scenario_id": self.scenario_id, "scenario_name": self.scenario_name,
-            "levers": self.levers, "dataset_version": self.dataset_version,
-            "as_of": None if self.as_of is None else self.as_of.strftime("%Y-%m-%d"),
-            "currency": self.currency, "kpis": num(self.kpis), "budget": num(self.budget),
-            "family_plan": _records(self.family_plan, FP_COLUMNS),
-            "costs": {"term": [str(t) for t in self.costs["term"]],
-                      "label": [str(t) for t in self.costs["label"]],
-                      "kind": [str(t) for t in self.costs["kind"]],
-                      "amount": [float(a) for a in self.costs["amount"]]},
-            "pnl": _records(self.pnl, PNL_COLUMNS),
-            "sku_plan": _records(self.sku_plan, SKU_COLUMNS), "settings": self.settings},
-            allow_nan=False)
+            return {
+                k: (None if v is None or not np.isfinite(float(v)) else float(v))
+                for k, v in d.items()
+            }
+
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "cycle": self.cycle.strftime("%Y-%m-%d"),
+                "scenario_id": self.scenario_id,
+                "scenario_name": self.scenario_name,
+                "levers": self.levers,
+                "dataset_version": self.dataset_version,
+                "as_of": None if self.as_of is None else self.as_of.strftime("%Y-%m-%d"),
+                "currency": self.currency,
+                "kpis": num(self.kpis),
+                "budget": num(self.budget),
+                "family_plan": _records(self.family_plan, FP_COLUMNS),
+                "costs": {
+                    "term": [str(t) for t in self.costs["term"]],
+                    "label": [str(t) for t in self.costs["label"]],
+                    "kind": [str(t) for t in self.costs["kind"]],
+                    "amount": [float(a) for a in self.costs["amount"]],
+                },
+                "pnl": _records(self.pnl, PNL_COLUMNS),
+                "sku_plan": _records(self.sku_plan, SKU_COLUMNS),
+                "settings": self.settings,
+            },
+            allow_nan=False,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> PlanSnapshot:
@@ -129,39 +173,75 @@ class PlanSnapshot:
 
         def num(x: dict) -> dict[str, float]:
             return {k: (np.nan if v is None else float(v)) for k, v in x.items()}
-        return cls(pd.Timestamp(d["cycle"]), int(d["scenario_id"]), d["scenario_name"],
-                   d["levers"], d["dataset_version"],
-                   None if d["as_of"] is None else pd.Timestamp(d["as_of"]), d["currency"],
-                   num(d["kpis"]), num(d["budget"]), _frame(d["family_plan"], FP_COLUMNS),
-                   pd.DataFrame(d["costs"]), _frame(d["pnl"], PNL_COLUMNS),
-                   _frame(d["sku_plan"], SKU_COLUMNS), d.get("settings", {}))
+
+        return cls(
+            pd.Timestamp(d["cycle"]),
+            int(d["scenario_id"]),
+            d["scenario_name"],
+            d["levers"],
+            d["dataset_version"],
+            None if d["as_of"] is None else pd.Timestamp(d["as_of"]),
+            d["currency"],
+            num(d["kpis"]),
+            num(d["budget"]),
+            _frame(d["family_plan"], FP_COLUMNS),
+            pd.DataFrame(d["costs"]),
+            _frame(d["pnl"], PNL_COLUMNS),
+            _frame(d["sku_plan"], SKU_COLUMNS),
+            d.get("settings", {}),
+        )
 
     def plan(self) -> PlanResult:
         """The snapshot as a `PlanResult` holding what `sop.bridge.margin_bridge` reads."""
-        return PlanResult(OPTIMAL, "snapshot", SupplyPolicy.from_dict(self.settings),
-                          family_plan=self.family_plan,
-                          costs=self.costs, kpis={"gross_margin": self.kpis["gross_margin"]})
+        return PlanResult(
+            OPTIMAL,
+            "snapshot",
+            SupplyPolicy.from_dict(self.settings),
+            family_plan=self.family_plan,
+            costs=self.costs,
+            kpis={"gross_margin": self.kpis["gross_margin"]},
+        )
 
 
-def make_snapshot(evaluation: Any, cycle: pd.Timestamp, scenario_id: int, name: str,
-                  dataset_version: int | None, as_of: pd.Timestamp | None, currency: str,
-                  sku_plan: pd.DataFrame | None = None) -> PlanSnapshot:
+def make_snapshot(
+    evaluation: Any,
+    cycle: pd.Timestamp,
+    scenario_id: int,
+    name: str,
+    dataset_version: int | None,
+    as_of: pd.Timestamp | None,
+    currency: str,
+    sku_plan: pd.DataFrame | None = None,
+) -> PlanSnapshot:
     """The snapshot of an optimal `sop.scenario.Evaluation`; `sku_plan` is the plan's
     SKU detail (`PlanResult.sku_plan`), kept for the first `SOE_MONTHS` months."""
     plan = evaluation.plan
     fp = plan.family_plan.groupby([schema.MONTH, schema.FAMILY, schema.PLANT], as_index=False)[
-        FP_COLUMNS[3:]].sum()
+        FP_COLUMNS[3:]
+    ].sum()
     sku = pd.DataFrame(columns=SKU_COLUMNS)
     if sku_plan is not None and len(sku_plan):
         first = sorted(sku_plan[schema.MONTH].unique())[:SOE_MONTHS]
         part = sku_plan[sku_plan[schema.MONTH].isin(first)]
         sku = part.groupby([schema.MONTH, schema.SKU, schema.FAMILY, schema.PLANT], as_index=False)[
-            SKU_COLUMNS[4:]].sum()
-    return PlanSnapshot(pd.Timestamp(cycle), int(scenario_id), name,
-                        evaluation.levers.to_dict(), dataset_version, as_of, currency,
-                        dict(evaluation.kpis), dict(evaluation.budget), fp,
-                        plan.costs[["term", "label", "kind", "amount"]].copy(),
-                        evaluation.pnl[PNL_COLUMNS].copy(), sku, plan.policy.as_dict())
+            SKU_COLUMNS[4:]
+        ].sum()
+    return PlanSnapshot(
+        pd.Timestamp(cycle),
+        int(scenario_id),
+        name,
+        evaluation.levers.to_dict(),
+        dataset_version,
+        as_of,
+        currency,
+        dict(evaluation.kpis),
+        dict(evaluation.budget),
+        fp,
+        plan.costs[["term", "label", "kind", "amount"]].copy(),
+        evaluation.pnl[PNL_COLUMNS].copy(),
+        sku,
+        plan.policy.as_dict(),
+    )
 
 
 # --- the log ----------------------------------------------------------------------------
@@ -173,9 +253,11 @@ def approvals(log: pd.DataFrame) -> pd.DataFrame:
     app["reversed_by"] = app["entry_id"].map(rev).astype(float)
     standing = app[app["reversed_by"].isna()]
     top = standing.groupby("cycle")["entry_id"].max()
-    app["status"] = np.where(app["reversed_by"].notna(), STATUS_REVOKED,
-                             np.where(app["entry_id"].isin(top.to_numpy()), STATUS_POR,
-                                      STATUS_SUPERSEDED))
+    app["status"] = np.where(
+        app["reversed_by"].notna(),
+        STATUS_REVOKED,
+        np.where(app["entry_id"].isin(top.to_numpy()), STATUS_POR, STATUS_SUPERSEDED),
+    )
     return app.reset_index(drop=True)
 
 
@@ -199,18 +281,30 @@ def items(log: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     then by due date."""
     it = log[log["kind"].isin(ITEMS)]
     closes = log[log["kind"] == CLOSE].set_index("ref_id")
-    out = pd.DataFrame({
-        "entry_id": it["entry_id"], "cycle": it["cycle"], "kind": it["kind"],
-        "text": it["note"], "owner": it["owner"], "due": it["due"],
-        "raised_by": it["author"], "raised_at": it["made_at"],
-        "closed_by": it["entry_id"].map(closes["author"]),
-        "closed_note": it["entry_id"].map(closes["note"])})
+    out = pd.DataFrame(
+        {
+            "entry_id": it["entry_id"],
+            "cycle": it["cycle"],
+            "kind": it["kind"],
+            "text": it["note"],
+            "owner": it["owner"],
+            "due": it["due"],
+            "raised_by": it["author"],
+            "raised_at": it["made_at"],
+            "closed_by": it["entry_id"].map(closes["author"]),
+            "closed_note": it["entry_id"].map(closes["note"]),
+        }
+    )
     closed = out["closed_by"].notna()
     late = out["due"] < pd.Timestamp(today).normalize()
     out["status"] = np.where(closed, "closed", np.where(late, "overdue", "open"))
     order = out["status"].map({"overdue": 0, "open": 1, "closed": 2})
-    return out.assign(_o=order).sort_values(["_o", "due", "entry_id"]).drop(
-        columns="_o").reset_index(drop=True)
+    return (
+        out.assign(_o=order)
+        .sort_values(["_o", "due", "entry_id"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def log_view(log: pd.DataFrame) -> pd.DataFrame:
@@ -218,6 +312,7 @@ def log_view(log: pd.DataFrame) -> pd.DataFrame:
     (what happened, one line), author, note, status."""
     status = approvals(log).set_index("entry_id")["status"]
     its = items(log, pd.Timestamp.today()).set_index("entry_id")["status"]
+
     def approved(r) -> str:
         plan = f"#{int(r.scenario_id)} {r.scenario_name}" if r.scenario_id else r.scenario_name
         data = int(r.dataset_version) if pd.notna(r.dataset_version) else "?"
@@ -228,18 +323,28 @@ def log_view(log: pd.DataFrame) -> pd.DataFrame:
         REVOKE: lambda r: f"Reversed approval #{int(r.ref_id)}",
         QUESTION: lambda r: f"Question for {r.owner}, due {r.due:%d %b %Y}",
         ACTION: lambda r: f"Action for {r.owner}, due {r.due:%d %b %Y}",
-        CLOSE: lambda r: f"Closed item #{int(r.ref_id)}"}
-    rows = [{"entry_id": int(r.entry_id), "made_at": r.made_at, "cycle": r.cycle,
-             "entry": what[r.kind](r), "author": r.author, "note": r.note,
-             "status": status.get(r.entry_id, its.get(r.entry_id, ""))}
-            for r in log.itertuples(index=False)]
+        CLOSE: lambda r: f"Closed item #{int(r.ref_id)}",
+    }
+    rows = [
+        {
+            "entry_id": int(r.entry_id),
+            "made_at": r.made_at,
+            "cycle": r.cycle,
+            "entry": what[r.kind](r),
+            "author": r.author,
+            "note": r.note,
+            "status": status.get(r.entry_id, its.get(r.entry_id, "")),
+        }
+        for r in log.itertuples(index=False)
+    ]
     cols = ["entry_id", "made_at", "cycle", "entry", "author", "note", "status"]
     return pd.DataFrame(rows, columns=cols).iloc[::-1].reset_index(drop=True)
 
 
 # --- plan-vs-plan bridge --------------------------------------------------------------
-def plan_bridge(previous: PlanSnapshot, current: PlanSnapshot,
-                products: pd.DataFrame) -> pd.DataFrame:
+def plan_bridge(
+    previous: PlanSnapshot, current: PlanSnapshot, products: pd.DataFrame
+) -> pd.DataFrame:
     """Gross margin from the previous plan of record to the current one.
 
     Columns: step, amount (money), kind (`total` for the two ends, `delta` for the
@@ -250,12 +355,28 @@ def plan_bridge(previous: PlanSnapshot, current: PlanSnapshot,
     rows = [("Previous plan of record", float(full["amount"].iloc[0]), "total", "")]
     for group, steps in GROUPS.items():
         parts = [(s, float(full.at[s, "amount"])) for s in steps]
-        rows.append((group, sum(a for _, a in parts), "delta",
-                     "; ".join(f"{s} {a:+,.0f}" for s, a in parts)))
+        rows.append(
+            (
+                group,
+                sum(a for _, a in parts),
+                "delta",
+                "; ".join(f"{s} {a:+,.0f}" for s, a in parts),
+            )
+        )
     rows.append(("New plan of record", float(full["amount"].iloc[-1]), "total", ""))
     return pd.DataFrame(rows, columns=["step", "amount", "kind", "detail"])
 
 
-__all__ = ["ACTION", "QUESTION", "PlanSnapshot", "make_snapshot", "approvals",
-           "plan_of_record", "previous_plan_of_record", "items", "log_view", "plan_bridge",
-           "default_cycle"]
+__all__ = [
+    "ACTION",
+    "QUESTION",
+    "PlanSnapshot",
+    "make_snapshot",
+    "approvals",
+    "plan_of_record",
+    "previous_plan_of_record",
+    "items",
+    "log_view",
+    "plan_bridge",
+    "default_cycle",
+]

@@ -7,6 +7,7 @@ consensus, else a statistical forecast is run) with the decisions and saved
 scenarios of the store. Both files carry the dataset version, the cycle and the time
 they were made.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,63 +28,101 @@ from sop.finance.kpis import KPI_BY_KEY
 from sop.core.xlsx import ROW, Spec, budget_part
 
 DEMAND_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.FAMILY, "Family", "text"),
+    (schema.MONTH, "Month", "month"),
+    (schema.FAMILY, "Family", "text"),
     (schema.FORECAST_UNITS, "Statistical forecast, P50 (units)", "units"),
     (schema.UNITS, "Consensus demand (units)", "units"),
     ("override_units", "Consensus - statistical (units)", "units"),
     ("plan_units", "Plan on the table: demand (units)", "units"),
-    ("lever_units", "Plan - consensus, levers (units)", "units")]
+    ("lever_units", "Plan - consensus, levers (units)", "units"),
+]
 SUPPLY_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.FAMILY, "Family", "text"), (schema.PLANT, "Plant", "text"),
-    ("demand", "Demand (units)", "units"), ("production", "Made in-house (units)", "units"),
-    ("subcontracted", "Subcontracted (units)", "units"), ("shipped", "Served (units)", "units"),
-    ("lost_sales", "Lost sales (units)", "units"), ("backlog", "Backlog, month end (units)",
-                                                   "units"),
-    ("inventory", "Stock, month end (units)", "units")]
+    (schema.MONTH, "Month", "month"),
+    (schema.FAMILY, "Family", "text"),
+    (schema.PLANT, "Plant", "text"),
+    ("demand", "Demand (units)", "units"),
+    ("production", "Made in-house (units)", "units"),
+    ("subcontracted", "Subcontracted (units)", "units"),
+    ("shipped", "Served (units)", "units"),
+    ("lost_sales", "Lost sales (units)", "units"),
+    ("backlog", "Backlog, month end (units)", "units"),
+    ("inventory", "Stock, month end (units)", "units"),
+]
 FINANCE_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.FAMILY, "Family", "text"),
-    ("units", "Served (units)", "units"), (schema.REVENUE, "Revenue", "money"),
-    ("cogs", "Cost of goods", "money"), (schema.MARGIN, "Gross margin", "money"),
-    ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin",
-                                                   "money")]
+    (schema.MONTH, "Month", "month"),
+    (schema.FAMILY, "Family", "text"),
+    ("units", "Served (units)", "units"),
+    (schema.REVENUE, "Revenue", "money"),
+    ("cogs", "Cost of goods", "money"),
+    (schema.MARGIN, "Gross margin", "money"),
+    ("budget_revenue", "Budget revenue", "money"),
+    ("budget_margin", "Budget margin", "money"),
+]
 SCENARIO_SPEC: Spec = [
-    ("plan", "Plan", "text"), ("revenue", "Revenue", "money"),
+    ("plan", "Plan", "text"),
+    ("revenue", "Revenue", "money"),
     ("gross_margin", "Gross margin", "money"),
     ("margin_vs_budget", "Margin vs budget (budget months)", "delta"),
-    ("fill_rate", "Fill rate", "pct"), ("ending_inventory_value", "Inventory value (end)",
-                                        "money"),
-    ("avg_utilisation", "Line utilisation (avg)", "pct")]
+    ("fill_rate", "Fill rate", "pct"),
+    ("ending_inventory_value", "Inventory value (end)", "money"),
+    ("avg_utilisation", "Line utilisation (avg)", "pct"),
+]
 DECISION_SPEC: Spec = [
-    ("entry_id", "#", "int"), ("made_at", "Made (UTC)", "datetime"),
-    ("cycle", "Cycle", "month"), ("entry", "Entry", "text"), ("author", "By", "text"),
-    ("note", "Note", "text"), ("status", "Status", "text")]
+    ("entry_id", "#", "int"),
+    ("made_at", "Made (UTC)", "datetime"),
+    ("cycle", "Cycle", "month"),
+    ("entry", "Entry", "text"),
+    ("author", "By", "text"),
+    ("note", "Note", "text"),
+    ("status", "Status", "text"),
+]
 RISK_SPEC: Spec = [
-    ("kind", "Risk or opportunity", "text"), ("category", "Category", "text"),
-    ("subject", "Subject", "text"), ("when", "When", "text"),
-    ("money", "Gross margin at stake", "delta"), ("what", "What", "text")]
-BRIDGE_SPEC: Spec = [("step", "Step", "text"), ("amount", "Gross margin", ROW),
-                        ("kind", "Kind", "text"), ("detail", "Made of", "text")]
+    ("kind", "Risk or opportunity", "text"),
+    ("category", "Category", "text"),
+    ("subject", "Subject", "text"),
+    ("when", "When", "text"),
+    ("money", "Gross margin at stake", "delta"),
+    ("what", "What", "text"),
+]
+BRIDGE_SPEC: Spec = [
+    ("step", "Step", "text"),
+    ("amount", "Gross margin", ROW),
+    ("kind", "Kind", "text"),
+    ("detail", "Made of", "text"),
+]
 WEEK_SPEC: Spec = [
-    ("week_start", "Week (Monday)", "date"), ("week_end", "Last day", "date"),
-    (schema.MONTH, "Month", "month"), (schema.SKU, "SKU", "text"), (schema.FAMILY, "Family", "text"),
-    (schema.PLANT, "Plant", "text"), (schema.WORKING_DAYS, "Working days", "num"),
-    ("production", "Make (units)", "units"), ("subcontracted", "Buy (units)", "units"),
-    ("shipped", "Ship (units)", "units"), ("demand", "Demand (units)", "units")]
+    ("week_start", "Week (Monday)", "date"),
+    ("week_end", "Last day", "date"),
+    (schema.MONTH, "Month", "month"),
+    (schema.SKU, "SKU", "text"),
+    (schema.FAMILY, "Family", "text"),
+    (schema.PLANT, "Plant", "text"),
+    (schema.WORKING_DAYS, "Working days", "num"),
+    ("production", "Make (units)", "units"),
+    ("subcontracted", "Buy (units)", "units"),
+    ("shipped", "Ship (units)", "units"),
+    ("demand", "Demand (units)", "units"),
+]
 # figures as numbers (money or % per row), then the comparisons as the screen words them
-HEADLINE_SPEC: Spec = [("label", "KPI", "text"), ("value", "Plan on the table", ROW),
-                       ("vs_budget", "Against budget", ROW),
-                       ("vs_previous", "Against the previous plan of record", ROW),
-                       ("vs_budget_text", "Budget comparison", "text"),
-                       ("vs_previous_text", "Previous plan comparison", "text")]
+HEADLINE_SPEC: Spec = [
+    ("label", "KPI", "text"),
+    ("value", "Plan on the table", ROW),
+    ("vs_budget", "Against budget", ROW),
+    ("vs_previous", "Against the previous plan of record", ROW),
+    ("vs_budget_text", "Budget comparison", "text"),
+    ("vs_previous_text", "Previous plan comparison", "text"),
+]
 
 
 def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
     """`ExecView.headline` with the `<column>_kind` columns `HEADLINE_SPEC` reads: money
     KPIs as money and their changes as signed money, rates as % and signed %."""
     money = headline["key"].map(lambda k: KPI_BY_KEY[k].unit == "money")
-    return headline.assign(value_kind=money.map({True: "money", False: "pct"}),
-                           vs_budget_kind=money.map({True: "delta", False: "pct_delta"}),
-                           vs_previous_kind=money.map({True: "delta", False: "pct_delta"}))
+    return headline.assign(
+        value_kind=money.map({True: "money", False: "pct"}),
+        vs_budget_kind=money.map({True: "delta", False: "pct_delta"}),
+        vs_previous_kind=money.map({True: "delta", False: "pct_delta"}),
+    )
 
 
 @dataclass(frozen=True)
@@ -120,98 +159,161 @@ def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd
     keys = [schema.MONTH, schema.FAMILY]
     plan = view.current.demand.groupby(keys)[schema.UNITS].sum().rename("plan_units")
     if consensus is None:
-        consensus = pd.DataFrame(columns=[*keys, schema.UNITS, schema.FORECAST_UNITS, schema.SOURCE])
-    stat = consensus[schema.FORECAST_UNITS].astype(float).where(
-        consensus[schema.SOURCE] != SOURCE_LOADED)
-    g = consensus.assign(**{schema.FORECAST_UNITS: stat}).groupby(keys)[
-        [schema.UNITS, schema.FORECAST_UNITS]].sum(min_count=1)
+        consensus = pd.DataFrame(
+            columns=[*keys, schema.UNITS, schema.FORECAST_UNITS, schema.SOURCE]
+        )
+    stat = (
+        consensus[schema.FORECAST_UNITS]
+        .astype(float)
+        .where(consensus[schema.SOURCE] != SOURCE_LOADED)
+    )
+    g = (
+        consensus.assign(**{schema.FORECAST_UNITS: stat})
+        .groupby(keys)[[schema.UNITS, schema.FORECAST_UNITS]]
+        .sum(min_count=1)
+    )
     out = g.join(plan, how="outer").reset_index().sort_values(keys, ignore_index=True)
-    return out.assign(override_units=out[schema.UNITS] - out[schema.FORECAST_UNITS],
-                      lever_units=out["plan_units"] - out[schema.UNITS])
+    return out.assign(
+        override_units=out[schema.UNITS] - out[schema.FORECAST_UNITS],
+        lever_units=out["plan_units"] - out[schema.UNITS],
+    )
 
 
 def supply_frame(view: exec_view.ExecView) -> pd.DataFrame:
     """The plan by family, plant and month: `SUPPLY_SPEC` columns."""
     cols = [c for c, _, k in SUPPLY_SPEC if k == "units"]
-    return view.current.plan.family_plan.groupby([schema.MONTH, schema.FAMILY, schema.PLANT],
-                                                 as_index=False)[cols].sum()
+    return view.current.plan.family_plan.groupby(
+        [schema.MONTH, schema.FAMILY, schema.PLANT], as_index=False
+    )[cols].sum()
 
 
 def finance_frame(view: exec_view.ExecView, budget: pd.DataFrame | None) -> pd.DataFrame:
     """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`."""
-    p = view.current.pnl[[schema.MONTH, schema.FAMILY, "units", schema.REVENUE, "cogs", schema.MARGIN]]
-    b = budget if budget is not None else pd.DataFrame(columns=[schema.FAMILY, schema.MONTH,
-                                                                schema.REVENUE, schema.MARGIN])
+    p = view.current.pnl[
+        [schema.MONTH, schema.FAMILY, "units", schema.REVENUE, "cogs", schema.MARGIN]
+    ]
+    b = (
+        budget
+        if budget is not None
+        else pd.DataFrame(columns=[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN])
+    )
     b = b[[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN]].rename(
-        columns={schema.REVENUE: "budget_revenue", schema.MARGIN: "budget_margin"})
+        columns={schema.REVENUE: "budget_revenue", schema.MARGIN: "budget_margin"}
+    )
     return p.merge(b, on=[schema.FAMILY, schema.MONTH], how="left").sort_values(
-        [schema.MONTH, schema.FAMILY], ignore_index=True)
+        [schema.MONTH, schema.FAMILY], ignore_index=True
+    )
 
 
 def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, object, str]]:
     """The label / value rows opening both files."""
     rows: list[tuple[str, object, str]] = [
-        ("Company", meta.company, "text"), ("Dataset", meta.dataset, "text"),
+        ("Company", meta.company, "text"),
+        ("Dataset", meta.dataset, "text"),
         ("Dataset version", meta.version_text, "text"),
         ("Cycle", exec_view.fmt_cycle(meta.cycle), "text"),
-        ("Actuals up to", fmt.month(meta.as_of), "text"), ("Currency", meta.currency, "text"),
+        ("Actuals up to", fmt.month(meta.as_of), "text"),
+        ("Currency", meta.currency, "text"),
         ("Made (UTC)", meta.made_at.strftime("%Y-%m-%d %H:%M"), "text"),
-        ("Plan on the table", view.plan_name, "text")]
+        ("Plan on the table", view.plan_name, "text"),
+    ]
     if view.approved is not None:
         a = view.approved
-        rows += [("Approved by", f"{a['author']} on {a['made_at']:%Y-%m-%d %H:%M} UTC", "text"),
-                 ("Approval note", a["note"], "text")]
+        rows += [
+            ("Approved by", f"{a['author']} on {a['made_at']:%Y-%m-%d %H:%M} UTC", "text"),
+            ("Approval note", a["note"], "text"),
+        ]
     else:
         rows.append(("Approved", "not yet: no plan of record for this cycle", "text"))
     if view.previous is not None:
-        rows.append(("Previous plan of record", f"{view.previous.scenario_name} "
-                     f"({exec_view.fmt_cycle(view.previous.cycle)} cycle, data "
-                     f"v{view.previous.dataset_version})", "text"))
+        rows.append(
+            (
+                "Previous plan of record",
+                f"{view.previous.scenario_name} "
+                f"({exec_view.fmt_cycle(view.previous.cycle)} cycle, data "
+                f"v{view.previous.dataset_version})",
+                "text",
+            )
+        )
     rows += [("Note", n, "text") for n in view.notes]
     return rows
 
 
-def sheets(view: exec_view.ExecView, tables: dict[str, pd.DataFrame],
-           consensus: pd.DataFrame | None) -> list:
+def sheets(
+    view: exec_view.ExecView, tables: dict[str, pd.DataFrame], consensus: pd.DataFrame | None
+) -> list:
     """(sheet name, frame, spec, totalled columns[, part]) of every table sheet (the
     Finance sheet totals the months with a budget apart, `sop.xlsx.budget_part`); `consensus`
     is the consensus demand plan the view was made from (`demand_frame`)."""
     units = lambda spec: tuple(c for c, _, k in spec if k in ("units", "money"))  # noqa: E731
     fin = finance_frame(view, tables.get(schema.BUDGET))
-    out = [("Demand", demand_frame(view, consensus), DEMAND_SPEC, units(DEMAND_SPEC)),
-           ("Supply", supply_frame(view), SUPPLY_SPEC,
-            tuple(c for c in units(SUPPLY_SPEC) if c not in ("backlog", "inventory"))),
-           ("Finance", fin, FINANCE_SPEC, units(FINANCE_SPEC),
-            budget_part(fin, ("budget_revenue", "budget_margin"))),
-           ("Scenarios", view.board, SCENARIO_SPEC, ()),
-           ("Decisions", view.log, DECISION_SPEC, ()),
-           ("Risks", view.risks, RISK_SPEC, ())]
+    out = [
+        ("Demand", demand_frame(view, consensus), DEMAND_SPEC, units(DEMAND_SPEC)),
+        (
+            "Supply",
+            supply_frame(view),
+            SUPPLY_SPEC,
+            tuple(c for c in units(SUPPLY_SPEC) if c not in ("backlog", "inventory")),
+        ),
+        (
+            "Finance",
+            fin,
+            FINANCE_SPEC,
+            units(FINANCE_SPEC),
+            budget_part(fin, ("budget_revenue", "budget_margin")),
+        ),
+        ("Scenarios", view.board, SCENARIO_SPEC, ()),
+        ("Decisions", view.log, DECISION_SPEC, ()),
+        ("Risks", view.risks, RISK_SPEC, ()),
+    ]
     if view.bridge is not None:
         steps = view.bridge["kind"].eq("total").map({True: "money", False: "delta"})
         out.append(("What changed", view.bridge.assign(amount_kind=steps), BRIDGE_SPEC, ()))
     if len(view.weekly):
-        out.append(("S&OE weeks", view.weekly, WEEK_SPEC,
-                    ("production", "subcontracted", "shipped", "demand")))
+        out.append(
+            (
+                "S&OE weeks",
+                view.weekly,
+                WEEK_SPEC,
+                ("production", "subcontracted", "shipped", "demand"),
+            )
+        )
     return out
 
 
-def excel(view: exec_view.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
-          consensus: pd.DataFrame | None) -> bytes:
+def excel(
+    view: exec_view.ExecView,
+    tables: dict[str, pd.DataFrame],
+    meta: PackMeta,
+    consensus: pd.DataFrame | None,
+) -> bytes:
     """The pack's workbook (`sop.pack_excel`) as bytes; `consensus`: the consensus demand
     plan the view was made from, for the Demand sheet."""
-    return pack_excel.workbook(sheets(view, tables, consensus), summary_pairs(view, meta),
-                       headline_table(view.headline), HEADLINE_SPEC, meta.currency,
-                       meta.title, meta.made_at)
+    return pack_excel.workbook(
+        sheets(view, tables, consensus),
+        summary_pairs(view, meta),
+        headline_table(view.headline),
+        HEADLINE_SPEC,
+        meta.currency,
+        meta.title,
+        meta.made_at,
+    )
 
 
 def html(view: exec_view.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:
     """The pack's self-contained HTML report (`sop.pack_html`)."""
     from sop.executive import pack_html
+
     return pack_html.report(view, summary_pairs(view, meta), meta)
 
 
-def write(view: exec_view.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta,
-          out: Path, consensus: pd.DataFrame | None) -> tuple[Path, Path]:
+def write(
+    view: exec_view.ExecView,
+    tables: dict[str, pd.DataFrame],
+    meta: PackMeta,
+    out: Path,
+    consensus: pd.DataFrame | None,
+) -> tuple[Path, Path]:
     """Write <stem>.xlsx and <stem>.html into `out`; returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     xlsx, page = out / f"{meta.stem()}.xlsx", out / f"{meta.stem()}.html"
@@ -225,11 +327,18 @@ def now() -> datetime:
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--data", type=Path, default=None, help="dataset folder (validated "
-                   "first; default: the active dataset of the store)")
+    s.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="dataset folder (validated first; default: the active dataset of the store)",
+    )
     s.add_argument("--out", type=Path, required=True, help="folder to write the pack into")
-    s.add_argument("--cycle", default=None, help="cycle month YYYY-MM (default: the month "
-                   "after the dataset's as-of month)")
+    s.add_argument(
+        "--cycle",
+        default=None,
+        help="cycle month YYYY-MM (default: the month after the dataset's as-of month)",
+    )
 
 
 def _folder_context(folder: Path):
@@ -238,6 +347,7 @@ def _folder_context(folder: Path):
     from sop.supply.plan_io import demand_by_forecasting, demand_from_tables
     from sop.supply.policy import SupplyPolicy
     from sop.data.validate import as_of_month, validate_dir
+
     report = validate_dir(folder)
     if not report.ok:
         raise ValueError("; ".join(f.message for f in report.errors))
@@ -246,12 +356,25 @@ def _folder_context(folder: Path):
     if demand is None:
         demand = demand_by_forecasting(tables, policy.horizon)
     company = tables.get(schema.COMPANY)
-    currency = str(company[schema.CURRENCY].iloc[0]) if company is not None and len(company) \
-        else "EUR"
-    name = str(company[schema.COMPANY_NAME].iloc[0]) if company is not None and len(company) \
+    currency = (
+        str(company[schema.CURRENCY].iloc[0]) if company is not None and len(company) else "EUR"
+    )
+    name = (
+        str(company[schema.COMPANY_NAME].iloc[0])
+        if company is not None and len(company)
         else Path(folder).resolve().name
-    ctx = Context(None, tables, prepare_demand(demand), policy, Path(folder).resolve().name,
-                  None, as_of_month(tables), currency, demand)
+    )
+    ctx = Context(
+        None,
+        tables,
+        prepare_demand(demand),
+        policy,
+        Path(folder).resolve().name,
+        None,
+        as_of_month(tables),
+        currency,
+        demand,
+    )
     return ctx, name
 
 
@@ -262,6 +385,7 @@ def run_pack(args: argparse.Namespace) -> int:
     from sop.store import Store
     from sop.store import decisions as decision_log
     from sop.supply.plan_io import NoDemand
+
     t0 = time.perf_counter()
     store = Store(args.store)
     has_store = store.path.exists()
@@ -270,8 +394,10 @@ def run_pack(args: argparse.Namespace) -> int:
             ctx, company = _folder_context(args.data)
         else:
             if not has_store or store.active() is None:
-                print("No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.",
-                      file=sys.stderr)
+                print(
+                    "No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.",
+                    file=sys.stderr,
+                )
                 return 1
             ctx = executive.context(store)
             company = ctx.info.company
@@ -283,13 +409,29 @@ def run_pack(args: argparse.Namespace) -> int:
         return 2
     cycle = pd.Timestamp(args.cycle + "-01") if args.cycle else decisions.default_cycle(ctx.as_of)
     log = decision_log.log(store) if has_store else pd.DataFrame(columns=decision_log.LOG_COLUMNS)
-    load = exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i)) if has_store else \
-        (lambda i: None)
+    load = (
+        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i))
+        if has_store
+        else (lambda i: None)
+    )
     saved = executive.saved_scenarios(store) if has_store else {}
-    view = exec_view.build(ctx.tables, ctx.base, ctx.policy, ctx.evaluate, log, load, saved, cycle,
-                    ctx.as_of, ctx.currency, ctx.version)
+    view = exec_view.build(
+        ctx.tables,
+        ctx.base,
+        ctx.policy,
+        ctx.evaluate,
+        log,
+        load,
+        saved,
+        cycle,
+        ctx.as_of,
+        ctx.currency,
+        ctx.version,
+    )
     meta = PackMeta(company, ctx.name, ctx.version, cycle, ctx.as_of, ctx.currency, now())
     xlsx, page = write(view, ctx.tables, meta, args.out, ctx.demand)
-    print(f"Wrote {xlsx} and {page} ({view.plan_name}, {exec_view.fmt_cycle(cycle)} cycle, data "
-          f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s.")
+    print(
+        f"Wrote {xlsx} and {page} ({view.plan_name}, {exec_view.fmt_cycle(cycle)} cycle, data "
+        f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s."
+    )
     return 0

@@ -4,6 +4,7 @@ Sheets: Summary (what the pack is, the plan on the table, headline KPIs), Demand
 Supply, Finance, Scenarios, Decisions, and Risks, What changed and S&OE weeks, each
 written by `sop.xlsx.write_table`.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,9 +16,15 @@ from openpyxl import Workbook
 from sop.core.xlsx import TITLE_FONT, Spec, write_pairs, write_table
 
 
-def workbook(sheets: list[tuple[str, pd.DataFrame, Spec, tuple[str, ...]]],
-             summary: list[tuple[str, object, str]], headline: pd.DataFrame,
-             headline_spec: Spec, currency: str, title: str, made_at: datetime) -> bytes:
+def workbook(
+    sheets: list[tuple[str, pd.DataFrame, Spec, tuple[str, ...]]],
+    summary: list[tuple[str, object, str]],
+    headline: pd.DataFrame,
+    headline_spec: Spec,
+    currency: str,
+    title: str,
+    made_at: datetime,
+) -> bytes:
     """The .xlsx as bytes: a Summary sheet (title, `summary` pairs, the headline
     table), then one sheet per (name, frame, spec, columns totalled[, part]): `part`,
     a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget)."""
@@ -28,8 +35,9 @@ def workbook(sheets: list[tuple[str, pd.DataFrame, Spec, tuple[str, ...]]],
     last = write_pairs(ws, summary, currency, start_row=3)
     write_table(ws, headline, headline_spec, currency, start_row=last + 2)
     for name, frame, spec, total_of, *part in sheets:
-        write_table(wb.create_sheet(name), frame, spec, currency, total_of,
-                    part=part[0] if part else None)
+        write_table(
+            wb.create_sheet(name), frame, spec, currency, total_of, part=part[0] if part else None
+        )
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = title
     wb.properties.created = made_at.replace(tzinfo=None)

@@ -4,6 +4,7 @@ plotly.js is embedded once (`plotly.offline.get_plotlyjs()`), each chart is a
 `fig.to_html(include_plotlyjs=False)` fragment, the styles are inline, and nothing
 is loaded from anywhere else. Every text a person typed is HTML-escaped.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,9 +47,13 @@ def esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def table(df: pd.DataFrame, columns: Iterable[tuple[str, str]],
-          numeric: Iterable[str] = (), classes: str | None = None,
-          nowrap: Iterable[str] = ()) -> str:
+def table(
+    df: pd.DataFrame,
+    columns: Iterable[tuple[str, str]],
+    numeric: Iterable[str] = (),
+    classes: str | None = None,
+    nowrap: Iterable[str] = (),
+) -> str:
     """An HTML table of `df`'s (column, header) pairs; `numeric` columns right-aligned;
     `classes` names a column whose value becomes each row's CSS class; `nowrap` columns
     keep their text on one line (a month span)."""
@@ -57,7 +62,8 @@ def table(df: pd.DataFrame, columns: Iterable[tuple[str, str]],
 
     def cls(c: str) -> str:
         return " class=n" if c in num else " class=k" if c in keep else ""
-    head = "".join(f'<th{" class=n" if c in num else ""}>{esc(h)}</th>' for c, h in cols)
+
+    head = "".join(f"<th{' class=n' if c in num else ''}>{esc(h)}</th>" for c, h in cols)
     rows = []
     for _, r in df.iterrows():
         row_cls = f' class="{esc(r[classes])}"' if classes else ""
@@ -67,15 +73,24 @@ def table(df: pd.DataFrame, columns: Iterable[tuple[str, str]],
 
 
 def chart(fig: go.Figure) -> str:
-    return ('<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=False,
-                                                config=CONFIG) + "</div>")
+    return (
+        '<div class="chart">'
+        + fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG)
+        + "</div>"
+    )
 
 
 def _cards(headline: pd.DataFrame) -> str:
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="l">{esc(r.label)}</div><div class="v">{esc(r.text)}'
-        f'</div><div class="d">{esc(r.vs_budget_text)}</div><div class="d">'
-        f'{esc(r.vs_previous_text)}</div></div>' for r in headline.itertuples()) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><div class="l">{esc(r.label)}</div><div class="v">{esc(r.text)}'
+            f'</div><div class="d">{esc(r.vs_budget_text)}</div><div class="d">'
+            f"{esc(r.vs_previous_text)}</div></div>"
+            for r in headline.itertuples()
+        )
+        + "</div>"
+    )
 
 
 def _risks_text(risks: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -84,9 +99,11 @@ def _risks_text(risks: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 def _weeks(weekly: pd.DataFrame) -> pd.DataFrame:
     w = weekly.groupby(["week_start", "month", "plant"], as_index=False)[
-        ["production", "subcontracted", "shipped"]].sum()
-    out = w.assign(week=w["week_start"].dt.strftime("%d %b %Y"),
-                   mon=w["month"].dt.strftime("%b %Y"))
+        ["production", "subcontracted", "shipped"]
+    ].sum()
+    out = w.assign(
+        week=w["week_start"].dt.strftime("%d %b %Y"), mon=w["month"].dt.strftime("%b %Y")
+    )
     for c in ("production", "subcontracted", "shipped"):
         out[c] = out[c].map(lambda v: f"{v:,.0f}")
     return out
@@ -95,54 +112,105 @@ def _weeks(weekly: pd.DataFrame) -> pd.DataFrame:
 def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], meta) -> str:
     """The whole report as an HTML string."""
     cur = view.currency
-    parts = [f"<h1>{esc(meta.title)}</h1>",
-             f'<div class="meta">Dataset {esc(meta.dataset)} {esc(meta.version_text)} · '
-             f"cycle {esc(exec_view.fmt_cycle(meta.cycle))} · actuals to {esc(fmt.month(meta.as_of))}"
-             f" · made {esc(meta.made_at.strftime('%Y-%m-%d %H:%M'))} UTC · money in "
-             f"{esc(cur)}</div>"]
+    parts = [
+        f"<h1>{esc(meta.title)}</h1>",
+        f'<div class="meta">Dataset {esc(meta.dataset)} {esc(meta.version_text)} · '
+        f"cycle {esc(exec_view.fmt_cycle(meta.cycle))} · actuals to {esc(fmt.month(meta.as_of))}"
+        f" · made {esc(meta.made_at.strftime('%Y-%m-%d %H:%M'))} UTC · money in "
+        f"{esc(cur)}</div>",
+    ]
     parts += [f'<div class="note">{esc(n)}</div>' for n in view.notes]
-    parts.append(table(pd.DataFrame(summary, columns=["item", "value", "kind"]),
-                       [("item", "Item"), ("value", "Value")]))
-    parts += ["<h2>Headline: the plan on the table</h2>", _cards(view.headline),
-              chart(exec_charts.revenue_chart(view.band, cur, height=420))]
+    parts.append(
+        table(
+            pd.DataFrame(summary, columns=["item", "value", "kind"]),
+            [("item", "Item"), ("value", "Value")],
+        )
+    )
+    parts += [
+        "<h2>Headline: the plan on the table</h2>",
+        _cards(view.headline),
+        chart(exec_charts.revenue_chart(view.band, cur, height=420)),
+    ]
     top = exec_risks.top(view.risks, n=10, per_category=4)
-    parts += ["<h2>Risks and opportunities, ranked by the gross margin at stake</h2>",
-              chart(exec_charts.risks_chart(top, cur, height=420)),
-              table(_risks_text(view.risks, cur), [
-                  ("kind", "Risk or opportunity"), ("category", "Category"),
-                  ("subject", "Subject"), ("when", "When"), ("amount", "Margin at stake"),
-                  ("what", "What")], numeric=("amount",), classes="kind",
-                  nowrap=("when",))]
-    parts += ["<h2>Scenarios on the table</h2>",
-              _table_all(exec_view.board_text(view.board, cur, view.por_name))]
+    parts += [
+        "<h2>Risks and opportunities, ranked by the gross margin at stake</h2>",
+        chart(exec_charts.risks_chart(top, cur, height=420)),
+        table(
+            _risks_text(view.risks, cur),
+            [
+                ("kind", "Risk or opportunity"),
+                ("category", "Category"),
+                ("subject", "Subject"),
+                ("when", "When"),
+                ("amount", "Margin at stake"),
+                ("what", "What"),
+            ],
+            numeric=("amount",),
+            classes="kind",
+            nowrap=("when",),
+        ),
+    ]
+    parts += [
+        "<h2>Scenarios on the table</h2>",
+        _table_all(exec_view.board_text(view.board, cur, view.por_name)),
+    ]
     parts.append("<h2>What changed since last cycle</h2>")
     if view.bridge is not None:
-        parts += [chart(exec_charts.plan_bridge_chart(view.bridge, cur)),
-                  table(view.bridge, [("step", "Step"), ("amount_text", "Gross margin"),
-                                      ("detail", "Made of")], numeric=("amount_text",))]
+        parts += [
+            chart(exec_charts.plan_bridge_chart(view.bridge, cur)),
+            table(
+                view.bridge,
+                [("step", "Step"), ("amount_text", "Gross margin"), ("detail", "Made of")],
+                numeric=("amount_text",),
+            ),
+        ]
     else:
         parts.append("<p>No earlier cycle has a plan of record to compare with.</p>")
     parts.append("<h2>Decision log</h2>")
-    parts.append(table(view.log.assign(when=view.log["made_at"].dt.strftime("%Y-%m-%d %H:%M"),
-                                       cyc=view.log["cycle"].dt.strftime("%b %Y")),
-                       [("entry_id", "#"), ("when", "Made (UTC)"), ("cyc", "Cycle"),
-                        ("entry", "Entry"), ("author", "By"), ("note", "Note"),
-                        ("status", "Status")], nowrap=("when", "cyc")) if len(view.log) else
-                 "<p>No decisions recorded yet.</p>")
+    parts.append(
+        table(
+            view.log.assign(
+                when=view.log["made_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                cyc=view.log["cycle"].dt.strftime("%b %Y"),
+            ),
+            [
+                ("entry_id", "#"),
+                ("when", "Made (UTC)"),
+                ("cyc", "Cycle"),
+                ("entry", "Entry"),
+                ("author", "By"),
+                ("note", "Note"),
+                ("status", "Status"),
+            ],
+            nowrap=("when", "cyc"),
+        )
+        if len(view.log)
+        else "<p>No decisions recorded yet.</p>"
+    )
     if len(view.weekly):
-        parts += ["<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",
-                  table(_weeks(view.weekly), [("week", "Week (Monday)"), ("mon", "Month"),
-                                              ("plant", "Plant"),
-                                              ("production", "Make (units)"),
-                                              ("subcontracted", "Buy (units)"),
-                                              ("shipped", "Ship (units)")],
-                        numeric=("production", "subcontracted", "shipped"))]
+        parts += [
+            "<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",
+            table(
+                _weeks(view.weekly),
+                [
+                    ("week", "Week (Monday)"),
+                    ("mon", "Month"),
+                    ("plant", "Plant"),
+                    ("production", "Make (units)"),
+                    ("subcontracted", "Buy (units)"),
+                    ("shipped", "Ship (units)"),
+                ],
+                numeric=("production", "subcontracted", "shipped"),
+            ),
+        ]
     body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(meta.title)}</title><style>{CSS}</style>"
-            f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(meta.title)}</title><style>{CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
+        f"<body>{body}</body></html>"
+    )
 
 
 def _table_all(df: pd.DataFrame) -> str:

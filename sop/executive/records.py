@@ -7,6 +7,7 @@ plan of record are all read from the log, the snapshots and the sales: none of t
 depends on a forecast, so the Decisions and Hand-off pages show them even when the
 active dataset has no demand plan yet (a new version just loaded).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -57,50 +58,85 @@ def fmt_cycle(cycle: pd.Timestamp) -> str:
 
 def entry_name(entry: pd.Series) -> str:
     """'#3 Demand +10%' for a saved scenario's approval, the plain name for the baseline."""
-    return (f"#{int(entry['scenario_id'])} {entry['scenario_name']}" if entry["scenario_id"]
-            else str(entry["scenario_name"]))
+    return (
+        f"#{int(entry['scenario_id'])} {entry['scenario_name']}"
+        if entry["scenario_id"]
+        else str(entry["scenario_name"])
+    )
 
 
-def _actuals(log: pd.DataFrame, load: Callable[[int], decisions.PlanSnapshot | None],
-             tables: dict[str, pd.DataFrame], as_of: pd.Timestamp | None
-             ) -> tuple[pd.DataFrame, pd.Timestamp | None, str]:
+def _actuals(
+    log: pd.DataFrame,
+    load: Callable[[int], decisions.PlanSnapshot | None],
+    tables: dict[str, pd.DataFrame],
+    as_of: pd.Timestamp | None,
+) -> tuple[pd.DataFrame, pd.Timestamp | None, str]:
     """The as-of month's actuals against the latest earlier plan of record covering it."""
     if as_of is None:
         return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
     app = decisions.approvals(log)
-    for r in app[app["status"] == decisions.STATUS_POR].sort_values("cycle", ascending=False
-                                                            ).itertuples(index=False):
+    for r in (
+        app[app["status"] == decisions.STATUS_POR]
+        .sort_values("cycle", ascending=False)
+        .itertuples(index=False)
+    ):
         snap = load(int(r.entry_id))
         if snap is None or snap.as_of is None or snap.as_of >= as_of:
             continue
         if (snap.sku_plan[schema.MONTH] == as_of).any():
-            return (weekly.actuals_vs_plan(tables[schema.SALES], snap.sku_plan, as_of), as_of,
-                    f"{snap.scenario_name} ({fmt_cycle(snap.cycle)} cycle)")
+            return (
+                weekly.actuals_vs_plan(tables[schema.SALES], snap.sku_plan, as_of),
+                as_of,
+                f"{snap.scenario_name} ({fmt_cycle(snap.cycle)} cycle)",
+            )
     return pd.DataFrame(columns=weekly.ACTUAL_COLUMNS), None, ""
 
 
-def records(tables: dict[str, pd.DataFrame], log: pd.DataFrame,
-            load: Callable[[int], decisions.PlanSnapshot | None], cycle: pd.Timestamp,
-            as_of: pd.Timestamp | None, today: pd.Timestamp | None = None) -> Records:
+def records(
+    tables: dict[str, pd.DataFrame],
+    log: pd.DataFrame,
+    load: Callable[[int], decisions.PlanSnapshot | None],
+    cycle: pd.Timestamp,
+    as_of: pd.Timestamp | None,
+    today: pd.Timestamp | None = None,
+) -> Records:
     """The `Records` of `cycle` (load: approval entry id -> its snapshot)."""
     por = decisions.plan_of_record(log, cycle)
     prev_entry = decisions.previous_plan_of_record(log, cycle)
     previous = load(int(prev_entry["entry_id"])) if prev_entry is not None else None
     approved = load(int(por["entry_id"])) if por is not None else None
-    split = weekly.weekly_split(approved.sku_plan, weekly.route_days(
-        tables, approved.sku_plan[schema.MONTH].unique())) if approved is not None else \
-        pd.DataFrame(columns=weekly.WEEK_COLUMNS)
+    split = (
+        weekly.weekly_split(
+            approved.sku_plan, weekly.route_days(tables, approved.sku_plan[schema.MONTH].unique())
+        )
+        if approved is not None
+        else pd.DataFrame(columns=weekly.WEEK_COLUMNS)
+    )
     actuals, a_month, a_plan = _actuals(log, load, tables, as_of)
     return Records(
-        cycle=pd.Timestamp(cycle), as_of=as_of, approved=por,
-        plan_name=entry_name(por) if por is not None else "", snapshot=approved,
-        previous=previous, previous_entry=prev_entry, weekly=split, actuals=actuals,
-        actuals_month=a_month, actuals_plan=a_plan, log=decisions.log_view(log),
-        items=decisions.items(log, today or pd.Timestamp.today()))
+        cycle=pd.Timestamp(cycle),
+        as_of=as_of,
+        approved=por,
+        plan_name=entry_name(por) if por is not None else "",
+        snapshot=approved,
+        previous=previous,
+        previous_entry=prev_entry,
+        weekly=split,
+        actuals=actuals,
+        actuals_month=a_month,
+        actuals_plan=a_plan,
+        log=decisions.log_view(log),
+        items=decisions.items(log, today or pd.Timestamp.today()),
+    )
 
 
-def plan_bridge(previous: decisions.PlanSnapshot, current: decisions.PlanSnapshot,
-                products: pd.DataFrame, currency: str, end: str = NEW_STEP) -> pd.DataFrame:
+def plan_bridge(
+    previous: decisions.PlanSnapshot,
+    current: decisions.PlanSnapshot,
+    products: pd.DataFrame,
+    currency: str,
+    end: str = NEW_STEP,
+) -> pd.DataFrame:
     """Gross margin from the previous plan of record to the plan on the table, in the
     four steps of `sop.decisions.GROUPS` (they add up exactly).
 
@@ -113,11 +149,20 @@ def plan_bridge(previous: decisions.PlanSnapshot, current: decisions.PlanSnapsho
     rows = [(PREVIOUS_STEP, float(full["amount"].iloc[0]), "total", "")]
     for group, steps in decisions.GROUPS.items():
         parts = [(s, float(full.at[s, "amount"])) for s in steps]
-        rows.append((group, sum(a for _, a in parts), "delta", "; ".join(
-            f"{s} {fmt.money_delta(a, currency, compact=False)}" for s, a in parts)))
+        rows.append(
+            (
+                group,
+                sum(a for _, a in parts),
+                "delta",
+                "; ".join(f"{s} {fmt.money_delta(a, currency, compact=False)}" for s, a in parts),
+            )
+        )
     rows.append((end, float(full["amount"].iloc[-1]), "total", ""))
     out = pd.DataFrame(rows, columns=BRIDGE_COLUMNS[:-1])
-    out["amount_text"] = [fmt.money(a, currency, compact=False) if k == "total" else
-                          fmt.money_delta(a, currency, compact=False)
-                          for a, k in zip(out["amount"], out["kind"])]
+    out["amount_text"] = [
+        fmt.money(a, currency, compact=False)
+        if k == "total"
+        else fmt.money_delta(a, currency, compact=False)
+        for a, k in zip(out["amount"], out["kind"])
+    ]
     return out

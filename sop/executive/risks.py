@@ -15,6 +15,7 @@ Four kinds of item, each valued in the dataset's currency:
   material cost.
 Risks carry negative money, opportunities positive; the ranking is by size.
 """
+
 from __future__ import annotations
 
 import html
@@ -30,8 +31,12 @@ from sop.supply.plan import PlanResult
 
 COLUMNS = ["kind", "category", "subject", "when", "money", "what"]
 RISK, OPPORTUNITY = "risk", "opportunity"
-GAP, BOTTLENECK, BUDGET, STOCKOUT = ("Demand-supply gap", "Bottleneck", "Budget gap",
-                                     "Stock-out risk")
+GAP, BOTTLENECK, BUDGET, STOCKOUT = (
+    "Demand-supply gap",
+    "Bottleneck",
+    "Budget gap",
+    "Stock-out risk",
+)
 UPLIFT = 0.10
 BUDGET_THRESHOLD = 0.02
 STOCKOUT_MONTHS = 3
@@ -47,8 +52,14 @@ def when(months: pd.Series | list) -> str:
 
 
 def _row(kind: str, category: str, subject: str, months, money: float, what: str) -> dict:
-    return {"kind": kind, "category": category, "subject": subject, "when": when(months),
-            "money": float(money), "what": what}
+    return {
+        "kind": kind,
+        "category": category,
+        "subject": subject,
+        "when": when(months),
+        "money": float(money),
+        "what": what,
+    }
 
 
 def supply_gaps(plan: PlanResult, products: pd.DataFrame, currency: str) -> list[dict]:
@@ -57,27 +68,52 @@ def supply_gaps(plan: PlanResult, products: pd.DataFrame, currency: str) -> list
     margin = (unit["price"] - unit["unit_cost"]).clip(lower=0)
     rows = []
     for fam, fp in plan.family_plan.groupby(schema.FAMILY):
-        by_m = fp.groupby(schema.MONTH)[["lost_sales", "backlog", "below_safety_stock",
-                                    "backlog_cost"]].sum()
+        by_m = fp.groupby(schema.MONTH)[
+            ["lost_sales", "backlog", "below_safety_stock", "backlog_cost"]
+        ].sum()
         m = float(margin.get(fam, 0.0))
         lost = by_m[by_m["lost_sales"] >= 0.5]
         if len(lost):
             units = float(lost["lost_sales"].sum())
-            rows.append(_row(RISK, GAP, fam, lost.index, -units * m,
-                             f"{fmt.units(units)} of {fam} demand not served: "
-                             f"{fmt.money(units * unit.at[fam, 'price'], currency)} revenue "
-                             "lost."))
+            rows.append(
+                _row(
+                    RISK,
+                    GAP,
+                    fam,
+                    lost.index,
+                    -units * m,
+                    f"{fmt.units(units)} of {fam} demand not served: "
+                    f"{fmt.money(units * unit.at[fam, 'price'], currency)} revenue "
+                    "lost.",
+                )
+            )
         late = by_m[by_m["backlog"] >= 0.5]
         if len(late) and by_m["backlog_cost"].sum() > 0:
-            rows.append(_row(RISK, GAP, fam, late.index, -float(by_m["backlog_cost"].sum()),
-                             f"{fam} delivers late: up to {fmt.units(late['backlog'].max())} "
-                             "in backlog at a month end."))
+            rows.append(
+                _row(
+                    RISK,
+                    GAP,
+                    fam,
+                    late.index,
+                    -float(by_m["backlog_cost"].sum()),
+                    f"{fam} delivers late: up to {fmt.units(late['backlog'].max())} "
+                    "in backlog at a month end.",
+                )
+            )
         below = by_m[by_m["below_safety_stock"] >= 0.5]
         if len(below):
             worst = float(below["below_safety_stock"].max())
-            rows.append(_row(RISK, GAP, fam, below.index, -worst * m,
-                             f"{fam} stock falls below safety stock (by up to "
-                             f"{fmt.units(worst)}): margin exposed if demand runs high."))
+            rows.append(
+                _row(
+                    RISK,
+                    GAP,
+                    fam,
+                    below.index,
+                    -worst * m,
+                    f"{fam} stock falls below safety stock (by up to "
+                    f"{fmt.units(worst)}): margin exposed if demand runs high.",
+                )
+            )
     return rows
 
 
@@ -90,13 +126,20 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
     rows = []
     for (res, name, per), g in b.groupby(["resource", "name", "per"], sort=False):
         top = float(g["shadow_price"].max())
-        rows.append(_row(OPPORTUNITY, BOTTLENECK, f"{res} ({name})", g["month"],
-                         float(g["value"].sum()),
-                         f"Binds in {len(g)} month{'s' if len(g) > 1 else ''}; one more "
-                         f"{per} is worth up to "
-                         f"{fmt.symbol(currency)}{top:,.2f}: +10 % "
-                         f"{'hours' if per == 'hour' else 'supply'} "
-                         f"there adds up to {fmt.money(float(g['value'].sum()), currency)}."))
+        rows.append(
+            _row(
+                OPPORTUNITY,
+                BOTTLENECK,
+                f"{res} ({name})",
+                g["month"],
+                float(g["value"].sum()),
+                f"Binds in {len(g)} month{'s' if len(g) > 1 else ''}; one more "
+                f"{per} is worth up to "
+                f"{fmt.symbol(currency)}{top:,.2f}: +10 % "
+                f"{'hours' if per == 'hour' else 'supply'} "
+                f"there adds up to {fmt.money(float(g['value'].sum()), currency)}.",
+            )
+        )
     return rows
 
 
@@ -111,24 +154,44 @@ def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -
         if bud <= 0 or abs(gap) < BUDGET_THRESHOLD * bud:
             continue
         mgap = float(g["margin_gap"].sum())
-        rows.append(_row(OPPORTUNITY if mgap > 0 else RISK, BUDGET, fam, g[schema.MONTH], mgap,
-                         f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
-                         f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
-                         f"{';' if (gap > 0) == (mgap > 0) else ' but'} margin "
-                         f"{'above' if mgap > 0 else 'below'} it by "
-                         f"{fmt.money(abs(mgap), currency)}."))
+        rows.append(
+            _row(
+                OPPORTUNITY if mgap > 0 else RISK,
+                BUDGET,
+                fam,
+                g[schema.MONTH],
+                mgap,
+                f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
+                f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+                f"{';' if (gap > 0) == (mgap > 0) else ' but'} margin "
+                f"{'above' if mgap > 0 else 'below'} it by "
+                f"{fmt.money(abs(mgap), currency)}.",
+            )
+        )
     return rows
 
 
-def stockouts(sku_plan: pd.DataFrame, demand: pd.DataFrame, products: pd.DataFrame,
-              currency: str, top: int = 5) -> list[dict]:
+def stockouts(
+    sku_plan: pd.DataFrame,
+    demand: pd.DataFrame,
+    products: pd.DataFrame,
+    currency: str,
+    top: int = 5,
+) -> list[dict]:
     """SKUs whose P90 demand exceeds what the plan leaves in stock (module docstring)."""
     if sku_plan.empty or demand.empty:
         return []
     months = sorted(sku_plan[schema.MONTH].unique())[:STOCKOUT_MONTHS]
-    inv = sku_plan[sku_plan[schema.MONTH].isin(months)].groupby([schema.SKU, schema.MONTH])[
-        "inventory"].sum()
-    d = demand[demand[schema.MONTH].isin(months)].groupby([schema.SKU, schema.MONTH])[[schema.UNITS, schema.P90]].sum()
+    inv = (
+        sku_plan[sku_plan[schema.MONTH].isin(months)]
+        .groupby([schema.SKU, schema.MONTH])["inventory"]
+        .sum()
+    )
+    d = (
+        demand[demand[schema.MONTH].isin(months)]
+        .groupby([schema.SKU, schema.MONTH])[[schema.UNITS, schema.P90]]
+        .sum()
+    )
     j = d.join(inv, how="inner")
     j["short"] = (j[schema.P90] - j[schema.UNITS] - j["inventory"]).clip(lower=0)
     j = j[j["short"] >= 0.5].reset_index()
@@ -138,29 +201,47 @@ def stockouts(sku_plan: pd.DataFrame, demand: pd.DataFrame, products: pd.DataFra
     margin = (p[schema.LIST_PRICE] - p[schema.MATERIAL_COST]).clip(lower=0)
     j["value"] = j["short"] * j[schema.SKU].map(margin).fillna(0.0).to_numpy(dtype=float)
     worst = j.sort_values("value", ascending=False).drop_duplicates(schema.SKU).head(top)
-    return [_row(RISK, STOCKOUT, f"{r.sku} ({p.at[r.sku, schema.NAME]})", [r.month], -r.value,
-                 f"At P90, demand runs {fmt.units(round(r.short) + round(r.inventory))} "
-                 "above plan and "
-                 f"the plan leaves {fmt.units(r.inventory)} in stock: "
-                 f"{fmt.units(r.short)} short.")
-            for r in worst.itertuples(index=False)]
+    return [
+        _row(
+            RISK,
+            STOCKOUT,
+            f"{r.sku} ({p.at[r.sku, schema.NAME]})",
+            [r.month],
+            -r.value,
+            f"At P90, demand runs {fmt.units(round(r.short) + round(r.inventory))} "
+            "above plan and "
+            f"the plan leaves {fmt.units(r.inventory)} in stock: "
+            f"{fmt.units(r.short)} short.",
+        )
+        for r in worst.itertuples(index=False)
+    ]
 
 
-def ranked(plan: PlanResult, pnl: pd.DataFrame, budget: pd.DataFrame | None,
-           demand: pd.DataFrame, sku_plan: pd.DataFrame, products: pd.DataFrame,
-           currency: str) -> pd.DataFrame:
+def ranked(
+    plan: PlanResult,
+    pnl: pd.DataFrame,
+    budget: pd.DataFrame | None,
+    demand: pd.DataFrame,
+    sku_plan: pd.DataFrame,
+    products: pd.DataFrame,
+    currency: str,
+) -> pd.DataFrame:
     """Every risk and opportunity, largest money first. Columns `COLUMNS`: kind (risk /
     opportunity), category, subject, when (months), money (signed margin at stake),
     what (a sentence)."""
     if not plan.ok:
         return pd.DataFrame(columns=COLUMNS)
-    rows = (supply_gaps(plan, products, currency) + bottlenecks(plan, currency)
-            + budget_gaps(pnl, budget, currency)
-            + stockouts(sku_plan, demand, products, currency))
+    rows = (
+        supply_gaps(plan, products, currency)
+        + bottlenecks(plan, currency)
+        + budget_gaps(pnl, budget, currency)
+        + stockouts(sku_plan, demand, products, currency)
+    )
     out = pd.DataFrame(rows, columns=COLUMNS)
     out = out[out["money"].abs() >= 1.0]
     return out.iloc[np.argsort(-out["money"].abs().to_numpy(), kind="stable")].reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def top(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> pd.DataFrame:
@@ -174,12 +255,16 @@ def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Risks and opportunities as text for a narrow screen table: Item (category:
     subject), At stake (the margin, signed: - a risk, + an opportunity), When (months,
     short years: Nov '26 – Dec '27), Why."""
-    return pd.DataFrame({
-        "Item": [f"{c}: {s}" for c, s in zip(items["category"], items["subject"])],
-        "At stake": [fmt.money_delta(m, currency) for m in items["money"]],
-        "When": items["when"].astype(str).str.replace(r"([A-Z][a-z]{2}) \d\d(\d\d)",
-                                                      r"\1 '\2", regex=True),
-        "Why": items["what"]})
+    return pd.DataFrame(
+        {
+            "Item": [f"{c}: {s}" for c, s in zip(items["category"], items["subject"])],
+            "At stake": [fmt.money_delta(m, currency) for m in items["money"]],
+            "When": items["when"]
+            .astype(str)
+            .str.replace(r"([A-Z][a-z]{2}) \d\d(\d\d)", r"\1 '\2", regex=True),
+            "Why": items["what"],
+        }
+    )
 
 
 TABLE_CSS = """<style>
@@ -194,8 +279,7 @@ border-bottom:1px solid #D5DAE1;position:sticky;top:0;background:#fff;white-spac
 </style>"""
 
 
-def html_table(items: pd.DataFrame, currency: str, height: int = 300,
-               font_px: int = 13) -> str:
+def html_table(items: pd.DataFrame, currency: str, height: int = 300, font_px: int = 13) -> str:
     """The `display` rows as an HTML table whose text wraps (a screen grid cuts long
     sentences): At stake (coloured: red a risk, green an opportunity) and, in one cell,
     the item in bold with its months, then why. Scrolls past `height` px. Every text
@@ -205,8 +289,10 @@ def html_table(items: pd.DataFrame, currency: str, height: int = 300,
         f'<tr><td class="m {html.escape(k)}">{html.escape(m)}</td><td><b>'
         f'{html.escape(i)}</b> <span class="w">· {html.escape(w)}</span><br>'
         f'<span class="y">{html.escape(y)}</span></td></tr>'
-        for k, i, m, w, y in zip(items["kind"], d["Item"], d["At stake"], d["When"],
-                                 d["Why"]))
-    return (TABLE_CSS.format(height=height, font=font_px) + '<div class="exe-risks">'
-            '<table><thead><tr><th style="text-align:right">At stake</th><th>Item, when '
-            f"and why</th></tr></thead><tbody>{rows}</tbody></table></div>")
+        for k, i, m, w, y in zip(items["kind"], d["Item"], d["At stake"], d["When"], d["Why"])
+    )
+    return (
+        TABLE_CSS.format(height=height, font=font_px) + '<div class="exe-risks">'
+        '<table><thead><tr><th style="text-align:right">At stake</th><th>Item, when '
+        f"and why</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )

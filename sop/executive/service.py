@@ -3,6 +3,7 @@ snapshot) and build the `sop.exec_view.ExecView` of a cycle. The page goes throu
 `sop.ui` (which passes its cached evaluations in); the command line and the tests
 call `context` and `view` here.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,18 +34,20 @@ class Context:
     version: int | None
     as_of: pd.Timestamp | None
     currency: str
-    demand: pd.DataFrame | None = None      # the consensus demand plan (`PLAN_COLUMNS`)
+    demand: pd.DataFrame | None = None  # the consensus demand plan (`PLAN_COLUMNS`)
 
     @functools.cached_property
     def evaluate(self):
         @functools.lru_cache(maxsize=32)
         def run(levers: Levers) -> Evaluation:
             return evaluate(self.base, self.tables, levers, self.policy)
+
         return run
 
 
-def context(store: Store, version: int | None = None,
-            policy: SupplyPolicy | None = None) -> Context:
+def context(
+    store: Store, version: int | None = None, policy: SupplyPolicy | None = None
+) -> Context:
     """The active (or given) dataset version of the store with its consensus demand,
     planned with `policy` (default: the store's plan settings of record). Raises
     `sop.supply_io.NoDemand` when no demand plan is ready, StoreError when no dataset
@@ -52,12 +55,22 @@ def context(store: Store, version: int | None = None,
     from sop.demand.consensus import dataset
     from sop.store import settings
     from sop.supply.plan_io import demand_from_store
+
     policy = policy or settings.current_policy(store)[0]
     info = dataset(store, version)
     tables = store.tables(info.version)
     demand = demand_from_store(store, info.version, policy.horizon)
-    return Context(info, tables, prepare_demand(demand), policy, info.name, info.version,
-                   info.as_of, info.currency, demand)
+    return Context(
+        info,
+        tables,
+        prepare_demand(demand),
+        policy,
+        info.name,
+        info.version,
+        info.as_of,
+        info.currency,
+        demand,
+    )
 
 
 def saved_scenarios(store: Store) -> dict[int, tuple[str, Levers]]:
@@ -72,10 +85,21 @@ def saved_scenarios(store: Store) -> dict[int, tuple[str, Levers]]:
     return out
 
 
-def approve_plan(store: Store, ev: Evaluation, base: DemandBase,
-                 tables: dict[str, pd.DataFrame], policy: SupplyPolicy, scenario_id: int,
-                 name: str, author: str, note: str, cycle: pd.Timestamp,
-                 version: int | None, as_of: pd.Timestamp | None, currency: str) -> int:
+def approve_plan(
+    store: Store,
+    ev: Evaluation,
+    base: DemandBase,
+    tables: dict[str, pd.DataFrame],
+    policy: SupplyPolicy,
+    scenario_id: int,
+    name: str,
+    author: str,
+    note: str,
+    cycle: pd.Timestamp,
+    version: int | None,
+    as_of: pd.Timestamp | None,
+    currency: str,
+) -> int:
     """Snapshot the evaluated plan `ev` of scenario `scenario_id` (0 = baseline) and
     record its approval as the plan of record of `cycle`. Raises StoreError (nothing
     stored) when the plan has no optimal solution or a field is missing."""
@@ -84,26 +108,55 @@ def approve_plan(store: Store, ev: Evaluation, base: DemandBase,
         raise StoreError(f"{name} cannot be approved: {why}")
     sku_plan = exec_view.plan_detail(base, tables, ev.levers, policy)
     snap = decisions.make_snapshot(ev, cycle, scenario_id, name, version, as_of, currency, sku_plan)
-    return decision_log.approve(store, cycle, scenario_id, name, ev.levers.to_json(), author, note,
-                      version, snap.to_json())
+    return decision_log.approve(
+        store, cycle, scenario_id, name, ev.levers.to_json(), author, note, version, snap.to_json()
+    )
 
 
-def approve_saved(store: Store, ctx: Context, scenario_id: int, author: str, note: str,
-                  cycle: pd.Timestamp | None = None) -> int:
+def approve_saved(
+    store: Store,
+    ctx: Context,
+    scenario_id: int,
+    author: str,
+    note: str,
+    cycle: pd.Timestamp | None = None,
+) -> int:
     """Approve saved scenario `scenario_id` (0 = the baseline) on `ctx`'s data."""
     if scenario_id:
         name, levers = scenario_store.get(store, scenario_id)
     else:
         name, levers = exec_view.BASELINE, Levers()
     cycle = cycle if cycle is not None else decisions.default_cycle(ctx.as_of)
-    return approve_plan(store, ctx.evaluate(levers), ctx.base, ctx.tables, ctx.policy,
-                        scenario_id, name, author, note, cycle, ctx.version, ctx.as_of,
-                        ctx.currency)
+    return approve_plan(
+        store,
+        ctx.evaluate(levers),
+        ctx.base,
+        ctx.tables,
+        ctx.policy,
+        scenario_id,
+        name,
+        author,
+        note,
+        cycle,
+        ctx.version,
+        ctx.as_of,
+        ctx.currency,
+    )
 
 
 def view(store: Store, ctx: Context, cycle: pd.Timestamp | None = None) -> exec_view.ExecView:
     """The `ExecView` of `cycle` (default: the dataset's cycle) on `ctx`'s data."""
     cycle = cycle if cycle is not None else decisions.default_cycle(ctx.as_of)
-    return exec_view.build(ctx.tables, ctx.base, ctx.policy, ctx.evaluate, decision_log.log(store),
-                    exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i)),
-                    saved_scenarios(store), cycle, ctx.as_of, ctx.currency, ctx.version)
+    return exec_view.build(
+        ctx.tables,
+        ctx.base,
+        ctx.policy,
+        ctx.evaluate,
+        decision_log.log(store),
+        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i)),
+        saved_scenarios(store),
+        cycle,
+        ctx.as_of,
+        ctx.currency,
+        ctx.version,
+    )

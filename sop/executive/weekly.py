@@ -14,6 +14,7 @@ working day). More calendar days than weekdays (Saturday shifts) are spread even
 which leaves the weekly shares as Monday-Friday gives them. A month with no working
 day at all is split by weekdays, so the plan still sums back.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,10 +24,26 @@ from sop.supply import capacity
 from sop.core import schema
 
 QUANTITIES = ["demand", "production", "subcontracted", "shipped"]
-WEEK_COLUMNS = ["week_start", "week_end", schema.MONTH, schema.SKU, schema.FAMILY, schema.PLANT,
-                schema.WORKING_DAYS, "share", *QUANTITIES]
-ACTUAL_COLUMNS = [schema.SKU, schema.FAMILY, "planned_demand", "planned_shipped", "actual_units",
-                  "gap_units", "gap_pct"]
+WEEK_COLUMNS = [
+    "week_start",
+    "week_end",
+    schema.MONTH,
+    schema.SKU,
+    schema.FAMILY,
+    schema.PLANT,
+    schema.WORKING_DAYS,
+    "share",
+    *QUANTITIES,
+]
+ACTUAL_COLUMNS = [
+    schema.SKU,
+    schema.FAMILY,
+    "planned_demand",
+    "planned_shipped",
+    "actual_units",
+    "gap_units",
+    "gap_pct",
+]
 
 
 def day_weights(month: pd.Timestamp, working_days: float | None = None) -> pd.Series:
@@ -50,8 +67,9 @@ def week_shares(month: pd.Timestamp, working_days: float | None = None) -> pd.Da
     w = day_weights(month, working_days)
     monday = w.index - pd.to_timedelta(w.index.day_of_week, unit="D")
     g = pd.DataFrame({"week_start": monday, "day": w.index, "w": w.to_numpy()})
-    out = g.groupby("week_start", as_index=False).agg(week_end=("day", "max"),
-                                                      working_days=("w", "sum"))
+    out = g.groupby("week_start", as_index=False).agg(
+        week_end=("day", "max"), working_days=("w", "sum")
+    )
     total = out[schema.WORKING_DAYS].sum()
     out["share"] = out[schema.WORKING_DAYS] / total
     return out
@@ -65,7 +83,9 @@ def route_days(tables: dict[str, pd.DataFrame], months: list | pd.Index) -> pd.D
     if cap is None or cap.empty or schema.BILL_OF_RESOURCES not in tables:
         return pd.DataFrame(columns=cols)
     hpu = capacity.hours_per_unit(tables[schema.PRODUCTS], tables[schema.BILL_OF_RESOURCES])
-    cal = cap[cap[schema.MONTH].isin(pd.Index(months))][[schema.RESOURCE, schema.MONTH, schema.WORKING_DAYS]]
+    cal = cap[cap[schema.MONTH].isin(pd.Index(months))][
+        [schema.RESOURCE, schema.MONTH, schema.WORKING_DAYS]
+    ]
     m = hpu[[schema.SKU, schema.RESOURCE]].merge(cal, on=schema.RESOURCE)
     return m.groupby([schema.SKU, schema.MONTH], as_index=False)[schema.WORKING_DAYS].min()[cols]
 
@@ -76,21 +96,32 @@ def weekly_split(sku_plan: pd.DataFrame, days: pd.DataFrame | None = None) -> pd
     per month, SKU and plant the weeks sum back to the monthly plan."""
     if sku_plan.empty:
         return pd.DataFrame(columns=WEEK_COLUMNS)
-    plan = sku_plan.groupby([schema.MONTH, schema.SKU, schema.FAMILY, schema.PLANT], as_index=False)[
-        QUANTITIES].sum()
-    d = days if days is not None else pd.DataFrame(columns=[schema.SKU, schema.MONTH, schema.WORKING_DAYS])
-    plan = plan.merge(d.rename(columns={schema.WORKING_DAYS: "_cal"}), on=[schema.SKU, schema.MONTH],
-                      how="left")
-    plan["_cal"] = plan["_cal"].astype(float).fillna(-1.0)    # -1: no calendar
+    plan = sku_plan.groupby(
+        [schema.MONTH, schema.SKU, schema.FAMILY, schema.PLANT], as_index=False
+    )[QUANTITIES].sum()
+    d = (
+        days
+        if days is not None
+        else pd.DataFrame(columns=[schema.SKU, schema.MONTH, schema.WORKING_DAYS])
+    )
+    plan = plan.merge(
+        d.rename(columns={schema.WORKING_DAYS: "_cal"}), on=[schema.SKU, schema.MONTH], how="left"
+    )
+    plan["_cal"] = plan["_cal"].astype(float).fillna(-1.0)  # -1: no calendar
     keys = plan[[schema.MONTH, "_cal"]].drop_duplicates()
-    weeks = pd.concat([week_shares(m, None if c < 0 else c).assign(
-        **{schema.MONTH: m, "_cal": c}) for m, c in keys.itertuples(index=False)],
-        ignore_index=True)
+    weeks = pd.concat(
+        [
+            week_shares(m, None if c < 0 else c).assign(**{schema.MONTH: m, "_cal": c})
+            for m, c in keys.itertuples(index=False)
+        ],
+        ignore_index=True,
+    )
     out = plan.merge(weeks, on=[schema.MONTH, "_cal"], how="left")
     for q in QUANTITIES:
         out[q] = out[q] * out["share"]
-    return out.sort_values(["week_start", schema.MONTH, schema.PLANT, schema.SKU],
-                           ignore_index=True)[WEEK_COLUMNS]
+    return out.sort_values(
+        ["week_start", schema.MONTH, schema.PLANT, schema.SKU], ignore_index=True
+    )[WEEK_COLUMNS]
 
 
 def weekly_csv(weekly: pd.DataFrame) -> bytes:
@@ -102,8 +133,9 @@ def weekly_csv(weekly: pd.DataFrame) -> bytes:
     return out.to_csv(index=False, float_format="%.3f").encode("utf-8")
 
 
-def actuals_vs_plan(sales: pd.DataFrame, sku_plan: pd.DataFrame,
-                    month: pd.Timestamp) -> pd.DataFrame:
+def actuals_vs_plan(
+    sales: pd.DataFrame, sku_plan: pd.DataFrame, month: pd.Timestamp
+) -> pd.DataFrame:
     """Actual demand of `month` against the plan, per SKU (regions summed).
 
     Columns `ACTUAL_COLUMNS`: planned_demand and planned_shipped (units), actual_units
@@ -125,8 +157,9 @@ def actuals_vs_plan(sales: pd.DataFrame, sku_plan: pd.DataFrame,
     return out.loc[order, ACTUAL_COLUMNS].reset_index(drop=True)
 
 
-def select(weekly: pd.DataFrame, plant: str | None = None,
-           family: str | None = None) -> pd.DataFrame:
+def select(
+    weekly: pd.DataFrame, plant: str | None = None, family: str | None = None
+) -> pd.DataFrame:
     """The rows of one plant and/or family (None: all)."""
     keep = pd.Series(True, index=weekly.index)
     if plant:
@@ -140,12 +173,17 @@ def by_week(weekly: pd.DataFrame) -> pd.DataFrame:
     """Totals per week part and plant: week_start, month, plant, working_days and
     `QUANTITIES` (units)."""
     g = weekly.groupby(["week_start", schema.MONTH, schema.PLANT], as_index=False)
-    return g.agg(**{schema.WORKING_DAYS: (schema.WORKING_DAYS, "max")},
-                 **{q: (q, "sum") for q in QUANTITIES})
+    return g.agg(
+        **{schema.WORKING_DAYS: (schema.WORKING_DAYS, "max")}, **{q: (q, "sum") for q in QUANTITIES}
+    )
 
 
 def actual_totals(actuals: pd.DataFrame) -> dict[str, float]:
     """planned_demand, actual_units, gap_units and gap_pct over all SKUs."""
     plan, act = float(actuals["planned_demand"].sum()), float(actuals["actual_units"].sum())
-    return {"planned_demand": plan, "actual_units": act, "gap_units": act - plan,
-            "gap_pct": (act - plan) / plan if plan > 0 else np.nan}
+    return {
+        "planned_demand": plan,
+        "actual_units": act,
+        "gap_units": act - plan,
+        "gap_pct": (act - plan) / plan if plan > 0 else np.nan,
+    }

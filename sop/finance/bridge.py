@@ -19,6 +19,7 @@ s = units served, M = material cost, U = average u0 weighted by baseline demand:
 volume + mix + lost sales + price + material = change of revenue - material, so
 the steps sum to scenario margin - baseline margin exactly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -30,13 +31,22 @@ from sop.supply.plan import PlanResult
 
 LABOUR = ("line_hours", "wages", "hiring", "layoffs", "overtime")
 INVENTORY = ("holding", "backlog", "inventory_change")
-STEPS = ("Volume", "Mix", "Lost sales", "Price", "Material cost", "Labour and overtime",
-         "Subcontracting", "Inventory")
+STEPS = (
+    "Volume",
+    "Mix",
+    "Lost sales",
+    "Price",
+    "Material cost",
+    "Labour and overtime",
+    "Subcontracting",
+    "Inventory",
+)
 
 
 def _families(plan: PlanResult) -> pd.DataFrame:
     return plan.family_plan.groupby(schema.FAMILY)[
-        ["demand", "shipped", "lost_sales", "revenue", "material_cost"]].sum()
+        ["demand", "shipped", "lost_sales", "revenue", "material_cost"]
+    ].sum()
 
 
 def _terms(plan: PlanResult, names: tuple[str, ...]) -> float:
@@ -44,8 +54,12 @@ def _terms(plan: PlanResult, names: tuple[str, ...]) -> float:
     return float(sum(c.get(n, 0.0) for n in names))
 
 
-def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame,
-                  price_change: Mapping[str, float] | None = None) -> pd.DataFrame:
+def margin_bridge(
+    base: PlanResult,
+    scen: PlanResult,
+    products: pd.DataFrame,
+    price_change: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Steps from baseline to scenario gross margin.
 
     `price_change`: family -> scenario price / baseline price of every SKU, when known
@@ -58,7 +72,11 @@ def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame,
     f0, f1 = _families(base), _families(scen)
     fams = f0.index.union(f1.index)
     f0, f1 = f0.reindex(fams).fillna(0.0), f1.reindex(fams).fillna(0.0)
-    fallback = products.groupby(schema.FAMILY)[[schema.LIST_PRICE, schema.MATERIAL_COST]].mean().reindex(fams)
+    fallback = (
+        products.groupby(schema.FAMILY)[[schema.LIST_PRICE, schema.MATERIAL_COST]]
+        .mean()
+        .reindex(fams)
+    )
     served0 = f0["shipped"].where(f0["shipped"] > 1e-9)
     p0 = (f0["revenue"] / served0).fillna(fallback[schema.LIST_PRICE]).fillna(0.0)
     c0 = (f0["material_cost"] / served0).fillna(fallback[schema.MATERIAL_COST]).fillna(0.0)
@@ -78,7 +96,8 @@ def margin_bridge(base: PlanResult, scen: PlanResult, products: pd.DataFrame,
         mix += price - lever
         price = lever
     material = -(float(f1["material_cost"].sum()) - float(f0["material_cost"].sum())) + float(
-        ((f1["shipped"] - f0["shipped"]) * c0).sum())
+        ((f1["shipped"] - f0["shipped"]) * c0).sum()
+    )
     labour = -(_terms(scen, LABOUR) - _terms(base, LABOUR))
     sub = -(_terms(scen, ("subcontract",)) - _terms(base, ("subcontract",)))
     inv = -(_terms(scen, INVENTORY) - _terms(base, INVENTORY))

@@ -6,6 +6,7 @@ inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
 The summary names the company, dataset version, scenario and the time made.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,35 +26,55 @@ from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write
 MONTH_FORMAT = formats("EUR")["month"]
 __all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]
 PNL_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.FAMILY, "Family", "text"),
-    ("demand_units", "Demand (units)", "units"), (schema.UNITS, "Served (units)", "units"),
-    (schema.REVENUE, "Revenue", "money"), ("revenue_p10", "Revenue P10", "money"),
-    ("revenue_p90", "Revenue P90", "money"), ("material", "Material", "money"),
-    ("conversion", "Conversion, allocated", "money"), ("subcontract", "Subcontract", "money"),
-    ("inventory", "Stock change, holding, backlog", "money"), ("cogs", "Cost of goods", "money"),
-    (schema.MARGIN, "Gross margin", "money"), ("margin_p10", "Gross margin P10", "money"),
+    (schema.MONTH, "Month", "month"),
+    (schema.FAMILY, "Family", "text"),
+    ("demand_units", "Demand (units)", "units"),
+    (schema.UNITS, "Served (units)", "units"),
+    (schema.REVENUE, "Revenue", "money"),
+    ("revenue_p10", "Revenue P10", "money"),
+    ("revenue_p90", "Revenue P90", "money"),
+    ("material", "Material", "money"),
+    ("conversion", "Conversion, allocated", "money"),
+    ("subcontract", "Subcontract", "money"),
+    ("inventory", "Stock change, holding, backlog", "money"),
+    ("cogs", "Cost of goods", "money"),
+    (schema.MARGIN, "Gross margin", "money"),
+    ("margin_p10", "Gross margin P10", "money"),
     ("margin_p90", "Gross margin P90", "money"),
-    ("budget_revenue", "Budget revenue", "money"), ("budget_margin", "Budget margin", "money")]
+    ("budget_revenue", "Budget revenue", "money"),
+    ("budget_margin", "Budget margin", "money"),
+]
 BUDGET_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.REVENUE, "Projected revenue", "money"),
-    ("budget_revenue", "Budget revenue", "money"), ("revenue_gap", "Revenue gap", "delta"),
-    (schema.MARGIN, "Projected margin", "money"), ("budget_margin", "Budget margin", "money"),
+    (schema.MONTH, "Month", "month"),
+    (schema.REVENUE, "Projected revenue", "money"),
+    ("budget_revenue", "Budget revenue", "money"),
+    ("revenue_gap", "Revenue gap", "delta"),
+    (schema.MARGIN, "Projected margin", "money"),
+    ("budget_margin", "Budget margin", "money"),
     ("margin_gap", "Margin gap", "delta"),
     ("cum_revenue", "Cumulative projected revenue", "money"),
     ("cum_budget_revenue", "Cumulative budget revenue", "money"),
     ("cum_revenue_gap", "Cumulative revenue gap", "delta"),
     ("cum_margin", "Cumulative projected margin", "money"),
     ("cum_budget_margin", "Cumulative budget margin", "money"),
-    ("cum_margin_gap", "Cumulative margin gap", "delta")]
+    ("cum_margin_gap", "Cumulative margin gap", "delta"),
+]
 BRIDGE_SPEC: Spec = [
-    (schema.FAMILY, "Family", "text"), ("budget_units", "Budget (units)", "units"),
-    (schema.UNITS, "Projected (units)", "units"), ("budget_revenue", "Budget revenue", "money"),
-    (schema.REVENUE, "Projected revenue", "money"), ("budget_margin", "Budget margin", "money"),
-    ("volume", "Volume effect", "delta"), ("mix", "Mix effect", "delta"),
-    ("price", "Price effect", "delta"), ("cost", "Cost effect", "delta"),
-    (schema.MARGIN, "Projected margin", "money")]
+    (schema.FAMILY, "Family", "text"),
+    ("budget_units", "Budget (units)", "units"),
+    (schema.UNITS, "Projected (units)", "units"),
+    ("budget_revenue", "Budget revenue", "money"),
+    (schema.REVENUE, "Projected revenue", "money"),
+    ("budget_margin", "Budget margin", "money"),
+    ("volume", "Volume effect", "delta"),
+    ("mix", "Mix effect", "delta"),
+    ("price", "Price effect", "delta"),
+    ("cost", "Cost effect", "delta"),
+    (schema.MARGIN, "Projected margin", "money"),
+]
 LANDING_SPEC: Spec = [
-    ("year", "Fiscal year", "int"), ("actual_months", "Actual months", "int"),
+    ("year", "Fiscal year", "int"),
+    ("actual_months", "Actual months", "int"),
     ("projected_months", "Projected months", "int"),
     ("actual_revenue", "Actual revenue", "money"),
     ("projected_revenue", "Projected revenue", "money"),
@@ -69,12 +90,16 @@ LANDING_SPEC: Spec = [
     ("landing_margin", "Landing margin (actuals + projection)", "money"),
     ("compared_margin", "Landing margin, budget months", "money"),
     ("budget_margin", "Budget margin", "money"),
-    ("margin_gap", "Margin gap (landing - budget)", "delta"), ("note", "Note", "text")]
+    ("margin_gap", "Margin gap (landing - budget)", "delta"),
+    ("note", "Note", "text"),
+]
 INVENTORY_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"), (schema.FAMILY, "Family", "text"),
+    (schema.MONTH, "Month", "month"),
+    (schema.FAMILY, "Family", "text"),
     ("inventory_units", "Stock at month end (units)", "units"),
     ("inventory_value", "Stock value at cost", "money"),
-    ("carrying_cost", "Carrying cost", "money")]
+    ("carrying_cost", "Carrying cost", "money"),
+]
 
 
 @dataclass(frozen=True)
@@ -96,8 +121,7 @@ def slug(name: str) -> str:
     words stays a separator)."""
     text = re.sub(r"\+", " plus ", re.sub(r"\+(?=\d)", " plus", name))
     text = re.sub(r"(^|[\s(\[])[-\u2212](?=\d)", r"\1 minus", text).replace("\u2212", "-")
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40].strip("-") or \
-        "scenario"
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40].strip("-") or "scenario"
 
 
 def file_name(meta: ExportMeta, ext: str) -> str:
@@ -125,21 +149,35 @@ def pnl_table(view: FinanceView) -> pd.DataFrame:
 
     Columns: the `PNL_SPEC` columns, in that order.
     """
-    bands = view.bands[[schema.MONTH, schema.FAMILY, "revenue_p10", "revenue_p90", "margin_p10",
-                        "margin_p90", "budget_revenue", "budget_margin"]]
+    bands = view.bands[
+        [
+            schema.MONTH,
+            schema.FAMILY,
+            "revenue_p10",
+            "revenue_p90",
+            "margin_p10",
+            "margin_p90",
+            "budget_revenue",
+            "budget_margin",
+        ]
+    ]
     out = view.pnl.merge(bands, on=[schema.MONTH, schema.FAMILY], how="left")
-    return out[[c for c, _, _ in PNL_SPEC]].sort_values([schema.MONTH, schema.FAMILY],
-                                                        ignore_index=True)
+    return out[[c for c, _, _ in PNL_SPEC]].sort_values(
+        [schema.MONTH, schema.FAMILY], ignore_index=True
+    )
 
 
 def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: datetime) -> None:
     t, cur = view.totals, meta.currency
     rows: list[tuple[str, object, str]] = [
-        ("Company", meta.company, "text"), ("Dataset", meta.dataset, "text"),
-        ("Dataset version", meta.version, "int"), ("Scenario", meta.scenario, "text"),
+        ("Company", meta.company, "text"),
+        ("Dataset", meta.dataset, "text"),
+        ("Dataset version", meta.version, "int"),
+        ("Scenario", meta.scenario, "text"),
         ("Levers moved", meta.levers, "text"),
         ("Actuals up to", fmt.month(meta.as_of) if meta.as_of is not None else "–", "text"),
-        ("Currency", cur, "text"), ("Made (UTC)", made_at.strftime("%Y-%m-%d %H:%M"), "text"),
+        ("Currency", cur, "text"),
+        ("Made (UTC)", made_at.strftime("%Y-%m-%d %H:%M"), "text"),
         ("Plan months", view.span, "text"),
         ("Revenue, plan horizon", t.get("revenue"), "money"),
         ("Revenue P10", t.get("revenue_p10"), "money"),
@@ -155,13 +193,15 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Revenue gap (projection - budget)", t.get("revenue_gap"), "delta"),
         ("Projected margin, budget months", t.get("margin_over_budget_months"), "money"),
         ("Budget margin", t.get("budget_margin"), "money"),
-        ("Margin gap (projection - budget)", t.get("margin_gap"), "delta")]
+        ("Margin gap (projection - budget)", t.get("margin_gap"), "delta"),
+    ]
     for _, r in view.landing.iterrows():
-        rows += [(f"Landing {r['year']} revenue (actuals + projection)", r["landing_revenue"],
-                  "money"),
-                 (f"Landing {r['year']} revenue vs budget", r["revenue_gap"], "delta"),
-                 (f"Landing {r['year']} margin vs budget", r["margin_gap"], "delta"),
-                 (f"Landing {r['year']}: basis", r["note"], "text")]
+        rows += [
+            (f"Landing {r['year']} revenue (actuals + projection)", r["landing_revenue"], "money"),
+            (f"Landing {r['year']} revenue vs budget", r["revenue_gap"], "delta"),
+            (f"Landing {r['year']} margin vs budget", r["margin_gap"], "delta"),
+            (f"Landing {r['year']}: basis", r["note"], "text"),
+        ]
     rows += [("Note", n, "text") for n in view.notes]
     write_pairs(ws, rows, cur)
 
@@ -173,19 +213,40 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
     ws = wb.active
     ws.title = "Summary"
     _summary(ws, view, meta, made_at)
-    summed = tuple(c for c, _, k in PNL_SPEC if k in ("money", "units")
-                   and not c.endswith(("_p10", "_p90")))
+    summed = tuple(
+        c for c, _, k in PNL_SPEC if k in ("money", "units") and not c.endswith(("_p10", "_p90"))
+    )
     pnl = pnl_table(view)
-    write_table(wb.create_sheet("P&L by family"), pnl, PNL_SPEC, meta.currency, summed,
-                part=budget_part(pnl, ("budget_revenue", "budget_margin")))
-    write_table(wb.create_sheet("Budget vs projection"), view.by_month, BUDGET_SPEC,
-                 meta.currency, tuple(c for c, _, _ in BUDGET_SPEC[1:7]))
-    write_table(wb.create_sheet("PVM bridge"), view.bridge, BRIDGE_SPEC, meta.currency,
-                 tuple(c for c, _, _ in BRIDGE_SPEC[1:]))
-    write_table(wb.create_sheet("Year-end landing"), view.landing, LANDING_SPEC,
-                 meta.currency)
-    write_table(wb.create_sheet("Inventory"), view.inventory, INVENTORY_SPEC, meta.currency,
-                 ("carrying_cost",))
+    write_table(
+        wb.create_sheet("P&L by family"),
+        pnl,
+        PNL_SPEC,
+        meta.currency,
+        summed,
+        part=budget_part(pnl, ("budget_revenue", "budget_margin")),
+    )
+    write_table(
+        wb.create_sheet("Budget vs projection"),
+        view.by_month,
+        BUDGET_SPEC,
+        meta.currency,
+        tuple(c for c, _, _ in BUDGET_SPEC[1:7]),
+    )
+    write_table(
+        wb.create_sheet("PVM bridge"),
+        view.bridge,
+        BRIDGE_SPEC,
+        meta.currency,
+        tuple(c for c, _, _ in BRIDGE_SPEC[1:]),
+    )
+    write_table(wb.create_sheet("Year-end landing"), view.landing, LANDING_SPEC, meta.currency)
+    write_table(
+        wb.create_sheet("Inventory"),
+        view.inventory,
+        INVENTORY_SPEC,
+        meta.currency,
+        ("carrying_cost",),
+    )
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = f"{meta.company}: finance, {meta.scenario}"
     buf = io.BytesIO()

@@ -20,6 +20,7 @@ Definitions (money in the dataset's currency, over the plan horizon):
   (the LP may fall short of safety stock at a penalty, to save cost);
 - utilisation of lines: load hours / available regular hours (avg and peak).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,16 @@ import pandas as pd
 from sop.core import schema
 from sop.supply.plan import PlanResult
 
-COGS_TERMS = ("material", "line_hours", "overtime", "wages", "hiring", "layoffs",
-              "subcontract", "inventory_change")
+COGS_TERMS = (
+    "material",
+    "line_hours",
+    "overtime",
+    "wages",
+    "hiring",
+    "layoffs",
+    "subcontract",
+    "inventory_change",
+)
 DAYS_PER_MONTH = 30.4
 
 
@@ -39,52 +48,121 @@ DAYS_PER_MONTH = 30.4
 class Kpi:
     key: str
     label: str
-    unit: str        # money, units, pct, days, turns, hours, people, unit-months
-    better: str      # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
-    help: str = ""   # the definition, for tooltips
-    undefined: str = ""   # when it is undefined (NaN): why, e.g. "there is no demand"
+    unit: str  # money, units, pct, days, turns, hours, people, unit-months
+    better: str  # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
+    help: str = ""  # the definition, for tooltips
+    undefined: str = ""  # when it is undefined (NaN): why, e.g. "there is no demand"
 
 
 NO_DEMAND = "there is no demand"
 KPIS: tuple[Kpi, ...] = (
     Kpi("revenue", "Revenue", "money", "up", "Price x units served, over the horizon."),
     # costs that follow volume: more sales cost more, so lower is not simply better
-    Kpi("cogs", "Cost of goods sold", "money", "", "Material, line hours, overtime, "
-        "wages, hiring, layoffs, subcontracting and the stock change."),
-    Kpi("gross_margin", "Gross margin", "money", "up", "Revenue - cost of goods sold - "
-        "holding and backlog costs."),
-    Kpi("gross_margin_pct", "Gross margin %", "pct", "up", "Gross margin / revenue.",
-        "there is no revenue"),
-    Kpi("fill_rate", "Fill rate (served / demanded)", "pct", "up",
-        "Units served / units demanded, over the horizon.", NO_DEMAND),
+    Kpi(
+        "cogs",
+        "Cost of goods sold",
+        "money",
+        "",
+        "Material, line hours, overtime, "
+        "wages, hiring, layoffs, subcontracting and the stock change.",
+    ),
+    Kpi(
+        "gross_margin",
+        "Gross margin",
+        "money",
+        "up",
+        "Revenue - cost of goods sold - holding and backlog costs.",
+    ),
+    Kpi(
+        "gross_margin_pct",
+        "Gross margin %",
+        "pct",
+        "up",
+        "Gross margin / revenue.",
+        "there is no revenue",
+    ),
+    Kpi(
+        "fill_rate",
+        "Fill rate (served / demanded)",
+        "pct",
+        "up",
+        "Units served / units demanded, over the horizon.",
+        NO_DEMAND,
+    ),
     Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),
     Kpi("served_units", "Units served", "units", "up", "Units delivered to customers."),
     Kpi("lost_units", "Lost sales", "units", "down", "Units demanded and never served."),
-    Kpi("lost_value", "Lost sales value", "money", "down", "Lost units x the family's "
-        "average price."),
-    Kpi("ending_backlog_units", "Backlog at the end", "units", "down", "Units still owed "
-        "to customers after the last month."),
-    Kpi("below_safety_stock", "Below safety stock", "unit-months", "down", "Units below "
+    Kpi(
+        "lost_value",
+        "Lost sales value",
+        "money",
+        "down",
+        "Lost units x the family's average price.",
+    ),
+    Kpi(
+        "ending_backlog_units",
+        "Backlog at the end",
+        "units",
+        "down",
+        "Units still owed to customers after the last month.",
+    ),
+    Kpi(
+        "below_safety_stock",
+        "Below safety stock",
+        "unit-months",
+        "down",
+        "Units below "
         "the safety-stock target, summed over the months (the plan may run below safety "
-        "stock at a penalty, to save cost)."),
-    Kpi("ending_inventory_units", "Ending inventory", "units", "", "Units in stock after "
-        "the last month."),
-    Kpi("ending_inventory_value", "Ending inventory value", "money", "down", "Stock after "
-        "the last month x the family's cost of goods per unit."),
-    Kpi("days_of_supply", "Days of supply at the end", "days", "", "Ending stock / "
-        "average daily demand of the horizon.", NO_DEMAND),
-    Kpi("inventory_turns", "Inventory turns", "turns", "up", "Cost of goods sold a year / "
-        "average inventory value.", "there is no inventory"),
-    Kpi("avg_utilisation", "Line utilisation, average", "pct", "", "Load hours / "
-        "available regular hours of the lines, over the horizon."),
-    Kpi("peak_utilisation", "Line utilisation, peak month", "pct", "", "The highest "
-        "monthly load / regular hours of any line."),
+        "stock at a penalty, to save cost).",
+    ),
+    Kpi(
+        "ending_inventory_units",
+        "Ending inventory",
+        "units",
+        "",
+        "Units in stock after the last month.",
+    ),
+    Kpi(
+        "ending_inventory_value",
+        "Ending inventory value",
+        "money",
+        "down",
+        "Stock after the last month x the family's cost of goods per unit.",
+    ),
+    Kpi(
+        "days_of_supply",
+        "Days of supply at the end",
+        "days",
+        "",
+        "Ending stock / average daily demand of the horizon.",
+        NO_DEMAND,
+    ),
+    Kpi(
+        "inventory_turns",
+        "Inventory turns",
+        "turns",
+        "up",
+        "Cost of goods sold a year / average inventory value.",
+        "there is no inventory",
+    ),
+    Kpi(
+        "avg_utilisation",
+        "Line utilisation, average",
+        "pct",
+        "",
+        "Load hours / available regular hours of the lines, over the horizon.",
+    ),
+    Kpi(
+        "peak_utilisation",
+        "Line utilisation, peak month",
+        "pct",
+        "",
+        "The highest monthly load / regular hours of any line.",
+    ),
     Kpi("overtime_hours", "Overtime", "hours", "", "Overtime hours of lines and workers."),
     Kpi("overtime_cost", "Overtime cost", "money", "", "Cost of the overtime hours."),
-    Kpi("subcontract_units", "Subcontracted", "units", "", "Units bought from "
-        "subcontractors."),
-    Kpi("subcontract_cost", "Subcontract cost", "money", "", "Cost of the subcontracted "
-        "units."),
+    Kpi("subcontract_units", "Subcontracted", "units", "", "Units bought from subcontractors."),
+    Kpi("subcontract_cost", "Subcontract cost", "money", "", "Cost of the subcontracted units."),
     Kpi("hires", "Hires", "people", "", "People hired over the horizon."),
     Kpi("layoffs", "Layoffs", "people", "down", "People laid off over the horizon."),
 )
@@ -93,7 +171,8 @@ KPI_BY_KEY = {k.key: k for k in KPIS}
 
 def _family_sums(plan: PlanResult) -> pd.DataFrame:
     return plan.family_plan.groupby(schema.FAMILY)[
-        ["shipped", "revenue", "material_cost", "lost_sales"]].sum()
+        ["shipped", "revenue", "material_cost", "lost_sales"]
+    ].sum()
 
 
 def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
@@ -109,15 +188,27 @@ def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     g = g.reindex(g.index.union(fallback.index)).fillna(0.0)
     served = g["shipped"].to_numpy() > 1e-9
     ship = np.where(served, g["shipped"].to_numpy(), 1.0)
-    price = np.where(served, g["revenue"].to_numpy() / ship,
-                     fallback[schema.LIST_PRICE].reindex(g.index).to_numpy())
+    price = np.where(
+        served,
+        g["revenue"].to_numpy() / ship,
+        fallback[schema.LIST_PRICE].reindex(g.index).to_numpy(),
+    )
     # served only from stock (nothing made, no material booked): the SKUs' material cost
     costed = served & (g["material_cost"].to_numpy() > 1e-9)
-    cost = np.where(costed, g["material_cost"].to_numpy() * cost_share / ship,
-                    fallback[schema.MATERIAL_COST].reindex(g.index).to_numpy())
-    return pd.DataFrame({schema.FAMILY: g.index, "price": price, "unit_cost": cost,
-                         "lost_sales": g["lost_sales"].to_numpy(),
-                         "shipped": g["shipped"].to_numpy()})
+    cost = np.where(
+        costed,
+        g["material_cost"].to_numpy() * cost_share / ship,
+        fallback[schema.MATERIAL_COST].reindex(g.index).to_numpy(),
+    )
+    return pd.DataFrame(
+        {
+            schema.FAMILY: g.index,
+            "price": price,
+            "unit_cost": cost,
+            "lost_sales": g["lost_sales"].to_numpy(),
+            "shipped": g["shipped"].to_numpy(),
+        }
+    )
 
 
 def _term(plan: PlanResult, term: str) -> float:
@@ -135,8 +226,11 @@ def utilisation(plan: PlanResult) -> pd.DataFrame:
     ru = plan.resource_use
     lines = ru[ru[schema.KIND] == schema.KIND_LINE]
     u = lines["utilisation"].replace(np.inf, np.nan)
-    g = lines.assign(_u=u).groupby([schema.RESOURCE, schema.PLANT, schema.NAME], as_index=False).agg(
-        load=("load_hours", "sum"), avail=("available_hours", "sum"), peak=("_u", "max"))
+    g = (
+        lines.assign(_u=u)
+        .groupby([schema.RESOURCE, schema.PLANT, schema.NAME], as_index=False)
+        .agg(load=("load_hours", "sum"), avail=("available_hours", "sum"), peak=("_u", "max"))
+    )
     g["avg"] = g["load"] / g["avail"].where(g["avail"] > 0)
     # a line shut down all horizon (capacity lever -100 %) and idle is 0 % used, not unknown
     g.loc[(g["avail"] <= 0) & (g["load"] <= 0), "avg"] = 0.0
@@ -165,31 +259,39 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
     sold_cost = float((unit["shipped"] * unit["unit_cost"]).sum())
     demand, revenue = float(k["demand_units"]), float(k["revenue"])
     return {
-        "revenue": k["revenue"], "cogs": cogs, "gross_margin": k["gross_margin"],
+        "revenue": k["revenue"],
+        "cogs": cogs,
+        "gross_margin": k["gross_margin"],
         "gross_margin_pct": k["gross_margin"] / revenue if abs(revenue) > 1e-9 else np.nan,
         "fill_rate": k["served_units"] / demand if demand > 1e-9 else np.nan,
-        "demand_units": k["demand_units"], "served_units": k["served_units"],
+        "demand_units": k["demand_units"],
+        "served_units": k["served_units"],
         "lost_units": k["lost_units"],
         "lost_value": float((unit["lost_sales"] * unit["price"]).sum()),
         "ending_backlog_units": k["ending_backlog_units"],
         "below_safety_stock": float(k.get("below_safety_stock_unit_months", np.nan)),
         "ending_inventory_units": k["ending_inventory_units"],
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
-        "days_of_supply": (k["ending_inventory_units"] / demand_per_day
-                           if demand_per_day > 1e-9 else np.nan),
-        "inventory_turns": (sold_cost * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9
-                            else np.nan),
+        "days_of_supply": (
+            k["ending_inventory_units"] / demand_per_day if demand_per_day > 1e-9 else np.nan
+        ),
+        "inventory_turns": (
+            sold_cost * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9 else np.nan
+        ),
         "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,  # all shut: 0
         "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,
-        "overtime_hours": k["overtime_hours"], "overtime_cost": _term(plan, "overtime"),
+        "overtime_hours": k["overtime_hours"],
+        "overtime_cost": _term(plan, "overtime"),
         "subcontract_units": k["subcontract_units"],
         "subcontract_cost": _term(plan, "subcontract"),
-        "hires": k["hires"], "layoffs": k["layoffs"],
+        "hires": k["hires"],
+        "layoffs": k["layoffs"],
     }
 
 
-def kpi_table(scenario: dict[str, float], baseline: dict[str, float],
-              budget: dict[str, float] | None = None) -> pd.DataFrame:
+def kpi_table(
+    scenario: dict[str, float], baseline: dict[str, float], budget: dict[str, float] | None = None
+) -> pd.DataFrame:
     """KPIs side by side. Columns: key, label, unit, better, scenario, baseline,
     delta (scenario - baseline), budget, plan_in_budget_months, vs_budget.
 
@@ -203,8 +305,18 @@ def kpi_table(scenario: dict[str, float], baseline: dict[str, float],
         s, b = scenario.get(kpi.key, np.nan), baseline.get(kpi.key, np.nan)
         bud = budget.get(kpi.key, np.nan)
         window = budget.get(f"plan_{kpi.key}", np.nan)
-        rows.append({"key": kpi.key, "label": kpi.label, "unit": kpi.unit,
-                     "better": kpi.better, "scenario": s, "baseline": b, "delta": s - b,
-                     "budget": bud, "plan_in_budget_months": window,
-                     "vs_budget": window - bud})
+        rows.append(
+            {
+                "key": kpi.key,
+                "label": kpi.label,
+                "unit": kpi.unit,
+                "better": kpi.better,
+                "scenario": s,
+                "baseline": b,
+                "delta": s - b,
+                "budget": bud,
+                "plan_in_budget_months": window,
+                "vs_budget": window - bud,
+            }
+        )
     return pd.DataFrame(rows)

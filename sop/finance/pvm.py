@@ -29,6 +29,7 @@ projected price or cost per unit (price = 0) and any margin it still books
 as the remainder Pm - Bm - volume - mix - price, which equals the formula above
 whenever Pu > 0 and Bu > 0.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,13 +38,22 @@ import pandas as pd
 from sop.core import schema
 
 EFFECTS = ("volume", "mix", "price", "cost")
-BRIDGE_COLUMNS = [schema.FAMILY, "budget_units", "units", "budget_revenue", schema.REVENUE,
-                  "budget_margin", *EFFECTS, schema.MARGIN]
+BRIDGE_COLUMNS = [
+    schema.FAMILY,
+    "budget_units",
+    "units",
+    "budget_revenue",
+    schema.REVENUE,
+    "budget_margin",
+    *EFFECTS,
+    schema.MARGIN,
+]
 STEP_LABELS = {"volume": "Volume", "mix": "Mix", "price": "Price", "cost": "Cost"}
 
 
-def pvm_bridge(projection: pd.DataFrame, budget: pd.DataFrame,
-               months: pd.Index | list | None = None) -> pd.DataFrame:
+def pvm_bridge(
+    projection: pd.DataFrame, budget: pd.DataFrame, months: pd.Index | list | None = None
+) -> pd.DataFrame:
     """Per-family price, volume, mix and cost effects (formulas in the module docstring).
 
     projection: month, family, units, revenue, margin (e.g. `finance.family_pnl`);
@@ -76,10 +86,21 @@ def pvm_bridge(projection: pd.DataFrame, budget: pd.DataFrame,
     mix = (pu - bu) * (mb - avg)
     price = np.where(has_p & has_b, (pa - pb) * pu, 0.0)
     cost = (pm - bm) - volume - mix - price
-    return pd.DataFrame({
-        schema.FAMILY: fams.to_numpy(), "budget_units": bu, "units": pu, "budget_revenue": br,
-        schema.REVENUE: pr, "budget_margin": bm, "volume": volume, "mix": mix, "price": price,
-        "cost": cost, schema.MARGIN: pm})[BRIDGE_COLUMNS]
+    return pd.DataFrame(
+        {
+            schema.FAMILY: fams.to_numpy(),
+            "budget_units": bu,
+            "units": pu,
+            "budget_revenue": br,
+            schema.REVENUE: pr,
+            "budget_margin": bm,
+            "volume": volume,
+            "mix": mix,
+            "price": price,
+            "cost": cost,
+            schema.MARGIN: pm,
+        }
+    )[BRIDGE_COLUMNS]
 
 
 def bridge_steps(bridge: pd.DataFrame) -> pd.DataFrame:

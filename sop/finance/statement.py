@@ -6,6 +6,7 @@ hours their production takes (production x hours per unit on each resource,
 from the bill of resources), month by month and resource by resource. So the
 family P&L adds up to the plan's totals exactly.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,19 @@ from sop.core import schema
 from sop.supply.plan import PlanResult
 
 CONVERSION = ("regular_cost", "overtime_cost", "hiring_cost", "layoff_cost")
-PNL_COLUMNS = [schema.MONTH, schema.FAMILY, "demand_units", "units", schema.REVENUE, "material",
-               "conversion", "subcontract", "inventory", "cogs", schema.MARGIN]
+PNL_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    "demand_units",
+    "units",
+    schema.REVENUE,
+    "material",
+    "conversion",
+    "subcontract",
+    "inventory",
+    "cogs",
+    schema.MARGIN,
+]
 
 
 def _family_hours(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -25,7 +37,9 @@ def _family_hours(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     hpu = capacity.hours_per_unit(tables[schema.PRODUCTS], tables[schema.BILL_OF_RESOURCES])
     fam = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
     hpu = hpu.assign(**{schema.FAMILY: hpu[schema.SKU].map(fam)})
-    return hpu.groupby([schema.FAMILY, schema.RESOURCE], as_index=False)[schema.HOURS_PER_UNIT].mean()
+    return hpu.groupby([schema.FAMILY, schema.RESOURCE], as_index=False)[
+        schema.HOURS_PER_UNIT
+    ].mean()
 
 
 def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -36,14 +50,29 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame]) -> pd.DataFram
     Sums over families equal the plan's revenue and gross margin.
     """
     fp = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        ["demand", "shipped", "production", "revenue", "material_cost", "subcontract_cost",
-         "holding_cost", "backlog_cost", "inventory_change"]].sum()
+        [
+            "demand",
+            "shipped",
+            "production",
+            "revenue",
+            "material_cost",
+            "subcontract_cost",
+            "holding_cost",
+            "backlog_cost",
+            "inventory_change",
+        ]
+    ].sum()
     ru = plan.resource_use
     conv = ru.assign(cost=ru[list(CONVERSION)].fillna(0).sum(axis=1))[
-        [schema.RESOURCE, schema.MONTH, "cost"]]
-    hours = fp[[schema.MONTH, schema.FAMILY, "production"]].merge(_family_hours(tables), on=schema.FAMILY)
+        [schema.RESOURCE, schema.MONTH, "cost"]
+    ]
+    hours = fp[[schema.MONTH, schema.FAMILY, "production"]].merge(
+        _family_hours(tables), on=schema.FAMILY
+    )
     hours["h"] = hours["production"] * hours[schema.HOURS_PER_UNIT]
-    hours["share"] = hours["h"] / hours.groupby([schema.RESOURCE, schema.MONTH])["h"].transform("sum")
+    hours["share"] = hours["h"] / hours.groupby([schema.RESOURCE, schema.MONTH])["h"].transform(
+        "sum"
+    )
     alloc = hours.merge(conv, on=[schema.RESOURCE, schema.MONTH], how="left")
     alloc["conversion"] = alloc["share"].fillna(0) * alloc["cost"].fillna(0)
     by_fm = alloc.groupby([schema.MONTH, schema.FAMILY])["conversion"].sum()
@@ -55,9 +84,14 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame]) -> pd.DataFram
         rev = out["revenue"].clip(lower=0)
         weight = rev / rev.sum() if rev.sum() > 0 else pd.Series(1 / len(out), out.index)
         out["conversion"] += unallocated * weight
-    out = out.reset_index().rename(columns={"demand": "demand_units", "shipped": "units",
-                                            "material_cost": "material",
-                                            "subcontract_cost": "subcontract"})
+    out = out.reset_index().rename(
+        columns={
+            "demand": "demand_units",
+            "shipped": "units",
+            "material_cost": "material",
+            "subcontract_cost": "subcontract",
+        }
+    )
     out["inventory"] = out["holding_cost"] + out["backlog_cost"] + out["inventory_change"]
     out["cogs"] = out["material"] + out["conversion"] + out["subcontract"] + out["inventory"]
     out[schema.MARGIN] = out["revenue"] - out["cogs"]
@@ -71,8 +105,13 @@ def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     budget_revenue, budget_margin, revenue_gap, margin_gap (plan - budget).
     """
     plan = pnl[[schema.MONTH, schema.FAMILY, "units", schema.REVENUE, schema.MARGIN]]
-    bud = budget.rename(columns={schema.UNITS: "budget_units", schema.REVENUE: "budget_revenue",
-                                 schema.MARGIN: "budget_margin"})
+    bud = budget.rename(
+        columns={
+            schema.UNITS: "budget_units",
+            schema.REVENUE: "budget_revenue",
+            schema.MARGIN: "budget_margin",
+        }
+    )
     out = plan.merge(bud, on=[schema.MONTH, schema.FAMILY], how="inner")
     out["revenue_gap"] = out[schema.REVENUE] - out["budget_revenue"]
     out["margin_gap"] = out[schema.MARGIN] - out["budget_margin"]
@@ -87,13 +126,17 @@ def budget_kpis(pnl: pd.DataFrame, budget: pd.DataFrame) -> dict[str, float]:
         return {}
     rev, mar = float(vb["budget_revenue"].sum()), float(vb["budget_margin"].sum())
     prev, pmar = float(vb[schema.REVENUE].sum()), float(vb[schema.MARGIN].sum())
-    return {"revenue": rev, "gross_margin": mar,
-            "gross_margin_pct": mar / rev if rev else np.nan,
-            "served_units": float(vb["budget_units"].sum()),
-            "plan_revenue": prev, "plan_gross_margin": pmar,
-            "plan_gross_margin_pct": pmar / prev if prev else np.nan,
-            "plan_served_units": float(vb["units"].sum()),
-            "months": float(vb[schema.MONTH].nunique())}
+    return {
+        "revenue": rev,
+        "gross_margin": mar,
+        "gross_margin_pct": mar / rev if rev else np.nan,
+        "served_units": float(vb["budget_units"].sum()),
+        "plan_revenue": prev,
+        "plan_gross_margin": pmar,
+        "plan_gross_margin_pct": pmar / prev if prev else np.nan,
+        "plan_served_units": float(vb["units"].sum()),
+        "months": float(vb[schema.MONTH].nunique()),
+    }
 
 
 def unbudgeted_families(families, budget: pd.DataFrame | None) -> list[str]:
@@ -111,6 +154,8 @@ def budget_scope_note(families, budget: pd.DataFrame | None) -> str | None:
     if not missing:
         return None
     covered = sorted(set(budget[schema.FAMILY]))
-    return (f"The budget covers {', '.join(covered)} only: {', '.join(missing)} "
-            f"{'has' if len(missing) == 1 else 'have'} no budget and "
-            f"{'is' if len(missing) == 1 else 'are'} left out of every comparison with it.")
+    return (
+        f"The budget covers {', '.join(covered)} only: {', '.join(missing)} "
+        f"{'has' if len(missing) == 1 else 'have'} no budget and "
+        f"{'is' if len(missing) == 1 else 'are'} left out of every comparison with it."
+    )

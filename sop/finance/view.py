@@ -5,6 +5,7 @@
 `sop.finance_landing` (actuals, year-end landing) or `sop.finance_bridge`
 (price-volume-mix against budget).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,18 +23,43 @@ from sop.supply.plan import PlanResult
 from sop.data.validate import as_of_month
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
-BAND_COLUMNS = [schema.MONTH, schema.FAMILY, schema.REVENUE, schema.MARGIN,
-                *(f"revenue_{q}" for q in QUANTILES), *(f"margin_{q}" for q in QUANTILES),
-                "budget_revenue", "budget_margin"]
-BY_MONTH_COLUMNS = [schema.MONTH, schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN,
-                    "budget_margin", "margin_gap", "cum_revenue", "cum_budget_revenue",
-                    "cum_revenue_gap", "cum_margin", "cum_budget_margin", "cum_margin_gap"]
-INVENTORY_COLUMNS = [schema.MONTH, schema.FAMILY, "inventory_units", "inventory_value",
-                     "carrying_cost"]
+BAND_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    schema.REVENUE,
+    schema.MARGIN,
+    *(f"revenue_{q}" for q in QUANTILES),
+    *(f"margin_{q}" for q in QUANTILES),
+    "budget_revenue",
+    "budget_margin",
+]
+BY_MONTH_COLUMNS = [
+    schema.MONTH,
+    schema.REVENUE,
+    "budget_revenue",
+    "revenue_gap",
+    schema.MARGIN,
+    "budget_margin",
+    "margin_gap",
+    "cum_revenue",
+    "cum_budget_revenue",
+    "cum_revenue_gap",
+    "cum_margin",
+    "cum_budget_margin",
+    "cum_margin_gap",
+]
+INVENTORY_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    "inventory_units",
+    "inventory_value",
+    "carrying_cost",
+]
 
 
-def monthly_bands(pnl: pd.DataFrame, risk_monthly: pd.DataFrame | None,
-                  budget: pd.DataFrame | None) -> pd.DataFrame:
+def monthly_bands(
+    pnl: pd.DataFrame, risk_monthly: pd.DataFrame | None, budget: pd.DataFrame | None
+) -> pd.DataFrame:
     """Projected revenue and margin by month and family with their P10/P50/P90.
 
     Columns `BAND_COLUMNS`. Revenue quantiles are the risk's; margin quantiles are
@@ -50,12 +76,16 @@ def monthly_bands(pnl: pd.DataFrame, risk_monthly: pd.DataFrame | None,
     else:
         for q in QUANTILES:
             out[f"revenue_{q}"], out[f"margin_{q}"] = out[schema.REVENUE], out[schema.MARGIN]
-    bud = (budget if budget is not None else pd.DataFrame(
-        columns=[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN]))[[schema.FAMILY, schema.MONTH, schema.REVENUE,
-                                                            schema.MARGIN]]
-    out = out.merge(bud.rename(columns={schema.REVENUE: "budget_revenue",
-                                        schema.MARGIN: "budget_margin"}),
-                    on=[schema.MONTH, schema.FAMILY], how="left")
+    bud = (
+        budget
+        if budget is not None
+        else pd.DataFrame(columns=[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN])
+    )[[schema.FAMILY, schema.MONTH, schema.REVENUE, schema.MARGIN]]
+    out = out.merge(
+        bud.rename(columns={schema.REVENUE: "budget_revenue", schema.MARGIN: "budget_margin"}),
+        on=[schema.MONTH, schema.FAMILY],
+        how="left",
+    )
     return out[BAND_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
 
 
@@ -66,11 +96,23 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
     budget_margin, margin_gap (projection - budget), and the same cumulated from the
     first compared month (`cum_` prefix).
     """
-    cols = [schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN, "budget_margin",
-            "margin_gap"]
+    cols = [
+        schema.REVENUE,
+        "budget_revenue",
+        "revenue_gap",
+        schema.MARGIN,
+        "budget_margin",
+        "margin_gap",
+    ]
     out = vs_budget.groupby(schema.MONTH, as_index=False)[cols].sum().sort_values(schema.MONTH)
-    for c in (schema.REVENUE, "budget_revenue", "revenue_gap", schema.MARGIN, "budget_margin",
-              "margin_gap"):
+    for c in (
+        schema.REVENUE,
+        "budget_revenue",
+        "revenue_gap",
+        schema.MARGIN,
+        "budget_margin",
+        "margin_gap",
+    ):
         out[f"cum_{c}"] = out[c].cumsum()
     return out[BY_MONTH_COLUMNS].reset_index(drop=True)
 
@@ -84,7 +126,8 @@ def inventory_by_month(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     """
     unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)["unit_cost"]
     g = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        ["inventory", "holding_cost"]].sum()
+        ["inventory", "holding_cost"]
+    ].sum()
     g["inventory_value"] = g["inventory"] * g[schema.FAMILY].map(unit).fillna(0.0)
     out = g.rename(columns={"inventory": "inventory_units", "holding_cost": "carrying_cost"})
     return out[INVENTORY_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
@@ -124,10 +167,14 @@ class FinanceView:
         return f"{fmt.month(self.pnl[schema.MONTH].min())} to {fmt.month(self.pnl[schema.MONTH].max())}"
 
 
-def _totals(pnl: pd.DataFrame, risk_summary: pd.DataFrame | None,
-            by_month: pd.DataFrame) -> dict[str, float]:
-    out = {"revenue": float(pnl[schema.REVENUE].sum()), "margin": float(pnl[schema.MARGIN].sum()),
-           "units": float(pnl[schema.UNITS].sum())}
+def _totals(
+    pnl: pd.DataFrame, risk_summary: pd.DataFrame | None, by_month: pd.DataFrame
+) -> dict[str, float]:
+    out = {
+        "revenue": float(pnl[schema.REVENUE].sum()),
+        "margin": float(pnl[schema.MARGIN].sum()),
+        "units": float(pnl[schema.UNITS].sum()),
+    }
     out["margin_pct"] = out["margin"] / out["revenue"] if out["revenue"] else np.nan
     if risk_summary is not None and len(risk_summary):
         r = risk_summary.set_index("metric")
@@ -146,19 +193,28 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
     """The `FinanceView` of an optimal `sop.scenario.Evaluation` on a dataset's tables."""
     pnl = evaluation.pnl
     budget = tables.get(schema.BUDGET)
-    budget = budget if budget is not None else pd.DataFrame(
-        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN])
+    budget = (
+        budget
+        if budget is not None
+        else pd.DataFrame(
+            columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN]
+        )
+    )
     risk = evaluation.risk
     as_of = as_of_month(tables)
     costs = year_end.unit_costs(pnl, tables[schema.PRODUCTS])
     actuals = year_end.actuals_by_family(tables[schema.SALES], tables[schema.PRODUCTS], costs)
     vs = statement.versus_budget(pnl, budget)
     # the bridge, like every budget comparison, covers the families the budget has
-    budgeted = pnl.merge(budget[[schema.MONTH, schema.FAMILY]].drop_duplicates(),
-                         on=[schema.MONTH, schema.FAMILY])
+    budgeted = pnl.merge(
+        budget[[schema.MONTH, schema.FAMILY]].drop_duplicates(), on=[schema.MONTH, schema.FAMILY]
+    )
     by_month = budget_by_month(vs)
-    landing = (year_end.year_end_landing(actuals, pnl, budget, as_of) if as_of is not None
-               else pd.DataFrame(columns=year_end.LANDING_COLUMNS))
+    landing = (
+        year_end.year_end_landing(actuals, pnl, budget, as_of)
+        if as_of is not None
+        else pd.DataFrame(columns=year_end.LANDING_COLUMNS)
+    )
     notes = []
     if budget.empty:
         notes.append("The dataset has no budget: load a `budget` table to compare.")
@@ -166,12 +222,20 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         notes.append(scope)
     estimated = int(actuals["estimated_rows"].sum())
     if estimated:
-        notes.append(f"{estimated:,} sales rows have no revenue: they are valued at the "
-                     "SKU's realised price (else its list price).")
+        notes.append(
+            f"{estimated:,} sales rows have no revenue: they are valued at the "
+            "SKU's realised price (else its list price)."
+        )
     return FinanceView(
-        pnl=pnl, bands=monthly_bands(pnl, risk.monthly if risk else None, budget),
-        vs_budget=vs, by_month=by_month, landing=landing,
-        bridge=pvm.pvm_bridge(budgeted, budget), inventory=inventory_by_month(
-            evaluation.plan, tables[schema.PRODUCTS]),
-        actuals=actuals, as_of=as_of,
-        totals=_totals(pnl, risk.summary if risk else None, by_month), notes=notes)
+        pnl=pnl,
+        bands=monthly_bands(pnl, risk.monthly if risk else None, budget),
+        vs_budget=vs,
+        by_month=by_month,
+        landing=landing,
+        bridge=pvm.pvm_bridge(budgeted, budget),
+        inventory=inventory_by_month(evaluation.plan, tables[schema.PRODUCTS]),
+        actuals=actuals,
+        as_of=as_of,
+        totals=_totals(pnl, risk.summary if risk else None, by_month),
+        notes=notes,
+    )

@@ -5,6 +5,7 @@ touches its inputs. Every lever is a transformation of data the supply plan
 already reads, so a scenario is re-solved by the same LP as the baseline (not
 rescaled after the fact).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,7 @@ from sop.core import schema
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy
 
-DEMAND_COLS = (schema.UNITS, schema.P10, schema.P90)     # the statistical forecast stays as forecast
+DEMAND_COLS = (schema.UNITS, schema.P10, schema.P90)  # the statistical forecast stays as forecast
 
 
 def _month(text: str) -> pd.Timestamp:
@@ -35,8 +36,14 @@ def _factor(keys: pd.Series, pairs: tuple[tuple[str, float], ...]) -> np.ndarray
     return _lookup(np.asarray(names), pairs)[codes] if len(keys) else np.ones(0)
 
 
-def demand_factor(months: np.ndarray, fam_code: np.ndarray, families: np.ndarray,
-                  reg_code: np.ndarray, regions: np.ndarray, levers: Levers) -> np.ndarray:
+def demand_factor(
+    months: np.ndarray,
+    fam_code: np.ndarray,
+    families: np.ndarray,
+    reg_code: np.ndarray,
+    regions: np.ndarray,
+    levers: Levers,
+) -> np.ndarray:
     """Multiplier of each demand row (>= 0) from the demand, elasticity and promotion
     levers; rows are given as month values and family / region codes into the
     `families` / `regions` name arrays (as `pd.factorize` returns them)."""
@@ -49,10 +56,11 @@ def demand_factor(months: np.ndarray, fam_code: np.ndarray, families: np.ndarray
         f *= _lookup(families, levers.price_family_pct)[fam_code] ** levers.price_elasticity
     if levers.promo_family and levers.promo_uplift_pct:
         start = _month(levers.promo_start).to_datetime64()
-        end = (_month(levers.promo_start) + pd.DateOffset(months=levers.promo_months - 1)
-               ).to_datetime64()
+        end = (
+            _month(levers.promo_start) + pd.DateOffset(months=levers.promo_months - 1)
+        ).to_datetime64()
         promo = np.flatnonzero(families == levers.promo_family)
-        hit = (np.isin(fam_code, promo) & (months >= start) & (months <= end))
+        hit = np.isin(fam_code, promo) & (months >= start) & (months <= end)
         f = np.where(hit, f * (1 + levers.promo_uplift_pct / 100), f)
     return np.clip(f, 0.0, None)
 
@@ -66,8 +74,14 @@ def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     """
     fam_code, families = pd.factorize(demand[schema.FAMILY])
     reg_code, regions = pd.factorize(demand[schema.REGION])
-    f = demand_factor(demand[schema.MONTH].to_numpy(), fam_code, np.asarray(families), reg_code,
-                      np.asarray(regions), levers)
+    f = demand_factor(
+        demand[schema.MONTH].to_numpy(),
+        fam_code,
+        np.asarray(families),
+        reg_code,
+        np.asarray(regions),
+        levers,
+    )
     out = demand.copy()
     for c in DEMAND_COLS:
         if c in out:
@@ -90,13 +104,17 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
     t = dict(tables)
     p = t[schema.PRODUCTS]
     if levers.price_family_pct:
-        t[schema.PRODUCTS] = p = _scale(p, [schema.LIST_PRICE], _factor(p[schema.FAMILY],
-                                                               levers.price_family_pct))
-        fam = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
+        t[schema.PRODUCTS] = p = _scale(
+            p, [schema.LIST_PRICE], _factor(p[schema.FAMILY], levers.price_family_pct)
+        )
+        fam = (
+            tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
+        )
         s = t[schema.SALES]
         # net prices are read from recent revenue / units: scale them the same way
-        t[schema.SALES] = _scale(s, [schema.REVENUE], _factor(s[schema.SKU].map(fam),
-                                                    levers.price_family_pct))
+        t[schema.SALES] = _scale(
+            s, [schema.REVENUE], _factor(s[schema.SKU].map(fam), levers.price_family_pct)
+        )
     if levers.material_inflation_pct:
         k = max(0.0, 1 + levers.material_inflation_pct / 100)
         t[schema.PRODUCTS] = _scale(t[schema.PRODUCTS], [schema.MATERIAL_COST], k)
@@ -119,8 +137,9 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
     if levers.subcontract_cap_pct != 100 and schema.SUPPLY_OPTIONS in t:
         so = t[schema.SUPPLY_OPTIONS].copy()
         sub = (so[schema.OPTION_TYPE] == schema.OPTION_SUBCONTRACT).to_numpy()
-        so.loc[sub, schema.MONTHLY_CAP_UNITS] = (so.loc[sub, schema.MONTHLY_CAP_UNITS]
-                                            * max(0.0, levers.subcontract_cap_pct / 100))
+        so.loc[sub, schema.MONTHLY_CAP_UNITS] = so.loc[sub, schema.MONTHLY_CAP_UNITS] * max(
+            0.0, levers.subcontract_cap_pct / 100
+        )
         t[schema.SUPPLY_OPTIONS] = so
     if levers.capacity_changes:
         t[schema.CAPACITY] = _capacity(t[schema.CAPACITY], levers)
@@ -136,12 +155,18 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
 def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     """Available hours of the named lines scaled over their month ranges."""
     out = cap.copy()
-    computed = (out[schema.WORKING_DAYS] * out[schema.SHIFTS] * out[schema.HOURS_PER_SHIFT]
-                * out[schema.EFFICIENCY])
+    computed = (
+        out[schema.WORKING_DAYS]
+        * out[schema.SHIFTS]
+        * out[schema.HOURS_PER_SHIFT]
+        * out[schema.EFFICIENCY]
+    )
     hours = out[schema.AVAILABLE_HOURS].astype(float).fillna(computed).to_numpy(dtype=float)
     for resource, start, end, pct in levers.capacity_changes:
-        hit = ((out[schema.RESOURCE] == resource)
-               & out[schema.MONTH].between(_month(start), _month(end))).to_numpy()
+        hit = (
+            (out[schema.RESOURCE] == resource)
+            & out[schema.MONTH].between(_month(start), _month(end))
+        ).to_numpy()
         hours = np.where(hit, hours * max(0.0, 1 + pct / 100), hours)
     out[schema.AVAILABLE_HOURS] = hours
     return out
@@ -152,15 +177,19 @@ def apply_policy(policy: SupplyPolicy, levers: Levers) -> SupplyPolicy:
     return policy.replace(
         overtime_allowed=policy.overtime_allowed and levers.overtime_allowed,
         subcontract_allowed=policy.subcontract_allowed and levers.subcontract_allowed,
-        hiring_allowed=policy.hiring_allowed and levers.hiring_allowed)
+        hiring_allowed=policy.hiring_allowed and levers.hiring_allowed,
+    )
 
 
-def apply_levers(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                 policy: SupplyPolicy, levers: Levers
-                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], SupplyPolicy]:
+def apply_levers(
+    demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy, levers: Levers
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], SupplyPolicy]:
     """Demand, tables and policy of a scenario. Raises ValueError for bad levers."""
     problems = levers.problems()
     if problems:
         raise ValueError("; ".join(problems))
-    return (apply_demand(demand, levers), apply_tables(tables, levers),
-            apply_policy(policy, levers))
+    return (
+        apply_demand(demand, levers),
+        apply_tables(tables, levers),
+        apply_policy(policy, levers),
+    )

@@ -4,6 +4,7 @@ scenario in each row marked, and monthly totals for overlaid charts.
 
 Pure: dicts and DataFrames in, strings and new DataFrames out.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,23 +33,37 @@ def _bad(x: float | None) -> bool:
 # Short tile labels (the definition is in the tooltip), in rows; counts are shown bare,
 # so their labels name the unit.
 TILE_ROWS = (
-    (("revenue", "Revenue"), ("cogs", "Cost of goods sold"), ("gross_margin", "Gross margin"),
-     ("gross_margin_pct", "Gross margin %")),
-    (("fill_rate", "Fill rate"), ("lost_units", "Lost sales (units)"),
-     ("lost_value", "Lost sales (value)"), ("ending_backlog_units", "Backlog at end (units)")),
-    (("ending_inventory_value", "Ending inventory (value)"),
-     ("days_of_supply", "Days of supply"), ("inventory_turns", "Inventory turns a year"),
-     ("below_safety_stock", "Below safety stock")),
-    (("peak_utilisation", "Peak utilisation"), ("overtime_cost", "Overtime cost"),
-     ("subcontract_cost", "Subcontract cost"), ("hires", "Hires (people)"),
-     ("layoffs", "Layoffs (people)")),
+    (
+        ("revenue", "Revenue"),
+        ("cogs", "Cost of goods sold"),
+        ("gross_margin", "Gross margin"),
+        ("gross_margin_pct", "Gross margin %"),
+    ),
+    (
+        ("fill_rate", "Fill rate"),
+        ("lost_units", "Lost sales (units)"),
+        ("lost_value", "Lost sales (value)"),
+        ("ending_backlog_units", "Backlog at end (units)"),
+    ),
+    (
+        ("ending_inventory_value", "Ending inventory (value)"),
+        ("days_of_supply", "Days of supply"),
+        ("inventory_turns", "Inventory turns a year"),
+        ("below_safety_stock", "Below safety stock"),
+    ),
+    (
+        ("peak_utilisation", "Peak utilisation"),
+        ("overtime_cost", "Overtime cost"),
+        ("subcontract_cost", "Subcontract cost"),
+        ("hires", "Hires (people)"),
+        ("layoffs", "Layoffs (people)"),
+    ),
 )
 TILES = tuple(t for row in TILE_ROWS for t in row)
 TILE_UNITS = {"below_safety_stock": "in unit-months"}
 
 
-def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False
-               ) -> str:
+def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
     """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr.
     `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
     label names it."""
@@ -56,8 +71,9 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
         return "–"
     unit, v = KPI_BY_KEY[key].unit, float(value)
     if bare and unit in ("units", "people", "turns", "unit-months"):
-        return f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" \
-            else f"{v:,.0f}"
+        return (
+            f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" else f"{v:,.0f}"
+        )
     if unit == "money":
         return fmt.money(v, currency)
     if unit == "pct":
@@ -66,12 +82,14 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
         return f"{v:,.0f} days"
     if unit == "turns":
         return f"{v:,.1f} turns/yr"
-    return fmt.units(v, {"hours": "h", "people": "people", "unit-months": "unit-months"}
-                     .get(unit, "units"))
+    return fmt.units(
+        v, {"hours": "h", "people": "people", "unit-months": "unit-months"}.get(unit, "units")
+    )
 
 
-def delta_text(key: str, delta: float | None, base: float | None = None,
-               currency: str = "EUR") -> str | None:
+def delta_text(
+    key: str, delta: float | None, base: float | None = None, currency: str = "EUR"
+) -> str | None:
     """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units);
     None when there is no change (or it cannot be computed)."""
     if _bad(delta):
@@ -104,8 +122,9 @@ def delta_color(kpi: Kpi) -> str:
     return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
 
 
-def tile(key: str, scenario: float, baseline: float, currency: str = "EUR",
-         share: bool = True) -> dict[str, str]:
+def tile(
+    key: str, scenario: float, baseline: float, currency: str = "EUR", share: bool = True
+) -> dict[str, str]:
     """st.metric arguments of a KPI tile (value, delta, delta_color, delta_arrow, help):
     "–" and "not defined" where the KPI is not defined, with the reason in the help.
     `share` adds the change in % to money and unit changes (off for narrow tiles)."""
@@ -115,12 +134,18 @@ def tile(key: str, scenario: float, baseline: float, currency: str = "EUR",
     why = f" Not defined here: {kpi.undefined}." if _bad(scenario) and kpi.undefined else ""
     base = value_text(key, baseline, currency)
     base += f" (not defined: {kpi.undefined})" if _bad(baseline) and kpi.undefined else ""
-    shown = (delta or "no change") if both else (
-        "not defined" if _bad(scenario) else "baseline not defined")
-    return {"value": value_text(key, scenario, currency, bare=True), "delta": shown,
-            "delta_color": delta_color(kpi) if both and delta else "off",
-            "delta_arrow": "auto" if both and delta else "off",
-            "help": f"{kpi.help}{why} Baseline: {base}."}
+    shown = (
+        (delta or "no change")
+        if both
+        else ("not defined" if _bad(scenario) else "baseline not defined")
+    )
+    return {
+        "value": value_text(key, scenario, currency, bare=True),
+        "delta": shown,
+        "delta_color": delta_color(kpi) if both and delta else "off",
+        "delta_arrow": "auto" if both and delta else "off",
+        "help": f"{kpi.help}{why} Baseline: {base}.",
+    }
 
 
 def undefined_note(figures: Mapping[str, Mapping[str, float]]) -> str | None:
@@ -145,8 +170,9 @@ def budget_text(key: str, budget: Mapping[str, float], currency: str = "EUR") ->
     return f"Budget {value_text(key, bud, currency)} · scenario {gap}"
 
 
-def budget_window(pnl: pd.DataFrame, budget: pd.DataFrame) -> tuple[pd.Timestamp,
-                                                                     pd.Timestamp, int] | None:
+def budget_window(
+    pnl: pd.DataFrame, budget: pd.DataFrame
+) -> tuple[pd.Timestamp, pd.Timestamp, int] | None:
     """(first month, last month, months) the budget and the plan both cover, or None."""
     if pnl.empty or budget is None or budget.empty:
         return None
@@ -161,21 +187,27 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     Baseline, Change vs baseline, Budget, Scenario in budget months, vs budget."""
     rows = []
     for r in table.itertuples(index=False):
-        rows.append({"KPI": r.label, "Better": ARROWS[r.better],
-                     "Scenario": value_text(r.key, r.scenario, currency),
-                     "Baseline": value_text(r.key, r.baseline, currency),
-                     "Change vs baseline": delta_text(r.key, r.delta, r.baseline, currency)
-                     or ("–" if _bad(r.scenario) or _bad(r.baseline) else "no change"),
-                     "Budget": value_text(r.key, r.budget, currency),
-                     "Scenario in budget months": value_text(r.key, r.plan_in_budget_months,
-                                                             currency),
-                     "vs budget": "" if _bad(r.vs_budget) else (
-                         delta_text(r.key, r.vs_budget, r.budget, currency) or "on budget")})
+        rows.append(
+            {
+                "KPI": r.label,
+                "Better": ARROWS[r.better],
+                "Scenario": value_text(r.key, r.scenario, currency),
+                "Baseline": value_text(r.key, r.baseline, currency),
+                "Change vs baseline": delta_text(r.key, r.delta, r.baseline, currency)
+                or ("–" if _bad(r.scenario) or _bad(r.baseline) else "no change"),
+                "Budget": value_text(r.key, r.budget, currency),
+                "Scenario in budget months": value_text(r.key, r.plan_in_budget_months, currency),
+                "vs budget": ""
+                if _bad(r.vs_budget)
+                else (delta_text(r.key, r.vs_budget, r.budget, currency) or "on budget"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def best_in_row(values: Mapping[str, float], better: str, key: str | None = None,
-                currency: str = "EUR") -> set[str]:
+def best_in_row(
+    values: Mapping[str, float], better: str, key: str | None = None, currency: str = "EUR"
+) -> set[str]:
     """Names holding the best value (ties all marked); empty when `better` is '' or
     every value is the same. With a KPI `key`, values are compared as shown
     (`value_text`), so two values that read the same are a tie."""
@@ -192,8 +224,9 @@ def best_in_row(values: Mapping[str, float], better: str, key: str | None = None
     return set() if len(same) == len(ok) else same
 
 
-def compare_table(figures: Mapping[str, Mapping[str, float]],
-                  currency: str = "EUR") -> pd.DataFrame:
+def compare_table(
+    figures: Mapping[str, Mapping[str, float]], currency: str = "EUR"
+) -> pd.DataFrame:
     """KPIs side by side: one row per `KPIS` entry, columns KPI, Better and one per
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
@@ -202,9 +235,16 @@ def compare_table(figures: Mapping[str, Mapping[str, float]],
     for kpi in KPIS:
         vals = {name: f.get(kpi.key, np.nan) for name, f in figures.items()}
         best = best_in_row(vals, kpi.better, kpi.key, currency)
-        rows.append({"KPI": kpi.label, "Better": ARROWS[kpi.better],
-                     **{n: (BEST if n in best else "") + value_text(kpi.key, v, currency)
-                        for n, v in vals.items()}})
+        rows.append(
+            {
+                "KPI": kpi.label,
+                "Better": ARROWS[kpi.better],
+                **{
+                    n: (BEST if n in best else "") + value_text(kpi.key, v, currency)
+                    for n, v in vals.items()
+                },
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -213,7 +253,8 @@ def utilisation_compare(scenario: PlanResult, baseline: PlanResult) -> pd.DataFr
     (fractions of regular hours)."""
     s, b = utilisation(scenario), utilisation(baseline)
     b = b.rename(columns={"avg": "base_avg", "peak": "base_peak"})[
-        [schema.RESOURCE, "base_avg", "base_peak"]]
+        [schema.RESOURCE, "base_avg", "base_peak"]
+    ]
     out = s.merge(b, on=schema.RESOURCE, how="outer")
     return out[[schema.RESOURCE, schema.NAME, schema.PLANT, "avg", "peak", "base_avg", "base_peak"]]
 
@@ -222,8 +263,9 @@ def gap_by_month(family_plan: pd.DataFrame, family: str | None = None) -> pd.Dat
     """Demand against supply per month (one family, or all): month, demand, served,
     lost, backlog (month end), inventory (month end), in units."""
     fp = family_plan if family is None else family_plan[family_plan[schema.FAMILY] == family]
-    g = fp.groupby(schema.MONTH, as_index=False)[["demand", "shipped", "lost_sales", "backlog",
-                                              "inventory"]].sum()
+    g = fp.groupby(schema.MONTH, as_index=False)[
+        ["demand", "shipped", "lost_sales", "backlog", "inventory"]
+    ].sum()
     return g.rename(columns={"shipped": "served", "lost_sales": "lost"})
 
 
@@ -240,15 +282,21 @@ def saved_text(saved: pd.DataFrame, scenario_id: int) -> str:
     names = saved.set_index("scenario_id")["name"]
     name = str(names.get(scenario_id, ""))
     twins = sorted(int(i) for i, n in names.items() if n == name and i != scenario_id)
-    return (f"Saved as scenario #{scenario_id}: {escape_md(name)}. Compare, open or archive "
-            "it on the Compare page." + (
-                f" Scenario #{', #'.join(map(str, twins))} has the same name: the number "
-                "tells them apart." if twins else ""))
+    return (
+        f"Saved as scenario #{scenario_id}: {escape_md(name)}. Compare, open or archive "
+        "it on the Compare page."
+        + (
+            f" Scenario #{', #'.join(map(str, twins))} has the same name: the number "
+            "tells them apart."
+            if twins
+            else ""
+        )
+    )
 
 
 def column_name(scenario_id: int, name: str, width: int = 40) -> str:
     """A short, unique column heading for a saved scenario."""
-    short = name if len(name) <= width else name[:width - 1] + "…"
+    short = name if len(name) <= width else name[: width - 1] + "…"
     return f"#{scenario_id} {short}"
 
 
@@ -258,11 +306,15 @@ def risk_note(summary: pd.DataFrame) -> str:
     statistical forecast is stored)."""
     flat = len(summary) > 0 and bool(np.allclose(summary["p10"], summary["p90"]))
     if flat:
-        return ("The range is a point: the demand plan has no P10-P90 band (a loaded "
-                "consensus with no statistical forecast stored). Run `python -m sop "
-                "forecast`, or *Run forecast* on the Demand page, to draw one.")
-    return ("Each plan's supply held fixed while demand is drawn 500 times from the "
-            "forecast's uncertainty.")
+        return (
+            "The range is a point: the demand plan has no P10-P90 band (a loaded "
+            "consensus with no statistical forecast stored). Run `python -m sop "
+            "forecast`, or *Run forecast* on the Demand page, to draw one."
+        )
+    return (
+        "Each plan's supply held fixed while demand is drawn 500 times from the "
+        "forecast's uncertainty."
+    )
 
 
 def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:
@@ -273,9 +325,16 @@ def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.
     for name, summary in ranges.items():
         for r in summary.itertuples(index=False):
             key = "fill_rate" if r.metric == "fill_rate" else str(r.metric)
-            rows.append({"Plan": name, "Measure": labels.get(key, key),
-                         **{q.upper(): value_text(key, getattr(r, q), currency)
-                            for q in (schema.P10, schema.P50, schema.P90)}})
+            rows.append(
+                {
+                    "Plan": name,
+                    "Measure": labels.get(key, key),
+                    **{
+                        q.upper(): value_text(key, getattr(r, q), currency)
+                        for q in (schema.P10, schema.P50, schema.P90)
+                    },
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -291,11 +350,23 @@ def saved_view(saved: pd.DataFrame) -> pd.DataFrame:
     """`sop.store.scenarios.list_scenarios` for display: scenario_id, name,
     description, author, created_at, levers (what moved), dataset_version, archived.
     Names and descriptions are kept exactly as typed."""
-    moved = [("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev))
-             for j in saved["levers_json"]]
+    moved = [
+        ("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev))
+        for j in saved["levers_json"]
+    ]
     out = saved.assign(levers=moved)
-    return out[["scenario_id", "name", "description", "author", "created_at", "levers",
-                "dataset_version", "archived"]]
+    return out[
+        [
+            "scenario_id",
+            "name",
+            "description",
+            "author",
+            "created_at",
+            "levers",
+            "dataset_version",
+            "archived",
+        ]
+    ]
 
 
 def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
@@ -305,17 +376,25 @@ def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
         return None
     first, last, n = window
     scope = statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget)
-    return (f"Changes are against the baseline (nothing moved). Budget lines compare with the "
-            f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)})."
-            + (f" {scope}" if scope else ""))
+    return (
+        f"Changes are against the baseline (nothing moved). Budget lines compare with the "
+        f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)})."
+        + (f" {scope}" if scope else "")
+    )
 
 
 def utilisation_display(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:
     """`utilisation_compare` as text: Line, Name, Plant, Average, Peak, Baseline average,
     Baseline peak (percent of regular hours)."""
     u = utilisation_compare(scenario, baseline)
-    out = pd.DataFrame({"Line": u[schema.RESOURCE], "Name": u[schema.NAME], "Plant": u[schema.PLANT]})
-    for col, label in (("avg", "Average"), ("peak", "Peak"), ("base_avg", "Baseline average"),
-                       ("base_peak", "Baseline peak")):
+    out = pd.DataFrame(
+        {"Line": u[schema.RESOURCE], "Name": u[schema.NAME], "Plant": u[schema.PLANT]}
+    )
+    for col, label in (
+        ("avg", "Average"),
+        ("peak", "Peak"),
+        ("base_avg", "Baseline average"),
+        ("base_peak", "Baseline peak"),
+    ):
         out[label] = [fmt.pct(v) for v in u[col]]
     return out

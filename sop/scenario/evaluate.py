@@ -12,6 +12,7 @@ solved on demand summed over regions (the family-level plan and every KPI are
 the same; regions only matter for the SKU x region split, which scenarios do
 not need).
 """
+
 from __future__ import annotations
 
 import time
@@ -39,64 +40,93 @@ ALL_REGIONS = "All regions"
 class DemandBase:
     """A consensus demand plan prepared for fast lever application."""
 
-    months: np.ndarray          # per row, datetime64
-    fam_code: np.ndarray        # per row, into families
+    months: np.ndarray  # per row, datetime64
+    fam_code: np.ndarray  # per row, into families
     families: np.ndarray
-    reg_code: np.ndarray        # per row, into regions
+    reg_code: np.ndarray  # per row, into regions
     regions: np.ndarray
-    units: np.ndarray           # per row: consensus units, p10, p90, statistical P50
+    units: np.ndarray  # per row: consensus units, p10, p90, statistical P50
     p10: np.ndarray
     p90: np.ndarray
     forecast: np.ndarray
-    group: np.ndarray           # per row: its SKU x month group
-    groups: pd.DataFrame        # per group: month, sku, family
-    fm_code: np.ndarray         # per row: its family x month cell
-    fm: pd.DataFrame            # per cell: family, month
+    group: np.ndarray  # per row: its SKU x month group
+    groups: pd.DataFrame  # per group: month, sku, family
+    fm_code: np.ndarray  # per row: its family x month cell
+    fm: pd.DataFrame  # per cell: family, month
 
 
 def prepare_demand(demand: pd.DataFrame) -> DemandBase:
     """Codes and arrays of a demand plan (`sop.demand.PLAN_COLUMNS`)."""
     fam_code, families = pd.factorize(demand[schema.FAMILY])
     reg_code, regions = pd.factorize(demand[schema.REGION])
-    group, keys = pd.factorize(pd.MultiIndex.from_arrays([demand[schema.SKU], demand[schema.MONTH]]))
+    group, keys = pd.factorize(
+        pd.MultiIndex.from_arrays([demand[schema.SKU], demand[schema.MONTH]])
+    )
     fam_of_sku = dict(zip(demand[schema.SKU], demand[schema.FAMILY]))
     skus = keys.get_level_values(0)
-    groups = pd.DataFrame({schema.MONTH: keys.get_level_values(1), schema.SKU: skus,
-                           schema.FAMILY: skus.map(fam_of_sku)})
-    fm_code, fm_keys = pd.factorize(pd.MultiIndex.from_arrays([demand[schema.FAMILY],
-                                                               demand[schema.MONTH]]))
-    fm = pd.DataFrame({schema.FAMILY: fm_keys.get_level_values(0),
-                       schema.MONTH: fm_keys.get_level_values(1)})
+    groups = pd.DataFrame(
+        {
+            schema.MONTH: keys.get_level_values(1),
+            schema.SKU: skus,
+            schema.FAMILY: skus.map(fam_of_sku),
+        }
+    )
+    fm_code, fm_keys = pd.factorize(
+        pd.MultiIndex.from_arrays([demand[schema.FAMILY], demand[schema.MONTH]])
+    )
+    fm = pd.DataFrame(
+        {schema.FAMILY: fm_keys.get_level_values(0), schema.MONTH: fm_keys.get_level_values(1)}
+    )
 
     def col(name: str) -> np.ndarray:
         return demand[name].to_numpy(dtype=float, na_value=0.0)
 
-    return DemandBase(demand[schema.MONTH].to_numpy(), fam_code, np.asarray(families), reg_code,
-                      np.asarray(regions), col(schema.UNITS), col(schema.P10), col(schema.P90),
-                      col(schema.FORECAST_UNITS), group, groups, fm_code, fm)
+    return DemandBase(
+        demand[schema.MONTH].to_numpy(),
+        fam_code,
+        np.asarray(families),
+        reg_code,
+        np.asarray(regions),
+        col(schema.UNITS),
+        col(schema.P10),
+        col(schema.P90),
+        col(schema.FORECAST_UNITS),
+        group,
+        groups,
+        fm_code,
+        fm,
+    )
 
 
 def scenario_demand(base: DemandBase, levers: Levers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(demand by SKU x month with regions summed, as `PLAN_COLUMNS`: units, p10 and p90
     under the demand levers, forecast_units the statistical P50 as forecast; family x
     month sigma of the demand error: family, month, sigma)."""
-    f = demand_factor(base.months, base.fam_code, base.families, base.reg_code,
-                      base.regions, levers)
+    f = demand_factor(
+        base.months, base.fam_code, base.families, base.reg_code, base.regions, levers
+    )
     n = len(base.groups)
 
     def total(v: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
         return np.bincount(base.group, v * factor, minlength=n)
 
     # the statistical forecast is what it was: levers move the scenario's demand only
-    plan = base.groups.assign(**{schema.REGION: ALL_REGIONS, schema.UNITS: total(base.units, f),
-                                 schema.P10: total(base.p10, f), schema.P90: total(base.p90, f),
-                                 schema.FORECAST_UNITS: total(base.forecast, 1.0),
-                                 schema.SOURCE: "scenario"})
+    plan = base.groups.assign(
+        **{
+            schema.REGION: ALL_REGIONS,
+            schema.UNITS: total(base.units, f),
+            schema.P10: total(base.p10, f),
+            schema.P90: total(base.p90, f),
+            schema.FORECAST_UNITS: total(base.forecast, 1.0),
+            schema.SOURCE: "scenario",
+        }
+    )
     sigma = np.clip(base.p90 - base.units, 0, None) * f / hierarchy.Z90
     k = len(base.fm)
     rho = hierarchy.RHO
-    var = ((1 - rho) * np.bincount(base.fm_code, sigma ** 2, minlength=k)
-           + rho * np.bincount(base.fm_code, sigma, minlength=k) ** 2)
+    var = (1 - rho) * np.bincount(base.fm_code, sigma**2, minlength=k) + rho * np.bincount(
+        base.fm_code, sigma, minlength=k
+    ) ** 2
     return plan[PLAN_COLUMNS], base.fm.assign(sigma=np.sqrt(var))
 
 
@@ -124,9 +154,13 @@ class Evaluation:
         return self.plan.ok
 
 
-def evaluate(demand: pd.DataFrame | DemandBase, tables: dict[str, pd.DataFrame],
-             levers: Levers, policy: SupplyPolicy | None = None, with_risk: bool = True
-             ) -> Evaluation:
+def evaluate(
+    demand: pd.DataFrame | DemandBase,
+    tables: dict[str, pd.DataFrame],
+    levers: Levers,
+    policy: SupplyPolicy | None = None,
+    with_risk: bool = True,
+) -> Evaluation:
     """Evaluate `levers` on a consensus demand plan (or its `prepare_demand`) and a
     dataset's tables. Bad levers or impossible settings do not raise: the plan's
     status and explanation say what is wrong and the figures are empty."""
@@ -135,19 +169,30 @@ def evaluate(demand: pd.DataFrame | DemandBase, tables: dict[str, pd.DataFrame],
     base = demand if isinstance(demand, DemandBase) else prepare_demand(demand)
 
     def done(plan: PlanResult, d: pd.DataFrame, **figures) -> Evaluation:
-        return Evaluation(levers, plan, d, figures.get("k", {}), figures.get("b", {}),
-                          figures.get("pnl", pd.DataFrame()), figures.get("r"),
-                          1000 * (time.perf_counter() - t0))
+        return Evaluation(
+            levers,
+            plan,
+            d,
+            figures.get("k", {}),
+            figures.get("b", {}),
+            figures.get("pnl", pd.DataFrame()),
+            figures.get("r"),
+            1000 * (time.perf_counter() - t0),
+        )
 
     if problems := levers.problems():
-        return done(PlanResult("invalid", "The levers are not valid: " + "; ".join(problems)
-                               + ".", policy), pd.DataFrame(columns=PLAN_COLUMNS))
+        return done(
+            PlanResult("invalid", "The levers are not valid: " + "; ".join(problems) + ".", policy),
+            pd.DataFrame(columns=PLAN_COLUMNS),
+        )
     try:
         d, sigma = scenario_demand(base, levers)
         t, pol = apply_tables(tables, levers), apply_policy(policy, levers)
     except ValueError as exc:
-        return done(PlanResult("invalid", f"The levers are not valid: {exc}.", policy),
-                    pd.DataFrame(columns=PLAN_COLUMNS))
+        return done(
+            PlanResult("invalid", f"The levers are not valid: {exc}.", policy),
+            pd.DataFrame(columns=PLAN_COLUMNS),
+        )
     plan = solve_plan(d, t, pol, sku_detail=False)
     if not plan.ok:
         return done(plan, d)
@@ -161,6 +206,5 @@ def scenario_bridge(ev: Evaluation, base: Evaluation, products: pd.DataFrame) ->
     """`sop.bridge.margin_bridge` from `base` to `ev`, with the price levers' change per
     family, so only a price lever makes a Price step (SKU mix inside a family is Mix)."""
     k0, k1 = dict(base.levers.price_family_pct), dict(ev.levers.price_family_pct)
-    change = {f: (1 + k1.get(f, 0.0) / 100) / (1 + k0.get(f, 0.0) / 100)
-              for f in set(k0) | set(k1)}
+    change = {f: (1 + k1.get(f, 0.0) / 100) / (1 + k0.get(f, 0.0) / 100) for f in set(k0) | set(k1)}
     return margin_bridge(base.plan, ev.plan, products, change)

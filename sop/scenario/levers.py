@@ -9,6 +9,7 @@ Per-family / per-region levers are tuples of (name, value) pairs so the
 dataclass stays hashable; in files, URLs and JSON they are written as
 `Cooling:5,Heating:-3` or as a {name: value} table.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,39 +61,65 @@ class Levers:
     """What-if levers; every field documents its unit and range."""
 
     demand_pct: float = _f(0.0, "%", -100, 200, "Change of all demand.")
-    demand_family_pct: Pairs = _f((), "%", -100, 200, "Demand change per family, on top "
-                                  "of the overall change.")
+    demand_family_pct: Pairs = _f(
+        (), "%", -100, 200, "Demand change per family, on top of the overall change."
+    )
     demand_region_pct: Pairs = _f((), "%", -100, 200, "Demand change per region, on top.")
-    price_family_pct: Pairs = _f((), "%", -50, 100, "Price change per family (list and "
-                                 "net price).")
-    price_elasticity: float = _f(0.0, "ratio", -5, 0, "Demand response to a price change: "
-                                 "demand x (1 + price change)^elasticity; 0 = demand fixed.")
+    price_family_pct: Pairs = _f((), "%", -50, 100, "Price change per family (list and net price).")
+    price_elasticity: float = _f(
+        0.0,
+        "ratio",
+        -5,
+        0,
+        "Demand response to a price change: "
+        "demand x (1 + price change)^elasticity; 0 = demand fixed.",
+    )
     promo_family: str = _f("", "-", None, None, "Family of an added promotion ('' = none).")
     promo_start: str = _f("", "YYYY-MM", None, None, "First month of the added promotion.")
     promo_months: int = _f(1, "months", 1, 12, "Length of the added promotion.")
     promo_uplift_pct: float = _f(0.0, "%", 0, 300, "Demand uplift of the added promotion.")
-    capacity_changes: CapacityChanges = _f((), "%", -100, 200, "Capacity change of a line "
-                                           "over a month range (resource, from YYYY-MM, "
-                                           "to YYYY-MM, %): +50 = an extra shift on two, "
-                                           "-100 = shutdown.")
+    capacity_changes: CapacityChanges = _f(
+        (),
+        "%",
+        -100,
+        200,
+        "Capacity change of a line "
+        "over a month range (resource, from YYYY-MM, "
+        "to YYYY-MM, %): +50 = an extra shift on two, "
+        "-100 = shutdown.",
+    )
     overtime_allowed: bool = _f(True, "on/off", None, None, "Overtime may be worked.")
-    overtime_cap_pct: float = _f(100.0, "% of today's caps", 0, 300, "Overtime caps of "
-                                 "lines and workers, as % of the data's caps.")
-    subcontract_allowed: bool = _f(True, "on/off", None, None, "Subcontract offers may be "
-                                   "used.")
-    subcontract_cap_pct: float = _f(100.0, "% of today's caps", 0, 500, "Subcontract "
-                                    "monthly caps, as % of the data's caps.")
+    overtime_cap_pct: float = _f(
+        100.0,
+        "% of today's caps",
+        0,
+        300,
+        "Overtime caps of lines and workers, as % of the data's caps.",
+    )
+    subcontract_allowed: bool = _f(True, "on/off", None, None, "Subcontract offers may be used.")
+    subcontract_cap_pct: float = _f(
+        100.0, "% of today's caps", 0, 500, "Subcontract monthly caps, as % of the data's caps."
+    )
     hiring_allowed: bool = _f(True, "on/off", None, None, "Off = hiring freeze.")
-    hiring_limit: float = _f(-1.0, "people/month", -1, 1000, "Hires per month per labour "
-                             "pool; -1 = as in the data.")
-    material_inflation_pct: float = _f(0.0, "%", -50, 100, "Change of material costs "
-                                       "(and subcontract prices).")
-    labour_cost_pct: float = _f(0.0, "%", -50, 100, "Change of hourly labour and line "
-                                "costs (regular and overtime).")
-    holding_cost_rate: float = _f(-1.0, "% of unit cost per year", -1, 100, "Inventory "
-                                  "holding cost rate; -1 = as in the data.")
-    safety_stock_months: float = _f(-1.0, "months of cover", -1, 12, "Safety stock for "
-                                    "every SKU; -1 = as in the data.")
+    hiring_limit: float = _f(
+        -1.0, "people/month", -1, 1000, "Hires per month per labour pool; -1 = as in the data."
+    )
+    material_inflation_pct: float = _f(
+        0.0, "%", -50, 100, "Change of material costs (and subcontract prices)."
+    )
+    labour_cost_pct: float = _f(
+        0.0, "%", -50, 100, "Change of hourly labour and line costs (regular and overtime)."
+    )
+    holding_cost_rate: float = _f(
+        -1.0,
+        "% of unit cost per year",
+        -1,
+        100,
+        "Inventory holding cost rate; -1 = as in the data.",
+    )
+    safety_stock_months: float = _f(
+        -1.0, "months of cover", -1, 12, "Safety stock for every SKU; -1 = as in the data."
+    )
 
     # --- validation -------------------------------------------------------
     def _issues(self) -> list[tuple[str, Any, str, bool]]:
@@ -107,30 +134,56 @@ class Levers:
                 if not math.isfinite(v):
                     out.append((f.name, entry, f"{name}: {v!r} is not a number", True))
                 elif (lo is not None and v < lo) or (hi is not None and v > hi):
-                    out.append((f.name, entry, f"{name} = {v:g} is outside {lo:g} .. "
-                                f"{hi:g} {unit}", False))
+                    out.append(
+                        (f.name, entry, f"{name} = {v:g} is outside {lo:g} .. {hi:g} {unit}", False)
+                    )
         for name in PAIR_FIELDS:
             seen: set[str] = set()
             for entry in getattr(self, name):
                 if entry[0] in seen:
-                    out.append((name, entry, f"{PREFIX}{name}: {entry[0]!r} is given more "
-                                "than once", True))
+                    out.append(
+                        (name, entry, f"{PREFIX}{name}: {entry[0]!r} is given more than once", True)
+                    )
                 seen.add(entry[0])
         for entry in self.capacity_changes:
             res, start, end, _ = entry
             bad = [m for m in (start, end) if not is_month(m)]
             if bad:
-                out.append(("capacity_changes", entry, f"{PREFIX}capacity_changes for {res}: "
-                            f"{bad[0]!r} is not a month (YYYY-MM)", True))
+                out.append(
+                    (
+                        "capacity_changes",
+                        entry,
+                        f"{PREFIX}capacity_changes for {res}: {bad[0]!r} is not a month (YYYY-MM)",
+                        True,
+                    )
+                )
             elif end < start:
-                out.append(("capacity_changes", entry, f"{PREFIX}capacity_changes for {res}: "
-                            f"{end} is before {start}", True))
+                out.append(
+                    (
+                        "capacity_changes",
+                        entry,
+                        f"{PREFIX}capacity_changes for {res}: {end} is before {start}",
+                        True,
+                    )
+                )
         if self.promo_start and not is_month(self.promo_start):
-            out.append(("promo_start", None, f"{PREFIX}promo_start: {self.promo_start!r} is "
-                        "not a month (YYYY-MM)", True))
+            out.append(
+                (
+                    "promo_start",
+                    None,
+                    f"{PREFIX}promo_start: {self.promo_start!r} is not a month (YYYY-MM)",
+                    True,
+                )
+            )
         if self.promo_family and not self.promo_start:
-            out.append(("promo_start", None, f"{PREFIX}promo_start is needed for the "
-                        f"promotion on {self.promo_family}", True))
+            out.append(
+                (
+                    "promo_start",
+                    None,
+                    f"{PREFIX}promo_start is needed for the promotion on {self.promo_family}",
+                    True,
+                )
+            )
         return out
 
     def problems(self) -> list[str]:
@@ -139,29 +192,51 @@ class Levers:
         calendar months, ranges ending before they start, names given twice."""
         return [why for *_, why, _ in self._issues()]
 
-    def unknown_names(self, families: Iterable[str], regions: Iterable[str],
-                      resources: Iterable[str], months: Iterable[str] = ()) -> list[str]:
+    def unknown_names(
+        self,
+        families: Iterable[str],
+        regions: Iterable[str],
+        resources: Iterable[str],
+        months: Iterable[str] = (),
+    ) -> list[str]:
         """Families, regions and line resources these levers name that the dataset does
         not have, and (when the plan's YYYY-MM `months` are given) capacity changes and
         promotions wholly outside them: such a lever changes nothing. Worded for a
         planner."""
-        return [why for *_, why in self._unknown(set(families), set(regions),
-                                                 set(resources), list(months))]
+        return [
+            why
+            for *_, why in self._unknown(set(families), set(regions), set(resources), list(months))
+        ]
 
-    def _unknown(self, families: set[str], regions: set[str], resources: set[str],
-                 months: list[str]) -> list[tuple[str, Any, str]]:
-        known = {"demand_family_pct": ("family", families), "price_family_pct":
-                 ("family", families), "demand_region_pct": ("region", regions),
-                 "capacity_changes": ("line", resources)}
+    def _unknown(
+        self, families: set[str], regions: set[str], resources: set[str], months: list[str]
+    ) -> list[tuple[str, Any, str]]:
+        known = {
+            "demand_family_pct": ("family", families),
+            "price_family_pct": ("family", families),
+            "demand_region_pct": ("region", regions),
+            "capacity_changes": ("line", resources),
+        }
         out = []
         for name, (what, names) in known.items():
             for entry in getattr(self, name):
                 if entry[0] not in names:
-                    out.append((name, entry, f"{PREFIX}{name}: there is no {what} "
-                                f"{entry[0]!r} in this dataset"))
+                    out.append(
+                        (
+                            name,
+                            entry,
+                            f"{PREFIX}{name}: there is no {what} {entry[0]!r} in this dataset",
+                        )
+                    )
         if self.promo_family and self.promo_family not in families:
-            out.append(("promo_family", None, f"{PREFIX}promo_family: there is no family "
-                        f"{self.promo_family!r} in this dataset"))
+            out.append(
+                (
+                    "promo_family",
+                    None,
+                    f"{PREFIX}promo_family: there is no family "
+                    f"{self.promo_family!r} in this dataset",
+                )
+            )
         if not months:
             return out
         lo, hi = min(months), max(months)
@@ -170,19 +245,33 @@ class Levers:
         for entry in self.capacity_changes:
             res, a, b, _ = entry
             if entry not in known_lines and is_month(a) and is_month(b) and (b < lo or a > hi):
-                out.append(("capacity_changes", entry, f"{PREFIX}capacity_changes for {res}: "
-                            f"{a} to {b} is outside {plan}"))
+                out.append(
+                    (
+                        "capacity_changes",
+                        entry,
+                        f"{PREFIX}capacity_changes for {res}: {a} to {b} is outside {plan}",
+                    )
+                )
         if self.promo_family and is_month(self.promo_start):
             end = _add_months(self.promo_start, self.promo_months - 1)
             if end < lo or self.promo_start > hi:
-                out.append(("promo_start", None, f"{PREFIX}promo_start: the promotion "
-                            f"({self.promo_start} to {end}) is outside {plan}"))
+                out.append(
+                    (
+                        "promo_start",
+                        None,
+                        f"{PREFIX}promo_start: the promotion "
+                        f"({self.promo_start} to {end}) is outside {plan}",
+                    )
+                )
         return out
 
-    def without_bad(self, families: Iterable[str] | None = None,
-                    regions: Iterable[str] | None = None,
-                    resources: Iterable[str] | None = None,
-                    months: Iterable[str] = ()) -> tuple[Levers, list[str]]:
+    def without_bad(
+        self,
+        families: Iterable[str] | None = None,
+        regions: Iterable[str] | None = None,
+        resources: Iterable[str] | None = None,
+        months: Iterable[str] = (),
+    ) -> tuple[Levers, list[str]]:
         """(these levers without every entry that cannot be used, why each was left out).
 
         Left out: numbers that are not finite, months that are not YYYY-MM, ranges
@@ -204,7 +293,7 @@ class Levers:
             else:
                 kept = list(changes.get(name, getattr(self, name)))
                 if entry in kept:
-                    del kept[len(kept) - 1 - kept[::-1].index(entry)]   # the later one
+                    del kept[len(kept) - 1 - kept[::-1].index(entry)]  # the later one
                 changes[name] = tuple(kept)
         return dataclasses.replace(self, **changes), reasons
 
@@ -219,6 +308,7 @@ class Levers:
 
             def clamp(v: float) -> float:
                 return min(max(v, lo), hi) if math.isfinite(v) else v
+
             if f.name == "capacity_changes":
                 changes[f.name] = tuple((*c[:3], float(clamp(c[3]))) for c in value)
             elif isinstance(value, tuple):
@@ -230,8 +320,11 @@ class Levers:
     def moved(self) -> dict[str, Any]:
         """The levers that differ from the baseline, by name."""
         base = Levers()
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if getattr(self, f.name) != getattr(base, f.name)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(base, f.name)
+        }
 
     def describe(self) -> str:
         """A one-line summary of what moved ('baseline' when nothing)."""
@@ -262,11 +355,13 @@ class Levers:
         kwargs: dict[str, Any] = {}
         errors: list[str] = []
         for raw_key, raw in data.items():
-            key = raw_key[len(PREFIX):] if raw_key.startswith(PREFIX) else raw_key
+            key = raw_key[len(PREFIX) :] if raw_key.startswith(PREFIX) else raw_key
             if key not in kinds:
                 near = difflib.get_close_matches(key, list(kinds), n=1)
-                errors.append(f"unknown lever {raw_key!r}" + (
-                    f" (did you mean {PREFIX}{near[0]}?)" if near else ""))
+                errors.append(
+                    f"unknown lever {raw_key!r}"
+                    + (f" (did you mean {PREFIX}{near[0]}?)" if near else "")
+                )
                 continue
             value, bad = decode(key, kinds[key].default, raw)
             kwargs[key] = value

@@ -8,6 +8,7 @@ Per-family and per-region levers get one widget each, keyed
 parameter `Levers.to_query` writes. No Streamlit here: the page loops over
 `lever_widgets` and reads the state back with `levers_from_state`.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,7 @@ CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
 GROUPS = (DEMAND, PROMO, PRICE, CAPACITY, COSTS)
 CAP_PARTS = ("resource", "from", "to", "pct")
 MIN_SLOTS = 2
-FIRST_KEY = PREFIX + "demand_pct"       # present in session state once the panel has run
+FIRST_KEY = PREFIX + "demand_pct"  # present in session state once the panel has run
 
 
 @dataclass(frozen=True)
@@ -57,31 +58,47 @@ class Widget:
     hi: float | int | None = None
     step: float | int | None = None
     options: tuple[str, ...] = ()
-    format: str | None = None      # printf-style, for sliders and number inputs
+    format: str | None = None  # printf-style, for sliders and number inputs
 
 
-def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
-              levers: Levers) -> LeverSpace:
+def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Levers) -> LeverSpace:
     """The lever space of a demand plan and dataset, widened by anything `levers`
     names that the data lacks (so a saved scenario always fits its widgets)."""
     months = {f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())}
     months |= {levers.promo_start} - {""}
     months |= {m for c in levers.capacity_changes for m in c[1:3]}
     lines = set(tables[schema.CAPACITY][schema.RESOURCE].astype(str)) | {
-        c[0] for c in levers.capacity_changes}
-    fams = set(demand[schema.FAMILY].astype(str)) | {k for k, _ in levers.demand_family_pct} | {
-        k for k, _ in levers.price_family_pct} | ({levers.promo_family} - {""})
+        c[0] for c in levers.capacity_changes
+    }
+    fams = (
+        set(demand[schema.FAMILY].astype(str))
+        | {k for k, _ in levers.demand_family_pct}
+        | {k for k, _ in levers.price_family_pct}
+        | ({levers.promo_family} - {""})
+    )
     regions = set(demand[schema.REGION].astype(str)) | {k for k, _ in levers.demand_region_pct}
     base, opts, crew = Levers(), tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
-    subcontract = (opts is not None and schema.OPTION_TYPE in opts
-                   and (opts[schema.OPTION_TYPE] == "subcontract").any()) or (
-        levers.subcontract_allowed, levers.subcontract_cap_pct) != (
-        base.subcontract_allowed, base.subcontract_cap_pct)
+    subcontract = (
+        opts is not None
+        and schema.OPTION_TYPE in opts
+        and (opts[schema.OPTION_TYPE] == "subcontract").any()
+    ) or (levers.subcontract_allowed, levers.subcontract_cap_pct) != (
+        base.subcontract_allowed,
+        base.subcontract_cap_pct,
+    )
     labour = (crew is not None and len(crew) > 0) or (
-        levers.hiring_allowed, levers.hiring_limit) != (base.hiring_allowed, base.hiring_limit)
-    return LeverSpace(tuple(sorted(fams)), tuple(sorted(regions)), tuple(sorted(lines)),
-                      tuple(sorted(months)), max(MIN_SLOTS, len(levers.capacity_changes)),
-                      bool(subcontract), bool(labour))
+        levers.hiring_allowed,
+        levers.hiring_limit,
+    ) != (base.hiring_allowed, base.hiring_limit)
+    return LeverSpace(
+        tuple(sorted(fams)),
+        tuple(sorted(regions)),
+        tuple(sorted(lines)),
+        tuple(sorted(months)),
+        max(MIN_SLOTS, len(levers.capacity_changes)),
+        bool(subcontract),
+        bool(labour),
+    )
 
 
 def _meta(name: str) -> dict[str, Any]:
@@ -94,16 +111,28 @@ def _help(name: str) -> str:
     return f"{m['help']}{rng}"
 
 
-def _slider(name: str, label: str, group: str, step: float, key: str = "",
-            fmt: str = "%+.0f %%") -> Widget:
+def _slider(
+    name: str, label: str, group: str, step: float, key: str = "", fmt: str = "%+.0f %%"
+) -> Widget:
     m = _meta(name)
-    return Widget(key or PREFIX + name, "slider", label, group, _help(name),
-                  float(m["min"]), float(m["max"]), float(step), format=fmt)
+    return Widget(
+        key or PREFIX + name,
+        "slider",
+        label,
+        group,
+        _help(name),
+        float(m["min"]),
+        float(m["max"]),
+        float(step),
+        format=fmt,
+    )
 
 
 def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Widget]:
-    return [_slider(name, f"{what}: {escape_md(n)} (%)", group, 1.0, f"{PREFIX}{name}__{n}")
-            for n in names]
+    return [
+        _slider(name, f"{what}: {escape_md(n)} (%)", group, 1.0, f"{PREFIX}{name}__{n}")
+        for n in names
+    ]
 
 
 def lever_widgets(space: LeverSpace) -> list[Widget]:
@@ -112,51 +141,138 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
     w = [_slider("demand_pct", "Demand, all families (%)", DEMAND, 1.0)]
     w += _pairs("demand_family_pct", space.families, "Demand", DEMAND)
     w += _pairs("demand_region_pct", space.regions, "Demand", DEMAND)
-    w += [Widget(p + "promo_family", "select", "Promotion on family", PROMO,
-                 _help("promo_family"), options=("", *space.families)),
-          Widget(p + "promo_start", "select", "Promotion starts", PROMO,
-                 _help("promo_start"), options=space.months),
-          Widget(p + "promo_months", "slider", "Promotion length (months)", PROMO,
-                 _help("promo_months"), 1, 12, 1, format="%d months"),
-          _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0, fmt="%.0f %%")]
+    w += [
+        Widget(
+            p + "promo_family",
+            "select",
+            "Promotion on family",
+            PROMO,
+            _help("promo_family"),
+            options=("", *space.families),
+        ),
+        Widget(
+            p + "promo_start",
+            "select",
+            "Promotion starts",
+            PROMO,
+            _help("promo_start"),
+            options=space.months,
+        ),
+        Widget(
+            p + "promo_months",
+            "slider",
+            "Promotion length (months)",
+            PROMO,
+            _help("promo_months"),
+            1,
+            12,
+            1,
+            format="%d months",
+        ),
+        _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0, fmt="%.0f %%"),
+    ]
     w += _pairs("price_family_pct", space.families, "Price", PRICE)
-    w += [_slider("price_elasticity", "Price elasticity of demand", PRICE, 0.1,
-                  fmt="%.1f")]
+    w += [_slider("price_elasticity", "Price elasticity of demand", PRICE, 0.1, fmt="%.1f")]
     for i in range(space.slots):
         k = f"{p}capacity_changes__{i}_"
-        w += [Widget(k + "resource", "select", f"Capacity change {i + 1}: line", CAPACITY,
-                     _help("capacity_changes"), options=("", *space.resources)),
-              Widget(k + "from", "select", "from", CAPACITY, "First month of the change.",
-                     options=space.months),
-              Widget(k + "to", "select", "to", CAPACITY, "Last month of the change.",
-                     options=space.months),
-              _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct")]
-    w += [Widget(p + "overtime_allowed", "toggle", "Overtime allowed", CAPACITY,
-                 _help("overtime_allowed")),
-          _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0,
-                  fmt="%.0f %%")]
+        w += [
+            Widget(
+                k + "resource",
+                "select",
+                f"Capacity change {i + 1}: line",
+                CAPACITY,
+                _help("capacity_changes"),
+                options=("", *space.resources),
+            ),
+            Widget(
+                k + "from",
+                "select",
+                "from",
+                CAPACITY,
+                "First month of the change.",
+                options=space.months,
+            ),
+            Widget(
+                k + "to",
+                "select",
+                "to",
+                CAPACITY,
+                "Last month of the change.",
+                options=space.months,
+            ),
+            _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct"),
+        ]
+    w += [
+        Widget(
+            p + "overtime_allowed",
+            "toggle",
+            "Overtime allowed",
+            CAPACITY,
+            _help("overtime_allowed"),
+        ),
+        _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0, fmt="%.0f %%"),
+    ]
     # levers the data gives nothing to act on (no subcontract offer, no labour pool)
-    w += [Widget(p + "subcontract_allowed", "toggle", "Subcontracting allowed", CAPACITY,
-                 _help("subcontract_allowed")),
-          _slider("subcontract_cap_pct", "Subcontract cap (% of today's)", CAPACITY, 10.0,
-                  fmt="%.0f %%")] if space.subcontract else []
-    w += [Widget(p + "hiring_allowed", "toggle", "Hiring allowed (off = freeze)", CAPACITY,
-                 _help("hiring_allowed")),
-          _number("hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0,
-                  fmt="%.0f")] if space.labour else []
-    w += [_slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
-          _slider("labour_cost_pct", "Labour cost change (%)", COSTS, 1.0),
-          _number("holding_cost_rate", "Holding cost (%/year, -1 = as in data)", 1.0, COSTS),
-          _number("safety_stock_months", "Safety stock (months of cover, -1 = as in data)",
-                  0.5, COSTS)]
+    w += (
+        [
+            Widget(
+                p + "subcontract_allowed",
+                "toggle",
+                "Subcontracting allowed",
+                CAPACITY,
+                _help("subcontract_allowed"),
+            ),
+            _slider(
+                "subcontract_cap_pct",
+                "Subcontract cap (% of today's)",
+                CAPACITY,
+                10.0,
+                fmt="%.0f %%",
+            ),
+        ]
+        if space.subcontract
+        else []
+    )
+    w += (
+        [
+            Widget(
+                p + "hiring_allowed",
+                "toggle",
+                "Hiring allowed (off = freeze)",
+                CAPACITY,
+                _help("hiring_allowed"),
+            ),
+            _number(
+                "hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0, fmt="%.0f"
+            ),
+        ]
+        if space.labour
+        else []
+    )
+    w += [
+        _slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
+        _slider("labour_cost_pct", "Labour cost change (%)", COSTS, 1.0),
+        _number("holding_cost_rate", "Holding cost (%/year, -1 = as in data)", 1.0, COSTS),
+        _number(
+            "safety_stock_months", "Safety stock (months of cover, -1 = as in data)", 0.5, COSTS
+        ),
+    ]
     return w
 
 
-def _number(name: str, label: str, step: float, group: str = CAPACITY,
-            fmt: str = "%.1f") -> Widget:
+def _number(name: str, label: str, step: float, group: str = CAPACITY, fmt: str = "%.1f") -> Widget:
     m = _meta(name)
-    return Widget(PREFIX + name, "number", label, group, _help(name), float(m["min"]),
-                  float(m["max"]), step, format=fmt)
+    return Widget(
+        PREFIX + name,
+        "number",
+        label,
+        group,
+        _help(name),
+        float(m["min"]),
+        float(m["max"]),
+        step,
+        format=fmt,
+    )
 
 
 def _clamp(w: Widget, v: float) -> float | int:
@@ -175,10 +291,14 @@ def widget_state(levers: Levers, space: LeverSpace) -> dict[str, Any]:
     first, last = (space.months[0], space.months[-1]) if space.months else ("", "")
     raw[PREFIX + "promo_start"] = levers.promo_start or first
     for i in range(space.slots):
-        res, a, b, pct = (levers.capacity_changes[i] if i < len(levers.capacity_changes)
-                          else ("", first, last, 0.0))
-        raw |= dict(zip((f"{PREFIX}capacity_changes__{i}_{x}" for x in CAP_PARTS),
-                        (res, a, b, pct)))
+        res, a, b, pct = (
+            levers.capacity_changes[i]
+            if i < len(levers.capacity_changes)
+            else ("", first, last, 0.0)
+        )
+        raw |= dict(
+            zip((f"{PREFIX}capacity_changes__{i}_{x}" for x in CAP_PARTS), (res, a, b, pct))
+        )
     out = {}
     for w in lever_widgets(space):
         v = raw[w.key]
@@ -186,8 +306,9 @@ def widget_state(levers: Levers, space: LeverSpace) -> dict[str, Any]:
     return out
 
 
-def _pairs_from(state: Mapping[str, Any], name: str, names: tuple[str, ...]
-                ) -> tuple[tuple[str, float], ...]:
+def _pairs_from(
+    state: Mapping[str, Any], name: str, names: tuple[str, ...]
+) -> tuple[tuple[str, float], ...]:
     vals = ((n, float(state.get(f"{PREFIX}{name}__{n}", 0.0) or 0.0)) for n in names)
     return tuple(sorted((n, v) for n, v in vals if v != 0))
 
@@ -228,7 +349,8 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         material_inflation_pct=float(get("material_inflation_pct")),
         labour_cost_pct=float(get("labour_cost_pct")),
         holding_cost_rate=float(get("holding_cost_rate")),
-        safety_stock_months=float(get("safety_stock_months")))
+        safety_stock_months=float(get("safety_stock_months")),
+    )
 
 
 MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
@@ -239,14 +361,23 @@ def escape_md(text: str) -> str:
     return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
 
 
-LABELS = {"demand_pct": "demand, all families", "demand_family_pct": "demand",
-          "demand_region_pct": "demand", "price_family_pct": "price",
-          "price_elasticity": "price elasticity", "overtime_allowed": "overtime",
-          "overtime_cap_pct": "overtime cap", "subcontract_allowed": "subcontracting",
-          "subcontract_cap_pct": "subcontract cap", "hiring_allowed": "hiring",
-          "hiring_limit": "hiring limit", "material_inflation_pct": "material cost",
-          "labour_cost_pct": "labour cost", "holding_cost_rate": "holding cost",
-          "safety_stock_months": "safety stock"}
+LABELS = {
+    "demand_pct": "demand, all families",
+    "demand_family_pct": "demand",
+    "demand_region_pct": "demand",
+    "price_family_pct": "price",
+    "price_elasticity": "price elasticity",
+    "overtime_allowed": "overtime",
+    "overtime_cap_pct": "overtime cap",
+    "subcontract_allowed": "subcontracting",
+    "subcontract_cap_pct": "subcontract cap",
+    "hiring_allowed": "hiring",
+    "hiring_limit": "hiring limit",
+    "material_inflation_pct": "material cost",
+    "labour_cost_pct": "labour cost",
+    "holding_cost_rate": "holding cost",
+    "safety_stock_months": "safety stock",
+}
 
 
 def moved_text(levers: Levers) -> str:
@@ -256,8 +387,10 @@ def moved_text(levers: Levers) -> str:
     for name, v in levers.moved().items():
         unit = lever_help()[name]["unit"]
         if name == "promo_family":
-            parts.append(f"promotion on {v} from {levers.promo_start or '?'} for "
-                         f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %")
+            parts.append(
+                f"promotion on {v} from {levers.promo_start or '?'} for "
+                f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
+            )
         elif name.startswith("promo_"):
             continue
         elif name == "capacity_changes":
@@ -268,6 +401,6 @@ def moved_text(levers: Levers) -> str:
             parts.append(f"{LABELS[name]} {'on' if v else 'off'}")
         elif unit == "%":
             parts.append(f"{LABELS[name]} {v:+g} %")
-        else:           # a ratio (price elasticity) has no unit word to show
+        else:  # a ratio (price elasticity) has no unit word to show
             parts.append(f"{LABELS[name]} {v:g}" + ("" if unit == "ratio" else f" {unit}"))
     return "; ".join(parts) or "nothing (baseline)"

@@ -3,13 +3,14 @@
 `decode` reads one lever's raw value and says why any part of it cannot be read;
 `encode`/`to_text` write values back. Used by `sop.levers` only.
 """
+
 from __future__ import annotations
 
 import math
 from typing import Any
 
 Pairs = tuple[tuple[str, float], ...]
-CapacityChanges = tuple[tuple[str, str, str, float], ...]   # resource, from, to, %
+CapacityChanges = tuple[tuple[str, str, str, float], ...]  # resource, from, to, %
 CAPACITY_FORMAT = "line:from:to:% (e.g. RS-ASM1:2027-06:2027-07:50)"
 
 
@@ -36,8 +37,9 @@ def to_text(v: Any) -> str:
     if isinstance(v, dict):
         return ",".join(f"{k}:{x:g}" for k, x in v.items())
     if isinstance(v, list):
-        return ",".join(":".join(str(p) if not isinstance(p, float) else f"{p:g}" for p in x)
-                        for x in v)
+        return ",".join(
+            ":".join(str(p) if not isinstance(p, float) else f"{p:g}" for p in x) for x in v
+        )
     if isinstance(v, bool):
         return "1" if v else "0"
     return f"{v:g}" if isinstance(v, float) else str(v)
@@ -108,8 +110,9 @@ def _decode_pairs(raw: Any) -> tuple[Pairs, list[str]]:
     if isinstance(raw, dict):
         items = list(raw.items())
     elif isinstance(raw, (str, int, float)):
-        items = [tuple(p.rsplit(":", 1)) if ":" in p else (p, None)
-                 for p in str(raw).split(",") if p]
+        items = [
+            tuple(p.rsplit(":", 1)) if ":" in p else (p, None) for p in str(raw).split(",") if p
+        ]
     else:
         return (), [f": {_show(raw)} is not name:% pairs (e.g. Cooling:5,Heating:-3)"]
     out, bad = [], []

@@ -2,6 +2,7 @@
 levers of a shared link that cannot be used (and why), and where the levers start
 on a full run of the page. No Streamlit here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,11 +11,15 @@ from typing import Any
 from sop.scenario.levers import PREFIX, Levers
 from sop.scenario.space import FIRST_KEY, LeverSpace, escape_md
 
-CURRENT = "_scn_levers"       # session key: the Levers on screen (kept across pages)
+CURRENT = "_scn_levers"  # session key: the Levers on screen (kept across pages)
 
 
-def starting_levers(state: Mapping[str, Any], query: Mapping[str, str], reseed: bool,
-                    known: LeverSpace | None = None) -> tuple[Levers, bool, list[str]]:
+def starting_levers(
+    state: Mapping[str, Any],
+    query: Mapping[str, str],
+    reseed: bool,
+    known: LeverSpace | None = None,
+) -> tuple[Levers, bool, list[str]]:
     """(levers, seed the widgets?, problems) at a full run of the Scenarios page: a
     scenario just opened elsewhere (`reseed`), else the widgets as they are, else the
     URL's levers (a shared link; see `levers_from_url`, `known` = the dataset's lever
@@ -36,8 +41,9 @@ def query_update(current: Mapping[str, str], levers: Levers) -> tuple[dict[str, 
     return {k: v for k, v in want.items() if current.get(k) != v}, stale
 
 
-def levers_from_url(params: Mapping[str, str], known: LeverSpace | None = None
-                    ) -> tuple[Levers | None, list[str]]:
+def levers_from_url(
+    params: Mapping[str, str], known: LeverSpace | None = None
+) -> tuple[Levers | None, list[str]]:
     """(levers, problems) of a URL's `scn_` parameters; (None, []) when it has none.
 
     Every lever that cannot be used is left out and named with why (not a number, not
@@ -48,26 +54,32 @@ def levers_from_url(params: Mapping[str, str], known: LeverSpace | None = None
     if not mine:
         return None, []
     levers, unread = Levers.parse(mine)
-    names = ((known.families, known.regions, known.resources, known.months) if known
-             else (None, None, None, ()))
+    names = (
+        (known.families, known.regions, known.resources, known.months)
+        if known
+        else (None, None, None, ())
+    )
     levers, dropped = levers.without_bad(*names)
-    return levers.clamped(), ([f"{p} (left out)" for p in unread + dropped]
-                              + [f"{p} (set to the nearest allowed value)"
-                                 for p in levers.problems()])
+    return levers.clamped(), (
+        [f"{p} (left out)" for p in unread + dropped]
+        + [f"{p} (set to the nearest allowed value)" for p in levers.problems()]
+    )
 
 
 def link_warning(problems: list[str]) -> str:
     """One Markdown warning listing every lever of a link that was left out or changed."""
     lines = "\n".join(f"- {escape_md(p)}" for p in problems)
-    return ("Some levers in this link cannot be used as they are; the others are "
-            f"applied:\n\n{lines}")
+    return (
+        f"Some levers in this link cannot be used as they are; the others are applied:\n\n{lines}"
+    )
 
 
 def lever_warning(levers: Levers, known: LeverSpace) -> str | None:
     """One Markdown warning for levers on screen that are not valid or name families,
     regions or lines the dataset lacks (those change nothing); None when all is well."""
-    problems = levers.problems() + levers.unknown_names(known.families, known.regions,
-                                                        known.resources, known.months)
+    problems = levers.problems() + levers.unknown_names(
+        known.families, known.regions, known.resources, known.months
+    )
     if not problems:
         return None
     lines = "\n".join(f"- {escape_md(p)}" for p in problems)

@@ -5,8 +5,25 @@ later capability keeps its own tables in a sibling module (forecasts,
 overrides, plans, scenarios, decisions) that registers its DDL with
 `core.register_ddl` and works through `Store.connect()`.
 """
-from sop.store.core import (KEEP_VERSIONS, ROOT, DatasetInfo, Store, StoreError,
-                            default_path, register_ddl, write_lock)
 
-__all__ = ["KEEP_VERSIONS", "ROOT", "DatasetInfo", "Store", "StoreError", "default_path",
-           "register_ddl", "write_lock"]
+from sop.store.core import (
+    KEEP_VERSIONS,
+    ROOT,
+    DatasetInfo,
+    Store,
+    StoreError,
+    default_path,
+    register_ddl,
+    write_lock,
+)
+
+__all__ = [
+    "KEEP_VERSIONS",
+    "ROOT",
+    "DatasetInfo",
+    "Store",
+    "StoreError",
+    "default_path",
+    "register_ddl",
+    "write_lock",
+]

@@ -5,6 +5,7 @@ transaction, then made active. The last `KEEP_VERSIONS` versions are kept so a
 planner can go back. One connection per use; values are always bound
 parameters; identifiers come only from `sop.schema` constants.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,8 +93,12 @@ _META_DDL = (
 
 def _data_ddl(name: str) -> str:
     t = schema.TABLES[name]
-    cols = ", ".join(f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}" for c in t.columns)
-    return f"CREATE TABLE IF NOT EXISTS {_table_ident(name)} ({VERSION_COL} BIGINT NOT NULL, {cols})"
+    cols = ", ".join(
+        f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}" for c in t.columns
+    )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {_table_ident(name)} ({VERSION_COL} BIGINT NOT NULL, {cols})"
+    )
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ class Store:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise StoreError(
                         f"The store {self.path} is in use by another program ({exc}). "
-                        "Close it (or stop the app) and try again.") from exc
+                        "Close it (or stop the app) and try again."
+                    ) from exc
                 time.sleep(0.2)
         try:
             if ready not in _READY:
@@ -159,12 +165,13 @@ class Store:
             con.execute(ddl)
         fmt = con.execute("SELECT value FROM store_meta WHERE key = ?", ["format"]).fetchone()
         if fmt is None:
-            con.execute("INSERT OR IGNORE INTO store_meta VALUES (?, ?)",
-                        ["format", STORE_FORMAT])
+            con.execute("INSERT OR IGNORE INTO store_meta VALUES (?, ?)", ["format", STORE_FORMAT])
         elif fmt[0] != STORE_FORMAT:
-            raise StoreError(f"The store was written in format {fmt[0]}; this version of S&OP "
-                             f"Studio reads format {STORE_FORMAT}. Load the data again into a "
-                             "new store (move the old file away first).")
+            raise StoreError(
+                f"The store was written in format {fmt[0]}; this version of S&OP "
+                f"Studio reads format {STORE_FORMAT}. Load the data again into a "
+                "new store (move the old file away first)."
+            )
         for name in schema.TABLE_ORDER:
             con.execute(_data_ddl(name))
         for statements in _EXTRA_DDL.values():
@@ -190,12 +197,21 @@ class Store:
             con.begin()
             try:
                 version = con.execute(
-                    "SELECT COALESCE(MAX(version), 0) + 1 FROM datasets").fetchone()[0]
-                con.execute("INSERT INTO datasets (version, name, source, loaded_at, as_of, "
-                            "company, currency, active) VALUES (?, ?, ?, now()::TIMESTAMP, ?, "
-                            "?, ?, FALSE)", [version, name, source,
-                                             as_of.date() if as_of is not None else None,
-                                             company_name, currency])
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM datasets"
+                ).fetchone()[0]
+                con.execute(
+                    "INSERT INTO datasets (version, name, source, loaded_at, as_of, "
+                    "company, currency, active) VALUES (?, ?, ?, now()::TIMESTAMP, ?, "
+                    "?, ?, FALSE)",
+                    [
+                        version,
+                        name,
+                        source,
+                        as_of.date() if as_of is not None else None,
+                        company_name,
+                        currency,
+                    ],
+                )
                 for tname in schema.TABLE_ORDER:
                     if tname in tables:
                         self._insert(con, tname, tables[tname], version)
@@ -208,28 +224,34 @@ class Store:
         return int(version)
 
     @staticmethod
-    def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame,
-                version: int) -> None:
+    def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, version: int) -> None:
         t = schema.TABLES[name]
         frame = df[t.column_names].copy()
         for c in t.columns:
             if c.dtype == schema.STR:
-                frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(),
-                                                                    None)
-        select = ", ".join(f"CAST({_col_ident(name, c.name)} AS {schema.DUCKDB_TYPES[c.dtype]})"
-                           for c in t.columns)
+                frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(), None)
+        select = ", ".join(
+            f"CAST({_col_ident(name, c.name)} AS {schema.DUCKDB_TYPES[c.dtype]})" for c in t.columns
+        )
         with as_parquet(frame) as path:
-            sql = (f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
-                   "FROM read_parquet(?)")
+            sql = (
+                f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
+                "FROM read_parquet(?)"
+            )
             con.execute(sql, [version, path])
 
     @staticmethod
     def _prune(con: duckdb.DuckDBPyConnection) -> None:
-        keep = [r[0] for r in con.execute(
-            "SELECT version FROM datasets ORDER BY active DESC, version DESC LIMIT ?",
-            [KEEP_VERSIONS]).fetchall()]
-        old = [r[0] for r in con.execute("SELECT version FROM datasets").fetchall()
-               if r[0] not in keep]
+        keep = [
+            r[0]
+            for r in con.execute(
+                "SELECT version FROM datasets ORDER BY active DESC, version DESC LIMIT ?",
+                [KEEP_VERSIONS],
+            ).fetchall()
+        ]
+        old = [
+            r[0] for r in con.execute("SELECT version FROM datasets").fetchall() if r[0] not in keep
+        ]
         for v in old:
             for tname in schema.TABLE_ORDER:
                 sql = f"DELETE FROM {_table_ident(tname)} WHERE {VERSION_COL} = ?"
@@ -245,26 +267,39 @@ class Store:
     def active(self) -> DatasetInfo | None:
         """The active dataset, or None when nothing has been loaded."""
         with self.connect() as con:
-            row = con.execute("SELECT version, name, source, loaded_at, as_of, company, "
-                              "currency FROM datasets WHERE active").fetchone()
+            row = con.execute(
+                "SELECT version, name, source, loaded_at, as_of, company, "
+                "currency FROM datasets WHERE active"
+            ).fetchone()
         if row is None:
             return None
-        return DatasetInfo(int(row[0]), row[1], row[2] or "", pd.Timestamp(row[3]),
-                           pd.Timestamp(row[4]) if row[4] is not None else None,
-                           row[5] or row[1], row[6] or "EUR")
+        return DatasetInfo(
+            int(row[0]),
+            row[1],
+            row[2] or "",
+            pd.Timestamp(row[3]),
+            pd.Timestamp(row[4]) if row[4] is not None else None,
+            row[5] or row[1],
+            row[6] or "EUR",
+        )
 
     def activate(self, version: int) -> None:
         """Make a kept version the active dataset again (restore)."""
         with _WRITE_LOCK, self.connect() as con:
             con.begin()
-            found = con.execute("SELECT count(*) FROM datasets WHERE version = ?",
-                                [version]).fetchone()[0]
+            found = con.execute(
+                "SELECT count(*) FROM datasets WHERE version = ?", [version]
+            ).fetchone()[0]
             if not found:
                 con.rollback()
-                kept = [r[0] for r in con.execute(
-                    "SELECT version FROM datasets ORDER BY version").fetchall()]
-                raise StoreError(f"There is no dataset version {version}; kept versions: "
-                                 f"{', '.join(map(str, kept)) or 'none'}.")
+                kept = [
+                    r[0]
+                    for r in con.execute("SELECT version FROM datasets ORDER BY version").fetchall()
+                ]
+                raise StoreError(
+                    f"There is no dataset version {version}; kept versions: "
+                    f"{', '.join(map(str, kept)) or 'none'}."
+                )
             con.execute("UPDATE datasets SET active = (version = ?)", [version])
             con.commit()
 
@@ -276,8 +311,10 @@ class Store:
         if version is None:
             info = self.active()
             if info is None:
-                raise StoreError("No dataset is loaded yet. Run `python -m sop load DIR` or "
-                                 "upload files on the Data page.")
+                raise StoreError(
+                    "No dataset is loaded yet. Run `python -m sop load DIR` or "
+                    "upload files on the Data page."
+                )
             version = info.version
         out: dict[str, pd.DataFrame] = {}
         with self.connect() as con:
@@ -297,8 +334,10 @@ class Store:
         out: dict[int, dict[str, int]] = {}
         with self.connect() as con:
             for name in schema.TABLE_ORDER:
-                sql = (f"SELECT {VERSION_COL}, count(*) FROM {_table_ident(name)} "
-                       f"GROUP BY {VERSION_COL}")
+                sql = (
+                    f"SELECT {VERSION_COL}, count(*) FROM {_table_ident(name)} "
+                    f"GROUP BY {VERSION_COL}"
+                )
                 for v, n in con.execute(sql).fetchall():
                     out.setdefault(int(v), {})[name] = int(n)
         return out
@@ -306,5 +345,6 @@ class Store:
     def fingerprint(self) -> tuple:
         """Everything in the store that pages may have cached, for cache keys."""
         with self.connect() as con:
-            return tuple(con.execute("SELECT version, active FROM datasets ORDER BY version")
-                         .fetchall())
+            return tuple(
+                con.execute("SELECT version, active FROM datasets ORDER BY version").fetchall()
+            )

@@ -13,6 +13,7 @@ revoked yet, the item being closed is open) run inside the write transaction und
 the store's write lock, so two people acting at once cannot both revoke or close the
 same entry. Text is stored exactly as typed (bound parameters only).
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -25,8 +26,21 @@ APPROVE, REVOKE, QUESTION, ACTION, CLOSE = "approve", "revoke", "question", "act
 ITEMS = (QUESTION, ACTION)
 KINDS = (APPROVE, REVOKE, QUESTION, ACTION, CLOSE)
 MAX_TEXT = 10_000
-LOG_COLUMNS = ["entry_id", "cycle", "kind", "made_at", "author", "note", "owner", "due",
-               "ref_id", "scenario_id", "scenario_name", "levers_json", "dataset_version"]
+LOG_COLUMNS = [
+    "entry_id",
+    "cycle",
+    "kind",
+    "made_at",
+    "author",
+    "note",
+    "owner",
+    "due",
+    "ref_id",
+    "scenario_id",
+    "scenario_name",
+    "levers_json",
+    "dataset_version",
+]
 
 register_ddl(
     "decisions",
@@ -59,20 +73,53 @@ def _text(value: str | None, what: str) -> str:
     return text
 
 
-def _insert(con, cycle: date, kind: str, author: str, note: str, owner: str | None = None,
-            due: date | None = None, ref_id: int | None = None,
-            scenario_id: int | None = None, scenario_name: str | None = None,
-            levers_json: str | None = None, dataset_version: int | None = None) -> int:
+def _insert(
+    con,
+    cycle: date,
+    kind: str,
+    author: str,
+    note: str,
+    owner: str | None = None,
+    due: date | None = None,
+    ref_id: int | None = None,
+    scenario_id: int | None = None,
+    scenario_name: str | None = None,
+    levers_json: str | None = None,
+    dataset_version: int | None = None,
+) -> int:
     entry_id = int(con.execute("SELECT nextval('decision_ids')").fetchone()[0])
-    con.execute("INSERT INTO decision_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [entry_id, cycle, kind, _now(), author, note, owner, due, ref_id,
-                 scenario_id, scenario_name, levers_json, dataset_version])
+    con.execute(
+        "INSERT INTO decision_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            entry_id,
+            cycle,
+            kind,
+            _now(),
+            author,
+            note,
+            owner,
+            due,
+            ref_id,
+            scenario_id,
+            scenario_name,
+            levers_json,
+            dataset_version,
+        ],
+    )
     return entry_id
 
 
-def approve(store: Store, cycle: object, scenario_id: int, scenario_name: str,
-            levers_json: str, author: str, note: str, dataset_version: int | None,
-            snapshot_json: str) -> int:
+def approve(
+    store: Store,
+    cycle: object,
+    scenario_id: int,
+    scenario_name: str,
+    levers_json: str,
+    author: str,
+    note: str,
+    dataset_version: int | None,
+    snapshot_json: str,
+) -> int:
     """Record the approval of a plan of record for `cycle` (a month) with its snapshot;
     returns the entry id. scenario_id 0 is the baseline. A later approval for the same
     cycle supersedes this one; nothing is overwritten."""
@@ -82,16 +129,25 @@ def approve(store: Store, cycle: object, scenario_id: int, scenario_name: str,
     if not snapshot_json:
         raise StoreError("The approved plan has no snapshot; evaluate it first.")
     with store.transaction() as con:
-        entry_id = _insert(con, _month(cycle), APPROVE, author, note,
-                           scenario_id=int(scenario_id), scenario_name=name,
-                           levers_json=levers_json, dataset_version=dataset_version)
+        entry_id = _insert(
+            con,
+            _month(cycle),
+            APPROVE,
+            author,
+            note,
+            scenario_id=int(scenario_id),
+            scenario_name=name,
+            levers_json=levers_json,
+            dataset_version=dataset_version,
+        )
         con.execute("INSERT INTO plan_snapshots VALUES (?, ?)", [entry_id, snapshot_json])
     return entry_id
 
 
 def _target(con, entry_id: int) -> tuple:
-    row = con.execute("SELECT kind, cycle FROM decision_log WHERE entry_id = ?",
-                      [int(entry_id)]).fetchone()
+    row = con.execute(
+        "SELECT kind, cycle FROM decision_log WHERE entry_id = ?", [int(entry_id)]
+    ).fetchone()
     if row is None:
         raise StoreError(f"There is no decision-log entry #{entry_id}.")
     return row
@@ -105,16 +161,20 @@ def revoke(store: Store, entry_id: int, author: str, note: str) -> int:
     with store.transaction() as con:
         kind, cycle = _target(con, entry_id)
         if kind != APPROVE:
-            raise StoreError(f"Entry #{entry_id} is not an approval; only approvals can be "
-                             "reversed.")
-        if con.execute("SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
-                       [REVOKE, int(entry_id)]).fetchone()[0]:
+            raise StoreError(
+                f"Entry #{entry_id} is not an approval; only approvals can be reversed."
+            )
+        if con.execute(
+            "SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
+            [REVOKE, int(entry_id)],
+        ).fetchone()[0]:
             raise StoreError(f"Approval #{entry_id} is already reversed.")
         return _insert(con, cycle, REVOKE, author, note, ref_id=int(entry_id))
 
 
-def add_item(store: Store, cycle: object, kind: str, text: str, owner: str,
-             due: object, author: str) -> int:
+def add_item(
+    store: Store, cycle: object, kind: str, text: str, owner: str, due: object, author: str
+) -> int:
     """Record an open question or an action with its owner and due date."""
     if kind not in ITEMS:
         raise StoreError(f"An item is a {' or an '.join(ITEMS)}, not {kind!r}.")
@@ -124,8 +184,9 @@ def add_item(store: Store, cycle: object, kind: str, text: str, owner: str,
     if due is None or pd.isna(due):
         raise StoreError(f"Give the {kind} a due date.")
     with store.transaction() as con:
-        return _insert(con, _month(cycle), kind, author, text, owner=owner,
-                       due=pd.Timestamp(due).date())
+        return _insert(
+            con, _month(cycle), kind, author, text, owner=owner, due=pd.Timestamp(due).date()
+        )
 
 
 def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
@@ -136,8 +197,10 @@ def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
         kind, cycle = _target(con, entry_id)
         if kind not in ITEMS:
             raise StoreError(f"Entry #{entry_id} is not a question or an action.")
-        if con.execute("SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
-                       [CLOSE, int(entry_id)]).fetchone()[0]:
+        if con.execute(
+            "SELECT count(*) FROM decision_log WHERE kind = ? AND ref_id = ?",
+            [CLOSE, int(entry_id)],
+        ).fetchone()[0]:
             raise StoreError(f"Item #{entry_id} is already closed.")
         return _insert(con, cycle, CLOSE, author, note, ref_id=int(entry_id))
 
@@ -159,14 +222,16 @@ def log(store: Store) -> pd.DataFrame:
 def snapshot_json(store: Store, entry_id: int) -> str | None:
     """The plan snapshot stored with approval `entry_id` (None if there is none)."""
     with store.connect() as con:
-        row = con.execute("SELECT snapshot_json FROM plan_snapshots WHERE entry_id = ?",
-                          [int(entry_id)]).fetchone()
+        row = con.execute(
+            "SELECT snapshot_json FROM plan_snapshots WHERE entry_id = ?", [int(entry_id)]
+        ).fetchone()
     return None if row is None else row[0]
 
 
 def stamp(store: Store) -> tuple[int, int]:
     """(entries, newest id): changes with every new entry, for cache keys."""
     with store.connect() as con:
-        n, top = con.execute("SELECT count(*), coalesce(max(entry_id), 0) FROM decision_log"
-                             ).fetchone()
+        n, top = con.execute(
+            "SELECT count(*), coalesce(max(entry_id), 0) FROM decision_log"
+        ).fetchone()
     return int(n), int(top)

@@ -12,6 +12,7 @@ A consensus snapshot is the consensus plan as it stood in a planning cycle
 the consensus changes, so a later dataset that brings the actuals can measure
 whether the overrides helped (FVA of consensus over the statistical forecast).
 """
+
 from __future__ import annotations
 
 import io
@@ -25,11 +26,26 @@ from sop.core import schema
 from sop.demand.hierarchy import BAND_GROUP
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
-VALUE_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]
+VALUE_COLUMNS = [
+    schema.SKU,
+    schema.REGION,
+    schema.MONTH,
+    schema.P10,
+    schema.P50,
+    schema.P90,
+    BAND_GROUP,
+]
 FITTED = "fitted"
 FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
 BLOB_FRAMES = ("selection", "backtest")
-SNAPSHOT_COLUMNS = [schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.FORECAST_UNITS, schema.UNITS]
+SNAPSHOT_COLUMNS = [
+    schema.MONTH,
+    schema.SKU,
+    schema.REGION,
+    schema.FAMILY,
+    schema.FORECAST_UNITS,
+    schema.UNITS,
+]
 
 register_ddl(
     "forecasts",
@@ -78,8 +94,13 @@ def _to_blob(df: pd.DataFrame) -> bytes:
 def _insert_sql(table: str, columns: list[str]) -> str:
     """INSERT of a run's rows from a Parquet file: `table` and `columns` are this
     module's constants (identifiers cannot be bound); the values are parameters."""
-    return ("INSERT INTO " + table + " SELECT CAST(? AS BIGINT), "
-            + ", ".join('"' + c + '"' for c in columns) + " FROM read_parquet(?)")
+    return (
+        "INSERT INTO "
+        + table
+        + " SELECT CAST(? AS BIGINT), "
+        + ", ".join('"' + c + '"' for c in columns)
+        + " FROM read_parquet(?)"
+    )
 
 
 def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataFrame) -> None:
@@ -94,15 +115,24 @@ def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataF
         con.execute(_insert_sql(table, columns), [run_id, name])
 
 
-DELETE_RUN = ("DELETE FROM forecast_values WHERE run_id = ?",
-              "DELETE FROM forecast_fitted WHERE run_id = ?",
-              "DELETE FROM forecast_frames WHERE run_id = ?",
-              "DELETE FROM forecast_runs WHERE run_id = ?")
+DELETE_RUN = (
+    "DELETE FROM forecast_values WHERE run_id = ?",
+    "DELETE FROM forecast_fitted WHERE run_id = ?",
+    "DELETE FROM forecast_frames WHERE run_id = ?",
+    "DELETE FROM forecast_runs WHERE run_id = ?",
+)
 
 
-def save_run(store: Store, dataset_version: int, settings_key: str, settings: dict,
-             frames: dict[str, pd.DataFrame], seconds: float, n_series: int,
-             as_of: pd.Timestamp | None = None) -> int:
+def save_run(
+    store: Store,
+    dataset_version: int,
+    settings_key: str,
+    settings: dict,
+    frames: dict[str, pd.DataFrame],
+    seconds: float,
+    n_series: int,
+    as_of: pd.Timestamp | None = None,
+) -> int:
     """Store one run in one transaction; returns its run_id.
 
     `frames` holds `values` (VALUE_COLUMNS), `fitted` (FITTED_COLUMNS) and any of
@@ -111,25 +141,39 @@ def save_run(store: Store, dataset_version: int, settings_key: str, settings: di
     with write_lock(), store.connect() as con:
         con.begin()
         try:
-            old = [r[0] for r in con.execute(
-                "SELECT run_id FROM forecast_runs WHERE (dataset_version = ? AND "
-                "settings_key = ?) OR dataset_version NOT IN (SELECT version FROM datasets)",
-                [dataset_version, settings_key]).fetchall()]
+            old = [
+                r[0]
+                for r in con.execute(
+                    "SELECT run_id FROM forecast_runs WHERE (dataset_version = ? AND "
+                    "settings_key = ?) OR dataset_version NOT IN (SELECT version FROM datasets)",
+                    [dataset_version, settings_key],
+                ).fetchall()
+            ]
             for rid in old:
                 for delete in DELETE_RUN:
                     con.execute(delete, [rid])
             run_id = con.execute("SELECT nextval('forecast_run_ids')").fetchone()[0]
-            con.execute("INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, dataset_version, settings_key,
-                         json.dumps(settings, sort_keys=True, default=str), _now(),
-                         float(seconds), int(n_series),
-                         None if as_of is None else pd.Timestamp(as_of).date()])
+            con.execute(
+                "INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    dataset_version,
+                    settings_key,
+                    json.dumps(settings, sort_keys=True, default=str),
+                    _now(),
+                    float(seconds),
+                    int(n_series),
+                    None if as_of is None else pd.Timestamp(as_of).date(),
+                ],
+            )
             _insert_frame(con, "forecast_values", VALUE_COLUMNS, run_id, frames["values"])
             _insert_frame(con, "forecast_fitted", FITTED_COLUMNS, run_id, frames["fitted"])
             for name in BLOB_FRAMES:
                 if name in frames:
-                    con.execute("INSERT INTO forecast_frames VALUES (?, ?, ?)",
-                                [run_id, name, _to_blob(frames[name])])
+                    con.execute(
+                        "INSERT INTO forecast_frames VALUES (?, ?, ?)",
+                        [run_id, name, _to_blob(frames[name])],
+                    )
             con.commit()
         except BaseException:
             con.rollback()
@@ -138,25 +182,37 @@ def save_run(store: Store, dataset_version: int, settings_key: str, settings: di
 
 
 def _info(row: tuple) -> RunInfo:
-    return RunInfo(int(row[0]), int(row[1]), row[2], json.loads(row[3]), pd.Timestamp(row[4]),
-                   float(row[5] or 0.0), int(row[6] or 0))
+    return RunInfo(
+        int(row[0]),
+        int(row[1]),
+        row[2],
+        json.loads(row[3]),
+        pd.Timestamp(row[4]),
+        float(row[5] or 0.0),
+        int(row[6] or 0),
+    )
 
 
-_RUN_SELECT = ("SELECT run_id, dataset_version, settings_key, settings_json, created_at, "
-               "seconds, n_series FROM forecast_runs")
+_RUN_SELECT = (
+    "SELECT run_id, dataset_version, settings_key, settings_json, created_at, "
+    "seconds, n_series FROM forecast_runs"
+)
 
 
-def find_run(store: Store, dataset_version: int, settings_key: str | None = None
-             ) -> RunInfo | None:
+def find_run(store: Store, dataset_version: int, settings_key: str | None = None) -> RunInfo | None:
     """The newest run of a version (with that settings key, when given), or None."""
     with store.connect() as con:
         if settings_key is None:
-            row = con.execute(_RUN_SELECT + " WHERE dataset_version = ? ORDER BY run_id "
-                              "DESC LIMIT 1", [dataset_version]).fetchone()
+            row = con.execute(
+                _RUN_SELECT + " WHERE dataset_version = ? ORDER BY run_id DESC LIMIT 1",
+                [dataset_version],
+            ).fetchone()
         else:
-            row = con.execute(_RUN_SELECT + " WHERE dataset_version = ? AND settings_key = "
-                              "? ORDER BY run_id DESC LIMIT 1",
-                              [dataset_version, settings_key]).fetchone()
+            row = con.execute(
+                _RUN_SELECT + " WHERE dataset_version = ? AND settings_key = "
+                "? ORDER BY run_id DESC LIMIT 1",
+                [dataset_version, settings_key],
+            ).fetchone()
     return None if row is None else _info(row)
 
 
@@ -186,40 +242,55 @@ def values(store: Store, run_id: int) -> pd.DataFrame:
     """The run's forecast: VALUE_COLUMNS, one row per SKU x region x month (band_group:
     the rows whose errors move together, see `sop.hierarchy`)."""
     with store.connect() as con:
-        df = con.execute("SELECT sku, region, month, p10, p50, p90, band_group "
-                         "FROM forecast_values "
-                         "WHERE run_id = ? ORDER BY month, sku, region", [run_id]).df()
+        df = con.execute(
+            "SELECT sku, region, month, p10, p50, p90, band_group "
+            "FROM forecast_values "
+            "WHERE run_id = ? ORDER BY month, sku, region",
+            [run_id],
+        ).df()
     return _typed(df)
 
 
 def fitted(store: Store, run_id: int) -> pd.DataFrame:
     """The run's in-sample fitted values: FITTED_COLUMNS."""
     with store.connect() as con:
-        df = con.execute("SELECT sku, region, month, fitted FROM forecast_fitted "
-                         "WHERE run_id = ? ORDER BY sku, region, month", [run_id]).df()
+        df = con.execute(
+            "SELECT sku, region, month, fitted FROM forecast_fitted "
+            "WHERE run_id = ? ORDER BY sku, region, month",
+            [run_id],
+        ).df()
     return _typed(df)
 
 
 def frame(store: Store, run_id: int, name: str) -> pd.DataFrame:
     """A blob-stored frame of the run (`selection`, `backtest`); empty if absent."""
     with store.connect() as con:
-        row = con.execute("SELECT data FROM forecast_frames WHERE run_id = ? AND frame = ?",
-                          [run_id, name]).fetchone()
+        row = con.execute(
+            "SELECT data FROM forecast_frames WHERE run_id = ? AND frame = ?", [run_id, name]
+        ).fetchone()
     return pd.DataFrame() if row is None else pd.read_parquet(io.BytesIO(row[0]))
 
 
 # --- consensus snapshots ------------------------------------------------------
-def save_snapshot(store: Store, as_of: pd.Timestamp, plan: pd.DataFrame,
-                  dataset_version: int | None, run_id: int | None, reason: str) -> None:
+def save_snapshot(
+    store: Store,
+    as_of: pd.Timestamp,
+    plan: pd.DataFrame,
+    dataset_version: int | None,
+    run_id: int | None,
+    reason: str,
+) -> None:
     """Replace the snapshot of the cycle `as_of` with `plan` (SNAPSHOT_COLUMNS)."""
     day = pd.Timestamp(as_of).date()
     with write_lock(), store.connect() as con, as_parquet(plan[SNAPSHOT_COLUMNS]) as name:
         con.begin()
         try:
             con.execute("DELETE FROM consensus_snapshots WHERE as_of = ?", [day])
-            con.execute("INSERT INTO consensus_snapshots SELECT ?, ?, ?, ?, ?, month, sku, "
-                        "region, family, forecast_units, units FROM read_parquet(?)",
-                        [day, _now(), dataset_version, run_id, reason, name])
+            con.execute(
+                "INSERT INTO consensus_snapshots SELECT ?, ?, ?, ?, ?, month, sku, "
+                "region, family, forecast_units, units FROM read_parquet(?)",
+                [day, _now(), dataset_version, run_id, reason, name],
+            )
             con.commit()
         except BaseException:
             con.rollback()
@@ -231,14 +302,18 @@ def snapshots(store: Store, before: pd.Timestamp | None = None) -> pd.DataFrame:
 
     Columns: as_of, taken_at, month, sku, region, family, forecast_units, units.
     """
-    sql = ("SELECT as_of, taken_at, month, sku, region, family, forecast_units, units "
-           "FROM consensus_snapshots")
+    sql = (
+        "SELECT as_of, taken_at, month, sku, region, family, forecast_units, units "
+        "FROM consensus_snapshots"
+    )
     with store.connect() as con:
         if before is None:
             df = con.execute(sql + " ORDER BY as_of, month, sku, region").df()
         else:
-            df = con.execute(sql + " WHERE as_of < ? ORDER BY as_of, month, sku, region",
-                             [pd.Timestamp(before).date()]).df()
+            df = con.execute(
+                sql + " WHERE as_of < ? ORDER BY as_of, month, sku, region",
+                [pd.Timestamp(before).date()],
+            ).df()
     df = _typed(df)
     df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[us]")
     return df
@@ -247,6 +322,8 @@ def snapshots(store: Store, before: pd.Timestamp | None = None) -> pd.DataFrame:
 def snapshot_cycles(store: Store) -> pd.DataFrame:
     """One row per stored cycle: as_of, taken_at, reason, rows."""
     with store.connect() as con:
-        return con.execute("SELECT as_of, max(taken_at) AS taken_at, any_value(reason) AS "
-                           "reason, count(*) AS rows FROM consensus_snapshots GROUP BY as_of "
-                           "ORDER BY as_of").df()
+        return con.execute(
+            "SELECT as_of, max(taken_at) AS taken_at, any_value(reason) AS "
+            "reason, count(*) AS rows FROM consensus_snapshots GROUP BY as_of "
+            "ORDER BY as_of"
+        ).df()

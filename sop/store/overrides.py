@@ -6,6 +6,7 @@ both. Overrides are not tied to a dataset version (they are the planners'
 judgement about future months); the version active when one was made is kept
 for the audit only.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -47,9 +48,22 @@ def add(store: Store, ov: overrides.Override, dataset_version: int | None = None
                 "INSERT INTO overrides (override_id, created_at, author, reason, level, "
                 "family, sku, region, start_month, end_month, kind, value, dataset_version) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [oid, _now(), ov.author, ov.reason, ov.level, ov.family, ov.sku, ov.region,
-                 pd.Timestamp(ov.start_month).date(), pd.Timestamp(ov.end_month).date(),
-                 ov.kind, float(ov.value), dataset_version])
+                [
+                    oid,
+                    _now(),
+                    ov.author,
+                    ov.reason,
+                    ov.level,
+                    ov.family,
+                    ov.sku,
+                    ov.region,
+                    pd.Timestamp(ov.start_month).date(),
+                    pd.Timestamp(ov.end_month).date(),
+                    ov.kind,
+                    float(ov.value),
+                    dataset_version,
+                ],
+            )
             con.commit()
         except BaseException:
             con.rollback()
@@ -60,24 +74,36 @@ def add(store: Store, ov: overrides.Override, dataset_version: int | None = None
 def withdraw(store: Store, override_id: int, author: str, note: str = "") -> None:
     """Record that an override no longer applies (the override row itself stays)."""
     if not str(author or "").strip():
-        raise StoreError("Enter your name to withdraw an override, so the history shows who "
-                         "did it.")
+        raise StoreError(
+            "Enter your name to withdraw an override, so the history shows who did it."
+        )
     with write_lock(), store.connect() as con:
         con.begin()
         try:
-            found = con.execute("SELECT count(*) FROM overrides WHERE override_id = ?",
-                                [override_id]).fetchone()[0]
+            found = con.execute(
+                "SELECT count(*) FROM overrides WHERE override_id = ?", [override_id]
+            ).fetchone()[0]
             if not found:
                 raise StoreError(f"There is no override #{override_id}.")
-            done = con.execute("SELECT event_at, author FROM override_events WHERE override_id = ? "
-                               "AND action = ?", [override_id, ACTION_WITHDRAW]).fetchone()
+            done = con.execute(
+                "SELECT event_at, author FROM override_events WHERE override_id = ? AND action = ?",
+                [override_id, ACTION_WITHDRAW],
+            ).fetchone()
             if done is not None:
-                raise StoreError(f"Override #{override_id} was already withdrawn by {done[1]} "
-                                 f"on {done[0]:%Y-%m-%d %H:%M} UTC.")
-            con.execute("INSERT INTO override_events VALUES "
-                        "(nextval('override_event_ids'), ?, ?, ?, ?, ?)",
-                        [override_id, _now(), str(author).strip(), ACTION_WITHDRAW,
-                         str(note or "").strip() or None])
+                raise StoreError(
+                    f"Override #{override_id} was already withdrawn by {done[1]} "
+                    f"on {done[0]:%Y-%m-%d %H:%M} UTC."
+                )
+            con.execute(
+                "INSERT INTO override_events VALUES (nextval('override_event_ids'), ?, ?, ?, ?, ?)",
+                [
+                    override_id,
+                    _now(),
+                    str(author).strip(),
+                    ACTION_WITHDRAW,
+                    str(note or "").strip() or None,
+                ],
+            )
             con.commit()
         except BaseException:
             con.rollback()
@@ -90,19 +116,33 @@ def history(store: Store) -> pd.DataFrame:
     status is `active` or `withdrawn`; withdrawn_at/by/note come from the
     withdrawal event (empty while active). Months are datetime64 month starts.
     """
-    sql = ("SELECT o.override_id, o.created_at, o.author, o.reason, o.level, o.family, o.sku,"
-           " o.region, o.start_month, o.end_month, o.kind, o.value,"
-           " CASE WHEN e.override_id IS NULL THEN ? ELSE ? END AS status,"
-           " e.event_at AS withdrawn_at, e.author AS withdrawn_by, e.note AS withdraw_note"
-           " FROM overrides o LEFT JOIN override_events e"
-           " ON e.override_id = o.override_id AND e.action = ?"
-           " ORDER BY o.override_id DESC")
+    sql = (
+        "SELECT o.override_id, o.created_at, o.author, o.reason, o.level, o.family, o.sku,"
+        " o.region, o.start_month, o.end_month, o.kind, o.value,"
+        " CASE WHEN e.override_id IS NULL THEN ? ELSE ? END AS status,"
+        " e.event_at AS withdrawn_at, e.author AS withdrawn_by, e.note AS withdraw_note"
+        " FROM overrides o LEFT JOIN override_events e"
+        " ON e.override_id = o.override_id AND e.action = ?"
+        " ORDER BY o.override_id DESC"
+    )
     with store.connect() as con:
-        df = con.execute(sql, [overrides.STATUS_ACTIVE, overrides.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
+        df = con.execute(
+            sql, [overrides.STATUS_ACTIVE, overrides.STATUS_WITHDRAWN, ACTION_WITHDRAW]
+        ).df()
     for c in (schema.START_MONTH, schema.END_MONTH):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
-    for c in (overrides.AUTHOR, overrides.REASON, overrides.LEVEL, schema.FAMILY, schema.SKU, schema.REGION, schema.KIND, overrides.STATUS,
-              overrides.WITHDRAWN_BY, overrides.WITHDRAW_NOTE):
+    for c in (
+        overrides.AUTHOR,
+        overrides.REASON,
+        overrides.LEVEL,
+        schema.FAMILY,
+        schema.SKU,
+        schema.REGION,
+        schema.KIND,
+        overrides.STATUS,
+        overrides.WITHDRAWN_BY,
+        overrides.WITHDRAW_NOTE,
+    ):
         df[c] = df[c].astype("str").where(df[c].notna(), None)
     return df[overrides.HISTORY_COLUMNS]
 
@@ -117,6 +157,7 @@ def active(store: Store) -> pd.DataFrame:
 def counts(store: Store) -> tuple[int, int]:
     """(override rows, event rows): for caches and for audits that nothing was erased."""
     with store.connect() as con:
-        n = con.execute("SELECT (SELECT count(*) FROM overrides), "
-                        "(SELECT count(*) FROM override_events)").fetchone()
+        n = con.execute(
+            "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM override_events)"
+        ).fetchone()
     return int(n[0]), int(n[1])

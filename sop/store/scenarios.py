@@ -4,6 +4,7 @@ A scenario row is written once. Archiving (and un-archiving) appends an event;
 the list shows each scenario's latest state. Names and descriptions are stored
 exactly as typed (bound parameters), whatever quotes, SQL or unicode they hold.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -33,8 +34,14 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def save(store: Store, name: str, levers: Levers, author: str, description: str = "",
-         dataset_version: int | None = None) -> int:
+def save(
+    store: Store,
+    name: str,
+    levers: Levers,
+    author: str,
+    description: str = "",
+    dataset_version: int | None = None,
+) -> int:
     """Store a named scenario; returns its id. Raises StoreError for a blank name/author."""
     name, author = (name or "").strip(), (author or "").strip()
     if not name:
@@ -48,9 +55,10 @@ def save(store: Store, name: str, levers: Levers, author: str, description: str 
         raise StoreError("The levers are out of range: " + "; ".join(problems))
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('scenario_ids')").fetchone()[0]
-        con.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [sid, name, description or "", author, _now(), levers.to_json(),
-                     dataset_version])
+        con.execute(
+            "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [sid, name, description or "", author, _now(), levers.to_json(), dataset_version],
+        )
     return int(sid)
 
 
@@ -58,11 +66,14 @@ def _set_archived(store: Store, scenario_id: int, author: str, action: str) -> N
     if not (author or "").strip():
         raise StoreError("Enter your name to archive or restore a scenario.")
     with store.transaction() as con:
-        if not con.execute("SELECT count(*) FROM scenarios WHERE scenario_id = ?",
-                           [scenario_id]).fetchone()[0]:
+        if not con.execute(
+            "SELECT count(*) FROM scenarios WHERE scenario_id = ?", [scenario_id]
+        ).fetchone()[0]:
             raise StoreError(f"There is no scenario #{scenario_id}.")
-        con.execute("INSERT INTO scenario_events VALUES (nextval('scenario_event_ids'), ?, ?, "
-                    "?, ?)", [scenario_id, _now(), author.strip(), action])
+        con.execute(
+            "INSERT INTO scenario_events VALUES (nextval('scenario_event_ids'), ?, ?, ?, ?)",
+            [scenario_id, _now(), author.strip(), action],
+        )
 
 
 def archive(store: Store, scenario_id: int, author: str) -> None:
@@ -81,7 +92,9 @@ def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame
         df = con.execute(
             "SELECT s.*, coalesce((SELECT e.action = ? FROM scenario_events e WHERE "
             "e.scenario_id = s.scenario_id ORDER BY e.event_id DESC LIMIT 1), FALSE) "
-            "AS archived FROM scenarios s ORDER BY s.scenario_id DESC", [ARCHIVE]).df()
+            "AS archived FROM scenarios s ORDER BY s.scenario_id DESC",
+            [ARCHIVE],
+        ).df()
     for c in ("name", "description", "author", "levers_json"):
         df[c] = df[c].astype("str")
     return df if include_archived else df[~df["archived"]].reset_index(drop=True)
@@ -90,8 +103,9 @@ def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame
 def get(store: Store, scenario_id: int) -> tuple[str, Levers]:
     """(name, levers) of a saved scenario."""
     with store.connect() as con:
-        row = con.execute("SELECT name, levers_json FROM scenarios WHERE scenario_id = ?",
-                          [scenario_id]).fetchone()
+        row = con.execute(
+            "SELECT name, levers_json FROM scenarios WHERE scenario_id = ?", [scenario_id]
+        ).fetchone()
     if row is None:
         raise StoreError(f"There is no scenario #{scenario_id}.")
     return row[0], Levers.from_file_text(row[1], ".json")

@@ -4,6 +4,7 @@ Saved from the Supply page (who, when); each save is a new row, the newest one
 applies, so the history shows who changed the settings and when. Without any
 row the documented defaults (`SupplyPolicy()`) apply.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,21 +32,31 @@ def save_policy(store: Store, policy: SupplyPolicy, author: str) -> int:
         raise StoreError("These settings are not valid: " + "; ".join(problems) + ".")
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('plan_settings_ids')").fetchone()[0]
-        con.execute("INSERT INTO plan_settings VALUES (?, ?, ?, ?)",
-                    [sid, datetime.now(UTC).replace(tzinfo=None), author,
-                     json.dumps(policy.as_dict(), sort_keys=True)])
+        con.execute(
+            "INSERT INTO plan_settings VALUES (?, ?, ?, ?)",
+            [
+                sid,
+                datetime.now(UTC).replace(tzinfo=None),
+                author,
+                json.dumps(policy.as_dict(), sort_keys=True),
+            ],
+        )
     return int(sid)
 
 
 def current_policy(store: Store) -> tuple[SupplyPolicy, str]:
     """(the plan settings of record, who saved them and when — '' for the defaults)."""
     with store.connect() as con:
-        row = con.execute("SELECT policy_json, author, saved_at FROM plan_settings "
-                          "ORDER BY settings_id DESC LIMIT 1").fetchone()
+        row = con.execute(
+            "SELECT policy_json, author, saved_at FROM plan_settings "
+            "ORDER BY settings_id DESC LIMIT 1"
+        ).fetchone()
     if row is None:
         return SupplyPolicy(), ""
-    return (SupplyPolicy.from_dict(json.loads(row[0])),
-            f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC")
+    return (
+        SupplyPolicy.from_dict(json.loads(row[0])),
+        f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC",
+    )
 
 
 def history(store: Store) -> pd.DataFrame:

@@ -9,6 +9,7 @@ Pure functions over the data-model tables (`sop.schema`):
 - `rough_cut`: load (demand x hours per unit) against available hours, with the
   utilisation and the months and resources where load exceeds capacity.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,13 +18,19 @@ import pandas as pd
 from sop.core import schema
 
 LOAD_HOURS = "load_hours"
-OVERTIME_HOURS = "overtime_hours"          # most overtime hours available
-UTILISATION = "utilisation"                # load / regular hours
-OVERLOADED = "overloaded"                  # load above regular hours
-ESTIMATED = "estimated"                    # month missing from the calendar, carried over
-UNROUTED = "unrouted"                      # plant label of SKUs with no routing
-RESOURCE_COLUMNS = [schema.RESOURCE, schema.PLANT, schema.NAME, schema.KIND, schema.REGULAR_COST_PER_HOUR,
-                    schema.OVERTIME_COST_PER_HOUR]
+OVERTIME_HOURS = "overtime_hours"  # most overtime hours available
+UTILISATION = "utilisation"  # load / regular hours
+OVERLOADED = "overloaded"  # load above regular hours
+ESTIMATED = "estimated"  # month missing from the calendar, carried over
+UNROUTED = "unrouted"  # plant label of SKUs with no routing
+RESOURCE_COLUMNS = [
+    schema.RESOURCE,
+    schema.PLANT,
+    schema.NAME,
+    schema.KIND,
+    schema.REGULAR_COST_PER_HOUR,
+    schema.OVERTIME_COST_PER_HOUR,
+]
 
 
 _HPU_MEMO: dict[tuple[int, int], pd.DataFrame] = {}
@@ -53,9 +60,15 @@ def _hours_per_unit(products: pd.DataFrame, bor: pd.DataFrame) -> pd.DataFrame:
     fam_rows = bor[bor[schema.SKU].isna() & bor[schema.FAMILY].notna()]
     sku_rows = bor[bor[schema.SKU].notna()]
     by_family = products[[schema.SKU, schema.FAMILY]].merge(
-        fam_rows[[schema.FAMILY, schema.RESOURCE, schema.HOURS_PER_UNIT]], on=schema.FAMILY)
-    out = pd.concat([by_family[[schema.SKU, schema.RESOURCE, schema.HOURS_PER_UNIT]],
-                     sku_rows[[schema.SKU, schema.RESOURCE, schema.HOURS_PER_UNIT]]], ignore_index=True)
+        fam_rows[[schema.FAMILY, schema.RESOURCE, schema.HOURS_PER_UNIT]], on=schema.FAMILY
+    )
+    out = pd.concat(
+        [
+            by_family[[schema.SKU, schema.RESOURCE, schema.HOURS_PER_UNIT]],
+            sku_rows[[schema.SKU, schema.RESOURCE, schema.HOURS_PER_UNIT]],
+        ],
+        ignore_index=True,
+    )
     out = out.drop_duplicates([schema.SKU, schema.RESOURCE], keep="last")
     out[schema.HOURS_PER_UNIT] = out[schema.HOURS_PER_UNIT].astype(float)
     return out.sort_values([schema.SKU, schema.RESOURCE]).reset_index(drop=True)
@@ -64,19 +77,29 @@ def _hours_per_unit(products: pd.DataFrame, bor: pd.DataFrame) -> pd.DataFrame:
 def sku_plants(hpu: pd.DataFrame, resources: pd.DataFrame) -> pd.Series:
     """SKU -> the plant(s) of the resources it routes through ("A + B" when several)."""
     plant = hpu[schema.RESOURCE].map(dict(zip(resources[schema.RESOURCE], resources[schema.PLANT])))
-    pairs = pd.DataFrame({schema.SKU: hpu[schema.SKU], schema.PLANT: plant}).dropna().drop_duplicates()
+    pairs = (
+        pd.DataFrame({schema.SKU: hpu[schema.SKU], schema.PLANT: plant}).dropna().drop_duplicates()
+    )
     several = pairs[schema.SKU].duplicated(keep=False)
     out = pairs[~several].set_index(schema.SKU)[schema.PLANT]
     if several.any():
-        joined = (pairs[several].sort_values(schema.PLANT).groupby(schema.SKU)[schema.PLANT]
-                  .agg(" + ".join))
+        joined = (
+            pairs[several]
+            .sort_values(schema.PLANT)
+            .groupby(schema.SKU)[schema.PLANT]
+            .agg(" + ".join)
+        )
         out = pd.concat([out, joined])
     return out
 
 
 def _calendar_hours(cap: pd.DataFrame) -> pd.Series:
-    computed = (cap[schema.WORKING_DAYS] * cap[schema.SHIFTS] * cap[schema.HOURS_PER_SHIFT]
-                * cap[schema.EFFICIENCY]).astype(float)
+    computed = (
+        cap[schema.WORKING_DAYS]
+        * cap[schema.SHIFTS]
+        * cap[schema.HOURS_PER_SHIFT]
+        * cap[schema.EFFICIENCY]
+    ).astype(float)
     given = cap[schema.AVAILABLE_HOURS].astype(float)
     return given.where(given.notna(), computed)
 
@@ -94,7 +117,8 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
     """
     res = tables[schema.RESOURCES]
     grid = res[RESOURCE_COLUMNS + [schema.MAX_OVERTIME_HOURS]].merge(
-        pd.DataFrame({schema.MONTH: months}), how="cross")
+        pd.DataFrame({schema.MONTH: months}), how="cross"
+    )
     cap = tables.get(schema.CAPACITY)
     if cap is not None and len(cap):
         cal = cap[[schema.RESOURCE, schema.MONTH]].assign(_h=_calendar_hours(cap).to_numpy())
@@ -108,23 +132,39 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
         ns = {schema.MONTH: "datetime64[ns]", schema.RESOURCE: object}
         miss = grid.loc[grid[ESTIMATED], [schema.RESOURCE, schema.MONTH]].reset_index().astype(ns)
         known = cal.dropna().astype(ns).sort_values(schema.MONTH)
-        near = pd.merge_asof(miss.sort_values(schema.MONTH), known, on=schema.MONTH, by=schema.RESOURCE,
-                             direction="nearest")
+        near = pd.merge_asof(
+            miss.sort_values(schema.MONTH),
+            known,
+            on=schema.MONTH,
+            by=schema.RESOURCE,
+            direction="nearest",
+        )
         grid.loc[near["index"].to_numpy(), "_h"] = near["_h"].to_numpy()
     wf = tables.get(schema.WORKFORCE)
-    wf = wf if wf is not None else pd.DataFrame(columns=schema.TABLES[schema.WORKFORCE].column_names)
+    wf = (
+        wf if wf is not None else pd.DataFrame(columns=schema.TABLES[schema.WORKFORCE].column_names)
+    )
     w = grid[[schema.RESOURCE]].merge(wf, on=schema.RESOURCE, how="left")
     workers = w[schema.WORKERS].to_numpy(dtype=float, na_value=0.0)
-    regular = np.where(line, grid["_h"].to_numpy(dtype=float, na_value=0.0),
-                       workers * w[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0))
-    overtime = np.where(line, grid[schema.MAX_OVERTIME_HOURS].to_numpy(dtype=float, na_value=0.0),
-                        workers * w[schema.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float,
-                                                                        na_value=0.0))
+    regular = np.where(
+        line,
+        grid["_h"].to_numpy(dtype=float, na_value=0.0),
+        workers * w[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0),
+    )
+    overtime = np.where(
+        line,
+        grid[schema.MAX_OVERTIME_HOURS].to_numpy(dtype=float, na_value=0.0),
+        workers * w[schema.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float, na_value=0.0),
+    )
     # a line that does not run in a month (a shutdown) works no overtime either
     overtime = np.where(line & ~(np.nan_to_num(regular) > 0), 0.0, overtime)
     out = grid[RESOURCE_COLUMNS + [schema.MONTH]].assign(
-        **{schema.AVAILABLE_HOURS: np.nan_to_num(regular), OVERTIME_HOURS: np.nan_to_num(overtime),
-           ESTIMATED: grid[ESTIMATED].to_numpy()})
+        **{
+            schema.AVAILABLE_HOURS: np.nan_to_num(regular),
+            OVERTIME_HOURS: np.nan_to_num(overtime),
+            ESTIMATED: grid[ESTIMATED].to_numpy(),
+        }
+    )
     return out.sort_values([schema.RESOURCE, schema.MONTH]).reset_index(drop=True)
 
 
@@ -150,10 +190,25 @@ def rough_cut(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataF
     avail = out[schema.AVAILABLE_HOURS].to_numpy(dtype=float)
     lh = out[LOAD_HOURS].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[UTILISATION] = np.where(avail > 0, lh / np.where(avail > 0, avail, 1.0),
-                                    np.where(lh > 0, np.inf, 0.0))
+        out[UTILISATION] = np.where(
+            avail > 0, lh / np.where(avail > 0, avail, 1.0), np.where(lh > 0, np.inf, 0.0)
+        )
     out[OVERLOADED] = lh > avail + 1e-9
     out["beyond_overtime"] = lh > avail + out[OVERTIME_HOURS].to_numpy(dtype=float) + 1e-9
-    cols = [schema.RESOURCE, schema.PLANT, schema.MONTH, LOAD_HOURS, schema.AVAILABLE_HOURS, UTILISATION,
-            schema.NAME, schema.KIND, OVERTIME_HOURS, OVERLOADED, "beyond_overtime", ESTIMATED]
-    return out[cols].sort_values([schema.PLANT, schema.RESOURCE, schema.MONTH]).reset_index(drop=True)
+    cols = [
+        schema.RESOURCE,
+        schema.PLANT,
+        schema.MONTH,
+        LOAD_HOURS,
+        schema.AVAILABLE_HOURS,
+        UTILISATION,
+        schema.NAME,
+        schema.KIND,
+        OVERTIME_HOURS,
+        OVERLOADED,
+        "beyond_overtime",
+        ESTIMATED,
+    ]
+    return (
+        out[cols].sort_values([schema.PLANT, schema.RESOURCE, schema.MONTH]).reset_index(drop=True)
+    )

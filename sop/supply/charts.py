@@ -2,6 +2,7 @@
 
 Inputs are the frames of `sop.capacity.rough_cut` and `sop.supply.PlanResult`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,33 +34,78 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
     regular = u["load_hours"] - u["overtime_hours"]
     hover = "%{x|%b %Y}: %{y:,.0f} h<extra>%{fullData.name}</extra>"
     fig = go.Figure()
-    fig.add_bar(x=u[schema.MONTH], y=regular, name="Planned on regular time",
-                marker_color=PALETTE[0], hovertemplate=hover)
-    fig.add_bar(x=u[schema.MONTH], y=u["overtime_hours"], name="Planned overtime",
-                marker_color=PALETTE[1], hovertemplate=hover)
-    fig.add_scatter(x=r[schema.MONTH], y=r["load_hours"], name="Needed by demand (rough-cut)",
-                    mode="markers", marker=dict(symbol="diamond", size=9, color=INK),
-                    hovertemplate=hover)
+    fig.add_bar(
+        x=u[schema.MONTH],
+        y=regular,
+        name="Planned on regular time",
+        marker_color=PALETTE[0],
+        hovertemplate=hover,
+    )
+    fig.add_bar(
+        x=u[schema.MONTH],
+        y=u["overtime_hours"],
+        name="Planned overtime",
+        marker_color=PALETTE[1],
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=r[schema.MONTH],
+        y=r["load_hours"],
+        name="Needed by demand (rough-cut)",
+        mode="markers",
+        marker=dict(symbol="diamond", size=9, color=INK),
+        hovertemplate=hover,
+    )
+
     # one month has no line to draw: show the capacity as a wide tick instead
     def lines(width: float) -> dict:
-        return dict(mode="lines") if len(u) > 1 else dict(
-            mode="markers", marker=dict(symbol="line-ew-open", size=60, color=RED,
-                                        line=dict(color=RED, width=width)))
-    fig.add_scatter(x=u[schema.MONTH], y=u["available_hours"], name="Regular capacity",
-                    line=dict(color=RED, width=2.5, shape="hvh"), hovertemplate=hover,
-                    **lines(2.5))
-    fig.add_scatter(x=u[schema.MONTH], y=u["available_hours"] + u["max_overtime_hours"],
-                    name="Regular + overtime cap",
-                    line=dict(color=RED, width=1.5, dash="dash", shape="hvh"),
-                    hovertemplate=hover, **lines(1))
-    kind = ("planned workers x hours per worker" if first[schema.KIND] == schema.KIND_LABOUR
-            else "the capacity calendar")
-    fig.update_layout(template=TEMPLATE, barmode="stack", hovermode="x unified",
-                      title=dict(text=f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): "
-                                 "load vs available hours", subtitle=dict(
-                                     text=f"Regular hours from {kind}; hours per month")),
-                      margin=dict(t=80), legend=LEGEND_BELOW, yaxis_title="Hours per month",
-                      xaxis=MONTH_AXIS, height=480)
+        return (
+            dict(mode="lines")
+            if len(u) > 1
+            else dict(
+                mode="markers",
+                marker=dict(
+                    symbol="line-ew-open", size=60, color=RED, line=dict(color=RED, width=width)
+                ),
+            )
+        )
+
+    fig.add_scatter(
+        x=u[schema.MONTH],
+        y=u["available_hours"],
+        name="Regular capacity",
+        line=dict(color=RED, width=2.5, shape="hvh"),
+        hovertemplate=hover,
+        **lines(2.5),
+    )
+    fig.add_scatter(
+        x=u[schema.MONTH],
+        y=u["available_hours"] + u["max_overtime_hours"],
+        name="Regular + overtime cap",
+        line=dict(color=RED, width=1.5, dash="dash", shape="hvh"),
+        hovertemplate=hover,
+        **lines(1),
+    )
+    kind = (
+        "planned workers x hours per worker"
+        if first[schema.KIND] == schema.KIND_LABOUR
+        else "the capacity calendar"
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="stack",
+        hovermode="x unified",
+        title=dict(
+            text=f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): "
+            "load vs available hours",
+            subtitle=dict(text=f"Regular hours from {kind}; hours per month"),
+        ),
+        margin=dict(t=80),
+        legend=LEGEND_BELOW,
+        yaxis_title="Hours per month",
+        xaxis=MONTH_AXIS,
+        height=480,
+    )
     return fig
 
 
@@ -71,23 +117,45 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
     if frame.empty:
         return _empty("No resources")
     names = dict(zip(frame[schema.RESOURCE], frame[schema.NAME]))
-    grid = frame.pivot_table(index=schema.RESOURCE, columns=schema.MONTH, values="utilisation",
-                             aggfunc="first")
+    grid = frame.pivot_table(
+        index=schema.RESOURCE, columns=schema.MONTH, values="utilisation", aggfunc="first"
+    )
     z = 100 * grid.to_numpy(dtype=float)
     z = np.where(np.isinf(z), np.nan, z)
     top = max(125.0, float(np.nanmax(z, initial=0)))
-    stops = [[0, "#EAF2EA"], [70 / top, "#CFE6CF"], [85 / top, "#FCE3C2"],
-             [100 / top, "#F4A259"], [min(1.0, 100.01 / top), RED], [1, "#7A1F2B"]]
+    stops = [
+        [0, "#EAF2EA"],
+        [70 / top, "#CFE6CF"],
+        [85 / top, "#FCE3C2"],
+        [100 / top, "#F4A259"],
+        [min(1.0, 100.01 / top), RED],
+        [1, "#7A1F2B"],
+    ]
     labels = [f"{r} · {names.get(r, '')}" for r in grid.index]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(grid.columns), y=labels, zmin=0, zmax=top, colorscale=stops,
-        text=np.where(np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z))),
-        texttemplate="%{text}", textfont=dict(size=10), xgap=1, ygap=1,
-        colorbar=dict(title="Load /<br>regular<br>hours (%)"),
-        hovertemplate="%{y}<br>%{x|%b %Y}: %{z:.0f} % of regular hours<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=title, xaxis=MONTH_AXIS,
-                      yaxis=dict(autorange="reversed", title=""),
-                      height=max(320, 36 * len(labels) + 140))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(grid.columns),
+            y=labels,
+            zmin=0,
+            zmax=top,
+            colorscale=stops,
+            text=np.where(np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z))),
+            texttemplate="%{text}",
+            textfont=dict(size=10),
+            xgap=1,
+            ygap=1,
+            colorbar=dict(title="Load /<br>regular<br>hours (%)"),
+            hovertemplate="%{y}<br>%{x|%b %Y}: %{z:.0f} % of regular hours<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        xaxis=MONTH_AXIS,
+        yaxis=dict(autorange="reversed", title=""),
+        height=max(320, 36 * len(labels) + 140),
+    )
     return fig
 
 
@@ -96,31 +164,82 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
     subcontracting as bars, lost sales below zero, demand, inventory, safety stock
     and backlog as lines (units)."""
     fp = family_plan if family is None else family_plan[family_plan[schema.FAMILY] == family]
-    cols = ["demand", "production", "subcontracted", "lost_sales", "backlog", "inventory",
-            "safety_stock"]
+    cols = [
+        "demand",
+        "production",
+        "subcontracted",
+        "lost_sales",
+        "backlog",
+        "inventory",
+        "safety_stock",
+    ]
     m = fp.groupby(schema.MONTH, as_index=False)[cols].sum()
     hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
     fig = go.Figure()
-    fig.add_bar(x=m[schema.MONTH], y=m["production"], name="Made in-house", marker_color=color,
-                hovertemplate=hover)
-    fig.add_bar(x=m[schema.MONTH], y=m["subcontracted"], name="Subcontracted",
-                marker_color=PALETTE[6], hovertemplate=hover)
-    fig.add_bar(x=m[schema.MONTH], y=-m["lost_sales"], name="Lost sales (below zero)",
-                marker_color=RED, customdata=m["lost_sales"],
-                hovertemplate="%{x|%b %Y}: %{customdata:,.0f} units lost<extra></extra>")
-    fig.add_scatter(x=m[schema.MONTH], y=m["demand"], name="Demand (consensus)", mode="lines+markers",
-                    line=dict(color=INK, width=2.5), hovertemplate=hover)
-    fig.add_scatter(x=m[schema.MONTH], y=m["inventory"], name="Inventory (month end)",
-                    mode="lines", line=dict(color=PALETTE[5], width=2), hovertemplate=hover)
-    fig.add_scatter(x=m[schema.MONTH], y=m["safety_stock"], name="Safety stock target",
-                    mode="lines", line=dict(color=PALETTE[5], width=1, dash="dot"),
-                    hovertemplate=hover)
-    fig.add_scatter(x=m[schema.MONTH], y=m["backlog"], name="Backlog (month end)", mode="lines",
-                    line=dict(color=AMBER, width=2, dash="dash"), hovertemplate=hover)
-    fig.update_layout(template=TEMPLATE, barmode="relative", hovermode="x unified",
-                      title=f"{family or 'All families'}: supply plan vs demand (units per "
-                            "month)", yaxis_title="Units", xaxis=MONTH_AXIS,
-                      legend=LEGEND_BELOW, height=480)
+    fig.add_bar(
+        x=m[schema.MONTH],
+        y=m["production"],
+        name="Made in-house",
+        marker_color=color,
+        hovertemplate=hover,
+    )
+    fig.add_bar(
+        x=m[schema.MONTH],
+        y=m["subcontracted"],
+        name="Subcontracted",
+        marker_color=PALETTE[6],
+        hovertemplate=hover,
+    )
+    fig.add_bar(
+        x=m[schema.MONTH],
+        y=-m["lost_sales"],
+        name="Lost sales (below zero)",
+        marker_color=RED,
+        customdata=m["lost_sales"],
+        hovertemplate="%{x|%b %Y}: %{customdata:,.0f} units lost<extra></extra>",
+    )
+    fig.add_scatter(
+        x=m[schema.MONTH],
+        y=m["demand"],
+        name="Demand (consensus)",
+        mode="lines+markers",
+        line=dict(color=INK, width=2.5),
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=m[schema.MONTH],
+        y=m["inventory"],
+        name="Inventory (month end)",
+        mode="lines",
+        line=dict(color=PALETTE[5], width=2),
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=m[schema.MONTH],
+        y=m["safety_stock"],
+        name="Safety stock target",
+        mode="lines",
+        line=dict(color=PALETTE[5], width=1, dash="dot"),
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=m[schema.MONTH],
+        y=m["backlog"],
+        name="Backlog (month end)",
+        mode="lines",
+        line=dict(color=AMBER, width=2, dash="dash"),
+        hovertemplate=hover,
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="relative",
+        hovermode="x unified",
+        title=f"{family or 'All families'}: supply plan vs demand (units per month)",
+        yaxis_title="Units",
+        xaxis=MONTH_AXIS,
+        legend=LEGEND_BELOW,
+        height=480,
+    )
     fig.add_hline(y=0, line_color=GRID)
     return fig
 
@@ -137,20 +256,30 @@ def cost_waterfall(costs: pd.DataFrame, currency: str) -> go.Figure:
     values = list(rev["amount"]) + list(-cost["amount"]) + [0.0]
     measure = ["relative"] * (len(rev) + len(cost)) + ["total"]
     shown = [*values[:-1], margin]
-    if len(pen):        # a second total only when penalties make it differ
+    if len(pen):  # a second total only when penalties make it differ
         labels += list(pen["label"]) + ["Margin less penalties"]
         values += list(-pen["amount"]) + [0.0]
         measure += ["relative"] * len(pen) + ["total"]
         shown += list(-pen["amount"]) + [margin - float(pen["amount"].sum())]
     sym = fmt.symbol(currency)
-    fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measure, textposition="outside",
-        text=[fmt.money(v, currency) for v in shown],
-        increasing=dict(marker_color=GREEN), decreasing=dict(marker_color=RED),
-        totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color=GRID)),
-        hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=f"From revenue to gross margin over the "
-                      f"horizon ({currency})", yaxis=dict(tickprefix=sym, tickformat="~s",
-                                                          title=f"Money ({currency})"),
-                      showlegend=False)
+    fig = go.Figure(
+        go.Waterfall(
+            x=labels,
+            y=values,
+            measure=measure,
+            textposition="outside",
+            text=[fmt.money(v, currency) for v in shown],
+            increasing=dict(marker_color=GREEN),
+            decreasing=dict(marker_color=RED),
+            totals=dict(marker_color=PALETTE[0]),
+            connector=dict(line=dict(color=GRID)),
+            hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"From revenue to gross margin over the horizon ({currency})",
+        yaxis=dict(tickprefix=sym, tickformat="~s", title=f"Money ({currency})"),
+        showlegend=False,
+    )
     return fig

@@ -29,6 +29,7 @@ always solves and a positive violation names the setting that cannot be met.
 The shadow price of a resource-month is minus the dual of its capacity row: the
 margin one more regular hour there would add.
 """
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,13 @@ class _Space:
         self.hi: list[np.ndarray] = []
         self.cost: list[np.ndarray] = []
 
-    def block(self, shape: tuple[int, int], lo: float | np.ndarray = 0.0,
-              hi: float | np.ndarray = INF, cost: float | np.ndarray = 0.0) -> np.ndarray:
+    def block(
+        self,
+        shape: tuple[int, int],
+        lo: float | np.ndarray = 0.0,
+        hi: float | np.ndarray = INF,
+        cost: float | np.ndarray = 0.0,
+    ) -> np.ndarray:
         k = shape[0] * shape[1]
         idx = np.arange(self.size, self.size + k).reshape(shape)
         self.size += k
@@ -89,7 +95,7 @@ class _Space:
         return idx
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cat = (lambda x: np.concatenate(x) if x else np.zeros(0))
+        cat = lambda x: np.concatenate(x) if x else np.zeros(0)
         return cat(self.lo), cat(self.hi), cat(self.cost)
 
 
@@ -102,7 +108,7 @@ class LpSolution:
     objective: float
     values: dict[str, np.ndarray]
     duals: dict[str, np.ndarray]
-    costs: dict[str, np.ndarray]     # objective coefficient of each variable block
+    costs: dict[str, np.ndarray]  # objective coefficient of each variable block
     big: float
     rows: int
     cols: int
@@ -122,8 +128,12 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     otr = res[schema.OVERTIME_COST_PER_HOUR].to_numpy(dtype=float)
     price = inp.price
     sub_cost = inp.sub[schema.COST_PER_UNIT].to_numpy(dtype=float, na_value=0.0)
-    big = 100.0 * (1.0 + float(np.max(price, initial=0)) + float(np.max(sub_cost, initial=0))
-                   + float(np.max(inp.material, initial=0)))
+    big = 100.0 * (
+        1.0
+        + float(np.max(price, initial=0))
+        + float(np.max(sub_cost, initial=0))
+        + float(np.max(inp.material, initial=0))
+    )
     line_cost = inp.hours @ (reg * is_line)
     # ending stock is worth what it costs to get (make or buy, at most its price), so
     # stock left at the end is neither a loss nor a profit in itself
@@ -138,16 +148,20 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     bc = policy.backlog_cost_pct / 100 * price
     b_cost = bc.copy()
     b_cost[:, -1] += price[:, -1]
-    l_cost = price + (policy.lost_sales_penalty_pct / 100 * price if policy.lost_sales_allowed
-                      else big)
+    l_cost = price + (
+        policy.lost_sales_penalty_pct / 100 * price if policy.lost_sales_allowed else big
+    )
     b_hi = np.full((n, T), INF if policy.backlog_allowed else 0.0)
     if policy.zero_ending_backlog:
         b_hi[:, -1] = 0.0
     hpw = wf[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
     motw = wf[schema.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
     w0 = wf[schema.WORKERS].to_numpy(dtype=float, na_value=0.0)
-    max_h = (wf[schema.MAX_HIRES_PER_MONTH].to_numpy(dtype=float, na_value=np.nan)
-             if schema.MAX_HIRES_PER_MONTH in wf else np.full(q, np.nan))
+    max_h = (
+        wf[schema.MAX_HIRES_PER_MONTH].to_numpy(dtype=float, na_value=np.nan)
+        if schema.MAX_HIRES_PER_MONTH in wf
+        else np.full(q, np.nan)
+    )
     ot_hi = np.where(is_line[:, None], inp.ot_cap, INF) if policy.overtime_allowed else 0.0
     ot_cost = np.where(is_line, np.maximum(otr - reg, 0.0), otr)
     end_on = policy.ending_inventory != END_NONE
@@ -155,19 +169,27 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
 
     c = _Space()
     X = c.block((n, T), cost=inp.material + line_cost[:, None])
-    SUB = c.block((k, T), hi=INF if policy.subcontract_allowed else 0.0,
-                  cost=np.repeat(sub_pair_cost[:, None], T, axis=1))
+    SUB = c.block(
+        (k, T),
+        hi=INF if policy.subcontract_allowed else 0.0,
+        cost=np.repeat(sub_pair_cost[:, None], T, axis=1),
+    )
     I = c.block((n, T), cost=hold)
     B = c.block((n, T), hi=b_hi, cost=b_cost)
     L = c.block((n, T), hi=inp.demand, cost=l_cost)
     Z = c.block((n, T), hi=inp.ss, cost=policy.safety_stock_penalty_pct / 100 * price)
     OT = c.block((m, T), hi=ot_hi, cost=ot_cost[:, None])
     W = c.block((q, T), cost=(reg[inp.labour] * hpw)[:, None])
-    H = c.block((q, T), hi=np.where(np.isfinite(max_h), max_h, INF)[:, None]
-                if policy.hiring_allowed else 0.0,
-                cost=wf[schema.HIRING_COST].to_numpy(dtype=float, na_value=0.0)[:, None])
-    F = c.block((q, T), hi=INF if policy.layoffs_allowed else 0.0,
-                cost=wf[schema.LAYOFF_COST].to_numpy(dtype=float, na_value=0.0)[:, None])
+    H = c.block(
+        (q, T),
+        hi=np.where(np.isfinite(max_h), max_h, INF)[:, None] if policy.hiring_allowed else 0.0,
+        cost=wf[schema.HIRING_COST].to_numpy(dtype=float, na_value=0.0)[:, None],
+    )
+    F = c.block(
+        (q, T),
+        hi=INF if policy.layoffs_allowed else 0.0,
+        cost=wf[schema.LAYOFF_COST].to_numpy(dtype=float, na_value=0.0)[:, None],
+    )
     E = c.block((n, 1), hi=INF if end_on else 0.0, cost=big)
 
     r = _Space()
@@ -216,16 +238,17 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
 
     col_lo, col_hi, cost = c.arrays()
     row_lo, row_hi, _ = r.arrays()
-    A = sp.csc_matrix((np.concatenate(ent_v), (np.concatenate(ent_r), np.concatenate(ent_c))),
-                      shape=(r.size, c.size))
+    A = sp.csc_matrix(
+        (np.concatenate(ent_v), (np.concatenate(ent_r), np.concatenate(ent_c))),
+        shape=(r.size, c.size),
+    )
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = c.size, r.size
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_hi
     lp.row_lower_, lp.row_upper_ = row_lo, row_hi
     lp.offset_ = float(np.sum(value * inp.onhand) - np.sum(price * inp.demand))
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = \
-        A.indptr, A.indices, A.data
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
     h = _highs()
     h.passModel(lp)
     t1 = time.perf_counter()
@@ -243,9 +266,25 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
         y = -np.asarray(sol.row_dual)
         rc = -np.asarray(sol.col_dual)
         values = {name: x[idx] for name, idx in blocks.items()}
-        duals = dict(CAP=y[CAP], LOT=y[LOT] if q else np.zeros((0, T)), SUBC=y[SUBC],
-                     MATC=y[MATC], OT=rc[OT], END=y[ENDR][:, 0])
-    return LpSolution(ok=ok, message=h.modelStatusToString(status),
-                      objective=h.getInfo().objective_function_value if ok else float("nan"),
-                      values=values, duals=duals, costs=costs, big=big, rows=r.size,
-                      cols=c.size, nonzeros=int(A.nnz), build_s=t1 - t0, solve_s=t2 - t1)
+        duals = dict(
+            CAP=y[CAP],
+            LOT=y[LOT] if q else np.zeros((0, T)),
+            SUBC=y[SUBC],
+            MATC=y[MATC],
+            OT=rc[OT],
+            END=y[ENDR][:, 0],
+        )
+    return LpSolution(
+        ok=ok,
+        message=h.modelStatusToString(status),
+        objective=h.getInfo().objective_function_value if ok else float("nan"),
+        values=values,
+        duals=duals,
+        costs=costs,
+        big=big,
+        rows=r.size,
+        cols=c.size,
+        nonzeros=int(A.nnz),
+        build_s=t1 - t0,
+        solve_s=t2 - t1,
+    )

@@ -8,6 +8,7 @@ and region in proportion to demand (`sop.supply_results`), and explains every
 bottleneck and shortfall (`sop.supply_explain`). It never raises for bad data or
 impossible settings: the `PlanResult` says so in `status` and `explanation`.
 """
+
 from __future__ import annotations
 
 import time
@@ -22,8 +23,16 @@ from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
 from sop.supply.lp import LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
 
-__all__ = ["OPTIMAL", "INFEASIBLE", "INVALID", "ERROR", "PlanResult", "SupplyPolicy",
-           "solve_plan", "solve_inputs"]
+__all__ = [
+    "OPTIMAL",
+    "INFEASIBLE",
+    "INVALID",
+    "ERROR",
+    "PlanResult",
+    "SupplyPolicy",
+    "solve_plan",
+    "solve_inputs",
+]
 
 OPTIMAL, INFEASIBLE, INVALID, ERROR = "optimal", "infeasible", "invalid", "error"
 
@@ -72,22 +81,35 @@ def _currency(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def _sizes(sol: LpSolution, prep_s: float) -> dict[str, float]:
-    return {"rows": sol.rows, "columns": sol.cols, "nonzeros": sol.nonzeros,
-            "prepare_ms": 1000 * prep_s, "build_ms": 1000 * sol.build_s,
-            "solve_ms": 1000 * sol.solve_s}
+    return {
+        "rows": sol.rows,
+        "columns": sol.cols,
+        "nonzeros": sol.nonzeros,
+        "prepare_ms": 1000 * prep_s,
+        "build_ms": 1000 * sol.build_s,
+        "solve_ms": 1000 * sol.solve_s,
+    }
 
 
 def _summary(k: dict[str, float], currency: str) -> str:
     from sop.core import fmt
-    return (f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
-            f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
-            f"served ({fmt.pct(k['on_time_rate'])} on time); "
-            f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']} "
-            "binding resource-month(s).")
+
+    return (
+        f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
+        f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
+        f"served ({fmt.pct(k['on_time_rate'])} on time); "
+        f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']} "
+        "binding resource-month(s)."
+    )
 
 
-def solve_inputs(inp: PlanInputs, policy: SupplyPolicy, currency: str = "EUR",
-                 prep_s: float = 0.0, sku_detail: bool = True) -> PlanResult:
+def solve_inputs(
+    inp: PlanInputs,
+    policy: SupplyPolicy,
+    currency: str = "EUR",
+    prep_s: float = 0.0,
+    sku_detail: bool = True,
+) -> PlanResult:
     """Solve prepared inputs (`sop.supply_inputs.prepare`) and build the result.
 
     `sku_detail=False` skips the SKU x region split (scenarios that need only totals).
@@ -95,29 +117,51 @@ def solve_inputs(inp: PlanInputs, policy: SupplyPolicy, currency: str = "EUR",
     sol = build_and_solve(inp, policy)
     t0 = time.perf_counter()
     if not sol.ok:
-        return PlanResult(ERROR, f"The solver stopped without a plan ({sol.message}). "
-                          "Check the data for extreme values (hours per unit, costs) and "
-                          "try again.", policy, kpis=_sizes(sol, prep_s), notes=inp.notes)
+        return PlanResult(
+            ERROR,
+            f"The solver stopped without a plan ({sol.message}). "
+            "Check the data for extreme values (hours per unit, costs) and "
+            "try again.",
+            policy,
+            kpis=_sizes(sol, prep_s),
+            notes=inp.notes,
+        )
     if supply_explain.is_infeasible(sol, policy):
         text, frame = supply_explain.explain_infeasible(inp, sol, policy, currency)
-        return PlanResult(INFEASIBLE, text, policy, shortfalls=frame,
-                          kpis=_sizes(sol, prep_s), notes=inp.notes)
+        return PlanResult(
+            INFEASIBLE, text, policy, shortfalls=frame, kpis=_sizes(sol, prep_s), notes=inp.notes
+        )
     arr = supply_results.item_arrays(inp, sol, policy)
     ru = supply_results.resource_use(inp, sol, policy)
     costs = supply_results.cost_table(arr, ru)
-    kpis = supply_results.kpis(inp, arr, ru, costs) | _sizes(sol, prep_s) | {"lp_objective": -sol.objective}
+    kpis = (
+        supply_results.kpis(inp, arr, ru, costs)
+        | _sizes(sol, prep_s)
+        | {"lp_objective": -sol.objective}
+    )
     result = PlanResult(
-        OPTIMAL, _summary(kpis, currency), policy, family_plan=supply_results.item_plan(inp, arr),
-        sku_plan=supply_results.sku_plan(inp, arr) if sku_detail else pd.DataFrame(), resource_use=ru,
-        costs=costs, bottlenecks=supply_explain.bottlenecks(inp, sol, ru, policy, currency),
-        shortfalls=supply_explain.shortfalls(inp, sol, arr, ru, policy, currency), kpis=kpis,
-        notes=inp.notes)
+        OPTIMAL,
+        _summary(kpis, currency),
+        policy,
+        family_plan=supply_results.item_plan(inp, arr),
+        sku_plan=supply_results.sku_plan(inp, arr) if sku_detail else pd.DataFrame(),
+        resource_use=ru,
+        costs=costs,
+        bottlenecks=supply_explain.bottlenecks(inp, sol, ru, policy, currency),
+        shortfalls=supply_explain.shortfalls(inp, sol, arr, ru, policy, currency),
+        kpis=kpis,
+        notes=inp.notes,
+    )
     result.kpis["results_ms"] = 1000 * (time.perf_counter() - t0)
     return result
 
 
-def solve_plan(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
-               policy: SupplyPolicy | None = None, sku_detail: bool = True) -> PlanResult:
+def solve_plan(
+    demand: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    policy: SupplyPolicy | None = None,
+    sku_detail: bool = True,
+) -> PlanResult:
     """The constrained supply plan of `demand` (month, sku, region, units, ...) on the
     supply tables of a dataset, under `policy` (defaults: `SupplyPolicy()`).
 
@@ -127,14 +171,18 @@ def solve_plan(demand: pd.DataFrame, tables: dict[str, pd.DataFrame],
     """
     policy = policy or SupplyPolicy()
     if problems := policy.problems():
-        return PlanResult(INVALID, "The plan settings are not valid: " + "; ".join(problems)
-                          + ".", policy)
+        return PlanResult(
+            INVALID, "The plan settings are not valid: " + "; ".join(problems) + ".", policy
+        )
     t0 = time.perf_counter()
     try:
         inp = prepare(demand, tables, policy)
     except SupplyInputError as exc:
         return PlanResult(INVALID, str(exc), policy)
     except KeyError as exc:
-        return PlanResult(INVALID, f"The dataset lacks {exc} needed for supply planning; "
-                          "check it on the Data page.", policy)
+        return PlanResult(
+            INVALID,
+            f"The dataset lacks {exc} needed for supply planning; check it on the Data page.",
+            policy,
+        )
     return solve_inputs(inp, policy, _currency(tables), time.perf_counter() - t0, sku_detail)

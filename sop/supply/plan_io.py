@@ -7,6 +7,7 @@ table when it has one; otherwise the store's stored forecast + overrides
 (`sop.demand.demand_plan`); for a folder without a consensus, a statistical
 forecast is run first (`sop.engine.run_forecast`, minutes on a real dataset).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,13 @@ import pandas as pd
 from sop.core import fmt
 from sop.core import schema
 from sop.supply import explain as supply_explain
-from sop.demand.plan import PLAN_COLUMNS, SOURCE_FORECAST, has_loaded_consensus, loaded_consensus, plan_months
+from sop.demand.plan import (
+    PLAN_COLUMNS,
+    SOURCE_FORECAST,
+    has_loaded_consensus,
+    loaded_consensus,
+    plan_months,
+)
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy, field_help
 from sop.data.validate import as_of_month
@@ -45,6 +52,7 @@ def demand_from_tables(tables: dict[str, pd.DataFrame], horizon: int) -> pd.Data
 def demand_from_store(store: Any, version: int | None, horizon: int) -> pd.DataFrame:
     """The store's consensus demand plan; NoDemand (with what to run) when there is none."""
     from sop.demand.plan import DemandNotReady, demand_plan
+
     try:
         return demand_plan(store, version, horizon)
     except DemandNotReady as exc:
@@ -56,15 +64,26 @@ def demand_by_forecasting(tables: dict[str, pd.DataFrame], horizon: int) -> pd.D
     from tqdm import tqdm
 
     from sop.demand.engine import ForecastSettings, run_forecast
+
     with tqdm(desc="Forecasting demand", unit="series", file=sys.stderr) as bar:
+
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
+
         values = run_forecast(tables, ForecastSettings(horizon=horizon), progress=progress).values
     fam = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
-    plan = values.assign(**{schema.UNITS: values[schema.P50], schema.FORECAST_UNITS: values[schema.P50],
-                            schema.FAMILY: values[schema.SKU].map(fam), schema.SOURCE: SOURCE_FORECAST})
-    return plan[PLAN_COLUMNS].sort_values([schema.MONTH, schema.SKU, schema.REGION], ignore_index=True)
+    plan = values.assign(
+        **{
+            schema.UNITS: values[schema.P50],
+            schema.FORECAST_UNITS: values[schema.P50],
+            schema.FAMILY: values[schema.SKU].map(fam),
+            schema.SOURCE: SOURCE_FORECAST,
+        }
+    )
+    return plan[PLAN_COLUMNS].sort_values(
+        [schema.MONTH, schema.SKU, schema.REGION], ignore_index=True
+    )
 
 
 def _clean(v: Any) -> Any:
@@ -90,30 +109,48 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def result_json(result: PlanResult, meta: dict[str, Any]) -> dict[str, Any]:
     """Everything about a plan as one JSON-ready dict (meta first: dataset, demand source)."""
     out = dict(meta)
-    out |= {"status": result.status, "explanation": result.explanation,
-            "notes": result.notes, "policy": result.policy.as_dict(),
-            "kpis": {k: _clean(v) for k, v in result.kpis.items()}}
+    out |= {
+        "status": result.status,
+        "explanation": result.explanation,
+        "notes": result.notes,
+        "policy": result.policy.as_dict(),
+        "kpis": {k: _clean(v) for k, v in result.kpis.items()},
+    }
     out |= {name: records(getattr(result, name)) for name in FRAMES}
     return out
 
 
 def add_plan_arguments(p: argparse.ArgumentParser) -> None:
     """--data, --out and one option per `SupplyPolicy` field (`--backlog-cost-pct 5`)."""
-    p.add_argument("--data", type=Path, help="dataset folder (default: the active dataset "
-                   "of the store)")
-    p.add_argument("--out", type=Path, help="write the plan as JSON here (default: JSON on "
-                   "standard output, the summary on standard error)")
+    p.add_argument(
+        "--data", type=Path, help="dataset folder (default: the active dataset of the store)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write the plan as JSON here (default: JSON on "
+        "standard output, the summary on standard error)",
+    )
     g = p.add_argument_group("plan settings (SupplyPolicy)")
     for name, (text, choices, default) in field_help().items():
         flag = "--" + name.replace("_", "-")
-        help_ = (f"{text} Default: the store's plan settings of record (set on the Supply "
-                 f"page), else {default}.").replace("%", "%%")
+        help_ = (
+            f"{text} Default: the store's plan settings of record (set on the Supply "
+            f"page), else {default}."
+        ).replace("%", "%%")
         if isinstance(default, bool):
-            g.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
-                           help=help_)
+            g.add_argument(
+                flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_
+            )
         else:
-            g.add_argument(flag, dest=name, type=type(default), default=None,
-                           choices=choices or None, help=help_)
+            g.add_argument(
+                flag,
+                dest=name,
+                type=type(default),
+                default=None,
+                choices=choices or None,
+                help=help_,
+            )
 
 
 def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
@@ -123,6 +160,7 @@ def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
     base = SupplyPolicy()
     if getattr(args, "data", None) is None:
         from sop.store import Store, settings
+
         base = settings.current_policy(Store(getattr(args, "store", None)))[0]
     return base.replace(**given)
 
@@ -132,14 +170,18 @@ def summary(result: PlanResult, currency: str) -> str:
     lines = [f"Status: {result.status}. {result.explanation}"]
     if result.ok:
         k = result.kpis
-        lines.append(f"Overtime {k['overtime_hours']:,.0f} h; subcontracted "
-                     f"{fmt.units(k['subcontract_units'])}; hires {k['hires']:,.1f}; "
-                     f"LP {k['rows']:,} rows x {k['columns']:,} columns, solved in "
-                     f"{k['solve_ms']:,.0f} ms.")
+        lines.append(
+            f"Overtime {k['overtime_hours']:,.0f} h; subcontracted "
+            f"{fmt.units(k['subcontract_units'])}; hires {k['hires']:,.1f}; "
+            f"LP {k['rows']:,} rows x {k['columns']:,} columns, solved in "
+            f"{k['solve_ms']:,.0f} ms."
+        )
         for b in result.bottlenecks.head(5).itertuples(index=False):
-            lines.append(f"  bottleneck {b.resource} {fmt.month(b.month)}: "
-                         f"{supply_explain.money(b.shadow_price, currency)}/{b.per}. "
-                         f"{b.lever}")
+            lines.append(
+                f"  bottleneck {b.resource} {fmt.month(b.month)}: "
+                f"{supply_explain.money(b.shadow_price, currency)}/{b.per}. "
+                f"{b.lever}"
+            )
         for why in result.shortfalls["why"].head(5):
             lines.append(f"  shortfall: {why}")
     lines += [f"  note: {n}" for n in result.notes]
@@ -150,6 +192,7 @@ def run_plan(args: argparse.Namespace) -> int:
     """The `plan` command: 0 with a plan, 1 when there is none (said why), 2 bad data."""
     from sop.store import Store
     from sop.data.validate import validate_dir
+
     err = sys.stderr
     policy = policy_from_args(args)
     t0 = time.perf_counter()
@@ -170,8 +213,9 @@ def run_plan(args: argparse.Namespace) -> int:
         store = Store(args.store)
         info = store.active()
         if info is None:
-            print("No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.",
-                  file=err)
+            print(
+                "No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.", file=err
+            )
             return 1
         tables = store.tables(info.version)
         meta = {"dataset": info.name, "dataset_version": info.version}
@@ -181,11 +225,18 @@ def run_plan(args: argparse.Namespace) -> int:
             print(f"{exc} Demand must be forecast before supply can be planned.", file=err)
             return 1
         source = str(demand[schema.SOURCE].iloc[0]) if len(demand) else "empty"
-    currency = (str(tables[schema.COMPANY][schema.CURRENCY].iloc[0])
-                if schema.COMPANY in tables and len(tables[schema.COMPANY]) else "EUR")
+    currency = (
+        str(tables[schema.COMPANY][schema.CURRENCY].iloc[0])
+        if schema.COMPANY in tables and len(tables[schema.COMPANY])
+        else "EUR"
+    )
     result = solve_plan(demand, tables, policy)
-    meta |= {"currency": currency, "demand_source": source,
-             "demand_rows": len(demand), "seconds": round(time.perf_counter() - t0, 3)}
+    meta |= {
+        "currency": currency,
+        "demand_source": source,
+        "demand_rows": len(demand),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
     blob = json.dumps(result_json(result, meta), indent=1, allow_nan=False)
     text = summary(result, currency)
     if args.out is not None:

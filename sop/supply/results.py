@@ -4,6 +4,7 @@ Money terms are recomputed from the planned quantities (units x unit money,
 hours x rates), so `costs` can be checked by hand; `tests/test_supply_demo.py`
 checks they add up to the LP objective.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,10 +19,22 @@ DEMAND, PRODUCTION, SUBCONTRACTED, SHIPPED = "demand", "production", "subcontrac
 BACKLOG, LOST, INVENTORY = "backlog", "lost_sales", "inventory"
 SAFETY_STOCK, BELOW_SS, REVENUE = "safety_stock", "below_safety_stock", "revenue"
 PLAN_UNITS = [DEMAND, PRODUCTION, SUBCONTRACTED, SHIPPED, BACKLOG, LOST, INVENTORY]
-ITEM_MONEY = [REVENUE, "material_cost", "subcontract_cost", "holding_cost", "backlog_cost",
-              "lost_goodwill", "safety_stock_penalty", "inventory_change"]
-LOAD, AVAILABLE, OVERTIME, MAX_OVERTIME = ("load_hours", "available_hours", "overtime_hours",
-                                           "max_overtime_hours")
+ITEM_MONEY = [
+    REVENUE,
+    "material_cost",
+    "subcontract_cost",
+    "holding_cost",
+    "backlog_cost",
+    "lost_goodwill",
+    "safety_stock_penalty",
+    "inventory_change",
+]
+LOAD, AVAILABLE, OVERTIME, MAX_OVERTIME = (
+    "load_hours",
+    "available_hours",
+    "overtime_hours",
+    "max_overtime_hours",
+)
 UTILISATION, SHADOW = "utilisation", "shadow_price"
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
 COST_TERMS = [
@@ -34,12 +47,15 @@ COST_TERMS = [
     ("layoffs", "Layoffs", "cost", "layoffs x layoff cost"),
     ("subcontract", "Subcontracting", "cost", "units bought x cost per unit"),
     ("holding", "Inventory holding", "cost", "month-end units x holding %/12 x unit cost"),
-    ("inventory_change", "Inventory drawdown (at cost)", "cost", "(opening - ending units) x "
-     "cost to make or buy"),
+    (
+        "inventory_change",
+        "Inventory drawdown (at cost)",
+        "cost",
+        "(opening - ending units) x cost to make or buy",
+    ),
     ("backlog", "Backlog (late delivery)", "cost", "month-end backlog x backlog % x price"),
     ("lost_goodwill", "Lost-sales goodwill", "penalty", "lost units x goodwill % x price"),
-    ("safety_stock", "Below safety stock", "penalty", "month-end units short x penalty % x "
-     "price"),
+    ("safety_stock", "Below safety stock", "penalty", "month-end units short x penalty % x price"),
 ]
 
 
@@ -61,35 +77,49 @@ def _by_item(inp: PlanInputs, pair_values: np.ndarray) -> np.ndarray:
     return out
 
 
-def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy
-                ) -> dict[str, np.ndarray]:
+def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> dict[str, np.ndarray]:
     """(n, T) arrays of every family_plan column."""
     v, p = sol.values, inp.price
     B, L, I = v["B"], v["L"], v["I"]
     revenue = p * (inp.demand - L)
     revenue[:, -1] -= p[:, -1] * B[:, -1]
-    return {DEMAND: inp.demand, PRODUCTION: v["X"], SUBCONTRACTED: _by_item(inp, v["SUB"]),
-            SHIPPED: inp.demand - L + _lag(B) - B, BACKLOG: B, LOST: L, INVENTORY: I,
-            SAFETY_STOCK: inp.ss, BELOW_SS: v["Z"], REVENUE: revenue,
-            "material_cost": inp.material * v["X"],
-            "subcontract_cost": _by_item(inp, sol.costs["SUB"] * v["SUB"]),
-            "holding_cost": inp.hold * I,
-            # stock drawn (or built) each month, at cost: sums to value x (opening - ending)
-            "inventory_change": np.asarray(sol.costs["VALUE"]).reshape(-1, 1) * (
-                _lag(I) + _opening(inp) - I),
-            "backlog_cost": policy.backlog_cost_pct / 100 * p * B,
-            "lost_goodwill": policy.lost_sales_penalty_pct / 100 * p * L,
-            "safety_stock_penalty": policy.safety_stock_penalty_pct / 100 * p * v["Z"]}
+    return {
+        DEMAND: inp.demand,
+        PRODUCTION: v["X"],
+        SUBCONTRACTED: _by_item(inp, v["SUB"]),
+        SHIPPED: inp.demand - L + _lag(B) - B,
+        BACKLOG: B,
+        LOST: L,
+        INVENTORY: I,
+        SAFETY_STOCK: inp.ss,
+        BELOW_SS: v["Z"],
+        REVENUE: revenue,
+        "material_cost": inp.material * v["X"],
+        "subcontract_cost": _by_item(inp, sol.costs["SUB"] * v["SUB"]),
+        "holding_cost": inp.hold * I,
+        # stock drawn (or built) each month, at cost: sums to value x (opening - ending)
+        "inventory_change": np.asarray(sol.costs["VALUE"]).reshape(-1, 1)
+        * (_lag(I) + _opening(inp) - I),
+        "backlog_cost": policy.backlog_cost_pct / 100 * p * B,
+        "lost_goodwill": policy.lost_sales_penalty_pct / 100 * p * L,
+        "safety_stock_penalty": policy.safety_stock_penalty_pct / 100 * p * v["Z"],
+    }
 
 
 def item_plan(inp: PlanInputs, arr: dict[str, np.ndarray]) -> pd.DataFrame:
     """One row per item and month; columns month, family, plant (sku), then `arr`."""
     n, T = inp.n, inp.T
     keys = inp.items.loc[inp.items.index.repeat(T)].reset_index(drop=True)
-    out = pd.DataFrame({schema.MONTH: np.tile(inp.months.to_numpy(), n),
-                        **{c: keys[c].to_numpy() for c in keys},
-                        **{k: np.ravel(a) for k, a in arr.items()}})
-    front = [schema.MONTH, schema.FAMILY, schema.PLANT] + ([schema.SKU] if schema.SKU in keys else [])
+    out = pd.DataFrame(
+        {
+            schema.MONTH: np.tile(inp.months.to_numpy(), n),
+            **{c: keys[c].to_numpy() for c in keys},
+            **{k: np.ravel(a) for k, a in arr.items()},
+        }
+    )
+    front = [schema.MONTH, schema.FAMILY, schema.PLANT] + (
+        [schema.SKU] if schema.SKU in keys else []
+    )
     return out[front + list(arr)].sort_values(front, ignore_index=True)
 
 
@@ -104,10 +134,17 @@ def sku_plan(inp: PlanInputs, arr: dict[str, np.ndarray]) -> pd.DataFrame:
     out = out.assign(**{schema.PLANT: inp.items[schema.PLANT].to_numpy()[inp.row_item]})
     for name in PLAN_UNITS[1:]:
         out[name] = share * arr[name].ravel()[cell]
-    served = out[DEMAND].to_numpy() - out[LOST].to_numpy() - np.where(
-        inp.row_month == inp.T - 1, out[BACKLOG].to_numpy(), 0.0)
+    served = (
+        out[DEMAND].to_numpy()
+        - out[LOST].to_numpy()
+        - np.where(inp.row_month == inp.T - 1, out[BACKLOG].to_numpy(), 0.0)
+    )
     out[REVENUE] = served * inp.sku_price.to_numpy(dtype=float)[inp.row_sku]
-    return out[[schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.PLANT] + PLAN_UNITS + [REVENUE]]
+    return out[
+        [schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.PLANT]
+        + PLAN_UNITS
+        + [REVENUE]
+    ]
 
 
 def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.DataFrame:
@@ -143,38 +180,64 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
         ot_cost[lab] = otr[lab, None] * v["OT"][lab]
         hire_cost[lab], lay_cost[lab] = sol.costs["H"] * v["H"], sol.costs["F"] * v["F"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        util = np.where(avail > 0, used / np.where(avail > 0, avail, 1), np.where(
-            used > 1e-9, np.inf, 0.0))
-    arrays = {LOAD: used, AVAILABLE: avail, OVERTIME: ot, MAX_OVERTIME: ot_max,
-              UTILISATION: util, SHADOW: np.where(np.abs(sol.duals["CAP"]) < 1e-9, 0.0,
-                                                  sol.duals["CAP"]),
-              "workers": workers, "hires": hires, "layoffs": lays, "regular_cost": reg_cost,
-              "overtime_cost": ot_cost, "hiring_cost": hire_cost, "layoff_cost": lay_cost}
+        util = np.where(
+            avail > 0, used / np.where(avail > 0, avail, 1), np.where(used > 1e-9, np.inf, 0.0)
+        )
+    arrays = {
+        LOAD: used,
+        AVAILABLE: avail,
+        OVERTIME: ot,
+        MAX_OVERTIME: ot_max,
+        UTILISATION: util,
+        SHADOW: np.where(np.abs(sol.duals["CAP"]) < 1e-9, 0.0, sol.duals["CAP"]),
+        "workers": workers,
+        "hires": hires,
+        "layoffs": lays,
+        "regular_cost": reg_cost,
+        "overtime_cost": ot_cost,
+        "hiring_cost": hire_cost,
+        "layoff_cost": lay_cost,
+    }
     keys = res[[schema.RESOURCE, schema.PLANT, schema.NAME, schema.KIND]].loc[res.index.repeat(T)]
-    out = pd.DataFrame({**{c: keys[c].to_numpy() for c in keys},
-                        schema.MONTH: np.tile(inp.months.to_numpy(), m),
-                        **{k: a.ravel() for k, a in arrays.items()}})
+    out = pd.DataFrame(
+        {
+            **{c: keys[c].to_numpy() for c in keys},
+            schema.MONTH: np.tile(inp.months.to_numpy(), m),
+            **{k: a.ravel() for k, a in arrays.items()},
+        }
+    )
     return out.sort_values([schema.PLANT, schema.RESOURCE, schema.MONTH], ignore_index=True)
 
 
 def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
     """One row per `COST_TERMS` term: term, label, kind, amount (money), basis."""
     line = ru[schema.KIND] == schema.KIND_LINE
-    amount = {"revenue": arr[REVENUE].sum(), "material": arr["material_cost"].sum(),
-              "line_hours": ru.loc[line, "regular_cost"].sum(),
-              "overtime": ru["overtime_cost"].sum(),
-              "wages": ru.loc[~line, "regular_cost"].sum(), "hiring": ru["hiring_cost"].sum(),
-              "layoffs": ru["layoff_cost"].sum(), "subcontract": arr["subcontract_cost"].sum(),
-              "holding": arr["holding_cost"].sum(), "backlog": arr["backlog_cost"].sum(),
-              "inventory_change": arr["inventory_change"].sum(),
-              "lost_goodwill": arr["lost_goodwill"].sum(),
-              "safety_stock": arr["safety_stock_penalty"].sum()}
-    return pd.DataFrame([{"term": t, "label": lab, "kind": k, "amount": float(amount[t]),
-                          "basis": b} for t, lab, k, b in COST_TERMS])
+    amount = {
+        "revenue": arr[REVENUE].sum(),
+        "material": arr["material_cost"].sum(),
+        "line_hours": ru.loc[line, "regular_cost"].sum(),
+        "overtime": ru["overtime_cost"].sum(),
+        "wages": ru.loc[~line, "regular_cost"].sum(),
+        "hiring": ru["hiring_cost"].sum(),
+        "layoffs": ru["layoff_cost"].sum(),
+        "subcontract": arr["subcontract_cost"].sum(),
+        "holding": arr["holding_cost"].sum(),
+        "backlog": arr["backlog_cost"].sum(),
+        "inventory_change": arr["inventory_change"].sum(),
+        "lost_goodwill": arr["lost_goodwill"].sum(),
+        "safety_stock": arr["safety_stock_penalty"].sum(),
+    }
+    return pd.DataFrame(
+        [
+            {"term": t, "label": lab, "kind": k, "amount": float(amount[t]), "basis": b}
+            for t, lab, k, b in COST_TERMS
+        ]
+    )
 
 
-def kpis(inp: PlanInputs, arr: dict[str, np.ndarray], ru: pd.DataFrame,
-         costs: pd.DataFrame) -> dict[str, float]:
+def kpis(
+    inp: PlanInputs, arr: dict[str, np.ndarray], ru: pd.DataFrame, costs: pd.DataFrame
+) -> dict[str, float]:
     """Headline figures of a plan (money in the dataset's currency, units, hours)."""
     by = costs.set_index("term")["amount"]
     kind = costs.set_index("term")["kind"]
@@ -182,15 +245,20 @@ def kpis(inp: PlanInputs, arr: dict[str, np.ndarray], ru: pd.DataFrame,
     margin = revenue - float(by[kind == "cost"].sum())
     demand = float(arr[DEMAND].sum())
     served = demand - float(arr[LOST].sum()) - float(arr[BACKLOG][:, -1].sum())
-    on_time = demand - float(arr[LOST].sum()) - float(np.clip(
-        arr[BACKLOG] - _lag(arr[BACKLOG]), 0, None).sum())
+    on_time = (
+        demand
+        - float(arr[LOST].sum())
+        - float(np.clip(arr[BACKLOG] - _lag(arr[BACKLOG]), 0, None).sum())
+    )
     line = ru[schema.KIND] == schema.KIND_LINE
     return {
-        "revenue": revenue, "gross_margin": margin,
+        "revenue": revenue,
+        "gross_margin": margin,
         "gross_margin_pct": margin / revenue if revenue else 0.0,
         "penalties": float(by[kind == "penalty"].sum()),
         "objective": margin - float(by[kind == "penalty"].sum()),
-        "demand_units": demand, "served_units": served,
+        "demand_units": demand,
+        "served_units": served,
         "fill_rate": served / demand if demand else 1.0,
         "on_time_rate": on_time / demand if demand else 1.0,
         "lost_units": float(arr[LOST].sum()),
@@ -204,8 +272,10 @@ def kpis(inp: PlanInputs, arr: dict[str, np.ndarray], ru: pd.DataFrame,
         "below_safety_stock_unit_months": float(arr[BELOW_SS].sum()),
         "average_inventory_units": float(arr[INVENTORY].sum(axis=0).mean()),
         "ending_inventory_units": float(arr[INVENTORY][:, -1].sum()),
-        "max_line_utilisation": float(ru.loc[line, UTILISATION].replace(np.inf, np.nan)
-                                      .max()) if line.any() else 0.0,
+        "max_line_utilisation": float(ru.loc[line, UTILISATION].replace(np.inf, np.nan).max())
+        if line.any()
+        else 0.0,
         "binding_resource_months": int((ru[SHADOW] > 1e-6).sum()),
-        "months": inp.T, "items": inp.n,
+        "months": inp.T,
+        "items": inp.n,
     }

@@ -6,6 +6,7 @@
 - `synthetic_company(n_skus, n_regions, n_months, seed)`: supply tables and a
   demand plan of any size, deterministic for a seed (bench/bench_supply.py).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,9 @@ from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, plan_months
 from sop.data.validate import as_of_month
 
 
-def naive_consensus(tables: dict[str, pd.DataFrame], horizon: int = 18,
-                    growth: float = 1.05) -> pd.DataFrame:
+def naive_consensus(
+    tables: dict[str, pd.DataFrame], horizon: int = 18, growth: float = 1.05
+) -> pd.DataFrame:
     """Consensus table: each SKU x region's units in the same month a year earlier
     (two years for months beyond the first year) x growth per year.
 
@@ -29,20 +31,23 @@ def naive_consensus(tables: dict[str, pd.DataFrame], horizon: int = 18,
     series = sales[[schema.SKU, schema.REGION]].drop_duplicates()
     grid = series.merge(pd.DataFrame({schema.MONTH: months}), how="cross")
     one_back = grid[schema.MONTH] - pd.DateOffset(years=1)
-    years = np.where(one_back <= as_of, 1, 2)       # back to a month with actuals
-    src = grid.assign(_src=np.where(years == 1, one_back,
-                                    grid[schema.MONTH] - pd.DateOffset(years=2)))
-    hist = sales.rename(columns={schema.MONTH: "_src", schema.UNITS: "_u"})[[schema.SKU, schema.REGION, "_src",
-                                                                     "_u"]]
+    years = np.where(one_back <= as_of, 1, 2)  # back to a month with actuals
+    src = grid.assign(
+        _src=np.where(years == 1, one_back, grid[schema.MONTH] - pd.DateOffset(years=2))
+    )
+    hist = sales.rename(columns={schema.MONTH: "_src", schema.UNITS: "_u"})[
+        [schema.SKU, schema.REGION, "_src", "_u"]
+    ]
     out = src.merge(hist, on=[schema.SKU, schema.REGION, "_src"], how="left")
-    out[schema.UNITS] = (out["_u"].fillna(0.0) * growth ** years).round()
+    out[schema.UNITS] = (out["_u"].fillna(0.0) * growth**years).round()
     return out[[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]].sort_values(
-        [schema.MONTH, schema.SKU, schema.REGION], ignore_index=True)
+        [schema.MONTH, schema.SKU, schema.REGION], ignore_index=True
+    )
 
 
-def synthetic_company(n_skus: int = 5000, n_regions: int = 8, n_months: int = 24,
-                      n_families: int = 25, seed: int = 1
-                      ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def synthetic_company(
+    n_skus: int = 5000, n_regions: int = 8, n_months: int = 24, n_families: int = 25, seed: int = 1
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """(tables, demand plan) of a made-up company: families spread over plants with
     two lines and a labour pool each, seasonal demand, capacity near the peak."""
     rng = np.random.default_rng(seed)
@@ -53,23 +58,42 @@ def synthetic_company(n_skus: int = 5000, n_regions: int = 8, n_months: int = 24
     sku_fam = rng.integers(0, n_families, n_skus)
     skus = np.array([f"S{k:05d}" for k in range(n_skus)])
     price = np.round(rng.uniform(20, 400, n_skus), 2)
-    products = pd.DataFrame({schema.SKU: skus, schema.NAME: skus, schema.FAMILY: fam[sku_fam], schema.UOM: "each",
-                             schema.LIST_PRICE: price,
-                             schema.MATERIAL_COST: np.round(price * rng.uniform(.35, .55, n_skus), 2),
-                             schema.LAUNCH_MONTH: pd.NaT, schema.PHASE_OUT_MONTH: pd.NaT})
+    products = pd.DataFrame(
+        {
+            schema.SKU: skus,
+            schema.NAME: skus,
+            schema.FAMILY: fam[sku_fam],
+            schema.UOM: "each",
+            schema.LIST_PRICE: price,
+            schema.MATERIAL_COST: np.round(price * rng.uniform(0.35, 0.55, n_skus), 2),
+            schema.LAUNCH_MONTH: pd.NaT,
+            schema.PHASE_OUT_MONTH: pd.NaT,
+        }
+    )
     regions = np.array([f"R{k}" for k in range(n_regions)])
-    base = rng.lognormal(3, .8, (n_skus, n_regions))
-    season = 1 + .4 * np.sin(2 * np.pi * (months.month.to_numpy() + rng.integers(0, 12,
-                                                                                n_families)
-                                          [sku_fam][:, None]) / 12)
-    units = np.round(base[:, :, None] * season[:, None, :]
-                     * rng.lognormal(0, .1, (n_skus, n_regions, n_months)))
-    s, r, t = np.meshgrid(np.arange(n_skus), np.arange(n_regions), np.arange(n_months),
-                          indexing="ij")
-    demand = pd.DataFrame({schema.MONTH: months[t.ravel()], schema.SKU: skus[s.ravel()],
-                           schema.REGION: regions[r.ravel()], schema.FAMILY: fam[sku_fam[s.ravel()]],
-                           schema.UNITS: units.ravel()})
-    demand[schema.P10] = demand[schema.UNITS] * .8
+    base = rng.lognormal(3, 0.8, (n_skus, n_regions))
+    season = 1 + 0.4 * np.sin(
+        2
+        * np.pi
+        * (months.month.to_numpy() + rng.integers(0, 12, n_families)[sku_fam][:, None])
+        / 12
+    )
+    units = np.round(
+        base[:, :, None] * season[:, None, :] * rng.lognormal(0, 0.1, (n_skus, n_regions, n_months))
+    )
+    s, r, t = np.meshgrid(
+        np.arange(n_skus), np.arange(n_regions), np.arange(n_months), indexing="ij"
+    )
+    demand = pd.DataFrame(
+        {
+            schema.MONTH: months[t.ravel()],
+            schema.SKU: skus[s.ravel()],
+            schema.REGION: regions[r.ravel()],
+            schema.FAMILY: fam[sku_fam[s.ravel()]],
+            schema.UNITS: units.ravel(),
+        }
+    )
+    demand[schema.P10] = demand[schema.UNITS] * 0.8
     demand[schema.P90] = demand[schema.UNITS] * 1.25
     demand[schema.FORECAST_UNITS] = demand[schema.UNITS]
     demand[schema.SOURCE] = SOURCE_LOADED
@@ -79,28 +103,44 @@ def synthetic_company(n_skus: int = 5000, n_regions: int = 8, n_months: int = 24
     for p in plants:
         fams = np.flatnonzero(fam_plant == p)
         peak = fam_units.reindex(fams).fillna(0).sum() / n_months * 1.4
-        for line, hpu in (("ASM", .03), ("PCK", .02)):
-            res_rows.append((f"{p}-{line}", p, f"{p} {line}", schema.KIND_LINE, 40.0, 60.0,
-                             .15 * peak * hpu))
-            cap_rows += [(f"{p}-{line}", m, 21.0, 2.0, 8.0, .85, peak * hpu / 1.3)
-                         for m in months]
+        for line, hpu in (("ASM", 0.03), ("PCK", 0.02)):
+            res_rows.append(
+                (f"{p}-{line}", p, f"{p} {line}", schema.KIND_LINE, 40.0, 60.0, 0.15 * peak * hpu)
+            )
+            cap_rows += [(f"{p}-{line}", m, 21.0, 2.0, 8.0, 0.85, peak * hpu / 1.3) for m in months]
             bor_rows += [(None, fam[f], f"{p}-{line}", hpu) for f in fams]
         res_rows.append((f"{p}-LAB", p, f"{p} labour", schema.KIND_LABOUR, 30.0, 45.0, 0.0))
-        wf_rows.append((f"{p}-LAB", round(peak * .2 / 140), 140.0, 20.0, 4000.0, 6000.0, 5.0))
-        bor_rows += [(None, fam[f], f"{p}-LAB", .2) for f in fams]
+        wf_rows.append((f"{p}-LAB", round(peak * 0.2 / 140), 140.0, 20.0, 4000.0, 6000.0, 5.0))
+        bor_rows += [(None, fam[f], f"{p}-LAB", 0.2) for f in fams]
     tables = {
         schema.PRODUCTS: products,
-        schema.RESOURCES: pd.DataFrame(res_rows, columns=schema.TABLES[schema.RESOURCES].column_names),
-        schema.CAPACITY: pd.DataFrame(cap_rows, columns=schema.TABLES[schema.CAPACITY].column_names),
-        schema.WORKFORCE: pd.DataFrame(wf_rows, columns=schema.TABLES[schema.WORKFORCE].column_names),
-        schema.BILL_OF_RESOURCES: pd.DataFrame(bor_rows, columns=schema.TABLES[schema.BILL_OF_RESOURCES]
-                                          .column_names),
+        schema.RESOURCES: pd.DataFrame(
+            res_rows, columns=schema.TABLES[schema.RESOURCES].column_names
+        ),
+        schema.CAPACITY: pd.DataFrame(
+            cap_rows, columns=schema.TABLES[schema.CAPACITY].column_names
+        ),
+        schema.WORKFORCE: pd.DataFrame(
+            wf_rows, columns=schema.TABLES[schema.WORKFORCE].column_names
+        ),
+        schema.BILL_OF_RESOURCES: pd.DataFrame(
+            bor_rows, columns=schema.TABLES[schema.BILL_OF_RESOURCES].column_names
+        ),
         schema.SUPPLY_OPTIONS: pd.DataFrame(
-            [(f"SUB-{f}", schema.OPTION_SUBCONTRACT, f, 1.0, 500.0, pd.NaT, pd.NaT)
-             for f in fam[::3]], columns=schema.TABLES[schema.SUPPLY_OPTIONS].column_names).assign(
-            **{schema.COST_PER_UNIT: 250.0}),
-        schema.INVENTORY: pd.DataFrame({schema.SKU: skus, schema.ON_HAND_UNITS: units[:, :, 0].sum(axis=1),
-                                   schema.SAFETY_STOCK_MONTHS: .5, schema.SAFETY_STOCK_UNITS: np.nan,
-                                   schema.HOLDING_COST_PCT: 22.0}),
+            [
+                (f"SUB-{f}", schema.OPTION_SUBCONTRACT, f, 1.0, 500.0, pd.NaT, pd.NaT)
+                for f in fam[::3]
+            ],
+            columns=schema.TABLES[schema.SUPPLY_OPTIONS].column_names,
+        ).assign(**{schema.COST_PER_UNIT: 250.0}),
+        schema.INVENTORY: pd.DataFrame(
+            {
+                schema.SKU: skus,
+                schema.ON_HAND_UNITS: units[:, :, 0].sum(axis=1),
+                schema.SAFETY_STOCK_MONTHS: 0.5,
+                schema.SAFETY_STOCK_UNITS: np.nan,
+                schema.HOLDING_COST_PCT: 22.0,
+            }
+        ),
     }
     return tables, demand
