@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from sop.core import fmt
 from sop import ui
+from sop.core import fmt
 
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
 

@@ -17,11 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop.demand import consensus
-from sop.demand import overrides
+from sop.data.validate import validate_dir
+from sop.demand import consensus, overrides
 from sop.demand.plan import demand_plan
 from sop.store import Store
-from sop.data.validate import validate_dir
 
 
 def _ms(xs: list[float]) -> str:

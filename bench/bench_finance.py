@@ -16,14 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sop.core import schema
+from sop.data.validate import as_of_month, validate_dir
+from sop.demand.plan import loaded_consensus, plan_months
 from sop.finance import export as finance_export
 from sop.finance import view as finance_view
-from sop.core import schema
-from sop.demand.plan import loaded_consensus, plan_months
-from sop.scenario.levers import Levers
 from sop.scenario.evaluate import evaluate
+from sop.scenario.levers import Levers
 from sop.supply.synthetic import naive_consensus
-from sop.data.validate import as_of_month, validate_dir
 
 RUNS = 5
 

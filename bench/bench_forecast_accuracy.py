@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import realdata  # noqa: E402
 
-from sop.demand.backtest import coverage, holdout
 from sop.data.demo import build_demo
+from sop.demand.backtest import coverage, holdout
 from sop.demand.engine import ForecastSettings
 
 PUBLISHED = {"seasonal naive": (1.63, 22.56), "ets": (1.54, 21.06)}

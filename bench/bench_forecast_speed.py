@@ -37,7 +37,7 @@ def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, p
     fams = [f"F{i % 5}" for i in range(n_skus)]
     t = np.arange(months)
     frames = []
-    for i, sku in enumerate(skus):
+    for _i, sku in enumerate(skus):
         season = 1 + rng.uniform(0.1, 0.6) * np.sin(2 * np.pi * (t + rng.integers(12)) / 12)
         trend = (1 + rng.normal(0, 0.1)) ** (t / 12)
         level = rng.lognormal(4, 1)

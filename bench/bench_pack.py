@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from sop.data.validate import validate_dir
 from sop.demand import consensus
-from sop.executive import service as executive
-from sop.executive import pack
 from sop.demand.engine import ForecastSettings
+from sop.executive import pack
+from sop.executive import service as executive
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import scenarios as scenario_store
-from sop.data.validate import validate_dir
 
 
 def setup(folder: Path) -> Store:

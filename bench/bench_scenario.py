@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sop.core import schema
+from sop.data.validate import validate_dir
 from sop.finance.bridge import margin_bridge
-from sop.scenario.levers import Levers
 from sop.scenario.evaluate import evaluate, prepare_demand
+from sop.scenario.levers import Levers
 from sop.supply.plan_io import demand_by_forecasting
 from sop.supply.policy import SupplyPolicy
 from sop.supply.synthetic import synthetic_company
-from sop.data.validate import validate_dir
 
 
 def lever_sweep(n: int) -> list[Levers]:

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop.store import Store
 from sop.data.validate import validate_dir
+from sop.store import Store
 
 CHROMIUM_ARGS = [
     "--headless",

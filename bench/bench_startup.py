@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sop.data.demo import write_demo
-from sop.store import Store
 from sop.data.validate import validate_dir
+from sop.store import Store
 
 ARGS = [
     "--headless",

@@ -19,11 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sop.core import schema
-from sop.demand.plan import loaded_consensus, plan_months
 from sop.data.demo import build_demo
+from sop.data.validate import as_of_month, check_tables
+from sop.demand.plan import loaded_consensus, plan_months
 from sop.supply.plan import OPTIMAL, SupplyPolicy, solve_plan
 from sop.supply.synthetic import naive_consensus, synthetic_company
-from sop.data.validate import as_of_month, check_tables
 
 
 def run(

@@ -3,10 +3,10 @@ open one on the Scenarios page, or archive it."""
 
 import streamlit as st
 
+from sop import ui
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario import url as scenario_url
-from sop import ui
 from sop.scenario.levers import Levers
 
 ui.through_router()

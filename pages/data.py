@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from sop.core import charts
-from sop.data import dataview
-from sop.core import fmt
 from sop import ui
-from sop.core import schema
+from sop.core import charts, fmt, schema
+from sop.data import dataview
 
 ui.through_router()
 

@@ -4,8 +4,8 @@ append-only decision log."""
 
 import streamlit as st
 
-from sop.executive import view as exec_view
 from sop import ui
+from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
 
 ui.through_router()

@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from sop.demand import accuracy
-from sop.core import charts
-from sop.demand import charts as demand_charts
-from sop.core import fmt
 from sop import ui
+from sop.core import charts, fmt, schema
+from sop.demand import accuracy
+from sop.demand import charts as demand_charts
 from sop.demand import view as demand_view
-from sop.core import schema
-from sop.demand.plan import has_loaded_consensus
 from sop.demand.engine import LEVELS, ForecastSettings
+from sop.demand.plan import has_loaded_consensus
 
 ui.through_router()
 

@@ -4,10 +4,10 @@ and opportunities, the scenarios on the table; what changed; the meeting pack.""
 
 import streamlit as st
 
+from sop import ui
 from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
-from sop import ui
 from sop.scenario.compare import escape_md
 
 ui.through_router()

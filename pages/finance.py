@@ -2,14 +2,11 @@
 
 import streamlit as st
 
-from sop.core import charts
-from sop.core import fmt
 from sop import ui
+from sop.core import charts, fmt, schema
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
-from sop.finance import pvm
-from sop.finance import landing
-from sop.core import schema
+from sop.finance import landing, pvm
 from sop.scenario import space as lever_space
 
 ui.through_router()

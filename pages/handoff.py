@@ -3,12 +3,11 @@ plan of record in weeks by SKU and plant, as CSV; the month's actuals against pl
 
 import streamlit as st
 
+from sop import ui
+from sop.core import fmt, schema
 from sop.executive import charts as exec_charts
 from sop.executive import view as exec_view
-from sop.core import fmt
-from sop import ui
 from sop.executive import weekly
-from sop.core import schema
 
 ui.through_router()
 

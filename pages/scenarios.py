@@ -3,16 +3,15 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 
 import streamlit as st
 
-from sop.core import charts
 from sop import ui
+from sop.core import charts, schema
+from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
-from sop.scenario import url as scenario_url
 from sop.scenario import space as lever_space
-from sop.core import schema
-from sop.finance.kpis import kpi_table
-from sop.scenario.levers import Levers
+from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
+from sop.scenario.levers import Levers
 
 ui.through_router()
 

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from sop.core import charts
-from sop.core import fmt
 from sop import ui
+from sop.core import charts, fmt, schema
 from sop.supply import charts as supply_charts
-from sop.core import schema
 from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
 ui.through_router()

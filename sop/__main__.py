@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sop.core import schema
 from sop.data.readers import ERROR
-from sop.store import ROOT, Store, StoreError
 from sop.data.validate import Report, validate_dir
+from sop.store import ROOT, Store, StoreError
 
 DEMO_DIR = ROOT / "data" / "demo"
 

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from sop.core import fmt, schema
 from sop.data import dataview
-from sop.core import fmt
-from sop.core import schema
-from sop.store import DatasetInfo, Store
 from sop.data.validate import Report, as_of_month, check_tables, validate_files
-
+from sop.store import DatasetInfo, Store
 
 ROUTED = "_sop_routed"
 

@@ -1,125 +1,35 @@
-"""Shared fixtures: a tiny valid dataset, written as files, and a scratch store."""
+"""Shared fixtures: a tiny valid dataset, written as files, a scratch store, and clean
+Streamlit caches for every test (they survive across AppTest instances)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+import streamlit as st
+from tiny import tiny_tables, write_tables
 
-from sop.core import schema
 from sop.store import Store
 
-AS_OF = pd.Timestamp("2025-12-01")
+os.environ.setdefault("CMDSTANPY_LOG", "WARNING")
+
+KINDS = ("unit", "app", "browser")
 
 
-def tiny_tables() -> dict[str, pd.DataFrame]:
-    """A small, valid dataset: 3 SKUs in 2 families, 2 regions, 24 months of sales."""
-    months = pd.date_range("2024-01-01", AS_OF, freq="MS")
-    future = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=12, freq="MS")
-    products = pd.DataFrame(
-        {
-            schema.SKU: ["A1", "A2", "B1"],
-            schema.NAME: ["Alpha 1", "Alpha 2", "Beta 1"],
-            schema.FAMILY: ["Alpha", "Alpha", "Beta"],
-            schema.UOM: ["each"] * 3,
-            schema.LIST_PRICE: [10.0, 12.0, 50.0],
-            schema.MATERIAL_COST: [4.0, 5.0, 20.0],
-            schema.LAUNCH_MONTH: [pd.NaT] * 3,
-            schema.PHASE_OUT_MONTH: [pd.NaT] * 3,
-        }
-    )
-    rows = []
-    price = dict(zip(products[schema.SKU], products[schema.LIST_PRICE]))
-    for i, sku in enumerate(products[schema.SKU]):
-        for region in ("North", "South"):
-            for k, m in enumerate(months):
-                units = float(100 + 10 * i + 20 * np.sin(k / 12 * 2 * np.pi))
-                rows.append((m, sku, region, round(units), round(units) * price[sku] * 0.95))
-    sales = pd.DataFrame(
-        rows, columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS, schema.REVENUE]
-    )
-    resources = pd.DataFrame(
-        {
-            schema.RESOURCE: ["L1", "L2", "LAB"],
-            schema.PLANT: ["P1", "P1", "P1"],
-            schema.NAME: ["Line 1", "Line 2", "Crew"],
-            schema.KIND: ["line", "line", "labour"],
-            schema.REGULAR_COST_PER_HOUR: [30.0, 30.0, 25.0],
-            schema.OVERTIME_COST_PER_HOUR: [45.0, 45.0, 37.5],
-            schema.MAX_OVERTIME_HOURS: [40.0, 40.0, 0.0],
-        }
-    )
-    capacity = pd.DataFrame(
-        [(r, m, 21.0, 1.0, 8.0, 0.9, np.nan) for r in ("L1", "L2") for m in future],
-        columns=[
-            schema.RESOURCE,
-            schema.MONTH,
-            schema.WORKING_DAYS,
-            schema.SHIFTS,
-            schema.HOURS_PER_SHIFT,
-            schema.EFFICIENCY,
-            schema.AVAILABLE_HOURS,
-        ],
-    )
-    workforce = pd.DataFrame(
-        {
-            schema.RESOURCE: ["LAB"],
-            schema.WORKERS: [5.0],
-            schema.HOURS_PER_WORKER: [140.0],
-            schema.MAX_OVERTIME_PER_WORKER: [20.0],
-            schema.HIRING_COST: [3000.0],
-            schema.LAYOFF_COST: [5000.0],
-            schema.MAX_HIRES_PER_MONTH: [np.nan],
-        }
-    )
-    bor = pd.DataFrame(
-        {
-            schema.SKU: [None, None, None],
-            schema.FAMILY: ["Alpha", "Beta", "Alpha"],
-            schema.RESOURCE: ["L1", "L2", "LAB"],
-            schema.HOURS_PER_UNIT: [0.2, 0.5, 0.1],
-        }
-    )
-    inventory = pd.DataFrame(
-        {
-            schema.SKU: ["A1", "A2", "B1"],
-            schema.ON_HAND_UNITS: [150.0, 160.0, 90.0],
-            schema.SAFETY_STOCK_MONTHS: [0.5, 0.5, 1.0],
-            schema.SAFETY_STOCK_UNITS: [np.nan] * 3,
-            schema.HOLDING_COST_PCT: [20.0, 20.0, 25.0],
-        }
-    )
-    budget = pd.DataFrame(
-        [(f, m, 400.0, 4000.0, 1500.0) for f in ("Alpha", "Beta") for m in future],
-        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
-    )
-    return {
-        schema.PRODUCTS: products,
-        schema.SALES: sales,
-        schema.RESOURCES: resources,
-        schema.CAPACITY: capacity,
-        schema.WORKFORCE: workforce,
-        schema.BILL_OF_RESOURCES: bor,
-        schema.INVENTORY: inventory,
-        schema.BUDGET: budget,
-    }
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's kind: unit, app (AppTest) or browser."""
+    for item in items:
+        kind = Path(item.fspath).parent.name
+        if kind in KINDS:
+            item.add_marker(getattr(pytest.mark, kind))
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        if fmt == "csv":
-            out = df.copy()
-            for c in out.columns:
-                if pd.api.types.is_datetime64_any_dtype(out[c]):
-                    out[c] = out[c].dt.strftime("%Y-%m-%d")
-            out.to_csv(folder / f"{name}.csv", index=False)
-        else:
-            df.to_parquet(folder / f"{name}.parquet", index=False)
-    return folder
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -137,142 +47,3 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     path = tmp_path / "store.duckdb"
     monkeypatch.setenv("SOP_STORE", str(path))
     return Store(path)
-
-
-def snapshot(store: Store) -> tuple:
-    """Everything a load could change, to assert a failed load changed nothing."""
-    if not store.path.exists():
-        return ("absent",)
-    info = store.active()
-    data = store.tables() if info else {}
-    return (
-        store.datasets().to_json(date_format="iso"),
-        {k: v.to_json(date_format="iso") for k, v in data.items()},
-        store.row_counts(),
-    )
-
-
-os.environ.setdefault("CMDSTANPY_LOG", "WARNING")
-
-
-# --- browser fixtures: the real app on a free port, Debian's Chromium -------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding the committed demo dataset, shared by the browser tests."""
-    from sop.data.validate import validate_dir
-
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    report = validate_dir(ROOT / "data" / "demo")
-    assert report.ok, [f.message for f in report.errors]
-    Store(path).load(report.tables, name="demo", source="data/demo")
-    return path
-
-
-@pytest.fixture(scope="session")
-def demo_forecast(demo_store_path: Path) -> Path:
-    """The demo store with its statistical forecast, fitted once per session through
-    the real command line (`python -m sop forecast`, default settings)."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "sop", "--store", str(demo_store_path), "forecast"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return demo_store_path
-
-
-@pytest.fixture(scope="session")
-def live_app(demo_store_path: Path):
-    """Start `streamlit run app.py` against the demo store; yield its base URL."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port = _free_port()
-    env = {**os.environ, "SOP_STORE": str(demo_store_path)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            proc.kill()
-            raise RuntimeError(f"the app did not start:\n{out[-3000:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="session")
-def _browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def browser_page(_browser):
-    """A fresh 1600x1000 Playwright page in Debian's Chromium."""
-    context = _browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()

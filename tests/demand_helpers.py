@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+from tiny import AS_OF, tiny_tables
 
-from conftest import AS_OF, tiny_tables
 from sop.core import schema
+from sop.data.validate import check_tables
 from sop.demand.engine import ForecastSettings
 from sop.store import Store
 from sop.store import forecasts as forecast_store
-from sop.data.validate import check_tables
 
 # P50 per SKU x region and month of the hand-made forecast (units/month)
 P50 = {

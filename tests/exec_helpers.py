@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from tiny import AS_OF, tiny_tables
 
-from conftest import AS_OF, tiny_tables
 from sop.core import schema
-from sop.store import Store
 from sop.data.validate import check_tables
+from sop.store import Store
 
 
 def consensus(tables: dict[str, pd.DataFrame], scale: float = 1.0) -> pd.DataFrame:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from tiny import tiny_tables
 
-from conftest import tiny_tables
 from sop.core import schema
+from sop.data.validate import as_of_month
 from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, loaded_consensus, plan_months
 from sop.supply.synthetic import naive_consensus
-from sop.data.validate import as_of_month
 
 START = pd.Timestamp("2027-01-01")
 

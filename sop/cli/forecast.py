@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sop.demand import accuracy
-from sop.demand import metrics
 from sop.core import schema
+from sop.demand import accuracy, metrics
 
 
 def workers(text: str) -> int:
@@ -90,11 +89,11 @@ def _summary(store, run) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from sop.demand import consensus
     from sop.__main__ import _print_report
+    from sop.data.validate import validate_dir
+    from sop.demand import consensus
     from sop.store import Store
     from sop.store import forecasts as forecast_store
-    from sop.data.validate import validate_dir
 
     store = Store(args.store)
     settings = settings_from(args)

@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.finance.kpis import kpi_table
-from sop.scenario.levers import Levers
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
+from sop.scenario.levers import Levers
 from sop.supply.plan_io import (
     NoDemand,
     add_plan_arguments,
@@ -96,8 +95,8 @@ def unknown_names(
 def _inputs(
     args: argparse.Namespace, horizon: int
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
-    from sop.store import Store
     from sop.data.validate import validate_dir
+    from sop.store import Store
 
     if args.data is not None:
         report = validate_dir(args.data)

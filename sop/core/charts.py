@@ -10,8 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 
 PALETTE = ("#1F4E79", "#E07A1F", "#2E8B57", "#B23A48", "#7B5EA7", "#3A9BB8", "#C9A227", "#6B7B8C")
 GRID = "#E3E7ED"

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sop.demand import metrics
 from sop.core import schema
+from sop.demand import metrics
 
 ALL = "All families"
 METHOD, FLAG, N_MONTHS = "method", "flag", "n_months"

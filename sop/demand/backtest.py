@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from sop.demand import metrics
 from sop.core import schema
+from sop.demand import metrics
 from sop.demand.engine import BASELINES, ForecastSettings, run_jobs
 from sop.demand.hierarchy import Z90
 from sop.demand.selection import Job

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sop.core import schema
+from sop.data.validate import as_of_month
 from sop.demand import accuracy
 from sop.demand import overrides as override_rules
-from sop.core import schema
 from sop.demand.plan import (
     DEFAULT_HORIZON,
     PLAN_COLUMNS,
@@ -29,7 +30,6 @@ from sop.demand.plan import (
 from sop.store import DatasetInfo, Store, StoreError
 from sop.store import forecasts as forecast_store
 from sop.store import overrides as override_log
-from sop.data.validate import as_of_month
 
 HOW_TO_RUN = 'Run `python -m sop forecast` or press "Run forecast" on the Demand page.'
 

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.data.validate import as_of_month
 from sop.demand import selection
 from sop.demand.hierarchy import BAND_GROUP, Z90
 from sop.demand.series import build_jobs, disaggregate
-from sop.data.validate import as_of_month
 
 LEVELS = ("sku_region", "sku", "family")
 MAX_HORIZON = 60

@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sop.demand import metrics
-from sop.demand import models
+from sop.demand import metrics, models
 
 Z90 = 1.2815515655446004  # standard normal 90% quantile
 MIN_TRAIN = {"ok": 18, "short": 6, "intermittent": 12}

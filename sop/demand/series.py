@@ -186,10 +186,8 @@ def build_jobs(
         key = key if isinstance(key, tuple) else (key,)
         cols = np.asarray(idx)
         lo = int(first[cols].min())
-        if level == "sku_region":
-            y = wide[lo:, cols[0]]
-        else:
-            y = agg[lo:, cols].sum(axis=1)  # NaN (a gap) in any child -> missing
+        # NaN (a gap) in any child -> missing
+        y = wide[lo:, cols[0]] if level == "sku_region" else agg[lo:, cols].sum(axis=1)
         w = children["share"].to_numpy()[cols]
         u = promo[lo:, cols] @ (w / w.sum()) if w.sum() > 0 else promo[lo:, cols].mean(axis=1)
         fam_k = fam_of_col[cols[0]]

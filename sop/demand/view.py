@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.core import fmt
+from sop.core import fmt, schema
 from sop.demand import overrides
-from sop.core import schema
 from sop.demand.hierarchy import BAND_GROUP, aggregate
 
 ACTUAL, FITTED, CONSENSUS = "actual", "fitted", "consensus"

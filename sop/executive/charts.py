@@ -9,9 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sop.core import money_axis
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, money_axis, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 GREY, RED, GREEN, BAND = "#8A96A3", "#B23A48", "#2E8B57", "rgba(31,78,121,0.16)"

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sop.executive import view as exec_view
-from sop.core import fmt
-from sop.executive import pack_excel
-from sop.core import schema
-from sop.demand.plan import SOURCE_LOADED
-from sop.finance.kpis import KPI_BY_KEY
+from sop.core import fmt, schema
 from sop.core.xlsx import ROW, Spec, budget_part
+from sop.demand.plan import SOURCE_LOADED
+from sop.executive import pack_excel
+from sop.executive import view as exec_view
+from sop.finance.kpis import KPI_BY_KEY
 
 DEMAND_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
@@ -342,11 +341,11 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
 
 
 def _folder_context(folder: Path):
+    from sop.data.validate import as_of_month, validate_dir
     from sop.executive.service import Context
     from sop.scenario.evaluate import prepare_demand
     from sop.supply.plan_io import demand_by_forecasting, demand_from_tables
     from sop.supply.policy import SupplyPolicy
-    from sop.data.validate import as_of_month, validate_dir
 
     report = validate_dir(folder)
     if not report.ok:

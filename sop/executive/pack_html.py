@@ -14,10 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sop.core import fmt
 from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
-from sop.core import fmt
 
 CSS = """
 body{font-family:Inter,"Segoe UI",Helvetica,Arial,sans-serif;color:#1B1F24;margin:24px auto;

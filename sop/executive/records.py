@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sop.executive import decisions
-from sop.core import fmt
-from sop.executive import weekly
-from sop.core import schema
+from sop.core import fmt, schema
+from sop.executive import decisions, weekly
 from sop.finance.bridge import margin_bridge
 
 BRIDGE_COLUMNS = ["step", "amount", "kind", "detail", "amount_text"]

@@ -23,10 +23,8 @@ import html
 import numpy as np
 import pandas as pd
 
-from sop.finance import statement
-from sop.core import fmt
-from sop.finance import kpis
-from sop.core import schema
+from sop.core import fmt, schema
+from sop.finance import kpis, statement
 from sop.supply.plan import PlanResult
 
 COLUMNS = ["kind", "category", "subject", "when", "money", "what"]

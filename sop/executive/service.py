@@ -13,8 +13,8 @@ import pandas as pd
 
 from sop.executive import decisions
 from sop.executive import view as exec_view
-from sop.scenario.levers import Levers
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
+from sop.scenario.levers import Levers
 from sop.store import DatasetInfo, Store, StoreError
 from sop.store import decisions as decision_log
 from sop.store import scenarios as scenario_store

@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop.scenario import compare
-from sop.finance import statement
+from sop.core import schema
 from sop.executive import decisions
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
-from sop.core import schema
+from sop.finance import statement
 from sop.finance.kpis import KPI_BY_KEY
-from sop.scenario.levers import Levers
-from sop.scenario.evaluate import DemandBase, Evaluation, scenario_demand
+from sop.scenario import compare
 from sop.scenario.apply import apply_policy, apply_tables
+from sop.scenario.evaluate import DemandBase, Evaluation, scenario_demand
+from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.supply import capacity
 from sop.core import schema
+from sop.supply import capacity
 
 QUANTITIES = ["demand", "production", "subcontracted", "shipped"]
 WEEK_COLUMNS = [

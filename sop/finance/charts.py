@@ -12,9 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sop.core import money_axis
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, money_axis, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"

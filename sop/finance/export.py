@@ -18,10 +18,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sop.core import fmt
-from sop.core import schema
-from sop.finance.view import FinanceView
+from sop.core import fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
+from sop.finance.view import FinanceView
 
 MONTH_FORMAT = formats("EUR")["month"]
 __all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]

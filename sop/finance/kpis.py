@@ -178,9 +178,9 @@ def _family_sums(plan: PlanResult) -> pd.DataFrame:
 def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
     """Per family: price (revenue / units served) and unit_cost (cogs / units served).
 
-    Columns: family, price, unit_cost, lost_sales, shipped (units served). Families that served nothing fall
-    back to the average list price and material cost of their SKUs (and those that
-    served only from stock, to that material cost).
+    Columns: family, price, unit_cost, lost_sales, shipped (units served). Families that
+    served nothing fall back to the average list price and material cost of their SKUs
+    (and those that served only from stock, to that material cost).
     """
     g = _family_sums(plan)
     cost_share = _cogs(plan) / max(float(g["material_cost"].sum()), 1e-9)

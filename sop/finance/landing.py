@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 
 ACTUAL_COLUMNS = [
     schema.MONTH,
@@ -180,7 +179,7 @@ def year_end_landing(
     rows = []
     for year in sorted({m.year for m in pro.index}):
 
-        def in_year(ms) -> list[pd.Timestamp]:
+        def in_year(ms, year: int = year) -> list[pd.Timestamp]:
             return sorted(m for m in ms if m.year == year)
 
         b, a, p = in_year(bud.index), in_year(act.index), in_year(pro.index)

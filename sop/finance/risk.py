@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sop.demand import hierarchy
 from sop.core import schema
+from sop.demand import hierarchy
 from sop.supply.plan import PlanResult
 
 N_PATHS = 500

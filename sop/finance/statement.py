@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.supply import capacity
 from sop.core import schema
+from sop.supply import capacity
 from sop.supply.plan import PlanResult
 
 CONVERSION = ("regular_cost", "overtime_cost", "hiring_cost", "layoff_cost")

@@ -13,14 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sop.finance import statement
-from sop.core import fmt
-from sop.finance import kpis
-from sop.finance import pvm
-from sop.finance import landing as year_end
-from sop.core import schema
-from sop.supply.plan import PlanResult
+from sop.core import fmt, schema
 from sop.data.validate import as_of_month
+from sop.finance import kpis, pvm, statement
+from sop.finance import landing as year_end
+from sop.supply.plan import PlanResult
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
 BAND_COLUMNS = [
@@ -164,7 +161,8 @@ class FinanceView:
         """The plan's months, e.g. 'Nov 2026 to Apr 2028'."""
         if self.pnl.empty:
             return "no months"
-        return f"{fmt.month(self.pnl[schema.MONTH].min())} to {fmt.month(self.pnl[schema.MONTH].max())}"
+        months = self.pnl[schema.MONTH]
+        return f"{fmt.month(months.min())} to {fmt.month(months.max())}"
 
 
 def _totals(

@@ -13,8 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 RED, GREEN, GREY = "#B23A48", "#2E8B57", "#8A96A3"

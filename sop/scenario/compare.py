@@ -13,9 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from sop.core import fmt, schema
 from sop.finance import statement
-from sop.core import fmt
-from sop.core import schema
 from sop.finance.kpis import KPI_BY_KEY, KPIS, Kpi, utilisation
 from sop.scenario.levers import Levers
 from sop.scenario.space import escape_md, moved_text

@@ -21,15 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sop.finance import statement
-from sop.demand import hierarchy
-from sop.finance import kpis
-from sop.finance import risk
-from sop.finance.bridge import margin_bridge
 from sop.core import schema
+from sop.demand import hierarchy
 from sop.demand.plan import PLAN_COLUMNS
-from sop.scenario.levers import Levers
+from sop.finance import kpis, risk, statement
+from sop.finance.bridge import margin_bridge
 from sop.scenario.apply import apply_policy, apply_tables, demand_factor
+from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy
 

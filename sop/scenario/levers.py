@@ -306,7 +306,7 @@ class Levers:
             if lo is None or isinstance(value, (bool, str)):
                 continue
 
-            def clamp(v: float) -> float:
+            def clamp(v: float, lo: float = lo, hi: float = hi) -> float:
                 return min(max(v, lo), hi) if math.isfinite(v) else v
 
             if f.name == "capacity_changes":

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop.demand import overrides
 from sop.core import schema
+from sop.demand import overrides
 from sop.store.core import Store, StoreError, register_ddl, write_lock
 
 ACTION_WITHDRAW = "withdraw"

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 RED, AMBER, GREEN = "#B23A48", "#E0A21F", "#2E8B57"

@@ -15,8 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.core import fmt
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.supply.inputs import PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
@@ -93,7 +92,10 @@ def bottlenecks(
     (or option), name, plant (or family), month, shadow_price (money), per (hour
     or unit), used, limit, overtime_hours, max_overtime_hours, lever (text).
     """
-    money_ = lambda x: money(x, currency)
+
+    def money_(x):
+        return money(x, currency)
+
     reg, otr, line = _rates(inp)
     ot_val = sol.duals["OT"]
     rows = []
@@ -316,7 +318,10 @@ def shortfalls(
     shadow, mat_dual = sol.duals["CAP"], sol.duals["MATC"]
     names = inp.res[schema.RESOURCE].to_numpy()
     label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
-    money_ = lambda x: money(x, currency)
+
+    def money_(x):
+        return money(x, currency)
+
     rows = []
     for kind, i, t, units in cells:
         item = inp.items.iloc[i]

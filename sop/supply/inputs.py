@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from sop.supply import capacity
 from sop.core import schema
-from sop.supply.policy import LEVEL_SKU, PRICE_NET, SupplyPolicy
 from sop.data.validate import as_of_month
+from sop.supply import capacity
+from sop.supply.policy import LEVEL_SKU, PRICE_NET, SupplyPolicy
 
 DEFAULT_HOLDING_PCT = 20.0
 INF = float("inf")
@@ -269,7 +269,10 @@ def prepare(
     wh = basis / (P @ basis)[item_of_sku]
     Wh = sp.csr_matrix((wh, (item_of_sku, np.arange(ns))), shape=(n, ns))
     hours = (Wh @ H).tocsr()
-    const = lambda v: np.repeat(np.asarray(Wh @ v)[:, None], T, axis=1)
+
+    def const(v):
+        return np.repeat(np.asarray(Wh @ v)[:, None], T, axis=1)
+
     wf = tables.get(schema.WORKFORCE)
     lab = np.flatnonzero((res[schema.KIND] == schema.KIND_LABOUR).to_numpy())
     wf_cols = schema.TABLES[schema.WORKFORCE].column_names

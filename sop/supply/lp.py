@@ -95,7 +95,9 @@ class _Space:
         return idx
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cat = lambda x: np.concatenate(x) if x else np.zeros(0)
+        def cat(x):
+            return np.concatenate(x) if x else np.zeros(0)
+
         return cat(self.lo), cat(self.hi), cat(self.cost)
 
 
@@ -174,7 +176,7 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
         hi=INF if policy.subcontract_allowed else 0.0,
         cost=np.repeat(sub_pair_cost[:, None], T, axis=1),
     )
-    I = c.block((n, T), cost=hold)
+    I = c.block((n, T), cost=hold)  # noqa: E741 -- I is inventory, as in the model above
     B = c.block((n, T), hi=b_hi, cost=b_cost)
     L = c.block((n, T), hi=inp.demand, cost=l_cost)
     Z = c.block((n, T), hi=inp.ss, cost=policy.safety_stock_penalty_pct / 100 * price)

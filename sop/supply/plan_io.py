@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop.core import fmt
-from sop.core import schema
-from sop.supply import explain as supply_explain
+from sop.core import fmt, schema
+from sop.data.validate import as_of_month
 from sop.demand.plan import (
     PLAN_COLUMNS,
     SOURCE_FORECAST,
@@ -31,9 +30,9 @@ from sop.demand.plan import (
     loaded_consensus,
     plan_months,
 )
+from sop.supply import explain as supply_explain
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy, field_help
-from sop.data.validate import as_of_month
 
 FRAMES = ("costs", "family_plan", "resource_use", "bottlenecks", "shortfalls", "sku_plan")
 
@@ -190,8 +189,8 @@ def summary(result: PlanResult, currency: str) -> str:
 
 def run_plan(args: argparse.Namespace) -> int:
     """The `plan` command: 0 with a plan, 1 when there is none (said why), 2 bad data."""
-    from sop.store import Store
     from sop.data.validate import validate_dir
+    from sop.store import Store
 
     err = sys.stderr
     policy = policy_from_args(args)

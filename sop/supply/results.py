@@ -80,7 +80,7 @@ def _by_item(inp: PlanInputs, pair_values: np.ndarray) -> np.ndarray:
 def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> dict[str, np.ndarray]:
     """(n, T) arrays of every family_plan column."""
     v, p = sol.values, inp.price
-    B, L, I = v["B"], v["L"], v["I"]
+    B, L, I = v["B"], v["L"], v["I"]  # noqa: E741 -- the LP's names (sop.supply.lp)
     revenue = p * (inp.demand - L)
     revenue[:, -1] -= p[:, -1] * B[:, -1]
     return {

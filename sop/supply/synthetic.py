@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, plan_months
 from sop.data.validate import as_of_month
+from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, plan_months
 
 
 def naive_consensus(

@@ -1,0 +1,247 @@
+"""The Demand page through AppTest: run, pick, override, withdraw, accuracy, export.
+
+A hand-made forecast is stored directly (tests/demand_helpers.py) so the page never
+fits a model here, except in the one test of the Run forecast button, which fits the
+tiny dataset.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from demand_helpers import MONTHS, P50, loaded_store, store_fake_run
+from streamlit.testing.v1 import AppTest
+from tiny import tiny_tables
+
+from sop.core import schema
+from sop.demand import overrides
+from sop.demand.plan import PLAN_COLUMNS
+from sop.store import Store
+from sop.store import forecasts as forecast_store
+from sop.store import overrides as override_log
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/demand.py"
+
+
+def _page() -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def forecast(store: Store) -> Store:
+    loaded_store(store)
+    store_fake_run(store)
+    return store
+
+
+def _trace_y(fig: dict, name: str) -> np.ndarray:
+    """The y values of a trace of a Plotly JSON spec (typed arrays are base64)."""
+    y = next(t for t in fig["data"] if t.get("name") == name)["y"]
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    return np.asarray(y, dtype=float)
+
+
+def _fill_override(
+    at: AppTest,
+    value: float,
+    reason: str = "key account win",
+    author: str = "Ana",
+    kind: str = overrides.KIND_UNITS,
+    start: int = 0,
+    end: int = 1,
+) -> AppTest:
+    at.selectbox(key="dem_ov_start").set_value(MONTHS[start])
+    at.selectbox(key="dem_ov_end").set_value(MONTHS[end])
+    at.radio(key="dem_ov_kind").set_value(kind)
+    at.number_input(key="dem_ov_value").set_value(value)
+    at.text_input(key="dem_ov_reason").input(reason)
+    at.text_input(key="dem_ov_author").input(author)
+    return at.button(key="dem_ov_save").click().run()
+
+
+def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store) -> None:
+    loaded_store(store)
+    at = _page()
+    assert "No statistical forecast is stored" in at.warning[0].value
+    assert not at.metric
+    at.number_input(key="dem_horizon").set_value(6)
+    at.button(key="dem_run").click().run()
+    assert not at.exception, at.exception
+    assert "Forecast stored" in at.success[0].value
+    run = forecast_store.find_run(store, 1)
+    assert run is not None and run.settings["horizon"] == 6
+    assert "Consensus, next 6 months" in _metrics(at)
+    assert at.button(key="dem_run").label == "Refit the forecast"
+
+
+def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store) -> None:
+    at = _page()
+    total = sum(P50.values()) * len(MONTHS)
+    assert _metrics(at)["Consensus, next 6 months"] == f"{total:,.0f} units"
+    assert _metrics(at)["Statistical P50, same months"] == f"{total:,.0f} units"
+    assert "Pick a family" in at.info[0].value  # no override at company level
+    at.selectbox(key="dem_family").set_value("Beta").run()
+    assert at.selectbox(key="dem_sku").options == ["(all)", "B1"]
+    assert _metrics(at)["Consensus, next 6 months"] == f"{200 * len(MONTHS):,.0f} units"
+    at.selectbox(key="dem_sku").set_value("B1").run()
+    at.selectbox(key="dem_region").set_value("South").run()
+    assert not at.exception
+    assert _metrics(at)["Consensus, next 6 months"] == "0 units"
+    assert any("Override the forecast of B1 in South" in m for m in at.markdown.values)
+    # a SKU of another family does not survive a change of family
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="dem_sku").value == "(all)"
+
+
+def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Store) -> None:
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at = _fill_override(at, 1000.0)
+    assert not at.exception, at.exception
+    assert "saved" in at.success[0].value
+    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
+    assert hist[overrides.AUTHOR].tolist() == ["Ana"]
+    assert hist[overrides.REASON].tolist() == ["key account win"]
+    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_ACTIVE]
+    # level and kind in words; a family override has no SKU or region: empty, not None
+    assert (hist[overrides.LEVEL].tolist(), hist[schema.KIND].tolist()) == (
+        ["Family"],
+        ["= units/month"],
+    )
+    assert hist[[schema.SKU, schema.REGION, overrides.WITHDRAWN_BY]].iloc[0].tolist() == [
+        "",
+        "",
+        "",
+    ]
+    assert any("(family level)" in m for m in at.markdown.values)
+    m = _metrics(at)
+    assert m["Consensus, next 6 months"] == f"{1000 * 2 + 500 * 4:,.0f} units"
+    assert m["Statistical P50, same months"] == f"{500 * 6:,.0f} units"
+    assert m["Active overrides on this selection"] == "1"
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [
+        "#1 Alpha = 1,000 units/month (key account win)"
+    ]
+    assert list(_trace_y(fig, "Consensus demand")[:3]) == pytest.approx([1000, 1000, 500])
+    assert list(_trace_y(fig, "Statistical forecast (P50)")[:3]) == pytest.approx([500] * 3)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        (dict(value=-5.0), "cannot be negative"),
+        (dict(value=100.0, reason=""), "Enter a reason"),
+        (dict(value=100.0, author=" "), "Enter your name"),
+        (dict(value=100.0, start=3, end=1), "before the start month"),
+    ],
+)
+def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
+    forecast: Store, fields: dict, message: str
+) -> None:
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at = _fill_override(at, **fields)
+    assert not at.exception, at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert override_log.counts(forecast) == (0, 0)
+    assert not at.success
+
+
+def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store) -> None:
+    """Typing only a reason and a name must not wipe the selection's demand: the form
+    opens on a % change of 0, which is refused."""
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    assert at.radio(key="dem_ov_kind").value == overrides.KIND_PCT
+    at.text_input(key="dem_ov_reason").input("just looking")
+    at.text_input(key="dem_ov_author").input("Ana")
+    at = at.button(key="dem_ov_save").click().run()
+    assert any("leaves the forecast as it is" in e.value for e in at.error)
+    assert override_log.counts(forecast) == (0, 0)
+
+
+def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at.selectbox(key="dem_sku").set_value("A1").run()
+    at = _fill_override(at, 20.0, kind=overrides.KIND_PCT)
+    at.button(key="dem_wd_go").click().run()  # no name yet
+    assert any("Enter your name" in e.value for e in at.error)
+    assert override_log.counts(forecast) == (1, 0)
+    at.text_input(key="dem_wd_author").input("Ben")
+    at.text_input(key="dem_wd_note").input("customer cancelled")
+    at.button(key="dem_wd_go").click().run()
+    assert not at.exception
+    assert "withdrawn" in at.success[0].value
+    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
+    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_WITHDRAWN]
+    assert hist[overrides.WITHDRAWN_BY].tolist() == ["Ben"]
+    assert _metrics(at)["Active overrides on this selection"] == "0"
+
+
+def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable(
+    forecast: Store,
+) -> None:
+    at = _page()
+    fam = next(
+        d.value
+        for d in at.dataframe
+        if "fva_vs_snaive" in d.value.columns and "n_series" in d.value.columns
+    )
+    assert fam[schema.FAMILY].tolist() == ["Alpha", "Beta", "All families"]
+    assert any("Not measurable yet" in i.value for i in at.info)
+    flagged = next(
+        d.value
+        for d in at.dataframe
+        if "flag" in d.value.columns and (d.value["flag"] != "ok").all()
+    )
+    assert flagged[schema.SKU].tolist() == ["B1"]
+
+
+def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
+    at = _page()
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at = _fill_override(at, 900.0)
+    button = at.get("download_button")[0]
+    assert button.proto.label.startswith("Download the consensus demand plan")
+    assert button.proto.url.endswith(".csv")
+    # the bytes the button serves (AppTest keeps them in a mock media store)
+    from sop import ui
+
+    stamp = ui.demand_stamp(str(forecast.path), 1)
+    got = pd.read_csv(io.BytesIO(ui.demand_plan_csv(str(forecast.path), 1, stamp)))
+    assert list(got.columns) == PLAN_COLUMNS
+    assert got[schema.UNITS].sum() == pytest.approx(900 * 2 + 500 * 4 + 200 * 6)
+    assert got[schema.FORECAST_UNITS].sum() == pytest.approx(700 * 6)
+    assert got[schema.MONTH].iloc[0] == f"{MONTHS[0]:%Y-%m}"
+
+
+def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store) -> None:
+    tables = tiny_tables()
+    tables[schema.CONSENSUS] = pd.DataFrame(
+        [(m, sku, region, 10.0) for m in MONTHS for sku, region in P50],
+        columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS],
+    )
+    loaded_store(store, tables)
+    at = _page()
+    assert any("brings its own consensus demand plan" in i.value for i in at.info)
+    assert _metrics(at)["Consensus, next 6 months"] == f"{10 * 6 * 6:,.0f} units"
+    assert not at.get("form")  # no override editor

@@ -1,0 +1,191 @@
+"""The Executive S&OP pages through AppTest: the one-screen summary, presentation mode,
+approving a plan of record, questions and actions, the S&OE hand-off."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from exec_helpers import load
+from streamlit.testing.v1 import AppTest
+
+from sop.core import fmt
+from sop.executive import decisions
+from sop.executive import risks as exec_risks
+from sop.executive import service as executive
+from sop.scenario.levers import Levers
+from sop.store import Store
+from sop.store import decisions as decision_log
+from sop.store import scenarios as scenario_store
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+CYCLE = pd.Timestamp("2026-01-01")
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    load(store)
+    scenario_store.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    return store
+
+
+def _at(page: str) -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe on screen with `column` (dataframes carry no key here)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _markdown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+
+
+def test_executive_page_shows_the_summary(loaded: Store) -> None:
+    at = _at("pages/executive.py")
+    metrics = {m.label: m.value for m in at.metric}
+    ev = executive.context(loaded).evaluate(Levers())
+    assert list(metrics) == [
+        "Revenue",
+        "Gross margin",
+        "Fill rate",
+        "Inventory value (end)",
+        "Line utilisation",
+    ]
+    assert metrics["Fill rate"].endswith("%")
+    assert metrics["Revenue"].startswith("€")
+    assert "No plan of record yet" in _markdown(at)
+    # the tile is over the horizon, the budget over fewer months: the caption says which
+    assert re.search(r"[+-]€[^ ]+ \([+-][\d.]+ %\) vs budget, \d+ months", _markdown(at))
+    board = _frame(at, "Plan")
+    assert list(board["Plan"]) == ["Baseline", "#1 Beta push"]
+    # the risks are an HTML table whose text wraps: no sentence is cut by a grid cell
+    risks = " ".join(h.proto.body for h in at.get("html") if "exe-risks" in h.proto.body)
+    view = executive.view(loaded, executive.context(loaded))
+    top = exec_risks.top(view.risks, n=8, per_category=3)
+    assert len(top) and risks.count("<tr>") == len(top) + 1
+    for why in top["what"]:
+        assert html.escape(why) in risks
+    assert re.findall(r'class="m (?:risk|opportunity)">([^<]*)<', risks) == [
+        fmt.money_delta(m, "EUR") for m in top["money"]
+    ]
+    assert not any(
+        d.value.columns.tolist() == ["Item", "At stake", "When", "Why"] for d in at.dataframe
+    )
+    assert ev.kpis["revenue"] > 0
+    assert "second approved cycle" in at.info[0].value  # no bridge yet
+
+
+def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
+    at = _at("pages/executive.py")
+    css = " ".join(str(h.proto) for h in at.get("html"))
+    assert "stSidebar" not in css
+    at.toggle(key="exe_present").set_value(True).run()
+    assert not at.exception
+    css = " ".join(str(h.proto) for h in at.get("html"))
+    assert "stSidebar" in css and "display:none" in css
+    # the scenarios board is a plain table there, so its text grows with the page
+    assert len(at.table) == 1 and "#1 Beta push" in at.table[0].value.index
+    assert not any("Plan" in d.value.columns for d in at.dataframe)
+
+
+def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    at.selectbox(key="dec_plan").set_value(1)
+    at.text_input(key="dec_author").set_value("Erin Exec")
+    at.text_area(key="dec_note").set_value("Beta listing confirmed")
+    at.button(key="dec_approve").click().run()
+    assert not at.exception and not at.error
+    assert "Approved as plan of record" in at.success[0].value
+    log = _frame(at, "entry")
+    assert log.loc[0, "entry"].startswith("Approved #1 Beta push")
+    assert log.loc[0, "status"] == decisions.STATUS_POR and log.loc[0, "author"] == "Erin Exec"
+    assert decisions.plan_of_record(decision_log.log(loaded), CYCLE)["scenario_name"] == "Beta push"
+    at.switch_page("pages/executive.py").run()
+    assert "Plan of record: **\\#1 Beta push**" in _markdown(at)
+    assert _frame(at, "Plan")["Plan"].str.startswith("✔ #1").any()
+    at.switch_page("pages/handoff.py").run()
+    assert not at.exception
+    weeks = _frame(at, "week_start")
+    assert weeks["production"].sum() == pytest.approx(
+        executive.view(loaded, executive.context(loaded)).snapshot.sku_plan["production"].sum()
+    )
+
+
+def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    sid = int(scenario_store.list_scenarios(loaded)["scenario_id"].iloc[0])
+    at.selectbox(key="dec_plan").set_value(sid)
+    at.text_area(key="dec_note").set_value("no name given")
+    at.button(key="dec_approve").click().run()
+    assert "approver" in at.error[0].value
+    assert decision_log.log(loaded).empty
+    # what was typed and picked stays, so a second click cannot approve another plan
+    assert at.selectbox(key="dec_plan").value == sid
+    assert at.text_area(key="dec_note").value == "no name given"
+    assert len(at.help) == 0  # no stray expression printed by Streamlit magic
+
+
+def test_add_an_action_and_close_it(loaded: Store) -> None:
+    at = _at("pages/decisions.py")
+    at.text_input(key="dec_item_text").set_value("Book Saturday shifts on L2")
+    at.text_input(key="dec_item_owner").set_value("Olga")
+    at.date_input(key="dec_item_due").set_value(pd.Timestamp("2030-01-31").date())
+    at.text_input(key="dec_item_author").set_value("Erin")
+    at.button(key="dec_item_add").click().run()
+    assert not at.error, [e.value for e in at.error]
+    items = _frame(at, "raised_by")
+    assert items.loc[0, "owner"] == "Olga" and items.loc[0, "status"] == "open"
+    at.text_input(key="dec_close_author").set_value("Olga")
+    at.text_input(key="dec_close_note").set_value("booked")
+    at.button(key="dec_close_go").click().run()
+    assert (
+        decisions.items(decision_log.log(loaded), pd.Timestamp("2030-01-01")).loc[0, "status"]
+        == "closed"
+    )
+
+
+def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
+    at = _at("pages/handoff.py")
+    assert "No plan of record" in at.info[0].value
+
+
+def test_pages_explain_a_missing_demand_plan(store: Store) -> None:
+    from tiny import tiny_tables
+
+    load(store, tiny_tables())  # no consensus, no forecast
+    for page in ("pages/executive.py", "pages/decisions.py", "pages/handoff.py"):
+        at = _at(page)
+        assert "forecast" in at.info[0].value
+
+
+def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: Store) -> None:
+    """QA: after loading a new dataset version, Decisions and Hand-off hid the decision log
+    until the forecast was re-run. The log, items and the approved plan's weeks need no
+    demand plan: they stay, with a note that the plan figures need one."""
+    from tiny import tiny_tables
+
+    ctx = executive.context(loaded)
+    executive.approve_saved(loaded, ctx, 0, "Ann", "go", CYCLE)
+    decision_log.add_item(
+        loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann"
+    )
+    load(loaded, tiny_tables(), name="refresh")  # same as-of, no consensus, no forecast
+    at = _at("pages/decisions.py")
+    assert "forecast" in at.info[0].value
+    assert _frame(at, "entry")["entry"].str.startswith("Approved Baseline").any()
+    assert list(_frame(at, "raised_by")["text"]) == ["Book Saturday shifts"]
+    assert not [b for b in at.button if b.key == "dec_approve"]
+    at = _at("pages/handoff.py")
+    assert "forecast" in at.info[0].value
+    weeks = _frame(at, "week_start")
+    assert weeks["production"].sum() > 0

@@ -1,0 +1,86 @@
+"""The plan settings of record: saved on the Supply page, used by every later page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from supply_helpers import with_consensus
+from tiny import tiny_tables
+
+from sop.data.validate import check_tables
+from sop.store import Store, StoreError
+from sop.store import settings as settings_store
+from sop.supply.policy import SupplyPolicy
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def test_newest_save_applies_and_history_keeps_every_save(store: Store) -> None:
+    assert settings_store.current_policy(store) == (SupplyPolicy(), "")
+    settings_store.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
+    settings_store.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
+    policy, who = settings_store.current_policy(Store(store.path))  # as after a restart
+    assert policy == SupplyPolicy(horizon=12, overtime_allowed=False)
+    assert who.startswith("set by Bo on ")
+    hist = settings_store.history(store)
+    assert hist["author"].tolist() == ["Bo", "Ana"]
+    assert json.loads(hist["policy_json"].iloc[1])["backlog_allowed"] is False
+
+
+def test_blank_author_or_invalid_settings_store_nothing(store: Store) -> None:
+    with pytest.raises(StoreError, match="your name"):
+        settings_store.save_policy(store, SupplyPolicy(), " ")
+    with pytest.raises(StoreError, match="horizon must be 1 to 60"):
+        settings_store.save_policy(store, SupplyPolicy(horizon=0), "Ana")
+    assert settings_store.history(store).empty
+
+
+def test_settings_from_a_newer_version_still_load() -> None:
+    data = {**SupplyPolicy(backlog_allowed=False).as_dict(), "a_future_setting": 3}
+    assert SupplyPolicy.from_dict(data) == SupplyPolicy(backlog_allowed=False)
+
+
+def _app() -> AppTest:
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=90).run()
+
+
+def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> None:
+    store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
+    at = _app()
+    at.switch_page("pages/supply.py").run()
+    assert at.toggle(key="sup_backlog_allowed").value is True
+    assert at.button(key="sup_settings_save").disabled  # nothing changed yet
+    at.toggle(key="sup_backlog_allowed").set_value(False).run()
+    assert any("differ" in c.value for c in at.caption)
+    at.text_input(key="sup_settings_author").set_value("Ana")
+    at.button(key="sup_settings_save").click().run()
+    assert not at.exception, at.exception
+    assert settings_store.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
+    again = _app()
+    again.switch_page("pages/supply.py").run()
+    assert again.toggle(key="sup_backlog_allowed").value is False  # starts from the record
+    again.switch_page("pages/scenarios.py").run()
+    assert not again.exception, again.exception
+    assert any("set by Ana" in c.value for c in again.caption)
+
+
+def test_the_command_line_plans_with_the_settings_of_record(
+    store: Store, tmp_path: Path, capsys
+) -> None:
+    from sop.__main__ import main
+
+    store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
+    settings_store.save_policy(store, SupplyPolicy(horizon=12, backlog_allowed=False), "Ana")
+    out = tmp_path / "plan.json"
+    assert main(["--store", str(store.path), "plan", "--out", str(out)]) == 0
+    policy = json.loads(out.read_text())["policy"]
+    assert policy["backlog_allowed"] is False and policy["horizon"] == 12
+    assert (
+        main(["--store", str(store.path), "plan", "--out", str(out), "--backlog-allowed"]) == 0
+    )  # a flag still wins
+    assert json.loads(out.read_text())["policy"]["backlog_allowed"] is True

@@ -1,0 +1,121 @@
+"""Browser fixtures: the real app on a free port, driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from tiny import ROOT, free_port
+
+from sop.data.validate import validate_dir
+from sop.store import Store
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the committed demo dataset, shared by the browser tests."""
+
+    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    report = validate_dir(ROOT / "data" / "demo")
+    assert report.ok, [f.message for f in report.errors]
+    Store(path).load(report.tables, name="demo", source="data/demo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_forecast(demo_store_path: Path) -> Path:
+    """The demo store with its statistical forecast, fitted once per session through
+    the real command line (`python -m sop forecast`, default settings)."""
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sop", "--store", str(demo_store_path), "forecast"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return demo_store_path
+
+
+@pytest.fixture(scope="session")
+def live_app(demo_store_path: Path):
+    """Start `streamlit run app.py` against the demo store; yield its base URL."""
+
+    port = free_port()
+    env = {**os.environ, "SOP_STORE": str(demo_store_path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            proc.kill()
+            raise RuntimeError(f"the app did not start:\n{out[-3000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser):
+    """A fresh 1600x1000 Playwright page in Debian's Chromium."""
+    context = _browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
