@@ -1,12 +1,15 @@
-# S&OP Studio: `make run` starts the app on the demo company; `make test` runs every test.
+# S&OP Studio: `make run` starts the app on the demo company; `make check` lints and runs the
+# unit and app tests (day to day); `make test` lints and runs every test, in Chromium too (CI).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
+RUFF   := $(VENV)/bin/ruff
+PYTEST := $(PY) -m pytest
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test demo bench browser-deps clean-store
+.PHONY: run lint check test screenshots demo bench browser-deps clean-store
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,8 +30,21 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
-test: $(VENV)/.installed-dev browser-deps
-	$(PY) -m pytest
+lint: $(VENV)/.installed-dev
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+# unit and AppTest tests: a few minutes, no browser
+check: lint
+	$(PYTEST) -m "not browser"
+
+# every test: unit, AppTest and the real app in Debian's Chromium
+test: lint browser-deps
+	$(PYTEST)
+
+# the browser tests, saving their screenshots over the README's pictures in docs/
+screenshots: $(VENV)/.installed-dev browser-deps
+	SOP_SCREENSHOTS=docs $(PYTEST) -m browser
 
 demo: $(VENV)/.installed
 	$(PY) -m sop demo

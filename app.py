@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from sop import ui
 from sop.core import fmt
+from sop.ui import readers, router
 
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
 
@@ -57,10 +57,10 @@ PAGES = {
 }
 
 nav = st.navigation(PAGES)
-ui.mark_routed()
+router.mark_routed()
 
 with st.sidebar:
-    info = ui.active()
+    info = readers.active()
     if info is None:
         st.caption("No dataset loaded")
     else:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from sop.data.validate import validate_dir
 from sop.demand import consensus, overrides
-from sop.demand.plan import demand_plan
+from sop.demand.consensus import demand_plan
 from sop.store import Store
 
 

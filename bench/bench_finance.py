@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sop.core import schema
-from sop.data.validate import as_of_month, validate_dir
-from sop.demand.plan import loaded_consensus, plan_months
+from sop.core.months import as_of_month, plan_months
+from sop.data.validate import validate_dir
+from sop.demand.plan import loaded_consensus
 from sop.finance import export as finance_export
 from sop.finance import view as finance_view
 from sop.scenario.evaluate import evaluate

@@ -1,7 +1,7 @@
 """Accuracy of the forecast engine on real public data; prints figures, asserts nothing.
 
 For each dataset, the last H months of every series are held out and forecast from
-the rest (`sop.backtest.holdout`) by the engine's automatic per-series choice ("auto")
+the rest (`sop.demand.backtest.holdout`) by the engine's automatic per-series choice ("auto")
 and by the baselines forced on every series (seasonal naive; ets = statsmodels
 Holt-Winters, additive damped trend, multiplicative season). MASE is scaled by the
 in-sample seasonal naive MAE (lag 12) of the training part and averaged over series,
@@ -13,7 +13,7 @@ as in the Tourism competition; MAPE skips zero actuals.
 - aus_retail turnover (152 series), hold-out 24 months.
 
 It also prints the average pairwise correlation of the auto forecast errors between
-series (the RHO of `sop.hierarchy`). Run: .venv/bin/python bench/bench_forecast_accuracy.py
+series (the RHO of `sop.demand.hierarchy`). Run: .venv/bin/python bench/bench_forecast_accuracy.py
 [tourism pbs aus_retail demo]; takes a few minutes.
 """
 

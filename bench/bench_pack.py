@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from sop.cli import pack
 from sop.data.validate import validate_dir
 from sop.demand import consensus
 from sop.demand.engine import ForecastSettings
-from sop.executive import pack
 from sop.executive import service as executive
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import scenarios as scenario_store
 
 
 def setup(folder: Path) -> Store:
@@ -43,7 +43,7 @@ def setup(folder: Path) -> Store:
     print(f"set-up: demo loaded and forecast in {time.perf_counter() - t0:.1f} s (not timed)")
     ctx = executive.context(store)
     ids = [
-        scenario_store.save(store, name, lv, "bench")
+        saved_scenarios.save(store, name, lv, "bench")
         for name, lv in (
             (
                 "Summer overtime",
@@ -61,7 +61,7 @@ def setup(folder: Path) -> Store:
 def one_pack(store: Store, out: Path) -> float:
     t0 = time.perf_counter()
     args = argparse.Namespace(store=store.path, data=None, out=out, cycle=None)
-    assert pack.run_pack(args) == 0
+    assert pack.run(args) == 0
     return time.perf_counter() - t0
 
 

@@ -18,10 +18,10 @@ sys.path.insert(0, str(ROOT))
 
 from sop.core import schema
 from sop.data.validate import validate_dir
+from sop.demand.sources import demand_by_forecasting
 from sop.finance.bridge import margin_bridge
 from sop.scenario.evaluate import evaluate, prepare_demand
 from sop.scenario.levers import Levers
-from sop.supply.plan_io import demand_by_forecasting
 from sop.supply.policy import SupplyPolicy
 from sop.supply.synthetic import synthetic_company
 
@@ -57,7 +57,7 @@ def time_evaluations(demand, tables, policy, levers: list[Levers], label: str) -
         ms.append(1000 * (t1 - t0))
         bridge_ms.append(1000 * (time.perf_counter() - t1))
         assert ev.ok, ev.plan.explanation
-    k = base.plan.kpis
+    k = base.plan.stats
     print(f"{label}: {len(demand):,} demand rows; LP {k['rows']} rows x {k['columns']} columns")
     print(
         f"  one evaluation (levers + re-solve + KPIs + P&L + risk): median "

@@ -19,9 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sop.core import schema
+from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
-from sop.data.validate import as_of_month, check_tables
-from sop.demand.plan import loaded_consensus, plan_months
+from sop.data.validate import check_tables
+from sop.demand.plan import loaded_consensus
+from sop.finance.kpis import plan_kpis
 from sop.supply.plan import OPTIMAL, SupplyPolicy, solve_plan
 from sop.supply.synthetic import naive_consensus, synthetic_company
 
@@ -34,8 +36,8 @@ def run(
         t0 = time.perf_counter()
         result = solve_plan(demand, tables, policy)
         times.append(1000 * (time.perf_counter() - t0))
-    k = result.kpis
     assert result.status == OPTIMAL, result.explanation
+    k = result.stats | plan_kpis(result, tables[schema.PRODUCTS])
     med = statistics.median(times)
     verdict = (
         ""

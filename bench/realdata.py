@@ -1,4 +1,5 @@
-"""Loaders: the public real datasets of /work/shared/realdata as data-model tables.
+"""Loaders: the public real datasets as data-model tables. They live next to the project,
+in ../shared/realdata (REALDATA below), or in the folder named by $SOP_REALDATA.
 
 Each series becomes one SKU (region "all"); the family column carries a grouping of
 the source's hierarchy, so per-family figures are meaningful.
@@ -6,13 +7,15 @@ the source's hierarchy, so per-family figures are meaningful.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from sop.core import schema
 
-REALDATA = Path("/work/shared/realdata")
+ROOT = Path(__file__).resolve().parent.parent
+REALDATA = Path(os.environ.get("SOP_REALDATA", ROOT.parent / "shared" / "realdata"))
 
 
 def _tables(

@@ -3,15 +3,15 @@ open one on the Scenarios page, or archive it."""
 
 import streamlit as st
 
-from sop import ui
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
+from sop.ui import actions, columns, guards, readers, router, scenario_readers
 
-ui.through_router()
+router.through_router()
 
-POLICY = ui.plan_policy()[0]
+POLICY = readers.plan_policy()[0]
 MAX_COMPARED = 4
 OVERLAYS = (
     ("revenue", "Revenue by month", "money"),
@@ -21,21 +21,11 @@ OVERLAYS = (
 
 
 def render_list(saved) -> None:
-    text = st.column_config.TextColumn
     st.dataframe(
         compare.saved_view(saved),
         hide_index=True,
         key="cmp_list",
-        column_config={
-            "scenario_id": st.column_config.NumberColumn("#", format="%d"),
-            "name": text("Name", width="medium"),
-            "description": text("Description", width="large"),
-            "author": text("Author"),
-            "levers": text("Levers moved", width="large"),
-            "created_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
-            "dataset_version": st.column_config.NumberColumn("Data version", format="%d"),
-            "archived": st.column_config.CheckboxColumn("Archived"),
-        },
+        column_config=columns.saved_scenarios(),
     )
 
 
@@ -61,9 +51,9 @@ def render_actions(saved, labels: dict, path: str) -> None:
         key="cmp_archive",
         icon=":material/unarchive:" if archived else ":material/archive:",
     ):
-        error = ui.scenario_set_archived(int(sid), author, not archived)
-        if error:
-            st.error(compare.escape_md(error))
+        changed = actions.set_archived(int(sid), author, not archived)
+        if not changed.ok:
+            st.error(compare.escape_md(changed.message))
         else:
             st.rerun()
 
@@ -81,7 +71,7 @@ def render_comparison(
         key="cmp_pick",
     )
     jsons = saved.set_index("scenario_id")["levers_json"]
-    evals = {"Baseline": ui.scenario(path, version, stamp, Levers(), POLICY)}
+    evals = {"Baseline": scenario_readers.scenario(path, version, stamp, Levers(), POLICY)}
     for sid in pick:
         levers = compare.read_levers(jsons[sid])
         if levers is None:
@@ -89,7 +79,7 @@ def render_comparison(
                 f"{compare.escape_md(labels[sid])}: its levers can no longer be read; left out."
             )
             continue
-        evals[labels[sid]] = ui.scenario(path, version, stamp, levers, POLICY)
+        evals[labels[sid]] = scenario_readers.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):
         if not ev.ok:
             st.warning(compare.escape_md(f"{name}: {ev.plan.explanation}"))
@@ -121,9 +111,9 @@ st.title("Compare scenarios")
 st.caption(
     "Saved scenarios side by side against the baseline: which one serves, earns and stocks best?"
 )
-info, path, stamp, _ = ui.require_demand(POLICY.horizon)
+info, path, stamp, _ = guards.require_demand(POLICY.horizon)
 show_archived = st.toggle("Show archived scenarios", key="cmp_show_archived")
-saved = ui.scenario_list(path, include_archived=show_archived)
+saved = scenario_readers.scenario_list(path, include_archived=show_archived)
 if saved.empty:
     st.info(
         "No scenarios saved yet: move the levers on the Scenarios page and save them "

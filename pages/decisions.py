@@ -4,106 +4,55 @@ append-only decision log."""
 
 import streamlit as st
 
-from sop import ui
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
+from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 
-ui.through_router()
+router.through_router()
 
-POLICY = ui.plan_policy()[0]
+POLICY = readers.plan_policy()[0]
 FLASH = "_dec_flash"
 
 
-def done(message: str, clear: tuple[str, ...] = ()) -> None:
-    """Flash `message` and rerun; empty the widgets in `clear` (a form keeps what was
-    typed when it is refused, so nothing is lost or silently reset)."""
-    for key in clear:
-        st.session_state.pop(key, None)
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def entry_form(
-    title: str,
-    icon: str,
-    label: str,
-    labels: dict,
-    note_label: str,
-    button: str,
-    action: str,
-    key: str,
-    done_text: str,
-) -> None:
+def entry_form(title, icon, label, labels, note_label, button, act, key, done_text) -> None:
     """Pick a log entry, give your name and a note, act on it (a new log entry)."""
-    with st.expander(title, icon=icon):
-        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
-        target = c[0].selectbox(
-            label, list(labels), key=f"{key}_target", format_func=lambda i: f"#{i} {labels[i]}"
-        )
-        who = c[1].text_input("Your name", key=f"{key}_author")
-        note = c[2].text_input(note_label, key=f"{key}_note")
-        if c[3].button(button, key=f"{key}_go"):
-            error = ui.exe_record(action, entry_id=int(target), author=who, note=note)
-            (st.error if error else done)(error or done_text.format(target))
+    acted = forms.entry_form(title, icon, label, labels, note_label, button, act, key)
+    if acted is not None and not acted[1].ok:
+        st.error(acted[1].message)
+    elif acted is not None:
+        widgets.flash(FLASH, done_text.format(acted[0]))
 
 
 def render_approve(path: str, version: int, stamp: tuple, view) -> None:
     st.subheader("Approve the plan of record")
-    choices = ui.finance_scenarios(path)
-    with st.form("dec_approve_form", border=True):
-        sid = st.selectbox(
-            "Plan",
-            list(choices),
-            key="dec_plan",
-            format_func=lambda i: "Baseline (nothing moved)" if i == 0 else f"#{i} {choices[i][0]}",
-            help="The baseline or a scenario saved on the Scenarios page.",
-        )
-        author = st.text_input("Approver", key="dec_author", placeholder="Your name")
-        note = st.text_area(
-            "Note",
-            key="dec_note",
-            height=90,
-            placeholder="Why this plan; conditions; what was ruled out",
-        )
-        go = st.form_submit_button(
-            f"Approve for the {exec_view.fmt_cycle(view.cycle)} cycle",
-            type="primary",
-            icon=":material/gavel:",
-            key="dec_approve",
-        )
-    if go:
-        entry, error = ui.exe_approve(path, version, stamp, POLICY, int(sid), author, note)
-        if error:
-            st.error(error)
-        else:
-            done(
-                f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
-                f"(log entry #{entry}).",
-                ("dec_note",),
-            )
+    choices = scenario_readers.finance_scenarios(path)
+    picked = forms.approve_form(choices, exec_view.fmt_cycle(view.cycle))
+    if picked is None:
+        return
+    approved = actions.approve(path, version, stamp, POLICY, *picked)
+    if not approved.ok:
+        return st.error(approved.message)
+    widgets.flash(
+        FLASH,
+        f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
+        f"(log entry #{approved.value}).",
+        clear=("dec_note",),
+    )
 
 
 def render_item_form(view) -> None:
     st.subheader("Open questions and actions")
-    with st.form("dec_item_form", border=True):
-        c = st.columns([1, 2])
-        kind = c[0].segmented_control(
-            "Kind", ["action", "question"], default="action", required=True, key="dec_item_kind"
-        )
-        text = c[1].text_input("What", key="dec_item_text")
-        c = st.columns(3)
-        owner = c[0].text_input("Owner", key="dec_item_owner")
-        due = c[1].date_input("Due", value=None, key="dec_item_due", format="YYYY-MM-DD")
-        author = c[2].text_input("Raised by", key="dec_item_author")
-        go = st.form_submit_button("Add to the log", icon=":material/add_task:", key="dec_item_add")
-    if go:
-        error = ui.exe_record(
-            "item", cycle=view.cycle, kind=kind, text=text, owner=owner, due=due, author=author
-        )
-        if error:
-            st.error(error)
-        else:
-            done(f"The {kind} is in the log.", ("dec_item_text", "dec_item_owner", "dec_item_due"))
+    item = forms.item_form()
+    if item is None:
+        return
+    added = actions.add_item(view.cycle, *item)
+    if not added.ok:
+        return st.error(added.message)
+    widgets.flash(
+        FLASH,
+        f"The {item[0]} is in the log.",
+        clear=("dec_item_text", "dec_item_owner", "dec_item_due"),
+    )
 
 
 def render_items(view) -> None:
@@ -116,16 +65,7 @@ def render_items(view) -> None:
         hide_index=True,
         key="dec_items",
         placeholder="–",
-        column_config={
-            "entry_id": st.column_config.NumberColumn("#", format="%d"),
-            "status": "Status",
-            "kind": "Kind",
-            "text": st.column_config.TextColumn("What", width="large"),
-            "owner": "Owner",
-            "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
-            "raised_by": "Raised by",
-            "closed_note": "How it was closed",
-        },
+        column_config=columns.decision_items(),
     )
     open_ = items[items["status"] != "closed"]
     if open_.empty:
@@ -137,7 +77,7 @@ def render_items(view) -> None:
         dict(zip(open_["entry_id"], open_["text"])),
         "Answer / done how",
         "Close it",
-        "close",
+        actions.close_item,
         "dec_close",
         "Item #{} is closed.",
     )
@@ -154,15 +94,7 @@ def render_log(view) -> None:
         hide_index=True,
         key="dec_log",
         placeholder="–",
-        column_config={
-            "entry_id": st.column_config.NumberColumn("#", format="%d"),
-            "made_at": st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm"),
-            "cycle": st.column_config.DateColumn("Cycle", format="MMM YYYY"),
-            "entry": st.column_config.TextColumn("Entry", width="large"),
-            "author": "By",
-            "note": st.column_config.TextColumn("Note", width="large"),
-            "status": "Status",
-        },
+        column_config=columns.decision_log(),
     )
     standing = view.log[
         view.log["entry"].str.startswith("Approved") & (view.log["status"] != "reversed")
@@ -176,14 +108,14 @@ def render_log(view) -> None:
         dict(zip(standing["entry_id"], standing["entry"])),
         "Why",
         "Reverse",
-        "revoke",
+        actions.revoke,
         "dec_rev",
         "Approval #{} is reversed.",
     )
 
 
 st.title("Decisions")
-page = ui.exe_page(
+page = guards.exe_page(
     POLICY,
     "Approving a plan needs a demand plan: run `python -m sop "
     "forecast` (or forecast on the Demand page). The decision log, questions "
@@ -191,8 +123,7 @@ page = ui.exe_page(
     optional=True,
 )
 view = page.records
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH))
+widgets.show_flash(FLASH)
 st.caption(
     f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record: "
     + (f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet")

@@ -4,33 +4,16 @@ and opportunities, the scenarios on the table; what changed; the meeting pack.""
 
 import streamlit as st
 
-from sop import ui
+from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
+from sop.ui import columns, guards, readers, router, scenario_readers, widgets
 
-ui.through_router()
+router.through_router()
 
-POLICY = ui.plan_policy()[0]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COMPACT_CSS = """<style>
-[data-testid="stMainBlockContainer"]{padding-top:1.6rem;padding-bottom:1rem}
-[data-testid="stMainBlockContainer"] h1{padding-top:0.2rem;padding-bottom:0.2rem}
-[data-testid="stMetricValue"]{font-size:1.9rem}
-</style>"""
-PRESENT_CSS = """<style>
-section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"]{display:none !important}
-[data-testid="stMainBlockContainer"]{padding-top:0.8rem;max-width:100%}
-[data-testid="stAppViewContainer"] p,[data-testid="stAppViewContainer"] li,
-[data-testid="stCaptionContainer"]{font-size:1.2rem !important}
-[data-testid="stAppViewContainer"] [data-testid="stMetricValue"] *{font-size:2.7rem !important}
-[data-testid="stAppViewContainer"] [data-testid="stMetricLabel"] p{font-size:1.25rem !important}
-[data-testid="stMetricDelta"] div{font-size:1.05rem !important}
-h1{font-size:2.4rem !important}
-[data-testid="stTable"] th,[data-testid="stTable"] td{font-size:1.15rem !important}
-</style>"""
+POLICY = readers.plan_policy()[0]
 
 
 def render_header(view, present: bool) -> None:
@@ -51,21 +34,6 @@ def render_header(view, present: bool) -> None:
     st.caption(
         f"{exec_view.fmt_cycle(view.cycle)} cycle · {status}{prev} · money in {view.currency}"
     )
-
-
-def render_kpis(view) -> None:
-    for box, r in zip(st.columns(len(view.headline)), view.headline.itertuples()):
-        same = view.previous is not None and not r.changed  # keep the tiles level
-        box.metric(
-            r.label,
-            r.text,
-            "no change" if same else r.delta,
-            border=True,
-            delta_color="off" if same else r.delta_color,
-            delta_arrow="off" if same else "auto",
-            help=f"{r.help} Over the plan's {POLICY.horizon} months.",
-        )
-        box.caption(r.budget_short)
 
 
 def render_middle(view, height: int, font: int) -> None:
@@ -90,7 +58,7 @@ def render_middle(view, height: int, font: int) -> None:
 
 def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
-    board = exec_view.board_text(view.board, view.currency, view.por_name)
+    board = exec_board.board_text(view.board, view.currency, view.por_name)
     if present:  # a grid keeps its small font; a plain table grows with the page
         st.table(board.set_index("Plan"))
     else:
@@ -115,13 +83,7 @@ def render_changes(view, font: int) -> None:
         view.bridge[["step", "amount_text", "detail"]],
         hide_index=True,
         key="exe_bridge_table",
-        column_config={
-            "step": "Step",
-            "detail": st.column_config.TextColumn("Made of", width="large"),
-            "amount_text": st.column_config.TextColumn(
-                f"Gross margin ({view.currency})", alignment="right"
-            ),
-        },
+        column_config=columns.plan_bridge(view.currency),
     )
     c[1].caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
@@ -138,8 +100,8 @@ def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None
     c[0].download_button(
         "Excel workbook",
         key="exe_pack_xlsx",
-        mime=XLSX,
-        data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY, "xlsx"),
+        mime=widgets.XLSX,
+        data=lambda: scenario_readers.exe_pack(path, version, stamp, log_stamp, POLICY, "xlsx"),
         file_name=f"{name}.xlsx",
         on_click="ignore",
         icon=":material/table_view:",
@@ -148,7 +110,7 @@ def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None
         "HTML report",
         key="exe_pack_html",
         mime="text/html",
-        data=lambda: ui.exe_pack(path, version, stamp, log_stamp, POLICY, "html"),
+        data=lambda: scenario_readers.exe_pack(path, version, stamp, log_stamp, POLICY, "html"),
         file_name=f"{name}.html",
         on_click="ignore",
         icon=":material/description:",
@@ -166,8 +128,8 @@ top[0].title("Executive S&OP")
 present = top[1].toggle(
     "Presentation mode", key="exe_present", help="Larger fonts and no sidebar, for a shared screen."
 )
-st.html(PRESENT_CSS if present else COMPACT_CSS)
-page = ui.exe_page(
+widgets.meeting_style(present)
+page = guards.exe_page(
     POLICY,
     "The executive view needs a demand plan: run `python -m sop "
     "forecast` (or forecast on the Demand page).",
@@ -176,7 +138,7 @@ view = page.view
 render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
-render_kpis(view)
+widgets.tiles(exec_view.headline_tiles(view, POLICY.horizon))
 render_middle(view, height=420 if present else 370, font=18 if present else 13)
 render_board(view, present)
 render_changes(view, font=18 if present else 13)

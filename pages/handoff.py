@@ -3,15 +3,15 @@ plan of record in weeks by SKU and plant, as CSV; the month's actuals against pl
 
 import streamlit as st
 
-from sop import ui
 from sop.core import fmt, schema
 from sop.executive import charts as exec_charts
 from sop.executive import view as exec_view
 from sop.executive import weekly
+from sop.ui import columns, guards, readers, router, scenario_readers
 
-ui.through_router()
+router.through_router()
 
-POLICY = ui.plan_policy()[0]
+POLICY = readers.plan_policy()[0]
 
 
 def render_weeks(view) -> None:
@@ -46,20 +46,7 @@ def render_weeks(view) -> None:
         part,
         hide_index=True,
         key="soe_table",
-        column_config={
-            "week_start": st.column_config.DateColumn("Week (Monday)", format="YYYY-MM-DD"),
-            "week_end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
-            schema.MONTH: st.column_config.DateColumn("Month", format="MMM YYYY"),
-            schema.SKU: "SKU",
-            schema.FAMILY: "Family",
-            schema.PLANT: "Plant",
-            schema.WORKING_DAYS: st.column_config.NumberColumn("Working days", format="%.1f"),
-            "share": st.column_config.NumberColumn("Share of the month", format="percent"),
-            "demand": st.column_config.NumberColumn("Demand (units)", format="%,.0f"),
-            "production": st.column_config.NumberColumn("Make (units)", format="%,.0f"),
-            "subcontracted": st.column_config.NumberColumn("Buy (units)", format="%,.0f"),
-            "shipped": st.column_config.NumberColumn("Ship (units)", format="%,.0f"),
-        },
+        column_config=columns.soe_weeks(),
     )
     st.caption(
         "Weeks run Monday to Friday and are cut at month ends. A month is split in "
@@ -96,28 +83,17 @@ def render_actuals(view) -> None:
         view.actuals,
         hide_index=True,
         key="soe_actuals",
-        column_config={
-            schema.SKU: "SKU",
-            schema.FAMILY: "Family",
-            "planned_demand": st.column_config.NumberColumn(
-                "Planned demand (units)", format="%,.0f"
-            ),
-            "planned_shipped": st.column_config.NumberColumn(
-                "Planned shipments (units)", format="%,.0f"
-            ),
-            "actual_units": st.column_config.NumberColumn("Actual demand (units)", format="%,.0f"),
-            "gap_units": st.column_config.NumberColumn("Actual - plan (units)", format="%,.0f"),
-            "gap_pct": st.column_config.NumberColumn("Actual - plan (%)", format="percent"),
-        },
+        column_config=columns.soe_actuals(),
     )
 
 
 st.title("Hand-off to execution (S&OE)")
-info = ui.require_dataset()
-path = str(ui.store().path)
+info = guards.require_dataset()
+path = readers.store_path()
 # read from the log and the approved snapshots: no demand plan needed
-view = ui.exe_records(path, info.version, ui.exe_log_stamp(path))
-why = ui.supply_demand(path, info.version, POLICY.horizon, ui.demand_stamp(path, info.version))[1]
+view = scenario_readers.exe_records(path, info.version, scenario_readers.exe_log_stamp(path))
+stamp = readers.demand_stamp(path, info.version)
+why = readers.supply_demand(path, info.version, POLICY.horizon, stamp)[1]
 if why:
     st.info(
         f"{why}\n\nThe plan of record below is shown as approved; re-planning it on "

@@ -3,50 +3,21 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 
 import streamlit as st
 
-from sop import ui
 from sop.core import charts, schema
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare
+from sop.scenario import compare, wording
 from sop.scenario import space as lever_space
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
+from sop.ui import actions, forms, guards, readers, router, scenario_readers, widgets
 
-ui.through_router()
+router.through_router()
 
-POLICY = ui.plan_policy()[0]
+POLICY = readers.plan_policy()[0]
 RESEED = "_scn_reseed"  # set by the Compare page when it opens a saved scenario
 SAVE_FORM_CLEARED = {"scn_save_name": "", "scn_save_description": ""}  # on a reset
-
-
-def render_levers(space: lever_space.LeverSpace) -> None:
-    st.button(
-        "Reset to baseline",
-        key="scn_reset",
-        icon=":material/restart_alt:",
-        on_click=lambda: st.session_state.update(
-            lever_space.widget_state(Levers(), space) | SAVE_FORM_CLEARED
-        ),
-    )
-    widgets = lever_space.lever_widgets(space)
-    for group in lever_space.GROUPS:
-        with st.expander(group, expanded=group == lever_space.DEMAND):
-            for w in (w for w in widgets if w.group == group):
-                if w.kind in ("slider", "number"):
-                    (st.slider if w.kind == "slider" else st.number_input)(
-                        w.label, w.lo, w.hi, step=w.step, format=w.format, key=w.key, help=w.help
-                    )
-                elif w.kind == "toggle":
-                    st.toggle(w.label, key=w.key, help=w.help)
-                else:
-                    st.selectbox(
-                        w.label,
-                        w.options,
-                        key=w.key,
-                        help=w.help,
-                        format_func=lambda v: v or "(none)",
-                    )
 
 
 def sync_url(levers: Levers) -> None:
@@ -57,30 +28,10 @@ def sync_url(levers: Levers) -> None:
     st.query_params.update(changed)
 
 
-def render_tiles(table, budget: dict, cur: str) -> None:
-    for row in compare.TILE_ROWS:
-        for col, (key, label) in zip(st.columns(len(row)), row):
-            col.metric(
-                label,
-                border=True,
-                **compare.tile(
-                    key,
-                    table.at[key, "scenario"],
-                    table.at[key, "baseline"],
-                    cur,
-                    share=len(row) <= 4,
-                ),
-            )
-            for text in filter(
-                None, (compare.budget_text(key, budget, cur), compare.TILE_UNITS.get(key))
-            ):
-                col.caption(text)
-
-
 def tab_gap(ev, base, c: dict) -> None:
     fams = sorted(ev.plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *fams], key="scn_gap_family")
-    color = charts.family_colors(ui.families(c["path"], c["version"])).get(fam)
+    color = charts.family_colors(readers.families(c["path"], c["version"])).get(fam)
     gap = compare.gap_by_month(ev.plan.family_plan, None if fam == "All families" else fam)
     st.plotly_chart(
         scenario_charts.gap_chart(
@@ -95,7 +46,7 @@ def tab_gap(ev, base, c: dict) -> None:
 
 
 def tab_bridge(ev, base, c: dict) -> None:
-    bridge = scenario_bridge(ev, base, ui.tables(c["path"], c["version"])[schema.PRODUCTS])
+    bridge = scenario_bridge(ev, base, readers.tables(c["path"], c["version"])[schema.PRODUCTS])
     st.plotly_chart(scenario_charts.bridge_chart(bridge, c["cur"]), width="stretch")
     st.caption(
         "Volume, mix, lost sales, price and the cost steps add up exactly to the "
@@ -132,13 +83,12 @@ def tab_save(ev, base, c: dict) -> None:
             "Description (what and why)", key="scn_save_description", max_chars=10_000
         )
         if st.form_submit_button("Save scenario", icon=":material/save:"):
-            sid, error = ui.scenario_save(ev.levers, name, author, text, c["version"])
-            if error:
-                st.error(compare.escape_md(error))
+            saved = actions.save_scenario(ev.levers, name, author, text, c["version"])
+            if not saved.ok:
+                st.error(compare.escape_md(saved.message))
             else:
-                st.success(
-                    compare.saved_text(ui.scenario_list(c["path"], include_archived=True), sid)
-                )
+                every = scenario_readers.scenario_list(c["path"], include_archived=True)
+                st.success(compare.saved_text(every, saved.value))
 
 
 TABS = {
@@ -153,18 +103,20 @@ TABS = {
 def render_results(levers: Levers, c: dict) -> None:
     if warning := scenario_url.lever_warning(levers, c["known"]):
         st.warning(warning)
-    ev = ui.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
-    base = ui.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
+    ev = scenario_readers.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
+    base = scenario_readers.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
         return st.error(compare.escape_md((ev if not ev.ok else base).plan.explanation))
     st.caption(
-        f"**Moved:** {compare.escape_md(lever_space.moved_text(levers))}. The page address holds "
+        f"**Moved:** {compare.escape_md(wording.moved_text(levers))}. The page address holds "
         "the levers: share it to open this scenario on another screen."
     )
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
-    if note := compare.budget_note(ev.pnl, ui.tables(c["path"], c["version"]).get(schema.BUDGET)):
+    budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
+    if note := compare.budget_note(ev.pnl, budget):
         st.caption(note)
-    render_tiles(c["table"], ev.budget, c["cur"])
+    for row in compare.scenario_tiles(c["table"], ev.budget, c["cur"]):
+        widgets.tiles(row)
     # only the open tab is drawn, so a lever move redraws one chart, not five
     for tab, render in zip(st.tabs(list(TABS), key="scn_tab", on_change="rerun"), TABS.values()):
         if tab.open:
@@ -177,7 +129,7 @@ def panel(c: dict, space: lever_space.LeverSpace) -> None:
     """Levers and results: a lever move reruns only this panel."""
     left, right = st.columns([1, 3], gap="medium")
     with left:
-        render_levers(space)
+        forms.lever_controls(space, SAVE_FORM_CLEARED)
     levers = lever_space.levers_from_state(st.session_state, space)
     st.session_state[scenario_url.CURRENT] = levers
     sync_url(levers)
@@ -190,16 +142,16 @@ st.caption(
     "What if demand, prices, capacity or costs change? Move a lever: the plan is "
     "re-solved and every figure follows."
 )
-info, path, stamp, demand = ui.require_demand(POLICY.horizon)
+info, path, stamp, demand = guards.require_demand(POLICY.horizon)
 known = lever_space.space_for(
-    demand, ui.tables(path, info.version), Levers()
+    demand, readers.tables(path, info.version), Levers()
 )  # the dataset's names
 levers, seed, problems = scenario_url.starting_levers(
     st.session_state, st.query_params.to_dict(), st.session_state.pop(RESEED, False), known
 )
 if problems:
     st.warning(scenario_url.link_warning(problems), icon=":material/link_off:")
-space = lever_space.space_for(demand, ui.tables(path, info.version), levers)
+space = lever_space.space_for(demand, readers.tables(path, info.version), levers)
 if seed:
     st.session_state.update(lever_space.widget_state(levers, space))
 panel(

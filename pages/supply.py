@@ -2,79 +2,13 @@
 
 import streamlit as st
 
-from sop import ui
 from sop.core import charts, fmt, schema
+from sop.finance.kpis import summary as kpi_summary
+from sop.finance.tiles import plan_tiles
 from sop.supply import charts as supply_charts
-from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
+from sop.ui import columns, forms, guards, readers, router, widgets
 
-ui.through_router()
-
-
-def policy_controls() -> SupplyPolicy:
-    """One widget per SupplyPolicy field, keyed `sup_<field>`: choices, then
-    percentages, then switches, each group on its own row."""
-    labels, values, fields = field_labels(), {}, field_help()
-    stored = ui.plan_policy()[0]
-    rows = [
-        [n for n, f in fields.items() if not isinstance(f[2], (bool, float))],
-        [n for n, f in fields.items() if isinstance(f[2], float)],
-        [n for n, f in fields.items() if isinstance(f[2], bool)],
-    ]
-    with st.expander("Plan settings (policy)", expanded=False, icon=":material/tune:"):
-        for names in rows:
-            cols = st.columns(4)
-            for k, name in enumerate(names):
-                text, choices, _ = fields[name]
-                box, key, label = cols[k % 4], f"sup_{name}", labels[name]
-                default = getattr(stored, name)
-                if isinstance(default, bool):
-                    values[name] = box.toggle(label, value=default, key=key, help=text)
-                elif choices:
-                    values[name] = box.selectbox(
-                        label,
-                        choices,
-                        choices.index(default),
-                        key=key,
-                        help=text,
-                        format_func=CHOICE_LABELS.get,
-                    )
-                elif isinstance(default, int):
-                    values[name] = int(box.number_input(label, 1, 60, default, key=key, help=text))
-                else:
-                    values[name] = box.number_input(
-                        label, 0.0, 1000.0, default, 0.5, key=key, help=text
-                    )
-        ui.plan_policy_form(SupplyPolicy(**values))
-    return SupplyPolicy(**values)
-
-
-def render_kpis(k: dict, currency: str) -> None:
-    c = st.columns(6)
-    c[0].metric("Revenue (horizon)", fmt.money(k["revenue"], currency), border=True)
-    c[1].metric(
-        "Gross margin",
-        fmt.money(k["gross_margin"], currency),
-        f"{fmt.pct(k['gross_margin_pct'])} of revenue",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[2].metric(
-        "Demand served",
-        fmt.pct(k["fill_rate"]),
-        f"{fmt.pct(k['on_time_rate'])} on time",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[3].metric("Lost sales", fmt.units(k["lost_units"]), border=True)
-    c[4].metric(
-        "Overtime",
-        fmt.units(k["overtime_hours"], "h"),
-        border=True,
-        help="Overtime hours on lines and labour pools over the horizon.",
-    )
-    c[5].metric("Subcontracted", fmt.units(k["subcontract_units"]), border=True)
+router.through_router()
 
 
 def render_capacity(plan, rough, currency: str) -> None:
@@ -102,8 +36,8 @@ def render_capacity(plan, rough, currency: str) -> None:
     )
 
 
-def render_plan(plan, path: str, version: int) -> None:
-    colors = charts.family_colors(ui.families(path, version))
+def render_plan(plan, path: str, version: int, currency: str) -> None:
+    colors = charts.family_colors(readers.families(path, version))
     families = sorted(plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *families], key="sup_family")
     family = None if fam == "All families" else fam
@@ -115,7 +49,7 @@ def render_plan(plan, path: str, version: int) -> None:
         plan.family_plan,
         hide_index=True,
         key="sup_plan_table",
-        column_config=ui.plan_columns(plan.family_plan, ui.active().currency),
+        column_config=columns.plan_columns(plan.family_plan, currency),
     )
 
 
@@ -144,7 +78,7 @@ def render_gaps(plan, currency: str) -> None:
                 "max_overtime_hours",
                 "lever",
             ),
-            column_config=ui.bottleneck_columns(plan.bottlenecks, currency),
+            column_config=columns.bottleneck_columns(plan.bottlenecks, currency),
         )
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
@@ -156,20 +90,20 @@ def render_gaps(plan, currency: str) -> None:
             plan.shortfalls,
             hide_index=True,
             key="sup_shortfalls",
-            column_config=ui.bottleneck_columns(plan.shortfalls, currency),
+            column_config=columns.bottleneck_columns(plan.shortfalls, currency),
         )
 
 
-def render_costs(plan, currency: str) -> None:
+def render_costs(plan, gross_margin: float, currency: str) -> None:
     st.plotly_chart(supply_charts.cost_waterfall(plan.costs, currency), width="stretch")
     st.dataframe(
         plan.costs,
         hide_index=True,
         key="sup_costs_table",
         column_order=("label", "kind", "amount", "basis"),
-        column_config=ui.columns(plan.costs, currency, money=("amount",)),
+        column_config=columns.columns(plan.costs, currency, money=("amount",)),
     )
-    margin = fmt.money(plan.kpis["gross_margin"], currency, compact=False)
+    margin = fmt.money(gross_margin, currency, compact=False)
     st.caption(
         f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
         "below safety stock) steer the plan but are not P&L costs."
@@ -181,42 +115,45 @@ st.caption(
     "Can we make what we expect to sell? Where does capacity bind, and what would "
     "closing each gap cost?"
 )
-info = ui.require_dataset()
-path, currency = str(ui.store().path), info.currency
-policy = policy_controls()
-stamp = ui.demand_stamp(path, info.version)
-demand, why = ui.supply_demand(path, info.version, policy.horizon, stamp)
+info = guards.require_dataset()
+path, currency = readers.store_path(), info.currency
+policy = forms.policy_controls()
+stamp = readers.demand_stamp(path, info.version)
+demand, why = readers.supply_demand(path, info.version, policy.horizon, stamp)
 if demand is None:
     st.info(
         f"{why}\n\n"
         + (
             "Shorten the horizon in *Plan settings*, or forecast further ahead on the Demand "
             "page (*Statistical forecast: settings and refresh*)."
-            if ui.demand_run(path, info.version)
+            if readers.demand_run(path, info.version)
             else "Demand must be forecast before supply can be planned: "
             "run `python -m sop forecast`, or load a dataset with a `consensus` table."
         )
     )
     st.stop()
-plan = ui.supply_plan(path, info.version, stamp, policy)
+plan = readers.supply_plan(path, info.version, stamp, policy)
 if not plan.ok:
     st.error(plan.explanation)
     if not plan.shortfalls.empty:
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_violations")
     st.stop()
+kpis = readers.supply_kpis(path, info.version, stamp, policy)
 st.caption(
     f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
-    f"{fmt.month(demand[schema.MONTH].max())}. {plan.explanation}"
+    f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency)}"
 )
 for note in plan.notes:
     st.warning(note)
-render_kpis(plan.kpis, currency)
+widgets.tiles(plan_tiles(kpis, currency))
 tabs = st.tabs(["Capacity", "Plan vs demand", "Bottlenecks & gaps", "Costs"], key="sup_tab")
 with tabs[0]:
-    render_capacity(plan, ui.supply_rough_cut(path, info.version, policy.horizon, stamp), currency)
+    render_capacity(
+        plan, readers.supply_rough_cut(path, info.version, policy.horizon, stamp), currency
+    )
 with tabs[1]:
-    render_plan(plan, path, info.version)
+    render_plan(plan, path, info.version, currency)
 with tabs[2]:
     render_gaps(plan, currency)
 with tabs[3]:
-    render_costs(plan, currency)
+    render_costs(plan, kpis["gross_margin"], currency)

@@ -43,7 +43,7 @@ def fake_values(p50: dict | None = None, months: pd.DatetimeIndex = MONTHS) -> p
             schema.P10,
             schema.P50,
             schema.P90,
-            forecast_store.BAND_GROUP,
+            schema.BAND_GROUP,
         ],
     )
 

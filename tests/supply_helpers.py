@@ -7,15 +7,16 @@ import pandas as pd
 from tiny import tiny_tables
 
 from sop.core import schema
-from sop.data.validate import as_of_month
-from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, loaded_consensus, plan_months
+from sop.core.months import as_of_month, plan_months
+from sop.core.tables import TABLES
+from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, loaded_consensus
 from sop.supply.synthetic import naive_consensus
 
 START = pd.Timestamp("2027-01-01")
 
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
-    cols = schema.TABLES[table].column_names
+    cols = TABLES[table].column_names
     return pd.DataFrame([{c: r.get(c, np.nan) for c in cols} for r in rows], columns=cols)
 
 

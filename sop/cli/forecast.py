@@ -10,10 +10,23 @@ dataset and settings is reused unless `--force` is given.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from tqdm import tqdm
+
+from sop.cli.report import print_report
 from sop.core import schema
-from sop.demand import accuracy, metrics
+from sop.data.validate import validate_dir
+from sop.demand import accuracy, consensus, metrics
+from sop.demand.engine import LEVELS, ForecastSettings
+from sop.store import Store
+from sop.store import forecasts as forecast_store
+
+HELP = (
+    "fit the statistical forecast of every series and "
+    "store it for the app (the active dataset, or --data DIR loaded first)"
+)
 
 
 def workers(text: str) -> int:
@@ -31,8 +44,7 @@ def workers(text: str) -> int:
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    from sop.demand.engine import LEVELS, ForecastSettings
-
+    """--data, --level, --horizon, --no-promotions, --workers, --force."""
     d = ForecastSettings()
     s.add_argument(
         "--data",
@@ -61,18 +73,14 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from(args: argparse.Namespace):
-    from sop.demand.engine import ForecastSettings
-
+def settings_from(args: argparse.Namespace) -> ForecastSettings:
     return ForecastSettings(
         level=args.level, horizon=args.horizon, use_promotions=not args.no_promotions
     )
 
 
-def _summary(store, run) -> None:
-    from sop.demand.consensus import accuracy_tables
-
-    series, fam = accuracy_tables(store, run.run_id, store.tables(run.dataset_version))
+def _summary(store: Store, run: forecast_store.RunInfo) -> None:
+    series, fam = consensus.accuracy_tables(store, run.run_id, store.tables(run.dataset_version))
     shown = fam[[schema.FAMILY, accuracy.N_SERIES, accuracy.N_BACKTESTED]].copy()
     for c in (metrics.WAPE, accuracy.SNAIVE_WAPE, metrics.BIAS, accuracy.FVA_SNAIVE):
         shown[c] = fam[c].map(lambda x: "-" if x != x else f"{100 * x:.1f}%")
@@ -87,14 +95,7 @@ def _summary(store, run) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from sop.__main__ import _print_report
-    from sop.data.validate import validate_dir
-    from sop.demand import consensus
-    from sop.store import Store
-    from sop.store import forecasts as forecast_store
-
+    """0 when a forecast is stored (or already was), 1 when it cannot be made (said why)."""
     store = Store(args.store)
     settings = settings_from(args)
     try:
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.data is not None:
         report = validate_dir(args.data)
-        _print_report(report, str(args.data))
+        print_report(report, str(args.data))
         if not report.ok:
             print("Nothing was loaded or forecast; the store is unchanged.")
             return 1
@@ -149,3 +150,9 @@ def run(args: argparse.Namespace) -> int:
     )
     _summary(store, result)
     return 0
+
+
+def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    s = add_parser("forecast", help=HELP)
+    add_arguments(s)
+    s.set_defaults(func=run)

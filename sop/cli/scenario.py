@@ -5,23 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sop.cli import plan
 from sop.core import fmt, schema
+from sop.data.validate import validate_dir
+from sop.demand import sources
 from sop.finance.kpis import kpi_table
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
 from sop.scenario.levers import Levers
-from sop.supply.plan_io import (
-    NoDemand,
-    add_plan_arguments,
-    demand_by_forecasting,
-    demand_from_store,
-    demand_from_tables,
-    policy_from_args,
-    records,
+from sop.scenario.space import space_for
+from sop.store import Store
+from sop.supply.export import records
+
+HELP = (
+    "evaluate a levers file (TOML or JSON) against the "
+    "baseline; writes the KPIs, margin bridge and risk ranges as JSON"
 )
 
 
@@ -34,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "page's names (scn_demand_pct = 5, ...); default: the baseline",
     )
     p.add_argument("--no-risk", action="store_true", help="skip the P10/P50/P90 ranges")
-    add_plan_arguments(p)
+    plan.add_arguments(p)
     for action in p._actions:
         if action.dest == "out":
             action.help = (
@@ -50,8 +54,6 @@ LEVERS_DOC = "Lever names, units and ranges: docs/scenarios.md."
 def read_levers(path: Path) -> Levers:
     """The levers of a .toml or .json file; ValueError with a plain message (the file,
     what is wrong, what to do) when it cannot be read or a lever is not valid."""
-    import tomllib
-
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise ValueError(
@@ -84,8 +86,6 @@ def unknown_names(
 ) -> list[str]:
     """Families, regions, lines and months the levers name that the plan lacks: such a
     lever would silently change nothing."""
-    from sop.scenario.space import space_for
-
     if levers == Levers() or demand.empty:
         return []
     space = space_for(demand, tables, Levers())
@@ -95,18 +95,15 @@ def unknown_names(
 def _inputs(
     args: argparse.Namespace, horizon: int
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
-    from sop.data.validate import validate_dir
-    from sop.store import Store
-
     if args.data is not None:
         report = validate_dir(args.data)
         if not report.ok:
             raise ValueError(
                 f"{args.data} has errors: " + " ".join(f.message for f in report.errors[:5])
             )
-        demand = demand_from_tables(report.tables, horizon)
+        demand = sources.demand_from_tables(report.tables, horizon)
         if demand is None:
-            demand = demand_by_forecasting(report.tables, horizon)
+            demand = sources.demand_by_forecasting(report.tables, horizon)
         return report.tables, demand, {"dataset": str(Path(args.data).resolve())}
     store = Store(args.store)
     info = store.active()
@@ -115,7 +112,7 @@ def _inputs(
     tables = store.tables(info.version)
     return (
         tables,
-        demand_from_store(store, info.version, horizon),
+        sources.demand_from_store(store, info.version, horizon),
         {"dataset": info.name, "dataset_version": info.version},
     )
 
@@ -140,14 +137,17 @@ def result_json(
     return out
 
 
-def run_scenario(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """0 with KPIs, 1 when the scenario has no plan (said why), 2 for bad input."""
     err = sys.stderr
-    policy = policy_from_args(args)
+    if why := plan.policy_problem(args):
+        print(f"ERROR    {why}", file=err)
+        return 2
+    policy = plan.policy_from_args(args)
     try:
         levers = read_levers(args.levers) if args.levers else Levers()
         tables, demand, meta = _inputs(args, policy.horizon)
-    except (OSError, ValueError, NoDemand) as exc:
+    except (OSError, ValueError, sources.NoDemand) as exc:
         print(f"ERROR    {exc}", file=err)
         return 2
     if unknown := unknown_names(levers, demand, tables):
@@ -191,3 +191,9 @@ def run_scenario(args: argparse.Namespace) -> int:
         file=err,
     )
     return 0
+
+
+def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    s = add_parser("scenario", help=HELP)
+    add_arguments(s)
+    s.set_defaults(func=run)

@@ -1,4 +1,4 @@
-"""The foundation under every S&OP step: the data model (`schema`), number formats
+"""The foundation under every S&OP step: the data model (`schema`, `tables`), number formats
 (`fmt`), month arithmetic (`months`), Excel tables (`xlsx`) and the chart theme
 (`charts`, `money_axis`).
 

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.tables import TABLES
 
-DATE_COLUMNS = {t: [c.name for c in schema.TABLES[t].columns if c.dtype == schema.DATE]
-                for t in schema.TABLES}
+DATE_COLUMNS = {t: [c.name for c in TABLES[t].columns if c.dtype == schema.DATE]
+                for t in TABLES}
 
 
 def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -18,7 +19,7 @@ def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     month column of the table; tables the dataset lacks have 0 rows.
     """
     rows = []
-    for name, t in schema.TABLES.items():
+    for name, t in TABLES.items():
         df = tables.get(name)
         n = 0 if df is None else len(df)
         dates = pd.concat([df[c] for c in DATE_COLUMNS[name]]).dropna() if n and \

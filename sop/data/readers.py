@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sop.core import schema
+from sop.core.tables import TABLES
 
 ERROR, WARNING = "error", "warning"
 SUFFIXES = (".parquet", ".csv")
@@ -120,7 +120,7 @@ def read_files(files: dict[str, bytes]) -> tuple[dict[str, RawTable], list[Findi
     """Read a dataset given as {file name: bytes}; names are `<table>.parquet|.csv`."""
     findings: list[Finding] = []
     by_table: dict[str, list[str]] = {}
-    known = list(schema.TABLES)
+    known = list(TABLES)
     for file in sorted(files):
         stem, suffix = Path(file).stem.strip().lower(), Path(file).suffix.lower()
         if suffix not in SUFFIXES:
@@ -129,7 +129,7 @@ def read_files(files: dict[str, bytes]) -> tuple[dict[str, RawTable], list[Findi
                     "Files are tables of the data model", "-", WARNING,
                     f"{file}: ignored; only .parquet and .csv files are read.", file=file))
             continue
-        if stem not in schema.TABLES:
+        if stem not in TABLES:
             findings.append(Finding(
                 "Files are tables of the data model", "-", WARNING,
                 f"{file}: ignored, `{stem}` is not a table of the data model."
@@ -151,7 +151,7 @@ def read_files(files: dict[str, bytes]) -> tuple[dict[str, RawTable], list[Findi
         findings.extend(found)
         if got is not None:
             raw[table] = got
-    for name, t in schema.TABLES.items():
+    for name, t in TABLES.items():
         if t.required and name not in by_table:
             findings.append(Finding(
                 "Required files are present", name, ERROR,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import add_months, next_month
 from sop.demand import metrics
 
 ALL = "All families"
@@ -83,7 +84,7 @@ def backtest_weights(
 ) -> pd.DataFrame:
     """Units sold per series over the `window` months up to `as_of`: keys + weight."""
     keys = keys_of(level)
-    start = pd.Timestamp(as_of) - pd.DateOffset(months=window - 1)
+    start = add_months(as_of, -(window - 1))
     recent = sales[(sales[schema.MONTH] >= start) & (sales[schema.MONTH] <= as_of)]
     if level == "family":
         fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
@@ -155,6 +156,31 @@ class ConsensusFVA:
     table: pd.DataFrame
 
 
+def _fva_table(m: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Per family and for all families: cycles, months compared, WAPE of the statistical
+    forecast and of the consensus against the actuals (`_actual`), FVA, share overridden."""
+    rows = []
+    for fam, g in [*m.groupby(schema.FAMILY, sort=True), (ALL, m)]:
+        ws, wc = (
+            metrics.wape(g["_actual"], g[schema.FORECAST_UNITS]),
+            metrics.wape(g["_actual"], g[schema.UNITS]),
+        )
+        rows.append(
+            {
+                schema.FAMILY: fam,
+                CYCLES: g["as_of"].nunique(),
+                MONTHS_COMPARED: g[schema.MONTH].nunique(),
+                WAPE_STAT: ws,
+                WAPE_CONSENSUS: wc,
+                FVA_CONSENSUS: metrics.fva(ws, wc),
+                SHARE_OVERRIDDEN: float(
+                    np.mean(~np.isclose(g[schema.UNITS], g[schema.FORECAST_UNITS]))
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
 def consensus_fva(
     snapshots: pd.DataFrame,
     sales: pd.DataFrame,
@@ -176,7 +202,7 @@ def consensus_fva(
         SHARE_OVERRIDDEN,
     ]
     empty = pd.DataFrame(columns=cols)
-    first = pd.Timestamp(as_of) + pd.offsets.MonthBegin(1)
+    first = next_month(as_of)
     earlier = snapshots[snapshots["as_of"] < pd.Timestamp(as_of)]
     if earlier.empty:
         return ConsensusFVA(
@@ -203,26 +229,7 @@ def consensus_fva(
             "in this dataset.",
             empty,
         )
-    rows = []
-    for fam, g in [*m.groupby(schema.FAMILY, sort=True), (ALL, m)]:
-        ws, wc = (
-            metrics.wape(g["_actual"], g[schema.FORECAST_UNITS]),
-            metrics.wape(g["_actual"], g[schema.UNITS]),
-        )
-        rows.append(
-            {
-                schema.FAMILY: fam,
-                CYCLES: g["as_of"].nunique(),
-                MONTHS_COMPARED: g[schema.MONTH].nunique(),
-                WAPE_STAT: ws,
-                WAPE_CONSENSUS: wc,
-                FVA_CONSENSUS: metrics.fva(ws, wc),
-                SHARE_OVERRIDDEN: float(
-                    np.mean(~np.isclose(g[schema.UNITS], g[schema.FORECAST_UNITS]))
-                ),
-            }
-        )
-    table = pd.DataFrame(rows, columns=cols)
+    table = _fva_table(m, cols)
     overall = table.iloc[-1]
     note = (
         ""

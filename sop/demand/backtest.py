@@ -4,7 +4,7 @@
 forecasts them from the rest with the engine's automatic choice ("auto") and with each
 baseline forced on every series, and scores all of them with `sop.metrics`
 (MASE scaled by the in-sample seasonal naive error, lag 12, of the training part).
-Used by `python -m sop backtest` and bench/bench_forecast_accuracy.py.
+Used by `python -m sop backtest` (`sop.cli.backtest`) and bench/bench_forecast_accuracy.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.data.validate import validate_dir
 from sop.demand import metrics
 from sop.demand.engine import BASELINES, ForecastSettings, run_jobs
 from sop.demand.hierarchy import Z90
@@ -42,8 +43,6 @@ class Holdout:
 def read_sales(folder: str) -> dict[str, pd.DataFrame]:
     """The tables of a data-model folder the backtest needs: sales (required), products
     and promotions (optional), read with the validation machinery."""
-    from sop.data.validate import validate_dir
-
     report = validate_dir(folder)
     tables = report.tables
     if schema.SALES not in tables:
@@ -194,45 +193,3 @@ def format_table(df: pd.DataFrame) -> str:
     if metrics.MASE in out:
         out[metrics.MASE] = out[metrics.MASE].map(lambda v: f"{v:.3f}" if pd.notna(v) else "-")
     return out.drop(columns=[metrics.MAPE_SKIPPED], errors="ignore").to_string(index=False)
-
-
-def cli(folder: str, horizon: int, out: str | None = None, workers: int | None = None) -> int:
-    """`python -m sop backtest`: print the hold-out metrics (tqdm progress), write JSON."""
-    import json
-
-    from tqdm import tqdm
-
-    try:
-        tables = read_sales(str(folder))
-        bar = tqdm(total=1, unit="series", desc="Backtest")
-
-        def tick(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-        result = holdout(tables, horizon, workers=workers, progress=tick)
-        bar.close()
-    except ValueError as exc:
-        print(f"ERROR    {exc}")
-        return 1
-    summary = to_json(result)
-    print(
-        f"\nHold-out of the last {horizon} months of {summary['series']} series "
-        f"(MASE scaled by the in-sample seasonal naive error, lag 12)."
-    )
-    print("\nOverall\n" + format_table(result.overall))
-    print("\nBy family\n" + format_table(result.by_family))
-    print(
-        f"\nMAPE skips months with zero actual demand ({summary['mape_zero_actuals_skipped']}"
-        " per method)."
-    )
-    print(
-        "Automatic choice per series: "
-        + ", ".join(f"{k} {v}" for k, v in summary["chosen_methods"].items())
-    )
-    if out:
-        with open(out, "w") as fh:
-            json.dump(summary, fh, indent=2, default=str)
-        print(f"Wrote {out}")
-    return 0

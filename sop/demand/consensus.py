@@ -1,7 +1,7 @@
 """The consensus demand plan as a service over the store: forecast runs, overrides,
 snapshots. Reads stored results only; the one function that fits is `run_and_store`.
 
-`sop.demand.demand_plan` is the public entry point; pages go through `sop.ui`.
+`demand_plan` is the public entry point; pages go through `sop.ui`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.data.validate import as_of_month
+from sop.core.months import as_of_month, next_month, plan_months
 from sop.demand import accuracy
 from sop.demand import overrides as override_rules
 from sop.demand.plan import (
@@ -25,11 +26,13 @@ from sop.demand.plan import (
     DemandNotReady,
     has_loaded_consensus,
     loaded_consensus,
-    plan_months,
 )
 from sop.store import DatasetInfo, Store, StoreError
 from sop.store import forecasts as forecast_store
 from sop.store import overrides as override_log
+
+if TYPE_CHECKING:  # the annotation only; importing the engine costs ~1 s (run_and_store)
+    from sop.demand.engine import ForecastSettings
 
 HOW_TO_RUN = 'Run `python -m sop forecast` or press "Run forecast" on the Demand page.'
 
@@ -104,7 +107,7 @@ def not_ready(ctx: Context, settings: object | None) -> DemandNotReady:
 
 
 def consensus(store: Store, ctx: Context, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Forecast + active overrides per SKU x region x month (`O.apply_overrides` columns).
+    """Forecast + active overrides per SKU x region x month (`overrides.apply_overrides` columns).
 
     Raises DemandNotReady when `ctx` has no stored run.
     """
@@ -131,7 +134,7 @@ def _restrict(df: pd.DataFrame, as_of: pd.Timestamp, horizon: int | None) -> pd.
 
 
 def plan_from(store: Store, ctx: Context, horizon: int | None = None) -> pd.DataFrame:
-    """The demand plan (PLAN_COLUMNS) of a context; see `sop.demand.demand_plan`."""
+    """The demand plan (PLAN_COLUMNS) of a context; see `demand_plan`."""
     as_of = ctx.info.as_of
     if has_loaded_consensus(ctx.tables):
         plan = loaded_consensus(ctx.tables, plan_months(as_of, horizon or DEFAULT_HORIZON))
@@ -144,6 +147,30 @@ def plan_from(store: Store, ctx: Context, horizon: int | None = None) -> pd.Data
         .sort_values([schema.MONTH, schema.SKU, schema.REGION])
         .reset_index(drop=True)
     )
+
+
+def demand_plan(
+    store: Store,
+    version: int | None = None,
+    horizon: int | None = None,
+    settings: ForecastSettings | None = None,
+) -> pd.DataFrame:
+    """The consensus demand plan of a dataset version (default: the active one).
+
+    Columns `PLAN_COLUMNS`, one row per month x SKU x region, sorted by month,
+    sku, region: units = consensus (statistical P50 + active overrides), p10/p90
+    moved with it, forecast_units = statistical P50, source. When the dataset
+    has a loaded `consensus` table, that plan is returned instead (source
+    `loaded consensus`). `settings=None` takes the newest stored run of the
+    version; `horizon=None` every month of that run (a loaded plan: 18 months).
+    Reads stored results only, never fits. Raises `DemandNotReady` when no
+    forecast is stored (and no consensus was loaded), `StoreError` when no
+    dataset is loaded.
+    """
+    ctx = context(store, version, settings)
+    if ctx.run is None and not has_loaded_consensus(ctx.tables):
+        raise not_ready(ctx, settings)
+    return plan_from(store, ctx, horizon)
 
 
 def _with_forecast_band(plan: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +207,7 @@ def page_consensus(store: Store, version: int, tables: dict[str, pd.DataFrame]) 
 def accuracy_tables(
     store: Store, run_id: int, tables: dict[str, pd.DataFrame]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per-series, per-family) backtest accuracy of a stored run (`sop.accuracy`)."""
+    """(per-series, per-family) backtest accuracy of a stored run (`sop.demand.accuracy`)."""
     run = forecast_store.run_info(store, run_id)
     if run is None:
         raise StoreError(f"There is no stored forecast run {run_id}. {HOW_TO_RUN}")
@@ -215,6 +242,8 @@ def run_and_store(
 ) -> forecast_store.RunInfo:
     """Fit every series of a dataset version with the engine, store the run, snapshot
     the consensus of the cycle. The only function here that fits models."""
+    # Lazy: the engine pulls in statsmodels and scipy, ~1 s (0.4 s -> 1.5 s to import
+    # this module) that every reader of a stored plan would otherwise pay.
     from sop.demand.engine import run_forecast
 
     info = dataset(store, version)
@@ -263,18 +292,20 @@ def snapshot(store: Store, ctx: Context, reason: str) -> bool:
 def submit_override(store: Store, ov: override_rules.Override) -> int:
     """Check `ov` against the active dataset, store it, refresh the cycle's snapshot.
 
-    Raises `O.OverrideRejected` (nothing stored) with every problem found.
+    Raises `overrides.OverrideRejected` (nothing stored) with every problem found.
     """
     ctx = context(store)
     t = ctx.tables
-    first = plan_months(ctx.info.as_of, 1)[0] if ctx.info.as_of is not None else None
+    first = next_month(ctx.info.as_of) if ctx.info.as_of is not None else None
     problems = override_rules.check_override(
         ov, t[schema.PRODUCTS], sorted(t[schema.SALES][schema.REGION].unique()), first
     )
     if problems:
         raise override_rules.OverrideRejected(problems)
     oid = override_log.add(
-        store, override_rules.normalise(ov, t[schema.PRODUCTS]), ctx.info.version
+        store,
+        override_rules.as_row(override_rules.normalise(ov, t[schema.PRODUCTS])),
+        ctx.info.version,
     )
     snapshot(store, ctx, f"override #{oid}")
     return oid

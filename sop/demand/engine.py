@@ -7,7 +7,7 @@ rolling-origin backtest (`sop.selection`), and returns a `ForecastResult` whose
 hierarchy come from `sop.hierarchy.aggregate`.
 
 Rules of the data model this module applies:
-- the forecast starts the month after `sop.validate.as_of_month(tables)`;
+- the forecast starts the month after `sop.core.months.as_of_month(tables)`;
 - a month missing inside a series (no row, or NaN units) is missing data, not zero;
 - a SKU forecasts 0 after its phase_out_month; a SKU without any sales history
   (a launch still to come) gets no forecast rows (0 demand) and a `no history` row
@@ -19,6 +19,7 @@ Rules of the data model this module applies:
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing as mp
@@ -34,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.data.validate import as_of_month
+from sop.core.months import as_of_month, plan_months
 from sop.demand import selection
-from sop.demand.hierarchy import BAND_GROUP, Z90
+from sop.demand.hierarchy import Z90
+from sop.demand.models import COMBO, METHODS
 from sop.demand.series import build_jobs, disaggregate
 
 LEVELS = ("sku_region", "sku", "family")
@@ -90,8 +92,6 @@ class ForecastSettings:
             raise ValueError("the selection margin must be between 0 and 1")
         if self.backtest_step < 1:
             raise ValueError("the backtest step must be at least 1 month")
-        from sop.demand.models import COMBO, METHODS
-
         bad = [c for c in self.candidates if c not in METHODS and c != COMBO]
         if bad or not self.candidates:
             raise ValueError(
@@ -140,8 +140,6 @@ def level_keys(level: str) -> list[str]:
 
 def _openblas() -> list[tuple[Callable, Callable]]:
     """(set_num_threads, get_num_threads) of every OpenBLAS loaded in this process."""
-    import ctypes
-
     try:
         with open("/proc/self/maps") as fh:
             paths = sorted({ln.split()[-1] for ln in fh if "openblas" in ln and ".so" in ln})
@@ -282,7 +280,7 @@ def run_forecast(
             "with a sales table (month, sku, region, units)"
         )
     as_of = as_of_month(tables)
-    plan = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=settings.horizon, freq="MS")
+    plan = plan_months(as_of, settings.horizon)
     prep = build_jobs(tables, settings.level, as_of, settings.horizon, settings.use_promotions)
     outcomes = run_jobs(prep.jobs, settings.config(), workers, progress)
     keys = level_keys(settings.level)
@@ -322,7 +320,15 @@ def run_forecast(
     values[schema.P10] = np.maximum(values[schema.P50] - Z90 * values["sigma"], 0.0)
     values[schema.P90] = values[schema.P50] + Z90 * values["sigma"]
     values = values[
-        [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, BAND_GROUP]
+        [
+            schema.SKU,
+            schema.REGION,
+            schema.MONTH,
+            schema.P10,
+            schema.P50,
+            schema.P90,
+            schema.BAND_GROUP,
+        ]
     ]
     values = values.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     fitted = fitted.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)

@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import add_months
 
 Z90 = 1.2815515655446004
 RHO = 0.2
-BAND_GROUP = "band_group"
 AGG_LEVELS = ("sku", "family", "total")
 TOTAL = "total"
 
@@ -61,8 +61,8 @@ def aggregate(
         v = v.assign(**{schema.FAMILY: v[schema.SKU].map(fam).fillna("(no family)")})
     sigma = ((v[schema.P90] - v[schema.P50]) / Z90).clip(lower=0)
     group = (
-        v[BAND_GROUP]
-        if BAND_GROUP in v.columns
+        v[schema.BAND_GROUP]
+        if schema.BAND_GROUP in v.columns
         else v[schema.SKU].astype(str) + "|" + v[schema.REGION].astype(str)
     )
     work = pd.DataFrame(
@@ -94,7 +94,7 @@ def shares(
     sold nothing in the window).
     """
     last = history[schema.MONTH].max()
-    recent = history[history[schema.MONTH] > last - pd.DateOffset(months=months)]
+    recent = history[history[schema.MONTH] > add_months(last, -months)]
     tot = recent.groupby([*parent, *child], dropna=False)[schema.UNITS].sum().reset_index()
     allc = history[[*parent, *child]].drop_duplicates()
     tot = allc.merge(tot, on=[*parent, *child], how="left").fillna({schema.UNITS: 0.0})

@@ -21,6 +21,7 @@ DataFrames out.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -28,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.demand.hierarchy import BAND_GROUP
+from sop.core.months import month_start
+from sop.demand.plan import SOURCE_FORECAST, SOURCE_OVERRIDE
 
 LEVEL_FAMILY, LEVEL_SKU, LEVEL_SKU_REGION = "family", "sku", "sku_region"
 OVERRIDE_LEVELS = (LEVEL_FAMILY, LEVEL_SKU, LEVEL_SKU_REGION)
@@ -36,32 +38,6 @@ KIND_UNITS, KIND_PCT = "units", "pct"
 OVERRIDE_KINDS = (KIND_UNITS, KIND_PCT)
 MIN_PCT = -100.0
 MAX_TEXT = 200
-
-# columns of the override history frame (sop.store.overrides.history)
-OVERRIDE_ID = "override_id"
-CREATED_AT = "created_at"
-AUTHOR = "author"
-REASON = "reason"
-LEVEL = "level"
-VALUE = "value"
-STATUS = "status"
-STATUS_ACTIVE, STATUS_WITHDRAWN = "active", "withdrawn"
-WITHDRAWN_AT, WITHDRAWN_BY, WITHDRAW_NOTE = "withdrawn_at", "withdrawn_by", "withdraw_note"
-OVERRIDE_COLUMNS = [
-    OVERRIDE_ID,
-    CREATED_AT,
-    AUTHOR,
-    REASON,
-    LEVEL,
-    schema.FAMILY,
-    schema.SKU,
-    schema.REGION,
-    schema.START_MONTH,
-    schema.END_MONTH,
-    schema.KIND,
-    VALUE,
-]
-HISTORY_COLUMNS = OVERRIDE_COLUMNS + [STATUS, WITHDRAWN_AT, WITHDRAWN_BY, WITHDRAW_NOTE]
 
 
 class OverrideRejected(ValueError):
@@ -186,8 +162,8 @@ def normalise(ov: Override, products: pd.DataFrame) -> Override:
         level=ov.level,
         kind=ov.kind,
         value=float(ov.value),
-        start_month=pd.Timestamp(ov.start_month).to_period("M").to_timestamp(),
-        end_month=pd.Timestamp(ov.end_month).to_period("M").to_timestamp(),
+        start_month=month_start(ov.start_month),
+        end_month=month_start(ov.end_month),
         reason=str(ov.reason).strip(),
         author=str(ov.author).strip(),
         family=None if family is None else str(family),
@@ -196,8 +172,14 @@ def normalise(ov: Override, products: pd.DataFrame) -> Override:
     )
 
 
+def as_row(ov: Override) -> dict[str, object]:
+    """`ov` as the row `sop.store.overrides.add` stores, keyed by `schema.OVERRIDE_COLUMNS`
+    names (the store adds the id and the time)."""
+    return dataclasses.asdict(ov)
+
+
 def _scope_mask(df: pd.DataFrame, row: pd.Series) -> np.ndarray:
-    level = row[LEVEL]
+    level = row[schema.LEVEL]
     mask = (
         (df[schema.MONTH] >= row[schema.START_MONTH]) & (df[schema.MONTH] <= row[schema.END_MONTH])
     ).to_numpy()
@@ -229,17 +211,15 @@ def apply_overrides(
     """Consensus demand per SKU x region x month: the forecast with overrides applied.
 
     `values` has sku, region, month, p10, p50, p90 (the statistical forecast);
-    `overrides` has `OVERRIDE_COLUMNS` (active ones only, applied in
+    `overrides` has `schema.OVERRIDE_COLUMNS` (active ones only, applied in
     `override_id` order). Returns sku, region, month, family, forecast_units
     (statistical P50), units (consensus), p10, p90 (band moved with the
     consensus), source (`forecast` or `forecast + override`) and band_group when
     `values` has it; sorted by month, sku, region. Overrides on SKUs or months
     outside `values` change nothing.
     """
-    from sop.demand.plan import SOURCE_FORECAST, SOURCE_OVERRIDE
-
     fam = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
-    keep = [c for c in (BAND_GROUP,) if c in values.columns]
+    keep = [c for c in (schema.BAND_GROUP,) if c in values.columns]
     df = values[
         [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, *keep]
     ].copy()
@@ -249,15 +229,15 @@ def apply_overrides(
     units = p50.copy()
     touched = np.zeros(len(df), dtype=bool)
     months = df[schema.MONTH].to_numpy()
-    for _, row in overrides.sort_values(OVERRIDE_ID).iterrows():
+    for _, row in overrides.sort_values(schema.OVERRIDE_ID).iterrows():
         mask = _scope_mask(df, row)
         if not mask.any():
             continue
         touched |= mask
         if row[schema.KIND] == KIND_PCT:
-            units[mask] = units[mask] * (1 + float(row[VALUE]) / 100)
+            units[mask] = units[mask] * (1 + float(row[schema.VALUE]) / 100)
         else:
-            units[mask] = _set_total(units[mask], p50[mask], months[mask], float(row[VALUE]))
+            units[mask] = _set_total(units[mask], p50[mask], months[mask], float(row[schema.VALUE]))
     ratio = np.divide(units, p50, out=np.ones_like(units), where=p50 > 0)
     shift = np.where(p50 > 0, 0.0, units - p50)
     out = df.assign(

@@ -253,6 +253,8 @@ def quiet_prophet_package() -> None:
     undoing an earlier setLevel, so claim the logger through cmdstanpy first."""
     import logging
 
+    # lazy: cmdstanpy is only needed where the `prophet` package itself runs (bench, one
+    # parity test); importing it would add its start-up to every app and CLI start
     from cmdstanpy.utils import get_logger
 
     log = get_logger()

@@ -208,13 +208,10 @@ def _predict(
     return out
 
 
-def forecast_series(job: Job, cfg: Config) -> Outcome:
-    """Classify, backtest, select and forecast one series (see the module docstring)."""
-    h = job.horizon
-    y_all = np.asarray(job.y, dtype=float)
-    obs_idx = np.flatnonzero(~np.isnan(y_all))
-    n_months = len(obs_idx)
-    kind = classify(y_all)
+def _no_model(job: Job, y_all: np.ndarray, kind: str, obs_idx: np.ndarray) -> Outcome | None:
+    """The outcome of a series that gets no model (phased out, no demand, no recent
+    sales), or None when it is to be forecast."""
+    h, n_months = job.horizon, len(obs_idx)
     if job.stop == 0:
         return Outcome(
             job.key,
@@ -235,9 +232,7 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
             np.zeros(h),
             np.where(np.isnan(y_all), np.nan, 0.0),
         )
-    first, last = obs_idx[0], obs_idx[-1]
-    lag = len(y_all) - 1 - last  # months between last actual and as-of
-    if lag >= STALE_MONTHS:  # no rows for a year: not selling any more
+    if len(y_all) - 1 - obs_idx[-1] >= STALE_MONTHS:  # no rows for a year: not selling any more
         return Outcome(
             job.key,
             "none",
@@ -247,16 +242,25 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
             np.zeros(h),
             np.full(len(y_all), np.nan),
         )
-    y_raw = y_all[first : last + 1]
-    y = _fill(y_raw)
+    return None
+
+
+def _backtest(
+    job: Job,
+    cfg: Config,
+    kind: str,
+    cands: tuple[str, ...],
+    y: np.ndarray,
+    y_raw: np.ndarray,
+    start: int,
+    use_promo: bool,
+) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """method -> (actual, forecast) per rolling origin, each candidate refitted on the
+    history before the origin."""
     n = len(y)
-    start = first
-    use_promo = cfg.use_promotions and job.promo is not None
-    cands = _candidates(kind, cfg) if cfg.force is None else ()
     min_train = MIN_TRAIN[kind]
     cuts = [n - cfg.bt_horizon - i * cfg.step for i in range(cfg.origins)]
     cuts = sorted(c for c in cuts if c >= min_train) if cands else []
-    scale = metrics.mase_scale(y_raw)
     errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m in cands}
     memo: dict = {}  # smoothing parameters of the first origin
     for c in cuts:
@@ -265,6 +269,14 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
         for m in cands:
             fc, _ = _predict(m, y[:c], y_raw, cfg.bt_horizon, job, start, use_promo, fc_cache, memo)
             errors[m].append((actual, np.maximum(fc, 0)))
+    return errors
+
+
+def _scores(
+    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]], kind: str, scale: float
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, float], dict[str, np.ndarray]]:
+    """(backtest metrics (wape, mase, bias, mape), total error the pick minimises,
+    absolute error per origin), per method with a backtest."""
     backtest: dict[str, tuple[float, float, float, float]] = {}
     score: dict[str, float] = {}
     per_origin: dict[str, np.ndarray] = {}
@@ -279,9 +291,23 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
         mase = float(np.mean(np.abs(e)) / scale) if scale > 0 and len(e) else float("nan")
         backtest[m] = (metrics.wape(a, f), mase, metrics.bias(a, f), metrics.mape(a, f))
         score[m] = float(np.sum(e * e) if kind == "intermittent" else np.sum(np.abs(e)))
+    return backtest, score, per_origin
+
+
+def _pick(
+    job: Job,
+    cfg: Config,
+    kind: str,
+    n: int,
+    cands: tuple[str, ...],
+    score: dict[str, float],
+    per_origin: dict[str, np.ndarray],
+) -> str:
+    """The method to forecast with: forced, the backtest's pick (the combination unless
+    clearly beaten), or a default by kind when there was no backtest."""
     if cfg.force is not None:
-        method = cfg.force
-    elif score:
+        return cfg.force
+    if score:
         method = min(cands, key=lambda m: score.get(m, np.inf))
         combo = models.COMBO
         if (
@@ -293,16 +319,26 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
             )
         ):
             method = combo
-    else:
-        method = {
-            "short": "profile" if job.profile is not None and n >= 3 else "naive",
-            "intermittent": "sba",
-        }.get(kind, "seasonal naive")
-    fc, fitted = _predict(method, y, y_raw, h + lag, job, start, use_promo, {})
-    p50 = np.maximum(fc[lag:], 0)
+        return method
+    return {
+        "short": "profile" if job.profile is not None and n >= 3 else "naive",
+        "intermittent": "sba",
+    }.get(kind, "seasonal naive")
+
+
+def _sigma(
+    p50: np.ndarray,
+    pairs: list[tuple[np.ndarray, np.ndarray]] | None,
+    fitted: np.ndarray,
+    y: np.ndarray,
+    y_raw: np.ndarray,
+    lag: int,
+    bt_horizon: int,
+) -> np.ndarray:
+    """The band's sigma per month ahead, from the chosen method's backtest `pairs`
+    (or, without them, its in-sample errors); see the module docstring."""
     floor = 0.1 * float(np.mean(np.abs(y))) + 1e-9
-    if method in score:
-        pairs = errors[method]
+    if pairs is not None:
         a = np.concatenate([p[0] for p in pairs])
         f = np.concatenate([p[1] for p in pairs])
         ok = ~np.isnan(a)
@@ -311,8 +347,34 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
         ok = ~np.isnan(fitted) & ~np.isnan(y_raw)
         rel = (y_raw[ok] - fitted[ok]) / np.maximum(np.abs(fitted[ok]), floor)
     s = max(float(np.sqrt(np.mean(rel**2))) if len(rel) else DEFAULT_REL_SIGMA, MIN_REL_SIGMA)
-    steps = np.arange(1, h + 1) + lag
-    sigma = s * np.maximum(p50, floor) * np.maximum(1.0, np.sqrt(steps / cfg.bt_horizon))
+    steps = np.arange(1, len(p50) + 1) + lag
+    return s * np.maximum(p50, floor) * np.maximum(1.0, np.sqrt(steps / bt_horizon))
+
+
+def forecast_series(job: Job, cfg: Config) -> Outcome:
+    """Classify, backtest, select and forecast one series (see the module docstring)."""
+    h = job.horizon
+    y_all = np.asarray(job.y, dtype=float)
+    obs_idx = np.flatnonzero(~np.isnan(y_all))
+    n_months = len(obs_idx)
+    kind = classify(y_all)
+    skipped = _no_model(job, y_all, kind, obs_idx)
+    if skipped is not None:
+        return skipped
+    first, last = obs_idx[0], obs_idx[-1]
+    lag = len(y_all) - 1 - last  # months between last actual and as-of
+    y_raw = y_all[first : last + 1]
+    y = _fill(y_raw)
+    start = first
+    use_promo = cfg.use_promotions and job.promo is not None
+    cands = _candidates(kind, cfg) if cfg.force is None else ()
+    errors = _backtest(job, cfg, kind, cands, y, y_raw, start, use_promo)
+    backtest, score, per_origin = _scores(errors, kind, metrics.mase_scale(y_raw))
+    method = _pick(job, cfg, kind, len(y), cands, score, per_origin)
+    fc, fitted = _predict(method, y, y_raw, h + lag, job, start, use_promo, {})
+    p50 = np.maximum(fc[lag:], 0)
+    pairs = errors[method] if method in score else None
+    sigma = _sigma(p50, pairs, fitted, y, y_raw, lag, cfg.bt_horizon)
     if job.stop is not None:
         p50[job.stop :] = 0.0
         sigma[job.stop :] = 0.0

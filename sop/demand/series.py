@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.demand.hierarchy import BAND_GROUP, shares
+from sop.core.months import add_months, month_starts, months_between, next_month
+from sop.demand.hierarchy import shares
 from sop.demand.selection import Job
 
 NO_FAMILY = "(no family)"
@@ -33,11 +34,6 @@ class Prepared:
     extra: pd.DataFrame
     family: pd.Series
     children: pd.DataFrame
-
-
-def _month_index(m: pd.Series | pd.DatetimeIndex, origin: pd.Timestamp) -> np.ndarray:
-    m = pd.DatetimeIndex(m)
-    return np.asarray((m.year - origin.year) * 12 + (m.month - origin.month))
 
 
 def _promo_factors(
@@ -67,8 +63,8 @@ def _promo_factors(
         ):
             continue
         skus = [sku] if pd.notna(sku) else list(fam_skus.get(family, []))
-        lo = max(0, int(_month_index([getattr(p, schema.START_MONTH)], origin)[0]))
-        hi = min(n - 1, int(_month_index([getattr(p, schema.END_MONTH)], origin)[0]))
+        lo = max(0, int(months_between(origin, [getattr(p, schema.START_MONTH)])[0]))
+        hi = min(n - 1, int(months_between(origin, [getattr(p, schema.END_MONTH)])[0]))
         if hi < lo:
             continue
         for s in skus:
@@ -102,17 +98,14 @@ def _profiles(
     return out
 
 
-def build_jobs(
-    tables: dict[str, pd.DataFrame],
-    level: str,
-    as_of: pd.Timestamp,
-    horizon: int,
-    use_promotions: bool = True,
-) -> Prepared:
-    """One `Job` per series at `level` ("sku_region", "sku" or "family")."""
+def _history(
+    tables: dict[str, pd.DataFrame], as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.Series, pd.Index]:
+    """(sales up to `as_of` with month starts and numeric units, products, sku ->
+    family (`NO_FAMILY` for SKUs sold but not in products), the SKUs sold)."""
     sales = tables[schema.SALES][[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]]
     sales = sales[sales[schema.MONTH] <= as_of].copy()
-    sales[schema.MONTH] = pd.DatetimeIndex(sales[schema.MONTH]).to_period("M").to_timestamp()
+    sales[schema.MONTH] = month_starts(sales[schema.MONTH])
     sales[schema.UNITS] = pd.to_numeric(sales[schema.UNITS], errors="coerce").astype(float)
     products = tables.get(schema.PRODUCTS)
     fam = (
@@ -122,9 +115,14 @@ def build_jobs(
     )
     skus = pd.Index(sales[schema.SKU].unique())
     fam = pd.concat([fam, pd.Series(NO_FAMILY, index=skus.difference(fam.index))])
-    origin = sales[schema.MONTH].min()
-    n_hist = int(_month_index([as_of], origin)[0]) + 1
-    n_all = n_hist + horizon
+    return sales, products, fam, skus
+
+
+def _wide(
+    sales: pd.DataFrame, origin: pd.Timestamp, n_hist: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """(span: sku, region, min, max month of each SKU x region series; wide: units as
+    months x series from `origin`, NaN where a series has no row)."""
     g = sales.groupby([schema.SKU, schema.REGION], sort=True)
     span = g[schema.MONTH].agg(["min", "max"]).reset_index()
     units = (
@@ -137,35 +135,58 @@ def build_jobs(
     wide = np.full((n_hist, len(span)), np.nan)
     for j, (sku, region) in enumerate(zip(span[schema.SKU], span[schema.REGION])):
         u = units.loc[(sku, region)] if isinstance(units.index, pd.MultiIndex) else units
-        wide[_month_index(u.index, origin), j] = u.to_numpy()
-    first = _month_index(span["min"], origin)
-    last = _month_index(span["max"], origin)
-    fam_of_col = [fam.get(s, NO_FAMILY) for s in span[schema.SKU]]
-    profiles = _profiles(wide, fam_of_col, n_hist, origin)
+        wide[months_between(origin, u.index), j] = u.to_numpy()
+    return span, wide
+
+
+def _promo_uplift(
+    tables: dict[str, pd.DataFrame],
+    span: pd.DataFrame,
+    fam: pd.Series,
+    origin: pd.Timestamp,
+    n_all: int,
+    use_promotions: bool,
+) -> np.ndarray:
+    """Planned promotion uplift (a fraction) as months (history + horizon) x series."""
     factors = _promo_factors(tables, span, fam, origin, n_all) if use_promotions else {}
     promo = np.ones((n_all, len(span)))
     for j, k in enumerate(zip(span[schema.SKU], span[schema.REGION])):
         if k in factors:
             promo[:, j] = factors[k]
     promo -= 1.0
-    start = as_of + pd.offsets.MonthBegin(1)
+    return promo
+
+
+def _stops(
+    products: pd.DataFrame | None, span: pd.DataFrame, as_of: pd.Timestamp, horizon: int
+) -> np.ndarray:
+    """Per series, the index into the horizon from which its SKU is phased out (-1: never
+    within the horizon)."""
+    start = next_month(as_of)
     stop = np.full(len(span), -1)
     if products is not None and schema.PHASE_OUT_MONTH in products:
         po = products.drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.PHASE_OUT_MONTH]
         for j, s in enumerate(span[schema.SKU]):
             if s in po.index and pd.notna(po[s]):
-                stop[j] = max(0, int(_month_index([po[s]], start)[0]) + 1)
-    stop = np.where(stop >= horizon, -1, stop)
-    span = span.assign(**{schema.FAMILY: fam_of_col, "stop": stop})
-    # children view for aggregation: 0 before the first and after the last row
+                stop[j] = max(0, int(months_between(start, [po[s]])[0]) + 1)
+    return np.where(stop >= horizon, -1, stop)
+
+
+def _children(
+    span: pd.DataFrame,
+    wide: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    origin: pd.Timestamp,
+    level: str,
+    keys: list[str],
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(agg: `wide` with 0 before each series' first and after its last row, for
+    aggregation; children: `span` with each series' share of its level key)."""
+    n_hist = len(wide)
     agg = wide.copy()
     rows = np.arange(n_hist)[:, None]
     agg[(rows < first[None, :]) | (rows > last[None, :])] = 0.0
-    keys = {
-        "sku_region": [schema.SKU, schema.REGION],
-        "sku": [schema.SKU],
-        "family": [schema.FAMILY],
-    }[level]
     hist = pd.DataFrame(
         {
             schema.MONTH: np.repeat(pd.date_range(origin, periods=n_hist, freq="MS"), len(span)),
@@ -181,6 +202,54 @@ def build_jobs(
     children = span.merge(
         sh, on=list(dict.fromkeys([*keys, schema.SKU, schema.REGION])), how="left"
     )
+    return agg, children
+
+
+def _no_history(products: pd.DataFrame | None, skus: pd.Index, level: str) -> pd.DataFrame:
+    """Selection rows of the SKUs in products that have no sales history."""
+    no_hist = products[~products[schema.SKU].isin(skus)] if products is not None else pd.DataFrame()
+    extra = pd.DataFrame(
+        {
+            schema.SKU: no_hist.get(schema.SKU, pd.Series(dtype=str)),
+            schema.FAMILY: no_hist.get(schema.FAMILY, pd.Series(dtype=str)),
+            "method": "none",
+            "flag": "no history",
+            "n_months": 0,
+        }
+    )
+    if level == "family":
+        extra = extra.iloc[0:0]
+    elif level == "sku_region" and len(extra):
+        extra[schema.REGION] = pd.NA
+    return extra.reset_index(drop=True)
+
+
+def build_jobs(
+    tables: dict[str, pd.DataFrame],
+    level: str,
+    as_of: pd.Timestamp,
+    horizon: int,
+    use_promotions: bool = True,
+) -> Prepared:
+    """One `Job` per series at `level` ("sku_region", "sku" or "family")."""
+    sales, products, fam, skus = _history(tables, as_of)
+    origin = sales[schema.MONTH].min()
+    n_hist = int(months_between(origin, [as_of])[0]) + 1
+    n_all = n_hist + horizon
+    span, wide = _wide(sales, origin, n_hist)
+    first = months_between(origin, span["min"])
+    last = months_between(origin, span["max"])
+    fam_of_col = [fam.get(s, NO_FAMILY) for s in span[schema.SKU]]
+    profiles = _profiles(wide, fam_of_col, n_hist, origin)
+    promo = _promo_uplift(tables, span, fam, origin, n_all, use_promotions)
+    stop = _stops(products, span, as_of, horizon)
+    span = span.assign(**{schema.FAMILY: fam_of_col, "stop": stop})
+    keys = {
+        "sku_region": [schema.SKU, schema.REGION],
+        "sku": [schema.SKU],
+        "family": [schema.FAMILY],
+    }[level]
+    agg, children = _children(span, wide, first, last, origin, level, keys)
     jobs: list[Job] = []
     for key, idx in children.groupby(keys, sort=True).indices.items():
         key = key if isinstance(key, tuple) else (key,)
@@ -196,28 +265,14 @@ def build_jobs(
             Job(
                 key,
                 y,
-                np.datetime64(origin + pd.DateOffset(months=lo), "M"),
+                np.datetime64(add_months(origin, lo), "M"),
                 horizon,
                 u if np.any(u != 0) else None,
                 profiles.get(fam_k),
                 None if st < 0 else st,
             )
         )
-    no_hist = products[~products[schema.SKU].isin(skus)] if products is not None else pd.DataFrame()
-    extra = pd.DataFrame(
-        {
-            schema.SKU: no_hist.get(schema.SKU, pd.Series(dtype=str)),
-            schema.FAMILY: no_hist.get(schema.FAMILY, pd.Series(dtype=str)),
-            "method": "none",
-            "flag": "no history",
-            "n_months": 0,
-        }
-    )
-    if level == "family":
-        extra = extra.iloc[0:0]
-    elif level == "sku_region" and len(extra):
-        extra[schema.REGION] = pd.NA
-    return Prepared(jobs, extra.reset_index(drop=True), fam, children)
+    return Prepared(jobs, _no_history(products, skus, level), fam, children)
 
 
 def disaggregate(
@@ -230,13 +285,13 @@ def disaggregate(
     """
     if level == "sku_region":
         v = lv.assign(
-            **{BAND_GROUP: lv[schema.SKU].astype(str) + "|" + lv[schema.REGION].astype(str)}
+            **{schema.BAND_GROUP: lv[schema.SKU].astype(str) + "|" + lv[schema.REGION].astype(str)}
         )
         return v, lf
     keys = [schema.SKU] if level == "sku" else [schema.FAMILY]
     ch = prep.children[list(dict.fromkeys([*keys, schema.SKU, schema.REGION, "share", "stop"]))]
     m = lv.merge(ch, on=keys, how="inner")
-    step = _month_index(m[schema.MONTH], plan[0])
+    step = months_between(plan[0], m[schema.MONTH])
     alive = (m["stop"] < 0) | (step < m["stop"])
     m["w"] = np.where(alive, m["share"], 0.0)
     tot = m.groupby([*keys, schema.MONTH])["w"].transform("sum")
@@ -249,7 +304,7 @@ def disaggregate(
             schema.MONTH: m[schema.MONTH],
             schema.P50: m["w"] * m[schema.P50],
             "sigma": m["w"] * m["sigma"],
-            BAND_GROUP: parent.to_numpy(),
+            schema.BAND_GROUP: parent.to_numpy(),
         }
     )
     f = lf.merge(ch, on=keys, how="inner")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.demand import overrides
-from sop.demand.hierarchy import BAND_GROUP, aggregate
+from sop.demand.hierarchy import aggregate
 
 ACTUAL, FITTED, CONSENSUS = "actual", "fitted", "consensus"
 LEVEL_LABEL = {
@@ -46,7 +46,7 @@ EXPORT_NOTE = (
     "a later dataset can measure its forecast value added."
 )
 SERIES_COLUMNS = [schema.MONTH, ACTUAL, FITTED, schema.P50, schema.P10, schema.P90, CONSENSUS]
-MARK_COLUMNS = [overrides.OVERRIDE_ID, schema.START_MONTH, schema.END_MONTH, "label"]
+MARK_COLUMNS = [schema.OVERRIDE_ID, schema.START_MONTH, schema.END_MONTH, "label"]
 
 
 def pick(
@@ -116,7 +116,7 @@ def demand_series(
             columns={schema.FORECAST_UNITS: schema.P50}
         )
         band = cons.rename(columns={schema.UNITS: schema.P50})
-        keep = [c for c in (BAND_GROUP,) if c in band.columns]
+        keep = [c for c in (schema.BAND_GROUP,) if c in band.columns]
         band = aggregate(
             band[
                 [schema.SKU, schema.REGION, schema.MONTH, schema.P10, schema.P50, schema.P90, *keep]
@@ -148,7 +148,7 @@ def override_marks(
     fam_sel = family if family is not None else (fam_of.get(sku) if sku else None)
     rows = []
     for _, r in active.iterrows():
-        level = r[overrides.LEVEL]
+        level = r[schema.LEVEL]
         hits = fam_sel is None or r[schema.FAMILY] == fam_sel
         if level != overrides.LEVEL_FAMILY:
             hits = hits and (sku is None or r[schema.SKU] == sku)
@@ -160,16 +160,16 @@ def override_marks(
             level, f"{r[schema.SKU]}/{r[schema.REGION]}"
         )
         change = (
-            f"{r[overrides.VALUE]:+g} %"
+            f"{r[schema.VALUE]:+g} %"
             if r[schema.KIND] == overrides.KIND_PCT
-            else f"= {r[overrides.VALUE]:,.0f} units/month"
+            else f"= {r[schema.VALUE]:,.0f} units/month"
         )
         rows.append(
             {
-                overrides.OVERRIDE_ID: r[overrides.OVERRIDE_ID],
+                schema.OVERRIDE_ID: r[schema.OVERRIDE_ID],
                 schema.START_MONTH: r[schema.START_MONTH],
                 schema.END_MONTH: r[schema.END_MONTH],
-                "label": f"#{r[overrides.OVERRIDE_ID]} {scope} {change} ({r[overrides.REASON]})",
+                "label": f"#{r[schema.OVERRIDE_ID]} {scope} {change} ({r[schema.REASON]})",
             }
         )
     return pd.DataFrame(rows, columns=MARK_COLUMNS)
@@ -250,10 +250,9 @@ def make_override(
 
 def active_ids(history: pd.DataFrame) -> list[int]:
     """Ids of the overrides still active in an override history, newest first."""
-    live = history[history[overrides.STATUS] == overrides.STATUS_ACTIVE]
+    live = history[history[schema.STATUS] == schema.STATUS_ACTIVE]
     return [
-        int(i)
-        for i in live.sort_values(overrides.OVERRIDE_ID, ascending=False)[overrides.OVERRIDE_ID]
+        int(i) for i in live.sort_values(schema.OVERRIDE_ID, ascending=False)[schema.OVERRIDE_ID]
     ]
 
 
@@ -264,13 +263,13 @@ OVERRIDE_LEVEL_TEXT = {
 }
 OVERRIDE_KIND_TEXT = {overrides.KIND_UNITS: "= units/month", overrides.KIND_PCT: "% change"}
 TEXT_COLUMNS = (
-    overrides.AUTHOR,
-    overrides.REASON,
+    schema.AUTHOR,
+    schema.REASON,
     schema.FAMILY,
     schema.SKU,
     schema.REGION,
-    overrides.WITHDRAWN_BY,
-    overrides.WITHDRAW_NOTE,
+    schema.WITHDRAWN_BY,
+    schema.WITHDRAW_NOTE,
 )
 
 
@@ -278,14 +277,12 @@ def history_view(history: pd.DataFrame) -> pd.DataFrame:
     """The override history as the page shows it: level and kind in words, and empty
     text where a field does not apply (not "None"). Same columns as `history`."""
     out = history.copy()
-    out[overrides.LEVEL] = (
-        out[overrides.LEVEL].map(OVERRIDE_LEVEL_TEXT).fillna(out[overrides.LEVEL])
-    )
+    out[schema.LEVEL] = out[schema.LEVEL].map(OVERRIDE_LEVEL_TEXT).fillna(out[schema.LEVEL])
     out[schema.KIND] = out[schema.KIND].map(OVERRIDE_KIND_TEXT).fillna(out[schema.KIND])
     for c in TEXT_COLUMNS:
         out[c] = out[c].fillna("")
-    when = pd.to_datetime(out[overrides.WITHDRAWN_AT])
-    out[overrides.WITHDRAWN_AT] = when.dt.strftime("%Y-%m-%d %H:%M").where(when.notna(), "")
+    when = pd.to_datetime(out[schema.WITHDRAWN_AT])
+    out[schema.WITHDRAWN_AT] = when.dt.strftime("%Y-%m-%d %H:%M").where(when.notna(), "")
     return out
 
 

@@ -34,18 +34,9 @@ def _axes_fonts(fig: go.Figure, size: int) -> None:
     )
 
 
-def revenue_chart(
-    band: pd.DataFrame, currency: str, height: int = 340, font_size: int = 13
-) -> go.Figure:
-    """Revenue by month, all families: the plan with its P10-P90 band, the budget
-    (dashed) and the previous plan of record (dotted), from `exec_view.revenue_band`.
-    Every font follows `font_size`; the axes make room for their labels (automargin),
-    so nothing is clipped when the chart is drawn outside the app (the HTML pack)."""
-    if band.empty:
-        return go.Figure(layout=dict(template=TEMPLATE, title="No plan"))
-    hover = money_axis.hover()
+def _add_range(fig: go.Figure, band: pd.DataFrame, currency: str) -> None:
+    """The P10-P90 band: an invisible P90 line, then the P10 line filled up to it."""
     x = band[schema.MONTH]
-    fig = go.Figure()
     fig.add_scatter(
         x=x,
         y=band["revenue_p90"],
@@ -70,40 +61,54 @@ def revenue_chart(
                 money_axis.texts(band["revenue_p90"], currency),
             )
         ],
-        hovertemplate=hover,
+        hovertemplate=money_axis.hover(),
     )
+
+
+def _add_references(fig: go.Figure, band: pd.DataFrame, currency: str) -> list[pd.Series]:
+    """The budget (dashed) and the previous plan of record (dotted), each where it has
+    figures; returns the series drawn."""
+    drawn = []
+    for col, name, line in (
+        ("budget_revenue", "Budget", dict(color=INK, width=2, dash="dash")),
+        ("previous_revenue", "Previous plan of record", dict(color=GREY, width=2, dash="dot")),
+    ):
+        if band[col].notna().any():
+            fig.add_scatter(
+                x=band[schema.MONTH],
+                y=band[col],
+                mode="lines",
+                name=name,
+                line=line,
+                customdata=money_axis.texts(band[col], currency),
+                hovertemplate=money_axis.hover(),
+            )
+            drawn.append(band[col])
+    return drawn
+
+
+def revenue_chart(
+    band: pd.DataFrame, currency: str, height: int = 340, font_size: int = 13
+) -> go.Figure:
+    """Revenue by month, all families: the plan with its P10-P90 band, the budget
+    (dashed) and the previous plan of record (dotted), from `exec_view.revenue_band`.
+    Every font follows `font_size`; the axes make room for their labels (automargin),
+    so nothing is clipped when the chart is drawn outside the app (the HTML pack)."""
+    if band.empty:
+        return go.Figure(layout=dict(template=TEMPLATE, title="No plan"))
+    fig = go.Figure()
+    _add_range(fig, band, currency)
     fig.add_scatter(
-        x=x,
+        x=band[schema.MONTH],
         y=band[schema.REVENUE],
         mode="lines+markers",
         name="Plan",
         line=dict(color=PALETTE[0], width=3),
         customdata=money_axis.texts(band[schema.REVENUE], currency),
-        hovertemplate=hover,
+        hovertemplate=money_axis.hover(),
     )
     seen = [band["revenue_p10"], band["revenue_p90"], band[schema.REVENUE]]
-    if band["budget_revenue"].notna().any():
-        fig.add_scatter(
-            x=x,
-            y=band["budget_revenue"],
-            mode="lines",
-            name="Budget",
-            line=dict(color=INK, width=2, dash="dash"),
-            customdata=money_axis.texts(band["budget_revenue"], currency),
-            hovertemplate=hover,
-        )
-        seen.append(band["budget_revenue"])
-    if band["previous_revenue"].notna().any():
-        fig.add_scatter(
-            x=x,
-            y=band["previous_revenue"],
-            mode="lines",
-            name="Previous plan of record",
-            line=dict(color=GREY, width=2, dash="dot"),
-            customdata=money_axis.texts(band["previous_revenue"], currency),
-            hovertemplate=hover,
-        )
-        seen.append(band["previous_revenue"])
+    seen += _add_references(fig, band, currency)
     fig.update_layout(
         template=TEMPLATE,
         height=height,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import month_start, next_month
 from sop.finance.bridge import STEPS, margin_bridge
 from sop.store.decisions import ACTION, APPROVE, CLOSE, ITEMS, QUESTION, REVOKE
 from sop.supply.plan import OPTIMAL, PlanResult
@@ -78,8 +79,8 @@ assert sorted(sum(GROUPS.values(), ())) == sorted(STEPS), "every bridge step in 
 def default_cycle(as_of: pd.Timestamp | None) -> pd.Timestamp:
     """The cycle of a dataset: the month after its as-of month (today's month if none)."""
     if as_of is None:
-        return pd.Timestamp.today().to_period("M").to_timestamp()
-    return pd.Timestamp(as_of).to_period("M").to_timestamp() + pd.offsets.MonthBegin(1)
+        return month_start(pd.Timestamp.today())
+    return next_month(as_of)
 
 
 # --- snapshots ------------------------------------------------------------------------
@@ -115,7 +116,7 @@ class PlanSnapshot:
 
     family_plan: `FP_COLUMNS` (family x plant x month); costs: term, label, kind,
     amount; pnl: `PNL_COLUMNS` (family x month); sku_plan: `SKU_COLUMNS` for the
-    first `SOE_MONTHS` months (the S&OE hand-off); kpis: `sop.kpis.KPIS` values;
+    first `SOE_MONTHS` months (the S&OE hand-off); kpis: `sop.finance.kpis.plan_kpis`;
     budget: `sop.finance.budget_kpis`.
     """
 
@@ -199,7 +200,6 @@ class PlanSnapshot:
             SupplyPolicy.from_dict(self.settings),
             family_plan=self.family_plan,
             costs=self.costs,
-            kpis={"gross_margin": self.kpis["gross_margin"]},
         )
 
 

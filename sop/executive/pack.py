@@ -1,18 +1,10 @@
 """The meeting pack: an Excel workbook and a self-contained HTML report of the
-Executive view, and the `python -m sop pack` command.
-
-`python -m sop pack [--data DIR] --out DIR [--cycle YYYY-MM]` packs the store's
-active dataset (or the dataset folder DIR, validated first; its demand is its loaded
-consensus, else a statistical forecast is run) with the decisions and saved
-scenarios of the store. Both files carry the dataset version, the cycle and the time
-they were made.
+Executive view. Both files carry the dataset version, the cycle and the time they
+were made. The command, `python -m sop pack`, is `sop.cli.pack`.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +14,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
-from sop.executive import pack_excel
+from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
 from sop.finance.kpis import KPI_BY_KEY
 
@@ -152,7 +144,7 @@ class PackMeta:
 def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:
     """Demand by family and month: `DEMAND_SPEC` columns. forecast_units and units are
     the statistical P50 and the consensus (forecast + overrides) of the consensus
-    demand plan the pack was made from (`sop.demand.demand_plan`; a loaded consensus
+    demand plan the pack was made from (`sop.demand.consensus.demand_plan`; a loaded consensus
     has no statistical forecast: NaN); plan_units the demand of the plan on the
     table (the consensus under its levers); lever_units = plan_units - units."""
     keys = [schema.MONTH, schema.FAMILY]
@@ -286,7 +278,7 @@ def excel(
     meta: PackMeta,
     consensus: pd.DataFrame | None,
 ) -> bytes:
-    """The pack's workbook (`sop.pack_excel`) as bytes; `consensus`: the consensus demand
+    """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
     plan the view was made from, for the Demand sheet."""
     return pack_excel.workbook(
         sheets(view, tables, consensus),
@@ -300,9 +292,7 @@ def excel(
 
 
 def html(view: exec_view.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:
-    """The pack's self-contained HTML report (`sop.pack_html`)."""
-    from sop.executive import pack_html
-
+    """The pack's self-contained HTML report (`sop.executive.pack_html`)."""
     return pack_html.report(view, summary_pairs(view, meta), meta)
 
 
@@ -323,114 +313,3 @@ def write(
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def add_arguments(s: argparse.ArgumentParser) -> None:
-    s.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="dataset folder (validated first; default: the active dataset of the store)",
-    )
-    s.add_argument("--out", type=Path, required=True, help="folder to write the pack into")
-    s.add_argument(
-        "--cycle",
-        default=None,
-        help="cycle month YYYY-MM (default: the month after the dataset's as-of month)",
-    )
-
-
-def _folder_context(folder: Path):
-    from sop.data.validate import as_of_month, validate_dir
-    from sop.executive.service import Context
-    from sop.scenario.evaluate import prepare_demand
-    from sop.supply.plan_io import demand_by_forecasting, demand_from_tables
-    from sop.supply.policy import SupplyPolicy
-
-    report = validate_dir(folder)
-    if not report.ok:
-        raise ValueError("; ".join(f.message for f in report.errors))
-    tables, policy = report.tables, SupplyPolicy()
-    demand = demand_from_tables(tables, policy.horizon)
-    if demand is None:
-        demand = demand_by_forecasting(tables, policy.horizon)
-    company = tables.get(schema.COMPANY)
-    currency = (
-        str(company[schema.CURRENCY].iloc[0]) if company is not None and len(company) else "EUR"
-    )
-    name = (
-        str(company[schema.COMPANY_NAME].iloc[0])
-        if company is not None and len(company)
-        else Path(folder).resolve().name
-    )
-    ctx = Context(
-        None,
-        tables,
-        prepare_demand(demand),
-        policy,
-        Path(folder).resolve().name,
-        None,
-        as_of_month(tables),
-        currency,
-        demand,
-    )
-    return ctx, name
-
-
-def run_pack(args: argparse.Namespace) -> int:
-    """The `pack` command: 0 when written, 1 when there is nothing to pack, 2 bad data."""
-    from sop.executive import decisions
-    from sop.executive import service as executive
-    from sop.store import Store
-    from sop.store import decisions as decision_log
-    from sop.supply.plan_io import NoDemand
-
-    t0 = time.perf_counter()
-    store = Store(args.store)
-    has_store = store.path.exists()
-    try:
-        if args.data is not None:
-            ctx, company = _folder_context(args.data)
-        else:
-            if not has_store or store.active() is None:
-                print(
-                    "No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.",
-                    file=sys.stderr,
-                )
-                return 1
-            ctx = executive.context(store)
-            company = ctx.info.company
-    except NoDemand as exc:
-        print(f"{exc} The pack needs a demand plan.", file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        print(f"ERROR    {exc}", file=sys.stderr)
-        return 2
-    cycle = pd.Timestamp(args.cycle + "-01") if args.cycle else decisions.default_cycle(ctx.as_of)
-    log = decision_log.log(store) if has_store else pd.DataFrame(columns=decision_log.LOG_COLUMNS)
-    load = (
-        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i))
-        if has_store
-        else (lambda i: None)
-    )
-    saved = executive.saved_scenarios(store) if has_store else {}
-    view = exec_view.build(
-        ctx.tables,
-        ctx.base,
-        ctx.policy,
-        ctx.evaluate,
-        log,
-        load,
-        saved,
-        cycle,
-        ctx.as_of,
-        ctx.currency,
-        ctx.version,
-    )
-    meta = PackMeta(company, ctx.name, ctx.version, cycle, ctx.as_of, ctx.currency, now())
-    xlsx, page = write(view, ctx.tables, meta, args.out, ctx.demand)
-    print(
-        f"Wrote {xlsx} and {page} ({view.plan_name}, {exec_view.fmt_cycle(cycle)} cycle, data "
-        f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s."
-    )
-    return 0

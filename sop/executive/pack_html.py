@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from sop.core import fmt
+from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
@@ -109,15 +110,14 @@ def _weeks(weekly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], meta) -> str:
-    """The whole report as an HTML string."""
-    cur = view.currency
+def _opening(view: exec_view.ExecView, summary: list[tuple[str, object, str]], meta) -> list[str]:
+    """Title, what the pack is about, the view's notes and the summary table."""
     parts = [
         f"<h1>{esc(meta.title)}</h1>",
         f'<div class="meta">Dataset {esc(meta.dataset)} {esc(meta.version_text)} · '
         f"cycle {esc(exec_view.fmt_cycle(meta.cycle))} · actuals to {esc(fmt.month(meta.as_of))}"
         f" · made {esc(meta.made_at.strftime('%Y-%m-%d %H:%M'))} UTC · money in "
-        f"{esc(cur)}</div>",
+        f"{esc(view.currency)}</div>",
     ]
     parts += [f'<div class="note">{esc(n)}</div>' for n in view.notes]
     parts.append(
@@ -126,13 +126,13 @@ def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], met
             [("item", "Item"), ("value", "Value")],
         )
     )
-    parts += [
-        "<h2>Headline: the plan on the table</h2>",
-        _cards(view.headline),
-        chart(exec_charts.revenue_chart(view.band, cur, height=420)),
-    ]
+    return parts
+
+
+def _risks_section(view: exec_view.ExecView) -> list[str]:
+    cur = view.currency
     top = exec_risks.top(view.risks, n=10, per_category=4)
-    parts += [
+    return [
         "<h2>Risks and opportunities, ranked by the gross margin at stake</h2>",
         chart(exec_charts.risks_chart(top, cur, height=420)),
         table(
@@ -150,59 +150,79 @@ def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], met
             nowrap=("when",),
         ),
     ]
+
+
+def _changes_section(view: exec_view.ExecView) -> list[str]:
+    parts = ["<h2>What changed since last cycle</h2>"]
+    if view.bridge is None:
+        return [*parts, "<p>No earlier cycle has a plan of record to compare with.</p>"]
+    return [
+        *parts,
+        chart(exec_charts.plan_bridge_chart(view.bridge, view.currency)),
+        table(
+            view.bridge,
+            [("step", "Step"), ("amount_text", "Gross margin"), ("detail", "Made of")],
+            numeric=("amount_text",),
+        ),
+    ]
+
+
+def _decisions_section(view: exec_view.ExecView) -> list[str]:
+    if not len(view.log):
+        return ["<h2>Decision log</h2>", "<p>No decisions recorded yet.</p>"]
+    log = view.log.assign(
+        when=view.log["made_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        cyc=view.log["cycle"].dt.strftime("%b %Y"),
+    )
+    columns = [
+        ("entry_id", "#"),
+        ("when", "Made (UTC)"),
+        ("cyc", "Cycle"),
+        ("entry", "Entry"),
+        ("author", "By"),
+        ("note", "Note"),
+        ("status", "Status"),
+    ]
+    return ["<h2>Decision log</h2>", table(log, columns, nowrap=("when", "cyc"))]
+
+
+def _handoff_section(view: exec_view.ExecView) -> list[str]:
+    if not len(view.weekly):
+        return []
+    return [
+        "<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",
+        table(
+            _weeks(view.weekly),
+            [
+                ("week", "Week (Monday)"),
+                ("mon", "Month"),
+                ("plant", "Plant"),
+                ("production", "Make (units)"),
+                ("subcontracted", "Buy (units)"),
+                ("shipped", "Ship (units)"),
+            ],
+            numeric=("production", "subcontracted", "shipped"),
+        ),
+    ]
+
+
+def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], meta) -> str:
+    """The whole report as an HTML string."""
+    cur = view.currency
+    parts = _opening(view, summary, meta)
+    parts += [
+        "<h2>Headline: the plan on the table</h2>",
+        _cards(view.headline),
+        chart(exec_charts.revenue_chart(view.band, cur, height=420)),
+    ]
+    parts += _risks_section(view)
     parts += [
         "<h2>Scenarios on the table</h2>",
-        _table_all(exec_view.board_text(view.board, cur, view.por_name)),
+        _table_all(exec_board.board_text(view.board, cur, view.por_name)),
     ]
-    parts.append("<h2>What changed since last cycle</h2>")
-    if view.bridge is not None:
-        parts += [
-            chart(exec_charts.plan_bridge_chart(view.bridge, cur)),
-            table(
-                view.bridge,
-                [("step", "Step"), ("amount_text", "Gross margin"), ("detail", "Made of")],
-                numeric=("amount_text",),
-            ),
-        ]
-    else:
-        parts.append("<p>No earlier cycle has a plan of record to compare with.</p>")
-    parts.append("<h2>Decision log</h2>")
-    parts.append(
-        table(
-            view.log.assign(
-                when=view.log["made_at"].dt.strftime("%Y-%m-%d %H:%M"),
-                cyc=view.log["cycle"].dt.strftime("%b %Y"),
-            ),
-            [
-                ("entry_id", "#"),
-                ("when", "Made (UTC)"),
-                ("cyc", "Cycle"),
-                ("entry", "Entry"),
-                ("author", "By"),
-                ("note", "Note"),
-                ("status", "Status"),
-            ],
-            nowrap=("when", "cyc"),
-        )
-        if len(view.log)
-        else "<p>No decisions recorded yet.</p>"
-    )
-    if len(view.weekly):
-        parts += [
-            "<h2>Hand-off to execution: first three months in weeks (by plant)</h2>",
-            table(
-                _weeks(view.weekly),
-                [
-                    ("week", "Week (Monday)"),
-                    ("mon", "Month"),
-                    ("plant", "Plant"),
-                    ("production", "Make (units)"),
-                    ("subcontracted", "Buy (units)"),
-                    ("shipped", "Ship (units)"),
-                ],
-                numeric=("production", "subcontracted", "shipped"),
-            ),
-        ]
+    parts += _changes_section(view)
+    parts += _decisions_section(view)
+    parts += _handoff_section(view)
     body = "\n".join(parts)
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

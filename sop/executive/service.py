@@ -1,5 +1,5 @@
 """Executive S&OP as a service over the store: approve a plan of record (with its
-snapshot) and build the `sop.exec_view.ExecView` of a cycle. The page goes through
+snapshot) and build the `sop.executive.view.ExecView` of a cycle. The page goes through
 `sop.ui` (which passes its cached evaluations in); the command line and the tests
 call `context` and `view` here.
 """
@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sop.demand.consensus import dataset
+from sop.demand.sources import demand_from_store
 from sop.executive import decisions
 from sop.executive import view as exec_view
+from sop.scenario import saved
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
 from sop.scenario.levers import Levers
 from sop.store import DatasetInfo, Store, StoreError
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
+from sop.supply import settings as plan_settings
 from sop.supply.policy import SupplyPolicy
 
 
@@ -50,13 +53,9 @@ def context(
 ) -> Context:
     """The active (or given) dataset version of the store with its consensus demand,
     planned with `policy` (default: the store's plan settings of record). Raises
-    `sop.supply_io.NoDemand` when no demand plan is ready, StoreError when no dataset
-    is loaded."""
-    from sop.demand.consensus import dataset
-    from sop.store import settings
-    from sop.supply.plan_io import demand_from_store
-
-    policy = policy or settings.current_policy(store)[0]
+    `sop.demand.sources.NoDemand` when no demand plan is ready, StoreError when no
+    dataset is loaded."""
+    policy = policy or plan_settings.current_policy(store)[0]
     info = dataset(store, version)
     tables = store.tables(info.version)
     demand = demand_from_store(store, info.version, policy.horizon)
@@ -77,7 +76,7 @@ def saved_scenarios(store: Store) -> dict[int, tuple[str, Levers]]:
     """Saved, not archived scenarios whose levers read: id -> (name, levers), newest
     first."""
     out: dict[int, tuple[str, Levers]] = {}
-    for r in scenario_store.list_scenarios(store).itertuples(index=False):
+    for r in saved.list_scenarios(store).itertuples(index=False):
         try:
             out[int(r.scenario_id)] = (r.name, Levers.from_file_text(r.levers_json, ".json"))
         except ValueError:
@@ -123,7 +122,7 @@ def approve_saved(
 ) -> int:
     """Approve saved scenario `scenario_id` (0 = the baseline) on `ctx`'s data."""
     if scenario_id:
-        name, levers = scenario_store.get(store, scenario_id)
+        name, levers = saved.get(store, scenario_id)
     else:
         name, levers = exec_view.BASELINE, Levers()
     cycle = cycle if cycle is not None else decisions.default_cycle(ctx.as_of)

@@ -19,11 +19,10 @@ from sop.core import schema
 from sop.executive import decisions
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
+from sop.executive.board import scenario_board
 from sop.finance import statement
-from sop.finance.kpis import KPI_BY_KEY
-from sop.scenario import compare
-from sop.scenario.apply import apply_policy, apply_tables
-from sop.scenario.evaluate import DemandBase, Evaluation, scenario_demand
+from sop.finance.tiles import Tile, delta_text, kpi_tile, value_text
+from sop.scenario.evaluate import DemandBase, Evaluation, apply_levers
 from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy
@@ -44,14 +43,6 @@ DEFINITIONS = {
     "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
     "hours available, averaged over lines and months.",
 }
-BOARD = (
-    "revenue",
-    "gross_margin",
-    "margin_vs_budget",
-    "fill_rate",
-    "ending_inventory_value",
-    "avg_utilisation",
-)
 BAND_COLUMNS = [
     schema.MONTH,
     schema.REVENUE,
@@ -74,10 +65,9 @@ def headline(
     vs_budget (plan - budget over the budget's months; NaN where the budget has no
     such figure), vs_budget_text, budget_short (one short line for under a tile, naming the
     months compared: the tile's value covers the whole horizon),
-    vs_previous (this plan - the previous plan of record), vs_previous_text, delta
-    (the change alone, short, for the tile), changed (it differs from the previous
-    plan), delta_color (st.metric: green when the change goes the better way), help
-    (what the KPI is, then both comparisons in full)."""
+    vs_previous (this plan - the previous plan of record), vs_previous_text, help
+    (what the KPI is, then both comparisons in full). `headline_tiles` makes the
+    page's tiles of it."""
     rows = []
     for key, label in HEADLINE:
         v = kpis.get(key, np.nan)
@@ -86,13 +76,13 @@ def headline(
         )
         vp = v - previous.get(key, np.nan) if previous else np.nan
         months = int(budget.get("months", 0) or 0)
-        db = None if np.isnan(vb) else compare.delta_text(key, vb, budget.get(key), currency)
-        dp = compare.delta_text(key, vp, previous.get(key), currency) if previous else None
+        db = None if np.isnan(vb) else delta_text(key, vb, budget.get(key), currency)
+        dp = delta_text(key, vp, previous.get(key), currency) if previous else None
         row = {
             "key": key,
             "label": label,
             "value": v,
-            "text": compare.value_text(key, v, currency),
+            "text": value_text(key, v, currency),
             "vs_budget": vb,
             "vs_budget_text": (
                 "no budget figure"
@@ -108,9 +98,6 @@ def headline(
                 if not previous
                 else f"{dp or 'no change'} vs previous plan"
             ),
-            "delta": dp,
-            "changed": dp is not None,
-            "delta_color": compare.delta_color(KPI_BY_KEY[key]),
         }
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
@@ -145,64 +132,13 @@ def revenue_band(
     return out[BAND_COLUMNS]
 
 
-def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
-    """The plans on the table side by side, one row each: plan and `BOARD` figures
-    (margin_vs_budget over the budget's months; NaN without a budget)."""
-    rows = []
-    for name, ev in evaluations.items():
-        if not ev.ok:
-            continue
-        k, b = ev.kpis, ev.budget
-        rows.append(
-            {
-                "plan": name,
-                **{key: k.get(key, np.nan) for key in BOARD},
-                "margin_vs_budget": b.get("plan_gross_margin", np.nan)
-                - b.get("gross_margin", np.nan),
-            }
-        )
-    return pd.DataFrame(rows, columns=["plan", *BOARD])
-
-
-def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
-    """`scenario_board` as text with units; ★ marks the best value of each column (as
-    shown: values that read the same tie, and a column where all do has none) and ✔
-    the plan of record."""
-    labels = {
-        "revenue": "Revenue",
-        "gross_margin": "Gross margin",
-        "margin_vs_budget": "Margin vs budget",
-        "fill_rate": "Fill rate",
-        "ending_inventory_value": "Inventory value (end)",
-        "avg_utilisation": "Line utilisation (avg)",
-    }
-    out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
-    for key, label in labels.items():
-        kpi = "gross_margin" if key == "margin_vs_budget" else key
-        better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
-        # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
-        best = compare.best_in_row(dict(zip(board["plan"], board[key])), better, kpi, currency)
-        out[label] = [
-            (compare.BEST if p in best else "")
-            + (
-                (compare.delta_text(kpi, v, None, currency) or "on budget")
-                if key == "margin_vs_budget" and np.isfinite(v)
-                else compare.value_text(kpi, v, currency)
-            )
-            for p, v in zip(board["plan"], board[key])
-        ]
-    return out
-
-
 def plan_detail(
     base: DemandBase, tables: dict[str, pd.DataFrame], levers: Levers, policy: SupplyPolicy
 ) -> pd.DataFrame:
     """The SKU plan of `levers`: the plan re-solved with its SKU detail
     (`PlanResult.sku_plan`, regions summed); empty when there is no plan."""
-    d, _ = scenario_demand(base, levers)
-    plan = solve_plan(
-        d, apply_tables(tables, levers), apply_policy(policy, levers), sku_detail=True
-    )
+    inputs = apply_levers(base, tables, policy, levers)
+    plan = solve_plan(inputs.demand, inputs.tables, inputs.policy, sku_detail=True)
     return plan.sku_plan if plan.ok else pd.DataFrame()
 
 
@@ -243,6 +179,81 @@ class ExecView:
 fmt_cycle = exec_records.fmt_cycle
 
 
+def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
+    """The Executive page's tiles of `view.headline`: each KPI with its change against
+    the previous plan of record (none before there is one), both comparisons and the
+    horizon in the help, and the budget comparison under it."""
+    previous = view.previous.kpis if view.previous is not None else None
+    return [
+        kpi_tile(
+            r.key,
+            r.value,
+            view.currency,
+            reference=None if previous is None else previous.get(r.key, np.nan),
+            against="previous plan",
+            label=r.label,
+            help=f"{r.help} Over the plan's {horizon} months.",
+            notes=(r.budget_short,),
+        )
+        for r in view.headline.itertuples()
+    ]
+
+
+def _plan_on_table(
+    rec: exec_records.Records, cycle: pd.Timestamp, version: int | None
+) -> tuple[str, Levers, list[str]]:
+    """The plan on the table: name, levers and notes. The cycle's plan of record (noted
+    when it was approved on other data), else the baseline (noted)."""
+    por, approved = rec.approved, rec.snapshot
+    if por is None:
+        return (
+            BASELINE,
+            Levers(),
+            [f"No plan of record for the {fmt_cycle(cycle)} cycle yet: the baseline is shown."],
+        )
+    notes: list[str] = []
+    levers = Levers.from_dict(approved.levers) if approved else Levers()
+    if (
+        pd.notna(por["dataset_version"])
+        and version is not None
+        and int(por["dataset_version"]) != version
+    ):
+        notes.append(
+            f"Approved on data version {int(por['dataset_version'])}; the "
+            f"figures are re-planned on version {version}."
+        )
+    return rec.plan_name, levers, notes
+
+
+def _board_evaluations(
+    evaluate: Callable[[Levers], Evaluation],
+    scenarios: dict[int, tuple[str, Levers]],
+    max_board: int,
+    name: str,
+    current: Evaluation,
+) -> dict[str, Evaluation]:
+    """The baseline, the newest `max_board` saved scenarios and the plan on the table."""
+    board_evals = {BASELINE: evaluate(Levers())}
+    for sid, (sname, lv) in list(scenarios.items())[:max_board]:
+        board_evals[f"#{sid} {sname}"] = evaluate(lv)
+    board_evals.setdefault(name, current)
+    return board_evals
+
+
+def _bridge(
+    rec: exec_records.Records,
+    snapshot: decisions.PlanSnapshot,
+    name: str,
+    tables: dict[str, pd.DataFrame],
+    currency: str,
+) -> pd.DataFrame | None:
+    """What changed since the previous cycle's plan of record (None without one)."""
+    if rec.previous is None:
+        return None
+    end = exec_records.NEW_STEP if rec.approved is not None else f"{name} (not approved)"
+    return exec_records.plan_bridge(rec.previous, snapshot, tables[schema.PRODUCTS], currency, end)
+
+
 def build(
     tables: dict[str, pd.DataFrame],
     base: DemandBase,
@@ -261,26 +272,9 @@ def build(
     """The `ExecView` of a cycle. evaluate: levers -> `sop.scenario.Evaluation` (cached
     by the caller); load: approval entry id -> its snapshot; scenarios: saved scenario
     id -> (name, levers), newest first."""
-    notes: list[str] = []
     rec = exec_records.records(tables, log, load, cycle, as_of, today)
     por, approved, previous = rec.approved, rec.snapshot, rec.previous
-    if por is not None:
-        name = rec.plan_name
-        levers = Levers.from_dict(approved.levers) if approved else Levers()
-        if (
-            pd.notna(por["dataset_version"])
-            and version is not None
-            and int(por["dataset_version"]) != version
-        ):
-            notes.append(
-                f"Approved on data version {int(por['dataset_version'])}; the "
-                f"figures are re-planned on version {version}."
-            )
-    else:
-        name, levers = BASELINE, Levers()
-        notes.append(
-            f"No plan of record for the {fmt_cycle(cycle)} cycle yet: the baseline is shown."
-        )
+    name, levers, notes = _plan_on_table(rec, cycle, version)
     current = evaluate(levers)
     if not current.ok:
         raise ValueError(f"{name}: {current.plan.explanation}")
@@ -299,16 +293,8 @@ def build(
     budget = tables.get(schema.BUDGET)
     if scope := statement.budget_scope_note(current.pnl[schema.FAMILY].unique(), budget):
         notes.append(scope)
-    board_evals = {BASELINE: evaluate(Levers())}
-    for sid, (sname, lv) in list(scenarios.items())[:max_board]:
-        board_evals[f"#{sid} {sname}"] = evaluate(lv)
-    board_evals.setdefault(name, current)
-    end = exec_records.NEW_STEP if por is not None else f"{name} (not approved)"
-    bridge = (
-        exec_records.plan_bridge(previous, snapshot, tables[schema.PRODUCTS], currency, end)
-        if previous is not None
-        else None
-    )
+    board_evals = _board_evaluations(evaluate, scenarios, max_board, name, current)
+    bridge = _bridge(rec, snapshot, name, tables, currency)
     return ExecView(
         cycle=pd.Timestamp(cycle),
         as_of=as_of,

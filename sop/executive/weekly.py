@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import month_start
 from sop.supply import capacity
 
 QUANTITIES = ["demand", "production", "subcontracted", "shipped"]
@@ -49,7 +50,7 @@ ACTUAL_COLUMNS = [
 def day_weights(month: pd.Timestamp, working_days: float | None = None) -> pd.Series:
     """Weight of each Monday-Friday date of `month` (1 = a full working day), with
     `working_days` from the calendar applied as in the module docstring."""
-    start = pd.Timestamp(month).to_period("M").to_timestamp()
+    start = month_start(month)
     days = pd.bdate_range(start, start + pd.offsets.MonthEnd(0))
     n = len(days)
     if working_days is None or not np.isfinite(working_days) or working_days <= 0:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from sop.core import schema
+from sop.finance.kpis import cost_sum, gross_margin
 from sop.supply.plan import PlanResult
 
 LABOUR = ("line_hours", "wages", "hiring", "layoffs", "overtime")
@@ -47,11 +48,6 @@ def _families(plan: PlanResult) -> pd.DataFrame:
     return plan.family_plan.groupby(schema.FAMILY)[
         ["demand", "shipped", "lost_sales", "revenue", "material_cost"]
     ].sum()
-
-
-def _terms(plan: PlanResult, names: tuple[str, ...]) -> float:
-    c = plan.costs.set_index("term")["amount"]
-    return float(sum(c.get(n, 0.0) for n in names))
 
 
 def margin_bridge(
@@ -98,10 +94,10 @@ def margin_bridge(
     material = -(float(f1["material_cost"].sum()) - float(f0["material_cost"].sum())) + float(
         ((f1["shipped"] - f0["shipped"]) * c0).sum()
     )
-    labour = -(_terms(scen, LABOUR) - _terms(base, LABOUR))
-    sub = -(_terms(scen, ("subcontract",)) - _terms(base, ("subcontract",)))
-    inv = -(_terms(scen, INVENTORY) - _terms(base, INVENTORY))
-    g0, g1 = base.kpis["gross_margin"], scen.kpis["gross_margin"]
+    labour = -(cost_sum(scen, LABOUR) - cost_sum(base, LABOUR))
+    sub = -(cost_sum(scen, ("subcontract",)) - cost_sum(base, ("subcontract",)))
+    inv = -(cost_sum(scen, INVENTORY) - cost_sum(base, INVENTORY))
+    g0, g1 = gross_margin(base), gross_margin(scen)
     deltas = (volume, mix, lost, price, material, labour, sub, inv)
     rows = [("Baseline margin", g0, "total")]
     rows += [(s, float(v), "delta") for s, v in zip(STEPS, deltas)]

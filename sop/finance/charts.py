@@ -1,7 +1,9 @@
-"""Finance charts. Each builder returns a Figure and never displays it.
+"""Finance charts of the projection against budget: ranges by family, monthly and
+cumulative gaps, the year-end landing. Each builder returns a Figure and never
+displays it (the margin bridge and inventory: `sop.finance.margin_charts`).
 
-Inputs are the frames of `sop.finance_view.FinanceView`; money axes carry the
-dataset's currency, families keep their colour (`sop.charts.family_colors`).
+Inputs are the frames of `sop.finance.view.FinanceView`; money axes carry the
+dataset's currency, families keep their colour (`sop.core.charts.family_colors`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from plotly.subplots import make_subplots
 
 from sop.core import fmt, money_axis, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
+from sop.core.months import add_months
 
 GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0)
 LABELS = {schema.REVENUE: "Revenue", schema.MARGIN: "Gross margin"}
 
 
-def _empty(title: str) -> go.Figure:
+def empty(title: str) -> go.Figure:
+    """A blank figure saying why there is nothing to draw."""
     return go.Figure(layout=dict(template=TEMPLATE, title=title))
 
 
@@ -28,6 +32,96 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     h = hex_colour.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def _add_actuals(
+    fig: go.Figure, actual: pd.DataFrame, currency: str, first: bool, cell: dict
+) -> None:
+    """The family's actual revenue (grey), one legend entry for all panels."""
+    fig.add_scatter(
+        x=actual[schema.MONTH],
+        y=actual[schema.REVENUE],
+        name="Actual",
+        mode="lines",
+        line=dict(color=GREY, width=1.5),
+        legendgroup="actual",
+        showlegend=first,
+        customdata=money_axis.texts(actual[schema.REVENUE], currency),
+        hovertemplate=money_axis.hover(),
+        **cell,
+    )
+
+
+def _add_range(
+    fig: go.Figure, b: pd.DataFrame, measure: str, fam: str, colour: str, currency: str, cell: dict
+) -> None:
+    """The P10-P90 band: an invisible P90 line, then the P10 line filled up to it."""
+    lo, hi = b[f"{measure}_{schema.P10}"], b[f"{measure}_{schema.P90}"]
+    fig.add_scatter(
+        x=b[schema.MONTH],
+        y=hi,
+        mode="lines",
+        line=dict(width=0),
+        showlegend=False,
+        hoverinfo="skip",
+        legendgroup=f"band-{fam}",
+        **cell,
+    )
+    fig.add_scatter(
+        x=b[schema.MONTH],
+        y=lo,
+        mode="lines",
+        line=dict(width=0),
+        fill="tonexty",
+        fillcolor=_rgba(colour, 0.18),
+        name=f"{fam} P10-P90",
+        legendgroup=f"band-{fam}",
+        showlegend=False,
+        customdata=[
+            f"{x} to {y}"
+            for x, y in zip(money_axis.texts(lo, currency), money_axis.texts(hi, currency))
+        ],
+        hovertemplate=money_axis.hover(),
+        **cell,
+    )
+
+
+def _add_projection(
+    fig: go.Figure,
+    b: pd.DataFrame,
+    measure: str,
+    fam: str,
+    colour: str,
+    currency: str,
+    first: bool,
+    cell: dict,
+) -> None:
+    """The family's projection (line) and, where the budget has figures, the budget
+    (dashed, one legend entry for all panels)."""
+    hover = money_axis.hover()
+    fig.add_scatter(
+        x=b[schema.MONTH],
+        y=b[measure],
+        name=f"{fam} projection",
+        mode="lines",
+        line=dict(color=colour, width=2.5),
+        customdata=money_axis.texts(b[measure], currency),
+        hovertemplate=hover,
+        **cell,
+    )
+    if b[f"budget_{measure}"].notna().any():
+        fig.add_scatter(
+            x=b[schema.MONTH],
+            y=b[f"budget_{measure}"],
+            name="Budget",
+            mode="lines",
+            line=dict(color=INK, width=1.5, dash="dash"),
+            legendgroup="budget",
+            showlegend=first,
+            customdata=money_axis.texts(b[f"budget_{measure}"], currency),
+            hovertemplate=hover,
+            **cell,
+        )
 
 
 def band_chart(
@@ -41,7 +135,7 @@ def band_chart(
     """One panel per family: the projection (line) with its P10-P90 band, the budget
     (dashed) and, for revenue, the last `history_months` of actuals (grey)."""
     if bands.empty:
-        return _empty("No projection")
+        return empty("No projection")
     label = LABELS[measure]
     fams = sorted(bands[schema.FAMILY].unique())
     cols = 2 if len(fams) > 1 else 1
@@ -54,13 +148,11 @@ def band_chart(
         vertical_spacing=0.12 if rows > 1 else 0.08,
         horizontal_spacing=0.07,
     )
-    hover = money_axis.hover()
-    start = bands[schema.MONTH].min() - pd.DateOffset(months=history_months)
+    start = add_months(bands[schema.MONTH].min(), -history_months)
     for i, fam in enumerate(fams):
-        r, c = i // cols + 1, i % cols + 1
+        cell = dict(row=i // cols + 1, col=i % cols + 1)
         b = bands[bands[schema.FAMILY] == fam].sort_values(schema.MONTH)
         colour = colors.get(fam, PALETTE[i % len(PALETTE)])
-        first = i == 0
         seen = [
             b[f"{measure}_{schema.P90}"],
             b[f"{measure}_{schema.P10}"],
@@ -69,77 +161,10 @@ def band_chart(
         ]
         if measure == schema.REVENUE and len(actuals):
             a = actuals[(actuals[schema.FAMILY] == fam) & (actuals[schema.MONTH] >= start)]
-            fig.add_scatter(
-                x=a[schema.MONTH],
-                y=a[schema.REVENUE],
-                name="Actual",
-                mode="lines",
-                line=dict(color=GREY, width=1.5),
-                legendgroup="actual",
-                showlegend=first,
-                customdata=money_axis.texts(a[schema.REVENUE], currency),
-                hovertemplate=hover,
-                row=r,
-                col=c,
-            )
+            _add_actuals(fig, a, currency, i == 0, cell)
             seen.append(a[schema.REVENUE])
-        fig.add_scatter(
-            x=b[schema.MONTH],
-            y=b[f"{measure}_{schema.P90}"],
-            mode="lines",
-            line=dict(width=0),
-            showlegend=False,
-            hoverinfo="skip",
-            legendgroup=f"band-{fam}",
-            row=r,
-            col=c,
-        )
-        fig.add_scatter(
-            x=b[schema.MONTH],
-            y=b[f"{measure}_{schema.P10}"],
-            mode="lines",
-            line=dict(width=0),
-            fill="tonexty",
-            fillcolor=_rgba(colour, 0.18),
-            name=f"{fam} P10-P90",
-            legendgroup=f"band-{fam}",
-            showlegend=False,
-            customdata=[
-                f"{lo} to {hi}"
-                for lo, hi in zip(
-                    money_axis.texts(b[f"{measure}_{schema.P10}"], currency),
-                    money_axis.texts(b[f"{measure}_{schema.P90}"], currency),
-                )
-            ],
-            hovertemplate=hover,
-            row=r,
-            col=c,
-        )
-        fig.add_scatter(
-            x=b[schema.MONTH],
-            y=b[measure],
-            name=f"{fam} projection",
-            mode="lines",
-            line=dict(color=colour, width=2.5),
-            customdata=money_axis.texts(b[measure], currency),
-            hovertemplate=hover,
-            row=r,
-            col=c,
-        )
-        if b[f"budget_{measure}"].notna().any():
-            fig.add_scatter(
-                x=b[schema.MONTH],
-                y=b[f"budget_{measure}"],
-                name="Budget",
-                mode="lines",
-                line=dict(color=INK, width=1.5, dash="dash"),
-                legendgroup="budget",
-                showlegend=first,
-                customdata=money_axis.texts(b[f"budget_{measure}"], currency),
-                hovertemplate=hover,
-                row=r,
-                col=c,
-            )
+        _add_range(fig, b, measure, fam, colour, currency, cell)
+        _add_projection(fig, b, measure, fam, colour, currency, i == 0, cell)
         money_axis.axis(
             fig,
             currency,
@@ -147,8 +172,7 @@ def band_chart(
             f"{label} ({currency}/month)",
             include_zero=False,
             target=5,
-            row=r,
-            col=c,
+            **cell,
         )
     fig.update_xaxes(tickformat="%b %Y", showgrid=False, linecolor=GRID)
     fig.update_layout(
@@ -164,59 +188,74 @@ def band_chart(
     return fig
 
 
+def _add_cumulative(
+    fig: go.Figure, x: pd.Series, pro: pd.Series, bud: pd.Series, currency: str
+) -> None:
+    """Running totals: the budget (dashed), then the projection with the gap to it shaded."""
+    hover = money_axis.hover()
+    fig.add_scatter(
+        x=x,
+        y=bud,
+        name="Budget, cumulative",
+        mode="lines+markers",
+        line=dict(color=INK, dash="dash"),
+        customdata=money_axis.texts(bud, currency),
+        hovertemplate=hover,
+    )
+    fig.add_scatter(
+        x=x,
+        y=pro,
+        name="Projection, cumulative",
+        mode="lines+markers",
+        line=dict(color=PALETTE[0], width=2.5),
+        fill="tonexty",
+        fillcolor=_rgba(GREY, 0.2),
+        customdata=money_axis.texts(pro, currency),
+        hovertemplate=hover,
+    )
+
+
+def _add_monthly(
+    fig: go.Figure, x: pd.Series, pro: pd.Series, bud: pd.Series, currency: str
+) -> None:
+    """Monthly bars: the projection beside the budget."""
+    hover = money_axis.hover()
+    fig.add_bar(
+        x=x,
+        y=pro,
+        name="Projection",
+        marker_color=PALETTE[0],
+        customdata=money_axis.texts(pro, currency),
+        hovertemplate=hover,
+    )
+    fig.add_bar(
+        x=x,
+        y=bud,
+        name="Budget",
+        marker_color=GREY,
+        customdata=money_axis.texts(bud, currency),
+        hovertemplate=hover,
+    )
+
+
 def budget_chart(
     by_month: pd.DataFrame, measure: str, currency: str, cumulative: bool
 ) -> go.Figure:
     """Projection against budget, all families: monthly bars, or running totals as lines
     with the gap shaded."""
     if by_month.empty:
-        return _empty("The budget covers none of the plan's months")
+        return empty("The budget covers none of the plan's months")
     label, pre = LABELS[measure], "cum_" if cumulative else ""
     x, pro, bud = (
         by_month[schema.MONTH],
         by_month[f"{pre}{measure}"],
         by_month[f"{pre}budget_{measure}"],
     )
-    hover = money_axis.hover()
     fig = go.Figure()
     if cumulative:
-        fig.add_scatter(
-            x=x,
-            y=bud,
-            name="Budget, cumulative",
-            mode="lines+markers",
-            line=dict(color=INK, dash="dash"),
-            customdata=money_axis.texts(bud, currency),
-            hovertemplate=hover,
-        )
-        fig.add_scatter(
-            x=x,
-            y=pro,
-            name="Projection, cumulative",
-            mode="lines+markers",
-            line=dict(color=PALETTE[0], width=2.5),
-            fill="tonexty",
-            fillcolor=_rgba(GREY, 0.2),
-            customdata=money_axis.texts(pro, currency),
-            hovertemplate=hover,
-        )
+        _add_cumulative(fig, x, pro, bud, currency)
     else:
-        fig.add_bar(
-            x=x,
-            y=pro,
-            name="Projection",
-            marker_color=PALETTE[0],
-            customdata=money_axis.texts(pro, currency),
-            hovertemplate=hover,
-        )
-        fig.add_bar(
-            x=x,
-            y=bud,
-            name="Budget",
-            marker_color=GREY,
-            customdata=money_axis.texts(bud, currency),
-            hovertemplate=hover,
-        )
+        _add_monthly(fig, x, pro, bud, currency)
     gap = by_month[f"{pre}{measure}_gap"]
     fig.add_scatter(
         x=x,
@@ -225,7 +264,7 @@ def budget_chart(
         mode="markers",
         marker=dict(symbol="diamond", size=8, color=[GREEN if g >= 0 else RED for g in gap]),
         customdata=money_axis.texts(gap, currency, delta=True),
-        hovertemplate=hover,
+        hovertemplate=money_axis.hover(),
         visible="legendonly" if cumulative else True,
     )
     what = "cumulative from " + fmt.month(x.min()) if cumulative else "per month"
@@ -244,19 +283,60 @@ def budget_chart(
     return fig
 
 
+def _add_gap_notes(fig: go.Figure, landing: pd.DataFrame, name: str, currency: str) -> pd.Series:
+    """The gap to budget as text above each year's bar (or its budget marker, if
+    higher); returns that height per year."""
+    total, gap = landing[f"landing_{name}"], landing[f"{name}_gap"]
+    has = landing["budget_months"] > 0
+    notes = [
+        f"{fmt.money_delta(g, currency)} vs budget" if b else "no budget" for g, b in zip(gap, has)
+    ]
+    top = pd.concat([total, (total - gap).fillna(total)], axis=1).max(axis=1)
+    fig.add_scatter(
+        x=landing["year"].astype(str),
+        y=top,
+        mode="text",
+        text=notes,
+        textposition="top center",
+        showlegend=False,
+        hoverinfo="skip",
+        textfont=dict(color=INK),
+    )
+    return top
+
+
+def _add_budget_marker(fig: go.Figure, landing: pd.DataFrame, name: str, currency: str) -> None:
+    """A bar-wide marker where the budget would put each year that has one."""
+    has = landing["budget_months"] > 0
+    if not has.any():
+        return
+    ref = (landing[f"landing_{name}"] - landing[f"{name}_gap"])[has]
+    months = [
+        f"budget {int(c)} of 12 months" + ("" if f else ", landing for the rest")
+        for c, f in zip(landing["compared_months"][has], landing["full_year"][has])
+    ]
+    fig.add_scatter(
+        x=landing["year"].astype(str)[has],
+        y=ref,
+        name="Budget (same months)",
+        mode="markers",
+        marker=dict(symbol="line-ew-open", size=60, color=INK, line=dict(width=3, color=INK)),
+        customdata=[f"{t} ({m})" for t, m in zip(money_axis.texts(ref, currency), months)],
+        hovertemplate=money_axis.hover("%{x}"),
+    )
+
+
 def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figure:
     """Per fiscal year, one landing bar: actuals (grey) + projection (blue) stacked; a
     bar-wide marker where the budget would put the year (the budget over the months
     it covers, the landing for the others), so the distance from the bar's top to
     the marker is the gap shown on the tiles and in the table; the gap as text."""
     if landing.empty:
-        return _empty("No year to land")
+        return empty("No year to land")
     label = LABELS[measure]
     name = "revenue" if measure == schema.REVENUE else "margin"
     years = landing["year"].astype(str)
     actual, projected = landing[f"actual_{name}"], landing[f"projected_{name}"]
-    total = landing[f"landing_{name}"]
-    gap = landing[f"{name}_gap"]
     fig = go.Figure()
     fig.add_bar(
         x=years,
@@ -274,36 +354,8 @@ def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figu
         customdata=money_axis.texts(projected, currency),
         hovertemplate=money_axis.hover("%{x}"),
     )
-    has = landing["budget_months"] > 0
-    ref = (total - gap)[has]
-    notes = [
-        f"{fmt.money_delta(g, currency)} vs budget" if b else "no budget" for g, b in zip(gap, has)
-    ]
-    top = pd.concat([total, (total - gap).fillna(total)], axis=1).max(axis=1)
-    fig.add_scatter(
-        x=years,
-        y=top,
-        mode="text",
-        text=notes,
-        textposition="top center",
-        showlegend=False,
-        hoverinfo="skip",
-        textfont=dict(color=INK),
-    )
-    if has.any():
-        months = [
-            f"budget {int(c)} of 12 months" + ("" if f else ", landing for the rest")
-            for c, f in zip(landing["compared_months"][has], landing["full_year"][has])
-        ]
-        fig.add_scatter(
-            x=years[has],
-            y=ref,
-            name="Budget (same months)",
-            mode="markers",
-            marker=dict(symbol="line-ew-open", size=60, color=INK, line=dict(width=3, color=INK)),
-            customdata=[f"{t} ({m})" for t, m in zip(money_axis.texts(ref, currency), months)],
-            hovertemplate=money_axis.hover("%{x}"),
-        )
+    top = _add_gap_notes(fig, landing, name, currency)
+    _add_budget_marker(fig, landing, name, currency)
     fig.update_layout(
         template=TEMPLATE,
         barmode="stack",
@@ -318,105 +370,4 @@ def landing_chart(landing: pd.DataFrame, measure: str, currency: str) -> go.Figu
         [*money_axis.stacked_extent(actual, projected), *(1.1 * top)],
         f"{label} ({currency})",
     )
-    return fig
-
-
-def bridge_waterfall(steps: pd.DataFrame, currency: str) -> go.Figure:
-    """Budget margin -> volume, mix, price, cost -> projected margin
-    (`sop.finance_bridge.bridge_steps`)."""
-    if steps.empty:
-        return _empty("No months covered by both the budget and the projection")
-    total = [k == "total" for k in steps["kind"]]
-    fig = go.Figure(
-        go.Waterfall(
-            x=steps["step"],
-            y=steps["amount"],
-            measure=[
-                "absolute" if t and i == 0 else "total" if t else "relative"
-                for i, t in enumerate(total)
-            ],
-            text=[
-                fmt.money(v, currency) if t else fmt.money_delta(v, currency)
-                for v, t in zip(steps["amount"], total)
-            ],
-            textposition="outside",
-            increasing=dict(marker_color=GREEN),
-            decreasing=dict(marker_color=RED),
-            totals=dict(marker_color=PALETTE[0]),
-            connector=dict(line=dict(color=GRID)),
-            customdata=[
-                fmt.money(v, currency, compact=False)
-                if t
-                else fmt.money_delta(v, currency, compact=False)
-                for v, t in zip(steps["amount"], total)
-            ],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        height=440,
-        showlegend=False,
-        title="Gross margin bridge: budget to projection (price, volume, mix, cost)",
-        xaxis_title="",
-    )
-    money_axis.axis(
-        fig,
-        currency,
-        [1.1 * v for v in money_axis.waterfall_extent(steps["amount"], steps["kind"])],
-        f"Gross margin ({currency})",
-    )
-    return fig
-
-
-def inventory_chart(inventory: pd.DataFrame, currency: str, colors: dict[str, str]) -> go.Figure:
-    """Month-end inventory value by family (stacked bars) and the carrying cost per
-    month (line, right axis)."""
-    if inventory.empty:
-        return _empty("No inventory in the plan")
-    hover = money_axis.hover()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for fam, part in inventory.groupby(schema.FAMILY, sort=True):
-        fig.add_bar(
-            x=part[schema.MONTH],
-            y=part["inventory_value"],
-            name=f"{fam} stock value",
-            marker_color=colors.get(fam),
-            customdata=money_axis.texts(part["inventory_value"], currency),
-            hovertemplate=hover,
-            secondary_y=False,
-        )
-    cost = inventory.groupby(schema.MONTH, as_index=False)["carrying_cost"].sum()
-    fig.add_scatter(
-        x=cost[schema.MONTH],
-        y=cost["carrying_cost"],
-        name="Carrying cost",
-        mode="lines+markers",
-        line=dict(color=INK, width=2),
-        customdata=money_axis.texts(cost["carrying_cost"], currency),
-        hovertemplate=hover,
-        secondary_y=True,
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="stack",
-        hovermode="x unified",
-        legend=LEGEND_BELOW,
-        height=440,
-        xaxis=dict(tickformat="%b %Y"),
-        title="Inventory value at month end (at cost) and its carrying cost",
-    )
-    stock = inventory.groupby(schema.MONTH)["inventory_value"].sum()
-    money_axis.axis(
-        fig, currency, [0.0, *stock], f"Inventory value ({currency})", secondary_y=False
-    )
-    money_axis.axis(
-        fig,
-        currency,
-        [0.0, *cost["carrying_cost"]],
-        f"Carrying cost ({currency}/month)",
-        secondary_y=True,
-    )
-    fig.update_yaxes(showgrid=False, rangemode="tozero", secondary_y=True)
-    fig.update_yaxes(rangemode="tozero", secondary_y=False)
     return fig

@@ -1,11 +1,17 @@
-"""Scenario KPIs from a supply plan: the figures the pre-S&OP meeting argues about.
+"""The one KPI catalogue: each figure of a plan defined once, read by `plan_kpis`.
+
+A `Kpi` has its key, label, unit, better direction, definition (`help`) and why it
+may be undefined (NaN, shown as "–"). `KPIS`: the scenario KPIs (Scenarios, Compare,
+Executive, the pack); `PLAN_KPIS`: figures of the supply plan itself (Supply page,
+`python -m sop plan`); `KPI_BY_KEY` holds both.
 
 Definitions (money in the dataset's currency, over the plan horizon):
 - revenue: price x units served (the plan's revenue);
 - cogs: material + line hours + overtime + wages + hiring + layoffs +
   subcontracting + stock change (the plan's cost terms except holding and backlog);
 - gross_margin = revenue - cogs - holding - backlog costs (as the LP counts it);
-- fill_rate = units served / units demanded (NaN without demand);
+- fill_rate = units served / units demanded (NaN without demand); on_time_rate =
+  units delivered in the month ordered / units demanded (NaN without demand);
 - gross_margin_pct = gross margin / revenue (NaN without revenue);
 - lost_value = lost units x the family's average price in the plan;
 - ending_inventory_value = month-end units of the last month x the family's
@@ -18,17 +24,22 @@ Definitions (money in the dataset's currency, over the plan horizon):
   still make a cogs);
 - below_safety_stock = units below the safety-stock target, summed over the months
   (the LP may fall short of safety stock at a penalty, to save cost);
-- utilisation of lines: load hours / available regular hours (avg and peak).
+- utilisation of lines: load hours / available regular hours
+  (`sop.supply.capacity.line_utilisation`; average over the lines and peak month);
+- penalties = lost-sale goodwill + below-safety-stock penalties; objective = gross
+  margin - penalties (what the LP maximises).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
+from sop.supply import capacity
 from sop.supply.plan import PlanResult
 
 COGS_TERMS = (
@@ -48,7 +59,7 @@ DAYS_PER_MONTH = 30.4
 class Kpi:
     key: str
     label: str
-    unit: str  # money, units, pct, days, turns, hours, people, unit-months
+    unit: str  # money, units, pct, days, turns, hours, people, unit-months, resource-months
     better: str  # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
     help: str = ""  # the definition, for tooltips
     undefined: str = ""  # when it is undefined (NaN): why, e.g. "there is no demand"
@@ -166,13 +177,36 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("hires", "Hires", "people", "", "People hired over the horizon."),
     Kpi("layoffs", "Layoffs", "people", "down", "People laid off over the horizon."),
 )
-KPI_BY_KEY = {k.key: k for k in KPIS}
-
-
-def _family_sums(plan: PlanResult) -> pd.DataFrame:
-    return plan.family_plan.groupby(schema.FAMILY)[
-        ["shipped", "revenue", "material_cost", "lost_sales"]
-    ].sum()
+PLAN_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "on_time_rate",
+        "On-time fill rate",
+        "pct",
+        "up",
+        "Units delivered in the month ordered / units demanded, over the horizon.",
+        NO_DEMAND,
+    ),
+    Kpi("production_units", "Made in-house", "units", "", "Units made on the lines."),
+    Kpi("backlog_unit_months", "Backlog", "unit-months", "down", "Month-end backlog, summed."),
+    Kpi("average_inventory_units", "Average inventory", "units", "", "Month-end stock, averaged."),
+    Kpi(
+        "penalties",
+        "Penalties",
+        "money",
+        "down",
+        "Lost-sale goodwill and below-safety-stock penalties: they steer the plan but "
+        "are not P&L costs.",
+    ),
+    Kpi("objective", "Plan objective", "money", "up", "Gross margin - penalties."),
+    Kpi(
+        "binding_resource_months",
+        "Binding resource-months",
+        "resource-months",
+        "",
+        "Resource-months where one more regular hour would raise the objective.",
+    ),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS + PLAN_KPIS}
 
 
 def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
@@ -182,8 +216,10 @@ def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     served nothing fall back to the average list price and material cost of their SKUs
     (and those that served only from stock, to that material cost).
     """
-    g = _family_sums(plan)
-    cost_share = _cogs(plan) / max(float(g["material_cost"].sum()), 1e-9)
+    g = plan.family_plan.groupby(schema.FAMILY)[
+        ["shipped", "revenue", "material_cost", "lost_sales"]
+    ].sum()
+    cost_share = cost_sum(plan, COGS_TERMS) / max(float(g["material_cost"].sum()), 1e-9)
     fallback = products.groupby(schema.FAMILY)[[schema.LIST_PRICE, schema.MATERIAL_COST]].mean()
     g = g.reindex(g.index.union(fallback.index)).fillna(0.0)
     served = g["shipped"].to_numpy() > 1e-9
@@ -211,35 +247,72 @@ def family_unit_values(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _term(plan: PlanResult, term: str) -> float:
+def _kind_sum(plan: PlanResult, kind: str) -> float:
     c = plan.costs
-    return float(c["amount"].to_numpy()[c["term"].to_numpy() == term].sum())
+    return float(c["amount"].to_numpy(dtype=float)[c["kind"].to_numpy() == kind].sum())
 
 
-def _cogs(plan: PlanResult) -> float:
+def cost_sum(plan: PlanResult, terms: Iterable[str]) -> float:
+    """The plan's cost-table amounts of `terms` (`sop.supply.results.COST_TERMS`), summed."""
     c = plan.costs
-    return float(c["amount"].to_numpy()[np.isin(c["term"].to_numpy(), COGS_TERMS)].sum())
+    hit = np.isin(c["term"].to_numpy(), list(terms))
+    return float(c["amount"].to_numpy(dtype=float)[hit].sum())
 
 
-def utilisation(plan: PlanResult) -> pd.DataFrame:
-    """Per line: resource, plant, name, avg and peak utilisation (load / regular hours)."""
+def gross_margin(plan: PlanResult) -> float:
+    """Revenue - every cost of the plan's cost table (penalties are not costs): the
+    `gross_margin` KPI, for a plan or a snapshot of one (which keeps the cost table)."""
+    return _kind_sum(plan, "revenue") - _kind_sum(plan, "cost")
+
+
+def _service(fp: pd.DataFrame) -> dict[str, float]:
+    """Demand, service and stock KPIs of a family plan (in units)."""
+    fp = fp.sort_values(schema.MONTH, kind="stable")
+    item = [fp[c] for c in (schema.FAMILY, schema.PLANT, schema.SKU) if c in fp.columns]
+    last = (fp[schema.MONTH] == fp[schema.MONTH].max()).to_numpy()
+    backlog = fp["backlog"]
+    # backlog added in a month: units ordered in it and not delivered in it
+    late = (backlog - backlog.groupby(item, dropna=False).shift(fill_value=0.0)).clip(lower=0.0)
+    demand, lost = float(fp["demand"].sum()), float(fp["lost_sales"].sum())
+    ending_backlog = float(backlog[last].sum())
+    served, on_time = demand - lost - ending_backlog, demand - lost - float(late.sum())
+    return {
+        "demand_units": demand,
+        "served_units": served,
+        "lost_units": lost,
+        "ending_backlog_units": ending_backlog,
+        "fill_rate": served / demand if demand > 1e-9 else np.nan,
+        "on_time_rate": on_time / demand if demand > 1e-9 else np.nan,
+        "backlog_unit_months": float(backlog.sum()),
+        "production_units": float(fp["production"].sum()),
+        "subcontract_units": float(fp["subcontracted"].sum()),
+        "below_safety_stock": float(fp["below_safety_stock"].sum()),
+        "average_inventory_units": float(fp.groupby(schema.MONTH)["inventory"].sum().mean()),
+        "ending_inventory_units": float(fp.loc[last, "inventory"].sum()),
+    }
+
+
+def _resources(plan: PlanResult) -> dict[str, float]:
+    """Utilisation, overtime, subcontracting and workforce KPIs of a plan."""
     ru = plan.resource_use
-    lines = ru[ru[schema.KIND] == schema.KIND_LINE]
-    u = lines["utilisation"].replace(np.inf, np.nan)
-    g = (
-        lines.assign(_u=u)
-        .groupby([schema.RESOURCE, schema.PLANT, schema.NAME], as_index=False)
-        .agg(load=("load_hours", "sum"), avail=("available_hours", "sum"), peak=("_u", "max"))
-    )
-    g["avg"] = g["load"] / g["avail"].where(g["avail"] > 0)
-    # a line shut down all horizon (capacity lever -100 %) and idle is 0 % used, not unknown
-    g.loc[(g["avail"] <= 0) & (g["load"] <= 0), "avg"] = 0.0
-    return g[[schema.RESOURCE, schema.PLANT, schema.NAME, "avg", "peak"]]
+    lines = capacity.line_utilisation(ru)
+    # a line without regular hours all along has no average; all lines so: 0
+    avg = lines["avg"].where(lines[schema.AVAILABLE_HOURS] > 0)
+    return {
+        "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,
+        "peak_utilisation": float(lines["peak"].max()) if lines["peak"].notna().any() else 0.0,
+        "overtime_hours": float(ru["overtime_hours"].sum()),
+        "overtime_cost": cost_sum(plan, ("overtime",)),
+        "subcontract_cost": cost_sum(plan, ("subcontract",)),
+        "hires": float(ru["hires"].sum(skipna=True)),
+        "layoffs": float(ru["layoffs"].sum(skipna=True)),
+        "binding_resource_months": float((ru["shadow_price"] > 1e-6).sum()),
+    }
 
 
 def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
-    """Every KPI in `KPIS` for an optimal plan (see the module docstring)."""
-    k = plan.kpis
+    """Every KPI of the catalogue (`KPIS`, then `PLAN_KPIS`) for an optimal plan (see
+    the module docstring); NaN where a KPI is undefined (`Kpi.undefined` says why)."""
     fp = plan.family_plan
     unit = family_unit_values(plan, products)
     cost_of = dict(zip(unit[schema.FAMILY], unit["unit_cost"]))
@@ -247,30 +320,19 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
     month = fp[schema.MONTH].to_numpy()
     months = np.unique(month)
     by_month = np.array([inv_value[month == m].sum() for m in months])
-    cogs = _cogs(plan)
     n_months = max(len(months), 1)
-    demand_per_day = float(fp["demand"].sum()) / n_months / DAYS_PER_MONTH
-    line = (plan.resource_use[schema.KIND] == schema.KIND_LINE).to_numpy()
-    ru = plan.resource_use[line]
-    u = ru["utilisation"].replace(np.inf, np.nan)
-    load = ru.groupby(schema.RESOURCE)[["load_hours", "available_hours"]].sum()
-    avg = load["load_hours"] / load["available_hours"].where(load["available_hours"] > 0)
+    k = _service(fp) | _resources(plan)
+    demand_per_day = k["demand_units"] / n_months / DAYS_PER_MONTH
     avg_inv_value = float(by_month.mean()) if len(by_month) else 0.0
     sold_cost = float((unit["shipped"] * unit["unit_cost"]).sum())
-    demand, revenue = float(k["demand_units"]), float(k["revenue"])
-    return {
-        "revenue": k["revenue"],
-        "cogs": cogs,
-        "gross_margin": k["gross_margin"],
-        "gross_margin_pct": k["gross_margin"] / revenue if abs(revenue) > 1e-9 else np.nan,
-        "fill_rate": k["served_units"] / demand if demand > 1e-9 else np.nan,
-        "demand_units": k["demand_units"],
-        "served_units": k["served_units"],
-        "lost_units": k["lost_units"],
+    revenue, margin = _kind_sum(plan, "revenue"), gross_margin(plan)
+    penalties = _kind_sum(plan, "penalty")
+    k |= {
+        "revenue": revenue,
+        "cogs": cost_sum(plan, COGS_TERMS),
+        "gross_margin": margin,
+        "gross_margin_pct": margin / revenue if abs(revenue) > 1e-9 else np.nan,
         "lost_value": float((unit["lost_sales"] * unit["price"]).sum()),
-        "ending_backlog_units": k["ending_backlog_units"],
-        "below_safety_stock": float(k.get("below_safety_stock_unit_months", np.nan)),
-        "ending_inventory_units": k["ending_inventory_units"],
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
         "days_of_supply": (
             k["ending_inventory_units"] / demand_per_day if demand_per_day > 1e-9 else np.nan
@@ -278,15 +340,22 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "inventory_turns": (
             sold_cost * 12 / n_months / avg_inv_value if avg_inv_value > 1e-9 else np.nan
         ),
-        "avg_utilisation": float(avg.mean()) if avg.notna().any() else 0.0,  # all shut: 0
-        "peak_utilisation": float(u.max()) if u.notna().any() else 0.0,
-        "overtime_hours": k["overtime_hours"],
-        "overtime_cost": _term(plan, "overtime"),
-        "subcontract_units": k["subcontract_units"],
-        "subcontract_cost": _term(plan, "subcontract"),
-        "hires": k["hires"],
-        "layoffs": k["layoffs"],
+        "penalties": penalties,
+        "objective": margin - penalties,
     }
+    return {kpi.key: k[kpi.key] for kpi in KPIS + PLAN_KPIS}
+
+
+def summary(k: Mapping[str, float], currency: str = "EUR") -> str:
+    """One sentence on a plan from its `plan_kpis`: margin, revenue, service, lost
+    sales and binding resource-months."""
+    return (
+        f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
+        f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
+        f"served ({fmt.pct(k['on_time_rate'])} on time); "
+        f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']:,.0f} "
+        "binding resource-month(s)."
+    )
 
 
 def kpi_table(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sop.core import fmt, schema
+from sop.finance.tiles import Tile
 
 ACTUAL_COLUMNS = [
     schema.MONTH,
@@ -220,27 +221,36 @@ def year_end_landing(
     return pd.DataFrame(rows, columns=LANDING_COLUMNS)
 
 
-def tiles(landing: pd.DataFrame, currency: str) -> list[dict[str, object]]:
-    """One screen tile per year of `year_end_landing`: label, value (the landing,
-    actuals + projection), delta (landing - budget over the budget's months, signed;
-    None without a budget), basis (which months were compared, '' for a full year),
-    note, full_year."""
+LANDING_HELP = (
+    "Revenue: actuals to the as-of month + the projection after it. "
+    "Against the budget over the months it covers."
+)
+
+
+def tiles(landing: pd.DataFrame, currency: str) -> list[Tile]:
+    """One screen tile per year of `year_end_landing`: the landing (actuals +
+    projection), its gap to the budget over the budget's months (signed, coloured
+    unless it rounds to nothing; "no budget" without one) and the year's note under it
+    (a warning when the year is not full)."""
     out = []
     for _, r in landing.iterrows():
         has_budget = r["budget_months"] > 0
         basis = "" if r["full_year"] else f" ({r['compared_months']} budget months)"
+        quiet = not has_budget or abs(float(r["revenue_gap"])) < 0.5
         out.append(
-            {
-                "label": f"{r['year']} landing (actuals + projection)",
-                "value": fmt.money(r["landing_revenue"], currency),
-                "delta": (
+            Tile(
+                f"{r['year']} landing (actuals + projection)",
+                fmt.money(r["landing_revenue"], currency),
+                (
                     f"{fmt.money_delta(r['revenue_gap'], currency)} vs budget{basis}"
                     if has_budget
-                    else None
+                    else "no budget"
                 ),
-                "gap": float(r["revenue_gap"]) if has_budget else float("nan"),
-                "note": r["note"],
-                "full_year": bool(r["full_year"]),
-            }
+                "off" if quiet else "normal",
+                "off" if quiet else "auto",
+                LANDING_HELP,
+                (r["note"],),
+                warn=not r["full_year"],
+            )
         )
     return out

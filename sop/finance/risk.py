@@ -22,6 +22,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.demand import hierarchy
+from sop.finance.kpis import gross_margin
 from sop.supply.plan import PlanResult
 
 N_PATHS = 500
@@ -84,7 +85,7 @@ def plan_risk(
 ) -> Risk:
     """Revenue, margin and fill-rate ranges of `plan` when demand varies around the
     plan's demand with the family x month standard deviations in `sigma` (columns
-    family, month, sigma in units; `sop.scenario.scenario_demand` makes them from
+    family, month, sigma in units; `sop.scenario.evaluate.scenario_demand` makes them from
     the P10/P90 bands coherently)."""
     fp = plan.family_plan.groupby([schema.FAMILY, schema.MONTH])[
         ["demand", "production", "subcontracted", "shipped", "inventory", "revenue", "holding_cost"]
@@ -128,7 +129,7 @@ def plan_risk(
     delta_stock = stock - plan_stock[None]
     margin_fm = revenue - arr("revenue")[None] - delta_stock * hold_rate[None, :, None]
     end_adj = delta_stock[:, :, -1] * unit_cost[None]
-    gm = plan.kpis["gross_margin"] + margin_fm.sum((1, 2)) + end_adj.sum(1)
+    gm = gross_margin(plan) + margin_fm.sum((1, 2)) + end_adj.sum(1)
     total_demand = draws.sum((1, 2))
     fill = np.divide(served.sum((1, 2)), total_demand, out=np.ones(n_paths), where=total_demand > 0)
     summary = pd.DataFrame(

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
-from sop.data.validate import as_of_month
+from sop.core.months import as_of_month
 from sop.finance import kpis, pvm, statement
 from sop.finance import landing as year_end
 from sop.supply.plan import PlanResult

@@ -1,39 +1,53 @@
 """Levers applied to the inputs of a plan: demand, supply tables and policy.
 
-`apply_levers` is pure: it returns new frames and a new policy and never
-touches its inputs. Every lever is a transformation of data the supply plan
-already reads, so a scenario is re-solved by the same LP as the baseline (not
-rescaled after the fact).
+`demand_factor` (one multiplier per demand row), `apply_tables` and `apply_policy`
+are the steps `sop.scenario.evaluate.apply_levers` takes for every scenario. They are
+pure: they return new arrays, frames and policies and never touch their inputs.
+Every lever is a transformation of data the supply plan already reads, so a
+scenario is re-solved by the same LP as the baseline (not rescaled after the fact).
+The price lever's change per family is derived once, in `price_factors`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import add_months, month_start
 from sop.scenario.levers import Levers
+from sop.supply.capacity import calendar_hours
 from sop.supply.policy import SupplyPolicy
 
-DEMAND_COLS = (schema.UNITS, schema.P10, schema.P90)  # the statistical forecast stays as forecast
+
+def _factors(pairs: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """Name -> 1 + pct/100 of a lever given per name (a name given twice: the last)."""
+    return {k: 1 + v / 100 for k, v in pairs}
 
 
-def _month(text: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(f"{text}-01") if len(text) == 7 else pd.Timestamp(text)
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a month; write YYYY-MM") from exc
+def price_factors(levers: Levers) -> dict[str, float]:
+    """Family -> the price lever's multiplier (1 + pct/100) of every list and net price
+    in it; families not named keep their prices (1)."""
+    return _factors(levers.price_family_pct)
 
 
-def _lookup(names: np.ndarray, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
-    """Factor 1 + pct/100 for each name that a lever names, 1 for the others."""
-    table = {k: 1 + v / 100 for k, v in pairs}
-    return np.array([table.get(n, 1.0) for n in names], dtype=float)
+def price_change(base: Levers, levers: Levers) -> dict[str, float]:
+    """Family -> price under `levers` / price under `base`, for the families either
+    moves (the price lever's change from one scenario to another)."""
+    k0, k1 = price_factors(base), price_factors(levers)
+    return {f: k1.get(f, 1.0) / k0.get(f, 1.0) for f in k0.keys() | k1.keys()}
 
 
-def _factor(keys: pd.Series, pairs: tuple[tuple[str, float], ...]) -> np.ndarray:
+def _lookup(names: np.ndarray, factors: Mapping[str, float]) -> np.ndarray:
+    """The factor of each name, 1 for names without one."""
+    return np.array([factors.get(n, 1.0) for n in names], dtype=float)
+
+
+def _factor(keys: pd.Series, factors: Mapping[str, float]) -> np.ndarray:
     codes, names = pd.factorize(keys)
-    return _lookup(np.asarray(names), pairs)[codes] if len(keys) else np.ones(0)
+    return _lookup(np.asarray(names), factors)[codes] if len(keys) else np.ones(0)
 
 
 def demand_factor(
@@ -49,44 +63,19 @@ def demand_factor(
     `families` / `regions` name arrays (as `pd.factorize` returns them)."""
     f = np.full(len(months), max(0.0, 1 + levers.demand_pct / 100))
     if levers.demand_family_pct:
-        f *= _lookup(families, levers.demand_family_pct)[fam_code]
+        f *= _lookup(families, _factors(levers.demand_family_pct))[fam_code]
     if levers.demand_region_pct:
-        f *= _lookup(regions, levers.demand_region_pct)[reg_code]
+        f *= _lookup(regions, _factors(levers.demand_region_pct))[reg_code]
     if levers.price_elasticity and levers.price_family_pct:
-        f *= _lookup(families, levers.price_family_pct)[fam_code] ** levers.price_elasticity
+        f *= _lookup(families, price_factors(levers))[fam_code] ** levers.price_elasticity
     if levers.promo_family and levers.promo_uplift_pct:
-        start = _month(levers.promo_start).to_datetime64()
-        end = (
-            _month(levers.promo_start) + pd.DateOffset(months=levers.promo_months - 1)
-        ).to_datetime64()
+        first = month_start(levers.promo_start)
+        start = first.to_datetime64()
+        end = add_months(first, levers.promo_months - 1).to_datetime64()
         promo = np.flatnonzero(families == levers.promo_family)
         hit = np.isin(fam_code, promo) & (months >= start) & (months <= end)
         f = np.where(hit, f * (1 + levers.promo_uplift_pct / 100), f)
     return np.clip(f, 0.0, None)
-
-
-def apply_demand(demand: pd.DataFrame, levers: Levers) -> pd.DataFrame:
-    """The demand plan with demand, price-elasticity and promotion levers applied.
-
-    Columns as the input (`sop.demand.PLAN_COLUMNS`); units, p10 and p90 scale
-    together (forecast_units, the statistical forecast, does not); nothing goes
-    below zero.
-    """
-    fam_code, families = pd.factorize(demand[schema.FAMILY])
-    reg_code, regions = pd.factorize(demand[schema.REGION])
-    f = demand_factor(
-        demand[schema.MONTH].to_numpy(),
-        fam_code,
-        np.asarray(families),
-        reg_code,
-        np.asarray(regions),
-        levers,
-    )
-    out = demand.copy()
-    for c in DEMAND_COLS:
-        if c in out:
-            out[c] = out[c].to_numpy(dtype=float) * f
-    return out
 
 
 def _scale(df: pd.DataFrame, cols: list[str], factor: float | np.ndarray) -> pd.DataFrame:
@@ -104,17 +93,14 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
     t = dict(tables)
     p = t[schema.PRODUCTS]
     if levers.price_family_pct:
-        t[schema.PRODUCTS] = p = _scale(
-            p, [schema.LIST_PRICE], _factor(p[schema.FAMILY], levers.price_family_pct)
-        )
+        price = price_factors(levers)
+        t[schema.PRODUCTS] = p = _scale(p, [schema.LIST_PRICE], _factor(p[schema.FAMILY], price))
         fam = (
             tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
         )
         s = t[schema.SALES]
         # net prices are read from recent revenue / units: scale them the same way
-        t[schema.SALES] = _scale(
-            s, [schema.REVENUE], _factor(s[schema.SKU].map(fam), levers.price_family_pct)
-        )
+        t[schema.SALES] = _scale(s, [schema.REVENUE], _factor(s[schema.SKU].map(fam), price))
     if levers.material_inflation_pct:
         k = max(0.0, 1 + levers.material_inflation_pct / 100)
         t[schema.PRODUCTS] = _scale(t[schema.PRODUCTS], [schema.MATERIAL_COST], k)
@@ -155,17 +141,11 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
 def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     """Available hours of the named lines scaled over their month ranges."""
     out = cap.copy()
-    computed = (
-        out[schema.WORKING_DAYS]
-        * out[schema.SHIFTS]
-        * out[schema.HOURS_PER_SHIFT]
-        * out[schema.EFFICIENCY]
-    )
-    hours = out[schema.AVAILABLE_HOURS].astype(float).fillna(computed).to_numpy(dtype=float)
+    hours = calendar_hours(out).to_numpy(dtype=float)
     for resource, start, end, pct in levers.capacity_changes:
         hit = (
             (out[schema.RESOURCE] == resource)
-            & out[schema.MONTH].between(_month(start), _month(end))
+            & out[schema.MONTH].between(month_start(start), month_start(end))
         ).to_numpy()
         hours = np.where(hit, hours * max(0.0, 1 + pct / 100), hours)
     out[schema.AVAILABLE_HOURS] = hours
@@ -178,18 +158,4 @@ def apply_policy(policy: SupplyPolicy, levers: Levers) -> SupplyPolicy:
         overtime_allowed=policy.overtime_allowed and levers.overtime_allowed,
         subcontract_allowed=policy.subcontract_allowed and levers.subcontract_allowed,
         hiring_allowed=policy.hiring_allowed and levers.hiring_allowed,
-    )
-
-
-def apply_levers(
-    demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy, levers: Levers
-) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], SupplyPolicy]:
-    """Demand, tables and policy of a scenario. Raises ValueError for bad levers."""
-    problems = levers.problems()
-    if problems:
-        raise ValueError("; ".join(problems))
-    return (
-        apply_demand(demand, levers),
-        apply_tables(tables, levers),
-        apply_policy(policy, levers),
     )

@@ -15,9 +15,11 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance import statement
-from sop.finance.kpis import KPI_BY_KEY, KPIS, Kpi, utilisation
+from sop.finance.kpis import KPIS
+from sop.finance.tiles import Tile, delta_text, kpi_tile, value_text
 from sop.scenario.levers import Levers
-from sop.scenario.space import escape_md, moved_text
+from sop.scenario.wording import escape_md, moved_text
+from sop.supply.capacity import line_utilisation
 from sop.supply.plan import PlanResult
 
 BEST = "★ "
@@ -62,89 +64,31 @@ TILES = tuple(t for row in TILE_ROWS for t in row)
 TILE_UNITS = {"below_safety_stock": "in unit-months"}
 
 
-def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
-    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr.
-    `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
-    label names it."""
-    if _bad(value):
-        return "–"
-    unit, v = KPI_BY_KEY[key].unit, float(value)
-    if bare and unit in ("units", "people", "turns", "unit-months"):
-        return (
-            f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" else f"{v:,.0f}"
-        )
-    if unit == "money":
-        return fmt.money(v, currency)
-    if unit == "pct":
-        return fmt.pct(v)
-    if unit == "days":
-        return f"{v:,.0f} days"
-    if unit == "turns":
-        return f"{v:,.1f} turns/yr"
-    return fmt.units(
-        v, {"hours": "h", "people": "people", "unit-months": "unit-months"}.get(unit, "units")
-    )
-
-
-def delta_text(
-    key: str, delta: float | None, base: float | None = None, currency: str = "EUR"
-) -> str | None:
-    """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units);
-    None when there is no change (or it cannot be computed)."""
-    if _bad(delta):
-        return None
-    unit, d = KPI_BY_KEY[key].unit, float(delta)
-    # below half the last shown digit: "no change" rather than "+0.0 pp"
-    small = {"money": 0.5, "pct": 5e-4, "days": 0.5, "turns": 0.005}.get(unit, 0.5)
-    if abs(d) < small:
-        return None
-    sign = "+" if d > 0 else "-"
-    if unit == "pct":
-        return f"{sign}{abs(100 * d):.1f} pp"
-    if unit == "days":
-        text = f"{sign}{abs(d):,.0f} days"
-    elif unit == "turns":
-        text = f"{sign}{abs(d):,.2f} turns/yr"
-    elif unit == "money":
-        text = f"{sign}{fmt.money(abs(d), currency)}"
-    else:
-        text = sign + value_text(key, abs(d), currency)
-    if not _bad(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
-        share = abs(d / float(base)) * 100
-        # a change that is real but rounds to 0.0 % reads "<0.1 %", never "-0.0 %"
-        text += f" ({sign}{share:.1f} %)" if share >= 0.05 else " (<0.1 %)"
-    return text
-
-
-def delta_color(kpi: Kpi) -> str:
-    """st.metric delta_color: green when the change goes the better way."""
-    return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
-
-
-def tile(
-    key: str, scenario: float, baseline: float, currency: str = "EUR", share: bool = True
-) -> dict[str, str]:
-    """st.metric arguments of a KPI tile (value, delta, delta_color, delta_arrow, help):
-    "–" and "not defined" where the KPI is not defined, with the reason in the help.
-    `share` adds the change in % to money and unit changes (off for narrow tiles)."""
-    kpi = KPI_BY_KEY[key]
-    delta = delta_text(key, scenario - baseline, baseline if share else None, currency)
-    both = not _bad(scenario) and not _bad(baseline)
-    why = f" Not defined here: {kpi.undefined}." if _bad(scenario) and kpi.undefined else ""
-    base = value_text(key, baseline, currency)
-    base += f" (not defined: {kpi.undefined})" if _bad(baseline) and kpi.undefined else ""
-    shown = (
-        (delta or "no change")
-        if both
-        else ("not defined" if _bad(scenario) else "baseline not defined")
-    )
-    return {
-        "value": value_text(key, scenario, currency, bare=True),
-        "delta": shown,
-        "delta_color": delta_color(kpi) if both and delta else "off",
-        "delta_arrow": "auto" if both and delta else "off",
-        "help": f"{kpi.help}{why} Baseline: {base}.",
-    }
+def scenario_tiles(
+    table: pd.DataFrame, budget: Mapping[str, float], currency: str = "EUR"
+) -> list[list[Tile]]:
+    """The Scenarios page's tiles in `TILE_ROWS`: each KPI of `table` (`kpi_table`
+    indexed by key) against the baseline, the budget line and the unit under it.
+    Counts are bare (the label names the unit); the change in % only where a row has
+    room for it (four tiles or fewer)."""
+    return [
+        [
+            kpi_tile(
+                key,
+                table.at[key, "scenario"],
+                currency,
+                reference=table.at[key, "baseline"],
+                label=label,
+                share=len(row) <= 4,
+                bare=True,
+                notes=tuple(
+                    filter(None, (budget_text(key, budget, currency), TILE_UNITS.get(key)))
+                ),
+            )
+            for key, label in row
+        ]
+        for row in TILE_ROWS
+    ]
 
 
 def undefined_note(figures: Mapping[str, Mapping[str, float]]) -> str | None:
@@ -250,7 +194,7 @@ def compare_table(
 def utilisation_compare(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:
     """Per line: resource, name, plant, avg, peak (scenario) and base_avg, base_peak
     (fractions of regular hours)."""
-    s, b = utilisation(scenario), utilisation(baseline)
+    s, b = line_utilisation(scenario.resource_use), line_utilisation(baseline.resource_use)
     b = b.rename(columns={"avg": "base_avg", "peak": "base_peak"})[
         [schema.RESOURCE, "base_avg", "base_peak"]
     ]

@@ -2,8 +2,9 @@
 
 `evaluate` is the one function the Scenarios page, the Finance page and
 `python -m sop scenario` call. It re-solves the LP (never rescales the
-baseline) and reads KPIs, the budget comparison and the risk bands from the
-new plan.
+baseline) on what `apply_levers` makes of the levers (the one way a scenario's
+inputs are made; the Executive pages' SKU detail uses it too) and reads KPIs
+(`sop.finance.kpis`), the budget comparison and the risk bands from the new plan.
 
 Speed: a slider move must feel instant, so the demand plan is prepared once
 (`prepare_demand`: codes for families, regions and SKU x month groups), the
@@ -26,7 +27,7 @@ from sop.demand import hierarchy
 from sop.demand.plan import PLAN_COLUMNS
 from sop.finance import kpis, risk, statement
 from sop.finance.bridge import margin_bridge
-from sop.scenario.apply import apply_policy, apply_tables, demand_factor
+from sop.scenario.apply import apply_policy, apply_tables, demand_factor, price_change
 from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy
@@ -128,14 +129,35 @@ def scenario_demand(base: DemandBase, levers: Levers) -> tuple[pd.DataFrame, pd.
     return plan[PLAN_COLUMNS], base.fm.assign(sigma=np.sqrt(var))
 
 
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """What a scenario's supply plan is solved on (see `apply_levers`)."""
+
+    demand: pd.DataFrame  # by SKU x month, regions summed (`PLAN_COLUMNS`)
+    sigma: pd.DataFrame  # family, month, sigma (units) of the demand error
+    tables: dict[str, pd.DataFrame]
+    policy: SupplyPolicy
+
+
+def apply_levers(
+    base: DemandBase, tables: dict[str, pd.DataFrame], policy: SupplyPolicy, levers: Levers
+) -> ScenarioInputs:
+    """The demand (`scenario_demand`), tables and policy of a scenario: every lever
+    applied, nothing changed in place. Raises ValueError for bad levers."""
+    if problems := levers.problems():
+        raise ValueError("; ".join(problems))
+    demand, sigma = scenario_demand(base, levers)
+    return ScenarioInputs(demand, sigma, apply_tables(tables, levers), apply_policy(policy, levers))
+
+
 @dataclass
 class Evaluation:
     """One scenario's plan and figures.
 
     demand: the scenario's demand by SKU x month (regions summed). kpis:
-    `sop.kpis.KPIS` values (empty when the plan failed; see plan.status and
-    plan.explanation). budget: `finance.budget_kpis` (budget and the plan over
-    the budget's months). pnl: `finance.family_pnl`. risk: P10/P50/P90.
+    `sop.finance.kpis.plan_kpis` (empty when the plan failed; see plan.status and
+    plan.explanation). budget: `statement.budget_kpis` (budget and the plan over
+    the budget's months). pnl: `statement.family_pnl`. risk: P10/P50/P90.
     """
 
     levers: Levers
@@ -178,31 +200,26 @@ def evaluate(
             1000 * (time.perf_counter() - t0),
         )
 
-    if problems := levers.problems():
-        return done(
-            PlanResult("invalid", "The levers are not valid: " + "; ".join(problems) + ".", policy),
-            pd.DataFrame(columns=PLAN_COLUMNS),
-        )
     try:
-        d, sigma = scenario_demand(base, levers)
-        t, pol = apply_tables(tables, levers), apply_policy(policy, levers)
+        inputs = apply_levers(base, tables, policy, levers)
     except ValueError as exc:
         return done(
             PlanResult("invalid", f"The levers are not valid: {exc}.", policy),
             pd.DataFrame(columns=PLAN_COLUMNS),
         )
-    plan = solve_plan(d, t, pol, sku_detail=False)
+    d, t = inputs.demand, inputs.tables
+    plan = solve_plan(d, t, inputs.policy, sku_detail=False)
     if not plan.ok:
         return done(plan, d)
     pnl = statement.family_pnl(plan, t)
     bud = statement.budget_kpis(pnl, tables[schema.BUDGET]) if schema.BUDGET in tables else {}
-    rk = risk.plan_risk(plan, sigma, pol.backlog_allowed) if with_risk else None
+    rk = risk.plan_risk(plan, inputs.sigma, inputs.policy.backlog_allowed) if with_risk else None
     return done(plan, d, k=kpis.plan_kpis(plan, t[schema.PRODUCTS]), b=bud, pnl=pnl, r=rk)
 
 
 def scenario_bridge(ev: Evaluation, base: Evaluation, products: pd.DataFrame) -> pd.DataFrame:
-    """`sop.bridge.margin_bridge` from `base` to `ev`, with the price levers' change per
-    family, so only a price lever makes a Price step (SKU mix inside a family is Mix)."""
-    k0, k1 = dict(base.levers.price_family_pct), dict(ev.levers.price_family_pct)
-    change = {f: (1 + k1.get(f, 0.0) / 100) / (1 + k0.get(f, 0.0) / 100) for f in set(k0) | set(k1)}
+    """`sop.finance.bridge.margin_bridge` from `base` to `ev`, with the price levers'
+    change per family, so only a price lever makes a Price step (SKU mix inside a
+    family is Mix)."""
+    change = price_change(base.levers, ev.levers)
     return margin_bridge(base.plan, ev.plan, products, change)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sop.core.months import add_months, month_text
 from sop.scenario.text import CapacityChanges, Pairs, decode, encode, fmt_value, to_text
 
 PREFIX = "scn_"
@@ -33,12 +34,6 @@ MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 def is_month(text: object) -> bool:
     """True for a YYYY-MM calendar month ('2027-06'; not '2099-13' or '2027-6')."""
     return isinstance(text, str) and MONTH.fullmatch(text) is not None
-
-
-def _add_months(month: str, n: int) -> str:
-    """'2027-11' + 3 months = '2028-02'."""
-    y, m = divmod(int(month[:4]) * 12 + int(month[5:]) - 1 + n, 12)
-    return f"{y:04d}-{m + 1:02d}"
 
 
 def _numbers(name: str, value: Any) -> list[tuple[tuple | None, float]]:
@@ -253,7 +248,7 @@ class Levers:
                     )
                 )
         if self.promo_family and is_month(self.promo_start):
-            end = _add_months(self.promo_start, self.promo_months - 1)
+            end = month_text(add_months(self.promo_start, self.promo_months - 1))
             if end < lo or self.promo_start > hi:
                 out.append(
                     (

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.scenario.levers import PREFIX, Levers, lever_help
+from sop.scenario.wording import escape_md
 
 DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
@@ -135,13 +136,33 @@ def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Wid
     ]
 
 
-def lever_widgets(space: LeverSpace) -> list[Widget]:
-    """Every lever widget, in the order the page shows them (grouped by `GROUPS`)."""
-    p = PREFIX
+def _number(name: str, label: str, step: float, group: str = CAPACITY, fmt: str = "%.1f") -> Widget:
+    m = _meta(name)
+    return Widget(
+        PREFIX + name,
+        "number",
+        label,
+        group,
+        _help(name),
+        float(m["min"]),
+        float(m["max"]),
+        step,
+        format=fmt,
+    )
+
+
+def _demand_widgets(space: LeverSpace) -> list[Widget]:
+    """Demand: all families, then one slider per family and per region."""
     w = [_slider("demand_pct", "Demand, all families (%)", DEMAND, 1.0)]
     w += _pairs("demand_family_pct", space.families, "Demand", DEMAND)
     w += _pairs("demand_region_pct", space.regions, "Demand", DEMAND)
-    w += [
+    return w
+
+
+def _promo_widgets(space: LeverSpace) -> list[Widget]:
+    """An added promotion: family, start, length and uplift."""
+    p = PREFIX
+    return [
         Widget(
             p + "promo_family",
             "select",
@@ -171,10 +192,20 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
         ),
         _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0, fmt="%.0f %%"),
     ]
-    w += _pairs("price_family_pct", space.families, "Price", PRICE)
+
+
+def _price_widgets(space: LeverSpace) -> list[Widget]:
+    """Price: one slider per family, then the price elasticity of demand."""
+    w = _pairs("price_family_pct", space.families, "Price", PRICE)
     w += [_slider("price_elasticity", "Price elasticity of demand", PRICE, 0.1, fmt="%.1f")]
+    return w
+
+
+def _capacity_change_widgets(space: LeverSpace) -> list[Widget]:
+    """`space.slots` capacity changes of four widgets each: line, from, to, %."""
+    w: list[Widget] = []
     for i in range(space.slots):
-        k = f"{p}capacity_changes__{i}_"
+        k = f"{PREFIX}capacity_changes__{i}_"
         w += [
             Widget(
                 k + "resource",
@@ -202,7 +233,14 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
             ),
             _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct"),
         ]
-    w += [
+    return w
+
+
+def _flex_widgets(space: LeverSpace) -> list[Widget]:
+    """Overtime, then subcontracting and hiring where the data gives them something to
+    act on (a subcontract offer, a labour pool)."""
+    p = PREFIX
+    w = [
         Widget(
             p + "overtime_allowed",
             "toggle",
@@ -212,9 +250,8 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
         ),
         _slider("overtime_cap_pct", "Overtime cap (% of today's)", CAPACITY, 5.0, fmt="%.0f %%"),
     ]
-    # levers the data gives nothing to act on (no subcontract offer, no labour pool)
-    w += (
-        [
+    if space.subcontract:
+        w += [
             Widget(
                 p + "subcontract_allowed",
                 "toggle",
@@ -230,11 +267,8 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
                 fmt="%.0f %%",
             ),
         ]
-        if space.subcontract
-        else []
-    )
-    w += (
-        [
+    if space.labour:
+        w += [
             Widget(
                 p + "hiring_allowed",
                 "toggle",
@@ -246,10 +280,12 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
                 "hiring_limit", "Hiring limit (people/month, -1 = as in data)", 1.0, fmt="%.0f"
             ),
         ]
-        if space.labour
-        else []
-    )
-    w += [
+    return w
+
+
+def _cost_widgets() -> list[Widget]:
+    """Material and labour cost, holding cost and safety stock."""
+    return [
         _slider("material_inflation_pct", "Material cost inflation (%)", COSTS, 1.0),
         _slider("labour_cost_pct", "Labour cost change (%)", COSTS, 1.0),
         _number("holding_cost_rate", "Holding cost (%/year, -1 = as in data)", 1.0, COSTS),
@@ -257,22 +293,18 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
             "safety_stock_months", "Safety stock (months of cover, -1 = as in data)", 0.5, COSTS
         ),
     ]
-    return w
 
 
-def _number(name: str, label: str, step: float, group: str = CAPACITY, fmt: str = "%.1f") -> Widget:
-    m = _meta(name)
-    return Widget(
-        PREFIX + name,
-        "number",
-        label,
-        group,
-        _help(name),
-        float(m["min"]),
-        float(m["max"]),
-        step,
-        format=fmt,
-    )
+def lever_widgets(space: LeverSpace) -> list[Widget]:
+    """Every lever widget, in the order the page shows them (grouped by `GROUPS`)."""
+    return [
+        *_demand_widgets(space),
+        *_promo_widgets(space),
+        *_price_widgets(space),
+        *_capacity_change_widgets(space),
+        *_flex_widgets(space),
+        *_cost_widgets(),
+    ]
 
 
 def _clamp(w: Widget, v: float) -> float | int:
@@ -351,56 +383,3 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         holding_cost_rate=float(get("holding_cost_rate")),
         safety_stock_months=float(get("safety_stock_months")),
     )
-
-
-MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
-
-
-def escape_md(text: str) -> str:
-    """Text shown through Markdown exactly as typed (every special character escaped)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
-
-
-LABELS = {
-    "demand_pct": "demand, all families",
-    "demand_family_pct": "demand",
-    "demand_region_pct": "demand",
-    "price_family_pct": "price",
-    "price_elasticity": "price elasticity",
-    "overtime_allowed": "overtime",
-    "overtime_cap_pct": "overtime cap",
-    "subcontract_allowed": "subcontracting",
-    "subcontract_cap_pct": "subcontract cap",
-    "hiring_allowed": "hiring",
-    "hiring_limit": "hiring limit",
-    "material_inflation_pct": "material cost",
-    "labour_cost_pct": "labour cost",
-    "holding_cost_rate": "holding cost",
-    "safety_stock_months": "safety stock",
-}
-
-
-def moved_text(levers: Levers) -> str:
-    """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
-    2027-06 to 2027-07 +50 %; overtime off' ('nothing (baseline)' when nothing)."""
-    parts = []
-    for name, v in levers.moved().items():
-        unit = lever_help()[name]["unit"]
-        if name == "promo_family":
-            parts.append(
-                f"promotion on {v} from {levers.promo_start or '?'} for "
-                f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
-            )
-        elif name.startswith("promo_"):
-            continue
-        elif name == "capacity_changes":
-            parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
-        elif isinstance(v, tuple):
-            parts += [f"{LABELS[name]} {k} {x:+g} %" for k, x in v]
-        elif isinstance(v, bool):
-            parts.append(f"{LABELS[name]} {'on' if v else 'off'}")
-        elif unit == "%":
-            parts.append(f"{LABELS[name]} {v:+g} %")
-        else:  # a ratio (price elasticity) has no unit word to show
-            parts.append(f"{LABELS[name]} {v:g}" + ("" if unit == "ratio" else f" {unit}"))
-    return "; ".join(parts) or "nothing (baseline)"

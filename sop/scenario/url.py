@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sop.scenario.levers import PREFIX, Levers
-from sop.scenario.space import FIRST_KEY, LeverSpace, escape_md
+from sop.scenario.space import FIRST_KEY, LeverSpace
+from sop.scenario.wording import escape_md
 
 CURRENT = "_scn_levers"  # session key: the Levers on screen (kept across pages)
 

@@ -4,6 +4,11 @@
 later capability keeps its own tables in a sibling module (forecasts,
 overrides, plans, scenarios, decisions) that registers its DDL with
 `core.register_ddl` and works through `Store.connect()`.
+
+May import: `sop.core` only. The store takes and returns rows, DataFrames and JSON
+text; the step that owns a type converts (`sop.scenario.saved` for `Levers`,
+`sop.supply.settings` for `SupplyPolicy`, `sop.demand.overrides.as_row` for an
+`Override`).
 """
 
 from sop.store.core import (

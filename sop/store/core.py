@@ -21,7 +21,8 @@ import duckdb
 import pandas as pd
 
 from sop.core import schema
-from sop.data.validate import as_of_month
+from sop.core.months import as_of_month
+from sop.core.tables import TABLE_ORDER, TABLES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STORE_FORMAT = "1"
@@ -72,13 +73,13 @@ def default_path() -> Path:
 
 
 def _table_ident(name: str) -> str:
-    if name not in schema.TABLES:
+    if name not in TABLES:
         raise StoreError(f"unknown table {name!r}")
     return f'"ds_{name}"'
 
 
 def _col_ident(table: str, col: str) -> str:
-    if col not in schema.TABLES[table].column_names:
+    if col not in TABLES[table].column_names:
         raise StoreError(f"unknown column {table}.{col}")
     return f'"{col}"'
 
@@ -92,7 +93,7 @@ _META_DDL = (
 
 
 def _data_ddl(name: str) -> str:
-    t = schema.TABLES[name]
+    t = TABLES[name]
     cols = ", ".join(
         f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}" for c in t.columns
     )
@@ -172,7 +173,7 @@ class Store:
                 f"Studio reads format {STORE_FORMAT}. Load the data again into a "
                 "new store (move the old file away first)."
             )
-        for name in schema.TABLE_ORDER:
+        for name in TABLE_ORDER:
             con.execute(_data_ddl(name))
         for statements in _EXTRA_DDL.values():
             for ddl in statements:
@@ -185,7 +186,7 @@ class Store:
         On any failure the transaction is rolled back and the store is unchanged.
         Returns the new version number.
         """
-        missing = [n for n, t in schema.TABLES.items() if t.required and n not in tables]
+        missing = [n for n, t in TABLES.items() if t.required and n not in tables]
         if missing:
             raise StoreError(f"cannot load: required tables missing: {', '.join(missing)}")
         as_of = as_of_month(tables)
@@ -212,7 +213,7 @@ class Store:
                         currency,
                     ],
                 )
-                for tname in schema.TABLE_ORDER:
+                for tname in TABLE_ORDER:
                     if tname in tables:
                         self._insert(con, tname, tables[tname], version)
                 con.execute("UPDATE datasets SET active = (version = ?)", [version])
@@ -225,7 +226,7 @@ class Store:
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, version: int) -> None:
-        t = schema.TABLES[name]
+        t = TABLES[name]
         frame = df[t.column_names].copy()
         for c in t.columns:
             if c.dtype == schema.STR:
@@ -253,7 +254,7 @@ class Store:
             r[0] for r in con.execute("SELECT version FROM datasets").fetchall() if r[0] not in keep
         ]
         for v in old:
-            for tname in schema.TABLE_ORDER:
+            for tname in TABLE_ORDER:
                 sql = f"DELETE FROM {_table_ident(tname)} WHERE {VERSION_COL} = ?"
                 con.execute(sql, [v])
             con.execute("DELETE FROM datasets WHERE version = ?", [v])
@@ -318,7 +319,7 @@ class Store:
             version = info.version
         out: dict[str, pd.DataFrame] = {}
         with self.connect() as con:
-            for name, t in schema.TABLES.items():
+            for name, t in TABLES.items():
                 cols = ", ".join(_col_ident(name, c) for c in t.column_names)
                 sql = f"SELECT {cols} FROM {_table_ident(name)} WHERE {VERSION_COL} = ?"
                 df = con.execute(sql, [version]).df()
@@ -333,7 +334,7 @@ class Store:
         """{version: {table: rows}} for every kept version."""
         out: dict[int, dict[str, int]] = {}
         with self.connect() as con:
-            for name in schema.TABLE_ORDER:
+            for name in TABLE_ORDER:
                 sql = (
                     f"SELECT {VERSION_COL}, count(*) FROM {_table_ident(name)} "
                     f"GROUP BY {VERSION_COL}"

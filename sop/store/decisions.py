@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from sop.core.months import month_start
 from sop.store.core import Store, StoreError, register_ddl
 
 APPROVE, REVOKE, QUESTION, ACTION, CLOSE = "approve", "revoke", "question", "action", "close"
@@ -57,11 +58,6 @@ register_ddl(
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _month(cycle: object) -> date:
-    ts = pd.Timestamp(cycle)
-    return date(ts.year, ts.month, 1)
 
 
 def _text(value: str | None, what: str) -> str:
@@ -131,7 +127,7 @@ def approve(
     with store.transaction() as con:
         entry_id = _insert(
             con,
-            _month(cycle),
+            month_start(cycle).date(),
             APPROVE,
             author,
             note,
@@ -185,7 +181,13 @@ def add_item(
         raise StoreError(f"Give the {kind} a due date.")
     with store.transaction() as con:
         return _insert(
-            con, _month(cycle), kind, author, text, owner=owner, due=pd.Timestamp(due).date()
+            con,
+            month_start(cycle).date(),
+            kind,
+            author,
+            text,
+            owner=owner,
+            due=pd.Timestamp(due).date(),
         )
 
 

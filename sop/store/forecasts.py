@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from sop.core import schema
-from sop.demand.hierarchy import BAND_GROUP
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
 VALUE_COLUMNS = [
@@ -33,7 +32,7 @@ VALUE_COLUMNS = [
     schema.P10,
     schema.P50,
     schema.P90,
-    BAND_GROUP,
+    schema.BAND_GROUP,
 ]
 FITTED = "fitted"
 FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
@@ -105,12 +104,14 @@ def _insert_sql(table: str, columns: list[str]) -> str:
 
 def _insert_frame(con, table: str, columns: list[str], run_id: int, df: pd.DataFrame) -> None:
     frame = df.copy()
-    if BAND_GROUP in columns and BAND_GROUP not in frame:
-        frame[BAND_GROUP] = frame[schema.SKU].astype(str) + "|" + frame[schema.REGION].astype(str)
+    if schema.BAND_GROUP in columns and schema.BAND_GROUP not in frame:
+        frame[schema.BAND_GROUP] = (
+            frame[schema.SKU].astype(str) + "|" + frame[schema.REGION].astype(str)
+        )
     frame = frame[columns]
     frame[schema.MONTH] = pd.to_datetime(frame[schema.MONTH])
-    if BAND_GROUP in columns:
-        frame[BAND_GROUP] = frame[BAND_GROUP].astype(str)
+    if schema.BAND_GROUP in columns:
+        frame[schema.BAND_GROUP] = frame[schema.BAND_GROUP].astype(str)
     with as_parquet(frame) as name:
         con.execute(_insert_sql(table, columns), [run_id, name])
 
@@ -231,7 +232,7 @@ def runs(store: Store) -> pd.DataFrame:
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    for c in (schema.SKU, schema.REGION, schema.FAMILY, BAND_GROUP):
+    for c in (schema.SKU, schema.REGION, schema.FAMILY, schema.BAND_GROUP):
         if c in df:
             df[c] = df[c].astype("str")
     df[schema.MONTH] = pd.to_datetime(df[schema.MONTH]).astype("datetime64[us]")

@@ -9,12 +9,12 @@ for the audit only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from sop.core import schema
-from sop.demand import overrides
 from sop.store.core import Store, StoreError, register_ddl, write_lock
 
 ACTION_WITHDRAW = "withdraw"
@@ -38,8 +38,10 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def add(store: Store, ov: overrides.Override, dataset_version: int | None = None) -> int:
-    """Append a checked, normalised override; returns its id (ids give creation order)."""
+def add(store: Store, row: Mapping[str, object], dataset_version: int | None = None) -> int:
+    """Append a checked, normalised override, given as a row with the
+    `schema.OVERRIDE_COLUMNS` other than id and creation time (`sop.demand.overrides.as_row`);
+    returns its id (ids give creation order)."""
     with write_lock(), store.connect() as con:
         con.begin()
         try:
@@ -51,16 +53,16 @@ def add(store: Store, ov: overrides.Override, dataset_version: int | None = None
                 [
                     oid,
                     _now(),
-                    ov.author,
-                    ov.reason,
-                    ov.level,
-                    ov.family,
-                    ov.sku,
-                    ov.region,
-                    pd.Timestamp(ov.start_month).date(),
-                    pd.Timestamp(ov.end_month).date(),
-                    ov.kind,
-                    float(ov.value),
+                    row[schema.AUTHOR],
+                    row[schema.REASON],
+                    row[schema.LEVEL],
+                    row[schema.FAMILY],
+                    row[schema.SKU],
+                    row[schema.REGION],
+                    pd.Timestamp(row[schema.START_MONTH]).date(),
+                    pd.Timestamp(row[schema.END_MONTH]).date(),
+                    row[schema.KIND],
+                    float(row[schema.VALUE]),
                     dataset_version,
                 ],
             )
@@ -111,7 +113,7 @@ def withdraw(store: Store, override_id: int, author: str, note: str = "") -> Non
 
 
 def history(store: Store) -> pd.DataFrame:
-    """Every override ever made, newest first, with `O.HISTORY_COLUMNS`.
+    """Every override ever made, newest first, with `schema.OVERRIDE_HISTORY_COLUMNS`.
 
     status is `active` or `withdrawn`; withdrawn_at/by/note come from the
     withdrawal event (empty while active). Months are datetime64 month starts.
@@ -126,32 +128,30 @@ def history(store: Store) -> pd.DataFrame:
         " ORDER BY o.override_id DESC"
     )
     with store.connect() as con:
-        df = con.execute(
-            sql, [overrides.STATUS_ACTIVE, overrides.STATUS_WITHDRAWN, ACTION_WITHDRAW]
-        ).df()
+        df = con.execute(sql, [schema.STATUS_ACTIVE, schema.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
     for c in (schema.START_MONTH, schema.END_MONTH):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
     for c in (
-        overrides.AUTHOR,
-        overrides.REASON,
-        overrides.LEVEL,
+        schema.AUTHOR,
+        schema.REASON,
+        schema.LEVEL,
         schema.FAMILY,
         schema.SKU,
         schema.REGION,
         schema.KIND,
-        overrides.STATUS,
-        overrides.WITHDRAWN_BY,
-        overrides.WITHDRAW_NOTE,
+        schema.STATUS,
+        schema.WITHDRAWN_BY,
+        schema.WITHDRAW_NOTE,
     ):
         df[c] = df[c].astype("str").where(df[c].notna(), None)
-    return df[overrides.HISTORY_COLUMNS]
+    return df[schema.OVERRIDE_HISTORY_COLUMNS]
 
 
 def active(store: Store) -> pd.DataFrame:
-    """Overrides in force, oldest first (the order they combine in): `O.OVERRIDE_COLUMNS`."""
+    """Overrides in force, oldest first (the order they combine in): `schema.OVERRIDE_COLUMNS`."""
     h = history(store)
-    h = h[h[overrides.STATUS] == overrides.STATUS_ACTIVE].sort_values(overrides.OVERRIDE_ID)
-    return h[overrides.OVERRIDE_COLUMNS].reset_index(drop=True)
+    h = h[h[schema.STATUS] == schema.STATUS_ACTIVE].sort_values(schema.OVERRIDE_ID)
+    return h[schema.OVERRIDE_COLUMNS].reset_index(drop=True)
 
 
 def counts(store: Store) -> tuple[int, int]:

@@ -1,8 +1,10 @@
 """Saved scenarios: named lever sets with author and description, append-only.
 
-A scenario row is written once. Archiving (and un-archiving) appends an event;
-the list shows each scenario's latest state. Names and descriptions are stored
-exactly as typed (bound parameters), whatever quotes, SQL or unicode they hold.
+The levers are stored as the JSON text `Levers.to_json` writes; `sop.scenario.saved`
+turns them into `Levers` and back. A scenario row is written once. Archiving (and
+un-archiving) appends an event; the list shows each scenario's latest state. Names
+and descriptions are stored exactly as typed (bound parameters), whatever quotes,
+SQL or unicode they hold.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop.scenario.levers import Levers
 from sop.store.core import Store, StoreError, register_ddl
 
 ARCHIVE, UNARCHIVE = "archive", "unarchive"
@@ -34,15 +35,8 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def save(
-    store: Store,
-    name: str,
-    levers: Levers,
-    author: str,
-    description: str = "",
-    dataset_version: int | None = None,
-) -> int:
-    """Store a named scenario; returns its id. Raises StoreError for a blank name/author."""
+def checked_text(name: str, author: str, description: str = "") -> tuple[str, str]:
+    """(name, author) trimmed; StoreError for a blank one or an over-long text."""
     name, author = (name or "").strip(), (author or "").strip()
     if not name:
         raise StoreError("Give the scenario a name.")
@@ -50,14 +44,25 @@ def save(
         raise StoreError("Enter your name, so everyone knows whose scenario it is.")
     if len(name) > MAX_TEXT or len(description or "") > MAX_TEXT:
         raise StoreError(f"Names and descriptions are limited to {MAX_TEXT:,} characters.")
-    problems = levers.problems()
-    if problems:
-        raise StoreError("The levers are out of range: " + "; ".join(problems))
+    return name, author
+
+
+def save(
+    store: Store,
+    name: str,
+    levers_json: str,
+    author: str,
+    description: str = "",
+    dataset_version: int | None = None,
+) -> int:
+    """Store a named scenario (levers as JSON text, checked by the caller); returns its id.
+    Raises StoreError for a blank name/author."""
+    name, author = checked_text(name, author, description)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('scenario_ids')").fetchone()[0]
         con.execute(
             "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [sid, name, description or "", author, _now(), levers.to_json(), dataset_version],
+            [sid, name, description or "", author, _now(), levers_json, dataset_version],
         )
     return int(sid)
 
@@ -100,15 +105,15 @@ def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame
     return df if include_archived else df[~df["archived"]].reset_index(drop=True)
 
 
-def get(store: Store, scenario_id: int) -> tuple[str, Levers]:
-    """(name, levers) of a saved scenario."""
+def get(store: Store, scenario_id: int) -> tuple[str, str]:
+    """(name, levers JSON text) of a saved scenario."""
     with store.connect() as con:
         row = con.execute(
             "SELECT name, levers_json FROM scenarios WHERE scenario_id = ?", [scenario_id]
         ).fetchone()
     if row is None:
         raise StoreError(f"There is no scenario #{scenario_id}.")
-    return row[0], Levers.from_file_text(row[1], ".json")
+    return row[0], row[1]
 
 
 def history(store: Store) -> pd.DataFrame:

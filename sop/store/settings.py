@@ -1,19 +1,18 @@
-"""The plan settings of record: the `SupplyPolicy` every page after Supply plans with.
+"""The plan settings of record: the supply policy every page after Supply plans with.
 
 Saved from the Supply page (who, when); each save is a new row, the newest one
-applies, so the history shows who changed the settings and when. Without any
-row the documented defaults (`SupplyPolicy()`) apply.
+applies, so the history shows who changed the settings and when. The policy is
+stored as JSON text; `sop.supply.settings` turns it into a `SupplyPolicy` and back
+(and supplies the defaults when no row exists yet).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from sop.store.core import Store, StoreError, register_ddl
-from sop.supply.policy import SupplyPolicy
 
 register_ddl(
     "plan_settings",
@@ -23,40 +22,38 @@ register_ddl(
 )
 
 
-def save_policy(store: Store, policy: SupplyPolicy, author: str) -> int:
-    """Make `policy` the plan settings of record; returns its id."""
+def checked_author(author: str) -> str:
+    """`author` trimmed; StoreError when blank."""
     author = (author or "").strip()
     if not author:
         raise StoreError("Enter your name, so everyone can see who set the plan settings.")
-    if problems := policy.problems():
-        raise StoreError("These settings are not valid: " + "; ".join(problems) + ".")
+    return author
+
+
+def save_policy(store: Store, policy_json: str, author: str) -> int:
+    """Make the policy (JSON text, checked by the caller) the plan settings of record;
+    returns its id."""
+    author = checked_author(author)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('plan_settings_ids')").fetchone()[0]
         con.execute(
             "INSERT INTO plan_settings VALUES (?, ?, ?, ?)",
-            [
-                sid,
-                datetime.now(UTC).replace(tzinfo=None),
-                author,
-                json.dumps(policy.as_dict(), sort_keys=True),
-            ],
+            [sid, datetime.now(UTC).replace(tzinfo=None), author, policy_json],
         )
     return int(sid)
 
 
-def current_policy(store: Store) -> tuple[SupplyPolicy, str]:
-    """(the plan settings of record, who saved them and when — '' for the defaults)."""
+def current_policy(store: Store) -> tuple[str | None, str]:
+    """(the JSON text of the plan settings of record, who saved them and when);
+    (None, '') while none are saved."""
     with store.connect() as con:
         row = con.execute(
             "SELECT policy_json, author, saved_at FROM plan_settings "
             "ORDER BY settings_id DESC LIMIT 1"
         ).fetchone()
     if row is None:
-        return SupplyPolicy(), ""
-    return (
-        SupplyPolicy.from_dict(json.loads(row[0])),
-        f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC",
-    )
+        return None, ""
+    return row[0], f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC"
 
 
 def history(store: Store) -> pd.DataFrame:

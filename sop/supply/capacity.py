@@ -7,7 +7,9 @@ Pure functions over the data-model tables (`sop.schema`):
 - `resource_hours`: regular and overtime hours available per resource and month
   (lines from the capacity calendar, labour pools from the workforce table);
 - `rough_cut`: load (demand x hours per unit) against available hours, with the
-  utilisation and the months and resources where load exceeds capacity.
+  utilisation and the months and resources where load exceeds capacity;
+- `utilisation` and `line_utilisation`: load / regular hours, the one definition
+  that the rough-cut, the supply plan's resource use and the KPIs share.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.tables import TABLES
 
 LOAD_HOURS = "load_hours"
 OVERTIME_HOURS = "overtime_hours"  # most overtime hours available
@@ -93,7 +96,9 @@ def sku_plants(hpu: pd.DataFrame, resources: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _calendar_hours(cap: pd.DataFrame) -> pd.Series:
+def calendar_hours(cap: pd.DataFrame) -> pd.Series:
+    """Regular hours of each capacity-calendar row: available_hours where given, else
+    working_days x shifts x hours_per_shift x efficiency."""
     computed = (
         cap[schema.WORKING_DAYS]
         * cap[schema.SHIFTS]
@@ -121,7 +126,7 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
     )
     cap = tables.get(schema.CAPACITY)
     if cap is not None and len(cap):
-        cal = cap[[schema.RESOURCE, schema.MONTH]].assign(_h=_calendar_hours(cap).to_numpy())
+        cal = cap[[schema.RESOURCE, schema.MONTH]].assign(_h=calendar_hours(cap).to_numpy())
         grid = grid.merge(cal, on=[schema.RESOURCE, schema.MONTH], how="left")
     else:
         grid["_h"] = np.nan
@@ -141,9 +146,7 @@ def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) ->
         )
         grid.loc[near["index"].to_numpy(), "_h"] = near["_h"].to_numpy()
     wf = tables.get(schema.WORKFORCE)
-    wf = (
-        wf if wf is not None else pd.DataFrame(columns=schema.TABLES[schema.WORKFORCE].column_names)
-    )
+    wf = wf if wf is not None else pd.DataFrame(columns=TABLES[schema.WORKFORCE].column_names)
     w = grid[[schema.RESOURCE]].merge(wf, on=schema.RESOURCE, how="left")
     workers = w[schema.WORKERS].to_numpy(dtype=float, na_value=0.0)
     regular = np.where(
@@ -189,10 +192,7 @@ def rough_cut(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataF
     out[LOAD_HOURS] = out[LOAD_HOURS].fillna(0.0)
     avail = out[schema.AVAILABLE_HOURS].to_numpy(dtype=float)
     lh = out[LOAD_HOURS].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[UTILISATION] = np.where(
-            avail > 0, lh / np.where(avail > 0, avail, 1.0), np.where(lh > 0, np.inf, 0.0)
-        )
+    out[UTILISATION] = utilisation(lh, avail)
     out[OVERLOADED] = lh > avail + 1e-9
     out["beyond_overtime"] = lh > avail + out[OVERTIME_HOURS].to_numpy(dtype=float) + 1e-9
     cols = [
@@ -212,3 +212,44 @@ def rough_cut(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataF
     return (
         out[cols].sort_values([schema.PLANT, schema.RESOURCE, schema.MONTH]).reset_index(drop=True)
     )
+
+
+def utilisation(load: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Load / regular hours, element by element: inf where there is load but no hours,
+    0 where there is neither (a line shut down and idle)."""
+    load, available = np.asarray(load, dtype=float), np.asarray(available, dtype=float)
+    has_hours = available > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            has_hours,
+            load / np.where(has_hours, available, 1.0),
+            np.where(load > 1e-9, np.inf, 0.0),
+        )
+
+
+def line_utilisation(use: pd.DataFrame) -> pd.DataFrame:
+    """Per line over the months of `use` (a rough-cut or a plan's resource use: resource,
+    plant, name, kind, load_hours, available_hours, utilisation).
+
+    Columns: resource, plant, name, load_hours, available_hours (summed), avg (load /
+    regular hours over the months; 0 for a line shut down all along and idle, NaN for
+    one with load but no hours) and peak (the highest month; months with load but no
+    hours left out, NaN when every month is such).
+    """
+    lines = use[use[schema.KIND] == schema.KIND_LINE]
+    month = lines[UTILISATION].replace(np.inf, np.nan)
+    g = (
+        lines.assign(_u=month)
+        .groupby([schema.RESOURCE, schema.PLANT, schema.NAME], as_index=False)
+        .agg(
+            **{
+                LOAD_HOURS: (LOAD_HOURS, "sum"),
+                schema.AVAILABLE_HOURS: (schema.AVAILABLE_HOURS, "sum"),
+                "peak": ("_u", "max"),
+            }
+        )
+    )
+    load, avail = g[LOAD_HOURS].to_numpy(dtype=float), g[schema.AVAILABLE_HOURS].to_numpy(float)
+    g["avg"] = np.where((avail <= 0) & (load > 0), np.nan, utilisation(load, avail))
+    cols = [schema.RESOURCE, schema.PLANT, schema.NAME, LOAD_HOURS, schema.AVAILABLE_HOURS]
+    return g[cols + ["avg", "peak"]]

@@ -21,18 +21,9 @@ def _empty(title: str) -> go.Figure:
     return go.Figure(layout=dict(template=TEMPLATE, title=title))
 
 
-def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.Figure:
-    """Hours of one resource per month: planned load as bars (regular + overtime),
-    the demand's unconstrained load (rough-cut) as markers, regular hours and
-    regular + most overtime as capacity lines."""
-    u = use[use[schema.RESOURCE] == resource].sort_values(schema.MONTH)
-    if u.empty:
-        return _empty(f"No hours for {resource}")
-    r = rough[rough[schema.RESOURCE] == resource].sort_values(schema.MONTH)
-    first = u.iloc[0]
+def _add_load(fig: go.Figure, u: pd.DataFrame, r: pd.DataFrame, hover: str) -> None:
+    """Planned hours as stacked bars (regular + overtime), the rough-cut as markers."""
     regular = u["load_hours"] - u["overtime_hours"]
-    hover = "%{x|%b %Y}: %{y:,.0f} h<extra>%{fullData.name}</extra>"
-    fig = go.Figure()
     fig.add_bar(
         x=u[schema.MONTH],
         y=regular,
@@ -55,6 +46,10 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
         marker=dict(symbol="diamond", size=9, color=INK),
         hovertemplate=hover,
     )
+
+
+def _add_capacity(fig: go.Figure, u: pd.DataFrame, hover: str) -> None:
+    """Regular hours and regular + most overtime as step lines."""
 
     # one month has no line to draw: show the capacity as a wide tick instead
     def lines(width: float) -> dict:
@@ -85,6 +80,21 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
         hovertemplate=hover,
         **lines(1),
     )
+
+
+def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.Figure:
+    """Hours of one resource per month: planned load as bars (regular + overtime),
+    the demand's unconstrained load (rough-cut) as markers, regular hours and
+    regular + most overtime as capacity lines."""
+    u = use[use[schema.RESOURCE] == resource].sort_values(schema.MONTH)
+    if u.empty:
+        return _empty(f"No hours for {resource}")
+    r = rough[rough[schema.RESOURCE] == resource].sort_values(schema.MONTH)
+    first = u.iloc[0]
+    hover = "%{x|%b %Y}: %{y:,.0f} h<extra>%{fullData.name}</extra>"
+    fig = go.Figure()
+    _add_load(fig, u, r, hover)
+    _add_capacity(fig, u, hover)
     kind = (
         "planned workers x hours per worker"
         if first[schema.KIND] == schema.KIND_LABOUR
@@ -158,23 +168,8 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.Figure:
-    """Plan vs demand per month for one family (None: all families): production and
-    subcontracting as bars, lost sales below zero, demand, inventory, safety stock
-    and backlog as lines (units)."""
-    fp = family_plan if family is None else family_plan[family_plan[schema.FAMILY] == family]
-    cols = [
-        "demand",
-        "production",
-        "subcontracted",
-        "lost_sales",
-        "backlog",
-        "inventory",
-        "safety_stock",
-    ]
-    m = fp.groupby(schema.MONTH, as_index=False)[cols].sum()
-    hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
-    fig = go.Figure()
+def _add_supply_bars(fig: go.Figure, m: pd.DataFrame, color: str, hover: str) -> None:
+    """Made in-house and subcontracted as bars up, lost sales as a bar below zero."""
     fig.add_bar(
         x=m[schema.MONTH],
         y=m["production"],
@@ -197,6 +192,10 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
         customdata=m["lost_sales"],
         hovertemplate="%{x|%b %Y}: %{customdata:,.0f} units lost<extra></extra>",
     )
+
+
+def _add_stock_lines(fig: go.Figure, m: pd.DataFrame, hover: str) -> None:
+    """Demand, inventory, safety stock and backlog as lines."""
     fig.add_scatter(
         x=m[schema.MONTH],
         y=m["demand"],
@@ -229,6 +228,27 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
         line=dict(color=AMBER, width=2, dash="dash"),
         hovertemplate=hover,
     )
+
+
+def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.Figure:
+    """Plan vs demand per month for one family (None: all families): production and
+    subcontracting as bars, lost sales below zero, demand, inventory, safety stock
+    and backlog as lines (units)."""
+    fp = family_plan if family is None else family_plan[family_plan[schema.FAMILY] == family]
+    cols = [
+        "demand",
+        "production",
+        "subcontracted",
+        "lost_sales",
+        "backlog",
+        "inventory",
+        "safety_stock",
+    ]
+    m = fp.groupby(schema.MONTH, as_index=False)[cols].sum()
+    hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
+    fig = go.Figure()
+    _add_supply_bars(fig, m, color, hover)
+    _add_stock_lines(fig, m, hover)
     fig.update_layout(
         template=TEMPLATE,
         barmode="relative",

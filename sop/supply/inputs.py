@@ -21,12 +21,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sop.core import schema
-from sop.data.validate import as_of_month
+from sop.core.months import add_months, as_of_month
 from sop.supply import capacity
+from sop.supply.limits import (
+    INF,
+    labour_pools,
+    line_hours,
+    subcontract_prices,
+    supply_options,
+)
 from sop.supply.policy import LEVEL_SKU, PRICE_NET, SupplyPolicy
 
 DEFAULT_HOLDING_PCT = 20.0
-INF = float("inf")
 
 
 class SupplyInputError(ValueError):
@@ -103,7 +109,7 @@ def _net_prices(tables: dict[str, pd.DataFrame], list_price: pd.Series) -> pd.Se
     if sales is None or as_of is None or schema.REVENUE not in sales:
         return list_price
     last = sales[
-        (sales[schema.MONTH] > as_of - pd.DateOffset(months=12))
+        (sales[schema.MONTH] > add_months(as_of, -12))
         & sales[schema.REVENUE].notna()
         & (sales[schema.UNITS] > 0)
     ]
@@ -128,50 +134,10 @@ def _cover(dsku: np.ndarray, months_cover: np.ndarray) -> np.ndarray:
     return upto - np.take_along_axis(cum, np.broadcast_to(start, (n, T)), 1)
 
 
-def _options(
-    tables: dict[str, pd.DataFrame],
-    kind: str,
-    months: pd.DatetimeIndex,
-    fam_of_item: np.ndarray,
-    off: float,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    so = tables.get(schema.SUPPLY_OPTIONS)
-    cols = [schema.OPTION, schema.FAMILY, schema.COST_PER_UNIT]
-    if so is None or so.empty:
-        return pd.DataFrame(columns=cols), np.zeros((0, len(months))), np.zeros((0, 2), int)
-    o = so[so[schema.OPTION_TYPE] == kind].reset_index(drop=True)
-    m = months.to_numpy()[None, :]
-    start = (
-        o[schema.START_MONTH].to_numpy(dtype="datetime64[ns]")[:, None]
-        if schema.START_MONTH in o
-        else np.full((len(o), 1), np.datetime64("NaT"))
-    )
-    end = (
-        o[schema.END_MONTH].to_numpy(dtype="datetime64[ns]")[:, None]
-        if schema.END_MONTH in o
-        else np.full((len(o), 1), np.datetime64("NaT"))
-    )
-    active = (np.isnat(start) | (start <= m)) & (np.isnat(end) | (end >= m))
-    caps = np.where(active, o[schema.MONTHLY_CAP_UNITS].to_numpy(dtype=float)[:, None], off)
-    fam_opt = o[schema.FAMILY].to_numpy(dtype=object)
-    ii, oo = np.nonzero(fam_of_item[:, None] == fam_opt[None, :])
-    return o[cols], caps, np.column_stack([ii, oo]).astype(int)
-
-
-def prepare(
-    demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy
-) -> PlanInputs:
-    """Arrays for `sop.supply_lp` from a demand plan (month, sku, region, units).
-
-    Raises SupplyInputError with a planner-facing message when nothing can be planned.
-    """
-    notes: list[str] = []
-    if demand is None or demand.empty:
-        raise SupplyInputError(
-            "The demand plan is empty: there is nothing to plan. "
-            "Forecast demand first (`python -m sop forecast`)."
-        )
-    products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
+def _plan_rows(
+    demand: pd.DataFrame, products: pd.DataFrame, policy: SupplyPolicy, notes: list[str]
+) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
+    """(the plan months, the demand rows of known SKUs in them); notes what is left out."""
     months = pd.DatetimeIndex(sorted(demand[schema.MONTH].unique()))[: policy.horizon]
     if len(months) < policy.horizon:
         notes.append(
@@ -189,15 +155,19 @@ def prepare(
         d = d[known]
     if d.empty:
         raise SupplyInputError("No SKU of the demand plan is in the product master.")
-    rows = d[[schema.MONTH, schema.SKU, schema.REGION]].reset_index(drop=True)
-    units = np.clip(d[schema.UNITS].to_numpy(dtype=float, na_value=0.0), 0, None)
-    sku_code, skus = pd.factorize(rows[schema.SKU])
-    t = months.get_indexer(rows[schema.MONTH])
-    T, ns = len(months), len(skus)
-    res = tables[schema.RESOURCES].reset_index(drop=True)
+    return months, d
+
+
+def _routing(
+    products: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    skus: pd.Index,
+    res: pd.DataFrame,
+    notes: list[str],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """(hours per unit of the SKUs on known resources, the plant of each SKU)."""
     hpu = capacity.hours_per_unit(products.reset_index(), tables[schema.BILL_OF_RESOURCES])
     hpu = hpu[hpu[schema.SKU].isin(skus) & hpu[schema.RESOURCE].isin(res[schema.RESOURCE])]
-    fam = products[schema.FAMILY].reindex(skus).to_numpy(dtype=object)
     plant = (
         capacity.sku_plants(hpu, res).reindex(skus).fillna(capacity.UNROUTED).to_numpy(dtype=object)
     )
@@ -207,28 +177,40 @@ def prepare(
             f"{len(unrouted)} SKU(s) have no routing and are planned without a "
             f"capacity limit: {', '.join(map(str, unrouted[:5]))}."
         )
-    if policy.level == LEVEL_SKU:
-        item_of_sku = np.arange(ns)
+    return hpu, plant
+
+
+def _items(
+    skus: pd.Index, fam: np.ndarray, plant: np.ndarray, level: str
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(the item of each SKU, the items): each SKU at SKU level, else family x plant."""
+    if level == LEVEL_SKU:
+        item_of_sku = np.arange(len(skus))
         items = pd.DataFrame(
             {schema.SKU: np.asarray(skus, dtype=object), schema.FAMILY: fam, schema.PLANT: plant}
         )
-    else:
-        keys = pd.MultiIndex.from_arrays([fam, plant])
-        item_of_sku, uniq = pd.factorize(keys, sort=True)
-        items = pd.DataFrame(
-            {
-                schema.FAMILY: uniq.get_level_values(0).to_numpy(dtype=object),
-                schema.PLANT: uniq.get_level_values(1).to_numpy(dtype=object),
-            }
-        )
-    n = len(items)
-    row_item = item_of_sku[sku_code]
-    region_code, regions = pd.factorize(rows[schema.REGION])
-    series = sku_code * max(len(regions), 1) + region_code
-    share = _shares(row_item, t, series, units, n, T)
-    wsku = _bincount(sku_code * T + t, share, ns * T).reshape(ns, T)
-    dsku = _bincount(sku_code * T + t, units, ns * T).reshape(ns, T)
-    # SKU attributes
+        return item_of_sku, items
+    keys = pd.MultiIndex.from_arrays([fam, plant])
+    item_of_sku, uniq = pd.factorize(keys, sort=True)
+    items = pd.DataFrame(
+        {
+            schema.FAMILY: uniq.get_level_values(0).to_numpy(dtype=object),
+            schema.PLANT: uniq.get_level_values(1).to_numpy(dtype=object),
+        }
+    )
+    return item_of_sku, items
+
+
+def _sku_prices(
+    tables: dict[str, pd.DataFrame],
+    products: pd.DataFrame,
+    skus: pd.Index,
+    res: pd.DataFrame,
+    hpu: pd.DataFrame,
+    policy: SupplyPolicy,
+) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Per SKU: (price, material cost, hours per unit on each resource, standard cost =
+    material + regular hours at their hourly cost)."""
     list_price = products[schema.LIST_PRICE].reindex(skus).astype(float)
     price_s = (
         _net_prices(tables, list_price) if policy.price_basis == PRICE_NET else list_price
@@ -240,9 +222,16 @@ def prepare(
             hpu[schema.HOURS_PER_UNIT].to_numpy(dtype=float),
             (pd.Index(skus).get_indexer(hpu[schema.SKU]), r_idx),
         ),
-        shape=(ns, len(res)),
+        shape=(len(skus), len(res)),
     )
     std_s = mat_s + H @ res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
+    return price_s, mat_s, H, std_s
+
+
+def _sku_stock(
+    tables: dict[str, pd.DataFrame], skus: pd.Index, std_s: np.ndarray, dsku: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per SKU: (holding cost per unit-month, units on hand, safety stock per month)."""
     inv = tables[schema.INVENTORY].drop_duplicates(schema.SKU).set_index(schema.SKU).reindex(skus)
     hold_pct = inv[schema.HOLDING_COST_PCT].astype(float)
     hold_pct = hold_pct.fillna(
@@ -254,13 +243,20 @@ def prepare(
     ss_u = (
         inv[schema.SAFETY_STOCK_UNITS].to_numpy(dtype=float, na_value=np.nan)
         if schema.SAFETY_STOCK_UNITS in inv
-        else np.full(ns, np.nan)
+        else np.full(len(skus), np.nan)
     )
     ss_s = np.where(
         np.isfinite(ss_m)[:, None], _cover(dsku, np.nan_to_num(ss_m)), np.nan_to_num(ss_u)[:, None]
     )
-    # item aggregates: P (n x ns) sums SKUs into items; month mixes for price, horizon
-    # mixes (by demand, else on hand, else equal) for costs and hours
+    return hold_s, onhand_s, ss_s
+
+
+def _item_weights(
+    item_of_sku: np.ndarray, n: int, dsku: np.ndarray, onhand_s: np.ndarray
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """(P: n x ns, sums SKUs into items; Wh: each SKU's share of its item over the
+    horizon, by demand, else on hand, else equal; the item totals of that basis)."""
+    ns = len(item_of_sku)
     P = sp.csr_matrix((np.ones(ns), (item_of_sku, np.arange(ns))), shape=(n, ns))
     basis = dsku.sum(axis=1)
     for fallback in (onhand_s, np.ones(ns)):
@@ -268,59 +264,58 @@ def prepare(
         basis = np.where(empty, fallback, basis)
     wh = basis / (P @ basis)[item_of_sku]
     Wh = sp.csr_matrix((wh, (item_of_sku, np.arange(ns))), shape=(n, ns))
-    hours = (Wh @ H).tocsr()
+    return P, Wh, np.asarray(P @ basis)
 
-    def const(v):
+
+def prepare(
+    demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy
+) -> PlanInputs:
+    """Arrays for `sop.supply.lp` from a demand plan (month, sku, region, units).
+
+    Raises SupplyInputError with a planner-facing message when nothing can be planned.
+    """
+    notes: list[str] = []
+    if demand is None or demand.empty:
+        raise SupplyInputError(
+            "The demand plan is empty: there is nothing to plan. "
+            "Forecast demand first (`python -m sop forecast`)."
+        )
+    products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
+    months, d = _plan_rows(demand, products, policy, notes)
+    rows = d[[schema.MONTH, schema.SKU, schema.REGION]].reset_index(drop=True)
+    units = np.clip(d[schema.UNITS].to_numpy(dtype=float, na_value=0.0), 0, None)
+    sku_code, skus = pd.factorize(rows[schema.SKU])
+    t = months.get_indexer(rows[schema.MONTH])
+    T, ns = len(months), len(skus)
+    res = tables[schema.RESOURCES].reset_index(drop=True)
+    hpu, plant = _routing(products, tables, skus, res, notes)
+    fam = products[schema.FAMILY].reindex(skus).to_numpy(dtype=object)
+    item_of_sku, items = _items(skus, fam, plant, policy.level)
+    n = len(items)
+    row_item = item_of_sku[sku_code]
+    region_code, regions = pd.factorize(rows[schema.REGION])
+    series = sku_code * max(len(regions), 1) + region_code
+    share = _shares(row_item, t, series, units, n, T)
+    wsku = _bincount(sku_code * T + t, share, ns * T).reshape(ns, T)
+    dsku = _bincount(sku_code * T + t, units, ns * T).reshape(ns, T)
+    price_s, mat_s, H, std_s = _sku_prices(tables, products, skus, res, hpu, policy)
+    hold_s, onhand_s, ss_s = _sku_stock(tables, skus, std_s, dsku)
+    # item aggregates: month mixes for price, horizon mixes for costs and hours
+    P, Wh, item_w = _item_weights(item_of_sku, n, dsku, onhand_s)
+
+    def const(v: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(Wh @ v)[:, None], T, axis=1)
 
-    wf = tables.get(schema.WORKFORCE)
-    lab = np.flatnonzero((res[schema.KIND] == schema.KIND_LABOUR).to_numpy())
-    wf_cols = schema.TABLES[schema.WORKFORCE].column_names
-    workforce = (
-        res.iloc[lab][[schema.RESOURCE]]
-        .merge(
-            wf if wf is not None else pd.DataFrame(columns=wf_cols), on=schema.RESOURCE, how="left"
-        )
-        .reset_index(drop=True)
-    )
-    missing_wf = workforce.loc[workforce[schema.WORKERS].isna(), schema.RESOURCE]
-    if len(missing_wf):
-        notes.append(
-            f"Labour pool(s) {', '.join(missing_wf)} have no workforce row and "
-            "are planned with no hours."
-        )
-    hrs = capacity.resource_hours(tables, months).set_index([schema.RESOURCE, schema.MONTH])
-    idx = pd.MultiIndex.from_product([res[schema.RESOURCE], months])
-    line = (res[schema.KIND] == schema.KIND_LINE).to_numpy()[:, None]
-    cap = np.where(line, hrs[schema.AVAILABLE_HOURS].reindex(idx).to_numpy(float).reshape(-1, T), 0)
-    ot_cap = np.where(
-        line, hrs[capacity.OVERTIME_HOURS].reindex(idx).to_numpy(float).reshape(-1, T), 0
-    )
-    est = hrs[capacity.ESTIMATED].reindex(idx).to_numpy(bool).reshape(-1, T)
-    if est.any():
-        gone = res[schema.RESOURCE].to_numpy()[est.any(axis=1)]
-        notes.append(
-            f"The capacity calendar of {', '.join(gone)} does not cover every "
-            "plan month; the nearest month's hours were used."
-        )
+    lab, workforce = labour_pools(tables, res, notes)
+    cap, ot_cap = line_hours(tables, months, res, notes)
     fam_item = items[schema.FAMILY].to_numpy(dtype=object)
-    sub, sub_cap, sub_pairs = _options(tables, schema.OPTION_SUBCONTRACT, months, fam_item, 0.0)
-    # an offer's price is for a unit of the family's mix: an item (a SKU, or a family at
-    # one plant) pays it in proportion to its standard cost against its family's
-    fam_code = pd.factorize(fam_item)[0]
-    item_std = np.asarray(Wh @ std_s)
-    item_w = np.asarray(P @ basis)
-    fam_std = np.bincount(fam_code, item_std * item_w) / np.bincount(fam_code, item_w)
-    ratio = np.divide(item_std, fam_std[fam_code], out=np.ones(n), where=fam_std[fam_code] > 0)
-    sub_price = (
-        (
-            sub[schema.COST_PER_UNIT].to_numpy(dtype=float, na_value=0.0)[sub_pairs[:, 1]]
-            * ratio[sub_pairs[:, 0]]
-        )
-        if len(sub_pairs)
-        else np.zeros(0)
+    sub, sub_cap, sub_pairs = supply_options(
+        tables, schema.OPTION_SUBCONTRACT, months, fam_item, 0.0
     )
-    mat, mat_cap, mat_pairs = _options(tables, schema.OPTION_MATERIAL_CAP, months, fam_item, INF)
+    sub_price = subcontract_prices(sub, sub_pairs, fam_item, np.asarray(Wh @ std_s), item_w)
+    mat, mat_cap, mat_pairs = supply_options(
+        tables, schema.OPTION_MATERIAL_CAP, months, fam_item, INF
+    )
     return PlanInputs(
         months=months,
         items=items,
@@ -330,7 +325,7 @@ def prepare(
         hold=const(hold_s),
         ss=P @ ss_s,
         onhand=P @ onhand_s,
-        hours=hours,
+        hours=(Wh @ H).tocsr(),
         res=res,
         cap=np.nan_to_num(cap),
         ot_cap=np.nan_to_num(ot_cap),

@@ -119,32 +119,52 @@ class LpSolution:
     solve_s: float
 
 
-def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
-    """Build the LP of `inp` under `policy` with numpy/scipy.sparse and solve it."""
-    t0 = time.perf_counter()
-    n, T, m = inp.n, inp.T, len(inp.res)
-    q, k = len(inp.labour), len(inp.sub_pairs)
-    res, wf = inp.res, inp.workforce
+def _line_cost(inp: PlanInputs) -> np.ndarray:
+    """Cost of the regular line hours one unit of each item takes (labour is paid as wages)."""
+    res = inp.res
     is_line = (res[schema.KIND] == schema.KIND_LINE).to_numpy()
     reg = res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
-    otr = res[schema.OVERTIME_COST_PER_HOUR].to_numpy(dtype=float)
-    price = inp.price
+    return inp.hours @ (reg * is_line)
+
+
+def _big_penalty(inp: PlanInputs) -> float:
+    """The cost per unit of violating an elastic setting: far above any margin."""
     sub_cost = inp.sub[schema.COST_PER_UNIT].to_numpy(dtype=float, na_value=0.0)
-    big = 100.0 * (
+    return 100.0 * (
         1.0
-        + float(np.max(price, initial=0))
+        + float(np.max(inp.price, initial=0))
         + float(np.max(sub_cost, initial=0))
         + float(np.max(inp.material, initial=0))
     )
-    line_cost = inp.hours @ (reg * is_line)
+
+
+def _ending_value(inp: PlanInputs, line_cost: np.ndarray) -> np.ndarray:
+    """What a unit of each item left in stock at the end is worth."""
     # ending stock is worth what it costs to get (make or buy, at most its price), so
     # stock left at the end is neither a loss nor a profit in itself
     acquire = inp.material[:, -1] + line_cost
-    if k:
-        cheapest = np.full(n, INF)
+    if len(inp.sub_pairs):
+        cheapest = np.full(inp.n, INF)
         np.minimum.at(cheapest, inp.sub_pairs[:, 0], inp.sub_price)
         acquire = np.minimum(acquire, cheapest)
-    value = np.clip(np.minimum(acquire, price[:, -1]), 0, None)
+    return np.clip(np.minimum(acquire, inp.price[:, -1]), 0, None)
+
+
+def _columns(
+    inp: PlanInputs,
+    policy: SupplyPolicy,
+    line_cost: np.ndarray,
+    value: np.ndarray,
+    big: float,
+    hpw: np.ndarray,
+) -> tuple[_Space, dict[str, np.ndarray]]:
+    """The variable blocks (X, SUB, I, B, L, Z, OT, W, H, F, E) with bounds and costs."""
+    n, T, m = inp.n, inp.T, len(inp.res)
+    q, k = len(inp.labour), len(inp.sub_pairs)
+    res, wf, price = inp.res, inp.workforce, inp.price
+    is_line = (res[schema.KIND] == schema.KIND_LINE).to_numpy()
+    reg = res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
+    otr = res[schema.OVERTIME_COST_PER_HOUR].to_numpy(dtype=float)
     hold = inp.hold.copy()
     hold[:, -1] -= value
     bc = policy.backlog_cost_pct / 100 * price
@@ -156,9 +176,6 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     b_hi = np.full((n, T), INF if policy.backlog_allowed else 0.0)
     if policy.zero_ending_backlog:
         b_hi[:, -1] = 0.0
-    hpw = wf[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
-    motw = wf[schema.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
-    w0 = wf[schema.WORKERS].to_numpy(dtype=float, na_value=0.0)
     max_h = (
         wf[schema.MAX_HIRES_PER_MONTH].to_numpy(dtype=float, na_value=np.nan)
         if schema.MAX_HIRES_PER_MONTH in wf
@@ -167,14 +184,13 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     ot_hi = np.where(is_line[:, None], inp.ot_cap, INF) if policy.overtime_allowed else 0.0
     ot_cost = np.where(is_line, np.maximum(otr - reg, 0.0), otr)
     end_on = policy.ending_inventory != END_NONE
-    sub_pair_cost = inp.sub_price
 
     c = _Space()
     X = c.block((n, T), cost=inp.material + line_cost[:, None])
     SUB = c.block(
         (k, T),
         hi=INF if policy.subcontract_allowed else 0.0,
-        cost=np.repeat(sub_pair_cost[:, None], T, axis=1),
+        cost=np.repeat(inp.sub_price[:, None], T, axis=1),
     )
     I = c.block((n, T), cost=hold)  # noqa: E741 -- I is inventory, as in the model above
     B = c.block((n, T), hi=b_hi, cost=b_cost)
@@ -193,18 +209,51 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
         cost=wf[schema.LAYOFF_COST].to_numpy(dtype=float, na_value=0.0)[:, None],
     )
     E = c.block((n, 1), hi=INF if end_on else 0.0, cost=big)
+    return c, dict(X=X, SUB=SUB, I=I, B=B, L=L, Z=Z, OT=OT, W=W, H=H, F=F, E=E)
 
-    r = _Space()
-    ent_r: list[np.ndarray] = []
-    ent_c: list[np.ndarray] = []
-    ent_v: list[np.ndarray] = []
 
-    def put(rows: np.ndarray, cols: np.ndarray, val: float | np.ndarray) -> None:
+class _Entries:
+    """The nonzeros of the constraint matrix, gathered block by block."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+
+    def put(self, rows: np.ndarray, cols: np.ndarray, val: float | np.ndarray) -> None:
         rows, cols = np.asarray(rows), np.asarray(cols)
-        ent_r.append(rows.ravel())
-        ent_c.append(cols.ravel())
-        ent_v.append(np.broadcast_to(np.asarray(val, dtype=float), rows.shape).ravel())
+        self.rows.append(rows.ravel())
+        self.cols.append(cols.ravel())
+        self.vals.append(np.broadcast_to(np.asarray(val, dtype=float), rows.shape).ravel())
 
+    def matrix(self, shape: tuple[int, int]) -> sp.csc_matrix:
+        return sp.csc_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=shape,
+        )
+
+
+def _rows(
+    inp: PlanInputs,
+    policy: SupplyPolicy,
+    col: dict[str, np.ndarray],
+    n_cols: int,
+    hpw: np.ndarray,
+) -> tuple[_Space, sp.csc_matrix, dict[str, np.ndarray]]:
+    """The constraint rows (see the module docstring), the matrix and the row blocks
+    whose duals are read (CAP, LOT, SUBC, MATC, ENDR)."""
+    n, T, m = inp.n, inp.T, len(inp.res)
+    q, k = len(inp.labour), len(inp.sub_pairs)
+    wf = inp.workforce
+    motw = wf[schema.MAX_OVERTIME_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
+    w0 = wf[schema.WORKERS].to_numpy(dtype=float, na_value=0.0)
+    end_on = policy.ending_inventory != END_NONE
+    X, SUB, B, L, Z = col["X"], col["SUB"], col["B"], col["L"], col["Z"]
+    I = col["I"]  # noqa: E741 -- I is inventory, as in the model above
+    OT, W, H, F, E = col["OT"], col["W"], col["H"], col["F"], col["E"]
+    r = _Space()
+    entries = _Entries()
+    put = entries.put
     rhs = -inp.demand.copy()
     rhs[:, 0] += inp.onhand
     BAL = r.block((n, T), lo=rhs, hi=rhs)
@@ -219,6 +268,7 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     hc = inp.hours.tocoo()
     put(CAP[hc.col], X[hc.row], hc.data[:, None])
     put(CAP, OT, -1.0)
+    blocks = dict(CAP=CAP)
     if q:
         put(CAP[inp.labour], W, -hpw[:, None])
         LOT = r.block((q, T), lo=-INF, hi=0.0)
@@ -228,6 +278,7 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
         WFR = r.block((q, T), lo=wrhs, hi=wrhs)
         put(WFR, W, 1.0), put(WFR, H, -1.0), put(WFR, F, 1.0)
         put(WFR[:, 1:], W[:, :-1], -1.0)
+        blocks["LOT"] = LOT
     SUBC = r.block((len(inp.sub), T), lo=-INF, hi=inp.sub_cap)
     if k:
         put(SUBC[inp.sub_pairs[:, 1]], SUB, 1.0)
@@ -237,45 +288,65 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     target = inp.ss[:, -1] if policy.ending_inventory == END_SAFETY else inp.onhand
     ENDR = r.block((n, 1), lo=target[:, None] if end_on else -INF, hi=INF)
     put(ENDR, I[:, -1:], 1.0), put(ENDR, E, 1.0)
+    blocks |= dict(SUBC=SUBC, MATC=MATC, ENDR=ENDR)
+    return r, entries.matrix((r.size, n_cols)), blocks
 
-    col_lo, col_hi, cost = c.arrays()
-    row_lo, row_hi, _ = r.arrays()
-    A = sp.csc_matrix(
-        (np.concatenate(ent_v), (np.concatenate(ent_r), np.concatenate(ent_c))),
-        shape=(r.size, c.size),
-    )
+
+def _highs_lp(cols: _Space, rows: _Space, A: sp.csc_matrix, offset: float) -> highspy.HighsLp:
+    """The LP in HiGHS' column-wise form."""
+    col_lo, col_hi, cost = cols.arrays()
+    row_lo, row_hi, _ = rows.arrays()
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = c.size, r.size
+    lp.num_col_, lp.num_row_ = cols.size, rows.size
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_hi
     lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.offset_ = float(np.sum(value * inp.onhand) - np.sum(price * inp.demand))
+    lp.offset_ = offset
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+    return lp
+
+
+def _solution(
+    h: highspy.Highs, col: dict[str, np.ndarray], row: dict[str, np.ndarray], T: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(values, duals) of a solved model, shaped like the variable and row blocks."""
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    x = np.where(np.abs(x) < 1e-7, 0.0, x)
+    y = -np.asarray(sol.row_dual)
+    rc = -np.asarray(sol.col_dual)
+    values = {name: x[idx] for name, idx in col.items()}
+    duals = dict(
+        CAP=y[row["CAP"]],
+        LOT=y[row["LOT"]] if "LOT" in row else np.zeros((0, T)),
+        SUBC=y[row["SUBC"]],
+        MATC=y[row["MATC"]],
+        OT=rc[col["OT"]],
+        END=y[row["ENDR"]][:, 0],
+    )
+    return values, duals
+
+
+def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
+    """Build the LP of `inp` under `policy` with numpy/scipy.sparse and solve it."""
+    t0 = time.perf_counter()
+    big = _big_penalty(inp)
+    line_cost = _line_cost(inp)
+    value = _ending_value(inp, line_cost)
+    hpw = inp.workforce[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
+    c, col = _columns(inp, policy, line_cost, value, big, hpw)
+    r, A, row = _rows(inp, policy, col, c.size, hpw)
+    offset = float(np.sum(value * inp.onhand) - np.sum(inp.price * inp.demand))
     h = _highs()
-    h.passModel(lp)
+    h.passModel(_highs_lp(c, r, A, offset))
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
     status = h.getModelStatus()
     ok = status == highspy.HighsModelStatus.kOptimal
-    blocks = dict(X=X, SUB=SUB, I=I, B=B, L=L, Z=Z, OT=OT, W=W, H=H, F=F, E=E)
-    costs = {name: cost[idx] for name, idx in blocks.items()} | {"VALUE": value}
-    values, duals = {}, {}
-    if ok:
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value)
-        x = np.where(np.abs(x) < 1e-7, 0.0, x)
-        y = -np.asarray(sol.row_dual)
-        rc = -np.asarray(sol.col_dual)
-        values = {name: x[idx] for name, idx in blocks.items()}
-        duals = dict(
-            CAP=y[CAP],
-            LOT=y[LOT] if q else np.zeros((0, T)),
-            SUBC=y[SUBC],
-            MATC=y[MATC],
-            OT=rc[OT],
-            END=y[ENDR][:, 0],
-        )
+    cost = c.arrays()[2]
+    costs = {name: cost[idx] for name, idx in col.items()} | {"VALUE": value}
+    values, duals = _solution(h, col, row, inp.T) if ok else ({}, {})
     return LpSolution(
         ok=ok,
         message=h.modelStatusToString(status),

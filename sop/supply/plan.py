@@ -2,10 +2,10 @@
 
 `solve_plan(demand, tables, policy)` takes a consensus demand plan (the
 `sop.demand.PLAN_COLUMNS` frame) and the supply tables, solves the aggregate
-production plan as a linear program with HiGHS (`sop.supply_lp`; the model is in
+production plan as a linear program with HiGHS (`sop.supply.lp`; the model is in
 its docstring) at family x plant x month (or SKU x month), splits it back to SKU
-and region in proportion to demand (`sop.supply_results`), and explains every
-bottleneck and shortfall (`sop.supply_explain`). It never raises for bad data or
+and region in proportion to demand (`sop.supply.results`), and explains every
+bottleneck and shortfall (`sop.supply.explain`). It never raises for bad data or
 impossible settings: the `PlanResult` says so in `status` and `explanation`.
 """
 
@@ -19,6 +19,7 @@ import pandas as pd
 from sop.core import schema
 from sop.supply import explain as supply_explain
 from sop.supply import results as supply_results
+from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
 from sop.supply.lp import LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
@@ -50,12 +51,16 @@ class PlanResult:
     sku_plan: month, sku, region, family, plant, demand, production,
       subcontracted, shipped, backlog, lost_sales, inventory, revenue: the item
       plan split in proportion to demand (sums back to family_plan).
-    resource_use: `sop.supply_results.resource_use` (hours, shadow prices, costs).
+    resource_use: `sop.supply.results.resource_use` (hours, shadow prices, costs).
     costs: term, label, kind (revenue / cost / penalty), amount, basis.
-    bottlenecks, shortfalls: `sop.supply_explain` (binding limits; gaps and why).
+    bottlenecks, shortfalls: `sop.supply.explain`, `sop.supply.shortfalls` (binding
+      limits; gaps and why).
       When infeasible, `shortfalls` lists what cannot be met (month, family,
       plant, kind, units).
-    kpis: `sop.supply_results.kpis` plus status, sizes and timings.
+    stats: the solver's figures: rows, columns, nonzeros, lp_objective (money),
+      months, items and the timings prepare_ms, build_ms, solve_ms, results_ms.
+      The KPIs of a plan (margin, fill rate, utilisation...) are read from its
+      frames by `sop.finance.kpis.plan_kpis`, the one catalogue.
     """
 
     status: str
@@ -67,7 +72,7 @@ class PlanResult:
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)
     bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
     shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
-    kpis: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -91,18 +96,6 @@ def _sizes(sol: LpSolution, prep_s: float) -> dict[str, float]:
     }
 
 
-def _summary(k: dict[str, float], currency: str) -> str:
-    from sop.core import fmt
-
-    return (
-        f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
-        f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
-        f"served ({fmt.pct(k['on_time_rate'])} on time); "
-        f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']} "
-        "binding resource-month(s)."
-    )
-
-
 def solve_inputs(
     inp: PlanInputs,
     policy: SupplyPolicy,
@@ -110,7 +103,7 @@ def solve_inputs(
     prep_s: float = 0.0,
     sku_detail: bool = True,
 ) -> PlanResult:
-    """Solve prepared inputs (`sop.supply_inputs.prepare`) and build the result.
+    """Solve prepared inputs (`sop.supply.inputs.prepare`) and build the result.
 
     `sku_detail=False` skips the SKU x region split (scenarios that need only totals).
     """
@@ -123,36 +116,36 @@ def solve_inputs(
             "Check the data for extreme values (hours per unit, costs) and "
             "try again.",
             policy,
-            kpis=_sizes(sol, prep_s),
+            stats=_sizes(sol, prep_s),
             notes=inp.notes,
         )
     if supply_explain.is_infeasible(sol, policy):
         text, frame = supply_explain.explain_infeasible(inp, sol, policy, currency)
         return PlanResult(
-            INFEASIBLE, text, policy, shortfalls=frame, kpis=_sizes(sol, prep_s), notes=inp.notes
+            INFEASIBLE, text, policy, shortfalls=frame, stats=_sizes(sol, prep_s), notes=inp.notes
         )
     arr = supply_results.item_arrays(inp, sol, policy)
     ru = supply_results.resource_use(inp, sol, policy)
     costs = supply_results.cost_table(arr, ru)
-    kpis = (
-        supply_results.kpis(inp, arr, ru, costs)
-        | _sizes(sol, prep_s)
-        | {"lp_objective": -sol.objective}
-    )
+    stats = _sizes(sol, prep_s) | {
+        "lp_objective": -sol.objective,
+        "months": inp.T,
+        "items": inp.n,
+    }
     result = PlanResult(
         OPTIMAL,
-        _summary(kpis, currency),
+        f"An optimal plan for {inp.n:,} item(s) over {inp.T} month(s).",
         policy,
         family_plan=supply_results.item_plan(inp, arr),
         sku_plan=supply_results.sku_plan(inp, arr) if sku_detail else pd.DataFrame(),
         resource_use=ru,
         costs=costs,
         bottlenecks=supply_explain.bottlenecks(inp, sol, ru, policy, currency),
-        shortfalls=supply_explain.shortfalls(inp, sol, arr, ru, policy, currency),
-        kpis=kpis,
+        shortfalls=supply_shortfalls.shortfalls(inp, sol, arr, ru, policy, currency),
+        stats=stats,
         notes=inp.notes,
     )
-    result.kpis["results_ms"] = 1000 * (time.perf_counter() - t0)
+    result.stats["results_ms"] = 1000 * (time.perf_counter() - t0)
     return result
 
 

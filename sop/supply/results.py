@@ -1,8 +1,9 @@
-"""Plan frames from an LP solution: item and SKU plans, resource use, costs, KPIs.
+"""Plan frames from an LP solution: item and SKU plans, resource use, costs.
 
 Money terms are recomputed from the planned quantities (units x unit money,
-hours x rates), so `costs` can be checked by hand; `tests/test_supply_demo.py`
-checks they add up to the LP objective.
+hours x rates), so `costs` can be checked by hand; `tests/unit/test_supply_demo.py`
+checks they add up to the LP objective. The figures read from these frames (margin,
+fill rate, utilisation...) are the KPIs of `sop.finance.kpis`, the one catalogue.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.supply import capacity
 from sop.supply.inputs import PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
@@ -29,13 +31,9 @@ ITEM_MONEY = [
     "safety_stock_penalty",
     "inventory_change",
 ]
-LOAD, AVAILABLE, OVERTIME, MAX_OVERTIME = (
-    "load_hours",
-    "available_hours",
-    "overtime_hours",
-    "max_overtime_hours",
-)
-UTILISATION, SHADOW = "utilisation", "shadow_price"
+LOAD, AVAILABLE = capacity.LOAD_HOURS, schema.AVAILABLE_HOURS
+OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
+UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
 COST_TERMS = [
     ("revenue", "Revenue", "revenue", "price x units ordered and served"),
@@ -179,16 +177,12 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
         reg_cost[lab] = reg[lab, None] * hpw * W
         ot_cost[lab] = otr[lab, None] * v["OT"][lab]
         hire_cost[lab], lay_cost[lab] = sol.costs["H"] * v["H"], sol.costs["F"] * v["F"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        util = np.where(
-            avail > 0, used / np.where(avail > 0, avail, 1), np.where(used > 1e-9, np.inf, 0.0)
-        )
     arrays = {
         LOAD: used,
         AVAILABLE: avail,
         OVERTIME: ot,
         MAX_OVERTIME: ot_max,
-        UTILISATION: util,
+        UTILISATION: capacity.utilisation(used, avail),
         SHADOW: np.where(np.abs(sol.duals["CAP"]) < 1e-9, 0.0, sol.duals["CAP"]),
         "workers": workers,
         "hires": hires,
@@ -233,49 +227,3 @@ def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
             for t, lab, k, b in COST_TERMS
         ]
     )
-
-
-def kpis(
-    inp: PlanInputs, arr: dict[str, np.ndarray], ru: pd.DataFrame, costs: pd.DataFrame
-) -> dict[str, float]:
-    """Headline figures of a plan (money in the dataset's currency, units, hours)."""
-    by = costs.set_index("term")["amount"]
-    kind = costs.set_index("term")["kind"]
-    revenue = float(by["revenue"])
-    margin = revenue - float(by[kind == "cost"].sum())
-    demand = float(arr[DEMAND].sum())
-    served = demand - float(arr[LOST].sum()) - float(arr[BACKLOG][:, -1].sum())
-    on_time = (
-        demand
-        - float(arr[LOST].sum())
-        - float(np.clip(arr[BACKLOG] - _lag(arr[BACKLOG]), 0, None).sum())
-    )
-    line = ru[schema.KIND] == schema.KIND_LINE
-    return {
-        "revenue": revenue,
-        "gross_margin": margin,
-        "gross_margin_pct": margin / revenue if revenue else 0.0,
-        "penalties": float(by[kind == "penalty"].sum()),
-        "objective": margin - float(by[kind == "penalty"].sum()),
-        "demand_units": demand,
-        "served_units": served,
-        "fill_rate": served / demand if demand else 1.0,
-        "on_time_rate": on_time / demand if demand else 1.0,
-        "lost_units": float(arr[LOST].sum()),
-        "backlog_unit_months": float(arr[BACKLOG].sum()),
-        "ending_backlog_units": float(arr[BACKLOG][:, -1].sum()),
-        "production_units": float(arr[PRODUCTION].sum()),
-        "subcontract_units": float(arr[SUBCONTRACTED].sum()),
-        "overtime_hours": float(ru[OVERTIME].sum()),
-        "hires": float(ru["hires"].sum(skipna=True)),
-        "layoffs": float(ru["layoffs"].sum(skipna=True)),
-        "below_safety_stock_unit_months": float(arr[BELOW_SS].sum()),
-        "average_inventory_units": float(arr[INVENTORY].sum(axis=0).mean()),
-        "ending_inventory_units": float(arr[INVENTORY][:, -1].sum()),
-        "max_line_utilisation": float(ru.loc[line, UTILISATION].replace(np.inf, np.nan).max())
-        if line.any()
-        else 0.0,
-        "binding_resource_months": int((ru[SHADOW] > 1e-6).sum()),
-        "months": inp.T,
-        "items": inp.n,
-    }

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.data.validate import as_of_month
-from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED, plan_months
+from sop.core.months import as_of_month, plan_months
+from sop.core.tables import TABLES
+from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED
 
 
 def naive_consensus(
@@ -45,16 +46,11 @@ def naive_consensus(
     )
 
 
-def synthetic_company(
-    n_skus: int = 5000, n_regions: int = 8, n_months: int = 24, n_families: int = 25, seed: int = 1
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """(tables, demand plan) of a made-up company: families spread over plants with
-    two lines and a labour pool each, seasonal demand, capacity near the peak."""
-    rng = np.random.default_rng(seed)
-    months = pd.date_range("2027-01-01", periods=n_months, freq="MS")
-    fam = np.array([f"F{k:02d}" for k in range(n_families)])
-    plants = np.array([f"P{k}" for k in range(max(1, n_families // 5))])
-    fam_plant = plants[np.arange(n_families) % len(plants)]
+def _products(
+    rng: np.random.Generator, n_skus: int, fam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """(family of each SKU, SKU codes, products table) with prices of 20-400."""
+    n_families = len(fam)
     sku_fam = rng.integers(0, n_families, n_skus)
     skus = np.array([f"S{k:05d}" for k in range(n_skus)])
     price = np.round(rng.uniform(20, 400, n_skus), 2)
@@ -70,6 +66,20 @@ def synthetic_company(
             schema.PHASE_OUT_MONTH: pd.NaT,
         }
     )
+    return sku_fam, skus, products
+
+
+def _demand(
+    rng: np.random.Generator,
+    months: pd.DatetimeIndex,
+    skus: np.ndarray,
+    sku_fam: np.ndarray,
+    fam: np.ndarray,
+    n_regions: int,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(units as a SKU x region x month array, the demand plan): a seasonal level per
+    SKU and region with noise; P10/P90 at -20% / +25%."""
+    n_skus, n_months, n_families = len(skus), len(months), len(fam)
     regions = np.array([f"R{k}" for k in range(n_regions)])
     base = rng.lognormal(3, 0.8, (n_skus, n_regions))
     season = 1 + 0.4 * np.sin(
@@ -97,9 +107,20 @@ def synthetic_company(
     demand[schema.P90] = demand[schema.UNITS] * 1.25
     demand[schema.FORECAST_UNITS] = demand[schema.UNITS]
     demand[schema.SOURCE] = SOURCE_LOADED
-    demand = demand[PLAN_COLUMNS]
+    return units, demand[PLAN_COLUMNS]
+
+
+def _resources(
+    months: pd.DatetimeIndex,
+    fam: np.ndarray,
+    plants: np.ndarray,
+    fam_plant: np.ndarray,
+    fam_units: pd.Series,
+) -> dict[str, pd.DataFrame]:
+    """Resources, capacity, workforce and bill of resources: two lines and a labour
+    pool per plant, sized to its families' average demand x 1.4."""
+    n_months = len(months)
     res_rows, bor_rows, cap_rows, wf_rows = [], [], [], []
-    fam_units = pd.Series(units.sum(axis=1).sum(axis=1)).groupby(sku_fam).sum()
     for p in plants:
         fams = np.flatnonzero(fam_plant == p)
         peak = fam_units.reindex(fams).fillna(0).sum() / n_months * 1.4
@@ -112,26 +133,38 @@ def synthetic_company(
         res_rows.append((f"{p}-LAB", p, f"{p} labour", schema.KIND_LABOUR, 30.0, 45.0, 0.0))
         wf_rows.append((f"{p}-LAB", round(peak * 0.2 / 140), 140.0, 20.0, 4000.0, 6000.0, 5.0))
         bor_rows += [(None, fam[f], f"{p}-LAB", 0.2) for f in fams]
+    return {
+        schema.RESOURCES: pd.DataFrame(res_rows, columns=TABLES[schema.RESOURCES].column_names),
+        schema.CAPACITY: pd.DataFrame(cap_rows, columns=TABLES[schema.CAPACITY].column_names),
+        schema.WORKFORCE: pd.DataFrame(wf_rows, columns=TABLES[schema.WORKFORCE].column_names),
+        schema.BILL_OF_RESOURCES: pd.DataFrame(
+            bor_rows, columns=TABLES[schema.BILL_OF_RESOURCES].column_names
+        ),
+    }
+
+
+def synthetic_company(
+    n_skus: int = 5000, n_regions: int = 8, n_months: int = 24, n_families: int = 25, seed: int = 1
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """(tables, demand plan) of a made-up company: families spread over plants with
+    two lines and a labour pool each, seasonal demand, capacity near the peak."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2027-01-01", periods=n_months, freq="MS")
+    fam = np.array([f"F{k:02d}" for k in range(n_families)])
+    plants = np.array([f"P{k}" for k in range(max(1, n_families // 5))])
+    fam_plant = plants[np.arange(n_families) % len(plants)]
+    sku_fam, skus, products = _products(rng, n_skus, fam)
+    units, demand = _demand(rng, months, skus, sku_fam, fam, n_regions)
+    fam_units = pd.Series(units.sum(axis=1).sum(axis=1)).groupby(sku_fam).sum()
     tables = {
         schema.PRODUCTS: products,
-        schema.RESOURCES: pd.DataFrame(
-            res_rows, columns=schema.TABLES[schema.RESOURCES].column_names
-        ),
-        schema.CAPACITY: pd.DataFrame(
-            cap_rows, columns=schema.TABLES[schema.CAPACITY].column_names
-        ),
-        schema.WORKFORCE: pd.DataFrame(
-            wf_rows, columns=schema.TABLES[schema.WORKFORCE].column_names
-        ),
-        schema.BILL_OF_RESOURCES: pd.DataFrame(
-            bor_rows, columns=schema.TABLES[schema.BILL_OF_RESOURCES].column_names
-        ),
+        **_resources(months, fam, plants, fam_plant, fam_units),
         schema.SUPPLY_OPTIONS: pd.DataFrame(
             [
                 (f"SUB-{f}", schema.OPTION_SUBCONTRACT, f, 1.0, 500.0, pd.NaT, pd.NaT)
                 for f in fam[::3]
             ],
-            columns=schema.TABLES[schema.SUPPLY_OPTIONS].column_names,
+            columns=TABLES[schema.SUPPLY_OPTIONS].column_names,
         ).assign(**{schema.COST_PER_UNIT: 250.0}),
         schema.INVENTORY: pd.DataFrame(
             {

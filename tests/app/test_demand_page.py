@@ -10,12 +10,10 @@ from __future__ import annotations
 import base64
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from demand_helpers import MONTHS, P50, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
@@ -26,17 +24,9 @@ from sop.demand.plan import PLAN_COLUMNS
 from sop.store import Store
 from sop.store import forecasts as forecast_store
 from sop.store import overrides as override_log
+from sop.ui import readers
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/demand.py"
-
-
-def _page() -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -76,9 +66,9 @@ def _fill_override(
     return at.button(key="dem_ov_save").click().run()
 
 
-def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store) -> None:
+def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store, open_app) -> None:
     loaded_store(store)
-    at = _page()
+    at = open_app(PAGE)
     assert "No statistical forecast is stored" in at.warning[0].value
     assert not at.metric
     at.number_input(key="dem_horizon").set_value(6)
@@ -91,8 +81,8 @@ def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store
     assert at.button(key="dem_run").label == "Refit the forecast"
 
 
-def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store) -> None:
-    at = _page()
+def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     total = sum(P50.values()) * len(MONTHS)
     assert _metrics(at)["Consensus, next 6 months"] == f"{total:,.0f} units"
     assert _metrics(at)["Statistical P50, same months"] == f"{total:,.0f} units"
@@ -111,22 +101,24 @@ def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store) -
     assert at.selectbox(key="dem_sku").value == "(all)"
 
 
-def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Store) -> None:
-    at = _page()
+def test_add_an_override_and_see_it_in_the_history_and_the_metrics(
+    forecast: Store, open_app
+) -> None:
+    at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at = _fill_override(at, 1000.0)
     assert not at.exception, at.exception
     assert "saved" in at.success[0].value
-    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
-    assert hist[overrides.AUTHOR].tolist() == ["Ana"]
-    assert hist[overrides.REASON].tolist() == ["key account win"]
-    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_ACTIVE]
+    hist = next(d.value for d in at.dataframe if schema.STATUS in d.value.columns)
+    assert hist[schema.AUTHOR].tolist() == ["Ana"]
+    assert hist[schema.REASON].tolist() == ["key account win"]
+    assert hist[schema.STATUS].tolist() == [schema.STATUS_ACTIVE]
     # level and kind in words; a family override has no SKU or region: empty, not None
-    assert (hist[overrides.LEVEL].tolist(), hist[schema.KIND].tolist()) == (
+    assert (hist[schema.LEVEL].tolist(), hist[schema.KIND].tolist()) == (
         ["Family"],
         ["= units/month"],
     )
-    assert hist[[schema.SKU, schema.REGION, overrides.WITHDRAWN_BY]].iloc[0].tolist() == [
+    assert hist[[schema.SKU, schema.REGION, schema.WITHDRAWN_BY]].iloc[0].tolist() == [
         "",
         "",
         "",
@@ -154,9 +146,9 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(forecast: Sto
     ],
 )
 def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
-    forecast: Store, fields: dict, message: str
+    forecast: Store, fields: dict, message: str, open_app
 ) -> None:
-    at = _page()
+    at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at = _fill_override(at, **fields)
     assert not at.exception, at.exception
@@ -165,10 +157,10 @@ def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
     assert not at.success
 
 
-def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store) -> None:
+def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store, open_app) -> None:
     """Typing only a reason and a name must not wipe the selection's demand: the form
     opens on a % change of 0, which is refused."""
-    at = _page()
+    at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     assert at.radio(key="dem_ov_kind").value == overrides.KIND_PCT
     at.text_input(key="dem_ov_reason").input("just looking")
@@ -178,8 +170,8 @@ def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store) -> None:
     assert override_log.counts(forecast) == (0, 0)
 
 
-def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
-    at = _page()
+def test_withdraw_from_the_page_keeps_the_history(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at.selectbox(key="dem_sku").set_value("A1").run()
     at = _fill_override(at, 20.0, kind=overrides.KIND_PCT)
@@ -191,16 +183,17 @@ def test_withdraw_from_the_page_keeps_the_history(forecast: Store) -> None:
     at.button(key="dem_wd_go").click().run()
     assert not at.exception
     assert "withdrawn" in at.success[0].value
-    hist = next(d.value for d in at.dataframe if overrides.STATUS in d.value.columns)
-    assert hist[overrides.STATUS].tolist() == [overrides.STATUS_WITHDRAWN]
-    assert hist[overrides.WITHDRAWN_BY].tolist() == ["Ben"]
+    hist = next(d.value for d in at.dataframe if schema.STATUS in d.value.columns)
+    assert hist[schema.STATUS].tolist() == [schema.STATUS_WITHDRAWN]
+    assert hist[schema.WITHDRAWN_BY].tolist() == ["Ben"]
     assert _metrics(at)["Active overrides on this selection"] == "0"
 
 
 def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable(
     forecast: Store,
+    open_app,
 ) -> None:
-    at = _page()
+    at = open_app(PAGE)
     fam = next(
         d.value
         for d in at.dataframe
@@ -216,32 +209,30 @@ def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable
     assert flagged[schema.SKU].tolist() == ["B1"]
 
 
-def test_export_is_the_demand_plan_as_csv(forecast: Store) -> None:
-    at = _page()
+def test_export_is_the_demand_plan_as_csv(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at = _fill_override(at, 900.0)
     button = at.get("download_button")[0]
     assert button.proto.label.startswith("Download the consensus demand plan")
     assert button.proto.url.endswith(".csv")
     # the bytes the button serves (AppTest keeps them in a mock media store)
-    from sop import ui
-
-    stamp = ui.demand_stamp(str(forecast.path), 1)
-    got = pd.read_csv(io.BytesIO(ui.demand_plan_csv(str(forecast.path), 1, stamp)))
+    stamp = readers.demand_stamp(str(forecast.path), 1)
+    got = pd.read_csv(io.BytesIO(readers.demand_plan_csv(str(forecast.path), 1, stamp)))
     assert list(got.columns) == PLAN_COLUMNS
     assert got[schema.UNITS].sum() == pytest.approx(900 * 2 + 500 * 4 + 200 * 6)
     assert got[schema.FORECAST_UNITS].sum() == pytest.approx(700 * 6)
     assert got[schema.MONTH].iloc[0] == f"{MONTHS[0]:%Y-%m}"
 
 
-def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store) -> None:
+def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store, open_app) -> None:
     tables = tiny_tables()
     tables[schema.CONSENSUS] = pd.DataFrame(
         [(m, sku, region, 10.0) for m in MONTHS for sku, region in P50],
         columns=[schema.MONTH, schema.SKU, schema.REGION, schema.UNITS],
     )
     loaded_store(store, tables)
-    at = _page()
+    at = open_app(PAGE)
     assert any("brings its own consensus demand plan" in i.value for i in at.info)
     assert _metrics(at)["Consensus, next 6 months"] == f"{10 * 6 * 6:,.0f} units"
     assert not at.get("form")  # no override editor

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from exec_helpers import load
 from streamlit.testing.v1 import AppTest
 
@@ -17,28 +15,19 @@ from sop.core import fmt
 from sop.executive import decisions
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CYCLE = pd.Timestamp("2026-01-01")
 
 
 @pytest.fixture
 def loaded(store: Store) -> Store:
     load(store)
-    scenario_store.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
+    saved_scenarios.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann")
     return store
-
-
-def _at(page: str) -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _frame(at: AppTest, column: str) -> pd.DataFrame:
@@ -50,8 +39,8 @@ def _markdown(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
 
 
-def test_executive_page_shows_the_summary(loaded: Store) -> None:
-    at = _at("pages/executive.py")
+def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
+    at = open_app("pages/executive.py")
     metrics = {m.label: m.value for m in at.metric}
     ev = executive.context(loaded).evaluate(Levers())
     assert list(metrics) == [
@@ -85,8 +74,8 @@ def test_executive_page_shows_the_summary(loaded: Store) -> None:
     assert "second approved cycle" in at.info[0].value  # no bridge yet
 
 
-def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
-    at = _at("pages/executive.py")
+def test_presentation_mode_hides_the_sidebar(loaded: Store, open_app) -> None:
+    at = open_app("pages/executive.py")
     css = " ".join(str(h.proto) for h in at.get("html"))
     assert "stSidebar" not in css
     at.toggle(key="exe_present").set_value(True).run()
@@ -98,8 +87,8 @@ def test_presentation_mode_hides_the_sidebar(loaded: Store) -> None:
     assert not any("Plan" in d.value.columns for d in at.dataframe)
 
 
-def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> None:
-    at = _at("pages/decisions.py")
+def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store, open_app) -> None:
+    at = open_app("pages/decisions.py")
     at.selectbox(key="dec_plan").set_value(1)
     at.text_input(key="dec_author").set_value("Erin Exec")
     at.text_area(key="dec_note").set_value("Beta listing confirmed")
@@ -121,9 +110,9 @@ def test_approve_on_the_decisions_page_and_see_it_everywhere(loaded: Store) -> N
     )
 
 
-def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
-    at = _at("pages/decisions.py")
-    sid = int(scenario_store.list_scenarios(loaded)["scenario_id"].iloc[0])
+def test_approval_without_a_name_stores_nothing(loaded: Store, open_app) -> None:
+    at = open_app("pages/decisions.py")
+    sid = int(saved_scenarios.list_scenarios(loaded)["scenario_id"].iloc[0])
     at.selectbox(key="dec_plan").set_value(sid)
     at.text_area(key="dec_note").set_value("no name given")
     at.button(key="dec_approve").click().run()
@@ -135,8 +124,8 @@ def test_approval_without_a_name_stores_nothing(loaded: Store) -> None:
     assert len(at.help) == 0  # no stray expression printed by Streamlit magic
 
 
-def test_add_an_action_and_close_it(loaded: Store) -> None:
-    at = _at("pages/decisions.py")
+def test_add_an_action_and_close_it(loaded: Store, open_app) -> None:
+    at = open_app("pages/decisions.py")
     at.text_input(key="dec_item_text").set_value("Book Saturday shifts on L2")
     at.text_input(key="dec_item_owner").set_value("Olga")
     at.date_input(key="dec_item_due").set_value(pd.Timestamp("2030-01-31").date())
@@ -154,21 +143,23 @@ def test_add_an_action_and_close_it(loaded: Store) -> None:
     )
 
 
-def test_handoff_waits_for_a_plan_of_record(loaded: Store) -> None:
-    at = _at("pages/handoff.py")
+def test_handoff_waits_for_a_plan_of_record(loaded: Store, open_app) -> None:
+    at = open_app("pages/handoff.py")
     assert "No plan of record" in at.info[0].value
 
 
-def test_pages_explain_a_missing_demand_plan(store: Store) -> None:
+def test_pages_explain_a_missing_demand_plan(store: Store, open_app) -> None:
     from tiny import tiny_tables
 
     load(store, tiny_tables())  # no consensus, no forecast
     for page in ("pages/executive.py", "pages/decisions.py", "pages/handoff.py"):
-        at = _at(page)
+        at = open_app(page)
         assert "forecast" in at.info[0].value
 
 
-def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: Store) -> None:
+def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(
+    loaded: Store, open_app
+) -> None:
     """QA: after loading a new dataset version, Decisions and Hand-off hid the decision log
     until the forecast was re-run. The log, items and the approved plan's weeks need no
     demand plan: they stay, with a note that the plan figures need one."""
@@ -180,12 +171,12 @@ def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(loaded: S
         loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann"
     )
     load(loaded, tiny_tables(), name="refresh")  # same as-of, no consensus, no forecast
-    at = _at("pages/decisions.py")
+    at = open_app("pages/decisions.py")
     assert "forecast" in at.info[0].value
     assert _frame(at, "entry")["entry"].str.startswith("Approved Baseline").any()
     assert list(_frame(at, "raised_by")["text"]) == ["Book Saturday shifts"]
     assert not [b for b in at.button if b.key == "dec_approve"]
-    at = _at("pages/handoff.py")
+    at = open_app("pages/handoff.py")
     assert "forecast" in at.info[0].value
     weeks = _frame(at, "week_start")
     assert weeks["production"].sum() > 0

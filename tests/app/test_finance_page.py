@@ -5,11 +5,8 @@ The tiny dataset with a loaded consensus plan is used, so no forecast is fitted.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import streamlit as st
 from demand_helpers import fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
@@ -18,19 +15,11 @@ from tiny import tiny_tables
 from sop.core import schema
 from sop.data.validate import check_tables
 from sop.demand.engine import ForecastSettings
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
-from sop.store import Store, scenarios
+from sop.store import Store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/finance.py"
-
-
-def _page() -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -51,8 +40,8 @@ def loaded(store: Store) -> Store:
     return store
 
 
-def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
-    at = _page()
+def test_baseline_renders_with_money_and_exports(loaded: Store, open_app) -> None:
+    at = open_app(PAGE)
     assert at.title[0].value == "Finance"
     m = _metrics(at)
     assert m["Revenue (plan horizon)"].startswith("€")
@@ -74,12 +63,12 @@ def test_baseline_renders_with_money_and_exports(loaded: Store) -> None:
     assert set(bridge[schema.FAMILY]) == {"Alpha", "Beta"}
 
 
-def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
-    base = _money(_metrics(_page())["Revenue (plan horizon)"])
-    sid = scenarios.save(
+def test_a_saved_scenario_changes_the_projection(loaded: Store, open_app) -> None:
+    base = _money(_metrics(open_app(PAGE))["Revenue (plan horizon)"])
+    sid = saved_scenarios.save(
         loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
     )
-    at = _page()
+    at = open_app(PAGE)
     at.selectbox(key="fin_scenario").set_value(sid).run()
     assert not at.exception, at.exception
     # what moved in planner's words, not the lever's field name (QA)
@@ -98,12 +87,12 @@ def test_a_saved_scenario_changes_the_projection(loaded: Store) -> None:
     assert {b.key for b in at.get("download_button")} == {"fin_xlsx", "fin_csv"}
 
 
-def test_scenarios_with_the_same_name_are_told_apart(loaded: Store) -> None:
+def test_scenarios_with_the_same_name_are_told_apart(loaded: Store, open_app) -> None:
     """QA: two saved scenarios both called "Demand +10%" looked the same in the picker,
     and the export file name read "demand-10" (minus ten)."""
-    first = scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Ann")
-    second = scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Bob")
-    at = _page()
+    first = saved_scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    second = saved_scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Bob")
+    at = open_app(PAGE)
     box = at.selectbox(key="fin_scenario")
     assert {f"#{first} Demand +10%", f"#{second} Demand +10%"} <= set(box.options)
     box.set_value(second).run()
@@ -115,21 +104,21 @@ def test_scenarios_with_the_same_name_are_told_apart(loaded: Store) -> None:
     assert finance_export.file_name(meta, "xlsx") == f"finance_v1_{second}-demand-plus10.xlsx"
 
 
-def test_partial_budget_year_is_said_on_screen(store: Store) -> None:
+def test_partial_budget_year_is_said_on_screen(store: Store, open_app) -> None:
     tables = with_consensus(tiny_tables(), 12)
     tables[schema.BUDGET] = tables[schema.BUDGET][
         tables[schema.BUDGET][schema.MONTH] >= pd.Timestamp("2026-07-01")
     ]
     store.load(check_tables(tables).tables, name="half budget")
-    at = _page()
+    at = open_app(PAGE)
     notes = " ".join(w.value for w in at.warning)
     assert "The budget covers Jul 2026 to Dec 2026 only (6 of 12 months)" in notes
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["2026 landing (actuals + projection)"].endswith("vs budget (6 budget months)")
 
 
-def test_views_switch_without_error(loaded: Store) -> None:
-    at = _page()
+def test_views_switch_without_error(loaded: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.segmented_control(key="fin_measure").set_value(schema.MARGIN)
     at.segmented_control(key="fin_bud_measure").set_value(schema.MARGIN)
     at.segmented_control(key="fin_bud_view").set_value("Cumulative").run()
@@ -137,7 +126,7 @@ def test_views_switch_without_error(loaded: Store) -> None:
     assert at.segmented_control(key="fin_bud_view").value == "Cumulative"
 
 
-def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -> None:
+def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store, open_app) -> None:
     tables = tiny_tables()  # budget for 2026 and 2027
     later = tables[schema.BUDGET].assign(
         **{schema.MONTH: tables[schema.BUDGET][schema.MONTH] + pd.DateOffset(years=1)}
@@ -146,7 +135,7 @@ def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -
     loaded_store(store, tables)
     months = pd.date_range("2026-01-01", periods=18, freq="MS")  # P10 0.8x, P90 1.3x P50
     store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
-    at = _page()
+    at = open_app(PAGE)
     deltas = {m.label: m.delta for m in at.metric}
     low, high = deltas["Revenue (plan horizon)"].removeprefix("P10-P90: ").split(" to ")
     revenue = _money(_metrics(at)["Revenue (plan horizon)"])
@@ -157,26 +146,26 @@ def test_a_stored_forecast_gives_ranges_and_cuts_the_budget_year(store: Store) -
     assert deltas["2026 landing (actuals + projection)"].endswith("vs budget")
 
 
-def test_without_demand_the_page_says_to_forecast(store: Store) -> None:
+def test_without_demand_the_page_says_to_forecast(store: Store, open_app) -> None:
     store.load(check_tables(tiny_tables()).tables, name="tiny")
-    at = _page()
+    at = open_app(PAGE)
     text = " ".join(i.value for i in at.info)
     assert "python -m sop forecast" in text
     assert not at.metric
 
 
-def test_opens_on_the_plan_of_record(loaded: Store) -> None:
+def test_opens_on_the_plan_of_record(loaded: Store, open_app) -> None:
     """QA: after the meeting approved a scenario, Finance still opened on the baseline,
     so its figures differed from the Executive page's."""
     from sop.executive import service as executive
 
-    sid = scenarios.save(
+    sid = saved_scenarios.save(
         loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
     )
-    at = _page()
+    at = open_app(PAGE)
     assert at.selectbox(key="fin_scenario").value == 0  # nothing approved yet
     executive.approve_saved(loaded, executive.context(loaded), sid, "Erin", "go")
-    at = _page()
+    at = open_app(PAGE)
     box = at.selectbox(key="fin_scenario")
     assert box.value == sid and f"#{sid} Alpha price up ✔ plan of record" in box.options
     assert any("Alpha price up" in c.value for c in at.caption)

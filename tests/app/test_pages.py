@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
 
@@ -13,7 +10,6 @@ from sop.core import schema
 from sop.data.validate import check_tables
 from sop.store import Store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = [
     "pages/data.py",
     "pages/demand.py",
@@ -34,20 +30,13 @@ def _frame_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def _app() -> AppTest:
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=60)
-
-
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_without_exception(loaded: Store, page: str) -> None:
-    at = _app().run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+def test_every_page_renders_without_exception(loaded: Store, page: str, open_app) -> None:
+    open_app(page)  # it checks that nothing raised
 
 
-def test_data_page_shows_the_dataset_and_counts(loaded: Store) -> None:
-    at = _app().run()
+def test_data_page_shows_the_dataset_and_counts(loaded: Store, open_app) -> None:
+    at = open_app()
     assert not at.exception
     assert at.title[0].value == "Data gathering"
     metrics = {m.label: m.value for m in at.metric}
@@ -64,13 +53,13 @@ def test_data_page_shows_the_dataset_and_counts(loaded: Store) -> None:
     assert set(checks["status"]) == {"pass"}
 
 
-def test_data_page_with_empty_store_offers_upload(store: Store) -> None:
-    at = _app().run()
+def test_data_page_with_empty_store_offers_upload(store: Store, open_app) -> None:
+    at = open_app()
     assert not at.exception
     assert "No dataset is loaded yet" in at.info[0].value
 
 
-def test_data_page_drills_into_a_warning(store: Store) -> None:
+def test_data_page_drills_into_a_warning(store: Store, open_app) -> None:
     tables = tiny_tables()
     sales = tables[schema.SALES]
     tables[schema.SALES] = sales[
@@ -84,7 +73,7 @@ def test_data_page_drills_into_a_warning(store: Store) -> None:
         )
     ]
     store.load(check_tables(tables).tables, name="gappy")
-    at = _app().run()
+    at = open_app()
     checks = _frame_with(at, "check")
     assert checks["status"].iloc[0] == "warning"
     assert checks["check"].iloc[0] == "History has no gaps"
@@ -94,16 +83,16 @@ def test_data_page_drills_into_a_warning(store: Store) -> None:
     assert len(at.help) == 0  # no stray expression printed by Streamlit magic
 
 
-def test_data_page_measure_toggle_switches_to_revenue(loaded: Store) -> None:
-    at = _app().run()
+def test_data_page_measure_toggle_switches_to_revenue(loaded: Store, open_app) -> None:
+    at = open_app()
     at.segmented_control(key="data_measure").set_value(schema.REVENUE).run()
     assert not at.exception
     assert at.segmented_control(key="data_measure").value == schema.REVENUE
 
 
-def test_restore_from_the_page(loaded: Store) -> None:
+def test_restore_from_the_page(loaded: Store, open_app) -> None:
     loaded.load(check_tables(tiny_tables()).tables, name="second")
-    at = _app().run()
+    at = open_app()
     assert {m.label: m.value for m in at.metric}["Dataset"] == "second"
     at.selectbox(key="data_restore").set_value(1).run()
     at.button(key="data_restore_go").click().run()
@@ -120,10 +109,10 @@ def _csv(df) -> bytes:
     return out.to_csv(index=False).encode()
 
 
-def test_upload_with_an_error_changes_nothing(loaded: Store) -> None:
+def test_upload_with_an_error_changes_nothing(loaded: Store, open_app) -> None:
     sales = tiny_tables()[schema.SALES]
     sales.loc[3, schema.UNITS] = -7
-    at = _app().run()
+    at = open_app()
     at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
     at.run()
     at.button(key="data_upload_go").click().run()
@@ -134,10 +123,10 @@ def test_upload_with_an_error_changes_nothing(loaded: Store) -> None:
     assert loaded.active().version == 1 and len(loaded.datasets()) == 1
 
 
-def test_good_upload_of_one_table_becomes_the_active_dataset(loaded: Store) -> None:
+def test_good_upload_of_one_table_becomes_the_active_dataset(loaded: Store, open_app) -> None:
     sales = tiny_tables()[schema.SALES]
     sales[schema.UNITS] = sales[schema.UNITS] + 1
-    at = _app().run()
+    at = open_app()
     at.file_uploader(key="data_upload_files").set_value(("sales.csv", _csv(sales), "text/csv"))
     at.run()
     at.text_input(key="data_upload_name").set_value("december refresh")

@@ -6,37 +6,44 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
 from tiny import tiny_tables
 
 from sop.data.validate import check_tables
 from sop.store import Store, StoreError
 from sop.store import settings as settings_store
+from sop.supply import settings as plan_settings
 from sop.supply.policy import SupplyPolicy
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def test_newest_save_applies_and_history_keeps_every_save(store: Store) -> None:
-    assert settings_store.current_policy(store) == (SupplyPolicy(), "")
-    settings_store.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
-    settings_store.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
-    policy, who = settings_store.current_policy(Store(store.path))  # as after a restart
+    assert plan_settings.current_policy(store) == (SupplyPolicy(), "")
+    plan_settings.save_policy(store, SupplyPolicy(backlog_allowed=False), "Ana")
+    plan_settings.save_policy(store, SupplyPolicy(horizon=12, overtime_allowed=False), "Bo")
+    policy, who = plan_settings.current_policy(Store(store.path))  # as after a restart
     assert policy == SupplyPolicy(horizon=12, overtime_allowed=False)
     assert who.startswith("set by Bo on ")
-    hist = settings_store.history(store)
+    hist = plan_settings.history(store)
     assert hist["author"].tolist() == ["Bo", "Ana"]
     assert json.loads(hist["policy_json"].iloc[1])["backlog_allowed"] is False
 
 
 def test_blank_author_or_invalid_settings_store_nothing(store: Store) -> None:
     with pytest.raises(StoreError, match="your name"):
-        settings_store.save_policy(store, SupplyPolicy(), " ")
+        plan_settings.save_policy(store, SupplyPolicy(), " ")
     with pytest.raises(StoreError, match="horizon must be 1 to 60"):
-        settings_store.save_policy(store, SupplyPolicy(horizon=0), "Ana")
-    assert settings_store.history(store).empty
+        plan_settings.save_policy(store, SupplyPolicy(horizon=0), "Ana")
+    assert plan_settings.history(store).empty
+
+
+def test_the_store_keeps_the_policy_as_json_text(store: Store) -> None:
+    assert settings_store.current_policy(store) == (None, "")
+    settings_store.save_policy(store, '{"horizon": 12}', "Ana")
+    text, who = settings_store.current_policy(store)
+    assert text == '{"horizon": 12}' and who.startswith("set by Ana on ")
+    with pytest.raises(StoreError, match="your name"):
+        settings_store.save_policy(store, "{}", " ")
+    assert len(settings_store.history(store)) == 1
 
 
 def test_settings_from_a_newer_version_still_load() -> None:
@@ -44,15 +51,9 @@ def test_settings_from_a_newer_version_still_load() -> None:
     assert SupplyPolicy.from_dict(data) == SupplyPolicy(backlog_allowed=False)
 
 
-def _app() -> AppTest:
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=90).run()
-
-
-def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> None:
+def test_supply_page_saves_settings_that_scenarios_then_use(store: Store, open_app) -> None:
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
-    at = _app()
-    at.switch_page("pages/supply.py").run()
+    at = open_app("pages/supply.py")
     assert at.toggle(key="sup_backlog_allowed").value is True
     assert at.button(key="sup_settings_save").disabled  # nothing changed yet
     at.toggle(key="sup_backlog_allowed").set_value(False).run()
@@ -60,9 +61,8 @@ def test_supply_page_saves_settings_that_scenarios_then_use(store: Store) -> Non
     at.text_input(key="sup_settings_author").set_value("Ana")
     at.button(key="sup_settings_save").click().run()
     assert not at.exception, at.exception
-    assert settings_store.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
-    again = _app()
-    again.switch_page("pages/supply.py").run()
+    assert plan_settings.current_policy(store)[0] == SupplyPolicy(backlog_allowed=False)
+    again = open_app("pages/supply.py")
     assert again.toggle(key="sup_backlog_allowed").value is False  # starts from the record
     again.switch_page("pages/scenarios.py").run()
     assert not again.exception, again.exception
@@ -75,7 +75,7 @@ def test_the_command_line_plans_with_the_settings_of_record(
     from sop.__main__ import main
 
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
-    settings_store.save_policy(store, SupplyPolicy(horizon=12, backlog_allowed=False), "Ana")
+    plan_settings.save_policy(store, SupplyPolicy(horizon=12, backlog_allowed=False), "Ana")
     out = tmp_path / "plan.json"
     assert main(["--store", str(store.path), "plan", "--out", str(out)]) == 0
     policy = json.loads(out.read_text())["policy"]

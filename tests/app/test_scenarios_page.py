@@ -10,21 +10,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
+from sop.scenario import saved as saved_scenarios
 from sop.scenario import space as lever_space
+from sop.scenario import wording
 from sop.scenario.levers import Levers
 from sop.store import Store
-from sop.store import scenarios as scenario_store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/scenarios.py"
 N_TILES = 17
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 NASTY = 'Q1 "best" case\'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 ' + "y" * 1950
@@ -39,16 +38,6 @@ def forecast(store: Store) -> Store:
     return store
 
 
-def _page(page: str = "pages/scenarios.py", query: dict | None = None) -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _tiles(at: AppTest) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
@@ -61,8 +50,8 @@ def _money(text: str) -> float:
     return (-1 if m.group(1) else 1) * float(m.group(2).replace(",", "")) * scale
 
 
-def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store) -> None:
-    at = _page()
+def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     tiles = _tiles(at)
     assert len(tiles) == N_TILES and tiles["Revenue"][1] == "no change"
     assert at.slider(key="scn_demand_pct").value == 0.0
@@ -86,7 +75,9 @@ def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store) ->
     assert not any(k.startswith("scn_") for k in at.query_params)
 
 
-def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(forecast: Store) -> None:
+def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(
+    forecast: Store, open_app
+) -> None:
     lev = Levers(
         demand_pct=15.0,
         demand_family_pct=(("Alpha", 10.0),),
@@ -94,7 +85,7 @@ def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(forecast: Sto
         overtime_allowed=False,
         safety_stock_months=2.0,
     )
-    at = _page(query={**lev.to_query(), "theme": "dark"})
+    at = open_app(PAGE, query={**lev.to_query(), "theme": "dark"})
     assert at.slider(key="scn_demand_pct").value == 15.0
     assert at.slider(key="scn_demand_family_pct__Alpha").value == 10.0
     assert at.selectbox(key="scn_capacity_changes__0_resource").value == "L1"
@@ -123,8 +114,10 @@ def _space(at: AppTest) -> lever_space.LeverSpace:
         ({"scn_demand_pct": "900"}, "outside -100 .. 200"),
     ],
 )
-def test_a_bad_link_warns_and_still_renders(forecast: Store, query: dict, warning: str) -> None:
-    at = _page(query=query)
+def test_a_bad_link_warns_and_still_renders(
+    forecast: Store, query: dict, warning: str, open_app
+) -> None:
+    at = open_app(PAGE, query=query)
     assert any(warning in _plain(w.value) for w in at.warning)
     assert at.slider(key="scn_demand_pct").value in (0.0, 200.0)
     assert len(at.metric) == N_TILES
@@ -169,9 +162,9 @@ def _plain(markdown: str) -> str:
     ],
 )
 def test_bad_levers_in_a_link_are_left_out_in_one_warning(
-    forecast: Store, query: dict, kept: Levers, why: list
+    forecast: Store, query: dict, kept: Levers, why: list, open_app
 ) -> None:
-    at = _page(query=query)
+    at = open_app(PAGE, query=query)
     assert not at.exception and not at.error
     assert len(at.warning) == 1, [w.value for w in at.warning]
     text = _plain(at.warning[0].value)
@@ -181,7 +174,7 @@ def test_bad_levers_in_a_link_are_left_out_in_one_warning(
     assert Levers.from_query(dict(at.query_params)) == kept  # the address bar too
     assert not any("Toasters" in str(s.label) for s in at.slider)
     moved = next(c.value for c in at.caption if "Moved:" in c.value)
-    assert _plain(moved).startswith("**Moved:** " + lever_space.moved_text(kept))
+    assert _plain(moved).startswith("**Moved:** " + wording.moved_text(kept))
     assert len(at.metric) == N_TILES
 
 
@@ -204,8 +197,8 @@ def test_bad_levers_in_a_link_are_left_out_in_one_warning(
         },
     ],
 )
-def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict) -> None:
-    at = _page()
+def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict, open_app) -> None:
+    at = open_app(PAGE)
     for key, value in moves.items():
         at.session_state[key] = value
     at.run()
@@ -227,8 +220,8 @@ def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict) -> None
         assert tiles["Fill rate"][0] != "100.0 %"
 
 
-def test_tabs_draw_bridge_risk_and_tables(forecast: Store) -> None:
-    at = _page()
+def test_tabs_draw_bridge_risk_and_tables(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.slider(key="scn_price_family_pct__Alpha").set_value(10.0).run()
     for tab in ("Margin bridge", "Risk (P10 / P50 / P90)", "All KPIs"):
         at.session_state["scn_tab"] = tab
@@ -253,12 +246,12 @@ def _save(at: AppTest, name: str, author: str, description: str) -> None:
     assert not at.exception
 
 
-def test_save_list_compare_open_and_archive(forecast: Store) -> None:
-    at = _page()
+def test_save_list_compare_open_and_archive(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.slider(key="scn_demand_pct").set_value(30.0).run()
     _save(at, NASTY, "Ana O'Neil", NASTY[::-1])
     assert at.success and "Saved as scenario #1" in at.success[0].value
-    saved = scenario_store.list_scenarios(Store(forecast.path))
+    saved = saved_scenarios.list_scenarios(Store(forecast.path))
     assert saved["name"].tolist() == [NASTY] and saved["description"].tolist() == [NASTY[::-1]]
     _save(at, "no name given", "", "")
     assert at.error and "your name" in at.error[0].value
@@ -280,7 +273,7 @@ def test_save_list_compare_open_and_archive(forecast: Store) -> None:
     at.selectbox(key="cmp_target").set_value(2)
     at.text_input(key="cmp_author").input("Boss")
     at.button(key="cmp_archive").click().run()
-    assert scenario_store.list_scenarios(Store(forecast.path))["scenario_id"].tolist() == [1]
+    assert saved_scenarios.list_scenarios(Store(forecast.path))["scenario_id"].tolist() == [1]
     at.toggle(key="cmp_show_archived").set_value(True).run()
     listed = next(d.value for d in at.dataframe if "levers" in d.value.columns)
     assert listed.set_index("scenario_id").at[2, "archived"]
@@ -292,8 +285,8 @@ def test_save_list_compare_open_and_archive(forecast: Store) -> None:
     assert at.query_params["scn_demand_pct"] == "30"
 
 
-def test_levers_survive_a_visit_to_another_page(forecast: Store) -> None:
-    at = _page()
+def test_levers_survive_a_visit_to_another_page(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.slider(key="scn_material_inflation_pct").set_value(12.0).run()
     at.switch_page("pages/supply.py").run()
     at.query_params.clear()
@@ -302,28 +295,28 @@ def test_levers_survive_a_visit_to_another_page(forecast: Store) -> None:
     assert _tiles(at)["Cost of goods sold"][1].startswith("+€")
 
 
-def test_without_demand_the_pages_link_to_demand_planning(store: Store) -> None:
+def test_without_demand_the_pages_link_to_demand_planning(store: Store, open_app) -> None:
     loaded_store(store)
     for page in ("pages/scenarios.py", "pages/compare.py"):
-        at = _page(page)
+        at = open_app(page)
         assert at.info and "forecast" in at.info[0].value
         assert not at.metric and not at.slider
 
 
-def test_compare_without_saved_scenarios_says_how(forecast: Store) -> None:
-    at = _page("pages/compare.py")
+def test_compare_without_saved_scenarios_says_how(forecast: Store, open_app) -> None:
+    at = open_app("pages/compare.py")
     assert "No scenarios saved yet" in at.info[0].value
 
 
-def test_figures_are_finite_numbers(forecast: Store) -> None:
-    at = _page()
+def test_figures_are_finite_numbers(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     for value, _ in _tiles(at).values():
         digits = re.sub(r"[^\d.]", "", value)
         assert digits and math.isfinite(float(digits))
 
 
-def test_inconsistent_levers_are_explained_not_raised(forecast: Store) -> None:
-    at = _page()
+def test_inconsistent_levers_are_explained_not_raised(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
     at.session_state["scn_capacity_changes__0_resource"] = "L1"
     at.session_state["scn_capacity_changes__0_from"] = "2026-05"
     at.session_state["scn_capacity_changes__0_to"] = "2026-02"
@@ -336,14 +329,14 @@ def test_inconsistent_levers_are_explained_not_raised(forecast: Store) -> None:
     assert at.error and "not valid" in at.error[0].value and not at.metric
 
 
-def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store) -> None:
+def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store, open_app) -> None:
     import json
 
     name = "Same <b>bold</b> *x*"
     for _ in range(2):
-        scenario_store.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
-    scenario_store.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
-    at = _page("pages/compare.py")
+        saved_scenarios.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
+    saved_scenarios.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
+    at = open_app("pages/compare.py")
     table = next(d.value for d in at.dataframe if "KPI" in d.value.columns).set_index("KPI")
     one, two = f"#1 {name}", f"#2 {name}"
     assert {one, two, "#3 Zero"} <= set(table.columns)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
 from tiny import tiny_tables
@@ -16,15 +13,7 @@ from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.store import Store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-def _page() -> AppTest:
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page("pages/supply.py").run()
-    assert not at.exception, at.exception
-    return at
+PAGE = "pages/supply.py"
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -38,9 +27,9 @@ def _tight(store: Store) -> None:
     store.load(check_tables(tables).tables, name="tight")
 
 
-def test_page_plans_the_loaded_consensus(store: Store) -> None:
+def test_page_plans_the_loaded_consensus(store: Store, open_app) -> None:
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
-    at = _page()
+    at = open_app(PAGE)
     assert at.title[0].value == "Supply planning"
     m = _metrics(at)
     assert m["Revenue (horizon)"].startswith("€") and m["Demand served"].endswith("%")
@@ -57,17 +46,17 @@ def test_page_plans_the_loaded_consensus(store: Store) -> None:
     assert at.selectbox(key="sup_resource").value in {"L1", "L2", "LAB"}
 
 
-def test_without_demand_the_page_says_to_forecast_first(store: Store) -> None:
+def test_without_demand_the_page_says_to_forecast_first(store: Store, open_app) -> None:
     store.load(check_tables(tiny_tables()).tables, name="tiny")
-    at = _page()
+    at = open_app(PAGE)
     text = " ".join(i.value for i in at.info)
     assert "python -m sop forecast" in text and "Demand must be forecast" in text
     assert not at.metric
 
 
-def test_settings_replan_and_shortfalls_are_explained(store: Store) -> None:
+def test_settings_replan_and_shortfalls_are_explained(store: Store, open_app) -> None:
     _tight(store)
-    at = _page()
+    at = open_app(PAGE)
     lost_with_backlog = _metrics(at)["Lost sales"]
     at.toggle(key="sup_backlog_allowed").set_value(False).run()
     assert not at.exception
@@ -80,9 +69,9 @@ def test_settings_replan_and_shortfalls_are_explained(store: Store) -> None:
     assert "lost sales" in whys and "Cheapest lever" in whys
 
 
-def test_impossible_settings_show_the_explanation(store: Store) -> None:
+def test_impossible_settings_show_the_explanation(store: Store, open_app) -> None:
     _tight(store)
-    at = _page()
+    at = open_app(PAGE)
     at.toggle(key="sup_backlog_allowed").set_value(False)
     at.toggle(key="sup_lost_sales_allowed").set_value(False).run()
     assert not at.exception
@@ -90,9 +79,9 @@ def test_impossible_settings_show_the_explanation(store: Store) -> None:
     assert not at.metric
 
 
-def test_horizon_level_and_views_switch(store: Store) -> None:
+def test_horizon_level_and_views_switch(store: Store, open_app) -> None:
     store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
-    at = _page()
+    at = open_app(PAGE)
     at.number_input(key="sup_horizon").set_value(6)
     at.selectbox(key="sup_level").set_value("sku").run()
     assert not at.exception
@@ -104,12 +93,12 @@ def test_horizon_level_and_views_switch(store: Store) -> None:
 
 
 @pytest.mark.parametrize("with_consensus_table", [True, False])
-def test_demo_store_renders(store: Store, with_consensus_table: bool) -> None:
+def test_demo_store_renders(store: Store, with_consensus_table: bool, open_app) -> None:
     tables = check_tables(build_demo()).tables
     if with_consensus_table:
         tables = with_consensus(tables, 18)
     store.load(tables, name="demo")
-    at = _page()
+    at = open_app(PAGE)
     if with_consensus_table:
         assert _metrics(at)["Demand served"].endswith("%")
         ids = next(d.value for d in at.dataframe if "lever" in d.value.columns)["resource"]
@@ -118,7 +107,7 @@ def test_demo_store_renders(store: Store, with_consensus_table: bool) -> None:
         assert at.info
 
 
-def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
+def test_resource_box_shows_the_resource_the_chart_draws(store: Store, open_app) -> None:
     # L2 is roomy for 3 months, then short of hours: over 12 months it binds and is the
     # resource shown first; over 2 months nothing binds. A default index that moved with
     # the plan while the kept value stayed made the browser show L1 above the L2 chart:
@@ -132,7 +121,7 @@ def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
     days = cap[schema.WORKING_DAYS].where(~late, 2.0).where(~early, 60.0)
     tables[schema.CAPACITY] = cap.assign(**{schema.WORKING_DAYS: days})
     store.load(check_tables(tables).tables, name="late")
-    at = _page()
+    at = open_app(PAGE)
     box = at.selectbox(key="sup_resource")
     assert box.value == "L2"
     default = box.proto.default
@@ -144,12 +133,14 @@ def test_resource_box_shows_the_resource_the_chart_draws(store: Store) -> None:
     assert box.proto.set_value or box.proto.default == default
 
 
-def test_a_horizon_beyond_the_forecast_says_so_without_asking_to_forecast(store: Store) -> None:
+def test_a_horizon_beyond_the_forecast_says_so_without_asking_to_forecast(
+    store: Store, open_app
+) -> None:
     from demand_helpers import store_fake_run
 
     version = store.load(check_tables(tiny_tables()).tables, name="tiny")
     store_fake_run(store, version)  # a 6-month forecast is stored
-    at = _page()  # plans 18 months by default
+    at = open_app(PAGE)  # plans 18 months by default
     text = " ".join(i.value for i in at.info)
     assert "covers 6 months" in text and "Shorten the horizon" in text
     assert "Demand must be forecast" not in text and not at.metric

@@ -56,6 +56,20 @@ def demo_forecast(demo_store_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests save their screenshots: $SOP_SCREENSHOTS when set (`make screenshots`
+    sets docs, to refresh the README's pictures on purpose), else a temporary folder, so
+    that running the tests leaves the checkout as it was."""
+
+    folder = os.environ.get("SOP_SCREENSHOTS")
+    if not folder:
+        return tmp_path_factory.mktemp("screenshots")
+    path = ROOT / folder  # a relative folder is taken from the project root
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
 def live_app(demo_store_path: Path):
     """Start `streamlit run app.py` against the demo store; yield its base URL."""
 

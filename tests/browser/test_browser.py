@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def test_data_page_renders_title_and_chart_and_saves_screenshot(live_app, browser_page):
+def test_data_page_renders_title_and_chart_and_saves_screenshot(
+    live_app, browser_page, screenshots
+):
     page = browser_page
     page.goto(live_app)
     page.get_by_role("heading", name="Data gathering").wait_for(timeout=60_000)
@@ -20,7 +19,7 @@ def test_data_page_renders_title_and_chart_and_saves_screenshot(live_app, browse
     chart.wait_for(state="visible", timeout=30_000)
     assert "Cooling" in chart.inner_text()
     page.wait_for_timeout(800)
-    page.screenshot(path=str(DOCS / "screenshot-data.png"))
+    page.screenshot(path=str(screenshots / "screenshot-data.png"))
     page.get_by_role("tab", name="Quality checks").click()
     summary = page.get_by_text("checks pass").first
     summary.wait_for()

@@ -10,8 +10,6 @@ here is withdrawn at the end, so later tests see the statistical consensus again
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sop.demand import consensus
@@ -19,8 +17,6 @@ from sop.store import Store
 from sop.store import overrides as override_log
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
 CONSENSUS_Y = """() => {
     const gd = document.querySelector('.js-plotly-plot');
     const t = gd._fullData.find(d => d.name === 'Consensus demand');
@@ -31,7 +27,7 @@ CONSENSUS_Y = """() => {
 
 
 def test_override_in_the_editor_moves_the_consensus_line(
-    demo_forecast, live_app, browser_page
+    demo_forecast, live_app, browser_page, screenshots
 ) -> None:
     page = browser_page
     page.goto(live_app)
@@ -60,7 +56,7 @@ def test_override_in_the_editor_moves_the_consensus_line(
     assert after["consensus"][1:] == pytest.approx(before["consensus"][1:])
     assert any(n.startswith("#") and "Garden" in n for n in after["notes"])
     assert page.get_by_text("Northwind Home Appliances").first.is_visible()  # the router ran
-    page.screenshot(path=str(DOCS / "screenshot-demand.png"))
+    page.screenshot(path=str(screenshots / "screenshot-demand.png"))
     store = Store(demo_forecast)
     mine = override_log.active(store)
     assert (mine["reason"] == "garden centre chain listing").sum() == 1  # audited

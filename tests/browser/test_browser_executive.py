@@ -1,6 +1,6 @@
 """The Executive S&OP pages in Debian's Chromium: approve a saved scenario as the plan
 of record, see it in the decision log and on the Executive page, switch presentation
-mode, and save the screenshot in docs/.
+mode, and save a screenshot (see the `screenshots` fixture).
 
 Setup stores a quick forecast of the demo (seasonal naive, no backtest: ~2 s) in the
 shared demo store unless another test stored one already, and saves one scenario.
@@ -14,13 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 NAME = "Exec browser: summer overtime"
 SIDEBAR_SHOWN = (
     "() => !!document.querySelector('section[data-testid=\"stSidebar\"]')"
@@ -32,7 +31,7 @@ SIDEBAR_SHOWN = (
 @pytest.fixture(scope="module")
 def scenario_id(demo_forecast: Path) -> int:
     store = Store(demo_forecast)
-    return scenario_store.save(
+    return saved_scenarios.save(
         store,
         NAME,
         Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08", 20.0),)),
@@ -49,7 +48,7 @@ def _open(page, url: str, link: str, heading: str) -> None:
 
 
 def test_approve_a_scenario_and_see_it_in_the_log(
-    scenario_id, demo_store_path, live_app, browser_page
+    scenario_id, demo_store_path, live_app, browser_page, screenshots
 ) -> None:
     page = browser_page
     page.set_viewport_size({"width": 1920, "height": 1080})
@@ -112,10 +111,10 @@ def test_approve_a_scenario_and_see_it_in_the_log(
     assert tiles is not None and tiles["y"] >= 0
     # the board holds the baseline, the 4 newest saved scenarios and the plan of record
     # when older: room for the rows this store lacks (a row is ~35 px) must be left
-    shown = 1 + min(4, len(scenario_store.list_scenarios(Store(demo_store_path))))
+    shown = 1 + min(4, len(saved_scenarios.list_scenarios(Store(demo_store_path))))
     assert board is not None and board["y"] + board["height"] + 35 * (6 - shown) <= 1080
     page.wait_for_timeout(1200)
-    page.screenshot(path=str(DOCS / "screenshot-executive.png"))
+    page.screenshot(path=str(screenshots / "screenshot-executive.png"))
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="HTML report").click()
     report = Path(dl.value.path()).read_text(encoding="utf-8")

@@ -8,12 +8,10 @@ shared demo store unless another test stored one already.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 SLIDER = "Demand, all families (%)"
 TILE_VALUE = """(label) => {
     const tile = [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -39,7 +37,7 @@ def _open_scenarios(page, url: str) -> None:
 
 
 def test_moving_the_demand_slider_changes_the_revenue_tile(
-    demo_forecast, live_app, browser_page
+    demo_forecast, live_app, browser_page, screenshots
 ) -> None:
     page = browser_page
     _open_scenarios(page, live_app)
@@ -53,7 +51,7 @@ def test_moving_the_demand_slider_changes_the_revenue_tile(
     assert _money(after) > _money(before) and delta.startswith("+€")
     page.wait_for_function("() => location.search.includes('scn_demand_pct=3')", timeout=10_000)
     page.get_by_text("demand, all families +3 %").first.wait_for(timeout=10_000)
-    page.screenshot(path=str(DOCS / "screenshot-scenarios.png"))
+    page.screenshot(path=str(screenshots / "screenshot-scenarios.png"))
 
 
 def test_a_shared_link_opens_the_same_scenario(demo_forecast, live_app, browser_page) -> None:

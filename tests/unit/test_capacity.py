@@ -112,3 +112,38 @@ def test_zero_hours_with_load_is_infinite_utilisation() -> None:
     rc = capacity.rough_cut(_demand({"B1": 10.0}), t).set_index(schema.RESOURCE)
     assert np.isinf(rc.at["L2", "utilisation"])
     assert rc.at["L1", "utilisation"] == 0.0
+
+
+def test_one_utilisation_for_every_frame() -> None:
+    # load / regular hours; inf for load without hours; 0 for a line shut and idle
+    u = capacity.utilisation(np.array([50.0, 5.0, 0.0, 0.0]), np.array([100.0, 0.0, 0.0, 80.0]))
+    assert u[0] == 0.5 and np.isinf(u[1]) and u[2] == 0.0 and u[3] == 0.0
+    # per line over the months: L1 runs 50 of 100 h, then 150 of 100 h: average 100 %,
+    # peak 150 %; L2 has load in a month without hours (left out of the peak, and no
+    # average); L3 is shut all along and idle (0 %, not unknown); LAB is not a line
+    months = pd.to_datetime(["2026-01-01", "2026-02-01"])
+    use = pd.DataFrame(
+        {
+            schema.RESOURCE: ["L1", "L1", "L2", "L2", "L3", "L3", "LAB", "LAB"],
+            schema.PLANT: "P",
+            schema.NAME: ["one", "one", "two", "two", "three", "three", "crew", "crew"],
+            schema.KIND: [schema.KIND_LINE] * 6 + [schema.KIND_LABOUR] * 2,
+            schema.MONTH: list(months) * 4,
+            capacity.LOAD_HOURS: [50.0, 150.0, 5.0, 0.0, 0.0, 0.0, 10.0, 10.0],
+            schema.AVAILABLE_HOURS: [100.0, 100.0, 0.0, 0.0, 0.0, 0.0, 100.0, 100.0],
+        }
+    )
+    use[capacity.UTILISATION] = capacity.utilisation(
+        use[capacity.LOAD_HOURS], use[schema.AVAILABLE_HOURS]
+    )
+    lines = capacity.line_utilisation(use).set_index(schema.RESOURCE)
+    assert list(lines.index) == ["L1", "L2", "L3"]
+    assert lines.at["L1", "avg"] == pytest.approx(1.0) and lines.at["L1", "peak"] == 1.5
+    assert np.isnan(lines.at["L2", "avg"]) and lines.at["L2", "peak"] == 0.0
+    assert lines.at["L3", "avg"] == 0.0 and lines.at["L3", "peak"] == 0.0
+    # the rough-cut and a plan's resource use share the same definition
+    rc = capacity.rough_cut(_demand({"A1": 100.0}), tiny_tables())
+    np.testing.assert_array_equal(
+        rc[capacity.UTILISATION],
+        capacity.utilisation(rc[capacity.LOAD_HOURS], rc[schema.AVAILABLE_HOURS]),
+    )

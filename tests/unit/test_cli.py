@@ -8,9 +8,12 @@ import pytest
 from supply_helpers import with_consensus
 from tiny import tiny_tables, write_tables
 
-from sop.__main__ import main
+from sop.cli import backtest as backtest_command
+from sop.cli import pack as pack_command
+from sop.cli.main import main
 from sop.core import schema
-from sop.store import Store
+from sop.core.tables import TABLES
+from sop.store import Store, forecasts
 
 
 def test_validate_exit_codes(tmp_path: Path, capsys) -> None:
@@ -31,8 +34,6 @@ def test_validate_missing_folder(tmp_path: Path, capsys) -> None:
 
 
 def test_ensure_demo_loads_and_forecasts_once(store: Store, capsys) -> None:
-    from sop.store import forecasts
-
     assert main(["--store", str(store.path), "ensure-demo"]) == 0
     info = store.active()
     assert info.name == "demo" and info.company == "Northwind Home Appliances"
@@ -60,7 +61,7 @@ def test_load_restore_and_list(tmp_path: Path, store: Store, capsys) -> None:
 def test_demo_command_writes_every_table(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--out", str(tmp_path / "d")]) == 0
     names = {p.stem for p in (tmp_path / "d").glob("*.parquet")}
-    assert names == set(schema.TABLES) - {schema.CONSENSUS}
+    assert names == set(TABLES) - {schema.CONSENSUS}
 
 
 # --- bad input: one plain line saying what is wrong and what to do, never a traceback ----
@@ -75,9 +76,7 @@ def _err(capsys) -> str:
 def test_an_out_that_cannot_be_written_is_refused_before_any_work(
     tmp_path: Path, store: Store, capsys, monkeypatch
 ) -> None:
-    import sop.demand.backtest
-
-    monkeypatch.setattr(sop.demand.backtest, "cli", lambda *a: pytest.fail("ran the backtest"))
+    monkeypatch.setattr(backtest_command, "run", lambda *a: pytest.fail("ran the backtest"))
     folder = write_tables(tiny_tables(), tmp_path / "t")
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
@@ -186,12 +185,10 @@ def test_store_is_accepted_after_the_command(tmp_path: Path, capsys) -> None:
 def test_an_unexpected_failure_is_one_line_not_a_traceback(
     tmp_path: Path, store: Store, capsys, monkeypatch
 ) -> None:
-    import sop.executive.pack
-
     def boom(args):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(sop.executive.pack, "run_pack", boom)
+    monkeypatch.setattr(pack_command, "run", boom)
     assert main(["pack", "--out", str(tmp_path / "p")]) == 3
     err = _err(capsys)
     assert "`pack` failed: KeyError" in err and "SOP_DEBUG=1" in err

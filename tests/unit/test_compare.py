@@ -3,6 +3,7 @@ and extreme levers giving valid plans."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -11,8 +12,9 @@ import pytest
 from supply_helpers import tiny_with_consensus
 
 from sop.core import schema
+from sop.finance import tiles
 from sop.finance.bridge import margin_bridge
-from sop.finance.kpis import KPIS, kpi_table
+from sop.finance.kpis import KPI_BY_KEY, KPIS, kpi_table, plan_kpis
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario.evaluate import evaluate
@@ -31,30 +33,30 @@ def base(tiny):
 
 
 def test_values_and_deltas_carry_their_units() -> None:
-    assert compare.value_text("revenue", 1_250_000, "EUR") == "€1.25M"
-    assert compare.value_text("fill_rate", 0.953) == "95.3 %"
-    assert compare.value_text("lost_units", 12345) == "12,345 units"
-    assert compare.value_text("lost_units", 12345, bare=True) == "12,345"
-    assert compare.value_text("days_of_supply", 41.2) == "41 days"
-    assert compare.value_text("overtime_hours", 80) == "80 h"
-    assert compare.value_text("revenue", float("nan")) == "–"
-    assert compare.delta_text("revenue", 120_000, 1_000_000) == "+€120k (+12.0 %)"
-    assert compare.delta_text("cogs", -2_500_000, 10_000_000) == "-€2.50M (-25.0 %)"
-    assert compare.delta_text("fill_rate", -0.013) == "-1.3 pp"
-    assert compare.delta_text("hires", 3, 0) == "+3 people"
-    assert compare.delta_text("revenue", 0.0, 5.0) is None
-    assert compare.delta_text("revenue", float("nan")) is None
+    assert tiles.value_text("revenue", 1_250_000, "EUR") == "€1.25M"
+    assert tiles.value_text("fill_rate", 0.953) == "95.3 %"
+    assert tiles.value_text("lost_units", 12345) == "12,345 units"
+    assert tiles.value_text("lost_units", 12345, bare=True) == "12,345"
+    assert tiles.value_text("days_of_supply", 41.2) == "41 days"
+    assert tiles.value_text("overtime_hours", 80) == "80 h"
+    assert tiles.value_text("revenue", float("nan")) == "–"
+    assert tiles.delta_text("revenue", 120_000, 1_000_000) == "+€120k (+12.0 %)"
+    assert tiles.delta_text("cogs", -2_500_000, 10_000_000) == "-€2.50M (-25.0 %)"
+    assert tiles.delta_text("fill_rate", -0.013) == "-1.3 pp"
+    assert tiles.delta_text("hires", 3, 0) == "+3 people"
+    assert tiles.delta_text("revenue", 0.0, 5.0) is None
+    assert tiles.delta_text("revenue", float("nan")) is None
     # a real change too small for one decimal of % is "<0.1 %", never "-0.0 %"
-    assert compare.delta_text("revenue", -2_098, 31_350_000) == "-€2,098 (<0.1 %)"
-    assert compare.delta_text("ending_inventory_value", 600, 1_240_000) == "+€600 (<0.1 %)"
+    assert tiles.delta_text("revenue", -2_098, 31_350_000) == "-€2,098 (<0.1 %)"
+    assert tiles.delta_text("ending_inventory_value", 600, 1_240_000) == "+€600 (<0.1 %)"
 
 
 def test_tile_colours_follow_the_better_direction() -> None:
     by_key = {k.key: k for k in KPIS}
-    assert compare.delta_color(by_key["revenue"]) == "normal"
-    assert compare.delta_color(by_key["lost_units"]) == "inverse"
-    assert compare.delta_color(by_key["demand_units"]) == "off"
-    assert compare.delta_color(by_key["cogs"]) == "off"  # follows volume: neither way
+    assert tiles.delta_color(by_key["revenue"]) == "normal"
+    assert tiles.delta_color(by_key["lost_units"]) == "inverse"
+    assert tiles.delta_color(by_key["demand_units"]) == "off"
+    assert tiles.delta_color(by_key["cogs"]) == "off"  # follows volume: neither way
 
 
 def test_budget_lines_only_where_the_budget_has_a_figure() -> None:
@@ -243,9 +245,9 @@ def test_extreme_levers_give_valid_plans_and_figures(tiny, base, levers: Levers)
     tables, demand = tiny
     ev = evaluate(demand, tables, levers)
     assert ev.ok, ev.plan.explanation
-    assert set(ev.kpis) == {k.key for k in KPIS}
+    assert set(ev.kpis) == set(KPI_BY_KEY)  # the whole catalogue, nothing else
     undefined = (
-        {"fill_rate", "gross_margin_pct", "days_of_supply"}
+        {"fill_rate", "on_time_rate", "gross_margin_pct", "days_of_supply"}
         if levers.demand_pct == -100.0
         else set()
     )
@@ -262,7 +264,7 @@ def test_extreme_levers_give_valid_plans_and_figures(tiny, base, levers: Levers)
     assert steps == pytest.approx(ev.kpis["gross_margin"] - base.kpis["gross_margin"], abs=1e-6)
     shown = compare.compare_table({"Baseline": base.kpis, "Extreme": ev.kpis}).set_index("KPI")
     dashes = set(shown.index[shown["Extreme"] == "–"])
-    assert dashes == {k.label for k in KPIS if k.key in undefined}
+    assert dashes == {k.label for k in KPIS if k.key in undefined}  # the table shows KPIS
     assert not shown["Baseline"].isin(["–"]).any()
     assert np.isfinite(
         compare.utilisation_compare(ev.plan, base.plan)[["avg", "base_avg"]].to_numpy(dtype=float)
@@ -270,16 +272,13 @@ def test_extreme_levers_give_valid_plans_and_figures(tiny, base, levers: Levers)
 
 
 def test_undefined_ratios_are_nan_without_demand_revenue_or_stock(tiny, base) -> None:
-    import dataclasses
-
-    from sop.finance.kpis import plan_kpis
-
     tables, demand = tiny
     ev = evaluate(demand, tables, Levers(demand_pct=-100.0))
     k = ev.kpis
     assert k["demand_units"] == 0 and k["revenue"] == 0
-    for key in ("fill_rate", "gross_margin_pct", "days_of_supply"):
+    for key in ("fill_rate", "on_time_rate", "gross_margin_pct", "days_of_supply"):
         assert math.isnan(k[key]), key
+        assert KPI_BY_KEY[key].undefined, key  # and the catalogue says why
     assert k["ending_inventory_value"] > 0 and math.isfinite(k["inventory_turns"])
     for key in ("fill_rate", "gross_margin_pct", "days_of_supply", "inventory_turns"):
         assert math.isfinite(base.kpis[key]), key
@@ -291,17 +290,20 @@ def test_undefined_kpis_show_a_dash_and_say_why(tiny, base) -> None:
     tables, demand = tiny
     ev = evaluate(demand, tables, Levers(demand_pct=-100.0))
     table = kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")
-    fill = compare.tile(
-        "fill_rate", table.at["fill_rate", "scenario"], table.at["fill_rate", "baseline"]
+    fill = tiles.kpi_tile(
+        "fill_rate", table.at["fill_rate", "scenario"], reference=table.at["fill_rate", "baseline"]
     )
-    assert fill["value"] == "–" and fill["delta"] == "not defined"
-    assert fill["delta_arrow"] == "off" and fill["delta_color"] == "off"
-    assert "there is no demand" in fill["help"] and "Units served / units demanded" in fill["help"]
-    assert compare.tile("gross_margin_pct", np.nan, 0.3)["help"].count("no revenue") == 1
-    assert compare.tile("revenue", 5.0, 5.0)["delta"] == "no change"
-    assert compare.tile("fill_rate", 0.9, np.nan)["delta"] == "baseline not defined"
-    assert compare.tile("revenue", 12.0, 10.0)["delta"] == "+€2 (+20.0 %)"
-    assert compare.tile("revenue", 12.0, 10.0, share=False)["delta"] == "+€2"
+    assert fill.value == "–" and fill.delta == "not defined"
+    assert fill.delta_arrow == "off" and fill.delta_color == "off"
+    assert "there is no demand" in fill.help and "Units served / units demanded" in fill.help
+    assert tiles.kpi_tile("gross_margin_pct", np.nan, reference=0.3).help.count("no revenue") == 1
+    assert tiles.kpi_tile("revenue", 5.0, reference=5.0).delta == "no change"
+    assert tiles.kpi_tile("fill_rate", 0.9, reference=np.nan).delta == "baseline not defined"
+    assert tiles.kpi_tile("revenue", 12.0, reference=10.0).delta == "+€2 (+20.0 %)"
+    assert tiles.kpi_tile("revenue", 12.0, reference=10.0, share=False).delta == "+€2"
+    rows = compare.scenario_tiles(table, ev.budget)
+    assert [len(r) for r in rows] == [len(r) for r in compare.TILE_ROWS]
+    assert rows[1][0].label == "Fill rate" and rows[1][0].delta == "not defined"
     shown = compare.kpi_display(table.reset_index()).set_index("KPI")
     for label in ("Fill rate (served / demanded)", "Gross margin %", "Days of supply at the end"):
         assert (
@@ -317,11 +319,13 @@ def test_below_safety_stock_is_a_kpi_from_the_plan(tiny, base) -> None:
     tables, demand = tiny
     kpi = next(k for k in KPIS if k.key == "below_safety_stock")
     assert kpi.better == "down" and kpi.unit == "unit-months"
-    assert base.kpis["below_safety_stock"] == base.plan.kpis["below_safety_stock_unit_months"]
+    assert base.kpis["below_safety_stock"] == pytest.approx(
+        base.plan.family_plan["below_safety_stock"].sum()
+    )
     ev = evaluate(demand, tables, Levers(safety_stock_months=12.0, demand_pct=100.0))
     assert ev.kpis["below_safety_stock"] > base.kpis["below_safety_stock"]
-    assert compare.value_text("below_safety_stock", 1234.0) == "1,234 unit-months"
-    assert compare.delta_text("below_safety_stock", 10.0, 5.0) == "+10 unit-months"
+    assert tiles.value_text("below_safety_stock", 1234.0) == "1,234 unit-months"
+    assert tiles.delta_text("below_safety_stock", 10.0, 5.0) == "+10 unit-months"
     assert "below_safety_stock" in dict(compare.TILES)
 
 

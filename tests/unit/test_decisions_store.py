@@ -11,10 +11,10 @@ from exec_helpers import load
 
 from sop.executive import decisions
 from sop.executive import service as executive
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
 
 CYCLE = pd.Timestamp("2026-01-01")
 
@@ -31,7 +31,7 @@ def _rows(store: Store) -> list[tuple]:
 
 
 def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ctx) -> None:
-    sid = scenario_store.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)), "Ann")
+    sid = saved_scenarios.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)), "Ann")
     entry = executive.approve_saved(store, ctx, sid, "Ann Approver", "best margin", CYCLE)
     log = decision_log.log(store)
     assert list(log["kind"]) == ["approve"]
@@ -51,7 +51,7 @@ def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ct
 def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
     first = executive.approve_saved(store, ctx, 0, "Ann", "baseline first", CYCLE)
     before = _rows(store)
-    sid = scenario_store.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
+    sid = saved_scenarios.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
     second = executive.approve_saved(store, ctx, sid, "Bob", "more demand", CYCLE)
     assert _rows(store)[: len(before)] == before
     assert int(decisions.plan_of_record(decision_log.log(store), CYCLE)["entry_id"]) == second
@@ -85,7 +85,7 @@ def test_the_log_survives_a_restart(store, ctx) -> None:
 
 def test_two_approvers_at_once_both_land(store, ctx) -> None:
     sids = [
-        scenario_store.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)
+        saved_scenarios.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)
     ]
     results: dict[str, int] = {}
     errors: list[Exception] = []

@@ -22,8 +22,9 @@ from tiny import AS_OF, tiny_tables, write_tables
 from sop.__main__ import main
 from sop.core import schema
 from sop.demand import accuracy, consensus, overrides
+from sop.demand.consensus import demand_plan
 from sop.demand.engine import ForecastSettings
-from sop.demand.plan import PLAN_COLUMNS, DemandNotReady, demand_plan
+from sop.demand.plan import PLAN_COLUMNS, DemandNotReady
 from sop.store import Store, StoreError
 from sop.store import forecasts as forecast_store
 from sop.store import overrides as override_log
@@ -294,7 +295,7 @@ def test_override_history_is_not_tied_to_a_dataset_version(store: Store) -> None
     oid = consensus.submit_override(store, ALPHA_QTY)
     loaded_store(store)  # a new version: the override still applies
     store_fake_run(store, version=2)
-    assert override_log.active(store)[overrides.OVERRIDE_ID].tolist() == [oid]
+    assert override_log.active(store)[schema.OVERRIDE_ID].tolist() == [oid]
     jan = demand_plan(store)
     assert jan[(jan[schema.MONTH] == MONTHS[0]) & (jan[schema.FAMILY] == "Alpha")][
         schema.UNITS

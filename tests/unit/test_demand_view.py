@@ -20,20 +20,20 @@ FITTED = fake_frames(fake_values())["fitted"]
 
 def _overrides(*rows: dict) -> pd.DataFrame:
     base = {
-        overrides.CREATED_AT: pd.Timestamp("2026-01-01"),
-        overrides.AUTHOR: "Ana",
-        overrides.REASON: "why",
+        schema.CREATED_AT: pd.Timestamp("2026-01-01"),
+        schema.AUTHOR: "Ana",
+        schema.REASON: "why",
         schema.FAMILY: "Alpha",
         schema.SKU: None,
         schema.REGION: None,
         schema.START_MONTH: MONTHS[0],
         schema.END_MONTH: MONTHS[1],
         schema.KIND: overrides.KIND_UNITS,
-        overrides.VALUE: 1000.0,
+        schema.VALUE: 1000.0,
     }
     return pd.DataFrame(
-        [{**base, overrides.OVERRIDE_ID: i + 1, **r} for i, r in enumerate(rows)],
-        columns=overrides.OVERRIDE_COLUMNS,
+        [{**base, schema.OVERRIDE_ID: i + 1, **r} for i, r in enumerate(rows)],
+        columns=schema.OVERRIDE_COLUMNS,
     )
 
 
@@ -41,14 +41,14 @@ CONS = overrides.apply_overrides(
     fake_values(),
     PRODUCTS,
     _overrides(
-        {overrides.LEVEL: overrides.LEVEL_FAMILY},
+        {schema.LEVEL: overrides.LEVEL_FAMILY},
         {
-            overrides.LEVEL: overrides.LEVEL_SKU_REGION,
+            schema.LEVEL: overrides.LEVEL_SKU_REGION,
             schema.FAMILY: "Beta",
             schema.SKU: "B1",
             schema.REGION: "North",
             schema.KIND: overrides.KIND_PCT,
-            overrides.VALUE: 50.0,
+            schema.VALUE: 50.0,
         },
     ),
 )
@@ -106,21 +106,21 @@ def test_fitted_sum_is_blank_where_a_series_has_no_fit() -> None:
 
 def test_override_marks_show_what_touches_the_selection() -> None:
     ovs = _overrides(
-        {overrides.LEVEL: overrides.LEVEL_FAMILY},
+        {schema.LEVEL: overrides.LEVEL_FAMILY},
         {
-            overrides.LEVEL: overrides.LEVEL_SKU_REGION,
+            schema.LEVEL: overrides.LEVEL_SKU_REGION,
             schema.FAMILY: "Beta",
             schema.SKU: "B1",
             schema.REGION: "North",
             schema.KIND: overrides.KIND_PCT,
-            overrides.VALUE: 50.0,
+            schema.VALUE: 50.0,
         },
     )
     assert demand_view.override_marks(ovs, None, None, None, PRODUCTS)[
-        overrides.OVERRIDE_ID
+        schema.OVERRIDE_ID
     ].tolist() == [1, 2]
     assert demand_view.override_marks(ovs, "Alpha", "A2", "South", PRODUCTS)[
-        overrides.OVERRIDE_ID
+        schema.OVERRIDE_ID
     ].tolist() == [1]
     beta = demand_view.override_marks(ovs, "Beta", None, None, PRODUCTS)
     assert beta["label"].tolist() == ["#2 B1/North +50 % (why)"]
@@ -141,7 +141,7 @@ def test_horizon_totals_and_labels() -> None:
 def test_chart_has_every_trace_and_marks_the_overrides() -> None:
     series = demand_view.demand_series(SALES, FITTED, CONS, PRODUCTS, None, None, None)
     marks = demand_view.override_marks(
-        _overrides({overrides.LEVEL: overrides.LEVEL_FAMILY}), None, None, None, PRODUCTS
+        _overrides({schema.LEVEL: overrides.LEVEL_FAMILY}), None, None, None, PRODUCTS
     )
     fig = demand_chart(series, marks, "Demand", "#123456")
     names = [t.name for t in fig.data]
@@ -161,25 +161,25 @@ def test_chart_has_every_trace_and_marks_the_overrides() -> None:
 
 def test_history_view_words_and_empty_columns_dropped() -> None:
     hist = _overrides(
-        {}, {schema.SKU: "A1", schema.KIND: overrides.KIND_PCT, overrides.VALUE: 10.0}
+        {}, {schema.SKU: "A1", schema.KIND: overrides.KIND_PCT, schema.VALUE: 10.0}
     ).assign(
         **{
-            overrides.LEVEL: [overrides.LEVEL_FAMILY, overrides.LEVEL_SKU],
-            overrides.STATUS: overrides.STATUS_ACTIVE,
-            overrides.WITHDRAWN_AT: [pd.NaT, pd.Timestamp("2026-02-03 14:05:09")],
-            overrides.WITHDRAWN_BY: None,
-            overrides.WITHDRAW_NOTE: None,
+            schema.LEVEL: [overrides.LEVEL_FAMILY, overrides.LEVEL_SKU],
+            schema.STATUS: schema.STATUS_ACTIVE,
+            schema.WITHDRAWN_AT: [pd.NaT, pd.Timestamp("2026-02-03 14:05:09")],
+            schema.WITHDRAWN_BY: None,
+            schema.WITHDRAW_NOTE: None,
         }
     )
     view = demand_view.history_view(hist)
-    assert view[overrides.WITHDRAWN_AT].tolist() == ["", "2026-02-03 14:05"]  # never "None"
-    assert view[overrides.LEVEL].tolist() == ["Family", "SKU"]
+    assert view[schema.WITHDRAWN_AT].tolist() == ["", "2026-02-03 14:05"]  # never "None"
+    assert view[schema.LEVEL].tolist() == ["Family", "SKU"]
     assert view[schema.KIND].tolist() == ["= units/month", "% change"]
-    assert view[schema.SKU].tolist() == ["", "A1"] and view[overrides.WITHDRAWN_BY].tolist() == [
+    assert view[schema.SKU].tolist() == ["", "A1"] and view[schema.WITHDRAWN_BY].tolist() == [
         "",
         "",
     ]
-    assert hist[overrides.LEVEL].tolist() == [
+    assert hist[schema.LEVEL].tolist() == [
         overrides.LEVEL_FAMILY,
         overrides.LEVEL_SKU,
     ]  # input untouched

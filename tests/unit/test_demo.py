@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from sop.core import schema
+from sop.core.tables import TABLES
 from sop.data.demo import build_demo, write_demo
 
 AS_OF = pd.Timestamp("2026-10-01")
@@ -110,21 +111,21 @@ def test_same_seed_gives_equal_frames_and_other_seed_differs(demo):
 
 def test_write_demo_is_byte_identical(tmp_path):
     a, b = write_demo(tmp_path / "a"), write_demo(tmp_path / "b")
-    assert set(a) == set(schema.TABLES) - {schema.CONSENSUS}
+    assert set(a) == set(TABLES) - {schema.CONSENSUS}
     for name, path in a.items():
         assert path.name == f"{name}.parquet"
         assert path.read_bytes() == b[name].read_bytes(), name
     back = pd.read_parquet(a[schema.SALES])
-    assert list(back.columns) == schema.TABLES[schema.SALES].column_names
+    assert list(back.columns) == TABLES[schema.SALES].column_names
 
 
 # --- the schema's rules -----------------------------------------------------------
 
 
 def test_tables_follow_the_schema(demo):
-    assert set(demo) == set(schema.TABLES) - {schema.CONSENSUS}
+    assert set(demo) == set(TABLES) - {schema.CONSENSUS}
     for name, df in demo.items():
-        t = schema.TABLES[name]
+        t = TABLES[name]
         assert list(df.columns) == t.column_names, name
         assert not df.duplicated(list(t.key)).any(), name
         for c in t.columns:

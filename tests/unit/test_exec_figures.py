@@ -9,14 +9,15 @@ import pytest
 from exec_helpers import exec_tables, load
 
 from sop.core import schema
+from sop.executive import board as exec_board
 from sop.executive import decisions, weekly
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
 from sop.executive import view as exec_view
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
 
 
 @pytest.fixture
@@ -219,7 +220,7 @@ def test_bridge_says_when_the_plan_on_the_table_is_not_approved(store: Store, ct
     from sop.executive import records as exec_records
 
     executive.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
-    sid = scenario_store.save(
+    sid = saved_scenarios.save(
         store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann"
     )
     v = executive.view(store, ctx)  # Jan 2026: nothing approved
@@ -343,7 +344,7 @@ def test_board_stars_values_as_shown() -> None:
             "avg_utilisation": [0.4434, 0.4389, 0.40],
         }
     )
-    out = exec_view.board_text(board, "EUR", "#1 Overtime").set_index("Plan")
+    out = exec_board.board_text(board, "EUR", "#1 Overtime").set_index("Plan")
     for col in ("Revenue", "Gross margin", "Margin vs budget", "Inventory value (end)"):
         assert out[col].iloc[:2].str.startswith("★").all(), col
         assert not out[col].iloc[2].startswith("★"), col

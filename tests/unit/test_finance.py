@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import datetime
 
@@ -11,10 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from supply_helpers import tiny_with_consensus
 
-from sop.core import schema
+from sop.core import fmt, schema, xlsx
+from sop.core.xlsx import cell_value
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
-from sop.finance import landing, pvm, statement
+from sop.finance import landing, margin_charts, pvm, statement
 from sop.finance import view as finance_view
 from sop.scenario.evaluate import evaluate
 from sop.scenario.levers import Levers
@@ -185,8 +187,9 @@ def test_landing_is_one_figure_per_year_whatever_the_budget_covers() -> None:
     assert np.isnan(y27["compared_revenue"])
     assert y27["landing_revenue"] == 1200 and "No budget for 2027" in y27["note"]
     tiles = landing.tiles(land.reset_index(), "EUR")
-    assert tiles[0]["value"] == "€1,300" and tiles[0]["delta"].startswith("+€100 vs budget")
-    assert tiles[1]["delta"] is None
+    assert tiles[0].value == "€1,300" and tiles[0].delta.startswith("+€100 vs budget")
+    assert tiles[0].delta_color == "normal" and tiles[1].delta == "no budget"
+    assert tiles[1].delta_color == "off" and tiles[1].notes == (y27["note"],)
     # the chart's bars per year add up to the same landing, actuals included
     fig = finance_charts.landing_chart(land.reset_index(), schema.REVENUE, "EUR")
     bars = [t for t in fig.data if t.type == "bar"]
@@ -309,8 +312,8 @@ def tiny_view():
 
 def test_view_of_a_real_plan_reconciles(tiny_view) -> None:
     ev, tables, view = tiny_view
-    assert view.totals["revenue"] == pytest.approx(ev.plan.kpis["revenue"])
-    assert view.totals["margin"] == pytest.approx(ev.plan.kpis["gross_margin"])
+    assert view.totals["revenue"] == pytest.approx(ev.kpis["revenue"])
+    assert view.totals["margin"] == pytest.approx(ev.kpis["gross_margin"])
     assert view.totals["budget_revenue"] == pytest.approx(ev.budget["revenue"])
     assert view.totals["revenue_over_budget_months"] == pytest.approx(ev.budget["plan_revenue"])
     inv = view.inventory
@@ -390,8 +393,6 @@ def test_workbook_round_trip(tiny_view) -> None:
 def test_landing_sheet_matches_the_screen(tiny_view) -> None:
     """The Excel "Year-end landing" sheet carries the same one landing per year as the
     tiles (actuals included) and leaves a year without budget blank."""
-    import dataclasses
-
     _, _, view = tiny_view
     act, proj, bud, as_of = _landing_inputs()
     bud = bud[(bud[schema.MONTH] >= NOV) & (bud[schema.MONTH] <= pd.Timestamp("2026-12-01"))]
@@ -404,13 +405,11 @@ def test_landing_sheet_matches_the_screen(tiny_view) -> None:
     assert sheet.loc[2026, "Landing revenue (actuals + projection) (EUR)"] == 1300
     assert sheet.loc[2026, "Revenue gap (landing - budget) (EUR)"] == 100
     assert pd.isna(sheet.loc[2027, "Budget revenue (EUR)"])  # a blank cell
-    tile = landing.tiles(land, "EUR")[0]["value"]
+    tile = landing.tiles(land, "EUR")[0].value
     assert tile == fmt_money(sheet.loc[2026, "Landing revenue (actuals + projection) (EUR)"])
 
 
 def fmt_money(v: float) -> str:
-    from sop.core import fmt
-
     return fmt.money(v, "EUR")
 
 
@@ -450,13 +449,13 @@ def test_charts_use_the_template_and_family_colours(tiny_view) -> None:
         t.startswith(("€", "-€")) for t in fig.layout.yaxis.ticktext
     )
     steps = pvm.bridge_steps(view.bridge)
-    wf = finance_charts.bridge_waterfall(steps, "EUR").data[0]
+    wf = margin_charts.bridge_waterfall(steps, "EUR").data[0]
     assert list(wf.y) == pytest.approx(list(steps["amount"]))
     assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
     for fig in (
         finance_charts.budget_chart(view.by_month, schema.MARGIN, "EUR", True),
         finance_charts.landing_chart(view.landing, schema.REVENUE, "EUR"),
-        finance_charts.inventory_chart(view.inventory, "EUR", colors),
+        margin_charts.inventory_chart(view.inventory, "EUR", colors),
     ):
         assert fig.data and "€" in "".join(fig.layout.yaxis.ticktext)
     assert finance_charts.budget_chart(
@@ -468,8 +467,6 @@ def test_money_reads_the_same_everywhere() -> None:
     """QA: "€-25,508" in a table vs "-€25,508" elsewhere, "-€0"/"+€0" on bridge bars,
     "€−800k" on a chart axis. One convention: the sign before the symbol, deltas
     signed, zero unsigned."""
-    from sop.core import fmt
-
     assert fmt.money(-25508, compact=False) == "-€25,508"
     assert fmt.money(-0.3) == fmt.money(0.2) == fmt.money_delta(-0.4) == "€0"
     assert fmt.money_delta(1.94e6) == "+€1.94M" and fmt.money_delta(-192e3) == "-€192k"
@@ -482,8 +479,6 @@ def test_money_reads_the_same_everywhere() -> None:
     assert shown.loc["A", "mix"] == "-€60" and shown.loc["B", "volume"] == "-€140"
     assert shown.loc["A", "price"] == "+€120" and shown.loc["B", "cost"] == "€0"
     assert shown.loc["A", "budget_margin"] == "€400"  # a level, not a change
-    from sop.core import xlsx
-
     assert xlsx.delta_format("EUR") == '+"€"#,##0;-"€"#,##0;"€"0'
     steps = pd.DataFrame(
         {
@@ -492,7 +487,7 @@ def test_money_reads_the_same_everywhere() -> None:
             "kind": ["total", "delta", "delta", "delta", "delta", "total"],
         }
     )
-    wf = finance_charts.bridge_waterfall(steps, "EUR")
+    wf = margin_charts.bridge_waterfall(steps, "EUR")
     assert list(wf.data[0].text) == ["€900k", "-€1.70M", "€0", "€0", "+€50k", "-€750k"]
     ticks = list(wf.layout.yaxis.ticktext)
     assert any(t.startswith("-€") for t in ticks) and "€0" in ticks
@@ -502,7 +497,5 @@ def test_money_reads_the_same_everywhere() -> None:
 
 def test_rounding_residues_never_read_minus_zero() -> None:
     """QA: the pack's Demand sheet showed "-0" units for -1e-12 differences."""
-    from sop.core.xlsx import cell_value
-
     assert cell_value(-1e-9, "units") == 0.0 and cell_value(-1e-9, "delta") == 0.0
     assert cell_value(-3.0, "units") == -3.0 and cell_value(0.2, "num") == 0.2

@@ -8,7 +8,8 @@ import pytest
 from tiny import tiny_tables
 
 from sop.core import schema
-from sop.scenario.apply import apply_demand, apply_levers, apply_tables
+from sop.scenario.apply import apply_tables, price_change, price_factors
+from sop.scenario.evaluate import apply_levers, prepare_demand
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy
 
@@ -151,14 +152,14 @@ def test_bad_levers_are_not_applied_to_the_plan() -> None:
     # NaN elasticity used to wipe out the demand of a family whose price moved
     with pytest.raises(ValueError, match="not a number"):
         apply_levers(
-            _demand(),
+            prepare_demand(_demand()),
             tiny_tables(),
             SupplyPolicy(),
             Levers(price_elasticity=float("nan"), price_family_pct=(("Beta", 10.0),)),
         )
     with pytest.raises(ValueError, match="not a month"):
         apply_levers(
-            _demand(),
+            prepare_demand(_demand()),
             tiny_tables(),
             SupplyPolicy(),
             Levers(capacity_changes=(("L1", "2026-13", "2026-14", 50.0),)),
@@ -224,33 +225,50 @@ def test_clamped_moves_numbers_into_range() -> None:
     assert out.problems() == [] and MOVED.clamped() == MOVED
 
 
+def _scenario_demand(levers: Levers) -> pd.DataFrame:
+    """The demand a scenario is planned on: by SKU x month, the two regions summed."""
+    return apply_levers(prepare_demand(_demand()), tiny_tables(), SupplyPolicy(), levers).demand
+
+
 def test_demand_levers_multiply_and_promo_hits_only_its_months() -> None:
     d = _demand()
-    out = apply_demand(d, MOVED)
-    row = out[(out[schema.SKU] == "A1") & (out[schema.REGION] == "North")].set_index(schema.MONTH)
-    # 100 x 1.10 (all) x 1.05 (Alpha) x 1.03 (North) = 118.965; promo x 1.25 in Mar-Apr
-    assert row.loc["2026-01-01", schema.UNITS] == pytest.approx(118.965)
-    assert row.loc["2026-03-01", schema.UNITS] == pytest.approx(118.965 * 1.25)
-    assert row.loc["2026-05-01", schema.UNITS] == pytest.approx(118.965)
-    b = out[(out[schema.SKU] == "B1") & (out[schema.REGION] == "South")]
-    assert b[schema.UNITS].tolist() == pytest.approx([100 * 1.1 * 0.8] * 6)
+    out = apply_levers(prepare_demand(d), tiny_tables(), SupplyPolicy(), MOVED).demand
+    a1 = out[out[schema.SKU] == "A1"].set_index(schema.MONTH)
+    # North 100 x 1.10 (all) x 1.05 (Alpha) x 1.03 (North) = 118.965, South 100 x 1.10
+    # x 1.05 = 115.5: 234.465 a month; the promotion adds x 1.25 in Mar-Apr
+    assert a1.loc["2026-01-01", schema.UNITS] == pytest.approx(234.465)
+    assert a1.loc["2026-03-01", schema.UNITS] == pytest.approx(234.465 * 1.25)
+    assert a1.loc["2026-05-01", schema.UNITS] == pytest.approx(234.465)
+    b = out[out[schema.SKU] == "B1"]
+    # 100 x 1.1 x 0.8 = 88 in the South, x 1.03 = 90.64 in the North
+    assert b[schema.UNITS].tolist() == pytest.approx([88 + 90.64] * 6)
     assert (out[schema.P10] <= out[schema.UNITS]).all() and (
         out[schema.UNITS] <= out[schema.P90]
     ).all()
-    assert (out[schema.FORECAST_UNITS] == d[schema.FORECAST_UNITS]).all()  # the forecast stays
+    assert (out[schema.FORECAST_UNITS] == 200).all()  # the forecast stays as forecast
     pd.testing.assert_frame_equal(d, _demand())  # input untouched
 
 
 def test_demand_minus_100_is_zero_not_negative() -> None:
-    out = apply_demand(_demand(), Levers(demand_pct=-100.0))
+    out = _scenario_demand(Levers(demand_pct=-100.0))
     assert (out[schema.UNITS] == 0).all() and (out[schema.P90] == 0).all()
 
 
 def test_price_elasticity_lowers_demand_when_price_rises() -> None:
-    out = apply_demand(_demand(), Levers(price_family_pct=(("Beta", 10.0),), price_elasticity=-2.0))
+    out = _scenario_demand(Levers(price_family_pct=(("Beta", 10.0),), price_elasticity=-2.0))
     beta = out[out[schema.FAMILY] == "Beta"][schema.UNITS]
-    assert beta.tolist() == pytest.approx([100 * 1.1**-2] * len(beta))
-    assert (out[out[schema.FAMILY] == "Alpha"][schema.UNITS] == 100).all()
+    assert beta.tolist() == pytest.approx([200 * 1.1**-2] * len(beta))
+    assert (out[out[schema.FAMILY] == "Alpha"][schema.UNITS] == 200).all()
+
+
+def test_the_price_change_is_derived_once() -> None:
+    # the multiplier that moves list and net prices (and demand, through the
+    # elasticity) also tells the margin bridge how much of a price move the lever made
+    up = Levers(price_family_pct=(("Beta", 10.0),))
+    assert price_factors(up) == pytest.approx({"Beta": 1.1}) and price_factors(Levers()) == {}
+    both = Levers(price_family_pct=(("Alpha", -20.0), ("Beta", 10.0)))
+    assert price_change(up, both) == pytest.approx({"Alpha": 0.8, "Beta": 1.0})
+    assert price_change(both, Levers()) == pytest.approx({"Alpha": 1.25, "Beta": 1 / 1.1})
 
 
 def test_table_levers() -> None:
@@ -285,15 +303,17 @@ def test_table_levers() -> None:
 
 
 def test_on_off_levers_reach_the_policy_and_bad_levers_raise() -> None:
-    d, t, pol = apply_levers(
-        _demand(),
+    pol = apply_levers(
+        prepare_demand(_demand()),
         tiny_tables(),
         SupplyPolicy(),
         Levers(overtime_allowed=False, hiring_allowed=False),
-    )
+    ).policy
     assert not pol.overtime_allowed and not pol.hiring_allowed and pol.subcontract_allowed
     with pytest.raises(ValueError, match="outside"):
-        apply_levers(_demand(), tiny_tables(), SupplyPolicy(), Levers(demand_pct=500.0))
+        apply_levers(
+            prepare_demand(_demand()), tiny_tables(), SupplyPolicy(), Levers(demand_pct=500.0)
+        )
 
 
 def test_every_lever_is_documented() -> None:

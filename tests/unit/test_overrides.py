@@ -41,22 +41,22 @@ def ov(
 def frame(*items: overrides.Override) -> pd.DataFrame:
     rows = [
         {
-            overrides.OVERRIDE_ID: i + 1,
-            overrides.CREATED_AT: pd.Timestamp("2026-01-01"),
-            overrides.AUTHOR: o.author,
-            overrides.REASON: o.reason,
-            overrides.LEVEL: o.level,
+            schema.OVERRIDE_ID: i + 1,
+            schema.CREATED_AT: pd.Timestamp("2026-01-01"),
+            schema.AUTHOR: o.author,
+            schema.REASON: o.reason,
+            schema.LEVEL: o.level,
             schema.FAMILY: overrides.normalise(o, PRODUCTS).family,
             schema.SKU: o.sku,
             schema.REGION: o.region,
             schema.START_MONTH: o.start_month,
             schema.END_MONTH: o.end_month,
             schema.KIND: o.kind,
-            overrides.VALUE: o.value,
+            schema.VALUE: o.value,
         }
         for i, o in enumerate(items)
     ]
-    return pd.DataFrame(rows, columns=overrides.OVERRIDE_COLUMNS)
+    return pd.DataFrame(rows, columns=schema.OVERRIDE_COLUMNS)
 
 
 def cell(df: pd.DataFrame, sku: str, region: str, month: pd.Timestamp, col: str = schema.UNITS):
@@ -184,16 +184,16 @@ def test_submit_withdraw_and_the_append_only_history(store: Store) -> None:
     )
     assert second > first
     act = override_log.active(store)
-    assert act[overrides.OVERRIDE_ID].tolist() == [first, second]
+    assert act[schema.OVERRIDE_ID].tolist() == [first, second]
     assert act.loc[1, schema.FAMILY] == "Alpha"  # filled in from the SKU
     consensus.withdraw_override(store, first, "Ben", "deal fell through")
-    assert override_log.active(store)[overrides.OVERRIDE_ID].tolist() == [second]
-    hist = override_log.history(store).set_index(overrides.OVERRIDE_ID)
-    assert hist.loc[first, overrides.STATUS] == overrides.STATUS_WITHDRAWN
-    assert hist.loc[first, overrides.WITHDRAWN_BY] == "Ben"
-    assert hist.loc[first, overrides.WITHDRAW_NOTE] == "deal fell through"
-    assert hist.loc[first, overrides.VALUE] == 1000.0  # the original row is intact
-    assert hist.loc[second, overrides.STATUS] == overrides.STATUS_ACTIVE
+    assert override_log.active(store)[schema.OVERRIDE_ID].tolist() == [second]
+    hist = override_log.history(store).set_index(schema.OVERRIDE_ID)
+    assert hist.loc[first, schema.STATUS] == schema.STATUS_WITHDRAWN
+    assert hist.loc[first, schema.WITHDRAWN_BY] == "Ben"
+    assert hist.loc[first, schema.WITHDRAW_NOTE] == "deal fell through"
+    assert hist.loc[first, schema.VALUE] == 1000.0  # the original row is intact
+    assert hist.loc[second, schema.STATUS] == schema.STATUS_ACTIVE
     assert override_log.counts(store) == (2, 1)
     with pytest.raises(StoreError, match="already withdrawn by Ben"):
         override_log.withdraw(store, first, "Ana")
@@ -210,10 +210,10 @@ def test_overrides_survive_a_restart(store: Store) -> None:
     oid = consensus.submit_override(store, ov(reason="tender won", author="Chen"))
     again = Store(store.path)
     hist = override_log.history(again)
-    assert hist[overrides.OVERRIDE_ID].tolist() == [oid]
-    assert (hist.loc[0, overrides.REASON], hist.loc[0, overrides.AUTHOR]) == ("tender won", "Chen")
+    assert hist[schema.OVERRIDE_ID].tolist() == [oid]
+    assert (hist.loc[0, schema.REASON], hist.loc[0, schema.AUTHOR]) == ("tender won", "Chen")
     assert hist.loc[0, schema.START_MONTH] == M1 and hist.loc[0, schema.END_MONTH] == M2
-    assert pd.notna(hist.loc[0, overrides.CREATED_AT])
+    assert pd.notna(hist.loc[0, schema.CREATED_AT])
 
 
 def test_two_writers_at_once_both_land(store: Store) -> None:
@@ -235,7 +235,7 @@ def test_two_writers_at_once_both_land(store: Store) -> None:
         t.join()
     assert not errors, errors
     assert len(set(ids)) == 2
-    assert set(override_log.history(store)[overrides.AUTHOR]) == {"Ana", "Ben"}
+    assert set(override_log.history(store)[schema.AUTHOR]) == {"Ana", "Ben"}
 
 
 def test_consensus_levels_add_up_after_overrides(store: Store) -> None:

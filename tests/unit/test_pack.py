@@ -17,10 +17,11 @@ from exec_helpers import load
 from sop.core import schema
 from sop.executive import pack
 from sop.executive import service as executive
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
-from sop.store import scenarios as scenario_store
+from sop.ui import readers, scenario_readers
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEETS = [
@@ -41,7 +42,7 @@ def packed(store: Store):
     """A store with two cycles approved, a saved scenario and an open action."""
     load(store)
     ctx = executive.context(store)
-    sid = scenario_store.save(
+    sid = saved_scenarios.save(
         store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann"
     )
     executive.approve_saved(store, ctx, 0, "Ann", "December plan", pd.Timestamp("2025-12-01"))
@@ -245,10 +246,9 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
     the plan of record's demand."""
     from demand_helpers import MONTHS, fake_values, loaded_store, store_fake_run
 
-    from sop import ui
     from sop.demand import overrides
+    from sop.demand.consensus import demand_plan
     from sop.demand.engine import ForecastSettings
-    from sop.demand.plan import demand_plan
     from sop.store import overrides as override_log
 
     loaded_store(store)
@@ -259,19 +259,21 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
     )
     override_log.add(
         store,
-        overrides.Override(
-            level=overrides.LEVEL_FAMILY,
-            start_month=MONTHS[0],
-            end_month=MONTHS[1],
-            kind=overrides.KIND_PCT,
-            value=20.0,
-            reason="key account",
-            author="Ann",
-            family="Alpha",
+        overrides.as_row(
+            overrides.Override(
+                level=overrides.LEVEL_FAMILY,
+                start_month=MONTHS[0],
+                end_month=MONTHS[1],
+                kind=overrides.KIND_PCT,
+                value=20.0,
+                reason="key account",
+                author="Ann",
+                family="Alpha",
+            )
         ),
     )
     ctx = executive.context(store)
-    sid = scenario_store.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    sid = saved_scenarios.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
     executive.approve_saved(store, ctx, sid, "Bob", "go")
     view = executive.view(store, ctx)
     meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
@@ -286,8 +288,9 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
     # the workbook from the command line's context and from the page's cached path
     books = [pack.excel(view, ctx.tables, meta, ctx.demand)]
     st_cache_clear()
-    path, stamp = str(store.path), ui.demand_stamp(str(store.path), 1)
-    books.append(ui.exe_pack(path, 1, stamp, ui.exe_log_stamp(path), ctx.policy, "xlsx"))
+    path, stamp = str(store.path), readers.demand_stamp(str(store.path), 1)
+    log_stamp = scenario_readers.exe_log_stamp(path)
+    books.append(scenario_readers.exe_pack(path, 1, stamp, log_stamp, ctx.policy, "xlsx"))
     for book in books:
         dem = _sheet(openpyxl.load_workbook(io.BytesIO(book)), "Demand")
         dem = dem[dem["Month"] != "Total"].set_index(["Month", "Family"])

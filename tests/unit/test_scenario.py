@@ -18,8 +18,10 @@ from sop.demand.plan import PLAN_COLUMNS
 from sop.finance.bridge import margin_bridge
 from sop.finance.kpis import KPIS, family_unit_values, kpi_table
 from sop.finance.statement import budget_kpis, family_pnl
+from sop.scenario.apply import apply_tables
 from sop.scenario.evaluate import evaluate, scenario_bridge
 from sop.scenario.levers import Levers
+from sop.supply.capacity import OVERTIME_HOURS, resource_hours
 from sop.supply.plan import solve_plan
 from sop.supply.policy import SupplyPolicy
 from sop.supply.synthetic import naive_consensus
@@ -290,9 +292,6 @@ def test_scenario_cli_names_a_bad_lever(tmp_path: Path, capsys) -> None:
 
 
 def test_a_shutdown_stops_overtime_too(tiny) -> None:
-    from sop.scenario.apply import apply_tables
-    from sop.supply.capacity import OVERTIME_HOURS, resource_hours
-
     t, d = tiny
     shut = Levers(capacity_changes=(("L2", "2026-03", "2026-04", -100.0),))
     hours = resource_hours(apply_tables(t, shut), pd.date_range("2026-01-01", periods=6, freq="MS"))

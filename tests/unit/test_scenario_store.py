@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
 from sop.store import scenarios as scenario_store
@@ -15,25 +16,33 @@ NASTY = 'Q1 push "best" case\'); DROP TABLE scenarios; -- ünïcødé 🚀 ' + "
 
 def test_save_and_load_verbatim(store: Store) -> None:
     lev = Levers(demand_pct=5.0, capacity_changes=(("RS-ASM1", "2027-06", "2027-07", 50.0),))
-    sid = scenario_store.save(store, NASTY, lev, author="Ana O'Neil", description=NASTY[::-1])
-    df = scenario_store.list_scenarios(Store(store.path))
+    sid = saved_scenarios.save(store, NASTY, lev, author="Ana O'Neil", description=NASTY[::-1])
+    df = saved_scenarios.list_scenarios(Store(store.path))
     assert df["name"].tolist() == [NASTY]
     assert df["description"].tolist() == [NASTY[::-1]]
     assert df["author"].tolist() == ["Ana O'Neil"]
-    name, back = scenario_store.get(store, sid)
+    name, back = saved_scenarios.get(store, sid)
     assert name == NASTY and back == lev
 
 
+def test_the_store_keeps_levers_as_json_text(store: Store) -> None:
+    text = Levers(demand_pct=5.0).to_json()
+    sid = scenario_store.save(store, "A", text, "me")
+    assert scenario_store.get(store, sid) == ("A", text)
+    assert scenario_store.list_scenarios(store)["levers_json"].tolist() == [text]
+    assert saved_scenarios.get(store, sid) == ("A", Levers(demand_pct=5.0))
+
+
 def test_archive_is_an_event_not_a_delete(store: Store) -> None:
-    a = scenario_store.save(store, "A", Levers(), author="me")
-    b = scenario_store.save(store, "B", Levers(demand_pct=3.0), author="me")
-    scenario_store.archive(store, a, author="boss")
-    assert scenario_store.list_scenarios(store)["scenario_id"].tolist() == [b]
-    everything = scenario_store.list_scenarios(store, include_archived=True)
+    a = saved_scenarios.save(store, "A", Levers(), author="me")
+    b = saved_scenarios.save(store, "B", Levers(demand_pct=3.0), author="me")
+    saved_scenarios.archive(store, a, author="boss")
+    assert saved_scenarios.list_scenarios(store)["scenario_id"].tolist() == [b]
+    everything = saved_scenarios.list_scenarios(store, include_archived=True)
     assert everything.set_index("scenario_id").loc[a, "archived"]
-    scenario_store.unarchive(store, a, author="boss")
-    assert sorted(scenario_store.list_scenarios(store)["scenario_id"]) == [a, b]
-    assert scenario_store.history(store)["action"].tolist() == ["archive", "unarchive"]
+    saved_scenarios.unarchive(store, a, author="boss")
+    assert sorted(saved_scenarios.list_scenarios(store)["scenario_id"]) == [a, b]
+    assert saved_scenarios.history(store)["action"].tolist() == ["archive", "unarchive"]
 
 
 def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None:
@@ -43,10 +52,10 @@ def test_blank_name_or_author_and_bad_levers_store_nothing(store: Store) -> None
         ("ok", "me", Levers(demand_pct=900.0), "out of range"),
     ]:
         with pytest.raises(StoreError, match=msg):
-            scenario_store.save(store, name, lev, author=author)
-    assert scenario_store.list_scenarios(store, include_archived=True).empty
+            saved_scenarios.save(store, name, lev, author=author)
+    assert saved_scenarios.list_scenarios(store, include_archived=True).empty
     with pytest.raises(StoreError, match="no scenario #42"):
-        scenario_store.archive(store, 42, author="me")
+        saved_scenarios.archive(store, 42, author="me")
 
 
 def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
@@ -55,7 +64,7 @@ def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
     def work(i: int) -> None:
         try:
             for k in range(5):
-                scenario_store.save(
+                saved_scenarios.save(
                     Store(store.path), f"s{i}-{k}", Levers(demand_pct=float(i)), author=f"u{i}"
                 )
         except BaseException as exc:  # noqa: BLE001 - asserted below
@@ -65,5 +74,5 @@ def test_two_sessions_saving_at_once_both_keep_theirs(store: Store) -> None:
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors
-    names = set(scenario_store.list_scenarios(store)["name"])
+    names = set(saved_scenarios.list_scenarios(store)["name"])
     assert names == {f"s{i}-{k}" for i in range(2) for k in range(5)}

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
+from sop.core import schema
 from sop.scenario import space as lever_space
 from sop.scenario import url as scenario_url
+from sop.scenario import wording
 from sop.scenario.levers import PREFIX, Levers, lever_help
 
 SPACE = lever_space.LeverSpace(
@@ -209,10 +212,6 @@ def test_query_update_sets_changes_and_drops_stale_levers_only() -> None:
 
 
 def test_space_makes_room_for_what_a_saved_scenario_names() -> None:
-    import pandas as pd
-
-    from sop.core import schema
-
     demand = pd.DataFrame(
         {
             schema.MONTH: pd.to_datetime(["2026-01-01", "2026-02-01"]),
@@ -245,8 +244,8 @@ def test_where_the_levers_start() -> None:
 
 
 def test_moved_text_speaks_plainly() -> None:
-    assert lever_space.moved_text(Levers()) == "nothing (baseline)"
-    text = lever_space.moved_text(MOVED)
+    assert wording.moved_text(Levers()) == "nothing (baseline)"
+    text = wording.moved_text(MOVED)
     for part in (
         "demand, all families +10 %",
         "demand Beta -20 %",
@@ -264,10 +263,6 @@ def test_moved_text_speaks_plainly() -> None:
 def test_no_subcontract_or_hiring_levers_when_the_data_has_nothing_to_act_on() -> None:
     """QA (a non-demo dataset without supply_options and workforce): the Scenarios page
     offered subcontracting and hiring levers that could not change anything."""
-    import pandas as pd
-
-    from sop.core import schema
-
     demand = pd.DataFrame(
         {
             schema.MONTH: pd.to_datetime(["2026-01-01"]),

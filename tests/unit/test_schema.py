@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sop.core import schema
+from sop.core.tables import TABLES, schema_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
 
@@ -15,7 +16,7 @@ def _constants() -> dict[str, str]:
 
 def test_every_column_is_a_constant_named_after_itself() -> None:
     consts = _constants()
-    for table in schema.TABLES.values():
+    for table in TABLES.values():
         for col in table.columns:
             names = [k for k, v in consts.items() if v == col.name]
             assert names, f"{table.name}.{col.name} has no constant"
@@ -23,7 +24,7 @@ def test_every_column_is_a_constant_named_after_itself() -> None:
 
 
 def test_constants_for_columns_are_distinct() -> None:
-    cols = {c.name for t in schema.TABLES.values() for c in t.columns}
+    cols = {c.name for t in TABLES.values() for c in t.columns}
     values = [
         v
         for k, v in _constants().items()
@@ -38,22 +39,22 @@ def test_quantile_constants_are_not_swapped() -> None:
 
 
 def test_keys_and_foreign_keys_name_real_columns() -> None:
-    for t in schema.TABLES.values():
+    for t in TABLES.values():
         assert set(t.key) <= set(t.column_names), t.name
         assert len(t.column_names) == len(set(t.column_names)), t.name
         for fk in t.foreign_keys:
             assert fk.column in t.column_names
-            assert fk.ref_column in schema.TABLES[fk.ref_table].column_names
+            assert fk.ref_column in TABLES[fk.ref_table].column_names
 
 
 def test_every_column_type_has_a_store_type() -> None:
-    for t in schema.TABLES.values():
+    for t in TABLES.values():
         for c in t.columns:
             assert c.dtype in schema.DUCKDB_TYPES, (t.name, c.name)
 
 
 def test_docs_are_generated_from_the_schema() -> None:
     text = DOC.read_text()
-    assert schema.schema_markdown() in text, "run `python -m sop schema-doc --write` to refresh"
-    for name in schema.TABLES:
+    assert schema_markdown() in text, "run `python -m sop schema-doc --write` to refresh"
+    for name in TABLES:
         assert f"## `{name}`" in text

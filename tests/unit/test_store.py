@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from tiny import snapshot, tiny_tables
 
+import sop.store
 from sop.core import schema
+from sop.core.tables import TABLES
 from sop.data.validate import check_tables
 from sop.store import KEEP_VERSIONS, Store, StoreError
 
@@ -22,7 +26,7 @@ def test_load_round_trips_every_table(store: Store) -> None:
     for name, df in tables.items():
         pd.testing.assert_frame_equal(
             got[name].reset_index(drop=True),
-            df[schema.TABLES[name].column_names].reset_index(drop=True),
+            df[TABLES[name].column_names].reset_index(drop=True),
             check_dtype=False,
         )
     info = store.active()
@@ -130,3 +134,21 @@ def test_concurrent_loads_from_threads_both_land(store: Store) -> None:
         t.join()
     assert not errors
     assert sorted(store.datasets()["name"]) == ["t0", "t1"]
+
+
+def test_the_store_imports_only_sop_core() -> None:
+    """The foundation stays one: rows, frames and JSON text in and out, no domain types."""
+    for path in sorted(Path(sop.store.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            bad = [
+                n
+                for n in names
+                if n.split(".")[0] == "sop" and not n.startswith(("sop.core", "sop.store"))
+            ]
+            assert not bad, f"sop/store/{path.name} imports {bad}"

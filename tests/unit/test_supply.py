@@ -14,6 +14,7 @@ import pytest
 from supply_helpers import one_product
 
 from sop.core import schema
+from sop.finance.kpis import plan_kpis
 from sop.supply.plan import INFEASIBLE, INVALID, OPTIMAL, SupplyPolicy, solve_plan
 
 
@@ -23,6 +24,11 @@ def _col(result, name: str) -> list[float]:
 
 def _cost(result, term: str) -> float:
     return float(result.costs.set_index("term").at[term, "amount"])
+
+
+def _kpis(result, tables) -> dict[str, float]:
+    """The plan's KPIs, read by the one catalogue (`sop.finance.kpis`)."""
+    return plan_kpis(result, tables[schema.PRODUCTS])
 
 
 def _shadow(result, resource: str = "L1") -> list[float]:
@@ -45,7 +51,13 @@ def test_prebuild_when_the_peak_exceeds_capacity() -> None:
     assert _col(r, "inventory") == [30, 30, 0]
     assert _col(r, "lost_sales") == [0, 0, 0]
     assert _cost(r, "holding") == pytest.approx(30.0)
-    assert r.kpis["gross_margin"] == pytest.approx(14_970.0)
+    k = _kpis(r, tables)
+    assert k["gross_margin"] == pytest.approx(14_970.0)
+    # L1 runs its 300 regular hours full in every month
+    assert k["avg_utilisation"] == pytest.approx(1.0) and k["peak_utilisation"] == pytest.approx(
+        1.0
+    )
+    assert k["binding_resource_months"] == 2  # months 2 and 3 (month 1 has a zero price)
     assert _shadow(r) == pytest.approx([0.0, 0.5, 1.0])
 
 
@@ -63,7 +75,7 @@ def test_subcontract_when_there_is_no_spare_capacity() -> None:
     assert _col(r, "subcontracted") == [0, 0, 30]
     assert _col(r, "production") == [100, 100, 100]
     assert _cost(r, "subcontract") == pytest.approx(2_100.0)
-    assert r.kpis["gross_margin"] == pytest.approx(15_900.0)
+    assert _kpis(r, tables)["gross_margin"] == pytest.approx(15_900.0)
     assert _shadow(r) == pytest.approx([19.0, 19.5, 20.0])
 
 
@@ -85,7 +97,7 @@ def test_overtime_and_prebuild_beat_subcontracting() -> None:
     assert _col(r, "subcontracted") == [0, 0, 0]
     assert _cost(r, "overtime") == pytest.approx(750.0)
     assert _cost(r, "line_hours") == pytest.approx(3_000.0)
-    assert r.kpis["gross_margin"] == pytest.approx(16_045.0)
+    assert _kpis(r, tables)["gross_margin"] == pytest.approx(16_045.0)
     assert _shadow(r) == pytest.approx([14.5, 15.0, 15.5])
 
 
@@ -111,7 +123,7 @@ def test_hiring_when_demand_outgrows_the_crew() -> None:
     assert _cost(r, "wages") == pytest.approx(5_000.0)
     assert _cost(r, "hiring") == pytest.approx(200.0)
     assert _col(r, "lost_sales") == [0, 0]
-    assert r.kpis["gross_margin"] == pytest.approx(24_800.0)
+    assert _kpis(r, tables)["gross_margin"] == pytest.approx(24_800.0)
 
 
 def test_no_hiring_means_lost_sales_explained() -> None:
@@ -126,7 +138,7 @@ def test_no_hiring_means_lost_sales_explained() -> None:
     r = solve_plan(demand, tables, SupplyPolicy(hiring_allowed=False, backlog_allowed=False))
     assert r.status == OPTIMAL
     assert _col(r, "lost_sales") == [0, 100]
-    assert r.kpis["gross_margin"] == pytest.approx(20_000.0)
+    assert _kpis(r, tables)["gross_margin"] == pytest.approx(20_000.0)
     assert _cost(r, "lost_goodwill") == pytest.approx(1_000.0)
     gap = r.shortfalls.iloc[0]
     assert (gap["kind"], gap["units"], gap["binding"]) == ("lost sales", pytest.approx(100), "LAB")
@@ -143,12 +155,17 @@ def test_backlog_served_next_month_or_lost_when_backlog_is_off() -> None:
     assert _col(r, "backlog") == [0, 30, 0]
     assert _col(r, "shipped") == [100, 100, 100]
     assert _cost(r, "backlog") == pytest.approx(90.0)
-    assert r.kpis["gross_margin"] == pytest.approx(14_910.0)
-    assert r.kpis["fill_rate"] == pytest.approx(1.0)
-    assert r.kpis["on_time_rate"] == pytest.approx(270 / 300)
+    k = _kpis(r, tables)
+    assert k["gross_margin"] == pytest.approx(14_910.0)
+    assert k["fill_rate"] == pytest.approx(1.0)
+    assert k["on_time_rate"] == pytest.approx(270 / 300)
+    assert k["backlog_unit_months"] == pytest.approx(30.0) and k["ending_backlog_units"] == 0
+    assert k["objective"] == pytest.approx(14_910.0) and k["penalties"] == 0
     lost = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert _col(lost, "lost_sales") == [0, 30, 0]
-    assert lost.kpis["gross_margin"] == pytest.approx(13_500.0)
+    k = _kpis(lost, tables)
+    assert k["gross_margin"] == pytest.approx(13_500.0) and k["penalties"] == pytest.approx(300.0)
+    assert k["objective"] == pytest.approx(13_200.0) and k["on_time_rate"] == pytest.approx(0.9)
     assert _cost(lost, "lost_goodwill") == pytest.approx(300.0)
 
 
@@ -174,7 +191,7 @@ def test_opening_stock_drawn_down_is_costed() -> None:
     r = solve_plan(demand, tables)
     assert _col(r, "production") == [50, 100]
     assert _cost(r, "inventory_change") == pytest.approx(2_500.0)
-    assert r.kpis["gross_margin"] == pytest.approx(10_000.0)
+    assert _kpis(r, tables)["gross_margin"] == pytest.approx(10_000.0)
 
 
 def test_impossible_ending_inventory_is_explained() -> None:
@@ -185,7 +202,7 @@ def test_impossible_ending_inventory_is_explained() -> None:
     tables, demand = one_product([100, 100, 100], line_hours=50.0, on_hand=500.0)
     keep = solve_plan(demand, tables, SupplyPolicy(ending_inventory="opening"))
     assert keep.status == OPTIMAL
-    assert keep.kpis["lost_units"] == pytest.approx(150)
+    assert _kpis(keep, tables)["lost_units"] == pytest.approx(150)
     assert _col(keep, "inventory")[-1] == pytest.approx(500)
     r = solve_plan(
         demand, tables, SupplyPolicy(ending_inventory="opening", lost_sales_allowed=False)
@@ -212,6 +229,18 @@ def test_serving_every_order_when_capacity_cannot_is_explained() -> None:
     assert solve_plan(demand, tables, loose).status == OPTIMAL
 
 
+def test_rates_without_demand_are_undefined_not_perfect() -> None:
+    # No demand at all: nothing was asked, so no share of it was served (NaN, "–"),
+    # the one rule of the catalogue for every page and the plan JSON.
+    tables, demand = one_product([0, 0, 0])
+    r = solve_plan(demand, tables)
+    assert r.status == OPTIMAL, r.explanation
+    k = _kpis(r, tables)
+    assert np.isnan(k["fill_rate"]) and np.isnan(k["on_time_rate"])
+    assert np.isnan(k["gross_margin_pct"]) and np.isnan(k["days_of_supply"])
+    assert k["avg_utilisation"] == 0.0 and k["demand_units"] == 0.0
+
+
 def test_bad_settings_and_inputs_are_explained_not_raised() -> None:
     tables, demand = one_product([100])
     r = solve_plan(demand, tables, SupplyPolicy(horizon=0, level="plant"))
@@ -228,8 +257,9 @@ def test_overtime_off_and_subcontract_off_leave_lost_sales() -> None:
     tables, demand = one_product([100, 100, 130], max_ot=20.0, subcontract=(70.0, 40.0))
     r = solve_plan(demand, tables, SupplyPolicy(overtime_allowed=False, subcontract_allowed=False))
     assert _col(r, "lost_sales") == [0, 0, 30]
-    assert r.kpis["overtime_hours"] == 0 and r.kpis["subcontract_units"] == 0
-    assert np.isclose(r.kpis["gross_margin"], 30_000 - 12_000 - 3_000)
+    k = _kpis(r, tables)
+    assert k["overtime_hours"] == 0 and k["subcontract_units"] == 0
+    assert np.isclose(k["gross_margin"], 30_000 - 12_000 - 3_000)
 
 
 def test_net_prices_come_from_recent_revenue() -> None:
@@ -242,9 +272,9 @@ def test_net_prices_come_from_recent_revenue() -> None:
     assert r.policy.price_basis == "net"
     served = r.sku_plan["demand"] - r.sku_plan["lost_sales"]
     price = r.sku_plan["sku"].map(tables["products"].set_index("sku")["list_price"])
-    assert r.kpis["revenue"] == pytest.approx(0.95 * (price * served).sum())
+    assert _kpis(r, tables)["revenue"] == pytest.approx(0.95 * (price * served).sum())
     listed = solve_plan(demand, tables, SupplyPolicy(horizon=12, price_basis="list"))
-    assert listed.kpis["revenue"] > r.kpis["revenue"]
+    assert _kpis(listed, tables)["revenue"] > _kpis(r, tables)["revenue"]
 
 
 def test_policy_is_a_hashable_value_with_documented_fields() -> None:

@@ -9,11 +9,11 @@ import pytest
 from supply_helpers import tiny_with_consensus, with_consensus
 from tiny import tiny_tables, write_tables
 
-from sop.__main__ import main
+from sop.cli.main import main
 from sop.core import schema
 from sop.data.validate import check_tables
+from sop.demand import sources as demand_sources
 from sop.store import Store
-from sop.supply import plan_io as supply_io
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_a_folder_without_consensus_is_forecast_first(
     _, demand = tiny_with_consensus(12)
     asked = []
     monkeypatch.setattr(
-        supply_io,
+        demand_sources,
         "demand_by_forecasting",
         lambda tables, horizon: (
             asked.append(horizon) or demand.assign(**{schema.SOURCE: "forecast"})

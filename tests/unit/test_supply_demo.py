@@ -8,9 +8,11 @@ import pytest
 from supply_helpers import tiny_with_consensus, with_consensus
 
 from sop.core import schema
+from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
-from sop.data.validate import as_of_month, check_tables
-from sop.demand.plan import loaded_consensus, plan_months
+from sop.data.validate import check_tables
+from sop.demand.plan import loaded_consensus
+from sop.finance.kpis import plan_kpis
 from sop.supply import capacity
 from sop.supply.plan import OPTIMAL, SupplyPolicy, solve_plan
 from sop.supply.results import PLAN_UNITS
@@ -66,9 +68,13 @@ def test_inventory_balances_every_month(plan, demo) -> None:
     assert (fp[["inventory", "backlog", "lost_sales", "production"]] >= -1e-9).all().all()
 
 
-def test_costs_add_up_to_the_lp_objective(plan) -> None:
-    k, costs = plan.kpis, plan.costs.set_index("term")
-    assert k["objective"] == pytest.approx(k["lp_objective"], rel=1e-9, abs=1e-3)
+def _kpis(result, tables) -> dict[str, float]:
+    return plan_kpis(result, tables[schema.PRODUCTS])
+
+
+def test_costs_add_up_to_the_lp_objective(plan, demo) -> None:
+    k, costs = _kpis(plan, demo[0]), plan.costs.set_index("term")
+    assert k["objective"] == pytest.approx(plan.stats["lp_objective"], rel=1e-9, abs=1e-3)
     margin = costs.loc["revenue", "amount"] - costs.loc[costs["kind"] == "cost", "amount"].sum()
     assert k["gross_margin"] == pytest.approx(margin)
 
@@ -131,7 +137,7 @@ def test_demo_story_cooling_assembly_binds_in_the_summer_peak(plan, demo) -> Non
 
 def test_levers_move_the_margin_the_right_way(plan, demo) -> None:
     tables, demand = demo
-    base = plan.kpis["objective"]
+    base = _kpis(plan, tables)["objective"]
     tighter = [
         SupplyPolicy(overtime_allowed=False),
         SupplyPolicy(subcontract_allowed=False),
@@ -141,12 +147,12 @@ def test_levers_move_the_margin_the_right_way(plan, demo) -> None:
     for policy in tighter:
         r = solve_plan(demand, tables, policy, sku_detail=False)
         assert r.status == OPTIMAL, policy
-        assert r.kpis["objective"] <= base + 1e-6, policy
+        assert _kpis(r, tables)["objective"] <= base + 1e-6, policy
     more = dict(tables)
     cap = tables[schema.CAPACITY].copy()
-    cap[schema.AVAILABLE_HOURS] = capacity._calendar_hours(cap) * 1.2
+    cap[schema.AVAILABLE_HOURS] = capacity.calendar_hours(cap) * 1.2
     more[schema.CAPACITY] = cap
-    assert solve_plan(demand, more, sku_detail=False).kpis["objective"] >= base - 1e-6
+    assert _kpis(solve_plan(demand, more, sku_detail=False), tables)["objective"] >= base - 1e-6
 
 
 def test_family_and_sku_levels_agree(demo) -> None:
@@ -158,10 +164,11 @@ def test_family_and_sku_levels_agree(demo) -> None:
     fam = solve_plan(demand, tables, sku_detail=False)
     sku = solve_plan(demand, tables, SupplyPolicy(level="sku"))
     assert sku.status == OPTIMAL
-    assert fam.kpis["objective"] == pytest.approx(sku.kpis["objective"], rel=0.005)
-    assert fam.kpis["revenue"] == pytest.approx(sku.kpis["revenue"], rel=1e-9)
+    fk, sk = _kpis(fam, tables), _kpis(sku, tables)
+    assert fk["objective"] == pytest.approx(sk["objective"], rel=0.005)
+    assert fk["revenue"] == pytest.approx(sk["revenue"], rel=1e-9)
     assert len(sku.family_plan) == demand[schema.SKU].nunique() * HORIZON
-    assert sku.kpis["objective"] == pytest.approx(sku.kpis["lp_objective"], abs=1e-3)
+    assert sk["objective"] == pytest.approx(sku.stats["lp_objective"], abs=1e-3)
 
 
 def test_tiny_dataset_plans_at_both_levels() -> None:
@@ -169,7 +176,7 @@ def test_tiny_dataset_plans_at_both_levels() -> None:
     for level in ("family", "sku"):
         r = solve_plan(demand, tables, SupplyPolicy(level=level, horizon=12))
         assert r.status == OPTIMAL, r.explanation
-        assert r.kpis["months"] == 12
+        assert r.stats["months"] == 12
         assert r.family_plan["demand"].sum() == pytest.approx(demand[schema.UNITS].sum())
 
 
@@ -178,6 +185,6 @@ def test_short_demand_plan_and_unknown_skus_are_noted() -> None:
     extra = demand.iloc[:1].assign(**{schema.SKU: "ZZ-9"})
     r = solve_plan(pd.concat([demand, extra]), tables, SupplyPolicy(horizon=12))
     assert r.status == OPTIMAL
-    assert r.kpis["months"] == 6
+    assert r.stats["months"] == 6
     assert any("6 months" in n for n in r.notes)
     assert any("ZZ-9" in n for n in r.notes)

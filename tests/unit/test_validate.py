@@ -12,7 +12,10 @@ from tiny import snapshot, tiny_tables, write_tables
 
 from sop.__main__ import main
 from sop.core import schema
-from sop.data.validate import series_gaps, validate_dir
+from sop.core.months import as_of_month
+from sop.data.demo import build_demo
+from sop.data.rules import series_gaps
+from sop.data.validate import check_tables, validate_dir, validate_files
 from sop.store import Store
 
 Tables = dict[str, pd.DataFrame]
@@ -413,9 +416,6 @@ def test_check_table_lists_passes_and_failures(tmp_path: Path) -> None:
 
 
 def test_a_yearly_promotion_that_stops_is_flagged() -> None:
-    from sop.data.demo import build_demo
-    from sop.data.validate import check_tables
-
     t = build_demo()
     promos = t[schema.PROMOTIONS]
     t[schema.PROMOTIONS] = promos[promos[schema.START_MONTH] < pd.Timestamp("2027-11-01")]
@@ -430,8 +430,6 @@ def test_a_yearly_promotion_that_stops_is_flagged() -> None:
 
 
 def test_a_sales_only_refresh_moves_the_as_of_month_forward() -> None:
-    from sop.data.validate import as_of_month, validate_files
-
     base = tiny_tables()
     base[schema.COMPANY] = pd.DataFrame(
         {

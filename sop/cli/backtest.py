@@ -1,0 +1,71 @@
+"""`python -m sop backtest`: hold out the last months of every series, score the engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sop.cli.forecast import workers
+from sop.demand.backtest import format_table, holdout, read_sales, to_json
+
+HELP = "hold out the last H months of every series and score the engine's choice and the baselines"
+
+
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    """--data, --horizon, --out, --workers."""
+    s.add_argument("--data", type=Path, required=True, help="dataset folder (sales required)")
+    s.add_argument("--horizon", type=int, required=True, help="months held out")
+    s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
+    s.add_argument(
+        "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the hold-out metrics (tqdm progress) and write them as JSON with --out:
+    0 when scored, 1 when the data cannot be backtested (said why)."""
+    horizon, out = args.horizon, args.out
+    try:
+        tables = read_sales(str(args.data))
+        bar = tqdm(total=1, unit="series", desc="Backtest")
+
+        def tick(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        result = holdout(tables, horizon, workers=args.workers, progress=tick)
+        bar.close()
+    except ValueError as exc:
+        print(f"ERROR    {exc}")
+        return 1
+    summary = to_json(result)
+    print(
+        f"\nHold-out of the last {horizon} months of {summary['series']} series "
+        f"(MASE scaled by the in-sample seasonal naive error, lag 12)."
+    )
+    print("\nOverall\n" + format_table(result.overall))
+    print("\nBy family\n" + format_table(result.by_family))
+    print(
+        f"\nMAPE skips months with zero actual demand ({summary['mape_zero_actuals_skipped']}"
+        " per method)."
+    )
+    print(
+        "Automatic choice per series: "
+        + ", ".join(f"{k} {v}" for k, v in summary["chosen_methods"].items())
+    )
+    if out:
+        with open(out, "w") as fh:
+            json.dump(summary, fh, indent=2, default=str)
+        print(f"Wrote {out}")
+    return 0
+
+
+def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    s = add_parser("backtest", help=HELP)
+    add_arguments(s)
+    s.set_defaults(func=run)

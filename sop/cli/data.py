@@ -1,0 +1,141 @@
+"""The data commands: validate, load, demo, ensure-demo, datasets, restore, schema-doc."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from sop.cli import forecast
+from sop.cli.report import print_report
+from sop.core import schema
+from sop.core.tables import schema_markdown
+from sop.data.demo import write_demo
+from sop.data.validate import validate_dir
+from sop.store import ROOT, Store
+from sop.store import forecasts as forecast_store
+
+DEMO_DIR = ROOT / "data" / "demo"
+DIR_HELP = (
+    "folder of table files named after the data model's tables (products.csv or "
+    ".parquet, sales, ...; see docs/data-model.md)"
+)
+DOC_MARKER = "<!-- generated from sop/core/schema.py by `python -m sop schema-doc --write` -->"
+
+
+def validate(args: argparse.Namespace) -> int:
+    report = validate_dir(args.dir)
+    print_report(report, str(args.dir))
+    return 0 if report.ok else 1
+
+
+def load(args: argparse.Namespace) -> int:
+    report = validate_dir(args.dir)
+    print_report(report, str(args.dir))
+    if not report.ok:
+        print(
+            "Nothing was loaded; the store is unchanged. Fix the errors above and run load again."
+        )
+        return 1
+    store = Store(args.store)
+    name = args.name or Path(args.dir).resolve().name
+    version = store.load(report.tables, name=name, source=str(Path(args.dir).resolve()))
+    print(f"Loaded `{name}` as dataset version {version} into {store.path}; it is now active.")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    paths = write_demo(args.out, seed=args.seed)
+    size = sum(p.stat().st_size for p in paths.values())
+    print(f"Wrote {len(paths)} tables ({size / 1e6:.2f} MB) to {args.out}.")
+    if args.load:
+        return load(argparse.Namespace(dir=args.out, name="demo", store=args.store))
+    return 0
+
+
+def datasets(args: argparse.Namespace) -> int:
+    df = Store(args.store).datasets()
+    if df.empty:
+        print("No dataset loaded yet.")
+        return 0
+    print(df.to_string(index=False))
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    Store(args.store).activate(args.version)
+    print(f"Dataset version {args.version} is active again.")
+    return 0
+
+
+def ensure_demo(args: argparse.Namespace) -> int:
+    """Used by `make run`: load the demo if no dataset is loaded, and forecast the
+    active dataset if it has no stored forecast, so every page has data to show."""
+    store = Store(args.store)
+    if store.active() is None:
+        if not (DEMO_DIR / f"{schema.SALES}.parquet").exists():
+            demo(argparse.Namespace(out=DEMO_DIR, seed=7, load=False, store=args.store))
+        code = load(argparse.Namespace(dir=DEMO_DIR, name="demo", store=args.store))
+        if code:
+            return code
+    if forecast_store.find_run(store, store.active().version) is not None:
+        return 0
+    print("First start: forecasting the demand of the active dataset (about 20 s)…")
+    defaults = argparse.ArgumentParser()
+    forecast.add_arguments(defaults)
+    return forecast.run(defaults.parse_args([], argparse.Namespace(store=store.path)))
+
+
+def schema_doc(args: argparse.Namespace) -> int:
+    body = schema_markdown()
+    if not args.write:
+        print(body)
+        return 0
+    doc = ROOT / "docs" / "data-model.md"
+    head = doc.read_text().split(DOC_MARKER)[0] if doc.exists() else "# Data model\n\n"
+    doc.write_text(f"{head}{DOC_MARKER}\n\n{body}")
+    print(f"Wrote {doc}")
+    return 0
+
+
+def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    """The data commands, in the order `python -m sop --help` lists them."""
+    s = add_parser("validate", help="check a folder of table files; change nothing")
+    s.add_argument("dir", type=Path, help=DIR_HELP)
+    s.set_defaults(func=validate)
+    s = add_parser("load", help="validate a folder, then make it the active dataset")
+    s.add_argument("dir", type=Path, help=DIR_HELP)
+    s.add_argument("--name", help="dataset name (default: the folder name)")
+    s.set_defaults(func=load)
+    s = add_parser("demo", help="write the deterministic demo dataset")
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=DEMO_DIR,
+        help="folder to write the table files into (default: data/demo)",
+    )
+    s.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="random seed; the same seed writes the same data (default: 7)",
+    )
+    s.add_argument("--load", action="store_true", help="also load it into the store")
+    s.set_defaults(func=demo)
+    s = add_parser(
+        "ensure-demo",
+        help="what `make run` does first: load the demo "
+        "dataset if the store is empty, and forecast the active dataset if "
+        "it has no stored forecast",
+    )
+    s.set_defaults(func=ensure_demo)
+    s = add_parser("datasets", help="list the dataset versions kept in the store")
+    s.set_defaults(func=datasets)
+    s = add_parser("restore", help="make an earlier dataset version active again")
+    s.add_argument(
+        "version", type=int, help="the version number, as listed by `python -m sop datasets`"
+    )
+    s.set_defaults(func=restore)
+    s = add_parser("schema-doc", help="print the data model as Markdown")
+    s.add_argument("--write", action="store_true", help="refresh docs/data-model.md")
+    s.set_defaults(func=schema_doc)

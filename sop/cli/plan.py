@@ -1,0 +1,155 @@
+"""`python -m sop plan`: demand -> constrained supply plan, written as JSON.
+
+`python -m sop plan [--data DIR] [--out FILE] [--<policy setting> ...]` plans the
+dataset in DIR (validated first) or, without --data, the active dataset of the
+store. Demand is the consensus demand plan: the dataset's loaded `consensus`
+table when it has one; otherwise the store's stored forecast + overrides
+(`sop.demand.consensus.demand_plan`); for a folder without a consensus, a statistical
+forecast is run first (`sop.demand.engine.run_forecast`, minutes on a real dataset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sop.core import schema
+from sop.data.validate import validate_dir
+from sop.demand import sources
+from sop.finance import kpis
+from sop.store import Store
+from sop.supply import settings
+from sop.supply.export import result_json, summary
+from sop.supply.plan import solve_plan
+from sop.supply.policy import SupplyPolicy, field_help
+
+HELP = (
+    "demand -> constrained supply plan (LP with HiGHS); "
+    "writes the plan, cost breakdown and KPIs as JSON"
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """--data, --out and one option per `SupplyPolicy` field (`--backlog-cost-pct 5`)."""
+    p.add_argument(
+        "--data", type=Path, help="dataset folder (default: the active dataset of the store)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write the plan as JSON here (default: JSON on "
+        "standard output, the summary on standard error)",
+    )
+    g = p.add_argument_group("plan settings (SupplyPolicy)")
+    for name, (text, choices, default) in field_help().items():
+        flag = "--" + name.replace("_", "-")
+        help_ = (
+            f"{text} Default: the store's plan settings of record (set on the Supply "
+            f"page), else {default}."
+        ).replace("%", "%%")
+        if isinstance(default, bool):
+            g.add_argument(
+                flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_
+            )
+        else:
+            g.add_argument(
+                flag,
+                dest=name,
+                type=type(default),
+                default=None,
+                choices=choices or None,
+                help=help_,
+            )
+
+
+def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
+    """The settings flags given, on top of the store's plan settings of record (the
+    defaults with --data, which plans a folder outside the store)."""
+    given = {k: getattr(args, k) for k in field_help() if getattr(args, k, None) is not None}
+    base = SupplyPolicy()
+    if getattr(args, "data", None) is None:
+        base = settings.current_policy(Store(getattr(args, "store", None)))[0]
+    return base.replace(**given)
+
+
+def policy_problem(args: argparse.Namespace) -> str | None:
+    """The plan settings flags that are out of range, worded with the flags' names."""
+    problems = policy_from_args(args).problems()
+    if not problems:
+        return None
+    for name in field_help():
+        problems = [re.sub(rf"^{name}\b", "--" + name.replace("_", "-"), p) for p in problems]
+    return "Invalid plan settings: " + "; ".join(problems) + ". See `python -m sop plan --help`."
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 with a plan, 1 when there is none (said why), 2 bad settings or data."""
+    err = sys.stderr
+    if why := policy_problem(args):
+        print(f"ERROR    {why}", file=err)
+        return 2
+    policy = policy_from_args(args)
+    t0 = time.perf_counter()
+    if args.data is not None:
+        report = validate_dir(args.data)
+        if not report.ok:
+            for f in report.errors:
+                print(f"ERROR    {f.message}", file=err)
+            print(f"{args.data} has errors; fix them and run plan again.", file=err)
+            return 2
+        tables = report.tables
+        meta = {"dataset": str(Path(args.data).resolve())}
+        demand = sources.demand_from_tables(tables, policy.horizon)
+        source = "loaded consensus"
+        if demand is None:
+            demand, source = sources.demand_by_forecasting(tables, policy.horizon), "forecast"
+    else:
+        store = Store(args.store)
+        info = store.active()
+        if info is None:
+            print(
+                "No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.", file=err
+            )
+            return 1
+        tables = store.tables(info.version)
+        meta = {"dataset": info.name, "dataset_version": info.version}
+        try:
+            demand = sources.demand_from_store(store, info.version, policy.horizon)
+        except sources.NoDemand as exc:
+            print(f"{exc} Demand must be forecast before supply can be planned.", file=err)
+            return 1
+        source = str(demand[schema.SOURCE].iloc[0]) if len(demand) else "empty"
+    currency = (
+        str(tables[schema.COMPANY][schema.CURRENCY].iloc[0])
+        if schema.COMPANY in tables and len(tables[schema.COMPANY])
+        else "EUR"
+    )
+    result = solve_plan(demand, tables, policy)
+    meta |= {
+        "currency": currency,
+        "demand_source": source,
+        "demand_rows": len(demand),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    k = kpis.plan_kpis(result, tables[schema.PRODUCTS]) if result.ok else {}
+    blob = json.dumps(result_json(result, meta, k), indent=1, allow_nan=False)
+    text = summary(result, currency, k, kpis.summary(k, currency) if result.ok else "")
+    if args.out is not None:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(blob)
+        print(text + f"\nWrote {args.out}.")
+    else:
+        print(blob)
+        print(text, file=err)
+    return 0 if result.ok else 1
+
+
+def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    s = add_parser("plan", help=HELP)
+    add_arguments(s)
+    s.set_defaults(func=run)

@@ -1,0 +1,353 @@
+"""Rules across tables: references exist, date ranges run forwards, margins are
+positive, yearly promotions continue, the sales history ends at the as-of month and
+has no gaps, active SKUs have a routing and an inventory row, the budget covers the
+plan. The rules about resources and their hours are in `sop.data.resource_rules`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sop.core import schema
+from sop.core.months import as_of_month, months_between, next_month, plan_months
+from sop.core.tables import TABLES
+from sop.data.readers import ERROR, WARNING
+from sop.data.report import MAX_EXAMPLES, SHOWN, Run
+from sop.data.resource_rules import resource_rules
+
+PROMO_LOOKAHEAD = 18  # months after the as-of month checked for recurring events
+
+
+def foreign_keys(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
+    """Every code in a foreign-key column exists in the table it refers to."""
+    for name, df in tables.items():
+        t = TABLES[name]
+        for fk in t.foreign_keys:
+            ref = tables.get(fk.ref_table)
+            if ref is None:
+                continue
+            bad = df[fk.column].notna() & ~df[fk.column].isin(set(ref[fk.ref_column]))
+            unknown = sorted(df.loc[bad, fk.column].astype(str).unique())
+            label = "unknown resource" if fk.column == schema.RESOURCE else f"unknown {fk.column}"
+            run.rows(
+                "References exist",
+                t,
+                df,
+                files[name],
+                bad,
+                fk.column,
+                f"refer to {label}{'s' * (len(unknown) > 1)} "
+                f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
+                f"Add {'them' if len(unknown) > 1 else 'it'} to "
+                f"{fk.ref_table}, or correct the code.",
+            )
+
+
+def _one_of_sku_family(t: schema.Table, df: pd.DataFrame, f: str, run: Run) -> None:
+    both = df[schema.SKU].notna() == df[schema.FAMILY].notna()
+    run.rows(
+        "Rows name a SKU or a family",
+        t,
+        df,
+        f,
+        both,
+        None,
+        "name both a SKU and a family, or neither",
+        "Fill exactly one of `sku` and `family` per row.",
+    )
+
+
+def _ordered(t: schema.Table, df: pd.DataFrame, f: str, run: Run, first: str, last: str) -> None:
+    bad = df[first].notna() & df[last].notna() & (df[last] < df[first])
+    run.rows(
+        "Date ranges run forwards",
+        t,
+        df,
+        f,
+        bad,
+        last,
+        f"end before `{first}`",
+        f"Make `{last}` the same as or later than `{first}`.",
+    )
+
+
+def active_skus(products: pd.DataFrame, from_month: pd.Timestamp) -> pd.Series:
+    """SKUs still sold on or after `from_month`."""
+    alive = products[schema.PHASE_OUT_MONTH].isna() | (
+        products[schema.PHASE_OUT_MONTH] >= from_month
+    )
+    return products.loc[alive, schema.SKU]
+
+
+def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
+    """Months missing inside each SKU x region series: columns sku, region, month."""
+    if sales.empty:
+        return pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH])
+    span = sales.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(["min", "max", "count"])
+    months = months_between(span["min"], span["max"]) + 1
+    holed = span[months > span["count"]]
+    out = []
+    for (sku, region), r in holed.iterrows():
+        have = set(
+            sales.loc[(sales[schema.SKU] == sku) & (sales[schema.REGION] == region), schema.MONTH]
+        )
+        for m in pd.date_range(r["min"], r["max"], freq="MS"):
+            if m not in have:
+                out.append((sku, region, m))
+    return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
+
+
+def _product_rules(p: pd.DataFrame, f: str, run: Run) -> None:
+    """Products: the lifecycle runs forwards, margins are positive."""
+    T = TABLES
+    _ordered(T[schema.PRODUCTS], p, f, run, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH)
+    run.rows(
+        "Margins are positive",
+        T[schema.PRODUCTS],
+        p,
+        f,
+        p[schema.MATERIAL_COST] >= p[schema.LIST_PRICE],
+        schema.MATERIAL_COST,
+        "cost as much as or more than their list price",
+        "Check price and cost: these SKUs lose money on every unit.",
+        WARNING,
+    )
+
+
+def _promotion_rules(pr: pd.DataFrame, f: str, as_of: pd.Timestamp | None, run: Run) -> None:
+    """Promotions: a SKU or a family, dates forwards, yearly events planned again."""
+    T = TABLES
+    _one_of_sku_family(T[schema.PROMOTIONS], pr, f, run)
+    _ordered(T[schema.PROMOTIONS], pr, f, run, schema.START_MONTH, schema.END_MONTH)
+    if as_of is not None:
+        run.ran("Yearly promotions continue", schema.PROMOTIONS)
+        gone = missing_recurring_promotions(pr, as_of)
+        if len(gone):
+            quoted = "; ".join(
+                f"{g.key} ({g.region}) in {g.month:%b %Y}"
+                + (f", like '{g.last}'" if g.last else "")
+                for g in gone.head(SHOWN).itertuples()
+            )
+            more = f" and {len(gone) - SHOWN} more" if len(gone) > SHOWN else ""
+            run.flag(
+                "Yearly promotions continue",
+                schema.PROMOTIONS,
+                WARNING,
+                f"{f}: {len(gone)} yearly promotion(s) ran in each "
+                f"of the last two years but are not planned again: {quoted}{more}. "
+                "The forecast expects no promotion uplift in those months; add them "
+                "to promotions if they will run.",
+                len(gone),
+                f,
+                schema.START_MONTH,
+                gone.head(MAX_EXAMPLES),
+            )
+
+
+def _option_rules(so: pd.DataFrame, f: str, run: Run) -> None:
+    """Supply options: dates forwards, subcontracting has a price."""
+    T = TABLES
+    _ordered(T[schema.SUPPLY_OPTIONS], so, f, run, schema.START_MONTH, schema.END_MONTH)
+    run.rows(
+        "Subcontract options have a price",
+        T[schema.SUPPLY_OPTIONS],
+        so,
+        f,
+        (so[schema.OPTION_TYPE] == schema.OPTION_SUBCONTRACT) & so[schema.COST_PER_UNIT].isna(),
+        schema.COST_PER_UNIT,
+        "are subcontract options without a cost per unit",
+        "Give the price of a subcontracted unit.",
+    )
+
+
+def _coverage_rules(
+    tables: dict[str, pd.DataFrame],
+    p: pd.DataFrame,
+    f: str,
+    as_of: pd.Timestamp,
+    run: Run,
+) -> None:
+    """SKUs sold after the as-of month have a routing and an inventory row."""
+    T = TABLES
+    get = tables.get
+    active = set(active_skus(p, next_month(as_of)))
+    if (b := get(schema.BILL_OF_RESOURCES)) is not None:
+        fams = set(b[schema.FAMILY].dropna())
+        routed = p[schema.SKU].isin(set(b[schema.SKU].dropna())) | p[schema.FAMILY].isin(fams)
+        run.rows(
+            "Every SKU has a routing",
+            T[schema.PRODUCTS],
+            p,
+            f,
+            p[schema.SKU].isin(active) & ~routed,
+            schema.SKU,
+            "have no routing in bill_of_resources",
+            "Add hours per unit for these SKUs (or their "
+            "family); until then they are planned as if capacity were unlimited.",
+            WARNING,
+        )
+    if (inv := get(schema.INVENTORY)) is not None:
+        run.rows(
+            "Every SKU has an inventory row",
+            T[schema.PRODUCTS],
+            p,
+            f,
+            p[schema.SKU].isin(active) & ~p[schema.SKU].isin(set(inv[schema.SKU])),
+            schema.SKU,
+            "have no row in inventory",
+            "They start the plan with 0 on hand and "
+            "no safety stock; add rows to inventory if that is wrong.",
+            WARNING,
+        )
+
+
+def _budget_rule(bud: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run) -> None:
+    """The budget has months after the as-of month."""
+    run.ran("Budget covers the plan", schema.BUDGET)
+    if not (bud[schema.MONTH] > as_of).any():
+        run.flag(
+            "Budget covers the plan",
+            schema.BUDGET,
+            WARNING,
+            f"{f}: no budget months after the as-of month "
+            f"{as_of:%Y-%m}; plan-vs-budget comparisons will be empty. Add the "
+            "budget of the coming months.",
+            1,
+            f,
+            schema.MONTH,
+        )
+
+
+def cross_rules(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
+    """Every rule across tables, in the order the checks are listed."""
+    get = tables.get
+    as_of = as_of_month(tables)
+    if (p := get(schema.PRODUCTS)) is not None:
+        _product_rules(p, files[schema.PRODUCTS], run)
+    if (c := get(schema.COMPANY)) is not None and len(c) > 1:
+        run.flag(
+            "Company has one row",
+            schema.COMPANY,
+            ERROR,
+            f"{files[schema.COMPANY]}: {len(c)} rows; the company table has one row.",
+            len(c),
+            files[schema.COMPANY],
+        )
+    if (pr := get(schema.PROMOTIONS)) is not None:
+        _promotion_rules(pr, files[schema.PROMOTIONS], as_of, run)
+    if (b := get(schema.BILL_OF_RESOURCES)) is not None:
+        _one_of_sku_family(
+            TABLES[schema.BILL_OF_RESOURCES], b, files[schema.BILL_OF_RESOURCES], run
+        )
+    if (so := get(schema.SUPPLY_OPTIONS)) is not None:
+        _option_rules(so, files[schema.SUPPLY_OPTIONS], run)
+    if (r := get(schema.RESOURCES)) is not None:
+        resource_rules(tables, files, r, run)
+    if as_of is None:
+        return
+    if (s := get(schema.SALES)) is not None:
+        _sales_rules(tables, files, s, as_of, run)
+    if (p := get(schema.PRODUCTS)) is not None:
+        _coverage_rules(tables, p, files[schema.PRODUCTS], as_of, run)
+    if (bud := get(schema.BUDGET)) is not None:
+        _budget_rule(bud, files[schema.BUDGET], as_of, run)
+
+
+def missing_recurring_promotions(
+    promos: pd.DataFrame, as_of: pd.Timestamp, months_ahead: int = PROMO_LOOKAHEAD
+) -> pd.DataFrame:
+    """Yearly events that stop: a promotion of the same family/SKU and region ran in the
+    same calendar month in each of the last two years up to `as_of`, but none is
+    planned for that month within `months_ahead`. Columns: key, region, month (the
+    future month without it), last (description of the latest one)."""
+    p = promos.dropna(subset=[schema.START_MONTH, schema.END_MONTH])
+    key = p[schema.SKU].fillna(p[schema.FAMILY]).astype(str)
+    region = p[schema.REGION].fillna("all regions").astype(str)
+    covered: dict[tuple[str, str], set[pd.Timestamp]] = {}
+    last: dict[tuple[str, str, int], str] = {}
+    for k, r, (_, row) in zip(key, region, p.iterrows()):
+        months = pd.date_range(row[schema.START_MONTH], row[schema.END_MONTH], freq="MS")
+        covered.setdefault((k, r), set()).update(months)
+        for m in months:
+            if m <= as_of:
+                last[(k, r, m.month)] = str(row[schema.DESCRIPTION] or row[schema.PROMO_ID])
+    ahead = plan_months(as_of, months_ahead)
+    out = []
+    for (k, r), have in covered.items():
+        for m in ahead:
+            past = [m - pd.DateOffset(years=y) for y in (1, 2, 3)]
+            recent = [x for x in past if x <= as_of][:2]
+            if len(recent) == 2 and all(x in have for x in recent) and m not in have:
+                out.append((k, r, m, last.get((k, r, m.month), "")))
+    return pd.DataFrame(out, columns=["key", schema.REGION, schema.MONTH, "last"])
+
+
+def _sales_rules(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    s: pd.DataFrame,
+    as_of: pd.Timestamp,
+    run: Run,
+) -> None:
+    T, f = TABLES, files[schema.SALES]
+    run.rows(
+        "Actuals end at the as-of month",
+        T[schema.SALES],
+        s,
+        f,
+        s[schema.MONTH] > as_of,
+        schema.MONTH,
+        f"are after the as-of month {as_of:%Y-%m}",
+        "Remove them, or move the company's as_of_month forward.",
+    )
+    gaps = series_gaps(s)
+    run.ran("History has no gaps", schema.SALES)
+    if len(gaps):
+        series = gaps.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(
+            ["count", "min", "max"]
+        )
+        quoted = "; ".join(
+            f"{sku}/{reg}: {r['count']} month{'s' * (r['count'] > 1)} "
+            f"({r['min']:%Y-%m}..{r['max']:%Y-%m})"
+            for (sku, reg), r in series.head(SHOWN).iterrows()
+        )
+        more = f" and {len(series) - SHOWN} more series" if len(series) > SHOWN else ""
+        ex = gaps.head(MAX_EXAMPLES).copy()
+        run.flag(
+            "History has no gaps",
+            schema.SALES,
+            WARNING,
+            f"{f}: {len(gaps)} month{'s' * (len(gaps) > 1)} missing inside "
+            f"{len(series)} series: {quoted}{more}. They are treated as missing data, "
+            "not zero demand; if there were truly no orders, add rows with units 0.",
+            len(gaps),
+            f,
+            schema.MONTH,
+            ex,
+        )
+    p = tables.get(schema.PRODUCTS)
+    if p is not None:
+        life = s.merge(
+            p[[schema.SKU, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH]].drop_duplicates(
+                schema.SKU
+            ),
+            on=schema.SKU,
+            how="left",
+        )
+        out = (
+            (life[schema.LAUNCH_MONTH].notna() & (life[schema.MONTH] < life[schema.LAUNCH_MONTH]))
+            | (
+                life[schema.PHASE_OUT_MONTH].notna()
+                & (life[schema.MONTH] > life[schema.PHASE_OUT_MONTH])
+            )
+        ) & (life[schema.UNITS] > 0)
+        run.rows(
+            "Sales fall inside the product lifecycle",
+            T[schema.SALES],
+            s,
+            f,
+            pd.Series(out.to_numpy(), index=s.index),
+            schema.MONTH,
+            "sell a SKU before its launch or after its phase-out",
+            "Check the SKU's launch_month and phase_out_month in products.",
+            WARNING,
+        )

@@ -1,0 +1,71 @@
+"""The plans on the table side by side, for the Executive page and the meeting pack:
+their figures (`scenario_board`) and the same as text, with the best value of each
+column and the plan of record marked (`board_text`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop.finance.kpis import KPI_BY_KEY
+from sop.finance.tiles import delta_text, value_text
+from sop.scenario import compare
+from sop.scenario.evaluate import Evaluation
+
+BOARD = (
+    "revenue",
+    "gross_margin",
+    "margin_vs_budget",
+    "fill_rate",
+    "ending_inventory_value",
+    "avg_utilisation",
+)
+
+
+def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
+    """The plans on the table side by side, one row each: plan and `BOARD` figures
+    (margin_vs_budget over the budget's months; NaN without a budget)."""
+    rows = []
+    for name, ev in evaluations.items():
+        if not ev.ok:
+            continue
+        k, b = ev.kpis, ev.budget
+        rows.append(
+            {
+                "plan": name,
+                **{key: k.get(key, np.nan) for key in BOARD},
+                "margin_vs_budget": b.get("plan_gross_margin", np.nan)
+                - b.get("gross_margin", np.nan),
+            }
+        )
+    return pd.DataFrame(rows, columns=["plan", *BOARD])
+
+
+def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
+    """`scenario_board` as text with units; ★ marks the best value of each column (as
+    shown: values that read the same tie, and a column where all do has none) and ✔
+    the plan of record."""
+    labels = {
+        "revenue": "Revenue",
+        "gross_margin": "Gross margin",
+        "margin_vs_budget": "Margin vs budget",
+        "fill_rate": "Fill rate",
+        "ending_inventory_value": "Inventory value (end)",
+        "avg_utilisation": "Line utilisation (avg)",
+    }
+    out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
+    for key, label in labels.items():
+        kpi = "gross_margin" if key == "margin_vs_budget" else key
+        better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
+        # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
+        best = compare.best_in_row(dict(zip(board["plan"], board[key])), better, kpi, currency)
+        out[label] = [
+            (compare.BEST if p in best else "")
+            + (
+                (delta_text(kpi, v, None, currency) or "on budget")
+                if key == "margin_vs_budget" and np.isfinite(v)
+                else value_text(kpi, v, currency)
+            )
+            for p, v in zip(board["plan"], board[key])
+        ]
+    return out

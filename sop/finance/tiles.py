@@ -1,0 +1,228 @@
+"""KPI tiles: each figure as the text its tile shows, built one way for every page.
+
+`kpi_tile` turns a KPI of the catalogue (`sop.finance.kpis.KPIS`) into a `Tile`: the
+label, the value with its unit, the signed change against a reference (the baseline,
+the previous plan of record) coloured by the KPI's better direction, and a tooltip.
+`sop.ui.widgets.tiles` draws a row of them. `plan_tiles` and `finance_tiles` are the
+Supply and Finance pages' rows; the Scenarios and Executive pages' rows are made from
+`kpi_tile` in `sop.scenario.compare` and `sop.executive.view`.
+
+Pure: numbers in, strings out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sop.core import fmt, schema
+from sop.finance.kpis import KPI_BY_KEY, Kpi
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile (the arguments of `st.metric`) and the lines under it."""
+
+    label: str
+    value: str
+    delta: str | None = None  # the change, or a neutral fact (grey, no arrow)
+    delta_color: str = "off"  # st.metric: "normal" (up is green), "inverse" or "off"
+    delta_arrow: str = "off"  # "auto" or "off"
+    help: str | None = None
+    notes: tuple[str, ...] = ()  # lines under the tile
+    warn: bool = False  # the notes are a warning, not a caption
+
+
+def _bad(x: float | None) -> bool:
+    return x is None or not math.isfinite(float(x))
+
+
+def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
+    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr.
+    `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
+    label names it."""
+    if _bad(value):
+        return "–"
+    unit, v = KPI_BY_KEY[key].unit, float(value)
+    if bare and unit in ("units", "people", "turns", "unit-months"):
+        return (
+            f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" else f"{v:,.0f}"
+        )
+    if unit == "money":
+        return fmt.money(v, currency)
+    if unit == "pct":
+        return fmt.pct(v)
+    if unit == "days":
+        return f"{v:,.0f} days"
+    if unit == "turns":
+        return f"{v:,.1f} turns/yr"
+    return fmt.units(
+        v, {"hours": "h", "people": "people", "unit-months": "unit-months"}.get(unit, "units")
+    )
+
+
+def delta_text(
+    key: str, delta: float | None, base: float | None = None, currency: str = "EUR"
+) -> str | None:
+    """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units);
+    None when there is no change (or it cannot be computed)."""
+    if _bad(delta):
+        return None
+    unit, d = KPI_BY_KEY[key].unit, float(delta)
+    # below half the last shown digit: "no change" rather than "+0.0 pp"
+    small = {"money": 0.5, "pct": 5e-4, "days": 0.5, "turns": 0.005}.get(unit, 0.5)
+    if abs(d) < small:
+        return None
+    sign = "+" if d > 0 else "-"
+    if unit == "pct":
+        return f"{sign}{abs(100 * d):.1f} pp"
+    if unit == "days":
+        text = f"{sign}{abs(d):,.0f} days"
+    elif unit == "turns":
+        text = f"{sign}{abs(d):,.2f} turns/yr"
+    elif unit == "money":
+        text = f"{sign}{fmt.money(abs(d), currency)}"
+    else:
+        text = sign + value_text(key, abs(d), currency)
+    if not _bad(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
+        share = abs(d / float(base)) * 100
+        # a change that is real but rounds to 0.0 % reads "<0.1 %", never "-0.0 %"
+        text += f" ({sign}{share:.1f} %)" if share >= 0.05 else " (<0.1 %)"
+    return text
+
+
+def delta_color(kpi: Kpi) -> str:
+    """st.metric delta_color: green when the change goes the better way."""
+    return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
+
+
+def kpi_tile(
+    key: str,
+    value: float | None,
+    currency: str = "EUR",
+    *,
+    reference: float | None = None,
+    against: str = "baseline",
+    label: str | None = None,
+    share: bool = True,
+    bare: bool = False,
+    note: str | None = None,
+    help: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> Tile:
+    """The tile of KPI `key` (label: the catalogue's unless given).
+
+    With a `reference` (NaN when it is not defined there), the delta is the change
+    against it ("no change", "not defined" or "<against> not defined" where there is
+    none), green or red by the KPI's better direction, and the help, unless given, is
+    the KPI's definition, why it is undefined, and the reference's value. `share` adds
+    the change in % to money and unit changes (off for narrow tiles); `bare` leaves the
+    unit word off counts whose label names it. Without a reference, `note` is shown
+    grey in the delta's place."""
+    kpi = KPI_BY_KEY[key]
+    label = label or kpi.label
+    text = value_text(key, value, currency, bare)
+    if reference is None:
+        return Tile(label, text, note, help=help, notes=notes)
+    delta = delta_text(key, value - reference, reference if share else None, currency)
+    both = not _bad(value) and not _bad(reference)
+    moved = both and delta is not None
+    if help is None:
+        why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
+        base = value_text(key, reference, currency)
+        base += f" (not defined: {kpi.undefined})" if _bad(reference) and kpi.undefined else ""
+        help = f"{kpi.help}{why} {against.capitalize()}: {base}."
+    shown = (
+        (delta or "no change")
+        if both
+        else ("not defined" if _bad(value) else f"{against} not defined")
+    )
+    return Tile(
+        label,
+        text,
+        shown,
+        delta_color(kpi) if moved else "off",
+        "auto" if moved else "off",
+        help,
+        notes,
+    )
+
+
+def plan_tiles(kpis: Mapping[str, float], currency: str) -> list[Tile]:
+    """The Supply page's row: revenue, gross margin (and its share of revenue), demand
+    served (and on time), lost sales, overtime and subcontracting of a plan
+    (`sop.supply.PlanResult.kpis`), over the horizon."""
+    return [
+        kpi_tile("revenue", kpis["revenue"], currency, label="Revenue (horizon)"),
+        kpi_tile(
+            "gross_margin",
+            kpis["gross_margin"],
+            currency,
+            note=f"{fmt.pct(kpis['gross_margin_pct'])} of revenue",
+        ),
+        kpi_tile(
+            "fill_rate",
+            kpis["fill_rate"],
+            currency,
+            label="Demand served",
+            note=f"{fmt.pct(kpis['on_time_rate'])} on time",
+        ),
+        kpi_tile("lost_units", kpis["lost_units"], currency),
+        kpi_tile(
+            "overtime_hours",
+            kpis["overtime_hours"],
+            currency,
+            help="Overtime hours on lines and labour pools over the horizon.",
+        ),
+        kpi_tile("subcontract_units", kpis["subcontract_units"], currency),
+    ]
+
+
+def _band(totals: Mapping[str, float], key: str, currency: str) -> str:
+    lo, hi = totals.get(f"{key}_p10"), totals.get(f"{key}_p90")
+    return (
+        "no range"
+        if lo is None
+        else f"P10-P90: {fmt.money(lo, currency)} to {fmt.money(hi, currency)}"
+    )
+
+
+def finance_tiles(totals: Mapping[str, float], currency: str) -> list[Tile]:
+    """The Finance page's row from `sop.finance.view.FinanceView.totals`: revenue and
+    gross margin with their P10-P90 range, the margin %, and revenue and margin against
+    the budget over the months it covers."""
+    out = [
+        kpi_tile(
+            "revenue",
+            totals["revenue"],
+            currency,
+            label="Revenue (plan horizon)",
+            note=_band(totals, "revenue", currency),
+        ),
+        kpi_tile(
+            "gross_margin",
+            totals["margin"],
+            currency,
+            label="Gross margin (plan horizon)",
+            note=_band(totals, "margin", currency),
+        ),
+        kpi_tile(
+            "gross_margin_pct",
+            totals["margin_pct"],
+            currency,
+            label="Gross margin % of revenue",
+            note=f"{fmt.units(totals['units'])} served",
+        ),
+    ]
+    months = totals["budget_months"]
+    for key, label in ((schema.REVENUE, "Revenue vs budget"), (schema.MARGIN, "Margin vs budget")):
+        out.append(
+            Tile(
+                label,
+                fmt.money_delta(totals[f"{key}_gap"], currency) if months else "no budget",
+                f"of {fmt.money(totals[f'budget_{key}'], currency)}, {months:.0f} months",
+                help="Projection minus budget over the months the budget covers.",
+            )
+        )
+    return out

@@ -1,0 +1,53 @@
+"""Saved scenarios as `Levers`: the scenario store (`sop.store.scenarios`) keeps the
+levers as JSON text; this module checks them, writes them and reads them back."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sop.scenario.levers import Levers
+from sop.store import Store, StoreError
+from sop.store import scenarios as scenario_store
+
+
+def save(
+    store: Store,
+    name: str,
+    levers: Levers,
+    author: str,
+    description: str = "",
+    dataset_version: int | None = None,
+) -> int:
+    """Store a named scenario; returns its id. Raises StoreError for a blank
+    name/author or levers out of range (nothing is stored then)."""
+    scenario_store.checked_text(name, author, description)
+    if problems := levers.problems():
+        raise StoreError("The levers are out of range: " + "; ".join(problems))
+    return scenario_store.save(store, name, levers.to_json(), author, description, dataset_version)
+
+
+def archive(store: Store, scenario_id: int, author: str) -> None:
+    """Hide a scenario from the working list (it stays stored, with the event)."""
+    scenario_store.archive(store, scenario_id, author)
+
+
+def unarchive(store: Store, scenario_id: int, author: str) -> None:
+    """Bring an archived scenario back to the working list."""
+    scenario_store.unarchive(store, scenario_id, author)
+
+
+def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame:
+    """Saved scenarios, newest first: scenario_id, name, description, author,
+    created_at, levers_json, dataset_version, archived."""
+    return scenario_store.list_scenarios(store, include_archived)
+
+
+def get(store: Store, scenario_id: int) -> tuple[str, Levers]:
+    """(name, levers) of a saved scenario."""
+    name, levers_json = scenario_store.get(store, scenario_id)
+    return name, Levers.from_file_text(levers_json, ".json")
+
+
+def history(store: Store) -> pd.DataFrame:
+    """Every scenario event: event_id, scenario_id, event_at, author, action."""
+    return scenario_store.history(store)

@@ -1,0 +1,59 @@
+"""Scenario levers in words people read: what moved, in planner's words
+(`moved_text`), and text a person typed escaped so Markdown shows it as typed
+(`escape_md`)."""
+
+from __future__ import annotations
+
+from sop.scenario.levers import Levers, lever_help
+
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
+
+
+def escape_md(text: str) -> str:
+    """Text shown through Markdown exactly as typed (every special character escaped)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
+
+
+LABELS = {
+    "demand_pct": "demand, all families",
+    "demand_family_pct": "demand",
+    "demand_region_pct": "demand",
+    "price_family_pct": "price",
+    "price_elasticity": "price elasticity",
+    "overtime_allowed": "overtime",
+    "overtime_cap_pct": "overtime cap",
+    "subcontract_allowed": "subcontracting",
+    "subcontract_cap_pct": "subcontract cap",
+    "hiring_allowed": "hiring",
+    "hiring_limit": "hiring limit",
+    "material_inflation_pct": "material cost",
+    "labour_cost_pct": "labour cost",
+    "holding_cost_rate": "holding cost",
+    "safety_stock_months": "safety stock",
+}
+
+
+def moved_text(levers: Levers) -> str:
+    """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
+    2027-06 to 2027-07 +50 %; overtime off' ('nothing (baseline)' when nothing)."""
+    parts = []
+    for name, v in levers.moved().items():
+        unit = lever_help()[name]["unit"]
+        if name == "promo_family":
+            parts.append(
+                f"promotion on {v} from {levers.promo_start or '?'} for "
+                f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
+            )
+        elif name.startswith("promo_"):
+            continue
+        elif name == "capacity_changes":
+            parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
+        elif isinstance(v, tuple):
+            parts += [f"{LABELS[name]} {k} {x:+g} %" for k, x in v]
+        elif isinstance(v, bool):
+            parts.append(f"{LABELS[name]} {'on' if v else 'off'}")
+        elif unit == "%":
+            parts.append(f"{LABELS[name]} {v:+g} %")
+        else:  # a ratio (price elasticity) has no unit word to show
+            parts.append(f"{LABELS[name]} {v:g}" + ("" if unit == "ratio" else f" {unit}"))
+    return "; ".join(parts) or "nothing (baseline)"

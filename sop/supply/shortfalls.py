@@ -1,0 +1,276 @@
+"""Why the plan falls short: every gap (lost sales, new backlog, stock below safety
+stock) with the limit that binds it and the cheapest lever that would close it.
+
+A lever's cost is the *extra* cost per unit over making it on regular time: the
+overtime premium on the binding resources, the wages and hiring cost of new
+workers, the subcontract price less the in-house cost, the holding cost of
+pre-building in the latest month with spare hours. Shadow prices and the shared
+helpers are in `sop.supply.explain`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sop.core import fmt, schema
+from sop.supply.explain import TOL_UNITS, TOL_VALUE, cost_rates, money, resource_grid
+from sop.supply.inputs import PlanInputs
+from sop.supply.lp import LpSolution
+from sop.supply.policy import SupplyPolicy
+from sop.supply.results import (
+    AVAILABLE,
+    BACKLOG,
+    BELOW_SS,
+    LOAD,
+    LOST,
+    MAX_OVERTIME,
+    OVERTIME,
+    _lag,
+)
+
+MAX_SHORTFALL_ROWS = 300
+SHORTFALL_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    schema.PLANT,
+    "kind",
+    "units",
+    "binding",
+    "binding_month",
+    "shadow_price",
+    "lever",
+    "lever_cost_per_unit",
+    "why",
+]
+_NOT_WORTH = {
+    "lost sales": "serving it would cost more than it earns",
+    "backlog": "delivering it late costs less than making it in time",
+    "below safety stock": "holding more stock would cost more than the safety-stock penalty",
+}
+
+
+def _levers(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    i: int,
+    t: int,
+    res_b: np.ndarray,
+    units: float,
+) -> list[tuple[float, str]]:
+    """(extra cost per unit, text) of each lever that could close `units` of item i
+    in month t, where the resources `res_b` bind."""
+    reg, otr, line = cost_rates(inp)
+    a = inp.hours[i].toarray().ravel()
+    route = np.flatnonzero(a > 0)
+    names, month = inp.res[schema.RESOURCE].to_numpy(), (lambda k: fmt.month(inp.months[k]))
+    out: list[tuple[float, str]] = []
+    # a shut line (no regular hours that month) can work no overtime either
+    if len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
+        prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
+        where = ", ".join(f"{names[r]} +{units * a[r]:,.0f} h" for r in res_b)
+        maxed = (ru_g[OVERTIME][res_b, t] >= ru_g[MAX_OVERTIME][res_b, t] - 1e-6).any()
+        verb = (
+            "allow overtime"
+            if not policy.overtime_allowed
+            else "raise the overtime cap"
+            if maxed
+            else "add overtime"
+        )
+        out.append((float(prem @ a[res_b]), f"{verb} in {month(t)} ({where})"))
+    for r in res_b[~line[res_b]]:  # a labour pool binds: hire from month t
+        q = int(np.flatnonzero(inp.labour == r)[0])
+        wf = inp.workforce.iloc[q]
+        hpw, left = float(wf[schema.HOURS_PER_WORKER]), inp.T - t
+        per_hour = reg[r] + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
+        how = "allow hiring and hire" if not policy.hiring_allowed else "hire"
+        out.append(
+            (
+                float(a[r] * per_hour),
+                f"{how} {units * a[r] / hpw:,.1f} worker(s) for {names[r]} from {month(t)}",
+            )
+        )
+    fam = inp.items[schema.FAMILY].iloc[i]
+    in_house = inp.material[i, t] + float(a[line] @ reg[line])
+    for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
+        opt = inp.sub.iloc[o]
+        cap, used = inp.sub_cap[o, t], sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum()
+        how = (
+            "allow subcontracting"
+            if not policy.subcontract_allowed
+            else f"raise the cap of {opt[schema.OPTION]} ({cap:,.0f}/month)"
+            if used >= cap - 1e-6
+            else f"buy more from {opt[schema.OPTION]}"
+        )
+        price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
+        out.append(
+            (float(price[0] - in_house), f"subcontract {units:,.0f} units in {month(t)}: {how}")
+        )
+    mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
+    for v in range(t - 1, -1, -1):
+        slack = ru_g[AVAILABLE][route, v] + ru_g[MAX_OVERTIME][route, v] - ru_g[LOAD][route, v]
+        free = float(np.min(slack / a[route], initial=np.inf))
+        if len(mats):
+            made = sol.values["X"][inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0], v]
+            free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
+        if free >= TOL_UNITS:
+            out.append(
+                (
+                    float(inp.hold[i, v] * (t - v)),
+                    f"pre-build {min(units, free):,.0f} units in {month(v)} and hold them",
+                )
+            )
+            break
+    return out
+
+
+def _gap_cost(
+    inp: PlanInputs, policy: SupplyPolicy, kind: str, i: int, t: int, currency: str
+) -> str:
+    """What one unit of a gap costs the plan, as text."""
+    p = float(inp.price[i, t])
+    if kind == "below safety stock":
+        return f"{money(policy.safety_stock_penalty_pct / 100 * p, currency)}/unit a month"
+    if kind == "backlog":
+        return f"{money(policy.backlog_cost_pct / 100 * p, currency)}/unit a month late"
+    made = float(inp.material[i, t])
+    return (
+        f"its margin plus {money(policy.lost_sales_penalty_pct / 100 * p, currency)} "
+        f"goodwill per unit (price {money(p, currency)}, material {money(made, currency)})"
+    )
+
+
+def _gap_cells(arr: dict[str, np.ndarray]) -> list[tuple[str, int, int, float]]:
+    """(kind, item, month, units) of every gap of at least `TOL_UNITS`, largest first,
+    at most `MAX_SHORTFALL_ROWS`."""
+    gaps = {
+        "lost sales": arr[LOST],
+        "backlog": np.clip(arr[BACKLOG] - _lag(arr[BACKLOG]), 0, None),
+        "below safety stock": arr[BELOW_SS],
+    }
+    cells = [
+        (kind, i, t, a[i, t])
+        for kind, a in gaps.items()
+        for i, t in zip(*np.nonzero(a >= TOL_UNITS))
+    ]
+    return sorted(cells, key=lambda c: -c[3])[:MAX_SHORTFALL_ROWS]
+
+
+def _binding_limits(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    label: dict[str, str],
+    i: int,
+    t: int,
+) -> tuple[np.ndarray, list[tuple[float, str, str, float, str]]]:
+    """(the resources of item i's route that bind in month t, every binding limit as
+    (value of a unit there, code, text, shadow price, per hour or unit)); a supplier
+    cap of the item's family, when one binds, comes last."""
+    shadow, mat_dual = sol.duals["CAP"], sol.duals["MATC"]
+    names = inp.res[schema.RESOURCE].to_numpy()
+    a = inp.hours[i].toarray().ravel()
+    route = np.flatnonzero(a > 0)
+    res_b = route[shadow[route, t] > TOL_VALUE]
+    cands = [
+        (
+            shadow[r, t] * a[r],
+            names[r],
+            f"{names[r]} ({label[names[r]]})"
+            + (" is shut that month (no hours)" if ru_g[AVAILABLE][r, t] <= 1e-6 else " is full"),
+            shadow[r, t],
+            "hour",
+        )
+        for r in res_b
+    ]
+    family = inp.items[schema.FAMILY].iloc[i]
+    for o in np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == family):
+        if mat_dual[o, t] > TOL_VALUE:
+            opt = inp.mat[schema.OPTION].iloc[o]
+            cands.append(
+                (mat_dual[o, t], opt, f"the supplier cap {opt} is full", mat_dual[o, t], "unit")
+            )
+    return res_b, cands
+
+
+def _economic_gap(inp: PlanInputs, kind: str, i: int, t: int, units: float, what: str) -> tuple:
+    """The row of a gap no limit binds: the plan chose it as cheaper than closing it."""
+    item = inp.items.iloc[i]
+    return (
+        inp.months[t],
+        item[schema.FAMILY],
+        item[schema.PLANT],
+        kind,
+        units,
+        "",
+        pd.NaT,
+        0.0,
+        "",
+        np.nan,
+        f"{what}: no limit binds that month; {_NOT_WORTH[kind]} under the current settings.",
+    )
+
+
+def shortfalls(
+    inp: PlanInputs,
+    sol: LpSolution,
+    arr: dict[str, np.ndarray],
+    ru: pd.DataFrame,
+    policy: SupplyPolicy,
+    currency: str = "EUR",
+) -> pd.DataFrame:
+    """Every item-month with lost sales, new backlog or stock below safety stock, and why.
+
+    Columns: month, family, plant, kind (lost sales / backlog / below safety
+    stock), units, binding (the resource or supplier cap that binds that month;
+    empty when none does and the gap is an economic choice), binding_month,
+    shadow_price (money per hour, or per unit for a cap), lever (the cheapest
+    one), lever_cost_per_unit (extra money per unit over making it on regular time,
+    plus a month's holding for a safety-stock gap), why (a sentence). Largest
+    first, at most `MAX_SHORTFALL_ROWS` rows.
+    """
+    cells = _gap_cells(arr)
+    ru_g = {c: resource_grid(ru, inp, c) for c in (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME)}
+    label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
+    rows = []
+    for kind, i, t, units in cells:
+        item = inp.items.iloc[i]
+        res_b, cands = _binding_limits(inp, sol, ru_g, label, i, t)
+        what = (
+            f"{units:,.0f} units of {item[schema.FAMILY]} ({item[schema.PLANT]}) {kind} in "
+            f"{fmt.month(inp.months[t])}"
+        )
+        if not cands:
+            rows.append(_economic_gap(inp, kind, i, t, units, what))
+            continue
+        capped = cands[-1][4] == "unit"  # a supplier cap binds: overtime cannot help
+        _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
+        levers = sorted(
+            _levers(inp, sol, ru_g, policy, i, t, res_b[:0] if capped else res_b, units)
+        )
+        cost, lever = levers[0] if levers else (np.nan, "add capacity")
+        if kind == "below safety stock":  # closing it also means holding the unit
+            cost += float(inp.hold[i, t])
+        why = (
+            f"{what}: {text}; one more {per} there is worth {money(sp_, currency)}. "
+            f"Cheapest lever: {lever} (+{fmt.symbol(currency)}{cost:,.2f}/unit); "
+            f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}."
+        )
+        rows.append(
+            (
+                inp.months[t],
+                item[schema.FAMILY],
+                item[schema.PLANT],
+                kind,
+                units,
+                code,
+                inp.months[t],
+                sp_,
+                lever,
+                cost,
+                why,
+            )
+        )
+    return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)

@@ -1,0 +1,20 @@
+"""The Streamlit layer: the one package of `sop` that imports Streamlit. Pages import
+its modules and the view and chart modules of the steps; never the store, never a
+command-line module.
+
+- `router`: the router's mark, and the first call of every page;
+- `readers` (steps 1-3: data, demand, supply) and `scenario_readers` (steps 4-5 and
+  finance: scenarios, the finance and executive views, the meeting pack): cached
+  reads, keyed by store path, dataset version and the stamps of what else they
+  depend on, so a rerun never re-reads the store;
+- `actions`: every write, each returning an `actions.Outcome`;
+- `guards`: page stops that say what to do (`require_dataset`, `require_demand`,
+  `exe_page`);
+- `widgets`: what pages draw (KPI tiles, flash messages, the data-quality checks,
+  the Finance page's scenario box, tables and downloads);
+- `forms`: the inputs of a write (an override, the plan settings, the levers, an
+  approval, a log entry), handed to `actions`;
+- `columns`: the `st.column_config` of the pages' tables.
+
+May import any `sop` package (it sits on top, next to `sop.cli`).
+"""

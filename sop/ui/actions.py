@@ -1,0 +1,180 @@
+"""Every write the pages make, each returning an `Outcome`.
+
+A write either happens entirely or not at all (the store's transactions); when it
+is refused (`StoreError`: a missing name, a rule broken, a stale id), the `Outcome`
+says why in words the page shows as they are. Anything else is a bug and raises.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from sop.data.validate import Report
+from sop.demand import consensus
+from sop.demand.overrides import Override, OverrideRejected
+from sop.executive import decisions
+from sop.executive import service as executive
+from sop.executive import view as exec_view
+from sop.scenario import saved
+from sop.scenario.levers import Levers
+from sop.store import Store, StoreError
+from sop.store import decisions as decision_log
+from sop.supply import settings
+from sop.supply.policy import SupplyPolicy
+from sop.ui import readers, scenario_readers
+
+if TYPE_CHECKING:  # the engine imports Prophet (0.75 s): only the Demand page needs it
+    from sop.demand.engine import ForecastSettings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a write did: `ok`; `message`, what is wrong when it is not (nothing was
+    stored); `value`, what it made (a dataset version, an id)."""
+
+    ok: bool
+    message: str = ""
+    value: object = None
+
+
+def _attempt(write: Callable[[], object]) -> Outcome:
+    try:
+        return Outcome(True, value=write())
+    except StoreError as exc:
+        return Outcome(False, str(exc))
+
+
+# --- Data (step 1) --------------------------------------------------------------------
+def load(report: Report, name: str, source: str) -> Outcome:
+    """Load a validated dataset (value: its version) and drop every cached result."""
+    outcome = _attempt(lambda: readers.store().load(report.tables, name=name, source=source))
+    st.cache_data.clear()
+    return outcome
+
+
+def restore(version: int) -> Outcome:
+    """Make an earlier dataset version the active one again."""
+    outcome = _attempt(lambda: readers.store().activate(version))
+    st.cache_data.clear()
+    return outcome
+
+
+# --- Demand (step 2) ------------------------------------------------------------------
+def run_forecast(forecast: ForecastSettings, bar) -> Outcome:
+    """Fit and store the active dataset's forecast (value: the run), moving the
+    st.progress `bar`."""
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
+
+    # The engine's worker processes (forkserver) re-import `__main__`, which in Streamlit
+    # is the running page script: each worker would render the app in bare mode. A
+    # stand-in without __file__ is not re-imported.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        return _attempt(
+            lambda: consensus.run_and_store(readers.store(), forecast, progress=progress)
+        )
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def add_override(ov: Override) -> Outcome:
+    """Check and store an override (value: its id); refused with every problem found."""
+    try:
+        return Outcome(True, value=consensus.submit_override(readers.store(), ov))
+    except OverrideRejected as exc:
+        problems = "\n".join(f"- {p}" for p in exc.problems)
+        return Outcome(False, f"The override was not saved:\n{problems}")
+
+
+def withdraw_override(override_id: int, author: str, note: str) -> Outcome:
+    """Withdraw an override; it stays in the history."""
+    return _attempt(lambda: consensus.withdraw_override(readers.store(), override_id, author, note))
+
+
+# --- Supply (step 3) ------------------------------------------------------------------
+def save_policy(policy: SupplyPolicy, author: str) -> Outcome:
+    """Make `policy` the plan settings of record of every page (value: its id)."""
+    return _attempt(lambda: settings.save_policy(readers.store(), policy, author))
+
+
+# --- Scenarios (step 4) ---------------------------------------------------------------
+def save_scenario(
+    levers: Levers, name: str, author: str, description: str, version: int
+) -> Outcome:
+    """Save a named scenario (value: its id)."""
+    return _attempt(lambda: saved.save(readers.store(), name, levers, author, description, version))
+
+
+def set_archived(scenario_id: int, author: str, archived: bool) -> Outcome:
+    """Archive (or restore) a saved scenario."""
+    change = saved.archive if archived else saved.unarchive
+    return _attempt(lambda: change(readers.store(), scenario_id, author))
+
+
+# --- Executive S&OP (step 5) ----------------------------------------------------------
+def approve(
+    path: str,
+    version: int,
+    stamp: tuple,
+    policy: SupplyPolicy,
+    scenario_id: int,
+    author: str,
+    note: str,
+) -> Outcome:
+    """Approve saved scenario `scenario_id` (0 = baseline) as the plan of record of the
+    active dataset's cycle (value: the log entry's id)."""
+
+    def write() -> int:
+        name, levers = (
+            scenario_readers.scenario_get(path, scenario_id)
+            if scenario_id
+            else (exec_view.BASELINE, Levers())
+        )
+        info = consensus.dataset(Store(path), version)
+        return executive.approve_plan(
+            readers.store(),
+            scenario_readers.scenario(path, version, stamp, levers, policy),
+            scenario_readers.scenario_base(path, version, policy.horizon, stamp),
+            readers.tables(path, version),
+            policy,
+            scenario_id,
+            name,
+            author,
+            note,
+            decisions.default_cycle(info.as_of),
+            version,
+            info.as_of,
+            info.currency,
+        )
+
+    return _attempt(write)
+
+
+def revoke(entry_id: int, author: str, note: str) -> Outcome:
+    """Reverse an approval (a new log entry)."""
+    return _attempt(lambda: decision_log.revoke(readers.store(), entry_id, author, note))
+
+
+def add_item(
+    cycle: object, kind: str, text: str, owner: str, due: date | None, author: str
+) -> Outcome:
+    """Log an open question or an action of the cycle."""
+    return _attempt(
+        lambda: decision_log.add_item(readers.store(), cycle, kind, text, owner, due, author)
+    )
+
+
+def close_item(entry_id: int, author: str, note: str) -> Outcome:
+    """Close a question or action, saying how (a new log entry)."""
+    return _attempt(lambda: decision_log.close_item(readers.store(), entry_id, author, note))

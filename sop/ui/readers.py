@@ -1,0 +1,214 @@
+"""Cached reads of steps 1-3 (data, demand, supply) for the pages.
+
+Results are cached by store path and dataset version, so a rerun (a widget click)
+never re-reads the store or re-runs checks; a new load changes the version and so
+the cache key. What demand depends on besides the dataset (the forecast run and the
+overrides) is the `demand_stamp`, part of the key of everything made from it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sop.core import schema
+from sop.core.months import as_of_month
+from sop.data import dataview
+from sop.data.validate import Report, check_tables, validate_files
+from sop.demand import consensus
+from sop.demand import view as demand_view
+from sop.demand.plan import has_loaded_consensus
+from sop.demand.sources import NoDemand, demand_from_store
+from sop.finance.kpis import plan_kpis
+from sop.store import DatasetInfo, Store, forecasts, overrides
+from sop.supply import settings
+from sop.supply.capacity import rough_cut
+from sop.supply.plan import PlanResult, solve_plan
+from sop.supply.policy import SupplyPolicy
+
+
+# --- Data gathering (step 1) ----------------------------------------------------------
+def store() -> Store:
+    """The app's store (the `SOP_STORE` file, else the default)."""
+    return Store()
+
+
+def store_path() -> str:
+    """The app's store file: the first part of every cache key."""
+    return str(store().path)
+
+
+def active() -> DatasetInfo | None:
+    """The active dataset (one small query per run, so a CLI load shows up at once)."""
+    return store().active()
+
+
+def datasets() -> pd.DataFrame:
+    """Every loaded dataset version (`sop.store.Store.datasets`), read every run."""
+    return store().datasets()
+
+
+@st.cache_data(show_spinner="Reading the dataset…", max_entries=8)
+def tables(path: str, version: int) -> dict[str, pd.DataFrame]:
+    return Store(path).tables(version)
+
+
+@st.cache_data(show_spinner="Running the data-quality checks…", max_entries=8)
+def report(path: str, version: int) -> Report:
+    return check_tables(tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def overview(path: str, version: int) -> pd.DataFrame:
+    return dataview.table_overview(tables(path, version))
+
+
+@st.cache_data(max_entries=16)
+def history(path: str, version: int, measure: str) -> pd.DataFrame:
+    t = tables(path, version)
+    return dataview.history_by_family(t[schema.SALES], t[schema.PRODUCTS], measure)
+
+
+@st.cache_data(max_entries=8)
+def missing(path: str, version: int) -> pd.DataFrame:
+    t = tables(path, version)
+    return dataview.missing_matrix(t[schema.SALES], t[schema.PRODUCTS], as_of_month(t))
+
+
+def families(path: str, version: int) -> pd.Series:
+    """SKU -> family of the dataset."""
+    p = tables(path, version)[schema.PRODUCTS]
+    return p.set_index(schema.SKU)[schema.FAMILY]
+
+
+def validate_upload(files: dict[str, bytes], base_version: int | None) -> Report:
+    """Validate uploaded files, filling tables not uploaded from `base_version`."""
+    base = tables(store_path(), base_version) if base_version is not None else None
+    return validate_files(files, base)
+
+
+# --- Demand planning (step 2) ---------------------------------------------------------
+def demand_stamp(path: str, version: int) -> tuple:
+    """(newest run id of the version or None, override counts): what the consensus
+    demand plan depends on besides the dataset, so the cache key of everything made
+    from it on every page (two small queries per run)."""
+    s = Store(path)
+    run = forecasts.find_run(s, version)
+    return (run.run_id if run is not None else None, overrides.counts(s))
+
+
+def demand_run(path: str, version: int) -> forecasts.RunInfo | None:
+    """The newest stored forecast run of the version, or None."""
+    return forecasts.find_run(Store(path), version)
+
+
+@st.cache_data(show_spinner="Applying the consensus overrides…", max_entries=8)
+def demand_consensus(path: str, version: int, stamp: tuple) -> pd.DataFrame:
+    """Forecast + active overrides per SKU x region x month (`sop.demand.overrides.
+    apply_overrides` columns), or the loaded consensus plan; empty without either."""
+    return consensus.page_consensus(Store(path), version, tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_fitted(path: str, run_id: int) -> pd.DataFrame:
+    return forecasts.fitted(Store(path), run_id)
+
+
+@st.cache_data(max_entries=8)
+def demand_accuracy(path: str, version: int, run_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-series, per-family) backtest accuracy of a stored run (`sop.demand.accuracy`)."""
+    return consensus.accuracy_tables(Store(path), run_id, tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_consensus_fva(path: str, version: int, stamp: tuple):
+    """`sop.demand.accuracy.ConsensusFVA` of earlier cycles' consensus against these
+    actuals."""
+    return consensus.consensus_fva(Store(path), tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_overrides(path: str, stamp: tuple) -> pd.DataFrame:
+    """The override history, newest first (`schema.OVERRIDE_HISTORY_COLUMNS`)."""
+    return overrides.history(Store(path))
+
+
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
+def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
+    """The consensus demand plan (`sop.demand.plan.PLAN_COLUMNS`) as CSV bytes."""
+    return (
+        consensus.demand_plan(Store(path), version)
+        .to_csv(index=False, date_format="%Y-%m", float_format="%.1f")
+        .encode()
+    )
+
+
+@st.cache_data(max_entries=32)
+def demand_series(
+    path: str,
+    version: int,
+    stamp: tuple,
+    family: str | None,
+    sku: str | None,
+    region: str | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(chart series, override marks) of a selection (`sop.demand.view`)."""
+    t = tables(path, version)
+    run_id = stamp[0]
+    fitted = (
+        demand_fitted(path, run_id)
+        if run_id is not None
+        else pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH, "fitted"])
+    )
+    cons = demand_consensus(path, version, stamp)
+    series = demand_view.demand_series(
+        t[schema.SALES], fitted, cons, t[schema.PRODUCTS], family, sku, region
+    )
+    active = overrides.active(Store(path))
+    if has_loaded_consensus(t):  # a loaded plan is used as it is: no override applies
+        active = active.iloc[0:0]
+    return series, demand_view.override_marks(active, family, sku, region, t[schema.PRODUCTS])
+
+
+# --- Supply planning (step 3) ---------------------------------------------------------
+def plan_policy() -> tuple[SupplyPolicy, str]:
+    """(the plan settings of record, who set them — '' for the defaults): the
+    `SupplyPolicy` every page plans with. One small query a run, so a save on the
+    Supply page shows up on every page and in every session at once."""
+    return settings.current_policy(store())
+
+
+@st.cache_data(show_spinner="Reading the consensus demand plan…", max_entries=16)
+def supply_demand(
+    path: str, version: int, horizon: int, stamp: tuple
+) -> tuple[pd.DataFrame | None, str]:
+    """(demand plan, '') or (None, what to do) for supply planning."""
+    try:
+        return demand_from_store(Store(path), version, horizon), ""
+    except NoDemand as exc:
+        return None, str(exc)
+
+
+@st.cache_data(show_spinner="Solving the supply plan…", max_entries=32)
+def supply_plan(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> PlanResult | None:
+    """The plan of the active demand plan under `policy`; None without a demand plan."""
+    demand, _ = supply_demand(path, version, policy.horizon, stamp)
+    return solve_plan(demand, tables(path, version), policy) if demand is not None else None
+
+
+@st.cache_data(max_entries=16)
+def supply_rough_cut(path: str, version: int, horizon: int, stamp: tuple) -> pd.DataFrame:
+    """Demand load against capacity (`sop.supply.capacity.rough_cut`); empty without a
+    demand plan."""
+    demand, _ = supply_demand(path, version, horizon, stamp)
+    return rough_cut(demand, tables(path, version)) if demand is not None else pd.DataFrame()
+
+
+@st.cache_data(max_entries=32)
+def supply_kpis(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> dict[str, float]:
+    """The KPIs of `supply_plan` (`sop.finance.kpis.plan_kpis`, the one catalogue);
+    {} without an optimal plan."""
+    plan = supply_plan(path, version, stamp, policy)
+    if plan is None or not plan.ok:
+        return {}
+    return plan_kpis(plan, tables(path, version)[schema.PRODUCTS])

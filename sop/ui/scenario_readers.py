@@ -1,0 +1,170 @@
+"""Cached reads of steps 4-5 and finance for the pages: scenario evaluations, the
+finance view, the executive view and records, the meeting pack.
+
+Everything here is made from `scenario` (levers x plan settings on the consensus
+demand), cached by value: moving a slider back to an earlier position is instant.
+The decision log's `exe_log_stamp` keys what is made from the log.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sop.demand import consensus
+from sop.executive import decisions, pack
+from sop.executive import records as exec_records
+from sop.executive import service as executive
+from sop.executive import view as exec_view
+from sop.finance.view import FinanceView
+from sop.finance.view import build as build_finance_view
+from sop.scenario import saved
+from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
+from sop.scenario.levers import Levers
+from sop.store import Store
+from sop.store import decisions as decision_log
+from sop.supply.policy import SupplyPolicy
+from sop.ui.readers import supply_demand, tables
+
+
+# --- Scenarios (step 4) ---------------------------------------------------------------
+@st.cache_data(show_spinner="Preparing the demand plan for scenarios…", max_entries=8)
+def scenario_base(path: str, version: int, horizon: int, stamp: tuple) -> DemandBase | None:
+    """The consensus demand prepared for fast lever moves, or None when no demand plan
+    is ready."""
+    demand, _ = supply_demand(path, version, horizon, stamp)
+    return prepare_demand(demand) if demand is not None else None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def scenario(
+    path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
+) -> Evaluation | None:
+    """The evaluation of `levers` under `policy` on the active consensus demand; None
+    when no demand plan is ready (see `supply_demand` for the message). Cached by
+    value, so moving a slider back to an earlier position is instant."""
+    base = scenario_base(path, version, policy.horizon, stamp)
+    if base is None:
+        return None
+    return evaluate(base, tables(path, version), levers, policy)
+
+
+def scenario_list(path: str, include_archived: bool = False) -> pd.DataFrame:
+    """Saved scenarios (`sop.scenario.saved.list_scenarios`); read on every run so a
+    scenario saved in another session shows up at once."""
+    return saved.list_scenarios(Store(path), include_archived)
+
+
+def scenario_get(path: str, scenario_id: int) -> tuple[str, Levers]:
+    """(name, levers) of a saved scenario."""
+    return saved.get(Store(path), scenario_id)
+
+
+# --- Finance --------------------------------------------------------------------------
+def finance_scenarios(path: str) -> dict[int, tuple[str, Levers]]:
+    """0 -> ("Baseline", Levers()), then each saved scenario id -> (name, levers), newest
+    first; a scenario whose stored levers no longer read is left out."""
+    out: dict[int, tuple[str, Levers]] = {0: ("Baseline (nothing moved)", Levers())}
+    for row in scenario_list(path).itertuples(index=False):
+        try:
+            out[int(row.scenario_id)] = (
+                row.name,
+                Levers.from_file_text(row.levers_json, ".json"),
+            )
+        except ValueError:
+            continue
+    return out
+
+
+@st.cache_data(show_spinner="Preparing the financial view…", max_entries=64)
+def finance_view(
+    path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
+) -> FinanceView | None:
+    """The finance view of a scenario (see `scenario`); None when there is no demand
+    plan or no optimal plan."""
+    ev = scenario(path, version, stamp, levers, policy)
+    if ev is None or not ev.ok:
+        return None
+    return build_finance_view(ev, tables(path, version))
+
+
+# --- Executive S&OP (step 5) ----------------------------------------------------------
+def exe_log_stamp(path: str) -> tuple[int, int]:
+    """(entries, newest id) of the decision log: read every run, so a decision taken in
+    another session shows up at once."""
+    return decision_log.stamp(Store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def exe_records(path: str, version: int, log_stamp: tuple) -> exec_records.Records:
+    """The records of the active dataset's cycle: the decision log, items and the plan
+    of record as approved; needs no demand plan."""
+    s = Store(path)
+    info = consensus.dataset(s, version)
+    return exec_records.records(
+        tables(path, version),
+        decision_log.log(s),
+        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
+        decisions.default_cycle(info.as_of),
+        info.as_of,
+    )
+
+
+@st.cache_data(show_spinner="Preparing the executive view…", max_entries=16)
+def exe_view(
+    path: str, version: int, stamp: tuple, log_stamp: tuple, policy: SupplyPolicy
+) -> tuple[exec_view.ExecView | None, str]:
+    """(the executive view of the active dataset's cycle, '') or (None, what to do)
+    when there is no demand plan or no plan can be made."""
+    base = scenario_base(path, version, policy.horizon, stamp)
+    if base is None:
+        return None, supply_demand(path, version, policy.horizon, stamp)[1]
+    s = Store(path)
+    info = consensus.dataset(s, version)
+    try:
+        view = exec_view.build(
+            tables(path, version),
+            base,
+            policy,
+            lambda lv: scenario(path, version, stamp, lv, policy),
+            decision_log.log(s),
+            exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
+            executive.saved_scenarios(s),
+            decisions.default_cycle(info.as_of),
+            info.as_of,
+            info.currency,
+            version,
+        )
+    except ValueError as exc:
+        return None, str(exc)
+    return view, ""
+
+
+def exe_pack(
+    path: str,
+    version: int,
+    stamp: tuple,
+    log_stamp: tuple,
+    policy: SupplyPolicy,
+    kind: str,
+) -> bytes:
+    """The meeting pack of the active cycle: kind `xlsx` (workbook) or `html` (report).
+    Not cached: each download says when it was made."""
+    view, _ = exe_view(path, version, stamp, log_stamp, policy)
+    info = consensus.dataset(Store(path), version)
+    meta = pack.PackMeta(
+        info.company,
+        info.name,
+        version,
+        view.cycle,
+        info.as_of,
+        info.currency,
+        pack.now(),
+    )
+    t = tables(path, version)
+    demand = supply_demand(path, version, policy.horizon, stamp)[0]
+    return (
+        pack.excel(view, t, meta, demand)
+        if kind == "xlsx"
+        else pack.html(view, t, meta).encode("utf-8")
+    )

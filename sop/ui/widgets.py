@@ -1,0 +1,195 @@
+"""Widgets the pages draw: KPI tiles, flash messages, the data-quality checks, the
+Demand page's selection, the Finance page's scenario box, tables and downloads, and
+the Executive page's screen styles. Forms are in `sop.ui.forms`. Every widget has a
+key namespaced by page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from sop.core.xlsx import Spec
+from sop.data import dataview
+from sop.data.validate import Report
+from sop.demand import view as demand_view
+from sop.finance import export as finance_export
+from sop.finance.tiles import Tile
+from sop.finance.view import FinanceView
+from sop.scenario.levers import Levers
+from sop.ui import columns, scenario_readers
+
+
+def tiles(row: Sequence[Tile]) -> None:
+    """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it."""
+    for box, tile in zip(st.columns(len(row)), row):
+        box.metric(
+            tile.label,
+            tile.value,
+            tile.delta,
+            delta_color=tile.delta_color,
+            delta_arrow=tile.delta_arrow,
+            help=tile.help,
+            border=True,
+        )
+        for note in tile.notes:
+            (box.warning if tile.warn else box.caption)(note)
+
+
+def flash(key: str, message: str, clear: tuple[str, ...] = ()) -> None:
+    """Rerun the page and show `message` (a success) on it once: after a write. The
+    widgets keyed `clear` are emptied (a refused form keeps what was typed, so
+    nothing is lost or silently reset)."""
+    for widget in clear:
+        st.session_state.pop(widget, None)
+    st.session_state[key] = message
+    st.rerun()
+
+
+def show_flash(key: str) -> None:
+    """The message `flash` left under `key`, if any."""
+    if message := st.session_state.pop(key, None):
+        st.success(message)
+
+
+# --- Data gathering (step 1) ----------------------------------------------------------
+STATUS_STYLE = {
+    "pass": "background-color: #EAF2EA; color: #1E5631",
+    "warning": "background-color: #FCE9C8; color: #7A4B00",
+    "fail": "background-color: #F6D5D9; color: #8A1C2B",
+}
+
+
+def quality_checks(report: Report) -> None:
+    """The Data page's checks: how many pass, warn and fail, every check coloured by
+    its status, and a drill-down into a flagged check's findings and examples."""
+    checks = report.check_table()
+    counts = checks["status"].value_counts()
+    st.caption(
+        f"{counts.get('pass', 0)} checks pass · {counts.get('warning', 0)} with "
+        f"warnings · {counts.get('fail', 0)} failed"
+    )
+    shown = checks.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["status"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key="data_checks_table",
+        column_config=columns.data_checks(),
+    )
+    flagged = checks[checks["status"] != "pass"]
+    if flagged.empty:
+        return
+    pick = st.selectbox(
+        "Drill down into a check",
+        flagged.index,
+        key="data_drill",
+        format_func=lambda i: f"{checks.at[i, 'table']}: {checks.at[i, 'check']}",
+    )
+    for f in report.findings:
+        if (f.check, f.table) == (checks.at[pick, "check"], checks.at[pick, "table"]):
+            show = st.warning if f.severity == "warning" else st.error
+            show(f.message)
+            if f.examples is not None and len(f.examples):
+                st.dataframe(dataview.months_as_text(f.examples), hide_index=True)
+
+
+# --- Demand planning (step 2) ---------------------------------------------------------
+ALL = "(all)"
+
+
+def demand_picker(products: pd.DataFrame, sales: pd.DataFrame) -> tuple:
+    """The Demand page's selection: (family, sku, region), None for all."""
+    c, chosen = st.columns(3), (lambda v: None if v == ALL else v)
+    fams, _, regions = demand_view.picker_options(products, sales, None)
+    family = chosen(c[0].selectbox("Family", [ALL, *fams], key="dem_family"))
+    skus = demand_view.picker_options(products, sales, family)[1]
+    sku = c[1].selectbox("SKU", [ALL, *skus], key="dem_sku")
+    region = c[2].selectbox("Region", [ALL, *regions], key="dem_region")
+    return family, chosen(sku), chosen(region)
+
+
+# --- Scenarios (step 4) and finance ---------------------------------------------------
+def finance_pick(path: str, version: int) -> tuple[str, Levers]:
+    """The Finance page's scenario box: baseline or a saved scenario, opening on the
+    cycle's plan of record (marked ✔) when there is one. Returns (label, levers)."""
+    choices = scenario_readers.finance_scenarios(path)
+    labels = {i: n if i == 0 else f"#{i} {n}" for i, (n, _) in choices.items()}
+    log_stamp = scenario_readers.exe_log_stamp(path)
+    approved = scenario_readers.exe_records(path, version, log_stamp).approved
+    por = int(approved["scenario_id"]) if approved is not None else None
+    sid = st.columns([2, 3])[0].selectbox(
+        "Scenario",
+        list(choices),
+        key="fin_scenario",
+        index=list(choices).index(por) if por in choices else 0,
+        format_func=lambda i: labels[i] + (" ✔ plan of record" if i == por else ""),
+        help="The baseline or a scenario saved on the Scenarios page (#id: names can "
+        "repeat); planned under the plan settings of record. ✔ marks the cycle's plan of "
+        "record.",
+    )
+    return labels[sid], choices[sid][1]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_table(df: pd.DataFrame, spec: Spec, currency: str, key: str) -> None:
+    """A Finance table as the export shows it (`sop.finance.export.screen_table`)."""
+    st.dataframe(
+        finance_export.screen_table(df, spec, currency),
+        hide_index=True,
+        key=key,
+        column_config=columns.finance_columns(spec, currency),
+    )
+
+
+def finance_downloads(view: FinanceView, meta: finance_export.ExportMeta) -> None:
+    """The Finance page's downloads: the Excel workbook and the monthly P&L as CSV."""
+    c = st.columns([1, 1, 3])
+    c[0].download_button(
+        "Excel workbook",
+        data=lambda: finance_export.workbook(view, meta),
+        file_name=finance_export.file_name(meta, "xlsx"),
+        mime=XLSX,
+        key="fin_xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
+        help="Summary, monthly P&L by family, budget vs projection, "
+        "price-volume-mix bridge, year-end landing and inventory.",
+    )
+    c[1].download_button(
+        "CSV (monthly P&L)",
+        data=lambda: finance_export.pnl_csv(view, meta.currency),
+        file_name=finance_export.file_name(meta, "csv"),
+        mime="text/csv",
+        key="fin_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# --- Executive S&OP (step 5) ----------------------------------------------------------
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:1.6rem;padding-bottom:1rem}
+[data-testid="stMainBlockContainer"] h1{padding-top:0.2rem;padding-bottom:0.2rem}
+[data-testid="stMetricValue"]{font-size:1.9rem}
+</style>"""
+PRESENT_CSS = """<style>
+section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"]{display:none !important}
+[data-testid="stMainBlockContainer"]{padding-top:0.8rem;max-width:100%}
+[data-testid="stAppViewContainer"] p,[data-testid="stAppViewContainer"] li,
+[data-testid="stCaptionContainer"]{font-size:1.2rem !important}
+[data-testid="stAppViewContainer"] [data-testid="stMetricValue"] *{font-size:2.7rem !important}
+[data-testid="stAppViewContainer"] [data-testid="stMetricLabel"] p{font-size:1.25rem !important}
+[data-testid="stMetricDelta"] div{font-size:1.05rem !important}
+h1{font-size:2.4rem !important}
+[data-testid="stTable"] th,[data-testid="stTable"] td{font-size:1.15rem !important}
+</style>"""
+
+
+def meeting_style(present: bool) -> None:
+    """The Executive page's screen: compact, or for a shared screen (larger fonts, no
+    sidebar)."""
+    st.html(PRESENT_CSS if present else COMPACT_CSS)
