@@ -2,8 +2,10 @@
 
 Prints the median and spread of one evaluation on the demo company (demand from the
 real forecast engine, fitted once before timing) and on a synthetic 5,000-SKU x
-8-region x 24-month company. Targets (issue 5): demo median < 150 ms, 5,000 SKUs < 1 s.
-Run: .venv/bin/python bench/bench_scenario.py
+8-region x 24-month company; the risk ranges re-plan 500 demand paths through the
+scenario's capacity (`sop.finance.risk`; their accuracy: bench/bench_risk.py).
+Targets (issues 5 and 11): demo median < 150 ms with the re-planned ranges, 5,000 SKUs
+< 1 s. Run: .venv/bin/python bench/bench_scenario.py
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def time_evaluations(demand, tables, policy, levers: list[Levers], label: str) -
     k = base.plan.stats
     print(f"{label}: {len(demand):,} demand rows; LP {k['rows']} rows x {k['columns']} columns")
     print(
-        f"  one evaluation (levers + re-solve + KPIs + P&L + risk): median "
+        f"  one evaluation (levers + re-solve + KPIs + P&L + re-planned risk ranges): median "
         f"{statistics.median(ms):.0f} ms, p90 {sorted(ms)[int(0.9 * len(ms))]:.0f} ms, "
         f"min {min(ms):.0f} ms (n={len(ms)})"
     )
@@ -77,6 +79,21 @@ def main() -> None:
     demand = demand_by_forecasting(tables, 18)
     print(f"demo forecast fitted once for the bench in {time.perf_counter() - t0:.1f} s")
     time_evaluations(demand, tables, SupplyPolicy(), lever_sweep(40), "demo company")
+    cut = [
+        Levers(
+            demand_pct=float(i % 5 - 2),
+            capacity_changes=(("RS-ASM1", "2027-05", "2027-08", -30.0),),
+            overtime_allowed=False,
+        )
+        for i in range(15)
+    ]
+    time_evaluations(
+        demand,
+        tables,
+        SupplyPolicy(),
+        cut,
+        "demo company, RS-ASM1 -30 % May-Aug 2027 and overtime off (demand -2 .. +2 %)",
+    )
     big_tables, big_demand = synthetic_company(5000, 8, 24)
     sweep = [Levers(demand_pct=float(i - 5)) for i in range(11)]
     time_evaluations(

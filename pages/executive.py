@@ -138,8 +138,10 @@ view = page.view
 render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
-widgets.tiles(exec_view.headline_tiles(view, POLICY.horizon))
-render_middle(view, height=420 if present else 370, font=18 if present else 13)
+headline = exec_view.headline_tiles(view, POLICY.horizon)
+for start in range(0, len(headline), exec_view.HEADLINE_ROW):
+    widgets.tiles(headline[start : start + exec_view.HEADLINE_ROW])
+render_middle(view, height=420 if present else 250, font=18 if present else 13)
 render_board(view, present)
 render_changes(view, font=18 if present else 13)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

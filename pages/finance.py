@@ -6,8 +6,9 @@ from sop.core import charts, fmt, schema
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
 from sop.finance import landing, margin_charts, pvm
-from sop.finance.tiles import finance_tiles
+from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
+from sop.scenario.levers import Levers
 from sop.ui import guards, readers, router, scenario_readers, widgets
 
 router.through_router()
@@ -33,12 +34,20 @@ def render_bands(view, currency: str, colors: dict) -> None:
             finance_export.pnl_table(view), finance_export.PNL_SPEC, currency, "fin_pnl_table"
         )
         st.caption(
-            "Conversion (line hours, wages, overtime, hiring) is allocated to families "
-            "by the hours they take. *Stock change, holding, backlog* is negative in a "
-            "month that builds stock (its cost moves to the month it is sold); stock "
-            "drawn from the opening inventory is costed in the plan's last month, as "
-            "the supply plan books it."
+            "Units sold are costed at standard cost, so the wages of stock built ahead "
+            "book when it sells. Idle time, hiring and layoffs of a labour pool go to the "
+            "families by the standard hours they sell that month; overtime premium by the "
+            "hours they make. *Margin at standard* moves with price and mix only."
         )
+    st.markdown("**From the cash view to the P&L, over the plan horizon**")
+    widgets.export_table(
+        view.reconciliation, finance_export.RECONCILIATION_SPEC, currency, "fin_recon_table"
+    )
+    st.caption(
+        "Cash margin: revenue less costs as the plan pays them (material, line hours, "
+        "wages, overtime, hiring, layoffs, subcontracting, holding, backlog). The P&L "
+        "carries stock at standard cost instead, so the two differ by the change in stock."
+    )
 
 
 def render_budget(view, currency: str, colors: dict) -> None:
@@ -73,7 +82,9 @@ def render_landing(view, currency: str, colors: dict) -> None:
     widgets.export_table(land, finance_export.LANDING_SPEC, currency, "fin_landing_table")
     st.caption(
         "Actual margin is estimated: the sales history holds revenue but no costs, so "
-        "actual units are costed at the plan's cost of goods per unit of the family."
+        "actual units are costed at the plan's standard cost per unit of the family. "
+        "Projected revenue books in the month it ships: a backlog shipped after the year "
+        "end lands in the next year."
     )
 
 
@@ -99,8 +110,9 @@ def render_inventory(view, currency: str, colors: dict) -> None:
     st.plotly_chart(margin_charts.inventory_chart(inv, currency, colors), width="stretch")
     widgets.export_table(inv, finance_export.INVENTORY_SPEC, currency, "fin_inv_table")
     st.caption(
-        "Stock is valued at the family's cost of goods per unit served; carrying cost "
-        "is the plan's holding cost (holding % per year of unit cost, per month)."
+        "Stock is valued at standard cost (material + standard hours at the regular "
+        "rates), as the P&L carries it; carrying cost is the plan's holding cost "
+        "(holding % per year of unit cost, per month)."
     )
 
 
@@ -131,9 +143,12 @@ st.caption(
     f"**{name}** · moved: {wording.escape_md(moved)} · plan {view.span} · actuals to "
     f"{fmt.month(view.as_of)} · money in {currency}"
 )
+st.caption(view.convention)
 for note in view.notes:
     st.warning(note)
 widgets.tiles(finance_tiles(view.totals, currency))
+base = scenario_readers.scenario(path, version, stamp, Levers(), policy)
+widgets.tiles(service_tiles(ev.kpis, currency, base.kpis if base is not None and base.ok else None))
 widgets.finance_downloads(
     view,
     finance_export.ExportMeta(info.company, info.name, version, name, moved, currency, view.as_of),

@@ -145,7 +145,8 @@ st.caption(
 )
 for note in plan.notes:
     st.warning(note)
-widgets.tiles(plan_tiles(kpis, currency))
+for row in plan_tiles(kpis, currency):
+    widgets.tiles(row)
 tabs = st.tabs(["Capacity", "Plan vs demand", "Bottlenecks & gaps", "Costs"], key="sup_tab")
 with tabs[0]:
     render_capacity(

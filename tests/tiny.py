@@ -108,6 +108,19 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
     }
 
 
+def full_calendar(tables: dict[str, pd.DataFrame], months: int = 18) -> dict[str, pd.DataFrame]:
+    """A copy of `tables` whose capacity calendar covers `months` months after the as-of
+    month (the tiny calendar stops after 12: a Data warning), later months like the last."""
+    out = dict(tables)
+    cap = tables[schema.CAPACITY]
+    last = cap[cap[schema.MONTH] == cap[schema.MONTH].max()]
+    more = pd.date_range(cap[schema.MONTH].max(), AS_OF + pd.DateOffset(months=months), freq="MS")
+    out[schema.CAPACITY] = pd.concat(
+        [cap] + [last.assign(**{schema.MONTH: m}) for m in more[1:]], ignore_index=True
+    )
+    return out
+
+
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

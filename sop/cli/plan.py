@@ -26,7 +26,7 @@ from sop.store import Store
 from sop.supply import settings
 from sop.supply.export import result_json, summary
 from sop.supply.plan import solve_plan
-from sop.supply.policy import SupplyPolicy, field_help
+from sop.supply.policy import END_UNITS, SupplyPolicy, UnitPairs, field_help, parse_units
 
 HELP = (
     "demand -> constrained supply plan (LP with HiGHS); "
@@ -52,7 +52,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             f"{text} Default: the store's plan settings of record (set on the Supply "
             f"page), else {default}."
         ).replace("%", "%%")
-        if isinstance(default, bool):
+        if isinstance(default, tuple):
+            g.add_argument(
+                flag, dest=name, type=_units, default=None, metavar="FAMILY=UNITS,...", help=help_
+            )
+        elif isinstance(default, bool):
             g.add_argument(
                 flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_
             )
@@ -67,10 +71,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             )
 
 
+def _units(text: str) -> UnitPairs:
+    """--ending-units Cooling=500,Heating=200, refused by argparse (exit 2) with why."""
+    try:
+        return parse_units(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
     """The settings flags given, on top of the store's plan settings of record (the
-    defaults with --data, which plans a folder outside the store)."""
+    defaults with --data, which plans a folder outside the store). --ending-units
+    without --ending-inventory means `--ending-inventory units`."""
     given = {k: getattr(args, k) for k in field_help() if getattr(args, k, None) is not None}
+    if given.get("ending_units") and "ending_inventory" not in given:
+        given["ending_inventory"] = END_UNITS
     base = SupplyPolicy()
     if getattr(args, "data", None) is None:
         base = settings.current_policy(Store(getattr(args, "store", None)))[0]
@@ -83,8 +98,22 @@ def policy_problem(args: argparse.Namespace) -> str | None:
     if not problems:
         return None
     for name in field_help():
-        problems = [re.sub(rf"^{name}\b", "--" + name.replace("_", "-"), p) for p in problems]
+        problems = [re.sub(rf"\b{name}\b", "--" + name.replace("_", "-"), p) for p in problems]
     return "Invalid plan settings: " + "; ".join(problems) + ". See `python -m sop plan --help`."
+
+
+def ending_problem(policy: SupplyPolicy, tables: dict) -> str | None:
+    """--ending-units naming a family the dataset does not have (it would change nothing)."""
+    if policy.ending_inventory != END_UNITS:
+        return None
+    known = set(tables[schema.PRODUCTS][schema.FAMILY].astype(str))
+    gone = sorted(set(dict(policy.ending_units)) - known)
+    if not gone:
+        return None
+    return (
+        f"--ending-units: there is no family {', '.join(map(repr, gone))} in this dataset "
+        f"(families: {', '.join(sorted(known))})."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.data} has errors; fix them and run plan again.", file=err)
             return 2
         tables = report.tables
+        if why := ending_problem(policy, tables):
+            print(f"ERROR    {why}", file=err)
+            return 2
         meta = {"dataset": str(Path(args.data).resolve())}
         demand = sources.demand_from_tables(tables, policy.horizon)
         source = "loaded consensus"
@@ -117,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         tables = store.tables(info.version)
+        if why := ending_problem(policy, tables):
+            print(f"ERROR    {why}", file=err)
+            return 2
         meta = {"dataset": info.name, "dataset_version": info.version}
         try:
             demand = sources.demand_from_store(store, info.version, policy.horizon)

@@ -17,6 +17,7 @@ from sop.core import fmt, schema
 from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.finance.kpis import kpi_table
+from sop.finance.tiles import delta_text
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
 from sop.scenario.levers import Levers
 from sop.scenario.space import space_for
@@ -150,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, sources.NoDemand) as exc:
         print(f"ERROR    {exc}", file=err)
         return 2
+    if why := plan.ending_problem(policy, tables):
+        print(f"ERROR    {why}", file=err)
+        return 2
     if unknown := unknown_names(levers, demand, tables):
         print(
             f"ERROR    --levers {args.levers}: " + "; ".join(unknown) + ". Such a lever "
@@ -179,13 +183,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"No plan for this scenario: {ev.plan.explanation}", file=err)
         return 1
     k = ev.kpis
+    on_time_change = delta_text("on_time_rate", k["on_time_rate"] - base.kpis["on_time_rate"])
     print(
         f"Scenario ({levers.describe()}): revenue {fmt.money(k['revenue'], currency)} "
         f"({fmt.money_delta(k['revenue'] - base.kpis['revenue'], currency)} vs baseline), "
         f"gross margin {fmt.money(k['gross_margin'], currency)} "
         f"({fmt.money_delta(k['gross_margin'] - base.kpis['gross_margin'], currency)}), "
-        "fill rate "
-        f"{fmt.pct(k['fill_rate'])}; evaluated in {ev.ms:.0f} ms"
+        f"fill rate {fmt.pct(k['fill_rate'])}, on time {fmt.pct(k['on_time_rate'])} "
+        f"({on_time_change or 'no change'} vs baseline), "
+        f"late {fmt.units(k['late_unit_months'], 'unit-months')} "
+        f"({fmt.money(k['late_value'], currency)}); evaluated in {ev.ms:.0f} ms"
         + (f"; wrote {args.out}" if args.out else "")
         + ".",
         file=err,

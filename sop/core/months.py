@@ -18,6 +18,7 @@ import pandas as pd
 from sop.core import schema
 
 Months = pd.Series | pd.DatetimeIndex | pd.Timestamp
+DEFAULT_HORIZON = 18  # months a supply plan covers unless set (SupplyPolicy.horizon)
 
 
 def month_start(value: object) -> pd.Timestamp:

@@ -116,7 +116,11 @@ SUPPLY_TABLES: tuple[Table, ...] = (
         ),
         key=(RESOURCE, MONTH),
         foreign_keys=(ForeignKey(RESOURCE, RESOURCES, RESOURCE),),
-        rules=("Every line has a row for every month of the planning horizon.",),
+        rules=(
+            "Every line has a row for each of the 12 months after the as-of month (an "
+            "error otherwise) and for every month of the default 18-month plan horizon (a "
+            "warning otherwise: the plan repeats the nearest month's hours).",
+        ),
     ),
     Table(
         WORKFORCE,
@@ -216,7 +220,14 @@ SUPPLY_TABLES: tuple[Table, ...] = (
                 nullable=True,
                 positive=True,
             ),
-            Column(MONTHLY_CAP_UNITS, FLOAT, "units/month", "Most units a month.", min=0),
+            Column(
+                MONTHLY_CAP_UNITS,
+                FLOAT,
+                "units/month",
+                "Most units a month; empty = no limit (a subcontractor who takes any volume).",
+                nullable=True,
+                min=0,
+            ),
             month_column(
                 START_MONTH,
                 "First month the option applies; empty for always.",
@@ -233,7 +244,11 @@ SUPPLY_TABLES: tuple[Table, ...] = (
         key=(OPTION,),
         required=False,
         foreign_keys=(ForeignKey(FAMILY, PRODUCTS, FAMILY),),
-        rules=("A `subcontract` option has a `cost_per_unit`.",),
+        rules=(
+            "A `subcontract` option has a `cost_per_unit`.",
+            "A `material_cap` option has a `monthly_cap_units` (warning otherwise: it "
+            "limits nothing).",
+        ),
     ),
     Table(
         INVENTORY,

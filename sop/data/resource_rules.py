@@ -1,13 +1,14 @@
 """Rules about resources and their hours: lines have a capacity calendar and labour
 pools a workforce row (not the other way round), overtime costs more than regular
-time, and every line's calendar covers the plan horizon."""
+time, and every line's calendar covers the plan horizon (the first
+`PLAN_MONTHS_REQUIRED` months, else an error; a default horizon, else a warning)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sop.core import schema
-from sop.core.months import as_of_month, plan_months
+from sop.core.months import DEFAULT_HORIZON, as_of_month, plan_months
 from sop.core.tables import TABLES
 from sop.data.readers import ERROR, WARNING
 from sop.data.report import Run
@@ -87,27 +88,44 @@ def _capacity_covers_horizon(
     r: pd.DataFrame, cap: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run
 ) -> None:
     """Every line with a calendar has the `PLAN_MONTHS_REQUIRED` months after the as-of
-    month."""
+    month (an error) and the rest of a default plan horizon (a warning: the plan would
+    repeat the nearest month's hours there)."""
     lines = r[schema.KIND] == schema.KIND_LINE
-    run.ran("Capacity covers the plan horizon", schema.CAPACITY)
-    need = plan_months(as_of, PLAN_MONTHS_REQUIRED)
+    check = "Capacity covers the plan horizon"
+    run.ran(check, schema.CAPACITY)
+    need = plan_months(as_of, max(DEFAULT_HORIZON, PLAN_MONTHS_REQUIRED))
+    calendars = set(cap[schema.RESOURCE])
     for res in r.loc[lines, schema.RESOURCE]:
         have = set(cap.loc[cap[schema.RESOURCE] == res, schema.MONTH])
         gone = [m for m in need if m not in have]
-        if gone and res in set(cap[schema.RESOURCE]):
-            run.flag(
-                "Capacity covers the plan horizon",
-                schema.CAPACITY,
+        if not gone or res not in calendars:
+            continue
+        hard = [m for m in gone if m <= need[PLAN_MONTHS_REQUIRED - 1]]
+        shown = hard or gone
+        months = f"{', '.join(m.strftime('%Y-%m') for m in shown[:6])}{' ...' * (len(shown) > 6)}"
+        if hard:
+            severity, text = (
                 ERROR,
-                f"{f}: line {res} has no capacity for "
-                f"{len(gone)} of the {PLAN_MONTHS_REQUIRED} months after {as_of:%Y-%m}"
-                f" ({', '.join(m.strftime('%Y-%m') for m in gone[:6])}"
-                f"{' ...' if len(gone) > 6 else ''}). Add those months (0 working "
-                "days for a shutdown).",
-                len(gone),
-                f,
-                schema.MONTH,
+                f"{len(hard)} of the {PLAN_MONTHS_REQUIRED} months after {as_of:%Y-%m} "
+                f"({months}). Add those months (0 working days for a shutdown).",
             )
+        else:
+            severity, text = (
+                WARNING,
+                f"{len(gone)} of the {len(need)} months a plan covers by default "
+                f"({months}): the Supply plan repeats the nearest month's hours there. "
+                "Add those months (0 working days for a shutdown), or plan a shorter "
+                "horizon (Plan settings on the Supply page).",
+            )
+        run.flag(
+            check,
+            schema.CAPACITY,
+            severity,
+            f"{f}: line {res} has no capacity for {text}",
+            len(shown),
+            f,
+            schema.MONTH,
+        )
 
 
 def resource_rules(

@@ -144,7 +144,8 @@ def _promotion_rules(pr: pd.DataFrame, f: str, as_of: pd.Timestamp | None, run: 
 
 
 def _option_rules(so: pd.DataFrame, f: str, run: Run) -> None:
-    """Supply options: dates forwards, subcontracting has a price."""
+    """Supply options: dates forwards, subcontracting has a price, a material cap a cap
+    (a subcontract offer without a cap is unlimited)."""
     T = TABLES
     _ordered(T[schema.SUPPLY_OPTIONS], so, f, run, schema.START_MONTH, schema.END_MONTH)
     run.rows(
@@ -156,6 +157,18 @@ def _option_rules(so: pd.DataFrame, f: str, run: Run) -> None:
         schema.COST_PER_UNIT,
         "are subcontract options without a cost per unit",
         "Give the price of a subcontracted unit.",
+    )
+    run.rows(
+        "Material caps have a cap",
+        T[schema.SUPPLY_OPTIONS],
+        so,
+        f,
+        (so[schema.OPTION_TYPE] == schema.OPTION_MATERIAL_CAP)
+        & so[schema.MONTHLY_CAP_UNITS].isna(),
+        schema.MONTHLY_CAP_UNITS,
+        "are material caps without a monthly cap, so they limit nothing",
+        "Give the supplier's most units a month, or remove the row.",
+        WARNING,
     )
 
 

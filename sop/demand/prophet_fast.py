@@ -23,6 +23,7 @@ and the engine fits Prophet at every backtest origin.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -251,8 +252,6 @@ def quiet_prophet_package() -> None:
 
     cmdstanpy sets its logger to DEBUG with an INFO handler the first time it logs,
     undoing an earlier setLevel, so claim the logger through cmdstanpy first."""
-    import logging
-
     # lazy: cmdstanpy is only needed where the `prophet` package itself runs (bench, one
     # parity test); importing it would add its start-up to every app and CLI start
     from cmdstanpy.utils import get_logger

@@ -17,6 +17,8 @@ BOARD = (
     "gross_margin",
     "margin_vs_budget",
     "fill_rate",
+    "on_time_rate",
+    "late_value",
     "ending_inventory_value",
     "avg_utilisation",
 )
@@ -50,6 +52,8 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
         "gross_margin": "Gross margin",
         "margin_vs_budget": "Margin vs budget",
         "fill_rate": "Fill rate",
+        "on_time_rate": "On-time fill rate",
+        "late_value": "Late deliveries (value)",
         "ending_inventory_value": "Inventory value (end)",
         "avg_utilisation": "Line utilisation (avg)",
     }

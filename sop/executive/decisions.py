@@ -11,9 +11,11 @@ Plan-vs-plan bridge: `sop.bridge.margin_bridge` on the two snapshots (it adds up
 exactly), its eight steps grouped into four for the meeting:
 - Demand   = volume + mix (the change of demand, valued at the previous unit margins);
 - Price    = the change of the price per unit served;
-- Capacity = lost sales + labour and overtime + subcontracting (serving the demand:
-  what is not served, and what the hours and bought-in units cost);
-- Cost     = material cost + inventory (cost per unit made, stock and backlog costs).
+- Capacity = lost sales + the production variances (idle time, overtime premium,
+  hiring and layoffs, subcontract price variance): what is not sold, and what
+  keeping, stretching and buying in capacity costs beyond the standard;
+- Cost     = standard cost + holding and backlog (cost per unit sold at standard,
+  stock and backlog costs).
 Each plan's margin is over its own 18-month horizon, so the demand step also holds
 the horizon moving on by a month.
 """
@@ -39,8 +41,14 @@ SOE_MONTHS = 3
 GROUPS = {
     "Demand": ("Volume", "Mix"),
     "Price": ("Price",),
-    "Capacity": ("Lost sales", "Labour and overtime", "Subcontracting"),
-    "Cost": ("Material cost", "Inventory"),
+    "Capacity": (
+        "Lost sales",
+        "Idle time",
+        "Overtime premium",
+        "Hiring and layoffs",
+        "Subcontract price variance",
+    ),
+    "Cost": ("Standard cost", "Holding and backlog"),
 }
 FP_COLUMNS = [
     schema.MONTH,
@@ -59,6 +67,14 @@ FP_COLUMNS = [
     "holding_cost",
     "backlog_cost",
     "inventory_change",
+    "booked_units",
+    "standard_cogs",
+    "stock_value",
+    "idle_time",
+    "overtime_premium",
+    "hiring_cost",
+    "layoff_cost",
+    "subcontract_variance",
 ]
 SKU_COLUMNS = [
     schema.MONTH,
@@ -101,7 +117,9 @@ def _records(df: pd.DataFrame, cols: list[str]) -> dict[str, list]:
 
 
 def _frame(data: dict[str, list], cols: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame({c: data.get(c, []) for c in cols})
+    # a snapshot saved by an older version lacks newer columns: they read as missing
+    rows = max((len(v) for v in data.values()), default=0)
+    df = pd.DataFrame({c: data.get(c, [None] * rows) for c in cols})
     if schema.MONTH in df.columns:
         df[schema.MONTH] = pd.to_datetime(df[schema.MONTH])
     for c in cols:

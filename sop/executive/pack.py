@@ -16,6 +16,7 @@ from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
 from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
+from sop.finance import statement
 from sop.finance.kpis import KPI_BY_KEY
 
 DEMAND_SPEC: Spec = [
@@ -42,8 +43,10 @@ SUPPLY_SPEC: Spec = [
 FINANCE_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
     (schema.FAMILY, "Family", "text"),
-    ("units", "Served (units)", "units"),
+    ("units", "Sold (units)", "units"),
     (schema.REVENUE, "Revenue", "money"),
+    ("standard_cost", "Standard cost of sales", "money"),
+    ("variances", "Production variances", "money"),
     ("cogs", "Cost of goods", "money"),
     (schema.MARGIN, "Gross margin", "money"),
     ("budget_revenue", "Budget revenue", "money"),
@@ -55,6 +58,8 @@ SCENARIO_SPEC: Spec = [
     ("gross_margin", "Gross margin", "money"),
     ("margin_vs_budget", "Margin vs budget (budget months)", "delta"),
     ("fill_rate", "Fill rate", "pct"),
+    ("on_time_rate", "On-time fill rate", "pct"),
+    ("late_value", "Late deliveries (value)", "money"),
     ("ending_inventory_value", "Inventory value (end)", "money"),
     ("avg_utilisation", "Line utilisation (avg)", "pct"),
 ]
@@ -100,8 +105,10 @@ HEADLINE_SPEC: Spec = [
     ("value", "Plan on the table", ROW),
     ("vs_budget", "Against budget", ROW),
     ("vs_previous", "Against the previous plan of record", ROW),
+    ("vs_baseline", "Against the baseline", ROW),
     ("vs_budget_text", "Budget comparison", "text"),
     ("vs_previous_text", "Previous plan comparison", "text"),
+    ("vs_baseline_text", "Baseline comparison", "text"),
 ]
 
 
@@ -113,6 +120,7 @@ def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
         value_kind=money.map({True: "money", False: "pct"}),
         vs_budget_kind=money.map({True: "delta", False: "pct_delta"}),
         vs_previous_kind=money.map({True: "delta", False: "pct_delta"}),
+        vs_baseline_kind=money.map({True: "delta", False: "pct_delta"}),
     )
 
 
@@ -181,7 +189,16 @@ def supply_frame(view: exec_view.ExecView) -> pd.DataFrame:
 def finance_frame(view: exec_view.ExecView, budget: pd.DataFrame | None) -> pd.DataFrame:
     """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`."""
     p = view.current.pnl[
-        [schema.MONTH, schema.FAMILY, "units", schema.REVENUE, "cogs", schema.MARGIN]
+        [
+            schema.MONTH,
+            schema.FAMILY,
+            "units",
+            schema.REVENUE,
+            "standard_cost",
+            "variances",
+            "cogs",
+            schema.MARGIN,
+        ]
     ]
     b = (
         budget
@@ -207,6 +224,7 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
         ("Currency", meta.currency, "text"),
         ("Made (UTC)", meta.made_at.strftime("%Y-%m-%d %H:%M"), "text"),
         ("Plan on the table", view.plan_name, "text"),
+        ("Booking convention", statement.convention(view.current.plan.policy), "text"),
     ]
     if view.approved is not None:
         a = view.approved

@@ -25,7 +25,8 @@ body{font-family:Inter,"Segoe UI",Helvetica,Arial,sans-serif;color:#1B1F24;margi
 max-width:1280px;padding:0 16px;line-height:1.4}
 h1{font-size:26px;margin:0 0 4px} h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid
 #1F4E79;padding-bottom:4px} .meta{color:#5A6572;font-size:14px;margin-bottom:16px}
-.cards{display:grid;grid-template-columns:repeat(5,1fr);gap:12px;margin:12px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(165px,1fr));gap:12px;
+margin:12px 0}
 .card{border:1px solid #E3E7ED;border-radius:8px;padding:10px 12px}
 .card .l{font-size:13px;color:#5A6572}.card .v{font-size:24px;font-weight:600}
 .card .d{font-size:12px;color:#5A6572}
@@ -87,7 +88,7 @@ def _cards(headline: pd.DataFrame) -> str:
         + "".join(
             f'<div class="card"><div class="l">{esc(r.label)}</div><div class="v">{esc(r.text)}'
             f'</div><div class="d">{esc(r.vs_budget_text)}</div><div class="d">'
-            f"{esc(r.vs_previous_text)}</div></div>"
+            f'{esc(r.vs_previous_text)}</div><div class="d">{esc(r.vs_baseline_text)}</div></div>'
             for r in headline.itertuples()
         )
         + "</div>"

@@ -1,15 +1,20 @@
 """Top risks and opportunities of a plan, ranked by money (gross margin at stake).
 
-Four kinds of item, each valued in the dataset's currency:
+Five kinds of item, each valued in the dataset's currency:
 - Demand-supply gaps (per family): lost sales at the family's margin per unit (the
   plan's price less its cost of goods per unit), the cost of late deliveries
   (backlog), and the worst month's stock below safety stock at that margin (margin
   exposed if demand comes in high).
+- Service under target (per family): an on-time fill rate (`sop.supply.service`)
+  under the plan setting `on_time_target_pct`; at stake, the margin of the units
+  ordered and not delivered in their month (units late x the family's margin per
+  unit), lost if those orders cancel. It replaces the family's backlog-cost item.
 - Bottlenecks (per line or capped supply): what 10 % more of it would add in the
   months it binds, at its shadow price (shadow price x 10 % of the limit, summed;
   an upper bound, as the shadow price holds for small changes).
-- Families far from budget (revenue off by 2 % or more over the budget's months):
-  the gross margin gap, projection - budget.
+- Families far from budget (revenue off by `risk_revenue_gap_pct` or gross margin by
+  `risk_margin_gap_pct` of the budget or more, over the budget's months; plan
+  settings, 2 % by default): the gross margin gap, projection - budget.
 - SKUs at risk of stock-out in the first three months: demand up to its P90 beyond
   the stock the plan leaves at month end, in the worst month, at list price less
   material cost.
@@ -19,24 +24,27 @@ Risks carry negative money, opportunities positive; the ranking is by size.
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance import kpis, statement
+from sop.supply import service
 from sop.supply.plan import PlanResult
+from sop.supply.policy import SupplyPolicy
 
 COLUMNS = ["kind", "category", "subject", "when", "money", "what"]
 RISK, OPPORTUNITY = "risk", "opportunity"
-GAP, BOTTLENECK, BUDGET, STOCKOUT = (
+GAP, BOTTLENECK, BUDGET, STOCKOUT, SERVICE = (
     "Demand-supply gap",
     "Bottleneck",
     "Budget gap",
     "Stock-out risk",
+    "Service under target",
 )
 UPLIFT = 0.10
-BUDGET_THRESHOLD = 0.02
 STOCKOUT_MONTHS = 3
 
 
@@ -60,8 +68,11 @@ def _row(kind: str, category: str, subject: str, months, money: float, what: str
     }
 
 
-def supply_gaps(plan: PlanResult, products: pd.DataFrame, currency: str) -> list[dict]:
-    """Lost sales, backlog and stock below safety stock per family (module docstring)."""
+def supply_gaps(
+    plan: PlanResult, products: pd.DataFrame, currency: str, skip_late: Collection[str] = ()
+) -> list[dict]:
+    """Lost sales, backlog and stock below safety stock per family (module docstring);
+    no backlog item for the families in `skip_late` (their service item says it)."""
     unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)
     margin = (unit["price"] - unit["unit_cost"]).clip(lower=0)
     rows = []
@@ -86,7 +97,7 @@ def supply_gaps(plan: PlanResult, products: pd.DataFrame, currency: str) -> list
                 )
             )
         late = by_m[by_m["backlog"] >= 0.5]
-        if len(late) and by_m["backlog_cost"].sum() > 0:
+        if len(late) and by_m["backlog_cost"].sum() > 0 and fam not in skip_late:
             rows.append(
                 _row(
                     RISK,
@@ -141,17 +152,70 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
     return rows
 
 
-def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -> list[dict]:
-    """Families whose revenue is off budget by `BUDGET_THRESHOLD` or more."""
+def service_gaps(
+    plan: PlanResult, products: pd.DataFrame, currency: str, target: float
+) -> list[dict]:
+    """Families whose on-time fill rate is under `target` (a fraction), at the margin
+    of their late units (module docstring)."""
+    unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)
+    margin = (unit["price"] - unit["unit_cost"]).clip(lower=0)
+    rows = []
+    for fam, fp in plan.family_plan.groupby(schema.FAMILY):
+        k = service.plan_service(fp)
+        if not k["on_time_rate"] < target:  # NaN (nothing ordered) is no risk
+            continue
+        late = k["demand_units"] - k["lost_units"] - k["on_time_units"]
+        m = float(margin.get(fam, 0.0))
+        owed = fp.groupby(schema.MONTH)["backlog"].sum()
+        rows.append(
+            _row(
+                RISK,
+                SERVICE,
+                fam,
+                owed.index[owed.to_numpy() >= 0.5],
+                -late * m,
+                f"{fam} delivers {fmt.pct(k['on_time_rate'])} of its orders on time, under "
+                f"the {fmt.pct(target)} target: {fmt.units(late)} ship after the month "
+                f"ordered ({fmt.units(k['late_unit_months'], 'unit-months')} late, "
+                f"{fmt.money(k['late_unit_months'] * unit.at[fam, 'price'], currency)} of "
+                f"revenue held back). At stake: their margin ({fmt.money(m, currency)} a "
+                "unit) if those orders cancel.",
+            )
+        )
+    return rows
+
+
+def _off(gap: float, budget: float, threshold: float) -> bool:
+    return abs(budget) > 1e-9 and abs(gap) >= threshold * abs(budget)
+
+
+def budget_gaps(
+    pnl: pd.DataFrame,
+    budget: pd.DataFrame | None,
+    currency: str,
+    revenue_pct: float = 2.0,
+    margin_pct: float = 2.0,
+) -> list[dict]:
+    """Families whose revenue is off budget by `revenue_pct` % or more, or whose gross
+    margin is off it by `margin_pct` % or more (plan settings `risk_revenue_gap_pct`,
+    `risk_margin_gap_pct`), valued at the margin gap."""
     if budget is None or budget.empty or pnl.empty:
         return []
     vb = statement.versus_budget(pnl, budget)
     rows = []
     for fam, g in vb.groupby(schema.FAMILY):
         bud, gap = float(g["budget_revenue"].sum()), float(g["revenue_gap"].sum())
-        if bud <= 0 or abs(gap) < BUDGET_THRESHOLD * bud:
+        mbud, mgap = float(g["budget_margin"].sum()), float(g["margin_gap"].sum())
+        revenue_off = bud > 0 and _off(gap, bud, revenue_pct / 100)
+        if not (revenue_off or _off(mgap, mbud, margin_pct / 100)):
             continue
-        mgap = float(g["margin_gap"].sum())
+        rev = (
+            f"revenue {'above' if gap > 0 else 'below'} budget by "
+            f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+            if bud > 0
+            else "no budget revenue"
+        )
+        share = f" ({abs(mgap) / abs(mbud):.1%})" if abs(mbud) > 1e-9 else ""
         rows.append(
             _row(
                 OPPORTUNITY if mgap > 0 else RISK,
@@ -159,11 +223,11 @@ def budget_gaps(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -
                 fam,
                 g[schema.MONTH],
                 mgap,
-                f"{fam} revenue {'above' if gap > 0 else 'below'} budget by "
-                f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+                f"{fam} {rev}"
                 f"{';' if (gap > 0) == (mgap > 0) else ' but'} margin "
                 f"{'above' if mgap > 0 else 'below'} it by "
-                f"{fmt.money(abs(mgap), currency)}.",
+                f"{fmt.money(abs(mgap), currency)}"
+                f"{share if not revenue_off else ''}.",
             )
         )
     return rows
@@ -223,16 +287,22 @@ def ranked(
     sku_plan: pd.DataFrame,
     products: pd.DataFrame,
     currency: str,
+    policy: SupplyPolicy | None = None,
 ) -> pd.DataFrame:
-    """Every risk and opportunity, largest money first. Columns `COLUMNS`: kind (risk /
-    opportunity), category, subject, when (months), money (signed margin at stake),
-    what (a sentence)."""
+    """Every risk and opportunity, largest money first, with the thresholds of `policy`
+    (default `SupplyPolicy()`). Columns `COLUMNS`: kind (risk / opportunity), category,
+    subject, when (months), money (signed margin at stake), what (a sentence)."""
     if not plan.ok:
         return pd.DataFrame(columns=COLUMNS)
+    policy = policy or SupplyPolicy()
+    service = service_gaps(plan, products, currency, policy.on_time_target_pct / 100)
     rows = (
-        supply_gaps(plan, products, currency)
+        service
+        + supply_gaps(plan, products, currency, {r["subject"] for r in service})
         + bottlenecks(plan, currency)
-        + budget_gaps(pnl, budget, currency)
+        + budget_gaps(
+            pnl, budget, currency, policy.risk_revenue_gap_pct, policy.risk_margin_gap_pct
+        )
         + stockouts(sku_plan, demand, products, currency)
     )
     out = pd.DataFrame(rows, columns=COLUMNS)

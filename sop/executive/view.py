@@ -30,16 +30,26 @@ from sop.supply.policy import SupplyPolicy
 HEADLINE = (
     ("revenue", "Revenue"),
     ("gross_margin", "Gross margin"),
-    ("fill_rate", "Fill rate"),
     ("ending_inventory_value", "Inventory value (end)"),
     ("avg_utilisation", "Line utilisation"),
+    ("fill_rate", "Fill rate"),
+    ("on_time_rate", "On-time fill rate"),
+    ("late_value", "Late deliveries (value)"),
 )
+# the page draws the headline in rows: money and capacity, then service
+HEADLINE_ROW = 4
 DEFINITIONS = {
-    "revenue": "Revenue of the units served over the plan horizon.",
-    "gross_margin": "Revenue - cost of goods (material, conversion, subcontracting, "
-    "stock costs) over the plan horizon.",
+    "revenue": "Revenue of the units sold over the plan horizon, booked in the month "
+    "they ship (or are ordered, as the plan settings say).",
+    "gross_margin": "Revenue - cost of goods at standard cost - production variances "
+    "(idle time, overtime premium, hiring, layoffs, subcontract price) - holding and "
+    "backlog costs, over the plan horizon.",
     "fill_rate": "Share of demand served over the plan horizon.",
-    "ending_inventory_value": "Stock at the end of the plan horizon, valued at cost.",
+    "on_time_rate": "Share of demand delivered in the month it was ordered, over the plan "
+    "horizon (oldest orders served first).",
+    "late_value": "Units owed to customers at each month end x their price, summed over "
+    "the months: revenue held back by late deliveries.",
+    "ending_inventory_value": "Stock at the end of the plan horizon, at standard cost.",
     "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
     "hours available, averaged over lines and months.",
 }
@@ -55,19 +65,34 @@ BAND_COLUMNS = [
 BASELINE = "Baseline"
 
 
+def _vs_baseline(
+    key: str, value: float, baseline: dict[str, float] | None, currency: str
+) -> tuple[float, str]:
+    """(this plan - the baseline, the change as a short text)."""
+    if baseline is None:
+        return np.nan, "no baseline"
+    ref = baseline.get(key, np.nan)
+    d = value - ref
+    if not np.isfinite(d):
+        return np.nan, "baseline not defined"
+    return d, f"{delta_text(key, d, ref, currency) or 'no change'} vs baseline"
+
+
 def headline(
     kpis: dict[str, float],
     budget: dict[str, float],
     previous: dict[str, float] | None,
     currency: str,
+    baseline: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The five headline KPIs. Columns: key, label (short, fits a tile), value, text,
-    vs_budget (plan - budget over the budget's months; NaN where the budget has no
-    such figure), vs_budget_text, budget_short (one short line for under a tile, naming the
-    months compared: the tile's value covers the whole horizon),
-    vs_previous (this plan - the previous plan of record), vs_previous_text, help
-    (what the KPI is, then both comparisons in full). `headline_tiles` makes the
-    page's tiles of it."""
+    """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
+    text, vs_budget (plan - budget over the budget's months; NaN where the budget has no
+    such figure), vs_budget_text, budget_short (one short line for under a tile, naming
+    the months compared: the tile's value covers the whole horizon),
+    vs_previous (this plan - the previous plan of record), vs_previous_text,
+    vs_baseline (this plan - the baseline, nothing moved; NaN without one),
+    vs_baseline_text, help (what the KPI is, then the comparisons in full).
+    `headline_tiles` makes the page's tiles of it."""
     rows = []
     for key, label in HEADLINE:
         v = kpis.get(key, np.nan)
@@ -99,9 +124,11 @@ def headline(
                 else f"{dp or 'no change'} vs previous plan"
             ),
         }
+        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
-            f"against the previous plan of record: {row['vs_previous_text']}."
+            f"against the previous plan of record: {row['vs_previous_text']}; against "
+            f"the baseline: {row['vs_baseline_text']}."
         )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -181,9 +208,12 @@ fmt_cycle = exec_records.fmt_cycle
 
 def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     """The Executive page's tiles of `view.headline`: each KPI with its change against
-    the previous plan of record (none before there is one), both comparisons and the
-    horizon in the help, and the budget comparison under it."""
+    the previous plan of record (none before there is one), the comparisons and the
+    horizon in the help, and under it the budget comparison and, for a plan other than
+    the baseline, the change against the baseline (a plan that delays deliveries
+    shows it)."""
     previous = view.previous.kpis if view.previous is not None else None
+    own = view.plan_name == BASELINE
     return [
         kpi_tile(
             r.key,
@@ -193,7 +223,7 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             against="previous plan",
             label=r.label,
             help=f"{r.help} Over the plan's {horizon} months.",
-            notes=(r.budget_short,),
+            notes=(r.budget_short,) if own else (r.budget_short, r.vs_baseline_text),
         )
         for r in view.headline.itertuples()
     ]
@@ -295,6 +325,8 @@ def build(
         notes.append(scope)
     board_evals = _board_evaluations(evaluate, scenarios, max_board, name, current)
     bridge = _bridge(rec, snapshot, name, tables, currency)
+    prev_k = previous.kpis if previous else None
+    base_k = board_evals[BASELINE].kpis if board_evals[BASELINE].ok else None
     return ExecView(
         cycle=pd.Timestamp(cycle),
         as_of=as_of,
@@ -306,9 +338,7 @@ def build(
         snapshot=snapshot,
         previous=previous,
         previous_entry=rec.previous_entry,
-        headline=headline(
-            current.kpis, current.budget, previous.kpis if previous else None, currency
-        ),
+        headline=headline(current.kpis, current.budget, prev_k, currency, base_k),
         band=revenue_band(
             current.plan, current.risk.total, budget, previous.pnl if previous else None
         ),
@@ -320,6 +350,7 @@ def build(
             sku_plan,
             tables[schema.PRODUCTS],
             currency,
+            policy,
         ),
         board=scenario_board(board_evals),
         bridge=bridge,

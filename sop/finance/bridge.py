@@ -1,23 +1,30 @@
-"""Margin bridge from the baseline plan to a scenario plan that adds up exactly.
+"""Margin bridge from the baseline plan to a scenario plan, on the P&L at standard cost
+(`sop.finance.statement.family_pnl`), that adds up to the cent.
 
-Per family f, with baseline price p0 = revenue / units served, baseline
-material per unit served c0 and unit margin u0 = p0 - c0, d = demand,
-s = units served, M = material cost, U = average u0 weighted by baseline demand:
+Per family f, from the family plans (sums over the horizon): d demand, s units booked
+(sold), R revenue, S standard cost of the units booked; baseline price p0 = R0 / s0,
+standard cost per unit c0 = S0 / s0, standard margin per unit u0 = p0 - c0;
+U = the average u0 weighted by baseline demand:
 
 - volume        = (D1 - D0) x U                       (all demand, at the average margin)
 - mix           = sum (d1 - d0) x u0 - volume         (which families the change falls on)
-- lost sales    = -sum ((d1 - s1) - (d0 - s0)) x u0   (demand not served, incl. backlog left)
-- price         = sum s1 x (p1 - p0); when the price change per family k is known
-                  (a scenario's price lever), sum r1 x (1 - 1/k), r1 = scenario revenue:
-                  the lever's effect alone, and the rest of sum s1 x (p1 - p0) (SKU,
-                  region and month mix inside a family) moves to mix
-- material cost = -(M1 - M0) + sum (s1 - s0) x c0     (cost per unit and make-vs-serve timing)
-- labour and overtime = -(change in line hours, wages, hiring, layoffs, overtime)
-- subcontracting      = -(change in subcontract cost)
-- inventory           = -(change in holding, backlog and stock-change costs)
+- lost sales    = -sum ((d1 - s1) - (d0 - s0)) x u0   (demand not sold: lost, or still owed
+                  at the end of the horizon)
+- price         = sum (R1 - R0 - (s1 - s0) x p0), i.e. s1 x (p1 - p0); when the price
+                  change per family k is known (a scenario's price lever), sum R1 x
+                  (1 - 1/k): the lever's effect alone, and the rest (SKU, region and
+                  month mix inside a family) moves to mix
+- standard cost = -sum (S1 - S0 - (s1 - s0) x c0)     (standard cost per unit: cost levers,
+                  the SKU mix inside a family)
+- idle time, overtime premium, hiring and layoffs, subcontract price variance: minus the
+  change of each production variance
+- holding and backlog = minus the change of the holding and backlog costs
 
-volume + mix + lost sales + price + material = change of revenue - material, so
-the steps sum to scenario margin - baseline margin exactly.
+volume + mix + lost sales + price + standard cost = change of (revenue - standard
+cost), so the steps sum to scenario margin - baseline margin exactly. A plan saved
+before the books were kept at standard cost (an old plan of record) lacks the
+standard-cost columns: its standard cost step then takes the difference the other
+steps leave, so the bridge still adds up.
 """
 
 from __future__ import annotations
@@ -27,27 +34,32 @@ from collections.abc import Mapping
 import pandas as pd
 
 from sop.core import schema
-from sop.finance.kpis import cost_sum, gross_margin
+from sop.finance.kpis import gross_margin
 from sop.supply.plan import PlanResult
 
-LABOUR = ("line_hours", "wages", "hiring", "layoffs", "overtime")
-INVENTORY = ("holding", "backlog", "inventory_change")
-STEPS = (
-    "Volume",
-    "Mix",
-    "Lost sales",
-    "Price",
-    "Material cost",
-    "Labour and overtime",
-    "Subcontracting",
-    "Inventory",
-)
+VARIANCE_STEPS = {
+    "Idle time": ("idle_time",),
+    "Overtime premium": ("overtime_premium",),
+    "Hiring and layoffs": ("hiring_cost", "layoff_cost"),
+    "Subcontract price variance": ("subcontract_variance",),
+    "Holding and backlog": ("holding_cost", "backlog_cost"),
+}
+STEPS = ("Volume", "Mix", "Lost sales", "Price", "Standard cost", *VARIANCE_STEPS)
+_COLUMNS = ["demand", "booked_units", "revenue", "standard_cogs"] + [
+    c for cols in VARIANCE_STEPS.values() for c in cols
+]
 
 
-def _families(plan: PlanResult) -> pd.DataFrame:
-    return plan.family_plan.groupby(schema.FAMILY)[
-        ["demand", "shipped", "lost_sales", "revenue", "material_cost"]
-    ].sum()
+def _families(plan: PlanResult) -> tuple[pd.DataFrame, bool]:
+    """(per family: `_COLUMNS` summed over the horizon, whether the plan has them all);
+    a plan without booked units counts its units shipped (the same over the horizon)."""
+    fp = plan.family_plan
+    kept = {c for c in fp.columns if fp[c].notna().any() or fp.empty}
+    if "booked_units" not in kept:
+        fp, kept = fp.assign(booked_units=fp["shipped"]), kept | {"booked_units"}
+    have = [c for c in _COLUMNS if c in kept]
+    g = fp.groupby(schema.FAMILY)[have].sum().reindex(columns=_COLUMNS).fillna(0.0)
+    return g, len(have) == len(_COLUMNS)
 
 
 def margin_bridge(
@@ -56,16 +68,16 @@ def margin_bridge(
     products: pd.DataFrame,
     price_change: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Steps from baseline to scenario gross margin.
+    """Steps from baseline to scenario gross margin (`STEPS`, module docstring).
 
     `price_change`: family -> scenario price / baseline price of every SKU, when known
     (families not named: 1). Then Price is the price change alone, so a scenario that
     moves no price shows no Price step; without it (two plans of record on different
-    data), Price is the change in each family's average price per unit served.
+    data), Price is the change in each family's average price per unit sold.
     Columns: step, amount (money), kind (`total` for the two ends, `delta` for
     the steps). The deltas sum to the difference of the totals.
     """
-    f0, f1 = _families(base), _families(scen)
+    (f0, ok0), (f1, ok1) = _families(base), _families(scen)
     fams = f0.index.union(f1.index)
     f0, f1 = f0.reindex(fams).fillna(0.0), f1.reindex(fams).fillna(0.0)
     fallback = (
@@ -73,32 +85,30 @@ def margin_bridge(
         .mean()
         .reindex(fams)
     )
-    served0 = f0["shipped"].where(f0["shipped"] > 1e-9)
-    p0 = (f0["revenue"] / served0).fillna(fallback[schema.LIST_PRICE]).fillna(0.0)
-    c0 = (f0["material_cost"] / served0).fillna(fallback[schema.MATERIAL_COST]).fillna(0.0)
-    served1 = f1["shipped"].where(f1["shipped"] > 1e-9)
-    p1 = (f1["revenue"] / served1).fillna(p0)
+    s0, s1 = f0["booked_units"], f1["booked_units"]
+    sold0 = s0.where(s0 > 1e-9)
+    p0 = (f0["revenue"] / sold0).fillna(fallback[schema.LIST_PRICE]).fillna(0.0)
+    c0 = (f0["standard_cogs"] / sold0).fillna(fallback[schema.MATERIAL_COST]).fillna(0.0)
     u0 = p0 - c0
     d0_total = float(f0["demand"].sum())
     avg_u0 = float((f0["demand"] * u0).sum() / d0_total) if d0_total > 0 else float(u0.mean())
     volume = (float(f1["demand"].sum()) - d0_total) * avg_u0
     mix = float(((f1["demand"] - f0["demand"]) * u0).sum()) - volume
-    unserved = (f1["demand"] - f1["shipped"]) - (f0["demand"] - f0["shipped"])
-    lost = -float((unserved * u0).sum())
-    price = float((f1["shipped"] * (p1 - p0)).sum())
+    lost = -float((((f1["demand"] - s1) - (f0["demand"] - s0)) * u0).sum())
+    price = float((f1["revenue"] - f0["revenue"] - (s1 - s0) * p0).sum())
     if price_change is not None:
         k = pd.Series({f: float(price_change.get(f, 1.0)) for f in fams})
         lever = float((f1["revenue"] * (1 - 1 / k.where(k > 0, 1.0))).sum())
         mix += price - lever
         price = lever
-    material = -(float(f1["material_cost"].sum()) - float(f0["material_cost"].sum())) + float(
-        ((f1["shipped"] - f0["shipped"]) * c0).sum()
-    )
-    labour = -(cost_sum(scen, LABOUR) - cost_sum(base, LABOUR))
-    sub = -(cost_sum(scen, ("subcontract",)) - cost_sum(base, ("subcontract",)))
-    inv = -(cost_sum(scen, INVENTORY) - cost_sum(base, INVENTORY))
+    standard = -float((f1["standard_cogs"] - f0["standard_cogs"] - (s1 - s0) * c0).sum())
+    variances = [
+        -float(sum((f1[c] - f0[c]).sum() for c in cols)) for cols in VARIANCE_STEPS.values()
+    ]
     g0, g1 = gross_margin(base), gross_margin(scen)
-    deltas = (volume, mix, lost, price, material, labour, sub, inv)
+    deltas = [volume, mix, lost, price, standard, *variances]
+    if not (ok0 and ok1):  # an old plan of record: see the module docstring
+        deltas[4] += (g1 - g0) - sum(deltas)
     rows = [("Baseline margin", g0, "total")]
     rows += [(s, float(v), "delta") for s, v in zip(STEPS, deltas)]
     rows.append(("Scenario margin", g1, "total"))

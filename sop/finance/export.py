@@ -1,7 +1,8 @@
 """Finance exports: a formatted Excel workbook and a CSV, both as bytes.
 
-The workbook has one sheet each for the summary, the monthly P&L by family,
-budget vs projection, the price-volume-mix bridge, the year-end landing and
+The workbook has one sheet each for the summary, the monthly P&L by family (at
+standard cost, variances as their own columns), budget vs projection, the
+price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
 The summary names the company, dataset version, scenario and the time made.
@@ -28,20 +29,31 @@ PNL_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
     (schema.FAMILY, "Family", "text"),
     ("demand_units", "Demand (units)", "units"),
-    (schema.UNITS, "Served (units)", "units"),
+    (schema.UNITS, "Sold (units)", "units"),
     (schema.REVENUE, "Revenue", "money"),
     ("revenue_p10", "Revenue P10", "money"),
     ("revenue_p90", "Revenue P90", "money"),
-    ("material", "Material", "money"),
-    ("conversion", "Conversion, allocated", "money"),
-    ("subcontract", "Subcontract", "money"),
-    ("inventory", "Stock change, holding, backlog", "money"),
-    ("cogs", "Cost of goods", "money"),
+    ("standard_cost", "Standard cost of sales", "money"),
+    ("standard_margin", "Margin at standard", "money"),
+    ("idle_time", "Idle time", "money"),
+    ("overtime_premium", "Overtime premium", "money"),
+    ("hiring", "Hiring", "money"),
+    ("layoffs", "Layoffs", "money"),
+    ("subcontract_variance", "Subcontract price variance", "money"),
+    ("cogs", "Cost of goods (standard + variances)", "money"),
+    ("holding", "Holding", "money"),
+    ("backlog", "Backlog", "money"),
     (schema.MARGIN, "Gross margin", "money"),
     ("margin_p10", "Gross margin P10", "money"),
     ("margin_p90", "Gross margin P90", "money"),
     ("budget_revenue", "Budget revenue", "money"),
     ("budget_margin", "Budget margin", "money"),
+    ("stock_change", "Stock change at standard (+ built)", "money"),
+    ("cash_margin", "Cash margin (gross margin - stock change)", "money"),
+]
+RECONCILIATION_SPEC: Spec = [
+    ("step", "Over the plan horizon", "text"),
+    ("amount", "Amount", "money"),
 ]
 BUDGET_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
@@ -96,7 +108,7 @@ INVENTORY_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
     (schema.FAMILY, "Family", "text"),
     ("inventory_units", "Stock at month end (units)", "units"),
-    ("inventory_value", "Stock value at cost", "money"),
+    ("inventory_value", "Stock value at standard cost", "money"),
     ("carrying_cost", "Carrying cost", "money"),
 ]
 
@@ -178,6 +190,7 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Currency", cur, "text"),
         ("Made (UTC)", made_at.strftime("%Y-%m-%d %H:%M"), "text"),
         ("Plan months", view.span, "text"),
+        ("Booking convention", view.convention, "text"),
         ("Revenue, plan horizon", t.get("revenue"), "money"),
         ("Revenue P10", t.get("revenue_p10"), "money"),
         ("Revenue P90", t.get("revenue_p90"), "money"),
@@ -239,6 +252,9 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
         tuple(c for c, _, _ in BRIDGE_SPEC[1:]),
     )
     write_table(wb.create_sheet("Year-end landing"), view.landing, LANDING_SPEC, meta.currency)
+    write_table(
+        wb.create_sheet("Cash to P&L"), view.reconciliation, RECONCILIATION_SPEC, meta.currency
+    )
     write_table(
         wb.create_sheet("Inventory"),
         view.inventory,

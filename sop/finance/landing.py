@@ -8,9 +8,11 @@ actuals nor the projection do (beyond the plan horizon) are left out of both
 sides, and the note says so, so a comparison never sets part of a year against a
 whole one.
 
-The sales history holds revenue but no costs: the margin of an actual month is
-estimated as actual revenue - actual units x the projection's cost of goods per
-unit of the family (`unit_costs`).
+The projection is the P&L (`sop.finance.statement.family_pnl`): revenue in the month
+it books (shipped, by default), so a backlog shipped after the year end lands in the
+next year. The sales history holds revenue but no costs: the margin of an actual
+month is estimated as actual revenue - actual units x the family's standard cost per
+unit in the projection (`unit_costs`; no production variances: they are not known).
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ LANDING_COLUMNS = [
 
 
 def unit_costs(pnl: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
-    """Cost of goods per unit served by family (cogs / units of the projection);
-    families that serve nothing fall back to their SKUs' average material cost."""
-    g = pnl.groupby(schema.FAMILY)[["cogs", schema.UNITS]].sum()
-    cost = g["cogs"] / g[schema.UNITS].where(g[schema.UNITS] > 0)
+    """Standard cost per unit sold by family (standard_cost / units of the projection);
+    families that sell nothing fall back to their SKUs' average material cost."""
+    g = pnl.groupby(schema.FAMILY)[["standard_cost", schema.UNITS]].sum()
+    cost = g["standard_cost"] / g[schema.UNITS].where(g[schema.UNITS] > 0)
     fallback = products.groupby(schema.FAMILY)[schema.MATERIAL_COST].mean()
     return cost.reindex(cost.index.union(fallback.index)).fillna(fallback).rename("unit_cost")
 

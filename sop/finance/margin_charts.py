@@ -97,7 +97,7 @@ def inventory_chart(inventory: pd.DataFrame, currency: str, colors: dict[str, st
         legend=LEGEND_BELOW,
         height=440,
         xaxis=dict(tickformat="%b %Y"),
-        title="Inventory value at month end (at cost) and its carrying cost",
+        title="Inventory value at month end (at standard cost) and its carrying cost",
     )
     stock = inventory.groupby(schema.MONTH)["inventory_value"].sum()
     money_axis.axis(

@@ -1,7 +1,10 @@
 """Price-volume-mix bridge from budget margin to projected margin, per family.
 
-Over the months both the budget and the projection cover, per family f
-(sums over those months):
+The projection is the P&L (`sop.finance.statement.family_pnl`): units and revenue
+in the month they book (shipped, by default), margin after the standard cost of
+sales, the production variances and the holding and backlog costs; so the cost
+effect holds the variances too. Over the months both the budget and the
+projection cover, per family f (sums over those months):
 
     Bu, Br, Bm   budget units, revenue, gross margin
     Pu, Pr, Pm   projected units served, revenue, gross margin
@@ -25,7 +28,7 @@ Degenerate families keep the identity: a family with no budget units is valued
 at its projected margin per unit (mb = Pm / Pu: its volume and mix add up to its
 margin, price and cost are 0); a family the projection sells nothing of has no
 projected price or cost per unit (price = 0) and any margin it still books
-(conversion or stock costs without sales) is cost. The cost effect is computed
+(variances or stock costs without sales) is cost. The cost effect is computed
 as the remainder Pm - Bm - volume - mix - price, which equals the formula above
 whenever Pu > 0 and Bu > 0.
 """

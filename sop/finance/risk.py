@@ -1,16 +1,23 @@
-"""Risk, not just a point: the plan played against uncertain demand.
+"""Risk, not just a point: the plan re-planned for uncertain demand.
 
-The supply decisions of a plan (production and subcontracting per family and
-month) are held fixed while demand is drawn from the forecast's uncertainty:
-family x month demand is normal with the plan's demand as mean and the family
-sigma of the coherent bands (each row's sigma = (P90 - P50) / 1.2816, summed as
-`sop.hierarchy` does), truncated at zero.
-The draws are correlated the way forecast errors are: a shared shock across
-families (correlation `hierarchy.RHO`) and, within a family, half the variance
-is a level error shared by every month. Each path is served from stock first
-come first served (unserved demand carries over as backlog when the policy
-allows it). Revenue, gross margin and fill rate are read from each path and
-summarised as P10 / P50 / P90. Seeded, so the same inputs give the same bands.
+Demand is drawn from the forecast's uncertainty: family x month demand is normal with
+the plan's demand as mean and the family sigma of the coherent bands (each row's sigma
+= (P90 - P50) / 1.2816, summed as `sop.demand.hierarchy` does), truncated at zero, split
+over the family's items (plants, or SKUs) in proportion to the plan's demand. The draws
+are correlated the way forecast errors are: a shared shock across families (correlation
+`hierarchy.RHO`) and, within a family, half the variance a level error shared by every
+month.
+
+Every path goes through the same constrained plan as the point plan
+(`sop.supply.paths.replan`): more orders are served from stock and from the capacity the
+plan leaves (regular hours, built ahead, overtime, subcontracting, within their limits),
+or wait as backlog; fewer orders make less. Revenue and cost of goods sold book as the
+plan's do (`sop.supply.standard`: in the month shipped, or ordered, by the plan
+setting), the cash the path spends on making differs from the plan's by
+`sop.supply.paths.making_cost`, stock is carried at standard cost; on-time and fill
+rate are `sop.supply.service`'s. P10 / P50 / P90 of revenue, gross margin, fill rate
+and on-time fill rate are read over the paths. Seeded: the same inputs give the same
+bands; with no uncertainty every path is the plan and the bands are its figures.
 """
 
 from __future__ import annotations
@@ -23,16 +30,22 @@ import pandas as pd
 from sop.core import schema
 from sop.demand import hierarchy
 from sop.finance.kpis import gross_margin
+from sop.supply import paths as supply_paths
+from sop.supply import service, standard
+from sop.supply.inputs import PlanInputs
 from sop.supply.plan import PlanResult
+from sop.supply.policy import SupplyPolicy
 
 N_PATHS = 500
 LEVEL_SHARE = 0.5
 QUANTILES = {schema.P10: 0.1, schema.P50: 0.5, schema.P90: 0.9}
+METRICS = ("revenue", "gross_margin", "fill_rate", "on_time_rate")
 
 
 @dataclass
 class Risk:
-    """summary: metric (revenue, gross_margin, fill_rate), p10, p50, p90.
+    """summary: metric (`METRICS`: revenue, gross_margin in money; fill_rate,
+    on_time_rate as fractions), p10, p50, p90.
     monthly: family, month, revenue_p10/p50/p90, margin_delta_p10/p50/p90 (money;
     margin_delta = the change of margin against the plan's in that family-month).
     total: month, revenue_p10/p50/p90 of all families together (quantiles of the
@@ -43,135 +56,165 @@ class Risk:
     total: pd.DataFrame
 
 
-def _paths(mean: np.ndarray, sigma: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """(n, F, T) demand draws, correlated as in the module docstring."""
+@dataclass
+class PathFigures:
+    """Per path (P,): revenue, gross_margin (money), fill_rate, on_time_rate; per path,
+    family and month (P, F, T): family_revenue, family_margin_delta; and the paths."""
+
+    revenue: np.ndarray
+    gross_margin: np.ndarray
+    fill_rate: np.ndarray
+    on_time_rate: np.ndarray
+    family_revenue: np.ndarray
+    family_margin_delta: np.ndarray
+    families: pd.Index
+    paths: supply_paths.Paths
+
+
+def _z(n: int, F: int, T: int, seed: int) -> np.ndarray:
+    """(n, F, T) standard normal draws, correlated as in the module docstring."""
     rng = np.random.default_rng(seed)
-    F, T = mean.shape
     shared = rng.standard_normal((n, 1, 1))
     level = rng.standard_normal((n, F, 1))
     noise = rng.standard_normal((n, F, T))
-    z = np.sqrt(hierarchy.RHO) * shared + np.sqrt(1 - hierarchy.RHO) * (
+    return np.sqrt(hierarchy.RHO) * shared + np.sqrt(1 - hierarchy.RHO) * (
         np.sqrt(LEVEL_SHARE) * level + np.sqrt(1 - LEVEL_SHARE) * noise
     )
-    return np.clip(mean[None] + sigma[None] * z, 0.0, None)
 
 
-def _serve(
-    supply: np.ndarray, opening: np.ndarray, demand: np.ndarray, backlog: bool
+def demand_paths(
+    inp: PlanInputs, sigma: pd.DataFrame, n_paths: int = N_PATHS, seed: int = 0
+) -> np.ndarray:
+    """(n_paths, n, T) demand per item and month of the plan's inputs (module docstring);
+    `sigma`: family, month, sigma (units)."""
+    fam_code, fams = pd.factorize(inp.items[schema.FAMILY])
+    F = len(fams)
+    sd = (
+        sigma.groupby([schema.FAMILY, schema.MONTH])["sigma"]
+        .sum()
+        .reindex(pd.MultiIndex.from_product([fams, inp.months]))
+        .fillna(0.0)
+        .to_numpy()
+        .reshape(F, inp.T)
+    )
+    fam_demand = np.zeros((F, inp.T))
+    np.add.at(fam_demand, fam_code, inp.demand)
+    count = np.bincount(fam_code, minlength=F)[fam_code][:, None]
+    share = np.where(
+        fam_demand[fam_code] > 0,
+        inp.demand / np.where(fam_demand[fam_code] > 0, fam_demand[fam_code], 1.0),
+        1.0 / count,
+    )
+    z = _z(n_paths, F, inp.T, seed)[:, fam_code]
+    return np.clip(inp.demand[None] + share[None] * sd[fam_code][None] * z, 0.0, None)
+
+
+def booked_revenue(
+    price: np.ndarray,
+    demand: np.ndarray,
+    lost: np.ndarray,
+    backlog: np.ndarray,
+    policy: SupplyPolicy,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Units served and month-end stock (n, F, T) of (F, T) supply against (n, F, T)
-    demand, starting from (F,) units on hand."""
-    n, F, T = demand.shape
-    served = np.zeros_like(demand)
-    stock = np.zeros_like(demand)
-    on_hand = np.broadcast_to(opening, (n, F)).copy()
-    owed = np.zeros((n, F))
-    for t in range(T):
-        on_hand += supply[:, t]
-        want = demand[:, :, t] + owed
-        served[:, :, t] = np.minimum(on_hand, want)
-        on_hand -= served[:, :, t]
-        owed = (want - served[:, :, t]) if backlog else 0.0
-        stock[:, :, t] = on_hand
-    return served, stock
+    """(revenue, units booked), months on the last axis, as `sop.supply.standard.books`
+    books them for the plan (a test checks they agree on the plan itself)."""
+    shape = backlog.shape
+    u = standard.unbooked(backlog.reshape(-1, shape[-1]), policy).reshape(shape)
+    revenue = price * (demand - lost - u) + service.lagged(price * u)
+    return revenue, demand - lost - u + service.lagged(u)
+
+
+def _rates(p: supply_paths.Paths) -> tuple[np.ndarray, np.ndarray]:
+    """(fill rate, on-time fill rate) per path, `sop.supply.service`'s definitions; NaN
+    for a path with no demand."""
+    ordered = p.demand.sum(axis=(1, 2))
+    some = ordered > service.EPS
+
+    def per_path(units: np.ndarray) -> np.ndarray:
+        return np.divide(units, ordered, out=np.full(len(ordered), np.nan), where=some)
+
+    delivered = ordered - p.lost.sum(axis=(1, 2)) - p.backlog[:, :, -1].sum(axis=1)
+    on_time = service.on_time(p.demand, p.lost, p.backlog).sum(axis=(1, 2))
+    return per_path(delivered), per_path(on_time)
+
+
+def path_figures(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> PathFigures:
+    """Revenue, margin and service of each demand path (P, n, T) re-planned
+    (`sop.supply.paths.replan`), as the module docstring says."""
+    policy = plan.policy
+    p = supply_paths.replan(plan, inp, demand)
+    q = p.plan
+    price, std = inp.price, standard.unit_cost(inp)[None, :, None]
+    revenue, booked = booked_revenue(price, p.demand, p.lost, p.backlog, policy)
+    rev0, booked0 = booked_revenue(price, q["demand"], q["lost_sales"], q["backlog"], policy)
+    made = p.production + p.subcontracted - (q["production"] + q["subcontracted"])[None]
+    variance = supply_paths.making_cost(p, inp) - std * made
+    bc = policy.backlog_cost_pct / 100 * price
+    margin_delta = (
+        revenue
+        - rev0[None]
+        - std * (booked - booked0[None])
+        - variance
+        - inp.hold[None] * (p.inventory - q["inventory"][None])
+        - bc[None] * (p.backlog - q["backlog"][None])
+    )
+    fam_code, fams = pd.factorize(inp.items[schema.FAMILY], sort=True)
+    F = len(fams)
+    by_family = np.zeros((F, inp.n))
+    by_family[fam_code, np.arange(inp.n)] = 1.0
+    fill, on_time = _rates(p)
+    return PathFigures(
+        revenue=revenue.sum(axis=(1, 2)),
+        gross_margin=gross_margin(plan) + margin_delta.sum(axis=(1, 2)),
+        fill_rate=fill,
+        on_time_rate=on_time,
+        family_revenue=np.einsum("fn,pnt->pft", by_family, revenue),
+        family_margin_delta=np.einsum("fn,pnt->pft", by_family, margin_delta),
+        families=fams,
+        paths=p,
+    )
+
+
+def _quantiles(v: np.ndarray) -> dict[str, np.ndarray]:
+    """P10 / P50 / P90 over the paths (the first axis)."""
+    values = np.quantile(v, list(QUANTILES.values()), axis=0)  # one partial sort for all three
+    return dict(zip(QUANTILES, values))
+
+
+def _rate_quantiles(v: np.ndarray) -> dict[str, float]:
+    """P10 / P50 / P90 of a rate over the paths where it is defined; NaN where none is."""
+    ok = v[~np.isnan(v)]
+    return {k: float(np.quantile(ok, q)) if len(ok) else np.nan for k, q in QUANTILES.items()}
 
 
 def plan_risk(
     plan: PlanResult,
+    inp: PlanInputs,
     sigma: pd.DataFrame,
-    backlog_allowed: bool,
     n_paths: int = N_PATHS,
     seed: int = 0,
 ) -> Risk:
-    """Revenue, margin and fill-rate ranges of `plan` when demand varies around the
-    plan's demand with the family x month standard deviations in `sigma` (columns
-    family, month, sigma in units; `sop.scenario.evaluate.scenario_demand` makes them from
-    the P10/P90 bands coherently)."""
-    fp = plan.family_plan.groupby([schema.FAMILY, schema.MONTH])[
-        ["demand", "production", "subcontracted", "shipped", "inventory", "revenue", "holding_cost"]
-    ].sum()
-    fams = fp.index.get_level_values(schema.FAMILY).unique().sort_values()
-    months = fp.index.get_level_values(schema.MONTH).unique().sort_values()
-    grid = pd.MultiIndex.from_product([fams, months], names=[schema.FAMILY, schema.MONTH])
-    fp = fp.reindex(grid).fillna(0.0)
-    shape = (len(fams), len(months))
-
-    def arr(col: str) -> np.ndarray:
-        return fp[col].to_numpy().reshape(shape)
-
-    mean = arr("demand")  # the plan's own demand, so P50 paths match the plan
-    sd = (
-        sigma.groupby([schema.FAMILY, schema.MONTH])["sigma"]
-        .sum()
-        .reindex(grid)
-        .fillna(0.0)
-        .to_numpy()
-        .reshape(shape)
-    )
-    supply = arr("production") + arr("subcontracted")
-    opening = arr("inventory")[:, 0] + arr("shipped")[:, 0] - supply[:, 0]
-    draws = _paths(mean, sd, n_paths, seed)
-    served, stock = _serve(supply, opening, draws, backlog_allowed)
-    shipped = arr("shipped")
-    price = np.divide(
-        arr("revenue").sum(1), shipped.sum(1), out=np.zeros(len(fams)), where=shipped.sum(1) > 0
-    )
-    plan_stock = arr("inventory")
-    hold_rate = np.divide(
-        arr("holding_cost").sum(1),
-        plan_stock.sum(1),
-        out=np.zeros(len(fams)),
-        where=plan_stock.sum(1) > 0,
-    )
-    unit_cost = _unit_cost(plan, fams)
-    revenue = served * price[None, :, None]
-    # costs of making are fixed by the plan; stock left over is valued at cost and held
-    delta_stock = stock - plan_stock[None]
-    margin_fm = revenue - arr("revenue")[None] - delta_stock * hold_rate[None, :, None]
-    end_adj = delta_stock[:, :, -1] * unit_cost[None]
-    gm = gross_margin(plan) + margin_fm.sum((1, 2)) + end_adj.sum(1)
-    total_demand = draws.sum((1, 2))
-    fill = np.divide(served.sum((1, 2)), total_demand, out=np.ones(n_paths), where=total_demand > 0)
+    """Revenue, margin, fill-rate and on-time ranges of `plan` (solved on `inp`) when
+    demand varies around the plan's demand with the family x month standard deviations
+    in `sigma` (columns family, month, sigma in units; `sop.scenario.evaluate`
+    makes them from the P10/P90 bands coherently)."""
+    fig = path_figures(plan, inp, demand_paths(inp, sigma, n_paths, seed))
     summary = pd.DataFrame(
-        [
-            {"metric": name, **{k: float(np.quantile(v, q)) for k, q in QUANTILES.items()}}
-            for name, v in (
-                ("revenue", revenue.sum((1, 2))),
-                ("gross_margin", gm),
-                ("fill_rate", fill),
-            )
-        ]
+        [{"metric": name, **_rate_quantiles(getattr(fig, name))} for name in METRICS]
     )
-    monthly = _monthly(revenue, margin_fm, fams, months)
-    by_month = revenue.sum(1)
+    F, T = len(fig.families), inp.T
+    monthly = {
+        schema.FAMILY: np.repeat(fig.families.to_numpy(), T),
+        schema.MONTH: np.tile(inp.months.to_numpy(), F),
+    }
+    for k, v in _quantiles(fig.family_revenue).items():
+        monthly[f"revenue_{k}"] = v.ravel()
+    for k, v in _quantiles(fig.family_margin_delta).items():
+        monthly[f"margin_delta_{k}"] = v.ravel()
     total = pd.DataFrame(
         {
-            schema.MONTH: months,
-            **{f"revenue_{k}": np.quantile(by_month, q, axis=0) for k, q in QUANTILES.items()},
+            schema.MONTH: inp.months,
+            **{f"revenue_{k}": v for k, v in _quantiles(fig.family_revenue.sum(axis=1)).items()},
         }
     )
-    return Risk(summary, monthly, total)
-
-
-def _unit_cost(plan: PlanResult, fams: pd.Index) -> np.ndarray:
-    g = plan.family_plan.groupby(schema.FAMILY)[["material_cost", "production"]].sum().reindex(fams)
-    return np.divide(
-        g["material_cost"].to_numpy(),
-        g["production"].to_numpy(),
-        out=np.zeros(len(fams)),
-        where=g["production"].to_numpy() > 0,
-    )
-
-
-def _monthly(
-    revenue: np.ndarray, margin_delta: np.ndarray, fams: pd.Index, months: pd.Index
-) -> pd.DataFrame:
-    """Quantiles of revenue and of the margin change per family x month."""
-    out = {
-        schema.FAMILY: np.repeat(fams.to_numpy(), len(months)),
-        schema.MONTH: np.tile(months.to_numpy(), len(fams)),
-    }
-    for k, q in QUANTILES.items():
-        out[f"revenue_{k}"] = np.quantile(revenue, q, axis=0).ravel()
-        out[f"margin_delta_{k}"] = np.quantile(margin_delta, q, axis=0).ravel()
-    return pd.DataFrame(out)
+    return Risk(summary, pd.DataFrame(monthly), total)

@@ -1,10 +1,14 @@
-"""Financial views of a plan: P&L by family and month, against the budget.
+"""Financial views of a plan: the P&L by family and month at standard cost, against
+the budget, and its reconciliation with the cash view.
 
-Conversion costs (line hours, wages, overtime, hiring, layoffs) are booked on
-resources, not families; they are allocated to families in proportion to the
-hours their production takes (production x hours per unit on each resource,
-from the bill of resources), month by month and resource by resource. So the
-family P&L adds up to the plan's totals exactly.
+The P&L books what `sop.supply.standard` computes per item and month: revenue when
+it books (the month shipped by default, `SupplyPolicy.revenue_recognition`), the
+cost of the units booked at standard cost (material + standard hours at the regular
+rates), and the production variances as their own lines (idle time, overtime
+premium, hiring, layoffs, subcontract price variance), then the holding and backlog
+costs. Stock is carried at standard cost, so wages spent building stock book when
+the stock sells. Over the horizon, P&L margin = cash margin (revenue - costs as
+paid) + the change of stock at standard cost (`reconciliation`).
 """
 
 from __future__ import annotations
@@ -13,89 +17,127 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.supply import capacity
 from sop.supply.plan import PlanResult
+from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
+from sop.supply.standard import VARIANCES
 
-CONVERSION = ("regular_cost", "overtime_cost", "hiring_cost", "layoff_cost")
+VARIANCE_LINES = {
+    "idle_time": "Idle time",
+    "overtime_premium": "Overtime premium",
+    "hiring": "Hiring",
+    "layoffs": "Layoffs",
+    "subcontract_variance": "Subcontract price variance",
+}
 PNL_COLUMNS = [
     schema.MONTH,
     schema.FAMILY,
     "demand_units",
     "units",
     schema.REVENUE,
-    "material",
-    "conversion",
-    "subcontract",
-    "inventory",
+    "standard_cost",
+    "standard_margin",
+    *VARIANCE_LINES,
+    "variances",
     "cogs",
+    "holding",
+    "backlog",
     schema.MARGIN,
+    "stock_change",
+    "cash_margin",
 ]
+_SOURCES = {
+    "demand": "demand_units",
+    "booked_units": "units",
+    "revenue": schema.REVENUE,
+    "standard_cogs": "standard_cost",
+    **dict(zip(VARIANCES, VARIANCE_LINES)),
+    "holding_cost": "holding",
+    "backlog_cost": "backlog",
+    "inventory_change": "stock_drawn",
+}
 
 
-def _family_hours(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Average hours per unit by family and resource: family, resource, hours_per_unit."""
-    hpu = capacity.hours_per_unit(tables[schema.PRODUCTS], tables[schema.BILL_OF_RESOURCES])
-    fam = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
-    hpu = hpu.assign(**{schema.FAMILY: hpu[schema.SKU].map(fam)})
-    return hpu.groupby([schema.FAMILY, schema.RESOURCE], as_index=False)[
-        schema.HOURS_PER_UNIT
-    ].mean()
+def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Monthly P&L per family at standard cost (module docstring). Columns
+    `PNL_COLUMNS` (money in the dataset currency): demand_units, units (booked:
+    shipped, or ordered with order-month revenue), revenue, standard_cost (of the units
+    booked), standard_margin (revenue - standard_cost: moves with price and mix only),
+    the variances idle_time, overtime_premium, hiring, layoffs, subcontract_variance,
+    variances (their sum), cogs (standard_cost + variances), holding, backlog (costs),
+    margin (revenue - cogs - holding - backlog), stock_change (the stock position's
+    change at standard cost; + when stock is built), cash_margin (margin -
+    stock_change: revenue - costs as paid).
 
-
-def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Monthly P&L per family. Columns `PNL_COLUMNS` (money in the dataset currency):
-    demand_units, units (served), revenue, material, conversion (allocated),
-    subcontract, inventory (holding + backlog + stock change), cogs, margin.
-
-    Sums over families equal the plan's revenue and gross margin.
+    Sums over families and months equal the plan's revenue and gross margin
+    (`sop.finance.kpis`). `tables` is not needed (kept for callers that pass it).
     """
     fp = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        [
-            "demand",
-            "shipped",
-            "production",
-            "revenue",
-            "material_cost",
-            "subcontract_cost",
-            "holding_cost",
-            "backlog_cost",
-            "inventory_change",
-        ]
+        list(_SOURCES)
     ].sum()
-    ru = plan.resource_use
-    conv = ru.assign(cost=ru[list(CONVERSION)].fillna(0).sum(axis=1))[
-        [schema.RESOURCE, schema.MONTH, "cost"]
-    ]
-    hours = fp[[schema.MONTH, schema.FAMILY, "production"]].merge(
-        _family_hours(tables), on=schema.FAMILY
-    )
-    hours["h"] = hours["production"] * hours[schema.HOURS_PER_UNIT]
-    hours["share"] = hours["h"] / hours.groupby([schema.RESOURCE, schema.MONTH])["h"].transform(
-        "sum"
-    )
-    alloc = hours.merge(conv, on=[schema.RESOURCE, schema.MONTH], how="left")
-    alloc["conversion"] = alloc["share"].fillna(0) * alloc["cost"].fillna(0)
-    by_fm = alloc.groupby([schema.MONTH, schema.FAMILY])["conversion"].sum()
-    out = fp.set_index([schema.MONTH, schema.FAMILY])
-    out["conversion"] = by_fm.reindex(out.index).fillna(0.0)
-    # resource-months nobody produced on still cost money: spread them by revenue share
-    unallocated = float(conv["cost"].sum()) - float(out["conversion"].sum())
-    if abs(unallocated) > 1e-6:
-        rev = out["revenue"].clip(lower=0)
-        weight = rev / rev.sum() if rev.sum() > 0 else pd.Series(1 / len(out), out.index)
-        out["conversion"] += unallocated * weight
-    out = out.reset_index().rename(
-        columns={
-            "demand": "demand_units",
-            "shipped": "units",
-            "material_cost": "material",
-            "subcontract_cost": "subcontract",
-        }
-    )
-    out["inventory"] = out["holding_cost"] + out["backlog_cost"] + out["inventory_change"]
-    out["cogs"] = out["material"] + out["conversion"] + out["subcontract"] + out["inventory"]
-    out[schema.MARGIN] = out["revenue"] - out["cogs"]
+    out = fp.rename(columns=_SOURCES)
+    out["standard_margin"] = out[schema.REVENUE] - out["standard_cost"]
+    out["variances"] = out[list(VARIANCE_LINES)].sum(axis=1)
+    out["cogs"] = out["standard_cost"] + out["variances"]
+    out[schema.MARGIN] = out[schema.REVENUE] - out["cogs"] - out["holding"] - out["backlog"]
+    out["stock_change"] = -out["stock_drawn"]
+    out["cash_margin"] = out[schema.MARGIN] - out["stock_change"]
     return out[PNL_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
+
+
+def convention(policy: SupplyPolicy) -> str:
+    """The booking convention of the books of plans made under `policy`, in words (the
+    Finance page, its export and the docs say it)."""
+    when = (
+        "in the month ordered (plan setting 'Revenue booked in: Month ordered'); units "
+        "ordered and not yet shipped are a cost owed at standard"
+        if policy.revenue_recognition == RECOGNISE_ORDER
+        else "in the month the units ship: an order delivered late books when it ships"
+    )
+    return (
+        f"Revenue and the cost of goods sold book {when}; lost sales and backlog left at "
+        "the end of the horizon never book. Stock is valued at standard cost (material + "
+        "standard hours at the regular rates); idle time, overtime premium, hiring, "
+        "layoffs and the subcontract price variance are charged in the month they occur."
+    )
+
+
+RECONCILIATION_COLUMNS = ["step", "amount", "kind"]
+CASH_COSTS = (
+    "material",
+    "line_hours",
+    "overtime",
+    "wages",
+    "hiring",
+    "layoffs",
+    "subcontract",
+    "holding",
+    "backlog",
+)
+
+
+def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
+    """The P&L margin over the horizon from the cash view, in three rows (columns
+    `RECONCILIATION_COLUMNS`; kind `total` or `delta`):
+
+    - Cash margin: revenue - costs as the plan pays them (material, line hours,
+      overtime, wages, hiring, layoffs, subcontracting, holding, backlog), from the
+      plan's cost table;
+    - + Change in stock at standard cost: ending - opening stock (units x standard
+      cost), from the family plan;
+    - = P&L margin: the sum of `pnl` (`family_pnl`).
+
+    The first two add up to the third to the cent (`tests/unit/test_books.py`)."""
+    c = plan.costs.set_index("term")["amount"]
+    cash = float(c.get("revenue", 0.0)) - float(c.reindex(CASH_COSTS).fillna(0.0).sum())
+    fp = plan.family_plan
+    ending = float(fp.loc[fp[schema.MONTH] == fp[schema.MONTH].max(), "stock_value"].sum())
+    opening = ending + float(fp["inventory_change"].sum())
+    rows = [
+        ("Cash margin (revenue - costs as paid)", cash, "total"),
+        ("+ Change in stock at standard cost", ending - opening, "delta"),
+        ("= P&L margin (stock at standard cost)", float(pnl[schema.MARGIN].sum()), "total"),
+    ]
+    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
 
 
 def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:

@@ -4,8 +4,9 @@
 label, the value with its unit, the signed change against a reference (the baseline,
 the previous plan of record) coloured by the KPI's better direction, and a tooltip.
 `sop.ui.widgets.tiles` draws a row of them. `plan_tiles` and `finance_tiles` are the
-Supply and Finance pages' rows; the Scenarios and Executive pages' rows are made from
-`kpi_tile` in `sop.scenario.compare` and `sop.executive.view`.
+Supply and Finance pages' rows, `service_tiles` the service row (fill rate, on time,
+late deliveries, lost sales) of both; the Scenarios and Executive pages' rows are made
+from `kpi_tile` in `sop.scenario.compare` and `sop.executive.view`.
 
 Pure: numbers in, strings out.
 """
@@ -149,33 +150,63 @@ def kpi_tile(
     )
 
 
-def plan_tiles(kpis: Mapping[str, float], currency: str) -> list[Tile]:
-    """The Supply page's row: revenue, gross margin (and its share of revenue), demand
-    served (and on time), lost sales, overtime and subcontracting of a plan
-    (`sop.supply.PlanResult.kpis`), over the horizon."""
+# The service row of every tile set (Supply, Scenarios, Finance): one definition each,
+# `sop.supply.service`; counts are bare, so their labels name the unit.
+SERVICE_TILES = (
+    ("fill_rate", "Fill rate"),
+    ("on_time_rate", "On-time fill rate"),
+    ("late_unit_months", "Late (unit-months)"),
+    ("late_value", "Late deliveries (value)"),
+)
+
+
+def service_tiles(
+    kpis: Mapping[str, float],
+    currency: str,
+    reference: Mapping[str, float] | None = None,
+    against: str = "baseline",
+) -> list[Tile]:
+    """The service row: fill rate, on-time fill rate, late unit-months, late value and
+    lost sales of `kpis` (`sop.finance.kpis.plan_kpis`), each with its change against
+    `reference` (the baseline's KPIs) when given."""
+    keys = (*SERVICE_TILES, ("lost_units", "Lost sales (units)"))
     return [
-        kpi_tile("revenue", kpis["revenue"], currency, label="Revenue (horizon)"),
         kpi_tile(
-            "gross_margin",
-            kpis["gross_margin"],
+            key,
+            kpis.get(key),
             currency,
-            note=f"{fmt.pct(kpis['gross_margin_pct'])} of revenue",
-        ),
-        kpi_tile(
-            "fill_rate",
-            kpis["fill_rate"],
-            currency,
-            label="Demand served",
-            note=f"{fmt.pct(kpis['on_time_rate'])} on time",
-        ),
-        kpi_tile("lost_units", kpis["lost_units"], currency),
-        kpi_tile(
-            "overtime_hours",
-            kpis["overtime_hours"],
-            currency,
-            help="Overtime hours on lines and labour pools over the horizon.",
-        ),
-        kpi_tile("subcontract_units", kpis["subcontract_units"], currency),
+            reference=None if reference is None else reference.get(key, math.nan),
+            against=against,
+            label=label,
+            share=False,
+            bare=True,
+        )
+        for key, label in keys
+    ]
+
+
+def plan_tiles(kpis: Mapping[str, float], currency: str) -> list[list[Tile]]:
+    """The Supply page's rows over the horizon, of a plan's KPIs
+    (`sop.finance.kpis.plan_kpis`): revenue, gross margin (and its share of revenue),
+    overtime and subcontracting; then the service row (`service_tiles`)."""
+    return [
+        [
+            kpi_tile("revenue", kpis["revenue"], currency, label="Revenue (horizon)"),
+            kpi_tile(
+                "gross_margin",
+                kpis["gross_margin"],
+                currency,
+                note=f"{fmt.pct(kpis['gross_margin_pct'])} of revenue",
+            ),
+            kpi_tile(
+                "overtime_hours",
+                kpis["overtime_hours"],
+                currency,
+                help="Overtime hours on lines and labour pools over the horizon.",
+            ),
+            kpi_tile("subcontract_units", kpis["subcontract_units"], currency),
+        ],
+        service_tiles(kpis, currency),
     ]
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.core.months import as_of_month
-from sop.finance import kpis, pvm, statement
 from sop.finance import landing as year_end
+from sop.finance import pvm, statement
 from sop.supply.plan import PlanResult
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
@@ -114,19 +114,23 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
     return out[BY_MONTH_COLUMNS].reset_index(drop=True)
 
 
-def inventory_by_month(plan: PlanResult, products: pd.DataFrame) -> pd.DataFrame:
+def inventory_by_month(plan: PlanResult, products: pd.DataFrame | None = None) -> pd.DataFrame:
     """Month-end inventory and its carrying cost by month and family.
 
     Columns `INVENTORY_COLUMNS`: inventory_units (month end), inventory_value (units x
-    the family's cost of goods per unit served, as the KPI `ending_inventory_value`),
+    their standard cost, as the KPI `ending_inventory_value` and the P&L carry them),
     carrying_cost (the plan's holding cost that month).
     """
-    unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)["unit_cost"]
     g = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        ["inventory", "holding_cost"]
+        ["inventory", "stock_value", "holding_cost"]
     ].sum()
-    g["inventory_value"] = g["inventory"] * g[schema.FAMILY].map(unit).fillna(0.0)
-    out = g.rename(columns={"inventory": "inventory_units", "holding_cost": "carrying_cost"})
+    out = g.rename(
+        columns={
+            "inventory": "inventory_units",
+            "stock_value": "inventory_value",
+            "holding_cost": "carrying_cost",
+        }
+    )
     return out[INVENTORY_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
 
 
@@ -138,6 +142,8 @@ class FinanceView:
     `finance.versus_budget`; by_month: `budget_by_month`; landing:
     `finance_landing.year_end_landing`; bridge: `finance_bridge.pvm_bridge`;
     inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
+    reconciliation: `statement.reconciliation` (cash margin + stock change = P&L margin);
+    convention: when revenue and costs book (`statement.convention`);
     totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
     margin_p10/p90 (risk), budget_months, budget_revenue/margin,
     revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget);
@@ -152,6 +158,8 @@ class FinanceView:
     bridge: pd.DataFrame
     inventory: pd.DataFrame
     actuals: pd.DataFrame
+    reconciliation: pd.DataFrame
+    convention: str
     as_of: pd.Timestamp | None
     totals: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -233,6 +241,8 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         bridge=pvm.pvm_bridge(budgeted, budget),
         inventory=inventory_by_month(evaluation.plan, tables[schema.PRODUCTS]),
         actuals=actuals,
+        reconciliation=statement.reconciliation(evaluation.plan, pnl),
+        convention=statement.convention(evaluation.plan.policy),
         as_of=as_of,
         totals=_totals(pnl, risk.summary if risk else None, by_month),
         notes=notes,

@@ -19,7 +19,7 @@ from sop.core import schema
 from sop.core.months import add_months, month_start
 from sop.scenario.levers import Levers
 from sop.supply.capacity import calendar_hours
-from sop.supply.policy import SupplyPolicy
+from sop.supply.policy import END_UNITS, SupplyPolicy
 
 
 def _factors(pairs: tuple[tuple[str, float], ...]) -> dict[str, float]:
@@ -123,9 +123,10 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
     if levers.subcontract_cap_pct != 100 and schema.SUPPLY_OPTIONS in t:
         so = t[schema.SUPPLY_OPTIONS].copy()
         sub = (so[schema.OPTION_TYPE] == schema.OPTION_SUBCONTRACT).to_numpy()
-        so.loc[sub, schema.MONTHLY_CAP_UNITS] = so.loc[sub, schema.MONTHLY_CAP_UNITS] * max(
-            0.0, levers.subcontract_cap_pct / 100
-        )
+        k = max(0.0, levers.subcontract_cap_pct / 100)
+        # an offer without a cap stays unlimited, unless the lever shuts it (0 %)
+        caps = so.loc[sub, schema.MONTHLY_CAP_UNITS].astype(float)
+        so.loc[sub, schema.MONTHLY_CAP_UNITS] = caps * k if k else 0.0
         t[schema.SUPPLY_OPTIONS] = so
     if levers.capacity_changes:
         t[schema.CAPACITY] = _capacity(t[schema.CAPACITY], levers)
@@ -153,9 +154,13 @@ def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
 
 
 def apply_policy(policy: SupplyPolicy, levers: Levers) -> SupplyPolicy:
-    """The plan settings with the on/off levers applied."""
-    return policy.replace(
+    """The plan settings with the on/off levers applied; ending units per family, when
+    given, replace the settings' ending inventory."""
+    out = policy.replace(
         overtime_allowed=policy.overtime_allowed and levers.overtime_allowed,
         subcontract_allowed=policy.subcontract_allowed and levers.subcontract_allowed,
         hiring_allowed=policy.hiring_allowed and levers.hiring_allowed,
     )
+    if levers.ending_units:
+        out = out.replace(ending_inventory=END_UNITS, ending_units=levers.ending_units)
+    return out

@@ -23,7 +23,9 @@ RISK_METRICS = (
     ("revenue", "Revenue"),
     ("gross_margin", "Gross margin"),
     ("fill_rate", "Fill rate"),
+    ("on_time_rate", "On-time fill rate"),
 )
+RATES = ("fill_rate", "on_time_rate")
 
 
 def plain(text: str) -> str:
@@ -124,21 +126,26 @@ def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
 
 
 def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
-    """P10-P90 ranges with the P50 marked, for revenue, gross margin and fill rate,
-    one row per metric and one bar per plan (name -> `sop.risk.Risk.summary`), the
-    first plan on top."""
+    """P10-P90 ranges with the P50 marked, for revenue, gross margin, fill rate and
+    on-time fill rate (those every plan's summary has), one row per metric and one bar
+    per plan (name -> `sop.risk.Risk.summary`), the first plan on top."""
     if not ranges:
         return _empty("No risk ranges")
+    metrics = [
+        (m, label)
+        for m, label in RISK_METRICS
+        if all(m in set(s["metric"]) for s in ranges.values())
+    ]
     fig = make_subplots(
-        rows=len(RISK_METRICS),
+        rows=len(metrics),
         cols=1,
-        vertical_spacing=0.14,
-        subplot_titles=[label for _, label in RISK_METRICS],
+        vertical_spacing=0.14 if len(metrics) <= 3 else 0.1,
+        subplot_titles=[label for _, label in metrics],
     )
     ranges = {plain(n): s for n, s in ranges.items()}
     names = list(ranges)
-    for row, (metric, _) in enumerate(RISK_METRICS, start=1):
-        pct = metric == "fill_rate"
+    for row, (metric, _) in enumerate(metrics, start=1):
+        pct = metric in RATES
         k = 100.0 if pct else 1.0
         rows = {n: s.set_index("metric").loc[metric] for n, s in ranges.items()}
         for i, (name, r) in enumerate(rows.items()):
@@ -181,7 +188,7 @@ def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
         fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], row=row, col=1)
     fig.update_layout(
         template=TEMPLATE,
-        height=140 + 120 * len(RISK_METRICS),
+        height=140 + 120 * len(metrics),
         title="Range under demand uncertainty: P10 to P90 bar, P50 tick",
     )
     return fig

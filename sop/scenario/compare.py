@@ -16,7 +16,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.finance import statement
 from sop.finance.kpis import KPIS
-from sop.finance.tiles import Tile, delta_text, kpi_tile, value_text
+from sop.finance.tiles import SERVICE_TILES, Tile, delta_text, kpi_tile, value_text
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md, moved_text
 from sop.supply.capacity import line_utilisation
@@ -40,8 +40,8 @@ TILE_ROWS = (
         ("gross_margin", "Gross margin"),
         ("gross_margin_pct", "Gross margin %"),
     ),
+    SERVICE_TILES,
     (
-        ("fill_rate", "Fill rate"),
         ("lost_units", "Lost sales (units)"),
         ("lost_value", "Lost sales (value)"),
         ("ending_backlog_units", "Backlog at end (units)"),
@@ -255,19 +255,25 @@ def risk_note(summary: pd.DataFrame) -> str:
             "forecast`, or *Run forecast* on the Demand page, to draw one."
         )
     return (
-        "Each plan's supply held fixed while demand is drawn 500 times from the "
-        "forecast's uncertainty."
+        "Demand is drawn 500 times from the forecast's uncertainty and each draw goes "
+        "through the plan's capacity: more orders are made in the hours, overtime and "
+        "subcontracting the plan leaves (or wait as backlog), fewer orders make less."
     )
 
 
 def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:
     """P10 / P50 / P90 as text per plan and metric (name -> `sop.risk.Risk.summary`).
     Columns: Plan, Measure, P10, P50, P90."""
-    labels = {"revenue": "Revenue", "gross_margin": "Gross margin", "fill_rate": "Fill rate"}
+    labels = {
+        "revenue": "Revenue",
+        "gross_margin": "Gross margin",
+        "fill_rate": "Fill rate",
+        "on_time_rate": "On-time fill rate",
+    }
     rows = []
     for name, summary in ranges.items():
         for r in summary.itertuples(index=False):
-            key = "fill_rate" if r.metric == "fill_rate" else str(r.metric)
+            key = str(r.metric)
             rows.append(
                 {
                     "Plan": name,

@@ -29,7 +29,7 @@ from sop.finance import kpis, risk, statement
 from sop.finance.bridge import margin_bridge
 from sop.scenario.apply import apply_policy, apply_tables, demand_factor, price_change
 from sop.scenario.levers import Levers
-from sop.supply.plan import PlanResult, solve_plan
+from sop.supply.plan import PlanResult, solve_plan_and_inputs
 from sop.supply.policy import SupplyPolicy
 
 ALL_REGIONS = "All regions"
@@ -157,8 +157,9 @@ class Evaluation:
     demand: the scenario's demand by SKU x month (regions summed). kpis:
     `sop.finance.kpis.plan_kpis` (empty when the plan failed; see plan.status and
     plan.explanation). budget: `statement.budget_kpis` (budget and the plan over
-    the budget's months). pnl: `statement.family_pnl`. risk: P10/P50/P90.
-    """
+    the budget's months). pnl: `statement.family_pnl`. risk: P10/P50/P90 of revenue,
+    margin, fill and on-time rate, every demand path re-planned through this plan's
+    capacity (`sop.finance.risk`; None with `with_risk=False`)."""
 
     levers: Levers
     plan: PlanResult
@@ -208,12 +209,13 @@ def evaluate(
             pd.DataFrame(columns=PLAN_COLUMNS),
         )
     d, t = inputs.demand, inputs.tables
-    plan = solve_plan(d, t, inputs.policy, sku_detail=False)
+    plan, prepared = solve_plan_and_inputs(d, t, inputs.policy, sku_detail=False)
     if not plan.ok:
         return done(plan, d)
     pnl = statement.family_pnl(plan, t)
     bud = statement.budget_kpis(pnl, tables[schema.BUDGET]) if schema.BUDGET in tables else {}
-    rk = risk.plan_risk(plan, inputs.sigma, inputs.policy.backlog_allowed) if with_risk else None
+    # the ranges re-plan every demand path through this plan's capacity (`sop.finance.risk`)
+    rk = risk.plan_risk(plan, prepared, inputs.sigma) if with_risk and prepared else None
     return done(plan, d, k=kpis.plan_kpis(plan, t[schema.PRODUCTS]), b=bud, pnl=pnl, r=rk)
 
 

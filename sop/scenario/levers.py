@@ -16,35 +16,27 @@ import dataclasses
 import difflib
 import json
 import math
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sop.core.months import add_months, month_text
-from sop.scenario.text import CapacityChanges, Pairs, decode, encode, fmt_value, to_text
+from sop.scenario.text import (
+    CapacityChanges,
+    Pairs,
+    decode,
+    encode,
+    fmt_value,
+    is_month,
+    number_text,
+    numbers,
+    to_text,
+)
 
 PREFIX = "scn_"
-PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct")
+PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units")
 PROMO_FIELDS = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def is_month(text: object) -> bool:
-    """True for a YYYY-MM calendar month ('2027-06'; not '2099-13' or '2027-6')."""
-    return isinstance(text, str) and MONTH.fullmatch(text) is not None
-
-
-def _numbers(name: str, value: Any) -> list[tuple[tuple | None, float]]:
-    """(entry or None, number) of every number a lever holds."""
-    if name == "capacity_changes":
-        return [(c, float(c[3])) for c in value]
-    if isinstance(value, tuple):
-        return [(p, float(p[1])) for p in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [(None, float(value))]
-    return []
 
 
 def _f(default: Any, unit: str, lo: float | None, hi: float | None, help: str) -> Any:
@@ -115,6 +107,14 @@ class Levers:
     safety_stock_months: float = _f(
         -1.0, "months of cover", -1, 12, "Safety stock for every SKU; -1 = as in the data."
     )
+    ending_units: Pairs = _f(
+        (),
+        "units",
+        0,
+        10_000_000,
+        "Minimum stock per family at the end of the horizon; when given, it replaces the "
+        "plan settings' ending inventory (families not named: no minimum).",
+    )
 
     # --- validation -------------------------------------------------------
     def _issues(self) -> list[tuple[str, Any, str, bool]]:
@@ -124,13 +124,19 @@ class Levers:
         out: list[tuple[str, Any, str, bool]] = []
         for f in dataclasses.fields(self):
             lo, hi, unit = f.metadata["min"], f.metadata["max"], f.metadata["unit"]
-            for entry, v in _numbers(f.name, getattr(self, f.name)):
+            for entry, v in numbers(f.name, getattr(self, f.name)):
                 name = f"{PREFIX}{f.name}" + (f" for {entry[0]}" if entry else "")
                 if not math.isfinite(v):
                     out.append((f.name, entry, f"{name}: {v!r} is not a number", True))
                 elif (lo is not None and v < lo) or (hi is not None and v > hi):
                     out.append(
-                        (f.name, entry, f"{name} = {v:g} is outside {lo:g} .. {hi:g} {unit}", False)
+                        (
+                            f.name,
+                            entry,
+                            f"{name} = {number_text(v)} is outside "
+                            f"{number_text(lo)} .. {number_text(hi)} {unit}",
+                            False,
+                        )
                     )
         for name in PAIR_FIELDS:
             seen: set[str] = set()
@@ -209,6 +215,7 @@ class Levers:
         known = {
             "demand_family_pct": ("family", families),
             "price_family_pct": ("family", families),
+            "ending_units": ("family", families),
             "demand_region_pct": ("region", regions),
             "capacity_changes": ("line", resources),
         }

@@ -11,6 +11,7 @@ parameter `Levers.to_query` writes. No Streamlit here: the page loops over
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Lev
         set(demand[schema.FAMILY].astype(str))
         | {k for k, _ in levers.demand_family_pct}
         | {k for k, _ in levers.price_family_pct}
+        | {k for k, _ in levers.ending_units}
         | ({levers.promo_family} - {""})
     )
     regions = set(demand[schema.REGION].astype(str)) | {k for k, _ in levers.demand_region_pct}
@@ -295,6 +297,16 @@ def _cost_widgets() -> list[Widget]:
     ]
 
 
+def _ending_widgets(space: LeverSpace) -> list[Widget]:
+    """A minimum ending stock per family (units; 0 = as the plan settings say)."""
+    w = _number("ending_units", "", 100.0, COSTS, "%.0f")
+    label = "Ending stock: {} (units, 0 = plan settings)"
+    return [
+        dataclasses.replace(w, key=f"{w.key}__{n}", label=label.format(escape_md(n)))
+        for n in space.families
+    ]
+
+
 def lever_widgets(space: LeverSpace) -> list[Widget]:
     """Every lever widget, in the order the page shows them (grouped by `GROUPS`)."""
     return [
@@ -304,6 +316,7 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
         *_capacity_change_widgets(space),
         *_flex_widgets(space),
         *_cost_widgets(),
+        *_ending_widgets(space),
     ]
 
 
@@ -316,7 +329,7 @@ def widget_state(levers: Levers, space: LeverSpace) -> dict[str, Any]:
     """Session-state values of every widget of `lever_widgets(space)` for `levers`;
     numbers outside a widget's range are clamped into it."""
     raw: dict[str, Any] = {PREFIX + k: getattr(levers, k) for k in lever_help()}
-    for name in ("demand_family_pct", "demand_region_pct", "price_family_pct"):
+    for name in ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units"):
         values = dict(getattr(levers, name))
         names = space.regions if name == "demand_region_pct" else space.families
         raw |= {f"{PREFIX}{name}__{n}": values.get(n, 0.0) for n in names}
@@ -382,4 +395,5 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         labour_cost_pct=float(get("labour_cost_pct")),
         holding_cost_rate=float(get("holding_cost_rate")),
         safety_stock_months=float(get("safety_stock_months")),
+        ending_units=_pairs_from(state, "ending_units", space.families),
     )

@@ -1,17 +1,42 @@
 """Reading and writing lever values as text: URL parameters, JSON and TOML values.
 
 `decode` reads one lever's raw value and says why any part of it cannot be read;
-`encode`/`to_text` write values back. Used by `sop.levers` only.
+`encode`/`to_text` write values back; `is_month` and `numbers` check what was read.
+Used by `sop.scenario.levers` only.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 Pairs = tuple[tuple[str, float], ...]
 CapacityChanges = tuple[tuple[str, str, str, float], ...]  # resource, from, to, %
 CAPACITY_FORMAT = "line:from:to:% (e.g. RS-ASM1:2027-06:2027-07:50)"
+PAIR_FORMAT = {"ending_units": ("name:units", "Cooling:500,Heating:200")}  # else name:%
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def is_month(text: object) -> bool:
+    """True for a YYYY-MM calendar month ('2027-06'; not '2099-13' or '2027-6')."""
+    return isinstance(text, str) and MONTH.fullmatch(text) is not None
+
+
+def numbers(name: str, value: Any) -> list[tuple[tuple | None, float]]:
+    """(entry or None, number) of every number a lever holds."""
+    if name == "capacity_changes":
+        return [(c, float(c[3])) for c in value]
+    if isinstance(value, tuple):
+        return [(p, float(p[1])) for p in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [(None, float(value))]
+    return []
+
+
+def number_text(v: float) -> str:
+    """A lever's number in a message: 10000000, not 1e+07; 1.5 as 1.5."""
+    return f"{v:.0f}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
 
 
 def fmt_value(v: Any) -> str:
@@ -79,7 +104,7 @@ def decode(key: str, default: Any, raw: Any) -> tuple[Any, list[str]]:
         if key == "capacity_changes":
             return _decode_capacity(raw)
         if isinstance(default, tuple):
-            return _decode_pairs(raw)
+            return _decode_pairs(raw, *PAIR_FORMAT.get(key, ("name:%", "Cooling:5,Heating:-3")))
         if isinstance(default, int):
             return int(_number(raw, whole=True)), []
         if isinstance(default, float):
@@ -106,7 +131,7 @@ def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
     return tuple(out), bad
 
 
-def _decode_pairs(raw: Any) -> tuple[Pairs, list[str]]:
+def _decode_pairs(raw: Any, form: str, example: str) -> tuple[Pairs, list[str]]:
     if isinstance(raw, dict):
         items = list(raw.items())
     elif isinstance(raw, (str, int, float)):
@@ -114,11 +139,11 @@ def _decode_pairs(raw: Any) -> tuple[Pairs, list[str]]:
             tuple(p.rsplit(":", 1)) if ":" in p else (p, None) for p in str(raw).split(",") if p
         ]
     else:
-        return (), [f": {_show(raw)} is not name:% pairs (e.g. Cooling:5,Heating:-3)"]
+        return (), [f": {_show(raw)} is not {form} pairs (e.g. {example})"]
     out, bad = [], []
     for k, v in items:
         if v is None:
-            bad.append(f": {_show(k)} is not name:% (e.g. Cooling:5)")
+            bad.append(f": {_show(k)} is not {form} (e.g. {example.split(',')[0]})")
             continue
         try:
             out.append((str(k), _number(v)))

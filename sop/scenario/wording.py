@@ -30,6 +30,7 @@ LABELS = {
     "labour_cost_pct": "labour cost",
     "holding_cost_rate": "holding cost",
     "safety_stock_months": "safety stock",
+    "ending_units": "ending stock",
 }
 
 
@@ -48,6 +49,8 @@ def moved_text(levers: Levers) -> str:
             continue
         elif name == "capacity_changes":
             parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
+        elif isinstance(v, tuple) and unit != "%":  # units, not a change
+            parts += [f"{LABELS[name]} {k} {x:,.0f} {unit}" for k, x in v]
         elif isinstance(v, tuple):
             parts += [f"{LABELS[name]} {k} {x:+g} %" for k, x in v]
         elif isinstance(v, bool):

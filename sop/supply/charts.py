@@ -264,19 +264,20 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
 
 
 def cost_waterfall(costs: pd.DataFrame, currency: str) -> go.Figure:
-    """Revenue down to gross margin, then penalties down to the plan's objective."""
+    """Revenue down to gross margin, then penalties (and the plan's own stock valuation,
+    `sop.supply.results.cost_table`) down to the plan's objective."""
     if costs.empty:
         return _empty("No costs")
     rev = costs[costs["kind"] == "revenue"]
     cost = costs[(costs["kind"] == "cost") & (costs["amount"].abs() > 0.5)]
-    pen = costs[(costs["kind"] == "penalty") & (costs["amount"].abs() > 0.5)]
+    pen = costs[costs["kind"].isin(("penalty", "plan")) & (costs["amount"].abs() > 0.5)]
     margin = float(rev["amount"].sum() - cost["amount"].sum())
     labels = list(rev["label"]) + list(cost["label"]) + ["Gross margin"]
     values = list(rev["amount"]) + list(-cost["amount"]) + [0.0]
     measure = ["relative"] * (len(rev) + len(cost)) + ["total"]
     shown = [*values[:-1], margin]
     if len(pen):  # a second total only when penalties make it differ
-        labels += list(pen["label"]) + ["Margin less penalties"]
+        labels += list(pen["label"]) + ["Plan objective"]
         values += list(-pen["amount"]) + [0.0]
         measure += ["relative"] * len(pen) + ["total"]
         shown += list(-pen["amount"]) + [margin - float(pen["amount"].sum())]

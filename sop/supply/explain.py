@@ -69,6 +69,17 @@ def _capacity_lever(
     of one more overtime hour."""
     sp_ = r.shadow_price
     maxed = r.overtime_hours >= r.max_overtime_hours - 1e-6
+    if r.available_hours <= 1e-6 and line:
+        return (
+            f"The line is shut this month (no regular hours, so no overtime): an hour here "
+            f"would add {money(sp_, currency)}; reopen it or make the units in another month."
+        )
+    if not line and r.layoffs > 1e-6:  # never advise hiring in a month that lays off
+        return (
+            f"The plan lays off {r.layoffs:,.1f} worker(s) here this month: laying off "
+            f"fewer would add hours, each worth {money(sp_, currency)}, at the wages of "
+            "those kept."
+        )
     if not policy.overtime_allowed:
         return (
             f"Overtime is off: an hour here adds {money(sp_, currency)}; overtime would cost "

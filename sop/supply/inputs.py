@@ -30,7 +30,7 @@ from sop.supply.limits import (
     subcontract_prices,
     supply_options,
 )
-from sop.supply.policy import LEVEL_SKU, PRICE_NET, SupplyPolicy
+from sop.supply.policy import END_UNITS, LEVEL_SKU, PRICE_NET, SupplyPolicy
 
 DEFAULT_HOLDING_PCT = 20.0
 
@@ -155,6 +155,12 @@ def _plan_rows(
         d = d[known]
     if d.empty:
         raise SupplyInputError("No SKU of the demand plan is in the product master.")
+    fams = set(products.loc[d[schema.SKU].unique(), schema.FAMILY].astype(str))
+    if policy.ending_inventory == END_UNITS and (gone := set(dict(policy.ending_units)) - fams):
+        notes.append(
+            f"The ending inventory of {', '.join(sorted(gone))} is left out: "
+            "no such family in the demand plan."
+        )
     return months, d
 
 

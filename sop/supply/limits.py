@@ -27,11 +27,14 @@ def line_hours(
         line, hrs[capacity.OVERTIME_HOURS].reindex(idx).to_numpy(float).reshape(-1, T), 0
     )
     est = hrs[capacity.ESTIMATED].reindex(idx).to_numpy(bool).reshape(-1, T)
-    if est.any():
-        gone = res[schema.RESOURCE].to_numpy()[est.any(axis=1)]
+    for r in np.flatnonzero(est.any(axis=1)):
+        gone = months[est[r]]
         notes.append(
-            f"The capacity calendar of {', '.join(gone)} does not cover every "
-            "plan month; the nearest month's hours were used."
+            f"The capacity calendar of line {res[schema.RESOURCE].iloc[r]} has no hours for "
+            f"{len(gone)} plan month(s) ({', '.join(gone[:6].strftime('%Y-%m'))}"
+            f"{' ...' * (len(gone) > 6)}): the nearest month's hours were used. Add those "
+            "months to the capacity table (0 working days for a shutdown), or plan a "
+            "shorter horizon."
         )
     return cap, ot_cap
 
@@ -67,8 +70,8 @@ def supply_options(
     off: float,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The supply options of `kind` (option, family, cost_per_unit), their monthly caps
-    (`off` in months an option does not apply) and the (item, option) pairs of the
-    items whose family it covers."""
+    (inf where `monthly_cap_units` is blank, `off` in months an option does not apply)
+    and the (item, option) pairs of the items whose family it covers."""
     so = tables.get(schema.SUPPLY_OPTIONS)
     cols = [schema.OPTION, schema.FAMILY, schema.COST_PER_UNIT]
     if so is None or so.empty:
@@ -86,7 +89,9 @@ def supply_options(
         else np.full((len(o), 1), np.datetime64("NaT"))
     )
     active = (np.isnat(start) | (start <= m)) & (np.isnat(end) | (end >= m))
-    caps = np.where(active, o[schema.MONTHLY_CAP_UNITS].to_numpy(dtype=float)[:, None], off)
+    # a blank cap is no cap: the option gives as many units as the plan wants
+    cap = o[schema.MONTHLY_CAP_UNITS].to_numpy(dtype=float, na_value=np.nan)
+    caps = np.where(active, np.where(np.isnan(cap), INF, cap)[:, None], off)
     fam_opt = o[schema.FAMILY].to_numpy(dtype=object)
     ii, oo = np.nonzero(fam_of_item[:, None] == fam_opt[None, :])
     return o[cols], caps, np.column_stack([ii, oo]).astype(int)

@@ -10,13 +10,16 @@ i.e. maximise gross margin less the two penalties. Per item i and month t:
   labour     sum_i a[i,p,t] X[i,t] - OT[p,t] - hpw W[p,t] <= 0;  OT <= ot/worker x W
   workforce  W[p,t] = W[p,t-1] + H[p,t] - F[p,t]         (W[p,-1] = today's headcount)
   subcontract sum SUB[., o, t] <= cap[o,t];   material  sum X[family of o, t] <= cap[o,t]
-  ending     I[i,T-1] + E[i] >= minimum ending stock     (E is elastic, see below)
+  ending     I[i,T-1] + E[i] >= minimum ending stock     (E is elastic, see below;
+             `ending_target`: safety stock, on hand, or a family's units by demand)
 
 X production on regular time and overtime (units), SUB subcontracted units, I
 inventory, B backlog, L lost sales (0 <= L <= D), Z safety-stock shortfall, OT
 overtime hours, W/H/F workers, hires, layoffs. Revenue is earned on every order
 served (on time or from backlog) at the price of the month it was ordered;
-orders still in backlog at the end earn nothing. Stock is valued at what it costs
+orders still in backlog at the end earn nothing. The books (`sop.supply.standard`)
+book it in the month it ships (or is ordered): over the horizon the same sum, so
+no coefficient depends on the month revenue books in. Stock is valued at what it costs
 to make or buy (at most its price): the change from opening to ending stock is a
 cost term, so the plan neither dumps stock nor builds it for its own sake at the
 horizon's end. A line's hours cost its regular
@@ -40,11 +43,12 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from sop.core import schema
 from sop.supply.inputs import INF, PlanInputs
-from sop.supply.policy import END_NONE, END_SAFETY, SupplyPolicy
+from sop.supply.policy import END_NONE, END_OPENING, END_SAFETY, END_UNITS, SupplyPolicy
 
 _QUIET = threading.Lock()
 _BANNER_DONE = False
@@ -148,6 +152,27 @@ def _ending_value(inp: PlanInputs, line_cost: np.ndarray) -> np.ndarray:
         np.minimum.at(cheapest, inp.sub_pairs[:, 0], inp.sub_price)
         acquire = np.minimum(acquire, cheapest)
     return np.clip(np.minimum(acquire, inp.price[:, -1]), 0, None)
+
+
+def ending_target(inp: PlanInputs, policy: SupplyPolicy) -> np.ndarray:
+    """The minimum stock of each item at the end of the horizon (units; 0 without one).
+
+    A family's `ending_units` are split over its items (plants or SKUs) in proportion
+    to their demand over the horizon (equally when the family has no demand)."""
+    if policy.ending_inventory == END_SAFETY:
+        return inp.ss[:, -1].copy()
+    if policy.ending_inventory == END_OPENING:
+        return inp.onhand.copy()
+    if policy.ending_inventory != END_UNITS:
+        return np.zeros(inp.n)
+    fam = inp.items[schema.FAMILY].to_numpy(dtype=object)
+    code, fams = pd.factorize(fam)
+    want = pd.Series(dict(policy.ending_units), dtype=float).reindex(fams).fillna(0.0)
+    d = inp.demand.sum(axis=1)
+    total = np.bincount(code, d, len(fams))[code]
+    count = np.bincount(code, minlength=len(fams))[code]
+    share = np.where(total > 0, d / np.where(total > 0, total, 1.0), 1.0 / count)
+    return want.to_numpy()[code] * share
 
 
 def _columns(
@@ -285,8 +310,7 @@ def _rows(
     MATC = r.block((len(inp.mat), T), lo=-INF, hi=inp.mat_cap)
     if len(inp.mat_pairs):
         put(MATC[inp.mat_pairs[:, 1]], X[inp.mat_pairs[:, 0]], 1.0)
-    target = inp.ss[:, -1] if policy.ending_inventory == END_SAFETY else inp.onhand
-    ENDR = r.block((n, 1), lo=target[:, None] if end_on else -INF, hi=INF)
+    ENDR = r.block((n, 1), lo=ending_target(inp, policy)[:, None] if end_on else -INF, hi=INF)
     put(ENDR, I[:, -1:], 1.0), put(ENDR, E, 1.0)
     blocks |= dict(SUBC=SUBC, MATC=MATC, ENDR=ENDR)
     return r, entries.matrix((r.size, n_cols)), blocks

@@ -32,6 +32,7 @@ __all__ = [
     "PlanResult",
     "SupplyPolicy",
     "solve_plan",
+    "solve_plan_and_inputs",
     "solve_inputs",
 ]
 
@@ -47,7 +48,11 @@ class PlanResult:
       regular time or overtime), subcontracted, shipped, backlog (month end),
       lost_sales, inventory (month end), safety_stock (target), below_safety_stock
       (units), revenue, material_cost, subcontract_cost, holding_cost,
-      backlog_cost, lost_goodwill, safety_stock_penalty (money).
+      backlog_cost, lost_goodwill, safety_stock_penalty (money), booked_units (units
+      whose revenue books in the month), standard_cogs, stock_value (month-end stock
+      at standard cost), inventory_change (stock drawn, at standard cost), idle_time,
+      overtime_premium, hiring_cost, layoff_cost, subcontract_variance (money: the
+      books at standard cost, `sop.supply.standard`).
     sku_plan: month, sku, region, family, plant, demand, production,
       subcontracted, shipped, backlog, lost_sales, inventory, revenue: the item
       plan split in proportion to demand (sums back to family_plan).
@@ -162,20 +167,29 @@ def solve_plan(
     `infeasible` (explanation names the settings that cannot be met), `invalid`
     (explanation says what is wrong with the inputs) or `error` (solver failure).
     """
+    return solve_plan_and_inputs(demand, tables, policy, sku_detail)[0]
+
+
+def solve_plan_and_inputs(
+    demand: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    policy: SupplyPolicy | None = None,
+    sku_detail: bool = True,
+) -> tuple[PlanResult, PlanInputs | None]:
+    """`solve_plan`, and the inputs it solved (None when they could not be prepared):
+    the risk simulation (`sop.supply.paths`) reads the plan's limits from them. The
+    inputs are not part of `PlanResult`, which is cached and saved by value."""
     policy = policy or SupplyPolicy()
     if problems := policy.problems():
-        return PlanResult(
-            INVALID, "The plan settings are not valid: " + "; ".join(problems) + ".", policy
-        )
+        text = "The plan settings are not valid: " + "; ".join(problems) + "."
+        return PlanResult(INVALID, text, policy), None
     t0 = time.perf_counter()
     try:
         inp = prepare(demand, tables, policy)
     except SupplyInputError as exc:
-        return PlanResult(INVALID, str(exc), policy)
+        return PlanResult(INVALID, str(exc), policy), None
     except KeyError as exc:
-        return PlanResult(
-            INVALID,
-            f"The dataset lacks {exc} needed for supply planning; check it on the Data page.",
-            policy,
-        )
-    return solve_inputs(inp, policy, _currency(tables), time.perf_counter() - t0, sku_detail)
+        text = f"The dataset lacks {exc} needed for supply planning; check it on the Data page."
+        return PlanResult(INVALID, text, policy), None
+    prep_s = time.perf_counter() - t0
+    return solve_inputs(inp, policy, _currency(tables), prep_s, sku_detail), inp

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.supply import capacity
+from sop.supply import capacity, service, standard
 from sop.supply.inputs import PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
@@ -29,14 +29,20 @@ ITEM_MONEY = [
     "backlog_cost",
     "lost_goodwill",
     "safety_stock_penalty",
+    "booked_units",
+    "standard_cogs",
+    "stock_value",
     "inventory_change",
+    *standard.VARIANCES,
 ]
+PLAN_STOCK_CHANGE = "plan_stock_change"  # in `item_arrays`, read by `cost_table` only
 LOAD, AVAILABLE = capacity.LOAD_HOURS, schema.AVAILABLE_HOURS
 OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
 UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
+# and plan (a term of the LP's objective that is not in the books, see `cost_table`)
 COST_TERMS = [
-    ("revenue", "Revenue", "revenue", "price x units ordered and served"),
+    ("revenue", "Revenue", "revenue", "price x units booked (`sop.supply.standard`)"),
     ("material", "Material", "cost", "material cost x units made in-house"),
     ("line_hours", "Line running (regular hours)", "cost", "line regular hours x regular rate"),
     ("overtime", "Overtime", "cost", "overtime hours x overtime rate"),
@@ -47,13 +53,19 @@ COST_TERMS = [
     ("holding", "Inventory holding", "cost", "month-end units x holding %/12 x unit cost"),
     (
         "inventory_change",
-        "Inventory drawdown (at cost)",
+        "Stock drawdown (at standard cost)",
         "cost",
-        "(opening - ending units) x cost to make or buy",
+        "(opening - ending units) x standard cost",
     ),
     ("backlog", "Backlog (late delivery)", "cost", "month-end backlog x backlog % x price"),
     ("lost_goodwill", "Lost-sales goodwill", "penalty", "lost units x goodwill % x price"),
     ("safety_stock", "Below safety stock", "penalty", "month-end units short x penalty % x price"),
+    (
+        "stock_valuation",
+        "Stock change at cost to make, not standard (plan only)",
+        "plan",
+        "(ending - opening units) x (standard cost - cost to make or buy)",
+    ),
 ]
 
 
@@ -76,31 +88,36 @@ def _by_item(inp: PlanInputs, pair_values: np.ndarray) -> np.ndarray:
 
 
 def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> dict[str, np.ndarray]:
-    """(n, T) arrays of every family_plan column."""
+    """(n, T) arrays of every family_plan column (money at standard cost and revenue as
+    `sop.supply.standard` books them), and `PLAN_STOCK_CHANGE` (the LP's own stock term)."""
     v, p = sol.values, inp.price
     B, L, I = v["B"], v["L"], v["I"]  # noqa: E741 -- the LP's names (sop.supply.lp)
-    revenue = p * (inp.demand - L)
-    revenue[:, -1] -= p[:, -1] * B[:, -1]
+    bought = _by_item(inp, v["SUB"])
+    bought_cost = _by_item(inp, sol.costs["SUB"] * v["SUB"])
+    books = standard.books(inp, v, bought, bought_cost, resource_arrays(inp, sol, policy), policy)
     return {
         DEMAND: inp.demand,
         PRODUCTION: v["X"],
-        SUBCONTRACTED: _by_item(inp, v["SUB"]),
-        SHIPPED: inp.demand - L + _lag(B) - B,
+        SUBCONTRACTED: bought,
+        SHIPPED: service.shipped(inp.demand, L, B),
         BACKLOG: B,
         LOST: L,
         INVENTORY: I,
         SAFETY_STOCK: inp.ss,
-        BELOW_SS: v["Z"],
-        REVENUE: revenue,
+        # from the stock itself, not the LP's slack Z: with no penalty Z is free
+        BELOW_SS: np.clip(inp.ss - I, 0.0, None),
+        REVENUE: books.pop(REVENUE),
         "material_cost": inp.material * v["X"],
-        "subcontract_cost": _by_item(inp, sol.costs["SUB"] * v["SUB"]),
+        "subcontract_cost": bought_cost,
         "holding_cost": inp.hold * I,
-        # stock drawn (or built) each month, at cost: sums to value x (opening - ending)
-        "inventory_change": np.asarray(sol.costs["VALUE"]).reshape(-1, 1)
-        * (_lag(I) + _opening(inp) - I),
         "backlog_cost": policy.backlog_cost_pct / 100 * p * B,
         "lost_goodwill": policy.lost_sales_penalty_pct / 100 * p * L,
         "safety_stock_penalty": policy.safety_stock_penalty_pct / 100 * p * v["Z"],
+        **books,
+        # the LP values stock at what it costs to make or buy (`sop.supply.lp`), not at
+        # standard: kept for the cost table only (not a family_plan column)
+        PLAN_STOCK_CHANGE: np.asarray(sol.costs["VALUE"]).reshape(-1, 1)
+        * (_lag(I) + _opening(inp) - I),
     }
 
 
@@ -112,32 +129,32 @@ def item_plan(inp: PlanInputs, arr: dict[str, np.ndarray]) -> pd.DataFrame:
         {
             schema.MONTH: np.tile(inp.months.to_numpy(), n),
             **{c: keys[c].to_numpy() for c in keys},
-            **{k: np.ravel(a) for k, a in arr.items()},
+            **{k: np.ravel(a) for k, a in arr.items() if k != PLAN_STOCK_CHANGE},
         }
     )
     front = [schema.MONTH, schema.FAMILY, schema.PLANT] + (
         [schema.SKU] if schema.SKU in keys else []
     )
-    return out[front + list(arr)].sort_values(front, ignore_index=True)
+    return out[front + [k for k in arr if k != PLAN_STOCK_CHANGE]].sort_values(
+        front, ignore_index=True
+    )
 
 
 def sku_plan(inp: PlanInputs, arr: dict[str, np.ndarray]) -> pd.DataFrame:
     """Each item-month split over its demand rows (SKU x region) by demand share.
 
-    Columns: month, sku, region, family, plant, `PLAN_UNITS`, revenue (the SKU's
-    own price x units ordered and served)."""
+    Columns: month, sku, region, family, plant, `PLAN_UNITS`, revenue (the SKU's own
+    price x its share of the units booked, + its share of the item's revenue beyond the
+    month's prices: late units valued at an earlier month's mix; sums to the item's)."""
     cell = inp.row_item * inp.T + inp.row_month
     share = inp.row_share
     out = inp.rows.rename(columns={schema.UNITS: DEMAND})
     out = out.assign(**{schema.PLANT: inp.items[schema.PLANT].to_numpy()[inp.row_item]})
     for name in PLAN_UNITS[1:]:
         out[name] = share * arr[name].ravel()[cell]
-    served = (
-        out[DEMAND].to_numpy()
-        - out[LOST].to_numpy()
-        - np.where(inp.row_month == inp.T - 1, out[BACKLOG].to_numpy(), 0.0)
-    )
-    out[REVENUE] = served * inp.sku_price.to_numpy(dtype=float)[inp.row_sku]
+    booked = arr["booked_units"].ravel()[cell]
+    rest = (arr[REVENUE] - inp.price * arr["booked_units"]).ravel()[cell]
+    out[REVENUE] = share * (booked * inp.sku_price.to_numpy(dtype=float)[inp.row_sku] + rest)
     return out[
         [schema.MONTH, schema.SKU, schema.REGION, schema.FAMILY, schema.PLANT]
         + PLAN_UNITS
@@ -145,16 +162,10 @@ def sku_plan(inp: PlanInputs, arr: dict[str, np.ndarray]) -> pd.DataFrame:
     ]
 
 
-def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.DataFrame:
-    """Hours per resource and month as planned.
-
-    Columns: resource, plant, name, kind, month, load_hours (used), available_hours
-    (regular: calendar for lines, workers x hours_per_worker for labour),
-    overtime_hours, max_overtime_hours, utilisation (load / regular hours),
-    shadow_price (margin of one more regular hour, money/hour), workers, hires,
-    layoffs (labour pools; empty for lines), regular_cost, overtime_cost,
-    hiring_cost, layoff_cost (money).
-    """
+def resource_arrays(
+    inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy
+) -> dict[str, np.ndarray]:
+    """(m, T) arrays of every `resource_use` column after month."""
     v, res, wf = sol.values, inp.res, inp.workforce
     m, T, lab = len(res), inp.T, inp.labour
     used = np.asarray(inp.hours.T @ v["X"])
@@ -192,6 +203,21 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
         "hiring_cost": hire_cost,
         "layoff_cost": lay_cost,
     }
+    return arrays
+
+
+def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.DataFrame:
+    """Hours per resource and month as planned.
+
+    Columns: resource, plant, name, kind, month, load_hours (used), available_hours
+    (regular: calendar for lines, workers x hours_per_worker for labour),
+    overtime_hours, max_overtime_hours, utilisation (load / regular hours),
+    shadow_price (margin of one more regular hour, money/hour), workers, hires,
+    layoffs (labour pools; empty for lines), regular_cost, overtime_cost,
+    hiring_cost, layoff_cost (money).
+    """
+    res, m, T = inp.res, len(inp.res), inp.T
+    arrays = resource_arrays(inp, sol, policy)
     keys = res[[schema.RESOURCE, schema.PLANT, schema.NAME, schema.KIND]].loc[res.index.repeat(T)]
     out = pd.DataFrame(
         {
@@ -204,7 +230,12 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
 
 
 def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
-    """One row per `COST_TERMS` term: term, label, kind, amount (money), basis."""
+    """One row per `COST_TERMS` term: term, label, kind, amount (money), basis.
+
+    The costs as the plan spends them (the cash view), with the stock drawn valued at
+    standard cost: revenue - costs = the margin of the books (`sop.supply.standard`).
+    The LP values stock at what it costs to make or buy, so its objective = margin -
+    penalties - `stock_valuation`."""
     line = ru[schema.KIND] == schema.KIND_LINE
     amount = {
         "revenue": arr[REVENUE].sum(),
@@ -220,6 +251,7 @@ def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
         "inventory_change": arr["inventory_change"].sum(),
         "lost_goodwill": arr["lost_goodwill"].sum(),
         "safety_stock": arr["safety_stock_penalty"].sum(),
+        "stock_valuation": arr[PLAN_STOCK_CHANGE].sum() - arr["inventory_change"].sum(),
     }
     return pd.DataFrame(
         [

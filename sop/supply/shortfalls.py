@@ -80,18 +80,8 @@ def _levers(
             else "add overtime"
         )
         out.append((float(prem @ a[res_b]), f"{verb} in {month(t)} ({where})"))
-    for r in res_b[~line[res_b]]:  # a labour pool binds: hire from month t
-        q = int(np.flatnonzero(inp.labour == r)[0])
-        wf = inp.workforce.iloc[q]
-        hpw, left = float(wf[schema.HOURS_PER_WORKER]), inp.T - t
-        per_hour = reg[r] + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
-        how = "allow hiring and hire" if not policy.hiring_allowed else "hire"
-        out.append(
-            (
-                float(a[r] * per_hour),
-                f"{how} {units * a[r] / hpw:,.1f} worker(s) for {names[r]} from {month(t)}",
-            )
-        )
+    for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
+        out.append(_people_lever(inp, ru_g, policy, (r, t), units, float(a[r]), float(reg[r])))
     fam = inp.items[schema.FAMILY].iloc[i]
     in_house = inp.material[i, t] + float(a[line] @ reg[line])
     for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
@@ -126,6 +116,55 @@ def _levers(
     return out
 
 
+def _people_lever(
+    inp: PlanInputs,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    cell: tuple[int, int],
+    units: float,
+    hours: float,
+    rate: float,
+) -> tuple[float, str]:
+    """(extra cost per unit, text) of making `units` more with labour pool r in month t
+    (`cell`), `hours` a unit at `rate` an hour: lay off fewer people in a month the
+    plan lays off (never hire then), else hire."""
+    r, t = cell
+    q = int(np.flatnonzero(inp.labour == r)[0])
+    wf = inp.workforce.iloc[q]
+    name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
+    hpw, left = float(wf[schema.HOURS_PER_WORKER]), inp.T - t
+    laid = float(np.nan_to_num(ru_g["layoffs"][r, t]))
+    people = units * hours / hpw
+    if laid > 1e-6:
+        return (
+            hours * rate,
+            f"lay off {min(people, laid):,.1f} fewer worker(s) from {name} in {when} "
+            f"(the plan lays off {laid:,.1f} then)",
+        )
+    per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
+    how = "allow hiring and hire" if not policy.hiring_allowed else "hire"
+    return hours * per_hour, f"{how} {people:,.1f} worker(s) for {name} from {when}"
+
+
+def _no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:
+    """What to say when no lever can close a gap: a shut line must reopen."""
+    names = inp.res[schema.RESOURCE].to_numpy()
+    shut = [names[r] for r in res_b if ru_g[AVAILABLE][r, t] <= 1e-6]
+    if shut:
+        return (
+            f"reopen {', '.join(shut)} in {fmt.month(inp.months[t])} (shut that month; "
+            "no other lever is open)"
+        )
+    return "add capacity (no overtime, hiring, subcontracting or spare month is open)"
+
+
+def _per_unit(cost: float, currency: str) -> str:
+    """' (+€3.20/unit)': a lever's extra cost per unit; '' when it has none."""
+    if not np.isfinite(cost):
+        return ""
+    return f" ({'+' if cost >= 0 else '-'}{fmt.symbol(currency)}{abs(cost):,.2f}/unit)"
+
+
 def _gap_cost(
     inp: PlanInputs, policy: SupplyPolicy, kind: str, i: int, t: int, currency: str
 ) -> str:
@@ -158,6 +197,16 @@ def _gap_cells(arr: dict[str, np.ndarray]) -> list[tuple[str, int, int, float]]:
     return sorted(cells, key=lambda c: -c[3])[:MAX_SHORTFALL_ROWS]
 
 
+def _full_or_shut(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int) -> str:
+    """' is full', or why resource r has no hours in month t: a shut line, or a labour
+    pool without workers."""
+    if ru_g[AVAILABLE][r, t] > 1e-6:
+        return " is full"
+    if inp.res[schema.KIND].iloc[r] == schema.KIND_LINE:
+        return " is shut that month (no hours)"
+    return " has no workers that month (no hours)"
+
+
 def _binding_limits(
     inp: PlanInputs,
     sol: LpSolution,
@@ -178,8 +227,7 @@ def _binding_limits(
         (
             shadow[r, t] * a[r],
             names[r],
-            f"{names[r]} ({label[names[r]]})"
-            + (" is shut that month (no hours)" if ru_g[AVAILABLE][r, t] <= 1e-6 else " is full"),
+            f"{names[r]} ({label[names[r]]})" + _full_or_shut(inp, ru_g, r, t),
             shadow[r, t],
             "hour",
         )
@@ -232,7 +280,9 @@ def shortfalls(
     first, at most `MAX_SHORTFALL_ROWS` rows.
     """
     cells = _gap_cells(arr)
-    ru_g = {c: resource_grid(ru, inp, c) for c in (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME)}
+    ru_g = {
+        c: resource_grid(ru, inp, c) for c in (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs")
+    }
     label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
     rows = []
     for kind, i, t, units in cells:
@@ -250,12 +300,12 @@ def shortfalls(
         levers = sorted(
             _levers(inp, sol, ru_g, policy, i, t, res_b[:0] if capped else res_b, units)
         )
-        cost, lever = levers[0] if levers else (np.nan, "add capacity")
+        cost, lever = levers[0] if levers else (np.nan, _no_lever(inp, ru_g, res_b, t))
         if kind == "below safety stock":  # closing it also means holding the unit
             cost += float(inp.hold[i, t])
         why = (
             f"{what}: {text}; one more {per} there is worth {money(sp_, currency)}. "
-            f"Cheapest lever: {lever} (+{fmt.symbol(currency)}{cost:,.2f}/unit); "
+            f"Cheapest lever: {lever}{_per_unit(cost, currency)}; "
             f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}."
         )
         rows.append(

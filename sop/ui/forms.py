@@ -15,7 +15,15 @@ from sop.demand import view as demand_view
 from sop.demand.overrides import Override
 from sop.scenario import space as lever_space
 from sop.scenario.levers import Levers
-from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
+from sop.scenario.wording import escape_md
+from sop.supply.policy import (
+    CHOICE_LABELS,
+    SupplyPolicy,
+    field_help,
+    field_labels,
+    parse_units,
+    units_text,
+)
 from sop.ui import actions, readers
 from sop.ui.actions import Outcome
 
@@ -74,6 +82,13 @@ def _policy_widget(box, name: str, default: object, label: str, text: str, choic
     key = f"sup_{name}"
     if isinstance(default, bool):
         return box.toggle(label, value=default, key=key, help=text)
+    if isinstance(default, tuple):  # (family, units) pairs, typed as Cooling=500,Heating=200
+        typed = box.text_input(label, units_text(default), key=key, help=text)
+        try:
+            return parse_units(typed)
+        except ValueError as exc:
+            box.error(escape_md(f"{label}: {exc}. The saved value is used."))
+            return default
     if choices:
         return box.selectbox(
             label,

@@ -156,7 +156,7 @@ def finance_downloads(view: FinanceView, meta: finance_export.ExportMeta) -> Non
         on_click="ignore",
         icon=":material/table_view:",
         help="Summary, monthly P&L by family, budget vs projection, "
-        "price-volume-mix bridge, year-end landing and inventory.",
+        "price-volume-mix bridge, year-end landing, cash to P&L and inventory.",
     )
     c[1].download_button(
         "CSV (monthly P&L)",

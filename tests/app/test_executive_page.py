@@ -46,9 +46,11 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
     assert list(metrics) == [
         "Revenue",
         "Gross margin",
-        "Fill rate",
         "Inventory value (end)",
         "Line utilisation",
+        "Fill rate",
+        "On-time fill rate",
+        "Late deliveries (value)",
     ]
     assert metrics["Fill rate"].endswith("%")
     assert metrics["Revenue"].startswith("€")

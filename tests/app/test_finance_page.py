@@ -47,6 +47,9 @@ def test_baseline_renders_with_money_and_exports(loaded: Store, open_app) -> Non
     assert m["Revenue (plan horizon)"].startswith("€")
     assert m["Gross margin (plan horizon)"].startswith(("€", "-€"))
     assert m["Gross margin % of revenue"].endswith("%")
+    # the service row, against the baseline (the baseline itself: no change)
+    assert m["On-time fill rate"].endswith("%") and "Late deliveries (value)" in m
+    assert {t.label: t.delta for t in at.metric}["On-time fill rate"] == "no change"
     assert "2026 landing (actuals + projection)" in m
     assert at.selectbox(key="fin_scenario").value == 0
     buttons = {b.key: b for b in at.get("download_button")}
@@ -169,3 +172,19 @@ def test_opens_on_the_plan_of_record(loaded: Store, open_app) -> None:
     box = at.selectbox(key="fin_scenario")
     assert box.value == sid and f"#{sid} Alpha price up ✔ plan of record" in box.options
     assert any("Alpha price up" in c.value for c in at.caption)
+
+
+def test_the_page_states_the_convention_and_reconciles_cash_to_the_pnl(
+    loaded: Store, open_app
+) -> None:
+    at = open_app(PAGE)
+    assert any("book in the month the units ship" in c.value for c in at.caption)
+    rec = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    assert [s.split(" (")[0] for s in rec["step"]] == [
+        "Cash margin",
+        "+ Change in stock at standard cost",
+        "= P&L margin",
+    ]
+    cash, stock, pnl = (_money(v) for v in rec["amount"])
+    assert abs(cash + stock - pnl) <= 1.0  # shown to the unit: equal up to rounding
+    assert _money(_metrics(at)["Gross margin (plan horizon)"]) == pytest.approx(pnl, rel=0.01)

@@ -84,3 +84,22 @@ def test_the_command_line_plans_with_the_settings_of_record(
         main(["--store", str(store.path), "plan", "--out", str(out), "--backlog-allowed"]) == 0
     )  # a flag still wins
     assert json.loads(out.read_text())["policy"]["backlog_allowed"] is True
+
+
+def test_ending_units_are_typed_on_the_supply_page(store: Store, open_app) -> None:
+    store.load(check_tables(with_consensus(tiny_tables(), 12)).tables, name="tiny")
+    at = open_app("pages/supply.py")
+    assert at.text_input(key="sup_ending_units").value == ""
+    at.selectbox(key="sup_ending_inventory").set_value("units")
+    at.text_input(key="sup_ending_units").set_value("Alpha").run()
+    assert not at.exception, at.exception
+    assert any("is not family=units" in e.value for e in at.error)
+    at.text_input(key="sup_ending_units").set_value("Alpha=300").run()
+    assert not at.exception and not any("family=units" in e.value for e in at.error)
+    at.text_input(key="sup_settings_author").set_value("Ana")
+    at.button(key="sup_settings_save").click().run()
+    assert plan_settings.current_policy(store)[0] == SupplyPolicy(
+        ending_inventory="units", ending_units=(("Alpha", 300.0),)
+    )
+    again = open_app("pages/supply.py")  # the saved pairs come back as typed
+    assert again.text_input(key="sup_ending_units").value == "Alpha=300"

@@ -17,6 +17,7 @@ from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
+from sop.finance.kpis import KPIS
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import space as lever_space
 from sop.scenario import wording
@@ -24,7 +25,7 @@ from sop.scenario.levers import Levers
 from sop.store import Store
 
 PAGE = "pages/scenarios.py"
-N_TILES = 17
+N_TILES = 20
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 NASTY = 'Q1 "best" case\'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 ' + "y" * 1950
 
@@ -206,7 +207,7 @@ def test_extreme_levers_give_valid_figures(forecast: Store, moves: dict, open_ap
     tiles = _tiles(at)
     assert len(tiles) == N_TILES
     assert all("nan" not in v and "inf" not in v for v, _ in tiles.values())
-    undefined = {"Fill rate", "Gross margin %", "Days of supply"}
+    undefined = {"Fill rate", "On-time fill rate", "Gross margin %", "Days of supply"}
     if moves.get("scn_demand_pct") == -100.0:  # no demand: ratios are not defined
         assert tiles["Revenue"][0] == "€0"
         assert {k for k, (v, _) in tiles.items() if v == "–"} == undefined
@@ -229,7 +230,7 @@ def test_tabs_draw_bridge_risk_and_tables(forecast: Store, open_app) -> None:
         assert not at.exception, tab
     frames = [d.value for d in at.dataframe]
     kpis = next(f for f in frames if "KPI" in f.columns)
-    assert len(kpis) == 23 and {"Baseline", "Change vs baseline", "vs budget"} <= set(kpis)
+    assert len(kpis) == len(KPIS) and {"Baseline", "Change vs baseline", "vs budget"} <= set(kpis)
     assert "Below safety stock" in set(kpis["KPI"])
     assert kpis.set_index("KPI").at["Revenue", "Change vs baseline"].startswith("+€")
     util = next(f for f in frames if "Line" in f.columns)

@@ -32,8 +32,11 @@ def test_page_plans_the_loaded_consensus(store: Store, open_app) -> None:
     at = open_app(PAGE)
     assert at.title[0].value == "Supply planning"
     m = _metrics(at)
-    assert m["Revenue (horizon)"].startswith("€") and m["Demand served"].endswith("%")
-    assert m["Overtime"].endswith(" h") and m["Lost sales"].endswith("units")
+    assert m["Revenue (horizon)"].startswith("€") and m["Fill rate"].endswith("%")
+    assert m["On-time fill rate"].endswith("%") and m["Late deliveries (value)"].startswith("€")
+    # counts are bare on the service row: the label names the unit
+    assert m["Overtime"].endswith(" h") and "Late (unit-months)" in m
+    assert m["Lost sales (units)"].replace(",", "").isdigit()
     assert any("Demand: loaded consensus" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == [
         "Capacity",
@@ -57,14 +60,12 @@ def test_without_demand_the_page_says_to_forecast_first(store: Store, open_app) 
 def test_settings_replan_and_shortfalls_are_explained(store: Store, open_app) -> None:
     _tight(store)
     at = open_app(PAGE)
-    lost_with_backlog = _metrics(at)["Lost sales"]
+    lost_with_backlog = _metrics(at)["Lost sales (units)"]
     at.toggle(key="sup_backlog_allowed").set_value(False).run()
     assert not at.exception
-    lost_without = _metrics(at)["Lost sales"]
-    assert lost_without != "0 units"
-    assert float(lost_without.split()[0].replace(",", "")) >= float(
-        lost_with_backlog.split()[0].replace(",", "")
-    )
+    lost_without = _metrics(at)["Lost sales (units)"]
+    assert lost_without != "0"
+    assert float(lost_without.replace(",", "")) >= float(lost_with_backlog.replace(",", ""))
     whys = " ".join(md.value for md in at.markdown)
     assert "lost sales" in whys and "Cheapest lever" in whys
 
@@ -100,7 +101,7 @@ def test_demo_store_renders(store: Store, with_consensus_table: bool, open_app) 
     store.load(tables, name="demo")
     at = open_app(PAGE)
     if with_consensus_table:
-        assert _metrics(at)["Demand served"].endswith("%")
+        assert _metrics(at)["On-time fill rate"].endswith("%")
         ids = next(d.value for d in at.dataframe if "lever" in d.value.columns)["resource"]
         assert "RS-ASM1" in set(ids)
     else:

@@ -107,6 +107,7 @@ def test_missing_out_folders_are_created(tmp_path: Path, store: Store, capsys) -
         (["--horizon", "-3"], "--horizon must be 1 to 60 months, not -3"),
         (["--horizon", "500"], "--horizon must be 1 to 60 months, not 500"),
         (["--backlog-cost-pct", "-5"], "--backlog-cost-pct must be between 0 and 1000 %"),
+        (["--on-time-target-pct", "120"], "--on-time-target-pct must be between 0 and 100 %"),
     ],
 )
 def test_plan_settings_out_of_range_are_refused(

@@ -198,9 +198,12 @@ def test_gap_risk_and_overlay_charts(tiny, base) -> None:
     risk = scenario_charts.risk_ranges(
         {"Baseline": base.risk.summary, "Scenario": ev.risk.summary}, "EUR"
     )
-    assert len(risk.data) == 3 * 2 * 2  # metrics x plans x (range, P50)
+    metrics = len(base.risk.summary)  # revenue, margin, fill rate, on-time fill rate
+    assert len(risk.data) == metrics * 2 * 2  # metrics x plans x (range, P50)
+    assert "On-time fill rate" in [a.text for a in risk.layout.annotations]
     table = compare.risk_table({"Baseline": base.risk.summary, "Scenario": ev.risk.summary})
-    assert list(table.columns) == ["Plan", "Measure", "P10", "P50", "P90"] and len(table) == 6
+    assert list(table.columns) == ["Plan", "Measure", "P10", "P50", "P90"]
+    assert len(table) == 2 * metrics and "On-time fill rate" in set(table["Measure"])
     series = {
         "Baseline": compare.monthly_totals(base.plan, base.pnl),
         "#1 Up": compare.monthly_totals(ev.plan, ev.pnl),
@@ -282,7 +285,9 @@ def test_undefined_ratios_are_nan_without_demand_revenue_or_stock(tiny, base) ->
     assert k["ending_inventory_value"] > 0 and math.isfinite(k["inventory_turns"])
     for key in ("fill_rate", "gross_margin_pct", "days_of_supply", "inventory_turns"):
         assert math.isfinite(base.kpis[key]), key
-    empty = dataclasses.replace(base.plan, family_plan=base.plan.family_plan.assign(inventory=0.0))
+    empty = dataclasses.replace(
+        base.plan, family_plan=base.plan.family_plan.assign(inventory=0.0, stock_value=0.0)
+    )
     assert math.isnan(plan_kpis(empty, tables[schema.PRODUCTS])["inventory_turns"])
 
 
@@ -311,7 +316,8 @@ def test_undefined_kpis_show_a_dash_and_say_why(tiny, base) -> None:
         ), label
     assert shown.at["Revenue", "Scenario"] == "€0"
     note = compare.undefined_note({"Baseline": base.kpis, "#1 <b>Zero</b>": ev.kpis})
-    assert note.replace("\\", "").count("#1 <b>Zero</b>") == 3 and "\\<b\\>" in note
+    # margin %, fill rate, on-time fill rate and days of supply
+    assert note.replace("\\", "").count("#1 <b>Zero</b>") == 4 and "\\<b\\>" in note
     assert compare.undefined_note({"Baseline": base.kpis}) is None
 
 

@@ -340,6 +340,8 @@ def test_board_stars_values_as_shown() -> None:
             "gross_margin": [9_568_189.0, 9_569_906.0, 9_000_000.0],
             "margin_vs_budget": [-1_249_434.0, -1_247_717.0, -1_800_000.0],
             "fill_rate": [1.0, 1.0, 1.0],
+            "on_time_rate": [1.0, 0.987, 1.0],
+            "late_value": [0.0, 351_737.0, 0.0],
             "ending_inventory_value": [1_238_088.0, 1_237_988.0, 1_300_000.0],
             "avg_utilisation": [0.4434, 0.4389, 0.40],
         }
@@ -349,6 +351,9 @@ def test_board_stars_values_as_shown() -> None:
         assert out[col].iloc[:2].str.startswith("★").all(), col
         assert not out[col].iloc[2].startswith("★"), col
     assert not out["Fill rate"].str.startswith("★").any()  # all the same
+    # service: the plan that delivers late is not the best on time or late value
+    for col in ("On-time fill rate", "Late deliveries (value)"):
+        assert [v.startswith("★") for v in out[col]] == [True, False, True], col
     assert out.index[1] == "✔ #1 Overtime"
 
 

@@ -355,6 +355,7 @@ def test_workbook_round_trip(tiny_view) -> None:
         "Budget vs projection",
         "PVM bridge",
         "Year-end landing",
+        "Cash to P&L",
         "Inventory",
     ]
     summary = dict(ws_row[:2] for ws_row in wb["Summary"].iter_rows(values_only=True))
@@ -364,10 +365,12 @@ def test_workbook_round_trip(tiny_view) -> None:
     pnl = _sheet_frame(wb["P&L by family"])
     total = pnl[pnl["Month"] == finance_export.TOTAL].iloc[0]
     body = pnl[~pnl["Month"].astype(str).str.startswith(finance_export.TOTAL)]
-    # QA: "Inventory costs" read -€217,666 in a month that builds stock
-    assert "Stock change, holding, backlog (EUR)" in pnl.columns
+    # QA: "Inventory costs" read -€217,666 in a month that builds stock: the stock change
+    # is its own column, signed as stock built, outside the costs
+    assert "Stock change at standard (+ built) (EUR)" in pnl.columns
+    assert summary["Booking convention"] == view.convention
     assert len(body) == len(view.pnl)
-    for col in (schema.REVENUE, "cogs", schema.MARGIN, schema.UNITS):
+    for col in (schema.REVENUE, "cogs", schema.MARGIN, schema.UNITS, "idle_time"):
         header = next(h for c, h, k in finance_export.PNL_SPEC if c == col)
         header += " (EUR)" if col != schema.UNITS else ""
         assert total[header] == pytest.approx(view.pnl[col].sum())

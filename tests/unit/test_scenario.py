@@ -74,23 +74,25 @@ def test_revenue_is_price_times_units_served(tiny, base) -> None:
     assert base.kpis["gross_margin_pct"] == pytest.approx(
         base.kpis["gross_margin"] / base.kpis["revenue"]
     )
-    # turns: the cost of the units served is the whole cogs when every family sells
+    # turns: units sold and stock, both at standard cost (tiny: one plant, so one
+    # standard cost per family)
     fp = base.plan.family_plan
     months = fp[schema.MONTH].nunique()
     unit_cost = family_unit_values(base.plan, t[schema.PRODUCTS]).set_index(schema.FAMILY)[
         "unit_cost"
     ]
-    avg_inv = (
-        (fp["inventory"] * fp[schema.FAMILY].map(unit_cost)).groupby(fp[schema.MONTH]).sum().mean()
-    )
-    assert base.kpis["inventory_turns"] == pytest.approx(base.kpis["cogs"] * 12 / months / avg_inv)
+    cost = fp[schema.FAMILY].map(unit_cost)
+    avg_inv = (fp["inventory"] * cost).groupby(fp[schema.MONTH]).sum().mean()
+    sold = float((fp["shipped"] * cost).sum())
+    assert base.kpis["inventory_turns"] == pytest.approx(sold * 12 / months / avg_inv)
 
 
 def test_family_pnl_adds_up_to_the_plan(tiny, base) -> None:
     pnl = family_pnl(base.plan, tiny[0])
     assert pnl[schema.REVENUE].sum() == pytest.approx(base.kpis["revenue"])
     assert pnl[schema.MARGIN].sum() == pytest.approx(base.kpis["gross_margin"])
-    assert (pnl["conversion"] >= -1e-9).all()
+    assert pnl["cogs"].sum() == pytest.approx(base.kpis["cogs"])
+    assert (pnl["idle_time"] >= -1e-6).all()  # hours paid and not used: never negative
 
 
 def test_budget_window_covers_only_budget_months(tiny, base) -> None:
@@ -218,6 +220,9 @@ def test_extreme_levers_give_valid_plans(tiny, levers) -> None:
     else:
         assert 0.0 <= ev.kpis["fill_rate"] <= 1.0
     s = ev.risk.summary.set_index("metric")
+    # with no demand the service rates are undefined on every path (NaN), as in the KPIs
+    assert s.loc[["fill_rate", "on_time_rate"]].isna().all().all() == (levers.demand_pct == -100)
+    s = s.dropna()
     assert (s["p10"] <= s["p50"] + 1e-9).all() and (s["p50"] <= s["p90"] + 1e-9).all()
 
 
@@ -279,7 +284,12 @@ def test_scenario_cli_with_a_levers_file(tmp_path: Path, capsys) -> None:
     )
     steps = [r["amount"] for r in doc["margin_bridge"] if r["kind"] == "delta"]
     assert sum(steps) == pytest.approx(k["gross_margin"]["delta"], abs=1e-3)
-    assert {r["metric"] for r in doc["risk"]} == {"revenue", "gross_margin", "fill_rate"}
+    assert {r["metric"] for r in doc["risk"]} == {
+        "revenue",
+        "gross_margin",
+        "fill_rate",
+        "on_time_rate",
+    }
 
 
 def test_scenario_cli_names_a_bad_lever(tmp_path: Path, capsys) -> None:

@@ -41,6 +41,7 @@ MOVED = Levers(
     labour_cost_pct=-5.0,
     holding_cost_rate=30.0,
     safety_stock_months=1.5,
+    ending_units=(("Beta", 500.0),),
 )
 
 

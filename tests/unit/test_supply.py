@@ -159,7 +159,8 @@ def test_backlog_served_next_month_or_lost_when_backlog_is_off() -> None:
     assert k["gross_margin"] == pytest.approx(14_910.0)
     assert k["fill_rate"] == pytest.approx(1.0)
     assert k["on_time_rate"] == pytest.approx(270 / 300)
-    assert k["backlog_unit_months"] == pytest.approx(30.0) and k["ending_backlog_units"] == 0
+    assert k["late_unit_months"] == pytest.approx(30.0) and k["ending_backlog_units"] == 0
+    assert k["late_value"] == pytest.approx(30 * 100.0)  # 30 unit-months at the price
     assert k["objective"] == pytest.approx(14_910.0) and k["penalties"] == 0
     lost = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert _col(lost, "lost_sales") == [0, 30, 0]
@@ -337,7 +338,7 @@ def test_cost_waterfall_labels_the_margin_and_adds_a_second_total_only_for_penal
         ]
     )
     w = cost_waterfall(pen, "EUR").data[0]
-    assert list(w.x)[-3:] == ["Gross margin", "Goodwill", "Margin less penalties"]
+    assert list(w.x)[-3:] == ["Gross margin", "Goodwill", "Plan objective"]
     assert list(w.text)[-3:] == ["€580k", "-€30k", "€550k"]
 
 

@@ -1,0 +1,205 @@
+"""The KPI catalogue: each figure of a plan with its key, label, unit, better
+direction, definition (`help`) and why it may be undefined (NaN, shown as "–").
+
+`KPIS`: the scenario KPIs (Scenarios, Compare, Executive, the pack); `PLAN_KPIS`:
+figures of the supply plan itself (Supply page, `python -m sop plan`); `KPI_BY_KEY`
+holds both. `sop.finance.kpis.plan_kpis` computes them (its docstring has the
+formulas); tiles, tables and exports read labels and units from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str  # money, units, pct, days, turns, hours, people, unit-months, resource-months
+    better: str  # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
+    help: str = ""  # the definition, for tooltips
+    undefined: str = ""  # when it is undefined (NaN): why, e.g. "there is no demand"
+
+
+NO_DEMAND = "there is no demand"
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "revenue",
+        "Revenue",
+        "money",
+        "up",
+        "Price x units booked, over the horizon: booked in the month they ship (or are "
+        "ordered, as the plan settings say).",
+    ),
+    # costs that follow volume: more sales cost more, so lower is not simply better
+    Kpi(
+        "cogs",
+        "Cost of goods sold",
+        "money",
+        "",
+        "Standard cost of the units sold (material + standard hours at regular rates) "
+        "+ production variances (idle time, overtime premium, hiring, layoffs, "
+        "subcontract price variance).",
+    ),
+    Kpi(
+        "gross_margin",
+        "Gross margin",
+        "money",
+        "up",
+        "Revenue - cost of goods sold - holding and backlog costs.",
+    ),
+    Kpi(
+        "gross_margin_pct",
+        "Gross margin %",
+        "pct",
+        "up",
+        "Gross margin / revenue.",
+        "there is no revenue",
+    ),
+    Kpi(
+        "fill_rate",
+        "Fill rate (served / demanded)",
+        "pct",
+        "up",
+        "Units served / units demanded, over the horizon (served: ordered in the "
+        "horizon and delivered within it, on time or late).",
+        NO_DEMAND,
+    ),
+    Kpi(
+        "on_time_rate",
+        "On-time fill rate",
+        "pct",
+        "up",
+        "Units delivered in the month they were ordered / units demanded, over the "
+        "horizon (oldest orders served first).",
+        NO_DEMAND,
+    ),
+    Kpi(
+        "late_unit_months",
+        "Late deliveries (unit-months)",
+        "unit-months",
+        "down",
+        "Units owed to customers at each month end, summed over the months: a unit "
+        "delivered two months late counts 2.",
+    ),
+    Kpi(
+        "late_value",
+        "Late deliveries (value)",
+        "money",
+        "down",
+        "Late unit-months x the family's average price: the revenue held back by late "
+        "deliveries, a month at a time.",
+    ),
+    Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),
+    Kpi("served_units", "Units served", "units", "up", "Units delivered to customers."),
+    Kpi("lost_units", "Lost sales", "units", "down", "Units demanded and never served."),
+    Kpi(
+        "lost_value",
+        "Lost sales value",
+        "money",
+        "down",
+        "Lost units x the family's average price.",
+    ),
+    Kpi(
+        "ending_backlog_units",
+        "Backlog at the end",
+        "units",
+        "down",
+        "Units still owed to customers after the last month.",
+    ),
+    Kpi(
+        "below_safety_stock",
+        "Below safety stock",
+        "unit-months",
+        "down",
+        "Units below "
+        "the safety-stock target, summed over the months (the plan may run below safety "
+        "stock at a penalty, to save cost).",
+    ),
+    Kpi(
+        "ending_inventory_units",
+        "Ending inventory",
+        "units",
+        "",
+        "Units in stock after the last month.",
+    ),
+    Kpi(
+        "ending_inventory_value",
+        "Ending inventory value",
+        "money",
+        "down",
+        "Stock after the last month x its standard cost.",
+    ),
+    Kpi(
+        "days_of_supply",
+        "Days of supply at the end",
+        "days",
+        "",
+        "Ending stock / average daily demand of the horizon.",
+        NO_DEMAND,
+    ),
+    Kpi(
+        "inventory_turns",
+        "Inventory turns",
+        "turns",
+        "up",
+        "Standard cost of the units sold a year / average inventory value at standard cost.",
+        "there is no inventory",
+    ),
+    Kpi(
+        "avg_utilisation",
+        "Line utilisation, average",
+        "pct",
+        "",
+        "Load hours / available regular hours of the lines, over the horizon.",
+    ),
+    Kpi(
+        "peak_utilisation",
+        "Line utilisation, peak month",
+        "pct",
+        "",
+        "The highest monthly load / regular hours of any line.",
+    ),
+    Kpi("overtime_hours", "Overtime", "hours", "", "Overtime hours of lines and workers."),
+    Kpi("overtime_cost", "Overtime cost", "money", "", "Cost of the overtime hours."),
+    Kpi("subcontract_units", "Subcontracted", "units", "", "Units bought from subcontractors."),
+    Kpi("subcontract_cost", "Subcontract cost", "money", "", "Cost of the subcontracted units."),
+    Kpi("hires", "Hires", "people", "", "People hired over the horizon."),
+    Kpi("layoffs", "Layoffs", "people", "down", "People laid off over the horizon."),
+)
+PLAN_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "on_time_units",
+        "Delivered on time",
+        "units",
+        "up",
+        "Units delivered in the month they were ordered.",
+    ),
+    Kpi("production_units", "Made in-house", "units", "", "Units made on the lines."),
+    Kpi("average_inventory_units", "Average inventory", "units", "", "Month-end stock, averaged."),
+    Kpi(
+        "penalties",
+        "Penalties",
+        "money",
+        "down",
+        "Lost-sale goodwill and below-safety-stock penalties: they steer the plan but "
+        "are not P&L costs.",
+    ),
+    Kpi(
+        "objective",
+        "Plan objective",
+        "money",
+        "up",
+        "Gross margin - penalties, with stock valued at what it costs to make or buy "
+        "(what the plan maximises).",
+    ),
+    Kpi(
+        "binding_resource_months",
+        "Binding resource-months",
+        "resource-months",
+        "",
+        "Resource-months where one more regular hour would raise the objective.",
+    ),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS + PLAN_KPIS}

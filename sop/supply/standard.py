@@ -1,0 +1,149 @@
+"""Standard costing of a plan: revenue when it books, cost of goods sold and stock at
+standard cost, and the production variances, per item and month.
+
+Standard cost of a unit = material + the hours it takes on every resource (lines and
+labour pools) x that resource's regular rate (`PlanInputs` holds both: the item's
+material and hours per unit are its SKUs' averages over the horizon, so the standard
+is one figure per item for the whole horizon). These are the rates of the data (of the
+scenario, when a cost lever moves them); no absorption factor is added: labour time
+nobody uses is the idle-time variance, in the month it is paid.
+
+Revenue books per `SupplyPolicy.revenue_recognition`:
+- `ship` (default): in the month the units ship (`sop.supply.service.shipped`). A
+  unit ordered in month t and shipped later books when it ships; it is valued at
+  the price of the month it was last owed (its order month's price when it ships a
+  month late), so per item: revenue[t] = p[t] x (D - L - B[t]) + p[t-1] x B[t-1].
+  Over the horizon this is p x (D - L) - p[last] x B[last]: the sum the LP maximises
+  (`sop.supply.lp`), so the plan and its books agree to the cent.
+- `order`: in the month ordered, p[t] x (D - L); backlog left at the end never books
+  (taken off the last month), as with `ship`.
+Lost sales never book. Units booked = units whose revenue books in the month.
+
+Cost of goods sold = standard cost x units booked. Stock is valued at standard; with
+`order`, units booked but not yet shipped (backlog, not at the end) are a cost owed,
+so the stock position is stock - those units. The production variances:
+- idle time: labour-pool hours paid and not used (regular + overtime hours paid -
+  hours used) x regular rate (lines are paid by the hour they run: no idle time);
+- overtime premium: overtime cost - overtime hours x regular rate;
+- hiring, layoffs: as the plan books them;
+- subcontract price variance: subcontract cost - units bought x standard cost.
+A resource-month's variances are shared among items by their standard hours on it:
+overtime premium (caused by the load) by the hours made that month; idle time, hiring
+and layoffs (the cost of keeping a capacity) by the hours of the units booked (sold)
+that month, so they follow the sales they serve, as a surcharge on the standard hours
+sold. In a month with no such hours, by the items' hours over the horizon.
+
+So, per item and month, cash spent on making and buying = standard cost x (units
+made + bought) + variances, and margin at standard = cash margin + the change of the
+stock position at standard (`inventory_change` is that change as a cost: stock drawn).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sop.core import schema
+from sop.supply.inputs import PlanInputs
+from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
+from sop.supply.service import lagged
+
+EPS = 1e-9
+VARIANCES = (
+    "idle_time",
+    "overtime_premium",
+    "hiring_cost",
+    "layoff_cost",
+    "subcontract_variance",
+)
+
+
+def unit_cost(inp: PlanInputs) -> np.ndarray:
+    """(n,) standard cost per unit of each item: material + hours x regular rates."""
+    reg = inp.res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float, na_value=0.0)
+    material = inp.material[:, 0] if inp.T else np.zeros(inp.n)
+    return material + np.asarray(inp.hours @ reg).ravel()
+
+
+def unbooked(backlog: np.ndarray, policy: SupplyPolicy) -> np.ndarray:
+    """(n, T) units owed whose revenue has not booked: the backlog with `ship`; with
+    `order` only the backlog left at the end (it never books)."""
+    if policy.revenue_recognition != RECOGNISE_ORDER:
+        return backlog
+    out = np.zeros_like(backlog)
+    out[:, -1:] = backlog[:, -1:]
+    return out
+
+
+def _keys(inp: PlanInputs, X: np.ndarray) -> np.ndarray:
+    """(n, m) each item's share of each resource: its standard hours over the horizon;
+    for a resource nobody used, its routing hours x demand; for one nobody is routed
+    on, demand; else equal shares. Every column sums to 1."""
+    H = inp.hours.toarray()
+    demand = inp.demand.sum(axis=1)
+    key = H * X.sum(axis=1)[:, None]
+    for w in (H * demand[:, None], np.repeat(demand[:, None], H.shape[1], 1), np.ones_like(H)):
+        empty = key.sum(axis=0) <= EPS
+        key[:, empty] = w[:, empty]
+    total = key.sum(axis=0)
+    return key / np.where(total > EPS, total, 1.0)
+
+
+def _share(inp: PlanInputs, units: np.ndarray, cost: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """(n, T) the (m, T) `cost` of each resource-month shared among the items by their
+    standard hours on it in `units` (n, T) that month; by `key` where they have none."""
+    hours = np.asarray(inp.hours.T @ units)
+    some = hours > EPS
+    rate = np.divide(cost, hours, out=np.zeros_like(cost), where=some)
+    return units * np.asarray(inp.hours @ rate) + key @ np.where(some, 0.0, cost)
+
+
+def variances(
+    inp: PlanInputs, X: np.ndarray, sold: np.ndarray, ru: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """(n, T) idle time, overtime premium, hiring and layoff costs of the items, from the
+    (m, T) resource arrays `ru` (`sop.supply.results.resource_arrays`: load_hours,
+    overtime_hours, regular_cost, overtime_cost, hiring_cost, layoff_cost).
+
+    Overtime premium follows the month's production (`X`, it is caused by the load);
+    idle time, hiring and layoffs (keeping a capacity) follow what sells in the month
+    (`sold`), like a surcharge on the standard hours sold; both by the items' standard
+    hours on the resource, and by their hours over the horizon in a month with none."""
+    reg = inp.res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float, na_value=0.0)[:, None]
+    used, ot = ru["load_hours"], ru["overtime_hours"]
+    key = _keys(inp, X)
+    sold = np.clip(sold, 0.0, None)
+    return {
+        "idle_time": _share(inp, sold, ru["regular_cost"] + reg * ot - reg * used, key),
+        "overtime_premium": _share(inp, X, ru["overtime_cost"] - reg * ot, key),
+        "hiring_cost": _share(inp, sold, ru["hiring_cost"], key),
+        "layoff_cost": _share(inp, sold, ru["layoff_cost"], key),
+    }
+
+
+def books(
+    inp: PlanInputs,
+    v: dict[str, np.ndarray],
+    subcontracted: np.ndarray,
+    subcontract_cost: np.ndarray,
+    ru: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+) -> dict[str, np.ndarray]:
+    """(n, T) arrays of the plan's books (module docstring): revenue, booked_units,
+    standard_cogs, stock_value (month-end stock x standard cost), inventory_change (the
+    stock position drawn, at standard: a cost) and the `VARIANCES`."""
+    p, D, L, B, I = inp.price, inp.demand, v["L"], v["B"], v["I"]  # noqa: E741
+    std = unit_cost(inp)
+    u = unbooked(B, policy)
+    position = I - (B - u)  # stock less units booked and still owed
+    opening = np.zeros_like(position)
+    opening[:, 0] = inp.onhand
+    booked = D - L - u + lagged(u)
+    return {
+        "revenue": p * (D - L - u) + lagged(p * u),
+        "booked_units": booked,
+        "standard_cogs": std[:, None] * booked,
+        "stock_value": std[:, None] * I,
+        "inventory_change": std[:, None] * (lagged(position) + opening - position),
+        **variances(inp, v["X"], booked, ru),
+        "subcontract_variance": subcontract_cost - std[:, None] * subcontracted,
+    }
