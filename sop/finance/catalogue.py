@@ -38,7 +38,8 @@ KPIS: tuple[Kpi, ...] = (
         "Cost of goods sold",
         "money",
         "",
-        "Standard cost of the units sold (material + standard hours at regular rates) "
+        "Standard cost of the units sold (material + standard hours; labour at the "
+        "budget's absorption rate) "
         "+ production variances (idle time, overtime premium, hiring, layoffs, "
         "subcontract price variance).",
     ),

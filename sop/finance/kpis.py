@@ -7,11 +7,11 @@ imported here so `sop.finance.kpis` stays the one place to read KPIs from.
 Definitions (money in the dataset's currency, over the plan horizon):
 - revenue: price x units booked, in the month they ship (or are ordered, by the plan
   setting `revenue_recognition`; `sop.supply.standard`);
-- cogs: standard cost of the units booked (material + standard hours at the regular
-  rates) + production variances (idle time, overtime premium, hiring, layoffs,
-  subcontract price variance) = material + line hours + overtime + wages + hiring +
-  layoffs + subcontracting + stock drawn at standard cost (the cost table's terms
-  except holding and backlog);
+- cogs: standard cost of the units booked (material + standard hours: lines at their
+  regular rates, labour at the budget's absorption rate) + production variances (idle
+  time, overtime premium, hiring, layoffs, subcontract price variance) = material +
+  line hours + overtime + wages + hiring + layoffs + subcontracting + stock drawn at
+  standard cost (the cost table's terms except holding and backlog);
 - gross_margin = revenue - cogs - holding - backlog costs (the P&L's margin,
   `sop.finance.statement.family_pnl`);
 - service, as `sop.supply.service` defines it (oldest orders served first):

@@ -3,8 +3,9 @@ the budget, and its reconciliation with the cash view.
 
 The P&L books what `sop.supply.standard` computes per item and month: revenue when
 it books (the month shipped by default, `SupplyPolicy.revenue_recognition`), the
-cost of the units booked at standard cost (material + standard hours at the regular
-rates), and the production variances as their own lines (idle time, overtime
+cost of the units booked at standard cost (material + standard hours: lines at their
+regular rates, labour at the budget's absorption rate, `sop.supply.absorption`), and
+the production variances as their own lines (idle time, overtime
 premium, hiring, layoffs, subcontract price variance), then the holding and backlog
 costs. Stock is carried at standard cost, so wages spent building stock book when
 the stock sells. Over the horizon, P&L margin = cash margin (revenue - costs as
@@ -95,9 +96,13 @@ def convention(policy: SupplyPolicy) -> str:
     )
     return (
         f"Revenue and the cost of goods sold book {when}; lost sales and backlog left at "
-        "the end of the horizon never book. Stock is valued at standard cost (material + "
-        "standard hours at the regular rates); idle time, overtime premium, hiring, "
-        "layoffs and the subcontract price variance are charged in the month they occur."
+        "the end of the horizon never book. Stock is valued at standard cost: material + "
+        "standard hours, lines at their regular rates and labour at the budget's "
+        "absorption rate (the pool's wages over the hours the budget's volume needs, never "
+        "below the wage rate; the wage rate for a pool no budget covers). Idle time (wages "
+        "the plan's volume leaves unabsorbed; negative when it uses more hours than the "
+        "budget's average month), overtime premium, hiring, layoffs and the subcontract "
+        "price variance are charged in the month they occur."
     )
 
 

@@ -8,8 +8,10 @@ resources: constant over the months, so the plan has no incentive to shift
 production into months whose mix happens to be lighter), and the unit price
 per month weighted by that month's mix (revenue is tied to the month of the
 order, so it creates no such incentive and stays exact when the plan is split
-back to SKU and region in the month's demand shares). Everything is vectorised
-(numpy / scipy.sparse): no Python loop runs over SKUs or variables.
+back to SKU and region in the month's demand shares). The standard rate of every
+resource (`sop.supply.absorption`: labour at the budget's absorption rate) prices
+the standard cost per unit, on which the holding cost is charged. Everything is
+vectorised (numpy / scipy.sparse): no Python loop runs over SKUs or variables.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import scipy.sparse as sp
 
 from sop.core import schema
 from sop.core.months import add_months, as_of_month
-from sop.supply import capacity
+from sop.supply import absorption, capacity
 from sop.supply.limits import (
     INF,
     labour_pools,
@@ -53,6 +55,7 @@ class PlanInputs:
     onhand: np.ndarray  # (n,) units at the start
     hours: sp.csr_matrix  # (n, m) hours per unit
     res: pd.DataFrame  # m resources: resource, plant, name, kind, costs
+    std_rate: np.ndarray  # (m,) standard money/hour (`sop.supply.absorption`)
     cap: np.ndarray  # (m, T) regular hours of lines (0 for labour)
     ot_cap: np.ndarray  # (m, T) most overtime hours of lines (0 for labour)
     labour: np.ndarray  # (q,) positions in `res` of the labour pools
@@ -137,7 +140,13 @@ def _cover(dsku: np.ndarray, months_cover: np.ndarray) -> np.ndarray:
 def _plan_rows(
     demand: pd.DataFrame, products: pd.DataFrame, policy: SupplyPolicy, notes: list[str]
 ) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
-    """(the plan months, the demand rows of known SKUs in them); notes what is left out."""
+    """(the plan months, the demand rows of known SKUs in them); notes what is left out.
+    Raises SupplyInputError when there is nothing to plan."""
+    if demand is None or demand.empty:
+        raise SupplyInputError(
+            "The demand plan is empty: there is nothing to plan. "
+            "Forecast demand first (`python -m sop forecast`)."
+        )
     months = pd.DatetimeIndex(sorted(demand[schema.MONTH].unique()))[: policy.horizon]
     if len(months) < policy.horizon:
         notes.append(
@@ -214,9 +223,8 @@ def _sku_prices(
     res: pd.DataFrame,
     hpu: pd.DataFrame,
     policy: SupplyPolicy,
-) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Per SKU: (price, material cost, hours per unit on each resource, standard cost =
-    material + regular hours at their hourly cost)."""
+) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+    """Per SKU: (price, material cost, hours per unit on each resource)."""
     list_price = products[schema.LIST_PRICE].reindex(skus).astype(float)
     price_s = (
         _net_prices(tables, list_price) if policy.price_basis == PRICE_NET else list_price
@@ -230,20 +238,20 @@ def _sku_prices(
         ),
         shape=(len(skus), len(res)),
     )
-    std_s = mat_s + H @ res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
-    return price_s, mat_s, H, std_s
+    return price_s, mat_s, H
 
 
 def _sku_stock(
-    tables: dict[str, pd.DataFrame], skus: pd.Index, std_s: np.ndarray, dsku: np.ndarray
+    tables: dict[str, pd.DataFrame], skus: pd.Index, dsku: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per SKU: (holding cost per unit-month, units on hand, safety stock per month)."""
+    """Per SKU: (holding cost per unit-month as a share of its standard cost, units on
+    hand, safety stock per month)."""
     inv = tables[schema.INVENTORY].drop_duplicates(schema.SKU).set_index(schema.SKU).reindex(skus)
     hold_pct = inv[schema.HOLDING_COST_PCT].astype(float)
     hold_pct = hold_pct.fillna(
         hold_pct.median() if hold_pct.notna().any() else DEFAULT_HOLDING_PCT
     ).to_numpy(dtype=float)
-    hold_s = hold_pct / 100 / 12 * std_s
+    hold_share = hold_pct / 100 / 12
     onhand_s = inv[schema.ON_HAND_UNITS].to_numpy(dtype=float, na_value=0.0)
     ss_m = inv[schema.SAFETY_STOCK_MONTHS].to_numpy(dtype=float, na_value=np.nan)
     ss_u = (
@@ -254,7 +262,7 @@ def _sku_stock(
     ss_s = np.where(
         np.isfinite(ss_m)[:, None], _cover(dsku, np.nan_to_num(ss_m)), np.nan_to_num(ss_u)[:, None]
     )
-    return hold_s, onhand_s, ss_s
+    return hold_share, onhand_s, ss_s
 
 
 def _item_weights(
@@ -273,6 +281,22 @@ def _item_weights(
     return P, Wh, np.asarray(P @ basis)
 
 
+def _standard_rates(
+    tables: dict[str, pd.DataFrame],
+    res: pd.DataFrame,
+    fam_item: np.ndarray,
+    hours: sp.csr_matrix,
+    item_w: np.ndarray,
+    notes: list[str],
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """(positions of the labour pools in `res`, their workforce rows, the standard rate
+    of every resource: `sop.supply.absorption`, the items' hours weighted by `item_w`)."""
+    lab, workforce = labour_pools(tables, res, notes)
+    fam_hours = absorption.family_hours(fam_item, hours, item_w)
+    budget = tables.get(schema.BUDGET)
+    return lab, workforce, absorption.standard_rates(res, lab, workforce, budget, fam_hours)
+
+
 def prepare(
     demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy
 ) -> PlanInputs:
@@ -281,11 +305,6 @@ def prepare(
     Raises SupplyInputError with a planner-facing message when nothing can be planned.
     """
     notes: list[str] = []
-    if demand is None or demand.empty:
-        raise SupplyInputError(
-            "The demand plan is empty: there is nothing to plan. "
-            "Forecast demand first (`python -m sop forecast`)."
-        )
     products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
     months, d = _plan_rows(demand, products, policy, notes)
     rows = d[[schema.MONTH, schema.SKU, schema.REGION]].reset_index(drop=True)
@@ -304,17 +323,19 @@ def prepare(
     share = _shares(row_item, t, series, units, n, T)
     wsku = _bincount(sku_code * T + t, share, ns * T).reshape(ns, T)
     dsku = _bincount(sku_code * T + t, units, ns * T).reshape(ns, T)
-    price_s, mat_s, H, std_s = _sku_prices(tables, products, skus, res, hpu, policy)
-    hold_s, onhand_s, ss_s = _sku_stock(tables, skus, std_s, dsku)
+    price_s, mat_s, H = _sku_prices(tables, products, skus, res, hpu, policy)
+    hold_share, onhand_s, ss_s = _sku_stock(tables, skus, dsku)
     # item aggregates: month mixes for price, horizon mixes for costs and hours
     P, Wh, item_w = _item_weights(item_of_sku, n, dsku, onhand_s)
+    hours = (Wh @ H).tocsr()
+    fam_item = items[schema.FAMILY].to_numpy(dtype=object)
+    lab, workforce, std_rate = _standard_rates(tables, res, fam_item, hours, item_w, notes)
+    std_s = mat_s + H @ std_rate  # standard cost per unit of each SKU
 
     def const(v: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(Wh @ v)[:, None], T, axis=1)
 
-    lab, workforce = labour_pools(tables, res, notes)
     cap, ot_cap = line_hours(tables, months, res, notes)
-    fam_item = items[schema.FAMILY].to_numpy(dtype=object)
     sub, sub_cap, sub_pairs = supply_options(
         tables, schema.OPTION_SUBCONTRACT, months, fam_item, 0.0
     )
@@ -328,11 +349,12 @@ def prepare(
         demand=_bincount(row_item * T + t, units, n * T).reshape(n, T),
         price=P @ (wsku * price_s[:, None]),
         material=const(mat_s),
-        hold=const(hold_s),
+        hold=const(hold_share * std_s),
         ss=P @ ss_s,
         onhand=P @ onhand_s,
-        hours=(Wh @ H).tocsr(),
+        hours=hours,
         res=res,
+        std_rate=std_rate,
         cap=np.nan_to_num(cap),
         ot_cap=np.nan_to_num(ot_cap),
         labour=lab,

@@ -2,11 +2,14 @@
 standard cost, and the production variances, per item and month.
 
 Standard cost of a unit = material + the hours it takes on every resource (lines and
-labour pools) x that resource's regular rate (`PlanInputs` holds both: the item's
+labour pools) x that resource's standard rate (`PlanInputs` holds them: the item's
 material and hours per unit are its SKUs' averages over the horizon, so the standard
-is one figure per item for the whole horizon). These are the rates of the data (of the
-scenario, when a cost lever moves them); no absorption factor is added: labour time
-nobody uses is the idle-time variance, in the month it is paid.
+is one figure per item for the whole horizon). The standard rate of a line is its
+regular rate; of a labour pool, the budget's absorption rate (`sop.supply.absorption`:
+the pool's wages over the hours the budget's units need, never below the regular
+rate; the regular rate where no budget covers the pool's families), so the wages of
+the budget's volume are in the standard cost and the idle-time variance is what the
+plan's volume leaves unabsorbed. A labour cost lever scales both rates.
 
 Revenue books per `SupplyPolicy.revenue_recognition`:
 - `ship` (default): in the month the units ship (`sop.supply.service.shipped`). A
@@ -22,8 +25,11 @@ Lost sales never book. Units booked = units whose revenue books in the month.
 Cost of goods sold = standard cost x units booked. Stock is valued at standard; with
 `order`, units booked but not yet shipped (backlog, not at the end) are a cost owed,
 so the stock position is stock - those units. The production variances:
-- idle time: labour-pool hours paid and not used (regular + overtime hours paid -
-  hours used) x regular rate (lines are paid by the hour they run: no idle time);
+- idle time: labour paid - hours used x standard rate, with overtime hours counted at
+  the regular rate (the premium is its own line): (regular + overtime hours paid) x
+  regular rate - hours used x standard rate. Favourable (negative) in a month that
+  uses more hours than the budget's average; lines are paid by the hour they run at
+  their standard rate: no idle time;
 - overtime premium: overtime cost - overtime hours x regular rate;
 - hiring, layoffs: as the plan books them;
 - subcontract price variance: subcontract cost - units bought x standard cost.
@@ -58,10 +64,9 @@ VARIANCES = (
 
 
 def unit_cost(inp: PlanInputs) -> np.ndarray:
-    """(n,) standard cost per unit of each item: material + hours x regular rates."""
-    reg = inp.res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float, na_value=0.0)
+    """(n,) standard cost per unit of each item: material + hours x standard rates."""
     material = inp.material[:, 0] if inp.T else np.zeros(inp.n)
-    return material + np.asarray(inp.hours @ reg).ravel()
+    return material + np.asarray(inp.hours @ inp.std_rate).ravel()
 
 
 def unbooked(backlog: np.ndarray, policy: SupplyPolicy) -> np.ndarray:
@@ -109,11 +114,12 @@ def variances(
     (`sold`), like a surcharge on the standard hours sold; both by the items' standard
     hours on the resource, and by their hours over the horizon in a month with none."""
     reg = inp.res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float, na_value=0.0)[:, None]
+    std = inp.std_rate[:, None]
     used, ot = ru["load_hours"], ru["overtime_hours"]
     key = _keys(inp, X)
     sold = np.clip(sold, 0.0, None)
     return {
-        "idle_time": _share(inp, sold, ru["regular_cost"] + reg * ot - reg * used, key),
+        "idle_time": _share(inp, sold, ru["regular_cost"] + reg * ot - std * used, key),
         "overtime_premium": _share(inp, X, ru["overtime_cost"] - reg * ot, key),
         "hiring_cost": _share(inp, sold, ru["hiring_cost"], key),
         "layoff_cost": _share(inp, sold, ru["layoff_cost"], key),

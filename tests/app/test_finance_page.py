@@ -179,6 +179,7 @@ def test_the_page_states_the_convention_and_reconciles_cash_to_the_pnl(
 ) -> None:
     at = open_app(PAGE)
     assert any("book in the month the units ship" in c.value for c in at.caption)
+    assert any("labour at the budget's absorption rate" in c.value for c in at.caption)
     rec = next(d.value for d in at.dataframe if "step" in d.value.columns)
     assert [s.split(" (")[0] for s in rec["step"]] == [
         "Cash margin",

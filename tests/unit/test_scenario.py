@@ -92,7 +92,19 @@ def test_family_pnl_adds_up_to_the_plan(tiny, base) -> None:
     assert pnl[schema.REVENUE].sum() == pytest.approx(base.kpis["revenue"])
     assert pnl[schema.MARGIN].sum() == pytest.approx(base.kpis["gross_margin"])
     assert pnl["cogs"].sum() == pytest.approx(base.kpis["cogs"])
-    assert (pnl["idle_time"] >= -1e-6).all()  # hours paid and not used: never negative
+    # idle time = labour paid - hours used x the standard rate: the regular rate on the
+    # lines; on the crew, the budget's absorption rate: 5 workers x 140 h x 25/h = 17,500
+    # a month over the 40 h the budget's 400 Alpha a month need at 0.1 h = 437.5/h, capped
+    # at twice the regular rate (a crew 6 % busy is no normal volume): 50/h. The crew
+    # works far fewer than the 350 h that would absorb its wages: idle every month.
+    ru = base.plan.resource_use
+    rates = tiny[0][schema.RESOURCES].set_index(schema.RESOURCE)[schema.REGULAR_COST_PER_HOUR]
+    std = ru[schema.RESOURCE].map({"L1": 30.0, "L2": 30.0, "LAB": 50.0})
+    paid = ru["regular_cost"] + ru[schema.RESOURCE].map(rates) * ru["overtime_hours"]
+    idle = (paid - std * ru["load_hours"]).groupby(ru[schema.MONTH]).sum()
+    by_month = pnl.groupby(schema.MONTH)["idle_time"].sum()
+    assert by_month.to_numpy() == pytest.approx(idle.to_numpy(), abs=1e-6)
+    assert (by_month > 0).all()
 
 
 def test_budget_window_covers_only_budget_months(tiny, base) -> None:
