@@ -81,6 +81,8 @@ P90 = "p90"
 FORECAST_UNITS = "forecast_units"  # statistical P50 before overrides
 SOURCE = "source"  # where a demand-plan row comes from
 BAND_GROUP = "band_group"  # the series whose P10/P90 band a forecast row shares
+# a stored forecast row: one SKU x region x month with its band
+FORECAST_VALUE_COLUMNS = [SKU, REGION, MONTH, P10, P50, P90, BAND_GROUP]
 
 # the consensus override log (sop.store.overrides): who changed the forecast, how
 OVERRIDE_ID = "override_id"

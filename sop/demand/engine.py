@@ -319,17 +319,7 @@ def run_forecast(
     values, fitted = disaggregate(lv, lf, prep, settings.level, plan)
     values[schema.P10] = np.maximum(values[schema.P50] - Z90 * values["sigma"], 0.0)
     values[schema.P90] = values[schema.P50] + Z90 * values["sigma"]
-    values = values[
-        [
-            schema.SKU,
-            schema.REGION,
-            schema.MONTH,
-            schema.P10,
-            schema.P50,
-            schema.P90,
-            schema.BAND_GROUP,
-        ]
-    ]
+    values = values[schema.FORECAST_VALUE_COLUMNS]
     values = values.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     fitted = fitted.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     return ForecastResult(values, fitted, selection_df, backtest_df, settings)

@@ -49,17 +49,9 @@ from sop.finance.catalogue import KPIS, PLAN_KPIS
 from sop.finance.catalogue import Kpi as Kpi
 from sop.supply import capacity, service
 from sop.supply.plan import PlanResult
+from sop.supply.results import MAKE_AND_BUY
 
-COGS_TERMS = (
-    "material",
-    "line_hours",
-    "overtime",
-    "wages",
-    "hiring",
-    "layoffs",
-    "subcontract",
-    "inventory_change",
-)
+COGS_TERMS = (*MAKE_AND_BUY, "inventory_change")
 DAYS_PER_MONTH = 30.4
 
 

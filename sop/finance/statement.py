@@ -20,6 +20,7 @@ import pandas as pd
 from sop.core import schema
 from sop.supply.plan import PlanResult
 from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
+from sop.supply.results import MAKE_AND_BUY
 from sop.supply.standard import VARIANCES
 
 VARIANCE_LINES = {
@@ -107,17 +108,7 @@ def convention(policy: SupplyPolicy) -> str:
 
 
 RECONCILIATION_COLUMNS = ["step", "amount", "kind"]
-CASH_COSTS = (
-    "material",
-    "line_hours",
-    "overtime",
-    "wages",
-    "hiring",
-    "layoffs",
-    "subcontract",
-    "holding",
-    "backlog",
-)
+CASH_COSTS = (*MAKE_AND_BUY, "holding", "backlog")
 
 
 def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:

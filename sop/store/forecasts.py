@@ -25,15 +25,7 @@ import pandas as pd
 from sop.core import schema
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
-VALUE_COLUMNS = [
-    schema.SKU,
-    schema.REGION,
-    schema.MONTH,
-    schema.P10,
-    schema.P50,
-    schema.P90,
-    schema.BAND_GROUP,
-]
+VALUE_COLUMNS = schema.FORECAST_VALUE_COLUMNS
 FITTED = "fitted"
 FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
 BLOB_FRAMES = ("selection", "backtest")

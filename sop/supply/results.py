@@ -41,6 +41,8 @@ OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
 UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
 # and plan (a term of the LP's objective that is not in the books, see `cost_table`)
+# the cost terms that are money spent making and buying (cash out, before stock moves)
+MAKE_AND_BUY = ("material", "line_hours", "overtime", "wages", "hiring", "layoffs", "subcontract")
 COST_TERMS = [
     ("revenue", "Revenue", "revenue", "price x units booked (`sop.supply.standard`)"),
     ("material", "Material", "cost", "material cost x units made in-house"),
