@@ -7,12 +7,10 @@ from sop.ui import readers, router
 
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
 
+DATA = st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data")
+
 PAGES = {
-    "1 · Data gathering": [
-        st.Page(
-            "pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True
-        ),
-    ],
+    "1 · Data gathering": [router.home_page(DATA, "Data"), DATA],
     "2 · Demand planning": [
         st.Page(
             "pages/demand.py", title="Demand", icon=":material/trending_up:", url_path="demand"

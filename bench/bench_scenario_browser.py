@@ -1,4 +1,9 @@
-"""Slider to updated KPI tile in the browser, on the demo data. Prints figures.
+"""First visit of every page, and slider to updated KPI tile, in the browser on the demo
+data. Prints figures.
+
+First visits: on the freshly started server (cold caches), each page is opened at its own
+address in a new browser tab, in the sidebar's order, and timed until its title is drawn
+and the app has stopped running (Streamlit's status widget gone for 300 ms).
 
 Starts `streamlit run app.py` (as tests/conftest.py's `live_app` does) against a temp
 store with the demo loaded and forecast (`python -m sop forecast`, default settings),
@@ -100,6 +105,31 @@ def start_app(store: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the app did not start")
 
 
+PAGES = ("data", "demand", "supply", "scenarios", "compare", "executive", "decisions",
+         "handoff", "finance")  # fmt: skip
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
+
+
+def first_visits(browser, url: str) -> None:
+    """Seconds from opening each page's address to the page drawn and idle."""
+    times = {}
+    for name in PAGES:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        t0 = time.perf_counter()
+        page.goto(f"{url}/{name}")
+        page.locator("h1").first.wait_for(timeout=120_000)
+        while True:
+            page.wait_for_function(IDLE, timeout=120_000, polling=50)
+            page.wait_for_timeout(300)
+            if page.evaluate(IDLE):
+                break
+        times[name] = time.perf_counter() - t0 - 0.3
+        page.close()
+    for name, sec in times.items():
+        print(f"first visit /{name}: {sec:.1f} s")
+    print(f"first visit, slowest page: {max(times.values()):.1f} s (/{max(times, key=times.get)})")
+
+
 def move(page, key: str) -> float:
     """Press `key` on the focused slider; seconds until the Revenue tile changes."""
     before = page.evaluate(REVENUE)
@@ -114,6 +144,7 @@ def measure(url: str, moves: int) -> None:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        first_visits(browser, url)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(url)
         page.get_by_role("heading", name="Data gathering").wait_for(timeout=90_000)

@@ -12,6 +12,7 @@ FLASH = "data_flash"
 
 
 def render_header(info) -> None:
+    widgets.tile_style()
     c = st.columns(4)
     c[0].metric("Dataset", info.name, border=True)
     c[1].metric("Actuals up to (as-of month)", fmt.month(info.as_of), border=True)

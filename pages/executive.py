@@ -10,6 +10,7 @@ from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
 from sop.ui import columns, guards, readers, router, scenario_readers, widgets
+from sop.ui import grid as grid_view
 
 router.through_router()
 
@@ -143,5 +144,8 @@ for start in range(0, len(headline), exec_view.HEADLINE_ROW):
     widgets.tiles(headline[start : start + exec_view.HEADLINE_ROW])
 render_middle(view, height=420 if present else 250, font=18 if present else 13)
 render_board(view, present)
+grid_view.executive_grid(
+    page.path, page.version, page.stamp, view.current.levers, POLICY, view.currency, present
+)
 render_changes(view, font=18 if present else 13)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

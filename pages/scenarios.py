@@ -12,6 +12,7 @@ from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
 from sop.ui import actions, forms, guards, readers, router, scenario_readers, widgets
+from sop.ui import grid as grid_view
 
 router.through_router()
 
@@ -43,6 +44,10 @@ def tab_gap(ev, base, c: dict) -> None:
         st.markdown(
             "\n".join(f"- {compare.escape_md(w)}" for w in ev.plan.shortfalls["why"].head(5))
         )
+
+
+def tab_grid(ev, base, c: dict) -> None:
+    grid_view.scenario_tab(c, ev.levers, POLICY)
 
 
 def tab_bridge(ev, base, c: dict) -> None:
@@ -93,6 +98,7 @@ def tab_save(ev, base, c: dict) -> None:
 
 TABS = {
     "Demand vs supply": tab_gap,
+    "S&OP grid": tab_grid,
     "Margin bridge": tab_bridge,
     "Risk (P10 / P50 / P90)": tab_risk,
     "All KPIs": tab_kpis,

@@ -63,13 +63,3 @@ def stacked_extent(*series: Iterable[float]) -> list[float]:
         return [0.0]
     pos, neg = np.clip(arr, 0, None).sum(axis=0), np.clip(arr, None, 0).sum(axis=0)
     return [float(neg.min()), float(pos.max())]
-
-
-def waterfall_extent(amounts: Iterable[float], kinds: Iterable[str]) -> list[float]:
-    """Every level a waterfall reaches (first and `total` steps absolute, the rest
-    relative)."""
-    level, out = 0.0, [0.0]
-    for i, (a, k) in enumerate(zip(amounts, kinds)):
-        level = float(a) if (i == 0 or k == "total") else level + float(a)
-        out.append(level)
-    return out

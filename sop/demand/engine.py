@@ -24,7 +24,9 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import sys
 import threading
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -225,9 +227,12 @@ def run_jobs(
     else:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["sop.demand.selection"])
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(chunks)), mp_context=ctx, initializer=_single_thread_blas
-    ) as pool:
+    with (
+        _workers_skip_main(),
+        ProcessPoolExecutor(
+            max_workers=min(workers, len(chunks)), mp_context=ctx, initializer=_single_thread_blas
+        ) as pool,
+    ):
         futures = {pool.submit(_run_chunk, c, cfg): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             i = futures[fut]
@@ -236,6 +241,21 @@ def run_jobs(
             if progress:
                 progress(done, total)
     return [o for part in out for o in part]
+
+
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Hide `__main__`'s file while worker processes start: a fork-server worker
+    re-runs the parent's main script, which under Streamlit (or after an AppTest run)
+    is a page or app.py, so each worker would render the app in bare mode. A stand-in
+    module without __file__ is not re-run."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _level_frames(

@@ -9,11 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sop.core import fmt, money_axis, schema
+from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 GREY, RED, GREEN, BAND = "#8A96A3", "#B23A48", "#2E8B57", "rgba(31,78,121,0.16)"
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0)
+# under the axis title at the foot of the figure (the margin grows to hold it), never
+# over the week labels, which turn when the chart is narrow
+LEGEND_BELOW = dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0)
 
 
 def fonts(size: int) -> dict:
@@ -134,14 +136,14 @@ def plan_bridge_chart(
     whether it is this cycle's plan of record or not approved yet)."""
     total = [k == "total" for k in bridge["kind"]]
     amount = bridge["amount"]
+    measure = [
+        "absolute" if t and i == 0 else "total" if t else "relative" for i, t in enumerate(total)
+    ]
     fig = go.Figure(
         go.Waterfall(
             x=bridge["step"],
             y=amount,
-            measure=[
-                "absolute" if t and i == 0 else "total" if t else "relative"
-                for i, t in enumerate(total)
-            ],
+            measure=measure,
             text=[
                 fmt.money(a, currency) if t else fmt.money_delta(a, currency)
                 for a, t in zip(amount, total)
@@ -168,11 +170,8 @@ def plan_bridge_chart(
         margin=dict(l=10, r=10, t=40 + font_size, b=10),
     )
     fig.update_layout(**fonts(font_size))
-    money_axis.axis(
-        fig,
-        currency,
-        [1.12 * v for v in money_axis.waterfall_extent(amount, bridge["kind"])],
-        f"Gross margin ({currency})",
+    waterfall_axis.apply(
+        fig, amount, measure, currency, f"Gross margin ({currency})", font_size=font_size - 1
     )
     _axes_fonts(fig, font_size)
     return fig

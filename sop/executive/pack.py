@@ -16,6 +16,7 @@ from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
 from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
+from sop.finance import grid as sop_grid
 from sop.finance import statement
 from sop.finance.kpis import KPI_BY_KEY
 
@@ -290,6 +291,15 @@ def sheets(
     return out
 
 
+def grids(
+    view: exec_view.ExecView, tables: dict[str, pd.DataFrame], consensus: pd.DataFrame | None
+) -> dict[str, sop_grid.Grid]:
+    """The S&OP grid of the plan on the table (`sop.finance.grid`), per family and the
+    total; its consensus row is `consensus` (else the plan's own demand)."""
+    demand = consensus if consensus is not None else view.current.demand
+    return sop_grid.sop_grids(view.current.plan, demand, tables)
+
+
 def excel(
     view: exec_view.ExecView,
     tables: dict[str, pd.DataFrame],
@@ -297,7 +307,7 @@ def excel(
     consensus: pd.DataFrame | None,
 ) -> bytes:
     """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
-    plan the view was made from, for the Demand sheet."""
+    plan the view was made from, for the Demand sheet and the grid sheets."""
     return pack_excel.workbook(
         sheets(view, tables, consensus),
         summary_pairs(view, meta),
@@ -306,12 +316,20 @@ def excel(
         meta.currency,
         meta.title,
         meta.made_at,
+        grids(view, tables, consensus),
     )
 
 
-def html(view: exec_view.ExecView, tables: dict[str, pd.DataFrame], meta: PackMeta) -> str:
-    """The pack's self-contained HTML report (`sop.executive.pack_html`)."""
-    return pack_html.report(view, summary_pairs(view, meta), meta)
+def html(
+    view: exec_view.ExecView,
+    tables: dict[str, pd.DataFrame],
+    meta: PackMeta,
+    consensus: pd.DataFrame | None = None,
+) -> str:
+    """The pack's self-contained HTML report (`sop.executive.pack_html`), with the
+    total S&OP grid."""
+    total = grids(view, tables, consensus)[sop_grid.TOTAL]
+    return pack_html.report(view, summary_pairs(view, meta), meta, total)
 
 
 def write(
@@ -325,7 +343,7 @@ def write(
     out.mkdir(parents=True, exist_ok=True)
     xlsx, page = out / f"{meta.stem()}.xlsx", out / f"{meta.stem()}.html"
     xlsx.write_bytes(excel(view, tables, meta, consensus))
-    page.write_text(html(view, tables, meta), encoding="utf-8")
+    page.write_text(html(view, tables, meta, consensus), encoding="utf-8")
     return xlsx, page
 
 

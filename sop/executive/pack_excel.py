@@ -2,18 +2,22 @@
 
 Sheets: Summary (what the pack is, the plan on the table, headline KPIs), Demand,
 Supply, Finance, Scenarios, Decisions, and Risks, What changed and S&OE weeks, each
-written by `sop.xlsx.write_table`.
+written by `sop.xlsx.write_table`; then the S&OP grid, a sheet per family and the
+total (`sop.finance.grid_excel`).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
 
 from sop.core.xlsx import TITLE_FONT, Spec, write_pairs, write_table
+from sop.finance import grid_excel
+from sop.finance.grid import Grid
 
 
 def workbook(
@@ -24,10 +28,12 @@ def workbook(
     currency: str,
     title: str,
     made_at: datetime,
+    grids: Mapping[str, Grid] | None = None,
 ) -> bytes:
     """The .xlsx as bytes: a Summary sheet (title, `summary` pairs, the headline
     table), then one sheet per (name, frame, spec, columns totalled[, part]): `part`,
-    a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget)."""
+    a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget);
+    then a sheet per S&OP grid in `grids`."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -38,6 +44,7 @@ def workbook(
         write_table(
             wb.create_sheet(name), frame, spec, currency, total_of, part=part[0] if part else None
         )
+    grid_excel.add_sheets(wb, grids or {}, currency)
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = title
     wb.properties.created = made_at.replace(tzinfo=None)

@@ -19,6 +19,7 @@ from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
+from sop.finance import grid as sop_grid
 
 CSS = """
 body{font-family:Inter,"Segoe UI",Helvetica,Arial,sans-serif;color:#1B1F24;margin:24px auto;
@@ -38,6 +39,7 @@ td.n{text-align:right;white-space:nowrap} td.k{white-space:nowrap}
 .risk{color:#B23A48}.opportunity{color:#2E8B57}
 .note{background:#FFF6E5;border-left:4px solid #E07A1F;padding:6px 10px;margin:6px 0}
 .chart{margin:8px 0}
+.wide{overflow-x:auto} tr.gap td{background:#FFF6E5;font-weight:600}
 """
 CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -207,8 +209,30 @@ def _handoff_section(view: exec_view.ExecView) -> list[str]:
     ]
 
 
-def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], meta) -> str:
-    """The whole report as an HTML string."""
+def _grid_section(grid: sop_grid.Grid | None, currency: str) -> list[str]:
+    """The total S&OP grid: months as columns, gap rows shaded and signed (▲ / ▼)."""
+    if grid is None:
+        return []
+    text = sop_grid.text_frame(grid, currency)
+    text["_row"] = ["gap" if k in grid.gaps else "" for k in text.index]
+    months = [c for c in text.columns if c not in ("Row", "_row")]
+    return [
+        "<h2>S&amp;OP grid: all families, month by month</h2>",
+        "<p>Actual months first (the demand rows show the sales), then the plan. Gap rows "
+        "are shaded: ▲ above, ▼ below.</p>",
+        '<div class="wide">'
+        + table(text, [("Row", "Row"), *((m, m) for m in months)], numeric=months, classes="_row")
+        + "</div>",
+    ]
+
+
+def report(
+    view: exec_view.ExecView,
+    summary: list[tuple[str, object, str]],
+    meta,
+    grid: sop_grid.Grid | None = None,
+) -> str:
+    """The whole report as an HTML string; `grid`: the total S&OP grid, after the headline."""
     cur = view.currency
     parts = _opening(view, summary, meta)
     parts += [
@@ -216,6 +240,7 @@ def report(view: exec_view.ExecView, summary: list[tuple[str, object, str]], met
         _cards(view.headline),
         chart(exec_charts.revenue_chart(view.band, cur, height=420)),
     ]
+    parts += _grid_section(grid, cur)
     parts += _risks_section(view)
     parts += [
         "<h2>Scenarios on the table</h2>",

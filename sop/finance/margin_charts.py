@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sop.core import fmt, money_axis, schema
+from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 from sop.finance.charts import GREEN, LEGEND_BELOW, RED, empty
 
@@ -20,14 +20,14 @@ def bridge_waterfall(steps: pd.DataFrame, currency: str) -> go.Figure:
     if steps.empty:
         return empty("No months covered by both the budget and the projection")
     total = [k == "total" for k in steps["kind"]]
+    measure = [
+        "absolute" if t and i == 0 else "total" if t else "relative" for i, t in enumerate(total)
+    ]
     fig = go.Figure(
         go.Waterfall(
             x=steps["step"],
             y=steps["amount"],
-            measure=[
-                "absolute" if t and i == 0 else "total" if t else "relative"
-                for i, t in enumerate(total)
-            ],
+            measure=measure,
             text=[
                 fmt.money(v, currency) if t else fmt.money_delta(v, currency)
                 for v, t in zip(steps["amount"], total)
@@ -53,12 +53,7 @@ def bridge_waterfall(steps: pd.DataFrame, currency: str) -> go.Figure:
         title="Gross margin bridge: budget to projection (price, volume, mix, cost)",
         xaxis_title="",
     )
-    money_axis.axis(
-        fig,
-        currency,
-        [1.1 * v for v in money_axis.waterfall_extent(steps["amount"], steps["kind"])],
-        f"Gross margin ({currency})",
-    )
+    waterfall_axis.apply(fig, steps["amount"], measure, currency, f"Gross margin ({currency})")
     return fig
 
 

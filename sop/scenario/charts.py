@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sop.core import fmt, schema
+from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 RED, GREEN, GREY = "#B23A48", "#2E8B57", "#8A96A3"
@@ -97,10 +97,10 @@ def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
         for i, k in enumerate(bridge["kind"])
     ]
     text = [
-        fmt.money(a, currency) if k == "total" else ("+" if a > 0 else "") + fmt.money(a, currency)
+        fmt.money(a, currency) if k == "total" else fmt.money_delta(a, currency)
         for a, k in zip(bridge["amount"], bridge["kind"])
     ]
-    sym = fmt.symbol(currency)
+    totals = [i == 0 or k == "total" for i, k in enumerate(bridge["kind"])]
     fig = go.Figure(
         go.Waterfall(
             x=bridge["step"],
@@ -112,16 +112,20 @@ def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
             increasing=dict(marker=dict(color=GREEN)),
             decreasing=dict(marker=dict(color=RED)),
             totals=dict(marker=dict(color=PALETTE[0])),
-            hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>",
+            customdata=[
+                money_axis.texts([a], currency, delta=not t)[0]
+                for a, t in zip(bridge["amount"], totals)
+            ],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
         )
     )
     fig.update_layout(
         template=TEMPLATE,
         title="Gross margin bridge: baseline to scenario",
-        yaxis=dict(title=f"Gross margin ({currency})", tickprefix=sym, tickformat="~s"),
         showlegend=False,
         height=430,
     )
+    waterfall_axis.apply(fig, bridge["amount"], measure, currency, f"Gross margin ({currency})")
     return fig
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sop.core import fmt, schema
+from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 
 RED, AMBER, GREEN = "#B23A48", "#E0A21F", "#2E8B57"
@@ -281,7 +281,6 @@ def cost_waterfall(costs: pd.DataFrame, currency: str) -> go.Figure:
         values += list(-pen["amount"]) + [0.0]
         measure += ["relative"] * len(pen) + ["total"]
         shown += list(-pen["amount"]) + [margin - float(pen["amount"].sum())]
-    sym = fmt.symbol(currency)
     fig = go.Figure(
         go.Waterfall(
             x=labels,
@@ -293,13 +292,14 @@ def cost_waterfall(costs: pd.DataFrame, currency: str) -> go.Figure:
             decreasing=dict(marker_color=RED),
             totals=dict(marker_color=PALETTE[0]),
             connector=dict(line=dict(color=GRID)),
-            hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}}<extra></extra>",
+            customdata=money_axis.texts(shown, currency),
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
         )
     )
     fig.update_layout(
         template=TEMPLATE,
         title=f"From revenue to gross margin over the horizon ({currency})",
-        yaxis=dict(tickprefix=sym, tickformat="~s", title=f"Money ({currency})"),
         showlegend=False,
     )
+    waterfall_axis.apply(fig, values, measure, currency, f"Money ({currency})")
     return fig

@@ -7,8 +7,6 @@ says why in words the page shows as they are. Anything else is a bug and raises.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -74,18 +72,9 @@ def run_forecast(forecast: ForecastSettings, bar) -> Outcome:
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
 
-    # The engine's worker processes (forkserver) re-import `__main__`, which in Streamlit
-    # is the running page script: each worker would render the app in bare mode. A
-    # stand-in without __file__ is not re-imported.
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        return _attempt(
-            lambda: consensus.run_and_store(readers.store(), forecast, progress=progress)
-        )
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
+    # (the engine keeps its worker processes from re-running this page: see
+    # `sop.demand.engine._workers_skip_main`)
+    return _attempt(lambda: consensus.run_and_store(readers.store(), forecast, progress=progress))
 
 
 def add_override(ov: Override) -> Outcome:

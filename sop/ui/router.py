@@ -13,6 +13,17 @@ def mark_routed() -> None:
     st.session_state[ROUTED] = True
 
 
+def home_page(target: st.Page, title: str) -> st.Page:
+    """The app's root (`/`): a hidden default page that sends the visitor on to
+    `target`. Streamlit serves its default page at `/` only, so a visible default
+    page would answer "Page not found" at its own address (say /data)."""
+
+    def home() -> None:
+        st.switch_page(target)
+
+    return st.Page(home, title=title, url_path="home", default=True, visibility="hidden")
+
+
 def through_router() -> None:
     """Call first in every page. On a fresh server Streamlit runs a page opened by
     its URL (say /supply) without app.py, in its legacy `pages/` mode: no theme

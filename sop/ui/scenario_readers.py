@@ -16,6 +16,7 @@ from sop.executive import decisions, pack
 from sop.executive import records as exec_records
 from sop.executive import service as executive
 from sop.executive import view as exec_view
+from sop.finance import grid as sop_grid
 from sop.finance.view import FinanceView
 from sop.finance.view import build as build_finance_view
 from sop.scenario import saved
@@ -47,6 +48,18 @@ def scenario(
     if base is None:
         return None
     return evaluate(base, tables(path, version), levers, policy)
+
+
+@st.cache_data(show_spinner="Preparing the S&OP grid…", max_entries=32)
+def grids(
+    path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
+) -> dict[str, sop_grid.Grid] | None:
+    """The S&OP grid of every family and the total (`sop.finance.grid.sop_grids`) of the
+    plan of `levers`; None when there is no demand plan or no optimal plan."""
+    ev = scenario(path, version, stamp, levers, policy)
+    if ev is None or not ev.ok:
+        return None
+    return sop_grid.sop_grids(ev.plan, ev.demand, tables(path, version))
 
 
 def scenario_list(path: str, include_archived: bool = False) -> pd.DataFrame:
@@ -166,5 +179,5 @@ def exe_pack(
     return (
         pack.excel(view, t, meta, demand)
         if kind == "xlsx"
-        else pack.html(view, t, meta).encode("utf-8")
+        else pack.html(view, t, meta, demand).encode("utf-8")
     )

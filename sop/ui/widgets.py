@@ -20,9 +20,30 @@ from sop.finance.view import FinanceView
 from sop.scenario.levers import Levers
 from sop.ui import columns, scenario_readers
 
+# A row of tiles wraps to fewer per row when a tile would be narrower than its figure
+# (1280x720 with the sidebar open); labels and changes wrap instead of being cut.
+TILE_CSS = """<style>
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]){
+flex-wrap:wrap}
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+> [data-testid="stColumn"]{min-width:11rem}
+[data-testid="stMetricLabel"] .stMarkdownEllipsis,[data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis,[data-testid="stMetricDelta"] div,
+[data-testid="stMetricDelta"] p{
+white-space:normal;overflow-wrap:anywhere}
+[data-testid="stMetricValue"]{font-size:clamp(1.6rem,2.1vw,2.25rem)}
+</style>"""
+
+
+def tile_style() -> None:
+    """Rows of tiles on this page wrap rather than cut their figures (`TILE_CSS`)."""
+    st.html(TILE_CSS)
+
 
 def tiles(row: Sequence[Tile]) -> None:
-    """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it."""
+    """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it;
+    the row wraps to fewer tiles on a narrow screen (`TILE_CSS`)."""
+    tile_style()
     for box, tile in zip(st.columns(len(row)), row):
         box.metric(
             tile.label,
@@ -173,7 +194,7 @@ def finance_downloads(view: FinanceView, meta: finance_export.ExportMeta) -> Non
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:1.6rem;padding-bottom:1rem}
 [data-testid="stMainBlockContainer"] h1{padding-top:0.2rem;padding-bottom:0.2rem}
-[data-testid="stMetricValue"]{font-size:1.9rem}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"]{font-size:1.9rem}
 </style>"""
 PRESENT_CSS = """<style>
 section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],

@@ -84,8 +84,8 @@ def test_presentation_mode_hides_the_sidebar(loaded: Store, open_app) -> None:
     assert not at.exception
     css = " ".join(str(h.proto) for h in at.get("html"))
     assert "stSidebar" in css and "display:none" in css
-    # the scenarios board is a plain table there, so its text grows with the page
-    assert len(at.table) == 1 and "#1 Beta push" in at.table[0].value.index
+    # the scenarios board and the S&OP grid are plain tables there, so their text grows
+    assert len(at.table) == 2 and "#1 Beta push" in at.table[0].value.index
     assert not any("Plan" in d.value.columns for d in at.dataframe)
 
 

@@ -34,6 +34,9 @@ SHEETS = [
     "Risks",
     "What changed",
     "S&OE weeks",
+    "Grid Alpha",
+    "Grid Beta",
+    "Grid Total",
 ]
 
 
@@ -98,6 +101,10 @@ def test_workbook_has_every_sheet_and_the_totals(packed) -> None:
     )
     scen = _sheet(wb, "Scenarios")
     assert set(scen["Plan"]) == {"Baseline", "#1 Beta push"}
+    grid = _sheet(wb, "Grid Total").set_index("Row")
+    plan_months = [c for c in grid.columns if c != "Unit" and "(actual)" not in c]
+    assert grid.loc["Shipments", plan_months].sum() == pytest.approx(k["served_units"])
+    assert grid.loc["Revenue", plan_months].sum() == pytest.approx(k["revenue"], abs=0.005)
     dec = _sheet(wb, "Decisions")
     assert len(dec) == 3 and "<b>push</b> Beta & co" in set(dec["Note"])
     changed = _sheet(wb, "What changed")
@@ -173,6 +180,7 @@ def test_html_report_is_self_contained(packed) -> None:
     assert page.count("<script") - page.count("Plotly.newPlot(") == 1  # the library, once
     assert "&lt;b&gt;push&lt;/b&gt; Beta &amp; co" in page and "<b>push</b>" not in page
     assert "Dataset tiny v1" in page and "cycle Jan 2026" in page
+    assert "S&amp;OP grid: all families" in page and '<tr class="gap">' in page
     assert meta.made_at.strftime("%Y-%m-%d %H:%M") in page
 
 

@@ -1,0 +1,282 @@
+"""The classic time-phased S&OP grid: per family (and the total), month by month.
+
+    grid = sop_grid(plan, demand, tables, family=None)   # family None: the total
+    grids = sop_grids(plan, demand, tables)              # {family: Grid, ..., TOTAL: Grid}
+
+Inputs: `plan` a `sop.supply.plan.PlanResult` (its `family_plan` and `resource_use`);
+`demand` the consensus demand plan the plan was solved on (`sop.demand.plan.PLAN_COLUMNS`:
+month, sku, region, family, units = consensus, forecast_units = statistical P50, source;
+a loaded consensus has no statistical forecast: that row is blank); `tables` the
+dataset (`sales` for actuals, `budget`, `products`, `resources`, `bill_of_resources`).
+
+`Grid.frame`: one row per `ROWS` entry, index = the row key; columns `label`, `unit`
+(units, money, days, hours, %), then one column per month (a `pd.Timestamp`, month
+start, oldest first): the last `actual_months` months of actuals (`Grid.actual`), then
+the plan's months (`Grid.plan`). Rows (key: meaning):
+- last_year: sales a year before the column's month (units);
+- forecast: statistical forecast (units); in actual months, the actual sales;
+- consensus: consensus demand (units); in actual months, the actual sales;
+- budget_units, budget_revenue: the budget table (units, money; blank where none);
+- supply: plan production + subcontracted (units; blank in actual months);
+- shipments: plan units served (units); in actual months, the actual sales;
+- revenue: plan revenue (money); in actual months, the actual sales revenue;
+- inventory: plan stock, month end (units);
+- days_of_supply: inventory / (plan demand of the month / 30.4 days) (days);
+- capacity: available regular hours of the lines (kind line) the family's bill of
+  resources loads (the total: every line) (hours);
+- utilisation: load hours (of every family) / available regular hours of those lines;
+- gap_supply: supply - consensus (units; + builds stock, - draws on stock or falls short);
+- gap_budget_units: shipments - budget units (units);
+- gap_budget_revenue: revenue - budget revenue (money).
+`Grid.gaps` names the gap rows (to colour; their sign carries the meaning too).
+The total grid is the sum of the families' grids for units and money rows; its days
+of supply, capacity and utilisation are recomputed over every family and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sop.core import fmt, schema
+from sop.core.months import add_months
+from sop.demand.plan import SOURCE_LOADED
+from sop.supply.plan import PlanResult
+
+TOTAL = "Total"
+DAYS_PER_MONTH = 30.4  # as `sop.finance.kpis.DAYS_PER_MONTH`
+# (key, label, unit); unit: units, money, days, hours, pct
+ROWS: list[tuple[str, str, str]] = [
+    ("last_year", "Last year's actuals", "units"),
+    ("forecast", "Statistical forecast", "units"),
+    ("consensus", "Consensus demand", "units"),
+    ("budget_units", "Budget", "units"),
+    ("budget_revenue", "Budget revenue", "money"),
+    ("supply", "Supply plan (made + bought)", "units"),
+    ("shipments", "Shipments", "units"),
+    ("revenue", "Revenue", "money"),
+    ("inventory", "Ending inventory", "units"),
+    ("days_of_supply", "Days of supply", "days"),
+    ("capacity", "Capacity (regular hours)", "hours"),
+    ("utilisation", "Utilisation", "pct"),
+    ("gap_supply", "Gap: supply - demand", "units"),
+    ("gap_budget_units", "Gap: plan - budget", "units"),
+    ("gap_budget_revenue", "Gap: plan - budget revenue", "money"),
+]
+GAPS = ("gap_supply", "gap_budget_units", "gap_budget_revenue")
+ADDITIVE = tuple(k for k, _, u in ROWS if u in ("units", "money"))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One family's grid (or the total's): see the module docstring."""
+
+    family: str
+    frame: pd.DataFrame
+    actual: tuple[pd.Timestamp, ...]
+    plan: tuple[pd.Timestamp, ...]
+    gaps: tuple[str, ...] = GAPS
+
+    @property
+    def months(self) -> list[pd.Timestamp]:
+        return [*self.actual, *self.plan]
+
+    def month_labels(self) -> dict[pd.Timestamp, str]:
+        """Column headers: "Oct 2026", actual months marked "Oct 2025 (actual)"."""
+        return {m: fmt.month(m) + (" (actual)" if m in self.actual else "") for m in self.months}
+
+
+def _sales(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Actual sales by (family, month): units, revenue (NaN where the table has none)."""
+    sales = tables.get(schema.SALES)
+    if sales is None or sales.empty:
+        return pd.DataFrame(columns=["units", "revenue"], dtype=float)
+    fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+    s = sales.assign(
+        family=sales[schema.SKU].map(fam),
+        revenue=sales.get(schema.REVENUE, np.nan),
+    )
+    g = s.groupby([schema.FAMILY, schema.MONTH])[[schema.UNITS, "revenue"]].sum(min_count=1)
+    return g.rename(columns={schema.UNITS: "units"})
+
+
+def _by(df: pd.DataFrame | None, column: str, name: str) -> pd.Series:
+    """`column` of `df` summed by (family, month), named `name` (empty without `df`)."""
+    if df is None or df.empty or column not in df:
+        return pd.Series(dtype=float, name=name)
+    return df.groupby([schema.FAMILY, schema.MONTH])[column].sum(min_count=1).rename(name)
+
+
+def _measures(
+    plan: PlanResult, demand: pd.DataFrame, tables: Mapping[str, pd.DataFrame], actual: list
+) -> pd.DataFrame:
+    """The additive rows (and plan_demand) by (family, month), NaN where not defined."""
+    fp = plan.family_plan
+    sales = _sales(tables)
+    ly = sales.reset_index()
+    ly[schema.MONTH] = ly[schema.MONTH] + pd.DateOffset(years=1)
+    if schema.FAMILY not in demand:
+        fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+        demand = demand.assign(**{schema.FAMILY: demand[schema.SKU].map(fam)})
+    forecast = demand.get(schema.FORECAST_UNITS, pd.Series(np.nan, index=demand.index))
+    loaded = demand.get(schema.SOURCE, pd.Series("", index=demand.index)) == SOURCE_LOADED
+    stat = demand.assign(stat=forecast.astype(float).where(~loaded))
+    budget = tables.get(schema.BUDGET)
+    supply = fp.assign(supply=fp["production"] + fp["subcontracted"])
+    parts = [
+        _by(ly, "units", "last_year"),
+        _by(stat, "stat", "forecast"),
+        _by(demand, schema.UNITS, "consensus"),
+        _by(budget, schema.UNITS, "budget_units"),
+        _by(budget, schema.REVENUE, "budget_revenue"),
+        _by(supply, "supply", "supply"),
+        _by(fp, "shipped", "shipments"),
+        _by(fp, "revenue", "revenue"),
+        _by(fp, "inventory", "inventory"),
+        _by(fp, "demand", "plan_demand"),
+    ]
+    m = pd.concat(parts, axis=1)
+    m.index = m.index.set_names([schema.FAMILY, schema.MONTH])
+    past = sales[sales.index.get_level_values(schema.MONTH).isin(actual)]
+    m = m.reindex(m.index.union(past.index))
+    hit = m.index.isin(past.index)
+    for row, col in (("forecast", "units"), ("consensus", "units"), ("shipments", "units")):
+        m.loc[hit, row] = past[col].reindex(m.index[hit]).to_numpy()
+    m.loc[hit, "revenue"] = past["revenue"].reindex(m.index[hit]).to_numpy()
+    return m
+
+
+def _lines(tables: Mapping[str, pd.DataFrame], family: str | None) -> set[str]:
+    """The lines (resources of kind line) `family`'s bill of resources loads; None: all."""
+    res = tables[schema.RESOURCES]
+    lines = set(res.loc[res[schema.KIND] == schema.KIND_LINE, schema.RESOURCE])
+    if family is None:
+        return lines
+    bor = tables[schema.BILL_OF_RESOURCES]
+    fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+    owner = bor[schema.FAMILY].where(bor[schema.FAMILY].notna(), bor[schema.SKU].map(fam))
+    return lines & set(bor.loc[owner == family, schema.RESOURCE])
+
+
+def _capacity(plan: PlanResult, lines: set[str], months: list) -> tuple[pd.Series, pd.Series]:
+    """(available regular hours, utilisation) of `lines` by month (NaN without hours)."""
+    ru = plan.resource_use
+    ru = ru[ru[schema.RESOURCE].isin(lines)]
+    g = ru.groupby(schema.MONTH)[[schema.AVAILABLE_HOURS, "load_hours"]].sum().reindex(months)
+    hours = g[schema.AVAILABLE_HOURS].where(g[schema.AVAILABLE_HOURS] > 0)
+    return hours, g["load_hours"] / hours
+
+
+def _frame(m: pd.DataFrame, hours: pd.Series, use: pd.Series, months: list) -> pd.DataFrame:
+    """The grid frame from one family's (or the total's) measures by month."""
+    m = m.reindex(months)
+    rows = {k: m[k] for k in ADDITIVE if k in m}
+    daily = m["plan_demand"] / DAYS_PER_MONTH
+    rows["days_of_supply"] = m["inventory"] / daily.where(daily > 1e-9)
+    rows["capacity"], rows["utilisation"] = hours, use
+    rows["gap_supply"] = m["supply"] - m["consensus"]
+    rows["gap_budget_units"] = m["shipments"] - m["budget_units"]
+    rows["gap_budget_revenue"] = m["revenue"] - m["budget_revenue"]
+    body = pd.DataFrame({k: rows[k] for k, _, _ in ROWS}).T.astype(float)
+    body.columns = list(months)
+    meta = pd.DataFrame(
+        {"label": [lab for _, lab, _ in ROWS], "unit": [u for _, _, u in ROWS]},
+        index=[k for k, _, _ in ROWS],
+    )
+    return pd.concat([meta, body], axis=1)
+
+
+def sop_grids(
+    plan: PlanResult,
+    demand: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    actual_months: int = 3,
+) -> dict[str, Grid]:
+    """The grid of every family of the plan, then `TOTAL` (see the module docstring)."""
+    fp = plan.family_plan
+    planned = sorted(pd.to_datetime(fp[schema.MONTH].unique()))
+    actual = [add_months(planned[0], -k) for k in range(actual_months, 0, -1)]
+    months = [*actual, *planned]
+    m = _measures(plan, demand, tables, actual)
+    m = m[m.index.get_level_values(schema.MONTH).isin(months)]
+    out: dict[str, Grid] = {}
+    for fam in sorted(fp[schema.FAMILY].unique()):
+        one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
+        hours, use = _capacity(plan, _lines(tables, fam), months)
+        out[fam] = Grid(fam, _frame(one, hours, use, months), tuple(actual), tuple(planned))
+    fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
+    total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
+    hours, use = _capacity(plan, _lines(tables, None), months)
+    out[TOTAL] = Grid(TOTAL, _frame(total, hours, use, months), tuple(actual), tuple(planned))
+    return out
+
+
+def sop_grid(
+    plan: PlanResult,
+    demand: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    family: str | None = None,
+    actual_months: int = 3,
+) -> Grid:
+    """The grid of `family` (None: the total); see the module docstring."""
+    grids = sop_grids(plan, demand, tables, actual_months)
+    key = TOTAL if family is None else family
+    if key not in grids:
+        raise KeyError(f"No family {family!r} in the plan; families: {', '.join(grids)}.")
+    return grids[key]
+
+
+def long_format(grids: Mapping[str, Grid]) -> pd.DataFrame:
+    """Every grid as rows of (family, row, label, unit, month, actual, gap, value)."""
+    parts = []
+    for name, g in grids.items():
+        f = g.frame.reset_index(names="row")
+        df = f.melt(id_vars=["row", "label", "unit"], var_name=schema.MONTH, value_name="value")
+        parts.append(
+            df.assign(
+                family=name,
+                actual=df[schema.MONTH].isin(g.actual),
+                gap=df["row"].isin(g.gaps),
+            )
+        )
+    cols = ["family", "row", "label", "unit", schema.MONTH, "actual", "gap", "value"]
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def cell_text(value: float, unit: str, currency: str = "EUR", gap: bool = False) -> str:
+    """One grid cell as text: units 1,234; money €12k; days 16.6; hours 151; % 85.0 %;
+    a gap signed with an arrow ("▲ +42", "▼ -€3k"; "0" when nil), "–" blank."""
+    if value is None or pd.isna(value):
+        return "–"
+    v = float(value)
+    if gap:
+        text = fmt.money_delta(v, currency) if unit == "money" else f"{v:+,.0f}"
+        if abs(v) < 0.5:
+            return text if unit == "money" else "0"
+        return ("▲ " if v > 0 else "▼ ") + text
+    if unit == "money":
+        return fmt.money(v, currency)
+    if unit == "pct":
+        return fmt.pct(v)
+    if unit == "days":
+        return f"{v:,.1f}"
+    return f"{0.0 if abs(v) < 0.5 else v:,.0f}"
+
+
+def text_frame(grid: Grid, currency: str = "EUR") -> pd.DataFrame:
+    """The grid for a screen or a report: columns `Row` (label and unit, e.g. "Revenue
+    (EUR)"), then one column per month headed by `Grid.month_labels`, cells as
+    `cell_text`; index = the row key (gap rows: `Grid.gaps`)."""
+    f = grid.frame
+    unit = f["unit"].map(lambda u: currency if u == "money" else "%" if u == "pct" else u)
+    out = pd.DataFrame({"Row": f["label"] + " (" + unit + ")"}, index=f.index)
+    labels = grid.month_labels()
+    for m in grid.months:
+        out[labels[m]] = [
+            cell_text(v, u, currency, key in grid.gaps)
+            for key, v, u in zip(f.index, f[m], f["unit"], strict=True)
+        ]
+    return out

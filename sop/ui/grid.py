@@ -1,0 +1,298 @@
+"""The S&OP grid on screen (Scenarios tab, Executive page): the grid made by
+`sop.finance.grid` drawn as a table with months as columns, units and money
+formatted, the gap rows coloured AND signed with an icon (colour is never the only
+signal); and the consensus row of one family editable for a demand planner, each
+edited month saved as an audited override through the Demand page's own path
+(`sop.ui.actions.add_override` -> `sop.demand.consensus.submit_override`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from sop.core import fmt
+from sop.demand import overrides
+from sop.demand import view as demand_view
+from sop.demand.overrides import Override
+from sop.demand.plan import has_loaded_consensus
+from sop.finance.grid import TOTAL, Grid
+from sop.scenario.levers import Levers
+from sop.scenario.wording import escape_md
+from sop.supply.policy import SupplyPolicy
+from sop.ui import actions, readers, scenario_readers, widgets
+
+FLASH = "_grid_flash"
+EDIT_ROW = "Consensus demand (units)"
+EPSILON = 0.5  # units: an edit smaller than the shown rounding is no edit
+ROW = "Row"
+UNIT_WORD = {"units": "units", "days": "days", "hours": "h", "pct": "%"}
+UP, DOWN, LEVEL = "▲", "▼", "="
+# the Data page's pass / fail colours (WCAG AA text on them); the sign and the arrow
+# carry the same meaning for anyone who cannot tell the colours apart
+GAP_STYLE = {
+    UP: "background-color: #EAF2EA; color: #1E5631",
+    DOWN: "background-color: #F6D5D9; color: #8A1C2B",
+}
+
+
+# --- The grid, read only -----------------------------------------------------------------
+def _number(v: float, unit: str, currency: str) -> str:
+    if unit == "money":
+        return fmt.money(v, currency)
+    if unit == "pct":
+        return fmt.pct(v)
+    return f"{v:,.1f}" if unit == "days" else f"{v:,.0f}"
+
+
+def cell_text(v: object, unit: str, currency: str, signed: bool = False) -> str:
+    """A grid cell: 1,234 (units, hours), €1.25M (money), 42.0 (days), 95.3 % (pct);
+    – when blank. `signed`: with an arrow and a sign, ▲ +1,234 / ▼ -1,234 / = 0."""
+    if v is None or pd.isna(v):
+        return "–"
+    v = float(v)
+    if not signed:
+        return _number(v, unit, currency)
+    shown = _number(abs(v), unit, currency)
+    if shown == _number(0.0, unit, currency):
+        return f"{LEVEL} {shown}"
+    return f"{UP} +{shown}" if v > 0 else f"{DOWN} -{shown}"
+
+
+def row_label(label: str, unit: str, currency: str) -> str:
+    """The row's label with its unit: Consensus demand (units), Revenue (EUR)."""
+    return f"{label} ({currency if unit == 'money' else UNIT_WORD.get(unit, unit)})"
+
+
+def display_frame(grid: Grid, currency: str) -> pd.DataFrame:
+    """The grid as text: column `Row` (label with its unit), then one column per month
+    (header "Oct 2026", actual months "Oct 2025 (actual)"); the gap rows (`grid.gaps`)
+    carry their sign and an arrow."""
+    f = grid.frame
+    heads = grid.month_labels()
+    out = pd.DataFrame(
+        {ROW: [row_label(lb, u, currency) for lb, u in zip(f["label"], f["unit"])]},
+        index=f.index,
+    )
+    for m in grid.months:
+        out[heads[m]] = [
+            cell_text(v, u, currency, key in grid.gaps)
+            for key, v, u in zip(f.index, f[m], f["unit"])
+        ]
+    return out.reset_index(drop=True)
+
+
+def gap_styles(shown: pd.DataFrame) -> pd.DataFrame:
+    """CSS per cell of a `display_frame`: a signed cell coloured by its arrow."""
+    return shown.map(lambda t: GAP_STYLE.get(str(t)[:1], ""))
+
+
+def show_grid(grid: Grid, currency: str, key: str, large: bool = False) -> None:
+    """The grid with months as columns and the row label pinned; `large` (presentation
+    mode): a plain table that grows with the page's font."""
+    shown = display_frame(grid, currency)
+    styled = shown.style.apply(gap_styles, axis=None)
+    if large:
+        st.table(styled.hide(axis="index"))
+        return
+    st.dataframe(
+        styled,
+        hide_index=True,
+        key=key,
+        height="content",
+        column_config={ROW: st.column_config.TextColumn(ROW, pinned=True)},
+    )
+
+
+def change_grid(scenario: Grid, baseline: Grid) -> Grid:
+    """Scenario minus baseline, row by row and month by month (the months both have);
+    every row is a gap row, so each change is drawn signed."""
+    months = [m for m in scenario.months if m in baseline.frame.columns]
+    frame = scenario.frame[["label", "unit"]].copy()
+    for m in months:
+        frame[m] = scenario.frame[m].astype(float) - baseline.frame[m].astype(float)
+    return Grid(
+        scenario.family,
+        frame,
+        tuple(m for m in scenario.actual if m in months),
+        tuple(m for m in scenario.plan if m in months),
+        tuple(frame.index),
+    )
+
+
+# --- Consensus cells, editable ----------------------------------------------------------
+def month_labels(months: Sequence[pd.Timestamp]) -> dict[str, pd.Timestamp]:
+    """Column label (Jan 2027) -> month, in order."""
+    return {fmt.month(m): pd.Timestamp(m) for m in months}
+
+
+def edited_overrides(
+    family: str,
+    before: pd.Series,
+    after: pd.Series,
+    reason: str,
+    author: str,
+) -> list[Override]:
+    """The overrides an edit of a family's consensus row stands for: one per month whose
+    value changed (by at least half a unit), each exactly what the Demand page saves for
+    that family and month with "New quantity": level family, kind units, from = to = the
+    month. `before` and `after` are indexed by month."""
+    out = []
+    for month, new in after.items():
+        old = before.get(month)
+        if new is None or pd.isna(new):  # a cell emptied: no edit
+            continue
+        if old is not None and not pd.isna(old) and abs(float(new) - float(old)) < EPSILON:
+            continue
+        out.append(
+            Override(
+                level=overrides.LEVEL_FAMILY,
+                start_month=pd.Timestamp(month),
+                end_month=pd.Timestamp(month),
+                kind=overrides.KIND_UNITS,
+                value=float(new),
+                reason=reason,
+                author=author,
+                family=family,
+            )
+        )
+    return out
+
+
+def _editor_frame(consensus: pd.Series) -> pd.DataFrame:
+    labels = month_labels(consensus.index)
+    return pd.DataFrame(
+        [[float(round(consensus[m])) for m in labels.values()]],
+        columns=list(labels),
+        index=[EDIT_ROW],
+    )
+
+
+def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override] | None:
+    """The family's consensus per month (`consensus`, indexed by plan month) as one
+    editable row with a reason and a name; the overrides of the changed months once
+    "Save consensus" is pressed, else None."""
+    labels = month_labels(consensus.index)
+    with st.form(f"{key}_form", clear_on_submit=False, border=True):
+        st.markdown(
+            f"**Edit the consensus of {escape_md(family)}** (units per month, family "
+            "level): each changed month is saved as an override with your reason, as on "
+            "the Demand page."
+        )
+        edited = st.data_editor(
+            _editor_frame(consensus),
+            key=f"{key}_editor",
+            num_rows="fixed",
+            column_config={
+                label: st.column_config.NumberColumn(label, min_value=0.0, format="%,.0f")
+                for label in labels
+            },
+        )
+        c = st.columns(2)
+        reason = c[0].text_input("Reason", key=f"{key}_reason", placeholder="e.g. key account win")
+        author = c[1].text_input("Your name", key=f"{key}_author")
+        if not st.form_submit_button("Save consensus", type="primary", key=f"{key}_save"):
+            return None
+    after = pd.Series({labels[col]: edited.iloc[0][col] for col in labels})
+    return edited_overrides(family, consensus.round(), after, reason, author)
+
+
+def save_edits(ovs: list[Override], family: str) -> None:
+    """Store each override (the Demand page's action) and rerun with what was saved;
+    stops at the first refused one and says why (the ones before it stay saved)."""
+    if not ovs:
+        st.info("No month was changed: nothing to save.")
+        return
+    saved: list[int] = []
+    for ov in ovs:
+        added = actions.add_override(ov)
+        if not added.ok:
+            if saved:
+                st.warning(f"Saved before the refusal: override #{', #'.join(map(str, saved))}.")
+            st.error(added.message)
+            return
+        saved.append(int(added.value))
+    months = ", ".join(fmt.month(ov.start_month) for ov in ovs)
+    widgets.flash(
+        FLASH,
+        f"Override #{', #'.join(map(str, saved))} on {escape_md(family)} ({months}) saved; "
+        "the consensus and every figure made from it are updated.",
+    )
+
+
+def consensus_editor(family: str, consensus: pd.Series, key: str) -> None:
+    """The editable consensus row of `family` and its save (see `consensus_form`)."""
+    ovs = consensus_form(family, consensus, key)
+    if ovs is not None:
+        save_edits(ovs, family)
+
+
+# --- The pages' grids ---------------------------------------------------------------------
+VIEWS = ("Scenario", "Baseline", "Scenario − baseline")
+GRID_NOTE = (
+    "Gap rows: ▲ + green = supply or plan above demand or budget, ▼ - red = below; "
+    "months marked (actual) are history. Money in {cur}."
+)
+
+
+def _family(grids: dict[str, Grid], key: str) -> str:
+    names = [TOTAL, *(f for f in grids if f != TOTAL)]
+    return st.selectbox(
+        "Family", names, key=key, format_func=lambda f: "All families" if f == TOTAL else f
+    )
+
+
+def editable_consensus(path: str, version: int, base: Grid, key: str) -> None:
+    """A family's baseline consensus (the demand plan before any lever) as an editable
+    row, for a demand planner; not for the total or a loaded consensus plan."""
+    if base.family == TOTAL:
+        return st.caption("Pick a family to edit its consensus demand.")
+    if has_loaded_consensus(readers.tables(path, version)):
+        return st.caption(demand_view.LOADED_NOTE)
+    if st.toggle("Edit the consensus (demand planner)", key=f"{key}_on"):
+        consensus_editor(base.family, base.frame.loc["consensus", list(base.plan)], key)
+
+
+def scenario_tab(c: dict, levers: Levers, policy: SupplyPolicy) -> None:
+    """The Scenarios page's S&OP grid: the scenario, the baseline or the change, for a
+    family or the total; the family's consensus editable under it."""
+    widgets.show_flash(FLASH)
+    scn = scenario_readers.grids(c["path"], c["version"], c["stamp"], levers, policy)
+    base = scenario_readers.grids(c["path"], c["version"], c["stamp"], Levers(), policy)
+    if scn is None or base is None:
+        return st.info("The S&OP grid needs an optimal plan of the scenario and the baseline.")
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    with left:
+        fam = _family(scn, "scn_grid_family")
+    view = right.radio("Show", VIEWS, key="scn_grid_view", horizontal=True)
+    if view == VIEWS[2]:
+        show_grid(change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
+    else:
+        show_grid((scn if view == VIEWS[0] else base)[fam], c["cur"], "scn_grid_table")
+    st.caption(GRID_NOTE.format(cur=c["cur"]))
+    editable_consensus(c["path"], c["version"], base[fam], "scn_grid_cons")
+
+
+def executive_grid(
+    path: str,
+    version: int,
+    stamp: tuple,
+    levers: Levers,
+    policy: SupplyPolicy,
+    cur: str,
+    large: bool,
+) -> None:
+    """The Executive page's S&OP grid of the plan on screen, one family at a time."""
+    st.subheader("S&OP grid")
+    grids = scenario_readers.grids(path, version, stamp, levers, policy)
+    if grids is None:
+        return st.info("The S&OP grid needs an optimal plan.")
+    fam = st.columns([1, 3])[0].selectbox(
+        "Family",
+        [f for f in grids if f != TOTAL] + [TOTAL],
+        key="exe_grid_family",
+        format_func=lambda f: "All families" if f == TOTAL else f,
+    )
+    show_grid(grids[fam], cur, "exe_grid_table", large=large)
+    st.caption(GRID_NOTE.format(cur=cur))
