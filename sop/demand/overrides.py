@@ -263,3 +263,39 @@ def apply_overrides(
             *keep,
         ]
     ]
+
+
+EDIT_EPSILON = 0.5  # units: an edit smaller than the shown rounding is no edit
+
+
+def from_edited_row(
+    family: str,
+    before: pd.Series,
+    after: pd.Series,
+    reason: str,
+    author: str,
+) -> list[Override]:
+    """The overrides an edit of a family's consensus row stands for: one per month whose
+    value changed (by at least half a unit), each exactly what the Demand page saves for
+    that family and month with "New quantity": level family, kind units, from = to = the
+    month. `before` and `after` are indexed by month."""
+    out = []
+    for month, new in after.items():
+        old = before.get(month)
+        if new is None or pd.isna(new):  # a cell emptied: no edit
+            continue
+        if old is not None and not pd.isna(old) and abs(float(new) - float(old)) < EDIT_EPSILON:
+            continue
+        out.append(
+            Override(
+                level=LEVEL_FAMILY,
+                start_month=pd.Timestamp(month),
+                end_month=pd.Timestamp(month),
+                kind=KIND_UNITS,
+                value=float(new),
+                reason=reason,
+                author=author,
+                family=family,
+            )
+        )
+    return out

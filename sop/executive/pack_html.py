@@ -20,6 +20,7 @@ from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
+from sop.finance import grid_text
 
 CSS = """
 body{font-family:Inter,"Segoe UI",Helvetica,Arial,sans-serif;color:#1B1F24;margin:24px auto;
@@ -213,7 +214,7 @@ def _grid_section(grid: sop_grid.Grid | None, currency: str) -> list[str]:
     """The total S&OP grid: months as columns, gap rows shaded and signed (▲ / ▼)."""
     if grid is None:
         return []
-    text = sop_grid.text_frame(grid, currency)
+    text = grid_text.display_frame(grid, currency)
     text["_row"] = ["gap" if k in grid.gaps else "" for k in text.index]
     months = [c for c in text.columns if c not in ("Row", "_row")]
     return [

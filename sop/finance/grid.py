@@ -244,39 +244,3 @@ def long_format(grids: Mapping[str, Grid]) -> pd.DataFrame:
         )
     cols = ["family", "row", "label", "unit", schema.MONTH, "actual", "gap", "value"]
     return pd.concat(parts, ignore_index=True)[cols]
-
-
-def cell_text(value: float, unit: str, currency: str = "EUR", gap: bool = False) -> str:
-    """One grid cell as text: units 1,234; money €12k; days 16.6; hours 151; % 85.0 %;
-    a gap signed with an arrow ("▲ +42", "▼ -€3k"; "0" when nil), "–" blank."""
-    if value is None or pd.isna(value):
-        return "–"
-    v = float(value)
-    if gap:
-        text = fmt.money_delta(v, currency) if unit == "money" else f"{v:+,.0f}"
-        if abs(v) < 0.5:
-            return text if unit == "money" else "0"
-        return ("▲ " if v > 0 else "▼ ") + text
-    if unit == "money":
-        return fmt.money(v, currency)
-    if unit == "pct":
-        return fmt.pct(v)
-    if unit == "days":
-        return f"{v:,.1f}"
-    return f"{0.0 if abs(v) < 0.5 else v:,.0f}"
-
-
-def text_frame(grid: Grid, currency: str = "EUR") -> pd.DataFrame:
-    """The grid for a screen or a report: columns `Row` (label and unit, e.g. "Revenue
-    (EUR)"), then one column per month headed by `Grid.month_labels`, cells as
-    `cell_text`; index = the row key (gap rows: `Grid.gaps`)."""
-    f = grid.frame
-    unit = f["unit"].map(lambda u: currency if u == "money" else "%" if u == "pct" else u)
-    out = pd.DataFrame({"Row": f["label"] + " (" + unit + ")"}, index=f.index)
-    labels = grid.month_labels()
-    for m in grid.months:
-        out[labels[m]] = [
-            cell_text(v, u, currency, key in grid.gaps)
-            for key, v, u in zip(f.index, f[m], f["unit"], strict=True)
-        ]
-    return out

@@ -17,6 +17,7 @@ from sop.demand import overrides
 from sop.demand import view as demand_view
 from sop.demand.overrides import Override
 from sop.demand.plan import has_loaded_consensus
+from sop.finance import grid_text
 from sop.finance.grid import TOTAL, Grid
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
@@ -25,64 +26,15 @@ from sop.ui import actions, readers, scenario_readers, widgets
 
 FLASH = "_grid_flash"
 EDIT_ROW = "Consensus demand (units)"
-EPSILON = 0.5  # units: an edit smaller than the shown rounding is no edit
-ROW = "Row"
-UNIT_WORD = {"units": "units", "days": "days", "hours": "h", "pct": "%"}
-UP, DOWN, LEVEL = "▲", "▼", "="
 # the Data page's pass / fail colours (WCAG AA text on them); the sign and the arrow
 # carry the same meaning for anyone who cannot tell the colours apart
 GAP_STYLE = {
-    UP: "background-color: #EAF2EA; color: #1E5631",
-    DOWN: "background-color: #F6D5D9; color: #8A1C2B",
+    grid_text.UP: "background-color: #EAF2EA; color: #1E5631",
+    grid_text.DOWN: "background-color: #F6D5D9; color: #8A1C2B",
 }
 
 
 # --- The grid, read only -----------------------------------------------------------------
-def _number(v: float, unit: str, currency: str) -> str:
-    if unit == "money":
-        return fmt.money(v, currency)
-    if unit == "pct":
-        return fmt.pct(v)
-    return f"{v:,.1f}" if unit == "days" else f"{v:,.0f}"
-
-
-def cell_text(v: object, unit: str, currency: str, signed: bool = False) -> str:
-    """A grid cell: 1,234 (units, hours), €1.25M (money), 42.0 (days), 95.3 % (pct);
-    – when blank. `signed`: with an arrow and a sign, ▲ +1,234 / ▼ -1,234 / = 0."""
-    if v is None or pd.isna(v):
-        return "–"
-    v = float(v)
-    if not signed:
-        return _number(v, unit, currency)
-    shown = _number(abs(v), unit, currency)
-    if shown == _number(0.0, unit, currency):
-        return f"{LEVEL} {shown}"
-    return f"{UP} +{shown}" if v > 0 else f"{DOWN} -{shown}"
-
-
-def row_label(label: str, unit: str, currency: str) -> str:
-    """The row's label with its unit: Consensus demand (units), Revenue (EUR)."""
-    return f"{label} ({currency if unit == 'money' else UNIT_WORD.get(unit, unit)})"
-
-
-def display_frame(grid: Grid, currency: str) -> pd.DataFrame:
-    """The grid as text: column `Row` (label with its unit), then one column per month
-    (header "Oct 2026", actual months "Oct 2025 (actual)"); the gap rows (`grid.gaps`)
-    carry their sign and an arrow."""
-    f = grid.frame
-    heads = grid.month_labels()
-    out = pd.DataFrame(
-        {ROW: [row_label(lb, u, currency) for lb, u in zip(f["label"], f["unit"])]},
-        index=f.index,
-    )
-    for m in grid.months:
-        out[heads[m]] = [
-            cell_text(v, u, currency, key in grid.gaps)
-            for key, v, u in zip(f.index, f[m], f["unit"])
-        ]
-    return out.reset_index(drop=True)
-
-
 def gap_styles(shown: pd.DataFrame) -> pd.DataFrame:
     """CSS per cell of a `display_frame`: a signed cell coloured by its arrow."""
     return shown.map(lambda t: GAP_STYLE.get(str(t)[:1], ""))
@@ -91,7 +43,7 @@ def gap_styles(shown: pd.DataFrame) -> pd.DataFrame:
 def show_grid(grid: Grid, currency: str, key: str, large: bool = False) -> None:
     """The grid with months as columns and the row label pinned; `large` (presentation
     mode): a plain table that grows with the page's font."""
-    shown = display_frame(grid, currency)
+    shown = grid_text.display_frame(grid, currency).reset_index(drop=True)
     styled = shown.style.apply(gap_styles, axis=None)
     if large:
         st.table(styled.hide(axis="index"))
@@ -101,23 +53,7 @@ def show_grid(grid: Grid, currency: str, key: str, large: bool = False) -> None:
         hide_index=True,
         key=key,
         height="content",
-        column_config={ROW: st.column_config.TextColumn(ROW, pinned=True)},
-    )
-
-
-def change_grid(scenario: Grid, baseline: Grid) -> Grid:
-    """Scenario minus baseline, row by row and month by month (the months both have);
-    every row is a gap row, so each change is drawn signed."""
-    months = [m for m in scenario.months if m in baseline.frame.columns]
-    frame = scenario.frame[["label", "unit"]].copy()
-    for m in months:
-        frame[m] = scenario.frame[m].astype(float) - baseline.frame[m].astype(float)
-    return Grid(
-        scenario.family,
-        frame,
-        tuple(m for m in scenario.actual if m in months),
-        tuple(m for m in scenario.plan if m in months),
-        tuple(frame.index),
+        column_config={grid_text.ROW: st.column_config.TextColumn(grid_text.ROW, pinned=True)},
     )
 
 
@@ -125,39 +61,6 @@ def change_grid(scenario: Grid, baseline: Grid) -> Grid:
 def month_labels(months: Sequence[pd.Timestamp]) -> dict[str, pd.Timestamp]:
     """Column label (Jan 2027) -> month, in order."""
     return {fmt.month(m): pd.Timestamp(m) for m in months}
-
-
-def edited_overrides(
-    family: str,
-    before: pd.Series,
-    after: pd.Series,
-    reason: str,
-    author: str,
-) -> list[Override]:
-    """The overrides an edit of a family's consensus row stands for: one per month whose
-    value changed (by at least half a unit), each exactly what the Demand page saves for
-    that family and month with "New quantity": level family, kind units, from = to = the
-    month. `before` and `after` are indexed by month."""
-    out = []
-    for month, new in after.items():
-        old = before.get(month)
-        if new is None or pd.isna(new):  # a cell emptied: no edit
-            continue
-        if old is not None and not pd.isna(old) and abs(float(new) - float(old)) < EPSILON:
-            continue
-        out.append(
-            Override(
-                level=overrides.LEVEL_FAMILY,
-                start_month=pd.Timestamp(month),
-                end_month=pd.Timestamp(month),
-                kind=overrides.KIND_UNITS,
-                value=float(new),
-                reason=reason,
-                author=author,
-                family=family,
-            )
-        )
-    return out
 
 
 def _editor_frame(consensus: pd.Series) -> pd.DataFrame:
@@ -195,7 +98,7 @@ def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override
         if not st.form_submit_button("Save consensus", type="primary", key=f"{key}_save"):
             return None
     after = pd.Series({labels[col]: edited.iloc[0][col] for col in labels})
-    return edited_overrides(family, consensus.round(), after, reason, author)
+    return overrides.from_edited_row(family, consensus.round(), after, reason, author)
 
 
 def save_edits(ovs: list[Override], family: str) -> None:
@@ -267,7 +170,7 @@ def scenario_tab(c: dict, levers: Levers, policy: SupplyPolicy) -> None:
         fam = _family(scn, "scn_grid_family")
     view = right.radio("Show", VIEWS, key="scn_grid_view", horizontal=True)
     if view == VIEWS[2]:
-        show_grid(change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
+        show_grid(grid_text.change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
     else:
         show_grid((scn if view == VIEWS[0] else base)[fam], c["cur"], "scn_grid_table")
     st.caption(GRID_NOTE.format(cur=c["cur"]))

@@ -17,10 +17,10 @@ from tiny import AS_OF
 
 from sop.core import schema
 from sop.demand import consensus, overrides
+from sop.finance import grid_text as grid_view
 from sop.finance.grid import ROWS
 from sop.store import Store
 from sop.store import overrides as override_log
-from sop.ui import grid as grid_view
 
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 LABELS = [grid_view.row_label(label, unit, "EUR") for _, label, unit in ROWS]

@@ -1,4 +1,4 @@
-"""How the S&OP grid reads on screen (`sop.ui.grid`): cells with their sign and arrow,
+"""How the S&OP grid reads on screen (`sop.finance.grid_text`): cells with their sign and arrow,
 row labels with their unit, and the overrides a consensus edit stands for."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 
 from sop.demand import overrides
 from sop.demand.overrides import Override
-from sop.ui import grid as grid_view
+from sop.finance import grid_text as grid_view
 
 M = pd.date_range("2027-01-01", periods=3, freq="MS")
 
@@ -41,11 +41,11 @@ def test_a_row_label_carries_its_unit() -> None:
 def test_each_changed_month_is_one_family_quantity_override() -> None:
     before = pd.Series([500.0, 500.0, 500.0], index=M)
     after = pd.Series([500.3, 1000.0, 0.0], index=M)  # under half a unit: no edit
-    got = grid_view.edited_overrides("Alpha", before, after, "key account", "Ana")
+    got = overrides.from_edited_row("Alpha", before, after, "key account", "Ana")
     assert got == [
         Override(
             overrides.LEVEL_FAMILY, m, m, overrides.KIND_UNITS, v, "key account", "Ana", "Alpha"
         )
         for m, v in ((M[1], 1000.0), (M[2], 0.0))
     ]
-    assert grid_view.edited_overrides("Alpha", before, before, "r", "a") == []
+    assert overrides.from_edited_row("Alpha", before, before, "r", "a") == []
