@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.finance.kpis import KPI_BY_KEY
+from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.tiles import delta_text, value_text
 from sop.scenario import compare
 from sop.scenario.evaluate import Evaluation

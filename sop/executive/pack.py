@@ -18,7 +18,7 @@ from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
 from sop.finance import statement
-from sop.finance.kpis import KPI_BY_KEY
+from sop.finance.catalogue import KPI_BY_KEY
 
 DEMAND_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),

@@ -44,9 +44,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
-from sop.finance.catalogue import KPI_BY_KEY as KPI_BY_KEY  # re-exported: read KPIs here
 from sop.finance.catalogue import KPIS, PLAN_KPIS
-from sop.finance.catalogue import Kpi as Kpi
 from sop.supply import capacity, service
 from sop.supply.plan import PlanResult
 from sop.supply.results import MAKE_AND_BUY

@@ -34,7 +34,6 @@ from sop.supply import paths as supply_paths
 from sop.supply import service, standard
 from sop.supply.inputs import PlanInputs
 from sop.supply.plan import PlanResult
-from sop.supply.policy import SupplyPolicy
 
 N_PATHS = 500
 LEVEL_SHARE = 0.5
@@ -109,21 +108,6 @@ def demand_paths(
     return np.clip(inp.demand[None] + share[None] * sd[fam_code][None] * z, 0.0, None)
 
 
-def booked_revenue(
-    price: np.ndarray,
-    demand: np.ndarray,
-    lost: np.ndarray,
-    backlog: np.ndarray,
-    policy: SupplyPolicy,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(revenue, units booked), months on the last axis, as `sop.supply.standard.books`
-    books them for the plan (a test checks they agree on the plan itself)."""
-    shape = backlog.shape
-    u = standard.unbooked(backlog.reshape(-1, shape[-1]), policy).reshape(shape)
-    revenue = price * (demand - lost - u) + service.lagged(price * u)
-    return revenue, demand - lost - u + service.lagged(u)
-
-
 def _rates(p: supply_paths.Paths) -> tuple[np.ndarray, np.ndarray]:
     """(fill rate, on-time fill rate) per path, `sop.supply.service`'s definitions; NaN
     for a path with no demand."""
@@ -145,8 +129,10 @@ def path_figures(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> PathF
     p = supply_paths.replan(plan, inp, demand)
     q = p.plan
     price, std = inp.price, standard.unit_cost(inp)[None, :, None]
-    revenue, booked = booked_revenue(price, p.demand, p.lost, p.backlog, policy)
-    rev0, booked0 = booked_revenue(price, q["demand"], q["lost_sales"], q["backlog"], policy)
+    revenue, booked = standard.booked_revenue(price, p.demand, p.lost, p.backlog, policy)
+    rev0, booked0 = standard.booked_revenue(
+        price, q["demand"], q["lost_sales"], q["backlog"], policy
+    )
     made = p.production + p.subcontracted - (q["production"] + q["subcontracted"])[None]
     variance = supply_paths.making_cost(p, inp) - std * made
     bc = policy.backlog_cost_pct / 100 * price

@@ -1,6 +1,6 @@
 """KPI tiles: each figure as the text its tile shows, built one way for every page.
 
-`kpi_tile` turns a KPI of the catalogue (`sop.finance.kpis.KPIS`) into a `Tile`: the
+`kpi_tile` turns a KPI of the catalogue (`sop.finance.catalogue.KPIS`) into a `Tile`: the
 label, the value with its unit, the signed change against a reference (the baseline,
 the previous plan of record) coloured by the KPI's better direction, and a tooltip.
 `sop.ui.widgets.tiles` draws a row of them. `plan_tiles` and `finance_tiles` are the
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sop.core import fmt, schema
-from sop.finance.kpis import KPI_BY_KEY, Kpi
+from sop.finance.catalogue import KPI_BY_KEY, Kpi
 
 
 @dataclass(frozen=True)

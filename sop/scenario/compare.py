@@ -15,7 +15,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance import statement
-from sop.finance.kpis import KPIS
+from sop.finance.catalogue import KPIS
 from sop.finance.tiles import SERVICE_TILES, Tile, delta_text, kpi_tile, value_text
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md, moved_text

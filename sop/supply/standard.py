@@ -126,6 +126,21 @@ def variances(
     }
 
 
+def booked_revenue(
+    price: np.ndarray,
+    demand: np.ndarray,
+    lost: np.ndarray,
+    backlog: np.ndarray,
+    policy: SupplyPolicy,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(revenue, units booked) per the recognition rule (module docstring), months on
+    the last axis: the plan's books, and every simulated demand path of the risk view."""
+    shape = backlog.shape
+    u = unbooked(backlog.reshape(-1, shape[-1]), policy).reshape(shape)
+    revenue = price * (demand - lost - u) + lagged(price * u)
+    return revenue, demand - lost - u + lagged(u)
+
+
 def books(
     inp: PlanInputs,
     v: dict[str, np.ndarray],
@@ -143,9 +158,9 @@ def books(
     position = I - (B - u)  # stock less units booked and still owed
     opening = np.zeros_like(position)
     opening[:, 0] = inp.onhand
-    booked = D - L - u + lagged(u)
+    revenue, booked = booked_revenue(p, D, L, B, policy)
     return {
-        "revenue": p * (D - L - u) + lagged(p * u),
+        "revenue": revenue,
         "booked_units": booked,
         "standard_cogs": std[:, None] * booked,
         "stock_value": std[:, None] * I,

@@ -17,7 +17,7 @@ from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
-from sop.finance.kpis import KPIS
+from sop.finance.catalogue import KPIS
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import space as lever_space
 from sop.scenario import wording

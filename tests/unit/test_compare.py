@@ -14,7 +14,8 @@ from supply_helpers import tiny_with_consensus
 from sop.core import schema
 from sop.finance import tiles
 from sop.finance.bridge import margin_bridge
-from sop.finance.kpis import KPI_BY_KEY, KPIS, kpi_table, plan_kpis
+from sop.finance.catalogue import KPI_BY_KEY, KPIS
+from sop.finance.kpis import kpi_table, plan_kpis
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario.evaluate import evaluate

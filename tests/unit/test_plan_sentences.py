@@ -17,7 +17,8 @@ from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
-from sop.finance.kpis import KPI_BY_KEY, plan_kpis, summary
+from sop.finance.catalogue import KPI_BY_KEY
+from sop.finance.kpis import plan_kpis, summary
 from sop.scenario.evaluate import evaluate
 from sop.scenario.levers import Levers
 from sop.supply.export import summary as plan_text

@@ -26,7 +26,7 @@ from sop.demand.plan import loaded_consensus
 from sop.finance import kpis, risk
 from sop.scenario.evaluate import apply_levers, evaluate, prepare_demand
 from sop.scenario.levers import Levers
-from sop.supply import paths, spare
+from sop.supply import paths, spare, standard
 from sop.supply.plan import solve_inputs, solve_plan_and_inputs
 from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
 
@@ -147,7 +147,7 @@ def test_paths_book_revenue_as_the_plan_does(tight, rule) -> None:
     policy = plan.policy.replace(revenue_recognition=rule)
     again = solve_inputs(inp, policy, sku_detail=False)
     fp = paths.plan_arrays(again, inp, (*paths.PLAN_QUANTITIES, "revenue", "booked_units"))
-    rev, booked = risk.booked_revenue(
+    rev, booked = standard.booked_revenue(
         inp.price, fp["demand"], fp["lost_sales"], fp["backlog"], policy
     )
     assert np.allclose(rev, fp["revenue"]) and np.allclose(booked, fp["booked_units"])

@@ -16,7 +16,8 @@ from sop.__main__ import main
 from sop.core import schema
 from sop.demand.plan import PLAN_COLUMNS
 from sop.finance.bridge import margin_bridge
-from sop.finance.kpis import KPIS, family_unit_values, kpi_table
+from sop.finance.catalogue import KPIS
+from sop.finance.kpis import family_unit_values, kpi_table
 from sop.finance.statement import budget_kpis, family_pnl
 from sop.scenario.apply import apply_tables
 from sop.scenario.evaluate import evaluate, scenario_bridge

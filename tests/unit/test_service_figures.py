@@ -26,7 +26,8 @@ from sop.executive import risks as exec_risks
 from sop.executive import service as executive
 from sop.executive import view as exec_view
 from sop.finance import tiles
-from sop.finance.kpis import KPIS, family_unit_values, kpi_table, plan_kpis, summary
+from sop.finance.catalogue import KPIS
+from sop.finance.kpis import family_unit_values, kpi_table, plan_kpis, summary
 from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.evaluate import evaluate
