@@ -2,10 +2,15 @@
 
 1. The whole demo dataset (every SKU x region series, with the rolling-origin backtest
    and model selection) from nothing stored, in worker processes.
-2. The same series through a plain sequential loop of default Prophet fit + predict
-   (Prophet(), .fit(df), .predict(18 future months), uncertainty_samples=1000), and
-   the ratio of the two times.
-3. 1,000 synthetic series (250 SKUs x 4 regions, 48 months): time per series.
+2. Prophet like for like: the in-process fit (sop.demand.prophet_fast) against the
+   `prophet` package's fit, same model (the engine's `prophet` and `prophet_mult`
+   specifications), same demo series, one process, the last 12 months held out: CPU per
+   fit and MASE on those 12 months (bench/bench_prophet_parity.py does the same on the
+   real design sets, with the posterior at both optima).
+3. The whole engine (candidates, rolling-origin selection, reconciliation) against
+   statsforecast's AutoETS on the same series, the last 12 months held out: CPU per series
+   (the engine's workers included) and MASE on those 12 months, on the demo and on 1,000
+   synthetic series (250 SKUs x 4 regions, 48 months).
 
 Run: .venv/bin/python bench/bench_forecast_speed.py [--skip-prophet]
 """
@@ -22,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sop.core import schema
@@ -65,20 +71,63 @@ def synthetic(n_skus: int = 250, months: int = 48, seed: int = 1) -> dict[str, p
     return {schema.SALES: pd.concat(frames, ignore_index=True), schema.PRODUCTS: products}
 
 
-def default_prophet_loop(tables: dict[str, pd.DataFrame], horizon: int = 18) -> float:
-    """Seconds for a sequential default Prophet fit + predict over every series."""
-    from prophet import Prophet
+HOLD = 12
 
+
+def series_of(sales: pd.DataFrame):
+    """((sku, region), first month, monthly units) per series, gaps as 0."""
+    for key, g in sales.groupby([schema.SKU, schema.REGION], sort=True):
+        s = g.set_index(schema.MONTH)[schema.UNITS].sort_index()
+        s = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="MS"), fill_value=0.0)
+        yield key, np.datetime64(s.index[0], "M"), s.to_numpy(float)
+
+
+def prophet_like_for_like(tables: dict[str, pd.DataFrame]) -> None:
+    """Part 2: in-process Prophet vs the `prophet` package, same model and series."""
+    from bench_prophet_parity import compare, summary
+
+    from sop.demand.models import PROPHET_SPECS
     from sop.demand.prophet_fast import quiet_prophet_package
 
     quiet_prophet_package()
-    sales = tables[schema.SALES]
-    t0 = time.perf_counter()
-    for _, g in sales.groupby([schema.SKU, schema.REGION], sort=True):
-        df = pd.DataFrame({"ds": g[schema.MONTH].to_numpy(), "y": g[schema.UNITS].to_numpy()})
-        m = Prophet().fit(df)
-        m.predict(m.make_future_dataframe(horizon, freq="MS"))
-    return time.perf_counter() - t0
+    data = [(f, y) for _, f, y in series_of(tables[schema.SALES]) if len(y) > HOLD + 2]
+    for method, spec in PROPHET_SPECS.items():
+        pairs = [compare(first, y, spec, HOLD) for first, y in data]
+        print(f"Prophet like for like, demo, {method} ({spec.mode}), {len(pairs)} series:")
+        print(summary(pairs))
+
+
+def engine_vs_autoets(tables: dict[str, pd.DataFrame], label: str) -> None:
+    """Part 3: the whole engine's CPU and MASE per series vs statsforecast AutoETS, on the
+    same hold-out (`sop.demand.backtest.holdout`: each series' last HOLD months), both in
+    this one process (workers=1) so the CPU clock sees all of it."""
+    from statsforecast.models import AutoETS
+
+    from sop.demand.backtest import AUTO, holdout, training_tables
+
+    c0 = cpu()
+    h = holdout(tables, HOLD, ForecastSettings(horizon=HOLD), (), workers=1)
+    eng_cpu = cpu() - c0
+    e = h.errors[h.errors["method"] == AUTO].sort_values(["series", "month_ahead"])
+    train, _ = training_tables(tables, HOLD)
+    hist = {f"{k[0]}|{k[1]}": y for k, _, y in series_of(train[schema.SALES])}
+    ets_cpu, eng_mase, ets_mase = 0.0, [], []
+    for key, g in e.groupby("series", sort=True):
+        y, a, scale = hist[key], g["actual"].to_numpy(), float(g["scale"].iloc[0])
+        c1 = cpu()
+        fc = AutoETS(season_length=12).forecast(y=y, h=HOLD)["mean"][: len(a)]
+        ets_cpu += cpu() - c1
+        if scale > 0 and np.isfinite(scale):
+            ok = ~np.isnan(a)
+            eng_mase.append(np.mean(np.abs(g["forecast"].to_numpy()[ok] - a[ok])) / scale)
+            ets_mase.append(np.mean(np.abs(np.maximum(fc, 0)[ok] - a[ok])) / scale)
+    n = e["series"].nunique()
+    print(
+        f"{label}, {n:,} series, last {HOLD} months held out, one process: engine "
+        f"{eng_cpu / n * 1e3:.1f} ms CPU per series, mean MASE {np.mean(eng_mase):.3f}; "
+        f"statsforecast AutoETS {ets_cpu / n * 1e3:.1f} ms CPU per series, mean MASE "
+        f"{np.mean(ets_mase):.3f} ({len(eng_mase)} series with a MASE scale)"
+    )
 
 
 def cpu() -> float:
@@ -108,26 +157,9 @@ def main() -> None:
         f"wall, {engine_cpu:.1f} s CPU"
     )
     if "--skip-prophet" not in sys.argv:
-        t0, c0 = time.perf_counter(), cpu()
-        loop_s = default_prophet_loop(demo)
-        loop_cpu = cpu() - c0
-        print(
-            f"Sequential default Prophet fit + predict, same series: {loop_s:.1f} s wall, "
-            f"{loop_cpu:.1f} s CPU"
-        )
-        print(
-            f"Engine vs sequential default Prophet: {loop_s / engine_s:.1f}x faster "
-            f"(wall clock), {loop_cpu / engine_cpu:.1f}x less CPU"
-        )
-    syn = synthetic()
-    t0, c0 = time.perf_counter(), cpu()
-    res = run_forecast(syn, settings)
-    syn_s, syn_cpu = time.perf_counter() - t0, cpu() - c0
-    k = len(res.selection)
-    print(
-        f"{k:,} synthetic series (48 months, with backtest): {syn_s:.1f} s wall, "
-        f"{syn_s / k * 1000:.1f} ms per series ({syn_cpu / k * 1000:.1f} ms CPU per series)"
-    )
+        prophet_like_for_like(demo)
+    engine_vs_autoets(demo, "Demo")
+    engine_vs_autoets(synthetic(), "Synthetic")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -104,6 +104,7 @@ def render_comparison(
                 scenario_charts.overlay_chart(series, column, title, unit, currency),
                 width="stretch",
                 key=f"cmp_{column}_chart",
+                theme=None,
             )
 
 

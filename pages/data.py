@@ -109,14 +109,7 @@ tab_over, tab_checks, tab_hist, tab_gaps, tab_load = st.tabs(
     ["Tables", "Quality checks", "History", "Missing data", "Load data"], key="data_tab"
 )
 with tab_over:
-    overview = readers.overview(path, info.version)
-    st.dataframe(
-        overview,
-        hide_index=True,
-        key="data_overview_table",
-        height=36 * (len(overview) + 1) + 4,
-        column_config=columns.data_overview(),
-    )
+    widgets.overview_table(readers.overview(path, info.version))
 with tab_checks:
     widgets.quality_checks(readers.report(path, info.version))
 with tab_hist:
@@ -134,6 +127,7 @@ with tab_hist:
             readers.history(path, info.version, measure), measure, info.currency, colors
         ),
         width="stretch",
+        theme=None,
     )
 with tab_gaps:
     st.plotly_chart(
@@ -141,7 +135,9 @@ with tab_gaps:
             readers.missing(path, info.version), readers.families(path, info.version)
         ),
         width="stretch",
+        theme=None,
     )
+    st.caption(charts.MISSING_KEY)
 with tab_load:
     render_upload(info)
     st.subheader("Dataset versions")

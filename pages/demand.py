@@ -1,11 +1,9 @@
 """Step 2, Demand planning: the statistical forecast, how good it is, and the consensus."""
 
-from functools import partial
-
 import streamlit as st
 
 from sop.core import charts, fmt, schema
-from sop.demand import accuracy
+from sop.demand import accuracy, reconcile
 from sop.demand import charts as demand_charts
 from sop.demand import view as demand_view
 from sop.demand.engine import LEVELS, ForecastSettings
@@ -20,7 +18,7 @@ FLASH = "dem_flash"
 def render_run(run) -> None:
     cur = run.settings if run else {}
     with st.expander("Statistical forecast: settings and refresh", expanded=run is None):
-        c = st.columns(3)
+        c = st.columns(4)
         level = c[0].selectbox(
             "Fit models at",
             LEVELS,
@@ -34,10 +32,21 @@ def render_run(run) -> None:
         promos = c[2].toggle(
             "Use promotions", bool(cur.get("use_promotions", True)), key="dem_promos"
         )
-        settings = ForecastSettings(level=level, horizon=int(horizon), use_promotions=promos)
+        rec = c[3].selectbox(
+            "Levels add up by",
+            reconcile.METHODS,
+            key="dem_reconcile",
+            index=reconcile.METHODS.index(cur.get("reconcile", reconcile.MINT)),
+            format_func=reconcile.LABEL.get,
+            help=reconcile.HELP,
+        )
+        settings = ForecastSettings(
+            level=level, horizon=int(horizon), use_promotions=promos, reconcile=rec
+        )
         same = run is not None and settings.key() == run.settings_key
         if run is not None:
-            st.caption(demand_view.run_caption(run))
+            summary = readers.demand_run_frame(readers.store_path(), run.run_id, "reconciliation")
+            st.caption(f"{demand_view.run_caption(run)} {reconcile.sentence(summary)}")
         if st.button(
             "Refit the forecast" if same else "Run forecast",
             key="dem_run",
@@ -53,7 +62,12 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
     if run is None:
         return st.info("No statistical forecast is stored, so there is no backtest to show.")
     series, fam = readers.demand_accuracy(path, info.version, run.run_id)
-    table = partial(st.dataframe, hide_index=True, column_config=columns.demand_columns())
+
+    def table(df, key: str) -> None:  # every column as wide as its longest text
+        st.dataframe(
+            df, hide_index=True, key=key, column_config=columns.fit(df, columns.demand_columns())
+        )
+
     st.markdown(demand_view.fva_sentence(fam.iloc[-1]))
     table(fam, key="dem_family_acc")
     st.markdown("**Consensus vs statistical forecast** (earlier cycles against actuals)")
@@ -65,6 +79,32 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
     table(demand_view.pick(series, *pick), key="dem_series_acc")
     st.markdown(demand_view.FLAGGED_NOTE)
     table(demand_view.without_empty_columns(accuracy.flagged(series)), key="dem_flagged")
+    render_holdout(info, run, table)
+
+
+HOLDOUT = 12  # months held out by the check
+
+
+def render_holdout(info, run, table) -> None:
+    """Out-of-sample check of the stored run's settings: the bands' real coverage."""
+    done = st.session_state.get("dem_holdout")
+    if done and done[0] == (info.version, run.settings_key):
+        st.markdown(demand_view.band_sentence(done[1].iloc[-1], HOLDOUT))
+        table(done[1], key="dem_holdout_table")
+    elif st.button(
+        f"Check the bands on a hold-out (last {HOLDOUT} months)",
+        key="dem_holdout_run",
+        help="Refits every series without its last 12 months and scores the forecast and "
+        "its 80 % band on them; nothing is stored. About as long as a forecast run.",
+    ):
+        t = readers.tables(readers.store_path(), info.version)
+        bar = st.progress(0.0, text="Preparing the hold-out…")
+        checked = actions.holdout_check(t, ForecastSettings.from_dict(run.settings), bar, HOLDOUT)
+        bar.empty()
+        if not checked.ok:
+            return st.error(checked.message)
+        st.session_state["dem_holdout"] = ((info.version, run.settings_key), checked.value)
+        st.rerun()
 
 
 def render_editor(months, pick) -> None:
@@ -132,6 +172,7 @@ st.plotly_chart(
     ),
     width="stretch",
     key="dem_chart",
+    theme=None,
 )
 tabs = st.tabs(["Consensus overrides", "Accuracy, FVA and flagged series", "Export"], key="dem_tab")
 with tabs[0]:

@@ -43,6 +43,7 @@ def render_middle(view, height: int, font: int) -> None:
         exec_charts.revenue_chart(view.band, view.currency, height=height, font_size=font),
         width="stretch",
         key="exe_revenue_chart",
+        theme=None,
     )
     with right:
         st.markdown("**Top risks (−) and opportunities (+)**: gross margin at stake")
@@ -79,6 +80,7 @@ def render_changes(view, font: int) -> None:
         exec_charts.plan_bridge_chart(view.bridge, view.currency, font_size=font),
         width="stretch",
         key="exe_bridge_chart",
+        theme=None,
     )
     c[1].dataframe(
         view.bridge[["step", "amount_text", "detail"]],

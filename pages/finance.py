@@ -28,6 +28,7 @@ def render_bands(view, currency: str, colors: dict) -> None:
     st.plotly_chart(
         finance_charts.band_chart(view.bands, view.actuals, measure, currency, colors),
         width="stretch",
+        theme=None,
     )
     with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
         widgets.export_table(
@@ -66,6 +67,7 @@ def render_budget(view, currency: str, colors: dict) -> None:
     st.plotly_chart(
         finance_charts.budget_chart(view.by_month, measure, currency, mode == "Cumulative"),
         width="stretch",
+        theme=None,
     )
     widgets.export_table(view.by_month, finance_export.BUDGET_SPEC, currency, "fin_bud_table")
 
@@ -78,7 +80,9 @@ def render_landing(view, currency: str, colors: dict) -> None:
     widgets.tiles(landing.tiles(land, currency))
     c = st.columns(2)
     for box, measure in zip(c, MEASURES):
-        box.plotly_chart(finance_charts.landing_chart(land, measure, currency), width="stretch")
+        box.plotly_chart(
+            finance_charts.landing_chart(land, measure, currency), width="stretch", theme=None
+        )
     widgets.export_table(land, finance_export.LANDING_SPEC, currency, "fin_landing_table")
     st.caption(
         "Actual margin is estimated: the sales history holds revenue but no costs, so "
@@ -93,7 +97,9 @@ def render_bridge(view, currency: str, colors: dict) -> None:
         st.info("The budget covers none of the plan's months: there is nothing to bridge.")
         return
     st.plotly_chart(
-        margin_charts.bridge_waterfall(pvm.bridge_steps(view.bridge), currency), width="stretch"
+        margin_charts.bridge_waterfall(pvm.bridge_steps(view.bridge), currency),
+        width="stretch",
+        theme=None,
     )
     widgets.export_table(view.bridge, finance_export.BRIDGE_SPEC, currency, "fin_bridge_table")
     st.caption(
@@ -107,7 +113,9 @@ def render_bridge(view, currency: str, colors: dict) -> None:
 
 def render_inventory(view, currency: str, colors: dict) -> None:
     inv = view.inventory
-    st.plotly_chart(margin_charts.inventory_chart(inv, currency, colors), width="stretch")
+    st.plotly_chart(
+        margin_charts.inventory_chart(inv, currency, colors), width="stretch", theme=None
+    )
     widgets.export_table(inv, finance_export.INVENTORY_SPEC, currency, "fin_inv_table")
     st.caption(
         "Stock is valued at standard cost (material + standard hours at the regular "

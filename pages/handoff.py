@@ -40,7 +40,10 @@ def render_weeks(view) -> None:
     )
     part = weekly.select(w, plant, family)
     st.plotly_chart(
-        exec_charts.weekly_chart(weekly.by_week(part)), width="stretch", key="soe_chart"
+        exec_charts.weekly_chart(weekly.by_week(part)),
+        width="stretch",
+        key="soe_chart",
+        theme=None,
     )
     st.dataframe(
         part,

@@ -11,7 +11,7 @@ from sop.scenario import space as lever_space
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
-from sop.ui import actions, forms, guards, readers, router, scenario_readers, widgets
+from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 from sop.ui import grid as grid_view
 
 router.through_router()
@@ -39,6 +39,7 @@ def tab_gap(ev, base, c: dict) -> None:
             gap, f"Demand vs supply by month: {fam}", color or charts.PALETTE[0]
         ),
         width="stretch",
+        theme=None,
     )
     if not ev.plan.shortfalls.empty:
         st.markdown(
@@ -52,7 +53,7 @@ def tab_grid(ev, base, c: dict) -> None:
 
 def tab_bridge(ev, base, c: dict) -> None:
     bridge = scenario_bridge(ev, base, readers.tables(c["path"], c["version"])[schema.PRODUCTS])
-    st.plotly_chart(scenario_charts.bridge_chart(bridge, c["cur"]), width="stretch")
+    st.plotly_chart(scenario_charts.bridge_chart(bridge, c["cur"]), width="stretch", theme=None)
     st.caption(
         "Volume, mix, lost sales, price and the cost steps add up exactly to the "
         "change in gross margin."
@@ -61,17 +62,19 @@ def tab_bridge(ev, base, c: dict) -> None:
 
 def tab_risk(ev, base, c: dict) -> None:
     ranges = {"Baseline": base.risk.summary, "Scenario": ev.risk.summary}
-    st.plotly_chart(scenario_charts.risk_ranges(ranges, c["cur"]), width="stretch")
+    st.plotly_chart(scenario_charts.risk_ranges(ranges, c["cur"]), width="stretch", theme=None)
     st.dataframe(compare.risk_table(ranges, c["cur"]), hide_index=True, key="scn_risk_table")
     st.caption(compare.risk_note(ev.risk.summary))
 
 
 def tab_kpis(ev, base, c: dict) -> None:
+    kpis = compare.kpi_display(c["table"].reset_index(), c["cur"])
     st.dataframe(
-        compare.kpi_display(c["table"].reset_index(), c["cur"]),
+        kpis,
         hide_index=True,
         key="scn_kpi_table",
         height="content",
+        column_config=columns.fit(kpis, {}),
     )
     if note := compare.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
         st.caption(note)

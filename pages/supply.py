@@ -19,7 +19,9 @@ def render_capacity(plan, rough, currency: str) -> None:
     if st.session_state.get("sup_resource") not in resources:
         st.session_state["sup_resource"] = hot.iloc[0] if len(hot) else resources[0]
     pick = st.selectbox("Resource", resources, key="sup_resource")
-    st.plotly_chart(supply_charts.capacity_chart(plan.resource_use, rough, pick), width="stretch")
+    st.plotly_chart(
+        supply_charts.capacity_chart(plan.resource_use, rough, pick), width="stretch", theme=None
+    )
     view = st.segmented_control(
         "Heat map of",
         ["Demand load (rough-cut)", "Planned load"],
@@ -33,6 +35,7 @@ def render_capacity(plan, rough, currency: str) -> None:
             frame, f"Utilisation: {view.lower()} as % of regular hours"
         ),
         width="stretch",
+        theme=None,
     )
 
 
@@ -44,6 +47,7 @@ def render_plan(plan, path: str, version: int, currency: str) -> None:
     st.plotly_chart(
         supply_charts.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
         width="stretch",
+        theme=None,
     )
     st.dataframe(
         plan.family_plan,
@@ -62,46 +66,33 @@ def render_gaps(plan, currency: str) -> None:
     if plan.bottlenecks.empty:
         st.success("No resource, supplier or subcontract cap binds: demand fits.")
     else:
-        st.dataframe(
-            plan.bottlenecks,
-            hide_index=True,
-            key="sup_bottlenecks",
-            column_order=(
-                "month",
-                "resource",
-                "name",
-                "shadow_price",
-                "per",
-                "used",
-                "limit",
-                "overtime_hours",
-                "max_overtime_hours",
-                "lever",
-            ),
-            column_config=columns.bottleneck_columns(plan.bottlenecks, currency),
-        )
+        widgets.bottleneck_table(plan.bottlenecks, currency)
     st.subheader("Shortfalls and why")
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
         return
     st.markdown("\n".join(f"- {why}" for why in plan.shortfalls["why"].head(8)))
     with st.expander(f"All {len(plan.shortfalls)} shortfall(s) as a table"):
+        config = columns.fit(plan.shortfalls, columns.bottleneck_columns(plan.shortfalls, currency))
         st.dataframe(
             plan.shortfalls,
             hide_index=True,
             key="sup_shortfalls",
-            column_config=columns.bottleneck_columns(plan.shortfalls, currency),
+            column_config=config,
+            row_height=columns.WRAP_ROW_PX if columns.too_wide(plan.shortfalls, config) else None,
         )
 
 
 def render_costs(plan, gross_margin: float, currency: str) -> None:
-    st.plotly_chart(supply_charts.cost_waterfall(plan.costs, currency), width="stretch")
+    st.plotly_chart(supply_charts.cost_waterfall(plan.costs, currency), width="stretch", theme=None)
     st.dataframe(
         plan.costs,
         hide_index=True,
         key="sup_costs_table",
         column_order=("label", "kind", "amount", "basis"),
-        column_config=columns.columns(plan.costs, currency, money=("amount",)),
+        column_config=columns.fit(
+            plan.costs, columns.columns(plan.costs, currency, money=("amount",))
+        ),
     )
     margin = fmt.money(gross_margin, currency, compact=False)
     st.caption(

@@ -1,4 +1,9 @@
-"""`python -m sop backtest`: hold out the last months of every series, score the engine."""
+"""`python -m sop backtest`: hold out the last months of every series, score the engine.
+
+The dataset is a folder (`--data DIR`) or, without `--data`, the active dataset of the
+store (`--store`, default $SOP_STORE, else data/sop.duckdb). Only sales, products and
+promotions are used; the store is only read.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,21 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sop.cli.forecast import workers
+from sop.core import schema
 from sop.demand.backtest import format_table, holdout, read_sales, to_json
+from sop.store import Store
 
 HELP = "hold out the last H months of every series and score the engine's choice and the baselines"
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --horizon, --out, --workers."""
-    s.add_argument("--data", type=Path, required=True, help="dataset folder (sales required)")
+    """--data, --horizon, --out, --workers (and --store, added by `sop.cli.main`)."""
+    s.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="dataset folder (sales required); without it, the store's active dataset",
+    )
     s.add_argument("--horizon", type=int, required=True, help="months held out")
     s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
     s.add_argument(
@@ -30,7 +42,18 @@ def run(args: argparse.Namespace) -> int:
     0 when scored, 1 when the data cannot be backtested (said why)."""
     horizon, out = args.horizon, args.out
     try:
-        tables = read_sales(str(args.data))
+        if args.data is not None:
+            tables = read_sales(str(args.data))
+        else:
+            store = Store(getattr(args, "store", None))
+            tables = store.tables()  # StoreError (exit 2) when nothing is loaded
+            info = store.active()
+            tables = {
+                k: v
+                for k, v in tables.items()
+                if k in (schema.SALES, schema.PRODUCTS, schema.PROMOTIONS)
+            }
+            print(f"Backtesting `{info.name}` v{info.version} from {store.path}.")
         bar = tqdm(total=1, unit="series", desc="Backtest")
 
         def tick(done: int, total: int) -> None:
@@ -58,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
         "Automatic choice per series: "
         + ", ".join(f"{k} {v}" for k, v in summary["chosen_methods"].items())
     )
+    if summary["mase_undefined_series"]:
+        print(
+            f"MASE is undefined for {summary['mase_undefined_series']} series (their in-sample "
+            "seasonal naive error is zero or rounding noise); they are left out of MASE."
+        )
     if out:
         with open(out, "w") as fh:
             json.dump(summary, fh, indent=2, default=str)

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from sop.cli.report import print_report
 from sop.core import schema
 from sop.data.validate import validate_dir
-from sop.demand import accuracy, consensus, metrics
+from sop.demand import accuracy, consensus, metrics, reconcile
 from sop.demand.engine import LEVELS, ForecastSettings
 from sop.store import Store
 from sop.store import forecasts as forecast_store
@@ -44,7 +44,7 @@ def workers(text: str) -> int:
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --level, --horizon, --no-promotions, --workers, --force."""
+    """--data, --level, --horizon, --no-promotions, --reconcile, --workers, --force."""
     d = ForecastSettings()
     s.add_argument(
         "--data",
@@ -66,6 +66,13 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     )
     s.add_argument("--no-promotions", action="store_true", help="ignore the promotions table")
     s.add_argument(
+        "--reconcile",
+        choices=reconcile.METHODS,
+        default=d.reconcile,
+        help=f"how the levels are made to add up (default: {d.reconcile}; "
+        "see docs/forecast-engine.md)",
+    )
+    s.add_argument(
         "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
     )
     s.add_argument(
@@ -75,7 +82,10 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> ForecastSettings:
     return ForecastSettings(
-        level=args.level, horizon=args.horizon, use_promotions=not args.no_promotions
+        level=args.level,
+        horizon=args.horizon,
+        use_promotions=not args.no_promotions,
+        reconcile=args.reconcile,
     )
 
 

@@ -13,6 +13,8 @@ from sop.core import schema
 from sop.data.readers import ERROR, WARNING, Finding
 
 MAX_EXAMPLES = 50  # rows kept for the drill-down
+# a check's status on screen: a mark and the word, so that colour is never the only sign
+STATUS_MARK = {"pass": "✔", "warning": "⚠", "fail": "✖"}
 SHOWN = 3  # examples quoted in a message
 ROW = "row"
 _SINGULAR = {
@@ -72,6 +74,11 @@ class Report:
         out = pd.DataFrame(rows, columns=["check", "table", "status", "count", "message"])
         order = out["status"].map({"fail": 0, "warning": 1, "pass": 2})
         return out.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def status_text(status: str) -> str:
+    """A check status as shown: its mark and its word ("✖ fail")."""
+    return f"{STATUS_MARK[status]} {status}"
 
 
 class Run:

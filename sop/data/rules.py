@@ -1,7 +1,8 @@
 """Rules across tables: references exist, date ranges run forwards, margins are
-positive, yearly promotions continue, the sales history ends at the as-of month and
-has no gaps, active SKUs have a routing and an inventory row, the budget covers the
-plan. The rules about resources and their hours are in `sop.data.resource_rules`."""
+positive, yearly promotions continue, the sales history starts no earlier than 1900,
+ends at the as-of month and has no gaps, active SKUs have a routing and an inventory
+row, the budget covers the plan. The rules about resources and their hours are in
+`sop.data.resource_rules`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sop.data.report import MAX_EXAMPLES, SHOWN, Run
 from sop.data.resource_rules import resource_rules
 
 PROMO_LOOKAHEAD = 18  # months after the as-of month checked for recurring events
+FIRST_SALES_MONTH = pd.Timestamp("1900-01-01")  # earlier sales months are typing errors
 
 
 def foreign_keys(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
@@ -302,6 +304,18 @@ def _sales_rules(
     run: Run,
 ) -> None:
     T, f = TABLES, files[schema.SALES]
+    early = s[schema.MONTH].notna() & (s[schema.MONTH] < FIRST_SALES_MONTH)
+    run.rows(
+        "Sales months are plausible",
+        T[schema.SALES],
+        s,
+        f,
+        early,
+        schema.MONTH,
+        f"are before {FIRST_SALES_MONTH:%Y}",
+        "A year that early is a typing error: correct the year.",
+    )
+    s = s[~early]  # the rules below judge the plausible months only
     run.rows(
         "Actuals end at the as-of month",
         T[schema.SALES],

@@ -1,9 +1,12 @@
 """Hold-out accuracy of the engine: the last H months of every series, forecast blind.
 
-`holdout` cuts the last `horizon` observed months off each SKU x region series,
-forecasts them from the rest with the engine's automatic choice ("auto") and with each
-baseline forced on every series, and scores all of them with `sop.metrics`
-(MASE scaled by the in-sample seasonal naive error, lag 12, of the training part).
+`holdout` cuts the last `horizon` months off each SKU x region series (one origin per
+series, `CONVENTION`), builds the jobs from the training months only (so no held-out
+value reaches any forecast through family profiles or promotion lift), forecasts the
+held-out months with the engine's automatic choice ("auto") and with each baseline
+forced on every series, and scores all of them with `sop.metrics` (MASE scaled by the
+in-sample seasonal naive error, lag 12, of the training part). `to_json` adds one row
+per series (`per_series`).
 Used by `python -m sop backtest` (`sop.cli.backtest`) and bench/bench_forecast_accuracy.py.
 """
 
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import month_starts, months_between
 from sop.data.validate import validate_dir
 from sop.demand import metrics
 from sop.demand.engine import BASELINES, ForecastSettings, run_jobs
@@ -57,19 +61,56 @@ def read_sales(folder: str) -> dict[str, pd.DataFrame]:
     }
 
 
-def _split(jobs: list[Job], horizon: int) -> tuple[list[Job], list[np.ndarray]]:
-    """Training jobs (history minus the last `horizon` observed months) and actuals."""
+def training_tables(
+    tables: dict[str, pd.DataFrame], horizon: int
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """(the tables with each SKU x region series' last `horizon` months cut from sales,
+    cuts: sku, region, cut (the first held-out month)).
+
+    The last `horizon` calendar months up to a series' last observed month are held
+    out; series with `horizon` or fewer observed months are left out entirely (too
+    short to score), so no held-out value reaches the training data of any series.
+    """
+    sales = tables[schema.SALES]
+    month = pd.Series(month_starts(sales[schema.MONTH]), index=sales.index)
+    seen = pd.to_numeric(sales[schema.UNITS], errors="coerce").notna()
+    keys = [sales[schema.SKU], sales[schema.REGION]]
+    scored = seen.groupby(keys).transform("sum") > horizon
+    last = month.where(seen).groupby(keys).transform("max")
+    cut = (last.dt.to_period("M") - (horizon - 1)).dt.to_timestamp()
+    train = {**tables, schema.SALES: sales[(scored & (month < cut)).to_numpy()]}
+    cuts = pd.DataFrame(
+        {schema.SKU: sales[schema.SKU], schema.REGION: sales[schema.REGION], "cut": cut}
+    )[scored].drop_duplicates([schema.SKU, schema.REGION], ignore_index=True)
+    return train, cuts
+
+
+def _split(
+    tables: dict[str, pd.DataFrame], as_of: pd.Timestamp, horizon: int, promotions: bool
+) -> tuple[list[Job], list[np.ndarray], pd.Series]:
+    """(training jobs built from the training tables only, held-out actuals, sku ->
+    family). The actuals come from the full history; everything a forecast uses (the
+    series, family seasonal profiles, promotion lift) from `training_tables`."""
+    train_tables, cuts = training_tables(tables, horizon)
+    full = {j.key: j for j in build_jobs(tables, "sku_region", as_of, horizon, promotions).jobs}
+    if train_tables[schema.SALES].empty:
+        return [], [], pd.Series(dtype=str)
+    prep = build_jobs(train_tables, "sku_region", as_of, horizon, promotions)
+    cut_of = dict(zip(zip(cuts[schema.SKU], cuts[schema.REGION]), cuts["cut"]))
     train, actual = [], []
-    for j in jobs:
-        obs = np.flatnonzero(~np.isnan(j.y))
-        if len(obs) <= horizon:
+    for j in prep.jobs:
+        if j.key not in full or j.key not in cut_of:
             continue
-        end = obs[-1] + 1
-        cut = end - horizon
-        promo = None if j.promo is None else j.promo[:end]
-        train.append(Job(j.key, j.y[:cut], j.first_month, horizon, promo, j.profile, None))
-        actual.append(j.y[cut:end])
-    return train, actual
+        f = full[j.key]
+        at = int(months_between(pd.Timestamp(f.first_month), [cut_of[j.key]])[0])
+        lo = int(months_between(pd.Timestamp(f.first_month), [pd.Timestamp(j.first_month)])[0])
+        n = at - lo  # months of the training job before the first held-out month
+        if n < 1 or at + horizon > len(f.y):
+            continue
+        promo = None if j.promo is None else j.promo[: n + horizon]
+        train.append(Job(j.key, j.y[:n], j.first_month, horizon, promo, j.profile, None))
+        actual.append(f.y[at : at + horizon])
+    return train, actual, prep.family
 
 
 def holdout(
@@ -90,8 +131,7 @@ def holdout(
     settings = replace(settings, level="sku_region", horizon=horizon)
     settings.check()
     as_of = pd.Timestamp(sales[schema.MONTH].max())
-    prep = build_jobs(tables, "sku_region", as_of, horizon, settings.use_promotions)
-    train, actual = _split(prep.jobs, horizon)
+    train, actual, family = _split(tables, as_of, horizon, settings.use_promotions)
     if not train:
         raise ValueError(
             f"no series has more than {horizon} months of history; give a shorter --horizon"
@@ -111,7 +151,7 @@ def holdout(
         outs = run_jobs(train, cfg, workers, tick)
         for j, o, a in zip(train, outs, actual):
             sku, region = j.key
-            fam = prep.family.get(sku, "")
+            fam = family.get(sku, "")
             scale = metrics.mase_scale(j.y[~np.isnan(j.y)])
             rows.append(
                 pd.DataFrame(
@@ -155,32 +195,87 @@ def coverage(errors: pd.DataFrame) -> pd.Series:
     return inside.groupby(e["method"]).mean()
 
 
-def to_json(h: Holdout) -> dict:
-    """A JSON-ready summary: settings, overall and per-family metrics, method counts."""
+CONVENTION = (
+    "One origin per series: the last H calendar months up to each SKU x region series' "
+    "last observed month are held out and forecast from the months before them. Series "
+    "with H or fewer observed months are not scored. Everything a forecast uses (its own "
+    "history, the family seasonal profiles, the promotion lift) comes from the training "
+    "months only; planned promotions of the held-out months are known in advance."
+)
+DEFINITIONS = {
+    "wape": "sum|F-A| / sum|A| over the held-out months (units-weighted)",
+    "mape": "mean |F-A|/|A| over held-out months with A != 0",
+    "bias": "sum(F-A) / sum(A); > 0 means over-forecast",
+    "mase": "mean|F-A| / in-sample MAE of the seasonal naive (lag 12; lag 1 under 13 "
+    "months) of the training part; undefined (null, counted in mase_undefined) when that "
+    f"scale is 0 or under {metrics.MIN_SCALE_SHARE:.0%} of the mean level; overall MASE is "
+    "the mean over series with a scale",
+    "coverage_80": "share of held-out actuals inside [P10, P90] (0.8 when calibrated)",
+    "fva": "(WAPE_seasonal_naive - WAPE) / WAPE_seasonal_naive",
+}
 
-    def records(df: pd.DataFrame) -> list[dict]:
-        return [
+
+def per_series(h: Holdout) -> pd.DataFrame:
+    """One row per scored series for the automatic choice: series, sku, region, family,
+    method (chosen), flag, months (held-out months with an actual), mase, wape, bias,
+    coverage_80 (see `DEFINITIONS`)."""
+    e = h.errors[h.errors["method"] == AUTO]
+    e = e[e["actual"].notna()]
+    inside = (e["actual"] >= e["p10"]) & (e["actual"] <= e["p90"])
+    absum = (e["forecast"] - e["actual"]).abs()
+    g = e.assign(_abs=absum, _err=e["forecast"] - e["actual"], _in=inside).groupby(
+        "series", sort=True
+    )
+    act = g["actual"].sum()
+    out = pd.DataFrame(
+        {
+            schema.SKU: g[schema.SKU].first(),
+            schema.REGION: g[schema.REGION].first(),
+            "months": g.size(),
+            metrics.MASE: g["_abs"].mean() / g["scale"].first().where(g["scale"].first() > 0),
+            metrics.WAPE: g["_abs"].sum() / g["actual"].apply(lambda a: a.abs().sum()),
+            metrics.BIAS: g["_err"].sum() / act.where(act != 0),
+            "coverage_80": g["_in"].mean(),
+        }
+    ).reset_index()
+    out = out.merge(h.chosen, on=[schema.SKU, schema.REGION], how="left")
+    cols = ["series", schema.SKU, schema.REGION, schema.FAMILY, "method", "flag", "months"]
+    return out[[*cols, metrics.MASE, metrics.WAPE, metrics.BIAS, "coverage_80"]]
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with NaN and infinities as None (valid JSON)."""
+    out = []
+    for r in df.to_dict("records"):
+        out.append(
             {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
-            for r in df.to_dict("records")
-        ]
+        )
+    return out
 
+
+def to_json(h: Holdout) -> dict:
+    """A JSON-ready summary: the hold-out convention and metric definitions, overall and
+    per-family metrics, 80 % band coverage, method counts and one row per series."""
     skipped = int((h.errors["actual"] == 0).sum() // max(1, h.errors["method"].nunique()))
+    rows = per_series(h)
     return {
         "horizon_months": h.horizon,
         "series": int(h.errors["series"].nunique()),
-        "metrics": {
-            "wape": "sum|F-A|/sum|A|",
-            "mape": "mean |F-A|/|A| over A != 0",
-            "bias": "sum(F-A)/sum(A)",
-            "mase": "mean over series of MAE / in-sample seasonal naive MAE (lag 12)",
-            "fva": "(WAPE_seasonal_naive - WAPE) / WAPE_seasonal_naive",
+        "holdout": {
+            "origins": 1,
+            "horizon_months": h.horizon,
+            "convention": CONVENTION,
+            "metrics": DEFINITIONS,
         },
+        "metrics": DEFINITIONS,
         "mape_zero_actuals_skipped": skipped,
+        "mase_undefined_series": int(rows[metrics.MASE].isna().sum()),
         "p10_p90_coverage": {k: float(v) for k, v in coverage(h.errors).items()},
-        "overall": records(h.overall),
-        "by_family": records(h.by_family),
+        "overall": _records(h.overall),
+        "by_family": _records(h.by_family),
         "chosen_methods": {str(k): int(v) for k, v in h.chosen["method"].value_counts().items()},
         "flags": {str(k): int(v) for k, v in h.chosen["flag"].value_counts().items()},
+        "per_series": _records(rows),
     }
 
 
@@ -193,3 +288,54 @@ def format_table(df: pd.DataFrame) -> str:
     if metrics.MASE in out:
         out[metrics.MASE] = out[metrics.MASE].map(lambda v: f"{v:.3f}" if pd.notna(v) else "-")
     return out.drop(columns=[metrics.MAPE_SKIPPED], errors="ignore").to_string(index=False)
+
+
+BAND_CHECK_COLUMNS = (
+    schema.FAMILY,
+    "n_series",
+    "held_out_months",
+    "coverage_80",
+    metrics.MASE,
+    "mase_snaive",
+    metrics.WAPE,
+    metrics.BIAS,
+)
+
+
+def band_check(h: Holdout, all_label: str = "All families") -> pd.DataFrame:
+    """Per family and for all series: how the automatic choice did on the hold-out,
+    against seasonal naive on the same months. Columns `BAND_CHECK_COLUMNS`: series,
+    held-out months with an actual, coverage_80 (share of actuals inside [P10, P90];
+    0.8 when the band is calibrated), mean MASE of the choice and of seasonal naive
+    (over series with a MASE scale), WAPE and bias of the choice."""
+    e = h.errors[h.errors["actual"].notna()]
+    e = e.assign(
+        _abs=(e["forecast"] - e["actual"]).abs(),
+        _err=e["forecast"] - e["actual"],
+        _in=(e["actual"] >= e["p10"]) & (e["actual"] <= e["p90"]),
+        _scale=e["scale"].where(e["scale"] > 0),
+    )
+
+    def summary(part: pd.DataFrame) -> dict:
+        auto = part[part["method"] == AUTO]
+        snaive = part[part["method"] == "seasonal naive"]
+
+        def mean_mase(rows: pd.DataFrame) -> float:
+            g = rows.groupby("series")
+            per = g["_abs"].mean() / g["_scale"].first()
+            return float(per.mean()) if per.notna().any() else float("nan")
+
+        act = float(auto["actual"].abs().sum())
+        return {
+            "n_series": int(auto["series"].nunique()),
+            "held_out_months": len(auto),
+            "coverage_80": float(auto["_in"].mean()) if len(auto) else float("nan"),
+            metrics.MASE: mean_mase(auto),
+            "mase_snaive": mean_mase(snaive) if len(snaive) else float("nan"),
+            metrics.WAPE: float(auto["_abs"].sum()) / act if act else float("nan"),
+            metrics.BIAS: float(auto["_err"].sum()) / act if act else float("nan"),
+        }
+
+    rows = [{schema.FAMILY: f, **summary(p)} for f, p in e.groupby(schema.FAMILY, sort=True)]
+    rows.append({schema.FAMILY: all_label, **summary(e)})
+    return pd.DataFrame(rows, columns=list(BAND_CHECK_COLUMNS))

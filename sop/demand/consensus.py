@@ -265,6 +265,10 @@ def save_result(store: Store, info: DatasetInfo, result: object, seconds: float)
         "selection": result.selection,
         "backtest": result.backtest,
     }
+    rec = getattr(result, "reconciliation", None)
+    if rec is not None:  # how the levels were made to add up, and every level's figures
+        frames["reconciliation"] = rec.summary()
+        frames["levels"] = rec.levels
     return forecast_store.save_run(
         store,
         info.version,

@@ -9,9 +9,11 @@ hierarchy come from `sop.hierarchy.aggregate`.
 Rules of the data model this module applies:
 - the forecast starts the month after `sop.core.months.as_of_month(tables)`;
 - a month missing inside a series (no row, or NaN units) is missing data, not zero;
-- a SKU forecasts 0 after its phase_out_month; a SKU without any sales history
-  (a launch still to come) gets no forecast rows (0 demand) and a `no history` row
-  in `selection`, so the planner sees it and can add a consensus override;
+- a SKU forecasts 0 after its phase_out_month; a new product (no sales history, or
+  launched within the last 12 months with under 12 months sold) gets no model but the
+  family-profile forecast of `sop.demand.newproducts`, with method
+  "new product (family profile)" and flag "new product" in `selection` (at levels
+  sku_region and sku; at level family its sales are part of the family's);
 - at level "sku" or "family" the forecast is split to SKU x region by each child's
   share of the last 12 months (shares of phased-out children move to the others), so
   the children add up exactly to the forecast made at that level.
@@ -28,33 +30,28 @@ import sys
 import threading
 import types
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from sop.core import schema
 from sop.core.months import as_of_month, plan_months
-from sop.demand import selection
+from sop.demand import reconcile, selection
 from sop.demand.hierarchy import Z90
-from sop.demand.models import COMBO, METHODS
+from sop.demand.models import ENSEMBLE, METHODS, resolve
 from sop.demand.series import build_jobs, disaggregate
 
 LEVELS = ("sku_region", "sku", "family")
 MAX_HORIZON = 60
-DEFAULT_CANDIDATES = (
-    "combo",
-    "seasonal naive",
-    "ets",
-    "ets_log",
-    "ets_log_level",
-    "prophet",
-    "prophet_mult",
-)
-BASELINES = ("seasonal naive", "ets")
+# regular series; short and intermittent ones have their own (sop.demand.selection).
+# auto_arima is registered but not a default: 1-3 s per fit on long series (10x AutoETS)
+DEFAULT_CANDIDATES = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult")
+# the references the hold-out test forces on every series (statsforecast's, same run)
+BASELINES = ("seasonal naive", "auto_ets", "auto_arima")
 SNAIVE = "seasonal naive"
 CHUNK = 8  # series per task sent to a worker
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -66,12 +63,22 @@ class ForecastSettings:
 
     level: str = "sku_region"
     horizon: int = 18  # months after the as-of month
-    backtest_origins: int = 3  # rolling origins per series
-    backtest_horizon: int = 6  # months forecast at each origin
+    backtest_origins: int = 3  # rolling cross-validation origins per series
+    backtest_horizon: int = 12  # months forecast at each origin
     use_promotions: bool = True
     backtest_step: int = 6  # months between two origins
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES  # for regular (non-short) series
-    selection_margin: float = 0.3  # another method must beat the combination by this share
+    selection_margin: float = 0.2  # a single method must beat the ensemble by this share
+    ensemble_k: int = 3  # the ensemble is the mean of the top-k candidates by CV error
+    reconcile: str = reconcile.MINT  # or reconcile.BOTTOM_UP (sop.demand.reconcile)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> ForecastSettings:
+        """The settings as stored with a run (`asdict`; unknown keys ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
+        )
 
     def key(self) -> str:
         """Stable short hash of every field (12 hex digits)."""
@@ -94,20 +101,30 @@ class ForecastSettings:
             raise ValueError("the selection margin must be between 0 and 1")
         if self.backtest_step < 1:
             raise ValueError("the backtest step must be at least 1 month")
-        bad = [c for c in self.candidates if c not in METHODS and c != COMBO]
-        if bad or not self.candidates:
+        if self.reconcile not in reconcile.METHODS:
             raise ValueError(
-                f"unknown candidate method(s) {bad}: choose from {', '.join([*METHODS, COMBO])}"
+                f"reconciliation `{self.reconcile}` is unknown: use one of "
+                f"{', '.join(reconcile.METHODS)}"
             )
+        if self.ensemble_k < 1:
+            raise ValueError("the ensemble needs at least 1 member (1: no ensemble)")
+        bad = [c for c in self.candidates if resolve(c) not in METHODS and resolve(c) != ENSEMBLE]
+        if bad or not self.candidates:
+            raise ValueError(f"unknown candidate method(s) {bad}: choose from {', '.join(METHODS)}")
 
     def config(self) -> selection.Config:
+        """The per-series settings; retired candidate names map to their successors
+        (`models.RETIRED`), and the ensemble is formed per series, not a candidate."""
+        cands = dict.fromkeys(resolve(c) for c in self.candidates)
+        cands.pop(ENSEMBLE, None)
         return selection.Config(
-            self.candidates,
+            tuple(cands) or DEFAULT_CANDIDATES,
             self.backtest_origins,
             self.backtest_horizon,
             self.backtest_step,
             self.use_promotions,
             margin=self.selection_margin,
+            top_k=self.ensemble_k,
         )
 
 
@@ -122,6 +139,9 @@ class ForecastResult:
                as applicable), method, flag, n_months, wape, mase, bias (backtest of the
                chosen method; NaN without a backtest) and snaive_wape
     backtest:  key columns, method, wape, mase, bias, mape (one row per series x candidate)
+    reconciliation: how the levels were made coherent (method run, why bottom-up if it
+               was not the request, every level's base and reconciled P50); the
+               base forecasts of `selection`/`backtest` are before reconciliation
     """
 
     values: pd.DataFrame
@@ -129,6 +149,7 @@ class ForecastResult:
     selection: pd.DataFrame
     backtest: pd.DataFrame
     settings: ForecastSettings
+    reconciliation: reconcile.Reconciliation | None = None
 
 
 def level_keys(level: str) -> list[str]:
@@ -302,7 +323,11 @@ def run_forecast(
     as_of = as_of_month(tables)
     plan = plan_months(as_of, settings.horizon)
     prep = build_jobs(tables, settings.level, as_of, settings.horizon, settings.use_promotions)
-    outcomes = run_jobs(prep.jobs, settings.config(), workers, progress)
+    mint = settings.reconcile == reconcile.MINT
+    tree = reconcile.build_tree(prep.jobs, settings.level, prep.family, fit_upper=mint)
+    base = run_jobs(prep.jobs + tree.jobs, settings.config(), workers, progress)
+    n = len(prep.jobs)
+    outcomes, rec = reconcile.reconcile(tree, prep.jobs, base[:n], base[n:], settings.reconcile)
     keys = level_keys(settings.level)
     sel_rows, bt_rows = [], []
     for o in outcomes:
@@ -333,13 +358,18 @@ def run_forecast(
     )
     fam = prep.family
     if schema.FAMILY not in keys:
-        selection_df.insert(0, schema.FAMILY, selection_df[schema.SKU].map(fam))
+        fam_col = selection_df[schema.SKU].map(fam)
+        selection_df = selection_df.drop(columns=schema.FAMILY, errors="ignore")
+        selection_df.insert(0, schema.FAMILY, fam_col)
     backtest_df = pd.DataFrame(bt_rows, columns=[*keys, "method", "wape", "mase", "bias", "mape"])
     lv, lf = _level_frames(prep.jobs, outcomes, keys, plan)
     values, fitted = disaggregate(lv, lf, prep, settings.level, plan)
+    if len(prep.new):
+        values = pd.concat([values, prep.new], ignore_index=True) if len(values) else prep.new
     values[schema.P10] = np.maximum(values[schema.P50] - Z90 * values["sigma"], 0.0)
     values[schema.P90] = values[schema.P50] + Z90 * values["sigma"]
     values = values[schema.FORECAST_VALUE_COLUMNS]
     values = values.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
     fitted = fitted.sort_values([schema.SKU, schema.REGION, schema.MONTH], ignore_index=True)
-    return ForecastResult(values, fitted, selection_df, backtest_df, settings)
+    rec = reconcile.coherent_levels(rec, values, prep.family)
+    return ForecastResult(values, fitted, selection_df, backtest_df, settings, rec)

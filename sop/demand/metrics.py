@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 SEASON = 12  # months: the lag of the seasonal naive scale in MASE
+# a MASE scale under this share of the history's mean absolute level is rounding noise
+# (a history that repeats itself exactly): MASE is not defined for such a series
+MIN_SCALE_SHARE = 0.01
 
 # column names of accuracy tables
 METHOD = "method"
@@ -24,6 +27,7 @@ BIAS = "bias"
 MASE = "mase"
 FVA = "fva"
 MAPE_SKIPPED = "mape_zero_actuals_skipped"
+MASE_UNDEFINED = "mase_undefined"  # series left out of MASE: no usable scale
 
 
 def _pair(actual: Sequence[float], forecast: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -70,15 +74,20 @@ def mase_scale(history: Sequence[float], season: int = SEASON) -> float:
     """In-sample MAE of the seasonal naive forecast: mean_t |y_t - y_{t-m}|, t = m+1..n.
 
     Pairs with a missing value are skipped. When the history is shorter than m + 1
-    months, the lag-1 (naive) MAE is used instead; NaN when that is undefined too.
+    months, the lag-1 (naive) MAE is used instead. NaN (MASE undefined) when that is
+    undefined too, or when the scale is 0 or under `MIN_SCALE_SHARE` of the mean
+    absolute level of the history: an in-sample error that small is rounding noise,
+    and dividing by it would give one series an arbitrarily large MASE.
     """
     y = np.asarray(history, dtype=float)
+    level = np.nanmean(np.abs(y)) if np.any(~np.isnan(y)) else np.nan
     for lag in (season, 1):
         if len(y) > lag:
             d = np.abs(y[lag:] - y[:-lag])
             d = d[~np.isnan(d)]
             if len(d):
-                return float(d.mean())
+                scale = float(d.mean())
+                return scale if scale > 0 and scale >= MIN_SCALE_SHARE * level else float("nan")
     return float("nan")
 
 
@@ -90,7 +99,8 @@ def mase(
 ) -> float:
     """Mean absolute scaled error: mean |f_t - a_t| / mase_scale(history, season).
 
-    NaN when the scale is 0 or undefined (a flat or too short history).
+    NaN when the scale is undefined (a flat, too short or rounding-noise history, see
+    `mase_scale`).
     """
     a, f = _pair(actual, forecast)
     scale = mase_scale(history, season)
@@ -117,13 +127,14 @@ def accuracy_table(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame
     `errors` has one row per series x method x evaluated month with columns
     `series`, `method`, `actual`, `forecast` and `scale` (the series' MASE scale),
     plus the `by` columns. Returns columns: *by, method, n_series, wape, mape,
-    mape_zero_actuals_skipped, bias, mase, where
+    mape_zero_actuals_skipped, bias, mase, mase_undefined, where
     wape = sum|e| / sum|a| and bias = sum e / sum a over all the group's points,
     mape = mean |e|/|a| over points with a != 0, and
     mase = mean over series of (mean |e| / scale) (the series-mean, as published
-    for the M and Tourism competitions; series with scale 0 are left out).
+    for the M and Tourism competitions) over the series with a scale (NaN scale:
+    MASE undefined, see `mase_scale`); mase_undefined counts the series left out.
     """
-    cols = [*by, METHOD, N_SERIES, WAPE, MAPE, MAPE_SKIPPED, BIAS, MASE]
+    cols = [*by, METHOD, N_SERIES, WAPE, MAPE, MAPE_SKIPPED, BIAS, MASE, MASE_UNDEFINED]
     if errors.empty:
         return pd.DataFrame(columns=cols)
     d = errors.dropna(subset=["actual", "forecast"])
@@ -151,6 +162,10 @@ def accuracy_table(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame
             MAPE_SKIPPED: g["_nz"].apply(lambda s: int((~s).sum())),
             BIAS: g["_err"].sum() / g["actual"].sum(),
             MASE: per_series.groupby(keys, sort=False)["mase"].mean(),
+            MASE_UNDEFINED: per_series["mase"]
+            .isna()
+            .groupby([per_series[k] for k in keys], sort=False)
+            .sum(),
         }
     ).reset_index()
     return out[cols]

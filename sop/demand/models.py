@@ -1,4 +1,10 @@
-"""Forecasting methods on one monthly series, as plain numpy functions.
+"""Forecasting methods on one monthly series, as plain numpy functions, and the registry.
+
+`METHODS` names every method the engine can use: the simple ones here (naive,
+seasonal naive, mean, drift, family profile, SES, Theta, SBA, TSB, zero), Prophet's
+model fitted in process (`prophet`, `prophet_mult`) and the statsforecast candidates
+of `sop.demand.library` (`auto_ets`, `auto_arima`, `auto_theta`, `croston`, `adida`,
+`imapa`). `RETIRED` maps names of removed methods to their successors.
 
 Every method has the signature `method(y, h, ctx) -> (forecast, fitted)`: `y` is the
 history with gaps already filled (no NaN, length n >= 1), `h` the months to forecast,
@@ -15,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from statsmodels.tsa.forecasting.theta import ThetaModel
-from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
+from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
-from sop.demand import prophet_fast
+from sop.demand import library, prophet_fast
 
 SEASON = 12
 
@@ -29,9 +35,10 @@ class Ctx:
     `first_month` is the month of y[0]; `y_raw` the history with gaps as NaN (Prophet
     drops them itself); `promo` the planned uplift fraction per month over history and
     horizon (length n + h, or None); `profile` the family's seasonal index by calendar
-    month (12 values, mean 1, or None). `memo`, when given, carries smoothing
-    parameters between backtest origins: the first origin estimates them, later ones
-    reuse them (estimated on less data, so no look-ahead) instead of re-optimising.
+    month (12 values, mean 1, or None). `memo`, when given, carries fitted models
+    between cross-validation origins: the first origin fits them, later ones apply
+    them to their longer history (parameters from less data, so no look-ahead)
+    instead of re-fitting (`sop.demand.library`).
     """
 
     first_month: np.datetime64
@@ -87,113 +94,6 @@ def profile(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     k = min(n, 6)
     level = float(np.mean(y[-k:] / idx[n - k : n]))
     return level * idx[n:], level * idx[:n]
-
-
-HW_PARAMS = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend")
-
-
-def _forecast(res, h: int, trend: str | None, damped: bool, seasonal: str | None) -> np.ndarray:
-    """The Holt-Winters forecast equation from the final states statsmodels fitted:
-    (l_n + (phi + .. + phi^k) b_n) (+ or x) s_{n-m+(k-1) mod m}.
-
-    Same as `res.forecast(h)` except at steps m, 2m, ..., where statsmodels 0.15 uses
-    the seasonal state of one cycle earlier instead of the last updated one; and it
-    skips re-running statsmodels' Python recursion over the whole history (~2 ms)."""
-    k = np.arange(1, h + 1)
-    out = np.full(h, float(np.asarray(res.level)[-1]))
-    if trend:
-        phi = float(res.params["damping_trend"]) if damped else 1.0
-        out += np.cumsum(phi**k) * float(np.asarray(res.trend)[-1])
-    if seasonal:
-        season = np.asarray(res.season)
-        s = season[len(season) - SEASON + (k - 1) % SEASON]
-        out = out * s if seasonal == "mul" else out + s
-    return out
-
-
-def _hw(
-    y: np.ndarray,
-    h: int,
-    trend: str | None,
-    damped: bool,
-    log: bool = False,
-    memo: dict | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """statsmodels Holt-Winters; `log` fits log(y), or log(1 + y) when y has zeros.
-
-    The season is multiplicative on positive raw data, additive on logs, and dropped
-    under two years of history.
-    """
-    pos = bool(np.all(y > 0))
-    shift = 0.0 if pos else 1.0
-    if log and not np.all(y >= 0):
-        log = False
-    z = np.log(y + shift) if log else y
-    seasonal = None
-    if len(y) >= 2 * SEASON and np.ptp(z) > 0:
-        seasonal = "mul" if pos and not log else "add"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        kw = dict(
-            trend=trend,
-            damped_trend=damped and trend is not None,
-            seasonal=seasonal,
-            seasonal_periods=SEASON if seasonal else None,
-        )
-        key = ("hw", trend, damped, log, seasonal)
-        try:
-            if memo is not None and key in memo:  # a later origin: filter only
-                known, fixed = memo[key]
-                res = ExponentialSmoothing(z, initialization_method="known", **known, **kw).fit(
-                    **fixed, optimized=False
-                )
-            else:
-                res = ExponentialSmoothing(z, initialization_method="heuristic", **kw).fit(
-                    use_brute=False
-                )
-        except (ValueError, np.linalg.LinAlgError):
-            res = ExponentialSmoothing(z, initialization_method="estimated", **kw).fit(
-                use_brute=False
-            )
-        if memo is not None and key not in memo:
-            p = res.params
-            fixed = {k: p[k] for k in HW_PARAMS if k in p and np.isfinite(p[k])}
-            known = {"initial_level": p["initial_level"]}
-            if trend:
-                known["initial_trend"] = p["initial_trend"]
-            if seasonal:
-                known["initial_seasonal"] = p["initial_seasons"]
-            memo[key] = (known, fixed)
-        fit = np.asarray(res.fittedvalues)
-        fc = _forecast(res, h, trend, damped, seasonal)
-    if not (np.all(np.isfinite(fc)) and np.all(np.abs(fc) < 1e3 * (np.abs(z).max() + 1))):
-        return snaive(y, h, Ctx(np.datetime64("2000-01", "M")))  # a diverged fit
-    if log:
-        return np.exp(fc) - shift, np.exp(fit) - shift
-    return fc, fit
-
-
-def ets(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
-    """Holt-Winters (statsmodels): additive damped trend, multiplicative season for
-    positive series (additive otherwise), no season under two years of history."""
-    if len(y) < 4:
-        return naive(y, h, ctx)
-    return _hw(y, h, "add", True, memo=ctx.memo)
-
-
-def ets_log(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
-    """Holt-Winters on log(y) (log(1 + y) with zeros): additive damped trend and season,
-    i.e. multiplicative on the original scale."""
-    if len(y) < 4:
-        return naive(y, h, ctx)
-    return _hw(y, h, "add", True, log=True, memo=ctx.memo)
-
-
-def ets_log_level(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
-    """Holt-Winters on log(y) without trend: a smoothed level times the season."""
-    if len(y) < 4:
-        return naive(y, h, ctx)
-    return _hw(y, h, None, False, log=True, memo=ctx.memo)
 
 
 def ses(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
@@ -276,12 +176,6 @@ def _croston(y: np.ndarray, alpha: float, sba: bool) -> tuple[float, np.ndarray]
     return f, fitted * (1 - alpha / 2 if sba else 1.0)
 
 
-def croston(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
-    """Croston's method (alpha 0.1): smoothed demand size / smoothed interval."""
-    f, fitted = _croston(y, 0.1, sba=False)
-    return np.full(h, f), fitted
-
-
 def sba(y: np.ndarray, h: int, ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
     """Syntetos-Boylan approximation: Croston x (1 - alpha/2), alpha 0.1."""
     f, fitted = _croston(y, 0.1, sba=True)
@@ -314,18 +208,25 @@ METHODS: dict[str, Method] = {
     "mean": mean,
     "drift": drift,
     "profile": profile,
-    "ets": ets,
-    "ets_log": ets_log,
-    "ets_log_level": ets_log_level,
     "ses": ses,
     "theta": theta,
+    **library.LIBRARY,  # auto_ets, auto_arima, auto_theta, croston, adida, imapa
     **{name: _prophet(spec) for name, spec in PROPHET_SPECS.items()},
-    "croston": croston,
     "sba": sba,
     "tsb": tsb,
     "zero": zero,
 }
-COMBO = "combo"
-# the combination: the mean of a seasonal naive, two log Holt-Winters (damped trend and
-# level only) and multiplicative Prophet
-COMBO_OF = ("seasonal naive", "ets_log", "ets_log_level", "prophet_mult")
+# the mean of the top-k candidates by cross-validation error, per series (selection)
+ENSEMBLE = "ensemble"
+# names of retired methods (settings stored before them may still name them) -> today's
+RETIRED = {
+    "ets": "auto_ets",
+    "ets_log": "auto_ets",
+    "ets_log_level": "auto_ets",
+    "combo": ENSEMBLE,
+}
+
+
+def resolve(name: str) -> str:
+    """Today's name of a method (a retired name maps to its successor)."""
+    return RETIRED.get(name, name)

@@ -11,14 +11,16 @@ with Prophet's priors k, m ~ N(0, 5), delta ~ Laplace(0, changepoint_prior_scale
 sigma ~ N+(0, 0.5), beta ~ N(0, prior_scale), and Prophet's own preprocessing: y scaled
 by max|y| ("absmax"), t scaled to [0, 1] over the history, changepoints evenly over the
 first 80% of the history (at most 25), yearly Fourier terms of period 365.25 days on the
-calendar days of each month start (dropped when the history spans under two years, as
+calendar days of each month start (dropped when the history spans under 730 days, as
 Prophet's "auto"), extra regressors standardised unless binary, missing y dropped.
 
-The point estimate is the MAP, as `Prophet.fit` computes by default; here it is found
-by majorise-minimise iterations (`_map`), each a small least-squares solve. Why:
-CmdStan's process start and file I/O take ~0.12 s per fit, 50-100x the fit itself,
-and the engine fits Prophet at every backtest origin.
-`tests/test_engine.py` checks the fit against the `prophet` package on a series.
+The point estimate is the MAP, as `Prophet.fit` computes by default, found to solver
+precision by `sop.demand.prophet_map` (majorise-minimise, then orthant-wise Newton).
+Why in-process: CmdStan's process start and file I/O take 30-100 ms per fit, 10-30x
+the fit itself, and the engine fits Prophet at every backtest origin. On real series
+this MAP's posterior density is never below the `prophet` package's (whose L-BFGS often
+stops short of the optimum on long series); `tests/unit/test_prophet_parity.py` and
+`bench/bench_prophet_parity.py` compare the two.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.lapack import dposv
+
+from sop.demand.prophet_map import map_fit, neg_log_posterior
 
 YEAR_DAYS = 365.25
+AUTO_YEARLY_DAYS = 730  # Prophet's yearly_seasonality='auto' needs this span
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class ProphetFit:
     reg_mu: float
     reg_sd: float
     has_reg: bool
+    objective: float = float("nan")  # -lp__ at the fit (cmdstan's optimize convention)
 
     def _design(self, days: np.ndarray, reg: np.ndarray | None) -> np.ndarray:
         cols = []
@@ -128,9 +133,9 @@ def fit(
     if n_cp > 0:
         idx = np.linspace(0, hist - 1, n_cp + 1).round().astype(int)[1:]
         t_change = t[idx]
-    else:
-        t_change = np.zeros(0)
-    seasonal = days[-1] - days[0] >= 2 * YEAR_DAYS and spec.yearly_order > 0
+    else:  # Prophet's dummy changepoint at t = 0 for a linear trend without changepoints
+        t_change = np.zeros(int(spec.growth == "linear"))
+    seasonal = days[-1] - days[0] >= AUTO_YEARLY_DAYS and spec.yearly_order > 0
     has_reg = reg_h is not None and np.unique(reg_h).size >= 2
     mu_r, sd_r = 0.0, 1.0
     if has_reg and set(np.unique(reg_h)) != {0.0, 1.0}:
@@ -165,85 +170,14 @@ def fit(
         shell.k, shell.m, shell.beta, shell.sigma = 0.0, float(ys[0]), np.zeros(K), 1e-9
         return shell
     slope = t if spec.growth == "linear" else np.zeros(n)
-    th = _map(ys, np.column_stack([slope, np.ones(n), B]), x, sig, tau, mult)
+    Z = np.column_stack([slope, np.ones(n), B])
+    th = map_fit(ys, Z, x, sig, tau, mult)
+    shell.objective = neg_log_posterior(ys, Z, x, sig, tau, mult, th)
     shell.k, shell.m = float(th[0]), float(th[1])
     shell.delta, shell.beta, shell.sigma = th[2 : 2 + S], th[2 + S : 2 + S + K], float(th[-1])
+    if n_cp == 0 and S:  # as Prophet: fold the dummy changepoint's slope into k
+        shell.k, shell.delta = shell.k + float(shell.delta[0]), np.zeros(S)
     return shell
-
-
-def _sigma(rss: float, n: int) -> float:
-    """argmin_s n log s + rss / (2 s^2) + s^2 / (2 * 0.5^2): 4 s^4 + n s^2 - rss = 0."""
-    return float(np.sqrt(max((-n + np.sqrt(n * n + 16 * rss)) / 8, 1e-18)))
-
-
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Solve the symmetric positive definite system a x = b (Cholesky, LAPACK)."""
-    _, x, info = dposv(a, b)
-    return x if info == 0 else np.linalg.lstsq(a, b, rcond=None)[0]
-
-
-def _map(
-    ys: np.ndarray,
-    Z: np.ndarray,
-    x: np.ndarray,
-    sig: np.ndarray,
-    tau: float,
-    mult: bool,
-    tol: float = 1e-5,
-    max_iter: int = 500,
-) -> np.ndarray:
-    """MAP by majorise-minimise: |d| <= d^2 / (2w) + w/2 with w = |d_old| turns the
-    Laplace prior into a ridge, so each step is a weighted least-squares solve (trend
-    and seasonality jointly when additive, alternately when multiplicative), then the
-    noise scale in closed form. Each step lowers the objective; stops on a relative
-    change below `tol`.
-    """
-    n, p = Z.shape
-    S, K = p - 2, x.shape[1]
-    prior_t = np.r_[1 / 25, 1 / 25, np.zeros(S)]
-    prior_b = 1 / sig**2
-    w = np.full(S, 1.0)  # start from a ridge (no coefficient at 0)
-    beta = np.zeros(K)
-    s = 0.5
-    theta_t = np.zeros(p)
-    prev = np.inf
-    eps = 1e-10
-    if not mult:
-        zx = np.hstack([Z, x])
-        gram, rhs, yy = zx.T @ zx, zx.T @ ys, float(ys @ ys)
-    for _ in range(max_iter):
-        pen = prior_t.copy()
-        pen[2:] = 1 / (tau * np.maximum(w, eps))
-        if mult:
-            g = 1 + x @ beta
-            zg = Z * g[:, None]
-            theta_t = _solve(zg.T @ zg + s * s * np.diag(pen), zg.T @ ys)
-            tr = Z @ theta_t
-            d = x * tr[:, None]
-            beta = _solve(d.T @ d + s * s * np.diag(prior_b), d.T @ (ys - tr)) if K else beta
-            mu = tr * (1 + x @ beta)
-        else:
-            sol = _solve(gram + s * s * np.diag(np.r_[pen, prior_b]), rhs)
-            theta_t, beta = sol[:p], sol[p:]
-            rss = max(yy - 2 * sol @ rhs + sol @ gram @ sol, 0.0)
-        if mult:
-            r = ys - mu
-            rss = float(r @ r)
-        s = _sigma(rss, n)
-        w = np.abs(theta_t[2:])
-        th = np.r_[theta_t, beta, s]
-        cur = (
-            n * np.log(s)
-            + rss / (2 * s * s)
-            + s * s / 0.5
-            + (th[0] ** 2 + th[1] ** 2) / 50
-            + np.abs(theta_t[2:]).sum() / tau
-            + np.sum(beta**2 * prior_b) / 2
-        )
-        if abs(prev - cur) <= tol * (1 + abs(cur)):
-            break
-        prev = cur
-    return th
 
 
 def quiet_prophet_package() -> None:
@@ -261,3 +195,23 @@ def quiet_prophet_package() -> None:
     for handler in log.handlers:
         handler.setLevel(logging.WARNING)
     logging.getLogger("prophet").setLevel(logging.WARNING)
+
+
+def package_model(spec: ProphetSpec, seasonal: bool):  # -> prophet.Prophet
+    """The `prophet` package's model with the same specification as `fit(..., spec)` on a
+    history where `fit` found yearly seasonality on (`ProphetFit.seasonal`): MAP fit,
+    no uncertainty samples. For the benchmark and the test that compare the two."""
+    from prophet import Prophet  # lazy, as in quiet_prophet_package
+
+    return Prophet(
+        growth=spec.growth,
+        n_changepoints=spec.n_changepoints,
+        changepoint_range=spec.changepoint_range,
+        changepoint_prior_scale=spec.changepoint_prior_scale,
+        seasonality_mode=spec.mode,
+        seasonality_prior_scale=spec.seasonality_prior_scale,
+        yearly_seasonality=spec.yearly_order if seasonal else False,
+        weekly_seasonality=False,
+        daily_seasonality=False,
+        uncertainty_samples=0,
+    )

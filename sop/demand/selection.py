@@ -1,4 +1,4 @@
-"""One series, start to end: classify, backtest the candidates, pick one, forecast.
+"""One series, start to end: classify, cross-validate the candidates, pick, forecast.
 
 `forecast_series(job, cfg)` is what a worker process runs per series. It works on
 numpy arrays only (no pandas in the loop). Steps:
@@ -11,24 +11,22 @@ numpy arrays only (no pandas in the loop). Steps:
    lambda (realised / planned uplift) is a ridge estimate shrunk towards 1, so a
    recurring event confounded with its month keeps the planned uplift. Prophet instead
    gets u_t as an extra regressor on the raw history;
-3. rolling-origin backtest: origins `step` months apart, each forecasting `bt_h` months,
-   every candidate refitted at every origin on the data before it (Holt-Winters
-   smoothing parameters are estimated at the first origin and reused at the later
-   ones, which only re-run the filter: a third of the cost, no look-ahead);
-4. pick the candidate with the lowest total absolute error (squared error for
-   intermittent series, where absolute error favours forecasting zero); the
-   combination (`models.COMBO`) is kept unless another candidate beats it at every
-   origin and by at least `margin` (30%) in total: on Tourism, PBS and aus_retail,
-   picking the raw backtest winner loses to the combination, because a few short
-   origins rank methods noisily (see bench/bench_forecast_accuracy.py);
-5. refit the pick on the whole history; bands from the backtest errors (below).
-
-Uncertainty: sigma_t = s x max(P50_t, floor) x max(1, sqrt(h / bt_h)), where s is the
-root-mean-square of the chosen method's backtest errors relative to its forecasts
-(floor = 10% of the mean history, so near-zero forecasts keep a band), and h the
-months ahead. P10/P90 = P50 -/+ 1.2816 sigma (normal), P10 clipped at 0. Without a
-backtest, s comes from the in-sample errors of the fitted model (or 0.5 when none);
-s is at least 2%.
+3. rolling-origin cross-validation inside the history the engine is given (in a
+   hold-out test, the part before the hold-out): `origins` origins `step` months
+   apart, the last one `bt_horizon` months before the end, each forecasting
+   `bt_horizon` months; every candidate is fitted at the first (earliest) origin and
+   applied to the longer history at the later ones (statsforecast's `forward`, the
+   same parameters re-filtered: no look-ahead, a fraction of the cost); a series too
+   short for that gets one origin at `MIN_TRAIN` months, scored on what is left;
+4. select (the rule, fixed before any validation-set figure was seen; see
+   docs/forecast-engine.md): each candidate's CV error is its mean absolute error
+   (mean squared error for intermittent series, where absolute error favours
+   forecasting zero); the `top_k` candidates with the lowest error form the ensemble
+   (`models.ENSEMBLE`, the mean of their forecasts, whose CV error comes from the same
+   origins); the ensemble is the pick unless the best single candidate's CV error is
+   below (1 - `margin`) x the ensemble's;
+5. refit the pick (every ensemble member) on the whole history and forecast;
+6. band: split-conformal from the pick's CV errors (`sop.demand.bands`).
 """
 
 from __future__ import annotations
@@ -37,31 +35,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sop.demand import metrics, models
+from sop.demand import bands, metrics, models
 
-Z90 = 1.2815515655446004  # standard normal 90% quantile
 MIN_TRAIN = {"ok": 18, "short": 6, "intermittent": 12}
+MIN_SCORED = 3  # months a short series' single origin must leave to score
 SHORT_MONTHS = 24
 STALE_MONTHS = 12  # no sales row in the last year: forecast 0, flagged
 ADI_INTERMITTENT = 1.32
 LARGE_BIAS = 0.2
-DEFAULT_REL_SIGMA = 0.5
-MIN_REL_SIGMA = 0.02  # a perfect backtest still leaves a +-2.6% band
 SHORT_CANDIDATES = ("naive", "mean", "drift", "profile", "ses")
-INTERMITTENT_CANDIDATES = ("sba", "croston", "tsb", "mean")
+INTERMITTENT_CANDIDATES = ("croston", "adida", "imapa", "tsb", "mean")
 
 
 @dataclass(frozen=True)
 class Config:
-    """The per-series part of the settings."""
+    """The per-series part of the settings (see the module docstring for each)."""
 
     candidates: tuple[str, ...]
     origins: int = 3
-    bt_horizon: int = 6
+    bt_horizon: int = 12
     step: int = 6
     use_promotions: bool = True
-    force: str | None = None  # use this method for every series, no backtest
-    margin: float = 0.3  # leave the combination only for a clearly better method
+    force: str | None = None  # use this method for every series, no cross-validation
+    margin: float = 0.2  # a single candidate replaces the ensemble only when this much better
+    top_k: int = 3  # members of the ensemble (1: no ensemble, the best single candidate)
 
 
 @dataclass
@@ -81,7 +78,8 @@ class Job:
 
 @dataclass
 class Outcome:
-    """The result for one series; `backtest` maps method -> (wape, mase, bias, mape)."""
+    """The result for one series; `backtest` maps method -> (wape, mase, bias, mape) of
+    its cross-validation (the ensemble included when there was one)."""
 
     key: tuple
     method: str
@@ -91,6 +89,7 @@ class Outcome:
     sigma: np.ndarray
     fitted: np.ndarray
     backtest: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    members: tuple[str, ...] = ()  # the ensemble's members when method is the ensemble
 
 
 def classify(y: np.ndarray) -> str:
@@ -182,11 +181,6 @@ def _predict(
     n = len(y)
     promo = job.promo[start : start + n + h] if (use_promo and job.promo is not None) else None
     first = np.datetime64(job.first_month, "M") + start
-    if method == models.COMBO:
-        parts = [
-            _predict(m, y, y_raw, h, job, start, use_promo, cache, memo) for m in models.COMBO_OF
-        ]
-        return np.mean([p[0] for p in parts], axis=0), np.mean([p[1] for p in parts], axis=0)
     ck = (method, n, h)
     if ck in cache:
         return cache[ck]
@@ -245,6 +239,16 @@ def _no_model(job: Job, y_all: np.ndarray, kind: str, obs_idx: np.ndarray) -> Ou
     return None
 
 
+def _cuts(n: int, kind: str, cfg: Config) -> list[tuple[int, int]]:
+    """(origin, months scored) of the cross-validation, earliest first (module step 3)."""
+    min_train = MIN_TRAIN[kind]
+    cuts = [n - cfg.bt_horizon - i * cfg.step for i in range(cfg.origins)]
+    out = sorted((c, cfg.bt_horizon) for c in cuts if c >= min_train)
+    if not out and cfg.origins > 0 and n - min_train >= MIN_SCORED:
+        out = [(min_train, n - min_train)]
+    return out
+
+
 def _backtest(
     job: Job,
     cfg: Config,
@@ -255,43 +259,61 @@ def _backtest(
     start: int,
     use_promo: bool,
 ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
-    """method -> (actual, forecast) per rolling origin, each candidate refitted on the
-    history before the origin."""
-    n = len(y)
-    min_train = MIN_TRAIN[kind]
-    cuts = [n - cfg.bt_horizon - i * cfg.step for i in range(cfg.origins)]
-    cuts = sorted(c for c in cuts if c >= min_train) if cands else []
+    """method -> (actual, forecast) per rolling origin, each candidate fitted on the
+    history before the first origin and applied at the later ones."""
+    cuts = _cuts(len(y), kind, cfg) if cands else []
     errors: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m in cands}
-    memo: dict = {}  # smoothing parameters of the first origin
-    for c in cuts:
-        actual = y_raw[c : c + cfg.bt_horizon]
+    memo: dict = {}  # models fitted at the first origin
+    for c, width in cuts:
+        actual = y_raw[c : c + width]
         fc_cache: dict = {}
         for m in cands:
-            fc, _ = _predict(m, y[:c], y_raw, cfg.bt_horizon, job, start, use_promo, fc_cache, memo)
+            fc, _ = _predict(m, y[:c], y_raw, width, job, start, use_promo, fc_cache, memo)
             errors[m].append((actual, np.maximum(fc, 0)))
     return errors
 
 
 def _scores(
     errors: dict[str, list[tuple[np.ndarray, np.ndarray]]], kind: str, scale: float
-) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, float], dict[str, np.ndarray]]:
-    """(backtest metrics (wape, mase, bias, mape), total error the pick minimises,
-    absolute error per origin), per method with a backtest."""
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, float]]:
+    """(CV metrics (wape, mase, bias, mape), the CV error the pick minimises: mean
+    absolute error, mean squared for intermittent series), per method with a CV."""
     backtest: dict[str, tuple[float, float, float, float]] = {}
     score: dict[str, float] = {}
-    per_origin: dict[str, np.ndarray] = {}
     for m, pairs in errors.items():
         if not pairs:
             continue
-        per_origin[m] = np.array([np.nansum(np.abs(f - a)) for a, f in pairs])
         a = np.concatenate([p[0] for p in pairs])
         f = np.concatenate([p[1] for p in pairs])
         ok = ~np.isnan(a)
         e = f[ok] - a[ok]
-        mase = float(np.mean(np.abs(e)) / scale) if scale > 0 and len(e) else float("nan")
+        if not len(e):
+            continue
+        mase = float(np.mean(np.abs(e)) / scale) if scale > 0 else float("nan")
         backtest[m] = (metrics.wape(a, f), mase, metrics.bias(a, f), metrics.mape(a, f))
-        score[m] = float(np.sum(e * e) if kind == "intermittent" else np.sum(np.abs(e)))
-    return backtest, score, per_origin
+        score[m] = float(np.mean(e * e) if kind == "intermittent" else np.mean(np.abs(e)))
+    return backtest, score
+
+
+def ensemble_pairs(
+    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]], members: tuple[str, ...]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ensemble's (actual, forecast) per origin: the mean of its members' forecasts."""
+    out = []
+    for o, (actual, _) in enumerate(errors[members[0]]):
+        out.append((actual, np.mean([errors[m][o][1] for m in members], axis=0)))
+    return out
+
+
+def choose(score: dict[str, float], ens_score: float | None, margin: float) -> str | None:
+    """The selection rule (module step 4): the ensemble unless the best single
+    candidate's CV error is below (1 - margin) x the ensemble's; None without scores."""
+    if not score:
+        return None
+    best = min(score, key=lambda m: score[m])
+    if ens_score is None or score[best] < (1 - margin) * ens_score:
+        return best
+    return models.ENSEMBLE
 
 
 def _pick(
@@ -299,60 +321,38 @@ def _pick(
     cfg: Config,
     kind: str,
     n: int,
-    cands: tuple[str, ...],
+    errors: dict[str, list[tuple[np.ndarray, np.ndarray]]],
+    backtest: dict[str, tuple[float, float, float, float]],
     score: dict[str, float],
-    per_origin: dict[str, np.ndarray],
-) -> str:
-    """The method to forecast with: forced, the backtest's pick (the combination unless
-    clearly beaten), or a default by kind when there was no backtest."""
+    scale: float,
+) -> tuple[str, tuple[str, ...]]:
+    """(method, ensemble members): forced, chosen by cross-validation, or a default by
+    kind when there was none. Adds the ensemble's CV metrics to `backtest`."""
     if cfg.force is not None:
-        return cfg.force
-    if score:
-        method = min(cands, key=lambda m: score.get(m, np.inf))
-        combo = models.COMBO
-        if (
-            combo in score
-            and method != combo
-            and (
-                score[method] > (1 - cfg.margin) * score[combo]
-                or np.any(per_origin[method] >= per_origin[combo])
-            )
-        ):
-            method = combo
-        return method
-    return {
+        if cfg.force == models.ENSEMBLE:
+            raise ValueError("the ensemble is chosen per series; it cannot be forced")
+        return cfg.force, ()
+    ranked = sorted(score, key=lambda m: score[m])
+    members = tuple(ranked[: cfg.top_k]) if len(ranked) > 1 and cfg.top_k > 1 else ()
+    ens_score = None
+    if members:
+        pairs = ensemble_pairs(errors, members)
+        errors[models.ENSEMBLE] = pairs
+        ens_bt, ens = _scores({models.ENSEMBLE: pairs}, kind, scale)
+        backtest.update(ens_bt)
+        ens_score = ens.get(models.ENSEMBLE)
+    method = choose(score, ens_score, cfg.margin)
+    if method is not None:
+        return method, members if method == models.ENSEMBLE else ()
+    default = {
         "short": "profile" if job.profile is not None and n >= 3 else "naive",
-        "intermittent": "sba",
+        "intermittent": "croston",
     }.get(kind, "seasonal naive")
-
-
-def _sigma(
-    p50: np.ndarray,
-    pairs: list[tuple[np.ndarray, np.ndarray]] | None,
-    fitted: np.ndarray,
-    y: np.ndarray,
-    y_raw: np.ndarray,
-    lag: int,
-    bt_horizon: int,
-) -> np.ndarray:
-    """The band's sigma per month ahead, from the chosen method's backtest `pairs`
-    (or, without them, its in-sample errors); see the module docstring."""
-    floor = 0.1 * float(np.mean(np.abs(y))) + 1e-9
-    if pairs is not None:
-        a = np.concatenate([p[0] for p in pairs])
-        f = np.concatenate([p[1] for p in pairs])
-        ok = ~np.isnan(a)
-        rel = (a[ok] - f[ok]) / np.maximum(f[ok], floor)
-    else:
-        ok = ~np.isnan(fitted) & ~np.isnan(y_raw)
-        rel = (y_raw[ok] - fitted[ok]) / np.maximum(np.abs(fitted[ok]), floor)
-    s = max(float(np.sqrt(np.mean(rel**2))) if len(rel) else DEFAULT_REL_SIGMA, MIN_REL_SIGMA)
-    steps = np.arange(1, len(p50) + 1) + lag
-    return s * np.maximum(p50, floor) * np.maximum(1.0, np.sqrt(steps / bt_horizon))
+    return default, ()
 
 
 def forecast_series(job: Job, cfg: Config) -> Outcome:
-    """Classify, backtest, select and forecast one series (see the module docstring)."""
+    """Classify, cross-validate, select and forecast one series (see the module docstring)."""
     h = job.horizon
     y_all = np.asarray(job.y, dtype=float)
     obs_idx = np.flatnonzero(~np.isnan(y_all))
@@ -369,12 +369,17 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
     use_promo = cfg.use_promotions and job.promo is not None
     cands = _candidates(kind, cfg) if cfg.force is None else ()
     errors = _backtest(job, cfg, kind, cands, y, y_raw, start, use_promo)
-    backtest, score, per_origin = _scores(errors, kind, metrics.mase_scale(y_raw))
-    method = _pick(job, cfg, kind, len(y), cands, score, per_origin)
-    fc, fitted = _predict(method, y, y_raw, h + lag, job, start, use_promo, {})
+    scale = metrics.mase_scale(y_raw)
+    backtest, score = _scores(errors, kind, scale)
+    method, members = _pick(job, cfg, kind, len(y), errors, backtest, score, scale)
+    parts = [
+        _predict(m, y, y_raw, h + lag, job, start, use_promo, {}) for m in (members or (method,))
+    ]
+    fc = np.mean([np.maximum(p[0], 0) for p in parts], axis=0)
+    fitted = np.mean([p[1] for p in parts], axis=0)
     p50 = np.maximum(fc[lag:], 0)
-    pairs = errors[method] if method in score else None
-    sigma = _sigma(p50, pairs, fitted, y, y_raw, lag, cfg.bt_horizon)
+    pairs = errors.get(method) if method in backtest else None
+    sigma = bands.sigma(p50, pairs, y_raw - fitted, float(np.mean(np.abs(y))), lag)
     if job.stop is not None:
         p50[job.stop :] = 0.0
         sigma[job.stop :] = 0.0
@@ -383,4 +388,6 @@ def forecast_series(job: Job, cfg: Config) -> Outcome:
         flag = "large bias"
     fitted_full = np.full(len(y_all), np.nan)
     fitted_full[first : last + 1] = np.maximum(fitted, 0)
-    return Outcome(job.key, method, flag, n_months, p50, sigma, fitted_full, backtest)
+    return Outcome(
+        job.key, method, flag, n_months, p50, sigma, fitted_full, backtest, tuple(members)
+    )

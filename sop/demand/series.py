@@ -1,7 +1,8 @@
 """From dataset tables to per-series jobs, and from level forecasts back to SKU x region.
 
 `build_jobs` turns the sales history into numpy series at the forecast level (with
-promotions, family seasonal profiles and phase-out months); `disaggregate` splits the
+promotions, family seasonal profiles and phase-out months) and forecasts the new
+products, which get no job (`sop.demand.newproducts`); `disaggregate` splits the
 level forecasts to SKU x region by recent shares. Both are pure.
 """
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import add_months, month_starts, months_between, next_month
+from sop.demand import newproducts
 from sop.demand.hierarchy import shares
 from sop.demand.selection import Job
 
@@ -25,15 +27,17 @@ PROFILE_MONTHS = 36
 class Prepared:
     """Jobs plus what is needed to assemble the result.
 
-    extra: selection rows of SKUs that get no model (no sales history);
-    family: sku -> family; children: level key columns, sku, region, share, stop
-    (index into the horizon from which the child sells nothing, or -1).
+    extra: selection rows of the new products (`sop.demand.newproducts`), which get
+    no model; family: sku -> family; children: level key columns, sku, region, share,
+    stop (index into the horizon from which the child sells nothing, or -1);
+    new: the new products' forecasts (sku, region, month, p50, sigma, band_group).
     """
 
     jobs: list[Job]
     extra: pd.DataFrame
     family: pd.Series
     children: pd.DataFrame
+    new: pd.DataFrame
 
 
 def _promo_factors(
@@ -79,19 +83,31 @@ def _promo_factors(
 def _profiles(
     wide: np.ndarray, fam_of_col: list[str], n_hist: int, origin: pd.Timestamp
 ) -> dict[str, np.ndarray]:
-    """family -> seasonal index by calendar month (mean 1), from its last 36 months."""
+    """family -> seasonal index by calendar month (mean 1), from its last 36 months with
+    data (a month where none of its series has a value is missing, not zero)."""
     out: dict[str, np.ndarray] = {}
     cal = (origin.month - 1 + np.arange(n_hist)) % 12
     fams = np.array(fam_of_col, dtype=object)
     for f in dict.fromkeys(fam_of_col):
-        tot = np.nansum(wide[:, fams == f], axis=1)
-        lo = max(0, n_hist - PROFILE_MONTHS)
-        seg, c = tot[lo:], cal[lo:]
+        cols = wide[:, fams == f]
+        tot = np.nansum(cols, axis=1)
+        tot[np.isnan(cols).all(axis=1)] = np.nan
+        have = np.flatnonzero(~np.isnan(tot))
+        if not len(have):
+            continue
+        end = have[-1] + 1
+        lo = max(0, end - PROFILE_MONTHS)
+        seg, c = tot[lo:end], cal[lo:end]
         nz = np.flatnonzero(seg > 0)
         if len(nz) == 0 or len(seg) - nz[0] < 24:
             continue
         seg, c = seg[nz[0] :], c[nz[0] :]
-        idx = np.array([seg[c == k].mean() if np.any(c == k) else np.nan for k in range(12)])
+        idx = np.array(
+            [
+                np.nanmean(seg[c == k]) if np.any(~np.isnan(seg[c == k])) else np.nan
+                for k in range(12)
+            ]
+        )
         if np.isnan(idx).any() or idx.mean() <= 0:
             continue
         out[f] = np.maximum(idx / idx.mean(), 0.05)
@@ -205,23 +221,13 @@ def _children(
     return agg, children
 
 
-def _no_history(products: pd.DataFrame | None, skus: pd.Index, level: str) -> pd.DataFrame:
-    """Selection rows of the SKUs in products that have no sales history."""
-    no_hist = products[~products[schema.SKU].isin(skus)] if products is not None else pd.DataFrame()
-    extra = pd.DataFrame(
-        {
-            schema.SKU: no_hist.get(schema.SKU, pd.Series(dtype=str)),
-            schema.FAMILY: no_hist.get(schema.FAMILY, pd.Series(dtype=str)),
-            "method": "none",
-            "flag": "no history",
-            "n_months": 0,
-        }
-    )
-    if level == "family":
-        extra = extra.iloc[0:0]
-    elif level == "sku_region" and len(extra):
-        extra[schema.REGION] = pd.NA
-    return extra.reset_index(drop=True)
+def _unsold(products: pd.DataFrame | None, skus: pd.Index) -> pd.DataFrame:
+    """sku, family of the products without any sales history."""
+    if products is None:
+        return pd.DataFrame(columns=[schema.SKU, schema.FAMILY])
+    p = products.drop_duplicates(schema.SKU)
+    p = p[~p[schema.SKU].isin(skus)]
+    return pd.DataFrame({schema.SKU: p[schema.SKU], schema.FAMILY: p[schema.FAMILY].astype(str)})
 
 
 def build_jobs(
@@ -240,7 +246,30 @@ def build_jobs(
     first = months_between(origin, span["min"])
     last = months_between(origin, span["max"])
     fam_of_col = [fam.get(s, NO_FAMILY) for s in span[schema.SKU]]
-    profiles = _profiles(wide, fam_of_col, n_hist, origin)
+    # new products (sku_region and sku levels) get the family-profile forecast, no job
+    new = np.zeros(len(span), dtype=bool)
+    if level != "family":
+        new = newproducts.new_columns(span, wide, products, as_of)
+    old = [f for f, m in zip(fam_of_col, new) if not m]
+    profiles = _profiles(wide[:, ~new], old, n_hist, origin)
+    new_values, new_rows = newproducts.forecast_new(
+        span.assign(**{schema.FAMILY: fam_of_col}),
+        wide,
+        new,
+        _unsold(products, skus) if level != "family" else _unsold(None, skus),
+        profiles,
+        origin,
+        as_of,
+        horizon,
+        products,
+    )
+    span, wide, first, last = (
+        span[~new].reset_index(drop=True),
+        wide[:, ~new],
+        first[~new],
+        last[~new],
+    )
+    fam_of_col = old
     promo = _promo_uplift(tables, span, fam, origin, n_all, use_promotions)
     stop = _stops(products, span, as_of, horizon)
     span = span.assign(**{schema.FAMILY: fam_of_col, "stop": stop})
@@ -272,7 +301,10 @@ def build_jobs(
                 None if st < 0 else st,
             )
         )
-    return Prepared(jobs, _no_history(products, skus, level), fam, children)
+    extra = newproducts.selection_rows(new_rows, level)
+    if level == "sku":
+        extra = extra.drop(columns=schema.REGION, errors="ignore")
+    return Prepared(jobs, extra, fam, children, new_values)
 
 
 def disaggregate(

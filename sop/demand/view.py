@@ -305,3 +305,24 @@ def fva_sentence(overall: pd.Series) -> str:
     if fva < 0:
         return head + f"**adds {fmt.pct(-fva)}** to the naive error: worse than naive."
     return head + f"removes **{fmt.pct(fva)}** of the naive error."
+
+
+def band_sentence(total: pd.Series, horizon: int) -> str:
+    """The hold-out check's all-families row in words: how much of the held-out demand the
+    80 % band caught (calibrated: about 80 %; far below: the band is too narrow to plan
+    safety stock on) and the error against seasonal naive on the same months."""
+    cov = total["coverage_80"]
+    if pd.isna(cov):
+        return "No held-out month had an actual to check."
+    verdict = (
+        "about right"
+        if 0.75 <= cov <= 0.85
+        else ("too narrow: plan with care" if cov < 0.75 else "wider than needed")
+    )
+    return (
+        f"**Hold-out check** (last {horizon} months of {int(total['n_series'])} series held out, "
+        f"forecast from the months before): the 80 % band (P10-P90) held "
+        f"**{fmt.pct(cov)}** of {int(total['held_out_months'])} held-out months, {verdict}; "
+        f"MASE {total['mase']:.2f} vs seasonal naive {total['mase_snaive']:.2f} "
+        "(below 1: better than last year's same month)."
+    )

@@ -37,7 +37,7 @@ th{background:#1F4E79;color:#fff;text-align:left;padding:6px 8px;vertical-align:
 th.n{text-align:right}
 td{border-bottom:1px solid #E3E7ED;padding:5px 8px;vertical-align:top}
 td.n{text-align:right;white-space:nowrap} td.k{white-space:nowrap}
-.risk{color:#B23A48}.opportunity{color:#2E8B57}
+.risk{color:#B23A48}.opportunity{color:#1E7A46}
 .note{background:#FFF6E5;border-left:4px solid #E07A1F;padding:6px 10px;margin:6px 0}
 .chart{margin:8px 0}
 .wide{overflow-x:auto} tr.gap td{background:#FFF6E5;font-weight:600}

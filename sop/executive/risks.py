@@ -342,7 +342,7 @@ TABLE_CSS = """<style>
 border-bottom:1px solid #D5DAE1;position:sticky;top:0;background:#fff;white-space:nowrap}}
 .exe-risks td{{padding:5px 8px;border-bottom:1px solid #E3E7ED;vertical-align:top}}
 .exe-risks td.m{{text-align:right;white-space:nowrap;font-weight:600}}
-.exe-risks .risk{{color:#B23A48}} .exe-risks .opportunity{{color:#2E8B57}}
+.exe-risks .risk{{color:#B23A48}} .exe-risks .opportunity{{color:#1E7A46}}
 .exe-risks .w{{color:#5A6572;white-space:nowrap}} .exe-risks .y{{color:#3A4450}}
 </style>"""
 
@@ -360,7 +360,8 @@ def html_table(items: pd.DataFrame, currency: str, height: int = 300, font_px: i
         for k, i, m, w, y in zip(items["kind"], d["Item"], d["At stake"], d["When"], d["Why"])
     )
     return (
-        TABLE_CSS.format(height=height, font=font_px) + '<div class="exe-risks">'
+        TABLE_CSS.format(height=height, font=font_px) + '<div class="exe-risks" tabindex="0" '
+        'role="region" aria-label="Risks and opportunities">'
         '<table><thead><tr><th style="text-align:right">At stake</th><th>Item, when '
         f"and why</th></tr></thead><tbody>{rows}</tbody></table></div>"
     )

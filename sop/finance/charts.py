@@ -19,6 +19,7 @@ from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 from sop.core.months import add_months
 
 GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"
+GAP_UP, GAP_DOWN = "triangle-up", "triangle-down"  # a gap's marker by its sign
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0)
 LABELS = {schema.REVENUE: "Revenue", schema.MARGIN: "Gross margin"}
 
@@ -262,7 +263,12 @@ def budget_chart(
         y=gap,
         name="Gap (projection - budget)",
         mode="markers",
-        marker=dict(symbol="diamond", size=8, color=[GREEN if g >= 0 else RED for g in gap]),
+        # above budget: a green triangle up; below: a red triangle down (not colour alone)
+        marker=dict(
+            symbol=[GAP_UP if g >= 0 else GAP_DOWN for g in gap],
+            size=9,
+            color=[GREEN if g >= 0 else RED for g in gap],
+        ),
         customdata=money_axis.texts(gap, currency, delta=True),
         hovertemplate=money_axis.hover(),
         visible="legendonly" if cumulative else True,

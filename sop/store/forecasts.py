@@ -28,7 +28,7 @@ from sop.store.core import Store, as_parquet, register_ddl, write_lock
 VALUE_COLUMNS = schema.FORECAST_VALUE_COLUMNS
 FITTED = "fitted"
 FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
-BLOB_FRAMES = ("selection", "backtest")
+BLOB_FRAMES = ("selection", "backtest", "reconciliation", "levels")
 SNAPSHOT_COLUMNS = [
     schema.MONTH,
     schema.SKU,

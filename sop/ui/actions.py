@@ -77,6 +77,24 @@ def run_forecast(forecast: ForecastSettings, bar) -> Outcome:
     return _attempt(lambda: consensus.run_and_store(readers.store(), forecast, progress=progress))
 
 
+def holdout_check(tables: dict, forecast: ForecastSettings, bar, horizon: int = 12) -> Outcome:
+    """Hold out the last `horizon` months of every series, forecast them from the months
+    before with `forecast`'s settings and seasonal naive, and score both (value: the
+    `backtest.band_check` table); refused with the reason when no series is long enough.
+    Nothing is stored."""
+    # the backtest imports the engine (Prophet, 0.75 s): only this button needs it
+    from sop.demand import backtest
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Hold-out check: series {done} of {total}…")
+
+    try:
+        h = backtest.holdout(tables, horizon, forecast, ("seasonal naive",), progress=progress)
+    except ValueError as exc:
+        return Outcome(False, str(exc))
+    return Outcome(True, value=backtest.band_check(h))
+
+
 def add_override(ov: Override) -> Outcome:
     """Check and store an override (value: its id); refused with every problem found."""
     try:

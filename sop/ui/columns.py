@@ -1,5 +1,6 @@
 """`st.column_config` of the pages' tables: readable labels, the unit in the label,
-whole numbers with thousands separators, months as months."""
+whole numbers with thousands separators, months as months; and `fit`, which widens
+a column to its longest text (the grid sizes a column by its first rows only)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,86 @@ def columns(
     return out
 
 
+# st.dataframe's grid sizes a column to its header and its first rows only, so a longer
+# text further down is cut. `fit` widens such columns to their longest text. Source Sans
+# at 14 px (the grid's font), measured in Chromium: capitals 7.9 px on average (W 11),
+# digits 7.0, small letters 6.6, so a text is taken at CAPITAL_PX, DIGIT_PX and CHAR_PX
+# a character, plus the cell's padding (16 px) and some. A column wider than WIDEST_PX
+# keeps that width: its rows must wrap (`WRAP_ROW_PX`) or the text goes elsewhere.
+CAPITAL_PX, DIGIT_PX, CHAR_PX, PAD_PX, WIDEST_PX = 8.0, 7.0, 6.7, 20, 480
+NAMED_PX = {"small": 75, "medium": 200, "large": 400}  # Streamlit's named widths
+WRAP_ROW_PX = 70  # a row taller than 4rem (64 px) wraps its text: three lines
+NUMBER_TEXT = {  # how the grid writes a number in a format, at its longest
+    "percent": lambda v: f"{100 * v:,.2f}%",
+    "%d": lambda v: f"{v:,.0f}",
+    "%,.0f": lambda v: f"{v:,.0f}",
+    "%.1f": lambda v: f"{v:,.1f}",
+    "%.2f": lambda v: f"{v:,.2f}",
+}
+
+
+def text_px(texts) -> int:
+    """The grid width the widest of `texts` needs, padding included (see above)."""
+
+    def px(t: str) -> float:
+        return sum(
+            CAPITAL_PX if ch.isupper() else DIGIT_PX if ch.isdigit() else CHAR_PX for ch in t
+        )
+
+    return round(max((px(str(t)) for t in texts if not pd.isna(t)), default=0.0) + PAD_PX)
+
+
+def _shown(col: pd.Series, cfg: dict) -> pd.Series | None:
+    """The texts the grid shows for `col` under `cfg`, or None when not predictable."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        write = NUMBER_TEXT.get(str((cfg.get("type_config") or {}).get("format")))
+        return None if write is None else col.dropna().map(write)
+    if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+        return col.dropna().astype(str)
+    return None
+
+
+def _as_dict(cfg) -> dict:
+    return {"label": cfg} if isinstance(cfg, str) else dict(cfg or {})
+
+
+def fit(df: pd.DataFrame, config: dict) -> dict:
+    """`config` (a `column_config`) with each column of `df` as wide as its label and its
+    longest text, when that is wider than set: text columns and numbers in a format of
+    `NUMBER_TEXT`; at most `WIDEST_PX`."""
+    out = dict(config)
+    for c in df.columns:
+        if c in out and out[c] is None:  # a hidden column
+            continue
+        cfg = _as_dict(out.get(c, c))  # no config: the grid shows the column's name
+        texts = _shown(df[c], cfg)
+        if texts is None:
+            continue
+        need = max(text_px([cfg.get("label") or c]), text_px(texts))
+        have = cfg.get("width")
+        have = NAMED_PX.get(have, have) if have is not None else 0
+        if need > have:
+            out[c] = cfg | {"width": min(need, WIDEST_PX)}
+    return out
+
+
+def too_wide(df: pd.DataFrame, config: dict) -> list[str]:
+    """The columns of `df` with a text wider than `WIDEST_PX`: their rows must wrap, or
+    the text goes under the grid."""
+    return [
+        c
+        for c in df.columns
+        if config.get(c, c) is not None
+        and (t := _shown(df[c], _as_dict(config.get(c, c)))) is not None
+        and text_px(t) > WIDEST_PX
+    ]
+
+
+def labels(config: dict) -> dict[str, str]:
+    """Column -> the label a `column_config` gives it."""
+    return {c: _as_dict(cfg).get("label") or c for c, cfg in config.items()}
+
+
 # --- Data gathering (step 1) ----------------------------------------------------------
 def data_overview() -> dict:
     """`sop.data.dataview.table_overview`."""
@@ -55,8 +136,13 @@ def data_overview() -> dict:
 
 
 def data_checks() -> dict:
-    """`sop.data.validate.Report.check_table`."""
-    return {"count": Number("rows affected"), "message": Text(width="large")}
+    """`sop.data.validate.Report.check_table` (the message shows in the drill-down)."""
+    return {
+        "check": "Check",
+        "table": "Table",
+        "status": "Status",
+        "count": Number("Rows affected", format="%d"),
+    }
 
 
 def data_versions() -> dict:
@@ -110,6 +196,15 @@ def demand_columns() -> dict:
         ),
         "share_overridden": pct("Overridden (% of cells)", format="percent"),
         "n_months": Number("History (months)", format="%d"),
+        "coverage_80": pct(
+            "80 % band coverage (%)",
+            format="percent",
+            help="share of held-out actuals inside P10-P90; 80 % when calibrated",
+        ),
+        "held_out_months": Number("Held-out months", format="%d"),
+        "mase_snaive": Number(
+            "Seasonal naive MASE", format="%.2f", help="the same months forecast by last year's"
+        ),
         "n_series": Number("Series", format="%d"),
         "n_backtested": Number("Series vs seasonal naive", format="%d"),
         "value": Number("Value (units/month or %)", format="%.1f"),

@@ -212,3 +212,9 @@ def supply_kpis(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> 
     if plan is None or not plan.ok:
         return {}
     return plan_kpis(plan, tables(path, version)[schema.PRODUCTS])
+
+
+@st.cache_data(max_entries=8)
+def demand_run_frame(path: str, run_id: int, name: str) -> pd.DataFrame:
+    """A frame stored with a forecast run (`sop.store.forecasts.BLOB_FRAMES`)."""
+    return forecasts.frame(Store(path), run_id, name)

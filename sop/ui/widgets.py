@@ -12,12 +12,15 @@ import streamlit as st
 
 from sop.core.xlsx import Spec
 from sop.data import dataview
+from sop.data import report as data_report
 from sop.data.validate import Report
 from sop.demand import view as demand_view
 from sop.finance import export as finance_export
 from sop.finance.tiles import Tile
 from sop.finance.view import FinanceView
 from sop.scenario.levers import Levers
+from sop.scenario.wording import escape_md
+from sop.supply import view as supply_view
 from sop.ui import columns, scenario_readers
 
 # A row of tiles wraps to fewer per row when a tile would be narrower than its figure
@@ -75,6 +78,8 @@ def show_flash(key: str) -> None:
 
 
 # --- Data gathering (step 1) ----------------------------------------------------------
+# the cell colour of a check's status (WCAG AA text); the status also reads as a mark
+# and a word (`sop.data.report.status_text`)
 STATUS_STYLE = {
     "pass": "background-color: #EAF2EA; color: #1E5631",
     "warning": "background-color: #FCE9C8; color: #7A4B00",
@@ -82,21 +87,40 @@ STATUS_STYLE = {
 }
 
 
+def overview_table(overview: pd.DataFrame) -> None:
+    """The Data page's tables (`sop.data.dataview.table_overview`) and what each holds,
+    as a table whose descriptions wrap (a grid column would cut them at 1280x720)."""
+    shown = overview.assign(
+        required=overview["required"].map({True: "required", False: "optional"}),
+        rows=[f"{n:,}" for n in overview["rows"]],
+        months=[f"{n:,}" for n in overview["months"]],
+    )
+    st.table(shown.rename(columns=columns.labels(columns.data_overview())), hide_index=True)
+
+
+def status_style(text: str) -> str:
+    """The CSS of a status cell as shown ("✖ fail"), by its word."""
+    return STATUS_STYLE.get(str(text).split(" ")[-1], "")
+
+
 def quality_checks(report: Report) -> None:
-    """The Data page's checks: how many pass, warn and fail, every check coloured by
-    its status, and a drill-down into a flagged check's findings and examples."""
+    """The Data page's checks: how many pass, warn and fail, every check marked and
+    coloured by its status, and a drill-down into a flagged check's findings (its
+    message, which would be cut in the grid) and examples."""
     checks = report.check_table()
     counts = checks["status"].value_counts()
     st.caption(
         f"{counts.get('pass', 0)} checks pass · {counts.get('warning', 0)} with "
         f"warnings · {counts.get('fail', 0)} failed"
     )
-    shown = checks.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["status"])
+    marked = checks.assign(status=checks["status"].map(data_report.status_text))
+    shown = marked.style.map(status_style, subset=["status"])
     st.dataframe(
         shown,
         hide_index=True,
         key="data_checks_table",
-        column_config=columns.data_checks(),
+        column_order=("check", "table", "status", "count"),
+        column_config=columns.fit(marked, columns.data_checks()),
     )
     flagged = checks[checks["status"] != "pass"]
     if flagged.empty:
@@ -130,6 +154,24 @@ def demand_picker(products: pd.DataFrame, sales: pd.DataFrame) -> tuple:
     return family, chosen(sku), chosen(region)
 
 
+# --- Supply planning (step 3) ---------------------------------------------------------
+def bottleneck_table(bottlenecks: pd.DataFrame, currency: str) -> None:
+    """The binding limits as a table whose lever sentences wrap (a grid cuts them), the
+    first `SHOWN`; all of them in a grid under it when there are more."""
+    st.table(supply_view.bottleneck_text(bottlenecks.head(supply_view.SHOWN), currency))
+    if len(bottlenecks) > supply_view.SHOWN:
+        with st.expander(f"All {len(bottlenecks)} binding limits (grid)"):
+            config = columns.fit(bottlenecks, columns.bottleneck_columns(bottlenecks, currency))
+            st.dataframe(
+                bottlenecks,
+                hide_index=True,
+                key="sup_bottlenecks",
+                column_order=supply_view.GRID_COLUMNS,
+                column_config=config,
+                row_height=columns.WRAP_ROW_PX,
+            )
+
+
 # --- Scenarios (step 4) and finance ---------------------------------------------------
 def finance_pick(path: str, version: int) -> tuple[str, Levers]:
     """The Finance page's scenario box: baseline or a saved scenario, opening on the
@@ -156,13 +198,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_table(df: pd.DataFrame, spec: Spec, currency: str, key: str) -> None:
-    """A Finance table as the export shows it (`sop.finance.export.screen_table`)."""
+    """A Finance table as the export shows it (`sop.finance.export.screen_table`), every
+    column as wide as its text; a note too long for a column is written under the
+    grid, one line per row (named by the row's first cell)."""
+    shown = finance_export.screen_table(df, spec, currency)
+    config = columns.fit(shown, columns.finance_columns(spec, currency))
+    prose = columns.too_wide(shown, config)
     st.dataframe(
-        finance_export.screen_table(df, spec, currency),
+        shown,
         hide_index=True,
         key=key,
-        column_config=columns.finance_columns(spec, currency),
+        column_order=[c for c in shown.columns if c not in prose],
+        column_config=config,
     )
+    first = spec[0][1]
+    for c in prose:
+        st.caption(
+            "  \n".join(
+                escape_md(t if t.startswith(str(k)) else f"{first} {k}: {t}")
+                for k, t in zip(shown.iloc[:, 0], shown[c])
+                if isinstance(t, str) and t
+            )
+        )
 
 
 def finance_downloads(view: FinanceView, meta: finance_export.ExportMeta) -> None:

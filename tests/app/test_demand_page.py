@@ -79,6 +79,12 @@ def test_without_a_forecast_the_page_says_so_and_the_button_runs_it(store: Store
     assert run is not None and run.settings["horizon"] == 6
     assert "Consensus, next 6 months" in _metrics(at)
     assert at.button(key="dem_run").label == "Refit the forecast"
+    summary = forecast_store.frame(store, run.run_id, "reconciliation").iloc[0]
+    assert summary["method"] in ("mint_shrink", "bottom_up") and summary["coherence"] < 1e-6
+    levels = forecast_store.frame(store, run.run_id, "levels")
+    assert {"sku", "family", "total"} <= set(levels["level"])
+    said = " ".join(c.value for c in at.caption)
+    assert "Levels add up by" in said and f"Stored run {run.run_id}" in said
 
 
 def test_page_shows_the_stored_forecast_and_picks_a_selection(forecast: Store, open_app) -> None:
@@ -236,3 +242,19 @@ def test_a_loaded_consensus_is_used_and_the_page_says_so(store: Store, open_app)
     assert any("brings its own consensus demand plan" in i.value for i in at.info)
     assert _metrics(at)["Consensus, next 6 months"] == f"{10 * 6 * 6:,.0f} units"
     assert not at.get("form")  # no override editor
+
+
+def test_hold_out_check_scores_the_bands_out_of_sample(forecast: Store, open_app) -> None:
+    at = open_app(PAGE)
+    assert not any("Hold-out check" in m for m in at.markdown.values)
+    at.button(key="dem_holdout_run").click().run(timeout=120)
+    assert not at.exception, at.exception
+    said = next(m for m in at.markdown.values if m.startswith("**Hold-out check**"))
+    table = next(d.value for d in at.dataframe if "coverage_80" in d.value.columns)
+    total = table.iloc[-1]
+    assert total[schema.FAMILY] == "All families"
+    assert 0 <= total["coverage_80"] <= 1 and total["held_out_months"] > 0
+    assert f"of {int(total['held_out_months'])} held-out months" in said
+    # the result stays on screen across reruns of the same run, without refitting
+    at.run()
+    assert any(m.startswith("**Hold-out check**") for m in at.markdown.values)

@@ -43,17 +43,18 @@ def test_data_page_shows_the_dataset_and_counts(loaded: Store, open_app) -> None
     assert metrics["Dataset"] == "tiny"
     assert metrics["Actuals up to (as-of month)"] == "Dec 2025"
     assert metrics["Version"] == "v1"
-    overview = at.dataframe[0].value.set_index("table")
+    overview = at.table[0].value.set_index("Table")  # a table: its descriptions wrap
     tiny = tiny_tables()
-    assert overview.at[schema.SALES, "rows"] == len(tiny[schema.SALES])
-    assert overview.at[schema.PRODUCTS, "rows"] == 3
-    assert overview.at[schema.SALES, "months"] == 24
-    assert overview.at[schema.PROMOTIONS, "rows"] == 0
+    assert overview.at[schema.SALES, "Rows"] == f"{len(tiny[schema.SALES]):,}"
+    assert overview.at[schema.PRODUCTS, "Rows"] == "3"
+    assert overview.at[schema.SALES, "Months"] == "24"
+    assert overview.at[schema.PROMOTIONS, "Rows"] == "0"
+    assert overview.at[schema.SALES, "Required"] == "required"
     checks = _frame_with(at, "check")
     # tiny's calendar stops 12 months after the as-of month, short of an 18-month plan
-    warned = checks.loc[checks["status"] != "pass", "check"]
+    warned = checks.loc[checks["status"] != "✔ pass", "check"]
     assert set(warned) == {"Capacity covers the plan horizon"}
-    assert set(checks.loc[checks["status"] != "pass", "status"]) == {"warning"}
+    assert set(checks.loc[checks["status"] != "✔ pass", "status"]) == {"⚠ warning"}
 
 
 def test_data_page_with_empty_store_offers_upload(store: Store, open_app) -> None:
@@ -78,7 +79,7 @@ def test_data_page_drills_into_a_warning(store: Store, open_app) -> None:
     store.load(check_tables(tables).tables, name="gappy")
     at = open_app()
     checks = _frame_with(at, "check")
-    assert checks["status"].iloc[0] == "warning"
+    assert checks["status"].iloc[0] == "⚠ warning"  # a mark and a word, not colour alone
     assert checks["check"].iloc[0] == "History has no gaps"
     drill = at.selectbox(key="data_drill")
     assert "sales: History has no gaps" in drill.format_func(drill.value)

@@ -102,8 +102,9 @@ def test_demo_store_renders(store: Store, with_consensus_table: bool, open_app) 
     at = open_app(PAGE)
     if with_consensus_table:
         assert _metrics(at)["On-time fill rate"].endswith("%")
-        ids = next(d.value for d in at.dataframe if "lever" in d.value.columns)["resource"]
-        assert "RS-ASM1" in set(ids)
+        limits = next(t.value for t in at.table if "Lever" in t.value.columns)
+        assert any(s.startswith("RS-ASM1 · ") for s in limits["Binding limit"])
+        assert limits["Lever"].str.len().gt(0).all()  # each lever sentence whole
     else:
         assert at.info
 

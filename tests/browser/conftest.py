@@ -13,7 +13,10 @@ import pytest
 from tiny import ROOT, free_port
 
 from sop.data.validate import validate_dir
+from sop.executive import decisions
+from sop.executive import service as executive
 from sop.store import Store
+from sop.store import decisions as decision_log
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,6 +56,18 @@ def demo_forecast(demo_store_path: Path) -> Path:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return demo_store_path
+
+
+@pytest.fixture(scope="session")
+def plan_of_record(demo_forecast: Path) -> Path:
+    """The demo with a plan of record this cycle (the baseline unless a test approved
+    one), so that the Hand-off page draws its weeks and Executive its changes."""
+    store = Store(demo_forecast)
+    ctx = executive.context(store)
+    cycle = decisions.default_cycle(ctx.as_of)
+    if decisions.plan_of_record(decision_log.log(store), cycle) is None:
+        executive.approve_saved(store, ctx, 0, "Browser Bot", "readable screens", cycle)
+    return demo_forecast
 
 
 @pytest.fixture(scope="session")

@@ -39,5 +39,6 @@ def test_supply_page_shows_the_plan_and_the_bottleneck(demo_forecast, live_app, 
     page.get_by_role("tab", name="Bottlenecks & gaps").click()
     panel = page.locator("[role=tabpanel]:visible")
     panel.get_by_text("Every limit that binds").first.wait_for()
-    # the bottleneck table's cells (drawn on a canvas; its accessible cells carry the text)
-    panel.locator("[role=gridcell]", has_text="RS-ASM1").first.wait_for(state="attached")
+    # the bottleneck table: an HTML table, its lever sentences whole
+    panel.locator('[data-testid="stTable"] td', has_text="RS-ASM1").first.wait_for()
+    assert panel.locator('[data-testid="stTable"] td', has_text="overtime hours").count() >= 1

@@ -3,35 +3,22 @@ KPI value, tile label or change, table header or chart text is cut or overlapped
 
 A text is cut when its element is wider than its box (scrollWidth > clientWidth, which
 is how CSS ellipsis cuts) or when it carries an ellipsis; a chart's legend or axis title
-overlaps when its box meets a tick label's. Only what is on screen is checked (the
-first tab of a page). Grids (st.dataframe) draw on a canvas and size their columns to
-their headers, or scroll sideways; their cells are not measured here."""
+overlaps when its box meets a tick label's. What is on screen is checked, in every tab
+of a page.
+
+Grids (st.dataframe) draw on a canvas, so the DOM cannot say what they cut: the test
+reads each grid's column widths from the grid component (glide-data-grid, through the
+canvas's React props) and measures every header and cell text (as the grid shows it,
+first 500 rows) with a canvas context in the grid's own font; a text wider than its
+column, padding included, is cut. A grid may scroll sideways; cells of rows that wrap
+(row_height over 4rem) are not measured."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-from sop.executive import decisions
-from sop.executive import service as executive
-from sop.store import Store
-from sop.store import decisions as decision_log
+from screens import PAGES, SIZES, TABS, open_page, settle
 
 pytestmark = pytest.mark.browser
-
-PAGES = [
-    ("data", "Data gathering"),
-    ("demand", "Demand planning"),
-    ("supply", "Supply planning"),
-    ("scenarios", "Scenarios"),
-    ("compare", "Compare scenarios"),
-    ("executive", "Executive S&OP"),
-    ("decisions", "Decisions"),
-    ("handoff", "Hand-off to execution (S&OE)"),
-    ("finance", "Finance"),
-]
-SIZES = [(1280, 720), (1440, 900)]
 
 # what is cut: metric values, labels and deltas, HTML table cells and headers
 CUT = """() => {
@@ -75,29 +62,45 @@ OVERLAP = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def plan_of_record(demo_forecast: Path) -> Path:
-    """The demo with a plan of record this cycle (the baseline unless a test approved
-    one), so that the Hand-off page draws its weeks and Executive its changes."""
-    store = Store(demo_forecast)
-    ctx = executive.context(store)
-    cycle = decisions.default_cycle(ctx.as_of)
-    if decisions.plan_of_record(decision_log.log(store), cycle) is None:
-        executive.approve_saved(store, ctx, 0, "Browser Bot", "readable screens", cycle)
-    return demo_forecast
-
-
-def _settle(page) -> None:
-    """Wait until the script has run and the charts are drawn."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
-        timeout=90_000,
-    )
-    page.wait_for_timeout(1500)
-
-
-TABS = '[data-testid="stMainBlockContainer"] [role="tablist"] > [role="tab"]'
+# grid headers and cells wider than their column (`extra`: px added to each text)
+GRID_CUT = """(extra) => {
+  const out = [];
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const box of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+    if (!box.getClientRects().length || !box.offsetWidth) continue;
+    const canvas = box.querySelector('canvas[data-testid="data-grid-canvas"]');
+    if (!canvas) continue;
+    const fiber = Object.keys(canvas).find(k => k.startsWith('__reactFiber'));
+    let f = canvas[fiber], grid = null;
+    for (let n = 0; f && n < 60 && !grid; n++, f = f.return) {
+      const p = f.memoizedProps;
+      if (p && Array.isArray(p.columns) && typeof p.getCellContent === 'function') grid = p;
+    }
+    if (!grid) { out.push('a grid whose columns cannot be read'); continue; }
+    const css = getComputedStyle(box.querySelector('.stDataFrameGlideDataEditor'));
+    const v = n => css.getPropertyValue(n).trim();
+    const family = v('--gdg-font-family');
+    const pad = 2 * parseFloat(v('--gdg-cell-horizontal-padding'));
+    const need = (text, font) => { ctx.font = font + ' ' + family;
+      return ctx.measureText(text).width + pad + extra; };
+    const name = grid.columns.slice(0, 2).map(c => c.title).join(', ');
+    grid.columns.forEach((col, c) => {
+      if (need(col.title, v('--gdg-header-font-style')) > col.width + 1)
+        out.push(`grid [${name}] header "${col.title}"`);
+      for (let r = 0; r < Math.min(grid.rows, 500); r++) {
+        const cell = grid.getCellContent([c, r]);
+        if (cell.allowWrapping) continue;
+        const text = cell.displayData ?? (cell.data && cell.data.displayDate) ?? cell.data;
+        if (typeof text !== 'string' && typeof text !== 'number') continue;
+        if (String(text) && need(String(text), v('--gdg-base-font-style')) > col.width + 1) {
+          out.push(`grid [${name}] ${col.title}: "${String(text).slice(0, 40)}"`);
+          break;
+        }
+      }
+    });
+  }
+  return out;
+}"""
 # a tile value cut by its box, as Streamlit cuts it (the check must see it)
 NARROW_TILE = """() => { const m = document.createElement('div');
   m.setAttribute('data-testid', 'stMetric');
@@ -108,12 +111,16 @@ NARROW_TILE = """() => { const m = document.createElement('div');
 
 def _issues(page) -> list[str]:
     """What is cut or overlapped on the page as shown, then in each of its tabs."""
-    found = page.evaluate(CUT) + page.evaluate(OVERLAP)
+
+    def shown() -> list[str]:
+        return page.evaluate(CUT) + page.evaluate(OVERLAP) + page.evaluate(GRID_CUT, 0)
+
+    found = shown()
     for i in range(page.locator(TABS).count()):
         tab = page.locator(TABS).nth(i)
         tab.click()
-        _settle(page)
-        found += [f"[{tab.inner_text()}] {t}" for t in page.evaluate(CUT) + page.evaluate(OVERLAP)]
+        settle(page)
+        found += [f"[{tab.inner_text()}] {t}" for t in shown()]
     return sorted(set(found))
 
 
@@ -123,12 +130,12 @@ def test_every_page_reads_in_full(plan_of_record, live_app, browser_page, width,
     page.set_viewport_size({"width": width, "height": height})
     found = {}
     for path, heading in PAGES:
-        page.goto(f"{live_app}/{path}")
-        page.get_by_role("heading", name=heading).first.wait_for(timeout=90_000)
-        _settle(page)
+        open_page(page, live_app, path, heading)
         if issues := _issues(page):
             found[path] = issues
     assert found == {}
-    # the check sees a figure cut by its tile
+    # the checks see a figure cut by its tile, and grid texts wider than their columns
     page.evaluate(NARROW_TILE)
     assert page.evaluate(CUT) == ["\u20ac31.13M"]
+    grids = page.locator('[data-testid="stDataFrame"]:visible').count()
+    assert grids and len(page.evaluate(GRID_CUT, 1000)) >= grids

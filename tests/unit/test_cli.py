@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from supply_helpers import with_consensus
-from tiny import tiny_tables, write_tables
+from tiny import AS_OF, tiny_tables, write_tables
 
 from sop.cli import backtest as backtest_command
 from sop.cli import pack as pack_command
@@ -205,3 +207,81 @@ def test_workers_must_be_one_or_more(capsys, command: list[str], value: str) -> 
         main([*command, "--workers", value])
     assert stop.value.code == 2
     assert "is not a number of processes: give 1 or more" in capsys.readouterr().err
+
+
+# --- new products and a one-row sales table forecast; the backtest reads the store ----
+
+
+def _with_new_sku(tables: dict, launch: pd.Timestamp | None) -> dict:
+    """`tables` plus SKU A9 (family Alpha) without any sales, launched at `launch`."""
+    out = dict(tables)
+    p = tables[schema.PRODUCTS]
+    new = p.iloc[[0]].assign(
+        **{schema.SKU: "A9", schema.NAME: "Alpha 9", schema.LAUNCH_MONTH: launch}
+    )
+    out[schema.PRODUCTS] = pd.concat([p, new], ignore_index=True)
+    inv = tables[schema.INVENTORY]
+    out[schema.INVENTORY] = pd.concat(
+        [inv, inv.iloc[[0]].assign(**{schema.SKU: "A9"})], ignore_index=True
+    )
+    return out
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        _with_new_sku(tiny_tables(), AS_OF + pd.offsets.MonthBegin(1)),  # launches next month
+        _with_new_sku(tiny_tables(), AS_OF),  # launched last month (the as-of month)
+        {**tiny_tables(), schema.SALES: tiny_tables()[schema.SALES].tail(1)},  # one sales row
+    ],
+    ids=["launch-next-month", "launched-last-month", "one-sales-row"],
+)
+def test_forecast_command_with_new_products(
+    tmp_path: Path, store: Store, capsys, tables: dict
+) -> None:
+    folder = write_tables(tables, tmp_path / "t")
+    assert (
+        main(["--store", str(store.path), "forecast", "--data", str(folder), "--workers", "1"]) == 0
+    )
+    run = forecasts.find_run(store, store.active().version)
+    assert run is not None
+    assert "new product" in capsys.readouterr().out  # the summary's count by flag
+    values = forecasts.values(store, run.run_id)
+    new = {"A9"} if "A9" in set(tables[schema.PRODUCTS][schema.SKU]) else {"A2", "B1"}
+    assert new <= set(values[schema.SKU])  # the new products have forecast rows
+    assert (values[schema.P50] >= 0).all() and values[schema.P50].sum() > 0
+
+
+def test_backtest_reads_the_store_and_writes_per_series_rows(
+    tmp_path: Path, store: Store, capsys
+) -> None:
+    bt = ["--store", str(store.path), "backtest", "--horizon", "3", "--workers", "1"]
+    assert main(bt) == 2  # nothing loaded yet: said so, no traceback
+    assert "No dataset is loaded yet" in _err(capsys)
+    folder = write_tables(tiny_tables(), tmp_path / "t")
+    assert main(["--store", str(store.path), "load", str(folder), "--name", "tiny"]) == 0
+    assert main([*bt, "--out", str(tmp_path / "store.json")]) == 0
+    assert "Backtesting `tiny` v1" in capsys.readouterr().out
+    assert main([*bt, "--data", str(folder), "--out", str(tmp_path / "folder.json")]) == 0
+    from_store = json.loads((tmp_path / "store.json").read_text())
+    from_folder = json.loads((tmp_path / "folder.json").read_text())
+    assert from_store["per_series"] == from_folder["per_series"]  # the same dataset
+    assert from_store["holdout"]["origins"] == 1
+    assert "last H calendar months" in from_store["holdout"]["convention"]
+    rows = from_store["per_series"]
+    assert len(rows) == 6 and {r["series"] for r in rows} >= {"A1|North", "B1|South"}
+    for r in rows:
+        assert set(r) >= {"series", "method", "mase", "wape", "bias", "coverage_80"}
+        assert r["method"] and 0 <= r["coverage_80"] <= 1 and r["wape"] >= 0
+
+
+def test_forecast_command_chooses_how_levels_add_up(tmp_path: Path, store: Store) -> None:
+    folder = write_tables(tiny_tables(), tmp_path / "t")
+    base = ["--store", str(store.path), "forecast", "--workers", "1"]
+    assert main([*base, "--data", str(folder), "--reconcile", "bottom_up"]) == 0
+    version = store.active().version
+    assert forecasts.find_run(store, version).settings["reconcile"] == "bottom_up"
+    assert main([*base]) == 0  # the default is MinT: another run, stored beside the first
+    assert forecasts.find_run(store, version).settings["reconcile"] == "mint_shrink"
+    with pytest.raises(SystemExit):
+        main([*base, "--reconcile", "average"])

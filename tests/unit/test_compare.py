@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from supply_helpers import tiny_with_consensus
 
-from sop.core import schema
+from sop.core import charts, schema
 from sop.finance import tiles
 from sop.finance.bridge import margin_bridge
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
@@ -182,7 +182,7 @@ def test_bridge_chart_ends_at_the_scenario_margin(tiny, base) -> None:
     assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
     running = wf.y[0] + sum(y for y, m in zip(wf.y, wf.measure) if m == "relative")
     assert running == pytest.approx(ev.kpis["gross_margin"], abs=1e-6)
-    assert fig.layout.template.layout.font.family.startswith("Inter")
+    assert fig.layout.template.layout.font.family == charts.FONT  # the app's one template
 
 
 def test_gap_risk_and_overlay_charts(tiny, base) -> None:

@@ -8,7 +8,7 @@ import pytest
 from demand_helpers import MONTHS, P50, fake_frames, fake_values
 from tiny import tiny_tables
 
-from sop.core import schema
+from sop.core import charts, schema
 from sop.demand import overrides
 from sop.demand import view as demand_view
 from sop.demand.charts import demand_chart
@@ -152,7 +152,7 @@ def test_chart_has_every_trace_and_marks_the_overrides() -> None:
         "Consensus demand",
         "P10-P90 range",
     } <= set(names)
-    assert fig.layout.template.layout.font.family.startswith("Inter")
+    assert fig.layout.template.layout.font.family == charts.FONT  # the app's one template
     assert [a.text for a in fig.layout.annotations] == ["#1 Alpha = 1,000 units/month (why)"]
     assert len(fig.layout.shapes) == 1
     cons = next(t for t in fig.data if t.name == "Consensus demand")

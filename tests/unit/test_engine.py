@@ -11,12 +11,14 @@ from tiny import AS_OF, tiny_tables, write_tables
 
 from sop.__main__ import main
 from sop.core import schema
+from sop.demand import reconcile
 from sop.demand.engine import LEVELS, ForecastSettings, run_forecast
 from sop.demand.hierarchy import aggregate
 from sop.demand.selection import Config, Job, forecast_series
+from sop.demand.series import build_jobs
 
 FAST = ForecastSettings(
-    horizon=6, candidates=("seasonal naive", "ets", "theta", "combo", "prophet_mult")
+    horizon=6, candidates=("seasonal naive", "auto_ets", "auto_theta", "prophet_mult")
 )
 
 
@@ -180,9 +182,11 @@ def test_phase_out_forecasts_zero_after_the_month() -> None:
 def test_selection_prefers_seasonal_methods_on_a_seasonal_series() -> None:
     y = _seasonal(60)
     job = Job(("s",), y, np.datetime64("2020-01", "M"), 12)
-    cfg = Config(("drift", "naive", "seasonal naive", "ets"), origins=3, bt_horizon=12)
+    cfg = Config(("drift", "naive", "seasonal naive", "auto_ets"), origins=3, top_k=2)
     out = forecast_series(job, cfg)
-    assert out.method in ("seasonal naive", "ets")
+    assert out.method in ("seasonal naive", "auto_ets", "ensemble")
+    if out.method == "ensemble":  # the two seasonal methods have the lowest CV errors
+        assert set(out.members) == {"seasonal naive", "auto_ets"}
     assert out.backtest[out.method][1] < out.backtest["drift"][1] / 2  # MASE
     # and the forecast follows the season: the peak month beats the trough month
     assert out.p50.max() > 1.5 * out.p50.min()
@@ -299,7 +303,15 @@ def test_progress_is_reported_and_runs_are_deterministic() -> None:
     seen: list[tuple[int, int]] = []
     a = run_forecast(tiny_tables(), FAST, workers=2, progress=lambda d, t: seen.append((d, t)))
     b = run_forecast(tiny_tables(), FAST, workers=1)
-    assert seen[-1] == (6, 6) and seen[0][0] == 0
+    # the 6 SKU x region series, plus (for MinT) the upper series the tree fits
+    prep = build_jobs(tiny_tables(), FAST.level, AS_OF, FAST.horizon, FAST.use_promotions)
+    tree = reconcile.build_tree(prep.jobs, FAST.level, prep.family)
+    assert len(prep.jobs) == 6 and len(tree.jobs) > 0
+    assert seen[-1] == (6 + len(tree.jobs),) * 2 and seen[0][0] == 0
+    flat: list[tuple[int, int]] = []
+    bottom_up = replace(FAST, reconcile=reconcile.BOTTOM_UP)
+    run_forecast(tiny_tables(), bottom_up, workers=1, progress=lambda d, t: flat.append((d, t)))
+    assert flat[-1] == (6, 6)
     pd.testing.assert_frame_equal(a.values, b.values)
     pd.testing.assert_frame_equal(a.selection, b.selection)
 
@@ -354,41 +366,80 @@ def test_backtest_cli_writes_metrics(tmp_path) -> None:
 
     data = json.loads(out.read_text())
     methods = {r["method"] for r in data["overall"]}
-    assert {"auto", "seasonal naive", "ets"} <= methods
+    assert {"auto", "seasonal naive", "auto_ets", "auto_arima"} <= methods
     assert all(r["mase"] is not None and r["mase"] >= 0 for r in data["overall"])
     assert {r["family"] for r in data["by_family"]} == {"Alpha", "Beta"}
 
 
-def test_combination_is_kept_unless_another_method_clearly_wins() -> None:
-    cands = ("combo", "seasonal naive", "ets_log", "prophet_mult")
-    cfg = Config(cands, origins=3, bt_horizon=6, step=6, margin=0.3)
+def test_ensemble_is_kept_unless_a_single_method_clearly_wins() -> None:
+    cands = ("seasonal naive", "auto_ets", "auto_theta", "prophet_mult")
+    cfg = Config(cands, origins=3, bt_horizon=12, step=6, margin=0.2, top_k=3)
     # an exactly repeating year: seasonal naive is perfect at every origin
     exact = np.tile(np.array([5, 6, 9, 14, 20, 25, 27, 24, 18, 12, 8, 6.0]) * 10, 5)
     out = forecast_series(Job(("s",), exact, np.datetime64("2020-01", "M"), 12), cfg)
-    assert out.method == "seasonal naive"
-    # trend + season + noise: nothing beats the combination by 30% at every origin
+    assert out.method == "seasonal naive" and out.members == ()
+    # trend + season + noise: no single method beats the ensemble by 20%
     noisy = _seasonal(60, seed=5) * np.linspace(1, 1.6, 60)
-    out = forecast_series(Job(("s",), noisy, np.datetime64("2020-01", "M"), 12), cfg)
-    assert out.method == "combo"
-    assert set(out.backtest) == set(cands)
+    job = Job(("s",), noisy, np.datetime64("2020-01", "M"), 12)
+    out = forecast_series(job, cfg)
+    assert out.method == "ensemble"
+    assert set(out.backtest) == {*cands, "ensemble"}
+    # the members are the three candidates with the lowest CV error ...
+    by_error = sorted(cands, key=lambda m: out.backtest[m][1])
+    assert set(out.members) == set(by_error[:3])
+    # ... and the forecast is the mean of their forecasts, each refitted on the history
+    alone = [forecast_series(job, replace(cfg, force=m)).p50 for m in out.members]
+    np.testing.assert_allclose(out.p50, np.mean(alone, axis=0), rtol=1e-9)
 
 
-def test_holt_winters_forecast_equation_matches_statsmodels() -> None:
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+def test_selection_rule_margin() -> None:
+    from sop.demand.selection import choose
 
-    from sop.demand.models import _forecast
+    score = {"a": 8.0, "b": 10.0}
+    assert choose(score, 10.0, margin=0.2) == "ensemble"  # a is only 20% better
+    assert choose(score, 10.5, margin=0.2) == "a"  # more than 20% better
+    assert choose(score, 1.0, margin=0.0) == "ensemble"
+    assert choose(score, 100.0, margin=1.0) == "ensemble"  # margin 1: always the ensemble
+    assert choose(score, None, margin=0.2) == "a"  # no ensemble (one candidate)
+    assert choose({}, None, margin=0.2) is None
 
-    y = np.log(_seasonal(41, seed=2) * np.linspace(1, 1.4, 41))
-    res = ExponentialSmoothing(
-        y,
-        trend="add",
-        damped_trend=True,
-        seasonal="add",
-        seasonal_periods=12,
-        initialization_method="heuristic",
-    ).fit()
-    ours, theirs = _forecast(res, 30, "add", True, "add"), np.asarray(res.forecast(30))
-    steps = np.arange(1, 31)
-    # identical except at steps 12 and 24, where statsmodels 0.15 reuses the seasonal
-    # state of a cycle earlier instead of the one updated by the last observation
-    assert np.allclose(ours[steps % 12 != 0], theirs[steps % 12 != 0])
+
+def test_cross_validation_stays_inside_the_given_history() -> None:
+    """Changing the months after the history changes nothing: the CV origins and
+    every fit use only what the job holds."""
+    y = _seasonal(60, seed=3)
+    cfg = Config(("seasonal naive", "auto_ets", "auto_theta"), origins=3, bt_horizon=12)
+    a = forecast_series(Job(("s",), y[:48], np.datetime64("2020-01", "M"), 12), cfg)
+    y2 = y.copy()
+    y2[48:] *= 3
+    b = forecast_series(Job(("s",), y2[:48], np.datetime64("2020-01", "M"), 12), cfg)
+    np.testing.assert_array_equal(a.p50, b.p50)
+    # the last origin is 12 months before the end of the history, the first 12 earlier
+    from sop.demand.selection import _cuts
+
+    assert _cuts(48, "ok", cfg) == [(24, 12), (30, 12), (36, 12)]
+    assert _cuts(27, "ok", cfg) == [(18, 9)]  # too short for a full window: one origin
+
+
+def test_band_is_the_conformal_quantile_of_cv_errors() -> None:
+    from sop.demand import bands
+
+    assert bands.conformal_quantile(np.arange(1.0, 10.0)) == 8.0  # ceil(0.8 x 10) = 8th
+    # the same absolute error 5 at every step and origin: no growth, P90 - P50 = 5
+    pairs = [(np.full(12, 100.0), np.full(12, 95.0)), (np.full(12, 100.0), np.full(12, 105.0))]
+    sig = bands.sigma(np.full(18, 100.0), pairs, np.zeros(0), 100.0, 0)
+    np.testing.assert_allclose(bands.Z90 * sig, 5.0)
+    # errors growing like sqrt(step): the band keeps growing past the CV horizon
+    s = np.arange(1, 13)
+    pairs = [
+        (np.full(12, 100.0), 100.0 + 4 * np.sqrt(s)),
+        (np.full(12, 100.0), 100 - 4 * np.sqrt(s)),
+    ]
+    sig = bands.sigma(np.full(24, 100.0), pairs, np.zeros(0), 100.0, 0)
+    np.testing.assert_allclose(bands.Z90 * sig, 4 * np.sqrt(np.arange(1, 25)), rtol=1e-6)
+
+
+def test_retired_method_names_still_read() -> None:
+    old = ForecastSettings(candidates=("combo", "ets", "ets_log", "seasonal naive"))
+    old.check()
+    assert old.config().candidates == ("auto_ets", "seasonal naive")

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from supply_helpers import tiny_with_consensus
 
-from sop.core import fmt, schema, xlsx
+from sop.core import charts, fmt, schema, xlsx
 from sop.core.xlsx import cell_value
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
@@ -444,7 +444,7 @@ def test_charts_use_the_template_and_family_colours(tiny_view) -> None:
     _, _, view = tiny_view
     colors = {"Alpha": "#123456", "Beta": "#654321"}
     fig = finance_charts.band_chart(view.bands, view.actuals, schema.REVENUE, "EUR", colors)
-    assert fig.layout.template.layout.font.family.startswith("Inter")
+    assert fig.layout.template.layout.font.family == charts.FONT  # the app's one template
     alpha = next(t for t in fig.data if t.name == "Alpha projection")
     assert alpha.line.color == "#123456"
     assert any(t.name == "Actual" for t in fig.data) and any(t.name == "Budget" for t in fig.data)

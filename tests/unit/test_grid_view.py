@@ -9,6 +9,7 @@ import pytest
 from sop.demand import overrides
 from sop.demand.overrides import Override
 from sop.finance import grid_text as grid_view
+from sop.ui import grid
 
 M = pd.date_range("2027-01-01", periods=3, freq="MS")
 
@@ -30,6 +31,27 @@ M = pd.date_range("2027-01-01", periods=3, freq="MS")
 )
 def test_a_cell_reads_with_its_sign_and_arrow(value, unit, signed, text) -> None:
     assert grid_view.cell_text(value, unit, "EUR", signed) == text
+
+
+def test_a_coloured_gap_cell_also_carries_its_arrow_and_sign() -> None:
+    """Colour is never the only signal (issue 17): the grid colours exactly the cells
+    that read ▲ + or ▼ -, green above and red below."""
+    cells = [
+        grid_view.cell_text(v, u, "EUR", signed)
+        for v, u, signed in [
+            (1234.4, "units", True),
+            (-1_250_000.0, "money", True),
+            (0.3, "units", True),
+            (1234.4, "units", False),
+            (float("nan"), "units", True),
+        ]
+    ]
+    styles = grid.gap_styles(pd.DataFrame([cells]))
+    coloured = [c for c, css in zip(cells, styles.iloc[0]) if css]
+    assert coloured == ["▲ +1,234", "▼ -€1.25M"]
+    assert styles.iloc[0, 0] == grid.GAP_STYLE[grid_view.UP] != grid.GAP_STYLE[grid_view.DOWN]
+    assert styles.iloc[0, 1] == grid.GAP_STYLE[grid_view.DOWN]
+    assert "▲" in grid.GRID_NOTE and "▼" in grid.GRID_NOTE  # the key says what they mean
 
 
 def test_a_row_label_carries_its_unit() -> None:

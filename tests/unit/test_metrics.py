@@ -53,6 +53,35 @@ def test_mase_undefined_for_flat_history() -> None:
     assert math.isnan(metrics.mase([1.0], [2.0], [5.0] * 24))
 
 
+def test_mase_scale_that_is_only_rounding_noise_is_undefined() -> None:
+    # a level of 1000 that repeats itself to within 1 unit: seasonal naive error 0.5,
+    # 0.05 % of the level -> rounding noise, MASE undefined (not 1000 / 0.5 = 2000x)
+    y = np.r_[np.full(12, 1000.0), np.tile([1000.0, 1001.0], 6)]
+    assert math.isnan(metrics.mase_scale(y))
+    assert math.isnan(metrics.mase([1100.0], [1000.0], y))
+    # the same repeat error on a level of 20 is 2.5 % of it: a real scale
+    small = np.r_[np.full(12, 20.0), np.tile([20.0, 21.0], 6)]
+    assert metrics.mase_scale(small) == pytest.approx(0.5)
+    assert metrics.mase([22.0], [21.0], small) == pytest.approx(2.0)
+    assert math.isnan(metrics.mase_scale(np.zeros(24)))  # zero scale
+
+
+def test_series_without_a_mase_scale_are_counted_apart() -> None:
+    errors = pd.DataFrame(
+        {
+            "series": ["s1", "s2", "s3"],
+            "method": "m",
+            "actual": [10.0, 30.0, 5.0],
+            "forecast": [12.0, 27.0, 5.0],
+            "scale": [4.0, np.nan, np.nan],
+        }
+    )
+    t = metrics.accuracy_table(errors).iloc[0]
+    assert t["mase"] == pytest.approx(0.5)  # s1 only: 2 / 4
+    assert t["mase_undefined"] == 2
+    assert t["n_series"] == 3 and t["wape"] == pytest.approx(5 / 45)  # WAPE keeps them
+
+
 def test_fva_sign() -> None:
     # statistical WAPE 15% vs seasonal naive 20%: removes (20 - 15) / 20 = 25% of the error
     assert metrics.fva(0.20, 0.15) == pytest.approx(0.25)

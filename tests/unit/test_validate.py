@@ -14,9 +14,11 @@ from sop.__main__ import main
 from sop.core import schema
 from sop.core.months import as_of_month
 from sop.data.demo import build_demo
+from sop.data.report import status_text
 from sop.data.rules import series_gaps
 from sop.data.validate import check_tables, validate_dir, validate_files
 from sop.store import Store
+from sop.ui.widgets import STATUS_STYLE, status_style
 
 Tables = dict[str, pd.DataFrame]
 
@@ -68,6 +70,14 @@ def _gap(t: Tables) -> None:
         & s[schema.MONTH].isin(pd.to_datetime(["2024-06-01", "2024-07-01"]))
     )
     t[schema.SALES] = s[~hole]
+
+
+def _year(t: Tables, row: int, year: int) -> None:
+    """Sales row `row` (0-based; the report's `row row + 1`) typed in year `year`."""
+    s = t[schema.SALES].copy()
+    s[schema.MONTH] = s[schema.MONTH].astype("datetime64[us]")
+    s.loc[row, schema.MONTH] = s.loc[row, schema.MONTH].replace(year=year)
+    t[schema.SALES] = s
 
 
 def _unrouted(t: Tables) -> None:
@@ -262,6 +272,37 @@ CASES = [
         ["after the as-of month 2025-10"],
     ),
     (
+        "sales year before 1900",
+        lambda t: _year(t, 3, 1000),
+        "error",
+        "Sales months are plausible",
+        ["sales.csv, column `month`", "1 row is before 1900", "row 4 (sku 'A1'", "= 1000-04-01"],
+    ),
+    (
+        "sales year after the as-of month",
+        lambda t: (
+            _year(t, 3, 2052),
+            t.__setitem__(
+                schema.COMPANY,
+                pd.DataFrame(
+                    {
+                        schema.COMPANY_NAME: ["Tiny"],
+                        schema.CURRENCY: ["EUR"],
+                        schema.AS_OF_MONTH: [pd.Timestamp("2025-12-01")],
+                    }
+                ),
+            ),
+        ),
+        "error",
+        "Actuals end at the as-of month",
+        [
+            "sales.csv, column `month`",
+            "after the as-of month 2025-12",
+            "row 4 (sku 'A1'",
+            "= 2052-04-01",
+        ],
+    ),
+    (
         "history with gaps",
         _gap,
         "warning",
@@ -413,6 +454,15 @@ def test_check_table_lists_passes_and_failures(tmp_path: Path) -> None:
     assert row["status"].tolist() == ["fail"] and row["count"].tolist() == [1]
     assert checks["status"].iloc[0] == "fail"
     assert (checks["status"] == "pass").sum() > 40
+    # on screen a status is a mark and a word, not only a colour (issue 17)
+    shown = checks["status"].map(status_text)
+    assert shown.iloc[0] == "✖ fail"
+    assert all(t.endswith(" " + s) for t, s in zip(shown, checks["status"]))
+    marks = {status_text(s).split(" ")[0] for s in ("pass", "warning", "fail")}
+    assert len(marks) == 3  # three different marks
+    for status in ("pass", "warning", "fail"):  # each coloured status keeps its colour
+        assert status_style(status_text(status)) == STATUS_STYLE[status]
+    assert status_style("count") == ""
 
 
 def test_a_yearly_promotion_that_stops_is_flagged() -> None:
