@@ -21,11 +21,12 @@ OVERLAYS = (
 
 
 def render_list(saved) -> None:
+    view = compare.saved_view(saved)  # every column as wide as its longest name
     st.dataframe(
-        compare.saved_view(saved),
+        view,
         hide_index=True,
         key="cmp_list",
-        column_config=columns.saved_scenarios(),
+        column_config=columns.fit(view, columns.saved_scenarios()),
     )
 
 

@@ -9,8 +9,8 @@ from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
-from sop.ui import columns, guards, readers, router, scenario_readers, widgets
 from sop.ui import grid as grid_view
+from sop.ui import guards, readers, router, scenario_readers, widgets
 
 router.through_router()
 
@@ -75,20 +75,15 @@ def render_changes(view, font: int) -> None:
             "second approved cycle on."
         )
         return
-    c = st.columns([1, 1])  # room for the table's "Made of" to read in full
-    c[0].plotly_chart(
+    st.plotly_chart(
         exec_charts.plan_bridge_chart(view.bridge, view.currency, font_size=font),
         width="stretch",
         key="exe_bridge_chart",
         theme=None,
     )
-    c[1].dataframe(
-        view.bridge[["step", "amount_text", "detail"]],
-        hide_index=True,
-        key="exe_bridge_table",
-        column_config=columns.plan_bridge(view.currency),
-    )
-    c[1].caption(
+    # a table, not a grid: the "Made of" sentences wrap and read whole on a shared screen
+    st.table(exec_view.bridge_text(view.bridge, view.currency), hide_index=True)
+    st.caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
         "sales, labour and overtime, subcontracting; cost = material and stock. "
         f"Previous plan: {view.previous.scenario_name}, data "

@@ -373,3 +373,11 @@ def snapshot_loader(read: Callable[[int], str | None]) -> Callable[[int], Any]:
         return None if text is None else decisions.PlanSnapshot.from_json(text)
 
     return load
+
+
+def bridge_text(bridge: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The plan-to-plan bridge as a table to read (`ExecView.bridge`): Step, the gross
+    margin step in money, and what it is made of."""
+    return bridge[["step", "amount_text", "detail"]].rename(
+        columns={"step": "Step", "amount_text": f"Gross margin ({currency})", "detail": "Made of"}
+    )

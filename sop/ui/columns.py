@@ -283,15 +283,6 @@ def finance_columns(spec: Spec, currency: str) -> dict:
 
 
 # --- Executive S&OP (step 5) ----------------------------------------------------------
-def plan_bridge(currency: str) -> dict:
-    """`sop.executive.view.ExecView.bridge`: step, amount_text, detail."""
-    return {
-        "step": "Step",
-        "detail": Text("Made of", width="large"),
-        "amount_text": Text(f"Gross margin ({currency})", alignment="right"),
-    }
-
-
 def decision_items() -> dict:
     """`sop.executive.records.Records.items`."""
     return {

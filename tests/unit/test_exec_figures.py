@@ -369,3 +369,12 @@ def test_view_says_when_the_budget_covers_only_some_families(store: Store) -> No
     assert not any(
         "budget covers" in n for n in executive.view(store, executive.context(store)).notes
     )
+
+
+def test_bridge_text_names_its_columns_with_the_currency() -> None:
+    bridge = pd.DataFrame(
+        {"step": ["Demand"], "amount": [1.0], "amount_text": ["+€1"], "detail": ["Volume €1"]}
+    )
+    out = exec_view.bridge_text(bridge, "EUR")
+    assert list(out.columns) == ["Step", "Gross margin (EUR)", "Made of"]
+    assert out.iloc[0].tolist() == ["Demand", "+€1", "Volume €1"]
