@@ -90,7 +90,12 @@ def walk(page) -> dict[str, list[str]]:
                 page.keyboard.press("ArrowRight")
                 settle(page)
                 now = page.evaluate(FOCUS, TABS)
-                assert now["tab"] and now["selected"] and now["id"] != here["id"], now
+                for _ in range(50):  # the tab's panel may still be drawing: wait for the focus
+                    if now and now["tab"]:
+                        break
+                    page.wait_for_timeout(100)
+                    now = page.evaluate(FOCUS, TABS)
+                assert now and now["tab"] and now["selected"] and now["id"] != here["id"], now
                 shown = now["name"]
     raise AssertionError(f"the focus did not go round the page {rounds} times in {BOUND} Tabs")
 
