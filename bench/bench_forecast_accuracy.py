@@ -1,6 +1,6 @@
 """Honest accuracy of the forecast engine on real public data; prints figures, asserts nothing.
 
-The sets are split by role (see /work/shared/realdata/README.md and docs/forecast-engine.md):
+The sets are split by role (see ../shared/realdata/README.md and docs/forecast-engine.md):
 
 - DESIGN sets (the engine's candidates, selection rule, CV settings and band method
   were tuned on these, with bench/tune_forecast_design.py):

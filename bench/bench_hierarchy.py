@@ -11,7 +11,7 @@ level's nodes and months / sum |A|), the 80 % band's coverage (MinT P50 with the
 node's own base band; and with the band of `sop.demand.hierarchy.aggregate`, the one the
 app shows for sums) and the coherence error (largest |node - sum of its children|).
 
-Sets and roles (see /work/shared/realdata/README.md):
+Sets and roles (see ../shared/realdata/README.md):
 - aus_retail (DESIGN: tuning allowed): State > State x Industry (148 series that run to
   the last month);
 - pbs (VALIDATION: report only, never tune): ATC1 > ATC2 x Concession x Type (336);

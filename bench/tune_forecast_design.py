@@ -34,6 +34,7 @@ import itertools
 import multiprocessing as mp
 import pickle
 import sys
+import tempfile
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -52,7 +53,7 @@ from sop.demand.series import build_jobs
 
 CANDS = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult", "prophet", "theta")
 CFG = selection.Config(CANDS, origins=4, bt_horizon=12, step=6)
-CACHE = Path("/tmp/engine_helper")
+CACHE = Path(tempfile.gettempdir()) / "sop-tune-forecast"  # per-series fits, reused across runs
 
 
 def one(job: selection.Job, cfg: selection.Config = CFG) -> dict:

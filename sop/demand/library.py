@@ -115,14 +115,20 @@ def _reusable(name: str, make: Callable[[], object]) -> Method:
                         memo[name] = model
             except (ValueError, ZeroDivisionError, np.linalg.LinAlgError, IndexError):
                 return _fallback(y, h)
-        fc, fit = np.asarray(fc, dtype=float), np.asarray(fit, dtype=float)
-        if not _ok(fc, y):
-            return _fallback(y, h)
-        return fc, fit if len(fit) == len(y) else np.full(len(y), np.nan)
+        return _checked(fc, fit, y, h)
 
     run.__name__ = name
     run.__doc__ = f"statsforecast {make.__name__.strip('_')} (season {SEASON}); see the module."
     return run
+
+
+def _checked(fc, fit, y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(forecast, fitted) as float arrays, the seasonal-naive fallback when the forecast is
+    unusable (`_ok`), and NaN fitted values when the model gave none of the right length."""
+    fc, fit = np.asarray(fc, dtype=float), np.asarray(fit, dtype=float)
+    if not _ok(fc, y):
+        return _fallback(y, h)
+    return fc, fit if len(fit) == len(y) else np.full(len(y), np.nan)
 
 
 def _plain(name: str, make: Callable[[], object]) -> Method:
@@ -140,11 +146,7 @@ def _plain(name: str, make: Callable[[], object]) -> Method:
                 out = make().forecast(y=y, h=h, fitted=True)
             except (ValueError, ZeroDivisionError, IndexError):
                 return _fallback(y, h)
-        fc = np.asarray(out["mean"], dtype=float)
-        fit = np.asarray(out.get("fitted", np.full(len(y), np.nan)), dtype=float)
-        if not _ok(fc, y):
-            return _fallback(y, h)
-        return fc, fit if len(fit) == len(y) else np.full(len(y), np.nan)
+        return _checked(out["mean"], out.get("fitted", np.full(len(y), np.nan)), y, h)
 
     run.__name__ = name
     run.__doc__ = f"statsforecast {make.__name__.strip('_')}; see the module."
