@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run lint check test screenshots demo bench browser-deps clean-store
+.PHONY: run lint check test screenshots demo bench browser-deps pg-deps clean-store
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,16 +31,24 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# the tests in tests/pg and bench/bench_refresh.py start their own PostgreSQL server
+# (initdb + pg_ctl in a temporary folder): they need Debian's server binaries
+pg-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the database tests"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
 lint: $(VENV)/.installed-dev
 	$(RUFF) check .
 	$(RUFF) format --check .
 
 # unit and AppTest tests: a few minutes, no browser
-check: lint
+check: lint pg-deps
 	$(PYTEST) -m "not browser"
 
 # every test: unit, AppTest and the real app in Debian's Chromium
-test: lint browser-deps
+test: lint browser-deps pg-deps
 	$(PYTEST)
 
 # the browser tests, saving their screenshots over the README's pictures in docs/
@@ -50,7 +58,7 @@ screenshots: $(VENV)/.installed-dev browser-deps
 demo: $(VENV)/.installed
 	$(PY) -m sop demo
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev pg-deps
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean-store:

@@ -51,12 +51,12 @@ import realdata  # noqa: E402
 from sop.demand import bands, metrics, selection
 from sop.demand.series import build_jobs
 
-CANDS = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult", "prophet", "theta")
+CANDS = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult", "prophet", "theta", "airline")
 CFG = selection.Config(CANDS, origins=4, bt_horizon=12, step=6)
 CACHE = Path(tempfile.gettempdir()) / "sop-tune-forecast"  # per-series fits, reused across runs
 
 
-def one(job: selection.Job, cfg: selection.Config = CFG) -> dict:
+def one(job: selection.Job, cfg: selection.Config = CFG, with_own: bool = True) -> dict:
     """CV pairs, hold-out forecasts and own intervals of every candidate for one job."""
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
@@ -72,20 +72,23 @@ def one(job: selection.Job, cfg: selection.Config = CFG) -> dict:
     for m in cands:
         fc, _ = selection._predict(m, y, y_raw, job.horizon, job, obs[0], False, {})
         final[m] = np.maximum(fc, 0)
-        band = own_intervals.own(m, y, y_raw, job.horizon, first, fc)
+        band = own_intervals.own(m, y, y_raw, job.horizon, first, fc) if with_own else None
         if band is not None:
             own[m] = band
     mean = float(np.mean(np.abs(y)))
     return {"kind": kind, "errors": errors, "final": final, "own": own, "mean": mean}
 
 
-def compute(name: str, h: int, workers: int = 2, engine_only: bool = False) -> list[dict]:
+def compute(
+    name: str, h: int, workers: int = 2, engine_only: bool = False, with_own: bool = True
+) -> list[dict]:
     """Per series of the design set `name` at hold-out h: `one`'s record, the hold-out
     actuals and the MASE scale (cached in CACHE). `engine_only`: the engine's default
     candidates and CV (CANDS[:4], 3 origins: fitted at the first of those 3, as the
-    engine), enough for `ranges`, not for the other variants."""
+    engine), enough for `ranges`, not for the other variants. `with_own` False: no own
+    intervals (the ranges comparison then shows the conformal band only)."""
     cfg = replace(CFG, candidates=CANDS[:4], origins=3) if engine_only else CFG
-    tag = "_engine" if engine_only else ""
+    tag = ("_engine" if engine_only else "") + ("" if with_own else "_noown")
     path = CACHE / f"tune_{name}_{h}_own{tag}.pkl"  # older caches (no "own") are not reused
     if path.exists():
         return pickle.loads(path.read_bytes())
@@ -103,9 +106,9 @@ def compute(name: str, h: int, workers: int = 2, engine_only: bool = False) -> l
         train.append(selection.Job(j.key, j.y[:cut], j.first_month, h))
         actual.append(j.y[cut : obs[-1] + 1])
     if workers <= 1:
-        outs = [one(j, cfg) for j in tqdm(train, desc=name)]
+        outs = [one(j, cfg, with_own) for j in tqdm(train, desc=name)]
     else:
-        work = functools.partial(one, cfg=cfg)
+        work = functools.partial(one, cfg=cfg, with_own=with_own)
         with mp.get_context("fork").Pool(workers) as pool:
             outs = list(tqdm(pool.imap(work, train, chunksize=1), total=len(train), desc=name))
     for o, j, a in zip(outs, train, actual):
@@ -232,6 +235,9 @@ def main() -> None:
         action="store_true",
         help="compute the engine's default candidates only (faster; implies --ranges-only)",
     )
+    ap.add_argument(
+        "--no-own", action="store_true", help="skip the models' own intervals (much faster)"
+    )
     opt = ap.parse_args()
     bad = [a for a in opt.args if not a.isdigit() and a not in ("tourism", "aus_retail")]
     if bad:
@@ -239,7 +245,7 @@ def main() -> None:
     sets = [a for a in opt.args if not a.isdigit()] or ["tourism", "aus_retail"]
     hs = [int(a) for a in opt.args if a.isdigit()] or [12, 24]
     for name, h in itertools.product(sets, hs):
-        outs = compute(name, h, opt.workers, opt.engine_cands)
+        outs = compute(name, h, opt.workers, opt.engine_cands, not opt.no_own)
         print(f"\n== DESIGN {name} h={h}: {len(outs)} series")
         ranges(outs)
         if opt.ranges_only or opt.engine_cands:
@@ -257,12 +263,18 @@ def main() -> None:
                     )
         for cands in (
             CANDS[:5],
-            CANDS,
+            CANDS[:6],
+            (*base, "airline"),
             ("auto_ets", "auto_theta", "prophet_mult"),
             ("auto_ets", "auto_theta", "seasonal naive"),
         ):
             ms, cov = variant(outs, cands, 3, 12, 3, 0.2)
             print(f"  cands {'+'.join(cands)} k 3 margin 0.2: MASE {ms:.3f} cov {cov:.1%}")
+        with_air = (*base, "airline")
+        for k in (3, 4, 5):
+            for margin in (0.2, 1.0):
+                ms, cov = variant(outs, with_air, 3, 12, k, margin)
+                print(f"  + airline k {k} margin {margin:.1f}: MASE {ms:.3f} cov {cov:.1%}")
         for g in (0.0, 0.25, 0.5, 0.75):
             ms, cov = variant(outs, base, 3, 12, 3, 0.2, growth=g)
             print(f"  band growth fixed {g}: coverage {cov:.1%}")

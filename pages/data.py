@@ -4,11 +4,11 @@ import streamlit as st
 
 from sop.core import charts, fmt, schema
 from sop.core.tables import schema_markdown
-from sop.ui import actions, columns, readers, router, widgets
+from sop.ui import actions, columns, readers, router, source, templates, upload, widgets
 
 router.through_router()
 
-FLASH = "data_flash"
+FLASH = upload.FLASH
 
 
 def render_header(info) -> None:
@@ -26,50 +26,18 @@ def render_header(info) -> None:
 
 
 def render_upload(info) -> None:
+    templates.downloads()
     st.markdown(
-        "Upload the table files (`products.csv`, `sales.parquet`, …; Parquet or CSV, "
-        "named after the tables of the data model below). Nothing changes unless "
-        "every check passes; a monthly refresh can be just `sales.csv`."
+        "Upload your tables: CSV (any delimiter and encoding), an Excel workbook with a "
+        "sheet per table, Parquet, or a `.zip` / `.gz` of them, each file or sheet named "
+        "after its table of the data model below (`sales.csv`, a sheet `Sales`). Columns "
+        "your system names differently (`Date`, `qty`) are mapped in a step after the "
+        "check. Nothing changes unless every check passes; a monthly refresh can be just "
+        "`sales.csv`. After a load the forecast is fitted at once."
     )
     with st.expander("The data model: every table and column", icon=":material/schema:"):
         st.markdown(schema_markdown())
-    files = st.file_uploader(
-        "Table files",
-        type=["parquet", "csv"],
-        accept_multiple_files=True,
-        key="data_upload_files",
-    )
-    name = st.text_input("Dataset name", value="upload", key="data_upload_name")
-    keep = st.checkbox(
-        "Take tables I do not upload from the current dataset",
-        value=info is not None,
-        disabled=info is None,
-        key="data_upload_keep",
-    )
-    if not st.button("Validate and load", type="primary", key="data_upload_go", disabled=not files):
-        return
-    report = readers.validate_upload(
-        {f.name: f.getvalue() for f in files}, info.version if keep and info else None
-    )
-    for f in report.errors:
-        st.error(f.message)
-    for f in report.warnings:
-        st.warning(f.message)
-    if not report.ok:
-        st.error(
-            f"Nothing was loaded: {len(report.errors)} error(s). The current dataset is "
-            "unchanged; fix the files and upload again."
-        )
-        return
-    loaded = actions.load(
-        report,
-        name.strip() or "upload",
-        "upload: " + ", ".join(sorted(f.name for f in files)),
-    )
-    if not loaded.ok:
-        st.error(loaded.message)
-        return
-    widgets.flash(FLASH, f"Loaded `{name}` as version {loaded.value}; it is now active.")
+    upload.form(info)
 
 
 def render_versions(info) -> None:
@@ -105,8 +73,10 @@ if info is None:
     st.stop()
 path = readers.store_path()
 render_header(info)
-tab_over, tab_checks, tab_hist, tab_gaps, tab_load = st.tabs(
-    ["Tables", "Quality checks", "History", "Missing data", "Load data"], key="data_tab"
+widgets.assumptions_note(path, info.version)
+tab_over, tab_checks, tab_hist, tab_gaps, tab_load, tab_db = st.tabs(
+    ["Tables", "Quality checks", "History", "Missing data", "Load data", "Database"],
+    key="data_tab",
 )
 with tab_over:
     widgets.overview_table(readers.overview(path, info.version))
@@ -142,3 +112,5 @@ with tab_load:
     render_upload(info)
     st.subheader("Dataset versions")
     render_versions(info)
+with tab_db:
+    source.database_tab(info)

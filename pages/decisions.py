@@ -20,7 +20,7 @@ def entry_form(title, icon, label, labels, note_label, button, act, key, done_te
     if acted is not None and not acted[1].ok:
         st.error(acted[1].message)
     elif acted is not None:
-        widgets.flash(FLASH, done_text.format(acted[0]))
+        widgets.flash(FLASH, done_text.format(acted[0]), clear=forms.entry_cleared(key))
 
 
 def render_approve(path: str, version: int, stamp: tuple, view) -> None:
@@ -36,7 +36,7 @@ def render_approve(path: str, version: int, stamp: tuple, view) -> None:
         FLASH,
         f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
         f"(log entry #{approved.value}).",
-        clear=("dec_note",),
+        clear=forms.APPROVE_CLEARED,
     )
 
 
@@ -51,7 +51,7 @@ def render_item_form(view) -> None:
     widgets.flash(
         FLASH,
         f"The {item[0]} is in the log.",
-        clear=("dec_item_text", "dec_item_owner", "dec_item_due"),
+        clear=forms.ITEM_CLEARED,
     )
 
 

@@ -8,6 +8,7 @@ from sop.demand import charts as demand_charts
 from sop.demand import view as demand_view
 from sop.demand.engine import LEVELS, ForecastSettings
 from sop.demand.plan import has_loaded_consensus
+from sop.scenario.wording import escape_md
 from sop.ui import actions, columns, forms, guards, readers, router, widgets
 
 router.through_router()
@@ -107,21 +108,48 @@ def render_holdout(info, run, table) -> None:
         st.rerun()
 
 
-def render_editor(months, pick) -> None:
-    override = forms.override_form(months, pick)
-    if override is None:
-        return
-    added = actions.add_override(override)
+def save_override(override, pick, stack: bool) -> None:
+    added = actions.add_override(override, stack)
+    if actions.asks_to_stack(added):
+        return forms.ask_to_stack(override, added.value, pick)
     if not added.ok:
         return st.error(added.message)
     label = demand_view.selection_label(*pick)
-    widgets.flash(FLASH, f"Override #{added.value} on {label} saved; the consensus is updated.")
+    widgets.flash(
+        FLASH,
+        f"Override #{added.value} on {label} saved; the consensus is updated.",
+        clear=forms.OVERRIDE_CLEARED,
+    )
 
 
-def render_history(path, stamp) -> None:
-    hist = readers.demand_overrides(path, stamp)
+def render_editor(months, pick) -> None:
+    override = forms.override_form(months, pick)
+    if override is not None:
+        save_override(override, pick, stack=False)
+    stacked = forms.stack_question(pick)
+    if stacked is not None:
+        save_override(stacked, pick, stack=True)
+
+
+def render_orphans(path, version, stamp) -> None:
+    orphans = readers.demand_in_force(path, version, stamp)[1]
+    if orphans.empty:
+        return
+    st.warning(demand_view.orphans_note(len(orphans)), icon=":material/link_off:")
+    st.dataframe(
+        demand_view.orphans_view(orphans),
+        hide_index=True,
+        key="dem_orphans",
+        column_config=columns.demand_columns(),
+    )
+
+
+def render_history(path, version, stamp) -> None:
+    hist = readers.demand_overrides(path, version, stamp)
+    whose = escape_md(readers.company(path, version))
     if hist.empty:
-        return st.caption("No override has been made yet.")
+        return st.caption(f"No override has been made yet for {whose}.")
+    st.caption(f"Overrides of {whose}: another company's data has its own.")
     st.dataframe(
         demand_view.history_view(hist),
         hide_index=True,
@@ -136,7 +164,11 @@ def render_history(path, stamp) -> None:
         withdrawn = actions.withdraw_override(*picked)
         if not withdrawn.ok:
             return st.error(withdrawn.message)
-        widgets.flash(FLASH, f"Override #{picked[0]} withdrawn; it stays in the history.")
+        widgets.flash(
+            FLASH,
+            f"Override #{picked[0]} withdrawn; it stays in the history.",
+            clear=forms.WITHDRAW_CLEARED,
+        )
 
 
 st.title("Demand planning")
@@ -178,7 +210,8 @@ tabs = st.tabs(["Consensus overrides", "Accuracy, FVA and flagged series", "Expo
 with tabs[0]:
     if not loaded:
         render_editor(demand_view.plan_month_options(cons), pick)
-    render_history(path, stamp)
+        render_orphans(path, info.version, stamp)
+    render_history(path, info.version, stamp)
 with tabs[1]:
     render_accuracy(path, info, run, pick, stamp)
 with tabs[2]:

@@ -6,6 +6,7 @@ from sop.core import charts, fmt, schema
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
 from sop.finance import landing, margin_charts, pvm
+from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
 from sop.scenario.levers import Levers
@@ -131,6 +132,7 @@ st.caption(
 )
 info = guards.require_dataset()
 path, version, currency = readers.store_path(), info.version, info.currency
+widgets.assumptions_note(path, version, widgets.FINANCE_TOPICS)
 name, levers = widgets.finance_pick(path, version)  # opens on the plan of record
 policy = readers.plan_policy()[0]
 stamp = readers.demand_stamp(path, version)
@@ -144,6 +146,13 @@ if ev is None:
     st.stop()
 if not ev.ok:
     st.error(f"{name}: {ev.plan.explanation}")
+    st.stop()
+if not priced(ev.kpis):
+    st.info(
+        "No price loaded for some SKUs of the plan: revenue and margin cannot be projected, "
+        "so there is no finance view (it would show guesses). Add `list_price` to "
+        "products.csv, or `revenue` to sales.csv, on the Data page."
+    )
     st.stop()
 view = scenario_readers.finance_view(path, version, stamp, levers, policy)
 moved = wording.moved_text(levers)  # in planner's words, not lever field names

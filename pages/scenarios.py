@@ -18,7 +18,8 @@ router.through_router()
 
 POLICY = readers.plan_policy()[0]
 RESEED = "_scn_reseed"  # set by the Compare page when it opens a saved scenario
-SAVE_FORM_CLEARED = {"scn_save_name": "", "scn_save_description": ""}  # on a reset
+SAVE_FORM_CLEARED = {"scn_save_name": "", "scn_save_description": ""}  # on a reset, a save
+SAVED = "_scn_saved"
 
 
 def sync_url(levers: Levers) -> None:
@@ -84,6 +85,8 @@ def tab_kpis(ev, base, c: dict) -> None:
 
 
 def tab_save(ev, base, c: dict) -> None:
+    widgets.show_flash(SAVED)
+    widgets.fresh(SAVE_FORM_CLEARED)  # once saved, the form is empty: Enter + click saves once
     with st.form("scn_save_form"):
         name = st.text_input("Scenario name", key="scn_save_name", max_chars=10_000)
         author = st.text_input("Your name", key="scn_save_author", max_chars=200)
@@ -96,7 +99,7 @@ def tab_save(ev, base, c: dict) -> None:
                 st.error(compare.escape_md(saved.message))
             else:
                 every = scenario_readers.scenario_list(c["path"], include_archived=True)
-                st.success(compare.saved_text(every, saved.value))
+                widgets.flash(SAVED, compare.saved_text(every, saved.value), SAVE_FORM_CLEARED)
 
 
 TABS = {

@@ -32,7 +32,7 @@ def render_capacity(plan, rough, currency: str) -> None:
     frame = rough if view.startswith("Demand") else plan.resource_use
     st.plotly_chart(
         supply_charts.utilisation_heatmap(
-            frame, f"Utilisation: {view.lower()} as % of regular hours"
+            frame, f"Utilisation: {view.lower()} as % of regular capacity"
         ),
         width="stretch",
         theme=None,
@@ -108,6 +108,7 @@ st.caption(
 )
 info = guards.require_dataset()
 path, currency = readers.store_path(), info.currency
+widgets.assumptions_note(path, info.version, widgets.SUPPLY_TOPICS)
 policy = forms.policy_controls()
 stamp = readers.demand_stamp(path, info.version)
 demand, why = readers.supply_demand(path, info.version, policy.horizon, stamp)

@@ -2,7 +2,9 @@
 
 `main` builds the parser from each module's `add_commands` and turns any failure
 into one plain line; `report` prints a validation report; `data` holds validate,
-load, demo, ensure-demo, datasets, restore and schema-doc; `forecast`, `backtest`,
+load, demo, ensure-demo, datasets, restore and schema-doc; `template` the Excel
+template of the data model; `source` the database
+connection and saved queries, and `refresh`; `forecast`, `backtest`,
 `plan`, `scenario` and `pack` one command each (`add_arguments`, `run`).
 
 May import: any domain package (`sop.core` up to `sop.executive`); never `sop.ui`.

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from sop.cli.forecast import workers
 from sop.core import schema
+from sop.data.defaults import complete
 from sop.demand.backtest import format_table, holdout, read_sales, to_json
 from sop.store import Store
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             tables = read_sales(str(args.data))
         else:
             store = Store(getattr(args, "store", None))
-            tables = store.tables()  # StoreError (exit 2) when nothing is loaded
+            tables = complete(store.tables())  # StoreError (exit 2) when nothing is loaded
             info = store.active()
             tables = {
                 k: v

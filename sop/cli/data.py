@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,34 +12,64 @@ from sop.cli.report import print_report
 from sop.core import schema
 from sop.core.tables import schema_markdown
 from sop.data.demo import write_demo
-from sop.data.validate import validate_dir
+from sop.data.mapping import ReadOptions, parse_maps
+from sop.data.validate import Report, validate_dir
 from sop.store import ROOT, Store
 from sop.store import forecasts as forecast_store
 
 DEMO_DIR = ROOT / "data" / "demo"
 DIR_HELP = (
-    "folder of table files named after the data model's tables (products.csv or "
-    ".parquet, sales, ...; see docs/data-model.md)"
+    "folder of table files named after the data model's tables (sales.csv, products.xlsx, "
+    "capacity.parquet, .csv.gz, ...; see docs/data-model.md), or one file: a workbook with a "
+    "sheet per table, or a .zip of table files"
+)
+MAP_HELP = (
+    "read the file's column HEADER as the model's COLUMN of TABLE, e.g. --map sales.Date=month "
+    "(repeat for more; headers compare without case and spaces)"
 )
 DOC_MARKER = "<!-- generated from sop/core/schema.py by `python -m sop schema-doc --write` -->"
 
 
-def validate(args: argparse.Namespace) -> int:
-    report = validate_dir(args.dir)
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """The --map and --dayfirst / --monthfirst options (ValueError: a bad --map)."""
+    return ReadOptions(
+        maps=parse_maps(getattr(args, "map", None) or []),
+        dayfirst=getattr(args, "dayfirst", None),
+    )
+
+
+def _checked(args: argparse.Namespace) -> Report | None:
+    """The folder (or file) validated as the options say; None after saying what is
+    wrong with a --map option."""
+    try:
+        options = read_options(args)
+    except ValueError as exc:
+        print(f"ERROR    {exc}", file=sys.stderr)
+        return None
+    report = validate_dir(args.dir, options)
     print_report(report, str(args.dir))
+    return report
+
+
+def validate(args: argparse.Namespace) -> int:
+    report = _checked(args)
+    if report is None:
+        return 2
     return 0 if report.ok else 1
 
 
 def load(args: argparse.Namespace) -> int:
-    report = validate_dir(args.dir)
-    print_report(report, str(args.dir))
+    report = _checked(args)
+    if report is None:
+        return 2
     if not report.ok:
         print(
             "Nothing was loaded; the store is unchanged. Fix the errors above and run load again."
         )
         return 1
     store = Store(args.store)
-    name = args.name or Path(args.dir).resolve().name
+    folder = Path(args.dir).resolve()
+    name = args.name or (folder.stem if folder.is_file() else folder.name)
     version = store.load(report.tables, name=name, source=str(Path(args.dir).resolve()))
     print(f"Loaded `{name}` as dataset version {version} into {store.path}; it is now active.")
     return 0
@@ -98,14 +129,37 @@ def schema_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_read_options(s: argparse.ArgumentParser) -> None:
+    """--map TABLE.HEADER=COLUMN (repeatable) and --dayfirst / --monthfirst."""
+    s.add_argument("--map", action="append", metavar="TABLE.HEADER=COLUMN", help=MAP_HELP)
+    order = s.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read dates like 03/04/2024 as day/month/year (3 April)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read dates like 03/04/2024 as month/day/year (4 March)",
+    )
+
+
 def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """The data commands, in the order `python -m sop --help` lists them."""
     s = add_parser("validate", help="check a folder of table files; change nothing")
     s.add_argument("dir", type=Path, help=DIR_HELP)
+    add_read_options(s)
     s.set_defaults(func=validate)
     s = add_parser("load", help="validate a folder, then make it the active dataset")
     s.add_argument("dir", type=Path, help=DIR_HELP)
-    s.add_argument("--name", help="dataset name (default: the folder name)")
+    s.add_argument("--name", help="dataset name (default: the folder or file name)")
+    add_read_options(s)
     s.set_defaults(func=load)
     s = add_parser("demo", help="write the deterministic demo dataset")
     s.add_argument(

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from sop.cli.report import print_report
 from sop.core import schema
+from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import accuracy, consensus, metrics, reconcile
 from sop.demand.engine import LEVELS, ForecastSettings
@@ -90,7 +91,9 @@ def settings_from(args: argparse.Namespace) -> ForecastSettings:
 
 
 def _summary(store: Store, run: forecast_store.RunInfo) -> None:
-    series, fam = consensus.accuracy_tables(store, run.run_id, store.tables(run.dataset_version))
+    series, fam = consensus.accuracy_tables(
+        store, run.run_id, complete(store.tables(run.dataset_version))
+    )
     shown = fam[[schema.FAMILY, accuracy.N_SERIES, accuracy.N_BACKTESTED]].copy()
     for c in (metrics.WAPE, accuracy.SNAIVE_WAPE, metrics.BIAS, accuracy.FVA_SNAIVE):
         shown[c] = fam[c].map(lambda x: "-" if x != x else f"{100 * x:.1f}%")

@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from sop.cli import backtest, data, forecast, grid, pack, plan, scenario
+from sop.cli import backtest, data, forecast, grid, pack, plan, scenario, source, template
 from sop.store import StoreError
 
 STORE_HELP = "DuckDB store file (default: $SOP_STORE, else data/sop.duckdb)"
 # in the order `python -m sop --help` lists them
-COMMAND_GROUPS = (data, backtest, forecast, plan, scenario, pack, grid)
+COMMAND_GROUPS = (data, template, source, backtest, forecast, plan, scenario, pack, grid)
 OUT_IS_FOLDER = {"demo", "pack"}  # the other commands' --out is a file
 
 

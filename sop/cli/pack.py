@@ -20,6 +20,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import as_of_month
+from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.executive import decisions
@@ -59,7 +60,7 @@ def _folder_context(folder: Path) -> tuple[Context, str]:
     report = validate_dir(folder)
     if not report.ok:
         raise ValueError("; ".join(f.message for f in report.errors))
-    tables, policy = report.tables, SupplyPolicy()
+    tables, policy = complete(report.tables), SupplyPolicy()
     demand = sources.demand_from_tables(tables, policy.horizon)
     if demand is None:
         demand = sources.demand_by_forecasting(tables, policy.horizon)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sop.core import schema
+from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.finance import kpis
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"ERROR    {f.message}", file=err)
             print(f"{args.data} has errors; fix them and run plan again.", file=err)
             return 2
-        tables = report.tables
+        tables = complete(report.tables)
         if why := ending_problem(policy, tables):
             print(f"ERROR    {why}", file=err)
             return 2
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
                 "No dataset is loaded: run `python -m sop load DIR` or pass --data DIR.", file=err
             )
             return 1
-        tables = store.tables(info.version)
+        tables = complete(store.tables(info.version))
         if why := ending_problem(policy, tables):
             print(f"ERROR    {why}", file=err)
             return 2

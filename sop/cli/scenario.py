@@ -14,6 +14,7 @@ import pandas as pd
 
 from sop.cli import plan
 from sop.core import fmt, schema
+from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.finance.kpis import kpi_table
@@ -102,15 +103,16 @@ def _inputs(
             raise ValueError(
                 f"{args.data} has errors: " + " ".join(f.message for f in report.errors[:5])
             )
-        demand = sources.demand_from_tables(report.tables, horizon)
+        tables = complete(report.tables)
+        demand = sources.demand_from_tables(tables, horizon)
         if demand is None:
-            demand = sources.demand_by_forecasting(report.tables, horizon)
-        return report.tables, demand, {"dataset": str(Path(args.data).resolve())}
+            demand = sources.demand_by_forecasting(tables, horizon)
+        return tables, demand, {"dataset": str(Path(args.data).resolve())}
     store = Store(args.store)
     info = store.active()
     if info is None:
         raise ValueError("No dataset is loaded: run `python -m sop load DIR` or pass --data.")
-    tables = store.tables(info.version)
+    tables = complete(store.tables(info.version))
     return (
         tables,
         sources.demand_from_store(store, info.version, horizon),

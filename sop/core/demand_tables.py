@@ -61,14 +61,51 @@ DEMAND_TABLES: tuple[Table, ...] = (
     ),
     Table(
         PRODUCTS,
-        "The product master: every SKU that is sold or planned.",
+        "The product master: every SKU that is sold or planned. Optional: a SKU that "
+        "is not in it (or every SKU, when the table is absent) is named by its code, "
+        "takes its family from `sales.family` (else the one family `All products`) and "
+        "its price from `sales.revenue` / `sales.units` over the last 12 months.",
         (
             Column(SKU, STR, "-", "Stock-keeping unit code."),
-            Column(NAME, STR, "-", "Product name."),
-            Column(FAMILY, STR, "-", "Product family: the level S&OP plans at."),
-            Column(UOM, STR, "-", "Unit of measure of every quantity of this SKU, e.g. `each`."),
-            Column(LIST_PRICE, FLOAT, "money/unit", "Current list price per unit.", positive=True),
-            Column(MATERIAL_COST, FLOAT, "money/unit", "Standard material cost per unit.", min=0),
+            Column(
+                NAME, STR, "-", "Product name; empty: the SKU code.", required=False, nullable=True
+            ),
+            Column(
+                FAMILY,
+                STR,
+                "-",
+                "Product family: the level S&OP plans at; empty: `sales.family`, else "
+                "`All products`.",
+                required=False,
+                nullable=True,
+            ),
+            Column(
+                UOM,
+                STR,
+                "-",
+                "Unit of measure of every quantity of this SKU, e.g. `each`; empty: `each`.",
+                required=False,
+                nullable=True,
+            ),
+            Column(
+                LIST_PRICE,
+                FLOAT,
+                "money/unit",
+                "Current list price per unit; empty: sales revenue / units of the last 12 "
+                "months, else no price (revenue and margin are not shown).",
+                required=False,
+                nullable=True,
+                positive=True,
+            ),
+            Column(
+                MATERIAL_COST,
+                FLOAT,
+                "money/unit",
+                "Standard material cost per unit; empty: 0 (margins before material).",
+                required=False,
+                nullable=True,
+                min=0,
+            ),
             month_column(
                 LAUNCH_MONTH,
                 "First month the SKU is sold; empty if long established.",
@@ -83,6 +120,7 @@ DEMAND_TABLES: tuple[Table, ...] = (
             ),
         ),
         key=(SKU,),
+        required=False,
         rules=(
             "`material_cost` is below `list_price` (warning otherwise: negative margin).",
             "`phase_out_month` is not before `launch_month`.",
@@ -105,14 +143,27 @@ DEMAND_TABLES: tuple[Table, ...] = (
                 nullable=True,
                 min=0,
             ),
+            Column(
+                FAMILY,
+                STR,
+                "-",
+                "Family of the SKU, for SKUs not in `products` (the column may be left "
+                "out; a SKU has one family).",
+                required=False,
+                nullable=True,
+            ),
         ),
         key=(MONTH, SKU, REGION),
         foreign_keys=(ForeignKey(SKU, PRODUCTS, SKU),),
         rules=(
+            "The one table every dataset needs: sales alone is enough to forecast.",
             "Months are calendar months with no duplicates per SKU and region.",
             "A series (SKU x region) has a row for every month between its first and "
             "last month; a missing month is a gap (warning): it is read as missing, "
             "not as zero demand.",
+            "A SKU not in `products` is a warning: it is planned with the derived "
+            "name, family and price.",
+            "`family` names one family per SKU (an error otherwise).",
         ),
     ),
     Table(
@@ -157,7 +208,12 @@ DEMAND_TABLES: tuple[Table, ...] = (
             Column(MARGIN, FLOAT, "money", "Budgeted gross margin (revenue - cost of goods)."),
         ),
         key=(FAMILY, MONTH),
+        required=False,
         foreign_keys=(ForeignKey(FAMILY, PRODUCTS, FAMILY),),
+        rules=(
+            "Optional: without it Finance, Executive, the grid and the meeting pack "
+            "show no budget comparison.",
+        ),
     ),
     Table(
         CONSENSUS,

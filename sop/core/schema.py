@@ -58,6 +58,8 @@ MAX_HIRES_PER_MONTH = "max_hires_per_month"
 
 HOURS_PER_UNIT = "hours_per_unit"
 
+UNITS_PER_MONTH = "units_per_month"
+
 OPTION = "option"
 OPTION_TYPE = "option_type"
 COST_PER_UNIT = "cost_per_unit"
@@ -123,6 +125,7 @@ SALES = "sales"
 PROMOTIONS = "promotions"
 RESOURCES = "resources"
 CAPACITY = "capacity"
+FAMILY_CAPACITY = "family_capacity"
 WORKFORCE = "workforce"
 BILL_OF_RESOURCES = "bill_of_resources"
 SUPPLY_OPTIONS = "supply_options"

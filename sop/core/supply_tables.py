@@ -1,6 +1,7 @@
-"""The supply side of the data model: resources (lines and labour pools), their
-capacity calendar and workforce, the bill of resources, supply options and
-inventory (`sop.core.tables` puts every table in load order)."""
+"""The supply side of the data model, every table optional (`sop.data.defaults` fills
+the gaps): capacity per family in units, resources (lines, labour pools) with their
+calendar in hours and workforce, the bill of resources, supply options and inventory
+(`sop.core.tables` puts every table in load order)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sop.core.schema import (
     EFFICIENCY,
     END_MONTH,
     FAMILY,
+    FAMILY_CAPACITY,
     FLOAT,
     HIRING_COST,
     HOLDING_COST_PCT,
@@ -47,6 +49,7 @@ from sop.core.schema import (
     START_MONTH,
     STR,
     SUPPLY_OPTIONS,
+    UNITS_PER_MONTH,
     WORKERS,
     WORKFORCE,
     WORKING_DAYS,
@@ -58,32 +61,91 @@ from sop.core.schema import (
 
 SUPPLY_TABLES: tuple[Table, ...] = (
     Table(
+        FAMILY_CAPACITY,
+        "The simplest capacity: the most units a family can be made in a month. Each "
+        "family named here becomes one resource counted in units (the plan never makes "
+        "more of the family than this); no hours, shifts or bill of resources needed. "
+        "It may stand beside `resources` and `capacity` in hours, or replace them.",
+        (
+            Column(FAMILY, STR, "-", "Product family (as in `products` or `sales.family`)."),
+            Column(UNITS_PER_MONTH, FLOAT, "units/month", "Most units made a month.", min=0),
+            month_column(
+                MONTH,
+                "Month the figure is for; empty: every month of the plan (a row with a "
+                "month replaces it for that month).",
+                required=False,
+                nullable=True,
+            ),
+        ),
+        key=(FAMILY, MONTH),
+        required=False,
+        foreign_keys=(ForeignKey(FAMILY, PRODUCTS, FAMILY),),
+        rules=(
+            "A family without an empty-month row has a row for each of the 12 months "
+            "after the as-of month (an error otherwise) and for every month of the "
+            "default 18-month plan horizon (a warning otherwise).",
+        ),
+    ),
+    Table(
         RESOURCES,
-        "Plants' production lines and labour pools that constrain supply.",
+        "Plants' production lines and labour pools that constrain supply. Optional: "
+        "codes used in `capacity` are lines, codes used in `workforce` labour pools, "
+        "with the defaults below.",
         (
             Column(RESOURCE, STR, "-", "Resource code (a line, work centre or labour pool)."),
-            Column(PLANT, STR, "-", "Plant the resource belongs to."),
-            Column(NAME, STR, "-", "Resource name."),
+            Column(
+                PLANT,
+                STR,
+                "-",
+                "Plant the resource belongs to; empty: `Main plant`.",
+                required=False,
+                nullable=True,
+            ),
+            Column(
+                NAME, STR, "-", "Resource name; empty: the code.", required=False, nullable=True
+            ),
             Column(
                 KIND,
                 STR,
                 "-",
                 "`line` (hours from the capacity calendar) or `labour` "
-                "(hours from the workforce table).",
+                "(hours from the workforce table); empty: `labour` when the code is in "
+                "`workforce`, else `line`.",
+                required=False,
+                nullable=True,
                 allowed=(KIND_LINE, KIND_LABOUR),
             ),
-            Column(REGULAR_COST_PER_HOUR, FLOAT, "money/hour", "Cost of a regular hour.", min=0),
-            Column(OVERTIME_COST_PER_HOUR, FLOAT, "money/hour", "Cost of an overtime hour.", min=0),
+            Column(
+                REGULAR_COST_PER_HOUR,
+                FLOAT,
+                "money/hour",
+                "Cost of a regular hour; empty: 0 (no labour cost).",
+                required=False,
+                nullable=True,
+                min=0,
+            ),
+            Column(
+                OVERTIME_COST_PER_HOUR,
+                FLOAT,
+                "money/hour",
+                "Cost of an overtime hour; empty: the regular cost.",
+                required=False,
+                nullable=True,
+                min=0,
+            ),
             Column(
                 MAX_OVERTIME_HOURS,
                 FLOAT,
                 "hours/month",
                 "Most overtime hours a month on a line (labour pools use "
-                "`workforce.max_overtime_per_worker`).",
+                "`workforce.max_overtime_per_worker`); empty: 0 (no overtime).",
+                required=False,
+                nullable=True,
                 min=0,
             ),
         ),
         key=(RESOURCE,),
+        required=False,
         rules=("`overtime_cost_per_hour` is not below `regular_cost_per_hour` (warning).",),
     ),
     Table(
@@ -92,14 +154,44 @@ SUPPLY_TABLES: tuple[Table, ...] = (
         (
             Column(RESOURCE, STR, "-", "Line (a resource of kind `line`)."),
             month_column(MONTH, "Calendar month."),
-            Column(WORKING_DAYS, FLOAT, "days", "Working days in the month.", min=0, max=31),
-            Column(SHIFTS, FLOAT, "shifts/day", "Shifts run per working day.", min=0, max=4),
-            Column(HOURS_PER_SHIFT, FLOAT, "hours/shift", "Paid hours per shift.", min=0, max=24),
+            Column(
+                WORKING_DAYS,
+                FLOAT,
+                "days",
+                "Working days in the month (empty when `available_hours` is given).",
+                required=False,
+                nullable=True,
+                min=0,
+                max=31,
+            ),
+            Column(
+                SHIFTS,
+                FLOAT,
+                "shifts/day",
+                "Shifts run per working day (empty when `available_hours` is given).",
+                required=False,
+                nullable=True,
+                min=0,
+                max=4,
+            ),
+            Column(
+                HOURS_PER_SHIFT,
+                FLOAT,
+                "hours/shift",
+                "Paid hours per shift (empty when `available_hours` is given).",
+                required=False,
+                nullable=True,
+                min=0,
+                max=24,
+            ),
             Column(
                 EFFICIENCY,
                 FLOAT,
                 "fraction",
-                "Share of paid hours that produce (availability x performance).",
+                "Share of paid hours that produce (availability x performance; empty "
+                "when `available_hours` is given).",
+                required=False,
+                nullable=True,
                 min=0,
                 max=1,
             ),
@@ -107,19 +199,23 @@ SUPPLY_TABLES: tuple[Table, ...] = (
                 AVAILABLE_HOURS,
                 FLOAT,
                 "hours/month",
-                "Available regular hours; when "
-                "empty, working_days x shifts x hours_per_shift x efficiency.",
+                "Available regular hours; empty: working_days x shifts x "
+                "hours_per_shift x efficiency.",
                 required=False,
                 nullable=True,
                 min=0,
             ),
         ),
         key=(RESOURCE, MONTH),
+        required=False,
         foreign_keys=(ForeignKey(RESOURCE, RESOURCES, RESOURCE),),
         rules=(
+            "Each row gives `available_hours`, or all of `working_days`, `shifts`, "
+            "`hours_per_shift` and `efficiency` (an error otherwise).",
             "Every line has a row for each of the 12 months after the as-of month (an "
             "error otherwise) and for every month of the default 18-month plan horizon (a "
             "warning otherwise: the plan repeats the nearest month's hours).",
+            "Hours need a `bill_of_resources` (an error otherwise).",
         ),
     ),
     Table(
@@ -162,7 +258,8 @@ SUPPLY_TABLES: tuple[Table, ...] = (
     ),
     Table(
         BILL_OF_RESOURCES,
-        "Hours each unit of a SKU (or a whole family) needs on each resource.",
+        "Hours each unit of a SKU (or a whole family) needs on each resource. Needed "
+        "when capacity is given in hours (`capacity`, `workforce`).",
         (
             Column(
                 SKU,
@@ -186,6 +283,7 @@ SUPPLY_TABLES: tuple[Table, ...] = (
             Column(HOURS_PER_UNIT, FLOAT, "hours/unit", "Hours per unit produced.", positive=True),
         ),
         key=(SKU, FAMILY, RESOURCE),
+        required=False,
         foreign_keys=(
             ForeignKey(SKU, PRODUCTS, SKU),
             ForeignKey(FAMILY, PRODUCTS, FAMILY),
@@ -252,7 +350,8 @@ SUPPLY_TABLES: tuple[Table, ...] = (
     ),
     Table(
         INVENTORY,
-        "Stock on hand at the start of the horizon and the inventory policy, by SKU.",
+        "Stock on hand at the start of the horizon and the inventory policy, by SKU. "
+        "Optional: a SKU without a row starts the plan with 0 on hand and no safety stock.",
         (
             Column(SKU, STR, "-", "SKU."),
             Column(
@@ -287,12 +386,16 @@ SUPPLY_TABLES: tuple[Table, ...] = (
                 HOLDING_COST_PCT,
                 FLOAT,
                 "% of unit cost per year",
-                "Annual cost of holding a unit, as a share of its standard cost.",
+                "Annual cost of holding a unit, as a share of its standard cost; empty: "
+                "the median of the rates given, else 20.",
+                required=False,
+                nullable=True,
                 min=0,
                 max=100,
             ),
         ),
         key=(SKU,),
+        required=False,
         foreign_keys=(ForeignKey(SKU, PRODUCTS, SKU),),
     ),
 )

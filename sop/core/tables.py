@@ -20,6 +20,7 @@ TABLES: dict[str, Table] = {
         schema.PRODUCTS,
         schema.SALES,
         schema.PROMOTIONS,
+        schema.FAMILY_CAPACITY,
         schema.RESOURCES,
         schema.CAPACITY,
         schema.WORKFORCE,

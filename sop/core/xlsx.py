@@ -75,6 +75,23 @@ def cell_value(v: object, kind: str = "") -> object:
     return v
 
 
+FORMULA_START = ("=", "+", "-", "@")  # what Excel would read as the start of a formula
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, kind: str = ""):
+    """Write one cell (`cell_value(value, kind)`) and return it. Text that starts like a
+    formula (`FORMULA_START`: a name typed as `=HYPERLINK(...)`, `+1 call`, `@team`)
+    is kept as text, quote-prefixed as Excel does for a typed apostrophe: it is never
+    evaluated, on opening or when the cell is edited."""
+    cell = ws.cell(row=row, column=column)
+    v = cell_value(value, kind)
+    cell.value = v
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def budget_part(
     df: pd.DataFrame, budget_cols: tuple[str, ...], month_col: str = "month"
 ) -> Part | None:
@@ -145,7 +162,7 @@ def write_table(
         row = start_row + 1 + i
         for j, ((col, _, kind), v) in enumerate(zip(spec, values), start=1):
             kind = kinds[col][i] if kind == ROW else kind
-            cell = ws.cell(row=row, column=j, value=cell_value(v, kind))
+            cell = put(ws, row, j, v, kind)
             if f[kind]:
                 cell.number_format = f[kind]
             if kind == "text":
@@ -194,8 +211,8 @@ def write_pairs(
     f = formats(currency)
     row = start_row
     for row, (label, value, kind) in enumerate(rows, start=start_row):
-        ws.cell(row=row, column=1, value=label).font = BOLD
-        cell = ws.cell(row=row, column=2, value=cell_value(value, kind))
+        put(ws, row, 1, label).font = BOLD
+        cell = put(ws, row, 2, value, kind)
         if f.get(kind):
             cell.number_format = f[kind]
         cell.alignment = Alignment(horizontal="left", wrap_text=True)

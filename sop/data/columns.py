@@ -1,123 +1,118 @@
-"""Checks of one file at a time: headers present and spelled right, values of the
-right type, plausible and allowed, keys unique. `type_columns` turns raw text into
-typed columns (numbers, months), flagging what cannot be read."""
+"""Checks of the values of one file (its header row is checked by
+`sop.data.headers`): values of the right type, plausible and allowed, keys unique.
+`type_columns` turns raw text into typed columns (numbers, months), flagging what
+cannot be read."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.data.readers import ERROR, WARNING, RawTable, _suggest
-from sop.data.report import ROW, Run
+from sop.data.csvtext import code
+from sop.data.dates import DAY_FIRST, is_day_month, read_months
+from sop.data.readers import ERROR, WARNING, RawTable
+from sop.data.report import Run
 
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-
-
-def normalise_headers(
-    raw: RawTable, t: schema.Table, run: Run
-) -> tuple[pd.DataFrame | None, list[str]]:
-    """(the frame with the model's columns and a `row` number, required columns that
-    are missing); None when the header cannot be read at all."""
-    df = raw.frame.copy()
-    df.columns = [str(c).strip().lower().replace(" ", "_") for c in df.columns]
-    run.ran("Columns are present and spelled right", t.name)
-    if df.columns.duplicated().any():
-        dup = sorted(set(df.columns[df.columns.duplicated()]))
-        run.flag(
-            "Columns are present and spelled right",
-            t.name,
-            ERROR,
-            f"{raw.file}: column{'s' * (len(dup) > 1)} {', '.join(dup)} appear twice. "
-            "Keep one of each.",
-            len(dup),
-            raw.file,
-        )
-        return None, []
-    extra = [c for c in df.columns if c not in t.column_names]
-    missing = [c.name for c in t.columns if c.required and c.name not in df.columns]
-    for m in missing:
-        hint = _suggest(m, extra)
-        hint = hint.replace("Did you mean", "Is it misspelled as") if hint else ""
-        run.flag(
-            "Columns are present and spelled right",
-            t.name,
-            ERROR,
-            f"{raw.file}: column `{m}` is missing.{hint} The `{t.name}` table needs "
-            f"columns: {', '.join(c.name for c in t.columns if c.required)}"
-            + (
-                f" (optional: {', '.join(opt)})"
-                if (opt := [c.name for c in t.columns if not c.required])
-                else ""
-            )
-            + ".",
-            1,
-            raw.file,
-            m,
-        )
-    if extra:
-        run.flag(
-            "Columns are present and spelled right",
-            t.name,
-            WARNING,
-            f"{raw.file}: column{'s' * (len(extra) > 1)} {', '.join(extra)} "
-            f"{'are' if len(extra) > 1 else 'is'} not in the data model and "
-            f"{'were' if len(extra) > 1 else 'was'} ignored.",
-            len(extra),
-            raw.file,
-        )
-    for c in t.columns:
-        if c.name not in df.columns:
-            df[c.name] = pd.NA
-    df = df[t.column_names].reset_index(drop=True)
-    df.insert(0, ROW, np.arange(1, len(df) + 1))
-    return df, missing
+DATE_ORDER = "Date order is known"
 
 
 def _to_text(s: pd.Series) -> pd.Series:
     out = s.astype("object").where(s.notna(), None)
-    out = out.map(lambda v: None if v is None else str(v).strip() or None)
+    out = out.map(lambda v: None if v is None else _cell_text(v) or None)
     return out.astype("str").where(out.notna(), None)
 
 
-def _to_number(s: pd.Series, decimal_comma: bool) -> pd.Series:
+def _cell_text(v: object) -> str:
+    """A code as text: 123 (a workbook's number cell) is '123', not '123.0'."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _to_number(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return pd.Series(np.nan, index=s.index)
     if pd.api.types.is_numeric_dtype(s):
         return pd.to_numeric(s, errors="coerce").astype("float64")
-    text = s.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
-    if decimal_comma:
-        text = text.map(
-            lambda v: v.replace(",", ".") if isinstance(v, str) and _DECIMAL_COMMA.match(v) else v
-        )
+    text = s.astype("object").map(
+        lambda v: v.strip() if isinstance(v, str) else np.nan if isinstance(v, bool) else v
+    )
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _to_month(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    if pd.api.types.is_datetime64_any_dtype(s):
-        out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
-        return out.astype("datetime64[us]")
-    text = s.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
-    return pd.to_datetime(text, errors="coerce", format="ISO8601").astype("datetime64[us]")
+def _date_order(
+    raw: RawTable,
+    t: schema.Table,
+    c: schema.Column,
+    orig: pd.Series,
+    dayfirst: bool | None,
+    run: Run,
+) -> tuple[pd.Series, pd.Series]:
+    """(the column read as dates, rows left unread because the day/month order is not
+    known); the order found or chosen is noted, an unknown order is one error."""
+    f, where = raw.file, code(f"{t.name}.{c.name}")
+    read = read_months(orig, dayfirst)
+    unordered = pd.Series(False, index=orig.index)
+    run.ran(DATE_ORDER, t.name)
+    if read.ambiguous or read.mixed:
+        unordered = orig.map(is_day_month).astype(bool)
+        what = (
+            f"could be day/month or month/day (e.g. {read.example})"
+            if read.ambiguous
+            else f"mix day/month ({read.day_only}) and month/day ({read.month_only})"
+        )
+        starts = (
+            f" Read {read.month_starts_if}, every date is the first of a month."
+            if read.month_starts_if
+            else ""
+        )
+        run.flag(
+            DATE_ORDER,
+            t.name,
+            ERROR,
+            f"{f}: dates in {where} {what}; choose the order: on the Data page, or pass "
+            f"--dayfirst or --monthfirst.{starts}",
+            int(unordered.sum()),
+            f,
+            c.name,
+        )
+    elif read.order is not None:
+        pattern = "dd/mm/yyyy" if read.order == DAY_FIRST else "mm/dd/yyyy"
+        why = (
+            f"{code(read.decided_by)} can only be read that way" if read.decided_by else "as chosen"
+        )
+        run.flag(
+            DATE_ORDER,
+            t.name,
+            WARNING,
+            f"{f}: dates in {where} were read {read.order} ({pattern}): {why}.",
+            1,
+            f,
+            c.name,
+        )
+    return read.values, unordered
 
 
 def _read_values(
-    raw: RawTable, t: schema.Table, c: schema.Column, df: pd.DataFrame, run: Run
-) -> pd.Series:
+    raw: RawTable,
+    t: schema.Table,
+    c: schema.Column,
+    df: pd.DataFrame,
+    run: Run,
+    dayfirst: bool | None = None,
+) -> tuple[pd.Series, pd.Series]:
     """Convert column `c` of `df` to its type in place, flagging values that cannot be
-    read and months that are not a month's first day; returns the rows flagged."""
+    read and months that are not a month's first day; returns (the rows flagged, the
+    rows whose dates wait for the day/month order)."""
     f = raw.file
     orig = df[c.name]
     given = orig.notna() & (orig.astype("object").map(lambda v: str(v).strip()) != "")
-    flagged = pd.Series(False, index=df.index)
+    flagged = unordered = pd.Series(False, index=df.index)
     if c.dtype == schema.STR:
         df[c.name] = _to_text(orig)
     elif c.dtype in (schema.FLOAT, schema.INT):
-        num = _to_number(orig, raw.decimal_comma)
+        num = _to_number(orig)
         text = orig.astype("object").map(lambda v: str(v).strip().lower())
         bad = given & num.isna() & ~text.isin(["nan", "na", "n/a", "null", "none"])
         run.rows(
@@ -133,8 +128,8 @@ def _read_values(
         )
         df[c.name], flagged = num.where(~bad), bad
     elif c.dtype == schema.DATE:
-        month = _to_month(orig)
-        bad = given & month.isna()
+        month, unordered = _date_order(raw, t, c, orig, dayfirst, run)
+        bad = given & month.isna() & ~unordered
         run.rows(
             "Dates can be read",
             t,
@@ -143,7 +138,7 @@ def _read_values(
             bad,
             c.name,
             "have dates that cannot be read",
-            "Write months as YYYY-MM or YYYY-MM-DD (e.g. 2026-03).",
+            "Write months as YYYY-MM or YYYY-MM-DD (e.g. 2026-03), or as Mar 2026 or 03/2026.",
             shown=orig,
         )
         off = month.notna() & ((month.dt.day != 1) | (month != month.dt.normalize()))
@@ -160,22 +155,34 @@ def _read_values(
             "add it up by calendar month first.",
             shown=orig,
         )
-        df[c.name], flagged = month.where(~bad & ~off), bad | off
-    return flagged
+        df[c.name], flagged = month.where(~bad & ~off), bad | off | unordered
+    return flagged, unordered
 
 
 def type_columns(
-    raw: RawTable, t: schema.Table, df: pd.DataFrame, run: Run, absent: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """The columns of `t` in `df` converted to their types (in place; what cannot be read
-    becomes empty), then checked for missing, implausible and disallowed values.
-    Columns in `absent` are skipped."""
+    raw: RawTable,
+    t: schema.Table,
+    df: pd.DataFrame,
+    run: Run,
+    absent: tuple[str, ...] = (),
+    dayfirst: bool | None = None,
+) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """(the columns of `t` in `df` converted to their types, in place: what cannot be
+    read becomes empty; the rows with a key value that could not be read; the date
+    columns waiting for the day/month order), each then checked for missing,
+    implausible and disallowed values. Columns in `absent` are skipped."""
     f = raw.file
+    unread_keys = pd.Series(False, index=df.index)
+    unordered: list[str] = []
     for c in t.columns:
         if c.name in absent:  # already reported missing: check the others
             continue
         orig = df[c.name]
-        flagged = _read_values(raw, t, c, df, run)
+        flagged, waiting = _read_values(raw, t, c, df, run, dayfirst)
+        if waiting.any():
+            unordered.append(c.name)
+        if c.name in t.key:
+            unread_keys |= flagged & orig.notna()
         typed = df[c.name]
         if not c.nullable:
             run.rows(
@@ -204,7 +211,7 @@ def type_columns(
                 f"Use one of: {', '.join(c.allowed)}.",
                 shown=orig,
             )
-    return df
+    return df, unread_keys, unordered
 
 
 def _bounds(c: schema.Column, t: schema.Table, df: pd.DataFrame, f: str, run: Run) -> None:
@@ -244,9 +251,14 @@ def _bounds(c: schema.Column, t: schema.Table, df: pd.DataFrame, f: str, run: Ru
         )
 
 
-def check_keys(t: schema.Table, df: pd.DataFrame, f: str, run: Run) -> None:
-    """No key repeats (for monthly tables: each month appears once per series)."""
-    dup = df.duplicated(subset=list(t.key), keep=False)
+def check_keys(
+    t: schema.Table, df: pd.DataFrame, f: str, run: Run, unread: pd.Series | None = None
+) -> None:
+    """No key repeats (for monthly tables: each month appears once per series). Rows
+    whose key could not be read (`unread`, flagged already) are not compared: two
+    unreadable months are not the same month."""
+    keep = ~unread if unread is not None else pd.Series(True, index=df.index)
+    dup = df[keep].duplicated(subset=list(t.key), keep=False).reindex(df.index, fill_value=False)
     periods = schema.MONTH in t.key
     run.rows(
         "Periods are not duplicated" if periods else "Keys are unique",

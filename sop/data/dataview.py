@@ -1,4 +1,5 @@
 """What the Data page shows about a dataset, as pure functions over its tables."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,7 @@ import pandas as pd
 from sop.core import schema
 from sop.core.tables import TABLES
 
-DATE_COLUMNS = {t: [c.name for c in TABLES[t].columns if c.dtype == schema.DATE]
-                for t in TABLES}
+DATE_COLUMNS = {t: [c.name for c in TABLES[t].columns if c.dtype == schema.DATE] for t in TABLES}
 
 
 def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -22,13 +22,22 @@ def table_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, t in TABLES.items():
         df = tables.get(name)
         n = 0 if df is None else len(df)
-        dates = pd.concat([df[c] for c in DATE_COLUMNS[name]]).dropna() if n and \
-            DATE_COLUMNS[name] else pd.Series(dtype="datetime64[us]")
-        rows.append({"table": name, "required": t.required, "rows": n,
-                     "first_month": f"{dates.min():%Y-%m}" if len(dates) else "",
-                     "last_month": f"{dates.max():%Y-%m}" if len(dates) else "",
-                     "months": int(dates.nunique()) if len(dates) else 0,
-                     "meaning": t.meaning})
+        dates = (
+            pd.concat([df[c] for c in DATE_COLUMNS[name]]).dropna()
+            if n and DATE_COLUMNS[name]
+            else pd.Series(dtype="datetime64[us]")
+        )
+        rows.append(
+            {
+                "table": name,
+                "required": t.required,
+                "rows": n,
+                "first_month": f"{dates.min():%Y-%m}" if len(dates) else "",
+                "last_month": f"{dates.max():%Y-%m}" if len(dates) else "",
+                "months": int(dates.nunique()) if len(dates) else 0,
+                "meaning": t.meaning,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -42,8 +51,9 @@ def months_as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def history_by_family(sales: pd.DataFrame, products: pd.DataFrame,
-                      measure: str = schema.UNITS) -> pd.DataFrame:
+def history_by_family(
+    sales: pd.DataFrame, products: pd.DataFrame, measure: str = schema.UNITS
+) -> pd.DataFrame:
     """Monthly actuals per family. Columns: month, family, value (units or revenue).
 
     Revenue rows that are unknown (empty) are left out of the revenue sum.
@@ -51,13 +61,17 @@ def history_by_family(sales: pd.DataFrame, products: pd.DataFrame,
     if measure not in (schema.UNITS, schema.REVENUE):
         raise ValueError(f"measure must be {schema.UNITS!r} or {schema.REVENUE!r}, not {measure!r}")
     df = sales.merge(products[[schema.SKU, schema.FAMILY]], on=schema.SKU, how="left")
-    out = (df.groupby([schema.MONTH, schema.FAMILY], as_index=False)[measure].sum(min_count=1)
-           .rename(columns={measure: "value"}))
+    out = (
+        df.groupby([schema.MONTH, schema.FAMILY], as_index=False)[measure]
+        .sum(min_count=1)
+        .rename(columns={measure: "value"})
+    )
     return out.sort_values([schema.FAMILY, schema.MONTH]).reset_index(drop=True)
 
 
-def missing_matrix(sales: pd.DataFrame, products: pd.DataFrame,
-                   as_of: pd.Timestamp) -> pd.DataFrame:
+def missing_matrix(
+    sales: pd.DataFrame, products: pd.DataFrame, as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Missing data by SKU (rows) and month (columns), over the whole history.
 
     A cell is the number of the SKU's regions with no sales row that month,
@@ -68,8 +82,13 @@ def missing_matrix(sales: pd.DataFrame, products: pd.DataFrame,
     if sales.empty:
         return pd.DataFrame()
     months = pd.date_range(sales[schema.MONTH].min(), as_of, freq="MS")
-    have = (sales.groupby([schema.SKU, schema.MONTH]).size().unstack(schema.MONTH)
-            .reindex(columns=months).fillna(0))
+    have = (
+        sales.groupby([schema.SKU, schema.MONTH])
+        .size()
+        .unstack(schema.MONTH)
+        .reindex(columns=months)
+        .fillna(0)
+    )
     regions = sales.groupby(schema.SKU)[schema.REGION].nunique()
     first = sales.groupby(schema.SKU)[schema.MONTH].min()
     life = products.set_index(schema.SKU).reindex(have.index)
@@ -78,7 +97,8 @@ def missing_matrix(sales: pd.DataFrame, products: pd.DataFrame,
     grid = np.asarray(months)[None, :]
     inside = (grid >= start.to_numpy()[:, None]) & (grid <= end.to_numpy()[:, None])
     gaps = regions.reindex(have.index).to_numpy()[:, None] - have.to_numpy()
-    out = pd.DataFrame(np.where(inside, np.clip(gaps, 0, None), np.nan),
-                       index=have.index, columns=months)
+    out = pd.DataFrame(
+        np.where(inside, np.clip(gaps, 0, None), np.nan), index=have.index, columns=months
+    )
     order = life[schema.FAMILY].fillna("").sort_values(kind="stable").index
     return out.loc[sorted(order, key=lambda s: (life.at[s, schema.FAMILY] or "", s))]

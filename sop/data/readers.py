@@ -1,26 +1,31 @@
-"""Reading a dataset's files (Parquet or CSV) into raw DataFrames.
+"""Reading a dataset's files into raw DataFrames, one per table of the data model.
 
-Reading never raises on bad files: every problem becomes a `Finding` so the
-planner sees all of them at once. Typing and rules live in `sop.validate`.
+A file is read as what its bytes are (`sop.data.formats`: CSV text in any common
+encoding and delimiter, Excel workbooks with a sheet per table, Parquet, gzip and zip
+of them); its table is the one its name (file stem or sheet name, case and spaces
+aside) names, or the one the planner assigned it. Reading never raises on bad files:
+every problem becomes a `Finding` so the planner sees all of them at once. Typing and
+rules live in `sop.data.validate`.
 """
+
 from __future__ import annotations
 
-import csv
 import difflib
-import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sop.core.tables import TABLES
+from sop.data.csvtext import ERROR, WARNING, code
+from sop.data.formats import SUFFIXES, Part, hidden, open_file
+from sop.data.mapping import guess_table, header_key, table_key
 
-ERROR, WARNING = "error", "warning"
-SUFFIXES = (".parquet", ".csv")
-ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+__all__ = ["ERROR", "WARNING", "Finding", "RawTable", "read_dir", "read_files"]
+FILES_ARE_TABLES = "Files are tables of the data model"
+REQUIRED = "Required files are present"
+IGNORE = ""  # an assignment that leaves a part out
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,17 @@ class RawTable:
     table: str
     file: str
     frame: pd.DataFrame
-    decimal_comma: bool = False
+
+
+@dataclass
+class Matched:
+    """Parts matched to tables: `raw` per table, the findings of reading and matching,
+    and `unmatched`: readable parts no table name matched (with the table their
+    headers look like, or None), for the planner to assign."""
+
+    raw: dict[str, RawTable]
+    findings: list[Finding]
+    unmatched: list[tuple[Part, str | None]] = field(default_factory=list)
 
 
 def _suggest(name: str, choices: list[str]) -> str:
@@ -56,117 +71,190 @@ def _suggest(name: str, choices: list[str]) -> str:
     return f" Did you mean `{near[0]}`?" if near else ""
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    for codec, label in ENCODINGS:
-        try:
-            return data.decode(codec), label
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any bytes")
+def read_parts(files: Mapping[str, bytes]) -> list[Part]:
+    """Every part of every file ({file name: bytes}), hidden files left out."""
+    parts: list[Part] = []
+    for name in sorted(files):
+        if not hidden(name):
+            parts += open_file(Path(name).name, files[name], label=name, source=name)
+    return parts
 
 
-def _sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        return ","
+def _table_of(part: Part, assign: Mapping[str, str]) -> str | None:
+    if part.label in assign:
+        return assign[part.label] or None
+    return table_key(part.name) or (table_key(part.alias) if part.alias else None)
 
 
-def read_csv_bytes(table: str, file: str, data: bytes) -> tuple[RawTable | None, list[Finding]]:
-    """Read CSV bytes as text columns, detecting encoding and delimiter."""
-    findings: list[Finding] = []
-    text, encoding = _decode(data)
-    if encoding != "UTF-8":
-        findings.append(Finding(
-            "File encoding", table, WARNING,
-            f"{file}: the file is not UTF-8; it was read as {encoding}. Check that accented "
-            "names look right, and save as 'CSV UTF-8' next time.", file=file))
-    if not text.strip():
-        return None, [Finding("Table is not empty", table, ERROR,
-                              f"{file}: the file is empty. Export the table again with its "
-                              "header row and data.", file=file)]
-    sep = _sniff_delimiter(text)
-    if sep != ",":
-        findings.append(Finding(
-            "CSV delimiter", table, WARNING,
-            f"{file}: columns are separated by {DELIMITERS[sep]}s, not commas; it was read "
-            f"that way{' with decimal commas' if sep == ';' else ''}.", file=file))
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_values=[""], skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        return None, findings + [Finding(
-            "File can be read", table, ERROR,
-            f"{file}: the CSV cannot be parsed ({exc}). Check for unquoted delimiters or "
-            "quotes inside values, and re-export it.", file=file)]
-    return RawTable(table, file, frame, decimal_comma=sep == ";"), findings
+def _findings(part: Part, table: str | None) -> list[Finding]:
+    return [
+        Finding(check, table or "-", severity, message, file=part.label)
+        for severity, check, message in part.notes
+    ]
 
 
-def read_parquet_bytes(table: str, file: str, data: bytes) -> tuple[RawTable | None, list[Finding]]:
-    """Read Parquet bytes; a corrupt or truncated file is a finding, not an exception."""
-    try:
-        arrow = pq.read_table(pa.BufferReader(data))
-        frame = arrow.to_pandas()
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        return None, [Finding(
-            "File can be read", table, ERROR,
-            f"{file}: the Parquet file is corrupt or truncated and cannot be read ({exc}). "
-            "Export it again; if it was copied, check the copy finished.", file=file)]
-    return RawTable(table, file, frame.reset_index(drop=True)), []
-
-
-def read_files(files: dict[str, bytes]) -> tuple[dict[str, RawTable], list[Finding]]:
-    """Read a dataset given as {file name: bytes}; names are `<table>.parquet|.csv`."""
-    findings: list[Finding] = []
-    by_table: dict[str, list[str]] = {}
+def match_parts(
+    parts: list[Part], assign: Mapping[str, str] | None = None, strict: bool = False
+) -> Matched:
+    """The parts as tables. `assign` maps a part's label to a table ('' leaves it out).
+    A part no table name matches is a warning, an error when `strict` and its file
+    brings no table at all (an upload must not be silently ignored)."""
+    assign = assign or {}
     known = list(TABLES)
-    for file in sorted(files):
-        stem, suffix = Path(file).stem.strip().lower(), Path(file).suffix.lower()
-        if suffix not in SUFFIXES:
-            if not file.startswith("."):
-                findings.append(Finding(
-                    "Files are tables of the data model", "-", WARNING,
-                    f"{file}: ignored; only .parquet and .csv files are read.", file=file))
+    out = Matched({}, [])
+    by_table: dict[str, list[Part]] = {}
+    loose: list[Part] = []
+    for part in parts:
+        table = _table_of(part, assign)
+        if table is not None:
+            by_table.setdefault(table, []).append(part)
+            out.findings += _findings(part, table)
+        elif part.label in assign:  # left out by the planner
             continue
-        if stem not in TABLES:
-            findings.append(Finding(
-                "Files are tables of the data model", "-", WARNING,
-                f"{file}: ignored, `{stem}` is not a table of the data model."
-                f"{_suggest(stem, known)} Tables are: {', '.join(known)}.", file=file))
+        elif part.frame is None and (part.empty and part.label != part.source):
+            out.findings += [f for f in _findings(part, None) if f.severity == WARNING]
+        else:
+            loose.append(part)
+    brought = {p.source for ps in by_table.values() for p in ps}
+    for part in loose:
+        severity = ERROR if strict and part.source not in brought else WARNING
+        out.findings += [
+            Finding(check, "-", severity if sev == ERROR else WARNING, message, file=part.label)
+            for sev, check, message in part.notes
+        ]
+        if part.frame is None:
             continue
-        by_table.setdefault(stem, []).append(file)
-
-    raw: dict[str, RawTable] = {}
-    for table, names in by_table.items():
-        names = sorted(names, key=lambda n: Path(n).suffix.lower() != ".parquet")
-        if len(names) > 1:
-            findings.append(Finding(
-                "One file per table", table, WARNING,
-                f"{', '.join(names)}: two files for `{table}`; {names[0]} was used. Remove "
-                "the other so there is no doubt which one is current.", file=names[1]))
-        file = names[0]
-        reader = read_parquet_bytes if file.lower().endswith(".parquet") else read_csv_bytes
-        got, found = reader(table, file, files[file])
-        findings.extend(found)
-        if got is not None:
-            raw[table] = got
+        guess = guess_table(part.frame.columns)
+        out.unmatched.append((part, guess))
+        looks = f" Its columns look like the `{guess}` table." if guess else ""
+        out.findings.append(
+            Finding(
+                FILES_ARE_TABLES,
+                "-",
+                severity,
+                f"{part.label}: {'not read' if severity == ERROR else 'ignored'}, "
+                f"{code(part.name)} is not a table of the data model."
+                f"{_suggest(header_key(part.name), known)}{looks} Name the file (or "
+                "sheet) after its table, or choose its table on the Data page. Tables are: "
+                f"{', '.join(known)}.",
+                file=part.label,
+            )
+        )
+    for table, got in by_table.items():
+        got = sorted(got, key=lambda p: (p.frame is None, not p.label.endswith(".parquet")))
+        if len(got) > 1:
+            out.findings.append(
+                Finding(
+                    "One file per table",
+                    table,
+                    WARNING,
+                    f"{', '.join(p.label for p in got)}: {len(got)} files for `{table}`; "
+                    f"{got[0].label} was used. Remove the others so there is no doubt which "
+                    "one is current.",
+                    file=got[1].label,
+                )
+            )
+        if got[0].frame is not None:
+            out.raw[table] = RawTable(table, got[0].label, got[0].frame)
     for name, t in TABLES.items():
         if t.required and name not in by_table:
-            findings.append(Finding(
-                "Required files are present", name, ERROR,
-                f"{name}.parquet / {name}.csv: missing. The `{name}` table is required "
-                f"({t.meaning}) Add the file to the folder and load again."))
-    return raw, findings
+            out.findings.append(
+                Finding(
+                    REQUIRED,
+                    name,
+                    ERROR,
+                    f"{name}.parquet / {name}.csv: missing. The `{name}` table is required "
+                    f"({t.meaning}) Add the file (or a sheet `{name}` in a workbook) and "
+                    "load again.",
+                )
+            )
+    return out
+
+
+def read_files(
+    files: Mapping[str, bytes], assign: Mapping[str, str] | None = None, strict: bool = False
+) -> tuple[dict[str, RawTable], list[Finding]]:
+    """Read a dataset given as {file name: bytes} (see `match_parts`)."""
+    got = match_parts(read_parts(files), assign, strict)
+    return got.raw, got.findings
+
+
+def _file_table(name: str) -> str | None:
+    """The table a file name names (`sales.csv.gz` -> sales), or None."""
+    stem = name[:-3] if name.lower().endswith(".gz") else name
+    return table_key(Path(stem).stem)
+
+
+def _entry_problem(entry: Path) -> str | None:
+    """Why a folder entry that looks like a table file cannot be read, or None."""
+    if entry.is_symlink() and not entry.exists():
+        return "is a broken link (it points to a file that is not there)"
+    if entry.is_dir():
+        return "is a folder, not a file"
+    if not entry.is_file():
+        return "is not a regular file"
+    return None
 
 
 def read_dir(path: str | Path) -> tuple[dict[str, RawTable], list[Finding]]:
-    """Read every table file in a folder (see `read_files`)."""
+    """Read every table file in a folder (see `read_files`). An entry named like a table
+    file that is a folder, a broken link or unreadable is named: an error for a
+    required table, a warning otherwise."""
     folder = Path(path)
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "no such folder"
-        return {}, [Finding("Folder exists", "-", ERROR,
-                            f"{folder}: {what}. Give the folder that holds the "
-                            "table files (products.csv, sales.csv, ...).")]
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-    return read_files(files)
+        return {}, [
+            Finding(
+                "Folder exists",
+                "-",
+                ERROR,
+                f"{folder}: {what}. Give the folder that holds the "
+                "table files (products.csv, sales.csv, ...).",
+            )
+        ]
+    files: dict[str, bytes] = {}
+    found: list[Finding] = []
+    bad: set[str] = set()
+    for entry in sorted(folder.iterdir()):
+        if hidden(entry.name):
+            continue
+        if not entry.name.lower().endswith(SUFFIXES):
+            if entry.is_file():
+                found.append(
+                    Finding(
+                        FILES_ARE_TABLES,
+                        "-",
+                        WARNING,
+                        f"{entry.name}: ignored; only table files ({', '.join(SUFFIXES)}) "
+                        "are read.",
+                        file=entry.name,
+                    )
+                )
+            continue
+        problem = _entry_problem(entry)
+        if problem is None:
+            try:
+                files[entry.name] = entry.read_bytes()
+                continue
+            except OSError as exc:
+                problem = f"cannot be read ({exc.strerror or exc}); check its permissions"
+        table = _file_table(entry.name)
+        required = table is not None and TABLES[table].required
+        bad.add(table or "-")
+        found.append(
+            Finding(
+                "Files can be opened",
+                table or "-",
+                ERROR if required else WARNING,
+                f"{entry.name}: {problem}."
+                + (
+                    f" The `{table}` table is required: put the table file itself there."
+                    if required
+                    else " It was skipped."
+                ),
+                file=entry.name,
+            )
+        )
+    raw, read = read_files(files)
+    read = [f for f in read if not (f.check == REQUIRED and f.table in bad)]
+    return raw, found + read

@@ -1,7 +1,13 @@
 """Rules about resources and their hours: lines have a capacity calendar and labour
 pools a workforce row (not the other way round), overtime costs more than regular
-time, and every line's calendar covers the plan horizon (the first
-`PLAN_MONTHS_REQUIRED` months, else an error; a default horizon, else a warning)."""
+time, each calendar row gives its hours, hours come with a bill of resources, and
+every line's calendar covers the plan horizon (the first `PLAN_MONTHS_REQUIRED`
+months, else an error; a default horizon, else a warning). A family's capacity in
+units (`family_capacity`) covers the horizon the same way.
+
+The rules read the tables as loaded and as completed by `sop.data.defaults` (a code
+of `capacity` is a line, of `workforce` a labour pool, when `resources` does not list
+it)."""
 
 from __future__ import annotations
 
@@ -10,14 +16,15 @@ import pandas as pd
 from sop.core import schema
 from sop.core.months import DEFAULT_HORIZON, as_of_month, plan_months
 from sop.core.tables import TABLES
+from sop.data.defaults import family_resource
 from sop.data.readers import ERROR, WARNING
-from sop.data.report import Run
+from sop.data.report import ROW, Run
 
 PLAN_MONTHS_REQUIRED = 12
 
 
 def _calendars_match_kind(
-    r: pd.DataFrame,
+    kind: dict[str, str],
     cap: pd.DataFrame | None,
     wf: pd.DataFrame | None,
     files: dict[str, str],
@@ -25,7 +32,6 @@ def _calendars_match_kind(
 ) -> None:
     """Capacity rows are for lines, workforce rows for labour pools."""
     T = TABLES
-    kind = dict(zip(r[schema.RESOURCE], r[schema.KIND]))
     if cap is not None:
         run.rows(
             "Capacity rows are for lines",
@@ -84,71 +90,199 @@ def _every_resource_has_hours(
     )
 
 
+def _missing_months(
+    have: set, as_of: pd.Timestamp
+) -> tuple[list[pd.Timestamp], list[pd.Timestamp], list[pd.Timestamp]]:
+    """(plan months missing within the required months, within the default horizon,
+    the months a default plan needs)."""
+    need = plan_months(as_of, max(DEFAULT_HORIZON, PLAN_MONTHS_REQUIRED))
+    gone = [m for m in need if m not in have]
+    return [m for m in gone if m <= need[PLAN_MONTHS_REQUIRED - 1]], gone, list(need)
+
+
+def _coverage_text(
+    hard: list[pd.Timestamp],
+    gone: list[pd.Timestamp],
+    need: list,
+    as_of: pd.Timestamp,
+    fix: str,
+    what: str = "hours",
+) -> tuple[str, str]:
+    """(severity, the end of the sentence) for months missing from a calendar: `fix`
+    says what to add, `what` what the plan repeats from the nearest month."""
+    shown = hard or gone
+    months = f"{', '.join(m.strftime('%Y-%m') for m in shown[:6])}{' ...' * (len(shown) > 6)}"
+    if hard:
+        return ERROR, (
+            f"{len(hard)} of the {PLAN_MONTHS_REQUIRED} months after {as_of:%Y-%m} "
+            f"({months}). {fix}."
+        )
+    return WARNING, (
+        f"{len(gone)} of the {len(need)} months a plan covers by default "
+        f"({months}): the Supply plan repeats the nearest month's {what} there. "
+        f"{fix}, or plan a shorter horizon (Plan settings on the Supply page)."
+    )
+
+
 def _capacity_covers_horizon(
-    r: pd.DataFrame, cap: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run
+    lines: list[str], cap: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run
 ) -> None:
     """Every line with a calendar has the `PLAN_MONTHS_REQUIRED` months after the as-of
     month (an error) and the rest of a default plan horizon (a warning: the plan would
     repeat the nearest month's hours there)."""
-    lines = r[schema.KIND] == schema.KIND_LINE
     check = "Capacity covers the plan horizon"
     run.ran(check, schema.CAPACITY)
-    need = plan_months(as_of, max(DEFAULT_HORIZON, PLAN_MONTHS_REQUIRED))
     calendars = set(cap[schema.RESOURCE])
-    for res in r.loc[lines, schema.RESOURCE]:
-        have = set(cap.loc[cap[schema.RESOURCE] == res, schema.MONTH])
-        gone = [m for m in need if m not in have]
-        if not gone or res not in calendars:
+    for res in lines:
+        if res not in calendars:
             continue
-        hard = [m for m in gone if m <= need[PLAN_MONTHS_REQUIRED - 1]]
-        shown = hard or gone
-        months = f"{', '.join(m.strftime('%Y-%m') for m in shown[:6])}{' ...' * (len(shown) > 6)}"
-        if hard:
-            severity, text = (
-                ERROR,
-                f"{len(hard)} of the {PLAN_MONTHS_REQUIRED} months after {as_of:%Y-%m} "
-                f"({months}). Add those months (0 working days for a shutdown).",
-            )
-        else:
-            severity, text = (
-                WARNING,
-                f"{len(gone)} of the {len(need)} months a plan covers by default "
-                f"({months}): the Supply plan repeats the nearest month's hours there. "
-                "Add those months (0 working days for a shutdown), or plan a shorter "
-                "horizon (Plan settings on the Supply page).",
-            )
+        hard, gone, need = _missing_months(
+            set(cap.loc[cap[schema.RESOURCE] == res, schema.MONTH]), as_of
+        )
+        if not gone:
+            continue
+        severity, text = _coverage_text(
+            hard, gone, need, as_of, "Add those months (0 working days for a shutdown)"
+        )
         run.flag(
             check,
             schema.CAPACITY,
             severity,
             f"{f}: line {res} has no capacity for {text}",
-            len(shown),
+            len(hard or gone),
+            f,
+            schema.MONTH,
+        )
+
+
+def _capacity_rows_give_hours(cap: pd.DataFrame, f: str, run: Run) -> None:
+    """A calendar row gives available_hours, or all four factors of it."""
+    parts = [schema.WORKING_DAYS, schema.SHIFTS, schema.HOURS_PER_SHIFT, schema.EFFICIENCY]
+    run.rows(
+        "Capacity rows give their hours",
+        TABLES[schema.CAPACITY],
+        cap,
+        f,
+        cap[schema.AVAILABLE_HOURS].isna() & cap[parts].isna().any(axis=1),
+        schema.AVAILABLE_HOURS,
+        "give neither available_hours nor all of working_days, shifts, hours_per_shift "
+        "and efficiency",
+        "Fill in available_hours (hours a month), or the four columns it is made of.",
+    )
+
+
+def _hours_need_routing(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
+    """Capacity in hours (a calendar or a workforce) comes with a bill of resources."""
+    check = "Hours come with a bill of resources"
+    given = [n for n in (schema.CAPACITY, schema.WORKFORCE) if n in tables]
+    if not given:
+        return
+    run.ran(check, schema.BILL_OF_RESOURCES)
+    b = tables.get(schema.BILL_OF_RESOURCES)
+    if b is not None and len(b):
+        return
+    names = " and ".join(files[n] for n in given)
+    run.flag(
+        check,
+        schema.BILL_OF_RESOURCES,
+        ERROR,
+        f"{names}: capacity is given in hours but there is no bill_of_resources saying how "
+        "many hours a unit needs. Add bill_of_resources (sku or family, resource, "
+        "hours_per_unit), or give capacity in units a month per family in "
+        "family_capacity instead.",
+        1,
+        names,
+    )
+
+
+def _family_capacity_rules(
+    fc: pd.DataFrame, full: dict[str, pd.DataFrame], f: str, as_of: pd.Timestamp | None, run: Run
+) -> None:
+    """A family's capacity names a resource code of its own and covers the horizon."""
+    T = TABLES
+    own: set = set()
+    for name in (schema.RESOURCES, schema.CAPACITY):
+        df = full.get(name)
+        if df is not None and ROW in df:
+            own |= set(df.loc[df[ROW].notna(), schema.RESOURCE])
+    clash = fc[schema.FAMILY].astype(str).map(family_resource).isin(own)
+    run.rows(
+        "Family capacity has its own code",
+        T[schema.FAMILY_CAPACITY],
+        fc,
+        f,
+        clash,
+        schema.FAMILY,
+        "name a family whose capacity code ('<family> capacity') is already a resource",
+        "Rename that resource in resources and capacity.",
+    )
+    if as_of is None:
+        return
+    check = "Capacity covers the plan horizon"
+    run.ran(check, schema.FAMILY_CAPACITY)
+    for fam, rows in fc.groupby(schema.FAMILY, sort=True):
+        if rows[schema.MONTH].isna().any():
+            continue  # one figure for every month
+        hard, gone, need = _missing_months(set(rows[schema.MONTH]), as_of)
+        if not gone:
+            continue
+        severity, text = _coverage_text(
+            hard,
+            gone,
+            need,
+            as_of,
+            "Add those months (or one row with no month for every month)",
+            "units",
+        )
+        run.flag(
+            check,
+            schema.FAMILY_CAPACITY,
+            severity,
+            f"{f}: family {fam} has no units a month for {text}",
+            len(hard or gone),
             f,
             schema.MONTH,
         )
 
 
 def resource_rules(
-    tables: dict[str, pd.DataFrame], files: dict[str, str], r: pd.DataFrame, run: Run
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    full: dict[str, pd.DataFrame],
+    run: Run,
 ) -> None:
-    """Every rule about resources and their hours, in the order the checks are listed."""
+    """Every rule about resources, their hours and family capacity, in the order the
+    checks are listed. `full` is `tables` completed by `sop.data.defaults`."""
     T = TABLES
-    f = files[schema.RESOURCES]
-    run.rows(
-        "Overtime costs more than regular time",
-        T[schema.RESOURCES],
-        r,
-        f,
-        r[schema.OVERTIME_COST_PER_HOUR] < r[schema.REGULAR_COST_PER_HOUR],
-        schema.OVERTIME_COST_PER_HOUR,
-        "make overtime cheaper than a regular hour",
-        "Check the two hourly costs; the plan will prefer overtime otherwise.",
-        WARNING,
-    )
     cap, wf = tables.get(schema.CAPACITY), tables.get(schema.WORKFORCE)
-    _calendars_match_kind(r, cap, wf, files, run)
-    _every_resource_has_hours(r, cap, wf, f, run)
+    fc = tables.get(schema.FAMILY_CAPACITY)
+    units = set() if fc is None else {family_resource(x) for x in fc[schema.FAMILY]}
+    res = full[schema.RESOURCES]
+    res = res[~res[schema.RESOURCE].isin(units)]
+    kind = dict(zip(res[schema.RESOURCE], res[schema.KIND]))
+    if (r := tables.get(schema.RESOURCES)) is not None:
+        f = files[schema.RESOURCES]
+        run.rows(
+            "Overtime costs more than regular time",
+            T[schema.RESOURCES],
+            r,
+            f,
+            r[schema.OVERTIME_COST_PER_HOUR] < r[schema.REGULAR_COST_PER_HOUR],
+            schema.OVERTIME_COST_PER_HOUR,
+            "make overtime cheaper than a regular hour",
+            "Check the two hourly costs; the plan will prefer overtime otherwise.",
+            WARNING,
+        )
+        given = res[res[ROW].notna()].astype({ROW: "int64"}) if ROW in res else r
+        _every_resource_has_hours(given, cap, wf, f, run)
+    _calendars_match_kind(kind, cap, wf, files, run)
+    if cap is not None:
+        _capacity_rows_give_hours(cap, files[schema.CAPACITY], run)
+    _hours_need_routing(tables, files, run)
     as_of = as_of_month(tables)
+    if fc is not None:
+        _family_capacity_rules(fc, full, files[schema.FAMILY_CAPACITY], as_of, run)
     if cap is None or as_of is None:
         return
-    _capacity_covers_horizon(r, cap, files[schema.CAPACITY], as_of, run)
+    lines = [c for c, k in kind.items() if k == schema.KIND_LINE]
+    _capacity_covers_horizon(lines, cap, files[schema.CAPACITY], as_of, run)

@@ -1,35 +1,57 @@
-"""Rules across tables: references exist, date ranges run forwards, margins are
-positive, yearly promotions continue, the sales history starts no earlier than 1900,
-ends at the as-of month and has no gaps, active SKUs have a routing and an inventory
-row, the budget covers the plan. The rules about resources and their hours are in
-`sop.data.resource_rules`."""
+"""Rules across tables: references exist (against the tables as completed by
+`sop.data.defaults`), date ranges run forwards, margins are positive, yearly
+promotions continue, active SKUs have a capacity and an inventory row, the budget
+covers the plan. The rules about the sales history are in `sop.data.sales_rules`,
+those about resources, their hours and family capacity in `sop.data.resource_rules`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sop.core import schema
-from sop.core.months import as_of_month, months_between, next_month, plan_months
+from sop.core.months import as_of_month, next_month, plan_months
 from sop.core.tables import TABLES
+from sop.data.defaults import DEFAULT_FAMILY, complete
 from sop.data.readers import ERROR, WARNING
-from sop.data.report import MAX_EXAMPLES, SHOWN, Run
+from sop.data.report import MAX_EXAMPLES, ROW, SHOWN, Run
 from sop.data.resource_rules import resource_rules
+from sop.data.sales_rules import sales_rules, series_gaps
+
+__all__ = ["active_skus", "cross_rules", "foreign_keys", "series_gaps"]
 
 PROMO_LOOKAHEAD = 18  # months after the as-of month checked for recurring events
-FIRST_SALES_MONTH = pd.Timestamp("1900-01-01")  # earlier sales months are typing errors
 
 
-def foreign_keys(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
-    """Every code in a foreign-key column exists in the table it refers to."""
+def _given_rows(full: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a completed table that came from its file (they carry a `row`)."""
+    if ROW not in full:
+        return full.iloc[0:0]
+    given = full[full[ROW].notna()]
+    return given.astype({ROW: "int64"})
+
+
+def foreign_keys(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    run: Run,
+    refs: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """Every code in a foreign-key column exists in the table it refers to, as completed
+    by `sop.data.defaults` (`refs`): a family of `sales.family` is a family, a code of
+    `capacity` a resource. A SKU of sales or consensus missing from a loaded product
+    master is a warning (it is planned with derived name, family and price)."""
+    refs = refs if refs is not None else tables
     for name, df in tables.items():
         t = TABLES[name]
         for fk in t.foreign_keys:
-            ref = tables.get(fk.ref_table)
+            derivable = fk.column == schema.SKU and name in (schema.SALES, schema.CONSENSUS)
+            ref = tables.get(fk.ref_table) if derivable else refs.get(fk.ref_table)
             if ref is None:
                 continue
             bad = df[fk.column].notna() & ~df[fk.column].isin(set(ref[fk.ref_column]))
             unknown = sorted(df.loc[bad, fk.column].astype(str).unique())
             label = "unknown resource" if fk.column == schema.RESOURCE else f"unknown {fk.column}"
+            them = "them" if len(unknown) > 1 else "it"
             run.rows(
                 "References exist",
                 t,
@@ -39,8 +61,15 @@ def foreign_keys(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Ru
                 fk.column,
                 f"refer to {label}{'s' * (len(unknown) > 1)} "
                 f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
-                f"Add {'them' if len(unknown) > 1 else 'it'} to "
-                f"{fk.ref_table}, or correct the code.",
+                f"Add {them} to {fk.ref_table}, or correct the code"
+                + (
+                    f"; until then {them} {'are' if len(unknown) > 1 else 'is'} planned "
+                    "named by the code, in the family of `sales.family` (else "
+                    f"'{DEFAULT_FAMILY}'), priced from sales revenue."
+                    if derivable
+                    else "."
+                ),
+                WARNING if derivable else ERROR,
             )
 
 
@@ -78,24 +107,6 @@ def active_skus(products: pd.DataFrame, from_month: pd.Timestamp) -> pd.Series:
         products[schema.PHASE_OUT_MONTH] >= from_month
     )
     return products.loc[alive, schema.SKU]
-
-
-def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
-    """Months missing inside each SKU x region series: columns sku, region, month."""
-    if sales.empty:
-        return pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH])
-    span = sales.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(["min", "max", "count"])
-    months = months_between(span["min"], span["max"]) + 1
-    holed = span[months > span["count"]]
-    out = []
-    for (sku, region), r in holed.iterrows():
-        have = set(
-            sales.loc[(sales[schema.SKU] == sku) & (sales[schema.REGION] == region), schema.MONTH]
-        )
-        for m in pd.date_range(r["min"], r["max"], freq="MS"):
-            if m not in have:
-                out.append((sku, region, m))
-    return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
 
 
 def _product_rules(p: pd.DataFrame, f: str, run: Run) -> None:
@@ -175,17 +186,15 @@ def _option_rules(so: pd.DataFrame, f: str, run: Run) -> None:
 
 
 def _coverage_rules(
-    tables: dict[str, pd.DataFrame],
-    p: pd.DataFrame,
-    f: str,
-    as_of: pd.Timestamp,
-    run: Run,
+    full: dict[str, pd.DataFrame], p: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run
 ) -> None:
-    """SKUs sold after the as-of month have a routing and an inventory row."""
+    """SKUs of the product master sold after the as-of month have a capacity (a routing
+    or a family capacity) when any capacity is loaded, and an inventory row when the
+    inventory is loaded. `p` holds the loaded rows of the completed products."""
     T = TABLES
-    get = tables.get
     active = set(active_skus(p, next_month(as_of)))
-    if (b := get(schema.BILL_OF_RESOURCES)) is not None:
+    b = full[schema.BILL_OF_RESOURCES]
+    if len(b):
         fams = set(b[schema.FAMILY].dropna())
         routed = p[schema.SKU].isin(set(b[schema.SKU].dropna())) | p[schema.FAMILY].isin(fams)
         run.rows(
@@ -195,12 +204,13 @@ def _coverage_rules(
             f,
             p[schema.SKU].isin(active) & ~routed,
             schema.SKU,
-            "have no routing in bill_of_resources",
+            "have no routing in bill_of_resources and no family_capacity",
             "Add hours per unit for these SKUs (or their "
-            "family); until then they are planned as if capacity were unlimited.",
+            "family), or their family's units a month; until then they are planned as "
+            "if capacity were unlimited.",
             WARNING,
         )
-    if (inv := get(schema.INVENTORY)) is not None:
+    if (inv := full.get(schema.INVENTORY)) is not None and len(inv):
         run.rows(
             "Every SKU has an inventory row",
             T[schema.PRODUCTS],
@@ -232,9 +242,16 @@ def _budget_rule(bud: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run) -> No
         )
 
 
-def cross_rules(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run) -> None:
-    """Every rule across tables, in the order the checks are listed."""
+def cross_rules(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    run: Run,
+    full: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """Every rule across tables, in the order the checks are listed; `full` is `tables`
+    completed by `sop.data.defaults` (derived products, resources, family lines)."""
     get = tables.get
+    full = full if full is not None else complete(tables)
     as_of = as_of_month(tables)
     if (p := get(schema.PRODUCTS)) is not None:
         _product_rules(p, files[schema.PRODUCTS], run)
@@ -255,14 +272,15 @@ def cross_rules(tables: dict[str, pd.DataFrame], files: dict[str, str], run: Run
         )
     if (so := get(schema.SUPPLY_OPTIONS)) is not None:
         _option_rules(so, files[schema.SUPPLY_OPTIONS], run)
-    if (r := get(schema.RESOURCES)) is not None:
-        resource_rules(tables, files, r, run)
+    resource_rules(tables, files, full, run)
     if as_of is None:
         return
     if (s := get(schema.SALES)) is not None:
-        _sales_rules(tables, files, s, as_of, run)
-    if (p := get(schema.PRODUCTS)) is not None:
-        _coverage_rules(tables, p, files[schema.PRODUCTS], as_of, run)
+        sales_rules(tables, files, s, as_of, run)
+    if get(schema.PRODUCTS) is not None:
+        _coverage_rules(
+            full, _given_rows(full[schema.PRODUCTS]), files[schema.PRODUCTS], as_of, run
+        )
     if (bud := get(schema.BUDGET)) is not None:
         _budget_rule(bud, files[schema.BUDGET], as_of, run)
 
@@ -294,87 +312,3 @@ def missing_recurring_promotions(
             if len(recent) == 2 and all(x in have for x in recent) and m not in have:
                 out.append((k, r, m, last.get((k, r, m.month), "")))
     return pd.DataFrame(out, columns=["key", schema.REGION, schema.MONTH, "last"])
-
-
-def _sales_rules(
-    tables: dict[str, pd.DataFrame],
-    files: dict[str, str],
-    s: pd.DataFrame,
-    as_of: pd.Timestamp,
-    run: Run,
-) -> None:
-    T, f = TABLES, files[schema.SALES]
-    early = s[schema.MONTH].notna() & (s[schema.MONTH] < FIRST_SALES_MONTH)
-    run.rows(
-        "Sales months are plausible",
-        T[schema.SALES],
-        s,
-        f,
-        early,
-        schema.MONTH,
-        f"are before {FIRST_SALES_MONTH:%Y}",
-        "A year that early is a typing error: correct the year.",
-    )
-    s = s[~early]  # the rules below judge the plausible months only
-    run.rows(
-        "Actuals end at the as-of month",
-        T[schema.SALES],
-        s,
-        f,
-        s[schema.MONTH] > as_of,
-        schema.MONTH,
-        f"are after the as-of month {as_of:%Y-%m}",
-        "Remove them, or move the company's as_of_month forward.",
-    )
-    gaps = series_gaps(s)
-    run.ran("History has no gaps", schema.SALES)
-    if len(gaps):
-        series = gaps.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(
-            ["count", "min", "max"]
-        )
-        quoted = "; ".join(
-            f"{sku}/{reg}: {r['count']} month{'s' * (r['count'] > 1)} "
-            f"({r['min']:%Y-%m}..{r['max']:%Y-%m})"
-            for (sku, reg), r in series.head(SHOWN).iterrows()
-        )
-        more = f" and {len(series) - SHOWN} more series" if len(series) > SHOWN else ""
-        ex = gaps.head(MAX_EXAMPLES).copy()
-        run.flag(
-            "History has no gaps",
-            schema.SALES,
-            WARNING,
-            f"{f}: {len(gaps)} month{'s' * (len(gaps) > 1)} missing inside "
-            f"{len(series)} series: {quoted}{more}. They are treated as missing data, "
-            "not zero demand; if there were truly no orders, add rows with units 0.",
-            len(gaps),
-            f,
-            schema.MONTH,
-            ex,
-        )
-    p = tables.get(schema.PRODUCTS)
-    if p is not None:
-        life = s.merge(
-            p[[schema.SKU, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH]].drop_duplicates(
-                schema.SKU
-            ),
-            on=schema.SKU,
-            how="left",
-        )
-        out = (
-            (life[schema.LAUNCH_MONTH].notna() & (life[schema.MONTH] < life[schema.LAUNCH_MONTH]))
-            | (
-                life[schema.PHASE_OUT_MONTH].notna()
-                & (life[schema.MONTH] > life[schema.PHASE_OUT_MONTH])
-            )
-        ) & (life[schema.UNITS] > 0)
-        run.rows(
-            "Sales fall inside the product lifecycle",
-            T[schema.SALES],
-            s,
-            f,
-            pd.Series(out.to_numpy(), index=s.index),
-            schema.MONTH,
-            "sell a SKU before its launch or after its phase-out",
-            "Check the SKU's launch_month and phase_out_month in products.",
-            WARNING,
-        )

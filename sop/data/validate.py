@@ -15,17 +15,35 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.tables import TABLE_ORDER, TABLES
-from sop.data.columns import check_keys, normalise_headers, type_columns
-from sop.data.readers import ERROR, WARNING, RawTable, read_dir, read_files
+from sop.data.columns import check_keys, type_columns
+from sop.data.defaults import complete
+from sop.data.formats import Part
+from sop.data.headers import normalise_headers
+from sop.data.mapping import ReadOptions
+from sop.data.readers import (
+    ERROR,
+    REQUIRED,
+    WARNING,
+    Finding,
+    RawTable,
+    match_parts,
+    read_dir,
+    read_files,
+    read_parts,
+)
 from sop.data.report import ROW, Report, Run
 from sop.data.rules import cross_rules, foreign_keys
 
+NOTHING = "The upload brings a table"
+
 
 def _check_raw(
-    raw: dict[str, RawTable], run: Run
+    raw: dict[str, RawTable], run: Run, options: ReadOptions | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Each raw table in load order: headers, types and keys checked; (typed tables with
-    their `row` numbers, file name per table). Tables missing a column are left out."""
+    """Each raw table in load order: headers (mapped as `options` say), types and keys
+    checked; (typed tables with their `row` numbers, file name per table). Tables
+    missing a column or waiting for the order of their dates are left out."""
+    options = options or ReadOptions()
     typed: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name in TABLE_ORDER:
@@ -33,26 +51,36 @@ def _check_raw(
             continue
         t, r = TABLES[name], raw[name]
         files[name] = r.file
-        df, missing = normalise_headers(r, t, run)
+        df, missing = normalise_headers(
+            r, t, run, options.maps.get(name), options.saved.get(name), options.saved_for
+        )
         if df is None:
             continue
         run.ran("Table is not empty", name)
         if df.empty:
-            if t.required:
+            # an empty optional table is worth a word when it came as a file, not when it
+            # is a stored table (`check_tables`) or kept from the current dataset
+            if t.required or not r.file.endswith((" table", "(current dataset)")):
                 run.flag(
                     "Table is not empty",
                     name,
-                    ERROR,
-                    f"{r.file}: the file has a header but no rows. The `{name}` table "
-                    "is required: export it again with its data.",
+                    ERROR if t.required else WARNING,
+                    f"{r.file}: the file has a header but no rows. "
+                    + (
+                        f"The `{name}` table is required: export it again with its data."
+                        if t.required
+                        else f"It is left out, as if there were no `{name}` file (see the "
+                        "assumptions on the Data page); export it again with its data if "
+                        "that is wrong."
+                    ),
                     1,
                     r.file,
                 )
             continue
-        df = type_columns(r, t, df, run, tuple(missing))
-        if missing:  # the values are checked; the table cannot take part further
+        df, unread, unordered = type_columns(r, t, df, run, tuple(missing), options.dayfirst)
+        if missing or unordered:  # the values are checked; the table cannot take part further
             continue
-        check_keys(t, df, r.file, run)
+        check_keys(t, df, r.file, run, unread)
         typed[name] = df
     return typed, files
 
@@ -79,38 +107,101 @@ def _roll_as_of(typed: dict[str, pd.DataFrame], run: Run) -> None:
         )
 
 
-def _finish(raw: dict[str, RawTable], run: Run, roll_as_of: bool = False) -> Report:
-    typed, files = _check_raw(raw, run)
+def _finish(
+    raw: dict[str, RawTable],
+    run: Run,
+    roll_as_of: bool = False,
+    options: ReadOptions | None = None,
+) -> Report:
+    typed, files = _check_raw(raw, run, options)
     if roll_as_of:
         _roll_as_of(typed, run)
-    foreign_keys(typed, files, run)
-    cross_rules(typed, files, run)
+    full = complete(typed)  # references and coverage are judged with the defaults filled
+    foreign_keys(typed, files, run, full)
+    cross_rules(typed, files, run, full)
     clean = {n: df.drop(columns=[ROW]) for n, df in typed.items()}
     return Report(clean, run.findings, run.checks)
 
 
-def validate_files(files: dict[str, bytes], base: dict[str, pd.DataFrame] | None = None) -> Report:
-    """Validate uploaded files; tables not uploaded are taken from `base` when given."""
-    raw, found = read_files(files)
+def validate_files(
+    files: dict[str, bytes],
+    base: dict[str, pd.DataFrame] | None = None,
+    options: ReadOptions | None = None,
+) -> Report:
+    """Validate uploaded files (any format `sop.data.readers` reads), as `options` map
+    them; tables not uploaded are taken from `base` when given. An upload that brings
+    no table is an error, with or without `base`: it must never load as a new version
+    of the current data."""
+    return validate_parts(read_parts(files), base, options)
+
+
+def validate_parts(
+    parts: list[Part],
+    base: dict[str, pd.DataFrame] | None = None,
+    options: ReadOptions | None = None,
+) -> Report:
+    """`validate_files` of files already opened (`sop.data.readers.read_parts`)."""
+    options = options or ReadOptions()
+    got = match_parts(parts, options.assign, strict=True)
+    raw, found = got.raw, got.findings
     run = Run()
-    run.findings.extend(
-        f
-        for f in found
-        if not (base and f.table in base and f.check == "Required files are present")
-    )
+    run.findings.extend(f for f in found if not (base and f.table in base and f.check == REQUIRED))
     uploaded = set(raw)
+    if not uploaded and not any(f.table in TABLES and f.file for f in found):
+        run.flag(
+            NOTHING,
+            "-",
+            ERROR,
+            f"{', '.join(sorted({p.source for p in parts})) or 'The upload'}: no file (or "
+            "sheet) of the upload is "
+            "a table of the data model, so there is nothing to load and no new version is "
+            "made. Name each file or sheet after its table (sales.csv, a sheet `sales`), or "
+            "choose its table on the Data page.",
+        )
     for name, df in (base or {}).items():
         if name not in raw and not any(f.table == name and f.file for f in found):
             raw[name] = RawTable(name, f"{name} (current dataset)", df)
-    return _finish(raw, run, roll_as_of=schema.SALES in uploaded and schema.COMPANY not in uploaded)
+    return _finish(
+        raw,
+        run,
+        roll_as_of=schema.SALES in uploaded and schema.COMPANY not in uploaded,
+        options=options,
+    )
 
 
-def validate_dir(path: str | Path) -> Report:
-    """Read and validate every table file in a folder."""
-    raw, found = read_dir(path)
+def validate_raw(
+    raw: dict[str, RawTable],
+    found: list[Finding] | None = None,
+    base: dict[str, pd.DataFrame] | None = None,
+    options: ReadOptions | None = None,
+) -> Report:
+    """Validate tables already read (e.g. database query results, `sop.data.refresh`) like
+    an upload: tables not in `raw` are taken from `base` when given; `found` are the
+    findings of the reading."""
+    run = Run()
+    run.findings.extend(found or [])
+    given = set(raw)
+    raw = dict(raw)
+    for name, df in (base or {}).items():
+        if name not in raw:
+            raw[name] = RawTable(name, f"{name} (current dataset)", df)
+    return _finish(
+        raw, run, roll_as_of=schema.SALES in given and schema.COMPANY not in given, options=options
+    )
+
+
+def validate_dir(path: str | Path, options: ReadOptions | None = None) -> Report:
+    """Read and validate every table file in a folder, or one file (a workbook with a
+    sheet per table, a zip of table files), as `options` map them."""
+    options = options or ReadOptions()
+    path = Path(path)
+    if path.is_file():
+        raw, found = read_files({path.name: path.read_bytes()}, options.assign)
+    else:
+        raw, found = read_dir(path)
     run = Run()
     run.findings.extend(found)
-    return _finish(raw, run)
+    return _finish(raw, run, options=options)
 
 
 def check_tables(tables: dict[str, pd.DataFrame]) -> Report:

@@ -17,7 +17,8 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import as_of_month, next_month, plan_months
-from sop.demand import accuracy
+from sop.data.defaults import complete
+from sop.demand import accuracy, stacking
 from sop.demand import overrides as override_rules
 from sop.demand.plan import (
     DEFAULT_HORIZON,
@@ -93,7 +94,7 @@ def context(
     info = dataset(store, version)
     return Context(
         info,
-        tables if tables is not None else store.tables(info.version),
+        tables if tables is not None else complete(store.tables(info.version)),
         forecast_store.find_run(store, info.version, settings_key(settings)),
     )
 
@@ -106,14 +107,29 @@ def not_ready(ctx: Context, settings: object | None) -> DemandNotReady:
     )
 
 
+def regions(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The dataset's sales regions, sorted."""
+    return sorted(tables[schema.SALES][schema.REGION].unique())
+
+
+def overrides_in_force(store: Store, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(active overrides of the context's company that apply to its dataset, orphaned
+    ones: their family, SKU or region is not in it; with `overrides.WHY`). Another
+    company's overrides are never among them."""
+    active = override_log.active(store, ctx.info.company)
+    return override_rules.split_orphans(active, ctx.tables[schema.PRODUCTS], regions(ctx.tables))
+
+
 def consensus(store: Store, ctx: Context, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Forecast + active overrides per SKU x region x month (`overrides.apply_overrides` columns).
+    """Forecast + active overrides per SKU x region x month (`overrides.apply_overrides`
+    columns): the overrides in force for the context's company (`overrides_in_force`),
+    or `overrides` when given.
 
     Raises DemandNotReady when `ctx` has no stored run.
     """
     if ctx.run is None:
         raise not_ready(ctx, None)
-    active = override_log.active(store) if overrides is None else overrides
+    active = overrides_in_force(store, ctx)[0] if overrides is None else overrides
     return override_rules.apply_overrides(
         forecast_store.values(store, ctx.run.run_id), ctx.tables[schema.PRODUCTS], active
     )
@@ -223,12 +239,17 @@ def accuracy_tables(
     return series, accuracy.family_accuracy(series, weights)
 
 
-def consensus_fva(store: Store, tables: dict[str, pd.DataFrame]) -> accuracy.ConsensusFVA:
-    """FVA of earlier cycles' consensus over their statistical forecast, measured
-    against the actuals in `tables` (or why it is not measurable yet)."""
+def consensus_fva(
+    store: Store, tables: dict[str, pd.DataFrame], company: str | None = None
+) -> accuracy.ConsensusFVA:
+    """FVA of `company`'s earlier cycles' consensus (None: the active dataset's) over
+    their statistical forecast, measured against the actuals in `tables` (or why it is
+    not measurable yet)."""
     as_of = as_of_month(tables)
     return accuracy.consensus_fva(
-        forecast_store.snapshots(store, before=as_of), tables[schema.SALES], as_of
+        forecast_store.snapshots(store, before=as_of, company=company),
+        tables[schema.SALES],
+        as_of,
     )
 
 
@@ -247,7 +268,7 @@ def run_and_store(
     from sop.demand.engine import run_forecast
 
     info = dataset(store, version)
-    tables = store.tables(info.version)
+    tables = complete(store.tables(info.version))
     t0 = time.perf_counter()
     result = run_forecast(tables, settings, workers=workers, progress=progress)
     seconds = time.perf_counter() - t0
@@ -293,31 +314,54 @@ def snapshot(store: Store, ctx: Context, reason: str) -> bool:
 
 
 # --- overrides -------------------------------------------------------------------
-def submit_override(store: Store, ov: override_rules.Override) -> int:
+def _stacked_totals(
+    store: Store, ctx: Context, applied: pd.DataFrame, new: override_rules.Override
+) -> dict[str, float]:
+    """`stacking.totals` of `new` on top of `applied` ({} without a stored run)."""
+    if ctx.run is None or has_loaded_consensus(ctx.tables):
+        return {}
+    row = {
+        **override_rules.as_row(new),
+        schema.OVERRIDE_ID: int(applied[schema.OVERRIDE_ID].max()) + 1,
+        schema.CREATED_AT: pd.Timestamp.now(),
+    }
+    with_new = pd.concat([applied, pd.DataFrame([row])[schema.OVERRIDE_COLUMNS]], ignore_index=True)
+    return stacking.totals(consensus(store, ctx, applied), consensus(store, ctx, with_new), new)
+
+
+def submit_override(store: Store, ov: override_rules.Override, stack: bool = False) -> int:
     """Check `ov` against the active dataset, store it, refresh the cycle's snapshot.
 
-    Raises `overrides.OverrideRejected` (nothing stored) with every problem found.
+    Raises `overrides.OverrideRejected` (nothing stored) with every problem found, and
+    `stacking.StackingNeedsConsent` (nothing stored) when `ov` would stack on an active
+    override of the same selection over overlapping months, unless `stack` says the
+    planner has seen the combined effect and wants it.
     """
     ctx = context(store)
     t = ctx.tables
     first = next_month(ctx.info.as_of) if ctx.info.as_of is not None else None
-    problems = override_rules.check_override(
-        ov, t[schema.PRODUCTS], sorted(t[schema.SALES][schema.REGION].unique()), first
-    )
+    problems = override_rules.check_override(ov, t[schema.PRODUCTS], regions(t), first)
     if problems:
         raise override_rules.OverrideRejected(problems)
-    oid = override_log.add(
-        store,
-        override_rules.as_row(override_rules.normalise(ov, t[schema.PRODUCTS])),
-        ctx.info.version,
-    )
+    new = override_rules.normalise(ov, t[schema.PRODUCTS])
+    if not stack:
+        applied = overrides_in_force(store, ctx)[0]
+        found = stacking.check(applied, new)
+        if found is not None:
+            raise stacking.StackingNeedsConsent(
+                stacking.Stacking(
+                    found.earlier, found.question, _stacked_totals(store, ctx, applied, new)
+                )
+            )
+    oid = override_log.add(store, override_rules.as_row(new), ctx.info.version)
     snapshot(store, ctx, f"override #{oid}")
     return oid
 
 
 def withdraw_override(store: Store, override_id: int, author: str, note: str = "") -> None:
-    """Withdraw an override (a new event row) and refresh the cycle's snapshot."""
-    override_log.withdraw(store, override_id, author, note)
+    """Withdraw an override of the active dataset's company (a new event row) and
+    refresh the cycle's snapshot."""
     info = store.active()
+    override_log.withdraw(store, override_id, author, note, info.company if info else None)
     if info is not None:
         snapshot(store, context(store), f"withdrew #{override_id}")

@@ -48,8 +48,9 @@ from sop.demand.series import build_jobs, disaggregate
 LEVELS = ("sku_region", "sku", "family")
 MAX_HORIZON = 60
 # regular series; short and intermittent ones have their own (sop.demand.selection).
-# auto_arima is registered but not a default: 1-3 s per fit on long series (10x AutoETS)
-DEFAULT_CANDIDATES = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult")
+# auto_arima is registered but not a default: 1-3 s per fit on long series (30x AutoETS);
+# the fixed-order `airline` ARIMA costs about a third of AutoETS (docs/forecast-engine.md)
+DEFAULT_CANDIDATES = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult", "airline")
 # the references the hold-out test forces on every series (statsforecast's, same run)
 BASELINES = ("seasonal naive", "auto_ets", "auto_arima")
 SNAIVE = "seasonal naive"
@@ -68,8 +69,9 @@ class ForecastSettings:
     use_promotions: bool = True
     backtest_step: int = 6  # months between two origins
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES  # for regular (non-short) series
-    selection_margin: float = 0.2  # a single method must beat the ensemble by this share
-    ensemble_k: int = 3  # the ensemble is the mean of the top-k candidates by CV error
+    # a single method must beat the ensemble by this share (1: always the ensemble)
+    selection_margin: float = 1.0
+    ensemble_k: int = 4  # the ensemble is the mean of the top-k candidates by CV error
     reconcile: str = reconcile.MINT  # or reconcile.BOTTOM_UP (sop.demand.reconcile)
 
     @classmethod
@@ -97,7 +99,7 @@ class ForecastSettings:
             raise ValueError(
                 f"backtest origins must be >= 0 and the backtest horizon 1 to {MAX_HORIZON} months"
             )
-        if not 0 <= self.selection_margin < 1:
+        if not 0 <= self.selection_margin <= 1:
             raise ValueError("the selection margin must be between 0 and 1")
         if self.backtest_step < 1:
             raise ValueError("the backtest step must be at least 1 month")

@@ -10,6 +10,7 @@ DataFrame class. Each function here has the signature `method(y, h, ctx) ->
 | `auto_ets` | AutoETS (season 12): error/trend/season components by AICc | regular series |
 | `auto_arima` | AutoARIMA (season 12): stepwise search by AICc | regular series |
 | `auto_theta` | AutoTheta (season 12): the Theta variants by in-sample MSE | regular series |
+| `airline` | ARIMA(0,1,1)(0,1,1)12, the "airline" seasonal ARIMA, fixed orders | regular series |
 | `croston` | CrostonOptimized: Croston with optimised smoothing | intermittent series |
 | `adida` | ADIDA: aggregate-disaggregate intermittent demand | intermittent series |
 | `imapa` | IMAPA: ADIDA over several aggregation levels, averaged | intermittent series |
@@ -49,6 +50,12 @@ def _auto_arima():
     from statsforecast.models import AutoARIMA
 
     return AutoARIMA(season_length=SEASON)
+
+
+def _airline():
+    from statsforecast.models import ARIMA
+
+    return ARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1), season_length=SEASON)
 
 
 def _auto_theta():
@@ -157,6 +164,7 @@ LIBRARY: dict[str, Method] = {
     "auto_ets": _reusable("auto_ets", _auto_ets),
     "auto_arima": _reusable("auto_arima", _auto_arima),
     "auto_theta": _reusable("auto_theta", _auto_theta),
+    "airline": _reusable("airline", _airline),
     "croston": _plain("croston", _croston),
     "adida": _plain("adida", _adida),
     "imapa": _plain("imapa", _imapa),

@@ -178,7 +178,47 @@ def as_row(ov: Override) -> dict[str, object]:
     return dataclasses.asdict(ov)
 
 
-def _scope_mask(df: pd.DataFrame, row: pd.Series) -> np.ndarray:
+WHY = "why"  # the column of `split_orphans` saying why an override does not apply
+
+
+def split_orphans(
+    overrides: pd.DataFrame, products: pd.DataFrame, regions: list[str] | pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(overrides that apply, orphaned ones) of `overrides` (`schema.OVERRIDE_COLUMNS`)
+    against a dataset's product master and sales regions.
+
+    An override is orphaned when its family (family level), its SKU (SKU levels) or
+    its region (SKU x region level) is not in the dataset: a later version dropped or
+    renamed it. Orphans are not applied; they stay stored, for the planner to withdraw
+    or keep for when the product comes back. The orphaned frame has a `WHY` column
+    (a sentence); both keep the input's order and index."""
+    families = set(products[schema.FAMILY].dropna().astype(str))
+    skus = set(products[schema.SKU].dropna().astype(str))
+    known = set(map(str, regions))
+    why: list[str | None] = []
+    for row in overrides.itertuples(index=False):
+        level, fam, sku, region = (
+            getattr(row, schema.LEVEL),
+            getattr(row, schema.FAMILY),
+            getattr(row, schema.SKU),
+            getattr(row, schema.REGION),
+        )
+        if level == LEVEL_FAMILY and str(fam) not in families:
+            why.append(f"family {fam} is not in the product master of the active dataset")
+        elif level != LEVEL_FAMILY and str(sku) not in skus:
+            why.append(f"SKU {sku} is not in the product master of the active dataset")
+        elif level == LEVEL_SKU_REGION and str(region) not in known:
+            why.append(f"region {region} has no sales in the active dataset")
+        else:
+            why.append(None)
+    lost = pd.Series([w is not None for w in why], index=overrides.index, dtype=bool)
+    orphans = overrides[lost].assign(**{WHY: [w for w in why if w is not None]})
+    return overrides[~lost], orphans
+
+
+def scope_mask(df: pd.DataFrame, row: pd.Series) -> np.ndarray:
+    """Which rows of `df` (sku, region, month, family) override `row` (an `as_row` or
+    `schema.OVERRIDE_COLUMNS` row) changes: its selection, in its months."""
     level = row[schema.LEVEL]
     mask = (
         (df[schema.MONTH] >= row[schema.START_MONTH]) & (df[schema.MONTH] <= row[schema.END_MONTH])
@@ -230,7 +270,7 @@ def apply_overrides(
     touched = np.zeros(len(df), dtype=bool)
     months = df[schema.MONTH].to_numpy()
     for _, row in overrides.sort_values(schema.OVERRIDE_ID).iterrows():
-        mask = _scope_mask(df, row)
+        mask = scope_mask(df, row)
         if not mask.any():
             continue
         touched |= mask

@@ -57,8 +57,8 @@ class Config:
     step: int = 6
     use_promotions: bool = True
     force: str | None = None  # use this method for every series, no cross-validation
-    margin: float = 0.2  # a single candidate replaces the ensemble only when this much better
-    top_k: int = 3  # members of the ensemble (1: no ensemble, the best single candidate)
+    margin: float = 1.0  # a single candidate replaces the ensemble only when this much better
+    top_k: int = 4  # members of the ensemble (1: no ensemble, the best single candidate)
 
 
 @dataclass

@@ -175,6 +175,19 @@ def override_marks(
     return pd.DataFrame(rows, columns=MARK_COLUMNS)
 
 
+def clip_marks(marks: pd.DataFrame, months: pd.Series) -> pd.DataFrame:
+    """`override_marks` within the chart's `months`: a range is cut to them, one wholly
+    outside is left out (a mark must never stretch the chart past its data)."""
+    if marks.empty or months.empty:
+        return marks.iloc[0:0] if months.empty else marks
+    lo, hi = pd.Timestamp(months.min()), pd.Timestamp(months.max())
+    inside = (marks[schema.END_MONTH] >= lo) & (marks[schema.START_MONTH] <= hi)
+    out = marks[inside].copy()
+    out[schema.START_MONTH] = out[schema.START_MONTH].clip(lower=lo)
+    out[schema.END_MONTH] = out[schema.END_MONTH].clip(upper=hi)
+    return out.reset_index(drop=True)
+
+
 def horizon_totals(
     consensus: pd.DataFrame,
     family: str | None,
@@ -326,3 +339,44 @@ def band_sentence(total: pd.Series, horizon: int) -> str:
         f"MASE {total['mase']:.2f} vs seasonal naive {total['mase_snaive']:.2f} "
         "(below 1: better than last year's same month)."
     )
+
+
+ORPHAN_COLUMNS = [
+    schema.OVERRIDE_ID,
+    schema.LEVEL,
+    schema.FAMILY,
+    schema.SKU,
+    schema.REGION,
+    schema.START_MONTH,
+    schema.END_MONTH,
+    schema.KIND,
+    schema.VALUE,
+    schema.AUTHOR,
+    schema.REASON,
+    overrides.WHY,
+]
+
+
+def orphans_note(n: int) -> str:
+    """What the Demand page says above the orphaned overrides, and what to do."""
+    which = "One override" if n == 1 else f"{n} overrides"
+    verb = "targets" if n == 1 else "target"
+    return (
+        f"{which} of this company {verb} a family, SKU or region that is not in the "
+        "active dataset, so the consensus does not apply "
+        f"{'it' if n == 1 else 'them'}. **Withdraw** it under the history below if it "
+        "is no longer wanted, or **keep it for later**: it applies again as soon as a "
+        "dataset brings the family, SKU or region back."
+    )
+
+
+def orphans_view(orphans: pd.DataFrame) -> pd.DataFrame:
+    """The orphaned overrides (`overrides.split_orphans`) as the page lists them:
+    `ORPHAN_COLUMNS`, level and kind in words, empty text where a field does not
+    apply."""
+    out = orphans[ORPHAN_COLUMNS].copy()
+    out[schema.LEVEL] = out[schema.LEVEL].map(OVERRIDE_LEVEL_TEXT).fillna(out[schema.LEVEL])
+    out[schema.KIND] = out[schema.KIND].map(OVERRIDE_KIND_TEXT).fillna(out[schema.KIND])
+    for c in (schema.FAMILY, schema.SKU, schema.REGION):
+        out[c] = out[c].fillna("")
+    return out.reset_index(drop=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sop.data.defaults import complete
 from sop.demand.consensus import dataset
 from sop.demand.sources import demand_from_store
 from sop.executive import decisions
@@ -55,9 +56,9 @@ def context(
     planned with `policy` (default: the store's plan settings of record). Raises
     `sop.demand.sources.NoDemand` when no demand plan is ready, StoreError when no
     dataset is loaded."""
-    policy = policy or plan_settings.current_policy(store)[0]
     info = dataset(store, version)
-    tables = store.tables(info.version)
+    policy = policy or plan_settings.current_policy(store, info.company)[0]
+    tables = complete(store.tables(info.version))
     demand = demand_from_store(store, info.version, policy.horizon)
     return Context(
         info,
@@ -72,11 +73,16 @@ def context(
     )
 
 
-def saved_scenarios(store: Store) -> dict[int, tuple[str, Levers]]:
-    """Saved, not archived scenarios whose levers read: id -> (name, levers), newest
-    first."""
+def _company(ctx: Context) -> str | None:
+    """The company of `ctx`'s dataset (None: the active dataset's)."""
+    return ctx.info.company if ctx.info is not None else None
+
+
+def saved_scenarios(store: Store, company: str | None = None) -> dict[int, tuple[str, Levers]]:
+    """Saved, not archived scenarios of `company` (None: the active dataset's) whose
+    levers read: id -> (name, levers), newest first."""
     out: dict[int, tuple[str, Levers]] = {}
-    for r in saved.list_scenarios(store).itertuples(index=False):
+    for r in saved.list_scenarios(store, company=company).itertuples(index=False):
         try:
             out[int(r.scenario_id)] = (r.name, Levers.from_file_text(r.levers_json, ".json"))
         except ValueError:
@@ -122,7 +128,7 @@ def approve_saved(
 ) -> int:
     """Approve saved scenario `scenario_id` (0 = the baseline) on `ctx`'s data."""
     if scenario_id:
-        name, levers = saved.get(store, scenario_id)
+        name, levers = saved.get(store, scenario_id, _company(ctx))
     else:
         name, levers = exec_view.BASELINE, Levers()
     cycle = cycle if cycle is not None else decisions.default_cycle(ctx.as_of)
@@ -146,14 +152,15 @@ def approve_saved(
 def view(store: Store, ctx: Context, cycle: pd.Timestamp | None = None) -> exec_view.ExecView:
     """The `ExecView` of `cycle` (default: the dataset's cycle) on `ctx`'s data."""
     cycle = cycle if cycle is not None else decisions.default_cycle(ctx.as_of)
+    company = _company(ctx)
     return exec_view.build(
         ctx.tables,
         ctx.base,
         ctx.policy,
         ctx.evaluate,
-        decision_log.log(store),
-        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i)),
-        saved_scenarios(store),
+        decision_log.log(store, company),
+        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(store, i, company)),
+        saved_scenarios(store, company),
         cycle,
         ctx.as_of,
         ctx.currency,

@@ -23,6 +23,7 @@ class Kpi:
 
 
 NO_DEMAND = "there is no demand"
+NO_PRICE = "no price is loaded for some SKU (add list_price to products or revenue to sales)"
 KPIS: tuple[Kpi, ...] = (
     Kpi(
         "revenue",
@@ -31,6 +32,7 @@ KPIS: tuple[Kpi, ...] = (
         "up",
         "Price x units booked, over the horizon: booked in the month they ship (or are "
         "ordered, as the plan settings say).",
+        NO_PRICE,
     ),
     # costs that follow volume: more sales cost more, so lower is not simply better
     Kpi(
@@ -49,6 +51,7 @@ KPIS: tuple[Kpi, ...] = (
         "money",
         "up",
         "Revenue - cost of goods sold - holding and backlog costs.",
+        NO_PRICE,
     ),
     Kpi(
         "gross_margin_pct",
@@ -91,6 +94,7 @@ KPIS: tuple[Kpi, ...] = (
         "down",
         "Late unit-months x the family's average price: the revenue held back by late "
         "deliveries, a month at a time.",
+        NO_PRICE,
     ),
     Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),
     Kpi("served_units", "Units served", "units", "up", "Units delivered to customers."),
@@ -101,6 +105,7 @@ KPIS: tuple[Kpi, ...] = (
         "money",
         "down",
         "Lost units x the family's average price.",
+        NO_PRICE,
     ),
     Kpi(
         "ending_backlog_units",
@@ -186,6 +191,7 @@ PLAN_KPIS: tuple[Kpi, ...] = (
         "down",
         "Lost-sale goodwill and below-safety-stock penalties: they steer the plan but "
         "are not P&L costs.",
+        NO_PRICE,
     ),
     Kpi(
         "objective",
@@ -194,6 +200,7 @@ PLAN_KPIS: tuple[Kpi, ...] = (
         "up",
         "Gross margin - penalties, with stock valued at what it costs to make or buy "
         "(what the plan maximises).",
+        NO_PRICE,
     ),
     Kpi(
         "binding_resource_months",

@@ -162,9 +162,11 @@ def _lines(tables: Mapping[str, pd.DataFrame], family: str | None) -> set[str]:
 
 
 def _capacity(plan: PlanResult, lines: set[str], months: list) -> tuple[pd.Series, pd.Series]:
-    """(available regular hours, utilisation) of `lines` by month (NaN without hours)."""
+    """(available regular hours, utilisation) of `lines` by month (NaN without hours).
+    A family's capacity in units (`per` = unit) is no hours: it is left out."""
     ru = plan.resource_use
-    ru = ru[ru[schema.RESOURCE].isin(lines)]
+    hours = ru["per"].ne("unit") if "per" in ru else True
+    ru = ru[ru[schema.RESOURCE].isin(lines) & hours]
     g = ru.groupby(schema.MONTH)[[schema.AVAILABLE_HOURS, "load_hours"]].sum().reindex(months)
     hours = g[schema.AVAILABLE_HOURS].where(g[schema.AVAILABLE_HOURS] > 0)
     return hours, g["load_hours"] / hours

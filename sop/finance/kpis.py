@@ -129,15 +129,27 @@ def _resources(plan: PlanResult) -> dict[str, float]:
         "subcontract_cost": cost_sum(plan, ("subcontract",)),
         "hires": float(ru["hires"].sum(skipna=True)),
         "layoffs": float(ru["layoffs"].sum(skipna=True)),
-        "binding_resource_months": float((ru["shadow_price"] > 1e-6).sum()),
+        # a NaN shadow price binds at a value unknown without prices (`results.shadow_prices`)
+        "binding_resource_months": float(
+            ((ru["shadow_price"] > 1e-6) | ru["shadow_price"].isna()).sum()
+        ),
     }
+
+
+def _valued(units: pd.Series, unit: pd.DataFrame) -> float:
+    """Units per family x the family's price (`family_unit_values`), summed; NaN when a
+    family with units has no price loaded (its value is unknown, not 0)."""
+    prices = unit.set_index(schema.FAMILY)["price"]
+    price = prices.reindex(units.index)
+    known = units.index.isin(prices.index)
+    if ((units.to_numpy() > 1e-9) & known & price.isna().to_numpy()).any():
+        return np.nan
+    return float((units * price.where(known, 0.0).fillna(0.0)).sum())
 
 
 def _late_value(fp: pd.DataFrame, unit: pd.DataFrame) -> float:
     """Late unit-months x the family's price (`family_unit_values`), summed."""
-    late = fp.groupby(schema.FAMILY)["backlog"].sum()
-    price = unit.set_index(schema.FAMILY)["price"].reindex(late.index).fillna(0.0)
-    return float((late * price).sum())
+    return _valued(fp.groupby(schema.FAMILY)["backlog"].sum(), unit)
 
 
 def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
@@ -161,7 +173,7 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "cogs": cost_sum(plan, COGS_TERMS),
         "gross_margin": margin,
         "gross_margin_pct": margin / revenue if abs(revenue) > 1e-9 else np.nan,
-        "lost_value": float((unit["lost_sales"] * unit["price"]).sum()),
+        "lost_value": _valued(unit.set_index(schema.FAMILY)["lost_sales"], unit),
         "late_value": _late_value(fp, unit),
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
         "days_of_supply": (
@@ -174,6 +186,12 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "objective": margin - penalties - _kind_sum(plan, "plan"),
     }
     return {kpi.key: k[kpi.key] for kpi in KPIS + PLAN_KPIS}
+
+
+def priced(k: Mapping[str, float]) -> bool:
+    """Whether a plan's `plan_kpis` have money: False when no price is loaded for some
+    SKU planned (its revenue, so the plan's, is unknown: NaN, never 0)."""
+    return bool(np.isfinite(k.get("revenue", np.nan)))
 
 
 def summary(k: Mapping[str, float], currency: str = "EUR") -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from sop.core import fmt, schema
 from sop.finance.catalogue import KPI_BY_KEY, Kpi
 
+NO_PRICE_NOTE = "no price loaded"
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -124,7 +126,10 @@ def kpi_tile(
     kpi = KPI_BY_KEY[key]
     label = label or kpi.label
     text = value_text(key, value, currency, bare)
+    # money is undefined only where a price is missing: say so, never show 0
+    blank = NO_PRICE_NOTE if kpi.unit == "money" else "not defined"
     if reference is None:
+        note = NO_PRICE_NOTE if _bad(value) and kpi.unit == "money" else note
         return Tile(label, text, note, help=help, notes=notes)
     delta = delta_text(key, value - reference, reference if share else None, currency)
     both = not _bad(value) and not _bad(reference)
@@ -134,11 +139,8 @@ def kpi_tile(
         base = value_text(key, reference, currency)
         base += f" (not defined: {kpi.undefined})" if _bad(reference) and kpi.undefined else ""
         help = f"{kpi.help}{why} {against.capitalize()}: {base}."
-    shown = (
-        (delta or "no change")
-        if both
-        else ("not defined" if _bad(value) else f"{against} not defined")
-    )
+    against = f"{against}:" if kpi.unit == "money" else against  # "baseline: no price loaded"
+    shown = (delta or "no change") if both else (blank if _bad(value) else f"{against} {blank}")
     return Tile(
         label,
         text,

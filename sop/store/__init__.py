@@ -3,7 +3,9 @@
 `core` holds the connection, the write lock and the versioned datasets; each
 later capability keeps its own tables in a sibling module (forecasts,
 overrides, plans, scenarios, decisions) that registers its DDL with
-`core.register_ddl` and works through `Store.connect()`.
+`core.register_ddl` and works through `Store.connect()`. `scope` says which company
+a saved item belongs to (the company of the dataset version it was made on), and
+migrates stores written before items carried it.
 
 May import: `sop.core` only. The store takes and returns rows, DataFrames and JSON
 text; the step that owns a type converts (`sop.scenario.saved` for `Levers`,

@@ -175,6 +175,17 @@ class Store:
             )
         for name in TABLE_ORDER:
             con.execute(_data_ddl(name))
+        # a store written before a column joined the model gains it, empty
+        have = set(
+            con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+        )
+        for name in TABLE_ORDER:
+            for c in TABLES[name].columns:
+                if (f"ds_{name}", c.name) not in have:
+                    con.execute(
+                        f"ALTER TABLE {_table_ident(name)} ADD COLUMN "
+                        f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}"
+                    )
         for statements in _EXTRA_DDL.values():
             for ddl in statements:
                 con.execute(ddl)
@@ -227,7 +238,7 @@ class Store:
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, version: int) -> None:
         t = TABLES[name]
-        frame = df[t.column_names].copy()
+        frame = df.reindex(columns=t.column_names)  # an optional column left out is empty
         for c in t.columns:
             if c.dtype == schema.STR:
                 frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(), None)
@@ -235,9 +246,10 @@ class Store:
             f"CAST({_col_ident(name, c.name)} AS {schema.DUCKDB_TYPES[c.dtype]})" for c in t.columns
         )
         with as_parquet(frame) as path:
+            names = ", ".join(_col_ident(name, c.name) for c in t.columns)
             sql = (
-                f"INSERT INTO {_table_ident(name)} SELECT CAST(? AS BIGINT), {select} "
-                "FROM read_parquet(?)"
+                f"INSERT INTO {_table_ident(name)} ({VERSION_COL}, {names}) "
+                f"SELECT CAST(? AS BIGINT), {select} FROM read_parquet(?)"
             )
             con.execute(sql, [version, path])
 

@@ -11,7 +11,10 @@ later cycle can compare with it after the data has changed.
 Checks that depend on earlier entries (the approval being revoked exists and is not
 revoked yet, the item being closed is open) run inside the write transaction under
 the store's write lock, so two people acting at once cannot both revoke or close the
-same entry. Text is stored exactly as typed (bound parameters only).
+same entry. Text is stored exactly as typed (bound parameters only). Every entry
+and snapshot belongs to a company (`sop.store.scope`): an approval to the company of
+the dataset version it approved, the rest to the active dataset's company; reads
+keep one company's entries (`company=None`: the active dataset's).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from sop.core.months import month_start
+from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl
 
 APPROVE, REVOKE, QUESTION, ACTION, CLOSE = "approve", "revoke", "question", "action", "close"
@@ -53,6 +57,8 @@ register_ddl(
     " dataset_version BIGINT)",
     "CREATE TABLE IF NOT EXISTS plan_snapshots (entry_id BIGINT PRIMARY KEY,"
     " snapshot_json VARCHAR NOT NULL)",
+    *scope.migration("decision_log"),
+    *scope.migration_from("plan_snapshots", "decision_log", "entry_id"),
 )
 
 
@@ -71,6 +77,7 @@ def _text(value: str | None, what: str) -> str:
 
 def _insert(
     con,
+    company: str | None,
     cycle: date,
     kind: str,
     author: str,
@@ -85,7 +92,8 @@ def _insert(
 ) -> int:
     entry_id = int(con.execute("SELECT nextval('decision_ids')").fetchone()[0])
     con.execute(
-        "INSERT INTO decision_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO decision_log (" + ", ".join(LOG_COLUMNS) + ", company) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             entry_id,
             cycle,
@@ -100,6 +108,7 @@ def _insert(
             scenario_name,
             levers_json,
             dataset_version,
+            company,
         ],
     )
     return entry_id
@@ -125,8 +134,10 @@ def approve(
     if not snapshot_json:
         raise StoreError("The approved plan has no snapshot; evaluate it first.")
     with store.transaction() as con:
+        company = scope.company_of(con, dataset_version)
         entry_id = _insert(
             con,
+            company,
             month_start(cycle).date(),
             APPROVE,
             author,
@@ -136,26 +147,30 @@ def approve(
             levers_json=levers_json,
             dataset_version=dataset_version,
         )
-        con.execute("INSERT INTO plan_snapshots VALUES (?, ?)", [entry_id, snapshot_json])
+        con.execute(
+            "INSERT INTO plan_snapshots (entry_id, snapshot_json, company) VALUES (?, ?, ?)",
+            [entry_id, snapshot_json, company],
+        )
     return entry_id
 
 
-def _target(con, entry_id: int) -> tuple:
+def _target(con, entry_id: int, company: str | None) -> tuple:
+    """(kind, cycle, company) of entry `entry_id` of `company`."""
     row = con.execute(
-        "SELECT kind, cycle FROM decision_log WHERE entry_id = ?", [int(entry_id)]
+        "SELECT kind, cycle, company FROM decision_log WHERE entry_id = ?", [int(entry_id)]
     ).fetchone()
-    if row is None:
-        raise StoreError(f"There is no decision-log entry #{entry_id}.")
+    scope.owner_check(row, company, f"decision-log entry #{entry_id}")
     return row
 
 
-def revoke(store: Store, entry_id: int, author: str, note: str) -> int:
-    """Reverse an approval (a new entry); the cycle's plan of record falls back to its
-    latest approval still standing, if any. Returns the new entry's id."""
+def revoke(store: Store, entry_id: int, author: str, note: str, company: str | None = None) -> int:
+    """Reverse an approval of `company` (None: the active dataset's) with a new entry;
+    the cycle's plan of record falls back to its latest approval still standing, if
+    any. Returns the new entry's id."""
     author = _text(author, "Enter your name to reverse an approval.")
     note = _text(note, "Say why the approval is reversed.")
     with store.transaction() as con:
-        kind, cycle = _target(con, entry_id)
+        kind, cycle, company = _target(con, entry_id, scope.resolve(con, company))
         if kind != APPROVE:
             raise StoreError(
                 f"Entry #{entry_id} is not an approval; only approvals can be reversed."
@@ -165,13 +180,21 @@ def revoke(store: Store, entry_id: int, author: str, note: str) -> int:
             [REVOKE, int(entry_id)],
         ).fetchone()[0]:
             raise StoreError(f"Approval #{entry_id} is already reversed.")
-        return _insert(con, cycle, REVOKE, author, note, ref_id=int(entry_id))
+        return _insert(con, company, cycle, REVOKE, author, note, ref_id=int(entry_id))
 
 
 def add_item(
-    store: Store, cycle: object, kind: str, text: str, owner: str, due: object, author: str
+    store: Store,
+    cycle: object,
+    kind: str,
+    text: str,
+    owner: str,
+    due: object,
+    author: str,
+    company: str | None = None,
 ) -> int:
-    """Record an open question or an action with its owner and due date."""
+    """Record an open question or an action with its owner and due date, for `company`
+    (None: the active dataset's)."""
     if kind not in ITEMS:
         raise StoreError(f"An item is a {' or an '.join(ITEMS)}, not {kind!r}.")
     text = _text(text, f"Write the {kind}.")
@@ -182,6 +205,7 @@ def add_item(
     with store.transaction() as con:
         return _insert(
             con,
+            scope.resolve(con, company),
             month_start(cycle).date(),
             kind,
             author,
@@ -191,12 +215,15 @@ def add_item(
         )
 
 
-def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
-    """Close (answer or complete) a question or an action: a new entry pointing at it."""
+def close_item(
+    store: Store, entry_id: int, author: str, note: str, company: str | None = None
+) -> int:
+    """Close (answer or complete) a question or an action of `company` (None: the active
+    dataset's): a new entry pointing at it."""
     author = _text(author, "Enter your name to close an item.")
     note = _text(note, "Say how it was answered or done.")
     with store.transaction() as con:
-        kind, cycle = _target(con, entry_id)
+        kind, cycle, company = _target(con, entry_id, scope.resolve(con, company))
         if kind not in ITEMS:
             raise StoreError(f"Entry #{entry_id} is not a question or an action.")
         if con.execute(
@@ -204,16 +231,19 @@ def close_item(store: Store, entry_id: int, author: str, note: str) -> int:
             [CLOSE, int(entry_id)],
         ).fetchone()[0]:
             raise StoreError(f"Item #{entry_id} is already closed.")
-        return _insert(con, cycle, CLOSE, author, note, ref_id=int(entry_id))
+        return _insert(con, company, cycle, CLOSE, author, note, ref_id=int(entry_id))
 
 
-SELECT_LOG = "SELECT " + ", ".join(LOG_COLUMNS) + " FROM decision_log ORDER BY entry_id"
+SELECT_LOG = (
+    "SELECT " + ", ".join(LOG_COLUMNS) + f" FROM decision_log WHERE {scope.SAME} ORDER BY entry_id"
+)
 
 
-def log(store: Store) -> pd.DataFrame:
-    """Every entry, oldest first: `LOG_COLUMNS` (cycle and due as month/day timestamps)."""
+def log(store: Store, company: str | None = None) -> pd.DataFrame:
+    """Every entry of `company` (None: the active dataset's), oldest first: `LOG_COLUMNS`
+    (cycle and due as month/day timestamps)."""
     with store.connect() as con:
-        df = con.execute(SELECT_LOG).df()
+        df = con.execute(SELECT_LOG, [scope.resolve(con, company)]).df()
     for c in ("kind", "author", "note", "owner", "scenario_name", "levers_json"):
         df[c] = df[c].astype("str")
     for c in ("cycle", "due"):
@@ -221,19 +251,23 @@ def log(store: Store) -> pd.DataFrame:
     return df
 
 
-def snapshot_json(store: Store, entry_id: int) -> str | None:
-    """The plan snapshot stored with approval `entry_id` (None if there is none)."""
+def snapshot_json(store: Store, entry_id: int, company: str | None = None) -> str | None:
+    """The plan snapshot stored with approval `entry_id` of `company` (None: the active
+    dataset's); None if there is none."""
     with store.connect() as con:
         row = con.execute(
-            "SELECT snapshot_json FROM plan_snapshots WHERE entry_id = ?", [int(entry_id)]
+            f"SELECT snapshot_json FROM plan_snapshots WHERE entry_id = ? AND {scope.SAME}",
+            [int(entry_id), scope.resolve(con, company)],
         ).fetchone()
     return None if row is None else row[0]
 
 
-def stamp(store: Store) -> tuple[int, int]:
-    """(entries, newest id): changes with every new entry, for cache keys."""
+def stamp(store: Store, company: str | None = None) -> tuple[int, int]:
+    """(entries, newest id) of `company`'s log (None: the active dataset's): changes with
+    every new entry, for cache keys."""
     with store.connect() as con:
         n, top = con.execute(
-            "SELECT count(*), coalesce(max(entry_id), 0) FROM decision_log"
+            f"SELECT count(*), coalesce(max(entry_id), 0) FROM decision_log WHERE {scope.SAME}",
+            [scope.resolve(con, company)],
         ).fetchone()
     return int(n), int(top)

@@ -11,6 +11,8 @@ A consensus snapshot is the consensus plan as it stood in a planning cycle
 (keyed by the as-of month): saved when a forecast run is stored and whenever
 the consensus changes, so a later dataset that brings the actuals can measure
 whether the overrides helped (FVA of consensus over the statistical forecast).
+Runs belong to their dataset version; a snapshot belongs to the company of the
+version it was taken on (`sop.store.scope`), so each company has its own cycles.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from sop.core import schema
+from sop.store import scope
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
 VALUE_COLUMNS = schema.FORECAST_VALUE_COLUMNS
@@ -56,6 +59,7 @@ register_ddl(
     " taken_at TIMESTAMP NOT NULL, dataset_version BIGINT, run_id BIGINT, reason VARCHAR,"
     " month DATE NOT NULL, sku VARCHAR NOT NULL, region VARCHAR NOT NULL, family VARCHAR,"
     " forecast_units DOUBLE, units DOUBLE)",
+    *scope.migration("consensus_snapshots"),
 )
 
 
@@ -273,16 +277,23 @@ def save_snapshot(
     run_id: int | None,
     reason: str,
 ) -> None:
-    """Replace the snapshot of the cycle `as_of` with `plan` (SNAPSHOT_COLUMNS)."""
+    """Replace the snapshot of the cycle `as_of` of the company of `dataset_version`
+    (None: the active dataset's) with `plan` (SNAPSHOT_COLUMNS)."""
     day = pd.Timestamp(as_of).date()
     with write_lock(), store.connect() as con, as_parquet(plan[SNAPSHOT_COLUMNS]) as name:
         con.begin()
         try:
-            con.execute("DELETE FROM consensus_snapshots WHERE as_of = ?", [day])
+            company = scope.company_of(con, dataset_version)
             con.execute(
-                "INSERT INTO consensus_snapshots SELECT ?, ?, ?, ?, ?, month, sku, "
-                "region, family, forecast_units, units FROM read_parquet(?)",
-                [day, _now(), dataset_version, run_id, reason, name],
+                f"DELETE FROM consensus_snapshots WHERE as_of = ? AND {scope.SAME}",
+                [day, company],
+            )
+            con.execute(
+                "INSERT INTO consensus_snapshots (as_of, taken_at, dataset_version, run_id, "
+                "reason, company, month, sku, region, family, forecast_units, units) "
+                "SELECT ?, ?, ?, ?, ?, ?, month, sku, region, family, forecast_units, units "
+                "FROM read_parquet(?)",
+                [day, _now(), dataset_version, run_id, reason, company, name],
             )
             con.commit()
         except BaseException:
@@ -290,33 +301,39 @@ def save_snapshot(
             raise
 
 
-def snapshots(store: Store, before: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Stored snapshots (of cycles with as-of before `before`, when given).
+def snapshots(
+    store: Store, before: pd.Timestamp | None = None, company: str | None = None
+) -> pd.DataFrame:
+    """Stored snapshots of `company` (None: the active dataset's), of cycles with as-of
+    before `before` when given.
 
     Columns: as_of, taken_at, month, sku, region, family, forecast_units, units.
     """
     sql = (
         "SELECT as_of, taken_at, month, sku, region, family, forecast_units, units "
-        "FROM consensus_snapshots"
+        f"FROM consensus_snapshots WHERE {scope.SAME}"
     )
     with store.connect() as con:
+        company = scope.resolve(con, company)
         if before is None:
-            df = con.execute(sql + " ORDER BY as_of, month, sku, region").df()
+            df = con.execute(sql + " ORDER BY as_of, month, sku, region", [company]).df()
         else:
             df = con.execute(
-                sql + " WHERE as_of < ? ORDER BY as_of, month, sku, region",
-                [pd.Timestamp(before).date()],
+                sql + " AND as_of < ? ORDER BY as_of, month, sku, region",
+                [company, pd.Timestamp(before).date()],
             ).df()
     df = _typed(df)
     df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[us]")
     return df
 
 
-def snapshot_cycles(store: Store) -> pd.DataFrame:
-    """One row per stored cycle: as_of, taken_at, reason, rows."""
+def snapshot_cycles(store: Store, company: str | None = None) -> pd.DataFrame:
+    """One row per stored cycle of `company` (None: the active dataset's): as_of,
+    taken_at, reason, rows."""
     with store.connect() as con:
         return con.execute(
             "SELECT as_of, max(taken_at) AS taken_at, any_value(reason) AS "
-            "reason, count(*) AS rows FROM consensus_snapshots GROUP BY as_of "
-            "ORDER BY as_of"
+            f"reason, count(*) AS rows FROM consensus_snapshots WHERE {scope.SAME} "
+            "GROUP BY as_of ORDER BY as_of",
+            [scope.resolve(con, company)],
         ).df()

@@ -3,8 +3,9 @@
 An override is one row in `overrides`, written once and never changed or
 deleted. Withdrawing it appends a row to `override_events`; the history shows
 both. Overrides are not tied to a dataset version (they are the planners'
-judgement about future months); the version active when one was made is kept
-for the audit only.
+judgement about future months, carried to the company's next versions); each
+belongs to the company of the version it was made on (`sop.store.scope`), and
+reads keep one company's rows (`company=None`: the active dataset's company).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from sop.core import schema
+from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl, write_lock
 
 ACTION_WITHDRAW = "withdraw"
@@ -31,6 +33,8 @@ register_ddl(
     "CREATE TABLE IF NOT EXISTS override_events (event_id BIGINT PRIMARY KEY,"
     " override_id BIGINT NOT NULL, event_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL,"
     " action VARCHAR NOT NULL, note VARCHAR)",
+    *scope.migration("overrides"),
+    *scope.migration_from("override_events", "overrides", "override_id"),
 )
 
 
@@ -41,15 +45,16 @@ def _now() -> datetime:
 def add(store: Store, row: Mapping[str, object], dataset_version: int | None = None) -> int:
     """Append a checked, normalised override, given as a row with the
     `schema.OVERRIDE_COLUMNS` other than id and creation time (`sop.demand.overrides.as_row`);
-    returns its id (ids give creation order)."""
+    returns its id (ids give creation order). It belongs to the company of
+    `dataset_version` (None: the active dataset's)."""
     with write_lock(), store.connect() as con:
         con.begin()
         try:
             oid = con.execute("SELECT nextval('override_ids')").fetchone()[0]
             con.execute(
                 "INSERT INTO overrides (override_id, created_at, author, reason, level, "
-                "family, sku, region, start_month, end_month, kind, value, dataset_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "family, sku, region, start_month, end_month, kind, value, dataset_version, "
+                "company) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     oid,
                     _now(),
@@ -64,6 +69,7 @@ def add(store: Store, row: Mapping[str, object], dataset_version: int | None = N
                     row[schema.KIND],
                     float(row[schema.VALUE]),
                     dataset_version,
+                    scope.company_of(con, dataset_version),
                 ],
             )
             con.commit()
@@ -73,8 +79,11 @@ def add(store: Store, row: Mapping[str, object], dataset_version: int | None = N
     return int(oid)
 
 
-def withdraw(store: Store, override_id: int, author: str, note: str = "") -> None:
-    """Record that an override no longer applies (the override row itself stays)."""
+def withdraw(
+    store: Store, override_id: int, author: str, note: str = "", company: str | None = None
+) -> None:
+    """Record that an override no longer applies (the override row itself stays); only
+    an override of `company` (None: the active dataset's) can be withdrawn."""
     if not str(author or "").strip():
         raise StoreError(
             "Enter your name to withdraw an override, so the history shows who did it."
@@ -82,11 +91,11 @@ def withdraw(store: Store, override_id: int, author: str, note: str = "") -> Non
     with write_lock(), store.connect() as con:
         con.begin()
         try:
+            company = scope.resolve(con, company)
             found = con.execute(
-                "SELECT count(*) FROM overrides WHERE override_id = ?", [override_id]
-            ).fetchone()[0]
-            if not found:
-                raise StoreError(f"There is no override #{override_id}.")
+                "SELECT company FROM overrides WHERE override_id = ?", [override_id]
+            ).fetchone()
+            scope.owner_check(found, company, f"override #{override_id}")
             done = con.execute(
                 "SELECT event_at, author FROM override_events WHERE override_id = ? AND action = ?",
                 [override_id, ACTION_WITHDRAW],
@@ -97,13 +106,15 @@ def withdraw(store: Store, override_id: int, author: str, note: str = "") -> Non
                     f"on {done[0]:%Y-%m-%d %H:%M} UTC."
                 )
             con.execute(
-                "INSERT INTO override_events VALUES (nextval('override_event_ids'), ?, ?, ?, ?, ?)",
+                "INSERT INTO override_events (event_id, override_id, event_at, author, action, "
+                "note, company) VALUES (nextval('override_event_ids'), ?, ?, ?, ?, ?, ?)",
                 [
                     override_id,
                     _now(),
                     str(author).strip(),
                     ACTION_WITHDRAW,
                     str(note or "").strip() or None,
+                    company,
                 ],
             )
             con.commit()
@@ -112,8 +123,9 @@ def withdraw(store: Store, override_id: int, author: str, note: str = "") -> Non
             raise
 
 
-def history(store: Store) -> pd.DataFrame:
-    """Every override ever made, newest first, with `schema.OVERRIDE_HISTORY_COLUMNS`.
+def history(store: Store, company: str | None = None) -> pd.DataFrame:
+    """Every override ever made for `company` (None: the active dataset's), newest
+    first, with `schema.OVERRIDE_HISTORY_COLUMNS`.
 
     status is `active` or `withdrawn`; withdrawn_at/by/note come from the
     withdrawal event (empty while active). Months are datetime64 month starts.
@@ -125,10 +137,18 @@ def history(store: Store) -> pd.DataFrame:
         " e.event_at AS withdrawn_at, e.author AS withdrawn_by, e.note AS withdraw_note"
         " FROM overrides o LEFT JOIN override_events e"
         " ON e.override_id = o.override_id AND e.action = ?"
-        " ORDER BY o.override_id DESC"
+        " WHERE o." + scope.SAME + " ORDER BY o.override_id DESC"
     )
     with store.connect() as con:
-        df = con.execute(sql, [schema.STATUS_ACTIVE, schema.STATUS_WITHDRAWN, ACTION_WITHDRAW]).df()
+        df = con.execute(
+            sql,
+            [
+                schema.STATUS_ACTIVE,
+                schema.STATUS_WITHDRAWN,
+                ACTION_WITHDRAW,
+                scope.resolve(con, company),
+            ],
+        ).df()
     for c in (schema.START_MONTH, schema.END_MONTH):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
     for c in (
@@ -147,15 +167,17 @@ def history(store: Store) -> pd.DataFrame:
     return df[schema.OVERRIDE_HISTORY_COLUMNS]
 
 
-def active(store: Store) -> pd.DataFrame:
-    """Overrides in force, oldest first (the order they combine in): `schema.OVERRIDE_COLUMNS`."""
-    h = history(store)
+def active(store: Store, company: str | None = None) -> pd.DataFrame:
+    """Overrides in force for `company` (None: the active dataset's), oldest first (the
+    order they combine in): `schema.OVERRIDE_COLUMNS`."""
+    h = history(store, company)
     h = h[h[schema.STATUS] == schema.STATUS_ACTIVE].sort_values(schema.OVERRIDE_ID)
     return h[schema.OVERRIDE_COLUMNS].reset_index(drop=True)
 
 
 def counts(store: Store) -> tuple[int, int]:
-    """(override rows, event rows): for caches and for audits that nothing was erased."""
+    """(override rows, event rows) of every company: for caches and for audits that
+    nothing was erased."""
     with store.connect() as con:
         n = con.execute(
             "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM override_events)"

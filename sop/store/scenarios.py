@@ -4,7 +4,9 @@ The levers are stored as the JSON text `Levers.to_json` writes; `sop.scenario.sa
 turns them into `Levers` and back. A scenario row is written once. Archiving (and
 un-archiving) appends an event; the list shows each scenario's latest state. Names
 and descriptions are stored exactly as typed (bound parameters), whatever quotes,
-SQL or unicode they hold.
+SQL or unicode they hold. A scenario belongs to the company of the dataset version it
+was saved on (`sop.store.scope`); reads keep one company's (`company=None`: the
+active dataset's).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl
 
 ARCHIVE, UNARCHIVE = "archive", "unarchive"
@@ -28,6 +31,8 @@ register_ddl(
     "CREATE TABLE IF NOT EXISTS scenario_events (event_id BIGINT PRIMARY KEY,"
     " scenario_id BIGINT NOT NULL, event_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL,"
     " action VARCHAR NOT NULL)",
+    *scope.migration("scenarios"),
+    *scope.migration_from("scenario_events", "scenarios", "scenario_id"),
 )
 
 
@@ -55,68 +60,105 @@ def save(
     description: str = "",
     dataset_version: int | None = None,
 ) -> int:
-    """Store a named scenario (levers as JSON text, checked by the caller); returns its id.
+    """Store a named scenario (levers as JSON text, checked by the caller) for the
+    company of `dataset_version` (None: the active dataset's); returns its id.
     Raises StoreError for a blank name/author."""
     name, author = checked_text(name, author, description)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('scenario_ids')").fetchone()[0]
         con.execute(
-            "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [sid, name, description or "", author, _now(), levers_json, dataset_version],
+            "INSERT INTO scenarios (scenario_id, name, description, author, created_at, "
+            "levers_json, dataset_version, company) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                sid,
+                name,
+                description or "",
+                author,
+                _now(),
+                levers_json,
+                dataset_version,
+                scope.company_of(con, dataset_version),
+            ],
         )
     return int(sid)
 
 
-def _set_archived(store: Store, scenario_id: int, author: str, action: str) -> None:
+def _set_archived(
+    store: Store, scenario_id: int, author: str, action: str, company: str | None
+) -> None:
     if not (author or "").strip():
         raise StoreError("Enter your name to archive or restore a scenario.")
     with store.transaction() as con:
-        if not con.execute(
-            "SELECT count(*) FROM scenarios WHERE scenario_id = ?", [scenario_id]
-        ).fetchone()[0]:
-            raise StoreError(f"There is no scenario #{scenario_id}.")
+        company = scope.resolve(con, company)
+        found = con.execute(
+            "SELECT company FROM scenarios WHERE scenario_id = ?", [scenario_id]
+        ).fetchone()
+        scope.owner_check(found, company, f"scenario #{scenario_id}")
         con.execute(
-            "INSERT INTO scenario_events VALUES (nextval('scenario_event_ids'), ?, ?, ?, ?)",
-            [scenario_id, _now(), author.strip(), action],
+            "INSERT INTO scenario_events (event_id, scenario_id, event_at, author, action, "
+            "company) VALUES (nextval('scenario_event_ids'), ?, ?, ?, ?, ?)",
+            [scenario_id, _now(), author.strip(), action, company],
         )
 
 
-def archive(store: Store, scenario_id: int, author: str) -> None:
+def archive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
     """Hide a scenario from the working list (it stays stored, with the event)."""
-    _set_archived(store, scenario_id, author, ARCHIVE)
+    _set_archived(store, scenario_id, author, ARCHIVE, company)
 
 
-def unarchive(store: Store, scenario_id: int, author: str) -> None:
-    _set_archived(store, scenario_id, author, UNARCHIVE)
+def unarchive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
+    _set_archived(store, scenario_id, author, UNARCHIVE, company)
 
 
-def list_scenarios(store: Store, include_archived: bool = False) -> pd.DataFrame:
-    """Saved scenarios, newest first: scenario_id, name, description, author,
-    created_at, levers_json, dataset_version, archived."""
+COLUMNS = (
+    "scenario_id",
+    "name",
+    "description",
+    "author",
+    "created_at",
+    "levers_json",
+    "dataset_version",
+)
+
+
+def list_scenarios(
+    store: Store, include_archived: bool = False, company: str | None = None
+) -> pd.DataFrame:
+    """Saved scenarios of `company` (None: the active dataset's), newest first:
+    scenario_id, name, description, author, created_at, levers_json, dataset_version,
+    archived."""
+    cols = ", ".join(f"s.{c}" for c in COLUMNS)
     with store.connect() as con:
         df = con.execute(
-            "SELECT s.*, coalesce((SELECT e.action = ? FROM scenario_events e WHERE "
+            f"SELECT {cols}, coalesce((SELECT e.action = ? FROM scenario_events e WHERE "
             "e.scenario_id = s.scenario_id ORDER BY e.event_id DESC LIMIT 1), FALSE) "
-            "AS archived FROM scenarios s ORDER BY s.scenario_id DESC",
-            [ARCHIVE],
+            f"AS archived FROM scenarios s WHERE s.{scope.SAME} ORDER BY s.scenario_id DESC",
+            [ARCHIVE, scope.resolve(con, company)],
         ).df()
     for c in ("name", "description", "author", "levers_json"):
         df[c] = df[c].astype("str")
     return df if include_archived else df[~df["archived"]].reset_index(drop=True)
 
 
-def get(store: Store, scenario_id: int) -> tuple[str, str]:
-    """(name, levers JSON text) of a saved scenario."""
+def get(store: Store, scenario_id: int, company: str | None = None) -> tuple[str, str]:
+    """(name, levers JSON text) of a saved scenario of `company` (None: the active
+    dataset's); StoreError for another company's."""
     with store.connect() as con:
+        company = scope.resolve(con, company)
         row = con.execute(
-            "SELECT name, levers_json FROM scenarios WHERE scenario_id = ?", [scenario_id]
+            "SELECT name, levers_json, company FROM scenarios WHERE scenario_id = ?",
+            [scenario_id],
         ).fetchone()
-    if row is None:
-        raise StoreError(f"There is no scenario #{scenario_id}.")
+    scope.owner_check(row, company, f"scenario #{scenario_id}")
     return row[0], row[1]
 
 
-def history(store: Store) -> pd.DataFrame:
-    """Every scenario event: event_id, scenario_id, event_at, author, action."""
+def history(store: Store, company: str | None = None) -> pd.DataFrame:
+    """Every scenario event of `company` (None: the active dataset's): event_id,
+    scenario_id, event_at, author, action."""
     with store.connect() as con:
-        return con.execute("SELECT * FROM scenario_events ORDER BY event_id").df()
+        return con.execute(
+            "SELECT event_id, scenario_id, event_at, author, action FROM scenario_events "
+            f"WHERE {scope.SAME} ORDER BY event_id",
+            [scope.resolve(con, company)],
+        ).df()

@@ -3,7 +3,9 @@
 Saved from the Supply page (who, when); each save is a new row, the newest one
 applies, so the history shows who changed the settings and when. The policy is
 stored as JSON text; `sop.supply.settings` turns it into a `SupplyPolicy` and back
-(and supplies the defaults when no row exists yet).
+(and supplies the defaults when no row exists yet). Settings belong to a company
+(`sop.store.scope`): another company's data opens on the defaults, a new version of
+the same company keeps its settings.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl
 
 register_ddl(
@@ -19,6 +22,7 @@ register_ddl(
     "CREATE SEQUENCE IF NOT EXISTS plan_settings_ids START 1",
     "CREATE TABLE IF NOT EXISTS plan_settings (settings_id BIGINT PRIMARY KEY,"
     " saved_at TIMESTAMP NOT NULL, author VARCHAR NOT NULL, policy_json VARCHAR NOT NULL)",
+    *scope.migration("plan_settings", has_version=False),
 )
 
 
@@ -30,33 +34,46 @@ def checked_author(author: str) -> str:
     return author
 
 
-def save_policy(store: Store, policy_json: str, author: str) -> int:
-    """Make the policy (JSON text, checked by the caller) the plan settings of record;
-    returns its id."""
+def save_policy(store: Store, policy_json: str, author: str, company: str | None = None) -> int:
+    """Make the policy (JSON text, checked by the caller) the plan settings of record of
+    `company` (None: the active dataset's); returns its id."""
     author = checked_author(author)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('plan_settings_ids')").fetchone()[0]
         con.execute(
-            "INSERT INTO plan_settings VALUES (?, ?, ?, ?)",
-            [sid, datetime.now(UTC).replace(tzinfo=None), author, policy_json],
+            "INSERT INTO plan_settings (settings_id, saved_at, author, policy_json, company) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                sid,
+                datetime.now(UTC).replace(tzinfo=None),
+                author,
+                policy_json,
+                scope.resolve(con, company),
+            ],
         )
     return int(sid)
 
 
-def current_policy(store: Store) -> tuple[str | None, str]:
-    """(the JSON text of the plan settings of record, who saved them and when);
-    (None, '') while none are saved."""
+def current_policy(store: Store, company: str | None = None) -> tuple[str | None, str]:
+    """(the JSON text of the plan settings of record of `company` (None: the active
+    dataset's), who saved them and when); (None, '') while none are saved."""
     with store.connect() as con:
         row = con.execute(
             "SELECT policy_json, author, saved_at FROM plan_settings "
-            "ORDER BY settings_id DESC LIMIT 1"
+            f"WHERE {scope.SAME} ORDER BY settings_id DESC LIMIT 1",
+            [scope.resolve(con, company)],
         ).fetchone()
     if row is None:
         return None, ""
     return row[0], f"set by {row[1]} on {pd.Timestamp(row[2]):%Y-%m-%d %H:%M} UTC"
 
 
-def history(store: Store) -> pd.DataFrame:
-    """Every save, newest first: settings_id, saved_at, author, policy_json."""
+def history(store: Store, company: str | None = None) -> pd.DataFrame:
+    """Every save of `company` (None: the active dataset's), newest first: settings_id,
+    saved_at, author, policy_json."""
     with store.connect() as con:
-        return con.execute("SELECT * FROM plan_settings ORDER BY settings_id DESC").df()
+        return con.execute(
+            "SELECT settings_id, saved_at, author, policy_json FROM plan_settings "
+            f"WHERE {scope.SAME} ORDER BY settings_id DESC",
+            [scope.resolve(con, company)],
+        ).df()

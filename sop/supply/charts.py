@@ -85,13 +85,17 @@ def _add_capacity(fig: go.Figure, u: pd.DataFrame, hover: str) -> None:
 def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.Figure:
     """Hours of one resource per month: planned load as bars (regular + overtime),
     the demand's unconstrained load (rough-cut) as markers, regular hours and
-    regular + most overtime as capacity lines."""
+    regular + most overtime as capacity lines. A family's capacity in units (`per` =
+    unit in `use`) is drawn and labelled in units."""
     u = use[use[schema.RESOURCE] == resource].sort_values(schema.MONTH)
     if u.empty:
         return _empty(f"No hours for {resource}")
     r = rough[rough[schema.RESOURCE] == resource].sort_values(schema.MONTH)
     first = u.iloc[0]
-    hover = "%{x|%b %Y}: %{y:,.0f} h<extra>%{fullData.name}</extra>"
+    units = first.get("per", "hour") == "unit"  # a family's capacity in units a month
+    hover = (
+        f"%{{x|%b %Y}}: %{{y:,.0f}} {'units' if units else 'h'}<extra>%{{fullData.name}}</extra>"
+    )
     fig = go.Figure()
     _add_load(fig, u, r, hover)
     _add_capacity(fig, u, hover)
@@ -100,18 +104,22 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
         if first[schema.KIND] == schema.KIND_LABOUR
         else "the capacity calendar"
     )
+    what, subtitle = (
+        ("units made vs the most units a month", "Capacity from family_capacity; units per month")
+        if units
+        else ("load vs available hours", f"Regular hours from {kind}; hours per month")
+    )
     fig.update_layout(
         template=TEMPLATE,
         barmode="stack",
         hovermode="x unified",
         title=dict(
-            text=f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): "
-            "load vs available hours",
-            subtitle=dict(text=f"Regular hours from {kind}; hours per month"),
+            text=f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): {what}",
+            subtitle=dict(text=subtitle),
         ),
         margin=dict(t=80),
         legend=LEGEND_BELOW,
-        yaxis_title="Hours per month",
+        yaxis_title="Units per month" if units else "Hours per month",
         xaxis=MONTH_AXIS,
         height=480,
     )
@@ -119,7 +127,8 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
 
 
 def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Resource x month heat map of `utilisation` (load / regular hours) in %.
+    """Resource x month heat map of `utilisation` (load / regular hours, or units for a
+    family's capacity in units) in %.
 
     `frame` is a rough-cut or a plan's resource_use (resource, name, month, utilisation).
     """
@@ -154,8 +163,8 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
             textfont=dict(size=10),
             xgap=1,
             ygap=1,
-            colorbar=dict(title="Load /<br>regular<br>hours (%)"),
-            hovertemplate="%{y}<br>%{x|%b %Y}: %{z:.0f} % of regular hours<extra></extra>",
+            colorbar=dict(title="Load /<br>regular<br>capacity (%)"),
+            hovertemplate="%{y}<br>%{x|%b %Y}: %{z:.0f} % of regular capacity<extra></extra>",
         )
     )
     fig.update_layout(

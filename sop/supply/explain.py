@@ -24,6 +24,7 @@ from sop.supply.results import SHADOW
 
 TOL_UNITS = 0.5  # shortfalls under half a unit are rounding, not gaps
 TOL_VALUE = 1e-4  # shadow prices under this are zero
+NO_PRICE_AMOUNT = "an unknown amount (no price loaded)"
 BOTTLENECK_COLUMNS = [
     "constraint",
     "resource",
@@ -41,10 +42,19 @@ BOTTLENECK_COLUMNS = [
 
 
 def money(x: float, currency: str = "EUR") -> str:
-    """Money for unit prices: cents below 10 (€0.58), whole units above (€1,234)."""
+    """Money for unit prices: cents below 10 (€0.58), whole units above (€1,234); NaN
+    (a value that needs a price no SKU has) as "an unknown amount (no price loaded)"."""
+    if not np.isfinite(x):
+        return NO_PRICE_AMOUNT
     if abs(x) < 10:
         return f"{'-' if x < 0 else ''}{fmt.symbol(currency)}{abs(x):,.2f}"
     return fmt.money(x, currency, compact=False)
+
+
+def binding(ru: pd.DataFrame) -> pd.Series:
+    """The resource-months whose limit binds: a positive shadow price, or an unknown
+    one (NaN: no price loaded, `sop.supply.results.shadow_prices`)."""
+    return (ru[SHADOW] > TOL_VALUE) | ru[SHADOW].isna()
 
 
 def cost_rates(inp: PlanInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -68,6 +78,12 @@ def _capacity_lever(
     `prem` is what an overtime hour costs over a regular one, `ot_value` the value
     of one more overtime hour."""
     sp_ = r.shadow_price
+    if getattr(r, "per", "hour") == "unit":
+        return (
+            f"The family makes at most {r.available_hours:,.0f} units this month "
+            f"(family_capacity); a unit more would add {money(sp_, currency)}. Raise "
+            "units_per_month, or make the units in an earlier month."
+        )
     maxed = r.overtime_hours >= r.max_overtime_hours - 1e-6
     if r.available_hours <= 1e-6 and line:
         return (
@@ -120,13 +136,14 @@ def _capacity_rows(
     reg, otr, line = cost_rates(inp)
     ot_val = sol.duals["OT"]
     rows = []
-    hot = ru[ru[SHADOW] > TOL_VALUE]
+    hot = ru[binding(ru)]
     pos = pd.Index(inp.res[schema.RESOURCE])
     mpos = inp.months
     for r in hot.itertuples(index=False):
         k, t = pos.get_loc(r.resource), mpos.get_loc(r.month)
         prem = max(otr[k] - reg[k], 0.0) if line[k] else otr[k]
-        lever = _capacity_lever(r, prem, line[k], ot_val[k, t], policy, currency)
+        ot_value = ot_val[k, t] if inp.priced else np.nan
+        lever = _capacity_lever(r, prem, line[k], ot_value, policy, currency)
         rows.append(
             (
                 "capacity",
@@ -135,7 +152,7 @@ def _capacity_rows(
                 r.plant,
                 r.month,
                 r.shadow_price,
-                "hour",
+                inp.per[k],
                 r.load_hours,
                 r.available_hours,
                 r.overtime_hours,
@@ -155,6 +172,7 @@ def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tu
     ):
         for o, t in zip(*np.nonzero(dual > TOL_VALUE)):
             opt = opts.iloc[o]
+            value = dual[o, t] if inp.priced else np.nan
             what = (
                 "more supply from the supplier"
                 if kind == "material cap"
@@ -167,13 +185,13 @@ def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tu
                     f"{opt[schema.FAMILY]} {kind}",
                     opt[schema.FAMILY],
                     inp.months[t],
-                    dual[o, t],
+                    value,
                     "unit",
                     caps[o, t],
                     caps[o, t],
                     np.nan,
                     np.nan,
-                    f"Negotiate {what}: each unit adds {money(dual[o, t], currency)}.",
+                    f"Negotiate {what}: each unit adds {money(value, currency)}.",
                 )
             )
     return rows

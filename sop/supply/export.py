@@ -72,8 +72,12 @@ def summary(
         for b in result.bottlenecks.head(5).itertuples(index=False):
             lines.append(
                 f"  bottleneck {b.resource} {fmt.month(b.month)}: "
-                f"{supply_explain.money(b.shadow_price, currency)}/{b.per}. "
-                f"{b.lever}"
+                + (
+                    f"{supply_explain.money(b.shadow_price, currency)}/{b.per}. "
+                    if b.shadow_price == b.shadow_price  # NaN: no price loaded
+                    else "value unknown (no price loaded). "
+                )
+                + f"{b.lever}"
             )
         for why in result.shortfalls["why"].head(5):
             lines.append(f"  shortfall: {why}")

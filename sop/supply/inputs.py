@@ -12,6 +12,11 @@ back to SKU and region in the month's demand shares). The standard rate of every
 resource (`sop.supply.absorption`: labour at the budget's absorption rate) prices
 the standard cost per unit, on which the holding cost is charged. Everything is
 vectorised (numpy / scipy.sparse): no Python loop runs over SKUs or variables.
+
+The per-SKU values are in `sop.supply.sku_values`. A SKU with no price loaded keeps
+an unknown (NaN) price, so its revenue and margin stay unknown; the LP values serving
+it at `PlanInputs.worth` instead. `PlanInputs.per` says what a resource's capacity
+counts: hours, or units for a family's capacity (`sop.data.defaults`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sop.core import schema
-from sop.core.months import add_months, as_of_month
-from sop.supply import absorption, capacity
+from sop.supply import absorption, capacity, sku_values
 from sop.supply.limits import (
     INF,
     labour_pools,
@@ -32,9 +36,8 @@ from sop.supply.limits import (
     subcontract_prices,
     supply_options,
 )
-from sop.supply.policy import END_UNITS, LEVEL_SKU, PRICE_NET, SupplyPolicy
-
-DEFAULT_HOLDING_PCT = 20.0
+from sop.supply.policy import END_UNITS, LEVEL_SKU, SupplyPolicy
+from sop.supply.sku_values import PER_HOUR
 
 
 class SupplyInputError(ValueError):
@@ -72,8 +75,21 @@ class PlanInputs:
     row_month: np.ndarray  # per demand row: month position
     row_share: np.ndarray  # per demand row: share of its item-month
     rows: pd.DataFrame  # the demand rows planned (month, sku, region, family)
-    sku_price: pd.Series  # price per SKU (list or net), money/unit
+    sku_price: pd.Series  # price per SKU (list or net), money/unit; NaN: no price loaded
+    worth: np.ndarray | None = None  # (n, T) what the LP counts a unit served as worth
+    per: np.ndarray | None = None  # (m,) what a resource's capacity counts: hour or unit
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.worth is None:
+            self.worth = self.price
+        if self.per is None:
+            self.per = np.full(len(self.res), PER_HOUR, dtype=object)
+
+    @property
+    def priced(self) -> bool:
+        """Every item has a price: revenue, margin and shadow prices are money."""
+        return bool(np.isfinite(self.price).all())
 
     @property
     def n(self) -> int:
@@ -105,36 +121,6 @@ def _shares(
             htot[cell] > 0, horizon / np.where(htot[cell] > 0, htot[cell], 1.0), 1.0 / count[cell]
         ),
     )
-
-
-def _net_prices(tables: dict[str, pd.DataFrame], list_price: pd.Series) -> pd.Series:
-    sales, as_of = tables.get(schema.SALES), as_of_month(tables)
-    if sales is None or as_of is None or schema.REVENUE not in sales:
-        return list_price
-    last = sales[
-        (sales[schema.MONTH] > add_months(as_of, -12))
-        & sales[schema.REVENUE].notna()
-        & (sales[schema.UNITS] > 0)
-    ]
-    g = last.groupby(schema.SKU)[[schema.REVENUE, schema.UNITS]].sum()
-    net = (g[schema.REVENUE] / g[schema.UNITS]).reindex(list_price.index)
-    return net.where(net > 0, list_price).fillna(list_price)
-
-
-def _cover(dsku: np.ndarray, months_cover: np.ndarray) -> np.ndarray:
-    """Units covering `months_cover` months of forward demand after each month end.
-
-    Demand beyond the horizon is taken equal to the last month's."""
-    n, T = dsku.shape
-    pad = int(np.ceil(np.nanmax(months_cover, initial=0.0))) + 2
-    ext = np.concatenate([dsku, np.repeat(dsku[:, -1:], pad, axis=1)], axis=1)
-    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(ext, axis=1)], axis=1)
-    start = np.arange(1, T + 1)[None, :]  # demand from month t+1 on
-    end = start + months_cover[:, None]
-    lo = np.floor(end).astype(int)
-    frac = end - lo
-    upto = np.take_along_axis(cum, lo, 1) + frac * np.take_along_axis(ext, lo, 1)
-    return upto - np.take_along_axis(cum, np.broadcast_to(start, (n, T)), 1)
 
 
 def _plan_rows(
@@ -216,55 +202,6 @@ def _items(
     return item_of_sku, items
 
 
-def _sku_prices(
-    tables: dict[str, pd.DataFrame],
-    products: pd.DataFrame,
-    skus: pd.Index,
-    res: pd.DataFrame,
-    hpu: pd.DataFrame,
-    policy: SupplyPolicy,
-) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
-    """Per SKU: (price, material cost, hours per unit on each resource)."""
-    list_price = products[schema.LIST_PRICE].reindex(skus).astype(float)
-    price_s = (
-        _net_prices(tables, list_price) if policy.price_basis == PRICE_NET else list_price
-    ).to_numpy(dtype=float)
-    mat_s = products[schema.MATERIAL_COST].reindex(skus).to_numpy(dtype=float, na_value=0.0)
-    r_idx = pd.Index(res[schema.RESOURCE]).get_indexer(hpu[schema.RESOURCE])
-    H = sp.csr_matrix(
-        (
-            hpu[schema.HOURS_PER_UNIT].to_numpy(dtype=float),
-            (pd.Index(skus).get_indexer(hpu[schema.SKU]), r_idx),
-        ),
-        shape=(len(skus), len(res)),
-    )
-    return price_s, mat_s, H
-
-
-def _sku_stock(
-    tables: dict[str, pd.DataFrame], skus: pd.Index, dsku: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per SKU: (holding cost per unit-month as a share of its standard cost, units on
-    hand, safety stock per month)."""
-    inv = tables[schema.INVENTORY].drop_duplicates(schema.SKU).set_index(schema.SKU).reindex(skus)
-    hold_pct = inv[schema.HOLDING_COST_PCT].astype(float)
-    hold_pct = hold_pct.fillna(
-        hold_pct.median() if hold_pct.notna().any() else DEFAULT_HOLDING_PCT
-    ).to_numpy(dtype=float)
-    hold_share = hold_pct / 100 / 12
-    onhand_s = inv[schema.ON_HAND_UNITS].to_numpy(dtype=float, na_value=0.0)
-    ss_m = inv[schema.SAFETY_STOCK_MONTHS].to_numpy(dtype=float, na_value=np.nan)
-    ss_u = (
-        inv[schema.SAFETY_STOCK_UNITS].to_numpy(dtype=float, na_value=np.nan)
-        if schema.SAFETY_STOCK_UNITS in inv
-        else np.full(len(skus), np.nan)
-    )
-    ss_s = np.where(
-        np.isfinite(ss_m)[:, None], _cover(dsku, np.nan_to_num(ss_m)), np.nan_to_num(ss_u)[:, None]
-    )
-    return hold_share, onhand_s, ss_s
-
-
 def _item_weights(
     item_of_sku: np.ndarray, n: int, dsku: np.ndarray, onhand_s: np.ndarray
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
@@ -323,8 +260,9 @@ def prepare(
     share = _shares(row_item, t, series, units, n, T)
     wsku = _bincount(sku_code * T + t, share, ns * T).reshape(ns, T)
     dsku = _bincount(sku_code * T + t, units, ns * T).reshape(ns, T)
-    price_s, mat_s, H = _sku_prices(tables, products, skus, res, hpu, policy)
-    hold_share, onhand_s, ss_s = _sku_stock(tables, skus, dsku)
+    price_s, mat_s, H = sku_values.sku_prices(tables, products, skus, res, hpu, policy)
+    worth_s = sku_values.planning_worth(price_s, notes, skus)
+    hold_share, onhand_s, ss_s = sku_values.sku_stock(tables, skus, dsku)
     # item aggregates: month mixes for price, horizon mixes for costs and hours
     P, Wh, item_w = _item_weights(item_of_sku, n, dsku, onhand_s)
     hours = (Wh @ H).tocsr()
@@ -348,6 +286,7 @@ def prepare(
         items=items,
         demand=_bincount(row_item * T + t, units, n * T).reshape(n, T),
         price=P @ (wsku * price_s[:, None]),
+        worth=P @ (wsku * worth_s[:, None]),
         material=const(mat_s),
         hold=const(hold_share * std_s),
         ss=P @ ss_s,
@@ -372,5 +311,6 @@ def prepare(
         row_share=share,
         rows=rows.assign(**{schema.FAMILY: fam[sku_code], schema.UNITS: units}),
         sku_price=pd.Series(price_s, index=skus),
+        per=sku_values.per(tables, res),
         notes=notes,
     )

@@ -51,6 +51,7 @@ from sop.supply.inputs import INF, PlanInputs
 from sop.supply.policy import END_NONE, END_OPENING, END_SAFETY, END_UNITS, SupplyPolicy
 
 _QUIET = threading.Lock()
+TOKEN_HOLD = 1e-4  # share of a unit's worth a month held, for items with no costs at all
 _BANNER_DONE = False
 
 
@@ -136,7 +137,7 @@ def _big_penalty(inp: PlanInputs) -> float:
     sub_cost = inp.sub[schema.COST_PER_UNIT].to_numpy(dtype=float, na_value=0.0)
     return 100.0 * (
         1.0
-        + float(np.max(inp.price, initial=0))
+        + float(np.max(inp.worth, initial=0))
         + float(np.max(sub_cost, initial=0))
         + float(np.max(inp.material, initial=0))
     )
@@ -151,7 +152,7 @@ def _ending_value(inp: PlanInputs, line_cost: np.ndarray) -> np.ndarray:
         cheapest = np.full(inp.n, INF)
         np.minimum.at(cheapest, inp.sub_pairs[:, 0], inp.sub_price)
         acquire = np.minimum(acquire, cheapest)
-    return np.clip(np.minimum(acquire, inp.price[:, -1]), 0, None)
+    return np.clip(np.minimum(acquire, inp.worth[:, -1]), 0, None)
 
 
 def ending_target(inp: PlanInputs, policy: SupplyPolicy) -> np.ndarray:
@@ -186,11 +187,15 @@ def _columns(
     """The variable blocks (X, SUB, I, B, L, Z, OT, W, H, F, E) with bounds and costs."""
     n, T, m = inp.n, inp.T, len(inp.res)
     q, k = len(inp.labour), len(inp.sub_pairs)
-    res, wf, price = inp.res, inp.workforce, inp.price
+    res, wf, price = inp.res, inp.workforce, inp.worth
     is_line = (res[schema.KIND] == schema.KIND_LINE).to_numpy()
     reg = res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
     otr = res[schema.OVERTIME_COST_PER_HOUR].to_numpy(dtype=float)
     hold = inp.hold.copy()
+    # an item that costs nothing to make or hold (no costs loaded) would leave the LP
+    # indifferent to making more than it needs: a token holding cost keeps stock lean
+    free = (inp.hold == 0).all(axis=1) & ((inp.material[:, 0] + line_cost) <= 0)
+    hold[free] += TOKEN_HOLD * np.maximum(price[free], 1.0)
     hold[:, -1] -= value
     bc = policy.backlog_cost_pct / 100 * price
     b_cost = bc.copy()
@@ -360,7 +365,7 @@ def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
     hpw = inp.workforce[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
     c, col = _columns(inp, policy, line_cost, value, big, hpw)
     r, A, row = _rows(inp, policy, col, c.size, hpw)
-    offset = float(np.sum(value * inp.onhand) - np.sum(inp.price * inp.demand))
+    offset = float(np.sum(value * inp.onhand) - np.sum(inp.worth * inp.demand))
     h = _highs()
     h.passModel(_highs_lp(c, r, A, offset))
     t1 = time.perf_counter()

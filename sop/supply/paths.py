@@ -119,11 +119,12 @@ def _costs(
     waiting = spare.months_to_spare(lim, plan_load, extra)
     # a unit that cannot wait (no capacity left in the horizon, or no backlog allowed) is
     # lost: its margin and the goodwill
-    lost = inp.price * (1 + policy.lost_sales_penalty_pct / 100) - make_cost
+    # what the plan counts a unit as worth (its price; `PlanInputs.worth` without one)
+    lost = inp.worth * (1 + policy.lost_sales_penalty_pct / 100) - make_cost
     waits = np.isfinite(waiting) & policy.backlog_allowed
     return _Costs(
         late=np.where(
-            waits, policy.backlog_cost_pct / 100 * inp.price * np.where(waits, waiting, 0), lost
+            waits, policy.backlog_cost_pct / 100 * inp.worth * np.where(waits, waiting, 0), lost
         ),
         hold=inp.hold,
         premium=premium,

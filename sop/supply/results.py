@@ -39,6 +39,7 @@ PLAN_STOCK_CHANGE = "plan_stock_change"  # in `item_arrays`, read by `cost_table
 LOAD, AVAILABLE = capacity.LOAD_HOURS, schema.AVAILABLE_HOURS
 OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
 UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
+PER = "per"  # what a resource's capacity counts: hour, or unit (a family's units a month)
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
 # and plan (a term of the LP's objective that is not in the books, see `cost_table`)
 # the cost terms that are money spent making and buying (cash out, before stock moves)
@@ -196,7 +197,7 @@ def resource_arrays(
         OVERTIME: ot,
         MAX_OVERTIME: ot_max,
         UTILISATION: capacity.utilisation(used, avail),
-        SHADOW: np.where(np.abs(sol.duals["CAP"]) < 1e-9, 0.0, sol.duals["CAP"]),
+        SHADOW: shadow_prices(inp, sol.duals["CAP"]),
         "workers": workers,
         "hires": hires,
         "layoffs": lays,
@@ -208,10 +209,19 @@ def resource_arrays(
     return arrays
 
 
+def shadow_prices(inp: PlanInputs, dual: np.ndarray) -> np.ndarray:
+    """The margin one more unit of a limit adds (0 where it does not bind). Without a
+    price for every item the LP's values are not money: a binding limit's is NaN
+    (unknown), so no made-up figure is shown."""
+    out = np.where(np.abs(dual) < 1e-9, 0.0, dual)
+    return out if inp.priced else np.where(out > 1e-4, np.nan, 0.0)
+
+
 def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.DataFrame:
     """Hours per resource and month as planned.
 
-    Columns: resource, plant, name, kind, month, load_hours (used), available_hours
+    Columns: resource, plant, name, kind, per (hour, or unit for a family's capacity in
+    units: then the "hours" columns are units), month, load_hours (used), available_hours
     (regular: calendar for lines, workers x hours_per_worker for labour),
     overtime_hours, max_overtime_hours, utilisation (load / regular hours),
     shadow_price (margin of one more regular hour, money/hour), workers, hires,
@@ -224,6 +234,7 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
     out = pd.DataFrame(
         {
             **{c: keys[c].to_numpy() for c in keys},
+            PER: np.repeat(np.asarray(inp.per, dtype=object), T),
             schema.MONTH: np.tile(inp.months.to_numpy(), m),
             **{k: a.ravel() for k, a in arrays.items()},
         }

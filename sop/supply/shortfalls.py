@@ -14,8 +14,15 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
-from sop.supply.explain import TOL_UNITS, TOL_VALUE, cost_rates, money, resource_grid
-from sop.supply.inputs import PlanInputs
+from sop.supply.explain import (
+    NO_PRICE_AMOUNT,
+    TOL_UNITS,
+    TOL_VALUE,
+    cost_rates,
+    money,
+    resource_grid,
+)
+from sop.supply.inputs import INF, PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
 from sop.supply.results import (
@@ -28,6 +35,7 @@ from sop.supply.results import (
     OVERTIME,
     _lag,
 )
+from sop.supply.sku_values import PER_UNIT
 
 MAX_SHORTFALL_ROWS = 300
 SHORTFALL_COLUMNS = [
@@ -67,8 +75,12 @@ def _levers(
     route = np.flatnonzero(a > 0)
     names, month = inp.res[schema.RESOURCE].to_numpy(), (lambda k: fmt.month(inp.months[k]))
     out: list[tuple[float, str]] = []
+    in_units = res_b[inp.per[res_b] == PER_UNIT]
+    if len(in_units):  # a family's units a month: no overtime, more capacity or sooner
+        fams = ", ".join(str(inp.res[schema.NAME].iloc[r]) for r in in_units)
+        out.append((INF, f"raise units_per_month of {fams} in family_capacity for {month(t)}"))
     # a shut line (no regular hours that month) can work no overtime either
-    if len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
+    elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
         prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
         where = ", ".join(f"{names[r]} +{units * a[r]:,.0f} h" for r in res_b)
         maxed = (ru_g[OVERTIME][res_b, t] >= ru_g[MAX_OVERTIME][res_b, t] - 1e-6).any()
@@ -170,6 +182,8 @@ def _gap_cost(
 ) -> str:
     """What one unit of a gap costs the plan, as text."""
     p = float(inp.price[i, t])
+    if not np.isfinite(p):
+        return NO_PRICE_AMOUNT
     if kind == "below safety stock":
         return f"{money(policy.safety_stock_penalty_pct / 100 * p, currency)}/unit a month"
     if kind == "backlog":
@@ -223,13 +237,15 @@ def _binding_limits(
     a = inp.hours[i].toarray().ravel()
     route = np.flatnonzero(a > 0)
     res_b = route[shadow[route, t] > TOL_VALUE]
+    # without a price for every item the duals rank the limits but are not money
+    shown = shadow if inp.priced else np.full_like(shadow, np.nan)
     cands = [
         (
             shadow[r, t] * a[r],
             names[r],
             f"{names[r]} ({label[names[r]]})" + _full_or_shut(inp, ru_g, r, t),
-            shadow[r, t],
-            "hour",
+            shown[r, t],
+            inp.per[r],
         )
         for r in res_b
     ]
@@ -237,9 +253,8 @@ def _binding_limits(
     for o in np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == family):
         if mat_dual[o, t] > TOL_VALUE:
             opt = inp.mat[schema.OPTION].iloc[o]
-            cands.append(
-                (mat_dual[o, t], opt, f"the supplier cap {opt} is full", mat_dual[o, t], "unit")
-            )
+            value = mat_dual[o, t] if inp.priced else np.nan
+            cands.append((mat_dual[o, t], opt, f"the supplier cap {opt} is full", value, "unit"))
     return res_b, cands
 
 
@@ -295,7 +310,8 @@ def shortfalls(
         if not cands:
             rows.append(_economic_gap(inp, kind, i, t, units, what))
             continue
-        capped = cands[-1][4] == "unit"  # a supplier cap binds: overtime cannot help
+        # a supplier cap binds (it comes last): overtime cannot help
+        capped = len(cands) > len(res_b)
         _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
         levers = sorted(
             _levers(inp, sol, ru_g, policy, i, t, res_b[:0] if capped else res_b, units)

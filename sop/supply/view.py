@@ -31,7 +31,8 @@ def bottleneck_text(bottlenecks: pd.DataFrame, currency: str) -> pd.DataFrame:
             "Month": [fmt.month(m) for m in b["month"]],
             "Binding limit": [f"{r} · {n}" for r, n in zip(b["resource"], b["name"])],
             f"Shadow price ({currency})": [
-                f"{money(p, currency)}/{per}" for p, per in zip(b["shadow_price"], b["per"])
+                "no price loaded" if pd.isna(p) else f"{money(p, currency)}/{per}"
+                for p, per in zip(b["shadow_price"], b["per"])
             ],
             "Used": [_amount(x) for x in b["used"]],
             "Limit": [_amount(x) for x in b["limit"]],

@@ -17,12 +17,13 @@ import streamlit as st
 from sop.data.validate import Report
 from sop.demand import consensus
 from sop.demand.overrides import Override, OverrideRejected
+from sop.demand.stacking import Stacking, StackingNeedsConsent
 from sop.executive import decisions
 from sop.executive import service as executive
 from sop.executive import view as exec_view
 from sop.scenario import saved
 from sop.scenario.levers import Levers
-from sop.store import Store, StoreError
+from sop.store import Store, StoreError, column_maps
 from sop.store import decisions as decision_log
 from sop.supply import settings
 from sop.supply.policy import SupplyPolicy
@@ -51,10 +52,35 @@ def _attempt(write: Callable[[], object]) -> Outcome:
 
 # --- Data (step 1) --------------------------------------------------------------------
 def load(report: Report, name: str, source: str) -> Outcome:
-    """Load a validated dataset (value: its version) and drop every cached result."""
+    """Load a validated dataset (value: its version) and drop every cached result;
+    refused, with nothing stored, when the report has an error or no table."""
+    if not report.ok or not report.tables:
+        return Outcome(
+            False,
+            f"Nothing was loaded: the files have {len(report.errors)} error(s) or no table; "
+            "the current dataset is unchanged.",
+        )
     outcome = _attempt(lambda: readers.store().load(report.tables, name=name, source=source))
     st.cache_data.clear()
     return outcome
+
+
+def remember_maps(company: str, maps: dict[str, dict[str, str]]) -> Outcome:
+    """Save the column mappings a load used for `company` (value: how many), so its
+    next upload is read the same way."""
+    return _attempt(lambda: column_maps.save(readers.store(), company, maps))
+
+
+def forecast_new_dataset(bar) -> Outcome:
+    """Fit and store the forecast of the dataset just loaded, with the settings `make
+    run` uses (`ForecastSettings()`), moving the st.progress `bar` (value: the run).
+    Refused with the reason when the engine cannot forecast the data."""
+    from sop.demand.engine import ForecastSettings  # Prophet: only a load needs it here
+
+    try:
+        return run_forecast(ForecastSettings(), bar)
+    except ValueError as exc:
+        return Outcome(False, str(exc))
 
 
 def restore(version: int) -> Outcome:
@@ -95,13 +121,23 @@ def holdout_check(tables: dict, forecast: ForecastSettings, bar, horizon: int = 
     return Outcome(True, value=backtest.band_check(h))
 
 
-def add_override(ov: Override) -> Outcome:
-    """Check and store an override (value: its id); refused with every problem found."""
+def add_override(ov: Override, stack: bool = False) -> Outcome:
+    """Check and store an override (value: its id); refused with every problem found.
+    When it would stack on an earlier override of the same selection and months and
+    `stack` is False, nothing is stored: not ok, the question as the message and the
+    `Stacking` as the value (ask, then call again with `stack=True`)."""
     try:
-        return Outcome(True, value=consensus.submit_override(readers.store(), ov))
+        return Outcome(True, value=consensus.submit_override(readers.store(), ov, stack))
     except OverrideRejected as exc:
         problems = "\n".join(f"- {p}" for p in exc.problems)
         return Outcome(False, f"The override was not saved:\n{problems}")
+    except StackingNeedsConsent as exc:
+        return Outcome(False, exc.stacking.question, exc.stacking)
+
+
+def asks_to_stack(outcome: Outcome) -> bool:
+    """Whether `add_override` stored nothing because the planner must say "stack"."""
+    return not outcome.ok and isinstance(outcome.value, Stacking)
 
 
 def withdraw_override(override_id: int, author: str, note: str) -> Outcome:

@@ -1,6 +1,11 @@
 """Forms: the inputs of a write. Each returns what was typed once its button is
 pressed (None before), and the page passes it to `sop.ui.actions`; the plan settings
-form saves itself. Every widget has a key namespaced by page."""
+form saves itself. Every widget has a key namespaced by page.
+
+A form stores once: after a save the page reruns with `widgets.flash(..., clear=
+<the form's *_CLEARED>)` and the form draws itself empty (`widgets.fresh`), so Enter
+then a click on the button sends an empty form the second time, which stores
+nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from sop.core import fmt
+from sop.demand import stacking
 from sop.demand import view as demand_view
 from sop.demand.overrides import Override
 from sop.scenario import space as lever_space
@@ -24,20 +30,39 @@ from sop.supply.policy import (
     parse_units,
     units_text,
 )
-from sop.ui import actions, readers
+from sop.ui import actions, readers, widgets
 from sop.ui.actions import Outcome
+
+# what each form holds once its item is saved (`widgets.flash(clear=...)`): the item
+# goes, the name of whoever typed it stays (as on the Scenarios page)
+OVERRIDE_CLEARED = {"dem_ov_value": 0.0, "dem_ov_reason": ""}
+WITHDRAW_CLEARED = {"dem_wd_note": ""}
+APPROVE_CLEARED = {"dec_note": ""}
+ITEM_CLEARED = {"dec_item_text": "", "dec_item_owner": "", "dec_item_due": None}
+STACK = "_dem_ov_stack"  # (override, Stacking, selection) waiting for "stack" or "cancel"
+EMPTY_NOTE = (
+    "Nothing to save: the form is empty (an override just saved is listed below). "
+    "Enter a change and a reason, then press **Save override**."
+)
+
+
+def entry_cleared(key: str) -> dict[str, str]:
+    """What an `entry_form` keyed `key` holds once its action is done."""
+    return {f"{key}_note": ""}
 
 
 # --- Demand planning (step 2) ---------------------------------------------------------
 def override_form(months: Sequence[pd.Timestamp], pick: tuple) -> Override | None:
     """The Demand page's override of selection `pick` (family, sku, region; None for
     all) over plan `months`: the override typed once "Save override" is pressed, else
-    None (a note when the selection cannot take one)."""
+    None (a note when the selection cannot take one, or when the form was sent empty:
+    a second press after a save)."""
     level = demand_view.override_level(*pick)
     if level is None:
         st.info(demand_view.PICK_NOTE)
         return None
     label = demand_view.selection_label(*pick)
+    widgets.fresh(OVERRIDE_CLEARED)
     with st.form("dem_override_form", clear_on_submit=False):
         st.markdown(
             f"**Override the forecast of {label}** "
@@ -64,12 +89,50 @@ def override_form(months: Sequence[pd.Timestamp], pick: tuple) -> Override | Non
         author = c[1].text_input("Your name", key="dem_ov_author")
         if not st.form_submit_button("Save override", type="primary", key="dem_ov_save"):
             return None
+    st.session_state.pop(STACK, None)  # a new submission replaces a question left open
+    if not value and not (reason or "").strip():
+        st.info(EMPTY_NOTE)
+        return None
     return demand_view.make_override(pick, start, end, kind, value, reason, author)
+
+
+def ask_to_stack(ov: Override, found: stacking.Stacking, pick: tuple) -> None:
+    """Keep `ov` waiting for the planner's answer to `found` and rerun, so the
+    question (`stack_question`) shows under the form; nothing is stored yet."""
+    st.session_state[STACK] = (ov, found, tuple(pick))
+    st.rerun()
+
+
+def stack_question(pick: tuple) -> Override | None:
+    """The question of an override waiting to stack on earlier ones of selection
+    `pick`, with the combined effect: the override to store once "Stack them" is
+    pressed, else None ("Cancel" drops it: nothing is stored). A question of another
+    selection is dropped."""
+    waiting = st.session_state.get(STACK)
+    if waiting is None:
+        return None
+    ov, found, where = waiting
+    if where != tuple(pick):
+        st.session_state.pop(STACK, None)
+        return None
+    with st.container(border=True, key="dem_ov_stack_box"):
+        st.warning(escape_md(found.question), icon=":material/layers:")
+        if effect := stacking.totals_text(found, ov):
+            st.markdown(escape_md(effect))
+        c = st.columns([1, 1, 3])
+        if c[0].button("Stack them", key="dem_ov_stack", type="primary"):
+            st.session_state.pop(STACK, None)
+            return ov
+        if c[1].button("Cancel", key="dem_ov_cancel"):
+            st.session_state.pop(STACK, None)
+            st.rerun()
+    return None
 
 
 def withdraw_form(live: Sequence[int]) -> tuple[int, str, str] | None:
     """Under the override history: (override id, name, why) of the override to
     withdraw, once "Withdraw" is pressed; else None."""
+    widgets.fresh(WITHDRAW_CLEARED)
     c = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
     oid = c[0].selectbox("Withdraw override", live, key="dem_wd_id", format_func="#{}".format)
     who = c[1].text_input("Your name", key="dem_wd_author")
@@ -209,6 +272,7 @@ def entry_form(
     """Pick a log entry, give your name and a note, act on it (`act(entry_id, author,
     note)`, a new log entry): (the entry picked, the outcome) once the button is
     pressed, else None."""
+    widgets.fresh(entry_cleared(key))
     with st.expander(title, icon=icon):
         c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
         target = c[0].selectbox(
@@ -227,6 +291,7 @@ def entry_form(
 def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[int, str, str] | None:
     """The Decisions page's approval: (saved scenario id, 0 for the baseline; approver;
     note) once "Approve" is pressed, else None."""
+    widgets.fresh(APPROVE_CLEARED)
     with st.form("dec_approve_form", border=True):
         sid = st.selectbox(
             "Plan",
@@ -254,6 +319,7 @@ def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[in
 def item_form() -> tuple[str, str, str, date | None, str] | None:
     """The Decisions page's new question or action: (kind, what, owner, due, raised by)
     once "Add to the log" is pressed, else None."""
+    widgets.fresh(ITEM_CLEARED)
     with st.form("dec_item_form", border=True):
         c = st.columns([1, 2])
         kind = c[0].segmented_control(
@@ -265,4 +331,7 @@ def item_form() -> tuple[str, str, str, date | None, str] | None:
         due = c[1].date_input("Due", value=None, key="dec_item_due", format="YYYY-MM-DD")
         author = c[2].text_input("Raised by", key="dec_item_author")
         go = st.form_submit_button("Add to the log", icon=":material/add_task:", key="dec_item_add")
+    if go and not (text or "").strip() and not (owner or "").strip() and due is None:
+        st.info("Nothing to add: the form is empty (an item just added is in the list below).")
+        return None
     return (kind, text, owner, due, author) if go else None

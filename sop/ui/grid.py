@@ -77,6 +77,7 @@ def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override
     editable row with a reason and a name; the overrides of the changed months once
     "Save consensus" is pressed, else None."""
     labels = month_labels(consensus.index)
+    widgets.fresh(_cleared(key))
     with st.form(f"{key}_form", clear_on_submit=False, border=True):
         st.markdown(
             f"**Edit the consensus of {escape_md(family)}** (units per month, family "
@@ -101,15 +102,22 @@ def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override
     return overrides.from_edited_row(family, consensus.round(), after, reason, author)
 
 
-def save_edits(ovs: list[Override], family: str) -> None:
-    """Store each override (the Demand page's action) and rerun with what was saved;
-    stops at the first refused one and says why (the ones before it stay saved)."""
+def _cleared(key: str) -> dict[str, str]:
+    """What the consensus form keyed `key` holds once saved (`widgets.flash`)."""
+    return {f"{key}_reason": ""}
+
+
+def save_edits(ovs: list[Override], family: str, key: str = "") -> None:
+    """Store each override (the Demand page's action) and rerun with what was saved,
+    the form keyed `key` emptied; stops at the first refused one and says why (the
+    ones before it stay saved). An edit stacks on earlier overrides of the month
+    without asking: the planner typed the month's resulting figure in the cell."""
     if not ovs:
         st.info("No month was changed: nothing to save.")
         return
     saved: list[int] = []
     for ov in ovs:
-        added = actions.add_override(ov)
+        added = actions.add_override(ov, stack=True)
         if not added.ok:
             if saved:
                 st.warning(f"Saved before the refusal: override #{', #'.join(map(str, saved))}.")
@@ -121,6 +129,7 @@ def save_edits(ovs: list[Override], family: str) -> None:
         FLASH,
         f"Override #{', #'.join(map(str, saved))} on {escape_md(family)} ({months}) saved; "
         "the consensus and every figure made from it are updated.",
+        clear=_cleared(key) if key else None,
     )
 
 
@@ -128,7 +137,7 @@ def consensus_editor(family: str, consensus: pd.Series, key: str) -> None:
     """The editable consensus row of `family` and its save (see `consensus_form`)."""
     ovs = consensus_form(family, consensus, key)
     if ovs is not None:
-        save_edits(ovs, family)
+        save_edits(ovs, family, key)
 
 
 # --- The pages' grids ---------------------------------------------------------------------

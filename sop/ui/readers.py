@@ -3,7 +3,9 @@
 Results are cached by store path and dataset version, so a rerun (a widget click)
 never re-reads the store or re-runs checks; a new load changes the version and so
 the cache key. What demand depends on besides the dataset (the forecast run and the
-overrides) is the `demand_stamp`, part of the key of everything made from it.
+overrides) is the `demand_stamp`, part of the key of everything made from it. Saved items
+(overrides, snapshots, settings) are read for the company of the dataset version on
+screen.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import streamlit as st
 
 from sop.core import schema
 from sop.core.months import as_of_month
-from sop.data import dataview
-from sop.data.validate import Report, check_tables, validate_files
+from sop.data import assumptions as data_assumptions
+from sop.data import dataview, defaults
+from sop.data.formats import Part
+from sop.data.mapping import ReadOptions
+from sop.data.validate import Report, check_tables, validate_files, validate_parts
 from sop.demand import consensus
 from sop.demand import view as demand_view
 from sop.demand.plan import has_loaded_consensus
@@ -49,18 +54,33 @@ def datasets() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Reading the dataset…", max_entries=8)
-def tables(path: str, version: int) -> dict[str, pd.DataFrame]:
+def loaded_tables(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """The tables as loaded (optional tables left out are absent)."""
     return Store(path).tables(version)
+
+
+@st.cache_data(max_entries=8)
+def tables(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """The tables every step reads: as loaded, with the defaults of
+    `sop.data.defaults.complete` filled in (derived products, family capacity lines...)."""
+    return defaults.complete(loaded_tables(path, version))
+
+
+@st.cache_data(max_entries=8)
+def assumptions(path: str, version: int, topics: tuple[str, ...] | None = None) -> list[str]:
+    """What the dataset leaves out and what is assumed instead
+    (`sop.data.assumptions.assumptions`), for `topics` (None: all)."""
+    return data_assumptions.assumptions(loaded_tables(path, version), topics)
 
 
 @st.cache_data(show_spinner="Running the data-quality checks…", max_entries=8)
 def report(path: str, version: int) -> Report:
-    return check_tables(tables(path, version))
+    return check_tables(loaded_tables(path, version))
 
 
 @st.cache_data(max_entries=8)
 def overview(path: str, version: int) -> pd.DataFrame:
-    return dataview.table_overview(tables(path, version))
+    return dataview.table_overview(loaded_tables(path, version))
 
 
 @st.cache_data(max_entries=16)
@@ -81,10 +101,18 @@ def families(path: str, version: int) -> pd.Series:
     return p.set_index(schema.SKU)[schema.FAMILY]
 
 
-def validate_upload(files: dict[str, bytes], base_version: int | None) -> Report:
-    """Validate uploaded files, filling tables not uploaded from `base_version`."""
-    base = tables(store_path(), base_version) if base_version is not None else None
-    return validate_files(files, base)
+def validate_upload(
+    files: dict[str, bytes],
+    base_version: int | None,
+    options: ReadOptions | None = None,
+    parts: list[Part] | None = None,
+) -> Report:
+    """Validate uploaded files as `options` map them (`parts`: the files already
+    opened), filling tables not uploaded from `base_version`."""
+    base = loaded_tables(store_path(), base_version) if base_version is not None else None
+    if parts is not None:
+        return validate_parts(parts, base, options)
+    return validate_files(files, base, options)
 
 
 # --- Demand planning (step 2) ---------------------------------------------------------
@@ -120,17 +148,33 @@ def demand_accuracy(path: str, version: int, run_id: int) -> tuple[pd.DataFrame,
     return consensus.accuracy_tables(Store(path), run_id, tables(path, version))
 
 
+def company(path: str, version: int) -> str:
+    """The company of dataset `version`: whose saved items the pages show."""
+    return consensus.dataset(Store(path), version).company
+
+
 @st.cache_data(max_entries=8)
 def demand_consensus_fva(path: str, version: int, stamp: tuple):
-    """`sop.demand.accuracy.ConsensusFVA` of earlier cycles' consensus against these
-    actuals."""
-    return consensus.consensus_fva(Store(path), tables(path, version))
+    """`sop.demand.accuracy.ConsensusFVA` of the company's earlier cycles' consensus
+    against these actuals."""
+    return consensus.consensus_fva(Store(path), tables(path, version), company(path, version))
 
 
 @st.cache_data(max_entries=8)
-def demand_overrides(path: str, stamp: tuple) -> pd.DataFrame:
-    """The override history, newest first (`schema.OVERRIDE_HISTORY_COLUMNS`)."""
-    return overrides.history(Store(path))
+def demand_overrides(path: str, version: int, stamp: tuple) -> pd.DataFrame:
+    """The override history of the dataset's company, newest first
+    (`schema.OVERRIDE_HISTORY_COLUMNS`)."""
+    return overrides.history(Store(path), company(path, version))
+
+
+@st.cache_data(max_entries=8)
+def demand_in_force(path: str, version: int, stamp: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(active overrides of the dataset's company that apply to it, orphaned ones with
+    `sop.demand.overrides.WHY`): `sop.demand.consensus.overrides_in_force`."""
+    s = Store(path)
+    return consensus.overrides_in_force(
+        s, consensus.context(s, version, tables=tables(path, version))
+    )
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
@@ -164,10 +208,11 @@ def demand_series(
     series = demand_view.demand_series(
         t[schema.SALES], fitted, cons, t[schema.PRODUCTS], family, sku, region
     )
-    active = overrides.active(Store(path))
+    active = demand_in_force(path, version, stamp)[0]
     if has_loaded_consensus(t):  # a loaded plan is used as it is: no override applies
         active = active.iloc[0:0]
-    return series, demand_view.override_marks(active, family, sku, region, t[schema.PRODUCTS])
+    marks = demand_view.override_marks(active, family, sku, region, t[schema.PRODUCTS])
+    return series, demand_view.clip_marks(marks, series[schema.MONTH])
 
 
 # --- Supply planning (step 3) ---------------------------------------------------------

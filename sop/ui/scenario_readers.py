@@ -3,7 +3,8 @@ finance view, the executive view and records, the meeting pack.
 
 Everything here is made from `scenario` (levers x plan settings on the consensus
 demand), cached by value: moving a slider back to an earlier position is instant.
-The decision log's `exe_log_stamp` keys what is made from the log.
+The decision log's `exe_log_stamp` keys what is made from the log. Saved scenarios
+and the decision log are the active dataset's company's.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ def exe_records(path: str, version: int, log_stamp: tuple) -> exec_records.Recor
     info = consensus.dataset(s, version)
     return exec_records.records(
         tables(path, version),
-        decision_log.log(s),
-        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
+        decision_log.log(s, info.company),
+        exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i, info.company)),
         decisions.default_cycle(info.as_of),
         info.as_of,
     )
@@ -140,9 +141,9 @@ def exe_view(
             base,
             policy,
             lambda lv: scenario(path, version, stamp, lv, policy),
-            decision_log.log(s),
-            exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i)),
-            executive.saved_scenarios(s),
+            decision_log.log(s, info.company),
+            exec_view.snapshot_loader(lambda i: decision_log.snapshot_json(s, i, info.company)),
+            executive.saved_scenarios(s, info.company),
             decisions.default_cycle(info.as_of),
             info.as_of,
             info.currency,

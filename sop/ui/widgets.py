@@ -5,12 +5,14 @@ key namespaced by page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from sop.core.xlsx import Spec
+from sop.data import assumptions as data_assumptions
 from sop.data import dataview
 from sop.data import report as data_report
 from sop.data.validate import Report
@@ -21,7 +23,7 @@ from sop.finance.view import FinanceView
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.supply import view as supply_view
-from sop.ui import columns, scenario_readers
+from sop.ui import columns, readers, scenario_readers
 
 # A row of tiles wraps to fewer per row when a tile would be narrower than its figure
 # (1280x720 with the sidebar open); labels and changes wrap instead of being cut.
@@ -61,18 +63,42 @@ def tiles(row: Sequence[Tile]) -> None:
             (box.warning if tile.warn else box.caption)(note)
 
 
-def flash(key: str, message: str, clear: tuple[str, ...] = ()) -> None:
-    """Rerun the page and show `message` (a success) on it once: after a write. The
-    widgets keyed `clear` are emptied (a refused form keeps what was typed, so
-    nothing is lost or silently reset)."""
-    for widget in clear:
-        st.session_state.pop(widget, None)
+RESET = "_ui_reset"  # {widget key: value} a save asked for: `show_flash` / `fresh` apply it
+
+
+def flash(key: str, message: str, clear: Mapping[str, object] | None = None) -> None:
+    """Rerun the page and show `message` (a success) on it once: after a write. Each
+    widget keyed in `clear` gets the value given there before it is drawn again
+    (`show_flash`, else `fresh`), so a saved form comes back empty and a second press
+    of its button (Enter, then a click) sends the empty form, not the saved item again.
+    A refused form keeps what was typed, so nothing is lost or silently reset."""
+    if clear:
+        st.session_state[RESET] = {**st.session_state.get(RESET, {}), **clear}
     st.session_state[key] = message
     st.rerun()
 
 
+def fresh(keys: Iterable[str]) -> None:
+    """Call before a form's widgets are drawn: each widget of `keys` that a `flash`
+    asked to clear takes its value. (Setting a widget's session-state value before it
+    is drawn is the one way that reaches the browser, and it wins over the values a
+    rerun request brings; removing the key does neither.)"""
+    pending = st.session_state.get(RESET) or {}
+    for k in keys:
+        if k in pending:
+            st.session_state[k] = pending.pop(k)
+
+
 def show_flash(key: str) -> None:
-    """The message `flash` left under `key`, if any."""
+    """The message `flash` left under `key`, if any; and the widgets a `flash` asked to
+    clear take their values (one already drawn in this run waits for its `fresh`)."""
+    pending = st.session_state.get(RESET) or {}
+    for k in list(pending):
+        try:
+            st.session_state[k] = pending[k]
+        except StreamlitAPIException:
+            continue
+        del pending[k]
     if message := st.session_state.pop(key, None):
         st.success(message)
 
@@ -85,6 +111,22 @@ STATUS_STYLE = {
     "warning": "background-color: #FCE9C8; color: #7A4B00",
     "fail": "background-color: #F6D5D9; color: #8A1C2B",
 }
+
+
+SUPPLY_TOPICS = (data_assumptions.CAPACITY, data_assumptions.INVENTORY)
+FINANCE_TOPICS = (data_assumptions.PRICES, data_assumptions.BUDGET)
+
+
+def assumptions_note(path: str, version: int, topics: tuple[str, ...] | None = None) -> None:
+    """What the dataset leaves out and what is assumed instead
+    (`sop.data.assumptions`), as a short info list; nothing for a complete dataset.
+    `topics` picks the ones that matter on a page (None: all, for the Data page)."""
+    said = readers.assumptions(path, version, topics)
+    if said:
+        st.info(
+            "**Assumed where the data is silent**\n" + "\n".join(f"- {escape_md(s)}" for s in said),
+            icon=":material/rule:",
+        )
 
 
 def overview_table(overview: pd.DataFrame) -> None:

@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from demand_helpers import MONTHS, P50, loaded_store, store_fake_run
+from demand_helpers import MONTHS, P50, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
 
@@ -258,3 +258,103 @@ def test_hold_out_check_scores_the_bands_out_of_sample(forecast: Store, open_app
     # the result stays on screen across reruns of the same run, without refitting
     at.run()
     assert any(m.startswith("**Hold-out check**") for m in at.markdown.values)
+
+
+# --- a form stores once; a second override on the same months asks first ---------------
+def test_enter_then_save_stores_one_override_and_the_form_comes_back_empty(
+    forecast: Store, open_app
+) -> None:
+    at = open_app(PAGE)
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    # Enter in the Reason field submits the form: the same as pressing its button
+    at = _fill_override(at, 25.0, kind=overrides.KIND_PCT)
+    assert "Override #1 on Alpha saved" in at.success[0].value
+    assert at.number_input(key="dem_ov_value").value == 0.0
+    assert at.text_input(key="dem_ov_reason").value == ""
+    assert at.text_input(key="dem_ov_author").value == "Ana"  # the name stays
+    # ... then the click on "Save override": the form it sends is the empty one
+    at.button(key="dem_ov_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Nothing to save" in i.value for i in at.info)
+    assert not at.error
+    assert override_log.counts(forecast) == (1, 0)
+
+
+def test_a_second_override_on_the_same_months_asks_and_cancel_stores_nothing(
+    forecast: Store, open_app
+) -> None:
+    at = open_app(PAGE)
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at = _fill_override(at, 25.0, kind=overrides.KIND_PCT)
+    at = _fill_override(at, 25.0, author="Ben", kind=overrides.KIND_PCT)
+    assert not at.exception, at.exception
+    asked = at.warning[0].value.replace("\\", "")  # as shown: Markdown, escaped
+    assert "An override of +25 % from Ana (#1" in asked and "together they make +56 %" in asked
+    effect = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "consensus now 1,250 units" in effect and "1,562 units (+56 % on the forecast)" in effect
+    assert override_log.counts(forecast) == (1, 0)
+    assert at.text_input(key="dem_ov_reason").value == "key account win"  # kept while asking
+    at.button(key="dem_ov_cancel").click().run()
+    assert not at.exception, at.exception
+    assert override_log.counts(forecast) == (1, 0)
+    assert not _has(at, "dem_ov_stack")
+    assert not any("together they make" in w.value for w in at.warning)
+    # asked again, and this time stacked
+    at = _fill_override(at, 25.0, author="Ben", kind=overrides.KIND_PCT)
+    at.button(key="dem_ov_stack").click().run()
+    assert not at.exception, at.exception
+    assert "Override #2 on Alpha saved" in at.success[0].value
+    assert override_log.active(forecast)[schema.AUTHOR].tolist() == ["Ana", "Ben"]
+    assert _metrics(at)["Active overrides on this selection"] == "2"
+
+
+def _has(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
+
+
+def test_company_b_does_not_see_company_as_overrides_and_orphans_are_listed(
+    forecast: Store, open_app
+) -> None:
+    at = open_app(PAGE)
+    at.selectbox(key="dem_family").set_value("Alpha").run()
+    at.selectbox(key="dem_sku").set_value("A2").run()
+    at = _fill_override(at, 50.0, kind=overrides.KIND_PCT)
+    assert override_log.counts(forecast) == (1, 0)
+    # another company (same data under another name): starts clean
+    loaded_store(forecast, _as_company(tiny_tables(), "Bolt"))
+    store_fake_run(forecast, version=2)
+    at = open_app(PAGE)
+    assert not any(schema.STATUS in d.value.columns for d in at.dataframe)
+    assert any("No override has been made yet" in c.value for c in at.caption)
+    # a new version of the first company without SKU A2: the override is orphaned
+    tables = tiny_tables()
+    for name, df in tables.items():
+        if schema.SKU in df.columns:
+            tables[name] = df[df[schema.SKU] != "A2"].reset_index(drop=True)
+    loaded_store(forecast, tables)
+    store_fake_run(forecast, version=3, values=_without("A2"))
+    at = open_app(PAGE)
+    assert not at.exception, at.exception
+    assert any("not in the active dataset" in w.value for w in at.warning)
+    orphans = next(d.value for d in at.dataframe if overrides.WHY in d.value.columns)
+    assert orphans[schema.SKU].tolist() == ["A2"]
+    assert "SKU A2 is not in the product master" in orphans[overrides.WHY].iloc[0]
+    assert _metrics(at)["Consensus, next 6 months"] == _metrics(at)["Statistical P50, same months"]
+    assert at.selectbox(key="dem_wd_id").options == ["#1"]  # it can be withdrawn
+
+
+def _as_company(tables: dict, name: str) -> dict:
+    return {
+        **tables,
+        schema.COMPANY: pd.DataFrame(
+            {
+                schema.COMPANY_NAME: [name],
+                schema.CURRENCY: ["EUR"],
+                schema.AS_OF_MONTH: [MONTHS[0] - pd.offsets.MonthBegin(1)],
+            }
+        ),
+    }
+
+
+def _without(sku: str) -> pd.DataFrame:
+    return fake_values({k: v for k, v in P50.items() if k[0] != sku})

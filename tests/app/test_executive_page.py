@@ -172,7 +172,7 @@ def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(
     decision_log.add_item(
         loaded, CYCLE, "action", "Book Saturday shifts", "Olga", "2030-01-31", "Ann"
     )
-    load(loaded, tiny_tables(), name="refresh")  # same as-of, no consensus, no forecast
+    load(loaded, tiny_tables())  # the same company: same as-of, no consensus, no forecast
     at = open_app("pages/decisions.py")
     assert "forecast" in at.info[0].value
     assert _frame(at, "entry")["entry"].str.startswith("Approved Baseline").any()
@@ -182,3 +182,58 @@ def test_a_new_dataset_without_forecast_keeps_the_log_and_the_hand_off(
     assert "forecast" in at.info[0].value
     weeks = _frame(at, "week_start")
     assert weeks["production"].sum() > 0
+
+
+def test_the_action_form_is_empty_after_saving_and_a_second_press_stores_nothing(
+    loaded: Store, open_app
+) -> None:
+    at = open_app("pages/decisions.py")
+    at.text_input(key="dec_item_text").set_value("Book Saturday shifts on L2")
+    at.text_input(key="dec_item_owner").set_value("Olga")
+    at.date_input(key="dec_item_due").set_value(pd.Timestamp("2030-01-31").date())
+    at.text_input(key="dec_item_author").set_value("Erin")
+    at.button(key="dec_item_add").click().run()  # Enter in a field submits the form
+    assert "The action is in the log" in at.success[0].value
+    assert at.text_input(key="dec_item_text").value == ""
+    assert at.text_input(key="dec_item_owner").value == ""
+    assert at.date_input(key="dec_item_due").value is None
+    assert at.text_input(key="dec_item_author").value == "Erin"  # the name stays
+    at.button(key="dec_item_add").click().run()  # ... then the click
+    assert not at.exception and not at.error
+    assert any("Nothing to add" in i.value for i in at.info)
+    assert len(decision_log.log(loaded)) == 1
+    # closing one of two empties the note for the next one
+    decision_log.add_item(loaded, CYCLE, "question", "Overtime on L1?", "Olga", "2030-02-01", "Ann")
+    at.run()
+    at.text_input(key="dec_close_author").set_value("Olga")
+    at.text_input(key="dec_close_note").set_value("booked")
+    at.button(key="dec_close_go").click().run()
+    assert "is closed" in at.success[0].value
+    assert at.text_input(key="dec_close_note").value == ""
+    assert at.text_input(key="dec_close_author").value == "Olga"
+    assert len(decision_log.log(loaded)) == 3
+
+
+def test_another_companys_decisions_and_scenarios_are_not_shown(loaded: Store, open_app) -> None:
+    from exec_helpers import exec_tables
+
+    executive.approve_saved(loaded, executive.context(loaded), 1, "Ann", "go", CYCLE)
+    decision_log.add_item(loaded, CYCLE, "action", "Book shifts", "Olga", "2030-01-31", "Ann")
+    other = exec_tables()
+    other["company"] = pd.DataFrame(
+        {
+            "company_name": ["Bolt"],
+            "currency": ["EUR"],
+            "as_of_month": [CYCLE - pd.DateOffset(months=1)],
+        }
+    )
+    load(loaded, other)
+    at = open_app("pages/decisions.py")
+    assert not at.exception, at.exception
+    assert any("No decisions yet" in i.value for i in at.info)
+    assert any("No questions or actions" in c.value for c in at.caption)
+    assert len(at.selectbox(key="dec_plan").options) == 1  # the baseline only
+    load(loaded)  # the first company again: all of it is back
+    at = open_app("pages/decisions.py")
+    assert _frame(at, "entry")["entry"].str.startswith("Approved #1 Beta push").any()
+    assert list(_frame(at, "raised_by")["text"]) == ["Book shifts"]

@@ -354,3 +354,18 @@ def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store, open_
     names = [t["name"] for t in fig["data"]]
     assert "#1 Same &lt;b&gt;bold&lt;/b&gt; *x*" in names
     assert not any("<b>" in n for n in names)
+
+
+def test_enter_then_save_stores_one_scenario_and_the_form_comes_back_empty(
+    forecast: Store, open_app
+) -> None:
+    at = open_app(PAGE)
+    at.slider(key="scn_demand_pct").set_value(10.0).run()
+    _save(at, "Ten up", "Ana", "demand +10 %")  # Enter in the name field submits the form
+    assert "Saved as scenario #1" in at.success[0].value
+    assert at.text_input(key="scn_save_name").value == ""
+    assert at.text_area(key="scn_save_description").value == ""
+    assert at.text_input(key="scn_save_author").value == "Ana"
+    at.button(key="FormSubmitter:scn_save_form-Save scenario").click().run()  # ... the click
+    assert not at.exception
+    assert len(saved_scenarios.list_scenarios(Store(forecast.path))) == 1

@@ -22,17 +22,22 @@ def test_validate_exit_codes(tmp_path: Path, capsys) -> None:
     good = write_tables(tiny_tables(), tmp_path / "good")
     assert main(["validate", str(good)]) == 0
     assert "0 error(s)" in capsys.readouterr().out
-    (good / "budget.csv").unlink()
+    (good / "budget.csv").unlink()  # optional: no budget comparison, said on screen
+    assert main(["validate", str(good)]) == 0
+    (good / "sales.csv").unlink()  # the one table every dataset needs
     assert main(["validate", str(good)]) == 1
-    assert "budget.parquet / budget.csv: missing" in capsys.readouterr().out
+    assert "sales.parquet / sales.csv: missing" in capsys.readouterr().out
 
 
 def test_validate_missing_folder(tmp_path: Path, capsys) -> None:
     assert main(["validate", str(tmp_path / "nope")]) == 1
     assert "no such folder" in capsys.readouterr().out
     good = write_tables(tiny_tables(), tmp_path / "good")
-    assert main(["validate", str(good / "sales.csv")]) == 1
-    assert "sales.csv: is a file, not a folder." in " ".join(capsys.readouterr().out.split())
+    (good / "sales.pdf").write_bytes(b"%PDF-1.7\n")  # one file is read as a dataset
+    assert main(["validate", str(good / "sales.pdf")]) == 1
+    assert "sales.pdf: this is a PDF document, not a table." in " ".join(
+        capsys.readouterr().out.split()
+    )
 
 
 def test_ensure_demo_loads_and_forecasts_once(store: Store, capsys) -> None:
@@ -63,7 +68,7 @@ def test_load_restore_and_list(tmp_path: Path, store: Store, capsys) -> None:
 def test_demo_command_writes_every_table(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--out", str(tmp_path / "d")]) == 0
     names = {p.stem for p in (tmp_path / "d").glob("*.parquet")}
-    assert names == set(TABLES) - {schema.CONSENSUS}
+    assert names == set(TABLES) - {schema.CONSENSUS, schema.FAMILY_CAPACITY}
 
 
 # --- bad input: one plain line saying what is wrong and what to do, never a traceback ----

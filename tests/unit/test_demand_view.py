@@ -200,3 +200,19 @@ def test_fva_sentence_says_better_or_worse(fva: float, words: str) -> None:
         pd.Series({"wape": 0.3, "snaive_wape": 0.4, "fva_vs_snaive": fva})
     )
     assert words in text and "WAPE 30.0 % vs 40.0 %" in text
+
+
+def test_override_marks_never_stretch_the_chart_past_its_months() -> None:
+    m = pd.date_range("2026-01-01", periods=6, freq="MS")
+    marks = pd.DataFrame(
+        {
+            schema.OVERRIDE_ID: [1, 2, 3],
+            schema.START_MONTH: [m[4], pd.Timestamp("2036-01-01"), pd.Timestamp("2025-06-01")],
+            schema.END_MONTH: [pd.Timestamp("2037-12-01"), pd.Timestamp("2037-12-01"), m[1]],
+            "label": ["#1", "#2", "#3"],
+        }
+    )
+    out = demand_view.clip_marks(marks, pd.Series(m))
+    assert out[schema.OVERRIDE_ID].tolist() == [1, 3]  # #2 lies wholly after the data
+    assert out[schema.START_MONTH].tolist() == [m[4], m[0]]
+    assert out[schema.END_MONTH].tolist() == [m[5], m[1]]

@@ -181,7 +181,7 @@ def test_actuals_against_an_earlier_plan_of_record(store: Store, ctx) -> None:
         ],
         ignore_index=True,
     )
-    load(store, t, name="with January")
+    load(store, t)  # a new version of the same company ("tiny": it has no company table)
     v = executive.view(store, executive.context(store))
     assert v.actuals_month == pd.Timestamp("2026-01-01")
     tot = weekly.actual_totals(v.actuals)

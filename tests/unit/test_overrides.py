@@ -224,7 +224,8 @@ def test_two_writers_at_once_both_land(store: Store) -> None:
     def write(author: str) -> None:
         try:
             barrier.wait()
-            ids.append(consensus.submit_override(Store(store.path), ov(author=author)))
+            # the same selection and months: both planners said "stack" (see test_stacking)
+            ids.append(consensus.submit_override(Store(store.path), ov(author=author), stack=True))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

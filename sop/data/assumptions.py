@@ -1,0 +1,258 @@
+"""What a dataset leaves out and what the app assumes instead, in words.
+
+`assumptions(tables, topics)` reads the tables as loaded (not completed) and returns
+one plain-text sentence per default that `sop.data.defaults.complete` applies: what
+is missing, what is assumed, and which file and column to add to change it. Each
+sentence belongs to a topic, so a page shows the ones that matter there (Supply:
+capacity and inventory; Finance: prices and budget); the Data page shows them all.
+Sentences hold codes as the user typed them: escape them before Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from sop.core import schema
+from sop.core.months import as_of_month
+from sop.data import defaults
+
+COMPANY, PRODUCTS, PRICES = "company", "products", "prices"
+CAPACITY, INVENTORY, BUDGET = "capacity", "inventory", "budget"
+TOPICS = (COMPANY, PRODUCTS, PRICES, CAPACITY, INVENTORY, BUDGET)
+SHOWN = 5  # codes quoted in a sentence
+
+
+def _few(codes: Iterable[object]) -> str:
+    """'A1, A2, B1' or 'A1, ... E5 and 12 more'."""
+    codes = [str(c) for c in codes]
+    more = f" and {len(codes) - SHOWN} more" if len(codes) > SHOWN else ""
+    return ", ".join(codes[:SHOWN]) + more
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    """'1 SKU', '3 SKUs', '2 families'."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _company(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    if tables.get(schema.COMPANY) is not None:
+        return []
+    as_of = as_of_month(tables)
+    last = f" ({as_of:%Y-%m})" if as_of is not None else ""
+    return [
+        "No company table: the company is named after the dataset, money is in EUR and "
+        f"the actuals end at the last month of sales{last}. Add company.csv (company_name, "
+        "currency, as_of_month) to change them."
+    ]
+
+
+def _products(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    given = tables.get(schema.PRODUCTS)
+    skus = defaults.demanded_skus(tables)
+    named = defaults.sales_families(tables)
+    if given is None:
+        if not skus:
+            return []
+        fam = (
+            "takes its family from the family column of sales"
+            if all(s in named.index for s in skus)
+            else "takes its family from the family column of sales, else "
+            f"'{defaults.DEFAULT_FAMILY}'"
+            if len(named)
+            else f"belongs to one family, '{defaults.DEFAULT_FAMILY}'"
+        )
+        return [
+            f"No products table: each of the {_n(len(skus), 'SKU')} is named by its code and "
+            f"{fam}. Add products.csv (sku, name, family, list_price, material_cost) to name "
+            "and group them."
+        ]
+    out = []
+    missing = [s for s in skus if s not in set(given[schema.SKU].astype(str))]
+    if missing:
+        out.append(
+            f"{_n(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "
+            f"in products ({_few(missing)}): named by the code, in the family of the family "
+            f"column of sales, else '{defaults.DEFAULT_FAMILY}'. Add them to products.csv."
+        )
+    no_family = given.loc[given[schema.FAMILY].isna(), schema.SKU]
+    if len(no_family):
+        out.append(
+            f"{_n(len(no_family), 'SKU')} {'has' if len(no_family) == 1 else 'have'} no family "
+            f"in products ({_few(no_family)}): the family column of sales is used, else "
+            f"'{defaults.DEFAULT_FAMILY}'. Fill in family in products.csv."
+        )
+    return out
+
+
+def _prices(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    given = tables.get(schema.PRODUCTS)
+    full = defaults.products(tables)
+    listed = (
+        set(given.loc[given[schema.LIST_PRICE].notna(), schema.SKU].astype(str))
+        if given is not None
+        else set()
+    )
+    priced = full[schema.LIST_PRICE].notna()
+    from_sales = full.loc[priced & ~full[schema.SKU].isin(listed), schema.SKU]
+    unpriced = full.loc[~priced, schema.SKU]
+    out = []
+    if len(from_sales):
+        out.append(
+            f"{_n(len(from_sales), 'SKU')} {'has' if len(from_sales) == 1 else 'have'} no list "
+            f"price ({_few(from_sales)}): the price is sales revenue / units of the last "
+            f"{defaults.PRICE_MONTHS} months. Add list_price to products.csv to set it."
+        )
+    if len(unpriced):
+        out.append(
+            f"No price loaded for {_n(len(unpriced), 'SKU')} ({_few(unpriced)}): revenue, "
+            "margin and the value of more capacity are not shown rather than guessed; the "
+            "plan still serves their demand as far as capacity allows. Add list_price to "
+            "products.csv, or revenue to sales.csv."
+        )
+    costed = (
+        set(given.loc[given[schema.MATERIAL_COST].notna(), schema.SKU].astype(str))
+        if given is not None
+        else set()
+    )
+    no_cost = full.loc[~full[schema.SKU].isin(costed), schema.SKU]
+    if len(no_cost):
+        out.append(
+            f"No material cost for {_n(len(no_cost), 'SKU')} ({_few(no_cost)}): their margin "
+            "counts no material (0 a unit). Add material_cost to products.csv."
+        )
+    return out
+
+
+def _unlimited(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """SKUs with no capacity at all: no family capacity and no routing."""
+    p, b = defaults.products(tables), defaults.bill_of_resources(tables)
+    routed = p[schema.SKU].isin(set(b[schema.SKU].dropna())) | p[schema.FAMILY].isin(
+        set(b[schema.FAMILY].dropna())
+    )
+    return p.loc[~routed, schema.FAMILY].drop_duplicates()
+
+
+def _resource_columns(r: pd.DataFrame) -> list[str]:
+    """The empty columns of a loaded resources table."""
+    out = []
+    for col, what in (
+        (schema.PLANT, f"they are at '{defaults.DEFAULT_PLANT}'"),
+        (schema.REGULAR_COST_PER_HOUR, "their hours cost nothing (no labour cost)"),
+        (schema.MAX_OVERTIME_HOURS, "they work no overtime"),
+    ):
+        empty = r.loc[r[col].isna(), schema.RESOURCE]
+        if len(empty):
+            out.append(
+                f"No {col} for {_n(len(empty), 'resource')} ({_few(empty)}): {what}. Add "
+                f"{col} to resources.csv."
+            )
+    dear = r[r[schema.OVERTIME_COST_PER_HOUR].isna() & (r[schema.MAX_OVERTIME_HOURS] > 0)]
+    if len(dear):
+        out.append(
+            f"No overtime_cost_per_hour for {_n(len(dear), 'resource')} with overtime "
+            f"({_few(dear[schema.RESOURCE])}): an overtime hour costs a regular one. Add "
+            "overtime_cost_per_hour to resources.csv."
+        )
+    return out
+
+
+def _capacity(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    get = tables.get
+    fams = defaults.family_capacity_families(tables)
+    hours = [n for n in (schema.CAPACITY, schema.WORKFORCE) if get(n) is not None]
+    if not fams and not hours:
+        return [
+            "No capacity loaded: the supply plan makes whatever demand asks, without limit. "
+            "Add family_capacity.csv (family, units_per_month) for the units a family can be "
+            "made in a month, or capacity.csv (resource, month, available_hours) with "
+            "bill_of_resources.csv for hours."
+        ]
+    out = []
+    if fams:
+        out.append(
+            f"Capacity of {_n(len(fams), 'family', 'families')} "
+            f"({_few(fams)}) is in units a month (family_capacity.csv): one line each, "
+            "with no overtime and no labour cost."
+        )
+    if hours and get(schema.RESOURCES) is None:
+        out.append(
+            "No resources table: the codes of capacity.csv are lines and those of "
+            f"workforce.csv labour pools, at '{defaults.DEFAULT_PLANT}', named by their code, "
+            "with no labour cost and no overtime. Add resources.csv to set them."
+        )
+    elif (r := get(schema.RESOURCES)) is not None:
+        out += _resource_columns(r)
+    if hours and get(schema.WORKFORCE) is None:
+        out.append(
+            "No workforce table: headcount does not limit the plan. Add workforce.csv "
+            "(resource, workers, hours_per_worker, ...) for labour pools."
+        )
+    free = _unlimited(tables)
+    if len(free):
+        out.append(
+            f"{_n(len(free), 'family', 'families')} ({_few(free)}) "
+            f"{'has' if len(free) == 1 else 'have'} no capacity (no family_capacity row and "
+            "no bill_of_resources routing): the plan makes them without limit."
+        )
+    return out
+
+
+def _inventory(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    inv = tables.get(schema.INVENTORY)
+    rate = f"{defaults.DEFAULT_HOLDING_PCT:g} %"
+    if inv is None:
+        return [
+            "No inventory table: every SKU starts the plan with 0 on hand and no safety "
+            f"stock, and holding stock costs {rate} a year of its standard cost. Add "
+            "inventory.csv (sku, on_hand_units, safety_stock_months, holding_cost_pct)."
+        ]
+    out = []
+    skus = defaults.products(tables)[schema.SKU]
+    bare = skus[~skus.isin(set(inv[schema.SKU].astype(str)))]
+    if len(bare):
+        out.append(
+            f"{_n(len(bare), 'SKU')} {'has' if len(bare) == 1 else 'have'} no inventory row "
+            f"({_few(bare)}): 0 on hand and no safety stock. Add them to inventory.csv."
+        )
+    rates = inv[schema.HOLDING_COST_PCT].dropna()
+    if len(rates) < len(inv) or len(bare):
+        used = f"the median of the rates given ({rates.median():g} %)" if len(rates) else rate
+        out.append(
+            f"No holding_cost_pct for some SKUs: holding their stock costs {used} a year of "
+            "its standard cost. Add holding_cost_pct to inventory.csv."
+        )
+    return out
+
+
+def _budget(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    if tables.get(schema.BUDGET) is not None:
+        return []
+    return [
+        "No budget table: Finance, Executive, the planning grid and the meeting pack show "
+        "no budget comparison. Add budget.csv (family, month, units, revenue, margin) to "
+        "compare the plan with it."
+    ]
+
+
+_BY_TOPIC = {
+    COMPANY: _company,
+    PRODUCTS: _products,
+    PRICES: _prices,
+    CAPACITY: _capacity,
+    INVENTORY: _inventory,
+    BUDGET: _budget,
+}
+
+
+def assumptions(
+    tables: Mapping[str, pd.DataFrame], topics: Iterable[str] | None = None
+) -> list[str]:
+    """One sentence per default applied to the loaded `tables` (what is missing, what is
+    assumed, which file and column change it), for `topics` (default: all, in `TOPICS`
+    order); [] for a complete dataset."""
+    wanted = TOPICS if topics is None else tuple(t for t in TOPICS if t in set(topics))
+    if tables.get(schema.SALES) is None:
+        return []
+    return [s for t in wanted for s in _BY_TOPIC[t](tables)]

@@ -1,0 +1,139 @@
+"""Rules about the sales history: months no earlier than 1900, actuals end at the
+as-of month, no gaps inside a series, sales inside the product lifecycle, and one
+family per SKU in `sales.family` (the family of a SKU not in `products`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sop.core import schema
+from sop.core.months import months_between
+from sop.core.tables import TABLES
+from sop.data.readers import WARNING
+from sop.data.report import MAX_EXAMPLES, SHOWN, Run
+
+FIRST_SALES_MONTH = pd.Timestamp("1900-01-01")  # earlier sales months are typing errors
+
+
+def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
+    """Months missing inside each SKU x region series: columns sku, region, month."""
+    if sales.empty:
+        return pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH])
+    span = sales.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(["min", "max", "count"])
+    months = months_between(span["min"], span["max"]) + 1
+    holed = span[months > span["count"]]
+    out = []
+    for (sku, region), r in holed.iterrows():
+        have = set(
+            sales.loc[(sales[schema.SKU] == sku) & (sales[schema.REGION] == region), schema.MONTH]
+        )
+        for m in pd.date_range(r["min"], r["max"], freq="MS"):
+            if m not in have:
+                out.append((sku, region, m))
+    return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
+
+
+def sales_rules(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    s: pd.DataFrame,
+    as_of: pd.Timestamp,
+    run: Run,
+) -> None:
+    T, f = TABLES, files[schema.SALES]
+    early = s[schema.MONTH].notna() & (s[schema.MONTH] < FIRST_SALES_MONTH)
+    run.rows(
+        "Sales months are plausible",
+        T[schema.SALES],
+        s,
+        f,
+        early,
+        schema.MONTH,
+        f"are before {FIRST_SALES_MONTH:%Y}",
+        "A year that early is a typing error: correct the year.",
+    )
+    s = s[~early]  # the rules below judge the plausible months only
+    run.rows(
+        "Actuals end at the as-of month",
+        T[schema.SALES],
+        s,
+        f,
+        s[schema.MONTH] > as_of,
+        schema.MONTH,
+        f"are after the as-of month {as_of:%Y-%m}",
+        "Remove them, or move the company's as_of_month forward.",
+    )
+    gaps = series_gaps(s)
+    run.ran("History has no gaps", schema.SALES)
+    if len(gaps):
+        series = gaps.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(
+            ["count", "min", "max"]
+        )
+        quoted = "; ".join(
+            f"{sku}/{reg}: {r['count']} month{'s' * (r['count'] > 1)} "
+            f"({r['min']:%Y-%m}..{r['max']:%Y-%m})"
+            for (sku, reg), r in series.head(SHOWN).iterrows()
+        )
+        more = f" and {len(series) - SHOWN} more series" if len(series) > SHOWN else ""
+        ex = gaps.head(MAX_EXAMPLES).copy()
+        run.flag(
+            "History has no gaps",
+            schema.SALES,
+            WARNING,
+            f"{f}: {len(gaps)} month{'s' * (len(gaps) > 1)} missing inside "
+            f"{len(series)} series: {quoted}{more}. They are treated as missing data, "
+            "not zero demand; if there were truly no orders, add rows with units 0.",
+            len(gaps),
+            f,
+            schema.MONTH,
+            ex,
+        )
+    p = tables.get(schema.PRODUCTS)
+    if p is not None:
+        life = s.merge(
+            p[[schema.SKU, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH]].drop_duplicates(
+                schema.SKU
+            ),
+            on=schema.SKU,
+            how="left",
+        )
+        out = (
+            (life[schema.LAUNCH_MONTH].notna() & (life[schema.MONTH] < life[schema.LAUNCH_MONTH]))
+            | (
+                life[schema.PHASE_OUT_MONTH].notna()
+                & (life[schema.MONTH] > life[schema.PHASE_OUT_MONTH])
+            )
+        ) & (life[schema.UNITS] > 0)
+        run.rows(
+            "Sales fall inside the product lifecycle",
+            T[schema.SALES],
+            s,
+            f,
+            pd.Series(out.to_numpy(), index=s.index),
+            schema.MONTH,
+            "sell a SKU before its launch or after its phase-out",
+            "Check the SKU's launch_month and phase_out_month in products.",
+            WARNING,
+        )
+    _one_family_per_sku(s, f, run)
+
+
+def _one_family_per_sku(s: pd.DataFrame, f: str, run: Run) -> None:
+    """`sales.family` names one family per SKU."""
+    named = s[s[schema.FAMILY].notna()] if schema.FAMILY in s else s.iloc[0:0]
+    run.ran("One family per SKU", schema.SALES)
+    if named.empty:
+        return
+    count = named.groupby(schema.SKU)[schema.FAMILY].nunique()
+    torn = count[count > 1].index
+    run.rows(
+        "One family per SKU",
+        TABLES[schema.SALES],
+        named,
+        f,
+        named[schema.SKU].isin(torn),
+        schema.FAMILY,
+        f"give SKU{'s' * (len(torn) > 1)} {', '.join(map(str, torn[:5]))} more than one family",
+        "A SKU belongs to one family: use the same family on every row of the SKU "
+        "(the latest month's family is used until then).",
+    )

@@ -1,0 +1,85 @@
+"""The Data page's Database tab through AppTest, on a real PostgreSQL server: the saved
+queries are listed and the connection named without its password; a query that writes
+is refused and not stored; "Refresh now" finds no change, then loads a changed table as a
+new version and fits its forecast; a broken query is refused with the store unchanged."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from pg_server import COMPANY, PLANNER_PASSWORD
+from streamlit.testing.v1 import AppTest
+from tiny import ROOT, snapshot
+
+from sop.core import schema
+from sop.store import forecasts as forecast_store
+from sop.store import source_queries
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app(loaded, source):  # the store (SOP_STORE) and the connection (SOP_SOURCE_DSN)
+    def open_data() -> AppTest:
+        st.cache_data.clear()
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_data
+
+
+def _texts(elements) -> str:
+    """The elements' text as shown (without the Markdown escapes)."""
+    return " ".join(e.value for e in elements).replace("\\", "")
+
+
+def _refresh(at: AppTest) -> AppTest:
+    at.button(key="data_src_refresh").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_queries_listed_and_a_writing_query_refused(app, loaded) -> None:
+    at = app()
+    listed = next(d.value for d in at.dataframe if "query" in d.value.columns)
+    assert set(listed["table"]) >= {schema.SALES, schema.BUDGET}
+    assert "erp_monthly_sales" in listed.set_index("table").at[schema.SALES, "query"]
+    shown = _texts(at.caption)
+    assert "planner@127.0.0.1" in shown and PLANNER_PASSWORD not in shown
+    at.selectbox(key="data_src_table").set_value(schema.BUDGET).run()
+    at.text_area(key=f"data_src_query_{schema.BUDGET}").set_value("DELETE FROM src_budget")
+    at.text_input(key="data_src_author").set_value("Ann")
+    at.button(key="data_src_save").click().run()
+    assert "may only read" in _texts(at.error)
+    assert "DELETE" not in source_queries.queries(loaded, COMPANY)[schema.BUDGET]
+    good = "SELECT * FROM src_budget WHERE units > 0"
+    at.text_area(key=f"data_src_query_{schema.BUDGET}").set_value(good)
+    at.button(key="data_src_save").click().run()
+    assert not at.exception, at.exception
+    assert source_queries.queries(loaded, COMPANY)[schema.BUDGET] == good
+    assert "Saved the `budget` query" in _texts(at.success)
+
+
+def test_refresh_now_no_change_then_a_new_version(app, loaded, erp) -> None:
+    at = app()
+    before = snapshot(loaded)
+    _refresh(at)
+    assert "No change since version 1" in _texts(at.info)
+    assert snapshot(loaded) == before
+    erp.execute("UPDATE erp_monthly_sales SET qty = qty + 5 WHERE region = 'North'")
+    _refresh(at)
+    assert "Loaded version 2 from the database" in _texts(at.success)
+    assert "forecast is stored" in _texts(at.success)
+    assert loaded.active().version == 2
+    assert forecast_store.find_run(loaded, 2) is not None
+
+
+def test_refresh_now_refused_changes_nothing(app, loaded) -> None:
+    source_queries.save(loaded, COMPANY, schema.SALES, "SELECT * FROM erp_sales_2031", "Ann")
+    at = app()
+    before = snapshot(loaded)
+    _refresh(at)
+    errors = _texts(at.error)
+    assert "the store is unchanged" in errors and "erp_sales_2031" in errors
+    assert snapshot(loaded) == before
