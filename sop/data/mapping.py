@@ -298,10 +298,15 @@ def merged(*maps: Mapping[str, Mapping[str, str]]) -> ColumnMaps:
 
 
 def company_of(
-    company_frame: pd.DataFrame | None, base: Mapping[str, pd.DataFrame] | None, name: str
+    company_frame: pd.DataFrame | None,
+    base: Mapping[str, pd.DataFrame] | None,
+    name: str,
+    kept_company: str | None = None,
 ) -> str:
     """The company a dataset will be loaded as (as `sop.store.Store.load` names it):
-    the uploaded company table's name, else the kept dataset's, else the dataset name."""
+    the uploaded company table's name, else the kept dataset's company table's, else
+    `kept_company` (the company of the version the other tables are kept from, which
+    may have no company table), else the dataset name."""
     for frame in (company_frame, (base or {}).get(schema.COMPANY)):
         if frame is None or frame.empty:
             continue
@@ -311,7 +316,7 @@ def company_of(
             values = values[values != ""]
             if len(values):
                 return str(values.iloc[0])
-    return name
+    return kept_company or name
 
 
 @dataclass(frozen=True)

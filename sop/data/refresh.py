@@ -251,7 +251,10 @@ def refresh(
         progress(len(queries) + 2, total, "loading a new version")
     start = time.perf_counter()
     version = store.load(
-        report.tables, name=name or company, source=f"database {config.describe()}"
+        report.tables,
+        name=name or company,
+        source=f"database {config.describe()}",
+        company=company,
     )
     seconds["load"] = time.perf_counter() - start
     if progress:

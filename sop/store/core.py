@@ -191,8 +191,16 @@ class Store:
                 con.execute(ddl)
 
     # --- datasets ------------------------------------------------------------
-    def load(self, tables: dict[str, pd.DataFrame], name: str, source: str = "") -> int:
-        """Write validated tables as a new active version, in one transaction.
+    def load(
+        self,
+        tables: dict[str, pd.DataFrame],
+        name: str,
+        source: str = "",
+        company: str | None = None,
+    ) -> int:
+        """Write validated tables as a new active version, in one transaction. The
+        version's company is the `company` table's name, else `company` (e.g. the
+        company of the version an upload kept its other tables from), else `name`.
 
         On any failure the transaction is rolled back and the store is unchanged.
         Returns the new version number.
@@ -201,10 +209,10 @@ class Store:
         if missing:
             raise StoreError(f"cannot load: required tables missing: {', '.join(missing)}")
         as_of = as_of_month(tables)
-        company = tables.get(schema.COMPANY)
-        has_company = company is not None and len(company) > 0
-        company_name = str(company[schema.COMPANY_NAME].iloc[0]) if has_company else name
-        currency = str(company[schema.CURRENCY].iloc[0]) if has_company else "EUR"
+        table = tables.get(schema.COMPANY)
+        has_table = table is not None and len(table) > 0
+        currency = str(table[schema.CURRENCY].iloc[0]) if has_table else "EUR"
+        company_name = str(table[schema.COMPANY_NAME].iloc[0]) if has_table else company or name
         with _WRITE_LOCK, self.connect() as con:
             con.begin()
             try:

@@ -51,16 +51,19 @@ def _attempt(write: Callable[[], object]) -> Outcome:
 
 
 # --- Data (step 1) --------------------------------------------------------------------
-def load(report: Report, name: str, source: str) -> Outcome:
+def load(report: Report, name: str, source: str, company: str | None = None) -> Outcome:
     """Load a validated dataset (value: its version) and drop every cached result;
-    refused, with nothing stored, when the report has an error or no table."""
+    refused, with nothing stored, when the report has an error or no table. `company`:
+    the company it loads as when it has no company table (`Store.load`)."""
     if not report.ok or not report.tables:
         return Outcome(
             False,
             f"Nothing was loaded: the files have {len(report.errors)} error(s) or no table; "
             "the current dataset is unchanged.",
         )
-    outcome = _attempt(lambda: readers.store().load(report.tables, name=name, source=source))
+    outcome = _attempt(
+        lambda: readers.store().load(report.tables, name=name, source=source, company=company)
+    )
     st.cache_data.clear()
     return outcome
 

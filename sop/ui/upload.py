@@ -91,7 +91,8 @@ def _options(files: dict[str, bytes], name: str, base_version: int | None) -> tu
     got = match_parts(_parts(files), assign, strict=True)
     company_raw = got.raw.get("company")
     base = readers.loaded_tables(readers.store_path(), base_version) if base_version else None
-    company = mapping.company_of(company_raw.frame if company_raw else None, base, name)
+    kept = readers.active().company if base_version else None
+    company = mapping.company_of(company_raw.frame if company_raw else None, base, name, kept)
     saved = column_maps.for_company(readers.store(), company)
     maps = confirmed.get("maps", {}).get(company, {})
     options = mapping.ReadOptions(maps, saved, company, confirmed.get("dayfirst"), assign)
@@ -263,7 +264,7 @@ def _load(report: Report, files: dict[str, bytes], pending: dict, options, compa
     """Load the validated upload, save its confirmed mapping for the company, fit the
     forecast of the new version with a progress bar, and keep the notes."""
     name = pending["name"]
-    loaded = actions.load(report, name, "upload: " + ", ".join(sorted(files)))
+    loaded = actions.load(report, name, "upload: " + ", ".join(sorted(files)), company)
     if not loaded.ok:
         st.error(safe_md(loaded.message))
         return

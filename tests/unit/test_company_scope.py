@@ -279,3 +279,24 @@ def test_an_old_store_gains_the_company_in_place_and_keeps_every_row(tmp_path) -
     assert decision_log.snapshot_json(store, 1, "Acme") == '{"s": 1}'
     assert settings_store.save_policy(store, "{}", "Bo") == 2  # the sequences still count
     assert Store(path).active().company == "Bolt"
+
+
+def test_a_refresh_without_a_company_table_stays_with_the_kept_company(store) -> None:
+    """A minimal dataset has no company table: its company is the dataset's name. The
+    next month's upload under another name, keeping the other tables, must stay that
+    company (its overrides still apply), not become a new company named after it."""
+    from sop.data.mapping import company_of
+
+    tables = company("Acme")
+    del tables[schema.COMPANY]
+    first = store.load(tables, name="March actuals")
+    assert store.active().company == "March actuals"
+    override_log.add(store, overrides.as_row(alpha_pct()), first)
+    kept = company_of(None, tables, "April actuals", store.active().company)
+    assert kept == "March actuals"
+    assert company_of(None, tables, "April actuals") == "April actuals"
+    second = store.load(tables, name="April actuals", company=kept)
+    assert store.active().version == second and store.active().company == "March actuals"
+    assert len(override_log.active(store)) == 1
+    other = store.load(tables, name="Other firm")
+    assert store.active().version == other and override_log.active(store).empty
