@@ -87,7 +87,11 @@ def render_comparison(
             del evals[name]
     figures = {n: e.kpis for n, e in evals.items()}
     st.dataframe(
-        compare.compare_table(figures, currency), hide_index=True, key="cmp_table", height="content"
+        compare.compare_table(figures, currency),
+        hide_index=True,
+        key="cmp_table",
+        height="content",
+        column_config=columns.helped(compare.no_price_help(figures, list(figures))),
     )
     st.caption(
         "★ marks the best value in each row as shown (higher or lower, as the Better "

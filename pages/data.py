@@ -68,8 +68,15 @@ st.caption("What are we planning from, and can we trust it?")
 widgets.show_flash(FLASH)
 info = readers.active()
 if info is None:
-    st.info("No dataset is loaded yet: upload one below, or run `python -m sop load DIR`.")
-    render_upload(None)
+    st.info(
+        "No dataset is loaded yet: upload one below, read it from your company database "
+        "(the Database tab), or run `python -m sop load DIR`."
+    )
+    tab_first_load, tab_first_db = st.tabs(["Load data", "Database"], key="data_tab_first")
+    with tab_first_load:
+        render_upload(None)
+    with tab_first_db:
+        source.database_tab(None)
     st.stop()
 path = readers.store_path()
 render_header(info)

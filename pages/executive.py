@@ -9,8 +9,8 @@ from sop.executive import charts as exec_charts
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
+from sop.ui import columns, guards, readers, router, scenario_readers, widgets
 from sop.ui import grid as grid_view
-from sop.ui import guards, readers, router, scenario_readers, widgets
 
 router.through_router()
 
@@ -64,7 +64,13 @@ def render_board(view, present: bool) -> None:
     if present:  # a grid keeps its small font; a plain table grows with the page
         st.table(board.set_index("Plan"))
     else:
-        st.dataframe(board, hide_index=True, key="exe_board", height="content")
+        st.dataframe(
+            board,
+            hide_index=True,
+            key="exe_board",
+            height="content",
+            column_config=columns.helped(exec_board.board_help(view.board)),
+        )
 
 
 def render_changes(view, font: int) -> None:

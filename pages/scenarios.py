@@ -64,18 +64,26 @@ def tab_bridge(ev, base, c: dict) -> None:
 def tab_risk(ev, base, c: dict) -> None:
     ranges = {"Baseline": base.risk.summary, "Scenario": ev.risk.summary}
     st.plotly_chart(scenario_charts.risk_ranges(ranges, c["cur"]), width="stretch", theme=None)
-    st.dataframe(compare.risk_table(ranges, c["cur"]), hide_index=True, key="scn_risk_table")
+    figures = {"Scenario": ev.kpis, "Baseline": base.kpis}
+    st.dataframe(
+        compare.risk_table(ranges, c["cur"]),
+        hide_index=True,
+        key="scn_risk_table",
+        column_config=columns.helped(compare.no_price_help(figures, ("P10", "P50", "P90"))),
+    )
     st.caption(compare.risk_note(ev.risk.summary))
 
 
 def tab_kpis(ev, base, c: dict) -> None:
     kpis = compare.kpi_display(c["table"].reset_index(), c["cur"])
+    figures = {"Scenario": ev.kpis, "Baseline": base.kpis}
+    unknown = compare.no_price_help(figures, ("Scenario", "Baseline", "Change vs baseline"))
     st.dataframe(
         kpis,
         hide_index=True,
         key="scn_kpi_table",
         height="content",
-        column_config=columns.fit(kpis, {}),
+        column_config=columns.fit(kpis, columns.helped(unknown)),
     )
     if note := compare.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
         st.caption(note)

@@ -15,6 +15,8 @@ from sop.data.readers import ERROR, WARNING, RawTable
 from sop.data.report import Run
 
 DATE_ORDER = "Date order is known"
+DATES_READ = "Dates can be read"
+PERIODS = "Periods are calendar months"
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -55,7 +57,21 @@ def _date_order(
     read = read_months(orig, dayfirst)
     unordered = pd.Series(False, index=orig.index)
     run.ran(DATE_ORDER, t.name)
-    if read.ambiguous or read.mixed:
+    if read.serial:
+        read_from, read_to = read.values.min(), read.values.max()
+        run.flag(
+            DATES_READ,
+            t.name,
+            WARNING,
+            f"{f}: {where} holds Excel serial day numbers, not dates (a date column "
+            f"formatted as General); they were read as dates ({read.serial}, months "
+            f"{read_from:%Y-%m} to {read_to:%Y-%m}). Check the months, and format the "
+            "column as dates in Excel next time.",
+            int(read.values.notna().sum()),
+            f,
+            c.name,
+        )
+    elif read.ambiguous or read.mixed:
         unordered = orig.map(is_day_month).astype(bool)
         what = (
             f"could be day/month or month/day (e.g. {read.example})"
@@ -92,6 +108,35 @@ def _date_order(
             c.name,
         )
     return read.values, unordered
+
+
+def _month_ends_as_months(
+    raw: RawTable,
+    t: schema.Table,
+    c: schema.Column,
+    month: pd.Series,
+    orig: pd.Series,
+    run: Run,
+) -> pd.Series:
+    """`month` with month-end dates as their months, when every date of the column is
+    the last day of its month (an export of period ends, `2024-01-31`), with a note;
+    otherwise as it was (a mix of days stays an error: daily data is never summed)."""
+    read = month.dropna()
+    if read.empty or not (read.dt.is_month_end & (read == read.dt.normalize())).all():
+        return month
+    first = orig[month.notna()].iloc[0]
+    run.flag(
+        PERIODS,
+        t.name,
+        WARNING,
+        f"{raw.file}: every date in {code(f'{t.name}.{c.name}')} is the last day of its "
+        f"month (e.g. {code(str(first).strip())}); each was read as its month "
+        f"({read.iloc[0]:%Y-%m}).",
+        len(read),
+        raw.file,
+        c.name,
+    )
+    return month - pd.to_timedelta(month.dt.day - 1, unit="D")
 
 
 def _read_values(
@@ -131,7 +176,7 @@ def _read_values(
         month, unordered = _date_order(raw, t, c, orig, dayfirst, run)
         bad = given & month.isna() & ~unordered
         run.rows(
-            "Dates can be read",
+            DATES_READ,
             t,
             df,
             f,
@@ -141,9 +186,10 @@ def _read_values(
             "Write months as YYYY-MM or YYYY-MM-DD (e.g. 2026-03), or as Mar 2026 or 03/2026.",
             shown=orig,
         )
+        month = _month_ends_as_months(raw, t, c, month, orig, run)
         off = month.notna() & ((month.dt.day != 1) | (month != month.dt.normalize()))
         run.rows(
-            "Periods are calendar months",
+            PERIODS,
             t,
             df,
             f,

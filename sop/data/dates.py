@@ -3,6 +3,12 @@
 cells, and day/month/year or month/day/year (`31/01/2024`, `01/31/2024`,
 `1.3.2024`).
 
+Excel serial day numbers (`45292` = 2024-01-01: a date cell formatted as General, or
+a CSV exported from such a sheet) are read as dates only when every value of the
+column is one: a whole number between 1950-01-01 and 2200-12-31 (`SERIAL_YEARS`),
+so that month numbers (1..12), years (2024) and yyyymm numbers (202401) are never
+taken for days of 1900. `MonthsRead.serial` says so, for a note.
+
 Day and month are never guessed: a column whose every `a/b/yyyy` value could be either
 is `ambiguous` and nothing of it is read until the planner chooses the order
 (`dayfirst`). A value with 13..31 in one place settles the order for the column,
@@ -55,6 +61,15 @@ MONTHS = {
     },
     "sept": 9,
 }
+SERIAL_YEARS = (1950, 2200)
+# Excel counts days from 1899-12-31 as day 1 and keeps Lotus's 29 Feb 1900, so from
+# March 1900 on, serial n is 1899-12-30 + n days
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL_RANGE = tuple(
+    (pd.Timestamp(d) - _EXCEL_EPOCH).days
+    for d in (f"{SERIAL_YEARS[0]}-01-01", f"{SERIAL_YEARS[1]}-12-31")
+)
+_WHOLE = re.compile(r"^\d+(?:\.0*)?$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,8 @@ class MonthsRead:
     the value that settled the order (None when the planner chose it); `example`: an
     a/b/yyyy value as written; `day_only` / `month_only`: a value that can only be day
     first / month first; `month_starts_if`: the order under which every a/b/yyyy value
-    is the first of a month, when only one is."""
+    is the first of a month, when only one is; `serial`: the column held Excel serial
+    day numbers and was read as dates, with an example (`45292 = 2024-01-01`)."""
 
     values: pd.Series
     ambiguous: bool = False
@@ -79,6 +95,7 @@ class MonthsRead:
     day_only: str | None = None
     month_only: str | None = None
     month_starts_if: str | None = None
+    serial: str | None = None
 
 
 def _year(text: str) -> int:
@@ -124,6 +141,38 @@ def _plain(value: object) -> pd.Timestamp | tuple | None:
     return None
 
 
+def _serial(value: object) -> int | None:
+    """`value` as an Excel serial day number in the plausible range, else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, str):
+        if not _WHOLE.match(value.strip()):
+            return None
+        number = float(value)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    else:
+        return None
+    if not number.is_integer() or not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        return None
+    return int(number)
+
+
+def _from_serials(s: pd.Series, uniques: np.ndarray) -> MonthsRead | None:
+    """`s` read as Excel serial day numbers when every value is one, else None."""
+    days = {v: _serial(v) for v in uniques}
+    if not days or any(d is None for d in days.values()):
+        return None
+    lookup = {v: _EXCEL_EPOCH + pd.Timedelta(days=d) for v, d in days.items()}
+    values = s.map(lambda v: lookup.get(v, pd.NaT) if pd.notna(v) else pd.NaT)
+    first = next(iter(days))
+    shown = str(first).strip() if isinstance(first, str) else str(days[first])
+    return MonthsRead(
+        pd.to_datetime(values).astype("datetime64[us]"),
+        serial=f"{shown} = {lookup[first]:%Y-%m-%d}",
+    )
+
+
 def read_months(s: pd.Series, dayfirst: bool | None = None) -> MonthsRead:
     """`s` as dates (see the module docstring); `dayfirst` the planner's choice of order
     for a/b/yyyy values, None to read it from the values or leave them unread."""
@@ -131,6 +180,8 @@ def read_months(s: pd.Series, dayfirst: bool | None = None) -> MonthsRead:
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
         return MonthsRead(out.astype("datetime64[us]"))
     uniques = s.dropna().unique()
+    if (serials := _from_serials(s, uniques)) is not None:
+        return serials
     parsed = {v: _plain(v) for v in uniques}
     pending = {v: p for v, p in parsed.items() if isinstance(p, tuple)}
     result = MonthsRead(pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]"))

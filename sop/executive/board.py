@@ -43,6 +43,17 @@ def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["plan", *BOARD])
 
 
+# the `board_text` columns that need a price: "–" there when none is loaded
+PRICED_COLUMNS = ("Revenue", "Gross margin", "Margin vs budget", "Late deliveries (value)")
+
+
+def board_help(board: pd.DataFrame) -> dict[str, str]:
+    """`board_text` column -> help saying why it reads "–" (no price loaded), for the
+    columns that need a price when some plan of `board` has no money; else empty."""
+    figures = {str(r["plan"]): r for r in board.to_dict("records")}
+    return compare.no_price_help(figures, PRICED_COLUMNS)
+
+
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
     """`scenario_board` as text with units; ★ marks the best value of each column (as
     shown: values that read the same tie, and a column where all do has none) and ✔

@@ -17,8 +17,9 @@ from sop.demand.plan import SOURCE_LOADED
 from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
-from sop.finance import statement
+from sop.finance import grid_excel, statement
 from sop.finance.catalogue import KPI_BY_KEY
+from sop.finance.kpis import priced
 
 DEMAND_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
@@ -112,6 +113,19 @@ HEADLINE_SPEC: Spec = [
     ("vs_baseline_text", "Baseline comparison", "text"),
 ]
 
+# why money cells are blank in a pack made without prices (the demo has them all)
+NO_PRICE = (
+    "No price loaded for some SKUs: the money that needs a price (revenue, gross margin, "
+    "late deliveries, margin at stake) is blank in this pack (– on screen): unknown, not 0. "
+    "Add list_price to the products table, or revenue to sales."
+)
+# per table sheet: the columns that are blank when a price is missing
+NEEDS_PRICE = {
+    "Finance": (schema.REVENUE, schema.MARGIN),
+    "Scenarios": ("revenue", "gross_margin", "late_value"),
+    "Risks": ("money",),
+}
+
 
 def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
     """`ExecView.headline` with the `<column>_kind` columns `HEADLINE_SPEC` reads: money
@@ -188,19 +202,17 @@ def supply_frame(view: exec_view.ExecView) -> pd.DataFrame:
 
 
 def finance_frame(view: exec_view.ExecView, budget: pd.DataFrame | None) -> pd.DataFrame:
-    """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`."""
-    p = view.current.pnl[
-        [
-            schema.MONTH,
-            schema.FAMILY,
-            "units",
-            schema.REVENUE,
-            "standard_cost",
-            "variances",
-            "cogs",
-            schema.MARGIN,
-        ]
-    ]
+    """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`.
+    Revenue and margin are NaN where the plan's revenue is unknown (no price loaded):
+    the P&L adds them up as 0, a figure nobody should read."""
+    cols = [schema.MONTH, schema.FAMILY, "units", schema.REVENUE]
+    cols += ["standard_cost", "variances", "cogs", schema.MARGIN]
+    fp = view.current.plan.family_plan
+    keys = [schema.MONTH, schema.FAMILY]
+    unknown = fp[schema.REVENUE].isna().groupby([fp[k] for k in keys]).any()
+    p = view.current.pnl[cols].copy()
+    blank = pd.MultiIndex.from_frame(p[keys]).isin(unknown.index[unknown.to_numpy()])
+    p.loc[blank, [schema.REVENUE, schema.MARGIN]] = float("nan")
     b = (
         budget
         if budget is not None
@@ -246,7 +258,28 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
             )
         )
     rows += [("Note", n, "text") for n in view.notes]
+    if not priced(view.current.kpis):
+        rows.append(("Note", NO_PRICE, "text"))
     return rows
+
+
+def no_price_notes(
+    view: exec_view.ExecView, table_sheets: list, grid_map: dict[str, sop_grid.Grid]
+) -> dict[str, str]:
+    """Sheet name -> `NO_PRICE`, written under the table of each sheet whose money is
+    blank because a price is missing (`NEEDS_PRICE`; a grid sheet's revenue row); the
+    Summary says it among its notes. Empty when every SKU planned has a price."""
+    if priced(view.current.kpis):
+        return {}
+    out = {}
+    for name, frame, *_ in table_sheets:
+        cols = [c for c in NEEDS_PRICE.get(name, ()) if c in frame]
+        if cols and frame[cols].isna().any().any():
+            out[name] = NO_PRICE
+    for family, g in grid_map.items():
+        if g.frame.loc["revenue", list(g.plan)].isna().any():
+            out[grid_excel.sheet_name(family)] = NO_PRICE
+    return out
 
 
 def sheets(
@@ -308,15 +341,17 @@ def excel(
 ) -> bytes:
     """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
     plan the view was made from, for the Demand sheet and the grid sheets."""
+    table_sheets, grid_map = sheets(view, tables, consensus), grids(view, tables, consensus)
     return pack_excel.workbook(
-        sheets(view, tables, consensus),
+        table_sheets,
         summary_pairs(view, meta),
         headline_table(view.headline),
         HEADLINE_SPEC,
         meta.currency,
         meta.title,
         meta.made_at,
-        grids(view, tables, consensus),
+        grid_map,
+        no_price_notes(view, table_sheets, grid_map),
     )
 
 

@@ -14,10 +14,13 @@ from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from sop.core.xlsx import TITLE_FONT, Spec, write_pairs, write_table
+from sop.core.xlsx import TITLE_FONT, Spec, put, write_pairs, write_table
 from sop.finance import grid_excel
 from sop.finance.grid import Grid
+
+NOTE_FONT = Font(italic=True)
 
 
 def workbook(
@@ -29,11 +32,13 @@ def workbook(
     title: str,
     made_at: datetime,
     grids: Mapping[str, Grid] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> bytes:
     """The .xlsx as bytes: a Summary sheet (title, `summary` pairs, the headline
     table), then one sheet per (name, frame, spec, columns totalled[, part]): `part`,
     a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget);
-    then a sheet per S&OP grid in `grids`."""
+    then a sheet per S&OP grid in `grids`. `notes`: sheet name -> a line written under
+    that sheet's table (why some of its cells are blank)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -45,6 +50,9 @@ def workbook(
             wb.create_sheet(name), frame, spec, currency, total_of, part=part[0] if part else None
         )
     grid_excel.add_sheets(wb, grids or {}, currency)
+    for name, note in (notes or {}).items():
+        sheet = wb[name]
+        put(sheet, sheet.max_row + 2, 1, note).font = NOTE_FONT
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = title
     wb.properties.created = made_at.replace(tzinfo=None)

@@ -25,6 +25,10 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - capacity: available regular hours of the lines (kind line) the family's bill of
   resources loads (the total: every line) (hours);
 - utilisation: load hours (of every family) / available regular hours of those lines;
+- capacity_units (only when the plan has a family's capacity counted in units, from
+  `family_capacity`: `per` = unit; `UNITS_CAPACITY`): the units a month the family may
+  make (the total: every such family's) (units); the demo has none, so its grid keeps
+  the rows of `ROWS`;
 - gap_supply: supply - consensus (units; + builds stock, - draws on stock or falls short);
 - gap_budget_units: shipments - budget units (units);
 - gap_budget_revenue: revenue - budget revenue (money).
@@ -66,6 +70,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("gap_budget_units", "Gap: plan - budget", "units"),
     ("gap_budget_revenue", "Gap: plan - budget revenue", "money"),
 ]
+# a family's capacity in units a month (`family_capacity`): no hours, so a row of its own,
+# after utilisation, in grids whose plan has such a line
+UNITS_CAPACITY = ("capacity_units", "Family capacity", "units")
 GAPS = ("gap_supply", "gap_budget_units", "gap_budget_revenue")
 ADDITIVE = tuple(k for k, _, u in ROWS if u in ("units", "money"))
 
@@ -161,32 +168,57 @@ def _lines(tables: Mapping[str, pd.DataFrame], family: str | None) -> set[str]:
     return lines & set(bor.loc[owner == family, schema.RESOURCE])
 
 
-def _capacity(plan: PlanResult, lines: set[str], months: list) -> tuple[pd.Series, pd.Series]:
-    """(available regular hours, utilisation) of `lines` by month (NaN without hours).
-    A family's capacity in units (`per` = unit) is no hours: it is left out."""
+def _in_units(ru: pd.DataFrame) -> pd.Series:
+    """True for the rows of a family's capacity counted in units (`per` = unit)."""
+    return ru["per"].eq("unit") if "per" in ru else pd.Series(False, index=ru.index)
+
+
+def rows_of(plan: PlanResult) -> list[tuple[str, str, str]]:
+    """The grid's rows for `plan`: `ROWS`, with `UNITS_CAPACITY` after utilisation when
+    the plan has a family's capacity in units."""
+    if not _in_units(plan.resource_use).any():
+        return list(ROWS)
+    at = [k for k, _, _ in ROWS].index("utilisation") + 1
+    return [*ROWS[:at], UNITS_CAPACITY, *ROWS[at:]]
+
+
+def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.Series]:
+    """Of `lines` by month: capacity (available regular hours), utilisation (load hours /
+    those hours) and capacity_units (the units a month of the family capacities among
+    them); NaN where there are none. A capacity in units is no hours: it is kept out of
+    the first two."""
     ru = plan.resource_use
-    hours = ru["per"].ne("unit") if "per" in ru else True
-    ru = ru[ru[schema.RESOURCE].isin(lines) & hours]
-    g = ru.groupby(schema.MONTH)[[schema.AVAILABLE_HOURS, "load_hours"]].sum().reindex(months)
+    ru = ru[ru[schema.RESOURCE].isin(lines)]
+    units = _in_units(ru)
+    cols = [schema.AVAILABLE_HOURS, "load_hours"]
+    g = ru[~units].groupby(schema.MONTH)[cols].sum().reindex(months)
     hours = g[schema.AVAILABLE_HOURS].where(g[schema.AVAILABLE_HOURS] > 0)
-    return hours, g["load_hours"] / hours
+    made = ru[units].groupby(schema.MONTH)[schema.AVAILABLE_HOURS].sum(min_count=1)
+    return {
+        "capacity": hours,
+        "utilisation": g["load_hours"] / hours,
+        UNITS_CAPACITY[0]: made.reindex(months),
+    }
 
 
-def _frame(m: pd.DataFrame, hours: pd.Series, use: pd.Series, months: list) -> pd.DataFrame:
-    """The grid frame from one family's (or the total's) measures by month."""
+def _frame(
+    m: pd.DataFrame, capacity: dict[str, pd.Series], months: list, rows_shown: list
+) -> pd.DataFrame:
+    """The grid frame (rows `rows_shown`) from one family's (or the total's) measures by
+    month and its capacity rows (`_capacity`)."""
     m = m.reindex(months)
     rows = {k: m[k] for k in ADDITIVE if k in m}
     daily = m["plan_demand"] / DAYS_PER_MONTH
     rows["days_of_supply"] = m["inventory"] / daily.where(daily > 1e-9)
-    rows["capacity"], rows["utilisation"] = hours, use
+    rows.update(capacity)
     rows["gap_supply"] = m["supply"] - m["consensus"]
     rows["gap_budget_units"] = m["shipments"] - m["budget_units"]
     rows["gap_budget_revenue"] = m["revenue"] - m["budget_revenue"]
-    body = pd.DataFrame({k: rows[k] for k, _, _ in ROWS}).T.astype(float)
+    body = pd.DataFrame({k: rows[k] for k, _, _ in rows_shown}).T.astype(float)
     body.columns = list(months)
     meta = pd.DataFrame(
-        {"label": [lab for _, lab, _ in ROWS], "unit": [u for _, _, u in ROWS]},
-        index=[k for k, _, _ in ROWS],
+        {"label": [lab for _, lab, _ in rows_shown], "unit": [u for _, _, u in rows_shown]},
+        index=[k for k, _, _ in rows_shown],
     )
     return pd.concat([meta, body], axis=1)
 
@@ -204,15 +236,16 @@ def sop_grids(
     months = [*actual, *planned]
     m = _measures(plan, demand, tables, actual)
     m = m[m.index.get_level_values(schema.MONTH).isin(months)]
+    shown = rows_of(plan)
     out: dict[str, Grid] = {}
     for fam in sorted(fp[schema.FAMILY].unique()):
         one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
-        hours, use = _capacity(plan, _lines(tables, fam), months)
-        out[fam] = Grid(fam, _frame(one, hours, use, months), tuple(actual), tuple(planned))
+        cap = _capacity(plan, _lines(tables, fam), months)
+        out[fam] = Grid(fam, _frame(one, cap, months, shown), tuple(actual), tuple(planned))
     fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
     total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
-    hours, use = _capacity(plan, _lines(tables, None), months)
-    out[TOTAL] = Grid(TOTAL, _frame(total, hours, use, months), tuple(actual), tuple(planned))
+    cap = _capacity(plan, _lines(tables, None), months)
+    out[TOTAL] = Grid(TOTAL, _frame(total, cap, months, shown), tuple(actual), tuple(planned))
     return out
 
 

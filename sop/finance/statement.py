@@ -73,9 +73,11 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame] | None = None) 
     Sums over families and months equal the plan's revenue and gross margin
     (`sop.finance.kpis`). `tables` is not needed (kept for callers that pass it).
     """
+    # min_count=1: a family-month whose revenue is unknown (no price loaded) stays
+    # unknown, never 0 (sop.data.defaults)
     fp = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
         list(_SOURCES)
-    ].sum()
+    ].sum(min_count=1)
     out = fp.rename(columns=_SOURCES)
     out["standard_margin"] = out[schema.REVENUE] - out["standard_cost"]
     out["variances"] = out[list(VARIANCE_LINES)].sum(axis=1)

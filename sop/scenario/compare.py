@@ -15,7 +15,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance import statement
-from sop.finance.catalogue import KPIS
+from sop.finance.catalogue import KPIS, NO_PRICE
 from sop.finance.tiles import SERVICE_TILES, Tile, delta_text, kpi_tile, value_text
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md, moved_text
@@ -101,6 +101,26 @@ def undefined_note(figures: Mapping[str, Mapping[str, float]]) -> str | None:
     if not parts:
         return None
     return escape_md("– = not defined. " + "; ".join(parts) + ".")
+
+
+NO_PRICE_HELP = (
+    "– = no price loaded for some SKU planned: money that needs a price (revenue, margin, "
+    "values at price) is unknown, not 0. Add list_price to products or revenue to sales."
+)
+
+
+def no_price_help(
+    figures: Mapping[str, Mapping[str, float]], columns: tuple[str, ...] | list[str]
+) -> dict[str, str]:
+    """`NO_PRICE_HELP` as the help of each of a table's `columns` when a KPI that needs
+    a price (revenue, margin...) is unknown in any of `figures` (plan -> figures);
+    empty when every plan has its money (nothing to explain)."""
+    unknown = any(
+        kpi.undefined == NO_PRICE and kpi.key in f and _bad(f[kpi.key])
+        for f in figures.values()
+        for kpi in KPIS
+    )
+    return dict.fromkeys(columns, NO_PRICE_HELP) if unknown else {}
 
 
 def budget_text(key: str, budget: Mapping[str, float], currency: str = "EUR") -> str | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sop.store.core import StoreError
+from sop.store.core import Store, StoreError
 
 COMPANY = "company"
 # rows of one company: `company` may be NULL for an item made while nothing was loaded
@@ -83,3 +83,27 @@ def owner_check(row: tuple | None, company: str | None, what: str) -> None:
     if row is None or row[-1] != company:
         where = f" for {company}" if company else ""
         raise StoreError(f"There is no {what}{where}.")
+
+
+# the saved items a planner knows by name, by table, in the order they are listed
+ITEM_TABLES = ("overrides", "scenarios", "plan_settings", "decision_log")
+
+
+def saved_items(store: Store, company: str) -> dict[str, int]:
+    """Table of `ITEM_TABLES` -> how many rows of it belong to `company` (0 for a table
+    no store module has made yet)."""
+    with store.connect() as con:
+        made = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name IN "
+                f"({', '.join('?' * len(ITEM_TABLES))})",
+                list(ITEM_TABLES),
+            ).fetchall()
+        }
+        return {
+            t: int(con.execute(f"SELECT count(*) FROM {t} WHERE {SAME}", [company]).fetchone()[0])
+            if t in made
+            else 0
+            for t in ITEM_TABLES
+        }

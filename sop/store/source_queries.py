@@ -50,6 +50,15 @@ def saved(store: Store, company: str) -> pd.DataFrame:
     return df.reset_index(drop=True)[COLUMNS]
 
 
+def companies(store: Store) -> list[str]:
+    """The companies with at least one saved query, by name."""
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT DISTINCT company FROM source_queries ORDER BY company"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
 def queries(store: Store, company: str) -> dict[str, str]:
     """{table: query} for the company, in load order."""
     df = saved(store, company)

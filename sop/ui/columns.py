@@ -116,6 +116,12 @@ def too_wide(df: pd.DataFrame, config: dict) -> list[str]:
     ]
 
 
+def helped(helps: dict[str, str]) -> dict:
+    """Text columns (a `column_config`) named as they are, with a help each: column ->
+    help, e.g. why some cells read "–" (`sop.scenario.compare.no_price_help`)."""
+    return {c: Text(c, help=h) for c, h in helps.items()}
+
+
 def labels(config: dict) -> dict[str, str]:
     """Column -> the label a `column_config` gives it."""
     return {c: _as_dict(cfg).get("label") or c for c, cfg in config.items()}

@@ -18,7 +18,7 @@ from sop.demand import view as demand_view
 from sop.demand.overrides import Override
 from sop.demand.plan import has_loaded_consensus
 from sop.finance import grid_text
-from sop.finance.grid import TOTAL, Grid
+from sop.finance.grid import TOTAL, UNITS_CAPACITY, Grid
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.supply.policy import SupplyPolicy
@@ -146,6 +146,16 @@ GRID_NOTE = (
     "Gap rows: ▲ + green = supply or plan above demand or budget, ▼ - red = below; "
     "months marked (actual) are history. Money in {cur}."
 )
+UNITS_NOTE = (
+    " Family capacity: the units a month `family_capacity` lets the family make; it is "
+    "counted in units, not hours, so the regular-hours capacity and utilisation leave it out."
+)
+
+
+def grid_note(grid: Grid, cur: str) -> str:
+    """The key under a grid; what the family-capacity row is, when the grid has one."""
+    units = UNITS_CAPACITY[0] in grid.frame.index
+    return GRID_NOTE.format(cur=cur) + (UNITS_NOTE if units else "")
 
 
 def _family(grids: dict[str, Grid], key: str) -> str:
@@ -182,7 +192,7 @@ def scenario_tab(c: dict, levers: Levers, policy: SupplyPolicy) -> None:
         show_grid(grid_text.change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
     else:
         show_grid((scn if view == VIEWS[0] else base)[fam], c["cur"], "scn_grid_table")
-    st.caption(GRID_NOTE.format(cur=c["cur"]))
+    st.caption(grid_note(scn[fam], c["cur"]))
     editable_consensus(c["path"], c["version"], base[fam], "scn_grid_cons")
 
 
@@ -207,4 +217,4 @@ def executive_grid(
         format_func=lambda f: "All families" if f == TOTAL else f,
     )
     show_grid(grids[fam], cur, "exe_grid_table", large=large)
-    st.caption(GRID_NOTE.format(cur=cur))
+    st.caption(grid_note(grids[fam], cur))

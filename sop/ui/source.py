@@ -3,6 +3,11 @@ company's saved query per table (shown, edited, removed) and "Refresh now", whic
 them with a progress bar and loads a new version only when the tables changed
 (`sop.data.refresh`, as `python -m sop refresh`). After a load the forecast of the new
 version is fitted, as after an upload.
+
+With no dataset loaded the tab asks for the company name (prefilled when one company
+already has saved queries, e.g. from `python -m sop source`): its queries are shown,
+edited and run like the active company's, every required table then needs a query,
+and the first refresh loads version 1 of that company.
 """
 
 from __future__ import annotations
@@ -23,13 +28,17 @@ from sop.data.source import (
 )
 from sop.store import DatasetInfo, StoreError, source_queries
 from sop.ui import actions, readers, widgets
+from sop.ui.upload import FLASH as PAGE_FLASH
 from sop.ui.upload import safe_md
 
 TABLE, QUERY, AUTHOR = "data_src_table", "data_src_query_", "data_src_author"
+COMPANY = "data_src_company"  # the company of a first refresh, typed while nothing is loaded
+SHOWN_FOR = "data_src_company_shown"  # the company whose queries the editor holds
 SAVE, REMOVE, REFRESH = "data_src_save", "data_src_remove", "data_src_refresh"
 RESULT = "data_src_result"  # the last refresh's outcome, kept across the rerun
 FLASH = "data_src_flash"
 NOT_QUERIED = "(none: taken from the active dataset)"
+NOT_QUERIED_FIRST = "(none: left out)"
 
 
 def _config() -> tuple[SourceConfig | None, str]:
@@ -40,8 +49,9 @@ def _config() -> tuple[SourceConfig | None, str]:
     return config, "" if config else NO_CONFIG
 
 
-def _overview(saved: pd.DataFrame) -> pd.DataFrame:
+def _overview(saved: pd.DataFrame, first: bool) -> pd.DataFrame:
     by_table = saved.set_index("table_name")
+    unqueried = NOT_QUERIED_FIRST if first else NOT_QUERIED
     rows = []
     for name, t in TABLES.items():
         have = name in by_table.index
@@ -49,7 +59,7 @@ def _overview(saved: pd.DataFrame) -> pd.DataFrame:
             {
                 "table": name,
                 "required": t.required,
-                "query": " ".join(by_table.at[name, "query"].split()) if have else NOT_QUERIED,
+                "query": " ".join(by_table.at[name, "query"].split()) if have else unqueried,
                 "saved by": by_table.at[name, "author"] if have else "",
                 "saved at (UTC)": by_table.at[name, "saved_at"] if have else pd.NaT,
             }
@@ -90,7 +100,7 @@ def _editor(company: str, saved: dict[str, str]) -> None:
         )
 
 
-def _run_refresh(config: SourceConfig, company: str) -> None:
+def _run_refresh(config: SourceConfig, company: str, first: bool) -> None:
     bar = st.progress(0.0, text="Connecting to the database…")
 
     def step(done: int, total: int, label: str) -> None:
@@ -114,6 +124,8 @@ def _run_refresh(config: SourceConfig, company: str) -> None:
         "errors": [config.redact(f.message) for f in got.errors],
         "warnings": [config.redact(f.message) for f in got.findings if f.severity != ERROR],
     }
+    if first and got.status == rf.LOADED:  # the page opens on its first tab: say it there
+        st.session_state[PAGE_FLASH] = safe_md(st.session_state[RESULT]["message"])
     st.rerun()
 
 
@@ -131,21 +143,56 @@ def _show_result() -> None:
                 st.warning(safe_md(message))
 
 
-def database_tab(info: DatasetInfo) -> None:
-    """The Database tab for the active dataset's company."""
+def _first_company() -> str:
+    """The company typed for a first refresh ("" until one is), prefilled with the one
+    company that has saved queries, if only one has."""
+    if COMPANY not in st.session_state:
+        having = source_queries.companies(readers.store())
+        st.session_state[COMPANY] = having[0] if len(having) == 1 else ""
+    typed: str = st.text_input(
+        "Company name",
+        key=COMPANY,
+        placeholder="e.g. Acme Ltd",
+        help="The company the queries belong to. The data loaded belongs to it (a `company` "
+        "query must return this name), and its next refreshes, overrides and scenarios "
+        "are kept under it.",
+    )
+    typed = typed.strip()
+    if st.session_state.get(SHOWN_FOR, typed) != typed:  # another company: its own queries
+        queries = source_queries.queries(readers.store(), typed) if typed else {}
+        for table in TABLES:  # set before the editor is drawn, so the browser shows it
+            st.session_state[QUERY + table] = queries.get(table, "")
+    st.session_state[SHOWN_FOR] = typed
+    return typed
+
+
+def database_tab(info: DatasetInfo | None) -> None:
+    """The Database tab for the active dataset's company; with no dataset loaded, for
+    the company typed in it (a first refresh)."""
     widgets.show_flash(FLASH)
-    company = info.company
-    shown = "`" + company.replace("`", "'") + "`"
-    st.markdown(
+    first = info is None
+    intro = (
         "Read the tables straight from the company database: one saved query per table, "
-        "run in a read-only transaction. Tables without a query are taken from the active "
-        "dataset. `python -m sop refresh` does the same from a terminal or a scheduler "
+        "run in a read-only transaction. "
+        + (
+            "Nothing is loaded yet, so name the company first; `sales` needs a query, "
+            "tables without one are left out (their stated defaults apply). "
+            if first
+            else "Tables without a query are taken from the active dataset. "
+        )
+        + "`python -m sop refresh` does the same from a terminal or a scheduler "
         "(docs/database.md)."
     )
+    st.markdown(intro)
+    company = _first_company() if first else info.company
     config, problem = _config()
+    shown = "`" + company.replace("`", "'") + "`"
     if config is None:
         st.warning(safe_md(problem))
-    else:
+    if not company:
+        st.info("Type the company name to see, write and run its queries.")
+        return
+    if config is not None:
         st.caption(
             safe_md(
                 f"Connection: `{config.describe().replace('`', '')}` (from {config.origin}); "
@@ -155,7 +202,7 @@ def database_tab(info: DatasetInfo) -> None:
         )
     saved = source_queries.saved(readers.store(), company)
     st.dataframe(
-        _overview(saved),
+        _overview(saved, first),
         hide_index=True,
         key="data_src_queries",
         column_config={
@@ -174,4 +221,4 @@ def database_tab(info: DatasetInfo) -> None:
         help="Run the saved queries, check the tables and load them as a new version if "
         "anything changed.",
     ):
-        _run_refresh(config, company)
+        _run_refresh(config, company, first)

@@ -30,6 +30,7 @@ from sop.data.readers import match_parts, read_parts
 from sop.data.validate import Report
 from sop.store import column_maps
 from sop.ui import actions, readers, widgets
+from sop.ui.company import switch_text
 
 FILES, NAME, KEEP, GO = (
     "data_upload_files",
@@ -124,6 +125,11 @@ def form(info) -> None:
         key=KEEP,
     )
     files = {f.name: f.getvalue() for f in uploaded or []}
+    if files and info is not None:  # before the click: a load may hide saved items
+        base = info.version if st.session_state[KEEP] else None
+        _, company, _ = _options(files, st.session_state[NAME].strip() or "upload", base)
+        if said := switch_text(readers.store(), info.company, company):
+            st.warning(safe_md(said))
     if st.button("Validate and load", type="primary", key=GO, disabled=not files):
         for key in [k for k in st.session_state if str(k).startswith((MAP_PREFIX, ASSIGN_PREFIX))]:
             del st.session_state[key]
@@ -264,16 +270,19 @@ def _load(report: Report, files: dict[str, bytes], pending: dict, options, compa
     """Load the validated upload, save its confirmed mapping for the company, fit the
     forecast of the new version with a progress bar, and keep the notes."""
     name = pending["name"]
+    before = readers.active()
     loaded = actions.load(report, name, "upload: " + ", ".join(sorted(files)), company)
     if not loaded.ok:
         st.error(safe_md(loaded.message))
         return
+    now = readers.active()
+    switched = before and now and switch_text(readers.store(), before.company, now.company, True)
     used = {t: m for t, m in options.maps.items() if t in report.tables and m}
     remembered = actions.remember_maps(company, used) if used else None
     bar = st.progress(0.0, text="Forecasting the new dataset…")
     fitted = actions.forecast_new_dataset(bar)
     bar.empty()
-    warnings = [f.message for f in report.warnings]
+    warnings = [f.message for f in report.warnings] + ([switched] if switched else [])
     if remembered is not None:
         warnings.append(
             f"The column mapping was saved for {code(company)}: its next upload is read the "

@@ -6,6 +6,7 @@ that needs a price says "no price loaded", never 0; capacity in units reads in u
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -15,6 +16,8 @@ from tiny import AS_OF
 
 from sop.data.validate import validate_files
 from sop.demand.engine import ForecastSettings
+from sop.scenario import saved as saved_scenarios
+from sop.scenario.levers import Levers
 from sop.store import Store
 
 PAGES = [
@@ -93,3 +96,47 @@ def test_finance_and_executive_without_a_budget(priced: Store, open_app) -> None
     assert m["Revenue vs budget"][0] == "no budget"
     at = open_app("pages/executive.py")
     assert _metrics(at)["Revenue"][0].startswith("€")
+
+
+def test_the_grid_shows_the_family_capacity_in_units(minimal: Store, open_app) -> None:
+    at = open_app("pages/executive.py")
+    at.selectbox(key="exe_grid_family").set_value("Beta").run()
+    assert not at.exception, at.exception
+    (grid,) = [d.value for d in at.dataframe if "Row" in d.value.columns]
+    rows = grid.set_index("Row")
+    plan = [f"{m:%b %Y}" for m in MONTHS]
+    assert set(rows.loc["Family capacity (units)", plan]) == {"150"}  # minimal.CAPACITY
+    assert set(rows.loc["Capacity (regular hours) (h)", plan]) == {"–"}  # no hours here
+    assert any("counted in units, not hours" in c.value for c in at.caption)
+
+
+def _column_help(at, column: str) -> dict[str, str]:
+    """Column -> its help in the column config of the one table with `column` (a table
+    without selection keeps no key)."""
+    (table,) = [d for d in at.dataframe if column in d.value.columns]
+    config = json.loads(table.proto.columns or "{}")
+    return {c: v["help"] for c, v in config.items() if v.get("help")}
+
+
+def test_the_scenario_tables_say_why_money_reads_a_dash(minimal: Store, open_app) -> None:
+    at = open_app("pages/executive.py")
+    board = next(d.value for d in at.dataframe if "Plan" in d.value.columns)
+    assert board.loc[0, "Revenue"] == "–"
+    helps = _column_help(at, "Plan")
+    assert set(helps) == {"Revenue", "Gross margin", "Margin vs budget", "Late deliveries (value)"}
+    assert all("no price loaded" in h for h in helps.values())
+    at = open_app("pages/scenarios.py")
+    at.session_state["scn_tab"] = "All KPIs"
+    at.run()
+    helps = _column_help(at, "Change vs baseline")
+    assert {"Scenario", "Baseline", "Change vs baseline"} <= set(helps)
+    assert "no price loaded" in helps["Scenario"]
+    saved_scenarios.save(minimal, "Push", Levers(demand_pct=10.0), "Ann")
+    at = open_app("pages/compare.py")
+    helps = _column_help(at, "Better")
+    assert set(helps) == {"Baseline", "#1 Push"} and "no price loaded" in helps["#1 Push"]
+
+
+def test_priced_scenario_tables_carry_no_price_help(priced: Store, open_app) -> None:
+    at = open_app("pages/executive.py")
+    assert _column_help(at, "Plan") == {}

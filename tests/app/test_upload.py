@@ -13,8 +13,12 @@ from tiny import tiny_tables
 
 from sop.core import schema
 from sop.data.validate import check_tables
+from sop.scenario import saved as saved_scenarios
+from sop.scenario.levers import Levers
 from sop.store import Store, column_maps
+from sop.store import decisions as decision_log
 from sop.store import forecasts as forecast_store
+from sop.store import scenarios as scenario_store
 from sop.ui import upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -155,3 +159,53 @@ def test_one_workbook_loads_into_an_empty_store(store: Store, open_app) -> None:
     info = store.active()
     assert info.version == 1 and info.name == "upload"
     assert forecast_store.find_run(store, 1) is not None
+
+
+def test_a_load_of_another_company_says_what_stays_behind(loaded: Store, open_app) -> None:
+    for name in ("Push", "Hold"):
+        saved_scenarios.save(loaded, name, Levers(demand_pct=10.0), "Ann")
+    decision_log.add_item(
+        loaded, pd.Timestamp("2026-01-01"), "action", "Confirm it", "Cleo", "2026-01-15", "Bob"
+    )
+    company = pd.DataFrame(
+        {"company_name": ["Other *Co*"], "currency": ["EUR"], "as_of_month": ["2025-12"]}
+    )
+    files = [("sales.csv", _sales_csv(bump=1)), ("company.csv", company.to_csv(index=False))]
+    at = open_app()
+    at.file_uploader(key="data_upload_files").set_value(
+        [(n, b if isinstance(b, bytes) else b.encode(), "text/csv") for n, b in files]
+    )
+    at.run()
+    assert not at.exception, at.exception
+    said = _texts(at.warning)
+    assert (
+        "This is company `Other *Co*`, not `tiny` (the active dataset's): the saved items of "
+        "company `tiny` (2 saved scenarios, 1 decision-log entry) stay with `tiny` and are not "
+        "shown while `Other *Co*` is active" in said
+    )
+    assert len(loaded.datasets()) == 1  # said before anything is loaded
+    at.button(key="data_upload_go").click().run()
+    assert not at.exception, at.exception
+    assert loaded.active().company == "Other *Co*"
+    at.run()  # the notes stay after the flash
+    notes = _texts(at.warning)
+    assert "Company changed: the data loaded is company `Other *Co*`, not `tiny`" in notes
+    assert "(2 saved scenarios, 1 decision-log entry) stay with `tiny`" in notes
+    assert "This is company" not in notes  # the uploader's files are the active company now
+    assert scenario_store.list_scenarios(loaded, include_archived=True).empty  # Other Co's
+
+
+def test_a_refresh_of_the_same_company_says_nothing_about_companies(
+    loaded: Store, open_app
+) -> None:
+    saved_scenarios.save(loaded, "Push", Levers(demand_pct=10.0), "Ann")
+    at = open_app()
+    at.file_uploader(key="data_upload_files").set_value(
+        [("sales.csv", _sales_csv(bump=1), "text/csv")]
+    )
+    at.run()
+    assert "company" not in _texts(at.warning).lower()
+    at.button(key="data_upload_go").click().run()
+    at.run()
+    assert loaded.active().version == 2 and loaded.active().company == "tiny"
+    assert "Company changed" not in _texts(at.warning)

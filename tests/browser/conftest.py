@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,12 +86,13 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def live_app(demo_store_path: Path):
-    """Start `streamlit run app.py` against the demo store; yield its base URL."""
+@contextmanager
+def serve_app(store_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` against the store at `store_path` (`SOP_STORE`), on a free
+    port; yields its base URL and stops the server afterwards."""
 
     port = free_port()
-    env = {**os.environ, "SOP_STORE": str(demo_store_path)}
+    env = {**os.environ, "SOP_STORE": str(store_path)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -123,12 +126,27 @@ def live_app(demo_store_path: Path):
             proc.kill()
             raise RuntimeError(f"the app did not start:\n{out[-3000:]}")
         time.sleep(0.3)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """`serve_app`, for a test that runs the app on a store of its own."""
+    return serve_app
+
+
+@pytest.fixture(scope="session")
+def live_app(demo_store_path: Path):
+    """Start `streamlit run app.py` against the demo store; yield its base URL."""
+    with serve_app(demo_store_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

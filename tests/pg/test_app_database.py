@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from pg_server import COMPANY, PLANNER_PASSWORD
+from pg_server import COMPANY, PLANNER_PASSWORD, good_queries
 from streamlit.testing.v1 import AppTest
 from tiny import ROOT, snapshot
 
@@ -83,3 +83,77 @@ def test_refresh_now_refused_changes_nothing(app, loaded) -> None:
     errors = _texts(at.error)
     assert "the store is unchanged" in errors and "erp_sales_2031" in errors
     assert snapshot(loaded) == before
+
+
+@pytest.fixture
+def first_app(store, source):  # an empty store (SOP_STORE) and the connection
+    def open_data() -> AppTest:
+        st.cache_data.clear()
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_data
+
+
+def _keys(elements) -> set:
+    return {e.key for e in elements}
+
+
+def test_a_first_refresh_from_an_empty_store_for_a_typed_company(first_app, store) -> None:
+    at = first_app()
+    assert "No dataset is loaded yet" in at.info[0].value
+    assert at.text_input(key="data_src_company").value == ""  # no company has queries yet
+    assert "data_src_refresh" not in _keys(at.button)  # nothing to run for no company
+    at.text_input(key="data_src_company").set_value("  Acme Ltd ").run()
+    listed = next(d.value for d in at.dataframe if "query" in d.value.columns)
+    assert set(listed["query"]) == {"(none: left out)"}
+    assert at.button(key="data_src_refresh").disabled  # no query saved yet
+    assert "Saved queries of `Acme Ltd`" in _texts(at.caption)
+    at.selectbox(key="data_src_table").set_value(schema.SALES).run()
+    sales_query = good_queries()[schema.SALES]
+    at.text_area(key=f"data_src_query_{schema.SALES}").set_value(sales_query)
+    at.text_input(key="data_src_author").set_value("Ann")
+    at.button(key="data_src_save").click().run()
+    assert not at.exception, at.exception
+    assert source_queries.queries(store, "Acme Ltd") == {schema.SALES: sales_query}
+    assert store.active() is None
+    _refresh(at)
+    info = store.active()
+    assert info is not None and info.version == 1 and info.company == "Acme Ltd"
+    assert set(store.tables(1)) >= {schema.SALES}
+    assert forecast_store.find_run(store, 1) is not None
+    said = _texts(at.success)  # on the page's first tab, not only in the Database tab
+    assert "Loaded version 1 from the database" in said and "forecast is stored" in said
+    assert [m.value for m in at.metric][2] == "v1"  # the page of a loaded dataset
+
+
+def test_the_company_with_saved_queries_is_offered_and_loads_every_table(first_app, store) -> None:
+    source_queries.set_all(store, COMPANY, good_queries(), "Pat")  # python -m sop source
+    at = first_app()
+    assert at.text_input(key="data_src_company").value == COMPANY
+    listed = next(d.value for d in at.dataframe if "query" in d.value.columns)
+    assert "erp_monthly_sales" in listed.set_index("table").at[schema.SALES, "query"]
+    at.selectbox(key="data_src_table").set_value(schema.SALES).run()
+    editor = f"data_src_query_{schema.SALES}"
+    assert "erp_monthly_sales" in at.text_area(key=editor).value
+    at.text_input(key="data_src_company").set_value("Other").run()  # its own (no) queries
+    assert at.text_area(key=editor).value == ""
+    assert at.button(key="data_src_refresh").disabled
+    at.text_input(key="data_src_company").set_value(COMPANY).run()
+    assert "erp_monthly_sales" in at.text_area(key=editor).value
+    _refresh(at)
+    info = store.active()
+    assert info is not None and info.version == 1 and info.company == COMPANY
+    assert set(store.tables(1)) == set(good_queries())
+
+
+def test_a_refused_first_refresh_leaves_the_store_empty(first_app, store) -> None:
+    source_queries.save(store, "Acme", schema.SALES, "SELECT * FROM erp_sales_2031", "Ann")
+    at = first_app()
+    assert at.text_input(key="data_src_company").value == "Acme"
+    _refresh(at)
+    errors = _texts(at.error)
+    assert "the store is unchanged" in errors and "erp_sales_2031" in errors
+    assert store.active() is None and store.datasets().empty
+    assert "No dataset is loaded yet" in at.info[0].value  # still the empty page

@@ -47,7 +47,20 @@ def test_every_common_way_to_write_a_month(text: str) -> None:
 def test_excel_date_cells_and_numbers() -> None:
     read = read_months(pd.Series([pd.Timestamp("2024-01-01"), 202402, "2024-03"], dtype=object))
     assert list(read.values) == list(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]))
-    assert read_months(pd.Series([45292.0])).values.isna().all()  # no guess at serial numbers
+    # a serial day number among other dates is not guessed at
+    assert read_months(pd.Series([45292.0, "2024-02"], dtype=object)).values.iloc[0] is pd.NaT
+
+
+def test_excel_serial_day_numbers_are_read_when_every_value_is_one() -> None:
+    read = read_months(pd.Series([45292, 45323.0, "45352", None], dtype=object))
+    assert list(read.values.iloc[:3]) == list(pd.to_datetime(["2024-01", "2024-02", "2024-03"]))
+    assert read.values.iloc[3] is pd.NaT and read.serial == "45292 = 2024-01-01"
+    assert read_months(pd.Series([18264])).values.iloc[0] == pd.Timestamp("1950-01-01")
+    for not_serials in ([1, 2, 12], [2024, 2025], [45292.5], [18263], [109940], [45292, "x"]):
+        read = read_months(pd.Series(not_serials, dtype=object))
+        assert read.serial is None and read.values.isna().all(), not_serials
+    read = read_months(pd.Series([202401, 202402]))  # yyyymm, not days
+    assert read.serial is None and read.values.iloc[1] == pd.Timestamp("2024-02-01")
 
 
 def test_ambiguous_day_month_is_not_guessed() -> None:
@@ -150,3 +163,51 @@ def test_the_command_line_takes_the_order(tmp_path, capsys) -> None:
     args = ["validate", str(folder), "--dayfirst", "--monthfirst"]
     with pytest.raises(SystemExit):
         main(args)
+
+
+def _serial_workbook(sales_month: list) -> tuple[bytes, dict[str, pd.DataFrame]]:
+    tables = tiny_tables()
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as w:
+        for name, df in tables.items():
+            if name == schema.SALES:
+                df = df.assign(**{schema.MONTH: sales_month})  # General-format number cells
+            df.to_excel(w, sheet_name=name, index=False)
+    return buf.getvalue(), tables
+
+
+def test_a_workbook_month_column_of_serial_numbers_is_read_with_a_note() -> None:
+    tables = tiny_tables()
+    months = tables[schema.SALES][schema.MONTH]
+    serials = [(m - pd.Timestamp("1899-12-30")).days for m in months]
+    data, _ = _serial_workbook(serials)
+    report = validate_files({"plan.xlsx": data})
+    assert report.ok, [f.message for f in report.errors]
+    assert list(report.tables[schema.SALES][schema.MONTH]) == list(months)
+    notes = [f for f in report.warnings if "Excel serial day numbers" in f.message]
+    assert len(notes) == 1 and notes[0].column == schema.MONTH
+    first, last = months.min(), months.max()
+    assert f"{serials[0]} = {months.iloc[0]:%Y-%m-%d}" in notes[0].message
+    assert f"months {first:%Y-%m} to {last:%Y-%m}" in notes[0].message
+    assert "`sales.month`" in notes[0].message
+
+
+def test_a_csv_exported_from_excel_with_serial_months_is_read() -> None:
+    files, tables = _sales_files("%Y-%m")
+    sales = tables[schema.SALES]
+    days = (sales[schema.MONTH] - pd.Timestamp("1899-12-30")).dt.days
+    files["sales.csv"] = sales.assign(**{schema.MONTH: days}).to_csv(index=False).encode()
+    report = validate_files(files)
+    assert report.ok, [f.message for f in report.errors]
+    assert list(report.tables[schema.SALES][schema.MONTH]) == list(sales[schema.MONTH])
+    assert any("Excel serial day numbers" in f.message for f in report.warnings)
+
+
+def test_one_value_that_is_no_serial_keeps_the_column_unreadable() -> None:
+    tables = tiny_tables()
+    serials = [(m - pd.Timestamp("1899-12-30")).days for m in tables[schema.SALES][schema.MONTH]]
+    data, _ = _serial_workbook([*serials[:-1], 7])  # a stray small number
+    report = validate_files({"plan.xlsx": data})
+    assert not report.ok
+    assert {f.check for f in report.errors} == {"Dates can be read"}
+    assert not any("serial" in f.message for f in report.findings)

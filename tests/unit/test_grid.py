@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from minimal import CAPACITY, minimal_files
 from openpyxl import load_workbook
 from supply_helpers import with_consensus
 from tiny import tiny_tables, write_tables
 
 from sop.__main__ import main
 from sop.core import schema
+from sop.data.defaults import complete
+from sop.data.validate import validate_files
 from sop.demand.plan import PLAN_COLUMNS
-from sop.finance.grid import GAPS, ROWS, TOTAL, long_format, sop_grid, sop_grids
+from sop.finance import grid_text
+from sop.finance.grid import (
+    GAPS,
+    ROWS,
+    TOTAL,
+    UNITS_CAPACITY,
+    long_format,
+    rows_of,
+    sop_grid,
+    sop_grids,
+)
 from sop.finance.kpis import plan_kpis
 from sop.supply.plan import solve_plan
 from sop.supply.policy import SupplyPolicy
@@ -142,6 +155,65 @@ def test_capacity_is_the_family_lines(case) -> None:
     assert grids[TOTAL].frame.loc["capacity", m] == pytest.approx(
         lines[schema.AVAILABLE_HOURS].sum()
     )
+
+
+def test_the_demo_kind_of_plan_has_no_units_capacity_row(case) -> None:
+    _, _, plan, grids = case
+    assert rows_of(plan) == ROWS
+    assert all(UNITS_CAPACITY[0] not in g.frame.index for g in grids.values())
+
+
+def _units_case(tables: dict[str, pd.DataFrame]):
+    t = complete(tables)
+    d = _demand(t)
+    plan = solve_plan(d, t, SupplyPolicy(horizon=12))
+    return plan, sop_grids(plan, d, t)
+
+
+def test_a_minimal_dataset_shows_its_family_capacity_in_units() -> None:
+    report = validate_files(minimal_files())
+    assert report.ok, [f.message for f in report.errors]
+    plan, grids = _units_case(report.tables)
+    key = UNITS_CAPACITY[0]
+    keys = [k for k, _, _ in ROWS]
+    at = keys.index("utilisation") + 1
+    assert [k for k, _, _ in rows_of(plan)] == [*keys[:at], key, *keys[at:]]
+    for fam, units in CAPACITY.items():
+        g = grids[fam]
+        f, months = g.frame, list(g.plan)
+        assert list(f.index) == [k for k, _, _ in rows_of(plan)]
+        assert (f.loc[key, "label"], f.loc[key, "unit"]) == ("Family capacity", "units")
+        assert f.loc[key, months].astype(float).tolist() == [units] * len(months)
+        assert f.loc[key, list(g.actual)].isna().all()  # history: no plan capacity
+        assert f.loc[["capacity", "utilisation"], months].isna().all().all()  # no hours
+        assert (f.loc["supply", months].astype(float) <= units + 1e-6).all()
+    total = grids[TOTAL].frame.loc[key, list(grids[TOTAL].plan)].astype(float)
+    assert total.tolist() == [sum(CAPACITY.values())] * len(total)
+    shown = grid_text.display_frame(grids["Alpha"], "EUR").set_index(grid_text.ROW)
+    assert shown.loc["Family capacity (units)"].iloc[-1] == "400"
+    long = long_format(grids)
+    assert len(long) == 3 * len(rows_of(plan)) * 15
+
+
+def test_units_and_hours_capacity_side_by_side(case) -> None:
+    _, _, hours_plan, hours_grids = case
+    t = tiny_tables()
+    t[schema.FAMILY_CAPACITY] = pd.DataFrame(
+        {schema.FAMILY: ["Alpha"], schema.MONTH: [pd.NaT], schema.UNITS_PER_MONTH: [900.0]}
+    )
+    plan, grids = _units_case(t)
+    key = UNITS_CAPACITY[0]
+    alpha, beta = grids["Alpha"], grids["Beta"]
+    months = list(alpha.plan)
+    assert alpha.frame.loc[key, months].astype(float).tolist() == [900.0] * len(months)
+    assert beta.frame.loc[key, months].isna().all()  # Beta has no capacity in units
+    assert grids[TOTAL].frame.loc[key, months].astype(float).tolist() == [900.0] * len(months)
+    # the hours rows are the lines' hours, as without the units line
+    for fam in ("Alpha", TOTAL):
+        hours = hours_grids[fam].frame.loc["capacity", months].astype(float)
+        assert grids[fam].frame.loc["capacity", months].astype(float).tolist() == pytest.approx(
+            hours.tolist()
+        )
 
 
 def test_one_family_and_unknown_family(case) -> None:

@@ -21,6 +21,7 @@ from sop.data.validate import check_tables, validate_files
 from sop.demand.engine import ForecastSettings, run_forecast
 from sop.demand.plan import PLAN_COLUMNS, SOURCE_LOADED
 from sop.finance.kpis import plan_kpis, priced
+from sop.finance.statement import family_pnl
 from sop.finance.tiles import kpi_tile
 from sop.store import Store
 from sop.store import core as store_core
@@ -178,6 +179,9 @@ def test_without_prices_money_is_unknown_not_zero() -> None:
     assert kpi_tile("revenue", k["revenue"], reference=1e6).delta == "no price loaded"
     assert kpi_tile("revenue", 1e6, reference=k["revenue"]).delta == "baseline: no price loaded"
     assert kpi_tile("fill_rate", np.nan, reference=0.9).delta == "not defined"
+    pnl = family_pnl(plan)  # the books: unknown revenue and margin, not 0
+    assert pnl[schema.REVENUE].isna().all() and pnl[schema.MARGIN].isna().all()
+    assert (pnl["units"] > 0).any() and pnl["units"].notna().all()
 
 
 def test_family_capacity_that_misses_plan_months_is_an_error() -> None:

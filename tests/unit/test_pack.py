@@ -369,3 +369,49 @@ def test_finance_sheet_totals_the_budget_months_apart(store: Store) -> None:
         assert gap == pytest.approx(head.at[key, "vs_budget"])
     assert total["Revenue (EUR)"] == pytest.approx(view.current.kpis["revenue"])
     assert wb["Finance"].column_dimensions["A"].width >= len("Total, budget months")
+
+
+def _all_text(wb) -> str:
+    return " ".join(str(v) for ws in wb for row in ws.values for v in row if v is not None)
+
+
+def test_a_priced_pack_says_nothing_about_prices(packed) -> None:
+    view, ctx, meta = packed
+    assert pack.NO_PRICE not in [v for _, v, _ in pack.summary_pairs(view, meta)]
+    assert pack.no_price_notes(view, pack.sheets(view, ctx.tables, ctx.demand), {}) == {}
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
+    assert "No price loaded" not in _all_text(wb)
+    assert "No price loaded" not in pack.html(view, ctx.tables, meta)
+
+
+def test_a_pack_without_prices_says_why_its_money_is_blank(store: Store) -> None:
+    from demand_helpers import fake_values, store_fake_run
+    from minimal import minimal_files
+    from tiny import AS_OF
+
+    from sop.data.validate import validate_files
+    from sop.demand.engine import ForecastSettings
+
+    report = validate_files(minimal_files())
+    version = store.load(report.tables, name="mine")
+    months = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
+    store_fake_run(store, version, ForecastSettings(horizon=18), fake_values(months=months))
+    ctx = executive.context(store)
+    view = executive.view(store, ctx)
+    meta = pack.PackMeta("Mine", "mine", version, view.cycle, ctx.as_of, "EUR", pack.now())
+    assert ("Note", pack.NO_PRICE, "text") in pack.summary_pairs(view, meta)
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
+    for name in ("Finance", "Scenarios", "Grid Alpha", "Grid Total"):
+        ws = wb[name]
+        last = [v for v in next(ws.iter_rows(min_row=ws.max_row, values_only=True)) if v]
+        assert last == [pack.NO_PRICE], name  # the line under the table
+    fin = _sheet(wb, "Finance")
+    assert fin["Revenue (EUR)"].isna().all()  # blank, never 0
+    summary = " ".join(str(v) for row in wb["Summary"].values for v in row if v is not None)
+    assert pack.NO_PRICE in summary
+    for name in ("Demand", "Supply", "Decisions"):  # no money there: nothing to explain
+        assert "No price loaded" not in " ".join(
+            str(v) for row in wb[name].values for v in row if v is not None
+        ), name
+    page = pack.html(view, ctx.tables, meta)
+    assert "No price loaded for some SKUs" in page
