@@ -39,6 +39,9 @@ FILES, NAME, KEEP, GO = (
     "data_upload_go",
 )
 PENDING, CONFIRMED, NOTES = "data_upload_pending", "data_upload_confirmed", "data_upload_notes"
+# the version a load made and whose forecast is not fitted yet (a second click stops a
+# run half-way: the next run fits it), and the files of the last load with its version
+UNFITTED, LOADED = "data_upload_unfitted", "data_upload_loaded"
 MAP_FORM, MAP_GO, ORDER = "data_map_form", "data_map_go", "data_date_order"
 MAP_PREFIX, ASSIGN_PREFIX = "data_map_col_", "data_assign_"
 TYPES = ["xlsx", "csv", "gz", "zip", "parquet", "txt", "tsv"]
@@ -125,12 +128,17 @@ def form(info) -> None:
         key=KEEP,
     )
     files = {f.name: f.getvalue() for f in uploaded or []}
+    _fit_interrupted(info)
     if files and info is not None:  # before the click: a load may hide saved items
         base = info.version if st.session_state[KEEP] else None
         _, company, _ = _options(files, st.session_state[NAME].strip() or "upload", base)
         if said := switch_text(readers.store(), info.company, company):
             st.warning(safe_md(said))
     if st.button("Validate and load", type="primary", key=GO, disabled=not files):
+        last = st.session_state.get(LOADED)
+        if last and info and last == (_signature(files), info.version):
+            st.info(f"These files are already loaded as version {info.version}; it is active.")
+            return
         for key in [k for k in st.session_state if str(k).startswith((MAP_PREFIX, ASSIGN_PREFIX))]:
             del st.session_state[key]
         st.session_state.pop(ORDER, None)
@@ -152,6 +160,29 @@ def form(info) -> None:
         show_notes(notes)
 
 
+def _fit_interrupted(info) -> None:
+    """Fit the forecast of a load whose run was stopped before its forecast was stored
+    (a click during the load starts a new run), with a progress bar."""
+    version = st.session_state.get(UNFITTED)
+    if version is None:
+        return
+    if info is None or info.version != version:
+        st.session_state.pop(UNFITTED, None)
+        return
+    bar = st.progress(0.0, text=f"Forecasting version {version}: the load was interrupted…")
+    fitted = actions.forecast_new_dataset(bar)
+    bar.empty()
+    st.session_state.pop(UNFITTED, None)
+    if fitted.ok:
+        st.success(f"The forecast of version {version} is stored; the Demand page shows it.")
+    else:
+        st.warning(
+            safe_md(
+                f"The forecast could not be fitted ({fitted.message}). Run it on the Demand page."
+            )
+        )
+
+
 def show_notes(notes: dict) -> None:
     """What the last upload said, until the next upload."""
     st.markdown(f"**Last upload**: {safe_md(notes['title'])}")
@@ -171,17 +202,25 @@ def _attempt(files: dict[str, bytes], info, clicked: bool) -> None:
     if clicked and report.ok:
         _load(report, files, pending, options, company)
         return
-    for f in report.errors:
-        st.error(safe_md(f.message))
-    for f in report.warnings:
-        st.warning(safe_md(f.message))
-    if not report.ok:
-        st.error(
-            f"Nothing was loaded: {len(report.errors)} error(s). The current dataset is "
-            "unchanged; fix the files (or map them below) and upload again."
-        )
-        if _mapping_step(got, options, report):
-            _after_mapping(files, info)
+    # the findings and the mapping step go as soon as the step is submitted: during the
+    # load and the forecast they would say "Nothing was loaded", and a second click on
+    # the form would stop the run half-way (the load done, the forecast not)
+    box = st.empty()
+    with box.container():
+        for f in report.errors:
+            st.error(safe_md(f.message))
+        for f in report.warnings:
+            st.warning(safe_md(f.message))
+        submitted = False
+        if not report.ok:
+            st.error(
+                f"Nothing was loaded: {len(report.errors)} error(s). The current dataset is "
+                "unchanged; fix the files (or map them below) and upload again."
+            )
+            submitted = _mapping_step(got, options, report)
+    if submitted:
+        box.empty()
+        _after_mapping(files, info)
 
 
 def _mapping_step(got, options: mapping.ReadOptions, report: Report) -> bool:
@@ -277,11 +316,14 @@ def _load(report: Report, files: dict[str, bytes], pending: dict, options, compa
         return
     now = readers.active()
     switched = before and now and switch_text(readers.store(), before.company, now.company, True)
+    st.session_state[UNFITTED] = loaded.value
+    st.session_state[LOADED] = (_signature(files), loaded.value)
     used = {t: m for t, m in options.maps.items() if t in report.tables and m}
     remembered = actions.remember_maps(company, used) if used else None
     bar = st.progress(0.0, text="Forecasting the new dataset…")
     fitted = actions.forecast_new_dataset(bar)
     bar.empty()
+    st.session_state.pop(UNFITTED, None)
     warnings = [f.message for f in report.warnings] + ([switched] if switched else [])
     if remembered is not None:
         warnings.append(

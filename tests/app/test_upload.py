@@ -19,7 +19,7 @@ from sop.store import Store, column_maps
 from sop.store import decisions as decision_log
 from sop.store import forecasts as forecast_store
 from sop.store import scenarios as scenario_store
-from sop.ui import upload
+from sop.ui import actions, upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -209,3 +209,50 @@ def test_a_refresh_of_the_same_company_says_nothing_about_companies(
     at.run()
     assert loaded.active().version == 2 and loaded.active().company == "tiny"
     assert "Company changed" not in _texts(at.warning)
+
+
+def test_a_submitted_mapping_step_leaves_the_screen_while_it_loads(
+    loaded: Store, open_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once "Apply and load" is pressed, the findings ("Nothing was loaded") and the form
+    are gone for the rest of the run: they would contradict the load in progress, and a
+    second click would stop it half-way. Here the load itself fails, so the run ends on
+    the screen the planner sees during a load, with the store's refusal."""
+    header = {schema.MONTH: "Date", schema.SKU: "Item", schema.UNITS: "qty"}
+    at = open_app()
+    _upload(at, ("sales.csv", _sales_csv(header, bump=2)))
+    assert "Nothing was loaded: 3 error(s)" in _texts(at.error)
+    monkeypatch.setattr(
+        "sop.ui.actions.load", lambda *a, **k: actions.Outcome(False, "the store is busy")
+    )
+    at.button(key="data_map_go").click().run()
+    assert not at.exception, at.exception
+    assert _texts(at.error) == "the store is busy"
+    assert not [b for b in at.button if b.key == "data_map_go"]
+    assert len(loaded.datasets()) == 1
+
+
+def test_a_second_click_on_the_same_files_loads_nothing_more(loaded: Store, open_app) -> None:
+    at = open_app()
+    _upload(at, ("sales.csv", _sales_csv(bump=1)))
+    assert loaded.active().version == 2
+    at.button(key="data_upload_go").click().run()  # the same files again
+    assert not at.exception
+    assert "already loaded as version 2" in _texts(at.info)
+    assert len(loaded.datasets()) == 2 and loaded.active().version == 2
+
+
+def test_a_load_whose_forecast_was_interrupted_is_fitted_on_the_next_run(
+    loaded: Store, open_app
+) -> None:
+    """A click during the load stops the run after the load, before the forecast: the
+    next run of the page fits it."""
+    at = open_app()
+    assert forecast_store.find_run(loaded, 1) is None
+    at.session_state[upload.UNFITTED] = 1
+    at.run()
+    assert not at.exception
+    assert forecast_store.find_run(loaded, 1) is not None
+    assert "forecast of version 1 is stored" in _texts(at.success)
+    at.run()  # once only
+    assert not at.success
