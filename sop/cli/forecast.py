@@ -128,9 +128,18 @@ def run(args: argparse.Namespace) -> int:
             source=str(Path(args.data).resolve()),
         )
         print(f"Loaded {args.data} as dataset version {version}; it is now active.")
+    return fit_active(store, settings, args.workers, args.force)
+
+
+def fit_active(
+    store: Store, settings: ForecastSettings, workers: int | None = None, force: bool = False
+) -> int:
+    """Fit and store the forecast of the store's active dataset with a tqdm bar (0), or
+    say why it cannot be made (1); a run already stored with `settings` is reused
+    unless `force`."""
     info = consensus.dataset(store)
     old = forecast_store.find_run(store, info.version, settings.key())
-    if old is not None and not args.force:
+    if old is not None and not force:
         print(
             f"A forecast with these settings is already stored for `{info.name}` v"
             f"{info.version} (run {old.run_id}, made {old.created_at:%Y-%m-%d %H:%M} UTC); "
@@ -150,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         bars[0].refresh()
 
     try:
-        result = consensus.run_and_store(store, settings, info.version, args.workers, progress)
+        result = consensus.run_and_store(store, settings, info.version, workers, progress)
     except ValueError as exc:
         print(f"ERROR    {exc}")
         return 1

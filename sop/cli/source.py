@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sop.cli import forecast
 from sop.data import refresh as rf
 from sop.data.readers import ERROR, Finding
 from sop.data.source import (
@@ -29,6 +30,7 @@ from sop.data.source import (
     parse_queries_file,
     redact,
 )
+from sop.demand.engine import ForecastSettings
 from sop.store import Store, StoreError, source_queries
 
 QUERIES_HELP = (
@@ -146,6 +148,8 @@ def refresh(args: argparse.Namespace) -> int:
     if got.seconds:
         _say("Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in got.seconds.items()) + ".", config)
     _say(got.message, config, err=got.status == rf.REFUSED)
+    if got.status == rf.LOADED and not args.no_forecast:  # as an upload in the app does
+        return forecast.fit_active(store, ForecastSettings())
     if got.status != rf.REFUSED:
         return 0
     return 1 if got.report is not None else 2
@@ -176,6 +180,12 @@ def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
         "--company", default=None, help="company to refresh (default: the active dataset's)"
     )
     s.add_argument("--name", default=None, help="dataset name (default: the company)")
+    s.add_argument(
+        "--no-forecast",
+        action="store_true",
+        help="do not fit the forecast of a newly loaded version (default: fit it, as the "
+        "app does after a load; `python -m sop forecast` fits it later)",
+    )
     s.add_argument(
         "--timeout",
         type=float,

@@ -12,6 +12,7 @@ from tiny import snapshot
 from sop.cli.main import main
 from sop.core import schema
 from sop.data import refresh as rf
+from sop.store import forecasts as forecast_store
 from sop.store import source_queries
 
 
@@ -98,7 +99,13 @@ def test_command_line(loaded, source, erp, tmp_path, capsys) -> None:
     assert "No change since version 1" in out.out and "Rows returned: " in out.out
     _bump(erp)
     assert main(["refresh", *store]) == 0
-    assert "Loaded version 2 from the database" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Loaded version 2 from the database" in out and "Stored run" in out
+    assert forecast_store.find_run(loaded, 2) is not None  # fitted, as after an upload
+    _bump(erp)
+    assert main(["refresh", *store, "--no-forecast"]) == 0
+    assert "Loaded version 3" in capsys.readouterr().out
+    assert forecast_store.find_run(loaded, 3) is None
     # a bad query: exit 2; bad data: exit 1; the store unchanged by both
     before = snapshot(loaded)
     bad = tmp_path / "bad.toml"
