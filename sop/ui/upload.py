@@ -87,16 +87,18 @@ def _report(files: dict[str, bytes], base_version: int | None, options_key: str)
     return readers.validate_upload(files, base_version, options, _parts(files))
 
 
-def _options(files: dict[str, bytes], name: str, base_version: int | None) -> tuple:
+def _options(files: dict[str, bytes], name: str, kept) -> tuple:
     """(ReadOptions, company) of this upload: what the planner confirmed in this
-    session, and what was saved for the company it will load as."""
+    session, and what was saved for the company it will load as. `kept`: the active
+    dataset (`DatasetInfo`) when the tables not uploaded are taken from it, else None."""
     confirmed = st.session_state.get(CONFIRMED, {})
     assign = confirmed.get("assign", {})
     got = match_parts(_parts(files), assign, strict=True)
     company_raw = got.raw.get("company")
-    base = readers.loaded_tables(readers.store_path(), base_version) if base_version else None
-    kept = readers.active().company if base_version else None
-    company = mapping.company_of(company_raw.frame if company_raw else None, base, name, kept)
+    base = readers.loaded_tables(readers.store_path(), kept.version) if kept else None
+    company = mapping.company_of(
+        company_raw.frame if company_raw else None, base, name, kept.company if kept else None
+    )
     saved = column_maps.for_company(readers.store(), company)
     maps = confirmed.get("maps", {}).get(company, {})
     options = mapping.ReadOptions(maps, saved, company, confirmed.get("dayfirst"), assign)
@@ -130,8 +132,8 @@ def form(info) -> None:
     files = {f.name: f.getvalue() for f in uploaded or []}
     _fit_interrupted(info)
     if files and info is not None:  # before the click: a load may hide saved items
-        base = info.version if st.session_state[KEEP] else None
-        _, company, _ = _options(files, st.session_state[NAME].strip() or "upload", base)
+        kept = info if st.session_state[KEEP] else None
+        _, company, _ = _options(files, st.session_state[NAME].strip() or "upload", kept)
         if said := switch_text(readers.store(), info.company, company):
             st.warning(safe_md(said))
     if st.button("Validate and load", type="primary", key=GO, disabled=not files):
@@ -197,7 +199,7 @@ def _attempt(files: dict[str, bytes], info, clicked: bool) -> None:
     what is wrong and the mapping step."""
     pending = st.session_state[PENDING]
     base_version = info.version if pending["keep"] and info else None
-    options, company, got = _options(files, pending["name"], base_version)
+    options, company, got = _options(files, pending["name"], info if base_version else None)
     report = _report(files, base_version, _key(options))
     if clicked and report.ok:
         _load(report, files, pending, options, company)
@@ -277,7 +279,7 @@ def _after_mapping(files: dict[str, bytes], info) -> None:
     """Keep what the mapping step says, then validate again and load when it passes."""
     pending = st.session_state[PENDING]
     base_version = info.version if pending["keep"] and info else None
-    options, company, got = _options(files, pending["name"], base_version)
+    options, company, got = _options(files, pending["name"], info if base_version else None)
     confirmed = st.session_state.setdefault(CONFIRMED, {})
     maps = confirmed.setdefault("maps", {}).setdefault(company, {})
     for key, header in list(st.session_state.items()):
@@ -297,7 +299,7 @@ def _after_mapping(files: dict[str, bytes], info) -> None:
         confirmed["dayfirst"] = ORDERS[order]
     for key in [k for k in st.session_state if str(k).startswith((MAP_PREFIX, ASSIGN_PREFIX))]:
         del st.session_state[key]
-    options, company, _ = _options(files, pending["name"], base_version)
+    options, company, _ = _options(files, pending["name"], info if base_version else None)
     report = _report(files, base_version, _key(options))
     if report.ok:
         _load(report, files, pending, options, company)
