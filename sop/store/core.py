@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from sop.core import schema
+from sop.core.access import Actor
 from sop.core.months import as_of_month
 from sop.core.tables import TABLE_ORDER, TABLES
 
@@ -114,10 +115,21 @@ class DatasetInfo:
 
 
 class Store:
-    """A DuckDB file holding dataset versions (and, later, plans and decisions)."""
+    """A DuckDB file holding dataset versions (and, later, plans and decisions).
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    `actor`: who is acting through this handle; every write checks their roles
+    (`sop.core.access.require`) and records their `signature`. None: the person at
+    this machine (`Actor.local_user()`, every role): the command line and the app
+    without sign-in. The app binds the signed-in person (`sop.ui.readers.store`).
+    """
+
+    def __init__(self, path: str | Path | None = None, actor: Actor | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self.actor = actor if actor is not None else Actor.local_user()
+
+    def as_actor(self, actor: Actor) -> Store:
+        """The same store file, acting as `actor`."""
+        return Store(self.path, actor)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
