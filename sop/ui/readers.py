@@ -30,12 +30,14 @@ from sop.supply import settings
 from sop.supply.capacity import rough_cut
 from sop.supply.plan import PlanResult, solve_plan
 from sop.supply.policy import SupplyPolicy
+from sop.ui import auth
 
 
 # --- Data gathering (step 1) ----------------------------------------------------------
 def store() -> Store:
-    """The app's store (the `SOP_STORE` file, else the default)."""
-    return Store()
+    """The app's store (the `SOP_STORE` file, else the default), acting as this
+    session's person (`sop.ui.auth.current_actor`): every write checks their roles."""
+    return Store(actor=auth.current_actor())
 
 
 def store_path() -> str:
