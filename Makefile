@@ -7,6 +7,9 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 RUFF   := $(VENV)/bin/ruff
 PYTEST := $(PY) -m pytest
 PORT   ?= 8501
+# the address the app listens on: this machine only; `make run HOST=0.0.0.0` serves the
+# network (configure sign-in and a TLS proxy first: docs/security.md)
+HOST   ?= localhost
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run lint check test screenshots demo bench browser-deps pg-deps clean-store
@@ -24,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 run: $(VENV)/.installed
 	$(PY) -m sop ensure-demo
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -62,4 +65,5 @@ bench: $(VENV)/.installed-dev pg-deps
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean-store:
-	rm -f data/sop.duckdb data/sop.duckdb.wal
+	rm -f data/sop.duckdb data/sop.duckdb.wal data/sop.duckdb.lock
+	rm -rf data/sop.duckdb.queue

@@ -1,11 +1,15 @@
-"""S&OP Studio: the router. Pages follow the five steps of the monthly S&OP cycle."""
+"""S&OP Studio: the router. Pages follow the five steps of the monthly S&OP cycle.
+
+When sign-in is configured (`[auth]` in `.streamlit/secrets.toml`, docs/security.md),
+nobody sees a page before signing in: `auth.gate()` shows the sign-in screen and stops."""
 
 import streamlit as st
 
 from sop.core import fmt
-from sop.ui import readers, router
+from sop.ui import auth, readers, router
 
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
+auth.gate()
 
 DATA = st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data")
 
@@ -52,6 +56,14 @@ PAGES = {
             "pages/finance.py", title="Finance", icon=":material/payments:", url_path="finance"
         ),
     ],
+    "Admin": [
+        st.Page(
+            "pages/admin.py",
+            title="Admin",
+            icon=":material/admin_panel_settings:",
+            url_path="admin",
+        ),
+    ],
 }
 
 nav = st.navigation(PAGES)
@@ -62,10 +74,11 @@ with st.sidebar:
     if info is None:
         st.caption("No dataset loaded")
     else:
-        st.markdown(f"**{info.company}**")
+        st.markdown(f"**{fmt.md(info.company)}**")
         st.caption(
-            f"Dataset `{info.name}` · version {info.version}  \n"
-            f"Actuals to {fmt.month(info.as_of)} · {info.currency}"
+            f"Dataset {fmt.md(info.name)} · version {info.version}  \n"
+            f"Actuals to {fmt.month(info.as_of)} · {fmt.md(info.currency)}"
         )
+    auth.sidebar()
 
 nav.run()

@@ -69,7 +69,6 @@ def main() -> None:
                 kind=overrides.KIND_PCT,
                 value=5.0,
                 reason="bench",
-                author="bench",
             ),
         )
     reads = []
@@ -91,7 +90,6 @@ def main() -> None:
                 kind=overrides.KIND_UNITS,
                 value=100.0 + i,
                 reason="bench",
-                author="bench",
             ),
         )
         writes.append(time.perf_counter() - t0)

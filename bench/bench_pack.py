@@ -43,7 +43,7 @@ def setup(folder: Path) -> Store:
     print(f"set-up: demo loaded and forecast in {time.perf_counter() - t0:.1f} s (not timed)")
     ctx = executive.context(store)
     ids = [
-        saved_scenarios.save(store, name, lv, "bench")
+        saved_scenarios.save(store, name, lv)
         for name, lv in (
             (
                 "Summer overtime",
@@ -53,8 +53,8 @@ def setup(folder: Path) -> Store:
             ("Price +3 %", Levers(price_family_pct=(("Cooling", 3.0), ("Heating", 3.0)))),
         )
     ]
-    executive.approve_saved(store, ctx, 0, "bench", "last cycle", pd.Timestamp("2026-10-01"))
-    executive.approve_saved(store, ctx, ids[1], "bench", "this cycle")
+    executive.approve_saved(store, ctx, 0, "last cycle", pd.Timestamp("2026-10-01"))
+    executive.approve_saved(store, ctx, ids[1], "this cycle")
     return store
 
 

@@ -134,7 +134,7 @@ def main() -> int:
         )
         with tempfile.TemporaryDirectory(prefix="sop-bench-") as folder:
             store = Store(Path(folder) / "bench.duckdb")
-            source_queries.set_all(store, company, queries, "bench")
+            source_queries.set_all(store, company, queries)
             config = SourceConfig(
                 {"host": "127.0.0.1", "port": str(server.port), "dbname": DATABASE,
                  "user": PLANNER, "password": PLANNER_PASSWORD},

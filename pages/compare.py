@@ -3,11 +3,21 @@ open one on the Scenarios page, or archive it."""
 
 import streamlit as st
 
+from sop.core import access
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
-from sop.ui import actions, columns, guards, readers, router, scenario_readers
+from sop.ui import (
+    actions,
+    columns,
+    guards,
+    permit,
+    readers,
+    router,
+    scenario_readers,
+    settings_forms,
+)
 
 router.through_router()
 
@@ -31,10 +41,9 @@ def render_list(saved) -> None:
 
 
 def render_actions(saved, labels: dict, path: str) -> None:
-    c = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+    c = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
     sid = c[0].selectbox("Saved scenario", list(labels), format_func=labels.get, key="cmp_target")
-    author = c[1].text_input("Your name (to archive or restore)", key="cmp_author")
-    if c[2].button(
+    if c[1].button(
         "Open",
         key="cmp_open",
         icon=":material/open_in_new:",
@@ -47,16 +56,19 @@ def render_actions(saved, labels: dict, path: str) -> None:
             st.session_state[scenario_url.CURRENT], st.session_state["_scn_reseed"] = levers, True
             st.switch_page("pages/scenarios.py")
     archived = bool(saved.set_index("scenario_id").at[sid, "archived"])
-    if c[3].button(
+    if not permit.allowed(access.SCENARIO, c[3]):
+        return
+    if c[2].button(
         "Restore" if archived else "Archive",
         key="cmp_archive",
         icon=":material/unarchive:" if archived else ":material/archive:",
     ):
-        changed = actions.set_archived(int(sid), author, not archived)
+        changed = actions.set_archived(int(sid), not archived)
         if not changed.ok:
             st.error(compare.escape_md(changed.message))
         else:
             st.rerun()
+    c[3].caption(settings_forms.recorded_as())
 
 
 def render_comparison(

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from sop.core import charts, fmt, schema
+from sop.core import access, charts, fmt, schema
 from sop.core.tables import schema_markdown
-from sop.ui import actions, columns, readers, router, source, templates, upload, widgets
+from sop.ui import actions, columns, permit, readers, router, source, templates, upload, widgets
 
 router.through_router()
 
@@ -14,7 +14,7 @@ FLASH = upload.FLASH
 def render_header(info) -> None:
     widgets.tile_style()
     c = st.columns(4)
-    c[0].metric("Dataset", info.name, border=True)
+    c[0].metric("Dataset", fmt.md(info.name), border=True)
     c[1].metric("Actuals up to (as-of month)", fmt.month(info.as_of), border=True)
     c[2].metric("Version", f"v{info.version}", border=True)
     c[3].metric(
@@ -37,7 +37,8 @@ def render_upload(info) -> None:
     )
     with st.expander("The data model: every table and column", icon=":material/schema:"):
         st.markdown(schema_markdown())
-    upload.form(info)
+    if permit.allowed(access.LOAD):
+        upload.form(info)
 
 
 def render_versions(info) -> None:
@@ -50,6 +51,8 @@ def render_versions(info) -> None:
         key="data_versions_table",
         column_config=columns.data_versions(),
     )
+    if not permit.allowed(access.LOAD):
+        return
     pick = st.selectbox("Restore an earlier version", versions["version"], key="data_restore")
     if st.button(
         "Make this version active",

@@ -4,9 +4,11 @@ append-only decision log."""
 
 import streamlit as st
 
+from sop.core import access
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
+from sop.ui import comments as comments_ui
 
 router.through_router()
 
@@ -14,9 +16,9 @@ POLICY = readers.plan_policy()[0]
 FLASH = "_dec_flash"
 
 
-def entry_form(title, icon, label, labels, note_label, button, act, key, done_text) -> None:
-    """Pick a log entry, give your name and a note, act on it (a new log entry)."""
-    acted = forms.entry_form(title, icon, label, labels, note_label, button, act, key)
+def entry_form(title, icon, label, labels, note_label, button, act, key, done_text, action) -> None:
+    """Pick a log entry, give a note, act on it (a new log entry; needs `action`)."""
+    acted = forms.entry_form(title, icon, label, labels, note_label, button, act, key, action)
     if acted is not None and not acted[1].ok:
         st.error(acted[1].message)
     elif acted is not None:
@@ -80,6 +82,7 @@ def render_items(view) -> None:
         actions.close_item,
         "dec_close",
         "Item #{} is closed.",
+        access.ACTION_ITEM,
     )
 
 
@@ -111,6 +114,7 @@ def render_log(view) -> None:
         actions.revoke,
         "dec_rev",
         "Approval #{} is reversed.",
+        access.APPROVE,
     )
 
 
@@ -139,3 +143,4 @@ with right:
     render_item_form(view)
 render_items(view)  # full width: what, owner and due date read in full
 render_log(view)
+comments_ui.decision_thread(view.log)

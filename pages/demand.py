@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from sop.core import charts, fmt, schema
+from sop.core import access, charts, fmt, schema
 from sop.demand import accuracy, reconcile
 from sop.demand import charts as demand_charts
 from sop.demand import view as demand_view
 from sop.demand.engine import LEVELS, ForecastSettings
 from sop.demand.plan import has_loaded_consensus
 from sop.scenario.wording import escape_md
-from sop.ui import actions, columns, forms, guards, readers, router, widgets
+from sop.ui import actions, columns, forms, guards, permit, readers, router, widgets
+from sop.ui import comments as comments_ui
 
 router.through_router()
 
@@ -48,7 +49,7 @@ def render_run(run) -> None:
         if run is not None:
             summary = readers.demand_run_frame(readers.store_path(), run.run_id, "reconciliation")
             st.caption(f"{demand_view.run_caption(run)} {reconcile.sentence(summary)}")
-        if st.button(
+        if permit.allowed(access.FORECAST) and st.button(
             "Refit the forecast" if same else "Run forecast",
             key="dem_run",
             type="secondary" if same else "primary",
@@ -76,7 +77,9 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
     (st.caption if fva.measurable else st.info)(fva.message)
     if fva.measurable:
         table(fva.table, key="dem_cons_fva")
-    st.markdown(f"**Series in {demand_view.selection_label(*pick)}**: chosen method and backtest")
+    st.markdown(
+        f"**Series in {escape_md(demand_view.selection_label(*pick))}**: chosen method and backtest"
+    )
     table(demand_view.pick(series, *pick), key="dem_series_acc")
     st.markdown(demand_view.FLAGGED_NOTE)
     table(demand_view.without_empty_columns(accuracy.flagged(series)), key="dem_flagged")
@@ -114,7 +117,7 @@ def save_override(override, pick, stack: bool) -> None:
         return forms.ask_to_stack(override, added.value, pick)
     if not added.ok:
         return st.error(added.message)
-    label = demand_view.selection_label(*pick)
+    label = escape_md(demand_view.selection_label(*pick))
     widgets.flash(
         FLASH,
         f"Override #{added.value} on {label} saved; the consensus is updated.",
@@ -199,7 +202,7 @@ st.plotly_chart(
     demand_charts.demand_chart(
         series,
         marks,
-        f"Demand of {demand_view.selection_label(*pick)} (units/month)",
+        f"Demand of {fmt.plot_text(demand_view.selection_label(*pick))} (units/month)",
         colors.get(pick[0], charts.PALETTE[0]),
     ),
     width="stretch",
@@ -212,6 +215,7 @@ with tabs[0]:
         render_editor(demand_view.plan_month_options(cons), pick)
         render_orphans(path, info.version, stamp)
     render_history(path, info.version, stamp)
+    comments_ui.override_thread(readers.demand_overrides(path, info.version, stamp))
 with tabs[1]:
     render_accuracy(path, info, run, pick, stamp)
 with tabs[2]:

@@ -10,6 +10,7 @@ from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
 from sop.ui import columns, guards, readers, router, scenario_readers, widgets
+from sop.ui import comments as comments_ui
 from sop.ui import grid as grid_view
 
 router.through_router()
@@ -92,7 +93,7 @@ def render_changes(view, font: int) -> None:
     st.caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
         "sales, labour and overtime, subcontracting; cost = material and stock. "
-        f"Previous plan: {view.previous.scenario_name}, data "
+        f"Previous plan: {escape_md(view.previous.scenario_name)}, data "
         f"v{view.previous.dataset_version}. Steps add up exactly."
     )
 
@@ -121,8 +122,8 @@ def render_pack(path: str, version: int, stamp: tuple, log_stamp: tuple) -> None
         help="One file, opens in any browser, works offline.",
     )
     c[2].caption(
-        "Summary, demand, supply, finance, scenarios, decisions, risks, what "
-        "changed and the S&OE weeks; both carry the dataset version, the cycle and "
+        "Summary, demand, supply, finance, scenarios, decisions, open comments, risks, "
+        "what changed and the S&OE weeks; both carry the dataset version, the cycle and "
         "the time they were made. Also: `python -m sop pack --out DIR`."
     )
 
@@ -151,4 +152,6 @@ grid_view.executive_grid(
     page.path, page.version, page.stamp, view.current.levers, POLICY, view.currency, present
 )
 render_changes(view, font=18 if present else 13)
+comments_ui.open_comments()
+comments_ui.risk_thread(view.risks)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

@@ -10,7 +10,7 @@ from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
 from sop.scenario.levers import Levers
-from sop.ui import guards, readers, router, scenario_readers, widgets
+from sop.ui import budget, guards, readers, router, scenario_readers, settings_forms, widgets
 
 router.through_router()
 
@@ -133,6 +133,8 @@ st.caption(
 info = guards.require_dataset()
 path, version, currency = readers.store_path(), info.version, info.currency
 widgets.assumptions_note(path, version, widgets.FINANCE_TOPICS)
+settings_forms.finance_settings()
+budget.load_form(info)
 name, levers = widgets.finance_pick(path, version)  # opens on the plan of record
 policy = readers.plan_policy()[0]
 stamp = readers.demand_stamp(path, version)
@@ -145,7 +147,7 @@ if ev is None:
     )
     st.stop()
 if not ev.ok:
-    st.error(f"{name}: {ev.plan.explanation}")
+    st.error(f"{wording.escape_md(name)}: {ev.plan.explanation}")
     st.stop()
 if not priced(ev.kpis):
     st.info(
@@ -157,7 +159,8 @@ if not priced(ev.kpis):
 view = scenario_readers.finance_view(path, version, stamp, levers, policy)
 moved = wording.moved_text(levers)  # in planner's words, not lever field names
 st.caption(
-    f"**{name}** · moved: {wording.escape_md(moved)} · plan {view.span} · actuals to "
+    f"**{wording.escape_md(name)}** · moved: {wording.escape_md(moved)} · plan {view.span} · "
+    f"actuals to "
     f"{fmt.month(view.as_of)} · money in {currency}"
 )
 st.caption(view.convention)

@@ -110,7 +110,7 @@ if view.approved is None:
     st.page_link("pages/decisions.py", label="Go to Decisions", icon=":material/gavel:")
 else:
     st.caption(
-        f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record **{view.plan_name}** "
+        f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record **{fmt.md(view.plan_name)}** "
         f"as approved (data v{view.snapshot.dataset_version}) · first three months"
     )
     render_weeks(view)

@@ -3,7 +3,7 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 
 import streamlit as st
 
-from sop.core import charts, schema
+from sop.core import access, charts, schema
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare, wording
@@ -11,7 +11,19 @@ from sop.scenario import space as lever_space
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
-from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
+from sop.ui import (
+    actions,
+    columns,
+    forms,
+    guards,
+    permit,
+    readers,
+    router,
+    scenario_readers,
+    settings_forms,
+    widgets,
+)
+from sop.ui import comments as comments_ui
 from sop.ui import grid as grid_view
 
 router.through_router()
@@ -94,20 +106,26 @@ def tab_kpis(ev, base, c: dict) -> None:
 
 def tab_save(ev, base, c: dict) -> None:
     widgets.show_flash(SAVED)
+    if not permit.allowed(access.SCENARIO):
+        return
     widgets.fresh(SAVE_FORM_CLEARED)  # once saved, the form is empty: Enter + click saves once
     with st.form("scn_save_form"):
         name = st.text_input("Scenario name", key="scn_save_name", max_chars=10_000)
-        author = st.text_input("Your name", key="scn_save_author", max_chars=200)
         text = st.text_area(
             "Description (what and why)", key="scn_save_description", max_chars=10_000
         )
+        st.caption(settings_forms.recorded_as())
         if st.form_submit_button("Save scenario", icon=":material/save:"):
-            saved = actions.save_scenario(ev.levers, name, author, text, c["version"])
+            saved = actions.save_scenario(ev.levers, name, text, c["version"])
             if not saved.ok:
                 st.error(compare.escape_md(saved.message))
             else:
                 every = scenario_readers.scenario_list(c["path"], include_archived=True)
                 widgets.flash(SAVED, compare.saved_text(every, saved.value), SAVE_FORM_CLEARED)
+
+
+def tab_comments(ev, base, c: dict) -> None:
+    comments_ui.scenario_thread(c["path"], ev.levers)
 
 
 TABS = {
@@ -117,6 +135,7 @@ TABS = {
     "Risk (P10 / P50 / P90)": tab_risk,
     "All KPIs": tab_kpis,
     "Save": tab_save,
+    "Comments": tab_comments,
 }
 
 

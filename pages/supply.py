@@ -6,7 +6,7 @@ from sop.core import charts, fmt, schema
 from sop.finance.kpis import summary as kpi_summary
 from sop.finance.tiles import plan_tiles
 from sop.supply import charts as supply_charts
-from sop.ui import columns, forms, guards, readers, router, widgets
+from sop.ui import columns, guards, readers, router, settings_forms, widgets
 
 router.through_router()
 
@@ -71,7 +71,7 @@ def render_gaps(plan, currency: str) -> None:
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
         return
-    st.markdown("\n".join(f"- {why}" for why in plan.shortfalls["why"].head(8)))
+    st.markdown("\n".join(f"- {fmt.md(why)}" for why in plan.shortfalls["why"].head(8)))
     with st.expander(f"All {len(plan.shortfalls)} shortfall(s) as a table"):
         config = columns.fit(plan.shortfalls, columns.bottleneck_columns(plan.shortfalls, currency))
         st.dataframe(
@@ -109,7 +109,7 @@ st.caption(
 info = guards.require_dataset()
 path, currency = readers.store_path(), info.currency
 widgets.assumptions_note(path, info.version, widgets.SUPPLY_TOPICS)
-policy = forms.policy_controls()
+policy = settings_forms.policy_controls()
 stamp = readers.demand_stamp(path, info.version)
 demand, why = readers.supply_demand(path, info.version, policy.horizon, stamp)
 if demand is None:

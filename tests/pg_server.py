@@ -193,7 +193,6 @@ SQL_TYPES = {
     schema.BOOL: "boolean",
 }
 COMPANY = "tiny"  # the tiny dataset's company (its dataset name: it has no company table)
-AUTHOR = "Pat Tester"
 
 
 def source_table(name: str) -> str:

@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from sop.cli import backtest, data, forecast, grid, pack, plan, scenario, source, template
+from sop.cli import backtest, data, forecast, grid, pack, plan, scenario, source, template, users
+from sop.core.access import AccessDenied
 from sop.store import StoreError
 
 STORE_HELP = "DuckDB store file (default: $SOP_STORE, else data/sop.duckdb)"
 # in the order `python -m sop --help` lists them
-COMMAND_GROUPS = (data, template, source, backtest, forecast, plan, scenario, pack, grid)
+COMMAND_GROUPS = (data, template, source, backtest, forecast, plan, scenario, pack, grid, users)
 OUT_IS_FOLDER = {"demo", "pack"}  # the other commands' --out is a file
 
 
@@ -34,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m sop",
         description="S&OP Studio command line.",
         epilog="`python -m sop COMMAND --help` describes a command. Exit code 0 when it "
-        "is done; otherwise the reason is printed and the code is not 0.",
+        "is done; otherwise the reason is printed and the code is not 0. The command line "
+        "acts as the person at this machine ($SOP_USER, else the login name), with every "
+        "role: a shell user can open the store file anyway, so the roles of `python -m sop "
+        "users` guard the app, not the file.",
     )
     p.add_argument("--store", type=Path, default=None, help=STORE_HELP)
     sub = _Subparsers(p.add_subparsers(dest="command", required=True, metavar="COMMAND"))
@@ -78,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"ERROR    {exc}", file=sys.stderr)
         return 2
+    except AccessDenied as exc:  # a PermissionError: before OSError's "check the path"
+        print(f"ERROR    {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

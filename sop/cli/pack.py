@@ -29,6 +29,7 @@ from sop.executive import view as exec_view
 from sop.executive.service import Context
 from sop.scenario.evaluate import prepare_demand
 from sop.store import Store
+from sop.store import comments as store_comments
 from sop.store import decisions as decision_log
 from sop.supply.policy import SupplyPolicy
 
@@ -141,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
         ctx.version,
     )
     meta = pack.PackMeta(company, ctx.name, ctx.version, cycle, ctx.as_of, ctx.currency, pack.now())
-    xlsx, page = pack.write(view, ctx.tables, meta, args.out, ctx.demand)
+    # the store's open threads are about its active data, not a folder's
+    threads = store_comments.open_threads(store) if has_store and args.data is None else None
+    xlsx, page = pack.write(view, ctx.tables, meta, args.out, ctx.demand, threads)
     print(
         f"Wrote {xlsx} and {page} ({view.plan_name}, {exec_view.fmt_cycle(cycle)} cycle, data "
         f"{meta.version_text}) in {time.perf_counter() - t0:.2f} s."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sop.cli import plan
-from sop.core import fmt, schema
+from sop.core import configfile, fmt, schema
 from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import sources
@@ -61,25 +60,12 @@ def read_levers(path: Path) -> Levers:
         raise ValueError(
             f"--levers {path}: a levers file's name ends in .toml or .json. {LEVERS_DOC}"
         )
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ValueError(f"--levers {path}: cannot read it ({exc.strerror or exc}).") from exc
-    try:
-        levers = Levers.from_file_text(text, suffix)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        kind, example = (
-            ("TOML", "scn_demand_pct = 5, one lever a line")
-            if suffix == ".toml"
-            else ("JSON", '{"scn_demand_pct": 5}')
-        )
-        raise ValueError(
-            f"--levers {path} is not valid {kind}: {exc}. Write e.g. {example}. {LEVERS_DOC}"
-        ) from exc
+    try:  # size, encoding, syntax, keys given twice, nesting: sop.core.configfile
+        levers = Levers.from_file_text(configfile.read_bytes(path), suffix)
     except ValueError as exc:
         raise ValueError(f"--levers {path}: {exc}. {LEVERS_DOC}") from exc
     if problems := levers.problems():
-        raise ValueError(f"--levers {path}: " + "; ".join(problems) + f". {LEVERS_DOC}")
+        raise ValueError(f"--levers {path}: {configfile.bounded(problems)}. {LEVERS_DOC}")
     return levers
 
 
@@ -158,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if unknown := unknown_names(levers, demand, tables):
         print(
-            f"ERROR    --levers {args.levers}: " + "; ".join(unknown) + ". Such a lever "
+            f"ERROR    --levers {args.levers}: {configfile.bounded(unknown)}. Such a lever "
             "would change nothing; fix the name or remove it.",
             file=err,
         )

@@ -10,7 +10,6 @@ printed goes through the password redaction.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 import textwrap
@@ -81,7 +80,7 @@ def source(args: argparse.Namespace) -> int:
                 _say(f"ERROR    {p}", config, err=True)
             _say("Nothing was saved; the saved queries are unchanged.", config, err=True)
             return 2
-        removed = source_queries.set_all(store, company, queries, args.author)
+        removed = source_queries.set_all(store, company, queries)
         _say(
             f"Saved {len(queries)} quer{'ies' if len(queries) > 1 else 'y'} for `{company}` "
             f"({', '.join(queries)})"
@@ -164,11 +163,6 @@ def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     s.add_argument("--queries", type=Path, default=None, help=QUERIES_HELP)
     s.add_argument(
         "--company", default=None, help="company the queries belong to (default: the active one)"
-    )
-    s.add_argument(
-        "--author",
-        default=os.environ.get("SOP_AUTHOR") or getpass.getuser(),
-        help="who saves the queries (default: $SOP_AUTHOR, else your user name)",
     )
     s.set_defaults(func=source)
     s = add_parser(

@@ -72,12 +72,12 @@ def history_chart(
             go.Scatter(
                 x=part[schema.MONTH],
                 y=part["value"],
-                name=family,
+                name=fmt.plot_text(family),
                 mode="lines",
                 stackgroup="one",
                 line=dict(width=1, color=colors.get(family)),
                 hovertemplate=(
-                    f"{family}<br>%{{x|%b %Y}}: "
+                    f"{fmt.plot_text(family)}<br>%{{x|%b %Y}}: "
                     + (f"{fmt.symbol(currency)}%{{y:,.0f}}" if money else "%{y:,.0f} units")
                     + "<extra></extra>"
                 ),
@@ -113,7 +113,7 @@ def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
         return go.Figure(layout=dict(template=TEMPLATE, title="No sales history"))
     hover = [
         [
-            f"{sku} ({families.get(sku, '')})<br>{m:%b %Y}: "
+            f"{fmt.plot_text(sku)} ({fmt.plot_text(families.get(sku, ''))})<br>{m:%b %Y}: "
             + ("outside the SKU's life" if pd.isna(v) else f"{v:.0f} region(s) missing")
             for m, v in row.items()
         ]
@@ -123,7 +123,7 @@ def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
         go.Heatmap(
             z=matrix.to_numpy(),
             x=list(matrix.columns),
-            y=list(matrix.index),
+            y=[fmt.plot_text(sku) for sku in matrix.index],
             colorscale=[[0, "#EAF2EA"], [0.001, "#FCE3C2"], [1, "#B23A48"]],
             zmin=0,
             zmax=max(1.0, float(pd.DataFrame(matrix).max().max())),

@@ -1,7 +1,14 @@
-"""Number formatting for screens and exports: money as money, units with a unit."""
+"""Number formatting for screens and exports: money as money, units with a unit; and
+text a person typed (a company, dataset, scenario, family or SKU name, a reason, a
+decision) made safe for each medium it is shown in: `md` for Markdown (Streamlit's
+markdown, captions, labels, alerts), `html_text` for HTML (the meeting pack's report),
+`plot_text` for Plotly (legends, hover text, axis categories, annotations). A name is
+never wrapped in backticks: inside a code span escapes do not work and a backtick in
+the name ends the span."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -147,3 +154,36 @@ def month(ts: pd.Timestamp | None) -> str:
     if ts is None or pd.isna(ts):
         return "–"
     return pd.Timestamp(ts).strftime("%b %Y")
+
+
+# every character Markdown (CommonMark, GitHub's extensions and Streamlit's own:
+# :material/icon:, :red[...], $latex$) may give a meaning to; `&` so an entity
+# (&lt;) shows as typed
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:&"
+
+
+def md(text: object) -> str:
+    """Text shown through Markdown exactly as typed: every special character escaped
+    (a link, an image, emphasis, HTML, a heading, a list or a code span in a name is
+    shown as its characters). Use it for every name in st.markdown, st.caption,
+    st.info and the like, and in widget labels (they are Markdown too)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text))
+
+
+def html_text(text: object) -> str:
+    """Text shown in HTML exactly as typed (`&`, `<`, `>` and both quotes escaped)."""
+    return html.escape(str(text), quote=True)
+
+
+def plot_text(text: object) -> str:
+    """Text shown by Plotly exactly as typed: Plotly renders <b>, <i>, <br>, <a href>
+    and <span style> tags in titles, legends, hover text, tick labels and annotations,
+    and fills %{...} in a hover template; `&`, `<`, `>` and `%` escaped as HTML entities
+    (Plotly turns them back into the characters) show as typed."""
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("%", "&#37;")
+    )

@@ -75,14 +75,16 @@ def cell_value(v: object, kind: str = "") -> object:
     return v
 
 
-FORMULA_START = ("=", "+", "-", "@")  # what Excel would read as the start of a formula
+# what Excel (or a CSV import) would read as the start of a formula: OWASP's list
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def put(ws: Worksheet, row: int, column: int, value: object, kind: str = ""):
     """Write one cell (`cell_value(value, kind)`) and return it. Text that starts like a
     formula (`FORMULA_START`: a name typed as `=HYPERLINK(...)`, `+1 call`, `@team`)
     is kept as text, quote-prefixed as Excel does for a typed apostrophe: it is never
-    evaluated, on opening or when the cell is edited."""
+    evaluated, on opening or when the cell is edited. Every cell a workbook of the app
+    gets is written through here (tests/unit/test_hostile_excel.py reads them back)."""
     cell = ws.cell(row=row, column=column)
     v = cell_value(value, kind)
     cell.value = v
@@ -128,7 +130,7 @@ def _total_row(
         )
         if j == 2 and value is None and note:
             value, kind = note, "text"
-        cell = ws.cell(row=row, column=j, value=cell_value(value, kind))
+        cell = put(ws, row, j, value, kind)
         cell.font, cell.border = BOLD, TOP_LINE
         if j > 1 and f[kind]:
             cell.number_format = f[kind]
@@ -153,7 +155,7 @@ def write_table(
         money = kind in MONEY_KINDS or (
             kind == ROW and len(df) > 0 and set(kinds[col]) <= set(MONEY_KINDS)
         )
-        cell = ws.cell(row=start_row, column=j, value=header + (f" ({currency})" if money else ""))
+        cell = put(ws, start_row, j, header + (f" ({currency})" if money else ""))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cols = [c for c, _, _ in spec]

@@ -17,6 +17,12 @@ from sop.data.report import Run
 DATE_ORDER = "Date order is known"
 DATES_READ = "Dates can be read"
 PERIODS = "Periods are calendar months"
+SIZES = "Numbers are finite and of a sane size"
+YEARS = "Years are plausible"
+# No quantity, amount, rate or count of a plan is this large: a larger number (1e308,
+# inf, an exponent typed by mistake) would wreck every sum and the solver's scaling.
+LARGEST = 1e12
+YEAR_RANGE = (1900, 2200)  # a month outside these years is a typing error
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -171,7 +177,20 @@ def _read_values(
             f"Write `{c.name}` as plain numbers ({c.unit}) without units or thousands separators.",
             shown=orig,
         )
-        df[c.name], flagged = num.where(~bad), bad
+        huge = num.notna() & ~(num.abs() <= LARGEST)  # inf, -inf and absurd sizes
+        run.rows(
+            SIZES,
+            t,
+            df,
+            f,
+            huge,
+            c.name,
+            f"hold infinite or absurdly large numbers (beyond ±{LARGEST:,.0f})",
+            f"Write `{c.name}` as the real amount ({c.unit}), at most {LARGEST:,.0f} in size: "
+            "inf, 1e308 and the like are not amounts (an exponent typed by mistake?).",
+            shown=orig,
+        )
+        df[c.name], flagged = num.where(~bad & ~huge), bad | huge
     elif c.dtype == schema.DATE:
         month, unordered = _date_order(raw, t, c, orig, dayfirst, run)
         bad = given & month.isna() & ~unordered
@@ -201,7 +220,20 @@ def _read_values(
             "add it up by calendar month first.",
             shown=orig,
         )
-        df[c.name], flagged = month.where(~bad & ~off), bad | off | unordered
+        lo, hi = YEAR_RANGE
+        far = month.notna() & ((month.dt.year < lo) | (month.dt.year > hi))
+        run.rows(
+            YEARS,
+            t,
+            df,
+            f,
+            far,
+            c.name,
+            f"have years outside {lo}-{hi}",
+            f"Correct the year of `{c.name}` (a typing error?): months run from {lo} to {hi}.",
+            shown=orig,
+        )
+        df[c.name], flagged = month.where(~bad & ~off & ~far), bad | off | far | unordered
     return flagged, unordered
 
 

@@ -5,7 +5,8 @@ content differs from the active version's.
 Tables without a saved query are taken from the active dataset (as an upload with
 "take tables I do not upload from the current dataset" ticked) when it belongs to the
 same company. Nothing is written unless every query ran and every check passed; a
-refresh that finds the same content says so and creates no version. Used by
+refresh that finds the same content says so and creates no version. A person who
+may not load data (`access.LOAD`) gets a refused result before any query runs. Used by
 `python -m sop refresh` and the Data page's Database tab.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.core.tables import TABLE_ORDER, TABLES
 from sop.data import postgres
 from sop.data.readers import ERROR, Finding, RawTable
@@ -159,7 +160,10 @@ def refresh(
 ) -> RefreshResult:
     """Pull, check and (when the content changed) load the company's tables. The company:
     `company`, else the active dataset's. Raises nothing for bad input: a connection or
-    query problem is a refused result; the store is written only for `loaded`."""
+    query problem is a refused result, and so is a person without `access.LOAD`; the
+    store is written only for `loaded`."""
+    if not store.actor.can(access.LOAD):
+        return _refused(access.refusal(store.actor, access.LOAD), [])
     active = store.active()
     company = (company or (active.company if active else "")).strip()
     if not company:

@@ -225,6 +225,22 @@ def _coverage_rules(
         )
 
 
+def _currency_rule(c: pd.DataFrame, f: str, run: Run) -> None:
+    """The currency is a three-letter code: it is shown next to every amount, on every
+    page and in every export (a name or a link there would be shown everywhere)."""
+    cur = c[schema.CURRENCY]
+    run.rows(
+        "Currency is a code",
+        TABLES[schema.COMPANY],
+        c,
+        f,
+        cur.notna() & ~cur.astype("string").str.fullmatch(r"[A-Za-z]{3}").fillna(False),
+        schema.CURRENCY,
+        "are not a three-letter currency code",
+        "Write the ISO 4217 code of the currency (EUR, USD, GBP, ...).",
+    )
+
+
 def _budget_rule(bud: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run) -> None:
     """The budget has months after the as-of month."""
     run.ran("Budget covers the plan", schema.BUDGET)
@@ -264,6 +280,8 @@ def cross_rules(
             len(c),
             files[schema.COMPANY],
         )
+    if c is not None:
+        _currency_rule(c, files[schema.COMPANY], run)
     if (pr := get(schema.PROMOTIONS)) is not None:
         _promotion_rules(pr, files[schema.PROMOTIONS], as_of, run)
     if (b := get(schema.BILL_OF_RESOURCES)) is not None:

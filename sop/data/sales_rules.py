@@ -1,6 +1,7 @@
-"""Rules about the sales history: months no earlier than 1900, actuals end at the
-as-of month, no gaps inside a series, sales inside the product lifecycle, and one
-family per SKU in `sales.family` (the family of a SKU not in `products`)."""
+"""Rules about the sales history: actuals end at the as-of month, no gaps inside a
+series, sales inside the product lifecycle, and one family per SKU in `sales.family`
+(the family of a SKU not in `products`). Months outside 1900-2200, in sales as in
+every month column, are refused when the file is read (`sop.data.columns.YEARS`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from sop.core.months import months_between
 from sop.core.tables import TABLES
 from sop.data.readers import WARNING
 from sop.data.report import MAX_EXAMPLES, SHOWN, Run
-
-FIRST_SALES_MONTH = pd.Timestamp("1900-01-01")  # earlier sales months are typing errors
 
 
 def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
@@ -41,18 +40,6 @@ def sales_rules(
     run: Run,
 ) -> None:
     T, f = TABLES, files[schema.SALES]
-    early = s[schema.MONTH].notna() & (s[schema.MONTH] < FIRST_SALES_MONTH)
-    run.rows(
-        "Sales months are plausible",
-        T[schema.SALES],
-        s,
-        f,
-        early,
-        schema.MONTH,
-        f"are before {FIRST_SALES_MONTH:%Y}",
-        "A year that early is a typing error: correct the year.",
-    )
-    s = s[~early]  # the rules below judge the plausible months only
     run.rows(
         "Actuals end at the as-of month",
         T[schema.SALES],

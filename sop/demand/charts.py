@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.charts import INK, TEMPLATE
 from sop.demand.view import ACTUAL, CONSENSUS, FITTED
 
@@ -114,7 +114,7 @@ def _add_override_marks(fig: go.Figure, marks: pd.DataFrame) -> None:
             x=m[schema.START_MONTH],
             y=1 - 0.07 * (i % 5),
             yref="paper",
-            text=m["label"][:48],
+            text=fmt.plot_text(m["label"][:48]),
             showarrow=False,
             xanchor="left",
             yanchor="top",

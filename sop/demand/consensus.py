@@ -1,7 +1,9 @@
 """The consensus demand plan as a service over the store: forecast runs, overrides,
 snapshots. Reads stored results only; the one function that fits is `run_and_store`.
 
-`demand_plan` is the public entry point; pages go through `sop.ui`.
+`demand_plan` is the public entry point; pages go through `sop.ui`. The writes check
+the acting person's role before any work (`access.FORECAST` to fit and store a run,
+`access.OVERRIDE` to add or withdraw an override) and record them as the author.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.core.months import as_of_month, next_month, plan_months
 from sop.data.defaults import complete
 from sop.demand import accuracy, stacking
@@ -267,6 +269,8 @@ def run_and_store(
     # this module) that every reader of a stored plan would otherwise pay.
     from sop.demand.engine import run_forecast
 
+    access.require(store.actor, access.FORECAST)  # before minutes of fitting
+
     info = dataset(store, version)
     tables = complete(store.tables(info.version))
     t0 = time.perf_counter()
@@ -274,7 +278,7 @@ def run_and_store(
     seconds = time.perf_counter() - t0
     save_result(store, info, result, seconds)
     run = forecast_store.find_run(store, info.version, settings.key())
-    snapshot(store, Context(info, tables, run), "forecast run")
+    snapshot(store, Context(info, tables, run), "forecast run", access.FORECAST)
     return run
 
 
@@ -302,13 +306,21 @@ def save_result(store: Store, info: DatasetInfo, result: object, seconds: float)
     )
 
 
-def snapshot(store: Store, ctx: Context, reason: str) -> bool:
-    """Save the cycle's consensus (keyed by as-of month); False when there is none yet."""
+def snapshot(store: Store, ctx: Context, reason: str, action: str) -> bool:
+    """Save the cycle's consensus (keyed by as-of month) after `action` (a forecast run:
+    `access.FORECAST`, an override change: `access.OVERRIDE`); False when there is none
+    yet."""
     if ctx.info.as_of is None or (ctx.run is None and not has_loaded_consensus(ctx.tables)):
         return False
     plan = plan_from(store, ctx)
     forecast_store.save_snapshot(
-        store, ctx.info.as_of, plan, ctx.info.version, ctx.run.run_id if ctx.run else None, reason
+        store,
+        ctx.info.as_of,
+        plan,
+        ctx.info.version,
+        ctx.run.run_id if ctx.run else None,
+        reason,
+        action,
     )
     return True
 
@@ -322,6 +334,7 @@ def _stacked_totals(
         return {}
     row = {
         **override_rules.as_row(new),
+        schema.AUTHOR: store.actor.signature,
         schema.OVERRIDE_ID: int(applied[schema.OVERRIDE_ID].max()) + 1,
         schema.CREATED_AT: pd.Timestamp.now(),
     }
@@ -330,13 +343,16 @@ def _stacked_totals(
 
 
 def submit_override(store: Store, ov: override_rules.Override, stack: bool = False) -> int:
-    """Check `ov` against the active dataset, store it, refresh the cycle's snapshot.
+    """Check `ov` against the active dataset, store it as made by the acting person,
+    refresh the cycle's snapshot.
 
     Raises `overrides.OverrideRejected` (nothing stored) with every problem found, and
     `stacking.StackingNeedsConsent` (nothing stored) when `ov` would stack on an active
     override of the same selection over overlapping months, unless `stack` says the
-    planner has seen the combined effect and wants it.
+    planner has seen the combined effect and wants it. AccessDenied (nothing stored)
+    unless the acting person may add overrides.
     """
+    access.require(store.actor, access.OVERRIDE)
     ctx = context(store)
     t = ctx.tables
     first = next_month(ctx.info.as_of) if ctx.info.as_of is not None else None
@@ -354,14 +370,14 @@ def submit_override(store: Store, ov: override_rules.Override, stack: bool = Fal
                 )
             )
     oid = override_log.add(store, override_rules.as_row(new), ctx.info.version)
-    snapshot(store, ctx, f"override #{oid}")
+    snapshot(store, ctx, f"override #{oid}", access.OVERRIDE)
     return oid
 
 
-def withdraw_override(store: Store, override_id: int, author: str, note: str = "") -> None:
-    """Withdraw an override of the active dataset's company (a new event row) and
-    refresh the cycle's snapshot."""
+def withdraw_override(store: Store, override_id: int, note: str = "") -> None:
+    """Withdraw an override of the active dataset's company (a new event row by the
+    acting person, `access.OVERRIDE`) and refresh the cycle's snapshot."""
     info = store.active()
-    override_log.withdraw(store, override_id, author, note, info.company if info else None)
+    override_log.withdraw(store, override_id, note, info.company if info else None)
     if info is not None:
-        snapshot(store, context(store), f"withdrew #{override_id}")
+        snapshot(store, context(store), f"withdrew #{override_id}", access.OVERRIDE)

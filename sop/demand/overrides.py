@@ -30,6 +30,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import month_start
+from sop.data.columns import LARGEST
 from sop.demand.plan import SOURCE_FORECAST, SOURCE_OVERRIDE
 
 LEVEL_FAMILY, LEVEL_SKU, LEVEL_SKU_REGION = "family", "sku", "sku_region"
@@ -50,7 +51,8 @@ class OverrideRejected(ValueError):
 
 @dataclass(frozen=True)
 class Override:
-    """One planner judgement. `family` is filled in from the SKU for SKU-level ones."""
+    """One planner judgement. `family` is filled in from the SKU for SKU-level ones. Who
+    made it is not a field: the store records the acting person (`store.actor`)."""
 
     level: str
     start_month: pd.Timestamp
@@ -58,7 +60,6 @@ class Override:
     kind: str
     value: float
     reason: str
-    author: str
     family: str | None = None
     sku: str | None = None
     region: str | None = None
@@ -89,15 +90,13 @@ def check_override(
     in the past, where there is no forecast left to change.
     """
     problems: list[str] = []
-    if _blank(ov.author):
-        problems.append("Enter your name, so the history shows who made the change.")
     if _blank(ov.reason):
         problems.append(
             "Enter a reason (for example `key account win`), so others know "
             "why the forecast was changed."
         )
-    if len(str(ov.author or "")) > MAX_TEXT or len(str(ov.reason or "")) > MAX_TEXT:
-        problems.append(f"Keep the name and the reason under {MAX_TEXT} characters.")
+    if len(str(ov.reason or "")) > MAX_TEXT:
+        problems.append(f"Keep the reason under {MAX_TEXT} characters.")
     if ov.level not in OVERRIDE_LEVELS:
         problems.append(f"The level must be one of {', '.join(OVERRIDE_LEVELS)}, not {ov.level!r}.")
     if ov.kind not in OVERRIDE_KINDS:
@@ -108,6 +107,8 @@ def check_override(
     value = ov.value
     if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
         problems.append("Enter a number for the new quantity or the percentage.")
+    elif abs(value) > LARGEST:  # 1e308 would wreck every sum and the plan
+        problems.append(f"Enter a number of at most {LARGEST:,.0f}, not {value:g}.")
     elif ov.kind == KIND_UNITS and value < 0:
         problems.append(
             f"A quantity cannot be negative ({value:,.0f} units); enter the "
@@ -165,7 +166,6 @@ def normalise(ov: Override, products: pd.DataFrame) -> Override:
         start_month=month_start(ov.start_month),
         end_month=month_start(ov.end_month),
         reason=str(ov.reason).strip(),
-        author=str(ov.author).strip(),
         family=None if family is None else str(family),
         sku=ov.sku if ov.level != LEVEL_FAMILY else None,
         region=ov.region if ov.level == LEVEL_SKU_REGION else None,
@@ -174,7 +174,7 @@ def normalise(ov: Override, products: pd.DataFrame) -> Override:
 
 def as_row(ov: Override) -> dict[str, object]:
     """`ov` as the row `sop.store.overrides.add` stores, keyed by `schema.OVERRIDE_COLUMNS`
-    names (the store adds the id and the time)."""
+    names (the store adds the id, the time and the author)."""
     return dataclasses.asdict(ov)
 
 
@@ -313,7 +313,6 @@ def from_edited_row(
     before: pd.Series,
     after: pd.Series,
     reason: str,
-    author: str,
 ) -> list[Override]:
     """The overrides an edit of a family's consensus row stands for: one per month whose
     value changed (by at least half a unit), each exactly what the Demand page saves for
@@ -334,7 +333,6 @@ def from_edited_row(
                 kind=KIND_UNITS,
                 value=float(new),
                 reason=reason,
-                author=author,
                 family=family,
             )
         )

@@ -242,7 +242,6 @@ def make_override(
     kind: str,
     value: float,
     reason: str,
-    author: str,
 ) -> overrides.Override:
     """The override the page's editor describes for the picked (family, sku, region)."""
     family, sku, region = pick
@@ -254,7 +253,6 @@ def make_override(
         kind=kind,
         value=value,
         reason=reason,
-        author=author,
         family=family,
         sku=sku,
         region=region,

@@ -141,7 +141,7 @@ def plan_bridge_chart(
     ]
     fig = go.Figure(
         go.Waterfall(
-            x=bridge["step"],
+            x=[fmt.plot_text(s) for s in bridge["step"]],
             y=amount,
             measure=measure,
             text=[
@@ -166,7 +166,8 @@ def plan_bridge_chart(
         template=TEMPLATE,
         height=height,
         showlegend=False,
-        title=f"Gross margin bridge: previous plan of record → {bridge['step'].iloc[-1]}",
+        title="Gross margin bridge: previous plan of record → "
+        + fmt.plot_text(bridge["step"].iloc[-1]),
         margin=dict(l=10, r=10, t=40 + font_size, b=10),
     )
     fig.update_layout(**fonts(font_size))
@@ -222,7 +223,7 @@ def weekly_chart(weeks: pd.DataFrame, height: int = 380) -> go.Figure:
         fig.add_bar(
             x=part["_x"],
             y=part["production"],
-            name=f"{plant}: make",
+            name=f"{fmt.plot_text(plant)}: make",
             marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate="%{x}: %{y:,.0f} units<extra>%{fullData.name}</extra>",
         )

@@ -14,6 +14,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
+from sop.executive import comments as exec_comments
 from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
@@ -338,10 +339,13 @@ def excel(
     tables: dict[str, pd.DataFrame],
     meta: PackMeta,
     consensus: pd.DataFrame | None,
+    comments: pd.DataFrame | None = None,
 ) -> bytes:
     """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
-    plan the view was made from, for the Demand sheet and the grid sheets."""
-    table_sheets, grid_map = sheets(view, tables, consensus), grids(view, tables, consensus)
+    plan the view was made from, for the Demand sheet and the grid sheets; `comments`: the
+    open threads (`sop.store.comments.open_threads`) for an "Open comments" sheet."""
+    table_sheets = sheets(view, tables, consensus) + exec_comments.sheets(comments, meta.made_at)
+    grid_map = grids(view, tables, consensus)
     return pack_excel.workbook(
         table_sheets,
         summary_pairs(view, meta),
@@ -360,11 +364,13 @@ def html(
     tables: dict[str, pd.DataFrame],
     meta: PackMeta,
     consensus: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> str:
     """The pack's self-contained HTML report (`sop.executive.pack_html`), with the
-    total S&OP grid."""
+    total S&OP grid and the open comment threads (`comments`, when given)."""
     total = grids(view, tables, consensus)[sop_grid.TOTAL]
-    return pack_html.report(view, summary_pairs(view, meta), meta, total)
+    opened = None if comments is None else exec_comments.open_table(comments, meta.made_at)
+    return pack_html.report(view, summary_pairs(view, meta), meta, total, opened)
 
 
 def write(
@@ -373,12 +379,14 @@ def write(
     meta: PackMeta,
     out: Path,
     consensus: pd.DataFrame | None,
+    comments: pd.DataFrame | None = None,
 ) -> tuple[Path, Path]:
-    """Write <stem>.xlsx and <stem>.html into `out`; returns both paths."""
+    """Write <stem>.xlsx and <stem>.html into `out` (`comments`: the open threads, or
+    None for a pack made without a store); returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     xlsx, page = out / f"{meta.stem()}.xlsx", out / f"{meta.stem()}.html"
-    xlsx.write_bytes(excel(view, tables, meta, consensus))
-    page.write_text(html(view, tables, meta, consensus), encoding="utf-8")
+    xlsx.write_bytes(excel(view, tables, meta, consensus, comments))
+    page.write_text(html(view, tables, meta, consensus, comments), encoding="utf-8")
     return xlsx, page
 
 

@@ -42,7 +42,7 @@ def workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+    put(ws, 1, 1, title).font = TITLE_FONT
     last = write_pairs(ws, summary, currency, start_row=3)
     write_table(ws, headline, headline_spec, currency, start_row=last + 2)
     for name, frame, spec, total_of, *part in sheets:

@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 from sop.core import fmt
 from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
+from sop.executive import comments as exec_comments
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
@@ -190,6 +191,24 @@ def _decisions_section(view: exec_view.ExecView) -> list[str]:
     return ["<h2>Decision log</h2>", table(log, columns, nowrap=("when", "cyc"))]
 
 
+def _comments_section(opened: pd.DataFrame | None) -> list[str]:
+    """The open comment threads (`sop.executive.comments.open_table`); nothing when the
+    pack was made without a store (None)."""
+    if opened is None:
+        return []
+    head = f"<h2>{esc(exec_comments.TITLE)}</h2>"
+    if opened.empty:
+        return [head, f"<p>{esc(exec_comments.NONE)}</p>"]
+    columns = [
+        ("subject", "Subject"),
+        ("last_body", "Last comment"),
+        ("last_author", "By"),
+        ("age", "Age"),
+        ("comments", "Comments"),
+    ]
+    return [head, table(opened, columns, numeric=("comments",), nowrap=("age",))]
+
+
 def _handoff_section(view: exec_view.ExecView) -> list[str]:
     if not len(view.weekly):
         return []
@@ -232,8 +251,11 @@ def report(
     summary: list[tuple[str, object, str]],
     meta,
     grid: sop_grid.Grid | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> str:
-    """The whole report as an HTML string; `grid`: the total S&OP grid, after the headline."""
+    """The whole report as an HTML string; `grid`: the total S&OP grid, after the headline;
+    `comments`: the open comment threads (`sop.executive.comments.open_table`), after the
+    decision log."""
     cur = view.currency
     parts = _opening(view, summary, meta)
     parts += [
@@ -249,6 +271,7 @@ def report(
     ]
     parts += _changes_section(view)
     parts += _decisions_section(view)
+    parts += _comments_section(comments)
     parts += _handoff_section(view)
     body = "\n".join(parts)
     return (

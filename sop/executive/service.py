@@ -1,7 +1,8 @@
 """Executive S&OP as a service over the store: approve a plan of record (with its
 snapshot) and build the `sop.executive.view.ExecView` of a cycle. The page goes through
 `sop.ui` (which passes its cached evaluations in); the command line and the tests
-call `context` and `view` here.
+call `context` and `view` here. Approving needs `access.APPROVE` and records the acting
+person (`store.actor`) as the approver.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sop.core import access
 from sop.data.defaults import complete
 from sop.demand.consensus import dataset
 from sop.demand.sources import demand_from_store
@@ -98,7 +100,6 @@ def approve_plan(
     policy: SupplyPolicy,
     scenario_id: int,
     name: str,
-    author: str,
     note: str,
     cycle: pd.Timestamp,
     version: int | None,
@@ -106,15 +107,17 @@ def approve_plan(
     currency: str,
 ) -> int:
     """Snapshot the evaluated plan `ev` of scenario `scenario_id` (0 = baseline) and
-    record its approval as the plan of record of `cycle`. Raises StoreError (nothing
-    stored) when the plan has no optimal solution or a field is missing."""
+    record its approval, by the acting person, as the plan of record of `cycle`. Raises
+    AccessDenied (nothing stored) unless they may approve, StoreError (nothing stored)
+    when the plan has no optimal solution or a field is missing."""
+    access.require(store.actor, access.APPROVE)
     if ev is None or not ev.ok:
         why = ev.plan.explanation if ev is not None else "there is no demand plan"
         raise StoreError(f"{name} cannot be approved: {why}")
     sku_plan = exec_view.plan_detail(base, tables, ev.levers, policy)
     snap = decisions.make_snapshot(ev, cycle, scenario_id, name, version, as_of, currency, sku_plan)
     return decision_log.approve(
-        store, cycle, scenario_id, name, ev.levers.to_json(), author, note, version, snap.to_json()
+        store, cycle, scenario_id, name, ev.levers.to_json(), note, version, snap.to_json()
     )
 
 
@@ -122,11 +125,12 @@ def approve_saved(
     store: Store,
     ctx: Context,
     scenario_id: int,
-    author: str,
     note: str,
     cycle: pd.Timestamp | None = None,
 ) -> int:
-    """Approve saved scenario `scenario_id` (0 = the baseline) on `ctx`'s data."""
+    """Approve saved scenario `scenario_id` (0 = the baseline) on `ctx`'s data, as the
+    acting person (`access.APPROVE`)."""
+    access.require(store.actor, access.APPROVE)
     if scenario_id:
         name, levers = saved.get(store, scenario_id, _company(ctx))
     else:
@@ -140,7 +144,6 @@ def approve_saved(
         ctx.policy,
         scenario_id,
         name,
-        author,
         note,
         cycle,
         ctx.version,

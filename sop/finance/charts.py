@@ -65,7 +65,7 @@ def _add_range(
         line=dict(width=0),
         showlegend=False,
         hoverinfo="skip",
-        legendgroup=f"band-{fam}",
+        legendgroup=f"band-{fmt.plot_text(fam)}",
         **cell,
     )
     fig.add_scatter(
@@ -75,8 +75,8 @@ def _add_range(
         line=dict(width=0),
         fill="tonexty",
         fillcolor=_rgba(colour, 0.18),
-        name=f"{fam} P10-P90",
-        legendgroup=f"band-{fam}",
+        name=f"{fmt.plot_text(fam)} P10-P90",
+        legendgroup=f"band-{fmt.plot_text(fam)}",
         showlegend=False,
         customdata=[
             f"{x} to {y}"
@@ -103,7 +103,7 @@ def _add_projection(
     fig.add_scatter(
         x=b[schema.MONTH],
         y=b[measure],
-        name=f"{fam} projection",
+        name=f"{fmt.plot_text(fam)} projection",
         mode="lines",
         line=dict(color=colour, width=2.5),
         customdata=money_axis.texts(b[measure], currency),
@@ -144,7 +144,7 @@ def band_chart(
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=fams,
+        subplot_titles=[fmt.plot_text(f) for f in fams],
         shared_xaxes=True,
         vertical_spacing=0.12 if rows > 1 else 0.08,
         horizontal_spacing=0.07,

@@ -8,7 +8,7 @@ the dataset's currency); gap rows shaded, signed (+/-), negatives in red.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, PatternFill
@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sop.core import fmt
-from sop.core.xlsx import BOLD, HEADER_FILL, HEADER_FONT, cell_value, money_format
+from sop.core.xlsx import BOLD, HEADER_FILL, HEADER_FONT, money_format, put
 from sop.finance.grid import Grid
 
 ACTUAL_FILL = PatternFill("solid", fgColor="5A6572")
@@ -37,10 +37,17 @@ def _formats(currency: str) -> dict[str, str]:
     }
 
 
-def sheet_name(family: str) -> str:
-    """A valid, at most 31-character sheet name for `family`'s grid."""
-    name = "".join("-" if ch in "[]:*?/\\" else ch for ch in f"Grid {family}")
-    return name[:31]
+def sheet_name(family: str, taken: Collection[str] = ()) -> str:
+    """A valid, at most 31-character sheet name for `family`'s grid, unlike the names in
+    `taken` whatever the case (Excel repairs a workbook with two sheets that differ
+    only in case, or a name ending in an apostrophe)."""
+    name = "".join("-" if ch in "[]:*?/\\" else ch for ch in f"Grid {family}")[:31].rstrip("'")
+    used = {t.lower() for t in taken}
+    n, unique = 1, name
+    while unique.lower() in used:
+        n += 1
+        unique = f"{name[: 31 - len(str(n)) - 1].rstrip(chr(39))} {n}"
+    return unique
 
 
 def write_grid(ws: Worksheet, grid: Grid, currency: str, start_row: int = 1) -> int:
@@ -50,7 +57,7 @@ def write_grid(ws: Worksheet, grid: Grid, currency: str, start_row: int = 1) -> 
     labels = grid.month_labels()
     headers = ["Row", "Unit", *(labels[m] for m in grid.months)]
     for j, text in enumerate(headers, start=1):
-        cell = ws.cell(row=start_row, column=j, value=text)
+        cell = put(ws, start_row, j, text)
         actual = j > 2 and grid.months[j - 3] in grid.actual
         cell.fill, cell.font = (ACTUAL_FILL if actual else HEADER_FILL), HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
@@ -60,11 +67,11 @@ def write_grid(ws: Worksheet, grid: Grid, currency: str, start_row: int = 1) -> 
         gap = key in grid.gaps
         kind = (f"gap_{r['unit']}" if gap else r["unit"]) if r["unit"] in f else "units"
         unit = currency if r["unit"] == "money" else UNIT_TEXT.get(r["unit"], r["unit"])
-        ws.cell(row=row, column=1, value=r["label"]).font = BOLD
-        ws.cell(row=row, column=2, value=unit)
+        put(ws, row, 1, r["label"]).font = BOLD
+        put(ws, row, 2, unit)
         for j, m in enumerate(grid.months, start=3):
             v = r[m]
-            cell = ws.cell(row=row, column=j, value=cell_value(v, r["unit"]))
+            cell = put(ws, row, j, v, r["unit"])
             cell.number_format = f.get(kind, f["units"])
             if gap:
                 cell.fill = GAP_FILL
@@ -83,7 +90,7 @@ def write_grid(ws: Worksheet, grid: Grid, currency: str, start_row: int = 1) -> 
 def add_sheets(wb: Workbook, grids: Mapping[str, Grid], currency: str) -> None:
     """One sheet per grid (`sheet_name`), in the order of `grids`."""
     for name, grid in grids.items():
-        write_grid(wb.create_sheet(sheet_name(name)), grid, currency)
+        write_grid(wb.create_sheet(sheet_name(name, wb.sheetnames)), grid, currency)
 
 
 def workbook(grids: Mapping[str, Grid], currency: str) -> bytes:

@@ -68,7 +68,7 @@ def inventory_chart(inventory: pd.DataFrame, currency: str, colors: dict[str, st
         fig.add_bar(
             x=part[schema.MONTH],
             y=part["inventory_value"],
-            name=f"{fam} stock value",
+            name=f"{fmt.plot_text(fam)} stock value",
             marker_color=colors.get(fam),
             customdata=money_axis.texts(part["inventory_value"], currency),
             hovertemplate=hover,

@@ -6,7 +6,6 @@ and `sop.risk`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -28,10 +27,7 @@ RISK_METRICS = (
 RATES = ("fill_rate", "on_time_rate")
 
 
-def plain(text: str) -> str:
-    """User text shown by Plotly as typed: Plotly reads <b>, <br>, <a> and &...; in
-    names, titles and hover text as markup, and %{...} in hover templates."""
-    return html.escape(str(text), quote=False).replace("%", "&#37;")
+plain = fmt.plot_text  # user text shown by Plotly as typed (see sop.core.fmt)
 
 
 def _empty(title: str) -> go.Figure:
@@ -103,7 +99,7 @@ def bridge_chart(bridge: pd.DataFrame, currency: str) -> go.Figure:
     totals = [i == 0 or k == "total" for i, k in enumerate(bridge["kind"])]
     fig = go.Figure(
         go.Waterfall(
-            x=bridge["step"],
+            x=[plain(s) for s in bridge["step"]],
             y=bridge["amount"],
             measure=measure,
             text=text,

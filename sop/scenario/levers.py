@@ -16,11 +16,11 @@ import dataclasses
 import difflib
 import json
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sop.core import configfile
 from sop.core.months import add_months, month_text
 from sop.scenario.text import (
     CapacityChanges,
@@ -128,6 +128,9 @@ class Levers:
                 name = f"{PREFIX}{f.name}" + (f" for {entry[0]}" if entry else "")
                 if not math.isfinite(v):
                     out.append((f.name, entry, f"{name}: {v!r} is not a number", True))
+                elif lo == -1 and v < 0 and v != -1:  # only -1 means "as in the data"
+                    why = f"{name} = {number_text(v)} cannot be negative (-1 = as in the data)"
+                    out.append((f.name, entry, why, True))
                 elif (lo is not None and v < lo) or (hi is not None and v > hi):
                     out.append(
                         (
@@ -361,7 +364,7 @@ class Levers:
             if key not in kinds:
                 near = difflib.get_close_matches(key, list(kinds), n=1)
                 errors.append(
-                    f"unknown lever {raw_key!r}"
+                    f"unknown lever {configfile.clip(str(raw_key), 60)!r}"
                     + (f" (did you mean {PREFIX}{near[0]}?)" if near else "")
                 )
                 continue
@@ -375,7 +378,7 @@ class Levers:
         """Levers from `scn_` (or bare) names; raises ValueError naming every bad entry."""
         levers, errors = cls.parse(data)
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ValueError(configfile.bounded(errors))
         return levers
 
     @classmethod
@@ -384,11 +387,10 @@ class Levers:
         return cls.from_dict({k: v for k, v in params.items() if k.startswith(PREFIX)})
 
     @classmethod
-    def from_file_text(cls, text: str, suffix: str) -> Levers:
-        """Levers from a TOML or JSON file's text (suffix '.toml' or '.json')."""
-        data = tomllib.loads(text) if suffix.lower() == ".toml" else json.loads(text)
-        if not isinstance(data, dict):
-            raise ValueError("a levers file holds a table of levers ({name: value})")
+    def from_file_text(cls, text: str | bytes, suffix: str) -> Levers:
+        """Levers from a TOML or JSON file's text or bytes (suffix '.toml' or '.json'),
+        read by `sop.core.configfile.parse` (size, BOM, keys given twice, nesting)."""
+        data = configfile.parse(text, suffix)
         if isinstance(data.get("levers"), dict):
             data = data["levers"]
         return cls.from_dict(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sop.core import access
 from sop.scenario.levers import Levers
 from sop.store import Store, StoreError
 from sop.store import scenarios as scenario_store
@@ -18,27 +19,28 @@ def save(
     store: Store,
     name: str,
     levers: Levers,
-    author: str,
     description: str = "",
     dataset_version: int | None = None,
 ) -> int:
     """Store a named scenario for the company of `dataset_version` (None: the active
-    dataset's); returns its id. Raises StoreError for a blank name/author or levers out
-    of range (nothing is stored then)."""
-    scenario_store.checked_text(name, author, description)
+    dataset's), by the acting person; returns its id. Raises AccessDenied without
+    `access.SCENARIO`, StoreError for a blank name or levers out of range (nothing is
+    stored then)."""
+    access.require(store.actor, access.SCENARIO)
+    scenario_store.checked_text(name, description)
     if problems := levers.problems():
         raise StoreError("The levers are out of range: " + "; ".join(problems))
-    return scenario_store.save(store, name, levers.to_json(), author, description, dataset_version)
+    return scenario_store.save(store, name, levers.to_json(), description, dataset_version)
 
 
-def archive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
+def archive(store: Store, scenario_id: int, company: str | None = None) -> None:
     """Hide a scenario from the working list (it stays stored, with the event)."""
-    scenario_store.archive(store, scenario_id, author, company)
+    scenario_store.archive(store, scenario_id, company)
 
 
-def unarchive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
+def unarchive(store: Store, scenario_id: int, company: str | None = None) -> None:
     """Bring an archived scenario back to the working list."""
-    scenario_store.unarchive(store, scenario_id, author, company)
+    scenario_store.unarchive(store, scenario_id, company)
 
 
 def list_scenarios(

@@ -15,11 +15,13 @@ Pairs = tuple[tuple[str, float], ...]
 CapacityChanges = tuple[tuple[str, str, str, float], ...]  # resource, from, to, %
 CAPACITY_FORMAT = "line:from:to:% (e.g. RS-ASM1:2027-06:2027-07:50)"
 PAIR_FORMAT = {"ending_units": ("name:units", "Cooling:500,Heating:200")}  # else name:%
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# a calendar month of the years data may hold (sop.data.columns.YEAR_RANGE, 1900-2200)
+MONTH = re.compile(r"(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])")
 
 
 def is_month(text: object) -> bool:
-    """True for a YYYY-MM calendar month ('2027-06'; not '2099-13' or '2027-6')."""
+    """True for a YYYY-MM calendar month of 1900-2200 ('2027-06'; not '2099-13',
+    '2027-6' or '9999-12')."""
     return isinstance(text, str) and MONTH.fullmatch(text) is not None
 
 
@@ -39,10 +41,32 @@ def number_text(v: float) -> str:
     return f"{v:.0f}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
 
 
+# in a URL value `,` separates entries and `:` the parts of one: in a name they (and
+# `%`, the escape itself) are written as %2C, %3A, %25, so any name survives a link
+_NAME_ESCAPES = {"%": "%25", ",": "%2C", ":": "%3A"}
+_ESCAPED = re.compile("%(25|2C|3A)", re.IGNORECASE)
+
+
+def name_text(name: str) -> str:
+    """A name inside a URL value: `%`, `,` and `:` escaped (see `name_of`)."""
+    return "".join(_NAME_ESCAPES.get(c, c) for c in name)
+
+
+def name_of(text: str) -> str:
+    """The name `name_text` wrote (other text, e.g. an old link's, as it is)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def exact(x: float) -> str:
+    """A number as text that reads back as the same number: 5, 2.5, 1234567, 0.1."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
 def fmt_value(v: Any) -> str:
     """A lever value in `Levers.describe`: +10, on/off, Cooling:5,Heating:-3."""
     if isinstance(v, tuple):
-        return to_text(encode(v))
+        return to_text(encode(v), names=False)
     if isinstance(v, bool):
         return "on" if v else "off"
     return f"{v:+g}" if isinstance(v, float) else str(v)
@@ -57,17 +81,17 @@ def encode(v: Any) -> Any:
     return v
 
 
-def to_text(v: Any) -> str:
-    """An encoded value as a URL parameter's text."""
+def to_text(v: Any, names: bool = True) -> str:
+    """An encoded value as a URL parameter's text: numbers exactly, names escaped
+    (`name_text`; `names=False`: as they are, for reading)."""
+    esc = name_text if names else str
     if isinstance(v, dict):
-        return ",".join(f"{k}:{x:g}" for k, x in v.items())
+        return ",".join(f"{esc(k)}:{exact(x)}" for k, x in v.items())
     if isinstance(v, list):
-        return ",".join(
-            ":".join(str(p) if not isinstance(p, float) else f"{p:g}" for p in x) for x in v
-        )
+        return ",".join(":".join(esc(p) if isinstance(p, str) else exact(p) for p in x) for x in v)
     if isinstance(v, bool):
         return "1" if v else "0"
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return exact(v) if isinstance(v, float) else str(v)
 
 
 def _number(raw: Any, whole: bool = False) -> float:
@@ -124,6 +148,7 @@ def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
             if not isinstance(item, (list, tuple)) or len(item) != 4:
                 raise ValueError
             r, a, b, p = item
+            r = r if isinstance(raw, list) else name_of(r)
             out.append((str(r), str(a), str(b), _number(p)))
         except ValueError:
             text = ":".join(map(str, item)) if isinstance(item, (list, tuple)) else item
@@ -136,7 +161,9 @@ def _decode_pairs(raw: Any, form: str, example: str) -> tuple[Pairs, list[str]]:
         items = list(raw.items())
     elif isinstance(raw, (str, int, float)):
         items = [
-            tuple(p.rsplit(":", 1)) if ":" in p else (p, None) for p in str(raw).split(",") if p
+            (name_of(p.rsplit(":", 1)[0]), p.rsplit(":", 1)[1]) if ":" in p else (p, None)
+            for p in str(raw).split(",")
+            if p
         ]
     else:
         return (), [f": {_show(raw)} is not {form} pairs (e.g. {example})"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sop.core import configfile
 from sop.scenario.levers import PREFIX, Levers
 from sop.scenario.space import FIRST_KEY, LeverSpace
 from sop.scenario.wording import escape_md
@@ -67,9 +68,19 @@ def levers_from_url(
     )
 
 
+def _listed(problems: list[str]) -> str:
+    """Problems as a Markdown list: at most `configfile.MAX_PROBLEMS`, each clipped, then
+    how many more (a crafted link must not fill the page)."""
+    shown = problems[: configfile.MAX_PROBLEMS]
+    lines = [f"- {escape_md(configfile.clip(p))}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(f"- and {len(problems) - len(shown)} more")
+    return "\n".join(lines)
+
+
 def link_warning(problems: list[str]) -> str:
     """One Markdown warning listing every lever of a link that was left out or changed."""
-    lines = "\n".join(f"- {escape_md(p)}" for p in problems)
+    lines = _listed(problems)
     return (
         f"Some levers in this link cannot be used as they are; the others are applied:\n\n{lines}"
     )
@@ -83,5 +94,5 @@ def lever_warning(levers: Levers, known: LeverSpace) -> str | None:
     )
     if not problems:
         return None
-    lines = "\n".join(f"- {escape_md(p)}" for p in problems)
+    lines = _listed(problems)
     return f"Check these levers:\n\n{lines}"

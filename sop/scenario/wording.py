@@ -4,14 +4,10 @@
 
 from __future__ import annotations
 
+from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
 from sop.scenario.levers import Levers, lever_help
 
-MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:"
-
-
-def escape_md(text: str) -> str:
-    """Text shown through Markdown exactly as typed (every special character escaped)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
+__all__ = ["escape_md", "moved_text"]
 
 
 LABELS = {

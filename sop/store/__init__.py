@@ -1,11 +1,14 @@
 """The store package: the only code that talks to DuckDB.
 
-`core` holds the connection, the write lock and the versioned datasets; each
+`core` holds the connection, the write lock and the versioned datasets (`locking`:
+the turns processes take on the file; `scratch`: temporary Parquet files); each
 later capability keeps its own tables in a sibling module (forecasts,
 overrides, plans, scenarios, decisions) that registers its DDL with
 `core.register_ddl` and works through `Store.connect()`. `scope` says which company
 a saved item belongs to (the company of the dataset version it was made on), and
-migrates stores written before items carried it.
+migrates stores written before items carried it. Every write checks the acting
+person's role first (`Store.actor`, `sop.core.access.require`) and records their
+signature as its author; a refused write changes nothing.
 
 May import: `sop.core` only. The store takes and returns rows, DataFrames and JSON
 text; the step that owns a type converts (`sop.scenario.saved` for `Levers`,

@@ -3,7 +3,8 @@
 to the company's next upload (`sop.data.mapping.ReadOptions.saved`), saying so.
 
 One row per company, table and model column: mapping another header to the same
-column replaces the row. Values are bound parameters, never SQL text.
+column replaces the row. Saving and forgetting them is part of loading data
+(`access.LOAD`). Values are bound parameters, never SQL text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from sop.core import access
 from sop.store.core import Store, StoreError, register_ddl
 
 register_ddl(
@@ -24,7 +26,8 @@ register_ddl(
 
 def save(store: Store, company: str, maps: Mapping[str, Mapping[str, str]]) -> int:
     """Keep `maps` ({table: {header as in the file: model column}}) for `company`, in
-    one transaction; returns the number of mappings saved."""
+    one transaction; returns the number of mappings saved. Needs `access.LOAD`."""
+    access.require(store.actor, access.LOAD)
     company = (company or "").strip()
     if not company:
         raise StoreError("A column mapping belongs to a company: the company name is empty.")
@@ -64,7 +67,9 @@ def for_company(store: Store, company: str) -> dict[str, dict[str, str]]:
 
 
 def forget(store: Store, company: str, table: str | None = None) -> None:
-    """Drop the mappings saved for `company` (for one table when given)."""
+    """Drop the mappings saved for `company` (for one table when given). Needs
+    `access.LOAD`."""
+    access.require(store.actor, access.LOAD)
     with store.transaction() as con:
         if table is None:
             con.execute("DELETE FROM column_maps WHERE company = ?", [company])

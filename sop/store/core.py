@@ -4,14 +4,17 @@ Every dataset load is a new *version*: all its tables are written in one
 transaction, then made active. The last `KEEP_VERSIONS` versions are kept so a
 planner can go back. One connection per use; values are always bound
 parameters; identifiers come only from `sop.schema` constants.
+
+Processes take turns on the file through `sop.store.locking` (a fair queue; a waiter
+says whom it waits for); threads of one process share it and take turns to write here
+(`write_lock`). Bulk inserts go through temporary Parquet files (`sop.store.scratch`),
+and every use sweeps away those left by a process that was killed.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,15 +24,17 @@ import duckdb
 import pandas as pd
 
 from sop.core import schema
-from sop.core.access import Actor
+from sop.core.access import LOAD, Actor, require
 from sop.core.months import as_of_month
 from sop.core.tables import TABLE_ORDER, TABLES
+from sop.store import locking, scratch
+from sop.store.scratch import as_parquet as as_parquet  # for the sibling modules
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STORE_FORMAT = "1"
 KEEP_VERSIONS = 5
 VERSION_COL = "dataset_version"
-LOCK_WAIT_S = 15.0
+LOCK_WAIT_S = locking.LOCK_WAIT_S  # default; SOP_LOCK_WAIT_S overrides it
 # DuckDB lets one process hold the file; inside it, writers take turns here so two
 # sessions saving at once both land instead of one hitting a write conflict.
 _WRITE_LOCK = threading.RLock()
@@ -40,23 +45,6 @@ _EXTRA_DDL: dict[str, tuple[str, ...]] = {}
 def register_ddl(owner: str, *statements: str) -> None:
     """Add CREATE ... IF NOT EXISTS statements run on every store (idempotent)."""
     _EXTRA_DDL[owner] = statements
-
-
-@contextmanager
-def as_parquet(df: pd.DataFrame) -> Iterator[str]:
-    """`df` as a temporary Parquet file, for `INSERT ... FROM read_parquet(?)`.
-
-    Not `con.register(df)`: in DuckDB 2.0.1 a pandas/arrow scan can fail at random
-    ("pandas_scan does not exist") while another thread opens a connection to the
-    same file, which the app's sessions do all the time.
-    """
-    fd, name = tempfile.mkstemp(suffix=".parquet", prefix="sop-")
-    os.close(fd)
-    try:
-        df.to_parquet(name, index=False)
-        yield name
-    finally:
-        os.unlink(name)
 
 
 def write_lock() -> threading.RLock:
@@ -133,31 +121,39 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A fresh connection, waiting briefly if another process holds the file."""
+        """A fresh connection. While another process holds the file, waits for its turn
+        (`sop.store.locking`: up to SOP_LOCK_WAIT_S, saying on stderr whom it waits for);
+        StoreError naming the holder if the wait passes that limit."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.sweep()
         ready = (str(self.path), len(_EXTRA_DDL))
-        if not self.path.exists():
-            _READY.discard(ready)
-        deadline = time.monotonic() + LOCK_WAIT_S
+        try:
+            wait = locking.Wait(self.path)
+            with locking.turn(self.path, wait):
+                if not self.path.exists():
+                    _READY.discard(ready)
+                con = self._open(wait)
+                wait.done()
+                try:
+                    if ready not in _READY:
+                        with _WRITE_LOCK:
+                            self._ensure_schema(con)
+                            _READY.add(ready)
+                    yield con
+                finally:
+                    con.close()
+        except locking.LockError as exc:
+            raise StoreError(str(exc)) from None
+
+    def _open(self, wait: locking.Wait) -> duckdb.DuckDBPyConnection:
+        """duckdb.connect, retried while DuckDB says another program holds the file."""
         while True:
             try:
-                con = duckdb.connect(str(self.path))
-                break
+                return duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise StoreError(
-                        f"The store {self.path} is in use by another program ({exc}). "
-                        "Close it (or stop the app) and try again."
-                    ) from exc
-                time.sleep(0.2)
-        try:
-            if ready not in _READY:
-                with _WRITE_LOCK:
-                    self._ensure_schema(con)
-                    _READY.add(ready)
-            yield con
-        finally:
-            con.close()
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"The store {self.path} cannot be opened: {exc}") from exc
+                wait.again(locking.pid_in_duckdb_error(str(exc)))
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -215,8 +211,10 @@ class Store:
         company of the version an upload kept its other tables from), else `name`.
 
         On any failure the transaction is rolled back and the store is unchanged.
-        Returns the new version number.
+        Returns the new version number. AccessDenied (nothing written) unless the acting
+        person may load data (`access.LOAD`).
         """
+        require(self.actor, LOAD)
         missing = [n for n, t in TABLES.items() if t.required and n not in tables]
         if missing:
             raise StoreError(f"cannot load: required tables missing: {', '.join(missing)}")
@@ -233,8 +231,8 @@ class Store:
                 ).fetchone()[0]
                 con.execute(
                     "INSERT INTO datasets (version, name, source, loaded_at, as_of, "
-                    "company, currency, active) VALUES (?, ?, ?, now()::TIMESTAMP, ?, "
-                    "?, ?, FALSE)",
+                    "company, currency, active, loaded_by) VALUES (?, ?, ?, "
+                    "now()::TIMESTAMP, ?, ?, ?, FALSE, ?)",
                     [
                         version,
                         name,
@@ -242,6 +240,7 @@ class Store:
                         as_of.date() if as_of is not None else None,
                         company_name,
                         currency,
+                        self.actor.signature,
                     ],
                 )
                 for tname in TABLE_ORDER:
@@ -293,7 +292,8 @@ class Store:
 
     def datasets(self) -> pd.DataFrame:
         """All kept versions: version, name, source, loaded_at, as_of, company, currency,
-        active; newest first."""
+        active, loaded_by (who loaded it; empty for versions loaded before it was kept);
+        newest first."""
         with self.connect() as con:
             return con.execute("SELECT * FROM datasets ORDER BY version DESC").df()
 
@@ -317,7 +317,8 @@ class Store:
         )
 
     def activate(self, version: int) -> None:
-        """Make a kept version the active dataset again (restore)."""
+        """Make a kept version the active dataset again (restore); needs `access.LOAD`."""
+        require(self.actor, LOAD)
         with _WRITE_LOCK, self.connect() as con:
             con.begin()
             found = con.execute(
@@ -381,3 +382,8 @@ class Store:
             return tuple(
                 con.execute("SELECT version, active FROM datasets ORDER BY version").fetchall()
             )
+
+
+# who loaded each version (`Store.load` records the acting person's signature); a store
+# written before gains the column, empty for its old versions
+register_ddl("datasets", "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS loaded_by VARCHAR")

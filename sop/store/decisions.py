@@ -11,10 +11,13 @@ later cycle can compare with it after the data has changed.
 Checks that depend on earlier entries (the approval being revoked exists and is not
 revoked yet, the item being closed is open) run inside the write transaction under
 the store's write lock, so two people acting at once cannot both revoke or close the
-same entry. Text is stored exactly as typed (bound parameters only). Every entry
-and snapshot belongs to a company (`sop.store.scope`): an approval to the company of
-the dataset version it approved, the rest to the active dataset's company; reads
-keep one company's entries (`company=None`: the active dataset's).
+same entry. Every entry's author is the acting person (`store.actor.signature`):
+approving and revoking need `access.APPROVE`, logging and closing an item
+`access.ACTION_ITEM`, checked before anything is written. Text is stored exactly as
+typed (bound parameters only). Every entry and snapshot belongs to a company
+(`sop.store.scope`): an approval to the company of the dataset version it approved,
+the rest to the active dataset's company; reads keep one company's entries
+(`company=None`: the active dataset's).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from sop.core import access
 from sop.core.months import month_start
 from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl
@@ -120,15 +124,15 @@ def approve(
     scenario_id: int,
     scenario_name: str,
     levers_json: str,
-    author: str,
     note: str,
     dataset_version: int | None,
     snapshot_json: str,
 ) -> int:
-    """Record the approval of a plan of record for `cycle` (a month) with its snapshot;
-    returns the entry id. scenario_id 0 is the baseline. A later approval for the same
-    cycle supersedes this one; nothing is overwritten."""
-    author = _text(author, "Enter the approver's name.")
+    """Record the approval, by the acting person, of a plan of record for `cycle` (a
+    month) with its snapshot; returns the entry id. scenario_id 0 is the baseline. A
+    later approval for the same cycle supersedes this one; nothing is overwritten."""
+    access.require(store.actor, access.APPROVE)
+    author = store.actor.signature
     note = _text(note, "Add a note: why this plan (it is kept in the decision log).")
     name = _text(scenario_name, "The approved plan needs a name.")
     if not snapshot_json:
@@ -163,11 +167,12 @@ def _target(con, entry_id: int, company: str | None) -> tuple:
     return row
 
 
-def revoke(store: Store, entry_id: int, author: str, note: str, company: str | None = None) -> int:
-    """Reverse an approval of `company` (None: the active dataset's) with a new entry;
-    the cycle's plan of record falls back to its latest approval still standing, if
-    any. Returns the new entry's id."""
-    author = _text(author, "Enter your name to reverse an approval.")
+def revoke(store: Store, entry_id: int, note: str, company: str | None = None) -> int:
+    """Reverse an approval of `company` (None: the active dataset's) with a new entry by
+    the acting person (`access.APPROVE`); the cycle's plan of record falls back to its
+    latest approval still standing, if any. Returns the new entry's id."""
+    access.require(store.actor, access.APPROVE)
+    author = store.actor.signature
     note = _text(note, "Say why the approval is reversed.")
     with store.transaction() as con:
         kind, cycle, company = _target(con, entry_id, scope.resolve(con, company))
@@ -190,16 +195,16 @@ def add_item(
     text: str,
     owner: str,
     due: object,
-    author: str,
     company: str | None = None,
 ) -> int:
     """Record an open question or an action with its owner and due date, for `company`
-    (None: the active dataset's)."""
+    (None: the active dataset's), raised by the acting person (`access.ACTION_ITEM`)."""
+    access.require(store.actor, access.ACTION_ITEM)
+    author = store.actor.signature
     if kind not in ITEMS:
         raise StoreError(f"An item is a {' or an '.join(ITEMS)}, not {kind!r}.")
     text = _text(text, f"Write the {kind}.")
     owner = _text(owner, f"Name the owner of the {kind}.")
-    author = _text(author, "Enter your name.")
     if due is None or pd.isna(due):
         raise StoreError(f"Give the {kind} a due date.")
     with store.transaction() as con:
@@ -215,12 +220,11 @@ def add_item(
         )
 
 
-def close_item(
-    store: Store, entry_id: int, author: str, note: str, company: str | None = None
-) -> int:
+def close_item(store: Store, entry_id: int, note: str, company: str | None = None) -> int:
     """Close (answer or complete) a question or an action of `company` (None: the active
-    dataset's): a new entry pointing at it."""
-    author = _text(author, "Enter your name to close an item.")
+    dataset's): a new entry by the acting person (`access.ACTION_ITEM`) pointing at it."""
+    access.require(store.actor, access.ACTION_ITEM)
+    author = store.actor.signature
     note = _text(note, "Say how it was answered or done.")
     with store.transaction() as con:
         kind, cycle, company = _target(con, entry_id, scope.resolve(con, company))

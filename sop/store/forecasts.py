@@ -13,6 +13,9 @@ the consensus changes, so a later dataset that brings the actuals can measure
 whether the overrides helped (FVA of consensus over the statistical forecast).
 Runs belong to their dataset version; a snapshot belongs to the company of the
 version it was taken on (`sop.store.scope`), so each company has its own cycles.
+
+Storing a run needs `access.FORECAST`; a snapshot is taken by a forecast run or an
+override change, and needs the action of what took it (`SNAPSHOT_ACTIONS`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.store import scope
 from sop.store.core import Store, as_parquet, register_ddl, write_lock
 
@@ -32,6 +35,8 @@ VALUE_COLUMNS = schema.FORECAST_VALUE_COLUMNS
 FITTED = "fitted"
 FITTED_COLUMNS = [schema.SKU, schema.REGION, schema.MONTH, FITTED]
 BLOB_FRAMES = ("selection", "backtest", "reconciliation", "levels")
+# the actions that take a consensus snapshot: a forecast run, an override added or withdrawn
+SNAPSHOT_ACTIONS = (access.FORECAST, access.OVERRIDE)
 SNAPSHOT_COLUMNS = [
     schema.MONTH,
     schema.SKU,
@@ -134,7 +139,9 @@ def save_run(
 
     `frames` holds `values` (VALUE_COLUMNS), `fitted` (FITTED_COLUMNS) and any of
     `BLOB_FRAMES`. An earlier run of the same version and settings is replaced.
+    AccessDenied unless the acting person may run the forecast.
     """
+    access.require(store.actor, access.FORECAST)
     with write_lock(), store.connect() as con:
         con.begin()
         try:
@@ -276,9 +283,15 @@ def save_snapshot(
     dataset_version: int | None,
     run_id: int | None,
     reason: str,
+    action: str,
 ) -> None:
     """Replace the snapshot of the cycle `as_of` of the company of `dataset_version`
-    (None: the active dataset's) with `plan` (SNAPSHOT_COLUMNS)."""
+    (None: the active dataset's) with `plan` (SNAPSHOT_COLUMNS). `action`: what took it
+    (one of `SNAPSHOT_ACTIONS`: `access.FORECAST` after a run, `access.OVERRIDE` after
+    an override change), which the acting person must be allowed."""
+    if action not in SNAPSHOT_ACTIONS:
+        raise ValueError(f"a snapshot is taken by one of {SNAPSHOT_ACTIONS}, not {action!r}")
+    access.require(store.actor, action)
     day = pd.Timestamp(as_of).date()
     with write_lock(), store.connect() as con, as_parquet(plan[SNAPSHOT_COLUMNS]) as name:
         con.begin()

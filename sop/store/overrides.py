@@ -1,11 +1,13 @@
 """Consensus overrides in the store: an append-only history.
 
 An override is one row in `overrides`, written once and never changed or
-deleted. Withdrawing it appends a row to `override_events`; the history shows
-both. Overrides are not tied to a dataset version (they are the planners'
-judgement about future months, carried to the company's next versions); each
-belongs to the company of the version it was made on (`sop.store.scope`), and
-reads keep one company's rows (`company=None`: the active dataset's company).
+deleted; its author is the acting person (`store.actor.signature`), who must be
+allowed `access.OVERRIDE`, as for a withdrawal. Withdrawing it appends a row to
+`override_events`; the history shows both. Overrides are not tied to a dataset
+version (they are the planners' judgement about future months, carried to the
+company's next versions); each belongs to the company of the version it was made on
+(`sop.store.scope`), and reads keep one company's rows (`company=None`: the active
+dataset's company).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl, write_lock
 
@@ -44,9 +46,12 @@ def _now() -> datetime:
 
 def add(store: Store, row: Mapping[str, object], dataset_version: int | None = None) -> int:
     """Append a checked, normalised override, given as a row with the
-    `schema.OVERRIDE_COLUMNS` other than id and creation time (`sop.demand.overrides.as_row`);
-    returns its id (ids give creation order). It belongs to the company of
-    `dataset_version` (None: the active dataset's)."""
+    `schema.OVERRIDE_COLUMNS` other than id, creation time and author
+    (`sop.demand.overrides.as_row`); returns its id (ids give creation order). The author
+    is the acting person (`store.actor.signature`), who must be allowed
+    `access.OVERRIDE`. It belongs to the company of `dataset_version` (None: the active
+    dataset's)."""
+    access.require(store.actor, access.OVERRIDE)
     with write_lock(), store.connect() as con:
         con.begin()
         try:
@@ -58,7 +63,7 @@ def add(store: Store, row: Mapping[str, object], dataset_version: int | None = N
                 [
                     oid,
                     _now(),
-                    row[schema.AUTHOR],
+                    store.actor.signature,
                     row[schema.REASON],
                     row[schema.LEVEL],
                     row[schema.FAMILY],
@@ -79,15 +84,11 @@ def add(store: Store, row: Mapping[str, object], dataset_version: int | None = N
     return int(oid)
 
 
-def withdraw(
-    store: Store, override_id: int, author: str, note: str = "", company: str | None = None
-) -> None:
-    """Record that an override no longer applies (the override row itself stays); only
-    an override of `company` (None: the active dataset's) can be withdrawn."""
-    if not str(author or "").strip():
-        raise StoreError(
-            "Enter your name to withdraw an override, so the history shows who did it."
-        )
+def withdraw(store: Store, override_id: int, note: str = "", company: str | None = None) -> None:
+    """Record that an override no longer applies (the override row itself stays), by the
+    acting person (`access.OVERRIDE`); only an override of `company` (None: the active
+    dataset's) can be withdrawn."""
+    access.require(store.actor, access.OVERRIDE)
     with write_lock(), store.connect() as con:
         con.begin()
         try:
@@ -111,7 +112,7 @@ def withdraw(
                 [
                     override_id,
                     _now(),
-                    str(author).strip(),
+                    store.actor.signature,
                     ACTION_WITHDRAW,
                     str(note or "").strip() or None,
                     company,

@@ -1,5 +1,8 @@
 """Saved scenarios: named lever sets with author and description, append-only.
 
+The author of a scenario and of each event is the acting person (`store.actor`), who
+must be allowed `access.SCENARIO`.
+
 The levers are stored as the JSON text `Levers.to_json` writes; `sop.scenario.saved`
 turns them into `Levers` and back. A scenario row is written once. Archiving (and
 un-archiving) appends an event; the list shows each scenario's latest state. Names
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sop.core import access
 from sop.store import scope
 from sop.store.core import Store, StoreError, register_ddl
 
@@ -40,30 +44,28 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def checked_text(name: str, author: str, description: str = "") -> tuple[str, str]:
-    """(name, author) trimmed; StoreError for a blank one or an over-long text."""
-    name, author = (name or "").strip(), (author or "").strip()
+def checked_text(name: str, description: str = "") -> str:
+    """`name` trimmed; StoreError for a blank name or an over-long text."""
+    name = (name or "").strip()
     if not name:
         raise StoreError("Give the scenario a name.")
-    if not author:
-        raise StoreError("Enter your name, so everyone knows whose scenario it is.")
     if len(name) > MAX_TEXT or len(description or "") > MAX_TEXT:
         raise StoreError(f"Names and descriptions are limited to {MAX_TEXT:,} characters.")
-    return name, author
+    return name
 
 
 def save(
     store: Store,
     name: str,
     levers_json: str,
-    author: str,
     description: str = "",
     dataset_version: int | None = None,
 ) -> int:
     """Store a named scenario (levers as JSON text, checked by the caller) for the
     company of `dataset_version` (None: the active dataset's); returns its id.
-    Raises StoreError for a blank name/author."""
-    name, author = checked_text(name, author, description)
+    Raises AccessDenied without `access.SCENARIO`, StoreError for a blank name."""
+    access.require(store.actor, access.SCENARIO)
+    name = checked_text(name, description)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('scenario_ids')").fetchone()[0]
         con.execute(
@@ -73,7 +75,7 @@ def save(
                 sid,
                 name,
                 description or "",
-                author,
+                store.actor.signature,
                 _now(),
                 levers_json,
                 dataset_version,
@@ -83,11 +85,8 @@ def save(
     return int(sid)
 
 
-def _set_archived(
-    store: Store, scenario_id: int, author: str, action: str, company: str | None
-) -> None:
-    if not (author or "").strip():
-        raise StoreError("Enter your name to archive or restore a scenario.")
+def _set_archived(store: Store, scenario_id: int, action: str, company: str | None) -> None:
+    access.require(store.actor, access.SCENARIO)
     with store.transaction() as con:
         company = scope.resolve(con, company)
         found = con.execute(
@@ -97,17 +96,18 @@ def _set_archived(
         con.execute(
             "INSERT INTO scenario_events (event_id, scenario_id, event_at, author, action, "
             "company) VALUES (nextval('scenario_event_ids'), ?, ?, ?, ?, ?)",
-            [scenario_id, _now(), author.strip(), action, company],
+            [scenario_id, _now(), store.actor.signature, action, company],
         )
 
 
-def archive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
+def archive(store: Store, scenario_id: int, company: str | None = None) -> None:
     """Hide a scenario from the working list (it stays stored, with the event)."""
-    _set_archived(store, scenario_id, author, ARCHIVE, company)
+    _set_archived(store, scenario_id, ARCHIVE, company)
 
 
-def unarchive(store: Store, scenario_id: int, author: str, company: str | None = None) -> None:
-    _set_archived(store, scenario_id, author, UNARCHIVE, company)
+def unarchive(store: Store, scenario_id: int, company: str | None = None) -> None:
+    """Bring an archived scenario back to the working list."""
+    _set_archived(store, scenario_id, UNARCHIVE, company)
 
 
 COLUMNS = (

@@ -1,6 +1,7 @@
 """The plan settings of record: the supply policy every page after Supply plans with.
 
-Saved from the Supply page (who, when); each save is a new row, the newest one
+Saved from the Supply page (plan settings) and the Finance page (finance settings),
+with who and when (the acting person's signature); each save is a new row, the newest one
 applies, so the history shows who changed the settings and when. The policy is
 stored as JSON text; `sop.supply.settings` turns it into a `SupplyPolicy` and back
 (and supplies the defaults when no row exists yet). Settings belong to a company
@@ -14,8 +15,9 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sop.core import access
 from sop.store import scope
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.core import Store, register_ddl
 
 register_ddl(
     "plan_settings",
@@ -26,18 +28,14 @@ register_ddl(
 )
 
 
-def checked_author(author: str) -> str:
-    """`author` trimmed; StoreError when blank."""
-    author = (author or "").strip()
-    if not author:
-        raise StoreError("Enter your name, so everyone can see who set the plan settings.")
-    return author
-
-
-def save_policy(store: Store, policy_json: str, author: str, company: str | None = None) -> int:
+def save_policy(store: Store, policy_json: str, company: str | None = None) -> int:
     """Make the policy (JSON text, checked by the caller) the plan settings of record of
-    `company` (None: the active dataset's); returns its id."""
-    author = checked_author(author)
+    `company` (None: the active dataset's), saved by the acting person; returns its id.
+    AccessDenied unless they may save plan or finance settings (which fields changed, and
+    so which of the two it needs, is for `sop.supply.settings` to check)."""
+    actor = store.actor
+    if not (actor.can(access.PLAN_SETTINGS) or actor.can(access.FINANCE_SETTINGS)):
+        access.require(actor, access.PLAN_SETTINGS)
     with store.transaction() as con:
         sid = con.execute("SELECT nextval('plan_settings_ids')").fetchone()[0]
         con.execute(
@@ -46,7 +44,7 @@ def save_policy(store: Store, policy_json: str, author: str, company: str | None
             [
                 sid,
                 datetime.now(UTC).replace(tzinfo=None),
-                author,
+                actor.signature,
                 policy_json,
                 scope.resolve(con, company),
             ],

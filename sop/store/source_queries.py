@@ -3,7 +3,8 @@
 `python -m sop refresh` (and the Data page's Database tab) runs them against the
 company database. The query text is stored as written, as a bound value; what makes
 a query acceptable (a known table, not empty, only reading) is checked by
-`sop.data.source` before it gets here. Connection settings are never stored.
+`sop.data.source` before it gets here. Connection settings are never stored. Saving
+or deleting a query needs `access.LOAD`; the author is the acting person.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sop.core import access
 from sop.core.tables import TABLES
 from sop.store.core import Store, StoreError, register_ddl
 
@@ -24,18 +26,16 @@ register_ddl(
 COLUMNS = ["table_name", "query", "saved_at", "author"]
 
 
-def _checked(company: str, author: str, queries: dict[str, str]) -> tuple[str, str]:
-    company, author = (company or "").strip(), (author or "").strip()
+def _checked(company: str, queries: dict[str, str]) -> str:
+    company = (company or "").strip()
     if not company:
         raise StoreError("Name the company the queries belong to.")
-    if not author:
-        raise StoreError("Enter your name, so everyone can see who set the query.")
     for table, query in queries.items():
         if table not in TABLES:
             raise StoreError(f"`{table}` is not a table of the data model.")
         if not query.strip():
             raise StoreError(f"The query for `{table}` is empty.")
-    return company, author
+    return company
 
 
 def saved(store: Store, company: str) -> pd.DataFrame:
@@ -65,17 +65,18 @@ def queries(store: Store, company: str) -> dict[str, str]:
     return dict(zip(df["table_name"], df["query"]))
 
 
-def save(store: Store, company: str, table: str, query: str, author: str) -> None:
+def save(store: Store, company: str, table: str, query: str) -> None:
     """Set (or replace) the company's query for one table."""
-    set_all(store, company, {table: query}, author, replace=False)
+    set_all(store, company, {table: query}, replace=False)
 
 
-def set_all(
-    store: Store, company: str, new: dict[str, str], author: str, replace: bool = True
-) -> list[str]:
-    """Save `new` for the company in one transaction; with `replace`, the company's other
-    queries are removed. Returns the tables whose query was removed."""
-    company, author = _checked(company, author, new)
+def set_all(store: Store, company: str, new: dict[str, str], replace: bool = True) -> list[str]:
+    """Save `new` for the company in one transaction, by the acting person
+    (`access.LOAD`); with `replace`, the company's other queries are removed. Returns the
+    tables whose query was removed."""
+    access.require(store.actor, access.LOAD)
+    company = _checked(company, new)
+    author = store.actor.signature
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction() as con:
         have = [
@@ -99,7 +100,9 @@ def set_all(
 
 
 def delete(store: Store, company: str, table: str) -> bool:
-    """Remove the company's query for `table`; False when there was none."""
+    """Remove the company's query for `table`; False when there was none. Needs
+    `access.LOAD`."""
+    access.require(store.actor, access.LOAD)
     with store.transaction() as con:
         found = con.execute(
             "SELECT count(*) FROM source_queries WHERE company = ? AND table_name = ?",

@@ -89,7 +89,7 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
     unit in `use`) is drawn and labelled in units."""
     u = use[use[schema.RESOURCE] == resource].sort_values(schema.MONTH)
     if u.empty:
-        return _empty(f"No hours for {resource}")
+        return _empty(f"No hours for {fmt.plot_text(resource)}")
     r = rough[rough[schema.RESOURCE] == resource].sort_values(schema.MONTH)
     first = u.iloc[0]
     units = first.get("per", "hour") == "unit"  # a family's capacity in units a month
@@ -114,7 +114,8 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
         barmode="stack",
         hovermode="x unified",
         title=dict(
-            text=f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): {what}",
+            text=fmt.plot_text(f"{resource} · {first[schema.NAME]} ({first[schema.PLANT]}): ")
+            + what,
             subtitle=dict(text=subtitle),
         ),
         margin=dict(t=80),
@@ -149,7 +150,7 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
         [min(1.0, 100.01 / top), RED],
         [1, "#7A1F2B"],
     ]
-    labels = [f"{r} · {names.get(r, '')}" for r in grid.index]
+    labels = [fmt.plot_text(f"{r} · {names.get(r, '')}") for r in grid.index]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -262,7 +263,7 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
         template=TEMPLATE,
         barmode="relative",
         hovermode="x unified",
-        title=f"{family or 'All families'}: supply plan vs demand (units per month)",
+        title=f"{fmt.plot_text(family or 'All families')}: supply plan vs demand (units per month)",
         yaxis_title="Units",
         xaxis=MONTH_AXIS,
         legend=LEGEND_BELOW,

@@ -227,6 +227,19 @@ class SupplyPolicy:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+# The finance settings (Finance page, role finance: `access.FINANCE_SETTINGS`): how revenue
+# is valued and booked, and the thresholds of the Executive risks (off budget, on time).
+# None of them changes the supply plan; every other field is a plan setting
+# (Supply page, role supply planner: `access.PLAN_SETTINGS`).
+FINANCE_FIELDS = (
+    "price_basis",
+    "revenue_recognition",
+    "risk_revenue_gap_pct",
+    "risk_margin_gap_pct",
+    "on_time_target_pct",
+)
+
+
 def field_help() -> dict[str, tuple[str, tuple[str, ...], Any]]:
     """name -> (help, choices, default) of every policy field, for the CLI and docs."""
     return {

@@ -2,7 +2,12 @@
 keeps them as JSON text; this module checks a policy, writes it and reads it back.
 Without any saved row the documented defaults (`SupplyPolicy()`) apply. Settings
 belong to a company (`company=None`: the active dataset's): another company's data
-opens on the defaults, the next version of the same company on its settings."""
+opens on the defaults, the next version of the same company on its settings.
+
+Two roles share the one policy: the finance fields (`policy.FINANCE_FIELDS`: revenue
+basis and booking, the Executive risk thresholds) need `access.FINANCE_SETTINGS`,
+every other field `access.PLAN_SETTINGS`. A save is compared field by field with the
+current settings and refused, naming the fields, when the person may not change one."""
 
 from __future__ import annotations
 
@@ -10,20 +15,46 @@ import json
 
 import pandas as pd
 
+from sop.core import access
 from sop.store import Store, StoreError
 from sop.store import settings as settings_store
-from sop.supply.policy import SupplyPolicy
+from sop.supply.policy import FINANCE_FIELDS, SupplyPolicy, field_labels
 
 
-def save_policy(store: Store, policy: SupplyPolicy, author: str, company: str | None = None) -> int:
-    """Make `policy` the plan settings of record of `company`; returns its id. Raises
-    StoreError for a blank author or invalid settings (nothing is stored then)."""
-    settings_store.checked_author(author)
+def changed_fields(before: SupplyPolicy, after: SupplyPolicy) -> list[str]:
+    """The names of the fields whose value differs, in the policy's order."""
+    old, new = before.as_dict(), after.as_dict()
+    return [name for name in new if new[name] != old.get(name)]
+
+
+def action_for(name: str) -> str:
+    """The action changing policy field `name` needs: FINANCE_SETTINGS for the finance
+    fields, PLAN_SETTINGS for the others."""
+    return access.FINANCE_SETTINGS if name in FINANCE_FIELDS else access.PLAN_SETTINGS
+
+
+def check_changes(actor: access.Actor, before: SupplyPolicy, after: SupplyPolicy) -> None:
+    """AccessDenied, naming the fields, when `actor` may not change every field that
+    differs between `before` and `after`."""
+    labels = field_labels()
+    for action in (access.PLAN_SETTINGS, access.FINANCE_SETTINGS):
+        refused = [n for n in changed_fields(before, after) if action_for(n) == action]
+        if refused and not actor.can(action):
+            names = ", ".join(f"{labels[n]} ({n})" for n in refused)
+            raise access.AccessDenied(
+                f"Not saved: {names} changed. {access.refusal(actor, action)}"
+            )
+
+
+def save_policy(store: Store, policy: SupplyPolicy, company: str | None = None) -> int:
+    """Make `policy` the plan settings of record of `company`, saved by the acting
+    person; returns its id. Raises StoreError for invalid settings and AccessDenied when
+    the person may not change a field that differs from the current settings (see the
+    module docstring); nothing is stored then."""
+    check_changes(store.actor, current_policy(store, company)[0], policy)
     if problems := policy.problems():
         raise StoreError("These settings are not valid: " + "; ".join(problems) + ".")
-    return settings_store.save_policy(
-        store, json.dumps(policy.as_dict(), sort_keys=True), author, company
-    )
+    return settings_store.save_policy(store, json.dumps(policy.as_dict(), sort_keys=True), company)
 
 
 def current_policy(store: Store, company: str | None = None) -> tuple[SupplyPolicy, str]:

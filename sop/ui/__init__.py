@@ -14,8 +14,11 @@ command-line module.
   the Finance page's scenario box, tables and downloads);
 - `upload`: the Data page's upload (files, mapping step, load, forecast, the notes
   of the last upload);
-- `forms`: the inputs of a write (an override, the plan settings, the levers, an
-  approval, a log entry), handed to `actions`;
+- `forms`: the inputs of a write (an override, the levers, an approval, a log entry),
+  handed to `actions`; `settings_forms`: the plan settings (Supply page) and the
+  finance settings (Finance page); `budget`: the Finance page's "Load budget";
+- `auth`: who the session acts as; `permit`: whether that person sees a write control
+  (else why not, in its place); `admin`: the Admin page (people and roles);
 - `columns`: the `st.column_config` of the pages' tables.
 
 May import any `sop` package (it sits on top, next to `sop.cli`).

@@ -1,8 +1,10 @@
 """Every write the pages make, each returning an `Outcome`.
 
 A write either happens entirely or not at all (the store's transactions); when it
-is refused (`StoreError`: a missing name, a rule broken, a stale id), the `Outcome`
-says why in words the page shows as they are. Anything else is a bug and raises.
+is refused (`StoreError`: a rule broken, a stale id; `AccessDenied`: the session's
+person lacks the role), the `Outcome` says why in words the page shows as they are.
+Anything else is a bug and raises. Every write acts as the session's person
+(`readers.store()`), who is recorded as its author: no write takes a typed name.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import streamlit as st
 
+from sop.core.access import AccessDenied
 from sop.data.validate import Report
 from sop.demand import consensus
 from sop.demand.overrides import Override, OverrideRejected
@@ -23,7 +27,8 @@ from sop.executive import service as executive
 from sop.executive import view as exec_view
 from sop.scenario import saved
 from sop.scenario.levers import Levers
-from sop.store import Store, StoreError, column_maps
+from sop.store import Store, StoreError, column_maps, users
+from sop.store import budget as budget_store
 from sop.store import decisions as decision_log
 from sop.supply import settings
 from sop.supply.policy import SupplyPolicy
@@ -46,7 +51,7 @@ class Outcome:
 def _attempt(write: Callable[[], object]) -> Outcome:
     try:
         return Outcome(True, value=write())
-    except StoreError as exc:
+    except (StoreError, AccessDenied) as exc:
         return Outcome(False, str(exc))
 
 
@@ -136,6 +141,8 @@ def add_override(ov: Override, stack: bool = False) -> Outcome:
         return Outcome(False, f"The override was not saved:\n{problems}")
     except StackingNeedsConsent as exc:
         return Outcome(False, exc.stacking.question, exc.stacking)
+    except (StoreError, AccessDenied) as exc:
+        return Outcome(False, str(exc))
 
 
 def asks_to_stack(outcome: Outcome) -> bool:
@@ -143,29 +150,36 @@ def asks_to_stack(outcome: Outcome) -> bool:
     return not outcome.ok and isinstance(outcome.value, Stacking)
 
 
-def withdraw_override(override_id: int, author: str, note: str) -> Outcome:
+def withdraw_override(override_id: int, note: str) -> Outcome:
     """Withdraw an override; it stays in the history."""
-    return _attempt(lambda: consensus.withdraw_override(readers.store(), override_id, author, note))
+    return _attempt(lambda: consensus.withdraw_override(readers.store(), override_id, note))
 
 
 # --- Supply (step 3) ------------------------------------------------------------------
-def save_policy(policy: SupplyPolicy, author: str) -> Outcome:
-    """Make `policy` the plan settings of record of every page (value: its id)."""
-    return _attempt(lambda: settings.save_policy(readers.store(), policy, author))
+def save_policy(policy: SupplyPolicy) -> Outcome:
+    """Make `policy` the settings of record of every page (value: its id); refused when
+    it changes a field the person's roles do not cover (plan or finance settings)."""
+    return _attempt(lambda: settings.save_policy(readers.store(), policy))
+
+
+def load_budget(budget: pd.DataFrame, name: str, source: str) -> Outcome:
+    """A new active dataset version with `budget` (validated) in place of the active
+    version's budget (value: the version), and every cached result dropped."""
+    outcome = _attempt(lambda: budget_store.load_budget(readers.store(), budget, name, source))
+    st.cache_data.clear()
+    return outcome
 
 
 # --- Scenarios (step 4) ---------------------------------------------------------------
-def save_scenario(
-    levers: Levers, name: str, author: str, description: str, version: int
-) -> Outcome:
+def save_scenario(levers: Levers, name: str, description: str, version: int) -> Outcome:
     """Save a named scenario (value: its id)."""
-    return _attempt(lambda: saved.save(readers.store(), name, levers, author, description, version))
+    return _attempt(lambda: saved.save(readers.store(), name, levers, description, version))
 
 
-def set_archived(scenario_id: int, author: str, archived: bool) -> Outcome:
+def set_archived(scenario_id: int, archived: bool) -> Outcome:
     """Archive (or restore) a saved scenario."""
     change = saved.archive if archived else saved.unarchive
-    return _attempt(lambda: change(readers.store(), scenario_id, author))
+    return _attempt(lambda: change(readers.store(), scenario_id))
 
 
 # --- Executive S&OP (step 5) ----------------------------------------------------------
@@ -175,7 +189,6 @@ def approve(
     stamp: tuple,
     policy: SupplyPolicy,
     scenario_id: int,
-    author: str,
     note: str,
 ) -> Outcome:
     """Approve saved scenario `scenario_id` (0 = baseline) as the plan of record of the
@@ -196,7 +209,6 @@ def approve(
             policy,
             scenario_id,
             name,
-            author,
             note,
             decisions.default_cycle(info.as_of),
             version,
@@ -207,20 +219,27 @@ def approve(
     return _attempt(write)
 
 
-def revoke(entry_id: int, author: str, note: str) -> Outcome:
+def revoke(entry_id: int, note: str) -> Outcome:
     """Reverse an approval (a new log entry)."""
-    return _attempt(lambda: decision_log.revoke(readers.store(), entry_id, author, note))
+    return _attempt(lambda: decision_log.revoke(readers.store(), entry_id, note))
 
 
-def add_item(
-    cycle: object, kind: str, text: str, owner: str, due: date | None, author: str
-) -> Outcome:
+def add_item(cycle: object, kind: str, text: str, owner: str, due: date | None) -> Outcome:
     """Log an open question or an action of the cycle."""
-    return _attempt(
-        lambda: decision_log.add_item(readers.store(), cycle, kind, text, owner, due, author)
-    )
+    return _attempt(lambda: decision_log.add_item(readers.store(), cycle, kind, text, owner, due))
 
 
-def close_item(entry_id: int, author: str, note: str) -> Outcome:
+def close_item(entry_id: int, note: str) -> Outcome:
     """Close a question or action, saying how (a new log entry)."""
-    return _attempt(lambda: decision_log.close_item(readers.store(), entry_id, author, note))
+    return _attempt(lambda: decision_log.close_item(readers.store(), entry_id, note))
+
+
+# --- Admin ------------------------------------------------------------------------------
+def set_roles(email: str, roles: list[str], name: str = "") -> Outcome:
+    """Give `email` exactly `roles` (none: viewer), adding the person when new."""
+    return _attempt(lambda: users.set_roles(readers.store(), email, roles, name))
+
+
+def remove_person(email: str) -> Outcome:
+    """Remove `email` from the people (value: whether they were listed)."""
+    return _attempt(lambda: users.remove(readers.store(), email))

@@ -162,6 +162,7 @@ def data_versions() -> dict:
         "company": "Company",
         "currency": "Currency",
         "active": "Active",
+        "loaded_by": "Loaded by",
     }
 
 

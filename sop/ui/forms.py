@@ -1,6 +1,9 @@
 """Forms: the inputs of a write. Each returns what was typed once its button is
-pressed (None before), and the page passes it to `sop.ui.actions`; the plan settings
-form saves itself. Every widget has a key namespaced by page.
+pressed (None before), and the page passes it to `sop.ui.actions` (the plan and
+finance settings: `sop.ui.settings_forms`). Every widget has a key namespaced by page.
+A form is drawn only for a person whose roles allow its write (`permit.allowed`: the
+others read why not); no form asks for a name, the record carries the signed-in
+person's (`settings_forms.recorded_as`).
 
 A form stores once: after a save the page reruns with `widgets.flash(..., clear=
 <the form's *_CLEARED>)` and the form draws itself empty (`widgets.fresh`), so Enter
@@ -15,26 +18,18 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from sop.core import fmt
+from sop.core import access, fmt
 from sop.demand import stacking
 from sop.demand import view as demand_view
 from sop.demand.overrides import Override
 from sop.scenario import space as lever_space
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
-from sop.supply.policy import (
-    CHOICE_LABELS,
-    SupplyPolicy,
-    field_help,
-    field_labels,
-    parse_units,
-    units_text,
-)
-from sop.ui import actions, readers, widgets
+from sop.ui import permit, widgets
 from sop.ui.actions import Outcome
+from sop.ui.settings_forms import recorded_as
 
-# what each form holds once its item is saved (`widgets.flash(clear=...)`): the item
-# goes, the name of whoever typed it stays (as on the Scenarios page)
+# what each form holds once its item is saved (`widgets.flash(clear=...)`)
 OVERRIDE_CLEARED = {"dem_ov_value": 0.0, "dem_ov_reason": ""}
 WITHDRAW_CLEARED = {"dem_wd_note": ""}
 APPROVE_CLEARED = {"dec_note": ""}
@@ -61,11 +56,13 @@ def override_form(months: Sequence[pd.Timestamp], pick: tuple) -> Override | Non
     if level is None:
         st.info(demand_view.PICK_NOTE)
         return None
+    if not permit.allowed(access.OVERRIDE):
+        return None
     label = demand_view.selection_label(*pick)
     widgets.fresh(OVERRIDE_CLEARED)
     with st.form("dem_override_form", clear_on_submit=False):
         st.markdown(
-            f"**Override the forecast of {label}** "
+            f"**Override the forecast of {escape_md(label)}** "
             f"({demand_view.OVERRIDE_LEVEL_TEXT[level].lower().replace('sku', 'SKU')} level)"
         )
         c = st.columns(4)
@@ -84,16 +81,16 @@ def override_form(months: Sequence[pd.Timestamp], pick: tuple) -> Override | Non
             key="dem_ov_value",
             help="units per month for the whole selection, or % change",
         )
-        c = st.columns(2)
+        c = st.columns(2, vertical_alignment="bottom")
         reason = c[0].text_input("Reason", key="dem_ov_reason", placeholder="e.g. key account win")
-        author = c[1].text_input("Your name", key="dem_ov_author")
+        c[1].caption(recorded_as())
         if not st.form_submit_button("Save override", type="primary", key="dem_ov_save"):
             return None
     st.session_state.pop(STACK, None)  # a new submission replaces a question left open
     if not value and not (reason or "").strip():
         st.info(EMPTY_NOTE)
         return None
-    return demand_view.make_override(pick, start, end, kind, value, reason, author)
+    return demand_view.make_override(pick, start, end, kind, value, reason)
 
 
 def ask_to_stack(ov: Override, found: stacking.Stacking, pick: tuple) -> None:
@@ -129,95 +126,18 @@ def stack_question(pick: tuple) -> Override | None:
     return None
 
 
-def withdraw_form(live: Sequence[int]) -> tuple[int, str, str] | None:
-    """Under the override history: (override id, name, why) of the override to
-    withdraw, once "Withdraw" is pressed; else None."""
+def withdraw_form(live: Sequence[int]) -> tuple[int, str] | None:
+    """Under the override history: (override id, why) of the override to withdraw, once
+    "Withdraw" is pressed; else None (and for a person who may not)."""
+    if not permit.allowed(access.OVERRIDE):
+        return None
     widgets.fresh(WITHDRAW_CLEARED)
-    c = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
+    c = st.columns([1, 2, 1], vertical_alignment="bottom")
     oid = c[0].selectbox("Withdraw override", live, key="dem_wd_id", format_func="#{}".format)
-    who = c[1].text_input("Your name", key="dem_wd_author")
-    note = c[2].text_input("Why (optional)", key="dem_wd_note")
-    return (int(oid), who, note) if c[3].button("Withdraw", key="dem_wd_go") else None
-
-
-# --- Supply planning (step 3) ---------------------------------------------------------
-def _policy_widget(box, name: str, default: object, label: str, text: str, choices) -> object:
-    key = f"sup_{name}"
-    if isinstance(default, bool):
-        return box.toggle(label, value=default, key=key, help=text)
-    if isinstance(default, tuple):  # (family, units) pairs, typed as Cooling=500,Heating=200
-        typed = box.text_input(label, units_text(default), key=key, help=text)
-        try:
-            return parse_units(typed)
-        except ValueError as exc:
-            box.error(escape_md(f"{label}: {exc}. The saved value is used."))
-            return default
-    if choices:
-        return box.selectbox(
-            label,
-            choices,
-            choices.index(default),
-            key=key,
-            help=text,
-            format_func=CHOICE_LABELS.get,
-        )
-    if isinstance(default, int):
-        return int(box.number_input(label, 1, 60, default, key=key, help=text))
-    return box.number_input(label, 0.0, 1000.0, default, 0.5, key=key, help=text)
-
-
-def policy_controls() -> SupplyPolicy:
-    """The Supply page's plan settings: one widget per SupplyPolicy field, keyed
-    `sup_<field>` and opening on the settings of record: choices, then percentages,
-    then switches, each group on its own row; the form to save them under it."""
-    labels, values, fields = field_labels(), {}, field_help()
-    stored = readers.plan_policy()[0]
-    rows = [
-        [n for n, f in fields.items() if not isinstance(f[2], (bool, float))],
-        [n for n, f in fields.items() if isinstance(f[2], float)],
-        [n for n, f in fields.items() if isinstance(f[2], bool)],
-    ]
-    with st.expander("Plan settings (policy)", expanded=False, icon=":material/tune:"):
-        for names in rows:
-            cols = st.columns(4)
-            for k, name in enumerate(names):
-                text, choices, _ = fields[name]
-                values[name] = _policy_widget(
-                    cols[k % 4],
-                    name,
-                    getattr(stored, name),
-                    labels[name],
-                    text,
-                    choices,
-                )
-        plan_policy_form(SupplyPolicy(**values))
-    return SupplyPolicy(**values)
-
-
-def plan_policy_form(policy: SupplyPolicy) -> None:
-    """Under the Supply page's settings: make them the plan settings of record."""
-    stored, who = readers.plan_policy()
-    st.caption(
-        "Scenarios, Compare, Finance and the Executive pages plan with the plan "
-        f"settings of record ({who or 'the defaults'}). "
-        + (
-            "These are they."
-            if policy == stored
-            else "**The settings above differ**: they apply on this page only until saved."
-        )
-    )
-    c = st.columns([2, 1], vertical_alignment="bottom")
-    author = c[0].text_input("Your name", key="sup_settings_author")
-    if c[1].button(
-        "Use these settings on every page",
-        key="sup_settings_save",
-        disabled=policy == stored,
-    ):
-        outcome = actions.save_policy(policy, author)
-        if not outcome.ok:
-            st.error(outcome.message)
-        else:
-            st.rerun()
+    note = c[1].text_input("Why (optional)", key="dem_wd_note")
+    go = c[2].button("Withdraw", key="dem_wd_go")
+    st.caption(recorded_as())
+    return (int(oid), note) if go else None
 
 
 # --- Scenarios (step 4) ---------------------------------------------------------------
@@ -266,31 +186,36 @@ def entry_form(
     labels: dict,
     note_label: str,
     button: str,
-    act: Callable[[int, str, str], Outcome],
+    act: Callable[[int, str], Outcome],
     key: str,
+    action: str,
 ) -> tuple[int, Outcome] | None:
-    """Pick a log entry, give your name and a note, act on it (`act(entry_id, author,
-    note)`, a new log entry): (the entry picked, the outcome) once the button is
-    pressed, else None."""
+    """Pick a log entry, give a note, act on it (`act(entry_id, note)`, a new log entry
+    by the session's person, who needs `action`): (the entry picked, the outcome) once
+    the button is pressed, else None."""
     widgets.fresh(entry_cleared(key))
     with st.expander(title, icon=icon):
-        c = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
+        if not permit.allowed(action):
+            return None
+        c = st.columns([2, 2, 1], vertical_alignment="bottom")
         target = c[0].selectbox(
             label,
             list(labels),
             key=f"{key}_target",
             format_func=lambda i: f"#{i} {labels[i]}",
         )
-        who = c[1].text_input("Your name", key=f"{key}_author")
-        note = c[2].text_input(note_label, key=f"{key}_note")
-        if c[3].button(button, key=f"{key}_go"):
-            return target, act(int(target), who, note)
+        note = c[1].text_input(note_label, key=f"{key}_note")
+        if c[2].button(button, key=f"{key}_go"):
+            return target, act(int(target), note)
+        st.caption(recorded_as())
     return None
 
 
-def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[int, str, str] | None:
-    """The Decisions page's approval: (saved scenario id, 0 for the baseline; approver;
-    note) once "Approve" is pressed, else None."""
+def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[int, str] | None:
+    """The Decisions page's approval: (saved scenario id, 0 for the baseline; note) once
+    "Approve" is pressed, else None (and for a person who may not approve)."""
+    if not permit.allowed(access.APPROVE):
+        return None
     widgets.fresh(APPROVE_CLEARED)
     with st.form("dec_approve_form", border=True):
         sid = st.selectbox(
@@ -300,7 +225,6 @@ def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[in
             format_func=lambda i: "Baseline (nothing moved)" if i == 0 else f"#{i} {choices[i][0]}",
             help="The baseline or a scenario saved on the Scenarios page.",
         )
-        author = st.text_input("Approver", key="dec_author", placeholder="Your name")
         note = st.text_area(
             "Note",
             key="dec_note",
@@ -313,12 +237,15 @@ def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[in
             icon=":material/gavel:",
             key="dec_approve",
         )
-    return (int(sid), author, note) if go else None
+        st.caption(recorded_as())
+    return (int(sid), note) if go else None
 
 
-def item_form() -> tuple[str, str, str, date | None, str] | None:
-    """The Decisions page's new question or action: (kind, what, owner, due, raised by)
-    once "Add to the log" is pressed, else None."""
+def item_form() -> tuple[str, str, str, date | None] | None:
+    """The Decisions page's new question or action: (kind, what, owner, due) once "Add
+    to the log" is pressed, else None (and for a person who may not log one)."""
+    if not permit.allowed(access.ACTION_ITEM):
+        return None
     widgets.fresh(ITEM_CLEARED)
     with st.form("dec_item_form", border=True):
         c = st.columns([1, 2])
@@ -329,9 +256,9 @@ def item_form() -> tuple[str, str, str, date | None, str] | None:
         c = st.columns(3)
         owner = c[0].text_input("Owner", key="dec_item_owner")
         due = c[1].date_input("Due", value=None, key="dec_item_due", format="YYYY-MM-DD")
-        author = c[2].text_input("Raised by", key="dec_item_author")
+        c[2].caption(recorded_as())
         go = st.form_submit_button("Add to the log", icon=":material/add_task:", key="dec_item_add")
     if go and not (text or "").strip() and not (owner or "").strip() and due is None:
         st.info("Nothing to add: the form is empty (an item just added is in the list below).")
         return None
-    return (kind, text, owner, due, author) if go else None
+    return (kind, text, owner, due) if go else None

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from sop.core import fmt
+from sop.core import access, fmt
 from sop.demand import overrides
 from sop.demand import view as demand_view
 from sop.demand.overrides import Override
@@ -22,7 +22,8 @@ from sop.finance.grid import TOTAL, UNITS_CAPACITY, Grid
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.supply.policy import SupplyPolicy
-from sop.ui import actions, readers, scenario_readers, widgets
+from sop.ui import actions, permit, readers, scenario_readers, widgets
+from sop.ui.settings_forms import recorded_as
 
 FLASH = "_grid_flash"
 EDIT_ROW = "Consensus demand (units)"
@@ -74,8 +75,8 @@ def _editor_frame(consensus: pd.Series) -> pd.DataFrame:
 
 def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override] | None:
     """The family's consensus per month (`consensus`, indexed by plan month) as one
-    editable row with a reason and a name; the overrides of the changed months once
-    "Save consensus" is pressed, else None."""
+    editable row with a reason; the overrides of the changed months (made by the
+    session's person) once "Save consensus" is pressed, else None."""
     labels = month_labels(consensus.index)
     widgets.fresh(_cleared(key))
     with st.form(f"{key}_form", clear_on_submit=False, border=True):
@@ -93,13 +94,13 @@ def consensus_form(family: str, consensus: pd.Series, key: str) -> list[Override
                 for label in labels
             },
         )
-        c = st.columns(2)
+        c = st.columns(2, vertical_alignment="bottom")
         reason = c[0].text_input("Reason", key=f"{key}_reason", placeholder="e.g. key account win")
-        author = c[1].text_input("Your name", key=f"{key}_author")
+        c[1].caption(recorded_as())
         if not st.form_submit_button("Save consensus", type="primary", key=f"{key}_save"):
             return None
     after = pd.Series({labels[col]: edited.iloc[0][col] for col in labels})
-    return overrides.from_edited_row(family, consensus.round(), after, reason, author)
+    return overrides.from_edited_row(family, consensus.round(), after, reason)
 
 
 def _cleared(key: str) -> dict[str, str]:
@@ -172,6 +173,8 @@ def editable_consensus(path: str, version: int, base: Grid, key: str) -> None:
         return st.caption("Pick a family to edit its consensus demand.")
     if has_loaded_consensus(readers.tables(path, version)):
         return st.caption(demand_view.LOADED_NOTE)
+    if not permit.allowed(access.OVERRIDE):
+        return None
     if st.toggle("Edit the consensus (demand planner)", key=f"{key}_on"):
         consensus_editor(base.family, base.frame.loc["consensus", list(base.plan)], key)
 

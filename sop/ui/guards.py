@@ -10,6 +10,7 @@ import streamlit as st
 
 from sop.executive import records as exec_records
 from sop.executive import view as exec_view
+from sop.scenario.wording import escape_md
 from sop.store import DatasetInfo
 from sop.supply.policy import SupplyPolicy
 from sop.ui import readers, scenario_readers
@@ -46,8 +47,8 @@ def require_demand(horizon: int) -> tuple[DatasetInfo, str, tuple, pd.DataFrame]
         st.stop()
     who = readers.plan_policy()[1]
     st.caption(
-        f"Plans use the plan settings of record ({who or 'the defaults'}); change "
-        "them on the Supply page."
+        f"Plans use the plan settings of record ({escape_md(who) if who else 'the defaults'}); "
+        "change them on the Supply page (the finance settings on the Finance page)."
     )
     return info, path, stamp, demand
 

@@ -23,7 +23,7 @@ from sop.finance.view import build as build_finance_view
 from sop.scenario import saved
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
 from sop.scenario.levers import Levers
-from sop.store import Store
+from sop.store import Store, comments
 from sop.store import decisions as decision_log
 from sop.supply.policy import SupplyPolicy
 from sop.ui.readers import supply_demand, tables
@@ -177,8 +177,9 @@ def exe_pack(
     )
     t = tables(path, version)
     demand = supply_demand(path, version, policy.horizon, stamp)[0]
+    threads = comments.open_threads(Store(path), info.company)
     return (
-        pack.excel(view, t, meta, demand)
+        pack.excel(view, t, meta, demand, threads)
         if kind == "xlsx"
-        else pack.html(view, t, meta, demand).encode("utf-8")
+        else pack.html(view, t, meta, demand, threads).encode("utf-8")
     )

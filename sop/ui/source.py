@@ -15,6 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sop.core import access
+from sop.core.access import AccessDenied
 from sop.core.tables import TABLES
 from sop.data import refresh as rf
 from sop.data.readers import ERROR
@@ -27,11 +29,12 @@ from sop.data.source import (
     query_problem,
 )
 from sop.store import DatasetInfo, StoreError, source_queries
-from sop.ui import actions, readers, widgets
+from sop.ui import actions, permit, readers, widgets
+from sop.ui.settings_forms import recorded_as
 from sop.ui.upload import FLASH as PAGE_FLASH
 from sop.ui.upload import safe_md
 
-TABLE, QUERY, AUTHOR = "data_src_table", "data_src_query_", "data_src_author"
+TABLE, QUERY = "data_src_table", "data_src_query_"
 COMPANY = "data_src_company"  # the company of a first refresh, typed while nothing is loaded
 SHOWN_FOR = "data_src_company_shown"  # the company whose queries the editor holds
 SAVE, REMOVE, REFRESH = "data_src_save", "data_src_remove", "data_src_refresh"
@@ -79,20 +82,24 @@ def _editor(company: str, saved: dict[str, str]) -> None:
         key=key,
         placeholder=f"SELECT ... AS {', '.join(TABLES[table].column_names[:3])}, ... FROM ...",
     )
-    author = st.text_input("Your name", key=AUTHOR)
+    st.caption(recorded_as())
     save, remove = st.columns(2)
     if save.button("Save query", key=SAVE, type="primary"):
         if why := query_problem(table, text):
             st.error(safe_md(why))
             return
         try:
-            source_queries.save(readers.store(), company, table, clean_query(text), author)
-        except StoreError as exc:
+            source_queries.save(readers.store(), company, table, clean_query(text))
+        except (StoreError, AccessDenied) as exc:
             st.error(safe_md(str(exc)))
             return
         widgets.flash(FLASH, f"Saved the `{table}` query.")
     if remove.button("Remove query", key=REMOVE, disabled=table not in saved):
-        source_queries.delete(readers.store(), company, table)
+        try:
+            source_queries.delete(readers.store(), company, table)
+        except (StoreError, AccessDenied) as exc:
+            st.error(safe_md(str(exc)))
+            return
         widgets.flash(
             FLASH,
             f"Removed the `{table}` query: `{table}` comes from the dataset.",
@@ -211,9 +218,10 @@ def database_tab(info: DatasetInfo | None) -> None:
         },
     )
     with st.expander("Edit a query", icon=":material/edit:"):
-        _editor(company, dict(zip(saved["table_name"], saved["query"])))
+        if permit.allowed(access.LOAD):
+            _editor(company, dict(zip(saved["table_name"], saved["query"])))
     _show_result()
-    if st.button(
+    if permit.allowed(access.LOAD) and st.button(
         "Refresh now",
         key=REFRESH,
         type="primary",

@@ -263,7 +263,7 @@ def _mapping_step(got, options: mapping.ReadOptions, report: Report) -> bool:
         tables = [LEAVE_OUT, *TABLES]
         for i, (part, guess) in enumerate(got.unmatched):
             st.selectbox(
-                f"Which table is {part.label}?",
+                f"Which table is {safe_md(code(part.label))}?",
                 tables,
                 index=tables.index(guess) if guess else 0,
                 key=f"{ASSIGN_PREFIX}{i}",

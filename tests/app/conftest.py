@@ -9,8 +9,18 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from tiny import ROOT
 
+from sop.store import Store, users
+
 APP = str(ROOT / "app.py")
 TIMEOUT = 120  # seconds one script run may take: a forecast or a plan on a slow machine
+# sign-in configured (`sop.ui.auth`): AppTest's `at.user` then plays the identity provider
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-long-enough-cookie-secret-for-the-tests",
+    "client_id": "sop",
+    "client_secret": "s3cret",
+    "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture
@@ -27,6 +37,30 @@ def open_app() -> Callable[..., AppTest]:
         st.cache_data.clear()
         at = AppTest.from_file(APP, default_timeout=timeout).run()
         at.query_params.update(query or {})
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_page
+
+
+@pytest.fixture
+def open_as() -> Callable[..., AppTest]:
+    """`open_as(roles, page=None, email="pat@example.com", name="Pat Doe")`: the app with
+    sign-in configured and `email` signed in, holding `roles` (given in the store first,
+    as an admin would; no role: a viewer); switched to `page` when given. Checks nothing
+    raised and returns the AppTest (its next runs stay signed in as that person)."""
+
+    def open_page(
+        roles, page: str | None = None, email: str = "pat@example.com", name: str = "Pat Doe"
+    ) -> AppTest:
+        users.set_roles(Store(), email, roles, name)  # the local user holds every role
+        st.cache_data.clear()
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.secrets.update({"auth": AUTH})
+        at.user = {"is_logged_in": True, "email": email, "name": name}
+        at.run()
         if page:
             at.switch_page(page).run()
         assert not at.exception, at.exception

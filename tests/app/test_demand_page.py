@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
 
 from sop.core import schema
+from sop.core.access import Actor
 from sop.demand import overrides
 from sop.demand.plan import PLAN_COLUMNS
 from sop.store import Store
@@ -48,11 +49,13 @@ def _trace_y(fig: dict, name: str) -> np.ndarray:
     return np.asarray(y, dtype=float)
 
 
+LOCAL = Actor.local_user().signature  # who the app acts as without sign-in
+
+
 def _fill_override(
     at: AppTest,
     value: float,
     reason: str = "key account win",
-    author: str = "Ana",
     kind: str = overrides.KIND_UNITS,
     start: int = 0,
     end: int = 1,
@@ -62,7 +65,6 @@ def _fill_override(
     at.radio(key="dem_ov_kind").set_value(kind)
     at.number_input(key="dem_ov_value").set_value(value)
     at.text_input(key="dem_ov_reason").input(reason)
-    at.text_input(key="dem_ov_author").input(author)
     return at.button(key="dem_ov_save").click().run()
 
 
@@ -116,7 +118,7 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(
     assert not at.exception, at.exception
     assert "saved" in at.success[0].value
     hist = next(d.value for d in at.dataframe if schema.STATUS in d.value.columns)
-    assert hist[schema.AUTHOR].tolist() == ["Ana"]
+    assert hist[schema.AUTHOR].tolist() == [LOCAL]  # single-user mode: the local user
     assert hist[schema.REASON].tolist() == ["key account win"]
     assert hist[schema.STATUS].tolist() == [schema.STATUS_ACTIVE]
     # level and kind in words; a family override has no SKU or region: empty, not None
@@ -147,7 +149,6 @@ def test_add_an_override_and_see_it_in_the_history_and_the_metrics(
     [
         (dict(value=-5.0), "cannot be negative"),
         (dict(value=100.0, reason=""), "Enter a reason"),
-        (dict(value=100.0, author=" "), "Enter your name"),
         (dict(value=100.0, start=3, end=1), "before the start month"),
     ],
 )
@@ -164,13 +165,12 @@ def test_bad_input_in_the_editor_shows_what_is_wrong_and_stores_nothing(
 
 
 def test_saving_the_form_as_it_opens_changes_nothing(forecast: Store, open_app) -> None:
-    """Typing only a reason and a name must not wipe the selection's demand: the form
-    opens on a % change of 0, which is refused."""
+    """Typing only a reason must not wipe the selection's demand: the form opens on a %
+    change of 0, which is refused."""
     at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     assert at.radio(key="dem_ov_kind").value == overrides.KIND_PCT
     at.text_input(key="dem_ov_reason").input("just looking")
-    at.text_input(key="dem_ov_author").input("Ana")
     at = at.button(key="dem_ov_save").click().run()
     assert any("leaves the forecast as it is" in e.value for e in at.error)
     assert override_log.counts(forecast) == (0, 0)
@@ -181,17 +181,14 @@ def test_withdraw_from_the_page_keeps_the_history(forecast: Store, open_app) -> 
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at.selectbox(key="dem_sku").set_value("A1").run()
     at = _fill_override(at, 20.0, kind=overrides.KIND_PCT)
-    at.button(key="dem_wd_go").click().run()  # no name yet
-    assert any("Enter your name" in e.value for e in at.error)
     assert override_log.counts(forecast) == (1, 0)
-    at.text_input(key="dem_wd_author").input("Ben")
     at.text_input(key="dem_wd_note").input("customer cancelled")
     at.button(key="dem_wd_go").click().run()
     assert not at.exception
     assert "withdrawn" in at.success[0].value
     hist = next(d.value for d in at.dataframe if schema.STATUS in d.value.columns)
     assert hist[schema.STATUS].tolist() == [schema.STATUS_WITHDRAWN]
-    assert hist[schema.WITHDRAWN_BY].tolist() == ["Ben"]
+    assert hist[schema.WITHDRAWN_BY].tolist() == [LOCAL]
     assert _metrics(at)["Active overrides on this selection"] == "0"
 
 
@@ -271,7 +268,6 @@ def test_enter_then_save_stores_one_override_and_the_form_comes_back_empty(
     assert "Override #1 on Alpha saved" in at.success[0].value
     assert at.number_input(key="dem_ov_value").value == 0.0
     assert at.text_input(key="dem_ov_reason").value == ""
-    assert at.text_input(key="dem_ov_author").value == "Ana"  # the name stays
     # ... then the click on "Save override": the form it sends is the empty one
     at.button(key="dem_ov_save").click().run()
     assert not at.exception, at.exception
@@ -286,10 +282,10 @@ def test_a_second_override_on_the_same_months_asks_and_cancel_stores_nothing(
     at = open_app(PAGE)
     at.selectbox(key="dem_family").set_value("Alpha").run()
     at = _fill_override(at, 25.0, kind=overrides.KIND_PCT)
-    at = _fill_override(at, 25.0, author="Ben", kind=overrides.KIND_PCT)
+    at = _fill_override(at, 25.0, kind=overrides.KIND_PCT)
     assert not at.exception, at.exception
     asked = at.warning[0].value.replace("\\", "")  # as shown: Markdown, escaped
-    assert "An override of +25 % from Ana (#1" in asked and "together they make +56 %" in asked
+    assert f"An override of +25 % from {LOCAL} (#1" in asked and "together they make +56 %" in asked
     effect = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "consensus now 1,250 units" in effect and "1,562 units (+56 % on the forecast)" in effect
     assert override_log.counts(forecast) == (1, 0)
@@ -300,11 +296,11 @@ def test_a_second_override_on_the_same_months_asks_and_cancel_stores_nothing(
     assert not _has(at, "dem_ov_stack")
     assert not any("together they make" in w.value for w in at.warning)
     # asked again, and this time stacked
-    at = _fill_override(at, 25.0, author="Ben", kind=overrides.KIND_PCT)
+    at = _fill_override(at, 25.0, kind=overrides.KIND_PCT)
     at.button(key="dem_ov_stack").click().run()
     assert not at.exception, at.exception
     assert "Override #2 on Alpha saved" in at.success[0].value
-    assert override_log.active(forecast)[schema.AUTHOR].tolist() == ["Ana", "Ben"]
+    assert override_log.active(forecast)[schema.AUTHOR].tolist() == [LOCAL, LOCAL]
     assert _metrics(at)["Active overrides on this selection"] == "2"
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
 from tiny import tiny_tables
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.data.validate import check_tables
 from sop.demand.engine import ForecastSettings
 from sop.scenario import saved as saved_scenarios
@@ -69,7 +69,9 @@ def test_baseline_renders_with_money_and_exports(loaded: Store, open_app) -> Non
 def test_a_saved_scenario_changes_the_projection(loaded: Store, open_app) -> None:
     base = _money(_metrics(open_app(PAGE))["Revenue (plan horizon)"])
     sid = saved_scenarios.save(
-        loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
+        loaded,
+        "Alpha price up",
+        Levers(price_family_pct=(("Alpha", 20.0),)),
     )
     at = open_app(PAGE)
     at.selectbox(key="fin_scenario").set_value(sid).run()
@@ -93,14 +95,15 @@ def test_a_saved_scenario_changes_the_projection(loaded: Store, open_app) -> Non
 def test_scenarios_with_the_same_name_are_told_apart(loaded: Store, open_app) -> None:
     """QA: two saved scenarios both called "Demand +10%" looked the same in the picker,
     and the export file name read "demand-10" (minus ten)."""
-    first = saved_scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Ann")
+    first = saved_scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0))
     second = saved_scenarios.save(loaded, "Demand +10%", Levers(demand_pct=10.0), "Bob")
     at = open_app(PAGE)
     box = at.selectbox(key="fin_scenario")
     assert {f"#{first} Demand +10%", f"#{second} Demand +10%"} <= set(box.options)
     box.set_value(second).run()
     assert not at.exception, at.exception
-    assert any(f"#{second} Demand +10%" in c.value for c in at.caption)
+    # the caption is Markdown: the typed name is escaped there (sop.core.fmt.md)
+    assert any(fmt.md(f"#{second} Demand +10%") in c.value for c in at.caption)
     from sop.finance import export as finance_export
 
     meta = finance_export.ExportMeta("c", "d", 1, f"#{second} Demand +10%", "", "EUR")
@@ -163,11 +166,13 @@ def test_opens_on_the_plan_of_record(loaded: Store, open_app) -> None:
     from sop.executive import service as executive
 
     sid = saved_scenarios.save(
-        loaded, "Alpha price up", Levers(price_family_pct=(("Alpha", 20.0),)), "Ann"
+        loaded,
+        "Alpha price up",
+        Levers(price_family_pct=(("Alpha", 20.0),)),
     )
     at = open_app(PAGE)
     assert at.selectbox(key="fin_scenario").value == 0  # nothing approved yet
-    executive.approve_saved(loaded, executive.context(loaded), sid, "Erin", "go")
+    executive.approve_saved(loaded, executive.context(loaded), sid, "go")
     at = open_app(PAGE)
     box = at.selectbox(key="fin_scenario")
     assert box.value == sid and f"#{sid} Alpha price up ✔ plan of record" in box.options

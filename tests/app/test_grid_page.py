@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
 from sop.core import schema
+from sop.core.access import Actor
 from sop.demand import consensus, overrides
 from sop.finance import grid_text as grid_view
 from sop.finance.grid import ROWS
@@ -99,7 +100,6 @@ def _demand_page_override(open_app, month: pd.Timestamp, value: float) -> None:
     at.radio(key="dem_ov_kind").set_value(overrides.KIND_UNITS)
     at.number_input(key="dem_ov_value").set_value(value)
     at.text_input(key="dem_ov_reason").input("key account win")
-    at.text_input(key="dem_ov_author").input("Ana")
     at.button(key="dem_ov_save").click().run()
     assert not at.exception, at.exception
 
@@ -118,7 +118,6 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
         "deleted_rows": [],
     }
     at.text_input(key="scn_grid_cons_reason").input("key account win")
-    at.text_input(key="scn_grid_cons_author").input("Ana")
     at.button(key="scn_grid_cons_save").click().run()
     assert not at.exception, at.exception
     assert any("Override #1 on Alpha (" in s.value for s in at.success)
@@ -130,7 +129,7 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
     assert from_grid[0] == [
         {
             schema.OVERRIDE_ID: 1,
-            schema.AUTHOR: "Ana",
+            schema.AUTHOR: Actor.local_user().signature,
             schema.REASON: "key account win",
             schema.LEVEL: overrides.LEVEL_FAMILY,
             schema.FAMILY: "Alpha",

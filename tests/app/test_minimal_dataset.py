@@ -131,7 +131,7 @@ def test_the_scenario_tables_say_why_money_reads_a_dash(minimal: Store, open_app
     helps = _column_help(at, "Change vs baseline")
     assert {"Scenario", "Baseline", "Change vs baseline"} <= set(helps)
     assert "no price loaded" in helps["Scenario"]
-    saved_scenarios.save(minimal, "Push", Levers(demand_pct=10.0), "Ann")
+    saved_scenarios.save(minimal, "Push", Levers(demand_pct=10.0))
     at = open_app("pages/compare.py")
     helps = _column_help(at, "Better")
     assert set(helps) == {"Baseline", "#1 Push"} and "no price loaded" in helps["#1 Push"]

@@ -16,6 +16,7 @@ PAGES = [
     "pages/supply.py",
     "pages/executive.py",
     "pages/finance.py",
+    "pages/admin.py",
 ]
 
 

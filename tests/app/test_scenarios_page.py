@@ -17,6 +17,7 @@ from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
+from sop.core.access import Actor
 from sop.finance.catalogue import KPIS
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import space as lever_space
@@ -66,13 +67,12 @@ def test_baseline_tiles_then_a_slider_moves_them_and_the_url(forecast: Store, op
     # a per-family slider is encoded into the one URL parameter
     at.slider(key="scn_demand_family_pct__Beta").set_value(-30.0).run()
     assert at.query_params["scn_demand_family_pct"] == "Beta:-30"
-    _save(at, "Beta downturn", "Ana", "Beta -30 %")
+    _save(at, "Beta downturn", "Beta -30 %")
     at.button(key="scn_reset").click().run()
     assert _tiles(at)["Revenue"][1] == "no change"
-    # the old name would now describe the baseline: it goes, the author stays
+    # the old name would now describe the baseline: it goes
     assert at.text_input(key="scn_save_name").value == ""
     assert at.text_area(key="scn_save_description").value == ""
-    assert at.text_input(key="scn_save_author").value == "Ana"
     assert not any(k.startswith("scn_") for k in at.query_params)
 
 
@@ -237,11 +237,10 @@ def test_tabs_draw_bridge_risk_and_tables(forecast: Store, open_app) -> None:
     assert set(util["Line"]) == {"L1", "L2"}
 
 
-def _save(at: AppTest, name: str, author: str, description: str) -> None:
+def _save(at: AppTest, name: str, description: str) -> None:
     at.session_state["scn_tab"] = "Save"
     at.run()
     at.text_input(key="scn_save_name").input(name)
-    at.text_input(key="scn_save_author").input(author)
     at.text_area(key="scn_save_description").input(description)
     at.button(key="FormSubmitter:scn_save_form-Save scenario").click().run()
     assert not at.exception
@@ -250,14 +249,15 @@ def _save(at: AppTest, name: str, author: str, description: str) -> None:
 def test_save_list_compare_open_and_archive(forecast: Store, open_app) -> None:
     at = open_app(PAGE)
     at.slider(key="scn_demand_pct").set_value(30.0).run()
-    _save(at, NASTY, "Ana O'Neil", NASTY[::-1])
+    _save(at, NASTY, NASTY[::-1])
     assert at.success and "Saved as scenario #1" in at.success[0].value
     saved = saved_scenarios.list_scenarios(Store(forecast.path))
     assert saved["name"].tolist() == [NASTY] and saved["description"].tolist() == [NASTY[::-1]]
-    _save(at, "no name given", "", "")
-    assert at.error and "your name" in at.error[0].value
+    assert saved["author"].tolist() == [Actor.local_user().signature]
+    _save(at, "", "")
+    assert at.error and "name" in at.error[0].value
     at.slider(key="scn_demand_pct").set_value(-40.0).run()
-    _save(at, "Downturn", "Ben", "")
+    _save(at, "Downturn", "")
 
     at.switch_page("pages/compare.py").run()
     assert not at.exception
@@ -272,7 +272,6 @@ def test_save_list_compare_open_and_archive(forecast: Store, open_app) -> None:
     assert not any(rows.loc["Demand"].str.startswith("★"))  # no better direction
 
     at.selectbox(key="cmp_target").set_value(2)
-    at.text_input(key="cmp_author").input("Boss")
     at.button(key="cmp_archive").click().run()
     assert saved_scenarios.list_scenarios(Store(forecast.path))["scenario_id"].tolist() == [1]
     at.toggle(key="cmp_show_archived").set_value(True).run()
@@ -335,8 +334,8 @@ def test_compare_ties_duplicate_names_and_names_in_charts(forecast: Store, open_
 
     name = "Same <b>bold</b> *x*"
     for _ in range(2):
-        saved_scenarios.save(Store(forecast.path), name, Levers(demand_pct=10.0), "Ana")
-    saved_scenarios.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0), "Ana")
+        saved_scenarios.save(Store(forecast.path), name, Levers(demand_pct=10.0))
+    saved_scenarios.save(Store(forecast.path), "Zero", Levers(demand_pct=-100.0))
     at = open_app("pages/compare.py")
     table = next(d.value for d in at.dataframe if "KPI" in d.value.columns).set_index("KPI")
     one, two = f"#1 {name}", f"#2 {name}"
@@ -361,11 +360,10 @@ def test_enter_then_save_stores_one_scenario_and_the_form_comes_back_empty(
 ) -> None:
     at = open_app(PAGE)
     at.slider(key="scn_demand_pct").set_value(10.0).run()
-    _save(at, "Ten up", "Ana", "demand +10 %")  # Enter in the name field submits the form
+    _save(at, "Ten up", "demand +10 %")  # Enter in the name field submits the form
     assert "Saved as scenario #1" in at.success[0].value
     assert at.text_input(key="scn_save_name").value == ""
     assert at.text_area(key="scn_save_description").value == ""
-    assert at.text_input(key="scn_save_author").value == "Ana"
     at.button(key="FormSubmitter:scn_save_form-Save scenario").click().run()  # ... the click
     assert not at.exception
     assert len(saved_scenarios.list_scenarios(Store(forecast.path))) == 1

@@ -163,9 +163,9 @@ def test_one_workbook_loads_into_an_empty_store(store: Store, open_app) -> None:
 
 def test_a_load_of_another_company_says_what_stays_behind(loaded: Store, open_app) -> None:
     for name in ("Push", "Hold"):
-        saved_scenarios.save(loaded, name, Levers(demand_pct=10.0), "Ann")
+        saved_scenarios.save(loaded, name, Levers(demand_pct=10.0))
     decision_log.add_item(
-        loaded, pd.Timestamp("2026-01-01"), "action", "Confirm it", "Cleo", "2026-01-15", "Bob"
+        loaded, pd.Timestamp("2026-01-01"), "action", "Confirm it", "Cleo", "2026-01-15"
     )
     company = pd.DataFrame(
         {"company_name": ["Other *Co*"], "currency": ["EUR"], "as_of_month": ["2025-12"]}
@@ -198,7 +198,7 @@ def test_a_load_of_another_company_says_what_stays_behind(loaded: Store, open_ap
 def test_a_refresh_of_the_same_company_says_nothing_about_companies(
     loaded: Store, open_app
 ) -> None:
-    saved_scenarios.save(loaded, "Push", Levers(demand_pct=10.0), "Ann")
+    saved_scenarios.save(loaded, "Push", Levers(demand_pct=10.0))
     at = open_app()
     at.file_uploader(key="data_upload_files").set_value(
         [("sales.csv", _sales_csv(bump=1), "text/csv")]

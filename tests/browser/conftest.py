@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def plan_of_record(demo_forecast: Path) -> Path:
     ctx = executive.context(store)
     cycle = decisions.default_cycle(ctx.as_of)
     if decisions.plan_of_record(decision_log.log(store), cycle) is None:
-        executive.approve_saved(store, ctx, 0, "Browser Bot", "readable screens", cycle)
+        executive.approve_saved(store, ctx, 0, "readable screens", cycle)
     return demo_forecast
 
 
@@ -87,11 +87,12 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def serve_app(store_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` against the store at `store_path` (`SOP_STORE`), on a free
-    port; yields its base URL and stops the server afterwards."""
+def serve_app(store_path: Path, port: int | None = None, args: Sequence[str] = ()) -> Iterator[str]:
+    """`streamlit run app.py` against the store at `store_path` (`SOP_STORE`), on `port`
+    (default: a free one) with more command-line `args` (say `--secrets.files`); yields
+    its base URL and stops the server afterwards."""
 
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "SOP_STORE": str(store_path)}
     proc = subprocess.Popen(
         [
@@ -106,6 +107,7 @@ def serve_app(store_path: Path) -> Iterator[str]:
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env=env,

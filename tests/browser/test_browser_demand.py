@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from sop.core.access import Actor
 from sop.demand import consensus
 from sop.store import Store
 from sop.store import overrides as override_log
@@ -47,7 +48,6 @@ def test_override_in_the_editor_moves_the_consensus_line(
     page.get_by_text("New quantity (units/month)").click()
     page.get_by_role("spinbutton", name="Value").fill(str(target))
     page.get_by_role("textbox", name="Reason").fill("garden centre chain listing")
-    page.get_by_role("textbox", name="Your name").first.fill("Browser Bot")
     page.get_by_role("button", name="Save override").click()
     page.get_by_text("saved; the consensus is updated").wait_for(timeout=30_000)
     page.wait_for_timeout(1200)
@@ -60,5 +60,7 @@ def test_override_in_the_editor_moves_the_consensus_line(
     store = Store(demo_forecast)
     mine = override_log.active(store)
     assert (mine["reason"] == "garden centre chain listing").sum() == 1  # audited
-    for oid in mine.loc[mine["author"] == "Browser Bot", "override_id"]:
-        consensus.withdraw_override(store, int(oid), "browser test", "test clean-up")
+    mine = mine[mine["reason"] == "garden centre chain listing"]
+    assert list(mine["author"]) == [Actor.local_user().signature]  # the app's one user
+    for oid in mine["override_id"]:
+        consensus.withdraw_override(store, int(oid), "test clean-up")

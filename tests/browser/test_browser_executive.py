@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sop.core.access import Actor
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
@@ -35,7 +36,6 @@ def scenario_id(demo_forecast: Path) -> int:
         store,
         NAME,
         Levers(capacity_changes=(("RS-ASM1", "2027-05", "2027-08", 20.0),)),
-        "Browser Bot",
         "overtime on the cooling line in the peak",
     )
 
@@ -56,13 +56,12 @@ def test_approve_a_scenario_and_see_it_in_the_log(
     page.get_by_role("heading", name="Approve the plan of record").wait_for(timeout=60_000)
     page.get_by_role("combobox", name="Plan").click()
     page.get_by_role("option", name=f"#{scenario_id} {NAME}").click()
-    page.get_by_role("textbox", name="Approver").fill("Erin Executive")
     page.get_by_role("textbox", name="Note").fill("Peak cover for cooling; review in May")
     page.get_by_role("button", name="Approve for the").click()
     page.get_by_text("Approved as plan of record").wait_for(timeout=60_000)
     log = decision_log.log(Store(demo_store_path))
     mine = log[(log["kind"] == "approve") & (log["scenario_id"] == scenario_id)]
-    assert list(mine["author"]) == ["Erin Executive"]
+    assert list(mine["author"]) == [Actor.local_user().signature]  # single-user mode
     entry = int(mine["entry_id"].iloc[-1])
     page.get_by_role("heading", name="Decision log").wait_for()
     page.get_by_text("plan of record:").first.wait_for()
@@ -153,10 +152,8 @@ def test_executive_tiles_are_not_cut_at_1600(
     ctx = executive.context(store)
     cycle = decisions.default_cycle(ctx.as_of)
     if decisions.plan_of_record(decision_log.log(store), cycle) is None:  # this test run alone
-        executive.approve_saved(store, ctx, scenario_id, "Browser Bot", "this cycle", cycle)
-    executive.approve_saved(
-        store, ctx, 0, "Browser Bot", "previous cycle", cycle - pd.offsets.MonthBegin(1)
-    )
+        executive.approve_saved(store, ctx, scenario_id, "this cycle", cycle)
+    executive.approve_saved(store, ctx, 0, "previous cycle", cycle - pd.offsets.MonthBegin(1))
     page = browser_page
     _open(page, live_app, "Executive", "Executive S&OP")
     page.locator('[data-testid="stMetricDelta"]').first.wait_for(timeout=60_000)

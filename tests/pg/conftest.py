@@ -16,7 +16,6 @@ import pytest
 from pg_server import (
     ADMIN,
     ADMIN_PASSWORD,
-    AUTHOR,
     COMPANY,
     DATABASE,
     PLANNER,
@@ -94,5 +93,5 @@ def loaded(store: Store, tiny) -> Store:
     report = check_tables(tiny)
     assert report.ok, report.errors
     store.load(report.tables, name=COMPANY)
-    source_queries.set_all(store, COMPANY, good_queries(), AUTHOR)
+    source_queries.set_all(store, COMPANY, good_queries())
     return store

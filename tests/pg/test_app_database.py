@@ -49,7 +49,6 @@ def test_queries_listed_and_a_writing_query_refused(app, loaded) -> None:
     assert "planner@127.0.0.1" in shown and PLANNER_PASSWORD not in shown
     at.selectbox(key="data_src_table").set_value(schema.BUDGET).run()
     at.text_area(key=f"data_src_query_{schema.BUDGET}").set_value("DELETE FROM src_budget")
-    at.text_input(key="data_src_author").set_value("Ann")
     at.button(key="data_src_save").click().run()
     assert "may only read" in _texts(at.error)
     assert "DELETE" not in source_queries.queries(loaded, COMPANY)[schema.BUDGET]
@@ -76,7 +75,7 @@ def test_refresh_now_no_change_then_a_new_version(app, loaded, erp) -> None:
 
 
 def test_refresh_now_refused_changes_nothing(app, loaded) -> None:
-    source_queries.save(loaded, COMPANY, schema.SALES, "SELECT * FROM erp_sales_2031", "Ann")
+    source_queries.save(loaded, COMPANY, schema.SALES, "SELECT * FROM erp_sales_2031")
     at = app()
     before = snapshot(loaded)
     _refresh(at)
@@ -113,7 +112,6 @@ def test_a_first_refresh_from_an_empty_store_for_a_typed_company(first_app, stor
     at.selectbox(key="data_src_table").set_value(schema.SALES).run()
     sales_query = good_queries()[schema.SALES]
     at.text_area(key=f"data_src_query_{schema.SALES}").set_value(sales_query)
-    at.text_input(key="data_src_author").set_value("Ann")
     at.button(key="data_src_save").click().run()
     assert not at.exception, at.exception
     assert source_queries.queries(store, "Acme Ltd") == {schema.SALES: sales_query}
@@ -129,7 +127,7 @@ def test_a_first_refresh_from_an_empty_store_for_a_typed_company(first_app, stor
 
 
 def test_the_company_with_saved_queries_is_offered_and_loads_every_table(first_app, store) -> None:
-    source_queries.set_all(store, COMPANY, good_queries(), "Pat")  # python -m sop source
+    source_queries.set_all(store, COMPANY, good_queries())  # python -m sop source
     at = first_app()
     assert at.text_input(key="data_src_company").value == COMPANY
     listed = next(d.value for d in at.dataframe if "query" in d.value.columns)
@@ -149,7 +147,7 @@ def test_the_company_with_saved_queries_is_offered_and_loads_every_table(first_a
 
 
 def test_a_refused_first_refresh_leaves_the_store_empty(first_app, store) -> None:
-    source_queries.save(store, "Acme", schema.SALES, "SELECT * FROM erp_sales_2031", "Ann")
+    source_queries.save(store, "Acme", schema.SALES, "SELECT * FROM erp_sales_2031")
     at = first_app()
     assert at.text_input(key="data_src_company").value == "Acme"
     _refresh(at)

@@ -6,7 +6,7 @@ refresh into an empty store; the command line."""
 from __future__ import annotations
 
 import pandas as pd
-from pg_server import AUTHOR, COMPANY, good_queries
+from pg_server import COMPANY, good_queries
 from tiny import snapshot
 
 from sop.cli.main import main
@@ -49,7 +49,7 @@ def test_a_change_loads_a_version_then_no_change(loaded, source, erp) -> None:
 
 
 def test_tables_without_a_query_come_from_the_active_dataset(loaded, source, erp) -> None:
-    source_queries.set_all(loaded, COMPANY, {schema.SALES: good_queries()[schema.SALES]}, AUTHOR)
+    source_queries.set_all(loaded, COMPANY, {schema.SALES: good_queries()[schema.SALES]})
     erp.execute("TRUNCATE src_products")  # not queried any more: must not matter
     _bump(erp, "B1", 3)
     got = rf.refresh(loaded, source)
@@ -62,7 +62,7 @@ def test_tables_without_a_query_come_from_the_active_dataset(loaded, source, erp
 
 
 def test_first_refresh_into_an_empty_store(store, source) -> None:
-    source_queries.set_all(store, "Acme", good_queries(), AUTHOR)
+    source_queries.set_all(store, "Acme", good_queries())
     got = rf.refresh(store, source, company="Acme")
     assert got.status == rf.LOADED, [f.message for f in got.errors]
     info = store.active()
@@ -76,7 +76,7 @@ def test_database_types_read_like_a_file(loaded, source) -> None:
         "SELECT item_code AS sku, period::timestamptz AS month, region, "
         "qty::numeric(10,3) AS units, amount AS revenue FROM erp_monthly_sales;"
     )
-    source_queries.save(loaded, COMPANY, schema.SALES, q, AUTHOR)
+    source_queries.save(loaded, COMPANY, schema.SALES, q)
     got = rf.refresh(loaded, source)
     assert got.status == rf.UNCHANGED, [f.message for f in got.errors]
 
@@ -116,7 +116,7 @@ def test_command_line(loaded, source, erp, tmp_path, capsys) -> None:
     assert '"nowhere" does not exist' in " ".join(err.out.split())
     assert "the store is unchanged" in err.err
     text_units = good_queries()[schema.SALES].replace("qty AS units", "'many' AS units")
-    source_queries.set_all(loaded, COMPANY, {schema.SALES: text_units}, AUTHOR)
+    source_queries.set_all(loaded, COMPANY, {schema.SALES: text_units})
     assert main(["refresh", *store]) == 1
     assert "text where a number is expected" in capsys.readouterr().out
     assert snapshot(loaded) == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from pg_server import AUTHOR, COMPANY, good_queries
+from pg_server import COMPANY, good_queries
 from tiny import snapshot
 
 from sop.core import schema
@@ -173,7 +173,7 @@ def _sales_rows(erp) -> int:
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_is_refused_and_changes_nothing(case, loaded, source, erp) -> None:
     table, query, words = CASES[case]
-    source_queries.save(loaded, COMPANY, table, query, AUTHOR)
+    source_queries.save(loaded, COMPANY, table, query)
     rows_before, before = _sales_rows(erp), snapshot(loaded)
     config = replace(source, timeout_s=1.0) if case == "statement timeout" else source
     got = rf.refresh(loaded, config)
@@ -191,8 +191,8 @@ def test_bad_input_is_refused_and_changes_nothing(case, loaded, source, erp) -> 
 
 def test_a_refused_query_does_not_hide_the_others(loaded, source) -> None:
     """Two broken queries: both reported in one refresh."""
-    source_queries.save(loaded, COMPANY, schema.SALES, CASES["missing table"][1], AUTHOR)
-    source_queries.save(loaded, COMPANY, schema.PRODUCTS, CASES["syntax error"][1], AUTHOR)
+    source_queries.save(loaded, COMPANY, schema.SALES, CASES["missing table"][1])
+    source_queries.save(loaded, COMPANY, schema.PRODUCTS, CASES["syntax error"][1])
     got = rf.refresh(loaded, source)
     assert got.status == rf.REFUSED
     assert {f.table for f in got.errors} == {schema.SALES, schema.PRODUCTS}
@@ -212,7 +212,7 @@ def test_no_saved_query_is_refused(store, source, tiny) -> None:
 
 def test_required_table_without_query_or_dataset_is_refused(store, source) -> None:
     """Another company, only a products query: sales has nowhere to come from."""
-    source_queries.set_all(store, "Acme", {schema.PRODUCTS: PRODUCTS}, AUTHOR)
+    source_queries.set_all(store, "Acme", {schema.PRODUCTS: PRODUCTS})
     got = rf.refresh(store, source, company="Acme")
     assert got.status == rf.REFUSED
     assert "`sales` table is required but has no saved query" in got.message
@@ -228,5 +228,5 @@ def test_no_connection_settings_is_refused(loaded) -> None:
 
 def test_all_good_queries_still_pass(loaded, source) -> None:
     """The cases above fail because of their one bad query, not the setup."""
-    source_queries.set_all(loaded, COMPANY, good_queries(), AUTHOR)
+    source_queries.set_all(loaded, COMPANY, good_queries())
     assert rf.refresh(loaded, source).status == rf.UNCHANGED

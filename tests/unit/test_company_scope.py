@@ -10,9 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 from demand_helpers import MONTHS, P50, fake_values, store_fake_run
+from people import person
 from tiny import AS_OF, tiny_tables
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.data.validate import check_tables
 from sop.demand import consensus, overrides
 from sop.scenario import saved as saved_scenarios
@@ -52,7 +53,7 @@ def load(store: Store, name: str, drop_sku: str | None = None) -> int:
 
 
 def alpha_pct(value: float = 25.0, **kw) -> overrides.Override:
-    base = dict(family="Alpha", reason="key account win", author="Ana")
+    base = dict(family="Alpha", reason="key account win")
     base.update(kw)
     return overrides.Override(
         level=base.pop("level", overrides.LEVEL_FAMILY),
@@ -65,15 +66,16 @@ def alpha_pct(value: float = 25.0, **kw) -> overrides.Override:
 
 
 def save_everything(store: Store, version: int, who: str) -> dict[str, int]:
-    """One item of every kind, made on `version`: their ids."""
-    ids = {"override": consensus.submit_override(store, alpha_pct(author=who))}
+    """One item of every kind, made on `version` by `who` (every role): their ids."""
+    store = store.as_actor(person(who, *access.ROLES))
+    ids = {"override": consensus.submit_override(store, alpha_pct())}
     ids["scenario"] = saved_scenarios.save(
-        store, f"{who}'s case", Levers(demand_pct=5.0), who, "", version
+        store, f"{who}'s case", Levers(demand_pct=5.0), "", version
     )
-    plan_settings.save_policy(store, SupplyPolicy(horizon=12), who)
-    ids["item"] = decision_log.add_item(store, CYCLE, "action", "call the buyer", who, CYCLE, who)
+    plan_settings.save_policy(store, SupplyPolicy(horizon=12))
+    ids["item"] = decision_log.add_item(store, CYCLE, "action", "call the buyer", who, CYCLE)
     ids["approval"] = decision_log.approve(
-        store, CYCLE, 0, "Baseline", Levers().to_json(), who, "ok", version, '{"snap": 1}'
+        store, CYCLE, 0, "Baseline", Levers().to_json(), "ok", version, '{"snap": 1}'
     )
     return ids
 
@@ -94,16 +96,16 @@ def test_another_company_starts_clean_and_the_next_version_carries_everything(st
     assert (plan[schema.UNITS] == plan[schema.FORECAST_UNITS]).all()
     # ... nor changed from Bolt's pages (ids from a stale page or a link)
     for act in (
-        lambda: override_log.withdraw(store, ids["override"], "Bo"),
+        lambda: override_log.withdraw(store, ids["override"]),
         lambda: saved_scenarios.get(store, ids["scenario"]),
-        lambda: saved_scenarios.archive(store, ids["scenario"], "Bo"),
-        lambda: decision_log.revoke(store, ids["approval"], "Bo", "no"),
-        lambda: decision_log.close_item(store, ids["item"], "Bo", "done"),
+        lambda: saved_scenarios.archive(store, ids["scenario"]),
+        lambda: decision_log.revoke(store, ids["approval"], "no"),
+        lambda: decision_log.close_item(store, ids["item"], "done"),
     ):
         with pytest.raises(StoreError, match="for Bolt"):
             act()
     # Bolt's own override is Bolt's: its company is stored with it
-    bolt = consensus.submit_override(store, alpha_pct(-10.0, author="Bo"))
+    bolt = consensus.submit_override(store, alpha_pct(-10.0))
     assert override_log.active(store)[schema.OVERRIDE_ID].tolist() == [bolt]
     assert override_log.active(store, "Acme")[schema.OVERRIDE_ID].tolist() == [ids["override"]]
 
@@ -121,9 +123,9 @@ def test_another_company_starts_clean_and_the_next_version_carries_everything(st
 
 def test_a_consensus_snapshot_of_one_company_does_not_replace_anothers(store) -> None:
     load(store, "Acme")
-    consensus.snapshot(store, consensus.context(store), "Acme cycle")
+    consensus.snapshot(store, consensus.context(store), "Acme cycle", access.FORECAST)
     load(store, "Bolt")  # same as-of month, another company
-    consensus.snapshot(store, consensus.context(store), "Bolt cycle")
+    consensus.snapshot(store, consensus.context(store), "Bolt cycle", access.FORECAST)
     assert forecast_store.snapshot_cycles(store, "Acme")["reason"].tolist() == ["Acme cycle"]
     assert forecast_store.snapshot_cycles(store, "Bolt")["reason"].tolist() == ["Bolt cycle"]
 
@@ -277,7 +279,7 @@ def test_an_old_store_gains_the_company_in_place_and_keeps_every_row(tmp_path) -
     assert override_log.history(store, "Acme")[schema.STATUS].tolist() == ["withdrawn"]
     assert scenario_store.list_scenarios(store, True, "Acme")["archived"].tolist() == [True]
     assert decision_log.snapshot_json(store, 1, "Acme") == '{"s": 1}'
-    assert settings_store.save_policy(store, "{}", "Bo") == 2  # the sequences still count
+    assert settings_store.save_policy(store, "{}") == 2  # the sequences still count
     assert Store(path).active().company == "Bolt"
 
 

@@ -8,7 +8,9 @@ import threading
 import pandas as pd
 import pytest
 from exec_helpers import load
+from people import person
 
+from sop.core import access
 from sop.executive import decisions
 from sop.executive import service as executive
 from sop.scenario import saved as saved_scenarios
@@ -17,6 +19,11 @@ from sop.store import Store, StoreError
 from sop.store import decisions as decision_log
 
 CYCLE = pd.Timestamp("2026-01-01")
+
+
+def as_(store: Store, name: str, *roles: str) -> Store:
+    """`store` acting as `name` with `roles` (default: executive and S&OP owner)."""
+    return store.as_actor(person(name, *(roles or (access.EXECUTIVE, access.SOP_OWNER))))
 
 
 @pytest.fixture
@@ -31,13 +38,15 @@ def _rows(store: Store) -> list[tuple]:
 
 
 def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ctx) -> None:
-    sid = saved_scenarios.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)), "Ann")
-    entry = executive.approve_saved(store, ctx, sid, "Ann Approver", "best margin", CYCLE)
+    sid = saved_scenarios.save(store, "Price up", Levers(price_family_pct=(("Beta", 5.0),)))
+    ann = as_(store, "Ann Approver", access.EXECUTIVE)
+    entry = executive.approve_saved(ann, ctx, sid, "best margin", CYCLE)
     log = decision_log.log(store)
     assert list(log["kind"]) == ["approve"]
     row = decisions.plan_of_record(log, CYCLE)
     assert int(row["entry_id"]) == entry and row["scenario_name"] == "Price up"
-    assert row["author"] == "Ann Approver" and row["note"] == "best margin"
+    assert row["author"] == "Ann Approver <ann.approver@example.com>"
+    assert row["note"] == "best margin"
     snap = decisions.PlanSnapshot.from_json(decision_log.snapshot_json(store, entry))
     ev = ctx.evaluate(Levers(price_family_pct=(("Beta", 5.0),)))
     assert snap.kpis["revenue"] == pytest.approx(ev.kpis["revenue"])
@@ -49,31 +58,32 @@ def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ct
 
 
 def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
-    first = executive.approve_saved(store, ctx, 0, "Ann", "baseline first", CYCLE)
+    first = executive.approve_saved(as_(store, "Ann"), ctx, 0, "baseline first", CYCLE)
     before = _rows(store)
-    sid = saved_scenarios.save(store, "Demand +5", Levers(demand_pct=5.0), "Bob")
-    second = executive.approve_saved(store, ctx, sid, "Bob", "more demand", CYCLE)
+    sid = saved_scenarios.save(store, "Demand +5", Levers(demand_pct=5.0))
+    second = executive.approve_saved(as_(store, "Bob"), ctx, sid, "more demand", CYCLE)
     assert _rows(store)[: len(before)] == before
     assert int(decisions.plan_of_record(decision_log.log(store), CYCLE)["entry_id"]) == second
-    decision_log.revoke(store, second, "Carl", "the demand call was wrong")
+    carl = as_(store, "Carl", access.EXECUTIVE)
+    decision_log.revoke(carl, second, "the demand call was wrong")
     rows = _rows(store)
     assert len(rows) == 3 and rows[:2] == _rows(store)[:2]
     status = decisions.approvals(decision_log.log(store)).set_index("entry_id")["status"]
     assert status[second] == decisions.STATUS_REVOKED and status[first] == decisions.STATUS_POR
     with pytest.raises(StoreError, match="already reversed"):
-        decision_log.revoke(store, second, "Carl", "again")
+        decision_log.revoke(carl, second, "again")
     with pytest.raises(StoreError, match="not an approval"):
-        decision_log.revoke(store, rows[2][0], "Carl", "a reversal of a reversal")
+        decision_log.revoke(carl, rows[2][0], "a reversal of a reversal")
+    with pytest.raises(access.AccessDenied, match="approve or revoke"):
+        decision_log.revoke(as_(store, "Sam", access.SOP_OWNER), first, "not mine to revoke")
     assert len(_rows(store)) == 3
     with store.connect() as con:  # nothing in the module updates or deletes
         assert con.execute("SELECT count(*) FROM plan_snapshots").fetchone()[0] == 2
 
 
 def test_the_log_survives_a_restart(store, ctx) -> None:
-    entry = executive.approve_saved(store, ctx, 0, "Ann", "keep", CYCLE)
-    decision_log.add_item(
-        store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20", "Ann"
-    )
+    entry = executive.approve_saved(store, ctx, 0, "keep", CYCLE)
+    decision_log.add_item(store, CYCLE, "action", "Call the Beta key account", "Dora", "2026-01-20")
     again = Store(store.path)  # a new process would open the file like this
     log = decision_log.log(again)
     assert list(log["kind"]) == ["approve", "action"]
@@ -84,9 +94,7 @@ def test_the_log_survives_a_restart(store, ctx) -> None:
 
 
 def test_two_approvers_at_once_both_land(store, ctx) -> None:
-    sids = [
-        saved_scenarios.save(store, f"Plan {i}", Levers(demand_pct=float(i)), "x") for i in (1, 2)
-    ]
+    sids = [saved_scenarios.save(store, f"Plan {i}", Levers(demand_pct=float(i))) for i in (1, 2)]
     results: dict[str, int] = {}
     errors: list[Exception] = []
     barrier = threading.Barrier(2)
@@ -94,7 +102,9 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
     def approve(who: str, sid: int) -> None:
         try:
             barrier.wait()
-            results[who] = executive.approve_saved(store, ctx, sid, who, f"{who} approves", CYCLE)
+            results[who] = executive.approve_saved(
+                as_(store, who), ctx, sid, f"{who} approves", CYCLE
+            )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -105,7 +115,8 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
         t.join()
     assert not errors
     log = decision_log.log(store)
-    assert sorted(log["author"]) == ["Ann", "Bob"] and len(set(results.values())) == 2
+    assert sorted(log["author"]) == ["Ann <ann@example.com>", "Bob <bob@example.com>"]
+    assert len(set(results.values())) == 2
     por = decisions.plan_of_record(log, CYCLE)
     assert int(por["entry_id"]) == max(results.values())
     assert sorted(decisions.approvals(log)["status"]) == [
@@ -117,31 +128,31 @@ def test_two_approvers_at_once_both_land(store, ctx) -> None:
 
 
 def test_bad_input_stores_nothing_and_text_is_kept_as_typed(store, ctx) -> None:
-    with pytest.raises(StoreError, match="approver"):
-        executive.approve_saved(store, ctx, 0, "  ", "note", CYCLE)
+    with pytest.raises(access.AccessDenied, match="approve or revoke"):
+        executive.approve_saved(as_(store, "Dee", access.DEMAND_PLANNER), ctx, 0, "note", CYCLE)
     with pytest.raises(StoreError, match="note"):
-        executive.approve_saved(store, ctx, 0, "Ann", "", CYCLE)
+        executive.approve_saved(store, ctx, 0, "", CYCLE)
     with pytest.raises(StoreError, match="due date"):
-        decision_log.add_item(store, CYCLE, "question", "Why?", "Ann", None, "Bob")
+        decision_log.add_item(store, CYCLE, "question", "Why?", "Ann", None)
     with pytest.raises(StoreError, match="owner"):
-        decision_log.add_item(store, CYCLE, "action", "Do it", "", "2026-02-01", "Bob")
+        decision_log.add_item(store, CYCLE, "action", "Do it", "", "2026-02-01")
     assert decision_log.log(store).empty
     nasty = "Robert'); DROP TABLE decision_log;-- ✓ «ok»"
-    item = decision_log.add_item(store, CYCLE, "question", nasty, "Zoë", "2026-02-01", nasty)
-    decision_log.close_item(store, item, "Ann", "answered")
+    raiser = as_(store, nasty, access.SOP_OWNER)
+    item = decision_log.add_item(raiser, CYCLE, "question", nasty, "Zoë", "2026-02-01")
+    decision_log.close_item(store, item, "answered")
     with pytest.raises(StoreError, match="already closed"):
-        decision_log.close_item(store, item, "Ann", "twice")
+        decision_log.close_item(store, item, "twice")
     log = decision_log.log(store)
-    assert log.loc[0, "note"] == nasty and log.loc[0, "author"] == nasty
+    assert log.loc[0, "note"] == nasty and log.loc[0, "author"] == raiser.actor.signature
+    assert log.loc[1, "author"] == store.actor.signature  # the local user closed it
     items = decisions.items(log, pd.Timestamp("2026-03-01"))
     assert items.loc[0, "status"] == "closed" and items.loc[0, "closed_note"] == "answered"
 
 
 def test_open_items_become_overdue(store, ctx) -> None:
-    decision_log.add_item(store, CYCLE, "action", "Book overtime", "Eve", "2026-01-10", "Ann")
-    decision_log.add_item(
-        store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10", "Ann"
-    )
+    decision_log.add_item(store, CYCLE, "action", "Book overtime", "Eve", "2026-01-10")
+    decision_log.add_item(store, CYCLE, "question", "Is Beta's price firm?", "Finn", "2026-02-10")
     items = decisions.items(decision_log.log(store), pd.Timestamp("2026-01-15"))
     assert list(items["status"]) == ["overdue", "open"]
     view = decisions.log_view(decision_log.log(store))

@@ -20,7 +20,7 @@ from demand_helpers import (
 from tiny import AS_OF, tiny_tables, write_tables
 
 from sop.__main__ import main
-from sop.core import schema
+from sop.core import access, schema
 from sop.demand import accuracy, consensus, overrides
 from sop.demand.consensus import demand_plan
 from sop.demand.engine import ForecastSettings
@@ -37,7 +37,6 @@ ALPHA_QTY = overrides.Override(
     kind=overrides.KIND_UNITS,
     value=1000.0,
     reason="key account win",
-    author="Ana",
 )
 
 
@@ -164,7 +163,7 @@ def _next_cycle(actual: dict[tuple[str, str], float]) -> dict[str, pd.DataFrame]
 def test_consensus_fva_is_not_measurable_before_a_later_cycle(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    assert consensus.snapshot(store, consensus.context(store), "test")
+    assert consensus.snapshot(store, consensus.context(store), "test", access.FORECAST)
     fva = consensus.consensus_fva(store, store.tables())
     assert not fva.measurable and fva.table.empty
     assert "no consensus of an earlier planning cycle" in fva.message

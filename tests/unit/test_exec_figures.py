@@ -77,13 +77,13 @@ def test_snapshot_round_trip_keeps_every_frame(ctx: executive.Context) -> None:
 
 
 def test_previous_cycle_and_reversal_fall_back(store: Store, ctx: executive.Context) -> None:
-    a = executive.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
-    b = executive.approve_saved(store, ctx, 0, "Ann", "Jan plan", pd.Timestamp("2026-01-01"))
-    c = executive.approve_saved(store, ctx, 0, "Bob", "Jan plan, again", pd.Timestamp("2026-01-01"))
+    a = executive.approve_saved(store, ctx, 0, "Dec plan", pd.Timestamp("2025-12-01"))
+    b = executive.approve_saved(store, ctx, 0, "Jan plan", pd.Timestamp("2026-01-01"))
+    c = executive.approve_saved(store, ctx, 0, "Jan plan, again", pd.Timestamp("2026-01-01"))
     log = decision_log.log(store)
     assert int(decisions.plan_of_record(log, pd.Timestamp("2026-01-01"))["entry_id"]) == c
     assert int(decisions.previous_plan_of_record(log, pd.Timestamp("2026-01-01"))["entry_id"]) == a
-    decision_log.revoke(store, c, "Bob", "mistake")
+    decision_log.revoke(store, c, "mistake")
     assert (
         int(
             decisions.plan_of_record(decision_log.log(store), pd.Timestamp("2026-01-01"))[
@@ -92,12 +92,12 @@ def test_previous_cycle_and_reversal_fall_back(store: Store, ctx: executive.Cont
         )
         == b
     )
-    decision_log.revoke(store, b, "Bob", "no plan yet")
+    decision_log.revoke(store, b, "no plan yet")
     assert decisions.plan_of_record(decision_log.log(store), pd.Timestamp("2026-01-01")) is None
 
 
 def test_view_compares_with_the_previous_plan_of_record(store: Store, ctx) -> None:
-    executive.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    executive.approve_saved(store, ctx, 0, "Dec plan", pd.Timestamp("2025-12-01"))
     v = executive.view(store, ctx)  # Jan 2026 cycle, not approved yet
     assert v.approved is None and v.plan_name == exec_view.BASELINE
     assert v.previous is not None and v.bridge is not None
@@ -110,7 +110,7 @@ def test_view_compares_with_the_previous_plan_of_record(store: Store, ctx) -> No
 
 
 def test_weekly_split_sums_back_to_the_monthly_plan(store: Store, ctx) -> None:
-    executive.approve_saved(store, ctx, 0, "Ann", "go", pd.Timestamp("2026-01-01"))
+    executive.approve_saved(store, ctx, 0, "go", pd.Timestamp("2026-01-01"))
     v = executive.view(store, ctx)
     monthly = v.snapshot.sku_plan.groupby([schema.MONTH, schema.SKU, schema.PLANT])[
         weekly.QUANTITIES
@@ -162,7 +162,7 @@ def test_calendar_days_of_the_route_shift_the_split() -> None:
 
 
 def test_actuals_against_an_earlier_plan_of_record(store: Store, ctx) -> None:
-    executive.approve_saved(store, ctx, 0, "Ann", "Jan plan", pd.Timestamp("2026-01-01"))
+    executive.approve_saved(store, ctx, 0, "Jan plan", pd.Timestamp("2026-01-01"))
     t = exec_tables()
     jan = t[schema.CONSENSUS][t[schema.CONSENSUS][schema.MONTH] == "2026-01-01"].copy()
     jan[schema.UNITS] = jan[schema.UNITS] * 1.1  # January came in 10 % high
@@ -219,17 +219,15 @@ def test_bridge_says_when_the_plan_on_the_table_is_not_approved(store: Store, ct
     table read "Lost sales -0" and "11,526,076" without a currency."""
     from sop.executive import records as exec_records
 
-    executive.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
-    sid = saved_scenarios.save(
-        store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann"
-    )
+    executive.approve_saved(store, ctx, 0, "Dec plan", pd.Timestamp("2025-12-01"))
+    sid = saved_scenarios.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)))
     v = executive.view(store, ctx)  # Jan 2026: nothing approved
     assert v.bridge["step"].iloc[-1] == f"{exec_view.BASELINE} (not approved)"
     assert "New plan of record" not in set(v.bridge["step"])
     assert v.bridge["amount_text"].iloc[0].startswith(("€", "-€"))
     detail = " ".join(v.bridge["detail"])
     assert "€" in detail and not any(t in detail for t in ("-0;", "+0;", "-€0", "+€0"))
-    executive.approve_saved(store, ctx, sid, "Bob", "Jan plan", pd.Timestamp("2026-01-01"))
+    executive.approve_saved(store, ctx, sid, "Jan plan", pd.Timestamp("2026-01-01"))
     v = executive.view(store, ctx)
     assert v.bridge["step"].iloc[-1] == exec_records.NEW_STEP
     deltas = v.bridge[v.bridge["kind"] == "delta"]
@@ -245,9 +243,9 @@ def test_records_need_no_demand_plan(store: Store, ctx) -> None:
     """The log, items and the plan of record's weeks come from the log and snapshots."""
     from sop.executive import records as exec_records
 
-    executive.approve_saved(store, ctx, 0, "Ann", "go", pd.Timestamp("2026-01-01"))
+    executive.approve_saved(store, ctx, 0, "go", pd.Timestamp("2026-01-01"))
     decision_log.add_item(
-        store, pd.Timestamp("2026-01-01"), "action", "Book shifts", "Olga", "2026-01-15", "Ann"
+        store, pd.Timestamp("2026-01-01"), "action", "Book shifts", "Olga", "2026-01-15"
     )
     rec = exec_records.records(
         ctx.tables,
@@ -267,7 +265,7 @@ def test_chart_fonts_follow_the_presentation_size(store: Store, ctx) -> None:
     (the page's CSS cannot reach inside a Plotly chart)."""
     from sop.executive import charts as exec_charts
 
-    executive.approve_saved(store, ctx, 0, "Ann", "Dec plan", pd.Timestamp("2025-12-01"))
+    executive.approve_saved(store, ctx, 0, "Dec plan", pd.Timestamp("2025-12-01"))
     v = executive.view(store, ctx)
     for fig in (
         exec_charts.revenue_chart(v.band, "EUR", font_size=18),

@@ -63,11 +63,9 @@ def test_a_row_label_carries_its_unit() -> None:
 def test_each_changed_month_is_one_family_quantity_override() -> None:
     before = pd.Series([500.0, 500.0, 500.0], index=M)
     after = pd.Series([500.3, 1000.0, 0.0], index=M)  # under half a unit: no edit
-    got = overrides.from_edited_row("Alpha", before, after, "key account", "Ana")
+    got = overrides.from_edited_row("Alpha", before, after, "key account")
     assert got == [
-        Override(
-            overrides.LEVEL_FAMILY, m, m, overrides.KIND_UNITS, v, "key account", "Ana", "Alpha"
-        )
+        Override(overrides.LEVEL_FAMILY, m, m, overrides.KIND_UNITS, v, "key account", "Alpha")
         for m, v in ((M[1], 1000.0), (M[2], 0.0))
     ]
-    assert overrides.from_edited_row("Alpha", before, before, "r", "a") == []
+    assert overrides.from_edited_row("Alpha", before, before, "r") == []

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from demand_helpers import MONTHS, P50, fake_values, loaded_store, store_fake_run
+from people import person
 from tiny import tiny_tables
 
-from sop.core import schema
+from sop.core import access, schema
 from sop.demand import consensus, overrides
 from sop.store import Store, StoreError
 from sop.store import overrides as override_log
@@ -30,7 +31,6 @@ def ov(
     base = dict(
         family="Alpha" if level == overrides.LEVEL_FAMILY else None,
         reason="key account win",
-        author="Ana",
     )
     base.update(kw)
     return overrides.Override(
@@ -43,7 +43,7 @@ def frame(*items: overrides.Override) -> pd.DataFrame:
         {
             schema.OVERRIDE_ID: i + 1,
             schema.CREATED_AT: pd.Timestamp("2026-01-01"),
-            schema.AUTHOR: o.author,
+            schema.AUTHOR: "Ana",
             schema.REASON: o.reason,
             schema.LEVEL: o.level,
             schema.FAMILY: overrides.normalise(o, PRODUCTS).family,
@@ -149,7 +149,6 @@ def test_override_outside_the_forecast_changes_nothing() -> None:
         (dict(kind=overrides.KIND_PCT, value=-150.0), "lowest is -100"),
         (dict(kind=overrides.KIND_PCT, value=0.0), "leaves the forecast as it is"),
         (dict(reason="  "), "Enter a reason"),
-        (dict(author=""), "Enter your name"),
         (dict(start=M3, end=M1), "before the start month"),
         (dict(level=overrides.LEVEL_SKU, sku="ZZ-9"), "Unknown SKU 'ZZ-9'"),
         (dict(level=overrides.LEVEL_FAMILY, family="Gamma"), "Unknown family 'Gamma'"),
@@ -171,7 +170,9 @@ def test_bad_input_is_rejected_with_a_clear_message_and_stores_nothing(
 
 
 def test_several_problems_are_reported_together() -> None:
-    problems = overrides.check_override(ov(value=-1.0, reason="", author=""), PRODUCTS, ["North"])
+    problems = overrides.check_override(
+        ov(value=-1.0, reason="", start=M3, end=M1), PRODUCTS, ["North"]
+    )
     assert len(problems) == 3
 
 
@@ -186,32 +187,38 @@ def test_submit_withdraw_and_the_append_only_history(store: Store) -> None:
     act = override_log.active(store)
     assert act[schema.OVERRIDE_ID].tolist() == [first, second]
     assert act.loc[1, schema.FAMILY] == "Alpha"  # filled in from the SKU
-    consensus.withdraw_override(store, first, "Ben", "deal fell through")
+    ben = person("Ben", access.DEMAND_PLANNER)
+    consensus.withdraw_override(store.as_actor(ben), first, "deal fell through")
     assert override_log.active(store)[schema.OVERRIDE_ID].tolist() == [second]
     hist = override_log.history(store).set_index(schema.OVERRIDE_ID)
     assert hist.loc[first, schema.STATUS] == schema.STATUS_WITHDRAWN
-    assert hist.loc[first, schema.WITHDRAWN_BY] == "Ben"
+    assert hist.loc[first, schema.WITHDRAWN_BY] == ben.signature == "Ben <ben@example.com>"
+    assert hist.loc[first, schema.AUTHOR] == store.actor.signature  # the local user
     assert hist.loc[first, schema.WITHDRAW_NOTE] == "deal fell through"
     assert hist.loc[first, schema.VALUE] == 1000.0  # the original row is intact
     assert hist.loc[second, schema.STATUS] == schema.STATUS_ACTIVE
     assert override_log.counts(store) == (2, 1)
     with pytest.raises(StoreError, match="already withdrawn by Ben"):
-        override_log.withdraw(store, first, "Ana")
+        override_log.withdraw(store, first)
     with pytest.raises(StoreError, match="no override #99"):
-        override_log.withdraw(store, 99, "Ana")
-    with pytest.raises(StoreError, match="Enter your name"):
-        override_log.withdraw(store, second, " ")
+        override_log.withdraw(store, 99)
+    with pytest.raises(access.AccessDenied, match="may not add or withdraw"):
+        override_log.withdraw(store.as_actor(person("Vic")), second)
     assert override_log.counts(store) == (2, 1)
 
 
 def test_overrides_survive_a_restart(store: Store) -> None:
     loaded_store(store)
     store_fake_run(store)
-    oid = consensus.submit_override(store, ov(reason="tender won", author="Chen"))
+    chen = person("Chen", access.DEMAND_PLANNER)
+    oid = consensus.submit_override(store.as_actor(chen), ov(reason="tender won"))
     again = Store(store.path)
     hist = override_log.history(again)
     assert hist[schema.OVERRIDE_ID].tolist() == [oid]
-    assert (hist.loc[0, schema.REASON], hist.loc[0, schema.AUTHOR]) == ("tender won", "Chen")
+    assert (hist.loc[0, schema.REASON], hist.loc[0, schema.AUTHOR]) == (
+        "tender won",
+        chen.signature,
+    )
     assert hist.loc[0, schema.START_MONTH] == M1 and hist.loc[0, schema.END_MONTH] == M2
     assert pd.notna(hist.loc[0, schema.CREATED_AT])
 
@@ -225,7 +232,8 @@ def test_two_writers_at_once_both_land(store: Store) -> None:
         try:
             barrier.wait()
             # the same selection and months: both planners said "stack" (see test_stacking)
-            ids.append(consensus.submit_override(Store(store.path), ov(author=author), stack=True))
+            who = Store(store.path, person(author, access.DEMAND_PLANNER))
+            ids.append(consensus.submit_override(who, ov(), stack=True))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -236,7 +244,10 @@ def test_two_writers_at_once_both_land(store: Store) -> None:
         t.join()
     assert not errors, errors
     assert len(set(ids)) == 2
-    assert set(override_log.history(store)[schema.AUTHOR]) == {"Ana", "Ben"}
+    assert set(override_log.history(store)[schema.AUTHOR]) == {
+        "Ana <ana@example.com>",
+        "Ben <ben@example.com>",
+    }
 
 
 def test_consensus_levels_add_up_after_overrides(store: Store) -> None:

@@ -45,11 +45,9 @@ def packed(store: Store):
     """A store with two cycles approved, a saved scenario and an open action."""
     load(store)
     ctx = executive.context(store)
-    sid = saved_scenarios.save(
-        store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)), "Ann"
-    )
-    executive.approve_saved(store, ctx, 0, "Ann", "December plan", pd.Timestamp("2025-12-01"))
-    executive.approve_saved(store, ctx, sid, "Bob", "<b>push</b> Beta & co", None)
+    sid = saved_scenarios.save(store, "Beta push", Levers(demand_family_pct=(("Beta", 20.0),)))
+    executive.approve_saved(store, ctx, 0, "December plan", pd.Timestamp("2025-12-01"))
+    executive.approve_saved(store, ctx, sid, "<b>push</b> Beta & co", None)
     decision_log.add_item(
         store,
         pd.Timestamp("2026-01-01"),
@@ -57,7 +55,6 @@ def packed(store: Store):
         "Confirm L2 overtime",
         "Cleo",
         "2026-01-15",
-        "Bob",
     )
     view = executive.view(store, ctx)
     meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
@@ -206,7 +203,9 @@ def test_pack_command_writes_both_files(packed, tmp_path: Path) -> None:
     files = sorted(p.name for p in (tmp_path / "pack").iterdir())
     assert files == ["sop_pack_2026-01_v1.html", "sop_pack_2026-01_v1.xlsx"]
     wb = openpyxl.load_workbook(tmp_path / "pack" / "sop_pack_2026-01_v1.xlsx")
-    assert wb.sheetnames == SHEETS
+    # from a store, the open comment threads follow the table sheets (none open here)
+    tables = SHEETS.index("Grid Alpha")
+    assert wb.sheetnames == [*SHEETS[:tables], "Open comments", *SHEETS[tables:]]
 
 
 def test_pack_command_on_a_folder_and_on_an_empty_store(tmp_path: Path) -> None:
@@ -275,14 +274,13 @@ def test_demand_sheet_has_the_real_forecast_consensus_and_plan(store: Store) -> 
                 kind=overrides.KIND_PCT,
                 value=20.0,
                 reason="key account",
-                author="Ann",
                 family="Alpha",
             )
         ),
     )
     ctx = executive.context(store)
-    sid = saved_scenarios.save(store, "Demand +10%", Levers(demand_pct=10.0), "Ann")
-    executive.approve_saved(store, ctx, sid, "Bob", "go")
+    sid = saved_scenarios.save(store, "Demand +10%", Levers(demand_pct=10.0))
+    executive.approve_saved(store, ctx, sid, "go")
     view = executive.view(store, ctx)
     meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
     plan = (

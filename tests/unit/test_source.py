@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from people import person
 
 from sop.cli.main import main
+from sop.core import access
 from sop.data.source import (
     DSN_ENV,
     SourceError,
@@ -162,27 +164,33 @@ def test_first_word_skips_comments_and_brackets() -> None:
 
 
 def test_store_per_company(store) -> None:
-    source_queries.set_all(store, "Acme", {"sales": "SELECT 1", "products": "SELECT 2"}, "Ann")
-    source_queries.set_all(store, "Beta", {"sales": "SELECT 3"}, "Bob")
+    source_queries.set_all(store, "Acme", {"sales": "SELECT 1", "products": "SELECT 2"})
+    steward = store.as_actor(person("Bob", access.DATA_STEWARD))
+    source_queries.set_all(steward, "Beta", {"sales": "SELECT 3"})
+    assert source_queries.saved(store, "Beta")["author"].tolist() == [steward.actor.signature]
     assert source_queries.queries(store, "Acme") == {"products": "SELECT 2", "sales": "SELECT 1"}
     assert list(source_queries.queries(store, "Acme")) == ["products", "sales"]  # load order
     assert source_queries.queries(store, "Beta") == {"sales": "SELECT 3"}
-    removed = source_queries.set_all(store, "Acme", {"sales": "SELECT 4"}, "Ann")
+    removed = source_queries.set_all(store, "Acme", {"sales": "SELECT 4"})
     assert removed == ["products"]
     assert source_queries.queries(store, "Acme") == {"sales": "SELECT 4"}
-    source_queries.save(store, "Acme", "budget", "SELECT 5 -- it's O'Brien's", "Ann")
+    source_queries.save(store, "Acme", "budget", "SELECT 5 -- it's O'Brien's")
     assert source_queries.queries(store, "Acme")["budget"] == "SELECT 5 -- it's O'Brien's"
     assert source_queries.delete(store, "Acme", "budget") and not source_queries.delete(
         store, "Acme", "budget"
     )
     with pytest.raises(StoreError, match="not a table"):
-        source_queries.save(store, "Acme", "nope", "SELECT 1", "Ann")
-    with pytest.raises(StoreError, match="your name"):
-        source_queries.save(store, "Acme", "sales", "SELECT 1", " ")
+        source_queries.save(store, "Acme", "nope", "SELECT 1")
+    finance = store.as_actor(person("Fay", access.FINANCE))
+    with pytest.raises(access.AccessDenied, match="load, refresh or restore"):
+        source_queries.save(finance, "Acme", "sales", "SELECT 1")
+    with pytest.raises(access.AccessDenied):
+        source_queries.delete(finance, "Acme", "sales")
     assert source_queries.queries(store, "Acme") == {"sales": "SELECT 4"}
 
 
-def test_cli_source_saves_checks_and_shows(store, tmp_path, capsys) -> None:
+def test_cli_source_saves_checks_and_shows(store, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SOP_USER", "Ann")  # the command line acts as the local user
     at = ["--store", str(store.path)]
     bad = _file(tmp_path, '[queries]\nsale = "SELECT 1"\nbudget = "UPDATE b SET x = 1"\n')
     assert main(["source", "--queries", str(bad), "--company", "Acme", *at]) == 2
@@ -192,9 +200,10 @@ def test_cli_source_saves_checks_and_shows(store, tmp_path, capsys) -> None:
     assert main(["source", "--queries", str(bad), *at]) == 2  # no dataset: no company
     assert "--company" in capsys.readouterr().err
     good = _file(tmp_path, '[queries]\nsales = "SELECT * FROM s"\n', "good.toml")
-    argv = ["source", "--queries", str(good), "--company", "Acme", "--author", "Ann", *at]
+    argv = ["source", "--queries", str(good), "--company", "Acme", *at]
     assert main(argv) == 0
     assert "Saved 1 query for `Acme` (sales)" in capsys.readouterr().out
     assert main(["source", "--company", "Acme", *at]) == 0
     shown = capsys.readouterr().out
     assert "No database connection is set" in shown and "SELECT * FROM s" in shown
+    assert "saved by Ann (local)" in shown

@@ -17,14 +17,19 @@ M = MONTHS
 
 
 def ov(value: float = 25.0, kind: str = overrides.KIND_PCT, start=M[0], end=M[1], **kw):
-    base = dict(level=overrides.LEVEL_FAMILY, family="Alpha", reason="promo", author="Ana")
+    base = dict(level=overrides.LEVEL_FAMILY, family="Alpha", reason="promo")
     base.update(kw)
     return overrides.Override(start_month=start, end_month=end, kind=kind, value=value, **base)
 
 
-def active(*items: overrides.Override) -> pd.DataFrame:
+def active(*items: overrides.Override, author: str = "Ana") -> pd.DataFrame:
     rows = [
-        {**overrides.as_row(o), schema.OVERRIDE_ID: i + 1, schema.CREATED_AT: pd.Timestamp(0)}
+        {
+            **overrides.as_row(o),
+            schema.AUTHOR: author,
+            schema.OVERRIDE_ID: i + 1,
+            schema.CREATED_AT: pd.Timestamp(0),
+        }
         for i, o in enumerate(items)
     ]
     return pd.DataFrame(rows, columns=schema.OVERRIDE_COLUMNS)
@@ -45,7 +50,7 @@ def test_combined_effect_follows_the_order_overrides_apply_in(changes, expect) -
 
 
 def test_the_question_names_the_earlier_override_and_what_they_make_together() -> None:
-    found = stacking.check(active(ov(author="Ana")), ov(author="Ben"))
+    found = stacking.check(active(ov(), author="Ana"), ov())
     assert found is not None and found.earlier[schema.OVERRIDE_ID].tolist() == [1]
     assert found.question.startswith(
         "An override of +25 % from Ana (#1, Jan 2026 – Feb 2026) already applies to these "
@@ -73,7 +78,7 @@ def test_a_second_identical_override_is_not_stored_until_the_planner_says_stack(
     store_fake_run(store)
     first = consensus.submit_override(store, ov())
     with pytest.raises(stacking.StackingNeedsConsent) as asked:
-        consensus.submit_override(store, ov(author="Ben"))
+        consensus.submit_override(store, ov())
     assert override_log.counts(store) == (1, 0)  # nothing stored
     found = asked.value.stacking
     assert "together they make +56 %" in found.question
@@ -81,7 +86,7 @@ def test_a_second_identical_override_is_not_stored_until_the_planner_says_stack(
     assert found.totals == pytest.approx({"forecast": 1000.0, "now": 1250.0, "after": 1562.5})
     text = stacking.totals_text(found, overrides.normalise(ov(), tiny_tables()[schema.PRODUCTS]))
     assert "statistical forecast 1,000 units" in text and "1,562 units (+56 % on" in text
-    second = consensus.submit_override(store, ov(author="Ben"), stack=True)
+    second = consensus.submit_override(store, ov(), stack=True)
     assert override_log.active(store)[schema.OVERRIDE_ID].tolist() == [first, second]
     plan = consensus.consensus(store, consensus.context(store))
     alpha = plan[(plan[schema.FAMILY] == "Alpha") & (plan[schema.MONTH] == M[0])]

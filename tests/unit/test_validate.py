@@ -275,8 +275,13 @@ CASES = [
         "sales year before 1900",
         lambda t: _year(t, 3, 1000),
         "error",
-        "Sales months are plausible",
-        ["sales.csv, column `month`", "1 row is before 1900", "row 4 (sku 'A1'", "= 1000-04-01"],
+        "Years are plausible",
+        [
+            "sales.csv, column `month`",
+            "1 row has years outside 1900-2200",
+            "row 4 (sku 'A1'",
+            "1000-04-01",
+        ],
     ),
     (
         "sales year after the as-of month",
