@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sop.cli import pack as pack_cli
+from sop.core import csvout
 from sop.demand import sources
 from sop.executive import service as executive
 from sop.finance import grid as sop_grid
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".xlsx":
         Path(args.out).write_bytes(grid_excel.workbook(grids, ctx.currency))
     else:
-        sop_grid.long_format(grids).to_csv(args.out, index=False, date_format="%Y-%m")
+        csvout.write_csv(sop_grid.long_format(grids), args.out, date_format="%Y-%m")
     first = next(iter(grids.values()))
     print(
         f"Wrote {args.out}: {len(grids)} grid(s), {len(first.actual)} actual + "

@@ -15,6 +15,8 @@ import re
 
 import pandas as pd
 
+from sop.core import csvout
+
 ERROR, WARNING = "error", "warning"
 READ = "File can be read"
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -244,6 +246,7 @@ def read_csv_text(file: str, data: bytes) -> tuple[pd.DataFrame | None, list[Not
             )
         ]
     frame = drop_blank_edges(frame)
+    frame = frame.apply(csvout.unguard)  # a CSV this app wrote: `'=x` is the text `=x`
     commas = comma_columns(frame, sep)
     if commas:
         frame = with_decimal_points(frame, commas)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import csvout, schema
 from sop.core.months import month_start
 from sop.supply import capacity
 
@@ -131,7 +131,7 @@ def weekly_csv(weekly: pd.DataFrame) -> bytes:
     for c in ("week_start", "week_end"):
         out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
     out[schema.MONTH] = pd.to_datetime(out[schema.MONTH]).dt.strftime("%Y-%m")
-    return out.to_csv(index=False, float_format="%.3f").encode("utf-8")
+    return csvout.csv_bytes(out, float_format="%.3f")
 
 
 def actuals_vs_plan(

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sop.core import fmt, schema
+from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
 from sop.finance.view import FinanceView
 
@@ -275,4 +275,4 @@ def pnl_csv(view: FinanceView, currency: str) -> bytes:
     out = pnl_table(view)
     out[schema.MONTH] = out[schema.MONTH].dt.strftime("%Y-%m")
     out.insert(2, schema.CURRENCY, currency)
-    return out.to_csv(index=False, float_format="%.2f").encode("utf-8")
+    return csvout.csv_bytes(out, float_format="%.2f")

@@ -43,8 +43,8 @@ def load_budget(store: Store, budget: pd.DataFrame, name: str, source: str = "")
         version = con.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM datasets").fetchone()[0]
         con.execute(
             "INSERT INTO datasets (version, name, source, loaded_at, as_of, company, "
-            "currency, active) VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, FALSE)",
-            [version, name, source, as_of, company, currency],
+            "currency, active, loaded_by) VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, FALSE, ?)",
+            [version, name, source, as_of, company, currency, store.actor.signature],
         )
         for tname in TABLE_ORDER:
             if tname == schema.BUDGET:

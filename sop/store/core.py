@@ -292,7 +292,8 @@ class Store:
 
     def datasets(self) -> pd.DataFrame:
         """All kept versions: version, name, source, loaded_at, as_of, company, currency,
-        active, loaded_by (who loaded it; empty for versions loaded before it was kept);
+        active, loaded_by (who loaded it; empty for versions loaded before it was kept),
+        restored_by and restored_at (the last restore of it, if any);
         newest first."""
         with self.connect() as con:
             return con.execute("SELECT * FROM datasets ORDER BY version DESC").df()
@@ -335,6 +336,11 @@ class Store:
                     f"{', '.join(map(str, kept)) or 'none'}."
                 )
             con.execute("UPDATE datasets SET active = (version = ?)", [version])
+            con.execute(
+                "UPDATE datasets SET restored_by = ?, restored_at = now()::TIMESTAMP "
+                "WHERE version = ?",
+                [self.actor.signature, version],
+            )
             con.commit()
 
     def tables(self, version: int | None = None) -> dict[str, pd.DataFrame]:
@@ -386,4 +392,10 @@ class Store:
 
 # who loaded each version (`Store.load` records the acting person's signature); a store
 # written before gains the column, empty for its old versions
-register_ddl("datasets", "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS loaded_by VARCHAR")
+# and who last made it the active one again (`Store.activate`, a restore) and when
+register_ddl(
+    "datasets",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS loaded_by VARCHAR",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS restored_by VARCHAR",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS restored_at TIMESTAMP",
+)

@@ -163,6 +163,10 @@ def data_versions() -> dict:
         "currency": "Currency",
         "active": "Active",
         "loaded_by": "Loaded by",
+        "restored_by": "Last restored by",
+        "restored_at": st.column_config.DatetimeColumn(
+            "Last restored (UTC)", format="YYYY-MM-DD HH:mm"
+        ),
     }
 
 

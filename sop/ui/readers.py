@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sop.core import schema
+from sop.core import csvout, schema
 from sop.core.months import as_of_month
 from sop.data import assumptions as data_assumptions
 from sop.data import dataview, defaults
@@ -182,10 +182,8 @@ def demand_in_force(path: str, version: int, stamp: tuple) -> tuple[pd.DataFrame
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
 def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
     """The consensus demand plan (`sop.demand.plan.PLAN_COLUMNS`) as CSV bytes."""
-    return (
-        consensus.demand_plan(Store(path), version)
-        .to_csv(index=False, date_format="%Y-%m", float_format="%.1f")
-        .encode()
+    return csvout.csv_bytes(
+        consensus.demand_plan(Store(path), version), date_format="%Y-%m", float_format="%.1f"
     )
 
 

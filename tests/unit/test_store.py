@@ -11,7 +11,8 @@ import pytest
 from tiny import snapshot, tiny_tables
 
 import sop.store
-from sop.core import schema
+from sop.core import access, schema
+from sop.core.access import Actor
 from sop.core.tables import TABLES
 from sop.data.validate import check_tables
 from sop.store import KEEP_VERSIONS, Store, StoreError
@@ -50,6 +51,18 @@ def test_new_load_is_a_new_version_and_old_one_can_be_restored(store: Store) -> 
         store.tables()[schema.SALES][schema.UNITS].sum() == first[schema.SALES][schema.UNITS].sum()
     )
     assert store.datasets()["active"].sum() == 1
+
+
+def test_the_versions_say_who_loaded_and_who_restored_them(store: Store) -> None:
+    loader = Actor("lee@example.com", "Lee Loader", frozenset({access.DATA_STEWARD}))
+    store.as_actor(loader).load(tiny_tables(), name="one")
+    store.load(tiny_tables(), name="two")
+    store.as_actor(loader).activate(1)
+    rows = store.datasets().set_index("version")
+    assert rows.at[1, "loaded_by"] == "Lee Loader <lee@example.com>"
+    assert rows.at[2, "loaded_by"] == store.actor.signature
+    assert rows.at[1, "restored_by"] == "Lee Loader <lee@example.com>"
+    assert pd.notna(rows.at[1, "restored_at"]) and pd.isna(rows.at[2, "restored_at"])
 
 
 def test_only_the_last_versions_are_kept(store: Store) -> None:
