@@ -87,9 +87,7 @@ def checked_roles(roles) -> frozenset[str]:
     out = frozenset(str(r).strip() for r in roles if str(r).strip())
     unknown = sorted(out - set(ROLES))
     if unknown:
-        raise ValueError(
-            f"unknown role {', '.join(unknown)}; the roles are: {', '.join(ROLES)}"
-        )
+        raise ValueError(f"unknown role {', '.join(unknown)}; the roles are: {', '.join(ROLES)}")
     return out
 
 
