@@ -45,10 +45,11 @@ KINDS: dict[str, str] = {
     DECISION: "Decision-log entry",
 }
 # kind -> (table, id column) of the saved item a comment is on
-SUBJECT_TABLES = {
-    SCENARIO: ("scenarios", "scenario_id"),
-    OVERRIDE: ("overrides", "override_id"),
-    DECISION: ("decision_log", "entry_id"),
+# the company of a stored subject, by kind (a risk is computed, not stored: no query)
+SUBJECT_COMPANY = {
+    SCENARIO: "SELECT company FROM scenarios WHERE scenario_id = ?",
+    OVERRIDE: "SELECT company FROM overrides WHERE override_id = ?",
+    DECISION: "SELECT company FROM decision_log WHERE entry_id = ?",
 }
 MAX_BODY = 2_000
 MAX_KEY = 300
@@ -122,7 +123,7 @@ def checked_subject(kind: str, key: object) -> str:
             f"not on {kind!r}."
         )
     text = str(key if key is not None else "").strip()
-    if kind in SUBJECT_TABLES:
+    if kind in SUBJECT_COMPANY:
         if not text.isdigit():
             raise StoreError(f"{KINDS[kind]} ids are whole numbers, not {text!r}.")
         return str(int(text))
@@ -155,10 +156,9 @@ def resolve_refusal(actor: Actor, started_by: str) -> str:
 
 
 def _check_subject(con, kind: str, key: str, company: str | None) -> None:
-    if kind not in SUBJECT_TABLES:
+    if kind not in SUBJECT_COMPANY:
         return
-    table, column = SUBJECT_TABLES[kind]
-    row = con.execute(f"SELECT company FROM {table} WHERE {column} = ?", [int(key)]).fetchone()
+    row = con.execute(SUBJECT_COMPANY[kind], [int(key)]).fetchone()
     scope.owner_check(row, company, f"{KINDS[kind].lower()} #{key}")
 
 

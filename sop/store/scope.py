@@ -86,7 +86,14 @@ def owner_check(row: tuple | None, company: str | None, what: str) -> None:
 
 
 # the saved items a planner knows by name, by table, in the order they are listed
-ITEM_TABLES = ("overrides", "scenarios", "plan_settings", "decision_log")
+# (each count a whole constant statement: no table name is spliced into SQL at run time)
+_COUNT = {
+    "overrides": "SELECT count(*) FROM overrides WHERE company IS NOT DISTINCT FROM ?",
+    "scenarios": "SELECT count(*) FROM scenarios WHERE company IS NOT DISTINCT FROM ?",
+    "plan_settings": "SELECT count(*) FROM plan_settings WHERE company IS NOT DISTINCT FROM ?",
+    "decision_log": "SELECT count(*) FROM decision_log WHERE company IS NOT DISTINCT FROM ?",
+}
+ITEM_TABLES = tuple(_COUNT)
 
 
 def saved_items(store: Store, company: str) -> dict[str, int]:
@@ -102,8 +109,6 @@ def saved_items(store: Store, company: str) -> dict[str, int]:
             ).fetchall()
         }
         return {
-            t: int(con.execute(f"SELECT count(*) FROM {t} WHERE {SAME}", [company]).fetchone()[0])
-            if t in made
-            else 0
+            t: int(con.execute(_COUNT[t], [company]).fetchone()[0]) if t in made else 0
             for t in ITEM_TABLES
         }
