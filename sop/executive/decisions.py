@@ -12,7 +12,7 @@ exactly), its eight steps grouped into four for the meeting:
 - Demand   = volume + mix (the change of demand, valued at the previous unit margins);
 - Price    = the change of the price per unit served;
 - Capacity = lost sales + the production variances (idle time, overtime premium,
-  hiring and layoffs, subcontract price variance): what is not sold, and what
+  hiring and layoffs, subcontract price variance, added capacity): what is not sold, and what
   keeping, stretching and buying in capacity costs beyond the standard;
 - Cost     = standard cost + holding and backlog (cost per unit sold at standard,
   stock and backlog costs).
@@ -47,6 +47,7 @@ GROUPS = {
         "Overtime premium",
         "Hiring and layoffs",
         "Subcontract price variance",
+        "Added capacity",
     ),
     "Cost": ("Standard cost", "Holding and backlog"),
 }
@@ -75,6 +76,7 @@ FP_COLUMNS = [
     "hiring_cost",
     "layoff_cost",
     "subcontract_variance",
+    "added_capacity",
 ]
 SKU_COLUMNS = [
     schema.MONTH,

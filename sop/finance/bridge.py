@@ -16,8 +16,8 @@ U = the average u0 weighted by baseline demand:
                   month mix inside a family) moves to mix
 - standard cost = -sum (S1 - S0 - (s1 - s0) x c0)     (standard cost per unit: cost levers,
                   the SKU mix inside a family)
-- idle time, overtime premium, hiring and layoffs, subcontract price variance: minus the
-  change of each production variance
+- idle time, overtime premium, hiring and layoffs, subcontract price variance, added
+  capacity: minus the change of each production variance
 - holding and backlog = minus the change of the holding and backlog costs
 
 volume + mix + lost sales + price + standard cost = change of (revenue - standard
@@ -42,6 +42,7 @@ VARIANCE_STEPS = {
     "Overtime premium": ("overtime_premium",),
     "Hiring and layoffs": ("hiring_cost", "layoff_cost"),
     "Subcontract price variance": ("subcontract_variance",),
+    "Added capacity": ("added_capacity",),
     "Holding and backlog": ("holding_cost", "backlog_cost"),
 }
 STEPS = ("Volume", "Mix", "Lost sales", "Price", "Standard cost", *VARIANCE_STEPS)

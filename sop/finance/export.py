@@ -40,6 +40,7 @@ PNL_SPEC: Spec = [
     ("hiring", "Hiring", "money"),
     ("layoffs", "Layoffs", "money"),
     ("subcontract_variance", "Subcontract price variance", "money"),
+    ("added_capacity", "Added capacity", "money"),
     ("cogs", "Cost of goods (standard + variances)", "money"),
     ("holding", "Holding", "money"),
     ("backlog", "Backlog", "money"),

@@ -6,7 +6,8 @@ it books (the month shipped by default, `SupplyPolicy.revenue_recognition`), the
 cost of the units booked at standard cost (material + standard hours: lines at their
 regular rates, labour at the budget's absorption rate, `sop.supply.absorption`), and
 the production variances as their own lines (idle time, overtime
-premium, hiring, layoffs, subcontract price variance), then the holding and backlog
+premium, hiring, layoffs, subcontract price variance, added capacity: the line hours a
+scenario adds at a cost), then the holding and backlog
 costs. Stock is carried at standard cost, so wages spent building stock book when
 the stock sells. Over the horizon, P&L margin = cash margin (revenue - costs as
 paid) + the change of stock at standard cost (`reconciliation`).
@@ -29,7 +30,10 @@ VARIANCE_LINES = {
     "hiring": "Hiring",
     "layoffs": "Layoffs",
     "subcontract_variance": "Subcontract price variance",
+    "added_capacity": "Added capacity",
 }
+# `sop.supply.standard.VARIANCES`, in the same order, is where each line's figure lives
+assert len(VARIANCE_LINES) == len(VARIANCES), "a P&L line for every variance"
 PNL_COLUMNS = [
     schema.MONTH,
     schema.FAMILY,
@@ -65,7 +69,8 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame] | None = None) 
     shipped, or ordered with order-month revenue), revenue, standard_cost (of the units
     booked), standard_margin (revenue - standard_cost: moves with price and mix only),
     the variances idle_time, overtime_premium, hiring, layoffs, subcontract_variance,
-    variances (their sum), cogs (standard_cost + variances), holding, backlog (costs),
+    added_capacity, variances (their sum), cogs (standard_cost + variances), holding,
+    backlog (costs),
     margin (revenue - cogs - holding - backlog), stock_change (the stock position's
     change at standard cost; + when stock is built), cash_margin (margin -
     stock_change: revenue - costs as paid).
@@ -104,8 +109,9 @@ def convention(policy: SupplyPolicy) -> str:
         "absorption rate (the pool's wages over the hours the budget's volume needs, never "
         "below the wage rate; the wage rate for a pool no budget covers). Idle time (wages "
         "the plan's volume leaves unabsorbed; negative when it uses more hours than the "
-        "budget's average month), overtime premium, hiring, layoffs and the subcontract "
-        "price variance are charged in the month they occur."
+        "budget's average month), overtime premium, hiring, layoffs, the subcontract "
+        "price variance and the cost of line hours a scenario adds are charged in the month "
+        "they occur."
     )
 
 
@@ -118,8 +124,8 @@ def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
     `RECONCILIATION_COLUMNS`; kind `total` or `delta`):
 
     - Cash margin: revenue - costs as the plan pays them (material, line hours,
-      overtime, wages, hiring, layoffs, subcontracting, holding, backlog), from the
-      plan's cost table;
+      overtime, added capacity, wages, hiring, layoffs, subcontracting, holding,
+      backlog), from the plan's cost table;
     - + Change in stock at standard cost: ending - opening stock (units x standard
       cost), from the family plan;
     - = P&L margin: the sum of `pnl` (`family_pnl`).

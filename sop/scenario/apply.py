@@ -19,6 +19,7 @@ from sop.core import schema
 from sop.core.months import add_months, month_start
 from sop.scenario.levers import Levers
 from sop.supply.capacity import calendar_hours
+from sop.supply.inputs import ADDED_COST
 from sop.supply.policy import END_UNITS, SupplyPolicy
 
 
@@ -140,9 +141,15 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
 
 
 def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
-    """Available hours of the named lines scaled over their month ranges."""
+    """Available hours of the named lines scaled over their month ranges.
+
+    With a cost per added hour (`Levers.added_hour_cost` > 0), column `ADDED_COST`
+    (money) holds what each row's added hours cost: max(0, new - old hours) x the cost,
+    paid whether the hours are used or not (`sop.supply.inputs.PlanInputs.added_cost`
+    books it)."""
     out = cap.copy()
-    hours = calendar_hours(out).to_numpy(dtype=float)
+    before = calendar_hours(out).to_numpy(dtype=float)
+    hours = before
     for resource, start, end, pct in levers.capacity_changes:
         hit = (
             (out[schema.RESOURCE] == resource)
@@ -150,6 +157,9 @@ def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
         ).to_numpy()
         hours = np.where(hit, hours * max(0.0, 1 + pct / 100), hours)
     out[schema.AVAILABLE_HOURS] = hours
+    if levers.added_hour_cost > 0:
+        added = np.nan_to_num(np.clip(hours - before, 0.0, None))
+        out[ADDED_COST] = added * float(levers.added_hour_cost)
     return out
 
 

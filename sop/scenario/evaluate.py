@@ -209,7 +209,9 @@ def evaluate(
             pd.DataFrame(columns=PLAN_COLUMNS),
         )
     d, t = inputs.demand, inputs.tables
-    plan, prepared = solve_plan_and_inputs(d, t, inputs.policy, sku_detail=False)
+    plan, prepared = solve_plan_and_inputs(
+        d, t, inputs.policy, sku_detail=False, targets=getattr(levers, "targets", ())
+    )
     if not plan.ok:
         return done(plan, d)
     pnl = statement.family_pnl(plan, t)

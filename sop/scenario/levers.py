@@ -22,17 +22,16 @@ from typing import Any
 
 from sop.core import configfile
 from sop.core.months import add_months, month_text
-from sop.scenario.text import (
-    CapacityChanges,
-    Pairs,
-    decode,
-    encode,
-    fmt_value,
-    is_month,
-    number_text,
-    numbers,
-    to_text,
+from sop.scenario.target_text import (
+    Targets,
+    decode_value,
+    encode_value,
+    target_issues,
+    unknown_targets,
+    value_label,
+    value_text,
 )
+from sop.scenario.text import CapacityChanges, Pairs, is_month, number_text, numbers
 
 PREFIX = "scn_"
 PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units")
@@ -115,6 +114,21 @@ class Levers:
         "Minimum stock per family at the end of the horizon; when given, it replaces the "
         "plan settings' ending inventory (families not named: no minimum).",
     )
+    added_hour_cost: float = _f(
+        0.0,
+        "money/hour",
+        0,
+        100_000,
+        "Cost of each line hour a positive capacity change adds (paid whether the hour is "
+        "used or not); 0 = free.",
+    )
+    targets: Targets = _f(
+        (),
+        "-",
+        None,
+        None,
+        "Targets the scenario's plan must meet (set by the Goal tab or a targets file)",
+    )
 
     # --- validation -------------------------------------------------------
     def _issues(self) -> list[tuple[str, Any, str, bool]]:
@@ -151,44 +165,19 @@ class Levers:
                 seen.add(entry[0])
         for entry in self.capacity_changes:
             res, start, end, _ = entry
-            bad = [m for m in (start, end) if not is_month(m)]
-            if bad:
-                out.append(
-                    (
-                        "capacity_changes",
-                        entry,
-                        f"{PREFIX}capacity_changes for {res}: {bad[0]!r} is not a month (YYYY-MM)",
-                        True,
-                    )
-                )
-            elif end < start:
-                out.append(
-                    (
-                        "capacity_changes",
-                        entry,
-                        f"{PREFIX}capacity_changes for {res}: {end} is before {start}",
-                        True,
-                    )
-                )
+            where = f"{PREFIX}capacity_changes for {res}"
+            bad = [f"{m!r} is not a month (YYYY-MM)" for m in (start, end) if not is_month(m)]
+            if bad or end < start:
+                why = f"{where}: {(bad or [f'{end} is before {start}'])[0]}"
+                out.append(("capacity_changes", entry, why, True))
+        promo = f"{PREFIX}promo_start"
         if self.promo_start and not is_month(self.promo_start):
-            out.append(
-                (
-                    "promo_start",
-                    None,
-                    f"{PREFIX}promo_start: {self.promo_start!r} is not a month (YYYY-MM)",
-                    True,
-                )
-            )
+            why = f"{promo}: {self.promo_start!r} is not a month (YYYY-MM)"
+            out.append(("promo_start", None, why, True))
         if self.promo_family and not self.promo_start:
-            out.append(
-                (
-                    "promo_start",
-                    None,
-                    f"{PREFIX}promo_start is needed for the promotion on {self.promo_family}",
-                    True,
-                )
-            )
-        return out
+            why = f"{promo} is needed for the promotion on {self.promo_family}"
+            out.append(("promo_start", None, why, True))
+        return out + target_issues(self.targets)
 
     def problems(self) -> list[str]:
         """What is wrong with these levers, worded for a planner (empty when fine): numbers
@@ -204,9 +193,9 @@ class Levers:
         months: Iterable[str] = (),
     ) -> list[str]:
         """Families, regions and line resources these levers name that the dataset does
-        not have, and (when the plan's YYYY-MM `months` are given) capacity changes and
-        promotions wholly outside them: such a lever changes nothing. Worded for a
-        planner."""
+        not have, and (when the plan's YYYY-MM `months` are given) capacity changes,
+        promotions and targets wholly outside them: such a lever changes nothing (a
+        target there cannot be measured). Worded for a planner."""
         return [
             why
             for *_, why in self._unknown(set(families), set(regions), set(resources), list(months))
@@ -242,6 +231,7 @@ class Levers:
                     f"{self.promo_family!r} in this dataset",
                 )
             )
+        out += unknown_targets(self.targets, families, months)
         if not months:
             return out
         lo, hi = min(months), max(months)
@@ -336,19 +326,19 @@ class Levers:
         moved = self.moved()
         if not moved:
             return "baseline"
-        return "; ".join(f"{k} {fmt_value(v)}" for k, v in moved.items())
+        return "; ".join(f"{k} {value_label(k, v)}" for k, v in moved.items())
 
     # --- files, JSON, URLs --------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/TOML-able dict with `scn_` names; only moved levers."""
-        return {PREFIX + k: encode(v) for k, v in self.moved().items()}
+        return {PREFIX + k: encode_value(k, v) for k, v in self.moved().items()}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
 
     def to_query(self) -> dict[str, str]:
         """URL query parameters (strings) for the moved levers."""
-        return {k: v if isinstance(v, str) else to_text(v) for k, v in self.to_dict().items()}
+        return {PREFIX + k: value_text(k, v) for k, v in self.moved().items()}
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> tuple[Levers, list[str]]:
@@ -368,7 +358,7 @@ class Levers:
                     + (f" (did you mean {PREFIX}{near[0]}?)" if near else "")
                 )
                 continue
-            value, bad = decode(key, kinds[key].default, raw)
+            value, bad = decode_value(key, kinds[key].default, raw)
             kwargs[key] = value
             errors += [f"{PREFIX}{key}{why}" for why in bad]
         return cls(**kwargs), errors

@@ -235,7 +235,7 @@ def _capacity_change_widgets(space: LeverSpace) -> list[Widget]:
             ),
             _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct"),
         ]
-    return w
+    return [*w, _number("added_hour_cost", "Cost of each added line hour (0 = free)", 10.0)]
 
 
 def _flex_widgets(space: LeverSpace) -> list[Widget]:
@@ -396,4 +396,6 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         holding_cost_rate=float(get("holding_cost_rate")),
         safety_stock_months=float(get("safety_stock_months")),
         ending_units=_pairs_from(state, "ending_units", space.families),
+        added_hour_cost=float(get("added_hour_cost")),
+        targets=tuple(get("targets") or ()),  # no widget: kept when the page keeps them
     )

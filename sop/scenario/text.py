@@ -2,7 +2,8 @@
 
 `decode` reads one lever's raw value and says why any part of it cannot be read;
 `encode`/`to_text` write values back; `is_month` and `numbers` check what was read.
-Used by `sop.scenario.levers` only.
+Used by `sop.scenario.levers` (through `sop.scenario.target_text`, which writes
+and reads the `targets` lever) only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ def is_month(text: object) -> bool:
 
 
 def numbers(name: str, value: Any) -> list[tuple[tuple | None, float]]:
-    """(entry or None, number) of every number a lever holds."""
+    """(entry or None, number) of every number a lever holds (targets: none, their
+    values are checked by `sop.scenario.target_text.target_issues`)."""
+    if name == "targets":
+        return []
     if name == "capacity_changes":
         return [(c, float(c[3])) for c in value]
     if isinstance(value, tuple):
@@ -94,20 +98,20 @@ def to_text(v: Any, names: bool = True) -> str:
     return exact(v) if isinstance(v, float) else str(v)
 
 
-def _number(raw: Any, whole: bool = False) -> float:
+def read_number(raw: Any, whole: bool = False) -> float:
     """A finite number from text or a number; ValueError saying why not."""
     try:
         v = float(raw) if not isinstance(raw, bool) else float("nan")
     except (TypeError, ValueError):
         v = float("nan")
     if not math.isfinite(v):
-        raise ValueError(f"{_show(raw)} is not a number")
+        raise ValueError(f"{shown(raw)} is not a number")
     if whole and v != int(v):
-        raise ValueError(f"{_show(raw)} is not a whole number")
+        raise ValueError(f"{shown(raw)} is not a whole number")
     return v
 
 
-def _show(raw: Any) -> str:
+def shown(raw: Any) -> str:
     text = str(raw)
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
@@ -124,17 +128,17 @@ def decode(key: str, default: Any, raw: Any) -> tuple[Any, list[str]]:
                 return True, []
             if str(raw).lower() in ("0", "false", "off", "no"):
                 return False, []
-            raise ValueError(f"{_show(raw)} is not on/off (use 1 or 0)")
+            raise ValueError(f"{shown(raw)} is not on/off (use 1 or 0)")
         if key == "capacity_changes":
             return _decode_capacity(raw)
         if isinstance(default, tuple):
             return _decode_pairs(raw, *PAIR_FORMAT.get(key, ("name:%", "Cooling:5,Heating:-3")))
         if isinstance(default, int):
-            return int(_number(raw, whole=True)), []
+            return int(read_number(raw, whole=True)), []
         if isinstance(default, float):
-            return _number(raw), []
+            return read_number(raw), []
         if not isinstance(raw, str):
-            raise ValueError(f"{_show(raw)} is not text")
+            raise ValueError(f"{shown(raw)} is not text")
         return raw, []
     except ValueError as exc:
         return default, [f": {exc}"]
@@ -149,10 +153,10 @@ def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
                 raise ValueError
             r, a, b, p = item
             r = r if isinstance(raw, list) else name_of(r)
-            out.append((str(r), str(a), str(b), _number(p)))
+            out.append((str(r), str(a), str(b), read_number(p)))
         except ValueError:
             text = ":".join(map(str, item)) if isinstance(item, (list, tuple)) else item
-            bad.append(f": {_show(text)} is not {CAPACITY_FORMAT}")
+            bad.append(f": {shown(text)} is not {CAPACITY_FORMAT}")
     return tuple(out), bad
 
 
@@ -166,14 +170,14 @@ def _decode_pairs(raw: Any, form: str, example: str) -> tuple[Pairs, list[str]]:
             if p
         ]
     else:
-        return (), [f": {_show(raw)} is not {form} pairs (e.g. {example})"]
+        return (), [f": {shown(raw)} is not {form} pairs (e.g. {example})"]
     out, bad = [], []
     for k, v in items:
         if v is None:
-            bad.append(f": {_show(k)} is not {form} (e.g. {example.split(',')[0]})")
+            bad.append(f": {shown(k)} is not {form} (e.g. {example.split(',')[0]})")
             continue
         try:
-            out.append((str(k), _number(v)))
+            out.append((str(k), read_number(v)))
         except ValueError as exc:
             bad.append(f" for {k}: {exc}")
     return tuple(sorted(out)), bad

@@ -27,6 +27,7 @@ LABELS = {
     "holding_cost_rate": "holding cost",
     "safety_stock_months": "safety stock",
     "ending_units": "ending stock",
+    "added_hour_cost": "cost per added hour",
 }
 
 
@@ -43,6 +44,8 @@ def moved_text(levers: Levers) -> str:
             )
         elif name.startswith("promo_"):
             continue
+        elif name == "targets":
+            parts += [f"target: {t.describe()}" for t in v]
         elif name == "capacity_changes":
             parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
         elif isinstance(v, tuple) and unit != "%":  # units, not a change

@@ -17,6 +17,11 @@ The per-SKU values are in `sop.supply.sku_values`. A SKU with no price loaded ke
 an unknown (NaN) price, so its revenue and margin stay unknown; the LP values serving
 it at `PlanInputs.worth` instead. `PlanInputs.per` says what a resource's capacity
 counts: hours, or units for a family's capacity (`sop.data.defaults`).
+
+A scenario that adds line hours at a cost (`sop.scenario.apply`) gives the capacity
+table a column `ADDED_COST` (money per row); `PlanInputs.added_cost` holds it per line
+and month, read like the regular hours (`sop.supply.limits.line_hours`), and the plan
+books it as a fixed cost (`sop.supply.lp` objective, `sop.supply.results` costs).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from sop.supply.limits import (
 )
 from sop.supply.policy import END_UNITS, LEVEL_SKU, SupplyPolicy
 from sop.supply.sku_values import PER_HOUR
+
+ADDED_COST = "added_cost"  # capacity-table column: money paid for a row's added hours
 
 
 class SupplyInputError(ValueError):
@@ -78,6 +85,7 @@ class PlanInputs:
     sku_price: pd.Series  # price per SKU (list or net), money/unit; NaN: no price loaded
     worth: np.ndarray | None = None  # (n, T) what the LP counts a unit served as worth
     per: np.ndarray | None = None  # (m,) what a resource's capacity counts: hour or unit
+    added_cost: np.ndarray | None = None  # (m, T) money paid for added line hours (fixed)
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -274,6 +282,7 @@ def prepare(
         return np.repeat(np.asarray(Wh @ v)[:, None], T, axis=1)
 
     cap, ot_cap = line_hours(tables, months, res, notes)
+    added_cost = _added_cost(tables, months, res)
     sub, sub_cap, sub_pairs = supply_options(
         tables, schema.OPTION_SUBCONTRACT, months, fam_item, 0.0
     )
@@ -312,5 +321,21 @@ def prepare(
         rows=rows.assign(**{schema.FAMILY: fam[sku_code], schema.UNITS: units}),
         sku_price=pd.Series(price_s, index=skus),
         per=sku_values.per(tables, res),
+        added_cost=added_cost,
         notes=notes,
     )
+
+
+def _added_cost(
+    tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex, res: pd.DataFrame
+) -> np.ndarray | None:
+    """(m, T) money paid for added line hours: the capacity table's `ADDED_COST` column
+    read the way its hours are (`line_hours`: lines only, a month the calendar lacks
+    takes its nearest month's), so the cost follows the hours the plan gets. None when
+    the column is absent."""
+    cap = tables.get(schema.CAPACITY)
+    if cap is None or ADDED_COST not in cap.columns:
+        return None
+    cost = cap[ADDED_COST].to_numpy(dtype=float, na_value=0.0)
+    as_hours = {**tables, schema.CAPACITY: cap.assign(**{schema.AVAILABLE_HOURS: cost})}
+    return np.nan_to_num(line_hours(as_hours, months, res, [])[0])

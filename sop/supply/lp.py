@@ -35,6 +35,7 @@ margin one more regular hour there would add.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -49,6 +50,9 @@ import scipy.sparse as sp
 from sop.core import schema
 from sop.supply.inputs import INF, PlanInputs
 from sop.supply.policy import END_NONE, END_OPENING, END_SAFETY, END_UNITS, SupplyPolicy
+from sop.supply.standard import unit_cost
+from sop.supply.targets import Target
+from sop.supply.targets import rows as target_rows
 
 _QUIET = threading.Lock()
 TOKEN_HOLD = 1e-4  # share of a unit's worth a month held, for items with no costs at all
@@ -104,6 +108,16 @@ class _Space:
             return np.concatenate(x) if x else np.zeros(0)
 
         return cat(self.lo), cat(self.hi), cat(self.cost)
+
+
+@dataclass(frozen=True)
+class ExtraHours:
+    """Line hours the plan may buy on top of the regular hours (the goal solver's
+    "extra capacity" lever): at most `hi` (m, T) hours, at `cost` (m, T) money an hour
+    (on top of the line's regular rate, which the units made pay as usual)."""
+
+    hi: np.ndarray
+    cost: np.ndarray
 
 
 @dataclass
@@ -183,6 +197,8 @@ def _columns(
     value: np.ndarray,
     big: float,
     hpw: np.ndarray,
+    extra: ExtraHours | None = None,
+    n_targets: int = 0,
 ) -> tuple[_Space, dict[str, np.ndarray]]:
     """The variable blocks (X, SUB, I, B, L, Z, OT, W, H, F, E) with bounds and costs."""
     n, T, m = inp.n, inp.T, len(inp.res)
@@ -239,7 +255,12 @@ def _columns(
         cost=wf[schema.LAYOFF_COST].to_numpy(dtype=float, na_value=0.0)[:, None],
     )
     E = c.block((n, 1), hi=INF if end_on else 0.0, cost=big)
-    return c, dict(X=X, SUB=SUB, I=I, B=B, L=L, Z=Z, OT=OT, W=W, H=H, F=F, E=E)
+    blocks = dict(X=X, SUB=SUB, I=I, B=B, L=L, Z=Z, OT=OT, W=W, H=H, F=F, E=E)
+    if extra is not None:  # line hours that may be bought (the goal solver's lever)
+        blocks["XC"] = c.block((m, T), hi=extra.hi, cost=extra.cost)
+    if n_targets:  # how far each target is missed, at a big cost
+        blocks["TS"] = c.block((n_targets, 1), cost=big)
+    return c, blocks
 
 
 class _Entries:
@@ -298,6 +319,8 @@ def _rows(
     hc = inp.hours.tocoo()
     put(CAP[hc.col], X[hc.row], hc.data[:, None])
     put(CAP, OT, -1.0)
+    if "XC" in col:
+        put(CAP, col["XC"], -1.0)
     blocks = dict(CAP=CAP)
     if q:
         put(CAP[inp.labour], W, -hpw[:, None])
@@ -346,6 +369,7 @@ def _solution(
     rc = -np.asarray(sol.col_dual)
     values = {name: x[idx] for name, idx in col.items()}
     duals = dict(
+        TGT=y[row["TGT"]] if "TGT" in row else np.zeros(0),
         CAP=y[row["CAP"]],
         LOT=y[row["LOT"]] if "LOT" in row else np.zeros((0, T)),
         SUBC=y[row["SUBC"]],
@@ -356,18 +380,57 @@ def _solution(
     return values, duals
 
 
-def build_and_solve(inp: PlanInputs, policy: SupplyPolicy) -> LpSolution:
-    """Build the LP of `inp` under `policy` with numpy/scipy.sparse and solve it."""
+def _target_rows(
+    inp: PlanInputs,
+    policy: SupplyPolicy,
+    c: _Space,
+    col: dict[str, np.ndarray],
+    targets: tuple[Target, ...],
+) -> tuple[_Space, sp.csc_matrix]:
+    """The targets' rows (`sop.supply.targets`), each with its slack column TS."""
+    cost = c.arrays()[2]
+    costs = {name: cost[idx] for name, idx in col.items()}
+    found = target_rows(inp, policy, col, costs, targets, unit_cost(inp))
+    r = _Space()
+    entries = _Entries()
+    for k, tr in enumerate(found):
+        ROW = r.block((1, 1), lo=tr.lo, hi=tr.hi)
+        entries.put(np.full(len(tr.cols), ROW[0, 0]), tr.cols, tr.vals)
+        # the slack moves the figure towards the target: + for at least, - for at most
+        entries.put(ROW[0], col["TS"][k], 1.0 if math.isfinite(tr.lo) else -1.0)
+    return r, entries.matrix((r.size, c.size))
+
+
+def build_and_solve(
+    inp: PlanInputs,
+    policy: SupplyPolicy,
+    targets: tuple[Target, ...] = (),
+    extra: ExtraHours | None = None,
+) -> LpSolution:
+    """Build the LP of `inp` under `policy` with numpy/scipy.sparse and solve it.
+
+    `targets` become elastic rows (`sop.supply.targets`: values["TS"] is how far each
+    is missed, duals["TGT"] the margin one more unit of it costs); `extra` adds the
+    line hours the plan may buy (values["XC"]). Raises ValueError for a target the
+    data cannot express."""
     t0 = time.perf_counter()
     big = _big_penalty(inp)
     line_cost = _line_cost(inp)
     value = _ending_value(inp, line_cost)
     hpw = inp.workforce[schema.HOURS_PER_WORKER].to_numpy(dtype=float, na_value=0.0)
-    c, col = _columns(inp, policy, line_cost, value, big, hpw)
+    c, col = _columns(inp, policy, line_cost, value, big, hpw, extra, len(targets))
     r, A, row = _rows(inp, policy, col, c.size, hpw)
+    if targets:
+        rt, At = _target_rows(inp, policy, c, col, targets)
+        row["TGT"] = np.arange(r.size, r.size + rt.size)
+        r.size += rt.size
+        r.lo, r.hi, r.cost = r.lo + rt.lo, r.hi + rt.hi, r.cost + rt.cost
+        A = sp.vstack([A, At], format="csc")
     offset = float(np.sum(value * inp.onhand) - np.sum(inp.worth * inp.demand))
+    offset += float(np.sum(inp.added_cost)) if inp.added_cost is not None else 0.0
+    lp = _highs_lp(c, r, A, offset)
     h = _highs()
-    h.passModel(_highs_lp(c, r, A, offset))
+    h.passModel(lp)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from sop.core import schema
@@ -21,8 +22,9 @@ from sop.supply import explain as supply_explain
 from sop.supply import results as supply_results
 from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
-from sop.supply.lp import LpSolution, build_and_solve
+from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
+from sop.supply.targets import Target
 
 __all__ = [
     "OPTIMAL",
@@ -51,7 +53,7 @@ class PlanResult:
       backlog_cost, lost_goodwill, safety_stock_penalty (money), booked_units (units
       whose revenue books in the month), standard_cogs, stock_value (month-end stock
       at standard cost), inventory_change (stock drawn, at standard cost), idle_time,
-      overtime_premium, hiring_cost, layoff_cost, subcontract_variance (money: the
+      overtime_premium, hiring_cost, layoff_cost, subcontract_variance, added_capacity (money: the
       books at standard cost, `sop.supply.standard`).
     sku_plan: month, sku, region, family, plant, demand, production,
       subcontracted, shipped, backlog, lost_sales, inventory, revenue: the item
@@ -107,12 +109,20 @@ def solve_inputs(
     currency: str = "EUR",
     prep_s: float = 0.0,
     sku_detail: bool = True,
+    targets: tuple[Target, ...] = (),
+    extra: ExtraHours | None = None,
 ) -> PlanResult:
     """Solve prepared inputs (`sop.supply.inputs.prepare`) and build the result.
 
     `sku_detail=False` skips the SKU x region split (scenarios that need only totals).
+    `targets` are figures the plan must meet (`sop.supply.targets`, elastic: a target
+    the plan cannot meet is missed, and `stats["targets_missed"]` counts them); `extra`
+    the line hours it may buy (`sop.supply.lp.ExtraHours`).
     """
-    sol = build_and_solve(inp, policy)
+    try:
+        sol = build_and_solve(inp, policy, targets, extra)
+    except ValueError as exc:
+        return PlanResult(INVALID, f"The targets cannot be used: {exc}.", policy, notes=inp.notes)
     t0 = time.perf_counter()
     if not sol.ok:
         return PlanResult(
@@ -134,6 +144,7 @@ def solve_inputs(
     costs = supply_results.cost_table(arr, ru)
     stats = _sizes(sol, prep_s) | {
         "lp_objective": -sol.objective,
+        "targets_missed": int(np.sum(sol.values.get("TS", np.zeros(0)) > 1e-6)),
         "months": inp.T,
         "items": inp.n,
     }
@@ -175,6 +186,8 @@ def solve_plan_and_inputs(
     tables: dict[str, pd.DataFrame],
     policy: SupplyPolicy | None = None,
     sku_detail: bool = True,
+    targets: tuple[Target, ...] = (),
+    extra: ExtraHours | None = None,
 ) -> tuple[PlanResult, PlanInputs | None]:
     """`solve_plan`, and the inputs it solved (None when they could not be prepared):
     the risk simulation (`sop.supply.paths`) reads the plan's limits from them. The
@@ -192,4 +205,4 @@ def solve_plan_and_inputs(
         text = f"The dataset lacks {exc} needed for supply planning; check it on the Data page."
         return PlanResult(INVALID, text, policy), None
     prep_s = time.perf_counter() - t0
-    return solve_inputs(inp, policy, _currency(tables), prep_s, sku_detail), inp
+    return solve_inputs(inp, policy, _currency(tables), prep_s, sku_detail, targets, extra), inp

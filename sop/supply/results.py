@@ -13,7 +13,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.supply import capacity, service, standard
-from sop.supply.inputs import PlanInputs
+from sop.supply.inputs import ADDED_COST, PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
 
@@ -39,16 +39,27 @@ PLAN_STOCK_CHANGE = "plan_stock_change"  # in `item_arrays`, read by `cost_table
 LOAD, AVAILABLE = capacity.LOAD_HOURS, schema.AVAILABLE_HOURS
 OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
 UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
+ADDED = ADDED_COST  # money paid for added line hours (`sop.scenario.apply`)
 PER = "per"  # what a resource's capacity counts: hour, or unit (a family's units a month)
 # (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
 # and plan (a term of the LP's objective that is not in the books, see `cost_table`)
 # the cost terms that are money spent making and buying (cash out, before stock moves)
-MAKE_AND_BUY = ("material", "line_hours", "overtime", "wages", "hiring", "layoffs", "subcontract")
+MAKE_AND_BUY = (
+    "material",
+    "line_hours",
+    "overtime",
+    "added_capacity",
+    "wages",
+    "hiring",
+    "layoffs",
+    "subcontract",
+)
 COST_TERMS = [
     ("revenue", "Revenue", "revenue", "price x units booked (`sop.supply.standard`)"),
     ("material", "Material", "cost", "material cost x units made in-house"),
     ("line_hours", "Line running (regular hours)", "cost", "line regular hours x regular rate"),
     ("overtime", "Overtime", "cost", "overtime hours x overtime rate"),
+    ("added_capacity", "Added capacity", "cost", "hours added x cost per hour"),
     ("wages", "Wages (labour pools)", "cost", "workers x hours per worker x regular rate"),
     ("hiring", "Hiring", "cost", "hires x hiring cost"),
     ("layoffs", "Layoffs", "cost", "layoffs x layoff cost"),
@@ -205,6 +216,8 @@ def resource_arrays(
         "overtime_cost": ot_cost,
         "hiring_cost": hire_cost,
         "layoff_cost": lay_cost,
+        # hours a scenario adds at a cost, paid whether used or not (`PlanInputs`)
+        ADDED: np.zeros((m, T)) if inp.added_cost is None else np.asarray(inp.added_cost),
     }
     return arrays
 
@@ -226,7 +239,8 @@ def resource_use(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> pd.D
     overtime_hours, max_overtime_hours, utilisation (load / regular hours),
     shadow_price (margin of one more regular hour, money/hour), workers, hires,
     layoffs (labour pools; empty for lines), regular_cost, overtime_cost,
-    hiring_cost, layoff_cost (money).
+    hiring_cost, layoff_cost, added_cost (money; added_cost: what the hours a scenario
+    adds cost, paid whether they are used or not).
     """
     res, m, T = inp.res, len(inp.res), inp.T
     arrays = resource_arrays(inp, sol, policy)
@@ -255,6 +269,7 @@ def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
         "material": arr["material_cost"].sum(),
         "line_hours": ru.loc[line, "regular_cost"].sum(),
         "overtime": ru["overtime_cost"].sum(),
+        "added_capacity": ru[ADDED].sum() if ADDED in ru else 0.0,
         "wages": ru.loc[~line, "regular_cost"].sum(),
         "hiring": ru["hiring_cost"].sum(),
         "layoffs": ru["layoff_cost"].sum(),

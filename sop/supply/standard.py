@@ -32,9 +32,12 @@ so the stock position is stock - those units. The production variances:
   their standard rate: no idle time;
 - overtime premium: overtime cost - overtime hours x regular rate;
 - hiring, layoffs: as the plan books them;
-- subcontract price variance: subcontract cost - units bought x standard cost.
+- subcontract price variance: subcontract cost - units bought x standard cost;
+- added capacity: what the line hours a scenario adds cost (`PlanInputs.added_cost`,
+  paid whether the hours are used or not: no unit's standard cost holds it).
 A resource-month's variances are shared among items by their standard hours on it:
-overtime premium (caused by the load) by the hours made that month; idle time, hiring
+overtime premium and added capacity (caused by the load) by the hours made that
+month; idle time, hiring
 and layoffs (the cost of keeping a capacity) by the hours of the units booked (sold)
 that month, so they follow the sales they serve, as a surcharge on the standard hours
 sold. In a month with no such hours, by the items' hours over the horizon.
@@ -60,6 +63,7 @@ VARIANCES = (
     "hiring_cost",
     "layoff_cost",
     "subcontract_variance",
+    "added_capacity",
 )
 
 
@@ -105,11 +109,13 @@ def _share(inp: PlanInputs, units: np.ndarray, cost: np.ndarray, key: np.ndarray
 def variances(
     inp: PlanInputs, X: np.ndarray, sold: np.ndarray, ru: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """(n, T) idle time, overtime premium, hiring and layoff costs of the items, from the
-    (m, T) resource arrays `ru` (`sop.supply.results.resource_arrays`: load_hours,
-    overtime_hours, regular_cost, overtime_cost, hiring_cost, layoff_cost).
+    """(n, T) idle time, overtime premium, hiring, layoff and added capacity costs of the
+    items, from the (m, T) resource arrays `ru` (`sop.supply.results.resource_arrays`:
+    load_hours, overtime_hours, regular_cost, overtime_cost, hiring_cost, layoff_cost,
+    added_cost when a scenario adds hours at a cost).
 
-    Overtime premium follows the month's production (`X`, it is caused by the load);
+    Overtime premium and added capacity follow the month's production (`X`, the load
+    calls for them);
     idle time, hiring and layoffs (keeping a capacity) follow what sells in the month
     (`sold`), like a surcharge on the standard hours sold; both by the items' standard
     hours on the resource, and by their hours over the horizon in a month with none."""
@@ -123,6 +129,7 @@ def variances(
         "overtime_premium": _share(inp, X, ru["overtime_cost"] - reg * ot, key),
         "hiring_cost": _share(inp, sold, ru["hiring_cost"], key),
         "layoff_cost": _share(inp, sold, ru["layoff_cost"], key),
+        "added_capacity": _share(inp, X, ru.get("added_cost", np.zeros_like(used)), key),
     }
 
 

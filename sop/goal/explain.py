@@ -1,0 +1,179 @@
+"""What a goal solve did, in sentences a planner reads in the meeting.
+
+`moves` compares the answer's plan with the starting scenario's: which levers moved
+and by how much, the units each family gains (and in which months), and the cost per
+extra unit of each source (overtime, extra hours, subcontracting, hires).
+`binding` lists the limits that stop a target, with their shadow prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sop.core import fmt, schema
+from sop.scenario.evaluate import Evaluation
+from sop.scenario.levers import Levers
+from sop.supply.explain import bottlenecks
+from sop.supply.results import resource_use
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A limit that binds: constraint kind, its name, months, and the figure one more
+    hour (or unit) of it would add (`per`: hour or unit)."""
+
+    kind: str
+    name: str
+    first: str
+    last: str
+    worth: float
+    per: str
+
+    def text(self, what: str, money: str) -> str:
+        months = self.first if self.first == self.last else f"{self.first} to {self.last}"
+        value = f"{money} {self.worth:,.2f}" if money else f"{self.worth:,.4g}"
+        return (
+            f"{fmt.md(self.name)} ({self.kind}) is full in {months}; one more {self.per} "
+            f"there is worth {value} of {what}"
+        )
+
+
+def _months(index: pd.Series) -> tuple[str, str]:
+    ym = sorted(pd.DatetimeIndex(index).strftime("%Y-%m"))
+    return ym[0], ym[-1]
+
+
+def binding(inner, big: float, top: int = 3) -> list[Binding]:
+    """The limits binding in a solve whose objective is the big penalty on a target's
+    slack (`sop.goal.model.best_reachable`): shadow price / big = the target's figure
+    one more hour or unit adds. Grouped per limit over its months, largest first."""
+    ru = resource_use(inner.inp, inner.sol, inner.policy)
+    frame = bottlenecks(inner.inp, inner.sol, ru, inner.policy)
+    if frame.empty:
+        return []
+    frame = frame.assign(worth=frame["shadow_price"].astype(float) / big)
+    # below a cent (or a hundredth of a unit) an hour is the margin's own shadow price
+    # over the big penalty, not the target's
+    frame = frame[frame["worth"] > 0.01]
+    out = []
+    for (kind, name), g in frame.groupby(["constraint", "resource"], sort=False):
+        first, last = _months(g[schema.MONTH])
+        out.append(
+            Binding(
+                str(kind), str(name), first, last, float(g["worth"].max()), str(g["per"].iloc[0])
+            )
+        )
+    return sorted(out, key=lambda b: -b.worth)[:top]
+
+
+def _lever_moves(start: Levers, answer: Levers) -> list[str]:
+    out = []
+    pct = {
+        "overtime_cap_pct": "Overtime caps",
+        "subcontract_cap_pct": "Subcontract caps",
+    }
+    for name, label in pct.items():
+        a, b = getattr(start, name), getattr(answer, name)
+        if abs(a - b) > 0.05:
+            out.append(f"{label}: {a:.0f} % -> {b:.0f} % of today's")
+    if abs(start.hiring_limit - answer.hiring_limit) > 1e-6:
+        out.append(f"Hires per month per labour pool: at most {answer.hiring_limit:,.1f}")
+    if abs(start.safety_stock_months - answer.safety_stock_months) > 1e-6:
+        out.append(f"Safety stock: {answer.safety_stock_months:.2f} months of cover")
+    p0, p1 = dict(start.price_family_pct), dict(answer.price_family_pct)
+    for fam in sorted(p0.keys() | p1.keys()):
+        if abs(p0.get(fam, 0) - p1.get(fam, 0)) > 1e-9:
+            out.append(f"Price of {fmt.md(fam)}: {p1.get(fam, 0):+.1f} %")
+    return out
+
+
+def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
+    """Per resource: the extra overtime hours and their cost per extra unit made."""
+    a, b = start.plan.resource_use, ev.plan.resource_use
+    keys = [schema.RESOURCE, schema.MONTH]
+    cols = [
+        schema.RESOURCE,
+        schema.MONTH,
+        "overtime_hours",
+        "overtime_cost",
+        "load_hours",
+        schema.AVAILABLE_HOURS,
+    ]
+    m = a[cols].merge(b[cols], on=keys, suffixes=("_0", "_1"))
+    out = []
+    for res, g in m.groupby(schema.RESOURCE, sort=True):
+        d_ot = g["overtime_hours_1"] - g["overtime_hours_0"]
+        d_avail = g[f"{schema.AVAILABLE_HOURS}_1"] - g[f"{schema.AVAILABLE_HOURS}_0"]
+        d_load = (g["load_hours_1"] - g["load_hours_0"]).sum()
+        for what, d in (("overtime", d_ot), ("extra line hours", d_avail)):
+            up = g[d > 1e-6]
+            if up.empty:
+                continue
+            first, last = _months(up[schema.MONTH])
+            hours = float(d[d > 1e-6].sum())
+            line = f"{fmt.md(str(res))}: {hours:,.0f} h more {what} ({first} to {last})"
+            if what == "overtime" and d_load > 1e-6:
+                cost = float((g["overtime_cost_1"] - g["overtime_cost_0"]).sum())
+                line += f", {money} {cost / hours:,.2f} an hour"
+            out.append(line)
+    return out
+
+
+def moves(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
+    """Sentences: the levers moved, the extra units per family and months, the sources."""
+    out = _lever_moves(start.levers, ev.levers)
+    fa, fb = start.plan.family_plan, ev.plan.family_plan
+    key = [schema.FAMILY, schema.MONTH]
+    sa = fa.groupby(key)["shipped"].sum()
+    sb = fb.groupby(key)["shipped"].sum()
+    d = (sb - sa.reindex(sb.index).fillna(0.0)).reset_index(name="extra")
+    for fam, g in d.groupby(schema.FAMILY, sort=True):
+        up = g[g["extra"] > 0.5]
+        if up.empty:
+            continue
+        first, last = _months(up[schema.MONTH])
+        rev = float(
+            fb.loc[fb[schema.FAMILY] == fam, "revenue"].sum()
+            - fa.loc[fa[schema.FAMILY] == fam, "revenue"].sum()
+        )
+        out.append(
+            f"{fmt.md(str(fam))}: {up['extra'].sum():,.0f} more units shipped in {first} to "
+            f"{last} (revenue {money} {rev:+,.0f})"
+        )
+    out += _sources(start, ev, money)
+    return out
+
+
+def extra_cost(ev: Evaluation) -> float:
+    """The added capacity's cost in a plan (0 without one)."""
+    c = ev.plan.costs
+    if c is None or c.empty:
+        return 0.0
+    row = c.loc[c["term"] == "added_capacity", "amount"]
+    return float(row.sum()) if len(row) else 0.0
+
+
+WHAT = {
+    "revenue": "revenue",
+    "gross_margin": "margin",
+    "on_time_rate": "units on time",
+    "ending_inventory_value": "stock value",
+    "days_of_supply": "days of supply",
+    "overtime_hours": "overtime hours",
+}
+
+
+def limits(target, found: list[Binding], money: str) -> list[str]:
+    """Why a target stops where it does: its binding limits, or the demand itself."""
+    from sop.supply.targets import METRICS
+
+    unit = METRICS[target.metric][1]
+    cur = money if unit == "money" else ""
+    if found:
+        return [b.text(WHAT[target.metric], cur) for b in found]
+    return [
+        "No capacity or supply limit binds: the demand of those months is the limit "
+        "(every order that pays is served); only demand levers (price, promotions) move it"
+    ]

@@ -1,0 +1,187 @@
+"""The goal model: the plan's LP with the targets as rows and the linear levers inside.
+
+One solve (`solve_inner`) takes the scenario levers the outer search chose (price,
+safety stock: `sop.goal.search`) and lets the LP move the linear levers jointly with
+the plan: overtime, subcontracting and hiring at the top of their ranges (their hours,
+units and hires are already costed in the LP, so a higher cap costs nothing in itself),
+and extra line hours as columns at the user's cost per hour. `answer` turns the
+solution back into a scenario (`Levers`): the smallest caps the plan used, the extra
+hours as capacity changes, the targets. Re-solved by `sop.scenario.evaluate` that
+scenario's plan is this plan: same LP, the lever columns fixed at their values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from sop.core import schema
+from sop.goal.spec import GoalSpec
+from sop.scenario.evaluate import DemandBase, apply_levers
+from sop.scenario.levers import Levers
+from sop.supply.inputs import PlanInputs, prepare
+from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
+from sop.supply.policy import SupplyPolicy
+from sop.supply.targets import AT_LEAST, Target
+
+EPS = 1e-6
+ROOM = 1 + 1e-7  # a cap set from a plan's use keeps this much room (rounding)
+
+
+@dataclass
+class Inner:
+    """One goal solve: the levers it ran under, its inputs and solution."""
+
+    levers: Levers  # the outer levers, linear levers at the top of their ranges
+    start: Levers  # the outer levers as the search gave them (linear levers as started)
+    inp: PlanInputs
+    policy: SupplyPolicy
+    sol: LpSolution
+    extra: ExtraHours | None
+    targets: tuple[Target, ...]
+
+    @property
+    def score(self) -> float:
+        """What the LP minimises: -(margin less penalties) + big x the targets missed."""
+        return self.sol.objective if self.sol.ok else float("inf")
+
+    @property
+    def missed(self) -> np.ndarray:
+        """How far each target is missed (its own unit; 0 when met)."""
+        ts = self.sol.values.get("TS", np.zeros((0, 1))) if self.sol.ok else np.zeros((0, 1))
+        return np.asarray(ts).ravel()
+
+    @property
+    def meets(self) -> bool:
+        scale = np.array([max(abs(t.value), 1.0) for t in self.targets])
+        return bool(self.sol.ok and np.all(self.missed <= 1e-6 * scale))
+
+
+def at_top(spec: GoalSpec, levers: Levers) -> Levers:
+    """`levers` with every allowed linear lever at the top of its range."""
+    ch: dict = {}
+    if lv := spec.lever("overtime"):
+        ch |= dict(overtime_allowed=True, overtime_cap_pct=float(lv.high))
+    if lv := spec.lever("subcontract"):
+        ch |= dict(subcontract_allowed=True, subcontract_cap_pct=float(lv.high))
+    if lv := spec.lever("hiring"):
+        ch |= dict(hiring_allowed=True, hiring_limit=float(lv.high))
+    if lv := spec.lever("extra_capacity"):
+        ch |= dict(added_hour_cost=float(lv.cost))
+    return dataclasses.replace(levers, **ch)
+
+
+def extra_hours(spec: GoalSpec, inp: PlanInputs) -> ExtraHours | None:
+    """The extra line hours allowed: up to `high` % of each chosen line's regular hours
+    (lines counted in hours only), at `cost` an hour."""
+    lv = spec.lever("extra_capacity")
+    if lv is None:
+        return None
+    res = inp.res
+    ok = (res[schema.KIND] == schema.KIND_LINE).to_numpy() & (np.asarray(inp.per) == "hour")
+    if lv.names:
+        ok &= res[schema.RESOURCE].isin(lv.names).to_numpy()
+    hi = np.where(ok[:, None], inp.cap * lv.high / 100, 0.0)
+    return ExtraHours(hi=hi, cost=np.full(inp.cap.shape, float(lv.cost)))
+
+
+def solve_inner(
+    base: DemandBase,
+    tables: dict,
+    policy: SupplyPolicy,
+    spec: GoalSpec,
+    levers: Levers,
+    targets: tuple[Target, ...] | None = None,
+) -> Inner:
+    """Solve the goal LP under the outer `levers` (ValueError for bad levers/targets)."""
+    targets = spec.targets if targets is None else targets
+    top = at_top(spec, dataclasses.replace(levers, targets=()))
+    si = apply_levers(base, tables, policy, top)
+    inp = prepare(si.demand, si.tables, si.policy)
+    extra = extra_hours(spec, inp)
+    sol = build_and_solve(inp, si.policy, targets, extra)
+    return Inner(top, levers, inp, si.policy, sol, extra, targets)
+
+
+def _share_used(used: np.ndarray, cap: np.ndarray) -> float:
+    """The largest used / cap where a finite, positive cap applies (0 when none)."""
+    ok = np.isfinite(cap) & (cap > EPS)
+    return float(np.max(used[ok] / cap[ok], initial=0.0))
+
+
+def _set(lv, need: float, start: float) -> float:
+    """A cap the plan needs (`need`, with a little room), kept at the starting
+    scenario's value when that is enough, within the lever's range."""
+    want = max(need * ROOM, start if start >= 0 else 0.0)
+    return float(min(max(want, lv.low), lv.high))
+
+
+def answer(spec: GoalSpec, inner: Inner) -> Levers:
+    """The scenario of a goal solve: its outer levers, the linear levers set to what the
+    plan used (within their ranges), extra hours as capacity changes, the targets."""
+    v, inp = inner.sol.values, inner.inp
+    out = dict(targets=tuple(spec.targets))
+    if lv := spec.lever("overtime"):
+        lines = inp.ot_cap > EPS
+        share = _share_used(v["OT"][lines], inp.ot_cap[lines])
+        if len(inp.labour):
+            motw = inp.workforce[schema.MAX_OVERTIME_PER_WORKER].to_numpy(float, na_value=0.0)
+            share = max(share, _share_used(v["OT"][inp.labour], motw[:, None] * v["W"]))
+        out["overtime_cap_pct"] = _set(lv, lv.high * share, inner.start.overtime_cap_pct)
+    if lv := spec.lever("subcontract"):
+        used = np.zeros_like(inp.sub_cap, dtype=float)
+        if len(inp.sub_pairs):
+            np.add.at(used, inp.sub_pairs[:, 1], v["SUB"])
+        need = lv.high * _share_used(used, inp.sub_cap)
+        out["subcontract_cap_pct"] = _set(lv, need, inner.start.subcontract_cap_pct)
+    if lv := spec.lever("hiring"):
+        need = float(np.max(v["H"], initial=0.0)) if len(inp.labour) else 0.0
+        if need > EPS or inner.start.hiring_limit >= 0:
+            out["hiring_limit"] = _set(lv, need, inner.start.hiring_limit)
+        else:  # no hires: the data's limits stand
+            out["hiring_limit"] = inner.start.hiring_limit
+    if "XC" in v:
+        months = inp.months.strftime("%Y-%m")
+        names = inp.res[schema.RESOURCE].to_numpy(dtype=object)
+        r, t = np.nonzero(v["XC"] > EPS)
+        added = tuple(
+            (str(names[i]), months[j], months[j], float(100 * v["XC"][i, j] / inp.cap[i, j]))
+            for i, j in zip(r, t)
+        )
+        out["capacity_changes"] = tuple(inner.levers.capacity_changes) + added
+        if not added:  # no hour bought: the starting scenario's cost per hour stands
+            out["added_hour_cost"] = inner.start.added_hour_cost
+    return dataclasses.replace(inner.levers, **out)
+
+
+def reach_bound(inp: PlanInputs, target: Target) -> float:
+    """A value of `target`'s figure no plan can pass (the solver aims at it to find
+    the best reachable value): every order served for money figures, 100 % on time,
+    0 for the 'at most' figures, ten times all stock there could be for stock."""
+    if target.sense != AT_LEAST:
+        return 0.0
+    if target.metric == "on_time_rate":
+        return 1.0
+    if target.metric in ("revenue", "gross_margin"):
+        return 1.5 * float(np.sum(inp.price * inp.demand)) + 1.0
+    total = float(inp.onhand.sum() + inp.demand.sum())
+    if target.metric == "days_of_supply":
+        return 10 * total / max(inp.demand.sum() / (inp.T * 30.4), 1e-9) + 1.0
+    from sop.supply.standard import unit_cost
+
+    return 10 * float(unit_cost(inp).max(initial=0.0)) * total + 1.0
+
+
+def best_reachable(
+    base: DemandBase, tables: dict, policy: SupplyPolicy, spec: GoalSpec, levers: Levers, t: Target
+) -> tuple[float, Inner]:
+    """The best value of `t`'s figure any plan reaches with every allowed lever at the
+    top of its range (the other targets set aside), and the solve that reaches it."""
+    probe = solve_inner(base, tables, policy, spec, levers, targets=())
+    aim = dataclasses.replace(t, value=reach_bound(probe.inp, t))
+    inner = solve_inner(base, tables, policy, spec, levers, targets=(aim,))
+    miss = float(inner.missed[0]) if inner.sol.ok else float("nan")
+    value = aim.value - miss if t.sense == AT_LEAST else aim.value + miss
+    return value, inner

@@ -1,0 +1,135 @@
+"""Goal seek: the lever set with the best margin that meets every target.
+
+`solve_goal` runs the outer search (`sop.goal.search`: price, safety stock) around
+the goal LP (`sop.goal.model`: the plan with the targets as rows, overtime,
+subcontracting, hiring and extra line hours inside), turns the best solve into a
+scenario (`model.answer`) and evaluates it as any scenario is evaluated
+(`sop.scenario.evaluate.evaluate`), so the figures shown are the books' figures, and
+each target is checked on them (`sop.supply.targets.measure`).
+
+When no lever set within the ranges meets every target, the result says so with the
+best value each target reaches alone (every lever at the top of its range) and the
+limits that bind there, with what one more hour or unit of each is worth.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sop.goal import explain, search
+from sop.goal.model import answer, best_reachable, solve_inner
+from sop.goal.spec import GoalSpec
+from sop.scenario.evaluate import DemandBase, Evaluation, evaluate
+from sop.scenario.levers import Levers
+from sop.supply.policy import SupplyPolicy
+from sop.supply.targets import Target, measure, met
+
+MET, INFEASIBLE, INVALID = "met", "infeasible", "invalid"
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class GoalResult:
+    """The answer of a goal solve (see the module docstring)."""
+
+    status: str
+    levers: Levers
+    evaluation: Evaluation | None
+    start: Evaluation | None
+    reached: list[tuple[Target, float, bool]] = field(default_factory=list)
+    best: list[tuple[Target, float]] = field(default_factory=list)
+    binding: list[tuple[Target, list[explain.Binding]]] = field(default_factory=list)
+    moves: list[str] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+    solves: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == MET
+
+
+def _money(tables: dict) -> str:
+    from sop.supply.plan import _currency
+
+    return _currency(tables)
+
+
+def check(ev: Evaluation, targets: tuple[Target, ...]) -> list[tuple[Target, float, bool]]:
+    """Each target's value in an evaluated plan and whether it is met."""
+    if not ev.ok:
+        return [(t, float("nan"), False) for t in targets]
+    out = []
+    for t in targets:
+        v = measure(ev.plan, t)
+        out.append((t, v, met(v, t)))
+    return out
+
+
+def solve_goal(
+    base: DemandBase,
+    tables: dict,
+    policy: SupplyPolicy,
+    spec: GoalSpec,
+    progress: Progress | None = None,
+) -> GoalResult:
+    """The best-margin lever set meeting `spec`'s targets, as a scenario (module doc)."""
+    t0 = time.perf_counter()
+    money = _money(tables)
+
+    def say(f: float, text: str) -> None:
+        if progress:
+            progress(min(max(f, 0.0), 1.0), text)
+
+    if bad := spec.problems():
+        return GoalResult(INVALID, spec.start, None, None, message="; ".join(bad))
+    say(0.02, "Solving the starting scenario")
+    start_ev = evaluate(base, tables, spec.start, policy, with_risk=False)
+    if not start_ev.ok:
+        return GoalResult(INVALID, spec.start, None, start_ev, message=start_ev.plan.explanation)
+
+    def one(levers: Levers):
+        return solve_inner(base, tables, policy, spec, levers)
+
+    s = search.Search(one, lambda text: say(0.1 + min(0.7, len(s.seen) / 150), text))
+    try:
+        outer = search.safety_stock(s, spec, spec.start)
+        families = list(base.families)
+        outer = search.prices(s, spec, outer, [str(f) for f in families])
+        best = s(outer)
+    except ValueError as exc:
+        return GoalResult(INVALID, spec.start, None, start_ev, message=str(exc))
+    if not best.sol.ok:
+        text = f"The goal plan could not be solved ({best.sol.message})."
+        return GoalResult(INVALID, spec.start, None, start_ev, message=text)
+    say(0.85, "Evaluating the answer as a scenario")
+    levers = answer(spec, best)
+    ev = evaluate(base, tables, levers, policy, with_risk=False)
+    reached = check(ev, spec.targets)
+    result = GoalResult(
+        MET if best.meets and all(ok for *_, ok in reached) else INFEASIBLE,
+        levers,
+        ev,
+        start_ev,
+        reached,
+        solves=len(s.seen),
+    )
+    if result.ok:
+        result.moves = explain.moves(start_ev, ev, money)
+        result.message = "Every target is met: " + "; ".join(
+            t.describe(money) for t in spec.targets
+        )
+    else:
+        say(0.9, "Finding the best reachable value of each target")
+        for t in spec.targets:
+            value, inner = best_reachable(base, tables, policy, spec, outer, t)
+            result.best.append((t, value))
+            result.binding.append((t, explain.binding(inner, inner.sol.big)))
+            result.solves += 2
+        result.moves = explain.moves(start_ev, ev, money) if ev.ok else []
+        result.message = "Not every target can be met with the levers and ranges allowed."
+    result.seconds = time.perf_counter() - t0
+    say(1.0, "Done")
+    return result
