@@ -7,13 +7,37 @@ import os
 import sys
 from pathlib import Path
 
-from sop.cli import backtest, data, forecast, grid, pack, plan, scenario, source, template, users
+from sop.cli import (
+    backtest,
+    data,
+    forecast,
+    goal,
+    grid,
+    pack,
+    plan,
+    scenario,
+    source,
+    template,
+    users,
+)
 from sop.core.access import AccessDenied
 from sop.store import StoreError
 
 STORE_HELP = "DuckDB store file (default: $SOP_STORE, else data/sop.duckdb)"
 # in the order `python -m sop --help` lists them
-COMMAND_GROUPS = (data, template, source, backtest, forecast, plan, scenario, pack, grid, users)
+COMMAND_GROUPS = (
+    data,
+    template,
+    source,
+    backtest,
+    forecast,
+    plan,
+    scenario,
+    goal,
+    pack,
+    grid,
+    users,
+)
 OUT_IS_FOLDER = {"demo", "pack"}  # the other commands' --out is a file
 
 
@@ -69,8 +93,9 @@ def out_problem(path: Path, folder: bool) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command: 0 done, 1 refused or nothing to do (said why), 2 bad input,
-    3 an unexpected failure (a bug), 130 interrupted. A failure is one plain line on
-    standard error, never a traceback (set SOP_DEBUG=1 to see one)."""
+    3 an unexpected failure (a bug), 4 `goal`: the targets cannot all be met, 130
+    interrupted. A failure is one plain line on standard error, never a traceback
+    (set SOP_DEBUG=1 to see one)."""
     args = build_parser().parse_args(argv)
     out = getattr(args, "out", None)
     why = None if out is None else out_problem(Path(out), args.command in OUT_IS_FOLDER)

@@ -131,15 +131,15 @@ def moves(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
     d = (sb - sa.reindex(sb.index).fillna(0.0)).reset_index(name="extra")
     for fam, g in d.groupby(schema.FAMILY, sort=True):
         up = g[g["extra"] > 0.5]
-        if up.empty:
+        if up.empty or g["extra"].sum() <= 0.5:  # none more, or shipments moved only
             continue
         first, last = _months(up[schema.MONTH])
-        rev = float(
+        rev = round(
             fb.loc[fb[schema.FAMILY] == fam, "revenue"].sum()
             - fa.loc[fa[schema.FAMILY] == fam, "revenue"].sum()
         )
         out.append(
-            f"{fmt.md(str(fam))}: {up['extra'].sum():,.0f} more units shipped in {first} to "
+            f"{fmt.md(str(fam))}: {g['extra'].sum():,.0f} more units shipped, in {first} to "
             f"{last} (revenue {money} {rev:+,.0f})"
         )
     out += _sources(start, ev, money)

@@ -24,7 +24,7 @@ from sop.scenario.levers import Levers
 from sop.supply.inputs import PlanInputs, prepare
 from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
-from sop.supply.targets import AT_LEAST, Target
+from sop.supply.targets import AT_LEAST, Target, row_units
 
 EPS = 1e-6
 ROOM = 1 + 1e-7  # a cap set from a plan's use keeps this much room (rounding)
@@ -182,6 +182,6 @@ def best_reachable(
     probe = solve_inner(base, tables, policy, spec, levers, targets=())
     aim = dataclasses.replace(t, value=reach_bound(probe.inp, t))
     inner = solve_inner(base, tables, policy, spec, levers, targets=(aim,))
-    miss = float(inner.missed[0]) if inner.sol.ok else float("nan")
+    miss = float(inner.missed[0]) / row_units(inner.inp, t) if inner.sol.ok else float("nan")
     value = aim.value - miss if t.sense == AT_LEAST else aim.value + miss
     return value, inner

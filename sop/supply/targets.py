@@ -280,6 +280,20 @@ def _margin_terms(inp, policy, col, costs, cells, w, std, add) -> float:
     return const
 
 
+def row_units(inp, target: Target) -> float:
+    """How many of the row's units make one unit of the target's figure: the row of an
+    on-time target counts units on time (the demand of its cells make 100 %), a
+    days-of-supply row counts units of stock (a day's demand makes a day); else 1."""
+    if target.metric not in ("on_time_rate", "days_of_supply"):
+        return 1.0
+    w = window(inp.months, target)
+    fam = inp.items[schema.FAMILY].to_numpy(dtype=object)
+    items = np.ones(inp.n, bool) if not target.family else fam == target.family
+    d = float(inp.demand[items][:, w].sum())
+    per = d if target.metric == "on_time_rate" else d / max(w.sum() * DAYS_PER_MONTH, 1.0)
+    return per if per > 0 else 1.0
+
+
 def measure(plan, target: Target) -> float:
     """The value of `target`'s figure in a solved plan (`sop.supply.plan.PlanResult`),
     read from the books: family_plan (and resource_use for overtime hours). NaN when the
