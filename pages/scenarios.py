@@ -24,6 +24,7 @@ from sop.ui import (
     widgets,
 )
 from sop.ui import comments as comments_ui
+from sop.ui import goal as goal_ui
 from sop.ui import grid as grid_view
 
 router.through_router()
@@ -134,6 +135,7 @@ TABS = {
     "Margin bridge": tab_bridge,
     "Risk (P10 / P50 / P90)": tab_risk,
     "All KPIs": tab_kpis,
+    "Goal": goal_ui.tab,
     "Save": tab_save,
     "Comments": tab_comments,
 }

@@ -348,6 +348,7 @@ def widget_state(levers: Levers, space: LeverSpace) -> dict[str, Any]:
     for w in lever_widgets(space):
         v = raw[w.key]
         out[w.key] = _clamp(w, v) if w.kind in ("slider", "number") else v
+    out[PREFIX + "targets"] = levers.targets  # no widget: kept in the state as they are
     return out
 
 

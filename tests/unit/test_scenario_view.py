@@ -13,6 +13,7 @@ from sop.scenario import space as lever_space
 from sop.scenario import url as scenario_url
 from sop.scenario import wording
 from sop.scenario.levers import PREFIX, Levers, lever_help
+from sop.supply.targets import Target
 
 SPACE = lever_space.LeverSpace(
     ("Alpha", "Beta"),
@@ -71,11 +72,18 @@ def test_widget_ranges_are_the_levers_ranges() -> None:
 
 @pytest.mark.parametrize(
     "levers",
-    [Levers(), MOVED, Levers(promo_family="Beta", promo_start="2026-06", promo_uplift_pct=50.0)],
+    [
+        Levers(),
+        MOVED,
+        Levers(promo_family="Beta", promo_start="2026-06", promo_uplift_pct=50.0),
+        Levers(targets=(Target("on_time_rate", ">=", 0.97, start="2026-06"),)),
+    ],
 )
 def test_state_round_trip(levers: Levers) -> None:
     state = lever_space.widget_state(levers, SPACE)
-    assert set(state) == {w.key for w in lever_space.lever_widgets(SPACE)}
+    # every widget, and the targets (a lever with no widget, kept in the state)
+    keys = {w.key for w in lever_space.lever_widgets(SPACE)} | {"scn_targets"}
+    assert set(state) == keys
     assert lever_space.levers_from_state(state, SPACE) == levers
 
 
