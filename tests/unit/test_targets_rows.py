@@ -31,9 +31,9 @@ def demo():
     return tables, loaded_consensus(tables, plan_months(as_of_month(tables), HORIZON))
 
 
-def _solve(demo, targets, levers=Levers()):
+def _solve(demo, targets, levers=None):
     tables, demand = demo
-    t = apply_tables(tables, levers)
+    t = apply_tables(tables, levers or Levers())
     inp = prepare(demand, t, SupplyPolicy())
     return inp, solve_inputs(inp, SupplyPolicy(), sku_detail=False, targets=targets)
 
