@@ -130,6 +130,12 @@ def solve_goal(
             result.solves += 2
         result.moves = explain.moves(start_ev, ev, money) if ev.ok else []
         result.message = "Not every target can be met with the levers and ranges allowed."
+        for t, found in result.binding:
+            if not found:
+                result.message += (
+                    f" {t.describe(money)}: no capacity or supply limit binds, the demand "
+                    "of those months is the limit."
+                )
     result.seconds = time.perf_counter() - t0
     say(1.0, "Done")
     return result
