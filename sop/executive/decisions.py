@@ -8,8 +8,9 @@ of a cycle is its latest approval that has not been reversed; a reversal brings 
 the approval before it, if any.
 
 Plan-vs-plan bridge: `sop.bridge.margin_bridge` on the two snapshots (it adds up
-exactly), its eight steps grouped into four for the meeting:
-- Demand   = volume + mix (the change of demand, valued at the previous unit margins);
+exactly), its steps grouped into four for the meeting:
+- Demand   = volume + mix (the change of demand, valued at the previous unit margins)
+  + promotion (what the promotions added to win demand cost);
 - Price    = the change of the price per unit served;
 - Capacity = lost sales + the production variances (idle time, overtime premium,
   hiring and layoffs, subcontract price variance, added capacity): what is not sold, and what
@@ -39,7 +40,7 @@ from sop.supply.policy import SupplyPolicy
 FORMAT = 1
 SOE_MONTHS = 3
 GROUPS = {
-    "Demand": ("Volume", "Mix"),
+    "Demand": ("Volume", "Mix", "Promotion"),
     "Price": ("Price",),
     "Capacity": (
         "Lost sales",
@@ -77,6 +78,7 @@ FP_COLUMNS = [
     "layoff_cost",
     "subcontract_variance",
     "added_capacity",
+    "promotion_cost",
 ]
 SKU_COLUMNS = [
     schema.MONTH,

@@ -19,6 +19,8 @@ U = the average u0 weighted by baseline demand:
 - idle time, overtime premium, hiring and layoffs, subcontract price variance, added
   capacity: minus the change of each production variance
 - holding and backlog = minus the change of the holding and backlog costs
+- promotion = minus the change of what added promotions cost (a plan without the
+  column, saved before promotions had a cost, counts 0)
 
 volume + mix + lost sales + price + standard cost = change of (revenue - standard
 cost), so the steps sum to scenario margin - baseline margin exactly. A plan saved
@@ -44,7 +46,9 @@ VARIANCE_STEPS = {
     "Subcontract price variance": ("subcontract_variance",),
     "Added capacity": ("added_capacity",),
     "Holding and backlog": ("holding_cost", "backlog_cost"),
+    "Promotion": ("promotion_cost",),
 }
+OPTIONAL = ("promotion_cost",)  # 0 in a plan saved before the column existed
 STEPS = ("Volume", "Mix", "Lost sales", "Price", "Standard cost", *VARIANCE_STEPS)
 _COLUMNS = ["demand", "booked_units", "revenue", "standard_cogs"] + [
     c for cols in VARIANCE_STEPS.values() for c in cols
@@ -60,7 +64,7 @@ def _families(plan: PlanResult) -> tuple[pd.DataFrame, bool]:
         fp, kept = fp.assign(booked_units=fp["shipped"]), kept | {"booked_units"}
     have = [c for c in _COLUMNS if c in kept]
     g = fp.groupby(schema.FAMILY)[have].sum().reindex(columns=_COLUMNS).fillna(0.0)
-    return g, len(have) == len(_COLUMNS)
+    return g, all(c in have for c in _COLUMNS if c not in OPTIONAL)
 
 
 def margin_bridge(

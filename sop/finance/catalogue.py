@@ -50,7 +50,8 @@ KPIS: tuple[Kpi, ...] = (
         "Gross margin",
         "money",
         "up",
-        "Revenue - cost of goods sold - holding and backlog costs.",
+        "Revenue - cost of goods sold - holding and backlog costs - the cost of an added "
+        "promotion.",
         NO_PRICE,
     ),
     Kpi(

@@ -44,6 +44,7 @@ PNL_SPEC: Spec = [
     ("cogs", "Cost of goods (standard + variances)", "money"),
     ("holding", "Holding", "money"),
     ("backlog", "Backlog", "money"),
+    ("promotion", "Promotion", "money"),
     (schema.MARGIN, "Gross margin", "money"),
     ("margin_p10", "Gross margin P10", "money"),
     ("margin_p90", "Gross margin P90", "money"),

@@ -11,9 +11,10 @@ Definitions (money in the dataset's currency, over the plan horizon):
   regular rates, labour at the budget's absorption rate) + production variances (idle
   time, overtime premium, hiring, layoffs, subcontract price variance) = material +
   line hours + overtime + wages + hiring + layoffs + subcontracting + stock drawn at
-  standard cost (the cost table's terms except holding and backlog);
-- gross_margin = revenue - cogs - holding - backlog costs (the P&L's margin,
-  `sop.finance.statement.family_pnl`);
+  standard cost (the cost table's terms except holding, backlog and promotion);
+- gross_margin = revenue - cogs - holding - backlog costs - the cost of a promotion a
+  scenario adds (the P&L's margin, `sop.finance.statement.family_pnl`; every "cost"
+  term of the cost table);
 - service, as `sop.supply.service` defines it (oldest orders served first):
   fill_rate = units ordered and delivered within the horizon / units demanded;
   on_time_rate = units delivered in the month ordered / units demanded (both NaN

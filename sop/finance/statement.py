@@ -8,9 +8,11 @@ regular rates, labour at the budget's absorption rate, `sop.supply.absorption`),
 the production variances as their own lines (idle time, overtime
 premium, hiring, layoffs, subcontract price variance, added capacity: the line hours a
 scenario adds at a cost), then the holding and backlog
-costs. Stock is carried at standard cost, so wages spent building stock book when
-the stock sells. Over the horizon, P&L margin = cash margin (revenue - costs as
-paid) + the change of stock at standard cost (`reconciliation`).
+costs and the cost of a promotion a scenario adds (line "promotion", in the promoted
+family's rows, in the months it runs). Stock is carried at standard cost, so wages
+spent building stock book when the stock sells. Over the horizon, P&L margin = cash
+margin (revenue - costs as paid) + the change of stock at standard cost
+(`reconciliation`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ PNL_COLUMNS = [
     "cogs",
     "holding",
     "backlog",
+    "promotion",
     schema.MARGIN,
     "stock_change",
     "cash_margin",
@@ -59,6 +62,7 @@ _SOURCES = {
     **dict(zip(VARIANCES, VARIANCE_LINES)),
     "holding_cost": "holding",
     "backlog_cost": "backlog",
+    "promotion_cost": "promotion",
     "inventory_change": "stock_drawn",
 }
 
@@ -70,24 +74,28 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame] | None = None) 
     booked), standard_margin (revenue - standard_cost: moves with price and mix only),
     the variances idle_time, overtime_premium, hiring, layoffs, subcontract_variance,
     added_capacity, variances (their sum), cogs (standard_cost + variances), holding,
-    backlog (costs),
-    margin (revenue - cogs - holding - backlog), stock_change (the stock position's
+    backlog, promotion (costs; promotion: what a promotion a scenario adds costs),
+    margin (revenue - cogs - holding - backlog - promotion), stock_change (the stock position's
     change at standard cost; + when stock is built), cash_margin (margin -
     stock_change: revenue - costs as paid).
 
     Sums over families and months equal the plan's revenue and gross margin
     (`sop.finance.kpis`). `tables` is not needed (kept for callers that pass it).
     """
+    fp = plan.family_plan
+    if "promotion_cost" not in fp:  # a plan saved before promotions had a cost
+        fp = fp.assign(promotion_cost=0.0)
     # min_count=1: a family-month whose revenue is unknown (no price loaded) stays
     # unknown, never 0 (sop.data.defaults)
-    fp = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        list(_SOURCES)
-    ].sum(min_count=1)
+    fp = fp.groupby([schema.MONTH, schema.FAMILY], as_index=False)[list(_SOURCES)].sum(min_count=1)
     out = fp.rename(columns=_SOURCES)
+    out["promotion"] = out["promotion"].fillna(0.0)  # a cost is never unknown
     out["standard_margin"] = out[schema.REVENUE] - out["standard_cost"]
     out["variances"] = out[list(VARIANCE_LINES)].sum(axis=1)
     out["cogs"] = out["standard_cost"] + out["variances"]
-    out[schema.MARGIN] = out[schema.REVENUE] - out["cogs"] - out["holding"] - out["backlog"]
+    out[schema.MARGIN] = (
+        out[schema.REVENUE] - out["cogs"] - out["holding"] - out["backlog"] - out["promotion"]
+    )
     out["stock_change"] = -out["stock_drawn"]
     out["cash_margin"] = out[schema.MARGIN] - out["stock_change"]
     return out[PNL_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
@@ -111,12 +119,13 @@ def convention(policy: SupplyPolicy) -> str:
         "the plan's volume leaves unabsorbed; negative when it uses more hours than the "
         "budget's average month), overtime premium, hiring, layoffs, the subcontract "
         "price variance and the cost of line hours a scenario adds are charged in the month "
-        "they occur."
+        "they occur; the cost of a promotion a scenario adds in the months it runs, to the "
+        "promoted family."
     )
 
 
 RECONCILIATION_COLUMNS = ["step", "amount", "kind"]
-CASH_COSTS = (*MAKE_AND_BUY, "holding", "backlog")
+CASH_COSTS = (*MAKE_AND_BUY, "holding", "backlog", "promotion")
 
 
 def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +134,7 @@ def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
 
     - Cash margin: revenue - costs as the plan pays them (material, line hours,
       overtime, added capacity, wages, hiring, layoffs, subcontracting, holding,
-      backlog), from the plan's cost table;
+      backlog, promotion), from the plan's cost table;
     - + Change in stock at standard cost: ending - opening stock (units x standard
       cost), from the family plan;
     - = P&L margin: the sum of `pnl` (`family_pnl`).

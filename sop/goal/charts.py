@@ -25,21 +25,22 @@ def axis_text(axis: str, value: float, currency: str) -> str:
 
 
 def frontier_chart(points: Sequence, axis: str, currency: str) -> go.Figure:
-    """Gross margin (money, y) of each frontier point (`FrontierPoint`) against the axis
-    figure its plan reaches (x): on-time rate in %, or ending inventory value in money.
-    Each point is numbered as in the page's list (1 = first); a point that misses a
-    target is an open red circle."""
+    """Margin less penalties (money, y: what the plan maximises) of each frontier point
+    (`FrontierPoint`) against the axis figure its plan reaches (x): on-time rate in %,
+    or ending inventory value in money. Each point is numbered as in the page's list
+    (1 = first); a point that misses a target is an open red circle."""
     fig = go.Figure()
     on_time = axis == "on_time_rate"
     xs = [p.reached * 100 if on_time else p.reached for p in points]
     text = [
-        f"Point {i}: {axis_text(axis, p.reached, currency)}, margin "
+        f"Point {i}: {axis_text(axis, p.reached, currency)}, margin less penalties "
+        f"{fmt.money(p.objective, currency, compact=False)}, gross margin "
         f"{fmt.money(p.margin, currency, compact=False)}" + ("" if p.met else " (misses a target)")
         for i, p in enumerate(points, start=1)
     ]
     fig.add_scatter(
         x=xs,
-        y=[p.margin for p in points],
+        y=[p.objective for p in points],
         mode="lines+markers+text",
         name="Best margin",
         text=[str(i) for i in range(1, len(points) + 1)],
@@ -55,13 +56,17 @@ def frontier_chart(points: Sequence, axis: str, currency: str) -> go.Figure:
     )
     fig.update_layout(
         template=TEMPLATE,
-        title="Trade-off frontier: the best gross margin at each level",
+        title="Trade-off frontier: the best margin less penalties at each level",
         showlegend=False,
         height=430,
         font=dict(color=INK),
     )
     money_axis.axis(
-        fig, currency, [p.margin for p in points], f"Gross margin ({currency})", include_zero=False
+        fig,
+        currency,
+        [p.objective for p in points],
+        f"Margin less penalties ({currency})",
+        include_zero=False,
     )
     title = AXIS_TITLES.get(axis, axis).format(cur=currency)
     if on_time:

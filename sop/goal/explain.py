@@ -68,7 +68,7 @@ def binding(inner, big: float, top: int = 3) -> list[Binding]:
     return sorted(out, key=lambda b: -b.worth)[:top]
 
 
-def _lever_moves(start: Levers, answer: Levers) -> list[str]:
+def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
     out = []
     pct = {
         "overtime_cap_pct": "Overtime caps",
@@ -82,6 +82,16 @@ def _lever_moves(start: Levers, answer: Levers) -> list[str]:
         out.append(f"Hires per month per labour pool: at most {answer.hiring_limit:,.1f}")
     if abs(start.safety_stock_months - answer.safety_stock_months) > 1e-6:
         out.append(f"Safety stock: {answer.safety_stock_months:.2f} months of cover")
+    promo = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct", "promo_cost")
+    if any(getattr(start, k) != getattr(answer, k) for k in promo):
+        if answer.promo_family:
+            out.append(
+                f"Promotion on {fmt.md(answer.promo_family)} from {answer.promo_start} for "
+                f"{answer.promo_months} month(s): demand +{answer.promo_uplift_pct:g} %, "
+                f"cost {money} {answer.promo_cost:,.0f} a month".replace("  ", " ")
+            )
+        else:
+            out.append("No promotion: the starting scenario's promotion is dropped")
     p0, p1 = dict(start.price_family_pct), dict(answer.price_family_pct)
     for fam in sorted(p0.keys() | p1.keys()):
         if abs(p0.get(fam, 0) - p1.get(fam, 0)) > 1e-9:
@@ -123,7 +133,7 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
 
 def moves(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
     """Sentences: the levers moved, the extra units per family and months, the sources."""
-    out = _lever_moves(start.levers, ev.levers)
+    out = _lever_moves(start.levers, ev.levers, money)
     fa, fb = start.plan.family_plan, ev.plan.family_plan
     key = [schema.FAMILY, schema.MONTH]
     sa = fa.groupby(key)["shipped"].sum()

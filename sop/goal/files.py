@@ -20,6 +20,12 @@ The format (docs/goal-seek.md)::
     low = -10
     high = 10
     families = ["Cooling"]    # optional (default: every family)
+    [levers.promotion]        # one promotion, or none; low / high: its length, months
+    low = 1
+    high = 3
+    uplift_pct = 20           # required: demand uplift in its months, %
+    cost_per_month = 50000    # money per month it runs (default 0)
+    families = ["Cooling"]    # optional (default: every family)
     [start]                   # optional: the scenario to start from (a levers file)
     scn_price_elasticity = -1.5
 
@@ -53,10 +59,12 @@ WHAT = "targets file"
 SECTIONS = ("targets", "levers", "start")
 TARGET_FIELDS = ("metric", "at_least", "at_most", "start", "end", "family")
 COST, LINES, FAMILIES = "cost_per_hour", "lines", "families"
+UPLIFT, COST_MONTH = "uplift_pct", "cost_per_month"  # the promotion's
 # lever -> the fields it takes besides low and high
 LEVER_EXTRAS: dict[str, tuple[str, ...]] = {
     "extra_capacity": (COST, LINES),
     "price": (FAMILIES,),
+    "promotion": (UPLIFT, COST_MONTH, FAMILIES),
 }
 MAX_TARGETS = 100  # each target is a row of the LP; a person writes a handful
 
@@ -159,13 +167,18 @@ def _lever(name: str, raw: Any, out: list[str]) -> LeverRange | None:
     _, _, lo, hi, _ = LEVERS[name]
     low = _number(f"{where}.low", raw.get("low", lo), out)
     high = _number(f"{where}.high", raw.get("high", hi), out)
-    cost = _number(f"{where}.{COST}", raw.get(COST, 0.0), out)
+    cost_key = COST_MONTH if name == "promotion" else COST
+    cost = _number(f"{where}.{cost_key}", raw.get(cost_key, 0.0), out)
+    uplift = _number(f"{where}.{UPLIFT}", raw.get(UPLIFT, 0.0), out)
+    no_uplift = name == "promotion" and UPLIFT not in raw
+    if no_uplift:
+        out.append(f"{where}: give {UPLIFT}, the demand uplift in the promotion's months (%)")
     key = LINES if name == "extra_capacity" else FAMILIES
     names = _names(f"{where}.{key}", raw[key], out) if key in raw else ()
-    if low is None or high is None or cost is None:
+    if low is None or high is None or cost is None or uplift is None:
         return None
-    lv = LeverRange(name, low, high, cost, names)
-    out += lv.problems()
+    lv = LeverRange(name, low, high, cost, names, uplift)
+    out += [why for why in lv.problems() if not (no_uplift and "uplift" in why)]
     return None if len(out) > bad else lv
 
 
@@ -241,6 +254,8 @@ def spec_to_dict(spec: GoalSpec) -> dict[str, Any]:
         row = {"low": lv.low, "high": lv.high}
         if lv.name == "extra_capacity":
             row[COST] = lv.cost
+        if lv.name == "promotion":
+            row |= {UPLIFT: lv.uplift, COST_MONTH: lv.cost}
         if lv.names:
             row[LINES if lv.name == "extra_capacity" else FAMILIES] = list(lv.names)
         levers[lv.name] = row

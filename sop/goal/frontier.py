@@ -7,8 +7,12 @@ inside the LP, the searched ones (price, safety stock) stay as in `spec.start` (
 the goal's answer as the start to draw the frontier around it). The levels run
 evenly from where the starting scenario is to the best any lever set reaches:
 on-time service up to its best reachable rate; ending inventory value down to its
-lowest reachable value. Every point is a scenario (`levers`) that opens as any other,
-and its margin is the books' gross margin of that scenario's plan.
+lowest reachable value. Every point is a scenario (`levers`) that opens as any other.
+The frontier is drawn in what the plan maximises, margin less penalties (lost-sale
+goodwill, stock below safety stock) and the LP's own stock valuation
+(`sop.finance.kpis` "objective"): that figure can only fall as the level rises. The
+books' gross margin is given too; it can move either way, because holding more
+stock or fewer late orders also changes the penalties it leaves out.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class FrontierPoint:
     x: float  # the axis figure asked (on-time share, or stock value in money)
     reached: float  # the axis figure the scenario's plan reaches
     margin: float  # gross margin of the scenario (money)
+    objective: float  # what the plan maximises: margin less penalties (`sop.finance.kpis`)
     revenue: float
     levers: Levers
     met: bool  # every target met, the axis one included
@@ -84,6 +89,7 @@ def frontier(
                 float(x),
                 reached,
                 float(ev.kpis.get("gross_margin", np.nan)),
+                float(ev.kpis.get("objective", np.nan)),
                 float(ev.kpis.get("revenue", np.nan)),
                 levers,
                 ok,

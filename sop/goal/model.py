@@ -48,6 +48,13 @@ class Inner:
         return self.sol.objective if self.sol.ok else float("inf")
 
     @property
+    def plain(self) -> float:
+        """`score` without the targets' penalty: -(margin less penalties)."""
+        if not self.sol.ok:
+            return float("inf")
+        return self.sol.objective - self.sol.big * float(self.missed.sum())
+
+    @property
     def missed(self) -> np.ndarray:
         """How far each target is missed (its own unit; 0 when met)."""
         ts = self.sol.values.get("TS", np.zeros((0, 1))) if self.sol.ok else np.zeros((0, 1))

@@ -11,10 +11,18 @@ then the best margin less penalties.
   then twice halving the step around the best;
 - price: coordinate search per family, from the starting scenario's change (clipped
   into the range): try +step and -step for each family in turn, keep what improves,
-  repeat while anything improves, then halve the step; from a quarter of the range
-  down to 0.5 percentage points. A coordinate search finds a local optimum: the
-  margin is not concave in the prices in general (capacity can bind), which is why
-  the bench checks it against a grid and random lever sets.
+  repeat while anything improves; when no single family's move helps, try two
+  families moved against each other (one up, one down: the 4 pairs whose single
+  moves gain most margin, targets aside) and all together (a binding revenue target
+  blocks every single move that loses revenue, not a pair that keeps it); then halve
+  the step, from a quarter of the range down to 0.5 percentage points. This finds a
+  local optimum: the margin is not concave in the prices in general (capacity can
+  bind), which is why the bench checks it against a grid and random lever sets.
+- promotion: one promotion on an allowed family, of an allowed length, starting in
+  any plan month, at the user's uplift and cost per month, or none: every candidate
+  is valued to first order from the LP's shadow prices of demand (what one more unit
+  ordered in an item-month adds), less its cost, and the 6 best are solved exactly
+  beside "none" and the starting scenario's own promotion. Chosen after the prices.
 Every solve is remembered, so no setting is solved twice.
 """
 
@@ -25,11 +33,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sop.core import schema
 from sop.goal.model import Inner
 from sop.goal.spec import GoalSpec
 from sop.scenario.levers import Levers
 
 MIN_PRICE_STEP = 0.5  # percentage points
+PAIRS = 4  # pairs of families tried when no single move helps
 Solver = Callable[[Levers], Inner]
 
 
@@ -81,7 +91,46 @@ def safety_stock(search: Search, spec: GoalSpec, levers: Levers) -> Levers:
     return best
 
 
-def prices(search: Search, spec: GoalSpec, levers: Levers, families: list[str]) -> Levers:
+def _moves(
+    search: Search, levers: Levers, fams: list[str], step: float, lo: float, hi: float
+) -> list[Levers]:
+    """Two families moved against each other (one up, one down by `step`), and every
+    family together up or down: the moves that can keep a binding target's figure
+    while the margin improves, which no single family's move can. Of the pairs, the
+    `PAIRS` whose two single moves (already solved) gain most margin, targets aside."""
+    here = search(levers).plain
+    single: dict[tuple[str, int], float] = {}
+    for f in fams:
+        for sign in (1, -1):
+            x = _price_of(levers, f) + sign * step
+            if lo <= x <= hi:
+                single[f, sign] = search(_with_price(levers, f, x)).plain - here
+    pairs = sorted(
+        (single[f, 1] + single[g, -1], f, g)
+        for f in fams
+        for g in fams
+        if f != g and (f, 1) in single and (g, -1) in single
+    )
+    out = [
+        _with_price(
+            _with_price(levers, f, _price_of(levers, f) + step), g, _price_of(levers, g) - step
+        )
+        for _, f, g in pairs[:PAIRS]
+    ]
+    for d in (step, -step):
+        if all(lo <= _price_of(levers, f) + d <= hi for f in fams):
+            moved = levers
+            for f in fams:
+                moved = _with_price(moved, f, _price_of(levers, f) + d)
+            out.append(moved)
+    return out
+
+
+def prices(
+    search: Search, spec: GoalSpec, levers: Levers, families: list[str], first: float = 0.25
+) -> Levers:
+    """The coordinate search of the module docstring; the first step is `first` x the
+    range (smaller to refine around prices already searched)."""
     lv = spec.lever("price")
     if lv is None or not families:
         return levers
@@ -89,7 +138,12 @@ def prices(search: Search, spec: GoalSpec, levers: Levers, families: list[str]) 
     best = levers
     for f in fams:  # start inside the range
         best = _with_price(best, f, min(max(_price_of(best, f), lv.low), lv.high))
-    step = (lv.high - lv.low) / 4
+
+    def better(cand: Levers) -> bool:
+        now = search(best).score
+        return search(cand).score < now - 1e-9 * max(1.0, abs(now))
+
+    step = (lv.high - lv.low) * first
     while step >= MIN_PRICE_STEP:
         improved = True
         while improved:
@@ -100,9 +154,59 @@ def prices(search: Search, spec: GoalSpec, levers: Levers, families: list[str]) 
                     _with_price(best, f, x + d) for d in (step, -step) if lv.low <= x + d <= lv.high
                 ]
                 cand = search.best([best, *near])
-                if search(cand).score < search(best).score - 1e-9 * max(
-                    1.0, abs(search(best).score)
-                ):
+                if better(cand):
+                    best, improved = cand, True
+            if not improved and len(fams) > 1:  # no single move helps: pairs, all together
+                cand = search.best([best, *_moves(search, best, fams, step, lv.low, lv.high)])
+                if better(cand):
                     best, improved = cand, True
         step /= 2
     return best
+
+
+def promotion(search: Search, spec: GoalSpec, levers: Levers, top: int = 6) -> Levers:
+    """The best promotion to add (or none): every family x start month x length is
+    valued to first order from the LP's shadow prices of demand (one more unit ordered
+    in an item-month is worth its balance row's dual), less its cost; the `top` best
+    are solved exactly, beside no promotion and the starting scenario's own."""
+    lv = spec.lever("promotion")
+    if lv is None or lv.uplift <= 0:
+        return levers
+    here = search(levers)
+    if not here.sol.ok:
+        return levers
+    inp = here.inp
+    months = list(inp.months.strftime("%Y-%m"))
+    fam = inp.items[schema.FAMILY].to_numpy(dtype=object)
+    # first-order worth of the uplift in each family-month
+    gain = here.sol.duals["BAL"] * inp.demand * (lv.uplift / 100)
+    ranked = []
+    for f in sorted(set(fam)):
+        if lv.names and f not in lv.names:
+            continue
+        per_month = gain[fam == f].sum(axis=0)
+        for length in range(int(lv.low), int(lv.high) + 1):
+            for s in range(len(months) - length + 1):
+                worth = float(per_month[s : s + length].sum()) - lv.cost * length
+                ranked.append((worth, str(f), months[s], length))
+    ranked.sort(key=lambda r: -r[0])
+    none = dataclasses.replace(
+        levers,
+        promo_family="",
+        promo_start="",
+        promo_months=1,
+        promo_uplift_pct=0.0,
+        promo_cost=0.0,
+    )
+    candidates = [levers, none] + [
+        dataclasses.replace(
+            levers,
+            promo_family=f,
+            promo_start=start,
+            promo_months=length,
+            promo_uplift_pct=float(lv.uplift),
+            promo_cost=float(lv.cost),
+        )
+        for _, f, start, length in ranked[:top]
+    ]
+    return search.best(candidates)

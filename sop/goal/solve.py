@@ -1,8 +1,8 @@
 """Goal seek: the lever set with the best margin that meets every target.
 
-`solve_goal` runs the outer search (`sop.goal.search`: price, safety stock) around
-the goal LP (`sop.goal.model`: the plan with the targets as rows, overtime,
-subcontracting, hiring and extra line hours inside), turns the best solve into a
+`solve_goal` runs the outer search (`sop.goal.search`: safety stock, price, a
+promotion) around the goal LP (`sop.goal.model`: the plan with the targets as rows,
+overtime, subcontracting, hiring and extra line hours inside), turns the best solve into a
 scenario (`model.answer`) and evaluates it as any scenario is evaluated
 (`sop.scenario.evaluate.evaluate`), so the figures shown are the books' figures, and
 each target is checked on them (`sop.supply.targets.measure`).
@@ -97,7 +97,13 @@ def solve_goal(
     try:
         outer = search.safety_stock(s, spec, spec.start)
         families = list(base.families)
-        outer = search.prices(s, spec, outer, [str(f) for f in families])
+        names = [str(f) for f in families]
+        # a promotion first (it moves demand most), then the prices around it; the
+        # promotion is checked again at the new prices, and the prices refined if it moved
+        outer = search.prices(s, spec, search.promotion(s, spec, outer), names)
+        promoted = search.promotion(s, spec, outer)
+        if promoted != outer:
+            outer = search.prices(s, spec, promoted, names, first=1 / 16)
         best = s(outer)
     except ValueError as exc:
         return GoalResult(INVALID, spec.start, None, start_ev, message=str(exc))

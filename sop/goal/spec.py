@@ -21,30 +21,36 @@ LEVERS: dict[str, tuple[str, str, float, float, str]] = {
     "extra_capacity": ("Extra line capacity", "% of regular hours", 0, 200, "money per hour"),
     "safety_stock": ("Safety stock", "months of cover", 0, 12, ""),
     "price": ("Price per family", "% change", -50, 100, ""),
+    "promotion": ("Promotion", "months", 1, 12, "money per month"),
 }
+UPLIFT_MAX = 300.0  # a promotion's demand uplift, % (as `Levers.promo_uplift_pct`)
 LINEAR = ("overtime", "subcontract", "hiring", "extra_capacity")  # inside the LP
-SEARCHED = ("safety_stock", "price")  # by the outer search (`sop.goal.search`)
+SEARCHED = ("safety_stock", "price", "promotion")  # by the outer search (`sop.goal.search`)
 
 
 @dataclass(frozen=True)
 class LeverRange:
     """A lever the solver may move, between `low` and `high` (units in `LEVERS`).
 
-    `cost`: money per hour of extra line capacity. `names`: the lines extra capacity
-    may be bought on, the families whose price may move (() = all)."""
+    `cost`: money per hour of extra line capacity, money per month a promotion runs.
+    `names`: the lines extra capacity may be bought on, the families whose price may
+    move or that may be promoted (() = all). `uplift`: a promotion's demand uplift in
+    its months, % (0 < uplift <= 300); its `low`..`high` is its length in months."""
 
     name: str
     low: float
     high: float
     cost: float = 0.0
     names: tuple[str, ...] = ()
+    uplift: float = 0.0
 
     def problems(self) -> list[str]:
         if self.name not in LEVERS:
             return [f"unknown lever {self.name[:60]!r}; known: {', '.join(LEVERS)}"]
         label, unit, lo, hi, _ = LEVERS[self.name]
         out = []
-        for what, v in (("low", self.low), ("high", self.high), ("cost", self.cost)):
+        checked = (("low", self.low), ("high", self.high), ("cost", self.cost))
+        for what, v in (*checked, ("uplift", self.uplift)):
             if not isinstance(v, (int, float)) or not math.isfinite(v):
                 out.append(f"{self.name}.{what}: {v!r} is not a number")
         if out:
@@ -57,6 +63,12 @@ class LeverRange:
             out.append(f"{self.name}: high {self.high:g} is below low {self.low:g}")
         if self.cost < 0:
             out.append(f"{self.name}.cost = {self.cost:g} cannot be negative")
+        if self.name == "promotion":
+            if not 0 < self.uplift <= UPLIFT_MAX:
+                why = f"must be above 0, at most {UPLIFT_MAX:g}"
+                out.append(f"promotion: the uplift {self.uplift:g} % {why}")
+            if not (float(self.low).is_integer() and float(self.high).is_integer()):
+                out.append(f"promotion: {self.low:g} .. {self.high:g} months must be whole months")
         return out
 
 

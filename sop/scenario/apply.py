@@ -19,7 +19,7 @@ from sop.core import schema
 from sop.core.months import add_months, month_start
 from sop.scenario.levers import Levers
 from sop.supply.capacity import calendar_hours
-from sop.supply.inputs import ADDED_COST
+from sop.supply.inputs import ADDED_COST, AMOUNT, PROMOTION_COST
 from sop.supply.policy import END_UNITS, SupplyPolicy
 
 
@@ -89,7 +89,8 @@ def _scale(df: pd.DataFrame, cols: list[str], factor: float | np.ndarray) -> pd.
 def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, pd.DataFrame]:
     """Supply and price tables with the cost, price, capacity and policy levers applied.
 
-    Only the tables a lever touches are copied; the rest are shared (read-only).
+    Only the tables a lever touches are copied; the rest are shared (read-only). A
+    promotion with a cost adds the frame `PROMOTION_COST` (`promotion_cost`).
     """
     t = dict(tables)
     p = t[schema.PRODUCTS]
@@ -99,9 +100,9 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
         fam = (
             tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)[schema.FAMILY]
         )
-        s = t[schema.SALES]
-        # net prices are read from recent revenue / units: scale them the same way
-        t[schema.SALES] = _scale(s, [schema.REVENUE], _factor(s[schema.SKU].map(fam), price))
+        if schema.SALES in t:  # net prices are read from recent revenue / units: scaled too
+            s = t[schema.SALES]
+            t[schema.SALES] = _scale(s, [schema.REVENUE], _factor(s[schema.SKU].map(fam), price))
     if levers.material_inflation_pct:
         k = max(0.0, 1 + levers.material_inflation_pct / 100)
         t[schema.PRODUCTS] = _scale(t[schema.PRODUCTS], [schema.MATERIAL_COST], k)
@@ -131,6 +132,8 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
         t[schema.SUPPLY_OPTIONS] = so
     if levers.capacity_changes:
         t[schema.CAPACITY] = _capacity(t[schema.CAPACITY], levers)
+    if levers.promo_family and levers.promo_cost > 0:
+        t[PROMOTION_COST] = promotion_cost(levers)
     inv = t[schema.INVENTORY]
     if levers.holding_cost_rate >= 0:
         inv = inv.assign(**{schema.HOLDING_COST_PCT: float(levers.holding_cost_rate)})
@@ -161,6 +164,22 @@ def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
         added = np.nan_to_num(np.clip(hours - before, 0.0, None))
         out[ADDED_COST] = added * float(levers.added_hour_cost)
     return out
+
+
+def promotion_cost(levers: Levers) -> pd.DataFrame:
+    """The added promotion's cost: family, month, amount (money) for each month it runs
+    (`Levers.promo_cost` a month). Not a dataset table: `apply_tables` leaves it under
+    `PROMOTION_COST` for `sop.supply.inputs.prepare`, which books it in the plan months
+    on the family's items."""
+    first = month_start(levers.promo_start)
+    months = pd.DatetimeIndex([add_months(first, k) for k in range(levers.promo_months)])
+    return pd.DataFrame(
+        {
+            schema.FAMILY: levers.promo_family,
+            schema.MONTH: months,
+            AMOUNT: float(levers.promo_cost),
+        }
+    )
 
 
 def apply_policy(policy: SupplyPolicy, levers: Levers) -> SupplyPolicy:

@@ -35,7 +35,7 @@ from sop.scenario.text import CapacityChanges, Pairs, is_month, number_text, num
 
 PREFIX = "scn_"
 PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units")
-PROMO_FIELDS = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct")
+PROMO_FIELDS = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct", "promo_cost")
 
 
 def _f(default: Any, unit: str, lo: float | None, hi: float | None, help: str) -> Any:
@@ -64,6 +64,14 @@ class Levers:
     promo_start: str = _f("", "YYYY-MM", None, None, "First month of the added promotion.")
     promo_months: int = _f(1, "months", 1, 12, "Length of the added promotion.")
     promo_uplift_pct: float = _f(0.0, "%", 0, 300, "Demand uplift of the added promotion.")
+    promo_cost: float = _f(
+        0.0,
+        "money/month",
+        0,
+        1_000_000_000,
+        "Cost of the added promotion per month it runs (trade spend, displays); booked in "
+        "the P&L of the promoted family",
+    )
     capacity_changes: CapacityChanges = _f(
         (),
         "%",

@@ -162,7 +162,7 @@ def _demand_widgets(space: LeverSpace) -> list[Widget]:
 
 
 def _promo_widgets(space: LeverSpace) -> list[Widget]:
-    """An added promotion: family, start, length and uplift."""
+    """An added promotion: family, start, length, uplift and cost per month."""
     p = PREFIX
     return [
         Widget(
@@ -193,6 +193,7 @@ def _promo_widgets(space: LeverSpace) -> list[Widget]:
             format="%d months",
         ),
         _slider("promo_uplift_pct", "Promotion uplift (%)", PROMO, 5.0, fmt="%.0f %%"),
+        _number("promo_cost", "Promotion cost per month (0 = free)", 1000.0, PROMO, "%.0f"),
     ]
 
 
@@ -363,7 +364,7 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
     """The `Levers` the widgets show (missing keys read as the baseline).
 
     Pairs at 0 % and capacity slots without a line or at 0 % are left out; the
-    promotion's start, length and uplift count only when a family is chosen."""
+    promotion's start, length, uplift and cost count only when a family is chosen."""
     base = Levers()
 
     def get(name: str) -> Any:
@@ -385,6 +386,7 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         promo_start=str(get("promo_start") or "") if promo else base.promo_start,
         promo_months=int(get("promo_months")) if promo else base.promo_months,
         promo_uplift_pct=float(get("promo_uplift_pct")) if promo else base.promo_uplift_pct,
+        promo_cost=float(get("promo_cost")) if promo else base.promo_cost,
         capacity_changes=tuple(caps),
         overtime_allowed=bool(get("overtime_allowed")),
         overtime_cap_pct=float(get("overtime_cap_pct")),

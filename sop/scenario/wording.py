@@ -28,6 +28,7 @@ LABELS = {
     "safety_stock_months": "safety stock",
     "ending_units": "ending stock",
     "added_hour_cost": "cost per added hour",
+    "promo_cost": "promotion cost",
 }
 
 
@@ -41,6 +42,7 @@ def moved_text(levers: Levers) -> str:
             parts.append(
                 f"promotion on {v} from {levers.promo_start or '?'} for "
                 f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
+                + (f", costing {levers.promo_cost:,.0f} money/month" if levers.promo_cost else "")
             )
         elif name.startswith("promo_"):
             continue

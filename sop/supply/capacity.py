@@ -14,6 +14,8 @@ Pure functions over the data-model tables (`sop.schema`):
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -109,7 +111,45 @@ def calendar_hours(cap: pd.DataFrame) -> pd.Series:
     return given.where(given.notna(), computed)
 
 
+_HOURS_SEEN: list[tuple[tuple, pd.DataFrame]] = []  # (fingerprint of what was read, result)
+_HOURS_LOCK = threading.Lock()
+_HOURS_KEEP = 8
+
+
+def _fingerprint(frame: pd.DataFrame | None) -> tuple:
+    """What a frame holds, in a few numbers (these tables are small: resources, the
+    capacity calendar, labour pools), so a frame changed in place is never mistaken
+    for the one remembered."""
+    if frame is None:
+        return ()
+    cells = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    return (tuple(map(str, frame.columns)), frame.shape, int(cells.sum()), int(cells[::7].sum()))
+
+
 def resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.DataFrame:
+    """`_resource_hours`, remembered for the last few inputs (the resources, capacity
+    and workforce tables by content, and the months): a scenario's levers leave these
+    tables as they are unless a capacity lever moves, so the goal solver's price search
+    and a meeting's slider moves read them once. A copy is returned."""
+    key = (
+        tuple(
+            _fingerprint(tables.get(k))
+            for k in (schema.RESOURCES, schema.CAPACITY, schema.WORKFORCE)
+        ),
+        tuple(months),
+    )
+    with _HOURS_LOCK:
+        for seen, out in _HOURS_SEEN:
+            if seen == key:
+                return out.copy()
+    out = _resource_hours(tables, months)
+    with _HOURS_LOCK:
+        _HOURS_SEEN.insert(0, (key, out))
+        del _HOURS_SEEN[_HOURS_KEEP:]
+    return out.copy()
+
+
+def _resource_hours(tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex) -> pd.DataFrame:
     """Hours available per resource and month, at today's headcount.
 
     Columns: resource, plant, name, kind, regular_cost_per_hour,

@@ -22,6 +22,10 @@ A scenario that adds line hours at a cost (`sop.scenario.apply`) gives the capac
 table a column `ADDED_COST` (money per row); `PlanInputs.added_cost` holds it per line
 and month, read like the regular hours (`sop.supply.limits.line_hours`), and the plan
 books it as a fixed cost (`sop.supply.lp` objective, `sop.supply.results` costs).
+A promotion with a cost leaves the frame `PROMOTION_COST` (family, month, amount) in
+the tables; `PlanInputs.promo_cost` books each plan month's amount on the family's
+items in proportion to their demand that month (equally when it has none), as a
+fixed cost the same way.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ from sop.supply.policy import END_UNITS, LEVEL_SKU, SupplyPolicy
 from sop.supply.sku_values import PER_HOUR
 
 ADDED_COST = "added_cost"  # capacity-table column: money paid for a row's added hours
+# a scenario's promotion cost (`sop.scenario.apply.promotion_cost`): not a dataset table,
+# a frame of family, month and AMOUNT (money) left in the tables dict under this key
+PROMOTION_COST, AMOUNT = "promotion_cost", "amount"
 
 
 class SupplyInputError(ValueError):
@@ -86,6 +93,7 @@ class PlanInputs:
     worth: np.ndarray | None = None  # (n, T) what the LP counts a unit served as worth
     per: np.ndarray | None = None  # (m,) what a resource's capacity counts: hour or unit
     added_cost: np.ndarray | None = None  # (m, T) money paid for added line hours (fixed)
+    promo_cost: np.ndarray | None = None  # (n, T) money an added promotion costs (fixed)
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -290,10 +298,11 @@ def prepare(
     mat, mat_cap, mat_pairs = supply_options(
         tables, schema.OPTION_MATERIAL_CAP, months, fam_item, INF
     )
+    item_demand = _bincount(row_item * T + t, units, n * T).reshape(n, T)
     return PlanInputs(
         months=months,
         items=items,
-        demand=_bincount(row_item * T + t, units, n * T).reshape(n, T),
+        demand=item_demand,
         price=P @ (wsku * price_s[:, None]),
         worth=P @ (wsku * worth_s[:, None]),
         material=const(mat_s),
@@ -322,6 +331,7 @@ def prepare(
         sku_price=pd.Series(price_s, index=skus),
         per=sku_values.per(tables, res),
         added_cost=added_cost,
+        promo_cost=_promotion_cost(tables, months, fam_item, item_demand),
         notes=notes,
     )
 
@@ -339,3 +349,28 @@ def _added_cost(
     cost = cap[ADDED_COST].to_numpy(dtype=float, na_value=0.0)
     as_hours = {**tables, schema.CAPACITY: cap.assign(**{schema.AVAILABLE_HOURS: cost})}
     return np.nan_to_num(line_hours(as_hours, months, res, [])[0])
+
+
+def _promotion_cost(
+    tables: dict[str, pd.DataFrame],
+    months: pd.DatetimeIndex,
+    fam_item: np.ndarray,
+    demand: np.ndarray,
+) -> np.ndarray | None:
+    """(n, T) money an added promotion costs: each `PROMOTION_COST` row's amount in its
+    plan month, split over its family's items by their demand that month (equally when
+    the family has none). Months outside the plan and families not planned book nothing.
+    None without such a frame or when nothing of it falls in the plan."""
+    frame = tables.get(PROMOTION_COST)
+    if frame is None or frame.empty:
+        return None
+    out = np.zeros(demand.shape)
+    at = months.get_indexer(pd.DatetimeIndex(frame[schema.MONTH]).as_unit(months.unit))
+    amounts = frame[AMOUNT].to_numpy(dtype=float, na_value=0.0)
+    for family, t, amount in zip(frame[schema.FAMILY], at, amounts):  # a row a month
+        hit = fam_item == family
+        if t < 0 or not hit.any():
+            continue
+        d = demand[hit, t]
+        out[hit, t] += amount * (d / d.sum() if d.sum() > 0 else np.full(len(d), 1 / len(d)))
+    return out if out.any() else None

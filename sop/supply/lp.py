@@ -292,7 +292,7 @@ def _rows(
     hpw: np.ndarray,
 ) -> tuple[_Space, sp.csc_matrix, dict[str, np.ndarray]]:
     """The constraint rows (see the module docstring), the matrix and the row blocks
-    whose duals are read (CAP, LOT, SUBC, MATC, ENDR)."""
+    whose duals are read (BAL, CAP, LOT, SUBC, MATC, ENDR)."""
     n, T, m = inp.n, inp.T, len(inp.res)
     q, k = len(inp.labour), len(inp.sub_pairs)
     wf = inp.workforce
@@ -340,7 +340,7 @@ def _rows(
         put(MATC[inp.mat_pairs[:, 1]], X[inp.mat_pairs[:, 0]], 1.0)
     ENDR = r.block((n, 1), lo=ending_target(inp, policy)[:, None] if end_on else -INF, hi=INF)
     put(ENDR, I[:, -1:], 1.0), put(ENDR, E, 1.0)
-    blocks |= dict(SUBC=SUBC, MATC=MATC, ENDR=ENDR)
+    blocks |= dict(BAL=BAL, SUBC=SUBC, MATC=MATC, ENDR=ENDR)
     return r, entries.matrix((r.size, n_cols)), blocks
 
 
@@ -370,6 +370,7 @@ def _solution(
     values = {name: x[idx] for name, idx in col.items()}
     duals = dict(
         TGT=y[row["TGT"]] if "TGT" in row else np.zeros(0),
+        BAL=y[row["BAL"]],
         CAP=y[row["CAP"]],
         LOT=y[row["LOT"]] if "LOT" in row else np.zeros((0, T)),
         SUBC=y[row["SUBC"]],
@@ -428,6 +429,7 @@ def build_and_solve(
         A = sp.vstack([A, At], format="csc")
     offset = float(np.sum(value * inp.onhand) - np.sum(inp.worth * inp.demand))
     offset += float(np.sum(inp.added_cost)) if inp.added_cost is not None else 0.0
+    offset += float(np.sum(inp.promo_cost)) if inp.promo_cost is not None else 0.0
     lp = _highs_lp(c, r, A, offset)
     h = _highs()
     h.passModel(lp)

@@ -54,7 +54,8 @@ class PlanResult:
       whose revenue books in the month), standard_cogs, stock_value (month-end stock
       at standard cost), inventory_change (stock drawn, at standard cost), idle_time,
       overtime_premium, hiring_cost, layoff_cost, subcontract_variance, added_capacity (money: the
-      books at standard cost, `sop.supply.standard`).
+      books at standard cost, `sop.supply.standard`), promotion_cost (money: what an added
+      promotion costs, on the promoted family's items).
     sku_plan: month, sku, region, family, plant, demand, production,
       subcontracted, shipped, backlog, lost_sales, inventory, revenue: the item
       plan split in proportion to demand (sums back to family_plan).

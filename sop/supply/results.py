@@ -34,7 +34,9 @@ ITEM_MONEY = [
     "stock_value",
     "inventory_change",
     *standard.VARIANCES,
+    "promotion_cost",
 ]
+PROMOTION = "promotion_cost"  # family_plan column: what an added promotion costs (money)
 PLAN_STOCK_CHANGE = "plan_stock_change"  # in `item_arrays`, read by `cost_table` only
 LOAD, AVAILABLE = capacity.LOAD_HOURS, schema.AVAILABLE_HOURS
 OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
@@ -72,6 +74,7 @@ COST_TERMS = [
         "(opening - ending units) x standard cost",
     ),
     ("backlog", "Backlog (late delivery)", "cost", "month-end backlog x backlog % x price"),
+    ("promotion", "Promotion", "cost", "promotion cost per month x months run"),
     ("lost_goodwill", "Lost-sales goodwill", "penalty", "lost units x goodwill % x price"),
     ("safety_stock", "Below safety stock", "penalty", "month-end units short x penalty % x price"),
     (
@@ -128,6 +131,8 @@ def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> dict[
         "lost_goodwill": policy.lost_sales_penalty_pct / 100 * p * L,
         "safety_stock_penalty": policy.safety_stock_penalty_pct / 100 * p * v["Z"],
         **books,
+        # an added promotion's cost, on the promoted family's items (`PlanInputs`)
+        PROMOTION: np.zeros((inp.n, inp.T)) if inp.promo_cost is None else inp.promo_cost,
         # the LP values stock at what it costs to make or buy (`sop.supply.lp`), not at
         # standard: kept for the cost table only (not a family_plan column)
         PLAN_STOCK_CHANGE: np.asarray(sol.costs["VALUE"]).reshape(-1, 1)
@@ -276,6 +281,7 @@ def cost_table(arr: dict[str, np.ndarray], ru: pd.DataFrame) -> pd.DataFrame:
         "subcontract": arr["subcontract_cost"].sum(),
         "holding": arr["holding_cost"].sum(),
         "backlog": arr["backlog_cost"].sum(),
+        "promotion": arr[PROMOTION].sum() if PROMOTION in arr else 0.0,
         "inventory_change": arr["inventory_change"].sum(),
         "lost_goodwill": arr["lost_goodwill"].sum(),
         "safety_stock": arr["safety_stock_penalty"].sum(),

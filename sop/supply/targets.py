@@ -275,6 +275,9 @@ def _margin_terms(inp, policy, col, costs, cells, w, std, add) -> float:
     added = getattr(inp, "added_cost", None)
     if added is not None and np.size(added):
         const -= float(np.asarray(added)[:, w].sum())
+    promo = getattr(inp, "promo_cost", None)  # an added promotion's cost: fixed
+    if promo is not None and np.size(promo):
+        const -= float(np.asarray(promo)[cells].sum())
     if "XC" in col:
         add(col["XC"][:, w], -np.broadcast_to(costs["XC"], col["XC"].shape)[:, w])
     return const
@@ -318,8 +321,9 @@ def measure(plan, target: Target) -> float:
         return float(rows_["revenue"].sum())
     if target.metric == "gross_margin":
         # the P&L margin (`sop.finance.statement.family_pnl`): revenue - standard cost of
-        # the units booked - variances - holding - backlog costs
+        # the units booked - variances - holding - backlog costs - promotion cost
         cost = ["standard_cogs", *VARIANCES, "holding_cost", "backlog_cost"]
+        cost += ["promotion_cost"] if "promotion_cost" in rows_ else []
         return float(rows_["revenue"].sum() - rows_[cost].to_numpy(float).sum())
     if target.metric == "on_time_rate":
         d = rows_["demand"].to_numpy(float)

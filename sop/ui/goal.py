@@ -21,7 +21,7 @@ import streamlit as st
 
 from sop.core import fmt, schema
 from sop.goal.solve import solve_goal
-from sop.goal.spec import LEVERS, GoalSpec, LeverRange
+from sop.goal.spec import LEVERS, UPLIFT_MAX, GoalSpec, LeverRange
 from sop.scenario.levers import Levers
 from sop.supply.targets import AT_LEAST, AT_MOST, METRICS, Target
 from sop.ui import goal_frontier, goal_result, readers, scenario_readers, widgets
@@ -37,6 +37,7 @@ DEFAULTS = {
     "extra_capacity": (0.0, 25.0, 5.0),
     "safety_stock": (0.0, 3.0, 0.25),
     "price": (-10.0, 10.0, 1.0),
+    "promotion": (1.0, 3.0, 1.0),  # its length, months
 }
 CHECKED = ("overtime", "subcontract")  # allowed at first: caps whose use the plan costs
 
@@ -170,8 +171,10 @@ def lever_row(name: str, known, start: Levers, currency: str, tables: dict) -> L
     high = high_col.number_input(
         f"To ({unit})", lo, hi, high0, step, key=f"goal_high_{name}", disabled=not use
     )
-    cost, names = 0.0, ()
-    if name == "extra_capacity":
+    cost, names, uplift = 0.0, (), 0.0
+    if name == "promotion":
+        cost, names, uplift = promotion_inputs(extra, known, start, currency, use)
+    elif name == "extra_capacity":
         cost = extra.number_input(
             f"Cost per added hour ({currency})",
             0.0,
@@ -205,7 +208,44 @@ def lever_row(name: str, known, start: Levers, currency: str, tables: dict) -> L
         )
     if not use:
         return None
-    return LeverRange(name, float(low), float(high), float(cost), tuple(map(str, names)))
+    return LeverRange(
+        name, float(low), float(high), float(cost), tuple(map(str, names)), float(uplift)
+    )
+
+
+def promotion_inputs(
+    box, known, start: Levers, currency: str, use: bool
+) -> tuple[float, tuple[str, ...], float]:
+    """(cost per month, families, uplift %) of the promotion the solver may add: one
+    promotion on one of the families, its length in the row's range, starting in any
+    plan month, or none. The uplift starts at the scenario's own promotion's."""
+    uplift = box.number_input(
+        "Demand uplift in its months (%)",
+        0.0,
+        UPLIFT_MAX,
+        float(start.promo_uplift_pct) or 20.0,
+        5.0,
+        key="goal_promo_uplift",
+        disabled=not use,
+        help="Demand of the promoted family in the promotion's months x (1 + uplift)",
+    )
+    cost = box.number_input(
+        f"Cost per month it runs ({currency})",
+        0.0,
+        1e9,
+        float(start.promo_cost),
+        1000.0,
+        key="goal_promo_cost",
+        disabled=not use,
+        help="Trade spend, displays: booked in the promoted family's P&L each month it runs",
+    )
+    names = box.multiselect(
+        "Families (none chosen: every family)",
+        list(known.families),
+        key="goal_promo_families",
+        disabled=not use,
+    )
+    return float(cost), tuple(map(str, names)), float(uplift)
 
 
 def lever_ranges(known, start: Levers, currency: str, tables: dict) -> list[LeverRange]:

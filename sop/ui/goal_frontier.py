@@ -29,10 +29,12 @@ POINTS = (10, 20, 12)  # fewest, most, default
 
 
 def point_label(i: int, p, axis: str, currency: str) -> str:
-    """'Point 3: on-time 97.5 %, gross margin €1.25M' (+ when a target is missed)."""
+    """'Point 3: on-time 97.5 %, margin less penalties €1.24M, gross margin €1.25M'
+    (+ when a target is missed)."""
     what = "on-time" if axis == "on_time_rate" else "ending inventory"
     return (
-        f"Point {i + 1}: {what} {axis_text(axis, p.reached, currency)}, gross margin "
+        f"Point {i + 1}: {what} {axis_text(axis, p.reached, currency)}, margin less "
+        f"penalties {fmt.money(p.objective, currency)}, gross margin "
         f"{fmt.money(p.margin, currency)}" + ("" if p.met else " (misses a target)")
     )
 
@@ -49,7 +51,10 @@ def section(
     """The frontier's controls, chart and point picker (`key`: where it is kept)."""
     cur = c["cur"]
     st.divider()
-    st.markdown("**Trade-off frontier**: the best gross margin at each level of a figure")
+    st.markdown(
+        "**Trade-off frontier**: the best margin less penalties (what the plan maximises: "
+        "gross margin less lost-sale goodwill and stock below safety stock) at each level"
+    )
     st.caption(
         "Each point meets the targets above and the level on the axis, moving the levers "
         "allowed that the plan itself moves (overtime, subcontracting, hiring, extra line "

@@ -244,3 +244,65 @@ def test_names_the_dataset_lacks_are_found() -> None:
     assert "target 2: " in got[1] and "outside the plan's months (2026-11 to 2027-12)" in got[1]
     assert got[2].startswith("levers.extra_capacity: there is no line 'RS-ASM9'")
     assert len(got) == 3
+
+
+PROMOTION = """
+[[targets]]
+metric = "revenue"
+at_least = 1
+[levers.promotion]
+low = 1
+high = 3
+uplift_pct = 20
+cost_per_month = 50000
+families = ["Cooling", "Garden"]
+"""
+
+
+def test_the_promotion_lever_is_read_and_round_trips() -> None:
+    spec = files.parse_goal(PROMOTION, ".toml")
+    lv = spec.lever("promotion")
+    assert lv == LeverRange("promotion", 1.0, 3.0, 50000.0, ("Cooling", "Garden"), 20.0)
+    assert spec.problems() == []
+    # low and high left out: 1 to 12 months; no cost: a free promotion
+    bare = files.parse_goal(
+        '[[targets]]\nmetric = "revenue"\nat_least = 1\n[levers.promotion]\nuplift_pct = 10\n',
+        ".toml",
+    )
+    assert bare.lever("promotion") == LeverRange("promotion", 1.0, 12.0, 0.0, (), 10.0)
+    for suffix in (".toml", ".json"):
+        text = files.spec_text(spec, suffix)
+        assert files.parse_goal(text, suffix) == spec, text
+    row = tomllib.loads(files.spec_text(spec))["levers"]["promotion"]
+    assert row == {
+        "low": 1.0,
+        "high": 3.0,
+        "uplift_pct": 20.0,
+        "cost_per_month": 50000.0,
+        "families": ["Cooling", "Garden"],
+    }
+    got = files.unknown_names(spec, {"Cooling"}, set(), [])
+    assert got == ["levers.promotion: there is no family 'Garden' in this dataset"]
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        ("low = 1\nhigh = 3\n", "levers.promotion: give uplift_pct"),
+        ("uplift_pct = 0\n", "promotion: the uplift 0 % must be above 0, at most 300"),
+        ("uplift_pct = 400\n", "promotion: the uplift 400 % must be above 0, at most 300"),
+        ("uplift_pct = 10\nhigh = 13\n", "promotion: 1 .. 13 is outside 1 .. 12 months"),
+        ("uplift_pct = 10\nlow = 0\n", "promotion: 0 .. 12 is outside 1 .. 12 months"),
+        ("uplift_pct = 10\nhigh = 2.5\n", "promotion: 1 .. 2.5 months must be whole months"),
+        ("uplift_pct = 10\ncost_per_month = -1\n", "promotion.cost = -1 cannot be negative"),
+        ("uplift_pct = 10\ncost_per_hour = 5\n", "unknown field 'cost_per_hour'"),
+        ('uplift_pct = "big"\n', "levers.promotion.uplift_pct: 'big' is not a number"),
+    ],
+)
+def test_a_bad_promotion_lever_is_refused(body: str, said: str) -> None:
+    text = '[[targets]]\nmetric = "revenue"\nat_least = 1\n[levers.promotion]\n' + body
+    got = _problems(text)
+    assert any(said in p for p in got), got
+    assert len(got) == len(set(got))  # each problem once
+    if "give uplift_pct" in said:  # said once, not again as an uplift of 0
+        assert not any("must be above 0" in p for p in got), got

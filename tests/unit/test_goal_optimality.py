@@ -71,9 +71,10 @@ def _meets(ev, target: Target) -> bool:
     return ev.ok and all(ok for *_, ok in check(ev, (target,)))
 
 
-def _random_levers(rng, base, tables) -> Levers:
+def _random_levers(rng, base, tables, budget: Target) -> Levers:
     """A lever set drawn uniformly within the goal's ranges (extra hours on a random
-    share of the line-months, each 0..50 % at 60 an hour)."""
+    share of the line-months, each 0..50 % at 60 an hour), with the budget as the
+    scenario's target: its plan is the best meeting it at those levers."""
     res = tables[schema.RESOURCES]
     lines = res.loc[res[schema.KIND] == schema.KIND_LINE, schema.RESOURCE]
     months = sorted(pd.DatetimeIndex(base.fm[schema.MONTH]).strftime("%Y-%m").unique())
@@ -86,6 +87,7 @@ def _random_levers(rng, base, tables) -> Levers:
     )
     return dataclasses.replace(
         ELASTIC,
+        targets=(budget,),
         overtime_cap_pct=float(rng.uniform(0, 200)),
         subcontract_cap_pct=float(rng.uniform(0, 300)),
         hiring_limit=float(rng.uniform(0, 20)),
@@ -102,7 +104,9 @@ def test_no_random_lever_set_meeting_the_target_beats_the_goal(demo, goal) -> No
     rng = np.random.default_rng(2015)
     met = 0
     for _ in range(150):
-        ev = evaluate(base, tables, _random_levers(rng, base, tables), policy, with_risk=False)
+        ev = evaluate(
+            base, tables, _random_levers(rng, base, tables, budget), policy, with_risk=False
+        )
         if not _meets(ev, budget):
             continue
         met += 1
@@ -128,6 +132,7 @@ def test_a_three_lever_grid_does_not_beat_the_goal(demo) -> None:
     for ot, pc, ph in itertools.product((0.0, 100.0, 200.0), prices, prices):
         levers = dataclasses.replace(
             ELASTIC,
+            targets=(budget,),
             overtime_cap_pct=ot,
             price_family_pct=((fams[0], float(pc)), (fams[1], float(ph))),
         )
