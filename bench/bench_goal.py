@@ -7,7 +7,8 @@ a. (i) the linear levers only (overtime 0..200 % of today's caps, subcontracting
    0..300 %, hiring 0..20 people a month, extra line hours 0..50 % at 60 an hour):
    status, and when the target cannot be met the best reachable revenue and the
    limits that bind; (ii) the same plus price -15..+15 % per family, starting from a
-   price elasticity of -1.5 (price moves demand). A met answer's gross margin and LP
+   price elasticity of -1.5 (price moves demand); (iii) plus one promotion (+25 %
+   for 1-3 months on any family from any month, 50,000 a month). A met answer's gross margin and LP
    objective (margin less penalties, what the plan maximises) are compared with the
    best of 2,000 random lever sets drawn within the same ranges, and of 500 with the
    prices near the answer's, that also meet the target (each evaluated as a scenario
@@ -65,6 +66,7 @@ LINEAR = (
     LeverRange("extra_capacity", 0, 50, cost=HOUR_COST),
 )
 PRICE = LeverRange("price", -15, 15)
+PROMO = LeverRange("promotion", 1, 3, cost=50_000.0, uplift=25.0)
 ELASTIC = Levers(price_elasticity=-1.5)
 
 
@@ -119,10 +121,14 @@ def show_result(label: str, r) -> None:
         print(f"    gross margin {money(k['gross_margin'])}; LP objective {money(k['objective'])}")
 
 
-def random_levers(rng, start: Levers, lines: list[str], months: list[str], fams: list[str]):
+def random_levers(
+    rng, start: Levers, lines: list[str], months: list[str], fams: list[str], promo: bool = False
+):
     """A lever set drawn uniformly within the goal's ranges. Extra line hours: each
     line-month gets a change drawn from 0..50 % with a probability itself drawn from
-    0..1 per set (so sparse and dense purchases are both tried), at 60 an hour."""
+    0..1 per set (so sparse and dense purchases are both tried), at 60 an hour. With
+    `promo`, half the sets add a promotion (family, start month, 1-3 months) at the
+    goal's uplift and cost."""
     density = rng.uniform()
     changes = tuple(
         (line, m, m, float(rng.uniform(0, 50)))
@@ -138,6 +144,18 @@ def random_levers(rng, start: Levers, lines: list[str], months: list[str], fams:
         capacity_changes=changes,
         added_hour_cost=HOUR_COST,
         price_family_pct=tuple((f, float(rng.uniform(-15, 15))) for f in fams),
+        **(_random_promo(rng, months, fams) if promo and rng.uniform() < 0.5 else {}),
+    )
+
+
+def _random_promo(rng, months: list[str], fams: list[str]) -> dict:
+    length = int(rng.integers(1, 4))
+    return dict(
+        promo_family=str(rng.choice(fams)),
+        promo_start=str(rng.choice(months[: len(months) - length + 1])),
+        promo_months=length,
+        promo_uplift_pct=PROMO.uplift,
+        promo_cost=PROMO.cost,
     )
 
 
@@ -176,13 +194,20 @@ def part_a(base, tables, policy, target: Target) -> None:
             (*LINEAR, PRICE),
             ELASTIC,
         ),
+        (
+            "(iii) linear levers + price + one promotion (+25 % for 1-3 months at "
+            "50,000 a month), elasticity -1.5",
+            (*LINEAR, PRICE, PROMO),
+            ELASTIC,
+        ),
     ):
         r = solve_goal(base, tables, policy, GoalSpec((target,), levers, start))
         show_result(label, r)
         if not r.ok:
             continue
         rng = np.random.default_rng(15)
-        sets = [random_levers(rng, start, lines, months, fams) for _ in range(RANDOM_SETS)]
+        promo = any(lv.name == "promotion" for lv in levers)
+        sets = [random_levers(rng, start, lines, months, fams, promo) for _ in range(RANDOM_SETS)]
         n, margin, objective = best_of(sets, base, tables, policy, target, "random sets")
         print(f"    {n} of {RANDOM_SETS} random lever sets meet the target")
         if n:

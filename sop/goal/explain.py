@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
@@ -152,7 +153,28 @@ def moves(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
             f"{fmt.md(str(fam))}: {g['extra'].sum():,.0f} more units shipped, in {first} to "
             f"{last} (revenue {money} {rev:+,.0f})"
         )
+    out += _prebuild(fa, fb)
     out += _sources(start, ev, money)
+    return out
+
+
+def _prebuild(fa: pd.DataFrame, fb: pd.DataFrame) -> list[str]:
+    """Per family: the months its month-end stock is above the starting scenario's
+    (units built ahead), and by how much at most."""
+    key = [schema.FAMILY, schema.MONTH]
+    ia = fa.groupby(key)["inventory"].sum()
+    ib = fb.groupby(key)["inventory"].sum()
+    d = (ib - ia.reindex(ib.index).fillna(0.0)).reset_index(name="more")
+    out = []
+    for fam, g in d.groupby(schema.FAMILY, sort=True):
+        up = g[g["more"] > 0.5]
+        if up.empty:
+            continue
+        first, last = _months(up[schema.MONTH])
+        out.append(
+            f"{fmt.md(str(fam))}: built ahead, month-end stock up to {up['more'].max():,.0f} "
+            f"units above the starting scenario's in {first} to {last}"
+        )
     return out
 
 
@@ -187,3 +209,37 @@ def limits(target, found: list[Binding], money: str) -> list[str]:
         "No capacity or supply limit binds: the demand of those months is the limit "
         "(every order that pays is served); only demand levers (price, promotions) move it"
     ]
+
+
+# (step of the figure a sentence speaks of, its words) per target unit
+_STEPS = {
+    "money": (1000.0, "{cur} 1,000 more"),
+    "share": (0.01, "one point more"),
+    "days": (1.0, "one day more"),
+    "hours": (1.0, "one hour more"),
+}
+
+
+def prices_of_targets(inner, money: str) -> list[str]:
+    """What the last bit of each binding target costs in margin, from its row's shadow
+    price in the goal solve: 'Revenue at least ... binds: each EUR 1,000 more of it
+    costs EUR 420 of margin'."""
+    from sop.supply.targets import METRICS, row_units
+
+    out = []
+    duals = inner.sol.duals.get("TGT") if inner.sol.ok else None
+    if duals is None:
+        return out
+    for t, y in zip(inner.targets, np.asarray(duals).ravel()):
+        unit = METRICS[t.metric][1]
+        step, words = _STEPS.get(unit, (1.0, "one more"))
+        # the row counts units for on-time and days of supply (`row_units` per figure unit)
+        cost = abs(float(y)) * step * row_units(inner.inp, t)
+        if cost < 0.5:
+            continue
+        tighter = words.format(cur=money) if t.sense == ">=" else words.replace("more", "less")
+        out.append(
+            f"{fmt.md(t.describe(money))} binds: {tighter.format(cur=money)} of it would cost "
+            f"{money} {cost:,.0f} of margin"
+        )
+    return out

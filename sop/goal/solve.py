@@ -123,7 +123,7 @@ def solve_goal(
         solves=len(s.seen),
     )
     if result.ok:
-        result.moves = explain.moves(start_ev, ev, money)
+        result.moves = explain.moves(start_ev, ev, money) + explain.prices_of_targets(best, money)
         result.message = "Every target is met: " + "; ".join(
             t.describe(money) for t in spec.targets
         )

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 SOP = Path(__file__).resolve().parents[2] / "sop"
-LAYERS = ["core", "store", "data", "demand", "supply", "finance", "scenario", "executive"]
+LAYERS = ["core", "store", "data", "demand", "supply", "finance", "scenario", "goal", "executive"]
 TOP = {"cli", "ui", "__main__"}  # side by side at the top: neither imports the other
 
 
