@@ -101,15 +101,20 @@ def solve_inner(
     spec: GoalSpec,
     levers: Levers,
     targets: tuple[Target, ...] | None = None,
+    repricer=None,
 ) -> Inner:
-    """Solve the goal LP under the outer `levers` (ValueError for bad levers/targets)."""
+    """Solve the goal LP under the outer `levers` (ValueError for bad levers/targets).
+    `repricer` (`sop.goal.reprice.Repricer`) prepares price moves fast when it can."""
     targets = spec.targets if targets is None else targets
     top = at_top(spec, dataclasses.replace(levers, targets=()))
-    si = apply_levers(base, tables, policy, top)
-    inp = prepare(si.demand, si.tables, si.policy)
+    if repricer is not None:
+        inp, pol = repricer.inputs(top)
+    else:
+        si = apply_levers(base, tables, policy, top)
+        inp, pol = prepare(si.demand, si.tables, si.policy), si.policy
     extra = extra_hours(spec, inp)
-    sol = build_and_solve(inp, si.policy, targets, extra)
-    return Inner(top, levers, inp, si.policy, sol, extra, targets)
+    sol = build_and_solve(inp, pol, targets, extra)
+    return Inner(top, levers, inp, pol, sol, extra, targets)
 
 
 def _share_used(used: np.ndarray, cap: np.ndarray) -> float:

@@ -14,12 +14,14 @@ limits that bind there, with what one more hour or unit of each is worth.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sop.goal import explain, search
-from sop.goal.model import answer, best_reachable, solve_inner
+from sop.goal.model import answer, at_top, best_reachable, solve_inner
+from sop.goal.reprice import Repricer
 from sop.goal.spec import GoalSpec
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate
 from sop.scenario.levers import Levers
@@ -90,20 +92,24 @@ def solve_goal(
     if not start_ev.ok:
         return GoalResult(INVALID, spec.start, None, start_ev, message=start_ev.plan.explanation)
 
+    repricer = Repricer(base, tables, policy)
+    families = [str(f) for f in base.families]
+
     def one(levers: Levers):
-        return solve_inner(base, tables, policy, spec, levers)
+        return solve_inner(base, tables, policy, spec, levers, repricer=repricer)
 
     s = search.Search(one, lambda text: say(0.1 + min(0.7, len(s.seen) / 150), text))
     try:
+        if price := spec.lever("price"):  # price moves without preparing again, if exact
+            top = at_top(spec, dataclasses.replace(spec.start, targets=()))
+            repricer.check(top, [f for f in families if not price.names or f in price.names])
         outer = search.safety_stock(s, spec, spec.start)
-        families = list(base.families)
-        names = [str(f) for f in families]
         # a promotion first (it moves demand most), then the prices around it; the
         # promotion is checked again at the new prices, and the prices refined if it moved
-        outer = search.prices(s, spec, search.promotion(s, spec, outer), names)
+        outer = search.prices(s, spec, search.promotion(s, spec, outer), families)
         promoted = search.promotion(s, spec, outer)
         if promoted != outer:
-            outer = search.prices(s, spec, promoted, names, first=1 / 16)
+            outer = search.prices(s, spec, promoted, families, first=1 / 16)
         best = s(outer)
     except ValueError as exc:
         return GoalResult(INVALID, spec.start, None, start_ev, message=str(exc))
