@@ -36,9 +36,6 @@ margin one more regular hour there would add.
 from __future__ import annotations
 
 import math
-import os
-import sys
-import threading
 import time
 from dataclasses import dataclass
 
@@ -49,65 +46,13 @@ import scipy.sparse as sp
 
 from sop.core import schema
 from sop.supply.inputs import INF, PlanInputs
+from sop.supply.lp_model import Blocks, Entries, highs_lp, quiet_highs
 from sop.supply.policy import END_NONE, END_OPENING, END_SAFETY, END_UNITS, SupplyPolicy
 from sop.supply.standard import unit_cost
 from sop.supply.targets import Target
 from sop.supply.targets import rows as target_rows
 
-_QUIET = threading.Lock()
 TOKEN_HOLD = 1e-4  # share of a unit's worth a month held, for items with no costs at all
-_BANNER_DONE = False
-
-
-def _highs() -> highspy.Highs:
-    """A silent HiGHS instance (the first one in a process prints a banner on stdout)."""
-    global _BANNER_DONE
-    with _QUIET:
-        if not _BANNER_DONE:
-            sys.stdout.flush()
-            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            try:
-                h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(null)
-                os.close(saved)
-            _BANNER_DONE = True
-        else:
-            h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-class _Space:
-    """Consecutive index blocks (for columns or rows) with bounds."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self.lo: list[np.ndarray] = []
-        self.hi: list[np.ndarray] = []
-        self.cost: list[np.ndarray] = []
-
-    def block(
-        self,
-        shape: tuple[int, int],
-        lo: float | np.ndarray = 0.0,
-        hi: float | np.ndarray = INF,
-        cost: float | np.ndarray = 0.0,
-    ) -> np.ndarray:
-        k = shape[0] * shape[1]
-        idx = np.arange(self.size, self.size + k).reshape(shape)
-        self.size += k
-        for lst, v in ((self.lo, lo), (self.hi, hi), (self.cost, cost)):
-            lst.append(np.broadcast_to(np.asarray(v, dtype=float), shape).ravel())
-        return idx
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        def cat(x):
-            return np.concatenate(x) if x else np.zeros(0)
-
-        return cat(self.lo), cat(self.hi), cat(self.cost)
 
 
 @dataclass(frozen=True)
@@ -199,7 +144,7 @@ def _columns(
     hpw: np.ndarray,
     extra: ExtraHours | None = None,
     n_targets: int = 0,
-) -> tuple[_Space, dict[str, np.ndarray]]:
+) -> tuple[Blocks, dict[str, np.ndarray]]:
     """The variable blocks (X, SUB, I, B, L, Z, OT, W, H, F, E) with bounds and costs."""
     n, T, m = inp.n, inp.T, len(inp.res)
     q, k = len(inp.labour), len(inp.sub_pairs)
@@ -231,7 +176,7 @@ def _columns(
     ot_cost = np.where(is_line, np.maximum(otr - reg, 0.0), otr)
     end_on = policy.ending_inventory != END_NONE
 
-    c = _Space()
+    c = Blocks()
     X = c.block((n, T), cost=inp.material + line_cost[:, None])
     SUB = c.block(
         (k, T),
@@ -263,34 +208,13 @@ def _columns(
     return c, blocks
 
 
-class _Entries:
-    """The nonzeros of the constraint matrix, gathered block by block."""
-
-    def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-
-    def put(self, rows: np.ndarray, cols: np.ndarray, val: float | np.ndarray) -> None:
-        rows, cols = np.asarray(rows), np.asarray(cols)
-        self.rows.append(rows.ravel())
-        self.cols.append(cols.ravel())
-        self.vals.append(np.broadcast_to(np.asarray(val, dtype=float), rows.shape).ravel())
-
-    def matrix(self, shape: tuple[int, int]) -> sp.csc_matrix:
-        return sp.csc_matrix(
-            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-            shape=shape,
-        )
-
-
 def _rows(
     inp: PlanInputs,
     policy: SupplyPolicy,
     col: dict[str, np.ndarray],
     n_cols: int,
     hpw: np.ndarray,
-) -> tuple[_Space, sp.csc_matrix, dict[str, np.ndarray]]:
+) -> tuple[Blocks, sp.csc_matrix, dict[str, np.ndarray]]:
     """The constraint rows (see the module docstring), the matrix and the row blocks
     whose duals are read (BAL, CAP, LOT, SUBC, MATC, ENDR)."""
     n, T, m = inp.n, inp.T, len(inp.res)
@@ -302,8 +226,8 @@ def _rows(
     X, SUB, B, L, Z = col["X"], col["SUB"], col["B"], col["L"], col["Z"]
     I = col["I"]  # noqa: E741 -- I is inventory, as in the model above
     OT, W, H, F, E = col["OT"], col["W"], col["H"], col["F"], col["E"]
-    r = _Space()
-    entries = _Entries()
+    r = Blocks()
+    entries = Entries()
     put = entries.put
     rhs = -inp.demand.copy()
     rhs[:, 0] += inp.onhand
@@ -344,20 +268,6 @@ def _rows(
     return r, entries.matrix((r.size, n_cols)), blocks
 
 
-def _highs_lp(cols: _Space, rows: _Space, A: sp.csc_matrix, offset: float) -> highspy.HighsLp:
-    """The LP in HiGHS' column-wise form."""
-    col_lo, col_hi, cost = cols.arrays()
-    row_lo, row_hi, _ = rows.arrays()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = cols.size, rows.size
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.offset_ = offset
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    return lp
-
-
 def _solution(
     h: highspy.Highs, col: dict[str, np.ndarray], row: dict[str, np.ndarray], T: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -384,16 +294,16 @@ def _solution(
 def _target_rows(
     inp: PlanInputs,
     policy: SupplyPolicy,
-    c: _Space,
+    c: Blocks,
     col: dict[str, np.ndarray],
     targets: tuple[Target, ...],
-) -> tuple[_Space, sp.csc_matrix]:
+) -> tuple[Blocks, sp.csc_matrix]:
     """The targets' rows (`sop.supply.targets`), each with its slack column TS."""
     cost = c.arrays()[2]
     costs = {name: cost[idx] for name, idx in col.items()}
     found = target_rows(inp, policy, col, costs, targets, unit_cost(inp))
-    r = _Space()
-    entries = _Entries()
+    r = Blocks()
+    entries = Entries()
     for k, tr in enumerate(found):
         ROW = r.block((1, 1), lo=tr.lo, hi=tr.hi)
         entries.put(np.full(len(tr.cols), ROW[0, 0]), tr.cols, tr.vals)
@@ -430,8 +340,8 @@ def build_and_solve(
     offset = float(np.sum(value * inp.onhand) - np.sum(inp.worth * inp.demand))
     offset += float(np.sum(inp.added_cost)) if inp.added_cost is not None else 0.0
     offset += float(np.sum(inp.promo_cost)) if inp.promo_cost is not None else 0.0
-    lp = _highs_lp(c, r, A, offset)
-    h = _highs()
+    lp = highs_lp(c, r, A, offset)
+    h = quiet_highs()
     h.passModel(lp)
     t1 = time.perf_counter()
     h.run()
