@@ -15,9 +15,11 @@ then the best margin less penalties.
   families moved against each other (one up, one down: the 4 pairs whose single
   moves gain most margin, targets aside) and all together (a binding revenue target
   blocks every single move that loses revenue, not a pair that keeps it); then halve
-  the step, from a quarter of the range down to 0.5 percentage points. This finds a
-  local optimum: the margin is not concave in the prices in general (capacity can
-  bind), which is why the bench checks it against a grid and random lever sets.
+  the step, from a quarter of the range down to 0.5 percentage points; then 60
+  seeded random moves of every family at once (up to 4 last steps each), and when
+  one is better, the coordinate moves again at the last step. This finds a local
+  optimum: the margin is not concave in the prices in general (capacity can bind),
+  which is why the bench checks it against a grid and random lever sets.
 - promotion: one promotion on an allowed family, of an allowed length, starting in
   any plan month, at the user's uplift and cost per month, or none: every candidate
   is valued to first order from the LP's shadow prices of demand (what one more unit
@@ -40,6 +42,7 @@ from sop.scenario.levers import Levers
 
 MIN_PRICE_STEP = 0.5  # percentage points
 PAIRS = 4  # pairs of families tried when no single move helps
+POLISH = 60  # random moves of every family at once, after the coordinate search
 Solver = Callable[[Levers], Inner]
 
 
@@ -139,28 +142,60 @@ def prices(
     for f in fams:  # start inside the range
         best = _with_price(best, f, min(max(_price_of(best, f), lv.low), lv.high))
 
+    best = _coordinates(search, best, fams, (lv.high - lv.low) * first, lv.low, lv.high)
+    last = (lv.high - lv.low) * first
+    while last / 2 >= MIN_PRICE_STEP:
+        last /= 2
+    polished = _polish(search, best, fams, 4 * last, lv.low, lv.high)
+    if polished != best:  # a random move found more: settle it at the last step
+        best = _coordinates(search, polished, fams, last, lv.low, lv.high)
+    return best
+
+
+def _coordinates(
+    search: Search, best: Levers, fams: list[str], step: float, lo: float, hi: float
+) -> Levers:
+    """Single, pair and all-together moves of `step`, halved down to `MIN_PRICE_STEP`."""
+
     def better(cand: Levers) -> bool:
         now = search(best).score
         return search(cand).score < now - 1e-9 * max(1.0, abs(now))
 
-    step = (lv.high - lv.low) * first
     while step >= MIN_PRICE_STEP:
         improved = True
         while improved:
             improved = False
             for f in fams:
                 x = _price_of(best, f)
-                near = [
-                    _with_price(best, f, x + d) for d in (step, -step) if lv.low <= x + d <= lv.high
-                ]
+                near = [_with_price(best, f, x + d) for d in (step, -step) if lo <= x + d <= hi]
                 cand = search.best([best, *near])
                 if better(cand):
                     best, improved = cand, True
             if not improved and len(fams) > 1:  # no single move helps: pairs, all together
-                cand = search.best([best, *_moves(search, best, fams, step, lv.low, lv.high)])
+                cand = search.best([best, *_moves(search, best, fams, step, lo, hi)])
                 if better(cand):
                     best, improved = cand, True
         step /= 2
+    return best
+
+
+def _polish(
+    search: Search, best: Levers, fams: list[str], scale: float, lo: float, hi: float
+) -> Levers:
+    """Random moves of every family at once, up to `scale` points each, from the best
+    so far (seeded, so a solve is repeatable): a binding target can leave the best
+    direction between the coordinate, pair and all-together moves."""
+    if len(fams) < 2:
+        return best
+    rng = np.random.default_rng(15)
+    for _ in range(POLISH):
+        moved = best
+        for f in fams:
+            x = _price_of(best, f) + float(rng.uniform(-scale, scale))
+            moved = _with_price(moved, f, round(min(max(x, lo), hi), 4))
+        now = search(best).score
+        if search(moved).score < now - 1e-9 * max(1.0, abs(now)):
+            best = moved
     return best
 
 
