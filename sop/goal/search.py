@@ -66,8 +66,11 @@ class Search:
 
 
 def _with_price(levers: Levers, family: str, pct: float) -> Levers:
+    """`levers` with `family`'s price change at `pct` (to 1e-4 points: no float dust
+    such as -4.978899999999999 in a scenario's text)."""
+    pct = round(float(pct), 4)
     rest = tuple((f, v) for f, v in levers.price_family_pct if f != family)
-    pairs = rest + (((family, float(pct)),) if abs(pct) > 1e-12 else ())
+    pairs = rest + (((family, pct),) if pct != 0 else ())
     return dataclasses.replace(levers, price_family_pct=tuple(sorted(pairs)))
 
 
