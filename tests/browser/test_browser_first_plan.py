@@ -118,7 +118,9 @@ def validate_and_load(page, version: int) -> str:
         order = drawn.get_by_role("radiogroup", name="Dates like 03/04/2024 are written")
         if order.count():
             order.get_by_text("day first").click()
-        mapping.click()
+        # the answer reruns the script: wait for the step drawn again (slow on a busy
+        # machine: a CI run once took more than the default 30 s here)
+        mapping.click(timeout=120_000)
         # wait until the run the click started makes the form stale (a second click would
         # interrupt the load); a timeout means that run already drew the step again
         with suppress(PlaywrightTimeout):
