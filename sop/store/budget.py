@@ -17,11 +17,10 @@ import pandas as pd
 
 from sop.core import access, schema
 from sop.core.tables import TABLE_ORDER
-from sop.store import forecasts  # noqa: F401  (registers the run tables copied here)
+from sop.store import forecasts
 from sop.store.core import VERSION_COL, Store, StoreError, _table_ident
 
 # the tables of a forecast run besides `forecast_runs` (`sop.store.forecasts`)
-RUN_TABLES = ("forecast_values", "forecast_fitted", "forecast_frames")
 
 
 def load_budget(store: Store, budget: pd.DataFrame, name: str, source: str = "") -> int:
@@ -57,27 +56,7 @@ def load_budget(store: Store, budget: pd.DataFrame, name: str, source: str = "")
             )
         if len(budget):
             Store._insert(con, schema.BUDGET, budget, version)
-        _copy_runs(con, old, version)
+        forecasts.copy_runs(con, old, version)
         con.execute("UPDATE datasets SET active = (version = ?)", [version])
         Store._prune(con)
     return int(version)
-
-
-def _copy_runs(con, old: int, version: int) -> None:
-    """Each forecast run of version `old` again for `version`, under a new run id."""
-    runs = con.execute(
-        "SELECT run_id FROM forecast_runs WHERE dataset_version = ? ORDER BY run_id", [old]
-    ).fetchall()
-    for (run_id,) in runs:
-        new = con.execute("SELECT nextval('forecast_run_ids')").fetchone()[0]
-        con.execute(
-            "INSERT INTO forecast_runs BY NAME SELECT * REPLACE (CAST(? AS BIGINT) AS run_id, "
-            "CAST(? AS BIGINT) AS dataset_version) FROM forecast_runs WHERE run_id = ?",
-            [new, version, run_id],
-        )
-        for table in RUN_TABLES:
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT * REPLACE (CAST(? AS BIGINT) AS run_id) "
-                f"FROM {table} WHERE run_id = ?",
-                [new, run_id],
-            )

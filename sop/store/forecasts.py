@@ -350,3 +350,27 @@ def snapshot_cycles(store: Store, company: str | None = None) -> pd.DataFrame:
             "GROUP BY as_of ORDER BY as_of",
             [scope.resolve(con, company)],
         ).df()
+
+
+# the tables of a run, besides `forecast_runs` (keyed by run_id)
+RUN_TABLES = ("forecast_values", "forecast_fitted", "forecast_frames")
+
+
+def copy_runs(con, old: int, version: int) -> None:
+    """Each forecast run of version `old` again for `version`, under a new run id."""
+    runs = con.execute(
+        "SELECT run_id FROM forecast_runs WHERE dataset_version = ? ORDER BY run_id", [old]
+    ).fetchall()
+    for (run_id,) in runs:
+        new = con.execute("SELECT nextval('forecast_run_ids')").fetchone()[0]
+        con.execute(
+            "INSERT INTO forecast_runs BY NAME SELECT * REPLACE (CAST(? AS BIGINT) AS run_id, "
+            "CAST(? AS BIGINT) AS dataset_version) FROM forecast_runs WHERE run_id = ?",
+            [new, version, run_id],
+        )
+        for table in RUN_TABLES:  # constant names: no user text reaches this SQL
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * REPLACE (CAST(? AS BIGINT) AS run_id) "
+                f"FROM {table} WHERE run_id = ?",
+                [new, run_id],
+            )

@@ -92,6 +92,7 @@ _COUNT = {
     "scenarios": "SELECT count(*) FROM scenarios WHERE company IS NOT DISTINCT FROM ?",
     "plan_settings": "SELECT count(*) FROM plan_settings WHERE company IS NOT DISTINCT FROM ?",
     "decision_log": "SELECT count(*) FROM decision_log WHERE company IS NOT DISTINCT FROM ?",
+    "comments": "SELECT count(*) FROM comments WHERE company IS NOT DISTINCT FROM ?",
 }
 ITEM_TABLES = tuple(_COUNT)
 

@@ -19,6 +19,7 @@ WORDS = {
     "scenarios": ("saved scenario", "saved scenarios"),
     "plan_settings": ("plan-settings save", "plan-settings saves"),
     "decision_log": ("decision-log entry", "decision-log entries"),
+    "comments": ("comment", "comments"),
 }
 
 

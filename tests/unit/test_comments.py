@@ -272,3 +272,17 @@ def test_two_people_resolving_at_once_resolve_it_once(loaded: Store) -> None:
         OWNER.signature,
         EXEC.signature,
     )
+
+
+def test_comments_count_among_the_items_a_company_switch_leaves_behind(loaded: Store) -> None:
+    from sop.store import scope
+    from sop.ui.company import items_text
+
+    company = loaded.active().company
+    assert scope.saved_items(loaded, company)["comments"] == 0
+    ann = loaded.as_actor(ANN)
+    comments.post(ann, comments.RISK, RISK, "L2 needs a second shift?", "L2")
+    comments.post(ann, comments.RISK, "Budget gap: Beta", "below budget")
+    counts = scope.saved_items(loaded, company)
+    assert counts["comments"] == 2 and scope.saved_items(loaded, "Another company")["comments"] == 0
+    assert "2 comments" in items_text(counts)
