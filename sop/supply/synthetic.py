@@ -177,3 +177,80 @@ def synthetic_company(
         ),
     }
     return tables, demand
+
+
+def _every_family_sold(sku_fam: np.ndarray, n_families: int) -> None:
+    """Give each family without a SKU one, taken from a family that has several (in
+    place; needs at least as many SKUs as families): lines, labour and subcontracting
+    name every family, and the data model refuses a family that sells nothing."""
+    counts = np.bincount(sku_fam, minlength=n_families)
+    for f in np.flatnonzero(counts == 0):
+        donor = int(np.flatnonzero(counts[sku_fam] > 1)[0])
+        counts[sku_fam[donor]] -= 1
+        sku_fam[donor], counts[f] = f, 1
+
+
+def scale_dataset(
+    n_skus: int = 20000,
+    n_regions: int = 8,
+    history: int = 24,
+    horizon: int = 18,
+    n_families: int = 25,
+    seed: int = 1,
+) -> dict[str, pd.DataFrame]:
+    """Every table of a made-up company of `n_skus` SKUs sold in `n_regions` regions, as a
+    user would load it (`python -m sop demo --skus N`, bench/bench_scale.py): `history`
+    months of sales up to the as-of month, products, lines, labour, capacity over the
+    next `horizon` months, inventory, subcontracting and a loaded `consensus` plan for
+    those months (so the supply pages need no forecast run). Deterministic for a seed."""
+    if n_skus < 1 or n_regions < 1 or history < 1 or horizon < 1:
+        raise ValueError("skus, regions, history and horizon must each be 1 or more")
+    rng = np.random.default_rng(seed)
+    n_families = min(n_families, n_skus)
+    months = pd.date_range("2025-01-01", periods=history + horizon, freq="MS")
+    past, future = months[:history], months[history:]
+    fam = np.array([f"F{k:02d}" for k in range(n_families)])
+    plants = np.array([f"P{k}" for k in range(max(1, n_families // 5))])
+    fam_plant = plants[np.arange(n_families) % len(plants)]
+    sku_fam, skus, products = _products(rng, n_skus, fam)
+    _every_family_sold(sku_fam, n_families)
+    products[schema.FAMILY] = fam[sku_fam]
+    units, demand = _demand(rng, months, skus, sku_fam, fam, n_regions)
+    cut = demand[schema.MONTH] < future[0]
+    sales = demand.loc[cut, [schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]]
+    price = products.set_index(schema.SKU)[schema.LIST_PRICE]
+    sales = sales.assign(
+        **{schema.REVENUE: np.round(sales[schema.UNITS] * sales[schema.SKU].map(price), 2)}
+    ).reset_index(drop=True)
+    plan = demand.loc[~cut, [schema.MONTH, schema.SKU, schema.REGION, schema.UNITS]]
+    fam_units = pd.Series(units[:, :, history:].sum(axis=(1, 2))).groupby(sku_fam).sum()
+    tables = {
+        schema.COMPANY: pd.DataFrame(
+            {
+                schema.COMPANY_NAME: [f"Scale company ({n_skus:,} SKUs)"],
+                schema.CURRENCY: ["EUR"],
+                schema.AS_OF_MONTH: [past[-1]],
+            }
+        ),
+        schema.PRODUCTS: products,
+        schema.SALES: sales,
+        **_resources(future, fam, plants, fam_plant, fam_units * len(future) / horizon),
+        schema.SUPPLY_OPTIONS: pd.DataFrame(
+            [
+                (f"SUB-{f}", schema.OPTION_SUBCONTRACT, f, 250.0, 500.0, pd.NaT, pd.NaT)
+                for f in fam[::3]
+            ],
+            columns=TABLES[schema.SUPPLY_OPTIONS].column_names,
+        ),
+        schema.INVENTORY: pd.DataFrame(
+            {
+                schema.SKU: skus,
+                schema.ON_HAND_UNITS: units[:, :, history - 1].sum(axis=1),
+                schema.SAFETY_STOCK_MONTHS: 0.5,
+                schema.SAFETY_STOCK_UNITS: np.nan,
+                schema.HOLDING_COST_PCT: 22.0,
+            }
+        ),
+        schema.CONSENSUS: plan.reset_index(drop=True),
+    }
+    return {name: tables[name] for name in TABLES if name in tables}
