@@ -14,17 +14,19 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sop.cli.forecast import workers
+from sop.cli.forecast import add_engine_arguments, executor_from
 from sop.core import schema
 from sop.data.defaults import complete
 from sop.demand.backtest import format_table, holdout, read_sales, to_json
+from sop.demand.executors import ClusterError
 from sop.store import Store
 
 HELP = "hold out the last H months of every series and score the engine's choice and the baselines"
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --horizon, --out, --workers (and --store, added by `sop.cli.main`)."""
+    """--data, --horizon, --out, --workers, --engine, --scheduler (and --store, added by
+    `sop.cli.main`)."""
     s.add_argument(
         "--data",
         type=Path,
@@ -33,16 +35,17 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     )
     s.add_argument("--horizon", type=int, required=True, help="months held out")
     s.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
-    s.add_argument(
-        "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
-    )
+    add_engine_arguments(s)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the hold-out metrics (tqdm progress) and write them as JSON with --out:
-    0 when scored, 1 when the data cannot be backtested (said why)."""
+    0 when scored, 1 when the data cannot be backtested, 2 when the cluster cannot run
+    it (said why)."""
     horizon, out = args.horizon, args.out
+    bar = None
     try:
+        executor = executor_from(args)
         if args.data is not None:
             tables = read_sales(str(args.data))
         else:
@@ -62,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
-        result = holdout(tables, horizon, workers=args.workers, progress=tick)
+        result = holdout(tables, horizon, workers=args.workers, progress=tick, executor=executor)
         bar.close()
+    except ClusterError as exc:
+        if bar is not None:
+            bar.close()
+        print(f"ERROR    {exc}")
+        return 2
     except ValueError as exc:
         print(f"ERROR    {exc}")
         return 1

@@ -21,6 +21,7 @@ from sop.data.defaults import complete
 from sop.data.validate import validate_dir
 from sop.demand import accuracy, consensus, metrics, reconcile
 from sop.demand.engine import LEVELS, ForecastSettings
+from sop.demand.executors import ClusterError, DaskCluster, Executor
 from sop.store import Store
 from sop.store import forecasts as forecast_store
 
@@ -28,6 +29,9 @@ HELP = (
     "fit the statistical forecast of every series and "
     "store it for the app (the active dataset, or --data DIR loaded first)"
 )
+
+
+ENGINES = ("local", "dask")
 
 
 def workers(text: str) -> int:
@@ -44,8 +48,48 @@ def workers(text: str) -> int:
     return n
 
 
+def add_engine_arguments(s: argparse.ArgumentParser) -> None:
+    """--workers, --engine, --scheduler (also `python -m sop backtest`'s)."""
+    s.add_argument(
+        "--workers",
+        type=workers,
+        default=None,
+        help="processes, 1 or more (default: all cores); with --engine dask and no "
+        "--scheduler, the processes of the local Dask cluster",
+    )
+    s.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="where the series are fitted: this machine's processes (local, the default) "
+        "or a Dask cluster (dask; docs/scaling.md)",
+    )
+    s.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="with --engine dask: the Dask scheduler, e.g. tcp://host:8786 (default: a "
+        "local Dask cluster of --workers processes)",
+    )
+
+
+def executor_from(args: argparse.Namespace) -> Executor | None:
+    """The executor `--engine`/`--scheduler`/`--workers` ask for (None: the default local
+    processes). Raises ClusterError for --scheduler without --engine dask."""
+    engine = getattr(args, "engine", "local")
+    scheduler = getattr(args, "scheduler", None)
+    if engine == "local":
+        if scheduler:
+            raise ClusterError("--scheduler needs --engine dask")
+        return None
+    if scheduler and args.workers is not None:
+        print("Note: --workers is ignored with --scheduler (the cluster's workers are used).")
+    return DaskCluster(scheduler, args.workers)
+
+
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --level, --horizon, --no-promotions, --reconcile, --workers, --force."""
+    """--data, --level, --horizon, --no-promotions, --reconcile, --workers, --engine,
+    --scheduler, --force."""
     d = ForecastSettings()
     s.add_argument(
         "--data",
@@ -73,9 +117,7 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
         help=f"how the levels are made to add up (default: {d.reconcile}; "
         "see docs/forecast-engine.md)",
     )
-    s.add_argument(
-        "--workers", type=workers, default=None, help="processes, 1 or more (default: all cores)"
-    )
+    add_engine_arguments(s)
     s.add_argument(
         "--force", action="store_true", help="refit even when a run with these settings is stored"
     )
@@ -116,6 +158,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ERROR    {exc}")
         return 1
+    try:
+        executor = executor_from(args)
+    except ClusterError as exc:
+        print(f"ERROR    {exc}")
+        return 2
     if args.data is not None:
         report = validate_dir(args.data)
         print_report(report, str(args.data))
@@ -128,15 +175,20 @@ def run(args: argparse.Namespace) -> int:
             source=str(Path(args.data).resolve()),
         )
         print(f"Loaded {args.data} as dataset version {version}; it is now active.")
-    return fit_active(store, settings, args.workers, args.force)
+    return fit_active(store, settings, args.workers, args.force, executor)
 
 
 def fit_active(
-    store: Store, settings: ForecastSettings, workers: int | None = None, force: bool = False
+    store: Store,
+    settings: ForecastSettings,
+    workers: int | None = None,
+    force: bool = False,
+    executor: Executor | None = None,
 ) -> int:
     """Fit and store the forecast of the store's active dataset with a tqdm bar (0), or
-    say why it cannot be made (1); a run already stored with `settings` is reused
-    unless `force`."""
+    say why it cannot be made (1) or why the cluster cannot run it (2); a run already
+    stored with `settings` is reused unless `force`. `executor`: where the series run
+    (default: `workers` processes of this machine)."""
     info = consensus.dataset(store)
     old = forecast_store.find_run(store, info.version, settings.key())
     if old is not None and not force:
@@ -159,7 +211,10 @@ def fit_active(
         bars[0].refresh()
 
     try:
-        result = consensus.run_and_store(store, settings, info.version, workers, progress)
+        result = consensus.run_and_store(store, settings, info.version, workers, progress, executor)
+    except ClusterError as exc:
+        print(f"ERROR    {exc}")
+        return 2
     except ValueError as exc:
         print(f"ERROR    {exc}")
         return 1

@@ -23,6 +23,7 @@ from sop.core.months import month_starts, months_between
 from sop.data.validate import validate_dir
 from sop.demand import metrics
 from sop.demand.engine import BASELINES, ForecastSettings, run_jobs
+from sop.demand.executors import Executor, LocalPool
 from sop.demand.hierarchy import Z90
 from sop.demand.selection import Job
 from sop.demand.series import build_jobs
@@ -120,8 +121,10 @@ def holdout(
     baselines: tuple[str, ...] = BASELINES,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Holdout:
-    """Score the automatic choice and each baseline on the last `horizon` months."""
+    """Score the automatic choice and each baseline on the last `horizon` months, on
+    `executor` (default: `workers` processes here; one connection for all the runs)."""
     if horizon < 1:
         raise ValueError(f"the hold-out horizon must be at least 1 month, not {horizon}")
     sales = tables.get(schema.SALES)
@@ -140,15 +143,19 @@ def holdout(
         (b, replace(settings.config(), force=b)) for b in baselines
     ]
     total = len(train) * len(runs)
+    executor = executor if executor is not None else LocalPool(workers)
+    with executor:
+        outs_by_run = []
+        for r, (_name, cfg) in enumerate(runs):
+
+            def tick(done: int, _t: int, r: int = r) -> None:
+                if progress:
+                    progress(r * len(train) + done, total)
+
+            outs_by_run.append(run_jobs(train, cfg, workers, tick, executor))
     rows = []
     chosen = []
-    for r, (name, cfg) in enumerate(runs):
-
-        def tick(done: int, _t: int, r: int = r) -> None:
-            if progress:
-                progress(r * len(train) + done, total)
-
-        outs = run_jobs(train, cfg, workers, tick)
+    for (name, _cfg), outs in zip(runs, outs_by_run):
         for j, o, a in zip(train, outs, actual):
             sku, region = j.key
             fam = family.get(sku, "")

@@ -262,9 +262,11 @@ def run_and_store(
     version: int | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: object | None = None,
 ) -> forecast_store.RunInfo:
     """Fit every series of a dataset version with the engine, store the run, snapshot
-    the consensus of the cycle. The only function here that fits models."""
+    the consensus of the cycle. The only function here that fits models. `executor`:
+    where the series run (`sop.demand.executors`; default `workers` local processes)."""
     # Lazy: the engine pulls in statsmodels and scipy, ~1 s (0.4 s -> 1.5 s to import
     # this module) that every reader of a stored plan would otherwise pay.
     from sop.demand.engine import run_forecast
@@ -274,7 +276,7 @@ def run_and_store(
     info = dataset(store, version)
     tables = complete(store.tables(info.version))
     t0 = time.perf_counter()
-    result = run_forecast(tables, settings, workers=workers, progress=progress)
+    result = run_forecast(tables, settings, workers=workers, progress=progress, executor=executor)
     seconds = time.perf_counter() - t0
     save_result(store, info, result, seconds)
     run = forecast_store.find_run(store, info.version, settings.key())

@@ -1,4 +1,5 @@
-"""The statistical forecast engine: one batch over every series, in worker processes.
+"""The statistical forecast engine: one batch over every series, in worker processes
+(this machine's, or a Dask cluster's: `sop.demand.executors`).
 
 `run_forecast(tables, settings)` forecasts every series at the chosen level (SKU x
 region by default), picking per series the best of Prophet variants and baselines by a
@@ -21,18 +22,10 @@ Rules of the data model this module applies:
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import multiprocessing as mp
-import os
-import sys
-import threading
-import types
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -41,6 +34,7 @@ import pandas as pd
 from sop.core import schema
 from sop.core.months import as_of_month, plan_months
 from sop.demand import reconcile, selection
+from sop.demand.executors import Executor, LocalPool
 from sop.demand.hierarchy import Z90
 from sop.demand.models import ENSEMBLE, METHODS, resolve
 from sop.demand.series import build_jobs, disaggregate
@@ -55,7 +49,6 @@ DEFAULT_CANDIDATES = ("auto_ets", "auto_theta", "seasonal naive", "prophet_mult"
 BASELINES = ("seasonal naive", "auto_ets", "auto_arima")
 SNAIVE = "seasonal naive"
 CHUNK = 8  # series per task sent to a worker
-BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -163,56 +156,6 @@ def level_keys(level: str) -> list[str]:
     }[level]
 
 
-def _openblas() -> list[tuple[Callable, Callable]]:
-    """(set_num_threads, get_num_threads) of every OpenBLAS loaded in this process."""
-    try:
-        with open("/proc/self/maps") as fh:
-            paths = sorted({ln.split()[-1] for ln in fh if "openblas" in ln and ".so" in ln})
-    except OSError:
-        return []
-    out = []
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix, suffix in (
-            ("scipy_openblas", "64_"),
-            ("scipy_openblas", ""),
-            ("openblas", "64_"),
-            ("openblas", ""),
-        ):
-            set_fn = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-            get_fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-            if set_fn is not None and get_fn is not None:
-                out.append((set_fn, get_fn))
-                break
-    return out
-
-
-def _single_thread_blas() -> None:
-    """Worker initializer: OpenBLAS on one thread. The models solve tiny systems, where
-    BLAS threads only add overhead (10x on L-BFGS-B), and two workers share two cores.
-    A forked worker inherits the parent's thread pool, which environment variables set
-    after numpy loaded cannot change. Best effort: does nothing without OpenBLAS."""
-    for set_fn, _ in _openblas():
-        set_fn(1)
-
-
-@contextmanager
-def _blas_one_thread() -> Iterator[None]:
-    """Single-threaded OpenBLAS inside the block, restored after (in-process runs)."""
-    libs = _openblas()
-    before = [get_fn() for _, get_fn in libs]
-    for set_fn, _ in libs:
-        set_fn(1)
-    try:
-        yield
-    finally:
-        for (set_fn, _), n in zip(libs, before):
-            set_fn(n)
-
-
 def _run_chunk(jobs: list[selection.Job], cfg: selection.Config) -> list[selection.Outcome]:
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
@@ -224,61 +167,25 @@ def run_jobs(
     cfg: selection.Config,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[selection.Outcome]:
-    """Forecast every job, in `workers` processes (default: all cores), in job order."""
+    """Forecast every job in chunks of `CHUNK` on `executor` (default: `workers`
+    processes of this machine, all cores when None), in job order; `cfg` is the
+    executor's shared input, sent to each worker once where it can be."""
     total = len(jobs)
-    workers = os.cpu_count() or 1 if workers is None else max(1, workers)
     chunks = [jobs[i : i + CHUNK] for i in range(0, total, CHUNK)]
-    out: list[list[selection.Outcome]] = [[] for _ in chunks]
-    done = 0
+    counted = [0]
     if progress:
         progress(0, total)
-    if workers == 1 or len(chunks) <= 1:
-        for i, c in enumerate(chunks):
-            with np.errstate(all="ignore"), warnings.catch_warnings(), _blas_one_thread():
-                out[i] = _run_chunk(c, cfg)
-            done += len(c)
-            if progress:
-                progress(done, total)
-        return [o for part in out for o in part]
-    for var in BLAS_THREAD_VARS:  # tiny matrices: BLAS threads only cost time
-        os.environ.setdefault(var, "1")
-    # fork is instant and shares the loaded modules, but forking a process that runs
-    # other threads (the Streamlit server) can deadlock the child: use a fork server then
-    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
-        ctx = mp.get_context("fork")
-    else:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sop.demand.selection"])
-    with (
-        _workers_skip_main(),
-        ProcessPoolExecutor(
-            max_workers=min(workers, len(chunks)), mp_context=ctx, initializer=_single_thread_blas
-        ) as pool,
-    ):
-        futures = {pool.submit(_run_chunk, c, cfg): i for i, c in enumerate(chunks)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            out[i] = fut.result()
-            done += len(chunks[i])
-            if progress:
-                progress(done, total)
+
+    def done(i: int) -> None:
+        counted[0] += len(chunks[i])
+        if progress:
+            progress(counted[0], total)
+
+    executor = executor if executor is not None else LocalPool(workers)
+    out = executor.map_chunks(_run_chunk, chunks, cfg, done)
     return [o for part in out for o in part]
-
-
-@contextmanager
-def _workers_skip_main() -> Iterator[None]:
-    """Hide `__main__`'s file while worker processes start: a fork-server worker
-    re-runs the parent's main script, which under Streamlit (or after an AppTest run)
-    is a page or app.py, so each worker would render the app in bare mode. A stand-in
-    module without __file__ is not re-run."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def _level_frames(
@@ -309,8 +216,14 @@ def run_forecast(
     settings: ForecastSettings = ForecastSettings(),
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> ForecastResult:
-    """Forecast every series of `tables` (see the module docstring and ForecastResult).
+    """Forecast every series of `tables` (see the module docstring and ForecastResult)
+    on `executor` (default: `workers` processes here, `sop.demand.executors`).
+
+    Everything that spans series (the as-of month, the family seasonal profiles, the
+    new products' forecasts, promotions, the reconciliation tree) is computed here,
+    once; each job carries only its own arrays, and a worker sees one job at a time.
 
     Raises ValueError with a readable message for invalid settings or a dataset
     without sales history.
@@ -327,7 +240,7 @@ def run_forecast(
     prep = build_jobs(tables, settings.level, as_of, settings.horizon, settings.use_promotions)
     mint = settings.reconcile == reconcile.MINT
     tree = reconcile.build_tree(prep.jobs, settings.level, prep.family, fit_upper=mint)
-    base = run_jobs(prep.jobs + tree.jobs, settings.config(), workers, progress)
+    base = run_jobs(prep.jobs + tree.jobs, settings.config(), workers, progress, executor)
     n = len(prep.jobs)
     outcomes, rec = reconcile.reconcile(tree, prep.jobs, base[:n], base[n:], settings.reconcile)
     keys = level_keys(settings.level)
