@@ -110,21 +110,28 @@ PAGES = ("data", "demand", "supply", "scenarios", "compare", "executive", "decis
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
 
 
+def first_visit(browser, url: str, name: str, drawn: str | None = None) -> float:
+    """Seconds from opening page `name`'s address in a new tab to its title (and the
+    `drawn` JavaScript condition, if any) drawn and the app idle for 300 ms."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    t0 = time.perf_counter()
+    page.goto(f"{url}/{name}")
+    page.locator("h1").first.wait_for(timeout=120_000)
+    if drawn:
+        page.wait_for_function(drawn, timeout=120_000, polling=50)
+    while True:
+        page.wait_for_function(IDLE, timeout=120_000, polling=50)
+        page.wait_for_timeout(300)
+        if page.evaluate(IDLE):
+            break
+    sec = time.perf_counter() - t0 - 0.3
+    page.close()
+    return sec
+
+
 def first_visits(browser, url: str) -> None:
     """Seconds from opening each page's address to the page drawn and idle."""
-    times = {}
-    for name in PAGES:
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        t0 = time.perf_counter()
-        page.goto(f"{url}/{name}")
-        page.locator("h1").first.wait_for(timeout=120_000)
-        while True:
-            page.wait_for_function(IDLE, timeout=120_000, polling=50)
-            page.wait_for_timeout(300)
-            if page.evaluate(IDLE):
-                break
-        times[name] = time.perf_counter() - t0 - 0.3
-        page.close()
+    times = {name: first_visit(browser, url, name) for name in PAGES}
     for name, sec in times.items():
         print(f"first visit /{name}: {sec:.1f} s")
     print(f"first visit, slowest page: {max(times.values()):.1f} s (/{max(times, key=times.get)})")
@@ -139,20 +146,26 @@ def move(page, key: str) -> float:
     return time.perf_counter() - t0
 
 
+def open_slider(browser, url: str):
+    """A new tab on the Scenarios page (reached from the Data page's sidebar link) with
+    the Revenue tile drawn and the "Demand, all families" slider focused."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(url)
+    page.get_by_role("heading", name="Data gathering").wait_for(timeout=90_000)
+    page.get_by_role("link", name="Scenarios", exact=True).click()
+    page.wait_for_function(f"() => ({REVENUE})() !== null", timeout=90_000)
+    page.wait_for_timeout(1000)
+    page.get_by_role("slider", name=SLIDER).focus()
+    return page
+
+
 def measure(url: str, moves: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         first_visits(browser, url)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(url)
-        page.get_by_role("heading", name="Data gathering").wait_for(timeout=90_000)
-        page.get_by_role("link", name="Scenarios", exact=True).click()
-        page.wait_for_function(f"() => ({REVENUE})() !== null", timeout=90_000)
-        page.wait_for_timeout(1000)
-        slider = page.get_by_role("slider", name=SLIDER)
-        slider.focus()
+        page = open_slider(browser, url)
         warm = move(page, "ArrowRight")  # first solve in this process
         page.wait_for_timeout(400)
         fresh = []

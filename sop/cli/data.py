@@ -18,6 +18,7 @@ from sop.store import ROOT, Store
 from sop.store import forecasts as forecast_store
 
 DEMO_DIR = ROOT / "data" / "demo"
+SCALE_REGIONS = 8  # `demo --skus N` without --regions
 DIR_HELP = (
     "folder of table files named after the data model's tables (sales.csv, products.xlsx, "
     "capacity.parquet, .csv.gz, ...; see docs/data-model.md), or one file: a workbook with a "
@@ -75,12 +76,42 @@ def load(args: argparse.Namespace) -> int:
     return 0
 
 
+def write_scale(out: Path, n_skus: int, n_regions: int, seed: int) -> dict[str, Path]:
+    """Write the made-up company of `sop.supply.synthetic.scale_dataset` (n_skus x
+    n_regions, with a loaded consensus plan) to `<out>/<table>.parquet`; returns the paths.
+    For trying the app and the benches at a size: `python -m sop demo --skus 20000`."""
+    # Lazy: the supply package is not needed by the other data commands.
+    from sop.supply.synthetic import scale_dataset
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, df in scale_dataset(n_skus, n_regions, seed=seed).items():
+        paths[name] = out / f"{name}.parquet"
+        df.to_parquet(paths[name], engine="pyarrow", index=False, compression="zstd")
+    return paths
+
+
 def demo(args: argparse.Namespace) -> int:
-    paths = write_demo(args.out, seed=args.seed)
+    skus = getattr(args, "skus", None)
+    regions = getattr(args, "regions", None)
+    seed = getattr(args, "seed", None)
+    if skus is None and regions is not None:
+        print("ERROR    --regions needs --skus: the demo has its own 4 regions.", file=sys.stderr)
+        return 2
+    if skus is not None and (skus < 1 or (regions is not None and regions < 1)):
+        print("ERROR    --skus and --regions must each be 1 or more.", file=sys.stderr)
+        return 2
+    out = args.out or (DEMO_DIR if skus is None else ROOT / "data" / f"scale-{skus}")
+    if skus is None:
+        paths = write_demo(out, seed=7 if seed is None else seed)
+    else:
+        regions = SCALE_REGIONS if regions is None else regions
+        paths = write_scale(Path(out), skus, regions, 1 if seed is None else seed)
     size = sum(p.stat().st_size for p in paths.values())
-    print(f"Wrote {len(paths)} tables ({size / 1e6:.2f} MB) to {args.out}.")
+    print(f"Wrote {len(paths)} tables ({size / 1e6:.2f} MB) to {out}.")
     if args.load:
-        return load(argparse.Namespace(dir=args.out, name="demo", store=args.store))
+        name = "demo" if skus is None else Path(out).name
+        return load(argparse.Namespace(dir=out, name=name, store=args.store))
     return 0
 
 
@@ -161,18 +192,34 @@ def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     s.add_argument("--name", help="dataset name (default: the folder or file name)")
     add_read_options(s)
     s.set_defaults(func=load)
-    s = add_parser("demo", help="write the deterministic demo dataset")
+    s = add_parser(
+        "demo",
+        help="write the deterministic demo dataset (--skus N: a made-up company of N SKUs)",
+    )
     s.add_argument(
         "--out",
         type=Path,
-        default=DEMO_DIR,
-        help="folder to write the table files into (default: data/demo)",
+        default=None,
+        help="folder to write the table files into (default: data/demo; with --skus N: "
+        "data/scale-N)",
     )
     s.add_argument(
         "--seed",
         type=int,
-        default=7,
-        help="random seed; the same seed writes the same data (default: 7)",
+        default=None,
+        help="random seed; the same seed writes the same data (default: 7; with --skus: 1)",
+    )
+    s.add_argument(
+        "--skus",
+        type=int,
+        help="instead of the demo, write a made-up company of this many SKUs, 25 families, "
+        "24 months of sales and a loaded consensus plan for the next 18 months (for "
+        "trying the app at a size; 20000 SKUs: about 7 million rows)",
+    )
+    s.add_argument(
+        "--regions",
+        type=int,
+        help=f"with --skus: the regions each SKU is sold in (default: {SCALE_REGIONS})",
     )
     s.add_argument("--load", action="store_true", help="also load it into the store")
     s.set_defaults(func=demo)
