@@ -183,16 +183,14 @@ st.caption(
     "What if demand, prices, capacity or costs change? Move a lever: the plan is "
     "re-solved and every figure follows."
 )
-info, path, stamp, demand = guards.require_demand(POLICY.horizon)
-known = lever_space.space_for(
-    demand, readers.tables(path, info.version), Levers()
-)  # the dataset's names
+info, path, stamp, _ = guards.require_demand(POLICY.horizon)
+known = scenario_readers.dataset_space(path, info.version, POLICY.horizon, stamp)  # its names
 levers, seed, problems = scenario_url.starting_levers(
     st.session_state, st.query_params.to_dict(), st.session_state.pop(RESEED, False), known
 )
 if problems:
     st.warning(scenario_url.link_warning(problems), icon=":material/link_off:")
-space = lever_space.space_for(demand, readers.tables(path, info.version), levers)
+space = lever_space.widen_space(known, levers)
 if seed:
     st.session_state.update(lever_space.widget_state(levers, space))
 panel(

@@ -11,18 +11,22 @@ Speed: a slider move must feel instant, so the demand plan is prepared once
 demand levers become one multiplier per row (`demand_factor`), and the plan is
 solved on demand summed over regions (the family-level plan and every KPI are
 the same; regions only matter for the SKU x region split, which scenarios do
-not need).
+not need). What a move cannot change is made once and remembered per dataset: the
+sales table cut to the sums the net prices read (`planning_tables`) and the rows the
+plan plans with their routing (`sop.supply.rows.row_layout`).
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.core.months import add_months, as_of_month
 from sop.demand import hierarchy
 from sop.demand.plan import PLAN_COLUMNS
 from sop.finance import kpis, risk, statement
@@ -31,6 +35,7 @@ from sop.scenario.apply import apply_policy, apply_tables, demand_factor, price_
 from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan_and_inputs
 from sop.supply.policy import SupplyPolicy
+from sop.supply.rows import RowLayout, SupplyInputError, row_layout
 
 ALL_REGIONS = "All regions"
 
@@ -54,45 +59,66 @@ class DemandBase:
     fm: pd.DataFrame  # per cell: family, month
 
 
+def _pairs(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row's (a, b) pair, the row where each pair first appears), pairs in
+    order of first appearance (what `pd.factorize` of the pairs gives). Codes run from
+    -1 (a missing value) to nb - 1 for b."""
+    code, keys = pd.factorize((a.astype(np.int64) + 1) * (nb + 1) + (b + 1))
+    first = np.full(len(keys), len(a), dtype=np.int64)
+    np.minimum.at(first, code, np.arange(len(a)))
+    return code, first
+
+
 def prepare_demand(demand: pd.DataFrame) -> DemandBase:
-    """Codes and arrays of a demand plan (`sop.demand.PLAN_COLUMNS`)."""
+    """Codes and arrays of a demand plan (`sop.demand.PLAN_COLUMNS`).
+
+    Each name column is factorised once (SKU, family, region, month) and the SKU x month
+    and family x month groups are made from the integer codes, so no string is walked
+    per row; groups keep the order in which they first appear. A SKU's family is the one
+    of its last row."""
+    sku_code, skus = pd.factorize(demand[schema.SKU])
     fam_code, families = pd.factorize(demand[schema.FAMILY])
     reg_code, regions = pd.factorize(demand[schema.REGION])
-    group, keys = pd.factorize(
-        pd.MultiIndex.from_arrays([demand[schema.SKU], demand[schema.MONTH]])
-    )
-    fam_of_sku = dict(zip(demand[schema.SKU], demand[schema.FAMILY]))
-    skus = keys.get_level_values(0)
+    mon_code, month_values = pd.factorize(demand[schema.MONTH])
+    nm = len(month_values)
+    group, first = _pairs(sku_code, mon_code, nm)
+    last = np.full(len(skus) + 1, -1, dtype=np.int64)
+    last[sku_code] = np.arange(len(demand))  # numpy assigns repeated indices in order
+
+    def at(name: str, rows: np.ndarray) -> pd.Index:
+        return pd.Index(demand[name].take(rows))
+
     groups = pd.DataFrame(
         {
-            schema.MONTH: keys.get_level_values(1),
-            schema.SKU: skus,
-            schema.FAMILY: skus.map(fam_of_sku),
+            schema.MONTH: at(schema.MONTH, first),
+            schema.SKU: at(schema.SKU, first),
+            schema.FAMILY: at(schema.FAMILY, last[sku_code[first]]),
         }
     )
-    fm_code, fm_keys = pd.factorize(
-        pd.MultiIndex.from_arrays([demand[schema.FAMILY], demand[schema.MONTH]])
-    )
+    fm_code, fm_first = _pairs(fam_code, mon_code, nm)
     fm = pd.DataFrame(
-        {schema.FAMILY: fm_keys.get_level_values(0), schema.MONTH: fm_keys.get_level_values(1)}
+        {schema.FAMILY: at(schema.FAMILY, fm_first), schema.MONTH: at(schema.MONTH, fm_first)}
     )
 
     def col(name: str) -> np.ndarray:
         return demand[name].to_numpy(dtype=float, na_value=0.0)
 
+    def small(codes: np.ndarray) -> np.ndarray:  # half the memory of the per-row codes
+        return codes.astype(np.int32)
+
     return DemandBase(
         demand[schema.MONTH].to_numpy(),
-        fam_code,
+        small(fam_code),
         np.asarray(families),
-        reg_code,
+        small(reg_code),
         np.asarray(regions),
         col(schema.UNITS),
         col(schema.P10),
         col(schema.P90),
         col(schema.FORECAST_UNITS),
-        group,
+        small(group),
         groups,
-        fm_code,
+        small(fm_code),
         fm,
     )
 
@@ -147,7 +173,67 @@ def apply_levers(
     if problems := levers.problems():
         raise ValueError("; ".join(problems))
     demand, sigma = scenario_demand(base, levers)
-    return ScenarioInputs(demand, sigma, apply_tables(tables, levers), apply_policy(policy, levers))
+    t = apply_tables(planning_tables(tables), levers)
+    return ScenarioInputs(demand, sigma, t, apply_policy(policy, levers))
+
+
+_RECENT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def planning_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """`tables` with the sales table cut to what the plan reads of it: per SKU, the
+    revenue and units of the rows `sop.supply.sku_values.net_prices` sums (the last 12
+    months, revenue known, units > 0), as one row dated the as-of month.
+
+    The net prices come out the same (each SKU's sums are summed once more, alone), and
+    the price lever then scales one row per SKU instead of every month of history.
+    Remembered per sales table (tables are read-only), so a slider move pays nothing."""
+    sales, as_of = tables.get(schema.SALES), as_of_month(tables)
+    if sales is None or as_of is None or schema.REVENUE not in sales:
+        return tables
+    hit = _RECENT.get(id(sales))
+    if hit is None or hit[0]() is not sales:
+        last = sales[
+            (sales[schema.MONTH] > add_months(as_of, -12))
+            & sales[schema.REVENUE].notna()
+            & (sales[schema.UNITS] > 0)
+        ]
+        g = last.groupby(schema.SKU)[[schema.REVENUE, schema.UNITS]].sum().reset_index()
+        hit = (weakref.ref(sales), g.assign(**{schema.MONTH: as_of}))
+        for old in list(_RECENT)[:-3]:  # keep the last few datasets
+            del _RECENT[old]
+        _RECENT[id(sales)] = hit
+    return {**tables, schema.SALES: hit[1]}
+
+
+_LAYOUTS: dict[tuple, tuple[tuple[weakref.ref, ...], RowLayout]] = {}
+
+
+def _layout(
+    base: DemandBase, tables: dict[str, pd.DataFrame], inputs: ScenarioInputs
+) -> RowLayout | None:
+    """The rows of a scenario's demand as the plan reads them (`row_layout`): the same
+    for every lever position of `base` on `tables` (levers change units, prices, costs
+    and capacity, never the SKUs, families, routing or plants), so made once per demand
+    plan, dataset and plan horizon, level and ending units. None when the rows cannot
+    be planned (`prepare` then says why)."""
+    used = [base] + [tables.get(k) for k in (schema.PRODUCTS, schema.BILL_OF_RESOURCES)]
+    used.append(tables.get(schema.RESOURCES))
+    pol = inputs.policy
+    key = (*map(id, used), pol.horizon, pol.level, pol.ending_inventory, pol.ending_units)
+    hit = _LAYOUTS.get(key)
+    if hit is None or any(r() is not u for r, u in zip(hit[0], used)):
+        try:
+            lay = row_layout(inputs.demand, inputs.tables, pol)
+        except (SupplyInputError, KeyError):
+            return None
+        if any(u is None for u in used):
+            return lay
+        hit = (tuple(weakref.ref(u) for u in used), lay)
+        for old in list(_LAYOUTS)[:-3]:  # keep the last few
+            del _LAYOUTS[old]
+        _LAYOUTS[key] = hit
+    return hit[1]
 
 
 @dataclass
@@ -210,7 +296,12 @@ def evaluate(
         )
     d, t = inputs.demand, inputs.tables
     plan, prepared = solve_plan_and_inputs(
-        d, t, inputs.policy, sku_detail=False, targets=getattr(levers, "targets", ())
+        d,
+        t,
+        inputs.policy,
+        sku_detail=False,
+        targets=getattr(levers, "targets", ()),
+        layout=_layout(base, tables, inputs),
     )
     if not plan.ok:
         return done(plan, d)

@@ -63,36 +63,56 @@ class Widget:
     format: str | None = None  # printf-style, for sliders and number inputs
 
 
-def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Levers) -> LeverSpace:
-    """The lever space of a demand plan and dataset, widened by anything `levers`
-    names that the data lacks (so a saved scenario always fits its widgets)."""
-    months = {f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())}
-    months |= {levers.promo_start} - {""}
+def _names(column: pd.Series) -> set[str]:
+    """The distinct values of a name column as text (each distinct value read once)."""
+    return set(pd.Series(column.unique()).astype(str))
+
+
+def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
+    """The lever space of a demand plan and dataset alone (nothing moved): its families,
+    regions, lines and plan months, and whether subcontracting and hiring have anything
+    to act on. The only part that reads the data: cache it once per dataset and widen
+    it per levers with `widen_space`."""
+    opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
+    subcontract = (
+        opts is not None
+        and schema.OPTION_TYPE in opts
+        and (opts[schema.OPTION_TYPE] == "subcontract").any()
+    )
+    return LeverSpace(
+        tuple(sorted(_names(demand[schema.FAMILY]))),
+        tuple(sorted(_names(demand[schema.REGION]))),
+        tuple(sorted(_names(tables[schema.CAPACITY][schema.RESOURCE]))),
+        tuple(sorted({f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())})),
+        MIN_SLOTS,
+        bool(subcontract),
+        bool(crew is not None and len(crew) > 0),
+    )
+
+
+def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
+    """`known` (a `dataset_space`) widened by anything `levers` names that the data
+    lacks, so a saved scenario always fits its widgets. Cheap: no data is read."""
+    months = set(known.months) | ({levers.promo_start} - {""})
     months |= {m for c in levers.capacity_changes for m in c[1:3]}
-    lines = set(tables[schema.CAPACITY][schema.RESOURCE].astype(str)) | {
-        c[0] for c in levers.capacity_changes
-    }
+    lines = set(known.resources) | {c[0] for c in levers.capacity_changes}
     fams = (
-        set(demand[schema.FAMILY].astype(str))
+        set(known.families)
         | {k for k, _ in levers.demand_family_pct}
         | {k for k, _ in levers.price_family_pct}
         | {k for k, _ in levers.ending_units}
         | ({levers.promo_family} - {""})
     )
-    regions = set(demand[schema.REGION].astype(str)) | {k for k, _ in levers.demand_region_pct}
-    base, opts, crew = Levers(), tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
-    subcontract = (
-        opts is not None
-        and schema.OPTION_TYPE in opts
-        and (opts[schema.OPTION_TYPE] == "subcontract").any()
-    ) or (levers.subcontract_allowed, levers.subcontract_cap_pct) != (
-        base.subcontract_allowed,
-        base.subcontract_cap_pct,
+    regions = set(known.regions) | {k for k, _ in levers.demand_region_pct}
+    base = Levers()
+    subcontract = known.subcontract or (
+        levers.subcontract_allowed,
+        levers.subcontract_cap_pct,
+    ) != (base.subcontract_allowed, base.subcontract_cap_pct)
+    labour = known.labour or (levers.hiring_allowed, levers.hiring_limit) != (
+        base.hiring_allowed,
+        base.hiring_limit,
     )
-    labour = (crew is not None and len(crew) > 0) or (
-        levers.hiring_allowed,
-        levers.hiring_limit,
-    ) != (base.hiring_allowed, base.hiring_limit)
     return LeverSpace(
         tuple(sorted(fams)),
         tuple(sorted(regions)),
@@ -102,6 +122,12 @@ def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Lev
         bool(subcontract),
         bool(labour),
     )
+
+
+def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Levers) -> LeverSpace:
+    """The lever space of a demand plan and dataset, widened by anything `levers`
+    names that the data lacks (`dataset_space`, then `widen_space`)."""
+    return widen_space(dataset_space(demand, tables), levers)
 
 
 def _meta(name: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sop.core import schema
-from sop.supply import absorption, capacity, sku_values
+from sop.supply import absorption, sku_values
 from sop.supply.limits import (
     INF,
     labour_pools,
@@ -45,17 +45,15 @@ from sop.supply.limits import (
     subcontract_prices,
     supply_options,
 )
-from sop.supply.policy import END_UNITS, LEVEL_SKU, SupplyPolicy
+from sop.supply.policy import SupplyPolicy
+from sop.supply.rows import RowLayout, row_layout
+from sop.supply.rows import SupplyInputError as SupplyInputError  # where callers import it
 from sop.supply.sku_values import PER_HOUR
 
 ADDED_COST = "added_cost"  # capacity-table column: money paid for a row's added hours
 # a scenario's promotion cost (`sop.scenario.apply.promotion_cost`): not a dataset table,
 # a frame of family, month and AMOUNT (money) left in the tables dict under this key
 PROMOTION_COST, AMOUNT = "promotion_cost", "amount"
-
-
-class SupplyInputError(ValueError):
-    """The inputs cannot be planned; the message says what is wrong and what to do."""
 
 
 @dataclass
@@ -139,85 +137,6 @@ def _shares(
     )
 
 
-def _plan_rows(
-    demand: pd.DataFrame, products: pd.DataFrame, policy: SupplyPolicy, notes: list[str]
-) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
-    """(the plan months, the demand rows of known SKUs in them); notes what is left out.
-    Raises SupplyInputError when there is nothing to plan."""
-    if demand is None or demand.empty:
-        raise SupplyInputError(
-            "The demand plan is empty: there is nothing to plan. "
-            "Forecast demand first (`python -m sop forecast`)."
-        )
-    months = pd.DatetimeIndex(sorted(demand[schema.MONTH].unique()))[: policy.horizon]
-    if len(months) < policy.horizon:
-        notes.append(
-            f"The demand plan covers {len(months)} months, fewer than the "
-            f"{policy.horizon}-month horizon; the plan covers those months."
-        )
-    d = demand[demand[schema.MONTH].isin(months)]
-    known = d[schema.SKU].isin(products.index)
-    if not known.all():
-        lost = sorted(d.loc[~known, schema.SKU].unique())
-        notes.append(
-            f"{len(lost)} SKU(s) of the demand plan are not in products and are "
-            f"left out: {', '.join(map(str, lost[:5]))}."
-        )
-        d = d[known]
-    if d.empty:
-        raise SupplyInputError("No SKU of the demand plan is in the product master.")
-    fams = set(products.loc[d[schema.SKU].unique(), schema.FAMILY].astype(str))
-    if policy.ending_inventory == END_UNITS and (gone := set(dict(policy.ending_units)) - fams):
-        notes.append(
-            f"The ending inventory of {', '.join(sorted(gone))} is left out: "
-            "no such family in the demand plan."
-        )
-    return months, d
-
-
-def _routing(
-    products: pd.DataFrame,
-    tables: dict[str, pd.DataFrame],
-    skus: pd.Index,
-    res: pd.DataFrame,
-    notes: list[str],
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """(hours per unit of the SKUs on known resources, the plant of each SKU)."""
-    hpu = capacity.hours_per_unit(products.reset_index(), tables[schema.BILL_OF_RESOURCES])
-    hpu = hpu[hpu[schema.SKU].isin(skus) & hpu[schema.RESOURCE].isin(res[schema.RESOURCE])]
-    plant = (
-        capacity.sku_plants(hpu, res).reindex(skus).fillna(capacity.UNROUTED).to_numpy(dtype=object)
-    )
-    unrouted = skus[plant == capacity.UNROUTED]
-    if len(unrouted):
-        notes.append(
-            f"{len(unrouted)} SKU(s) have no routing and are planned without a "
-            f"capacity limit: {', '.join(map(str, unrouted[:5]))}."
-        )
-    return hpu, plant
-
-
-def _items(
-    skus: pd.Index, fam: np.ndarray, plant: np.ndarray, level: str
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """(the item of each SKU, the items): each SKU at SKU level, else family x plant."""
-    if level == LEVEL_SKU:
-        item_of_sku = np.arange(len(skus))
-        items = pd.DataFrame(
-            {schema.SKU: np.asarray(skus, dtype=object), schema.FAMILY: fam, schema.PLANT: plant}
-        )
-        return item_of_sku, items
-    keys = pd.MultiIndex.from_arrays([fam, plant])
-    item_of_sku, uniq = pd.factorize(keys, sort=True)
-    items = pd.DataFrame(
-        {
-            schema.FAMILY: uniq.get_level_values(0).to_numpy(dtype=object),
-            schema.PLANT: uniq.get_level_values(1).to_numpy(dtype=object),
-        }
-    )
-    return item_of_sku, items
-
-
 def _item_weights(
     item_of_sku: np.ndarray, n: int, dsku: np.ndarray, onhand_s: np.ndarray
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
@@ -251,27 +170,30 @@ def _standard_rates(
 
 
 def prepare(
-    demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy: SupplyPolicy
+    demand: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    policy: SupplyPolicy,
+    layout: RowLayout | None = None,
 ) -> PlanInputs:
     """Arrays for `sop.supply.lp` from a demand plan (month, sku, region, units).
 
-    Raises SupplyInputError with a planner-facing message when nothing can be planned.
+    `layout`: the demand plan's `row_layout`, made earlier from a plan with the same
+    rows in the same order on the same products, routing and policy (a scenario's);
+    None makes it here. Raises SupplyInputError with a planner-facing message when
+    nothing can be planned.
     """
-    notes: list[str] = []
+    lay = layout if layout is not None else row_layout(demand, tables, policy)
+    notes: list[str] = list(lay.notes)
     products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
-    months, d = _plan_rows(demand, products, policy, notes)
-    rows = d[[schema.MONTH, schema.SKU, schema.REGION]].reset_index(drop=True)
-    units = np.clip(d[schema.UNITS].to_numpy(dtype=float, na_value=0.0), 0, None)
-    sku_code, skus = pd.factorize(rows[schema.SKU])
-    t = months.get_indexer(rows[schema.MONTH])
+    months, rows, sku_code, skus, t = lay.months, lay.rows, lay.sku_code, lay.skus, lay.t
+    units = demand[schema.UNITS].to_numpy(dtype=float, na_value=0.0)[lay.pos]
+    units = np.clip(units, 0, None)
     T, ns = len(months), len(skus)
     res = tables[schema.RESOURCES].reset_index(drop=True)
-    hpu, plant = _routing(products, tables, skus, res, notes)
-    fam = products[schema.FAMILY].reindex(skus).to_numpy(dtype=object)
-    item_of_sku, items = _items(skus, fam, plant, policy.level)
+    hpu, fam, item_of_sku, items = lay.hpu, lay.fam, lay.item_of_sku, lay.items
     n = len(items)
     row_item = item_of_sku[sku_code]
-    region_code, regions = pd.factorize(rows[schema.REGION])
+    region_code, regions = lay.region_code, lay.regions
     series = sku_code * max(len(regions), 1) + region_code
     share = _shares(row_item, t, series, units, n, T)
     wsku = _bincount(sku_code * T + t, share, ns * T).reshape(ns, T)

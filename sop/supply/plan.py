@@ -24,6 +24,7 @@ from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
 from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
+from sop.supply.rows import RowLayout
 from sop.supply.targets import Target
 
 __all__ = [
@@ -189,17 +190,20 @@ def solve_plan_and_inputs(
     sku_detail: bool = True,
     targets: tuple[Target, ...] = (),
     extra: ExtraHours | None = None,
+    layout: RowLayout | None = None,
 ) -> tuple[PlanResult, PlanInputs | None]:
     """`solve_plan`, and the inputs it solved (None when they could not be prepared):
     the risk simulation (`sop.supply.paths`) reads the plan's limits from them. The
-    inputs are not part of `PlanResult`, which is cached and saved by value."""
+    inputs are not part of `PlanResult`, which is cached and saved by value. `layout`:
+    the demand plan's rows as `sop.supply.inputs.prepare` takes them, made once (a
+    scenario's)."""
     policy = policy or SupplyPolicy()
     if problems := policy.problems():
         text = "The plan settings are not valid: " + "; ".join(problems) + "."
         return PlanResult(INVALID, text, policy), None
     t0 = time.perf_counter()
     try:
-        inp = prepare(demand, tables, policy)
+        inp = prepare(demand, tables, policy, layout)
     except SupplyInputError as exc:
         return PlanResult(INVALID, str(exc), policy), None
     except KeyError as exc:
