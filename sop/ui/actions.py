@@ -15,7 +15,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import streamlit as st
 
 from sop.core.access import AccessDenied
 from sop.data.validate import Report
@@ -69,7 +68,7 @@ def load(report: Report, name: str, source: str, company: str | None = None) -> 
     outcome = _attempt(
         lambda: readers.store().load(report.tables, name=name, source=source, company=company)
     )
-    st.cache_data.clear()
+    readers.clear_caches()
     return outcome
 
 
@@ -94,7 +93,7 @@ def forecast_new_dataset(bar) -> Outcome:
 def restore(version: int) -> Outcome:
     """Make an earlier dataset version the active one again."""
     outcome = _attempt(lambda: readers.store().activate(version))
-    st.cache_data.clear()
+    readers.clear_caches()
     return outcome
 
 
@@ -107,7 +106,7 @@ def run_forecast(forecast: ForecastSettings, bar) -> Outcome:
         bar.progress(done / max(total, 1), text=f"Forecasting series {done} of {total}…")
 
     # (the engine keeps its worker processes from re-running this page: see
-    # `sop.demand.engine._workers_skip_main`)
+    # `sop.demand.executors._workers_skip_main`)
     return _attempt(lambda: consensus.run_and_store(readers.store(), forecast, progress=progress))
 
 
@@ -166,7 +165,7 @@ def load_budget(budget: pd.DataFrame, name: str, source: str) -> Outcome:
     """A new active dataset version with `budget` (validated) in place of the active
     version's budget (value: the version), and every cached result dropped."""
     outcome = _attempt(lambda: budget_store.load_budget(readers.store(), budget, name, source))
-    st.cache_data.clear()
+    readers.clear_caches()
     return outcome
 
 

@@ -6,6 +6,12 @@ the cache key. What demand depends on besides the dataset (the forecast run and 
 overrides) is the `demand_stamp`, part of the key of everything made from it. Saved items
 (overrides, snapshots, settings) are read for the company of the dataset version on
 screen.
+
+Large read-only values (the tables, the consensus demand, plans, the data-quality
+report) are `st.cache_resource`: every session and rerun gets the same object, not an
+unpickled copy, so nothing may change them in place (tests/app/test_cache_bounds.py
+checks that no page does). Small results stay `st.cache_data`. `clear_caches` drops
+all of them after a new load.
 """
 
 from __future__ import annotations
@@ -34,6 +40,13 @@ from sop.ui import auth
 
 
 # --- Data gathering (step 1) ----------------------------------------------------------
+def clear_caches() -> None:
+    """Drop every cached result (data, shared resources and the per-lever-position
+    evaluations): after a load, a restore or a refresh changed what the store holds."""
+    st.cache_data.clear()
+    st.cache_resource.clear()  # holds `sop.ui.evalcache.lru` too
+
+
 def store() -> Store:
     """The app's store (the `SOP_STORE` file, else the default), acting as this
     session's person (`sop.ui.auth.current_actor`): every write checks their roles."""
@@ -55,13 +68,13 @@ def datasets() -> pd.DataFrame:
     return store().datasets()
 
 
-@st.cache_data(show_spinner="Reading the dataset…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the dataset…", max_entries=4)
 def loaded_tables(path: str, version: int) -> dict[str, pd.DataFrame]:
     """The tables as loaded (optional tables left out are absent)."""
     return Store(path).tables(version)
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=4)
 def tables(path: str, version: int) -> dict[str, pd.DataFrame]:
     """The tables every step reads: as loaded, with the defaults of
     `sop.data.defaults.complete` filled in (derived products, family capacity lines...)."""
@@ -75,7 +88,7 @@ def assumptions(path: str, version: int, topics: tuple[str, ...] | None = None) 
     return data_assumptions.assumptions(loaded_tables(path, version), topics)
 
 
-@st.cache_data(show_spinner="Running the data-quality checks…", max_entries=8)
+@st.cache_resource(show_spinner="Running the data-quality checks…", max_entries=4)
 def report(path: str, version: int) -> Report:
     return check_tables(loaded_tables(path, version))
 
@@ -132,19 +145,19 @@ def demand_run(path: str, version: int) -> forecasts.RunInfo | None:
     return forecasts.find_run(Store(path), version)
 
 
-@st.cache_data(show_spinner="Applying the consensus overrides…", max_entries=8)
+@st.cache_resource(show_spinner="Applying the consensus overrides…", max_entries=4)
 def demand_consensus(path: str, version: int, stamp: tuple) -> pd.DataFrame:
     """Forecast + active overrides per SKU x region x month (`sop.demand.overrides.
     apply_overrides` columns), or the loaded consensus plan; empty without either."""
     return consensus.page_consensus(Store(path), version, tables(path, version))
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=4)
 def demand_fitted(path: str, run_id: int) -> pd.DataFrame:
     return forecasts.fitted(Store(path), run_id)
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=4)
 def demand_accuracy(path: str, version: int, run_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-series, per-family) backtest accuracy of a stored run (`sop.demand.accuracy`)."""
     return consensus.accuracy_tables(Store(path), run_id, tables(path, version))
@@ -179,7 +192,7 @@ def demand_in_force(path: str, version: int, stamp: tuple) -> tuple[pd.DataFrame
     )
 
 
-@st.cache_data(show_spinner="Preparing the CSV…", max_entries=4)
+@st.cache_resource(show_spinner="Preparing the CSV…", max_entries=2)
 def demand_plan_csv(path: str, version: int, stamp: tuple) -> bytes:
     """The consensus demand plan (`sop.demand.plan.PLAN_COLUMNS`) as CSV bytes."""
     return csvout.csv_bytes(
@@ -223,7 +236,7 @@ def plan_policy() -> tuple[SupplyPolicy, str]:
     return settings.current_policy(store())
 
 
-@st.cache_data(show_spinner="Reading the consensus demand plan…", max_entries=16)
+@st.cache_resource(show_spinner="Reading the consensus demand plan…", max_entries=8)
 def supply_demand(
     path: str, version: int, horizon: int, stamp: tuple
 ) -> tuple[pd.DataFrame | None, str]:
@@ -234,7 +247,7 @@ def supply_demand(
         return None, str(exc)
 
 
-@st.cache_data(show_spinner="Solving the supply plan…", max_entries=32)
+@st.cache_resource(show_spinner="Solving the supply plan…", max_entries=8)
 def supply_plan(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> PlanResult | None:
     """The plan of the active demand plan under `policy`; None without a demand plan."""
     demand, _ = supply_demand(path, version, policy.horizon, stamp)
@@ -259,7 +272,7 @@ def supply_kpis(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> 
     return plan_kpis(plan, tables(path, version)[schema.PRODUCTS])
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=4)
 def demand_run_frame(path: str, run_id: int, name: str) -> pd.DataFrame:
     """A frame stored with a forecast run (`sop.store.forecasts.BLOB_FRAMES`)."""
     return forecasts.frame(Store(path), run_id, name)

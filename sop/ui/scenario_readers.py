@@ -2,7 +2,10 @@
 finance view, the executive view and records, the meeting pack.
 
 Everything here is made from `scenario` (levers x plan settings on the consensus
-demand), cached by value: moving a slider back to an earlier position is instant.
+demand). What is made per lever position (`scenario`, `finance_view`, `grids`) is kept
+in `sop.ui.evalcache`, bounded by entries and by memory: moving a slider back to a
+recent position is instant, and the server does not grow with every new position.
+Kept values are shared, not copied: nothing may change them in place.
 The decision log's `exe_log_stamp` keys what is made from the log. Saved scenarios
 and the decision log are the active dataset's company's.
 """
@@ -20,17 +23,19 @@ from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
 from sop.finance.view import FinanceView
 from sop.finance.view import build as build_finance_view
-from sop.scenario import saved
+from sop.scenario import saved, space
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
 from sop.scenario.levers import Levers
+from sop.scenario.space import LeverSpace
 from sop.store import Store, comments
 from sop.store import decisions as decision_log
 from sop.supply.policy import SupplyPolicy
+from sop.ui import evalcache
 from sop.ui.readers import supply_demand, tables
 
 
 # --- Scenarios (step 4) ---------------------------------------------------------------
-@st.cache_data(show_spinner="Preparing the demand plan for scenarios…", max_entries=8)
+@st.cache_resource(show_spinner="Preparing the demand plan for scenarios…", max_entries=4)
 def scenario_base(path: str, version: int, horizon: int, stamp: tuple) -> DemandBase | None:
     """The consensus demand prepared for fast lever moves, or None when no demand plan
     is ready."""
@@ -38,29 +43,45 @@ def scenario_base(path: str, version: int, horizon: int, stamp: tuple) -> Demand
     return prepare_demand(demand) if demand is not None else None
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def dataset_space(path: str, version: int, horizon: int, stamp: tuple) -> LeverSpace | None:
+    """The lever widgets' space of the consensus demand with nothing moved
+    (`sop.scenario.space.dataset_space`: the only part that reads the data); None
+    without a demand plan. The page widens it per levers with `widen_space` (cheap)."""
+    demand, _ = supply_demand(path, version, horizon, stamp)
+    return space.dataset_space(demand, tables(path, version)) if demand is not None else None
+
+
 def scenario(
     path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
 ) -> Evaluation | None:
     """The evaluation of `levers` under `policy` on the active consensus demand; None
-    when no demand plan is ready (see `supply_demand` for the message). Cached by
-    value, so moving a slider back to an earlier position is instant."""
-    base = scenario_base(path, version, policy.horizon, stamp)
-    if base is None:
-        return None
-    return evaluate(base, tables(path, version), levers, policy)
+    when no demand plan is ready (see `supply_demand` for the message). Kept in the
+    evaluation cache, so moving a slider back to a recent position is instant."""
+
+    def make() -> Evaluation | None:
+        base = scenario_base(path, version, policy.horizon, stamp)
+        if base is None:
+            return None
+        return evaluate(base, tables(path, version), levers, policy)
+
+    return evalcache.cached(("scenario", path, version, stamp, levers, policy), make)
 
 
-@st.cache_data(show_spinner="Preparing the S&OP grid…", max_entries=32)
 def grids(
     path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
 ) -> dict[str, sop_grid.Grid] | None:
     """The S&OP grid of every family and the total (`sop.finance.grid.sop_grids`) of the
     plan of `levers`; None when there is no demand plan or no optimal plan."""
-    ev = scenario(path, version, stamp, levers, policy)
-    if ev is None or not ev.ok:
-        return None
-    return sop_grid.sop_grids(ev.plan, ev.demand, tables(path, version))
+
+    def make() -> dict[str, sop_grid.Grid] | None:
+        ev = scenario(path, version, stamp, levers, policy)
+        if ev is None or not ev.ok:
+            return None
+        return sop_grid.sop_grids(ev.plan, ev.demand, tables(path, version))
+
+    key = ("grids", path, version, stamp, levers, policy)
+    return evalcache.cached(key, make, "Preparing the S&OP grid…")
 
 
 def scenario_list(path: str, include_archived: bool = False) -> pd.DataFrame:
@@ -90,16 +111,20 @@ def finance_scenarios(path: str) -> dict[int, tuple[str, Levers]]:
     return out
 
 
-@st.cache_data(show_spinner="Preparing the financial view…", max_entries=64)
 def finance_view(
     path: str, version: int, stamp: tuple, levers: Levers, policy: SupplyPolicy
 ) -> FinanceView | None:
     """The finance view of a scenario (see `scenario`); None when there is no demand
     plan or no optimal plan."""
-    ev = scenario(path, version, stamp, levers, policy)
-    if ev is None or not ev.ok:
-        return None
-    return build_finance_view(ev, tables(path, version))
+
+    def make() -> FinanceView | None:
+        ev = scenario(path, version, stamp, levers, policy)
+        if ev is None or not ev.ok:
+            return None
+        return build_finance_view(ev, tables(path, version))
+
+    key = ("finance", path, version, stamp, levers, policy)
+    return evalcache.cached(key, make, "Preparing the financial view…")
 
 
 # --- Executive S&OP (step 5) ----------------------------------------------------------
@@ -124,7 +149,7 @@ def exe_records(path: str, version: int, log_stamp: tuple) -> exec_records.Recor
     )
 
 
-@st.cache_data(show_spinner="Preparing the executive view…", max_entries=16)
+@st.cache_resource(show_spinner="Preparing the executive view…", max_entries=4)
 def exe_view(
     path: str, version: int, stamp: tuple, log_stamp: tuple, policy: SupplyPolicy
 ) -> tuple[exec_view.ExecView | None, str]:

@@ -114,7 +114,7 @@ def _run_refresh(config: SourceConfig, company: str, first: bool) -> None:
         bar.progress(done / max(total, 1), text=label[:1].upper() + label[1:] + "…")
 
     got = rf.refresh(readers.store(), config, company, step)
-    st.cache_data.clear()
+    readers.clear_caches()
     note = ""
     if got.status == rf.LOADED:
         bar.progress(0.0, text="Forecasting the new version…")

@@ -28,13 +28,14 @@ def open_app() -> Callable[..., AppTest]:
     """`open_app(page=None, query=None, timeout=TIMEOUT)` runs app.py, puts `query` in the
     URL, switches to `page` when given, checks nothing raised and returns the AppTest.
 
-    Each call empties the data cache: a test that opens the app a second time, after
+    Each call empties the data and resource caches: a test that opens the app a second time, after
     changing the store, must not see the figures cached by the first opening."""
 
     def open_page(
         page: str | None = None, query: dict | None = None, timeout: float = TIMEOUT
     ) -> AppTest:
         st.cache_data.clear()
+        st.cache_resource.clear()  # the shared tables and the evaluation cache
         at = AppTest.from_file(APP, default_timeout=timeout).run()
         at.query_params.update(query or {})
         if page:
@@ -57,6 +58,7 @@ def open_as() -> Callable[..., AppTest]:
     ) -> AppTest:
         users.set_roles(Store(), email, roles, name)  # the local user holds every role
         st.cache_data.clear()
+        st.cache_resource.clear()  # the shared tables and the evaluation cache
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         at.secrets.update({"auth": AUTH})
         at.user = {"is_logged_in": True, "email": email, "name": name}
