@@ -5,10 +5,10 @@ cannot be read."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.data import cells
 from sop.data.csvtext import code
 from sop.data.dates import DAY_FIRST, is_day_month, read_months
 from sop.data.readers import ERROR, WARNING, RawTable
@@ -25,28 +25,12 @@ LARGEST = 1e12
 YEAR_RANGE = (1900, 2200)  # a month outside these years is a typing error
 
 
-def _to_text(s: pd.Series) -> pd.Series:
-    out = s.astype("object").where(s.notna(), None)
-    out = out.map(lambda v: None if v is None else _cell_text(v) or None)
-    return out.astype("str").where(out.notna(), None)
+_NO_VALUE = frozenset(["nan", "na", "n/a", "null", "none"])
 
 
-def _cell_text(v: object) -> str:
-    """A code as text: 123 (a workbook's number cell) is '123', not '123.0'."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _to_number(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s):
-        return pd.Series(np.nan, index=s.index)
-    if pd.api.types.is_numeric_dtype(s):
-        return pd.to_numeric(s, errors="coerce").astype("float64")
-    text = s.astype("object").map(
-        lambda v: v.strip() if isinstance(v, str) else np.nan if isinstance(v, bool) else v
-    )
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+def _no_value(v: object) -> bool:
+    """A word for "no value" where a number is expected (left empty, not an error)."""
+    return str(v).strip().lower() in _NO_VALUE
 
 
 def _date_order(
@@ -78,7 +62,7 @@ def _date_order(
             c.name,
         )
     elif read.ambiguous or read.mixed:
-        unordered = orig.map(is_day_month).astype(bool)
+        unordered = cells.matches(orig, is_day_month)
         what = (
             f"could be day/month or month/day (e.g. {read.example})"
             if read.ambiguous
@@ -158,14 +142,15 @@ def _read_values(
     rows whose dates wait for the day/month order)."""
     f = raw.file
     orig = df[c.name]
-    given = orig.notna() & (orig.astype("object").map(lambda v: str(v).strip()) != "")
     flagged = unordered = pd.Series(False, index=df.index)
     if c.dtype == schema.STR:
-        df[c.name] = _to_text(orig)
+        df[c.name] = cells.to_text(orig)
     elif c.dtype in (schema.FLOAT, schema.INT):
-        num = _to_number(orig)
-        text = orig.astype("object").map(lambda v: str(v).strip().lower())
-        bad = given & num.isna() & ~text.isin(["nan", "na", "n/a", "null", "none"])
+        num = cells.to_number(orig)
+        unread = cells.given(orig) & num.isna()  # text, or a word for "no value"
+        bad = unread.copy()
+        if unread.any():
+            bad[unread] = ~cells.matches(orig[unread], _no_value)
         run.rows(
             "Values have the right type",
             t,
@@ -193,7 +178,7 @@ def _read_values(
         df[c.name], flagged = num.where(~bad & ~huge), bad | huge
     elif c.dtype == schema.DATE:
         month, unordered = _date_order(raw, t, c, orig, dayfirst, run)
-        bad = given & month.isna() & ~unordered
+        bad = cells.given(orig) & month.isna() & ~unordered
         run.rows(
             DATES_READ,
             t,
@@ -335,8 +320,10 @@ def check_keys(
     """No key repeats (for monthly tables: each month appears once per series). Rows
     whose key could not be read (`unread`, flagged already) are not compared: two
     unreadable months are not the same month."""
-    keep = ~unread if unread is not None else pd.Series(True, index=df.index)
-    dup = df[keep].duplicated(subset=list(t.key), keep=False).reindex(df.index, fill_value=False)
+    keys = df[list(t.key)]
+    if unread is not None and unread.any():
+        keys = keys[~unread]
+    dup = keys.duplicated(keep=False).reindex(df.index, fill_value=False)
     periods = schema.MONTH in t.key
     run.rows(
         "Periods are not duplicated" if periods else "Keys are unique",

@@ -100,5 +100,8 @@ def missing_matrix(
     out = pd.DataFrame(
         np.where(inside, np.clip(gaps, 0, None), np.nan), index=have.index, columns=months
     )
-    order = life[schema.FAMILY].fillna("").sort_values(kind="stable").index
-    return out.loc[sorted(order, key=lambda s: (life.at[s, schema.FAMILY] or "", s))]
+    # by family, then SKU (as Python orders the strings), without a lookup per SKU
+    keys = pd.DataFrame(
+        {"family": life[schema.FAMILY].fillna("").to_numpy(), "sku": life.index.to_numpy()}
+    )
+    return out.iloc[keys.sort_values(["family", "sku"], kind="stable").index]

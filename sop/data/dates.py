@@ -119,9 +119,9 @@ def _plain(value: object) -> pd.Timestamp | tuple | None:
         return None if pd.isna(stamp) else stamp.tz_localize(None) if stamp.tz else stamp
     if isinstance(value, (bool, np.bool_)):
         return None
+    if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+        return None  # a fraction, NaN or infinity
     if isinstance(value, (int, float, np.integer, np.floating)):
-        if pd.isna(value) or float(value) != int(value):
-            return None
         value = str(int(value))  # 202401 typed as a number
     text = str(value).strip()
     if m := _ISO.match(text):
@@ -146,9 +146,9 @@ def _serial(value: object) -> int | None:
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, str):
-        if not _WHOLE.match(value.strip()):
+        if not _WHOLE.match(value := value.strip()):
             return None
-        number = float(value)
+        number = float(value)  # stripped: float() keeps \x1c..\x1f, str.strip() does not
     elif isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
     else:
@@ -158,17 +158,26 @@ def _serial(value: object) -> int | None:
     return int(number)
 
 
+def _looked_up(s: pd.Series, lookup: dict, errors: str = "coerce") -> pd.Series:
+    """The date `lookup` gives each cell of `s` (NaT when missing or not in it), as
+    datetime64[us]: looked up and converted once per distinct value, then spread over
+    the rows (a column of millions of cells holds a few hundred months)."""
+    codes, uniques = pd.factorize(s)
+    found = [lookup.get(v, pd.NaT) for v in uniques] + [pd.NaT]
+    dates = pd.to_datetime(pd.Series(found, dtype=object), errors=errors)
+    return pd.Series(dates.astype("datetime64[us]").to_numpy()[codes], index=s.index, name=s.name)
+
+
 def _from_serials(s: pd.Series, uniques: np.ndarray) -> MonthsRead | None:
     """`s` read as Excel serial day numbers when every value is one, else None."""
     days = {v: _serial(v) for v in uniques}
     if not days or any(d is None for d in days.values()):
         return None
     lookup = {v: _EXCEL_EPOCH + pd.Timedelta(days=d) for v, d in days.items()}
-    values = s.map(lambda v: lookup.get(v, pd.NaT) if pd.notna(v) else pd.NaT)
     first = next(iter(days))
     shown = str(first).strip() if isinstance(first, str) else str(days[first])
     return MonthsRead(
-        pd.to_datetime(values).astype("datetime64[us]"),
+        _looked_up(s, lookup, errors="raise"),
         serial=f"{shown} = {lookup[first]:%Y-%m-%d}",
     )
 
@@ -219,9 +228,7 @@ def read_months(s: pd.Series, dayfirst: bool | None = None) -> MonthsRead:
         d, m = (p[0], p[1]) if order == DAY_FIRST else (p[1], p[0])
         parsed[v] = _stamp(p[2], m, d, p[3], p[4], p[5])
     lookup = {v: p for v, p in parsed.items() if p is not None}
-    values = s.map(lambda v: lookup.get(v, pd.NaT) if pd.notna(v) else pd.NaT)
-    values = pd.to_datetime(values, errors="coerce").astype("datetime64[us]")
-    return replace(result, values=values)
+    return replace(result, values=_looked_up(s, lookup))
 
 
 def is_day_month(value: object) -> bool:

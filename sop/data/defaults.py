@@ -95,12 +95,14 @@ def sales_prices(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
 
 def demanded_skus(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """SKUs of `sales` and `consensus`, in order of first appearance."""
-    out: dict[str, None] = {}
-    for name in (schema.SALES, schema.CONSENSUS):
-        df = tables.get(name)
-        if df is not None:
-            out.update(dict.fromkeys(df[schema.SKU].dropna().astype(str)))
-    return list(out)
+    skus = [
+        df[schema.SKU].dropna().astype(str)
+        for name in (schema.SALES, schema.CONSENSUS)
+        if (df := tables.get(name)) is not None
+    ]
+    if not skus:
+        return []
+    return list(pd.unique(pd.concat(skus, ignore_index=True)))
 
 
 def products(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

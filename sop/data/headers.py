@@ -75,7 +75,7 @@ def normalise_headers(
     column, confirmed now) and `saved` (saved for company `saved_for`) rename headers
     the model does not know; for a missing column a likely header is named, never used
     unconfirmed."""
-    df = raw.frame.copy()
+    df = raw.frame.copy(deep=False)  # copy-on-write: the raw frame stays as read
     originals = [str(c).strip() for c in df.columns]
     keys = [header_key(c) for c in originals]
     shown = dict(zip(keys, originals))

@@ -11,6 +11,7 @@ import pandas as pd
 from sop.core import schema
 from sop.core.months import as_of_month, next_month, plan_months
 from sop.core.tables import TABLES
+from sop.data import cells
 from sop.data.defaults import DEFAULT_FAMILY, complete
 from sop.data.readers import ERROR, WARNING
 from sop.data.report import MAX_EXAMPLES, ROW, SHOWN, Run
@@ -48,7 +49,7 @@ def foreign_keys(
             ref = tables.get(fk.ref_table) if derivable else refs.get(fk.ref_table)
             if ref is None:
                 continue
-            bad = df[fk.column].notna() & ~df[fk.column].isin(set(ref[fk.ref_column]))
+            bad = df[fk.column].notna() & ~cells.isin(df[fk.column], ref[fk.ref_column])
             unknown = sorted(df.loc[bad, fk.column].astype(str).unique())
             label = "unknown resource" if fk.column == schema.RESOURCE else f"unknown {fk.column}"
             them = "them" if len(unknown) > 1 else "it"
@@ -216,7 +217,7 @@ def _coverage_rules(
             T[schema.PRODUCTS],
             p,
             f,
-            p[schema.SKU].isin(active) & ~p[schema.SKU].isin(set(inv[schema.SKU])),
+            p[schema.SKU].isin(active) & ~cells.isin(p[schema.SKU], inv[schema.SKU]),
             schema.SKU,
             "have no row in inventory",
             "They start the plan with 0 on hand and "

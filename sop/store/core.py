@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sop.core import schema
 from sop.core.access import LOAD, Actor, require
@@ -89,6 +90,12 @@ def _data_ddl(name: str) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS {_table_ident(name)} ({VERSION_COL} BIGINT NOT NULL, {cols})"
     )
+
+
+# stored tables come back typed as validation types them, with no pass over the rows in
+# Python: text as `str` (Arrow-backed, missing as NaN), months as datetime64[us]
+_TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
+_PANDAS_TYPES = {pa.string(): _TEXT, pa.large_string(): _TEXT}
 
 
 @dataclass(frozen=True)
@@ -259,7 +266,9 @@ class Store:
         t = TABLES[name]
         frame = df.reindex(columns=t.column_names)  # an optional column left out is empty
         for c in t.columns:
-            if c.dtype == schema.STR:
+            # text typed at validation (`str`, Arrow-backed) goes to Parquet as it is;
+            # anything else is written as Python objects, missing as None
+            if c.dtype == schema.STR and not isinstance(frame[c.name].dtype, pd.StringDtype):
                 frame[c.name] = frame[c.name].astype("object").where(frame[c.name].notna(), None)
         select = ", ".join(
             f"CAST({_col_ident(name, c.name)} AS {schema.DUCKDB_TYPES[c.dtype]})" for c in t.columns
@@ -359,12 +368,17 @@ class Store:
         out: dict[str, pd.DataFrame] = {}
         with self.connect() as con:
             for name, t in TABLES.items():
-                cols = ", ".join(_col_ident(name, c) for c in t.column_names)
+                cols = ", ".join(
+                    f"CAST({q} AS TIMESTAMP) AS {q}" if c.dtype == schema.DATE else q
+                    for c in t.columns
+                    if (q := _col_ident(name, c.name))
+                )
                 sql = f"SELECT {cols} FROM {_table_ident(name)} WHERE {VERSION_COL} = ?"
-                df = con.execute(sql, [version]).df()
-                for c in t.columns:
-                    if c.dtype == schema.STR:
-                        df[c.name] = df[c.name].astype("str")
+                df = (
+                    con.sql(sql, params=[version])
+                    .to_arrow_table()
+                    .to_pandas(types_mapper=_PANDAS_TYPES.get)
+                )
                 if len(df) or t.required:
                     out[name] = df
         return out
