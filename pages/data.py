@@ -4,6 +4,7 @@ import streamlit as st
 
 from sop.core import access, charts, fmt, schema
 from sop.core.tables import schema_markdown
+from sop.data import dataview
 from sop.ui import actions, columns, permit, readers, router, source, templates, upload, widgets
 
 router.through_router()
@@ -110,10 +111,14 @@ with tab_hist:
         theme=None,
     )
 with tab_gaps:
+    shown, n_skus, n_gaps = dataview.worst_gaps(readers.missing(path, info.version))
+    if len(shown) < n_skus:
+        st.caption(
+            f"{n_skus:,} SKUs, {n_gaps:,} of them with a gap: showing the {len(shown):,} "
+            "with the most missing region-months."
+        )
     st.plotly_chart(
-        charts.missing_heatmap(
-            readers.missing(path, info.version), readers.families(path, info.version)
-        ),
+        charts.missing_heatmap(shown, readers.families(path, info.version)),
         width="stretch",
         theme=None,
     )

@@ -69,7 +69,8 @@ def _products(tables: Mapping[str, pd.DataFrame]) -> list[str]:
             "and group them."
         ]
     out = []
-    missing = [s for s in skus if s not in set(given[schema.SKU].astype(str))]
+    known = set(given[schema.SKU].astype(str))
+    missing = [s for s in skus if s not in known]
     if missing:
         out.append(
             f"{_n(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "

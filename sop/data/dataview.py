@@ -105,3 +105,20 @@ def missing_matrix(
         {"family": life[schema.FAMILY].fillna("").to_numpy(), "sku": life.index.to_numpy()}
     )
     return out.iloc[keys.sort_values(["family", "sku"], kind="stable").index]
+
+
+# a heat map row per SKU is readable (and light for the browser) up to about this many
+HEATMAP_SKUS = 150
+
+
+def worst_gaps(matrix: pd.DataFrame, limit: int = HEATMAP_SKUS) -> tuple[pd.DataFrame, int, int]:
+    """(the rows of `missing_matrix` to draw, SKUs in all, SKUs with a gap): every SKU
+    when there are at most `limit`, else the `limit` SKUs with the most missing
+    region-months (ties by the matrix order), kept in the matrix order. A heat map of
+    20,000 rows can be neither read nor sent to a browser quickly."""
+    gaps = matrix.fillna(0).to_numpy().sum(axis=1) if len(matrix) else np.zeros(0)
+    with_gaps = int((gaps > 0).sum())
+    if len(matrix) <= limit:
+        return matrix, len(matrix), with_gaps
+    keep = np.sort(np.argsort(-gaps, kind="stable")[:limit])
+    return matrix.iloc[keep], len(matrix), with_gaps

@@ -172,8 +172,11 @@ def demand_plan(
     version: int | None = None,
     horizon: int | None = None,
     settings: ForecastSettings | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The consensus demand plan of a dataset version (default: the active one).
+    `tables`: that version's completed tables when the caller holds them already (the
+    app's shared copy), else they are read from the store.
 
     Columns `PLAN_COLUMNS`, one row per month x SKU x region, sorted by month,
     sku, region: units = consensus (statistical P50 + active overrides), p10/p90
@@ -185,7 +188,7 @@ def demand_plan(
     forecast is stored (and no consensus was loaded), `StoreError` when no
     dataset is loaded.
     """
-    ctx = context(store, version, settings)
+    ctx = context(store, version, settings, tables)
     if ctx.run is None and not has_loaded_consensus(ctx.tables):
         raise not_ready(ctx, settings)
     return plan_from(store, ctx, horizon)

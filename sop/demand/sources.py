@@ -35,10 +35,16 @@ def demand_from_tables(tables: dict[str, pd.DataFrame], horizon: int) -> pd.Data
     return loaded_consensus(tables, plan_months(as_of_month(tables), horizon))
 
 
-def demand_from_store(store: Store, version: int | None, horizon: int) -> pd.DataFrame:
-    """The store's consensus demand plan; NoDemand (with what to run) when there is none."""
+def demand_from_store(
+    store: Store,
+    version: int | None,
+    horizon: int,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The store's consensus demand plan; NoDemand (with what to run) when there is none.
+    `tables`: the version's completed tables when the caller has them (else read)."""
     try:
-        return demand_plan(store, version, horizon)
+        return demand_plan(store, version, horizon, tables=tables)
     except DemandNotReady as exc:
         raise NoDemand(str(exc)) from exc
 

@@ -242,7 +242,7 @@ def supply_demand(
 ) -> tuple[pd.DataFrame | None, str]:
     """(demand plan, '') or (None, what to do) for supply planning."""
     try:
-        return demand_from_store(Store(path), version, horizon), ""
+        return demand_from_store(Store(path), version, horizon, tables(path, version)), ""
     except NoDemand as exc:
         return None, str(exc)
 
