@@ -117,12 +117,16 @@ def products(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         p = pd.concat([given, extra], ignore_index=True) if len(given) else extra
     p = p.copy()
     sku = p[schema.SKU]
-    fam = p[schema.FAMILY].where(p[schema.FAMILY].notna(), sku.map(sales_families(tables)))
-    price = p[schema.LIST_PRICE].astype(float)
+    fam, price = p[schema.FAMILY], p[schema.LIST_PRICE].astype(float)
+    # the sales-derived defaults walk every sales row: only when some product lacks them
+    if fam.isna().any():
+        fam = fam.where(fam.notna(), sku.map(sales_families(tables)))
     p[schema.NAME] = p[schema.NAME].where(p[schema.NAME].notna(), sku)
     p[schema.FAMILY] = fam.where(fam.notna(), DEFAULT_FAMILY)
     p[schema.UOM] = p[schema.UOM].where(p[schema.UOM].notna(), DEFAULT_UOM)
-    p[schema.LIST_PRICE] = price.where(price.notna(), sku.map(sales_prices(tables)))
+    if price.isna().any():
+        price = price.where(price.notna(), sku.map(sales_prices(tables)))
+    p[schema.LIST_PRICE] = price
     p[schema.MATERIAL_COST] = p[schema.MATERIAL_COST].astype(float).fillna(0.0)
     return p
 

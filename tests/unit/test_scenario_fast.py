@@ -278,3 +278,22 @@ def test_space_split_is_the_one_shot_space(data) -> None:
         assert got.resources == tuple(sorted(lines)) and got.months == tuple(sorted(months))
         assert got.slots == max(lever_space.MIN_SLOTS, len(levers.capacity_changes))
     assert lever_space.widen_space(known, Levers()) == known
+
+
+def test_in_key_order_checks_each_key_as_a_tie_breaker() -> None:
+    import pandas as pd
+
+    from sop.demand.plan import in_key_order
+
+    m = pd.to_datetime(["2027-01-01", "2027-01-01", "2027-02-01", "2027-02-01"])
+    df = pd.DataFrame({"month": m, "sku": ["A", "B", "A", "A"], "region": ["N", "N", "N", "S"]})
+    keys = ["month", "sku", "region"]
+    assert in_key_order(df, keys)
+    assert not in_key_order(df.iloc[[1, 0, 2, 3]], keys)  # sku down within a month
+    assert not in_key_order(df.iloc[[0, 1, 3, 2]], keys)  # region down within month and sku
+    assert not in_key_order(df.iloc[[2, 0, 1, 3]], keys)  # month down
+    assert in_key_order(df.iloc[[0]], keys)
+    with_null = df.assign(sku=pd.Series(["A", None, "A", "A"], dtype="str"))
+    assert not in_key_order(with_null, keys)
+    shuffled = df.sample(frac=1, random_state=3)
+    assert in_key_order(shuffled.sort_values(keys), keys) and not in_key_order(shuffled, keys)
