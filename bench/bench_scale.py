@@ -211,6 +211,10 @@ def server_mb(pid: int) -> float:
     return total / 1e6
 
 
+DATA_DRAWN = """() => document.body.textContent.includes(
+    'A number is how many regions have no sales row that month')"""
+
+
 def _visit_by_sidebar(browser, url: str) -> tuple[float, float, object]:
     """A planner's path on a fresh server: open the app (the Data page), then click
     Scenarios in the sidebar. (seconds to the Data page drawn and idle, seconds from the
@@ -222,6 +226,8 @@ def _visit_by_sidebar(browser, url: str) -> tuple[float, float, object]:
     t0 = time.perf_counter()
     page.goto(url)
     page.get_by_role("heading", name="Data gathering").wait_for(timeout=180_000)
+    # the whole page made: the missing-data tab's key, last on it, is in the document
+    page.wait_for_function(DATA_DRAWN, timeout=300_000, polling=100)
     while True:  # idle, and still idle 300 ms later (the run has ended, not yet begun)
         page.wait_for_function(IDLE, timeout=180_000, polling=50)
         page.wait_for_timeout(300)
