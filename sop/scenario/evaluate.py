@@ -177,7 +177,33 @@ def apply_levers(
     return ScenarioInputs(demand, sigma, t, apply_policy(policy, levers))
 
 
-_RECENT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+class _WhileAlive:
+    """Values made from read-only objects (the app's shared tables and demand base),
+    remembered while those very objects live: held by weak reference and compared by
+    identity, so an id reused by a new object never hits. The last `keep` are kept."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._items: dict[tuple, tuple[tuple[weakref.ref, ...], object]] = {}
+
+    def get(self, objs: tuple, extra: tuple, make):
+        """`make()`, or what it gave before for the same `objs` (by identity) and `extra`
+        (by value). Not remembered when one of `objs` is None."""
+        if any(o is None for o in objs):
+            return make()
+        key = (*map(id, objs), *extra)
+        hit = self._items.get(key)
+        if hit is None or any(r() is not o for r, o in zip(hit[0], objs)):
+            hit = (tuple(weakref.ref(o) for o in objs), make())
+            self._items.pop(key, None)
+            for old in list(self._items)[: max(0, len(self._items) - self.keep + 1)]:
+                del self._items[old]
+            self._items[key] = hit
+        return hit[1]
+
+
+_PLANNING_SALES = _WhileAlive()
+_LAYOUTS = _WhileAlive()
 
 
 def planning_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -191,22 +217,17 @@ def planning_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     sales, as_of = tables.get(schema.SALES), as_of_month(tables)
     if sales is None or as_of is None or schema.REVENUE not in sales:
         return tables
-    hit = _RECENT.get(id(sales))
-    if hit is None or hit[0]() is not sales:
+
+    def cut() -> pd.DataFrame:
         last = sales[
             (sales[schema.MONTH] > add_months(as_of, -12))
             & sales[schema.REVENUE].notna()
             & (sales[schema.UNITS] > 0)
         ]
         g = last.groupby(schema.SKU)[[schema.REVENUE, schema.UNITS]].sum().reset_index()
-        hit = (weakref.ref(sales), g.assign(**{schema.MONTH: as_of}))
-        for old in list(_RECENT)[:-3]:  # keep the last few datasets
-            del _RECENT[old]
-        _RECENT[id(sales)] = hit
-    return {**tables, schema.SALES: hit[1]}
+        return g.assign(**{schema.MONTH: as_of})
 
-
-_LAYOUTS: dict[tuple, tuple[tuple[weakref.ref, ...], RowLayout]] = {}
+    return {**tables, schema.SALES: _PLANNING_SALES.get((sales,), (as_of,), cut)}
 
 
 def _layout(
@@ -217,23 +238,17 @@ def _layout(
     and capacity, never the SKUs, families, routing or plants), so made once per demand
     plan, dataset and plan horizon, level and ending units. None when the rows cannot
     be planned (`prepare` then says why)."""
-    used = [base] + [tables.get(k) for k in (schema.PRODUCTS, schema.BILL_OF_RESOURCES)]
-    used.append(tables.get(schema.RESOURCES))
+    keys = (schema.PRODUCTS, schema.BILL_OF_RESOURCES, schema.RESOURCES)
+    used = (base, *(tables.get(k) for k in keys))
     pol = inputs.policy
-    key = (*map(id, used), pol.horizon, pol.level, pol.ending_inventory, pol.ending_units)
-    hit = _LAYOUTS.get(key)
-    if hit is None or any(r() is not u for r, u in zip(hit[0], used)):
-        try:
-            lay = row_layout(inputs.demand, inputs.tables, pol)
-        except (SupplyInputError, KeyError):
-            return None
-        if any(u is None for u in used):
-            return lay
-        hit = (tuple(weakref.ref(u) for u in used), lay)
-        for old in list(_LAYOUTS)[:-3]:  # keep the last few
-            del _LAYOUTS[old]
-        _LAYOUTS[key] = hit
-    return hit[1]
+    try:
+        return _LAYOUTS.get(
+            used,
+            (pol.horizon, pol.level, pol.ending_inventory, pol.ending_units),
+            lambda: row_layout(inputs.demand, inputs.tables, pol),
+        )
+    except (SupplyInputError, KeyError):
+        return None
 
 
 @dataclass
