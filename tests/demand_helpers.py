@@ -24,6 +24,8 @@ P50 = {
 }
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=6, freq="MS")
 SETTINGS = ForecastSettings(horizon=len(MONTHS))
+# the 18 months of the stored run the scenario pages plan with (`tests/app` fixture `forecast`)
+PLAN_MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 FAMILY = {"A1": "Alpha", "A2": "Alpha", "B1": "Beta"}
 
 

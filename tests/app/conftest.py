@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 import streamlit as st
+from demand_helpers import PLAN_MONTHS, SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import ROOT
 
@@ -69,3 +71,15 @@ def open_as() -> Callable[..., AppTest]:
         return at
 
     return open_page
+
+
+@pytest.fixture
+def forecast(store: Store) -> Store:
+    """The tiny dataset loaded, with a stored 18-month statistical run (fake values)."""
+    loaded_store(store)
+    store_fake_run(
+        store,
+        settings=dataclasses.replace(SETTINGS, horizon=18),
+        values=fake_values(months=PLAN_MONTHS),
+    )
+    return store

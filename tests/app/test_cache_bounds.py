@@ -15,8 +15,6 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
-from tiny import AS_OF
 
 from sop.scenario import space as lever_space
 from sop.scenario.levers import Levers
@@ -45,16 +43,6 @@ SCENARIO_TABS = (
     "Save",
     "Comments",
 )
-MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
-
-
-@pytest.fixture
-def forecast(store: Store) -> Store:
-    loaded_store(store)
-    store_fake_run(
-        store, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
-    )
-    return store
 
 
 def fingerprint(value) -> str:

@@ -9,32 +9,18 @@ Each run of the Scenarios page takes seconds, so one AppTest goes through many s
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pandas as pd
-import pytest
-from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
-from tiny import AS_OF
 
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 
 PAGE = "pages/scenarios.py"
-MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 BUDGET = 96_000.0  # tiny budget: 2 families x 12 months x 4,000, Jan to Dec 2026
 REVENUE_2026 = 173_280.0  # the baseline plan's revenue over the budget's months
-
-
-@pytest.fixture
-def forecast(store: Store) -> Store:
-    loaded_store(store)
-    store_fake_run(
-        store, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
-    )
-    return store
 
 
 def _goal_tab(at: AppTest) -> AppTest:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
-import pytest
-from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
+from demand_helpers import PLAN_MONTHS, SETTINGS, fake_values, loaded_store, store_fake_run
 from streamlit.testing.v1 import AppTest
 from tiny import AS_OF
 
@@ -23,7 +22,6 @@ from sop.finance.grid import ROWS
 from sop.store import Store
 from sop.store import overrides as override_log
 
-MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 LABELS = [grid_view.row_label(label, unit, "EUR") for _, label, unit in ROWS]
 # what the audit log keeps of an override, apart from the time it was made
 SAME = [
@@ -40,15 +38,6 @@ SAME = [
     schema.AUTHOR,
     schema.STATUS,
 ]
-
-
-@pytest.fixture
-def forecast(store: Store) -> Store:
-    loaded_store(store)
-    store_fake_run(
-        store, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
-    )
-    return store
 
 
 def _grid_tab(open_app, family: str) -> AppTest:
@@ -74,7 +63,7 @@ def test_the_tab_shows_the_family_rows_months_and_signed_gaps(forecast: Store, o
     assert heads[:3] == [
         f"{m:%b %Y} (actual)" for m in pd.date_range(end=AS_OF, periods=3, freq="MS")
     ]
-    assert heads[3:] == [f"{m:%b %Y}" for m in MONTHS]
+    assert heads[3:] == [f"{m:%b %Y}" for m in PLAN_MONTHS]
     # Alpha's consensus is its hand-made forecast: 100 + 300 + 50 + 50 units a month
     assert set(rows.loc["Consensus demand (units)", heads[3:]]) == {"500"}
     gaps = [grid_view.row_label(lb, u, "EUR") for k, lb, u in ROWS if k.startswith("gap_")]
@@ -110,10 +99,10 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
     at = _grid_tab(open_app, "Alpha")
     at.toggle(key="scn_grid_cons_on").set_value(True).run()
     editor = at.data_editor(key="scn_grid_cons_editor")
-    assert list(editor.value.iloc[0]) == [500.0] * len(MONTHS)
+    assert list(editor.value.iloc[0]) == [500.0] * len(PLAN_MONTHS)
     # AppTest cannot type into a data editor: its edit state is set as the browser would
     at.session_state["scn_grid_cons_editor"] = {
-        "edited_rows": {0: {f"{MONTHS[1]:%b %Y}": 1000.0}},
+        "edited_rows": {0: {f"{PLAN_MONTHS[1]:%b %Y}": 1000.0}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -123,8 +112,8 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
     assert any("Override #1 on Alpha (" in s.value for s in at.success)
     # the grid, redrawn, shows the new consensus
     rows = _grid(at)
-    assert rows.loc["Consensus demand (units)", f"{MONTHS[1]:%b %Y}"] == "1,000"
-    assert rows.loc["Consensus demand (units)", f"{MONTHS[2]:%b %Y}"] == "500"
+    assert rows.loc["Consensus demand (units)", f"{PLAN_MONTHS[1]:%b %Y}"] == "1,000"
+    assert rows.loc["Consensus demand (units)", f"{PLAN_MONTHS[2]:%b %Y}"] == "500"
     from_grid = _audit(forecast), consensus.demand_plan(forecast)
     assert from_grid[0] == [
         {
@@ -135,8 +124,8 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
             schema.FAMILY: "Alpha",
             schema.SKU: None,
             schema.REGION: None,
-            schema.START_MONTH: MONTHS[1],
-            schema.END_MONTH: MONTHS[1],
+            schema.START_MONTH: PLAN_MONTHS[1],
+            schema.END_MONTH: PLAN_MONTHS[1],
             schema.KIND: overrides.KIND_UNITS,
             schema.VALUE: 1000.0,
             schema.STATUS: schema.STATUS_ACTIVE,
@@ -147,9 +136,11 @@ def test_editing_a_consensus_cell_saves_the_demand_pages_override(
     monkeypatch.setenv("SOP_STORE", str(other.path))
     loaded_store(other)
     store_fake_run(
-        other, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
+        other,
+        settings=dataclasses.replace(SETTINGS, horizon=18),
+        values=fake_values(months=PLAN_MONTHS),
     )
-    _demand_page_override(open_app, MONTHS[1], 1000.0)
+    _demand_page_override(open_app, PLAN_MONTHS[1], 1000.0)
     assert _audit(other) == from_grid[0]
     pd.testing.assert_frame_equal(consensus.demand_plan(other), from_grid[1])
 
@@ -162,11 +153,12 @@ def test_the_executive_page_shows_one_family_and_grows_in_presentation_mode(
     assert pick.options == ["Alpha", "Beta", "All families"] and pick.value == "Alpha"
     grid = _grid(at)
     assert list(grid.index) == LABELS
-    assert set(grid.loc["Consensus demand (units)", [f"{m:%b %Y}" for m in MONTHS]]) == {"500"}
+    assert set(grid.loc["Consensus demand (units)", [f"{m:%b %Y}" for m in PLAN_MONTHS]]) == {"500"}
     pick.set_value("All families").run()
     total = _grid(at)
     # the total: Alpha 500 + Beta 200 units a month
-    assert set(total.loc["Consensus demand (units)", [f"{m:%b %Y}" for m in MONTHS]]) == {"700"}
+    heads = [f"{m:%b %Y}" for m in PLAN_MONTHS]
+    assert set(total.loc["Consensus demand (units)", heads]) == {"700"}
     at.toggle(key="exe_present").set_value(True).run()
     assert not at.exception, at.exception
     assert not any(grid_view.ROW in d.value.columns for d in at.dataframe)

@@ -7,15 +7,12 @@ so the pages plan the same consensus demand as in the app.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 
-import pandas as pd
 import pytest
-from demand_helpers import SETTINGS, fake_values, loaded_store, store_fake_run
+from demand_helpers import PLAN_MONTHS, loaded_store
 from streamlit.testing.v1 import AppTest
-from tiny import AS_OF
 
 from sop.core.access import Actor
 from sop.finance.catalogue import KPIS
@@ -27,17 +24,7 @@ from sop.store import Store
 
 PAGE = "pages/scenarios.py"
 N_TILES = 20
-MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 NASTY = 'Q1 "best" case\'); DROP TABLE scenarios; -- *bold* _x_ $5 <b>ünïcødé</b> 🚀 ' + "y" * 1950
-
-
-@pytest.fixture
-def forecast(store: Store) -> Store:
-    loaded_store(store)
-    store_fake_run(
-        store, settings=dataclasses.replace(SETTINGS, horizon=18), values=fake_values(months=MONTHS)
-    )
-    return store
 
 
 def _tiles(at: AppTest) -> dict[str, tuple[str, str]]:
@@ -103,7 +90,7 @@ def _space(at: AppTest) -> lever_space.LeverSpace:
         ("Alpha", "Beta"),
         ("North", "South"),
         ("L1", "L2"),
-        tuple(f"{m:%Y-%m}" for m in MONTHS),
+        tuple(f"{m:%Y-%m}" for m in PLAN_MONTHS),
         slots,
     )
 
