@@ -6,6 +6,7 @@ from sop.core import charts, fmt, schema
 from sop.finance.kpis import summary as kpi_summary
 from sop.finance.tiles import plan_tiles
 from sop.supply import charts as supply_charts
+from sop.supply.results import PER
 from sop.ui import columns, guards, readers, router, settings_forms, widgets
 
 router.through_router()
@@ -137,7 +138,8 @@ st.caption(
 )
 for note in plan.notes:
     st.warning(note)
-for row in plan_tiles(kpis, currency):
+in_hours = plan.resource_use[PER].ne("unit").any()  # else capacity only in units a month
+for row in plan_tiles(kpis, currency, hours=in_hours):
     widgets.tiles(row)
 tabs = st.tabs(["Capacity", "Plan vs demand", "Bottlenecks & gaps", "Costs"], key="sup_tab")
 with tabs[0]:

@@ -187,10 +187,20 @@ def service_tiles(
     ]
 
 
-def plan_tiles(kpis: Mapping[str, float], currency: str) -> list[list[Tile]]:
+def plan_tiles(kpis: Mapping[str, float], currency: str, hours: bool = True) -> list[list[Tile]]:
     """The Supply page's rows over the horizon, of a plan's KPIs
     (`sop.finance.kpis.plan_kpis`): revenue, gross margin (and its share of revenue),
-    overtime and subcontracting; then the service row (`service_tiles`)."""
+    overtime and subcontracting; then the service row (`service_tiles`).
+
+    `hours` False: no resource counts hours (capacity only in units a month, e.g.
+    `family_capacity`), so overtime cannot occur and its tile is left out rather than
+    reading "0 h" of hours the plan does not have."""
+    overtime = kpi_tile(
+        "overtime_hours",
+        kpis["overtime_hours"],
+        currency,
+        help="Overtime hours on lines and labour pools over the horizon.",
+    )
     return [
         [
             kpi_tile("revenue", kpis["revenue"], currency, label="Revenue (horizon)"),
@@ -200,12 +210,7 @@ def plan_tiles(kpis: Mapping[str, float], currency: str) -> list[list[Tile]]:
                 currency,
                 note=f"{fmt.pct(kpis['gross_margin_pct'])} of revenue",
             ),
-            kpi_tile(
-                "overtime_hours",
-                kpis["overtime_hours"],
-                currency,
-                help="Overtime hours on lines and labour pools over the horizon.",
-            ),
+            *([overtime] if hours else []),
             kpi_tile("subcontract_units", kpis["subcontract_units"], currency),
         ],
         service_tiles(kpis, currency),

@@ -21,23 +21,28 @@ def _empty(title: str) -> go.Figure:
     return go.Figure(layout=dict(template=TEMPLATE, title=title))
 
 
-def _add_load(fig: go.Figure, u: pd.DataFrame, r: pd.DataFrame, hover: str) -> None:
-    """Planned hours as stacked bars (regular + overtime), the rough-cut as markers."""
+def _add_load(
+    fig: go.Figure, u: pd.DataFrame, r: pd.DataFrame, hover: str, units: bool = False
+) -> None:
+    """Planned hours as stacked bars (regular + overtime), the rough-cut as markers.
+    `units`: a family's capacity in units, which has no overtime: one bar, the units
+    planned."""
     regular = u["load_hours"] - u["overtime_hours"]
     fig.add_bar(
         x=u[schema.MONTH],
         y=regular,
-        name="Planned on regular time",
+        name="Planned" if units else "Planned on regular time",
         marker_color=PALETTE[0],
         hovertemplate=hover,
     )
-    fig.add_bar(
-        x=u[schema.MONTH],
-        y=u["overtime_hours"],
-        name="Planned overtime",
-        marker_color=PALETTE[1],
-        hovertemplate=hover,
-    )
+    if not units:
+        fig.add_bar(
+            x=u[schema.MONTH],
+            y=u["overtime_hours"],
+            name="Planned overtime",
+            marker_color=PALETTE[1],
+            hovertemplate=hover,
+        )
     fig.add_scatter(
         x=r[schema.MONTH],
         y=r["load_hours"],
@@ -48,8 +53,9 @@ def _add_load(fig: go.Figure, u: pd.DataFrame, r: pd.DataFrame, hover: str) -> N
     )
 
 
-def _add_capacity(fig: go.Figure, u: pd.DataFrame, hover: str) -> None:
-    """Regular hours and regular + most overtime as step lines."""
+def _add_capacity(fig: go.Figure, u: pd.DataFrame, hover: str, units: bool = False) -> None:
+    """Regular hours and regular + most overtime as step lines (`units`: the most units
+    a month alone, as there is no overtime)."""
 
     # one month has no line to draw: show the capacity as a wide tick instead
     def lines(width: float) -> dict:
@@ -67,11 +73,13 @@ def _add_capacity(fig: go.Figure, u: pd.DataFrame, hover: str) -> None:
     fig.add_scatter(
         x=u[schema.MONTH],
         y=u["available_hours"],
-        name="Regular capacity",
+        name="Capacity" if units else "Regular capacity",
         line=dict(color=RED, width=2.5, shape="hvh"),
         hovertemplate=hover,
         **lines(2.5),
     )
+    if units:
+        return
     fig.add_scatter(
         x=u[schema.MONTH],
         y=u["available_hours"] + u["max_overtime_hours"],
@@ -86,7 +94,8 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
     """Hours of one resource per month: planned load as bars (regular + overtime),
     the demand's unconstrained load (rough-cut) as markers, regular hours and
     regular + most overtime as capacity lines. A family's capacity in units (`per` =
-    unit in `use`) is drawn and labelled in units."""
+    unit in `use`) is drawn and labelled in units, without the overtime bar and line
+    (units a month have no overtime)."""
     u = use[use[schema.RESOURCE] == resource].sort_values(schema.MONTH)
     if u.empty:
         return _empty(f"No hours for {fmt.plot_text(resource)}")
@@ -97,8 +106,8 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
         f"%{{x|%b %Y}}: %{{y:,.0f}} {'units' if units else 'h'}<extra>%{{fullData.name}}</extra>"
     )
     fig = go.Figure()
-    _add_load(fig, u, r, hover)
-    _add_capacity(fig, u, hover)
+    _add_load(fig, u, r, hover, units)
+    _add_capacity(fig, u, hover, units)
     kind = (
         "planned workers x hours per worker"
         if first[schema.KIND] == schema.KIND_LABOUR

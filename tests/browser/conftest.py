@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from screens import WATCH
 from tiny import ROOT, free_port
 
 from sop.data.validate import validate_dir
@@ -161,10 +162,18 @@ def _browser():
         browser.close()
 
 
+def new_context(browser, **options):
+    """A browser context whose pages note their reruns from the start (`screens.WATCH`,
+    what `screens.settle` reads)."""
+    context = browser.new_context(**options)
+    context.add_init_script(f"({WATCH})()")
+    return context
+
+
 @pytest.fixture
 def browser_page(_browser):
     """A fresh 1600x1000 Playwright page in Debian's Chromium."""
-    context = _browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = new_context(_browser, viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     yield page
     context.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import serve_app
+from conftest import new_context, serve_app
 from screens import settle
 from tiny import free_port
 
@@ -318,7 +318,7 @@ def test_each_role_sees_exactly_its_controls(
     put_user(provider, email, name_of(role))
     roles = set() if role == access.VIEWER else {role}
     users.set_roles(Store(signin_store), email, roles)
-    context = _browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = new_context(_browser, viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     try:
         sign_in(page, signin_app, email)
