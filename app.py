@@ -6,8 +6,9 @@ nobody sees a page before signing in: `auth.gate()` shows the sign-in screen and
 import streamlit as st
 
 from sop.core import fmt
-from sop.ui import auth, readers, router
+from sop.ui import auth, gcfreeze, readers, router
 
+gcfreeze.after_imports()  # Streamlit's collection after each run skips the modules
 st.set_page_config(page_title="S&OP Studio", page_icon=":material/insights:", layout="wide")
 auth.gate()
 

@@ -5,10 +5,11 @@ cannot be read."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.data import cells
+from sop.data import cells, keyorder
 from sop.data.csvtext import code
 from sop.data.dates import DAY_FIRST, is_day_month, read_months
 from sop.data.readers import ERROR, WARNING, RawTable
@@ -112,7 +113,9 @@ def _month_ends_as_months(
     the last day of its month (an export of period ends, `2024-01-31`), with a note;
     otherwise as it was (a mix of days stays an error: daily data is never summed)."""
     read = month.dropna()
-    if read.empty or not (read.dt.is_month_end & (read == read.dt.normalize())).all():
+    if read.empty or not _month_end(read.iloc[0]):  # the first date decides most columns
+        return month
+    if not (read.dt.is_month_end & (read == read.dt.normalize())).all():
         return month
     first = orig[month.notna()].iloc[0]
     run.flag(
@@ -127,6 +130,25 @@ def _month_ends_as_months(
         c.name,
     )
     return month - pd.to_timedelta(month.dt.day - 1, unit="D")
+
+
+def _month_end(d: pd.Timestamp) -> bool:
+    """`d` is the last day of its month, at midnight."""
+    return bool(d.is_month_end and d == d.normalize())
+
+
+def _month_parts(month: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(is the first day of its month at midnight, its year) of each date, worked out
+    once per distinct date: a column of millions of rows holds a few dozen months.
+    False and -1 where the date is missing."""
+    codes, uniques = pd.factorize(month)
+    u = pd.Series(uniques, dtype=month.dtype)
+    starts = ((u.dt.day == 1) & (u == u.dt.normalize())).to_numpy(dtype=bool)
+    years = u.dt.year.to_numpy(dtype="int64")
+    return (
+        pd.Series(np.append(starts, False)[codes], index=month.index),
+        pd.Series(np.append(years, -1)[codes], index=month.index),
+    )
 
 
 def _read_values(
@@ -191,7 +213,9 @@ def _read_values(
             shown=orig,
         )
         month = _month_ends_as_months(raw, t, c, month, orig, run)
-        off = month.notna() & ((month.dt.day != 1) | (month != month.dt.normalize()))
+        given = month.notna()
+        starts, year = _month_parts(month)
+        off = given & ~starts
         run.rows(
             PERIODS,
             t,
@@ -206,7 +230,7 @@ def _read_values(
             shown=orig,
         )
         lo, hi = YEAR_RANGE
-        far = month.notna() & ((month.dt.year < lo) | (month.dt.year > hi))
+        far = given & ((year < lo) | (year > hi))
         run.rows(
             YEARS,
             t,
@@ -323,7 +347,10 @@ def check_keys(
     keys = df[list(t.key)]
     if unread is not None and unread.any():
         keys = keys[~unread]
-    dup = keys.duplicated(keep=False).reindex(df.index, fill_value=False)
+    if keyorder.unique_in_order(keys, list(t.key)):  # a stored table, in key order
+        dup = pd.Series(False, index=df.index)
+    else:
+        dup = keys.duplicated(keep=False).reindex(df.index, fill_value=False)
     periods = schema.MONTH in t.key
     run.rows(
         "Periods are not duplicated" if periods else "Keys are unique",

@@ -193,7 +193,7 @@ def _coverage_rules(
     or a family capacity) when any capacity is loaded, and an inventory row when the
     inventory is loaded. `p` holds the loaded rows of the completed products."""
     T = TABLES
-    active = set(active_skus(p, next_month(as_of)))
+    active = cells.isin(p[schema.SKU], active_skus(p, next_month(as_of)))  # by Arrow
     b = full[schema.BILL_OF_RESOURCES]
     if len(b):
         fams = set(b[schema.FAMILY].dropna())
@@ -203,7 +203,7 @@ def _coverage_rules(
             T[schema.PRODUCTS],
             p,
             f,
-            p[schema.SKU].isin(active) & ~routed,
+            active & ~routed,
             schema.SKU,
             "have no routing in bill_of_resources and no family_capacity",
             "Add hours per unit for these SKUs (or their "
@@ -217,7 +217,7 @@ def _coverage_rules(
             T[schema.PRODUCTS],
             p,
             f,
-            p[schema.SKU].isin(active) & ~cells.isin(p[schema.SKU], inv[schema.SKU]),
+            active & ~cells.isin(p[schema.SKU], inv[schema.SKU]),
             schema.SKU,
             "have no row in inventory",
             "They start the plan with 0 on hand and "

@@ -5,11 +5,15 @@ every month column, are refused when the file is read (`sop.data.columns.YEARS`)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sop.core import schema
 from sop.core.months import months_between
 from sop.core.tables import TABLES
+from sop.data import keyorder
 from sop.data.readers import WARNING
 from sop.data.report import MAX_EXAMPLES, SHOWN, Run
 
@@ -18,6 +22,30 @@ def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
     """Months missing inside each SKU x region series: columns sku, region, month."""
     if sales.empty:
         return pd.DataFrame(columns=[schema.SKU, schema.REGION, schema.MONTH])
+    starts = None
+    if not sales[schema.MONTH].isna().any():
+        starts = keyorder.runs(sales, [schema.SKU, schema.REGION])
+    if starts is None:
+        return _gaps_by_group(sales)
+    # sorted by sku and region: each series is one run of rows, in the order of groupby
+    ends = np.append(starts[1:], len(sales))
+    month = sales[schema.MONTH]
+    v = month.to_numpy()
+    first, last = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
+    holed = np.flatnonzero(months_between(first, last) + 1 > ends - starts)
+    out = []
+    for i in holed:
+        series = month.iloc[starts[i] : ends[i]]
+        have = set(series)
+        sku, region = sales[schema.SKU].iat[starts[i]], sales[schema.REGION].iat[starts[i]]
+        for m in pd.date_range(series.min(), series.max(), freq="MS"):
+            if m not in have:
+                out.append((sku, region, m))
+    return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
+
+
+def _gaps_by_group(sales: pd.DataFrame) -> pd.DataFrame:
+    """`series_gaps` of sales in any order (grouped by sku and region)."""
     span = sales.groupby([schema.SKU, schema.REGION])[schema.MONTH].agg(["min", "max", "count"])
     months = months_between(span["min"], span["max"]) + 1
     holed = span[months > span["count"]]
@@ -30,6 +58,43 @@ def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
             if m not in have:
                 out.append((sku, region, m))
     return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
+
+
+def _outside_lifecycle(s: pd.DataFrame, p: pd.DataFrame) -> pd.Series:
+    """Sales rows (with units) before their SKU's launch or after its phase-out."""
+    ref = p[[schema.SKU, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH]].drop_duplicates(schema.SKU)
+    dates = (s[schema.MONTH], ref[schema.LAUNCH_MONTH], ref[schema.PHASE_OUT_MONTH])
+    if (
+        len(ref)
+        and _arrow_text(s[schema.SKU])
+        and _arrow_text(ref[schema.SKU])
+        and all(d.dtype.kind == "M" for d in dates)
+    ):
+        # each row's product by Arrow's lookup (a merge hashes millions of SKUs again)
+        pos = pc.index_in(pa.array(s[schema.SKU].array), value_set=pa.array(ref[schema.SKU].array))
+        pos = pos.fill_null(-1).to_numpy(zero_copy_only=False)  # -1: the NaT added last
+
+        def looked_up(col: str) -> np.ndarray:
+            v = ref[col].to_numpy()
+            return np.append(v, np.array(["NaT"], dtype=v.dtype))[pos]
+
+        month, launch = s[schema.MONTH].to_numpy(), looked_up(schema.LAUNCH_MONTH)
+        phase_out = looked_up(schema.PHASE_OUT_MONTH)
+        out = (~np.isnat(launch) & (month < launch)) | (~np.isnat(phase_out) & (month > phase_out))
+        return pd.Series(out & (s[schema.UNITS] > 0).to_numpy(), index=s.index)
+    life = s.merge(ref, on=schema.SKU, how="left")
+    out = (
+        (life[schema.LAUNCH_MONTH].notna() & (life[schema.MONTH] < life[schema.LAUNCH_MONTH]))
+        | (
+            life[schema.PHASE_OUT_MONTH].notna()
+            & (life[schema.MONTH] > life[schema.PHASE_OUT_MONTH])
+        )
+    ) & (life[schema.UNITS] > 0)
+    return pd.Series(out.to_numpy(), index=s.index)
+
+
+def _arrow_text(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
 
 
 def sales_rules(
@@ -77,26 +142,12 @@ def sales_rules(
         )
     p = tables.get(schema.PRODUCTS)
     if p is not None:
-        life = s.merge(
-            p[[schema.SKU, schema.LAUNCH_MONTH, schema.PHASE_OUT_MONTH]].drop_duplicates(
-                schema.SKU
-            ),
-            on=schema.SKU,
-            how="left",
-        )
-        out = (
-            (life[schema.LAUNCH_MONTH].notna() & (life[schema.MONTH] < life[schema.LAUNCH_MONTH]))
-            | (
-                life[schema.PHASE_OUT_MONTH].notna()
-                & (life[schema.MONTH] > life[schema.PHASE_OUT_MONTH])
-            )
-        ) & (life[schema.UNITS] > 0)
         run.rows(
             "Sales fall inside the product lifecycle",
             T[schema.SALES],
             s,
             f,
-            pd.Series(out.to_numpy(), index=s.index),
+            _outside_lifecycle(s, p),
             schema.MONTH,
             "sell a SKU before its launch or after its phase-out",
             "Check the SKU's launch_month and phase_out_month in products.",

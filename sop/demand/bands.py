@@ -10,9 +10,20 @@ e[o, s] = actual - forecast (origin o, s months ahead):
 2. scores r = |e[o, s]| / s^b, pooled over origins and steps (N of them), and q their
    split-conformal 80% quantile: the ceil(0.8 (N + 1))-th smallest (the largest
    when that exceeds N);
-3. sigma_s = q x (s + lag)^b / Z90 for every month ahead s of the forecast (lag =
-   months between the last actual and the as-of month), so the band keeps widening
-   past the cross-validation horizon at the same rate.
+3. sigma_s = ALLOWANCE x q x (s + lag)^b / Z90 for every month ahead s of the
+   forecast (lag = months between the last actual and the as-of month), so the band
+   keeps widening past the cross-validation horizon at the same rate.
+
+ALLOWANCE is for selection: the pick is the candidate (or ensemble) that did best on
+exactly the cross-validation months, so its errors there understate its errors
+afterwards, and the plain conformal band comes out too narrow. On the design sets,
+moving the training end back a year at a time (bench/band_origins.py: 10 ends of
+aus_retail and 5 of Tourism, at h = 12 and 24: 30 cells), the plain band covered 73.7%
+of the hold-out points on average, and 75-85% in 12 of the 30 cells. With its quantile
+x 1.1 it covers 77.3% on average and 75-85% in 20 cells, the most of the rules tried
+(x 1.2: 18; more cross-validation origins or a quantile pooled over the series: fewer;
+docs/forecast-engine.md). The rule for choosing was fixed before the variants were
+scored; the validation sets were not used.
 
 Without cross-validation errors (too short a history), the in-sample residuals of the
 fitted model take their place at every step with b = DEFAULT_GROWTH, and with no
@@ -31,6 +42,7 @@ MAX_GROWTH = 0.5
 DEFAULT_GROWTH = 0.25
 DEFAULT_REL_SIGMA = 0.5
 MIN_REL_SIGMA = 0.02
+ALLOWANCE = 1.1  # for selection, chosen on the design sets (module docstring)
 
 
 def error_matrix(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -80,7 +92,7 @@ def sigma(
     if np.isfinite(err).any():
         b = growth(err)
         s = np.arange(1, err.shape[1] + 1)
-        q = conformal_quantile((np.abs(err) / s**b).ravel())
+        q = ALLOWANCE * conformal_quantile((np.abs(err) / s**b).ravel())
     else:
         res = residuals[np.isfinite(residuals)]
         if not len(res):

@@ -160,20 +160,31 @@ def roles_of(store: Store, email: str) -> frozenset[str]:
     return _roles_of(row[0] if row else None)
 
 
+PEOPLE_SQL = (
+    "SELECT email, name, roles, changed_by, changed_at, last_seen FROM users ORDER BY email"
+)
+CHANGES_SQL = (
+    "SELECT changed_at, changed_by, email, roles_before, roles_after FROM user_changes "
+    "ORDER BY change_id DESC"
+)
+
+
 def people(store: Store) -> pd.DataFrame:
     """Everyone known, by e-mail: email, name, roles (comma-separated), changed_by,
     changed_at, last_seen."""
     with store.connect() as con:
-        return con.execute(
-            "SELECT email, name, roles, changed_by, changed_at, last_seen FROM users ORDER BY email"
-        ).df()
+        return con.execute(PEOPLE_SQL).df()
 
 
 def changes(store: Store) -> pd.DataFrame:
     """Every change of roles, newest first: changed_at, changed_by, email, roles_before,
     roles_after."""
     with store.connect() as con:
-        return con.execute(
-            "SELECT changed_at, changed_by, email, roles_before, roles_after FROM user_changes "
-            "ORDER BY change_id DESC"
-        ).df()
+        return con.execute(CHANGES_SQL).df()
+
+
+def people_and_changes(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`people`, `changes`) read through one connection, as the Admin page shows them
+    on every run: opening the store file costs more than both queries."""
+    with store.connect() as con:
+        return con.execute(PEOPLE_SQL).df(), con.execute(CHANGES_SQL).df()

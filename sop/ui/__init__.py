@@ -20,6 +20,8 @@ command-line module.
 - `auth`: who the session acts as; `permit`: whether that person sees a write control
   (else why not, in its place); `admin`: the Admin page (people and roles);
 - `columns`: the `st.column_config` of the pages' tables.
+- `gcfreeze`: keeps Streamlit's garbage collection after every run from walking the
+  imported modules (app.py calls it first).
 
 May import any `sop` package (it sits on top, next to `sop.cli`).
 """

@@ -143,8 +143,7 @@ def page() -> None:
     _mode_note()
     if not permit.allowed(access.USERS):
         return
-    store = readers.store()
-    people = users.people(store)
+    people, log = users.people_and_changes(readers.store())
     st.subheader("People and roles")
     if people.empty:
         st.caption("Nobody is listed yet: add a person below, or let them sign in first.")
@@ -161,7 +160,6 @@ def page() -> None:
     if not people.empty:
         _roles_form(people)
     st.subheader("Log of role changes")
-    log = users.changes(store)
     if log.empty:
         st.caption("No role has been changed yet.")
     else:
