@@ -26,7 +26,8 @@ numpy arrays only (no pandas in the loop). Steps:
    origins); the ensemble is the pick unless the best single candidate's CV error is
    below (1 - `margin`) x the ensemble's;
 5. refit the pick (every ensemble member) on the whole history and forecast;
-6. band: split-conformal from the pick's CV errors (`sop.demand.bands`).
+6. band: split-conformal from the pick's CV errors, with an allowance for the selection
+   (`sop.demand.bands`).
 """
 
 from __future__ import annotations
