@@ -9,7 +9,10 @@ year at a time: aus_retail from 24 months before its end back 9 more years, tour
 from its official training end back 4 more years. At each training end every series
 is forecast 24 months ahead by the engine's own candidates, cross-validation and pick
 (3 origins for the pick, as `sop.demand.selection`); the hold-outs are the next 12 and
-24 months.
+24 months. Unlike the engine, the candidates are fitted at the first of 6 origins (18
+months earlier than the engine's first of 3) and nothing is reconciled (no MinT); at the
+latest training end the plain band's coverage here is within 3.3 points of the accuracy
+bench's on the same hold-outs.
 
 Band rules compared on the same point forecasts (decided before this was run):
 - `bands3`: today's rule, `sop.demand.bands.sigma` on the pick's errors at the last 3
