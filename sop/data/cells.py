@@ -139,11 +139,12 @@ def matches(s: pd.Series, rule: Callable[[object], bool]) -> pd.Series:
 def isin(s: pd.Series, values: pd.Series) -> pd.Series:
     """`s.isin(set(values))`; for two Arrow text columns by Arrow's `is_in`, without
     making a Python string of every value (a sales column of millions of SKUs)."""
-    if _arrow_text(s) and _arrow_text(values):
+    if arrow_text(s) and arrow_text(values):
         found = pc.is_in(pa.array(s.array), value_set=pa.array(values.array).unique())
         return pd.Series(np.asarray(found.fill_null(False)), index=s.index, name=s.name)
     return s.isin(set(values))
 
 
-def _arrow_text(s: pd.Series) -> bool:
+def arrow_text(s: pd.Series) -> bool:
+    """`s` is text held by Arrow (pandas' default `str` dtype)."""
     return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"

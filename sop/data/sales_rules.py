@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from sop.core import schema
 from sop.core.months import months_between
 from sop.core.tables import TABLES
-from sop.data import keyorder
+from sop.data import cells, keyorder
 from sop.data.readers import WARNING
 from sop.data.report import MAX_EXAMPLES, SHOWN, Run
 
@@ -35,13 +35,17 @@ def series_gaps(sales: pd.DataFrame) -> pd.DataFrame:
     holed = np.flatnonzero(months_between(first, last) + 1 > ends - starts)
     out = []
     for i in holed:
-        series = month.iloc[starts[i] : ends[i]]
-        have = set(series)
         sku, region = sales[schema.SKU].iat[starts[i]], sales[schema.REGION].iat[starts[i]]
-        for m in pd.date_range(series.min(), series.max(), freq="MS"):
-            if m not in have:
-                out.append((sku, region, m))
+        out += _missing(sku, region, month.iloc[starts[i] : ends[i]])
     return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
+
+
+def _missing(sku: object, region: object, months: pd.Series) -> list[tuple]:
+    """(sku, region, month) of each month between the first and last of `months` that
+    `months` lacks."""
+    have = set(months)
+    rng = pd.date_range(months.min(), months.max(), freq="MS")
+    return [(sku, region, m) for m in rng if m not in have]
 
 
 def _gaps_by_group(sales: pd.DataFrame) -> pd.DataFrame:
@@ -50,13 +54,9 @@ def _gaps_by_group(sales: pd.DataFrame) -> pd.DataFrame:
     months = months_between(span["min"], span["max"]) + 1
     holed = span[months > span["count"]]
     out = []
-    for (sku, region), r in holed.iterrows():
-        have = set(
-            sales.loc[(sales[schema.SKU] == sku) & (sales[schema.REGION] == region), schema.MONTH]
-        )
-        for m in pd.date_range(r["min"], r["max"], freq="MS"):
-            if m not in have:
-                out.append((sku, region, m))
+    for sku, region in holed.index:
+        rows = (sales[schema.SKU] == sku) & (sales[schema.REGION] == region)
+        out += _missing(sku, region, sales.loc[rows, schema.MONTH])
     return pd.DataFrame(out, columns=[schema.SKU, schema.REGION, schema.MONTH])
 
 
@@ -66,8 +66,8 @@ def _outside_lifecycle(s: pd.DataFrame, p: pd.DataFrame) -> pd.Series:
     dates = (s[schema.MONTH], ref[schema.LAUNCH_MONTH], ref[schema.PHASE_OUT_MONTH])
     if (
         len(ref)
-        and _arrow_text(s[schema.SKU])
-        and _arrow_text(ref[schema.SKU])
+        and cells.arrow_text(s[schema.SKU])
+        and cells.arrow_text(ref[schema.SKU])
         and all(d.dtype.kind == "M" for d in dates)
     ):
         # each row's product by Arrow's lookup (a merge hashes millions of SKUs again)
@@ -91,10 +91,6 @@ def _outside_lifecycle(s: pd.DataFrame, p: pd.DataFrame) -> pd.Series:
         )
     ) & (life[schema.UNITS] > 0)
     return pd.Series(out.to_numpy(), index=s.index)
-
-
-def _arrow_text(s: pd.Series) -> bool:
-    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
 
 
 def sales_rules(
