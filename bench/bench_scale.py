@@ -7,6 +7,9 @@ For each size (`sop.supply.synthetic.scale_dataset`, 24 months of sales, a loade
   b. in this process, as the Scenarios page gets them: the consensus demand
      (`demand_from_store`), the tables with defaults, `prepare_demand`, then `evaluate`
      of the baseline and the median of 10 new lever positions (demand +1..+10 %);
+  b2. the first Data page render through Streamlit's AppTest (app.py opened at the Data
+     page, no browser), each in a fresh process, median of --data-page-runs: the first run
+     (the app's imports included) and, in the same process, a run with the caches emptied;
   c. in Chromium against `streamlit run app.py` on that store (bench/bench_scenario_
      browser.py's helpers): the first Scenarios render from a cold server (title and
      Revenue tile drawn, app idle), then --moves presses of ArrowRight on the "Demand,
@@ -21,7 +24,8 @@ relative difference (issue 16 asks below 1e-9).
 
 Timings share the machine with whatever else runs: the load average is printed with
 each table. Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,5000,20000]
-[--moves 50] [--forecast-series 200] [--equality-series 1000] [--out FILE]
+[--moves 50] [--forecast-series 200] [--equality-series 1000] [--data-page-runs 3]
+[--out FILE]
 """
 
 from __future__ import annotations
@@ -194,6 +198,54 @@ def evaluate_figures(store_path: Path, table: Table) -> None:
         evaluate(base, tables, Levers(demand_pct=float(k)), policy)
         times.append(time.perf_counter() - t0)
     table.add(f"evaluate, {LEVER_STEPS} new demand % positions", spread(times))
+
+
+# --- b2. the Data page through AppTest --------------------------------------------------
+def data_page_child(store: str) -> None:
+    """In a fresh process: app.py through AppTest on `store` (it opens at the Data page),
+    timed; then again with every cache emptied (imports now warm). JSON on stdout."""
+    os.environ["SOP_STORE"] = store
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def one() -> tuple[float, float]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+        if at.exception or not at.title or at.title[0].value != "Data gathering":
+            raise RuntimeError(f"the Data page did not render: {at.exception}")
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    first = one()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    again = one()
+    print(json.dumps({"first": first, "again": again}))
+
+
+def data_page_figures(store: Path, runs: int, table: Table) -> None:
+    """Median of `runs` fresh processes (`data_page_child`): wall and CPU seconds."""
+    got = []
+    for _ in tqdm(range(runs), desc="Data page (AppTest)", file=sys.stderr, leave=False):
+        out = subprocess.run(
+            [sys.executable, __file__, "--data-page-child", str(store)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        got.append(json.loads(out.strip().splitlines()[-1]))
+
+    def med(key: str, i: int) -> float:
+        return statistics.median(r[key][i] for r in got)
+
+    table.add(
+        f"first Data page render, AppTest, fresh process (median of {runs})",
+        f"{med('first', 0):.1f} s ({med('first', 1):.1f} s CPU)",
+    )
+    table.add(
+        "  again, caches emptied (imports warm)",
+        f"{med('again', 0):.1f} s ({med('again', 1):.1f} s CPU)",
+    )
 
 
 # --- c. browser ---------------------------------------------------------------------------
@@ -404,6 +456,8 @@ def one_size(n: int, args: argparse.Namespace, tmp: Path) -> Table:
     if load(folder, store, table):
         evaluate_figures(store, table)
         gc.collect()
+        if args.data_page_runs > 0:
+            data_page_figures(store, args.data_page_runs, table)
         if args.moves > 0:
             browser_figures(store, args.moves, table)
     if args.forecast_series > 0:
@@ -432,11 +486,16 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=50, help="slider moves (0: no browser)")
     ap.add_argument("--forecast-series", type=int, default=200, help="0: no forecast")
     ap.add_argument("--equality-series", type=int, default=1000, help="0: skip")
+    ap.add_argument("--data-page-runs", type=int, default=3, help="0: no AppTest Data page")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.txt")
     ap.add_argument("--load-child", nargs=2, metavar=("FOLDER", "STORE"), help=argparse.SUPPRESS)
+    ap.add_argument("--data-page-child", metavar="STORE", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.load_child:
         load_child(*args.load_child)
+        return
+    if args.data_page_child:
+        data_page_child(args.data_page_child)
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     commit = subprocess.run(
@@ -452,7 +511,7 @@ def main() -> None:
         f"bench/bench_scale.py on {time.strftime('%Y-%m-%d %H:%M')}, commit {commit}"
         f"{' plus uncommitted changes' if dirty else ''}, {os.cpu_count()} cores; "
         f"--moves {args.moves} --forecast-series {args.forecast_series} "
-        f"--equality-series {args.equality_series}"
+        f"--equality-series {args.equality_series} --data-page-runs {args.data_page_runs}"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     parts = [head]

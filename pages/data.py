@@ -42,8 +42,7 @@ def render_upload(info) -> None:
         upload.form(info)
 
 
-def render_versions(info) -> None:
-    versions = readers.datasets()
+def render_versions(info, versions) -> None:
     if versions.empty:
         return
     st.dataframe(
@@ -70,7 +69,7 @@ def render_versions(info) -> None:
 st.title("Data gathering")
 st.caption("What are we planning from, and can we trust it?")
 widgets.show_flash(FLASH)
-info = readers.active()
+info, versions = readers.listing()  # one store read for both
 if info is None:
     st.info(
         "No dataset is loaded yet: upload one below, read it from your company database "
@@ -126,6 +125,6 @@ with tab_gaps:
 with tab_load:
     render_upload(info)
     st.subheader("Dataset versions")
-    render_versions(info)
+    render_versions(info, versions)
 with tab_db:
     source.database_tab(info)

@@ -3,24 +3,21 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 
 import streamlit as st
 
-from sop.core import access, charts, schema
+from sop.core import charts, schema
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare, wording
-from sop.scenario import space as lever_space
+from sop.scenario import compare, lever_space, lever_widgets, wording
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
 from sop.ui import (
-    actions,
     columns,
     forms,
     guards,
-    permit,
     readers,
     router,
     scenario_readers,
-    settings_forms,
+    scenario_save,
     widgets,
 )
 from sop.ui import comments as comments_ui
@@ -31,7 +28,7 @@ router.through_router()
 
 POLICY = readers.plan_policy()[0]
 RESEED = "_scn_reseed"  # set by the Compare page when it opens a saved scenario
-SAVE_FORM_CLEARED = {"scn_save_name": "", "scn_save_description": ""}  # on a reset, a save
+SAVE_FORM_CLEARED = scenario_save.cleared("scn")  # on a reset, a save
 SAVED = "_scn_saved"
 
 
@@ -107,22 +104,7 @@ def tab_kpis(ev, base, c: dict) -> None:
 
 def tab_save(ev, base, c: dict) -> None:
     widgets.show_flash(SAVED)
-    if not permit.allowed(access.SCENARIO):
-        return
-    widgets.fresh(SAVE_FORM_CLEARED)  # once saved, the form is empty: Enter + click saves once
-    with st.form("scn_save_form"):
-        name = st.text_input("Scenario name", key="scn_save_name", max_chars=10_000)
-        text = st.text_area(
-            "Description (what and why)", key="scn_save_description", max_chars=10_000
-        )
-        st.caption(settings_forms.recorded_as())
-        if st.form_submit_button("Save scenario", icon=":material/save:"):
-            saved = actions.save_scenario(ev.levers, name, text, c["version"])
-            if not saved.ok:
-                st.error(compare.escape_md(saved.message))
-            else:
-                every = scenario_readers.scenario_list(c["path"], include_archived=True)
-                widgets.flash(SAVED, compare.saved_text(every, saved.value), SAVE_FORM_CLEARED)
+    scenario_save.save_form(ev.levers, c["path"], c["version"], prefix="scn", flash_key=SAVED)
 
 
 def tab_comments(ev, base, c: dict) -> None:
@@ -171,7 +153,7 @@ def panel(c: dict, space: lever_space.LeverSpace) -> None:
     left, right = st.columns([1, 3], gap="medium")
     with left:
         forms.lever_controls(space, SAVE_FORM_CLEARED)
-    levers = lever_space.levers_from_state(st.session_state, space)
+    levers = lever_widgets.levers_from_state(st.session_state, space)
     st.session_state[scenario_url.CURRENT] = levers
     sync_url(levers)
     with right:
@@ -192,7 +174,7 @@ if problems:
     st.warning(scenario_url.link_warning(problems), icon=":material/link_off:")
 space = lever_space.widen_space(known, levers)
 if seed:
-    st.session_state.update(lever_space.widget_state(levers, space))
+    st.session_state.update(lever_widgets.widget_state(levers, space))
 panel(
     {"path": path, "version": info.version, "cur": info.currency, "stamp": stamp, "known": known},
     space,

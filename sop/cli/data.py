@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from sop.cli import forecast
+from sop.cli import forecast, saved_maps
 from sop.cli.report import print_report
 from sop.core import schema
 from sop.core.tables import schema_markdown
 from sop.data.demo import write_demo
 from sop.data.mapping import ReadOptions, parse_maps
-from sop.data.validate import Report, validate_dir
+from sop.data.readers import read_dir, read_files
+from sop.data.validate import Report, validate_raw
 from sop.store import ROOT, Store
 from sop.store import forecasts as forecast_store
 
@@ -39,16 +42,40 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
+def dataset_name(args: argparse.Namespace) -> str:
+    """--name, else the folder's name (a file's name without its suffix)."""
+    folder = Path(args.dir).resolve()
+    return getattr(args, "name", None) or (folder.stem if folder.is_file() else folder.name)
+
+
+def _read(path: Path) -> tuple[dict, list]:
+    """The tables of a folder, or of one file (a workbook, a zip), as read (as
+    `validate_dir` reads them), with the findings of the reading."""
+    if path.is_file():
+        return read_files({path.name: path.read_bytes()})
+    return read_dir(path)
+
+
 def _checked(args: argparse.Namespace) -> Report | None:
-    """The folder (or file) validated as the options say; None after saying what is
-    wrong with a --map option."""
+    """The folder (or file) validated as the options say, with the column mapping
+    saved for the company (`sop.cli.saved_maps`); None after saying what is wrong with
+    a --map or --mapping-of option. When columns are missing, says what to do."""
     try:
         options = read_options(args)
     except ValueError as exc:
         print(f"ERROR    {exc}", file=sys.stderr)
         return None
-    report = validate_dir(args.dir, options)
+    raw, found = _read(Path(args.dir))
+    try:
+        saved = saved_maps.lookup(args, raw, dataset_name(args))
+    except ValueError as exc:
+        print(f"ERROR    {exc}", file=sys.stderr)
+        return None
+    options = replace(options, saved=saved.maps, saved_for=saved.company)
+    report = validate_raw(raw, found, None, options)
     print_report(report, str(args.dir))
+    for line in saved_maps.advice(report, raw, saved, options.maps, args):
+        print(textwrap.fill(line, width=100, break_on_hyphens=False, break_long_words=False))
     return report
 
 
@@ -69,8 +96,7 @@ def load(args: argparse.Namespace) -> int:
         )
         return 1
     store = Store(args.store)
-    folder = Path(args.dir).resolve()
-    name = args.name or (folder.stem if folder.is_file() else folder.name)
+    name = dataset_name(args)
     version = store.load(report.tables, name=name, source=str(Path(args.dir).resolve()))
     print(f"Loaded `{name}` as dataset version {version} into {store.path}; it is now active.")
     return 0
@@ -186,11 +212,13 @@ def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     s = add_parser("validate", help="check a folder of table files; change nothing")
     s.add_argument("dir", type=Path, help=DIR_HELP)
     add_read_options(s)
+    saved_maps.add_options(s)
     s.set_defaults(func=validate)
     s = add_parser("load", help="validate a folder, then make it the active dataset")
     s.add_argument("dir", type=Path, help=DIR_HELP)
     s.add_argument("--name", help="dataset name (default: the folder or file name)")
     add_read_options(s)
+    saved_maps.add_options(s)
     s.set_defaults(func=load)
     s = add_parser(
         "demo",

@@ -38,7 +38,7 @@ from sop.goal.spec import GoalSpec
 from sop.scenario.evaluate import prepare_demand
 from sop.store import Store
 from sop.supply import settings
-from sop.supply.policy import END_UNITS, SupplyPolicy, field_help
+from sop.supply.policy import SupplyPolicy
 from sop.supply.targets import METRICS, Target
 
 EXIT_INFEASIBLE = 4
@@ -47,6 +47,9 @@ HELP = (
     "as a levers file (exit 4 when the targets cannot all be met)"
 )
 GOAL_DOC = "The targets file's format: docs/goal-seek.md."
+OUT_HELP = (
+    "write the answer here as a levers file (.toml or .json) for `python -m sop scenario --levers`"
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -63,14 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the store's dataset of this name (its newest version; default: the active one)",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
-    plan.add_arguments(p)
-    for action in p._actions:
-        if action.dest == "out":
-            action.required = True
-            action.help = (
-                "write the answer here as a levers file (.toml or .json) for "
-                "`python -m sop scenario --levers`"
-            )
+    plan.add_arguments(p, OUT_HELP, out_required=True)
 
 
 def _dataset(store: Store, name: str) -> tuple[int, str]:
@@ -92,9 +88,7 @@ def _dataset(store: Store, name: str) -> tuple[int, str]:
 def _policy(args: argparse.Namespace, company: str) -> SupplyPolicy:
     """The settings flags on top of `company`'s plan settings of record (as
     `plan.policy_from_args` does for the active dataset's company)."""
-    given = {k: getattr(args, k) for k in field_help() if getattr(args, k, None) is not None}
-    if given.get("ending_units") and "ending_inventory" not in given:
-        given["ending_inventory"] = END_UNITS
+    given = plan.given_settings(args)
     return settings.current_policy(Store(args.store), company)[0].replace(**given)
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sop.core import schema
 from sop.data.defaults import complete
@@ -35,17 +36,21 @@ HELP = (
 )
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """--data, --out and one option per `SupplyPolicy` field (`--backlog-cost-pct 5`)."""
+OUT_HELP = (
+    "write the plan as JSON here (default: JSON on standard output, the summary on standard error)"
+)
+
+
+def add_arguments(
+    p: argparse.ArgumentParser, out_help: str = OUT_HELP, out_required: bool = False
+) -> None:
+    """--data, --out and one option per `SupplyPolicy` field (`--backlog-cost-pct 5`).
+    `scenario` and `goal` take the same options, with --out saying what they write
+    (`out_help`; `goal` needs it: `out_required`)."""
     p.add_argument(
         "--data", type=Path, help="dataset folder (default: the active dataset of the store)"
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        help="write the plan as JSON here (default: JSON on "
-        "standard output, the summary on standard error)",
-    )
+    p.add_argument("--out", type=Path, required=out_required, help=out_help)
     g = p.add_argument_group("plan settings (SupplyPolicy)")
     for name, (text, choices, default) in field_help().items():
         flag = "--" + name.replace("_", "-")
@@ -80,17 +85,23 @@ def _units(text: str) -> UnitPairs:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
-    """The settings flags given, on top of the store's plan settings of record (the
-    defaults with --data, which plans a folder outside the store). --ending-units
-    without --ending-inventory means `--ending-inventory units`."""
+def given_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The plan settings flags given on the command line, as `SupplyPolicy` fields
+    (`plan`, `scenario` and `goal` lay them over the settings of record).
+    --ending-units without --ending-inventory means `--ending-inventory units`."""
     given = {k: getattr(args, k) for k in field_help() if getattr(args, k, None) is not None}
     if given.get("ending_units") and "ending_inventory" not in given:
         given["ending_inventory"] = END_UNITS
+    return given
+
+
+def policy_from_args(args: argparse.Namespace) -> SupplyPolicy:
+    """The settings flags given, on top of the store's plan settings of record (the
+    defaults with --data, which plans a folder outside the store)."""
     base = SupplyPolicy()
     if getattr(args, "data", None) is None:
         base = settings.current_policy(Store(getattr(args, "store", None)))[0]
-    return base.replace(**given)
+    return base.replace(**given_settings(args))
 
 
 def policy_problem(args: argparse.Namespace) -> str | None:

@@ -19,14 +19,20 @@ from sop.demand import sources
 from sop.finance.kpis import kpi_table
 from sop.finance.tiles import delta_text
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
+from sop.scenario.lever_space import space_for
 from sop.scenario.levers import Levers
-from sop.scenario.space import space_for
 from sop.store import Store
 from sop.supply.export import records
 
 HELP = (
     "evaluate a levers file (TOML or JSON) against the "
     "baseline; writes the KPIs, margin bridge and risk ranges as JSON"
+)
+
+
+OUT_HELP = (
+    "write the scenario's KPIs, margin bridge and risk ranges as JSON here (default: JSON "
+    "on standard output, the summary on standard error)"
 )
 
 
@@ -39,14 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "page's names (scn_demand_pct = 5, ...); default: the baseline",
     )
     p.add_argument("--no-risk", action="store_true", help="skip the P10/P50/P90 ranges")
-    plan.add_arguments(p)
-    for action in p._actions:
-        if action.dest == "out":
-            action.help = (
-                "write the scenario's KPIs, margin bridge and risk ranges as JSON "
-                "here (default: JSON on standard output, the summary on standard "
-                "error)"
-            )
+    plan.add_arguments(p, OUT_HELP)
 
 
 LEVERS_DOC = "Lever names, units and ranges: docs/scenarios.md."

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from sop.core import configfile
+from sop.scenario.lever_space import LeverSpace
+from sop.scenario.lever_widgets import FIRST_KEY
 from sop.scenario.levers import PREFIX, Levers
-from sop.scenario.space import FIRST_KEY, LeverSpace
 from sop.scenario.wording import escape_md
 
 CURRENT = "_scn_levers"  # session key: the Levers on screen (kept across pages)

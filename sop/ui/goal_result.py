@@ -11,21 +11,20 @@ import math
 import pandas as pd
 import streamlit as st
 
-from sop.core import access, fmt
+from sop.core import fmt
 from sop.finance.tiles import Tile
 from sop.goal.explain import Binding
 from sop.goal.solve import INFEASIBLE, INVALID, MET, GoalResult
 from sop.goal.spec import GoalSpec
-from sop.scenario import compare, wording
 from sop.scenario import url as scenario_url
+from sop.scenario import wording
 from sop.scenario.levers import PREFIX, Levers
 from sop.supply.targets import METRICS
-from sop.ui import actions, permit, scenario_readers, widgets
+from sop.ui import scenario_save, widgets
 
 RESEED = "_scn_reseed"  # pages/scenarios.py: seed the lever widgets from CURRENT
-TARGETS_STATE = PREFIX + "targets"  # the targets lever has no widget (sop.scenario.space)
+TARGETS_STATE = PREFIX + "targets"  # the targets lever has no widget (sop.scenario.lever_widgets)
 SAVED, OPENED = "_goal_saved", "_goal_opened"
-SAVE_CLEARED = {"goal_save_name": "", "goal_save_description": ""}
 HELP = "The answer over the plan's months; before: the scenario the solve started from."
 BINDING_WHAT = {  # what one more hour or unit of a limit adds, for a non-money target
     "on_time_rate": "units delivered on time",
@@ -149,18 +148,4 @@ def actions_row(result: GoalResult, c: dict) -> None:
             "The answer is the scenario on screen: every tab, Finance, Executive and the "
             "pack show it.",
         )
-    if not permit.allowed(access.SCENARIO):
-        return
-    widgets.fresh(SAVE_CLEARED)
-    with st.form("goal_save_form"):
-        name = st.text_input("Scenario name", key="goal_save_name", max_chars=10_000)
-        text = st.text_area(
-            "Description (what and why)", key="goal_save_description", max_chars=10_000
-        )
-        if st.form_submit_button("Save scenario", icon=":material/save:"):
-            saved = actions.save_scenario(result.levers, name, text, c["version"])
-            if not saved.ok:
-                st.error(fmt.md(saved.message))
-            else:
-                every = scenario_readers.scenario_list(c["path"], include_archived=True)
-                widgets.flash(SAVED, compare.saved_text(every, saved.value), SAVE_CLEARED)
+    scenario_save.save_form(result.levers, c["path"], c["version"], prefix="goal", flash_key=SAVED)

@@ -63,9 +63,10 @@ def active() -> DatasetInfo | None:
     return store().active()
 
 
-def datasets() -> pd.DataFrame:
-    """Every loaded dataset version (`sop.store.Store.datasets`), read every run."""
-    return store().datasets()
+def listing() -> tuple[DatasetInfo | None, pd.DataFrame]:
+    """(the active dataset, every kept version): `sop.store.Store.listing`, read every run
+    through one connection (the Data page shows both)."""
+    return store().listing()
 
 
 @st.cache_resource(show_spinner="Reading the dataset…", max_entries=4)

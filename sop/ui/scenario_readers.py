@@ -23,10 +23,10 @@ from sop.executive import view as exec_view
 from sop.finance import grid as sop_grid
 from sop.finance.view import FinanceView
 from sop.finance.view import build as build_finance_view
-from sop.scenario import saved, space
+from sop.scenario import lever_space, saved
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
+from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import Levers
-from sop.scenario.space import LeverSpace
 from sop.store import Store, comments
 from sop.store import decisions as decision_log
 from sop.supply.policy import SupplyPolicy
@@ -46,10 +46,10 @@ def scenario_base(path: str, version: int, horizon: int, stamp: tuple) -> Demand
 @st.cache_resource(show_spinner=False, max_entries=8)
 def dataset_space(path: str, version: int, horizon: int, stamp: tuple) -> LeverSpace | None:
     """The lever widgets' space of the consensus demand with nothing moved
-    (`sop.scenario.space.dataset_space`: the only part that reads the data); None
+    (`sop.scenario.lever_space.dataset_space`: the only part that reads the data); None
     without a demand plan. The page widens it per levers with `widen_space` (cheap)."""
     demand, _ = supply_demand(path, version, horizon, stamp)
-    return space.dataset_space(demand, tables(path, version)) if demand is not None else None
+    return lever_space.dataset_space(demand, tables(path, version)) if demand is not None else None
 
 
 def scenario(

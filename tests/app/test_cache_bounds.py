@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop.scenario import space as lever_space
+from sop.scenario import lever_space
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.ui import evalcache, readers, scenario_readers

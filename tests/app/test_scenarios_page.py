@@ -16,9 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from sop.core.access import Actor
 from sop.finance.catalogue import KPIS
+from sop.scenario import lever_space, lever_widgets, wording
 from sop.scenario import saved as saved_scenarios
-from sop.scenario import space as lever_space
-from sop.scenario import wording
 from sop.scenario.levers import Levers
 from sop.store import Store
 
@@ -78,7 +77,7 @@ def test_a_link_opens_the_same_scenario_and_keeps_other_parameters(
     assert at.slider(key="scn_demand_family_pct__Alpha").value == 10.0
     assert at.selectbox(key="scn_capacity_changes__0_resource").value == "L1"
     assert at.toggle(key="scn_overtime_allowed").value is False
-    assert lever_space.levers_from_state(at.session_state, _space(at)) == lev
+    assert lever_widgets.levers_from_state(at.session_state, _space(at)) == lev
     assert at.query_params["theme"] == "dark"
     assert Levers.from_query(dict(at.query_params)) == lev
     assert _tiles(at)["Revenue"][1] != "no change"
@@ -158,7 +157,7 @@ def test_bad_levers_in_a_link_are_left_out_in_one_warning(
     text = _plain(at.warning[0].value)
     assert all(w in text for w in why) and text.count("\n- ") == len(why), text
     assert "could not convert" not in text and "nearest allowed" not in text.split("\n- ", 1)[1]
-    assert lever_space.levers_from_state(at.session_state, _space(at)) == kept
+    assert lever_widgets.levers_from_state(at.session_state, _space(at)) == kept
     assert Levers.from_query(dict(at.query_params)) == kept  # the address bar too
     assert not any("Toasters" in str(s.label) for s in at.slider)
     moved = next(c.value for c in at.caption if "Moved:" in c.value)

@@ -15,8 +15,8 @@ import pytest
 from sop.__main__ import main
 from sop.core import configfile
 from sop.scenario import url as scenario_url
+from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import Levers
-from sop.scenario.space import LeverSpace
 
 MOVED = Levers(
     demand_pct=12.5,

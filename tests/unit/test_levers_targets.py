@@ -22,8 +22,8 @@ from sop.finance import kpis, statement
 from sop.scenario import url as scenario_url
 from sop.scenario.apply import apply_tables
 from sop.scenario.evaluate import evaluate
+from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import Levers
-from sop.scenario.space import LeverSpace
 from sop.supply.capacity import calendar_hours
 from sop.supply.inputs import ADDED_COST, prepare
 from sop.supply.policy import SupplyPolicy

@@ -23,8 +23,9 @@ from sop.finance import kpis, statement
 from sop.scenario import url as scenario_url
 from sop.scenario.apply import apply_tables
 from sop.scenario.evaluate import evaluate, scenario_bridge
+from sop.scenario.lever_space import LeverSpace
+from sop.scenario.lever_widgets import lever_widgets, levers_from_state, widget_state
 from sop.scenario.levers import Levers
-from sop.scenario.space import LeverSpace, lever_widgets, levers_from_state, widget_state
 from sop.scenario.wording import moved_text
 from sop.supply.inputs import AMOUNT, PROMOTION_COST, prepare
 from sop.supply.policy import LEVEL_SKU, SupplyPolicy

@@ -23,7 +23,7 @@ from sop.data.validate import check_tables
 from sop.demand import hierarchy
 from sop.demand.plan import PLAN_COLUMNS, loaded_consensus
 from sop.finance import kpis, risk, statement
-from sop.scenario import space as lever_space
+from sop.scenario import lever_space
 from sop.scenario.apply import apply_policy, apply_tables, demand_factor
 from sop.scenario.evaluate import (
     ALL_REGIONS,

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from sop.core import schema
-from sop.scenario import space as lever_space
+from sop.scenario import lever_space, lever_widgets, wording
 from sop.scenario import url as scenario_url
-from sop.scenario import wording
 from sop.scenario.levers import PREFIX, Levers, lever_help
 from sop.supply.targets import Target
 
@@ -47,7 +46,7 @@ MOVED = Levers(
 
 
 def test_scalar_levers_have_their_url_names_as_widget_keys() -> None:
-    keys = {w.key for w in lever_space.lever_widgets(SPACE)}
+    keys = {w.key for w in lever_widgets.lever_widgets(SPACE)}
     scalars = {
         PREFIX + f.name for f in dataclasses.fields(Levers) if not isinstance(f.default, tuple)
     }
@@ -58,13 +57,13 @@ def test_scalar_levers_have_their_url_names_as_widget_keys() -> None:
         "scn_price_family_pct__Beta",
         "scn_capacity_changes__1_pct",
     } <= keys
-    assert len(keys) == len(lever_space.lever_widgets(SPACE))  # no key twice
-    assert {w.group for w in lever_space.lever_widgets(SPACE)} == set(lever_space.GROUPS)
+    assert len(keys) == len(lever_widgets.lever_widgets(SPACE))  # no key twice
+    assert {w.group for w in lever_widgets.lever_widgets(SPACE)} == set(lever_widgets.GROUPS)
 
 
 def test_widget_ranges_are_the_levers_ranges() -> None:
     meta = lever_help()
-    for w in lever_space.lever_widgets(SPACE):
+    for w in lever_widgets.lever_widgets(SPACE):
         name = w.key[len(PREFIX) :].split("__")[0]
         if w.kind in ("slider", "number") and meta[name]["min"] is not None:
             assert (w.lo, w.hi) == (meta[name]["min"], meta[name]["max"]), w.key
@@ -80,23 +79,23 @@ def test_widget_ranges_are_the_levers_ranges() -> None:
     ],
 )
 def test_state_round_trip(levers: Levers) -> None:
-    state = lever_space.widget_state(levers, SPACE)
+    state = lever_widgets.widget_state(levers, SPACE)
     # every widget, and the targets (a lever with no widget, kept in the state)
-    keys = {w.key for w in lever_space.lever_widgets(SPACE)} | {"scn_targets"}
+    keys = {w.key for w in lever_widgets.lever_widgets(SPACE)} | {"scn_targets"}
     assert set(state) == keys
-    assert lever_space.levers_from_state(state, SPACE) == levers
+    assert lever_widgets.levers_from_state(state, SPACE) == levers
 
 
 def test_url_to_widgets_to_url() -> None:
     url = {**MOVED.to_query(), "other": "kept"}
     levers, problems = scenario_url.levers_from_url(url)
     assert levers == MOVED and problems == []
-    back = lever_space.levers_from_state(lever_space.widget_state(levers, SPACE), SPACE)
+    back = lever_widgets.levers_from_state(lever_widgets.widget_state(levers, SPACE), SPACE)
     assert back.to_query() == MOVED.to_query()
 
 
 def test_zero_pairs_unused_slots_and_an_unchosen_promotion_are_not_moved() -> None:
-    state = lever_space.widget_state(Levers(), SPACE)
+    state = lever_widgets.widget_state(Levers(), SPACE)
     state |= {
         "scn_demand_family_pct__Alpha": 0.0,
         "scn_capacity_changes__0_pct": 40.0,
@@ -104,7 +103,7 @@ def test_zero_pairs_unused_slots_and_an_unchosen_promotion_are_not_moved() -> No
         "scn_promo_uplift_pct": 80.0,
         "scn_promo_months": 5,
     }
-    assert lever_space.levers_from_state(state, SPACE) == Levers()
+    assert lever_widgets.levers_from_state(state, SPACE) == Levers()
 
 
 def test_out_of_range_values_are_clamped_and_named() -> None:
@@ -113,7 +112,7 @@ def test_out_of_range_values_are_clamped_and_named() -> None:
     )
     assert levers == Levers(demand_pct=200.0, promo_months=12)
     assert any("900 is outside -100 .. 200" in p and "nearest allowed value" in p for p in problems)
-    state = lever_space.widget_state(levers, SPACE)
+    state = lever_widgets.widget_state(levers, SPACE)
     assert state["scn_demand_pct"] == 200.0 and state["scn_promo_months"] == 12
 
 
@@ -207,7 +206,7 @@ def test_levers_on_screen_naming_what_the_data_lacks_are_named() -> None:
 
 def test_widget_labels_show_names_as_typed() -> None:
     space = lever_space.LeverSpace(("*Bold*",), ("North",), ("L1",), ("2026-01",))
-    labels = {w.key: w.label for w in lever_space.lever_widgets(space)}
+    labels = {w.key: w.label for w in lever_widgets.lever_widgets(space)}
     assert labels["scn_demand_family_pct__*Bold*"] == "Demand: \\*Bold\\* (%)"
 
 
@@ -247,7 +246,7 @@ def test_where_the_levers_start() -> None:
     assert scenario_url.starting_levers({}, url, False) == (Levers(demand_pct=7.0), True, [])
     assert scenario_url.starting_levers(stored, {}, False) == (Levers(demand_pct=3.0), True, [])
     assert scenario_url.starting_levers(stored, url, True) == (Levers(demand_pct=3.0), True, [])
-    live = stored | {lever_space.FIRST_KEY: 3.0}
+    live = stored | {lever_widgets.FIRST_KEY: 3.0}
     assert scenario_url.starting_levers(live, url, False) == (Levers(demand_pct=3.0), False, [])
     assert scenario_url.starting_levers({}, {}, False) == (Levers(), True, [])
 
@@ -281,14 +280,15 @@ def test_no_subcontract_or_hiring_levers_when_the_data_has_nothing_to_act_on() -
     )
     bare = {schema.CAPACITY: pd.DataFrame({schema.RESOURCE: ["L1"]})}
     space = lever_space.space_for(demand, bare, Levers())
-    keys = {w.key for w in lever_space.lever_widgets(space)}
+    keys = {w.key for w in lever_widgets.lever_widgets(space)}
     hidden = {
         PREFIX + k
         for k in ("subcontract_allowed", "subcontract_cap_pct", "hiring_allowed", "hiring_limit")
     }
     assert not keys & hidden and PREFIX + "overtime_allowed" in keys
     assert (
-        lever_space.levers_from_state(lever_space.widget_state(Levers(), space), space) == Levers()
+        lever_widgets.levers_from_state(lever_widgets.widget_state(Levers(), space), space)
+        == Levers()
     )
     full = {
         **bare,
@@ -296,9 +296,9 @@ def test_no_subcontract_or_hiring_levers_when_the_data_has_nothing_to_act_on() -
         schema.WORKFORCE: pd.DataFrame({schema.RESOURCE: ["LAB"]}),
     }
     assert hidden <= {
-        w.key for w in lever_space.lever_widgets(lever_space.space_for(demand, full, Levers()))
+        w.key for w in lever_widgets.lever_widgets(lever_space.space_for(demand, full, Levers()))
     }
     # a link or saved scenario that moves them still shows them, so they can be undone
     assert hidden <= {
-        w.key for w in lever_space.lever_widgets(lever_space.space_for(demand, bare, MOVED))
+        w.key for w in lever_widgets.lever_widgets(lever_space.space_for(demand, bare, MOVED))
     }

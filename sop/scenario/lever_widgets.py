@@ -1,5 +1,6 @@
 """The Scenarios page's lever widgets as data, and the two-way mapping between a
-`Levers` value and the widgets' session state.
+`Levers` value and the widgets' session state, over a `LeverSpace`
+(`sop.scenario.lever_space`: what the levers can name).
 
 Scalar levers have widget key `scn_<field>` (the URL parameter's name too).
 Per-family and per-region levers get one widget each, keyed
@@ -17,9 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from sop.core import schema
+from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import PREFIX, Levers, lever_help
 from sop.scenario.wording import escape_md
 
@@ -27,24 +26,7 @@ DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
 GROUPS = (DEMAND, PROMO, PRICE, CAPACITY, COSTS)
 CAP_PARTS = ("resource", "from", "to", "pct")
-MIN_SLOTS = 2
 FIRST_KEY = PREFIX + "demand_pct"  # present in session state once the panel has run
-
-
-@dataclass(frozen=True)
-class LeverSpace:
-    """What the widgets offer: families, regions, line resources and plan months
-    (YYYY-MM); `slots` capacity-change rows; `subcontract` / `labour`: whether the
-    subcontracting and hiring levers can do anything (the data has subcontract offers /
-    labour pools, or the levers already move them)."""
-
-    families: tuple[str, ...]
-    regions: tuple[str, ...]
-    resources: tuple[str, ...]
-    months: tuple[str, ...]
-    slots: int = MIN_SLOTS
-    subcontract: bool = True
-    labour: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,73 +45,6 @@ class Widget:
     format: str | None = None  # printf-style, for sliders and number inputs
 
 
-def _names(column: pd.Series) -> set[str]:
-    """The distinct values of a name column as text (each distinct value read once)."""
-    return set(pd.Series(column.unique()).astype(str))
-
-
-def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
-    """The lever space of a demand plan and dataset alone (nothing moved): its families,
-    regions, lines and plan months, and whether subcontracting and hiring have anything
-    to act on. The only part that reads the data: cache it once per dataset and widen
-    it per levers with `widen_space`."""
-    opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
-    subcontract = (
-        opts is not None
-        and schema.OPTION_TYPE in opts
-        and (opts[schema.OPTION_TYPE] == "subcontract").any()
-    )
-    return LeverSpace(
-        tuple(sorted(_names(demand[schema.FAMILY]))),
-        tuple(sorted(_names(demand[schema.REGION]))),
-        tuple(sorted(_names(tables[schema.CAPACITY][schema.RESOURCE]))),
-        tuple(sorted({f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())})),
-        MIN_SLOTS,
-        bool(subcontract),
-        bool(crew is not None and len(crew) > 0),
-    )
-
-
-def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
-    """`known` (a `dataset_space`) widened by anything `levers` names that the data
-    lacks, so a saved scenario always fits its widgets. Cheap: no data is read."""
-    months = set(known.months) | ({levers.promo_start} - {""})
-    months |= {m for c in levers.capacity_changes for m in c[1:3]}
-    lines = set(known.resources) | {c[0] for c in levers.capacity_changes}
-    fams = (
-        set(known.families)
-        | {k for k, _ in levers.demand_family_pct}
-        | {k for k, _ in levers.price_family_pct}
-        | {k for k, _ in levers.ending_units}
-        | ({levers.promo_family} - {""})
-    )
-    regions = set(known.regions) | {k for k, _ in levers.demand_region_pct}
-    base = Levers()
-    subcontract = known.subcontract or (
-        levers.subcontract_allowed,
-        levers.subcontract_cap_pct,
-    ) != (base.subcontract_allowed, base.subcontract_cap_pct)
-    labour = known.labour or (levers.hiring_allowed, levers.hiring_limit) != (
-        base.hiring_allowed,
-        base.hiring_limit,
-    )
-    return LeverSpace(
-        tuple(sorted(fams)),
-        tuple(sorted(regions)),
-        tuple(sorted(lines)),
-        tuple(sorted(months)),
-        max(MIN_SLOTS, len(levers.capacity_changes)),
-        bool(subcontract),
-        bool(labour),
-    )
-
-
-def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Levers) -> LeverSpace:
-    """The lever space of a demand plan and dataset, widened by anything `levers`
-    names that the data lacks (`dataset_space`, then `widen_space`)."""
-    return widen_space(dataset_space(demand, tables), levers)
-
-
 def _meta(name: str) -> dict[str, Any]:
     return lever_help()[name]
 
@@ -140,13 +55,15 @@ def _help(name: str) -> str:
     return f"{m['help']}{rng}"
 
 
-def _slider(
-    name: str, label: str, group: str, step: float, key: str = "", fmt: str = "%+.0f %%"
+def _ranged(
+    kind: str, name: str, label: str, group: str, step: float, key: str, fmt: str
 ) -> Widget:
+    """A slider or number input over lever `name`'s range (`lever_help`), keyed `key`
+    (`scn_<name>` when empty)."""
     m = _meta(name)
     return Widget(
         key or PREFIX + name,
-        "slider",
+        kind,
         label,
         group,
         _help(name),
@@ -157,6 +74,12 @@ def _slider(
     )
 
 
+def _slider(
+    name: str, label: str, group: str, step: float, key: str = "", fmt: str = "%+.0f %%"
+) -> Widget:
+    return _ranged("slider", name, label, group, step, key, fmt)
+
+
 def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Widget]:
     return [
         _slider(name, f"{what}: {escape_md(n)} (%)", group, 1.0, f"{PREFIX}{name}__{n}")
@@ -165,18 +88,7 @@ def _pairs(name: str, names: tuple[str, ...], what: str, group: str) -> list[Wid
 
 
 def _number(name: str, label: str, step: float, group: str = CAPACITY, fmt: str = "%.1f") -> Widget:
-    m = _meta(name)
-    return Widget(
-        PREFIX + name,
-        "number",
-        label,
-        group,
-        _help(name),
-        float(m["min"]),
-        float(m["max"]),
-        step,
-        format=fmt,
-    )
+    return _ranged("number", name, label, group, step, "", fmt)
 
 
 def _demand_widgets(space: LeverSpace) -> list[Widget]:

@@ -1,0 +1,103 @@
+"""The lever space of a dataset: which families, regions, lines and plan months the
+scenario levers can name, how many capacity-change rows there are, and whether the
+subcontracting and hiring levers have anything to act on.
+
+`dataset_space` is the only part that reads the data (cache it once per dataset);
+`widen_space` adds whatever a `Levers` value names that the data lacks, so a saved
+scenario or a shared link always fits. The widgets drawn over a space are in
+`sop.scenario.lever_widgets`. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sop.core import schema
+from sop.scenario.levers import Levers
+
+MIN_SLOTS = 2  # capacity-change rows shown even when no lever uses them
+
+
+@dataclass(frozen=True)
+class LeverSpace:
+    """What the levers can name, so what the widgets offer: families, regions, line
+    resources and plan months (YYYY-MM); `slots` capacity-change rows; `subcontract` /
+    `labour`: whether the subcontracting and hiring levers can do anything (the data has
+    subcontract offers / labour pools, or the levers already move them)."""
+
+    families: tuple[str, ...]
+    regions: tuple[str, ...]
+    resources: tuple[str, ...]
+    months: tuple[str, ...]
+    slots: int = MIN_SLOTS
+    subcontract: bool = True
+    labour: bool = True
+
+
+def _names(column: pd.Series) -> set[str]:
+    """The distinct values of a name column as text (each distinct value read once)."""
+    return set(pd.Series(column.unique()).astype(str))
+
+
+def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
+    """The lever space of a demand plan and dataset alone (nothing moved): its families,
+    regions, lines and plan months, and whether subcontracting and hiring have anything
+    to act on. The only part that reads the data: cache it once per dataset and widen
+    it per levers with `widen_space`."""
+    opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
+    subcontract = (
+        opts is not None
+        and schema.OPTION_TYPE in opts
+        and (opts[schema.OPTION_TYPE] == "subcontract").any()
+    )
+    return LeverSpace(
+        tuple(sorted(_names(demand[schema.FAMILY]))),
+        tuple(sorted(_names(demand[schema.REGION]))),
+        tuple(sorted(_names(tables[schema.CAPACITY][schema.RESOURCE]))),
+        tuple(sorted({f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())})),
+        MIN_SLOTS,
+        bool(subcontract),
+        bool(crew is not None and len(crew) > 0),
+    )
+
+
+def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
+    """`known` (a `dataset_space`) widened by anything `levers` names that the data
+    lacks, so a saved scenario always fits its widgets. Cheap: no data is read."""
+    months = set(known.months) | ({levers.promo_start} - {""})
+    months |= {m for c in levers.capacity_changes for m in c[1:3]}
+    lines = set(known.resources) | {c[0] for c in levers.capacity_changes}
+    fams = (
+        set(known.families)
+        | {k for k, _ in levers.demand_family_pct}
+        | {k for k, _ in levers.price_family_pct}
+        | {k for k, _ in levers.ending_units}
+        | ({levers.promo_family} - {""})
+    )
+    regions = set(known.regions) | {k for k, _ in levers.demand_region_pct}
+    base = Levers()
+    subcontract = known.subcontract or (
+        levers.subcontract_allowed,
+        levers.subcontract_cap_pct,
+    ) != (base.subcontract_allowed, base.subcontract_cap_pct)
+    labour = known.labour or (levers.hiring_allowed, levers.hiring_limit) != (
+        base.hiring_allowed,
+        base.hiring_limit,
+    )
+    return LeverSpace(
+        tuple(sorted(fams)),
+        tuple(sorted(regions)),
+        tuple(sorted(lines)),
+        tuple(sorted(months)),
+        max(MIN_SLOTS, len(levers.capacity_changes)),
+        bool(subcontract),
+        bool(labour),
+    )
+
+
+def space_for(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], levers: Levers) -> LeverSpace:
+    """The lever space of a demand plan and dataset, widened by anything `levers`
+    names that the data lacks (`dataset_space`, then `widen_space`)."""
+    return widen_space(dataset_space(demand, tables), levers)
