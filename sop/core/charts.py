@@ -10,6 +10,9 @@ labels to #808495 (3.6:1 on white, measured in Chromium).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -102,6 +105,17 @@ MISSING_KEY = (
 )
 
 
+def _cells(z: np.ndarray, show: Callable[[float], str]) -> np.ndarray:
+    """`show(v)` for every number of `z` ("" for NaN), called once per distinct value: a
+    heat map holds a few counts over thousands of cells. Values are told apart by their
+    bits, so 0.0 and -0.0 each keep their own text."""
+    seen = ~np.isnan(z)
+    bits, where = np.unique(z[seen].view(np.int64), return_inverse=True)
+    out = np.full(z.shape, "", dtype=object)
+    out[seen] = np.array([show(v) for v in bits.view(np.float64).tolist()], dtype=object)[where]
+    return out
+
+
 def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
     """Heat map of `dataview.missing_matrix`: regions missing per SKU and month; a
     month with a gap also shows how many regions are missing (colour is never the only
@@ -111,25 +125,29 @@ def missing_heatmap(matrix: pd.DataFrame, families: pd.Series) -> go.Figure:
     """
     if matrix.empty:
         return go.Figure(layout=dict(template=TEMPLATE, title="No sales history"))
-    hover = [
-        [
-            f"{fmt.plot_text(sku)} ({fmt.plot_text(families.get(sku, ''))})<br>{m:%b %Y}: "
-            + ("outside the SKU's life" if pd.isna(v) else f"{v:.0f} region(s) missing")
-            for m, v in row.items()
-        ]
-        for sku, row in matrix.iterrows()
-    ]
+    z = matrix.to_numpy()
+    counts = np.ascontiguousarray(z, dtype=np.float64)
+    skus = [fmt.plot_text(sku) for sku in matrix.index]
+    rows = np.array(
+        [f"{s} ({fmt.plot_text(families.get(sku, ''))})<br>" for s, sku in zip(skus, matrix.index)],
+        dtype=object,
+    )
+    months = np.array([f"{m:%b %Y}: " for m in matrix.columns], dtype=object)
+    count = _cells(counts, lambda v: f"{v:.0f}")
+    missing = np.where(np.isnan(counts), "outside the SKU's life", count + " region(s) missing")
+    hover = rows[:, None] + months[None, :] + missing
+    text = np.where(counts > 0, count, "")
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(),
+            z=z,
             x=list(matrix.columns),
-            y=[fmt.plot_text(sku) for sku in matrix.index],
+            y=skus,
             colorscale=[[0, "#EAF2EA"], [0.001, "#FCE3C2"], [1, "#B23A48"]],
             zmin=0,
             zmax=max(1.0, float(pd.DataFrame(matrix).max().max())),
             hoverinfo="text",
             hovertext=hover,
-            text=[[f"{v:.0f}" if v > 0 else "" for v in row] for row in matrix.to_numpy()],
+            text=text,
             texttemplate="%{text}",
             textfont=dict(size=9),
             colorbar=dict(title="Regions<br>missing", dtick=1, tickformat="d"),

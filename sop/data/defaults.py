@@ -102,14 +102,18 @@ def demanded_skus(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     ]
     if not skus:
         return []
-    return list(pd.unique(pd.concat(skus, ignore_index=True)))
+    return pd.unique(pd.concat(skus, ignore_index=True)).tolist()
 
 
-def products(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The product master with every default applied (see the module docstring)."""
+def products(tables: Mapping[str, pd.DataFrame], demanded: list[str] | None = None) -> pd.DataFrame:
+    """The product master with every default applied (see the module docstring).
+    `demanded`: `demanded_skus(tables)` when the caller has it already (it reads every
+    sales and consensus row)."""
     given = _given(tables, schema.PRODUCTS)
-    known = set(given[schema.SKU].astype(str))
-    new = [s for s in demanded_skus(tables) if s not in known]
+    known = set(given[schema.SKU].astype(str).tolist())  # tolist: 10x faster than iterating
+    if demanded is None:
+        demanded = demanded_skus(tables)
+    new = [s for s in demanded if s not in known]
     p = given
     if new:
         extra = empty(schema.PRODUCTS).reindex(range(len(new)))
