@@ -5,6 +5,7 @@ Minimise  -(revenue) + material + line hours + overtime + wages + hiring + layof
 i.e. maximise gross margin less the two penalties. Per item i and month t:
 
   inventory  I[i,t] - B[i,t] = I[i,t-1] - B[i,t-1] + X + sum(SUB) + L - D   (I[i,-1] = on hand)
+  shipped    B[i,t] - B[i,t-1] + L[i,t] <= D[i,t]       (shipments never negative)
   safety     I[i,t] + Z[i,t] >= SS[i,t]                  (soft: Z costs the penalty)
   lines      sum_i a[i,r,t] X[i,t] - OT[r,t] <= regular hours[r,t];  OT <= overtime cap
   labour     sum_i a[i,p,t] X[i,t] - OT[p,t] - hpw W[p,t] <= 0;  OT <= ot/worker x W
@@ -25,6 +26,12 @@ cost term, so the plan neither dumps stock nor builds it for its own sake at the
 horizon's end. A line's hours cost its regular
 rate, overtime hours the overtime rate; a labour pool's regular hours are wages
 paid whether used or not (W x hours_per_worker x rate).
+
+Safety stock gives way to orders (`sop.supply.priority`): with the default penalty
+(2 % a month) below the backlog cost (3 %), shipping from stock beats making an order
+wait; and a lost order also carries, in the LP only, the safety-stock penalty of every
+month left, so no penalty, however high, keeps a unit in stock while a sale is lost
+(the reported objective and costs leave that weight out).
 
 Hard settings that may be impossible (a minimum ending stock, no lost sales) are
 elastic: their violation costs BIG per unit, far above any margin, so the LP
@@ -48,6 +55,7 @@ from sop.core import schema
 from sop.supply.inputs import INF, PlanInputs
 from sop.supply.lp_model import Blocks, Entries, highs_lp, quiet_highs
 from sop.supply.policy import END_NONE, END_OPENING, END_SAFETY, END_UNITS, SupplyPolicy
+from sop.supply.priority import serve_first
 from sop.supply.standard import unit_cost
 from sop.supply.targets import Target
 from sop.supply.targets import rows as target_rows
@@ -153,6 +161,7 @@ def _columns(
     reg = res[schema.REGULAR_COST_PER_HOUR].to_numpy(dtype=float)
     otr = res[schema.OVERTIME_COST_PER_HOUR].to_numpy(dtype=float)
     hold = inp.hold.copy()
+    serve = serve_first(inp, policy)  # orders before safety stock (`sop.supply.priority`)
     # an item that costs nothing to make or hold (no costs loaded) would leave the LP
     # indifferent to making more than it needs: a token holding cost keeps stock lean
     free = (inp.hold == 0).all(axis=1) & ((inp.material[:, 0] + line_cost) <= 0)
@@ -162,7 +171,7 @@ def _columns(
     b_cost = bc.copy()
     b_cost[:, -1] += price[:, -1]
     l_cost = price + (
-        policy.lost_sales_penalty_pct / 100 * price if policy.lost_sales_allowed else big
+        policy.lost_sales_penalty_pct / 100 * price + serve if policy.lost_sales_allowed else big
     )
     b_hi = np.full((n, T), INF if policy.backlog_allowed else 0.0)
     if policy.zero_ending_backlog:
@@ -264,6 +273,12 @@ def _rows(
         put(MATC[inp.mat_pairs[:, 1]], X[inp.mat_pairs[:, 0]], 1.0)
     ENDR = r.block((n, 1), lo=ending_target(inp, policy)[:, None] if end_on else -INF, hi=INF)
     put(ENDR, I[:, -1:], 1.0), put(ENDR, E, 1.0)
+    if policy.backlog_allowed:
+        # shipped = D - L + B[t-1] - B[t] >= 0: without it the balance only ties I - B,
+        # so a short plan could owe customers more than they ordered to keep stock up
+        # (a negative shipment, negative revenue that month)
+        SHIP = r.block((n, T), lo=-INF, hi=inp.demand)
+        put(SHIP, B, 1.0), put(SHIP, L, 1.0), put(SHIP[:, 1:], B[:, :-1], -1.0)
     blocks |= dict(BAL=BAL, SUBC=SUBC, MATC=MATC, ENDR=ENDR)
     return r, entries.matrix((r.size, n_cols)), blocks
 
@@ -351,10 +366,13 @@ def build_and_solve(
     cost = c.arrays()[2]
     costs = {name: cost[idx] for name, idx in col.items()} | {"VALUE": value}
     values, duals = _solution(h, col, row, inp.T) if ok else ({}, {})
+    served = ok and policy.lost_sales_allowed
+    # the serve-first weight only orders the choices: the objective reported is money
+    weight = float(np.sum(serve_first(inp, policy) * values["L"])) if served else 0.0
     return LpSolution(
         ok=ok,
         message=h.modelStatusToString(status),
-        objective=h.getInfo().objective_function_value if ok else float("nan"),
+        objective=h.getInfo().objective_function_value - weight if ok else float("nan"),
         values=values,
         duals=duals,
         costs=costs,

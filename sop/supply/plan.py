@@ -121,10 +121,11 @@ def solve_inputs(
     the plan cannot meet is missed, and `stats["targets_missed"]` counts them); `extra`
     the line hours it may buy (`sop.supply.lp.ExtraHours`).
     """
+    notes = [*inp.notes, *policy.cautions()]
     try:
         sol = build_and_solve(inp, policy, targets, extra)
     except ValueError as exc:
-        return PlanResult(INVALID, f"The targets cannot be used: {exc}.", policy, notes=inp.notes)
+        return PlanResult(INVALID, f"The targets cannot be used: {exc}.", policy, notes=notes)
     t0 = time.perf_counter()
     if not sol.ok:
         return PlanResult(
@@ -134,12 +135,12 @@ def solve_inputs(
             "try again.",
             policy,
             stats=_sizes(sol, prep_s),
-            notes=inp.notes,
+            notes=notes,
         )
     if supply_explain.is_infeasible(sol, policy):
         text, frame = supply_explain.explain_infeasible(inp, sol, policy, currency)
         return PlanResult(
-            INFEASIBLE, text, policy, shortfalls=frame, stats=_sizes(sol, prep_s), notes=inp.notes
+            INFEASIBLE, text, policy, shortfalls=frame, stats=_sizes(sol, prep_s), notes=notes
         )
     arr = supply_results.item_arrays(inp, sol, policy)
     ru = supply_results.resource_use(inp, sol, policy)
@@ -161,7 +162,7 @@ def solve_inputs(
         bottlenecks=supply_explain.bottlenecks(inp, sol, ru, policy, currency),
         shortfalls=supply_shortfalls.shortfalls(inp, sol, arr, ru, policy, currency),
         stats=stats,
-        notes=inp.notes,
+        notes=notes,
     )
     result.stats["results_ms"] = 1000 * (time.perf_counter() - t0)
     return result

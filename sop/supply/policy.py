@@ -78,11 +78,12 @@ class SupplyPolicy:
         "Goodwill cost of a lost unit, % of its price, on top of the margin lost with the sale.",
     )
     safety_stock_penalty_pct: float = _f(
-        10.0,
+        2.0,
         "Below safety stock (% of price per month)",
         "Cost of a unit below safety stock at a "
         "month end, % of its price (soft: a shortfall "
-        "is reported, never infeasible).",
+        "is reported, never infeasible). Keep it above the holding cost, so stock is "
+        "kept, and below the backlog cost, so it is drawn before an order waits.",
     )
     ending_inventory: str = _f(
         END_NONE,
@@ -191,6 +192,23 @@ class SupplyPolicy:
             if not 0 <= v <= 100:
                 out.append(f"{name} must be between 0 and 100 %, not {v}")
         return out + self._ending_problems()
+
+    def cautions(self) -> list[str]:
+        """Valid settings that work against planning practice, worded for a planner
+        (empty when none): the plan is made as set, and says so (`PlanResult.notes`).
+
+        Safety stock is there to be drawn when supply is short: an order should wait
+        only when there is no stock left to ship it from (`sop.supply.priority`)."""
+        ss, late = self.safety_stock_penalty_pct, self.backlog_cost_pct
+        if not (self.backlog_allowed and ss > 0 and ss >= late):
+            return []
+        return [
+            f"Running below safety stock costs {ss:g} % of the price a month in these "
+            f"settings, as much as or more than an order a month late ({late:g} %): when "
+            "supply is short the plan keeps units in safety stock and makes customers "
+            "wait instead of shipping from stock. Set the safety-stock penalty below the "
+            "backlog cost to serve orders first."
+        ]
 
     def _ending_problems(self) -> list[str]:
         pairs = self.ending_units

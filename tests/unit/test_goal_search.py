@@ -24,7 +24,9 @@ from sop.supply.policy import SupplyPolicy
 from sop.supply.targets import Target
 
 HORIZON = 18
-BUSY = Levers(demand_pct=25.0)  # late orders: the best-margin plan is not all on time
+# late orders: the best-margin plan is not all on time (it draws safety stock before an
+# order waits, so +25 % is still all on time: +45 % is 96.9 %)
+BUSY = Levers(demand_pct=45.0)
 
 
 @pytest.fixture(scope="module")

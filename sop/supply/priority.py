@@ -1,0 +1,50 @@
+"""What a short plan gives up first: safety stock before orders.
+
+Safety stock exists to be drawn down when supply is short: a planner serves orders
+on time first, then late, and rebuilds safety stock after. The plan's LP
+(`sop.supply.lp`) holds to that order with two pieces:
+
+- Backlog against stock. Shipping a unit from stock instead of owing it a month
+  costs at most the safety-stock penalty of that month and saves the backlog cost
+  and the unit's holding cost, so with `safety_stock_penalty_pct` below
+  `backlog_cost_pct` (the defaults: 2 % against 3 % a month) the plan never makes a
+  customer wait while it has the unit in stock. A setting that inverts them is
+  allowed and warned about (`SupplyPolicy.cautions`).
+- Lost sales against stock. Keeping a unit in safety stock avoids the penalty in
+  every month it stays, so over enough months it would outweigh any lost sale, and
+  even a small penalty above the holding cost makes the LP lose this month's order
+  to serve next month's instead (the same units lost, stock kept meanwhile).
+  `serve_first` closes that for any setting: in the LP, a lost order also costs the
+  safety-stock penalty of every month from its own to the end. A unit drawn from
+  stock to serve it can cost no more than that, so serving the order comes out ahead
+  whatever the penalty; whether to serve this month's order or keep the unit for a
+  later one is then weighed as in a plan without safety stock (holding cost against
+  a dearer later price). The weight orders the choices only: the plan's figures
+  (lost-sale goodwill, the objective in `stats`) are money, without it. It does make
+  an early lost order dearer to the LP than its price and goodwill, so the plan may
+  spend more (overtime, subcontracting) to avoid one than the sale alone is worth: at
+  most the penalty times the months left (2 % x 18 = 36 % of the price at the
+  defaults).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sop.supply.inputs import PlanInputs
+from sop.supply.policy import SupplyPolicy
+
+
+def serve_first(inp: PlanInputs, policy: SupplyPolicy) -> np.ndarray:
+    """(n, T) the LP's extra cost of a unit lost in month t: the safety-stock penalty of
+    a unit in every month from t to the end where the item has a safety stock.
+
+    Why that much: serving the order from stock instead leaves the stock at most one
+    unit lower in each of those months, so the penalty it adds is at most this weight,
+    while the lost sale's own price and goodwill are saved; and losing a later order
+    instead of this one saves the weight of the months between, which is at least what
+    keeping the unit in stock meanwhile avoids. What is left to choose between a unit
+    shipped now or kept is what a plan without safety stock weighs: the holding cost
+    against a later, dearer price."""
+    penalty = policy.safety_stock_penalty_pct / 100 * inp.worth * (inp.ss > 1e-9)
+    return np.cumsum(penalty[:, ::-1], axis=1)[:, ::-1]
