@@ -5,7 +5,7 @@ import streamlit as st
 from sop.core import charts, fmt, schema
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
-from sop.finance import landing, margin_charts, pvm
+from sop.finance import landing, margin_charts, pvm, risk
 from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
@@ -168,7 +168,15 @@ for note in view.notes:
     st.warning(note)
 widgets.tiles(finance_tiles(view.totals, currency))
 base = scenario_readers.scenario(path, version, stamp, Levers(), policy)
-widgets.tiles(service_tiles(ev.kpis, currency, base.kpis if base is not None and base.ok else None))
+# the service ranges come from the same simulation as the revenue and margin ranges
+widgets.tiles(
+    service_tiles(
+        ev.kpis,
+        currency,
+        base.kpis if base is not None and base.ok else None,
+        ranges=risk.p10_p90(ev.risk),
+    )
+)
 widgets.finance_downloads(
     view,
     finance_export.ExportMeta(info.company, info.name, version, name, moved, currency, view.as_of),

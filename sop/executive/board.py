@@ -19,6 +19,7 @@ BOARD = (
     "fill_rate",
     "on_time_rate",
     "late_value",
+    "lost_value",
     "ending_inventory_value",
     "avg_utilisation",
 )
@@ -44,7 +45,13 @@ def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
 
 
 # the `board_text` columns that need a price: "–" there when none is loaded
-PRICED_COLUMNS = ("Revenue", "Gross margin", "Margin vs budget", "Late deliveries (value)")
+PRICED_COLUMNS = (
+    "Revenue",
+    "Gross margin",
+    "Margin vs budget",
+    "Late deliveries (value)",
+    "Lost sales (value)",
+)
 
 
 def board_help(board: pd.DataFrame) -> dict[str, str]:
@@ -65,6 +72,8 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
         "fill_rate": "Fill rate",
         "on_time_rate": "On-time fill rate",
         "late_value": "Late deliveries (value)",
+        # what a short plan never serves, worth as the Executive tile of the same name
+        "lost_value": "Lost sales (value)",
         "ending_inventory_value": "Inventory value (end)",
         "avg_utilisation": "Line utilisation (avg)",
     }

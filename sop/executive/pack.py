@@ -63,6 +63,7 @@ SCENARIO_SPEC: Spec = [
     ("fill_rate", "Fill rate", "pct"),
     ("on_time_rate", "On-time fill rate", "pct"),
     ("late_value", "Late deliveries (value)", "money"),
+    ("lost_value", "Lost sales (value)", "money"),
     ("ending_inventory_value", "Inventory value (end)", "money"),
     ("avg_utilisation", "Line utilisation (avg)", "pct"),
 ]
@@ -112,18 +113,20 @@ HEADLINE_SPEC: Spec = [
     ("vs_budget_text", "Budget comparison", "text"),
     ("vs_previous_text", "Previous plan comparison", "text"),
     ("vs_baseline_text", "Baseline comparison", "text"),
+    ("range_text", "Range through the constrained plan", "text"),
 ]
 
 # why money cells are blank in a pack made without prices (the demo has them all)
 NO_PRICE = (
     "No price loaded for some SKUs: the money that needs a price (revenue, gross margin, "
-    "late deliveries, margin at stake) is blank in this pack (– on screen): unknown, not 0. "
+    "late deliveries, lost sales, margin at stake) is blank in this pack (– on screen): "
+    "unknown, not 0. "
     "Add list_price to the products table, or revenue to sales."
 )
 # per table sheet: the columns that are blank when a price is missing
 NEEDS_PRICE = {
     "Finance": (schema.REVENUE, schema.MARGIN),
-    "Scenarios": ("revenue", "gross_margin", "late_value"),
+    "Scenarios": ("revenue", "gross_margin", "late_value", "lost_value"),
     "Risks": ("money",),
 }
 

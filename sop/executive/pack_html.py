@@ -92,7 +92,10 @@ def _cards(headline: pd.DataFrame) -> str:
         + "".join(
             f'<div class="card"><div class="l">{esc(r.label)}</div><div class="v">{esc(r.text)}'
             f'</div><div class="d">{esc(r.vs_budget_text)}</div><div class="d">'
-            f'{esc(r.vs_previous_text)}</div><div class="d">{esc(r.vs_baseline_text)}</div></div>'
+            f'{esc(r.vs_previous_text)}</div><div class="d">{esc(r.vs_baseline_text)}</div>'
+            # the P10-P90 through the constrained plan, where the simulation ranges the KPI
+            + (f'<div class="d">{esc(r.range_text)}</div>' if r.range_text else "")
+            + "</div>"
             for r in headline.itertuples()
         )
         + "</div>"

@@ -8,7 +8,7 @@ record, read from the snapshot stored when it was approved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,8 @@ from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
 from sop.finance import statement
-from sop.finance.tiles import Tile, delta_text, kpi_tile, value_text
+from sop.finance.risk import p10_p90
+from sop.finance.tiles import Tile, delta_text, kpi_tile, range_note, value_text
 from sop.scenario.evaluate import DemandBase, Evaluation, apply_levers
 from sop.scenario.levers import Levers
 from sop.supply.plan import PlanResult, solve_plan
@@ -35,6 +36,8 @@ HEADLINE = (
     ("fill_rate", "Fill rate"),
     ("on_time_rate", "On-time fill rate"),
     ("late_value", "Late deliveries (value)"),
+    # units never served: a short plan's fill rate says how many, this what they are worth
+    ("lost_value", "Lost sales (value)"),
 )
 # the page draws the headline in rows: money and capacity, then service
 HEADLINE_ROW = 4
@@ -49,6 +52,8 @@ DEFINITIONS = {
     "horizon (oldest orders served first).",
     "late_value": "Units owed to customers at each month end x their price, summed over "
     "the months: revenue held back by late deliveries.",
+    "lost_value": "Units ordered in the plan horizon and never served x the family's "
+    "average price: revenue lost to the shortage.",
     "ending_inventory_value": "Stock at the end of the plan horizon, at standard cost.",
     "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
     "hours available, averaged over lines and months.",
@@ -84,11 +89,14 @@ def headline(
     previous: dict[str, float] | None,
     currency: str,
     baseline: dict[str, float] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
-    text, vs_budget (plan - budget over the budget's months; NaN where the budget has no
-    such figure), vs_budget_text, budget_short (one short line for under a tile, naming
-    the months compared: the tile's value covers the whole horizon),
+    text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
+    `ranges` = `sop.finance.risk.p10_p90`: NaN and '' where it has none), vs_budget
+    (plan - budget over the budget's months; NaN where the budget has no such figure),
+    vs_budget_text, budget_short (one short line for under a tile, naming the months
+    compared: the tile's value covers the whole horizon),
     vs_previous (this plan - the previous plan of record), vs_previous_text,
     vs_baseline (this plan - the baseline, nothing moved; NaN without one),
     vs_baseline_text, help (what the KPI is, then the comparisons in full).
@@ -124,6 +132,8 @@ def headline(
                 else f"{dp or 'no change'} vs previous plan"
             ),
         }
+        row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
+        row["range_text"] = range_note(key, ranges or {}, currency) or ""
         row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
@@ -211,7 +221,8 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     the previous plan of record (none before there is one), the comparisons and the
     horizon in the help, and under it the budget comparison and, for a plan other than
     the baseline, the change against the baseline (a plan that delays deliveries
-    shows it)."""
+    shows it); under a KPI the simulation ranges, its P10-P90 (a short plan's on-time
+    range says how bad it may get)."""
     previous = view.previous.kpis if view.previous is not None else None
     own = view.plan_name == BASELINE
     return [
@@ -223,7 +234,9 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             against="previous plan",
             label=r.label,
             help=f"{r.help} Over the plan's {horizon} months.",
-            notes=(r.budget_short,) if own else (r.budget_short, r.vs_baseline_text),
+            notes=tuple(
+                filter(None, (r.range_text, r.budget_short, None if own else r.vs_baseline_text))
+            ),
         )
         for r in view.headline.itertuples()
     ]
@@ -338,7 +351,9 @@ def build(
         snapshot=snapshot,
         previous=previous,
         previous_entry=rec.previous_entry,
-        headline=headline(current.kpis, current.budget, prev_k, currency, base_k),
+        headline=headline(
+            current.kpis, current.budget, prev_k, currency, base_k, p10_p90(current.risk)
+        ),
         band=revenue_band(
             current.plan, current.risk.total, budget, previous.pnl if previous else None
         ),

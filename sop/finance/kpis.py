@@ -46,6 +46,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance.catalogue import KPIS, PLAN_KPIS
+from sop.finance.tiles import service_pct
 from sop.supply import capacity, service
 from sop.supply.plan import PlanResult
 from sop.supply.results import MAKE_AND_BUY
@@ -206,8 +207,8 @@ def summary(k: Mapping[str, float], currency: str = "EUR") -> str:
     )
     return (
         f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
-        f"{fmt.money(k['revenue'], currency)}; {fmt.pct(k['fill_rate'])} of demand "
-        f"delivered within the horizon, {fmt.pct(k['on_time_rate'])} on time; {late}; "
+        f"{fmt.money(k['revenue'], currency)}; {service_pct(k['fill_rate'])} of demand "
+        f"delivered within the horizon, {service_pct(k['on_time_rate'])} on time; {late}; "
         f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']:,.0f} "
         "binding resource-month(s)."
     )

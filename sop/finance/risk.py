@@ -204,3 +204,14 @@ def plan_risk(
         }
     )
     return Risk(summary, pd.DataFrame(monthly), total)
+
+
+def p10_p90(risk: Risk | None) -> dict[str, tuple[float, float]]:
+    """metric (`METRICS`) -> (P10, P90) of a plan's simulation, for the tiles that show a
+    range under their figure (`sop.finance.tiles.range_note`); empty without a run (an
+    evaluation made `with_risk=False`)."""
+    if risk is None:
+        return {}
+    return {
+        str(r.metric): (float(r.p10), float(r.p90)) for r in risk.summary.itertuples(index=False)
+    }

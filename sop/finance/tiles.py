@@ -21,6 +21,9 @@ from sop.core import fmt, schema
 from sop.finance.catalogue import KPI_BY_KEY, Kpi
 
 NO_PRICE_NOTE = "no price loaded"
+# service rates where 100 % means nothing short: a shortfall never rounds up to it
+SERVICE_RATES = ("fill_rate", "on_time_rate")
+FULL = 1 - 1e-9  # below this share, some units are short (far above the LP's noise)
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,17 @@ def _bad(x: float | None) -> bool:
     return x is None or not math.isfinite(float(x))
 
 
+def service_pct(x: float | None) -> str:
+    """A service rate as a percentage that reads 100.0 % only when nothing is short:
+    0.953 -> 95.3 %, 0.99996 -> >99.9 % (one decimal would round it up to 100.0 %,
+    hiding units short), 1 -> 100.0 %."""
+    text = fmt.pct(x)
+    return ">99.9 %" if text == "100.0 %" and float(x) < FULL else text
+
+
 def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
-    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr.
+    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr
+    (a fill or on-time rate just short of 1: >99.9 %, `service_pct`).
     `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
     label names it."""
     if _bad(value):
@@ -55,7 +67,7 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
     if unit == "money":
         return fmt.money(v, currency)
     if unit == "pct":
-        return fmt.pct(v)
+        return service_pct(v) if key in SERVICE_RATES else fmt.pct(v)
     if unit == "days":
         return f"{v:,.0f} days"
     if unit == "turns":
@@ -162,15 +174,30 @@ SERVICE_TILES = (
 )
 
 
+def range_note(
+    key: str, ranges: Mapping[str, tuple[float, float]], currency: str = "EUR"
+) -> str | None:
+    """The line under a tile with the P10-P90 range of its KPI through the constrained
+    plan (`ranges`: `sop.finance.risk.p10_p90`), worded as the Finance page's revenue
+    range: "P10-P90: 33.0 % to 69.0 %" (a rate just short of 1 reads >99.9 %, as the
+    tile does), "P10-P90: €1.20M to €1.50M"; None where there is no range."""
+    if key not in ranges:
+        return None
+    lo, hi = ranges[key]
+    return f"P10-P90: {value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
+
+
 def service_tiles(
     kpis: Mapping[str, float],
     currency: str,
     reference: Mapping[str, float] | None = None,
     against: str = "baseline",
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[Tile]:
     """The service row: fill rate, on-time fill rate, late unit-months, late value and
     lost sales of `kpis` (`sop.finance.kpis.plan_kpis`), each with its change against
-    `reference` (the baseline's KPIs) when given."""
+    `reference` (the baseline's KPIs) when given; under the fill and on-time rates their
+    P10-P90 range through the constrained plan when `ranges` has one (`range_note`)."""
     keys = (*SERVICE_TILES, ("lost_units", "Lost sales (units)"))
     return [
         kpi_tile(
@@ -182,6 +209,7 @@ def service_tiles(
             label=label,
             share=False,
             bare=True,
+            notes=tuple(filter(None, (range_note(key, ranges or {}, currency),))),
         )
         for key, label in keys
     ]

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
+from sop.finance.tiles import service_pct
 
 RED, GREEN, GREY = "#B23A48", "#2E8B57", "#8A96A3"
 MONTH_AXIS = dict(tickformat="%b %Y", dtick="M2", title="Month")
@@ -150,7 +151,7 @@ def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
         rows = {n: s.set_index("metric").loc[metric] for n, s in ranges.items()}
         for i, (name, r) in enumerate(rows.items()):
             text = [
-                fmt.pct(v) if pct else fmt.money(v, currency)
+                service_pct(v) if pct else fmt.money(v, currency)
                 for v in (r[schema.P10], r[schema.P50], r[schema.P90])
             ]
             hover = f"{name}: P10 {text[0]} · P50 {text[1]} · P90 {text[2]}<extra></extra>"

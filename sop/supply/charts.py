@@ -21,6 +21,22 @@ def _empty(title: str) -> go.Figure:
     return go.Figure(layout=dict(template=TEMPLATE, title=title))
 
 
+def _add_month_bar(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    y: pd.Series,
+    name: str,
+    color: str,
+    hover: str,
+    customdata: pd.Series | None = None,
+) -> None:
+    """One bar trace over `frame`'s months: every bar of these charts has this shape."""
+    extra = {} if customdata is None else {"customdata": customdata}
+    fig.add_bar(
+        x=frame[schema.MONTH], y=y, name=name, marker_color=color, hovertemplate=hover, **extra
+    )
+
+
 def _add_load(
     fig: go.Figure, u: pd.DataFrame, r: pd.DataFrame, hover: str, units: bool = False
 ) -> None:
@@ -28,21 +44,10 @@ def _add_load(
     `units`: a family's capacity in units, which has no overtime: one bar, the units
     planned."""
     regular = u["load_hours"] - u["overtime_hours"]
-    fig.add_bar(
-        x=u[schema.MONTH],
-        y=regular,
-        name="Planned" if units else "Planned on regular time",
-        marker_color=PALETTE[0],
-        hovertemplate=hover,
-    )
+    name = "Planned" if units else "Planned on regular time"
+    _add_month_bar(fig, u, regular, name, PALETTE[0], hover)
     if not units:
-        fig.add_bar(
-            x=u[schema.MONTH],
-            y=u["overtime_hours"],
-            name="Planned overtime",
-            marker_color=PALETTE[1],
-            hovertemplate=hover,
-        )
+        _add_month_bar(fig, u, u["overtime_hours"], "Planned overtime", PALETTE[1], hover)
     fig.add_scatter(
         x=r[schema.MONTH],
         y=r["load_hours"],
@@ -189,27 +194,11 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
 
 def _add_supply_bars(fig: go.Figure, m: pd.DataFrame, color: str, hover: str) -> None:
     """Made in-house and subcontracted as bars up, lost sales as a bar below zero."""
-    fig.add_bar(
-        x=m[schema.MONTH],
-        y=m["production"],
-        name="Made in-house",
-        marker_color=color,
-        hovertemplate=hover,
-    )
-    fig.add_bar(
-        x=m[schema.MONTH],
-        y=m["subcontracted"],
-        name="Subcontracted",
-        marker_color=PALETTE[6],
-        hovertemplate=hover,
-    )
-    fig.add_bar(
-        x=m[schema.MONTH],
-        y=-m["lost_sales"],
-        name="Lost sales (below zero)",
-        marker_color=RED,
-        customdata=m["lost_sales"],
-        hovertemplate="%{x|%b %Y}: %{customdata:,.0f} units lost<extra></extra>",
+    _add_month_bar(fig, m, m["production"], "Made in-house", color, hover)
+    _add_month_bar(fig, m, m["subcontracted"], "Subcontracted", PALETTE[6], hover)
+    lost_hover = "%{x|%b %Y}: %{customdata:,.0f} units lost<extra></extra>"
+    _add_month_bar(
+        fig, m, -m["lost_sales"], "Lost sales (below zero)", RED, lost_hover, m["lost_sales"]
     )
 
 

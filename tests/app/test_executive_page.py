@@ -16,7 +16,9 @@ from sop.core.access import Actor
 from sop.executive import decisions
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
+from sop.finance.tiles import service_pct, value_text
 from sop.scenario import saved as saved_scenarios
+from sop.scenario.compare import BEST
 from sop.scenario.levers import Levers
 from sop.store import Store, users
 from sop.store import decisions as decision_log
@@ -53,6 +55,7 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
         "Fill rate",
         "On-time fill rate",
         "Late deliveries (value)",
+        "Lost sales (value)",
     ]
     assert metrics["Fill rate"].endswith("%")
     assert metrics["Revenue"].startswith("€")
@@ -245,3 +248,35 @@ def test_another_companys_decisions_and_scenarios_are_not_shown(loaded: Store, o
     at = open_app("pages/decisions.py")
     assert _frame(at, "entry")["entry"].str.startswith("Approved #1 Beta push").any()
     assert list(_frame(at, "raised_by")["text"]) == ["Book shifts"]
+
+
+def test_a_short_plan_shows_its_service_range_and_lost_sales_on_the_board(
+    loaded: Store, open_app
+) -> None:
+    """The plan on the table squeezed (Beta's line L2 cut by 55 % all year): the fill
+    and on-time tiles carry the simulation's P10-P90 through the constrained plan, and
+    the board's "Lost sales (value)" of the plan of record is the scenario's KPI, the
+    same figure as the tile of that name."""
+    cut = Levers(capacity_changes=(("L2", "2026-01", "2026-12", -55.0),))
+    sid = saved_scenarios.save(loaded, "L2 cut", cut)
+    ctx = executive.context(loaded)
+    executive.approve_saved(loaded, ctx, sid, "the cut", CYCLE)
+    at = open_app("pages/executive.py")
+    assert not at.exception, at.exception
+    view = executive.view(loaded, executive.context(loaded))
+    assert view.plan_name == f"#{sid} L2 cut"
+    k = view.current.kpis
+    assert k["lost_value"] > 0  # the squeeze loses sales
+    summary = view.current.risk.summary.set_index("metric")
+    captions = [c.value for c in at.caption]
+    for key in ("fill_rate", "on_time_rate"):
+        lo, hi = summary.at[key, "p10"], summary.at[key, "p90"]
+        assert f"P10-P90: {service_pct(lo)} to {service_pct(hi)}" in captions, key
+    metrics = {m.label: m.value for m in at.metric}
+    board = _frame(at, "Plan").set_index("Plan")
+    lost = board.at[f"✔ #{sid} L2 cut", "Lost sales (value)"].removeprefix(BEST)
+    assert lost == metrics["Lost sales (value)"] == value_text("lost_value", k["lost_value"])
+    base = executive.context(loaded).evaluate(Levers()).kpis
+    assert board.at["Baseline", "Lost sales (value)"].removeprefix(BEST) == value_text(
+        "lost_value", base["lost_value"]
+    )

@@ -194,3 +194,34 @@ def test_the_page_states_the_convention_and_reconciles_cash_to_the_pnl(
     cash, stock, pnl = (_money(v) for v in rec["amount"])
     assert abs(cash + stock - pnl) <= 1.0  # shown to the unit: equal up to rounding
     assert _money(_metrics(at)["Gross margin (plan horizon)"]) == pytest.approx(pnl, rel=0.01)
+
+
+def test_the_service_tiles_show_the_ranges_through_the_constrained_plan(
+    store: Store, open_app
+) -> None:
+    """A squeeze (Beta's line L2 cut by 55 %) on a stored forecast with a P10-P90 band:
+    under the fill and on-time tiles, the simulation's P10-P90 of that scenario, from
+    the same run as the revenue range."""
+    from sop.executive import service as executive
+    from sop.finance.tiles import service_pct
+
+    loaded_store(store, tiny_tables())
+    months = pd.date_range("2026-01-01", periods=18, freq="MS")  # P10 0.8x, P90 1.3x P50
+    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
+    cut = Levers(capacity_changes=(("L2", "2026-01", "2027-06", -55.0),))
+    sid = saved_scenarios.save(store, "L2 cut", cut)
+    at = open_app(PAGE)
+    at.selectbox(key="fin_scenario").set_value(sid).run()
+    assert not at.exception, at.exception
+    summary = executive.context(store).evaluate(cut).risk.summary.set_index("metric")
+    lo, hi = summary.at["on_time_rate", "p10"], summary.at["on_time_rate", "p90"]
+    assert lo < hi  # the band makes service a range, not a point
+    captions = [c.value for c in at.caption]
+    for key in ("fill_rate", "on_time_rate"):
+        lo, hi = summary.at[key, "p10"], summary.at[key, "p90"]
+        assert f"P10-P90: {service_pct(lo)} to {service_pct(hi)}" in captions, key
+    revenue = {m.label: m.delta for m in at.metric}["Revenue (plan horizon)"]
+    assert revenue == (
+        f"P10-P90: {fmt.money(summary.at['revenue', 'p10'], 'EUR')} to "
+        f"{fmt.money(summary.at['revenue', 'p90'], 'EUR')}"
+    )

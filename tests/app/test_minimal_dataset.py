@@ -123,7 +123,13 @@ def test_the_scenario_tables_say_why_money_reads_a_dash(minimal: Store, open_app
     board = next(d.value for d in at.dataframe if "Plan" in d.value.columns)
     assert board.loc[0, "Revenue"] == "–"
     helps = _column_help(at, "Plan")
-    assert set(helps) == {"Revenue", "Gross margin", "Margin vs budget", "Late deliveries (value)"}
+    assert set(helps) == {
+        "Revenue",
+        "Gross margin",
+        "Margin vs budget",
+        "Late deliveries (value)",
+        "Lost sales (value)",
+    }
     assert all("no price loaded" in h for h in helps.values())
     at = open_app("pages/scenarios.py")
     at.session_state["scn_tab"] = "All KPIs"

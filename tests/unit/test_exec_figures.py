@@ -340,6 +340,7 @@ def test_board_stars_values_as_shown() -> None:
             "fill_rate": [1.0, 1.0, 1.0],
             "on_time_rate": [1.0, 0.987, 1.0],
             "late_value": [0.0, 351_737.0, 0.0],
+            "lost_value": [0.0, 0.0, 0.0],
             "ending_inventory_value": [1_238_088.0, 1_237_988.0, 1_300_000.0],
             "avg_utilisation": [0.4434, 0.4389, 0.40],
         }
