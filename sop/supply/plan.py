@@ -19,6 +19,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.supply import explain as supply_explain
+from sop.supply import priority
 from sop.supply import results as supply_results
 from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
@@ -121,7 +122,7 @@ def solve_inputs(
     the plan cannot meet is missed, and `stats["targets_missed"]` counts them); `extra`
     the line hours it may buy (`sop.supply.lp.ExtraHours`).
     """
-    notes = [*inp.notes, *policy.cautions()]
+    notes = [*inp.notes, *policy.cautions(), *priority.unkept(inp, policy)]
     try:
         sol = build_and_solve(inp, policy, targets, extra)
     except ValueError as exc:

@@ -88,3 +88,22 @@ def test_a_penalty_at_or_above_the_backlog_cost_is_warned_about() -> None:
     assert plan.ok and text in plan.notes
     # and it does what the warning says: units stay in stock while orders wait
     assert not _stock_while_short(plan.family_plan).empty
+
+
+def test_a_holding_cost_above_the_penalty_is_named_and_the_stock_is_not_kept() -> None:
+    # holding 60 %/year of the unit cost (50) = 2.5 a unit-month against a penalty of
+    # 2 % of the price (100) = 2: below safety stock is cheaper, so none is kept even
+    # with capacity to spare; at 12 %/year (0.5) the same plan keeps it and says nothing
+    def plan(holding_pct: float):
+        tables, demand = one_product(
+            [10.0] * 6, line_hours=100.0, ss_units=20.0, holding_pct=holding_pct
+        )
+        return solve_plan(demand, tables, SupplyPolicy(horizon=6))
+
+    dear, cheap = plan(60.0), plan(12.0)
+    assert dear.ok and cheap.ok
+    said = [n for n in dear.notes if "keeps no safety stock" in n]
+    assert len(said) == 1 and "Fam" in said[0] and "up to 2.5 % of the price" in said[0]
+    assert dear.family_plan["inventory"].max() < TOL
+    assert not [n for n in cheap.notes if "keeps no safety stock" in n]
+    assert cheap.family_plan["inventory"].iloc[:-1].min() > 20.0 - TOL
