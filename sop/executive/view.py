@@ -96,7 +96,7 @@ def headline(
     `ranges` = `sop.finance.risk.p10_p90`: NaN and '' where it has none), vs_budget
     (plan - budget over the budget's months; NaN where the budget has no such figure),
     vs_budget_text, budget_short (one short line for under a tile, naming the months
-    compared: the tile's value covers the whole horizon),
+    compared: the tile's value covers the whole horizon; '' without a budget figure),
     vs_previous (this plan - the previous plan of record), vs_previous_text,
     vs_baseline (this plan - the baseline, nothing moved; NaN without one),
     vs_baseline_text, help (what the KPI is, then the comparisons in full).
@@ -122,9 +122,10 @@ def headline(
                 if np.isnan(vb)
                 else f"{db or 'on budget'} vs budget ({months} months)"
             ),
-            "budget_short": "no budget figure"
-            if np.isnan(vb)
-            else f"{db or 'on budget'} vs budget, {months} months",
+            # under a tile only where the budget has the figure (the help says it has not)
+            "budget_short": (
+                "" if np.isnan(vb) else f"{db or 'on budget'} vs budget, {months} months"
+            ),
             "vs_previous": vp,
             "vs_previous_text": (
                 "no previous plan of record"

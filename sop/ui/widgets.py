@@ -46,8 +46,9 @@ def tile_style() -> None:
 
 
 def tiles(row: Sequence[Tile]) -> None:
-    """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it;
-    the row wraps to fewer tiles on a narrow screen (`TILE_CSS`)."""
+    """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it
+    (one caption, a line each; a warning each when the tile warns); the row wraps to
+    fewer tiles on a narrow screen (`TILE_CSS`)."""
     tile_style()
     for box, tile in zip(st.columns(len(row)), row):
         box.metric(
@@ -59,8 +60,11 @@ def tiles(row: Sequence[Tile]) -> None:
             help=tile.help,
             border=True,
         )
-        for note in tile.notes:
-            (box.warning if tile.warn else box.caption)(note)
+        if tile.warn:
+            for note in tile.notes:
+                box.warning(note)
+        elif tile.notes:  # one caption, a line per note: a row of tiles stays compact
+            box.caption("  \n".join(tile.notes))
 
 
 RESET = "_ui_reset"  # {widget key: value} a save asked for: `show_flash` / `fresh` apply it

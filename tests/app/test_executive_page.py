@@ -268,7 +268,8 @@ def test_a_short_plan_shows_its_service_range_and_lost_sales_on_the_board(
     k = view.current.kpis
     assert k["lost_value"] > 0  # the squeeze loses sales
     summary = view.current.risk.summary.set_index("metric")
-    captions = [c.value for c in at.caption]
+    # a tile's notes are one caption, a line each
+    captions = [line for c in at.caption for line in c.value.split("  \n")]
     for key in ("fill_rate", "on_time_rate"):
         lo, hi = summary.at[key, "p10"], summary.at[key, "p90"]
         assert f"P10-P90: {service_pct(lo)} to {service_pct(hi)}" in captions, key

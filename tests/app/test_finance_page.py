@@ -216,7 +216,8 @@ def test_the_service_tiles_show_the_ranges_through_the_constrained_plan(
     summary = executive.context(store).evaluate(cut).risk.summary.set_index("metric")
     lo, hi = summary.at["on_time_rate", "p10"], summary.at["on_time_rate", "p90"]
     assert lo < hi  # the band makes service a range, not a point
-    captions = [c.value for c in at.caption]
+    # a tile's notes are one caption, a line each
+    captions = [line for c in at.caption for line in c.value.split("  \n")]
     for key in ("fill_rate", "on_time_rate"):
         lo, hi = summary.at[key, "p10"], summary.at[key, "p90"]
         assert f"P10-P90: {service_pct(lo)} to {service_pct(hi)}" in captions, key
