@@ -134,7 +134,8 @@ def kpi_tile(
     the KPI's definition, why it is undefined, and the reference's value. `share` adds
     the change in % to money and unit changes (off for narrow tiles); `bare` leaves the
     unit word off counts whose label names it. Without a reference, `note` is shown
-    grey in the delta's place."""
+    grey in the delta's place and the help, unless given, is the KPI's definition (and
+    why it is undefined)."""
     kpi = KPI_BY_KEY[key]
     label = label or kpi.label
     text = value_text(key, value, currency, bare)
@@ -142,6 +143,9 @@ def kpi_tile(
     blank = NO_PRICE_NOTE if kpi.unit == "money" else "not defined"
     if reference is None:
         note = NO_PRICE_NOTE if _bad(value) and kpi.unit == "money" else note
+        if help is None and kpi.help:  # the definition, and why it is not defined here
+            why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
+            help = f"{kpi.help}{why}"
         return Tile(label, text, note, help=help, notes=notes)
     delta = delta_text(key, value - reference, reference if share else None, currency)
     both = not _bad(value) and not _bad(reference)

@@ -76,3 +76,14 @@ def test_risk_chart_hover_never_rounds_a_short_rate_up() -> None:
     fig = risk_ranges({"Plan": r}, "EUR")
     hovers = [t.hovertemplate for t in fig.data if t.hovertemplate]
     assert hovers and all("P10 >99.9 %" in h and "P90 100.0 %" in h for h in hovers)
+
+
+def test_every_supply_tile_has_its_definition_in_the_help(one_short) -> None:
+    """The Supply page's tiles have no reference to change against; each still carries
+    the KPI's definition from the catalogue in its (?), as the Scenarios tiles do."""
+    from sop.finance.catalogue import KPI_BY_KEY
+
+    rows = tiles.plan_tiles(one_short, "EUR")
+    helps = {t.label: t.help for row in rows for t in row}
+    assert all(helps.values()), helps
+    assert helps["Fill rate"] == KPI_BY_KEY["fill_rate"].help
