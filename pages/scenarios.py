@@ -4,9 +4,10 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 import streamlit as st
 
 from sop.core import charts, schema
+from sop.finance import risk
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare, lever_space, lever_widgets, wording
+from sop.scenario import compare, lever_space, lever_widgets, risk_view, shortfall, wording
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
@@ -44,17 +45,25 @@ def tab_gap(ev, base, c: dict) -> None:
     fams = sorted(ev.plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *fams], key="scn_gap_family")
     color = charts.family_colors(readers.families(c["path"], c["version"])).get(fam)
-    gap = compare.gap_by_month(ev.plan.family_plan, None if fam == "All families" else fam)
+    one = None if fam == "All families" else fam
+    gap = compare.gap_by_month(ev.plan.family_plan, one)
+    late = shortfall.late_by_month(ev.plan.family_plan, one)
+    title = f"Demand vs supply by month: {fam}"
     st.plotly_chart(
-        scenario_charts.gap_chart(
-            gap, f"Demand vs supply by month: {fam}", color or charts.PALETTE[0]
-        ),
+        scenario_charts.gap_chart(gap, title, color or charts.PALETTE[0], late),
         width="stretch",
         theme=None,
     )
-    if not ev.plan.shortfalls.empty:
+    st.caption(
+        "Bars: units that left the order book in the month (served on time, served late "
+        "from the backlog, lost). They stand above the demand line while a backlog is "
+        "worked off."
+    )
+    if count := shortfall.shortfall_count(ev.plan.shortfalls):
+        lines = shortfall.shortfall_lines(ev.plan.shortfalls)
         st.markdown(
-            "\n".join(f"- {compare.escape_md(w)}" for w in ev.plan.shortfalls["why"].head(5))
+            f"{compare.escape_md(count)} Largest, lost sales and backlog first:\n"
+            + "\n".join(f"- {compare.escape_md(w)}" for w in lines)
         )
 
 
@@ -67,7 +76,8 @@ def tab_bridge(ev, base, c: dict) -> None:
     st.plotly_chart(scenario_charts.bridge_chart(bridge, c["cur"]), width="stretch", theme=None)
     st.caption(
         "Volume, mix, lost sales, price and the cost steps add up exactly to the "
-        "change in gross margin."
+        "change in gross margin. The Lost sales step is the margin the lost units would "
+        "have earned; the Lost sales (value) tile counts them at price."
     )
 
 
@@ -76,12 +86,12 @@ def tab_risk(ev, base, c: dict) -> None:
     st.plotly_chart(scenario_charts.risk_ranges(ranges, c["cur"]), width="stretch", theme=None)
     figures = {"Scenario": ev.kpis, "Baseline": base.kpis}
     st.dataframe(
-        compare.risk_table(ranges, c["cur"]),
+        risk_view.risk_table(ranges, c["cur"], figures),
         hide_index=True,
         key="scn_risk_table",
-        column_config=columns.helped(compare.no_price_help(figures, ("P10", "P50", "P90"))),
+        column_config=columns.helped(compare.no_price_help(figures, risk_view.RISK_MONEY_COLUMNS)),
     )
-    st.caption(compare.risk_note(ev.risk.summary))
+    st.caption(risk_view.risk_note(ev.risk.summary))
 
 
 def tab_kpis(ev, base, c: dict) -> None:
@@ -138,7 +148,9 @@ def render_results(levers: Levers, c: dict) -> None:
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):
         st.caption(note)
-    for row in compare.scenario_tiles(c["table"], ev.budget, c["cur"]):
+    # the ranges come from the risk run through the scenario's plan, as on Executive/Finance
+    tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], risk.p10_p90(ev.risk))
+    for row in tiles:
         widgets.tiles(row)
     # only the open tab is drawn, so a lever move redraws one chart, not five
     for tab, render in zip(st.tabs(list(TABS), key="scn_tab", on_change="rerun"), TABS.values()):

@@ -63,8 +63,8 @@ def board_help(board: pd.DataFrame) -> dict[str, str]:
 
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
     """`scenario_board` as text with units; ★ marks the best value of each column (as
-    shown: values that read the same tie, and a column where all do has none) and ✔
-    the plan of record."""
+    shown: values that read the same tie, and a column where all do has none; stock
+    only among the plans that serve all their demand) and ✔ the plan of record."""
     labels = {
         "revenue": "Revenue",
         "gross_margin": "Gross margin",
@@ -78,11 +78,15 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
         "avg_utilisation": "Line utilisation (avg)",
     }
     out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
+    served = compare.served_all(dict(zip(board["plan"], board["fill_rate"])))
     for key, label in labels.items():
         kpi = "gross_margin" if key == "margin_vs_budget" else key
         better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
         # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
-        best = compare.best_in_row(dict(zip(board["plan"], board[key])), better, kpi, currency)
+        among = served if KPI_BY_KEY[kpi].served_only else None
+        best = compare.best_in_row(
+            dict(zip(board["plan"], board[key])), better, kpi, currency, among
+        )
         out[label] = [
             (compare.BEST if p in best else "")
             + (

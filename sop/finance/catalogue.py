@@ -20,6 +20,9 @@ class Kpi:
     better: str  # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
     help: str = ""  # the definition, for tooltips
     undefined: str = ""  # when it is undefined (NaN): why, e.g. "there is no demand"
+    # better only between plans that serve all their demand: a plan that runs out has
+    # little stock left, which is no achievement (Compare and the board star it only so)
+    served_only: bool = False
 
 
 NO_DEMAND = "there is no demand"
@@ -137,6 +140,7 @@ KPIS: tuple[Kpi, ...] = (
         "money",
         "down",
         "Stock after the last month x its standard cost.",
+        served_only=True,
     ),
     Kpi(
         "days_of_supply",
@@ -153,6 +157,7 @@ KPIS: tuple[Kpi, ...] = (
         "up",
         "Standard cost of the units sold a year / average inventory value at standard cost.",
         "there is no inventory",
+        served_only=True,
     ),
     Kpi(
         "avg_utilisation",

@@ -71,6 +71,17 @@ def binding(inner, big: float, top: int = 3) -> list[Binding]:
 
 def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
     out = []
+    # a switch the answer turns (the starting scenario had overtime off, say): said
+    # first, since a cap moving alone would hide that the lever is on again
+    switches = {
+        "overtime_allowed": "Overtime",
+        "subcontract_allowed": "Subcontracting",
+        "hiring_allowed": "Hiring",
+    }
+    for name, label in switches.items():
+        a, b = getattr(start, name), getattr(answer, name)
+        if a != b:
+            out.append(f"{label}: {'on' if a else 'off'} -> {'on' if b else 'off'}")
     pct = {
         "overtime_cap_pct": "Overtime caps",
         "subcontract_cap_pct": "Subcontract caps",

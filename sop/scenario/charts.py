@@ -35,17 +35,45 @@ def _empty(title: str) -> go.Figure:
     return go.Figure(layout=dict(template=TEMPLATE, title=plain(title)))
 
 
-def gap_chart(gap: pd.DataFrame, title: str, color: str = PALETTE[0]) -> go.Figure:
+def gap_chart(
+    gap: pd.DataFrame, title: str, color: str = PALETTE[0], late: pd.DataFrame | None = None
+) -> go.Figure:
     """Demand vs supply by month (`sop.compare.gap_by_month`): served and lost as
-    stacked bars, demand, month-end backlog and inventory as lines, all in units."""
+    stacked bars, demand, month-end backlog and inventory as lines, all in units.
+
+    With `late` (`sop.scenario.shortfall.late_by_month` of the same plan and family),
+    the served bar is split into the month's own orders served on time and older
+    orders served late, so a bar standing above the demand line reads as a backlog
+    being worked off."""
     if gap.empty:
         return _empty(f"{title}: no plan")
     title = plain(title)
     hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
     fig = go.Figure()
-    fig.add_bar(
-        x=gap[schema.MONTH], y=gap["served"], name="Served", marker_color=color, hovertemplate=hover
-    )
+    if late is None:
+        fig.add_bar(
+            x=gap[schema.MONTH],
+            y=gap["served"],
+            name="Served",
+            marker_color=color,
+            hovertemplate=hover,
+        )
+    else:
+        split = gap[[schema.MONTH]].merge(late, on=schema.MONTH, how="left").fillna(0.0)
+        fig.add_bar(
+            x=split[schema.MONTH],
+            y=split["on_time"],
+            name="Served on time",
+            marker_color=color,
+            hovertemplate=hover,
+        )
+        fig.add_bar(
+            x=split[schema.MONTH],
+            y=split["late"],
+            name="Served late (earlier orders)",
+            marker=dict(color=color, opacity=0.45, pattern=dict(shape="/")),
+            hovertemplate=hover,
+        )
     fig.add_bar(
         x=gap[schema.MONTH], y=gap["lost"], name="Lost sales", marker_color=RED, hovertemplate=hover
     )
@@ -190,7 +218,10 @@ def risk_ranges(ranges: Mapping[str, pd.DataFrame], currency: str) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         height=140 + 120 * len(metrics),
-        title="Range under demand uncertainty: P10 to P90 bar, P50 tick",
+        title=(
+            "Range under demand uncertainty, each draw through the plan's capacity: "
+            "P10-P90 bar, P50 tick"
+        ),
     )
     return fig
 

@@ -16,7 +16,15 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.finance import statement
 from sop.finance.catalogue import KPIS, NO_PRICE
-from sop.finance.tiles import SERVICE_TILES, Tile, delta_text, kpi_tile, value_text
+from sop.finance.tiles import (
+    SERVICE_TILES,
+    Tile,
+    delta_text,
+    kpi_tile,
+    range_note,
+    service_pct,
+    value_text,
+)
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md, moved_text
 from sop.supply.capacity import line_utilisation
@@ -65,10 +73,15 @@ TILE_UNITS = {"below_safety_stock": "in unit-months"}
 
 
 def scenario_tiles(
-    table: pd.DataFrame, budget: Mapping[str, float], currency: str = "EUR"
+    table: pd.DataFrame,
+    budget: Mapping[str, float],
+    currency: str = "EUR",
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[list[Tile]]:
     """The Scenarios page's tiles in `TILE_ROWS`: each KPI of `table` (`kpi_table`
-    indexed by key) against the baseline, the budget line and the unit under it.
+    indexed by key) against the baseline, the budget line, the P10-P90 range through
+    the scenario's plan (`ranges`: `sop.finance.risk.p10_p90`; revenue, margin, fill and
+    on-time, worded as on the Executive and Finance pages) and the unit under it.
     Counts are bare (the label names the unit); the change in % only where a row has
     room for it (four tiles or fewer)."""
     return [
@@ -82,7 +95,14 @@ def scenario_tiles(
                 share=len(row) <= 4,
                 bare=True,
                 notes=tuple(
-                    filter(None, (budget_text(key, budget, currency), TILE_UNITS.get(key)))
+                    filter(
+                        None,
+                        (
+                            budget_text(key, budget, currency),
+                            range_note(key, ranges or {}, currency),
+                            TILE_UNITS.get(key),
+                        ),
+                    )
                 ),
             )
             for key, label in row
@@ -168,13 +188,24 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def served_all(fill_rates: Mapping[str, float]) -> set[str]:
+    """Names of the plans that serve all their demand: fill rate reads 100.0 %
+    (`service_pct`; a plan a unit short reads >99.9 %)."""
+    return {k for k, v in fill_rates.items() if not _bad(v) and service_pct(v) == "100.0 %"}
+
+
 def best_in_row(
-    values: Mapping[str, float], better: str, key: str | None = None, currency: str = "EUR"
+    values: Mapping[str, float],
+    better: str,
+    key: str | None = None,
+    currency: str = "EUR",
+    among: set[str] | None = None,
 ) -> set[str]:
     """Names holding the best value (ties all marked); empty when `better` is '' or
     every value is the same. With a KPI `key`, values are compared as shown
-    (`value_text`), so two values that read the same are a tie."""
-    ok = {k: float(v) for k, v in values.items() if not _bad(v)}
+    (`value_text`), so two values that read the same are a tie. `among`: only these
+    names compete (`served_all` for a KPI that is better only at full service)."""
+    ok = {k: float(v) for k, v in values.items() if not _bad(v) and (among is None or k in among)}
     if not better or len(ok) < 2:
         return set()
     best = max(ok.values()) if better == "up" else min(ok.values())
@@ -193,11 +224,13 @@ def compare_table(
     """KPIs side by side: one row per `KPIS` entry, columns KPI, Better and one per
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
-    with ★."""
+    with ★; stock figures only among the plans that serve all their demand."""
     rows = []
+    served = served_all({name: f.get("fill_rate", np.nan) for name, f in figures.items()})
     for kpi in KPIS:
         vals = {name: f.get(kpi.key, np.nan) for name, f in figures.items()}
-        best = best_in_row(vals, kpi.better, kpi.key, currency)
+        among = served if kpi.served_only else None
+        best = best_in_row(vals, kpi.better, kpi.key, currency, among)
         rows.append(
             {
                 "KPI": kpi.label,
@@ -261,50 +294,6 @@ def column_name(scenario_id: int, name: str, width: int = 40) -> str:
     """A short, unique column heading for a saved scenario."""
     short = name if len(name) <= width else name[: width - 1] + "…"
     return f"#{scenario_id} {short}"
-
-
-def risk_note(summary: pd.DataFrame) -> str:
-    """The caption under the risk ranges: how they are made, or why they are a point
-    (a demand plan with no P10-P90 band, e.g. a loaded consensus before any
-    statistical forecast is stored)."""
-    flat = len(summary) > 0 and bool(np.allclose(summary["p10"], summary["p90"]))
-    if flat:
-        return (
-            "The range is a point: the demand plan has no P10-P90 band (a loaded "
-            "consensus with no statistical forecast stored). Run `python -m sop "
-            "forecast`, or *Run forecast* on the Demand page, to draw one."
-        )
-    return (
-        "Demand is drawn 500 times from the forecast's uncertainty and each draw goes "
-        "through the plan's capacity: more orders are made in the hours, overtime and "
-        "subcontracting the plan leaves (or wait as backlog), fewer orders make less."
-    )
-
-
-def risk_table(ranges: Mapping[str, pd.DataFrame], currency: str = "EUR") -> pd.DataFrame:
-    """P10 / P50 / P90 as text per plan and metric (name -> `sop.risk.Risk.summary`).
-    Columns: Plan, Measure, P10, P50, P90."""
-    labels = {
-        "revenue": "Revenue",
-        "gross_margin": "Gross margin",
-        "fill_rate": "Fill rate",
-        "on_time_rate": "On-time fill rate",
-    }
-    rows = []
-    for name, summary in ranges.items():
-        for r in summary.itertuples(index=False):
-            key = str(r.metric)
-            rows.append(
-                {
-                    "Plan": name,
-                    "Measure": labels.get(key, key),
-                    **{
-                        q.upper(): value_text(key, getattr(r, q), currency)
-                        for q in (schema.P10, schema.P50, schema.P90)
-                    },
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def read_levers(levers_json: str) -> Levers | None:

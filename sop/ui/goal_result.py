@@ -1,7 +1,8 @@
 """The Goal tab's answer (`sop.goal.solve.GoalResult`): met, not met or not valid;
 what each target reaches (and, when not all can be met, the best each reaches alone
 and the limits that stop it); gross margin, revenue and on-time service before and
-after; the moves in sentences; and the answer opened as the page's scenario or saved.
+after, with fill rate and lost sales (which on-time can be traded against); the moves
+in sentences; and the answer opened as the page's scenario or saved.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from sop.core import fmt
-from sop.finance.tiles import Tile
+from sop.finance.tiles import Tile, kpi_tile, service_pct
+from sop.finance.tiles import value_text as value_text_kpi
 from sop.goal.explain import Binding
 from sop.goal.solve import INFEASIBLE, INVALID, MET, GoalResult
 from sop.goal.spec import GoalSpec
@@ -91,7 +93,8 @@ def targets_table(result: GoalResult, cur: str) -> None:
 
 
 def tiles(result: GoalResult, cur: str) -> None:
-    """Gross margin, revenue and on-time rate of the answer, the change from the start."""
+    """Gross margin, revenue, on-time rate, fill rate and lost sales of the answer, the
+    change from the start."""
     a, b = result.evaluation.kpis, result.start.kpis
     row = []
     for key, label in (("gross_margin", "Gross margin"), ("revenue", "Revenue")):
@@ -111,14 +114,31 @@ def tiles(result: GoalResult, cur: str) -> None:
     row.append(
         Tile(
             "On-time rate",
-            fmt.pct(on_a),
+            service_pct(on_a),
             f"{change:+.1f} pp" if math.isfinite(change) else None,
             "normal",
             "auto",
             help=HELP,
-            notes=(f"Before: {fmt.pct(on_b)}",),
+            notes=(f"Before: {service_pct(on_b)}",),
         )
     )
+    # on-time can rise by losing orders instead of serving them late: fill rate and lost
+    # sales show that trade next to it
+    for key, label in (("fill_rate", "Fill rate"), ("lost_units", "Lost sales (units)")):
+        before = b.get(key, math.nan)
+        row.append(
+            kpi_tile(
+                key,
+                a.get(key, math.nan),
+                cur,
+                reference=before,
+                against="before",
+                label=label,
+                share=False,
+                bare=True,
+                notes=(f"Before: {value_text_kpi(key, before, cur, bare=True)}",),
+            )
+        )
     widgets.tiles(row)
 
 

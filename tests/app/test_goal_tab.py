@@ -140,3 +140,10 @@ def test_on_time_out_of_reach_shows_best_value_and_limits(forecast: Store, open_
     assert 0 < reached <= best < 100
     limits = "\n".join(m.value for m in at.markdown if "What stops" in m.value)
     assert "L1 (capacity) is full" in limits
+    # on-time can be raised by losing orders: the answer shows fill rate and lost sales
+    # beside it, each against the scenario the solve started from (the page's own tiles)
+    page_fill, goal_fill = [m for m in at.metric if m.label == "Fill rate"]
+    page_lost, goal_lost = [m for m in at.metric if m.label == "Lost sales (units)"]
+    lines = [line for c in at.caption for line in c.value.split("  \n")]
+    assert f"Before: {page_fill.value}" in lines and f"Before: {page_lost.value}" in lines
+    assert goal_fill.value.endswith(" %") and goal_lost.value

@@ -17,7 +17,7 @@ from sop.finance.bridge import margin_bridge
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
 from sop.finance.kpis import kpi_table, plan_kpis
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare
+from sop.scenario import compare, risk_view
 from sop.scenario.evaluate import evaluate
 from sop.scenario.levers import Levers
 
@@ -202,7 +202,7 @@ def test_gap_risk_and_overlay_charts(tiny, base) -> None:
     metrics = len(base.risk.summary)  # revenue, margin, fill rate, on-time fill rate
     assert len(risk.data) == metrics * 2 * 2  # metrics x plans x (range, P50)
     assert "On-time fill rate" in [a.text for a in risk.layout.annotations]
-    table = compare.risk_table({"Baseline": base.risk.summary, "Scenario": ev.risk.summary})
+    table = risk_view.risk_table({"Baseline": base.risk.summary, "Scenario": ev.risk.summary})
     assert list(table.columns) == ["Plan", "Measure", "P10", "P50", "P90"]
     assert len(table) == 2 * metrics and "On-time fill rate" in set(table["Measure"])
     series = {
@@ -404,7 +404,7 @@ def test_saving_a_name_already_taken_names_the_other_numbers() -> None:
 
 
 def test_risk_note_explains_a_range_that_is_a_point() -> None:
-    from sop.scenario.compare import risk_note
+    from sop.scenario.risk_view import risk_note
 
     point = pd.DataFrame(
         {

@@ -377,3 +377,42 @@ def test_bridge_text_names_its_columns_with_the_currency() -> None:
     out = exec_view.bridge_text(bridge, "EUR")
     assert list(out.columns) == ["Step", "Gross margin (EUR)", "Made of"]
     assert out.iloc[0].tolist() == ["Demand", "+€1", "Volume €1"]
+
+
+def test_stock_is_starred_only_among_plans_that_serve_all_demand() -> None:
+    """A plan that runs out of stock ends with little of it: that is no achievement, so
+    the lowest inventory value (and the highest turns) are starred only among the plans
+    that serve every order, on the board and in Compare's table."""
+    from sop.scenario import compare
+
+    board = pd.DataFrame(
+        {
+            "plan": ["Baseline", "#1 Squeeze", "#2 Lean"],
+            "revenue": [31.7e6, 40.6e6, 31.7e6],
+            "gross_margin": [9.77e6, 13.67e6, 9.8e6],
+            "margin_vs_budget": [-1.15e6, 1.83e6, -1.1e6],
+            "fill_rate": [1.0, 0.902, 1.0],
+            "on_time_rate": [1.0, 0.773, 1.0],
+            "late_value": [0.0, 6.96e6, 0.0],
+            "lost_value": [0.0, 3.86e6, 0.0],
+            "ending_inventory_value": [1.19e6, 246e3, 1.0e6],
+            "avg_utilisation": [0.45, 0.82, 0.45],
+        }
+    )
+    out = exec_board.board_text(board, "EUR").set_index("Plan")
+    stock = [v.startswith("★") for v in out["Inventory value (end)"]]
+    assert stock == [False, False, True]  # #2 Lean, not the squeeze that ran out
+    assert out.loc["#1 Squeeze", "Revenue"].startswith("★")  # other columns as before
+    figures = {
+        r["plan"]: {**r, "inventory_turns": t}
+        for r, t in zip(board.to_dict("records"), [5.0, 27.9, 6.0])
+    }
+    table = compare.compare_table(figures).set_index("KPI")
+    for label in ("Ending inventory value", "Inventory turns"):
+        assert [v.startswith("★") for v in table.loc[label, list(figures)]] == [
+            False,
+            False,
+            True,
+        ], label
+    # a plan one unit short (>99.9 %) does not serve all demand either
+    assert compare.served_all({"a": 1.0, "b": 0.99999, "c": float("nan")}) == {"a"}
