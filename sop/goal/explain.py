@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
+from sop.scenario import wording
 from sop.scenario.evaluate import Evaluation
 from sop.scenario.levers import Levers
 from sop.supply.explain import bottlenecks
@@ -73,14 +74,10 @@ def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
     out = []
     # a switch the answer turns (the starting scenario had overtime off, say): said
     # first, since a cap moving alone would hide that the lever is on again
-    switches = {
-        "overtime_allowed": "Overtime",
-        "subcontract_allowed": "Subcontracting",
-        "hiring_allowed": "Hiring",
-    }
-    for name, label in switches.items():
+    for name in ("overtime_allowed", "subcontract_allowed", "hiring_allowed"):
         a, b = getattr(start, name), getattr(answer, name)
-        if a != b:
+        if a != b:  # the scenario's own words for the lever (`wording.LABELS`)
+            label = wording.LABELS[name].capitalize()
             out.append(f"{label}: {'on' if a else 'off'} -> {'on' if b else 'off'}")
     pct = {
         "overtime_cap_pct": "Overtime caps",
