@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
-from sop.cli import forecast, saved_maps
+from sop.cli import folder, forecast, saved_maps
 from sop.cli.report import print_report
 from sop.core import schema
 from sop.core.tables import schema_markdown
 from sop.data.demo import write_demo
-from sop.data.mapping import ReadOptions, parse_maps
-from sop.data.readers import read_dir, read_files
-from sop.data.validate import Report, validate_raw
+from sop.data.validate import Report
 from sop.store import ROOT, Store
 from sop.store import forecasts as forecast_store
 
@@ -27,56 +23,27 @@ DIR_HELP = (
     "capacity.parquet, .csv.gz, ...; see docs/data-model.md), or one file: a workbook with a "
     "sheet per table, or a .zip of table files"
 )
-MAP_HELP = (
-    "read the file's column HEADER as the model's COLUMN of TABLE, e.g. --map sales.Date=month "
-    "(repeat for more; headers compare without case and spaces)"
-)
 DOC_MARKER = "<!-- generated from sop/core/schema.py by `python -m sop schema-doc --write` -->"
-
-
-def read_options(args: argparse.Namespace) -> ReadOptions:
-    """The --map and --dayfirst / --monthfirst options (ValueError: a bad --map)."""
-    return ReadOptions(
-        maps=parse_maps(getattr(args, "map", None) or []),
-        dayfirst=getattr(args, "dayfirst", None),
-    )
 
 
 def dataset_name(args: argparse.Namespace) -> str:
     """--name, else the folder's name (a file's name without its suffix)."""
-    folder = Path(args.dir).resolve()
-    return getattr(args, "name", None) or (folder.stem if folder.is_file() else folder.name)
-
-
-def _read(path: Path) -> tuple[dict, list]:
-    """The tables of a folder, or of one file (a workbook, a zip), as read (as
-    `validate_dir` reads them), with the findings of the reading."""
-    if path.is_file():
-        return read_files({path.name: path.read_bytes()})
-    return read_dir(path)
+    return folder.name_of(args.dir, getattr(args, "name", None))
 
 
 def _checked(args: argparse.Namespace) -> Report | None:
     """The folder (or file) validated as the options say, with the column mapping
-    saved for the company (`sop.cli.saved_maps`); None after saying what is wrong with
-    a --map or --mapping-of option. When columns are missing, says what to do."""
+    saved for the company (`sop.cli.folder.check`); None after saying what is wrong
+    with a --map or --mapping-of option. When columns are missing, says what to do."""
     try:
-        options = read_options(args)
+        got = folder.check(args, Path(args.dir), dataset_name(args))
     except ValueError as exc:
         print(f"ERROR    {exc}", file=sys.stderr)
         return None
-    raw, found = _read(Path(args.dir))
-    try:
-        saved = saved_maps.lookup(args, raw, dataset_name(args))
-    except ValueError as exc:
-        print(f"ERROR    {exc}", file=sys.stderr)
-        return None
-    options = replace(options, saved=saved.maps, saved_for=saved.company)
-    report = validate_raw(raw, found, None, options)
-    print_report(report, str(args.dir))
-    for line in saved_maps.advice(report, raw, saved, options.maps, args):
-        print(textwrap.fill(line, width=100, break_on_hyphens=False, break_long_words=False))
-    return report
+    print_report(got.report, str(args.dir))
+    for line in got.advice:
+        print(folder.wrapped(line))
+    return got.report
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -186,38 +153,17 @@ def schema_doc(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_read_options(s: argparse.ArgumentParser) -> None:
-    """--map TABLE.HEADER=COLUMN (repeatable) and --dayfirst / --monthfirst."""
-    s.add_argument("--map", action="append", metavar="TABLE.HEADER=COLUMN", help=MAP_HELP)
-    order = s.add_mutually_exclusive_group()
-    order.add_argument(
-        "--dayfirst",
-        dest="dayfirst",
-        action="store_const",
-        const=True,
-        default=None,
-        help="read dates like 03/04/2024 as day/month/year (3 April)",
-    )
-    order.add_argument(
-        "--monthfirst",
-        dest="dayfirst",
-        action="store_const",
-        const=False,
-        help="read dates like 03/04/2024 as month/day/year (4 March)",
-    )
-
-
 def add_commands(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """The data commands, in the order `python -m sop --help` lists them."""
     s = add_parser("validate", help="check a folder of table files; change nothing")
     s.add_argument("dir", type=Path, help=DIR_HELP)
-    add_read_options(s)
+    folder.add_read_options(s)
     saved_maps.add_options(s)
     s.set_defaults(func=validate)
     s = add_parser("load", help="validate a folder, then make it the active dataset")
     s.add_argument("dir", type=Path, help=DIR_HELP)
     s.add_argument("--name", help="dataset name (default: the folder or file name)")
-    add_read_options(s)
+    folder.add_read_options(s)
     saved_maps.add_options(s)
     s.set_defaults(func=load)
     s = add_parser(

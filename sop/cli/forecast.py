@@ -1,7 +1,8 @@
 """`python -m sop forecast`: the statistical forecast as a batch, stored for the app.
 
 Without `--data` it forecasts the store's active dataset. With `--data DIR` it
-first validates DIR and loads it as a new dataset version (it becomes active),
+first validates DIR and loads it as a new dataset version (it becomes active), read
+as `load` reads it (`sop.cli.folder`: --map, the column mapping saved in the app),
 then forecasts it: results are stored against a dataset version, so a folder
 is only forecast into the store by loading it. A run already stored for the
 dataset and settings is reused unless `--force` is given.
@@ -15,10 +16,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sop.cli import folder
 from sop.cli.report import print_report
 from sop.core import schema
 from sop.data.defaults import complete
-from sop.data.validate import validate_dir
 from sop.demand import accuracy, consensus, metrics, reconcile
 from sop.demand.engine import LEVELS, ForecastSettings
 from sop.demand.executors import ClusterError, DaskCluster, Executor
@@ -88,15 +89,17 @@ def executor_from(args: argparse.Namespace) -> Executor | None:
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --level, --horizon, --no-promotions, --reconcile, --workers, --engine,
-    --scheduler, --force."""
+    """--data (and how to read it: `folder.add_options`), --level, --horizon,
+    --no-promotions, --reconcile, --workers, --engine, --scheduler, --force."""
     d = ForecastSettings()
     s.add_argument(
         "--data",
         type=Path,
         default=None,
-        help="validate and load this folder first (a new active dataset version)",
+        help="validate and load this folder first (a new active dataset version), read as "
+        "`load` reads it",
     )
+    folder.add_options(s)
     s.add_argument(
         "--level",
         choices=LEVELS,
@@ -164,16 +167,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"ERROR    {exc}")
         return 2
     if args.data is not None:
-        report = validate_dir(args.data)
-        print_report(report, str(args.data))
-        if not report.ok:
+        name = folder.name_of(args.data)
+        try:  # as `load` reads a folder: --map, the mapping saved in the app
+            got = folder.check(args, Path(args.data), name)
+        except ValueError as exc:
+            print(f"ERROR    {exc}")
+            return 2
+        print_report(got.report, str(args.data))
+        for line in got.advice:
+            print(folder.wrapped(line))
+        if not got.report.ok:
             print("Nothing was loaded or forecast; the store is unchanged.")
             return 1
-        version = store.load(
-            report.tables,
-            name=Path(args.data).resolve().name,
-            source=str(Path(args.data).resolve()),
-        )
+        version = store.load(got.report.tables, name=name, source=str(Path(args.data).resolve()))
         print(f"Loaded {args.data} as dataset version {version}; it is now active.")
     return fit_active(store, settings, args.workers, args.force, executor)
 

@@ -1,10 +1,10 @@
 """`python -m sop grid`: the time-phased S&OP grid, per family and the total.
 
 `python -m sop grid [--data DIR] --out FILE [--family F]` plans the store's active
-dataset (or the dataset folder DIR, validated first), as `python -m sop pack` does,
-and writes the grid (`sop.finance.grid`) of every family and the total (or of one
-family): FILE.xlsx has a sheet per grid; FILE.csv is long format, one row per cell
-(family, row, label, unit, month, actual, gap, value).
+dataset (or the dataset folder DIR, validated first and read as `load` reads it), as
+`python -m sop pack` does, and writes the grid (`sop.finance.grid`) of every family
+and the total (or of one family): FILE.xlsx has a sheet per grid; FILE.csv is long
+format, one row per cell (family, row, label, unit, month, actual, gap, value).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sop.cli import folder
 from sop.cli import pack as pack_cli
 from sop.core import csvout
 from sop.demand import sources
@@ -31,13 +32,15 @@ SUFFIXES = (".xlsx", ".csv")
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --out, --family."""
+    """--data (and how to read it: `folder.add_options`), --out, --family."""
     s.add_argument(
         "--data",
         type=Path,
         default=None,
-        help="dataset folder (validated first; default: the active dataset of the store)",
+        help="dataset folder (validated first, read as `load` reads it; default: the active "
+        "dataset of the store)",
     )
+    folder.add_options(s)
     s.add_argument(
         "--out", type=Path, required=True, help="file to write: .xlsx (a sheet a family) or .csv"
     )
@@ -46,7 +49,7 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
 
 def _context(args: argparse.Namespace) -> executive.Context | None:
     if args.data is not None:
-        return pack_cli._folder_context(args.data)[0]
+        return pack_cli._folder_context(args)[0]
     store = Store(args.store)
     if not store.path.exists() or store.active() is None:
         return None

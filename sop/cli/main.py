@@ -10,6 +10,7 @@ from pathlib import Path
 from sop.cli import (
     backtest,
     data,
+    folder,
     forecast,
     goal,
     grid,
@@ -98,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     (set SOP_DEBUG=1 to see one)."""
     args = build_parser().parse_args(argv)
     out = getattr(args, "out", None)
-    why = None if out is None else out_problem(Path(out), args.command in OUT_IS_FOLDER)
+    why = folder.unused(args)  # --map or --mapping-of without --data would change nothing
+    if why is None and out is not None:
+        why = out_problem(Path(out), args.command in OUT_IS_FOLDER)
     if why:
         print(f"ERROR    {why}", file=sys.stderr)
         return 2

@@ -1,10 +1,10 @@
 """`python -m sop pack`: the executive meeting pack, an Excel workbook and an HTML report.
 
 `python -m sop pack [--data DIR] --out DIR [--cycle YYYY-MM]` packs the store's
-active dataset (or the dataset folder DIR, validated first; its demand is its loaded
-consensus, else a statistical forecast is run) with the decisions and saved
-scenarios of the store. Both files carry the dataset version, the cycle and the time
-they were made.
+active dataset (or the dataset folder DIR, validated first and read as `load` reads
+it, `sop.cli.folder`; its demand is its loaded consensus, else a statistical forecast
+is run) with the decisions and saved scenarios of the store. Both files carry the
+dataset version, the cycle and the time they were made.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sop.cli import folder
 from sop.core import schema
 from sop.core.months import as_of_month
 from sop.data.defaults import complete
-from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.executive import decisions
 from sop.executive import service as executive
@@ -42,13 +42,15 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
-    """--data, --out, --cycle."""
+    """--data (and how to read it: `folder.add_options`), --out, --cycle."""
     s.add_argument(
         "--data",
         type=Path,
         default=None,
-        help="dataset folder (validated first; default: the active dataset of the store)",
+        help="dataset folder (validated first, read as `load` reads it; default: the active "
+        "dataset of the store)",
     )
+    folder.add_options(s)
     s.add_argument("--out", type=Path, required=True, help="folder to write the pack into")
     s.add_argument(
         "--cycle",
@@ -57,11 +59,11 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     )
 
 
-def _folder_context(folder: Path) -> tuple[Context, str]:
-    report = validate_dir(folder)
-    if not report.ok:
-        raise ValueError("; ".join(f.message for f in report.errors))
-    tables, policy = complete(report.tables), SupplyPolicy()
+def _folder_context(args: argparse.Namespace) -> tuple[Context, str]:
+    """The context of the folder --data (read as `load` reads it: `sop.cli.folder`) and
+    its company; ValueError when it has errors."""
+    path = Path(args.data)
+    tables, policy = complete(folder.tables(args, path)), SupplyPolicy()
     demand = sources.demand_from_tables(tables, policy.horizon)
     if demand is None:
         demand = sources.demand_by_forecasting(tables, policy.horizon)
@@ -72,14 +74,14 @@ def _folder_context(folder: Path) -> tuple[Context, str]:
     name = (
         str(company[schema.COMPANY_NAME].iloc[0])
         if company is not None and len(company)
-        else Path(folder).resolve().name
+        else path.resolve().name
     )
     ctx = Context(
         None,
         tables,
         prepare_demand(demand),
         policy,
-        Path(folder).resolve().name,
+        path.resolve().name,
         None,
         as_of_month(tables),
         currency,
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     has_store = store.path.exists()
     try:
         if args.data is not None:
-            ctx, company = _folder_context(args.data)
+            ctx, company = _folder_context(args)
         else:
             if not has_store or store.active() is None:
                 print(

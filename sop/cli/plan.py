@@ -1,11 +1,12 @@
 """`python -m sop plan`: demand -> constrained supply plan, written as JSON.
 
 `python -m sop plan [--data DIR] [--out FILE] [--<policy setting> ...]` plans the
-dataset in DIR (validated first) or, without --data, the active dataset of the
-store. Demand is the consensus demand plan: the dataset's loaded `consensus`
-table when it has one; otherwise the store's stored forecast + overrides
-(`sop.demand.consensus.demand_plan`); for a folder without a consensus, a statistical
-forecast is run first (`sop.demand.engine.run_forecast`, minutes on a real dataset).
+dataset in DIR (validated first, read as `load` reads it: `sop.cli.folder`) or,
+without --data, the active dataset of the store. Demand is the consensus demand
+plan: the dataset's loaded `consensus` table when it has one; otherwise the store's
+stored forecast + overrides (`sop.demand.consensus.demand_plan`); for a folder
+without a consensus, a statistical forecast is run first
+(`sop.demand.engine.run_forecast`, minutes on a real dataset).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sop.cli import folder
 from sop.core import schema
 from sop.data.defaults import complete
-from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.finance import kpis
 from sop.store import Store
@@ -44,12 +45,16 @@ OUT_HELP = (
 def add_arguments(
     p: argparse.ArgumentParser, out_help: str = OUT_HELP, out_required: bool = False
 ) -> None:
-    """--data, --out and one option per `SupplyPolicy` field (`--backlog-cost-pct 5`).
-    `scenario` and `goal` take the same options, with --out saying what they write
-    (`out_help`; `goal` needs it: `out_required`)."""
+    """--data (and how to read it: `folder.add_options`), --out and one option per
+    `SupplyPolicy` field (`--backlog-cost-pct 5`). `scenario` and `goal` take the same
+    options, with --out saying what they write (`out_help`; `goal` needs it:
+    `out_required`)."""
     p.add_argument(
-        "--data", type=Path, help="dataset folder (default: the active dataset of the store)"
+        "--data",
+        type=Path,
+        help="dataset folder, read as `load` reads it (default: the active dataset of the store)",
     )
+    folder.add_options(p)
     p.add_argument("--out", type=Path, required=out_required, help=out_help)
     g = p.add_argument_group("plan settings (SupplyPolicy)")
     for name, (text, choices, default) in field_help().items():
@@ -137,13 +142,21 @@ def run(args: argparse.Namespace) -> int:
     policy = policy_from_args(args)
     t0 = time.perf_counter()
     if args.data is not None:
-        report = validate_dir(args.data)
-        if not report.ok:
-            for f in report.errors:
+        try:  # as `load` reads a folder: --map, the mapping saved in the app
+            got = folder.check(args, Path(args.data))
+        except ValueError as exc:
+            print(f"ERROR    {exc}", file=err)
+            return 2
+        for note in got.notes:
+            print(f"WARNING  {note}", file=err)
+        if not got.report.ok:
+            for f in got.report.errors:
                 print(f"ERROR    {f.message}", file=err)
+            for line in got.advice:
+                print(folder.wrapped(line), file=err)
             print(f"{args.data} has errors; fix them and run plan again.", file=err)
             return 2
-        tables = complete(report.tables)
+        tables = complete(got.report.tables)
         if why := ending_problem(policy, tables):
             print(f"ERROR    {why}", file=err)
             return 2

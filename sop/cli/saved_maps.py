@@ -1,4 +1,5 @@
-"""The column mappings saved in the app, applied by `validate` and `load`.
+"""The column mappings saved in the app, applied where the command line reads files
+(`sop.cli.folder`: validate, load and every --data DIR command).
 
 The Data page saves the mapping a planner confirmed for their company
 (`sop.store.column_maps`) and applies it to the company's next upload. The command

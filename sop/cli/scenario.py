@@ -11,10 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from sop.cli import plan
+from sop.cli import folder, plan
 from sop.core import configfile, fmt, schema
 from sop.data.defaults import complete
-from sop.data.validate import validate_dir
 from sop.demand import sources
 from sop.finance.kpis import kpi_table
 from sop.finance.tiles import delta_text
@@ -83,12 +82,7 @@ def _inputs(
     args: argparse.Namespace, horizon: int
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, Any]]:
     if args.data is not None:
-        report = validate_dir(args.data)
-        if not report.ok:
-            raise ValueError(
-                f"{args.data} has errors: " + " ".join(f.message for f in report.errors[:5])
-            )
-        tables = complete(report.tables)
+        tables = complete(folder.tables(args, Path(args.data)))  # as `load` reads a folder
         demand = sources.demand_from_tables(tables, horizon)
         if demand is None:
             demand = sources.demand_by_forecasting(tables, horizon)

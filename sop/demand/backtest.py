@@ -20,7 +20,6 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import month_starts, months_between
-from sop.data.validate import validate_dir
 from sop.demand import metrics
 from sop.demand.engine import BASELINES, ForecastSettings, run_jobs
 from sop.demand.executors import Executor, LocalPool
@@ -43,23 +42,6 @@ class Holdout:
     by_family: pd.DataFrame
     chosen: pd.DataFrame
     horizon: int
-
-
-def read_sales(folder: str) -> dict[str, pd.DataFrame]:
-    """The tables of a data-model folder the backtest needs: sales (required), products
-    and promotions (optional), read with the validation machinery."""
-    report = validate_dir(folder)
-    tables = report.tables
-    if schema.SALES not in tables:
-        own = [f for f in report.errors if f.message.startswith((f"{schema.SALES}.", str(folder)))]
-        msgs = "; ".join(f.message for f in (own or report.errors)[:3])
-        raise ValueError(
-            f"{folder}: no usable sales table (the backtest needs only sales; "
-            f"products and promotions are optional). {msgs}"
-        )
-    return {
-        k: v for k, v in tables.items() if k in (schema.SALES, schema.PRODUCTS, schema.PROMOTIONS)
-    }
 
 
 def training_tables(
