@@ -223,9 +223,16 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     horizon in the help, and under it the budget comparison and, for a plan other than
     the baseline, the change against the baseline (a plan that delays deliveries
     shows it); under a KPI the simulation ranges, its P10-P90 (a short plan's on-time
-    range says how bad it may get)."""
+    range says how bad it may get). Stock is coloured only when this plan and the
+    previous one both serve all their demand (`kpi_tile`'s `fill`; a snapshot without
+    a fill rate is not judged)."""
     previous = view.previous.kpis if view.previous is not None else None
     own = view.plan_name == BASELINE
+    fill = (
+        None
+        if previous is None
+        else (view.current.kpis.get("fill_rate"), previous.get("fill_rate"))
+    )
     return [
         kpi_tile(
             r.key,
@@ -235,6 +242,7 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             against="previous plan",
             label=r.label,
             help=f"{r.help} Over the plan's {horizon} months.",
+            fill=fill,
             notes=tuple(
                 filter(None, (r.range_text, r.budget_short, None if own else r.vs_baseline_text))
             ),

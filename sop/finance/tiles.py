@@ -3,10 +3,14 @@
 `kpi_tile` turns a KPI of the catalogue (`sop.finance.catalogue.KPIS`) into a `Tile`: the
 label, the value with its unit, the signed change against a reference (the baseline,
 the previous plan of record) coloured by the KPI's better direction, and a tooltip.
-`sop.ui.widgets.tiles` draws a row of them. `plan_tiles` and `finance_tiles` are the
-Supply and Finance pages' rows, `service_tiles` the service row (fill rate, on time,
-late deliveries, lost sales) of both; the Scenarios and Executive pages' rows are made
-from `kpi_tile` in `sop.scenario.compare` and `sop.executive.view`.
+`sop.ui.widgets.tiles` draws a row of them. A stock KPI that is better only at full
+service (`Kpi.served_only`: inventory value, turns) is coloured only when both plans
+serve all their demand (`serves_all`); otherwise its change is grey and a line under
+the tile says which plan runs short: less stock from running out is no good news.
+`plan_tiles` and `finance_tiles` are the Supply and Finance pages' rows, `service_tiles`
+the service row (fill rate, on time, late deliveries, lost sales) of both; the Scenarios
+and Executive pages' rows are made from `kpi_tile` in `sop.scenario.compare` and
+`sop.executive.view`.
 
 Pure: numbers in, strings out.
 """
@@ -50,6 +54,12 @@ def service_pct(x: float | None) -> str:
     hiding units short), 1 -> 100.0 %."""
     text = fmt.pct(x)
     return ">99.9 %" if text == "100.0 %" and float(x) < FULL else text
+
+
+def serves_all(fill: float | None) -> bool:
+    """Whether a plan with this fill rate serves all its demand: the rate reads 100.0 %
+    (`service_pct`: a plan a unit short reads >99.9 %); no demand (NaN): False."""
+    return not _bad(fill) and service_pct(fill) == "100.0 %"
 
 
 def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
@@ -112,6 +122,40 @@ def delta_color(kpi: Kpi) -> str:
     return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
 
 
+def unserved_note(
+    key: str,
+    change: float,
+    fill: tuple[float | None, float | None],
+    name: str = "this plan",
+    against: str = "baseline",
+) -> str | None:
+    """The line under the tile of a `served_only` KPI (stock) whose change between two
+    plans is not rated because one of them runs short; None when both serve all their
+    demand or a fill rate is not known (None). `fill`: the fill rates of `name` and of
+    the reference. "Lower because the scenario leaves orders unserved (fill rate
+    62.0 %), not better"; "Higher because the previous plan leaves orders unserved
+    (fill rate 95.0 %), not worse"; else "Not rated better or worse: ..." naming the
+    plans short (or without demand)."""
+    plans = ((name, fill[0]), (f"the {against}", fill[1]))
+    short = [(who, f) for who, f in plans if f is not None and not serves_all(f)]
+    if not short:
+        return None
+    way = "Higher" if change > 0 else "Lower"
+    good = (change > 0) == (KPI_BY_KEY[key].better == "up")
+    (who, f), *more = short
+    if not more and not _bad(f) and good == (who == name):
+        # the change goes the way running short pushes stock: not to its credit
+        verdict = "not better" if good else "not worse"
+        return f"{way} because {who} leaves orders unserved (fill rate {service_pct(f)}), {verdict}"
+    unserved = [(w, f) for w, f in short if not _bad(f)]
+    parts = []
+    if unserved:
+        each = " and ".join(f"{w} (fill rate {service_pct(f)})" for w, f in unserved)
+        parts.append(f"{each} {'leave' if len(unserved) > 1 else 'leaves'} orders unserved")
+    parts += [f"{w} has no demand to serve" for w, f in short if _bad(f)]
+    return "Not rated better or worse: " + "; ".join(parts)
+
+
 def kpi_tile(
     key: str,
     value: float | None,
@@ -125,6 +169,8 @@ def kpi_tile(
     note: str | None = None,
     help: str | None = None,
     notes: tuple[str, ...] = (),
+    fill: tuple[float | None, float | None] | None = None,
+    name: str = "this plan",
 ) -> Tile:
     """The tile of KPI `key` (label: the catalogue's unless given).
 
@@ -135,7 +181,12 @@ def kpi_tile(
     the change in % to money and unit changes (off for narrow tiles); `bare` leaves the
     unit word off counts whose label names it. Without a reference, `note` is shown
     grey in the delta's place and the help, unless given, is the KPI's definition (and
-    why it is undefined)."""
+    why it is undefined).
+
+    `fill`: the fill rates of this plan (`name`) and of the reference (None where not
+    known). A KPI better only at full service (`Kpi.served_only`: stock) is coloured
+    only when both serve all their demand (`serves_all`); else its change is grey, the
+    line under it says which plan runs short (`unserved_note`) and the help says why."""
     kpi = KPI_BY_KEY[key]
     label = label or kpi.label
     text = value_text(key, value, currency, bare)
@@ -150,18 +201,30 @@ def kpi_tile(
     delta = delta_text(key, value - reference, reference if share else None, currency)
     both = not _bad(value) and not _bad(reference)
     moved = both and delta is not None
+    short = (
+        unserved_note(key, value - reference, fill, name, against)
+        if moved and kpi.served_only and fill is not None
+        else None
+    )
     if help is None:
         why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
         base = value_text(key, reference, currency)
         base += f" (not defined: {kpi.undefined})" if _bad(reference) and kpi.undefined else ""
         help = f"{kpi.help}{why} {against.capitalize()}: {base}."
+    if short:
+        help += (
+            f" {short}. {kpi.label} is rated better or worse only between plans that serve "
+            "all their demand (fill rate 100.0 %): a plan that runs out holds less stock, "
+            "which is no achievement."
+        )
+        notes = (short, *notes)
     against = f"{against}:" if kpi.unit == "money" else against  # "baseline: no price loaded"
     shown = (delta or "no change") if both else (blank if _bad(value) else f"{against} {blank}")
     return Tile(
         label,
         text,
         shown,
-        delta_color(kpi) if moved else "off",
+        delta_color(kpi) if moved and not short else "off",
         "auto" if moved else "off",
         help,
         notes,

@@ -22,7 +22,7 @@ from sop.finance.tiles import (
     delta_text,
     kpi_tile,
     range_note,
-    service_pct,
+    serves_all,
     value_text,
 )
 from sop.scenario.levers import Levers
@@ -83,7 +83,13 @@ def scenario_tiles(
     the scenario's plan (`ranges`: `sop.finance.risk.p10_p90`; revenue, margin, fill and
     on-time, worded as on the Executive and Finance pages) and the unit under it.
     Counts are bare (the label names the unit); the change in % only where a row has
-    room for it (four tiles or fewer)."""
+    room for it (four tiles or fewer). Stock is coloured only when the scenario and the
+    baseline both serve all their demand (`kpi_tile`'s `fill`)."""
+    fill = (
+        (table.at["fill_rate", "scenario"], table.at["fill_rate", "baseline"])
+        if "fill_rate" in table.index
+        else None
+    )
     return [
         [
             kpi_tile(
@@ -94,6 +100,8 @@ def scenario_tiles(
                 label=label,
                 share=len(row) <= 4,
                 bare=True,
+                fill=fill,
+                name="the scenario",
                 notes=tuple(
                     filter(
                         None,
@@ -189,9 +197,9 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
 
 
 def served_all(fill_rates: Mapping[str, float]) -> set[str]:
-    """Names of the plans that serve all their demand: fill rate reads 100.0 %
-    (`service_pct`; a plan a unit short reads >99.9 %)."""
-    return {k for k, v in fill_rates.items() if not _bad(v) and service_pct(v) == "100.0 %"}
+    """Names of the plans that serve all their demand (`serves_all`: fill rate reads
+    100.0 %; a plan a unit short reads >99.9 %)."""
+    return {k for k, v in fill_rates.items() if serves_all(v)}
 
 
 def best_in_row(
