@@ -3,11 +3,19 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 
 import streamlit as st
 
-from sop.core import charts, schema
+from sop.core import charts, fmt, schema
 from sop.finance import risk
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare, lever_space, lever_widgets, risk_view, shortfall, wording
+from sop.scenario import (
+    compare,
+    lever_space,
+    lever_widgets,
+    plan_notes,
+    risk_view,
+    shortfall,
+    wording,
+)
 from sop.scenario import url as scenario_url
 from sop.scenario.evaluate import scenario_bridge
 from sop.scenario.levers import Levers
@@ -152,6 +160,9 @@ def render_results(levers: Levers, c: dict) -> None:
     tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], risk.p10_p90(ev.risk))
     for row in tiles:
         widgets.tiles(row)
+    # what the levers make the plan say that the baseline's does not (names as typed)
+    for note in plan_notes.added_notes(ev.plan.notes, base.plan.notes):
+        st.warning(f"**Not in the baseline plan:** {fmt.md(note.text)}")
     # only the open tab is drawn, so a lever move redraws one chart, not five
     for tab, render in zip(st.tabs(list(TABS), key="scn_tab", on_change="rerun"), TABS.values()):
         if tab.open:

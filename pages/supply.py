@@ -137,7 +137,7 @@ st.caption(
     f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency)}"
 )
 for note in plan.notes:  # plain text naming lines, SKUs and families: shown as typed
-    st.warning(fmt.md(note))
+    st.warning(fmt.md(note.text))
 in_hours = plan.resource_use[PER].ne("unit").any()  # else capacity only in units a month
 for row in plan_tiles(kpis, currency, hours=in_hours):
     widgets.tiles(row)

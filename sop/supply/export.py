@@ -11,6 +11,7 @@ import pandas as pd
 
 from sop.core import fmt
 from sop.supply import explain as supply_explain
+from sop.supply.notes import texts
 from sop.supply.plan import PlanResult
 
 FRAMES = ("costs", "family_plan", "resource_use", "bottlenecks", "shortfalls", "sku_plan")
@@ -46,7 +47,7 @@ def result_json(
     out |= {
         "status": result.status,
         "explanation": result.explanation,
-        "notes": result.notes,
+        "notes": texts(result.notes),
         "policy": result.policy.as_dict(),
         "kpis": {k: _clean(v) for k, v in {**kpis, **result.stats}.items()},
     }
@@ -81,5 +82,5 @@ def summary(
             )
         for why in result.shortfalls["why"].head(5):
             lines.append(f"  shortfall: {why}")
-    lines += [f"  note: {n}" for n in result.notes]
+    lines += [f"  note: {n}" for n in texts(result.notes)]
     return "\n".join(lines)

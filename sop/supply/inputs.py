@@ -45,6 +45,7 @@ from sop.supply.limits import (
     subcontract_prices,
     supply_options,
 )
+from sop.supply.notes import PlanNote
 from sop.supply.policy import SupplyPolicy
 from sop.supply.rows import RowLayout, row_layout
 from sop.supply.rows import SupplyInputError as SupplyInputError  # where callers import it
@@ -92,7 +93,7 @@ class PlanInputs:
     per: np.ndarray | None = None  # (m,) what a resource's capacity counts: hour or unit
     added_cost: np.ndarray | None = None  # (m, T) money paid for added line hours (fixed)
     promo_cost: np.ndarray | None = None  # (n, T) money an added promotion costs (fixed)
-    notes: list[str] = field(default_factory=list)
+    notes: list[PlanNote] = field(default_factory=list)  # `sop.supply.notes`
 
     def __post_init__(self) -> None:
         if self.worth is None:
@@ -159,7 +160,7 @@ def _standard_rates(
     fam_item: np.ndarray,
     hours: sp.csr_matrix,
     item_w: np.ndarray,
-    notes: list[str],
+    notes: list[PlanNote],
 ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """(positions of the labour pools in `res`, their workforce rows, the standard rate
     of every resource: `sop.supply.absorption`, the items' hours weighted by `item_w`)."""
@@ -183,7 +184,7 @@ def prepare(
     nothing can be planned.
     """
     lay = layout if layout is not None else row_layout(demand, tables, policy)
-    notes: list[str] = list(lay.notes)
+    notes: list[PlanNote] = list(lay.notes)
     products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
     months, rows, sku_code, skus, t = lay.months, lay.rows, lay.sku_code, lay.skus, lay.t
     units = demand[schema.UNITS].to_numpy(dtype=float, na_value=0.0)[lay.pos]

@@ -10,12 +10,17 @@ import pandas as pd
 from sop.core import schema
 from sop.core.tables import TABLES
 from sop.supply import capacity
+from sop.supply import notes as plan_notes
+from sop.supply.notes import PlanNote
 
 INF = float("inf")
 
 
 def line_hours(
-    tables: dict[str, pd.DataFrame], months: pd.DatetimeIndex, res: pd.DataFrame, notes: list[str]
+    tables: dict[str, pd.DataFrame],
+    months: pd.DatetimeIndex,
+    res: pd.DataFrame,
+    notes: list[PlanNote],
 ) -> tuple[np.ndarray, np.ndarray]:
     """(regular hours, most overtime hours) of each line per month; 0 for labour pools."""
     T = len(months)
@@ -28,19 +33,23 @@ def line_hours(
     )
     est = hrs[capacity.ESTIMATED].reindex(idx).to_numpy(bool).reshape(-1, T)
     for r in np.flatnonzero(est.any(axis=1)):
-        gone = months[est[r]]
+        gone, line = months[est[r]], res[schema.RESOURCE].iloc[r]
         notes.append(
-            f"The capacity calendar of line {res[schema.RESOURCE].iloc[r]} has no hours for "
-            f"{len(gone)} plan month(s) ({', '.join(gone[:6].strftime('%Y-%m'))}"
-            f"{' ...' * (len(gone) > 6)}): the nearest month's hours were used. Add those "
-            "months to the capacity table (0 working days for a shutdown), or plan a "
-            "shorter horizon."
+            PlanNote(
+                plan_notes.ESTIMATED_LINE_HOURS,
+                (line,),
+                f"The capacity calendar of line {line} has no hours for "
+                f"{len(gone)} plan month(s) ({', '.join(gone[:6].strftime('%Y-%m'))}"
+                f"{' ...' * (len(gone) > 6)}): the nearest month's hours were used. Add "
+                "those months to the capacity table (0 working days for a shutdown), or "
+                "plan a shorter horizon.",
+            )
         )
     return cap, ot_cap
 
 
 def labour_pools(
-    tables: dict[str, pd.DataFrame], res: pd.DataFrame, notes: list[str]
+    tables: dict[str, pd.DataFrame], res: pd.DataFrame, notes: list[PlanNote]
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """(positions of the labour pools in `res`, their workforce rows in that order)."""
     wf = tables.get(schema.WORKFORCE)
@@ -56,8 +65,12 @@ def labour_pools(
     missing_wf = workforce.loc[workforce[schema.WORKERS].isna(), schema.RESOURCE]
     if len(missing_wf):
         notes.append(
-            f"Labour pool(s) {', '.join(missing_wf)} have no workforce row and "
-            "are planned with no hours."
+            PlanNote(
+                plan_notes.NO_WORKFORCE,
+                missing_wf,
+                f"Labour pool(s) {', '.join(missing_wf)} have no workforce row and "
+                "are planned with no hours.",
+            )
         )
     return lab, workforce
 

@@ -19,11 +19,13 @@ import pandas as pd
 
 from sop.core import schema
 from sop.supply import explain as supply_explain
+from sop.supply import notes as plan_notes
 from sop.supply import priority
 from sop.supply import results as supply_results
 from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.inputs import PlanInputs, SupplyInputError, prepare
 from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
+from sop.supply.notes import PlanNote
 from sop.supply.policy import SupplyPolicy
 from sop.supply.rows import RowLayout
 from sop.supply.targets import Target
@@ -71,6 +73,9 @@ class PlanResult:
       months, items and the timings prepare_ms, build_ms, solve_ms, results_ms.
       The KPIs of a plan (margin, fill rate, utilisation...) are read from its
       frames by `sop.finance.kpis.plan_kpis`, the one catalogue.
+    notes: what the planner must know about how the plan was made (rows left out,
+      limits estimated, settings that work against practice): `sop.supply.notes.PlanNote`,
+      each with a kind and the names it is about; `.text` is what is shown.
     """
 
     status: str
@@ -83,7 +88,7 @@ class PlanResult:
     bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
     shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
     stats: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[PlanNote] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -122,7 +127,8 @@ def solve_inputs(
     the plan cannot meet is missed, and `stats["targets_missed"]` counts them); `extra`
     the line hours it may buy (`sop.supply.lp.ExtraHours`).
     """
-    notes = [*inp.notes, *policy.cautions(), *priority.unkept(inp, policy)]
+    cautions = [PlanNote(plan_notes.PENALTY_CAUTION, (), c) for c in policy.cautions()]
+    notes = [*inp.notes, *cautions, *priority.unkept(inp, policy)]
     try:
         sol = build_and_solve(inp, policy, targets, extra)
     except ValueError as exc:

@@ -195,7 +195,8 @@ class SupplyPolicy:
 
     def cautions(self) -> list[str]:
         """Valid settings that work against planning practice, worded for a planner
-        (empty when none): the plan is made as set, and says so (`PlanResult.notes`).
+        (empty when none): the plan is made as set, and says so (`PlanResult.notes`,
+        kind `penalty_caution`).
 
         Safety stock is there to be drawn when supply is short: an order should wait
         only when there is no stock left to ship it from (`sop.supply.priority`)."""

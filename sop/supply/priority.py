@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sop.supply import notes as plan_notes
 from sop.supply.inputs import PlanInputs
+from sop.supply.notes import PlanNote
 from sop.supply.policy import SupplyPolicy
 
 
@@ -50,12 +52,12 @@ def serve_first(inp: PlanInputs, policy: SupplyPolicy) -> np.ndarray:
     return np.cumsum(penalty[:, ::-1], axis=1)[:, ::-1]
 
 
-def unkept(inp: PlanInputs, policy: SupplyPolicy) -> list[str]:
-    """A note (empty when none) naming the items whose safety stock the plan will not
-    keep: holding a unit there costs as much a month as running it below safety stock
-    (`safety_stock_penalty_pct` of its price), so the LP is better off below. The
-    penalty has to sit above the holding cost for stock to be kept, and below the
-    backlog cost for it to be drawn first (`SupplyPolicy.cautions`)."""
+def unkept(inp: PlanInputs, policy: SupplyPolicy) -> list[PlanNote]:
+    """A note (empty when none; its subject: the items) naming the items whose safety
+    stock the plan will not keep: holding a unit there costs as much a month as running
+    it below safety stock (`safety_stock_penalty_pct` of its price), so the LP is better
+    off below. The penalty has to sit above the holding cost for stock to be kept, and
+    below the backlog cost for it to be drawn first (`SupplyPolicy.cautions`)."""
     pct = policy.safety_stock_penalty_pct
     worth = np.asarray(inp.worth, dtype=float)
     has_ss = inp.ss > 1e-9
@@ -67,9 +69,10 @@ def unkept(inp: PlanInputs, policy: SupplyPolicy) -> list[str]:
     names = [" / ".join(str(v) for v in row) for row in items.itertuples(index=False)]
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     top = float(np.max(np.where(costly, inp.hold / np.where(worth > 0, worth, 1.0), 0.0)))
-    return [
+    text = (
         f"Holding a unit costs as much a month as running it below safety stock "
         f"({pct:g} % of the price) for {len(names):,} item(s) ({shown}): the plan keeps "
         "no safety stock for them. To keep it, set the safety-stock penalty above their "
         f"holding cost (up to {100 * top:.1f} % of the price a month)."
-    ]
+    )
+    return [PlanNote(plan_notes.UNKEPT_SAFETY_STOCK, names, text)]

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 
 from sop.core import schema
 from sop.supply import capacity
+from sop.supply import notes as plan_notes
+from sop.supply.notes import PlanNote
 from sop.supply.policy import END_UNITS, LEVEL_SKU, SupplyPolicy
 
 
@@ -42,7 +44,7 @@ def _isin(col: pd.Series, values: pd.Index | pd.Series) -> np.ndarray:
 
 
 def _plan_rows(
-    demand: pd.DataFrame, products: pd.DataFrame, policy: SupplyPolicy, notes: list[str]
+    demand: pd.DataFrame, products: pd.DataFrame, policy: SupplyPolicy, notes: list[PlanNote]
 ) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
     """(the plan months, the demand rows of known SKUs in them); notes what is left out.
     Raises SupplyInputError when there is nothing to plan."""
@@ -54,16 +56,24 @@ def _plan_rows(
     months = pd.DatetimeIndex(sorted(demand[schema.MONTH].unique()))[: policy.horizon]
     if len(months) < policy.horizon:
         notes.append(
-            f"The demand plan covers {len(months)} months, fewer than the "
-            f"{policy.horizon}-month horizon; the plan covers those months."
+            PlanNote(
+                plan_notes.SHORT_DEMAND,
+                (),
+                f"The demand plan covers {len(months)} months, fewer than the "
+                f"{policy.horizon}-month horizon; the plan covers those months.",
+            )
         )
     d = demand[demand[schema.MONTH].isin(months)]
     known = _isin(d[schema.SKU], products.index)
     if not known.all():
         lost = sorted(d.loc[~known, schema.SKU].unique())
         notes.append(
-            f"{len(lost)} SKU(s) of the demand plan are not in products and are "
-            f"left out: {', '.join(map(str, lost[:5]))}."
+            PlanNote(
+                plan_notes.UNKNOWN_SKU,
+                lost,
+                f"{len(lost)} SKU(s) of the demand plan are not in products and are "
+                f"left out: {', '.join(map(str, lost[:5]))}.",
+            )
         )
         d = d[known]
     if d.empty:
@@ -71,8 +81,12 @@ def _plan_rows(
     fams = set(products.loc[d[schema.SKU].unique(), schema.FAMILY].astype(str))
     if policy.ending_inventory == END_UNITS and (gone := set(dict(policy.ending_units)) - fams):
         notes.append(
-            f"The ending inventory of {', '.join(sorted(gone))} is left out: "
-            "no such family in the demand plan."
+            PlanNote(
+                plan_notes.UNKNOWN_ENDING_FAMILY,
+                sorted(gone),
+                f"The ending inventory of {', '.join(sorted(gone))} is left out: "
+                "no such family in the demand plan.",
+            )
         )
     return months, d
 
@@ -82,7 +96,7 @@ def _routing(
     tables: dict[str, pd.DataFrame],
     skus: pd.Index,
     res: pd.DataFrame,
-    notes: list[str],
+    notes: list[PlanNote],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """(hours per unit of the SKUs on known resources, the plant of each SKU)."""
     hpu = capacity.hours_per_unit(products.reset_index(), tables[schema.BILL_OF_RESOURCES])
@@ -93,8 +107,12 @@ def _routing(
     unrouted = skus[plant == capacity.UNROUTED]
     if len(unrouted):
         notes.append(
-            f"{len(unrouted)} SKU(s) have no routing and are planned without a "
-            f"capacity limit: {', '.join(map(str, unrouted[:5]))}."
+            PlanNote(
+                plan_notes.UNROUTED_SKU,
+                unrouted,
+                f"{len(unrouted)} SKU(s) have no routing and are planned without a "
+                f"capacity limit: {', '.join(map(str, unrouted[:5]))}.",
+            )
         )
     return hpu, plant
 
@@ -140,7 +158,7 @@ class RowLayout:
     fam: np.ndarray
     item_of_sku: np.ndarray
     items: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[PlanNote, ...]
 
 
 def row_layout(
@@ -149,7 +167,7 @@ def row_layout(
     """The `RowLayout` of a demand plan under the products' SKUs and families, the bill
     of resources, the resources' names and plants and the policy's horizon, level and
     ending units. Raises SupplyInputError when there is nothing to plan."""
-    notes: list[str] = []
+    notes: list[PlanNote] = []
     products = tables[schema.PRODUCTS].drop_duplicates(schema.SKU).set_index(schema.SKU)
     months, d = _plan_rows(demand.reset_index(drop=True), products, policy, notes)
     rows = d[[schema.MONTH, schema.SKU, schema.REGION]].reset_index(drop=True)

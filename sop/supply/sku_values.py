@@ -12,6 +12,8 @@ import scipy.sparse as sp
 from sop.core import schema
 from sop.core.months import add_months, as_of_month
 from sop.data import defaults
+from sop.supply import notes as plan_notes
+from sop.supply.notes import PlanNote
 from sop.supply.policy import PRICE_NET, SupplyPolicy
 
 DEFAULT_HOLDING_PCT = defaults.DEFAULT_HOLDING_PCT
@@ -33,7 +35,7 @@ def net_prices(tables: dict[str, pd.DataFrame], list_price: pd.Series) -> pd.Ser
     return net.where(net > 0, list_price).fillna(list_price)
 
 
-def planning_worth(price_s: np.ndarray, notes: list[str], skus: pd.Index) -> np.ndarray:
+def planning_worth(price_s: np.ndarray, notes: list[PlanNote], skus: pd.Index) -> np.ndarray:
     """Per SKU, what a unit served counts for in the LP: its price; for a SKU with no
     price loaded, the median price of the others (1 when no SKU has one). It only ranks
     serving demand against the costs and is never reported: the revenue and margin of
@@ -43,10 +45,14 @@ def planning_worth(price_s: np.ndarray, notes: list[str], skus: pd.Index) -> np.
         return price_s
     gone = skus[~known]
     notes.append(
-        f"No price loaded for {len(gone)} SKU(s) ({', '.join(map(str, gone[:5]))}"
-        f"{' ...' * (len(gone) > 5)}): the plan serves their demand as far as capacity "
-        "allows, but revenue, margin and the value of capacity cannot be shown. Add "
-        "list_price to products, or revenue to sales."
+        PlanNote(
+            plan_notes.UNPRICED_SKU,
+            gone,
+            f"No price loaded for {len(gone)} SKU(s) ({', '.join(map(str, gone[:5]))}"
+            f"{' ...' * (len(gone) > 5)}): the plan serves their demand as far as capacity "
+            "allows, but revenue, margin and the value of capacity cannot be shown. Add "
+            "list_price to products, or revenue to sales.",
+        )
     )
     fill = float(np.median(price_s[known])) if known.any() else 1.0
     return np.where(known, price_s, fill)

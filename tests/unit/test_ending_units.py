@@ -140,7 +140,7 @@ def test_a_family_the_plan_lacks_is_noted() -> None:
     tables, demand = one_product([80, 80], line_hours=100.0)
     pol = SupplyPolicy(horizon=2, ending_inventory=END_UNITS, ending_units=(("Gamma", 5.0),))
     r = solve_plan(demand, tables, pol)
-    assert r.ok and any("ending inventory of Gamma is left out" in n for n in r.notes)
+    assert r.ok and any("ending inventory of Gamma is left out" in n.text for n in r.notes)
 
 
 # --- the command line ------------------------------------------------------------------

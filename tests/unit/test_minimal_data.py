@@ -172,7 +172,7 @@ def test_without_prices_money_is_unknown_not_zero() -> None:
     assert k["lost_units"] == pytest.approx(HORIZON * (260.0 - 150.0))
     assert k["binding_resource_months"] == HORIZON  # Beta binds every month
     assert plan.bottlenecks["shadow_price"].isna().all()
-    assert any("No price loaded" in n for n in plan.notes)
+    assert any("No price loaded" in n.text for n in plan.notes)
     assert all("no price loaded" in why for why in plan.shortfalls["why"])
     # on screen: "no price loaded", never 0 (a priced figure reads as money)
     assert kpi_tile("revenue", k["revenue"]).delta == "no price loaded"

@@ -74,7 +74,8 @@ def _plans(demo) -> dict[str, tuple[PlanResult, pd.DataFrame]]:
 
 def _sentences(plan: PlanResult, products: pd.DataFrame) -> list[str]:
     k = plan_kpis(plan, products)
-    texts = [plan.explanation, *plan.notes, summary(k), plan_text(plan, "EUR", k, summary(k))]
+    notes = [n.text for n in plan.notes]
+    texts = [plan.explanation, *notes, summary(k), plan_text(plan, "EUR", k, summary(k))]
     for frame, cols in ((plan.bottlenecks, ("lever",)), (plan.shortfalls, ("lever", "why"))):
         for c in cols:
             texts += [str(v) for v in frame[c]]

@@ -186,5 +186,5 @@ def test_short_demand_plan_and_unknown_skus_are_noted() -> None:
     r = solve_plan(pd.concat([demand, extra]), tables, SupplyPolicy(horizon=12))
     assert r.status == OPTIMAL
     assert r.stats["months"] == 6
-    assert any("6 months" in n for n in r.notes)
-    assert any("ZZ-9" in n for n in r.notes)
+    assert any("6 months" in n.text for n in r.notes)
+    assert any("ZZ-9" in n.text for n in r.notes)

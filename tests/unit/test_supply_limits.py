@@ -94,9 +94,9 @@ def test_the_supply_plan_names_the_months_it_estimated() -> None:
     tables, demand = tiny_with_consensus(DEFAULT_HORIZON)
     r = solve_plan(demand, tables, SupplyPolicy())
     assert r.ok
-    notes = [n for n in r.notes if "capacity calendar of line L1" in n]
+    notes = [n.text for n in r.notes if "capacity calendar of line L1" in n.text]
     assert len(notes) == 1
     assert "6 plan month(s)" in notes[0] and "2027-06" in notes[0]
     assert "nearest month's hours were used" in notes[0] and "Add those months" in notes[0]
     short = solve_plan(demand, tables, SupplyPolicy(horizon=12))
-    assert not any("capacity calendar" in n for n in short.notes)
+    assert not any("capacity calendar" in n.text for n in short.notes)

@@ -85,7 +85,7 @@ def test_a_penalty_at_or_above_the_backlog_cost_is_warned_about() -> None:
     assert SupplyPolicy(safety_stock_penalty_pct=0.0, backlog_cost_pct=0.0).cautions() == []
     # the plan is made as set, and the warning travels with it (the Supply page shows it)
     _, plan = _short(safety_stock_penalty_pct=5.0)
-    assert plan.ok and text in plan.notes
+    assert plan.ok and text in [n.text for n in plan.notes]
     # and it does what the warning says: units stay in stock while orders wait
     assert not _stock_while_short(plan.family_plan).empty
 
@@ -102,8 +102,8 @@ def test_a_holding_cost_above_the_penalty_is_named_and_the_stock_is_not_kept() -
 
     dear, cheap = plan(60.0), plan(12.0)
     assert dear.ok and cheap.ok
-    said = [n for n in dear.notes if "keeps no safety stock" in n]
+    said = [n.text for n in dear.notes if "keeps no safety stock" in n.text]
     assert len(said) == 1 and "Fam" in said[0] and "up to 2.5 % of the price" in said[0]
     assert dear.family_plan["inventory"].max() < TOL
-    assert not [n for n in cheap.notes if "keeps no safety stock" in n]
+    assert not [n for n in cheap.notes if "keeps no safety stock" in n.text]
     assert cheap.family_plan["inventory"].iloc[:-1].min() > 20.0 - TOL
