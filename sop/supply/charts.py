@@ -141,6 +141,17 @@ def capacity_chart(use: pd.DataFrame, rough: pd.DataFrame, resource: str) -> go.
     return fig
 
 
+def _no_hours_idle(frame: pd.DataFrame, grid: pd.DataFrame) -> np.ndarray:
+    """Cells of `grid` (resource x month) whose resource has no regular hours that month;
+    all False when `frame` carries no available_hours."""
+    if "available_hours" not in frame:
+        return np.zeros(grid.shape, dtype=bool)
+    hours = frame.pivot_table(
+        index=schema.RESOURCE, columns=schema.MONTH, values="available_hours", aggfunc="first"
+    ).reindex(index=grid.index, columns=grid.columns)
+    return (hours.to_numpy(dtype=float) <= 1e-9) & ~np.isnan(grid.to_numpy(dtype=float))
+
+
 def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
     """Resource x month heat map of `utilisation` (load / regular hours, or units for a
     family's capacity in units) in %.
@@ -154,8 +165,28 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
         index=schema.RESOURCE, columns=schema.MONTH, values="utilisation", aggfunc="first"
     )
     z = 100 * grid.to_numpy(dtype=float)
-    z = np.where(np.isinf(z), np.nan, z)
+    # load in a month with no regular hours (a shut line, a pool without workers) is the
+    # worst cell, not a blank one: drawn at the top of the scale and written "0 h"
+    no_hours = np.isinf(z)
+    idle = _no_hours_idle(frame, grid) & ~no_hours  # no hours and nothing to make
+    z = np.where(no_hours | idle, np.nan, z)
     top = max(125.0, float(np.nanmax(z, initial=0)))
+    z = np.where(no_hours, top, z)
+    text = np.where(np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z)))
+    text = np.where(no_hours | idle, "0 h", text)
+    hover = np.where(
+        no_hours,
+        "load but no regular hours (shut or no workers)",
+        np.where(
+            idle,
+            "no regular hours",
+            np.where(
+                np.isnan(z),
+                "no figure",
+                np.char.mod("%.0f %% of regular capacity", np.nan_to_num(z)),
+            ),
+        ),
+    )
     stops = [
         [0, "#EAF2EA"],
         [70 / top, "#CFE6CF"],
@@ -173,13 +204,14 @@ def utilisation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
             zmin=0,
             zmax=top,
             colorscale=stops,
-            text=np.where(np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z))),
+            text=text,
+            customdata=hover,
             texttemplate="%{text}",
             textfont=dict(size=10),
             xgap=1,
             ygap=1,
             colorbar=dict(title="Load /<br>regular<br>capacity (%)"),
-            hovertemplate="%{y}<br>%{x|%b %Y}: %{z:.0f} % of regular capacity<extra></extra>",
+            hovertemplate="%{y}<br>%{x|%b %Y}: %{customdata}<extra></extra>",
         )
     )
     fig.update_layout(

@@ -71,13 +71,36 @@ def resource_grid(ru: pd.DataFrame, inp: PlanInputs, col: str) -> np.ndarray:
     return g.reindex(index=inp.res[schema.RESOURCE], columns=inp.months).to_numpy(dtype=float)
 
 
+def _hiring_text(policy: SupplyPolicy, max_hires: float, hires: float) -> str:
+    """What hiring can do for a full labour pool this month: allow it (off), raise its
+    cap (`max_hires_per_month` is 0, or all used), or hire (the plan found it dearer)."""
+    if not policy.hiring_allowed:
+        return "allow hiring (hiring is off)"
+    if np.isfinite(max_hires) and max_hires <= 1e-9:
+        return "hiring is capped at 0 people a month (max_hires_per_month): raise that cap"
+    if np.isfinite(max_hires) and hires >= max_hires - 1e-6:
+        return (
+            f"hiring is at its cap of {max_hires:,.1f} people a month "
+            "(max_hires_per_month): raise that cap"
+        )
+    return "hire (the plan finds a hire dearer than the hours it adds)"
+
+
 def _capacity_lever(
-    r: Any, prem: float, line: bool, ot_value: float, policy: SupplyPolicy, currency: str
+    r: Any,
+    prem: float,
+    line: bool,
+    ot_value: float,
+    policy: SupplyPolicy,
+    currency: str,
+    max_hires: float = np.inf,
 ) -> str:
     """What would relieve a full resource-month `r` (a resource_use row), as text;
     `prem` is what an overtime hour costs over a regular one, `ot_value` the value
-    of one more overtime hour."""
+    of one more overtime hour, `max_hires` a labour pool's hiring cap a month (inf:
+    none)."""
     sp_ = r.shadow_price
+    extra = " extra" if line else ""  # a line's overtime costs its premium; a pool's, all
     if getattr(r, "per", "hour") == "unit":
         return (
             f"The family makes at most {r.available_hours:,.0f} units this month "
@@ -99,34 +122,38 @@ def _capacity_lever(
     if not policy.overtime_allowed:
         return (
             f"Overtime is off: an hour here adds {money(sp_, currency)}; overtime would cost "
-            f"{money(prem, currency)}/h {'extra' if line else ''}."
+            f"{money(prem, currency)}/h{extra}."
         )
     if maxed and line:
         return (
             f"Overtime is at its cap ({r.max_overtime_hours:,.0f} h); each extra "
             f"overtime hour would add {money(max(ot_value, 0), currency)}."
         )
-    if maxed and r.max_overtime_hours <= 0:
-        return (
-            "No overtime is available; hire (hiring is "
-            f"{'off' if not policy.hiring_allowed else 'at its limit or dearer'})."
-        )
     if maxed:
-        return (
-            "Overtime is at its cap; hire (hiring is "
-            f"{'off' if not policy.hiring_allowed else 'at its limit or dearer'}) "
-            "or raise overtime per worker."
-        )
+        hiring = _hiring_text(policy, max_hires, float(np.nan_to_num(r.hires)))
+        if r.max_overtime_hours <= 0:
+            return f"No overtime is available; {hiring}."
+        return f"Overtime is at its cap; {hiring}, or raise overtime per worker."
     if r.overtime_hours > 1e-6:
         return (
             f"Working {r.overtime_hours:,.0f} of {r.max_overtime_hours:,.0f} overtime "
             f"hours: one more regular hour saves the {money(prem, currency)}/h overtime cost."
         )
     return (
-        f"Full on regular time; overtime costs {money(prem, currency)}/h "
-        f"{'extra' if line else ''}, more than the {money(sp_, currency)} an hour adds, "
-        "so the plan pre-builds or falls short instead."
+        f"Full on regular time; overtime costs {money(prem, currency)}/h{extra}, more than "
+        f"the {money(sp_, currency)} an hour adds, so the plan pre-builds or falls short "
+        "instead."
     )
+
+
+def _hire_caps(inp: PlanInputs) -> np.ndarray:
+    """Each resource's `max_hires_per_month` in `inp.res` order (inf: no cap, or a line)."""
+    caps = np.full(len(inp.res), np.inf)
+    wf = inp.workforce
+    if schema.MAX_HIRES_PER_MONTH in wf and len(inp.labour):
+        given = wf[schema.MAX_HIRES_PER_MONTH].to_numpy(dtype=float, na_value=np.nan)
+        caps[inp.labour] = np.where(np.isnan(given), np.inf, given)
+    return caps
 
 
 def _capacity_rows(
@@ -139,11 +166,12 @@ def _capacity_rows(
     hot = ru[binding(ru)]
     pos = pd.Index(inp.res[schema.RESOURCE])
     mpos = inp.months
+    hire_caps = _hire_caps(inp)
     for r in hot.itertuples(index=False):
         k, t = pos.get_loc(r.resource), mpos.get_loc(r.month)
         prem = max(otr[k] - reg[k], 0.0) if line[k] else otr[k]
         ot_value = ot_val[k, t] if inp.priced else np.nan
-        lever = _capacity_lever(r, prem, line[k], ot_value, policy, currency)
+        lever = _capacity_lever(r, prem, line[k], ot_value, policy, currency, hire_caps[k])
         rows.append(
             (
                 "capacity",

@@ -17,14 +17,26 @@ GRID_COLUMNS = ("month",) + tuple(
 )
 
 
-def _amount(x: float) -> str:
-    return "–" if pd.isna(x) else f"{x:,.0f}"
+def _amount(x: float, per: str | None = None) -> str:
+    """A count with its unit ("2,720 h", "5,400 units"; bare without `per`), "–" if none."""
+    if pd.isna(x):
+        return "–"
+    unit = {"hour": " h", "unit": " units"}.get(per or "", "")
+    return f"{x:,.0f}{unit}"
+
+
+def _overtime(hours: float, cap: float, per: str) -> str:
+    """Overtime hours used of the cap; "–" where a limit has no overtime (a supplier's
+    or subcontractor's cap, a family's units a month)."""
+    if per == "unit" or pd.isna(hours):
+        return "–"
+    return f"{hours:,.0f} of {_amount(cap)}"
 
 
 def bottleneck_text(bottlenecks: pd.DataFrame, currency: str) -> pd.DataFrame:
     """`sop.supply.explain.bottlenecks` as text: Month, Limit (resource · name), Shadow
-    price (money per hour or unit), Used, Limit of it, Overtime (h, used of the cap),
-    Lever."""
+    price (money per hour or unit), Used and Limit (in hours, or units for a cap in
+    units), Overtime (h, used of the cap; "–" for a limit in units), Lever."""
     b = bottlenecks
     return pd.DataFrame(
         {
@@ -34,11 +46,11 @@ def bottleneck_text(bottlenecks: pd.DataFrame, currency: str) -> pd.DataFrame:
                 "no price loaded" if pd.isna(p) else f"{money(p, currency)}/{per}"
                 for p, per in zip(b["shadow_price"], b["per"])
             ],
-            "Used": [_amount(x) for x in b["used"]],
-            "Limit": [_amount(x) for x in b["limit"]],
+            "Used": [_amount(x, per) for x, per in zip(b["used"], b["per"])],
+            "Limit": [_amount(x, per) for x, per in zip(b["limit"], b["per"])],
             "Overtime (h)": [
-                "–" if pd.isna(o) else f"{o:,.0f} of {_amount(cap)}"
-                for o, cap in zip(b["overtime_hours"], b["max_overtime_hours"])
+                _overtime(o, cap, per)
+                for o, cap, per in zip(b["overtime_hours"], b["max_overtime_hours"], b["per"])
             ],
             "Lever": b["lever"].fillna("").astype(str),
         }

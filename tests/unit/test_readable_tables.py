@@ -81,11 +81,11 @@ def test_binding_limits_read_as_text_with_the_lever_whole() -> None:
         "Month": "May 2027",
         "Binding limit": "RS-ASM1 · Cooling assembly",
         "Shadow price (EUR)": "€21/hour",
-        "Used": "334",
-        "Limit": "286",
+        "Used": "334 h",
+        "Limit": "286 h",
         "Overtime (h)": "48 of 54",
         "Lever": lever,
     }
     assert t.loc[1, "Shadow price (EUR)"] == "€0.28/unit"
-    assert t.loc[1, "Overtime (h)"] == "–" and t.loc[1, "Used"] == "10,100"
+    assert t.loc[1, "Overtime (h)"] == "–" and t.loc[1, "Used"] == "10,100 units"
     assert set(supply_view.GRID_COLUMNS) <= set(b.columns)
