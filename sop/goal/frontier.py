@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sop.goal.model import answer, best_reachable, solve_inner
+from sop.goal.model import best_reachable, settle, solve_inner
 from sop.goal.spec import GoalSpec
 from sop.scenario.evaluate import DemandBase, evaluate
 from sop.scenario.levers import Levers
@@ -78,8 +78,7 @@ def frontier(
         inner = solve_inner(base, tables, policy, point, spec.start)
         if not inner.sol.ok:
             continue
-        levers = answer(point, inner)
-        ev = evaluate(base, tables, levers, policy, with_risk=False)
+        levers, ev = settle(base, tables, policy, point, inner)
         if not ev.ok:
             continue
         reached = measure(ev.plan, target)

@@ -6,8 +6,11 @@ the plan: overtime, subcontracting and hiring at the top of their ranges (their 
 units and hires are already costed in the LP, so a higher cap costs nothing in itself),
 and extra line hours as columns at the user's cost per hour. `answer` turns the
 solution back into a scenario (`Levers`): the smallest caps the plan used, the extra
-hours as capacity changes, the targets. Re-solved by `sop.scenario.evaluate` that
-scenario's plan is this plan: same LP, the lever columns fixed at their values.
+hours as capacity changes, the targets; a switch the starting scenario had off (overtime,
+subcontracting, hiring) stays off when the plan does not use its lever. Re-solved by
+`sop.scenario.evaluate` that scenario's plan is this plan: same LP, the lever columns
+fixed at their values. `settle` evaluates the answer and makes sure a switch left off
+changed neither the targets met nor the margin.
 """
 
 from __future__ import annotations
@@ -19,15 +22,25 @@ import numpy as np
 
 from sop.core import schema
 from sop.goal.spec import GoalSpec
-from sop.scenario.evaluate import DemandBase, apply_levers
+from sop.scenario.evaluate import DemandBase, Evaluation, apply_levers, evaluate
 from sop.scenario.levers import Levers
 from sop.supply.inputs import PlanInputs, prepare
 from sop.supply.lp import ExtraHours, LpSolution, build_and_solve
 from sop.supply.policy import SupplyPolicy
-from sop.supply.targets import AT_LEAST, Target, row_units
+from sop.supply.targets import AT_LEAST, Target, measure, met, row_units
 
 EPS = 1e-6
 ROOM = 1 + 1e-7  # a cap set from a plan's use keeps this much room (rounding)
+# overtime hours, subcontracted units or hires over the whole horizon below which a
+# lever counts as unused (solver noise, far below any figure shown)
+UNUSED = 0.01
+# goal lever -> the scenario's switch for it (`Levers`)
+SWITCHES = {
+    "overtime": "overtime_allowed",
+    "subcontract": "subcontract_allowed",
+    "hiring": "hiring_allowed",
+}
+SAME = 1e-6  # relative: the margin a switch left off may move (`settle`)
 
 
 @dataclass
@@ -130,25 +143,59 @@ def _set(lv, need: float, start: float) -> float:
     return float(min(max(want, lv.low), lv.high))
 
 
-def answer(spec: GoalSpec, inner: Inner) -> Levers:
+def used(inner: Inner, lever: str) -> float:
+    """What the goal solve's plan uses of a switch lever over the horizon: overtime
+    hours, subcontracted units or hires (0 when the data has none)."""
+    v, inp = inner.sol.values, inner.inp
+    if lever == "overtime":
+        return float(np.sum(v["OT"]))
+    if lever == "subcontract":
+        return float(np.sum(v["SUB"])) if len(inp.sub_pairs) else 0.0
+    return float(np.sum(v["H"])) if len(inp.labour) else 0.0
+
+
+def kept_off(spec: GoalSpec, inner: Inner) -> set[str]:
+    """The switch levers allowed whose switch the starting scenario had off and whose
+    lever the plan does not use (`UNUSED`): the answer leaves them off."""
+    return {
+        name
+        for name, switch in SWITCHES.items()
+        if spec.lever(name) and not getattr(inner.start, switch) and used(inner, name) < UNUSED
+    }
+
+
+def answer(spec: GoalSpec, inner: Inner, keep_off: bool = True) -> Levers:
     """The scenario of a goal solve: its outer levers, the linear levers set to what the
-    plan used (within their ranges), extra hours as capacity changes, the targets."""
+    plan used (within their ranges), extra hours as capacity changes, the targets.
+
+    With `keep_off`, a switch the starting scenario had off stays off (its cap or limit
+    as started) when the plan does not use its lever (`kept_off`); otherwise every
+    allowed lever is on, as the goal LP had it."""
     v, inp = inner.sol.values, inner.inp
     out = dict(targets=tuple(spec.targets))
-    if lv := spec.lever("overtime"):
+    off = kept_off(spec, inner) if keep_off else set()
+    for name in off:
+        out[SWITCHES[name]] = False
+    if "overtime" in off:
+        out["overtime_cap_pct"] = inner.start.overtime_cap_pct
+    elif lv := spec.lever("overtime"):
         lines = inp.ot_cap > EPS
         share = _share_used(v["OT"][lines], inp.ot_cap[lines])
         if len(inp.labour):
             motw = inp.workforce[schema.MAX_OVERTIME_PER_WORKER].to_numpy(float, na_value=0.0)
             share = max(share, _share_used(v["OT"][inp.labour], motw[:, None] * v["W"]))
         out["overtime_cap_pct"] = _set(lv, lv.high * share, inner.start.overtime_cap_pct)
-    if lv := spec.lever("subcontract"):
-        used = np.zeros_like(inp.sub_cap, dtype=float)
+    if "subcontract" in off:
+        out["subcontract_cap_pct"] = inner.start.subcontract_cap_pct
+    elif lv := spec.lever("subcontract"):
+        used_cap = np.zeros_like(inp.sub_cap, dtype=float)
         if len(inp.sub_pairs):
-            np.add.at(used, inp.sub_pairs[:, 1], v["SUB"])
-        need = lv.high * _share_used(used, inp.sub_cap)
+            np.add.at(used_cap, inp.sub_pairs[:, 1], v["SUB"])
+        need = lv.high * _share_used(used_cap, inp.sub_cap)
         out["subcontract_cap_pct"] = _set(lv, need, inner.start.subcontract_cap_pct)
-    if lv := spec.lever("hiring"):
+    if "hiring" in off:
+        out["hiring_limit"] = inner.start.hiring_limit
+    elif lv := spec.lever("hiring"):
         need = float(np.max(v["H"], initial=0.0)) if len(inp.labour) else 0.0
         if need > EPS or inner.start.hiring_limit >= 0:
             out["hiring_limit"] = _set(lv, need, inner.start.hiring_limit)
@@ -166,6 +213,35 @@ def answer(spec: GoalSpec, inner: Inner) -> Levers:
         if not added:  # no hour bought: the starting scenario's cost per hour stands
             out["added_hour_cost"] = inner.start.added_hour_cost
     return dataclasses.replace(inner.levers, **out)
+
+
+def _same(a: Evaluation, b: Evaluation, targets: tuple[Target, ...]) -> bool:
+    """Both plans solved, the same targets met and the same margin (gross margin and
+    the LP's margin less penalties) within `SAME` relative."""
+    if not (a.ok and b.ok):
+        return a.ok == b.ok
+    for key in ("gross_margin", "objective"):
+        x, y = a.kpis.get(key, 0.0), b.kpis.get(key, 0.0)
+        if not abs(x - y) <= SAME * max(1.0, abs(x), abs(y)):
+            return False
+    return all(met(measure(a.plan, t), t) == met(measure(b.plan, t), t) for t in targets)
+
+
+def settle(
+    base: DemandBase, tables: dict, policy: SupplyPolicy, spec: GoalSpec, inner: Inner
+) -> tuple[Levers, Evaluation]:
+    """The answer of a goal solve as a scenario and its plain evaluation
+    (`sop.scenario.evaluate.evaluate`, the figures shown and saved). A switch left off
+    (`kept_off`) stands only when the plan with every allowed lever on gives the same
+    targets met and margin (`_same`); else the answer turns it on as the LP had it."""
+    levers = answer(spec, inner)
+    ev = evaluate(base, tables, levers, policy, with_risk=False)
+    on = answer(spec, inner, keep_off=False)
+    if on != levers:
+        ev_on = evaluate(base, tables, on, policy, with_risk=False)
+        if not _same(ev, ev_on, tuple(spec.targets)):
+            return on, ev_on
+    return levers, ev
 
 
 def reach_bound(inp: PlanInputs, target: Target) -> float:

@@ -3,9 +3,11 @@
 `solve_goal` runs the outer search (`sop.goal.search`: safety stock, price, a
 promotion) around the goal LP (`sop.goal.model`: the plan with the targets as rows,
 overtime, subcontracting, hiring and extra line hours inside), turns the best solve into a
-scenario (`model.answer`) and evaluates it as any scenario is evaluated
-(`sop.scenario.evaluate.evaluate`), so the figures shown are the books' figures, and
-each target is checked on them (`sop.supply.targets.measure`).
+scenario (`model.settle`: a switch the starting scenario had off stays off when the
+plan does not use its lever, and the message says it was not needed) and evaluates it
+as any scenario is evaluated (`sop.scenario.evaluate.evaluate`), so the figures shown,
+the moves listed and the scenario saved are the one scenario's, and each target is
+checked on its books (`sop.supply.targets.measure`).
 
 When no lever set within the ranges meets every target, the result says so with the
 best value each target reaches alone (every lever at the top of its range) and the
@@ -20,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sop.goal import explain, search
-from sop.goal.model import answer, at_top, best_reachable, solve_inner
+from sop.goal.model import SWITCHES, at_top, best_reachable, settle, solve_inner
 from sop.goal.reprice import Repricer
 from sop.goal.spec import GoalSpec
+from sop.scenario import wording
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy
@@ -68,6 +71,18 @@ def check(ev: Evaluation, targets: tuple[Target, ...]) -> list[tuple[Target, flo
         v = measure(ev.plan, t)
         out.append((t, v, met(v, t)))
     return out
+
+
+def not_needed(spec: GoalSpec, levers: Levers) -> str:
+    """The switch levers the goal was allowed to turn on that the answer leaves off
+    (its plan does not use them: `sop.goal.model.kept_off`), in the scenario's words:
+    'overtime, subcontracting' ('' when none)."""
+    names = [
+        wording.LABELS[switch]
+        for name, switch in SWITCHES.items()
+        if spec.lever(name) and not getattr(spec.start, switch) and not getattr(levers, switch)
+    ]
+    return ", ".join(names)
 
 
 def solve_goal(
@@ -117,8 +132,7 @@ def solve_goal(
         text = f"The goal plan could not be solved ({best.sol.message})."
         return GoalResult(INVALID, spec.start, None, start_ev, message=text)
     say(0.85, "Evaluating the answer as a scenario")
-    levers = answer(spec, best)
-    ev = evaluate(base, tables, levers, policy, with_risk=False)
+    levers, ev = settle(base, tables, policy, spec, best)
     reached = check(ev, spec.targets)
     result = GoalResult(
         MET if best.meets and all(ok for *_, ok in reached) else INFEASIBLE,
@@ -133,6 +147,10 @@ def solve_goal(
         result.message = "Every target is met: " + "; ".join(
             t.describe(money) for t in spec.targets
         )
+        if idle := not_needed(spec, levers):
+            result.message += (
+                f". Allowed but not needed, so left off as in the starting scenario: {idle}"
+            )
     else:
         say(0.9, "Finding the best reachable value of each target")
         for t in spec.targets:
