@@ -2,11 +2,17 @@
 shipments were late.
 
 A plan's shortfalls (`sop.supply.shortfalls`: one row per item-month with lost sales,
-new backlog or stock below safety stock, largest first) mix what customers feel with
-what only the stock feels. In a short-supply scenario the safety-stock rows are the
-largest and would crowd the lost orders out of a short list, so the lines put lost
-sales first, then backlog, then stock below safety stock, and a count line says how
-many of each there are in all. `late_by_month` splits each month's shipments into
+orders shipped late or stock below safety stock, largest first) mix what customers
+feel with what only the stock feels. A backlog row counts the month's own orders that
+ship after it (every month that ends with a backlog), so the lost and late units of
+the count line add up to the units ordered less the units shipped on time: the late
+figure is the Executive's "units ship after the month ordered", and the on-time KPIs
+measure the same units (`sop.supply.service`).
+
+In a short-supply scenario the safety-stock rows are the largest and would crowd
+the lost orders out of a short list, so the lines put lost sales first, then
+backlog, then stock below safety stock, and a count line says how many of each
+there are in all. `late_by_month` splits each month's shipments into
 the month's own orders and older ones (`sop.supply.service`), so the chart can show
 that bars standing above the demand line are a backlog being worked off.
 Pure: DataFrames in, strings and new frames out.
@@ -24,15 +30,17 @@ from sop.supply import service
 KIND_ORDER = ("lost sales", "backlog", "below safety stock")
 KIND_WORDS = {
     "lost sales": ("lost sales", "units lost"),
-    "backlog": ("new backlog", "units late"),
+    "backlog": ("orders shipped late", "units ship after the month ordered"),
     "below safety stock": ("stock below safety stock", "units short of it"),
 }
 
 
 def shortfall_count(shortfalls: pd.DataFrame) -> str:
-    """'72 item-months fall short: 14 with lost sales (52,497 units lost), 10 with new
-    backlog (32,838 units late), 48 with stock below safety stock (274,443 units short
-    of it).' Kinds with no row are left out; '' when there is none."""
+    """'72 item-months fall short: 14 with lost sales (52,497 units lost), 10 with orders
+    shipped late (32,838 units ship after the month ordered), 48 with stock below safety
+    stock (274,443 units short of it). Lost and late: 85,335 units not shipped in the
+    month ordered.' Kinds with no row are left out (and the last sentence unless both
+    lost and late are there); '' when there is none."""
     if shortfalls.empty:
         return ""
     g = shortfalls.groupby("kind", sort=False)["units"].agg(["count", "sum"])
@@ -43,7 +51,11 @@ def shortfall_count(shortfalls: pd.DataFrame) -> str:
         if k in g.index
     ]
     parts += [f"{int(n):,} with {k}" for k, n in g["count"].items() if k not in KIND_ORDER]
-    return f"{len(shortfalls):,} item-months fall short: " + ", ".join(parts) + "."
+    text = f"{len(shortfalls):,} item-months fall short: " + ", ".join(parts) + "."
+    if {"lost sales", "backlog"} <= set(g.index):
+        both = g.at["lost sales", "sum"] + g.at["backlog", "sum"]
+        text += f" Lost and late: {fmt.units(both)} not shipped in the month ordered."
+    return text
 
 
 def shortfall_lines(shortfalls: pd.DataFrame, top: int = 5) -> list[str]:

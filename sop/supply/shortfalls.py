@@ -1,11 +1,14 @@
-"""Why the plan falls short: every gap (lost sales, new backlog, stock below safety
-stock) with the limit that binds it and the cheapest lever that would close it.
+"""Why the plan falls short: every gap (lost sales, orders delivered late, stock below
+safety stock) with the limit that binds it and the cheapest lever that would close it.
 
 A lever's cost is the *extra* cost per unit over making it on regular time: the
 overtime premium on the binding resources, the wages and hiring cost of new
-workers, the subcontract price less the in-house cost, the holding cost of
-pre-building in the latest month with spare hours. Shadow prices and the shared
-helpers are in `sop.supply.explain`.
+workers, the subcontract price less the in-house cost, or pre-building in the
+cheapest earlier month (the cheapest free hour there, regular or overtime, plus
+holding; `_prebuild_lever`). A lever the data forbids says what to change (hiring
+off, `max_hires_per_month` too low); a limit in units (a family's units a month)
+has no known cost per unit and says so. Shadow prices and the shared helpers are in
+`sop.supply.explain`.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from sop.supply.results import (
     AVAILABLE,
     BACKLOG,
     BELOW_SS,
+    DEMAND,
     LOAD,
     LOST,
     MAX_OVERTIME,
     OVERTIME,
-    _lag,
 )
 from sop.supply.sku_values import PER_UNIT
 
@@ -51,6 +54,7 @@ SHORTFALL_COLUMNS = [
     "lever_cost_per_unit",
     "why",
 ]
+UNKNOWN_COST = "cost not known: a limit in units, not hours"
 _NOT_WORTH = {
     "lost sales": "serving it would cost more than it earns",
     "backlog": "delivering it late costs less than making it in time",
@@ -72,7 +76,6 @@ def _levers(
     in month t, where the resources `res_b` bind."""
     reg, otr, line = cost_rates(inp)
     a = inp.hours[i].toarray().ravel()
-    route = np.flatnonzero(a > 0)
     names, month = inp.res[schema.RESOURCE].to_numpy(), (lambda k: fmt.month(inp.months[k]))
     out: list[tuple[float, str]] = []
     in_units = res_b[inp.per[res_b] == PER_UNIT]
@@ -110,22 +113,63 @@ def _levers(
         out.append(
             (float(price[0] - in_house), f"subcontract {units:,.0f} units in {month(t)}: {how}")
         )
+    prebuild = _prebuild_lever(inp, sol, ru_g, i, t, units)
+    return out + ([prebuild] if prebuild else [])
+
+
+def _prebuild_lever(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    i: int,
+    t: int,
+    units: float,
+) -> tuple[float, str] | None:
+    """(extra cost per unit, text) of making item i in the cheapest earlier month and
+    holding it until month t; None when no earlier month has a free hour on the whole
+    route (and free supplier capacity).
+
+    A unit made in month v costs, over making it on regular time in month t, what the
+    cheapest hour still free costs on each resource of its route that month: nothing
+    extra while the resource has spare regular hours, the overtime premium (a line's
+    overtime rate less its regular rate, a labour pool's whole overtime rate) once it is
+    full on regular time and has overtime left; plus any change in the material cost,
+    plus the holding cost for the t - v months it waits. The free quantity is what the
+    dearest tier allows. The earlier month's shadow prices are not used: they price the
+    hour at what the plan already makes with it, so taking it would move a gap, not
+    close one; every other lever is likewise costed as extra money spent."""
+    reg, otr, line = cost_rates(inp)
+    prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
+    a = inp.hours[i].toarray().ravel()
+    route = np.flatnonzero(a > 0)
+    fam = inp.items[schema.FAMILY].iloc[i]
     mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
+    best = None  # (cost, units free, month, on overtime)
     for v in range(t - 1, -1, -1):
-        slack = ru_g[AVAILABLE][route, v] + ru_g[MAX_OVERTIME][route, v] - ru_g[LOAD][route, v]
-        free = float(np.min(slack / a[route], initial=np.inf))
+        load = ru_g[LOAD][route, v]
+        spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
+        ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
+        regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
+        free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
         if len(mats):
             made = sol.values["X"][inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0], v]
             free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
-        if free >= TOL_UNITS:
-            out.append(
-                (
-                    float(inp.hold[i, v] * (t - v)),
-                    f"pre-build {min(units, free):,.0f} units in {month(v)} and hold them",
-                )
-            )
-            break
-    return out
+        if free < TOL_UNITS:
+            continue
+        hours = float(prem[route][~regular] @ a[route][~regular])
+        cost = (
+            hours + float(inp.material[i, v] - inp.material[i, t]) + float(inp.hold[i, v] * (t - v))
+        )
+        if best is None or cost < best[0] - 1e-9:  # ties: the latest month
+            best = (cost, free, v, hours > 1e-9)
+    if best is None:
+        return None
+    cost, free, v, overtime = best
+    how = " on overtime" if overtime else ""
+    return (
+        cost,
+        f"pre-build {min(units, free):,.0f} units in {fmt.month(inp.months[v])}{how} and hold them",
+    )
 
 
 def _people_lever(
@@ -139,7 +183,9 @@ def _people_lever(
 ) -> tuple[float, str]:
     """(extra cost per unit, text) of making `units` more with labour pool r in month t
     (`cell`), `hours` a unit at `rate` an hour: lay off fewer people in a month the
-    plan lays off (never hire then), else hire."""
+    plan lays off (never hire then), else hire, saying first what must change to allow
+    it: hiring switched on, `max_hires_per_month` raised where the data caps it below
+    the people the gap needs (the plan's own hires that month count against the cap)."""
     r, t = cell
     q = int(np.flatnonzero(inp.labour == r)[0])
     wf = inp.workforce.iloc[q]
@@ -154,7 +200,12 @@ def _people_lever(
             f"(the plan lays off {laid:,.1f} then)",
         )
     per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
-    how = "allow hiring and hire" if not policy.hiring_allowed else "hire"
+    steps = [] if policy.hiring_allowed else ["allow hiring"]
+    cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
+    room = cap - float(np.nan_to_num(ru_g["hires"][r, t]))  # NaN cap: no limit
+    if people > room + 1e-6:  # the data caps hiring below what the gap needs
+        steps.append(f"raise max_hires_per_month of {name} ({cap:,g} today)")
+    how = " and ".join(steps + ["hire"])
     return hours * per_hour, f"{how} {people:,.1f} worker(s) for {name} from {when}"
 
 
@@ -196,11 +247,19 @@ def _gap_cost(
 
 
 def _gap_cells(arr: dict[str, np.ndarray]) -> list[tuple[str, int, int, float]]:
-    """(kind, item, month, units) of every gap of at least `TOL_UNITS`, largest first,
-    at most `MAX_SHORTFALL_ROWS`."""
+    """(kind, item, month, units) of every gap of at least `TOL_UNITS`, largest first.
+
+    A "backlog" gap is the units of the month's own orders not delivered in it: the
+    month's orders less its lost sales, at most the backlog at the month end (deliveries
+    serve the oldest orders first, `sop.supply.service`). So every month that ends with
+    a backlog has a row, not only the months it grows, and the rows add up to the units
+    ordered and delivered late: lost sales + backlog rows = units ordered - units
+    delivered on time (the on-time KPI). At most `MAX_SHORTFALL_ROWS`, keeping the gaps
+    customers feel (lost sales, then backlog) before stock below safety stock."""
+    ordered = np.clip(arr[DEMAND] - arr[LOST], 0, None)
     gaps = {
         "lost sales": arr[LOST],
-        "backlog": np.clip(arr[BACKLOG] - _lag(arr[BACKLOG]), 0, None),
+        "backlog": np.minimum(ordered, np.clip(arr[BACKLOG], 0, None)),
         "below safety stock": arr[BELOW_SS],
     }
     cells = [
@@ -208,7 +267,8 @@ def _gap_cells(arr: dict[str, np.ndarray]) -> list[tuple[str, int, int, float]]:
         for kind, a in gaps.items()
         for i, t in zip(*np.nonzero(a >= TOL_UNITS))
     ]
-    return sorted(cells, key=lambda c: -c[3])[:MAX_SHORTFALL_ROWS]
+    kept = sorted(cells, key=lambda c: (c[0] == "below safety stock", -c[3]))
+    return sorted(kept[:MAX_SHORTFALL_ROWS], key=lambda c: -c[3])
 
 
 def _full_or_shut(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int) -> str:
@@ -284,28 +344,34 @@ def shortfalls(
     policy: SupplyPolicy,
     currency: str = "EUR",
 ) -> pd.DataFrame:
-    """Every item-month with lost sales, new backlog or stock below safety stock, and why.
+    """Every item-month with lost sales, orders delivered late or stock below safety
+    stock, and why.
 
     Columns: month, family, plant, kind (lost sales / backlog / below safety
-    stock), units, binding (the resource or supplier cap that binds that month;
-    empty when none does and the gap is an economic choice), binding_month,
-    shadow_price (money per hour, or per unit for a cap), lever (the cheapest
-    one), lever_cost_per_unit (extra money per unit over making it on regular time,
-    plus a month's holding for a safety-stock gap), why (a sentence). Largest
+    stock), units (for backlog: the month's orders delivered after it, `_gap_cells`;
+    lost sales + backlog units = units ordered - units delivered on time), binding
+    (the resource or supplier cap that binds that month; empty when none does and the
+    gap is an economic choice), binding_month, shadow_price (money per hour, or per
+    unit for a cap), lever (the cheapest one), lever_cost_per_unit (extra money per
+    unit over making it on regular time, plus a month's holding for a safety-stock
+    gap; NaN when not known: no lever, or only a limit in units to raise), why (a
+    sentence). Largest
     first, at most `MAX_SHORTFALL_ROWS` rows.
     """
     cells = _gap_cells(arr)
     ru_g = {
-        c: resource_grid(ru, inp, c) for c in (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs")
+        c: resource_grid(ru, inp, c)
+        for c in (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires")
     }
     label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
     rows = []
     for kind, i, t, units in cells:
         item = inp.items.iloc[i]
         res_b, cands = _binding_limits(inp, sol, ru_g, label, i, t)
-        what = (
-            f"{units:,.0f} units of {item[schema.FAMILY]} ({item[schema.PLANT]}) {kind} in "
-            f"{fmt.month(inp.months[t])}"
+        what = f"{units:,.0f} units of {item[schema.FAMILY]} ({item[schema.PLANT]}) " + (
+            f"ordered in {fmt.month(inp.months[t])} ship late (backlog)"
+            if kind == "backlog"
+            else f"{kind} in {fmt.month(inp.months[t])}"
         )
         if not cands:
             rows.append(_economic_gap(inp, kind, i, t, units, what))
@@ -317,6 +383,8 @@ def shortfalls(
             _levers(inp, sol, ru_g, policy, i, t, res_b[:0] if capped else res_b, units)
         )
         cost, lever = levers[0] if levers else (np.nan, _no_lever(inp, ru_g, res_b, t))
+        if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
+            cost, lever = np.nan, f"{lever} ({UNKNOWN_COST})"
         if kind == "below safety stock":  # closing it also means holding the unit
             cost += float(inp.hold[i, t])
         why = (
