@@ -21,6 +21,7 @@ from sop.finance import grid as sop_grid
 from sop.finance import grid_excel, statement
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpis import priced
+from sop.finance.tiles import serves_all, service_pct, value_text
 
 DEMAND_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
@@ -230,6 +231,27 @@ def finance_frame(view: exec_view.ExecView, budget: pd.DataFrame | None) -> pd.D
     )
 
 
+def short_text(kpis: dict, currency: str) -> str | None:
+    """What the plan on the table does not serve, in one line for the Summary (lost
+    units and their value, late deliveries, fill and on-time rates as the screen words
+    them); None when it serves every unit on time (or there is no demand)."""
+    fill, on_time = kpis.get("fill_rate"), kpis.get("on_time_rate")
+    if fill is None or pd.isna(fill) or (serves_all(fill) and serves_all(on_time)):
+        return None
+    parts = []
+    if not serves_all(fill):
+        lost = value_text("lost_units", kpis.get("lost_units"), currency)
+        parts.append(
+            f"{lost} of demand never served (lost sales worth "
+            f"{value_text('lost_value', kpis.get('lost_value'), currency)})"
+        )
+    else:
+        parts.append("every unit served")
+    late = value_text("late_value", kpis.get("late_value"), currency)
+    parts.append(f"{late} of revenue held back by late deliveries")
+    return " and ".join(parts) + f": fill rate {service_pct(fill)}, on time {service_pct(on_time)}."
+
+
 def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, object, str]]:
     """The label / value rows opening both files."""
     rows: list[tuple[str, object, str]] = [
@@ -241,6 +263,11 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
         ("Currency", meta.currency, "text"),
         ("Made (UTC)", meta.made_at.strftime("%Y-%m-%d %H:%M"), "text"),
         ("Plan on the table", view.plan_name, "text"),
+        *(
+            [("Service shortfall", short, "text")]
+            if (short := short_text(view.current.kpis, meta.currency))
+            else []
+        ),
         ("Booking convention", statement.convention(view.current.plan.policy), "text"),
     ]
     if view.approved is not None:
@@ -328,13 +355,14 @@ def sheets(
     return out
 
 
-def grids(
-    view: exec_view.ExecView, tables: dict[str, pd.DataFrame], consensus: pd.DataFrame | None
-) -> dict[str, sop_grid.Grid]:
+def grids(view: exec_view.ExecView, tables: dict[str, pd.DataFrame]) -> dict[str, sop_grid.Grid]:
     """The S&OP grid of the plan on the table (`sop.finance.grid`), per family and the
-    total; its consensus row is `consensus` (else the plan's own demand)."""
-    demand = consensus if consensus is not None else view.current.demand
-    return sop_grid.sop_grids(view.current.plan, demand, tables)
+    total, as the Executive page shows it: on the demand the plan was solved on (its
+    levers included), so "Gap: supply - demand" is the plan's own. On the consensus
+    before the levers, a plan of demand +40 % the lines cannot make read as a surplus
+    (the demo: +82,663 units over the horizon where it loses 52,497); the Demand
+    sheet keeps the consensus and the levers' change apart."""
+    return sop_grid.sop_grids(view.current.plan, view.current.demand, tables)
 
 
 def excel(
@@ -345,10 +373,11 @@ def excel(
     comments: pd.DataFrame | None = None,
 ) -> bytes:
     """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
-    plan the view was made from, for the Demand sheet and the grid sheets; `comments`: the
-    open threads (`sop.store.comments.open_threads`) for an "Open comments" sheet."""
+    plan the view was made from, for the Demand sheet (the grid sheets are on the plan's
+    own demand, `grids`); `comments`: the open threads (`sop.store.comments.open_threads`)
+    for an "Open comments" sheet."""
     table_sheets = sheets(view, tables, consensus) + exec_comments.sheets(comments, meta.made_at)
-    grid_map = grids(view, tables, consensus)
+    grid_map = grids(view, tables)
     return pack_excel.workbook(
         table_sheets,
         summary_pairs(view, meta),
@@ -370,8 +399,10 @@ def html(
     comments: pd.DataFrame | None = None,
 ) -> str:
     """The pack's self-contained HTML report (`sop.executive.pack_html`), with the
-    total S&OP grid and the open comment threads (`comments`, when given)."""
-    total = grids(view, tables, consensus)[sop_grid.TOTAL]
+    total S&OP grid (`grids`: on the plan's own demand, so `consensus` is not read; it
+    stays so that both files are made from the same arguments) and the open comment
+    threads (`comments`, when given)."""
+    total = grids(view, tables)[sop_grid.TOTAL]
     opened = None if comments is None else exec_comments.open_table(comments, meta.made_at)
     return pack_html.report(view, summary_pairs(view, meta), meta, total, opened)
 

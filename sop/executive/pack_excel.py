@@ -15,12 +15,36 @@ from datetime import datetime
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
-from sop.core.xlsx import TITLE_FONT, Spec, put, write_pairs, write_table
+from sop.core.xlsx import ROW, TITLE_FONT, Spec, put, write_pairs, write_table
 from sop.finance import grid_excel
 from sop.finance.grid import Grid
+from sop.finance.tiles import FULL, SERVICE_RATES
 
 NOTE_FONT = Font(italic=True)
+# a fill or on-time rate as the app words it (`sop.finance.tiles.service_pct`): "0.0%"
+# would round 0.9996 up to "100.0%" with units short; >99.9% until nothing is short
+SERVICE_FORMAT = f'[<0.9995]0.0%;[<{FULL!r}]">99.9%";0.0%'
+
+
+def service_formats(ws: Worksheet, frame: pd.DataFrame, spec: Spec, start_row: int = 1) -> None:
+    """Give the service-rate cells (`SERVICE_RATES`) of a table `write_table` wrote from
+    `start_row` the `SERVICE_FORMAT`: a column named as one, or, in a table of mixed
+    KPIs (a `ROW` column with a `key` column), the % cells of the rows keyed as one."""
+    for j, (col, _, kind) in enumerate(spec, start=1):
+        if col in SERVICE_RATES:
+            rows = [True] * len(frame)
+        elif kind == ROW and "key" in frame:
+            rows = [
+                key in SERVICE_RATES and k == "pct"
+                for key, k in zip(frame["key"], frame[f"{col}_kind"])
+            ]
+        else:
+            continue
+        for i, hit in enumerate(rows):
+            if hit:
+                ws.cell(row=start_row + 1 + i, column=j).number_format = SERVICE_FORMAT
 
 
 def workbook(
@@ -38,17 +62,19 @@ def workbook(
     table), then one sheet per (name, frame, spec, columns totalled[, part]): `part`,
     a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget);
     then a sheet per S&OP grid in `grids`. `notes`: sheet name -> a line written under
-    that sheet's table (why some of its cells are blank)."""
+    that sheet's table (why some of its cells are blank). Fill and on-time rates read
+    as on screen (`SERVICE_FORMAT`)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
     put(ws, 1, 1, title).font = TITLE_FONT
     last = write_pairs(ws, summary, currency, start_row=3)
     write_table(ws, headline, headline_spec, currency, start_row=last + 2)
+    service_formats(ws, headline, headline_spec, start_row=last + 2)
     for name, frame, spec, total_of, *part in sheets:
-        write_table(
-            wb.create_sheet(name), frame, spec, currency, total_of, part=part[0] if part else None
-        )
+        sheet = wb.create_sheet(name)
+        write_table(sheet, frame, spec, currency, total_of, part=part[0] if part else None)
+        service_formats(sheet, frame, spec)
     grid_excel.add_sheets(wb, grids or {}, currency)
     for name, note in (notes or {}).items():
         sheet = wb[name]
