@@ -1,0 +1,264 @@
+"""What could close a gap in the supply plan, and what it costs: the levers a shortfall
+row compares (`sop.supply.shortfalls` finds the gaps and builds the frame).
+
+A lever's cost is the *extra* cost per unit over making it on regular time: the
+overtime premium on the binding resources, the wages and hiring cost of new
+workers, the subcontract price less the in-house cost, or pre-building in the
+cheapest earlier month (the cheapest free hour there, regular or overtime, plus
+holding; `_prebuild_lever`). A lever the data forbids says what to change (hiring
+off, `max_hires_per_month` too low, more overtime hours than the cap leaves:
+`_overtime_text`); a limit in units (a family's units a month)
+has no known cost per unit (cost inf: the caller says so).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sop.core import fmt, schema
+from sop.supply.explain import TOL_UNITS, cost_rates
+from sop.supply.inputs import INF, PlanInputs
+from sop.supply.lp import LpSolution
+from sop.supply.policy import SupplyPolicy
+from sop.supply.results import AVAILABLE, LOAD, MAX_OVERTIME, OVERTIME
+from sop.supply.sku_values import PER_UNIT
+
+# the resource_use columns the levers read, as (m, T) grids (`explain.resource_grid`)
+GRID_COLUMNS = (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires", "workers")
+
+Lever = tuple[float, str]  # (extra cost per unit, text)
+
+
+def levers(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    i: int,
+    t: int,
+    res_b: np.ndarray,
+    units: float,
+) -> list[Lever]:
+    """(extra cost per unit, text) of each lever that could close `units` of item i
+    in month t, where the resources `res_b` bind."""
+    reg, otr, line = cost_rates(inp)
+    a = inp.hours[i].toarray().ravel()
+    when = fmt.month(inp.months[t])
+    out: list[Lever] = []
+    in_units = res_b[inp.per[res_b] == PER_UNIT]
+    if len(in_units):  # a family's units a month: no overtime, more capacity or sooner
+        fams = ", ".join(str(inp.res[schema.NAME].iloc[r]) for r in in_units)
+        out.append((INF, f"raise units_per_month of {fams} in family_capacity for {when}"))
+    # a shut line (no regular hours that month) can work no overtime either
+    elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
+        prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
+        text = _overtime_text(inp, ru_g, policy, t, res_b, units * a[res_b], a[res_b])
+        out.append((float(prem @ a[res_b]), text))
+    for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
+        out.append(_people_lever(inp, ru_g, policy, (r, t), units, float(a[r]), float(reg[r])))
+    fam = inp.items[schema.FAMILY].iloc[i]
+    in_house = inp.material[i, t] + float(a[line] @ reg[line])
+    for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
+        opt = inp.sub.iloc[o]
+        cap, used = inp.sub_cap[o, t], sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum()
+        how = (
+            "allow subcontracting"
+            if not policy.subcontract_allowed
+            else f"raise the cap of {opt[schema.OPTION]} ({cap:,.0f}/month)"
+            if used >= cap - 1e-6
+            else f"buy more from {opt[schema.OPTION]}"
+        )
+        price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
+        out.append((float(price[0] - in_house), f"subcontract {units:,.0f} units in {when}: {how}"))
+    prebuild = _prebuild_lever(inp, sol, ru_g, i, t, units)
+    return out + ([prebuild] if prebuild else [])
+
+
+def _overtime_text(
+    inp: PlanInputs,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    t: int,
+    res_b: np.ndarray,
+    need: np.ndarray,
+    per_unit: np.ndarray,
+) -> str:
+    """What working `need` more overtime hours on each binding resource `res_b` in
+    month t takes, held against the overtime the data still allows there: the hours
+    up to each cap, and by how much to raise a cap the gap needs more than (the data
+    field, today's figure and the one needed). A line's cap is `max_overtime_hours`; a
+    labour pool's is `max_overtime_per_worker` x the plan's workers that month. Hours
+    within half a unit's worth of the cap count as fitting."""
+    names = inp.res[schema.RESOURCE].to_numpy()
+    free = np.clip(_overtime_caps(inp, ru_g, res_b, t) - ru_g[OVERTIME][res_b, t], 0, None)
+    free = np.nan_to_num(free)
+    tol = TOL_UNITS * per_unit
+    work, raise_ = [], []
+    for k, r in enumerate(res_b):
+        over = need[k] - free[k]
+        if over <= tol[k]:
+            work.append(f"{names[r]} +{need[k]:,.0f} h")
+            continue
+        if free[k] > tol[k]:
+            work.append(f"{names[r]} +{free[k]:,.0f} h to its cap")
+        raise_.append(f"{names[r]} +{over:,.0f} h ({_cap_field(inp, ru_g, r, t, over)})")
+    when, allow = fmt.month(inp.months[t]), not policy.overtime_allowed
+    caps = "; ".join(raise_)
+    if not work:  # no overtime left on any binding resource
+        return f"{'allow overtime and ' * allow}raise the overtime cap in {when}: {caps}"
+    text = f"{'allow' if allow else 'add'} overtime in {when} ({', '.join(work)})"
+    return f"{text} and raise the overtime cap: {caps}" if raise_ else text
+
+
+def _overtime_caps(
+    inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int
+) -> np.ndarray:
+    """The most overtime hours the data allows each resource `res_b` in month t, with
+    overtime on or off in the settings: a line's cap; a labour pool's
+    `max_overtime_per_worker` x the plan's workers that month."""
+    caps = inp.ot_cap[res_b, t].astype(float)
+    for k, r in enumerate(res_b):
+        if r in inp.labour:
+            caps[k] = _per_worker(inp, r) * float(np.nan_to_num(ru_g["workers"][r, t]))
+    return caps
+
+
+def _per_worker(inp: PlanInputs, r: int) -> float:
+    """A labour pool's `max_overtime_per_worker` (0 when blank)."""
+    q = int(np.flatnonzero(inp.labour == r)[0])
+    return float(np.nan_to_num(inp.workforce[schema.MAX_OVERTIME_PER_WORKER].iloc[q]))
+
+
+def _cap_field(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, over: float) -> str:
+    """The data field that caps resource r's overtime in month t, today's figure and the
+    one that allows `over` more hours: 'max_overtime_hours 54 -> 72 h', or per worker
+    'max_overtime_per_worker 20.0 -> 93.4 h a worker at 17 workers'."""
+    if r not in inp.labour:
+        cap = float(inp.ot_cap[r, t])
+        return f"max_overtime_hours {cap:,.0f} -> {cap + over:,.0f} h"
+    now, workers = _per_worker(inp, r), float(ru_g["workers"][r, t])
+    return (
+        f"max_overtime_per_worker {now:,.1f} -> {now + over / workers:,.1f} h a worker "
+        f"at {workers:,.1f}".removesuffix(".0")
+        + " workers"
+    )
+
+
+def cheapest(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    i: int,
+    t: int,
+    res_b: np.ndarray,
+    units: float,
+) -> Lever:
+    """The cheapest of `levers` (ties: by text); (NaN, what must change) when none is
+    open (`no_lever`). Cost inf: a limit in units, whose cost is not in the data."""
+    found = sorted(levers(inp, sol, ru_g, policy, i, t, res_b, units))
+    return found[0] if found else (np.nan, no_lever(inp, ru_g, res_b, t))
+
+
+def _prebuild_lever(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    i: int,
+    t: int,
+    units: float,
+) -> tuple[float, str] | None:
+    """(extra cost per unit, text) of making item i in the cheapest earlier month and
+    holding it until month t; None when no earlier month has a free hour on the whole
+    route (and free supplier capacity).
+
+    A unit made in month v costs, over making it on regular time in month t, what the
+    cheapest hour still free costs on each resource of its route that month: nothing
+    extra while the resource has spare regular hours, the overtime premium (a line's
+    overtime rate less its regular rate, a labour pool's whole overtime rate) once it is
+    full on regular time and has overtime left; plus any change in the material cost,
+    plus the holding cost for the t - v months it waits. The free quantity is what the
+    dearest tier allows. The earlier month's shadow prices are not used: they price the
+    hour at what the plan already makes with it, so taking it would move a gap, not
+    close one; every other lever is likewise costed as extra money spent."""
+    reg, otr, line = cost_rates(inp)
+    prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
+    a = inp.hours[i].toarray().ravel()
+    route = np.flatnonzero(a > 0)
+    fam = inp.items[schema.FAMILY].iloc[i]
+    mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
+    best = None  # (cost, units free, month, on overtime)
+    for v in range(t - 1, -1, -1):
+        load = ru_g[LOAD][route, v]
+        spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
+        ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
+        regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
+        free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
+        if len(mats):
+            made = sol.values["X"][inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0], v]
+            free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
+        if free < TOL_UNITS:
+            continue
+        hours = float(prem[route][~regular] @ a[route][~regular])
+        cost = (
+            hours + float(inp.material[i, v] - inp.material[i, t]) + float(inp.hold[i, v] * (t - v))
+        )
+        if best is None or cost < best[0] - 1e-9:  # ties: the latest month
+            best = (cost, free, v, hours > 1e-9)
+    if best is None:
+        return None
+    cost, free, v, overtime = best
+    how = " on overtime" if overtime else ""
+    return (
+        cost,
+        f"pre-build {min(units, free):,.0f} units in {fmt.month(inp.months[v])}{how} and hold them",
+    )
+
+
+def _people_lever(
+    inp: PlanInputs,
+    ru_g: dict[str, np.ndarray],
+    policy: SupplyPolicy,
+    cell: tuple[int, int],
+    units: float,
+    hours: float,
+    rate: float,
+) -> tuple[float, str]:
+    """(extra cost per unit, text) of making `units` more with labour pool r in month t
+    (`cell`), `hours` a unit at `rate` an hour: lay off fewer people in a month the
+    plan lays off (never hire then), else hire, saying first what must change to allow
+    it: hiring switched on, `max_hires_per_month` raised where the data caps it below
+    the people the gap needs (the plan's own hires that month count against the cap)."""
+    r, t = cell
+    q = int(np.flatnonzero(inp.labour == r)[0])
+    wf = inp.workforce.iloc[q]
+    name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
+    hpw, left = float(wf[schema.HOURS_PER_WORKER]), inp.T - t
+    laid = float(np.nan_to_num(ru_g["layoffs"][r, t]))
+    people = units * hours / hpw
+    if laid > 1e-6:
+        return (
+            hours * rate,
+            f"lay off {min(people, laid):,.1f} fewer worker(s) from {name} in {when} "
+            f"(the plan lays off {laid:,.1f} then)",
+        )
+    per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
+    steps = [] if policy.hiring_allowed else ["allow hiring"]
+    cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
+    room = cap - float(np.nan_to_num(ru_g["hires"][r, t]))  # NaN cap: no limit
+    if people > room + 1e-6:  # the data caps hiring below what the gap needs
+        steps.append(f"raise max_hires_per_month of {name} ({cap:,g} today)")
+    how = " and ".join(steps + ["hire"])
+    return hours * per_hour, f"{how} {people:,.1f} worker(s) for {name} from {when}"
+
+
+def no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:
+    """What to say when no lever can close a gap: a shut line must reopen."""
+    names = inp.res[schema.RESOURCE].to_numpy()
+    shut = [names[r] for r in res_b if ru_g[AVAILABLE][r, t] <= 1e-6]
+    if shut:
+        return (
+            f"reopen {', '.join(shut)} in {fmt.month(inp.months[t])} (shut that month; "
+            "no other lever is open)"
+        )
+    return "add capacity (no overtime, hiring, subcontracting or spare month is open)"
