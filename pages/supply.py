@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sop.core import charts, fmt, schema
+from sop.finance.kpis import binding_kinds
 from sop.finance.kpis import summary as kpi_summary
 from sop.finance.tiles import plan_tiles
 from sop.supply import charts as supply_charts
@@ -40,13 +41,15 @@ def render_capacity(plan, rough, currency: str) -> None:
     )
 
 
-def render_plan(plan, path: str, version: int, currency: str) -> None:
+def render_plan(plan, path: str, version: int, currency: str, demand_name: str) -> None:
     colors = charts.family_colors(readers.families(path, version))
     families = sorted(plan.family_plan[schema.FAMILY].unique())
     fam = st.selectbox("Family", ["All families", *families], key="sup_family")
     family = None if fam == "All families" else fam
     st.plotly_chart(
-        supply_charts.plan_chart(plan.family_plan, family, colors.get(fam, charts.PALETTE[0])),
+        supply_charts.plan_chart(
+            plan.family_plan, family, colors.get(fam, charts.PALETTE[0]), demand_name
+        ),
         width="stretch",
         theme=None,
     )
@@ -134,7 +137,7 @@ if not plan.ok:
 kpis = readers.supply_kpis(path, info.version, stamp, policy)
 st.caption(
     f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
-    f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency)}"
+    f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency, binding_kinds(plan))}"
 )
 for note in plan.notes:  # plain text naming lines, SKUs and families: shown as typed
     st.warning(fmt.md(note.text))
@@ -147,7 +150,9 @@ with tabs[0]:
         plan, readers.supply_rough_cut(path, info.version, policy.horizon, stamp), currency
     )
 with tabs[1]:
-    render_plan(plan, path, info.version, currency)
+    render_plan(
+        plan, path, info.version, currency, supply_charts.demand_name(demand[schema.SOURCE])
+    )
 with tabs[2]:
     render_gaps(plan, currency)
 with tabs[3]:

@@ -198,7 +198,8 @@ def run(args: argparse.Namespace) -> int:
     }
     k = kpis.plan_kpis(result, tables[schema.PRODUCTS]) if result.ok else {}
     blob = json.dumps(result_json(result, meta, k), indent=1, allow_nan=False)
-    text = summary(result, currency, k, kpis.summary(k, currency) if result.ok else "")
+    said = kpis.summary(k, currency, kpis.binding_kinds(result)) if result.ok else ""
+    text = summary(result, currency, k, said)
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(blob)

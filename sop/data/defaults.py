@@ -15,7 +15,9 @@ the gaps filled the one way the app fills them:
 - family capacity: each family of `family_capacity` becomes one line counted in
   units (`family_resource`): its calendar holds the units a month (a row without a
   month fills every month of the longest plan) and the family's bill-of-resources
-  row takes 1 "hour" per unit, so the plan makes at most that many units.
+  row takes 1 "hour" per unit, so the plan makes at most that many units. It is
+  not a plant: it shows the plant of the family's other lines and pools (none when
+  they are in several plants, `DEFAULT_PLANT` when there are none).
 - inventory: absent means an empty table (0 on hand, no safety stock; the supply
   plan's holding rate is the median of the rates given, else `DEFAULT_HOLDING_PCT`).
 - sales: its `family` column moves to the product master (it is dropped from sales).
@@ -164,13 +166,40 @@ def resources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     if fams:
         units_lines = empty(schema.RESOURCES).reindex(range(len(fams)))
         units_lines[schema.RESOURCE] = [family_resource(f) for f in fams]
-        units_lines[schema.PLANT] = DEFAULT_PLANT
+        units_lines[schema.PLANT] = _family_plants(tables, r, fams)
         units_lines[schema.NAME] = fams
         units_lines[schema.KIND] = schema.KIND_LINE
         units_lines[[schema.REGULAR_COST_PER_HOUR, schema.OVERTIME_COST_PER_HOUR]] = 0.0
         units_lines[schema.MAX_OVERTIME_HOURS] = 0.0
         r = pd.concat([r, units_lines], ignore_index=True) if len(r) else units_lines
     return r.reset_index(drop=True)
+
+
+def _family_plants(
+    tables: Mapping[str, pd.DataFrame], res: pd.DataFrame, fams: list[str]
+) -> list[object]:
+    """The plant each family capacity of `fams` is shown at. A family capacity is not a
+    plant: it takes the one plant of the other resources its family's SKUs route
+    through (by family or SKU rows of `bill_of_resources`), so its SKUs keep that
+    plant alone; none (NaN) when they span several plants; `DEFAULT_PLANT` when the
+    family routes through nothing else (its SKUs' plant, as for any resource without
+    one)."""
+    bor = tables.get(schema.BILL_OF_RESOURCES)
+    if bor is None or bor.empty:
+        return [DEFAULT_PLANT] * len(fams)
+    plant = dict(zip(res[schema.RESOURCE], res[schema.PLANT]))
+    sku = bor[schema.SKU] if schema.SKU in bor else pd.Series(np.nan, index=bor.index)
+    fam = bor[schema.FAMILY] if schema.FAMILY in bor else pd.Series(np.nan, index=bor.index)
+    if sku.notna().any():
+        sku_family = products(tables).set_index(schema.SKU)[schema.FAMILY]
+        fam = fam.where(sku.isna(), sku.map(sku_family))
+    plants = pd.DataFrame({schema.FAMILY: fam, schema.PLANT: bor[schema.RESOURCE].map(plant)})
+    by_family = plants.dropna().groupby(schema.FAMILY)[schema.PLANT].unique()
+    out: list[object] = []
+    for f in fams:
+        found = by_family.get(f, ())
+        out.append(DEFAULT_PLANT if len(found) == 0 else found[0] if len(found) == 1 else np.nan)
+    return out
 
 
 def family_capacity_families(tables: Mapping[str, pd.DataFrame]) -> list[str]:

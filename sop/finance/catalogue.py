@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class Kpi:
     key: str
     label: str
-    unit: str  # money, units, pct, days, turns, hours, people, unit-months, resource-months
+    unit: str  # money, units, pct, days, turns, hours, people, unit-months, limit-months
     better: str  # "up", "down" or "" (neither: volume-driven costs, utilisation, ...)
     help: str = ""  # the definition, for tooltips
     undefined: str = ""  # when it is undefined (NaN): why, e.g. "there is no demand"
@@ -210,10 +210,12 @@ PLAN_KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "binding_resource_months",
-        "Binding resource-months",
-        "resource-months",
+        "Binding limit-months",
+        "limit-months",
         "",
-        "Resource-months where one more regular hour would raise the objective.",
+        "Months a limit binds (a line's or labour pool's hours, a family's units, a "
+        "supplier's or subcontractor's cap): one more hour or unit would raise the "
+        "objective. The rows of the Supply page's bottleneck table.",
     ),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS + PLAN_KPIS}

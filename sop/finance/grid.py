@@ -25,6 +25,8 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - capacity: available regular hours of the lines (kind line) the family's bill of
   resources loads (the total: every line) (hours);
 - utilisation: load hours (of every family) / available regular hours of those lines;
+  `Grid.limits` names what binds the family's shortfalls when it is not a line (a
+  supplier's cap, a labour pool, a family capacity): lines can sit idle behind it;
 - capacity_units (only when the plan has a family's capacity counted in units, from
   `family_capacity`: `per` = unit; `UNITS_CAPACITY`): the units a month the family may
   make (the total: every such family's) (units); the demo has none, so its grid keeps
@@ -86,6 +88,8 @@ class Grid:
     actual: tuple[pd.Timestamp, ...]
     plan: tuple[pd.Timestamp, ...]
     gaps: tuple[str, ...] = GAPS
+    # what binds the family's shortfalls when it is not a line's hours (`binding_limits`)
+    limits: tuple[str, ...] = ()
 
     @property
     def months(self) -> list[pd.Timestamp]:
@@ -201,6 +205,31 @@ def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.S
     }
 
 
+def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
+    """Family -> the limits other than a line's hours that bind its shortfalls
+    (`PlanResult.shortfalls`), most units short first: "supplier CAP-CL-MOTOR", "labour
+    pool RS-LAB", "family capacity (Kitchen)", "subcontract cap SUB-CL"."""
+    sf, ru, b = plan.shortfalls, plan.resource_use, plan.bottlenecks
+    if sf.empty or "binding" not in sf:
+        return {}
+    first = ru.drop_duplicates(schema.RESOURCE).set_index(schema.RESOURCE)
+    said = {
+        r: f"family capacity ({n})" if per == "unit" else f"labour pool {r}"
+        for r, n, per, k in zip(first.index, first[schema.NAME], first["per"], first[schema.KIND])
+        if per == "unit" or k == schema.KIND_LABOUR
+    }
+    caps = {"material cap": "supplier", "subcontract cap": "subcontract cap"}
+    for r, c in zip(b.get("resource", ()), b.get("constraint", ())):
+        if c in caps:
+            said[r] = f"{caps[c]} {r}"
+    hit = sf.assign(limit=sf["binding"].map(said)).dropna(subset=["limit"])
+    units = hit.groupby([schema.FAMILY, "limit"])["units"].sum().sort_values(ascending=False)
+    out: dict[str, tuple[str, ...]] = {}
+    for (fam, limit), _ in units.items():
+        out[fam] = (*out.get(fam, ()), limit)
+    return out
+
+
 def _frame(
     m: pd.DataFrame, capacity: dict[str, pd.Series], months: list, rows_shown: list
 ) -> pd.DataFrame:
@@ -237,15 +266,19 @@ def sop_grids(
     m = _measures(plan, demand, tables, actual)
     m = m[m.index.get_level_values(schema.MONTH).isin(months)]
     shown = rows_of(plan)
+    limits = binding_limits(plan)
     out: dict[str, Grid] = {}
     for fam in sorted(fp[schema.FAMILY].unique()):
         one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
         cap = _capacity(plan, _lines(tables, fam), months)
-        out[fam] = Grid(fam, _frame(one, cap, months, shown), tuple(actual), tuple(planned))
+        frame = _frame(one, cap, months, shown)
+        out[fam] = Grid(fam, frame, tuple(actual), tuple(planned), limits=limits.get(fam, ()))
     fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
     total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
     cap = _capacity(plan, _lines(tables, None), months)
-    out[TOTAL] = Grid(TOTAL, _frame(total, cap, months, shown), tuple(actual), tuple(planned))
+    every = tuple(dict.fromkeys(x for f in out for x in limits.get(f, ())))
+    frame = _frame(total, cap, months, shown)
+    out[TOTAL] = Grid(TOTAL, frame, tuple(actual), tuple(planned), limits=every)
     return out
 
 

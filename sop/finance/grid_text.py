@@ -44,13 +44,16 @@ def row_label(label: str, unit: str, currency: str) -> str:
 def display_frame(grid: Grid, currency: str) -> pd.DataFrame:
     """The grid as text: column `Row` (label with its unit), then one column per month
     (header "Oct 2026", actual months "Oct 2025 (actual)"); the gap rows (`grid.gaps`)
-    carry their sign and an arrow. Index: the row keys."""
+    carry their sign and an arrow; the utilisation row names what binds the family's
+    shortfalls when it is not a line (`Grid.limits`). Index: the row keys."""
     f = grid.frame
     heads = grid.month_labels()
     out = pd.DataFrame(
         {ROW: [row_label(lb, u, currency) for lb, u in zip(f["label"], f["unit"])]},
         index=f.index,
     )
+    if grid.limits and "utilisation" in out.index:  # lines idle behind another limit
+        out.loc["utilisation", ROW] += f" · limit: {', '.join(grid.limits)}"
     for m in grid.months:
         out[heads[m]] = [
             cell_text(v, u, currency, key in grid.gaps)

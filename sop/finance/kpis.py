@@ -49,7 +49,8 @@ from sop.finance.catalogue import KPIS, PLAN_KPIS
 from sop.finance.tiles import service_pct
 from sop.supply import capacity, service
 from sop.supply.plan import PlanResult
-from sop.supply.results import MAKE_AND_BUY
+from sop.supply.results import MAKE_AND_BUY, PER
+from sop.supply.sku_values import PER_UNIT
 
 COGS_TERMS = (*MAKE_AND_BUY, "inventory_change")
 DAYS_PER_MONTH = 30.4
@@ -131,11 +132,43 @@ def _resources(plan: PlanResult) -> dict[str, float]:
         "subcontract_cost": cost_sum(plan, ("subcontract",)),
         "hires": float(ru["hires"].sum(skipna=True)),
         "layoffs": float(ru["layoffs"].sum(skipna=True)),
-        # a NaN shadow price binds at a value unknown without prices (`results.shadow_prices`)
-        "binding_resource_months": float(
-            ((ru["shadow_price"] > 1e-6) | ru["shadow_price"].isna()).sum()
-        ),
+        # every limit that binds, as the bottleneck table lists them
+        "binding_resource_months": float(len(plan.bottlenecks)),
     }
+
+
+# what binds, by the bottleneck table's constraint; "capacity" rows by resource kind
+LIMIT_KINDS = {"material cap": "supplier", "subcontract cap": "subcontract"}
+
+
+def binding_kinds(plan: PlanResult) -> dict[str, int]:
+    """The binding limit-months of a plan (the rows of its bottleneck table,
+    `sop.supply.explain.bottlenecks`) counted by kind: line, labour, family capacity,
+    supplier, subcontract; most first."""
+    b = plan.bottlenecks
+    if b.empty:
+        return {}
+    ru = plan.resource_use.drop_duplicates(schema.RESOURCE).set_index(schema.RESOURCE)
+    kind = pd.Series(
+        np.where(
+            ru[PER].to_numpy() == PER_UNIT,
+            "family capacity",
+            np.where(ru[schema.KIND].to_numpy() == schema.KIND_LABOUR, "labour", "line"),
+        ),
+        index=ru.index,
+    )
+    kinds = b["constraint"].map(LIMIT_KINDS).fillna(b["resource"].map(kind)).fillna("other")
+    counts = kinds.value_counts()
+    order = sorted(counts.index, key=lambda k: (-counts[k], k))
+    return {str(k): int(counts[k]) for k in order}
+
+
+def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
+    """ "19 binding limit-months: 18 supplier, 1 labour" (the kinds when given)."""
+    head = f"{n:,.0f} binding limit-month{'' if round(n) == 1 else 's'}"
+    if not kinds or n < 0.5:
+        return head
+    return head + ": " + ", ".join(f"{c:,} {k}" for k, c in kinds.items())
 
 
 def _valued(units: pd.Series, unit: pd.DataFrame) -> float:
@@ -196,9 +229,12 @@ def priced(k: Mapping[str, float]) -> bool:
     return bool(np.isfinite(k.get("revenue", np.nan)))
 
 
-def summary(k: Mapping[str, float], currency: str = "EUR") -> str:
+def summary(
+    k: Mapping[str, float], currency: str = "EUR", kinds: Mapping[str, int] | None = None
+) -> str:
     """One sentence on a plan from its `plan_kpis`: margin, revenue, service (fill
-    rate, on time, late deliveries), lost sales and binding resource-months."""
+    rate, on time, late deliveries), lost sales and binding limit-months (by kind, with
+    `kinds` from `binding_kinds`)."""
     late = (
         f"{fmt.units(k['late_unit_months'], 'unit-months')} late "
         f"({fmt.money(k['late_value'], currency)} held back)"
@@ -209,8 +245,8 @@ def summary(k: Mapping[str, float], currency: str = "EUR") -> str:
         f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
         f"{fmt.money(k['revenue'], currency)}; {service_pct(k['fill_rate'])} of demand "
         f"delivered within the horizon, {service_pct(k['on_time_rate'])} on time; {late}; "
-        f"{fmt.units(k['lost_units'])} lost; {k['binding_resource_months']:,.0f} "
-        "binding resource-month(s)."
+        f"{fmt.units(k['lost_units'])} lost; "
+        f"{binding_text(k['binding_resource_months'], kinds)}."
     )
 
 

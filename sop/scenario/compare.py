@@ -26,6 +26,7 @@ from sop.finance.tiles import (
     value_text,
 )
 from sop.scenario.levers import Levers
+from sop.scenario.utilisation_view import utilisation_display  # noqa: F401 (the page's)
 from sop.scenario.wording import escape_md, moved_text
 from sop.supply.capacity import line_utilisation
 from sop.supply.plan import PlanResult
@@ -347,20 +348,3 @@ def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
         f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)})."
         + (f" {scope}" if scope else "")
     )
-
-
-def utilisation_display(scenario: PlanResult, baseline: PlanResult) -> pd.DataFrame:
-    """`utilisation_compare` as text: Line, Name, Plant, Average, Peak, Baseline average,
-    Baseline peak (percent of regular hours)."""
-    u = utilisation_compare(scenario, baseline)
-    out = pd.DataFrame(
-        {"Line": u[schema.RESOURCE], "Name": u[schema.NAME], "Plant": u[schema.PLANT]}
-    )
-    for col, label in (
-        ("avg", "Average"),
-        ("peak", "Peak"),
-        ("base_avg", "Baseline average"),
-        ("base_peak", "Baseline peak"),
-    ):
-        out[label] = [fmt.pct(v) for v in u[col]]
-    return out

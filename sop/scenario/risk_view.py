@@ -1,7 +1,7 @@
 """The Scenarios page's Risk tab in words and a table: P10 / P50 / P90 of revenue,
 margin, fill rate and on-time fill rate per plan (`sop.finance.risk`: demand drawn 500
 times, each draw re-planned through the plan's capacity), beside the plan's own figure
-at the consensus demand, and the caption that says how the ranges are made.
+at the demand it was planned on, and the caption that says how the ranges are made.
 Pure: DataFrames in, text out.
 """
 
@@ -15,7 +15,9 @@ import pandas as pd
 from sop.core import schema
 from sop.finance.tiles import value_text
 
-AT_CONSENSUS = "Plan (consensus demand)"  # the risk table's column of the plan's own figure
+# the risk table's column of the plan's own figure, at the demand it was planned on (the
+# consensus, else the forecast: whichever the plan used), not at a drawn demand
+AT_CONSENSUS = "Plan (at planned demand)"
 RISK_MONEY_COLUMNS = (AT_CONSENSUS, "P10", "P50", "P90")  # `risk_table`'s value columns
 
 
@@ -44,7 +46,7 @@ def risk_table(
 ) -> pd.DataFrame:
     """P10 / P50 / P90 as text per plan and metric (name -> `sop.risk.Risk.summary`).
     Columns: Plan, Measure, P10, P50, P90; with `figures` (name -> the plan's
-    `plan_kpis`), first the plan's own figure at the consensus demand (`AT_CONSENSUS`,
+    `plan_kpis`), first the plan's own figure at the demand it was planned on (`AT_CONSENSUS`,
     what its tile shows): capacity caps the upside of a short plan, so its P50 can sit
     well below that figure, and the table shows both."""
     labels = {

@@ -5,6 +5,8 @@ Inputs are the frames of `sop.capacity.rough_cut` and `sop.supply.PlanResult`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -234,12 +236,19 @@ def _add_supply_bars(fig: go.Figure, m: pd.DataFrame, color: str, hover: str) ->
     )
 
 
-def _add_stock_lines(fig: go.Figure, m: pd.DataFrame, hover: str) -> None:
-    """Demand, inventory, safety stock and backlog as lines."""
+def demand_name(sources: Iterable[str] | None = None) -> str:
+    """The demand line's legend: "Demand (forecast)", by the demand plan's `source`
+    values ("Demand (forecast, forecast + override)" when mixed); "Demand" unknown."""
+    given = list(dict.fromkeys(str(s) for s in sources)) if sources is not None else []
+    return f"Demand ({', '.join(given)})" if given else "Demand"
+
+
+def _add_stock_lines(fig: go.Figure, m: pd.DataFrame, hover: str, demand: str) -> None:
+    """Demand (legend `demand`), inventory, safety stock and backlog as lines."""
     fig.add_scatter(
         x=m[schema.MONTH],
         y=m["demand"],
-        name="Demand (consensus)",
+        name=demand,
         mode="lines+markers",
         line=dict(color=INK, width=2.5),
         hovertemplate=hover,
@@ -270,10 +279,13 @@ def _add_stock_lines(fig: go.Figure, m: pd.DataFrame, hover: str) -> None:
     )
 
 
-def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.Figure:
+def plan_chart(
+    family_plan: pd.DataFrame, family: str | None, color: str, demand: str = "Demand"
+) -> go.Figure:
     """Plan vs demand per month for one family (None: all families): production and
-    subcontracting as bars, lost sales below zero, demand, inventory, safety stock
-    and backlog as lines (units)."""
+    subcontracting as bars, lost sales below zero, demand (legend `demand`, e.g.
+    `demand_name` of the plan's sources), inventory, safety stock and backlog as lines
+    (units)."""
     fp = family_plan if family is None else family_plan[family_plan[schema.FAMILY] == family]
     cols = [
         "demand",
@@ -288,7 +300,7 @@ def plan_chart(family_plan: pd.DataFrame, family: str | None, color: str) -> go.
     hover = "%{x|%b %Y}: %{y:,.0f} units<extra>%{fullData.name}</extra>"
     fig = go.Figure()
     _add_supply_bars(fig, m, color, hover)
-    _add_stock_lines(fig, m, hover)
+    _add_stock_lines(fig, m, hover, demand)
     fig.update_layout(
         template=TEMPLATE,
         barmode="relative",

@@ -222,8 +222,8 @@ def test_tabs_draw_bridge_risk_and_tables(forecast: Store, open_app) -> None:
     assert len(kpis) == len(KPIS) and {"Baseline", "Change vs baseline", "vs budget"} <= set(kpis)
     assert "Below safety stock" in set(kpis["KPI"])
     assert kpis.set_index("KPI").at["Revenue", "Change vs baseline"].startswith("+€")
-    util = next(f for f in frames if "Line" in f.columns)
-    assert set(util["Line"]) == {"L1", "L2"}
+    util = next(f for f in frames if "Resource" in f.columns)
+    assert set(util.loc[util["Kind"] == "line", "Resource"]) == {"L1", "L2"}
 
 
 def _save(at: AppTest, name: str, description: str) -> None:
