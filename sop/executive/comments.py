@@ -78,7 +78,7 @@ def open_table(threads: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 
 def sheets(threads: pd.DataFrame | None, now: datetime) -> list:
-    """The pack's "Open comments" sheet as a `sop.executive.pack.sheets` entry (none when
+    """The pack's "Open comments" sheet as a `sop.executive.pack_sheets.sheets` entry (none when
     the pack is made without a store: `threads` None)."""
     if threads is None:
         return []

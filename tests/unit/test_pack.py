@@ -15,7 +15,7 @@ import pytest
 from exec_helpers import load
 
 from sop.core import schema
-from sop.executive import pack, pack_excel
+from sop.executive import pack, pack_excel, pack_sheets
 from sop.executive import service as executive
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -377,7 +377,8 @@ def _all_text(wb) -> str:
 def test_a_priced_pack_says_nothing_about_prices(packed) -> None:
     view, ctx, meta = packed
     assert pack.NO_PRICE not in [v for _, v, _ in pack.summary_pairs(view, meta)]
-    assert pack.no_price_notes(view, pack.sheets(view, ctx.tables, ctx.demand), {}) == {}
+    table_sheets = pack_sheets.sheets(view, ctx.tables, ctx.demand)
+    assert pack_sheets.no_price_notes(view, table_sheets, {}) == {}
     wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
     assert "No price loaded" not in _all_text(wb)
     assert "No price loaded" not in pack.html(view, ctx.tables, meta)
