@@ -70,12 +70,12 @@ def read_levers(path: Path) -> Levers:
 def unknown_names(
     levers: Levers, demand: pd.DataFrame, tables: dict[str, pd.DataFrame]
 ) -> list[str]:
-    """Families, regions, lines and months the levers name that the plan lacks: such a
-    lever would silently change nothing."""
+    """Families, regions, lines, supplier caps and months the levers name that the plan
+    lacks: such a lever would silently change nothing."""
     if levers == Levers() or demand.empty:
         return []
-    space = space_for(demand, tables, Levers())
-    return levers.unknown_names(space.families, space.regions, space.resources, space.months)
+    s = space_for(demand, tables, Levers())
+    return levers.unknown_names(s.families, s.regions, s.resources, s.months, s.suppliers)
 
 
 def _inputs(

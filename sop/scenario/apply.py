@@ -17,7 +17,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.core.months import add_months, month_start
-from sop.scenario.levers import Levers
+from sop.scenario.levers import ALL_SUPPLIERS, Levers
 from sop.supply.capacity import calendar_hours
 from sop.supply.inputs import ADDED_COST, AMOUNT, PROMOTION_COST
 from sop.supply.policy import END_UNITS, SupplyPolicy
@@ -132,6 +132,8 @@ def apply_tables(tables: dict[str, pd.DataFrame], levers: Levers) -> dict[str, p
         t[schema.SUPPLY_OPTIONS] = so
     if levers.capacity_changes:
         t[schema.CAPACITY] = _capacity(t[schema.CAPACITY], levers)
+    if levers.supplier_changes and schema.SUPPLY_OPTIONS in t:
+        t[schema.SUPPLY_OPTIONS] = supplier_caps(t[schema.SUPPLY_OPTIONS], levers)
     if levers.promo_family and levers.promo_cost > 0:
         t[PROMOTION_COST] = promotion_cost(levers)
     inv = t[schema.INVENTORY]
@@ -163,6 +165,66 @@ def _capacity(cap: pd.DataFrame, levers: Levers) -> pd.DataFrame:
     if levers.added_hour_cost > 0:
         added = np.nan_to_num(np.clip(hours - before, 0.0, None))
         out[ADDED_COST] = added * float(levers.added_hour_cost)
+    return out
+
+
+def supplier_caps(options: pd.DataFrame, levers: Levers) -> pd.DataFrame:
+    """Supply options with the supplier (material) caps `Levers.supplier_changes` names
+    scaled over the changes' month ranges (changes that overlap multiply).
+
+    A cap holds one number over its months, so a cap a change covers is split into rows
+    by month range (before, during, after the change, each within the cap's own start
+    and end months): `sop.supply.limits.supply_options` then reads each month's cap as
+    it reads any option's, and every row keeps the supplier's name, so a shortfall
+    names it. A blank cap (no limit) stays blank unless a change shuts it (-100 %)."""
+    kinds = options[schema.OPTION_TYPE].to_numpy()
+    names = options[schema.OPTION].to_numpy()
+    bounds = [
+        options[c] if c in options else pd.Series(pd.NaT, index=options.index)
+        for c in (schema.START_MONTH, schema.END_MONTH)
+    ]
+    take, starts, ends, factors = [], [], [], []
+    for i in range(len(options)):
+        mine = [
+            (month_start(a), add_months(month_start(b), 1), max(0.0, 1 + pct / 100))
+            for name, a, b, pct in levers.supplier_changes
+            if kinds[i] == schema.OPTION_MATERIAL_CAP and name in (ALL_SUPPLIERS, names[i])
+        ]
+        for start, end, k in _segments(bounds[0].iloc[i], bounds[1].iloc[i], mine):
+            take.append(i)
+            starts.append(start)
+            ends.append(end)
+            factors.append(k)
+    if len(take) == len(options) and all(k == 1 for k in factors):
+        return options  # no supplier cap named: nothing to copy
+    out = options.iloc[take].reset_index(drop=True)
+    out[schema.START_MONTH] = pd.to_datetime(pd.Series(starts, dtype=object))
+    out[schema.END_MONTH] = pd.to_datetime(pd.Series(ends, dtype=object))
+    k = np.array(factors)
+    cap = out[schema.MONTHLY_CAP_UNITS].to_numpy(dtype=float, na_value=np.nan)
+    out[schema.MONTHLY_CAP_UNITS] = np.where(np.isnan(cap) & (k == 0), 0.0, cap * k)
+    return out
+
+
+def _segments(
+    first: pd.Timestamp, last: pd.Timestamp, changes: list[tuple[pd.Timestamp, pd.Timestamp, float]]
+) -> list[tuple[pd.Timestamp, pd.Timestamp, float]]:
+    """(first month, last month, factor) of the pieces of a cap applying from `first` to
+    `last` (NaT: no bound) under `changes` (from, month after the last, factor): the
+    cap's own range cut where a change starts or ends, each piece with the product of
+    the factors of the changes covering it."""
+    cuts = sorted({c[0] for c in changes} | {c[1] for c in changes})
+    edges = [pd.NaT, *cuts, pd.NaT]  # half-open pieces [edges[j], edges[j + 1])
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        k = 1.0
+        for a, b, f in changes:
+            k *= f if pd.notna(lo) and a <= lo < b else 1.0
+        start = lo if pd.isna(first) or (pd.notna(lo) and lo > first) else first
+        end = add_months(hi, -1) if pd.notna(hi) else pd.NaT
+        end = end if pd.isna(last) or (pd.notna(end) and end < last) else last
+        if pd.isna(start) or pd.isna(end) or start <= end:
+            out.append((start, end, k))
     return out
 
 

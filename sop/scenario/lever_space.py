@@ -1,6 +1,6 @@
-"""The lever space of a dataset: which families, regions, lines and plan months the
-scenario levers can name, how many capacity-change rows there are, and whether the
-subcontracting and hiring levers have anything to act on.
+"""The lever space of a dataset: which families, regions, lines, supplier caps and plan
+months the scenario levers can name, how many capacity- and supplier-change rows there
+are, and whether the subcontracting and hiring levers have anything to act on.
 
 `dataset_space` is the only part that reads the data (cache it once per dataset);
 `widen_space` adds whatever a `Levers` value names that the data lacks, so a saved
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sop.core import schema
-from sop.scenario.levers import Levers
+from sop.scenario.levers import ALL_SUPPLIERS, Levers
 
 MIN_SLOTS = 2  # capacity-change rows shown even when no lever uses them
+MIN_SUPPLIER_SLOTS = 2  # supplier-change rows shown when the data has supplier caps
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class LeverSpace:
     """What the levers can name, so what the widgets offer: families, regions, line
     resources and plan months (YYYY-MM); `slots` capacity-change rows; `subcontract` /
     `labour`: whether the subcontracting and hiring levers can do anything (the data has
-    subcontract offers / labour pools, or the levers already move them)."""
+    subcontract offers / labour pools, or the levers already move them); `suppliers`:
+    the data's supplier caps (material-cap options) and `supplier_slots` supplier-change
+    rows (none without supplier caps, unless the levers already change one)."""
 
     families: tuple[str, ...]
     regions: tuple[str, ...]
@@ -34,6 +37,8 @@ class LeverSpace:
     slots: int = MIN_SLOTS
     subcontract: bool = True
     labour: bool = True
+    suppliers: tuple[str, ...] = ()
+    supplier_slots: int = 0
 
 
 def _names(column: pd.Series) -> set[str]:
@@ -43,14 +48,16 @@ def _names(column: pd.Series) -> set[str]:
 
 def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
     """The lever space of a demand plan and dataset alone (nothing moved): its families,
-    regions, lines and plan months, and whether subcontracting and hiring have anything
-    to act on. The only part that reads the data: cache it once per dataset and widen
+    regions, lines, supplier caps and plan months, and whether subcontracting and hiring
+    have anything to act on. The only part that reads the data: cache it once per dataset and widen
     it per levers with `widen_space`."""
     opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
-    subcontract = (
-        opts is not None
-        and schema.OPTION_TYPE in opts
-        and (opts[schema.OPTION_TYPE] == "subcontract").any()
+    kinds = opts[schema.OPTION_TYPE] if opts is not None and schema.OPTION_TYPE in opts else None
+    subcontract = kinds is not None and (kinds == schema.OPTION_SUBCONTRACT).any()
+    suppliers = (
+        _names(opts.loc[kinds == schema.OPTION_MATERIAL_CAP, schema.OPTION])
+        if kinds is not None and schema.OPTION in opts
+        else set()
     )
     return LeverSpace(
         tuple(sorted(_names(demand[schema.FAMILY]))),
@@ -60,6 +67,8 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
         MIN_SLOTS,
         bool(subcontract),
         bool(crew is not None and len(crew) > 0),
+        tuple(sorted(suppliers)),
+        MIN_SUPPLIER_SLOTS if suppliers else 0,
     )
 
 
@@ -68,7 +77,9 @@ def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
     lacks, so a saved scenario always fits its widgets. Cheap: no data is read."""
     months = set(known.months) | ({levers.promo_start} - {""})
     months |= {m for c in levers.capacity_changes for m in c[1:3]}
+    months |= {m for c in levers.supplier_changes for m in c[1:3]}
     lines = set(known.resources) | {c[0] for c in levers.capacity_changes}
+    suppliers = set(known.suppliers) | {c[0] for c in levers.supplier_changes} - {ALL_SUPPLIERS}
     fams = (
         set(known.families)
         | {k for k, _ in levers.demand_family_pct}
@@ -94,6 +105,8 @@ def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
         max(MIN_SLOTS, len(levers.capacity_changes)),
         bool(subcontract),
         bool(labour),
+        tuple(sorted(suppliers)),
+        max(known.supplier_slots, len(levers.supplier_changes)),
     )
 
 

@@ -5,7 +5,8 @@
 Scalar levers have widget key `scn_<field>` (the URL parameter's name too).
 Per-family and per-region levers get one widget each, keyed
 `scn_<field>__<name>`; capacity changes get a few slots of four widgets keyed
-`scn_capacity_changes__<slot>_<part>`. In the URL they are the one encoded
+`scn_capacity_changes__<slot>_<part>`, supplier changes (datasets with supplier caps)
+likewise `scn_supplier_changes__<slot>_<part>`. In the URL they are the one encoded
 parameter `Levers.to_query` writes. No Streamlit here: the page loops over
 `lever_widgets` and reads the state back with `levers_from_state`.
 """
@@ -19,14 +20,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from sop.scenario.lever_space import LeverSpace
-from sop.scenario.levers import PREFIX, Levers, lever_help
+from sop.scenario.levers import ALL_SUPPLIERS, PREFIX, Levers, lever_help
 from sop.scenario.wording import escape_md
 
 DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
 GROUPS = (DEMAND, PROMO, PRICE, CAPACITY, COSTS)
 CAP_PARTS = ("resource", "from", "to", "pct")
+SUPPLIER_PARTS = ("supplier", "from", "to", "pct")
 FIRST_KEY = PREFIX + "demand_pct"  # present in session state once the panel has run
+# the (name, from, to, %) levers drawn as slots: lever, widget parts, `LeverSpace` slots
+_CHANGES = (
+    ("capacity_changes", CAP_PARTS, "slots"),
+    ("supplier_changes", SUPPLIER_PARTS, "supplier_slots"),
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,42 @@ def _capacity_change_widgets(space: LeverSpace) -> list[Widget]:
     return [*w, _number("added_hour_cost", "Cost of each added line hour (0 = free)", 10.0)]
 
 
+def _supplier_change_widgets(space: LeverSpace) -> list[Widget]:
+    """`space.supplier_slots` supplier capacity changes of four widgets each: supplier
+    cap (or all of them), from, to, % (none when the data has no supplier caps)."""
+    w: list[Widget] = []
+    for i in range(space.supplier_slots):
+        k = f"{PREFIX}supplier_changes__{i}_"
+        w += [
+            Widget(
+                k + "supplier",
+                "select",
+                f"Supplier capacity {i + 1}: supplier",
+                CAPACITY,
+                _help("supplier_changes"),
+                options=("", ALL_SUPPLIERS, *space.suppliers),
+            ),
+            Widget(
+                k + "from",
+                "select",
+                "from",
+                CAPACITY,
+                "First month of the change.",
+                options=space.months,
+            ),
+            Widget(
+                k + "to",
+                "select",
+                "to",
+                CAPACITY,
+                "Last month of the change.",
+                options=space.months,
+            ),
+            _slider("supplier_changes", "Supplier capacity change (%)", CAPACITY, 5.0, k + "pct"),
+        ]
+    return w
+
+
 def _flex_widgets(space: LeverSpace) -> list[Widget]:
     """Overtime, then subcontracting and hiring where the data gives them something to
     act on (a subcontract offer, a labour pool)."""
@@ -253,6 +296,7 @@ def lever_widgets(space: LeverSpace) -> list[Widget]:
         *_promo_widgets(space),
         *_price_widgets(space),
         *_capacity_change_widgets(space),
+        *_supplier_change_widgets(space),
         *_flex_widgets(space),
         *_cost_widgets(),
         *_ending_widgets(space),
@@ -274,15 +318,11 @@ def widget_state(levers: Levers, space: LeverSpace) -> dict[str, Any]:
         raw |= {f"{PREFIX}{name}__{n}": values.get(n, 0.0) for n in names}
     first, last = (space.months[0], space.months[-1]) if space.months else ("", "")
     raw[PREFIX + "promo_start"] = levers.promo_start or first
-    for i in range(space.slots):
-        res, a, b, pct = (
-            levers.capacity_changes[i]
-            if i < len(levers.capacity_changes)
-            else ("", first, last, 0.0)
-        )
-        raw |= dict(
-            zip((f"{PREFIX}capacity_changes__{i}_{x}" for x in CAP_PARTS), (res, a, b, pct))
-        )
+    for name, parts, slots in _CHANGES:
+        changes = getattr(levers, name)
+        for i in range(getattr(space, slots)):
+            entry = changes[i] if i < len(changes) else ("", first, last, 0.0)
+            raw |= dict(zip((f"{PREFIX}{name}__{i}_{x}" for x in parts), entry))
     out = {}
     for w in lever_widgets(space):
         v = raw[w.key]
@@ -298,10 +338,23 @@ def _pairs_from(
     return tuple(sorted((n, v) for n, v in vals if v != 0))
 
 
+def _changes_from(
+    state: Mapping[str, Any], name: str, parts: tuple[str, ...], slots: int
+) -> tuple[tuple[str, str, str, float], ...]:
+    """The changes of `slots` slots of lever `name` (slots without a name or at 0 %
+    left out)."""
+    out = []
+    for i in range(slots):
+        what, a, b, pct = (state.get(f"{PREFIX}{name}__{i}_{x}") for x in parts)
+        if what and pct:
+            out.append((str(what), str(a), str(b), float(pct)))
+    return tuple(out)
+
+
 def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
     """The `Levers` the widgets show (missing keys read as the baseline).
 
-    Pairs at 0 % and capacity slots without a line or at 0 % are left out; the
+    Pairs at 0 % and capacity / supplier slots without a name or at 0 % are left out; the
     promotion's start, length, uplift and cost count only when a family is chosen."""
     base = Levers()
 
@@ -309,11 +362,6 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         return state.get(PREFIX + name, getattr(base, name))
 
     promo = str(get("promo_family") or "")
-    caps = []
-    for i in range(space.slots):
-        res, a, b, pct = (state.get(f"{PREFIX}capacity_changes__{i}_{x}") for x in CAP_PARTS)
-        if res and pct:
-            caps.append((str(res), str(a), str(b), float(pct)))
     return Levers(
         demand_pct=float(get("demand_pct")),
         demand_family_pct=_pairs_from(state, "demand_family_pct", space.families),
@@ -325,7 +373,10 @@ def levers_from_state(state: Mapping[str, Any], space: LeverSpace) -> Levers:
         promo_months=int(get("promo_months")) if promo else base.promo_months,
         promo_uplift_pct=float(get("promo_uplift_pct")) if promo else base.promo_uplift_pct,
         promo_cost=float(get("promo_cost")) if promo else base.promo_cost,
-        capacity_changes=tuple(caps),
+        capacity_changes=_changes_from(state, "capacity_changes", CAP_PARTS, space.slots),
+        supplier_changes=_changes_from(
+            state, "supplier_changes", SUPPLIER_PARTS, space.supplier_slots
+        ),
         overtime_allowed=bool(get("overtime_allowed")),
         overtime_cap_pct=float(get("overtime_cap_pct")),
         subcontract_allowed=bool(get("subcontract_allowed")),

@@ -31,11 +31,12 @@ from sop.scenario.target_text import (
     value_label,
     value_text,
 )
-from sop.scenario.text import CapacityChanges, Pairs, is_month, number_text, numbers
+from sop.scenario.text import CHANGE_FORMAT, CapacityChanges, Pairs, is_month, number_text, numbers
 
 PREFIX = "scn_"
 PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units")
 PROMO_FIELDS = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct", "promo_cost")
+ALL_SUPPLIERS = "(all suppliers)"  # a supplier change's name for every supplier cap
 
 
 def _f(default: Any, unit: str, lo: float | None, hi: float | None, help: str) -> Any:
@@ -81,6 +82,15 @@ class Levers:
         "over a month range (resource, from YYYY-MM, "
         "to YYYY-MM, %): +50 = an extra shift on two, "
         "-100 = shutdown.",
+    )
+    supplier_changes: CapacityChanges = _f(
+        (),
+        "%",
+        -100,
+        200,
+        "Change of a supplier's monthly cap (a material cap of the data) over a month "
+        f"range (supplier or {ALL_SUPPLIERS!r}, from YYYY-MM, to YYYY-MM, %): -50 = it "
+        "ships half, -100 = it ships nothing.",
     )
     overtime_allowed: bool = _f(True, "on/off", None, None, "Overtime may be worked.")
     overtime_cap_pct: float = _f(
@@ -171,13 +181,13 @@ class Levers:
                         (name, entry, f"{PREFIX}{name}: {entry[0]!r} is given more than once", True)
                     )
                 seen.add(entry[0])
-        for entry in self.capacity_changes:
-            res, start, end, _ = entry
-            where = f"{PREFIX}capacity_changes for {res}"
-            bad = [f"{m!r} is not a month (YYYY-MM)" for m in (start, end) if not is_month(m)]
-            if bad or end < start:
-                why = f"{where}: {(bad or [f'{end} is before {start}'])[0]}"
-                out.append(("capacity_changes", entry, why, True))
+        for name in CHANGE_FORMAT:
+            for entry in getattr(self, name):
+                res, start, end, _ = entry
+                bad = [f"{m!r} is not a month (YYYY-MM)" for m in (start, end) if not is_month(m)]
+                if bad or end < start:
+                    why = f"{PREFIX}{name} for {res}: {(bad or [f'{end} is before {start}'])[0]}"
+                    out.append((name, entry, why, True))
         promo = f"{PREFIX}promo_start"
         if self.promo_start and not is_month(self.promo_start):
             why = f"{promo}: {self.promo_start!r} is not a month (YYYY-MM)"
@@ -199,18 +209,23 @@ class Levers:
         regions: Iterable[str],
         resources: Iterable[str],
         months: Iterable[str] = (),
+        suppliers: Iterable[str] | None = None,
     ) -> list[str]:
-        """Families, regions and line resources these levers name that the dataset does
-        not have, and (when the plan's YYYY-MM `months` are given) capacity changes,
-        promotions and targets wholly outside them: such a lever changes nothing (a
-        target there cannot be measured). Worded for a planner."""
-        return [
-            why
-            for *_, why in self._unknown(set(families), set(regions), set(resources), list(months))
-        ]
+        """Families, regions, line resources and (when given) supplier caps these levers
+        name that the dataset does not have, and (when the plan's YYYY-MM `months` are
+        given) capacity and supplier changes, promotions and targets wholly outside
+        them: such a lever changes nothing (a target there cannot be measured). Worded
+        for a planner."""
+        sets = (set(families), set(regions), set(resources), list(months))
+        return [why for *_, why in self._unknown(*sets, suppliers)]
 
     def _unknown(
-        self, families: set[str], regions: set[str], resources: set[str], months: list[str]
+        self,
+        families: set[str],
+        regions: set[str],
+        resources: set[str],
+        months: list[str],
+        suppliers: Iterable[str] | None = None,
     ) -> list[tuple[str, Any, str]]:
         known = {
             "demand_family_pct": ("family", families),
@@ -219,6 +234,9 @@ class Levers:
             "demand_region_pct": ("region", regions),
             "capacity_changes": ("line", resources),
         }
+        if suppliers is not None:  # every supplier: only where there is one
+            caps = set(suppliers)
+            known["supplier_changes"] = ("supplier cap", caps | ({ALL_SUPPLIERS} if caps else caps))
         out = []
         for name, (what, names) in known.items():
             for entry in getattr(self, name):
@@ -244,17 +262,13 @@ class Levers:
             return out
         lo, hi = min(months), max(months)
         plan = f"the plan's months ({lo} to {hi})"
-        known_lines = {o[1] for o in out if o[0] == "capacity_changes"}
-        for entry in self.capacity_changes:
-            res, a, b, _ = entry
-            if entry not in known_lines and is_month(a) and is_month(b) and (b < lo or a > hi):
-                out.append(
-                    (
-                        "capacity_changes",
-                        entry,
-                        f"{PREFIX}capacity_changes for {res}: {a} to {b} is outside {plan}",
-                    )
-                )
+        for name in CHANGE_FORMAT:
+            unknown = {o[1] for o in out if o[0] == name}
+            for entry in getattr(self, name):
+                res, a, b, _ = entry
+                if entry not in unknown and is_month(a) and is_month(b) and (b < lo or a > hi):
+                    why = f"{PREFIX}{name} for {res}: {a} to {b} is outside {plan}"
+                    out.append((name, entry, why))
         if self.promo_family and is_month(self.promo_start):
             end = month_text(add_months(self.promo_start, self.promo_months - 1))
             if end < lo or self.promo_start > hi:
@@ -274,18 +288,20 @@ class Levers:
         regions: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         months: Iterable[str] = (),
+        suppliers: Iterable[str] | None = None,
     ) -> tuple[Levers, list[str]]:
         """(these levers without every entry that cannot be used, why each was left out).
 
         Left out: numbers that are not finite, months that are not YYYY-MM, ranges
         ending before they start, a name given twice (the first is kept), and, when the
-        dataset's names are given, families, regions and lines it does not have (and
-        what lies wholly outside the plan's `months`, see `unknown_names`). A bad
-        scalar goes back to its baseline value; a bad promotion is dropped whole.
-        Out-of-range numbers are kept (see `clamped`)."""
+        dataset's names are given, families, regions, lines and (when given) supplier
+        caps it does not have (and what lies wholly outside the plan's `months`, see
+        `unknown_names`). A bad scalar goes back to its baseline value; a bad promotion
+        is dropped whole. Out-of-range numbers are kept (see `clamped`)."""
         drop = [(n, e, why) for n, e, why, fatal in self._issues() if fatal]
         if families is not None and regions is not None and resources is not None:
-            drop += self._unknown(set(families), set(regions), set(resources), list(months))
+            sets = (set(families), set(regions), set(resources), list(months))
+            drop += self._unknown(*sets, suppliers)
         base, changes, reasons = Levers(), {}, []
         for name, entry, why in drop:
             reasons.append(why)
@@ -312,7 +328,7 @@ class Levers:
             def clamp(v: float, lo: float = lo, hi: float = hi) -> float:
                 return min(max(v, lo), hi) if math.isfinite(v) else v
 
-            if f.name == "capacity_changes":
+            if f.name in CHANGE_FORMAT:
                 changes[f.name] = tuple((*c[:3], float(clamp(c[3]))) for c in value)
             elif isinstance(value, tuple):
                 changes[f.name] = tuple((k, float(clamp(v))) for k, v in value)

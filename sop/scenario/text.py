@@ -15,6 +15,9 @@ from typing import Any
 Pairs = tuple[tuple[str, float], ...]
 CapacityChanges = tuple[tuple[str, str, str, float], ...]  # resource, from, to, %
 CAPACITY_FORMAT = "line:from:to:% (e.g. RS-ASM1:2027-06:2027-07:50)"
+SUPPLIER_FORMAT = "supplier:from:to:% (e.g. CAP-CL-MOTOR:2027-03:2027-12:-50)"
+# levers of (name, from, to, %) changes over month ranges, and how each is written
+CHANGE_FORMAT = {"capacity_changes": CAPACITY_FORMAT, "supplier_changes": SUPPLIER_FORMAT}
 PAIR_FORMAT = {"ending_units": ("name:units", "Cooling:500,Heating:200")}  # else name:%
 # a calendar month of the years data may hold (sop.data.columns.YEAR_RANGE, 1900-2200)
 MONTH = re.compile(r"(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])")
@@ -31,7 +34,7 @@ def numbers(name: str, value: Any) -> list[tuple[tuple | None, float]]:
     values are checked by `sop.scenario.target_text.target_issues`)."""
     if name == "targets":
         return []
-    if name == "capacity_changes":
+    if name in CHANGE_FORMAT:
         return [(c, float(c[3])) for c in value]
     if isinstance(value, tuple):
         return [(p, float(p[1])) for p in value]
@@ -129,8 +132,8 @@ def decode(key: str, default: Any, raw: Any) -> tuple[Any, list[str]]:
             if str(raw).lower() in ("0", "false", "off", "no"):
                 return False, []
             raise ValueError(f"{shown(raw)} is not on/off (use 1 or 0)")
-        if key == "capacity_changes":
-            return _decode_capacity(raw)
+        if key in CHANGE_FORMAT:
+            return _decode_capacity(raw, CHANGE_FORMAT[key])
         if isinstance(default, tuple):
             return _decode_pairs(raw, *PAIR_FORMAT.get(key, ("name:%", "Cooling:5,Heating:-3")))
         if isinstance(default, int):
@@ -144,7 +147,7 @@ def decode(key: str, default: Any, raw: Any) -> tuple[Any, list[str]]:
         return default, [f": {exc}"]
 
 
-def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
+def _decode_capacity(raw: Any, form: str) -> tuple[CapacityChanges, list[str]]:
     items = raw if isinstance(raw, list) else [p.split(":") for p in str(raw).split(",") if p]
     out, bad = [], []
     for item in items:
@@ -156,7 +159,7 @@ def _decode_capacity(raw: Any) -> tuple[CapacityChanges, list[str]]:
             out.append((str(r), str(a), str(b), read_number(p)))
         except ValueError:
             text = ":".join(map(str, item)) if isinstance(item, (list, tuple)) else item
-            bad.append(f": {shown(text)} is not {CAPACITY_FORMAT}")
+            bad.append(f": {shown(text)} is not {form}")
     return tuple(out), bad
 
 

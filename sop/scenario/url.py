@@ -58,9 +58,9 @@ def levers_from_url(
         return None, []
     levers, unread = Levers.parse(mine)
     names = (
-        (known.families, known.regions, known.resources, known.months)
+        (known.families, known.regions, known.resources, known.months, known.suppliers)
         if known
-        else (None, None, None, ())
+        else (None, None, None, (), None)
     )
     levers, dropped = levers.without_bad(*names)
     return levers.clamped(), (
@@ -89,9 +89,10 @@ def link_warning(problems: list[str]) -> str:
 
 def lever_warning(levers: Levers, known: LeverSpace) -> str | None:
     """One Markdown warning for levers on screen that are not valid or name families,
-    regions or lines the dataset lacks (those change nothing); None when all is well."""
+    regions, lines or supplier caps the dataset lacks (those change nothing); None when
+    all is well."""
     problems = levers.problems() + levers.unknown_names(
-        known.families, known.regions, known.resources, known.months
+        known.families, known.regions, known.resources, known.months, known.suppliers
     )
     if not problems:
         return None

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
-from sop.scenario.levers import Levers, lever_help
+from sop.scenario.levers import ALL_SUPPLIERS, Levers, lever_help
 
 __all__ = ["escape_md", "moved_text"]
 
@@ -34,7 +34,8 @@ LABELS = {
 
 def moved_text(levers: Levers) -> str:
     """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
-    2027-06 to 2027-07 +50 %; overtime off' ('nothing (baseline)' when nothing)."""
+    2027-06 to 2027-07 +50 %; supplier cap CAP-CL-MOTOR 2027-03 to 2027-12 -50 %;
+    overtime off' ('nothing (baseline)' when nothing)."""
     parts = []
     for name, v in levers.moved().items():
         unit = lever_help()[name]["unit"]
@@ -50,6 +51,12 @@ def moved_text(levers: Levers) -> str:
             parts += [f"target: {t.describe()}" for t in v]
         elif name == "capacity_changes":
             parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
+        elif name == "supplier_changes":
+            parts += [
+                f"{'every supplier cap' if s == ALL_SUPPLIERS else f'supplier cap {s}'} "
+                f"{a} to {b} {p:+g} %"
+                for s, a, b, p in v
+            ]
         elif isinstance(v, tuple) and unit != "%":  # units, not a change
             parts += [f"{LABELS[name]} {k} {x:,.0f} {unit}" for k, x in v]
         elif isinstance(v, tuple):
