@@ -4,7 +4,8 @@ append-only decision log."""
 
 import streamlit as st
 
-from sop.core import access
+from sop.core import access, fmt
+from sop.executive import approval
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
@@ -25,19 +26,43 @@ def entry_form(title, icon, label, labels, note_label, button, act, key, done_te
         widgets.flash(FLASH, done_text.format(acted[0]), clear=forms.entry_cleared(key))
 
 
-def render_approve(path: str, version: int, stamp: tuple, view) -> None:
+def render_figures(path: str, version: int, stamp: tuple, currency: str, levers) -> str | None:
+    """The picked plan's headline tiles and, when it serves less than all demand on time,
+    the line saying so (returned, for the confirmation). The evaluation is the one the
+    approval stores (`scenario_readers.scenario`, cached)."""
+    with st.spinner("Planning the picked plan…"):
+        ev = scenario_readers.scenario(path, version, stamp, levers, POLICY)
+    if ev is None or not ev.ok:
+        why = None if ev is None else ev.plan.explanation
+        st.warning(fmt.md(approval.not_planned(why)), icon=":material/error:")
+        return None
+    for row in approval.tiles(ev.kpis, currency, POLICY.horizon):
+        widgets.tiles(row)
+    line = approval.shortfall_line(ev.kpis, currency)
+    if line:
+        st.warning(fmt.md(line), icon=":material/report:")
+    return line
+
+
+def render_approve(path: str, version: int, stamp: tuple, view, currency: str) -> None:
     st.subheader("Approve the plan of record")
     choices = scenario_readers.finance_scenarios(path)
-    picked = forms.approve_form(choices, exec_view.fmt_cycle(view.cycle))
+    shown: dict[int, str | None] = {}
+
+    def show(sid: int) -> None:
+        shown[sid] = render_figures(path, version, stamp, currency, choices[sid][1])
+
+    picked = forms.approve_form(choices, exec_view.fmt_cycle(view.cycle), show)
     if picked is None:
         return
     approved = actions.approve(path, version, stamp, POLICY, *picked)
     if not approved.ok:
         return st.error(approved.message)
+    line = shown.get(picked[0])
     widgets.flash(
         FLASH,
         f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
-        f"(log entry #{approved.value}).",
+        f"(log entry #{approved.value})." + (f" {fmt.md(line)}." if line else ""),
         clear=forms.APPROVE_CLEARED,
     )
 
@@ -135,7 +160,7 @@ st.caption(
 left, right = st.columns(2)
 with left:
     if page.view is not None:
-        render_approve(page.path, page.version, page.stamp, view)
+        render_approve(page.path, page.version, page.stamp, view, page.view.currency)
     else:
         st.subheader("Approve the plan of record")
         st.caption("Needs a demand plan for the active data (see above).")

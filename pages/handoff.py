@@ -39,6 +39,8 @@ def render_weeks(view) -> None:
         icon=":material/download:",
     )
     part = weekly.select(w, plant, family)
+    if short := weekly.shortfall_line(part):
+        st.warning(fmt.md(short), icon=":material/report:")
     st.plotly_chart(
         exec_charts.weekly_chart(weekly.by_week(part)),
         width="stretch",

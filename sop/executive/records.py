@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sop.core import fmt, schema
-from sop.executive import decisions, weekly
+from sop.executive import approval, decisions, weekly
 from sop.finance.bridge import margin_bridge
+from sop.store.decisions import APPROVE
 
 BRIDGE_COLUMNS = ["step", "amount", "kind", "detail", "amount_text"]
 PREVIOUS_STEP = "Previous plan of record"
@@ -33,7 +34,7 @@ class Records:
     previous / previous_entry: the previous cycle's plan of record; weekly: the
     snapshot's first months in weeks (`sop.weekly.weekly_split`); actuals,
     actuals_month, actuals_plan: the as-of month against an earlier plan of record;
-    log: `decisions.log_view`; items: `decisions.items`."""
+    log: `decisions.log_view` with `service` (`log_service`); items: `decisions.items`."""
 
     cycle: pd.Timestamp
     as_of: pd.Timestamp | None
@@ -61,6 +62,28 @@ def entry_name(entry: pd.Series) -> str:
         if entry["scenario_id"]
         else str(entry["scenario_name"])
     )
+
+
+def log_service(
+    view: pd.DataFrame, log: pd.DataFrame, load: Callable[[int], decisions.PlanSnapshot | None]
+) -> pd.DataFrame:
+    """The log to read (`decisions.log_view`) with `service`: for each approval, what
+    the approved plan serves, from the KPIs its snapshot stored (`approval.log_line`:
+    "leaves 52,497 units (€3.86M) unserved and ships €6.96M late: fill 90.2 %, on-time
+    77.3 %"); '' for other entries and for an approval whose snapshot is missing or
+    holds no service rates (saved by an older version)."""
+    ids = log.loc[log["kind"] == APPROVE, "entry_id"] if len(log) else []
+    lines = {}
+    for entry_id in ids:
+        snap = load(int(entry_id))
+        lines[int(entry_id)] = "" if snap is None else approval.log_line(snap.kpis, snap.currency)
+    out = view.copy()
+    out.insert(
+        list(out.columns).index("entry") + 1,
+        "service",
+        out["entry_id"].map(lines).fillna("").astype(str),
+    )
+    return out
 
 
 def _actuals(
@@ -123,7 +146,7 @@ def records(
         actuals=actuals,
         actuals_month=a_month,
         actuals_plan=a_plan,
-        log=decisions.log_view(log),
+        log=log_service(decisions.log_view(log), log, load),
         items=decisions.items(log, today or pd.Timestamp.today()),
     )
 

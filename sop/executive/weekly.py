@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sop.core import csvout, schema
+from sop.core import csvout, fmt, schema
 from sop.core.months import month_start
 from sop.supply import capacity
 
@@ -188,3 +188,50 @@ def actual_totals(actuals: pd.DataFrame) -> dict[str, float]:
         "gap_units": act - plan,
         "gap_pct": (act - plan) / plan if plan > 0 else np.nan,
     }
+
+
+SHORT_UNITS = 0.5  # a month of a SKU and plant shipping fewer units short than this is not short
+TOP_SHORT = 3  # SKUs named in the shortfall line
+
+
+def shortfall(weekly: pd.DataFrame) -> dict[str, object]:
+    """Where the weekly plan ships below demand. A SKU's month at a plant is short when
+    it ships at least `SHORT_UNITS` fewer units than its demand (a month's weeks are
+    shares of it, so its weeks are short together). units: units short, summed over
+    the short months; weeks / of_weeks: weeks (by their Monday) with a short row / all
+    weeks; skus / of_skus: likewise for SKUs; top: [(sku, units short)], most short
+    first."""
+    keys = [schema.MONTH, schema.SKU, schema.PLANT]
+    month = weekly.groupby(keys, as_index=False)[["demand", "shipped"]].sum()
+    month["short"] = month["demand"] - month["shipped"]
+    short = month[month["short"] >= SHORT_UNITS]
+    rows = weekly.merge(short[keys], on=keys)
+    by_sku = short.groupby(schema.SKU)["short"].sum().sort_values(ascending=False, kind="stable")
+    return {
+        "units": float(short["short"].sum()),
+        "weeks": int(rows["week_start"].nunique()),
+        "of_weeks": int(weekly["week_start"].nunique()),
+        "skus": int(short[schema.SKU].nunique()),
+        "of_skus": int(weekly[schema.SKU].nunique()),
+        "top": [(str(s), float(u)) for s, u in by_sku.items()],
+    }
+
+
+def shortfall_line(weekly: pd.DataFrame) -> str | None:
+    """One line when the weekly plan ships below demand, else None: "The plan is short:
+    it ships 3,120 units below demand in 9 of 13 weeks, on 4 of 12 SKUs (most short:
+    A-1 1,800 units, B-2 900 units, C-3 300 units); what is not shipped in its week
+    ships late or is lost." Plain text: escape it for Markdown (`fmt.md`)."""
+    if weekly.empty:
+        return None
+    s = shortfall(weekly)
+    if not s["skus"]:
+        return None
+    top = ", ".join(f"{sku} {fmt.units(u)}" for sku, u in s["top"][:TOP_SHORT])
+    return (
+        f"The plan is short: it ships {fmt.units(s['units'])} below demand in "
+        f"{s['weeks']} of {s['of_weeks']} weeks, on {s['skus']} of {s['of_skus']} "
+        f"{'SKU' if s['of_skus'] == 1 else 'SKUs'} "
+        f"({'most short: ' if s['skus'] > 1 else ''}{top}); what is not shipped in its "
+        "week ships late or is lost."
+    )

@@ -315,6 +315,12 @@ def decision_log() -> dict:
         "made_at": Made,
         "cycle": Date("Cycle", format="MMM YYYY"),
         "entry": Text("Entry", width="large"),
+        "service": Text(
+            "Service as approved",
+            width="large",
+            help="What the approved plan served when it was approved: units and value "
+            "left unserved, value shipped late, fill and on-time rates.",
+        ),
         "author": "By",
         "note": Text("Note", width="large"),
         "status": "Status",

@@ -212,13 +212,19 @@ def entry_form(
     return None
 
 
-def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[int, str] | None:
+def approve_form(
+    choices: dict[int, tuple[str, Levers]],
+    cycle: str,
+    show: Callable[[int], object] | None = None,
+) -> tuple[int, str] | None:
     """The Decisions page's approval: (saved scenario id, 0 for the baseline; note) once
-    "Approve" is pressed, else None (and for a person who may not approve)."""
+    "Approve" is pressed, else None (and for a person who may not approve). The plan is
+    picked outside the form, so picking it reruns the page and `show(id)` draws what
+    the picked plan is worth (its figures, a shortfall) above the note and the button."""
     if not permit.allowed(access.APPROVE):
         return None
     widgets.fresh(APPROVE_CLEARED)
-    with st.form("dec_approve_form", border=True):
+    with st.container(border=True, key="dec_approve_box"):
         sid = st.selectbox(
             "Plan",
             list(choices),
@@ -226,19 +232,22 @@ def approve_form(choices: dict[int, tuple[str, Levers]], cycle: str) -> tuple[in
             format_func=lambda i: "Baseline (nothing moved)" if i == 0 else f"#{i} {choices[i][0]}",
             help="The baseline or a scenario saved on the Scenarios page.",
         )
-        note = st.text_area(
-            "Note",
-            key="dec_note",
-            height=90,
-            placeholder="Why this plan; conditions; what was ruled out",
-        )
-        go = st.form_submit_button(
-            f"Approve for the {cycle} cycle",
-            type="primary",
-            icon=":material/gavel:",
-            key="dec_approve",
-        )
-        st.caption(recorded_as())
+        if show is not None and sid is not None:
+            show(int(sid))
+        with st.form("dec_approve_form", border=False):
+            note = st.text_area(
+                "Note",
+                key="dec_note",
+                height=90,
+                placeholder="Why this plan; conditions; what was ruled out",
+            )
+            go = st.form_submit_button(
+                f"Approve for the {cycle} cycle",
+                type="primary",
+                icon=":material/gavel:",
+                key="dec_approve",
+            )
+            st.caption(recorded_as())
     return (int(sid), note) if go else None
 
 
