@@ -6,6 +6,7 @@ import streamlit as st
 
 from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
+from sop.executive import headline as exec_headline
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.scenario.compare import escape_md
@@ -144,8 +145,8 @@ render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(note)
 headline = exec_view.headline_tiles(view, POLICY.horizon)
-for start in range(0, len(headline), exec_view.HEADLINE_ROW):
-    widgets.tiles(headline[start : start + exec_view.HEADLINE_ROW])
+for start in range(0, len(headline), exec_headline.HEADLINE_ROW):
+    widgets.tiles(headline[start : start + exec_headline.HEADLINE_ROW])
 render_middle(view, height=420 if present else 250, font=18 if present else 13)
 render_board(view, present)
 grid_view.executive_grid(

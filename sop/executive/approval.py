@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from sop.core import fmt
 from sop.finance.tiles import Tile, kpi_tile, serves_all, service_pct
 
-# the Executive page's labels (`sop.executive.view.HEADLINE`, the service tiles)
+# the Executive page's labels (`sop.executive.headline.HEADLINE`, the service tiles)
 TILES = (
     (("revenue", "Revenue"), ("gross_margin", "Gross margin")),
     (("fill_rate", "Fill rate"), ("on_time_rate", "On-time fill rate")),

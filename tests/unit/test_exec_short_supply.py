@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sop.executive import view as exec_view
+from sop.executive import headline as exec_headline
 from sop.finance.tiles import value_text
 
 BASE = {"revenue": 1_000.0, "fill_rate": 1.0, "lost_units": 0.0, "lost_value": 0.0}
@@ -12,7 +12,7 @@ SHORT = {"revenue": 900.0, "fill_rate": 0.9, "lost_units": 10.0, "lost_value": 1
 
 
 def test_the_headline_shows_lost_sales_value_with_its_change_against_the_baseline() -> None:
-    head = exec_view.headline(SHORT, {}, None, "EUR", BASE).set_index("key")
+    head = exec_headline.headline(SHORT, {}, None, "EUR", BASE).set_index("key")
     row = head.loc["lost_value"]
     assert row["label"] == "Lost sales (value)"
     assert row["text"] == value_text("lost_value", 1_250_000.0, "EUR") == "€1.25M"
@@ -22,7 +22,7 @@ def test_the_headline_shows_lost_sales_value_with_its_change_against_the_baselin
 
 
 def test_the_service_row_of_the_headline_is_full_and_ends_with_lost_sales() -> None:
-    keys = [k for k, _ in exec_view.HEADLINE]
-    service = keys[exec_view.HEADLINE_ROW :]
+    keys = [k for k, _ in exec_headline.HEADLINE]
+    service = keys[exec_headline.HEADLINE_ROW :]
     assert service == ["fill_rate", "on_time_rate", "late_value", "lost_value"]
-    assert len(keys) % exec_view.HEADLINE_ROW == 0  # two full rows of tiles
+    assert len(keys) % exec_headline.HEADLINE_ROW == 0  # two full rows of tiles

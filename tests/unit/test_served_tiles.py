@@ -17,6 +17,7 @@ from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
+from sop.executive import headline as exec_headline
 from sop.executive import view as exec_view
 from sop.finance import tiles
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
@@ -176,13 +177,13 @@ def _exec(current, previous, name: str) -> SimpleNamespace:
         plan_name=name,
         currency="EUR",
         current=current,
-        headline=exec_view.headline(current.kpis, current.budget, dict(previous.kpis), "EUR"),
+        headline=exec_headline.headline(current.kpis, current.budget, dict(previous.kpis), "EUR"),
     )
 
 
 def test_executive_stock_tile_is_grey_when_either_plan_runs_short(squeeze) -> None:
     base, ev = squeeze
-    label = dict(exec_view.HEADLINE)["ending_inventory_value"]
+    label = dict(exec_headline.HEADLINE)["ending_inventory_value"]
     fill = tiles.service_pct(ev.kpis["fill_rate"])
     # the squeeze on the table, the baseline the previous plan of record
     tile = {t.label: t for t in exec_view.headline_tiles(_exec(ev, base, "#1 Squeeze"), 18)}

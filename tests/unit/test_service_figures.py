@@ -21,6 +21,7 @@ from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
+from sop.executive import headline as exec_headline
 from sop.executive import pack
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
@@ -136,7 +137,7 @@ def test_the_delay_shows_on_every_tile_set_with_its_change(demo) -> None:
     supply = _by_label([t for row in tiles.plan_tiles(cut.kpis, "EUR") for t in row])
     assert supply["On-time fill rate"].value == scen["On-time fill rate"].value
     assert {"Fill rate", "Late (unit-months)", "Lost sales (units)"} <= set(supply)
-    head = exec_view.headline(cut.kpis, cut.budget, None, "EUR", base.kpis).set_index("key")
+    head = exec_headline.headline(cut.kpis, cut.budget, None, "EUR", base.kpis).set_index("key")
     assert head.at["on_time_rate", "vs_baseline"] == pytest.approx(
         cut.kpis["on_time_rate"] - base.kpis["on_time_rate"]
     )

@@ -17,7 +17,7 @@ from supply_helpers import tiny_with_consensus
 
 from sop.core import schema
 from sop.executive import board as exec_board
-from sop.executive import view as exec_view
+from sop.executive import headline as exec_headline
 from sop.finance import risk, tiles
 from sop.finance.tiles import range_note, service_pct, value_text
 from sop.scenario.evaluate import evaluate, prepare_demand
@@ -86,14 +86,14 @@ def test_finance_service_tiles_show_the_simulations_service_ranges(squeeze) -> N
 def test_executive_headline_carries_the_ranges_of_the_plan_on_the_table(squeeze) -> None:
     ev, baseline = squeeze
     ranges = risk.p10_p90(ev.risk)
-    head = exec_view.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis, ranges)
+    head = exec_headline.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis, ranges)
     head = head.set_index("key")
     for key in RATES:
         lo, hi = _summary(ev)[key]
         assert (head.at[key, "p10"], head.at[key, "p90"]) == (lo, hi)
         assert head.at[key, "range_text"] == f"P10-P90: {service_pct(lo)} to {service_pct(hi)}"
     assert head.at["lost_value", "range_text"] == ""  # the simulation has no lost-sales range
-    plain = exec_view.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis)
+    plain = exec_headline.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis)
     assert (plain["range_text"] == "").all()
 
 
@@ -104,7 +104,7 @@ def test_board_lost_sales_is_the_scenarios_kpi_and_the_tiles_figure(squeeze) -> 
     assert board.at["Baseline", "lost_value"] == baseline.kpis["lost_value"]
     text = exec_board.board_text(board.reset_index(), "EUR", "L2 cut").set_index("Plan")
     shown = text.at["✔ L2 cut", "Lost sales (value)"]
-    head = exec_view.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis).set_index("key")
+    head = exec_headline.headline(ev.kpis, ev.budget, None, "EUR", baseline.kpis).set_index("key")
     # the same figure as the Executive tile "Lost sales (value)" of that plan
     assert shown == head.at["lost_value", "text"]  # unstarred: it loses more (below)
     assert head.at["lost_value", "text"] == value_text("lost_value", ev.kpis["lost_value"])

@@ -17,7 +17,7 @@ from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
-from sop.executive.view import headline
+from sop.executive.headline import headline
 from sop.finance import risk, tiles
 from sop.finance.kpis import kpi_table
 from sop.goal.solve import MET, solve_goal

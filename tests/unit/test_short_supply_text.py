@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from supply_helpers import one_product
 
-from sop.executive import view as exec_view
+from sop.executive import headline as exec_headline
 from sop.finance import tiles
 from sop.finance.kpis import plan_kpis, summary
 from sop.scenario import compare
@@ -42,7 +42,7 @@ def test_service_tiles_do_not_round_a_shortfall_up_to_full(one_short) -> None:
 
 def test_the_summary_headline_and_compare_table_say_the_same(one_short) -> None:
     assert ">99.9 % of demand delivered within the horizon, >99.9 % on time" in summary(one_short)
-    head = exec_view.headline(one_short, {}, None, "EUR").set_index("key")
+    head = exec_headline.headline(one_short, {}, None, "EUR").set_index("key")
     assert head.at["fill_rate", "text"] == ">99.9 %"
     full = {**one_short, "fill_rate": 1.0, "on_time_rate": 1.0, "lost_units": 0.0}
     table = compare.compare_table({"Full": full, "Short": one_short}, "EUR").set_index("KPI")

@@ -1,0 +1,121 @@
+"""The Executive headline: the KPIs the meeting decides on (`HEADLINE`), each with its
+value, its P10-P90 through the constrained plan and its changes against the budget,
+the previous plan of record and the baseline (`headline`). `sop.executive.view` puts
+it in the `ExecView` and makes the page's tiles of it (`headline_tiles`); the pack's
+Summary sheet and HTML cards read the same frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sop.finance.tiles import delta_text, range_note, value_text
+
+HEADLINE = (
+    ("revenue", "Revenue"),
+    ("gross_margin", "Gross margin"),
+    ("ending_inventory_value", "Inventory value (end)"),
+    ("avg_utilisation", "Line utilisation"),
+    ("fill_rate", "Fill rate"),
+    ("on_time_rate", "On-time fill rate"),
+    ("late_value", "Late deliveries (value)"),
+    # units never served: a short plan's fill rate says how many, this what they are worth
+    ("lost_value", "Lost sales (value)"),
+)
+# the page draws the headline in rows: money and capacity, then service
+HEADLINE_ROW = 4
+DEFINITIONS = {
+    "revenue": "Revenue of the units sold over the plan horizon, booked in the month "
+    "they ship (or are ordered, as the plan settings say).",
+    "gross_margin": "Revenue - cost of goods at standard cost - production variances "
+    "(idle time, overtime premium, hiring, layoffs, subcontract price) - holding and "
+    "backlog costs, over the plan horizon.",
+    "fill_rate": "Share of demand served over the plan horizon.",
+    "on_time_rate": "Share of demand delivered in the month it was ordered, over the plan "
+    "horizon (oldest orders served first).",
+    "late_value": "Units owed to customers at each month end x their price, summed over "
+    "the months: revenue held back by late deliveries.",
+    "lost_value": "Units ordered in the plan horizon and never served x the family's "
+    "average price: revenue lost to the shortage.",
+    "ending_inventory_value": "Stock at the end of the plan horizon, at standard cost.",
+    "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
+    "hours available, averaged over lines and months.",
+}
+
+
+def _vs_baseline(
+    key: str, value: float, baseline: dict[str, float] | None, currency: str
+) -> tuple[float, str]:
+    """(this plan - the baseline, the change as a short text)."""
+    if baseline is None:
+        return np.nan, "no baseline"
+    ref = baseline.get(key, np.nan)
+    d = value - ref
+    if not np.isfinite(d):
+        return np.nan, "baseline not defined"
+    return d, f"{delta_text(key, d, ref, currency) or 'no change'} vs baseline"
+
+
+def headline(
+    kpis: dict[str, float],
+    budget: dict[str, float],
+    previous: dict[str, float] | None,
+    currency: str,
+    baseline: dict[str, float] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
+    text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
+    `ranges` = `sop.finance.risk.p10_p90`: NaN and '' where it has none), vs_budget
+    (plan - budget over the budget's months; NaN where the budget has no such figure),
+    vs_budget_text, budget_short (one short line for under a tile, naming the months
+    compared: the tile's value covers the whole horizon; '' without a budget figure),
+    vs_previous (this plan - the previous plan of record), vs_previous_text,
+    vs_baseline (this plan - the baseline, nothing moved; NaN without one),
+    vs_baseline_text, help (what the KPI is, then the comparisons in full).
+    `headline_tiles` makes the page's tiles of it."""
+    rows = []
+    for key, label in HEADLINE:
+        v = kpis.get(key, np.nan)
+        vb = (
+            budget.get(f"plan_{key}", np.nan) - budget.get(key, np.nan) if key in budget else np.nan
+        )
+        vp = v - previous.get(key, np.nan) if previous else np.nan
+        months = int(budget.get("months", 0) or 0)
+        db = None if np.isnan(vb) else delta_text(key, vb, budget.get(key), currency)
+        dp = delta_text(key, vp, previous.get(key), currency) if previous else None
+        row = {
+            "key": key,
+            "label": label,
+            "value": v,
+            "text": value_text(key, v, currency),
+            "vs_budget": vb,
+            "vs_budget_text": (
+                "no budget figure"
+                if np.isnan(vb)
+                else f"{db or 'on budget'} vs budget ({months} months)"
+            ),
+            # under a tile only where the budget has the figure (the help says it has not)
+            "budget_short": (
+                "" if np.isnan(vb) else f"{db or 'on budget'} vs budget, {months} months"
+            ),
+            "vs_previous": vp,
+            "vs_previous_text": (
+                "no previous plan of record"
+                if not previous
+                else f"{dp or 'no change'} vs previous plan"
+            ),
+        }
+        row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
+        row["range_text"] = range_note(key, ranges or {}, currency) or ""
+        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)
+        row["help"] = (
+            f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
+            f"against the previous plan of record: {row['vs_previous_text']}; against "
+            f"the baseline: {row['vs_baseline_text']}."
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
