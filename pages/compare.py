@@ -4,6 +4,7 @@ open one on the Scenarios page, or archive it."""
 import streamlit as st
 
 from sop.core import access
+from sop.finance import risk
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario import url as scenario_url
@@ -98,17 +99,33 @@ def render_comparison(
             st.warning(compare.escape_md(f"{name}: {ev.plan.explanation}"))
             del evals[name]
     figures = {n: e.kpis for n, e in evals.items()}
+    # the cached evaluations carry their simulation (`with_risk`): the ranges cost nothing more
+    ranges = {n: risk.p10_p90(e.risk) for n, e in evals.items()}
     st.dataframe(
-        compare.compare_table(figures, currency),
+        compare.compare_table(figures, currency, ranges),
         hide_index=True,
         key="cmp_table",
         height="content",
         column_config=columns.helped(compare.no_price_help(figures, list(figures))),
     )
+    demands = {n: f.get("demand_units") for n, f in figures.items()}
     st.caption(
         "★ marks the best value in each row as shown (higher or lower, as the Better "
         "column says; every tied value); rows without a better direction, such as "
-        "costs that follow volume, are not marked."
+        "costs that follow volume, are not marked. Stock is marked only among the plans "
+        "that serve all their demand"
+        + (
+            "; units served is not marked, as the plans' demands differ (the fill rate "
+            "compares them like for like)."
+            if len(figures) > 1 and not compare.same_demand(demands, currency)
+            else "."
+        )
+        + (
+            f" P10-P90: the range when demand is drawn {risk.N_PATHS} times from the "
+            "forecast's uncertainty, each draw going through the plan's capacity."
+            if any(ranges.values())
+            else ""
+        )
     )
     if note := compare.undefined_note(figures):
         st.caption(note)

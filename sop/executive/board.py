@@ -19,6 +19,7 @@ BOARD = (
     "fill_rate",
     "on_time_rate",
     "late_value",
+    "lost_units",
     "lost_value",
     "ending_inventory_value",
     "avg_utilisation",
@@ -63,8 +64,9 @@ def board_help(board: pd.DataFrame) -> dict[str, str]:
 
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
     """`scenario_board` as text with units; ★ marks the best value of each column (as
-    shown: values that read the same tie, and a column where all do has none; stock
-    only among the plans that serve all their demand) and ✔ the plan of record."""
+    shown: values that read the same tie, and a column where all do has none; among
+    the plans `compare.competitors` names, as on the Compare page: stock only among the
+    plans that serve all their demand) and ✔ the plan of record."""
     labels = {
         "revenue": "Revenue",
         "gross_margin": "Gross margin",
@@ -72,18 +74,19 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
         "fill_rate": "Fill rate",
         "on_time_rate": "On-time fill rate",
         "late_value": "Late deliveries (value)",
-        # what a short plan never serves, worth as the Executive tile of the same name
+        # what a short plan never serves, in units and worth (the Executive tiles' names)
+        "lost_units": "Lost sales (units)",
         "lost_value": "Lost sales (value)",
         "ending_inventory_value": "Inventory value (end)",
         "avg_utilisation": "Line utilisation (avg)",
     }
     out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
-    served = compare.served_all(dict(zip(board["plan"], board["fill_rate"])))
+    figures = {str(r["plan"]): r for r in board.to_dict("records")}
     for key, label in labels.items():
         kpi = "gross_margin" if key == "margin_vs_budget" else key
         better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
         # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
-        among = served if KPI_BY_KEY[kpi].served_only else None
+        among = compare.competitors(KPI_BY_KEY[kpi], figures, currency)
         best = compare.best_in_row(
             dict(zip(board["plan"], board[key])), better, kpi, currency, among
         )

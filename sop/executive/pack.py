@@ -118,14 +118,20 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
     return rows
 
 
-def grids(view: exec_view.ExecView, tables: dict[str, pd.DataFrame]) -> dict[str, sop_grid.Grid]:
+def grids(
+    view: exec_view.ExecView,
+    tables: dict[str, pd.DataFrame],
+    consensus: pd.DataFrame | None = None,
+) -> dict[str, sop_grid.Grid]:
     """The S&OP grid of the plan on the table (`sop.finance.grid`), per family and the
     total, as the Executive page shows it: on the demand the plan was solved on (its
     levers included), so "Gap: supply - demand" is the plan's own. On the consensus
     before the levers, a plan of demand +40 % the lines cannot make read as a surplus
     (the demo: +82,663 units over the horizon where it loses 52,497); the Demand
-    sheet keeps the consensus and the levers' change apart."""
-    return sop_grid.sop_grids(view.current.plan, view.current.demand, tables)
+    sheet keeps the consensus and the levers' change apart. With `consensus` (the
+    consensus demand plan) the demand row says which it is: "Demand (scenario)" where
+    the levers moved it."""
+    return sop_grid.sop_grids(view.current.plan, view.current.demand, tables, consensus=consensus)
 
 
 def excel(
@@ -140,7 +146,7 @@ def excel(
     own demand, `grids`); `comments`: the open threads (`sop.store.comments.open_threads`)
     for an "Open comments" sheet."""
     table_sheets = sheets(view, tables, consensus) + exec_comments.sheets(comments, meta.made_at)
-    grid_map = grids(view, tables)
+    grid_map = grids(view, tables, consensus)
     return pack_excel.workbook(
         table_sheets,
         summary_pairs(view, meta),
@@ -162,10 +168,10 @@ def html(
     comments: pd.DataFrame | None = None,
 ) -> str:
     """The pack's self-contained HTML report (`sop.executive.pack_html`), with the
-    total S&OP grid (`grids`: on the plan's own demand, so `consensus` is not read; it
-    stays so that both files are made from the same arguments) and the open comment
-    threads (`comments`, when given)."""
-    total = grids(view, tables)[sop_grid.TOTAL]
+    total S&OP grid (`grids`: on the plan's own demand; `consensus` only tells whether
+    its demand row is the consensus or the scenario's) and the open comment threads
+    (`comments`, when given)."""
+    total = grids(view, tables, consensus)[sop_grid.TOTAL]
     opened = None if comments is None else exec_comments.open_table(comments, meta.made_at)
     return pack_html.report(view, summary_pairs(view, meta), meta, total, opened)
 

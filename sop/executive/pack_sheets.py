@@ -59,6 +59,7 @@ SCENARIO_SPEC: Spec = [
     ("fill_rate", "Fill rate", "pct"),
     ("on_time_rate", "On-time fill rate", "pct"),
     ("late_value", "Late deliveries (value)", "money"),
+    ("lost_units", "Lost sales (units)", "units"),
     ("lost_value", "Lost sales (value)", "money"),
     ("ending_inventory_value", "Inventory value (end)", "money"),
     ("avg_utilisation", "Line utilisation (avg)", "pct"),

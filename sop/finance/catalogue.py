@@ -23,6 +23,9 @@ class Kpi:
     # better only between plans that serve all their demand: a plan that runs out has
     # little stock left, which is no achievement (Compare and the board star it only so)
     served_only: bool = False
+    # a volume that grows with demand: better only between plans with the same demand (a
+    # plan of demand +40 % serves more units while it loses some; Compare stars it only so)
+    same_demand: bool = False
 
 
 NO_DEMAND = "there is no demand"
@@ -101,7 +104,14 @@ KPIS: tuple[Kpi, ...] = (
         NO_PRICE,
     ),
     Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),
-    Kpi("served_units", "Units served", "units", "up", "Units delivered to customers."),
+    Kpi(
+        "served_units",
+        "Units served",
+        "units",
+        "up",
+        "Units delivered to customers.",
+        same_demand=True,
+    ),
     Kpi("lost_units", "Lost sales", "units", "down", "Units demanded and never served."),
     Kpi(
         "lost_value",

@@ -4,8 +4,9 @@
     grids = sop_grids(plan, demand, tables)              # {family: Grid, ..., TOTAL: Grid}
 
 Inputs: `plan` a `sop.supply.plan.PlanResult` (its `family_plan` and `resource_use`);
-`demand` the consensus demand plan the plan was solved on (`sop.demand.plan.PLAN_COLUMNS`:
-month, sku, region, family, units = consensus, forecast_units = statistical P50, source;
+`demand` the demand plan the plan was solved on, the consensus or a scenario's
+(`sop.demand.plan.PLAN_COLUMNS`: month, sku, region, family, units = consensus or the
+scenario's demand, forecast_units = statistical P50, source;
 a loaded consensus has no statistical forecast: that row is blank); `tables` the
 dataset (`sales` for actuals, `budget`, `products`, `resources`, `bill_of_resources`).
 
@@ -15,7 +16,9 @@ start, oldest first): the last `actual_months` months of actuals (`Grid.actual`)
 the plan's months (`Grid.plan`). Rows (key: meaning):
 - last_year: sales a year before the column's month (units);
 - forecast: statistical forecast (units); in actual months, the actual sales;
-- consensus: consensus demand (units); in actual months, the actual sales;
+- consensus: the demand the plan was solved on (units): the consensus, or a scenario's
+  demand after its levers, labelled `SCENARIO_DEMAND` when `sop_grids` is given the
+  consensus to tell them apart; in actual months, the actual sales;
 - budget_units, budget_revenue: the budget table (units, money; blank where none);
 - supply: plan production + subcontracted (units; blank in actual months);
 - shipments: plan units served (units); in actual months, the actual sales;
@@ -72,6 +75,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("gap_budget_units", "Gap: plan - budget", "units"),
     ("gap_budget_revenue", "Gap: plan - budget revenue", "money"),
 ]
+# the demand row's label when the plan's demand is not the consensus (levers moved it)
+SCENARIO_DEMAND = "Demand (scenario)"
 # a family's capacity in units a month (`family_capacity`): no hours, so a row of its own,
 # after utilisation, in grids whose plan has such a line
 UNITS_CAPACITY = ("capacity_units", "Family capacity", "units")
@@ -121,6 +126,30 @@ def _by(df: pd.DataFrame | None, column: str, name: str) -> pd.Series:
     return df.groupby([schema.FAMILY, schema.MONTH])[column].sum(min_count=1).rename(name)
 
 
+def _with_family(demand: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """`demand` with its SKUs' family (from products) when it has none."""
+    if schema.FAMILY in demand:
+        return demand
+    fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
+    return demand.assign(**{schema.FAMILY: demand[schema.SKU].map(fam)})
+
+
+def moved_families(
+    demand: pd.DataFrame,
+    consensus: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    months: list,
+) -> set[str]:
+    """The families whose `demand` differs from `consensus` (both demand plans, units)
+    in one of `months` by more than half a unit: a scenario's levers moved it."""
+    d = _by(_with_family(demand, tables), schema.UNITS, "demand")
+    c = _by(_with_family(consensus, tables), schema.UNITS, "consensus")
+    both = pd.concat([d, c], axis=1).fillna(0.0)
+    both = both[both.index.get_level_values(schema.MONTH).isin(months)]
+    moved = (both["demand"] - both["consensus"]).abs() > 0.5
+    return set(both.index[moved].get_level_values(0))
+
+
 def _measures(
     plan: PlanResult, demand: pd.DataFrame, tables: Mapping[str, pd.DataFrame], actual: list
 ) -> pd.DataFrame:
@@ -129,9 +158,7 @@ def _measures(
     sales = _sales(tables)
     ly = sales.reset_index()
     ly[schema.MONTH] = ly[schema.MONTH] + pd.DateOffset(years=1)
-    if schema.FAMILY not in demand:
-        fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
-        demand = demand.assign(**{schema.FAMILY: demand[schema.SKU].map(fam)})
+    demand = _with_family(demand, tables)
     forecast = demand.get(schema.FORECAST_UNITS, pd.Series(np.nan, index=demand.index))
     loaded = demand.get(schema.SOURCE, pd.Series("", index=demand.index)) == SOURCE_LOADED
     stat = demand.assign(stat=forecast.astype(float).where(~loaded))
@@ -231,10 +258,15 @@ def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
 
 
 def _frame(
-    m: pd.DataFrame, capacity: dict[str, pd.Series], months: list, rows_shown: list
+    m: pd.DataFrame,
+    capacity: dict[str, pd.Series],
+    months: list,
+    rows_shown: list,
+    scenario: bool = False,
 ) -> pd.DataFrame:
     """The grid frame (rows `rows_shown`) from one family's (or the total's) measures by
-    month and its capacity rows (`_capacity`)."""
+    month and its capacity rows (`_capacity`); `scenario`: its demand is a scenario's,
+    not the consensus (the demand row reads `SCENARIO_DEMAND`)."""
     m = m.reindex(months)
     rows = {k: m[k] for k in ADDITIVE if k in m}
     daily = m["plan_demand"] / DAYS_PER_MONTH
@@ -245,8 +277,9 @@ def _frame(
     rows["gap_budget_revenue"] = m["revenue"] - m["budget_revenue"]
     body = pd.DataFrame({k: rows[k] for k, _, _ in rows_shown}).T.astype(float)
     body.columns = list(months)
+    labels = [SCENARIO_DEMAND if scenario and k == "consensus" else lab for k, lab, _ in rows_shown]
     meta = pd.DataFrame(
-        {"label": [lab for _, lab, _ in rows_shown], "unit": [u for _, _, u in rows_shown]},
+        {"label": labels, "unit": [u for _, _, u in rows_shown]},
         index=[k for k, _, _ in rows_shown],
     )
     return pd.concat([meta, body], axis=1)
@@ -257,8 +290,12 @@ def sop_grids(
     demand: pd.DataFrame,
     tables: Mapping[str, pd.DataFrame],
     actual_months: int = 3,
+    consensus: pd.DataFrame | None = None,
 ) -> dict[str, Grid]:
-    """The grid of every family of the plan, then `TOTAL` (see the module docstring)."""
+    """The grid of every family of the plan, then `TOTAL` (see the module docstring).
+    `consensus`: the consensus demand plan before any lever, when `demand` is a
+    scenario's; a grid whose demand differs from it (`moved_families`) labels its demand
+    row `SCENARIO_DEMAND`, not "Consensus demand"."""
     fp = plan.family_plan
     planned = sorted(pd.to_datetime(fp[schema.MONTH].unique()))
     actual = [add_months(planned[0], -k) for k in range(actual_months, 0, -1)]
@@ -267,17 +304,18 @@ def sop_grids(
     m = m[m.index.get_level_values(schema.MONTH).isin(months)]
     shown = rows_of(plan)
     limits = binding_limits(plan)
+    moved = set() if consensus is None else moved_families(demand, consensus, tables, planned)
     out: dict[str, Grid] = {}
     for fam in sorted(fp[schema.FAMILY].unique()):
         one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
         cap = _capacity(plan, _lines(tables, fam), months)
-        frame = _frame(one, cap, months, shown)
+        frame = _frame(one, cap, months, shown, fam in moved)
         out[fam] = Grid(fam, frame, tuple(actual), tuple(planned), limits=limits.get(fam, ()))
     fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
     total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
     cap = _capacity(plan, _lines(tables, None), months)
     every = tuple(dict.fromkeys(x for f in out for x in limits.get(f, ())))
-    frame = _frame(total, cap, months, shown)
+    frame = _frame(total, cap, months, shown, bool(moved & set(out)))
     out[TOTAL] = Grid(TOTAL, frame, tuple(actual), tuple(planned), limits=every)
     return out
 
@@ -288,9 +326,10 @@ def sop_grid(
     tables: Mapping[str, pd.DataFrame],
     family: str | None = None,
     actual_months: int = 3,
+    consensus: pd.DataFrame | None = None,
 ) -> Grid:
-    """The grid of `family` (None: the total); see the module docstring."""
-    grids = sop_grids(plan, demand, tables, actual_months)
+    """The grid of `family` (None: the total); see the module docstring and `sop_grids`."""
+    grids = sop_grids(plan, demand, tables, actual_months, consensus)
     key = TOTAL if family is None else family
     if key not in grids:
         raise KeyError(f"No family {family!r} in the plan; families: {', '.join(grids)}.")

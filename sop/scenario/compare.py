@@ -15,7 +15,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance import statement
-from sop.finance.catalogue import KPIS, NO_PRICE
+from sop.finance.catalogue import KPIS, NO_PRICE, Kpi
 from sop.finance.tiles import (
     SERVICE_TILES,
     Tile,
@@ -203,6 +203,28 @@ def served_all(fill_rates: Mapping[str, float]) -> set[str]:
     return {k for k, v in fill_rates.items() if serves_all(v)}
 
 
+def same_demand(demands: Mapping[str, float], currency: str = "EUR") -> set[str]:
+    """Every name when all the plans' demands read the same (`value_text`), else none:
+    units served is like for like only then (the fill rate compares the others)."""
+    shown = {value_text("demand_units", v, currency) for v in demands.values()}
+    return set(demands) if len(shown) == 1 and not any(map(_bad, demands.values())) else set()
+
+
+def competitors(
+    kpi: Kpi, figures: Mapping[str, Mapping[str, float]], currency: str = "EUR"
+) -> set[str] | None:
+    """The plans of `figures` (name -> KPIs) that compete for `kpi`'s ★ (`best_in_row`'s
+    `among`): for stock (`Kpi.served_only`), those that serve all their demand; for a
+    volume that grows with demand (`Kpi.same_demand`: units served), all of them when
+    their demand is the same, else none; None: every plan. Compare and the Executive
+    board star by this one rule."""
+    if kpi.served_only:
+        return served_all({n: f.get("fill_rate", np.nan) for n, f in figures.items()})
+    if kpi.same_demand:
+        return same_demand({n: f.get("demand_units", np.nan) for n, f in figures.items()}, currency)
+    return None
+
+
 def best_in_row(
     values: Mapping[str, float],
     better: str,
@@ -213,7 +235,7 @@ def best_in_row(
     """Names holding the best value (ties all marked); empty when `better` is '' or
     every value is the same. With a KPI `key`, values are compared as shown
     (`value_text`), so two values that read the same are a tie. `among`: only these
-    names compete (`served_all` for a KPI that is better only at full service)."""
+    names compete (`competitors`)."""
     ok = {k: float(v) for k, v in values.items() if not _bad(v) and (among is None or k in among)}
     if not better or len(ok) < 2:
         return set()
@@ -227,18 +249,42 @@ def best_in_row(
     return set() if len(same) == len(ok) else same
 
 
+# the KPIs with a P10-P90 range through the constrained plan (`sop.finance.risk.METRICS`),
+# each as the label of its range row in `compare_table`
+RANGE_ROWS = {
+    "revenue": "Revenue, P10-P90",
+    "gross_margin": "Gross margin, P10-P90",
+    "fill_rate": "Fill rate, P10-P90",
+    "on_time_rate": "On-time fill rate, P10-P90",
+}
+
+
+def range_text(key: str, ranges: Mapping[str, tuple[float, float]], currency: str = "EUR") -> str:
+    """A KPI's P10-P90 range as a cell: "€37.18M to €42.17M", "84.7 % to 91.6 %"; "–"
+    where the plan has none (`sop.finance.risk.p10_p90` of an evaluation without a run)."""
+    lo, hi = ranges.get(key, (np.nan, np.nan))
+    if _bad(lo) or _bad(hi):
+        return "–"
+    return f"{value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
+
+
 def compare_table(
-    figures: Mapping[str, Mapping[str, float]], currency: str = "EUR"
+    figures: Mapping[str, Mapping[str, float]],
+    currency: str = "EUR",
+    ranges: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
 ) -> pd.DataFrame:
     """KPIs side by side: one row per `KPIS` entry, columns KPI, Better and one per
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
-    with ★; stock figures only among the plans that serve all their demand."""
+    with ★, among the plans `competitors` names (stock only among the plans that serve
+    all their demand, units served only when every plan has the same demand).
+    `ranges`: plan -> `sop.finance.risk.p10_p90`; when some plan has one, a row
+    "Revenue, P10-P90" (`RANGE_ROWS`) follows each KPI with a range, never starred."""
     rows = []
-    served = served_all({name: f.get("fill_rate", np.nan) for name, f in figures.items()})
+    ranged = any(ranges.get(n) for n in figures) if ranges else False
     for kpi in KPIS:
         vals = {name: f.get(kpi.key, np.nan) for name, f in figures.items()}
-        among = served if kpi.served_only else None
+        among = competitors(kpi, figures, currency)
         best = best_in_row(vals, kpi.better, kpi.key, currency, among)
         rows.append(
             {
@@ -250,6 +296,14 @@ def compare_table(
                 },
             }
         )
+        if ranged and kpi.key in RANGE_ROWS:
+            rows.append(
+                {
+                    "KPI": RANGE_ROWS[kpi.key],
+                    "Better": "",
+                    **{n: range_text(kpi.key, ranges.get(n) or {}, currency) for n in figures},
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -78,7 +78,8 @@ def grids(
         ev = scenario(path, version, stamp, levers, policy)
         if ev is None or not ev.ok:
             return None
-        return sop_grid.sop_grids(ev.plan, ev.demand, tables(path, version))
+        consensus, _ = supply_demand(path, version, policy.horizon, stamp)  # to label it
+        return sop_grid.sop_grids(ev.plan, ev.demand, tables(path, version), consensus=consensus)
 
     key = ("grids", path, version, stamp, levers, policy)
     return evalcache.cached(key, make, "Preparing the S&OP grid…")
