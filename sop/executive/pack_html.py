@@ -187,6 +187,7 @@ def _decisions_section(view: exec_view.ExecView) -> list[str]:
         ("when", "Made (UTC)"),
         ("cyc", "Cycle"),
         ("entry", "Entry"),
+        ("service", "Service as approved"),
         ("author", "By"),
         ("note", "Note"),
         ("status", "Status"),

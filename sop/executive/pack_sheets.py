@@ -69,6 +69,8 @@ DECISION_SPEC: Spec = [
     ("made_at", "Made (UTC)", "datetime"),
     ("cycle", "Cycle", "month"),
     ("entry", "Entry", "text"),
+    # what each approved plan serves, from its snapshot (`records.log_service`)
+    ("service", "Service as approved", "text"),
     ("author", "By", "text"),
     ("note", "Note", "text"),
     ("status", "Status", "text"),

@@ -161,3 +161,17 @@ def test_a_late_plan_that_serves_every_unit_says_so() -> None:
         "fill rate 100.0 %, on time 97.4 %."
     )
     assert pack.short_text({**k, "fill_rate": float("nan")}, "EUR") is None
+
+
+def test_the_decision_log_says_what_the_approved_plan_serves(short) -> None:
+    """Review: the Decisions page's log says what each approved plan serves ("Service
+    as approved"); the pack's Decisions sheet and HTML log left it out."""
+    view, ctx, meta = short
+    lost = value_text("lost_units", view.current.kpis["lost_units"], "EUR")
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
+    rows = list(wb["Decisions"].values)
+    col = list(rows[0]).index("Service as approved")
+    cells = [str(r[col]) for r in rows[1:] if r[col]]
+    assert cells and lost in cells[0], cells
+    page = pack.html(view, ctx.tables, meta, ctx.demand)
+    assert "Service as approved" in page and lost in page
