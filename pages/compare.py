@@ -7,6 +7,7 @@ from sop.core import access
 from sop.finance import risk
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
+from sop.scenario import saved as saved_scenarios
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
 from sop.ui import (
@@ -32,7 +33,7 @@ OVERLAYS = (
 
 
 def render_list(saved) -> None:
-    view = compare.saved_view(saved)  # every column as wide as its longest name
+    view = saved_scenarios.saved_view(saved)  # every column as wide as its longest name
     st.dataframe(
         view,
         hide_index=True,
@@ -50,7 +51,7 @@ def render_actions(saved, labels: dict, path: str) -> None:
         icon=":material/open_in_new:",
         help="Open this scenario's levers on the Scenarios page",
     ):
-        levers = compare.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
+        levers = saved_scenarios.read_levers(saved.set_index("scenario_id").at[sid, "levers_json"])
         if levers is None:
             st.error("This scenario's levers can no longer be read; it cannot be opened.")
         else:
@@ -87,7 +88,7 @@ def render_comparison(
     jsons = saved.set_index("scenario_id")["levers_json"]
     evals = {"Baseline": scenario_readers.scenario(path, version, stamp, Levers(), POLICY)}
     for sid in pick:
-        levers = compare.read_levers(jsons[sid])
+        levers = saved_scenarios.read_levers(jsons[sid])
         if levers is None:
             st.warning(
                 f"{compare.escape_md(labels[sid])}: its levers can no longer be read; left out."
@@ -157,7 +158,8 @@ if saved.empty:
     st.page_link("pages/scenarios.py", label="Go to Scenarios", icon=":material/tune:")
     st.stop()
 labels = {
-    int(i): compare.column_name(int(i), n) for i, n in zip(saved["scenario_id"], saved["name"])
+    int(i): saved_scenarios.column_name(int(i), n)
+    for i, n in zip(saved["scenario_id"], saved["name"])
 }
 render_list(saved)
 render_actions(saved, labels, path)

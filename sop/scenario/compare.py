@@ -25,9 +25,8 @@ from sop.finance.tiles import (
     serves_all,
     value_text,
 )
-from sop.scenario.levers import Levers
 from sop.scenario.utilisation_view import utilisation_display  # noqa: F401 (the page's)
-from sop.scenario.wording import escape_md, moved_text
+from sop.scenario.wording import escape_md
 from sop.supply.capacity import line_utilisation
 from sop.supply.plan import PlanResult
 
@@ -333,61 +332,6 @@ def monthly_totals(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
     money = pnl.groupby(schema.MONTH)[[schema.REVENUE, schema.MARGIN]].sum()
     inv = plan.family_plan.groupby(schema.MONTH)["inventory"].sum()
     return money.join(inv, how="outer").fillna(0.0).reset_index()
-
-
-def saved_text(saved: pd.DataFrame, scenario_id: int) -> str:
-    """Markdown: 'Saved as scenario #3: name. ...', naming other saved scenarios
-    (archived too) with the same name: their numbers tell them apart."""
-    names = saved.set_index("scenario_id")["name"]
-    name = str(names.get(scenario_id, ""))
-    twins = sorted(int(i) for i, n in names.items() if n == name and i != scenario_id)
-    return (
-        f"Saved as scenario #{scenario_id}: {escape_md(name)}. Compare, open or archive "
-        "it on the Compare page."
-        + (
-            f" Scenario #{', #'.join(map(str, twins))} has the same name: the number "
-            "tells them apart."
-            if twins
-            else ""
-        )
-    )
-
-
-def column_name(scenario_id: int, name: str, width: int = 40) -> str:
-    """A short, unique column heading for a saved scenario."""
-    short = name if len(name) <= width else name[: width - 1] + "…"
-    return f"#{scenario_id} {short}"
-
-
-def read_levers(levers_json: str) -> Levers | None:
-    """The levers of a saved scenario, or None when they no longer read."""
-    try:
-        return Levers.from_file_text(levers_json, ".json")
-    except ValueError:
-        return None
-
-
-def saved_view(saved: pd.DataFrame) -> pd.DataFrame:
-    """`sop.store.scenarios.list_scenarios` for display: scenario_id, name,
-    description, author, created_at, levers (what moved), dataset_version, archived.
-    Names and descriptions are kept exactly as typed."""
-    moved = [
-        ("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev))
-        for j in saved["levers_json"]
-    ]
-    out = saved.assign(levers=moved)
-    return out[
-        [
-            "scenario_id",
-            "name",
-            "description",
-            "author",
-            "created_at",
-            "levers",
-            "dataset_version",
-            "archived",
-        ]
-    ]
 
 
 def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:

@@ -262,7 +262,7 @@ def bottleneck_columns(df: pd.DataFrame, currency: str) -> dict:
 
 # --- Scenarios (step 4) and finance ---------------------------------------------------
 def saved_scenarios() -> dict:
-    """`sop.scenario.compare.saved_view`."""
+    """`sop.scenario.saved.saved_view`."""
     return {
         "scenario_id": Number("#", format="%d"),
         "name": Text("Name", width="medium"),

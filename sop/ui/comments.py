@@ -21,7 +21,7 @@ import streamlit as st
 from sop.core import access, fmt
 from sop.demand import view as demand_view
 from sop.executive import comments as exec_comments
-from sop.scenario import compare
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.store import StoreError
@@ -132,13 +132,13 @@ def scenario_thread(path: str, levers: Levers) -> None:
         st.info("Comments go on a saved scenario: save these levers first (tab Save).")
         return
     labels = {
-        int(i): compare.column_name(int(i), str(n))
+        int(i): saved_scenarios.column_name(int(i), str(n))
         for i, n in zip(saved["scenario_id"], saved["name"])
     }
     on_screen = [
         int(i)
         for i, js in zip(saved["scenario_id"], saved["levers_json"])
-        if compare.read_levers(js) == levers
+        if saved_scenarios.read_levers(js) == levers
     ]
     if on_screen:
         sid = on_screen[-1]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sop.core import access, fmt
-from sop.scenario import compare
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.ui import actions, permit, scenario_readers, widgets
 from sop.ui.settings_forms import recorded_as
@@ -56,4 +56,4 @@ def save_form(
                 st.error(fmt.md(saved.message))
             else:
                 every = scenario_readers.scenario_list(path, include_archived=True)
-                widgets.flash(flash_key, compare.saved_text(every, saved.value), empty)
+                widgets.flash(flash_key, saved_scenarios.saved_text(every, saved.value), empty)

@@ -18,6 +18,7 @@ from sop.finance.catalogue import KPI_BY_KEY, KPIS
 from sop.finance.kpis import kpi_table, plan_kpis
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare, risk_view
+from sop.scenario import saved as saved_scenarios
 from sop.scenario.evaluate import evaluate
 from sop.scenario.levers import Levers
 
@@ -159,10 +160,10 @@ def test_saved_view_keeps_text_verbatim_and_describes_levers() -> None:
             "archived": [False, True],
         }
     )
-    view = compare.saved_view(saved)
+    view = saved_scenarios.saved_view(saved)
     assert view["name"].tolist() == [nasty, "ok"] and view["description"][1] == nasty
     assert view["levers"].tolist() == ["demand, all families +5 %", "(cannot be read)"]
-    heading = compare.column_name(7, "x" * 100)
+    heading = saved_scenarios.column_name(7, "x" * 100)
     assert heading.startswith("#7 x") and heading.endswith("…") and len(heading) < 50
 
 
@@ -373,7 +374,10 @@ def test_tile_labels_are_short_and_every_tile_kpi_exists() -> None:
 
 
 def test_duplicate_names_stay_apart_by_number() -> None:
-    a, b = compare.column_name(1, "Demand +10%"), compare.column_name(2, "Demand +10%")
+    a, b = (
+        saved_scenarios.column_name(1, "Demand +10%"),
+        saved_scenarios.column_name(2, "Demand +10%"),
+    )
     assert a != b and a == "#1 Demand +10%"
     table = compare.compare_table(
         {"Baseline": {"revenue": 1.0}, a: {"revenue": 2.0}, b: {"revenue": 3.0}}
@@ -398,9 +402,9 @@ def test_chart_names_from_user_text_are_not_markup(tiny, base) -> None:
 
 def test_saving_a_name_already_taken_names_the_other_numbers() -> None:
     saved = pd.DataFrame({"scenario_id": [3, 2, 1], "name": ["Up *10*", "Up *10*", "Other"]})
-    text = compare.saved_text(saved, 3)
+    text = saved_scenarios.saved_text(saved, 3)
     assert text.startswith("Saved as scenario #3: Up \\*10\\*.") and "#2 has the same" in text
-    assert "same name" not in compare.saved_text(saved, 1)
+    assert "same name" not in saved_scenarios.saved_text(saved, 1)
 
 
 def test_risk_note_explains_a_range_that_is_a_point() -> None:
