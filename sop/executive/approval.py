@@ -1,7 +1,7 @@
 """What a plan costs in service, said where it is approved: the Decisions page's tiles
 of the plan picked, the one line on a plan that serves less than all its demand, and
 the same line for each approval in the decision log, from the KPIs its snapshot
-stored (`decisions.PlanSnapshot.kpis`), so the log says what was approved.
+stored (`snapshots.PlanSnapshot.kpis`), so the log says what was approved.
 
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, tiles and strings out. A figure the
 KPIs lack (a snapshot saved by an older version) reads as not known, never as 0.

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.executive import approval, decisions, weekly
+from sop.executive.snapshots import PlanSnapshot
 from sop.finance.bridge import margin_bridge
 from sop.store.decisions import APPROVE
 
@@ -40,8 +41,8 @@ class Records:
     as_of: pd.Timestamp | None
     approved: pd.Series | None
     plan_name: str
-    snapshot: decisions.PlanSnapshot | None
-    previous: decisions.PlanSnapshot | None
+    snapshot: PlanSnapshot | None
+    previous: PlanSnapshot | None
     previous_entry: pd.Series | None
     weekly: pd.DataFrame
     actuals: pd.DataFrame
@@ -65,7 +66,7 @@ def entry_name(entry: pd.Series) -> str:
 
 
 def log_service(
-    view: pd.DataFrame, log: pd.DataFrame, load: Callable[[int], decisions.PlanSnapshot | None]
+    view: pd.DataFrame, log: pd.DataFrame, load: Callable[[int], PlanSnapshot | None]
 ) -> pd.DataFrame:
     """The log to read (`decisions.log_view`) with `service`: for each approval, what
     the approved plan serves, from the KPIs its snapshot stored (`approval.log_line`:
@@ -88,7 +89,7 @@ def log_service(
 
 def _actuals(
     log: pd.DataFrame,
-    load: Callable[[int], decisions.PlanSnapshot | None],
+    load: Callable[[int], PlanSnapshot | None],
     tables: dict[str, pd.DataFrame],
     as_of: pd.Timestamp | None,
 ) -> tuple[pd.DataFrame, pd.Timestamp | None, str]:
@@ -116,7 +117,7 @@ def _actuals(
 def records(
     tables: dict[str, pd.DataFrame],
     log: pd.DataFrame,
-    load: Callable[[int], decisions.PlanSnapshot | None],
+    load: Callable[[int], PlanSnapshot | None],
     cycle: pd.Timestamp,
     as_of: pd.Timestamp | None,
     today: pd.Timestamp | None = None,
@@ -152,8 +153,8 @@ def records(
 
 
 def plan_bridge(
-    previous: decisions.PlanSnapshot,
-    current: decisions.PlanSnapshot,
+    previous: PlanSnapshot,
+    current: PlanSnapshot,
     products: pd.DataFrame,
     currency: str,
     end: str = NEW_STEP,

@@ -18,6 +18,7 @@ from sop.demand.consensus import dataset
 from sop.demand.sources import demand_from_store
 from sop.executive import decisions
 from sop.executive import view as exec_view
+from sop.executive.snapshots import make_snapshot
 from sop.scenario import saved
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate, prepare_demand
 from sop.scenario.levers import Levers
@@ -115,7 +116,7 @@ def approve_plan(
         why = ev.plan.explanation if ev is not None else "there is no demand plan"
         raise StoreError(f"{name} cannot be approved: {why}")
     sku_plan = exec_view.plan_detail(base, tables, ev.levers, policy)
-    snap = decisions.make_snapshot(ev, cycle, scenario_id, name, version, as_of, currency, sku_plan)
+    snap = make_snapshot(ev, cycle, scenario_id, name, version, as_of, currency, sku_plan)
     return decision_log.approve(
         store, cycle, scenario_id, name, ev.levers.to_json(), note, version, snap.to_json()
     )

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
-from sop.executive import decisions
 from sop.executive import headline as exec_headline
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
+from sop.executive.snapshots import PlanSnapshot, make_snapshot
 from sop.finance import statement
 from sop.finance.risk import p10_p90
 from sop.finance.tiles import Tile, kpi_tile
@@ -87,8 +87,8 @@ class ExecView:
     plan_name: str
     approved: pd.Series | None  # the plan of record's approval entry
     current: Evaluation
-    snapshot: decisions.PlanSnapshot  # approved snapshot, or the live candidate's
-    previous: decisions.PlanSnapshot | None
+    snapshot: PlanSnapshot  # approved snapshot, or the live candidate's
+    previous: PlanSnapshot | None
     previous_entry: pd.Series | None
     headline: pd.DataFrame
     band: pd.DataFrame
@@ -190,7 +190,7 @@ def _board_evaluations(
 
 def _bridge(
     rec: exec_records.Records,
-    snapshot: decisions.PlanSnapshot,
+    snapshot: PlanSnapshot,
     name: str,
     tables: dict[str, pd.DataFrame],
     currency: str,
@@ -208,7 +208,7 @@ def build(
     policy: SupplyPolicy,
     evaluate: Callable[[Levers], Evaluation],
     log: pd.DataFrame,
-    load: Callable[[int], decisions.PlanSnapshot | None],
+    load: Callable[[int], PlanSnapshot | None],
     scenarios: dict[int, tuple[str, Levers]],
     cycle: pd.Timestamp,
     as_of: pd.Timestamp | None,
@@ -227,7 +227,7 @@ def build(
     if not current.ok:
         raise ValueError(f"{name}: {current.plan.explanation}")
     sku_plan = plan_detail(base, tables, levers, policy)
-    live = decisions.make_snapshot(
+    live = make_snapshot(
         current,
         cycle,
         int(por["scenario_id"]) if por is not None else 0,
@@ -288,9 +288,9 @@ def build(
 def snapshot_loader(read: Callable[[int], str | None]) -> Callable[[int], Any]:
     """A `load` for `build` from a function entry id -> snapshot JSON (or None)."""
 
-    def load(entry_id: int) -> decisions.PlanSnapshot | None:
+    def load(entry_id: int) -> PlanSnapshot | None:
         text = read(entry_id)
-        return None if text is None else decisions.PlanSnapshot.from_json(text)
+        return None if text is None else PlanSnapshot.from_json(text)
 
     return load
 

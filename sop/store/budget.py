@@ -18,7 +18,8 @@ import pandas as pd
 from sop.core import access, schema
 from sop.core.tables import TABLE_ORDER
 from sop.store import forecasts
-from sop.store.core import VERSION_COL, Store, StoreError, _table_ident
+from sop.store.connection import StoreError
+from sop.store.core import VERSION_COL, Store, _table_ident
 
 # the tables of a forecast run besides `forecast_runs` (`sop.store.forecasts`)
 

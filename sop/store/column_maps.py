@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sop.core import access
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.connection import StoreError, register_ddl
+from sop.store.core import Store
 
 register_ddl(
     "column_maps",

@@ -35,7 +35,8 @@ from sop.store import decisions as _decisions  # noqa: F401  (its tables: subjec
 from sop.store import overrides as _overrides  # noqa: F401
 from sop.store import scenarios as _scenarios  # noqa: F401
 from sop.store import scope
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.connection import StoreError, register_ddl
+from sop.store.core import Store
 
 SCENARIO, OVERRIDE, RISK, DECISION = "scenario", "override", "risk", "decision"
 KINDS: dict[str, str] = {

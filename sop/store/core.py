@@ -1,22 +1,20 @@
-"""The DuckDB store core: connections, the write lock, versioned datasets.
+"""The Store and its versioned datasets.
+
+`Store` is the handle every store module works through: the file, the acting person,
+and a connection per use (`sop.store.connection`: turns on the file, the write lock,
+the DDL the siblings register). Here are also the dataset tables it prepares on a
+file's first use, and the versions they hold.
 
 Every dataset load is a new *version*: all its tables are written in one
 transaction, then made active. The last `KEEP_VERSIONS` versions are kept so a
-planner can go back. One connection per use; values are always bound
-parameters; identifiers come only from `sop.schema` constants.
-
-Processes take turns on the file through `sop.store.locking` (a fair queue; a waiter
-says whom it waits for); threads of one process share it and take turns to write here
-(`write_lock`). Bulk inserts go through temporary Parquet files (`sop.store.scratch`),
-and every use sweeps away those left by a process that was killed.
+planner can go back. Values are always bound parameters; identifiers come only from
+`sop.schema` constants. Bulk inserts go through temporary Parquet files
+(`sop.store.scratch`).
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,38 +26,13 @@ from sop.core import schema
 from sop.core.access import LOAD, Actor, require
 from sop.core.months import as_of_month
 from sop.core.tables import TABLE_ORDER, TABLES
-from sop.store import locking, scratch
+from sop.store import connection
+from sop.store.connection import StoreError, default_path, register_ddl
 from sop.store.scratch import as_parquet as as_parquet  # for the sibling modules
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 STORE_FORMAT = "1"
 KEEP_VERSIONS = 5
 VERSION_COL = "dataset_version"
-LOCK_WAIT_S = locking.LOCK_WAIT_S  # default; SOP_LOCK_WAIT_S overrides it
-# DuckDB lets one process hold the file; inside it, writers take turns here so two
-# sessions saving at once both land instead of one hitting a write conflict.
-_WRITE_LOCK = threading.RLock()
-_READY: set[tuple[str, int]] = set()
-_EXTRA_DDL: dict[str, tuple[str, ...]] = {}
-
-
-def register_ddl(owner: str, *statements: str) -> None:
-    """Add CREATE ... IF NOT EXISTS statements run on every store (idempotent)."""
-    _EXTRA_DDL[owner] = statements
-
-
-def write_lock() -> threading.RLock:
-    """Hold this around a write transaction so writers in this process take turns."""
-    return _WRITE_LOCK
-
-
-class StoreError(RuntimeError):
-    """A store operation that cannot be done; the message says why and what to do."""
-
-
-def default_path() -> Path:
-    """`SOP_STORE` if set, else data/sop.duckdb in the project."""
-    return Path(os.environ.get("SOP_STORE", ROOT / "data" / "sop.duckdb"))
 
 
 def _table_ident(name: str) -> str:
@@ -126,57 +99,21 @@ class Store:
         """The same store file, acting as `actor`."""
         return Store(self.path, actor)
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A fresh connection. While another process holds the file, waits for its turn
-        (`sop.store.locking`: up to SOP_LOCK_WAIT_S, saying on stderr whom it waits for);
-        StoreError naming the holder if the wait passes that limit."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        scratch.sweep()
-        ready = (str(self.path), len(_EXTRA_DDL))
-        try:
-            wait = locking.Wait(self.path)
-            with locking.turn(self.path, wait):
-                if not self.path.exists():
-                    _READY.discard(ready)
-                con = self._open(wait)
-                wait.done()
-                try:
-                    if ready not in _READY:
-                        with _WRITE_LOCK:
-                            self._ensure_schema(con)
-                            _READY.add(ready)
-                    yield con
-                finally:
-                    con.close()
-        except locking.LockError as exc:
-            raise StoreError(str(exc)) from None
+    def connect(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A fresh connection (`sop.store.connection.connect`): waits its turn while
+        another process holds the file; StoreError naming the holder past the limit."""
+        return connection.connect(self.path, self._ensure_schema)
 
-    def _open(self, wait: locking.Wait) -> duckdb.DuckDBPyConnection:
-        """duckdb.connect, retried while DuckDB says another program holds the file."""
-        while True:
-            try:
-                return duckdb.connect(str(self.path))
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
-                    raise StoreError(f"The store {self.path} cannot be opened: {exc}") from exc
-                wait.again(locking.pid_in_duckdb_error(str(exc)))
-
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection inside one write transaction: committed if the block ends
         normally, rolled back (store unchanged) if it raises."""
-        with _WRITE_LOCK, self.connect() as con:
-            con.begin()
-            try:
-                yield con
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+        return connection.transaction(self.path, self._ensure_schema)
 
     @staticmethod
     def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+        """On a file's first use: the format check and the dataset tables, a store written
+        before a column joined the model gaining it (`connection.connect` then runs the
+        DDL the sibling modules registered)."""
         for ddl in _META_DDL:
             con.execute(ddl)
         fmt = con.execute("SELECT value FROM store_meta WHERE key = ?", ["format"]).fetchone()
@@ -201,9 +138,6 @@ class Store:
                         f"ALTER TABLE {_table_ident(name)} ADD COLUMN "
                         f"{_col_ident(name, c.name)} {schema.DUCKDB_TYPES[c.dtype]}"
                     )
-        for statements in _EXTRA_DDL.values():
-            for ddl in statements:
-                con.execute(ddl)
 
     # --- datasets ------------------------------------------------------------
     def load(
@@ -230,35 +164,29 @@ class Store:
         has_table = table is not None and len(table) > 0
         currency = str(table[schema.CURRENCY].iloc[0]) if has_table else "EUR"
         company_name = str(table[schema.COMPANY_NAME].iloc[0]) if has_table else company or name
-        with _WRITE_LOCK, self.connect() as con:
-            con.begin()
-            try:
-                version = con.execute(
-                    "SELECT COALESCE(MAX(version), 0) + 1 FROM datasets"
-                ).fetchone()[0]
-                con.execute(
-                    "INSERT INTO datasets (version, name, source, loaded_at, as_of, "
-                    "company, currency, active, loaded_by) VALUES (?, ?, ?, "
-                    "now()::TIMESTAMP, ?, ?, ?, FALSE, ?)",
-                    [
-                        version,
-                        name,
-                        source,
-                        as_of.date() if as_of is not None else None,
-                        company_name,
-                        currency,
-                        self.actor.signature,
-                    ],
-                )
-                for tname in TABLE_ORDER:
-                    if tname in tables:
-                        self._insert(con, tname, tables[tname], version)
-                con.execute("UPDATE datasets SET active = (version = ?)", [version])
-                self._prune(con)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+        with self.transaction() as con:
+            version = con.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM datasets").fetchone()[
+                0
+            ]
+            con.execute(
+                "INSERT INTO datasets (version, name, source, loaded_at, as_of, "
+                "company, currency, active, loaded_by) VALUES (?, ?, ?, "
+                "now()::TIMESTAMP, ?, ?, ?, FALSE, ?)",
+                [
+                    version,
+                    name,
+                    source,
+                    as_of.date() if as_of is not None else None,
+                    company_name,
+                    currency,
+                    self.actor.signature,
+                ],
+            )
+            for tname in TABLE_ORDER:
+                if tname in tables:
+                    self._insert(con, tname, tables[tname], version)
+            con.execute("UPDATE datasets SET active = (version = ?)", [version])
+            self._prune(con)
         return int(version)
 
     @staticmethod
@@ -345,13 +273,11 @@ class Store:
     def activate(self, version: int) -> None:
         """Make a kept version the active dataset again (restore); needs `access.LOAD`."""
         require(self.actor, LOAD)
-        with _WRITE_LOCK, self.connect() as con:
-            con.begin()
+        with self.transaction() as con:
             found = con.execute(
                 "SELECT count(*) FROM datasets WHERE version = ?", [version]
             ).fetchone()[0]
             if not found:
-                con.rollback()
                 kept = [
                     r[0]
                     for r in con.execute("SELECT version FROM datasets ORDER BY version").fetchall()
@@ -366,7 +292,6 @@ class Store:
                 "WHERE version = ?",
                 [self.actor.signature, version],
             )
-            con.commit()
 
     def tables(self, version: int | None = None) -> dict[str, pd.DataFrame]:
         """Every table of a version (default: the active one), typed as in the schema.

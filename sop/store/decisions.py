@@ -5,7 +5,7 @@ Every entry is one INSERT in one write transaction; nothing here updates or dele
 A reversal of an approval is a new `revoke` entry pointing at it; closing a question
 or an action is a new `close` entry pointing at it. An approval also stores, in the
 same transaction, a snapshot of the approved plan (JSON: its KPIs, family plan, cost
-table, levers, dataset version and cycle; see `sop.decisions.PlanSnapshot`), so a
+table, levers, dataset version and cycle; see `sop.executive.snapshots.PlanSnapshot`), so a
 later cycle can compare with it after the data has changed.
 
 Checks that depend on earlier entries (the approval being revoked exists and is not
@@ -29,7 +29,8 @@ import pandas as pd
 from sop.core import access
 from sop.core.months import month_start
 from sop.store import scope
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.connection import StoreError, register_ddl
+from sop.store.core import Store
 
 APPROVE, REVOKE, QUESTION, ACTION, CLOSE = "approve", "revoke", "question", "action", "close"
 ITEMS = (QUESTION, ACTION)

@@ -29,7 +29,8 @@ import pandas as pd
 
 from sop.core import access, schema
 from sop.store import scope
-from sop.store.core import Store, as_parquet, register_ddl, write_lock
+from sop.store.connection import register_ddl, write_lock
+from sop.store.core import Store, as_parquet
 
 VALUE_COLUMNS = schema.FORECAST_VALUE_COLUMNS
 FITTED = "fitted"

@@ -18,7 +18,7 @@ row. So every use goes through two things beside the store:
   waiting on another thread of its own process never deadlocks.)
 
 Threads of one process share the hold (DuckDB shares one instance between them; the
-write lock in `core` orders their writes); a use nested in a use of the same thread
+write lock in `connection` orders their writes); a use nested in a use of the same thread
 never queues. The kernel drops the `flock`s of a process that dies, and its ticket is
 then removed by whoever finds it. A waiter waits up to `SOP_LOCK_WAIT_S` seconds
 (default 10 minutes); after `NOTICE_AFTER_S` it says on stderr whom it waits for, and

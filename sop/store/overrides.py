@@ -19,7 +19,8 @@ import pandas as pd
 
 from sop.core import access, schema
 from sop.store import scope
-from sop.store.core import Store, StoreError, register_ddl, write_lock
+from sop.store.connection import StoreError, register_ddl, write_lock
+from sop.store.core import Store
 
 ACTION_WITHDRAW = "withdraw"
 

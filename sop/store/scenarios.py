@@ -20,7 +20,8 @@ import pandas as pd
 
 from sop.core import access
 from sop.store import scope
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.connection import StoreError, register_ddl
+from sop.store.core import Store
 
 ARCHIVE, UNARCHIVE = "archive", "unarchive"
 MAX_TEXT = 10_000

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import duckdb
 
-from sop.store.core import Store, StoreError
+from sop.store.connection import StoreError
+from sop.store.core import Store
 
 COMPANY = "company"
 # rows of one company: `company` may be NULL for an item made while nothing was loaded

@@ -17,7 +17,8 @@ import pandas as pd
 
 from sop.core import access
 from sop.store import scope
-from sop.store.core import Store, register_ddl
+from sop.store.connection import register_ddl
+from sop.store.core import Store
 
 register_ddl(
     "plan_settings",

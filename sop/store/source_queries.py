@@ -15,7 +15,8 @@ import pandas as pd
 
 from sop.core import access
 from sop.core.tables import TABLES
-from sop.store.core import Store, StoreError, register_ddl
+from sop.store.connection import StoreError, register_ddl
+from sop.store.core import Store
 
 register_ddl(
     "source_queries",

@@ -19,7 +19,7 @@ from sop.core.months import as_of_month, plan_months
 from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
-from sop.executive import decisions
+from sop.executive import snapshots
 from sop.finance import landing, statement
 from sop.finance import view as finance_view
 from sop.finance.bridge import margin_bridge
@@ -288,8 +288,8 @@ def _random_levers(rng: np.random.Generator, families: list[str], lines: list[st
 
 def _snapshot_plan(ev) -> object:
     """The plan as a plan of record keeps it (through its JSON), as the pack bridges it."""
-    snap = decisions.make_snapshot(ev, pd.Timestamp("2026-11-01"), 1, "x", 1, None, "EUR")
-    return decisions.PlanSnapshot.from_json(snap.to_json()).plan()
+    snap = snapshots.make_snapshot(ev, pd.Timestamp("2026-11-01"), 1, "x", 1, None, "EUR")
+    return snapshots.PlanSnapshot.from_json(snap.to_json()).plan()
 
 
 def test_d_everything_reconciles_to_the_cent_over_random_levers(demo, base) -> None:
@@ -349,11 +349,11 @@ def test_snapshots_of_old_plans_still_bridge(base, demo) -> None:
     to the cent (its standard cost step takes the rest)."""
     tables, _ = demo
     doc = json.loads(
-        decisions.make_snapshot(base, pd.Timestamp("2026-11-01"), 1, "x", 1, None, "EUR").to_json()
+        snapshots.make_snapshot(base, pd.Timestamp("2026-11-01"), 1, "x", 1, None, "EUR").to_json()
     )
     for col in ("booked_units", "standard_cogs", "idle_time", "stock_value"):
         del doc["family_plan"][col]
-    old = decisions.PlanSnapshot.from_json(json.dumps(doc)).plan()
+    old = snapshots.PlanSnapshot.from_json(json.dumps(doc)).plan()
     br = margin_bridge(old, base.plan, tables[schema.PRODUCTS])
     assert br.loc[br["kind"] == "delta", "amount"].sum() == pytest.approx(
         br["amount"].iloc[-1] - br["amount"].iloc[0], abs=CENT

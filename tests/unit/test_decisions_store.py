@@ -11,7 +11,7 @@ from exec_helpers import load
 from people import person
 
 from sop.core import access
-from sop.executive import decisions
+from sop.executive import decisions, snapshots
 from sop.executive import service as executive
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -47,14 +47,14 @@ def test_approval_stores_entry_and_snapshot_and_becomes_plan_of_record(store, ct
     assert int(row["entry_id"]) == entry and row["scenario_name"] == "Price up"
     assert row["author"] == "Ann Approver <ann.approver@example.com>"
     assert row["note"] == "best margin"
-    snap = decisions.PlanSnapshot.from_json(decision_log.snapshot_json(store, entry))
+    snap = snapshots.PlanSnapshot.from_json(decision_log.snapshot_json(store, entry))
     ev = ctx.evaluate(Levers(price_family_pct=(("Beta", 5.0),)))
     assert snap.kpis["revenue"] == pytest.approx(ev.kpis["revenue"])
     assert snap.family_plan["revenue"].sum() == pytest.approx(ev.kpis["revenue"])
     assert snap.costs["amount"].sum() == pytest.approx(ev.plan.costs["amount"].sum())
     assert Levers.from_dict(snap.levers) == ev.levers
     assert (snap.cycle, snap.dataset_version, snap.scenario_id) == (CYCLE, 1, sid)
-    assert snap.sku_plan["month"].nunique() == decisions.SOE_MONTHS
+    assert snap.sku_plan["month"].nunique() == snapshots.SOE_MONTHS
 
 
 def test_log_is_append_only_and_a_reversal_is_a_new_entry(store, ctx) -> None:
@@ -88,7 +88,7 @@ def test_the_log_survives_a_restart(store, ctx) -> None:
     log = decision_log.log(again)
     assert list(log["kind"]) == ["approve", "action"]
     assert (
-        decisions.PlanSnapshot.from_json(decision_log.snapshot_json(again, entry)).scenario_name
+        snapshots.PlanSnapshot.from_json(decision_log.snapshot_json(again, entry)).scenario_name
         == "Baseline"
     )
 

@@ -10,7 +10,7 @@ from exec_helpers import exec_tables, load
 
 from sop.core import schema
 from sop.executive import board as exec_board
-from sop.executive import decisions, weekly
+from sop.executive import decisions, snapshots, weekly
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
 from sop.executive import view as exec_view
@@ -26,10 +26,10 @@ def ctx(store: Store) -> executive.Context:
     return executive.context(store)
 
 
-def _snap(ctx: executive.Context, levers: Levers, cycle: str) -> decisions.PlanSnapshot:
+def _snap(ctx: executive.Context, levers: Levers, cycle: str) -> snapshots.PlanSnapshot:
     ev = ctx.evaluate(levers)
     sku = exec_view.plan_detail(ctx.base, ctx.tables, levers, ctx.policy)
-    return decisions.make_snapshot(
+    return snapshots.make_snapshot(
         ev, pd.Timestamp(cycle), 0, levers.describe(), 1, ctx.as_of, "EUR", sku
     )
 
@@ -47,7 +47,7 @@ def _snap(ctx: executive.Context, levers: Levers, cycle: str) -> decisions.PlanS
 )
 def test_plan_bridge_adds_up_exactly(ctx: executive.Context, levers: Levers) -> None:
     prev, cur = _snap(ctx, Levers(), "2025-12-01"), _snap(ctx, levers, "2026-01-01")
-    prev = decisions.PlanSnapshot.from_json(prev.to_json())  # as read back from the store
+    prev = snapshots.PlanSnapshot.from_json(prev.to_json())  # as read back from the store
     b = decisions.plan_bridge(prev, cur, ctx.tables[schema.PRODUCTS])
     assert list(b["step"]) == ["Previous plan of record", *decisions.GROUPS, "New plan of record"]
     assert b["amount"].iloc[0] == pytest.approx(prev.kpis["gross_margin"])
@@ -67,7 +67,7 @@ def test_bridge_of_a_price_change_lands_on_price(ctx: executive.Context) -> None
 
 def test_snapshot_round_trip_keeps_every_frame(ctx: executive.Context) -> None:
     snap = _snap(ctx, Levers(demand_pct=3.0), "2026-01-01")
-    back = decisions.PlanSnapshot.from_json(snap.to_json())
+    back = snapshots.PlanSnapshot.from_json(snap.to_json())
     for name in ("family_plan", "pnl", "sku_plan"):
         a, b = getattr(snap, name), getattr(back, name)
         assert len(a) == len(b)

@@ -24,7 +24,7 @@ from sop.finance.kpis import plan_kpis, priced
 from sop.finance.statement import family_pnl
 from sop.finance.tiles import kpi_tile
 from sop.store import Store
-from sop.store import core as store_core
+from sop.store import connection as store_connection
 from sop.supply.charts import capacity_chart
 from sop.supply.plan import solve_plan
 from sop.supply.policy import SupplyPolicy
@@ -314,7 +314,7 @@ def test_a_store_written_before_a_column_joined_gains_it(tmp_path) -> None:
     Store(path).load(check_tables(tiny_tables()).tables, name="old")
     with Store(path).connect() as con:  # the store as an earlier version wrote it
         con.execute('ALTER TABLE "ds_sales" DROP COLUMN "family"')
-    store_core._READY.clear()
+    store_connection._READY.clear()
     store = Store(path)
     assert schema.FAMILY in store.tables()[schema.SALES]
     report = validate_files(

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pandas as pd
 from tiny import tiny_tables
 
-from sop.store import Store
+from sop.store import Store, connection
 
 
 def _opens(store: Store, monkeypatch) -> list[int]:
     """Counts the DuckDB files opened through `store` from now on."""
     opened: list[int] = []
-    real = Store._open
+    real = connection.open_file
 
-    def counted(self, wait):
+    def counted(path, wait):
         opened.append(1)
-        return real(self, wait)
+        return real(path, wait)
 
-    monkeypatch.setattr(Store, "_open", counted)
+    monkeypatch.setattr(connection, "open_file", counted)
     return opened
 
 
