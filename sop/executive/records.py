@@ -82,7 +82,7 @@ def log_service(
     out.insert(
         list(out.columns).index("entry") + 1,
         "service",
-        out["entry_id"].map(lines).fillna("").astype(str),
+        [lines.get(int(i), "") for i in out["entry_id"]],
     )
     return out
 
