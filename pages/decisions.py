@@ -7,6 +7,7 @@ import streamlit as st
 from sop.core import access, fmt
 from sop.executive import approval
 from sop.executive import view as exec_view
+from sop.finance import service_line
 from sop.scenario.compare import escape_md
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
@@ -38,7 +39,7 @@ def render_figures(path: str, version: int, stamp: tuple, currency: str, levers)
         return None
     for row in approval.tiles(ev.kpis, currency, POLICY.horizon):
         widgets.tiles(row)
-    line = approval.shortfall_line(ev.kpis, currency)
+    line = service_line.shortfall_line(ev.kpis, currency)
     if line:
         st.warning(fmt.md(line), icon=":material/report:")
     return line
@@ -117,12 +118,15 @@ def render_log(view) -> None:
     if view.log.empty:
         st.info("No decisions yet.")
         return
+    config = columns.fit(view.log, columns.decision_log())
     st.dataframe(
         view.log,
         hide_index=True,
         key="dec_log",
         placeholder="–",
-        column_config=columns.decision_log(),
+        column_config=config,
+        # an entry, its service line or a note longer than a column wraps, not cut off
+        row_height=columns.WRAP_ROW_PX if columns.too_wide(view.log, config) else None,
     )
     standing = view.log[
         view.log["entry"].str.startswith("Approved") & (view.log["status"] != "reversed")

@@ -4,7 +4,7 @@ service and inventory, and save the scenario for the pre-S&OP meeting."""
 import streamlit as st
 
 from sop.core import charts, fmt, schema
-from sop.finance import risk
+from sop.finance import risk, service_line
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
 from sop.scenario import (
@@ -152,6 +152,9 @@ def render_results(levers: Levers, c: dict) -> None:
         f"**Moved:** {compare.escape_md(wording.moved_text(levers))}. The page address holds "
         "the levers: share it to open this scenario on another screen."
     )
+    # a short plan says so in the first screen, in the words Decisions uses
+    if short := service_line.shortfall_line(ev.kpis, c["cur"]):
+        st.warning(fmt.md(short), icon=":material/report:")
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):

@@ -27,7 +27,7 @@ from sop.executive.pack_sheets import (
 from sop.finance import grid as sop_grid
 from sop.finance import statement
 from sop.finance.kpis import priced
-from sop.finance.tiles import serves_all, service_pct, value_text
+from sop.finance.service_line import shortfall_line
 
 
 @dataclass(frozen=True)
@@ -55,27 +55,6 @@ class PackMeta:
         return f"sop_pack_{self.cycle:%Y-%m}_{v}"
 
 
-def short_text(kpis: dict, currency: str) -> str | None:
-    """What the plan on the table does not serve, in one line for the Summary (lost
-    units and their value, late deliveries, fill and on-time rates as the screen words
-    them); None when it serves every unit on time (or there is no demand)."""
-    fill, on_time = kpis.get("fill_rate"), kpis.get("on_time_rate")
-    if fill is None or pd.isna(fill) or (serves_all(fill) and serves_all(on_time)):
-        return None
-    parts = []
-    if not serves_all(fill):
-        lost = value_text("lost_units", kpis.get("lost_units"), currency)
-        parts.append(
-            f"{lost} of demand never served (lost sales worth "
-            f"{value_text('lost_value', kpis.get('lost_value'), currency)})"
-        )
-    else:
-        parts.append("every unit served")
-    late = value_text("late_value", kpis.get("late_value"), currency)
-    parts.append(f"{late} of revenue held back by late deliveries")
-    return " and ".join(parts) + f": fill rate {service_pct(fill)}, on time {service_pct(on_time)}."
-
-
 def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, object, str]]:
     """The label / value rows opening both files."""
     rows: list[tuple[str, object, str]] = [
@@ -89,7 +68,7 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
         ("Plan on the table", view.plan_name, "text"),
         *(
             [("Service shortfall", short, "text")]
-            if (short := short_text(view.current.kpis, meta.currency))
+            if (short := shortfall_line(view.current.kpis, meta.currency))
             else []
         ),
         ("Booking convention", statement.convention(view.current.plan.policy), "text"),

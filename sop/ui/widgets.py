@@ -26,7 +26,8 @@ from sop.supply import view as supply_view
 from sop.ui import columns, readers, scenario_readers
 
 # A row of tiles wraps to fewer per row when a tile would be narrower than its figure
-# (1280x720 with the sidebar open); labels and changes wrap instead of being cut.
+# (1280x720 with the sidebar open); labels and changes wrap instead of being cut. Notes
+# and warnings wrap "pretty": no unit ("%", "pp") alone on their last line.
 TILE_CSS = """<style>
 [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]){
 flex-wrap:wrap}
@@ -37,6 +38,7 @@ flex-wrap:wrap}
 [data-testid="stMetricDelta"] p{
 white-space:normal;overflow-wrap:anywhere}
 [data-testid="stMetricValue"]{font-size:clamp(1.6rem,2.1vw,2.25rem)}
+[data-testid="stCaptionContainer"] p,[data-testid="stAlert"] p{text-wrap:pretty}
 </style>"""
 
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from sop.core import fmt
 from sop.executive import approval, weekly
 from sop.executive import service as executive
+from sop.finance import service_line
 from sop.finance.tiles import value_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -58,7 +59,7 @@ def _warnings(at: AppTest) -> list[str]:
 def test_a_short_plan_shows_its_figures_and_the_line_before_approve(short, open_app) -> None:
     store, sid = short
     k = executive.context(store).evaluate(CUT).kpis
-    line = approval.shortfall_line(k, "EUR")
+    line = service_line.shortfall_line(k, "EUR")
     assert line is not None and k["lost_units"] > 0 and k["fill_rate"] < 1
     at = open_app("pages/decisions.py")
     at.selectbox(key="dec_plan").set_value(sid).run()
@@ -82,14 +83,14 @@ def test_a_short_plan_shows_its_figures_and_the_line_before_approve(short, open_
     # the baseline serves all demand here: no line for it
     at.selectbox(key="dec_plan").set_value(0).run()
     base = executive.context(store).evaluate(Levers()).kpis
-    assert approval.shortfall_line(base, "EUR") is None
+    assert service_line.shortfall_line(base, "EUR") is None
     assert not [w for w in _warnings(at) if "This plan" in w]
 
 
 def test_the_confirmation_and_the_log_keep_the_figures(short, open_app) -> None:
     store, sid = short
     k = executive.context(store).evaluate(CUT).kpis
-    line = approval.shortfall_line(k, "EUR")
+    line = service_line.shortfall_line(k, "EUR")
     at = open_app("pages/decisions.py")
     at.selectbox(key="dec_plan").set_value(sid).run()
     at.text_area(key="dec_note").set_value("short, but the cut is real")

@@ -16,6 +16,7 @@ from sop.core import schema
 from sop.executive import pack
 from sop.executive import service as executive
 from sop.finance import grid as sop_grid
+from sop.finance import service_line
 from sop.finance.tiles import service_pct, value_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -135,9 +136,11 @@ def test_the_summary_says_what_a_short_plan_does_not_serve(short) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
     summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if r[0].value}
     line = summary["Service shortfall"]
-    assert f"{lost} of demand never served (lost sales worth {worth})" in line
-    assert f"fill rate {service_pct(k['fill_rate'])}" in line
-    assert f"on time {service_pct(k['on_time_rate'])}" in line
+    # the line the Scenarios and Decisions pages show (`service_line`)
+    assert line == service_line.shortfall_line(k, "EUR")
+    assert line.startswith(f"This plan leaves {lost} ({worth}) unserved")
+    assert f"fill {service_pct(k['fill_rate'])}" in line
+    assert f"on-time {service_pct(k['on_time_rate'])}" in line
     # the Supply sheet's lost sales add up to the same units
     rows = list(wb["Supply"].values)
     total = next(r for r in rows if r[0] == "Total")
@@ -149,18 +152,24 @@ def test_a_plan_that_serves_everything_on_time_has_no_shortfall_line(store: Stor
     view, ctx, meta = _packed(store, None)
     k = view.current.kpis
     assert k["lost_units"] == pytest.approx(0) and k["late_value"] == pytest.approx(0)
-    assert pack.short_text(k, "EUR") is None
+    assert service_line.shortfall_line(k, "EUR") is None
     assert "Service shortfall" not in pack.html(view, ctx.tables, meta, ctx.demand)
 
 
 def test_a_late_plan_that_serves_every_unit_says_so() -> None:
     k = {"fill_rate": 1.0, "on_time_rate": 0.974, "lost_units": 0.0, "lost_value": 0.0}
-    text = pack.short_text({**k, "late_value": 719_698.0}, "EUR")
+    text = service_line.shortfall_line({**k, "late_value": 719_698.0}, "EUR")
     assert text == (
-        "every unit served and €720k of revenue held back by late deliveries: "
-        "fill rate 100.0 %, on time 97.4 %."
+        "This plan serves all demand, but late deliveries hold back €720k of revenue: "
+        "fill 100.0 %, on-time 97.4 %"
     )
-    assert pack.short_text({**k, "fill_rate": float("nan")}, "EUR") is None
+    # without prices, the late deliveries in unit-months; without rates, nothing said
+    unpriced = {**k, "late_value": float("nan"), "late_unit_months": 1_250.0}
+    assert "late deliveries come to 1,250 unit-months" in service_line.shortfall_line(
+        unpriced, "EUR"
+    )
+    blank = {**k, "fill_rate": float("nan"), "on_time_rate": float("nan")}
+    assert service_line.shortfall_line(blank, "EUR") is None
 
 
 def test_the_decision_log_says_what_the_approved_plan_serves(short) -> None:
