@@ -11,8 +11,9 @@ keep smaller.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from supply_helpers import one_product
+from supply_helpers import demand_frame, one_product
 
 from sop.finance.kpis import plan_kpis
 from sop.supply.plan import SupplyPolicy, solve_plan
@@ -107,3 +108,35 @@ def test_a_holding_cost_above_the_penalty_is_named_and_the_stock_is_not_kept() -
     assert dear.family_plan["inventory"].max() < TOL
     assert not [n for n in cheap.notes if "keeps no safety stock" in n.text]
     assert cheap.family_plan["inventory"].iloc[:-1].min() > 20.0 - TOL
+
+
+def _dearer_later(**policy):
+    # one family of two products: P1 at 100 ordered in months 1-2, P2 at 130 in months
+    # 3-4, 30 units a month against 20 made a month, so 40 of the 120 are lost whatever
+    # happens. Old rule: month 2 shipped nothing and kept its 20 units for P2's dearer
+    # orders (30 x 1.1 more lost money a unit against 0.5 a month of holding)
+    tables, demand = one_product([30.0, 30.0, 0.0, 0.0], line_hours=20.0)
+    p2 = tables["products"].assign(sku="P2", name="Product 2", list_price=130.0)
+    tables["products"] = pd.concat([tables["products"], p2], ignore_index=True)
+    inv = tables["inventory"]
+    tables["inventory"] = pd.concat([inv, inv.assign(sku="P2")], ignore_index=True)
+    later = demand_frame([0.0, 0.0, 30.0, 30.0], sku="P2")
+    demand = pd.concat([demand, later], ignore_index=True)
+    return tables, solve_plan(demand, tables, SupplyPolicy(horizon=4, **policy))
+
+
+@pytest.mark.parametrize("backlog", [False, True])
+def test_no_order_is_lost_to_keep_the_unit_for_a_dearer_later_one(backlog: bool) -> None:
+    # the lost-order weight carries the price premium of any later month, so the
+    # plan serves orders in the order they come while it has the units: each month
+    # ships its 20, and the 40 units short are lost across the months
+    tables, plan = _dearer_later(backlog_allowed=backlog)
+    fp = plan.family_plan
+    assert plan.ok
+    assert _stock_while_short(fp).empty, _stock_while_short(fp)
+    assert fp["shipped"].tolist() == pytest.approx([20.0] * 4)
+    assert fp["inventory"].max() < TOL
+    assert fp["lost_sales"].sum() + fp["backlog"].iloc[-1] == pytest.approx(40.0)
+    # the weight only orders the choices: the objective reported is money
+    k = plan_kpis(plan, tables["products"])
+    assert k["objective"] == pytest.approx(plan.stats["lp_objective"], abs=1e-3)
