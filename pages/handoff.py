@@ -48,7 +48,7 @@ def render_weeks(view) -> None:
         theme=None,
     )
     st.dataframe(
-        part,
+        columns.soe_week_rows(part),
         hide_index=True,
         key="soe_table",
         column_config=columns.soe_weeks(),

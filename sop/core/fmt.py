@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 
@@ -160,14 +161,21 @@ def month(ts: pd.Timestamp | None) -> str:
 # :material/icon:, :red[...], $latex$) may give a meaning to; `&` so an entity
 # (&lt;) shows as typed
 MD_SPECIAL = "\\`*_{}[]()#+-.!|<>$~:&"
+# GitHub's autolink literals (http://, https://, www., name@host) are found in the text
+# after the escapes are read, so no escape stops them: an invisible WORD JOINER
+# (U+2060) inside "://", after "www" and after "@" does, and the text reads the same
+WORD_JOINER = "\u2060"
+AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def md(text: object) -> str:
     """Text shown through Markdown exactly as typed: every special character escaped
     (a link, an image, emphasis, HTML, a heading, a list or a code span in a name is
-    shown as its characters). Use it for every name in st.markdown, st.caption,
-    st.info and the like, and in widget labels (they are Markdown too)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text))
+    shown as its characters) and a web or e-mail address kept from becoming a link.
+    Use it for every name in st.markdown, st.caption, st.info and the like, and in
+    widget labels (they are Markdown too)."""
+    text = AUTOLINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
 
 
 def html_text(text: object) -> str:

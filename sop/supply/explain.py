@@ -71,17 +71,21 @@ def resource_grid(ru: pd.DataFrame, inp: PlanInputs, col: str) -> np.ndarray:
     return g.reindex(index=inp.res[schema.RESOURCE], columns=inp.months).to_numpy(dtype=float)
 
 
+# where a labour pool's hiring limit is set in the data
+_HIRES = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
+
+
 def _hiring_text(policy: SupplyPolicy, max_hires: float, hires: float) -> str:
     """What hiring can do for a full labour pool this month: allow it (off), raise its
     cap (`max_hires_per_month` is 0, or all used), or hire (the plan found it dearer)."""
     if not policy.hiring_allowed:
         return "allow hiring (hiring is off)"
     if np.isfinite(max_hires) and max_hires <= 1e-9:
-        return "hiring is capped at 0 people a month (max_hires_per_month): raise that cap"
+        return f"hiring is capped at 0 people a month: raise the hiring limit ({_HIRES})"
     if np.isfinite(max_hires) and hires >= max_hires - 1e-6:
         return (
-            f"hiring is at its cap of {max_hires:,.1f} people a month "
-            "(max_hires_per_month): raise that cap"
+            f"hiring is at its cap of {max_hires:,.1f} people a month: raise the hiring "
+            f"limit ({_HIRES})"
         )
     return "hire (the plan finds a hire dearer than the hours it adds)"
 
@@ -103,9 +107,10 @@ def _capacity_lever(
     extra = " extra" if line else ""  # a line's overtime costs its premium; a pool's, all
     if getattr(r, "per", "hour") == "unit":
         return (
-            f"The family makes at most {r.available_hours:,.0f} units this month "
-            f"(family_capacity); a unit more would add {money(sp_, currency)}. Raise "
-            "units_per_month, or make the units in an earlier month."
+            f"The family makes at most {r.available_hours:,.0f} units this month; a unit "
+            f"more would add {money(sp_, currency)}. Raise its monthly unit limit "
+            f"({schema.UNITS_PER_MONTH} in {schema.FAMILY_CAPACITY}), or make the units in "
+            "an earlier month."
         )
     maxed = r.overtime_hours >= r.max_overtime_hours - 1e-6
     if r.available_hours <= 1e-6 and line:
@@ -133,7 +138,10 @@ def _capacity_lever(
         hiring = _hiring_text(policy, max_hires, float(np.nan_to_num(r.hires)))
         if r.max_overtime_hours <= 0:
             return f"No overtime is available; {hiring}."
-        return f"Overtime is at its cap; {hiring}, or raise overtime per worker."
+        return (
+            f"Overtime is at its cap; {hiring}, or raise the overtime a worker may work "
+            f"({schema.MAX_OVERTIME_PER_WORKER} in {schema.WORKFORCE})."
+        )
     if r.overtime_hours > 1e-6:
         return (
             f"Working {r.overtime_hours:,.0f} of {r.max_overtime_hours:,.0f} overtime "

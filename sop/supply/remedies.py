@@ -6,9 +6,11 @@ overtime premium on the binding resources, the wages and hiring cost of new
 workers, the subcontract price less the in-house cost, or pre-building in the
 cheapest earlier month (the cheapest free hour there, regular or overtime, plus
 holding; `_prebuild_lever`). A lever the data forbids says what to change (hiring
-off, `max_hires_per_month` too low, more overtime hours than the cap leaves:
-`_overtime_text`); a limit in units (a family's units a month)
-has no known cost per unit (cost inf: the caller says so).
+off, the hiring limit too low, more overtime hours than the cap leaves:
+`_overtime_text`) in plain words first, then in brackets the data field and table to
+edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
+resources)"); a limit in units (a family's units a month) has no known cost per unit
+(cost inf: the caller says so).
 """
 
 from __future__ import annotations
@@ -48,7 +50,13 @@ def levers(
     in_units = res_b[inp.per[res_b] == PER_UNIT]
     if len(in_units):  # a family's units a month: no overtime, more capacity or sooner
         fams = ", ".join(str(inp.res[schema.NAME].iloc[r]) for r in in_units)
-        out.append((INF, f"raise units_per_month of {fams} in family_capacity for {when}"))
+        out.append(
+            (
+                INF,
+                f"raise the monthly unit limit of {fams} for {when} "
+                f"({schema.UNITS_PER_MONTH} in {schema.FAMILY_CAPACITY})",
+            )
+        )
     # a shut line (no regular hours that month) can work no overtime either
     elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
         prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
@@ -85,8 +93,8 @@ def _overtime_text(
 ) -> str:
     """What working `need` more overtime hours on each binding resource `res_b` in
     month t takes, held against the overtime the data still allows there: the hours
-    up to each cap, and by how much to raise a cap the gap needs more than (the data
-    field, today's figure and the one needed). A line's cap is `max_overtime_hours`; a
+    up to each cap, and how far to raise a cap the gap needs more than (today's figure,
+    the one needed and the data field: `_cap_field`). A line's cap is `max_overtime_hours`; a
     labour pool's is `max_overtime_per_worker` x the plan's workers that month. Hours
     within half a unit's worth of the cap count as fitting."""
     names = inp.res[schema.RESOURCE].to_numpy()
@@ -101,13 +109,13 @@ def _overtime_text(
             continue
         if free[k] > tol[k]:
             work.append(f"{names[r]} +{free[k]:,.0f} h to its cap")
-        raise_.append(f"{names[r]} +{over:,.0f} h ({_cap_field(inp, ru_g, r, t, over)})")
+        raise_.append(f"of {names[r]} {_cap_field(inp, ru_g, r, t, over)}")
     when, allow = fmt.month(inp.months[t]), not policy.overtime_allowed
-    caps = "; ".join(raise_)
+    caps = " and ".join(raise_)
     if not work:  # no overtime left on any binding resource
-        return f"{'allow overtime and ' * allow}raise the overtime cap in {when}: {caps}"
+        return f"{'allow overtime and ' * allow}raise the {when} overtime cap {caps}"
     text = f"{'allow' if allow else 'add'} overtime in {when} ({', '.join(work)})"
-    return f"{text} and raise the overtime cap: {caps}" if raise_ else text
+    return f"{text} and raise the overtime cap {caps}" if raise_ else text
 
 
 def _overtime_caps(
@@ -130,17 +138,21 @@ def _per_worker(inp: PlanInputs, r: int) -> float:
 
 
 def _cap_field(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, over: float) -> str:
-    """The data field that caps resource r's overtime in month t, today's figure and the
-    one that allows `over` more hours: 'max_overtime_hours 54 -> 72 h', or per worker
-    'max_overtime_per_worker 20.0 -> 93.4 h a worker at 17 workers'."""
+    """Today's overtime cap of resource r in month t, the one that allows `over` more
+    hours and the data field that holds it: 'from 54 to 72 h (max_overtime_hours in
+    resources)', or per worker 'from 20.0 to 93.4 h a worker at 17 workers
+    (max_overtime_per_worker in workforce)'."""
     if r not in inp.labour:
         cap = float(inp.ot_cap[r, t])
-        return f"max_overtime_hours {cap:,.0f} -> {cap + over:,.0f} h"
+        field = f"{schema.MAX_OVERTIME_HOURS} in {schema.RESOURCES}"
+        return f"from {cap:,.0f} to {cap + over:,.0f} h ({field})"
     now, workers = _per_worker(inp, r), float(ru_g["workers"][r, t])
+    field = f"{schema.MAX_OVERTIME_PER_WORKER} in {schema.WORKFORCE}"
     return (
-        f"max_overtime_per_worker {now:,.1f} -> {now + over / workers:,.1f} h a worker "
-        f"at {workers:,.1f}".removesuffix(".0")
-        + " workers"
+        f"from {now:,.1f} to {now + over / workers:,.1f} h a worker at {workers:,.1f}".removesuffix(
+            ".0"
+        )
+        + f" workers ({field})"
     )
 
 
@@ -227,7 +239,7 @@ def _people_lever(
     """(extra cost per unit, text) of making `units` more with labour pool r in month t
     (`cell`), `hours` a unit at `rate` an hour: lay off fewer people in a month the
     plan lays off (never hire then), else hire, saying first what must change to allow
-    it: hiring switched on, `max_hires_per_month` raised where the data caps it below
+    it: hiring switched on, the hiring limit (`max_hires_per_month`) raised where it is below
     the people the gap needs (the plan's own hires that month count against the cap)."""
     r, t = cell
     q = int(np.flatnonzero(inp.labour == r)[0])
@@ -247,7 +259,8 @@ def _people_lever(
     cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
     room = cap - float(np.nan_to_num(ru_g["hires"][r, t]))  # NaN cap: no limit
     if people > room + 1e-6:  # the data caps hiring below what the gap needs
-        steps.append(f"raise max_hires_per_month of {name} ({cap:,g} today)")
+        field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
+        steps.append(f"raise the hiring limit of {name} ({cap:,g} a month today; {field})")
     how = " and ".join(steps + ["hire"])
     return hours * per_hour, f"{how} {people:,.1f} worker(s) for {name} from {when}"
 

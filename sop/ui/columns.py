@@ -327,8 +327,13 @@ def decision_log() -> dict:
     }
 
 
+SHARE = "share"  # a week's share of its month's plan (a fraction in `weekly`)
+
+
 def soe_weeks() -> dict:
-    """`sop.executive.weekly` plan in weeks."""
+    """`sop.executive.weekly` plan in weeks, as `soe_week_rows` shows it: weeks as the
+    chart dates them (02 Nov 2026, a Monday), working days as a count (5, 4.5), the
+    share of the month as the app writes a share (23.8 %)."""
     units = {
         "demand": "Demand",
         "production": "Make",
@@ -336,15 +341,26 @@ def soe_weeks() -> dict:
         "shipped": "Ship",
     }
     return {
-        "week_start": Date("Week (Monday)", format="YYYY-MM-DD"),
-        "week_end": Date("Last day", format="YYYY-MM-DD"),
+        "week_start": Date("Week (Monday)", format="DD MMM YYYY"),
+        "week_end": Date("Last day", format="DD MMM YYYY"),
         schema.MONTH: Date("Month", format="MMM YYYY"),
         schema.SKU: "SKU",
         schema.FAMILY: "Family",
         schema.PLANT: "Plant",
-        schema.WORKING_DAYS: Number("Working days", format="%.1f"),
-        "share": Number("Share of the month", format="percent"),
+        # no format: a whole number shows bare (5), a part day with its decimals (4.5)
+        schema.WORKING_DAYS: Number("Working days"),
+        SHARE: Number("Share of the month", format="%.1f %%"),
     } | {col: Number(f"{label} (units)", format="%,.0f") for col, label in units.items()}
+
+
+def soe_week_rows(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The weekly plan's rows for `soe_weeks`: the share of the month in percent (a
+    grid's number format cannot scale 0.238 to 23.8 % with the app's space before the
+    sign) and working days to a tenth of a day (5.227 -> 5.2)."""
+    out = weeks.copy()
+    out[SHARE] = 100 * out[SHARE].astype(float)
+    out[schema.WORKING_DAYS] = out[schema.WORKING_DAYS].astype(float).round(1)
+    return out
 
 
 def soe_actuals() -> dict:

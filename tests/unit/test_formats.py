@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -368,11 +369,10 @@ def test_a_message_shown_in_markdown_cannot_be_formatted_by_a_name() -> None:
 
     shown = safe_md("my_*sales*_[x](y).csv: column `a*b_c` is missing; costs $5 :red[no] <b>")
     assert "`a*b_c`" in shown  # code spans are literal already
-    for escaped in ("my\\_\\*sales\\*\\_", "\\[x\\](y)", "\\$5", "\\:red\\[no\\]", "\\<b\\>"):
+    for escaped in ("my\\_\\*sales\\*\\_", "\\[x\\]\\(y\\)", "\\$5", "\\:red\\[no\\]", "\\<b\\>"):
         assert escaped in shown
-    assert safe_md("sales.csv, column `units`: 1 row is negative: row 4") == (
-        "sales.csv, column `units`: 1 row is negative: row 4"
-    )
+    plain = "sales.csv, column `units`: 1 row is negative: row 4"
+    assert re.sub(r"\\(.)", r"\1", safe_md(plain)) == plain  # escapes only; reads the same
 
 
 def test_a_read_me_sheet_is_left_out_without_a_word() -> None:

@@ -37,8 +37,8 @@ def test_overtime_past_the_line_cap_asks_to_raise_it() -> None:
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(50.0))
     # 50 h are needed, 20 h may be worked: it used to say "(L1 +50 h)"
     assert gap["lever"] == (
-        "add overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap: "
-        "L1 +30 h (max_overtime_hours 20 -> 50 h)"
+        "add overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap of L1 "
+        "from 20 to 50 h (max_overtime_hours in resources)"
     )
     assert gap["lever_cost_per_unit"] == pytest.approx(190.0)  # the premium, as before
     assert gap["lever"] in gap["why"]
@@ -50,7 +50,7 @@ def test_overtime_all_used_names_only_the_cap() -> None:
     assert plan.resource_use["overtime_hours"].iloc[0] == pytest.approx(20.0)
     assert gap["units"] == pytest.approx(30.0)
     assert gap["lever"] == (
-        "raise the overtime cap in Jan 2027: L1 +30 h (max_overtime_hours 20 -> 50 h)"
+        "raise the Jan 2027 overtime cap of L1 from 20 to 50 h (max_overtime_hours in resources)"
     )
 
 
@@ -65,8 +65,8 @@ def test_overtime_off_still_holds_the_data_cap() -> None:
     _, gap = _gap(150.0, policy, max_ot=20.0, ot_rate=25.0)
     assert gap["units"] == pytest.approx(50.0)
     assert gap["lever"] == (
-        "allow overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap: "
-        "L1 +30 h (max_overtime_hours 20 -> 50 h)"
+        "allow overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap of "
+        "L1 from 20 to 50 h (max_overtime_hours in resources)"
     )
 
 
@@ -77,8 +77,8 @@ def test_labour_pool_cap_is_per_worker() -> None:
     _, gap = _gap(250.0, line_hours=None, labour=crew)
     assert gap["units"] == pytest.approx(50.0)
     assert gap["lever"] == (
-        "add overtime in Jan 2027 (LAB +20 h to its cap) and raise the overtime cap: "
-        "LAB +30 h (max_overtime_per_worker 10.0 -> 25.0 h a worker at 2 workers)"
+        "add overtime in Jan 2027 (LAB +20 h to its cap) and raise the overtime cap of "
+        "LAB from 10.0 to 25.0 h a worker at 2 workers (max_overtime_per_worker in workforce)"
     )
     assert gap["lever_cost_per_unit"] == pytest.approx(200.0)
 
@@ -99,8 +99,8 @@ def test_every_binding_resource_is_held_to_its_own_cap() -> None:
     )
     assert text == (
         "add overtime in Jan 2027 (L1 +20 h to its cap, LAB +20 h to its cap) and raise "
-        "the overtime cap: L1 +10 h (max_overtime_hours 20 -> 30 h); LAB +10 h "
-        "(max_overtime_per_worker 10.0 -> 15.0 h a worker at 2 workers)"
+        "the overtime cap of L1 from 20 to 30 h (max_overtime_hours in resources) and of "
+        "LAB from 10.0 to 15.0 h a worker at 2 workers (max_overtime_per_worker in workforce)"
     )
     fits = remedies._overtime_text(
         inp, ru_g, NO_BACKLOG, 0, res_b, np.array([15.0, 20.0]), np.array([1.0, 1.0])

@@ -42,11 +42,12 @@ def test_hiring_the_data_caps_says_raise_the_cap_first() -> None:
     gap = plan.shortfalls.iloc[0]
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(100.0))
     assert gap["lever"] == (
-        "raise max_hires_per_month of LAB (0 today) and hire 1.0 worker(s) for LAB from Feb 2027"
+        "raise the hiring limit of LAB (0 a month today; max_hires_per_month in workforce) "
+        "and hire 1.0 worker(s) for LAB from Feb 2027"
     )
     # the hire still costs its wage + hiring cost over the month left: 10 + 200 / 100
     assert gap["lever_cost_per_unit"] == pytest.approx(12.0)
-    assert "raise max_hires_per_month of LAB (0 today)" in gap["why"]
+    assert "raise the hiring limit of LAB (0 a month today; max_hires_per_month" in gap["why"]
 
 
 def test_hiring_cap_used_up_by_the_plan_counts_its_own_hires() -> None:
@@ -55,7 +56,10 @@ def test_hiring_cap_used_up_by_the_plan_counts_its_own_hires() -> None:
     assert list(hires) == pytest.approx([0.25, 0.25])  # the plan hires what it may
     gap = plan.shortfalls.iloc[0]
     assert gap["units"] == pytest.approx(25.0)
-    assert gap["lever"].startswith("raise max_hires_per_month of LAB (0.25 today) and hire")
+    assert gap["lever"].startswith(
+        "raise the hiring limit of LAB (0.25 a month today; max_hires_per_month in workforce) "
+        "and hire"
+    )
 
 
 def test_hiring_off_without_a_cap_only_asks_to_allow_it() -> None:

@@ -36,15 +36,16 @@ def test_a_full_pool_whose_overtime_costs_too_much_reads_without_a_stray_space()
 def test_a_pool_that_may_not_hire_is_not_told_to_hire() -> None:
     capped = _crew(workers=1.0, hpw=100.0, max_hires=0.0)["lever"].iloc[0]
     assert capped == (
-        "No overtime is available; hiring is capped at 0 people a month "
-        "(max_hires_per_month): raise that cap."
+        "No overtime is available; hiring is capped at 0 people a month: raise the hiring "
+        "limit (max_hires_per_month in workforce)."
     )
     tables, demand = one_product(
         [150.0, 150.0], line_hours=None, labour={"workers": 1.0, "hpw": 100.0, "max_ot": 10.0}
     )
     off = solve_plan(demand, tables, SupplyPolicy(hiring_allowed=False)).bottlenecks
     assert off["lever"].iloc[0] == (
-        "Overtime is at its cap; allow hiring (hiring is off), or raise overtime per worker."
+        "Overtime is at its cap; allow hiring (hiring is off), or raise the overtime a worker "
+        "may work (max_overtime_per_worker in workforce)."
     )
 
 
