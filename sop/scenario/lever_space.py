@@ -16,6 +16,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
+from sop.supply.explain import cap_name
 
 MIN_SLOTS = 2  # capacity-change rows shown even when no lever uses them
 MIN_SUPPLIER_SLOTS = 2  # supplier-change rows shown when the data has supplier caps
@@ -28,7 +29,9 @@ class LeverSpace:
     `labour`: whether the subcontracting and hiring levers can do anything (the data has
     subcontract offers / labour pools, or the levers already move them); `suppliers`:
     the data's supplier caps (material-cap options) and `supplier_slots` supplier-change
-    rows (none without supplier caps, unless the levers already change one)."""
+    rows (none without supplier caps, unless the levers already change one);
+    `supplier_names`: (code, name) of each of the data's caps, named as the Supply page
+    names them ('Cooling material cap'; a cap only a lever names has none)."""
 
     families: tuple[str, ...]
     regions: tuple[str, ...]
@@ -39,11 +42,23 @@ class LeverSpace:
     labour: bool = True
     suppliers: tuple[str, ...] = ()
     supplier_slots: int = 0
+    supplier_names: tuple[tuple[str, str], ...] = ()
 
 
 def _names(column: pd.Series) -> set[str]:
     """The distinct values of a name column as text (each distinct value read once)."""
     return set(pd.Series(column.unique()).astype(str))
+
+
+def _cap_names(caps: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each material cap, named as the Supply page's binding limits name
+    it (`sop.supply.explain.cap_name`: 'Cooling material cap')."""
+    fams = caps[schema.FAMILY] if schema.FAMILY in caps else pd.Series("", index=caps.index)
+    named = {
+        str(code): cap_name(fam)
+        for code, fam in zip(caps[schema.OPTION], fams.fillna("").astype(str))
+    }
+    return tuple(sorted(named.items()))
 
 
 def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
@@ -54,11 +69,12 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
     opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
     kinds = opts[schema.OPTION_TYPE] if opts is not None and schema.OPTION_TYPE in opts else None
     subcontract = kinds is not None and (kinds == schema.OPTION_SUBCONTRACT).any()
-    suppliers = (
-        _names(opts.loc[kinds == schema.OPTION_MATERIAL_CAP, schema.OPTION])
+    caps = (
+        opts.loc[kinds == schema.OPTION_MATERIAL_CAP]
         if kinds is not None and schema.OPTION in opts
-        else set()
+        else pd.DataFrame({schema.OPTION: []})
     )
+    suppliers = _names(caps[schema.OPTION])
     return LeverSpace(
         tuple(sorted(_names(demand[schema.FAMILY]))),
         tuple(sorted(_names(demand[schema.REGION]))),
@@ -69,6 +85,7 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
         bool(crew is not None and len(crew) > 0),
         tuple(sorted(suppliers)),
         MIN_SUPPLIER_SLOTS if suppliers else 0,
+        _cap_names(caps),
     )
 
 
@@ -107,6 +124,7 @@ def widen_space(known: LeverSpace, levers: Levers) -> LeverSpace:
         bool(labour),
         tuple(sorted(suppliers)),
         max(known.supplier_slots, len(levers.supplier_changes)),
+        known.supplier_names,
     )
 
 

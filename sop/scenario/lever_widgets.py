@@ -9,19 +9,22 @@ Per-family and per-region levers get one widget each, keyed
 likewise `scn_supplier_changes__<slot>_<part>`. In the URL they are the one encoded
 parameter `Levers.to_query` writes. No Streamlit here: the page loops over
 `lever_widgets` and reads the state back with `levers_from_state`.
+
+A select widget's values are what the levers store (months 'YYYY-MM', cap codes); what
+it shows for each is `Widget.shown` ('Nov 2026', 'CAP-CL-MOTOR · Cooling material cap').
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import ALL_SUPPLIERS, PREFIX, Levers, lever_help
-from sop.scenario.wording import escape_md
+from sop.scenario.wording import escape_md, month_label
 
 DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
@@ -29,6 +32,7 @@ GROUPS = (DEMAND, PROMO, PRICE, CAPACITY, COSTS)
 CAP_PARTS = ("resource", "from", "to", "pct")
 SUPPLIER_PARTS = ("supplier", "from", "to", "pct")
 FIRST_KEY = PREFIX + "demand_pct"  # present in session state once the panel has run
+NONE = "(none)"  # what a select shows for its empty choice
 # the (name, from, to, %) levers drawn as slots: lever, widget parts, `LeverSpace` slots
 _CHANGES = (
     ("capacity_changes", CAP_PARTS, "slots"),
@@ -50,6 +54,31 @@ class Widget:
     step: float | int | None = None
     options: tuple[str, ...] = ()
     format: str | None = None  # printf-style, for sliders and number inputs
+    option_labels: tuple[str, ...] = ()  # what a select shows for each of `options`
+
+    def shown(self, value: object) -> str:
+        """What a select shows for `value` (plain text: select labels are not Markdown):
+        its `option_labels` entry, else the value itself ('(none)' for '')."""
+        labels = dict(zip(self.options, self.option_labels))
+        return labels.get(value) or str(value or "") or NONE
+
+
+def _select(
+    key: str,
+    label: str,
+    group: str,
+    help: str,
+    options: tuple[str, ...],
+    shown: Callable[[str], str] | None = None,
+) -> Widget:
+    """A select over `options`, each shown as `shown(option)` ('' as '(none)')."""
+    labels = tuple((shown(o) if shown and o else o) or NONE for o in options)
+    return Widget(key, "select", label, group, help, options=options, option_labels=labels)
+
+
+def _month_select(key: str, label: str, group: str, help: str, space: LeverSpace) -> Widget:
+    """A select over the plan's months, stored 'YYYY-MM', shown 'Nov 2026'."""
+    return _select(key, label, group, help, space.months, month_label)
 
 
 def _meta(name: str) -> dict[str, Any]:
@@ -110,22 +139,14 @@ def _promo_widgets(space: LeverSpace) -> list[Widget]:
     """An added promotion: family, start, length, uplift and cost per month."""
     p = PREFIX
     return [
-        Widget(
+        _select(
             p + "promo_family",
-            "select",
             "Promotion on family",
             PROMO,
             _help("promo_family"),
-            options=("", *space.families),
+            ("", *space.families),
         ),
-        Widget(
-            p + "promo_start",
-            "select",
-            "Promotion starts",
-            PROMO,
-            _help("promo_start"),
-            options=space.months,
-        ),
+        _month_select(p + "promo_start", "Promotion starts", PROMO, _help("promo_start"), space),
         Widget(
             p + "promo_months",
             "slider",
@@ -149,36 +170,28 @@ def _price_widgets(space: LeverSpace) -> list[Widget]:
     return w
 
 
+def _span_selects(key: str, space: LeverSpace) -> list[Widget]:
+    """A change's first and last month, keyed `<key>from` and `<key>to`."""
+    return [
+        _month_select(key + "from", "from", CAPACITY, "First month of the change.", space),
+        _month_select(key + "to", "to", CAPACITY, "Last month of the change.", space),
+    ]
+
+
 def _capacity_change_widgets(space: LeverSpace) -> list[Widget]:
     """`space.slots` capacity changes of four widgets each: line, from, to, %."""
     w: list[Widget] = []
     for i in range(space.slots):
         k = f"{PREFIX}capacity_changes__{i}_"
         w += [
-            Widget(
+            _select(
                 k + "resource",
-                "select",
                 f"Capacity change {i + 1}: line",
                 CAPACITY,
                 _help("capacity_changes"),
-                options=("", *space.resources),
+                ("", *space.resources),
             ),
-            Widget(
-                k + "from",
-                "select",
-                "from",
-                CAPACITY,
-                "First month of the change.",
-                options=space.months,
-            ),
-            Widget(
-                k + "to",
-                "select",
-                "to",
-                CAPACITY,
-                "Last month of the change.",
-                options=space.months,
-            ),
+            *_span_selects(k, space),
             _slider("capacity_changes", "Capacity change (%)", CAPACITY, 5.0, k + "pct"),
         ]
     return [*w, _number("added_hour_cost", "Cost of each added line hour (0 = free)", 10.0)]
@@ -188,33 +201,19 @@ def _supplier_change_widgets(space: LeverSpace) -> list[Widget]:
     """`space.supplier_slots` supplier capacity changes of four widgets each: supplier
     cap (or all of them), from, to, % (none when the data has no supplier caps)."""
     w: list[Widget] = []
+    names = dict(space.supplier_names)
     for i in range(space.supplier_slots):
         k = f"{PREFIX}supplier_changes__{i}_"
         w += [
-            Widget(
+            _select(
                 k + "supplier",
-                "select",
                 f"Supplier capacity {i + 1}: supplier",
                 CAPACITY,
                 _help("supplier_changes"),
-                options=("", ALL_SUPPLIERS, *space.suppliers),
+                ("", ALL_SUPPLIERS, *space.suppliers),
+                lambda c: f"{c} · {names[c]}" if c in names else c,
             ),
-            Widget(
-                k + "from",
-                "select",
-                "from",
-                CAPACITY,
-                "First month of the change.",
-                options=space.months,
-            ),
-            Widget(
-                k + "to",
-                "select",
-                "to",
-                CAPACITY,
-                "Last month of the change.",
-                options=space.months,
-            ),
+            *_span_selects(k, space),
             _slider("supplier_changes", "Supplier capacity change (%)", CAPACITY, 5.0, k + "pct"),
         ]
     return w

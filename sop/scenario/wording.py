@@ -1,13 +1,18 @@
 """Scenario levers in words people read: what moved, in planner's words
-(`moved_text`), and text a person typed escaped so Markdown shows it as typed
-(`escape_md`)."""
+(`moved_text`), a lever's month as the charts and tables write it (`month_label`),
+and text a person typed escaped so Markdown shows it as typed (`escape_md`).
+
+Levers keep their months as 'YYYY-MM' (URLs, saved scenarios, TOML files and the CLI's
+`Levers.describe` read and write them so); only the words here say 'Nov 2026'."""
 
 from __future__ import annotations
 
+from sop.core import fmt
 from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
+from sop.core.months import month_start
 from sop.scenario.levers import ALL_SUPPLIERS, Levers, lever_help
 
-__all__ = ["escape_md", "moved_text"]
+__all__ = ["escape_md", "month_label", "moved_text"]
 
 
 LABELS = {
@@ -32,16 +37,29 @@ LABELS = {
 }
 
 
+def month_label(month: str) -> str:
+    """A lever's month ('2026-11') as the page's charts, tiles and tables write it
+    ('Nov 2026'); text that is no month is given back as it is ('' stays '')."""
+    try:
+        return fmt.month(month_start(month))
+    except ValueError:
+        return str(month)
+
+
+def _span(first: str, last: str) -> str:
+    return f"{month_label(first)} to {month_label(last)}"
+
+
 def moved_text(levers: Levers) -> str:
     """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
-    2027-06 to 2027-07 +50 %; supplier cap CAP-CL-MOTOR 2027-03 to 2027-12 -50 %;
-    overtime off' ('nothing (baseline)' when nothing)."""
+    Jun 2027 to Jul 2027 +50 %; supplier cap CAP-CL-MOTOR Mar 2027 to Dec 2027 -50 %;
+    overtime off' ('nothing (baseline)' when nothing). Months read as on the charts."""
     parts = []
     for name, v in levers.moved().items():
         unit = lever_help()[name]["unit"]
         if name == "promo_family":
             parts.append(
-                f"promotion on {v} from {levers.promo_start or '?'} for "
+                f"promotion on {v} from {month_label(levers.promo_start) or '?'} for "
                 f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
                 + (f", costing {levers.promo_cost:,.0f} money/month" if levers.promo_cost else "")
             )
@@ -50,11 +68,11 @@ def moved_text(levers: Levers) -> str:
         elif name == "targets":
             parts += [f"target: {t.describe()}" for t in v]
         elif name == "capacity_changes":
-            parts += [f"capacity {r} {a} to {b} {p:+g} %" for r, a, b, p in v]
+            parts += [f"capacity {r} {_span(a, b)} {p:+g} %" for r, a, b, p in v]
         elif name == "supplier_changes":
             parts += [
                 f"{'every supplier cap' if s == ALL_SUPPLIERS else f'supplier cap {s}'} "
-                f"{a} to {b} {p:+g} %"
+                f"{_span(a, b)} {p:+g} %"
                 for s, a, b, p in v
             ]
         elif isinstance(v, tuple) and unit != "%":  # units, not a change

@@ -199,6 +199,12 @@ def _capacity_rows(
     return rows
 
 
+def cap_name(family: object, kind: str = "material cap") -> str:
+    """The name a supplier's or subcontractor's cap goes by on screen: its family and
+    kind ('Cooling material cap'), as the binding limits and the lever pickers show it."""
+    return f"{family} {kind}".strip()
+
+
 def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tuple]:
     """A bottleneck row per month a supplier's or subcontractor's cap binds."""
     rows = []
@@ -218,7 +224,7 @@ def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tu
                 (
                     kind,
                     opt[schema.OPTION],
-                    f"{opt[schema.FAMILY]} {kind}",
+                    cap_name(opt[schema.FAMILY], kind),
                     opt[schema.FAMILY],
                     inp.months[t],
                     value,

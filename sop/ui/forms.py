@@ -175,7 +175,7 @@ def lever_controls(space: LeverSpace, on_reset: dict) -> None:
                         w.options,
                         key=w.key,
                         help=w.help,
-                        format_func=lambda v: v or "(none)",
+                        format_func=w.shown,  # stored 'YYYY-MM', shown 'Nov 2026'
                     )
 
 

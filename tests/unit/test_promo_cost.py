@@ -71,7 +71,7 @@ def test_the_cost_has_a_widget_and_words() -> None:
     assert (w.kind, w.group, w.lo, w.hi) == ("number", "Added promotion", 0.0, 1e9)
     assert "promo_cost +50000" in PROMO.describe()
     text = moved_text(PROMO)
-    assert "promotion on Cooling from 2027-03 for 3 month(s) +20 %" in text
+    assert "promotion on Cooling from Mar 2027 for 3 month(s) +20 %" in text
     assert text.endswith(", costing 50,000 money/month")
     assert "costing" not in moved_text(dataclasses.replace(PROMO, promo_cost=0.0))
     # without a family chosen the widgets' cost counts for nothing, like the uplift

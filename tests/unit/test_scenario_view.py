@@ -258,8 +258,8 @@ def test_moved_text_speaks_plainly() -> None:
         "demand, all families +10 %",
         "demand Beta -20 %",
         "price Beta +4 %",
-        "promotion on Alpha from 2026-03 for 2 month(s) +25 %",
-        "capacity L2 2026-04 to 2026-05 -100 %",
+        "promotion on Alpha from Mar 2026 for 2 month(s) +25 %",
+        "capacity L2 Apr 2026 to May 2026 -100 %",
         "overtime off",
         "safety stock 1.5 months of cover",
     ):

@@ -226,8 +226,8 @@ def test_saved_scenarios_keep_it_and_old_ones_still_load(store: Store) -> None:
 
 def test_the_summary_words_it() -> None:
     text = wording.moved_text(CUT)
-    assert "supplier cap CAP-CL-MOTOR 2027-03 to 2027-12 -50 %" in text
-    assert "every supplier cap 2028-01 to 2028-02 -10 %" in text
+    assert "supplier cap CAP-CL-MOTOR Mar 2027 to Dec 2027 -50 %" in text
+    assert "every supplier cap Jan 2028 to Feb 2028 -10 %" in text
     assert "supplier_changes CAP-CL-MOTOR:2027-03:2027-12:-50" in CUT.describe()
 
 
@@ -244,6 +244,13 @@ def test_only_a_dataset_with_supplier_caps_offers_the_lever(demo) -> None:
         w for w in lever_widgets.lever_widgets(known) if w.key == "scn_supplier_changes__0_supplier"
     )
     assert pick.options == ("", ALL_SUPPLIERS, MOTOR) and pick.group == lever_widgets.CAPACITY
+    # shown with its name as the Supply page's binding limits give it; the code is the value
+    assert known.supplier_names == ((MOTOR, "Cooling material cap"),)
+    assert [pick.shown(o) for o in pick.options] == [
+        "(none)",
+        ALL_SUPPLIERS,
+        "CAP-CL-MOTOR · Cooling material cap",
+    ]
     lev = Levers(supplier_changes=((MOTOR, "2027-03", months[-1], -50.0),))
     state = lever_widgets.widget_state(lev, known)
     assert state["scn_supplier_changes__0_pct"] == -50.0
