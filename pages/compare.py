@@ -3,7 +3,7 @@ open one on the Scenarios page, or archive it."""
 
 import streamlit as st
 
-from sop.core import access
+from sop.core import access, fmt
 from sop.finance import risk
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
@@ -67,7 +67,7 @@ def render_actions(saved, labels: dict, path: str) -> None:
     ):
         changed = actions.set_archived(int(sid), not archived)
         if not changed.ok:
-            st.error(compare.escape_md(changed.message))
+            st.error(fmt.md(changed.message))
         else:
             st.rerun()
     c[3].caption(settings_forms.recorded_as())
@@ -90,14 +90,12 @@ def render_comparison(
     for sid in pick:
         levers = saved_scenarios.read_levers(jsons[sid])
         if levers is None:
-            st.warning(
-                f"{compare.escape_md(labels[sid])}: its levers can no longer be read; left out."
-            )
+            st.warning(f"{fmt.md(labels[sid])}: its levers can no longer be read; left out.")
             continue
         evals[labels[sid]] = scenario_readers.scenario(path, version, stamp, levers, POLICY)
     for name, ev in list(evals.items()):
         if not ev.ok:
-            st.warning(compare.escape_md(f"{name}: {ev.plan.explanation}"))
+            st.warning(fmt.md(f"{name}: {ev.plan.explanation}"))
             del evals[name]
     figures = {n: e.kpis for n, e in evals.items()}
     # the cached evaluations carry their simulation (`with_risk`): the ranges cost nothing more

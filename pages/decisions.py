@@ -8,7 +8,6 @@ from sop.core import access, fmt
 from sop.executive import approval
 from sop.executive import view as exec_view
 from sop.finance import service_line
-from sop.scenario.compare import escape_md
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 
@@ -159,7 +158,7 @@ view = page.records
 widgets.show_flash(FLASH)
 st.caption(
     f"{exec_view.fmt_cycle(view.cycle)} cycle · plan of record: "
-    + (f"**{escape_md(view.plan_name)}**" if view.approved is not None else "none yet")
+    + (f"**{fmt.md(view.plan_name)}**" if view.approved is not None else "none yet")
 )
 left, right = st.columns(2)
 with left:

@@ -4,12 +4,12 @@ and opportunities, the scenarios on the table; what changed; the meeting pack.""
 
 import streamlit as st
 
+from sop.core import fmt
 from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
 from sop.executive import headline as exec_headline
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
-from sop.scenario.compare import escape_md
 from sop.ui import columns, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 from sop.ui import grid as grid_view
@@ -23,14 +23,14 @@ def render_header(view, present: bool) -> None:
     if view.approved is not None:
         a = view.approved
         status = (
-            f"Plan of record: **{escape_md(view.plan_name)}**, approved by "
-            f"{escape_md(a['author'])} on {a['made_at']:%d %b %Y}"
+            f"Plan of record: **{fmt.md(view.plan_name)}**, approved by "
+            f"{fmt.md(a['author'])} on {a['made_at']:%d %b %Y}"
         )
     else:
         status = "No plan of record yet: showing the **baseline** (approve one on Decisions)"
     prev = (
         f" · arrows: change vs the previous plan of record, "
-        f"{escape_md(view.previous.scenario_name)} ({exec_view.fmt_cycle(view.previous.cycle)})"
+        f"{fmt.md(view.previous.scenario_name)} ({exec_view.fmt_cycle(view.previous.cycle)})"
         if view.previous
         else ""
     )
@@ -94,7 +94,7 @@ def render_changes(view, font: int) -> None:
     st.caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
         "sales, labour and overtime, subcontracting; cost = material and stock. "
-        f"Previous plan: {escape_md(view.previous.scenario_name)}, data "
+        f"Previous plan: {fmt.md(view.previous.scenario_name)}, data "
         f"v{view.previous.dataset_version}. Steps add up exactly."
     )
 

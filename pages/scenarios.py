@@ -14,6 +14,7 @@ from sop.scenario import (
     plan_notes,
     risk_view,
     shortfall,
+    utilisation_view,
     wording,
 )
 from sop.scenario import url as scenario_url
@@ -70,8 +71,8 @@ def tab_gap(ev, base, c: dict) -> None:
     if count := shortfall.shortfall_count(ev.plan.shortfalls):
         lines = shortfall.shortfall_lines(ev.plan.shortfalls)
         st.markdown(
-            f"{compare.escape_md(count)} Largest, lost sales and backlog first:\n"
-            + "\n".join(f"- {compare.escape_md(w)}" for w in lines)
+            f"{fmt.md(count)} Largest, lost sales and backlog first:\n"
+            + "\n".join(f"- {fmt.md(w)}" for w in lines)
         )
 
 
@@ -115,9 +116,8 @@ def tab_kpis(ev, base, c: dict) -> None:
     )
     if note := compare.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
         st.caption(note)
-    st.dataframe(
-        compare.utilisation_display(ev.plan, base.plan), hide_index=True, key="scn_util_table"
-    )
+    util = utilisation_view.utilisation_display(ev.plan, base.plan)
+    st.dataframe(util, hide_index=True, key="scn_util_table")
 
 
 def tab_save(ev, base, c: dict) -> None:
@@ -147,9 +147,9 @@ def render_results(levers: Levers, c: dict) -> None:
     ev = scenario_readers.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
     base = scenario_readers.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
-        return st.error(compare.escape_md((ev if not ev.ok else base).plan.explanation))
+        return st.error(fmt.md((ev if not ev.ok else base).plan.explanation))
     st.caption(
-        f"**Moved:** {compare.escape_md(wording.moved_text(levers))}. The page address holds "
+        f"**Moved:** {fmt.md(wording.moved_text(levers))}. The page address holds "
         "the levers: share it to open this scenario on another screen."
     )
     # a short plan says so in the first screen, in the words Decisions uses

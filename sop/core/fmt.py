@@ -174,8 +174,14 @@ def md(text: object) -> str:
     shown as its characters) and a web or e-mail address kept from becoming a link.
     Use it for every name in st.markdown, st.caption, st.info and the like, and in
     widget labels (they are Markdown too)."""
-    text = AUTOLINK.sub(WORD_JOINER, str(text))
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in text)
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in unlinked(text))
+
+
+def unlinked(text: object) -> str:
+    """`text` with every web or e-mail address kept from becoming a link in Markdown
+    (GFM links bare http://, www. and name@host after the escapes are read): a word
+    joiner inside it, so it reads the same."""
+    return AUTOLINK.sub(WORD_JOINER, str(text))
 
 
 def html_text(text: object) -> str:

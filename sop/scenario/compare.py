@@ -25,7 +25,6 @@ from sop.finance.tiles import (
     serves_all,
     value_text,
 )
-from sop.scenario.utilisation_view import utilisation_display  # noqa: F401 (the page's)
 from sop.scenario.wording import escape_md
 from sop.supply.capacity import line_utilisation
 from sop.supply.plan import PlanResult

@@ -21,7 +21,7 @@ import re
 
 import streamlit as st
 
-from sop.core.fmt import md
+from sop.core.fmt import unlinked
 from sop.core.tables import TABLES
 from sop.data import mapping
 from sop.data.columns import DATE_ORDER
@@ -53,15 +53,21 @@ ORDERS = {
     "month first (03/04/2024 = March 4)": False,
 }
 FLASH = "data_flash"
+_SPECIAL = re.compile(r"([\\*_\[\]<>$~|#])")
 
 
 def safe_md(text: str) -> str:
     """A finding's message for Markdown: user-supplied names outside `code` spans
-    cannot format the text nor become a link (escaped by `sop.core.fmt.md`)."""
+    cannot format the text (`*`, `_`, `[`, `$`... escaped, `:word` kept as written) nor
+    become a link (`sop.core.fmt.unlinked`)."""
     parts = re.split(r"(`[^`]*`)", text)
     return "".join(
-        p if p.startswith("`") and p.endswith("`") and len(p) > 1 else md(p) for p in parts
+        p if p.startswith("`") and p.endswith("`") and len(p) > 1 else _escape(p) for p in parts
     )
+
+
+def _escape(text: str) -> str:
+    return re.sub(r":(?=\S)", r"\\:", _SPECIAL.sub(r"\\\1", unlinked(text)))
 
 
 def _signature(files: dict[str, bytes]) -> str:

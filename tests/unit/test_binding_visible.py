@@ -14,7 +14,8 @@ from sop.core import schema
 from sop.data import defaults
 from sop.finance import grid_text, kpis
 from sop.finance.grid import TOTAL, sop_grids
-from sop.scenario import compare, risk_view
+from sop.scenario import risk_view
+from sop.scenario.utilisation_view import utilisation_display as util_table
 from sop.supply import charts as supply_charts
 from sop.supply.plan import SupplyPolicy, solve_plan
 
@@ -117,7 +118,7 @@ def test_the_count_names_each_kind(crew_short, units_short) -> None:
 def test_the_utilisation_table_lists_labour_pools_family_capacities_and_suppliers(
     supplier_short, crew_short, units_short
 ) -> None:
-    crew = compare.utilisation_display(crew_short[2], crew_short[2]).set_index("Resource")
+    crew = util_table(crew_short[2], crew_short[2]).set_index("Resource")
     assert crew.loc["LAB", "Kind"] == "labour pool"
     assert crew.loc["LAB", "Peak"] == "100.0 %"
     assert crew.loc["LAB", "Months at limit"] == "2 of 2 months"
@@ -126,10 +127,10 @@ def test_the_utilisation_table_lists_labour_pools_family_capacities_and_supplier
         "50.0 %",
         "0 of 2 months",
     ]
-    units = compare.utilisation_display(units_short[2], units_short[2]).set_index("Resource")
+    units = util_table(units_short[2], units_short[2]).set_index("Resource")
     fam = units.loc[defaults.family_resource("Fam")]
     assert (fam["Kind"], fam["Plant"], fam["Average"]) == ("family capacity", "Plant", "100.0 %")
-    sup = compare.utilisation_display(supplier_short[2], supplier_short[2]).set_index("Resource")
+    sup = util_table(supplier_short[2], supplier_short[2]).set_index("Resource")
     assert sup.loc["CAP-MOTOR", "Kind"] == "supplier cap"
     assert sup.loc["CAP-MOTOR", "Months at limit"] == "2 of 2 months"
     assert sup.loc["CAP-MOTOR", "Average"] == "–"  # its cap is known only where it binds

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import re
 import zipfile
 from pathlib import Path
 
@@ -369,10 +368,11 @@ def test_a_message_shown_in_markdown_cannot_be_formatted_by_a_name() -> None:
 
     shown = safe_md("my_*sales*_[x](y).csv: column `a*b_c` is missing; costs $5 :red[no] <b>")
     assert "`a*b_c`" in shown  # code spans are literal already
-    for escaped in ("my\\_\\*sales\\*\\_", "\\[x\\]\\(y\\)", "\\$5", "\\:red\\[no\\]", "\\<b\\>"):
+    for escaped in ("my\\_\\*sales\\*\\_", "\\[x\\](y)", "\\$5", "\\:red\\[no\\]", "\\<b\\>"):
         assert escaped in shown
-    plain = "sales.csv, column `units`: 1 row is negative: row 4"
-    assert re.sub(r"\\(.)", r"\1", safe_md(plain)) == plain  # escapes only; reads the same
+    assert safe_md("sales.csv, column `units`: 1 row is negative: row 4") == (
+        "sales.csv, column `units`: 1 row is negative: row 4"
+    )
 
 
 def test_a_read_me_sheet_is_left_out_without_a_word() -> None:
@@ -380,3 +380,17 @@ def test_a_read_me_sheet_is_left_out_without_a_word() -> None:
     report = validate_files({"template.xlsx": _workbook(sheets)})
     _same_sales(report)
     assert "Read me" not in _messages(report)
+
+
+def test_a_web_address_in_a_message_does_not_become_a_link() -> None:
+    """Review: GFM links a bare http://, www. or e-mail address after the escapes are
+    read; an upload finding naming such a file or value must not show a live link."""
+    from sop.core.fmt import WORD_JOINER
+    from sop.ui.upload import safe_md
+
+    shown = safe_md("http://x.example.csv from www.evil.example by a@b.example")
+    for bare in ("://", "www.", "a@b"):
+        assert bare not in shown
+    assert shown.replace(WORD_JOINER, "").replace("\\", "") == (
+        "http://x.example.csv from www.evil.example by a@b.example"
+    )
