@@ -116,7 +116,7 @@ def render_comparison(
         + (
             "; units served is not marked, as the plans' demands differ (the fill rate "
             "compares them like for like)."
-            if len(figures) > 1 and not compare.same_demand(demands, currency)
+            if len(figures) > 1 and not compare.same_demand(demands)
             else "."
         )
         + (

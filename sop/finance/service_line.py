@@ -52,11 +52,15 @@ def shortfall_line(kpis: Mapping[str, float], currency: str) -> str | None:
     """The line on a plan that serves less than all its demand on time, else None (see
     the module). A plan that loses nothing: "This plan serves all demand, but late
     deliveries hold back €720k of revenue: ..."; without prices, the late deliveries in
-    unit-months."""
+    unit-months. Less than a unit lost and less than a unit-month late (an LP's
+    remainder; the tiles read >99.9 %): None, as a line without a figure would say
+    nothing."""
     if not is_short(kpis):
         return None
     lost, lost_value = num(kpis, "lost_units"), num(kpis, "lost_value")
     late_value, late_um = num(kpis, "late_value"), num(kpis, "late_unit_months")
+    if lost < SHORT_UNITS and late_um < SHORT_UNITS:  # less than a unit: nothing to say
+        return None
     late = None
     if not math.isnan(late_value) and late_value >= SHORT_MONEY:
         late = f"late deliveries hold back {fmt.money(late_value, currency)} of revenue"

@@ -16,6 +16,7 @@ changed neither the targets met nor the margin.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,7 +222,9 @@ def _same(a: Evaluation, b: Evaluation, targets: tuple[Target, ...]) -> bool:
     if not (a.ok and b.ok):
         return a.ok == b.ok
     for key in ("gross_margin", "objective"):
-        x, y = a.kpis.get(key, 0.0), b.kpis.get(key, 0.0)
+        x, y = float(a.kpis.get(key, 0.0)), float(b.kpis.get(key, 0.0))
+        if math.isnan(x) and math.isnan(y):  # no price loaded: not known in both, alike
+            continue
         if not abs(x - y) <= SAME * max(1.0, abs(x), abs(y)):
             return False
     return all(met(measure(a.plan, t), t) == met(measure(b.plan, t), t) for t in targets)

@@ -201,11 +201,13 @@ def served_all(fill_rates: Mapping[str, float]) -> set[str]:
     return {k for k, v in fill_rates.items() if serves_all(v)}
 
 
-def same_demand(demands: Mapping[str, float], currency: str = "EUR") -> set[str]:
-    """Every name when all the plans' demands read the same (`value_text`), else none:
-    units served is like for like only then (the fill rate compares the others)."""
-    shown = {value_text("demand_units", v, currency) for v in demands.values()}
-    return set(demands) if len(shown) == 1 and not any(map(_bad, demands.values())) else set()
+def same_demand(demands: Mapping[str, float]) -> set[str]:
+    """Every name when all the plans' demands are the same (within half a unit), else
+    none: units served is like for like only then (the fill rate compares the others)."""
+    values = list(demands.values())
+    if not values or any(map(_bad, values)):
+        return set()
+    return set(demands) if max(values) - min(values) < 0.5 else set()
 
 
 def competitors(
@@ -219,7 +221,7 @@ def competitors(
     if kpi.served_only:
         return served_all({n: f.get("fill_rate", np.nan) for n, f in figures.items()})
     if kpi.same_demand:
-        return same_demand({n: f.get("demand_units", np.nan) for n, f in figures.items()}, currency)
+        return same_demand({n: f.get("demand_units", np.nan) for n, f in figures.items()})
     return None
 
 

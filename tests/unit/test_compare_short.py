@@ -129,6 +129,8 @@ def test_competitors_is_the_one_rule(evs) -> None:
     # demands that read the same are the same; an unknown demand is not
     assert compare.same_demand({"a": 100.2, "b": 99.8}) == {"a", "b"}
     assert compare.same_demand({"a": 100.0, "b": float("nan")}) == set()
+    # demands that read the same ("1.23M units") but differ by 3,900 units are not alike
+    assert compare.same_demand({"a": 1_230_100.0, "b": 1_234_000.0}) == set()
 
 
 def test_board_shows_lost_units_and_stars_by_the_same_rule(evs) -> None:

@@ -141,3 +141,18 @@ def test_a_switch_left_off_that_would_change_the_plan_is_turned_on(idle, monkeyp
     monkeypatch.setattr(model, "SAME", 1e-4)  # within the tolerance: left off
     levers, _ = model.settle(base, tables, POLICY, spec, inner)
     assert not levers.overtime_allowed
+
+
+def test_plans_without_prices_compare_alike() -> None:
+    """Review: without prices the margins are NaN in both plans; NaN != NaN made every
+    switch go back on (and paid for a second evaluation) on unpriced data."""
+    from types import SimpleNamespace
+
+    from sop.goal.model import _same
+
+    nan = float("nan")
+    a = SimpleNamespace(ok=True, kpis={"gross_margin": nan, "objective": -100.0}, plan=None)
+    b = SimpleNamespace(ok=True, kpis={"gross_margin": nan, "objective": -100.0}, plan=None)
+    assert _same(a, b, ())
+    c = SimpleNamespace(ok=True, kpis={"gross_margin": nan, "objective": -90.0}, plan=None)
+    assert not _same(a, c, ())

@@ -184,3 +184,16 @@ def test_the_decision_log_says_what_the_approved_plan_serves(short) -> None:
     assert cells and lost in cells[0], cells
     page = pack.html(view, ctx.tables, meta, ctx.demand)
     assert "Service as approved" in page and lost in page
+
+
+def test_less_than_a_unit_short_says_nothing() -> None:
+    """Review: an LP remainder (0.3 units lost) made a line with no figure that named
+    the wrong gap ("serves less than all demand on time"); the tiles say >99.9 %."""
+    k = {"fill_rate": 1 - 0.3e-6, "on_time_rate": 1.0, "lost_units": 0.3, "lost_value": 20.0}
+    assert (
+        service_line.shortfall_line({**k, "late_value": 0.0, "late_unit_months": 0.0}, "EUR")
+        is None
+    )
+    # a unit short is said
+    one = {**k, "lost_units": 1.0, "late_value": 0.0, "late_unit_months": 0.0}
+    assert service_line.shortfall_line(one, "EUR").startswith("This plan leaves 1 unit")
