@@ -65,10 +65,10 @@ def render_accuracy(path, info, run, pick, stamp) -> None:
         return st.info("No statistical forecast is stored, so there is no backtest to show.")
     series, fam = readers.demand_accuracy(path, info.version, run.run_id)
 
-    def table(df, key: str) -> None:  # every column as wide as its longest text
-        st.dataframe(
-            df, hide_index=True, key=key, column_config=columns.fit(df, columns.demand_columns())
-        )
+    def table(df, key: str) -> None:  # shares in percent, every column as wide as its text
+        rows = columns.demand_rows(df)
+        config = columns.fit(rows, columns.demand_columns())
+        st.dataframe(rows, hide_index=True, key=key, column_config=config)
 
     st.markdown(demand_view.fva_sentence(fam.iloc[-1]))
     table(fam, key="dem_family_acc")

@@ -14,6 +14,8 @@ import re
 
 import pandas as pd
 
+from sop.core.months import month_start
+
 SYMBOLS = {
     "EUR": "€",
     "USD": "$",
@@ -155,6 +157,15 @@ def month(ts: pd.Timestamp | None) -> str:
     if ts is None or pd.isna(ts):
         return "–"
     return pd.Timestamp(ts).strftime("%b %Y")
+
+
+def month_text(text: object) -> str:
+    """A month kept as text ('2026-11': levers, targets, links) as the app writes months
+    ('Nov 2026'); text that is no month is given back as it is ('' stays '')."""
+    try:
+        return month(month_start(text)) if text else ""
+    except ValueError:
+        return str(text)
 
 
 # every character Markdown (CommonMark, GitHub's extensions and Streamlit's own:

@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sop.core import fmt
 from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import ALL_SUPPLIERS, PREFIX, Levers, lever_help
-from sop.scenario.wording import escape_md, month_label
+from sop.scenario.wording import escape_md
 
 DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
@@ -78,7 +79,7 @@ def _select(
 
 def _month_select(key: str, label: str, group: str, help: str, space: LeverSpace) -> Widget:
     """A select over the plan's months, stored 'YYYY-MM', shown 'Nov 2026'."""
-    return _select(key, label, group, help, space.months, month_label)
+    return _select(key, label, group, help, space.months, fmt.month_text)
 
 
 def _meta(name: str) -> dict[str, Any]:

@@ -5,16 +5,24 @@ on a full run of the page. No Streamlit here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from sop.core import configfile
+from sop.core import configfile, fmt
 from sop.scenario.lever_space import LeverSpace
 from sop.scenario.lever_widgets import FIRST_KEY
 from sop.scenario.levers import PREFIX, Levers
 from sop.scenario.wording import escape_md
 
 CURRENT = "_scn_levers"  # session key: the Levers on screen (kept across pages)
+# a lever's "outside the plan's months" problem (`Levers.unknown_names`) ends with the
+# lever's span ('2099-01 to 2099-02', '(2025-09 to 2025-11)', 'start to 2020-06'), this
+# mark, the plan's span and what became of the lever ('(left out)'); only that ending is
+# read, so a name typed earlier in the problem stays as typed
+OUTSIDE = " is outside the plan's months ("
+PLAN_SPAN = re.compile(r"(\d{4}-\d{2}) to (\d{4}-\d{2})\)((?: \([a-z ]+\))?)")
+ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def starting_levers(
@@ -69,11 +77,34 @@ def levers_from_url(
     )
 
 
+def _month(text: str) -> str:
+    """'2026-11' -> 'Nov 2026'; anything else as it is ('start', '(2025-09')."""
+    head = "(" if text.startswith("(") else ""
+    bare = text.removeprefix(head)
+    return head + fmt.month_text(bare) if ISO_MONTH.fullmatch(bare) else text
+
+
+def in_words(problem: str) -> str:
+    """A problem with the months of an 'outside the plan's months' ending as the page
+    writes months: '... 2099-01 to 2099-02 is outside the plan's months (2026-01 to
+    2026-06)' -> '... Jan 2099 to Feb 2099 is outside the plan's months (Jan 2026 to
+    Jun 2026)'. Any other problem is given back as it is (the CLI keeps YYYY-MM)."""
+    head, mark, plan = problem.rpartition(OUTSIDE)
+    span = PLAN_SPAN.fullmatch(plan) if mark else None
+    before, to, last = head.rpartition(" to ")
+    if span is None or not to:
+        return problem
+    lead, space, first = before.rpartition(" ")
+    close = ")" if last.endswith(")") else ""
+    lever = f"{_month(first)} to {_month(last.removesuffix(close))}{close}"
+    return f"{lead}{space}{lever}{OUTSIDE}{_month(span[1])} to {_month(span[2])}){span[3]}"
+
+
 def _listed(problems: list[str]) -> str:
     """Problems as a Markdown list: at most `configfile.MAX_PROBLEMS`, each clipped, then
-    how many more (a crafted link must not fill the page)."""
+    how many more (a crafted link must not fill the page); months in words (`in_words`)."""
     shown = problems[: configfile.MAX_PROBLEMS]
-    lines = [f"- {escape_md(configfile.clip(p))}" for p in shown]
+    lines = [f"- {escape_md(configfile.clip(in_words(p)))}" for p in shown]
     if len(problems) > len(shown):
         lines.append(f"- and {len(problems) - len(shown)} more")
     return "\n".join(lines)

@@ -1,5 +1,5 @@
 """Scenario levers in words people read: what moved, in planner's words
-(`moved_text`), a lever's month as the charts and tables write it (`month_label`),
+(`moved_text`), a lever's month as the charts and tables write it (`fmt.month_text`),
 and text a person typed escaped so Markdown shows it as typed (`escape_md`).
 
 Levers keep their months as 'YYYY-MM' (URLs, saved scenarios, TOML files and the CLI's
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from sop.core import fmt
 from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
-from sop.core.months import month_start
 from sop.scenario.levers import ALL_SUPPLIERS, Levers, lever_help
 
-__all__ = ["escape_md", "month_label", "moved_text"]
+__all__ = ["escape_md", "moved_text"]
 
 
 LABELS = {
@@ -37,17 +36,8 @@ LABELS = {
 }
 
 
-def month_label(month: str) -> str:
-    """A lever's month ('2026-11') as the page's charts, tiles and tables write it
-    ('Nov 2026'); text that is no month is given back as it is ('' stays '')."""
-    try:
-        return fmt.month(month_start(month))
-    except ValueError:
-        return str(month)
-
-
 def _span(first: str, last: str) -> str:
-    return f"{month_label(first)} to {month_label(last)}"
+    return f"{fmt.month_text(first)} to {fmt.month_text(last)}"
 
 
 def moved_text(levers: Levers) -> str:
@@ -59,7 +49,7 @@ def moved_text(levers: Levers) -> str:
         unit = lever_help()[name]["unit"]
         if name == "promo_family":
             parts.append(
-                f"promotion on {v} from {month_label(levers.promo_start) or '?'} for "
+                f"promotion on {v} from {fmt.month_text(levers.promo_start) or '?'} for "
                 f"{levers.promo_months} month(s) {levers.promo_uplift_pct:+g} %"
                 + (f", costing {levers.promo_cost:,.0f} money/month" if levers.promo_cost else "")
             )

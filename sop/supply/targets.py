@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
 from sop.supply.standard import VARIANCES
 
@@ -88,7 +88,8 @@ class Target:
         return out
 
     def describe(self, money: str = "") -> str:
-        """'Revenue at least EUR 26,553,642 (2026-11 to 2027-12, Cooling)'."""
+        """'Revenue at least EUR 26,553,642 (Nov 2026 to Dec 2027, Cooling)': months as
+        the app writes them (`fmt.month_text`); the target keeps them as YYYY-MM."""
         label, unit, *_ = METRICS.get(self.metric, (self.metric, "", False, ()))
         how = "at least" if self.sense == AT_LEAST else "at most"
         v = self.value
@@ -100,7 +101,8 @@ class Target:
             amount = f"{v:,.1f} {unit}"
         where = []
         if self.start or self.end:
-            where.append(f"{self.start or 'start'} to {self.end or 'end'}")
+            first, last = fmt.month_text(self.start) or "start", fmt.month_text(self.end) or "end"
+            where.append(f"{first} to {last}")
         where += [self.family] if self.family else []
         return f"{label} {how} {amount}" + (f" ({', '.join(where)})" if where else "")
 

@@ -15,6 +15,9 @@ Number = st.column_config.NumberColumn
 Text = st.column_config.TextColumn
 Date = st.column_config.DateColumn
 Made = st.column_config.DatetimeColumn("Made (UTC)", format="YYYY-MM-DD HH:mm")
+# a share shown as the app writes one (23.8 %), its cell holding 23.8: the grid's own
+# "percent" format writes 0.238 as 23.80% and cannot put the space before the sign
+PERCENT = "%.1f %%"
 
 
 def columns(
@@ -52,6 +55,7 @@ NAMED_PX = {"small": 75, "medium": 200, "large": 400}  # Streamlit's named width
 WRAP_ROW_PX = 70  # a row taller than 4rem (64 px) wraps its text: three lines
 NUMBER_TEXT = {  # how the grid writes a number in a format, at its longest
     "percent": lambda v: f"{100 * v:,.2f}%",
+    PERCENT: lambda v: f"{v:,.1f} %",
     "%d": lambda v: f"{v:,.0f}",
     "%,.0f": lambda v: f"{v:,.0f}",
     "%.1f": lambda v: f"{v:,.1f}",
@@ -171,45 +175,57 @@ def data_versions() -> dict:
 
 
 # --- Demand planning (step 2) ---------------------------------------------------------
+def demand_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """A Demand accuracy table's rows for `demand_columns`: its shares (the columns in
+    `PERCENT` there) in percent, 0.12345 -> 12.345 shown as 12.3 %, for the screen only;
+    numbers stay numbers, so the columns sort as numbers. Other columns as they are."""
+    out = df.copy()
+    for c, cfg in demand_columns().items():
+        if c in out.columns and (_as_dict(cfg).get("type_config") or {}).get("format") == PERCENT:
+            out[c] = 100 * pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out
+
+
 def demand_columns() -> dict:
-    """Column labels and units shared by the Demand page's tables."""
+    """Column labels and units shared by the Demand page's tables (accuracy shares
+    through `demand_rows`: 12.3 %)."""
     pct = Number
     return {
         "wape": pct(
             "WAPE (%)",
-            format="percent",
+            format=PERCENT,
             help="sum |forecast - actual| / sum actual over the backtest",
         ),
         "mape": pct(
             "MAPE (%)",
-            format="percent",
+            format=PERCENT,
             help="mean |error| / actual, months with zero demand left out",
         ),
-        "bias": pct("Bias (%)", format="percent", help="> 0: over-forecast"),
+        "bias": pct("Bias (%)", format=PERCENT, help="> 0: over-forecast"),
         "mase": Number(
             "MASE",
             format="%.2f",
             help="error / in-sample seasonal-naive error; < 1 beats seasonal naive",
         ),
-        "snaive_wape": pct("Seasonal naive WAPE (%)", format="percent"),
+        "snaive_wape": pct("Seasonal naive WAPE (%)", format=PERCENT),
         "fva_vs_snaive": pct(
             "FVA vs seasonal naive (%)",
-            format="percent",
+            format=PERCENT,
             help="share of the seasonal-naive error the forecast removes",
         ),
-        "wape_statistical": pct("Statistical WAPE (%)", format="percent"),
-        "wape_consensus": pct("Consensus WAPE (%)", format="percent"),
+        "wape_statistical": pct("Statistical WAPE (%)", format=PERCENT),
+        "wape_consensus": pct("Consensus WAPE (%)", format=PERCENT),
         "fva_consensus": pct(
             "FVA of consensus (%)",
-            format="percent",
+            format=PERCENT,
             help="share of the statistical forecast's error the overrides "
             "removed (< 0: they added error)",
         ),
-        "share_overridden": pct("Overridden (% of cells)", format="percent"),
+        "share_overridden": pct("Overridden (% of cells)", format=PERCENT),
         "n_months": Number("History (months)", format="%d"),
         "coverage_80": pct(
             "80 % band coverage (%)",
-            format="percent",
+            format=PERCENT,
             help="share of held-out actuals inside P10-P90; 80 % when calibrated",
         ),
         "held_out_months": Number("Held-out months", format="%d"),
@@ -349,7 +365,7 @@ def soe_weeks() -> dict:
         schema.PLANT: "Plant",
         # no format: a whole number shows bare (5), a part day with its decimals (4.5)
         schema.WORKING_DAYS: Number("Working days"),
-        SHARE: Number("Share of the month", format="%.1f %%"),
+        SHARE: Number("Share of the month", format=PERCENT),
     } | {col: Number(f"{label} (units)", format="%,.0f") for col, label in units.items()}
 
 

@@ -108,7 +108,8 @@ def targets_from_rows(rows: pd.DataFrame, currency: str) -> tuple[list[Target], 
 
 
 def targets_editor(tables: dict, known, currency: str, key: str) -> pd.DataFrame:
-    """The targets table: figure, at least / at most, value, family, from / to month."""
+    """The targets table: figure, at least / at most, value, family, from / to month
+    (shown 'Nov 2026', kept as '2026-11')."""
     st.markdown("**Targets** the plan must meet")
     if key not in st.session_state:  # the editor's rows stay put: edits are its state
         st.session_state[key] = first_rows(tables, known.months, currency)
@@ -139,10 +140,14 @@ def targets_editor(tables: dict, known, currency: str, key: str) -> pd.DataFrame
                 help="Gross margin and overtime hours are company targets only",
             ),
             "From": st.column_config.SelectboxColumn(
-                options=months, help="First month (blank: the plan's first)"
+                options=months,
+                format_func=fmt.month_text,
+                help="First month (blank: the plan's first)",
             ),
             "To": st.column_config.SelectboxColumn(
-                options=months, help="Last month (blank: the plan's last)"
+                options=months,
+                format_func=fmt.month_text,
+                help="Last month (blank: the plan's last)",
             ),
         },
     )

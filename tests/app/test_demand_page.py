@@ -203,6 +203,11 @@ def test_accuracy_tab_shows_families_and_says_fva_of_consensus_is_not_measurable
         if "fva_vs_snaive" in d.value.columns and "n_series" in d.value.columns
     )
     assert fam[schema.FAMILY].tolist() == ["Alpha", "Beta", "All families"]
+    # shares shown in percent as the sentence above writes them (12.3 %), numbers to sort
+    said = next(m for m in at.markdown.values if "vs seasonal naive" in m)
+    assert f"WAPE {fam['wape'].iloc[-1]:.1f} %" in said, said
+    grid = next(d for d in at.dataframe if d.value is not None and "n_series" in d.value.columns)
+    assert json.loads(grid.proto.columns)["wape"]["type_config"]["format"] == "%.1f %%"
     assert any("Not measurable yet" in i.value for i in at.info)
     flagged = next(
         d.value
@@ -250,7 +255,7 @@ def test_hold_out_check_scores_the_bands_out_of_sample(forecast: Store, open_app
     table = next(d.value for d in at.dataframe if "coverage_80" in d.value.columns)
     total = table.iloc[-1]
     assert total[schema.FAMILY] == "All families"
-    assert 0 <= total["coverage_80"] <= 1 and total["held_out_months"] > 0
+    assert 0 <= total["coverage_80"] <= 100 and total["held_out_months"] > 0  # in %
     assert f"of {int(total['held_out_months'])} held-out months" in said
     # the result stays on screen across reruns of the same run, without refitting
     at.run()

@@ -9,6 +9,7 @@ Each run of the Scenarios page takes seconds, so one AppTest goes through many s
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -74,6 +75,12 @@ def test_budget_target_solve_with_price_open_and_save(forecast: Store, open_app)
             "To": "2026-12",
         }
     ]
+    # the month pickers keep 2026-01 and show it as the page writes months: Jan 2026
+    config = json.loads(at.data_editor(key="goal_targets").proto.columns)
+    for col in ("From", "To"):
+        options = config[col]["type_config"]["options"]
+        assert options[0] == {"value": "2026-01", "label": "Jan 2026"}, options[:2]
+        assert all(o["label"] != o["value"] for o in options)
     # 180,000 is out of reach at today's prices (173,280); +10 % on price reaches it
     _edit_row(at, 0, Value=180_000.0)
     _levers(at, {"price": (-10.0, 10.0)})
@@ -82,7 +89,7 @@ def test_budget_target_solve_with_price_open_and_save(forecast: Store, open_app)
     assert at.success and "Every target is met" in at.success[0].value
     table = _table(at)
     assert list(table.columns) == ["Target", "Reached", "Met"]
-    assert table.loc[0, "Target"] == "Revenue at least EUR 180,000 (2026-01 to 2026-12)"
+    assert table.loc[0, "Target"] == "Revenue at least EUR 180,000 (Jan 2026 to Dec 2026)"
     assert table.loc[0, "Met"] == "yes" and _money(table.loc[0, "Reached"]) >= 180_000
     moves = "\n".join(m.value for m in at.markdown if "What moved" in m.value)
     assert "Price of Alpha: +" in moves and "Price of Beta: +" in moves

@@ -48,7 +48,7 @@ def test_a_reachable_budget_is_met_and_the_answer_is_a_levers_file(
     assert _goal(demo_store, targets, out) == 0
     text = capsys.readouterr().out
     assert "Status: met" in text
-    assert "met     Revenue at least EUR 26,553,642 (2026-11 to 2027-12): reached EUR" in text
+    assert "met     Revenue at least EUR 26,553,642 (Nov 2026 to Dec 2027): reached EUR" in text
     assert "Price of Cooling: +" in text  # demand is the limit: price is what moves
     levers = Levers.from_file_text(out.read_bytes(), ".toml")
     assert levers.targets == (Target("revenue", AT_LEAST, float(BUDGET), "", "2026-11", "2027-12"),)

@@ -1,4 +1,4 @@
-"""Lever months and supplier caps in the page's words: `wording.month_label` and
+"""Lever months and supplier caps in the page's words: `fmt.month_text` and
 `moved_text` say 'Dec 2026 to Apr 2028'; the month selects of `lever_widgets` show
 'Nov 2026' and store '2026-11'; the supplier select shows the cap's name, stores its
 code. Levers, URLs and `Levers.describe` (the CLI's words) keep 'YYYY-MM'."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.scenario import lever_space, lever_widgets, wording
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
 
@@ -40,7 +40,7 @@ MOVED = Levers(
     [("2026-11", "Nov 2026"), ("2028-04", "Apr 2028"), ("", ""), ("soon", "soon")],
 )
 def test_month_label_reads_as_the_charts(month: str, label: str) -> None:
-    assert wording.month_label(month) == label
+    assert fmt.month_text(month) == label
 
 
 def test_moved_text_says_month_names_and_describe_keeps_iso() -> None:
