@@ -183,3 +183,34 @@ def with_consensus(
 def tiny_with_consensus(horizon: int = 12) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     tables = with_consensus(tiny_tables(), horizon)
     return tables, loaded_consensus(tables, plan_months(as_of_month(tables), horizon))
+
+
+# the demo's four assembly lines: the "severe squeeze" cuts them all
+DEMO_LINES = ("RS-ASM1", "RS-ASM2", "HC-ASM1", "HC-ASM2")
+
+
+def severe_squeeze(horizon: int = 18):
+    """The demo's "severe squeeze" as the reviews played it: demand +40 %, the four
+    assembly lines -45 % over the horizon, no overtime, no subcontracting. Returns
+    (demand, tables, policy, the baseline's evaluation, the squeeze's evaluation)."""
+    from sop.data.demo import build_demo
+    from sop.data.validate import check_tables
+    from sop.scenario.evaluate import evaluate, prepare_demand
+    from sop.scenario.levers import Levers
+    from sop.supply.policy import SupplyPolicy
+
+    tables = with_consensus(check_tables(build_demo()).tables, horizon)
+    months = plan_months(as_of_month(tables), horizon)
+    demand = prepare_demand(loaded_consensus(tables, months))
+    first, last = months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")
+    levers = Levers(
+        demand_pct=40.0,
+        capacity_changes=tuple((r, first, last, -45.0) for r in DEMO_LINES),
+        overtime_allowed=False,
+        subcontract_allowed=False,
+    )
+    policy = SupplyPolicy(horizon=horizon)
+    base = evaluate(demand, tables, Levers(), policy)
+    ev = evaluate(demand, tables, levers, policy)
+    assert base.ok and ev.ok
+    return demand, tables, policy, base, ev

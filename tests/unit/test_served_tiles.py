@@ -11,24 +11,16 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from supply_helpers import with_consensus
+from supply_helpers import severe_squeeze
 
-from sop.core.months import as_of_month, plan_months
-from sop.data.demo import build_demo
-from sop.data.validate import check_tables
-from sop.demand.plan import loaded_consensus
 from sop.executive import headline as exec_headline
 from sop.executive import view as exec_view
 from sop.finance import tiles
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
 from sop.finance.kpis import kpi_table
 from sop.scenario import compare
-from sop.scenario.evaluate import evaluate, prepare_demand
-from sop.scenario.levers import Levers
-from sop.supply.policy import SupplyPolicy
 
 HORIZON = 18
-LINES = ("RS-ASM1", "RS-ASM2", "HC-ASM1", "HC-ASM2")
 STOCK = {
     "ending_inventory_value": "Ending inventory (value)",
     "inventory_turns": "Inventory turns a year",
@@ -38,20 +30,7 @@ RULE = "only between plans that serve all their demand"
 
 @pytest.fixture(scope="module")
 def squeeze():
-    tables = with_consensus(check_tables(build_demo()).tables, HORIZON)
-    months = plan_months(as_of_month(tables), HORIZON)
-    demand = prepare_demand(loaded_consensus(tables, months))
-    first, last = months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")
-    levers = Levers(
-        demand_pct=40.0,
-        capacity_changes=tuple((r, first, last, -45.0) for r in LINES),
-        overtime_allowed=False,
-        subcontract_allowed=False,
-    )
-    policy = SupplyPolicy(horizon=HORIZON)
-    base = evaluate(demand, tables, Levers(), policy)
-    ev = evaluate(demand, tables, levers, policy)
-    assert base.ok and ev.ok
+    _, _, _, base, ev = severe_squeeze(HORIZON)
     return base, ev
 
 

@@ -10,13 +10,9 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from supply_helpers import with_consensus
+from supply_helpers import severe_squeeze
 
 from sop.core import schema
-from sop.core.months import as_of_month, plan_months
-from sop.data.demo import build_demo
-from sop.data.validate import check_tables
-from sop.demand.plan import loaded_consensus
 from sop.executive.headline import headline
 from sop.finance import risk, tiles
 from sop.finance.kpis import kpi_table
@@ -24,32 +20,14 @@ from sop.goal.solve import MET, solve_goal
 from sop.goal.spec import GoalSpec, LeverRange
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare, risk_view, shortfall
-from sop.scenario.evaluate import evaluate, prepare_demand
-from sop.scenario.levers import Levers
-from sop.supply.policy import SupplyPolicy
 from sop.supply.targets import Target
 
 HORIZON = 18
-LINES = ("RS-ASM1", "RS-ASM2", "HC-ASM1", "HC-ASM2")
 
 
 @pytest.fixture(scope="module")
 def short():
-    tables = with_consensus(check_tables(build_demo()).tables, HORIZON)
-    months = plan_months(as_of_month(tables), HORIZON)
-    demand = prepare_demand(loaded_consensus(tables, months))
-    first, last = months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")
-    levers = Levers(
-        demand_pct=40.0,
-        capacity_changes=tuple((r, first, last, -45.0) for r in LINES),
-        overtime_allowed=False,
-        subcontract_allowed=False,
-    )
-    policy = SupplyPolicy(horizon=HORIZON)
-    base = evaluate(demand, tables, Levers(), policy)
-    ev = evaluate(demand, tables, levers, policy)
-    assert base.ok and ev.ok
-    return demand, tables, policy, base, ev
+    return severe_squeeze(HORIZON)
 
 
 def test_tiles_show_the_service_ranges_executive_shows(short) -> None:
