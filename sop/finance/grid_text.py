@@ -44,16 +44,15 @@ def row_label(label: str, unit: str, currency: str) -> str:
 def display_frame(grid: Grid, currency: str) -> pd.DataFrame:
     """The grid as text: column `Row` (label with its unit), then one column per month
     (header "Oct 2026", actual months "Oct 2025 (actual)"); the gap rows (`grid.gaps`)
-    carry their sign and an arrow; the utilisation row names what binds the family's
-    shortfalls when it is not a line (`Grid.limits`). Index: the row keys."""
+    carry their sign and an arrow. Index: the row keys. What binds the family's
+    shortfalls when it is not a line is said under the grid (`limits_note`): in the
+    row's label it was wider than the label column on a 1280 px screen."""
     f = grid.frame
     heads = grid.month_labels()
     out = pd.DataFrame(
         {ROW: [row_label(lb, u, currency) for lb, u in zip(f["label"], f["unit"])]},
         index=f.index,
     )
-    if grid.limits and "utilisation" in out.index:  # lines idle behind another limit
-        out.loc["utilisation", ROW] += f" · limit: {', '.join(grid.limits)}"
     for m in grid.months:
         out[heads[m]] = [
             cell_text(v, u, currency, key in grid.gaps)
@@ -75,4 +74,14 @@ def change_grid(scenario: Grid, baseline: Grid) -> Grid:
         tuple(m for m in scenario.actual if m in months),
         tuple(m for m in scenario.plan if m in months),
         tuple(frame.index),
+    )
+
+
+def limits_note(grid: Grid) -> str:
+    """The sentence under a grid whose lines sit idle behind another limit (`Grid.limits`:
+    a supplier cap, a family's units a month): '' when the lines are the limit."""
+    if not grid.limits:
+        return ""
+    return (
+        f" Utilisation counts line hours; what limits this plan instead: {', '.join(grid.limits)}."
     )

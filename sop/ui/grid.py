@@ -156,7 +156,8 @@ UNITS_NOTE = (
 def grid_note(grid: Grid, cur: str) -> str:
     """The key under a grid; what the family-capacity row is, when the grid has one."""
     units = UNITS_CAPACITY[0] in grid.frame.index
-    return GRID_NOTE.format(cur=cur) + (UNITS_NOTE if units else "")
+    note = GRID_NOTE.format(cur=cur) + (UNITS_NOTE if units else "")
+    return note + fmt.md(grid_text.limits_note(grid))
 
 
 def _family(grids: dict[str, Grid], key: str) -> str:
