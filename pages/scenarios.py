@@ -148,8 +148,9 @@ def render_results(levers: Levers, c: dict) -> None:
     base = scenario_readers.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
         return st.error(fmt.md((ev if not ev.ok else base).plan.explanation))
+    caps = dict(c["known"].supplier_names) if c["known"] else {}  # a cap as code · name
     st.caption(
-        f"**Moved:** {fmt.md(wording.moved_text(levers))}. The page address holds "
+        f"**Moved:** {fmt.md(wording.moved_text(levers, caps))}. The page address holds "
         "the levers: share it to open this scenario on another screen."
     )
     # a short plan says so in the first screen, in the words Decisions uses

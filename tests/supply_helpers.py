@@ -20,6 +20,18 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c, np.nan) for c in cols} for r in rows], columns=cols)
 
 
+def sales_before(units: float = 140.0, months: int = 3, sku: str = "P1") -> pd.DataFrame:
+    """`months` months of actuals of `sku` just before START (the S&OP grid shows them)."""
+    when = pd.date_range(START - pd.DateOffset(months=months), periods=months, freq="MS")
+    return frame(
+        schema.SALES,
+        [
+            {schema.MONTH: m, schema.SKU: sku, schema.REGION: "All", schema.UNITS: units}
+            for m in when
+        ],
+    )
+
+
 def demand_frame(
     units: list[float], sku: str = "P1", family: str = "Fam", start: pd.Timestamp = START
 ) -> pd.DataFrame:

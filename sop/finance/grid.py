@@ -29,7 +29,8 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
   resources loads (the total: every line) (hours);
 - utilisation: load hours (of every family) / available regular hours of those lines;
   `Grid.limits` names what binds the family's shortfalls when it is not a line (a
-  supplier's cap, a labour pool, a family capacity): lines can sit idle behind it;
+  supplier cap, a labour pool, a family capacity, a subcontract cap, named as
+  `sop.supply.limit_kinds` names them): lines can sit idle behind it;
 - capacity_units (only when the plan has a family's capacity counted in units, from
   `family_capacity`: `per` = unit; `UNITS_CAPACITY`): the units a month the family may
   make (the total: every such family's) (units); the demo has none, so its grid keeps
@@ -53,6 +54,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.months import add_months
 from sop.demand.plan import SOURCE_LOADED
+from sop.supply.limit_kinds import CAPACITY, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
 TOTAL = "Total"
@@ -234,21 +236,18 @@ def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.S
 
 def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
     """Family -> the limits other than a line's hours that bind its shortfalls
-    (`PlanResult.shortfalls`), most units short first: "supplier CAP-CL-MOTOR", "labour
-    pool RS-LAB", "family capacity (Kitchen)", "subcontract cap SUB-CL"."""
-    sf, ru, b = plan.shortfalls, plan.resource_use, plan.bottlenecks
+    (`PlanResult.shortfalls`), most units short first, named as
+    `sop.supply.limit_kinds.plan_limits` names them: "supplier cap CAP-CL-MOTOR",
+    "labour pool RS-LAB", "family capacity (Kitchen)", "subcontract cap SUB-CL"."""
+    sf = plan.shortfalls
     if sf.empty or "binding" not in sf:
         return {}
-    first = ru.drop_duplicates(schema.RESOURCE).set_index(schema.RESOURCE)
-    said = {
-        r: f"family capacity ({n})" if per == "unit" else f"labour pool {r}"
-        for r, n, per, k in zip(first.index, first[schema.NAME], first["per"], first[schema.KIND])
-        if per == "unit" or k == schema.KIND_LABOUR
-    }
-    caps = {"material cap": "supplier", "subcontract cap": "subcontract cap"}
-    for r, c in zip(b.get("resource", ()), b.get("constraint", ())):
-        if c in caps:
-            said[r] = f"{caps[c]} {r}"
+    lim = plan_limits(plan)
+    # caps last, so a cap that shares its code with a resource is the one named
+    lim = lim[lim["kind"] != LINE].sort_values(
+        "constraint", key=lambda c: c != CAPACITY, kind="stable"
+    )
+    said = lim.drop_duplicates(schema.RESOURCE, keep="last").set_index(schema.RESOURCE)["limit"]
     hit = sf.assign(limit=sf["binding"].map(said)).dropna(subset=["limit"])
     units = hit.groupby([schema.FAMILY, "limit"])["units"].sum().sort_values(ascending=False)
     out: dict[str, tuple[str, ...]] = {}

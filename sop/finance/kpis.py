@@ -48,9 +48,9 @@ from sop.core import fmt, schema
 from sop.finance.catalogue import KPIS, PLAN_KPIS
 from sop.finance.tiles import service_pct
 from sop.supply import capacity, service
+from sop.supply.limit_kinds import kind_rank, plan_limits
 from sop.supply.plan import PlanResult
-from sop.supply.results import MAKE_AND_BUY, PER
-from sop.supply.sku_values import PER_UNIT
+from sop.supply.results import MAKE_AND_BUY
 
 COGS_TERMS = (*MAKE_AND_BUY, "inventory_change")
 DAYS_PER_MONTH = 30.4
@@ -137,34 +137,24 @@ def _resources(plan: PlanResult) -> dict[str, float]:
     }
 
 
-# what binds, by the bottleneck table's constraint; "capacity" rows by resource kind
-LIMIT_KINDS = {"material cap": "supplier", "subcontract cap": "subcontract"}
-
-
 def binding_kinds(plan: PlanResult) -> dict[str, int]:
     """The binding limit-months of a plan (the rows of its bottleneck table,
-    `sop.supply.explain.bottlenecks`) counted by kind: line, labour, family capacity,
-    supplier, subcontract; most first."""
+    `sop.supply.explain.bottlenecks`) counted by kind, in the one vocabulary of
+    `sop.supply.limit_kinds` (line, labour pool, family capacity, supplier cap,
+    subcontract cap); most first, a tie in `KIND_ORDER`."""
     b = plan.bottlenecks
     if b.empty:
         return {}
-    ru = plan.resource_use.drop_duplicates(schema.RESOURCE).set_index(schema.RESOURCE)
-    kind = pd.Series(
-        np.where(
-            ru[PER].to_numpy() == PER_UNIT,
-            "family capacity",
-            np.where(ru[schema.KIND].to_numpy() == schema.KIND_LABOUR, "labour", "line"),
-        ),
-        index=ru.index,
-    )
-    kinds = b["constraint"].map(LIMIT_KINDS).fillna(b["resource"].map(kind)).fillna("other")
-    counts = kinds.value_counts()
-    order = sorted(counts.index, key=lambda k: (-counts[k], k))
+    lim = plan_limits(plan)
+    kinds = b.merge(lim, on=["constraint", schema.RESOURCE], how="left")["kind"]
+    counts = kinds.fillna("other").value_counts()
+    rank = kind_rank(pd.Series(counts.index, index=counts.index))
+    order = sorted(counts.index, key=lambda k: (-counts[k], rank[k]))
     return {str(k): int(counts[k]) for k in order}
 
 
 def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
-    """ "19 binding limit-months: 18 supplier, 1 labour" (the kinds when given)."""
+    """ "19 binding limit-months: 18 supplier cap, 1 labour pool" (the kinds when given)."""
     head = f"{n:,.0f} binding limit-month{'' if round(n) == 1 else 's'}"
     if not kinds or n < 0.5:
         return head

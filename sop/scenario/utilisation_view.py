@@ -7,52 +7,34 @@ Pure: plans in, a text DataFrame out.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
 from sop.supply.capacity import line_utilisation
+from sop.supply.limit_kinds import CAPACITY, kind_rank, plan_limits
 from sop.supply.plan import PlanResult
-from sop.supply.results import PER
-from sop.supply.sku_values import PER_UNIT
-
-KIND_LABELS = {schema.KIND_LINE: "line", schema.KIND_LABOUR: "labour pool"}
-CAP_KINDS = {"material cap": "supplier cap", "subcontract cap": "subcontract cap"}
-KIND_ORDER = ("line", "labour pool", "family capacity", "supplier cap", "subcontract cap")
 
 
 def _use_by_resource(plan: PlanResult) -> pd.DataFrame:
-    """Every resource of a plan (lines, labour pools, family capacities) and every
-    supplier or subcontract cap that binds: resource, kind (`KIND_ORDER`), name, plant,
-    avg, peak (fractions; a cap's are undefined, NaN, its peak 1 where it binds) and
-    binding (months its limit binds, `PlanResult.bottlenecks`)."""
+    """Every limit of a plan that can bind (`sop.supply.limit_kinds.plan_limits`: its
+    resources, and the supplier and subcontract caps that bind): resource, kind, name,
+    plant, avg, peak (fractions; a cap's are undefined, NaN, its peak 1 where it binds)
+    and binding (months its limit binds, `PlanResult.bottlenecks`)."""
     ru, b = plan.resource_use, plan.bottlenecks
     # `line_utilisation` is the one definition (load / regular hours or units a month);
     # applied to every kind, plants kept even where a family capacity has none
     u = line_utilisation(ru.assign(**{schema.KIND: schema.KIND_LINE, schema.PLANT: ""}))
+    u = u.set_index(schema.RESOURCE)
     first = ru.drop_duplicates(schema.RESOURCE).set_index(schema.RESOURCE)
-    kind = first[schema.KIND].map(KIND_LABELS).fillna("line")
-    kind = kind.where(first[PER] != PER_UNIT, "family capacity")
+    lim = plan_limits(plan)
+    res = lim["constraint"].eq(CAPACITY).to_numpy()
+    code = lim[schema.RESOURCE]
+    out = lim[[schema.RESOURCE, "kind", schema.NAME]].assign(
+        **{schema.PLANT: code.map(first[schema.PLANT]).where(res)},
+        avg=code.map(u["avg"]).where(res),
+        peak=code.map(u["peak"]).where(res, 1.0),
+    )
     n_binding = b.groupby("resource").size() if len(b) else pd.Series(dtype=int)
-    res = u.assign(
-        kind=u[schema.RESOURCE].map(kind).to_numpy(),
-        plant=u[schema.RESOURCE].map(first[schema.PLANT]).to_numpy(),
-    )
-    caps = b[b["constraint"].isin(list(CAP_KINDS))].drop_duplicates("resource") if len(b) else b
-    cap_rows = pd.DataFrame(
-        {
-            schema.RESOURCE: caps["resource"].to_numpy() if len(caps) else [],
-            "kind": caps["constraint"].map(CAP_KINDS).to_numpy() if len(caps) else [],
-            schema.NAME: caps["name"].to_numpy() if len(caps) else [],
-            schema.PLANT: np.nan,
-            "avg": np.nan,
-            "peak": 1.0,
-        }
-    )
-    out = pd.concat(
-        [res[[schema.RESOURCE, "kind", schema.NAME, schema.PLANT, "avg", "peak"]], cap_rows],
-        ignore_index=True,
-    )
     out["binding"] = out[schema.RESOURCE].map(n_binding).fillna(0).astype(int)
     return out
 
@@ -67,7 +49,7 @@ def utilisation_display(scenario: PlanResult, baseline: PlanResult) -> pd.DataFr
     s, b = _use_by_resource(scenario), _use_by_resource(baseline)
     base = b.set_index(schema.RESOURCE)
     u = pd.concat([s, b[~b[schema.RESOURCE].isin(s[schema.RESOURCE])]], ignore_index=True)
-    u = u.assign(_k=u["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}))
+    u = u.assign(_k=kind_rank(u["kind"]))
     u = u.sort_values(["_k", schema.RESOURCE], ignore_index=True)
     scen = s.set_index(schema.RESOURCE)
     months = scenario.resource_use[schema.MONTH].nunique()

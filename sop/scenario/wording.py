@@ -7,9 +7,12 @@ Levers keep their months as 'YYYY-MM' (URLs, saved scenarios, TOML files and the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sop.core import fmt
 from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
 from sop.scenario.levers import ALL_SUPPLIERS, Levers, lever_help
+from sop.supply.limit_kinds import SUPPLIER_CAP
 
 __all__ = ["escape_md", "moved_text"]
 
@@ -40,10 +43,23 @@ def _span(first: str, last: str) -> str:
     return f"{fmt.month_text(first)} to {fmt.month_text(last)}"
 
 
-def moved_text(levers: Levers) -> str:
+def _supplier(code: str, cap_names: Mapping[str, str]) -> str:
+    """A supplier change's cap: 'every supplier cap', or 'supplier cap CAP-CL-MOTOR ·
+    Cooling material cap' (code · name, as the lever's picker shows it; the code alone
+    when its name is not known)."""
+    if code == ALL_SUPPLIERS:
+        return f"every {SUPPLIER_CAP}"
+    return f"{SUPPLIER_CAP} {code}" + (f" · {cap_names[code]}" if code in cap_names else "")
+
+
+def moved_text(levers: Levers, cap_names: Mapping[str, str] | None = None) -> str:
     """What moved, in planner's words: 'demand, all families +10 %; capacity RS-ASM1
-    Jun 2027 to Jul 2027 +50 %; supplier cap CAP-CL-MOTOR Mar 2027 to Dec 2027 -50 %;
-    overtime off' ('nothing (baseline)' when nothing). Months read as on the charts."""
+    Jun 2027 to Jul 2027 +50 %; supplier cap CAP-CL-MOTOR · Cooling material cap Mar
+    2027 to Dec 2027 -50 %; overtime off' ('nothing (baseline)' when nothing). Months
+    read as on the charts. `cap_names`: supplier cap code -> its name
+    (`sop.scenario.lever_space.LeverSpace.supplier_names`); without it (or for a cap
+    the data lacks) a cap goes by its code alone."""
+    names = cap_names or {}
     parts = []
     for name, v in levers.moved().items():
         unit = lever_help()[name]["unit"]
@@ -60,11 +76,7 @@ def moved_text(levers: Levers) -> str:
         elif name == "capacity_changes":
             parts += [f"capacity {r} {_span(a, b)} {p:+g} %" for r, a, b, p in v]
         elif name == "supplier_changes":
-            parts += [
-                f"{'every supplier cap' if s == ALL_SUPPLIERS else f'supplier cap {s}'} "
-                f"{_span(a, b)} {p:+g} %"
-                for s, a, b, p in v
-            ]
+            parts += [f"{_supplier(s, names)} {_span(a, b)} {p:+g} %" for s, a, b, p in v]
         elif isinstance(v, tuple) and unit != "%":  # units, not a change
             parts += [f"{LABELS[name]} {k} {x:,.0f} {unit}" for k, x in v]
         elif isinstance(v, tuple):

@@ -73,7 +73,8 @@ def test_a_supplier_cut_shorts_the_plan_names_the_supplier_and_round_trips(
     assert at.query_params["scn_supplier_changes"] == f"{CAP}:{first}:{last}:-50"
     assert _tile(at, "Fill rate") < fill
     said = " ".join(_plain(c.value) for c in at.caption)
-    assert f"supplier cap {CAP} {span} -50 %" in said
+    # the Moved line names the cap as the picker does: code · name
+    assert f"supplier cap {named} {span} -50 %" in said
     text = " ".join(_plain(m.value) for m in at.markdown)
     assert f"the supplier cap {CAP} is full" in text
     lev = Levers(supplier_changes=((CAP, first, last, -50.0),))

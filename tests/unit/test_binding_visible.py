@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import START, frame, one_product
+from supply_helpers import frame, one_product, sales_before
 
 from sop.core import schema
 from sop.data import defaults
@@ -45,23 +45,13 @@ def _family_capacity(months, units: float = 80.0) -> pd.DataFrame:
     )
 
 
-def _sales() -> pd.DataFrame:
-    """Three months of actuals before the plan: the S&OP grid shows them."""
-    months = pd.date_range(START - pd.DateOffset(months=3), periods=3, freq="MS")
-    return frame(
-        schema.SALES,
-        [
-            {schema.MONTH: m, schema.SKU: "P1", schema.REGION: "All", schema.UNITS: 140.0}
-            for m in months
-        ],
-    )
-
-
 @pytest.fixture(scope="module")
 def supplier_short():
     """A line of 200 h (never full) behind a supplier's 60 units a month."""
     tables, demand = one_product(DEMAND, line_hours=200.0)
-    t = defaults.complete({**tables, schema.SUPPLY_OPTIONS: _supplier(), schema.SALES: _sales()})
+    t = defaults.complete(
+        {**tables, schema.SUPPLY_OPTIONS: _supplier(), schema.SALES: sales_before()}
+    )
     plan = solve_plan(demand, t, SupplyPolicy())
     assert plan.ok
     return t, demand, plan
@@ -84,7 +74,7 @@ def units_short():
     """A line of 200 h at plant "Plant", the family held to 80 units a month."""
     tables, demand = one_product(DEMAND, line_hours=200.0)
     fc = _family_capacity(demand[schema.MONTH].unique())
-    t = defaults.complete({**tables, schema.FAMILY_CAPACITY: fc, schema.SALES: _sales()})
+    t = defaults.complete({**tables, schema.FAMILY_CAPACITY: fc, schema.SALES: sales_before()})
     plan = solve_plan(demand, t, SupplyPolicy())
     assert plan.ok
     return t, demand, plan
@@ -96,19 +86,19 @@ def test_a_supplier_cap_that_binds_is_counted_in_the_summary(supplier_short) -> 
     assert list(plan.bottlenecks["constraint"]) == ["material cap", "material cap"]
     k = kpis.plan_kpis(plan, t[schema.PRODUCTS])
     assert k["binding_resource_months"] == len(plan.bottlenecks) == 2  # was 0: lines only
-    assert kpis.binding_kinds(plan) == {"supplier": 2}
+    assert kpis.binding_kinds(plan) == {"supplier cap": 2}
     text = kpis.summary(k, "EUR", kpis.binding_kinds(plan))
-    assert text.endswith("; 2 binding limit-months: 2 supplier.")
+    assert text.endswith("; 2 binding limit-months: 2 supplier cap.")
     assert "resource-month" not in text
 
 
 def test_the_count_names_each_kind(crew_short, units_short) -> None:
     _, _, crew = crew_short
-    assert kpis.binding_kinds(crew) == {"labour": 2}
+    assert kpis.binding_kinds(crew) == {"labour pool": 2}
     _, _, units = units_short
     assert kpis.binding_kinds(units) == {"family capacity": 2}
-    assert kpis.binding_text(3, {"supplier": 2, "labour": 1}) == (
-        "3 binding limit-months: 2 supplier, 1 labour"
+    assert kpis.binding_text(3, {"supplier cap": 2, "labour pool": 1}) == (
+        "3 binding limit-months: 2 supplier cap, 1 labour pool"
     )
     assert kpis.binding_text(1, {"line": 1}) == "1 binding limit-month: 1 line"
     assert kpis.binding_text(0, {}) == "0 binding limit-months"
@@ -193,18 +183,18 @@ def test_the_demand_line_and_risk_column_do_not_claim_a_consensus(supplier_short
 def test_the_grid_names_the_supplier_cap_beside_idle_lines(supplier_short, units_short) -> None:
     t, demand, plan = supplier_short
     grids = sop_grids(plan, demand, t)
-    assert grids["Fam"].limits == ("supplier CAP-MOTOR",)
+    assert grids["Fam"].limits == ("supplier cap CAP-MOTOR",)
     row = grid_text.display_frame(grids["Fam"], "EUR").loc["utilisation", grid_text.ROW]
     assert row == "Utilisation (%)"  # said under the grid: the label column stays narrow
-    assert grid_text.limits_note(grids["Fam"]).endswith("instead: supplier CAP-MOTOR.")
-    assert grids[TOTAL].limits == ("supplier CAP-MOTOR",)
+    assert grid_text.limits_note(grids["Fam"]).endswith("instead: supplier cap CAP-MOTOR.")
+    assert grids[TOTAL].limits == ("supplier cap CAP-MOTOR",)
     t, demand, plan = units_short
     assert sop_grids(plan, demand, t)["Fam"].limits == ("family capacity (Fam)",)
 
 
 def test_a_grid_held_by_its_line_names_no_other_limit() -> None:
     tables, demand = one_product(DEMAND)  # the 100 h line binds
-    t = defaults.complete({**tables, schema.SALES: _sales()})
+    t = defaults.complete({**tables, schema.SALES: sales_before()})
     plan = solve_plan(demand, t, SupplyPolicy())
     grids = sop_grids(plan, demand, t)
     assert grids["Fam"].limits == ()
