@@ -32,6 +32,14 @@ def sales_before(units: float = 140.0, months: int = 3, sku: str = "P1") -> pd.D
     )
 
 
+def family_capacity(months, units: float = 80.0, family: str = "Fam") -> pd.DataFrame:
+    """A family_capacity table: `family` may make at most `units` a month in `months`."""
+    return frame(
+        schema.FAMILY_CAPACITY,
+        [{schema.FAMILY: family, schema.UNITS_PER_MONTH: units, schema.MONTH: m} for m in months],
+    )
+
+
 def demand_frame(
     units: list[float], sku: str = "P1", family: str = "Fam", start: pd.Timestamp = START
 ) -> pd.DataFrame:

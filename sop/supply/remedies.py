@@ -10,10 +10,15 @@ off, the hiring limit too low, more overtime hours than the cap leaves:
 `_overtime_text`) in plain words first, then in brackets the data field and table to
 edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
 resources)"); a limit in units (a family's units a month) has no known cost per unit
-(cost inf: the caller says so).
+(cost inf: the caller says so). A gap is a `Gap` record; `Remedies` holds one plan's
+inputs, solution, resource grids and settings, and its `claim` books the free hours
+each gap's cheapest lever takes, so later gaps see only what is left.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,55 +36,206 @@ GRID_COLUMNS = (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires", "wo
 Lever = tuple[float, str]  # (extra cost per unit, text)
 
 
-def levers(
-    inp: PlanInputs,
-    sol: LpSolution,
-    ru_g: dict[str, np.ndarray],
-    policy: SupplyPolicy,
-    i: int,
-    t: int,
-    res_b: np.ndarray,
-    units: float,
-) -> list[Lever]:
-    """(extra cost per unit, text) of each lever that could close `units` of item i
-    in month t, where the resources `res_b` bind."""
-    reg, otr, line = cost_rates(inp)
-    a = inp.hours[i].toarray().ravel()
-    when = fmt.month(inp.months[t])
-    out: list[Lever] = []
-    in_units = res_b[inp.per[res_b] == PER_UNIT]
-    if len(in_units):  # a family's units a month: no overtime, more capacity or sooner
-        fams = ", ".join(str(inp.res[schema.NAME].iloc[r]) for r in in_units)
-        out.append(
-            (
-                INF,
-                f"raise the monthly unit limit of {fams} for {when} "
-                f"({schema.UNITS_PER_MONTH} in {schema.FAMILY_CAPACITY})",
+class _Hours(NamedTuple):
+    """The hours a lever takes in one month, per resource (`inp.res` order): overtime
+    (within the cap or past it) and spare regular hours."""
+
+    month: int
+    overtime: np.ndarray
+    regular: np.ndarray
+
+
+class _Option(NamedTuple):
+    """A lever with the hours it takes (None: it takes no free hours of the plan)."""
+
+    cost: float
+    text: str
+    hours: _Hours | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One shortfall row's gap: `units` of item `item` (row of `inp.items`) short in
+    month `month`, where the resources `binding` (rows of `inp.res`) bind; empty when a
+    supplier cap binds (then overtime cannot help)."""
+
+    item: int
+    month: int
+    binding: tuple[int, ...]
+    units: float
+
+    @property
+    def res_b(self) -> np.ndarray:
+        """The binding resources as an index array."""
+        return np.asarray(self.binding, dtype=int)
+
+
+class Remedies:
+    """The levers of one plan's gaps: the plan's inputs and solution, its resource_use
+    columns as (m, T) grids (`GRID_COLUMNS`, `explain.resource_grid`) and the settings.
+
+    Free hours are claimed once: `claim` books the overtime and spare regular hours the
+    cheapest lever of a gap takes (overtime in its month, a pre-build's hours in the
+    earlier month), and every later gap's levers see only what is left, so two gaps on
+    one resource and month never both count the same free hours."""
+
+    def __init__(
+        self,
+        inp: PlanInputs,
+        sol: LpSolution,
+        ru_g: dict[str, np.ndarray],
+        policy: SupplyPolicy,
+    ) -> None:
+        self.inp, self.sol, self.ru_g, self.policy = inp, sol, ru_g, policy
+        self.reg, self.otr, self.line = cost_rates(inp)
+        # hours the levers of the gaps claimed so far take, per resource and month
+        self.overtime_taken = np.zeros_like(ru_g[AVAILABLE], dtype=float)
+        self.regular_taken = np.zeros_like(ru_g[AVAILABLE], dtype=float)
+
+    def levers(self, gap: Gap) -> list[Lever]:
+        """(extra cost per unit, text) of each lever that could close the gap, with the
+        free hours earlier `claim`s left."""
+        return [(o.cost, o.text) for o in self._options(gap)]
+
+    def cheapest(self, gap: Gap) -> Lever:
+        """The cheapest of `levers` (ties: by text); (NaN, what must change) when none is
+        open (`no_lever`). Cost inf: a limit in units, whose cost is not in the data."""
+        best = self._best(gap)
+        return (best.cost, best.text) if best else self._none(gap)
+
+    def claim(self, gap: Gap) -> Lever:
+        """`cheapest`, booking the hours its lever takes: later gaps see only the rest."""
+        best = self._best(gap)
+        if best is None:
+            return self._none(gap)
+        if best.hours is not None:
+            self.overtime_taken[:, best.hours.month] += best.hours.overtime
+            self.regular_taken[:, best.hours.month] += best.hours.regular
+        return best.cost, best.text
+
+    def _best(self, gap: Gap) -> _Option | None:
+        found = sorted(self._options(gap), key=lambda o: (o.cost, o.text))
+        return found[0] if found else None
+
+    def _none(self, gap: Gap) -> Lever:
+        return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
+
+    def _per_resource(self, rows: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """`hours` on resource rows `rows`, 0 on the others (`inp.res` order)."""
+        out = np.zeros(len(self.inp.res))
+        out[rows] = hours
+        return out
+
+    def _options(self, gap: Gap) -> list[_Option]:
+        """Every lever that could close the gap, with the hours each takes."""
+        inp, ru_g, policy = self.inp, self.ru_g, self.policy
+        i, t, res_b, units = gap.item, gap.month, gap.res_b, gap.units
+        reg, otr, line = self.reg, self.otr, self.line
+        a = inp.hours[i].toarray().ravel()
+        when = fmt.month(inp.months[t])
+        out: list[_Option] = []
+        in_units = res_b[inp.per[res_b] == PER_UNIT]
+        if len(in_units):  # a family's units a month: no overtime, more capacity or sooner
+            fams = ", ".join(str(inp.res[schema.NAME].iloc[r]) for r in in_units)
+            out.append(
+                _Option(
+                    INF,
+                    f"raise the monthly unit limit of {fams} for {when} "
+                    f"({schema.UNITS_PER_MONTH} in {schema.FAMILY_CAPACITY})",
+                )
             )
-        )
-    # a shut line (no regular hours that month) can work no overtime either
-    elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
-        prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
-        text = _overtime_text(inp, ru_g, policy, t, res_b, units * a[res_b], a[res_b])
-        out.append((float(prem @ a[res_b]), text))
-    for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
-        out.append(_people_lever(inp, ru_g, policy, (r, t), units, float(a[r]), float(reg[r])))
-    fam = inp.items[schema.FAMILY].iloc[i]
-    in_house = inp.material[i, t] + float(a[line] @ reg[line])
-    for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
-        opt = inp.sub.iloc[o]
-        cap, used = inp.sub_cap[o, t], sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum()
-        how = (
-            "allow subcontracting"
-            if not policy.subcontract_allowed
-            else f"raise the cap of {opt[schema.OPTION]} ({cap:,.0f}/month)"
-            if used >= cap - 1e-6
-            else f"buy more from {opt[schema.OPTION]}"
-        )
-        price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
-        out.append((float(price[0] - in_house), f"subcontract {units:,.0f} units in {when}: {how}"))
-    prebuild = _prebuild_lever(inp, sol, ru_g, i, t, units)
-    return out + ([prebuild] if prebuild else [])
+        # a shut line (no regular hours that month) can work no overtime either
+        elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
+            prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
+            need = units * a[res_b]
+            taken = self.overtime_taken[res_b, t]
+            text = _overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken)
+            hours = _Hours(t, self._per_resource(res_b, need), self._per_resource(res_b, 0.0))
+            out.append(_Option(float(prem @ a[res_b]), text, hours))
+        for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
+            people = _people_lever(inp, ru_g, policy, (r, t), units, float(a[r]), float(reg[r]))
+            out.append(_Option(*people))
+        out += [_Option(*lever) for lever in self._subcontract_levers(gap, a)]
+        prebuild = self._prebuild_lever(gap, a)
+        return out + ([prebuild] if prebuild else [])
+
+    def _subcontract_levers(self, gap: Gap, a: np.ndarray) -> list[Lever]:
+        """Buying the gap from each subcontract option of the item's family: its price less
+        the in-house cost (material + regular hours on the lines)."""
+        inp, i, t, line = self.inp, gap.item, gap.month, self.line
+        when = fmt.month(inp.months[t])
+        fam = inp.items[schema.FAMILY].iloc[i]
+        in_house = inp.material[i, t] + float(a[line] @ self.reg[line])
+        out: list[Lever] = []
+        for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
+            opt = inp.sub.iloc[o]
+            cap = inp.sub_cap[o, t]
+            used = self.sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum()
+            how = (
+                "allow subcontracting"
+                if not self.policy.subcontract_allowed
+                else f"raise the cap of {opt[schema.OPTION]} ({cap:,.0f}/month)"
+                if used >= cap - 1e-6
+                else f"buy more from {opt[schema.OPTION]}"
+            )
+            price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
+            out.append(
+                (float(price[0] - in_house), f"subcontract {gap.units:,.0f} units in {when}: {how}")
+            )
+        return out
+
+    def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
+        """(extra cost per unit, text) of making the gap's item in the cheapest earlier
+        month and holding it until the gap's month; None when no earlier month has a free
+        hour on the whole route (and free supplier capacity).
+
+        A unit made in month v costs, over making it on regular time in month t, what the
+        cheapest hour still free costs on each resource of its route that month: nothing
+        extra while the resource has spare regular hours, the overtime premium (a line's
+        overtime rate less its regular rate, a labour pool's whole overtime rate) once it
+        is full on regular time and has overtime left; plus any change in the material
+        cost, plus the holding cost for the t - v months it waits. The free quantity is
+        what the dearest tier allows. The earlier month's shadow prices are not used: they
+        price the hour at what the plan already makes with it, so taking it would move a
+        gap, not close one; every other lever is likewise costed as extra money spent.
+        Hours earlier gaps claimed (`claim`) are not free."""
+        inp, ru_g, i, t = self.inp, self.ru_g, gap.item, gap.month
+        prem = np.nan_to_num(np.where(self.line, np.maximum(self.otr - self.reg, 0.0), self.otr))
+        route = np.flatnonzero(a > 0)
+        fam = inp.items[schema.FAMILY].iloc[i]
+        mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
+        best = None  # (cost, units free, month, on overtime)
+        for v in range(t - 1, -1, -1):
+            load = ru_g[LOAD][route, v]
+            spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
+            spare = spare - self.regular_taken[route, v]
+            ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
+            ot_left = ot_left - self.overtime_taken[route, v]
+            regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
+            free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
+            if len(mats):
+                pairs = inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0]
+                made = self.sol.values["X"][pairs, v]
+                free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
+            if free < TOL_UNITS:
+                continue
+            hours = float(prem[route][~regular] @ a[route][~regular])
+            cost = (
+                hours
+                + float(inp.material[i, v] - inp.material[i, t])
+                + float(inp.hold[i, v] * (t - v))
+            )
+            if best is None or cost < best[0] - 1e-9:  # ties: the latest month
+                best = (cost, free, v, hours > 1e-9, regular)
+        if best is None:
+            return None
+        cost, free, v, overtime, regular = best
+        made = min(gap.units, free)
+        how = " on overtime" if overtime else ""
+        when = fmt.month(inp.months[v])
+        taken = np.where(regular, 0.0, made * a[route]), np.where(regular, made * a[route], 0.0)
+        hours = _Hours(v, *(self._per_resource(route, h) for h in taken))
+        return _Option(cost, f"pre-build {made:,.0f} units in {when}{how} and hold them", hours)
 
 
 def _overtime_text(
@@ -90,16 +246,23 @@ def _overtime_text(
     res_b: np.ndarray,
     need: np.ndarray,
     per_unit: np.ndarray,
+    taken: np.ndarray | None = None,
 ) -> str:
     """What working `need` more overtime hours on each binding resource `res_b` in
     month t takes, held against the overtime the data still allows there: the hours
     up to each cap, and how far to raise a cap the gap needs more than (today's figure,
     the one needed and the data field: `_cap_field`). A line's cap is `max_overtime_hours`; a
     labour pool's is `max_overtime_per_worker` x the plan's workers that month. Hours
-    within half a unit's worth of the cap count as fitting."""
+    within half a unit's worth of the cap count as fitting. `taken`: the hours earlier
+    gaps claimed there (`Remedies.claim`): they are not free, and what they need past
+    the cap is part of the raise (said in the text)."""
     names = inp.res[schema.RESOURCE].to_numpy()
     free = np.clip(_overtime_caps(inp, ru_g, res_b, t) - ru_g[OVERTIME][res_b, t], 0, None)
     free = np.nan_to_num(free)
+    if taken is None:
+        taken = np.zeros(len(res_b))
+    earlier = np.clip(taken - free, 0, None)  # earlier gaps' hours past the cap
+    free = np.clip(free - taken, 0, None)
     tol = TOL_UNITS * per_unit
     work, raise_ = [], []
     for k, r in enumerate(res_b):
@@ -109,7 +272,9 @@ def _overtime_text(
             continue
         if free[k] > tol[k]:
             work.append(f"{names[r]} +{free[k]:,.0f} h to its cap")
-        raise_.append(f"of {names[r]} {_cap_field(inp, ru_g, r, t, over)}")
+        raise_.append(f"of {names[r]} {_cap_field(inp, ru_g, r, t, over + earlier[k])}")
+        if earlier[k] > tol[k]:
+            raise_[-1] += f", {earlier[k]:,.0f} h of the raise for larger gaps that month"
     when, allow = fmt.month(inp.months[t]), not policy.overtime_allowed
     caps = " and ".join(raise_)
     if not work:  # no overtime left on any binding resource
@@ -153,77 +318,6 @@ def _cap_field(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, ove
             ".0"
         )
         + f" workers ({field})"
-    )
-
-
-def cheapest(
-    inp: PlanInputs,
-    sol: LpSolution,
-    ru_g: dict[str, np.ndarray],
-    policy: SupplyPolicy,
-    i: int,
-    t: int,
-    res_b: np.ndarray,
-    units: float,
-) -> Lever:
-    """The cheapest of `levers` (ties: by text); (NaN, what must change) when none is
-    open (`no_lever`). Cost inf: a limit in units, whose cost is not in the data."""
-    found = sorted(levers(inp, sol, ru_g, policy, i, t, res_b, units))
-    return found[0] if found else (np.nan, no_lever(inp, ru_g, res_b, t))
-
-
-def _prebuild_lever(
-    inp: PlanInputs,
-    sol: LpSolution,
-    ru_g: dict[str, np.ndarray],
-    i: int,
-    t: int,
-    units: float,
-) -> tuple[float, str] | None:
-    """(extra cost per unit, text) of making item i in the cheapest earlier month and
-    holding it until month t; None when no earlier month has a free hour on the whole
-    route (and free supplier capacity).
-
-    A unit made in month v costs, over making it on regular time in month t, what the
-    cheapest hour still free costs on each resource of its route that month: nothing
-    extra while the resource has spare regular hours, the overtime premium (a line's
-    overtime rate less its regular rate, a labour pool's whole overtime rate) once it is
-    full on regular time and has overtime left; plus any change in the material cost,
-    plus the holding cost for the t - v months it waits. The free quantity is what the
-    dearest tier allows. The earlier month's shadow prices are not used: they price the
-    hour at what the plan already makes with it, so taking it would move a gap, not
-    close one; every other lever is likewise costed as extra money spent."""
-    reg, otr, line = cost_rates(inp)
-    prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
-    a = inp.hours[i].toarray().ravel()
-    route = np.flatnonzero(a > 0)
-    fam = inp.items[schema.FAMILY].iloc[i]
-    mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
-    best = None  # (cost, units free, month, on overtime)
-    for v in range(t - 1, -1, -1):
-        load = ru_g[LOAD][route, v]
-        spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
-        ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
-        regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
-        free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
-        if len(mats):
-            made = sol.values["X"][inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0], v]
-            free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
-        if free < TOL_UNITS:
-            continue
-        hours = float(prem[route][~regular] @ a[route][~regular])
-        cost = (
-            hours + float(inp.material[i, v] - inp.material[i, t]) + float(inp.hold[i, v] * (t - v))
-        )
-        if best is None or cost < best[0] - 1e-9:  # ties: the latest month
-            best = (cost, free, v, hours > 1e-9)
-    if best is None:
-        return None
-    cost, free, v, overtime = best
-    how = " on overtime" if overtime else ""
-    return (
-        cost,
-        f"pre-build {min(units, free):,.0f} units in {fmt.month(inp.months[v])}{how} and hold them",
     )
 
 

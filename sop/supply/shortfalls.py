@@ -3,7 +3,8 @@ safety stock) with the limit that binds it and the cheapest lever that would clo
 
 This module finds the gaps (`_gap_cells`), the limits that bind them
 (`_binding_limits`) and builds the frame with its `why` sentences; the levers and
-what each costs are `sop.supply.remedies`. A limit in units (a family's units a
+what each costs are `sop.supply.remedies` (the rows claim free hours largest gap
+first: `remedies.Remedies.claim`). A limit in units (a family's units a
 month) has no known cost per unit: the row says so and leaves the cost blank.
 Shadow prices and the shared helpers are in `sop.supply.explain`.
 """
@@ -195,6 +196,7 @@ def shortfalls(
     cells = _gap_cells(arr)
     ru_g = {c: resource_grid(ru, inp, c) for c in remedies.GRID_COLUMNS}
     label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
+    remedy = remedies.Remedies(inp, sol, ru_g, policy)
     rows = []
     for kind, i, t, units in cells:
         item = inp.items.iloc[i]
@@ -210,9 +212,9 @@ def shortfalls(
         # a supplier cap binds (it comes last): overtime cannot help
         capped = len(cands) > len(res_b)
         _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
-        cost, lever = remedies.cheapest(
-            inp, sol, ru_g, policy, i, t, res_b[:0] if capped else res_b, units
-        )
+        binding = () if capped else tuple(int(r) for r in res_b)
+        # gaps claim free hours largest first (the frame's order): later ones see the rest
+        cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units)))
         if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
             cost, lever = np.nan, f"{lever} ({UNKNOWN_COST})"
         if kind == "below safety stock":  # closing it also means holding the unit

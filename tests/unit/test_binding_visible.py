@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import frame, one_product, sales_before
+from supply_helpers import family_capacity, frame, one_product, sales_before
 
 from sop.core import schema
 from sop.data import defaults
@@ -35,13 +35,6 @@ def _supplier(cap: float = 60.0) -> pd.DataFrame:
                 schema.END_MONTH: pd.NaT,
             }
         ],
-    )
-
-
-def _family_capacity(months, units: float = 80.0) -> pd.DataFrame:
-    return frame(
-        schema.FAMILY_CAPACITY,
-        [{schema.FAMILY: "Fam", schema.UNITS_PER_MONTH: units, schema.MONTH: m} for m in months],
     )
 
 
@@ -73,7 +66,7 @@ def crew_short():
 def units_short():
     """A line of 200 h at plant "Plant", the family held to 80 units a month."""
     tables, demand = one_product(DEMAND, line_hours=200.0)
-    fc = _family_capacity(demand[schema.MONTH].unique())
+    fc = family_capacity(demand[schema.MONTH].unique())
     t = defaults.complete({**tables, schema.FAMILY_CAPACITY: fc, schema.SALES: sales_before()})
     plan = solve_plan(demand, t, SupplyPolicy())
     assert plan.ok
@@ -139,7 +132,7 @@ def test_a_family_capacity_takes_its_family_plant_and_adds_none(units_short) -> 
 
 def test_a_family_capacity_alone_or_across_plants() -> None:
     tables, demand = one_product(DEMAND, line_hours=200.0)
-    fc = _family_capacity(demand[schema.MONTH].unique())
+    fc = family_capacity(demand[schema.MONTH].unique())
     alone = {k: v for k, v in tables.items() if k != schema.BILL_OF_RESOURCES}
     res = defaults.resources({**alone, schema.FAMILY_CAPACITY: fc})
     assert res[schema.PLANT].iloc[-1] == defaults.DEFAULT_PLANT  # no other routing

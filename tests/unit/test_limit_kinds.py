@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from supply_helpers import frame, one_product, sales_before
+from supply_helpers import family_capacity, frame, one_product, sales_before
 
 from sop.core import schema
 from sop.data import defaults
@@ -51,13 +51,7 @@ def plans() -> dict[str, tuple[dict, pd.DataFrame, PlanResult]]:
     out["crew"] = one_product(
         DEMAND, line_hours=200.0, labour={"workers": 1.0, "hpw": 100.0, "max_hires": 0.0}
     )
-    fc = frame(
-        schema.FAMILY_CAPACITY,
-        [
-            {schema.FAMILY: "Fam", schema.UNITS_PER_MONTH: 80.0, schema.MONTH: m}
-            for m in d[schema.MONTH].unique()
-        ],
-    )
+    fc = family_capacity(d[schema.MONTH].unique())
     out["units"] = ({**t, schema.FAMILY_CAPACITY: fc}, d)
     out["subcontract"] = one_product(DEMAND, line_hours=100.0, subcontract=(60.0, 50.0))
     out = {k: ({**t, schema.SALES: sales_before()}, d) for k, (t, d) in out.items()}

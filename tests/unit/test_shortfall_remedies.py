@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import frame, one_product
+from supply_helpers import family_capacity, one_product
 
 from sop.core import schema
 from sop.data import defaults
@@ -71,8 +71,10 @@ def test_hiring_off_without_a_cap_only_asks_to_allow_it() -> None:
 def test_prebuild_pays_the_overtime_it_needs() -> None:
     # L1 shut in February, full on regular time in January with 20 h of overtime
     # left at 25 - 10 = 15 extra an hour; 50 units of safety stock at 2 a unit-month
-    # (cheaper than overtime, so the plan runs below it). Holding 0.5 a unit-month.
-    tables, demand = one_product([100, 0], max_ot=20.0, ot_rate=25.0, ss_units=50.0)
+    # (cheaper than overtime, so the plan runs below it in February; 50 on hand keep
+    # January at it, so no January gap claims its overtime first). Holding 0.5 a
+    # unit-month.
+    tables, demand = one_product([100, 20], max_ot=20.0, ot_rate=25.0, ss_units=50.0, on_hand=50.0)
     cap = tables[schema.CAPACITY]
     tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
     plan = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
@@ -104,13 +106,7 @@ def test_prebuild_takes_the_cheapest_month_not_the_latest() -> None:
 def test_a_limit_in_units_has_no_cost_and_says_why() -> None:
     # the family held to 80 units a month against 100 ordered
     tables, demand = one_product([100, 100])
-    fc = frame(
-        schema.FAMILY_CAPACITY,
-        [
-            {schema.FAMILY: "Fam", schema.UNITS_PER_MONTH: 80.0, schema.MONTH: m}
-            for m in demand[schema.MONTH].unique()
-        ],
-    )
+    fc = family_capacity(demand[schema.MONTH].unique())
     tables = defaults.complete({**tables, schema.FAMILY_CAPACITY: fc})
     plan = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert plan.status == OPTIMAL, plan.explanation

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import frame, one_product
+from supply_helpers import family_capacity, frame, one_product
 
 from sop.core import schema
 from sop.data import defaults
@@ -62,13 +62,7 @@ def units_and_caps() -> pd.DataFrame:
     """The bottleneck text of a plan held by a family's 80 units a month and, in the
     second run, a supplier's 60 units a month (the line has 100 h, one hour a unit)."""
     tables, demand = one_product([150.0, 150.0], max_ot=10.0)
-    fam_cap = frame(
-        schema.FAMILY_CAPACITY,
-        [
-            {schema.FAMILY: "Fam", schema.UNITS_PER_MONTH: 80.0, schema.MONTH: m}
-            for m in demand[schema.MONTH].unique()
-        ],
-    )
+    fam_cap = family_capacity(demand[schema.MONTH].unique())
     with_units = defaults.complete({**tables, schema.FAMILY_CAPACITY: fam_cap})
     by_units = solve_plan(demand, with_units, SupplyPolicy())
     supplier = frame(

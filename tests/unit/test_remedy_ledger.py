@@ -1,0 +1,160 @@
+"""Shortfall rows claim free hours once: two gaps on one line in one month, or two
+pre-builds into one earlier month, do not both count the same free overtime or spare
+hours; rows claim largest gap first (the frame's order), each later row sees what the
+earlier ones left. A row no other row shares hours with reads as it did alone."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from supply_helpers import demand_frame, family_capacity, one_product
+
+from sop.core import schema
+from sop.data import defaults
+from sop.supply import remedies
+from sop.supply import shortfalls as supply_shortfalls
+from sop.supply.plan import OPTIMAL, solve_plan
+from sop.supply.policy import SupplyPolicy
+
+NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
+
+
+def _two_products(p1: list[float], p2: list[float], **kw):
+    """(tables, demand): P1 (family Fam) as `one_product` builds it and P2 of family Fam2
+    on the same line L1 at a price of 90 instead of 100: the plan serves P1 first."""
+    tables, _ = one_product(p1, **kw)
+    prod, inv, bor = (
+        tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
+    )
+    fam2 = {schema.SKU: "P2", schema.NAME: "Product 2", schema.FAMILY: "Fam2"}
+    tables = {
+        **tables,
+        schema.PRODUCTS: pd.concat(
+            [prod, prod.assign(**fam2, **{schema.LIST_PRICE: 90.0})], ignore_index=True
+        ),
+        schema.INVENTORY: pd.concat([inv, inv.assign(**{schema.SKU: "P2"})], ignore_index=True),
+        schema.BILL_OF_RESOURCES: pd.concat(
+            [bor, bor.assign(**{schema.FAMILY: "Fam2"})], ignore_index=True
+        ),
+    }
+    demand = pd.concat(
+        [demand_frame(p1), demand_frame(p2, sku="P2", family="Fam2")], ignore_index=True
+    )
+    return tables, demand
+
+
+def _solve_alone_and_claimed(monkeypatch, demand, tables, policy):
+    """(the plan's shortfalls, the same rows with each gap's lever worked out alone, as
+    `Remedies.cheapest` does without claiming: the rows before the ledger)."""
+    calls = []
+    build = supply_shortfalls.shortfalls
+
+    def spy(*args, **kw):
+        calls.append((args, kw))
+        return build(*args, **kw)
+
+    monkeypatch.setattr(supply_shortfalls, "shortfalls", spy)
+    plan = solve_plan(demand, tables, policy)
+    assert plan.status == OPTIMAL, plan.explanation
+    monkeypatch.setattr(remedies.Remedies, "claim", remedies.Remedies.cheapest)
+    args, kw = calls[-1]
+    return plan.shortfalls, build(*args, **kw)
+
+
+def test_two_gaps_on_one_line_do_not_share_the_free_overtime(monkeypatch) -> None:
+    # L1: 100 h (1 h a unit) against 120 of P1 and 30 of P2; 40 h of overtime at 200 -
+    # 10 = 190 extra an hour, dearer than a lost unit: the plan works none and loses all
+    # 30 of P2 (the cheaper) and 20 of P1. Alone each gap fits the 40 free hours.
+    tables, demand = _two_products([120.0], [30.0], max_ot=40.0, ot_rate=200.0)
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([30.0, 20.0])
+    assert list(alone["lever"]) == ["add overtime in Jan 2027 (L1 +30 h)"] + [
+        "add overtime in Jan 2027 (L1 +20 h)"  # the same free hours again: 50 h > 40
+    ]
+    # the larger gap takes 30 h; the smaller sees the 10 h left and the cap it must raise
+    assert sf["lever"].iloc[0] == "add overtime in Jan 2027 (L1 +30 h)"
+    assert sf["lever"].iloc[1] == (
+        "add overtime in Jan 2027 (L1 +10 h to its cap) and raise the overtime cap of L1 "
+        "from 40 to 50 h (max_overtime_hours in resources)"
+    )
+    assert sf["lever"].iloc[1] in sf["why"].iloc[1]
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([190.0, 190.0])  # the premium
+
+
+def test_a_cap_the_larger_gap_raises_counts_in_the_next_gaps_raise(monkeypatch) -> None:
+    # as above with 20 h of overtime: the 30-unit gap takes the 20 h and asks 10 h more;
+    # the 20-unit gap finds none free and the cap must carry both: 20 + 10 + 20 = 50 h
+    tables, demand = _two_products([120.0], [30.0], max_ot=20.0, ot_rate=200.0)
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert alone["lever"].iloc[1] == "add overtime in Jan 2027 (L1 +20 h)"
+    assert sf["lever"].iloc[0] == (
+        "add overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap of L1 "
+        "from 20 to 30 h (max_overtime_hours in resources)"
+    )
+    assert sf["lever"].iloc[1] == (
+        "raise the Jan 2027 overtime cap of L1 from 20 to 50 h (max_overtime_hours in "
+        "resources), 10 h of the raise for larger gaps that month"
+    )
+
+
+def test_two_prebuilds_into_one_month_share_its_spare_hours(monkeypatch) -> None:
+    # L1 shut in February (20 of P1 and 30 of P2 lost); January has 30 h spare on
+    # regular time and 40 h of overtime at 25 - 10 = 15 extra an hour. Holding 100 a
+    # unit-month (2400 % of 50 a year) makes the plan lose February rather than build.
+    tables, demand = _two_products(
+        [70.0, 20.0], [0.0, 30.0], max_ot=40.0, ot_rate=25.0, holding_pct=2400.0
+    )
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([30.0, 20.0])
+    assert list(alone["lever"]) == [
+        "pre-build 30 units in Jan 2027 and hold them",
+        "pre-build 20 units in Jan 2027 and hold them",  # the same 30 spare hours
+    ]
+    assert list(alone["lever_cost_per_unit"]) == pytest.approx([100.0, 100.0])
+    # the larger gap takes the spare regular hours; the smaller pays the overtime
+    assert list(sf["lever"]) == [
+        "pre-build 30 units in Jan 2027 and hold them",
+        "pre-build 20 units in Jan 2027 on overtime and hold them",
+    ]
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([100.0, 115.0])
+    assert "(+€115.00/unit)" in sf["why"].iloc[1]
+
+
+def test_a_single_gap_reads_as_before(monkeypatch) -> None:
+    # one gap: nothing to share; the row is what it was before the Gap record and ledger
+    tables, demand = one_product([150.0], max_ot=20.0, ot_rate=200.0)
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    pd.testing.assert_frame_equal(sf, alone)
+    row = sf.iloc[0]
+    lever = (
+        "add overtime in Jan 2027 (L1 +20 h to its cap) and raise the overtime cap of L1 "
+        "from 20 to 50 h (max_overtime_hours in resources)"
+    )
+    assert (row["kind"], row["units"], row["binding"]) == ("lost sales", 50.0, "L1")
+    assert (row["shadow_price"], row["lever"], row["lever_cost_per_unit"]) == (60.0, lever, 190.0)
+    assert row["why"] == (
+        "50 units of Fam (Plant) lost sales in Jan 2027: L1 (Line 1) is full; one more hour "
+        f"there is worth €60. Cheapest lever: {lever} (+€190.00/unit); the gap costs its "
+        "margin plus €10 goodwill per unit (price €100, material €40)."
+    )
+
+
+def test_gaps_on_different_months_and_limits_keep_their_rows(monkeypatch) -> None:
+    # a family held to 80 units a month (a limit in units: no hours to claim) in two
+    # months: the rows do not depend on one another
+    tables, demand = one_product([100.0, 100.0])
+    fc = family_capacity(demand[schema.MONTH].unique())
+    tables = defaults.complete({**tables, schema.FAMILY_CAPACITY: fc})
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert len(sf) == 2
+    pd.testing.assert_frame_equal(sf, alone)
+
+
+def test_gap_is_a_frozen_record() -> None:
+    gap = remedies.Gap(item=0, month=1, binding=(2, 3), units=5.0)
+    assert list(gap.res_b) == [2, 3] and gap == remedies.Gap(0, 1, (2, 3), 5.0)
+    with pytest.raises(AttributeError):
+        gap.units = 6.0  # type: ignore[misc]
+    assert remedies.Gap(0, 1, (), 5.0).res_b.dtype.kind == "i"
