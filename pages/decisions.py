@@ -8,6 +8,7 @@ from sop.core import access, fmt
 from sop.executive import approval
 from sop.executive import view as exec_view
 from sop.finance import service_line
+from sop.scenario.levers import Levers
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 
@@ -26,17 +27,28 @@ def entry_form(title, icon, label, labels, note_label, button, act, key, done_te
         widgets.flash(FLASH, done_text.format(acted[0]), clear=forms.entry_cleared(key))
 
 
-def render_figures(path: str, version: int, stamp: tuple, currency: str, levers) -> str | None:
-    """The picked plan's headline tiles and, when it serves less than all demand on time,
-    the line saying so (returned, for the confirmation). The evaluation is the one the
-    approval stores (`scenario_readers.scenario`, cached)."""
+def render_figures(
+    path: str, version: int, stamp: tuple, currency: str, sid: int, levers, rec
+) -> str | None:
+    """The picked plan's headline tiles, each with its change against the plan of record
+    (`approval.reference`; the baseline plan when there is none), the caption saying
+    what against and, when it serves less than all demand on time, the line saying so
+    (returned, for the confirmation). The evaluation is the one the approval stores
+    (`scenario_readers.scenario`, cached)."""
     with st.spinner("Planning the picked plan…"):
         ev = scenario_readers.scenario(path, version, stamp, levers, POLICY)
+        base = (
+            scenario_readers.scenario(path, version, stamp, Levers(), POLICY)
+            if approval.needs_baseline(rec, sid)
+            else None
+        )
     if ev is None or not ev.ok:
         why = None if ev is None else ev.plan.explanation
         st.warning(fmt.md(approval.not_planned(why)), icon=":material/error:")
         return None
-    for row in approval.tiles(ev.kpis, currency, POLICY.horizon):
+    ref = approval.reference(rec, sid, version, base.kpis if base is not None and base.ok else None)
+    st.caption(ref.caption)
+    for row in approval.tiles(ev.kpis, currency, POLICY.horizon, ref):
         widgets.tiles(row)
     line = service_line.shortfall_line(ev.kpis, currency)
     if line:
@@ -50,7 +62,7 @@ def render_approve(path: str, version: int, stamp: tuple, view, currency: str) -
     shown: dict[int, str | None] = {}
 
     def show(sid: int) -> None:
-        shown[sid] = render_figures(path, version, stamp, currency, choices[sid][1])
+        shown[sid] = render_figures(path, version, stamp, currency, sid, choices[sid][1], view)
 
     picked = forms.approve_form(choices, exec_view.fmt_cycle(view.cycle), show)
     if picked is None:

@@ -1,0 +1,126 @@
+"""Approving a plan shows what it changes: on the Decisions page each tile of the picked
+plan carries its change against the plan of record as approved then (its snapshot's
+KPIs), or against the baseline plan when there is no plan of record; a KPI an old
+snapshot lacks gives no change, never a 0; the plan of record itself shows none."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from exec_helpers import load
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
+
+from sop.core import fmt
+from sop.executive import approval, decisions
+from sop.executive import service as executive
+from sop.finance.tiles import delta_text
+from sop.scenario import saved as saved_scenarios
+from sop.scenario.levers import Levers
+from sop.store import Store
+from sop.store import decisions as decision_log
+
+# Beta's line L2 cut by 55 % all year: the plan loses sales and ships late
+CUT = Levers(capacity_changes=(("L2", "2026-01", "2026-12", -55.0),))
+PUSH = Levers(demand_pct=10.0)
+LABELS = {key: label for row in approval.TILES for key, label in row}
+
+
+@pytest.fixture
+def plans(store: Store) -> tuple[Store, int, int]:
+    """The store with the tiny dataset and two saved scenarios: (store, push, cut)."""
+    load(store)
+    push = saved_scenarios.save(store, "Q1 *push*", PUSH)
+    return store, push, saved_scenarios.save(store, "L2 cut", CUT)
+
+
+def _tiles(at: AppTest) -> dict[str, object]:
+    return {m.label: m for m in at.metric if m.label in LABELS.values()}
+
+
+def _deltas(at: AppTest) -> dict[str, str]:
+    return {label: m.delta for label, m in _tiles(at).items()}
+
+
+def _expected(kpis: dict, ref: dict, keys=tuple(LABELS)) -> dict[str, str]:
+    """Each tile's change: picked KPI - reference KPI, as `kpi_tile` words it."""
+    return {LABELS[k]: delta_text(k, kpis[k] - ref[k], ref[k], "EUR") or "no change" for k in keys}
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def _pick(at: AppTest, sid: int) -> AppTest:
+    at.selectbox(key="dec_plan").set_value(sid).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_deltas_against_the_plan_of_record_as_approved(plans, open_app) -> None:
+    store, push, cut = plans
+    ctx = executive.context(store)
+    entry = executive.approve_saved(store, ctx, push, "the push is on")
+    record = json.loads(decision_log.snapshot_json(store, entry))["kpis"]
+    made = decision_log.log(store)["made_at"].iloc[-1]
+    k = ctx.evaluate(CUT).kpis
+    assert k["lost_units"] > record["lost_units"] and k["revenue"] < record["revenue"]
+    at = _pick(open_app("pages/decisions.py"), cut)
+    # each tile: the picked plan's KPI minus the record's snapshot KPI
+    assert _deltas(at) == _expected(k, record)
+    lost = _tiles(at)["Lost sales (units)"]
+    diff = k["lost_units"] - record["lost_units"]
+    assert lost.delta.startswith(f"+{fmt.units(diff)}")
+    assert lost.proto.color == MetricProto.MetricColor.RED  # more lost units: worse
+    fill = _tiles(at)["Fill rate"].delta
+    assert fill == f"-{abs(100 * (k['fill_rate'] - record['fill_rate'])):.1f} pp"
+    name = fmt.md(f"#{push} Q1 *push*")
+    when = pd.Timestamp(made).strftime("%d %b %Y")
+    assert (
+        f"Changes against the plan of record '{name}', approved {when}, as approved then."
+        in _captions(at)
+    )
+    # the plan of record itself: said so, no changes
+    _pick(at, push)
+    assert set(_deltas(at).values()) == {""}
+    assert any(c.startswith(f"This is the plan of record, '{name}'") for c in _captions(at))
+
+
+def test_deltas_against_the_baseline_without_a_plan_of_record(plans, open_app) -> None:
+    store, _, cut = plans
+    ctx = executive.context(store)
+    k, base = ctx.evaluate(CUT).kpis, ctx.evaluate(Levers()).kpis
+    at = _pick(open_app("pages/decisions.py"), cut)
+    deltas = _deltas(at)
+    assert deltas == _expected(k, base)
+    assert deltas["Revenue"].startswith("-") and deltas["Lost sales (units)"].startswith("+")
+    assert "Changes against the baseline plan." in _captions(at)
+    _pick(at, 0)  # the baseline against itself: nothing to show
+    assert set(_deltas(at).values()) == {""}
+    assert any(
+        c.startswith("No plan of record yet, and this is the baseline") for c in _captions(at)
+    )
+
+
+def test_a_kpi_the_old_snapshot_lacks_gives_no_delta(plans, open_app) -> None:
+    store, push, cut = plans
+    ctx = executive.context(store)
+    first = executive.approve_saved(store, ctx, push, "now")
+    stored = json.loads(decision_log.snapshot_json(store, first))
+    old = dict(stored, kpis={k: v for k, v in stored["kpis"].items() if k != "lost_value"})
+    cycle = decisions.default_cycle(ctx.as_of)
+    # the plan of record now: an approval saved before the lost value was measured
+    decision_log.approve(
+        store, cycle, 0, "Older", "{}", "an old approval", ctx.version, json.dumps(old)
+    )
+    at = _pick(open_app("pages/decisions.py"), cut)
+    deltas, k = _deltas(at), ctx.evaluate(CUT).kpis
+    assert deltas["Lost sales (value)"] == ""  # not known: no change, never a 0
+    assert "holds no figure" in _tiles(at)["Lost sales (value)"].help
+    kept = [key for key in LABELS if key != "lost_value"]
+    assert {label: deltas[label] for label in map(LABELS.get, kept)} == _expected(
+        k, old["kpis"], kept
+    )
+    assert deltas["Lost sales (units)"].startswith("+")
