@@ -32,9 +32,9 @@ from sop.cli import plan, scenario
 from sop.core import configfile, schema
 from sop.data.defaults import complete
 from sop.demand import sources
-from sop.goal import files
+from sop.goal import files, supplier
 from sop.goal.solve import INFEASIBLE, MET, GoalResult, solve_goal
-from sop.goal.spec import GoalSpec
+from sop.goal.spec import LEVERS, GoalSpec
 from sop.scenario.evaluate import prepare_demand
 from sop.store import Store
 from sop.supply import settings
@@ -58,8 +58,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--targets",
         type=Path,
         required=True,
-        help="targets file, TOML or JSON: [[targets]], [levers.NAME] and [start] "
-        "(docs/goal-seek.md)",
+        help="targets file, TOML or JSON: [[targets]], [levers.NAME] (NAME: "
+        f"{', '.join(LEVERS)}) and [start] (docs/goal-seek.md)",
     )
     p.add_argument(
         "--dataset",
@@ -123,11 +123,14 @@ def _lines(tables: dict[str, pd.DataFrame]) -> set[str]:
 
 
 def unknown(spec: GoalSpec, demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """What the goal names that the plan lacks (targets, lever lines and families, the
-    starting levers)."""
+    """What the goal names that the plan lacks (targets, lever lines, families and
+    supplier caps, the starting levers); the supplier lever on data without supplier caps."""
     months = sorted({f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())})
     fams = set(demand[schema.FAMILY].astype(str))
-    out = files.unknown_names(spec, fams, _lines(tables), months)
+    caps = supplier.cap_names(tables)
+    out = files.unknown_names(spec, fams, _lines(tables), months, set(caps))
+    if spec.lever(supplier.NAME) and not caps:
+        out += supplier.refusals(spec, tables)
     return out + [f"start: {why}" for why in scenario.unknown_names(spec.start, demand, tables)]
 
 

@@ -87,6 +87,7 @@ def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
         a, b = getattr(start, name), getattr(answer, name)
         if abs(a - b) > 0.05:
             out.append(f"{label}: {a:.0f} % -> {b:.0f} % of today's")
+    out += supplier_moves(start, answer)
     if abs(start.hiring_limit - answer.hiring_limit) > 1e-6:
         out.append(f"Hires per month per labour pool: at most {answer.hiring_limit:,.1f}")
     if abs(start.safety_stock_months - answer.safety_stock_months) > 1e-6:
@@ -105,6 +106,18 @@ def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
     for fam in sorted(p0.keys() | p1.keys()):
         if abs(p0.get(fam, 0) - p1.get(fam, 0)) > 1e-9:
             out.append(f"Price of {fmt.md(fam)}: {p1.get(fam, 0):+.1f} %")
+    return out
+
+
+def supplier_moves(start: Levers, answer: Levers) -> list[str]:
+    """The supplier changes the answer adds to the starting scenario's, in words:
+    'Supplier cap CAP-CL-MOTOR +35.2 % Dec 2026-May 2027' (% of today's cap)."""
+    out = []
+    for name, a, b, pct in answer.supplier_changes:
+        if (name, a, b, pct) in start.supplier_changes:
+            continue
+        months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)}-{fmt.month_text(b)}"
+        out.append(f"Supplier cap {fmt.md(name)} {pct:+,.1f} % {months}")
     return out
 
 

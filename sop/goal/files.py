@@ -26,6 +26,9 @@ The format (docs/goal-seek.md)::
     uplift_pct = 20           # required: demand uplift in its months, %
     cost_per_month = 50000    # money per month it runs (default 0)
     families = ["Cooling"]    # optional (default: every family)
+    [levers.supplier]         # supplier caps raised, % of today's (data price per unit)
+    high = 100
+    suppliers = ["CAP-CL-MOTOR"]  # optional (default: every supplier cap)
     [start]                   # optional: the scenario to start from (a levers file)
     scn_price_elasticity = -1.5
 
@@ -58,14 +61,17 @@ from sop.supply.targets import AT_LEAST, AT_MOST, METRICS, Target
 WHAT = "targets file"
 SECTIONS = ("targets", "levers", "start")
 TARGET_FIELDS = ("metric", "at_least", "at_most", "start", "end", "family")
-COST, LINES, FAMILIES = "cost_per_hour", "lines", "families"
+COST, LINES, FAMILIES, SUPPLIERS = "cost_per_hour", "lines", "families", "suppliers"
 UPLIFT, COST_MONTH = "uplift_pct", "cost_per_month"  # the promotion's
 # lever -> the fields it takes besides low and high
 LEVER_EXTRAS: dict[str, tuple[str, ...]] = {
     "extra_capacity": (COST, LINES),
     "price": (FAMILIES,),
     "promotion": (UPLIFT, COST_MONTH, FAMILIES),
+    "supplier": (SUPPLIERS,),
 }
+# lever -> the field holding the names it may act on (else FAMILIES)
+NAMES_KEY = {"extra_capacity": LINES, "supplier": SUPPLIERS}
 MAX_TARGETS = 100  # each target is a row of the LP; a person writes a handful
 
 
@@ -173,7 +179,7 @@ def _lever(name: str, raw: Any, out: list[str]) -> LeverRange | None:
     no_uplift = name == "promotion" and UPLIFT not in raw
     if no_uplift:
         out.append(f"{where}: give {UPLIFT}, the demand uplift in the promotion's months (%)")
-    key = LINES if name == "extra_capacity" else FAMILIES
+    key = NAMES_KEY.get(name, FAMILIES)
     names = _names(f"{where}.{key}", raw[key], out) if key in raw else ()
     if low is None or high is None or cost is None or uplift is None:
         return None
@@ -257,7 +263,7 @@ def spec_to_dict(spec: GoalSpec) -> dict[str, Any]:
         if lv.name == "promotion":
             row |= {UPLIFT: lv.uplift, COST_MONTH: lv.cost}
         if lv.names:
-            row[LINES if lv.name == "extra_capacity" else FAMILIES] = list(lv.names)
+            row[NAMES_KEY.get(lv.name, FAMILIES)] = list(lv.names)
         levers[lv.name] = row
     out: dict[str, Any] = {"targets": targets, "levers": levers}
     if start := spec.start.to_dict():
@@ -266,11 +272,15 @@ def spec_to_dict(spec: GoalSpec) -> dict[str, Any]:
 
 
 def unknown_names(
-    spec: GoalSpec, families: set[str], lines: set[str], months: list[str]
+    spec: GoalSpec,
+    families: set[str],
+    lines: set[str],
+    months: list[str],
+    suppliers: set[str] | None = None,
 ) -> list[str]:
-    """Families, lines and months the goal names that the plan lacks (the dataset's
-    `families`, `lines` and YYYY-MM plan `months`): such a target cannot be measured,
-    such a lever would change nothing."""
+    """Families, lines, supplier caps and months the goal names that the plan lacks (the
+    dataset's `families`, `lines`, `suppliers` (None: not checked) and YYYY-MM plan
+    `months`): such a target cannot be measured, such a lever would change nothing."""
     out = []
     lo, hi = (min(months), max(months)) if months else ("", "")
     for i, t in enumerate(spec.targets, 1):
@@ -280,6 +290,10 @@ def unknown_names(
             out.append(f"target {i}: {t.describe()} is outside the plan's months ({lo} to {hi})")
     for lv in spec.levers:
         known, kind = (lines, "line") if lv.name == "extra_capacity" else (families, "family")
+        if lv.name == "supplier":
+            if suppliers is None:
+                continue
+            known, kind = suppliers, "supplier cap"
         for n in lv.names:
             if n not in known:
                 out.append(f"levers.{lv.name}: " + _missing(kind, n, known))

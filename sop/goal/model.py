@@ -2,15 +2,18 @@
 
 One solve (`solve_inner`) takes the scenario levers the outer search chose (price,
 safety stock: `sop.goal.search`) and lets the LP move the linear levers jointly with
-the plan: overtime, subcontracting and hiring at the top of their ranges (their hours,
-units and hires are already costed in the LP, so a higher cap costs nothing in itself),
-and extra line hours as columns at the user's cost per hour. `answer` turns the
-solution back into a scenario (`Levers`): the smallest caps the plan used, the extra
-hours as capacity changes, the targets; a switch the starting scenario had off (overtime,
+the plan: overtime, subcontracting, hiring and supplier caps at the top of their ranges
+(their hours, units and hires are already costed in the LP, a supplier ships at its
+data price, so a higher cap costs nothing in itself: `sop.goal.supplier`), and extra
+line hours as columns at the user's cost per hour. `answer` turns the solution back
+into a scenario (`Levers`): the smallest caps the plan used, the extra hours as
+capacity changes, the supplier caps raised where and by as much as the plan ships
+beyond them, the targets; a switch the starting scenario had off (overtime,
 subcontracting, hiring) stays off when the plan does not use its lever. Re-solved by
 `sop.scenario.evaluate` that scenario's plan is this plan: same LP, the lever columns
 fixed at their values. `settle` evaluates the answer and makes sure a switch left off
-changed neither the targets met nor the margin.
+changed neither the targets met nor the margin, and that the answer's plan is the
+goal LP's (same objective, every target the LP met met).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sop.core import schema
+from sop.goal import supplier
 from sop.goal.spec import GoalSpec
 from sop.scenario.evaluate import DemandBase, Evaluation, apply_levers, evaluate
 from sop.scenario.levers import Levers
@@ -80,9 +84,12 @@ class Inner:
         return bool(self.sol.ok and np.all(self.missed <= 1e-6 * scale))
 
 
-def at_top(spec: GoalSpec, levers: Levers) -> Levers:
-    """`levers` with every allowed linear lever at the top of its range."""
+def at_top(spec: GoalSpec, levers: Levers, span: tuple[str, str] = ("", "")) -> Levers:
+    """`levers` with every allowed linear lever at the top of its range (`span`: the
+    plan's first and last month, YYYY-MM, over which supplier caps are raised)."""
     ch: dict = {}
+    if raised := supplier.top_changes(spec, span):
+        ch |= dict(supplier_changes=tuple(levers.supplier_changes) + raised)
     if lv := spec.lever("overtime"):
         ch |= dict(overtime_allowed=True, overtime_cap_pct=float(lv.high))
     if lv := spec.lever("subcontract"):
@@ -120,7 +127,7 @@ def solve_inner(
     """Solve the goal LP under the outer `levers` (ValueError for bad levers/targets).
     `repricer` (`sop.goal.reprice.Repricer`) prepares price moves fast when it can."""
     targets = spec.targets if targets is None else targets
-    top = at_top(spec, dataclasses.replace(levers, targets=()))
+    top = at_top(spec, dataclasses.replace(levers, targets=()), supplier.plan_span(base))
     if repricer is not None:
         inp, pol = repricer.inputs(top)
     else:
@@ -165,15 +172,21 @@ def kept_off(spec: GoalSpec, inner: Inner) -> set[str]:
     }
 
 
-def answer(spec: GoalSpec, inner: Inner, keep_off: bool = True) -> Levers:
+def answer(spec: GoalSpec, inner: Inner, keep_off: bool = True, loose: bool = False) -> Levers:
     """The scenario of a goal solve: its outer levers, the linear levers set to what the
-    plan used (within their ranges), extra hours as capacity changes, the targets.
+    plan used (within their ranges), extra hours as capacity changes, supplier caps
+    raised as the plan used them (`sop.goal.supplier.raises`), the targets.
 
     With `keep_off`, a switch the starting scenario had off stays off (its cap or limit
     as started) when the plan does not use its lever (`kept_off`); otherwise every
-    allowed lever is on, as the goal LP had it."""
+    allowed lever is on, as the goal LP had it. With `loose`, the supplier caps stay
+    raised as the goal LP had them (the top of the range over every plan month)."""
     v, inp = inner.sol.values, inner.inp
     out = dict(targets=tuple(spec.targets))
+    if spec.lever(supplier.NAME) and not loose:
+        out["supplier_changes"] = tuple(inner.start.supplier_changes) + supplier.raises(
+            spec, inner.inp, inner.sol
+        )
     off = kept_off(spec, inner) if keep_off else set()
     for name in off:
         out[SWITCHES[name]] = False
@@ -230,20 +243,39 @@ def _same(a: Evaluation, b: Evaluation, targets: tuple[Target, ...]) -> bool:
     return all(met(measure(a.plan, t), t) == met(measure(b.plan, t), t) for t in targets)
 
 
+def as_lp(ev: Evaluation, inner: Inner) -> bool:
+    """The evaluated answer's plan is the goal solve's: solved, the LP's objective
+    (margin less penalties, less the big penalty on targets missed) within `SAME`
+    relative, and every target met on its books when the LP met them all."""
+    if not (ev.ok and inner.sol.ok):
+        return False
+    x, y = float(ev.plan.stats.get("lp_objective", math.nan)), -inner.sol.objective
+    if not abs(x - y) <= SAME * max(1.0, abs(x), abs(y)):
+        return False
+    return not inner.meets or all(met(measure(ev.plan, t), t) for t in inner.targets)
+
+
 def settle(
     base: DemandBase, tables: dict, policy: SupplyPolicy, spec: GoalSpec, inner: Inner
 ) -> tuple[Levers, Evaluation]:
     """The answer of a goal solve as a scenario and its plain evaluation
     (`sop.scenario.evaluate.evaluate`, the figures shown and saved). A switch left off
     (`kept_off`) stands only when the plan with every allowed lever on gives the same
-    targets met and margin (`_same`); else the answer turns it on as the LP had it."""
+    targets met and margin (`_same`); else the answer turns it on as the LP had it.
+    With the supplier lever, the answer's plan must be the goal LP's (`as_lp`); when it
+    is not, the supplier caps stay raised as the LP had them (`answer`'s `loose`)."""
     levers = answer(spec, inner)
     ev = evaluate(base, tables, levers, policy, with_risk=False)
     on = answer(spec, inner, keep_off=False)
     if on != levers:
         ev_on = evaluate(base, tables, on, policy, with_risk=False)
         if not _same(ev, ev_on, tuple(spec.targets)):
-            return on, ev_on
+            levers, ev = on, ev_on
+    if spec.lever(supplier.NAME) and not as_lp(ev, inner):
+        loose = answer(spec, inner, keep_off=levers != on, loose=True)
+        ev_loose = evaluate(base, tables, loose, policy, with_risk=False)
+        if ev_loose.ok:
+            return loose, ev_loose
     return levers, ev
 
 

@@ -2,9 +2,10 @@
 
 `solve_goal` runs the outer search (`sop.goal.search`: safety stock, price, a
 promotion) around the goal LP (`sop.goal.model`: the plan with the targets as rows,
-overtime, subcontracting, hiring and extra line hours inside), turns the best solve into a
-scenario (`model.settle`: a switch the starting scenario had off stays off when the
-plan does not use its lever, and the message says it was not needed) and evaluates it
+overtime, subcontracting, hiring, extra line hours and supplier caps inside), turns
+the best solve into a scenario (`model.settle`: a switch the starting scenario had
+off stays off when the plan does not use its lever, and the message says it was not
+needed; a supplier cap is raised only where the plan ships beyond it) and evaluates it
 as any scenario is evaluated (`sop.scenario.evaluate.evaluate`), so the figures shown,
 the moves listed and the scenario saved are the one scenario's, and each target is
 checked on its books (`sop.supply.targets.measure`).
@@ -21,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sop.goal import explain, search
+from sop.goal import explain, search, supplier
 from sop.goal.model import SWITCHES, at_top, best_reachable, settle, solve_inner
 from sop.goal.reprice import Repricer
 from sop.goal.spec import GoalSpec
@@ -100,7 +101,7 @@ def solve_goal(
         if progress:
             progress(min(max(f, 0.0), 1.0), text)
 
-    if bad := spec.problems():
+    if bad := spec.problems() + supplier.refusals(spec, tables):
         return GoalResult(INVALID, spec.start, None, None, message="; ".join(bad))
     say(0.02, "Solving the starting scenario")
     start_ev = evaluate(base, tables, spec.start, policy, with_risk=False)
@@ -116,7 +117,8 @@ def solve_goal(
     s = search.Search(one, lambda text: say(0.1 + min(0.7, len(s.seen) / 150), text))
     try:
         if price := spec.lever("price"):  # price moves without preparing again, if exact
-            top = at_top(spec, dataclasses.replace(spec.start, targets=()))
+            span = supplier.plan_span(base)
+            top = at_top(spec, dataclasses.replace(spec.start, targets=()), span)
             repricer.check(top, [f for f in families if not price.names or f in price.names])
         outer = search.safety_stock(s, spec, spec.start)
         # a promotion first (it moves demand most), then the prices around it; the
@@ -151,6 +153,8 @@ def solve_goal(
             result.message += (
                 f". Allowed but not needed, so left off as in the starting scenario: {idle}"
             )
+        if spec.lever(supplier.NAME) and levers.supplier_changes == spec.start.supplier_changes:
+            result.message += ". Supplier caps allowed but not needed: kept as they were"
     else:
         say(0.9, "Finding the best reachable value of each target")
         for t in spec.targets:

@@ -22,9 +22,11 @@ LEVERS: dict[str, tuple[str, str, float, float, str]] = {
     "safety_stock": ("Safety stock", "months of cover", 0, 12, ""),
     "price": ("Price per family", "% change", -50, 100, ""),
     "promotion": ("Promotion", "months", 1, 12, "money per month"),
+    # a supplier change's range (`Levers.supplier_changes`: at most +200 %)
+    "supplier": ("Supplier caps", "% of today's caps", 0, 200, ""),
 }
 UPLIFT_MAX = 300.0  # a promotion's demand uplift, % (as `Levers.promo_uplift_pct`)
-LINEAR = ("overtime", "subcontract", "hiring", "extra_capacity")  # inside the LP
+LINEAR = ("overtime", "subcontract", "hiring", "extra_capacity", "supplier")  # inside the LP
 SEARCHED = ("safety_stock", "price", "promotion")  # by the outer search (`sop.goal.search`)
 
 
@@ -34,7 +36,8 @@ class LeverRange:
 
     `cost`: money per hour of extra line capacity, money per month a promotion runs.
     `names`: the lines extra capacity may be bought on, the families whose price may
-    move or that may be promoted (() = all). `uplift`: a promotion's demand uplift in
+    move or that may be promoted, the supplier (material) caps that may be raised
+    (() = all). `uplift`: a promotion's demand uplift in
     its months, % (0 < uplift <= 300); its `low`..`high` is its length in months."""
 
     name: str

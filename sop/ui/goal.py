@@ -38,6 +38,7 @@ DEFAULTS = {
     "safety_stock": (0.0, 3.0, 0.25),
     "price": (-10.0, 10.0, 1.0),
     "promotion": (1.0, 3.0, 1.0),  # its length, months
+    "supplier": (0.0, 50.0, 5.0),
 }
 CHECKED = ("overtime", "subcontract")  # allowed at first: caps whose use the plan costs
 
@@ -195,6 +196,8 @@ def lever_row(name: str, known, start: Levers, currency: str, tables: dict) -> L
             key="goal_lines",
             disabled=not use,
         )
+    elif name == "supplier":
+        names = supplier_inputs(extra, known, use)
     elif name == "price":
         names = extra.multiselect(
             "Families (none chosen: every family)",
@@ -216,6 +219,27 @@ def lever_row(name: str, known, start: Levers, currency: str, tables: dict) -> L
     return LeverRange(
         name, float(low), float(high), float(cost), tuple(map(str, names)), float(uplift)
     )
+
+
+def supplier_inputs(box, known, use: bool) -> tuple[str, ...]:
+    """The supplier caps the solver may raise (none chosen: every one), named as the
+    Supply page names them, with what a raise costs."""
+    names = dict(known.supplier_names)
+    chosen = box.multiselect(
+        "Supplier caps (none chosen: every cap)",
+        list(known.suppliers),
+        format_func=lambda c: f"{c} · {names[c]}" if c in names else c,
+        key="goal_suppliers",
+        disabled=not use,
+    )
+    box.caption(
+        "A cap is raised only over the months the plan ships beyond today's: the answer "
+        "names the cap, the % and the months. No premium per unit: the supplier ships at "
+        "its data price, so the answer is the best-margin plan that meets the targets and "
+        "may raise a cap past what the targets alone need, where the extra units earn "
+        "margin."
+    )
+    return tuple(map(str, chosen))
 
 
 def promotion_inputs(
@@ -254,11 +278,12 @@ def promotion_inputs(
 
 
 def lever_ranges(known, start: Levers, currency: str, tables: dict) -> list[LeverRange]:
-    """The levers allowed, with their ranges (subcontracting and hiring only when the
-    data has offers and labour pools)."""
+    """The levers allowed, with their ranges (subcontracting, hiring and supplier caps
+    only when the data has offers, labour pools and supplier caps)."""
     st.markdown("**Levers** the solver may move, within their ranges")
     skip = {"subcontract"} if not known.subcontract else set()
     skip |= {"hiring"} if not known.labour else set()
+    skip |= {"supplier"} if not known.suppliers else set()
     out = [lever_row(n, known, start, currency, tables) for n in LEVERS if n not in skip]
     return [lv for lv in out if lv is not None]
 
