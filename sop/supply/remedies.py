@@ -11,8 +11,9 @@ off, the hiring limit too low, more overtime hours than the cap leaves:
 edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
 resources)"); a limit in units (a family's units a month) has no known cost per unit
 (cost inf: the caller says so). A gap is a `Gap` record; `Remedies` holds one plan's
-inputs, solution, resource grids and settings, and its `claim` books the free hours
-each gap's cheapest lever takes, so later gaps see only what is left.
+inputs, solution, resource grids and settings, and its `claim` books what each gap's
+cheapest lever takes of the room the plan leaves (free hours, hires under the hiring
+limit, subcontract units under an option's cap), so later gaps see only what is left.
 """
 
 from __future__ import annotations
@@ -36,21 +37,27 @@ GRID_COLUMNS = (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires", "wo
 Lever = tuple[float, str]  # (extra cost per unit, text)
 
 
-class _Hours(NamedTuple):
-    """The hours a lever takes in one month, per resource (`inp.res` order): overtime
-    (within the cap or past it) and spare regular hours."""
+# the ledgers `Remedies.claim` books into: overtime and spare regular hours per resource
+# row of `inp.res`, hires per labour pool's resource row, units per subcontract option
+OVERTIME_H, REGULAR_H, HIRES, SUB_UNITS = "overtime", "regular", "hires", "subcontract"
 
+
+class _Take(NamedTuple):
+    """What a lever takes in one month of one ledger row (`OVERTIME_H` ...): hours
+    (within the cap or past it), people hired or units bought."""
+
+    ledger: str
+    row: int
     month: int
-    overtime: np.ndarray
-    regular: np.ndarray
+    amount: float
 
 
 class _Option(NamedTuple):
-    """A lever with the hours it takes (None: it takes no free hours of the plan)."""
+    """A lever with what it takes of the plan's room (none: it takes nothing)."""
 
     cost: float
     text: str
-    hours: _Hours | None = None
+    takes: tuple[_Take, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,11 @@ class Remedies:
     """The levers of one plan's gaps: the plan's inputs and solution, its resource_use
     columns as (m, T) grids (`GRID_COLUMNS`, `explain.resource_grid`) and the settings.
 
-    Free hours are claimed once: `claim` books the overtime and spare regular hours the
-    cheapest lever of a gap takes (overtime in its month, a pre-build's hours in the
-    earlier month), and every later gap's levers see only what is left, so two gaps on
-    one resource and month never both count the same free hours."""
+    Room is claimed once: `claim` books what the cheapest lever of a gap takes (overtime
+    in its month, a pre-build's hours in the earlier month, the people a hire adds in
+    its month, the units bought from a subcontract option that month), and every later
+    gap's levers see only what is left, so two gaps never both count the same free
+    hours, hires or subcontract units."""
 
     def __init__(
         self,
@@ -88,13 +96,14 @@ class Remedies:
     ) -> None:
         self.inp, self.sol, self.ru_g, self.policy = inp, sol, ru_g, policy
         self.reg, self.otr, self.line = cost_rates(inp)
-        # hours the levers of the gaps claimed so far take, per resource and month
-        self.overtime_taken = np.zeros_like(ru_g[AVAILABLE], dtype=float)
-        self.regular_taken = np.zeros_like(ru_g[AVAILABLE], dtype=float)
+        # what the levers of the gaps claimed so far take, per ledger row and month
+        per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
+        self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES)}
+        self.taken[SUB_UNITS] = np.zeros_like(inp.sub_cap, dtype=float)
 
     def levers(self, gap: Gap) -> list[Lever]:
         """(extra cost per unit, text) of each lever that could close the gap, with the
-        free hours earlier `claim`s left."""
+        hours, hires and subcontract units earlier `claim`s left."""
         return [(o.cost, o.text) for o in self._options(gap)]
 
     def cheapest(self, gap: Gap) -> Lever:
@@ -104,13 +113,12 @@ class Remedies:
         return (best.cost, best.text) if best else self._none(gap)
 
     def claim(self, gap: Gap) -> Lever:
-        """`cheapest`, booking the hours its lever takes: later gaps see only the rest."""
+        """`cheapest`, booking what its lever takes: later gaps see only the rest."""
         best = self._best(gap)
         if best is None:
             return self._none(gap)
-        if best.hours is not None:
-            self.overtime_taken[:, best.hours.month] += best.hours.overtime
-            self.regular_taken[:, best.hours.month] += best.hours.regular
+        for take in best.takes:
+            self.taken[take.ledger][take.row, take.month] += take.amount
         return best.cost, best.text
 
     def _best(self, gap: Gap) -> _Option | None:
@@ -120,11 +128,10 @@ class Remedies:
     def _none(self, gap: Gap) -> Lever:
         return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
 
-    def _per_resource(self, rows: np.ndarray, hours: np.ndarray) -> np.ndarray:
-        """`hours` on resource rows `rows`, 0 on the others (`inp.res` order)."""
-        out = np.zeros(len(self.inp.res))
-        out[rows] = hours
-        return out
+    @staticmethod
+    def _hours(ledger: str, month: int, rows: np.ndarray, hours: np.ndarray) -> list[_Take]:
+        """The `hours` (> 0) a lever takes on resource rows `rows` in `month`."""
+        return [_Take(ledger, int(r), month, float(h)) for r, h in zip(rows, hours) if h > 0]
 
     def _options(self, gap: Gap) -> list[_Option]:
         """Every lever that could close the gap, with the hours each takes."""
@@ -148,40 +155,47 @@ class Remedies:
         elif len(res_b) and (ru_g[AVAILABLE][res_b, t] > 1e-6).all():
             prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
             need = units * a[res_b]
-            taken = self.overtime_taken[res_b, t]
+            taken = self.taken[OVERTIME_H][res_b, t]
             text = _overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken)
-            hours = _Hours(t, self._per_resource(res_b, need), self._per_resource(res_b, 0.0))
-            out.append(_Option(float(prem @ a[res_b]), text, hours))
+            hours = self._hours(OVERTIME_H, t, res_b, need)
+            out.append(_Option(float(prem @ a[res_b]), text, tuple(hours)))
         for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
-            people = _people_lever(inp, ru_g, policy, (r, t), units, float(a[r]), float(reg[r]))
-            out.append(_Option(*people))
-        out += [_Option(*lever) for lever in self._subcontract_levers(gap, a)]
+            out.append(self._people_lever(gap, int(r), float(a[r])))
+        out += self._subcontract_levers(gap, a)
         prebuild = self._prebuild_lever(gap, a)
         return out + ([prebuild] if prebuild else [])
 
-    def _subcontract_levers(self, gap: Gap, a: np.ndarray) -> list[Lever]:
+    def _subcontract_levers(self, gap: Gap, a: np.ndarray) -> list[_Option]:
         """Buying the gap from each subcontract option of the item's family: its price less
-        the in-house cost (material + regular hours on the lines)."""
+        the in-house cost (material + regular hours on the lines). The units are held
+        against what the option's cap leaves that month (the cap less the plan's own buys
+        and the units larger gaps claimed): past it the lever buys what is left and says
+        how far to raise the cap, the units larger gaps need past it counted in."""
         inp, i, t, line = self.inp, gap.item, gap.month, self.line
         when = fmt.month(inp.months[t])
         fam = inp.items[schema.FAMILY].iloc[i]
         in_house = inp.material[i, t] + float(a[line] @ self.reg[line])
-        out: list[Lever] = []
+        out: list[_Option] = []
         for o in np.flatnonzero(inp.sub[schema.FAMILY].to_numpy() == fam):
-            opt = inp.sub.iloc[o]
-            cap = inp.sub_cap[o, t]
-            used = self.sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum()
-            how = (
-                "allow subcontracting"
-                if not self.policy.subcontract_allowed
-                else f"raise the cap of {opt[schema.OPTION]} ({cap:,.0f}/month)"
-                if used >= cap - 1e-6
-                else f"buy more from {opt[schema.OPTION]}"
-            )
+            name, cap = inp.sub[schema.OPTION].iloc[o], float(inp.sub_cap[o, t])
+            used = float(self.sol.values["SUB"][inp.sub_pairs[:, 1] == o][:, t].sum())
+            taken = float(self.taken[SUB_UNITS][o, t])
+            left = max(cap - used - taken, 0.0)
+            steps = [] if self.policy.subcontract_allowed else ["allow subcontracting"]
+            if gap.units > left + TOL_UNITS:  # past the cap: what is left, then raise it
+                field = f"{schema.MONTHLY_CAP_UNITS} in {schema.SUPPLY_OPTIONS}"
+                raise_ = f"from {cap:,.0f} to {used + taken + gap.units:,.0f} units a month"
+                earlier = max(taken - max(cap - used, 0.0), 0.0)  # larger gaps' units past it
+                more = f", {earlier:,.0f} units of the raise for larger gaps that month"
+                buy = f"buy {left:,.0f} more units from {name} and raise its cap"
+                head = buy if left > TOL_UNITS else f"raise the cap of {name}"
+                steps.append(f"{head} {raise_} ({field}){more * (earlier > TOL_UNITS)}")
+            elif self.policy.subcontract_allowed:
+                steps.append(f"buy more from {name}")
             price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
-            out.append(
-                (float(price[0] - in_house), f"subcontract {gap.units:,.0f} units in {when}: {how}")
-            )
+            text = f"subcontract {gap.units:,.0f} units in {when}: {' and '.join(steps)}"
+            take = _Take(SUB_UNITS, int(o), t, gap.units)
+            out.append(_Option(float(price[0] - in_house), text, (take,)))
         return out
 
     def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
@@ -208,9 +222,9 @@ class Remedies:
         for v in range(t - 1, -1, -1):
             load = ru_g[LOAD][route, v]
             spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
-            spare = spare - self.regular_taken[route, v]
+            spare = spare - self.taken[REGULAR_H][route, v]
             ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
-            ot_left = ot_left - self.overtime_taken[route, v]
+            ot_left = ot_left - self.taken[OVERTIME_H][route, v]
             regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
             free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
             if len(mats):
@@ -233,9 +247,47 @@ class Remedies:
         made = min(gap.units, free)
         how = " on overtime" if overtime else ""
         when = fmt.month(inp.months[v])
-        taken = np.where(regular, 0.0, made * a[route]), np.where(regular, made * a[route], 0.0)
-        hours = _Hours(v, *(self._per_resource(route, h) for h in taken))
-        return _Option(cost, f"pre-build {made:,.0f} units in {when}{how} and hold them", hours)
+        need = made * a[route]
+        on_ot, on_reg = np.where(regular, 0.0, need), np.where(regular, need, 0.0)
+        hours = self._hours(OVERTIME_H, v, route, on_ot) + self._hours(REGULAR_H, v, route, on_reg)
+        text = f"pre-build {made:,.0f} units in {when}{how} and hold them"
+        return _Option(cost, text, tuple(hours))
+
+    def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
+        """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
+        fewer people in a month the plan lays off (never hire then), else hire, saying
+        first what must change to allow it: hiring switched on, the hiring limit
+        (`max_hires_per_month`) raised where what it leaves is below the people the gap
+        needs (the plan's own hires that month and those larger gaps claimed count
+        against it). A hire in month t stays on the payroll in the months after (W[t] =
+        W[t-1] + H[t] - F[t]) but the limit caps each month's new hires H, so the lever
+        takes its people from month t's limit only."""
+        inp, ru_g, t = self.inp, self.ru_g, gap.month
+        q = int(np.flatnonzero(inp.labour == r)[0])
+        wf = inp.workforce.iloc[q]
+        name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
+        hpw, left, rate = float(wf[schema.HOURS_PER_WORKER]), inp.T - t, float(self.reg[r])
+        laid = float(np.nan_to_num(ru_g["layoffs"][r, t]))
+        people = gap.units * hours / hpw
+        if laid > 1e-6:
+            return _Option(
+                hours * rate,
+                f"lay off {min(people, laid):,.1f} fewer worker(s) from {name} in {when} "
+                f"(the plan lays off {laid:,.1f} then)",
+            )
+        per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
+        steps = [] if self.policy.hiring_allowed else ["allow hiring"]
+        cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
+        hired, taken = float(np.nan_to_num(ru_g["hires"][r, t])), float(self.taken[HIRES][r, t])
+        if people + taken > cap - hired + 1e-6:  # the limit leaves fewer (NaN cap: no limit)
+            field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
+            more = f"; {hired + taken + people:,.1f} a month with the {taken:,.1f} hired for "
+            more += "larger gaps that month"
+            today = f"{cap:,g} a month today{more * (taken > 1e-6)}"
+            steps.append(f"raise the hiring limit of {name} ({today}; {field})")
+        how = " and ".join(steps + ["hire"])
+        text = f"{how} {people:,.1f} worker(s) for {name} from {when}"
+        return _Option(hours * per_hour, text, (_Take(HIRES, r, t, people),))
 
 
 def _overtime_text(
@@ -319,44 +371,6 @@ def _cap_field(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, ove
         )
         + f" workers ({field})"
     )
-
-
-def _people_lever(
-    inp: PlanInputs,
-    ru_g: dict[str, np.ndarray],
-    policy: SupplyPolicy,
-    cell: tuple[int, int],
-    units: float,
-    hours: float,
-    rate: float,
-) -> tuple[float, str]:
-    """(extra cost per unit, text) of making `units` more with labour pool r in month t
-    (`cell`), `hours` a unit at `rate` an hour: lay off fewer people in a month the
-    plan lays off (never hire then), else hire, saying first what must change to allow
-    it: hiring switched on, the hiring limit (`max_hires_per_month`) raised where it is below
-    the people the gap needs (the plan's own hires that month count against the cap)."""
-    r, t = cell
-    q = int(np.flatnonzero(inp.labour == r)[0])
-    wf = inp.workforce.iloc[q]
-    name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
-    hpw, left = float(wf[schema.HOURS_PER_WORKER]), inp.T - t
-    laid = float(np.nan_to_num(ru_g["layoffs"][r, t]))
-    people = units * hours / hpw
-    if laid > 1e-6:
-        return (
-            hours * rate,
-            f"lay off {min(people, laid):,.1f} fewer worker(s) from {name} in {when} "
-            f"(the plan lays off {laid:,.1f} then)",
-        )
-    per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
-    steps = [] if policy.hiring_allowed else ["allow hiring"]
-    cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
-    room = cap - float(np.nan_to_num(ru_g["hires"][r, t]))  # NaN cap: no limit
-    if people > room + 1e-6:  # the data caps hiring below what the gap needs
-        field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
-        steps.append(f"raise the hiring limit of {name} ({cap:,g} a month today; {field})")
-    how = " and ".join(steps + ["hire"])
-    return hours * per_hour, f"{how} {people:,.1f} worker(s) for {name} from {when}"
 
 
 def no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:

@@ -3,9 +3,10 @@ safety stock) with the limit that binds it and the cheapest lever that would clo
 
 This module finds the gaps (`_gap_cells`), the limits that bind them
 (`_binding_limits`) and builds the frame with its `why` sentences; the levers and
-what each costs are `sop.supply.remedies` (the rows claim free hours largest gap
-first: `remedies.Remedies.claim`). A limit in units (a family's units a
-month) has no known cost per unit: the row says so and leaves the cost blank.
+what each costs are `sop.supply.remedies` (the rows claim free hours, hires and
+subcontract units largest gap first: `remedies.Remedies.claim`). A limit in units (a
+family's units a month) has no known cost per unit: the row says so and leaves the
+cost blank.
 Shadow prices and the shared helpers are in `sop.supply.explain`.
 """
 

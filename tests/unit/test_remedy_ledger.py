@@ -1,7 +1,9 @@
-"""Shortfall rows claim free hours once: two gaps on one line in one month, or two
+"""Shortfall rows claim free room once: two gaps on one line in one month, or two
 pre-builds into one earlier month, do not both count the same free overtime or spare
-hours; rows claim largest gap first (the frame's order), each later row sees what the
-earlier ones left. A row no other row shares hours with reads as it did alone."""
+hours; two gaps on one labour pool in one month do not both hire within the same
+hiring limit, nor two gaps buy within the same subcontract cap; rows claim largest gap
+first (the frame's order), each later row sees what the earlier ones left. A row no
+other row shares room with reads as it did alone."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
 
 def _two_products(p1: list[float], p2: list[float], **kw):
     """(tables, demand): P1 (family Fam) as `one_product` builds it and P2 of family Fam2
-    on the same line L1 at a price of 90 instead of 100: the plan serves P1 first."""
+    on the same resources (line L1 and/or labour pool LAB) at a price of 90 instead of
+    100: the plan serves P1 first."""
     tables, _ = one_product(p1, **kw)
     prod, inv, bor = (
         tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
@@ -158,3 +161,111 @@ def test_gap_is_a_frozen_record() -> None:
     with pytest.raises(AttributeError):
         gap.units = 6.0  # type: ignore[misc]
     assert remedies.Gap(0, 1, (), 5.0).res_b.dtype.kind == "i"
+
+
+# a crew of 2 x 100 h (1 h a unit); a hire costs 20,000, so a worker's hour costs 10 + 20,000
+# / 100 h = 210 in a one-month plan, and overtime 500 an hour: dearer than a lost unit
+# (60 margin + 10 goodwill), so the plan hires none and works no overtime
+CREW = {"workers": 2.0, "hpw": 100.0, "hiring": 20_000.0, "ot_rate": 500.0}
+HIRES = "max_hires_per_month in workforce"
+
+
+def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) -> None:
+    # 240 of P1 and 60 of P2 on the crew's 200 h: the plan loses all 60 of P2 and 40 of P1,
+    # 0.6 and 0.4 workers' worth; 0.8 hires a month allowed: each fits alone, not both
+    tables, demand = _two_products(
+        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
+    )
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([60.0, 40.0])
+    assert list(alone["lever"]) == [
+        "hire 0.6 worker(s) for LAB from Jan 2027",
+        "hire 0.4 worker(s) for LAB from Jan 2027",  # 0.6 + 0.4 = 1.0 hires > 0.8
+    ]
+    # the larger gap takes 0.6 of the 0.8; the smaller must have the limit raised to 1.0
+    assert sf["lever"].iloc[0] == "hire 0.6 worker(s) for LAB from Jan 2027"
+    assert sf["lever"].iloc[1] == (
+        "raise the hiring limit of LAB (0.8 a month today; 1.0 a month with the 0.6 hired "
+        f"for larger gaps that month; {HIRES}) and hire 0.4 worker(s) for LAB from Jan 2027"
+    )
+    assert sf["lever"].iloc[1] in sf["why"].iloc[1]
+    # the cost is the hire's, as before: 10 + 20,000 / 100 an hour, 1 h a unit
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([210.0, 210.0])
+    assert "(+€210.00/unit)" in sf["why"].iloc[1]
+
+
+def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
+    # 240 then 220 of P1 on the crew's 200 h a month: 40 lost in January, 20 in February.
+    # The 0.4 hired from January stay on in February, but the limit caps each month's
+    # new hires: February's 0.2 still fits its own 0.5, and says so
+    tables, demand = one_product([240.0, 220.0], line_hours=None, labour=CREW | {"max_hires": 0.5})
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([40.0, 20.0])
+    assert list(sf["lever"]) == [
+        "hire 0.4 worker(s) for LAB from Jan 2027",
+        "hire 0.2 worker(s) for LAB from Feb 2027",
+    ]
+    pd.testing.assert_frame_equal(sf, alone)
+
+
+# 130 of P1 on L1 (100 h, 1 h a unit) and 20 units of safety stock: the plan loses 30
+# and ends January 20 below safety stock, two rows of family Fam in one month that share
+# the subcontract offer SUB at 150 a unit: 150 - (40 material + 10 line) = 100 extra a
+# unit, dearer than a lost unit, so the plan buys none; overtime (none allowed) at 200 -
+# 10 = 190 extra dearer still. Each gap fits a cap of 30 or 40 alone.
+FIELD = "(monthly_cap_units in supply_options)"
+
+
+@pytest.mark.parametrize(
+    ("cap", "first", "second"),
+    [
+        (
+            40.0,
+            "buy more from SUB",
+            f"buy 10 more units from SUB and raise its cap from 40 to 50 units a month {FIELD}",
+        ),
+        (30.0, "buy more from SUB", f"raise the cap of SUB from 30 to 50 units a month {FIELD}"),
+        # the larger gap already needs 10 past the cap: the raise counts them in
+        (
+            20.0,
+            f"buy 20 more units from SUB and raise its cap from 20 to 30 units a month {FIELD}",
+            f"raise the cap of SUB from 20 to 50 units a month {FIELD}, 10 units of the raise "
+            "for larger gaps that month",
+        ),
+    ],
+)
+def test_two_gaps_sharing_a_subcontract_cap_do_not_buy_the_same_units(
+    monkeypatch, cap: float, first: str, second: str
+) -> None:
+    tables, demand = one_product([130.0], ot_rate=200.0, ss_units=20.0, subcontract=(150.0, cap))
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["kind"]) == ["lost sales", "below safety stock"]
+    assert list(sf["units"]) == pytest.approx([30.0, 20.0])
+    assert list(sf["lever"]) == [
+        f"subcontract 30 units in Jan 2027: {first}",
+        f"subcontract 20 units in Jan 2027: {second}",
+    ]
+    if cap >= 30.0:  # alone, the second gap fits the whole cap and says buy more
+        assert alone["lever"].iloc[1] == "subcontract 20 units in Jan 2027: buy more from SUB"
+    # the offer's extra cost, as before (+ a month's holding for the safety stock)
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([100.0, 100.5])
+    assert sf["lever"].iloc[1] in sf["why"].iloc[1]
+
+
+def test_a_lone_gap_past_the_subcontract_cap_buys_what_is_left() -> None:
+    # one gap of 50 against a cap of 40: it used to say "buy more from SUB" for all 50
+    tables, demand = one_product([150.0], ot_rate=200.0, subcontract=(150.0, 40.0))
+    plan = solve_plan(demand, tables, NO_BACKLOG)
+    assert plan.status == OPTIMAL, plan.explanation
+    gap = plan.shortfalls.iloc[0]
+    assert gap["units"] == pytest.approx(50.0)
+    assert gap["lever"] == (
+        "subcontract 50 units in Jan 2027: buy 40 more units from SUB and raise its cap "
+        f"from 40 to 50 units a month {FIELD}"
+    )
+    # subcontracting off: allow it, and the cap still holds
+    off = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False, subcontract_allowed=False))
+    assert off.shortfalls["lever"].iloc[0] == (
+        "subcontract 50 units in Jan 2027: allow subcontracting and buy 40 more units from SUB "
+        f"and raise its cap from 40 to 50 units a month {FIELD}"
+    )
