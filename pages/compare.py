@@ -10,6 +10,7 @@ from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
+from sop.supply import explain as supply_explain
 from sop.ui import (
     actions,
     columns,
@@ -32,8 +33,9 @@ OVERLAYS = (
 )
 
 
-def render_list(saved) -> None:
-    view = saved_scenarios.saved_view(saved)  # every column as wide as its longest name
+def render_list(saved, path: str, version: int) -> None:
+    caps = supply_explain.cap_names(readers.tables(path, version))  # a cap as code · name
+    view = saved_scenarios.saved_view(saved, caps)  # every column as wide as its longest name
     st.dataframe(
         view,
         hide_index=True,
@@ -159,7 +161,7 @@ labels = {
     int(i): saved_scenarios.column_name(int(i), n)
     for i, n in zip(saved["scenario_id"], saved["name"])
 }
-render_list(saved)
+render_list(saved, path, info.version)
 render_actions(saved, labels, path)
 st.subheader("Side by side")
 render_comparison(saved, labels, path, info.version, stamp, info.currency)

@@ -117,6 +117,9 @@ KIND_LINE = "line"
 KIND_LABOUR = "labour"
 OPTION_SUBCONTRACT = "subcontract"
 OPTION_MATERIAL_CAP = "material_cap"
+# the supplier lever's name for every supplier cap at once (`Levers.supplier_changes`):
+# no supply option may be called so (`sop.data.rules` refuses it)
+ALL_SUPPLIERS = "(all suppliers)"
 
 # --- table names ------------------------------------------------------------
 COMPANY = "company"

@@ -346,6 +346,8 @@ SUPPLY_TABLES: tuple[Table, ...] = (
             "A `subcontract` option has a `cost_per_unit`.",
             "A `material_cap` option has a `monthly_cap_units` (warning otherwise: it "
             "limits nothing).",
+            "No `option` is named `(all suppliers)`: that is the supplier lever's name "
+            "for every supplier cap at once.",
         ),
     ),
     Table(

@@ -158,9 +158,22 @@ def _promotion_rules(pr: pd.DataFrame, f: str, as_of: pd.Timestamp | None, run: 
 
 
 def _option_rules(so: pd.DataFrame, f: str, run: Run) -> None:
-    """Supply options: dates forwards, subcontracting has a price, a material cap a cap
-    (a subcontract offer without a cap is unlimited)."""
+    """Supply options: no option is called as the supplier lever calls every cap, dates
+    forwards, subcontracting has a price, a material cap a cap (a subcontract offer
+    without a cap is unlimited)."""
     T = TABLES
+    run.rows(
+        "Option codes are not the lever's 'all suppliers'",
+        T[schema.SUPPLY_OPTIONS],
+        so,
+        f,
+        cells.to_text(so[schema.OPTION]).eq(schema.ALL_SUPPLIERS).fillna(False).astype(bool),
+        schema.OPTION,
+        f"are named '{schema.ALL_SUPPLIERS}', the name the supplier capacity lever gives "
+        "every supplier cap at once, so a scenario changing this option would change "
+        "every cap",
+        "Rename the option (e.g. CAP-ALL) in the file.",
+    )
     _ordered(T[schema.SUPPLY_OPTIONS], so, f, run, schema.START_MONTH, schema.END_MONTH)
     run.rows(
         "Subcontract options have a price",

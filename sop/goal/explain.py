@@ -8,6 +8,7 @@ extra unit of each source (overtime, extra hours, subcontracting, hires).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +71,9 @@ def binding(inner, big: float, top: int = 3) -> list[Binding]:
     return sorted(out, key=lambda b: -b.worth)[:top]
 
 
-def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
+def _lever_moves(
+    start: Levers, answer: Levers, money: str, cap_names: Mapping[str, str] | None
+) -> list[str]:
     out = []
     # a switch the answer turns (the starting scenario had overtime off, say): said
     # first, since a cap moving alone would hide that the lever is on again
@@ -87,7 +90,7 @@ def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
         a, b = getattr(start, name), getattr(answer, name)
         if abs(a - b) > 0.05:
             out.append(f"{label}: {a:.0f} % -> {b:.0f} % of today's")
-    out += supplier_moves(start, answer)
+    out += supplier_moves(start, answer, cap_names)
     if abs(start.hiring_limit - answer.hiring_limit) > 1e-6:
         out.append(f"Hires per month per labour pool: at most {answer.hiring_limit:,.1f}")
     if abs(start.safety_stock_months - answer.safety_stock_months) > 1e-6:
@@ -109,15 +112,20 @@ def _lever_moves(start: Levers, answer: Levers, money: str) -> list[str]:
     return out
 
 
-def supplier_moves(start: Levers, answer: Levers) -> list[str]:
+def supplier_moves(
+    start: Levers, answer: Levers, cap_names: Mapping[str, str] | None = None
+) -> list[str]:
     """The supplier changes the answer adds to the starting scenario's, in words:
-    'Supplier cap CAP-CL-MOTOR +35.2 % Dec 2026-May 2027' (% of today's cap)."""
+    'Supplier cap CAP-CL-MOTOR · Cooling material cap +35.2 % Dec 2026-May 2027' (% of
+    today's cap; `cap_names`: code -> name, `sop.supply.explain.cap_names`; the code
+    alone without it), 'Every supplier cap ...' for a change of all of them."""
     out = []
     for name, a, b, pct in answer.supplier_changes:
         if (name, a, b, pct) in start.supplier_changes:
             continue
         months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)}-{fmt.month_text(b)}"
-        out.append(f"Supplier cap {fmt.md(name)} {pct:+,.1f} % {months}")
+        cap = wording.supplier_text(name, cap_names)
+        out.append(f"{fmt.md(cap[:1].upper() + cap[1:])} {pct:+,.1f} % {months}")
     return out
 
 
@@ -153,9 +161,12 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
     return out
 
 
-def moves(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
-    """Sentences: the levers moved, the extra units per family and months, the sources."""
-    out = _lever_moves(start.levers, ev.levers, money)
+def moves(
+    start: Evaluation, ev: Evaluation, money: str, cap_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Sentences: the levers moved, the extra units per family and months, the sources.
+    `cap_names`: supplier cap code -> name (`sop.supply.explain.cap_names`)."""
+    out = _lever_moves(start.levers, ev.levers, money, cap_names)
     fa, fb = start.plan.family_plan, ev.plan.family_plan
     key = [schema.FAMILY, schema.MONTH]
     sa = fa.groupby(key)["shipped"].sum()

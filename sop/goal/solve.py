@@ -29,6 +29,7 @@ from sop.goal.spec import GoalSpec
 from sop.scenario import wording
 from sop.scenario.evaluate import DemandBase, Evaluation, evaluate
 from sop.scenario.levers import Levers
+from sop.supply.explain import cap_names
 from sop.supply.policy import SupplyPolicy
 from sop.supply.targets import Target, measure, met
 
@@ -145,7 +146,9 @@ def solve_goal(
         solves=len(s.seen),
     )
     if result.ok:
-        result.moves = explain.moves(start_ev, ev, money) + explain.prices_of_targets(best, money)
+        result.moves = explain.moves(
+            start_ev, ev, money, cap_names(tables)
+        ) + explain.prices_of_targets(best, money)
         result.message = "Every target is met: " + "; ".join(
             t.describe(money) for t in spec.targets
         )
@@ -162,7 +165,7 @@ def solve_goal(
             result.best.append((t, value))
             result.binding.append((t, explain.binding(inner, inner.sol.big)))
             result.solves += 2
-        result.moves = explain.moves(start_ev, ev, money) if ev.ok else []
+        result.moves = explain.moves(start_ev, ev, money, cap_names(tables)) if ev.ok else []
         result.message = "Not every target can be met with the levers and ranges allowed."
         for t, found in result.binding:
             if not found:

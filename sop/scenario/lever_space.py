@@ -16,7 +16,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
-from sop.supply.explain import cap_name
+from sop.supply.explain import cap_names
 
 MIN_SLOTS = 2  # capacity-change rows shown even when no lever uses them
 MIN_SUPPLIER_SLOTS = 2  # supplier-change rows shown when the data has supplier caps
@@ -31,7 +31,8 @@ class LeverSpace:
     the data's supplier caps (material-cap options) and `supplier_slots` supplier-change
     rows (none without supplier caps, unless the levers already change one);
     `supplier_names`: (code, name) of each of the data's caps, named as the Supply page
-    names them ('Cooling material cap'; a cap only a lever names has none)."""
+    names them (`sop.supply.explain.cap_names`: 'Cooling material cap'; a cap only a
+    lever names has none)."""
 
     families: tuple[str, ...]
     regions: tuple[str, ...]
@@ -48,17 +49,6 @@ class LeverSpace:
 def _names(column: pd.Series) -> set[str]:
     """The distinct values of a name column as text (each distinct value read once)."""
     return set(pd.Series(column.unique()).astype(str))
-
-
-def _cap_names(caps: pd.DataFrame) -> tuple[tuple[str, str], ...]:
-    """(code, name) of each material cap, named as the Supply page's binding limits name
-    it (`sop.supply.explain.cap_name`: 'Cooling material cap')."""
-    fams = caps[schema.FAMILY] if schema.FAMILY in caps else pd.Series("", index=caps.index)
-    named = {
-        str(code): cap_name(fam)
-        for code, fam in zip(caps[schema.OPTION], fams.fillna("").astype(str))
-    }
-    return tuple(sorted(named.items()))
 
 
 def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
@@ -85,7 +75,7 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
         bool(crew is not None and len(crew) > 0),
         tuple(sorted(suppliers)),
         MIN_SUPPLIER_SLOTS if suppliers else 0,
-        _cap_names(caps),
+        tuple(sorted(cap_names(tables).items())),
     )
 
 

@@ -26,6 +26,7 @@ from sop.core import fmt
 from sop.scenario.lever_space import LeverSpace
 from sop.scenario.levers import ALL_SUPPLIERS, PREFIX, Levers, lever_help
 from sop.scenario.wording import escape_md
+from sop.supply.explain import cap_label
 
 DEMAND, PROMO, PRICE = "Demand", "Added promotion", "Price"
 CAPACITY, COSTS = "Capacity and workforce", "Costs and stock"
@@ -212,7 +213,7 @@ def _supplier_change_widgets(space: LeverSpace) -> list[Widget]:
                 CAPACITY,
                 _help("supplier_changes"),
                 ("", ALL_SUPPLIERS, *space.suppliers),
-                lambda c: f"{c} · {names[c]}" if c in names else c,
+                lambda c: cap_label(c, names),
             ),
             *_span_selects(k, space),
             _slider("supplier_changes", "Supplier capacity change (%)", CAPACITY, 5.0, k + "pct"),

@@ -22,6 +22,7 @@ from typing import Any
 
 from sop.core import configfile
 from sop.core.months import add_months, month_text
+from sop.core.schema import ALL_SUPPLIERS  # a supplier change's name for every supplier cap
 from sop.scenario.target_text import (
     Targets,
     decode_value,
@@ -36,7 +37,6 @@ from sop.scenario.text import CHANGE_FORMAT, CapacityChanges, Pairs, is_month, n
 PREFIX = "scn_"
 PAIR_FIELDS = ("demand_family_pct", "demand_region_pct", "price_family_pct", "ending_units")
 PROMO_FIELDS = ("promo_family", "promo_start", "promo_months", "promo_uplift_pct", "promo_cost")
-ALL_SUPPLIERS = "(all suppliers)"  # a supplier change's name for every supplier cap
 
 
 def _f(default: Any, unit: str, lo: float | None, hi: float | None, help: str) -> Any:

@@ -8,6 +8,8 @@ company's data never lists, compares or approves this company's scenarios."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from sop.core import access
@@ -97,12 +99,13 @@ def read_levers(levers_json: str) -> Levers | None:
         return None
 
 
-def saved_view(saved: pd.DataFrame) -> pd.DataFrame:
+def saved_view(saved: pd.DataFrame, cap_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """`sop.store.scenarios.list_scenarios` for display: scenario_id, name,
-    description, author, created_at, levers (what moved), dataset_version, archived.
+    description, author, created_at, levers (what moved: a supplier cap as 'code ·
+    name' with `cap_names`, `sop.supply.explain.cap_names`), dataset_version, archived.
     Names and descriptions are kept exactly as typed."""
     moved = [
-        ("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev))
+        ("(cannot be read)" if (lev := read_levers(j)) is None else moved_text(lev, cap_names))
         for j in saved["levers_json"]
     ]
     out = saved.assign(levers=moved)

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from sop.core import fmt
 from sop.core.fmt import md as escape_md  # the one Markdown escape (sop.core.fmt)
 from sop.scenario.levers import ALL_SUPPLIERS, Levers, lever_help
+from sop.supply.explain import cap_label
 from sop.supply.limit_kinds import SUPPLIER_CAP
 
-__all__ = ["escape_md", "moved_text"]
+__all__ = ["escape_md", "moved_text", "supplier_text"]
 
 
 LABELS = {
@@ -43,13 +44,13 @@ def _span(first: str, last: str) -> str:
     return f"{fmt.month_text(first)} to {fmt.month_text(last)}"
 
 
-def _supplier(code: str, cap_names: Mapping[str, str]) -> str:
+def supplier_text(code: str, cap_names: Mapping[str, str] | None = None) -> str:
     """A supplier change's cap: 'every supplier cap', or 'supplier cap CAP-CL-MOTOR ·
-    Cooling material cap' (code · name, as the lever's picker shows it; the code alone
-    when its name is not known)."""
+    Cooling material cap' (`sop.supply.explain.cap_label`: code · name, as the lever's
+    picker shows it; the code alone when its name is not known). Plain text."""
     if code == ALL_SUPPLIERS:
         return f"every {SUPPLIER_CAP}"
-    return f"{SUPPLIER_CAP} {code}" + (f" · {cap_names[code]}" if code in cap_names else "")
+    return f"{SUPPLIER_CAP} {cap_label(code, cap_names)}"
 
 
 def moved_text(levers: Levers, cap_names: Mapping[str, str] | None = None) -> str:
@@ -57,8 +58,8 @@ def moved_text(levers: Levers, cap_names: Mapping[str, str] | None = None) -> st
     Jun 2027 to Jul 2027 +50 %; supplier cap CAP-CL-MOTOR · Cooling material cap Mar
     2027 to Dec 2027 -50 %; overtime off' ('nothing (baseline)' when nothing). Months
     read as on the charts. `cap_names`: supplier cap code -> its name
-    (`sop.scenario.lever_space.LeverSpace.supplier_names`); without it (or for a cap
-    the data lacks) a cap goes by its code alone."""
+    (`sop.supply.explain.cap_names` of the dataset); without it (or for a cap the data
+    lacks) a cap goes by its code alone."""
     names = cap_names or {}
     parts = []
     for name, v in levers.moved().items():
@@ -76,7 +77,7 @@ def moved_text(levers: Levers, cap_names: Mapping[str, str] | None = None) -> st
         elif name == "capacity_changes":
             parts += [f"capacity {r} {_span(a, b)} {p:+g} %" for r, a, b, p in v]
         elif name == "supplier_changes":
-            parts += [f"{_supplier(s, names)} {_span(a, b)} {p:+g} %" for s, a, b, p in v]
+            parts += [f"{supplier_text(s, names)} {_span(a, b)} {p:+g} %" for s, a, b, p in v]
         elif isinstance(v, tuple) and unit != "%":  # units, not a change
             parts += [f"{LABELS[name]} {k} {x:,.0f} {unit}" for k, x in v]
         elif isinstance(v, tuple):

@@ -11,6 +11,7 @@ money, cost rates, resource-month grids, tolerances) are shared with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -203,6 +204,33 @@ def cap_name(family: object, kind: str = "material cap") -> str:
     """The name a supplier's or subcontractor's cap goes by on screen: its family and
     kind ('Cooling material cap'), as the binding limits and the lever pickers show it."""
     return f"{family} {kind}".strip()
+
+
+def cap_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Supplier cap code -> its name (`cap_name`: 'Cooling material cap') for each
+    material-cap row of the dataset's supply_options (empty without any; a cap without
+    a family has no name, so it goes by its code alone)."""
+    so = tables.get(schema.SUPPLY_OPTIONS)
+    if so is None or schema.OPTION not in so or schema.OPTION_TYPE not in so:
+        return {}
+    caps = so.loc[
+        (so[schema.OPTION_TYPE] == schema.OPTION_MATERIAL_CAP) & so[schema.OPTION].notna()
+    ]
+    if schema.FAMILY not in caps:
+        return {}
+    return {
+        str(code): cap_name(fam)
+        for code, fam in zip(caps[schema.OPTION], caps[schema.FAMILY])
+        if pd.notna(fam) and str(fam).strip()
+    }
+
+
+def cap_label(code: object, names: Mapping[str, str] | None = None) -> str:
+    """A supplier cap as every screen says it: 'CAP-CL-MOTOR · Cooling material cap'
+    (code · name, `names` from `cap_names`), the code alone when its name is not known.
+    Plain text: escape it (`fmt.md`) where Markdown shows it."""
+    code = str(code)
+    return f"{code} · {names[code]}" if names and code in names else code
 
 
 def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tuple]:

@@ -23,6 +23,7 @@ from sop.core import fmt, schema
 from sop.goal.solve import solve_goal
 from sop.goal.spec import LEVERS, UPLIFT_MAX, GoalSpec, LeverRange
 from sop.scenario.levers import Levers
+from sop.supply.explain import cap_label
 from sop.supply.targets import AT_LEAST, AT_MOST, METRICS, Target
 from sop.ui import goal_frontier, goal_result, readers, scenario_readers, widgets
 
@@ -228,7 +229,7 @@ def supplier_inputs(box, known, use: bool) -> tuple[str, ...]:
     chosen = box.multiselect(
         "Supplier caps (none chosen: every cap)",
         list(known.suppliers),
-        format_func=lambda c: f"{c} · {names[c]}" if c in names else c,
+        format_func=lambda c: cap_label(c, names),
         key="goal_suppliers",
         disabled=not use,
     )

@@ -62,8 +62,9 @@ def show(spec: GoalSpec, result: GoalResult, c: dict) -> None:
     st.divider()
     text = fmt.md(result.message)
     {MET: st.success, INFEASIBLE: st.warning}.get(result.status, st.error)(text)
+    caps = dict(c["known"].supplier_names) if c.get("known") else {}  # a cap as code · name
     st.caption(
-        f"Solved from: {fmt.md(wording.moved_text(spec.start))}. {result.solves} plans "
+        f"Solved from: {fmt.md(wording.moved_text(spec.start, caps))}. {result.solves} plans "
         f"solved in {result.seconds:.1f} s."
     )
     if result.status == INVALID or result.evaluation is None:

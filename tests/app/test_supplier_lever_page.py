@@ -87,7 +87,13 @@ def test_a_supplier_cut_shorts_the_plan_names_the_supplier_and_round_trips(
     assert saved_scenarios.get(Store(capped.path), 1) == ("Alpha supplier at half", lev)
     at.switch_page("pages/compare.py").run()
     listed = next(d.value for d in at.dataframe if "levers" in d.value.columns)
-    assert listed["levers"].tolist() == [f"supplier cap {CAP} {span} -50 %"]
+    assert listed["levers"].tolist() == [f"supplier cap {named} {span} -50 %"]
+    # the Finance page says what the saved scenario moved in the same words
+    at.switch_page("pages/finance.py").run()
+    at.selectbox(key="fin_scenario").set_value(1).run()
+    assert not at.exception
+    said = " ".join(_plain(c.value) for c in at.caption)
+    assert f"moved: supplier cap {named} {span} -50 %" in said
 
     # a link opens the same scenario on another screen
     again = open_app(PAGE, query=lev.to_query())
