@@ -6,6 +6,11 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 RUFF   := $(VENV)/bin/ruff
 PYTEST := $(PY) -m pytest
+# the suite runs on WORKERS processes (pytest-xdist), a whole test file to one worker, so
+# a file's module fixtures (a server, a store) are made once; WORKERS=0 runs it in one
+# process. Two workers on this 2-core machine: about 21 min instead of 36.
+WORKERS ?= 2
+PYTEST_PAR := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 PORT   ?= 8501
 # the address the app listens on: this machine only; `make run HOST=0.0.0.0` serves the
 # network (configure sign-in and a TLS proxy first: docs/security.md)
@@ -48,11 +53,11 @@ lint: $(VENV)/.installed-dev
 
 # unit and AppTest tests: a few minutes, no browser
 check: lint pg-deps
-	$(PYTEST) -m "not browser"
+	$(PYTEST) $(PYTEST_PAR) -m "not browser"
 
 # every test: unit, AppTest and the real app in Debian's Chromium
 test: lint browser-deps pg-deps
-	$(PYTEST)
+	$(PYTEST) $(PYTEST_PAR)
 
 # the browser tests, saving their screenshots over the README's pictures in docs/
 screenshots: $(VENV)/.installed-dev browser-deps

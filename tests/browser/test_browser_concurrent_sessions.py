@@ -2,11 +2,12 @@
 
 One Chromium, 20 browser contexts (20 Streamlit sessions of one server), each on the
 Admin page, the lightest page with a write (single-user mode: the local user holds
-every role). In each of 10 rounds every session types a new person's e-mail into "Add a
+every role). In each of 4 rounds every session types a new person's e-mail into "Add a
 person" and all 20 press "Add person" together; each then waits until its form comes
-back empty (the write landed) or an error shows. Afterwards the store holds the 200
-people, each session's 10 by their address, 200 role changes in the log, and no page
-showed an error. The app serves a store of its own (the demo), so the shared demo
+back empty (the write landed) or an error shows. Afterwards the store holds the 80
+people, each session's 4 by their address, 80 role changes in the log, and no page
+showed an error (every round is 20 writes at once; 4 rounds, not 10, keep the suite
+under its time: 10 rounds took 185 s in CI and found nothing more). The app serves a store of its own (the demo), so the shared demo
 store stays as it was. (tests/unit/test_store_concurrency.py does the same with 20
 processes; the Decisions page's "Add to the log" was measured the same way, 200 of 200
 present, at about twice the run time.)
@@ -24,7 +25,7 @@ from sop.data.validate import validate_dir
 from sop.store import Store, users
 
 pytestmark = pytest.mark.browser
-SESSIONS, WRITES = 20, 10
+SESSIONS, WRITES = 20, 4
 WAIT_MS = 300_000
 TEXT = ".st-key-adm_add_email input"
 ERRORS = '[data-testid="stAlertContentError"], [data-testid="stException"]'
@@ -73,7 +74,7 @@ def test_twenty_sessions_writing_at_once_lose_nothing_and_refuse_nothing(
                 c.close()
     people = users.people(Store(own_store))
     wanted = {f"s{i}.w{k}@example.com" for i in range(SESSIONS) for k in range(WRITES)}
-    assert len(people) == SESSIONS * WRITES  # 200 writes present
+    assert len(people) == SESSIONS * WRITES  # every write present
     assert set(people["email"]) == wanted  # none lost, none twice
     assert len(users.changes(Store(own_store))) == SESSIONS * WRITES
     print(f"{SESSIONS} sessions x {WRITES} writes: rounds took {[round(r, 1) for r in rounds]} s")
