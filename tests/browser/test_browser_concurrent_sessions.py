@@ -7,10 +7,11 @@ person" and all 20 press "Add person" together; each then waits until its form c
 back empty (the write landed) or an error shows. Afterwards the store holds the 80
 people, each session's 4 by their address, 80 role changes in the log, and no page
 showed an error (every round is 20 writes at once; 4 rounds, not 10, keep the suite
-under its time: 10 rounds took 185 s in CI and found nothing more). The app serves a store of its own (the demo), so the shared demo
-store stays as it was. (tests/unit/test_store_concurrency.py does the same with 20
-processes; the Decisions page's "Add to the log" was measured the same way, 200 of 200
-present, at about twice the run time.)
+under its time: 10 rounds took 185 s in CI and found nothing more). The app serves a
+store of its own (the demo), so the shared demo store stays as it was.
+(tests/unit/test_store_concurrency.py does the same with 20 processes; the Decisions
+page's "Add to the log" was measured the same way, 200 of 200 present, at about twice
+the run time.)
 """
 
 from __future__ import annotations
