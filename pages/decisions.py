@@ -32,7 +32,8 @@ def render_figures(
 ) -> str | None:
     """The picked plan's headline tiles, each with its change against the plan of record
     (`approval.reference`; the baseline plan when there is none), the caption saying
-    what against and, when it serves less than all demand on time, the line saying so
+    what against and what differs (data, plan settings, levers, months covered) and,
+    when it serves less than all demand on time, the line saying so
     (returned, for the confirmation). The evaluation is the one the approval stores
     (`scenario_readers.scenario`, cached)."""
     with st.spinner("Planning the picked plan…"):
@@ -46,9 +47,10 @@ def render_figures(
         why = None if ev is None else ev.plan.explanation
         st.warning(fmt.md(approval.not_planned(why)), icon=":material/error:")
         return None
-    ref = approval.reference(rec, sid, version, base.kpis if base is not None and base.ok else None)
+    picked = approval.Picked.of(sid, version, ev)
+    ref = approval.reference(rec, picked, base.kpis if base is not None and base.ok else None)
     st.caption(ref.caption)
-    for row in approval.tiles(ev.kpis, currency, POLICY.horizon, ref):
+    for row in approval.tiles(ev.kpis, currency, picked.month_count, ref):
         widgets.tiles(row)
     line = service_line.shortfall_line(ev.kpis, currency)
     if line:

@@ -5,6 +5,13 @@ there is none), and for each approval in the decision log the line on what it
 does not serve (`sop.finance.service_line`), from the KPIs its snapshot stored
 (`snapshots.PlanSnapshot.kpis`), so the log says what was approved.
 
+The picked plan is "the plan of record itself" (no changes shown) only when approving
+it would store the same plan: same scenario, data version, plan settings, levers and
+months. Otherwise the caption says what differs. Each tile is its plan's total over
+its own months (fill and on-time rates, lost and late values are defined over a whole
+plan, so they are not re-cut to the months two plans share); when the months differ,
+the caption says so.
+
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, tiles and strings out. A figure the
 KPIs lack (a snapshot saved by an older version) reads as not known, never as 0: its
 tile shows no change.
@@ -16,14 +23,17 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
-from sop.core import fmt
+from sop.core import fmt, schema
+from sop.executive import decisions
 from sop.executive.snapshots import PlanSnapshot
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile, service_pct
+from sop.scenario.levers import Levers
+from sop.supply.policy import SupplyPolicy, field_labels, units_text
 
 
 class Records(Protocol):
@@ -50,6 +60,10 @@ TILES = (
 
 
 RECORD, BASELINE = "plan of record", "baseline"
+# plan settings that change neither the plan nor a figure on the tiles (the Executive
+# risk thresholds): a record approved under other thresholds is still the same plan
+NOT_ON_TILES = ("risk_revenue_gap_pct", "risk_margin_gap_pct", "on_time_target_pct")
+SETTINGS_NAMED = 3  # differing plan settings named in the caption; the rest counted
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,96 @@ class Reference:
     kpis: Mapping[str, float] | None
     against: str
     caption: str
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The picked plan as approving it would store it (`snapshots.make_snapshot`):
+    saved scenario `scenario_id` (0 the baseline) planned on dataset `version` with
+    `levers` under the plan settings `policy` (the levers' on/off switches applied:
+    `PlanResult.policy`), covering `months` (first, last; None: not known)."""
+
+    scenario_id: int
+    version: int | None
+    policy: SupplyPolicy
+    levers: Levers
+    months: tuple[pd.Timestamp, pd.Timestamp] | None
+
+    @classmethod
+    def of(cls, scenario_id: int, version: int | None, evaluation) -> Picked:
+        """The picked plan of an optimal `sop.scenario.Evaluation`."""
+        plan = evaluation.plan
+        return cls(
+            scenario_id, version, plan.policy, evaluation.levers, plan_months(plan.family_plan)
+        )
+
+    @property
+    def month_count(self) -> int | None:
+        """How many months the plan covers, first to last (None: not known)."""
+        if self.months is None:
+            return None
+        first, last = self.months
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def plan_months(family_plan: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last month a family plan covers (None when it holds none)."""
+    months = pd.to_datetime(family_plan[schema.MONTH]) if len(family_plan) else None
+    if months is None or months.isna().all():
+        return None
+    return pd.Timestamp(months.min()), pd.Timestamp(months.max())
+
+
+def _span(months: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+    return f"{fmt.month(months[0])}-{fmt.month(months[1])}"
+
+
+def _value(value: Any, unit: str = "") -> str:
+    if isinstance(value, bool):
+        text = "on" if value else "off"
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    elif isinstance(value, tuple):
+        text = units_text(value) or "none"
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip()
+
+
+def setting_change(name: str, then: Any, now: Any) -> str:
+    """One plan setting as approved and now, in words: 'horizon 12 months, now 18',
+    'overtime off, now on' (the Supply page's label without its unit and 'allowed')."""
+    label = field_labels()[name]
+    base, _, unit = label.partition(" (")
+    base = base.removesuffix(" allowed")
+    base = base if base[1:2].isupper() else base[:1].lower() + base[1:]
+    return f"{base} {_value(then, unit.removesuffix(')'))}, now {_value(now)}"
+
+
+def settings_changes(then: Mapping[str, Any], now: SupplyPolicy) -> list[str] | None:
+    """The plan settings the record was approved under (`PlanSnapshot.settings`) that
+    differ from `now`, each by `setting_change`, in the settings' order; the risk
+    thresholds (`NOT_ON_TILES`) are left out. None when the record kept no settings (a
+    snapshot saved by an older version); a setting it lacks had its default."""
+    if not then:
+        return None
+    old, new = SupplyPolicy.from_dict(dict(then)).as_dict(), now.as_dict()
+    return [
+        setting_change(k, old[k], new[k]) for k in new if k not in NOT_ON_TILES and old[k] != new[k]
+    ]
+
+
+def _settings_clause(changes: list[str] | None) -> str:
+    if changes is None:
+        return "under plan settings it did not keep (saved by an older version)"
+    named = changes[:SETTINGS_NAMED]
+    more = len(changes) - len(named)
+    return f"with other plan settings ({'; '.join(named + ([f'and {more} more'] if more else []))})"
+
+
+def _levers_then(levers: Mapping[str, Any]) -> Levers | None:
+    parsed, errors = Levers.parse(levers)
+    return None if errors else parsed
 
 
 def record_entry(rec: Records) -> tuple[pd.Series | None, bool]:
@@ -78,42 +182,79 @@ def needs_baseline(rec: Records, scenario_id: int) -> bool:
     return record_entry(rec)[0] is None and scenario_id != 0
 
 
-def reference(
-    rec: Records, scenario_id: int, version: int | None, baseline: Mapping[str, float] | None
-) -> Reference:
-    """What the tiles of the picked plan (saved scenario `scenario_id`, 0 the baseline,
-    planned on dataset `version`) are set against: the plan of record (`record_entry`)
-    as approved then, its snapshot's KPIs; with none, the `baseline` plan's KPIs on the
-    same data (None: it cannot be made). The picked plan is the plan of record itself
-    when it is the same scenario approved on the same data: then no changes are shown
-    (its figures are the record's), and the caption says so."""
+def _differences(entry: pd.Series, snap: PlanSnapshot | None, picked: Picked) -> list[str]:
+    """What the plan of record was approved with that the picked plan has not, each a
+    clause of the caption ('on data v3 (now v5)', 'with other plan settings (...)', 'with
+    other levers (...)'); its months are `_months_note`. A record without its snapshot
+    differs by what its entry says (scenario, data) and 'its figures were not kept'."""
+    out = []
+    data = entry["dataset_version"]
+    if pd.isna(data) or picked.version is None or int(data) != int(picked.version):
+        known = "" if pd.isna(data) else f" v{int(data)}"
+        now = "" if picked.version is None else f" (now v{int(picked.version)})"
+        out.append(f"on data{known or ' not recorded'}{now}")
+    if snap is None:
+        return out
+    changes = settings_changes(snap.settings, picked.policy)
+    if changes is None or changes:
+        out.append(_settings_clause(changes))
+    if int(entry["scenario_id"] or 0) == picked.scenario_id:
+        then = _levers_then(snap.levers)
+        if then != picked.levers:
+            was = "not readable" if then is None else then.describe()
+            out.append(f"with other levers (then {was}; now {picked.levers.describe()})")
+    return out
+
+
+def _months_note(snap: PlanSnapshot | None, picked: Picked) -> str:
+    """The sentence saying the two plans cover other months ('' when the same or not
+    known): each tile is over its own plan's months, so the change holds the shift."""
+    then = None if snap is None else plan_months(snap.family_plan)
+    if then is None or picked.months is None or then == picked.months:
+        return ""
+    return (
+        f" Its plan covers {_span(then)}, this one {_span(picked.months)}: each figure is"
+        " a total over its own plan's months, so a change also holds the months that differ."
+    )
+
+
+def reference(rec: Records, picked: Picked, baseline: Mapping[str, float] | None) -> Reference:
+    """What the tiles of the `picked` plan are set against: the plan of record
+    (`record_entry`) as approved then, its snapshot's KPIs; with none, the `baseline`
+    plan's KPIs on the same data (None: it cannot be made). The picked plan is the plan
+    of record itself only when it is the same scenario approved on the same data, under
+    the same plan settings (`settings_changes`), with the same levers and over the same
+    months: then no changes are shown (its figures are the record's), and the caption
+    says so. Otherwise the caption says what differs (data, settings, levers, months);
+    the figures are each plan's totals over its own months."""
     entry, this_cycle = record_entry(rec)
     if entry is None:
-        if scenario_id == 0:
+        if picked.scenario_id == 0:
             why = "this is the baseline plan"
         elif baseline is None:
             why = "the baseline plan cannot be made on the active data"
         else:
             return Reference(baseline, BASELINE, "Changes against the baseline plan.")
         return Reference(None, BASELINE, f"No plan of record yet, and {why}: no changes shown.")
-    sid = int(entry["scenario_id"] or 0)
-    name = fmt.md(f"#{sid} {entry['scenario_name']}" if sid else entry["scenario_name"])
+    name = fmt.md(decisions.entry_name(entry))
     when = pd.Timestamp(entry["made_at"]).strftime("%d %b %Y")
     cycle = "" if this_cycle else f" of the {fmt.month(entry['cycle'])} cycle"
-    data = entry["dataset_version"]
-    same_data = pd.notna(data) and version is not None and int(data) == int(version)
-    if sid == scenario_id and same_data:
+    snap = rec.snapshot if this_cycle else rec.previous
+    differs = _differences(entry, snap, picked)
+    months = _months_note(snap, picked)
+    same = int(entry["scenario_id"] or 0) == picked.scenario_id
+    if same and snap is not None and not differs and not months:
         return Reference(
             None,
             RECORD,
             f"This is the plan of record{cycle}, '{name}', approved {when}: no changes shown.",
         )
-    on = f" on data v{int(data)}" if pd.notna(data) and not same_data else ""
+    # the data clause names no one's text; settings and levers may (family, supplier)
+    how = "".join(f" {d}" if d.startswith("on data") else f", {fmt.md(d)}" for d in differs)
     caption = (
-        f"Changes against the plan of record{cycle} '{name}', approved {when}{on}, "
-        "as approved then."
+        f"Changes against the plan of record{cycle} '{name}', approved {when}{how}, "
+        f"as approved then.{months}"
     )
-    snap = rec.snapshot if this_cycle else rec.previous
     if snap is None:
         caption += " Its figures were not kept: no changes shown."
     return Reference({} if snap is None else dict(snap.kpis), RECORD, caption)

@@ -56,6 +56,15 @@ def default_cycle(as_of: pd.Timestamp | None) -> pd.Timestamp:
 
 
 # --- the log ----------------------------------------------------------------------------
+def entry_name(entry: pd.Series) -> str:
+    """'#3 Demand +10%' for a saved scenario's approval, the plain name for the baseline."""
+    return (
+        f"#{int(entry['scenario_id'])} {entry['scenario_name']}"
+        if entry["scenario_id"]
+        else str(entry["scenario_name"])
+    )
+
+
 def approvals(log: pd.DataFrame) -> pd.DataFrame:
     """Approval entries with their status: the log's columns + status (plan of record,
     superseded, reversed) and reversed_by (entry id or NaN)."""
@@ -188,4 +197,5 @@ __all__ = [
     "log_view",
     "plan_bridge",
     "default_cycle",
+    "entry_name",
 ]

@@ -56,15 +56,6 @@ def fmt_cycle(cycle: pd.Timestamp) -> str:
     return pd.Timestamp(cycle).strftime("%b %Y")
 
 
-def entry_name(entry: pd.Series) -> str:
-    """'#3 Demand +10%' for a saved scenario's approval, the plain name for the baseline."""
-    return (
-        f"#{int(entry['scenario_id'])} {entry['scenario_name']}"
-        if entry["scenario_id"]
-        else str(entry["scenario_name"])
-    )
-
-
 def log_service(
     view: pd.DataFrame, log: pd.DataFrame, load: Callable[[int], PlanSnapshot | None]
 ) -> pd.DataFrame:
@@ -139,7 +130,7 @@ def records(
         cycle=pd.Timestamp(cycle),
         as_of=as_of,
         approved=por,
-        plan_name=entry_name(por) if por is not None else "",
+        plan_name=decisions.entry_name(por) if por is not None else "",
         snapshot=approved,
         previous=previous,
         previous_entry=prev_entry,

@@ -1,7 +1,9 @@
 """Approving a plan shows what it changes: on the Decisions page each tile of the picked
 plan carries its change against the plan of record as approved then (its snapshot's
 KPIs), or against the baseline plan when there is no plan of record; a KPI an old
-snapshot lacks gives no change, never a 0; the plan of record itself shows none."""
+snapshot lacks gives no change, never a 0; the plan of record itself (same scenario,
+data, plan settings, levers and months) shows none, and a record approved under other
+settings or over other months is not it: the caption says what differs."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
+from sop.supply import settings as plan_settings
+from sop.supply.policy import SupplyPolicy
 
 # Beta's line L2 cut by 55 % all year: the plan loses sales and ships late
 CUT = Levers(capacity_changes=(("L2", "2026-01", "2026-12", -55.0),))
@@ -124,3 +128,49 @@ def test_a_kpi_the_old_snapshot_lacks_gives_no_delta(plans, open_app) -> None:
         k, old["kpis"], kept
     )
     assert deltas["Lost sales (units)"].startswith("+")
+
+
+def test_a_record_approved_under_other_settings_is_not_the_plan_itself(plans, open_app) -> None:
+    store, push, _ = plans
+    ctx = executive.context(store)
+    entry = executive.approve_saved(store, ctx, push, "approved over 18 months")
+    record = json.loads(decision_log.snapshot_json(store, entry))
+    # the settings change after the approval: 6 months, no overtime
+    plan_settings.save_policy(store, SupplyPolicy(horizon=6, overtime_allowed=False))
+    now = executive.context(store).evaluate(PUSH)
+    at = _pick(open_app("pages/decisions.py"), push)
+    caption = next(c for c in _captions(at) if "plan of record" in c and "cycle ·" not in c)
+    assert not caption.startswith("This is the plan of record")
+    assert (
+        r"with other plan settings \(horizon 18 months, now 6; overtime on, now off\), "
+        "as approved then." in caption
+    )
+    first = pd.Timestamp(now.plan.family_plan["month"].min())
+    then = pd.to_datetime(pd.Series(record["family_plan"]["month"]))
+    assert (
+        f"Its plan covers {fmt.month(then.min())}-{fmt.month(then.max())}, this one "
+        f"{fmt.month(first)}-{fmt.month(first + pd.DateOffset(months=5))}: each figure is a "
+        "total over its own plan's months" in caption
+    )
+    assert _deltas(at) == _expected(now.kpis, record["kpis"])
+
+
+def test_last_cycles_record_over_other_months_says_so(plans, open_app) -> None:
+    store, push, _ = plans
+    ctx = executive.context(store)
+    last = decisions.default_cycle(ctx.as_of) - pd.DateOffset(months=1)
+    first = executive.approve_saved(store, ctx, push, "last cycle", cycle=last)
+    # last cycle's plan, same scenario, data and settings, a month earlier
+    stored = json.loads(decision_log.snapshot_json(store, first))
+    months = pd.to_datetime(pd.Series(stored["family_plan"]["month"])) - pd.DateOffset(months=1)
+    stored["family_plan"]["month"] = list(months.dt.strftime("%Y-%m-%d"))
+    decision_log.approve(
+        store, last, push, "Q1 *push*", PUSH.to_json(), "earlier", ctx.version, json.dumps(stored)
+    )
+    at = _pick(open_app("pages/decisions.py"), push)
+    caption = next(c for c in _captions(at) if "plan of record" in c and "cycle ·" not in c)
+    assert caption.startswith(f"Changes against the plan of record of the {fmt.month(last)} cycle")
+    shown = pd.Timestamp(ctx.evaluate(PUSH).plan.family_plan["month"].min())
+    assert f"Its plan covers {fmt.month(months.min())}-" in caption
+    assert f", this one {fmt.month(shown)}-" in caption
+    assert _deltas(at) == _expected(ctx.evaluate(PUSH).kpis, stored["kpis"])

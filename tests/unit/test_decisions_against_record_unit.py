@@ -1,7 +1,9 @@
 """What the Decisions page sets the picked plan against (`approval.reference`), without
 the app: the latest earlier cycle's plan of record when this cycle has none (named
-with its cycle and, when approved on other data, that data), and a plan of record
-whose snapshot is missing gives no changes."""
+with its cycle and, when approved on other data, that data), a plan of record whose
+snapshot is missing gives no changes, and the picked plan is the plan of record itself
+only when scenario, data, plan settings, levers and months all match; otherwise the
+caption says what differs."""
 
 from __future__ import annotations
 
@@ -9,9 +11,15 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from sop.core import schema
 from sop.executive import approval
+from sop.scenario.levers import Levers
+from sop.supply.policy import SupplyPolicy
 
 KPIS = {"revenue": 1_000_000.0, "gross_margin": 400_000.0, "fill_rate": 0.98}
+POLICY = SupplyPolicy(horizon=12, overtime_allowed=False)
+PUSH = Levers(demand_pct=10.0)
+FIRST = pd.Timestamp("2026-11-01")
 
 
 def _entry(sid: int, name: str, version: int) -> pd.Series:
@@ -27,27 +35,111 @@ def _entry(sid: int, name: str, version: int) -> pd.Series:
     )
 
 
+def _months(first: pd.Timestamp, n: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return first, first + pd.DateOffset(months=n - 1)
+
+
+def _snap(
+    policy: SupplyPolicy = POLICY, levers: Levers = PUSH, first=FIRST, settings=None
+) -> SimpleNamespace:
+    """A snapshot as `make_snapshot` keeps it: KPIs, levers, settings and a family plan
+    over `policy.horizon` months from `first`."""
+    months = pd.date_range(first, periods=policy.horizon, freq="MS")
+    return SimpleNamespace(
+        kpis=KPIS,
+        levers=levers.to_dict(),
+        settings=policy.as_dict() if settings is None else settings,
+        family_plan=pd.DataFrame({schema.MONTH: months, schema.FAMILY: "Cooling"}),
+    )
+
+
+def _picked(sid: int, version: int, policy=POLICY, levers=PUSH, first=FIRST) -> approval.Picked:
+    return approval.Picked(sid, version, policy, levers, _months(first, policy.horizon))
+
+
 def _rec(entry: pd.Series, snapshot) -> SimpleNamespace:
     return SimpleNamespace(approved=None, snapshot=None, previous_entry=entry, previous=snapshot)
 
 
 def test_the_earlier_cycles_plan_of_record_named_with_its_cycle_and_data() -> None:
-    rec = _rec(_entry(3, "Q1 [push]", 1), SimpleNamespace(kpis=KPIS))
+    rec = _rec(_entry(3, "Q1 [push]", 1), _snap())
     assert not approval.needs_baseline(rec, 5)
-    ref = approval.reference(rec, 5, 2, None)
+    ref = approval.reference(rec, _picked(5, 2, levers=Levers()), None)
     assert ref.kpis == KPIS and ref.against == approval.RECORD
     assert ref.caption == (
         r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 \[push\]', "
-        "approved 03 Oct 2026 on data v1, as approved then."
+        "approved 03 Oct 2026 on data v1 (now v2), as approved then."
     )
     # the same scenario on newer data is not the record itself: its changes show
-    assert approval.reference(rec, 3, 2, None).kpis == KPIS
-    same = approval.reference(rec, 3, 1, None)
+    assert approval.reference(rec, _picked(3, 2), None).kpis == KPIS
+    same = approval.reference(rec, _picked(3, 1), None)
     assert same.kpis is None and same.caption.startswith("This is the plan of record of the Oct")
 
 
+def test_a_record_approved_with_other_settings_is_not_the_plan_itself() -> None:
+    # approved over 12 months with overtime off; the page now plans 18 months with it on
+    rec = _rec(_entry(3, "Q1 push", 2), _snap())
+    now = SupplyPolicy(horizon=18, overtime_allowed=True)
+    ref = approval.reference(rec, _picked(3, 2, policy=now), None)
+    assert ref.kpis == KPIS  # the changes show
+    assert ref.caption.startswith(
+        r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 push', approved "
+        r"03 Oct 2026, with other plan settings \(horizon 12 months, now 18; overtime off, "
+        r"now on\), as approved then. Its plan covers Nov 2026-Oct 2027, this one "
+        "Nov 2026-Apr 2028: each figure is a total over its own plan's months"
+    )
+    tiles = approval.tiles({**KPIS, "revenue": 1_500_000.0}, "EUR", 18, ref)
+    assert tiles[0][0].delta.startswith("+€500k")
+    # more than three settings differ: three named, the rest counted
+    many = now.replace(backlog_cost_pct=5.0, hiring_allowed=False, price_basis="list")
+    caption = approval.reference(rec, _picked(3, 2, policy=many), None).caption
+    assert (
+        r"settings \(horizon 12 months, now 18; backlog cost 3 % of price per month late, now "
+        r"5; overtime off, now on; and 2 more\)" in caption
+    )
+    # a risk threshold changes no tile: the same plan still
+    thresholds = POLICY.replace(on_time_target_pct=80.0)
+    assert approval.reference(rec, _picked(3, 2, policy=thresholds), None).kpis is None
+    # a snapshot that kept no settings cannot be the plan itself
+    old = approval.reference(_rec(_entry(3, "Q1 push", 2), _snap(settings={})), _picked(3, 2), None)
+    assert old.kpis == KPIS and "under plan settings it did not keep" in old.caption
+
+
+def test_a_saved_scenario_edited_since_its_approval_is_not_the_plan_itself() -> None:
+    rec = _rec(_entry(3, "Q1 push", 2), _snap())
+    ref = approval.reference(rec, _picked(3, 2, levers=Levers(demand_pct=12.0)), None)
+    assert ref.kpis == KPIS
+    assert r"with other levers \(then demand\_pct \+10; now demand\_pct \+12\)" in ref.caption
+
+
+def test_a_record_covering_other_months_says_so() -> None:
+    # last cycle's record, same settings, its 12 months a month earlier than this plan's
+    rec = _rec(_entry(3, "Q1 push", 2), _snap(first=FIRST - pd.DateOffset(months=1)))
+    ref = approval.reference(rec, _picked(3, 2), None)
+    assert ref.kpis == KPIS
+    assert ref.caption == (
+        r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 push', approved "
+        "03 Oct 2026, as approved then. Its plan covers Oct 2026-Sep 2027, this one "
+        "Nov 2026-Oct 2027: each figure is a total over its own plan's months, so a change "
+        "also holds the months that differ."
+    )
+
+
+def test_same_scenario_data_settings_levers_and_months_is_the_plan_itself() -> None:
+    rec = SimpleNamespace(
+        approved=_entry(3, "Q1 push", 2), snapshot=_snap(), previous_entry=None, previous=None
+    )
+    ref = approval.reference(rec, _picked(3, 2), None)
+    assert ref.kpis is None and ref.against == approval.RECORD
+    assert ref.caption == (
+        r"This is the plan of record, '\#3 Q1 push', approved 03 Oct 2026: no changes shown."
+    )
+    tiles = [t for row in approval.tiles(KPIS, "EUR", 12, ref) for t in row]
+    assert all(t.delta is None or t.delta == "no price loaded" for t in tiles)
+
+
 def test_a_record_without_its_snapshot_gives_no_change() -> None:
-    ref = approval.reference(_rec(_entry(0, "Baseline", 1), None), 4, 1, None)
+    ref = approval.reference(_rec(_entry(0, "Baseline", 1), None), _picked(4, 1), None)
     assert ref.kpis == {} and ref.caption.endswith("Its figures were not kept: no changes shown.")
     tiles = [
         t for row in approval.tiles({**KPIS, "on_time_rate": 0.9}, "EUR", 18, ref) for t in row
