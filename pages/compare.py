@@ -10,7 +10,6 @@ from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
-from sop.supply import explain as supply_explain
 from sop.ui import (
     actions,
     columns,
@@ -34,7 +33,7 @@ OVERLAYS = (
 
 
 def render_list(saved, path: str, version: int) -> None:
-    caps = supply_explain.cap_names(readers.tables(path, version))  # a cap as code · name
+    caps = readers.cap_names(path, version)  # a cap as code · name
     view = saved_scenarios.saved_view(saved, caps)  # every column as wide as its longest name
     st.dataframe(
         view,

@@ -10,7 +10,6 @@ from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
 from sop.scenario.levers import Levers
-from sop.supply import explain as supply_explain
 from sop.ui import budget, guards, readers, router, scenario_readers, settings_forms, widgets
 
 router.through_router()
@@ -158,7 +157,7 @@ if not priced(ev.kpis):
     )
     st.stop()
 view = scenario_readers.finance_view(path, version, stamp, levers, policy)
-caps = supply_explain.cap_names(readers.tables(path, version))  # a cap as code · name
+caps = readers.cap_names(path, version)  # a cap as code · name
 moved = wording.moved_text(levers, caps)  # in planner's words, not lever field names
 st.caption(
     f"**{wording.escape_md(name)}** · moved: {wording.escape_md(moved)} · plan {view.span} · "

@@ -32,12 +32,13 @@ from sop.cli import plan, scenario
 from sop.core import configfile, schema
 from sop.data.defaults import complete
 from sop.demand import sources
-from sop.goal import files, supplier
+from sop.goal import files, least, supplier
 from sop.goal.solve import INFEASIBLE, MET, GoalResult, solve_goal
 from sop.goal.spec import LEVERS, GoalSpec
 from sop.scenario.evaluate import prepare_demand
 from sop.store import Store
 from sop.supply import settings
+from sop.supply.explain import cap_codes
 from sop.supply.policy import SupplyPolicy
 from sop.supply.targets import METRICS, Target
 
@@ -127,7 +128,7 @@ def unknown(spec: GoalSpec, demand: pd.DataFrame, tables: dict[str, pd.DataFrame
     supplier caps, the starting levers); the supplier lever on data without supplier caps."""
     months = sorted({f"{m:%Y-%m}" for m in pd.to_datetime(demand[schema.MONTH].unique())})
     fams = set(demand[schema.FAMILY].astype(str))
-    caps = supplier.cap_names(tables)
+    caps = cap_codes(tables)
     out = files.unknown_names(spec, fams, _lines(tables), months, set(caps))
     if spec.lever(supplier.NAME) and not caps:
         out += supplier.refusals(spec, tables)
@@ -181,6 +182,7 @@ def report(result: GoalResult, money: str, out: Path) -> str:
         )
     lines.append("Levers moved:" if result.moves else "Levers moved: none")
     lines += [f"  - {plain(m)}" for m in result.moves]
+    lines += [f"Note: {plain(n)}" for n in result.notes]
     if result.status == INFEASIBLE:
         lines.append("Best each target can reach alone (every lever at the top of its range):")
         limits_of = {id(t): limits for t, limits in result.binding}
@@ -218,12 +220,30 @@ def report_json(result: GoalResult, meta: dict[str, Any]) -> dict[str, Any]:
             {**target(t), "reached": number(v), "met": bool(ok)} for t, v, ok in result.reached
         ],
         "moves": [plain(m) for m in result.moves],
+        "notes": [plain(n) for n in result.notes],
+        # the least supplier raise the targets alone need (`sop.goal.least`), % of the
+        # starting scenario's caps; null without the supplier lever or a raise
+        "supplier_need": None if result.need is None else need_json(result.need),
         "best": [{**target(t), "best": number(v)} for t, v in result.best],
         "binding": [
             {**target(t), "limits": [dataclasses.asdict(b) for b in limits]}
             for t, limits in result.binding
         ],
         "levers": result.levers.to_dict(),
+    }
+
+
+def need_json(need: least.Need) -> dict[str, Any]:
+    """The least supplier raise as data: % of the starting scenario's cap, the
+    best-margin answer's %, the caps, and the starting scenario's factor on the data's
+    cap where it changed them."""
+    return {
+        "targets_alone_pct": need.pct,
+        "best_margin_pct": need.best,
+        "caps": list(need.caps),
+        "basis": [
+            {"cap": cap, "start_factor": k, "from": a, "to": b} for cap, k, a, b in need.basis
+        ],
     }
 
 

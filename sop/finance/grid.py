@@ -54,7 +54,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.months import add_months
 from sop.demand.plan import SOURCE_LOADED
-from sop.supply.limit_kinds import CAPACITY, LINE, plan_limits
+from sop.supply.limit_kinds import CAPACITY, LABEL, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
 TOTAL = "Total"
@@ -247,12 +247,12 @@ def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
     lim = lim[lim["kind"] != LINE].sort_values(
         "constraint", key=lambda c: c != CAPACITY, kind="stable"
     )
-    said = lim.drop_duplicates(schema.RESOURCE, keep="last").set_index(schema.RESOURCE)["limit"]
-    hit = sf.assign(limit=sf["binding"].map(said)).dropna(subset=["limit"])
-    units = hit.groupby([schema.FAMILY, "limit"])["units"].sum().sort_values(ascending=False)
+    said = lim.drop_duplicates(schema.RESOURCE, keep="last").set_index(schema.RESOURCE)[LABEL]
+    hit = sf.assign(**{LABEL: sf["binding"].map(said)}).dropna(subset=[LABEL])
+    units = hit.groupby([schema.FAMILY, LABEL])["units"].sum().sort_values(ascending=False)
     out: dict[str, tuple[str, ...]] = {}
-    for (fam, limit), _ in units.items():
-        out[fam] = (*out.get(fam, ()), limit)
+    for (fam, label), _ in units.items():
+        out[fam] = (*out.get(fam, ()), label)
     return out
 
 

@@ -146,7 +146,8 @@ def binding_kinds(plan: PlanResult) -> dict[str, int]:
     if b.empty:
         return {}
     lim = plan_limits(plan)
-    kinds = b.merge(lim, on=["constraint", schema.RESOURCE], how="left")["kind"]
+    key = ["constraint", schema.RESOURCE]
+    kinds = b.merge(lim[[*key, "kind"]], on=key, how="left")["kind"]
     counts = kinds.fillna("other").value_counts()
     rank = kind_rank(pd.Series(counts.index, index=counts.index))
     order = sorted(counts.index, key=lambda k: (-counts[k], rank[k]))
@@ -154,11 +155,12 @@ def binding_kinds(plan: PlanResult) -> dict[str, int]:
 
 
 def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
-    """ "19 binding limit-months: 18 supplier cap, 1 labour pool" (the kinds when given)."""
+    """ "19 binding limit-months: supplier cap 18, labour pool 1" (the kinds when given,
+    each kind before its count, so "18 supplier cap" is not read as 18 caps)."""
     head = f"{n:,.0f} binding limit-month{'' if round(n) == 1 else 's'}"
     if not kinds or n < 0.5:
         return head
-    return head + ": " + ", ".join(f"{c:,} {k}" for k, c in kinds.items())
+    return head + ": " + ", ".join(f"{k} {c:,}" for k, c in kinds.items())
 
 
 def _valued(units: pd.Series, unit: pd.DataFrame) -> float:

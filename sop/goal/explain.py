@@ -116,14 +116,15 @@ def supplier_moves(
     start: Levers, answer: Levers, cap_names: Mapping[str, str] | None = None
 ) -> list[str]:
     """The supplier changes the answer adds to the starting scenario's, in words:
-    'Supplier cap CAP-CL-MOTOR · Cooling material cap +35.2 % Dec 2026-May 2027' (% of
-    today's cap; `cap_names`: code -> name, `sop.supply.explain.cap_names`; the code
-    alone without it), 'Every supplier cap ...' for a change of all of them."""
+    'Supplier cap CAP-CL-MOTOR · Cooling material cap +35.2 % Dec 2026 to May 2027' (%
+    of today's cap; months as the 'Solved from' line says them, `wording.moved_text`;
+    `cap_names`: code -> name, `sop.supply.explain.cap_names`; the code alone without
+    it), 'Every supplier cap ...' for a change of all of them."""
     out = []
     for name, a, b, pct in answer.supplier_changes:
         if (name, a, b, pct) in start.supplier_changes:
             continue
-        months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)}-{fmt.month_text(b)}"
+        months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)} to {fmt.month_text(b)}"
         cap = wording.supplier_text(name, cap_names)
         out.append(f"{fmt.md(cap[:1].upper() + cap[1:])} {pct:+,.1f} % {months}")
     return out

@@ -8,7 +8,10 @@ off stays off when the plan does not use its lever, and the message says it was 
 needed; a supplier cap is raised only where the plan ships beyond it) and evaluates it
 as any scenario is evaluated (`sop.scenario.evaluate.evaluate`), so the figures shown,
 the moves listed and the scenario saved are the one scenario's, and each target is
-checked on its books (`sop.supply.targets.measure`).
+checked on its books (`sop.supply.targets.measure`). With the supplier lever, the
+result also gives the smallest supplier raise the targets alone need (`sop.goal.least`,
+a bisection of a few more goal solves), since the best-margin answer raises a cap as
+far as shipping pays.
 
 When no lever set within the ranges meets every target, the result says so with the
 best value each target reaches alone (every lever at the top of its range) and the
@@ -22,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sop.goal import explain, search, supplier
+from sop.goal import explain, least, search, supplier
 from sop.goal.model import SWITCHES, at_top, best_reachable, settle, solve_inner
 from sop.goal.reprice import Repricer
 from sop.goal.spec import GoalSpec
@@ -52,6 +55,9 @@ class GoalResult:
     message: str = ""
     seconds: float = 0.0
     solves: int = 0
+    # with the supplier lever: the least raise the targets alone need (`sop.goal.least`)
+    need: least.Need | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -158,6 +164,16 @@ def solve_goal(
             )
         if spec.lever(supplier.NAME) and levers.supplier_changes == spec.start.supplier_changes:
             result.message += ". Supplier caps allowed but not needed: kept as they were"
+        result.need = least.smallest(
+            spec,
+            levers,
+            lambda sp: solve_inner(base, tables, policy, sp, best.start, repricer=repricer),
+            supplier.plan_span(base),
+            lambda step, text: say(0.87 + 0.012 * step, text),
+        )
+        if result.need is not None:
+            result.solves += result.need.solves
+            result.notes.append(result.need.sentences(cap_names(tables)))
     else:
         say(0.9, "Finding the best reachable value of each target")
         for t in spec.targets:

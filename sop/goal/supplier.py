@@ -26,6 +26,7 @@ import pandas as pd
 from sop.core import schema
 from sop.goal.spec import GoalSpec
 from sop.scenario.levers import ALL_SUPPLIERS
+from sop.supply.explain import cap_codes
 
 if TYPE_CHECKING:
     from sop.scenario.evaluate import DemandBase
@@ -57,22 +58,13 @@ def top_changes(spec: GoalSpec, span: tuple[str, str]) -> tuple[Change, ...]:
     return tuple((n, first, last, float(lv.high)) for n in (lv.names or (ALL_SUPPLIERS,)))
 
 
-def cap_names(tables: dict) -> list[str]:
-    """The dataset's supplier caps (material-cap supply options), sorted."""
-    so = tables.get(schema.SUPPLY_OPTIONS)
-    if so is None or so.empty or schema.OPTION_TYPE not in so or schema.OPTION not in so:
-        return []
-    caps = so.loc[so[schema.OPTION_TYPE] == schema.OPTION_MATERIAL_CAP, schema.OPTION]
-    return sorted(set(caps.astype(str)))
-
-
 def refusals(spec: GoalSpec, tables: dict) -> list[str]:
     """Why the supplier lever cannot be used on this dataset (empty when it can): no
     supplier caps at all, or caps named that the data does not have."""
     lv = spec.lever(NAME)
     if lv is None:
         return []
-    caps = cap_names(tables)
+    caps = cap_codes(tables)
     if not caps:
         return [
             "Supplier caps: this dataset has no supplier caps (no material_cap rows in "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sop.core import schema
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
-from sop.supply.explain import cap_names
+from sop.supply.explain import cap_codes, cap_names
 
 MIN_SLOTS = 2  # capacity-change rows shown even when no lever uses them
 MIN_SUPPLIER_SLOTS = 2  # supplier-change rows shown when the data has supplier caps
@@ -28,8 +28,8 @@ class LeverSpace:
     resources and plan months (YYYY-MM); `slots` capacity-change rows; `subcontract` /
     `labour`: whether the subcontracting and hiring levers can do anything (the data has
     subcontract offers / labour pools, or the levers already move them); `suppliers`:
-    the data's supplier caps (material-cap options) and `supplier_slots` supplier-change
-    rows (none without supplier caps, unless the levers already change one);
+    the data's supplier caps (`sop.supply.explain.cap_codes`) and `supplier_slots`
+    supplier-change rows (none without supplier caps, unless the levers already change one);
     `supplier_names`: (code, name) of each of the data's caps, named as the Supply page
     names them (`sop.supply.explain.cap_names`: 'Cooling material cap'; a cap only a
     lever names has none)."""
@@ -59,12 +59,7 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
     opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
     kinds = opts[schema.OPTION_TYPE] if opts is not None and schema.OPTION_TYPE in opts else None
     subcontract = kinds is not None and (kinds == schema.OPTION_SUBCONTRACT).any()
-    caps = (
-        opts.loc[kinds == schema.OPTION_MATERIAL_CAP]
-        if kinds is not None and schema.OPTION in opts
-        else pd.DataFrame({schema.OPTION: []})
-    )
-    suppliers = _names(caps[schema.OPTION])
+    suppliers = tuple(cap_codes(tables))
     return LeverSpace(
         tuple(sorted(_names(demand[schema.FAMILY]))),
         tuple(sorted(_names(demand[schema.REGION]))),
@@ -73,9 +68,9 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
         MIN_SLOTS,
         bool(subcontract),
         bool(crew is not None and len(crew) > 0),
-        tuple(sorted(suppliers)),
+        suppliers,
         MIN_SUPPLIER_SLOTS if suppliers else 0,
-        tuple(sorted(cap_names(tables).items())),
+        tuple(cap_names(tables).items()),  # in code order
     )
 
 

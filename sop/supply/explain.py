@@ -26,6 +26,11 @@ from sop.supply.results import SHADOW
 TOL_UNITS = 0.5  # shortfalls under half a unit are rounding, not gaps
 TOL_VALUE = 1e-4  # shadow prices under this are zero
 NO_PRICE_AMOUNT = "an unknown amount (no price loaded)"
+# the bottleneck table's `constraint` (`bottlenecks`): a resource's hours or units a
+# month, a supplier's (material) cap, a subcontractor's cap
+CAPACITY = "capacity"
+MATERIAL_CAP = "material cap"
+SUBCONTRACT_CAP = "subcontract cap"
 BOTTLENECK_COLUMNS = [
     "constraint",
     "resource",
@@ -183,7 +188,7 @@ def _capacity_rows(
         lever = _capacity_lever(r, prem, line[k], ot_value, policy, currency, hire_caps[k])
         rows.append(
             (
-                "capacity",
+                CAPACITY,
                 r.resource,
                 r.name,
                 r.plant,
@@ -200,28 +205,42 @@ def _capacity_rows(
     return rows
 
 
-def cap_name(family: object, kind: str = "material cap") -> str:
+def cap_name(family: object, kind: str = MATERIAL_CAP) -> str:
     """The name a supplier's or subcontractor's cap goes by on screen: its family and
     kind ('Cooling material cap'), as the binding limits and the lever pickers show it."""
     return f"{family} {kind}".strip()
 
 
-def cap_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    """Supplier cap code -> its name (`cap_name`: 'Cooling material cap') for each
-    material-cap row of the dataset's supply_options (empty without any; a cap without
-    a family has no name, so it goes by its code alone)."""
+def _material_caps(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The material-cap rows of the dataset's supply_options that have a code (none
+    without supply options, or without an option or option_type column)."""
     so = tables.get(schema.SUPPLY_OPTIONS)
     if so is None or schema.OPTION not in so or schema.OPTION_TYPE not in so:
-        return {}
-    caps = so.loc[
+        return pd.DataFrame({schema.OPTION: []})
+    return so.loc[
         (so[schema.OPTION_TYPE] == schema.OPTION_MATERIAL_CAP) & so[schema.OPTION].notna()
     ]
+
+
+def cap_codes(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The dataset's supplier caps: the codes of its material-cap supply options, as
+    text, sorted (empty without any). The one list the lever pickers, the goal's
+    supplier lever and the cap names read."""
+    return sorted(set(_material_caps(tables)[schema.OPTION].astype(str)))
+
+
+def cap_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Supplier cap code (`cap_codes`) -> its name (`cap_name`: 'Cooling material cap'),
+    in code order (empty without any caps; a cap without a family has no name, so it
+    goes by its code alone)."""
+    caps = _material_caps(tables)
     if schema.FAMILY not in caps:
         return {}
+    family = dict(zip(caps[schema.OPTION].astype(str), caps[schema.FAMILY]))
     return {
-        str(code): cap_name(fam)
-        for code, fam in zip(caps[schema.OPTION], caps[schema.FAMILY])
-        if pd.notna(fam) and str(fam).strip()
+        code: cap_name(family[code])
+        for code in cap_codes(tables)
+        if pd.notna(family[code]) and str(family[code]).strip()
     }
 
 
@@ -237,15 +256,15 @@ def _option_cap_rows(inp: PlanInputs, sol: LpSolution, currency: str) -> list[tu
     """A bottleneck row per month a supplier's or subcontractor's cap binds."""
     rows = []
     for kind, opts, caps, dual in (
-        ("material cap", inp.mat, inp.mat_cap, sol.duals["MATC"]),
-        ("subcontract cap", inp.sub, inp.sub_cap, sol.duals["SUBC"]),
+        (MATERIAL_CAP, inp.mat, inp.mat_cap, sol.duals["MATC"]),
+        (SUBCONTRACT_CAP, inp.sub, inp.sub_cap, sol.duals["SUBC"]),
     ):
         for o, t in zip(*np.nonzero(dual > TOL_VALUE)):
             opt = opts.iloc[o]
             value = dual[o, t] if inp.priced else np.nan
             what = (
                 "more supply from the supplier"
-                if kind == "material cap"
+                if kind == MATERIAL_CAP
                 else "a higher subcontract cap"
             )
             rows.append(

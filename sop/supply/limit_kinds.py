@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sop.core import schema
+from sop.supply import explain
 from sop.supply.results import PER
 from sop.supply.sku_values import PER_UNIT
 
@@ -36,9 +37,10 @@ SUPPLIER_CAP = "supplier cap"
 SUBCONTRACT_CAP = "subcontract cap"
 KIND_ORDER = (LINE, LABOUR_POOL, FAMILY_CAPACITY, SUPPLIER_CAP, SUBCONTRACT_CAP)
 # the bottleneck table's `constraint` of a cap (`sop.supply.explain.bottlenecks`) -> kind
-CAP_KINDS = {"material cap": SUPPLIER_CAP, "subcontract cap": SUBCONTRACT_CAP}
-CAPACITY = "capacity"  # the bottleneck table's `constraint` of a resource's hours or units
-COLUMNS = ["constraint", schema.RESOURCE, "kind", schema.NAME, "limit"]
+CAP_KINDS = {explain.MATERIAL_CAP: SUPPLIER_CAP, explain.SUBCONTRACT_CAP: SUBCONTRACT_CAP}
+CAPACITY = explain.CAPACITY  # the bottleneck table's `constraint` of a resource's hours or units
+LABEL = "label"  # a limit's display name (not the bottleneck table's numeric `limit`)
+COLUMNS = ["constraint", schema.RESOURCE, "kind", schema.NAME, LABEL]
 
 
 def kind_rank(kinds: pd.Series) -> pd.Series:
@@ -53,7 +55,7 @@ def plan_limits(plan: PlanResult) -> pd.DataFrame:
     Columns: constraint (as the bottleneck table says it: capacity, material cap,
     subcontract cap: with resource, the key of a bottleneck row), resource (the
     resource's or the cap's code), kind (`KIND_ORDER`), name (the resource's name; a
-    cap's, as `sop.supply.explain.cap_name` gives it: 'Cooling material cap') and limit
+    cap's, as `sop.supply.explain.cap_name` gives it: 'Cooling material cap') and label
     (the display name: 'supplier cap CAP-CL-MOTOR', 'family capacity (Kitchen)')."""
     ru, b = plan.resource_use, plan.bottlenecks
     parts = []
@@ -88,7 +90,7 @@ def plan_limits(plan: PlanResult) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     code = out[schema.RESOURCE].astype(str)
-    out["limit"] = (out["kind"] + " " + code).where(
+    out[LABEL] = (out["kind"] + " " + code).where(
         out["kind"].ne(FAMILY_CAPACITY), FAMILY_CAPACITY + " (" + out[schema.NAME].astype(str) + ")"
     )
     out = out.assign(_k=kind_rank(out["kind"]), _c=code)

@@ -238,7 +238,8 @@ def supplier_inputs(box, known, use: bool) -> tuple[str, ...]:
         "names the cap, the % and the months. No premium per unit: the supplier ships at "
         "its data price, so the answer is the best-margin plan that meets the targets and "
         "may raise a cap past what the targets alone need, where the extra units earn "
-        "margin."
+        "margin; the answer also says the smallest raise the targets alone need (to 0.5 "
+        "point, a few more solves), the figure to take to the supplier."
     )
     return tuple(map(str, chosen))
 

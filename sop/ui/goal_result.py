@@ -2,7 +2,9 @@
 what each target reaches (and, when not all can be met, the best each reaches alone
 and the limits that stop it); gross margin, revenue and on-time service before and
 after, with fill rate and lost sales (which on-time can be traded against); the moves
-in sentences; and the answer opened as the page's scenario or saved.
+in sentences; the notes (with the supplier lever: the smallest raise the targets alone
+need beside the best-margin one, `sop.goal.least`); and the answer opened as the page's
+scenario or saved.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def show(spec: GoalSpec, result: GoalResult, c: dict) -> None:
     tiles(result, cur)
     if result.moves:
         st.markdown("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves))
+    for note in result.notes:  # Markdown already: names escaped (`sop.goal.least`)
+        st.info(note, icon=":material/local_shipping:")
     if result.status == INFEASIBLE:
         limits(result, cur)
     actions_row(result, c)

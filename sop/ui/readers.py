@@ -32,6 +32,7 @@ from sop.demand.plan import has_loaded_consensus
 from sop.demand.sources import NoDemand, demand_from_store
 from sop.finance.kpis import plan_kpis
 from sop.store import DatasetInfo, Store, forecasts, overrides
+from sop.supply import explain as supply_explain
 from sop.supply import settings
 from sop.supply.capacity import rough_cut
 from sop.supply.plan import PlanResult, solve_plan
@@ -253,6 +254,15 @@ def supply_plan(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> 
     """The plan of the active demand plan under `policy`; None without a demand plan."""
     demand, _ = supply_demand(path, version, policy.horizon, stamp)
     return solve_plan(demand, tables(path, version), policy) if demand is not None else None
+
+
+@st.cache_data(max_entries=8)
+def cap_names(path: str, version: int) -> dict[str, str]:
+    """Supplier cap code -> its name ('Cooling material cap') of the dataset
+    (`sop.supply.explain.cap_names`), for saying a cap as 'code · name'. The dataset's
+    alone, so keyed by version; the Scenarios and Goal pages read the same names from
+    their cached lever space (`LeverSpace.supplier_names`)."""
+    return supply_explain.cap_names(tables(path, version))
 
 
 @st.cache_data(max_entries=16)

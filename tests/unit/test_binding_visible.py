@@ -81,7 +81,7 @@ def test_a_supplier_cap_that_binds_is_counted_in_the_summary(supplier_short) -> 
     assert k["binding_resource_months"] == len(plan.bottlenecks) == 2  # was 0: lines only
     assert kpis.binding_kinds(plan) == {"supplier cap": 2}
     text = kpis.summary(k, "EUR", kpis.binding_kinds(plan))
-    assert text.endswith("; 2 binding limit-months: 2 supplier cap.")
+    assert text.endswith("; 2 binding limit-months: supplier cap 2.")
     assert "resource-month" not in text
 
 
@@ -91,9 +91,9 @@ def test_the_count_names_each_kind(crew_short, units_short) -> None:
     _, _, units = units_short
     assert kpis.binding_kinds(units) == {"family capacity": 2}
     assert kpis.binding_text(3, {"supplier cap": 2, "labour pool": 1}) == (
-        "3 binding limit-months: 2 supplier cap, 1 labour pool"
+        "3 binding limit-months: supplier cap 2, labour pool 1"
     )
-    assert kpis.binding_text(1, {"line": 1}) == "1 binding limit-month: 1 line"
+    assert kpis.binding_text(1, {"line": 1}) == "1 binding limit-month: line 1"
     assert kpis.binding_text(0, {}) == "0 binding limit-months"
 
 

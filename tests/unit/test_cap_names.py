@@ -13,10 +13,13 @@ from tiny import tiny_tables
 from sop.core import schema
 from sop.data.validate import check_tables
 from sop.goal import explain as goal_explain
+from sop.goal import supplier as goal_supplier
+from sop.goal.spec import GoalSpec, LeverRange
 from sop.scenario import lever_space, lever_widgets, wording
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
-from sop.supply.explain import cap_label, cap_names
+from sop.supply.explain import cap_codes, cap_label, cap_names
+from sop.supply.targets import Target
 
 MOTOR, PUMP, SUB = "CAP-CL-MOTOR", "CAP-PUMP", "SUB-CL"
 NAMED = f"{MOTOR} · Cooling material cap"
@@ -56,6 +59,31 @@ def test_the_names_come_from_the_material_caps_of_supply_options() -> None:
     assert cap_label(MOTOR, NAMES) == NAMED
     assert cap_label(PUMP, NAMES) == PUMP and cap_label(MOTOR) == MOTOR
     assert cap_label(ALL_SUPPLIERS, NAMES) == ALL_SUPPLIERS
+
+
+def test_one_list_of_cap_codes_for_the_levers_the_goal_and_the_names() -> None:
+    # a cap listed last comes first: the codes are sorted, wherever they are read
+    tables = {
+        schema.CAPACITY: pd.DataFrame({schema.RESOURCE: ["L1"]}),
+        schema.SUPPLY_OPTIONS: pd.concat(
+            [TABLES[schema.SUPPLY_OPTIONS], _options(["CAP-A"], ["Alpha"])], ignore_index=True
+        ),
+    }
+    codes = cap_codes(tables)
+    assert codes == ["CAP-A", MOTOR, PUMP]  # no subcontract offer
+    assert list(cap_names(tables)) == ["CAP-A", MOTOR]  # in code order, the named ones
+    assert cap_codes({}) == [] and cap_codes({schema.SUPPLY_OPTIONS: pd.DataFrame()}) == []
+    demand = pd.DataFrame(
+        {schema.FAMILY: ["Alpha"], schema.REGION: ["North"], schema.MONTH: ["2027-03-01"]}
+    )
+    space = lever_space.dataset_space(demand, tables)
+    assert space.suppliers == tuple(codes)
+    assert space.supplier_names == tuple(cap_names(tables).items())
+    lever = GoalSpec(
+        (Target("on_time_rate", ">=", 0.9),), (LeverRange("supplier", 0, 20, names=("X",)),)
+    )
+    (why,) = goal_supplier.refusals(lever, tables)
+    assert why.endswith(f"known: {', '.join(codes)}")
 
 
 def test_the_lever_picker_shows_code_and_name() -> None:
@@ -118,11 +146,11 @@ def test_the_goal_answer_names_the_cap() -> None:
         )
     )
     assert goal_explain.supplier_moves(CUT, answer, NAMES) == [
-        "Supplier cap CAP\\-CL\\-MOTOR · Cooling material cap +105.5 % Mar 2027-Apr 2028",
+        "Supplier cap CAP\\-CL\\-MOTOR · Cooling material cap +105.5 % Mar 2027 to Apr 2028",
         "Every supplier cap +5.0 % Feb 2027",
     ]
     assert goal_explain.supplier_moves(CUT, answer)[0] == (
-        "Supplier cap CAP\\-CL\\-MOTOR +105.5 % Mar 2027-Apr 2028"
+        "Supplier cap CAP\\-CL\\-MOTOR +105.5 % Mar 2027 to Apr 2028"
     )
 
 

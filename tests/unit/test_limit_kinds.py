@@ -17,7 +17,7 @@ from sop.finance.grid import TOTAL, binding_limits, sop_grids
 from sop.scenario import wording
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
 from sop.scenario.utilisation_view import utilisation_display
-from sop.supply.limit_kinds import KIND_ORDER, plan_limits
+from sop.supply.limit_kinds import CAP_KINDS, CAPACITY, KIND_ORDER, plan_limits
 from sop.supply.plan import PlanResult, SupplyPolicy, solve_plan
 
 DEMAND = [150.0, 150.0]
@@ -61,19 +61,19 @@ def plans() -> dict[str, tuple[dict, pd.DataFrame, PlanResult]]:
 def test_each_limit_has_one_kind_and_one_name(plans) -> None:
     said = {k: plan_limits(p).set_index(schema.RESOURCE) for k, (_, _, p) in plans.items()}
     sup = said["supplier"]
-    assert sup.loc["CAP-MOTOR", ["kind", "limit", schema.NAME]].tolist() == [
+    assert sup.loc["CAP-MOTOR", ["kind", "label", schema.NAME]].tolist() == [
         "supplier cap",
         "supplier cap CAP-MOTOR",
         "Fam material cap",
     ]
-    assert sup.loc["L1", ["kind", "limit"]].tolist() == ["line", "line L1"]
-    assert said["crew"].loc["LAB", ["kind", "limit"]].tolist() == [
+    assert sup.loc["L1", ["kind", "label"]].tolist() == ["line", "line L1"]
+    assert said["crew"].loc["LAB", ["kind", "label"]].tolist() == [
         "labour pool",
         "labour pool LAB",
     ]
     fam = said["units"].loc[defaults.family_resource("Fam")]
-    assert (fam["kind"], fam["limit"]) == ("family capacity", "family capacity (Fam)")
-    assert said["subcontract"].loc["SUB", ["kind", "limit"]].tolist() == [
+    assert (fam["kind"], fam["label"]) == ("family capacity", "family capacity (Fam)")
+    assert said["subcontract"].loc["SUB", ["kind", "label"]].tolist() == [
         "subcontract cap",
         "subcontract cap SUB",
     ]
@@ -94,8 +94,8 @@ def test_the_count_the_grid_and_the_utilisation_table_say_the_same_words(plans) 
         assert list(util["Kind"]) == list(lim["kind"]), key
         assert list(util["Resource"]) == list(lim[schema.RESOURCE]), key
         grids = sop_grids(plan, d, t)
-        assert set(grids[TOTAL].limits) <= set(lim["limit"]) - set(
-            lim.loc[lim.kind == "line", "limit"]
+        assert set(grids[TOTAL].limits) <= set(lim["label"]) - set(
+            lim.loc[lim.kind == "line", "label"]
         )
     assert kpis.binding_kinds(plans["supplier"][2]) == {"supplier cap": 2}
     assert kpis.binding_kinds(plans["crew"][2]) == {"labour pool": 2}
@@ -104,6 +104,17 @@ def test_the_count_the_grid_and_the_utilisation_table_say_the_same_words(plans) 
     assert binding_limits(plans["supplier"][2]) == {"Fam": ("supplier cap CAP-MOTOR",)}
     assert binding_limits(plans["crew"][2]) == {"Fam": ("labour pool LAB",)}
     assert binding_limits(plans["subcontract"][2]) == {}  # 100 made + 50 bought: none short
+
+
+def test_a_limits_label_sits_beside_the_bottleneck_tables_numeric_limit(plans) -> None:
+    for key, (_, _, plan) in plans.items():
+        b, lim = plan.bottlenecks, plan_limits(plan)
+        # the constraint words the bottleneck table writes are the ones kinds are read from
+        assert set(b["constraint"]) <= {CAPACITY, *CAP_KINDS}, key
+        both = b.merge(lim, on=["constraint", schema.RESOURCE], how="left")
+        # was limit_x / limit_y: the display name and the numeric limit shared a column name
+        assert both["limit"].tolist() == b["limit"].tolist(), key
+        assert both["label"].notna().all() and both["label"].map(type).eq(str).all(), key
 
 
 def _plan(resources: list[tuple[str, str, str]], binding: list[tuple[str, str]]) -> PlanResult:
@@ -151,7 +162,7 @@ def test_kinds_tie_in_the_one_order_and_a_cap_is_told_from_a_resource_of_its_cod
         "subcontract cap",
     ]
     lim = plan_limits(plan)
-    assert list(lim["limit"]) == [
+    assert list(lim["label"]) == [
         "line L1",
         "labour pool POOL",
         "supplier cap L1",
