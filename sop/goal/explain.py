@@ -44,8 +44,9 @@ class Binding:
 
 
 def _months(index: pd.Series) -> tuple[str, str]:
-    ym = sorted(pd.DatetimeIndex(index).strftime("%Y-%m"))
-    return ym[0], ym[-1]
+    """The first and last month of `index`, as the app writes months ('Jun 2027')."""
+    months = pd.DatetimeIndex(index)
+    return fmt.month(months.min()), fmt.month(months.max())
 
 
 def binding(inner, big: float, top: int = 3) -> list[Binding]:
@@ -156,7 +157,10 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
             hours = float(d[d > 1e-6].sum())
             line = f"{fmt.md(str(res))}: {hours:,.0f} h more {what} ({first} to {last})"
             if what == "overtime" and d_load > 1e-6:
-                cost = float((g["overtime_cost_1"] - g["overtime_cost_0"]).sum())
+                # the cost of the added hours: the months they were added in (months
+                # with less overtime than the start would make the rate look negative)
+                more = d > 1e-6
+                cost = float((g["overtime_cost_1"] - g["overtime_cost_0"])[more].sum())
                 line += f", {money} {cost / hours:,.2f} an hour"
             out.append(line)
     return out
