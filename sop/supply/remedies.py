@@ -2,18 +2,21 @@
 row compares (`sop.supply.shortfalls` finds the gaps and builds the frame).
 
 A lever's cost is the *extra* cost per unit over making it on regular time: the
-overtime premium on the binding resources, the wages and hiring cost of new
-workers, the subcontract price less the in-house cost, or pre-building in the
+overtime premium on the binding resources, the wages (and hiring cost) of the people
+kept or hired, the subcontract price less the in-house cost, or pre-building in the
 cheapest earlier month (the cheapest free hour there, regular or overtime, plus
 holding; `_prebuild_lever`). A lever the data forbids says what to change (hiring
 off, the hiring limit too low, more overtime hours than the cap leaves:
-`_overtime_text`) in plain words first, then in brackets the data field and table to
+`overtime_text`) in plain words first, then in brackets the data field and table to
 edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
 resources)"); a limit in units (a family's units a month) has no known cost per unit
 (cost inf: the caller says so). A gap is a `Gap` record; `Remedies` holds one plan's
 inputs, solution, resource grids and settings, and its `claim` books what each gap's
-cheapest lever takes of the room the plan leaves (free hours, hires under the hiring
-limit, subcontract units under an option's cap), so later gaps see only what is left.
+cheapest lever takes of the room the plan leaves (free hours, layoffs to forgo, hires
+under the hiring limit, subcontract units under an option's cap, material under a
+supplier cap), so later gaps see only what is left. A raise that counts what gaps
+claimed before says how much of it is theirs ("(max_overtime_hours in resources; 20 h
+of it for gaps ranked ahead)", `remedy_text.AHEAD`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,15 @@ from sop.supply.explain import TOL_UNITS, cost_rates
 from sop.supply.inputs import INF, PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
+from sop.supply.remedy_text import (
+    AHEAD,
+    FIELD_UNITS,
+    claim_note,
+    headcount,
+    no_lever,
+    overtime_parts,
+    overtime_text,
+)
 from sop.supply.results import AVAILABLE, LOAD, MAX_OVERTIME, OVERTIME
 from sop.supply.sku_values import PER_UNIT
 
@@ -36,15 +48,16 @@ GRID_COLUMNS = (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires", "wo
 
 Lever = tuple[float, str]  # (extra cost per unit, text)
 
-
 # the ledgers `Remedies.claim` books into: overtime and spare regular hours per resource
-# row of `inp.res`, hires per labour pool's resource row, units per subcontract option
-OVERTIME_H, REGULAR_H, HIRES, SUB_UNITS = "overtime", "regular", "hires", "subcontract"
+# row of `inp.res`, hires and layoffs forgone per labour pool's resource row, units per
+# subcontract option (row of `inp.sub`) and per supplier cap (row of `inp.mat`)
+OVERTIME_H, REGULAR_H, HIRES, LAYOFFS = "overtime", "regular", "hires", "layoffs"
+SUB_UNITS, MATERIAL = "subcontract", "material"
 
 
 class _Take(NamedTuple):
     """What a lever takes in one month of one ledger row (`OVERTIME_H` ...): hours
-    (within the cap or past it), people hired or units bought."""
+    (within the cap or past it), people hired or kept, or units bought."""
 
     ledger: str
     row: int
@@ -82,10 +95,12 @@ class Remedies:
     columns as (m, T) grids (`GRID_COLUMNS`, `explain.resource_grid`) and the settings.
 
     Room is claimed once: `claim` books what the cheapest lever of a gap takes (overtime
-    in its month, a pre-build's hours in the earlier month, the people a hire adds in
-    its month, the units bought from a subcontract option that month), and every later
-    gap's levers see only what is left, so two gaps never both count the same free
-    hours, hires or subcontract units."""
+    in its month, a pre-build's hours and material in the earlier month, the people a
+    hire adds or a forgone layoff keeps in its month, the units bought from a
+    subcontract option that month), and every later gap's levers see only what is
+    left, so two gaps never both count the same free hours, layoffs, hires or units.
+    Room the gaps before took never closes a lever: past what is left the lever says
+    which limit to raise, counting their share in."""
 
     def __init__(
         self,
@@ -98,35 +113,21 @@ class Remedies:
         self.reg, self.otr, self.line = cost_rates(inp)
         # what the levers of the gaps claimed so far take, per ledger row and month
         per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
-        self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES)}
+        self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS)}
         self.taken[SUB_UNITS] = np.zeros_like(inp.sub_cap, dtype=float)
-
-    def levers(self, gap: Gap) -> list[Lever]:
-        """(extra cost per unit, text) of each lever that could close the gap, with the
-        hours, hires and subcontract units earlier `claim`s left."""
-        return [(o.cost, o.text) for o in self._options(gap)]
-
-    def cheapest(self, gap: Gap) -> Lever:
-        """The cheapest of `levers` (ties: by text); (NaN, what must change) when none is
-        open (`no_lever`). Cost inf: a limit in units, whose cost is not in the data."""
-        best = self._best(gap)
-        return (best.cost, best.text) if best else self._none(gap)
+        self.taken[MATERIAL] = np.zeros_like(inp.mat_cap, dtype=float)
 
     def claim(self, gap: Gap) -> Lever:
-        """`cheapest`, booking what its lever takes: later gaps see only the rest."""
-        best = self._best(gap)
-        if best is None:
-            return self._none(gap)
-        for take in best.takes:
-            self.taken[take.ledger][take.row, take.month] += take.amount
-        return best.cost, best.text
-
-    def _best(self, gap: Gap) -> _Option | None:
+        """(extra cost per unit, text) of the cheapest lever that closes the gap with
+        the room earlier claims left (ties: by text), booking what it takes: later gaps
+        see only the rest. (NaN, what must change) when none is open (`no_lever`); cost
+        inf: a limit in units, whose cost is not in the data."""
         found = sorted(self._options(gap), key=lambda o: (o.cost, o.text))
-        return found[0] if found else None
-
-    def _none(self, gap: Gap) -> Lever:
-        return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
+        if not found:
+            return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
+        for take in found[0].takes:
+            self.taken[take.ledger][take.row, take.month] += take.amount
+        return found[0].cost, found[0].text
 
     @staticmethod
     def _hours(ledger: str, month: int, rows: np.ndarray, hours: np.ndarray) -> list[_Take]:
@@ -134,7 +135,7 @@ class Remedies:
         return [_Take(ledger, int(r), month, float(h)) for r, h in zip(rows, hours) if h > 0]
 
     def _options(self, gap: Gap) -> list[_Option]:
-        """Every lever that could close the gap, with the hours each takes."""
+        """Every lever that could close the gap, with what each takes."""
         inp, ru_g, policy = self.inp, self.ru_g, self.policy
         i, t, res_b, units = gap.item, gap.month, gap.res_b, gap.units
         reg, otr, line = self.reg, self.otr, self.line
@@ -156,7 +157,7 @@ class Remedies:
             prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
             need = units * a[res_b]
             taken = self.taken[OVERTIME_H][res_b, t]
-            text = _overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken)
+            text = overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken)
             hours = self._hours(OVERTIME_H, t, res_b, need)
             out.append(_Option(float(prem @ a[res_b]), text, tuple(hours)))
         for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
@@ -169,8 +170,8 @@ class Remedies:
         """Buying the gap from each subcontract option of the item's family: its price less
         the in-house cost (material + regular hours on the lines). The units are held
         against what the option's cap leaves that month (the cap less the plan's own buys
-        and the units larger gaps claimed): past it the lever buys what is left and says
-        how far to raise the cap, the units larger gaps need past it counted in."""
+        and the units gaps claimed before): past it the lever buys what is left and says
+        how far to raise the cap, the units claimed before counted in and named."""
         inp, i, t, line = self.inp, gap.item, gap.month, self.line
         when = fmt.month(inp.months[t])
         fam = inp.items[schema.FAMILY].iloc[i]
@@ -183,13 +184,11 @@ class Remedies:
             left = max(cap - used - taken, 0.0)
             steps = [] if self.policy.subcontract_allowed else ["allow subcontracting"]
             if gap.units > left + TOL_UNITS:  # past the cap: what is left, then raise it
-                field = f"{schema.MONTHLY_CAP_UNITS} in {schema.SUPPLY_OPTIONS}"
+                note = claim_note(taken, "units", TOL_UNITS)
                 raise_ = f"from {cap:,.0f} to {used + taken + gap.units:,.0f} units a month"
-                earlier = max(taken - max(cap - used, 0.0), 0.0)  # larger gaps' units past it
-                more = f", {earlier:,.0f} units of the raise for larger gaps that month"
                 buy = f"buy {left:,.0f} more units from {name} and raise its cap"
                 head = buy if left > TOL_UNITS else f"raise the cap of {name}"
-                steps.append(f"{head} {raise_} ({field}){more * (earlier > TOL_UNITS)}")
+                steps.append(f"{head} {raise_} ({FIELD_UNITS}{note})")
             elif self.policy.subcontract_allowed:
                 steps.append(f"buy more from {name}")
             price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
@@ -198,188 +197,147 @@ class Remedies:
             out.append(_Option(float(price[0] - in_house), text, (take,)))
         return out
 
+    def _material_room(self, i: int, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(the supplier caps that hold item i (rows of `inp.mat`), each one's cap and
+        the units the plan makes under it in month v)."""
+        inp = self.inp
+        caps = np.unique(inp.mat_pairs[inp.mat_pairs[:, 0] == i, 1]) if len(inp.mat_pairs) else []
+        caps = np.asarray(caps, dtype=int)
+        made = [
+            float(self.sol.values["X"][inp.mat_pairs[inp.mat_pairs[:, 1] == o, 0], v].sum())
+            for o in caps
+        ]
+        return caps, inp.mat_cap[caps, v].astype(float), np.asarray(made, dtype=float)
+
     def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
         """(extra cost per unit, text) of making the gap's item in the cheapest earlier
-        month and holding it until the gap's month; None when no earlier month has a free
-        hour on the whole route (and free supplier capacity).
+        month and holding it until the gap's month; None when the plan leaves no earlier
+        month a free hour on the whole route (and free supplier capacity).
 
         A unit made in month v costs, over making it on regular time in month t, what the
         cheapest hour still free costs on each resource of its route that month: nothing
         extra while the resource has spare regular hours, the overtime premium (a line's
         overtime rate less its regular rate, a labour pool's whole overtime rate) once it
-        is full on regular time and has overtime left; plus any change in the material
-        cost, plus the holding cost for the t - v months it waits. The free quantity is
-        what the dearest tier allows. The earlier month's shadow prices are not used: they
-        price the hour at what the plan already makes with it, so taking it would move a
-        gap, not close one; every other lever is likewise costed as extra money spent.
-        Hours earlier gaps claimed (`claim`) are not free."""
+        is full on regular time; plus any change in the material cost, plus the holding
+        cost for the t - v months it waits. On spare regular hours it makes what they
+        allow; on overtime the whole gap, raising the overtime cap (and a supplier cap)
+        past what is left. The earlier month's shadow prices are not used: they price the
+        hour at what the plan already makes with it, so taking it would move a gap, not
+        close one; every other lever is likewise costed as extra money spent. Whether a
+        month is open is the plan's own room; the hours and material gaps claimed before
+        (`claim`) are not free, so they move a resource to its overtime tier or make the
+        lever raise a cap, never close the month."""
         inp, ru_g, i, t = self.inp, self.ru_g, gap.item, gap.month
         prem = np.nan_to_num(np.where(self.line, np.maximum(self.otr - self.reg, 0.0), self.otr))
         route = np.flatnonzero(a > 0)
-        fam = inp.items[schema.FAMILY].iloc[i]
-        mats = np.flatnonzero(inp.mat[schema.FAMILY].to_numpy() == fam)
-        best = None  # (cost, units free, month, on overtime)
+        tol = TOL_UNITS * a[route]
+        best = None  # (cost, month, on regular time per resource, spare hours left)
         for v in range(t - 1, -1, -1):
-            load = ru_g[LOAD][route, v]
-            spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - load)
-            spare = spare - self.taken[REGULAR_H][route, v]
+            spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - ru_g[LOAD][route, v])
             ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
-            ot_left = ot_left - self.taken[OVERTIME_H][route, v]
-            regular = spare >= TOL_UNITS * a[route]  # a free regular hour, per resource
-            free = float(np.min(np.where(regular, spare, ot_left) / a[route], initial=np.inf))
-            if len(mats):
-                pairs = inp.mat_pairs[np.isin(inp.mat_pairs[:, 1], mats), 0]
-                made = self.sol.values["X"][pairs, v]
-                free = min(free, float(np.min(inp.mat_cap[mats, v])) - float(made.sum()))
-            if free < TOL_UNITS:
-                continue
-            hours = float(prem[route][~regular] @ a[route][~regular])
+            _, cap, made = self._material_room(i, v)
+            if not ((spare >= tol) | (ot_left >= tol)).all() or (cap - made < TOL_UNITS).any():
+                continue  # the plan itself leaves no free hour or unit here
+            spare = spare - self.taken[REGULAR_H][route, v]
+            regular = spare >= tol  # a free regular hour, per resource
             cost = (
-                hours
+                float(prem[route][~regular] @ a[route][~regular])
                 + float(inp.material[i, v] - inp.material[i, t])
                 + float(inp.hold[i, v] * (t - v))
             )
             if best is None or cost < best[0] - 1e-9:  # ties: the latest month
-                best = (cost, free, v, hours > 1e-9, regular)
+                best = (cost, v, regular, spare)
         if best is None:
             return None
-        cost, free, v, overtime, regular = best
-        made = min(gap.units, free)
-        how = " on overtime" if overtime else ""
+        cost, v, regular, spare = best
+        made = min(gap.units, float(np.min(spare[regular] / a[route][regular], initial=np.inf)))
         when = fmt.month(inp.months[v])
         need = made * a[route]
-        on_ot, on_reg = np.where(regular, 0.0, need), np.where(regular, need, 0.0)
-        hours = self._hours(OVERTIME_H, v, route, on_ot) + self._hours(REGULAR_H, v, route, on_reg)
-        text = f"pre-build {made:,.0f} units in {when}{how} and hold them"
-        return _Option(cost, text, tuple(hours))
+        ot_rows, ot_need = route[~regular], need[~regular]
+        hours = self._hours(OVERTIME_H, v, ot_rows, ot_need)
+        hours += self._hours(REGULAR_H, v, route[regular], need[regular])
+        raises = []
+        if len(ot_rows):
+            taken = self.taken[OVERTIME_H][ot_rows, v]
+            _, raise_ = overtime_parts(inp, ru_g, v, ot_rows, ot_need, a[ot_rows], taken)
+            raises += [f"the {when} overtime cap {c}" for c in raise_]
+        takes = []
+        for o, cap, used in zip(*self._material_room(i, v)):
+            taken = float(self.taken[MATERIAL][o, v])
+            takes.append(_Take(MATERIAL, int(o), v, made))
+            if made > cap - used - taken + TOL_UNITS:
+                note = claim_note(taken, "units", TOL_UNITS)
+                raises.append(
+                    f"the {when} supplier cap {inp.mat[schema.OPTION].iloc[o]} from {cap:,.0f} "
+                    f"to {used + taken + made:,.0f} units a month ({FIELD_UNITS}{note})"
+                )
+        allow = (
+            f"allow overtime in {when} and "
+            if len(ot_rows) and not self.policy.overtime_allowed
+            else ""
+        )
+        text = f"{allow}pre-build {made:,.0f} units in {when}{' on overtime' * bool(len(ot_rows))}"
+        text += f" and raise {' and '.join(raises)}" if raises else " and hold them"
+        return _Option(cost, text, tuple(hours + takes))
 
     def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
-        fewer people in a month the plan lays off (never hire then), else hire, saying
-        first what must change to allow it: hiring switched on, the hiring limit
-        (`max_hires_per_month`) raised where what it leaves is below the people the gap
-        needs (the plan's own hires that month and those larger gaps claimed count
-        against it). A hire in month t stays on the payroll in the months after (W[t] =
-        W[t-1] + H[t] - F[t]) but the limit caps each month's new hires H, so the lever
-        takes its people from month t's limit only."""
+        fewer people in a month the plan lays off (the layoffs gaps claimed before are
+        gone: forgo what is left), hiring the rest (`_hire`), at the wage of the people
+        kept and the wage and hiring cost of those hired."""
         inp, ru_g, t = self.inp, self.ru_g, gap.month
-        q = int(np.flatnonzero(inp.labour == r)[0])
-        wf = inp.workforce.iloc[q]
+        wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
-        hpw, left, rate = float(wf[schema.HOURS_PER_WORKER]), inp.T - t, float(self.reg[r])
-        laid = float(np.nan_to_num(ru_g["layoffs"][r, t]))
-        people = gap.units * hours / hpw
-        if laid > 1e-6:
-            return _Option(
-                hours * rate,
-                f"lay off {min(people, laid):,.1f} fewer worker(s) from {name} in {when} "
-                f"(the plan lays off {laid:,.1f} then)",
+        hpw, rate = float(wf[schema.HOURS_PER_WORKER]), float(self.reg[r])
+        people, tol = gap.units * hours / hpw, TOL_UNITS * hours / hpw
+        laid, kept = float(np.nan_to_num(ru_g["layoffs"][r, t])), float(self.taken[LAYOFFS][r, t])
+        keep = min(people, max(laid - kept, 0.0)) if laid > 1e-6 else 0.0
+        steps, takes, money = [], [], 0.0
+        if keep > tol:
+            note = f"; {headcount(kept)} of them kept {AHEAD}" if kept > 1e-6 else ""
+            steps.append(
+                f"lay off {headcount(keep)} fewer worker(s) from {name} in {when} "
+                f"(the plan lays off {headcount(laid)} then{note})"
             )
-        per_hour = rate + float(np.nan_to_num(wf[schema.HIRING_COST])) / (hpw * left)
+            takes.append(_Take(LAYOFFS, r, t, keep))
+            money += keep * hpw * rate
+        else:
+            keep = 0.0
+        if people - keep > tol or not steps:
+            text, per_hour = self._hire(r, t, people - keep)
+            steps.append(text)
+            takes.append(_Take(HIRES, r, t, people - keep))
+            money += (people - keep) * hpw * per_hour
+        return _Option(money / gap.units, " and ".join(steps), tuple(takes))
+
+    def _hire(self, r: int, t: int, people: float) -> tuple[str, float]:
+        """(the text of hiring `people` for labour pool r from month t, what an hour of
+        theirs costs: the wage plus the hiring cost spread over the months left), saying
+        first what must change to allow it: hiring switched on, the hiring limit
+        (`max_hires_per_month`) raised to the hires that month needs when what it
+        leaves is below them (the plan's own hires that month and those gaps claimed
+        before count against it, and are named). A hire in month t stays on the payroll
+        in the months after (W[t] = W[t-1] + H[t] - F[t]) but the limit caps each
+        month's new hires H, so the lever takes its people from month t's limit only."""
+        inp, t_left = self.inp, self.inp.T - t
+        wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
+        name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
+        hpw = float(wf[schema.HOURS_PER_WORKER])
+        per_hour = float(self.reg[r]) + float(np.nan_to_num(wf[schema.HIRING_COST])) / (
+            hpw * t_left
+        )
         steps = [] if self.policy.hiring_allowed else ["allow hiring"]
         cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
-        hired, taken = float(np.nan_to_num(ru_g["hires"][r, t])), float(self.taken[HIRES][r, t])
+        hired = float(np.nan_to_num(self.ru_g["hires"][r, t]))
+        taken = float(self.taken[HIRES][r, t])
         if people + taken > cap - hired + 1e-6:  # the limit leaves fewer (NaN cap: no limit)
             field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
-            more = f"; {hired + taken + people:,.1f} a month with the {taken:,.1f} hired for "
-            more += "larger gaps that month"
-            today = f"{cap:,g} a month today{more * (taken > 1e-6)}"
-            steps.append(f"raise the hiring limit of {name} ({today}; {field})")
-        how = " and ".join(steps + ["hire"])
-        text = f"{how} {people:,.1f} worker(s) for {name} from {when}"
-        return _Option(hours * per_hour, text, (_Take(HIRES, r, t, people),))
-
-
-def _overtime_text(
-    inp: PlanInputs,
-    ru_g: dict[str, np.ndarray],
-    policy: SupplyPolicy,
-    t: int,
-    res_b: np.ndarray,
-    need: np.ndarray,
-    per_unit: np.ndarray,
-    taken: np.ndarray | None = None,
-) -> str:
-    """What working `need` more overtime hours on each binding resource `res_b` in
-    month t takes, held against the overtime the data still allows there: the hours
-    up to each cap, and how far to raise a cap the gap needs more than (today's figure,
-    the one needed and the data field: `_cap_field`). A line's cap is `max_overtime_hours`; a
-    labour pool's is `max_overtime_per_worker` x the plan's workers that month. Hours
-    within half a unit's worth of the cap count as fitting. `taken`: the hours earlier
-    gaps claimed there (`Remedies.claim`): they are not free, and what they need past
-    the cap is part of the raise (said in the text)."""
-    names = inp.res[schema.RESOURCE].to_numpy()
-    free = np.clip(_overtime_caps(inp, ru_g, res_b, t) - ru_g[OVERTIME][res_b, t], 0, None)
-    free = np.nan_to_num(free)
-    if taken is None:
-        taken = np.zeros(len(res_b))
-    earlier = np.clip(taken - free, 0, None)  # earlier gaps' hours past the cap
-    free = np.clip(free - taken, 0, None)
-    tol = TOL_UNITS * per_unit
-    work, raise_ = [], []
-    for k, r in enumerate(res_b):
-        over = need[k] - free[k]
-        if over <= tol[k]:
-            work.append(f"{names[r]} +{need[k]:,.0f} h")
-            continue
-        if free[k] > tol[k]:
-            work.append(f"{names[r]} +{free[k]:,.0f} h to its cap")
-        raise_.append(f"of {names[r]} {_cap_field(inp, ru_g, r, t, over + earlier[k])}")
-        if earlier[k] > tol[k]:
-            raise_[-1] += f", {earlier[k]:,.0f} h of the raise for larger gaps that month"
-    when, allow = fmt.month(inp.months[t]), not policy.overtime_allowed
-    caps = " and ".join(raise_)
-    if not work:  # no overtime left on any binding resource
-        return f"{'allow overtime and ' * allow}raise the {when} overtime cap {caps}"
-    text = f"{'allow' if allow else 'add'} overtime in {when} ({', '.join(work)})"
-    return f"{text} and raise the overtime cap {caps}" if raise_ else text
-
-
-def _overtime_caps(
-    inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int
-) -> np.ndarray:
-    """The most overtime hours the data allows each resource `res_b` in month t, with
-    overtime on or off in the settings: a line's cap; a labour pool's
-    `max_overtime_per_worker` x the plan's workers that month."""
-    caps = inp.ot_cap[res_b, t].astype(float)
-    for k, r in enumerate(res_b):
-        if r in inp.labour:
-            caps[k] = _per_worker(inp, r) * float(np.nan_to_num(ru_g["workers"][r, t]))
-    return caps
-
-
-def _per_worker(inp: PlanInputs, r: int) -> float:
-    """A labour pool's `max_overtime_per_worker` (0 when blank)."""
-    q = int(np.flatnonzero(inp.labour == r)[0])
-    return float(np.nan_to_num(inp.workforce[schema.MAX_OVERTIME_PER_WORKER].iloc[q]))
-
-
-def _cap_field(inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, over: float) -> str:
-    """Today's overtime cap of resource r in month t, the one that allows `over` more
-    hours and the data field that holds it: 'from 54 to 72 h (max_overtime_hours in
-    resources)', or per worker 'from 20.0 to 93.4 h a worker at 17 workers
-    (max_overtime_per_worker in workforce)'."""
-    if r not in inp.labour:
-        cap = float(inp.ot_cap[r, t])
-        field = f"{schema.MAX_OVERTIME_HOURS} in {schema.RESOURCES}"
-        return f"from {cap:,.0f} to {cap + over:,.0f} h ({field})"
-    now, workers = _per_worker(inp, r), float(ru_g["workers"][r, t])
-    field = f"{schema.MAX_OVERTIME_PER_WORKER} in {schema.WORKFORCE}"
-    return (
-        f"from {now:,.1f} to {now + over / workers:,.1f} h a worker at {workers:,.1f}".removesuffix(
-            ".0"
+            note = f"; {headcount(taken)} hires of it {AHEAD}" if taken > 1e-6 else ""
+            steps.append(
+                f"raise the hiring limit of {name} from {headcount(cap)} to "
+                f"{headcount(hired + taken + people)} hires a month ({field}{note})"
+            )
+        text = (
+            f"{' and '.join(steps + ['hire'])} {headcount(people)} workers for {name} from {when}"
         )
-        + f" workers ({field})"
-    )
-
-
-def no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:
-    """What to say when no lever can close a gap: a shut line must reopen."""
-    names = inp.res[schema.RESOURCE].to_numpy()
-    shut = [names[r] for r in res_b if ru_g[AVAILABLE][r, t] <= 1e-6]
-    if shut:
-        return (
-            f"reopen {', '.join(shut)} in {fmt.month(inp.months[t])} (shut that month; "
-            "no other lever is open)"
-        )
-    return "add capacity (no overtime, hiring, subcontracting or spare month is open)"
+        return text, per_hour

@@ -3,8 +3,9 @@ safety stock) with the limit that binds it and the cheapest lever that would clo
 
 This module finds the gaps (`_gap_cells`), the limits that bind them
 (`_binding_limits`) and builds the frame with its `why` sentences; the levers and
-what each costs are `sop.supply.remedies` (the rows claim free hours, hires and
-subcontract units largest gap first: `remedies.Remedies.claim`). A limit in units (a
+what each costs are `sop.supply.remedies` (the rows claim free hours, layoffs to
+forgo, hires, subcontract units and supplier capacity in `CLAIM_ORDER`, the frame keeps
+its largest-first order: `remedies.Remedies.claim`). A limit in units (a
 family's units a month) has no known cost per unit: the row says so and leaves the
 cost blank.
 Shadow prices and the shared helpers are in `sop.supply.explain`.
@@ -50,6 +51,10 @@ SHORTFALL_COLUMNS = [
     "why",
 ]
 UNKNOWN_COST = "cost not known: a limit in units, not hours"
+# the order gaps claim room in (`remedies.Remedies.claim`): what customers feel first
+# (lost sales, then orders delivered late), stock below safety stock last; larger first
+# within a kind. The frame shows the gaps largest first whatever their kind.
+CLAIM_ORDER = ("lost sales", "backlog", "below safety stock")
 _NOT_WORTH = {
     "lost sales": "serving it would cost more than it earns",
     "backlog": "delivering it late costs less than making it in time",
@@ -191,53 +196,62 @@ def shortfalls(
     unit for a cap), lever (the cheapest one), lever_cost_per_unit (extra money per
     unit over making it on regular time, plus a month's holding for a safety-stock
     gap; NaN when not known: no lever, or only a limit in units to raise), why (a
-    sentence). Largest
-    first, at most `MAX_SHORTFALL_ROWS` rows.
+    sentence). Largest first (the gaps claim room in `CLAIM_ORDER`), at most
+    `MAX_SHORTFALL_ROWS` rows.
     """
     cells = _gap_cells(arr)
     ru_g = {c: resource_grid(ru, inp, c) for c in remedies.GRID_COLUMNS}
     label = dict(zip(inp.res[schema.RESOURCE], inp.res[schema.NAME]))
     remedy = remedies.Remedies(inp, sol, ru_g, policy)
-    rows = []
-    for kind, i, t, units in cells:
-        item = inp.items.iloc[i]
-        res_b, cands = _binding_limits(inp, sol, ru_g, label, i, t)
-        what = f"{units:,.0f} units of {item[schema.FAMILY]} ({item[schema.PLANT]}) " + (
-            f"ordered in {fmt.month(inp.months[t])} ship late (backlog)"
-            if kind == "backlog"
-            else f"{kind} in {fmt.month(inp.months[t])}"
-        )
-        if not cands:
-            rows.append(_economic_gap(inp, kind, i, t, units, what))
-            continue
-        # a supplier cap binds (it comes last): overtime cannot help
-        capped = len(cands) > len(res_b)
-        _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
-        binding = () if capped else tuple(int(r) for r in res_b)
-        # gaps claim free hours largest first (the frame's order): later ones see the rest
-        cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units)))
-        if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
-            cost, lever = np.nan, f"{lever} ({UNKNOWN_COST})"
-        if kind == "below safety stock":  # closing it also means holding the unit
-            cost += float(inp.hold[i, t])
-        why = (
-            f"{what}: {text}; one more {per} there is worth {money(sp_, currency)}. "
-            f"Cheapest lever: {lever}{_per_unit(cost, currency)}; "
-            f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}."
-        )
-        rows.append(
-            (
-                inp.months[t],
-                item[schema.FAMILY],
-                item[schema.PLANT],
-                kind,
-                units,
-                code,
-                inp.months[t],
-                sp_,
-                lever,
-                cost,
-                why,
-            )
-        )
-    return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)
+    rows: dict[int, tuple] = {}
+    for n in sorted(range(len(cells)), key=lambda n: _claim_rank(cells[n])):
+        rows[n] = _row(inp, sol, ru_g, label, remedy, policy, currency, *cells[n])
+    return pd.DataFrame([rows[n] for n in range(len(cells))], columns=SHORTFALL_COLUMNS)
+
+
+def _claim_rank(cell: tuple[str, int, int, float]) -> tuple[int, float]:
+    """Where a gap (kind, item, month, units) claims room: `CLAIM_ORDER`, larger first."""
+    return CLAIM_ORDER.index(cell[0]), -cell[3]
+
+
+def _row(
+    inp: PlanInputs,
+    sol: LpSolution,
+    ru_g: dict[str, np.ndarray],
+    label: dict[str, str],
+    remedy: remedies.Remedies,
+    policy: SupplyPolicy,
+    currency: str,
+    kind: str,
+    i: int,
+    t: int,
+    units: float,
+) -> tuple:
+    """One gap's row of the frame, its lever claimed from `remedy` (the gaps claimed
+    before it took their share of the room: `CLAIM_ORDER`)."""
+    item = inp.items.iloc[i]
+    res_b, cands = _binding_limits(inp, sol, ru_g, label, i, t)
+    what = f"{units:,.0f} units of {item[schema.FAMILY]} ({item[schema.PLANT]}) " + (
+        f"ordered in {fmt.month(inp.months[t])} ship late (backlog)"
+        if kind == "backlog"
+        else f"{kind} in {fmt.month(inp.months[t])}"
+    )
+    if not cands:
+        return _economic_gap(inp, kind, i, t, units, what)
+    # a supplier cap binds (it comes last): overtime cannot help
+    capped = len(cands) > len(res_b)
+    _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
+    binding = () if capped else tuple(int(r) for r in res_b)
+    cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units)))
+    if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
+        cost, lever = np.nan, f"{lever} ({UNKNOWN_COST})"
+    if kind == "below safety stock":  # closing it also means holding the unit
+        cost += float(inp.hold[i, t])
+    why = (
+        f"{what}: {text}; one more {per} there is worth {money(sp_, currency)}. "
+        f"Cheapest lever: {lever}{_per_unit(cost, currency)}; "
+        f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}."
+    )
+    month = inp.months[t]
+    fam, plant = item[schema.FAMILY], item[schema.PLANT]
+    return (month, fam, plant, kind, units, code, month, sp_, lever, cost, why)

@@ -11,7 +11,7 @@ import pytest
 from supply_helpers import one_product
 
 from sop.core import schema
-from sop.supply import remedies
+from sop.supply import remedies, remedy_text
 from sop.supply.explain import resource_grid
 from sop.supply.plan import OPTIMAL, solve_plan, solve_plan_and_inputs
 from sop.supply.policy import SupplyPolicy
@@ -94,7 +94,7 @@ def test_every_binding_resource_is_held_to_its_own_cap() -> None:
     res_b = np.arange(len(inp.res))
     names = list(inp.res[schema.RESOURCE])
     assert names == ["L1", "LAB"]
-    text = remedies._overtime_text(
+    text = remedy_text.overtime_text(
         inp, ru_g, NO_BACKLOG, 0, res_b, np.array([30.0, 30.0]), np.array([1.0, 1.0])
     )
     assert text == (
@@ -102,7 +102,7 @@ def test_every_binding_resource_is_held_to_its_own_cap() -> None:
         "the overtime cap of L1 from 20 to 30 h (max_overtime_hours in resources) and of "
         "LAB from 10.0 to 15.0 h a worker at 2 workers (max_overtime_per_worker in workforce)"
     )
-    fits = remedies._overtime_text(
+    fits = remedy_text.overtime_text(
         inp, ru_g, NO_BACKLOG, 0, res_b, np.array([15.0, 20.0]), np.array([1.0, 1.0])
     )
     assert fits == "add overtime in Jan 2027 (L1 +15 h, LAB +20 h)"

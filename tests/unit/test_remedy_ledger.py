@@ -1,15 +1,18 @@
 """Shortfall rows claim free room once: two gaps on one line in one month, or two
 pre-builds into one earlier month, do not both count the same free overtime or spare
-hours; two gaps on one labour pool in one month do not both hire within the same
-hiring limit, nor two gaps buy within the same subcontract cap; rows claim largest gap
-first (the frame's order), each later row sees what the earlier ones left. A row no
-other row shares room with reads as it did alone."""
+hours, nor the same supplier-cap room; two gaps on one labour pool in one month do not
+both hire within the same hiring limit or keep the same laid-off people, nor two gaps
+buy within the same subcontract cap. Rows claim lost sales first, then late orders,
+then stock below safety stock, larger first within each (the frame still shows them
+largest first); each later row sees what the earlier ones left, and a raise names what
+they took of it. Room other rows took never closes a lever: it raises a cap instead.
+A row no other row shares room with reads as it did alone."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from supply_helpers import demand_frame, family_capacity, one_product
+from supply_helpers import demand_frame, family_capacity, frame, one_product
 
 from sop.core import schema
 from sop.data import defaults
@@ -19,6 +22,8 @@ from sop.supply.plan import OPTIMAL, solve_plan
 from sop.supply.policy import SupplyPolicy
 
 NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
+# how a raise names what the gaps claimed first took of it
+AHEAD = "for gaps ranked ahead"
 
 
 def _two_products(p1: list[float], p2: list[float], **kw):
@@ -47,8 +52,8 @@ def _two_products(p1: list[float], p2: list[float], **kw):
 
 
 def _solve_alone_and_claimed(monkeypatch, demand, tables, policy):
-    """(the plan's shortfalls, the same rows with each gap's lever worked out alone, as
-    `Remedies.cheapest` does without claiming: the rows before the ledger)."""
+    """(the plan's shortfalls, the same rows with each gap's lever worked out alone:
+    `Remedies.claim` with nothing booked, the rows before the ledger)."""
     calls = []
     build = supply_shortfalls.shortfalls
 
@@ -59,7 +64,16 @@ def _solve_alone_and_claimed(monkeypatch, demand, tables, policy):
     monkeypatch.setattr(supply_shortfalls, "shortfalls", spy)
     plan = solve_plan(demand, tables, policy)
     assert plan.status == OPTIMAL, plan.explanation
-    monkeypatch.setattr(remedies.Remedies, "claim", remedies.Remedies.cheapest)
+    claim = remedies.Remedies.claim
+
+    def alone(self, gap):  # claim, then forget what it booked
+        kept = {k: v.copy() for k, v in self.taken.items()}
+        try:
+            return claim(self, gap)
+        finally:
+            self.taken = kept
+
+    monkeypatch.setattr(remedies.Remedies, "claim", alone)
     args, kw = calls[-1]
     return plan.shortfalls, build(*args, **kw)
 
@@ -78,7 +92,7 @@ def test_two_gaps_on_one_line_do_not_share_the_free_overtime(monkeypatch) -> Non
     assert sf["lever"].iloc[0] == "add overtime in Jan 2027 (L1 +30 h)"
     assert sf["lever"].iloc[1] == (
         "add overtime in Jan 2027 (L1 +10 h to its cap) and raise the overtime cap of L1 "
-        "from 40 to 50 h (max_overtime_hours in resources)"
+        f"from 40 to 50 h (max_overtime_hours in resources; 30 h of it {AHEAD})"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([190.0, 190.0])  # the premium
@@ -96,7 +110,7 @@ def test_a_cap_the_larger_gap_raises_counts_in_the_next_gaps_raise(monkeypatch) 
     )
     assert sf["lever"].iloc[1] == (
         "raise the Jan 2027 overtime cap of L1 from 20 to 50 h (max_overtime_hours in "
-        "resources), 10 h of the raise for larger gaps that month"
+        f"resources; 30 h of it {AHEAD})"
     )
 
 
@@ -179,14 +193,14 @@ def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) 
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([60.0, 40.0])
     assert list(alone["lever"]) == [
-        "hire 0.6 worker(s) for LAB from Jan 2027",
-        "hire 0.4 worker(s) for LAB from Jan 2027",  # 0.6 + 0.4 = 1.0 hires > 0.8
+        "hire 0.6 workers for LAB from Jan 2027",
+        "hire 0.4 workers for LAB from Jan 2027",  # 0.6 + 0.4 = 1.0 hires > 0.8
     ]
     # the larger gap takes 0.6 of the 0.8; the smaller must have the limit raised to 1.0
-    assert sf["lever"].iloc[0] == "hire 0.6 worker(s) for LAB from Jan 2027"
+    assert sf["lever"].iloc[0] == "hire 0.6 workers for LAB from Jan 2027"
     assert sf["lever"].iloc[1] == (
-        "raise the hiring limit of LAB (0.8 a month today; 1.0 a month with the 0.6 hired "
-        f"for larger gaps that month; {HIRES}) and hire 0.4 worker(s) for LAB from Jan 2027"
+        f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.6 hires "
+        f"of it {AHEAD}) and hire 0.4 workers for LAB from Jan 2027"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
     # the cost is the hire's, as before: 10 + 20,000 / 100 an hour, 1 h a unit
@@ -202,8 +216,8 @@ def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([40.0, 20.0])
     assert list(sf["lever"]) == [
-        "hire 0.4 worker(s) for LAB from Jan 2027",
-        "hire 0.2 worker(s) for LAB from Feb 2027",
+        "hire 0.4 workers for LAB from Jan 2027",
+        "hire 0.2 workers for LAB from Feb 2027",
     ]
     pd.testing.assert_frame_equal(sf, alone)
 
@@ -213,7 +227,7 @@ def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
 # the subcontract offer SUB at 150 a unit: 150 - (40 material + 10 line) = 100 extra a
 # unit, dearer than a lost unit, so the plan buys none; overtime (none allowed) at 200 -
 # 10 = 190 extra dearer still. Each gap fits a cap of 30 or 40 alone.
-FIELD = "(monthly_cap_units in supply_options)"
+FIELD = "monthly_cap_units in supply_options"
 
 
 @pytest.mark.parametrize(
@@ -222,15 +236,19 @@ FIELD = "(monthly_cap_units in supply_options)"
         (
             40.0,
             "buy more from SUB",
-            f"buy 10 more units from SUB and raise its cap from 40 to 50 units a month {FIELD}",
+            f"buy 10 more units from SUB and raise its cap from 40 to 50 units a month "
+            f"({FIELD}; 30 units of it {AHEAD})",
         ),
-        (30.0, "buy more from SUB", f"raise the cap of SUB from 30 to 50 units a month {FIELD}"),
+        (
+            30.0,
+            "buy more from SUB",
+            f"raise the cap of SUB from 30 to 50 units a month ({FIELD}; 30 units of it {AHEAD})",
+        ),
         # the larger gap already needs 10 past the cap: the raise counts them in
         (
             20.0,
-            f"buy 20 more units from SUB and raise its cap from 20 to 30 units a month {FIELD}",
-            f"raise the cap of SUB from 20 to 50 units a month {FIELD}, 10 units of the raise "
-            "for larger gaps that month",
+            f"buy 20 more units from SUB and raise its cap from 20 to 30 units a month ({FIELD})",
+            f"raise the cap of SUB from 20 to 50 units a month ({FIELD}; 30 units of it {AHEAD})",
         ),
     ],
 )
@@ -261,11 +279,162 @@ def test_a_lone_gap_past_the_subcontract_cap_buys_what_is_left() -> None:
     assert gap["units"] == pytest.approx(50.0)
     assert gap["lever"] == (
         "subcontract 50 units in Jan 2027: buy 40 more units from SUB and raise its cap "
-        f"from 40 to 50 units a month {FIELD}"
+        f"from 40 to 50 units a month ({FIELD})"
     )
     # subcontracting off: allow it, and the cap still holds
     off = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False, subcontract_allowed=False))
     assert off.shortfalls["lever"].iloc[0] == (
         "subcontract 50 units in Jan 2027: allow subcontracting and buy 40 more units from SUB "
-        f"and raise its cap from 40 to 50 units a month {FIELD}"
+        f"and raise its cap from 40 to 50 units a month ({FIELD})"
     )
+
+
+# L1 shut in February; January full on regular time with 20 h of overtime at 200 - 10
+# = 190 extra an hour, dearer than a lost unit: the plan works none of it
+SHUT_FEB = [100.0, 0.0]
+OT_FIELD = "max_overtime_hours in resources"
+
+
+def _shut_february(p1: list[float], p2: list[float]):
+    tables, demand = _two_products(p1, p2, max_ot=20.0, ot_rate=200.0)
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: SHUT_FEB})
+    return tables, demand
+
+
+def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) -> None:
+    # 40 of P2 lost in January take its 20 h of overtime; February's 30 of P1 alone would
+    # pre-build in January on overtime, and used to read "reopen L1 (no other lever is
+    # open)" with no cost once January's hours were claimed
+    tables, demand = _shut_february([100.0, 30.0], [40.0, 0.0])
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([40.0, 30.0])
+    feb = sf.iloc[1]
+    assert feb["lever"] == (
+        f"pre-build 30 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
+        f"L1 from 20 to 70 h ({OT_FIELD}; 40 h of it {AHEAD})"
+    )
+    assert "no other lever is open" not in feb["why"]
+    assert alone["lever"].iloc[1] == (
+        f"pre-build 30 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
+        f"L1 from 20 to 30 h ({OT_FIELD})"
+    )
+    # the overtime premium + a month's holding (0.5)
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([190.0, 190.5])
+    # the case test_prebuild_pays_the_overtime_it_needs once had: safety stock short in
+    # both months, January's gap ranked first (the same size, the earlier month)
+    monkeypatch.undo()  # claim as the plan does
+    tables, demand = one_product([100, 0], max_ot=20.0, ot_rate=25.0, ss_units=50.0)
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: SHUT_FEB})
+    feb = solve_plan(demand, tables, NO_BACKLOG).shortfalls.iloc[1]
+    assert feb["lever"] == (
+        f"pre-build 50 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
+        f"L1 from 20 to 100 h ({OT_FIELD}; 50 h of it {AHEAD})"
+    )
+    assert feb["lever_cost_per_unit"] == pytest.approx(16.0)  # 15 + 0.5 held + 0.5 at it
+
+
+def test_hours_taken_within_the_cap_are_named(monkeypatch) -> None:
+    # February's 20 lost pre-build on January's 20 h of overtime (all of it, within the
+    # cap); January's 10 lost then raise the cap to 30 h, and say that 20 h of it are
+    # February's: it read "from 20 to 30 h" as if the plan worked the 20 h
+    tables, demand = _shut_february([100.0, 20.0], [10.0, 0.0])
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["lever"]) == [
+        "pre-build 20 units in Jan 2027 on overtime and hold them",
+        f"raise the Jan 2027 overtime cap of L1 from 20 to 30 h ({OT_FIELD}; 20 h of it {AHEAD})",
+    ]
+
+
+def test_two_gaps_do_not_keep_the_same_laid_off_people(monkeypatch) -> None:
+    # a crew of 10 x 10 h (1 h a unit) costing 80 an hour, dearer than a unit earns: the
+    # plan lays all 10 off and loses 80 of P1 and 50 of P2. Alone each kept what it needs
+    # of the 10 (8 + 5 = 13); the second keeps the 2 left and hires 3
+    crew = {"workers": 10.0, "hpw": 10.0, "rate": 80.0}
+    tables, demand = _two_products([80.0], [50.0], line_hours=None, labour=crew)
+    policy = SupplyPolicy(layoffs_allowed=True, backlog_allowed=False)
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
+    laid = "lay off {} fewer worker(s) from LAB in Jan 2027 (the plan lays off 10.0 then{})"
+    assert list(alone["lever"]) == [laid.format("8.0", ""), laid.format("5.0", "")]
+    assert list(sf["lever"]) == [
+        laid.format("8.0", ""),
+        laid.format("2.0", f"; 8.0 of them kept {AHEAD}")
+        + " and hire 3.0 workers for LAB from Jan 2027",
+    ]
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([80.0, 80.0])  # the wage
+    # all 10 kept for the larger gap: the next one hires
+    monkeypatch.undo()
+    tables, demand = _two_products([100.0], [50.0], line_hours=None, labour=crew)
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
+    assert sf["lever"].iloc[1] == "hire 5.0 workers for LAB from Jan 2027"
+
+
+def test_two_prebuilds_do_not_share_the_same_supplier_cap_room(monkeypatch) -> None:
+    # L1 shut in February and March; January makes its 50 with 50 h spare, but the
+    # supplier cap MAT allows 70 units a month: 20 left. Holding 100 a unit-month makes
+    # the plan lose February's 40 and March's 30 rather than build. Alone each pre-built
+    # within the 20 units left (the same 20 twice)
+    tables, demand = one_product([50.0, 40.0, 30.0], holding_pct=2400.0)
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0, 0.0]})
+    mat = {schema.OPTION: "MAT", schema.OPTION_TYPE: schema.OPTION_MATERIAL_CAP}
+    mat |= {schema.FAMILY: "Fam", schema.MONTHLY_CAP_UNITS: 70.0}
+    tables[schema.SUPPLY_OPTIONS] = frame(schema.SUPPLY_OPTIONS, [mat])
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["units"]) == pytest.approx([40.0, 30.0])
+    raise_ = "the Jan 2027 supplier cap MAT from 70 to {} units a month ({}{})"
+    assert list(alone["lever"]) == [
+        f"pre-build 40 units in Jan 2027 and raise {raise_.format(90, FIELD, '')}",
+        f"pre-build 30 units in Jan 2027 and raise {raise_.format(80, FIELD, '')}",
+    ]
+    # February takes 40 units of MAT and 40 h; March finds 10 h and no unit left
+    assert list(sf["lever"]) == [
+        f"pre-build 40 units in Jan 2027 and raise {raise_.format(90, FIELD, '')}",
+        "pre-build 10 units in Jan 2027 and raise "
+        + raise_.format(100, FIELD, f"; 40 units of it {AHEAD}"),
+    ]
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([100.0, 200.0])  # holding
+
+
+def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
+    # the hiring limit read "(0.8 a month today; 1.0 a month with the 0.6 hired for
+    # larger gaps that month; ...)"; now one form: from, to, unit, field, what gaps
+    # ranked ahead took
+    tables, demand = _two_products(
+        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
+    )
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert (
+        sf["lever"]
+        .iloc[1]
+        .startswith(
+            f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.6 hires of "
+            f"it {AHEAD}) and hire 0.4 workers"
+        )
+    )
+    # a subcontract cap larger gaps used up within it names their units too
+    monkeypatch.undo()
+    tables, demand = one_product([130.0], ot_rate=200.0, ss_units=20.0, subcontract=(150.0, 30.0))
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert sf["lever"].iloc[1].endswith(f"50 units a month ({FIELD}; 30 units of it {AHEAD})")
+
+
+def test_lost_sales_claim_before_a_larger_safety_stock_gap(monkeypatch) -> None:
+    # 130 ordered on L1's 100 h with 50 units of safety stock and 30 h of overtime at
+    # 190 extra: the plan loses 30 and ends 50 below safety stock. The lost order takes
+    # the 30 free hours; the safety-stock gap, larger and shown first, raises the cap
+    tables, demand = one_product([130.0], ss_units=50.0, max_ot=30.0, ot_rate=200.0)
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(sf["kind"]) == ["below safety stock", "lost sales"]  # shown largest first
+    assert list(sf["lever"]) == [
+        f"raise the Jan 2027 overtime cap of L1 from 30 to 80 h ({OT_FIELD}; 30 h of it {AHEAD})",
+        "add overtime in Jan 2027 (L1 +30 h)",
+    ]
+    assert supply_shortfalls.CLAIM_ORDER == ("lost sales", "backlog", "below safety stock")
+
+
+def test_remedies_offer_claim_only() -> None:
+    # `levers` (unused) and `cheapest` (a test's stand-in for claim) are gone
+    public = {n for n in vars(remedies.Remedies) if not n.startswith("_")}
+    assert public == {"claim"}

@@ -42,12 +42,12 @@ def test_hiring_the_data_caps_says_raise_the_cap_first() -> None:
     gap = plan.shortfalls.iloc[0]
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(100.0))
     assert gap["lever"] == (
-        "raise the hiring limit of LAB (0 a month today; max_hires_per_month in workforce) "
-        "and hire 1.0 worker(s) for LAB from Feb 2027"
+        "raise the hiring limit of LAB from 0 to 1.0 hires a month (max_hires_per_month in "
+        "workforce) and hire 1.0 workers for LAB from Feb 2027"
     )
     # the hire still costs its wage + hiring cost over the month left: 10 + 200 / 100
     assert gap["lever_cost_per_unit"] == pytest.approx(12.0)
-    assert "raise the hiring limit of LAB (0 a month today; max_hires_per_month" in gap["why"]
+    assert gap["lever"] in gap["why"]
 
 
 def test_hiring_cap_used_up_by_the_plan_counts_its_own_hires() -> None:
@@ -57,15 +57,15 @@ def test_hiring_cap_used_up_by_the_plan_counts_its_own_hires() -> None:
     gap = plan.shortfalls.iloc[0]
     assert gap["units"] == pytest.approx(25.0)
     assert gap["lever"].startswith(
-        "raise the hiring limit of LAB (0.25 a month today; max_hires_per_month in workforce) "
-        "and hire"
+        "raise the hiring limit of LAB from 0.25 to 0.5 hires a month (max_hires_per_month in "
+        "workforce) and hire 0.25 workers"
     )
 
 
 def test_hiring_off_without_a_cap_only_asks_to_allow_it() -> None:
     plan = _crew_plan(max_hires=np.nan, hiring=False)
     gap = plan.shortfalls.iloc[0]
-    assert gap["lever"] == "allow hiring and hire 1.0 worker(s) for LAB from Feb 2027"
+    assert gap["lever"] == "allow hiring and hire 1.0 workers for LAB from Feb 2027"
 
 
 def test_prebuild_pays_the_overtime_it_needs() -> None:
