@@ -159,6 +159,13 @@ def month(ts: pd.Timestamp | None) -> str:
     return pd.Timestamp(ts).strftime("%b %Y")
 
 
+def month_span(first: object, last: object) -> str:
+    """A range of months as the app writes it: 'Dec 2026 to May 2027', one month alone
+    'Feb 2027'. Months as Timestamps or as text ('2026-11', `month_text`)."""
+    a, b = (month_text(m) if isinstance(m, str) else month(m) for m in (first, last))
+    return a if a == b else f"{a} to {b}"
+
+
 def month_text(text: object) -> str:
     """A month kept as text ('2026-11': levers, targets, links) as the app writes months
     ('Nov 2026'); text that is no month is given back as it is ('' stays '')."""

@@ -116,7 +116,7 @@ def plan_months(family_plan: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] 
 
 
 def _span(months: tuple[pd.Timestamp, pd.Timestamp]) -> str:
-    return f"{fmt.month(months[0])}-{fmt.month(months[1])}"
+    return fmt.month_span(*months)
 
 
 def _value(value: Any, unit: str = "") -> str:

@@ -41,7 +41,7 @@ LABELS = {
 
 
 def _span(first: str, last: str) -> str:
-    return f"{fmt.month_text(first)} to {fmt.month_text(last)}"
+    return fmt.month_span(first, last)
 
 
 def supplier_text(code: str, cap_names: Mapping[str, str] | None = None) -> str:

@@ -115,7 +115,7 @@ def test_the_moved_line_names_the_cap() -> None:
     assert wording.moved_text(CUT, NAMES) == said.format(NAMED)
     assert wording.moved_text(CUT) == said.format(MOTOR)
     every = Levers(supplier_changes=((ALL_SUPPLIERS, "2027-03", "2027-03", 10.0),))
-    assert wording.moved_text(every, NAMES) == "every supplier cap Mar 2027 to Mar 2027 +10 %"
+    assert wording.moved_text(every, NAMES) == "every supplier cap Mar 2027 +10 %"
 
 
 def test_the_compare_list_names_the_cap() -> None:

@@ -85,8 +85,8 @@ def test_a_record_approved_with_other_settings_is_not_the_plan_itself() -> None:
     assert ref.caption.startswith(
         r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 push', approved "
         r"03 Oct 2026, with other plan settings \(horizon 12 months, now 18; overtime off, "
-        r"now on\), as approved then. Its plan covers Nov 2026-Oct 2027, this one "
-        "Nov 2026-Apr 2028: each figure is a total over its own plan's months"
+        r"now on\), as approved then. Its plan covers Nov 2026 to Oct 2027, this one "
+        "Nov 2026 to Apr 2028: each figure is a total over its own plan's months"
     )
     tiles = approval.tiles({**KPIS, "revenue": 1_500_000.0}, "EUR", 18, ref)
     assert tiles[0][0].delta.startswith("+€500k")
@@ -119,8 +119,8 @@ def test_a_record_covering_other_months_says_so() -> None:
     assert ref.kpis == KPIS
     assert ref.caption == (
         r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 push', approved "
-        "03 Oct 2026, as approved then. Its plan covers Oct 2026-Sep 2027, this one "
-        "Nov 2026-Oct 2027: each figure is a total over its own plan's months, so a change "
+        "03 Oct 2026, as approved then. Its plan covers Oct 2026 to Sep 2027, this one "
+        "Nov 2026 to Oct 2027: each figure is a total over its own plan's months, so a change "
         "also holds the months that differ."
     )
 
