@@ -48,7 +48,12 @@ def render_figures(
         st.warning(fmt.md(approval.not_planned(why)), icon=":material/error:")
         return None
     picked = approval.Picked.of(sid, version, ev)
-    ref = approval.reference(rec, picked, base.kpis if base is not None and base.ok else None)
+    ref = approval.reference(
+        rec,
+        picked,
+        base.kpis if base is not None and base.ok else None,
+        readers.cap_names(path, version),  # a supplier cap in the levers as code · name
+    )
     st.caption(ref.caption)
     for row in approval.tiles(ev.kpis, currency, picked.month_count, ref):
         widgets.tiles(row)

@@ -33,7 +33,8 @@ from sop.executive.snapshots import PlanSnapshot
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile, service_pct
 from sop.scenario.levers import Levers
-from sop.supply.policy import SupplyPolicy, field_labels, units_text
+from sop.scenario.wording import moved_text
+from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
 
 
 class Records(Protocol):
@@ -119,26 +120,35 @@ def _span(months: tuple[pd.Timestamp, pd.Timestamp]) -> str:
     return fmt.month_span(*months)
 
 
-def _value(value: Any, unit: str = "") -> str:
+def _lower(label: str) -> str:
+    """A screen label inside a sentence: first letter lower case, an abbreviation kept."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _value(value: Any, unit: str = "", choice: bool = False) -> str:
+    """A setting's value in words with its `unit`: 'on', '3 % of price per month late',
+    'units per family' (a choice by its screen label, `CHOICE_LABELS`), 'Cooling 500
+    units and Heating 200 units' (units per family: each family's, the unit is theirs)."""
     if isinstance(value, bool):
-        text = "on" if value else "off"
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    elif isinstance(value, tuple):
-        text = units_text(value) or "none"
-    else:
-        text = str(value)
+        return "on" if value else "off"
+    if isinstance(value, tuple):  # (family, units) pairs: `SupplyPolicy.ending_units`
+        return " and ".join(f"{k} {fmt.units(v)}" for k, v in value) or "none"
+    if choice and value in CHOICE_LABELS:
+        return _lower(CHOICE_LABELS[value])
+    text = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{text} {unit}".strip()
 
 
 def setting_change(name: str, then: Any, now: Any) -> str:
-    """One plan setting as approved and now, in words: 'horizon 12 months, now 18',
-    'overtime off, now on' (the Supply page's label without its unit and 'allowed')."""
+    """One plan setting as approved and now, in words, each value with its unit:
+    'horizon 12 months, now 18 months', 'overtime off, now on', 'ending inventory
+    Cooling 500 units, now Cooling 800 units' (the Supply page's label without its unit
+    and 'allowed'; a choice by its label: 'planning level family x plant, now SKU')."""
     label = field_labels()[name]
     base, _, unit = label.partition(" (")
-    base = base.removesuffix(" allowed")
-    base = base if base[1:2].isupper() else base[:1].lower() + base[1:]
-    return f"{base} {_value(then, unit.removesuffix(')'))}, now {_value(now)}"
+    base, unit = _lower(base.removesuffix(" allowed")), unit.removesuffix(")")
+    choice = bool(field_help()[name][1])
+    return f"{base} {_value(then, unit, choice)}, now {_value(now, unit, choice)}"
 
 
 def settings_changes(then: Mapping[str, Any], now: SupplyPolicy) -> list[str] | None:
@@ -182,10 +192,24 @@ def needs_baseline(rec: Records, scenario_id: int) -> bool:
     return record_entry(rec)[0] is None and scenario_id != 0
 
 
-def _differences(entry: pd.Series, snap: PlanSnapshot | None, picked: Picked) -> list[str]:
+def levers_change(then: Levers | None, now: Levers, cap_names: Mapping[str, str] | None) -> str:
+    """The levers as approved and now, in the Scenarios page's words
+    (`sop.scenario.wording.moved_text`; a supplier cap as 'code · name' by `cap_names`):
+    'with other levers (then: demand, all families +10 % — now: demand, all families
+    +12 %)'. Plain text."""
+    was = "not readable" if then is None else moved_text(then, cap_names)
+    return f"with other levers (then: {was} — now: {moved_text(now, cap_names)})"
+
+
+def _differences(
+    entry: pd.Series,
+    snap: PlanSnapshot | None,
+    picked: Picked,
+    cap_names: Mapping[str, str] | None = None,
+) -> list[str]:
     """What the plan of record was approved with that the picked plan has not, each a
-    clause of the caption ('on data v3 (now v5)', 'with other plan settings (...)', 'with
-    other levers (...)'); its months are `_months_note`. A record without its snapshot
+    clause of the caption ('on data v3 (now v5)', 'with other plan settings (...)',
+    `levers_change`); its months are `_months_note`. A record without its snapshot
     differs by what its entry says (scenario, data) and 'its figures were not kept'."""
     out = []
     data = entry["dataset_version"]
@@ -201,8 +225,7 @@ def _differences(entry: pd.Series, snap: PlanSnapshot | None, picked: Picked) ->
     if int(entry["scenario_id"] or 0) == picked.scenario_id:
         then = _levers_then(snap.levers)
         if then != picked.levers:
-            was = "not readable" if then is None else then.describe()
-            out.append(f"with other levers (then {was}; now {picked.levers.describe()})")
+            out.append(levers_change(then, picked.levers, cap_names))
     return out
 
 
@@ -218,7 +241,12 @@ def _months_note(snap: PlanSnapshot | None, picked: Picked) -> str:
     )
 
 
-def reference(rec: Records, picked: Picked, baseline: Mapping[str, float] | None) -> Reference:
+def reference(
+    rec: Records,
+    picked: Picked,
+    baseline: Mapping[str, float] | None,
+    cap_names: Mapping[str, str] | None = None,
+) -> Reference:
     """What the tiles of the `picked` plan are set against: the plan of record
     (`record_entry`) as approved then, its snapshot's KPIs; with none, the `baseline`
     plan's KPIs on the same data (None: it cannot be made). The picked plan is the plan
@@ -226,7 +254,9 @@ def reference(rec: Records, picked: Picked, baseline: Mapping[str, float] | None
     the same plan settings (`settings_changes`), with the same levers and over the same
     months: then no changes are shown (its figures are the record's), and the caption
     says so. Otherwise the caption says what differs (data, settings, levers, months);
-    the figures are each plan's totals over its own months."""
+    the figures are each plan's totals over its own months. `cap_names` (supplier cap
+    code -> name, `sop.supply.explain.cap_names` of the data) names a supplier cap in
+    the levers' words."""
     entry, this_cycle = record_entry(rec)
     if entry is None:
         if picked.scenario_id == 0:
@@ -240,7 +270,7 @@ def reference(rec: Records, picked: Picked, baseline: Mapping[str, float] | None
     when = pd.Timestamp(entry["made_at"]).strftime("%d %b %Y")
     cycle = "" if this_cycle else f" of the {fmt.month(entry['cycle'])} cycle"
     snap = rec.snapshot if this_cycle else rec.previous
-    differs = _differences(entry, snap, picked)
+    differs = _differences(entry, snap, picked, cap_names)
     months = _months_note(snap, picked)
     same = int(entry["scenario_id"] or 0) == picked.scenario_id
     if same and snap is not None and not differs and not months:

@@ -23,6 +23,7 @@ from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 from sop.store import decisions as decision_log
+from sop.supply import explain
 from sop.supply import settings as plan_settings
 from sop.supply.policy import SupplyPolicy
 
@@ -142,14 +143,14 @@ def test_a_record_approved_under_other_settings_is_not_the_plan_itself(plans, op
     caption = next(c for c in _captions(at) if "plan of record" in c and "cycle ·" not in c)
     assert not caption.startswith("This is the plan of record")
     assert (
-        r"with other plan settings \(horizon 18 months, now 6; overtime on, now off\), "
+        r"with other plan settings \(horizon 18 months, now 6 months; overtime on, now off\), "
         "as approved then." in caption
     )
     first = pd.Timestamp(now.plan.family_plan["month"].min())
     then = pd.to_datetime(pd.Series(record["family_plan"]["month"]))
     assert (
-        f"Its plan covers {fmt.month(then.min())}-{fmt.month(then.max())}, this one "
-        f"{fmt.month(first)}-{fmt.month(first + pd.DateOffset(months=5))}: each figure is a "
+        f"Its plan covers {fmt.month(then.min())} to {fmt.month(then.max())}, this one "
+        f"{fmt.month(first)} to {fmt.month(first + pd.DateOffset(months=5))}: each figure is a "
         "total over its own plan's months" in caption
     )
     assert _deltas(at) == _expected(now.kpis, record["kpis"])
@@ -171,6 +172,35 @@ def test_last_cycles_record_over_other_months_says_so(plans, open_app) -> None:
     caption = next(c for c in _captions(at) if "plan of record" in c and "cycle ·" not in c)
     assert caption.startswith(f"Changes against the plan of record of the {fmt.month(last)} cycle")
     shown = pd.Timestamp(ctx.evaluate(PUSH).plan.family_plan["month"].min())
-    assert f"Its plan covers {fmt.month(months.min())}-" in caption
-    assert f", this one {fmt.month(shown)}-" in caption
+    assert f"Its plan covers {fmt.month(months.min())} to " in caption
+    assert f", this one {fmt.month(shown)} to " in caption
     assert _deltas(at) == _expected(ctx.evaluate(PUSH).kpis, stored["kpis"])
+
+
+def test_the_levers_as_approved_read_in_planners_words(plans, open_app, monkeypatch) -> None:
+    # the tiny data has no supplier caps: give it one, named, as the page reads the names
+    monkeypatch.setattr(explain, "cap_names", lambda tables: {"CAP-X": "Cooling *motor* cap"})
+    store, push, _ = plans
+    ctx = executive.context(store)
+    first = executive.approve_saved(store, ctx, push, "approved")
+    stored = json.loads(decision_log.snapshot_json(store, first))
+    # the saved scenario was edited since: approved with other levers
+    then = Levers(demand_pct=5.0, supplier_changes=(("CAP-X", "2027-01", "2027-03", -20.0),))
+    stored["levers"] = then.to_dict()
+    decision_log.approve(
+        store,
+        decisions.default_cycle(ctx.as_of),
+        push,
+        "Q1 *push*",
+        then.to_json(),
+        "with the squeeze",
+        ctx.version,
+        json.dumps(stored),
+    )
+    at = _pick(open_app("pages/decisions.py"), push)
+    caption = next(c for c in _captions(at) if "plan of record" in c and "cycle ·" not in c)
+    assert (
+        r"with other levers \(then\: demand, all families \+5 %; supplier cap CAP\-X · "
+        r"Cooling \*motor\* cap Jan 2027 to Mar 2027 \-20 % — now\: demand, all families "
+        r"\+10 %\), as approved then." in caption
+    )

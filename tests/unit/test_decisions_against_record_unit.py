@@ -7,6 +7,7 @@ caption says what differs."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pandas as pd
@@ -84,8 +85,8 @@ def test_a_record_approved_with_other_settings_is_not_the_plan_itself() -> None:
     assert ref.kpis == KPIS  # the changes show
     assert ref.caption.startswith(
         r"Changes against the plan of record of the Oct 2026 cycle '\#3 Q1 push', approved "
-        r"03 Oct 2026, with other plan settings \(horizon 12 months, now 18; overtime off, "
-        r"now on\), as approved then. Its plan covers Nov 2026 to Oct 2027, this one "
+        r"03 Oct 2026, with other plan settings \(horizon 12 months, now 18 months; overtime "
+        r"off, now on\), as approved then. Its plan covers Nov 2026 to Oct 2027, this one "
         "Nov 2026 to Apr 2028: each figure is a total over its own plan's months"
     )
     tiles = approval.tiles({**KPIS, "revenue": 1_500_000.0}, "EUR", 18, ref)
@@ -94,8 +95,8 @@ def test_a_record_approved_with_other_settings_is_not_the_plan_itself() -> None:
     many = now.replace(backlog_cost_pct=5.0, hiring_allowed=False, price_basis="list")
     caption = approval.reference(rec, _picked(3, 2, policy=many), None).caption
     assert (
-        r"settings \(horizon 12 months, now 18; backlog cost 3 % of price per month late, now "
-        r"5; overtime off, now on; and 2 more\)" in caption
+        r"settings \(horizon 12 months, now 18 months; backlog cost 3 % of price per month "
+        r"late, now 5 % of price per month late; overtime off, now on; and 2 more\)" in caption
     )
     # a risk threshold changes no tile: the same plan still
     thresholds = POLICY.replace(on_time_target_pct=80.0)
@@ -109,7 +110,62 @@ def test_a_saved_scenario_edited_since_its_approval_is_not_the_plan_itself() -> 
     rec = _rec(_entry(3, "Q1 push", 2), _snap())
     ref = approval.reference(rec, _picked(3, 2, levers=Levers(demand_pct=12.0)), None)
     assert ref.kpis == KPIS
-    assert r"with other levers \(then demand\_pct \+10; now demand\_pct \+12\)" in ref.caption
+    # the Scenarios page's words, not the levers' field names
+    assert (
+        r"with other levers \(then\: demand, all families \+10 % — now\: demand, all "
+        r"families \+12 %\), as approved then." in ref.caption
+    )
+    assert "demand\\_pct" not in ref.caption
+
+
+def test_a_supplier_cap_in_the_levers_goes_by_code_and_name_escaped() -> None:
+    squeeze = Levers(supplier_changes=(("CAP-1", "2027-01", "2027-03", -20.0),))
+    rec = _rec(_entry(3, "Q1 push", 2), _snap(levers=squeeze))
+    caps = {"CAP-1": "Cooling *motor* cap"}
+    ref = approval.reference(rec, _picked(3, 2, levers=Levers()), None, caps)
+    assert (
+        r"with other levers \(then\: supplier cap CAP\-1 · Cooling \*motor\* cap Jan 2027 "
+        r"to Mar 2027 \-20 % — now\: nothing \(baseline\)\)" in ref.caption
+    )
+    # without the names (or for a cap the data lacks) the code alone
+    bare = approval.reference(rec, _picked(3, 2, levers=Levers()), None).caption
+    assert r"then\: supplier cap CAP\-1 Jan 2027 to Mar 2027 \-20 %" in bare
+    assert "supplier\\_changes" not in bare
+
+
+def test_each_setting_value_carries_its_unit() -> None:
+    change = approval.setting_change
+    assert change("horizon", 12, 18) == "horizon 12 months, now 18 months"
+    assert change("backlog_cost_pct", 3.0, 5.0) == (
+        "backlog cost 3 % of price per month late, now 5 % of price per month late"
+    )
+    assert change("lost_sales_penalty_pct", 10.0, 12.5) == (
+        "lost-sale goodwill 10 % of price, now 12.5 % of price"
+    )
+    assert change("overtime_allowed", False, True) == "overtime off, now on"
+    # a choice by the Supply page's label, not its stored code
+    assert change("ending_inventory", "none", "units") == (
+        "minimum ending inventory none, now units per family"
+    )
+    assert change("level", "family", "sku") == "planning level family x plant, now SKU"
+
+
+def test_ending_units_read_per_family_as_stored_in_a_snapshot() -> None:
+    # a snapshot keeps the settings as JSON: the units per family come back as lists
+    then = SupplyPolicy(ending_inventory="units", ending_units=(("Cooling", 500.0),))
+    now = then.replace(ending_units=(("Cooling", 800.0), ("Heat*ing", 1200.0)))
+    stored = json.loads(json.dumps(then.as_dict()))
+    assert stored["ending_units"] == [["Cooling", 500.0]]
+    assert approval.settings_changes(stored, now) == [
+        "ending inventory Cooling 500 units, now Cooling 800 units and Heat*ing 1,200 units"
+    ]
+    rec = _rec(_entry(3, "Q1 push", 2), _snap(policy=then, settings=stored))
+    caption = approval.reference(rec, _picked(3, 2, policy=now), None).caption
+    assert (
+        r"with other plan settings \(ending inventory Cooling 500 units, now Cooling 800 "
+        r"units and Heat\*ing 1,200 units\)" in caption
+    )
+    assert "units per family" not in caption and "=" not in caption
 
 
 def test_a_record_covering_other_months_says_so() -> None:
