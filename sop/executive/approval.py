@@ -136,6 +136,8 @@ def _value(value: Any, unit: str = "", choice: bool = False) -> str:
     if choice and value in CHOICE_LABELS:
         return _lower(CHOICE_LABELS[value])
     text = f"{value:g}" if isinstance(value, float) else str(value)
+    if text == "1" and unit.split(" ")[0] in ("months", "days", "weeks"):
+        unit = unit.replace("s", "", 1)  # '1 month', '1 month of cover'
     return f"{text} {unit}".strip()
 
 

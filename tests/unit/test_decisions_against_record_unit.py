@@ -208,3 +208,12 @@ def test_a_record_without_its_snapshot_gives_no_change() -> None:
     )
     assert kept[0][0].delta.startswith("-€") and kept[0][0].delta_color == "normal"
     assert kept[0][1].delta == "no change"  # the same margin
+
+
+def test_one_month_is_singular() -> None:
+    # a horizon cut to one month read "horizon 12 months, now 1 months"
+    from sop.executive.approval import _value
+
+    assert _value(1, "months") == "1 month"
+    assert _value(1.0, "months of cover") == "1 month of cover"
+    assert _value(18, "months") == "18 months"
