@@ -234,13 +234,17 @@ def report_json(result: GoalResult, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def need_json(need: least.Need) -> dict[str, Any]:
-    """The least supplier raise as data: % of the starting scenario's cap, the
+    """The least supplier raise as data: % of the starting scenario's cap (uniform over
+    the plan's months `from` .. `to`), per cap the raise that plan needs, the
     best-margin answer's %, the caps, and the starting scenario's factor on the data's
     cap where it changed them."""
     return {
         "targets_alone_pct": need.pct,
         "best_margin_pct": need.best,
         "caps": list(need.caps),
+        "from": need.span[0],
+        "to": need.span[1],
+        "per_cap": [{"cap": c, "from": a, "to": b, "pct": p} for c, a, b, p in need.uses],
         "basis": [
             {"cap": cap, "start_factor": k, "from": a, "to": b} for cap, k, a, b in need.basis
         ],

@@ -1,9 +1,11 @@
 """What a goal solve did, in sentences a planner reads in the meeting.
 
 `moves` compares the answer's plan with the starting scenario's: which levers moved
-and by how much, the units each family gains (and in which months), and the cost per
-extra unit of each source (overtime, extra hours, subcontracting, hires).
-`binding` lists the limits that stop a target, with their shadow prices.
+and by how much, the units each family gains (and in which months), and the overtime
+and extra line hours added and removed, with the cost of an added overtime hour.
+`need_sentences` says the least supplier raise the targets alone need
+(`sop.goal.least`). `binding` lists the limits that stop a target, with their shadow
+prices.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
+from sop.goal import least
 from sop.scenario import wording
 from sop.scenario.evaluate import Evaluation
-from sop.scenario.levers import Levers
-from sop.supply.explain import bottlenecks
+from sop.scenario.levers import ALL_SUPPLIERS, Levers
+from sop.supply.explain import bottlenecks, cap_label
 from sop.supply.results import resource_use
 
 
@@ -47,6 +50,13 @@ def _months(index: pd.Series) -> tuple[str, str]:
     """The first and last month of `index`, as the app writes months ('Jun 2027')."""
     months = pd.DatetimeIndex(index)
     return fmt.month(months.min()), fmt.month(months.max())
+
+
+def _span(index: pd.Series) -> str:
+    """The months of `index` from first to last as the app writes a range of months
+    (`fmt.month_span`: 'Jun 2027 to Aug 2027', one month alone 'Jun 2027')."""
+    months = pd.DatetimeIndex(index)
+    return fmt.month_span(months.min(), months.max())
 
 
 def binding(inner, big: float, top: int = 3) -> list[Binding]:
@@ -125,14 +135,72 @@ def supplier_moves(
     for name, a, b, pct in answer.supplier_changes:
         if (name, a, b, pct) in start.supplier_changes:
             continue
-        months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)} to {fmt.month_text(b)}"
         cap = wording.supplier_text(name, cap_names)
-        out.append(f"{fmt.md(cap[:1].upper() + cap[1:])} {pct:+,.1f} % {months}")
+        out.append(f"{fmt.md(cap[:1].upper() + cap[1:])} {pct:+,.1f} % {fmt.month_span(a, b)}")
     return out
 
 
+def need_sentences(need: least.Need, cap_names: Mapping[str, str] | None = None) -> str:
+    """The least supplier raise the targets alone need (`sop.goal.least`) in words, as
+    Markdown (names escaped): 'The targets alone need supplier caps +52.5 % (CAP-CL-MOTOR
+    · Cooling material cap) over the plan's months, Nov 2026 to Apr 2028; per cap, that
+    plan needs CAP-CL-MOTOR · Cooling material cap +52.3 % in Jun 2027 to Apr 2028. The
+    best-margin plan raises them +105.5 % because the extra units earn margin.' and the
+    basis of the %: today's cap, or the starting scenario's where it changed the cap
+    ('itself 50 % below the data's in ...: +52.5 % brings it to 76 % of the data's cap')."""
+    caps = ", ".join(
+        wording.supplier_text(c, cap_names) if c == ALL_SUPPLIERS else cap_label(c, cap_names)
+        for c in need.caps
+    )
+    at = "the starting scenario's caps" if need.basis else "today's caps"
+    if need.pct <= 0:
+        out = (
+            f"The targets alone need no raise of supplier caps ({fmt.md(caps)}): they are "
+            f"met at {at}."
+        )
+    else:
+        months = fmt.month_span(*need.span)
+        out = (
+            f"The targets alone need supplier caps {need.pct:+,.1f} % ({fmt.md(caps)}) over "
+            f"the plan's months, {months}"
+        )
+        if need.uses:
+            used = ", ".join(
+                f"{fmt.md(cap_label(c, cap_names))} {p:+,.1f} % in {fmt.month_span(a, b)}"
+                for c, a, b, p in need.uses
+            )
+            out += f"; per cap, that plan needs {used}"
+        out += "."
+    if need.best > need.pct:
+        out += (
+            f" The best-margin plan raises them {need.best:+,.1f} % because the extra units "
+            "earn margin."
+        )
+    else:  # the targets need all of the best-margin raise: no unit beyond them
+        out += f" The best-margin plan raises them as much, {need.best:+,.1f} %."
+    said = [p for p in dict.fromkeys((need.pct, need.best)) if p > 0]
+    if not (need.basis and said):
+        return out + " Percentages are of today's cap, the data's."
+    parts = []
+    for cap, k, a, b in need.basis:
+        who = f"{fmt.md(cap_label(cap, cap_names))}: " if need.caps != (cap,) else ""
+        word = "percentages" if who else "Percentages"
+        side = "below" if k < 1 else "above"
+        first, *rest = [(p, f"{100 * k * (1 + p / 100):,.0f} %") for p in said]
+        shares = f"{first[0]:+,.1f} % brings it to {first[1]} of the data's cap" + "".join(
+            f", {p:+,.1f} % to {share}" for p, share in rest
+        )
+        parts.append(
+            f"{who}{word} are of the starting scenario's cap (itself {100 * abs(k - 1):,.0f} % "
+            f"{side} the data's in {fmt.month_span(a, b)}): {shares}"
+        )
+    return out + " " + "; ".join(parts) + "."
+
+
 def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
-    """Per resource: the extra overtime hours and their cost per extra unit made."""
+    """Per resource, the overtime (and extra line hours) the answer adds and removes
+    against the starting scenario, with the months, and the cost of an added overtime
+    hour: 'L1: overtime +10 h in Feb 2027, -50 h in Jan 2027; €10 an added hour'."""
     a, b = start.plan.resource_use, ev.plan.resource_use
     keys = [schema.RESOURCE, schema.MONTH]
     cols = [
@@ -150,18 +218,21 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
         d_avail = g[f"{schema.AVAILABLE_HOURS}_1"] - g[f"{schema.AVAILABLE_HOURS}_0"]
         d_load = (g["load_hours_1"] - g["load_hours_0"]).sum()
         for what, d in (("overtime", d_ot), ("extra line hours", d_avail)):
-            up = g[d > 1e-6]
-            if up.empty:
+            more, less = d > 1e-6, d < -1e-6
+            if not more.any():
                 continue
-            first, last = _months(up[schema.MONTH])
-            hours = float(d[d > 1e-6].sum())
-            line = f"{fmt.md(str(res))}: {hours:,.0f} h more {what} ({first} to {last})"
+            said = [
+                f"{sign}{abs(float(d[pick].sum())):,.0f} h in {_span(g.loc[pick, schema.MONTH])}"
+                for sign, pick in (("+", more), ("-", less))
+                if pick.any()
+            ]
+            line = f"{fmt.md(str(res))}: {what} {', '.join(said)}"
             if what == "overtime" and d_load > 1e-6:
                 # the cost of the added hours: the months they were added in (months
                 # with less overtime than the start would make the rate look negative)
-                more = d > 1e-6
                 cost = float((g["overtime_cost_1"] - g["overtime_cost_0"])[more].sum())
-                line += f", {money} {cost / hours:,.2f} an hour"
+                rate = fmt.money(cost / float(d[more].sum()), money, compact=False)
+                line += f"; {fmt.md(rate)} an added hour"
             out.append(line)
     return out
 
@@ -181,14 +252,13 @@ def moves(
         up = g[g["extra"] > 0.5]
         if up.empty or g["extra"].sum() <= 0.5:  # none more, or shipments moved only
             continue
-        first, last = _months(up[schema.MONTH])
         rev = round(
             fb.loc[fb[schema.FAMILY] == fam, "revenue"].sum()
             - fa.loc[fa[schema.FAMILY] == fam, "revenue"].sum()
         )
         out.append(
-            f"{fmt.md(str(fam))}: {g['extra'].sum():,.0f} more units shipped, in {first} to "
-            f"{last} (revenue {money} {rev:+,.0f})"
+            f"{fmt.md(str(fam))}: {g['extra'].sum():,.0f} more units shipped, in "
+            f"{_span(up[schema.MONTH])} (revenue {money} {rev:+,.0f})"
         )
     out += _prebuild(fa, fb)
     out += _sources(start, ev, money)
@@ -207,10 +277,9 @@ def _prebuild(fa: pd.DataFrame, fb: pd.DataFrame) -> list[str]:
         up = g[g["more"] > 0.5]
         if up.empty:
             continue
-        first, last = _months(up[schema.MONTH])
         out.append(
             f"{fmt.md(str(fam))}: built ahead, month-end stock up to {up['more'].max():,.0f} "
-            f"units above the starting scenario's in {first} to {last}"
+            f"units above the starting scenario's in {_span(up[schema.MONTH])}"
         )
     return out
 

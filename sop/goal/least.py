@@ -11,31 +11,34 @@ between the lever's `low` and the answer's largest raise (which meets them).
 
 Bisection, not a second LP that minimises the raise: that LP needs one more column
 (h) in every supplier cap row and its own objective, inside `sop.supply.lp`; the
-bisection reuses the goal solve as it is, ~8 solves of ~1 s on the demo. A target
+bisection reuses the goal solve as it is, ~8 solves of ~0.1 s on the demo. A target
 met at h is met at every larger h (a higher cap only adds plans), so it converges.
 
-`Need.sentences` says it with its basis: % of the starting scenario's cap, and, when
-the starting scenario changed the cap, what that is as a share of the data's cap.
+The h found is then checked as the answer is: its plan turned into a scenario
+(`sop.goal.model.answer`: per cap, the raise the plan uses, `supplier.raises`) and
+evaluated as any scenario (the caller's `holds`: `sop.scenario.evaluate` and each
+target measured on the plan's books). When that misses a target the figure steps up
+`STEP` point, at most `UP` times, and is the best-margin raise (evaluated and met as
+the answer) past that. `sop.goal.explain.need_sentences` says it in words.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sop.core import fmt, schema
-from sop.goal import supplier
+from sop.core import schema
+from sop.goal import model, supplier
 from sop.goal.spec import GoalSpec
-from sop.scenario import wording
 from sop.scenario.levers import ALL_SUPPLIERS, Levers
-from sop.supply.explain import cap_label
 
 STEP = 0.5  # % point: the bisection's resolution
+UP = 4  # steps of STEP the evaluated check may add before the best-margin raise is taken
 
 
 Segment = tuple[str, float, str, str]  # cap, starting factor on the data's cap, from, to
@@ -44,46 +47,20 @@ Segment = tuple[str, float, str, str]  # cap, starting factor on the data's cap,
 @dataclass(frozen=True)
 class Need:
     """The least raise meeting every target (`pct`, % of today's cap, uniform over
-    `caps`: codes, or (ALL_SUPPLIERS,)), the best-margin answer's largest raise
-    (`best`, %), and where the starting scenario changed a cap over the months either
-    raise ships beyond today's (`basis`: cap, factor on the data's cap, from, to)."""
+    `caps`: codes, or (ALL_SUPPLIERS,), and over `span`: the plan's first and last
+    month), per cap the raise its plan uses (`uses`: `supplier.raises`, cap, from, to,
+    %), the best-margin answer's largest raise (`best`, %), where the starting
+    scenario changed a cap over the months either raise ships beyond today's (`basis`:
+    cap, factor on the data's cap, from, to), and the LP solves it took (`solves`:
+    bisection, the evaluated check and any step up)."""
 
     pct: float
     best: float
     caps: tuple[str, ...]
     basis: tuple[Segment, ...] = ()
     solves: int = 0
-
-    def sentences(self, cap_names: Mapping[str, str] | None = None) -> str:
-        """'The targets alone need supplier caps +52.5 % (CAP-CL-MOTOR · Cooling material
-        cap); the best-margin plan raises them +105.5 % because the extra units earn
-        margin.' and the % basis. Markdown: names escaped (`fmt.md`)."""
-        caps = ", ".join(
-            wording.supplier_text(c, cap_names) if c == ALL_SUPPLIERS else cap_label(c, cap_names)
-            for c in self.caps
-        )
-        if self.pct <= 0:
-            need = f"no raise of supplier caps ({fmt.md(caps)}): they are met at today's caps"
-        else:
-            need = f"supplier caps {self.pct:+,.1f} % ({fmt.md(caps)})"
-        out = (
-            f"The targets alone need {need}; the best-margin plan raises them "
-            f"{self.best:+,.1f} % because the extra units earn margin."
-        )
-        if not self.basis:
-            return out + " Percentages are of today's cap, the data's."
-        parts = []
-        for cap, k, a, b in self.basis:
-            who = f"{fmt.md(cap)}: " if self.caps != (cap,) else ""
-            said = [p for p in (self.pct, self.best) if p > 0]
-            shares = ", ".join(f"{p:+,.1f} % = {100 * k * (1 + p / 100):,.1f} %" for p in said)
-            months = fmt.month_text(a) if a == b else f"{fmt.month_text(a)} to {fmt.month_text(b)}"
-            word = "percentages" if who else "Percentages"
-            parts.append(
-                f"{who}{word} are of the starting scenario's cap (itself "
-                f"{100 * (k - 1):+,.0f} % of the data's in {months}): {shares} of the data's cap"
-            )
-        return out + " " + "; ".join(parts) + "."
+    span: tuple[str, str] = ("", "")
+    uses: tuple[supplier.Change, ...] = ()
 
 
 def with_high(spec: GoalSpec, high: float) -> GoalSpec:
@@ -156,43 +133,76 @@ def basis(
     return tuple(out)
 
 
+def confirm(h: float, best: float, holds: Callable[[float], bool], step: float = STEP):
+    """(the first of h, h + `step`, ... at most `UP` steps up that `holds`, and how
+    many it tried); `best` (known to hold: the evaluated answer) when none does or
+    the next step would reach it."""
+    tried = 0
+    while h < best and tried <= UP:
+        tried += 1
+        if holds(h):
+            return h, tried
+        h = round(h + step, 9)
+    return best, tried
+
+
 def smallest(
     spec: GoalSpec,
     answer: Levers,
-    solve: Callable[[GoalSpec], object],
+    solve: Callable[[GoalSpec], model.Inner],
     span: tuple[str, str],
+    holds: Callable[[Levers], bool],
     say: Callable[[int, str], None] | None = None,
 ) -> Need | None:
     """The least supplier raise meeting every target (module docstring), or None when
     the answer raises no cap. `solve(spec)`: the goal solve (`sop.goal.model.Inner`)
     under the answer's outer levers with `spec`'s levers; `span`: the plan's first and
-    last month (YYYY-MM); `say(step, text)`: progress
-    (step 0, 1, ... of at most ~9)."""
+    last month (YYYY-MM); `holds(levers)`: the scenario evaluated meets every target on
+    its books; `say(step, text)`: progress (step 0, 1, ... of at most ~10)."""
     lv = spec.lever(supplier.NAME)
     added = answer.supplier_changes[len(spec.start.supplier_changes) :]
     if lv is None or not added:
         return None
     best = max(float(pct) for *_, pct in added)
-    last: list = []
-    tried: list[float] = []
+    kept: dict[float, model.Inner] = {}  # the last solve that met the targets (one)
+    checked: dict[float, tuple[supplier.Change, ...]] = {}
+    calls = 0
 
-    def meets(h: float) -> bool:
+    def inner_at(h: float) -> model.Inner:
+        nonlocal calls
+        if h in kept:
+            return kept[h]
         if say:
-            say(len(tried), f"Smallest supplier raise the targets need: trying +{h:,.1f} %")
-        tried.append(h)
+            say(calls, f"Smallest supplier raise the targets need: trying +{h:,.1f} %")
+        calls += 1
         inner = solve(with_high(spec, h))
         if inner.meets:
-            last[:] = [h, (inner.inp, inner.sol)]
-        return bool(inner.meets)
+            kept.clear()
+            kept[h] = inner
+        return inner
 
-    pct, calls = bisect(meets, float(lv.low), best)
-    ranges = [(n, a, b) for n, a, b, _ in added]
+    def evaluated(h: float) -> bool:  # the plan at h as a scenario, evaluated
+        nonlocal calls
+        inner = inner_at(h)
+        if not inner.meets:
+            return False
+        if say:
+            say(calls, f"Smallest supplier raise: evaluating +{h:,.1f} % as a scenario")
+        calls += 1
+        levers = model.answer(with_high(spec, h), inner)
+        if not holds(levers):
+            return False
+        checked[h] = levers.supplier_changes[len(spec.start.supplier_changes) :]
+        return True
+
+    pct, _ = bisect(lambda h: inner_at(h).meets, float(lv.low), best)
+    pct, _ = confirm(pct, best, evaluated)
+    uses = checked.get(pct, tuple(added))  # at `best`: the answer's own raises
+    ranges = [(n, a, b) for n, a, b, _ in (*added, *uses)]
     names: set[str] = set()
-    if last and last[0] == pct:  # the months the least raise's plan ships beyond today's
-        inp, sol = last[1]
-        ranges += [(n, a, b) for n, a, b, _ in supplier.raises(with_high(spec, pct), inp, sol)]
-        names = set(inp.mat[schema.OPTION].astype(str))
-    caps = list(lv.names) or sorted(names | {n for n, *_ in added} - {ALL_SUPPLIERS})
+    if pct in kept:
+        names = set(kept[pct].inp.mat[schema.OPTION].astype(str))
+    caps = list(lv.names) or sorted(names | {n for n, *_ in ranges} - {ALL_SUPPLIERS})
     months = pd.date_range(f"{span[0]}-01", f"{span[1]}-01", freq="MS")
     chosen = tuple(lv.names) or (ALL_SUPPLIERS,)
-    return Need(pct, best, chosen, basis(spec.start, caps, ranges, months), calls)
+    return Need(pct, best, chosen, basis(spec.start, caps, ranges, months), calls, span, uses)

@@ -10,8 +10,9 @@ as any scenario is evaluated (`sop.scenario.evaluate.evaluate`), so the figures 
 the moves listed and the scenario saved are the one scenario's, and each target is
 checked on its books (`sop.supply.targets.measure`). With the supplier lever, the
 result also gives the smallest supplier raise the targets alone need (`sop.goal.least`,
-a bisection of a few more goal solves), since the best-margin answer raises a cap as
-far as shipping pays.
+a bisection of a few more goal solves, the raise found evaluated as a scenario and its
+targets checked on its books as the answer's are), since the best-margin answer raises
+a cap as far as shipping pays.
 
 When no lever set within the ranges meets every target, the result says so with the
 best value each target reaches alone (every lever at the top of its range) and the
@@ -115,6 +116,7 @@ def solve_goal(
     if not start_ev.ok:
         return GoalResult(INVALID, spec.start, None, start_ev, message=start_ev.plan.explanation)
 
+    names = cap_names(tables)  # a supplier cap as code · name, in the sentences
     repricer = Repricer(base, tables, policy)
     families = [str(f) for f in base.families]
 
@@ -152,9 +154,9 @@ def solve_goal(
         solves=len(s.seen),
     )
     if result.ok:
-        result.moves = explain.moves(
-            start_ev, ev, money, cap_names(tables)
-        ) + explain.prices_of_targets(best, money)
+        result.moves = explain.moves(start_ev, ev, money, names) + explain.prices_of_targets(
+            best, money
+        )
         result.message = "Every target is met: " + "; ".join(
             t.describe(money) for t in spec.targets
         )
@@ -164,16 +166,22 @@ def solve_goal(
             )
         if spec.lever(supplier.NAME) and levers.supplier_changes == spec.start.supplier_changes:
             result.message += ". Supplier caps allowed but not needed: kept as they were"
+
+        def holds(scenario: Levers) -> bool:  # evaluated as the answer: targets on its books
+            found = evaluate(base, tables, scenario, policy, with_risk=False)
+            return all(ok for *_, ok in check(found, spec.targets))
+
         result.need = least.smallest(
             spec,
             levers,
             lambda sp: solve_inner(base, tables, policy, sp, best.start, repricer=repricer),
             supplier.plan_span(base),
-            lambda step, text: say(0.87 + 0.012 * step, text),
+            holds,
+            lambda step, text: say(0.87 + 0.011 * step, text),
         )
         if result.need is not None:
             result.solves += result.need.solves
-            result.notes.append(result.need.sentences(cap_names(tables)))
+            result.notes.append(explain.need_sentences(result.need, names))
     else:
         say(0.9, "Finding the best reachable value of each target")
         for t in spec.targets:
@@ -181,7 +189,7 @@ def solve_goal(
             result.best.append((t, value))
             result.binding.append((t, explain.binding(inner, inner.sol.big)))
             result.solves += 2
-        result.moves = explain.moves(start_ev, ev, money, cap_names(tables)) if ev.ok else []
+        result.moves = explain.moves(start_ev, ev, money, names) if ev.ok else []
         result.message = "Not every target can be met with the levers and ranges allowed."
         for t, found in result.binding:
             if not found:

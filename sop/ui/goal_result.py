@@ -75,7 +75,7 @@ def show(spec: GoalSpec, result: GoalResult, c: dict) -> None:
     tiles(result, cur)
     if result.moves:
         st.markdown("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves))
-    for note in result.notes:  # Markdown already: names escaped (`sop.goal.least`)
+    for note in result.notes:  # Markdown already: names escaped (`explain.need_sentences`)
         st.info(note, icon=":material/local_shipping:")
     if result.status == INFEASIBLE:
         limits(result, cur)

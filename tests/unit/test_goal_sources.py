@@ -1,5 +1,6 @@
-"""The goal answer's sources line: the cost of the overtime it adds, per hour, counted
-over the months the hours were added in, and months written as the app writes them."""
+"""The goal answer's sources line: the overtime it adds and removes, with the months
+(`fmt.month_span`: one month alone 'Feb 2027'), and the cost of an added hour counted
+over the months the hours were added in, money as `fmt.money` writes it."""
 
 from __future__ import annotations
 
@@ -32,4 +33,13 @@ def test_added_overtime_is_costed_over_the_months_it_was_added() -> None:
     start = _evaluation([50.0, 0.0], 10.0, [150.0, 100.0])
     answer = _evaluation([0.0, 10.0], 10.0, [100.0, 160.0])
     lines = explain._sources(start, answer, "EUR")
-    assert lines == ["L1: 10 h more overtime (Feb 2027 to Feb 2027), EUR 10.00 an hour"]
+    assert lines == ["L1: overtime +10 h in Feb 2027, -50 h in Jan 2027; €10 an added hour"]
+
+
+def test_added_overtime_over_months_says_the_range_and_no_hours_removed() -> None:
+    start = _evaluation([0.0, 0.0, 0.0], 40.0, [100.0, 100.0, 100.0])
+    answer = _evaluation([5.0, 0.0, 20.0], 40.0, [105.0, 100.0, 120.0])
+    lines = explain._sources(start, answer, "USD")
+    # Markdown: the dollar sign escaped (`fmt.md`), the CLI text unescapes it
+    assert lines == ["L1: overtime +25 h in Jan 2027 to Mar 2027; \\$40 an added hour"]
+    assert explain._sources(answer, start, "USD") == []  # overtime only removed: no source
