@@ -14,13 +14,17 @@ resources)"); a limit in units (a family's units a month) has no known cost per 
 inputs, solution, resource grids and settings, and its `claim` books what each gap's
 cheapest lever takes of the room the plan leaves (free hours, layoffs to forgo, hires
 under the hiring limit, subcontract units under an option's cap, material under a
-supplier cap), so later gaps see only what is left. A raise that counts what gaps
-claimed before says how much of it is theirs ("(max_overtime_hours in resources; 20 h
-of it for gaps ranked ahead)", `remedy_text.AHEAD`).
+supplier cap), each claim with the gap's short label ("lost sales of Fam in Jan
+2027"), so later gaps see only what is left. A raise other rows share breaks the new
+figure down and names them ("(max_overtime_hours in resources; 50 h for this gap on top
+of 30 h for the lost sales of Fam in Jan 2027)", `remedy_text.share`). A pre-build the
+spare regular hours of its month cannot make whole says how much of the gap it makes
+and that the rest needs another lever.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -32,13 +36,15 @@ from sop.supply.inputs import INF, PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
 from sop.supply.remedy_text import (
-    AHEAD,
     FIELD_UNITS,
-    claim_note,
+    OTHER_GAP,
     headcount,
     no_lever,
     overtime_parts,
     overtime_text,
+    people_digits,
+    rows_named,
+    share,
 )
 from sop.supply.results import AVAILABLE, LOAD, MAX_OVERTIME, OVERTIME
 from sop.supply.sku_values import PER_UNIT
@@ -77,12 +83,14 @@ class _Option(NamedTuple):
 class Gap:
     """One shortfall row's gap: `units` of item `item` (row of `inp.items`) short in
     month `month`, where the resources `binding` (rows of `inp.res`) bind; empty when a
-    supplier cap binds (then overtime cannot help)."""
+    supplier cap binds (then overtime cannot help). `label`: how the raises of later
+    rows name it ('lost sales of Fam in Jan 2027', `remedy_text.gap_label`)."""
 
     item: int
     month: int
     binding: tuple[int, ...]
     units: float
+    label: str = OTHER_GAP
 
     @property
     def res_b(self) -> np.ndarray:
@@ -116,6 +124,8 @@ class Remedies:
         self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS)}
         self.taken[SUB_UNITS] = np.zeros_like(inp.sub_cap, dtype=float)
         self.taken[MATERIAL] = np.zeros_like(inp.mat_cap, dtype=float)
+        # the labels of the gaps that claimed each (ledger, row, month), in claim order
+        self.who: defaultdict[tuple[str, int, int], list[str]] = defaultdict(list)
 
     def claim(self, gap: Gap) -> Lever:
         """(extra cost per unit, text) of the cheapest lever that closes the gap with
@@ -127,7 +137,15 @@ class Remedies:
             return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
         for take in found[0].takes:
             self.taken[take.ledger][take.row, take.month] += take.amount
+            self.who[take.ledger, take.row, take.month].append(gap.label)
         return found[0].cost, found[0].text
+
+    def _who(self, ledger: str, rows: np.ndarray | int, month: int) -> list:
+        """The labels of the gaps claimed before on `ledger` in `month`: a list for one
+        row, a list of lists for an array of rows."""
+        if np.ndim(rows) == 0:
+            return list(self.who.get((ledger, int(rows), month), []))
+        return [self._who(ledger, int(r), month) for r in rows]
 
     @staticmethod
     def _hours(ledger: str, month: int, rows: np.ndarray, hours: np.ndarray) -> list[_Take]:
@@ -157,7 +175,8 @@ class Remedies:
             prem = np.where(line, np.maximum(otr - reg, 0), otr)[res_b]
             need = units * a[res_b]
             taken = self.taken[OVERTIME_H][res_b, t]
-            text = overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken)
+            who = self._who(OVERTIME_H, res_b, t)
+            text = overtime_text(inp, ru_g, policy, t, res_b, need, a[res_b], taken, who)
             hours = self._hours(OVERTIME_H, t, res_b, need)
             out.append(_Option(float(prem @ a[res_b]), text, tuple(hours)))
         for r in res_b[~line[res_b]]:  # a labour pool binds: more people from month t
@@ -184,11 +203,12 @@ class Remedies:
             left = max(cap - used - taken, 0.0)
             steps = [] if self.policy.subcontract_allowed else ["allow subcontracting"]
             if gap.units > left + TOL_UNITS:  # past the cap: what is left, then raise it
-                note = claim_note(taken, "units", TOL_UNITS)
-                raise_ = f"from {cap:,.0f} to {used + taken + gap.units:,.0f} units a month"
+                who = self._who(SUB_UNITS, int(o), t)
+                new, parts = share(used + taken + gap.units, taken, used, who, "units", "buys")
+                note = f"; {parts}" if parts else ""
                 buy = f"buy {left:,.0f} more units from {name} and raise its cap"
                 head = buy if left > TOL_UNITS else f"raise the cap of {name}"
-                steps.append(f"{head} {raise_} ({FIELD_UNITS}{note})")
+                steps.append(f"{head} from {cap:,.0f} to {new} units a month ({FIELD_UNITS}{note})")
             elif self.policy.subcontract_allowed:
                 steps.append(f"buy more from {name}")
             price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
@@ -220,13 +240,14 @@ class Remedies:
         overtime rate less its regular rate, a labour pool's whole overtime rate) once it
         is full on regular time; plus any change in the material cost, plus the holding
         cost for the t - v months it waits. On spare regular hours it makes what they
-        allow; on overtime the whole gap, raising the overtime cap (and a supplier cap)
-        past what is left. The earlier month's shadow prices are not used: they price the
-        hour at what the plan already makes with it, so taking it would move a gap, not
-        close one; every other lever is likewise costed as extra money spent. Whether a
-        month is open is the plan's own room; the hours and material gaps claimed before
-        (`claim`) are not free, so they move a resource to its overtime tier or make the
-        lever raise a cap, never close the month."""
+        allow and, short of the gap, says so ('10 of the 30 units (the other 20 units need
+        another lever)', `_part_of`); on overtime alone the whole gap, raising the overtime
+        cap (and a supplier cap) past what is left. The earlier month's shadow prices are
+        not used: they price the hour at what the plan already makes with it, so taking it
+        would move a gap, not close one; every other lever is likewise costed as extra
+        money spent. Whether a month is open is the plan's own room; the hours and material
+        gaps claimed before (`claim`) are not free, so they move a resource to its overtime
+        tier or make the lever raise a cap, never close the month."""
         inp, ru_g, i, t = self.inp, self.ru_g, gap.item, gap.month
         prem = np.nan_to_num(np.where(self.line, np.maximum(self.otr - self.reg, 0.0), self.otr))
         route = np.flatnonzero(a > 0)
@@ -258,25 +279,28 @@ class Remedies:
         hours += self._hours(REGULAR_H, v, route[regular], need[regular])
         raises = []
         if len(ot_rows):
-            taken = self.taken[OVERTIME_H][ot_rows, v]
-            _, raise_ = overtime_parts(inp, ru_g, v, ot_rows, ot_need, a[ot_rows], taken)
+            taken, who = self.taken[OVERTIME_H][ot_rows, v], self._who(OVERTIME_H, ot_rows, v)
+            _, raise_ = overtime_parts(inp, ru_g, v, ot_rows, ot_need, a[ot_rows], taken, who)
             raises += [f"the {when} overtime cap {c}" for c in raise_]
         takes = []
         for o, cap, used in zip(*self._material_room(i, v)):
             taken = float(self.taken[MATERIAL][o, v])
             takes.append(_Take(MATERIAL, int(o), v, made))
             if made > cap - used - taken + TOL_UNITS:
-                note = claim_note(taken, "units", TOL_UNITS)
+                who = self._who(MATERIAL, int(o), v)
+                new, parts = share(used + taken + made, taken, used, who, "units", "makes")
+                note = f"; {parts}" if parts else ""
                 raises.append(
                     f"the {when} supplier cap {inp.mat[schema.OPTION].iloc[o]} from {cap:,.0f} "
-                    f"to {used + taken + made:,.0f} units a month ({FIELD_UNITS}{note})"
+                    f"to {new} units a month ({FIELD_UNITS}{note})"
                 )
         allow = (
             f"allow overtime in {when} and "
             if len(ot_rows) and not self.policy.overtime_allowed
             else ""
         )
-        text = f"{allow}pre-build {made:,.0f} units in {when}{' on overtime' * bool(len(ot_rows))}"
+        units, rest = _part_of(made, gap.units)
+        text = f"{allow}pre-build {units} in {when}{' on overtime' * bool(len(ot_rows))}{rest}"
         text += f" and raise {' and '.join(raises)}" if raises else " and hold them"
         return _Option(cost, text, tuple(hours + takes))
 
@@ -294,9 +318,15 @@ class Remedies:
         keep = min(people, max(laid - kept, 0.0)) if laid > 1e-6 else 0.0
         steps, takes, money = [], [], 0.0
         if keep > tol:
-            note = f"; {headcount(kept)} of them kept {AHEAD}" if kept > 1e-6 else ""
+            who = self._who(LAYOFFS, r, t)
+            note = (
+                f"; {headcount(keep)} workers kept for this gap on top of {headcount(kept)} "
+                f"for {rows_named(who)}"
+                if kept > 1e-6 and who
+                else ""
+            )
             steps.append(
-                f"lay off {headcount(keep)} fewer worker(s) from {name} in {when} "
+                f"lay off {headcount(keep)} fewer workers from {name} in {when} "
                 f"(the plan lays off {headcount(laid)} then{note})"
             )
             takes.append(_Take(LAYOFFS, r, t, keep))
@@ -332,12 +362,26 @@ class Remedies:
         taken = float(self.taken[HIRES][r, t])
         if people + taken > cap - hired + 1e-6:  # the limit leaves fewer (NaN cap: no limit)
             field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
-            note = f"; {headcount(taken)} hires of it {AHEAD}" if taken > 1e-6 else ""
+            new = hired + taken + people
+            who = self._who(HIRES, r, t)
+            digits = people_digits(new, taken, hired, people)
+            shown, parts = share(new, taken, hired, who, "hires", "makes", digits)
             steps.append(
                 f"raise the hiring limit of {name} from {headcount(cap)} to "
-                f"{headcount(hired + taken + people)} hires a month ({field}{note})"
+                f"{shown if parts else headcount(new)} hires a month "
+                f"({field}{'; ' + parts if parts else ''})"
             )
         text = (
             f"{' and '.join(steps + ['hire'])} {headcount(people)} workers for {name} from {when}"
         )
         return text, per_hour
+
+
+def _part_of(made: float, units: float) -> tuple[str, str]:
+    """('30 units', '') of a pre-build that makes the whole gap; ('10 of the 30 units',
+    ' (the other 20 units need another lever)') of one that makes part of it (the parts
+    add up as shown)."""
+    if made >= units - TOL_UNITS:
+        return f"{made:,.0f} units", ""
+    m, u = round(made), round(units)
+    return f"{m:,.0f} of the {u:,.0f} units", f" (the other {u - m:,.0f} units need another lever)"

@@ -1,8 +1,13 @@
 """The words of a shortfall's remedy (`sop.supply.remedies`): how much overtime a gap
 takes and which cap to raise, in plain words first and the data field in brackets
 ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in resources)"),
-a number of people, the note naming what gaps claimed before took of a raise, and what
-to say when no lever is open.
+a number of people, who shares a raised cap, and what to say when no lever is open.
+
+A raise other rows share breaks the new figure down in its brackets into parts that add
+up to it, naming the rows (`share`): "from 30 to 80 h (max_overtime_hours in
+resources; 50 h for this gap on top of 30 h for the lost sales of Fam in Jan 2027)",
+and the plan's own use when it has some ("... and the 20 h the plan works"): this
+gap's part + the other rows' + the plan's own = the new figure.
 """
 
 from __future__ import annotations
@@ -15,16 +20,73 @@ from sop.supply.inputs import PlanInputs
 from sop.supply.policy import SupplyPolicy
 from sop.supply.results import AVAILABLE, OVERTIME
 
-# who took the room a claim note counts: the gaps claimed first (`shortfalls` claims
-# lost sales, then late orders, then stock below safety stock, larger first in each)
-AHEAD = "for gaps ranked ahead"
 FIELD_UNITS = f"{schema.MONTHLY_CAP_UNITS} in {schema.SUPPLY_OPTIONS}"
+# a gap as another row's raise names it: "lost sales of Fam in Jan 2027"
+_KIND_WORDS = {
+    "lost sales": "lost sales",
+    "backlog": "late orders",
+    "below safety stock": "safety-stock gap",
+}
+OTHER_GAP = "other gap"  # a gap without a label (`remedies.Gap`)
+MAX_NAMED = 3  # the other rows a raise names; past these it counts them ("and 2 more")
 
 
-def claim_note(amount: float, unit: str, tol: float) -> str:
-    """'; 20 h of it for gaps ranked ahead' inside a raise's brackets ('' when the gaps
-    claimed first took none of it)."""
-    return f"; {amount:,.0f} {unit} of it {AHEAD}" if amount > tol else ""
+def gap_label(kind: str, family: object, month: str) -> str:
+    """The short name of a gap other rows' raises use: 'lost sales of Fam in Jan 2027'
+    (kind: lost sales, backlog (late orders), below safety stock)."""
+    return f"{_KIND_WORDS.get(kind, kind)} of {family} in {month}"
+
+
+def rows_named(labels: list[str]) -> str:
+    """Who took room before this gap: 'the lost sales of Fam in Jan 2027', or '2 other
+    rows (lost sales of Fam in Jan 2027, late orders of Fam2 in Feb 2027)'; past
+    `MAX_NAMED` labels '(..., ... and 2 more)'. The same label twice is named once."""
+    if len(labels) == 1:
+        return f"the {labels[0]}"
+    named = list(dict.fromkeys(labels))
+    listed = ", ".join(named[:MAX_NAMED])
+    if len(named) > MAX_NAMED:
+        listed += f" and {len(named) - MAX_NAMED} more"
+    return f"{len(labels)} other rows ({listed})"
+
+
+def share(
+    new: float,
+    taken: float,
+    own: float,
+    who: list[str],
+    unit: str,
+    verb: str,
+    digits: int = 0,
+) -> tuple[str, str]:
+    """(the new figure of a raised limit, the parts it holds) as text with `digits`
+    decimals: '20 h for this gap on top of 30 h for the lost sales of Fam in Jan 2027 and
+    the 10 h the plan works' (`own`, what the plan itself uses, named when > 0; `verb`:
+    works, buys, makes). This gap's part is what is left of the new figure after
+    the others' `taken` and the plan's own, as shown, so the parts add up to the new
+    figure. No parts ('') when the rows before took none of it."""
+    n, t, o = (round(max(float(x), 0.0), digits) for x in (new, taken, own))
+    if t <= 0 or not who:
+        return _num(n, digits), ""
+    u = f" {unit}" if unit else ""
+    text = (
+        f"{_num(n - t - o, digits)}{u} for this gap on top of {_num(t, digits)}{u} "
+        f"for {rows_named(who)}"
+    )
+    if o > 0:
+        text += f" and the {_num(o, digits)}{u} the plan {verb}"
+    return _num(n, digits), text
+
+
+def _num(x: float, digits: int) -> str:
+    """x with `digits` decimals and thousands separators (never '-0')."""
+    return f"{(round(x, digits) or 0.0):,.{digits}f}"
+
+
+def people_digits(*xs: float) -> int:
+    """Decimals for numbers of people shown together (`headcount`): 2 when one of them,
+    below one person, would round, else 1."""
+    return 2 if any(abs(x) < 1 and abs(x - round(x, 1)) > 5e-3 for x in xs) else 1
 
 
 def headcount(x: float) -> str:
@@ -44,29 +106,32 @@ def overtime_parts(
     need: np.ndarray,
     per_unit: np.ndarray,
     taken: np.ndarray,
+    who: list[list[str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(the overtime worked within each cap: 'L1 +20 h' or 'L1 +20 h to its cap', the
     caps to raise: 'of L1 from 20 to 50 h (max_overtime_hours in resources)') of
     working `need` more hours on each resource `res_b` in month t, held against the
     overtime the data still allows there less the hours `taken` by gaps claimed before
-    (`Remedies.claim`): those count in the raise and are named in its brackets. Hours
-    within half a unit's worth of the cap count as fitting."""
+    (`Remedies.claim`; `who`: their labels, per resource). The new cap holds the plan's
+    own overtime, theirs and this gap's, and a raise they share says so (`share`).
+    Hours within half a unit's worth of the cap count as fitting."""
     names = inp.res[schema.RESOURCE].to_numpy()
-    free = np.clip(overtime_caps(inp, ru_g, res_b, t) - ru_g[OVERTIME][res_b, t], 0, None)
-    free = np.nan_to_num(free)
-    earlier = np.clip(taken - free, 0, None)  # what gaps claimed before need past the cap
-    free = np.clip(free - taken, 0, None)
+    who = [[] for _ in res_b] if who is None else who
+    caps = np.nan_to_num(overtime_caps(inp, ru_g, res_b, t))
+    free = np.nan_to_num(np.clip(caps - ru_g[OVERTIME][res_b, t], 0, None))
+    own = np.clip(caps - free, 0, None)  # the overtime the plan works, within the cap
+    free = np.clip(free - taken, 0, None)  # what the gaps claimed before left
     tol = TOL_UNITS * per_unit
     work, raise_ = [], []
     for k, r in enumerate(res_b):
-        over = need[k] - free[k]
-        if over <= tol[k]:
+        if need[k] - free[k] <= tol[k]:
             work.append(f"{names[r]} +{need[k]:,.0f} h")
             continue
         if free[k] > tol[k]:
             work.append(f"{names[r]} +{free[k]:,.0f} h to its cap")
-        note = claim_note(taken[k], "h", tol[k])
-        raise_.append(f"of {names[r]} {cap_field(inp, ru_g, r, t, over + earlier[k], note)}")
+        new = own[k] + taken[k] + need[k]
+        field = cap_field(inp, ru_g, r, t, new, (taken[k], own[k], who[k]))
+        raise_.append(f"of {names[r]} {field}")
     return work, raise_
 
 
@@ -79,15 +144,16 @@ def overtime_text(
     need: np.ndarray,
     per_unit: np.ndarray,
     taken: np.ndarray | None = None,
+    who: list[list[str]] | None = None,
 ) -> str:
     """What working `need` more overtime hours on each binding resource `res_b` in
     month t takes (`overtime_parts`): the hours up to each cap, and how far to raise
     a cap the gap needs more than (today's figure, the one needed and the data field:
     `cap_field`). A line's cap is `max_overtime_hours`; a labour pool's is
     `max_overtime_per_worker` x the plan's workers that month. `taken`: the hours gaps
-    claimed before took there (`Remedies.claim`)."""
+    claimed before took there (`Remedies.claim`), `who` their labels per resource."""
     taken = np.zeros(len(res_b)) if taken is None else taken
-    work, raise_ = overtime_parts(inp, ru_g, t, res_b, need, per_unit, taken)
+    work, raise_ = overtime_parts(inp, ru_g, t, res_b, need, per_unit, taken, who)
     when, allow = fmt.month(inp.months[t]), not policy.overtime_allowed
     caps = " and ".join(raise_)
     if not work:  # no overtime left on any binding resource
@@ -116,22 +182,31 @@ def per_worker(inp: PlanInputs, r: int) -> float:
 
 
 def cap_field(
-    inp: PlanInputs, ru_g: dict[str, np.ndarray], r: int, t: int, over: float, note: str = ""
+    inp: PlanInputs,
+    ru_g: dict[str, np.ndarray],
+    r: int,
+    t: int,
+    new: float,
+    shared: tuple[float, float, list[str]] = (0.0, 0.0, []),
 ) -> str:
-    """Today's overtime cap of resource r in month t, the one that allows `over` more
-    hours and the data field that holds it, `note` (`claim_note`) inside its brackets: 'from
-    54 to 72 h (max_overtime_hours in resources)', or per worker 'from 20.0 to 93.4 h a
-    worker at 17 workers (max_overtime_per_worker in workforce)'."""
+    """Today's overtime cap of resource r in month t, the one that allows `new` hours in
+    all and the data field that holds it: 'from 54 to 72 h (max_overtime_hours in
+    resources)', or per worker 'from 20.0 to 93.4 h a worker at 17 workers
+    (max_overtime_per_worker in workforce)'. `shared`: (the hours gaps claimed before
+    took there, the plan's own overtime, their labels): when they took some, the
+    brackets break `new` down (`share`): '(...; 20 h for this gap on top of 30 h for the
+    lost sales of Fam in Jan 2027)', per worker in hours in all ('1,588 h in all: ...')."""
+    taken, own, who = shared
+    new_h, parts = share(new, taken, own, who, "h", "works")
     if r not in inp.labour:
-        cap = float(inp.ot_cap[r, t])
         field = f"{schema.MAX_OVERTIME_HOURS} in {schema.RESOURCES}"
-        return f"from {cap:,.0f} to {cap + over:,.0f} h ({field}{note})"
+        note = f"; {parts}" if parts else ""
+        return f"from {float(inp.ot_cap[r, t]):,.0f} to {new_h} h ({field}{note})"
     now, workers = per_worker(inp, r), float(ru_g["workers"][r, t])
     field = f"{schema.MAX_OVERTIME_PER_WORKER} in {schema.WORKFORCE}"
+    note = f"; {new_h} h in all: {parts}" if parts else ""
     at = f"{workers:,.1f}".removesuffix(".0")
-    return (
-        f"from {now:,.1f} to {now + over / workers:,.1f} h a worker at {at} workers ({field}{note})"
-    )
+    return f"from {now:,.1f} to {new / workers:,.1f} h a worker at {at} workers ({field}{note})"
 
 
 def no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:

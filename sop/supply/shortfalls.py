@@ -28,6 +28,7 @@ from sop.supply.explain import (
 from sop.supply.inputs import PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
+from sop.supply.remedy_text import gap_label
 from sop.supply.results import (
     AVAILABLE,
     BACKLOG,
@@ -63,7 +64,9 @@ _NOT_WORTH = {
 
 
 def _per_unit(cost: float, currency: str) -> str:
-    """' (+€3.20/unit)': a lever's extra cost per unit; '' when it has none."""
+    """' (+€3.20/unit)': a lever's extra cost per unit; '' when it has none. The `why`
+    sentence puts it next to its label ("Cheapest lever (+€3.20/unit): ..."), never after
+    the lever's own brackets."""
     if not np.isfinite(cost):
         return ""
     return f" ({'+' if cost >= 0 else '-'}{fmt.symbol(currency)}{abs(cost):,.2f}/unit)"
@@ -242,16 +245,24 @@ def _row(
     capped = len(cands) > len(res_b)
     _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
     binding = () if capped else tuple(int(r) for r in res_b)
-    cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units)))
+    label = gap_label(kind, item[schema.FAMILY], fmt.month(inp.months[t]))
+    cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units), label))
     if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
-        cost, lever = np.nan, f"{lever} ({UNKNOWN_COST})"
+        cost, lever = np.nan, _in_brackets(lever, UNKNOWN_COST)
     if kind == "below safety stock":  # closing it also means holding the unit
         cost += float(inp.hold[i, t])
     why = (
         f"{what}: {text}; one more {per} there is worth {money(sp_, currency)}. "
-        f"Cheapest lever: {lever}{_per_unit(cost, currency)}; "
+        f"Cheapest lever{_per_unit(cost, currency)}: {lever}; "
         f"the gap costs {_gap_cost(inp, policy, kind, i, t, currency)}."
     )
     month = inp.months[t]
     fam, plant = item[schema.FAMILY], item[schema.PLANT]
     return (month, fam, plant, kind, units, code, month, sp_, lever, cost, why)
+
+
+def _in_brackets(text: str, note: str) -> str:
+    """`text` with `note` added in brackets: inside its closing bracket when it ends with
+    one ('(units_per_month in family_capacity; cost not known ...)'), not a second
+    bracket after it."""
+    return f"{text[:-1]}; {note})" if text.endswith(")") else f"{text} ({note})"

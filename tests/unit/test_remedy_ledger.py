@@ -4,11 +4,15 @@ hours, nor the same supplier-cap room; two gaps on one labour pool in one month 
 both hire within the same hiring limit or keep the same laid-off people, nor two gaps
 buy within the same subcontract cap. Rows claim lost sales first, then late orders,
 then stock below safety stock, larger first within each (the frame still shows them
-largest first); each later row sees what the earlier ones left, and a raise names what
-they took of it. Room other rows took never closes a lever: it raises a cap instead.
-A row no other row shares room with reads as it did alone."""
+largest first); each later row sees what the earlier ones left, and a raise breaks its
+new figure down into this gap's part, the rows that took room before (named) and the
+plan's own use, adding up to it. Room other rows took never closes a lever: it raises a
+cap instead. A pre-build that makes part of a gap says so. A row no other row shares
+room with reads as it did alone."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
@@ -22,8 +26,9 @@ from sop.supply.plan import OPTIMAL, solve_plan
 from sop.supply.policy import SupplyPolicy
 
 NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
-# how a raise names what the gaps claimed first took of it
-AHEAD = "for gaps ranked ahead"
+# how a raise names the rows that claimed room first
+P2_LOST = "the lost sales of Fam2 in Jan 2027"
+FAM_LOST = "the lost sales of Fam in Jan 2027"
 
 
 def _two_products(p1: list[float], p2: list[float], **kw):
@@ -92,7 +97,8 @@ def test_two_gaps_on_one_line_do_not_share_the_free_overtime(monkeypatch) -> Non
     assert sf["lever"].iloc[0] == "add overtime in Jan 2027 (L1 +30 h)"
     assert sf["lever"].iloc[1] == (
         "add overtime in Jan 2027 (L1 +10 h to its cap) and raise the overtime cap of L1 "
-        f"from 40 to 50 h (max_overtime_hours in resources; 30 h of it {AHEAD})"
+        f"from 40 to 50 h (max_overtime_hours in resources; 20 h for this gap on top of 30 h "
+        f"for {P2_LOST})"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([190.0, 190.0])  # the premium
@@ -110,7 +116,7 @@ def test_a_cap_the_larger_gap_raises_counts_in_the_next_gaps_raise(monkeypatch) 
     )
     assert sf["lever"].iloc[1] == (
         "raise the Jan 2027 overtime cap of L1 from 20 to 50 h (max_overtime_hours in "
-        f"resources; 30 h of it {AHEAD})"
+        f"resources; 20 h for this gap on top of 30 h for {P2_LOST})"
     )
 
 
@@ -153,7 +159,7 @@ def test_a_single_gap_reads_as_before(monkeypatch) -> None:
     assert (row["shadow_price"], row["lever"], row["lever_cost_per_unit"]) == (60.0, lever, 190.0)
     assert row["why"] == (
         "50 units of Fam (Plant) lost sales in Jan 2027: L1 (Line 1) is full; one more hour "
-        f"there is worth €60. Cheapest lever: {lever} (+€190.00/unit); the gap costs its "
+        f"there is worth €60. Cheapest lever (+€190.00/unit): {lever}; the gap costs its "
         "margin plus €10 goodwill per unit (price €100, material €40)."
     )
 
@@ -199,8 +205,9 @@ def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) 
     # the larger gap takes 0.6 of the 0.8; the smaller must have the limit raised to 1.0
     assert sf["lever"].iloc[0] == "hire 0.6 workers for LAB from Jan 2027"
     assert sf["lever"].iloc[1] == (
-        f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.6 hires "
-        f"of it {AHEAD}) and hire 0.4 workers for LAB from Jan 2027"
+        f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.4 hires "
+        f"for this gap on top of 0.6 hires for {P2_LOST}) and hire 0.4 workers for LAB "
+        "from Jan 2027"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
     # the cost is the hire's, as before: 10 + 20,000 / 100 an hour, 1 h a unit
@@ -228,6 +235,7 @@ def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
 # unit, dearer than a lost unit, so the plan buys none; overtime (none allowed) at 200 -
 # 10 = 190 extra dearer still. Each gap fits a cap of 30 or 40 alone.
 FIELD = "monthly_cap_units in supply_options"
+SHARED = "20 units for this gap on top of 30 units for the lost sales of Fam in Jan 2027"
 
 
 @pytest.mark.parametrize(
@@ -237,18 +245,18 @@ FIELD = "monthly_cap_units in supply_options"
             40.0,
             "buy more from SUB",
             f"buy 10 more units from SUB and raise its cap from 40 to 50 units a month "
-            f"({FIELD}; 30 units of it {AHEAD})",
+            f"({FIELD}; {SHARED})",
         ),
         (
             30.0,
             "buy more from SUB",
-            f"raise the cap of SUB from 30 to 50 units a month ({FIELD}; 30 units of it {AHEAD})",
+            f"raise the cap of SUB from 30 to 50 units a month ({FIELD}; {SHARED})",
         ),
         # the larger gap already needs 10 past the cap: the raise counts them in
         (
             20.0,
             f"buy 20 more units from SUB and raise its cap from 20 to 30 units a month ({FIELD})",
-            f"raise the cap of SUB from 20 to 50 units a month ({FIELD}; 30 units of it {AHEAD})",
+            f"raise the cap of SUB from 20 to 50 units a month ({FIELD}; {SHARED})",
         ),
     ],
 )
@@ -312,7 +320,7 @@ def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) 
     feb = sf.iloc[1]
     assert feb["lever"] == (
         f"pre-build 30 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
-        f"L1 from 20 to 70 h ({OT_FIELD}; 40 h of it {AHEAD})"
+        f"L1 from 20 to 70 h ({OT_FIELD}; 30 h for this gap on top of 40 h for {P2_LOST})"
     )
     assert "no other lever is open" not in feb["why"]
     assert alone["lever"].iloc[1] == (
@@ -330,7 +338,8 @@ def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) 
     feb = solve_plan(demand, tables, NO_BACKLOG).shortfalls.iloc[1]
     assert feb["lever"] == (
         f"pre-build 50 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
-        f"L1 from 20 to 100 h ({OT_FIELD}; 50 h of it {AHEAD})"
+        f"L1 from 20 to 100 h ({OT_FIELD}; 50 h for this gap on top of 50 h for the "
+        "safety-stock gap of Fam in Jan 2027)"
     )
     assert feb["lever_cost_per_unit"] == pytest.approx(16.0)  # 15 + 0.5 held + 0.5 at it
 
@@ -343,7 +352,8 @@ def test_hours_taken_within_the_cap_are_named(monkeypatch) -> None:
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["lever"]) == [
         "pre-build 20 units in Jan 2027 on overtime and hold them",
-        f"raise the Jan 2027 overtime cap of L1 from 20 to 30 h ({OT_FIELD}; 20 h of it {AHEAD})",
+        f"raise the Jan 2027 overtime cap of L1 from 20 to 30 h ({OT_FIELD}; 10 h for this gap "
+        "on top of 20 h for the lost sales of Fam in Feb 2027)",
     ]
 
 
@@ -355,11 +365,11 @@ def test_two_gaps_do_not_keep_the_same_laid_off_people(monkeypatch) -> None:
     tables, demand = _two_products([80.0], [50.0], line_hours=None, labour=crew)
     policy = SupplyPolicy(layoffs_allowed=True, backlog_allowed=False)
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
-    laid = "lay off {} fewer worker(s) from LAB in Jan 2027 (the plan lays off 10.0 then{})"
+    laid = "lay off {} fewer workers from LAB in Jan 2027 (the plan lays off 10.0 then{})"
     assert list(alone["lever"]) == [laid.format("8.0", ""), laid.format("5.0", "")]
     assert list(sf["lever"]) == [
         laid.format("8.0", ""),
-        laid.format("2.0", f"; 8.0 of them kept {AHEAD}")
+        laid.format("2.0", f"; 2.0 workers kept for this gap on top of 8.0 for {FAM_LOST}")
         + " and hire 3.0 workers for LAB from Jan 2027",
     ]
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([80.0, 80.0])  # the wage
@@ -388,19 +398,21 @@ def test_two_prebuilds_do_not_share_the_same_supplier_cap_room(monkeypatch) -> N
         f"pre-build 40 units in Jan 2027 and raise {raise_.format(90, FIELD, '')}",
         f"pre-build 30 units in Jan 2027 and raise {raise_.format(80, FIELD, '')}",
     ]
-    # February takes 40 units of MAT and 40 h; March finds 10 h and no unit left
+    # February takes 40 units of MAT and 40 h; March finds 10 h and no unit left: it
+    # makes 10 of its 30 units, and MAT's 100 hold them, February's 40 and the plan's 50
+    shared = "; 10 units for this gap on top of 40 units for the lost sales of Fam in Feb 2027"
     assert list(sf["lever"]) == [
         f"pre-build 40 units in Jan 2027 and raise {raise_.format(90, FIELD, '')}",
-        "pre-build 10 units in Jan 2027 and raise "
-        + raise_.format(100, FIELD, f"; 40 units of it {AHEAD}"),
+        "pre-build 10 of the 30 units in Jan 2027 (the other 20 units need another lever) "
+        "and raise " + raise_.format(100, FIELD, f"{shared} and the 50 units the plan makes"),
     ]
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([100.0, 200.0])  # holding
 
 
 def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
     # the hiring limit read "(0.8 a month today; 1.0 a month with the 0.6 hired for
-    # larger gaps that month; ...)"; now one form: from, to, unit, field, what gaps
-    # ranked ahead took
+    # larger gaps that month; ...)"; now one form: from, to, unit, field, and what of the
+    # new figure is this gap's and the rows' claimed before
     tables, demand = _two_products(
         [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
     )
@@ -409,15 +421,15 @@ def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
         sf["lever"]
         .iloc[1]
         .startswith(
-            f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.6 hires of "
-            f"it {AHEAD}) and hire 0.4 workers"
+            f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.4 hires for "
+            f"this gap on top of 0.6 hires for {P2_LOST}) and hire 0.4 workers"
         )
     )
     # a subcontract cap larger gaps used up within it names their units too
     monkeypatch.undo()
     tables, demand = one_product([130.0], ot_rate=200.0, ss_units=20.0, subcontract=(150.0, 30.0))
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
-    assert sf["lever"].iloc[1].endswith(f"50 units a month ({FIELD}; 30 units of it {AHEAD})")
+    assert sf["lever"].iloc[1].endswith(f"50 units a month ({FIELD}; {SHARED})")
 
 
 def test_lost_sales_claim_before_a_larger_safety_stock_gap(monkeypatch) -> None:
@@ -428,7 +440,8 @@ def test_lost_sales_claim_before_a_larger_safety_stock_gap(monkeypatch) -> None:
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["kind"]) == ["below safety stock", "lost sales"]  # shown largest first
     assert list(sf["lever"]) == [
-        f"raise the Jan 2027 overtime cap of L1 from 30 to 80 h ({OT_FIELD}; 30 h of it {AHEAD})",
+        f"raise the Jan 2027 overtime cap of L1 from 30 to 80 h ({OT_FIELD}; 50 h for this gap "
+        "on top of 30 h for the lost sales of Fam in Jan 2027)",
         "add overtime in Jan 2027 (L1 +30 h)",
     ]
     assert supply_shortfalls.CLAIM_ORDER == ("lost sales", "backlog", "below safety stock")
@@ -438,3 +451,113 @@ def test_remedies_offer_claim_only() -> None:
     # `levers` (unused) and `cheapest` (a test's stand-in for claim) are gone
     public = {n for n in vars(remedies.Remedies) if not n.startswith("_")}
     assert public == {"claim"}
+
+
+# a raise other rows share: "from 20 to 90 h (max_overtime_hours in resources; 20 h for
+# this gap on top of 50 h for 2 other rows (...) and the 20 h the plan works)"
+SHARED_RAISE = re.compile(
+    r"from ([\d,]+) to ([\d,]+) h \(max_overtime_hours in resources; ([\d,]+) h for this gap "
+    r"on top of ([\d,]+) h for (.+?)(?: and the ([\d,]+) h the plan works)?\)$"
+)
+
+
+def _shared_raise(lever: str) -> tuple[float, float, float, float, float, str]:
+    """(today's cap, the new cap, this gap's h, the other rows' h, the plan's own h, who)."""
+    m = SHARED_RAISE.search(lever)
+    assert m, lever
+    today, new, mine, others, own = (
+        float((g or "0").replace(",", "")) for g in m.groups()[:4] + (m[6],)
+    )
+    return today, new, mine, others, own, m[5]
+
+
+def _label(row) -> str:
+    kind = {"lost sales": "lost sales", "backlog": "late orders"}.get(row.kind, "safety-stock gap")
+    return f"{kind} of {row.family} in {row.month:%b %Y}"
+
+
+def test_a_shared_raise_adds_up_and_names_the_rows_that_took_the_room(monkeypatch) -> None:
+    # L1: 100 h + 20 h of overtime at 25 - 10 = 15 extra, cheaper than a lost unit: the
+    # plan works all 20 h and still loses 40 of P2 and 10 of P1, and runs 20 below safety
+    # stock on each. Four rows share L1's January overtime cap: each later raise counts
+    # the hours of the rows claimed before it, names them, and the parts add up. The
+    # second row shown read "(...; 50 h of it for gaps ranked ahead)", though 10 of the
+    # 50 h went to the row shown last (the lost sales of Fam, claimed before it)
+    tables, demand = _two_products([130.0], [40.0], max_ot=20.0, ot_rate=25.0, ss_units=20.0)
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(zip(sf["kind"], sf["family"], sf["units"])) == [
+        ("lost sales", "Fam2", 40.0),
+        ("below safety stock", "Fam", 20.0),
+        ("below safety stock", "Fam2", 20.0),
+        ("lost sales", "Fam", 10.0),
+    ]
+    assert sf["lever"].iloc[0] == (  # claimed first: nobody to name
+        "raise the Jan 2027 overtime cap of L1 from 20 to 60 h (max_overtime_hours in resources)"
+    )
+    assert sf["lever"].iloc[2] == (
+        "raise the Jan 2027 overtime cap of L1 from 20 to 110 h (max_overtime_hours in "
+        "resources; 20 h for this gap on top of 70 h for 3 other rows (lost sales of Fam2 in "
+        "Jan 2027, lost sales of Fam in Jan 2027, safety-stock gap of Fam in Jan 2027) and the "
+        "20 h the plan works)"
+    )
+    labels = [_label(r) for r in sf.itertuples(index=False)]
+    rank = sorted(
+        range(len(sf)),
+        key=lambda n: supply_shortfalls._claim_rank(
+            (sf["kind"].iloc[n], 0, 0, sf["units"].iloc[n])
+        ),
+    )
+    for n in range(1, len(sf)):
+        today, new, mine, others, own, who = _shared_raise(sf["lever"].iloc[n])
+        # the plan works today's whole cap: this gap's part + the others' = the raise
+        assert own == today == 20.0
+        assert mine + others == new - today
+        assert mine == sf["units"].iloc[n]  # 1 h a unit
+        # the rows named are the rows claimed before this one, in the frame
+        before = [labels[k] for k in rank[: rank.index(n)]]
+        if len(before) == 1:
+            assert who == f"the {before[0]}"
+        else:
+            assert who == f"{len(before)} other rows ({', '.join(before)})"
+        assert others == sum(sf["units"].iloc[k] for k in rank[: rank.index(n)])
+    # the lost sales of Fam, shown last, took their 10 h before the safety-stock row
+    # shown second, and that row says so
+    assert (
+        "on top of 50 h for 2 other rows (lost sales of Fam2 in Jan 2027, lost sales of Fam "
+        "in Jan 2027)" in sf["lever"].iloc[1]
+    )
+
+
+def test_a_raise_over_a_cap_the_plan_leaves_free_adds_up_to_the_new_cap(monkeypatch) -> None:
+    # the plan works none of L1's 30 h of overtime (190 extra an hour): the lost sales,
+    # claimed first but shown second, take them; the safety-stock gap shown first needs
+    # 50 h more: 50 h for it on top of the 30 h of the lost sales make the new 80 h
+    tables, demand = one_product([130.0], ss_units=50.0, max_ot=30.0, ot_rate=200.0)
+    sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    today, new, mine, others, own, who = _shared_raise(sf["lever"].iloc[0])
+    assert (today, new, own) == (30.0, 80.0, 0.0)
+    assert mine + others + own == new and mine == 50.0 and others == 30.0
+    assert who == f"the {_label(next(sf.iloc[[1]].itertuples(index=False)))}"
+    assert who == "the lost sales of Fam in Jan 2027"
+
+
+def test_a_partial_prebuild_says_how_much_of_the_gap_it_makes() -> None:
+    # L1 shut in February; January makes its 90 and has 10 h spare, no overtime.
+    # Holding 100 a unit-month makes the plan lose February's 30 rather than build.
+    # Pre-building makes 10 of them: it read "pre-build 10 units in Jan 2027 and hold
+    # them", as if it closed the gap
+    tables, demand = one_product([90.0, 30.0], holding_pct=2400.0)
+    cap = tables[schema.CAPACITY]
+    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    plan = solve_plan(demand, tables, NO_BACKLOG)
+    assert plan.status == OPTIMAL, plan.explanation
+    gap = plan.shortfalls.iloc[0]
+    assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(30.0))
+    assert gap["lever"] == (
+        "pre-build 10 of the 30 units in Jan 2027 (the other 20 units need another lever) "
+        "and hold them"
+    )
+    assert gap["lever_cost_per_unit"] == pytest.approx(100.0)  # a month's holding
+    # the cost sits by its label, not after the lever's own brackets
+    assert f"Cheapest lever (+€100.00/unit): {gap['lever']}; the gap costs" in gap["why"]
+    assert ") (" not in gap["why"]

@@ -98,8 +98,12 @@ def test_prebuild_takes_the_cheapest_month_not_the_latest() -> None:
     assert plan.status == OPTIMAL, plan.explanation
     gap = plan.shortfalls.iloc[0]
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(60.0))
-    # January on regular time: 2 months x 50 = 100; February on overtime 190 + 50
-    assert gap["lever"] == "pre-build 50 units in Jan 2027 and hold them"
+    # January on regular time: 2 months x 50 = 100; February on overtime 190 + 50.
+    # January's 50 spare hours make 50 of the 60: it read "pre-build 50 units"
+    assert gap["lever"] == (
+        "pre-build 50 of the 60 units in Jan 2027 (the other 10 units need another lever) "
+        "and hold them"
+    )
     assert gap["lever_cost_per_unit"] == pytest.approx(100.0)
 
 
@@ -113,7 +117,14 @@ def test_a_limit_in_units_has_no_cost_and_says_why() -> None:
     sf = plan.shortfalls
     assert len(sf) == 2 and (sf["kind"] == "lost sales").all()
     assert np.isnan(sf["lever_cost_per_unit"]).all()  # blank in the grid, never inf
-    assert sf["lever"].str.endswith(f"({supply_shortfalls.UNKNOWN_COST})").all()
+    # said inside the lever's own brackets: it read "(units_per_month in family_capacity)
+    # (cost not known: ...)"
+    assert (
+        sf["lever"]
+        .str.endswith(f"(units_per_month in family_capacity; {supply_shortfalls.UNKNOWN_COST})")
+        .all()
+    )
+    assert not sf["why"].str.contains(r"\) \(").any()
     assert "inf" not in " ".join(sf["why"])
     out = json.dumps(records(sf), allow_nan=False)  # JSON has no inf: null
     assert all(r["lever_cost_per_unit"] is None for r in json.loads(out))
