@@ -130,7 +130,7 @@ def test_a_layoff_month_asks_to_lay_off_fewer_not_to_hire() -> None:
     assert gap["lever"].startswith("lay off 10.0 fewer workers from LAB")
     assert "no workers that month" in gap["why"] and "shut" not in gap["why"]
     b = plan.bottlenecks.set_index("month")
-    assert b.at[first, "lever"].startswith("The plan lays off 10.0 worker(s) here")
+    assert b.at[first, "lever"].startswith("The plan lays off 10.0 workers here")
     # later months lay nobody off: hiring is the lever again
     later = plan.shortfalls[plan.shortfalls[schema.MONTH] > first]
     assert later["lever"].str.startswith("hire").all()
