@@ -53,10 +53,18 @@ def _months(index: pd.Series) -> tuple[str, str]:
 
 
 def _span(index: pd.Series) -> str:
-    """The months of `index` from first to last as the app writes a range of months
-    (`fmt.month_span`: 'Jun 2027 to Aug 2027', one month alone 'Jun 2027')."""
-    months = pd.DatetimeIndex(index)
-    return fmt.month_span(months.min(), months.max())
+    """The months of `index` as the app writes a range of months (`fmt.month_span`:
+    'Jun 2027 to Aug 2027', one month alone 'Jun 2027'); months with gaps between them
+    are not a range: 'Jan 2027 and Mar 2027', more than three '5 months, Jan 2027 to
+    Sep 2027'."""
+    months = pd.DatetimeIndex(index).unique().sort_values()
+    span = fmt.month_span(months.min(), months.max())
+    n = (months.max().year - months.min().year) * 12 + months.max().month - months.min().month + 1
+    if len(months) == n:  # every month of the range
+        return span
+    if len(months) <= 3:  # 'Jan 2027 and Mar 2027'
+        return " and ".join(fmt.month(m) for m in months)
+    return f"{len(months)} months, {span}"
 
 
 def binding(inner, big: float, top: int = 3) -> list[Binding]:
@@ -219,7 +227,7 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
         d_load = (g["load_hours_1"] - g["load_hours_0"]).sum()
         for what, d in (("overtime", d_ot), ("extra line hours", d_avail)):
             more, less = d > 1e-6, d < -1e-6
-            if not more.any():
+            if not (more.any() or less.any()):
                 continue
             said = [
                 f"{sign}{abs(float(d[pick].sum())):,.0f} h in {_span(g.loc[pick, schema.MONTH])}"
@@ -227,7 +235,7 @@ def _sources(start: Evaluation, ev: Evaluation, money: str) -> list[str]:
                 if pick.any()
             ]
             line = f"{fmt.md(str(res))}: {what} {', '.join(said)}"
-            if what == "overtime" and d_load > 1e-6:
+            if what == "overtime" and d_load > 1e-6 and more.any():
                 # the cost of the added hours: the months they were added in (months
                 # with less overtime than the start would make the rate look negative)
                 cost = float((g["overtime_cost_1"] - g["overtime_cost_0"])[more].sum())
@@ -258,7 +266,8 @@ def moves(
         )
         out.append(
             f"{fmt.md(str(fam))}: {g['extra'].sum():,.0f} more units shipped, in "
-            f"{_span(up[schema.MONTH])} (revenue {money} {rev:+,.0f})"
+            f"{_span(up[schema.MONTH])} (revenue "
+            f"{fmt.md(fmt.money_delta(rev, money, compact=False))})"
         )
     out += _prebuild(fa, fb)
     out += _sources(start, ev, money)

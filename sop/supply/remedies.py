@@ -77,6 +77,7 @@ class _Option(NamedTuple):
     cost: float
     text: str
     takes: tuple[_Take, ...] = ()
+    partial: bool = False  # it makes only part of the gap (a pre-build short of room)
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,12 @@ class Remedies:
 
     def claim(self, gap: Gap) -> Lever:
         """(extra cost per unit, text) of the cheapest lever that closes the gap with
-        the room earlier claims left (ties: by text), booking what it takes: later gaps
+        the room earlier claims left (ties: by text; a pre-build that makes only part of
+        it only when no lever closes it), booking what it takes: later gaps
         see only the rest. (NaN, what must change) when none is open (`no_lever`); cost
         inf: a limit in units, whose cost is not in the data."""
-        found = sorted(self._options(gap), key=lambda o: (o.cost, o.text))
+        # a lever that makes only part of the gap ranks after those that close it
+        found = sorted(self._options(gap), key=lambda o: (o.partial, o.cost, o.text))
         if not found:
             return np.nan, no_lever(self.inp, self.ru_g, gap.res_b, gap.month)
         for take in found[0].takes:
@@ -272,6 +275,8 @@ class Remedies:
             return None
         cost, v, regular, spare = best
         made = min(gap.units, float(np.min(spare[regular] / a[route][regular], initial=np.inf)))
+        if round(made) < 1:  # it would read "pre-build 0 of the 30 units"
+            return None
         when = fmt.month(inp.months[v])
         need = made * a[route]
         ot_rows, ot_need = route[~regular], need[~regular]
@@ -302,7 +307,7 @@ class Remedies:
         units, rest = _part_of(made, gap.units)
         text = f"{allow}pre-build {units} in {when}{' on overtime' * bool(len(ot_rows))}{rest}"
         text += f" and raise {' and '.join(raises)}" if raises else " and hold them"
-        return _Option(cost, text, tuple(hours + takes))
+        return _Option(cost, text, tuple(hours + takes), bool(rest))
 
     def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
@@ -365,7 +370,7 @@ class Remedies:
             new = hired + taken + people
             who = self._who(HIRES, r, t)
             digits = people_digits(new, taken, hired, people)
-            shown, parts = share(new, taken, hired, who, "hires", "makes", digits)
+            shown, parts = share(new, taken, hired, who, "hires", "plans", digits)
             steps.append(
                 f"raise the hiring limit of {name} from {headcount(cap)} to "
                 f"{shown if parts else headcount(new)} hires a month "
@@ -384,4 +389,6 @@ def _part_of(made: float, units: float) -> tuple[str, str]:
     if made >= units - TOL_UNITS:
         return f"{made:,.0f} units", ""
     m, u = round(made), round(units)
-    return f"{m:,.0f} of the {u:,.0f} units", f" (the other {u - m:,.0f} units need another lever)"
+    rest = u - m
+    need = f"{rest:,.0f} unit needs" if rest == 1 else f"{rest:,.0f} units need"
+    return f"{m:,.0f} of the {u:,.0f} units", f" (the other {need} another lever)"

@@ -245,7 +245,13 @@ def _row(
     capped = len(cands) > len(res_b)
     _, code, text, sp_, per = cands[-1] if capped else max(cands, key=lambda c: c[0])
     binding = () if capped else tuple(int(r) for r in res_b)
-    label = gap_label(kind, item[schema.FAMILY], fmt.month(inp.months[t]))
+    # the row's own name, as its sentence says it: 'Fam (P1)', a SKU at SKU level
+    name = (
+        item[schema.SKU]
+        if schema.SKU in inp.items
+        else f"{item[schema.FAMILY]} ({item[schema.PLANT]})"
+    )
+    label = gap_label(kind, name, fmt.month(inp.months[t]))
     cost, lever = remedy.claim(remedies.Gap(int(i), int(t), binding, float(units), label))
     if np.isinf(cost):  # a limit in units: what a unit more costs is not in the data
         cost, lever = np.nan, _in_brackets(lever, UNKNOWN_COST)

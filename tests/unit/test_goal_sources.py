@@ -36,10 +36,21 @@ def test_added_overtime_is_costed_over_the_months_it_was_added() -> None:
     assert lines == ["L1: overtime +10 h in Feb 2027, -50 h in Jan 2027; €10 an added hour"]
 
 
-def test_added_overtime_over_months_says_the_range_and_no_hours_removed() -> None:
+def test_added_overtime_in_months_apart_names_them_and_removed_hours_are_said() -> None:
     start = _evaluation([0.0, 0.0, 0.0], 40.0, [100.0, 100.0, 100.0])
     answer = _evaluation([5.0, 0.0, 20.0], 40.0, [105.0, 100.0, 120.0])
     lines = explain._sources(start, answer, "USD")
     # Markdown: the dollar sign escaped (`fmt.md`), the CLI text unescapes it
-    assert lines == ["L1: overtime +25 h in Jan 2027 to Mar 2027; \\$40 an added hour"]
-    assert explain._sources(answer, start, "USD") == []  # overtime only removed: no source
+    # February has none: the months are named, not a range ("Jan 2027 to Mar 2027"
+    # read as hours in every month)
+    assert lines == ["L1: overtime +25 h in Jan 2027 and Mar 2027; \\$40 an added hour"]
+    # overtime only removed is said too, with no rate (it was left out)
+    assert explain._sources(answer, start, "USD") == ["L1: overtime -25 h in Jan 2027 and Mar 2027"]
+
+
+def test_added_overtime_in_every_month_of_a_range_is_a_range() -> None:
+    start = _evaluation([0.0, 0.0, 0.0], 40.0, [100.0, 100.0, 100.0])
+    answer = _evaluation([5.0, 5.0, 20.0], 40.0, [105.0, 105.0, 120.0])
+    assert explain._sources(start, answer, "EUR") == [
+        "L1: overtime +30 h in Jan 2027 to Mar 2027; €40 an added hour"
+    ]

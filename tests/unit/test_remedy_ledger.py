@@ -22,13 +22,14 @@ from sop.core import schema
 from sop.data import defaults
 from sop.supply import remedies
 from sop.supply import shortfalls as supply_shortfalls
-from sop.supply.plan import OPTIMAL, solve_plan
+from sop.supply.explain import resource_grid
+from sop.supply.plan import OPTIMAL, solve_plan, solve_plan_and_inputs
 from sop.supply.policy import SupplyPolicy
 
 NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
 # how a raise names the rows that claimed room first
-P2_LOST = "the lost sales of Fam2 in Jan 2027"
-FAM_LOST = "the lost sales of Fam in Jan 2027"
+P2_LOST = "the lost sales of Fam2 (Plant) in Jan 2027"
+FAM_LOST = "the lost sales of Fam (Plant) in Jan 2027"
 
 
 def _two_products(p1: list[float], p2: list[float], **kw):
@@ -235,7 +236,7 @@ def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
 # unit, dearer than a lost unit, so the plan buys none; overtime (none allowed) at 200 -
 # 10 = 190 extra dearer still. Each gap fits a cap of 30 or 40 alone.
 FIELD = "monthly_cap_units in supply_options"
-SHARED = "20 units for this gap on top of 30 units for the lost sales of Fam in Jan 2027"
+SHARED = "20 units for this gap on top of 30 units for the lost sales of Fam (Plant) in Jan 2027"
 
 
 @pytest.mark.parametrize(
@@ -339,7 +340,7 @@ def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) 
     assert feb["lever"] == (
         f"pre-build 50 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
         f"L1 from 20 to 100 h ({OT_FIELD}; 50 h for this gap on top of 50 h for the "
-        "safety-stock gap of Fam in Jan 2027)"
+        "safety-stock gap of Fam (Plant) in Jan 2027)"
     )
     assert feb["lever_cost_per_unit"] == pytest.approx(16.0)  # 15 + 0.5 held + 0.5 at it
 
@@ -353,7 +354,7 @@ def test_hours_taken_within_the_cap_are_named(monkeypatch) -> None:
     assert list(sf["lever"]) == [
         "pre-build 20 units in Jan 2027 on overtime and hold them",
         f"raise the Jan 2027 overtime cap of L1 from 20 to 30 h ({OT_FIELD}; 10 h for this gap "
-        "on top of 20 h for the lost sales of Fam in Feb 2027)",
+        "on top of 20 h for the lost sales of Fam (Plant) in Feb 2027)",
     ]
 
 
@@ -400,7 +401,9 @@ def test_two_prebuilds_do_not_share_the_same_supplier_cap_room(monkeypatch) -> N
     ]
     # February takes 40 units of MAT and 40 h; March finds 10 h and no unit left: it
     # makes 10 of its 30 units, and MAT's 100 hold them, February's 40 and the plan's 50
-    shared = "; 10 units for this gap on top of 40 units for the lost sales of Fam in Feb 2027"
+    shared = (
+        "; 10 units for this gap on top of 40 units for the lost sales of Fam (Plant) in Feb 2027"
+    )
     assert list(sf["lever"]) == [
         f"pre-build 40 units in Jan 2027 and raise {raise_.format(90, FIELD, '')}",
         "pre-build 10 of the 30 units in Jan 2027 (the other 20 units need another lever) "
@@ -441,7 +444,7 @@ def test_lost_sales_claim_before_a_larger_safety_stock_gap(monkeypatch) -> None:
     assert list(sf["kind"]) == ["below safety stock", "lost sales"]  # shown largest first
     assert list(sf["lever"]) == [
         f"raise the Jan 2027 overtime cap of L1 from 30 to 80 h ({OT_FIELD}; 50 h for this gap "
-        "on top of 30 h for the lost sales of Fam in Jan 2027)",
+        "on top of 30 h for the lost sales of Fam (Plant) in Jan 2027)",
         "add overtime in Jan 2027 (L1 +30 h)",
     ]
     assert supply_shortfalls.CLAIM_ORDER == ("lost sales", "backlog", "below safety stock")
@@ -473,7 +476,7 @@ def _shared_raise(lever: str) -> tuple[float, float, float, float, float, str]:
 
 def _label(row) -> str:
     kind = {"lost sales": "lost sales", "backlog": "late orders"}.get(row.kind, "safety-stock gap")
-    return f"{kind} of {row.family} in {row.month:%b %Y}"
+    return f"{kind} of {row.family} ({row.plant}) in {row.month:%b %Y}"
 
 
 def test_a_shared_raise_adds_up_and_names_the_rows_that_took_the_room(monkeypatch) -> None:
@@ -496,9 +499,9 @@ def test_a_shared_raise_adds_up_and_names_the_rows_that_took_the_room(monkeypatc
     )
     assert sf["lever"].iloc[2] == (
         "raise the Jan 2027 overtime cap of L1 from 20 to 110 h (max_overtime_hours in "
-        "resources; 20 h for this gap on top of 70 h for 3 other rows (lost sales of Fam2 in "
-        "Jan 2027, lost sales of Fam in Jan 2027, safety-stock gap of Fam in Jan 2027) and the "
-        "20 h the plan works)"
+        "resources; 20 h for this gap on top of 70 h for 3 other rows (lost sales of Fam2 "
+        "(Plant) in Jan 2027, lost sales of Fam (Plant) in Jan 2027, safety-stock gap of Fam "
+        "(Plant) in Jan 2027) and the 20 h the plan works)"
     )
     labels = [_label(r) for r in sf.itertuples(index=False)]
     rank = sorted(
@@ -523,8 +526,8 @@ def test_a_shared_raise_adds_up_and_names_the_rows_that_took_the_room(monkeypatc
     # the lost sales of Fam, shown last, took their 10 h before the safety-stock row
     # shown second, and that row says so
     assert (
-        "on top of 50 h for 2 other rows (lost sales of Fam2 in Jan 2027, lost sales of Fam "
-        "in Jan 2027)" in sf["lever"].iloc[1]
+        "on top of 50 h for 2 other rows (lost sales of Fam2 (Plant) in Jan 2027, lost sales "
+        "of Fam (Plant) in Jan 2027)" in sf["lever"].iloc[1]
     )
 
 
@@ -538,7 +541,7 @@ def test_a_raise_over_a_cap_the_plan_leaves_free_adds_up_to_the_new_cap(monkeypa
     assert (today, new, own) == (30.0, 80.0, 0.0)
     assert mine + others + own == new and mine == 50.0 and others == 30.0
     assert who == f"the {_label(next(sf.iloc[[1]].itertuples(index=False)))}"
-    assert who == "the lost sales of Fam in Jan 2027"
+    assert who == "the lost sales of Fam (Plant) in Jan 2027"
 
 
 def test_a_partial_prebuild_says_how_much_of_the_gap_it_makes() -> None:
@@ -561,3 +564,30 @@ def test_a_partial_prebuild_says_how_much_of_the_gap_it_makes() -> None:
     # the cost sits by its label, not after the lever's own brackets
     assert f"Cheapest lever (+€100.00/unit): {gap['lever']}; the gap costs" in gap["why"]
     assert ") (" not in gap["why"]
+
+
+def test_a_partial_pre_build_ranks_after_a_lever_that_closes_the_gap(monkeypatch) -> None:
+    # a pre-build making 2 of 30 units at 5 a unit read as the "cheapest lever" against
+    # overtime making all 30 at 8 a unit; the rest of the gap had no lever named
+    tables, demand = one_product([100.0, 100.0])
+    plan, inp = solve_plan_and_inputs(demand, defaults.complete(tables), NO_BACKLOG)
+    ru_g = {c: resource_grid(plan.resource_use, inp, c) for c in remedies.GRID_COLUMNS}
+    remedy = remedies.Remedies(inp, None, ru_g, NO_BACKLOG)  # the options are given below
+    partial = remedies._Option(5.0, "pre-build 2 of the 30 units ...", (), True)
+    whole = remedies._Option(8.0, "add overtime ...", ())
+    monkeypatch.setattr(remedy, "_options", lambda gap: [partial, whole])
+    assert remedy.claim(remedies.Gap(0, 1, (), 30.0, "lost sales of Fam (Plant) in Feb 2027")) == (
+        8.0,
+        "add overtime ...",
+    )
+    # with nothing that closes it, the partial pre-build is still advised
+    monkeypatch.setattr(remedy, "_options", lambda gap: [partial])
+    assert remedy.claim(remedies.Gap(0, 1, (), 30.0, "x"))[1].startswith("pre-build 2 of")
+
+
+def test_the_rest_of_a_partial_pre_build_is_counted_in_words() -> None:
+    assert remedies._part_of(29.4, 30.0) == (
+        "29 of the 30 units",
+        " (the other 1 unit needs another lever)",
+    )
+    assert remedies._part_of(10.0, 30.0)[1] == " (the other 20 units need another lever)"
