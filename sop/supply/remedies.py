@@ -370,7 +370,7 @@ class Remedies:
             new = hired + taken + people
             who = self._who(HIRES, r, t)
             digits = people_digits(new, taken, hired, people)
-            shown, parts = share(new, taken, hired, who, "hires", "plans", digits)
+            shown, parts = share(new, taken, hired, who, "hires", "has that month", digits)
             steps.append(
                 f"raise the hiring limit of {name} from {headcount(cap)} to "
                 f"{shown if parts else headcount(new)} hires a month "

@@ -62,7 +62,7 @@ def share(
     """(the new figure of a raised limit, the parts it holds) as text with `digits`
     decimals: '20 h for this gap on top of 30 h for the lost sales of Fam in Jan 2027 and
     the 10 h the plan works' (`own`, what the plan itself uses, named when > 0; `verb`:
-    works, buys, makes). This gap's part is what is left of the new figure after
+    works, buys, makes, has that month). This gap's part is what is left of the new figure after
     the others' `taken` and the plan's own, as shown, so the parts add up to the new
     figure. No parts ('') when the rows before took none of it."""
     n, t, o = (round(max(float(x), 0.0), digits) for x in (new, taken, own))

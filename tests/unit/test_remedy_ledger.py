@@ -591,3 +591,18 @@ def test_the_rest_of_a_partial_pre_build_is_counted_in_words() -> None:
         " (the other 1 unit needs another lever)",
     )
     assert remedies._part_of(10.0, 30.0)[1] == " (the other 20 units need another lever)"
+
+
+def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
+    # the hires the plan makes itself read "the 1.0 hires the plan makes" (as if it
+    # made people); the parts add up to the new limit: 2.0 + 2.0 + 1.0 = 5.0
+    from sop.supply.remedy_text import share
+
+    new, parts = share(
+        5.0, 2.0, 1.0, ["late orders of Fam (Plant) in Jan 2027"], "hires", "has that month", 1
+    )
+    assert new == "5.0"
+    assert parts == (
+        "2.0 hires for this gap on top of 2.0 hires for the late orders of Fam (Plant) in "
+        "Jan 2027 and the 1.0 hires the plan has that month"
+    )
