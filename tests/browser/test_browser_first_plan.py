@@ -130,8 +130,9 @@ def validate_and_load(page, version: int) -> str:
         if order.count():
             order.get_by_text("day first").click()
         # the answer reruns the script: wait for the step drawn again (slow on a busy
-        # machine: a CI run once took more than the default 30 s here)
-        mapping.click(timeout=120_000)
+        # machine: a CI run once took more than the default 30 s here, one on two
+        # workers more than 120 s)
+        mapping.click(timeout=300_000)
         # wait until the run the click started makes the form stale (a second click would
         # interrupt the load); a timeout means that run already drew the step again
         with suppress(PlaywrightTimeout):
