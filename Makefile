@@ -6,7 +6,8 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 RUFF   := $(VENV)/bin/ruff
 PYTEST := $(PY) -m pytest
-# the suite runs on WORKERS processes (pytest-xdist), a whole test file to one worker, so
+# the suite runs on WORKERS processes (pytest-xdist), a whole test file to one worker (every
+# browser test to the same one: tests/conftest.py), so
 # a file's module fixtures (a server, a store) are made once; WORKERS=0 runs it in one
 # process. Two workers on this 2-core machine: about 21 min instead of 36.
 WORKERS ?= 2

@@ -26,6 +26,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, kind))
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: `make test` runs on 2 workers
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadfile`, but every browser test goes to one worker: each starts an app
+    server and a Chromium, and two at once on two shared cores made one wait time out.
+    (xdist's own `--dist loadgroup` marks do not take with pytest 9: it renames
+    `item._nodeid`, which pytest 9 no longer has.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches() -> None:
     st.cache_data.clear()
