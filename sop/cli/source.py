@@ -19,6 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sop.cli import forecast
+from sop.core import fmt
 from sop.data import refresh as rf
 from sop.data.readers import ERROR, Finding
 from sop.data.source import (
@@ -82,7 +83,7 @@ def source(args: argparse.Namespace) -> int:
             return 2
         removed = source_queries.set_all(store, company, queries)
         _say(
-            f"Saved {len(queries)} quer{'ies' if len(queries) > 1 else 'y'} for `{company}` "
+            f"Saved {fmt.count(len(queries), 'query', 'queries')} for `{company}` "
             f"({', '.join(queries)})"
             + (f"; removed the queries for {', '.join(removed)}" if removed else "")
             + ". Run `python -m sop refresh` to load the tables.",

@@ -122,6 +122,22 @@ def units(x: float | None, unit: str = "units") -> str:
     return f"{text} {'unit' if unit == 'units' and text == '1' else unit}"
 
 
+def count(n: float | None, noun: str, plural: str | None = None, digits: int | None = None) -> str:
+    """A count with its noun, singular only when the number reads 1: '1 month',
+    '3 months', '1,250 SKUs', '0 days'; `plural` for an irregular one ('2 families',
+    '3 saved queries'). `digits` fixes the decimals ('1.0 worker', '2.5 workers');
+    without it a whole number shows none and a fraction shows as it is ('0.5 months')."""
+    if _blank(n):
+        return "–"
+    v = float(n)
+    if digits is not None:
+        text = f"{v:,.{digits}f}"
+    else:
+        text = f"{v:,.0f}" if v.is_integer() else f"{v:,g}"
+    one = float(text.replace(",", "")) == 1.0
+    return f"{text} {noun if one else plural or noun + 's'}"
+
+
 def pct(x: float | None, digits: int = 1) -> str:
     """A fraction as a percentage: 0.953 -> 95.3 %."""
     if _blank(x):

@@ -20,7 +20,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.months import as_of_month
 from sop.data import defaults
 
@@ -61,11 +61,6 @@ def _few(codes: Iterable[object]) -> str:
     return ", ".join(codes[:SHOWN]) + more
 
 
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    """'1 SKU', '3 SKUs', '2 families'."""
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
 def _company(d: _Loaded) -> list[str]:
     tables = d.tables
     if tables.get(schema.COMPANY) is not None:
@@ -95,8 +90,8 @@ def _products(d: _Loaded) -> list[str]:
             else f"belongs to one family, '{defaults.DEFAULT_FAMILY}'"
         )
         return [
-            f"No products table: each of the {_n(len(skus), 'SKU')} is named by its code and "
-            f"{fam}. Add products.csv (sku, name, family, list_price, material_cost) to name "
+            f"No products table: each of the {fmt.count(len(skus), 'SKU')} is named by its code "
+            f"and {fam}. Add products.csv (sku, name, family, list_price, material_cost) to name "
             "and group them."
         ]
     out = []
@@ -104,15 +99,15 @@ def _products(d: _Loaded) -> list[str]:
     missing = [s for s in skus if s not in known]
     if missing:
         out.append(
-            f"{_n(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "
+            f"{fmt.count(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "
             f"in products ({_few(missing)}): named by the code, in the family of the family "
             f"column of sales, else '{defaults.DEFAULT_FAMILY}'. Add them to products.csv."
         )
     no_family = given.loc[given[schema.FAMILY].isna(), schema.SKU]
     if len(no_family):
         out.append(
-            f"{_n(len(no_family), 'SKU')} {'has' if len(no_family) == 1 else 'have'} no family "
-            f"in products ({_few(no_family)}): the family column of sales is used, else "
+            f"{fmt.count(len(no_family), 'SKU')} {'has' if len(no_family) == 1 else 'have'} no "
+            f"family in products ({_few(no_family)}): the family column of sales is used, else "
             f"'{defaults.DEFAULT_FAMILY}'. Fill in family in products.csv."
         )
     return out
@@ -132,13 +127,13 @@ def _prices(d: _Loaded) -> list[str]:
     out = []
     if len(from_sales):
         out.append(
-            f"{_n(len(from_sales), 'SKU')} {'has' if len(from_sales) == 1 else 'have'} no list "
-            f"price ({_few(from_sales)}): the price is sales revenue / units of the last "
+            f"{fmt.count(len(from_sales), 'SKU')} {'has' if len(from_sales) == 1 else 'have'} no "
+            f"list price ({_few(from_sales)}): the price is sales revenue / units of the last "
             f"{defaults.PRICE_MONTHS} months. Add list_price to products.csv to set it."
         )
     if len(unpriced):
         out.append(
-            f"No price loaded for {_n(len(unpriced), 'SKU')} ({_few(unpriced)}): revenue, "
+            f"No price loaded for {fmt.count(len(unpriced), 'SKU')} ({_few(unpriced)}): revenue, "
             "margin and the value of more capacity are not shown rather than guessed; the "
             "plan still serves their demand as far as capacity allows. Add list_price to "
             "products.csv, or revenue to sales.csv."
@@ -151,8 +146,8 @@ def _prices(d: _Loaded) -> list[str]:
     no_cost = full.loc[~_among(full[schema.SKU], costed), schema.SKU]
     if len(no_cost):
         out.append(
-            f"No material cost for {_n(len(no_cost), 'SKU')} ({_few(no_cost)}): their margin "
-            "counts no material (0 a unit). Add material_cost to products.csv."
+            f"No material cost for {fmt.count(len(no_cost), 'SKU')} ({_few(no_cost)}): their "
+            "margin counts no material (0 a unit). Add material_cost to products.csv."
         )
     return out
 
@@ -177,13 +172,13 @@ def _resource_columns(r: pd.DataFrame) -> list[str]:
         empty = r.loc[r[col].isna(), schema.RESOURCE]
         if len(empty):
             out.append(
-                f"No {col} for {_n(len(empty), 'resource')} ({_few(empty)}): {what}. Add "
+                f"No {col} for {fmt.count(len(empty), 'resource')} ({_few(empty)}): {what}. Add "
                 f"{col} to resources.csv."
             )
     dear = r[r[schema.OVERTIME_COST_PER_HOUR].isna() & (r[schema.MAX_OVERTIME_HOURS] > 0)]
     if len(dear):
         out.append(
-            f"No overtime_cost_per_hour for {_n(len(dear), 'resource')} with overtime "
+            f"No overtime_cost_per_hour for {fmt.count(len(dear), 'resource')} with overtime "
             f"({_few(dear[schema.RESOURCE])}): an overtime hour costs a regular one. Add "
             "overtime_cost_per_hour to resources.csv."
         )
@@ -204,7 +199,7 @@ def _capacity(d: _Loaded) -> list[str]:
     out = []
     if fams:
         out.append(
-            f"Capacity of {_n(len(fams), 'family', 'families')} "
+            f"Capacity of {fmt.count(len(fams), 'family', 'families')} "
             f"({_few(fams)}) is in units a month (family_capacity.csv): one line each, "
             "with no overtime and no labour cost."
         )
@@ -224,7 +219,7 @@ def _capacity(d: _Loaded) -> list[str]:
     free = _unlimited(d)
     if len(free):
         out.append(
-            f"{_n(len(free), 'family', 'families')} ({_few(free)}) "
+            f"{fmt.count(len(free), 'family', 'families')} ({_few(free)}) "
             f"{'has' if len(free) == 1 else 'have'} no capacity (no family_capacity row and "
             "no bill_of_resources routing): the plan makes them without limit."
         )
@@ -245,7 +240,7 @@ def _inventory(d: _Loaded) -> list[str]:
     bare = skus[~_among(skus, inv[schema.SKU].astype(str))]
     if len(bare):
         out.append(
-            f"{_n(len(bare), 'SKU')} {'has' if len(bare) == 1 else 'have'} no inventory row "
+            f"{fmt.count(len(bare), 'SKU')} {'has' if len(bare) == 1 else 'have'} no inventory row "
             f"({_few(bare)}): 0 on hand and no safety stock. Add them to inventory.csv."
         )
     rates = inv[schema.HOLDING_COST_PCT].dropna()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sop.core import access, schema
+from sop.core import access, fmt, schema
 from sop.core.tables import TABLE_ORDER, TABLES
 from sop.data import postgres
 from sop.data.readers import ERROR, Finding, RawTable
@@ -214,7 +214,7 @@ def refresh(
     if pulled.findings:
         n = len(pulled.findings)
         return _refused(
-            f"{n} saved quer{'ies' if n > 1 else 'y'} failed. {FIX}",
+            f"{fmt.count(n, 'saved query', 'saved queries')} failed. {FIX}",
             pulled.findings,
             rows=pulled.rows,
             seconds=seconds,

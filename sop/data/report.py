@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.data.readers import ERROR, WARNING, Finding
 
 MAX_EXAMPLES = 50  # rows kept for the drill-down
@@ -132,7 +132,7 @@ class Run:
             check,
             t.name,
             severity,
-            f"{file}{where}: {n} row{'s' * (n > 1)} {problem}: {_quote(ex, column, n)}. {action}",
+            f"{file}{where}: {fmt.count(n, 'row')} {problem}: {_quote(ex, column, n)}. {action}",
             n,
             file,
             column,

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.months import months_between
 from sop.core.tables import TABLES
 from sop.data import cells, keyorder
@@ -118,8 +118,7 @@ def sales_rules(
             ["count", "min", "max"]
         )
         quoted = "; ".join(
-            f"{sku}/{reg}: {r['count']} month{'s' * (r['count'] > 1)} "
-            f"({r['min']:%Y-%m}..{r['max']:%Y-%m})"
+            f"{sku}/{reg}: {fmt.count(r['count'], 'month')} ({r['min']:%Y-%m}..{r['max']:%Y-%m})"
             for (sku, reg), r in series.head(SHOWN).iterrows()
         )
         more = f" and {len(series) - SHOWN} more series" if len(series) > SHOWN else ""
@@ -128,7 +127,7 @@ def sales_rules(
             "History has no gaps",
             schema.SALES,
             WARNING,
-            f"{f}: {len(gaps)} month{'s' * (len(gaps) > 1)} missing inside "
+            f"{f}: {fmt.count(len(gaps), 'month')} missing inside "
             f"{len(series)} series: {quoted}{more}. They are treated as missing data, "
             "not zero demand; if there were truly no orders, add rows with units 0.",
             len(gaps),

@@ -65,6 +65,7 @@ RECORD, BASELINE = "plan of record", "baseline"
 # risk thresholds): a record approved under other thresholds is still the same plan
 NOT_ON_TILES = ("risk_revenue_gap_pct", "risk_margin_gap_pct", "on_time_target_pct")
 SETTINGS_NAMED = 3  # differing plan settings named in the caption; the rest counted
+COUNTED = ("months", "days", "weeks")  # units a setting counts: "1 month", "3 months"
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,10 @@ def _value(value: Any, unit: str = "", choice: bool = False) -> str:
         return " and ".join(f"{k} {fmt.units(v)}" for k, v in value) or "none"
     if choice and value in CHOICE_LABELS:
         return _lower(CHOICE_LABELS[value])
+    head, sep, rest = unit.partition(" ")
+    if head in COUNTED and isinstance(value, int | float):  # '1 month of cover'
+        return fmt.count(value, head.removesuffix("s")) + sep + rest
     text = f"{value:g}" if isinstance(value, float) else str(value)
-    if text == "1" and unit.split(" ")[0] in ("months", "days", "weeks"):
-        unit = unit.replace("s", "", 1)  # '1 month', '1 month of cover'
     return f"{text} {unit}".strip()
 
 

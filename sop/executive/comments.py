@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from sop.core import fmt
 from sop.core.xlsx import Spec
 from sop.store.comments import KINDS
 
@@ -42,7 +43,7 @@ def age(then: object, now: datetime) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h"
     days = int(seconds // 86400)
-    return f"{days} day{'s' if days != 1 else ''}"
+    return fmt.count(days, "day")
 
 
 def subject(kind: str, label: str) -> str:

@@ -142,7 +142,7 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
                 f"{res} ({name})",
                 g["month"],
                 float(g["value"].sum()),
-                f"Binds in {len(g)} month{'s' if len(g) > 1 else ''}; one more "
+                f"Binds in {fmt.count(len(g), 'month')}; one more "
                 f"{per} is worth up to "
                 f"{fmt.symbol(currency)}{top:,.2f}: +10 % "
                 f"{'hours' if per == 'hour' else 'supply'} "

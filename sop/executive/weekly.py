@@ -230,8 +230,8 @@ def shortfall_line(weekly: pd.DataFrame) -> str | None:
     top = ", ".join(f"{sku} {fmt.units(u)}" for sku, u in s["top"][:TOP_SHORT])
     return (
         f"The plan is short: it ships {fmt.units(s['units'])} below demand in "
-        f"{s['weeks']} of {s['of_weeks']} weeks, on {s['skus']} of {s['of_skus']} "
-        f"{'SKU' if s['of_skus'] == 1 else 'SKUs'} "
+        f"{s['weeks']} of {s['of_weeks']} weeks, on {s['skus']} of "
+        f"{fmt.count(s['of_skus'], 'SKU')} "
         f"({'most short: ' if s['skus'] > 1 else ''}{top}); what is not shipped in its "
         "week ships late or is lost."
     )

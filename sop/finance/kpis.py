@@ -157,7 +157,7 @@ def binding_kinds(plan: PlanResult) -> dict[str, int]:
 def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
     """ "19 binding limit-months: supplier cap 18, labour pool 1" (the kinds when given,
     each kind before its count, so "18 supplier cap" is not read as 18 caps)."""
-    head = f"{n:,.0f} binding limit-month{'' if round(n) == 1 else 's'}"
+    head = fmt.count(n, "binding limit-month", digits=0)
     if not kinds or n < 0.5:
         return head
     return head + ": " + ", ".join(f"{k} {c:,}" for k, c in kinds.items())

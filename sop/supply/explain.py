@@ -126,8 +126,8 @@ def _capacity_lever(
         )
     if not line and r.layoffs > 1e-6:  # never advise hiring in a month that lays off
         return (
-            f"The plan lays off {r.layoffs:,.1f} "
-            f"{'worker' if round(r.layoffs, 1) == 1 else 'workers'} here this month: laying off "
+            f"The plan lays off {fmt.count(r.layoffs, 'worker', digits=1)} here this month: "
+            "laying off "
             f"fewer would add hours, each worth {money(sp_, currency)}, at the wages of "
             "those kept."
         )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.data import assumptions as A
 from sop.data import defaults
 from sop.data.demo import build_demo
@@ -41,7 +41,7 @@ def ref_products(tables) -> list[str]:
             else f"belongs to one family, '{defaults.DEFAULT_FAMILY}'"
         )
         return [
-            f"No products table: each of the {A._n(len(skus), 'SKU')} is named by its code "
+            f"No products table: each of the {fmt.count(len(skus), 'SKU')} is named by its code "
             f"and {fam}. Add products.csv (sku, name, family, list_price, material_cost) to "
             "name and group them."
         ]
@@ -50,14 +50,14 @@ def ref_products(tables) -> list[str]:
     missing = [s for s in skus if s not in known]
     if missing:
         out.append(
-            f"{A._n(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "
+            f"{fmt.count(len(missing), 'SKU')} of sales {'is' if len(missing) == 1 else 'are'} not "
             f"in products ({A._few(missing)}): named by the code, in the family of the family "
             f"column of sales, else '{defaults.DEFAULT_FAMILY}'. Add them to products.csv."
         )
     no_family = given.loc[given[schema.FAMILY].isna(), schema.SKU]
     if len(no_family):
         out.append(
-            f"{A._n(len(no_family), 'SKU')} {'has' if len(no_family) == 1 else 'have'} no "
+            f"{fmt.count(len(no_family), 'SKU')} {'has' if len(no_family) == 1 else 'have'} no "
             f"family in products ({A._few(no_family)}): the family column of sales is used, "
             f"else '{defaults.DEFAULT_FAMILY}'. Fill in family in products.csv."
         )
@@ -78,13 +78,13 @@ def ref_prices(tables) -> list[str]:
     out = []
     if len(from_sales):
         out.append(
-            f"{A._n(len(from_sales), 'SKU')} {'has' if len(from_sales) == 1 else 'have'} no "
+            f"{fmt.count(len(from_sales), 'SKU')} {'has' if len(from_sales) == 1 else 'have'} no "
             f"list price ({A._few(from_sales)}): the price is sales revenue / units of the "
             f"last {defaults.PRICE_MONTHS} months. Add list_price to products.csv to set it."
         )
     if len(unpriced):
         out.append(
-            f"No price loaded for {A._n(len(unpriced), 'SKU')} ({A._few(unpriced)}): revenue, "
+            f"No price loaded for {fmt.count(len(unpriced), 'SKU')} ({A._few(unpriced)}): revenue, "
             "margin and the value of more capacity are not shown rather than guessed; the "
             "plan still serves their demand as far as capacity allows. Add list_price to "
             "products.csv, or revenue to sales.csv."
@@ -97,7 +97,7 @@ def ref_prices(tables) -> list[str]:
     no_cost = full.loc[~full[schema.SKU].isin(costed), schema.SKU]
     if len(no_cost):
         out.append(
-            f"No material cost for {A._n(len(no_cost), 'SKU')} ({A._few(no_cost)}): their "
+            f"No material cost for {fmt.count(len(no_cost), 'SKU')} ({A._few(no_cost)}): their "
             "margin counts no material (0 a unit). Add material_cost to products.csv."
         )
     return out
@@ -120,7 +120,7 @@ def ref_capacity(tables) -> list[str]:
     out = []
     if fams:
         out.append(
-            f"Capacity of {A._n(len(fams), 'family', 'families')} "
+            f"Capacity of {fmt.count(len(fams), 'family', 'families')} "
             f"({A._few(fams)}) is in units a month (family_capacity.csv): one line each, "
             "with no overtime and no labour cost."
         )
@@ -140,7 +140,7 @@ def ref_capacity(tables) -> list[str]:
     free = ref_unlimited(tables)
     if len(free):
         out.append(
-            f"{A._n(len(free), 'family', 'families')} ({A._few(free)}) "
+            f"{fmt.count(len(free), 'family', 'families')} ({A._few(free)}) "
             f"{'has' if len(free) == 1 else 'have'} no capacity (no family_capacity row and "
             "no bill_of_resources routing): the plan makes them without limit."
         )
@@ -161,7 +161,7 @@ def ref_inventory(tables) -> list[str]:
     bare = skus[~skus.isin(set(inv[schema.SKU].astype(str)))]
     if len(bare):
         out.append(
-            f"{A._n(len(bare), 'SKU')} {'has' if len(bare) == 1 else 'have'} no inventory row "
+            f"{fmt.count(len(bare), 'SKU')} {'has' if len(bare) == 1 else 'have'} no inventory row "
             f"({A._few(bare)}): 0 on hand and no safety stock. Add them to inventory.csv."
         )
     rates = inv[schema.HOLDING_COST_PCT].dropna()

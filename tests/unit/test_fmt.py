@@ -1,0 +1,56 @@
+"""`fmt.count`: a count and its noun, written in one place (the plural the app used to
+write by hand in each sentence read "1 months", "0 query" or "1 workers")."""
+
+from __future__ import annotations
+
+import pytest
+
+from sop.core import fmt
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        ((1, "month"), "1 month"),
+        ((1.0, "month"), "1 month"),
+        ((3, "month"), "3 months"),
+        ((0, "day"), "0 days"),
+        ((0.5, "month"), "0.5 months"),
+        ((1.5, "month"), "1.5 months"),
+        ((1234, "SKU"), "1,234 SKUs"),
+        ((1, "family", "families"), "1 family"),
+        ((2, "family", "families"), "2 families"),
+        ((0, "saved query", "saved queries"), "0 saved queries"),
+    ],
+)
+def test_a_count_is_singular_only_when_it_reads_one(args: tuple, text: str) -> None:
+    assert fmt.count(*args) == text
+
+
+def test_fixed_decimals_decide_the_plural_as_shown() -> None:
+    # 1.04 workers show as "1.0": one worker; 0.96 too; 1.4 limit-months round to 1
+    assert fmt.count(1.04, "worker", digits=1) == "1.0 worker"
+    assert fmt.count(0.96, "worker", digits=1) == "1.0 worker"
+    assert fmt.count(2.5, "worker", digits=1) == "2.5 workers"
+    assert fmt.count(1.4, "binding limit-month", digits=0) == "1 binding limit-month"
+    assert fmt.count(1.6, "binding limit-month", digits=0) == "2 binding limit-months"
+    assert fmt.count(1234.0, "hour", digits=0) == "1,234 hours"
+
+
+def test_no_count_is_a_dash() -> None:
+    assert fmt.count(None, "month") == fmt.count(float("nan"), "month") == "–"
+
+
+def test_sentences_write_their_counts_through_it() -> None:
+    from datetime import datetime, timedelta
+
+    from sop.executive.approval import setting_change
+    from sop.executive.comments import age
+    from sop.finance.kpis import binding_text
+
+    assert setting_change("horizon", 12, 1) == "horizon 12 months, now 1 month"
+    assert binding_text(1.0) == "1 binding limit-month"
+    assert binding_text(0.0) == "0 binding limit-months"
+    now = datetime(2027, 1, 10, 12)
+    assert age(now - timedelta(days=1, hours=2), now) == "1 day"
+    assert age(now - timedelta(days=3), now) == "3 days"
