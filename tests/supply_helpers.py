@@ -191,6 +191,24 @@ def one_product(
     return tables, demand_frame(units)
 
 
+def shut_in(tables: dict[str, pd.DataFrame], hours: list[float]) -> dict[str, pd.DataFrame]:
+    """A copy of `tables` (as `one_product` builds them) whose line L1 has `hours`
+    available in its months, one figure a month in order: `[100.0, 0.0]` shuts it in
+    the second month."""
+    cap = tables[schema.CAPACITY]
+    assert len(hours) == len(cap), f"{len(hours)} figures for {len(cap)} months of L1"
+    return {**tables, schema.CAPACITY: cap.assign(**{schema.AVAILABLE_HOURS: hours})}
+
+
+def first_gap(demand: pd.DataFrame, tables: dict[str, pd.DataFrame], policy) -> pd.Series:
+    """The first shortfall row of the plan `solve_plan` makes (asserted optimal)."""
+    from sop.supply.plan import OPTIMAL, solve_plan
+
+    plan = solve_plan(demand, tables, policy)
+    assert plan.status == OPTIMAL, plan.explanation
+    return plan.shortfalls.iloc[0]
+
+
 def with_consensus(
     tables: dict[str, pd.DataFrame], horizon: int = 12, growth: float = 1.05
 ) -> dict[str, pd.DataFrame]:

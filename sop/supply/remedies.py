@@ -207,7 +207,7 @@ class Remedies:
             steps = [] if self.policy.subcontract_allowed else ["allow subcontracting"]
             if gap.units > left + TOL_UNITS:  # past the cap: what is left, then raise it
                 who = self._who(SUB_UNITS, int(o), t)
-                new, parts = share(used + taken + gap.units, taken, used, who, "units", "buys")
+                new, parts = share(used + taken + gap.units, taken, used, who, "subcontract")
                 note = f"; {parts}" if parts else ""
                 buy = f"buy {left:,.0f} more units from {name} and raise its cap"
                 head = buy if left > TOL_UNITS else f"raise the cap of {name}"
@@ -293,7 +293,7 @@ class Remedies:
             takes.append(_Take(MATERIAL, int(o), v, made))
             if made > cap - used - taken + TOL_UNITS:
                 who = self._who(MATERIAL, int(o), v)
-                new, parts = share(used + taken + made, taken, used, who, "units", "makes")
+                new, parts = share(used + taken + made, taken, used, who, "supplier cap")
                 note = f"; {parts}" if parts else ""
                 raises.append(
                     f"the {when} supplier cap {inp.mat[schema.OPTION].iloc[o]} from {cap:,.0f} "
@@ -370,7 +370,7 @@ class Remedies:
             new = hired + taken + people
             who = self._who(HIRES, r, t)
             digits = people_digits(new, taken, hired, people)
-            shown, parts = share(new, taken, hired, who, "hires", "has that month", digits)
+            shown, parts = share(new, taken, hired, who, "hiring", digits)
             steps.append(
                 f"raise the hiring limit of {name} from {headcount(cap)} to "
                 f"{shown if parts else headcount(new)} hires a month "

@@ -12,6 +12,8 @@ gap's part + the other rows' + the plan's own = the new figure.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from sop.core import fmt, schema
@@ -29,6 +31,16 @@ _KIND_WORDS = {
 }
 OTHER_GAP = "other gap"  # a gap without a label (`remedies.Gap`)
 MAX_NAMED = 3  # the other rows a raise names; past these it counts them ("and 2 more")
+# the limits a raise breaks down (`share`), each with its unit and the words for what
+# the plan itself uses of it: "the 20 h the plan works", "the 1.0 hires the plan has
+# that month"
+OwnUse = Literal["overtime", "subcontract", "supplier cap", "hiring"]
+OWN_USE: dict[OwnUse, tuple[str, str]] = {
+    "overtime": ("h", "works"),
+    "subcontract": ("units", "buys"),
+    "supplier cap": ("units", "makes"),
+    "hiring": ("hires", "has that month"),
+}
 
 
 def gap_label(kind: str, family: object, month: str) -> str:
@@ -55,20 +67,20 @@ def share(
     taken: float,
     own: float,
     who: list[str],
-    unit: str,
-    verb: str,
+    limit: OwnUse,
     digits: int = 0,
 ) -> tuple[str, str]:
-    """(the new figure of a raised limit, the parts it holds) as text with `digits`
-    decimals: '20 h for this gap on top of 30 h for the lost sales of Fam in Jan 2027 and
-    the 10 h the plan works' (`own`, what the plan itself uses, named when > 0; `verb`:
-    works, buys, makes, has that month). This gap's part is what is left of the new figure after
-    the others' `taken` and the plan's own, as shown, so the parts add up to the new
-    figure. No parts ('') when the rows before took none of it."""
+    """(the new figure of a raised `limit`, the parts it holds) as text with `digits`
+    decimals, in the limit's unit (`OWN_USE`): '20 h for this gap on top of 30 h for the
+    lost sales of Fam in Jan 2027 and the 10 h the plan works' (`own`, what the plan
+    itself uses, named when > 0 in the limit's words). This gap's part is what is left of
+    the new figure after the others' `taken` and the plan's own, as shown, so the parts
+    add up to the new figure. No parts ('') when the rows before took none of it."""
+    unit, verb = OWN_USE[limit]
     n, t, o = (round(max(float(x), 0.0), digits) for x in (new, taken, own))
     if t <= 0 or not who:
         return _num(n, digits), ""
-    u = f" {unit}" if unit else ""
+    u = f" {unit}"
     text = (
         f"{_num(n - t - o, digits)}{u} for this gap on top of {_num(t, digits)}{u} "
         f"for {rows_named(who)}"
@@ -197,7 +209,7 @@ def cap_field(
     brackets break `new` down (`share`): '(...; 20 h for this gap on top of 30 h for the
     lost sales of Fam in Jan 2027)', per worker in hours in all ('1,588 h in all: ...')."""
     taken, own, who = shared
-    new_h, parts = share(new, taken, own, who, "h", "works")
+    new_h, parts = share(new, taken, own, who, "overtime")
     if r not in inp.labour:
         field = f"{schema.MAX_OVERTIME_HOURS} in {schema.RESOURCES}"
         note = f"; {parts}" if parts else ""

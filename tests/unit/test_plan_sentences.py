@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import one_product, with_consensus
+from supply_helpers import one_product, shut_in, with_consensus
 
 from sop.core import schema
 from sop.core.months import as_of_month, plan_months
@@ -139,8 +139,7 @@ def test_a_layoff_month_asks_to_lay_off_fewer_not_to_hire() -> None:
 def test_a_shut_line_with_no_lever_says_reopen_and_no_cost() -> None:
     # L1 shut in month 2, month 1 already at its overtime cap: nothing else can help
     tables, demand = one_product([100, 100], max_ot=20.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    tables = shut_in(tables, [100.0, 0.0])
     plan = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     gap = plan.shortfalls.iloc[0]
     assert gap["lever"].startswith("reopen L1 in Feb 2027")

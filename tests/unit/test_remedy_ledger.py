@@ -16,7 +16,7 @@ import re
 
 import pandas as pd
 import pytest
-from supply_helpers import demand_frame, family_capacity, frame, one_product
+from supply_helpers import demand_frame, family_capacity, first_gap, frame, one_product, shut_in
 
 from sop.core import schema
 from sop.data import defaults
@@ -128,8 +128,7 @@ def test_two_prebuilds_into_one_month_share_its_spare_hours(monkeypatch) -> None
     tables, demand = _two_products(
         [70.0, 20.0], [0.0, 30.0], max_ot=40.0, ot_rate=25.0, holding_pct=2400.0
     )
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    tables = shut_in(tables, [100.0, 0.0])
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([30.0, 20.0])
     assert list(alone["lever"]) == [
@@ -282,9 +281,7 @@ def test_two_gaps_sharing_a_subcontract_cap_do_not_buy_the_same_units(
 def test_a_lone_gap_past_the_subcontract_cap_buys_what_is_left() -> None:
     # one gap of 50 against a cap of 40: it used to say "buy more from SUB" for all 50
     tables, demand = one_product([150.0], ot_rate=200.0, subcontract=(150.0, 40.0))
-    plan = solve_plan(demand, tables, NO_BACKLOG)
-    assert plan.status == OPTIMAL, plan.explanation
-    gap = plan.shortfalls.iloc[0]
+    gap = first_gap(demand, tables, NO_BACKLOG)
     assert gap["units"] == pytest.approx(50.0)
     assert gap["lever"] == (
         "subcontract 50 units in Jan 2027: buy 40 more units from SUB and raise its cap "
@@ -306,9 +303,7 @@ OT_FIELD = "max_overtime_hours in resources"
 
 def _shut_february(p1: list[float], p2: list[float]):
     tables, demand = _two_products(p1, p2, max_ot=20.0, ot_rate=200.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: SHUT_FEB})
-    return tables, demand
+    return shut_in(tables, SHUT_FEB), demand
 
 
 def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) -> None:
@@ -334,8 +329,7 @@ def test_a_prebuild_month_others_claimed_raises_its_cap_not_reopen(monkeypatch) 
     # both months, January's gap ranked first (the same size, the earlier month)
     monkeypatch.undo()  # claim as the plan does
     tables, demand = one_product([100, 0], max_ot=20.0, ot_rate=25.0, ss_units=50.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: SHUT_FEB})
+    tables = shut_in(tables, SHUT_FEB)
     feb = solve_plan(demand, tables, NO_BACKLOG).shortfalls.iloc[1]
     assert feb["lever"] == (
         f"pre-build 50 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
@@ -387,8 +381,7 @@ def test_two_prebuilds_do_not_share_the_same_supplier_cap_room(monkeypatch) -> N
     # the plan lose February's 40 and March's 30 rather than build. Alone each pre-built
     # within the 20 units left (the same 20 twice)
     tables, demand = one_product([50.0, 40.0, 30.0], holding_pct=2400.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0, 0.0]})
+    tables = shut_in(tables, [100.0, 0.0, 0.0])
     mat = {schema.OPTION: "MAT", schema.OPTION_TYPE: schema.OPTION_MATERIAL_CAP}
     mat |= {schema.FAMILY: "Fam", schema.MONTHLY_CAP_UNITS: 70.0}
     tables[schema.SUPPLY_OPTIONS] = frame(schema.SUPPLY_OPTIONS, [mat])
@@ -550,11 +543,8 @@ def test_a_partial_prebuild_says_how_much_of_the_gap_it_makes() -> None:
     # Pre-building makes 10 of them: it read "pre-build 10 units in Jan 2027 and hold
     # them", as if it closed the gap
     tables, demand = one_product([90.0, 30.0], holding_pct=2400.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
-    plan = solve_plan(demand, tables, NO_BACKLOG)
-    assert plan.status == OPTIMAL, plan.explanation
-    gap = plan.shortfalls.iloc[0]
+    tables = shut_in(tables, [100.0, 0.0])
+    gap = first_gap(demand, tables, NO_BACKLOG)
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(30.0))
     assert gap["lever"] == (
         "pre-build 10 of the 30 units in Jan 2027 (the other 20 units need another lever) "
@@ -595,14 +585,18 @@ def test_the_rest_of_a_partial_pre_build_is_counted_in_words() -> None:
 
 def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
     # the hires the plan makes itself read "the 1.0 hires the plan makes" (as if it
-    # made people); the parts add up to the new limit: 2.0 + 2.0 + 1.0 = 5.0
-    from sop.supply.remedy_text import share
-
-    new, parts = share(
-        5.0, 2.0, 1.0, ["late orders of Fam (Plant) in Jan 2027"], "hires", "has that month", 1
+    # made people). A hire costs 10 + 2,000 / 100 h = 30 an hour, less than a lost unit:
+    # the plan hires the 0.5 a month allowed (250 h) and loses 40 of P1's 290 and P2's
+    # 30. P2's gap raises the limit past the plan's own 0.5 and P1's 0.4: the parts add
+    # up to the new limit, 0.3 + 0.4 + 0.5 = 1.2
+    tables, demand = _two_products(
+        [290.0], [30.0], line_hours=None, labour=CREW | {"hiring": 2_000.0, "max_hires": 0.5}
     )
-    assert new == "5.0"
-    assert parts == (
-        "2.0 hires for this gap on top of 2.0 hires for the late orders of Fam (Plant) in "
-        "Jan 2027 and the 1.0 hires the plan has that month"
+    plan = solve_plan(demand, tables, NO_BACKLOG)
+    assert plan.status == OPTIMAL, plan.explanation
+    assert list(plan.shortfalls["units"]) == pytest.approx([40.0, 30.0])
+    assert plan.shortfalls["lever"].iloc[1] == (
+        f"raise the hiring limit of LAB from 0.5 to 1.2 hires a month ({HIRES}; 0.3 hires "
+        f"for this gap on top of 0.4 hires for {FAM_LOST} and the 0.5 hires the plan has "
+        "that month) and hire 0.3 workers for LAB from Jan 2027"
     )

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import family_capacity, one_product
+from supply_helpers import family_capacity, first_gap, one_product, shut_in
 
 from sop.core import schema
 from sop.data import defaults
@@ -75,8 +75,7 @@ def test_prebuild_pays_the_overtime_it_needs() -> None:
     # January at it, so no January gap claims its overtime first). Holding 0.5 a
     # unit-month.
     tables, demand = one_product([100, 20], max_ot=20.0, ot_rate=25.0, ss_units=50.0, on_hand=50.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    tables = shut_in(tables, [100.0, 0.0])
     plan = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert plan.status == OPTIMAL, plan.explanation
     feb = plan.shortfalls.set_index(schema.MONTH).loc[pd.Timestamp("2027-02-01")]
@@ -92,11 +91,8 @@ def test_prebuild_takes_the_cheapest_month_not_the_latest() -> None:
     # has 50 h spare on regular time. Holding 50 a unit-month: two months in stock
     # (100) cost more than the 60 a lost unit costs, so the plan loses March.
     tables, demand = one_product([50, 100, 60], max_ot=20.0, ot_rate=200.0, holding_pct=1200.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 100.0, 0.0]})
-    plan = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
-    assert plan.status == OPTIMAL, plan.explanation
-    gap = plan.shortfalls.iloc[0]
+    tables = shut_in(tables, [100.0, 100.0, 0.0])
+    gap = first_gap(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(60.0))
     # January on regular time: 2 months x 50 = 100; February on overtime 190 + 50.
     # January's 50 spare hours make 50 of the 60: it read "pre-build 50 units"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from supply_helpers import one_product
+from supply_helpers import one_product, shut_in
 
 from sop.core import schema
 from sop.finance.kpis import plan_kpis
@@ -296,8 +296,7 @@ def test_a_shut_line_is_named_shut_and_overtime_is_not_its_lever() -> None:
     # 100 ordered in month 2 go short. Overtime cannot be worked on a shut line, so it
     # must not be offered as the lever, and the line is "shut", not "full".
     tables, demand = one_product([100, 100], max_ot=20.0)
-    cap = tables[schema.CAPACITY]
-    tables[schema.CAPACITY] = cap.assign(**{schema.AVAILABLE_HOURS: [100.0, 0.0]})
+    tables = shut_in(tables, [100.0, 0.0])
     r = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert r.status == OPTIMAL
     gap = r.shortfalls.iloc[0]
