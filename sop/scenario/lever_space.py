@@ -10,6 +10,7 @@ scenario or a shared link always fits. The widgets drawn over a space are in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -51,11 +52,17 @@ def _names(column: pd.Series) -> set[str]:
     return set(pd.Series(column.unique()).astype(str))
 
 
-def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> LeverSpace:
+def dataset_space(
+    demand: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    names: Mapping[str, str] | None = None,
+) -> LeverSpace:
     """The lever space of a demand plan and dataset alone (nothing moved): its families,
     regions, lines, supplier caps and plan months, and whether subcontracting and hiring
     have anything to act on. The only part that reads the data: cache it once per dataset and widen
-    it per levers with `widen_space`."""
+    it per levers with `widen_space`. `names`: the dataset's supplier cap names
+    (`sop.supply.explain.cap_names` of `tables`) when the caller has them already read
+    (the app: `sop.ui.readers.cap_names`), else read here."""
     opts, crew = tables.get(schema.SUPPLY_OPTIONS), tables.get(schema.WORKFORCE)
     kinds = opts[schema.OPTION_TYPE] if opts is not None and schema.OPTION_TYPE in opts else None
     subcontract = kinds is not None and (kinds == schema.OPTION_SUBCONTRACT).any()
@@ -70,7 +77,7 @@ def dataset_space(demand: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Leve
         bool(crew is not None and len(crew) > 0),
         suppliers,
         MIN_SUPPLIER_SLOTS if suppliers else 0,
-        tuple(cap_names(tables).items()),  # in code order
+        tuple((cap_names(tables) if names is None else names).items()),  # code order
     )
 
 

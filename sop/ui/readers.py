@@ -260,8 +260,9 @@ def supply_plan(path: str, version: int, stamp: tuple, policy: SupplyPolicy) -> 
 def cap_names(path: str, version: int) -> dict[str, str]:
     """Supplier cap code -> its name ('Cooling material cap') of the dataset
     (`sop.supply.explain.cap_names`), for saying a cap as 'code · name'. The dataset's
-    alone, so keyed by version; the Scenarios and Goal pages read the same names from
-    their cached lever space (`LeverSpace.supplier_names`)."""
+    alone, so keyed by version. The one read of them in the app: the Scenarios and Goal
+    pages have them through their lever space (`scenario_readers.dataset_space` builds
+    `LeverSpace.supplier_names` from these)."""
     return supply_explain.cap_names(tables(path, version))
 
 

@@ -31,7 +31,7 @@ from sop.store import Store, comments
 from sop.store import decisions as decision_log
 from sop.supply.policy import SupplyPolicy
 from sop.ui import evalcache
-from sop.ui.readers import supply_demand, tables
+from sop.ui.readers import cap_names, supply_demand, tables
 
 
 # --- Scenarios (step 4) ---------------------------------------------------------------
@@ -47,9 +47,12 @@ def scenario_base(path: str, version: int, horizon: int, stamp: tuple) -> Demand
 def dataset_space(path: str, version: int, horizon: int, stamp: tuple) -> LeverSpace | None:
     """The lever widgets' space of the consensus demand with nothing moved
     (`sop.scenario.lever_space.dataset_space`: the only part that reads the data); None
-    without a demand plan. The page widens it per levers with `widen_space` (cheap)."""
+    without a demand plan. The page widens it per levers with `widen_space` (cheap). Its
+    supplier cap names are the cached ones every page reads (`readers.cap_names`)."""
     demand, _ = supply_demand(path, version, horizon, stamp)
-    return lever_space.dataset_space(demand, tables(path, version)) if demand is not None else None
+    if demand is None:
+        return None
+    return lever_space.dataset_space(demand, tables(path, version), cap_names(path, version))
 
 
 def scenario(
