@@ -3,14 +3,18 @@
 import streamlit as st
 
 from sop.core import charts, fmt, schema
+from sop.finance import service_line
 from sop.finance.kpis import binding_kinds
 from sop.finance.kpis import summary as kpi_summary
 from sop.finance.tiles import plan_tiles
+from sop.scenario import shortfall
 from sop.supply import charts as supply_charts
 from sop.supply.results import PER
-from sop.ui import columns, guards, readers, router, settings_forms, widgets
+from sop.ui import columns, guards, readers, router, scenario_readers, settings_forms, widgets
 
 router.through_router()
+
+WHYS = 8  # shortfalls explained in words; the rest in the table under them
 
 
 def render_capacity(plan, rough, currency: str) -> None:
@@ -75,8 +79,11 @@ def render_gaps(plan, currency: str) -> None:
     if plan.shortfalls.empty:
         st.success("No lost sales, late deliveries or stock below safety stock.")
         return
-    st.markdown("\n".join(f"- {fmt.md(why)}" for why in plan.shortfalls["why"].head(8)))
-    with st.expander(f"All {len(plan.shortfalls)} shortfall(s) as a table"):
+    # lost sales first, then late, then below safety stock, as on Scenarios: the stock's
+    # rows are often the largest and would crowd out what customers feel
+    whys = shortfall.shortfall_lines(plan.shortfalls, WHYS)
+    st.markdown("\n".join(f"- {fmt.md(why)}" for why in whys))
+    with st.expander(f"All {fmt.count(len(plan.shortfalls), 'shortfall')} as a table"):
         config = columns.fit(plan.shortfalls, columns.bottleneck_columns(plan.shortfalls, currency))
         st.dataframe(
             plan.shortfalls,
@@ -135,6 +142,12 @@ if not plan.ok:
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_violations")
     st.stop()
 kpis = readers.supply_kpis(path, info.version, stamp, policy)
+records = scenario_readers.exe_records(path, info.version, scenario_readers.exe_log_stamp(path))
+if note := shortfall.record_note(records, currency, info.version):
+    st.info(note, icon=":material/approval:")
+# a short plan says so before its figures, in the words Scenarios and Decisions use
+if short := service_line.shortfall_line(kpis, currency):
+    st.warning(fmt.md(short), icon=":material/report:")
 st.caption(
     f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
     f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency, binding_kinds(plan))}"
