@@ -25,12 +25,18 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - revenue: plan revenue (money); in actual months, the actual sales revenue;
 - inventory: plan stock, month end (units);
 - days_of_supply: inventory / (plan demand of the month / 30.4 days) (days);
-- capacity: available regular hours of the lines (kind line) the family's bill of
-  resources loads (the total: every line) (hours);
-- utilisation: load hours (of every family) / available regular hours of those lines;
-  `Grid.limits` names what binds the family's shortfalls when it is not a line (a
-  supplier cap, a labour pool, a family capacity, a subcontract cap, named as
-  `sop.supply.limit_kinds` names them): lines can sit idle behind it;
+- capacity: available regular hours of the month's tightest line among the lines (kind
+  line) the family's bill of resources loads (the total: among every line): the line
+  with the highest load hours / available regular hours, a shut line (0 h) before any
+  other; ties go to the fewer hours, then the code (hours). Not their sum: a sum hides a
+  shut or full line behind an idle one. `Grid.tightest` names that line each month;
+- utilisation: that line's load hours (of every family) / its available regular hours
+  (blank when it is shut: no hours to divide by);
+  `Grid.lines` names the family's lines that limit the plan, with the plan months each
+  is shut (0 h) or full (binding: in the plan's bottleneck table), and `Grid.limits`
+  what binds the family's shortfalls when it is not a line (a supplier cap, a labour
+  pool, a family capacity, a subcontract cap), each named as `sop.supply.limit_kinds`
+  names them ("line RS-ASM1", "supplier cap CAP-CL-MOTOR");
 - capacity_units (only when the plan has a family's capacity counted in units, from
   `family_capacity`: `per` = unit; `UNITS_CAPACITY`): the units a month the family may
   make (the total: every such family's) (units); the demo has none, so its grid keeps
@@ -40,7 +46,8 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - gap_budget_revenue: revenue - budget revenue (money).
 `Grid.gaps` names the gap rows (to colour; their sign carries the meaning too).
 The total grid is the sum of the families' grids for units and money rows; its days
-of supply, capacity and utilisation are recomputed over every family and line.
+of supply are recomputed over every family, its capacity and utilisation are the
+tightest of every line.
 """
 
 from __future__ import annotations
@@ -71,7 +78,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("revenue", "Revenue", "money"),
     ("inventory", "Ending inventory", "units"),
     ("days_of_supply", "Days of supply", "days"),
-    ("capacity", "Capacity (regular hours)", "hours"),
+    ("capacity", "Tightest line (regular hours)", "hours"),
     ("utilisation", "Utilisation", "pct"),
     ("gap_supply", "Gap: supply - demand", "units"),
     ("gap_budget_units", "Gap: plan - budget", "units"),
@@ -87,6 +94,17 @@ ADDITIVE = tuple(k for k, _, u in ROWS if u in ("units", "money"))
 
 
 @dataclass(frozen=True)
+class LineLimit:
+    """A line that limits a grid's plan: its display name (`sop.supply.limit_kinds`:
+    "line RS-ASM1") and the plan months it is shut (0 available hours) and full (it
+    binds, a bottleneck row of the plan's, while open), oldest first."""
+
+    label: str
+    shut: tuple[pd.Timestamp, ...] = ()
+    full: tuple[pd.Timestamp, ...] = ()
+
+
+@dataclass(frozen=True)
 class Grid:
     """One family's grid (or the total's): see the module docstring."""
 
@@ -97,6 +115,10 @@ class Grid:
     gaps: tuple[str, ...] = GAPS
     # what binds the family's shortfalls when it is not a line's hours (`binding_limits`)
     limits: tuple[str, ...] = ()
+    # the family's lines that are shut or full in a plan month (`line_limits`)
+    lines: tuple[LineLimit, ...] = ()
+    # the code of the line the capacity and utilisation rows show, per plan month ('' none)
+    tightest: tuple[str, ...] = ()
 
     @property
     def months(self) -> list[pd.Timestamp]:
@@ -215,23 +237,75 @@ def rows_of(plan: PlanResult) -> list[tuple[str, str, str]]:
     return [*ROWS[:at], UNITS_CAPACITY, *ROWS[at:]]
 
 
-def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.Series]:
-    """Of `lines` by month: capacity (available regular hours), utilisation (load hours /
-    those hours) and capacity_units (the units a month of the family capacities among
-    them); NaN where there are none. A capacity in units is no hours: it is kept out of
-    the first two."""
+def _hour_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
+    """The resource use of `lines` counted in hours (a capacity in units is no hours)."""
     ru = plan.resource_use
     ru = ru[ru[schema.RESOURCE].isin(lines)]
+    return ru[~_in_units(ru)]
+
+
+def tightest_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
+    """Per month, the tightest of `lines`: the highest load hours / available regular
+    hours, a shut line (0 h) first; ties go to the fewer hours, then the code. Index
+    month; columns resource, available_hours, load_hours (no row for a month without a
+    line in hours)."""
+    ru = _hour_lines(plan, lines)
+    cols = [schema.RESOURCE, schema.AVAILABLE_HOURS, "load_hours"]
+    if ru.empty:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name=schema.MONTH))
+    hours = ru[schema.AVAILABLE_HOURS].astype(float)
+    load = ru["load_hours"].astype(float)
+    tight = (load / hours.where(hours > 0)).where(hours > 0, np.inf)
+    ranked = ru.assign(_t=tight, _h=hours).sort_values(
+        [schema.MONTH, "_t", "_h", schema.RESOURCE],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    return ranked.drop_duplicates(schema.MONTH).set_index(schema.MONTH)[cols]
+
+
+def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.Series]:
+    """Of `lines` by month: capacity (the tightest line's available regular hours, 0 when
+    it is shut; `tightest_lines`), utilisation (its load hours / those hours, NaN when
+    shut), tightest (its code) and capacity_units (the units a month of the family
+    capacities among them); NaN where there are none. A capacity in units is no hours:
+    it is kept out of the first three."""
+    ru = plan.resource_use
+    ru = ru[ru[schema.RESOURCE].isin(lines)]
+    top = tightest_lines(plan, lines).reindex(months)
+    hours = top[schema.AVAILABLE_HOURS].astype(float)
     units = _in_units(ru)
-    cols = [schema.AVAILABLE_HOURS, "load_hours"]
-    g = ru[~units].groupby(schema.MONTH)[cols].sum().reindex(months)
-    hours = g[schema.AVAILABLE_HOURS].where(g[schema.AVAILABLE_HOURS] > 0)
     made = ru[units].groupby(schema.MONTH)[schema.AVAILABLE_HOURS].sum(min_count=1)
     return {
         "capacity": hours,
-        "utilisation": g["load_hours"] / hours,
+        "utilisation": top["load_hours"].astype(float) / hours.where(hours > 0),
+        "tightest": top[schema.RESOURCE],
         UNITS_CAPACITY[0]: made.reindex(months),
     }
+
+
+def line_limits(plan: PlanResult, lines: set[str], months: list) -> tuple[LineLimit, ...]:
+    """The lines of `lines` shut (0 available regular hours) or full (a capacity row of
+    the plan's bottleneck table) in one of `months`, each with those months; named as
+    `sop.supply.limit_kinds.plan_limits` names them ("line RS-ASM1"), in its order."""
+    ru = _hour_lines(plan, lines)
+    ru = ru[ru[schema.MONTH].isin(months)]
+    shut = ru[ru[schema.AVAILABLE_HOURS].astype(float) <= 0]
+    b = plan.bottlenecks
+    full = pd.DataFrame(columns=[schema.RESOURCE, schema.MONTH])
+    if not b.empty and schema.MONTH in b:
+        full = b[(b["constraint"] == CAPACITY) & b[schema.RESOURCE].isin(set(ru[schema.RESOURCE]))]
+        full = full[full[schema.MONTH].isin(months)]
+    lim = plan_limits(plan)
+    lim = lim[(lim["kind"] == LINE) & (lim["constraint"] == CAPACITY)]
+    out = []
+    for code, label in zip(lim[schema.RESOURCE], lim[LABEL]):
+        off = sorted(pd.Timestamp(m) for m in shut.loc[shut[schema.RESOURCE] == code, schema.MONTH])
+        on = full.loc[full[schema.RESOURCE] == code, schema.MONTH]
+        hot = sorted({pd.Timestamp(m) for m in on} - set(off))
+        if off or hot:
+            out.append(LineLimit(label, tuple(off), tuple(hot)))
+    return tuple(out)
 
 
 def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
@@ -270,7 +344,7 @@ def _frame(
     rows = {k: m[k] for k in ADDITIVE if k in m}
     daily = m["plan_demand"] / DAYS_PER_MONTH
     rows["days_of_supply"] = m["inventory"] / daily.where(daily > 1e-9)
-    rows.update(capacity)
+    rows.update({k: v for k, v in capacity.items() if k != "tightest"})
     rows["gap_supply"] = m["supply"] - m["consensus"]
     rows["gap_budget_units"] = m["shipments"] - m["budget_units"]
     rows["gap_budget_revenue"] = m["revenue"] - m["budget_revenue"]
@@ -304,18 +378,24 @@ def sop_grids(
     shown = rows_of(plan)
     limits = binding_limits(plan)
     moved = set() if consensus is None else moved_families(demand, consensus, tables, planned)
+
+    def grid(name: str, measures: pd.DataFrame, lines: set[str], scn: bool, said: tuple) -> Grid:
+        cap = _capacity(plan, lines, months)
+        frame = _frame(measures, cap, months, shown, scn)
+        top = tuple("" if pd.isna(c) else str(c) for c in cap["tightest"].reindex(planned))
+        hot = line_limits(plan, lines, planned)
+        return Grid(
+            name, frame, tuple(actual), tuple(planned), limits=said, lines=hot, tightest=top
+        )
+
     out: dict[str, Grid] = {}
     for fam in sorted(fp[schema.FAMILY].unique()):
         one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
-        cap = _capacity(plan, _lines(tables, fam), months)
-        frame = _frame(one, cap, months, shown, fam in moved)
-        out[fam] = Grid(fam, frame, tuple(actual), tuple(planned), limits=limits.get(fam, ()))
+        out[fam] = grid(fam, one, _lines(tables, fam), fam in moved, limits.get(fam, ()))
     fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
     total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
-    cap = _capacity(plan, _lines(tables, None), months)
     every = tuple(dict.fromkeys(x for f in out for x in limits.get(f, ())))
-    frame = _frame(total, cap, months, shown, bool(moved & set(out)))
-    out[TOTAL] = Grid(TOTAL, frame, tuple(actual), tuple(planned), limits=every)
+    out[TOTAL] = grid(TOTAL, total, _lines(tables, None), bool(moved & set(out)), every)
     return out
 
 

@@ -1,17 +1,23 @@
 """The S&OP grid as text for a screen or a report: cells with their unit, gap cells signed
 with an arrow as well as coloured (colour is never the only signal), row labels with their
-unit, and a scenario's change against the baseline as a grid of its own."""
+unit, a scenario's change against the baseline as a grid of its own, and the note under
+a grid naming its tightest line and what limits its plan (lines shut or full, with their
+months, before any other limit)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 
 from sop.core import fmt
-from sop.finance.grid import Grid
+from sop.core.months import add_months
+from sop.finance.grid import ROWS, Grid, LineLimit
 
 ROW = "Row"
 UNIT_WORD = {"units": "units", "days": "days", "hours": "h", "pct": "%"}
 UP, DOWN, LEVEL = "▲", "▼", "="
+TIGHTEST_LABEL = next(lab for k, lab, _ in ROWS if k == "capacity")
 
 
 def _number(v: float, unit: str, currency: str) -> str:
@@ -44,8 +50,8 @@ def row_label(label: str, unit: str, currency: str) -> str:
 def display_frame(grid: Grid, currency: str) -> pd.DataFrame:
     """The grid as text: column `Row` (label with its unit), then one column per month
     (header "Oct 2026", actual months "Oct 2025 (actual)"); the gap rows (`grid.gaps`)
-    carry their sign and an arrow. Index: the row keys. What binds the family's
-    shortfalls when it is not a line is said under the grid (`limits_note`): in the
+    carry their sign and an arrow. Index: the row keys. Which line the capacity rows
+    show and what limits the plan are said under the grid (`limits_note`): in the
     row's label it was wider than the label column on a 1280 px screen."""
     f = grid.frame
     heads = grid.month_labels()
@@ -77,11 +83,54 @@ def change_grid(scenario: Grid, baseline: Grid) -> Grid:
     )
 
 
+def month_runs(months: Sequence[pd.Timestamp]) -> str:
+    """Months as runs of consecutive months, each as `fmt.month_span` writes it:
+    'Nov 2026 to Mar 2027, Oct 2027'."""
+    runs: list[list[pd.Timestamp]] = []
+    for m in sorted(pd.Timestamp(x) for x in months):
+        if runs and add_months(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(fmt.month_span(r[0], r[-1]) for r in runs)
+
+
+def line_text(line: LineLimit) -> str:
+    """'line RS-ASM1 shut Nov 2026 to Mar 2027', 'line HC-ASM1 full Feb 2027, Jun 2027',
+    both when it is both: '... shut Nov 2026 and full Dec 2026'."""
+    said = [
+        f"{word} {month_runs(ms)}" for word, ms in (("shut", line.shut), ("full", line.full)) if ms
+    ]
+    return f"{line.label} {' and '.join(said)}"
+
+
+def tightest_text(grid: Grid) -> str:
+    """Which line the capacity and utilisation rows show, by line in order of its first
+    month: 'RS-ASM1 Nov 2026 to Mar 2027; RS-PNT Apr 2027 to Apr 2028' ('' for none)."""
+    by: dict[str, list[pd.Timestamp]] = {}
+    for m, code in zip(grid.plan, grid.tightest):
+        if code:
+            by.setdefault(code, []).append(m)
+    return "; ".join(f"{code} {month_runs(ms)}" for code, ms in by.items())
+
+
 def limits_note(grid: Grid) -> str:
-    """The sentence under a grid whose lines sit idle behind another limit (`Grid.limits`:
-    a supplier cap, a family's units a month): '' when the lines are the limit."""
-    if not grid.limits:
-        return ""
-    return (
-        f" Utilisation counts line hours; what limits this plan instead: {', '.join(grid.limits)}."
-    )
+    """The sentences under a grid: which line its capacity and utilisation rows show each
+    month (`Grid.tightest`), then what limits the plan: the lines shut or full, with their
+    months (`Grid.lines`), and the other limits that bind its shortfalls (`Grid.limits`);
+    when no line limits it, those others limit it *instead* (its lines have room).
+    '' when there is nothing to say."""
+    out = ""
+    top = tightest_text(grid)
+    if top:
+        out += (
+            f" {TIGHTEST_LABEL} and utilisation: the line with the highest load / regular "
+            f"hours each month, a shut line (0 h) first: {top}."
+        )
+    if grid.lines:
+        said = [line_text(ln) for ln in grid.lines] + list(grid.limits)
+        return out + f" What limits this plan: {'; '.join(said)}."
+    if grid.limits:
+        said = ", ".join(grid.limits)
+        out += f" Utilisation counts line hours; what limits this plan instead: {said}."
+    return out

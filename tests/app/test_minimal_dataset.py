@@ -106,7 +106,7 @@ def test_the_grid_shows_the_family_capacity_in_units(minimal: Store, open_app) -
     rows = grid.set_index("Row")
     plan = [f"{m:%b %Y}" for m in MONTHS]
     assert set(rows.loc["Family capacity (units)", plan]) == {"150"}  # minimal.CAPACITY
-    assert set(rows.loc["Capacity (regular hours) (h)", plan]) == {"–"}  # no hours here
+    assert set(rows.loc["Tightest line (regular hours) (h)", plan]) == {"–"}  # no hours here
     assert any("counted in units, not hours" in c.value for c in at.caption)
 
 

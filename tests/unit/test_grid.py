@@ -151,9 +151,15 @@ def test_capacity_is_the_family_lines(case) -> None:
     f = grids["Alpha"].frame
     assert f.loc["capacity", m] == pytest.approx(l1[schema.AVAILABLE_HOURS])
     assert f.loc["utilisation", m] == pytest.approx(l1["load_hours"] / l1[schema.AVAILABLE_HOURS])
+    assert grids["Alpha"].tightest[0] == "L1"
+    # the total: the tightest of every line (highest load / hours), not their sum
     lines = ru[(ru[schema.KIND] == "line") & (ru[schema.MONTH] == m)]
-    assert grids[TOTAL].frame.loc["capacity", m] == pytest.approx(
-        lines[schema.AVAILABLE_HOURS].sum()
+    top = lines.loc[(lines["load_hours"] / lines[schema.AVAILABLE_HOURS]).idxmax()]
+    total = grids[TOTAL]
+    assert total.tightest[0] == top[schema.RESOURCE]
+    assert total.frame.loc["capacity", m] == pytest.approx(top[schema.AVAILABLE_HOURS])
+    assert total.frame.loc["utilisation", m] == pytest.approx(
+        top["load_hours"] / top[schema.AVAILABLE_HOURS]
     )
 
 
