@@ -172,10 +172,9 @@ def run(args: argparse.Namespace) -> int:
         f"({fmt.money_delta(k['gross_margin'] - base.kpis['gross_margin'], currency)}), "
         f"fill rate {fmt.pct(k['fill_rate'])}, on time {fmt.pct(k['on_time_rate'])} "
         f"({on_time_change or 'no change'} vs baseline), "
-        f"late {fmt.units(k['late_unit_months'], 'unit-months')} "
-        f"({fmt.money(k['late_value'], currency)}); evaluated in {ev.ms:.0f} ms"
-        + (f"; wrote {args.out}" if args.out else "")
-        + ".",
+        f"late {fmt.units(k['late_units'])} ({fmt.money(k['late_value'], currency)}), "
+        f"{fmt.units(k['late_unit_months'], 'unit-months')} in all; "
+        f"evaluated in {ev.ms:.0f} ms" + (f"; wrote {args.out}" if args.out else "") + ".",
         file=err,
     )
     return 0

@@ -19,14 +19,17 @@ HEADLINE = (
     ("gross_margin", "Gross margin"),
     ("ending_inventory_value", "Inventory value (end)"),
     ("avg_utilisation", "Line utilisation"),
+    # an average hides a short plan's limits: how often one binds, and which (`detail`)
+    ("binding_resource_months", "Binding limits"),
     ("fill_rate", "Fill rate"),
     ("on_time_rate", "On-time fill rate"),
+    ("late_units", "Late (units)"),
     ("late_value", "Late deliveries (value)"),
     # units never served: a short plan's fill rate says how many, this what they are worth
     ("lost_value", "Lost sales (value)"),
 )
-# the page draws the headline in rows: money and capacity, then service
-HEADLINE_ROW = 4
+# the page draws the headline in rows of five: money and capacity, then service
+HEADLINE_ROW = 5
 DEFINITIONS = {
     "revenue": "Revenue of the units sold over the plan horizon, booked in the month "
     "they ship (or are ordered, as the plan settings say).",
@@ -36,13 +39,20 @@ DEFINITIONS = {
     "fill_rate": "Share of demand served over the plan horizon.",
     "on_time_rate": "Share of demand delivered in the month it was ordered, over the plan "
     "horizon (oldest orders served first).",
-    "late_value": "Units owed to customers at each month end x their price, summed over "
-    "the months: revenue held back by late deliveries.",
+    "late_units": "Units ordered in the plan horizon that ship after the month ordered, or "
+    "are still owed at the end (each unit once, however long it waits).",
+    "late_value": "Units ordered in the plan horizon that ship after the month ordered "
+    "(or are still owed at the end) x the family's average price: the revenue that ships "
+    "late, each unit once however long it waits.",
     "lost_value": "Units ordered in the plan horizon and never served x the family's "
     "average price: revenue lost to the shortage.",
     "ending_inventory_value": "Stock at the end of the plan horizon, at standard cost.",
     "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
     "hours available, averaged over lines and months.",
+    "binding_resource_months": "Months a limit binds (a line's or labour pool's hours, a "
+    "family's units, a supplier's or subcontractor's cap), summed over the limits: one "
+    "more hour or unit there would improve the plan (its objective). The Supply page's "
+    "bottleneck table lists them.",
 }
 
 
@@ -66,6 +76,7 @@ def headline(
     currency: str,
     baseline: dict[str, float] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
+    binding: str = "",
 ) -> pd.DataFrame:
     """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
     text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
@@ -75,7 +86,9 @@ def headline(
     compared: the tile's value covers the whole horizon; '' without a budget figure),
     vs_previous (this plan - the previous plan of record), vs_previous_text,
     vs_baseline (this plan - the baseline, nothing moved; NaN without one),
-    vs_baseline_text, help (what the KPI is, then the comparisons in full).
+    vs_baseline_text, help (what the KPI is, then the comparisons in full), detail (a
+    line for under the tile: the limits that bind most, `binding` from
+    `sop.finance.kpis.binding_names`, on the binding tile; '' elsewhere; plain text).
     `headline_tiles` makes the page's tiles of it."""
     rows = []
     for key, label in HEADLINE:
@@ -112,6 +125,7 @@ def headline(
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
         row["range_text"] = range_note(key, ranges or {}, currency) or ""
         row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)
+        row["detail"] = binding if key == "binding_resource_months" else ""
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
             f"against the previous plan of record: {row['vs_previous_text']}; against "

@@ -113,6 +113,7 @@ HEADLINE_SPEC: Spec = [
     ("vs_previous_text", "Previous plan comparison", "text"),
     ("vs_baseline_text", "Baseline comparison", "text"),
     ("range_text", "Range through the constrained plan", "text"),
+    ("detail", "Limits that bind most", "text"),
 ]
 
 # why money cells are blank in a pack made without prices (the demo has them all)
@@ -130,16 +131,25 @@ NEEDS_PRICE = {
 }
 
 
+# a headline KPI's unit (`KPI_BY_KEY`) -> (the cell kind of its value, of its changes)
+HEADLINE_KINDS = {
+    "money": ("money", "delta"),
+    "pct": ("pct", "pct_delta"),
+    "units": ("units", "units"),
+    "limit-months": ("units", "units"),
+}
+
+
 def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
-    """`ExecView.headline` with the `<column>_kind` columns `HEADLINE_SPEC` reads: money
-    KPIs as money and their changes as signed money, rates as % and signed %."""
-    money = headline["key"].map(lambda k: KPI_BY_KEY[k].unit == "money")
-    return headline.assign(
-        value_kind=money.map({True: "money", False: "pct"}),
-        vs_budget_kind=money.map({True: "delta", False: "pct_delta"}),
-        vs_previous_kind=money.map({True: "delta", False: "pct_delta"}),
-        vs_baseline_kind=money.map({True: "delta", False: "pct_delta"}),
+    """`ExecView.headline` with the `<column>_kind` columns `HEADLINE_SPEC` reads (by
+    `HEADLINE_KINDS`): money KPIs as money and their changes as signed money, rates as
+    % and signed %, counts (late units, binding limit-months) as whole numbers."""
+    kinds = headline["key"].map(lambda k: HEADLINE_KINDS[KPI_BY_KEY[k].unit])
+    value, change = kinds.str[0], kinds.str[1]
+    out = headline.assign(
+        value_kind=value, vs_budget_kind=change, vs_previous_kind=change, vs_baseline_kind=change
     )
+    return out if "detail" in out else out.assign(detail="")
 
 
 def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.executive import headline as exec_headline
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
 from sop.executive.snapshots import PlanSnapshot, make_snapshot
 from sop.finance import statement
+from sop.finance.kpis import binding_names
 from sop.finance.risk import p10_p90
 from sop.finance.tiles import Tile, kpi_tile
 from sop.scenario.evaluate import DemandBase, Evaluation, apply_levers
@@ -119,9 +120,10 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     horizon in the help, and under it the budget comparison and, for a plan other than
     the baseline, the change against the baseline (a plan that delays deliveries
     shows it); under a KPI the simulation ranges, its P10-P90 (a short plan's on-time
-    range says how bad it may get). Stock is coloured only when this plan and the
-    previous one both serve all their demand (`kpi_tile`'s `fill`; a snapshot without
-    a fill rate is not judged)."""
+    range says how bad it may get); under the binding limits, the limits that bind
+    most (the headline's `detail`, escaped: codes as typed). Stock is coloured only
+    when this plan and the previous one both serve all their demand (`kpi_tile`'s
+    `fill`; a snapshot without a fill rate is not judged)."""
     previous = view.previous.kpis if view.previous is not None else None
     own = view.plan_name == BASELINE
     fill = (
@@ -140,7 +142,15 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             help=f"{r.help} Over the plan's {horizon} months.",
             fill=fill,
             notes=tuple(
-                filter(None, (r.range_text, r.budget_short, None if own else r.vs_baseline_text))
+                filter(
+                    None,
+                    (
+                        fmt.md(r.detail) if r.detail else None,  # limit codes, as typed
+                        r.range_text,
+                        r.budget_short,
+                        None if own else r.vs_baseline_text,
+                    ),
+                )
             ),
         )
         for r in view.headline.itertuples()
@@ -257,7 +267,13 @@ def build(
         previous=previous,
         previous_entry=rec.previous_entry,
         headline=exec_headline.headline(
-            current.kpis, current.budget, prev_k, currency, base_k, p10_p90(current.risk)
+            current.kpis,
+            current.budget,
+            prev_k,
+            currency,
+            base_k,
+            p10_p90(current.risk),
+            binding_names(current.plan),
         ),
         band=revenue_band(
             current.plan, current.risk.total, budget, previous.pnl if previous else None

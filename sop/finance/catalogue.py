@@ -87,20 +87,29 @@ KPIS: tuple[Kpi, ...] = (
         NO_DEMAND,
     ),
     Kpi(
+        "late_units",
+        "Late deliveries (units)",
+        "units",
+        "down",
+        "Units ordered in the horizon that ship after the month ordered, or are still "
+        "owed at the end: demanded - lost - delivered in the month ordered (each unit "
+        "once, however long it waits).",
+    ),
+    Kpi(
         "late_unit_months",
         "Late deliveries (unit-months)",
         "unit-months",
         "down",
-        "Units owed to customers at each month end, summed over the months: a unit "
-        "delivered two months late counts 2.",
+        "How long late deliveries wait: units owed to customers at each month end, "
+        "summed over the months (a unit delivered two months late counts 2).",
     ),
     Kpi(
         "late_value",
         "Late deliveries (value)",
         "money",
         "down",
-        "Late unit-months x the family's average price: the revenue held back by late "
-        "deliveries, a month at a time.",
+        "Late units x the family's average price: the revenue of the orders that ship "
+        "after the month ordered (or are still owed at the end).",
         NO_PRICE,
     ),
     Kpi("demand_units", "Demand", "units", "", "Units demanded over the horizon."),

@@ -18,8 +18,11 @@ Definitions (money in the dataset's currency, over the plan horizon):
 - service, as `sop.supply.service` defines it (oldest orders served first):
   fill_rate = units ordered and delivered within the horizon / units demanded;
   on_time_rate = units delivered in the month ordered / units demanded (both NaN
-  without demand); late_unit_months = month-end backlog summed over the months;
-  late_value = late unit-months x the family's average price in the plan;
+  without demand); late_units = units demanded - units lost - units delivered in the
+  month ordered (shipped in a later month, or still owed at the end: each unit once);
+  late_unit_months = month-end backlog summed over the months (how long they wait: a
+  unit two months late counts 2); late_value = late units x the family's average price
+  in the plan (the revenue that ships late);
 - gross_margin_pct = gross margin / revenue (NaN without revenue);
 - lost_value = lost units x the family's average price in the plan;
 - ending_inventory_value = month-end units of the last month x their standard cost;
@@ -48,7 +51,7 @@ from sop.core import fmt, schema
 from sop.finance.catalogue import KPIS, PLAN_KPIS
 from sop.finance.tiles import service_pct
 from sop.supply import capacity, service
-from sop.supply.limit_kinds import kind_rank, plan_limits
+from sop.supply.limit_kinds import LABEL, kind_rank, plan_limits
 from sop.supply.plan import PlanResult
 from sop.supply.results import MAKE_AND_BUY
 
@@ -163,6 +166,31 @@ def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
     return head + ": " + ", ".join(f"{k} {c:,}" for k, c in kinds.items())
 
 
+def binding_names(plan: PlanResult, top: int = 3) -> str:
+    """The limits that bind most often, by their display name (`limit_kinds`) with
+    their months: "line RS-ASM2 18 months, line HC-ASM1 17 months, line RS-ASM1 15
+    months; 2 more limits"; '' when nothing binds. Plain text: escape it for Markdown."""
+    b = plan.bottlenecks
+    if b.empty:
+        return ""
+    key = ["constraint", schema.RESOURCE]
+    lim = plan_limits(plan)[[*key, "kind", LABEL]]
+    rows = b.merge(lim, on=key, how="left")
+    rows[LABEL] = rows[LABEL].fillna(rows[schema.RESOURCE].astype(str))
+    counts = rows.groupby(LABEL, sort=False).agg(
+        months=(schema.MONTH, "size"), kind=("kind", "first")
+    )
+    counts["rank"] = kind_rank(counts["kind"])
+    counts = counts.reset_index().sort_values(
+        ["months", "rank", LABEL], ascending=[False, True, True]
+    )
+    named = ", ".join(
+        f"{r[LABEL]} {fmt.count(r.months, 'month')}" for _, r in counts.head(top).iterrows()
+    )
+    rest = len(counts) - min(top, len(counts))
+    return named + (f"; {fmt.count(rest, 'more limit')}" if rest else "")
+
+
 def _valued(units: pd.Series, unit: pd.DataFrame) -> float:
     """Units per family x the family's price (`family_unit_values`), summed; NaN when a
     family with units has no price loaded (its value is unknown, not 0)."""
@@ -174,9 +202,23 @@ def _valued(units: pd.Series, unit: pd.DataFrame) -> float:
     return float((units * price.where(known, 0.0).fillna(0.0)).sum())
 
 
+def late_units(fp: pd.DataFrame) -> pd.Series:
+    """Per family of a family plan, the units demanded that are neither delivered in the
+    month ordered nor lost: shipped in a later month or still owed at the end, each unit
+    once however long it waits (`sop.supply.service`: demand - lost - on time)."""
+    if fp.empty:
+        return pd.Series(dtype=float, name="late_units")
+    out = {}
+    for fam, rows in fp.groupby(schema.FAMILY, sort=True):
+        k = service.plan_service(rows)
+        out[fam] = max(0.0, k["demand_units"] - k["lost_units"] - k["on_time_units"])
+    return pd.Series(out, dtype=float, name="late_units")
+
+
 def _late_value(fp: pd.DataFrame, unit: pd.DataFrame) -> float:
-    """Late unit-months x the family's price (`family_unit_values`), summed."""
-    return _valued(fp.groupby(schema.FAMILY)["backlog"].sum(), unit)
+    """Late units x the family's price (`family_unit_values`), summed: the revenue of
+    the orders that ship after the month ordered (or are still owed at the end)."""
+    return _valued(late_units(fp), unit)
 
 
 def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
@@ -201,6 +243,7 @@ def plan_kpis(plan: PlanResult, products: pd.DataFrame) -> dict[str, float]:
         "gross_margin": margin,
         "gross_margin_pct": margin / revenue if abs(revenue) > 1e-9 else np.nan,
         "lost_value": _valued(unit.set_index(schema.FAMILY)["lost_sales"], unit),
+        "late_units": max(0.0, k["demand_units"] - k["lost_units"] - k["on_time_units"]),
         "late_value": _late_value(fp, unit),
         "ending_inventory_value": float(by_month[-1]) if len(by_month) else 0.0,
         "days_of_supply": (
@@ -225,11 +268,11 @@ def summary(
     k: Mapping[str, float], currency: str = "EUR", kinds: Mapping[str, int] | None = None
 ) -> str:
     """One sentence on a plan from its `plan_kpis`: margin, revenue, service (fill
-    rate, on time, late deliveries), lost sales and binding limit-months (by kind, with
-    `kinds` from `binding_kinds`)."""
+    rate, on time, late units with their value and their unit-months), lost sales and
+    binding limit-months (by kind, with `kinds` from `binding_kinds`)."""
     late = (
-        f"{fmt.units(k['late_unit_months'], 'unit-months')} late "
-        f"({fmt.money(k['late_value'], currency)} held back)"
+        f"{fmt.units(k['late_units'])} ({fmt.money(k['late_value'], currency)}) late, "
+        f"{fmt.units(k['late_unit_months'], 'unit-months')} in all"
         if k["late_unit_months"] >= 0.5
         else "nothing late"
     )

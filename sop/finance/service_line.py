@@ -2,12 +2,16 @@
 short in words: the Scenarios page above its tiles, the Decisions page before
 *Approve* and in its log, the meeting pack's Summary.
 
-"This plan leaves 52,497 units (€3.86M) unserved, and late deliveries hold back
-€6.96M of revenue: fill 90.2 %, on-time 77.3 %". Lost units and their value are
-`lost_units` / `lost_value`; the revenue held back is `late_value` (late unit-months x
-price, the catalogue's "Late deliveries (value)"); the rates read as the tiles do
+"This plan leaves 52,497 units (€3.86M) unserved, and 29,175 units (€2.14M) ship after
+the month ordered, 37,020 unit-months in all: fill 90.2 %, on-time 77.3 %". Lost units
+and their value are `lost_units` / `lost_value`; the late units are `late_units` and
+their value `late_value` (late units x price: the revenue that ships late, the
+catalogue's "Late deliveries (value)"); the unit-months (`late_unit_months`) say how
+long they wait, each unit counted once a month. The rates read as the tiles do
 (`service_pct`: a unit short reads >99.9 %, never 100.0 %). A figure the KPIs lack (no
-price loaded, a snapshot saved by an older version) is left out, never shown as 0.
+price loaded, a snapshot saved by an older version) is left out, never shown as 0; a
+snapshot without `late_units` (older versions valued unit-months, not units) says its
+late deliveries in unit-months only.
 
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, plain text out (escape it for Markdown).
 """
@@ -20,8 +24,7 @@ from collections.abc import Mapping
 from sop.core import fmt
 from sop.finance.tiles import serves_all, service_pct
 
-SHORT_UNITS = 0.5  # units lost below this read "0 units": nothing lost
-SHORT_MONEY = 0.5  # late value below this reads as nothing late
+SHORT_UNITS = 0.5  # units lost or late below this read "0 units": nothing short
 
 
 def num(kpis: Mapping[str, float], key: str) -> float:
@@ -48,24 +51,39 @@ def rates(kpis: Mapping[str, float]) -> str:
     return ", ".join(f"{name} {service_pct(r)}" for name, r in pairs if not math.isnan(r))
 
 
+def late_text(kpis: Mapping[str, float], currency: str) -> str | None:
+    """'29,175 units (€2.14M) ship after the month ordered, 37,020 unit-months in all'
+    (the value left out without a price); None when nothing is late. KPIs without
+    `late_units` (a snapshot of an older version, whose `late_value` priced unit-months):
+    'late deliveries come to 37,020 unit-months'."""
+    units, value = num(kpis, "late_units"), num(kpis, "late_value")
+    um = num(kpis, "late_unit_months")
+    if math.isnan(units):
+        if math.isnan(um) or um < SHORT_UNITS:
+            return None
+        return f"late deliveries come to {fmt.units(um, 'unit-months')}"
+    if units < SHORT_UNITS:
+        return None
+    money = "" if math.isnan(value) else f" ({fmt.money(value, currency)})"
+    text = f"{fmt.units(units)}{money} ship after the month ordered"
+    return text + ("" if math.isnan(um) else f", {fmt.units(um, 'unit-months')} in all")
+
+
 def shortfall_line(kpis: Mapping[str, float], currency: str) -> str | None:
     """The line on a plan that serves less than all its demand on time, else None (see
-    the module). A plan that loses nothing: "This plan serves all demand, but late
-    deliveries hold back €720k of revenue: ..."; without prices, the late deliveries in
-    unit-months. Less than a unit lost and less than a unit-month late (an LP's
-    remainder; the tiles read >99.9 %): None, as a line without a figure would say
+    the module). A plan that loses nothing: "This plan serves all demand, but 7,200
+    units (€720k) ship after the month ordered, 9,000 unit-months in all: ..."; without
+    prices, the late units alone. Less than a unit lost and less than a unit late (an
+    LP's remainder; the tiles read >99.9 %): None, as a line without a figure would say
     nothing."""
     if not is_short(kpis):
         return None
     lost, lost_value = num(kpis, "lost_units"), num(kpis, "lost_value")
-    late_value, late_um = num(kpis, "late_value"), num(kpis, "late_unit_months")
-    if lost < SHORT_UNITS and late_um < SHORT_UNITS:  # less than a unit: nothing to say
+    late_units, late_um = num(kpis, "late_units"), num(kpis, "late_unit_months")
+    none_late = late_units < SHORT_UNITS or (math.isnan(late_units) and late_um < SHORT_UNITS)
+    if lost < SHORT_UNITS and none_late:  # less than a unit: nothing to say
         return None
-    late = None
-    if not math.isnan(late_value) and late_value >= SHORT_MONEY:
-        late = f"late deliveries hold back {fmt.money(late_value, currency)} of revenue"
-    elif math.isnan(late_value) and not math.isnan(late_um) and late_um >= SHORT_UNITS:
-        late = f"late deliveries come to {fmt.units(late_um, 'unit-months')}"
+    late = late_text(kpis, currency)
     if not math.isnan(lost) and lost >= SHORT_UNITS:
         money = "" if math.isnan(lost_value) else f" ({fmt.money(lost_value, currency)})"
         what = f"leaves {fmt.units(lost)}{money} unserved" + (f", and {late}" if late else "")

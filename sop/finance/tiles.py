@@ -8,7 +8,8 @@ service (`Kpi.served_only`: inventory value, turns) is coloured only when both p
 serve all their demand (`serves_all`); otherwise its change is grey and a line under
 the tile says which plan runs short: less stock from running out is no good news.
 `plan_tiles` and `finance_tiles` are the Supply and Finance pages' rows, `service_tiles`
-the service row (fill rate, on time, late deliveries, lost sales) of both; the Scenarios
+the service row (fill rate, on time, late deliveries in units, unit-months and value,
+lost sales in units and value) of both; the Scenarios
 and Executive pages' rows are made from `kpi_tile` in `sop.scenario.compare` and
 `sop.executive.view`.
 
@@ -63,14 +64,15 @@ def serves_all(fill: float | None) -> bool:
 
 
 def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
-    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days, 5.2 turns/yr
-    (a fill or on-time rate just short of 1: >99.9 %, `service_pct`).
+    """A KPI value with its unit: €1.25M, 95.3 %, 12,345 units, 41 days (1 day), 5.2
+    turns/yr, 29 limit-months (a fill or on-time rate just short of 1: >99.9 %,
+    `service_pct`).
     `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
     label names it."""
     if _bad(value):
         return "–"
     unit, v = KPI_BY_KEY[key].unit, float(value)
-    if bare and unit in ("units", "people", "turns", "unit-months"):
+    if bare and unit in ("units", "people", "turns", "unit-months", "limit-months"):
         return (
             f"{v / 1e6:.2f}M" if abs(v) >= 1e6 else f"{v:,.1f}" if unit == "turns" else f"{v:,.0f}"
         )
@@ -79,9 +81,11 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
     if unit == "pct":
         return service_pct(v) if key in SERVICE_RATES else fmt.pct(v)
     if unit == "days":
-        return f"{v:,.0f} days"
+        return fmt.count(v, "day", digits=0)
     if unit == "turns":
         return f"{v:,.1f} turns/yr"
+    if unit == "limit-months":
+        return fmt.count(v, "limit-month", digits=0)
     return fmt.units(
         v, {"hours": "h", "people": "people", "unit-months": "unit-months"}.get(unit, "units")
     )
@@ -90,8 +94,8 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
 def delta_text(
     key: str, delta: float | None, base: float | None = None, currency: str = "EUR"
 ) -> str | None:
-    """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units);
-    None when there is no change (or it cannot be computed)."""
+    """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units, -1 day,
+    +20 limit-months); None when there is no change (or it cannot be computed)."""
     if _bad(delta):
         return None
     unit, d = KPI_BY_KEY[key].unit, float(delta)
@@ -103,7 +107,7 @@ def delta_text(
     if unit == "pct":
         return f"{sign}{abs(100 * d):.1f} pp"
     if unit == "days":
-        text = f"{sign}{abs(d):,.0f} days"
+        text = sign + fmt.count(abs(d), "day", digits=0)
     elif unit == "turns":
         text = f"{sign}{abs(d):,.2f} turns/yr"
     elif unit == "money":
@@ -171,6 +175,7 @@ def kpi_tile(
     notes: tuple[str, ...] = (),
     fill: tuple[float | None, float | None] | None = None,
     name: str = "this plan",
+    say_against: bool = False,
 ) -> Tile:
     """The tile of KPI `key` (label: the catalogue's unless given).
 
@@ -186,7 +191,9 @@ def kpi_tile(
     `fill`: the fill rates of this plan (`name`) and of the reference (None where not
     known). A KPI better only at full service (`Kpi.served_only`: stock) is coloured
     only when both serve all their demand (`serves_all`); else its change is grey, the
-    line under it says which plan runs short (`unserved_note`) and the help says why."""
+    line under it says which plan runs short (`unserved_note`) and the help says why.
+    `say_against` names the reference in the delta ("-10.9 pp vs baseline", "no change
+    vs baseline") where the page does not say it elsewhere."""
     kpi = KPI_BY_KEY[key]
     label = label or kpi.label
     text = value_text(key, value, currency, bare)
@@ -218,8 +225,11 @@ def kpi_tile(
             "which is no achievement."
         )
         notes = (short, *notes)
+    vs = f" vs {against}" if say_against else ""
     against = f"{against}:" if kpi.unit == "money" else against  # "baseline: no price loaded"
-    shown = (delta or "no change") if both else (blank if _bad(value) else f"{against} {blank}")
+    shown = (
+        f"{delta or 'no change'}{vs}" if both else (blank if _bad(value) else f"{against} {blank}")
+    )
     return Tile(
         label,
         text,
@@ -236,9 +246,13 @@ def kpi_tile(
 SERVICE_TILES = (
     ("fill_rate", "Fill rate"),
     ("on_time_rate", "On-time fill rate"),
+    ("late_units", "Late (units)"),
     ("late_unit_months", "Late (unit-months)"),
     ("late_value", "Late deliveries (value)"),
 )
+
+# lost sales, in units and in money (what Scenarios and Executive show)
+LOST_TILES = (("lost_units", "Lost sales (units)"), ("lost_value", "Lost sales (value)"))
 
 
 def range_note(
@@ -261,11 +275,13 @@ def service_tiles(
     against: str = "baseline",
     ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[Tile]:
-    """The service row: fill rate, on-time fill rate, late unit-months, late value and
-    lost sales of `kpis` (`sop.finance.kpis.plan_kpis`), each with its change against
-    `reference` (the baseline's KPIs) when given; under the fill and on-time rates their
-    P10-P90 range through the constrained plan when `ranges` has one (`range_note`)."""
-    keys = (*SERVICE_TILES, ("lost_units", "Lost sales (units)"))
+    """The service row: fill rate, on-time fill rate, late units, late unit-months, late
+    value, lost sales in units and their value, of `kpis`
+    (`sop.finance.kpis.plan_kpis`), each with its change against `reference` (the
+    baseline's KPIs) when given, the delta naming it ("+€1.2M vs baseline"); under the
+    fill and on-time rates their P10-P90 range through the constrained plan when
+    `ranges` has one (`range_note`)."""
+    keys = (*SERVICE_TILES, *LOST_TILES)
     return [
         kpi_tile(
             key,
@@ -277,6 +293,7 @@ def service_tiles(
             share=False,
             bare=True,
             notes=tuple(filter(None, (range_note(key, ranges or {}, currency),))),
+            say_against=True,
         )
         for key, label in keys
     ]

@@ -52,8 +52,10 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
         "Gross margin",
         "Inventory value (end)",
         "Line utilisation",
+        "Binding limits",
         "Fill rate",
         "On-time fill rate",
+        "Late (units)",
         "Late deliveries (value)",
         "Lost sales (value)",
     ]

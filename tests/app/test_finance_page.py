@@ -49,7 +49,7 @@ def test_baseline_renders_with_money_and_exports(loaded: Store, open_app) -> Non
     assert m["Gross margin % of revenue"].endswith("%")
     # the service row, against the baseline (the baseline itself: no change)
     assert m["On-time fill rate"].endswith("%") and "Late deliveries (value)" in m
-    assert {t.label: t.delta for t in at.metric}["On-time fill rate"] == "no change"
+    assert {t.label: t.delta for t in at.metric}["On-time fill rate"] == "no change vs baseline"
     assert "2026 landing (actuals + projection)" in m
     assert at.selectbox(key="fin_scenario").value == 0
     buttons = {b.key: b for b in at.get("download_button")}

@@ -24,5 +24,5 @@ def test_the_headline_shows_lost_sales_value_with_its_change_against_the_baselin
 def test_the_service_row_of_the_headline_is_full_and_ends_with_lost_sales() -> None:
     keys = [k for k, _ in exec_headline.HEADLINE]
     service = keys[exec_headline.HEADLINE_ROW :]
-    assert service == ["fill_rate", "on_time_rate", "late_value", "lost_value"]
+    assert service == ["fill_rate", "on_time_rate", "late_units", "late_value", "lost_value"]
     assert len(keys) % exec_headline.HEADLINE_ROW == 0  # two full rows of tiles

@@ -158,16 +158,23 @@ def test_a_plan_that_serves_everything_on_time_has_no_shortfall_line(store: Stor
 
 def test_a_late_plan_that_serves_every_unit_says_so() -> None:
     k = {"fill_rate": 1.0, "on_time_rate": 0.974, "lost_units": 0.0, "lost_value": 0.0}
-    text = service_line.shortfall_line({**k, "late_value": 719_698.0}, "EUR")
+    # 7,200 units late at 100 each = 720,000; some wait two months: 9,000 unit-months
+    late = {"late_units": 7_200.0, "late_value": 720_000.0, "late_unit_months": 9_000.0}
+    text = service_line.shortfall_line({**k, **late}, "EUR")
     assert text == (
-        "This plan serves all demand, but late deliveries hold back €720k of revenue: "
-        "fill 100.0 %, on-time 97.4 %"
+        "This plan serves all demand, but 7,200 units (€720k) ship after the month "
+        "ordered, 9,000 unit-months in all: fill 100.0 %, on-time 97.4 %"
     )
-    # without prices, the late deliveries in unit-months; without rates, nothing said
-    unpriced = {**k, "late_value": float("nan"), "late_unit_months": 1_250.0}
-    assert "late deliveries come to 1,250 unit-months" in service_line.shortfall_line(
-        unpriced, "EUR"
+    # without prices, the late units alone
+    unpriced = {**k, **late, "late_value": float("nan")}
+    assert "but 7,200 units ship after the month ordered, 9,000 unit-months in all:" in (
+        service_line.shortfall_line(unpriced, "EUR")
     )
+    # a snapshot of an older version (no late units; its value priced unit-months):
+    # the unit-months alone, never that value
+    old = {**k, "late_value": 1e6, "late_unit_months": 1_250.0}
+    line = service_line.shortfall_line(old, "EUR")
+    assert "late deliveries come to 1,250 unit-months" in line and "€" not in line
     blank = {**k, "fill_rate": float("nan"), "on_time_rate": float("nan")}
     assert service_line.shortfall_line(blank, "EUR") is None
 
