@@ -108,18 +108,13 @@ def render_comparison(
         height="content",
         column_config=columns.helped(compare.no_price_help(figures, list(figures))),
     )
-    demands = {n: f.get("demand_units") for n, f in figures.items()}
+    stars = compare.star_note(figures)  # no ★ on revenue or margin when demands differ
     st.caption(
         "★ marks the best value in each row as shown (higher or lower, as the Better "
         "column says; every tied value); rows without a better direction, such as "
         "costs that follow volume, are not marked. Stock is marked only among the plans "
-        "that serve all their demand"
-        + (
-            "; units served is not marked, as the plans' demands differ (the fill rate "
-            "compares them like for like)."
-            if len(figures) > 1 and not compare.same_demand(demands)
-            else "."
-        )
+        "that serve all their demand."
+        + (f" {stars}" if stars else "")
         + (
             f" P10-P90: the range when demand is drawn {risk.N_PATHS} times from the "
             "forecast's uncertainty, each draw going through the plan's capacity."

@@ -73,6 +73,8 @@ def render_board(view, present: bool) -> None:
             height="content",
             column_config=columns.helped(exec_board.board_help(view.board)),
         )
+    if note := exec_board.board_note(view.board):  # no revenue or margin ★: demands differ
+        st.caption(note)
 
 
 def render_changes(view, font: int) -> None:

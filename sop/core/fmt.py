@@ -12,6 +12,7 @@ import html
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 from sop.core.months import month_start
@@ -180,6 +181,19 @@ def month_span(first: object, last: object) -> str:
     'Feb 2027'. Months as Timestamps or as text ('2026-11', `month_text`)."""
     a, b = (month_text(m) if isinstance(m, str) else month(m) for m in (first, last))
     return a if a == b else f"{a} to {b}"
+
+
+def month_runs(months: object) -> str:
+    """Months in words, each run of consecutive months as one range (`month_span`), the
+    runs joined by commas and a last 'and': 'Nov 2026 to Mar 2027, Oct 2027 and Jan
+    2028'; '' for none."""
+    m = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(months))).dropna().unique()).sort_values()
+    if m.empty:
+        return ""
+    n = np.asarray(m.year * 12 + m.month)
+    breaks = np.flatnonzero(np.diff(n) != 1) + 1
+    runs = [month_span(r[0], r[-1]) for r in np.split(m, breaks)]
+    return runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
 
 
 def month_text(text: object) -> str:

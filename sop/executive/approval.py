@@ -7,10 +7,11 @@ does not serve (`sop.finance.service_line`), from the KPIs its snapshot stored
 
 The picked plan is "the plan of record itself" (no changes shown) only when approving
 it would store the same plan: same scenario, data version, plan settings, levers and
-months. Otherwise the caption says what differs. Each tile is its plan's total over
-its own months (fill and on-time rates, lost and late values are defined over a whole
-plan, so they are not re-cut to the months two plans share); when the months differ,
-the caption says so.
+months. Otherwise the caption says what differs; a plan setting a lever decides
+(overtime, subcontracting or hiring off; ending units) is the levers' difference, never
+"other plan settings". Each tile is its plan's total over its own months (fill and
+on-time rates, lost and late values are defined over a whole plan, so they are not
+re-cut to the months two plans share); when the months differ, the caption says so.
 
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, tiles and strings out. A figure the
 KPIs lack (a snapshot saved by an older version) reads as not known, never as 0: its
@@ -32,6 +33,7 @@ from sop.executive import decisions
 from sop.executive.snapshots import PlanSnapshot
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile, service_pct
+from sop.scenario.apply import apply_policy
 from sop.scenario.levers import Levers
 from sop.scenario.wording import moved_text
 from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
@@ -155,16 +157,39 @@ def setting_change(name: str, then: Any, now: Any) -> str:
     return f"{base} {_value(then, unit, choice)}, now {_value(now, unit, choice)}"
 
 
-def settings_changes(then: Mapping[str, Any], now: SupplyPolicy) -> list[str] | None:
+def lever_settings(levers: Levers | None) -> set[str]:
+    """The plan settings `levers` decide (`sop.scenario.apply.apply_policy`: overtime,
+    subcontracting or hiring turned off, ending units per family): a plan's stored
+    settings hold them with the levers applied, so they say nothing of the plan
+    settings themselves. Unreadable levers (None) may have decided any of them."""
+    if levers is None:
+        levers = Levers(
+            overtime_allowed=False,
+            subcontract_allowed=False,
+            hiring_allowed=False,
+            ending_units=(("", 1.0),),
+        )
+    before = SupplyPolicy().as_dict()
+    after = apply_policy(SupplyPolicy(), levers).as_dict()
+    return {k for k, v in after.items() if v != before[k]}
+
+
+def settings_changes(
+    then: Mapping[str, Any], now: SupplyPolicy, levers: set[str] | frozenset[str] = frozenset()
+) -> list[str] | None:
     """The plan settings the record was approved under (`PlanSnapshot.settings`) that
     differ from `now`, each by `setting_change`, in the settings' order; the risk
-    thresholds (`NOT_ON_TILES`) are left out. None when the record kept no settings (a
-    snapshot saved by an older version); a setting it lacks had its default."""
+    thresholds (`NOT_ON_TILES`) and the settings either plan's levers decide (`levers`,
+    `lever_settings`: the levers' clause says those) are left out. None when the record
+    kept no settings (a snapshot saved by an older version); a setting it lacks had
+    its default."""
     if not then:
         return None
     old, new = SupplyPolicy.from_dict(dict(then)).as_dict(), now.as_dict()
     return [
-        setting_change(k, old[k], new[k]) for k in new if k not in NOT_ON_TILES and old[k] != new[k]
+        setting_change(k, old[k], new[k])
+        for k in new
+        if k not in NOT_ON_TILES and k not in levers and old[k] != new[k]
     ]
 
 
@@ -223,13 +248,15 @@ def _differences(
         out.append(f"on data{known or ' not recorded'}{now}")
     if snap is None:
         return out
-    changes = settings_changes(snap.settings, picked.policy)
+    then = _levers_then(snap.levers)
+    # both plans' settings are stored with their levers applied: what a lever turned
+    # off is the levers' difference, not the plan settings'
+    driven = lever_settings(then) | lever_settings(picked.levers)
+    changes = settings_changes(snap.settings, picked.policy, driven)
     if changes is None or changes:
         out.append(_settings_clause(changes))
-    if int(entry["scenario_id"] or 0) == picked.scenario_id:
-        then = _levers_then(snap.levers)
-        if then != picked.levers:
-            out.append(levers_change(then, picked.levers, cap_names))
+    if int(entry["scenario_id"] or 0) == picked.scenario_id and then != picked.levers:
+        out.append(levers_change(then, picked.levers, cap_names))
     return out
 
 

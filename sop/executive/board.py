@@ -24,11 +24,27 @@ BOARD = (
     "ending_inventory_value",
     "avg_utilisation",
 )
+DEMAND = "demand_units"
+# the board's columns (`BOARD` figures) as the screen names them
+LABELS = {
+    "revenue": "Revenue",
+    "gross_margin": "Gross margin",
+    "margin_vs_budget": "Margin vs budget",
+    "fill_rate": "Fill rate",
+    "on_time_rate": "On-time fill rate",
+    "late_value": "Late deliveries (value)",
+    # what a short plan never serves, in units and worth (the Executive tiles' names)
+    "lost_units": "Lost sales (units)",
+    "lost_value": "Lost sales (value)",
+    "ending_inventory_value": "Inventory value (end)",
+    "avg_utilisation": "Line utilisation (avg)",
+}
 
 
 def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
-    """The plans on the table side by side, one row each: plan and `BOARD` figures
-    (margin_vs_budget over the budget's months; NaN without a budget)."""
+    """The plans on the table side by side, one row each: plan, `BOARD` figures
+    (margin_vs_budget over the budget's months; NaN without a budget) and demand_units
+    (units demanded: not shown, it tells `board_text` whether the demands differ)."""
     rows = []
     for name, ev in evaluations.items():
         if not ev.ok:
@@ -40,9 +56,10 @@ def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
                 **{key: k.get(key, np.nan) for key in BOARD},
                 "margin_vs_budget": b.get("plan_gross_margin", np.nan)
                 - b.get("gross_margin", np.nan),
+                DEMAND: k.get(DEMAND, np.nan),
             }
         )
-    return pd.DataFrame(rows, columns=["plan", *BOARD])
+    return pd.DataFrame(rows, columns=["plan", *BOARD, DEMAND])
 
 
 # the `board_text` columns that need a price: "–" there when none is loaded
@@ -62,28 +79,30 @@ def board_help(board: pd.DataFrame) -> dict[str, str]:
     return compare.no_price_help(figures, PRICED_COLUMNS)
 
 
+def board_note(board: pd.DataFrame) -> str:
+    """The sentence under the board when the plans' demands differ (else ''): revenue,
+    gross margin and margin vs budget carry no ★ (`compare.star_note`)."""
+    figures = {str(r["plan"]): r for r in board.to_dict("records")}
+    names = [LABELS[k] for k in BOARD if compare.demand_driven(KPI_BY_KEY[_kpi(k)])]
+    listed = ", ".join(n.lower() for n in names[:-1]) + " and " + names[-1].lower()
+    return compare.star_note(figures, listed)
+
+
+def _kpi(key: str) -> str:
+    """The KPI a board column stars by: margin vs budget by the gross margin's rule."""
+    return "gross_margin" if key == "margin_vs_budget" else key
+
+
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
     """`scenario_board` as text with units; ★ marks the best value of each column (as
     shown: values that read the same tie, and a column where all do has none; among
     the plans `compare.competitors` names, as on the Compare page: stock only among the
-    plans that serve all their demand) and ✔ the plan of record."""
-    labels = {
-        "revenue": "Revenue",
-        "gross_margin": "Gross margin",
-        "margin_vs_budget": "Margin vs budget",
-        "fill_rate": "Fill rate",
-        "on_time_rate": "On-time fill rate",
-        "late_value": "Late deliveries (value)",
-        # what a short plan never serves, in units and worth (the Executive tiles' names)
-        "lost_units": "Lost sales (units)",
-        "lost_value": "Lost sales (value)",
-        "ending_inventory_value": "Inventory value (end)",
-        "avg_utilisation": "Line utilisation (avg)",
-    }
+    plans that serve all their demand, no revenue or margin star when the plans'
+    demands differ, `board_note`) and ✔ the plan of record."""
     out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
     figures = {str(r["plan"]): r for r in board.to_dict("records")}
-    for key, label in labels.items():
-        kpi = "gross_margin" if key == "margin_vs_budget" else key
+    for key, label in LABELS.items():
+        kpi = _kpi(key)
         better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
         # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
         among = compare.competitors(KPI_BY_KEY[kpi], figures, currency)

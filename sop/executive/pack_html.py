@@ -273,6 +273,8 @@ def report(
         "<h2>Scenarios on the table</h2>",
         _table_all(exec_board.board_text(view.board, cur, view.por_name)),
     ]
+    if note := exec_board.board_note(view.board):  # no revenue or margin ★: demands differ
+        parts.append(f"<p>{esc(note)}</p>")
     parts += _changes_section(view)
     parts += _decisions_section(view)
     parts += _comments_section(comments)

@@ -6,12 +6,9 @@ months, before any other limit)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from sop.core import fmt
-from sop.core.months import add_months
 from sop.finance.grid import ROWS, Grid, LineLimit
 
 ROW = "Row"
@@ -83,25 +80,15 @@ def change_grid(scenario: Grid, baseline: Grid) -> Grid:
     )
 
 
-def month_runs(months: Sequence[pd.Timestamp]) -> str:
-    """Months as runs of consecutive months, each as `fmt.month_span` writes it:
-    'Nov 2026 to Mar 2027, Oct 2027'."""
-    runs: list[list[pd.Timestamp]] = []
-    for m in sorted(pd.Timestamp(x) for x in months):
-        if runs and add_months(runs[-1][-1], 1) == m:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return ", ".join(fmt.month_span(r[0], r[-1]) for r in runs)
-
-
 def line_text(line: LineLimit) -> str:
-    """'line RS-ASM1 shut Nov 2026 to Mar 2027', 'line HC-ASM1 full Feb 2027, Jun 2027',
-    both when it is both: '... shut Nov 2026 and full Dec 2026'."""
+    """'line RS-ASM1 shut Nov 2026 to Mar 2027', 'line HC-ASM1 full Feb 2027 and Jun 2027',
+    both when it is both: '... shut Nov 2026, full Dec 2026'."""
     said = [
-        f"{word} {month_runs(ms)}" for word, ms in (("shut", line.shut), ("full", line.full)) if ms
+        f"{word} {fmt.month_runs(ms)}"
+        for word, ms in (("shut", line.shut), ("full", line.full))
+        if ms
     ]
-    return f"{line.label} {' and '.join(said)}"
+    return f"{line.label} {', '.join(said)}"
 
 
 def tightest_text(grid: Grid) -> str:
@@ -111,7 +98,7 @@ def tightest_text(grid: Grid) -> str:
     for m, code in zip(grid.plan, grid.tightest):
         if code:
             by.setdefault(code, []).append(m)
-    return "; ".join(f"{code} {month_runs(ms)}" for code, ms in by.items())
+    return "; ".join(f"{code} {fmt.month_runs(ms)}" for code, ms in by.items())
 
 
 def limits_note(grid: Grid) -> str:

@@ -210,19 +210,62 @@ def same_demand(demands: Mapping[str, float]) -> set[str]:
     return set(demands) if max(values) - min(values) < 0.5 else set()
 
 
+# money that grows with demand, like units served (`Kpi.same_demand`): a plan asked for
+# 30 % more earns more revenue and margin even when it serves less of it, so these are
+# better only between plans with the same demand (the ratios compare the others)
+DEMAND_DRIVEN = ("revenue", "gross_margin")
+
+
+def demand_driven(kpi: Kpi) -> bool:
+    """Whether `kpi` is a volume that grows with demand (units served, revenue, gross
+    margin): starred only among plans with the same demand (`competitors`)."""
+    return kpi.same_demand or kpi.key in DEMAND_DRIVEN
+
+
+def demands_differ(figures: Mapping[str, Mapping[str, float]]) -> bool:
+    """Whether the plans of `figures` (name -> KPIs) have other demands: two or more
+    plans, some demand known, and not all the same (`same_demand`; a plan whose demand
+    is not known among plans whose is counts as other). Plans none of which has a
+    demand figure are not known to differ."""
+    demands = {n: f.get("demand_units", np.nan) for n, f in figures.items()}
+    if len(demands) < 2 or all(map(_bad, demands.values())):
+        return False
+    return not same_demand(demands)
+
+
 def competitors(
     kpi: Kpi, figures: Mapping[str, Mapping[str, float]], currency: str = "EUR"
 ) -> set[str] | None:
     """The plans of `figures` (name -> KPIs) that compete for `kpi`'s ★ (`best_in_row`'s
     `among`): for stock (`Kpi.served_only`), those that serve all their demand; for a
-    volume that grows with demand (`Kpi.same_demand`: units served), all of them when
-    their demand is the same, else none; None: every plan. Compare and the Executive
-    board star by this one rule."""
+    volume that grows with demand (`demand_driven`: units served, revenue, gross
+    margin), none when the plans' demands differ (`demands_differ`), else all of them;
+    None: every plan. Compare and the Executive board star by this one rule."""
     if kpi.served_only:
         return served_all({n: f.get("fill_rate", np.nan) for n, f in figures.items()})
-    if kpi.same_demand:
-        return same_demand({n: f.get("demand_units", np.nan) for n, f in figures.items()})
+    if demand_driven(kpi):
+        return set() if demands_differ(figures) else set(figures)
     return None
+
+
+def star_note(figures: Mapping[str, Mapping[str, float]], rows: str = "") -> str:
+    """The sentence under a table starred by `competitors` when the plans' demands
+    differ (else ''): which rows carry no ★ and why. `rows`: those rows as the table
+    names them (default: the `demand_driven` KPIs' labels, as on Compare)."""
+    if not demands_differ(figures):
+        return ""
+    names = rows or _listed([k.label for k in KPIS if demand_driven(k)])
+    return (
+        f"{names[:1].upper()}{names[1:]} carry no ★, as the plans' demands differ: a plan "
+        "asked for more earns more even when it serves less (the fill rate, on-time fill "
+        "rate and gross margin % compare them like for like)."
+    )
+
+
+def _listed(labels: list[str]) -> str:
+    """'revenue, gross margin and units served': labels in a sentence."""
+    words = [w if w[1:2].isupper() else w[:1].lower() + w[1:] for w in labels]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def best_in_row(
@@ -277,7 +320,8 @@ def compare_table(
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
     with ★, among the plans `competitors` names (stock only among the plans that serve
-    all their demand, units served only when every plan has the same demand).
+    all their demand; units served, revenue and gross margin only when the plans'
+    demands do not differ: `star_note` says so under the table).
     `ranges`: plan -> `sop.finance.risk.p10_p90`; when some plan has one, a row
     "Revenue, P10-P90" (`RANGE_ROWS`) follows each KPI with a range, never starred."""
     rows = []

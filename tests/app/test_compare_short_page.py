@@ -60,7 +60,13 @@ def test_compare_shows_ranges_and_stars_units_served_only_like_for_like(squeezed
     assert table.at["Units served", surge] == value_text("served_units", k["served_units"])
     assert not table.loc["Units served"].str.startswith(compare.BEST).any()
     captions = " ".join(c.value for c in at.caption)
-    assert "units served is not marked, as the plans' demands differ" in captions
+    # revenue and margin grow with demand too: no plan gets their star (`star_note`)
+    for label in ("Revenue", "Gross margin"):
+        assert not table.loc[label].str.startswith(compare.BEST).any(), label
+    assert (
+        "Revenue, gross margin and units served carry no ★, as the plans' demands differ"
+        in captions
+    )
     assert "P10-P90: the range when demand is drawn 500 times" in captions
 
 
@@ -75,5 +81,9 @@ def test_executive_board_shows_lost_units_and_the_grid_names_the_scenario_demand
     assert lost > 0
     shown = board.at[f"✔ #{ids['Surge']} Surge", "Lost sales (units)"]
     assert shown == value_text("lost_units", lost)
+    assert not board["Revenue"].str.startswith("★").any()  # demands differ: no star
+    assert any(
+        "Revenue, gross margin and margin vs budget carry no ★" in c.value for c in at.caption
+    )
     rows = list(_frame(at, "Row")["Row"])
     assert "Demand (scenario) (units)" in rows and "Consensus demand (units)" not in rows

@@ -91,9 +91,10 @@ def test_best_in_row(values: dict, better: str, best: set) -> None:
 
 def test_compare_table_marks_the_best_per_row_by_direction() -> None:
     figures = {
+        # the same demand: revenue is like for like (`compare.competitors`)
         "Baseline": {"revenue": 100.0, "cogs": 60.0, "demand_units": 10.0},
-        "#1 Push": {"revenue": 150.0, "cogs": 90.0, "demand_units": 15.0},
-        "#2 Lean": {"revenue": 90.0, "cogs": 50.0, "demand_units": 9.0},
+        "#1 Push": {"revenue": 150.0, "cogs": 90.0, "demand_units": 10.0},
+        "#2 Lean": {"revenue": 90.0, "cogs": 50.0, "demand_units": 10.0},
     }
     table = compare.compare_table(figures).set_index("KPI")
     assert list(table.columns) == ["Better", "Baseline", "#1 Push", "#2 Lean"]

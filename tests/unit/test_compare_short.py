@@ -125,7 +125,9 @@ def test_competitors_is_the_one_rule(evs) -> None:
     assert compare.competitors(served, same) == {"Baseline", "cut"}
     # stock only among the plans that serve all their demand
     assert compare.competitors(KPI_BY_KEY["ending_inventory_value"], figures) == {"Baseline"}
-    assert compare.competitors(KPI_BY_KEY["revenue"], figures) is None
+    # revenue grows with demand too: no plan competes while the demands differ
+    assert compare.competitors(KPI_BY_KEY["revenue"], figures) == set()
+    assert compare.competitors(KPI_BY_KEY["revenue"], same) == {"Baseline", "cut"}
     # demands that read the same are the same; an unknown demand is not
     assert compare.same_demand({"a": 100.2, "b": 99.8}) == {"a", "b"}
     assert compare.same_demand({"a": 100.0, "b": float("nan")}) == set()

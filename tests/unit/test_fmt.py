@@ -3,6 +3,7 @@ write by hand in each sentence read "1 months", "0 query" or "1 workers")."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sop.core import fmt
@@ -54,3 +55,13 @@ def test_sentences_write_their_counts_through_it() -> None:
     now = datetime(2027, 1, 10, 12)
     assert age(now - timedelta(days=1, hours=2), now) == "1 day"
     assert age(now - timedelta(days=3), now) == "3 days"
+
+
+def test_month_runs_keep_gaps_apart() -> None:
+    m = pd.to_datetime(["2027-01-01", "2026-11-01", "2026-12-01", "2027-03-01", "2028-01-01"])
+    assert fmt.month_runs(m) == "Nov 2026 to Jan 2027, Mar 2027 and Jan 2028"
+    assert fmt.month_runs(m[:1]) == "Jan 2027"
+    assert fmt.month_runs([pd.Timestamp("2027-01-01"), pd.Timestamp("2027-03-01")]) == (
+        "Jan 2027 and Mar 2027"
+    )
+    assert fmt.month_runs([]) == ""

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from supply_helpers import frame, one_product, sales_before, shut_in
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.data import defaults
 from sop.finance import grid_text
 from sop.finance.grid import TOTAL, LineLimit, sop_grids, tightest_lines
@@ -164,7 +164,7 @@ def test_tightest_lines_ranks_shut_first_then_load_over_hours() -> None:
 
 
 def test_line_words_and_month_runs() -> None:
-    assert grid_text.month_runs([MONTHS[2], MONTHS[0], MONTHS[1]]) == "Jan 2027 to Mar 2027"
-    assert grid_text.month_runs([MONTHS[0], MONTHS[2]]) == "Jan 2027, Mar 2027"
+    assert fmt.month_runs([MONTHS[2], MONTHS[0], MONTHS[1]]) == "Jan 2027 to Mar 2027"
+    assert fmt.month_runs([MONTHS[0], MONTHS[2]]) == "Jan 2027 and Mar 2027"
     both = LineLimit("line RS-ASM1", shut=(MONTHS[0], MONTHS[1]), full=(MONTHS[2],))
-    assert grid_text.line_text(both) == "line RS-ASM1 shut Jan 2027 to Feb 2027 and full Mar 2027"
+    assert grid_text.line_text(both) == "line RS-ASM1 shut Jan 2027 to Feb 2027, full Mar 2027"
