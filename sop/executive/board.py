@@ -81,11 +81,15 @@ def board_help(board: pd.DataFrame) -> dict[str, str]:
 
 def board_note(board: pd.DataFrame) -> str:
     """The sentence under the board when the plans' demands differ (else ''): revenue,
-    gross margin and margin vs budget carry no ★ (`compare.star_note`)."""
+    gross margin and margin vs budget carry no ★, the fill rate and on-time fill rate
+    compare the plans like for like (`compare.star_note`, naming the board's columns)."""
     figures = {str(r["plan"]): r for r in board.to_dict("records")}
-    names = [LABELS[k] for k in BOARD if compare.demand_driven(KPI_BY_KEY[_kpi(k)])]
-    listed = ", ".join(n.lower() for n in names[:-1]) + " and " + names[-1].lower()
-    return compare.star_note(figures, listed)
+    kpis = {k: KPI_BY_KEY[_kpi(k)] for k in BOARD}
+    return compare.star_note(
+        figures,
+        [LABELS[k] for k, kpi in kpis.items() if compare.demand_driven(kpi)],
+        [LABELS[k] for k, kpi in kpis.items() if compare.like_for_like(kpi)],
+    )
 
 
 def _kpi(key: str) -> str:

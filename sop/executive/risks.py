@@ -9,13 +9,15 @@ Five kinds of item, each valued in the dataset's currency:
   under the plan setting `on_time_target_pct`; at stake, the margin of the units
   ordered and not delivered in their month (units late x the family's margin per
   unit), lost if those orders cancel. Its sentence gives the on-time rate over the
-  months it shows (first to last month with orders owed) beside the whole plan's.
-  It replaces the family's backlog-cost item.
+  months it shows (first to last month with orders owed) beside the whole plan's
+  when it reads lower (`risk_text.window_rate`). It replaces the family's
+  backlog-cost item.
 - Bottlenecks (per line or capped supply): what 10 % more of it would add in the
   months it binds, at its shadow price (shadow price x 10 % of the limit, summed;
   an upper bound, as the shadow price holds for small changes). Months it is shut
   (a limit of 0: 10 % more of nothing adds nothing) are named apart, and the top
-  shadow price is taken only from the months where more of it adds value.
+  shadow price is taken only from the months where more of it adds value
+  (`risk_text.bottleneck`).
 - Families far from budget (revenue off by `risk_revenue_gap_pct` or gross margin by
   `risk_margin_gap_pct` of the budget or more, over the budget's months; plan
   settings, 2 % by default): the gross margin gap, projection - budget.
@@ -34,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
+from sop.executive import risk_text
 from sop.finance import kpis, statement
-from sop.supply import explain as supply_explain
 from sop.supply import service
 from sop.supply.plan import PlanResult
 from sop.supply.policy import SupplyPolicy
@@ -131,34 +133,6 @@ def supply_gaps(
     return rows
 
 
-def _bottleneck_text(g: pd.DataFrame, per: str, currency: str) -> str:
-    """What a binding line or cap is worth, month by month kinds kept apart: the months
-    it is shut (no limit at all: +10 % of nothing adds nothing, reopening it is the
-    lever) and the months where more of it adds value, whose top shadow price and sum
-    the sentence gives (`explain.money`: cents below 10, "an unknown amount" without a
-    price)."""
-    what = "hours" if per == "hour" else "supply"
-    shut = g[g["limit"].astype(float) <= supply_explain.TOL_UNITS]
-    open_ = g[g["value"].fillna(0.0) > 0.0]
-    out = [f"Binds in {fmt.count(len(g), 'month')}."]
-    if len(shut):
-        out.append(
-            f"{'Shut' if per == 'hour' else 'Ships nothing'} in {fmt.month_runs(shut['month'])}: "
-            f"{'reopening' if per == 'hour' else 'restoring'} it is the lever."
-        )
-    if len(open_):
-        top = supply_explain.money(float(open_["shadow_price"].max()), currency)
-        scope = f"In {fmt.month_runs(open_['month'])}, one" if len(shut) else "One"
-        out.append(
-            f"{scope} more {per} is worth up to {top}: +10 % {what} there adds up to "
-            f"{fmt.money(float(open_['value'].sum()), currency)}."
-        )
-    elif not len(shut):  # no price loaded: what it is worth is not known
-        top = supply_explain.money(float(g["shadow_price"].max()), currency)
-        out.append(f"One more {per} is worth {top}.")
-    return " ".join(out)
-
-
 def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
     """Binding lines and caps, valued at +10 % of their limit (module docstring); a
     month where the line is shut (limit 0) adds nothing and is named apart."""
@@ -175,7 +149,7 @@ def bottlenecks(plan: PlanResult, currency: str) -> list[dict]:
                 f"{res} ({name})",
                 g["month"],
                 float(g["value"].sum()),
-                _bottleneck_text(g, per, currency),
+                risk_text.bottleneck(g, per, currency),
             )
         )
     return rows
@@ -204,7 +178,7 @@ def service_gaps(
                 fam,
                 owing,
                 -late * m,
-                f"{fam} delivers {_window_rate(fp, owing, k['on_time_rate'], target)}: "
+                f"{fam} delivers {risk_text.window_rate(fp, owing, k['on_time_rate'], target)}: "
                 f"{fmt.units(late)} ({fmt.money(late * unit.at[fam, 'price'], currency)} of "
                 "revenue) ship after the month ordered "
                 f"({fmt.units(k['late_unit_months'], 'unit-months')} late). At stake: their "
@@ -212,28 +186,6 @@ def service_gaps(
             )
         )
     return rows
-
-
-def _window_rate(fp: pd.DataFrame, owing: pd.Index, whole: float, target: float) -> str:
-    """The on-time rate over the months the service item shows (first to last month
-    with orders owed: its `when`), beside the whole plan's, the one held against the
-    `target`: '23.1 % of its orders on time over Aug 2027 to Feb 2028, when they run
-    late (37.2 % over the whole plan, under the 95.0 % target)'; the whole plan's
-    alone when the item covers every month."""
-    alone = f"{fmt.pct(whole)} of its orders on time, under the {fmt.pct(target)} target"
-    if owing.empty:
-        return alone
-    months = pd.to_datetime(fp[schema.MONTH])
-    first, last = pd.Timestamp(owing.min()), pd.Timestamp(owing.max())
-    inside = ((months >= first) & (months <= last)).to_numpy()
-    if inside.all():
-        return alone
-    rate = service.plan_service(fp[inside])["on_time_rate"]
-    return (
-        f"{fmt.pct(rate)} of its orders on time over {fmt.month_span(first, last)}, when "
-        f"they run late ({fmt.pct(whole)} over the whole plan, under the "
-        f"{fmt.pct(target)} target)"
-    )
 
 
 def _off(gap: float, budget: float, threshold: float) -> bool:

@@ -8,7 +8,8 @@ Pure: dicts and DataFrames in, strings and new DataFrames out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -248,23 +249,40 @@ def competitors(
     return None
 
 
-def star_note(figures: Mapping[str, Mapping[str, float]], rows: str = "") -> str:
+def like_for_like(kpi: Kpi) -> bool:
+    """Whether `kpi` compares plans of other demands like for like: a rate with a better
+    direction (fill rate, on-time fill rate, gross margin %), not a volume."""
+    return kpi.unit == "pct" and bool(kpi.better) and not demand_driven(kpi)
+
+
+def star_note(
+    figures: Mapping[str, Mapping[str, float]],
+    rows: Sequence[str] = (),
+    like: Sequence[str] | None = None,
+) -> str:
     """The sentence under a table starred by `competitors` when the plans' demands
-    differ (else ''): which rows carry no ★ and why. `rows`: those rows as the table
-    names them (default: the `demand_driven` KPIs' labels, as on Compare)."""
+    differ (else ''): which rows carry no ★, why, and which rows of the table compare
+    the plans like for like. `rows` and `like`: those rows' labels as the table names
+    them (default: the `KPIS` labels of the `demand_driven` and the `like_for_like`
+    KPIs, as on Compare); with no `like` row the sentence names none."""
     if not demands_differ(figures):
         return ""
-    names = rows or _listed([k.label for k in KPIS if demand_driven(k)])
+    unstarred = list(rows) or [k.label for k in KPIS if demand_driven(k)]
+    names, carry = _listed(unstarred), "carries" if len(unstarred) == 1 else "carry"
+    likes = [k.label for k in KPIS if like_for_like(k)] if like is None else list(like)
+    verb = "compares" if len(likes) == 1 else "compare"
+    ratios = f" (the {_listed(likes)} {verb} them like for like)" if likes else ""
     return (
-        f"{names[:1].upper()}{names[1:]} carry no ★, as the plans' demands differ: a plan "
-        "asked for more earns more even when it serves less (the fill rate, on-time fill "
-        "rate and gross margin % compare them like for like)."
+        f"{names[:1].upper()}{names[1:]} {carry} no ★, as the plans' demands differ: a "
+        f"plan asked for more earns more even when it serves less{ratios}."
     )
 
 
 def _listed(labels: list[str]) -> str:
-    """'revenue, gross margin and units served': labels in a sentence."""
-    words = [w if w[1:2].isupper() else w[:1].lower() + w[1:] for w in labels]
+    """'revenue, gross margin and units served': labels in a sentence, a definition in
+    brackets left out ('Fill rate (served / demanded)' reads 'fill rate')."""
+    words = [re.sub(r" \(.*\)$", "", w) for w in labels]
+    words = [w if w[1:2].isupper() else w[:1].lower() + w[1:] for w in words]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 

@@ -62,11 +62,13 @@ def test_compare_stars_no_volume_row_across_different_demands(figures) -> None:
     assert "Baseline" in _starred(table.loc["Fill rate (served / demanded)", plans])
     assert "Baseline" in _starred(table.loc["On-time fill rate", plans])
     assert any(_starred(table.loc[label, plans]) for label in RATIO_ROWS)
-    note = compare.star_note(k)
-    assert note.startswith(
-        "Revenue, gross margin and units served carry no ★, as the plans' demands differ"
+    # the rates it names as like for like are rows of this table, in its order
+    assert compare.star_note(k) == (
+        "Revenue, gross margin and units served carry no ★, as the plans' demands differ: "
+        "a plan asked for more earns more even when it serves less (the gross margin %, "
+        "fill rate and on-time fill rate compare them like for like)."
     )
-    assert "the fill rate, on-time fill rate and gross margin % compare them like for like" in note
+    assert all(label in table.index for label in RATIO_ROWS)
 
 
 def test_compare_stars_volume_rows_between_plans_with_the_same_demand(figures) -> None:
@@ -87,8 +89,12 @@ def test_the_board_follows_the_same_rule_and_says_why(figures) -> None:
         assert not text[col].str.startswith(compare.BEST).any(), col
     assert text.at["Baseline", "Fill rate"].startswith(compare.BEST)
     assert text.at["Baseline", "On-time fill rate"].startswith(compare.BEST)
-    assert exec_board.board_note(board).startswith(
-        "Revenue, gross margin and margin vs budget carry no ★, as the plans' demands differ"
+    # the board has no gross margin % column: the note names only the rates it shows
+    assert "Gross margin %" not in text.columns
+    assert exec_board.board_note(board) == (
+        "Revenue, gross margin and margin vs budget carry no ★, as the plans' demands "
+        "differ: a plan asked for more earns more even when it serves less (the fill rate "
+        "and on-time fill rate compare them like for like)."
     )
     alike = exec_board.scenario_board({n: evs[n] for n in ("Baseline", "cut")})
     assert exec_board.board_text(alike, "EUR").at[0, "Revenue"].startswith(compare.BEST)
@@ -111,3 +117,21 @@ def test_demands_differ_reads_unknown_demand_with_care() -> None:
     alike = {"a": {"demand_units": 10.0}, "b": {"demand_units": 10.0}}
     assert compare.competitors(revenue, alike) == {"a", "b"}  # every plan competes
     assert compare.competitors(KPI_BY_KEY["fill_rate"], differ) is None
+
+
+def test_the_note_names_the_rows_a_table_has() -> None:
+    differ = {"a": {"demand_units": 10.0}, "b": {"demand_units": 12.0}}
+    assert compare.star_note(differ, ["Revenue"], ["Fill rate (served / demanded)"]) == (
+        "Revenue carries no ★, as the plans' demands differ: a plan asked for more earns "
+        "more even when it serves less (the fill rate compares them like for like)."
+    )
+    # a table with no rate to compare by names none
+    assert compare.star_note(differ, ["Revenue", "Gross margin"], []) == (
+        "Revenue and gross margin carry no ★, as the plans' demands differ: a plan asked "
+        "for more earns more even when it serves less."
+    )
+    assert [k.key for k in compare.KPIS if compare.like_for_like(k)] == [
+        "gross_margin_pct",
+        "fill_rate",
+        "on_time_rate",
+    ]
