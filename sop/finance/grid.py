@@ -28,15 +28,16 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - capacity: available regular hours of the month's tightest line among the lines (kind
   line) the family's bill of resources loads (the total: among every line): the line
   with the highest load hours / available regular hours, a shut line (0 h) before any
-  other; ties go to the fewer hours, then the code (hours). Not their sum: a sum hides a
-  shut or full line behind an idle one. `Grid.tightest` names that line each month;
+  other; a tie (loads within a millionth) goes to the fewer hours, then the code
+  (hours; `sop.finance.grid_lines.tightest_lines`). Not their sum: a sum hides a shut
+  or full line behind an idle one. `Grid.tightest` names that line each month;
 - utilisation: that line's load hours (of every family) / its available regular hours
   (blank when it is shut: no hours to divide by);
   `Grid.lines` names the family's lines that limit the plan, with the plan months each
-  is shut (0 h) or full (binding: in the plan's bottleneck table), and `Grid.limits`
-  what binds the family's shortfalls when it is not a line (a supplier cap, a labour
-  pool, a family capacity, a subcontract cap), each named as `sop.supply.limit_kinds`
-  names them ("line RS-ASM1", "supplier cap CAP-CL-MOTOR");
+  is shut (0 h) or full (binding: in the plan's bottleneck table; `grid_lines.line_limits`),
+  and `Grid.limits` what binds the family's shortfalls when it is not a line (a
+  supplier cap, a labour pool, a family capacity, a subcontract cap), each named as
+  `sop.supply.limit_kinds` names them ("line RS-ASM1", "supplier cap CAP-CL-MOTOR");
 - capacity_units (only when the plan has a family's capacity counted in units, from
   `family_capacity`: `per` = unit; `UNITS_CAPACITY`): the units a month the family may
   make (the total: every such family's) (units); the demo has none, so its grid keeps
@@ -61,6 +62,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.months import add_months
 from sop.demand.plan import SOURCE_LOADED
+from sop.finance.grid_lines import LineLimit, family_lines, in_units, line_limits, tightest_lines
 from sop.supply.limit_kinds import CAPACITY, LABEL, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
@@ -91,17 +93,6 @@ SCENARIO_DEMAND = "Demand (scenario)"
 UNITS_CAPACITY = ("capacity_units", "Family capacity", "units")
 GAPS = ("gap_supply", "gap_budget_units", "gap_budget_revenue")
 ADDITIVE = tuple(k for k, _, u in ROWS if u in ("units", "money"))
-
-
-@dataclass(frozen=True)
-class LineLimit:
-    """A line that limits a grid's plan: its display name (`sop.supply.limit_kinds`:
-    "line RS-ASM1") and the plan months it is shut (0 available hours) and full (it
-    binds, a bottleneck row of the plan's, while open), oldest first."""
-
-    label: str
-    shut: tuple[pd.Timestamp, ...] = ()
-    full: tuple[pd.Timestamp, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,57 +202,13 @@ def _measures(
     return m
 
 
-def _lines(tables: Mapping[str, pd.DataFrame], family: str | None) -> set[str]:
-    """The lines (resources of kind line) `family`'s bill of resources loads; None: all."""
-    res = tables[schema.RESOURCES]
-    lines = set(res.loc[res[schema.KIND] == schema.KIND_LINE, schema.RESOURCE])
-    if family is None:
-        return lines
-    bor = tables[schema.BILL_OF_RESOURCES]
-    fam = tables[schema.PRODUCTS].set_index(schema.SKU)[schema.FAMILY]
-    owner = bor[schema.FAMILY].where(bor[schema.FAMILY].notna(), bor[schema.SKU].map(fam))
-    return lines & set(bor.loc[owner == family, schema.RESOURCE])
-
-
-def _in_units(ru: pd.DataFrame) -> pd.Series:
-    """True for the rows of a family's capacity counted in units (`per` = unit)."""
-    return ru["per"].eq("unit") if "per" in ru else pd.Series(False, index=ru.index)
-
-
 def rows_of(plan: PlanResult) -> list[tuple[str, str, str]]:
     """The grid's rows for `plan`: `ROWS`, with `UNITS_CAPACITY` after utilisation when
     the plan has a family's capacity in units."""
-    if not _in_units(plan.resource_use).any():
+    if not in_units(plan.resource_use).any():
         return list(ROWS)
     at = [k for k, _, _ in ROWS].index("utilisation") + 1
     return [*ROWS[:at], UNITS_CAPACITY, *ROWS[at:]]
-
-
-def _hour_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
-    """The resource use of `lines` counted in hours (a capacity in units is no hours)."""
-    ru = plan.resource_use
-    ru = ru[ru[schema.RESOURCE].isin(lines)]
-    return ru[~_in_units(ru)]
-
-
-def tightest_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
-    """Per month, the tightest of `lines`: the highest load hours / available regular
-    hours, a shut line (0 h) first; ties go to the fewer hours, then the code. Index
-    month; columns resource, available_hours, load_hours (no row for a month without a
-    line in hours)."""
-    ru = _hour_lines(plan, lines)
-    cols = [schema.RESOURCE, schema.AVAILABLE_HOURS, "load_hours"]
-    if ru.empty:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name=schema.MONTH))
-    hours = ru[schema.AVAILABLE_HOURS].astype(float)
-    load = ru["load_hours"].astype(float)
-    tight = (load / hours.where(hours > 0)).where(hours > 0, np.inf)
-    ranked = ru.assign(_t=tight, _h=hours).sort_values(
-        [schema.MONTH, "_t", "_h", schema.RESOURCE],
-        ascending=[True, False, True, True],
-        kind="stable",
-    )
-    return ranked.drop_duplicates(schema.MONTH).set_index(schema.MONTH)[cols]
 
 
 def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.Series]:
@@ -274,7 +221,7 @@ def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.S
     ru = ru[ru[schema.RESOURCE].isin(lines)]
     top = tightest_lines(plan, lines).reindex(months)
     hours = top[schema.AVAILABLE_HOURS].astype(float)
-    units = _in_units(ru)
+    units = in_units(ru)
     made = ru[units].groupby(schema.MONTH)[schema.AVAILABLE_HOURS].sum(min_count=1)
     return {
         "capacity": hours,
@@ -282,30 +229,6 @@ def _capacity(plan: PlanResult, lines: set[str], months: list) -> dict[str, pd.S
         "tightest": top[schema.RESOURCE],
         UNITS_CAPACITY[0]: made.reindex(months),
     }
-
-
-def line_limits(plan: PlanResult, lines: set[str], months: list) -> tuple[LineLimit, ...]:
-    """The lines of `lines` shut (0 available regular hours) or full (a capacity row of
-    the plan's bottleneck table) in one of `months`, each with those months; named as
-    `sop.supply.limit_kinds.plan_limits` names them ("line RS-ASM1"), in its order."""
-    ru = _hour_lines(plan, lines)
-    ru = ru[ru[schema.MONTH].isin(months)]
-    shut = ru[ru[schema.AVAILABLE_HOURS].astype(float) <= 0]
-    b = plan.bottlenecks
-    full = pd.DataFrame(columns=[schema.RESOURCE, schema.MONTH])
-    if not b.empty and schema.MONTH in b:
-        full = b[(b["constraint"] == CAPACITY) & b[schema.RESOURCE].isin(set(ru[schema.RESOURCE]))]
-        full = full[full[schema.MONTH].isin(months)]
-    lim = plan_limits(plan)
-    lim = lim[(lim["kind"] == LINE) & (lim["constraint"] == CAPACITY)]
-    out = []
-    for code, label in zip(lim[schema.RESOURCE], lim[LABEL]):
-        off = sorted(pd.Timestamp(m) for m in shut.loc[shut[schema.RESOURCE] == code, schema.MONTH])
-        on = full.loc[full[schema.RESOURCE] == code, schema.MONTH]
-        hot = sorted({pd.Timestamp(m) for m in on} - set(off))
-        if off or hot:
-            out.append(LineLimit(label, tuple(off), tuple(hot)))
-    return tuple(out)
 
 
 def binding_limits(plan: PlanResult) -> dict[str, tuple[str, ...]]:
@@ -391,11 +314,11 @@ def sop_grids(
     out: dict[str, Grid] = {}
     for fam in sorted(fp[schema.FAMILY].unique()):
         one = m.xs(fam, level=schema.FAMILY) if fam in m.index.get_level_values(0) else m.iloc[:0]
-        out[fam] = grid(fam, one, _lines(tables, fam), fam in moved, limits.get(fam, ()))
+        out[fam] = grid(fam, one, family_lines(tables, fam), fam in moved, limits.get(fam, ()))
     fams = m.index.get_level_values(schema.FAMILY).isin(list(out))
     total = m[fams].groupby(level=schema.MONTH).sum(min_count=1)
     every = tuple(dict.fromkeys(x for f in out for x in limits.get(f, ())))
-    out[TOTAL] = grid(TOTAL, total, _lines(tables, None), bool(moved & set(out)), every)
+    out[TOTAL] = grid(TOTAL, total, family_lines(tables, None), bool(moved & set(out)), every)
     return out
 
 

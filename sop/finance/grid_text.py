@@ -1,20 +1,23 @@
 """The S&OP grid as text for a screen or a report: cells with their unit, gap cells signed
 with an arrow as well as coloured (colour is never the only signal), row labels with their
 unit, a scenario's change against the baseline as a grid of its own, and the note under
-a grid naming its tightest line and what limits its plan (lines shut or full, with their
-months, before any other limit)."""
+a grid: what limits its plan (lines shut or full, with their months, before any other
+limit), after the tightest line each month when that list does not name it already. The
+note is short enough to read out on a screen-share: a handful of lines at most."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sop.core import fmt
-from sop.finance.grid import ROWS, Grid, LineLimit
+from sop.finance.grid import Grid
+from sop.finance.grid_lines import LineLimit
 
 ROW = "Row"
 UNIT_WORD = {"units": "units", "days": "days", "hours": "h", "pct": "%"}
 UP, DOWN, LEVEL = "▲", "▼", "="
-TIGHTEST_LABEL = next(lab for k, lab, _ in ROWS if k == "capacity")
+# the tightest lines the note names by their months; the others are counted
+MOST_LINES = 3
 
 
 def _number(v: float, unit: str, currency: str) -> str:
@@ -80,42 +83,66 @@ def change_grid(scenario: Grid, baseline: Grid) -> Grid:
     )
 
 
-def line_text(line: LineLimit) -> str:
+def line_text(line: LineLimit, label: str | None = None) -> str:
     """'line RS-ASM1 shut Nov 2026 to Mar 2027', 'line HC-ASM1 full Feb 2027 and Jun 2027',
-    both when it is both: '... shut Nov 2026, full Dec 2026'."""
+    both when it is both: '... shut Nov 2026, full Dec 2026'; `label` in place of the
+    line's own."""
     said = [
         f"{word} {fmt.month_runs(ms)}"
         for word, ms in (("shut", line.shut), ("full", line.full))
         if ms
     ]
-    return f"{line.label} {', '.join(said)}"
+    return f"{line.label if label is None else label} {', '.join(said)}"
 
 
-def tightest_text(grid: Grid) -> str:
+def lines_text(lines: tuple[LineLimit, ...]) -> list[str]:
+    """`line_text` of each line, the lines shut and full in the same months said once, at
+    the first of them: 'lines HC-ASM1, RS-ASM1 and RS-ASM2 full Nov 2026 to Apr 2028'."""
+    same: dict[tuple, list[LineLimit]] = {}
+    for ln in lines:
+        same.setdefault((ln.shut, ln.full), []).append(ln)
+    out = []
+    for group in same.values():
+        codes = [ln.resource for ln in group]
+        if len(group) == 1 or not all(codes):
+            out += [line_text(ln) for ln in group]
+            continue
+        names = ", ".join(codes[:-1]) + " and " + codes[-1]
+        out.append(line_text(group[0], f"lines {names}"))
+    return out
+
+
+def tightest_text(grid: Grid, most: int = MOST_LINES) -> str:
     """Which line the capacity and utilisation rows show, by line in order of its first
-    month: 'RS-ASM1 Nov 2026 to Mar 2027; RS-PNT Apr 2027 to Apr 2028' ('' for none)."""
+    month: 'RS-ASM1 Nov 2026 to Mar 2027; RS-PNT Apr 2027 to Apr 2028' ('' for none);
+    the `most` lines shown the most months, the others counted: '...; 2 more lines in
+    the other months'."""
     by: dict[str, list[pd.Timestamp]] = {}
     for m, code in zip(grid.plan, grid.tightest):
         if code:
             by.setdefault(code, []).append(m)
-    return "; ".join(f"{code} {fmt.month_runs(ms)}" for code, ms in by.items())
+    kept = sorted(by, key=lambda c: -len(by[c]))[:most]
+    said = [f"{code} {fmt.month_runs(ms)}" for code, ms in by.items() if code in kept]
+    rest = len(by) - len(kept)
+    if rest:
+        said.append(f"{rest} more line{'s' if rest > 1 else ''} in the other months")
+    return "; ".join(said)
 
 
 def limits_note(grid: Grid) -> str:
-    """The sentences under a grid: which line its capacity and utilisation rows show each
-    month (`Grid.tightest`), then what limits the plan: the lines shut or full, with their
-    months (`Grid.lines`), and the other limits that bind its shortfalls (`Grid.limits`);
-    when no line limits it, those others limit it *instead* (its lines have room).
-    '' when there is nothing to say."""
+    """The sentences under a grid: what limits the plan: the lines shut or full, with
+    their months (`Grid.lines`, `lines_text`), and the other limits that bind its shortfalls
+    (`Grid.limits`); when no line limits it, those others limit it *instead* (its lines
+    have room). Before them, which line the capacity and utilisation rows show each
+    month (`Grid.tightest`, `tightest_text`), unless every such line is a line that
+    limits the plan: the list names it then. '' when there is nothing to say."""
     out = ""
-    top = tightest_text(grid)
-    if top:
-        out += (
-            f" {TIGHTEST_LABEL} and utilisation: the line with the highest load / regular "
-            f"hours each month, a shut line (0 h) first: {top}."
-        )
+    shown = {code for code in grid.tightest if code}
+    named = {ln.resource for ln in grid.lines}
+    if shown - named:
+        out += f" Tightest line shown: {tightest_text(grid)}."
     if grid.lines:
-        said = [line_text(ln) for ln in grid.lines] + list(grid.limits)
+        said = lines_text(grid.lines) + list(grid.limits)
         return out + f" What limits this plan: {'; '.join(said)}."
     if grid.limits:
         said = ", ".join(grid.limits)

@@ -9,6 +9,7 @@ cap of 60 units a month binds in the open months."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from supply_helpers import frame, one_product, sales_before, shut_in
@@ -16,7 +17,8 @@ from supply_helpers import frame, one_product, sales_before, shut_in
 from sop.core import fmt, schema
 from sop.data import defaults
 from sop.finance import grid_text
-from sop.finance.grid import TOTAL, LineLimit, sop_grids, tightest_lines
+from sop.finance.grid import TOTAL, Grid, sop_grids
+from sop.finance.grid_lines import TIE, LineLimit, tightest_lines
 from sop.supply.plan import SupplyPolicy, solve_plan
 
 DEMAND = [80.0, 80.0, 80.0]
@@ -140,6 +142,55 @@ def test_a_shut_line_is_named_before_a_supplier_cap_and_nothing_is_instead(
     )
 
 
+class _Plan:
+    """A plan of which only the resource use is read (`tightest_lines`)."""
+
+    def __init__(self, ru: pd.DataFrame) -> None:
+        self.resource_use = ru
+
+
+def _use(codes: list[str], months: list, hours: list[float], load: list[float]) -> _Plan:
+    return _Plan(
+        pd.DataFrame(
+            {
+                schema.RESOURCE: codes,
+                schema.KIND: "line",
+                "per": "hour",
+                schema.NAME: codes,
+                schema.MONTH: months,
+                schema.AVAILABLE_HOURS: hours,
+                "load_hours": load,
+            }
+        )
+    )
+
+
+def test_two_full_lines_tie_whatever_the_rounding_noise() -> None:
+    """Two lines at 100 % of their hours: A 200 h, B 100 h. The LP leaves them a hair
+    over or under (load / hours - 1 = +2.2e-16 or -1.1e-16): the grid used to show
+    whichever the noise put ahead, A one month and B the next; now it is a tie, to the
+    fewer hours (B), every month."""
+    up, down = np.inf, -np.inf
+    a_over = [np.nextafter(200.0, up), np.nextafter(100.0, down)]  # A +, B -
+    b_over = [np.nextafter(200.0, down), np.nextafter(100.0, up)]  # A -, B +
+    plan = _use(
+        ["A", "B"] * 2,
+        [MONTHS[0]] * 2 + [MONTHS[1]] * 2,
+        [200.0, 100.0] * 2,
+        a_over + b_over,
+    )
+    ratio = plan.resource_use["load_hours"] / plan.resource_use[schema.AVAILABLE_HOURS] - 1
+    assert ratio.iloc[0] > 0 > ratio.iloc[1] and ratio.iloc[2] < 0 < ratio.iloc[3]
+    top = tightest_lines(plan, {"A", "B"})
+    assert list(top[schema.RESOURCE]) == ["B", "B"]  # was A, then B
+    # a real difference still counts: A 0.1 % over B beats B's fewer hours
+    plan = _use(["A", "B"], [MONTHS[0]] * 2, [200.0, 100.0], [200.2, 100.0])
+    assert tightest_lines(plan, {"A", "B"}).loc[MONTHS[0], schema.RESOURCE] == "A"
+    # equal hours and load within `TIE`: the code decides
+    plan = _use(["B", "A"], [MONTHS[0]] * 2, [100.0, 100.0], [100.0, 100.0 * (1 - TIE / 2)])
+    assert tightest_lines(plan, {"A", "B"}).loc[MONTHS[0], schema.RESOURCE] == "A"
+
+
 def test_tightest_lines_ranks_shut_first_then_load_over_hours() -> None:
     ru = pd.DataFrame(
         {
@@ -168,3 +219,39 @@ def test_line_words_and_month_runs() -> None:
     assert fmt.month_runs([MONTHS[0], MONTHS[2]]) == "Jan 2027 and Mar 2027"
     both = LineLimit("line RS-ASM1", shut=(MONTHS[0], MONTHS[1]), full=(MONTHS[2],))
     assert grid_text.line_text(both) == "line RS-ASM1 shut Jan 2027 to Feb 2027, full Mar 2027"
+
+
+def _grid(tightest: tuple[str, ...], lines: tuple[LineLimit, ...] = ()) -> Grid:
+    plan = tuple(pd.date_range("2027-01-01", periods=len(tightest), freq="MS"))
+    return Grid("Fam", pd.DataFrame(), (), plan, lines=lines, tightest=tightest)
+
+
+def test_the_note_names_at_most_three_tightest_lines_and_counts_the_rest() -> None:
+    g = _grid(("A", "A", "B", "B", "B", "C", "D", "A", "E", ""))
+    text = grid_text.tightest_text(g)
+    # the three shown most (A 3, B 3, then C: its first month is before D's and E's)
+    assert text == (
+        "A Jan 2027 to Feb 2027 and Aug 2027; B Mar 2027 to May 2027; C Jun 2027; "
+        "2 more lines in the other months"
+    )
+    assert grid_text.limits_note(g) == f" Tightest line shown: {text}."
+    assert grid_text.tightest_text(_grid(("A", "B", "A"))) == "A Jan 2027 and Mar 2027; B Feb 2027"
+
+
+def test_the_note_leaves_the_tightest_line_to_the_limits_that_name_it() -> None:
+    """The tightest line each month is said only when the list of what limits the plan
+    does not already name every line shown; lines full in the same months are said once."""
+    full = tuple(pd.date_range("2027-01-01", periods=3, freq="MS"))
+    a = LineLimit("line A", full=full, resource="A")
+    b = LineLimit("line B", full=full, resource="B")
+    c = LineLimit("line C", full=full[1:], resource="C")
+    note = grid_text.limits_note(_grid(("B", "C", "B"), (a, b, c)))
+    assert note == (
+        " What limits this plan: lines A and B full Jan 2027 to Mar 2027; "
+        "line C full Feb 2027 to Mar 2027."
+    )
+    note = grid_text.limits_note(_grid(("B", "D", "B"), (a, c)))  # B is named nowhere
+    assert note.startswith(" Tightest line shown: B Jan 2027 and Mar 2027; D Feb 2027. What")
+    assert note.endswith(
+        "What limits this plan: line A full Jan 2027 to Mar 2027; line C full Feb 2027 to Mar 2027."
+    )
