@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sop.core import charts, fmt, schema
+from sop.executive.records import record_note
 from sop.finance import service_line
 from sop.finance.kpis import binding_kinds
 from sop.finance.kpis import summary as kpi_summary
@@ -143,14 +144,16 @@ if not plan.ok:
     st.stop()
 kpis = readers.supply_kpis(path, info.version, stamp, policy)
 records = scenario_readers.exe_records(path, info.version, scenario_readers.exe_log_stamp(path))
-if note := shortfall.record_note(records, currency, info.version):
+if note := record_note(records, currency, info.version):
     st.info(note, icon=":material/approval:")
 # a short plan says so before its figures, in the words Scenarios and Decisions use
 if short := service_line.shortfall_line(kpis, currency):
     st.warning(fmt.md(short), icon=":material/report:")
+# the caption says service only where the short line above has not said it
+said = kpi_summary(kpis, currency, binding_kinds(plan), service=short is None)
 st.caption(
     f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
-    f"{fmt.month(demand[schema.MONTH].max())}. {kpi_summary(kpis, currency, binding_kinds(plan))}"
+    f"{fmt.month(demand[schema.MONTH].max())}. {said}"
 )
 for note in plan.notes:  # plain text naming lines, SKUs and families: shown as typed
     st.warning(fmt.md(note.text))

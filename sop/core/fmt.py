@@ -123,19 +123,27 @@ def units(x: float | None, unit: str = "units") -> str:
     return f"{text} {'unit' if unit == 'units' and text == '1' else unit}"
 
 
+COUNT_DIGITS = 2  # the most decimals `count` shows without `digits`
+
+
 def count(n: float | None, noun: str, plural: str | None = None, digits: int | None = None) -> str:
-    """A count with its noun, singular only when the number reads 1: '1 month',
-    '3 months', '1,250 SKUs', '0 days'; `plural` for an irregular one ('2 families',
-    '3 saved queries'). `digits` fixes the decimals ('1.0 worker', '2.5 workers');
-    without it a whole number shows none and a fraction shows as it is ('0.5 months')."""
+    """A count with its noun, singular only when the number reads 1 or -1: '1 month',
+    '3 months', '1,250 SKUs', '0 days', '-1 day' (a change); `plural` for an irregular
+    one ('2 families', '3 saved queries'). `digits` fixes the decimals ('1.0 worker',
+    '2.5 workers'); without it a fraction shows up to two decimals, trailing zeros
+    dropped ('0.5 months', '12,345.25 months'). Never an exponent; a count that rounds
+    to zero reads 0, never -0."""
     if _blank(n):
         return "–"
     v = float(n)
     if digits is not None:
         text = f"{v:,.{digits}f}"
     else:
-        text = f"{v:,.0f}" if v.is_integer() else f"{v:,g}"
-    one = float(text.replace(",", "")) == 1.0
+        text = f"{v:,.{COUNT_DIGITS}f}".rstrip("0").rstrip(".")
+    shown = float(text.replace(",", ""))
+    if shown == 0 and text.startswith("-"):
+        text = text[1:]
+    one = abs(shown) == 1.0
     return f"{text} {noun if one else plural or noun + 's'}"
 
 

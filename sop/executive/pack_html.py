@@ -86,6 +86,12 @@ def chart(fig: go.Figure) -> str:
     )
 
 
+def _note(text: object) -> str:
+    """One more line under a card, escaped; nothing when there is no text."""
+    shown = esc(text)
+    return f'<div class="d">{shown}</div>' if shown else ""
+
+
 def _cards(headline: pd.DataFrame) -> str:
     return (
         '<div class="cards">'
@@ -95,6 +101,8 @@ def _cards(headline: pd.DataFrame) -> str:
             f'{esc(r.vs_previous_text)}</div><div class="d">{esc(r.vs_baseline_text)}</div>'
             # the P10-P90 through the constrained plan, where the simulation ranges the KPI
             + (f'<div class="d">{esc(r.range_text)}</div>' if r.range_text else "")
+            # the limits that bind most, named as on the Executive tile and the Excel sheet
+            + _note(getattr(r, "detail", ""))
             + "</div>"
             for r in headline.itertuples()
         )

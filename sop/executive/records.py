@@ -6,10 +6,16 @@ The decision log, the questions and actions, the plan of record's approved snaps
 plan of record are all read from the log, the snapshots and the sales: none of them
 depends on a forecast, so the Decisions and Hand-off pages show them even when the
 active dataset has no demand plan yet (a new version just loaded).
+
+The Supply page plans the data with no lever moved; when the cycle's plan of record is
+a saved scenario, `record_note` says so there, with the record's on-time and lost
+figures as approved, so a page showing 100 % on time does not pass for the plan the
+meeting approved.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +25,8 @@ from sop.core import fmt, schema
 from sop.executive import approval, decisions, weekly
 from sop.executive.snapshots import PlanSnapshot
 from sop.finance.bridge import margin_bridge
+from sop.finance.service_line import SHORT_UNITS, num
+from sop.finance.tiles import service_pct
 from sop.store.decisions import APPROVE
 
 BRIDGE_COLUMNS = ["step", "amount", "kind", "detail", "amount_text"]
@@ -54,6 +62,42 @@ class Records:
 
 def fmt_cycle(cycle: pd.Timestamp) -> str:
     return pd.Timestamp(cycle).strftime("%b %Y")
+
+
+def record_note(rec: Records, currency: str, version: int | None = None) -> str | None:
+    """Markdown (the name escaped) for a page planning the data with no lever moved, when
+    the cycle's plan of record is a saved scenario: "The plan of record this cycle (Jan
+    2026) is the scenario '#3 L2 cut': on-time 77.3 %, 1,234 units lost (€56k), as
+    approved. This page plans the data with no lever moved: see the plan of record on
+    the Executive page, or open the scenario on the Scenarios page." The figures are
+    the record's as approved (its snapshot's KPIs); a figure they lack is left out, none
+    at all reads "its figures were not kept". Approved on data other than `version`,
+    the note says which. None without a record or when the record is the baseline (the
+    plan such a page shows). Reads `approved`, `plan_name`, `snapshot` (its `kpis`) and
+    `cycle` of the `Records`."""
+    entry = rec.approved
+    if entry is None or not rec.plan_name or pd.isna(entry["scenario_id"]):
+        return None
+    if not int(entry["scenario_id"]):
+        return None
+    k = getattr(rec.snapshot, "kpis", None) or {}
+    figures = []
+    if not math.isnan(on_time := num(k, "on_time_rate")):
+        figures.append(f"on-time {service_pct(on_time)}")
+    if not math.isnan(lost := num(k, "lost_units")):
+        value = num(k, "lost_value")
+        money = "" if math.isnan(value) or lost < SHORT_UNITS else fmt.money(value, currency)
+        figures.append(f"{fmt.units(lost)} lost" + (f" ({money})" if money else ""))
+    said = f": {', '.join(figures)}, as approved" if figures else " (its figures were not kept)"
+    data = entry.get("dataset_version")
+    if version is not None and not pd.isna(data) and int(data) != int(version):
+        said += f"{'' if figures else ','} on data v{int(data)} (this page plans v{int(version)})"
+    return (
+        f"The plan of record this cycle ({fmt.month(rec.cycle)}) is the scenario "
+        f"'{fmt.md(rec.plan_name)}'{said}. This page plans the data with no lever moved: "
+        "see the plan of record on the Executive page, or open the scenario on the "
+        "Scenarios page."
+    )
 
 
 def log_service(

@@ -265,22 +265,31 @@ def priced(k: Mapping[str, float]) -> bool:
 
 
 def summary(
-    k: Mapping[str, float], currency: str = "EUR", kinds: Mapping[str, int] | None = None
+    k: Mapping[str, float],
+    currency: str = "EUR",
+    kinds: Mapping[str, int] | None = None,
+    service: bool = True,
 ) -> str:
     """One sentence on a plan from its `plan_kpis`: margin, revenue, service (fill
     rate, on time, late units with their value and their unit-months), lost sales and
-    binding limit-months (by kind, with `kinds` from `binding_kinds`)."""
+    binding limit-months (by kind, with `kinds` from `binding_kinds`). `service=False`
+    leaves the service clause (rates, late and lost units) out, for a page that says
+    them just above in `sop.finance.service_line.shortfall_line`."""
     late = (
         f"{fmt.units(k['late_units'])} ({fmt.money(k['late_value'], currency)}) late, "
         f"{fmt.units(k['late_unit_months'], 'unit-months')} in all"
         if k["late_unit_months"] >= 0.5
         else "nothing late"
     )
+    served = (
+        f"{service_pct(k['fill_rate'])} of demand delivered within the horizon, "
+        f"{service_pct(k['on_time_rate'])} on time; {late}; {fmt.units(k['lost_units'])} lost; "
+        if service
+        else ""
+    )
     return (
         f"Gross margin {fmt.money(k['gross_margin'], currency)} on revenue "
-        f"{fmt.money(k['revenue'], currency)}; {service_pct(k['fill_rate'])} of demand "
-        f"delivered within the horizon, {service_pct(k['on_time_rate'])} on time; {late}; "
-        f"{fmt.units(k['lost_units'])} lost; "
+        f"{fmt.money(k['revenue'], currency)}; {served}"
         f"{binding_text(k['binding_resource_months'], kinds)}."
     )
 

@@ -16,24 +16,15 @@ there are in all. `late_by_month` splits each month's shipments into
 the month's own orders and older ones (`sop.supply.service`), so the chart can show
 that bars standing above the demand line are a backlog being worked off.
 
-The Supply page plans the data with no lever moved; when the cycle's plan of record is
-a saved scenario, `record_note` says so there, with the record's on-time and lost
-figures as approved, so a page showing 100 % on time does not pass for the plan the
-meeting approved.
 Pure: DataFrames and KPIs in, strings and new frames out.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any, Protocol
-
 import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
-from sop.finance.service_line import SHORT_UNITS, num
-from sop.finance.tiles import service_pct
 from sop.supply import service
 
 # customer-facing gaps first; within a kind, the shortfalls' own order (largest first)
@@ -77,52 +68,6 @@ def shortfall_lines(shortfalls: pd.DataFrame, top: int = 5) -> list[str]:
     order = shortfalls["kind"].map(lambda k: rank.get(k, len(rank)))
     picked = shortfalls.assign(_rank=order.to_numpy()).sort_values("_rank", kind="stable")
     return [str(w) for w in picked["why"].head(top)]
-
-
-class Record(Protocol):
-    """What `record_note` reads of the cycle's records (`sop.executive.records.Records`):
-    the plan of record's approval entry (None before one), its name ('#3 L2 cut'), its
-    approved snapshot (its `kpis`; None when not kept) and the cycle."""
-
-    approved: pd.Series | None
-    plan_name: str
-    snapshot: Any
-    cycle: pd.Timestamp
-
-
-def record_note(rec: Record, currency: str, version: int | None = None) -> str | None:
-    """Markdown (the name escaped) for a page planning the data with no lever moved, when
-    the cycle's plan of record is a saved scenario: "The plan of record this cycle (Jan
-    2026) is the scenario '#3 L2 cut': on-time 77.3 %, 1,234 units lost (€56k), as
-    approved. This page plans the data with no lever moved: see the plan of record on
-    the Executive page, or open the scenario on the Scenarios page." The figures are
-    the record's as approved (its snapshot's KPIs); a figure they lack is left out, none
-    at all reads "its figures were not kept". Approved on data other than `version`,
-    the note says which. None without a record or when the record is the baseline (the
-    plan such a page shows)."""
-    entry = rec.approved
-    if entry is None or not rec.plan_name or pd.isna(entry["scenario_id"]):
-        return None
-    if not int(entry["scenario_id"]):
-        return None
-    k = getattr(rec.snapshot, "kpis", None) or {}
-    figures = []
-    if not math.isnan(on_time := num(k, "on_time_rate")):
-        figures.append(f"on-time {service_pct(on_time)}")
-    if not math.isnan(lost := num(k, "lost_units")):
-        value = num(k, "lost_value")
-        money = "" if math.isnan(value) or lost < SHORT_UNITS else fmt.money(value, currency)
-        figures.append(f"{fmt.units(lost)} lost" + (f" ({money})" if money else ""))
-    said = f": {', '.join(figures)}, as approved" if figures else " (its figures were not kept)"
-    data = entry.get("dataset_version")
-    if version is not None and not pd.isna(data) and int(data) != int(version):
-        said += f"{'' if figures else ','} on data v{int(data)} (this page plans v{int(version)})"
-    return (
-        f"The plan of record this cycle ({fmt.month(rec.cycle)}) is the scenario "
-        f"'{fmt.md(rec.plan_name)}'{said}. This page plans the data with no lever moved: "
-        "see the plan of record on the Executive page, or open the scenario on the "
-        "Scenarios page."
-    )
 
 
 def late_by_month(family_plan: pd.DataFrame, family: str | None = None) -> pd.DataFrame:

@@ -5,6 +5,8 @@ record is a saved scenario the page points to it with its figures as approved.""
 
 from __future__ import annotations
 
+import re
+
 from exec_helpers import load
 from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
@@ -12,6 +14,7 @@ from tiny import tiny_tables
 
 from sop.core import fmt, schema
 from sop.executive import service as executive
+from sop.finance.service_line import shortfall_line
 from sop.finance.tiles import service_pct
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -97,3 +100,45 @@ def test_the_page_points_to_a_scenario_approved_as_plan_of_record(store: Store, 
     executive.approve_saved(store, executive.context(store), 0, "back to the baseline")
     at = open_app(PAGE)
     assert not _record_notes(at)
+
+
+def _plain(markdown: str) -> str:
+    """Markdown text as read: its escapes (`fmt.md`) undone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _times(figure: str, text: str) -> int:
+    """How often `figure` is written in `text` (not inside a longer number)."""
+    return len(re.findall(rf"(?<![\d,.]){re.escape(figure)}", text))
+
+
+def test_a_short_plan_says_each_service_figure_once(store: Store, open_app) -> None:
+    """Review: the caption under the short line said its figures again (fill, on-time,
+    late units and their value, unit-months, lost units); the caption keeps the margin,
+    revenue and binding limits, and a plan that serves all keeps its service clause."""
+    _short(store)
+    k = executive.context(store).evaluate(Levers()).kpis
+    at = open_app(PAGE)
+    (line,) = _short_lines(at)
+    assert line == fmt.md(shortfall_line(k, "EUR"))  # the page's plan
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Demand: ")]
+    said = _plain(line) + "\n" + _plain(caption)
+    figures = [
+        service_pct(k["fill_rate"]),
+        service_pct(k["on_time_rate"]),
+        fmt.units(k["lost_units"]),
+        fmt.units(k["late_units"]),
+        fmt.money(k["late_value"], "EUR"),
+        fmt.units(k["late_unit_months"], "unit-months"),
+    ]
+    assert k["lost_units"] >= 1 and k["late_units"] >= 1  # every figure is in the line
+    for figure in figures:
+        assert _times(figure, said) == 1, (figure, said)
+    assert f"Gross margin {fmt.money(k['gross_margin'], 'EUR')}" in _plain(caption)
+    assert "limit-month" in caption
+    # a plan that serves all: no short line, and the caption says its service
+    load(store)
+    at = open_app(PAGE)
+    assert not _short_lines(at)
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Demand: ")]
+    assert "of demand delivered within the horizon" in caption and " lost; " in caption

@@ -38,6 +38,24 @@ def test_fixed_decimals_decide_the_plural_as_shown() -> None:
     assert fmt.count(1234.0, "hour", digits=0) == "1,234 hours"
 
 
+def test_a_count_never_shows_an_exponent_and_keeps_its_decimals() -> None:
+    # `:g` wrote "1.23457e+06 months" and cut 12,345.25 to "12,345.2"
+    assert fmt.count(1234567.5, "month") == "1,234,567.5 months"
+    assert fmt.count(12345.25, "month") == "12,345.25 months"
+    assert fmt.count(1e7, "unit-month") == "10,000,000 unit-months"
+    assert fmt.count(2.50, "month") == "2.5 months"
+    assert fmt.count(1 / 3, "month") == "0.33 months"
+    assert "e" not in fmt.count(1.5e-9, "month").split()[0]
+
+
+def test_a_negative_count_is_singular_at_minus_one_and_zero_has_no_sign() -> None:
+    assert fmt.count(-1, "day") == "-1 day"
+    assert fmt.count(-1.0, "worker", digits=1) == "-1.0 worker"
+    assert fmt.count(-2, "day") == "-2 days"
+    assert fmt.count(-0.001, "day") == "0 days"
+    assert fmt.count(-0.01, "worker", digits=1) == "0.0 workers"
+
+
 def test_no_count_is_a_dash() -> None:
     assert fmt.count(None, "month") == fmt.count(float("nan"), "month") == "–"
 

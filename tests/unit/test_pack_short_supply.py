@@ -5,6 +5,7 @@ is the plan's own (as on the Executive page), its fill and on-time rates never r
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import re
 
@@ -204,3 +205,26 @@ def test_less_than_a_unit_short_says_nothing() -> None:
     # a unit short is said
     one = {**k, "lost_units": 1.0, "late_value": 0.0, "late_unit_months": 0.0}
     assert service_line.shortfall_line(one, "EUR").startswith("This plan leaves 1 unit")
+
+
+def test_the_html_binding_card_names_the_limits_as_the_workbook_does(short) -> None:
+    """Review: the report's card read "64 limit-months" without the lines that bind, which
+    the Executive tile and the Headline sheet name (the headline's `detail`)."""
+    view, ctx, meta = short
+    head = view.headline.set_index("key")
+    detail = head.at["binding_resource_months", "detail"]
+    assert detail  # the squeeze binds a line
+    page = pack.html(view, ctx.tables, meta, ctx.demand)
+    label = re.escape(head.at["binding_resource_months", "label"])
+    card = re.search(rf'<div class="card"><div class="l">{label}</div>.*?</div></div>', page)
+    assert card and f'<div class="d">{html.escape(detail)}</div>' in card.group(0)
+    # a limit named by whatever its owner typed is shown as typed, never as markup
+    typed = view.headline.assign(
+        detail=view.headline["detail"].where(
+            view.headline["key"] != "binding_resource_months", "<b>Line & 1</b> 3 months"
+        )
+    )
+    page = pack.html(dataclasses.replace(view, headline=typed), ctx.tables, meta, ctx.demand)
+    assert "&lt;b&gt;Line &amp; 1&lt;/b&gt; 3 months" in page and "<b>Line" not in page
+    # only the binding card has the line: no empty line under the others
+    assert '<div class="d"></div>' not in page

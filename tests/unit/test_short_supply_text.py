@@ -50,6 +50,16 @@ def test_the_summary_headline_and_compare_table_say_the_same(one_short) -> None:
     assert row["Full"] == "★ 100.0 %" and row["Short"] == ">99.9 %"  # no tie: one is short
 
 
+def test_the_summary_leaves_service_to_the_short_line_when_asked(one_short) -> None:
+    """The Supply page shows `service_line.shortfall_line` above its caption on a short
+    plan: `service=False` keeps the caption from saying the same figures again."""
+    full, brief = summary(one_short), summary(one_short, service=False)
+    assert ">99.9 %" in full and "1 unit lost" in full
+    assert ">99.9 %" not in brief and "lost" not in brief and "late" not in brief
+    assert brief.startswith("Gross margin ") and "binding limit-month" in brief
+    assert brief.endswith(".") and ";;" not in brief and "; ." not in brief
+
+
 def test_a_plan_that_serves_everything_still_reads_100_percent() -> None:
     assert tiles.value_text("fill_rate", 1.0) == "100.0 %"
     assert tiles.value_text("on_time_rate", 0.953) == "95.3 %"

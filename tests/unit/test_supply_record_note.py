@@ -1,4 +1,4 @@
-"""`sop.scenario.shortfall.record_note`: the Supply page's pointer to a plan of record
+"""`sop.executive.records.record_note`: the Supply page's pointer to a plan of record
 that is a saved scenario, with its figures as approved."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from sop.scenario.shortfall import record_note
+from sop.executive.records import record_note
 
 CYCLE = pd.Timestamp("2026-01-01")
 KPIS = {"on_time_rate": 0.88, "fill_rate": 0.98, "lost_units": 7716.0, "lost_value": 565e3}
