@@ -15,7 +15,8 @@ re-cut to the months two plans share); when the months differ, the caption says 
 
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, tiles and strings out. A figure the
 KPIs lack (a snapshot saved by an older version) reads as not known, never as 0: its
-tile shows no change.
+tile shows no change. Such a snapshot holds no late units, nor a late value (it priced
+unit-months then: `snapshots.kpis_as_kept` drops it as the snapshot is read).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.executive import decisions
-from sop.executive.snapshots import PlanSnapshot
+from sop.executive.snapshots import PlanSnapshot, kpis_as_kept
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile, service_pct
 from sop.scenario.apply import apply_policy
@@ -57,10 +58,13 @@ TILES = (
     (
         ("lost_units", "Lost sales (units)"),
         ("lost_value", "Lost sales (value)"),
+        ("late_units", "Late (units)"),
         ("late_value", "Late deliveries (value)"),
     ),
 )
 
+# unit counts whose label names the unit ("Late (units)"): the value bare
+BARE = ("lost_units", "late_units")
 
 RECORD, BASELINE = "plan of record", "baseline"
 # plan settings that change neither the plan nor a figure on the tiles (the Executive
@@ -331,15 +335,16 @@ def tiles(
     short; each by `kpi_tile`, so a fill or on-time rate a unit short reads >99.9 %,
     never 100.0 %, and money without a price reads 'no price loaded'. With a `ref`
     holding KPIs, each tile shows its change against them (points for rates, money for
-    money, units for units; green the better way: fewer lost units), none for a KPI
-    the reference lacks (a snapshot saved by an older version)."""
+    money, units for units; green the better way: fewer lost or late units), none for a
+    KPI the reference lacks (a snapshot saved by an older version: its help says so)."""
     over = f" Over the plan's {horizon} months." if horizon else ""
-    against = None if ref is None else ref.kpis
+    # read as the snapshot reader reads it: an older version's late value is no figure
+    against = None if ref is None or ref.kpis is None else kpis_as_kept(dict(ref.kpis))
     rows = []
     for row in TILES:
         out = []
         for key, label in row:
-            bare, extra = key == "lost_units", ""
+            bare, extra = key in BARE, ""
             if against is not None and key in against:
                 tile = kpi_tile(
                     key,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from sop.executive.snapshots import kpis_as_kept
 from sop.finance.tiles import delta_text, range_note, value_text
 
 HEADLINE = (
@@ -20,7 +21,8 @@ HEADLINE = (
     ("ending_inventory_value", "Inventory value (end)"),
     ("avg_utilisation", "Line utilisation"),
     # an average hides a short plan's limits: how often one binds, and which (`detail`)
-    ("binding_resource_months", "Binding limits"),
+    # the unit in the label, the value bare: "3 limit-months" was cut by a tile five a row
+    ("binding_resource_months", "Binding (limit-months)"),
     ("fill_rate", "Fill rate"),
     ("on_time_rate", "On-time fill rate"),
     ("late_units", "Late (units)"),
@@ -56,6 +58,28 @@ DEFINITIONS = {
 }
 
 
+# the previous plan of record lacks the figure: a snapshot saved by an older version
+# (`sop.executive.snapshots.kpis_as_kept`), never read as 'no change' or as 0
+NO_PREVIOUS_FIGURE = "the previous plan of record holds no figure (saved by an older version)"
+# the KPIs whose tile value is bare: the label names the unit
+BARE = ("binding_resource_months",)
+
+
+def _vs_previous(
+    key: str, value: float, previous: Mapping[str, float] | None, currency: str
+) -> tuple[float, str]:
+    """(this plan - the previous plan of record, the change as a short text)."""
+    if previous is None:
+        return np.nan, "no previous plan of record"
+    if key not in previous:
+        return np.nan, NO_PREVIOUS_FIGURE
+    ref = previous[key]
+    d = value - ref
+    if not np.isfinite(d):
+        return np.nan, "previous plan not defined"
+    return d, f"{delta_text(key, d, ref, currency) or 'no change'} vs previous plan"
+
+
 def _vs_baseline(
     key: str, value: float, baseline: dict[str, float] | None, currency: str
 ) -> tuple[float, str]:
@@ -72,7 +96,7 @@ def _vs_baseline(
 def headline(
     kpis: dict[str, float],
     budget: dict[str, float],
-    previous: dict[str, float] | None,
+    previous: Mapping[str, float] | None,
     currency: str,
     baseline: dict[str, float] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
@@ -84,27 +108,30 @@ def headline(
     (plan - budget over the budget's months; NaN where the budget has no such figure),
     vs_budget_text, budget_short (one short line for under a tile, naming the months
     compared: the tile's value covers the whole horizon; '' without a budget figure),
-    vs_previous (this plan - the previous plan of record), vs_previous_text,
+    vs_previous (this plan - the previous plan of record; NaN where either lacks the
+    figure), vs_previous_text ('no previous plan of record' without one,
+    `NO_PREVIOUS_FIGURE` where its snapshot lacks the KPI),
     vs_baseline (this plan - the baseline, nothing moved; NaN without one),
     vs_baseline_text, help (what the KPI is, then the comparisons in full), detail (a
     line for under the tile: the limits that bind most, `binding` from
     `sop.finance.kpis.binding_names`, on the binding tile; '' elsewhere; plain text).
-    `headline_tiles` makes the page's tiles of it."""
+    `headline_tiles` makes the page's tiles of it. text is bare (no unit word) for the
+    KPIs in `BARE`, whose label names the unit."""
+    # as the snapshot reader reads it: an older version's late value is no figure
+    previous = None if previous is None else kpis_as_kept(dict(previous))
     rows = []
     for key, label in HEADLINE:
         v = kpis.get(key, np.nan)
         vb = (
             budget.get(f"plan_{key}", np.nan) - budget.get(key, np.nan) if key in budget else np.nan
         )
-        vp = v - previous.get(key, np.nan) if previous else np.nan
         months = int(budget.get("months", 0) or 0)
         db = None if np.isnan(vb) else delta_text(key, vb, budget.get(key), currency)
-        dp = delta_text(key, vp, previous.get(key), currency) if previous else None
         row = {
             "key": key,
             "label": label,
             "value": v,
-            "text": value_text(key, v, currency),
+            "text": value_text(key, v, currency, bare=key in BARE),
             "vs_budget": vb,
             "vs_budget_text": (
                 "no budget figure"
@@ -115,13 +142,8 @@ def headline(
             "budget_short": (
                 "" if np.isnan(vb) else f"{db or 'on budget'} vs budget, {months} months"
             ),
-            "vs_previous": vp,
-            "vs_previous_text": (
-                "no previous plan of record"
-                if not previous
-                else f"{dp or 'no change'} vs previous plan"
-            ),
         }
+        row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
         row["range_text"] = range_note(key, ranges or {}, currency) or ""
         row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)

@@ -4,7 +4,9 @@ be shown, compared and bridged after the data has changed.
 `make_snapshot` takes it from an optimal `sop.scenario.Evaluation`; `PlanSnapshot`
 turns it into JSON text and back (`sop.store.decisions` stores the text with the
 approval, in the same transaction) and into the `PlanResult` the margin bridge reads.
-A snapshot saved by an older version reads its missing columns as missing values.
+A snapshot saved by an older version reads its missing columns as missing values, and
+its KPIs without the ones it did not keep (`kpis_as_kept`: its late value priced
+unit-months, not late units, so it is dropped, never compared with today's).
 """
 
 from __future__ import annotations
@@ -62,6 +64,17 @@ SKU_COLUMNS = [
     "inventory",
 ]
 PNL_COLUMNS = [schema.MONTH, schema.FAMILY, "units", schema.REVENUE, schema.MARGIN]
+
+
+def kpis_as_kept(kpis: dict[str, float]) -> dict[str, float]:
+    """A snapshot's stored KPIs as they read now: a snapshot saved before `late_units`
+    was kept (an older version) stored as `late_value` its late unit-months x price, a
+    figure of another meaning than today's late units x price. Such a snapshot holds
+    no late value: it is dropped, so every comparison says the snapshot holds no figure
+    rather than set two meanings against each other."""
+    if "late_units" in kpis:
+        return dict(kpis)
+    return {k: v for k, v in kpis.items() if k != "late_value"}
 
 
 def _records(df: pd.DataFrame, cols: list[str]) -> dict[str, list]:
@@ -165,7 +178,7 @@ class PlanSnapshot:
             d["dataset_version"],
             None if d["as_of"] is None else pd.Timestamp(d["as_of"]),
             d["currency"],
-            num(d["kpis"]),
+            kpis_as_kept(num(d["kpis"])),
             num(d["budget"]),
             _frame(d["family_plan"], FP_COLUMNS),
             pd.DataFrame(d["costs"]),

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sop.core import fmt, schema
@@ -20,7 +19,7 @@ from sop.executive import headline as exec_headline
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
-from sop.executive.snapshots import PlanSnapshot, make_snapshot
+from sop.executive.snapshots import PlanSnapshot, kpis_as_kept, make_snapshot
 from sop.finance import statement
 from sop.finance.kpis import binding_names
 from sop.finance.risk import p10_p90
@@ -123,8 +122,10 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     range says how bad it may get); under the binding limits, the limits that bind
     most (the headline's `detail`, escaped: codes as typed). Stock is coloured only
     when this plan and the previous one both serve all their demand (`kpi_tile`'s
-    `fill`; a snapshot without a fill rate is not judged)."""
-    previous = view.previous.kpis if view.previous is not None else None
+    `fill`; a snapshot without a fill rate is not judged). A KPI the previous snapshot
+    lacks (saved by an older version) shows no change; its help says so. The binding
+    tile's value is bare (`headline.BARE`): its label names the unit."""
+    previous = kpis_as_kept(view.previous.kpis) if view.previous is not None else None
     own = view.plan_name == BASELINE
     fill = (
         None
@@ -136,9 +137,12 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             r.key,
             r.value,
             view.currency,
-            reference=None if previous is None else previous.get(r.key, np.nan),
+            # a figure the previous snapshot did not keep: no change shown (the help says
+            # it holds none), never 'not defined' or a change against another meaning
+            reference=None if previous is None or r.key not in previous else previous[r.key],
             against="previous plan",
             label=r.label,
+            bare=r.key in exec_headline.BARE,
             help=f"{r.help} Over the plan's {horizon} months.",
             fill=fill,
             notes=tuple(

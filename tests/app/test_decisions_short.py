@@ -72,6 +72,7 @@ def test_a_short_plan_shows_its_figures_and_the_line_before_approve(short, open_
         "On-time fill rate": value_text("on_time_rate", k["on_time_rate"]),
         "Lost sales (units)": value_text("lost_units", k["lost_units"], bare=True),
         "Lost sales (value)": value_text("lost_value", k["lost_value"]),
+        "Late (units)": value_text("late_units", k["late_units"], bare=True),
         "Late deliveries (value)": value_text("late_value", k["late_value"]),
     }
     assert {label: metrics.get(label) for label in expected} == expected

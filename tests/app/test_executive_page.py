@@ -52,7 +52,7 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
         "Gross margin",
         "Inventory value (end)",
         "Line utilisation",
-        "Binding limits",
+        "Binding (limit-months)",
         "Fill rate",
         "On-time fill rate",
         "Late (units)",

@@ -74,9 +74,9 @@ def test_the_executive_shows_the_limits_that_bind(store: Store, open_app) -> Non
     assert n >= 1
     at = open_app("pages/executive.py")
     shown = _tiles(at)
-    assert shown["Binding limits"][0] == fmt.count(n, "limit-month")
+    assert shown["Binding (limit-months)"][0] == str(n)  # bare: the label names the unit
     labels = list(shown)
-    assert labels.index("Binding limits") == labels.index("Line utilisation") + 1
+    assert labels.index("Binding (limit-months)") == labels.index("Line utilisation") + 1
     names = binding_names(ev.plan)
     assert names.startswith("line ")
     assert any(c.value.startswith(fmt.md(names)) for c in at.caption), names

@@ -89,7 +89,7 @@ def test_approve_a_scenario_and_see_it_in_the_log(
         "Gross margin",
         "Inventory value (end)",
         "Line utilisation",
-        "Binding limits",
+        "Binding (limit-months)",
         "Fill rate",
         "On-time fill rate",
     ]

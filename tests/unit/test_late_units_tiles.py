@@ -132,8 +132,8 @@ def test_the_executive_headline_has_a_binding_tile_naming_the_limits() -> None:
     names = "supplier cap CAP-CL-MOTOR 12 months, line RS-ASM1 5 months"
     head = exec_headline.headline(kpis, {}, None, "EUR", base, None, names).set_index("key")
     row = head.loc["binding_resource_months"]
-    assert row["label"] == "Binding limits"
-    assert row["text"] == "29 limit-months"
+    assert row["label"] == "Binding (limit-months)"
+    assert row["text"] == "29"  # bare: the label names the unit
     assert row["vs_baseline_text"] == "+23 limit-months vs baseline"
     assert row["detail"] == names
     assert "Months a limit binds" in row["help"]
@@ -159,8 +159,8 @@ def test_the_pack_writes_counts_as_counts_not_percentages() -> None:
     wb.save(buf)
     rows = list(openpyxl.load_workbook(buf).active.values)
     by_label = {r[0]: r for r in rows[1:]}
-    assert by_label["Binding limits"][1] == 29
-    assert by_label["Binding limits"][-1] == "line L1 29 months"
+    assert by_label["Binding (limit-months)"][1] == 29
+    assert by_label["Binding (limit-months)"][-1] == "line L1 29 months"
     assert by_label["Late (units)"][1] == pytest.approx(29_175)
 
 
