@@ -40,6 +40,24 @@ def family_capacity(months, units: float = 80.0, family: str = "Fam") -> pd.Data
     )
 
 
+def material_cap(cap: float, family: str = "Fam", code: str = "CAP-MOTOR") -> pd.DataFrame:
+    """A supply_options table: one material cap `code` of `cap` units a month on
+    `family`, every month."""
+    return frame(
+        schema.SUPPLY_OPTIONS,
+        [
+            {
+                schema.OPTION: code,
+                schema.OPTION_TYPE: schema.OPTION_MATERIAL_CAP,
+                schema.FAMILY: family,
+                schema.MONTHLY_CAP_UNITS: cap,
+                schema.START_MONTH: pd.NaT,
+                schema.END_MONTH: pd.NaT,
+            }
+        ],
+    )
+
+
 def demand_frame(
     units: list[float], sku: str = "P1", family: str = "Fam", start: pd.Timestamp = START
 ) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import json
 import pandas as pd
 import pytest
 from exec_helpers import load
+from page_helpers import flat
 from streamlit.testing.v1 import AppTest
 
 from sop.core import fmt
@@ -36,13 +37,6 @@ def short(store: Store) -> tuple[Store, int]:
 
 def _frame(at: AppTest, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def _flat(node):
-    """The page's elements in the order drawn."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _flat(child)
 
 
 def _value(element) -> object:
@@ -79,7 +73,7 @@ def test_a_short_plan_shows_its_figures_and_the_line_before_approve(short, open_
     assert metrics["Fill rate"] != "100.0 %"
     assert fmt.md(line) in _warnings(at)
     # drawn in the approval box, above the note and the button
-    order = [getattr(e, "key", None) or _value(e) for e in _flat(at.main)]
+    order = [getattr(e, "key", None) or _value(e) for e in flat(at.main)]
     assert order.index("dec_plan") < order.index(fmt.md(line)) < order.index("dec_approve")
     # the baseline serves all demand here: no line for it
     at.selectbox(key="dec_plan").set_value(0).run()

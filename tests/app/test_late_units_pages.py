@@ -6,6 +6,7 @@ baseline, and the Executive headline has a tile for the limits that bind, naming
 from __future__ import annotations
 
 from exec_helpers import load
+from page_helpers import SERVICE_TILES
 from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
 from tiny import tiny_tables
@@ -17,15 +18,7 @@ from sop.finance.tiles import value_text
 from sop.scenario.levers import Levers
 from sop.store import Store
 
-SERVICE = (
-    "Fill rate",
-    "On-time fill rate",
-    "Late (units)",
-    "Late (unit-months)",
-    "Late deliveries (value)",
-    "Lost sales (units)",
-    "Lost sales (value)",
-)
+SERVICE = SERVICE_TILES
 
 
 def _short(store: Store) -> None:

@@ -5,7 +5,7 @@ decision log wraps an approval's service line instead of cutting it off."""
 from __future__ import annotations
 
 from exec_helpers import load
-from streamlit.testing.v1 import AppTest
+from page_helpers import flat, short_lines
 
 from sop.core import fmt
 from sop.executive import service as executive
@@ -19,17 +19,6 @@ from sop.ui import columns
 CUT = Levers(capacity_changes=(("L2", "2026-01", "2026-12", -55.0),))
 
 
-def _flat(node):
-    """The page's elements in the order drawn."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _flat(child)
-
-
-def _short_lines(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if w.value.startswith("This plan ")]
-
-
 def test_a_short_scenario_says_so_above_its_tiles(store: Store, open_app) -> None:
     load(store)
     k = executive.context(store).evaluate(CUT).kpis
@@ -37,8 +26,8 @@ def test_a_short_scenario_says_so_above_its_tiles(store: Store, open_app) -> Non
     assert line is not None and k["lost_units"] > 0
     at = open_app("pages/scenarios.py", query=CUT.to_query())
     assert not at.exception, at.exception
-    assert _short_lines(at) == [fmt.md(line)]
-    drawn = list(_flat(at.main))
+    assert short_lines(at) == [fmt.md(line)]
+    drawn = list(flat(at.main))
     first_tile = next(i for i, e in enumerate(drawn) if getattr(e, "type", "") == "metric")
     said = next(i for i, e in enumerate(drawn) if getattr(e, "value", None) == fmt.md(line))
     assert said < first_tile  # read before the figures, in the first screen
@@ -47,7 +36,7 @@ def test_a_short_scenario_says_so_above_its_tiles(store: Store, open_app) -> Non
         service_line.shortfall_line(executive.context(store).evaluate(Levers()).kpis, "EUR") is None
     )
     at = open_app("pages/scenarios.py")
-    assert not at.exception and _short_lines(at) == []
+    assert not at.exception and short_lines(at) == []
 
 
 def test_the_decision_log_wraps_a_long_entry(store: Store, open_app) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from exec_helpers import load
+from page_helpers import flat, short_lines
 from streamlit.testing.v1 import AppTest
 from supply_helpers import with_consensus
 from tiny import tiny_tables
@@ -25,17 +26,6 @@ PAGE = "pages/supply.py"
 # Beta's line L2 cut by 55 % all year: the plan loses sales and ships late
 CUT = Levers(capacity_changes=(("L2", "2026-01", "2026-12", -55.0),))
 NAME = "L2 *cut* <b>[x](http://e.com)</b>"  # typed by a planner: shown as typed
-
-
-def _flat(node):
-    """The page's elements in the order drawn."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _flat(child)
-
-
-def _short_lines(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if w.value.startswith("This plan ")]
 
 
 def _record_notes(at: AppTest) -> list[str]:
@@ -68,11 +58,11 @@ def test_lost_sales_lead_the_shortfalls_and_a_short_plan_says_so(store: Store, o
     assert not any("(s)" in label for label in labels)
 
     m = {t.label: t.value for t in at.metric}
-    (line,) = _short_lines(at)
+    (line,) = short_lines(at)
     # the page's own tiles, in the line Scenarios and Decisions show (Markdown-escaped)
     assert line.startswith(fmt.md(f"This plan leaves {m['Lost sales (units)']} units (€"))
     assert line.endswith(fmt.md(f": fill {m['Fill rate']}, on-time {m['On-time fill rate']}"))
-    drawn = list(_flat(at.main))
+    drawn = list(flat(at.main))
     first_tile = next(i for i, e in enumerate(drawn) if getattr(e, "type", "") == "metric")
     said = next(i for i, e in enumerate(drawn) if getattr(e, "value", None) == line)
     assert said < first_tile  # read before the figures
@@ -82,7 +72,7 @@ def test_lost_sales_lead_the_shortfalls_and_a_short_plan_says_so(store: Store, o
 def test_the_page_points_to_a_scenario_approved_as_plan_of_record(store: Store, open_app) -> None:
     load(store)
     at = open_app(PAGE)
-    assert not _short_lines(at) and not _record_notes(at)  # the data's plan serves all
+    assert not short_lines(at) and not _record_notes(at)  # the data's plan serves all
     sid = saved_scenarios.save(store, NAME, CUT)
     ctx = executive.context(store)
     executive.approve_saved(store, ctx, sid, "short, but the cut is real")
@@ -95,7 +85,7 @@ def test_the_page_points_to_a_scenario_approved_as_plan_of_record(store: Store, 
     assert f"{fmt.units(k['lost_units'])} lost (€" in note
     assert "Executive page" in note and "Scenarios page" in note
     assert "*cut*" not in note and "<b>" not in note  # the name escaped
-    assert not _short_lines(at)  # the page's own plan still serves all
+    assert not short_lines(at)  # the page's own plan still serves all
     # the baseline approved in its place: the page shows the plan of record itself
     executive.approve_saved(store, executive.context(store), 0, "back to the baseline")
     at = open_app(PAGE)
@@ -119,7 +109,7 @@ def test_a_short_plan_says_each_service_figure_once(store: Store, open_app) -> N
     _short(store)
     k = executive.context(store).evaluate(Levers()).kpis
     at = open_app(PAGE)
-    (line,) = _short_lines(at)
+    (line,) = short_lines(at)
     assert line == fmt.md(shortfall_line(k, "EUR"))  # the page's plan
     (caption,) = [c.value for c in at.caption if c.value.startswith("Demand: ")]
     said = _plain(line) + "\n" + _plain(caption)
@@ -139,6 +129,6 @@ def test_a_short_plan_says_each_service_figure_once(store: Store, open_app) -> N
     # a plan that serves all: no short line, and the caption says its service
     load(store)
     at = open_app(PAGE)
-    assert not _short_lines(at)
+    assert not short_lines(at)
     (caption,) = [c.value for c in at.caption if c.value.startswith("Demand: ")]
     assert "of demand delivered within the horizon" in caption and " lost; " in caption

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import family_capacity, frame, one_product, sales_before
+from supply_helpers import family_capacity, frame, material_cap, one_product, sales_before
 
 from sop.core import schema
 from sop.data import defaults
@@ -22,28 +22,12 @@ from sop.supply.plan import SupplyPolicy, solve_plan
 DEMAND = [150.0, 150.0]
 
 
-def _supplier(cap: float = 60.0) -> pd.DataFrame:
-    return frame(
-        schema.SUPPLY_OPTIONS,
-        [
-            {
-                schema.OPTION: "CAP-MOTOR",
-                schema.OPTION_TYPE: schema.OPTION_MATERIAL_CAP,
-                schema.FAMILY: "Fam",
-                schema.MONTHLY_CAP_UNITS: cap,
-                schema.START_MONTH: pd.NaT,
-                schema.END_MONTH: pd.NaT,
-            }
-        ],
-    )
-
-
 @pytest.fixture(scope="module")
 def supplier_short():
     """A line of 200 h (never full) behind a supplier's 60 units a month."""
     tables, demand = one_product(DEMAND, line_hours=200.0)
     t = defaults.complete(
-        {**tables, schema.SUPPLY_OPTIONS: _supplier(), schema.SALES: sales_before()}
+        {**tables, schema.SUPPLY_OPTIONS: material_cap(60.0), schema.SALES: sales_before()}
     )
     plan = solve_plan(demand, t, SupplyPolicy())
     assert plan.ok

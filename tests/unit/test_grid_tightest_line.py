@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import frame, one_product, sales_before, shut_in
+from supply_helpers import material_cap, one_product, sales_before, shut_in
 
 from sop.core import fmt, schema
 from sop.data import defaults
@@ -45,28 +45,12 @@ def _with_paint_line(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     }
 
 
-def _supplier(cap: float) -> pd.DataFrame:
-    return frame(
-        schema.SUPPLY_OPTIONS,
-        [
-            {
-                schema.OPTION: "CAP-MOTOR",
-                schema.OPTION_TYPE: schema.OPTION_MATERIAL_CAP,
-                schema.FAMILY: "Fam",
-                schema.MONTHLY_CAP_UNITS: cap,
-                schema.START_MONTH: pd.NaT,
-                schema.END_MONTH: pd.NaT,
-            }
-        ],
-    )
-
-
 def _solve(supplier_cap: float | None = None):
     tables, demand = one_product(DEMAND)
     t = _with_paint_line(shut_in(tables, [100.0, 0.0, 100.0]))
     t[schema.SALES] = sales_before()
     if supplier_cap is not None:
-        t[schema.SUPPLY_OPTIONS] = _supplier(supplier_cap)
+        t[schema.SUPPLY_OPTIONS] = material_cap(supplier_cap)
     t = defaults.complete(t)
     plan = solve_plan(demand, t, SupplyPolicy())
     assert plan.ok, plan.explanation

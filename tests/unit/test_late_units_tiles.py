@@ -10,6 +10,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
+from page_helpers import SERVICE_TILES
 from supply_helpers import one_product
 
 from sop.core import schema
@@ -40,15 +41,7 @@ def _by_label(row: list[tiles.Tile]) -> dict[str, tiles.Tile]:
 
 def test_the_service_row_shows_late_units_and_lost_sales_in_money() -> None:
     row = _by_label(tiles.service_tiles(SHORT, "EUR"))
-    assert list(row) == [
-        "Fill rate",
-        "On-time fill rate",
-        "Late (units)",
-        "Late (unit-months)",
-        "Late deliveries (value)",
-        "Lost sales (units)",
-        "Lost sales (value)",
-    ]
+    assert list(row) == list(SERVICE_TILES)
     assert row["Late (units)"].value == "29,175"  # bare: the label names the unit
     assert row["Late (unit-months)"].value == "37,020"
     assert row["Lost sales (value)"].value == "€3.96M"
