@@ -17,9 +17,12 @@ under the hiring limit, subcontract units under an option's cap, material under 
 supplier cap), each claim with the gap's short label ("lost sales of Fam in Jan
 2027"), so later gaps see only what is left. A raise other rows share breaks the new
 figure down and names them ("(max_overtime_hours in resources; 50 h for this gap on top
-of 30 h for the lost sales of Fam in Jan 2027)", `remedy_text.share`). A pre-build the
-spare regular hours of its month cannot make whole says how much of the gap it makes
-and that the rest needs another lever.
+of 30 h for the lost sales of Fam in Jan 2027)", `remedy_text.share`). A pre-build whose
+month's spare regular hours make part of the gap makes the rest on overtime there when
+the plan leaves overtime free that month ("pre-build 30 units in Jan 2027 (10 on spare
+regular hours, 20 on overtime) and hold them", costed at the average over the gap's
+units); without free overtime it says how much of the gap it makes and that the rest
+needs another lever.
 """
 
 from __future__ import annotations
@@ -42,9 +45,12 @@ from sop.supply.remedy_text import (
     no_lever,
     overtime_parts,
     overtime_text,
+    part_of,
     people_digits,
+    prebuild_split,
     rows_named,
     share,
+    supplier_raise,
 )
 from sop.supply.results import AVAILABLE, LOAD, MAX_OVERTIME, OVERTIME
 from sop.supply.sku_values import PER_UNIT
@@ -78,6 +84,20 @@ class _Option(NamedTuple):
     text: str
     takes: tuple[_Take, ...] = ()
     partial: bool = False  # it makes only part of the gap (a pre-build short of room)
+
+
+class _Build(NamedTuple):
+    """A pre-build in one month (`Remedies._prebuild_in`): whether it makes only part of
+    the gap, its cost per unit, the month, the units it makes, how many of them on spare
+    regular hours alone, and the regular and overtime hours it takes per route resource."""
+
+    partial: bool
+    cost: float
+    month: int
+    made: float
+    on_regular: float
+    reg_h: np.ndarray
+    ot_h: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,9 @@ class Remedies:
     ) -> None:
         self.inp, self.sol, self.ru_g, self.policy = inp, sol, ru_g, policy
         self.reg, self.otr, self.line = cost_rates(inp)
+        # an overtime hour's extra cost: a line's premium, a labour pool's whole rate
+        line, reg, otr = self.line, self.reg, self.otr
+        self.prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
         # what the levers of the gaps claimed so far take, per ledger row and month
         per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
         self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS)}
@@ -234,80 +257,96 @@ class Remedies:
 
     def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
         """(extra cost per unit, text) of making the gap's item in the cheapest earlier
-        month and holding it until the gap's month; None when the plan leaves no earlier
-        month a free hour on the whole route (and free supplier capacity).
-
-        A unit made in month v costs, over making it on regular time in month t, what the
-        cheapest hour still free costs on each resource of its route that month: nothing
-        extra while the resource has spare regular hours, the overtime premium (a line's
-        overtime rate less its regular rate, a labour pool's whole overtime rate) once it
-        is full on regular time; plus any change in the material cost, plus the holding
-        cost for the t - v months it waits. On spare regular hours it makes what they
-        allow and, short of the gap, says so ('10 of the 30 units (the other 20 units need
-        another lever)', `_part_of`); on overtime alone the whole gap, raising the overtime
-        cap (and a supplier cap) past what is left. The earlier month's shadow prices are
-        not used: they price the hour at what the plan already makes with it, so taking it
-        would move a gap, not close one; every other lever is likewise costed as extra
-        money spent. Whether a month is open is the plan's own room; the hours and material
-        gaps claimed before (`claim`) are not free, so they move a resource to its overtime
-        tier or make the lever raise a cap, never close the month."""
-        inp, ru_g, i, t = self.inp, self.ru_g, gap.item, gap.month
-        prem = np.nan_to_num(np.where(self.line, np.maximum(self.otr - self.reg, 0.0), self.otr))
+        month and holding it until the gap's month (`_prebuild_in`; a month that makes the
+        whole gap before one that makes part; ties: the latest); None when no earlier
+        month is open. It says on which hours (`prebuild_split`: '', 'on overtime', '(10
+        on spare regular hours, 20 on overtime)'), raising the overtime cap (and a
+        supplier cap) past what is left, and short of the gap how much it makes
+        (`part_of`). Its regular and overtime hours are booked apart (`claim`)."""
+        inp, i, t = self.inp, gap.item, gap.month
         route = np.flatnonzero(a > 0)
-        tol = TOL_UNITS * a[route]
-        best = None  # (cost, month, on regular time per resource, spare hours left)
+        best = None
         for v in range(t - 1, -1, -1):
-            spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - ru_g[LOAD][route, v])
-            ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
-            _, cap, made = self._material_room(i, v)
-            if not ((spare >= tol) | (ot_left >= tol)).all() or (cap - made < TOL_UNITS).any():
-                continue  # the plan itself leaves no free hour or unit here
-            spare = spare - self.taken[REGULAR_H][route, v]
-            regular = spare >= tol  # a free regular hour, per resource
-            cost = (
-                float(prem[route][~regular] @ a[route][~regular])
-                + float(inp.material[i, v] - inp.material[i, t])
-                + float(inp.hold[i, v] * (t - v))
-            )
-            if best is None or cost < best[0] - 1e-9:  # ties: the latest month
-                best = (cost, v, regular, spare)
+            build = self._prebuild_in(gap, a[route], route, v)
+            if build and (best is None or (build.partial, build.cost + 1e-9) < best[:2]):
+                best = build
         if best is None:
             return None
-        cost, v, regular, spare = best
-        made = min(gap.units, float(np.min(spare[regular] / a[route][regular], initial=np.inf)))
-        if round(made) < 1:  # it would read "pre-build 0 of the 30 units"
-            return None
-        when = fmt.month(inp.months[v])
-        need = made * a[route]
-        ot_rows, ot_need = route[~regular], need[~regular]
-        hours = self._hours(OVERTIME_H, v, ot_rows, ot_need)
-        hours += self._hours(REGULAR_H, v, route[regular], need[regular])
+        v, made, when = best.month, best.made, fmt.month(inp.months[best.month])
+        ot, off = best.ot_h > 0, not self.policy.overtime_allowed
+        hours = self._hours(OVERTIME_H, v, route, best.ot_h)
+        hours += self._hours(REGULAR_H, v, route, best.reg_h)
         raises = []
-        if len(ot_rows):
-            taken, who = self.taken[OVERTIME_H][ot_rows, v], self._who(OVERTIME_H, ot_rows, v)
-            _, raise_ = overtime_parts(inp, ru_g, v, ot_rows, ot_need, a[ot_rows], taken, who)
+        if ot.any():
+            rows, taken = route[ot], self.taken[OVERTIME_H][route[ot], v]
+            who = self._who(OVERTIME_H, rows, v)
+            _, raise_ = overtime_parts(inp, self.ru_g, v, rows, best.ot_h[ot], a[rows], taken, who)
             raises += [f"the {when} overtime cap {c}" for c in raise_]
         takes = []
         for o, cap, used in zip(*self._material_room(i, v)):
             taken = float(self.taken[MATERIAL][o, v])
             takes.append(_Take(MATERIAL, int(o), v, made))
             if made > cap - used - taken + TOL_UNITS:
-                who = self._who(MATERIAL, int(o), v)
-                new, parts = share(used + taken + made, taken, used, who, "supplier cap")
-                note = f"; {parts}" if parts else ""
-                raises.append(
-                    f"the {when} supplier cap {inp.mat[schema.OPTION].iloc[o]} from {cap:,.0f} "
-                    f"to {new} units a month ({FIELD_UNITS}{note})"
-                )
-        allow = (
-            f"allow overtime in {when} and "
-            if len(ot_rows) and not self.policy.overtime_allowed
-            else ""
-        )
-        units, rest = _part_of(made, gap.units)
-        text = f"{allow}pre-build {units} in {when}{' on overtime' * bool(len(ot_rows))}{rest}"
+                name, who = inp.mat[schema.OPTION].iloc[o], self._who(MATERIAL, int(o), v)
+                raises.append(supplier_raise(when, name, cap, made, (taken, used, who)))
+        allow = f"allow overtime in {when} and " * bool(off and ot.any())
+        units, rest = part_of(made, gap.units)
+        how = prebuild_split(best.on_regular, made)
+        text = f"{allow}pre-build {units} in {when}{how}{rest}"
         text += f" and raise {' and '.join(raises)}" if raises else " and hold them"
-        return _Option(cost, text, tuple(hours + takes), bool(rest))
+        return _Option(best.cost, text, tuple(hours + takes), best.partial)
+
+    def _prebuild_in(self, gap: Gap, a: np.ndarray, route: np.ndarray, v: int) -> _Build | None:
+        """Pre-building the gap in month v on the resources `route` (`a`: hours a unit on
+        each); None when the plan itself leaves v no free hour on one of them (spare
+        regular or overtime: `_room`) or no supplier room, or it would make under a unit.
+
+        A unit costs, over making it on regular time in month t, what its hours cost
+        extra: nothing on spare regular hours, the overtime premium (a line's overtime
+        rate less its regular rate, a labour pool's whole overtime rate) on overtime; plus
+        any change in the material cost and the holding cost for the t - v months it
+        waits. What the spare regular hours cannot make, overtime makes when the plan
+        leaves some free there (`_room`, the test that opens the month), and the cost is
+        the average over the gap's units, what closing the gap costs a unit: (10 x hold +
+        20 x (premium + hold)) / 30 for 10 on regular hours and 20 on overtime. Without
+        it the pre-build makes what the spare hours allow, at the cost of its first unit,
+        and is partial. The earlier month's shadow prices are not used: they price the
+        hour at what the plan already makes with it, so taking it would move a gap, not
+        close one. The hours and material gaps claimed before (`claim`) are not free:
+        they move a resource to overtime or make the lever raise a cap, never close v."""
+        inp, i, t, units = self.inp, gap.item, gap.month, gap.units
+        tol = TOL_UNITS * a
+        spare, ot_open = self._room(route, v, tol)
+        _, cap, made = self._material_room(i, v)
+        if not ((spare >= tol) | ot_open).all() or (cap - made < TOL_UNITS).any():
+            return None  # the plan itself leaves no free hour or unit here
+        spare = spare - self.taken[REGULAR_H][route, v]
+        regular = spare >= tol  # a free regular hour, per resource
+        held = float(inp.material[i, v] - inp.material[i, t]) + float(inp.hold[i, v] * (t - v))
+        # the units made on spare regular hours alone (none if a resource is on overtime)
+        first = min(units, float(np.min(spare[regular] / a[regular], initial=units)))
+        on_regular = first if regular.all() else 0.0
+        need, prem = units * a, self.prem[route]
+        short = regular & (need - spare > tol)  # spare regular hours short of the gap
+        if ot_open[short].all():  # overtime makes the rest: the whole gap
+            reg_h = np.where(regular, np.minimum(need, spare), 0.0)
+            ot_h = np.where(short, need - spare, np.where(regular, 0.0, need))
+            cost = float(prem @ ot_h) / units + held
+            return _Build(False, cost, v, units, on_regular, reg_h, ot_h)
+        if round(first) < 1:  # it would read "pre-build 0 of the 30 units"
+            return None
+        cost, h = float(prem[~regular] @ a[~regular]) + held, first * a
+        return _Build(True, cost, v, first, on_regular, h * regular, h * ~regular)
+
+    def _room(self, route: np.ndarray, v: int, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the spare regular hours the plan itself leaves each resource of `route` in
+        month v, whether it leaves one `tol` of overtime free there (none with overtime
+        off in the settings or a cap of 0)): what opens a pre-build month and lets its
+        overtime make what the spare regular hours cannot."""
+        ru_g = self.ru_g
+        spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - ru_g[LOAD][route, v])
+        ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
+        return spare, ot_left >= tol
 
     def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
@@ -380,15 +419,3 @@ class Remedies:
             f"{' and '.join(steps + ['hire'])} {headcount(people)} workers for {name} from {when}"
         )
         return text, per_hour
-
-
-def _part_of(made: float, units: float) -> tuple[str, str]:
-    """('30 units', '') of a pre-build that makes the whole gap; ('10 of the 30 units',
-    ' (the other 20 units need another lever)') of one that makes part of it (the parts
-    add up as shown)."""
-    if made >= units - TOL_UNITS:
-        return f"{made:,.0f} units", ""
-    m, u = round(made), round(units)
-    rest = u - m
-    need = f"{rest:,.0f} unit needs" if rest == 1 else f"{rest:,.0f} units need"
-    return f"{m:,.0f} of the {u:,.0f} units", f" (the other {need} another lever)"

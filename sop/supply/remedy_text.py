@@ -1,7 +1,8 @@
 """The words of a shortfall's remedy (`sop.supply.remedies`): how much overtime a gap
 takes and which cap to raise, in plain words first and the data field in brackets
 ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in resources)"),
-a number of people, who shares a raised cap, and what to say when no lever is open.
+a number of people, who shares a raised cap, how much of a gap a pre-build makes and
+on which hours (`part_of`, `prebuild_split`), and what to say when no lever is open.
 
 A raise other rows share breaks the new figure down in its brackets into parts that add
 up to it, naming the rows (`share`): "from 30 to 80 h (max_overtime_hours in
@@ -219,6 +220,44 @@ def cap_field(
     note = f"; {new_h} h in all: {parts}" if parts else ""
     at = f"{workers:,.1f}".removesuffix(".0")
     return f"from {now:,.1f} to {new / workers:,.1f} h a worker at {at} workers ({field}{note})"
+
+
+def supplier_raise(
+    when: str, name: str, cap: float, units: float, shared: tuple[float, float, list[str]]
+) -> str:
+    """'the Jan 2027 supplier cap MAT from 70 to 100 units a month (monthly_cap_units in
+    supply_options; ...)': a supplier cap of `cap` raised to hold this gap's `units` on
+    top of `shared` (the units gaps claimed before took, the plan's own, their labels:
+    `share`)."""
+    taken, used, who = shared
+    new, parts = share(used + taken + units, taken, used, who, "supplier cap")
+    note = f"; {parts}" if parts else ""
+    to = f"to {new} units a month ({FIELD_UNITS}{note})"
+    return f"the {when} supplier cap {name} from {cap:,.0f} {to}"
+
+
+def part_of(made: float, units: float) -> tuple[str, str]:
+    """('30 units', '') of a pre-build that makes the whole gap; ('10 of the 30 units',
+    ' (the other 20 units need another lever)') of one that makes part of it (the parts
+    add up as shown)."""
+    if made >= units - TOL_UNITS:
+        return f"{made:,.0f} units", ""
+    m, u = round(made), round(units)
+    rest = u - m
+    need = f"{rest:,.0f} unit needs" if rest == 1 else f"{rest:,.0f} units need"
+    return f"{m:,.0f} of the {u:,.0f} units", f" (the other {need} another lever)"
+
+
+def prebuild_split(regular: float, made: float) -> str:
+    """How a pre-build's `made` units are made, `regular` of them on spare regular hours
+    alone: '' all of them, ' on overtime' none, ' (10 on spare regular hours, 20 on
+    overtime)' part (the parts add up to the units shown, `part_of`)."""
+    if regular >= made - TOL_UNITS:
+        return ""
+    m, u = round(regular), round(made)
+    if m < 1:
+        return " on overtime"
+    return f" ({m:,.0f} on spare regular hours, {u - m:,.0f} on overtime)"
 
 
 def no_lever(inp: PlanInputs, ru_g: dict[str, np.ndarray], res_b: np.ndarray, t: int) -> str:

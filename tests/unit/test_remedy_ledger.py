@@ -20,7 +20,7 @@ from supply_helpers import demand_frame, family_capacity, first_gap, frame, one_
 
 from sop.core import schema
 from sop.data import defaults
-from sop.supply import remedies
+from sop.supply import remedies, remedy_text
 from sop.supply import shortfalls as supply_shortfalls
 from sop.supply.explain import resource_grid
 from sop.supply.plan import OPTIMAL, solve_plan, solve_plan_and_inputs
@@ -556,6 +556,87 @@ def test_a_partial_prebuild_says_how_much_of_the_gap_it_makes() -> None:
     assert ") (" not in gap["why"]
 
 
+def _claims(monkeypatch) -> list[remedies.Remedies]:
+    """The `Remedies` each plan solved from now on claimed its gaps with."""
+    seen, claim = [], remedies.Remedies.claim
+
+    def spy(self, gap):
+        seen.append(self)
+        return claim(self, gap)
+
+    monkeypatch.setattr(remedies.Remedies, "claim", spy)
+    return seen
+
+
+def test_a_partial_prebuild_makes_the_rest_on_free_overtime(monkeypatch) -> None:
+    # as test_a_partial_prebuild_says_how_much_of_the_gap_it_makes, with 20 h of
+    # overtime at 25 - 10 = 15 extra an hour that the plan leaves free in January
+    # (115 a unit with the holding, dearer than the 60 a lost unit costs). January's 10
+    # spare hours make 10 of February's 30, its overtime the other 20: it read "pre-build
+    # 10 of the 30 units ... (the other 20 units need another lever)". The cost is the
+    # average over the gap's 30 units: (10 x 100 + 20 x (15 + 100)) / 30 = 3,300 / 30 = 110
+    seen = _claims(monkeypatch)
+    tables, demand = one_product([90.0, 30.0], holding_pct=2400.0, max_ot=20.0)
+    tables = shut_in(tables, [100.0, 0.0])
+    gap = first_gap(demand, tables, NO_BACKLOG)
+    assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(30.0))
+    assert gap["lever"] == (
+        "pre-build 30 units in Jan 2027 (10 on spare regular hours, 20 on overtime) and hold them"
+    )
+    assert gap["lever_cost_per_unit"] == pytest.approx(3_300.0 / 30)
+    assert f"Cheapest lever (+€110.00/unit): {gap['lever']}; the gap costs" in gap["why"]
+    # the ledger books both parts on L1 (row 0) in January: 10 h regular, 20 h overtime
+    taken = seen[-1].taken
+    assert taken[remedies.REGULAR_H][0, 0] == pytest.approx(10.0)
+    assert taken[remedies.OVERTIME_H][0, 0] == pytest.approx(20.0)
+    assert seen[-1].who[remedies.OVERTIME_H, 0, 0] == ["lost sales of Fam (Plant) in Feb 2027"]
+    # 15 h of overtime: the rest still on overtime, past the cap by 5 h
+    tables, demand = one_product([90.0, 30.0], holding_pct=2400.0, max_ot=15.0)
+    gap = first_gap(demand, shut_in(tables, [100.0, 0.0]), NO_BACKLOG)
+    assert gap["lever"] == (
+        "pre-build 30 units in Jan 2027 (10 on spare regular hours, 20 on overtime) and raise "
+        f"the Jan 2027 overtime cap of L1 from 15 to 20 h ({OT_FIELD})"
+    )
+    # overtime off in the settings: no overtime room in January, the partial stays
+    off = SupplyPolicy(backlog_allowed=False, overtime_allowed=False)
+    tables, demand = one_product([90.0, 30.0], holding_pct=2400.0, max_ot=20.0)
+    gap = first_gap(demand, shut_in(tables, [100.0, 0.0]), off)
+    assert gap["lever"] == (
+        "pre-build 10 of the 30 units in Jan 2027 (the other 20 units need another lever) "
+        "and hold them"
+    )
+    assert gap["lever_cost_per_unit"] == pytest.approx(100.0)
+    taken = seen[-1].taken
+    assert taken[remedies.REGULAR_H][0, 0] == pytest.approx(10.0)
+    assert taken[remedies.OVERTIME_H].sum() == 0.0
+
+
+def test_a_mixed_prebuild_leaves_the_next_row_what_is_left(monkeypatch) -> None:
+    # L1 shut in February (40 of P1 and 50 of P2 lost); January makes P1's 80 and leaves
+    # 20 h spare and 40 h of overtime at 15 extra an hour, holding 100 a unit-month.
+    # P2's 50, claimed first (larger), take the 20 spare hours and 30 h of overtime:
+    # (20 x 100 + 30 x (15 + 100)) / 50 = 5,450 / 50 = 109 a unit. P1's 40 then find no
+    # spare regular hour and 10 h of overtime: all 40 on overtime (115 a unit), the cap
+    # raised past the 30 h P2 took. Alone P1 made 20 + 20: (2,000 + 2,300) / 40 = 107.5
+    tables, demand = _two_products(
+        [80.0, 40.0], [0.0, 50.0], max_ot=40.0, ot_rate=25.0, holding_pct=2400.0
+    )
+    tables = shut_in(tables, SHUT_FEB)
+    sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
+    assert list(zip(sf["family"], sf["units"])) == [("Fam2", 50.0), ("Fam", 40.0)]
+    assert alone["lever"].iloc[1] == (
+        "pre-build 40 units in Jan 2027 (20 on spare regular hours, 20 on overtime) and hold them"
+    )
+    assert alone["lever_cost_per_unit"].iloc[1] == pytest.approx(4_300.0 / 40)
+    assert list(sf["lever"]) == [
+        "pre-build 50 units in Jan 2027 (20 on spare regular hours, 30 on overtime) and hold them",
+        "pre-build 40 units in Jan 2027 on overtime and raise the Jan 2027 overtime cap of "
+        f"L1 from 40 to 70 h ({OT_FIELD}; 40 h for this gap on top of 30 h for the lost "
+        "sales of Fam2 (Plant) in Feb 2027)",
+    ]
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([5_450.0 / 50, 115.0])
+
+
 def test_a_partial_pre_build_ranks_after_a_lever_that_closes_the_gap(monkeypatch) -> None:
     # a pre-build making 2 of 30 units at 5 a unit read as the "cheapest lever" against
     # overtime making all 30 at 8 a unit; the rest of the gap had no lever named
@@ -576,11 +657,11 @@ def test_a_partial_pre_build_ranks_after_a_lever_that_closes_the_gap(monkeypatch
 
 
 def test_the_rest_of_a_partial_pre_build_is_counted_in_words() -> None:
-    assert remedies._part_of(29.4, 30.0) == (
+    assert remedy_text.part_of(29.4, 30.0) == (
         "29 of the 30 units",
         " (the other 1 unit needs another lever)",
     )
-    assert remedies._part_of(10.0, 30.0)[1] == " (the other 20 units need another lever)"
+    assert remedy_text.part_of(10.0, 30.0)[1] == " (the other 20 units need another lever)"
 
 
 def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:

@@ -95,12 +95,15 @@ def test_prebuild_takes_the_cheapest_month_not_the_latest() -> None:
     gap = first_gap(demand, tables, SupplyPolicy(backlog_allowed=False))
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(60.0))
     # January on regular time: 2 months x 50 = 100; February on overtime 190 + 50.
-    # January's 50 spare hours make 50 of the 60: it read "pre-build 50 units"
+    # January's 50 spare hours make 50 of the 60 (it read "pre-build 50 units"); its 20 h
+    # of overtime, which the plan leaves free (190 extra an hour), make the other 10: it
+    # read "pre-build 50 of the 60 units (the other 10 units need another lever)". The
+    # cost is the average over the 60: (50 x 100 + 10 x (190 + 100)) / 60 = 7,900 / 60
     assert gap["lever"] == (
-        "pre-build 50 of the 60 units in Jan 2027 (the other 10 units need another lever) "
-        "and hold them"
+        "pre-build 60 units in Jan 2027 (50 on spare regular hours, 10 on overtime) and hold them"
     )
-    assert gap["lever_cost_per_unit"] == pytest.approx(100.0)
+    assert gap["lever_cost_per_unit"] == pytest.approx(7_900.0 / 60)
+    assert "(+€131.67/unit)" in gap["why"]
 
 
 def test_a_limit_in_units_has_no_cost_and_says_why() -> None:
