@@ -9,15 +9,26 @@ LP re-solves in `bench/bench_risk.py` (docs/scenarios.md states the error):
 - the plan's quantities serve the plan's demand exactly: a path equal to the plan's
   demand is the plan;
 - a month that orders fewer units first shrinks the plan's lost sales and backlog, then
-  makes less (subcontracting first, the dearest offer first, then in-house production);
-  what was already made is stock that serves later orders or replaces later production;
-- a month that orders more is served from that stock, then from what the plan leaves of
-  its limits: regular hours that month, then in earlier months (built ahead and held),
-  then overtime the same way, then subcontract offers (the cheapest first, within their
-  caps). Hours of a line or labour pool several items use are shared in proportion to
-  what each asks; material caps bound in-house units; the workforce stays the plan's;
-- what still cannot be served is backlog, served first in later months, or lost where
-  backlog is not allowed (and at the horizon's end when no backlog may be left).
+  replaces stock drawn earlier (below), then makes less (subcontracting first, the
+  dearest offer first, then in-house production); what was already made is stock that
+  serves later orders or replaces later production;
+- a month that orders more is served from that stock, then from the plan's own stock
+  (`sop.supply.priority`'s order: the units built ahead first, then safety stock, which
+  is drawn before an order waits while its penalty is below the backlog cost, and
+  always before an order is lost; never below a minimum ending stock), then from what
+  the plan leaves of its limits: regular hours that month, then in earlier months
+  (built ahead and held), then overtime the same way, then subcontract offers (the
+  cheapest first, within their caps). Hours of a line or labour pool several items use
+  are shared in proportion to what each asks; material caps bound in-house units; the
+  workforce stays the plan's;
+- stock drawn is owed to the later months the plan held it for: in the first month
+  whose plan stock falls below what is owed, the difference is that month's orders
+  short, served as above (spare or built-ahead capacity) or late / lost;
+- what still cannot be served is backlog, served first in later months, while regular
+  hours free up within the horizon (`sop.supply.spare.months_to_spare`); it is lost
+  where they never do (the LP loses such a unit rather than make every later order
+  wait behind it), where backlog is not allowed, and at the horizon's end when no
+  backlog may be left.
 
 Units are re-planned per item (family x plant, or SKU) and month, as the LP plans them.
 """
@@ -32,8 +43,9 @@ import pandas as pd
 from sop.core import schema
 from sop.supply import service, spare
 from sop.supply.inputs import PlanInputs
+from sop.supply.lp import ending_target
 from sop.supply.plan import PlanResult
-from sop.supply.policy import SupplyPolicy
+from sop.supply.policy import END_NONE, SupplyPolicy
 
 EPS = 1e-9
 PLAN_QUANTITIES = ("demand", "production", "subcontracted", "backlog", "lost_sales", "inventory")
@@ -95,11 +107,15 @@ def plan_arrays(
 class _Costs:
     """What decides how a unit short is made: late (P, n, T) the backlog cost of waiting
     for capacity to free (backlog cost x `sop.supply.spare.months_to_spare`, or the lost
-    margin and goodwill when it cannot wait); hold (n, T)
-    per unit-month held; premium (R,) overtime's extra cost per hour (0 on material
-    caps); sub_extra (k, T) a subcontracted unit's cost above making it in-house."""
+    margin and goodwill when it cannot wait: lost (n, T)); waits (P, n, T) whether it
+    can wait (regular hours free up within the horizon and backlog is allowed); hold
+    (n, T) per unit-month held; premium (R,) overtime's extra cost per hour (0 on
+    material caps); sub_extra (k, T) a subcontracted unit's cost above making it
+    in-house."""
 
     late: np.ndarray
+    lost: np.ndarray
+    waits: np.ndarray
     hold: np.ndarray
     premium: np.ndarray
     sub_extra: np.ndarray
@@ -126,6 +142,8 @@ def _costs(
         late=np.where(
             waits, policy.backlog_cost_pct / 100 * inp.worth * np.where(waits, waiting, 0), lost
         ),
+        lost=lost,
+        waits=waits,
         hold=inp.hold,
         premium=premium,
         sub_extra=np.clip(lim.sub_price[:, None] - make_cost[lim.sub_item], 0.0, None),
@@ -178,11 +196,14 @@ class _Replan:
         self.load[t] -= c @ self.lim.hours
         return units - (want - c)
 
-    def make(self, want: np.ndarray, t_need: int, late: np.ndarray, ahead: bool) -> np.ndarray:
+    def make(
+        self, want: np.ndarray, t_need: int, late: np.ndarray, ahead: bool, regular: bool = False
+    ) -> np.ndarray:
         """Units (P, n) made for month t_need from what the limits leave: regular hours,
-        then overtime, then subcontract offers, each in t_need and (`ahead`) the months
-        before it, latest first, while holding the unit and overtime's or subcontracting's
-        extra cost stay below `late` (P, n), the cost of leaving it in backlog."""
+        then (unless `regular` only) overtime, then subcontract offers, each in t_need and
+        (`ahead`) the months before it, latest first, while holding the unit and
+        overtime's or subcontracting's extra cost stay below `late` (P, n), the cost of
+        leaving it in backlog."""
         out = np.zeros_like(want)
         rows = np.flatnonzero((want > EPS).any(axis=1))
         if not len(rows):
@@ -190,9 +211,10 @@ class _Replan:
         rem, late = want[rows], late[rows]
         months = range(t_need, (0 if ahead else t_need) - 1, -1)
         self._hours(rows, rem, late, t_need, months, False)
-        if self.overtime:
+        if self.overtime and not regular:
             self._hours(rows, rem, late, t_need, months, True)
-        self._buy(rows, rem, late, t_need, months)
+        if not regular:
+            self._buy(rows, rem, late, t_need, months)
         out[rows] = want[rows] - rem
         return out
 
@@ -244,6 +266,49 @@ class _Replan:
                 rem[:, i] -= got
 
 
+class _Stock:
+    """The plan's own stock as each path draws it (see the module docstring): `owed`
+    (P, n) units drawn and not yet replaced."""
+
+    def __init__(self, plan: dict[str, np.ndarray], inp: PlanInputs, policy: SupplyPolicy, P: int):
+        floor = np.zeros((inp.n, inp.T))  # the minimum ending stock, in the last month
+        if policy.ending_inventory != END_NONE:
+            floor[:, -1] = ending_target(inp, policy)
+        stock = plan["inventory"]
+        self.all = np.clip(stock - floor, 0.0, None)  # (n, T) units a path may draw
+        self.ahead = np.clip(stock - np.maximum(inp.ss, floor), 0.0, None)  # above safety stock
+        # shipping from safety stock beats making an order wait (`sop.supply.priority`)
+        self.ss_first = policy.safety_stock_penalty_pct < policy.backlog_cost_pct
+        self.owed = np.zeros((P, inp.n))
+
+    def room(self, t: int, waits: np.ndarray) -> np.ndarray:
+        """(P, n) units of the plan's stock at month t's end a path may lack: the units
+        built ahead, and safety stock where it goes before an order waits or is lost."""
+        return np.where(self.ss_first | ~waits, self.all[None, :, t], self.ahead[None, :, t])
+
+    def due(self, t: int, waits: np.ndarray) -> np.ndarray:
+        """(P, n) units owed that month t's plan stock no longer covers: its orders short."""
+        out = np.clip(self.owed - self.room(t, waits), 0.0, None)
+        self.owed -= out
+        return out
+
+    def draw(self, want: np.ndarray, t: int, waits: np.ndarray) -> np.ndarray:
+        """Units of `want` (P, n) shipped from the plan's stock in month t."""
+        got = np.minimum(want, np.clip(self.room(t, waits) - self.owed, 0.0, None))
+        self.owed += got
+        return got
+
+    def below(self, t: int) -> np.ndarray:
+        """(P, n) units owed below month t's safety stock (drawn from it)."""
+        return np.clip(self.owed - self.ahead[None, :, t], 0.0, None)
+
+    def replace(self, units: np.ndarray) -> np.ndarray:
+        """Units of `units` (P, n) that replace stock drawn; the rest is returned."""
+        got = np.minimum(units, self.owed)
+        self.owed -= got
+        return units - got
+
+
 def replan(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> Paths:
     """The plan re-planned for each demand path, `demand` (P, n, T) units per item and
     month in the order of `inp.items` (see the module docstring)."""
@@ -253,30 +318,42 @@ def replan(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> Paths:
     policy = plan.policy
     delta = demand - q["demand"][None]
     state = _Replan(lim, q, delta, inp, policy)
+    stock = _Stock(q, inp, policy, P)
     d_backlog = np.zeros((P, n, T))
     d_lost = np.zeros((P, n, T))
     pool = np.zeros((P, n))  # made for orders that did not come: stock to use first
     carry = np.zeros((P, n))  # backlog above (+) or below (-) the plan's at the last month end
     for t in range(T):
         late = state.costs.late[:, :, t]
-        e = delta[:, :, t] + carry
+        late_ok = policy.backlog_allowed and not (t == T - 1 and policy.zero_ending_backlog)
+        waits = state.costs.waits[:, :, t] & late_ok
+        e = delta[:, :, t] + carry + stock.due(t, waits)
         fewer = np.clip(-e, 0.0, None)
         less_lost = np.minimum(fewer, q["lost_sales"][None, :, t])
         less_late = np.minimum(fewer - less_lost, q["backlog"][None, :, t])
-        fewer = fewer - less_lost - less_late
+        fewer = stock.replace(fewer - less_lost - less_late)
         pool += fewer - state.unmake(fewer, t)
         # the backlog carried in is served first, with what this month can still give
         old = np.minimum(np.clip(carry, 0.0, None), np.clip(e, 0.0, None))
         new = np.clip(e, 0.0, None) - old
         short = np.zeros((P, n))
         for want, ahead in ((old, False), (new, True)):
-            from_stock = np.minimum(pool, want)
-            pool -= from_stock
-            short += want - from_stock - state.make(want - from_stock, t, late, ahead)
-        late_ok = policy.backlog_allowed and not (t == T - 1 and policy.zero_ending_backlog)
-        d_backlog[:, :, t] = (short if late_ok else 0.0) - less_late
-        d_lost[:, :, t] = (0.0 if late_ok else short) - less_lost
+            from_pool = np.minimum(pool, want)
+            pool -= from_pool
+            want = want - from_pool
+            want = want - stock.draw(want, t, waits)
+            short += want - state.make(want, t, late, ahead)
+        # the plan's own lost sales, with what fewer orders freed (stock, hours before)
+        lost = q["lost_sales"][None, :, t] - less_lost
+        won = np.minimum(pool, lost)
+        pool -= won
+        won += state.make(lost - won, t, np.broadcast_to(state.costs.lost[:, t], lost.shape), True)
+        d_backlog[:, :, t] = np.where(waits, short, 0.0) - less_late
+        d_lost[:, :, t] = np.where(waits, 0.0, short) - less_lost - won
+        pool = stock.replace(pool)
         pool -= state.unmake(pool, t)
+        # safety stock drawn is made again on the regular hours left this month
+        stock.owed -= state.make(stock.below(t), t, np.full((P, n), np.inf), False, True)
         carry = d_backlog[:, :, t]
     return Paths(
         demand=demand,

@@ -115,6 +115,52 @@ def test_a_path_the_plan_cannot_serve_loses_the_rest_at_the_horizon_end() -> Non
     assert fast.gross_margin[0] == pytest.approx(lp["gross_margin"])
 
 
+@pytest.mark.parametrize(
+    ("units", "backlog", "lost", "margin_change", "on_time"),
+    [
+        # the line (100 a month) is full in every month, so the plan makes 100, 100, 100
+        # and holds 50 from month 1 to the peak in month 3: stock 50, 50, 0. The 30
+        # more ordered in month 1 ship from that stock on time (stock 20, 20, 0); month 3
+        # is then 30 short with no hours left before it and no backlog allowed at the
+        # end: lost. Revenue moves from month 3 to month 1 (+3,000 - 3,000); margin
+        # gains the holding of 30 units for 2 months, 30 x 2 x 0.5 = 30. On time:
+        # (80 + 100 + 120) / 330.
+        ([50, 100, 150], [0, 0, 0], [0, 0, 30], 30 * 2 * 0.5, 300 / 330),
+        # with a light fourth month (50 of 100 hours used) the 30 that month 3 lacks
+        # wait one month (30 x 3 backlog cost) and are made in month 4 (30 x 50 more
+        # cost), where before the month-1 orders waited three months behind full lines.
+        # Margin: +3,000 revenue - 1,500 made - 90 backlog + 30 holding = 1,440; on
+        # time (80 + 100 + 120 + 50) / 380.
+        ([50, 100, 150, 50], [0, 0, 30, 0], [0, 0, 0, 0], 3000 - 1500 - 90 + 30, 350 / 380),
+    ],
+    ids=["then lost", "then late"],
+)
+def test_more_orders_ship_from_stock_held_for_a_later_peak(
+    units, backlog, lost, margin_change, on_time
+) -> None:
+    fast, lp, base, lp_plan = _fast_and_lp(one_product, units, {0: 30.0})
+    assert list(fast.paths.plan["inventory"][0, :3].round(6)) == [50.0, 50.0, 0.0]  # held
+    assert list(lp_plan.family_plan["inventory"].round(6))[:3] == [20.0, 20.0, 0.0]
+    assert list(fast.paths.inventory[0, 0, :3].round(6)) == [20.0, 20.0, 0.0]
+    assert list(fast.paths.backlog[0, 0].round(6)) == backlog
+    assert list(fast.paths.lost[0, 0].round(6)) == lost
+    assert fast.on_time_rate[0] == pytest.approx(on_time)
+    assert fast.gross_margin[0] - base["gross_margin"] == pytest.approx(margin_change)
+    for f in FIGURES:
+        assert getattr(fast, f)[0] == pytest.approx(lp[f], abs=1e-6), f
+
+
+def test_orders_no_capacity_will_serve_are_lost_not_left_to_delay_later_ones() -> None:
+    # full every month, nothing in stock: 20 more in month 1 can never be made. Kept in
+    # backlog they would make 20 of every later month's orders late before being lost
+    # at the end (on time 240 / 320); lost at once, later orders ship on time (300 / 320)
+    fast, lp, _, _ = _fast_and_lp(one_product, [100, 100, 100], {0: 20.0})
+    assert list(fast.paths.lost[0, 0].round(6)) == [20.0, 0.0, 0.0]
+    assert np.allclose(fast.paths.backlog[0, 0], 0.0)
+    assert fast.on_time_rate[0] == pytest.approx(300 / 320) == lp["on_time_rate"]
+    assert fast.gross_margin[0] == pytest.approx(lp["gross_margin"])
+
+
 @pytest.fixture(scope="module")
 def tight():
     """Tiny data with Beta's line L2 too small for its demand: backlog and overtime."""
