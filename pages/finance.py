@@ -1,11 +1,13 @@
 """Finance view: revenue and margin projection with ranges, against budget, exportable."""
 
+import functools
+
 import streamlit as st
 
 from sop.core import charts, fmt, schema
+from sop.finance import bridge, landing, margin_charts, pvm, risk, stock
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
-from sop.finance import landing, margin_charts, pvm, risk
 from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
@@ -112,16 +114,31 @@ def render_bridge(view, currency: str, colors: dict) -> None:
     )
 
 
-def render_inventory(view, currency: str, colors: dict) -> None:
+def render_inventory(view, currency: str, colors: dict, plan=None, held_note: str = "") -> None:
     inv = view.inventory
     st.plotly_chart(
         margin_charts.inventory_chart(inv, currency, colors), width="stretch", theme=None
     )
-    widgets.export_table(inv, finance_export.INVENTORY_SPEC, currency, "fin_inv_table")
+    if plan is not None and (lines := stock.built_ahead_lines(inv, plan.family_plan, currency)):
+        st.markdown(
+            "**Why stock is held above safety stock**\n"
+            + "\n".join(f"- {fmt.md(line)}" for line in lines)
+        )
+    if held_note:
+        st.warning(fmt.md(held_note))
+    st.markdown("**Over the plan horizon, by family**")
+    widgets.export_table(
+        stock.horizon_by_family(inv), stock.HORIZON_SPEC, currency, "fin_inv_horizon"
+    )
+    st.markdown("**By month**")
+    widgets.export_table(inv, stock.STOCK_SPEC, currency, "fin_inv_table")
     st.caption(
         "Stock is valued at standard cost (material + standard hours at the regular "
         "rates), as the P&L carries it; carrying cost is the plan's holding cost "
-        "(holding % per year of unit cost, per month)."
+        "(holding % per year of unit cost, per month). Built ahead = stock above the "
+        "safety-stock target, item by item; it carries its share of the holding cost. "
+        "Stock summed over months is in unit-months (1,000 units held for 3 months: "
+        "3,000 unit-months)."
     )
 
 
@@ -193,8 +210,10 @@ tabs = st.tabs(
     ],
     key="fin_tab",
 )
+held = bridge.holding_note(base.plan, ev.plan, currency) if base is not None and base.ok else ""
+inventory_tab = functools.partial(render_inventory, plan=ev.plan, held_note=held)
 for tab, render in zip(
-    tabs, (render_bands, render_budget, render_landing, render_bridge, render_inventory)
+    tabs, (render_bands, render_budget, render_landing, render_bridge, inventory_tab)
 ):
     with tab:
         render(view, currency, colors)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from sop.core import charts, fmt, schema
 from sop.finance import risk, service_line
+from sop.finance.bridge import holding_note
 from sop.finance.kpis import kpi_table
 from sop.scenario import charts as scenario_charts
 from sop.scenario import (
@@ -88,6 +89,8 @@ def tab_bridge(ev, base, c: dict) -> None:
         "change in gross margin. The Lost sales step is the margin the lost units would "
         "have earned; the Lost sales (value) tile counts them at price."
     )
+    if note := holding_note(base.plan, ev.plan, c["cur"]):
+        st.warning(fmt.md(note))
 
 
 def tab_risk(ev, base, c: dict) -> None:

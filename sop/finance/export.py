@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
+from sop.finance import stock
 from sop.finance.view import FinanceView
 
 MONTH_FORMAT = formats("EUR")["month"]
@@ -106,13 +107,7 @@ LANDING_SPEC: Spec = [
     ("margin_gap", "Margin gap (landing - budget)", "delta"),
     ("note", "Note", "text"),
 ]
-INVENTORY_SPEC: Spec = [
-    (schema.MONTH, "Month", "month"),
-    (schema.FAMILY, "Family", "text"),
-    ("inventory_units", "Stock at month end (units)", "units"),
-    ("inventory_value", "Stock value at standard cost", "money"),
-    ("carrying_cost", "Carrying cost", "money"),
-]
+INVENTORY_SPEC: Spec = stock.STOCK_SPEC  # as the Finance page's Inventory tab shows it
 
 
 @dataclass(frozen=True)
@@ -262,7 +257,7 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
         view.inventory,
         INVENTORY_SPEC,
         meta.currency,
-        ("carrying_cost",),
+        ("carrying_cost", "built_ahead_holding"),
     )
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = f"{meta.company}: finance, {meta.scenario}"

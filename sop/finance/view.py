@@ -16,7 +16,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.months import as_of_month
 from sop.finance import landing as year_end
-from sop.finance import pvm, statement
+from sop.finance import pvm, statement, stock
 from sop.supply.plan import PlanResult
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
@@ -45,13 +45,7 @@ BY_MONTH_COLUMNS = [
     "cum_budget_margin",
     "cum_margin_gap",
 ]
-INVENTORY_COLUMNS = [
-    schema.MONTH,
-    schema.FAMILY,
-    "inventory_units",
-    "inventory_value",
-    "carrying_cost",
-]
+INVENTORY_COLUMNS = stock.STOCK_COLUMNS
 
 
 def monthly_bands(
@@ -115,23 +109,16 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
 
 
 def inventory_by_month(plan: PlanResult, products: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Month-end inventory and its carrying cost by month and family.
+    """Month-end inventory and its carrying cost by month and family, split against the
+    safety-stock target (`sop.finance.stock.stock_by_month`).
 
-    Columns `INVENTORY_COLUMNS`: inventory_units (month end), inventory_value (units x
-    their standard cost, as the KPI `ending_inventory_value` and the P&L carry them),
-    carrying_cost (the plan's holding cost that month).
+    Columns `INVENTORY_COLUMNS`: inventory_units (month end), safety_stock_units,
+    built_ahead_units (stock above the target), below_safety_stock_units,
+    inventory_value (units x their standard cost, as the KPI `ending_inventory_value`
+    and the P&L carry them), built_ahead_value, carrying_cost (the plan's holding cost
+    that month) and built_ahead_holding (its part on the built-ahead units).
     """
-    g = plan.family_plan.groupby([schema.MONTH, schema.FAMILY], as_index=False)[
-        ["inventory", "stock_value", "holding_cost"]
-    ].sum()
-    out = g.rename(
-        columns={
-            "inventory": "inventory_units",
-            "stock_value": "inventory_value",
-            "holding_cost": "carrying_cost",
-        }
-    )
-    return out[INVENTORY_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
+    return stock.stock_by_month(plan)
 
 
 @dataclass

@@ -32,27 +32,41 @@ KIND_ORDER = ("lost sales", "backlog", "below safety stock")
 KIND_WORDS = {
     "lost sales": ("lost sales", "units lost"),
     "backlog": ("orders shipped late", "units ship after the month ordered"),
-    "below safety stock": ("stock below safety stock", "units short of it"),
+    "below safety stock": ("stock below safety stock", "unit-months below it"),
 }
+
+
+def _below_peak(shortfalls: pd.DataFrame) -> str:
+    """', up to 10,245 units in one month' (the items below safety stock summed per
+    month, the largest month); '' without months to sum by."""
+    below = shortfalls[shortfalls["kind"] == "below safety stock"]
+    if schema.MONTH not in below or below.empty:
+        return ""
+    return f", up to {fmt.units(below.groupby(schema.MONTH)['units'].sum().max())} in one month"
 
 
 def shortfall_count(shortfalls: pd.DataFrame) -> str:
     """'72 item-months fall short: 14 with lost sales (52,497 units lost), 10 with orders
     shipped late (32,838 units ship after the month ordered), 48 with stock below safety
-    stock (274,443 units short of it). Lost and late: 85,335 units not shipped in the
-    month ordered.' Kinds with no row are left out (and the last sentence unless both
-    lost and late are there); '' when there is none."""
+    stock (70,866 unit-months below it, up to 10,245 units in one month). Lost and late:
+    85,335 units not shipped in the month ordered.' Stock below safety stock adds up
+    month after month, so its sum is unit-months; the largest month says how many units.
+    Kinds with no row are left out (and the last sentence unless both lost and late are
+    there); '' when there is none."""
     if shortfalls.empty:
         return ""
     g = shortfalls.groupby("kind", sort=False)["units"].agg(["count", "sum"])
     parts = [
         f"{int(g.at[k, 'count']):,} with {KIND_WORDS[k][0]} "
-        f"({fmt.units(g.at[k, 'sum'], KIND_WORDS[k][1])})"
+        f"({fmt.units(g.at[k, 'sum'], KIND_WORDS[k][1])}"
+        f"{_below_peak(shortfalls) if k == 'below safety stock' else ''})"
         for k in KIND_ORDER
         if k in g.index
     ]
     parts += [f"{int(n):,} with {k}" for k, n in g["count"].items() if k not in KIND_ORDER]
-    text = f"{len(shortfalls):,} item-months fall short: " + ", ".join(parts) + "."
+    n = len(shortfalls)
+    text = f"{fmt.count(n, 'item-month')} fall{'s' if n == 1 else ''} short: " + ", ".join(parts)
+    text += "."
     if {"lost sales", "backlog"} <= set(g.index):
         both = g.at["lost sales", "sum"] + g.at["backlog", "sum"]
         text += f" Lost and late: {fmt.units(both)} not shipped in the month ordered."

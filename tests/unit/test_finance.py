@@ -391,6 +391,11 @@ def test_workbook_round_trip(tiny_view) -> None:
     assert inv[inv["Month"] == finance_export.TOTAL]["Carrying cost (EUR)"].iloc[
         0
     ] == pytest.approx(view.inventory["carrying_cost"].sum())
+    # the sheet says what the stock is for, as the Inventory tab does
+    assert "Built ahead: stock above target (units)" in inv.columns
+    assert inv[inv["Month"] == finance_export.TOTAL][
+        "Carrying cost of built-ahead stock (EUR)"
+    ].iloc[0] == pytest.approx(view.inventory["built_ahead_holding"].sum())
 
 
 def test_landing_sheet_matches_the_screen(tiny_view) -> None:

@@ -94,7 +94,7 @@ def test_shortfall_orders_kinds_and_keeps_order_within() -> None:
     assert shortfall.shortfall_count(sf) == (
         "5 item-months fall short: 2 with lost sales (60 units lost), 2 with orders shipped "
         "late (80 units ship after the month ordered), 1 with stock below safety stock (900 "
-        "units short of it). Lost and late: 140 units not shipped in the month ordered."
+        "unit-months below it). Lost and late: 140 units not shipped in the month ordered."
     )
     assert shortfall.shortfall_count(sf.iloc[:0]) == ""
     assert shortfall.shortfall_lines(sf.iloc[:0]) == []
