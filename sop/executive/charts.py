@@ -6,11 +6,13 @@ currency.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
+from sop.finance.range_text import POINT_SHADED, RANGE_SHADED
 
 GREY, RED, GREEN, BAND = "#8A96A3", "#B23A48", "#2E8B57", "rgba(31,78,121,0.16)"
 # under the axis title at the foot of the figure (the margin grows to hold it), never
@@ -90,14 +92,19 @@ def _add_references(fig: go.Figure, band: pd.DataFrame, currency: str) -> list[p
 
 
 def revenue_chart(
-    band: pd.DataFrame, currency: str, height: int = 340, font_size: int = 13
+    band: pd.DataFrame,
+    currency: str,
+    height: int = 340,
+    font_size: int = 13,
 ) -> go.Figure:
-    """Revenue by month, all families: the plan with its P10-P90 band, the budget
-    (dashed) and the previous plan of record (dotted), from `exec_view.revenue_band`.
+    """Revenue by month, all families: the plan with its P10-P90 band (the subtitle says
+    how it is made, `range_subtitle`), the budget (dashed) and the previous plan of
+    record (dotted), from `exec_view.revenue_band`.
     Every font follows `font_size`; the axes make room for their labels (automargin),
     so nothing is clipped when the chart is drawn outside the app (the HTML pack)."""
     if band.empty:
         return go.Figure(layout=dict(template=TEMPLATE, title="No plan"))
+    lines = range_subtitle(band)
     fig = go.Figure()
     _add_range(fig, band, currency)
     fig.add_scatter(
@@ -116,8 +123,11 @@ def revenue_chart(
         height=height,
         hovermode="x unified",
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
-        margin=dict(l=10, r=10, t=40 + font_size, b=10 + 2 * font_size),
-        title="Revenue by month vs budget, with the P10-P90 range",
+        margin=dict(l=10, r=10, t=40 + (len(lines) + 1) * (font_size + 5), b=10 + 2 * font_size),
+        title=dict(
+            text="Revenue by month vs budget, with the P10-P90 range",
+            subtitle=dict(text="<br>".join(lines)),
+        ),
         xaxis=dict(tickformat="%b %Y", dtick="M2" if font_size < 16 else "M3"),
     )
     fig.update_layout(**fonts(font_size))
@@ -126,6 +136,18 @@ def revenue_chart(
     )
     _axes_fonts(fig, font_size)
     return fig
+
+
+def range_subtitle(band: pd.DataFrame) -> list[str]:
+    """The revenue chart's subtitle: one line that says what the shaded range is and how
+    it is made (`range_text.RANGE_SHADED`: the chart is half the page wide, too narrow
+    for the Scenarios Risk tab's sentence, which the tiles' help and the pack carry);
+    why it is a point where P10 = P90 every month; none where no month has a range."""
+    lo, hi = band["revenue_p10"], band["revenue_p90"]
+    if lo.isna().all():
+        return []
+    flat = bool(np.allclose(lo.fillna(hi), hi.fillna(lo)))
+    return [POINT_SHADED if flat else RANGE_SHADED]
 
 
 def plan_bridge_chart(

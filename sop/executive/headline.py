@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from sop.executive.snapshots import kpis_as_kept
-from sop.finance.tiles import delta_text, range_note, value_text
+from sop.finance.catalogue import KPI_BY_KEY
+from sop.finance.range_text import ranged_help
+from sop.finance.tiles import delta_text, range_note, unserved_note, value_text
 
 HEADLINE = (
     ("revenue", "Revenue"),
@@ -81,16 +83,29 @@ def _vs_previous(
 
 
 def _vs_baseline(
-    key: str, value: float, baseline: dict[str, float] | None, currency: str
+    key: str,
+    value: float,
+    baseline: dict[str, float] | None,
+    currency: str,
+    fill: float | None = None,
 ) -> tuple[float, str]:
-    """(this plan - the baseline, the change as a short text)."""
+    """(this plan - the baseline, the change as a short text). A stock KPI
+    (`Kpi.served_only`) that moved while this plan (fill rate `fill`) or the baseline
+    runs short says so, as the Scenarios tile does (`unserved_note`): "-€329k (-9.6 %)
+    vs baseline; lower because this plan leaves orders unserved (fill rate 93.1 %), not
+    better"."""
     if baseline is None:
         return np.nan, "no baseline"
     ref = baseline.get(key, np.nan)
     d = value - ref
     if not np.isfinite(d):
         return np.nan, "baseline not defined"
-    return d, f"{delta_text(key, d, ref, currency) or 'no change'} vs baseline"
+    change = delta_text(key, d, ref, currency)
+    text = f"{change or 'no change'} vs baseline"
+    if change and KPI_BY_KEY[key].served_only:
+        why = unserved_note(key, d, (fill, baseline.get("fill_rate")), "this plan", "baseline")
+        text += f"; {why[0].lower()}{why[1:]}" if why else ""
+    return d, text
 
 
 def headline(
@@ -112,7 +127,9 @@ def headline(
     figure), vs_previous_text ('no previous plan of record' without one,
     `NO_PREVIOUS_FIGURE` where its snapshot lacks the KPI),
     vs_baseline (this plan - the baseline, nothing moved; NaN without one),
-    vs_baseline_text, help (what the KPI is, then the comparisons in full), detail (a
+    vs_baseline_text (for stock, why it is lower or higher where a plan runs short:
+    `_vs_baseline`), help (what the KPI is, the comparisons in full, then what its
+    range is and how it is made, `range_text.ranged_help`), detail (a
     line for under the tile: the limits that bind most, `binding` from
     `sop.finance.kpis.binding_names`, on the binding tile; '' elsewhere; plain text).
     `headline_tiles` makes the page's tiles of it. text is bare (no unit word) for the
@@ -146,12 +163,16 @@ def headline(
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
         row["range_text"] = range_note(key, ranges or {}, currency) or ""
-        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency)
+        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(
+            key, v, baseline, currency, kpis.get("fill_rate")
+        )
         row["detail"] = binding if key == "binding_resource_months" else ""
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "
             f"against the previous plan of record: {row['vs_previous_text']}; against "
             f"the baseline: {row['vs_baseline_text']}."
         )
+        if key in (ranges or {}):  # what the P10-P90 under the tile is, how it is made
+            row["help"] += f" {ranged_help(key, ranges)}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -22,6 +22,7 @@ from sop.executive.pack_sheets import (
     NO_PRICE,
     headline_table,
     no_price_notes,
+    range_notes,
     sheets,
 )
 from sop.finance import grid as sop_grid
@@ -135,7 +136,7 @@ def excel(
         meta.title,
         meta.made_at,
         grid_map,
-        no_price_notes(view, table_sheets, grid_map),
+        {**no_price_notes(view, table_sheets, grid_map), **range_notes(view)},
     )
 
 

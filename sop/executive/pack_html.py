@@ -20,6 +20,7 @@ from sop.executive import charts as exec_charts
 from sop.executive import comments as exec_comments
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
+from sop.executive.pack_sheets import range_sentence
 from sop.finance import grid as sop_grid
 from sop.finance import grid_text
 
@@ -273,6 +274,9 @@ def report(
     parts += [
         "<h2>Headline: the plan on the table</h2>",
         _cards(view.headline),
+        # what the P10-P90 lines on the cards and the shaded range are, as the Scenarios
+        # Risk tab says it
+        *([f'<p class="meta">{esc(text)}</p>'] if (text := range_sentence(view.headline)) else []),
         chart(exec_charts.revenue_chart(view.band, cur, height=420)),
     ]
     parts += _grid_section(grid, cur)

@@ -13,10 +13,12 @@ from sop.core import schema
 from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
 from sop.executive import view as exec_view
+from sop.finance import export as finance_export
 from sop.finance import grid as sop_grid
 from sop.finance import grid_excel
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpis import priced
+from sop.finance.range_text import is_point, range_help
 
 DEMAND_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
@@ -39,6 +41,7 @@ SUPPLY_SPEC: Spec = [
     ("backlog", "Backlog, month end (units)", "units"),
     ("inventory", "Stock, month end (units)", "units"),
 ]
+PNL_BELOW_COGS = ("holding", "backlog", "promotion")  # `statement.family_pnl`'s other costs
 FINANCE_SPEC: Spec = [
     (schema.MONTH, "Month", "month"),
     (schema.FAMILY, "Family", "text"),
@@ -47,6 +50,9 @@ FINANCE_SPEC: Spec = [
     ("standard_cost", "Standard cost of sales", "money"),
     ("variances", "Production variances", "money"),
     ("cogs", "Cost of goods", "money"),
+    # the costs between cost of goods and gross margin, headed as the Finance page's P&L
+    # export heads them: revenue - cogs - holding - backlog - promotion = gross margin
+    *(c for c in finance_export.PNL_SPEC if c[0] in PNL_BELOW_COGS),
     (schema.MARGIN, "Gross margin", "money"),
     ("budget_revenue", "Budget revenue", "money"),
     ("budget_margin", "Budget margin", "money"),
@@ -152,6 +158,25 @@ def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
     return out if "detail" in out else out.assign(detail="")
 
 
+def range_sentence(headline: pd.DataFrame) -> str:
+    """What the P10-P90 beside the headline figures is and how it is made, as the
+    Scenarios Risk tab says it (`range_text.range_help`, plain text; why it is a point
+    where every range is); '' where no figure has a range."""
+    ranged = headline[headline["range_text"].astype(bool)]
+    if ranged.empty:
+        return ""
+    flat = all(is_point(lo, hi) for lo, hi in zip(ranged["p10"], ranged["p90"]))
+    return range_help(flat, plain=True)
+
+
+def range_notes(view: exec_view.ExecView) -> dict[str, str]:
+    """Sheet name -> a line under its table: under the Summary's headline table, what
+    its "Range through the constrained plan" column is (`range_sentence`); empty where
+    there is no range."""
+    text = range_sentence(view.headline)
+    return {"Summary": text} if text else {}
+
+
 def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:
     """Demand by family and month: `DEMAND_SPEC` columns. forecast_units and units are
     the statistical P50 and the consensus (forecast + overrides) of the consensus
@@ -190,11 +215,12 @@ def supply_frame(view: exec_view.ExecView) -> pd.DataFrame:
 
 
 def finance_frame(view: exec_view.ExecView, budget: pd.DataFrame | None) -> pd.DataFrame:
-    """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`.
+    """P&L by family and month with the budget (NaN where it has none): `FINANCE_SPEC`
+    (revenue - cogs - holding - backlog - promotion = margin on every row).
     Revenue and margin are NaN where the plan's revenue is unknown (no price loaded):
     the P&L adds them up as 0, a figure nobody should read."""
     cols = [schema.MONTH, schema.FAMILY, "units", schema.REVENUE]
-    cols += ["standard_cost", "variances", "cogs", schema.MARGIN]
+    cols += ["standard_cost", "variances", "cogs", *PNL_BELOW_COGS, schema.MARGIN]
     fp = view.current.plan.family_plan
     keys = [schema.MONTH, schema.FAMILY]
     unknown = fp[schema.REVENUE].isna().groupby([fp[k] for k in keys]).any()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,6 +18,7 @@ from plotly.subplots import make_subplots
 from sop.core import fmt, money_axis, schema
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
 from sop.core.months import add_months
+from sop.finance.range_text import range_lines
 
 GREY, RED, GREEN = "#8A96A3", "#B23A48", "#2E8B57"
 GAP_UP, GAP_DOWN = "triangle-up", "triangle-down"  # a gap's marker by its sign
@@ -134,10 +136,11 @@ def band_chart(
     history_months: int = 12,
 ) -> go.Figure:
     """One panel per family: the projection (line) with its P10-P90 band, the budget
-    (dashed) and, for revenue, the last `history_months` of actuals (grey)."""
+    (dashed) and, for revenue, the last `history_months` of actuals (grey); the
+    subtitle says how the band is made (`band_subtitle`)."""
     if bands.empty:
         return empty("No projection")
-    label = LABELS[measure]
+    label, lines = LABELS[measure], band_subtitle(bands, measure)
     fams = sorted(bands[schema.FAMILY].unique())
     cols = 2 if len(fams) > 1 else 1
     rows = math.ceil(len(fams) / cols)
@@ -182,11 +185,22 @@ def band_chart(
         legend=LEGEND_BELOW,
         title=dict(
             text=f"{label} by family and month: projection with its P10-P90 range",
-            subtitle=dict(text="Shaded: 8 in 10 demand outcomes land inside; dashed: budget"),
+            subtitle=dict(text="<br>".join(lines)),
         ),
-        margin=dict(t=100),
+        margin=dict(t=100 + 18 * len(lines)),
     )
     return fig
+
+
+def band_subtitle(bands: pd.DataFrame, measure: str) -> list[str]:
+    """The band chart's subtitle lines: what is shaded and dashed, then how the range is
+    made, as the Scenarios Risk tab says it (`range_text.range_lines`; why it is a
+    point where P10 = P90 everywhere); the budget alone where no month has a range."""
+    lo, hi = bands[f"{measure}_{schema.P10}"], bands[f"{measure}_{schema.P90}"]
+    if lo.isna().all():
+        return ["Dashed: budget (no P10-P90 range)"]
+    flat = bool(np.allclose(lo.fillna(hi), hi.fillna(lo)))
+    return ["Shaded: 8 in 10 demand outcomes land inside; dashed: budget", *range_lines(flat)]
 
 
 def _add_cumulative(

@@ -24,7 +24,8 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - shipments: plan units served (units); in actual months, the actual sales;
 - revenue: plan revenue (money); in actual months, the actual sales revenue;
 - inventory: plan stock, month end (units);
-- days_of_supply: inventory / (plan demand of the month / 30.4 days) (days);
+- days_of_supply: inventory / (plan demand of the month / 30.4 days) (days), labelled
+  `DAYS_OF_SUPPLY` to tell it from the Scenarios KPI (over the horizon's average);
 - capacity: available regular hours of the month's tightest line among the lines (kind
   line) the family's bill of resources loads (the total: among every line): the line
   with the highest load hours / available regular hours, a shut line (0 h) before any
@@ -66,6 +67,9 @@ from sop.finance.grid_lines import LineLimit, family_lines, in_units, line_limit
 from sop.supply.limit_kinds import CAPACITY, LABEL, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
+# the days-of-supply row's label: it says its basis (`_frame`)
+DAYS_OF_SUPPLY = "Days of supply (month's demand)"
+
 TOTAL = "Total"
 DAYS_PER_MONTH = 30.4  # as `sop.finance.kpis.DAYS_PER_MONTH`
 # (key, label, unit); unit: units, money, days, hours, pct
@@ -79,7 +83,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("shipments", "Shipments", "units"),
     ("revenue", "Revenue", "money"),
     ("inventory", "Ending inventory", "units"),
-    ("days_of_supply", "Days of supply", "days"),
+    # over the month's own demand: the Scenarios "Days of supply" divides the ending
+    # stock by the horizon's average daily demand instead (`sop.finance.kpis`)
+    ("days_of_supply", DAYS_OF_SUPPLY, "days"),
     ("capacity", "Tightest line (regular hours)", "hours"),
     ("utilisation", "Utilisation", "pct"),
     ("gap_supply", "Gap: supply - demand", "units"),

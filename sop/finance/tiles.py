@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from sop.core import fmt, schema
 from sop.finance.catalogue import KPI_BY_KEY, Kpi
+from sop.finance.range_text import is_point, range_help, ranged_help
 
 NO_PRICE_NOTE = "no price loaded"
 # service rates where 100 % means nothing short: a shortfall never rounds up to it
@@ -121,6 +122,11 @@ def delta_text(
     return text
 
 
+def _joined(*texts: str | None) -> str | None:
+    """The texts given, one after the other (None when there is none)."""
+    return " ".join(t for t in texts if t) or None
+
+
 def delta_color(kpi: Kpi) -> str:
     """st.metric delta_color: green when the change goes the better way."""
     return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
@@ -176,6 +182,7 @@ def kpi_tile(
     fill: tuple[float | None, float | None] | None = None,
     name: str = "this plan",
     say_against: bool = False,
+    more_help: str | None = None,
 ) -> Tile:
     """The tile of KPI `key` (label: the catalogue's unless given).
 
@@ -193,7 +200,8 @@ def kpi_tile(
     only when both serve all their demand (`serves_all`); else its change is grey, the
     line under it says which plan runs short (`unserved_note`) and the help says why.
     `say_against` names the reference in the delta ("-10.9 pp vs baseline", "no change
-    vs baseline") where the page does not say it elsewhere."""
+    vs baseline") where the page does not say it elsewhere. `more_help` ends the help
+    (given or not): how the range under the tile is made (`range_help`)."""
     kpi = KPI_BY_KEY[key]
     label = label or kpi.label
     text = value_text(key, value, currency, bare)
@@ -204,7 +212,7 @@ def kpi_tile(
         if help is None and kpi.help:  # the definition, and why it is not defined here
             why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
             help = f"{kpi.help}{why}"
-        return Tile(label, text, note, help=help, notes=notes)
+        return Tile(label, text, note, help=_joined(help, more_help), notes=notes)
     delta = delta_text(key, value - reference, reference if share else None, currency)
     both = not _bad(value) and not _bad(reference)
     moved = both and delta is not None
@@ -236,7 +244,7 @@ def kpi_tile(
         shown,
         delta_color(kpi) if moved and not short else "off",
         "auto" if moved else "off",
-        help,
+        _joined(help, more_help),
         notes,
     )
 
@@ -280,7 +288,7 @@ def service_tiles(
     (`sop.finance.kpis.plan_kpis`), each with its change against `reference` (the
     baseline's KPIs) when given, the delta naming it ("+€1.2M vs baseline"); under the
     fill and on-time rates their P10-P90 range through the constrained plan when
-    `ranges` has one (`range_note`)."""
+    `ranges` has one (`range_note`; the help says how it is made, `ranged_help`)."""
     keys = (*SERVICE_TILES, *LOST_TILES)
     return [
         kpi_tile(
@@ -294,6 +302,7 @@ def service_tiles(
             bare=True,
             notes=tuple(filter(None, (range_note(key, ranges or {}, currency),))),
             say_against=True,
+            more_help=ranged_help(key, ranges or {}),
         )
         for key, label in keys
     ]
@@ -329,33 +338,38 @@ def plan_tiles(kpis: Mapping[str, float], currency: str, hours: bool = True) -> 
     ]
 
 
-def _band(totals: Mapping[str, float], key: str, currency: str) -> str:
+def _band(totals: Mapping[str, float], key: str, currency: str) -> tuple[str, str | None]:
+    """The line under a Finance money tile (its P10-P90, or "no range") and the help
+    sentence of the range (`range_help`; None without one)."""
     lo, hi = totals.get(f"{key}_p10"), totals.get(f"{key}_p90")
-    return (
-        "no range"
-        if lo is None
-        else f"P10-P90: {fmt.money(lo, currency)} to {fmt.money(hi, currency)}"
-    )
+    if lo is None:
+        return "no range", None
+    text = f"P10-P90: {fmt.money(lo, currency)} to {fmt.money(hi, currency)}"
+    return text, range_help(is_point(lo, hi))
 
 
 def finance_tiles(totals: Mapping[str, float], currency: str) -> list[Tile]:
     """The Finance page's row from `sop.finance.view.FinanceView.totals`: revenue and
     gross margin with their P10-P90 range, the margin %, and revenue and margin against
-    the budget over the months it covers."""
+    the budget over the months it covers; the help of a range says how it is made
+    (`range_help`)."""
+    (rev, rev_help), (mar, mar_help) = (_band(totals, k, currency) for k in ("revenue", "margin"))
     out = [
         kpi_tile(
             "revenue",
             totals["revenue"],
             currency,
             label="Revenue (plan horizon)",
-            note=_band(totals, "revenue", currency),
+            note=rev,
+            more_help=rev_help,
         ),
         kpi_tile(
             "gross_margin",
             totals["margin"],
             currency,
             label="Gross margin (plan horizon)",
-            note=_band(totals, "margin", currency),
+            note=mar,
+            more_help=mar_help,
         ),
         kpi_tile(
             "gross_margin_pct",

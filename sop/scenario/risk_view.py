@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.finance.range_text import RANGE_BASIS, RANGE_POINT
 from sop.finance.tiles import value_text
 
 # the risk table's column of the plan's own figure, at the demand it was planned on (the
@@ -26,17 +27,7 @@ def risk_note(summary: pd.DataFrame) -> str:
     (a demand plan with no P10-P90 band, e.g. a loaded consensus before any
     statistical forecast is stored)."""
     flat = len(summary) > 0 and bool(np.allclose(summary["p10"], summary["p90"]))
-    if flat:
-        return (
-            "The range is a point: the demand plan has no P10-P90 band (a loaded "
-            "consensus with no statistical forecast stored). Run `python -m sop "
-            "forecast`, or *Run forecast* on the Demand page, to draw one."
-        )
-    return (
-        "Demand is drawn 500 times from the forecast's uncertainty and each draw goes "
-        "through the plan's capacity: more orders are made in the hours, overtime and "
-        "subcontracting the plan leaves (or wait as backlog), fewer orders make less."
-    )
+    return RANGE_POINT if flat else RANGE_BASIS
 
 
 def risk_table(

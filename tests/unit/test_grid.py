@@ -135,7 +135,9 @@ def test_horizon_totals_match_the_kpis(case) -> None:
     assert f.loc["supply"].sum() == pytest.approx(k["production_units"] + k["subcontract_units"])
     demand_units = plan.family_plan["demand"].sum()
     assert demand_units == pytest.approx(k["demand_units"])
-    # days of supply: month-end stock over the month's demand per day
+    # days of supply: month-end stock over the month's demand per day; the label says
+    # so (the Scenarios KPI of the same name divides by the horizon's average)
+    assert g.frame.at["days_of_supply", "label"] == "Days of supply (month's demand)"
     last = g.plan[-1]
     fp = plan.family_plan[plan.family_plan[schema.MONTH] == last]
     assert f.loc["days_of_supply", last] == pytest.approx(
