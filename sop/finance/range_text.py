@@ -16,8 +16,9 @@ from collections.abc import Mapping
 # how the ranges are made (`sop.finance.risk.N_PATHS` draws)
 RANGE_BASIS = (
     "Demand is drawn 500 times from the forecast's uncertainty and each draw goes "
-    "through the plan's capacity: more orders are made in the hours, overtime and "
-    "subcontracting the plan leaves (or wait as backlog), fewer orders make less."
+    "through the plan's capacity: more orders ship from the plan's stock, then are made "
+    "in the hours, overtime and subcontracting the plan leaves, else wait as backlog or "
+    "are lost; fewer orders make less."
 )
 # ... and why a range is a point (P10 = P90)
 RANGE_POINT = (
