@@ -23,7 +23,12 @@ LP re-solves in `bench/bench_risk.py` (docs/scenarios.md states the error):
   workforce stays the plan's;
 - stock drawn is owed to the later months the plan held it for: in the first month
   whose plan stock falls below what is owed, the difference is that month's orders
-  short, served as above (spare or built-ahead capacity) or late / lost;
+  short, served as above (spare or built-ahead capacity) or late / lost; safety stock
+  drawn is made again on regular hours left spare, that month or in earlier months
+  while holding the unit costs less than a month below safety stock;
+- the plan's own lost sales in a month are served from what fewer orders freed: stock
+  made for orders that did not come, then regular hours, overtime and subcontract
+  offers left that month or before (while they cost less than the sale lost);
 - what still cannot be served is backlog, served first in later months, while regular
   hours free up within the horizon (`sop.supply.spare.months_to_spare`); it is lost
   where they never do (the LP loses such a unit rather than make every later order
@@ -202,8 +207,9 @@ class _Replan:
         """Units (P, n) made for month t_need from what the limits leave: regular hours,
         then (unless `regular` only) overtime, then subcontract offers, each in t_need and
         (`ahead`) the months before it, latest first, while holding the unit and
-        overtime's or subcontracting's extra cost stay below `late` (P, n), the cost of
-        leaving it in backlog."""
+        overtime's or subcontracting's extra cost stay within `late` (P, n), the most a
+        unit may cost: the backlog it saves, the sale it wins, or a month below safety
+        stock."""
         out = np.zeros_like(want)
         rows = np.flatnonzero((want > EPS).any(axis=1))
         if not len(rows):
@@ -279,6 +285,8 @@ class _Stock:
         self.ahead = np.clip(stock - np.maximum(inp.ss, floor), 0.0, None)  # above safety stock
         # shipping from safety stock beats making an order wait (`sop.supply.priority`)
         self.ss_first = policy.safety_stock_penalty_pct < policy.backlog_cost_pct
+        # (n, T) the cost of a unit a month below safety stock, as the LP counts it
+        self.penalty = policy.safety_stock_penalty_pct / 100 * inp.worth
         self.owed = np.zeros((P, inp.n))
 
     def room(self, t: int, waits: np.ndarray) -> np.ndarray:
@@ -352,8 +360,11 @@ def replan(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> Paths:
         d_lost[:, :, t] = np.where(waits, 0.0, short) - less_lost - won
         pool = stock.replace(pool)
         pool -= state.unmake(pool, t)
-        # safety stock drawn is made again on the regular hours left this month
-        stock.owed -= state.make(stock.below(t), t, np.full((P, n), np.inf), False, True)
+        # safety stock drawn is made again on the regular hours left this month, or in
+        # earlier months while holding it costs less than a month below safety stock
+        stock.owed -= state.make(
+            stock.below(t), t, np.broadcast_to(stock.penalty[:, t], (P, n)), True, True
+        )
         carry = d_backlog[:, :, t]
     return Paths(
         demand=demand,

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from supply_helpers import one_product, tiny_with_consensus, with_consensus
+from supply_helpers import one_product, shut_in, tiny_with_consensus, with_consensus
 
 from sop.core import schema
 from sop.core.months import as_of_month, plan_months
@@ -145,6 +145,109 @@ def test_more_orders_ship_from_stock_held_for_a_later_peak(
     assert list(fast.paths.backlog[0, 0].round(6)) == backlog
     assert list(fast.paths.lost[0, 0].round(6)) == lost
     assert fast.on_time_rate[0] == pytest.approx(on_time)
+    assert fast.gross_margin[0] - base["gross_margin"] == pytest.approx(margin_change)
+    for f in FIGURES:
+        assert getattr(fast, f)[0] == pytest.approx(lp[f], abs=1e-6), f
+
+
+def _with_safety_stock(units):
+    # 10 on hand, all of it safety stock: the plan keeps 10 at every month end
+    return one_product(units, on_hand=10.0, ss_units=10.0)
+
+
+@pytest.mark.parametrize(
+    ("units", "change", "ss_pct", "production", "inventory", "backlog", "margin", "on_time"),
+    [
+        # month 1 is full (100 made), 30 more ordered: below safety stock costs 2 a
+        # unit-month, under the backlog's 3, so the 10 in safety stock ship and 20 wait
+        # a month (20 x 3 + 10 x 2 = 80 against 30 x 3 = 90 for all 30 waiting); month
+        # 2 makes its 50, the 20 late and the 10 drawn again on its spare regular
+        # hours: 80. Margin: +3,000 revenue - 30 x 50 made - 20 x 3 backlog + 10 x 0.5
+        # holding saved (stock 0 in month 1) = 1,445; on time (110 + 50 + 50) / 230.
+        ([100, 50, 50], {0: 30.0}, 2.0, [100, 80, 50], [0, 10, 10], [20, 0, 0], 1445.0, 210 / 230),
+        # a penalty of 4, above the backlog's 3: safety stock is kept and all 30 wait a
+        # month (30 x 3 = 90 against 20 x 3 + 10 x 4 = 100). Margin: 3,000 - 1,500 - 90
+        # = 1,410; on time (100 + 50 + 50) / 230.
+        ([100, 50, 50], {0: 30.0}, 4.0, [100, 80, 50], [10, 10, 10], [30, 0, 0], 1410.0, 200 / 230),
+        # 30 more in the last, full month, where no order may wait: all 30 are made in
+        # month 2 and held a month (0.5 each, under a month below safety stock, 2 or
+        # 4); safety stock drawn in month 3 (whatever its penalty, before a sale is
+        # lost) is made again on month 2's spare hours. Margin: 3,000 - 1,500 - 30 x
+        # 0.5 = 1,485; all on time. (The rule used to draw the 10 and build only 20 ahead: stock
+        # 10, 30, 0, below the LP's 10, 40, 10.)
+        ([50, 50, 100], {2: 30.0}, 2.0, [50, 80, 100], [10, 40, 10], [0, 0, 0], 1485.0, 1.0),
+        ([50, 50, 100], {2: 30.0}, 4.0, [50, 80, 100], [10, 40, 10], [0, 0, 0], 1485.0, 1.0),
+    ],
+    ids=["drawn then rebuilt", "penalty above backlog", "last month", "last month, 4 %"],
+)
+def test_more_orders_draw_safety_stock_as_the_lp_would(
+    units, change, ss_pct, production, inventory, backlog, margin, on_time
+) -> None:
+    policy = SupplyPolicy(horizon=len(units), safety_stock_penalty_pct=ss_pct)
+    fast, lp, base, lp_plan = _fast_and_lp(_with_safety_stock, units, change, policy)
+    assert list(fast.paths.plan["inventory"][0].round(6)) == [10.0, 10.0, 10.0]
+    assert list(fast.paths.production[0, 0].round(6)) == production
+    assert list(lp_plan.family_plan["production"].round(6)) == production
+    assert list(fast.paths.inventory[0, 0].round(6)) == inventory
+    assert list(lp_plan.family_plan["inventory"].round(6)) == inventory
+    assert list(fast.paths.backlog[0, 0].round(6)) == backlog
+    assert np.allclose(fast.paths.lost[0], 0.0)
+    assert fast.on_time_rate[0] == pytest.approx(on_time)
+    assert fast.gross_margin[0] - base["gross_margin"] == pytest.approx(margin)
+    for f in FIGURES:
+        assert getattr(fast, f)[0] == pytest.approx(lp[f], abs=1e-6), f
+
+
+def test_stock_held_for_a_later_peak_stops_at_the_minimum_ending_stock() -> None:
+    # at least 20 in stock at the end: the plan makes 100 a month (full) and holds 50,
+    # 50, 20. 30 more in month 1 ship from the stock held for month 3, which is then 30
+    # short with no hours and no backlog left at the end: lost, and the 20 stay (drawing
+    # them would lose 10 only). Revenue moves from month 3 to month 1; margin gains the
+    # holding of 30 for two months, 30 x 2 x 0.5 = 30; fill and on time 280 / 310.
+    policy = SupplyPolicy(horizon=3, ending_inventory="units", ending_units=(("Fam", 20.0),))
+    fast, lp, base, lp_plan = _fast_and_lp(one_product, [50, 100, 130], {0: 30.0}, policy)
+    assert list(fast.paths.plan["inventory"][0].round(6)) == [50.0, 50.0, 20.0]
+    assert list(fast.paths.inventory[0, 0].round(6)) == [20.0, 20.0, 20.0]
+    assert list(lp_plan.family_plan["inventory"].round(6)) == [20.0, 20.0, 20.0]
+    assert list(fast.paths.lost[0, 0].round(6)) == [0.0, 0.0, 30.0]
+    assert fast.gross_margin[0] - base["gross_margin"] == pytest.approx(30.0)
+    assert fast.fill_rate[0] == pytest.approx(280 / 310)
+    for f in FIGURES:
+        assert getattr(fast, f)[0] == pytest.approx(lp[f], abs=1e-6), f
+
+
+def _shut_in_month_2(units):
+    tables, demand = one_product(units)
+    return shut_in(tables, [150.0, 0.0, 100.0]), demand
+
+
+@pytest.mark.parametrize(
+    ("build", "units", "change", "production", "inventory", "margin_change"),
+    [
+        # full every month, 130 ordered in month 3: the plan loses 30 there. 30 fewer
+        # in month 1 free 30 hours, which make month 3's 30, held two months: nothing
+        # lost, revenue the same (-3,000 in month 1, +3,000 in month 3), margin -30 x 2
+        # x 0.5 = -30; fill 300 / 300 (the plan's 300 / 330)
+        (one_product, [100, 100, 130], {0: -30.0}, [100, 100, 100], [30, 30, 0], -30.0),
+        # 150 hours in month 1, none in month 2, 100 in month 3: the plan makes 150 in
+        # month 1 for months 1-2 and loses 30 in month 3. 30 fewer in month 2 (nothing
+        # made there to make less of) leave 30 of month 1's in stock for month 3:
+        # nothing lost, margin -30 x 0.5 (one more month held) = -15
+        (_shut_in_month_2, [50, 100, 130], {1: -30.0}, [150, 0, 100], [100, 30, 0], -15.0),
+    ],
+    ids=["freed hours", "freed stock"],
+)
+def test_fewer_orders_serve_the_plans_own_lost_sales(
+    build, units, change, production, inventory, margin_change
+) -> None:
+    fast, lp, base, lp_plan = _fast_and_lp(build, units, change)
+    assert list(fast.paths.plan["lost_sales"][0].round(6)) == [0.0, 0.0, 30.0]
+    assert np.allclose(fast.paths.lost[0], 0.0)
+    assert np.allclose(lp_plan.family_plan["lost_sales"], 0.0)
+    assert list(fast.paths.production[0, 0].round(6)) == production
+    assert list(fast.paths.inventory[0, 0].round(6)) == inventory
+    assert list(lp_plan.family_plan["inventory"].round(6)) == inventory
+    assert fast.fill_rate[0] == pytest.approx(1.0)
     assert fast.gross_margin[0] - base["gross_margin"] == pytest.approx(margin_change)
     for f in FIGURES:
         assert getattr(fast, f)[0] == pytest.approx(lp[f], abs=1e-6), f
