@@ -4,7 +4,7 @@ open one on the Scenarios page, or archive it."""
 import streamlit as st
 
 from sop.core import access, fmt
-from sop.finance import risk
+from sop.finance import range_text, risk
 from sop.scenario import charts as scenario_charts
 from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
@@ -109,18 +109,15 @@ def render_comparison(
         column_config=columns.helped(compare.no_price_help(figures, list(figures))),
     )
     stars = compare.star_note(figures)  # no ★ on revenue or margin when demands differ
+    shown = [r for rs in ranges.values() for r in rs.values()]
+    flat = bool(shown) and all(range_text.is_point(*r) for r in shown)  # why, not how
     st.caption(
         "★ marks the best value in each row as shown (higher or lower, as the Better "
         "column says; every tied value); rows without a better direction, such as "
         "costs that follow volume, are not marked. Stock is marked only among the plans "
         "that serve all their demand."
         + (f" {stars}" if stars else "")
-        + (
-            f" P10-P90: the range when demand is drawn {risk.N_PATHS} times from the "
-            "forecast's uncertainty, each draw going through the plan's capacity."
-            if any(ranges.values())
-            else ""
-        )
+        + (f" {range_text.range_help(flat)}" if shown else "")
     )
     if note := compare.undefined_note(figures):
         st.caption(note)

@@ -210,7 +210,11 @@ tabs = st.tabs(
     ],
     key="fin_tab",
 )
-held = bridge.holding_note(base.plan, ev.plan, currency) if base is not None and base.ok else ""
+held = (  # the plan shown, not a bridge step
+    bridge.holding_note(base.plan, ev.plan, currency, label="", subject="this plan")
+    if base is not None and base.ok
+    else ""
+)
 inventory_tab = functools.partial(render_inventory, plan=ev.plan, held_note=held)
 for tab, render in zip(
     tabs, (render_bands, render_budget, render_landing, render_bridge, inventory_tab)

@@ -29,8 +29,9 @@ standard-cost columns: its standard cost step then takes the difference the othe
 steps leave, so the bridge still adds up.
 
 A plan that runs below safety stock holds less, so its Holding step reads as a saving:
-`holding_note` says so when the scenario holds less than the baseline and runs more
-unit-months below safety stock.
+`holding_note` says how much of the saving is stock missing from safety stock, valued at
+what it would have cost to hold (per item: the extra unit-months below safety stock x
+the item's holding per unit-month), when that is material (`MATERIAL_SHARE`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance.kpis import gross_margin
-from sop.finance.stock import TOL_UNITS, below_target
+from sop.finance.stock import TOL_UNITS, below_target, missing_holding
 from sop.supply.plan import PlanResult
 
 VARIANCE_STEPS = {
@@ -53,6 +54,9 @@ VARIANCE_STEPS = {
     "Holding and backlog": ("holding_cost", "backlog_cost"),
     "Promotion": ("promotion_cost",),
 }
+# the note on a lower holding cost fires when stock missing from safety stock makes at
+# least this share of the saving
+MATERIAL_SHARE = 0.10
 OPTIONAL = ("promotion_cost",)  # 0 in a plan saved before the column existed
 STEPS = ("Volume", "Mix", "Lost sales", "Price", "Standard cost", *VARIANCE_STEPS)
 _COLUMNS = ["demand", "booked_units", "revenue", "standard_cogs"] + [
@@ -125,22 +129,42 @@ def margin_bridge(
     return pd.DataFrame(rows, columns=["step", "amount", "kind"])
 
 
-def holding_note(base: PlanResult, scen: PlanResult, currency: str) -> str:
-    """'Holding and backlog: holding is €49,047 lower than the baseline's because the
-    scenario runs 70,866 unit-months below safety stock (up to 10,245 units in one
-    month; the baseline 560 unit-months). Stock not held is service at risk, not a
-    saving.' when the scenario pays less holding and runs more unit-months below safety
-    stock than the baseline; '' otherwise (or when a plan has no holding column)."""
+def holding_note(
+    base: PlanResult,
+    scen: PlanResult,
+    currency: str,
+    label: str = "Holding and backlog",
+    subject: str = "the scenario",
+) -> str:
+    """'Holding and backlog: holding is €49,047 lower than the baseline's; €41,310 of it
+    comes from the scenario running 70,866 unit-months below safety stock (up to 10,245
+    units in one month; the baseline 560 unit-months). Stock not held is service at
+    risk, not a saving.' when the scenario pays less holding and the stock it misses
+    from safety stock beyond the baseline's would have cost at least `MATERIAL_SHARE` of
+    that saving to hold (`sop.finance.stock.missing_holding`; "all of it" when it
+    covers the saving); '' otherwise (or when a plan has no holding column).
+
+    `label` opens the note (the bridge step it explains; "" opens on "Holding is"),
+    `subject` names the plan that holds less ("this plan" on the Finance page)."""
     if "holding_cost" not in base.family_plan or "holding_cost" not in scen.family_plan:
         return ""
     saved = float(base.family_plan["holding_cost"].sum() - scen.family_plan["holding_cost"].sum())
     (below0, _), (below1, peak1) = below_target(base.family_plan), below_target(scen.family_plan)
     if saved < 0.5 or below1 - below0 < TOL_UNITS:
         return ""
+    missing = missing_holding(base.family_plan, scen.family_plan)
+    if missing < max(0.5, MATERIAL_SHARE * saved):
+        return ""
+    share = (
+        "all of it comes"
+        if missing >= saved - 0.5
+        else f"{fmt.money(missing, currency, compact=False)} of it comes"
+    )
+    opening = f"{label}: holding" if label else "Holding"
     return (
-        f"Holding and backlog: holding is {fmt.money(saved, currency, compact=False)} lower "
-        "than the baseline's because the scenario runs "
-        f"{fmt.units(below1, 'unit-months')} below safety stock (up to {fmt.units(peak1)} "
-        f"in one month; the baseline {fmt.units(below0, 'unit-months')}). Stock not held "
-        "is service at risk, not a saving."
+        f"{opening} is {fmt.money(saved, currency, compact=False)} lower than the "
+        f"baseline's; {share} from {subject} running {fmt.units(below1, 'unit-months')} "
+        f"below safety stock (up to {fmt.units(peak1)} in one month; the baseline "
+        f"{fmt.units(below0, 'unit-months')}). Stock not held is service at risk, not a "
+        "saving."
     )

@@ -194,13 +194,15 @@ def band_chart(
 
 def band_subtitle(bands: pd.DataFrame, measure: str) -> list[str]:
     """The band chart's subtitle lines: what is shaded and dashed, then how the range is
-    made, as the Scenarios Risk tab says it (`range_text.range_lines`; why it is a
-    point where P10 = P90 everywhere); the budget alone where no month has a range."""
+    made, as the Scenarios Risk tab says it (`range_text.range_lines`); where P10 = P90
+    everywhere nothing is shaded: the budget, then why the range is a point
+    (`range_text.RANGE_POINT`); the budget alone where no month has a range."""
     lo, hi = bands[f"{measure}_{schema.P10}"], bands[f"{measure}_{schema.P90}"]
     if lo.isna().all():
         return ["Dashed: budget (no P10-P90 range)"]
-    flat = bool(np.allclose(lo.fillna(hi), hi.fillna(lo)))
-    return ["Shaded: 8 in 10 demand outcomes land inside; dashed: budget", *range_lines(flat)]
+    if np.allclose(lo.fillna(hi), hi.fillna(lo)):
+        return ["Dashed: budget", *range_lines(flat=True)]
+    return ["Shaded: 8 in 10 demand outcomes land inside; dashed: budget", *range_lines()]
 
 
 def _add_cumulative(

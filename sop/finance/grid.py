@@ -29,8 +29,8 @@ the plan's months (`Grid.plan`). Rows (key: meaning):
 - capacity: available regular hours of the month's tightest line among the lines (kind
   line) the family's bill of resources loads (the total: among every line): the line
   with the highest load hours / available regular hours, a shut line (0 h) before any
-  other; a tie (loads within a millionth) goes to the fewer hours, then the code
-  (hours; `sop.finance.grid_lines.tightest_lines`). Not their sum: a sum hides a shut
+  other; a tie (utilisations within 0.0001 percentage points) goes to the fewer hours,
+  then the code (hours; `sop.finance.grid_lines.tightest_lines`). Not their sum: a sum hides a shut
   or full line behind an idle one. `Grid.tightest` names that line each month;
 - utilisation: that line's load hours (of every family) / its available regular hours
   (blank when it is shut: no hours to divide by);

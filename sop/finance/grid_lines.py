@@ -5,9 +5,9 @@
     hot = line_limits(plan, lines, months)        # those shut or full, with their months
 
 The tightest line of a month is the one with the highest load hours / available
-regular hours, a shut line (0 h) before any other. Loads that differ by less than
-`TIE` (a millionth of the hours) are a tie: an LP's full lines sit at 100 % give or
-take a rounding error (1e-16), and that noise must not pick the line. A tie goes to
+regular hours, a shut line (0 h) before any other. Utilisations (load / hours) within
+`TIE` of each other (0.0001 percentage points) are a tie: an LP's full lines sit at
+100 % give or take a rounding error (1e-16), and that noise must not pick the line. A tie goes to
 the line with the fewer hours, then the code. A family's capacity counted in units
 (`per` = unit) has no hours and is never a line here (`in_units`).
 """
@@ -24,8 +24,8 @@ from sop.core import schema
 from sop.supply.limit_kinds import CAPACITY, LABEL, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
-# load / hours closer than this are a tie (100 % and 100 % + 2.2e-16 are one load);
-# far below the 0.1 % the utilisation row shows
+# utilisations (load / hours, a fraction) closer than this are a tie: 0.0001 percentage
+# points (100 % and 100 % + 2.2e-16 are one); far below the 0.1 % the row shows
 TIE = 1e-6
 
 
@@ -68,7 +68,7 @@ def _hour_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
 
 def tightest_lines(plan: PlanResult, lines: set[str]) -> pd.DataFrame:
     """Per month, the tightest of `lines`: the highest load hours / available regular
-    hours (loads within `TIE` of it tie), a shut line (0 h) first; ties go to the fewer
+    hours (utilisations within `TIE` of it tie), a shut line (0 h) first; ties go to the fewer
     hours, then the code. Index month; columns resource, available_hours, load_hours
     (no row for a month without a line in hours)."""
     ru = _hour_lines(plan, lines)

@@ -125,7 +125,7 @@ def tightest_text(grid: Grid, most: int = MOST_LINES) -> str:
     said = [f"{code} {fmt.month_runs(ms)}" for code, ms in by.items() if code in kept]
     rest = len(by) - len(kept)
     if rest:
-        said.append(f"{rest} more line{'s' if rest > 1 else ''} in the other months")
+        said.append(f"{fmt.count(rest, 'more line')} in the other months")
     return "; ".join(said)
 
 

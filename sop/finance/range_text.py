@@ -3,8 +3,8 @@
 The ranges come from `sop.finance.risk`: demand drawn `N_PATHS` times, each draw
 re-planned through the plan's capacity. The Scenarios Risk tab's caption
 (`sop.scenario.risk_view.risk_note`), the help of every tile with a range
-(`sop.finance.tiles`, the Executive headline), the band charts and the meeting pack say
-it in these words. Pure text.
+(`sop.finance.tiles`, the Executive headline), the band charts, the Compare page's
+caption under its table and the meeting pack say it in these words. Pure text.
 """
 
 from __future__ import annotations

@@ -226,3 +226,34 @@ def below_target(family_plan: pd.DataFrame) -> tuple[float, float]:
     items = _item_stock(family_plan)
     by_month = items.groupby(schema.MONTH)["below_safety_stock_units"].sum()
     return float(by_month.sum()), float(by_month.max())
+
+
+def _per_item(family_plan: pd.DataFrame) -> pd.DataFrame:
+    """Per item (family, plant, sku as the plan has them): unit-months below safety
+    stock and the holding per unit-month (holding / stock in the months it holds stock;
+    holding is the same per unit every month, `sop.supply.inputs`), NaN when it holds none."""
+    keys = [c for c in (schema.FAMILY, schema.PLANT, schema.SKU) if c in family_plan]
+    items = _item_stock(family_plan).assign(
+        **{c: family_plan[c].to_numpy() for c in keys},
+        held=family_plan["holding_cost"].fillna(0.0).to_numpy(dtype=float),
+    )
+    cols = ["below_safety_stock_units", "inventory_units", "held"]
+    g = items.groupby(keys, dropna=False)[cols].sum()
+    stocked = g["inventory_units"].where(g["inventory_units"] > 1e-9)
+    return pd.DataFrame({"below": g["below_safety_stock_units"], "per_unit": g["held"] / stocked})
+
+
+def missing_holding(base_plan: pd.DataFrame, scen_plan: pd.DataFrame) -> float:
+    """What the stock the scenario misses from safety stock beyond the baseline would
+    have cost to hold: per item, (unit-months below safety stock in the scenario - in
+    the baseline) x its holding per unit-month (the scenario's; the baseline's when the
+    scenario holds none of the item; 0 when neither does), summed over items (money).
+    0 for a plan without the safety-stock columns."""
+    if "safety_stock" not in base_plan or "safety_stock" not in scen_plan:
+        return 0.0
+    b, s = _per_item(base_plan), _per_item(scen_plan)
+    items = b.index.union(s.index)
+    b, s = b.reindex(items), s.reindex(items)
+    extra = s["below"].fillna(0.0) - b["below"].fillna(0.0)
+    per_unit = s["per_unit"].fillna(b["per_unit"]).fillna(0.0)
+    return float((extra * per_unit).sum())

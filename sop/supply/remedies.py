@@ -256,13 +256,14 @@ class Remedies:
         return caps, inp.mat_cap[caps, v].astype(float), np.asarray(made, dtype=float)
 
     def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
-        """(extra cost per unit, text) of making the gap's item in the cheapest earlier
-        month and holding it until the gap's month (`_prebuild_in`; a month that makes the
-        whole gap before one that makes part; ties: the latest); None when no earlier
-        month is open. It says on which hours (`prebuild_split`: '', 'on overtime', '(10
-        on spare regular hours, 20 on overtime)'), raising the overtime cap (and a
-        supplier cap) past what is left, and short of the gap how much it makes
-        (`part_of`). Its regular and overtime hours are booked apart (`claim`)."""
+        """The lever (`_Option`: extra cost per unit, text, the hours and supplier room it
+        takes, whether it makes only part of the gap) of making the gap's item in the
+        cheapest earlier month and holding it until the gap's month (`_prebuild_in`; a
+        month that makes the whole gap before one that makes part; ties: the latest);
+        None when no earlier month is open. It says on which hours (`prebuild_split`: '',
+        'on overtime', '(10 on spare regular hours, 20 on overtime)'), raising the
+        overtime cap (and a supplier cap) past what is left, and short of the gap how
+        much it makes (`part_of`). Its regular and overtime hours are booked apart (`claim`)."""
         inp, i, t = self.inp, gap.item, gap.month
         route = np.flatnonzero(a > 0)
         best = None

@@ -16,7 +16,7 @@ from exec_helpers import load
 from streamlit.testing.v1 import AppTest
 
 from sop.executive import service as executive
-from sop.finance import risk
+from sop.finance import range_text, risk
 from sop.finance.tiles import value_text
 from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
@@ -67,7 +67,13 @@ def test_compare_shows_ranges_and_stars_units_served_only_like_for_like(squeezed
         "Revenue, gross margin and units served carry no ★, as the plans' demands differ"
         in captions
     )
-    assert "P10-P90: the range when demand is drawn 500 times" in captions
+    # the words of every other range (`range_text`): the loaded consensus has no
+    # P10-P90 band, so every range is a point and the caption says why, not how it is made
+    assert all(
+        range_text.is_point(*r) for ev in evs.values() for r in risk.p10_p90(ev.risk).values()
+    )
+    assert range_text.range_help(flat=True) in captions
+    assert range_text.RANGE_BASIS not in captions
 
 
 def test_executive_board_shows_lost_units_and_the_grid_names_the_scenario_demand(

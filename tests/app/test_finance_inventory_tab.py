@@ -46,7 +46,8 @@ def test_inventory_tab_says_why_stock_is_held_and_what_it_costs(store: Store, op
         "**Why stock is held above safety stock**\n" + "\n".join(f"- {fmt.md(t)}" for t in lines)
     ]
     # the short plan holds less because it runs below safety stock: said, not a saving
-    note = holding_note(base.plan, ev.plan, "EUR")
+    note = holding_note(base.plan, ev.plan, "EUR", label="", subject="this plan")
+    assert note.startswith("Holding is ") and "from this plan running " in note
     assert "unit-months below safety stock" in note
     assert fmt.md(note) in [w.value for w in at.warning]
 

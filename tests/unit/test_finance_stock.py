@@ -114,11 +114,64 @@ def test_holding_saved_by_running_below_safety_stock_is_noted() -> None:
     assert step.at["Holding and backlog", "amount"] == pytest.approx(held)  # a "saving"
     below = short.family_plan["below_safety_stock"].sum()
     assert below == pytest.approx(200.0)
+    # the 200 missing unit-months would have cost 200 x 0.5 = 100 to hold: all of it
+    assert held == pytest.approx(100.0)
     assert holding_note(base, short, "EUR") == (
-        f"Holding and backlog: holding is €{held:,.0f} lower than the baseline's because "
-        "the scenario runs 200 unit-months below safety stock (up to 50 units in one "
-        "month; the baseline 0 unit-months). Stock not held is service at risk, not a "
-        "saving."
+        "Holding and backlog: holding is €100 lower than the baseline's; all of it comes "
+        "from the scenario running 200 unit-months below safety stock (up to 50 units in "
+        "one month; the baseline 0 unit-months). Stock not held is service at risk, not "
+        "a saving."
+    )
+    # the Finance page shows the plan itself, not a bridge step
+    assert holding_note(base, short, "EUR", label="", subject="this plan") == (
+        "Holding is €100 lower than the baseline's; all of it comes from this plan "
+        "running 200 unit-months below safety stock (up to 50 units in one month; the "
+        "baseline 0 unit-months). Stock not held is service at risk, not a saving."
     )
     assert holding_note(short, base, "EUR") == ""  # holds more: nothing to explain
     assert holding_note(base, base, "EUR") == ""
+
+
+def _build_ahead_base():
+    """Demand 100, 100, 100, 250 on a line of 150 h, safety stock 50 and 50 on hand:
+    the plan builds ahead for the April peak and keeps the target, holding 50, 100, 150
+    and 50 units at 0.5 per unit-month (175), never below safety stock."""
+    tables, demand = one_product([100, 100, 100, 250], ss_units=50, on_hand=50, line_hours=150.0)
+    plan = solve_plan(demand, tables, SupplyPolicy(horizon=4))
+    assert plan.family_plan["holding_cost"].sum() == pytest.approx(175.0)
+    assert plan.family_plan["below_safety_stock"].sum() == pytest.approx(0.0)
+    return plan
+
+
+def test_a_demand_cut_that_dips_a_unit_below_safety_stock_gets_no_holding_note() -> None:
+    """Demand cut to 80 a month after a rush of 151 in January: the line (150 h) leaves
+    January 1 unit below safety stock (49 held), then 50 a month: holding 99.5, €75.5
+    less than the baseline's. The missing unit-month would have cost 0.5 to hold, under
+    10 % of the saving: the saving is the smaller demand, not stock missing."""
+    base = _build_ahead_base()
+    tables, demand = one_product([151, 80, 80, 80], ss_units=50, on_hand=50, line_hours=150.0)
+    scen = solve_plan(demand, tables, SupplyPolicy(horizon=4))
+    fp = scen.family_plan
+    assert fp["below_safety_stock"].sum() == pytest.approx(1.0)
+    assert base.family_plan["holding_cost"].sum() - fp["holding_cost"].sum() == pytest.approx(75.5)
+    assert stock.missing_holding(base.family_plan, fp) == pytest.approx(0.5)
+    assert holding_note(base, scen, "EUR") == ""
+
+
+def test_the_holding_note_says_the_share_of_the_saving_from_missing_stock() -> None:
+    """Demand -20 % (80, 80, 80, 200) on a line cut to 110 h: 50, 80, 110, 20 units held
+    (260 unit-months x 0.5 = 130 of holding), €45 less than the baseline's; April ends 30
+    below safety stock, which would have cost 30 x 0.5 = €15 to hold: a third of it."""
+    base = _build_ahead_base()
+    tables, demand = one_product([80, 80, 80, 200], ss_units=50, on_hand=50, line_hours=110.0)
+    scen = solve_plan(demand, tables, SupplyPolicy(horizon=4))
+    fp = scen.family_plan
+    assert fp["inventory"].tolist() == pytest.approx([50.0, 80.0, 110.0, 20.0])
+    assert fp["holding_cost"].sum() == pytest.approx(130.0)
+    assert stock.missing_holding(base.family_plan, fp) == pytest.approx(15.0)
+    assert holding_note(base, scen, "EUR") == (
+        "Holding and backlog: holding is €45 lower than the baseline's; €15 of it comes "
+        "from the scenario running 30 unit-months below safety stock (up to 30 units in "
+        "one month; the baseline 0 unit-months). Stock not held is service at risk, not "
+        "a saving."
+    )

@@ -85,6 +85,12 @@ def test_the_band_charts_subtitles_say_it(squeeze) -> None:
     assert sub.startswith("Shaded: 8 in 10 demand outcomes land inside; dashed: budget<br>")
     assert sub.split("<br>", 1)[1].replace("<br>", " ") == BASIS
     assert fig.layout.margin.t >= 100 + 18 * sub.count("<br>")  # room for every line
+    # a band that is a point everywhere shades nothing: the budget, then why
+    flat_bands = view.bands.assign(revenue_p10=view.bands["revenue_p90"])
+    lines = finance_charts.band_subtitle(flat_bands, "revenue")
+    assert lines[0] == "Dashed: budget" and "Shaded" not in " ".join(lines)
+    assert " ".join(lines[1:]) == range_text.RANGE_POINT.replace("`", "").replace("*", "")
+    assert lines[1:] == range_text.range_lines(flat=True)
     # the Executive chart is half the page wide: one line, with the count and the re-plan
     band = exec_view.revenue_band(ev.plan, ev.risk.total)
     for size in (13, 18):
