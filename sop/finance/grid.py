@@ -68,7 +68,7 @@ from sop.supply.limit_kinds import CAPACITY, LABEL, LINE, plan_limits
 from sop.supply.plan import PlanResult
 
 # the days-of-supply row's label: it says its basis (`_frame`)
-DAYS_OF_SUPPLY = "Days of supply (month's demand)"
+DAYS_OF_SUPPLY = "Month's days of supply"
 
 TOTAL = "Total"
 DAYS_PER_MONTH = 30.4  # as `sop.finance.kpis.DAYS_PER_MONTH`

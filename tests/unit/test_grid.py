@@ -137,7 +137,7 @@ def test_horizon_totals_match_the_kpis(case) -> None:
     assert demand_units == pytest.approx(k["demand_units"])
     # days of supply: month-end stock over the month's demand per day; the label says
     # so (the Scenarios KPI of the same name divides by the horizon's average)
-    assert g.frame.at["days_of_supply", "label"] == "Days of supply (month's demand)"
+    assert g.frame.at["days_of_supply", "label"] == "Month's days of supply"
     last = g.plan[-1]
     fp = plan.family_plan[plan.family_plan[schema.MONTH] == last]
     assert f.loc["days_of_supply", last] == pytest.approx(
