@@ -19,7 +19,7 @@ from sop.executive import headline as exec_headline
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
-from sop.executive.snapshots import PlanSnapshot, kpis_as_kept, make_snapshot
+from sop.executive.snapshots import PlanSnapshot, make_snapshot
 from sop.finance import statement
 from sop.finance.kpis import binding_names
 from sop.finance.risk import p10_p90
@@ -125,7 +125,7 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     `fill`; a snapshot without a fill rate is not judged). A KPI the previous snapshot
     lacks (saved by an older version) shows no change; its help says so. The binding
     tile's value is bare (`headline.BARE`): its label names the unit."""
-    previous = kpis_as_kept(view.previous.kpis) if view.previous is not None else None
+    previous = view.previous.kpis if view.previous is not None else None  # as read: kept
     own = view.plan_name == BASELINE
     fill = (
         None
