@@ -21,9 +21,11 @@ Five kinds of item, each valued in the dataset's currency:
 - Families far from budget (revenue off by `risk_revenue_gap_pct` or gross margin by
   `risk_margin_gap_pct` of the budget or more, over the budget's months; plan
   settings, 2 % by default): the gross margin gap, projection - budget.
-- SKUs at risk of stock-out in the first three months: demand up to its P90 beyond
-  the stock the plan leaves at month end, in the worst month, at list price less
-  material cost.
+- Families at risk of stock-out in the first three months, from the plan's risk run
+  (`sop.finance.risk`: demand drawn 500 times, each draw re-planned through the plan's
+  capacity): the P90 of the units not delivered in the month ordered beyond the plan's
+  own, after its stock and spare capacity, in the worst month, at the family's margin
+  per unit. None when the plan was evaluated without its risk run.
 Risks carry negative money, opportunities positive; the ranking is by size.
 """
 
@@ -38,6 +40,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.executive import risk_text
 from sop.finance import kpis, statement
+from sop.finance.risk import Risk
 from sop.supply import service
 from sop.supply.plan import PlanResult
 from sop.supply.policy import SupplyPolicy
@@ -237,60 +240,60 @@ def budget_gaps(
 
 
 def stockouts(
-    sku_plan: pd.DataFrame,
-    demand: pd.DataFrame,
+    plan: PlanResult,
+    short: pd.DataFrame | None,
+    n_paths: int,
     products: pd.DataFrame,
     currency: str,
     top: int = 5,
 ) -> list[dict]:
-    """SKUs whose P90 demand exceeds what the plan leaves in stock (module docstring)."""
-    if sku_plan.empty or demand.empty:
+    """Families at risk of stock-out in the plan's first `STOCKOUT_MONTHS` months, read
+    from the demand paths re-planned through the plan's capacity (`sop.finance.risk`:
+    `short`, family x month, with short_share and short_p90 of `n_paths` paths): where
+    the P90 path leaves half a unit or more undelivered in the month ordered beyond the
+    plan's own, after the plan's stock and spare capacity. At stake: those units in the
+    worst month at the family's margin per unit. None without a run."""
+    if short is None or short.empty or not n_paths:
         return []
-    months = sorted(sku_plan[schema.MONTH].unique())[:STOCKOUT_MONTHS]
-    inv = (
-        sku_plan[sku_plan[schema.MONTH].isin(months)]
-        .groupby([schema.SKU, schema.MONTH])["inventory"]
-        .sum()
-    )
-    d = (
-        demand[demand[schema.MONTH].isin(months)]
-        .groupby([schema.SKU, schema.MONTH])[[schema.UNITS, schema.P90]]
-        .sum()
-    )
-    j = d.join(inv, how="inner")
-    j["short"] = (j[schema.P90] - j[schema.UNITS] - j["inventory"]).clip(lower=0)
-    j = j[j["short"] >= 0.5].reset_index()
-    if j.empty:
+    months = sorted(plan.family_plan[schema.MONTH].unique())[:STOCKOUT_MONTHS]
+    at_risk = short[short[schema.MONTH].isin(months) & (short["short_p90"] >= 0.5)]
+    if at_risk.empty:
         return []
-    p = products.drop_duplicates(schema.SKU).set_index(schema.SKU)
-    margin = (p[schema.LIST_PRICE] - p[schema.MATERIAL_COST]).clip(lower=0)
-    j["value"] = j["short"] * j[schema.SKU].map(margin).fillna(0.0).to_numpy(dtype=float)
-    worst = j.sort_values("value", ascending=False).drop_duplicates(schema.SKU).head(top)
-    return [
-        _row(
-            RISK,
-            STOCKOUT,
-            f"{r.sku} ({p.at[r.sku, schema.NAME]})",
-            [r.month],
-            -r.value,
-            f"At P90, demand runs {fmt.units(round(r.short) + round(r.inventory))} "
-            "above plan and "
-            f"the plan leaves {fmt.units(r.inventory)} in stock: "
-            f"{fmt.units(r.short)} short.",
+    unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)
+    margin = (unit["price"] - unit["unit_cost"]).clip(lower=0)
+    at_risk = at_risk.assign(
+        value=at_risk["short_p90"] * at_risk[schema.FAMILY].map(margin).fillna(0.0)
+    )
+    rows = []
+    for fam, g in at_risk.groupby(schema.FAMILY, sort=False):
+        w = g.loc[g["value"].idxmax()]
+        n_short = round(float(w["short_share"]) * n_paths)
+        rows.append(
+            _row(
+                RISK,
+                STOCKOUT,
+                str(fam),
+                g[schema.MONTH],
+                -float(w["value"]),
+                f"If demand runs high: in {n_short} of {n_paths} demand outcomes "
+                "re-planned through the plan's capacity, "
+                f"{fmt.month(w[schema.MONTH])} orders outrun its stock and spare capacity; "
+                f"at P90, {fmt.units(w['short_p90'])} more than planned ship late or are "
+                "lost that month.",
+            )
         )
-        for r in worst.itertuples(index=False)
-    ]
+    rows.sort(key=lambda r: r["money"])
+    return rows[:top]
 
 
 def ranked(
     plan: PlanResult,
     pnl: pd.DataFrame,
     budget: pd.DataFrame | None,
-    demand: pd.DataFrame,
-    sku_plan: pd.DataFrame,
     products: pd.DataFrame,
     currency: str,
     policy: SupplyPolicy | None = None,
+    risk: Risk | None = None,
 ) -> pd.DataFrame:
     """Every risk and opportunity, largest money first, with the thresholds of `policy`
     (default `SupplyPolicy()`). Columns `COLUMNS`: kind (risk / opportunity), category,
@@ -306,7 +309,9 @@ def ranked(
         + budget_gaps(
             pnl, budget, currency, policy.risk_revenue_gap_pct, policy.risk_margin_gap_pct
         )
-        + stockouts(sku_plan, demand, products, currency)
+        + stockouts(
+            plan, risk.short if risk else None, risk.n_paths if risk else 0, products, currency
+        )
     )
     out = pd.DataFrame(rows, columns=COLUMNS)
     out = out[out["money"].abs() >= 1.0]

@@ -16,8 +16,12 @@ plan's do (`sop.supply.standard`: in the month shipped, or ordered, by the plan
 setting), the cash the path spends on making differs from the plan's by
 `sop.supply.paths.making_cost`, stock is carried at standard cost; on-time and fill
 rate are `sop.supply.service`'s. P10 / P50 / P90 of revenue, gross margin, fill rate
-and on-time fill rate are read over the paths. Seeded: the same inputs give the same
-bands; with no uncertainty every path is the plan and the bands are its figures.
+and on-time fill rate are read over the paths. Per family and month, the units a path
+does not deliver in the month ordered beyond the plan's own (each item's excess, summed
+over the family's items) give the share of paths short there and the P90 of the excess:
+the stock-out risk of the constrained plan, its stock and spare capacity used first.
+Seeded: the same inputs give the same bands; with no uncertainty every path is the plan
+and the bands are its figures.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ N_PATHS = 500
 LEVEL_SHARE = 0.5
 QUANTILES = {schema.P10: 0.1, schema.P50: 0.5, schema.P90: 0.9}
 METRICS = ("revenue", "gross_margin", "fill_rate", "on_time_rate")
+SHORT_UNITS = 0.5  # a path is short in a family-month from half a unit beyond the plan
 
 
 @dataclass
@@ -48,17 +53,24 @@ class Risk:
     monthly: family, month, revenue_p10/p50/p90, margin_delta_p10/p50/p90 (money;
     margin_delta = the change of margin against the plan's in that family-month).
     total: month, revenue_p10/p50/p90 of all families together (quantiles of the
-    total, narrower than the sum of the families' quantiles)."""
+    total, narrower than the sum of the families' quantiles).
+    short: family, month, short_share (fraction of the paths with half a unit or more
+    not delivered in the month ordered beyond the plan's own), short_p90 (units: the
+    P90 of that excess over the paths); `n_paths` paths in all."""
 
     summary: pd.DataFrame
     monthly: pd.DataFrame
     total: pd.DataFrame
+    short: pd.DataFrame
+    n_paths: int
 
 
 @dataclass
 class PathFigures:
     """Per path (P,): revenue, gross_margin (money), fill_rate, on_time_rate; per path,
-    family and month (P, F, T): family_revenue, family_margin_delta; and the paths."""
+    family and month (P, F, T): family_revenue, family_margin_delta, family_short
+    (units not delivered in the month ordered beyond the plan's, each item's excess
+    clipped at 0); and the paths."""
 
     revenue: np.ndarray
     gross_margin: np.ndarray
@@ -66,6 +78,7 @@ class PathFigures:
     on_time_rate: np.ndarray
     family_revenue: np.ndarray
     family_margin_delta: np.ndarray
+    family_short: np.ndarray
     families: pd.Index
     paths: supply_paths.Paths
 
@@ -149,6 +162,9 @@ def path_figures(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> PathF
     by_family = np.zeros((F, inp.n))
     by_family[fam_code, np.arange(inp.n)] = 1.0
     fill, on_time = _rates(p)
+    late = p.demand - service.on_time(p.demand, p.lost, p.backlog)
+    late0 = q["demand"] - service.on_time(q["demand"], q["lost_sales"], q["backlog"])
+    short = np.clip(late - late0[None], 0.0, None)
     return PathFigures(
         revenue=revenue.sum(axis=(1, 2)),
         gross_margin=gross_margin(plan) + margin_delta.sum(axis=(1, 2)),
@@ -156,6 +172,7 @@ def path_figures(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> PathF
         on_time_rate=on_time,
         family_revenue=np.einsum("fn,pnt->pft", by_family, revenue),
         family_margin_delta=np.einsum("fn,pnt->pft", by_family, margin_delta),
+        family_short=np.einsum("fn,pnt->pft", by_family, short),
         families=fams,
         paths=p,
     )
@@ -203,7 +220,15 @@ def plan_risk(
             **{f"revenue_{k}": v for k, v in _quantiles(fig.family_revenue.sum(axis=1)).items()},
         }
     )
-    return Risk(summary, pd.DataFrame(monthly), total)
+    short = pd.DataFrame(
+        {
+            schema.FAMILY: monthly[schema.FAMILY],
+            schema.MONTH: monthly[schema.MONTH],
+            "short_share": (fig.family_short >= SHORT_UNITS).mean(axis=0).ravel(),
+            "short_p90": np.quantile(fig.family_short, QUANTILES[schema.P90], axis=0).ravel(),
+        }
+    )
+    return Risk(summary, pd.DataFrame(monthly), total, short, len(fig.revenue))
 
 
 def p10_p90(risk: Risk | None) -> dict[str, tuple[float, float]]:

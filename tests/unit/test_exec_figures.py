@@ -193,15 +193,8 @@ def test_actuals_against_an_earlier_plan_of_record(store: Store, ctx) -> None:
 def test_risks_are_ranked_by_money_and_signed(ctx: executive.Context) -> None:
     lv = Levers(demand_pct=80.0)  # more than the lines can make
     ev = ctx.evaluate(lv)
-    sku = exec_view.plan_detail(ctx.base, ctx.tables, lv, ctx.policy)
     r = exec_risks.ranked(
-        ev.plan,
-        ev.pnl,
-        ctx.tables[schema.BUDGET],
-        ev.demand,
-        sku,
-        ctx.tables[schema.PRODUCTS],
-        "EUR",
+        ev.plan, ev.pnl, ctx.tables[schema.BUDGET], ctx.tables[schema.PRODUCTS], "EUR", risk=ev.risk
     )
     assert list(r.columns) == exec_risks.COLUMNS and len(r) > 0
     assert (np.diff(r["money"].abs().to_numpy()) <= 1e-9).all()

@@ -268,8 +268,6 @@ def test_service_under_target_is_a_risk_valued_at_the_late_units_margin(demo) ->
             cut.plan,
             cut.pnl,
             None,
-            cut.demand,
-            pd.DataFrame(),
             products,
             "EUR",
             SupplyPolicy(on_time_target_pct=target),
