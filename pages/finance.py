@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from sop.core import charts, fmt, schema
-from sop.finance import bridge, landing, margin_charts, pvm, risk, stock
+from sop.finance import bridge, family_range, landing, margin_charts, pvm, risk, stock
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
 from sop.finance.kpis import priced
@@ -33,6 +33,7 @@ def render_bands(view, currency: str, colors: dict) -> None:
         width="stretch",
         theme=None,
     )
+    render_ranges(view, currency)
     with st.expander("Monthly P&L by family (table)", icon=":material/table:"):
         widgets.export_table(
             finance_export.pnl_table(view), finance_export.PNL_SPEC, currency, "fin_pnl_table"
@@ -51,6 +52,23 @@ def render_bands(view, currency: str, colors: dict) -> None:
         "Cash margin: revenue less costs as the plan pays them (material, line hours, "
         "wages, overtime, hiring, layoffs, subcontracting, holding, backlog). The P&L "
         "carries stock at standard cost instead, so the two differ by the change in stock."
+    )
+
+
+def render_ranges(view, currency: str) -> None:
+    if view.ranges.empty:
+        return
+    st.markdown("**Revenue range by family, over the plan horizon**")
+    widgets.export_table(view.ranges, family_range.RANGE_SPEC, currency, "fin_range_table")
+    for note in family_range.capped_notes(view.ranges, currency):
+        st.warning(fmt.md(note), icon=":material/block:")
+    st.caption(
+        "P10-P50-P90 of each family's revenue over the horizon, from the same demand "
+        "outcomes as the chart; they do not add up across families. *Orders at P90*: the "
+        "orders' value at the plan's prices if every one shipped. *Order upside shipped*: "
+        "revenue P90 less the plan's, over orders P90 less the plan's; under "
+        f"{fmt.pct(family_range.CAPPED_SHARE, 0)}, the plan's capacity caps the family's "
+        "upside."
     )
 
 

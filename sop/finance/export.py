@@ -1,7 +1,8 @@
 """Finance exports: a formatted Excel workbook and a CSV, both as bytes.
 
 The workbook has one sheet each for the summary, the monthly P&L by family (at
-standard cost, variances as their own columns), budget vs projection, the
+standard cost, variances as their own columns), the revenue ranges by family over the
+horizon (no Total row: quantiles do not add up), budget vs projection, the
 price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
@@ -21,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
-from sop.finance import stock
+from sop.finance import family_range, stock
 from sop.finance.view import FinanceView
 
 MONTH_FORMAT = formats("EUR")["month"]
@@ -233,6 +234,9 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
         meta.currency,
         summed,
         part=budget_part(pnl, ("budget_revenue", "budget_margin")),
+    )
+    write_table(
+        wb.create_sheet("Revenue ranges"), view.ranges, family_range.RANGE_SPEC, meta.currency
     )
     write_table(
         wb.create_sheet("Budget vs projection"),

@@ -56,13 +56,17 @@ class Risk:
     total, narrower than the sum of the families' quantiles).
     short: family, month, short_share (fraction of the paths with half a unit or more
     not delivered in the month ordered beyond the plan's own), short_p90 (units: the
-    P90 of that excess over the paths); `n_paths` paths in all."""
+    P90 of that excess over the paths); `n_paths` paths in all.
+    family: family, plan_revenue, plan_orders, revenue_p10/p50/p90, orders_p90 (money,
+    over the horizon: quantiles of each path's family total, which do not add up
+    across families; orders = units ordered at the plan's prices, every order shipped)."""
 
     summary: pd.DataFrame
     monthly: pd.DataFrame
     total: pd.DataFrame
     short: pd.DataFrame
     n_paths: int
+    family: pd.DataFrame
 
 
 @dataclass
@@ -79,6 +83,9 @@ class PathFigures:
     family_revenue: np.ndarray
     family_margin_delta: np.ndarray
     family_short: np.ndarray
+    family_orders: np.ndarray
+    plan_revenue: np.ndarray
+    plan_orders: np.ndarray
     families: pd.Index
     paths: supply_paths.Paths
 
@@ -173,6 +180,9 @@ def path_figures(plan: PlanResult, inp: PlanInputs, demand: np.ndarray) -> PathF
         family_revenue=np.einsum("fn,pnt->pft", by_family, revenue),
         family_margin_delta=np.einsum("fn,pnt->pft", by_family, margin_delta),
         family_short=np.einsum("fn,pnt->pft", by_family, short),
+        family_orders=np.einsum("fn,pnt->pft", by_family, price * p.demand),
+        plan_revenue=by_family @ rev0,
+        plan_orders=by_family @ (price * q["demand"]),
         families=fams,
         paths=p,
     )
@@ -228,7 +238,17 @@ def plan_risk(
             "short_p90": np.quantile(fig.family_short, QUANTILES[schema.P90], axis=0).ravel(),
         }
     )
-    return Risk(summary, pd.DataFrame(monthly), total, short, len(fig.revenue))
+    horizon = _quantiles(fig.family_revenue.sum(axis=2))
+    family = pd.DataFrame(
+        {
+            schema.FAMILY: fig.families.to_numpy(),
+            "plan_revenue": fig.plan_revenue.sum(axis=1),
+            "plan_orders": fig.plan_orders.sum(axis=1),
+            **{f"revenue_{k}": v for k, v in horizon.items()},
+            "orders_p90": _quantiles(fig.family_orders.sum(axis=2))[schema.P90],
+        }
+    )
+    return Risk(summary, pd.DataFrame(monthly), total, short, len(fig.revenue), family)
 
 
 def p10_p90(risk: Risk | None) -> dict[str, tuple[float, float]]:

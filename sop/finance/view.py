@@ -15,8 +15,8 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.core.months import as_of_month
+from sop.finance import family_range, pvm, statement, stock
 from sop.finance import landing as year_end
-from sop.finance import pvm, statement, stock
 from sop.supply.plan import PlanResult
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
@@ -131,6 +131,8 @@ class FinanceView:
     inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
     reconciliation: `statement.reconciliation` (cash margin + stock change = P&L margin);
     convention: when revenue and costs book (`statement.convention`);
+    ranges: revenue P10-P90 by family over the horizon (`family_range.family_ranges`,
+    empty without a risk run);
     totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
     margin_p10/p90 (risk), budget_months, budget_revenue/margin,
     revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget);
@@ -148,6 +150,7 @@ class FinanceView:
     reconciliation: pd.DataFrame
     convention: str
     as_of: pd.Timestamp | None
+    ranges: pd.DataFrame = field(default_factory=lambda: family_range.family_ranges(None))
     totals: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -231,6 +234,7 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         reconciliation=statement.reconciliation(evaluation.plan, pnl),
         convention=statement.convention(evaluation.plan.policy),
         as_of=as_of,
+        ranges=family_range.family_ranges(risk.family if risk else None),
         totals=_totals(pnl, risk.summary if risk else None, by_month),
         notes=notes,
     )

@@ -226,3 +226,9 @@ def test_the_service_tiles_show_the_ranges_through_the_constrained_plan(
         f"P10-P90: {fmt.money(summary.at['revenue', 'p10'], 'EUR')} to "
         f"{fmt.money(summary.at['revenue', 'p90'], 'EUR')}"
     )
+    # by family: the cut family's high demand cannot be made, and the page says so
+    ranges = next(d.value for d in at.dataframe if "upside_shipped" in d.value)
+    supply = dict(zip(ranges[schema.FAMILY], ranges["supply"]))
+    assert supply["Beta"] == "Capped by supply" and supply["Alpha"] != "Capped by supply"
+    capped = [w.value.replace("\\", "") for w in at.warning if "of the extra orders" in w.value]
+    assert len(capped) == 1 and capped[0].startswith("Beta: at P90, orders are worth")

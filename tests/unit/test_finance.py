@@ -352,6 +352,7 @@ def test_workbook_round_trip(tiny_view) -> None:
     assert wb.sheetnames == [
         "Summary",
         "P&L by family",
+        "Revenue ranges",
         "Budget vs projection",
         "PVM bridge",
         "Year-end landing",
