@@ -12,14 +12,20 @@ the budget's volume are in the standard cost and the idle-time variance is what 
 plan's volume leaves unabsorbed. A labour cost lever scales both rates.
 
 Revenue books per `SupplyPolicy.revenue_recognition`:
-- `ship` (default): in the month the units ship (`sop.supply.service.shipped`). A
-  unit ordered in month t and shipped later books when it ships; it is valued at
-  the price of the month it was last owed (its order month's price when it ships a
-  month late), so per item: revenue[t] = p[t] x (D - L - B[t]) + p[t-1] x B[t-1].
-  Over the horizon this is p x (D - L) - p[last] x B[last]: the sum the LP maximises
-  (`sop.supply.lp`), so the plan and its books agree to the cent.
+- `ship` (default): in the month the units ship (`sop.supply.service.shipped`), each
+  at the price of the month it was ordered. Orders ship oldest first, as the service
+  figures count them (`sop.supply.service.on_time`: the backlog at a month end is the
+  newest orders), so per item the units booked by month t are the first C[t] - B[t]
+  units ordered (C = cumulative orders not lost, D - L) and revenue[t] = V(C[t] -
+  B[t]) - V(C[t-1] - B[t-1]), V(x) the value of the first x units ordered, each at its
+  month's price. A month that ships nothing books nothing (valuing the backlog at
+  each month's price booked the price change on it: -€8,310 in a month with no
+  shipments). Over the horizon this is p x (D - L) less the ending backlog at its
+  order months' prices; the LP (`sop.supply.lp`) takes the ending backlog at the last
+  month's price, so the two agree to the cent whenever the backlog left at the end is
+  no more than the last month's orders (no backlog is left by default).
 - `order`: in the month ordered, p[t] x (D - L); backlog left at the end never books
-  (taken off the last month), as with `ship`.
+  (taken off the last month, the newest orders first, as with `ship`).
 Lost sales never book. Units booked = units whose revenue books in the month.
 
 Cost of goods sold = standard cost x units booked. Stock is valued at standard; with
@@ -133,6 +139,17 @@ def variances(
     }
 
 
+def _value_of_first(x: np.ndarray, price: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """V(x): the value of the first `x` units of an order stream (months on the last
+    axis), `units` ordered in each month at that month's `price`; x per month."""
+    before = np.cumsum(units, axis=-1) - units  # units ordered before each month
+    out = np.zeros(np.broadcast_shapes(x.shape, (price * units).shape))
+    for s in range(units.shape[-1]):
+        taken = np.clip(x - before[..., s : s + 1], 0.0, units[..., s : s + 1])
+        out += price[..., s : s + 1] * taken
+    return out
+
+
 def booked_revenue(
     price: np.ndarray,
     demand: np.ndarray,
@@ -144,8 +161,10 @@ def booked_revenue(
     the last axis: the plan's books, and every simulated demand path of the risk view."""
     shape = backlog.shape
     u = unbooked(backlog.reshape(-1, shape[-1]), policy).reshape(shape)
-    revenue = price * (demand - lost - u) + lagged(price * u)
-    return revenue, demand - lost - u + lagged(u)
+    orders = np.clip(demand - lost, 0.0, None)
+    booked_by = np.clip(np.cumsum(orders, axis=-1) - u, 0.0, None)  # first units booked
+    value = _value_of_first(booked_by, np.broadcast_to(price, shape), orders)
+    return value - lagged(value), demand - lost - u + lagged(u)
 
 
 def books(

@@ -26,6 +26,7 @@ from sop.finance.bridge import margin_bridge
 from sop.finance.kpis import gross_margin, plan_kpis
 from sop.scenario.evaluate import evaluate, prepare_demand, scenario_bridge
 from sop.scenario.levers import Levers
+from sop.supply import standard
 from sop.supply.plan import OPTIMAL, solve_plan
 from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
 
@@ -358,3 +359,50 @@ def test_snapshots_of_old_plans_still_bridge(base, demo) -> None:
     assert br.loc[br["kind"] == "delta", "amount"].sum() == pytest.approx(
         br["amount"].iloc[-1] - br["amount"].iloc[0], abs=CENT
     )
+
+
+def test_backlog_books_at_its_order_months_price_when_it_ships() -> None:
+    """Review: a month that shipped nothing booked -€8,310 (the backlog revalued at each
+    month's price). Orders ship oldest first, each at its order month's price."""
+    price = np.array([[100.0, 110.0, 120.0, 130.0]])
+    demand = np.array([[10.0, 10.0, 10.0, 10.0]])
+    lost = np.zeros_like(demand)
+    # nothing ships in months 1-2; month 3 ships the 20 waiting and 5 of its own
+    backlog = np.array([[10.0, 20.0, 5.0, 0.0]])
+    revenue, units = standard.booked_revenue(price, demand, lost, backlog, SupplyPolicy())
+    assert revenue.tolist() == [[0.0, 0.0, 100 * 10 + 110 * 10 + 120 * 5, 120 * 5 + 130 * 10]]
+    assert units.tolist() == [[0.0, 0.0, 25.0, 15.0]]
+    assert revenue.sum() == pytest.approx((price * demand).sum())
+    # a lost order never books; backlog left at the end is the newest orders
+    lost = np.array([[0.0, 4.0, 0.0, 0.0]])
+    end = np.array([[0.0, 0.0, 2.0, 12.0]])  # all of month 4's 10 and 2 of month 3's
+    revenue, _ = standard.booked_revenue(price, demand, lost, end, SupplyPolicy())
+    assert revenue.tolist() == [[1_000.0, 660.0, 960.0, 0.0]]
+    # paths: (P, n, T) arrays against the plan's (n, T) prices
+    paths = standard.booked_revenue(price, demand[None], lost[None], end[None], SupplyPolicy())
+    assert paths[0].tolist() == [revenue.tolist()]
+
+
+def test_a_month_that_ships_nothing_books_no_revenue(demo) -> None:
+    # the review's plan: the Cooling line shut for ten months, demand +30 %, no overtime
+    tables, d = demo
+    shut = Levers(
+        demand_pct=30.0,
+        capacity_changes=(("RS-ASM1", "2027-01", "2027-10", -100.0),),
+        overtime_allowed=False,
+        subcontract_allowed=False,
+    )
+    ev = evaluate(d, tables, shut, with_risk=False)
+    fp = ev.plan.family_plan
+    month = fp.groupby([schema.FAMILY, schema.MONTH])[["revenue", "backlog"]].sum()
+    shipped = (
+        fp.assign(s=fp["demand"] - fp["lost_sales"] - fp["backlog"])
+        .groupby([schema.FAMILY, schema.MONTH])["s"]
+        .sum()
+    )
+    month["shipped"] = shipped + month.groupby(level=0)["backlog"].shift(fill_value=0.0)
+    idle = month[month["shipped"].abs() < 1e-6]
+    assert len(idle) and (idle["backlog"] > 0).any()  # months with orders waiting, none shipped
+    assert idle["revenue"].abs().max() < CENT
+    assert month["revenue"].min() > -CENT
+    _reconciles(ev.plan)
