@@ -157,14 +157,17 @@ def render_results(levers: Levers, c: dict) -> None:
         "the levers: share it to open this scenario on another screen."
     )
     # a short plan says so in the first screen, in the words Decisions uses
+    ranges = risk.p10_p90(ev.risk)
     if short := service_line.shortfall_line(ev.kpis, c["cur"]):
         st.warning(fmt.md(short), icon=":material/report:")
+    elif buffer := service_line.buffer_line(ev.kpis, ranges):
+        st.warning(fmt.md(buffer), icon=":material/report:")
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):
         st.caption(note)
     # the ranges come from the risk run through the scenario's plan, as on Executive/Finance
-    tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], risk.p10_p90(ev.risk))
+    tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], ranges)
     for row in tiles:
         widgets.tiles(row)
     # what the levers make the plan say that the baseline's does not (names as typed)

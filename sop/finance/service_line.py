@@ -13,6 +13,12 @@ price loaded, a snapshot saved by an older version) is left out, never shown as 
 snapshot without `late_units` (older versions valued unit-months, not units) says its
 late deliveries in unit-months only.
 
+A plan that serves every order on time by drawing its safety stock is short of its
+buffer, not of service: where the plan's risk run says service falls if demand runs
+high, `buffer_line` says so, with the on-time and fill P10 ("This plan serves every
+order on time, but runs 68,141 unit-months below safety stock: if demand runs high,
+on-time P10 93.4 %, fill P10 98.6 %").
+
 Pure: KPIs (`sop.finance.kpis.plan_kpis`) in, plain text out (escape it for Markdown).
 """
 
@@ -94,3 +100,26 @@ def shortfall_line(kpis: Mapping[str, float], currency: str) -> str | None:
     else:
         what = "serves less than all demand on time"
     return f"This plan {what}: {rates(kpis)}"
+
+
+def buffer_line(kpis: Mapping[str, float], ranges: Mapping[str, tuple[float, float]]) -> str | None:
+    """The line on a plan that serves all demand on time but runs below safety stock
+    (half a unit-month or more, the KPI `below_safety_stock`) while its risk run
+    (`ranges`: `sop.finance.risk.p10_p90`) says service falls if demand runs high (the
+    on-time or fill P10 reads below 100.0 %), else None. A short plan has
+    `shortfall_line`; a plan whose P10s read 100.0 % holds enough whatever its stock."""
+    below = num(kpis, "below_safety_stock")
+    if is_short(kpis) or math.isnan(below) or below < SHORT_UNITS:
+        return None
+    lows = {
+        name: ranges[key][0]
+        for name, key in (("on-time", "on_time_rate"), ("fill", "fill_rate"))
+        if key in ranges and math.isfinite(ranges[key][0])
+    }
+    if all(serves_all(p10) for p10 in lows.values()):
+        return None
+    return (
+        "This plan serves every order on time, but runs "
+        f"{fmt.units(below, 'unit-months')} below safety stock: if demand runs high, "
+        + ", ".join(f"{name} P10 {service_pct(p10)}" for name, p10 in lows.items())
+    )
