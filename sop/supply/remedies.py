@@ -27,6 +27,7 @@ needs another lever.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -41,16 +42,18 @@ from sop.supply.policy import SupplyPolicy
 from sop.supply.remedy_text import (
     FIELD_UNITS,
     OTHER_GAP,
+    PEOPLE_TOL,
     headcount,
+    hiring_raise,
     no_lever,
     overtime_parts,
     overtime_text,
     part_of,
-    people_digits,
     prebuild_split,
     rows_named,
     share,
     supplier_raise,
+    whole_people,
 )
 from sop.supply.results import AVAILABLE, LOAD, MAX_OVERTIME, OVERTIME
 from sop.supply.sku_values import PER_UNIT
@@ -215,8 +218,12 @@ class Remedies:
         """Buying the gap from each subcontract option of the item's family: its price less
         the in-house cost (material + regular hours on the lines). The units are held
         against what the option's cap leaves that month (the cap less the plan's own buys
-        and the units gaps claimed before): past it the lever buys what is left and says
-        how far to raise the cap, the units claimed before counted in and named."""
+        and the units gaps claimed before): past it the lever says how far to raise the
+        cap to hold the gap too, the units claimed before counted in and named. An offer
+        the plan buys nothing from is raised, never bought "more" from ("raise the cap of
+        SUB from 40 to 50 units a month"); one it buys from says on top of what ("buy 10
+        more units from SUB on top of the 40 the plan buys and raise its cap from 40 to
+        50 units a month")."""
         inp, i, t, line = self.inp, gap.item, gap.month, self.line
         when = fmt.month(inp.months[t])
         fam = inp.items[schema.FAMILY].iloc[i]
@@ -228,15 +235,23 @@ class Remedies:
             taken = float(self.taken[SUB_UNITS][o, t])
             left = max(cap - used - taken, 0.0)
             steps = [] if self.policy.subcontract_allowed else ["allow subcontracting"]
-            if gap.units > left + TOL_UNITS:  # past the cap: what is left, then raise it
+            bought = used > TOL_UNITS  # the plan buys from it that month
+            if gap.units > left + TOL_UNITS:  # past the cap: raise it to hold the gap too
                 who = self._who(SUB_UNITS, int(o), t)
                 new, parts = share(used + taken + gap.units, taken, used, who, "subcontract")
                 note = f"; {parts}" if parts else ""
-                buy = f"buy {left:,.0f} more units from {name} and raise its cap"
-                head = buy if left > TOL_UNITS else f"raise the cap of {name}"
-                steps.append(f"{head} from {cap:,.0f} to {new} units a month ({FIELD_UNITS}{note})")
-            elif self.policy.subcontract_allowed:
-                steps.append(f"buy more from {name}")
+                to = f"from {cap:,.0f} to {new} units a month ({FIELD_UNITS}{note})"
+                if bought and not parts:  # the brackets do not name the plan's own buys
+                    steps.append(
+                        f"buy {gap.units:,.0f} more units from {name} on top of the "
+                        f"{used:,.0f} the plan buys and raise its cap {to}"
+                    )
+                else:
+                    steps.append(f"raise the cap of {name} {to}")
+            elif bought:
+                steps.append(f"buy them from {name} on top of the {used:,.0f} units the plan buys")
+            else:
+                steps.append(f"buy them from {name}")
             price = inp.sub_price[(inp.sub_pairs[:, 0] == i) & (inp.sub_pairs[:, 1] == o)]
             text = f"subcontract {gap.units:,.0f} units in {when}: {' and '.join(steps)}"
             take = _Take(SUB_UNITS, int(o), t, gap.units)
@@ -353,47 +368,49 @@ class Remedies:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
         fewer people in a month the plan lays off (the layoffs gaps claimed before are
         gone: forgo what is left), hiring the rest (`_hire`), at the wage of the people
-        kept and the wage and hiring cost of those hired."""
+        kept and the wage and hiring cost of those hired. People are whole: the gap's
+        hours are rounded up to whole people (`whole_people`; 14.4 workers' worth hires
+        15), no more kept than the plan's layoffs left hold whole, and the cost is that
+        of the whole people over the gap's units."""
         inp, ru_g, t = self.inp, self.ru_g, gap.month
         wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
         hpw, rate = float(wf[schema.HOURS_PER_WORKER]), float(self.reg[r])
-        people, tol = gap.units * hours / hpw, TOL_UNITS * hours / hpw
+        people = max(whole_people(gap.units * hours / hpw), 1)  # a gap needs someone
         laid, kept = float(np.nan_to_num(ru_g["layoffs"][r, t])), float(self.taken[LAYOFFS][r, t])
-        keep = min(people, max(laid - kept, 0.0)) if laid > 1e-6 else 0.0
+        keep = min(people, math.floor(max(laid - kept, 0.0) + PEOPLE_TOL))
         steps, takes, money = [], [], 0.0
-        if keep > tol:
+        if keep > 0:
             who = self._who(LAYOFFS, r, t)
             note = (
-                f"; {headcount(keep)} workers kept for this gap on top of {headcount(kept)} "
+                f"; {fmt.count(keep, 'worker')} kept for this gap on top of {kept:,.0f} "
                 f"for {rows_named(who)}"
-                if kept > 1e-6 and who
+                if kept > PEOPLE_TOL and who
                 else ""
             )
             steps.append(
-                f"lay off {headcount(keep)} fewer workers from {name} in {when} "
+                f"lay off {keep:,.0f} fewer workers from {name} in {when} "
                 f"(the plan lays off {headcount(laid)} then{note})"
             )
-            takes.append(_Take(LAYOFFS, r, t, keep))
+            takes.append(_Take(LAYOFFS, r, t, float(keep)))
             money += keep * hpw * rate
-        else:
-            keep = 0.0
-        if people - keep > tol or not steps:
+        if people > keep or not steps:
             text, per_hour = self._hire(r, t, people - keep)
             steps.append(text)
-            takes.append(_Take(HIRES, r, t, people - keep))
+            takes.append(_Take(HIRES, r, t, float(people - keep)))
             money += (people - keep) * hpw * per_hour
         return _Option(money / gap.units, " and ".join(steps), tuple(takes))
 
-    def _hire(self, r: int, t: int, people: float) -> tuple[str, float]:
-        """(the text of hiring `people` for labour pool r from month t, what an hour of
-        theirs costs: the wage plus the hiring cost spread over the months left), saying
-        first what must change to allow it: hiring switched on, the hiring limit
-        (`max_hires_per_month`) raised to the hires that month needs when what it
-        leaves is below them (the plan's own hires that month and those gaps claimed
-        before count against it, and are named). A hire in month t stays on the payroll
-        in the months after (W[t] = W[t-1] + H[t] - F[t]) but the limit caps each
-        month's new hires H, so the lever takes its people from month t's limit only."""
+    def _hire(self, r: int, t: int, people: int) -> tuple[str, float]:
+        """(the text of hiring `people` (whole) for labour pool r from month t, what an
+        hour of theirs costs: the wage plus the hiring cost spread over the months left),
+        saying first what must change to allow it: hiring switched on, the hiring limit
+        (`max_hires_per_month`) raised, in whole people, to the hires that month needs
+        when what it leaves is below them (the plan's own hires that month and those
+        gaps claimed before count against it, and are named: `hiring_raise`). A hire in
+        month t stays on the payroll in the months after (W[t] = W[t-1] + H[t] - F[t])
+        but the limit caps each month's new hires H, so the lever takes its people from
+        month t's limit only."""
         inp, t_left = self.inp, self.inp.T - t
         wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
@@ -405,18 +422,9 @@ class Remedies:
         cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
         hired = float(np.nan_to_num(self.ru_g["hires"][r, t]))
         taken = float(self.taken[HIRES][r, t])
-        if people + taken > cap - hired + 1e-6:  # the limit leaves fewer (NaN cap: no limit)
-            field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
-            new = hired + taken + people
+        if people + taken > cap - hired + PEOPLE_TOL:  # the limit leaves fewer (NaN: none)
             who = self._who(HIRES, r, t)
-            digits = people_digits(new, taken, hired, people)
-            shown, parts = share(new, taken, hired, who, "hiring", digits)
-            steps.append(
-                f"raise the hiring limit of {name} from {headcount(cap)} to "
-                f"{shown if parts else headcount(new)} hires a month "
-                f"({field}{'; ' + parts if parts else ''})"
-            )
-        text = (
-            f"{' and '.join(steps + ['hire'])} {headcount(people)} workers for {name} from {when}"
-        )
+            steps.append(hiring_raise(name, cap, people, (taken, hired, who)))
+        hire = f"hire {fmt.count(people, 'worker')} for {name} from {when}"
+        text = " and ".join([*steps, hire])
         return text, per_hour

@@ -13,6 +13,7 @@ gap's part + the other rows' + the plan's own = the new figure.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -33,14 +34,13 @@ _KIND_WORDS = {
 OTHER_GAP = "other gap"  # a gap without a label (`remedies.Gap`)
 MAX_NAMED = 3  # the other rows a raise names; past these it counts them ("and 2 more")
 # the limits a raise breaks down (`share`), each with its unit and the words for what
-# the plan itself uses of it: "the 20 h the plan works", "the 1.0 hires the plan has
-# that month"
-OwnUse = Literal["overtime", "subcontract", "supplier cap", "hiring"]
+# the plan itself uses of it: "the 20 h the plan works" (the hiring limit, in whole
+# people: `hiring_raise`)
+OwnUse = Literal["overtime", "subcontract", "supplier cap"]
 OWN_USE: dict[OwnUse, tuple[str, str]] = {
     "overtime": ("h", "works"),
     "subcontract": ("units", "buys"),
     "supplier cap": ("units", "makes"),
-    "hiring": ("hires", "has that month"),
 }
 
 
@@ -96,19 +96,59 @@ def _num(x: float, digits: int) -> str:
     return f"{(round(x, digits) or 0.0):,.{digits}f}"
 
 
-def people_digits(*xs: float) -> int:
-    """Decimals for numbers of people shown together (`headcount`): 2 when one of them,
-    below one person, would round, else 1."""
-    return 2 if any(abs(x) < 1 and abs(x - round(x, 1)) > 5e-3 for x in xs) else 1
-
-
 def headcount(x: float) -> str:
-    """A number of people: one decimal ('0.8', '12.0'), two below one person when one
-    would round them ('0.25'), '0' for none."""
+    """A number of people as the plan has it (the LP's figures may be fractions): one
+    decimal, '.0' dropped ('0.8', '12', '2.5'), two below one person when one would
+    round them ('0.25'), '0' for none. A lever's own hires and people kept are whole
+    (`whole_people`)."""
     if abs(x) < 5e-3:
         return "0"
     fine = abs(x) < 1 and abs(x - round(x, 1)) > 5e-3
-    return f"{x:,.2f}" if fine else f"{x:,.1f}"
+    return f"{x:,.2f}" if fine else f"{x:,.1f}".removesuffix(".0")
+
+
+PEOPLE_TOL = 1e-3  # a fraction of a person this small is the solver's rounding
+
+
+def whole_people(x: float) -> int:
+    """The whole people `x` people's worth of work needs: rounded up (a part of a
+    person cannot be hired, and fewer would not close the gap), 14.4 -> 15; 0 for none."""
+    return max(math.ceil(x - PEOPLE_TOL), 0)
+
+
+def _fraction(x: float) -> str:
+    """People as a sum of whole hires and the plan's fractions reads: up to two decimals,
+    trailing zeros dropped ('0.25', '1.25', '5')."""
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def hiring_raise(name: str, cap: float, hires: int, shared: tuple[float, float, list[str]]) -> str:
+    """'raise the hiring limit of LAB from 5 to 15 hires a month (max_hires_per_month in
+    workforce; ...)': the limit `cap` raised to whole people, to hold this gap's `hires`
+    on top of `shared` (the whole hires gaps claimed before took that month, the plan's
+    own hires then, their labels). The brackets break the new limit down when other
+    rows took some (naming them and the plan's own hires), or when the plan's own hires
+    are a fraction of a person and the sum is rounded up: '1 hire for this gap and the
+    0.25 hires the plan has that month, 1.25 in all, rounded up to whole people'."""
+    taken, own, who = shared
+    total = own + taken + hires
+    new = whole_people(total)
+    fraction = abs(own - round(own)) > PEOPLE_TOL
+    parts = ""
+    if (taken > PEOPLE_TOL and who) or fraction:
+        parts = f"{fmt.count(hires, 'hire')} for this gap"
+        if taken > PEOPLE_TOL and who:
+            parts += f" on top of {fmt.count(round(taken), 'hire')} for {rows_named(who)}"
+        if own > PEOPLE_TOL:
+            parts += f" and the {_fraction(own)} hires the plan has that month"
+        if new != round(total):
+            parts += f", {_fraction(total)} in all, rounded up to whole people"
+    field = f"{schema.MAX_HIRES_PER_MONTH} in {schema.WORKFORCE}"
+    note = f"; {parts}" if parts else ""
+    return (
+        f"raise the hiring limit of {name} from {headcount(cap)} to "
+        f"{fmt.count(new, 'hire')} a month ({field}{note})"
+    )
 
 
 def overtime_parts(

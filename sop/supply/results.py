@@ -43,7 +43,8 @@ OVERTIME, MAX_OVERTIME = "overtime_hours", "max_overtime_hours"
 UTILISATION, SHADOW = capacity.UTILISATION, "shadow_price"
 ADDED = ADDED_COST  # money paid for added line hours (`sop.scenario.apply`)
 PER = "per"  # what a resource's capacity counts: hour, or unit (a family's units a month)
-# (term, label, kind, how it is computed); kind: revenue, cost (in gross margin), penalty
+# (term, label, kind, how it is computed in plain words, as the Supply page's Costs
+# table shows it: no module or column names); kind: revenue, cost (in gross margin), penalty
 # and plan (a term of the LP's objective that is not in the books, see `cost_table`)
 # the cost terms that are money spent making and buying (cash out, before stock moves)
 MAKE_AND_BUY = (
@@ -57,16 +58,32 @@ MAKE_AND_BUY = (
     "subcontract",
 )
 COST_TERMS = [
-    ("revenue", "Revenue", "revenue", "price x units booked (`sop.supply.standard`)"),
+    (
+        "revenue",
+        "Revenue",
+        "revenue",
+        "price x units sold, booked in the month they ship (or are ordered, as the Revenue "
+        "booked in setting says); lost sales and orders still late at the end earn nothing",
+    ),
     ("material", "Material", "cost", "material cost x units made in-house"),
     ("line_hours", "Line running (regular hours)", "cost", "line regular hours x regular rate"),
     ("overtime", "Overtime", "cost", "overtime hours x overtime rate"),
-    ("added_capacity", "Added capacity", "cost", "hours added x cost per hour"),
+    (
+        "added_capacity",
+        "Added capacity",
+        "cost",
+        "hours added x cost per hour (paid whether used or not)",
+    ),
     ("wages", "Wages (labour pools)", "cost", "workers x hours per worker x regular rate"),
-    ("hiring", "Hiring", "cost", "hires x hiring cost"),
-    ("layoffs", "Layoffs", "cost", "layoffs x layoff cost"),
-    ("subcontract", "Subcontracting", "cost", "units bought x cost per unit"),
-    ("holding", "Inventory holding", "cost", "month-end units x holding %/12 x unit cost"),
+    ("hiring", "Hiring", "cost", "hires x hiring cost per hire"),
+    ("layoffs", "Layoffs", "cost", "layoffs x cost per layoff"),
+    ("subcontract", "Subcontracting", "cost", "units bought x the subcontractor's price a unit"),
+    (
+        "holding",
+        "Inventory holding",
+        "cost",
+        "month-end units x unit cost x holding % a year / 12",
+    ),
     (
         "inventory_change",
         "Stock drawdown (at standard cost)",

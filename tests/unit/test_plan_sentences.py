@@ -127,7 +127,7 @@ def test_a_layoff_month_asks_to_lay_off_fewer_not_to_hire() -> None:
     assert ru.at[first, "layoffs"] == pytest.approx(10.0)
     assert ru.at[first, "shadow_price"] > 0  # the crew binds in the month it is laid off
     gap = plan.shortfalls[plan.shortfalls[schema.MONTH] == first].iloc[0]
-    assert gap["lever"].startswith("lay off 10.0 fewer workers from LAB")
+    assert gap["lever"].startswith("lay off 10 fewer workers from LAB")
     assert "no workers that month" in gap["why"] and "shut" not in gap["why"]
     b = plan.bottlenecks.set_index("month")
     assert b.at[first, "lever"].startswith("The plan lays off 10.0 workers here")

@@ -184,47 +184,50 @@ def test_gap_is_a_frozen_record() -> None:
 
 
 # a crew of 2 x 100 h (1 h a unit); a hire costs 20,000, so a worker's hour costs 10 + 20,000
-# / 100 h = 210 in a one-month plan, and overtime 500 an hour: dearer than a lost unit
-# (60 margin + 10 goodwill), so the plan hires none and works no overtime
-CREW = {"workers": 2.0, "hpw": 100.0, "hiring": 20_000.0, "ot_rate": 500.0}
+# / 100 h = 210 in a one-month plan, and overtime 5,000 an hour: dearer than a lost unit
+# (60 margin + 10 goodwill), so the plan hires none and works no overtime; hires are
+# whole people, and overtime stays dearer than a whole worker for a small gap
+CREW = {"workers": 2.0, "hpw": 100.0, "hiring": 20_000.0, "ot_rate": 5_000.0}
 HIRES = "max_hires_per_month in workforce"
 
 
 def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) -> None:
     # 240 of P1 and 60 of P2 on the crew's 200 h: the plan loses all 60 of P2 and 40 of P1,
-    # 0.6 and 0.4 workers' worth; 0.8 hires a month allowed: each fits alone, not both
+    # 0.6 and 0.4 workers' worth, a whole worker each; 1 hire a month allowed: each fits
+    # alone, not both
     tables, demand = _two_products(
-        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
+        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 1.0}
     )
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([60.0, 40.0])
     assert list(alone["lever"]) == [
-        "hire 0.6 workers for LAB from Jan 2027",
-        "hire 0.4 workers for LAB from Jan 2027",  # 0.6 + 0.4 = 1.0 hires > 0.8
+        "hire 1 worker for LAB from Jan 2027",
+        "hire 1 worker for LAB from Jan 2027",  # 1 + 1 = 2 hires > 1
     ]
-    # the larger gap takes 0.6 of the 0.8; the smaller must have the limit raised to 1.0
-    assert sf["lever"].iloc[0] == "hire 0.6 workers for LAB from Jan 2027"
+    # the larger gap takes the 1 hire; the smaller must have the limit raised to 2
+    assert sf["lever"].iloc[0] == "hire 1 worker for LAB from Jan 2027"
     assert sf["lever"].iloc[1] == (
-        f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.4 hires "
-        f"for this gap on top of 0.6 hires for {P2_LOST}) and hire 0.4 workers for LAB "
+        f"raise the hiring limit of LAB from 1 to 2 hires a month ({HIRES}; 1 hire "
+        f"for this gap on top of 1 hire for {P2_LOST}) and hire 1 worker for LAB "
         "from Jan 2027"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
-    # the cost is the hire's, as before: 10 + 20,000 / 100 an hour, 1 h a unit
-    assert list(sf["lever_cost_per_unit"]) == pytest.approx([210.0, 210.0])
-    assert "(+€210.00/unit)" in sf["why"].iloc[1]
+    # the cost is the whole worker's, 100 h at 10 + 20,000 / 100 an hour, over the gap's
+    # units: 21,000 / 60 and 21,000 / 40
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([350.0, 525.0])
+    assert "(+€525.00/unit)" in sf["why"].iloc[1]
 
 
 def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
     # 240 then 220 of P1 on the crew's 200 h a month: 40 lost in January, 20 in February.
-    # The 0.4 hired from January stay on in February, but the limit caps each month's
-    # new hires: February's 0.2 still fits its own 0.5, and says so
-    tables, demand = one_product([240.0, 220.0], line_hours=None, labour=CREW | {"max_hires": 0.5})
+    # The worker hired from January stays on in February, but the limit caps each month's
+    # new hires: February's worker still fits its own 1, and says so
+    tables, demand = one_product([240.0, 220.0], line_hours=None, labour=CREW | {"max_hires": 1.0})
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([40.0, 20.0])
     assert list(sf["lever"]) == [
-        "hire 0.4 workers for LAB from Jan 2027",
-        "hire 0.2 workers for LAB from Feb 2027",
+        "hire 1 worker for LAB from Jan 2027",
+        "hire 1 worker for LAB from Feb 2027",
     ]
     pd.testing.assert_frame_equal(sf, alone)
 
@@ -243,19 +246,18 @@ SHARED = "20 units for this gap on top of 30 units for the lost sales of Fam (Pl
     [
         (
             40.0,
-            "buy more from SUB",
-            f"buy 10 more units from SUB and raise its cap from 40 to 50 units a month "
-            f"({FIELD}; {SHARED})",
+            "buy them from SUB",
+            f"raise the cap of SUB from 40 to 50 units a month ({FIELD}; {SHARED})",
         ),
         (
             30.0,
-            "buy more from SUB",
+            "buy them from SUB",
             f"raise the cap of SUB from 30 to 50 units a month ({FIELD}; {SHARED})",
         ),
         # the larger gap already needs 10 past the cap: the raise counts them in
         (
             20.0,
-            f"buy 20 more units from SUB and raise its cap from 20 to 30 units a month ({FIELD})",
+            f"raise the cap of SUB from 20 to 30 units a month ({FIELD})",
             f"raise the cap of SUB from 20 to 50 units a month ({FIELD}; {SHARED})",
         ),
     ],
@@ -271,27 +273,29 @@ def test_two_gaps_sharing_a_subcontract_cap_do_not_buy_the_same_units(
         f"subcontract 30 units in Jan 2027: {first}",
         f"subcontract 20 units in Jan 2027: {second}",
     ]
-    if cap >= 30.0:  # alone, the second gap fits the whole cap and says buy more
-        assert alone["lever"].iloc[1] == "subcontract 20 units in Jan 2027: buy more from SUB"
+    if cap >= 30.0:  # alone, the second gap fits the whole cap and buys from it
+        assert alone["lever"].iloc[1] == "subcontract 20 units in Jan 2027: buy them from SUB"
     # the offer's extra cost, as before (+ a month's holding for the safety stock)
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([100.0, 100.5])
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
 
 
 def test_a_lone_gap_past_the_subcontract_cap_buys_what_is_left() -> None:
-    # one gap of 50 against a cap of 40: it used to say "buy more from SUB" for all 50
+    # one gap of 50 against a cap of 40: it used to say "buy more from SUB" for all 50,
+    # then "buy 40 more units from SUB and raise its cap from 40 to 50" (the plan buys
+    # none: "more" than nothing, and 40 + 50 read as 90)
     tables, demand = one_product([150.0], ot_rate=200.0, subcontract=(150.0, 40.0))
     gap = first_gap(demand, tables, NO_BACKLOG)
     assert gap["units"] == pytest.approx(50.0)
     assert gap["lever"] == (
-        "subcontract 50 units in Jan 2027: buy 40 more units from SUB and raise its cap "
-        f"from 40 to 50 units a month ({FIELD})"
+        "subcontract 50 units in Jan 2027: raise the cap of SUB from 40 to 50 units a month "
+        f"({FIELD})"
     )
     # subcontracting off: allow it, and the cap still holds
     off = solve_plan(demand, tables, SupplyPolicy(backlog_allowed=False, subcontract_allowed=False))
     assert off.shortfalls["lever"].iloc[0] == (
-        "subcontract 50 units in Jan 2027: allow subcontracting and buy 40 more units from SUB "
-        f"and raise its cap from 40 to 50 units a month ({FIELD})"
+        "subcontract 50 units in Jan 2027: allow subcontracting and raise the cap of SUB "
+        f"from 40 to 50 units a month ({FIELD})"
     )
 
 
@@ -360,19 +364,19 @@ def test_two_gaps_do_not_keep_the_same_laid_off_people(monkeypatch) -> None:
     tables, demand = _two_products([80.0], [50.0], line_hours=None, labour=crew)
     policy = SupplyPolicy(layoffs_allowed=True, backlog_allowed=False)
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
-    laid = "lay off {} fewer workers from LAB in Jan 2027 (the plan lays off 10.0 then{})"
-    assert list(alone["lever"]) == [laid.format("8.0", ""), laid.format("5.0", "")]
+    laid = "lay off {} fewer workers from LAB in Jan 2027 (the plan lays off 10 then{})"
+    assert list(alone["lever"]) == [laid.format("8", ""), laid.format("5", "")]
     assert list(sf["lever"]) == [
-        laid.format("8.0", ""),
-        laid.format("2.0", f"; 2.0 workers kept for this gap on top of 8.0 for {FAM_LOST}")
-        + " and hire 3.0 workers for LAB from Jan 2027",
+        laid.format("8", ""),
+        laid.format("2", f"; 2 workers kept for this gap on top of 8 for {FAM_LOST}")
+        + " and hire 3 workers for LAB from Jan 2027",
     ]
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([80.0, 80.0])  # the wage
     # all 10 kept for the larger gap: the next one hires
     monkeypatch.undo()
     tables, demand = _two_products([100.0], [50.0], line_hours=None, labour=crew)
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
-    assert sf["lever"].iloc[1] == "hire 5.0 workers for LAB from Jan 2027"
+    assert sf["lever"].iloc[1] == "hire 5 workers for LAB from Jan 2027"
 
 
 def test_two_prebuilds_do_not_share_the_same_supplier_cap_room(monkeypatch) -> None:
@@ -417,8 +421,8 @@ def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
         sf["lever"]
         .iloc[1]
         .startswith(
-            f"raise the hiring limit of LAB from 0.8 to 1.0 hires a month ({HIRES}; 0.4 hires for "
-            f"this gap on top of 0.6 hires for {P2_LOST}) and hire 0.4 workers"
+            f"raise the hiring limit of LAB from 0.8 to 2 hires a month ({HIRES}; 1 hire for "
+            f"this gap on top of 1 hire for {P2_LOST}) and hire 1 worker"
         )
     )
     # a subcontract cap larger gaps used up within it names their units too
@@ -668,8 +672,8 @@ def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
     # the hires the plan makes itself read "the 1.0 hires the plan makes" (as if it
     # made people). A hire costs 10 + 2,000 / 100 h = 30 an hour, less than a lost unit:
     # the plan hires the 0.5 a month allowed (250 h) and loses 40 of P1's 290 and P2's
-    # 30. P2's gap raises the limit past the plan's own 0.5 and P1's 0.4: the parts add
-    # up to the new limit, 0.3 + 0.4 + 0.5 = 1.2
+    # 30. P2's gap raises the limit past the plan's own 0.5 and P1's worker (0.4 of one,
+    # a whole person): the parts add up, 1 + 1 + 0.5 = 2.5, rounded up to 3 people
     tables, demand = _two_products(
         [290.0], [30.0], line_hours=None, labour=CREW | {"hiring": 2_000.0, "max_hires": 0.5}
     )
@@ -677,7 +681,8 @@ def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
     assert plan.status == OPTIMAL, plan.explanation
     assert list(plan.shortfalls["units"]) == pytest.approx([40.0, 30.0])
     assert plan.shortfalls["lever"].iloc[1] == (
-        f"raise the hiring limit of LAB from 0.5 to 1.2 hires a month ({HIRES}; 0.3 hires "
-        f"for this gap on top of 0.4 hires for {FAM_LOST} and the 0.5 hires the plan has "
-        "that month) and hire 0.3 workers for LAB from Jan 2027"
+        f"raise the hiring limit of LAB from 0.5 to 3 hires a month ({HIRES}; 1 hire "
+        f"for this gap on top of 1 hire for {FAM_LOST} and the 0.5 hires the plan has "
+        "that month, 2.5 in all, rounded up to whole people) and hire 1 worker for LAB from "
+        "Jan 2027"
     )

@@ -25,12 +25,11 @@ from sop.supply.results import BACKLOG, BELOW_SS, DEMAND, LOST
 CREW = {"workers": 2.0, "hpw": 100.0, "hiring": 200.0, "rate": 10.0}
 
 
-def _crew_plan(max_hires: float, hiring: bool = True):
+def _crew_plan(max_hires: float, hiring: bool = True, ot_rate: float = 15.0):
     # a crew of 2 x 100 h (1 h a unit) against 200 then 300 units: February needs a
     # third worker
-    tables, demand = one_product(
-        [200, 300], line_hours=None, holding_pct=100.0, labour=CREW | {"max_hires": max_hires}
-    )
+    labour = CREW | {"max_hires": max_hires, "ot_rate": ot_rate}
+    tables, demand = one_product([200, 300], line_hours=None, holding_pct=100.0, labour=labour)
     policy = SupplyPolicy(hiring_allowed=hiring, backlog_allowed=False)
     plan = solve_plan(demand, tables, policy)
     assert plan.status == OPTIMAL, plan.explanation
@@ -42,8 +41,8 @@ def test_hiring_the_data_caps_says_raise_the_cap_first() -> None:
     gap = plan.shortfalls.iloc[0]
     assert (gap["kind"], gap["units"]) == ("lost sales", pytest.approx(100.0))
     assert gap["lever"] == (
-        "raise the hiring limit of LAB from 0 to 1.0 hires a month (max_hires_per_month in "
-        "workforce) and hire 1.0 workers for LAB from Feb 2027"
+        "raise the hiring limit of LAB from 0 to 1 hire a month (max_hires_per_month in "
+        "workforce) and hire 1 worker for LAB from Feb 2027"
     )
     # the hire still costs its wage + hiring cost over the month left: 10 + 200 / 100
     assert gap["lever_cost_per_unit"] == pytest.approx(12.0)
@@ -51,21 +50,24 @@ def test_hiring_the_data_caps_says_raise_the_cap_first() -> None:
 
 
 def test_hiring_cap_used_up_by_the_plan_counts_its_own_hires() -> None:
-    plan = _crew_plan(max_hires=0.25)
+    plan = _crew_plan(max_hires=0.25, ot_rate=500.0)
     hires = plan.resource_use.set_index(schema.MONTH)["hires"]
     assert list(hires) == pytest.approx([0.25, 0.25])  # the plan hires what it may
     gap = plan.shortfalls.iloc[0]
     assert gap["units"] == pytest.approx(25.0)
+    # a quarter person short: one whole worker, on top of the plan's own 0.25 (overtime
+    # at 500 an hour is dearer than the worker's 12 an hour)
     assert gap["lever"].startswith(
-        "raise the hiring limit of LAB from 0.25 to 0.5 hires a month (max_hires_per_month in "
-        "workforce) and hire 0.25 workers"
+        "raise the hiring limit of LAB from 0.25 to 2 hires a month (max_hires_per_month in "
+        "workforce; 1 hire for this gap and the 0.25 hires the plan has that month, 1.25 in "
+        "all, rounded up to whole people) and hire 1 worker"
     )
 
 
 def test_hiring_off_without_a_cap_only_asks_to_allow_it() -> None:
     plan = _crew_plan(max_hires=np.nan, hiring=False)
     gap = plan.shortfalls.iloc[0]
-    assert gap["lever"] == "allow hiring and hire 1.0 workers for LAB from Feb 2027"
+    assert gap["lever"] == "allow hiring and hire 1 worker for LAB from Feb 2027"
 
 
 def test_prebuild_pays_the_overtime_it_needs() -> None:
