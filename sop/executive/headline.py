@@ -56,7 +56,9 @@ DEFINITIONS = {
     "binding_resource_months": "Months a limit binds (a line's or labour pool's hours, a "
     "family's units, a supplier's or subcontractor's cap), summed over the limits: one "
     "more hour or unit there would improve the plan (its objective). The Supply page's "
-    "bottleneck table lists them.",
+    "bottleneck table lists them. A month a limit binds while shut (a line with no hours, "
+    "a cap at nothing) counts too, named apart under the tile ('line RS-ASM1 8 months + "
+    "10 shut'): more of it adds nothing there, reopening it is the lever.",
 }
 
 
@@ -103,7 +105,7 @@ def _vs_baseline(
     change = delta_text(key, d, ref, currency)
     text = f"{change or 'no change'} vs baseline"
     if change and KPI_BY_KEY[key].served_only:
-        why = unserved_note(key, d, (fill, baseline.get("fill_rate")), "this plan", "baseline")
+        why = unserved_note(key, d, (fill, baseline), "this plan", "baseline")
         text += f"; {why[0].lower()}{why[1:]}" if why else ""
     return d, text
 

@@ -168,8 +168,12 @@ def binding_text(n: float, kinds: Mapping[str, int] | None = None) -> str:
 
 def binding_names(plan: PlanResult, top: int = 3) -> str:
     """The limits that bind most often, by their display name (`limit_kinds`) with
-    their months: "line RS-ASM2 18 months, line HC-ASM1 17 months, line RS-ASM1 15
-    months; 2 more limits"; '' when nothing binds. Plain text: escape it for Markdown."""
+    their months: "line RS-ASM2 18 months, line HC-ASM1 17 months, line RS-ASM1 8
+    months + 10 shut; 2 more limits"; '' when nothing binds. The months a limit binds
+    at 0 (a line shut, a cap at nothing: more of it adds nothing, reopening it is the
+    lever) are counted apart ("+ 10 shut"; "10 months shut" when it binds only so), so
+    the months said add up to the bottleneck table's rows, the binding tile's count.
+    Plain text: escape it for Markdown."""
     b = plan.bottlenecks
     if b.empty:
         return ""
@@ -177,18 +181,31 @@ def binding_names(plan: PlanResult, top: int = 3) -> str:
     lim = plan_limits(plan)[[*key, "kind", LABEL]]
     rows = b.merge(lim, on=key, how="left")
     rows[LABEL] = rows[LABEL].fillna(rows[schema.RESOURCE].astype(str))
+    # a limit of 0 where it binds: shut (a table without the limits says none is)
+    limit = rows["limit"].astype(float) if "limit" in rows else pd.Series(np.nan, rows.index)
+    rows["_shut"] = (limit <= 0).astype(int)
     counts = rows.groupby(LABEL, sort=False).agg(
-        months=(schema.MONTH, "size"), kind=("kind", "first")
+        months=(schema.MONTH, "size"), shut=("_shut", "sum"), kind=("kind", "first")
     )
     counts["rank"] = kind_rank(counts["kind"])
     counts = counts.reset_index().sort_values(
         ["months", "rank", LABEL], ascending=[False, True, True]
     )
     named = ", ".join(
-        f"{r[LABEL]} {fmt.count(r.months, 'month')}" for _, r in counts.head(top).iterrows()
+        f"{r[LABEL]} {_months_said(int(r.months), int(r.shut))}"
+        for _, r in counts.head(top).iterrows()
     )
     rest = len(counts) - min(top, len(counts))
     return named + (f"; {fmt.count(rest, 'more limit')}" if rest else "")
+
+
+def _months_said(months: int, shut: int) -> str:
+    """ "8 months" (binding while open), "8 months + 10 shut", "10 months shut"."""
+    if not shut:
+        return fmt.count(months, "month")
+    if shut == months:
+        return f"{fmt.count(shut, 'month')} shut"
+    return f"{fmt.count(months - shut, 'month')} + {shut:,} shut"
 
 
 def _valued(units: pd.Series, unit: pd.DataFrame) -> float:

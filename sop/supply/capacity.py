@@ -9,7 +9,8 @@ Pure functions over the data-model tables (`sop.schema`):
 - `rough_cut`: load (demand x hours per unit) against available hours, with the
   utilisation and the months and resources where load exceeds capacity;
 - `utilisation` and `line_utilisation`: load / regular hours, the one definition
-  that the rough-cut, the supply plan's resource use and the KPIs share.
+  that the rough-cut, the supply plan's resource use and the KPIs share (a line's
+  average over its open months: a shut month has no hours to use).
 """
 
 from __future__ import annotations
@@ -272,24 +273,36 @@ def line_utilisation(use: pd.DataFrame) -> pd.DataFrame:
     plant, name, kind, load_hours, available_hours, utilisation).
 
     Columns: resource, plant, name, load_hours, available_hours (summed), avg (load /
-    regular hours over the months; 0 for a line shut down all along and idle, NaN for
-    one with load but no hours) and peak (the highest month; months with load but no
-    hours left out, NaN when every month is such).
+    regular hours over the open months, those with regular hours: a shut month, no
+    hours, is left out, as is a rough-cut's load in it; 0 for a line shut down all
+    along and idle, NaN for one with load but no hours), peak (the highest month; months
+    with load but no hours left out, NaN when every month is such), open_months (months
+    with regular hours) and shut_months (months without: a shutdown).
     """
     lines = use[use[schema.KIND] == schema.KIND_LINE]
     month = lines[UTILISATION].replace(np.inf, np.nan)
+    is_open = lines[schema.AVAILABLE_HOURS].to_numpy(dtype=float) > 0
     g = (
-        lines.assign(_u=month)
+        lines.assign(
+            _u=month,
+            _open_load=np.where(is_open, lines[LOAD_HOURS].to_numpy(dtype=float), 0.0),
+            _open=is_open.astype(int),
+            _shut=(~is_open).astype(int),
+        )
         .groupby([schema.RESOURCE, schema.PLANT, schema.NAME], as_index=False)
         .agg(
             **{
                 LOAD_HOURS: (LOAD_HOURS, "sum"),
                 schema.AVAILABLE_HOURS: (schema.AVAILABLE_HOURS, "sum"),
                 "peak": ("_u", "max"),
+                "_open_load": ("_open_load", "sum"),
+                "open_months": ("_open", "sum"),
+                "shut_months": ("_shut", "sum"),
             }
         )
     )
     load, avail = g[LOAD_HOURS].to_numpy(dtype=float), g[schema.AVAILABLE_HOURS].to_numpy(float)
-    g["avg"] = np.where((avail <= 0) & (load > 0), np.nan, utilisation(load, avail))
+    open_load = g["_open_load"].to_numpy(dtype=float)
+    g["avg"] = np.where((avail <= 0) & (load > 0), np.nan, utilisation(open_load, avail))
     cols = [schema.RESOURCE, schema.PLANT, schema.NAME, LOAD_HOURS, schema.AVAILABLE_HOURS]
-    return g[cols + ["avg", "peak"]]
+    return g[cols + ["avg", "peak", "open_months", "shut_months"]]
