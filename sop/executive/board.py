@@ -25,6 +25,9 @@ BOARD = (
     "avg_utilisation",
 )
 DEMAND = "demand_units"
+# not shown either: whether a plan runs below safety stock, which keeps its stock from
+# the ★ (`compare.competitors`), as on Compare
+BELOW_SAFETY = "below_safety_stock"
 # the board's columns (`BOARD` figures) as the screen names them
 LABELS = {
     "revenue": "Revenue",
@@ -43,8 +46,10 @@ LABELS = {
 
 def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
     """The plans on the table side by side, one row each: plan, `BOARD` figures
-    (margin_vs_budget over the budget's months; NaN without a budget) and demand_units
-    (units demanded: not shown, it tells `board_text` whether the demands differ)."""
+    (margin_vs_budget over the budget's months; NaN without a budget), demand_units
+    (units demanded: not shown, it tells `board_text` whether the demands differ) and
+    below_safety_stock (unit-months: not shown, it keeps a plan that runs below safety
+    stock from the stock ★)."""
     rows = []
     for name, ev in evaluations.items():
         if not ev.ok:
@@ -57,9 +62,10 @@ def scenario_board(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
                 "margin_vs_budget": b.get("plan_gross_margin", np.nan)
                 - b.get("gross_margin", np.nan),
                 DEMAND: k.get(DEMAND, np.nan),
+                BELOW_SAFETY: k.get(BELOW_SAFETY, np.nan),
             }
         )
-    return pd.DataFrame(rows, columns=["plan", *BOARD, DEMAND])
+    return pd.DataFrame(rows, columns=["plan", *BOARD, DEMAND, BELOW_SAFETY])
 
 
 # the `board_text` columns that need a price: "–" there when none is loaded
@@ -101,8 +107,10 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
     """`scenario_board` as text with units; ★ marks the best value of each column (as
     shown: values that read the same tie, and a column where all do has none; among
     the plans `compare.competitors` names, as on the Compare page: stock only among the
-    plans that serve all their demand, no revenue or margin star when the plans'
-    demands differ, `board_note`) and ✔ the plan of record."""
+    plans that serve every order on time and never run below safety stock (a board
+    without that column, or a plan without the figure, is not judged on it), no
+    revenue or margin star when the plans' demands differ, `board_note`) and ✔ the plan
+    of record."""
     out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})
     figures = {str(r["plan"]): r for r in board.to_dict("records")}
     for key, label in LABELS.items():

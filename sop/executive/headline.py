@@ -89,11 +89,12 @@ def _vs_baseline(
     value: float,
     baseline: dict[str, float] | None,
     currency: str,
-    fill: float | None = None,
+    fill: Mapping[str, float] | None = None,
 ) -> tuple[float, str]:
     """(this plan - the baseline, the change as a short text). A stock KPI
-    (`Kpi.served_only`) that moved while this plan (fill rate `fill`) or the baseline
-    runs short says so, as the Scenarios tile does (`unserved_note`): "-€329k (-9.6 %)
+    (`Kpi.served_only`) that moved while this plan (KPIs `fill`) or the baseline runs
+    short, ships late or runs below safety stock says so, as the Scenarios tile does
+    (`unserved_note`): "-€329k (-9.6 %)
     vs baseline; lower because this plan leaves orders unserved (fill rate 93.1 %), not
     better"."""
     if baseline is None:
@@ -133,7 +134,8 @@ def headline(
     `_vs_baseline`), help (what the KPI is, the comparisons in full, then what its
     range is and how it is made, `range_text.ranged_help`), detail (a
     line for under the tile: the limits that bind most, `binding` from
-    `sop.finance.kpis.binding_names`, on the binding tile; '' elsewhere; plain text).
+    `sop.finance.kpis.binding_names`, their shut months apart, on the binding tile; ''
+    elsewhere; plain text).
     `headline_tiles` makes the page's tiles of it. text is bare (no unit word) for the
     KPIs in `BARE`, whose label names the unit."""
     # as the snapshot reader reads it: an older version's late value is no figure
@@ -165,9 +167,7 @@ def headline(
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
         row["range_text"] = range_note(key, ranges or {}, currency) or ""
-        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(
-            key, v, baseline, currency, kpis.get("fill_rate")
-        )
+        row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency, kpis)
         row["detail"] = binding if key == "binding_resource_months" else ""
         row["help"] = (
             f"{DEFINITIONS[key]} Against the budget: {row['vs_budget_text']}; "

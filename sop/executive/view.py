@@ -121,17 +121,14 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     shows it); under a KPI the simulation ranges, its P10-P90 (a short plan's on-time
     range says how bad it may get); under the binding limits, the limits that bind
     most (the headline's `detail`, escaped: codes as typed). Stock is coloured only
-    when this plan and the previous one both serve all their demand (`kpi_tile`'s
-    `fill`; a snapshot without a fill rate is not judged). A KPI the previous snapshot
+    when this plan and the previous one both serve every order on time and never run
+    below safety stock (`kpi_tile`'s `fill`: their KPIs; a figure a snapshot lacks is
+    not judged). A KPI the previous snapshot
     lacks (saved by an older version) shows no change; its help says so. The binding
     tile's value is bare (`headline.BARE`): its label names the unit."""
     previous = view.previous.kpis if view.previous is not None else None  # as read: kept
     own = view.plan_name == BASELINE
-    fill = (
-        None
-        if previous is None
-        else (view.current.kpis.get("fill_rate"), previous.get("fill_rate"))
-    )
+    fill = None if previous is None else (view.current.kpis, previous)
     return [
         kpi_tile(
             r.key,

@@ -5,8 +5,10 @@ label, the value with its unit, the signed change against a reference (the basel
 the previous plan of record) coloured by the KPI's better direction, and a tooltip.
 `sop.ui.widgets.tiles` draws a row of them. A stock KPI that is better only at full
 service (`Kpi.served_only`: inventory value, turns) is coloured only when both plans
-serve all their demand (`serves_all`); otherwise its change is grey and a line under
-the tile says which plan runs short: less stock from running out is no good news.
+serve every order on time and neither runs further below safety stock than the other
+(`stock_faults`); otherwise its change is grey and a line under the tile says which
+plan runs short, ships late or draws its safety stock: less stock from running out is
+no good news.
 `plan_tiles` and `finance_tiles` are the Supply and Finance pages' rows, `service_tiles`
 the service row (fill rate, on time, late deliveries in units, unit-months and value,
 lost sales in units and value) of both; the Scenarios
@@ -19,7 +21,7 @@ Pure: numbers in, strings out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sop.core import fmt, schema
@@ -30,6 +32,7 @@ NO_PRICE_NOTE = "no price loaded"
 # service rates where 100 % means nothing short: a shortfall never rounds up to it
 SERVICE_RATES = ("fill_rate", "on_time_rate")
 FULL = 1 - 1e-9  # below this share, some units are short (far above the LP's noise)
+BELOW_SAFETY = "below_safety_stock"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,71 @@ def serves_all(fill: float | None) -> bool:
     """Whether a plan with this fill rate serves all its demand: the rate reads 100.0 %
     (`service_pct`: a plan a unit short reads >99.9 %); no demand (NaN): False."""
     return not _bad(fill) and service_pct(fill) == "100.0 %"
+
+
+# a plan as the stock rule reads it: its KPIs (`sop.finance.kpis.plan_kpis`, a
+# snapshot's) or its fill rate alone; None: not known
+Service = float | Mapping[str, float] | None
+NO_DEMAND_TO_SERVE = "has no demand to serve"
+
+
+BELOW_TOLERANCE = 0.01  # runs "further" below safety stock: by more than 1 % (and a unit)
+
+
+def _below(plan: Service) -> float:
+    """A plan's unit-months below safety stock; NaN where not known."""
+    v = plan.get(BELOW_SAFETY) if isinstance(plan, Mapping) else None
+    return math.nan if _bad(v) else float(v)
+
+
+def below_floor(plans: Iterable[Service]) -> float:
+    """The fewest unit-months below safety stock among `plans` (those that know it):
+    what a plan is held to (`stock_faults`); 0 when none knows it."""
+    known = [b for b in map(_below, plans) if not math.isnan(b)]
+    return min(known) if known else 0.0
+
+
+def stock_faults(plan: Service, floor: float = 0.0) -> tuple[str, ...] | None:
+    """Why a plan's stock is no achievement, as words after its name: "leaves orders
+    unserved (fill rate 90.2 %)", "ships orders late (on-time fill rate 86.8 %)" (said
+    only where the on-time rate reads below the fill rate: lost units are not late),
+    "runs below safety stock (130,700 unit-months)" or, against plans that run below it
+    too (`floor`: the fewest unit-months among the plans compared, `below_floor`),
+    "runs further below safety stock (130,700 unit-months, against 931)" where it runs
+    more than 1 % and a unit-month further; "has no demand to serve" (fill rate NaN).
+    () when it serves every order on time (`serves_all`) and runs no further below
+    safety stock than `floor`; None when `plan` is. A figure the KPIs lack is not
+    judged."""
+    if plan is None:
+        return None
+    kpis = plan if isinstance(plan, Mapping) else {"fill_rate": plan}
+    fill, on_time = kpis.get("fill_rate"), kpis.get("on_time_rate")
+    if fill is not None and _bad(fill):
+        return (NO_DEMAND_TO_SERVE,)
+    out = []
+    if fill is not None and not serves_all(fill):
+        out.append(f"leaves orders unserved (fill rate {service_pct(fill)})")
+    if not _bad(on_time) and not serves_all(on_time) and service_pct(on_time) != service_pct(fill):
+        out.append(f"ships orders late (on-time fill rate {service_pct(on_time)})")
+    below = _below(kpis)
+    if not math.isnan(below) and below > floor * (1 + BELOW_TOLERANCE) + 0.5:
+        amount = value_text(BELOW_SAFETY, below)
+        if floor >= 0.5:
+            out.append(
+                f"runs further below safety stock ({amount}, against "
+                f"{value_text(BELOW_SAFETY, floor)})"
+            )
+        else:
+            out.append(f"runs below safety stock ({amount})")
+    return tuple(out)
+
+
+def serves_on_time(kpis: Mapping[str, float], floor: float = 0.0) -> bool:
+    """Whether a plan of these KPIs competes on stock (`Kpi.served_only`): its fill rate
+    reads 100.0 % (`serves_all`; none known: False) and `stock_faults` finds nothing
+    against `floor` (on time, no further below safety stock; a figure the KPIs lack is
+    not judged)."""
+    return serves_all(kpis.get("fill_rate")) and not stock_faults(kpis, floor)
 
 
 def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool = False) -> str:
@@ -132,38 +200,41 @@ def delta_color(kpi: Kpi) -> str:
     return {"up": "normal", "down": "inverse"}.get(kpi.better, "off")
 
 
+def _and(parts: tuple[str, ...]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def unserved_note(
     key: str,
     change: float,
-    fill: tuple[float | None, float | None],
+    fill: tuple[Service, Service],
     name: str = "this plan",
     against: str = "baseline",
 ) -> str | None:
     """The line under the tile of a `served_only` KPI (stock) whose change between two
-    plans is not rated because one of them runs short; None when both serve all their
-    demand or a fill rate is not known (None). `fill`: the fill rates of `name` and of
-    the reference. "Lower because the scenario leaves orders unserved (fill rate
-    62.0 %), not better"; "Higher because the previous plan leaves orders unserved
-    (fill rate 95.0 %), not worse"; else "Not rated better or worse: ..." naming the
-    plans short (or without demand)."""
+    plans is not rated because one of them runs short, ships late or runs below safety
+    stock further than the other (`stock_faults` against `below_floor`); None when both
+    serve every order on time and neither runs further below safety stock, or nothing
+    is known of them (None). `fill`: `name`'s and the
+    reference's KPIs (or fill rates alone, `Service`). "Lower because the scenario
+    ships orders late (on-time fill rate 86.8 %) and runs below safety stock (130,700
+    unit-months), not better"; "Higher because the previous plan leaves orders
+    unserved (fill rate 95.0 %), not worse"; else "Not rated better or worse: ..."
+    naming each plan at fault and why (or that it has no demand)."""
     plans = ((name, fill[0]), (f"the {against}", fill[1]))
-    short = [(who, f) for who, f in plans if f is not None and not serves_all(f)]
+    floor = below_floor(fill)
+    short = [(who, why) for who, f in plans if (why := stock_faults(f, floor))]
     if not short:
         return None
     way = "Higher" if change > 0 else "Lower"
     good = (change > 0) == (KPI_BY_KEY[key].better == "up")
-    (who, f), *more = short
-    if not more and not _bad(f) and good == (who == name):
+    (who, why), *more = short
+    if not more and why != (NO_DEMAND_TO_SERVE,) and good == (who == name):
         # the change goes the way running short pushes stock: not to its credit
         verdict = "not better" if good else "not worse"
-        return f"{way} because {who} leaves orders unserved (fill rate {service_pct(f)}), {verdict}"
-    unserved = [(w, f) for w, f in short if not _bad(f)]
-    parts = []
-    if unserved:
-        each = " and ".join(f"{w} (fill rate {service_pct(f)})" for w, f in unserved)
-        parts.append(f"{each} {'leave' if len(unserved) > 1 else 'leaves'} orders unserved")
-    parts += [f"{w} has no demand to serve" for w, f in short if _bad(f)]
-    return "Not rated better or worse: " + "; ".join(parts)
+        return f"{way} because {who} {_and(why)}, {verdict}"
+    return "Not rated better or worse: " + "; ".join(f"{w} {_and(y)}" for w, y in short)
 
 
 def kpi_tile(
@@ -179,7 +250,7 @@ def kpi_tile(
     note: str | None = None,
     help: str | None = None,
     notes: tuple[str, ...] = (),
-    fill: tuple[float | None, float | None] | None = None,
+    fill: tuple[Service, Service] | None = None,
     name: str = "this plan",
     say_against: bool = False,
     more_help: str | None = None,
@@ -195,10 +266,12 @@ def kpi_tile(
     grey in the delta's place and the help, unless given, is the KPI's definition (and
     why it is undefined).
 
-    `fill`: the fill rates of this plan (`name`) and of the reference (None where not
-    known). A KPI better only at full service (`Kpi.served_only`: stock) is coloured
-    only when both serve all their demand (`serves_all`); else its change is grey, the
-    line under it says which plan runs short (`unserved_note`) and the help says why.
+    `fill`: the KPIs of this plan (`name`) and of the reference (or their fill rates
+    alone; None where not known: `Service`). A KPI better only at full service
+    (`Kpi.served_only`: stock) is coloured only when both serve every order on time and
+    neither runs further below safety stock than the other (`stock_faults`); else its
+    change is grey, the line under it says which plan runs short, ships late or runs
+    further below safety stock (`unserved_note`) and the help says why.
     `say_against` names the reference in the delta ("-10.9 pp vs baseline", "no change
     vs baseline") where the page does not say it elsewhere. `more_help` ends the help
     (given or not): how the range under the tile is made (`range_help`)."""
@@ -229,8 +302,9 @@ def kpi_tile(
     if short:
         help += (
             f" {short}. {kpi.label} is rated better or worse only between plans that serve "
-            "all their demand (fill rate 100.0 %): a plan that runs out holds less stock, "
-            "which is no achievement."
+            "all their demand on time (fill and on-time fill rates 100.0 %) and run no "
+            "further below safety stock than the other: a plan that runs out, ships late "
+            "or draws its safety stock holds less stock, which is no achievement."
         )
         notes = (short, *notes)
     vs = f" vs {against}" if say_against else ""

@@ -20,10 +20,11 @@ from sop.finance.catalogue import KPIS, NO_PRICE, Kpi
 from sop.finance.tiles import (
     SERVICE_TILES,
     Tile,
+    below_floor,
     delta_text,
     kpi_tile,
     range_note,
-    serves_all,
+    serves_on_time,
     value_text,
 )
 from sop.scenario.wording import escape_md
@@ -84,12 +85,10 @@ def scenario_tiles(
     on-time, worded as on the Executive and Finance pages) and the unit under it.
     Counts are bare (the label names the unit); the change in % only where a row has
     room for it (four tiles or fewer). Stock is coloured only when the scenario and the
-    baseline both serve all their demand (`kpi_tile`'s `fill`)."""
-    fill = (
-        (table.at["fill_rate", "scenario"], table.at["fill_rate", "baseline"])
-        if "fill_rate" in table.index
-        else None
-    )
+    baseline both serve every order on time and never run below safety stock
+    (`kpi_tile`'s `fill`: their KPIs). The budget line names the scenario's figure over
+    the budget's months, which it compares (`budget_text`)."""
+    fill = (table["scenario"].to_dict(), table["baseline"].to_dict())
     return [
         [
             kpi_tile(
@@ -151,14 +150,23 @@ def no_price_help(
     return dict.fromkeys(columns, NO_PRICE_HELP) if unknown else {}
 
 
-def budget_text(key: str, budget: Mapping[str, float], currency: str = "EUR") -> str | None:
-    """'Budget €26.6M · plan -€610k (-2.3 %)' over the months the budget covers;
-    None for KPIs the budget has no figure for."""
+def budget_text(
+    key: str, budget: Mapping[str, float], currency: str = "EUR", name: str = "the scenario"
+) -> str | None:
+    """The budget line under a tile, naming the figure it compares: the budget covers
+    fewer months than the tile's horizon, so the gap is `name`'s figure over the
+    budget's months (`plan_<key>`), which the tile does not show: "Budget €26.55M over
+    its 12 months: the scenario €27.75M there, +€1.20M (+4.5 %)"; None for KPIs the
+    budget has no figure for."""
     if key not in BUDGET_KEYS or _bad(budget.get(key)) or _bad(budget.get(f"plan_{key}")):
         return None
     bud, plan = float(budget[key]), float(budget[f"plan_{key}"])
     gap = delta_text(key, plan - bud, bud, currency) or "on budget"
-    return f"Budget {value_text(key, bud, currency)} · scenario {gap}"
+    months = budget.get("months")
+    span = "its months" if _bad(months) or not months else fmt.count(months, "month", digits=0)
+    span = span if span == "its months" else f"its {span}"
+    shown = value_text(key, plan, currency)
+    return f"Budget {value_text(key, bud, currency)} over {span}: {name} {shown} there, {gap}"
 
 
 def budget_window(
@@ -196,10 +204,17 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def served_all(fill_rates: Mapping[str, float]) -> set[str]:
-    """Names of the plans that serve all their demand (`serves_all`: fill rate reads
-    100.0 %; a plan a unit short reads >99.9 %)."""
-    return {k for k, v in fill_rates.items() if serves_all(v)}
+def served_all(plans: Mapping[str, float | Mapping[str, float]]) -> set[str]:
+    """Names of the plans that compete on stock (`serves_on_time`): each plan its KPIs
+    (or its fill rate alone), those that serve every order on time (fill and on-time
+    fill rates read 100.0 %: a plan a unit short reads >99.9 %) and run no further
+    below safety stock than the least of them does (`below_floor`: a plan that holds
+    its stock only by drawing more of its safety stock wins nothing); a figure a plan's
+    KPIs lack is not judged, but its fill rate is needed."""
+    kpis = {k: v if isinstance(v, Mapping) else {"fill_rate": v} for k, v in plans.items()}
+    on_time = {k: v for k, v in kpis.items() if serves_on_time(v, math.inf)}
+    floor = below_floor(on_time.values())
+    return {k for k, v in on_time.items() if serves_on_time(v, floor)}
 
 
 def same_demand(demands: Mapping[str, float]) -> set[str]:
@@ -238,12 +253,13 @@ def competitors(
     kpi: Kpi, figures: Mapping[str, Mapping[str, float]], currency: str = "EUR"
 ) -> set[str] | None:
     """The plans of `figures` (name -> KPIs) that compete for `kpi`'s ★ (`best_in_row`'s
-    `among`): for stock (`Kpi.served_only`), those that serve all their demand; for a
-    volume that grows with demand (`demand_driven`: units served, revenue, gross
-    margin), none when the plans' demands differ (`demands_differ`), else all of them;
-    None: every plan. Compare and the Executive board star by this one rule."""
+    `among`): for stock (`Kpi.served_only`), those that serve every order on time and
+    never run below safety stock (`served_all`); for a volume that grows with demand
+    (`demand_driven`: units served, revenue, gross margin), none when the plans'
+    demands differ (`demands_differ`), else all of them; None: every plan. Compare and
+    the Executive board star by this one rule."""
     if kpi.served_only:
-        return served_all({n: f.get("fill_rate", np.nan) for n, f in figures.items()})
+        return served_all({n: dict(f) for n, f in figures.items()})
     if demand_driven(kpi):
         return set() if demands_differ(figures) else set(figures)
     return None
@@ -338,8 +354,9 @@ def compare_table(
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
     with ★, among the plans `competitors` names (stock only among the plans that serve
-    all their demand; units served, revenue and gross margin only when the plans'
-    demands do not differ: `star_note` says so under the table).
+    every order on time and never run below safety stock; units served, revenue and
+    gross margin only when the plans' demands do not differ: `star_note` says so under
+    the table).
     `ranges`: plan -> `sop.finance.risk.p10_p90`; when some plan has one, a row
     "Revenue, P10-P90" (`RANGE_ROWS`) follows each KPI with a range, never starred."""
     rows = []

@@ -69,8 +69,12 @@ def test_budget_lines_only_where_the_budget_has_a_figure() -> None:
         "plan_gross_margin_pct": 0.3,
         "months": 12.0,
     }
-    assert compare.budget_text("revenue", budget) == "Budget €100k · scenario -€10k (-10.0 %)"
-    assert compare.budget_text("gross_margin_pct", budget) == "Budget 30.0 % · scenario on budget"
+    assert compare.budget_text("revenue", budget) == (
+        "Budget €100k over its 12 months: the scenario €90k there, -€10k (-10.0 %)"
+    )
+    assert compare.budget_text("gross_margin_pct", budget) == (
+        "Budget 30.0 % over its 12 months: the scenario 30.0 % there, on budget"
+    )
     assert compare.budget_text("cogs", budget) is None
     assert compare.budget_text("revenue", {}) is None
 

@@ -123,8 +123,15 @@ def test_competitors_is_the_one_rule(evs) -> None:
     assert compare.competitors(served, figures) == set()
     same = {n: figures[n] for n in ("Baseline", "cut")}
     assert compare.competitors(served, same) == {"Baseline", "cut"}
-    # stock only among the plans that serve all their demand
-    assert compare.competitors(KPI_BY_KEY["ending_inventory_value"], figures) == {"Baseline"}
+    # stock only among the plans that serve all their demand on time and run no further
+    # below safety stock than the least of them: the tiny baseline runs below it
+    # (3,154 unit-months) and still competes, as no on-time plan holds more
+    stock = KPI_BY_KEY["ending_inventory_value"]
+    assert figures["Baseline"]["below_safety_stock"] > 1_000
+    assert compare.competitors(stock, figures) == {"Baseline"}
+    # an on-time plan that holds its safety stock better leaves the baseline out
+    held = {**figures, "held": {**figures["Baseline"], "below_safety_stock": 0.0}}
+    assert compare.competitors(stock, held) == {"held"}
     # revenue grows with demand too: no plan competes while the demands differ
     assert compare.competitors(KPI_BY_KEY["revenue"], figures) == set()
     assert compare.competitors(KPI_BY_KEY["revenue"], same) == {"Baseline", "cut"}

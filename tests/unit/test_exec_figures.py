@@ -340,9 +340,11 @@ def test_board_stars_values_as_shown() -> None:
         }
     )
     out = exec_board.board_text(board, "EUR", "#1 Overtime").set_index("Plan")
-    for col in ("Revenue", "Gross margin", "Margin vs budget", "Inventory value (end)"):
+    for col in ("Revenue", "Gross margin", "Margin vs budget"):
         assert out[col].iloc[:2].str.startswith("★").all(), col
         assert not out[col].iloc[2].startswith("★"), col
+    # the plan that delivers late does not compete on stock (`compare.competitors`)
+    assert [v.startswith("★") for v in out["Inventory value (end)"]] == [True, False, False]
     assert not out["Fill rate"].str.startswith("★").any()  # all the same
     # service: the plan that delivers late is not the best on time or late value
     for col in ("On-time fill rate", "Late deliveries (value)"):

@@ -94,8 +94,8 @@ def test_the_reference_running_short_is_named() -> None:
     both = tiles.kpi_tile("ending_inventory_value", 1.4e6, reference=1.5e6, fill=(0.9, 0.95))
     assert both.delta_color == "off"
     assert both.notes == (
-        "Not rated better or worse: this plan (fill rate 90.0 %) and the baseline "
-        "(fill rate 95.0 %) leave orders unserved",
+        "Not rated better or worse: this plan leaves orders unserved (fill rate 90.0 %); "
+        "the baseline leaves orders unserved (fill rate 95.0 %)",
     )
     empty = tiles.kpi_tile("ending_inventory_value", 1.6e6, reference=1.5e6, fill=(math.nan, 1))
     assert empty.notes == ("Not rated better or worse: this plan has no demand to serve",)
@@ -129,12 +129,20 @@ def test_severe_squeeze_stock_tiles_are_grey_against_the_baseline(squeeze) -> No
     table = kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")
     shown = _by_label(compare.scenario_tiles(table, ev.budget, "EUR"))
     fill = tiles.service_pct(ev.kpis["fill_rate"])
-    for key, label in STOCK.items():
+    on_time = tiles.service_pct(ev.kpis["on_time_rate"])
+    below = {
+        n: tiles.value_text(tiles.BELOW_SAFETY, e.kpis[tiles.BELOW_SAFETY])
+        for n, e in (("scenario", ev), ("baseline", base))
+    }
+    for label in STOCK.values():
         tile = shown[label]
         assert tile.delta_color == "off" and tile.delta_arrow == "auto", label
-        way = "Lower" if key == "ending_inventory_value" else "Higher"
+        # the demo's baseline runs a little below safety stock; the squeeze runs further
         assert tile.notes[0] == (
-            f"{way} because the scenario leaves orders unserved (fill rate {fill}), not better"
+            f"{'Higher' if 'turns' in label else 'Lower'} because the scenario leaves orders "
+            f"unserved (fill rate {fill}), ships orders late (on-time fill rate {on_time}) "
+            f"and runs further below safety stock ({below['scenario']}, against "
+            f"{below['baseline']}), not better"
         ), label
         assert RULE in tile.help, label
     # the rest of the tiles are rated as before: revenue and lost sales moved, coloured
@@ -142,7 +150,8 @@ def test_severe_squeeze_stock_tiles_are_grey_against_the_baseline(squeeze) -> No
     assert shown["Lost sales (units)"].delta_color == "inverse"
     # the same plans with the scenario serving all demand: the stock is rated again
     full = table.copy()
-    full.at["fill_rate", "scenario"] = 1.0
+    full.at["fill_rate", "scenario"] = full.at["on_time_rate", "scenario"] = 1.0
+    full.loc["below_safety_stock", ["scenario", "baseline"]] = 0.0
     rated = _by_label(compare.scenario_tiles(full, ev.budget, "EUR"))
     assert rated[STOCK["ending_inventory_value"]].delta_color == "inverse"
     assert rated[STOCK["inventory_turns"]].delta_color == "normal"
@@ -164,11 +173,16 @@ def test_executive_stock_tile_is_grey_when_either_plan_runs_short(squeeze) -> No
     base, ev = squeeze
     label = dict(exec_headline.HEADLINE)["ending_inventory_value"]
     fill = tiles.service_pct(ev.kpis["fill_rate"])
+    # the demo's baseline runs a little below safety stock: here it holds it all
+    base = SimpleNamespace(kpis={**base.kpis, tiles.BELOW_SAFETY: 0.0}, budget=base.budget)
+    ev = SimpleNamespace(kpis={**ev.kpis, "on_time_rate": ev.kpis["fill_rate"]}, budget=ev.budget)
     # the squeeze on the table, the baseline the previous plan of record
     tile = {t.label: t for t in exec_view.headline_tiles(_exec(ev, base, "#1 Squeeze"), 18)}
     assert tile[label].delta_color == "off" and tile[label].delta_arrow == "auto"
+    below = tiles.value_text(tiles.BELOW_SAFETY, ev.kpis[tiles.BELOW_SAFETY])
     assert tile[label].notes[0] == (
-        f"Lower because this plan leaves orders unserved (fill rate {fill}), not better"
+        f"Lower because this plan leaves orders unserved (fill rate {fill}) and runs below "
+        f"safety stock ({below}), not better"
     )
     assert RULE in tile[label].help and "Over the plan's 18 months." in tile[label].help
     assert tile["Revenue"].delta_color == "normal"  # other tiles as before
@@ -176,7 +190,8 @@ def test_executive_stock_tile_is_grey_when_either_plan_runs_short(squeeze) -> No
     back = {t.label: t for t in exec_view.headline_tiles(_exec(base, ev, "Baseline"), 18)}
     assert back[label].delta_color == "off"
     assert back[label].notes[0] == (
-        f"Higher because the previous plan leaves orders unserved (fill rate {fill}), not worse"
+        f"Higher because the previous plan leaves orders unserved (fill rate {fill}) and runs "
+        f"below safety stock ({below}), not worse"
     )
     # two plans that serve all demand: coloured by direction, as before
     same = {t.label: t for t in exec_view.headline_tiles(_exec(base, base, "Baseline"), 18)}
