@@ -257,3 +257,30 @@ def plot_text(text: object) -> str:
         .replace(">", "&gt;")
         .replace("%", "&#37;")
     )
+
+
+# a message the app writes around names a person typed (a check's finding, a load's
+# outcome): outside the app's `code` spans, every character that gives Markdown or
+# Streamlit a meaning inline is escaped (a backtick too, so a typed one opens no span),
+# and line-start marks (a list, a rule, a heading underline) where a line starts
+_MESSAGE_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#&])")
+_LINE_MARK = re.compile(r"^([ \t]*)([-+=])|^([ \t]*\d+)([.)])(?=[ \t]|$)", re.MULTILINE)
+# a code span as `sop.data.csvtext.code` writes it: one backtick each side, none in it,
+# no backtick next to it (a longer run would pair differently in Markdown), on one line
+# (a blank line would end it)
+_CODE_SPAN = re.compile(r"((?<!`)`[^`\n]+`(?!`))")
+
+
+def safe_md(text: object) -> str:
+    """A message the app wrote (a finding of a check, an outcome) for Markdown: its
+    `code` spans render as code, and any name a person typed in it shows as typed: it
+    cannot format the text (`*`, `_`, `[`, `$`, a backtick... escaped, `:word` kept as
+    written), nor become a link (`unlinked`), a list or a heading. `md` escapes more
+    (every backtick too): use it for a name alone."""
+    parts = _CODE_SPAN.split(str(text))
+    return "".join(p if i % 2 else _message_text(p) for i, p in enumerate(parts))
+
+
+def _message_text(text: str) -> str:
+    escaped = re.sub(r":(?=\S)", r"\\:", _MESSAGE_SPECIAL.sub(r"\\\1", unlinked(text)))
+    return _LINE_MARK.sub(lambda m: f"{m[1] or ''}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", escaped)

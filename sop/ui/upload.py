@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 
 import streamlit as st
 
-from sop.core.fmt import unlinked
+from sop.core.fmt import safe_md
 from sop.core.tables import TABLES
 from sop.data import mapping
 from sop.data.columns import DATE_ORDER
@@ -53,21 +52,6 @@ ORDERS = {
     "month first (03/04/2024 = March 4)": False,
 }
 FLASH = "data_flash"
-_SPECIAL = re.compile(r"([\\*_\[\]<>$~|#])")
-
-
-def safe_md(text: str) -> str:
-    """A finding's message for Markdown: user-supplied names outside `code` spans
-    cannot format the text (`*`, `_`, `[`, `$`... escaped, `:word` kept as written) nor
-    become a link (`sop.core.fmt.unlinked`)."""
-    parts = re.split(r"(`[^`]*`)", text)
-    return "".join(
-        p if p.startswith("`") and p.endswith("`") and len(p) > 1 else _escape(p) for p in parts
-    )
-
-
-def _escape(text: str) -> str:
-    return re.sub(r":(?=\S)", r"\\:", _SPECIAL.sub(r"\\\1", unlinked(text)))
 
 
 def _signature(files: dict[str, bytes]) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from sop.core.fmt import safe_md
 from sop.core.xlsx import Spec
 from sop.data import assumptions as data_assumptions
 from sop.data import dataview
@@ -182,7 +183,7 @@ def quality_checks(report: Report) -> None:
     for f in report.findings:
         if (f.check, f.table) == (checks.at[pick, "check"], checks.at[pick, "table"]):
             show = st.warning if f.severity == "warning" else st.error
-            show(f.message)
+            show(safe_md(f.message))  # names typed in the data show as typed
             if f.examples is not None and len(f.examples):
                 st.dataframe(dataview.months_as_text(f.examples), hide_index=True)
 
