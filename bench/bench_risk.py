@@ -15,11 +15,13 @@ Prints, per case: the error per path (mean absolute error; money also as % of th
 mean), P10 / P50 / P90 over those 40 paths, fast and LP, and their error (fast - LP),
 the bands over all 500 paths, the time of the re-plan (per path too) and of one
 scenario evaluation with and without the ranges.
-Asserts nothing. Run: .venv/bin/python bench/bench_risk.py
+Asserts nothing; takes no options (the demo forecast is fitted first, about a minute,
+then four cases of LP re-solves and timings). Run: .venv/bin/python bench/bench_risk.py
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import statistics
 import sys
@@ -124,6 +126,9 @@ def timing(prepared, tables) -> None:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     tables = validate_dir(ROOT / "data" / "demo").tables
     t0 = time.perf_counter()
     demand = demand_by_forecasting(tables, 18)
