@@ -14,8 +14,11 @@ import pandas as pd
 
 from sop.executive.snapshots import kpis_as_kept
 from sop.finance.catalogue import KPI_BY_KEY
+from sop.finance.kpi_text import delta_text, value_text
 from sop.finance.range_text import ranged_help
-from sop.finance.tiles import delta_text, range_note, unserved_note, value_text
+from sop.finance.stock_rating import unserved_note
+from sop.finance.tiles import range_note
+from sop.scenario import compare
 
 HEADLINE = (
     ("revenue", "Revenue"),
@@ -124,8 +127,10 @@ def headline(
     text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
     `ranges` = `sop.finance.risk.p10_p90`: NaN and '' where it has none), vs_budget
     (plan - budget over the budget's months; NaN where the budget has no such figure),
-    vs_budget_text, budget_short (one short line for under a tile, naming the months
-    compared: the tile's value covers the whole horizon; '' without a budget figure),
+    vs_budget_text, budget_short (one line for under a tile naming the figure compared,
+    this plan's over the budget's months, as the Scenarios tiles do
+    (`compare.budget_text`): the tile's value covers the whole horizon; '' without a
+    budget figure),
     vs_previous (this plan - the previous plan of record; NaN where either lacks the
     figure), vs_previous_text ('no previous plan of record' without one,
     `NO_PREVIOUS_FIGURE` where its snapshot lacks the KPI),
@@ -160,9 +165,7 @@ def headline(
                 else f"{db or 'on budget'} vs budget ({months} months)"
             ),
             # under a tile only where the budget has the figure (the help says it has not)
-            "budget_short": (
-                "" if np.isnan(vb) else f"{db or 'on budget'} vs budget, {months} months"
-            ),
+            "budget_short": compare.budget_text(key, budget, currency, "this plan") or "",
         }
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
