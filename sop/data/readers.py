@@ -26,6 +26,13 @@ __all__ = ["ERROR", "WARNING", "Finding", "RawTable", "read_dir", "read_files"]
 FILES_ARE_TABLES = "Files are tables of the data model"
 REQUIRED = "Required files are present"
 IGNORE = ""  # an assignment that leaves a part out
+# spreadsheet files this app cannot open, by name ending (the Data page tells an .xls by
+# its bytes, `sop.data.formats`): a folder holding one names it as an error
+UNREAD_BOOKS = {
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,20 @@ def _findings(part: Part, table: str | None) -> list[Finding]:
     ]
 
 
+def _empty_optional(part: Part, table: str) -> Finding:
+    """A 0-byte file of an optional table: left out with a warning, as a file with a
+    header and no rows is (`sop.data.validate`)."""
+    return Finding(
+        "Table is not empty",
+        table,
+        WARNING,
+        f"{part.label}: the file is empty (0 bytes). It is left out, as if there were no "
+        f"`{table}` file (see the assumptions on the Data page); export it again with its "
+        "header row and data if that is wrong.",
+        file=part.label,
+    )
+
+
 def match_parts(
     parts: list[Part], assign: Mapping[str, str] | None = None, strict: bool = False
 ) -> Matched:
@@ -108,7 +129,11 @@ def match_parts(
         table = _table_of(part, assign)
         if table is not None:
             by_table.setdefault(table, []).append(part)
-            out.findings += _findings(part, table)
+            out.findings += (
+                [_empty_optional(part, table)]
+                if part.empty and table in TABLES and not TABLES[table].required
+                else _findings(part, table)
+            )
         elif part.label in assign:  # left out by the planner
             continue
         elif part.frame is None and (part.empty and part.label != part.source):
@@ -217,6 +242,20 @@ def read_dir(path: str | Path) -> tuple[dict[str, RawTable], list[Finding]]:
     bad: set[str] = set()
     for entry in sorted(folder.iterdir()):
         if hidden(entry.name):
+            continue
+        if (what := UNREAD_BOOKS.get(entry.suffix.lower())) and entry.is_file():
+            table = table_key(entry.stem)
+            bad.add(table or "-")
+            found.append(
+                Finding(
+                    "Files can be opened",
+                    table or "-",
+                    ERROR,
+                    f"{entry.name}: {what} cannot be read. Open it in Excel (or LibreOffice) "
+                    "and save it as .xlsx or .csv (File > Save As), then load again.",
+                    file=entry.name,
+                )
+            )
             continue
         if not entry.name.lower().endswith(SUFFIXES):
             if entry.is_file():

@@ -7,7 +7,9 @@ units (`family_capacity`) covers the horizon the same way.
 
 The rules read the tables as loaded and as completed by `sop.data.defaults` (a code
 of `capacity` is a line, of `workforce` a labour pool, when `resources` does not list
-it)."""
+it). A code of `capacity` or `workforce` that a loaded `resources` table does not list
+is named (a typo such as `RS-ASMl` would otherwise become a line of its own), with the
+listed code it looks like (`sop.data.nearcode`)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,50 @@ from sop.core import schema
 from sop.core.months import DEFAULT_HORIZON, as_of_month, plan_months
 from sop.core.tables import TABLES
 from sop.data.defaults import family_resource
+from sop.data.nearcode import near_text, same_but_case
 from sop.data.readers import ERROR, WARNING
 from sop.data.report import ROW, Run
 
 PLAN_MONTHS_REQUIRED = 12
+LISTED = "Hours are for listed resources"
+
+
+def _listed_resources(
+    r: pd.DataFrame,
+    cap: pd.DataFrame | None,
+    wf: pd.DataFrame | None,
+    files: dict[str, str],
+    run: Run,
+) -> set:
+    """Rows of capacity and workforce for a code the loaded resources do not list: a
+    warning naming the rows and the code it looks like (it is planned as a resource of
+    its own with no hourly cost). The unlisted codes."""
+    listed = set(r[schema.RESOURCE].dropna())
+    unlisted: set = set()
+    for df, name, what in ((cap, schema.CAPACITY, "line"), (wf, schema.WORKFORCE, "labour pool")):
+        if df is None:
+            continue
+        bad = df[schema.RESOURCE].notna() & ~df[schema.RESOURCE].isin(listed)
+        codes = sorted(df.loc[bad, schema.RESOURCE].astype(str).unique())
+        unlisted |= set(codes)
+        hints = "; ".join(h for c in codes[:5] if (h := near_text(c, listed)))
+        them = "them" if len(codes) > 1 else "it"
+        run.rows(
+            LISTED,
+            TABLES[name],
+            df,
+            files[name],
+            bad,
+            schema.RESOURCE,
+            f"name {what}{'s' * (len(codes) > 1)} {', '.join(codes[:5])}"
+            f"{' ...' * (len(codes) > 5)}, which {files[schema.RESOURCES]} does not list",
+            f"Add {them} to resources or correct the code{f' ({hints})' if hints else ''}; "
+            f"until then {them} {'are' if len(codes) > 1 else 'is'} planned as "
+            f"{'separate ' + what + 's' if len(codes) > 1 else 'a ' + what + ' of its own'}"
+            ", with no hourly cost.",
+            WARNING,
+        )
+    return unlisted
 
 
 def _calendars_match_kind(
@@ -45,23 +87,49 @@ def _calendars_match_kind(
             "them there, or make the resource a `line`.",
         )
     if wf is not None:
+        bad = wf[schema.RESOURCE].map(kind).eq(schema.KIND_LINE)
         run.rows(
             "Workforce rows are for labour pools",
             T[schema.WORKFORCE],
             wf,
             files[schema.WORKFORCE],
-            wf[schema.RESOURCE].map(kind).eq(schema.KIND_LINE),
+            bad,
             schema.RESOURCE,
-            "are lines, not labour pools",
+            _a_or_many(int(bad.sum()), "a line, not a labour pool", "lines, not labour pools"),
             "Set the resource's kind to `labour`, or give the line a capacity calendar instead.",
         )
 
 
+def _a_or_many(n: int, one: str, many: str) -> str:
+    """A row problem that reads right for one row and for many ("is a line ...")."""
+    return f"is {one}" if n == 1 else f"are {many}"
+
+
+def _twins(missing: pd.Series, df: pd.DataFrame | None, listed: set, file: str | None) -> str:
+    """Codes of `df` (capacity, workforce) that resources do not list and that differ
+    only in case or spaces from a code of `missing`: ' file has `l1`, which ...'."""
+    if df is None or not file:
+        return ""
+    orphans = set(df[schema.RESOURCE].dropna()) - listed
+    said = [
+        f"`{o}`, which differs only in case or spaces from `{c}`"
+        for c in missing.astype(str).head(5)
+        if (o := same_but_case(c, orphans)) is not None
+    ]
+    return f" {file} has {'; '.join(said)}: write the code the same way in both." if said else ""
+
+
 def _every_resource_has_hours(
-    r: pd.DataFrame, cap: pd.DataFrame | None, wf: pd.DataFrame | None, f: str, run: Run
+    r: pd.DataFrame,
+    cap: pd.DataFrame | None,
+    wf: pd.DataFrame | None,
+    files: dict[str, str],
+    run: Run,
 ) -> None:
-    """Lines have a capacity calendar, labour pools a workforce row."""
-    T = TABLES
+    """Lines have a capacity calendar, labour pools a workforce row; a calendar or
+    workforce row for the code in another case or spacing is pointed out."""
+    T, f = TABLES, files[schema.RESOURCES]
+    listed = set(r[schema.RESOURCE].dropna())
     lines = r[schema.KIND] == schema.KIND_LINE
     no_cal = lines & ~r[schema.RESOURCE].isin(
         set(cap[schema.RESOURCE]) if cap is not None else set()
@@ -73,8 +141,14 @@ def _every_resource_has_hours(
         f,
         no_cal,
         schema.RESOURCE,
-        "are lines without a capacity calendar",
-        "Add their months to capacity.",
+        _a_or_many(
+            int(no_cal.sum()),
+            "a line without a capacity calendar",
+            "lines without a capacity calendar",
+        ),
+        ("Add its months" if int(no_cal.sum()) == 1 else "Add their months")
+        + " to capacity."
+        + _twins(r.loc[no_cal, schema.RESOURCE], cap, listed, files.get(schema.CAPACITY)),
     )
     labour = r[schema.KIND] == schema.KIND_LABOUR
     no_wf = labour & ~r[schema.RESOURCE].isin(set(wf[schema.RESOURCE]) if wf is not None else set())
@@ -85,8 +159,14 @@ def _every_resource_has_hours(
         f,
         no_wf,
         schema.RESOURCE,
-        "are labour pools without a workforce row",
-        "Add their headcount and hours per worker to workforce.",
+        _a_or_many(
+            int(no_wf.sum()),
+            "a labour pool without a workforce row",
+            "labour pools without a workforce row",
+        ),
+        ("Add its" if int(no_wf.sum()) == 1 else "Add their")
+        + " headcount and hours per worker to workforce."
+        + _twins(r.loc[no_wf, schema.RESOURCE], wf, listed, files.get(schema.WORKFORCE)),
     )
 
 
@@ -125,11 +205,17 @@ def _coverage_text(
 
 
 def _capacity_covers_horizon(
-    lines: list[str], cap: pd.DataFrame, f: str, as_of: pd.Timestamp, run: Run
+    lines: list[str],
+    cap: pd.DataFrame,
+    f: str,
+    as_of: pd.Timestamp,
+    run: Run,
+    unlisted: tuple[set, str] = (set(), ""),
 ) -> None:
     """Every line with a calendar has the `PLAN_MONTHS_REQUIRED` months after the as-of
     month (an error) and the rest of a default plan horizon (a warning: the plan would
-    repeat the nearest month's hours there)."""
+    repeat the nearest month's hours there). A code the resources file (`unlisted`:
+    the codes, the file) does not list is said to be one before months are asked for."""
     check = "Capacity covers the plan horizon"
     run.ran(check, schema.CAPACITY)
     calendars = set(cap[schema.RESOURCE])
@@ -144,11 +230,12 @@ def _capacity_covers_horizon(
         severity, text = _coverage_text(
             hard, gone, need, as_of, "Add those months (0 working days for a shutdown)"
         )
+        stray = f" (not in {unlisted[1]}: correct the code if it is a typo)"
         run.flag(
             check,
             schema.CAPACITY,
             severity,
-            f"{f}: line {res} has no capacity for {text}",
+            f"{f}: line {res}{stray * (res in unlisted[0])} has no capacity for {text}",
             len(hard or gone),
             f,
             schema.MONTH,
@@ -274,7 +361,10 @@ def resource_rules(
             WARNING,
         )
         given = res[res[ROW].notna()].astype({ROW: "int64"}) if ROW in res else r
-        _every_resource_has_hours(given, cap, wf, f, run)
+        _every_resource_has_hours(given, cap, wf, files, run)
+        unlisted = (_listed_resources(r, cap, wf, files, run), f)
+    else:
+        unlisted = (set(), "")
     _calendars_match_kind(kind, cap, wf, files, run)
     if cap is not None:
         _capacity_rows_give_hours(cap, files[schema.CAPACITY], run)
@@ -285,4 +375,4 @@ def resource_rules(
     if cap is None or as_of is None:
         return
     lines = [c for c, k in kind.items() if k == schema.KIND_LINE]
-    _capacity_covers_horizon(lines, cap, files[schema.CAPACITY], as_of, run)
+    _capacity_covers_horizon(lines, cap, files[schema.CAPACITY], as_of, run, unlisted)

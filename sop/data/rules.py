@@ -13,10 +13,11 @@ from sop.core.months import as_of_month, next_month, plan_months
 from sop.core.tables import TABLES
 from sop.data import cells
 from sop.data.defaults import DEFAULT_FAMILY, complete
+from sop.data.nearcode import same_but_case
 from sop.data.readers import ERROR, WARNING
 from sop.data.report import MAX_EXAMPLES, ROW, SHOWN, Run
 from sop.data.resource_rules import resource_rules
-from sop.data.sales_rules import sales_rules, series_gaps
+from sop.data.sales_rules import as_of_follows_sales, sales_rules, series_gaps
 
 __all__ = ["active_skus", "cross_rules", "foreign_keys", "series_gaps"]
 
@@ -40,7 +41,8 @@ def foreign_keys(
     """Every code in a foreign-key column exists in the table it refers to, as completed
     by `sop.data.defaults` (`refs`): a family of `sales.family` is a family, a code of
     `capacity` a resource. A SKU of sales or consensus missing from a loaded product
-    master is a warning (it is planned with derived name, family and price)."""
+    master is a warning (it is planned with derived name, family and price). A code that
+    differs only in case or spaces from a known one is said to (`cl-101` for `CL-101`)."""
     refs = refs if refs is not None else tables
     for name, df in tables.items():
         t = TABLES[name]
@@ -50,28 +52,86 @@ def foreign_keys(
             if ref is None:
                 continue
             bad = df[fk.column].notna() & ~cells.isin(df[fk.column], ref[fk.ref_column])
+            if not bad.any():
+                run.ran("References exist", name)
+                continue
             unknown = sorted(df.loc[bad, fk.column].astype(str).unique())
-            label = "unknown resource" if fk.column == schema.RESOURCE else f"unknown {fk.column}"
-            them = "them" if len(unknown) > 1 else "it"
-            run.rows(
-                "References exist",
+            known = ref[fk.ref_column].dropna().astype(str).unique()
+            twin = {u: c for u in unknown[:50] if (c := same_but_case(u, known)) is not None}
+            ref_file = files.get(fk.ref_table, fk.ref_table)
+            if twin:
+                _unknown_codes(
+                    t,
+                    df,
+                    files[name],
+                    run,
+                    df[fk.column].isin(set(twin)) & bad,
+                    fk,
+                    derivable,
+                    twin,
+                    ref_file,
+                )
+            _unknown_codes(
                 t,
                 df,
                 files[name],
-                bad,
-                fk.column,
-                f"refer to {label}{'s' * (len(unknown) > 1)} "
-                f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
-                f"Add {them} to {fk.ref_table}, or correct the code"
-                + (
-                    f"; until then {them} {'are' if len(unknown) > 1 else 'is'} planned "
-                    "named by the code, in the family of `sales.family` (else "
-                    f"'{DEFAULT_FAMILY}'), priced from sales revenue."
-                    if derivable
-                    else "."
-                ),
-                WARNING if derivable else ERROR,
+                run,
+                bad & ~df[fk.column].isin(set(twin)),
+                fk,
+                derivable,
+                {u: None for u in unknown if u not in twin},
+                ref_file,
             )
+
+
+def _unknown_codes(
+    t: schema.Table,
+    df: pd.DataFrame,
+    f: str,
+    run: Run,
+    bad: pd.Series,
+    fk: schema.ForeignKey,
+    derivable: bool,
+    codes: dict[str, str | None],
+    ref_file: str,
+) -> None:
+    """The rows of `df` whose `fk.column` names a code of `codes`, unknown to
+    `fk.ref_table` ({code: the known code it differs from only in case or spaces})."""
+    unknown = list(codes)
+    many = len(unknown) > 1
+    label = "resource" if fk.column == schema.RESOURCE else fk.column
+    them = "them" if many else "it"
+    shown = f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}"
+    twins = [c for c in codes.values() if c is not None]
+    if twins:
+        problem = (
+            f"refer to {label}{'s' * many} {shown}, which differ{'s' * (not many)} only in "
+            f"case or spaces from {', '.join(f'`{c}`' for c in twins[:5])} in {ref_file}"
+        )
+        action = f"Write {them} the same way"
+    else:
+        problem = f"refer to unknown {label}{'s' * many} {shown}"
+        action = f"Add {them} to {fk.ref_table}, or correct the code"
+    if derivable:
+        action += (
+            f"; until then {them} {'are' if many else 'is'} planned "
+            + ("apart from the product of that code, " if twins else "")
+            + "named by the code, in the family of `sales.family` (else "
+            f"'{DEFAULT_FAMILY}'), priced from sales revenue."
+        )
+    else:
+        action += "."
+    run.rows(
+        "References exist",
+        t,
+        df,
+        f,
+        bad,
+        fk.column,
+        problem,
+        action,
+        WARNING if derivable else ERROR,
+    )
 
 
 def _one_of_sku_family(t: schema.Table, df: pd.DataFrame, f: str, run: Run) -> None:
@@ -285,17 +345,20 @@ def cross_rules(
     as_of = as_of_month(tables)
     if (p := get(schema.PRODUCTS)) is not None:
         _product_rules(p, files[schema.PRODUCTS], run)
-    if (c := get(schema.COMPANY)) is not None and len(c) > 1:
-        run.flag(
+    if (c := get(schema.COMPANY)) is not None:
+        run.rows(
             "Company has one row",
-            schema.COMPANY,
-            ERROR,
-            f"{files[schema.COMPANY]}: {len(c)} rows; the company table has one row.",
-            len(c),
+            TABLES[schema.COMPANY],
+            c,
             files[schema.COMPANY],
+            pd.Series(len(c) > 1, index=c.index),
+            schema.COMPANY_NAME,
+            "name companies, but the company table has one row (the company planned)",
+            "Keep the row of the company you plan; delete the others.",
         )
-    if c is not None:
         _currency_rule(c, files[schema.COMPANY], run)
+    if as_of is not None:
+        as_of_follows_sales(tables, files, as_of, run)
     if (pr := get(schema.PROMOTIONS)) is not None:
         _promotion_rules(pr, files[schema.PROMOTIONS], as_of, run)
     if (b := get(schema.BILL_OF_RESOURCES)) is not None:

@@ -170,3 +170,30 @@ def _one_family_per_sku(s: pd.DataFrame, f: str, run: Run) -> None:
         "A SKU belongs to one family: use the same family on every row of the SKU "
         "(the latest month's family is used until then).",
     )
+
+
+def as_of_follows_sales(
+    tables: dict[str, pd.DataFrame], files: dict[str, str], as_of: pd.Timestamp, run: Run
+) -> None:
+    """The company's as-of month (the last month of actuals) is at most one month after
+    the last sales month: later, the plan would start with months of no actuals and
+    every calendar and budget would be judged from the wrong month."""
+    c, s = tables.get(schema.COMPANY), tables.get(schema.SALES)
+    if c is None or s is None or s[schema.MONTH].dropna().empty:
+        return
+    last = pd.Timestamp(s[schema.MONTH].max())
+    gap = int(months_between(last, as_of))
+    run.rows(
+        "Actuals reach the as-of month",
+        TABLES[schema.COMPANY],
+        c,
+        files[schema.COMPANY],
+        (c[schema.AS_OF_MONTH] == as_of) & (gap > 1),
+        schema.AS_OF_MONTH,
+        f"are an as-of month {fmt.count(gap, 'month')} after the last sales month "
+        f"{last:%Y-%m} in {files[schema.SALES]}: the plan would start in "
+        f"{as_of + pd.DateOffset(months=1):%Y-%m} with no actuals for the months between, "
+        "and capacity and budget are judged from there",
+        f"Set as_of_month to {last:%Y-%m} (the last month of actuals), or add the sales of "
+        f"the months up to {as_of:%Y-%m}.",
+    )
