@@ -10,6 +10,7 @@ from sop.scenario import compare
 from sop.scenario import saved as saved_scenarios
 from sop.scenario import url as scenario_url
 from sop.scenario.levers import Levers
+from sop.scenario.stars import star_note
 from sop.ui import (
     actions,
     columns,
@@ -108,7 +109,7 @@ def render_comparison(
         height="content",
         column_config=columns.helped(compare.no_price_help(figures, list(figures))),
     )
-    stars = compare.star_note(figures)  # no ★ on revenue or margin when demands differ
+    stars = star_note(figures)  # no ★ on revenue or margin when demands differ
     shown = [r for rs in ranges.values() for r in rs.values()]
     flat = bool(shown) and all(range_text.is_point(*r) for r in shown)  # why, not how
     st.caption(

@@ -15,8 +15,8 @@ from sop.cli import folder, plan
 from sop.core import configfile, fmt, schema
 from sop.data.defaults import complete
 from sop.demand import sources
+from sop.finance.kpi_text import delta_text
 from sop.finance.kpis import kpi_table
-from sop.finance.tiles import delta_text
 from sop.scenario.evaluate import Evaluation, evaluate, scenario_bridge
 from sop.scenario.lever_space import space_for
 from sop.scenario.levers import Levers

@@ -32,8 +32,9 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.executive import decisions
 from sop.executive.snapshots import PlanSnapshot, kpis_as_kept
+from sop.finance.kpi_text import service_pct
 from sop.finance.service_line import num, shortfall_line
-from sop.finance.tiles import Tile, kpi_tile, service_pct
+from sop.finance.tiles import Tile, kpi_tile
 from sop.scenario.apply import apply_policy
 from sop.scenario.levers import Levers
 from sop.scenario.wording import moved_text

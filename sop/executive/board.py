@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from sop.finance.catalogue import KPI_BY_KEY
-from sop.finance.tiles import delta_text, value_text
-from sop.scenario import compare
+from sop.finance.kpi_text import delta_text, value_text
+from sop.scenario import compare, stars
 from sop.scenario.evaluate import Evaluation
 
 BOARD = (
@@ -26,7 +26,7 @@ BOARD = (
 )
 DEMAND = "demand_units"
 # not shown either: whether a plan runs below safety stock, which keeps its stock from
-# the ★ (`compare.competitors`), as on Compare
+# the ★ (`stars.competitors`), as on Compare
 BELOW_SAFETY = "below_safety_stock"
 # the board's columns (`BOARD` figures) as the screen names them
 LABELS = {
@@ -88,13 +88,13 @@ def board_help(board: pd.DataFrame) -> dict[str, str]:
 def board_note(board: pd.DataFrame) -> str:
     """The sentence under the board when the plans' demands differ (else ''): revenue,
     gross margin and margin vs budget carry no ★, the fill rate and on-time fill rate
-    compare the plans like for like (`compare.star_note`, naming the board's columns)."""
+    compare the plans like for like (`stars.star_note`, naming the board's columns)."""
     figures = {str(r["plan"]): r for r in board.to_dict("records")}
     kpis = {k: KPI_BY_KEY[_kpi(k)] for k in BOARD}
-    return compare.star_note(
+    return stars.star_note(
         figures,
-        [LABELS[k] for k, kpi in kpis.items() if compare.demand_driven(kpi)],
-        [LABELS[k] for k, kpi in kpis.items() if compare.like_for_like(kpi)],
+        [LABELS[k] for k, kpi in kpis.items() if stars.demand_driven(kpi)],
+        [LABELS[k] for k, kpi in kpis.items() if stars.like_for_like(kpi)],
     )
 
 
@@ -106,7 +106,7 @@ def _kpi(key: str) -> str:
 def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> pd.DataFrame:
     """`scenario_board` as text with units; ★ marks the best value of each column (as
     shown: values that read the same tie, and a column where all do has none; among
-    the plans `compare.competitors` names, as on the Compare page: stock only among the
+    the plans `stars.competitors` names, as on the Compare page: stock only among the
     plans that serve every order on time and never run below safety stock (a board
     without that column, or a plan without the figure, is not judged on it), no
     revenue or margin star when the plans' demands differ, `board_note`) and ✔ the plan
@@ -117,12 +117,10 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
         kpi = _kpi(key)
         better = "up" if key == "margin_vs_budget" else KPI_BY_KEY[key].better
         # compared as shown: "★ €9.57M" next to an unstarred "€9.57M" would mislead
-        among = compare.competitors(KPI_BY_KEY[kpi], figures, currency)
-        best = compare.best_in_row(
-            dict(zip(board["plan"], board[key])), better, kpi, currency, among
-        )
+        among = stars.competitors(KPI_BY_KEY[kpi], figures, currency)
+        best = stars.best_in_row(dict(zip(board["plan"], board[key])), better, kpi, currency, among)
         out[label] = [
-            (compare.BEST if p in best else "")
+            (stars.BEST if p in best else "")
             + (
                 (delta_text(kpi, v, None, currency) or "on budget")
                 if key == "margin_vs_budget" and np.isfinite(v)

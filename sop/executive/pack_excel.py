@@ -20,10 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sop.core.xlsx import ROW, TITLE_FONT, Spec, put, write_pairs, write_table
 from sop.finance import grid_excel
 from sop.finance.grid import Grid
-from sop.finance.tiles import FULL, SERVICE_RATES
+from sop.finance.kpi_text import FULL, SERVICE_RATES
 
 NOTE_FONT = Font(italic=True)
-# a fill or on-time rate as the app words it (`sop.finance.tiles.service_pct`): "0.0%"
+# a fill or on-time rate as the app words it (`sop.finance.kpi_text.service_pct`): "0.0%"
 # would round 0.9996 up to "100.0%" with units short; >99.9% until nothing is short
 SERVICE_FORMAT = f'[<0.9995]0.0%;[<{FULL!r}]">99.9%";0.0%'
 

@@ -25,8 +25,8 @@ from sop.core import fmt, schema
 from sop.executive import approval, decisions, weekly
 from sop.executive.snapshots import PlanSnapshot
 from sop.finance.bridge import margin_bridge
+from sop.finance.kpi_text import service_pct
 from sop.finance.service_line import SHORT_UNITS, num
-from sop.finance.tiles import service_pct
 from sop.store.decisions import APPROVE
 
 BRIDGE_COLUMNS = ["step", "amount", "kind", "detail", "amount_text"]

@@ -49,7 +49,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.finance.catalogue import KPIS, PLAN_KPIS
-from sop.finance.tiles import service_pct
+from sop.finance.kpi_text import service_pct
 from sop.supply import capacity, service
 from sop.supply.limit_kinds import LABEL, kind_rank, plan_limits
 from sop.supply.plan import PlanResult

@@ -28,7 +28,8 @@ import math
 from collections.abc import Mapping
 
 from sop.core import fmt
-from sop.finance.tiles import serves_all, service_pct
+from sop.finance.kpi_text import service_pct
+from sop.finance.stock_rating import serves_all
 
 SHORT_UNITS = 0.5  # units lost or late below this read "0 units": nothing short
 

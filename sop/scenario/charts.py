@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from sop.core import fmt, money_axis, schema, waterfall_axis
 from sop.core.charts import GRID, INK, PALETTE, TEMPLATE
-from sop.finance.tiles import service_pct
+from sop.finance.kpi_text import service_pct
 
 RED, GREEN, GREY = "#B23A48", "#2E8B57", "#8A96A3"
 MONTH_AXIS = dict(tickformat="%b %Y", dtick="M2", title="Month")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from sop.core import schema
+from sop.finance.kpi_text import value_text
 from sop.finance.range_text import RANGE_BASIS, RANGE_POINT
-from sop.finance.tiles import value_text
 
 # the risk table's column of the plan's own figure, at the demand it was planned on (the
 # consensus, else the forecast: whichever the plan used), not at a drawn demand

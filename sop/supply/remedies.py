@@ -5,10 +5,10 @@ A lever's cost is the *extra* cost per unit over making it on regular time: the
 overtime premium on the binding resources, the wages (and hiring cost) of the people
 kept or hired, the subcontract price less the in-house cost, or pre-building in the
 cheapest earlier month (the cheapest free hour there, regular or overtime, plus
-holding; `_prebuild_lever`). A lever the data forbids says what to change (hiring
-off, the hiring limit too low, more overtime hours than the cap leaves:
-`overtime_text`) in plain words first, then in brackets the data field and table to
-edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
+holding; `_prebuild_lever`, costed by `sop.supply.prebuild`). A lever the data
+forbids says what to change (hiring off, the hiring limit too low, more overtime hours
+than the cap leaves: `overtime_text`) in plain words first, then in brackets the data
+field and table to edit ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in
 resources)"); a limit in units (a family's units a month) has no known cost per unit
 (cost inf: the caller says so). A gap is a `Gap` record; `Remedies` holds one plan's
 inputs, solution, resource grids and settings, and its `claim` books what each gap's
@@ -39,6 +39,7 @@ from sop.supply.explain import TOL_UNITS, cost_rates
 from sop.supply.inputs import INF, PlanInputs
 from sop.supply.lp import LpSolution
 from sop.supply.policy import SupplyPolicy
+from sop.supply.prebuild import Prebuild
 from sop.supply.remedy_text import (
     FIELD_UNITS,
     OTHER_GAP,
@@ -89,20 +90,6 @@ class _Option(NamedTuple):
     partial: bool = False  # it makes only part of the gap (a pre-build short of room)
 
 
-class _Build(NamedTuple):
-    """A pre-build in one month (`Remedies._prebuild_in`): whether it makes only part of
-    the gap, its cost per unit, the month, the units it makes, how many of them on spare
-    regular hours alone, and the regular and overtime hours it takes per route resource."""
-
-    partial: bool
-    cost: float
-    month: int
-    made: float
-    on_regular: float
-    reg_h: np.ndarray
-    ot_h: np.ndarray
-
-
 @dataclass(frozen=True)
 class Gap:
     """One shortfall row's gap: `units` of item `item` (row of `inp.items`) short in
@@ -145,7 +132,8 @@ class Remedies:
         self.reg, self.otr, self.line = cost_rates(inp)
         # an overtime hour's extra cost: a line's premium, a labour pool's whole rate
         line, reg, otr = self.line, self.reg, self.otr
-        self.prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
+        prem = np.nan_to_num(np.where(line, np.maximum(otr - reg, 0.0), otr))
+        self.pre = Prebuild(inp, sol, ru_g, prem)  # where and at what cost to pre-build
         # what the levers of the gaps claimed so far take, per ledger row and month
         per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
         self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS)}
@@ -258,22 +246,10 @@ class Remedies:
             out.append(_Option(float(price[0] - in_house), text, (take,)))
         return out
 
-    def _material_room(self, i: int, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(the supplier caps that hold item i (rows of `inp.mat`), each one's cap and
-        the units the plan makes under it in month v)."""
-        inp = self.inp
-        caps = np.unique(inp.mat_pairs[inp.mat_pairs[:, 0] == i, 1]) if len(inp.mat_pairs) else []
-        caps = np.asarray(caps, dtype=int)
-        made = [
-            float(self.sol.values["X"][inp.mat_pairs[inp.mat_pairs[:, 1] == o, 0], v].sum())
-            for o in caps
-        ]
-        return caps, inp.mat_cap[caps, v].astype(float), np.asarray(made, dtype=float)
-
     def _prebuild_lever(self, gap: Gap, a: np.ndarray) -> _Option | None:
         """The lever (`_Option`: extra cost per unit, text, the hours and supplier room it
         takes, whether it makes only part of the gap) of making the gap's item in the
-        cheapest earlier month and holding it until the gap's month (`_prebuild_in`; a
+        cheapest earlier month and holding it until the gap's month (`Prebuild.month`; a
         month that makes the whole gap before one that makes part; ties: the latest);
         None when no earlier month is open. It says on which hours (`prebuild_split`: '',
         'on overtime', '(10 on spare regular hours, 20 on overtime)'), raising the
@@ -283,7 +259,7 @@ class Remedies:
         route = np.flatnonzero(a > 0)
         best = None
         for v in range(t - 1, -1, -1):
-            build = self._prebuild_in(gap, a[route], route, v)
+            build = self.pre.month(i, t, gap.units, a[route], route, v, self.taken[REGULAR_H])
             if build and (best is None or (build.partial, build.cost + 1e-9) < best[:2]):
                 best = build
         if best is None:
@@ -299,7 +275,7 @@ class Remedies:
             _, raise_ = overtime_parts(inp, self.ru_g, v, rows, best.ot_h[ot], a[rows], taken, who)
             raises += [f"the {when} overtime cap {c}" for c in raise_]
         takes = []
-        for o, cap, used in zip(*self._material_room(i, v)):
+        for o, cap, used in zip(*self.pre.material_room(i, v)):
             taken = float(self.taken[MATERIAL][o, v])
             takes.append(_Take(MATERIAL, int(o), v, made))
             if made > cap - used - taken + TOL_UNITS:
@@ -311,58 +287,6 @@ class Remedies:
         text = f"{allow}pre-build {units} in {when}{how}{rest}"
         text += f" and raise {' and '.join(raises)}" if raises else " and hold them"
         return _Option(best.cost, text, tuple(hours + takes), best.partial)
-
-    def _prebuild_in(self, gap: Gap, a: np.ndarray, route: np.ndarray, v: int) -> _Build | None:
-        """Pre-building the gap in month v on the resources `route` (`a`: hours a unit on
-        each); None when the plan itself leaves v no free hour on one of them (spare
-        regular or overtime: `_room`) or no supplier room, or it would make under a unit.
-
-        A unit costs, over making it on regular time in month t, what its hours cost
-        extra: nothing on spare regular hours, the overtime premium (a line's overtime
-        rate less its regular rate, a labour pool's whole overtime rate) on overtime; plus
-        any change in the material cost and the holding cost for the t - v months it
-        waits. What the spare regular hours cannot make, overtime makes when the plan
-        leaves some free there (`_room`, the test that opens the month), and the cost is
-        the average over the gap's units, what closing the gap costs a unit: (10 x hold +
-        20 x (premium + hold)) / 30 for 10 on regular hours and 20 on overtime. Without
-        it the pre-build makes what the spare hours allow, at the cost of its first unit,
-        and is partial. The earlier month's shadow prices are not used: they price the
-        hour at what the plan already makes with it, so taking it would move a gap, not
-        close one. The hours and material gaps claimed before (`claim`) are not free:
-        they move a resource to overtime or make the lever raise a cap, never close v."""
-        inp, i, t, units = self.inp, gap.item, gap.month, gap.units
-        tol = TOL_UNITS * a
-        spare, ot_open = self._room(route, v, tol)
-        _, cap, made = self._material_room(i, v)
-        if not ((spare >= tol) | ot_open).all() or (cap - made < TOL_UNITS).any():
-            return None  # the plan itself leaves no free hour or unit here
-        spare = spare - self.taken[REGULAR_H][route, v]
-        regular = spare >= tol  # a free regular hour, per resource
-        held = float(inp.material[i, v] - inp.material[i, t]) + float(inp.hold[i, v] * (t - v))
-        # the units made on spare regular hours alone (none if a resource is on overtime)
-        first = min(units, float(np.min(spare[regular] / a[regular], initial=units)))
-        on_regular = first if regular.all() else 0.0
-        need, prem = units * a, self.prem[route]
-        short = regular & (need - spare > tol)  # spare regular hours short of the gap
-        if ot_open[short].all():  # overtime makes the rest: the whole gap
-            reg_h = np.where(regular, np.minimum(need, spare), 0.0)
-            ot_h = np.where(short, need - spare, np.where(regular, 0.0, need))
-            cost = float(prem @ ot_h) / units + held
-            return _Build(False, cost, v, units, on_regular, reg_h, ot_h)
-        if round(first) < 1:  # it would read "pre-build 0 of the 30 units"
-            return None
-        cost, h = float(prem[~regular] @ a[~regular]) + held, first * a
-        return _Build(True, cost, v, first, on_regular, h * regular, h * ~regular)
-
-    def _room(self, route: np.ndarray, v: int, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the spare regular hours the plan itself leaves each resource of `route` in
-        month v, whether it leaves one `tol` of overtime free there (none with overtime
-        off in the settings or a cap of 0)): what opens a pre-build month and lets its
-        overtime make what the spare regular hours cannot."""
-        ru_g = self.ru_g
-        spare = np.nan_to_num(ru_g[AVAILABLE][route, v] - ru_g[LOAD][route, v])
-        ot_left = np.nan_to_num(ru_g[MAX_OVERTIME][route, v] - ru_g[OVERTIME][route, v])
-        return spare, ot_left >= tol
 
     def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from sop.core import fmt
-from sop.finance.tiles import Tile, kpi_tile, service_pct
-from sop.finance.tiles import value_text as value_text_kpi
+from sop.finance.kpi_text import service_pct
+from sop.finance.kpi_text import value_text as value_text_kpi
+from sop.finance.tiles import Tile, kpi_tile
 from sop.goal.explain import Binding
 from sop.goal.solve import INFEASIBLE, INVALID, MET, GoalResult
 from sop.goal.spec import GoalSpec

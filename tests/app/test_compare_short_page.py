@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from sop.executive import service as executive
 from sop.finance import range_text, risk
-from sop.finance.tiles import value_text
-from sop.scenario import compare
+from sop.finance.kpi_text import value_text
+from sop.scenario import compare, stars
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
@@ -58,11 +58,11 @@ def test_compare_shows_ranges_and_stars_units_served_only_like_for_like(squeezed
     k = evs[surge].kpis
     assert k["served_units"] > evs["Baseline"].kpis["served_units"] and k["lost_units"] > 0
     assert table.at["Units served", surge] == value_text("served_units", k["served_units"])
-    assert not table.loc["Units served"].str.startswith(compare.BEST).any()
+    assert not table.loc["Units served"].str.startswith(stars.BEST).any()
     captions = " ".join(c.value for c in at.caption)
     # revenue and margin grow with demand too: no plan gets their star (`star_note`)
     for label in ("Revenue", "Gross margin"):
-        assert not table.loc[label].str.startswith(compare.BEST).any(), label
+        assert not table.loc[label].str.startswith(stars.BEST).any(), label
     assert (
         "Revenue, gross margin and units served carry no ★, as the plans' demands differ"
         in captions

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from sop.core import fmt
 from sop.executive import approval, decisions
 from sop.executive import service as executive
-from sop.finance.tiles import delta_text
+from sop.finance.kpi_text import delta_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store

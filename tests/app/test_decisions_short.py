@@ -17,7 +17,7 @@ from sop.core import fmt
 from sop.executive import approval, weekly
 from sop.executive import service as executive
 from sop.finance import service_line
-from sop.finance.tiles import value_text
+from sop.finance.kpi_text import value_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store

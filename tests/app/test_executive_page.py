@@ -16,10 +16,10 @@ from sop.core.access import Actor
 from sop.executive import decisions
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
-from sop.finance.tiles import service_pct, value_text
+from sop.finance.kpi_text import service_pct, value_text
 from sop.scenario import saved as saved_scenarios
-from sop.scenario.compare import BEST
 from sop.scenario.levers import Levers
+from sop.scenario.stars import BEST
 from sop.store import Store, users
 from sop.store import decisions as decision_log
 from sop.ui import auth

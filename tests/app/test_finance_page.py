@@ -203,7 +203,7 @@ def test_the_service_tiles_show_the_ranges_through_the_constrained_plan(
     under the fill and on-time tiles, the simulation's P10-P90 of that scenario, from
     the same run as the revenue range."""
     from sop.executive import service as executive
-    from sop.finance.tiles import service_pct
+    from sop.finance.kpi_text import service_pct
 
     loaded_store(store, tiny_tables())
     months = pd.date_range("2026-01-01", periods=18, freq="MS")  # P10 0.8x, P90 1.3x P50

@@ -13,8 +13,8 @@ from tiny import tiny_tables
 
 from sop.core import fmt, schema
 from sop.executive import service as executive
+from sop.finance.kpi_text import value_text
 from sop.finance.kpis import binding_names
-from sop.finance.tiles import value_text
 from sop.scenario.levers import Levers
 from sop.store import Store
 

@@ -5,7 +5,7 @@ and on-time P10 / P50 / P90 of the scenario and the baseline, equal to the simul
 from __future__ import annotations
 
 from sop.executive import service as executive
-from sop.finance.tiles import value_text
+from sop.finance.kpi_text import value_text
 from sop.scenario.levers import Levers
 from sop.store import Store
 

@@ -15,8 +15,8 @@ from tiny import tiny_tables
 
 from sop.core import fmt, schema
 from sop.executive import service as executive
+from sop.finance.kpi_text import service_pct
 from sop.finance.service_line import shortfall_line
-from sop.finance.tiles import service_pct
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.scenario.shortfall import shortfall_lines

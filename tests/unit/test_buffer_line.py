@@ -14,8 +14,8 @@ from sop.data.demo import build_demo
 from sop.data.validate import check_tables
 from sop.demand.plan import loaded_consensus
 from sop.finance import risk, service_line
+from sop.finance.kpi_text import service_pct
 from sop.finance.kpis import plan_kpis
-from sop.finance.tiles import service_pct
 from sop.scenario.evaluate import evaluate, prepare_demand
 from sop.scenario.levers import Levers
 from sop.supply.plan import SupplyPolicy, solve_plan

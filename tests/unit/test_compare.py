@@ -12,12 +12,12 @@ import pytest
 from supply_helpers import tiny_with_consensus
 
 from sop.core import charts, schema
-from sop.finance import tiles
+from sop.finance import kpi_text, tiles
 from sop.finance.bridge import margin_bridge
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
 from sop.finance.kpis import kpi_table, plan_kpis
 from sop.scenario import charts as scenario_charts
-from sop.scenario import compare, risk_view
+from sop.scenario import compare, risk_view, stars
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.evaluate import evaluate
 from sop.scenario.levers import Levers
@@ -35,22 +35,22 @@ def base(tiny):
 
 
 def test_values_and_deltas_carry_their_units() -> None:
-    assert tiles.value_text("revenue", 1_250_000, "EUR") == "€1.25M"
-    assert tiles.value_text("fill_rate", 0.953) == "95.3 %"
-    assert tiles.value_text("lost_units", 12345) == "12,345 units"
-    assert tiles.value_text("lost_units", 12345, bare=True) == "12,345"
-    assert tiles.value_text("days_of_supply", 41.2) == "41 days"
-    assert tiles.value_text("overtime_hours", 80) == "80 h"
-    assert tiles.value_text("revenue", float("nan")) == "–"
-    assert tiles.delta_text("revenue", 120_000, 1_000_000) == "+€120k (+12.0 %)"
-    assert tiles.delta_text("cogs", -2_500_000, 10_000_000) == "-€2.50M (-25.0 %)"
-    assert tiles.delta_text("fill_rate", -0.013) == "-1.3 pp"
-    assert tiles.delta_text("hires", 3, 0) == "+3 people"
-    assert tiles.delta_text("revenue", 0.0, 5.0) is None
-    assert tiles.delta_text("revenue", float("nan")) is None
+    assert kpi_text.value_text("revenue", 1_250_000, "EUR") == "€1.25M"
+    assert kpi_text.value_text("fill_rate", 0.953) == "95.3 %"
+    assert kpi_text.value_text("lost_units", 12345) == "12,345 units"
+    assert kpi_text.value_text("lost_units", 12345, bare=True) == "12,345"
+    assert kpi_text.value_text("days_of_supply", 41.2) == "41 days"
+    assert kpi_text.value_text("overtime_hours", 80) == "80 h"
+    assert kpi_text.value_text("revenue", float("nan")) == "–"
+    assert kpi_text.delta_text("revenue", 120_000, 1_000_000) == "+€120k (+12.0 %)"
+    assert kpi_text.delta_text("cogs", -2_500_000, 10_000_000) == "-€2.50M (-25.0 %)"
+    assert kpi_text.delta_text("fill_rate", -0.013) == "-1.3 pp"
+    assert kpi_text.delta_text("hires", 3, 0) == "+3 people"
+    assert kpi_text.delta_text("revenue", 0.0, 5.0) is None
+    assert kpi_text.delta_text("revenue", float("nan")) is None
     # a real change too small for one decimal of % is "<0.1 %", never "-0.0 %"
-    assert tiles.delta_text("revenue", -2_098, 31_350_000) == "-€2,098 (<0.1 %)"
-    assert tiles.delta_text("ending_inventory_value", 600, 1_240_000) == "+€600 (<0.1 %)"
+    assert kpi_text.delta_text("revenue", -2_098, 31_350_000) == "-€2,098 (<0.1 %)"
+    assert kpi_text.delta_text("ending_inventory_value", 600, 1_240_000) == "+€600 (<0.1 %)"
 
 
 def test_tile_colours_follow_the_better_direction() -> None:
@@ -90,12 +90,12 @@ def test_budget_lines_only_where_the_budget_has_a_figure() -> None:
     ],
 )
 def test_best_in_row(values: dict, better: str, best: set) -> None:
-    assert compare.best_in_row(values, better) == best
+    assert stars.best_in_row(values, better) == best
 
 
 def test_compare_table_marks_the_best_per_row_by_direction() -> None:
     figures = {
-        # the same demand: revenue is like for like (`compare.competitors`)
+        # the same demand: revenue is like for like (`stars.competitors`)
         "Baseline": {"revenue": 100.0, "cogs": 60.0, "demand_units": 10.0},
         "#1 Push": {"revenue": 150.0, "cogs": 90.0, "demand_units": 10.0},
         "#2 Lean": {"revenue": 90.0, "cogs": 50.0, "demand_units": 10.0},
@@ -337,8 +337,8 @@ def test_below_safety_stock_is_a_kpi_from_the_plan(tiny, base) -> None:
     )
     ev = evaluate(demand, tables, Levers(safety_stock_months=12.0, demand_pct=100.0))
     assert ev.kpis["below_safety_stock"] > base.kpis["below_safety_stock"]
-    assert tiles.value_text("below_safety_stock", 1234.0) == "1,234 unit-months"
-    assert tiles.delta_text("below_safety_stock", 10.0, 5.0) == "+10 unit-months"
+    assert kpi_text.value_text("below_safety_stock", 1234.0) == "1,234 unit-months"
+    assert kpi_text.delta_text("below_safety_stock", 10.0, 5.0) == "+10 unit-months"
     assert "below_safety_stock" in dict(compare.TILES)
 
 
@@ -354,7 +354,7 @@ def test_below_safety_stock_is_a_kpi_from_the_plan(tiny, base) -> None:
     ],
 )
 def test_best_is_judged_at_the_shown_precision(values: dict, key: str, best: set) -> None:
-    assert compare.best_in_row(values, "up", key) == best
+    assert stars.best_in_row(values, "up", key) == best
     table = compare.compare_table({n: {key: v} for n, v in values.items()}).set_index("KPI")
     row = table.loc[next(k.label for k in KPIS if k.key == key)]
     assert {n for n in values if row[n].startswith("★")} == best

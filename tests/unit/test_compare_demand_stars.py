@@ -20,7 +20,7 @@ from supply_helpers import tiny_with_consensus
 
 from sop.executive import board as exec_board
 from sop.finance.catalogue import KPI_BY_KEY
-from sop.scenario import compare
+from sop.scenario import compare, stars
 from sop.scenario.evaluate import evaluate, prepare_demand
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy
@@ -49,7 +49,7 @@ def figures():
 
 
 def _starred(row: pd.Series) -> set[str]:
-    return {n for n, v in row.items() if str(v).startswith(compare.BEST)}
+    return {n for n, v in row.items() if str(v).startswith(stars.BEST)}
 
 
 def test_compare_stars_no_volume_row_across_different_demands(figures) -> None:
@@ -63,7 +63,7 @@ def test_compare_stars_no_volume_row_across_different_demands(figures) -> None:
     assert "Baseline" in _starred(table.loc["On-time fill rate", plans])
     assert any(_starred(table.loc[label, plans]) for label in RATIO_ROWS)
     # the rates it names as like for like are rows of this table, in its order
-    assert compare.star_note(k) == (
+    assert stars.star_note(k) == (
         "Revenue, gross margin and units served carry no ★, as the plans' demands differ: "
         "a plan asked for more earns more even when it serves less (the gross margin %, "
         "fill rate and on-time fill rate compare them like for like)."
@@ -77,7 +77,7 @@ def test_compare_stars_volume_rows_between_plans_with_the_same_demand(figures) -
     table = compare.compare_table(same, "EUR").set_index("KPI")
     for label in VOLUME_ROWS:
         assert _starred(table.loc[label, list(same)]) == {"Baseline"}, label
-    assert compare.star_note(same) == ""
+    assert stars.star_note(same) == ""
 
 
 def test_the_board_follows_the_same_rule_and_says_why(figures) -> None:
@@ -86,9 +86,9 @@ def test_the_board_follows_the_same_rule_and_says_why(figures) -> None:
     assert list(board["demand_units"]) == [k[n]["demand_units"] for n in evs]
     text = exec_board.board_text(board, "EUR", "surge").set_index("Plan")
     for col in ("Revenue", "Gross margin", "Margin vs budget"):
-        assert not text[col].str.startswith(compare.BEST).any(), col
-    assert text.at["Baseline", "Fill rate"].startswith(compare.BEST)
-    assert text.at["Baseline", "On-time fill rate"].startswith(compare.BEST)
+        assert not text[col].str.startswith(stars.BEST).any(), col
+    assert text.at["Baseline", "Fill rate"].startswith(stars.BEST)
+    assert text.at["Baseline", "On-time fill rate"].startswith(stars.BEST)
     # the board has no gross margin % column: the note names only the rates it shows
     assert "Gross margin %" not in text.columns
     assert exec_board.board_note(board) == (
@@ -97,40 +97,40 @@ def test_the_board_follows_the_same_rule_and_says_why(figures) -> None:
         "and on-time fill rate compare them like for like)."
     )
     alike = exec_board.scenario_board({n: evs[n] for n in ("Baseline", "cut")})
-    assert exec_board.board_text(alike, "EUR").at[0, "Revenue"].startswith(compare.BEST)
+    assert exec_board.board_text(alike, "EUR").at[0, "Revenue"].startswith(stars.BEST)
     assert exec_board.board_note(alike) == ""
 
 
 def test_demands_differ_reads_unknown_demand_with_care() -> None:
-    assert compare.demands_differ({"a": {"demand_units": 10.0}, "b": {"demand_units": 12.0}})
-    assert not compare.demands_differ({"a": {"demand_units": 10.0}, "b": {"demand_units": 10.2}})
+    assert stars.demands_differ({"a": {"demand_units": 10.0}, "b": {"demand_units": 12.0}})
+    assert not stars.demands_differ({"a": {"demand_units": 10.0}, "b": {"demand_units": 10.2}})
     # one plan's demand unknown among known ones: not like for like
-    assert compare.demands_differ({"a": {"demand_units": 10.0}, "b": {}})
+    assert stars.demands_differ({"a": {"demand_units": 10.0}, "b": {}})
     # no plan has a demand figure (hand-made figures): not known to differ
-    assert not compare.demands_differ({"a": {"revenue": 1.0}, "b": {"revenue": 2.0}})
-    assert not compare.demands_differ({"a": {"demand_units": 10.0}})
+    assert not stars.demands_differ({"a": {"revenue": 1.0}, "b": {"revenue": 2.0}})
+    assert not stars.demands_differ({"a": {"demand_units": 10.0}})
     revenue = KPI_BY_KEY["revenue"]
-    assert compare.demand_driven(revenue) and compare.demand_driven(KPI_BY_KEY["served_units"])
-    assert not compare.demand_driven(KPI_BY_KEY["gross_margin_pct"])
+    assert stars.demand_driven(revenue) and stars.demand_driven(KPI_BY_KEY["served_units"])
+    assert not stars.demand_driven(KPI_BY_KEY["gross_margin_pct"])
     differ = {"a": {"demand_units": 10.0}, "b": {"demand_units": 12.0}}
-    assert compare.competitors(revenue, differ) == set()
+    assert stars.competitors(revenue, differ) == set()
     alike = {"a": {"demand_units": 10.0}, "b": {"demand_units": 10.0}}
-    assert compare.competitors(revenue, alike) == {"a", "b"}  # every plan competes
-    assert compare.competitors(KPI_BY_KEY["fill_rate"], differ) is None
+    assert stars.competitors(revenue, alike) == {"a", "b"}  # every plan competes
+    assert stars.competitors(KPI_BY_KEY["fill_rate"], differ) is None
 
 
 def test_the_note_names_the_rows_a_table_has() -> None:
     differ = {"a": {"demand_units": 10.0}, "b": {"demand_units": 12.0}}
-    assert compare.star_note(differ, ["Revenue"], ["Fill rate (served / demanded)"]) == (
+    assert stars.star_note(differ, ["Revenue"], ["Fill rate (served / demanded)"]) == (
         "Revenue carries no ★, as the plans' demands differ: a plan asked for more earns "
         "more even when it serves less (the fill rate compares them like for like)."
     )
     # a table with no rate to compare by names none
-    assert compare.star_note(differ, ["Revenue", "Gross margin"], []) == (
+    assert stars.star_note(differ, ["Revenue", "Gross margin"], []) == (
         "Revenue and gross margin carry no ★, as the plans' demands differ: a plan asked "
         "for more earns more even when it serves less."
     )
-    assert [k.key for k in compare.KPIS if compare.like_for_like(k)] == [
+    assert [k.key for k in compare.KPIS if stars.like_for_like(k)] == [
         "gross_margin_pct",
         "fill_rate",
         "on_time_rate",

@@ -24,8 +24,8 @@ from sop.executive import pack_sheets
 from sop.finance import grid as sop_grid
 from sop.finance import grid_excel, grid_text, risk
 from sop.finance.catalogue import KPI_BY_KEY
-from sop.finance.tiles import value_text
-from sop.scenario import compare
+from sop.finance.kpi_text import value_text
+from sop.scenario import compare, stars
 from sop.scenario.evaluate import evaluate, prepare_demand
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy
@@ -81,7 +81,7 @@ def test_compare_shows_each_plans_p10_p90_under_its_kpi(evs) -> None:
             lo, hi = risk.p10_p90(ev.risk)[key]
             cell = table.at[label, name]
             assert cell == f"{value_text(key, lo)} to {value_text(key, hi)}"
-            assert not cell.startswith(compare.BEST)  # a range is not a better value
+            assert not cell.startswith(stars.BEST)  # a range is not a better value
     # the short plans' fill rate is a range, not a point; the figures carry units
     assert table.at["Fill rate, P10-P90", "surge"].endswith("%")
     assert table.at["Revenue, P10-P90", "surge"].startswith("€")
@@ -104,42 +104,42 @@ def test_compare_without_ranges_has_no_range_rows_and_a_plan_without_one_reads_d
 def test_units_served_is_not_starred_across_different_demand(evs) -> None:
     table = _table(evs, list(evs), ranged=False)
     # before: "★" on the surge, which serves more only because it is asked more
-    assert not table.loc[SERVED].str.startswith(compare.BEST).any()
+    assert not table.loc[SERVED].str.startswith(stars.BEST).any()
     # the fill rate compares them like for like: the baseline serves all
-    assert table.at["Fill rate (served / demanded)", "Baseline"].startswith(compare.BEST)
-    assert not table.at["Fill rate (served / demanded)", "surge"].startswith(compare.BEST)
+    assert table.at["Fill rate (served / demanded)", "Baseline"].startswith(stars.BEST)
+    assert not table.at["Fill rate (served / demanded)", "surge"].startswith(stars.BEST)
 
 
 def test_units_served_is_starred_among_plans_with_the_same_demand(evs) -> None:
     table = _table(evs, ["Baseline", "cut"], ranged=False)
-    assert table.at[SERVED, "Baseline"].startswith(compare.BEST)
-    assert not table.at[SERVED, "cut"].startswith(compare.BEST)
+    assert table.at[SERVED, "Baseline"].startswith(stars.BEST)
+    assert not table.at[SERVED, "cut"].startswith(stars.BEST)
 
 
 def test_competitors_is_the_one_rule(evs) -> None:
     figures = {n: e.kpis for n, e in evs.items()}
     served = KPI_BY_KEY["served_units"]
     assert served.same_demand and not KPI_BY_KEY["revenue"].same_demand
-    assert compare.competitors(served, figures) == set()
+    assert stars.competitors(served, figures) == set()
     same = {n: figures[n] for n in ("Baseline", "cut")}
-    assert compare.competitors(served, same) == {"Baseline", "cut"}
+    assert stars.competitors(served, same) == {"Baseline", "cut"}
     # stock only among the plans that serve all their demand on time and run no further
     # below safety stock than the least of them: the tiny baseline runs below it
     # (3,154 unit-months) and still competes, as no on-time plan holds more
     stock = KPI_BY_KEY["ending_inventory_value"]
     assert figures["Baseline"]["below_safety_stock"] > 1_000
-    assert compare.competitors(stock, figures) == {"Baseline"}
+    assert stars.competitors(stock, figures) == {"Baseline"}
     # an on-time plan that holds its safety stock better leaves the baseline out
     held = {**figures, "held": {**figures["Baseline"], "below_safety_stock": 0.0}}
-    assert compare.competitors(stock, held) == {"held"}
+    assert stars.competitors(stock, held) == {"held"}
     # revenue grows with demand too: no plan competes while the demands differ
-    assert compare.competitors(KPI_BY_KEY["revenue"], figures) == set()
-    assert compare.competitors(KPI_BY_KEY["revenue"], same) == {"Baseline", "cut"}
+    assert stars.competitors(KPI_BY_KEY["revenue"], figures) == set()
+    assert stars.competitors(KPI_BY_KEY["revenue"], same) == {"Baseline", "cut"}
     # demands that read the same are the same; an unknown demand is not
-    assert compare.same_demand({"a": 100.2, "b": 99.8}) == {"a", "b"}
-    assert compare.same_demand({"a": 100.0, "b": float("nan")}) == set()
+    assert stars.same_demand({"a": 100.2, "b": 99.8}) == {"a", "b"}
+    assert stars.same_demand({"a": 100.0, "b": float("nan")}) == set()
     # demands that read the same ("1.23M units") but differ by 3,900 units are not alike
-    assert compare.same_demand({"a": 1_230_100.0, "b": 1_234_000.0}) == set()
+    assert stars.same_demand({"a": 1_230_100.0, "b": 1_234_000.0}) == set()
 
 
 def test_board_shows_lost_units_and_stars_by_the_same_rule(evs) -> None:
@@ -151,10 +151,10 @@ def test_board_shows_lost_units_and_stars_by_the_same_rule(evs) -> None:
     assert list(text.columns).index(col) == list(text.columns).index("Lost sales (value)") - 1
     assert text.at["✔ surge", col] == value_text("lost_units", evs["surge"].kpis["lost_units"])
     assert text.at["cut", col] == value_text("lost_units", evs["cut"].kpis["lost_units"])
-    assert text.at["Baseline", col] == compare.BEST + "0 units"  # fewer lost is better
-    # stock: only the plan serving all its demand competes (`compare.competitors`)
+    assert text.at["Baseline", col] == stars.BEST + "0 units"  # fewer lost is better
+    # stock: only the plan serving all its demand competes (`stars.competitors`)
     inventory = text["Inventory value (end)"]
-    assert not inventory.drop("Baseline").str.startswith(compare.BEST).any()
+    assert not inventory.drop("Baseline").str.startswith(stars.BEST).any()
 
 
 def test_the_excel_scenarios_sheet_carries_every_board_column() -> None:

@@ -343,7 +343,7 @@ def test_board_stars_values_as_shown() -> None:
     for col in ("Revenue", "Gross margin", "Margin vs budget"):
         assert out[col].iloc[:2].str.startswith("★").all(), col
         assert not out[col].iloc[2].startswith("★"), col
-    # the plan that delivers late does not compete on stock (`compare.competitors`)
+    # the plan that delivers late does not compete on stock (`stars.competitors`)
     assert [v.startswith("★") for v in out["Inventory value (end)"]] == [True, False, False]
     assert not out["Fill rate"].str.startswith("★").any()  # all the same
     # service: the plan that delivers late is not the best on time or late value
@@ -379,7 +379,7 @@ def test_stock_is_starred_only_among_plans_that_serve_all_demand() -> None:
     """A plan that runs out of stock ends with little of it: that is no achievement, so
     the lowest inventory value (and the highest turns) are starred only among the plans
     that serve every order, on the board and in Compare's table."""
-    from sop.scenario import compare
+    from sop.scenario import compare, stars
 
     board = pd.DataFrame(
         {
@@ -412,4 +412,4 @@ def test_stock_is_starred_only_among_plans_that_serve_all_demand() -> None:
             True,
         ], label
     # a plan one unit short (>99.9 %) does not serve all demand either
-    assert compare.served_all({"a": 1.0, "b": 0.99999, "c": float("nan")}) == {"a"}
+    assert stars.served_all({"a": 1.0, "b": 0.99999, "c": float("nan")}) == {"a"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sop.executive import headline as exec_headline
-from sop.finance.tiles import value_text
+from sop.finance.kpi_text import value_text
 
 BASE = {"revenue": 1_000.0, "fill_rate": 1.0, "lost_units": 0.0, "lost_value": 0.0}
 SHORT = {"revenue": 900.0, "fill_rate": 0.9, "lost_units": 10.0, "lost_value": 1_250_000.0}

@@ -17,7 +17,7 @@ from sop.core import schema
 from sop.core.xlsx import write_table
 from sop.executive import headline as exec_headline
 from sop.executive.pack_sheets import HEADLINE_SPEC, headline_table
-from sop.finance import tiles
+from sop.finance import kpi_text, tiles
 from sop.finance.kpis import binding_names, kpi_table, plan_kpis
 from sop.scenario import compare
 from sop.supply.plan import OPTIMAL, solve_plan
@@ -69,11 +69,11 @@ def test_finance_deltas_say_they_are_against_the_baseline() -> None:
 
 
 def test_days_read_in_the_singular_when_one() -> None:
-    assert tiles.delta_text("days_of_supply", -1.0) == "-1 day"
-    assert tiles.delta_text("days_of_supply", -3.2) == "-3 days"
-    assert tiles.delta_text("days_of_supply", 1.4) == "+1 day"
-    assert tiles.value_text("days_of_supply", 1.0) == "1 day"
-    assert tiles.value_text("days_of_supply", 41.0) == "41 days"
+    assert kpi_text.delta_text("days_of_supply", -1.0) == "-1 day"
+    assert kpi_text.delta_text("days_of_supply", -3.2) == "-3 days"
+    assert kpi_text.delta_text("days_of_supply", 1.4) == "+1 day"
+    assert kpi_text.value_text("days_of_supply", 1.0) == "1 day"
+    assert kpi_text.value_text("days_of_supply", 41.0) == "41 days"
 
 
 def test_the_scenarios_tiles_carry_late_units() -> None:

@@ -18,7 +18,7 @@ from sop.executive import pack
 from sop.executive import service as executive
 from sop.finance import grid as sop_grid
 from sop.finance import service_line
-from sop.finance.tiles import service_pct, value_text
+from sop.finance.kpi_text import service_pct, value_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store

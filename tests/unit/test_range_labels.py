@@ -19,7 +19,7 @@ from sop.executive import headline as exec_headline
 from sop.executive import pack_sheets
 from sop.executive import view as exec_view
 from sop.finance import charts as finance_charts
-from sop.finance import range_text, risk, tiles
+from sop.finance import kpi_text, range_text, risk, tiles
 from sop.finance import view as finance_view
 from sop.scenario import risk_view
 from sop.scenario.evaluate import evaluate
@@ -129,10 +129,10 @@ def test_executive_inventory_against_the_baseline_says_it_is_lower_from_running_
 ) -> None:
     _, base, ev = squeeze
     head = _headline(ev, base)
-    fill = tiles.service_pct(ev.kpis["fill_rate"])
-    on_time = tiles.service_pct(ev.kpis["on_time_rate"])
+    fill = kpi_text.service_pct(ev.kpis["fill_rate"])
+    on_time = kpi_text.service_pct(ev.kpis["on_time_rate"])
     below = {
-        n: tiles.value_text("below_safety_stock", e.kpis["below_safety_stock"])
+        n: kpi_text.value_text("below_safety_stock", e.kpis["below_safety_stock"])
         for n, e in (("ev", ev), ("base", base))
     }
     d = ev.kpis["ending_inventory_value"] - base.kpis["ending_inventory_value"]
@@ -140,7 +140,7 @@ def test_executive_inventory_against_the_baseline_says_it_is_lower_from_running_
     text = head.at["ending_inventory_value", "vs_baseline_text"]
     # the demo's baseline runs a little below safety stock too; this plan runs further
     assert text == (
-        f"{tiles.delta_text('ending_inventory_value', d, base.kpis['ending_inventory_value'])}"
+        f"{kpi_text.delta_text('ending_inventory_value', d, base.kpis['ending_inventory_value'])}"
         f" vs baseline; lower because this plan leaves orders unserved (fill "
         f"rate {fill}), ships orders late (on-time fill rate {on_time}) and runs further "
         f"below safety stock ({below['ev']}, against {below['base']}), not better"

@@ -15,10 +15,10 @@ from supply_helpers import severe_squeeze
 
 from sop.executive import headline as exec_headline
 from sop.executive import view as exec_view
-from sop.finance import tiles
+from sop.finance import kpi_text, stock_rating, tiles
 from sop.finance.catalogue import KPI_BY_KEY, KPIS
 from sop.finance.kpis import kpi_table
-from sop.scenario import compare
+from sop.scenario import compare, stars
 
 HORIZON = 18
 STOCK = {
@@ -117,21 +117,23 @@ def test_other_kpis_keep_their_colours_when_a_plan_runs_short() -> None:
 
 def test_the_served_test_is_the_one_compare_stars_by() -> None:
     fills = {"a": 1.0, "b": 0.99999, "c": math.nan, "d": 0.5, "e": 1 - 1e-12}
-    assert compare.served_all(fills) == {k for k, v in fills.items() if tiles.serves_all(v)}
-    assert compare.served_all(fills) == {"a", "e"}
+    assert stars.served_all(fills) == {k for k, v in fills.items() if stock_rating.serves_all(v)}
+    assert stars.served_all(fills) == {"a", "e"}
 
 
 def test_severe_squeeze_stock_tiles_are_grey_against_the_baseline(squeeze) -> None:
     base, ev = squeeze
-    assert tiles.serves_all(base.kpis["fill_rate"]) and not tiles.serves_all(ev.kpis["fill_rate"])
+    assert stock_rating.serves_all(base.kpis["fill_rate"]) and not stock_rating.serves_all(
+        ev.kpis["fill_rate"]
+    )
     assert ev.kpis["ending_inventory_value"] < base.kpis["ending_inventory_value"]
     assert ev.kpis["inventory_turns"] > base.kpis["inventory_turns"]
     table = kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")
     shown = _by_label(compare.scenario_tiles(table, ev.budget, "EUR"))
-    fill = tiles.service_pct(ev.kpis["fill_rate"])
-    on_time = tiles.service_pct(ev.kpis["on_time_rate"])
+    fill = kpi_text.service_pct(ev.kpis["fill_rate"])
+    on_time = kpi_text.service_pct(ev.kpis["on_time_rate"])
     below = {
-        n: tiles.value_text(tiles.BELOW_SAFETY, e.kpis[tiles.BELOW_SAFETY])
+        n: kpi_text.value_text(stock_rating.BELOW_SAFETY, e.kpis[stock_rating.BELOW_SAFETY])
         for n, e in (("scenario", ev), ("baseline", base))
     }
     for label in STOCK.values():
@@ -172,14 +174,14 @@ def _exec(current, previous, name: str) -> SimpleNamespace:
 def test_executive_stock_tile_is_grey_when_either_plan_runs_short(squeeze) -> None:
     base, ev = squeeze
     label = dict(exec_headline.HEADLINE)["ending_inventory_value"]
-    fill = tiles.service_pct(ev.kpis["fill_rate"])
+    fill = kpi_text.service_pct(ev.kpis["fill_rate"])
     # the demo's baseline runs a little below safety stock: here it holds it all
-    base = SimpleNamespace(kpis={**base.kpis, tiles.BELOW_SAFETY: 0.0}, budget=base.budget)
+    base = SimpleNamespace(kpis={**base.kpis, stock_rating.BELOW_SAFETY: 0.0}, budget=base.budget)
     ev = SimpleNamespace(kpis={**ev.kpis, "on_time_rate": ev.kpis["fill_rate"]}, budget=ev.budget)
     # the squeeze on the table, the baseline the previous plan of record
     tile = {t.label: t for t in exec_view.headline_tiles(_exec(ev, base, "#1 Squeeze"), 18)}
     assert tile[label].delta_color == "off" and tile[label].delta_arrow == "auto"
-    below = tiles.value_text(tiles.BELOW_SAFETY, ev.kpis[tiles.BELOW_SAFETY])
+    below = kpi_text.value_text(stock_rating.BELOW_SAFETY, ev.kpis[stock_rating.BELOW_SAFETY])
     assert tile[label].notes[0] == (
         f"Lower because this plan leaves orders unserved (fill rate {fill}) and runs below "
         f"safety stock ({below}), not better"

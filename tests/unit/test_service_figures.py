@@ -26,7 +26,7 @@ from sop.executive import pack
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
 from sop.executive import view as exec_view
-from sop.finance import tiles
+from sop.finance import kpi_text, tiles
 from sop.finance.catalogue import KPIS
 from sop.finance.kpis import family_unit_values, kpi_table, plan_kpis, summary
 from sop.scenario import compare
@@ -163,7 +163,7 @@ def test_the_delay_shows_on_every_tile_set_with_its_change(demo) -> None:
     fin = _by_label(tiles.service_tiles(cut.kpis, "EUR", base.kpis))
     for shown in (scen, fin):
         on_time = shown["On-time fill rate"]
-        assert on_time.value == tiles.value_text("on_time_rate", cut.kpis["on_time_rate"])
+        assert on_time.value == kpi_text.value_text("on_time_rate", cut.kpis["on_time_rate"])
         assert on_time.value != "100.0 %"
         assert on_time.delta.startswith("-") and " pp" in on_time.delta
         assert on_time.delta_color == "normal"  # up is better: a fall shows red

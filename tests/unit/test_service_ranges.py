@@ -19,7 +19,8 @@ from sop.core import schema
 from sop.executive import board as exec_board
 from sop.executive import headline as exec_headline
 from sop.finance import risk, tiles
-from sop.finance.tiles import range_note, service_pct, value_text
+from sop.finance.kpi_text import service_pct, value_text
+from sop.finance.tiles import range_note
 from sop.scenario.evaluate import evaluate, prepare_demand
 from sop.scenario.levers import Levers
 from sop.supply.policy import SupplyPolicy

@@ -14,7 +14,7 @@ from supply_helpers import severe_squeeze
 
 from sop.core import schema
 from sop.executive.headline import headline
-from sop.finance import risk, tiles
+from sop.finance import kpi_text, risk
 from sop.finance.kpis import kpi_table
 from sop.goal.solve import MET, solve_goal
 from sop.goal.spec import GoalSpec, LeverRange
@@ -60,9 +60,11 @@ def test_risk_table_sets_the_plan_figure_next_to_its_range(short) -> None:
     table = risk_view.risk_table(ranges, "EUR", figures)
     assert list(table.columns) == ["Plan", "Measure", risk_view.AT_CONSENSUS, "P10", "P50", "P90"]
     row = table[(table["Plan"] == "Scenario") & (table["Measure"] == "On-time fill rate")].iloc[0]
-    assert row[risk_view.AT_CONSENSUS] == tiles.value_text("on_time_rate", ev.kpis["on_time_rate"])
+    assert row[risk_view.AT_CONSENSUS] == kpi_text.value_text(
+        "on_time_rate", ev.kpis["on_time_rate"]
+    )
     p50 = float(ev.risk.summary.set_index("metric").at["on_time_rate", "p50"])
-    assert row["P50"] == tiles.value_text("on_time_rate", p50)
+    assert row["P50"] == kpi_text.value_text("on_time_rate", p50)
     # without figures the table is as it was
     assert "P10" in risk_view.risk_table(ranges).columns
     assert risk_view.AT_CONSENSUS not in risk_view.risk_table(ranges).columns

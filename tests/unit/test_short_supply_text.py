@@ -10,7 +10,7 @@ import pytest
 from supply_helpers import one_product
 
 from sop.executive import headline as exec_headline
-from sop.finance import tiles
+from sop.finance import kpi_text, tiles
 from sop.finance.kpis import plan_kpis, summary
 from sop.scenario import compare
 from sop.supply.plan import SupplyPolicy, solve_plan
@@ -61,10 +61,10 @@ def test_the_summary_leaves_service_to_the_short_line_when_asked(one_short) -> N
 
 
 def test_a_plan_that_serves_everything_still_reads_100_percent() -> None:
-    assert tiles.value_text("fill_rate", 1.0) == "100.0 %"
-    assert tiles.value_text("on_time_rate", 0.953) == "95.3 %"
-    assert tiles.value_text("avg_utilisation", 0.99996) == "100.0 %"  # not a service rate
-    assert tiles.service_pct(float("nan")) == "–"
+    assert kpi_text.value_text("fill_rate", 1.0) == "100.0 %"
+    assert kpi_text.value_text("on_time_rate", 0.953) == "95.3 %"
+    assert kpi_text.value_text("avg_utilisation", 0.99996) == "100.0 %"  # not a service rate
+    assert kpi_text.service_pct(float("nan")) == "–"
 
 
 def test_risk_chart_hover_never_rounds_a_short_rate_up() -> None:

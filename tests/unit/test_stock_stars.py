@@ -3,7 +3,7 @@ safety stock. A review of the demo (supplier cap CAP-CL-MOTOR -50 % for a year, 
 +25 %): fill 100 %, on time 86.8 %, €4.61M late, 130,700 unit-months below safety stock,
 yet Compare starred its ending inventory value and turns, the Executive board its
 inventory value, and the Scenarios tile coloured the lower stock as better with no
-note. Now such a plan does not compete on stock (`compare.competitors`) and the tile is
+note. Now such a plan does not compete on stock (`stars.competitors`) and the tile is
 grey with a line saying why (`tiles.unserved_note`).
 
 The same review: the Revenue tile's budget line ("Budget €26.55M · scenario +€1.20M")
@@ -20,10 +20,10 @@ from supply_helpers import with_consensus
 
 from sop.core.months import as_of_month, plan_months
 from sop.executive import board as exec_board
-from sop.finance import tiles
+from sop.finance import kpi_text, stock_rating, tiles
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpis import kpi_table
-from sop.scenario import compare
+from sop.scenario import compare, stars
 
 HORIZON = 18
 STOCK = {"ending_inventory_value": "Ending inventory value", "inventory_turns": "Inventory turns"}
@@ -59,13 +59,13 @@ def motor_cut():
 def test_the_motor_cut_serves_all_but_late_and_below_safety_stock(motor_cut) -> None:
     base, ev = motor_cut
     k = ev.kpis
-    assert tiles.service_pct(k["fill_rate"]) == "100.0 %"
+    assert kpi_text.service_pct(k["fill_rate"]) == "100.0 %"
     assert k["on_time_rate"] < 0.95 and k["late_value"] > 1e6
     assert k["below_safety_stock"] > 50_000
     # less stock and more turns than the baseline: what Compare used to star
     assert k["ending_inventory_value"] < base.kpis["ending_inventory_value"]
     assert k["inventory_turns"] > base.kpis["inventory_turns"]
-    assert compare.served_all({"cut": k}) == set()
+    assert stars.served_all({"cut": k}) == set()
 
 
 def test_compare_does_not_star_the_stock_of_a_late_plan(motor_cut) -> None:
@@ -74,12 +74,12 @@ def test_compare_does_not_star_the_stock_of_a_late_plan(motor_cut) -> None:
     table = compare.compare_table(figures).set_index("KPI")
     for label in STOCK.values():
         # before: "★ €925k" and "★ 18.6 turns/yr" on the cut
-        assert not table.at[label, "cut"].startswith(compare.BEST), label
+        assert not table.at[label, "cut"].startswith(stars.BEST), label
     # the same cut served on time and at safety stock, against a clean baseline: starred
     clean = {"Baseline": {**base.kpis, **CLEAN}, "cut": {**ev.kpis, **CLEAN}}
     starred = compare.compare_table(clean).set_index("KPI")
     for label in STOCK.values():
-        assert starred.at[label, "cut"].startswith(compare.BEST), label
+        assert starred.at[label, "cut"].startswith(stars.BEST), label
 
 
 def test_the_board_does_not_star_the_stock_of_a_late_plan(motor_cut) -> None:
@@ -90,20 +90,20 @@ def test_the_board_does_not_star_the_stock_of_a_late_plan(motor_cut) -> None:
         ev.kpis["below_safety_stock"],
     ]
     text = exec_board.board_text(board, "EUR").set_index("Plan")
-    assert not text.at["cut", "Inventory value (end)"].startswith(compare.BEST)
+    assert not text.at["cut", "Inventory value (end)"].startswith(stars.BEST)
     # on time and at safety stock, both: the lower stock is starred, as on Compare
     fixed = board.assign(on_time_rate=1.0, below_safety_stock=0.0)
     fixed_text = exec_board.board_text(fixed, "EUR").set_index("Plan")
-    assert fixed_text.at["cut", "Inventory value (end)"].startswith(compare.BEST)
+    assert fixed_text.at["cut", "Inventory value (end)"].startswith(stars.BEST)
 
 
 def test_the_scenarios_stock_tile_is_grey_and_says_why(motor_cut) -> None:
     base, ev = motor_cut
     table = kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")
     shown = {t.label: t for row in compare.scenario_tiles(table, ev.budget) for t in row}
-    on_time = tiles.service_pct(ev.kpis["on_time_rate"])
+    on_time = kpi_text.service_pct(ev.kpis["on_time_rate"])
     below, floor = (
-        tiles.value_text("below_safety_stock", e.kpis["below_safety_stock"]) for e in (ev, base)
+        kpi_text.value_text("below_safety_stock", e.kpis["below_safety_stock"]) for e in (ev, base)
     )
     for label in TILE.values():
         tile = shown[label]
@@ -123,13 +123,13 @@ def test_the_revenue_budget_line_names_the_figure_it_compares(motor_cut) -> None
     shown = {t.label: t for row in compare.scenario_tiles(table, b) for t in row}
     tile = shown["Revenue"]
     # the tile shows the horizon; the gap is the scenario over the budget's months
-    assert tile.value == tiles.value_text("revenue", ev.kpis["revenue"])
+    assert tile.value == kpi_text.value_text("revenue", ev.kpis["revenue"])
     assert b["plan_revenue"] < ev.kpis["revenue"]
-    gap = tiles.delta_text("revenue", b["plan_revenue"] - b["revenue"], b["revenue"])
+    gap = kpi_text.delta_text("revenue", b["plan_revenue"] - b["revenue"], b["revenue"])
     months = f"{b['months']:.0f} months"
     assert tile.notes[0] == (
-        f"Budget {tiles.value_text('revenue', b['revenue'])} over its {months}: the "
-        f"scenario {tiles.value_text('revenue', b['plan_revenue'])} there, {gap}"
+        f"Budget {kpi_text.value_text('revenue', b['revenue'])} over its {months}: the "
+        f"scenario {kpi_text.value_text('revenue', b['plan_revenue'])} there, {gap}"
     )
 
 
@@ -174,10 +174,10 @@ def test_clean_plans_and_old_snapshots_are_rated_as_before() -> None:
     old = {"fill_rate": 1.0}
     tile = _tile(9.3e5, 1.19e6, (CLEAN, old), against="previous plan")
     assert tile.delta_color == "inverse" and tile.notes == ()
-    assert tiles.stock_faults(old) == () and tiles.stock_faults(None) is None
-    assert tiles.stock_faults(math.nan) == ("has no demand to serve",)
+    assert stock_rating.stock_faults(old) == () and stock_rating.stock_faults(None) is None
+    assert stock_rating.stock_faults(math.nan) == ("has no demand to serve",)
     # a NaN safety-stock figure is no figure
-    assert tiles.stock_faults({**CLEAN, "below_safety_stock": math.nan}) == ()
+    assert stock_rating.stock_faults({**CLEAN, "below_safety_stock": math.nan}) == ()
 
 
 def test_competitors_for_stock_need_service_on_time_and_safety_stock() -> None:
@@ -189,12 +189,12 @@ def test_competitors_for_stock_need_service_on_time_and_safety_stock() -> None:
         "nofill": {"on_time_rate": 1.0, "ending_inventory_value": 0.5e6},
     }
     stock = KPI_BY_KEY["ending_inventory_value"]
-    assert compare.competitors(stock, figures) == {"clean", "old"}
+    assert stars.competitors(stock, figures) == {"clean", "old"}
     table = compare.compare_table(figures).set_index("KPI")
-    starred = [n for n in figures if table.at[STOCK[stock.key], n].startswith(compare.BEST)]
+    starred = [n for n in figures if table.at[STOCK[stock.key], n].startswith(stars.BEST)]
     assert starred == ["old"]  # €1.00M beats €1.20M; the late and low plans do not compete
     # fill rates alone, as before
-    assert compare.served_all({"a": 1.0, "b": 0.99999}) == {"a"}
+    assert stars.served_all({"a": 1.0, "b": 0.99999}) == {"a"}
 
 
 def test_a_board_without_the_safety_stock_column_is_judged_on_service() -> None:
@@ -227,7 +227,7 @@ def test_a_board_without_the_safety_stock_column_is_judged_on_service() -> None:
         ]
     )
     text = exec_board.board_text(board, "EUR").set_index("Plan")["Inventory value (end)"]
-    assert [v.startswith(compare.BEST) for v in text] == [False, False, True]
+    assert [v.startswith(stars.BEST) for v in text] == [False, False, True]
 
 
 def test_plans_are_held_to_the_least_safety_stock_drawn_among_them() -> None:
@@ -247,7 +247,7 @@ def test_plans_are_held_to_the_least_safety_stock_drawn_among_them() -> None:
         "Higher because the baseline runs further below safety stock (2,000 unit-months, "
         "against 931 unit-months), not worse",
     )
-    assert compare.served_all({"base": base, "near": near, "far": far}) == {"base", "near"}
+    assert stars.served_all({"base": base, "near": near, "far": far}) == {"base", "near"}
     # a late plan draws on nothing: the floor is among the on-time plans
     late = {**CLEAN, "on_time_rate": 0.9, "below_safety_stock": 0.0}
-    assert compare.served_all({"base": base, "late": late}) == {"base"}
+    assert stars.served_all({"base": base, "late": late}) == {"base"}
