@@ -8,6 +8,7 @@ from sop.core import charts, fmt, schema
 from sop.finance import bridge, family_range, landing, margin_charts, pvm, risk, stock
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
+from sop.finance import view as finance_view
 from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
@@ -73,6 +74,7 @@ def render_ranges(view, currency: str) -> None:
 
 
 def render_budget(view, currency: str, colors: dict) -> None:
+    render_split(view, currency)
     c = st.columns(2)
     measure = c[0].segmented_control(
         "Measure",
@@ -91,6 +93,22 @@ def render_budget(view, currency: str, colors: dict) -> None:
         theme=None,
     )
     widgets.export_table(view.by_month, finance_export.BUDGET_SPEC, currency, "fin_bud_table")
+
+
+def render_split(view, currency: str) -> None:
+    if view.split.empty:
+        return
+    st.markdown("**Gap to budget by family: demand or supply, over the budget's months**")
+    if note := finance_view.split_note(view.split, currency):
+        st.warning(fmt.md(note), icon=":material/local_shipping:")
+    widgets.export_table(view.split, finance_export.SPLIT_SPEC, currency, "fin_bud_split")
+    st.caption(
+        "Gap to budget = revenue - budget revenue = *demand* (orders at plan prices - "
+        "budget revenue: units ordered in these months x the plan's prices) + *supply* "
+        "(revenue - orders at plan prices). Supply is negative for orders lost or shipped "
+        "after these months; positive where the plan ships, in these months, backlog "
+        "ordered before them."
+    )
 
 
 def render_landing(view, currency: str, colors: dict) -> None:

@@ -64,6 +64,8 @@ BUDGET_SPEC: Spec = [
     (schema.REVENUE, "Projected revenue", "money"),
     ("budget_revenue", "Budget revenue", "money"),
     ("revenue_gap", "Revenue gap", "delta"),
+    ("demand_gap", "Of which demand (orders at plan prices - budget)", "delta"),
+    ("supply_gap", "Of which supply (revenue - orders at plan prices)", "delta"),
     (schema.MARGIN, "Projected margin", "money"),
     ("budget_margin", "Budget margin", "money"),
     ("margin_gap", "Margin gap", "delta"),
@@ -73,6 +75,16 @@ BUDGET_SPEC: Spec = [
     ("cum_margin", "Cumulative projected margin", "money"),
     ("cum_budget_margin", "Cumulative budget margin", "money"),
     ("cum_margin_gap", "Cumulative margin gap", "delta"),
+]
+# the Budget tab's split of the revenue gap by family (`view.budget_split`, Total row in)
+SPLIT_SPEC: Spec = [
+    (schema.FAMILY, "Family", "text"),
+    ("budget_revenue", "Budget revenue", "money"),
+    ("order_value", "Orders at plan prices", "money"),
+    (schema.REVENUE, "Revenue", "money"),
+    ("revenue_gap", "Gap to budget", "delta"),
+    ("demand_gap", "Of which demand", "delta"),
+    ("supply_gap", "Of which supply", "delta"),
 ]
 BRIDGE_SPEC: Spec = [
     (schema.FAMILY, "Family", "text"),
@@ -243,7 +255,7 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
         view.by_month,
         BUDGET_SPEC,
         meta.currency,
-        tuple(c for c, _, _ in BUDGET_SPEC[1:7]),
+        tuple(c for c, _, _ in BUDGET_SPEC[1:] if not c.startswith("cum_")),
     )
     write_table(
         wb.create_sheet("PVM bridge"),

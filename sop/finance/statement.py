@@ -23,7 +23,7 @@ import pandas as pd
 from sop.core import schema
 from sop.supply.plan import PlanResult
 from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
-from sop.supply.results import MAKE_AND_BUY
+from sop.supply.results import MAKE_AND_BUY, ORDER_VALUE
 from sop.supply.standard import VARIANCES
 
 VARIANCE_LINES = {
@@ -42,6 +42,7 @@ PNL_COLUMNS = [
     "demand_units",
     "units",
     schema.REVENUE,
+    ORDER_VALUE,
     "standard_cost",
     "standard_margin",
     *VARIANCE_LINES,
@@ -58,6 +59,7 @@ _SOURCES = {
     "demand": "demand_units",
     "booked_units": "units",
     "revenue": schema.REVENUE,
+    ORDER_VALUE: ORDER_VALUE,
     "standard_cogs": "standard_cost",
     **dict(zip(VARIANCES, VARIANCE_LINES)),
     "holding_cost": "holding",
@@ -85,6 +87,8 @@ def family_pnl(plan: PlanResult, tables: dict[str, pd.DataFrame] | None = None) 
     fp = plan.family_plan
     if "promotion_cost" not in fp:  # a plan saved before promotions had a cost
         fp = fp.assign(promotion_cost=0.0)
+    if ORDER_VALUE not in fp:  # a plan made before orders were valued: unknown, never 0
+        fp = fp.assign(**{ORDER_VALUE: np.nan})
     # min_count=1: a family-month whose revenue is unknown (no price loaded) stays
     # unknown, never 0 (sop.data.defaults)
     fp = fp.groupby([schema.MONTH, schema.FAMILY], as_index=False)[list(_SOURCES)].sum(min_count=1)
@@ -153,13 +157,38 @@ def reconciliation(plan: PlanResult, pnl: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
 
 
+VERSUS_BUDGET_COLUMNS = [
+    schema.MONTH,
+    schema.FAMILY,
+    "units",
+    schema.REVENUE,
+    schema.MARGIN,
+    ORDER_VALUE,
+    "budget_units",
+    "budget_revenue",
+    "budget_margin",
+    "revenue_gap",
+    "margin_gap",
+    "demand_gap",
+    "supply_gap",
+]
+
+
 def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     """Plan against budget by family and month, over the months both cover.
 
-    Columns: month, family, units, revenue, margin (plan), budget_units,
-    budget_revenue, budget_margin, revenue_gap, margin_gap (plan - budget).
+    Columns `VERSUS_BUDGET_COLUMNS`: month, family, units, revenue, margin,
+    order_value (plan: `family_pnl`), budget_units, budget_revenue, budget_margin,
+    revenue_gap, margin_gap (plan - budget), and the revenue gap split in two:
+    demand_gap = order_value - budget_revenue (the orders at the plan's prices against
+    the budget) and supply_gap = revenue - order_value (orders lost, or shipped and
+    booked in another month: negative on a short plan; positive where backlog ordered
+    before a month ships in it), so revenue_gap = demand_gap + supply_gap. NaN (unknown)
+    where `pnl` has no order_value.
     """
-    plan = pnl[[schema.MONTH, schema.FAMILY, "units", schema.REVENUE, schema.MARGIN]]
+    if ORDER_VALUE not in pnl:
+        pnl = pnl.assign(**{ORDER_VALUE: np.nan})
+    plan = pnl[[schema.MONTH, schema.FAMILY, "units", schema.REVENUE, schema.MARGIN, ORDER_VALUE]]
     bud = budget.rename(
         columns={
             schema.UNITS: "budget_units",
@@ -170,7 +199,9 @@ def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     out = plan.merge(bud, on=[schema.MONTH, schema.FAMILY], how="inner")
     out["revenue_gap"] = out[schema.REVENUE] - out["budget_revenue"]
     out["margin_gap"] = out[schema.MARGIN] - out["budget_margin"]
-    return out.sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
+    out["demand_gap"] = out[ORDER_VALUE] - out["budget_revenue"]
+    out["supply_gap"] = out[schema.REVENUE] - out[ORDER_VALUE]
+    return out[VERSUS_BUDGET_COLUMNS].sort_values([schema.FAMILY, schema.MONTH], ignore_index=True)
 
 
 def budget_kpis(pnl: pd.DataFrame, budget: pd.DataFrame) -> dict[str, float]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.core.months import as_of_month
+from sop.core.xlsx import TOTAL
 from sop.finance import family_range, pvm, statement, stock
 from sop.finance import landing as year_end
 from sop.supply.plan import PlanResult
@@ -35,6 +36,9 @@ BY_MONTH_COLUMNS = [
     schema.REVENUE,
     "budget_revenue",
     "revenue_gap",
+    "order_value",
+    "demand_gap",
+    "supply_gap",
     schema.MARGIN,
     "budget_margin",
     "margin_gap",
@@ -46,6 +50,17 @@ BY_MONTH_COLUMNS = [
     "cum_margin_gap",
 ]
 INVENTORY_COLUMNS = stock.STOCK_COLUMNS
+SPLIT_COLUMNS = [
+    schema.FAMILY,
+    "budget_revenue",
+    "order_value",
+    schema.REVENUE,
+    "revenue_gap",
+    "demand_gap",
+    "supply_gap",
+]
+SPLIT = ("order_value", "demand_gap", "supply_gap")  # unknown (NaN) for a plan without them
+SUPPLY_MATERIAL = 0.25  # supply's share of a revenue gap below budget worth a sentence
 
 
 def monthly_bands(
@@ -83,9 +98,10 @@ def monthly_bands(
 def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
     """All families by month from `finance.versus_budget`, with running totals.
 
-    Columns `BY_MONTH_COLUMNS`: month, revenue, budget_revenue, revenue_gap, margin,
-    budget_margin, margin_gap (projection - budget), and the same cumulated from the
-    first compared month (`cum_` prefix).
+    Columns `BY_MONTH_COLUMNS`: month, revenue, budget_revenue, revenue_gap, the gap
+    split (order_value, demand_gap, supply_gap: `statement.versus_budget`), margin,
+    budget_margin, margin_gap (projection - budget), and revenue, margin, their budget
+    and gaps cumulated from the first compared month (`cum_` prefix).
     """
     cols = [
         schema.REVENUE,
@@ -95,7 +111,9 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
         "budget_margin",
         "margin_gap",
     ]
-    out = vs_budget.groupby(schema.MONTH, as_index=False)[cols].sum().sort_values(schema.MONTH)
+    months = vs_budget.groupby(schema.MONTH)
+    out = months[cols].sum().join(months[list(SPLIT)].sum(min_count=1))
+    out = out.reset_index().sort_values(schema.MONTH)
     for c in (
         schema.REVENUE,
         "budget_revenue",
@@ -106,6 +124,62 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
     ):
         out[f"cum_{c}"] = out[c].cumsum()
     return out[BY_MONTH_COLUMNS].reset_index(drop=True)
+
+
+def budget_split(vs_budget: pd.DataFrame) -> pd.DataFrame:
+    """The revenue gap to budget by family over the months compared, split into demand
+    and supply (`statement.versus_budget`), then a `TOTAL` row; [] without months.
+
+    Columns `SPLIT_COLUMNS`: family, budget_revenue, order_value (units ordered x the
+    plan's prices), revenue, revenue_gap = demand_gap (order_value - budget_revenue) +
+    supply_gap (revenue - order_value: orders lost or booked outside these months;
+    positive where backlog ordered before them ships in them).
+    """
+    if vs_budget.empty:
+        return pd.DataFrame(columns=SPLIT_COLUMNS)
+    cols = [c for c in SPLIT_COLUMNS[1:] if c not in SPLIT]
+    fams = vs_budget.groupby(schema.FAMILY)
+    out = fams[cols].sum().join(fams[list(SPLIT)].sum(min_count=1)).reset_index()
+    total = {c: out[c].sum(min_count=1) if c in SPLIT else out[c].sum() for c in SPLIT_COLUMNS[1:]}
+    out = pd.concat([out, pd.DataFrame([{schema.FAMILY: TOTAL, **total}])], ignore_index=True)
+    return out[SPLIT_COLUMNS]
+
+
+def split_note(split: pd.DataFrame, currency: str) -> str | None:
+    """One sentence when the projection is below budget and supply (orders lost or
+    shipped after the months compared) takes at least `SUPPLY_MATERIAL` of the gap;
+    None otherwise. `split`: `budget_split`. Family names as typed (escape them where
+    shown)."""
+    total = split[split[schema.FAMILY] == TOTAL]
+    if total.empty:
+        return None
+    t = total.iloc[0]
+    gap, demand, supply = float(t["revenue_gap"]), float(t["demand_gap"]), float(t["supply_gap"])
+    if not np.isfinite([gap, demand, supply]).all() or gap >= 0 or supply >= 0:
+        return None
+    if -supply < SUPPLY_MATERIAL * -gap:
+        return None
+    fams = split[split[schema.FAMILY] != TOTAL]
+    where = ""
+    if len(fams) > 1:
+        top = fams.loc[fams["supply_gap"].idxmin()]
+        where = (
+            f" (all of it in {top[schema.FAMILY]})"
+            if top["supply_gap"] <= 0.995 * supply
+            else f" ({fmt.money(-top['supply_gap'], currency)} of it in {top[schema.FAMILY]})"
+        )
+    lost = "orders lost or shipped after these months"
+    if demand <= 0:
+        return (
+            f"Of the {fmt.money(-gap, currency)} below budget, "
+            f"{fmt.money(-supply, currency)} is supply{where}: {lost}; demand at plan "
+            f"prices is {fmt.money(-demand, currency)} below budget."
+        )
+    return (
+        f"Revenue is {fmt.money(-gap, currency)} below budget although demand at plan "
+        f"prices is {fmt.money(demand, currency)} above it: supply takes "
+        f"{fmt.money(-supply, currency)} off{where}, {lost}."
+    )
 
 
 def inventory_by_month(plan: PlanResult, products: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -126,7 +200,8 @@ class FinanceView:
     """Everything the Finance page and its exports show for one scenario.
 
     pnl: `finance.family_pnl`; bands: `monthly_bands`; vs_budget:
-    `finance.versus_budget`; by_month: `budget_by_month`; landing:
+    `finance.versus_budget`; by_month: `budget_by_month`; split: the revenue gap to
+    budget by family, demand and supply (`budget_split`); landing:
     `finance_landing.year_end_landing`; bridge: `finance_bridge.pvm_bridge`;
     inventory: `inventory_by_month`; actuals: `finance_landing.actuals_by_family`;
     reconciliation: `statement.reconciliation` (cash margin + stock change = P&L margin);
@@ -153,6 +228,7 @@ class FinanceView:
     ranges: pd.DataFrame = field(default_factory=lambda: family_range.family_ranges(None))
     totals: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    split: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPLIT_COLUMNS))
 
     @property
     def span(self) -> str:
@@ -237,4 +313,5 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         ranges=family_range.family_ranges(risk.family if risk else None),
         totals=_totals(pnl, risk.summary if risk else None, by_month),
         notes=notes,
+        split=budget_split(vs),
     )

@@ -53,8 +53,9 @@ class PlanResult:
       month, family, plant (, sku), demand, production (units made in-house, on
       regular time or overtime), subcontracted, shipped, backlog (month end),
       lost_sales, inventory (month end), safety_stock (target), below_safety_stock
-      (units), revenue, material_cost, subcontract_cost, holding_cost,
-      backlog_cost, lost_goodwill, safety_stock_penalty (money), booked_units (units
+      (units), revenue, order_value (units ordered x the plan's price), material_cost,
+      subcontract_cost, holding_cost, backlog_cost, lost_goodwill, safety_stock_penalty
+      (money), booked_units (units
       whose revenue books in the month), standard_cogs, stock_value (month-end stock
       at standard cost), inventory_change (stock drawn, at standard cost), idle_time,
       overtime_premium, hiring_cost, layoff_cost, subcontract_variance, added_capacity (money: the

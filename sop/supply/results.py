@@ -20,9 +20,13 @@ from sop.supply.policy import SupplyPolicy
 DEMAND, PRODUCTION, SUBCONTRACTED, SHIPPED = "demand", "production", "subcontracted", "shipped"
 BACKLOG, LOST, INVENTORY = "backlog", "lost_sales", "inventory"
 SAFETY_STOCK, BELOW_SS, REVENUE = "safety_stock", "below_safety_stock", "revenue"
+# units ordered x the plan's price of the month ordered (the prices revenue books at):
+# what the orders are worth if every one shipped, whenever it books
+ORDER_VALUE = "order_value"
 PLAN_UNITS = [DEMAND, PRODUCTION, SUBCONTRACTED, SHIPPED, BACKLOG, LOST, INVENTORY]
 ITEM_MONEY = [
     REVENUE,
+    ORDER_VALUE,
     "material_cost",
     "subcontract_cost",
     "holding_cost",
@@ -141,6 +145,7 @@ def item_arrays(inp: PlanInputs, sol: LpSolution, policy: SupplyPolicy) -> dict[
         # from the stock itself, not the LP's slack Z: with no penalty Z is free
         BELOW_SS: np.clip(inp.ss - I, 0.0, None),
         REVENUE: books.pop(REVENUE),
+        ORDER_VALUE: p * inp.demand,
         "material_cost": inp.material * v["X"],
         "subcontract_cost": bought_cost,
         "holding_cost": inp.hold * I,

@@ -232,3 +232,7 @@ def test_the_service_tiles_show_the_ranges_through_the_constrained_plan(
     assert supply["Beta"] == "Capped by supply" and supply["Alpha"] != "Capped by supply"
     capped = [w.value.replace("\\", "") for w in at.warning if "of the extra orders" in w.value]
     assert len(capped) == 1 and capped[0].startswith("Beta: at P90, orders are worth")
+    # the budget tab splits the gap to budget into demand and supply, adding up
+    split = next(d.value for d in at.dataframe if "supply_gap" in d.value)
+    assert list(split[schema.FAMILY])[-1].startswith("Total")
+    assert "Beta" in set(split[schema.FAMILY])
