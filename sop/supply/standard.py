@@ -21,9 +21,12 @@ Revenue books per `SupplyPolicy.revenue_recognition`:
   month's price. A month that ships nothing books nothing (valuing the backlog at
   each month's price booked the price change on it: -€8,310 in a month with no
   shipments). Over the horizon this is p x (D - L) less the ending backlog at its
-  order months' prices; the LP (`sop.supply.lp`) takes the ending backlog at the last
+  order months' prices. The LP (`sop.supply.lp`) takes the ending backlog at the last
   month's price, so the two agree to the cent whenever the backlog left at the end is
-  no more than the last month's orders (no backlog is left by default).
+  no more than the last month's orders: always by default (no backlog may be left);
+  where the plan setting lets backlog older than that be left, the books differ from
+  the LP's objective by that backlog's price change (EUR 31,396 of EUR 13.7M on a
+  stress case of the demo), and the books are the figures shown.
 - `order`: in the month ordered, p[t] x (D - L); backlog left at the end never books
   (taken off the last month, the newest orders first, as with `ship`).
 Lost sales never book. Units booked = units whose revenue books in the month.
@@ -161,10 +164,17 @@ def booked_revenue(
     the last axis: the plan's books, and every simulated demand path of the risk view."""
     shape = backlog.shape
     u = unbooked(backlog.reshape(-1, shape[-1]), policy).reshape(shape)
+    p = np.broadcast_to(price, shape)
     orders = np.clip(demand - lost, 0.0, None)
-    booked_by = np.clip(np.cumsum(orders, axis=-1) - u, 0.0, None)  # first units booked
-    value = _value_of_first(booked_by, np.broadcast_to(price, shape), orders)
-    return value - lagged(value), demand - lost - u + lagged(u)
+    # owing no more than the month's own orders, the units owed are that month's: they
+    # book at its price a month on (most rows; a closed form, fast for the 500 paths)
+    revenue = p * (orders - u) + lagged(p * u)
+    older = ~np.all(u <= orders + EPS, axis=-1)
+    if older.any():  # older orders wait too: the first units ordered book first
+        o = orders[older]
+        value = _value_of_first(np.clip(np.cumsum(o, axis=-1) - u[older], 0.0, None), p[older], o)
+        revenue[older] = value - lagged(value)
+    return revenue, demand - lost - u + lagged(u)
 
 
 def books(
