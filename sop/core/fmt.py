@@ -112,15 +112,26 @@ def money_ticks(
     return values, [money_tick(v, currency) for v in values]
 
 
+SINGULAR = {
+    "units": "unit",
+    "unit-months": "unit-month",
+    "hours": "hour",
+    "days": "day",
+    "months": "month",
+}
+
+
 def units(x: float | None, unit: str = "units") -> str:
-    """12,345 units; 1.2M units when large; 1 unit."""
+    """12,345 units; 1.2M units when large; 1 unit, 1 unit-month (the units of
+    `SINGULAR` read singular at 1; a unit of measure from the data stays as typed)."""
     if _blank(x):
         return "–"
     v = float(x) if abs(float(x)) >= 0.5 else 0.0
     if abs(v) >= 1e6:
         return f"{v / 1e6:.2f}M {unit}"
     text = f"{v:,.0f}"
-    return f"{text} {'unit' if unit == 'units' and text == '1' else unit}"
+    one = text in ("1", "-1") and unit in SINGULAR
+    return f"{text} {SINGULAR[unit] if one else unit}"
 
 
 COUNT_DIGITS = 2  # the most decimals `count` shows without `digits`

@@ -48,9 +48,15 @@ def _below(plan: Service) -> float:
 
 
 def below_floor(plans: Iterable[Service]) -> float:
-    """The fewest unit-months below safety stock among `plans` (those that know it):
-    what a plan is held to (`stock_faults`); 0 when none knows it."""
-    known = [b for b in map(_below, plans) if not math.isnan(b)]
+    """The fewest unit-months below safety stock among the `plans` that serve every
+    order on time (and know the figure): what each plan is held to (`stock_faults`); a
+    late plan holding its safety stock sets no bar. 0 when none does."""
+    on_time = [
+        p
+        for p in plans
+        if p is not None and serves_on_time(p if isinstance(p, Mapping) else {"fill_rate": p})
+    ]
+    known = [b for b in map(_below, on_time) if not math.isnan(b)]
     return min(known) if known else 0.0
 
 
@@ -77,7 +83,7 @@ def stock_faults(plan: Service, floor: float = 0.0) -> tuple[str, ...] | None:
     if not _bad(on_time) and not serves_all(on_time) and service_pct(on_time) != service_pct(fill):
         out.append(f"ships orders late (on-time fill rate {service_pct(on_time)})")
     below = _below(kpis)
-    if not math.isnan(below) and below > floor * (1 + BELOW_TOLERANCE) + 0.5:
+    if not math.isnan(below) and below > floor * (1 + BELOW_TOLERANCE) + 1.0:
         amount = value_text(BELOW_SAFETY, below)
         if floor >= 0.5:
             out.append(
@@ -89,11 +95,11 @@ def stock_faults(plan: Service, floor: float = 0.0) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def serves_on_time(kpis: Mapping[str, float], floor: float = 0.0) -> bool:
+def serves_on_time(kpis: Mapping[str, float], floor: float = math.inf) -> bool:
     """Whether a plan of these KPIs competes on stock (`Kpi.served_only`): its fill rate
     reads 100.0 % (`serves_all`; none known: False) and `stock_faults` finds nothing
-    against `floor` (on time, no further below safety stock; a figure the KPIs lack is
-    not judged)."""
+    against `floor` (on time, no further below safety stock than `floor`: by default
+    its safety stock is not judged; a figure the KPIs lack is not judged)."""
     return serves_all(kpis.get("fill_rate")) and not stock_faults(kpis, floor)
 
 

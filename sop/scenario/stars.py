@@ -37,9 +37,8 @@ def served_all(plans: Mapping[str, float | Mapping[str, float]]) -> set[str]:
     its stock only by drawing more of its safety stock wins nothing); a figure a plan's
     KPIs lack is not judged, but its fill rate is needed."""
     kpis = {k: v if isinstance(v, Mapping) else {"fill_rate": v} for k, v in plans.items()}
-    on_time = {k: v for k, v in kpis.items() if serves_on_time(v, math.inf)}
-    floor = below_floor(on_time.values())
-    return {k for k, v in on_time.items() if serves_on_time(v, floor)}
+    floor = below_floor(kpis.values())
+    return {k for k, v in kpis.items() if serves_on_time(v, floor)}
 
 
 def same_demand(demands: Mapping[str, float]) -> set[str]:

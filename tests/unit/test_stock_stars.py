@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from supply_helpers import with_consensus
 
+from sop.core import fmt
 from sop.core.months import as_of_month, plan_months
 from sop.executive import board as exec_board
 from sop.finance import kpi_text, stock_rating, tiles
@@ -251,3 +252,19 @@ def test_plans_are_held_to_the_least_safety_stock_drawn_among_them() -> None:
     # a late plan draws on nothing: the floor is among the on-time plans
     late = {**CLEAN, "on_time_rate": 0.9, "below_safety_stock": 0.0}
     assert stars.served_all({"base": base, "late": late}) == {"base"}
+
+
+def test_a_late_plan_sets_no_safety_stock_bar_and_slack_is_a_unit_month() -> None:
+    """Review: the tile held the baseline (on time, 931 unit-months below) to a late
+    plan's 0 while Compare starred it; and 0.6 unit-months read '1 unit-months'."""
+    base = {**CLEAN, "below_safety_stock": 931.0}
+    late = {**CLEAN, "on_time_rate": 0.95, "below_safety_stock": 0.0}
+    assert _tile(9.3e5, 1.19e6, (late, base), name="the scenario").notes == (
+        "Lower because the scenario ships orders late (on-time fill rate 95.0 %), not better",
+    )
+    assert stars.served_all({"base": base, "late": late}) == {"base"}
+    # within 1 % and a unit-month of the least: rated
+    assert _tile(9.3e5, 1.19e6, ({**CLEAN, "below_safety_stock": 941.0}, base)).notes == ()
+    assert _tile(9.3e5, 1.19e6, ({**CLEAN, "below_safety_stock": 0.9}, CLEAN)).notes == ()
+    assert fmt.units(1.2, "unit-months") == "1 unit-month"
+    assert fmt.units(2, "unit-months") == "2 unit-months" and fmt.units(1, "kg") == "1 kg"
