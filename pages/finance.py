@@ -67,7 +67,7 @@ def render_ranges(view, currency: str) -> None:
         "P10-P50-P90 of each family's revenue over the horizon, from the same demand "
         "outcomes as the chart; they do not add up across families. *Orders at P90*: the "
         "orders' value at the plan's prices if every one shipped. *Order upside shipped*: "
-        "revenue P90 less the plan's, over orders P90 less the plan's; under "
+        "revenue P90 less revenue P50, over orders P90 less orders P50; under "
         f"{fmt.pct(family_range.CAPPED_SHARE, 0)}, the plan's capacity caps the family's "
         "upside."
     )

@@ -57,7 +57,7 @@ class Risk:
     short: family, month, short_share (fraction of the paths with half a unit or more
     not delivered in the month ordered beyond the plan's own), short_p90 (units: the
     P90 of that excess over the paths); `n_paths` paths in all.
-    family: family, plan_revenue, plan_orders, revenue_p10/p50/p90, orders_p90 (money,
+    family: family, plan_revenue, plan_orders, revenue_p10/p50/p90, orders_p50/p90 (money,
     over the horizon: quantiles of each path's family total, which do not add up
     across families; orders = units ordered at the plan's prices, every order shipped)."""
 
@@ -245,7 +245,11 @@ def plan_risk(
             "plan_revenue": fig.plan_revenue.sum(axis=1),
             "plan_orders": fig.plan_orders.sum(axis=1),
             **{f"revenue_{k}": v for k, v in horizon.items()},
-            "orders_p90": _quantiles(fig.family_orders.sum(axis=2))[schema.P90],
+            **{
+                f"orders_{k}": v
+                for k, v in _quantiles(fig.family_orders.sum(axis=2)).items()
+                if k != schema.P10
+            },
         }
     )
     return Risk(summary, pd.DataFrame(monthly), total, short, len(fig.revenue), family)

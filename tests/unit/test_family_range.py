@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from supply_helpers import one_product, tiny_with_consensus
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.finance import export as finance_export
 from sop.finance import family_range, risk
 from sop.finance import view as finance_view
@@ -32,12 +32,15 @@ def _ranges(line_hours: float, sigma: float = 20.0) -> pd.DataFrame:
 def test_a_full_line_caps_the_familys_revenue_upside() -> None:
     r = _ranges(line_hours=100.0).iloc[0]
     # orders above 100 a month cannot be made: lost at the horizon's end, or waiting
-    assert r["orders_p90"] > r["plan_orders"] + 1_000.0
-    assert r["revenue_p90"] < r["plan_revenue"] + 0.1 * (r["orders_p90"] - r["plan_orders"])
-    assert r["upside_shipped"] < 0.1 and r["supply"] == family_range.CAPPED
+    assert r["orders_p90"] > r["orders_p50"] + 1_000.0
+    # the line makes 100 a month at most: revenue stops at 4 x 100 x €100
+    assert r["revenue_p90"] == pytest.approx(40_000.0)
+    assert r["upside_shipped"] < 0.25 and r["supply"] == family_range.CAPPED
     assert r["revenue_p10"] <= r["revenue_p50"] <= r["revenue_p90"]
     (note,) = family_range.capped_notes(pd.DataFrame([r]), "EUR")
     assert note.startswith("Fam: at P90, orders are worth €")
+    more = fmt.money(r["revenue_p90"] - r["revenue_p50"], "EUR")
+    assert f"only {more} more: the plan's capacity ships" in note
     assert f"ships {round(100 * r['upside_shipped'])} % of the extra orders" in note
 
 
@@ -68,3 +71,22 @@ def test_finance_view_and_workbook_carry_the_ranges() -> None:
     wb = load_workbook(io.BytesIO(finance_export.workbook(view, meta)))
     rows = list(wb["Revenue ranges"].iter_rows(values_only=True))
     assert rows[0][0] == "Family" and len(rows) == 1 + len(view.ranges)  # no Total row
+
+
+def test_no_price_and_a_re_plan_error_are_not_read_as_capped() -> None:
+    row = {
+        schema.FAMILY: "Fam",
+        "plan_revenue": 100.0,
+        "plan_orders": 100.0,
+        "revenue_p10": 80.0,
+        "revenue_p50": 100.0,
+        "revenue_p90": 130.0,
+        "orders_p50": 100.0,
+        "orders_p90": 125.0,
+    }
+    # revenue rising more than orders (a re-plan's rounding) reads as all shipped
+    r = family_range.family_ranges(pd.DataFrame([row])).iloc[0]
+    assert r["upside_shipped"] == 1.0 and r["supply"] == family_range.OPEN
+    unpriced = {**row, "orders_p90": np.nan, "revenue_p90": np.nan}
+    r = family_range.family_ranges(pd.DataFrame([unpriced])).iloc[0]
+    assert r["supply"] == family_range.NO_PRICE and np.isnan(r["upside_shipped"])
