@@ -11,6 +11,7 @@ here is withdrawn at the end, so later tests see the statistical consensus again
 from __future__ import annotations
 
 import pytest
+from screens import settle
 
 from sop.core.access import Actor
 from sop.demand import consensus
@@ -46,11 +47,17 @@ def test_override_in_the_editor_moves_the_consensus_line(
     assert before["consensus"][0] == pytest.approx(before["statistical"][0])
     target = round(before["statistical"][0] * 2 + 1000)
     page.get_by_text("New quantity (units/month)").click()
+    # each value is committed (Tab) and its run ended before the next: on a loaded
+    # machine a click that overtakes the quantity's run saved the old value (CI)
     page.get_by_role("spinbutton", name="Value").fill(str(target))
+    page.keyboard.press("Tab")
+    settle(page)
     page.get_by_role("textbox", name="Reason").fill("garden centre chain listing")
+    page.keyboard.press("Tab")
+    settle(page)
     page.get_by_role("button", name="Save override").click()
     page.get_by_text("saved; the consensus is updated").wait_for(timeout=30_000)
-    page.wait_for_timeout(1200)
+    settle(page)
     after = page.evaluate(CONSENSUS_Y)
     assert after["consensus"][0] == pytest.approx(target, rel=1e-6)
     assert after["consensus"][1:] == pytest.approx(before["consensus"][1:])

@@ -279,8 +279,13 @@ def write_as(page, role: str, store: Path) -> None:
         go_to(page, CONTROLS[access.OVERRIDE])
         reveal(page, CONTROLS[access.OVERRIDE])
         main(page).get_by_text("New quantity (units/month)").click()
+        # each value committed (Tab) and its run ended before the click (see settle)
         main(page).get_by_role("spinbutton", name="Value").fill("4321")
+        page.keyboard.press("Tab")
+        settle(page)
         main(page).get_by_role("textbox", name="Reason").fill("signed-in override")
+        page.keyboard.press("Tab")
+        settle(page)
         button(page, "Save override").click()
         sql = "SELECT author FROM overrides WHERE reason = ?"
         assert latest(store, sql, ["signed-in override"])[0] == signature(role)
