@@ -32,6 +32,7 @@ from sop.data.csvtext import (
     read_csv_text,
     with_decimal_points,
 )
+from sop.data.formulas import unsaved_formulas, unsaved_notes
 
 MAX_BYTES = 1 << 30  # what a zip or gzip may unpack to: no archive bomb fills the memory
 MAX_DEPTH = 3  # a gzip in a zip in a zip
@@ -201,7 +202,9 @@ def read_parquet(label: str, name: str, source: str, data: bytes) -> Part:
 
 def read_workbook(label: str, name: str, source: str, data: bytes) -> list[Part]:
     """One part per sheet: cells as Excel holds them (numbers, dates, text); numbers
-    typed as text with decimal commas are read like a CSV's."""
+    typed as text with decimal commas are read like a CSV's. A sheet with a formula
+    whose value was never saved (a workbook written by a script) is not read: the
+    error names its cells (`sop.data.formulas`)."""
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
@@ -218,10 +221,15 @@ def read_workbook(label: str, name: str, source: str, data: bytes) -> list[Part]
         ]
     parts = []
     alias = _stem(name) if len(sheets) == 1 else None
+    unsaved = unsaved_formulas(data)
     for sheet, frame in sheets.items():
         if len(sheets) > 1 and "".join(str(sheet).lower().split()) in HELP_SHEETS:
             continue  # a template's "Read me" is no table, and not worth a warning
         where = f"{label} (sheet {sheet})"
+        if cells := unsaved.get(str(sheet)):  # read as empty cells, they would be wrong
+            notes = tuple(unsaved_notes(where, cells, list(frame.columns)))
+            parts.append(Part(where, str(sheet), source, None, notes, alias))
+            continue
         frame = drop_blank_edges(frame.rename(columns=lambda c: str(c).strip()))
         if frame.columns.empty:
             parts.append(
