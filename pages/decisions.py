@@ -4,7 +4,7 @@ append-only decision log."""
 
 import streamlit as st
 
-from sop.core import access, fmt
+from sop.core import access, fmt, schema
 from sop.executive import approval
 from sop.executive import view as exec_view
 from sop.finance import service_line
@@ -29,13 +29,16 @@ def entry_form(title, icon, label, labels, note_label, button, act, key, done_te
 
 def render_figures(
     path: str, version: int, stamp: tuple, currency: str, sid: int, levers, rec
-) -> str | None:
+) -> list[str]:
     """The picked plan's headline tiles, each with its change against the plan of record
     (`approval.reference`; the baseline plan when there is none), the caption saying
-    what against and what differs (data, plan settings, levers, months covered) and,
-    when it serves less than all demand on time, the line saying so
-    (returned, for the confirmation). The evaluation is the one the approval stores
-    (`scenario_readers.scenario`, cached)."""
+    what against and what differs (data, plan settings, levers, months covered), under
+    revenue and gross margin the plan against the budget over the budget's months; when
+    it serves less than all demand on time, the line saying so, and when it is below
+    budget for want of supply, the sentence saying how much (`approval.budget_supply`).
+    Returns what the confirmation repeats, plain text: the shortfall
+    line and the revenue's budget line, each where there is one. The evaluation is the
+    one the approval stores (`scenario_readers.scenario`, cached)."""
     with st.spinner("Planning the picked plan…"):
         ev = scenario_readers.scenario(path, version, stamp, levers, POLICY)
         base = (
@@ -46,7 +49,7 @@ def render_figures(
     if ev is None or not ev.ok:
         why = None if ev is None else ev.plan.explanation
         st.warning(fmt.md(approval.not_planned(why)), icon=":material/error:")
-        return None
+        return []
     picked = approval.Picked.of(sid, version, ev)
     ref = approval.reference(
         rec,
@@ -55,18 +58,23 @@ def render_figures(
         readers.cap_names(path, version),  # a supplier cap in the levers as code · name
     )
     st.caption(ref.caption)
-    for row in approval.tiles(ev.kpis, currency, picked.month_count, ref):
+    for row in approval.tiles(ev.kpis, currency, picked.month_count, ref, ev.budget):
         widgets.tiles(row)
     line = service_line.shortfall_line(ev.kpis, currency)
     if line:
         st.warning(fmt.md(line), icon=":material/report:")
-    return line
+    budget = readers.tables(path, version).get(schema.BUDGET)
+    if supply := approval.budget_supply(ev.pnl, budget, currency):
+        st.warning(fmt.md(supply), icon=":material/local_shipping:")
+    if scope := approval.budget_scope(ev.pnl, budget):
+        st.caption(fmt.md(scope))
+    return [s for s in (line, approval.budget_line("revenue", ev.budget, currency)) if s]
 
 
 def render_approve(path: str, version: int, stamp: tuple, view, currency: str) -> None:
     st.subheader("Approve the plan of record")
     choices = scenario_readers.finance_scenarios(path)
-    shown: dict[int, str | None] = {}
+    shown: dict[int, list[str]] = {}
 
     def show(sid: int) -> None:
         shown[sid] = render_figures(path, version, stamp, currency, sid, choices[sid][1], view)
@@ -77,11 +85,11 @@ def render_approve(path: str, version: int, stamp: tuple, view, currency: str) -
     approved = actions.approve(path, version, stamp, POLICY, *picked)
     if not approved.ok:
         return st.error(approved.message)
-    line = shown.get(picked[0])
+    said = "".join(f" {fmt.md(s)}." for s in shown.get(picked[0], []))
     widgets.flash(
         FLASH,
         f"Approved as plan of record of the {exec_view.fmt_cycle(view.cycle)} cycle "
-        f"(log entry #{approved.value})." + (f" {fmt.md(line)}." if line else ""),
+        f"(log entry #{approved.value}).{said}",
         clear=forms.APPROVE_CLEARED,
     )
 

@@ -1,7 +1,9 @@
 """What a plan costs in service, said where it is approved: the Decisions page's tiles
 of the plan picked, each with its change against the plan of record (`reference`:
 this cycle's, else the latest earlier one, as approved then; the baseline plan when
-there is none), and for each approval in the decision log the line on what it
+there is none), under revenue and gross margin the plan against the budget over the
+budget's months (`budget_line`, `budget_supply`: how much of a shortfall to budget is
+supply), and for each approval in the decision log the line on what it
 does not serve (`sop.finance.service_line`), from the KPIs its snapshot stored
 (`snapshots.PlanSnapshot.kpis`), so the log says what was approved.
 
@@ -32,10 +34,13 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.executive import decisions
 from sop.executive.snapshots import PlanSnapshot, kpis_as_kept
+from sop.finance import statement
+from sop.finance import view as finance_view
 from sop.finance.kpi_text import service_pct
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile
 from sop.scenario.apply import apply_policy
+from sop.scenario.compare import budget_text
 from sop.scenario.levers import Levers
 from sop.scenario.wording import moved_text
 from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
@@ -66,6 +71,8 @@ TILES = (
 
 # unit counts whose label names the unit ("Late (units)"): the value bare
 BARE = ("lost_units", "late_units")
+# the tiles that carry the budget line under them (the Executive page's: money)
+BUDGETED = ("revenue", "gross_margin")
 
 RECORD, BASELINE = "plan of record", "baseline"
 # plan settings that change neither the plan nor a figure on the tiles (the Executive
@@ -331,13 +338,16 @@ def tiles(
     currency: str,
     horizon: int | None = None,
     ref: Reference | None = None,
+    budget: Mapping[str, float] | None = None,
 ) -> list[list[Tile]]:
     """The picked plan's headline in rows (`TILES`): money, service rates, what runs
     short; each by `kpi_tile`, so a fill or on-time rate a unit short reads >99.9 %,
     never 100.0 %, and money without a price reads 'no price loaded'. With a `ref`
     holding KPIs, each tile shows its change against them (points for rates, money for
     money, units for units; green the better way: fewer lost or late units), none for a
-    KPI the reference lacks (a snapshot saved by an older version: its help says so)."""
+    KPI the reference lacks (a snapshot saved by an older version: its help says so).
+    With a `budget` (`statement.budget_kpis` of the plan: `Evaluation.budget`), revenue
+    and gross margin carry the budget line under them (`budget_line`)."""
     over = f" Over the plan's {horizon} months." if horizon else ""
     # read as the snapshot reader reads it: an older version's late value is no figure
     against = None if ref is None or ref.kpis is None else kpis_as_kept(dict(ref.kpis))
@@ -364,9 +374,46 @@ def tiles(
                         f" The {ref.against} as approved holds no figure for this (its"
                         " snapshot was saved by an older version): no change shown."
                     )
-            out.append(dataclasses.replace(tile, help=f"{tile.help or ''}{extra}{over}".strip()))
+            line = budget_line(key, budget or {}, currency)
+            out.append(
+                dataclasses.replace(
+                    tile,
+                    help=f"{tile.help or ''}{extra}{over}".strip(),
+                    notes=(*tile.notes, line) if line else tile.notes,
+                )
+            )
         rows.append(out)
     return rows
+
+
+def budget_line(key: str, budget: Mapping[str, float], currency: str) -> str | None:
+    """The budget line under a `BUDGETED` tile, as the Executive and Scenarios tiles word
+    it (`sop.scenario.compare.budget_text`): the tile is the plan's whole horizon, the
+    line its figure over the budget's months, which it compares: "Budget €26.55M over
+    its 14 months: this plan €27.75M there, +€1.20M (+4.5 %)". None for another tile
+    and without a budget figure (no budget loaded, or none over the plan's months)."""
+    return budget_text(key, budget, currency, "this plan") if key in BUDGETED else None
+
+
+def budget_supply(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -> str | None:
+    """On a plan below budget over the months the plan `pnl` (`statement.family_pnl`)
+    and the `budget` table share, how much of the gap is supply, orders lost or shipped
+    after those months (`sop.finance.view.split_note` of `budget_split`): None when
+    supply takes less than `finance_view.SUPPLY_MATERIAL` of it, the plan is not below
+    budget, or there is no budget. Family names as typed: escape them where shown."""
+    if budget is None or budget.empty or pnl.empty:
+        return None
+    split = finance_view.budget_split(statement.versus_budget(pnl, budget))
+    return finance_view.split_note(split, currency)
+
+
+def budget_scope(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
+    """The families of the plan the budget leaves out of the budget lines
+    (`statement.budget_scope_note`); None when it covers them all or there is none.
+    Family names as typed: escape them where shown."""
+    if pnl.empty:
+        return None
+    return statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget)
 
 
 def log_line(kpis: Mapping[str, float] | None, currency: str) -> str:
