@@ -4,7 +4,8 @@ parts of one table each.
 `PK\\x03\\x04` is a zip: an Excel workbook (.xlsx, one part per sheet) or an archive
 of table files; `PAR1` is Parquet; `\\x1f\\x8b` is gzip (opened, then looked at
 again); anything else must be text (CSV, `sop.data.csvtext`). PDFs, images, Excel
-97-2003 files, random bytes and empty files are refused with what they are. A file
+97-2003 files and random bytes are refused with what they are; an empty file is
+refused for `sales` and left out with a warning for an optional table. A file
 whose name says otherwise (a workbook saved as `sales.csv`) is read as what it is,
 with a note. Nothing here raises on a bad file: problems are notes on the `Part`.
 """

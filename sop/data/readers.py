@@ -245,14 +245,24 @@ def read_dir(path: str | Path) -> tuple[dict[str, RawTable], list[Finding]]:
             continue
         if (what := UNREAD_BOOKS.get(entry.suffix.lower())) and entry.is_file():
             table = table_key(entry.stem)
-            bad.add(table or "-")
+            # an error only where it would be the table's file: a stale copy beside a
+            # readable one, or a file named for no table, is left out with a warning
+            other = any(
+                e.is_file() and e.stem == entry.stem and e.name.lower().endswith(SUFFIXES)
+                for e in folder.iterdir()
+            )
+            named = table is not None and not other
+            if named:
+                bad.add(table)
             found.append(
                 Finding(
                     "Files can be opened",
                     table or "-",
-                    ERROR,
-                    f"{entry.name}: {what} cannot be read. Open it in Excel (or LibreOffice) "
-                    "and save it as .xlsx or .csv (File > Save As), then load again.",
+                    ERROR if named else WARNING,
+                    f"{entry.name}: {what} cannot be read"
+                    + ("" if named else ", so it is left out")
+                    + ". Open it in Excel (or LibreOffice) and save it as .xlsx or .csv "
+                    f"(File > Save As){', then load again' if named else ' if it holds a table'}.",
                     file=entry.name,
                 )
             )

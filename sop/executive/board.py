@@ -107,8 +107,9 @@ def board_text(board: pd.DataFrame, currency: str, plan_of_record: str = "") -> 
     """`scenario_board` as text with units; ★ marks the best value of each column (as
     shown: values that read the same tie, and a column where all do has none; among
     the plans `stars.competitors` names, as on the Compare page: stock only among the
-    plans that serve every order on time and never run below safety stock (a board
-    without that column, or a plan without the figure, is not judged on it), no
+    plans that serve every order on time and run no further below safety stock than the
+    least of the on-time plans (a board without that column, or a plan without the figure,
+    is not judged on it), no
     revenue or margin star when the plans' demands differ, `board_note`) and ✔ the plan
     of record."""
     out = pd.DataFrame({"Plan": [("✔ " if p == plan_of_record else "") + p for p in board["plan"]]})

@@ -175,7 +175,9 @@ VERSUS_BUDGET_COLUMNS = [
 
 
 def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
-    """Plan against budget by family and month, over the months both cover.
+    """Plan against budget by family and month, over the months both cover, for the
+    family-months whose revenue is known (a family with no price loaded is left out:
+    `unpriced_note` says so).
 
     Columns `VERSUS_BUDGET_COLUMNS`: month, family, units, revenue, margin,
     order_value (plan: `family_pnl`), budget_units, budget_revenue, budget_margin,
@@ -197,6 +199,7 @@ def versus_budget(pnl: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out = plan.merge(bud, on=[schema.MONTH, schema.FAMILY], how="inner")
+    out = out[out[schema.REVENUE].notna()]  # no price loaded: nothing to compare
     out["revenue_gap"] = out[schema.REVENUE] - out["budget_revenue"]
     out["margin_gap"] = out[schema.MARGIN] - out["budget_margin"]
     out["demand_gap"] = out[ORDER_VALUE] - out["budget_revenue"]
@@ -231,6 +234,25 @@ def unbudgeted_families(families, budget: pd.DataFrame | None) -> list[str]:
     if budget is None or budget.empty:
         return []
     return sorted(set(families) - set(budget[schema.FAMILY]))
+
+
+def unpriced_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
+    """One sentence naming the budgeted families whose revenue is unknown (no price
+    loaded), left out of every comparison with the budget; None when there are none."""
+    if budget is None or budget.empty or pnl.empty:
+        return None
+    budgeted = pnl.merge(
+        budget[[schema.MONTH, schema.FAMILY]].drop_duplicates(), on=[schema.MONTH, schema.FAMILY]
+    )
+    unknown = sorted(budgeted.loc[budgeted[schema.REVENUE].isna(), schema.FAMILY].unique())
+    if not unknown:
+        return None
+    one = len(unknown) == 1
+    return (
+        f"No price is loaded for {', '.join(map(str, unknown))}: "
+        f"{'its' if one else 'their'} revenue is unknown, so "
+        f"{'it is' if one else 'they are'} left out of every comparison with the budget."
+    )
 
 
 def budget_scope_note(families, budget: pd.DataFrame | None) -> str | None:

@@ -150,16 +150,15 @@ def split_note(split: pd.DataFrame, currency: str) -> str | None:
     shipped after the months compared) takes at least `SUPPLY_MATERIAL` of the gap;
     None otherwise. `split`: `budget_split`. Family names as typed (escape them where
     shown)."""
-    total = split[split[schema.FAMILY] == TOTAL]
-    if total.empty:
+    if split.empty:
         return None
-    t = total.iloc[0]
+    t = split.iloc[-1]  # the Total row comes last (a family may be named "Total")
     gap, demand, supply = float(t["revenue_gap"]), float(t["demand_gap"]), float(t["supply_gap"])
     if not np.isfinite([gap, demand, supply]).all() or gap >= 0 or supply >= 0:
         return None
     if -supply < SUPPLY_MATERIAL * -gap:
         return None
-    fams = split[split[schema.FAMILY] != TOTAL]
+    fams = split.iloc[:-1]
     where = ""
     if len(fams) > 1:
         top = fams.loc[fams["supply_gap"].idxmin()]
@@ -292,6 +291,8 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         notes.append("The dataset has no budget: load a `budget` table to compare.")
     elif scope := statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget):
         notes.append(scope)
+    if unpriced := statement.unpriced_note(pnl, budget):
+        notes.append(unpriced)
     estimated = int(actuals["estimated_rows"].sum())
     if estimated:
         notes.append(

@@ -77,8 +77,9 @@ def scenario_tiles(
     on-time, worded as on the Executive and Finance pages) and the unit under it.
     Counts are bare (the label names the unit); the change in % only where a row has
     room for it (four tiles or fewer). Stock is coloured only when the scenario and the
-    baseline both serve every order on time and never run below safety stock
-    (`kpi_tile`'s `fill`: their KPIs). The budget line names the scenario's figure over
+    baseline both serve every order on time and run no further below safety stock than the
+    least of the on-time plans (`kpi_tile`'s `fill`: their KPIs). The budget line names the
+    scenario's figure over
     the budget's months, which it compares (`budget_text`)."""
     fill = (table["scenario"].to_dict(), table["baseline"].to_dict())
     return [
@@ -224,8 +225,9 @@ def compare_table(
     scenario (in the order given), as text with units; the best value in each row
     (by the KPI's `better` direction, compared as shown; all tied best values) starts
     with ★, among the plans `competitors` names (stock only among the plans that serve
-    every order on time and never run below safety stock; units served, revenue and
-    gross margin only when the plans' demands do not differ: `star_note` says so under
+    every order on time and run no further below safety stock than the least of the on-time
+    plans; units served, revenue and gross margin only when the plans' demands do not
+    differ: `star_note` says so under
     the table).
     `ranges`: plan -> `sop.finance.risk.p10_p90`; when some plan has one, a row
     "Revenue, P10-P90" (`RANGE_ROWS`) follows each KPI with a range, never starred."""
@@ -290,7 +292,15 @@ def budget_note(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
     if window is None:
         return None
     first, last, n = window
-    scope = statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget)
+    scope = " ".join(
+        filter(
+            None,
+            (
+                statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget),
+                statement.unpriced_note(pnl, budget),
+            ),
+        )
+    )
     return (
         f"Changes are against the baseline (nothing moved). Budget lines compare with the "
         f"budget over the {n} months it covers ({fmt.month(first)} to {fmt.month(last)})."

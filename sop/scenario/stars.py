@@ -78,8 +78,9 @@ def competitors(
 ) -> set[str] | None:
     """The plans of `figures` (name -> KPIs) that compete for `kpi`'s ★ (`best_in_row`'s
     `among`): for stock (`Kpi.served_only`), those that serve every order on time and
-    never run below safety stock (`served_all`); for a volume that grows with demand
-    (`demand_driven`: units served, revenue, gross margin), none when the plans'
+    run no further below safety stock than the least of the on-time plans (`served_all`);
+    for a volume that grows with demand (`demand_driven`: units served, revenue, gross
+    margin), none when the plans'
     demands differ (`demands_differ`), else all of them; None: every plan. Compare and
     the Executive board star by this one rule."""
     if kpi.served_only:

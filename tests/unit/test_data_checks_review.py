@@ -165,6 +165,21 @@ def test_an_xls_file_is_named_not_reported_missing(tmp_path: Path, store: Store,
     assert snapshot(store) == before
 
 
+def test_a_stale_or_unnamed_old_workbook_beside_the_tables_is_only_a_warning(
+    tmp_path: Path,
+) -> None:
+    """Review: any .xls in the folder refused the whole load, even a stale sales.xls
+    beside sales.csv or an old_report.xls that names no table."""
+    folder = write_tables(tiny_tables(), tmp_path / "d")
+    (folder / "sales.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    (folder / "old_report.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    raw, found = read_dir(folder)
+    books = [f for f in found if f.check == "Files can be opened"]
+    assert len(books) == 2 and all(f.severity == "warning" for f in books), books
+    assert all("left out" in f.message for f in books)
+    assert "sales" in raw
+
+
 # d. two company rows ---------------------------------------------------------------
 
 
