@@ -57,7 +57,7 @@ def render_figures(
         base.kpis if base is not None and base.ok else None,
         readers.cap_names(path, version),  # a supplier cap in the levers as code · name
     )
-    st.caption(ref.caption)
+    st.caption(fmt.dollars(ref.caption))
     for row in approval.tiles(ev.kpis, currency, picked.month_count, ref, ev.budget):
         widgets.tiles(row)
     line = service_line.shortfall_line(ev.kpis, currency)

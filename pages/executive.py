@@ -64,7 +64,7 @@ def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
     board = exec_board.board_text(view.board, view.currency, view.por_name)
     if present:  # a grid keeps its small font; a plain table grows with the page
-        st.table(board.set_index("Plan"))
+        st.table(widgets.dollar_cells(board.set_index("Plan")))
     else:
         st.dataframe(
             board,
@@ -74,7 +74,7 @@ def render_board(view, present: bool) -> None:
             column_config=columns.helped(exec_board.board_help(view.board)),
         )
     if note := exec_board.board_note(view.board):  # no revenue or margin ★: demands differ
-        st.caption(note)
+        st.caption(fmt.dollars(note))
 
 
 def render_changes(view, font: int) -> None:
@@ -92,7 +92,8 @@ def render_changes(view, font: int) -> None:
         theme=None,
     )
     # a table, not a grid: the "Made of" sentences wrap and read whole on a shared screen
-    st.table(exec_view.bridge_text(view.bridge, view.currency), hide_index=True)
+    bridge = exec_view.bridge_text(view.bridge, view.currency)
+    st.table(widgets.dollar_cells(bridge), hide_index=True)
     st.caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
         "sales, labour and overtime, subcontracting; cost = material and stock. "
@@ -145,7 +146,7 @@ page = guards.exe_page(
 view = page.view
 render_header(view, present)
 for note in view.notes[1:] if view.approved is None else view.notes:
-    st.warning(note)
+    st.warning(fmt.dollars(note))
 headline = exec_view.headline_tiles(view, POLICY.horizon)
 for start in range(0, len(headline), exec_headline.HEADLINE_ROW):
     widgets.tiles(headline[start : start + exec_headline.HEADLINE_ROW])

@@ -200,7 +200,7 @@ if ev is None:
     )
     st.stop()
 if not ev.ok:
-    st.error(f"{wording.escape_md(name)}: {ev.plan.explanation}")
+    st.error(f"{wording.escape_md(name)}: {fmt.dollars(ev.plan.explanation)}")
     st.stop()
 if not priced(ev.kpis):
     st.info(
@@ -217,9 +217,9 @@ st.caption(
     f"actuals to "
     f"{fmt.month(view.as_of)} · money in {currency}"
 )
-st.caption(view.convention)
-for note in view.notes:
-    st.warning(note)
+st.caption(fmt.dollars(view.convention))
+for note in view.notes:  # they name families as typed: escaped, the app's code spans kept
+    st.warning(fmt.safe_md(note))
 widgets.tiles(finance_tiles(view.totals, currency))
 base = scenario_readers.scenario(path, version, stamp, Levers(), policy)
 # the service ranges come from the same simulation as the revenue and margin ranges

@@ -103,7 +103,7 @@ def tab_risk(ev, base, c: dict) -> None:
         key="scn_risk_table",
         column_config=columns.helped(compare.no_price_help(figures, risk_view.RISK_MONEY_COLUMNS)),
     )
-    st.caption(risk_view.risk_note(ev.risk.summary))
+    st.caption(fmt.dollars(risk_view.risk_note(ev.risk.summary)))
 
 
 def tab_kpis(ev, base, c: dict) -> None:
@@ -118,7 +118,7 @@ def tab_kpis(ev, base, c: dict) -> None:
         column_config=columns.fit(kpis, columns.helped(unknown)),
     )
     if note := compare.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
-        st.caption(note)
+        st.caption(fmt.dollars(note))
     util = utilisation_view.utilisation_display(ev.plan, base.plan)
     st.dataframe(util, hide_index=True, key="scn_util_table")
 
@@ -146,7 +146,7 @@ TABS = {
 
 def render_results(levers: Levers, c: dict) -> None:
     if warning := scenario_url.lever_warning(levers, c["known"]):
-        st.warning(warning)
+        st.warning(fmt.dollars(warning))
     ev = scenario_readers.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
     base = scenario_readers.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
@@ -165,7 +165,7 @@ def render_results(levers: Levers, c: dict) -> None:
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):
-        st.caption(note)
+        st.caption(fmt.dollars(note))
     # the ranges come from the risk run through the scenario's plan, as on Executive/Finance
     tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], ranges)
     for row in tiles:

@@ -295,3 +295,16 @@ def safe_md(text: object) -> str:
 def _message_text(text: str) -> str:
     escaped = re.sub(r":(?=\S)", r"\\:", _MESSAGE_SPECIAL.sub(r"\\\1", unlinked(text)))
     return _LINE_MARK.sub(lambda m: f"{m[1] or ''}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", escaped)
+
+
+_RAW_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def dollars(text: object) -> str:
+    """Text shown through Markdown with every "$" not already escaped written "\\$":
+    Streamlit renders `$...$` as LaTeX (no option turns it off), so two dollar amounts
+    ("Budget $26.55M: this plan $27.75M") would show the text between them as maths.
+    Only "$" is touched: a name escaped by `md` / `safe_md` keeps its escapes (never
+    doubled), and the rest of the text keeps its Markdown. For Markdown only: Plotly,
+    tables, Excel and HTML show "$" as it is."""
+    return _RAW_DOLLAR.sub(r"\\$", str(text))

@@ -122,8 +122,9 @@ def too_wide(df: pd.DataFrame, config: dict) -> list[str]:
 
 def helped(helps: dict[str, str]) -> dict:
     """Text columns (a `column_config`) named as they are, with a help each: column ->
-    help, e.g. why some cells read "–" (`sop.scenario.compare.no_price_help`)."""
-    return {c: Text(c, help=h) for c, h in helps.items()}
+    help, e.g. why some cells read "–" (`sop.scenario.compare.no_price_help`). A help
+    is Markdown: its money's "$" is escaped (`fmt.dollars`)."""
+    return {c: Text(c, help=fmt.dollars(h)) for c, h in helps.items()}
 
 
 def labels(config: dict) -> dict[str, str]:

@@ -99,8 +99,10 @@ def section(
     levels = [p.reached for p in found]
     if max(levels) - min(levels) <= 1e-6 * max(1.0, abs(max(levels))):
         st.caption(
-            f"Every point reaches {axis_text(drawn_axis, levels[0], cur)}: the starting "
-            "scenario is already at the best level, so only the margin can differ."
+            fmt.dollars(
+                f"Every point reaches {axis_text(drawn_axis, levels[0], cur)}: the starting "
+                "scenario is already at the best level, so only the margin can differ."
+            )
         )
     st.plotly_chart(
         frontier_chart(found, drawn_axis, cur), width="stretch", theme=None, key="goal_fr_chart"

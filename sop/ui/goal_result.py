@@ -75,9 +75,9 @@ def show(spec: GoalSpec, result: GoalResult, c: dict) -> None:
     targets_table(result, cur)
     tiles(result, cur)
     if result.moves:
-        st.markdown("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves))
+        st.markdown(fmt.dollars("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves)))
     for note in result.notes:  # Markdown already: names escaped (`explain.need_sentences`)
-        st.info(note, icon=":material/local_shipping:")
+        st.info(fmt.dollars(note), icon=":material/local_shipping:")
     if result.status == INFEASIBLE:
         limits(result, cur)
     actions_row(result, c)
@@ -161,7 +161,10 @@ def limits(result: GoalResult, cur: str) -> None:
         ]
     if lines:
         st.markdown(
-            "**What stops the targets** (each alone, every lever at its top)\n" + "\n".join(lines)
+            fmt.dollars(
+                "**What stops the targets** (each alone, every lever at its top)\n"
+                + "\n".join(lines)
+            )
         )
 
 

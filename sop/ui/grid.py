@@ -196,7 +196,7 @@ def scenario_tab(c: dict, levers: Levers, policy: SupplyPolicy) -> None:
         show_grid(grid_text.change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
     else:
         show_grid((scn if view == VIEWS[0] else base)[fam], c["cur"], "scn_grid_table")
-    st.caption(grid_note(scn[fam], c["cur"]))
+    st.caption(fmt.dollars(grid_note(scn[fam], c["cur"])))
     editable_consensus(c["path"], c["version"], base[fam], "scn_grid_cons")
 
 
@@ -221,4 +221,4 @@ def executive_grid(
         format_func=lambda f: "All families" if f == TOTAL else f,
     )
     show_grid(grids[fam], cur, "exe_grid_table", large=large)
-    st.caption(grid_note(grids[fam], cur))
+    st.caption(fmt.dollars(grid_note(grids[fam], cur)))

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from sop.core.fmt import safe_md
+from sop.core.fmt import dollars, safe_md
 from sop.core.xlsx import Spec
 from sop.data import assumptions as data_assumptions
 from sop.data import dataview
@@ -43,6 +43,18 @@ white-space:normal;overflow-wrap:anywhere}
 </style>"""
 
 
+def dollar_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` for `st.table`, which renders each cell (and the index and column labels) as
+    Markdown: every text's "$" escaped (`dollars`), so a cell with two dollar amounts
+    ("overtime costs $15/h extra, more than the $4.42 an hour adds") is not LaTeX.
+    Not for `st.dataframe`: a grid shows "$" as it is."""
+
+    def esc(v: object) -> object:
+        return dollars(v) if isinstance(v, str) else v
+
+    return df.map(esc).rename(index=esc, columns=esc)
+
+
 def tile_style() -> None:
     """Rows of tiles on this page wrap rather than cut their figures (`TILE_CSS`)."""
     st.html(TILE_CSS)
@@ -51,23 +63,24 @@ def tile_style() -> None:
 def tiles(row: Sequence[Tile]) -> None:
     """One row of bordered KPI tiles (`sop.finance.tiles`), each with its notes under it
     (one caption, a line each; a warning each when the tile warns); the row wraps to
-    fewer tiles on a narrow screen (`TILE_CSS`)."""
+    fewer tiles on a narrow screen (`TILE_CSS`). Label, value, delta, help and notes
+    are Markdown: their money's "$" is escaped (`dollars`), never read as LaTeX."""
     tile_style()
     for box, tile in zip(st.columns(len(row)), row):
         box.metric(
-            tile.label,
-            tile.value,
-            tile.delta,
+            dollars(tile.label),
+            dollars(tile.value),
+            dollars(tile.delta) if tile.delta else tile.delta,
             delta_color=tile.delta_color,
             delta_arrow=tile.delta_arrow,
-            help=tile.help,
+            help=dollars(tile.help) if tile.help else tile.help,
             border=True,
         )
         if tile.warn:
             for note in tile.notes:
-                box.warning(note)
+                box.warning(dollars(note))
         elif tile.notes:  # one caption, a line per note: a row of tiles stays compact
-            box.caption("  \n".join(tile.notes))
+            box.caption(dollars("  \n".join(tile.notes)))
 
 
 RESET = "_ui_reset"  # {widget key: value} a save asked for: `show_flash` / `fresh` apply it
@@ -107,7 +120,7 @@ def show_flash(key: str) -> None:
             continue
         del pending[k]
     if message := st.session_state.pop(key, None):
-        st.success(message)
+        st.success(dollars(message))
 
 
 # --- Data gathering (step 1) ----------------------------------------------------------
@@ -144,7 +157,10 @@ def overview_table(overview: pd.DataFrame) -> None:
         rows=[f"{n:,}" for n in overview["rows"]],
         months=[f"{n:,}" for n in overview["months"]],
     )
-    st.table(shown.rename(columns=columns.labels(columns.data_overview())), hide_index=True)
+    st.table(
+        dollar_cells(shown.rename(columns=columns.labels(columns.data_overview()))),
+        hide_index=True,
+    )
 
 
 def status_style(text: str) -> str:
@@ -207,7 +223,9 @@ def demand_picker(products: pd.DataFrame, sales: pd.DataFrame) -> tuple:
 def bottleneck_table(bottlenecks: pd.DataFrame, currency: str) -> None:
     """The binding limits as a table whose lever sentences wrap (a grid cuts them), the
     first `SHOWN`; all of them in a grid under it when there are more."""
-    st.table(supply_view.bottleneck_text(bottlenecks.head(supply_view.SHOWN), currency))
+    st.table(
+        dollar_cells(supply_view.bottleneck_text(bottlenecks.head(supply_view.SHOWN), currency))
+    )
     if len(bottlenecks) > supply_view.SHOWN:
         with st.expander(f"All {len(bottlenecks)} binding limits (grid)"):
             config = columns.fit(bottlenecks, columns.bottleneck_columns(bottlenecks, currency))
