@@ -64,7 +64,10 @@ def render_board(view, present: bool) -> None:
     st.markdown("**Scenarios on the table** (★ best in each column, ✔ plan of record)")
     board = exec_board.board_text(view.board, view.currency, view.por_name)
     if present:  # a grid keeps its small font; a plain table grows with the page
-        st.table(widgets.dollar_cells(board.set_index("Plan")))
+        # a table's cells are Markdown: plan names as typed, escaped
+        st.table(
+            widgets.dollar_cells(board.assign(Plan=board["Plan"].map(fmt.md)).set_index("Plan"))
+        )
     else:
         st.dataframe(
             board,
@@ -93,6 +96,7 @@ def render_changes(view, font: int) -> None:
     )
     # a table, not a grid: the "Made of" sentences wrap and read whole on a shared screen
     bridge = exec_view.bridge_text(view.bridge, view.currency)
+    bridge = bridge.assign(Step=bridge["Step"].map(fmt.md))  # plan names, as typed
     st.table(widgets.dollar_cells(bridge), hide_index=True)
     st.caption(
         "Demand = volume + mix at the previous margins per unit; capacity = lost "
