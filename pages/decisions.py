@@ -7,7 +7,7 @@ import streamlit as st
 from sop.core import access, fmt, schema
 from sop.executive import approval
 from sop.executive import view as exec_view
-from sop.finance import service_line
+from sop.finance import risk, service_line
 from sop.scenario.levers import Levers
 from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
@@ -60,7 +60,7 @@ def render_figures(
     st.caption(fmt.dollars(ref.caption))
     for row in approval.tiles(ev.kpis, currency, picked.month_count, ref, ev.budget):
         widgets.tiles(row)
-    line = service_line.shortfall_line(ev.kpis, currency)
+    line = service_line.plan_line(ev.kpis, currency, risk.p10_p90(ev.risk))
     if line:
         st.warning(fmt.md(line), icon=":material/report:")
     budget = readers.tables(path, version).get(schema.BUDGET)

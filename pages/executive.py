@@ -10,6 +10,7 @@ from sop.executive import charts as exec_charts
 from sop.executive import headline as exec_headline
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
+from sop.finance import risk, service_line
 from sop.ui import columns, guards, readers, router, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 from sop.ui import grid as grid_view
@@ -149,6 +150,10 @@ page = guards.exe_page(
 )
 view = page.view
 render_header(view, present)
+# a short plan, or one on time only by drawing safety stock, says so before its figures
+ranges = risk.p10_p90(view.current.risk)
+if line := service_line.plan_line(view.current.kpis, view.currency, ranges):
+    st.warning(fmt.md(line), icon=":material/report:")
 for note in view.notes[1:] if view.approved is None else view.notes:
     st.warning(fmt.dollars(note))
 headline = exec_view.headline_tiles(view, POLICY.horizon)

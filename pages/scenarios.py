@@ -158,10 +158,8 @@ def render_results(levers: Levers, c: dict) -> None:
     )
     # a short plan says so in the first screen, in the words Decisions uses
     ranges = risk.p10_p90(ev.risk)
-    if short := service_line.shortfall_line(ev.kpis, c["cur"]):
+    if short := service_line.plan_line(ev.kpis, c["cur"], ranges):
         st.warning(fmt.md(short), icon=":material/report:")
-    elif buffer := service_line.buffer_line(ev.kpis, ranges):
-        st.warning(fmt.md(buffer), icon=":material/report:")
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):

@@ -151,21 +151,17 @@ def headline(
         vb = (
             budget.get(f"plan_{key}", np.nan) - budget.get(key, np.nan) if key in budget else np.nan
         )
-        months = int(budget.get("months", 0) or 0)
-        db = None if np.isnan(vb) else delta_text(key, vb, budget.get(key), currency)
+        # the figure compared named, as under the tile: the tile shows the horizon
+        said = "" if np.isnan(vb) else compare.budget_text(key, budget, currency, "this plan")
         row = {
             "key": key,
             "label": label,
             "value": v,
             "text": value_text(key, v, currency, bare=key in BARE),
             "vs_budget": vb,
-            "vs_budget_text": (
-                "no budget figure"
-                if np.isnan(vb)
-                else f"{db or 'on budget'} vs budget ({months} months)"
-            ),
+            "vs_budget_text": said or "no budget figure",
             # under a tile only where the budget has the figure (the help says it has not)
-            "budget_short": compare.budget_text(key, budget, currency, "this plan") or "",
+            "budget_short": said or "",
         }
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))

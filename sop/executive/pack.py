@@ -28,7 +28,8 @@ from sop.executive.pack_sheets import (
 from sop.finance import grid as sop_grid
 from sop.finance import statement
 from sop.finance.kpis import priced
-from sop.finance.service_line import shortfall_line
+from sop.finance.risk import p10_p90
+from sop.finance.service_line import plan_line
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
         ("Plan on the table", view.plan_name, "text"),
         *(
             [("Service shortfall", short, "text")]
-            if (short := shortfall_line(view.current.kpis, meta.currency))
+            if (short := plan_line(view.current.kpis, meta.currency, p10_p90(view.current.risk)))
             else []
         ),
         ("Booking convention", statement.convention(view.current.plan.policy), "text"),

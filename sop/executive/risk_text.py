@@ -24,7 +24,13 @@ def bottleneck(g: pd.DataFrame, per: str, currency: str) -> str:
     is_shut = (g["limit"].astype(float) <= supply_explain.TOL_UNITS).to_numpy()
     shut, rest = g[is_shut], g[~is_shut]
     open_ = rest[rest["value"].fillna(0.0) > 0.0]
-    out = [f"Binds in {fmt.count(len(g), 'month')}."]
+    # counted as the binding tile counts them: open months, shut ones apart
+    if not len(shut):
+        out = [f"Binds in {fmt.count(len(g), 'month')}."]
+    elif len(rest):
+        out = [f"Binds in {fmt.count(len(rest), 'open month')} (+{len(shut)} shut)."]
+    else:
+        out = [f"Binds only while shut ({fmt.count(len(shut), 'month')})."]
     if len(shut):
         out.append(
             f"{'Shut' if per == 'hour' else 'Ships nothing'} in {fmt.month_runs(shut['month'])}: "

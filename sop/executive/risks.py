@@ -21,7 +21,7 @@ Five kinds of item, each valued in the dataset's currency:
 - Families far from budget (revenue off by `risk_revenue_gap_pct` or gross margin by
   `risk_margin_gap_pct` of the budget or more, over the budget's months; plan
   settings, 2 % by default): the gross margin gap, projection - budget.
-- Families at risk of stock-out in the first three months, from the plan's risk run
+- Families at risk of stock-out over the horizon, from the plan's risk run
   (`sop.finance.risk`: demand drawn 500 times, each draw re-planned through the plan's
   capacity): the P90 of the units not delivered in the month ordered beyond the plan's
   own, after its stock and spare capacity, in the worst month, at the family's margin
@@ -55,7 +55,6 @@ GAP, BOTTLENECK, BUDGET, STOCKOUT, SERVICE = (
     "Service under target",
 )
 UPLIFT = 0.10
-STOCKOUT_MONTHS = 3
 
 
 def when(months: pd.Series | list) -> str:
@@ -247,16 +246,15 @@ def stockouts(
     currency: str,
     top: int = 5,
 ) -> list[dict]:
-    """Families at risk of stock-out in the plan's first `STOCKOUT_MONTHS` months, read
-    from the demand paths re-planned through the plan's capacity (`sop.finance.risk`:
+    """Families at risk of stock-out over the plan's horizon, read from the demand
+    paths re-planned through the plan's capacity (`sop.finance.risk`:
     `short`, family x month, with short_share and short_p90 of `n_paths` paths): where
     the P90 path leaves half a unit or more undelivered in the month ordered beyond the
     plan's own, after the plan's stock and spare capacity. At stake: those units in the
     worst month at the family's margin per unit. None without a run."""
     if short is None or short.empty or not n_paths:
         return []
-    months = sorted(plan.family_plan[schema.MONTH].unique())[:STOCKOUT_MONTHS]
-    at_risk = short[short[schema.MONTH].isin(months) & (short["short_p90"] >= 0.5)]
+    at_risk = short[short["short_p90"] >= 0.5]
     if at_risk.empty:
         return []
     unit = kpis.family_unit_values(plan, products).set_index(schema.FAMILY)

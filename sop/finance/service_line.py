@@ -124,3 +124,12 @@ def buffer_line(kpis: Mapping[str, float], ranges: Mapping[str, tuple[float, flo
         f"{fmt.units(below, 'unit-months')} below safety stock: if demand runs high, "
         + ", ".join(f"{name} P10 {service_pct(p10)}" for name, p10 in lows.items())
     )
+
+
+def plan_line(
+    kpis: Mapping[str, float], currency: str, ranges: Mapping[str, tuple[float, float]] | None
+) -> str | None:
+    """The one line a screen shows above a plan's figures: `shortfall_line` for a plan
+    short or late, else `buffer_line` (on time only by drawing safety stock, with its
+    risk run's P10s, `ranges`); None when neither has anything to say."""
+    return shortfall_line(kpis, currency) or buffer_line(kpis, ranges or {})

@@ -66,3 +66,12 @@ def test_the_reviews_plan_says_its_buffer_is_spent() -> None:
     assert line is not None and "below safety stock" in line
     assert f"on-time P10 {service_pct(ranges['on_time_rate'][0])}" in line
     assert ranges["on_time_rate"][0] < 0.999
+
+
+def test_the_plan_line_is_the_short_line_else_the_buffer_line(drawn) -> None:
+    # Executive, Decisions and the pack say the buffer line too (review: a plan on time
+    # only by drawing safety stock was approved with no warning outside Scenarios)
+    assert service_line.plan_line(drawn, "EUR", LOW) == service_line.buffer_line(drawn, LOW)
+    assert service_line.plan_line(drawn, "EUR", None) is None
+    late = {**drawn, "on_time_rate": 0.9, "late_units": 30.0, "lost_units": 0.0}
+    assert service_line.plan_line(late, "EUR", LOW) == service_line.shortfall_line(late, "EUR")

@@ -89,7 +89,8 @@ def test_bottleneck_prices_are_money_as_the_app_writes_it() -> None:
     plan = PlanResult(OPTIMAL, "test", SupplyPolicy(), bottlenecks=frame)
     rows = {r["subject"]: r["what"] for r in risks.bottlenecks(plan, "EUR")}
     assert rows["R1 (Assembly)"] == (
-        "Binds in 2 months. Shut in Nov 2026: reopening it is the lever. In Jan 2027, one "
+        "Binds in 1 open month (+1 shut). Shut in Nov 2026: reopening it is the lever. In Jan "
+        "2027, one "
         "more hour is worth up to €1,316: +10 % hours there adds up to "
         f"{fmt.money(1316.375236 * 28.56)}."
     )
@@ -98,7 +99,9 @@ def test_bottleneck_prices_are_money_as_the_app_writes_it() -> None:
     )
     only_shut = PlanResult(OPTIMAL, "test", SupplyPolicy(), bottlenecks=frame.iloc[:1])
     (row,) = risks.bottlenecks(only_shut, "EUR")
-    assert row["what"] == "Binds in 1 month. Shut in Nov 2026: reopening it is the lever."
+    assert row["what"] == (
+        "Binds only while shut (1 month). Shut in Nov 2026: reopening it is the lever."
+    )
     assert row["money"] == 0.0  # dropped by `ranked`: nothing to add at +10 %
 
 
@@ -142,7 +145,8 @@ def test_a_line_shut_in_some_months_without_a_price_names_its_open_months() -> N
     plan = PlanResult(OPTIMAL, "test", SupplyPolicy(), bottlenecks=frame)
     (row,) = risks.bottlenecks(plan, "EUR")
     assert row["what"] == (
-        "Binds in 3 months. Shut in Nov 2026: reopening it is the lever. In Dec 2026 to "
+        "Binds in 2 open months (+1 shut). Shut in Nov 2026: reopening it is the lever. In "
+        "Dec 2026 to "
         f"Jan 2027, one more hour is worth {explain.NO_PRICE_AMOUNT}."
     )
     assert row["when"] == "Nov 2026 – Jan 2027"

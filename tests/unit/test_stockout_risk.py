@@ -88,3 +88,19 @@ def test_without_a_risk_run_there_is_no_stock_out_item() -> None:
     items = exec_risks.ranked(plan, plan.family_plan.iloc[:0], None, products, "EUR")
     assert not (items["category"] == exec_risks.STOCKOUT).any()
     assert np.isfinite(items["money"]).all()
+
+
+def test_a_stock_out_later_in_the_horizon_is_listed() -> None:
+    """Review: only the first three months were read, so a family short from Jul 2027
+    for eight months (P90 up to 5,328 units) was not listed."""
+    # a full line all along; demand is certain in the first three months only
+    tables, demand = one_product([100.0] * 6, line_hours=100.0)
+    plan, inp = solve_plan_and_inputs(demand, tables, SupplyPolicy(horizon=6))
+    sigma = _sigma(inp).assign(sigma=[0.0, 0.0, 0.0, SIGMA, SIGMA, SIGMA])
+    r = risk.plan_risk(plan, inp, sigma)
+    late = r.short[r.short["short_p90"] >= 0.5]
+    assert len(late) and late[schema.MONTH].min() >= inp.months[3]  # short only late on
+    (row,) = exec_risks.stockouts(plan, r.short, r.n_paths, tables[schema.PRODUCTS], "EUR")
+    assert row["when"] == exec_risks.when(late[schema.MONTH])
+    worst = late.loc[late["short_p90"].idxmax(), schema.MONTH]
+    assert f"{worst:%b %Y} orders outrun" in row["what"]
