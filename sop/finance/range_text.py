@@ -26,6 +26,8 @@ RANGE_POINT = (
     "consensus with no statistical forecast stored). Run `python -m sop "
     "forecast`, or *Run forecast* on the Demand page, to draw one."
 )
+# ... and why a KPI's range is a point while demand varies
+SAME_EVERYWHERE = "This figure is the same in every outcome: demand moves, this does not."
 # what "P10-P90" under a figure means, before how the outcomes are made
 RANGE_MEANING = "P10-P90: 8 in 10 demand outcomes land inside the range."
 # the same in one line, for a chart too narrow for the sentence (the Executive page's
@@ -54,8 +56,17 @@ def range_lines(flat: bool = False, width: int = 110) -> list[str]:
 
 def ranged_help(key: str, ranges: Mapping[str, tuple[float, float]]) -> str | None:
     """`range_help` for the tile of KPI `key` with its range in `ranges`
-    (`sop.finance.risk.p10_p90`); None where it has none."""
-    return range_help(is_point(*ranges[key])) if key in ranges else None
+    (`sop.finance.risk.p10_p90`); None where it has none. Whether the demand plan has a
+    band is read from the revenue range (demand moves it); a KPI flat where demand
+    varies (fill 100.0 % in every outcome) says so, not that there is no band (review:
+    it told the user to run a forecast that existed)."""
+    if key not in ranges:
+        return None
+    no_band = is_point(*ranges.get("revenue", ranges[key]))
+    text = range_help(no_band)
+    if not no_band and is_point(*ranges[key]):
+        text += f" {SAME_EVERYWHERE}"
+    return text
 
 
 def _known(x: float | None) -> bool:

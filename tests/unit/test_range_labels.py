@@ -150,3 +150,16 @@ def test_executive_inventory_against_the_baseline_says_it_is_lower_from_running_
     assert "unserved" not in head.at["revenue", "vs_baseline_text"]
     own = _headline(base, base)
     assert own.at["ending_inventory_value", "vs_baseline_text"] == "no change vs baseline"
+
+
+def test_a_flat_rate_where_demand_varies_does_not_ask_for_a_forecast() -> None:
+    """Review: fill 100.0 % in every outcome read 'the demand plan has no P10-P90 band
+    ... run python -m sop forecast' on a demo with a stored forecast."""
+    ranges = {"revenue": (30.1e6, 33.4e6), "fill_rate": (1.0, 1.0)}
+    text = range_text.ranged_help("fill_rate", ranges)
+    assert range_text.RANGE_POINT not in text and range_text.RANGE_BASIS in text
+    assert text.endswith(range_text.SAME_EVERYWHERE)
+    # no band at all: the revenue range is a point too, and the help says why
+    flat = {"revenue": (31e6, 31e6), "fill_rate": (1.0, 1.0)}
+    assert range_text.RANGE_POINT in range_text.ranged_help("fill_rate", flat)
+    assert range_text.ranged_help("late_units", ranges) is None
