@@ -160,8 +160,15 @@ def headline(
             "text": value_text(key, v, currency, bare=key in BARE),
             "vs_budget": vb,
             "vs_budget_text": said or "no budget figure",
-            # under a tile only where the budget has the figure (the help says it has not)
-            "budget_short": said or "",
+            # under a tile only where the budget has the figure (the help says it has
+            # not), short so the summary fits one screen; the help and pack name the
+            # figure compared (`vs_budget_text`)
+            "budget_short": (
+                ""
+                if np.isnan(vb)
+                else f"{delta_text(key, vb, budget.get(key), currency) or 'on budget'} vs "
+                f"budget over its {int(budget.get('months', 0) or 0)} months"
+            ),
         }
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))

@@ -66,8 +66,7 @@ COST_TERMS = [
         "revenue",
         "Revenue",
         "revenue",
-        "price x units sold, booked in the month they ship (or are ordered, as the Revenue "
-        "booked in setting says); lost sales and orders still late at the end earn nothing",
+        "price x units shipped (or ordered, by the setting); lost sales earn nothing",
     ),
     ("material", "Material", "cost", "material cost x units made in-house"),
     ("line_hours", "Line running (regular hours)", "cost", "line regular hours x regular rate"),

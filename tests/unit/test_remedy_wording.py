@@ -162,4 +162,4 @@ def test_every_cost_basis_reads_in_plain_words() -> None:
         assert "`" not in basis and "sop." not in basis and "_" not in basis, (term, basis)
         assert basis and not basis[0].isupper(), (label, basis)
     revenue = dict((t, b) for t, _, _, b in COST_TERMS)["revenue"]
-    assert revenue.startswith("price x units sold")
+    assert revenue.startswith("price x units shipped")
