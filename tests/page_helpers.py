@@ -6,6 +6,20 @@ from collections.abc import Iterator
 
 from streamlit.testing.v1 import AppTest
 
+# every page of the app, for tests that open each one
+PAGES = [
+    "pages/data.py",
+    "pages/demand.py",
+    "pages/supply.py",
+    "pages/scenarios.py",
+    "pages/compare.py",
+    "pages/executive.py",
+    "pages/decisions.py",
+    "pages/handoff.py",
+    "pages/finance.py",
+    "pages/admin.py",
+]
+
 # the service row's tiles in order (`sop.finance.tiles.service_tiles`): Scenarios,
 # Finance and Supply show them
 SERVICE_TILES = (

@@ -10,6 +10,7 @@ import re
 import pandas as pd
 import pytest
 from exec_helpers import consensus
+from page_helpers import PAGES
 from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
 
@@ -20,18 +21,6 @@ from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 
-PAGES = [
-    "pages/data.py",
-    "pages/demand.py",
-    "pages/supply.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/executive.py",
-    "pages/decisions.py",
-    "pages/handoff.py",
-    "pages/finance.py",
-    "pages/admin.py",
-]
 RAW_DOLLAR = re.compile(r"(?<!\\)\$")
 # the elements whose text Streamlit renders as Markdown (with its $latex$)
 MARKDOWN = ("markdown", "caption", "error", "warning", "info", "success", "toast")

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 import pytest
 from exec_helpers import consensus
+from page_helpers import PAGES
 from streamlit.testing.v1 import AppTest
 from tiny import tiny_tables
 
@@ -29,18 +30,6 @@ EVIL = "[x](http://evil.example) ![i](http://evil.example/i.png) ` <b>x</b>"
 COMPANY, DATASET, FAMILY, SKU_NAME, SCENARIO, ACTION = (
     f"{p} {EVIL}" for p in ("Co", "Data", "Fam", "Sku", "Scn", "Act")
 )
-PAGES = [
-    "pages/data.py",
-    "pages/demand.py",
-    "pages/supply.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/executive.py",
-    "pages/decisions.py",
-    "pages/handoff.py",
-    "pages/finance.py",
-    "pages/admin.py",
-]
 RAW_MD = re.compile(r"(?<!\\)\]\((?:\\?h)|(?<!\\)!\[|<b>x|<a |<img")
 RAW_HTML = re.compile(r"<b>x|<a |<img")  # Plotly renders HTML tags, not Markdown
 
