@@ -5,7 +5,7 @@ append-only decision log."""
 import streamlit as st
 
 from sop.core import access, fmt, schema
-from sop.executive import approval
+from sop.executive import approval, budget_lines
 from sop.executive import view as exec_view
 from sop.finance import risk, service_line
 from sop.scenario.levers import Levers
@@ -35,7 +35,7 @@ def render_figures(
     what against and what differs (data, plan settings, levers, months covered), under
     revenue and gross margin the plan against the budget over the budget's months; when
     it serves less than all demand on time, the line saying so, and when it is below
-    budget for want of supply, the sentence saying how much (`approval.budget_supply`).
+    budget for want of supply, the sentence saying how much (`budget_lines.budget_supply`).
     Returns what the confirmation repeats, plain text: the shortfall
     line and the revenue's budget line, each where there is one. The evaluation is the
     one the approval stores (`scenario_readers.scenario`, cached)."""
@@ -64,11 +64,11 @@ def render_figures(
     if line:
         st.warning(fmt.md(line), icon=":material/report:")
     budget = readers.tables(path, version).get(schema.BUDGET)
-    if supply := approval.budget_supply(ev.pnl, budget, currency):
+    if supply := budget_lines.budget_supply(ev.pnl, budget, currency):
         st.warning(fmt.md(supply), icon=":material/local_shipping:")
-    if scope := approval.budget_scope(ev.pnl, budget):
+    if scope := budget_lines.budget_scope(ev.pnl, budget):
         st.caption(fmt.md(scope))
-    return [s for s in (line, approval.budget_line("revenue", ev.budget, currency)) if s]
+    return [s for s in (line, budget_lines.budget_line("revenue", ev.budget, currency)) if s]
 
 
 def render_approve(path: str, version: int, stamp: tuple, view, currency: str) -> None:

@@ -37,8 +37,11 @@ def symbol(currency: str) -> str:
     return SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
 
 
-def _blank(x: float | None) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+def missing(x: object) -> bool:
+    """Whether `x` holds no number to show or compute with: None, pandas' NA, or a
+    number that is not finite (NaN, +inf, -inf; a Python, NumPy or pandas one). Shown
+    as "–" by the formatters here."""
+    return x is None or x is pd.NA or not math.isfinite(float(x))
 
 
 def _magnitude(v: float, sym: str, compact: bool) -> str:
@@ -55,7 +58,7 @@ def _magnitude(v: float, sym: str, compact: bool) -> str:
 def money(x: float | None, currency: str = "EUR", compact: bool = True) -> str:
     """€1.25M / €980k / €12,345; exact with `compact=False`. The sign goes before the
     symbol (-€1.2M); an amount that rounds to zero is €0, never -€0."""
-    if _blank(x):
+    if missing(x):
         return "–"
     v, sym = float(x), symbol(currency)
     if abs(v) < 0.5:
@@ -66,7 +69,7 @@ def money(x: float | None, currency: str = "EUR", compact: bool = True) -> str:
 def money_delta(x: float | None, currency: str = "EUR", compact: bool = True) -> str:
     """A change of money with an explicit sign: +€1.94M / -€192k; €0 when it rounds to
     zero (no sign)."""
-    if _blank(x):
+    if missing(x):
         return "–"
     v = float(x)
     if abs(v) < 0.5:
@@ -124,7 +127,7 @@ SINGULAR = {
 def units(x: float | None, unit: str = "units") -> str:
     """12,345 units; 1.2M units when large; 1 unit, 1 unit-month (the units of
     `SINGULAR` read singular at 1; a unit of measure from the data stays as typed)."""
-    if _blank(x):
+    if missing(x):
         return "–"
     v = float(x) if abs(float(x)) >= 0.5 else 0.0
     if abs(v) >= 1e6:
@@ -144,7 +147,7 @@ def count(n: float | None, noun: str, plural: str | None = None, digits: int | N
     '2.5 workers'); without it a fraction shows up to two decimals, trailing zeros
     dropped ('0.5 months', '12,345.25 months'). Never an exponent; a count that rounds
     to zero reads 0, never -0."""
-    if _blank(n):
+    if missing(n):
         return "–"
     v = float(n)
     if digits is not None:
@@ -160,7 +163,7 @@ def count(n: float | None, noun: str, plural: str | None = None, digits: int | N
 
 def pct(x: float | None, digits: int = 1) -> str:
     """A fraction as a percentage: 0.953 -> 95.3 %."""
-    if _blank(x):
+    if missing(x):
         return "–"
     return f"{100 * float(x):.{digits}f} %"
 

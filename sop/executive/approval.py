@@ -2,9 +2,9 @@
 of the plan picked, each with its change against the plan of record (`reference`:
 this cycle's, else the latest earlier one, as approved then; the baseline plan when
 there is none), under revenue and gross margin the plan against the budget over the
-budget's months (`budget_line`, `budget_supply`: how much of a shortfall to budget is
-supply), and for each approval in the decision log the line on what it
-does not serve (`sop.finance.service_line`), from the KPIs its snapshot stored
+budget's months (`sop.executive.budget_lines`, with the page's other budget lines), and
+for each approval in the decision log the line on what it does not serve
+(`sop.finance.service_line`), from the KPIs its snapshot stored
 (`snapshots.PlanSnapshot.kpis`), so the log says what was approved.
 
 The picked plan is "the plan of record itself" (no changes shown) only when approving
@@ -33,14 +33,12 @@ import pandas as pd
 
 from sop.core import fmt, schema
 from sop.executive import decisions
+from sop.executive.budget_lines import budget_line
 from sop.executive.snapshots import PlanSnapshot, kpis_as_kept
-from sop.finance import statement
-from sop.finance import view as finance_view
 from sop.finance.kpi_text import service_pct
 from sop.finance.service_line import num, shortfall_line
 from sop.finance.tiles import Tile, kpi_tile
 from sop.scenario.apply import apply_policy
-from sop.scenario.compare import budget_text
 from sop.scenario.levers import Levers
 from sop.scenario.wording import moved_text
 from sop.supply.policy import CHOICE_LABELS, SupplyPolicy, field_help, field_labels
@@ -71,8 +69,6 @@ TILES = (
 
 # unit counts whose label names the unit ("Late (units)"): the value bare
 BARE = ("lost_units", "late_units")
-# the tiles that carry the budget line under them (the Executive page's: money)
-BUDGETED = ("revenue", "gross_margin")
 
 RECORD, BASELINE = "plan of record", "baseline"
 # plan settings that change neither the plan nor a figure on the tiles (the Executive
@@ -384,36 +380,6 @@ def tiles(
             )
         rows.append(out)
     return rows
-
-
-def budget_line(key: str, budget: Mapping[str, float], currency: str) -> str | None:
-    """The budget line under a `BUDGETED` tile, as the Executive and Scenarios tiles word
-    it (`sop.scenario.compare.budget_text`): the tile is the plan's whole horizon, the
-    line its figure over the budget's months, which it compares: "Budget €26.55M over
-    its 14 months: this plan €27.75M there, +€1.20M (+4.5 %)". None for another tile
-    and without a budget figure (no budget loaded, or none over the plan's months)."""
-    return budget_text(key, budget, currency, "this plan") if key in BUDGETED else None
-
-
-def budget_supply(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -> str | None:
-    """On a plan below budget over the months the plan `pnl` (`statement.family_pnl`)
-    and the `budget` table share, how much of the gap is supply, orders lost or shipped
-    after those months (`sop.finance.view.split_note` of `budget_split`): None when
-    supply takes less than `finance_view.SUPPLY_MATERIAL` of it, the plan is not below
-    budget, or there is no budget. Family names as typed: escape them where shown."""
-    if budget is None or budget.empty or pnl.empty:
-        return None
-    split = finance_view.budget_split(statement.versus_budget(pnl, budget))
-    return finance_view.split_note(split, currency)
-
-
-def budget_scope(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:
-    """The families of the plan the budget leaves out of the budget lines
-    (`statement.budget_scope_note`); None when it covers them all or there is none.
-    Family names as typed: escape them where shown."""
-    if pnl.empty:
-        return None
-    return statement.budget_scope_note(pnl[schema.FAMILY].unique(), budget)
 
 
 def log_line(kpis: Mapping[str, float] | None, currency: str) -> str:

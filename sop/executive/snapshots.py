@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.supply.plan import OPTIMAL, PlanResult
 from sop.supply.policy import SupplyPolicy
 
@@ -132,10 +132,7 @@ class PlanSnapshot:
 
     def to_json(self) -> str:
         def num(d: dict) -> dict:
-            return {
-                k: (None if v is None or not np.isfinite(float(v)) else float(v))
-                for k, v in d.items()
-            }
+            return {k: (None if fmt.missing(v) else float(v)) for k, v in d.items()}
 
         return json.dumps(
             {

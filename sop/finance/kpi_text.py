@@ -10,18 +10,12 @@ Pure: numbers in, strings out.
 
 from __future__ import annotations
 
-import math
-
 from sop.core import fmt
 from sop.finance.catalogue import KPI_BY_KEY
 
 # service rates where 100 % means nothing short: a shortfall never rounds up to it
 SERVICE_RATES = ("fill_rate", "on_time_rate")
 FULL = 1 - 1e-9  # below this share, some units are short (far above the LP's noise)
-
-
-def _bad(x: float | None) -> bool:
-    return x is None or not math.isfinite(float(x))
 
 
 def service_pct(x: float | None) -> str:
@@ -38,7 +32,7 @@ def value_text(key: str, value: float | None, currency: str = "EUR", bare: bool 
     `service_pct`).
     `bare` leaves off the unit word of counts (units, people, turns) for tiles whose
     label names it."""
-    if _bad(value):
+    if fmt.missing(value):
         return "–"
     unit, v = KPI_BY_KEY[key].unit, float(value)
     if bare and unit in ("units", "people", "turns", "unit-months", "limit-months"):
@@ -65,7 +59,7 @@ def delta_text(
 ) -> str | None:
     """A signed change with its unit (+€1.2M (+3.6 %), -1.3 pp, +120 units, -1 day,
     +20 limit-months); None when there is no change (or it cannot be computed)."""
-    if _bad(delta):
+    if fmt.missing(delta):
         return None
     unit, d = KPI_BY_KEY[key].unit, float(delta)
     # below half the last shown digit: "no change" rather than "+0.0 pp"
@@ -83,7 +77,7 @@ def delta_text(
         text = f"{sign}{fmt.money(abs(d), currency)}"
     else:
         text = sign + value_text(key, abs(d), currency)
-    if not _bad(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
+    if not fmt.missing(base) and abs(float(base)) > 1e-9 and unit in ("money", "units"):
         share = abs(d / float(base)) * 100
         # a change that is real but rounds to 0.0 % reads "<0.1 %", never "-0.0 %"
         text += f" ({sign}{share:.1f} %)" if share >= 0.05 else " (<0.1 %)"

@@ -9,9 +9,10 @@ caption under its table and the meeting pack say it in these words. Pure text.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Mapping
+
+from sop.core import fmt
 
 # how the ranges are made (`sop.finance.risk.N_PATHS` draws)
 RANGE_BASIS = (
@@ -69,11 +70,7 @@ def ranged_help(key: str, ranges: Mapping[str, tuple[float, float]]) -> str | No
     return text
 
 
-def _known(x: float | None) -> bool:
-    return x is not None and math.isfinite(float(x))
-
-
 def is_point(lo: float | None, hi: float | None) -> bool:
     """Whether a P10-P90 range is a point: both ends known and equal (as
     `risk_view.risk_note` tells, `numpy.allclose`'s tolerances)."""
-    return _known(lo) and _known(hi) and abs(lo - hi) <= 1e-8 + 1e-5 * abs(hi)
+    return not fmt.missing(lo) and not fmt.missing(hi) and abs(lo - hi) <= 1e-8 + 1e-5 * abs(hi)

@@ -16,20 +16,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from sop.core import fmt
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpi_text import service_pct, value_text
 
 BELOW_SAFETY = "below_safety_stock"
 
 
-def _bad(x: float | None) -> bool:
-    return x is None or not math.isfinite(float(x))
-
-
 def serves_all(fill: float | None) -> bool:
     """Whether a plan with this fill rate serves all its demand: the rate reads 100.0 %
     (`service_pct`: a plan a unit short reads >99.9 %); no demand (NaN): False."""
-    return not _bad(fill) and service_pct(fill) == "100.0 %"
+    return not fmt.missing(fill) and service_pct(fill) == "100.0 %"
 
 
 # a plan as the stock rule reads it: its KPIs (`sop.finance.kpis.plan_kpis`, a
@@ -44,7 +41,7 @@ BELOW_TOLERANCE = 0.01  # runs "further" below safety stock: by more than 1 % (a
 def _below(plan: Service) -> float:
     """A plan's unit-months below safety stock; NaN where not known."""
     v = plan.get(BELOW_SAFETY) if isinstance(plan, Mapping) else None
-    return math.nan if _bad(v) else float(v)
+    return math.nan if fmt.missing(v) else float(v)
 
 
 def below_floor(plans: Iterable[Service]) -> float:
@@ -75,12 +72,16 @@ def stock_faults(plan: Service, floor: float = 0.0) -> tuple[str, ...] | None:
         return None
     kpis = plan if isinstance(plan, Mapping) else {"fill_rate": plan}
     fill, on_time = kpis.get("fill_rate"), kpis.get("on_time_rate")
-    if fill is not None and _bad(fill):
+    if fill is not None and fmt.missing(fill):
         return (NO_DEMAND_TO_SERVE,)
     out = []
     if fill is not None and not serves_all(fill):
         out.append(f"leaves orders unserved (fill rate {service_pct(fill)})")
-    if not _bad(on_time) and not serves_all(on_time) and service_pct(on_time) != service_pct(fill):
+    if (
+        not fmt.missing(on_time)
+        and not serves_all(on_time)
+        and service_pct(on_time) != service_pct(fill)
+    ):
         out.append(f"ships orders late (on-time fill rate {service_pct(on_time)})")
     below = _below(kpis)
     if not math.isnan(below) and below > floor * (1 + BELOW_TOLERANCE) + 1.0:

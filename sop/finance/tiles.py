@@ -48,10 +48,6 @@ class Tile:
     warn: bool = False  # the notes are a warning, not a caption
 
 
-def _bad(x: float | None) -> bool:
-    return x is None or not math.isfinite(float(x))
-
-
 def _joined(*texts: str | None) -> str | None:
     """The texts given, one after the other (None when there is none)."""
     return " ".join(t for t in texts if t) or None
@@ -106,13 +102,17 @@ def kpi_tile(
     # money is undefined only where a price is missing: say so, never show 0
     blank = NO_PRICE_NOTE if kpi.unit == "money" else "not defined"
     if reference is None:
-        note = NO_PRICE_NOTE if _bad(value) and kpi.unit == "money" else note
+        note = NO_PRICE_NOTE if fmt.missing(value) and kpi.unit == "money" else note
         if help is None and kpi.help:  # the definition, and why it is not defined here
-            why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
+            why = (
+                f" Not defined here: {kpi.undefined}."
+                if fmt.missing(value) and kpi.undefined
+                else ""
+            )
             help = f"{kpi.help}{why}"
         return Tile(label, text, note, help=_joined(help, more_help), notes=notes)
     delta = delta_text(key, value - reference, reference if share else None, currency)
-    both = not _bad(value) and not _bad(reference)
+    both = not fmt.missing(value) and not fmt.missing(reference)
     moved = both and delta is not None
     short = (
         unserved_note(key, value - reference, fill, name, against)
@@ -120,9 +120,11 @@ def kpi_tile(
         else None
     )
     if help is None:
-        why = f" Not defined here: {kpi.undefined}." if _bad(value) and kpi.undefined else ""
+        why = f" Not defined here: {kpi.undefined}." if fmt.missing(value) and kpi.undefined else ""
         base = value_text(key, reference, currency)
-        base += f" (not defined: {kpi.undefined})" if _bad(reference) and kpi.undefined else ""
+        base += (
+            f" (not defined: {kpi.undefined})" if fmt.missing(reference) and kpi.undefined else ""
+        )
         help = f"{kpi.help}{why} {against.capitalize()}: {base}."
     if short:
         help += (
@@ -135,7 +137,9 @@ def kpi_tile(
     vs = f" vs {against}" if say_against else ""
     against = f"{against}:" if kpi.unit == "money" else against  # "baseline: no price loaded"
     shown = (
-        f"{delta or 'no change'}{vs}" if both else (blank if _bad(value) else f"{against} {blank}")
+        f"{delta or 'no change'}{vs}"
+        if both
+        else (blank if fmt.missing(value) else f"{against} {blank}")
     )
     return Tile(
         label,

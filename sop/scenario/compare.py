@@ -8,7 +8,6 @@ Pure: dicts and DataFrames in, strings and new DataFrames out.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -26,10 +25,6 @@ from sop.supply.plan import PlanResult
 
 ARROWS = {"up": "↑ higher", "down": "↓ lower", "": ""}
 BUDGET_KEYS = ("revenue", "gross_margin", "gross_margin_pct", "served_units")
-
-
-def _bad(x: float | None) -> bool:
-    return x is None or not math.isfinite(float(x))
 
 
 # Short tile labels (the definition is in the tooltip), in rows; counts are shown bare,
@@ -115,7 +110,7 @@ def undefined_note(figures: Mapping[str, Mapping[str, float]]) -> str | None:
     """Markdown: which KPIs show "–" for which plans, and why (None when none do)."""
     parts = []
     for kpi in KPIS:
-        names = [n for n, f in figures.items() if kpi.undefined and _bad(f.get(kpi.key))]
+        names = [n for n, f in figures.items() if kpi.undefined and fmt.missing(f.get(kpi.key))]
         if names:
             parts.append(f"{kpi.label} for {', '.join(names)}: {kpi.undefined}")
     if not parts:
@@ -136,7 +131,7 @@ def no_price_help(
     a price (revenue, margin...) is unknown in any of `figures` (plan -> figures);
     empty when every plan has its money (nothing to explain)."""
     unknown = any(
-        kpi.undefined == NO_PRICE and kpi.key in f and _bad(f[kpi.key])
+        kpi.undefined == NO_PRICE and kpi.key in f and fmt.missing(f[kpi.key])
         for f in figures.values()
         for kpi in KPIS
     )
@@ -151,12 +146,18 @@ def budget_text(
     budget's months (`plan_<key>`), which the tile does not show: "Budget €26.55M over
     its 12 months: the scenario €27.75M there, +€1.20M (+4.5 %)"; None for KPIs the
     budget has no figure for."""
-    if key not in BUDGET_KEYS or _bad(budget.get(key)) or _bad(budget.get(f"plan_{key}")):
+    if (
+        key not in BUDGET_KEYS
+        or fmt.missing(budget.get(key))
+        or fmt.missing(budget.get(f"plan_{key}"))
+    ):
         return None
     bud, plan = float(budget[key]), float(budget[f"plan_{key}"])
     gap = delta_text(key, plan - bud, bud, currency) or "on budget"
     months = budget.get("months")
-    span = "its months" if _bad(months) or not months else fmt.count(months, "month", digits=0)
+    span = (
+        "its months" if fmt.missing(months) or not months else fmt.count(months, "month", digits=0)
+    )
     span = span if span == "its months" else f"its {span}"
     shown = value_text(key, plan, currency)
     return f"Budget {value_text(key, bud, currency)} over {span}: {name} {shown} there, {gap}"
@@ -186,11 +187,11 @@ def kpi_display(table: pd.DataFrame, currency: str = "EUR") -> pd.DataFrame:
                 "Scenario": value_text(r.key, r.scenario, currency),
                 "Baseline": value_text(r.key, r.baseline, currency),
                 "Change vs baseline": delta_text(r.key, r.delta, r.baseline, currency)
-                or ("–" if _bad(r.scenario) or _bad(r.baseline) else "no change"),
+                or ("–" if fmt.missing(r.scenario) or fmt.missing(r.baseline) else "no change"),
                 "Budget": value_text(r.key, r.budget, currency),
                 "Scenario in budget months": value_text(r.key, r.plan_in_budget_months, currency),
                 "vs budget": ""
-                if _bad(r.vs_budget)
+                if fmt.missing(r.vs_budget)
                 else (delta_text(r.key, r.vs_budget, r.budget, currency) or "on budget"),
             }
         )
@@ -211,7 +212,7 @@ def range_text(key: str, ranges: Mapping[str, tuple[float, float]], currency: st
     """A KPI's P10-P90 range as a cell: "€37.18M to €42.17M", "84.7 % to 91.6 %"; "–"
     where the plan has none (`sop.finance.risk.p10_p90` of an evaluation without a run)."""
     lo, hi = ranges.get(key, (np.nan, np.nan))
-    if _bad(lo) or _bad(hi):
+    if fmt.missing(lo) or fmt.missing(hi):
         return "–"
     return f"{value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
 

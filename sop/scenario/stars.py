@@ -12,21 +12,17 @@ Pure: dicts in, sets and strings out.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from sop.core import fmt
 from sop.finance.catalogue import KPIS, Kpi
 from sop.finance.kpi_text import value_text
 from sop.finance.stock_rating import below_floor, serves_on_time
 
 BEST = "★ "
-
-
-def _bad(x: float | None) -> bool:
-    return x is None or not math.isfinite(float(x))
 
 
 def served_all(plans: Mapping[str, float | Mapping[str, float]]) -> set[str]:
@@ -45,7 +41,7 @@ def same_demand(demands: Mapping[str, float]) -> set[str]:
     """Every name when all the plans' demands are the same (within half a unit), else
     none: units served is like for like only then (the fill rate compares the others)."""
     values = list(demands.values())
-    if not values or any(map(_bad, values)):
+    if not values or any(map(fmt.missing, values)):
         return set()
     return set(demands) if max(values) - min(values) < 0.5 else set()
 
@@ -68,7 +64,7 @@ def demands_differ(figures: Mapping[str, Mapping[str, float]]) -> bool:
     is not known among plans whose is counts as other). Plans none of which has a
     demand figure are not known to differ."""
     demands = {n: f.get("demand_units", np.nan) for n, f in figures.items()}
-    if len(demands) < 2 or all(map(_bad, demands.values())):
+    if len(demands) < 2 or all(map(fmt.missing, demands.values())):
         return False
     return not same_demand(demands)
 
@@ -138,7 +134,11 @@ def best_in_row(
     every value is the same. With a KPI `key`, values are compared as shown
     (`value_text`), so two values that read the same are a tie. `among`: only these
     names compete (`competitors`)."""
-    ok = {k: float(v) for k, v in values.items() if not _bad(v) and (among is None or k in among)}
+    ok = {
+        k: float(v)
+        for k, v in values.items()
+        if not fmt.missing(v) and (among is None or k in among)
+    }
     if not better or len(ok) < 2:
         return set()
     best = max(ok.values()) if better == "up" else min(ok.values())

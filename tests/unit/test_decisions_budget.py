@@ -13,7 +13,7 @@ import pytest
 from supply_helpers import START, frame, one_product
 
 from sop.core import fmt, schema
-from sop.executive import approval
+from sop.executive import approval, budget_lines
 from sop.finance import statement
 from sop.finance import view as finance_view
 from sop.scenario import compare
@@ -63,8 +63,8 @@ def test_no_budget_no_line() -> None:
     for budget in (None, {}):
         rows = approval.tiles(KPIS, "EUR", 18, budget=budget)
         assert all(not t.notes for row in rows for t in row)
-    assert approval.budget_line("revenue", {}, "EUR") is None
-    assert approval.budget_line("fill_rate", BUDGET, "EUR") is None
+    assert budget_lines.budget_line("revenue", {}, "EUR") is None
+    assert budget_lines.budget_line("fill_rate", BUDGET, "EUR") is None
     # a budget without a margin figure: the revenue line only
     only = {k: v for k, v in BUDGET.items() if "margin" not in k}
     notes = _notes(approval.tiles(KPIS, "EUR", 18, budget=only))
@@ -117,7 +117,7 @@ def test_a_plan_short_of_budget_for_want_of_supply_says_how_much() -> None:
     # Cooling: budget 100k, orders 90k, revenue 60k: 40k below budget, 30k of it supply
     pnl = _pnl([("Cool*ing*", 90_000.0, 60_000.0), ("Heat", 50_000.0, 50_000.0)])
     budget = _budget([("Cool*ing*", 100_000.0), ("Heat", 50_000.0)])
-    note = approval.budget_supply(pnl, budget, "EUR")
+    note = budget_lines.budget_supply(pnl, budget, "EUR")
     assert note == (
         "Of the €40k below budget, €30k is supply (all of it in Cool*ing*): orders lost "
         "or shipped after these months; demand at plan prices is €10k below budget."
@@ -125,24 +125,24 @@ def test_a_plan_short_of_budget_for_want_of_supply_says_how_much() -> None:
     # the Finance page's sentence on the same figures: one wording, one sum
     split = finance_view.budget_split(statement.versus_budget(pnl, budget))
     assert note == finance_view.split_note(split, "EUR")
-    assert approval.budget_scope(pnl, budget) is None
+    assert budget_lines.budget_scope(pnl, budget) is None
 
 
 def test_no_supply_sentence_when_demand_makes_the_gap_or_no_budget() -> None:
     # 40k below budget, all of it demand (every order served)
     pnl = _pnl([("Cooling", 60_000.0, 60_000.0)])
-    assert approval.budget_supply(pnl, _budget([("Cooling", 100_000.0)]), "EUR") is None
+    assert budget_lines.budget_supply(pnl, _budget([("Cooling", 100_000.0)]), "EUR") is None
     # above budget, although supply takes 30k off
     pnl = _pnl([("Cooling", 150_000.0, 120_000.0)])
-    assert approval.budget_supply(pnl, _budget([("Cooling", 100_000.0)]), "EUR") is None
+    assert budget_lines.budget_supply(pnl, _budget([("Cooling", 100_000.0)]), "EUR") is None
     for none in (None, _budget([])):
-        assert approval.budget_supply(pnl, none, "EUR") is None
-        assert approval.budget_scope(pnl, none) is None
+        assert budget_lines.budget_supply(pnl, none, "EUR") is None
+        assert budget_lines.budget_scope(pnl, none) is None
 
 
 def test_a_family_without_budget_is_named() -> None:
     pnl = _pnl([("Cooling", 90_000.0, 60_000.0), ("[Heat](x)", 50_000.0, 50_000.0)])
-    scope = approval.budget_scope(pnl, _budget([("Cooling", 100_000.0)]))
+    scope = budget_lines.budget_scope(pnl, _budget([("Cooling", 100_000.0)]))
     assert scope == (
         "The budget covers Cooling only: [Heat](x) has no budget and is left out of "
         "every comparison with it."
@@ -174,11 +174,11 @@ def test_a_short_plan_from_the_planner() -> None:
     gap = float(vs["revenue_gap"].sum())
     supply = float(vs["supply_gap"].sum())
     assert gap < 0 and supply == pytest.approx(gap, abs=0.01)  # demand is on budget
-    note = approval.budget_supply(pnl, budget, "EUR")
+    note = budget_lines.budget_supply(pnl, budget, "EUR")
     assert note is not None and note.startswith(
         f"Of the {fmt.money(-gap)} below budget, {fmt.money(-supply)} is supply"
     )
     kpis = statement.budget_kpis(pnl, budget)
     assert np.isclose(kpis["plan_revenue"] - kpis["revenue"], gap)
-    line = approval.budget_line("revenue", kpis, "EUR")
+    line = budget_lines.budget_line("revenue", kpis, "EUR")
     assert line.startswith("Budget €45k over its 3 months: this plan ")
