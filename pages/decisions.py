@@ -64,7 +64,9 @@ def render_figures(
     if line:
         st.warning(fmt.md(line), icon=":material/report:")
     budget = readers.tables(path, version).get(schema.BUDGET)
-    if supply := budget_lines.budget_supply(ev.pnl, budget, currency):
+    if supply := budget_lines.budget_supply(
+        ev.pnl, budget, currency, ev.plan.policy.revenue_recognition
+    ):
         st.warning(fmt.md(supply), icon=":material/local_shipping:")
     if scope := budget_lines.budget_scope(ev.pnl, budget):
         st.caption(fmt.md(scope))

@@ -99,16 +99,10 @@ def render_split(view, currency: str) -> None:
     if view.split.empty:
         return
     st.markdown("**Gap to budget by family: demand or supply, over the budget's months**")
-    if note := finance_view.split_note(view.split, currency):
+    if note := finance_view.split_note(view.split, currency, view.recognition):
         st.warning(fmt.md(note), icon=":material/local_shipping:")
     widgets.export_table(view.split, finance_export.SPLIT_SPEC, currency, "fin_bud_split")
-    st.caption(
-        "Gap to budget = revenue - budget revenue = *demand* (orders at plan prices - "
-        "budget revenue: units ordered in these months x the plan's prices) + *supply* "
-        "(revenue - orders at plan prices). Supply is negative for orders lost or shipped "
-        "after these months; positive where the plan ships, in these months, backlog "
-        "ordered before them."
-    )
+    st.caption(finance_view.split_caption(view.recognition))
 
 
 def render_landing(view, currency: str, colors: dict) -> None:

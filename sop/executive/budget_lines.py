@@ -20,6 +20,7 @@ from sop.core import schema
 from sop.finance import statement
 from sop.finance import view as finance_view
 from sop.scenario.compare import budget_text
+from sop.supply.policy import RECOGNISE_SHIP
 
 # the tiles that carry the budget line under them (the Executive page's: money)
 BUDGETED = ("revenue", "gross_margin")
@@ -34,16 +35,23 @@ def budget_line(key: str, budget: Mapping[str, float], currency: str) -> str | N
     return budget_text(key, budget, currency, "this plan") if key in BUDGETED else None
 
 
-def budget_supply(pnl: pd.DataFrame, budget: pd.DataFrame | None, currency: str) -> str | None:
+def budget_supply(
+    pnl: pd.DataFrame,
+    budget: pd.DataFrame | None,
+    currency: str,
+    recognition: str = RECOGNISE_SHIP,
+) -> str | None:
     """On a plan below budget over the months the plan `pnl` (`statement.family_pnl`)
-    and the `budget` table share, how much of the gap is supply, orders lost or shipped
-    after those months (`sop.finance.view.split_note` of `budget_split`): None when
+    and the `budget` table share, how much of the gap is supply, worded by the plan's
+    `revenue_recognition` (`recognition`: booked when shipped, orders lost or shipped
+    after those months; when ordered, orders lost or still unshipped at the plan's end)
+    (`sop.finance.view.split_note` of `budget_split`): None when
     supply takes less than `finance_view.SUPPLY_MATERIAL` of it, the plan is not below
     budget, or there is no budget. Family names as typed: escape them where shown."""
     if budget is None or budget.empty or pnl.empty:
         return None
     split = finance_view.budget_split(statement.versus_budget(pnl, budget))
-    return finance_view.split_note(split, currency)
+    return finance_view.split_note(split, currency, recognition)
 
 
 def budget_scope(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:

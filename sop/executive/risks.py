@@ -20,7 +20,11 @@ Five kinds of item, each valued in the dataset's currency:
   (`risk_text.bottleneck`).
 - Families far from budget (revenue off by `risk_revenue_gap_pct` or gross margin by
   `risk_margin_gap_pct` of the budget or more, over the budget's months; plan
-  settings, 2 % by default): the gross margin gap, projection - budget.
+  settings, 2 % by default): the gross margin gap, projection - budget. Where the
+  revenue gap is below budget and supply is a real part of it (`sop.finance.view`
+  `supply_material`, the Finance Budget tab's and Decisions' rule), the sentence says
+  how much is supply and how much demand (`view.split_clause`, worded by the plan
+  setting `revenue_recognition`).
 - Families at risk of stock-out over the horizon, from the plan's risk run
   (`sop.finance.risk`: demand drawn 500 times, each draw re-planned through the plan's
   capacity): the P90 of the units not delivered in the month ordered beyond the plan's
@@ -40,10 +44,11 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.executive import risk_text
 from sop.finance import kpis, statement
+from sop.finance import view as finance_view
 from sop.finance.risk import Risk
 from sop.supply import service
 from sop.supply.plan import PlanResult
-from sop.supply.policy import SupplyPolicy
+from sop.supply.policy import RECOGNISE_SHIP, SupplyPolicy
 
 COLUMNS = ["kind", "category", "subject", "when", "money", "what"]
 RISK, OPPORTUNITY = "risk", "opportunity"
@@ -200,10 +205,13 @@ def budget_gaps(
     currency: str,
     revenue_pct: float = 2.0,
     margin_pct: float = 2.0,
+    recognition: str = RECOGNISE_SHIP,
 ) -> list[dict]:
     """Families whose revenue is off budget by `revenue_pct` % or more, or whose gross
     margin is off it by `margin_pct` % or more (plan settings `risk_revenue_gap_pct`,
-    `risk_margin_gap_pct`), valued at the margin gap."""
+    `risk_margin_gap_pct`), valued at the margin gap. A revenue gap supply is a real
+    part of is split into supply and demand (module docstring), its cause worded by
+    `recognition` (the plan setting `revenue_recognition` of the books in `pnl`)."""
     if budget is None or budget.empty or pnl.empty:
         return []
     vb = statement.versus_budget(pnl, budget)
@@ -211,12 +219,14 @@ def budget_gaps(
     for fam, g in vb.groupby(schema.FAMILY):
         bud, gap = float(g["budget_revenue"].sum()), float(g["revenue_gap"].sum())
         mbud, mgap = float(g["budget_margin"].sum()), float(g["margin_gap"].sum())
+        demand, supply = (float(g[c].sum(min_count=1)) for c in ("demand_gap", "supply_gap"))
         revenue_off = bud > 0 and _off(gap, bud, revenue_pct / 100)
         if not (revenue_off or _off(mgap, mbud, margin_pct / 100)):
             continue
         rev = (
             f"revenue {'above' if gap > 0 else 'below'} budget by "
             f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+            f"{finance_view.split_clause(gap, demand, supply, currency, recognition) or ''}"
             if bud > 0
             else "no budget revenue"
         )
@@ -305,7 +315,12 @@ def ranked(
         + supply_gaps(plan, products, currency, {r["subject"] for r in service})
         + bottlenecks(plan, currency)
         + budget_gaps(
-            pnl, budget, currency, policy.risk_revenue_gap_pct, policy.risk_margin_gap_pct
+            pnl,
+            budget,
+            currency,
+            policy.risk_revenue_gap_pct,
+            policy.risk_margin_gap_pct,
+            plan.policy.revenue_recognition,
         )
         + stockouts(
             plan, risk.short if risk else None, risk.n_paths if risk else 0, products, currency

@@ -6,7 +6,10 @@ horizon (no Total row: quantiles do not add up), budget vs projection, the
 price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
-The summary names the company, dataset version, scenario and the time made.
+The summary names the company, dataset version, scenario and the time made, and
+beside the revenue gap to budget its demand and supply parts (as the Budget tab splits
+it: `sop.finance.view.budget_split`), with the Budget tab's sentence when supply is a
+real part of a gap below budget.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
 from sop.finance import family_range, stock
-from sop.finance.view import FinanceView
+from sop.finance.view import FinanceView, split_note
 
 MONTH_FORMAT = formats("EUR")["month"]
 __all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]
@@ -188,6 +191,11 @@ def pnl_table(view: FinanceView) -> pd.DataFrame:
     )
 
 
+def _label(column: str) -> str:
+    """The Budget vs projection sheet's header of `column` (one wording per figure)."""
+    return next(label for c, label, _ in BUDGET_SPEC if c == column)
+
+
 def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: datetime) -> None:
     t, cur = view.totals, meta.currency
     rows: list[tuple[str, object, str]] = [
@@ -213,6 +221,8 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Projected revenue, budget months", t.get("revenue_over_budget_months"), "money"),
         ("Budget revenue", t.get("budget_revenue"), "money"),
         ("Revenue gap (projection - budget)", t.get("revenue_gap"), "delta"),
+        (_label("demand_gap"), t.get("demand_gap"), "delta"),
+        (_label("supply_gap"), t.get("supply_gap"), "delta"),
         ("Projected margin, budget months", t.get("margin_over_budget_months"), "money"),
         ("Budget margin", t.get("budget_margin"), "money"),
         ("Margin gap (projection - budget)", t.get("margin_gap"), "delta"),
@@ -225,6 +235,8 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
             (f"Landing {r['year']}: basis", r["note"], "text"),
         ]
     rows += [("Note", n, "text") for n in view.notes]
+    if supply := split_note(view.split, cur, view.recognition):  # the Budget tab's
+        rows += [("Note", supply, "text")]
     write_pairs(ws, rows, cur)
 
 

@@ -19,6 +19,7 @@ from sop.core.xlsx import TOTAL
 from sop.finance import family_range, pvm, statement, stock
 from sop.finance import landing as year_end
 from sop.supply.plan import PlanResult
+from sop.supply.policy import RECOGNISE_ORDER, RECOGNISE_SHIP
 
 QUANTILES = (schema.P10, schema.P50, schema.P90)
 BAND_COLUMNS = [
@@ -145,18 +146,77 @@ def budget_split(vs_budget: pd.DataFrame) -> pd.DataFrame:
     return out[SPLIT_COLUMNS]
 
 
-def split_note(split: pd.DataFrame, currency: str) -> str | None:
-    """One sentence when the projection is below budget and supply (orders lost or
-    shipped after the months compared) takes at least `SUPPLY_MATERIAL` of the gap;
-    None otherwise. `split`: `budget_split`. Family names as typed (escape them where
-    shown)."""
+def supply_cause(recognition: str = RECOGNISE_SHIP) -> str:
+    """What the supply part of a gap below budget is, in words, by the plan setting
+    `revenue_recognition` the books were made with: booked when shipped, orders lost or
+    shipped after the months compared; booked when ordered, a late order books in its
+    month all the same, so only orders lost or still owed at the plan's end (backlog
+    never booked: `sop.supply.standard`)."""
+    if recognition == RECOGNISE_ORDER:
+        return "orders lost or still unshipped at the plan's end"
+    return "orders lost or shipped after these months"
+
+
+def split_caption(recognition: str = RECOGNISE_SHIP) -> str:
+    """What the split table's demand and supply columns are, worded by the plan setting
+    `revenue_recognition`: booked when shipped, supply is also positive where backlog
+    ordered before the months compared ships in them; booked when ordered, a late order
+    costs nothing there (`supply_cause`)."""
+    text = (
+        "Gap to budget = revenue - budget revenue = *demand* (orders at plan prices - "
+        "budget revenue: units ordered in these months x the plan's prices) + *supply* "
+        f"(revenue - orders at plan prices). Supply is negative for {supply_cause(recognition)}"
+    )
+    if recognition == RECOGNISE_ORDER:
+        return (
+            text + " (revenue is booked in the month ordered, so a late order costs nothing here)."
+        )
+    return text + "; positive where the plan ships, in these months, backlog ordered before them."
+
+
+def supply_material(gap: float, supply: float) -> bool:
+    """Whether supply is a real part of a revenue gap to budget: the gap is below
+    budget and supply (negative) takes at least `SUPPLY_MATERIAL` of it. False for an
+    unknown (NaN) figure."""
+    if not np.isfinite([gap, supply]).all() or gap >= 0 or supply >= 0:
+        return False
+    return -supply >= SUPPLY_MATERIAL * -gap
+
+
+def split_clause(
+    gap: float, demand: float, supply: float, currency: str, recognition: str = RECOGNISE_SHIP
+) -> str | None:
+    """The demand and supply parts of a revenue gap below budget, to follow a phrase
+    that states the gap ("revenue below budget by €1.5M (24.4%)"): ", €1.4M of it supply
+    (orders lost or shipped after these months) and €83k demand (orders below budget)",
+    or, where the orders are above budget, " although orders are €30k above it: supply
+    takes €1.5M off (...)". None unless supply is material (`supply_material`) and the
+    demand part known. The cause is worded by `recognition` (`supply_cause`)."""
+    if not np.isfinite(demand) or not supply_material(gap, supply):
+        return None
+    cause = supply_cause(recognition)
+    if demand > 0:
+        return (
+            f" although orders are {fmt.money(demand, currency)} above it: supply takes "
+            f"{fmt.money(-supply, currency)} off ({cause})"
+        )
+    text = f", {fmt.money(-supply, currency)} of it supply ({cause})"
+    if demand <= -0.5:
+        text += f" and {fmt.money(-demand, currency)} demand (orders below budget)"
+    return text
+
+
+def split_note(split: pd.DataFrame, currency: str, recognition: str = RECOGNISE_SHIP) -> str | None:
+    """One sentence when the projection is below budget and supply takes at least
+    `SUPPLY_MATERIAL` of the gap (`supply_material`); None otherwise. `split`:
+    `budget_split`; `recognition`: the plan setting `revenue_recognition` of its books,
+    which words what supply is (`supply_cause`). Family names as typed (escape them
+    where shown)."""
     if split.empty:
         return None
     t = split.iloc[-1]  # the Total row comes last (a family may be named "Total")
     gap, demand, supply = float(t["revenue_gap"]), float(t["demand_gap"]), float(t["supply_gap"])
-    if not np.isfinite([gap, demand, supply]).all() or gap >= 0 or supply >= 0:
-        return None
-    if -supply < SUPPLY_MATERIAL * -gap:
+    if not np.isfinite(demand) or not supply_material(gap, supply):
         return None
     fams = split.iloc[:-1]
     where = ""
@@ -167,7 +227,7 @@ def split_note(split: pd.DataFrame, currency: str) -> str | None:
             if top["supply_gap"] <= 0.995 * supply
             else f" ({fmt.money(-top['supply_gap'], currency)} of it in {top[schema.FAMILY]})"
         )
-    lost = "orders lost or shipped after these months"
+    lost = supply_cause(recognition)
     if demand <= 0:
         return (
             f"Of the {fmt.money(-gap, currency)} below budget, "
@@ -209,8 +269,12 @@ class FinanceView:
     empty without a risk run);
     totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
     margin_p10/p90 (risk), budget_months, budget_revenue/margin,
-    revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget);
-    notes: what the reader must know (estimated actuals, budget coverage).
+    revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget),
+    demand_gap and supply_gap (the revenue gap split: `budget_split`; NaN when the plan
+    has no order values);
+    notes: what the reader must know (estimated actuals, budget coverage);
+    recognition: the plan setting `revenue_recognition` the books were made with (it
+    words what supply is: `split_note`).
     """
 
     pnl: pd.DataFrame
@@ -228,6 +292,7 @@ class FinanceView:
     totals: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     split: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPLIT_COLUMNS))
+    recognition: str = RECOGNISE_SHIP
 
     @property
     def span(self) -> str:
@@ -256,6 +321,8 @@ def _totals(
         out[f"budget_{c}"] = float(by_month[f"budget_{c}"].sum())
         out[f"{c}_over_budget_months"] = float(by_month[c].sum())
         out[f"{c}_gap"] = out[f"{c}_over_budget_months"] - out[f"budget_{c}"]
+    for c in ("demand_gap", "supply_gap"):  # unknown (NaN) for a plan without orders valued
+        out[c] = float(by_month[c].sum(min_count=1))
     out["budget_months"] = float(len(by_month))
     return out
 
@@ -315,4 +382,5 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         totals=_totals(pnl, risk.summary if risk else None, by_month),
         notes=notes,
         split=budget_split(vs),
+        recognition=evaluation.plan.policy.revenue_recognition,
     )

@@ -18,7 +18,7 @@ from sop.finance import statement
 from sop.finance import view as finance_view
 from sop.scenario import compare
 from sop.supply.plan import OPTIMAL, solve_plan
-from sop.supply.policy import SupplyPolicy
+from sop.supply.policy import RECOGNISE_ORDER, SupplyPolicy
 
 KPIS = {
     "revenue": 30_000_000.0,
@@ -126,6 +126,18 @@ def test_a_plan_short_of_budget_for_want_of_supply_says_how_much() -> None:
     split = finance_view.budget_split(statement.versus_budget(pnl, budget))
     assert note == finance_view.split_note(split, "EUR")
     assert budget_lines.budget_scope(pnl, budget) is None
+    # books made at order: a late order is booked all the same, so supply is only what
+    # is lost or still unshipped at the plan's end, and Decisions says so
+    ordered = budget_lines.budget_supply(pnl, budget, "EUR", RECOGNISE_ORDER)
+    assert ordered == note.replace(
+        "shipped after these months", "still unshipped at the plan's end"
+    )
+    assert ordered == finance_view.split_note(split, "EUR", RECOGNISE_ORDER)
+    # the caption under Finance's split table says the same by the setting
+    assert "or shipped after these months; positive where" in finance_view.split_caption()
+    caption = finance_view.split_caption(RECOGNISE_ORDER)
+    assert "still unshipped at the plan's end (revenue is booked in the month" in caption
+    assert "shipped after these months" not in caption
 
 
 def test_no_supply_sentence_when_demand_makes_the_gap_or_no_budget() -> None:
