@@ -1,5 +1,16 @@
 """The open comment threads in words, for the Executive page and the meeting pack:
-what each is about, its last comment, who wrote it and how long ago.
+what each is about, its last comment, who wrote it and how long ago; and where a risk's
+threads show when its item is gone (`placed`).
+
+A risk's thread is kept on its key ("Stock-out risk: SKU-1 (Hose)", `risk_key`), and
+the Executive page offers the keys of the plan's items. An item can go: stock-out risk
+was per SKU and is per family now, a bottleneck stops binding, a family comes back to
+budget. No thread is lost: a per-SKU stock-out thread shows under its family's
+stock-out item when the plan lists it (read, and resolved, there; the family's item
+takes the new comments: the risk is planned per family now), and every other thread
+whose item is gone is an earlier item, offered apart under its first title and the date
+of its last comment, still answerable (a risk key outlives its item: the item may come
+back next cycle, and the thread then shows under it again).
 
 Pure: takes the frame `sop.store.comments.open_threads` returns. Text is returned as
 typed; whoever renders it escapes it (Markdown on the page, HTML in the report,
@@ -12,9 +23,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from sop.core import fmt
+from sop.core import fmt, schema
 from sop.core.xlsx import Spec
-from sop.store.comments import KINDS
+from sop.executive.risks import STOCKOUT
+from sop.store.comments import KINDS, risk_key
 
 SHEET = "Open comments"
 TITLE = "Open comments"
@@ -84,3 +96,94 @@ def sheets(threads: pd.DataFrame | None, now: datetime) -> list:
     if threads is None:
         return []
     return [(SHEET, open_table(threads, now), SPEC, ())]
+
+
+EARLIER = "Earlier item"
+
+
+def sku_families(products: pd.DataFrame) -> dict[str, str]:
+    """The subject a stock-out risk item had while it was per SKU ("SKU-1 (Hose)", and
+    the bare SKU) -> the SKU's family, from the products table."""
+    if products is None or products.empty or schema.FAMILY not in products:
+        return {}
+    p = products.drop_duplicates(schema.SKU)
+    names = p[schema.NAME] if schema.NAME in p else p[schema.SKU]
+    out: dict[str, str] = {}
+    for sku, name, fam in zip(p[schema.SKU], names, p[schema.FAMILY]):
+        if pd.isna(fam):
+            continue
+        out[f"{str(sku).strip()} ({str(name).strip()})"] = str(fam)
+        out.setdefault(str(sku).strip(), str(fam))
+    return out
+
+
+def family_key(key: str, families: dict[str, str]) -> str | None:
+    """The key of the family stock-out item an old per-SKU stock-out key belongs to
+    ("Stock-out risk: SKU-1 (Hose)" -> "Stock-out risk: Garden"); None for any other key."""
+    head = f"{STOCKOUT}: "
+    if not key.startswith(head):
+        return None
+    fam = families.get(key[len(head) :].strip())
+    return None if fam is None else risk_key(STOCKOUT, fam)
+
+
+def placed(
+    stored: pd.DataFrame, current: list[str], products: pd.DataFrame
+) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """Where each risk subject holding comments (`stored`: `sop.store.comments.subjects`)
+    shows, given the keys of the plan's items (`current`): (current key -> the old
+    per-SKU stock-out keys whose threads show under it, the earlier items: the rows of
+    `stored` whose item the plan no longer lists, latest comment first)."""
+    on_screen = set(current)
+    families = sku_families(products)
+    moved: dict[str, list[str]] = {}
+    gone = []
+    for n, key in enumerate(stored["subject_key"] if len(stored) else []):
+        if key in on_screen:
+            continue
+        home = family_key(key, families)
+        if home in on_screen:
+            moved.setdefault(home, []).append(key)
+        else:
+            gone.append(n)
+    return moved, stored.iloc[gone].reset_index(drop=True)
+
+
+def _threads(n: int, opened: int) -> str:
+    return fmt.count(n, "thread") + (f", {opened} open" if opened else "")
+
+
+def option(key: str, moved: dict[str, list[str]]) -> str:
+    """How a plan's item reads in the list of risks to comment on: its key, and the
+    threads of earlier per-SKU items it carries ("... (+ 2 earlier SKU threads)")."""
+    extra = len(moved.get(key, []))
+    return f"{key} (+ {fmt.count(extra, 'earlier SKU item')})" if extra else key
+
+
+def earlier_option(row) -> str:
+    """How an earlier item reads in the list: "Earlier item · Bottleneck: L9 (Old
+    line) · last comment 03 Dec 2026 · 2 threads, 1 open"."""
+    return (
+        f"{EARLIER} · {row['subject_label']} · last comment "
+        f"{pd.Timestamp(row['last_at']):%d %b %Y} · {_threads(row['threads'], row['open'])}"
+    )
+
+
+def earlier_note(row) -> str:
+    """What the page says above an earlier item's threads (text as typed: the caller
+    escapes it)."""
+    return (
+        f"{EARLIER}: “{row['subject_label']}” is not among this plan's risks and "
+        f"opportunities (first comment {pd.Timestamp(row['started_at']):%d %b %Y}, last "
+        f"{pd.Timestamp(row['last_at']):%d %b %Y}). Its threads are kept: reply or resolve "
+        "here; they show under the item again if it comes back."
+    )
+
+
+def moved_note(old: str, key: str) -> str:
+    """What the page says above the threads of an earlier per-SKU stock-out item shown
+    under its family's item (text as typed: the caller escapes it)."""
+    return (
+        f"From the earlier item “{old}”: stock-out risk was per SKU and is per family now, "
+        f"so its threads show here. Resolve them here; new comments go on “{key}”."
+    )

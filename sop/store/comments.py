@@ -269,6 +269,33 @@ def thread(store: Store, kind: str, key: object, company: str | None = None) -> 
     return _typed(df[COLUMNS])
 
 
+SUBJECT_COLUMNS = ["subject_key", "subject_label", "threads", "open", "started_at", "last_at"]
+
+
+def subjects(store: Store, kind: str, company: str | None = None) -> pd.DataFrame:
+    """Every subject of `kind` that holds a comment of `company` (None: the active
+    dataset's), open or resolved, the latest comment first: `SUBJECT_COLUMNS` (its key,
+    the label it was first posted with, how many threads and how many of them open,
+    its first and last comment's time). The Executive page lists the risks whose item
+    is gone (`sop.executive.comments.placed`) from it."""
+    if kind not in KINDS:
+        raise StoreError(f"No comments are kept on {kind!r}.")
+    with store.connect() as con:
+        df = con.execute(
+            f"WITH c AS ({_SELECT} AND subject_kind = ?) "
+            "SELECT subject_key, arg_min(subject_label, comment_id) AS subject_label, "
+            "count(DISTINCT thread_id) AS threads, "
+            "count(*) FILTER (WHERE reply_to IS NULL AND resolved_at IS NULL) AS open, "
+            "min(posted_at) AS started_at, max(posted_at) AS last_at "
+            "FROM c GROUP BY subject_key ORDER BY last_at DESC, subject_key",
+            [scope.resolve(con, company), kind],
+        ).df()
+    df = _typed(df[SUBJECT_COLUMNS])
+    for c in ("threads", "open"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
 def open_threads(store: Store, company: str | None = None) -> pd.DataFrame:
     """The open (unresolved) threads of `company` (None: the active dataset's), the
     latest comment first: `OPEN_COLUMNS` (who started it and when, how many comments,

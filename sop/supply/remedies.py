@@ -50,6 +50,7 @@ from sop.supply.remedy_text import (
     overtime_parts,
     overtime_text,
     part_of,
+    pooled,
     prebuild_split,
     rows_named,
     share,
@@ -65,9 +66,12 @@ GRID_COLUMNS = (AVAILABLE, MAX_OVERTIME, LOAD, OVERTIME, "layoffs", "hires", "wo
 Lever = tuple[float, str]  # (extra cost per unit, text)
 
 # the ledgers `Remedies.claim` books into: overtime and spare regular hours per resource
-# row of `inp.res`, hires and layoffs forgone per labour pool's resource row, units per
-# subcontract option (row of `inp.sub`) and per supplier cap (row of `inp.mat`)
+# row of `inp.res`, hires and layoffs forgone (whole people) and the people's worth of
+# work they are for (fractions, pooled: `Remedies._people_lever`) per labour pool's
+# resource row, units per subcontract option (row of `inp.sub`) and per supplier cap
+# (row of `inp.mat`)
 OVERTIME_H, REGULAR_H, HIRES, LAYOFFS = "overtime", "regular", "hires", "layoffs"
+NEED = "people_need"
 SUB_UNITS, MATERIAL = "subcontract", "material"
 
 
@@ -136,7 +140,8 @@ class Remedies:
         self.pre = Prebuild(inp, sol, ru_g, prem)  # where and at what cost to pre-build
         # what the levers of the gaps claimed so far take, per ledger row and month
         per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
-        self.taken = {k: per_res.copy() for k in (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS)}
+        ledgers = (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS, NEED)
+        self.taken = {k: per_res.copy() for k in ledgers}
         self.taken[SUB_UNITS] = np.zeros_like(inp.sub_cap, dtype=float)
         self.taken[MATERIAL] = np.zeros_like(inp.mat_cap, dtype=float)
         # the labels of the gaps that claimed each (ledger, row, month), in claim order
@@ -292,21 +297,35 @@ class Remedies:
         """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
         fewer people in a month the plan lays off (the layoffs gaps claimed before are
         gone: forgo what is left), hiring the rest (`_hire`), at the wage of the people
-        kept and the wage and hiring cost of those hired. People are whole: the gap's
-        hours are rounded up to whole people (`whole_people`; 14.4 workers' worth hires
-        15), no more kept than the plan's layoffs left hold whole, and the cost is that
-        of the whole people over the gap's units."""
+        kept and the wage and hiring cost of those hired. People are whole, and pooled
+        per labour pool and month: the people's worth of work of this gap and of the
+        gaps claimed before on the pool that month is rounded up to whole people once
+        (`whole_people`; 14.4 workers' worth hires 15; 0.6 and 0.4 for two gaps, one
+        worker, not two), and this gap adds only the whole people the pool lacks (none:
+        it uses the spare hours of those hired or kept before, at no extra cost; the text
+        says so, `pooled`). No more kept than the plan's layoffs left hold whole; the
+        cost is that of the people this gap adds, over its units."""
         inp, ru_g, t = self.inp, self.ru_g, gap.month
         wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
         hpw, rate = float(wf[schema.HOURS_PER_WORKER]), float(self.reg[r])
-        people = max(whole_people(gap.units * hours / hpw), 1)  # a gap needs someone
+        need = gap.units * hours / hpw
+        taken = float(self.taken[NEED][r, t])
+        before = round(float(self.taken[HIRES][r, t] + self.taken[LAYOFFS][r, t]))
+        alone = max(whole_people(need), 1)  # a gap needs someone
+        people = max(whole_people(taken + need) - before, 0) if before else alone
+        note = pooled(before, taken, need, hpw, self._who(NEED, r, t)) if people < alone else ""
+        if not people:
+            workers = fmt.count(before, "worker")
+            text = f"use the spare hours of the {workers} hired or kept for {name} in {when}"
+            text += f" ({note})"
+            return _Option(0.0, text, (_Take(NEED, r, t, need),))
         laid, kept = float(np.nan_to_num(ru_g["layoffs"][r, t])), float(self.taken[LAYOFFS][r, t])
         keep = min(people, math.floor(max(laid - kept, 0.0) + PEOPLE_TOL))
-        steps, takes, money = [], [], 0.0
+        steps, takes, money = [], [_Take(NEED, r, t, need)], 0.0
         if keep > 0:
             who = self._who(LAYOFFS, r, t)
-            note = (
+            kept_note = (
                 f"; {fmt.count(keep, 'worker')} kept for this gap on top of {kept:,.0f} "
                 f"for {rows_named(who)}"
                 if kept > PEOPLE_TOL and who
@@ -314,7 +333,7 @@ class Remedies:
             )
             steps.append(
                 f"lay off {keep:,.0f} fewer workers from {name} in {when} "
-                f"(the plan lays off {headcount(laid)} then{note})"
+                f"(the plan lays off {headcount(laid)} then{kept_note})"
             )
             takes.append(_Take(LAYOFFS, r, t, float(keep)))
             money += keep * hpw * rate
@@ -323,7 +342,8 @@ class Remedies:
             steps.append(text)
             takes.append(_Take(HIRES, r, t, float(people - keep)))
             money += (people - keep) * hpw * per_hour
-        return _Option(money / gap.units, " and ".join(steps), tuple(takes))
+        text = " and ".join(steps) + (f" (pooled: {note})" if note else "")
+        return _Option(money / gap.units, text, tuple(takes))
 
     def _hire(self, r: int, t: int, people: int) -> tuple[str, float]:
         """(the text of hiring `people` (whole) for labour pool r from month t, what an

@@ -1,7 +1,8 @@
 """The words of a shortfall's remedy (`sop.supply.remedies`): how much overtime a gap
 takes and which cap to raise, in plain words first and the data field in brackets
 ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in resources)"),
-a number of people, who shares a raised cap, how much of a gap a pre-build makes and
+a number of people (pooled per labour pool and month: `pooled`), who shares a
+raised cap, how much of a gap a pre-build makes and
 on which hours (`part_of`, `prebuild_split`), and what to say when no lever is open.
 
 A raise other rows share breaks the new figure down in its brackets into parts that add
@@ -114,6 +115,25 @@ def whole_people(x: float) -> int:
     """The whole people `x` people's worth of work needs: rounded up (a part of a
     person cannot be hired, and fewer would not close the gap), 14.4 -> 15; 0 for none."""
     return max(math.ceil(x - PEOPLE_TOL), 0)
+
+
+def pooled(before: float, taken: float, need: float, hpw: float, who: list[str]) -> str:
+    """How the people lever pools a labour pool's month, in hours (people are whole):
+    '60 h for the lost sales of Fam in Jan 2027 and 40 h for this gap, 100 h in all: 1
+    worker at 100 h a month' (`taken`, `need`: the people's worth of work the rows
+    claimed before took and this gap needs, `hpw` a worker's hours a month, `who` the
+    rows' labels; `before`: the whole people they hired or kept, named when this gap
+    adds some: ', 2 of them hired or kept for it'). The pooled need is rounded up to
+    whole people once (`whole_people`), so this gap adds only the people the pool lacks."""
+    whole = whole_people(taken + need)
+    text = (
+        f"{taken * hpw:,.0f} h for {rows_named(who)} and {need * hpw:,.0f} h for this gap, "
+        f"{(taken + need) * hpw:,.0f} h in all: {fmt.count(whole, 'worker')} at "
+        f"{hpw:,.0f} h a month"
+    )
+    if whole > round(before):
+        text += f", {round(before):,} of them hired or kept for {'it' if len(who) == 1 else 'them'}"
+    return text
 
 
 def _fraction(x: float) -> str:

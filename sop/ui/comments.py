@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from sop.core import access, fmt
+from sop.core import access, fmt, schema
 from sop.demand import view as demand_view
 from sop.executive import comments as exec_comments
 from sop.scenario import saved as saved_scenarios
@@ -170,18 +170,64 @@ def override_thread(history: pd.DataFrame) -> None:
     thread(store_comments.OVERRIDE, oid, labels[oid])
 
 
+def _products() -> pd.DataFrame:
+    """The active dataset's products (to find an old per-SKU item's family)."""
+    info = readers.active()
+    if info is None:
+        return pd.DataFrame()
+    return readers.tables(readers.store_path(), info.version).get(schema.PRODUCTS, pd.DataFrame())
+
+
 def risk_thread(risks: pd.DataFrame) -> None:
     """Executive page: the thread of a risk or opportunity picked from the list (a
-    family's items of one category share a thread, kept from cycle to cycle)."""
-    if risks.empty:
-        return
+    family's items of one category share a thread, kept from cycle to cycle), and of an
+    earlier item the plan no longer lists: no thread of the company is lost
+    (`sop.executive.comments.placed`). A per-SKU stock-out thread shows under its
+    family's item (read and resolve there; new comments go on the family's item); any
+    other thread whose item is gone is offered as an earlier item, still answerable."""
     keys = list(
         dict.fromkeys(
             store_comments.risk_key(c, s) for c, s in zip(risks["category"], risks["subject"])
         )
     )
-    key = st.selectbox("Comments on a risk or opportunity", keys, key="exe_cmt_pick")
+    try:
+        stored = store_comments.subjects(readers.store(), store_comments.RISK)
+    except StoreError as exc:
+        st.error(escape_md(str(exc)))
+        stored = pd.DataFrame(columns=store_comments.SUBJECT_COLUMNS)
+    moved, earlier = exec_comments.placed(stored, keys, _products())
+    old = {str(r["subject_key"]): r for _, r in earlier.iterrows()}
+    labels = {k: exec_comments.option(k, moved) for k in keys}
+    labels |= {k: exec_comments.earlier_option(r) for k, r in old.items()}
+    if not labels:
+        return
+    if old:
+        st.caption(
+            f"{exec_comments.EARLIER}s: {fmt.count(len(old), 'subject')} with comments "
+            "that this plan no longer lists; pick one below to read, reply or resolve."
+        )
+    key = st.selectbox(
+        "Comments on a risk or opportunity",
+        list(labels),
+        format_func=labels.get,
+        key="exe_cmt_pick",
+    )
+    if key in old:
+        st.caption(escape_md(exec_comments.earlier_note(old[key])))
+        thread(store_comments.RISK, key, str(old[key]["subject_label"]))
+        return
     thread(store_comments.RISK, key, key)
+    for sku_key in moved.get(key, []):
+        try:
+            df = store_comments.thread(readers.store(), store_comments.RISK, sku_key)
+        except StoreError as exc:
+            st.error(escape_md(str(exc)))
+            continue
+        st.caption(escape_md(exec_comments.moved_note(sku_key, key)))
+        k = prefix(store_comments.RISK, sku_key)
+        if message := st.session_state.pop(f"{k}_flash", None):
+            st.success(message)
+        _threads(df, k)
 
 
 def decision_thread(log: pd.DataFrame) -> None:

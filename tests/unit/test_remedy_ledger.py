@@ -192,14 +192,15 @@ HIRES = "max_hires_per_month in workforce"
 
 
 def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) -> None:
-    # 240 of P1 and 60 of P2 on the crew's 200 h: the plan loses all 60 of P2 and 40 of P1,
-    # 0.6 and 0.4 workers' worth, a whole worker each; 1 hire a month allowed: each fits
-    # alone, not both
+    # 280 of P1 and 60 of P2 on the crew's 200 h: the plan loses 80 of P1 and all 60 of P2,
+    # 0.8 and 0.6 workers' worth, a whole worker each, 1.4 pooled: 2 workers; 1 hire a
+    # month allowed: each fits alone, not both (0.6 and 0.4 would pool to 1 worker:
+    # test_pooled_hires)
     tables, demand = _two_products(
-        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 1.0}
+        [280.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 1.0}
     )
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
-    assert list(sf["units"]) == pytest.approx([60.0, 40.0])
+    assert list(sf["units"]) == pytest.approx([80.0, 60.0])
     assert list(alone["lever"]) == [
         "hire 1 worker for LAB from Jan 2027",
         "hire 1 worker for LAB from Jan 2027",  # 1 + 1 = 2 hires > 1
@@ -208,14 +209,14 @@ def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) 
     assert sf["lever"].iloc[0] == "hire 1 worker for LAB from Jan 2027"
     assert sf["lever"].iloc[1] == (
         f"raise the hiring limit of LAB from 1 to 2 hires a month ({HIRES}; 1 hire "
-        f"for this gap on top of 1 hire for {P2_LOST}) and hire 1 worker for LAB "
+        f"for this gap on top of 1 hire for {FAM_LOST}) and hire 1 worker for LAB "
         "from Jan 2027"
     )
     assert sf["lever"].iloc[1] in sf["why"].iloc[1]
     # the cost is the whole worker's, 100 h at 10 + 20,000 / 100 an hour, over the gap's
-    # units: 21,000 / 60 and 21,000 / 40
-    assert list(sf["lever_cost_per_unit"]) == pytest.approx([350.0, 525.0])
-    assert "(+€525.00/unit)" in sf["why"].iloc[1]
+    # units: 21,000 / 80 and 21,000 / 60
+    assert list(sf["lever_cost_per_unit"]) == pytest.approx([262.5, 350.0])
+    assert "(+€350.00/unit)" in sf["why"].iloc[1]
 
 
 def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
@@ -414,7 +415,7 @@ def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
     # larger gaps that month; ...)"; now one form: from, to, unit, field, and what of the
     # new figure is this gap's and the rows' claimed before
     tables, demand = _two_products(
-        [240.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
+        [280.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
     )
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert (
@@ -422,7 +423,7 @@ def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
         .iloc[1]
         .startswith(
             f"raise the hiring limit of LAB from 0.8 to 2 hires a month ({HIRES}; 1 hire for "
-            f"this gap on top of 1 hire for {P2_LOST}) and hire 1 worker"
+            f"this gap on top of 1 hire for {FAM_LOST}) and hire 1 worker"
         )
     )
     # a subcontract cap larger gaps used up within it names their units too
@@ -672,17 +673,18 @@ def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
     # the hires the plan makes itself read "the 1.0 hires the plan makes" (as if it
     # made people). A hire costs 10 + 2,000 / 100 h = 30 an hour, less than a lost unit:
     # the plan hires the 0.5 a month allowed (250 h) and loses 40 of P1's 290 and P2's
-    # 30. P2's gap raises the limit past the plan's own 0.5 and P1's worker (0.4 of one,
-    # a whole person): the parts add up, 1 + 1 + 0.5 = 2.5, rounded up to 3 people
+    # 70. P1's gap raises the limit past the plan's own 0.5 and P2's worker (0.7 of one,
+    # a whole person; 0.7 + 0.4 pooled need 2): the parts add up, 1 + 1 + 0.5 = 2.5,
+    # rounded up to 3 people
     tables, demand = _two_products(
-        [290.0], [30.0], line_hours=None, labour=CREW | {"hiring": 2_000.0, "max_hires": 0.5}
+        [290.0], [70.0], line_hours=None, labour=CREW | {"hiring": 2_000.0, "max_hires": 0.5}
     )
     plan = solve_plan(demand, tables, NO_BACKLOG)
     assert plan.status == OPTIMAL, plan.explanation
-    assert list(plan.shortfalls["units"]) == pytest.approx([40.0, 30.0])
+    assert list(plan.shortfalls["units"]) == pytest.approx([70.0, 40.0])
     assert plan.shortfalls["lever"].iloc[1] == (
         f"raise the hiring limit of LAB from 0.5 to 3 hires a month ({HIRES}; 1 hire "
-        f"for this gap on top of 1 hire for {FAM_LOST} and the 0.5 hires the plan has "
+        f"for this gap on top of 1 hire for {P2_LOST} and the 0.5 hires the plan has "
         "that month, 2.5 in all, rounded up to whole people) and hire 1 worker for LAB from "
         "Jan 2027"
     )
