@@ -172,7 +172,7 @@ def headline(
         }
         row["vs_previous"], row["vs_previous_text"] = _vs_previous(key, v, previous, currency)
         row["p10"], row["p90"] = (ranges or {}).get(key, (np.nan, np.nan))
-        row["range_text"] = range_note(key, ranges or {}, currency) or ""
+        row["range_text"] = range_note(key, ranges or {}, currency, v) or ""
         row["vs_baseline"], row["vs_baseline_text"] = _vs_baseline(key, v, baseline, currency, kpis)
         row["detail"] = binding if key == "binding_resource_months" else ""
         row["help"] = (
@@ -181,6 +181,6 @@ def headline(
             f"the baseline: {row['vs_baseline_text']}."
         )
         if key in (ranges or {}):  # what the P10-P90 under the tile is, how it is made
-            row["help"] += f" {ranged_help(key, ranges)}"
+            row["help"] += f" {ranged_help(key, ranges, v)}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from sop.core import fmt, schema
 from sop.finance.catalogue import KPI_BY_KEY, Kpi
 from sop.finance.kpi_text import delta_text, value_text
-from sop.finance.range_text import is_point, range_help, ranged_help
+from sop.finance.range_text import is_point, outside_note, range_help, ranged_help
 from sop.finance.stock_rating import Service, unserved_note
 
 NO_PRICE_NOTE = "no price loaded"
@@ -167,16 +167,25 @@ LOST_TILES = (("lost_units", "Lost sales (units)"), ("lost_value", "Lost sales (
 
 
 def range_note(
-    key: str, ranges: Mapping[str, tuple[float, float]], currency: str = "EUR"
+    key: str,
+    ranges: Mapping[str, tuple[float, float]],
+    currency: str = "EUR",
+    value: float | None = None,
 ) -> str | None:
     """The line under a tile with the P10-P90 range of its KPI through the constrained
     plan (`ranges`: `sop.finance.risk.p10_p90`), worded as the Finance page's revenue
     range: "P10-P90: 33.0 % to 69.0 %" (a rate just short of 1 reads >99.9 %, as the
-    tile does), "P10-P90: €1.20M to €1.50M"; None where there is no range."""
+    tile does), "P10-P90: €1.20M to €1.50M"; None where there is no range. Where the
+    tile's own figure `value` lies outside the range, the line says so and why
+    (`range_text.outside_note`)."""
     if key not in ranges:
         return None
     lo, hi = ranges[key]
-    return f"P10-P90: {value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
+    shown = value_text(key, value, currency) if not fmt.missing(value) else ""
+    return (
+        f"P10-P90: {value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
+        f"{outside_note(shown, value, lo, hi)}"
+    )
 
 
 def service_tiles(
@@ -203,9 +212,9 @@ def service_tiles(
             label=label,
             share=False,
             bare=True,
-            notes=tuple(filter(None, (range_note(key, ranges or {}, currency),))),
+            notes=tuple(filter(None, (range_note(key, ranges or {}, currency, kpis.get(key)),))),
             say_against=True,
-            more_help=ranged_help(key, ranges or {}),
+            more_help=ranged_help(key, ranges or {}, kpis.get(key)),
         )
         for key, label in keys
     ]

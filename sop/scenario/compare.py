@@ -94,7 +94,7 @@ def scenario_tiles(
                         None,
                         (
                             budget_text(key, budget, currency),
-                            range_note(key, ranges or {}, currency),
+                            range_note(key, ranges or {}, currency, table.at[key, "scenario"]),
                             TILE_UNITS.get(key),
                         ),
                     )

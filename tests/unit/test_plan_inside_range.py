@@ -1,0 +1,85 @@
+"""A plan's own figure never sits outside its P10-P90 range without a word.
+
+Review: on the demo store with the supplier cap CAP-CL-MOTOR cut 50 % over the horizon,
+the Scenarios tile read on-time fill rate 97.4 % over "P10-P90: 97.5 % to 99.0 %", which
+a planner reads as a bug. LP re-solves of 40 of the 500 demand paths agree it is not
+(on-time P10 / P50 / P90 97.38 / 99.64 / 100 % LP, 97.44 / 97.76 / 99.00 % fast; 88 % of
+the LP paths above the plan's 97.43 %): on its forecast the cheapest answer is to let
+orders wait, a busier outcome makes subcontracting worth buying and a quieter one
+leaves fewer orders late. So the re-plan rule stays and the range line says it
+(`range_text.outside_note`), the help says why (`range_text.OUTSIDE_WHY`).
+"""
+
+from __future__ import annotations
+
+import pytest
+from supply_helpers import with_consensus
+
+from sop.core import schema
+from sop.core.months import as_of_month, plan_months
+from sop.finance import range_text, risk, tiles
+from sop.finance.kpi_text import value_text
+
+HORIZON = 18
+BAND = 0.3  # the test consensus has no forecast band: P10 / P90 at -/+ 30 % of it
+
+
+@pytest.fixture(scope="module")
+def motor_cut():
+    """The demo with a banded consensus and CAP-CL-MOTOR -50 % over the horizon."""
+    from sop.data.demo import build_demo
+    from sop.data.validate import check_tables
+    from sop.demand.plan import loaded_consensus
+    from sop.scenario.evaluate import evaluate, prepare_demand
+    from sop.scenario.levers import Levers
+    from sop.supply.policy import SupplyPolicy
+
+    tables = with_consensus(check_tables(build_demo()).tables, HORIZON)
+    months = plan_months(as_of_month(tables), HORIZON)
+    d = loaded_consensus(tables, months)
+    d = d.assign(
+        **{schema.P10: d[schema.UNITS] * (1 - BAND), schema.P90: d[schema.UNITS] * (1 + BAND)}
+    )
+    first, last = months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")
+    levers = Levers(supplier_changes=(("CAP-CL-MOTOR", first, last, -50.0),))
+    ev = evaluate(prepare_demand(d), tables, levers, SupplyPolicy(horizon=HORIZON))
+    assert ev.ok and ev.risk is not None
+    return ev
+
+
+def test_the_motor_cut_on_time_is_inside_its_range_or_the_tile_says_why(motor_cut) -> None:
+    ev = motor_cut
+    ranges = risk.p10_p90(ev.risk)
+    lo, hi = ranges["on_time_rate"]
+    value = ev.kpis["on_time_rate"]
+    # measured: 98.55 % on the forecast, P10-P90 98.56 % to 99.80 %: below its P10 (the
+    # review's case on this test data); pick another cut if a solver moves it inside
+    assert value < lo, (value, lo, hi)
+    tile = {t.label: t for t in tiles.service_tiles(ev.kpis, "EUR", ranges=ranges)}
+    on_time = tile["On-time fill rate"]
+    # before: "P10-P90: 98.6 % to 99.8 %" and nothing more
+    (note,) = on_time.notes
+    assert note.startswith("P10-P90: ")
+    assert f"({value_text('on_time_rate', value)} on the forecast itself" in note
+    assert note.endswith("9 in 10 outcomes are higher)")
+    assert range_text.OUTSIDE_WHY in on_time.help
+    # the fill rate (100 % in every outcome) is inside: no such words
+    assert not any("forecast" in n for n in tile["Fill rate"].notes)
+    assert range_text.OUTSIDE_WHY not in tile["Fill rate"].help
+
+
+def test_the_review_figures_read_as_a_planner_needs() -> None:
+    ranges = {"on_time_rate": (0.9746, 0.9904), "revenue": (9.0e6, 9.9e6)}
+    note = tiles.range_note("on_time_rate", ranges, "EUR", 0.9743)
+    assert note == (
+        "P10-P90: 97.5 % to 99.0 % (97.4 % on the forecast itself; 9 in 10 outcomes are higher)"
+    )
+    # above P90 the outcomes are lower; inside, at an end, or without a figure: no words
+    assert tiles.range_note("revenue", ranges, "EUR", 1.0e7).endswith("outcomes are lower)")
+    for v in (9.0e6, 9.5e6, 9.9e6, None, float("nan")):
+        assert tiles.range_note("revenue", ranges, "EUR", v) == "P10-P90: €9.00M to €9.90M"
+    assert tiles.range_note("revenue", ranges, "EUR") == "P10-P90: €9.00M to €9.90M"
+    # a rounding's width beyond an end is inside
+    assert range_text.outside(0.9746 - 1e-9, 0.9746, 0.9904) is None
+    assert range_text.OUTSIDE_WHY in range_text.ranged_help("on_time_rate", ranges, 0.9743)
+    assert range_text.OUTSIDE_WHY not in range_text.ranged_help("on_time_rate", ranges, 0.98)
