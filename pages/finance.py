@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from sop.core import charts, fmt, schema
-from sop.finance import bridge, family_range, landing, margin_charts, pvm, risk, stock
+from sop.finance import bridge, budget_odds, family_range, landing, margin_charts, pvm, risk, stock
 from sop.finance import charts as finance_charts
 from sop.finance import export as finance_export
 from sop.finance import view as finance_view
@@ -63,17 +63,11 @@ def render_ranges(view, currency: str) -> None:
     widgets.export_table(view.ranges, family_range.RANGE_SPEC, currency, "fin_range_table")
     for note in family_range.capped_notes(view.ranges, currency):
         st.warning(fmt.md(note), icon=":material/block:")
-    st.caption(
-        "P10-P50-P90 of each family's revenue over the horizon, from the same demand "
-        "outcomes as the chart; they do not add up across families. *Orders at P90*: the "
-        "orders' value at the plan's prices if every one shipped. *Order upside shipped*: "
-        "revenue P90 less revenue P50, over orders P90 less orders P50; under "
-        f"{fmt.pct(family_range.CAPPED_SHARE, 0)}, the plan's capacity caps the family's "
-        "upside."
-    )
+    st.caption(family_range.RANGES_HELP)  # the meeting pack says it in the same words
 
 
-def render_budget(view, currency: str, colors: dict) -> None:
+def render_budget(view, currency: str, colors: dict, run=None) -> None:
+    render_odds(view, run)
     render_split(view, currency)
     c = st.columns(2)
     measure = c[0].segmented_control(
@@ -93,6 +87,20 @@ def render_budget(view, currency: str, colors: dict) -> None:
         theme=None,
     )
     widgets.export_table(view.by_month, finance_export.BUDGET_SPEC, currency, "fin_bud_table")
+
+
+def render_odds(view, run) -> None:
+    """The chance of meeting the budget over the demand outcomes of the plan's risk run
+    `run` (`sop.finance.budget_odds`); nothing without a run or a month to compare, as
+    the revenue ranges."""
+    if run is None:
+        return
+    lines = budget_odds.odds_lines(budget_odds.budget_odds(run, view.vs_budget), run.n_paths)
+    if lines:
+        st.markdown(
+            "  \n".join(fmt.md(line) for line in lines),
+            help=budget_odds.HELP.format(n=f"{run.n_paths:,}"),
+        )
 
 
 def render_split(view, currency: str) -> None:
@@ -246,8 +254,9 @@ held = (  # the plan shown, not a bridge step
     else ""
 )
 inventory_tab = functools.partial(render_inventory, plan=ev.plan, held_note=held)
+budget_tab = functools.partial(render_budget, run=ev.risk)  # the chance of meeting it
 for tab, render in zip(
-    tabs, (render_bands, render_budget, render_landing, render_bridge, inventory_tab)
+    tabs, (render_bands, budget_tab, render_landing, render_bridge, inventory_tab)
 ):
     with tab:
         render(view, currency, colors)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sop.core import fmt
+from sop.core import fmt, schema
 from sop.executive import comments as exec_comments
 from sop.executive import pack_excel, pack_html
 from sop.executive import view as exec_view
@@ -23,6 +23,9 @@ from sop.executive.pack_sheets import (
     headline_table,
     no_price_notes,
     range_notes,
+    ranges_help,
+    ranges_notes,
+    revenue_ranges,
     sheets,
 )
 from sop.finance import grid as sop_grid
@@ -137,7 +140,11 @@ def excel(
         meta.title,
         meta.made_at,
         grid_map,
-        {**no_price_notes(view, table_sheets, grid_map), **range_notes(view)},
+        {
+            **no_price_notes(view, table_sheets, grid_map),
+            **range_notes(view),
+            **ranges_notes(view, tables.get(schema.BUDGET)),
+        },
     )
 
 
@@ -150,11 +157,14 @@ def html(
 ) -> str:
     """The pack's self-contained HTML report (`sop.executive.pack_html`), with the
     total S&OP grid (`grids`: on the plan's own demand; `consensus` only tells whether
-    its demand row is the consensus or the scenario's) and the open comment threads
-    (`comments`, when given)."""
+    its demand row is the consensus or the scenario's), the revenue ranges by family
+    with the chance of meeting the budget (`revenue_ranges`, as the workbook's sheet)
+    and the open comment threads (`comments`, when given)."""
     total = grids(view, tables, consensus)[sop_grid.TOTAL]
     opened = None if comments is None else exec_comments.open_table(comments, meta.made_at)
-    return pack_html.report(view, summary_pairs(view, meta), meta, total, opened)
+    ranges, lines = revenue_ranges(view, tables.get(schema.BUDGET))
+    part = pack_html.RangesPart(ranges, lines, ranges_help(view))
+    return pack_html.report(view, summary_pairs(view, meta), meta, total, opened, part)
 
 
 def write(

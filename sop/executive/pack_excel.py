@@ -1,7 +1,8 @@
 """The meeting pack as a formatted Excel workbook.
 
 Sheets: Summary (what the pack is, the plan on the table, headline KPIs), Demand,
-Supply, Finance, Scenarios, Decisions, and Risks, What changed and S&OE weeks, each
+Supply, Finance, Revenue ranges by family, Scenarios, Decisions, and Risks, What changed
+and S&OE weeks, each
 written by `sop.xlsx.write_table`; then the S&OP grid, a sheet per family and the
 total (`sop.finance.grid_excel`).
 """

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from sop.core import fmt
+from sop.core import fmt, schema
 from sop.executive import board as exec_board
 from sop.executive import charts as exec_charts
 from sop.executive import comments as exec_comments
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
-from sop.executive.pack_sheets import range_sentence
+from sop.executive.pack_sheets import RANGES, range_sentence
+from sop.finance import budget_odds, family_range, grid_text
 from sop.finance import grid as sop_grid
-from sop.finance import grid_text
 
 CSS = """
 body{font-family:Inter,"Segoe UI",Helvetica,Arial,sans-serif;color:#1B1F24;margin:24px auto;
@@ -146,6 +147,52 @@ def _opening(view: exec_view.ExecView, summary: list[tuple[str, object, str]], m
     return parts
 
 
+@dataclass(frozen=True)
+class RangesPart:
+    """The revenue ranges by family with the chance of meeting the budget
+    (`sop.executive.pack_sheets.revenue_ranges`: the frame and the total's sentences) and
+    what they are (`help`)."""
+
+    ranges: pd.DataFrame
+    lines: list[str] = field(default_factory=list)
+    help: str = ""
+
+
+def _ranges_text(ranges: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The ranges' figures as the Finance page shows them: money, % and chances."""
+    out = ranges.copy()
+    for c, _, kind in budget_odds.RANGE_ODDS_SPEC:
+        if c in budget_odds.MEASURES:
+            out[c] = out[c].map(budget_odds.chance_text)
+        elif kind == "money":
+            out[c] = out[c].map(lambda v: fmt.money(v, currency))
+        elif kind == "pct":
+            out[c] = out[c].map(lambda v: fmt.pct(v, 0))
+    return out
+
+
+def _ranges_section(part: RangesPart | None, currency: str) -> list[str]:
+    """Revenue P10-P50-P90 by family over the horizon, which families supply caps and
+    each one's chance of meeting the budget; nothing without a risk run."""
+    if part is None or part.ranges.empty:
+        return []
+    shown = [(c, h) for c, h, _ in budget_odds.RANGE_ODDS_SPEC if c != "plan_orders"]
+    return [
+        f"<h2>{esc(RANGES)}, over the plan horizon</h2>",
+        *(f"<p>{esc(line)}</p>" for line in part.lines),
+        *(
+            f'<div class="note">{esc(n)}</div>'
+            for n in family_range.capped_notes(part.ranges, currency)
+        ),
+        table(
+            _ranges_text(part.ranges, currency),
+            shown,
+            numeric=[c for c, _ in shown if c not in (schema.FAMILY, "supply")],
+        ),
+        f'<p class="meta">{esc(part.help)}</p>',
+    ]
+
+
 def _risks_section(view: exec_view.ExecView) -> list[str]:
     cur = view.currency
     top = exec_risks.top(view.risks, n=10, per_category=4)
@@ -265,10 +312,11 @@ def report(
     meta,
     grid: sop_grid.Grid | None = None,
     comments: pd.DataFrame | None = None,
+    ranges: RangesPart | None = None,
 ) -> str:
     """The whole report as an HTML string; `grid`: the total S&OP grid, after the headline;
     `comments`: the open comment threads (`sop.executive.comments.open_table`), after the
-    decision log."""
+    decision log; `ranges`: the revenue ranges by family, after the grid."""
     cur = view.currency
     parts = _opening(view, summary, meta)
     parts += [
@@ -280,6 +328,7 @@ def report(
         chart(exec_charts.revenue_chart(view.band, cur, height=420)),
     ]
     parts += _grid_section(grid, cur)
+    parts += _ranges_section(ranges, cur)
     parts += _risks_section(view)
     parts += [
         "<h2>Scenarios on the table</h2>",

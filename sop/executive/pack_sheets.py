@@ -1,7 +1,8 @@
 """The meeting pack's table sheets: what each sheet holds (its columns, `*_SPEC`) and
-the frames behind them (demand, supply, finance by family and month; the board, the
-decision log, the risks, the margin bridge, the S&OE weeks), and the line under a sheet
-whose money is blank because a price is missing. `sop.executive.pack` puts them with
+the frames behind them (demand, supply, finance by family and month; the revenue ranges
+by family with the chance of meeting the budget; the board, the decision log, the risks,
+the margin bridge, the S&OE weeks), and the line under a sheet whose money is blank
+because a price is missing, or that says what its ranges are. `sop.executive.pack` puts them with
 the Summary and the S&OP grids into the workbook and the HTML report.
 """
 
@@ -13,9 +14,9 @@ from sop.core import schema
 from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
 from sop.executive import view as exec_view
+from sop.finance import budget_odds, family_range, grid_excel, statement
 from sop.finance import export as finance_export
 from sop.finance import grid as sop_grid
-from sop.finance import grid_excel
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpis import priced
 from sop.finance.range_text import is_point, range_help
@@ -177,6 +178,44 @@ def range_notes(view: exec_view.ExecView) -> dict[str, str]:
     return {"Summary": text} if text else {}
 
 
+RANGES = "Revenue ranges by family"  # the sheet and the HTML section
+
+
+def revenue_ranges(
+    view: exec_view.ExecView, budget: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The plan on the table's revenue ranges by family (the Finance page's
+    `family_range.family_ranges`) with each family's chance of meeting the budget
+    (`budget_odds.ranges_with_odds`, `budget_odds.RANGE_ODDS_SPEC` columns), and the
+    chance in total as the Finance page's budget tab words it (`budget_odds.odds_lines`:
+    [] without a budget to compare). Empty without a risk run."""
+    run = view.current.risk
+    compared = (
+        statement.versus_budget(view.current.pnl, budget)
+        if budget is not None and len(budget)
+        else pd.DataFrame()
+    )
+    odds = budget_odds.budget_odds(run, compared)
+    ranges = family_range.family_ranges(run.family if run is not None else None)
+    lines = budget_odds.odds_lines(odds, run.n_paths) if run is not None else []
+    return budget_odds.ranges_with_odds(ranges, odds), lines
+
+
+def ranges_help(view: exec_view.ExecView) -> str:
+    """What the revenue ranges and the chances are (plain text, as the Finance page's
+    help says it)."""
+    run = view.current.risk
+    n = f"{run.n_paths:,}" if run is not None else "the"
+    return f"{family_range.RANGES_HELP} {budget_odds.HELP.format(n=n)}"
+
+
+def ranges_notes(view: exec_view.ExecView, budget: pd.DataFrame | None) -> dict[str, str]:
+    """`RANGES` -> the line under its sheet: the chance of meeting the budget in total,
+    then what the figures are; empty where the plan has no ranges."""
+    ranges, lines = revenue_ranges(view, budget)
+    return {} if ranges.empty else {RANGES: " ".join([*lines, ranges_help(view)])}
+
+
 def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:
     """Demand by family and month: `DEMAND_SPEC` columns. forecast_units and units are
     the statistical P50 and the consensus (forecast + overrides) of the consensus
@@ -282,6 +321,11 @@ def sheets(
             units(FINANCE_SPEC),
             budget_part(fin, ("budget_revenue", "budget_margin")),
         ),
+    ]
+    ranges, _ = revenue_ranges(view, tables.get(schema.BUDGET))
+    if len(ranges):  # a plan evaluated without a risk run has none
+        out.append((RANGES, ranges, budget_odds.RANGE_ODDS_SPEC, ()))
+    out += [
         ("Scenarios", view.board, SCENARIO_SPEC, ()),
         ("Decisions", view.log, DECISION_SPEC, ()),
         ("Risks", view.risks, RISK_SPEC, ()),

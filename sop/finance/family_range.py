@@ -37,6 +37,14 @@ RANGE_SPEC: Spec = [
     ("upside_shipped", "Order upside shipped at P90", "pct"),
     ("supply", "Supply", "text"),
 ]
+# what the table is, under it on the Finance page and in the meeting pack
+RANGES_HELP = (
+    "P10-P50-P90 of each family's revenue over the horizon, from the same demand "
+    "outcomes as the revenue band; they do not add up across families. Orders at P90: "
+    "the orders' value at the plan's prices if every one shipped. Order upside shipped: "
+    "revenue P90 less revenue P50, over orders P90 less orders P50; under "
+    f"{fmt.pct(CAPPED_SHARE, 0)}, the plan's capacity caps the family's upside."
+)
 
 
 def family_ranges(family: pd.DataFrame | None) -> pd.DataFrame:

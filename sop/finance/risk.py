@@ -59,7 +59,11 @@ class Risk:
     P90 of that excess over the paths); `n_paths` paths in all.
     family: family, plan_revenue, plan_orders, revenue_p10/p50/p90, orders_p50/p90 (money,
     over the horizon: quantiles of each path's family total, which do not add up
-    across families; orders = units ordered at the plan's prices, every order shipped)."""
+    across families; orders = units ordered at the plan's prices, every order shipped).
+    path_revenue, path_margin_delta: (n_paths, F, T) money per path, family (`family`'s
+    order) and month (`total`'s order): revenue, and the change of gross margin against
+    the plan's (`sop.finance.budget_odds` reads them against the budget); None in a
+    Risk made without them."""
 
     summary: pd.DataFrame
     monthly: pd.DataFrame
@@ -67,6 +71,8 @@ class Risk:
     short: pd.DataFrame
     n_paths: int
     family: pd.DataFrame
+    path_revenue: np.ndarray | None = None
+    path_margin_delta: np.ndarray | None = None
 
 
 @dataclass
@@ -252,7 +258,16 @@ def plan_risk(
             },
         }
     )
-    return Risk(summary, pd.DataFrame(monthly), total, short, len(fig.revenue), family)
+    return Risk(
+        summary,
+        pd.DataFrame(monthly),
+        total,
+        short,
+        len(fig.revenue),
+        family,
+        path_revenue=fig.family_revenue,
+        path_margin_delta=fig.family_margin_delta,
+    )
 
 
 def p10_p90(risk: Risk | None) -> dict[str, tuple[float, float]]:

@@ -29,6 +29,7 @@ SHEETS = [
     "Demand",
     "Supply",
     "Finance",
+    "Revenue ranges by family",
     "Scenarios",
     "Decisions",
     "Risks",

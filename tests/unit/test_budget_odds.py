@@ -1,0 +1,209 @@
+"""The chance of meeting the budget (`sop.finance.budget_odds`): the share of the risk
+run's demand outcomes, each re-planned through the plan's capacity, whose revenue (and
+gross margin) over the budget's months is at or above the budget; and the meeting
+pack's "Revenue ranges by family" part, with the same figures as the Finance page's."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from exec_helpers import exec_tables, load
+from supply_helpers import one_product
+
+from sop.core import schema
+from sop.core.xlsx import TOTAL
+from sop.executive import pack, pack_sheets
+from sop.executive import service as executive
+from sop.finance import budget_odds, family_range, risk, statement
+from sop.finance import view as finance_view
+from sop.store import Store
+from sop.supply.plan import solve_plan_and_inputs
+from sop.supply.policy import SupplyPolicy
+
+P = 200  # paths: enough for the shares, quick on two shared cores
+
+
+def _run(line_hours: float, sigma: float = 20.0):
+    """(risk run, P&L) of product P1 (family Fam, 100 units a month at 100) for 4 months."""
+    tables, demand = one_product([100.0] * 4, line_hours=line_hours)
+    plan, inp = solve_plan_and_inputs(demand, tables, SupplyPolicy(horizon=4))
+    s = pd.DataFrame({schema.FAMILY: "Fam", schema.MONTH: inp.months, "sigma": sigma})
+    return risk.plan_risk(plan, inp, s, n_paths=P), statement.family_pnl(plan)
+
+
+def _budget(pnl: pd.DataFrame, revenue: float, margin: float) -> pd.DataFrame:
+    """A budget of `revenue` and `margin` a month for every month and family of `pnl`."""
+    return pnl[[schema.FAMILY, schema.MONTH]].assign(
+        **{schema.UNITS: 100.0, schema.REVENUE: revenue, schema.MARGIN: margin}
+    )
+
+
+def _odds(run, pnl, budget) -> pd.DataFrame:
+    return budget_odds.budget_odds(run, statement.versus_budget(pnl, budget)).set_index(
+        schema.FAMILY
+    )
+
+
+def test_a_budget_far_above_reach_has_no_chance_and_far_below_every_chance() -> None:
+    run, pnl = _run(line_hours=200.0)
+    assert run.path_revenue.shape == (P, 1, 4)
+    far_above = _odds(run, pnl, _budget(pnl, 100_000.0, 100_000.0))
+    assert far_above.index.tolist() == ["Fam", TOTAL]
+    assert (far_above[["revenue_chance", "margin_chance"]] == 0.0).all().all()
+    far_below = _odds(run, pnl, _budget(pnl, 100.0, 10.0))
+    assert (far_below[["revenue_chance", "margin_chance"]] == 1.0).all().all()
+    # somewhere between: the share moves with the budget, never up as it rises
+    mid = [
+        _odds(run, pnl, _budget(pnl, r, 0.0)).at[TOTAL, "revenue_chance"]
+        for r in (9_000.0, 10_000.0, 11_000.0)
+    ]
+    assert 1.0 > mid[0] > mid[1] > mid[2] > 0.0
+
+
+def test_a_plan_without_uncertainty_meets_a_budget_equal_to_it_and_no_more() -> None:
+    """Every path is the plan: its revenue and margin per family-month are the P&L's."""
+    run, pnl = _run(line_hours=200.0, sigma=0.0)
+    rev, mar = pnl[schema.REVENUE].to_numpy(), pnl[schema.MARGIN].to_numpy()
+    equal = pnl[[schema.FAMILY, schema.MONTH]].assign(
+        **{schema.UNITS: 100.0, schema.REVENUE: rev, schema.MARGIN: mar}
+    )
+    odds = _odds(run, pnl, equal)
+    assert odds.loc[TOTAL, ["revenue_chance", "margin_chance"]].tolist() == [1.0, 1.0]
+    assert odds.at[TOTAL, "budget_revenue"] == pytest.approx(rev.sum())
+    one_more = equal.assign(**{schema.REVENUE: rev + 1.0, schema.MARGIN: mar + 1.0})
+    odds = _odds(run, pnl, one_more)
+    assert odds.loc[TOTAL, ["revenue_chance", "margin_chance"]].tolist() == [0.0, 0.0]
+
+
+def test_a_family_capped_by_supply_has_less_chance_than_with_spare_capacity() -> None:
+    """A budget 5 % above the orders: high demand reaches it only where it can be made.
+    The full line (100 units a month at most) never books more than 4 x 100 x 100."""
+    capped, pnl_capped = _run(line_hours=100.0)
+    spare, pnl_spare = _run(line_hours=200.0)
+    assert family_range.family_ranges(capped.family).at[0, "supply"] == family_range.CAPPED
+    assert family_range.family_ranges(spare.family).at[0, "supply"] == family_range.OPEN
+    budget = _budget(pnl_spare, 10_500.0, 0.0)
+    capped_chance = _odds(capped, pnl_capped, budget).at["Fam", "revenue_chance"]
+    spare_chance = _odds(spare, pnl_spare, budget).at["Fam", "revenue_chance"]
+    assert capped_chance == 0.0
+    assert 0.1 < spare_chance < 0.9
+
+
+def _made_up_risk(families: list[str], months, revenue: np.ndarray) -> risk.Risk:
+    """A risk run of the given per-path revenue (paths, families, months); margin change 0."""
+    empty = pd.DataFrame()
+    return risk.Risk(
+        empty,
+        empty,
+        pd.DataFrame({schema.MONTH: months}),
+        empty,
+        revenue.shape[0],
+        pd.DataFrame({schema.FAMILY: families}),
+        path_revenue=revenue,
+        path_margin_delta=np.zeros_like(revenue),
+    )
+
+
+def test_totals_cover_what_versus_budget_covers_and_add_up_path_by_path() -> None:
+    """A and D priced with a budget; B with a budget and no price; C priced, no budget; a
+    budget month the plan does not reach. The total is A + D only, outcome by outcome:
+    each meets its budget in half the outcomes, never in the same one, so together
+    they always do."""
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    fams = ["A", "B", "C", "D"]
+    revenue = np.zeros((2, 4, 2))
+    revenue[:, 0, 0] = [10.0, 0.0]  # A: first month only
+    revenue[:, 1, :] = np.nan  # B: no price
+    revenue[:, 2, :] = 50.0
+    revenue[:, 3, 1] = [0.0, 10.0]  # D: second month only
+    pnl = pd.DataFrame(
+        [(m, f) for f in fams for m in months], columns=[schema.MONTH, schema.FAMILY]
+    ).assign(units=1.0, **{schema.REVENUE: 5.0, schema.MARGIN: 1.0, "order_value": 5.0})
+    pnl.loc[pnl[schema.FAMILY] == "B", [schema.REVENUE, schema.MARGIN]] = np.nan
+    budget = pd.DataFrame(
+        [(f, m, 1.0, 2.5, 0.5) for f in ("A", "B", "D") for m in [*months, "2026-03-01"]],
+        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
+    ).astype({schema.MONTH: "datetime64[ns]"})
+    vs = statement.versus_budget(pnl, budget)
+    odds = budget_odds.budget_odds(_made_up_risk(fams, months, revenue), vs)
+    assert odds[schema.FAMILY].tolist() == ["A", "D", TOTAL]  # no B (no price), no C
+    total = odds.iloc[-1]
+    assert total["budget_revenue"] == pytest.approx(vs["budget_revenue"].sum()) == 10.0
+    assert total["revenue"] == pytest.approx(vs[schema.REVENUE].sum()) == 20.0
+    assert odds["revenue_chance"].tolist() == [0.5, 0.5, 1.0]
+    # margin: the plan's margin (1 a month) + the path's change (0) against 0.5 a month
+    assert odds["margin_chance"].tolist() == [1.0, 1.0, 1.0]
+    lines = budget_odds.odds_lines(odds, 2)
+    assert lines[0] == (
+        "Chance of meeting budget revenue: 100 % of 2 demand outcomes re-planned through "
+        "this plan's capacity (A 50 %, D 50 %)."
+    )
+    ranged = budget_odds.ranges_with_odds(
+        pd.DataFrame({schema.FAMILY: ["A", "C"]}).reindex(
+            columns=[c for c, _, _ in family_range.RANGE_SPEC]
+        ),
+        odds,
+    )
+    assert ranged["revenue_chance"].tolist()[0] == 0.5 and np.isnan(ranged["revenue_chance"][1])
+
+
+def test_no_run_no_budget_no_chance() -> None:
+    run, pnl = _run(line_hours=200.0)
+    assert budget_odds.budget_odds(None, statement.versus_budget(pnl, _budget(pnl, 1, 1))).empty
+    assert budget_odds.budget_odds(run, pd.DataFrame()).empty
+    assert budget_odds.odds_lines(budget_odds.budget_odds(run, pd.DataFrame()), P) == []
+    no_paths = risk.Risk(
+        *(getattr(run, f) for f in ("summary", "monthly", "total", "short")), P, run.family
+    )
+    assert budget_odds.budget_odds(no_paths, statement.versus_budget(pnl, _budget(pnl, 1, 1))).empty
+
+
+@pytest.mark.parametrize(
+    ("chance", "text"),
+    [(0.0, "0 %"), (1 / 500, "<1 %"), (0.38, "38 %"), (499 / 500, ">99 %"), (1.0, "100 %")],
+)
+def test_a_chance_never_reads_as_a_certainty_it_is_not(chance: float, text: str) -> None:
+    assert budget_odds.chance_text(chance) == text
+
+
+def test_the_pack_has_the_revenue_ranges_with_the_finance_pages_chances(store: Store) -> None:
+    """Alpha's budget doubled: out of reach (0 %), Beta's in reach (100 %)."""
+    tables = exec_tables()
+    b = tables[schema.BUDGET]
+    alpha = b[schema.FAMILY] == "Alpha"
+    b.loc[alpha, [schema.REVENUE, schema.MARGIN]] = (
+        2 * b.loc[alpha, [schema.REVENUE, schema.MARGIN]]
+    )
+    load(store, tables)
+    ctx = executive.context(store)
+    view = executive.view(store, ctx)
+    meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
+    # the Finance page's figures for the same plan
+    fin = finance_view.build(view.current, ctx.tables)
+    odds = budget_odds.budget_odds(view.current.risk, fin.vs_budget).set_index(schema.FAMILY)
+    assert odds["revenue_chance"].to_dict() == {"Alpha": 0.0, "Beta": 1.0, TOTAL: 1.0}
+    wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
+    rows = list(wb[pack_sheets.RANGES].values)
+    heads = {c: h for c, h, _ in budget_odds.RANGE_ODDS_SPEC}
+    sheet = pd.DataFrame(rows[1:], columns=rows[0]).dropna(subset=[rows[0][1]])
+    sheet = sheet.set_index("Family")
+    assert sheet.index.tolist() == fin.ranges[schema.FAMILY].tolist()
+    for family in ("Alpha", "Beta"):
+        for col in budget_odds.MEASURES:
+            assert sheet.at[family, heads[col]] == odds.at[family, col]
+        got = sheet.at[family, f"{heads['revenue_p50']} (EUR)"]
+        assert got == pytest.approx(fin.ranges.set_index(schema.FAMILY).at[family, "revenue_p50"])
+    lines = budget_odds.odds_lines(odds.reset_index(), view.current.risk.n_paths)
+    ws = wb[pack_sheets.RANGES]
+    assert ws.cell(row=ws.max_row, column=1).value.startswith(lines[0])  # the line under it
+    page = pack.html(view, ctx.tables, meta, ctx.demand)
+    section = page[page.index(f"<h2>{pack_sheets.RANGES}") :]
+    section = section[: section.index("<h2>", 4)]
+    assert f"<p>{html.escape(lines[0])}</p>" in section
+    assert "(Alpha 0 %, Beta 100 %)" in html.unescape(section)
+    assert html.escape(heads["margin_chance"]) in section
