@@ -18,6 +18,7 @@ from sop.ui import (
     permit,
     readers,
     router,
+    say,
     scenario_readers,
     settings_forms,
 )
@@ -112,18 +113,16 @@ def render_comparison(
     stars = star_note(figures)  # no ★ on revenue or margin when demands differ
     shown = [r for rs in ranges.values() for r in rs.values()]
     flat = bool(shown) and all(range_text.is_point(*r) for r in shown)  # why, not how
-    st.caption(
-        fmt.dollars(
-            "★ marks the best value in each row as shown (higher or lower, as the Better "
-            "column says; every tied value); rows without a better direction, such as "
-            "costs that follow volume, are not marked. Stock is marked only among the "
-            "plans that serve all their demand."
-            + (f" {stars}" if stars else "")
-            + (f" {range_text.range_help(flat)}" if shown else "")
-        )
+    say.caption(
+        "★ marks the best value in each row as shown (higher or lower, as the Better "
+        "column says; every tied value); rows without a better direction, such as "
+        "costs that follow volume, are not marked. Stock is marked only among the "
+        "plans that serve all their demand."
+        + (f" {stars}" if stars else "")
+        + (f" {range_text.range_help(flat)}" if shown else "")
     )
     if note := compare.undefined_note(figures):
-        st.caption(fmt.dollars(note))
+        say.caption(note)
     series = {n: compare.monthly_totals(e.plan, e.pnl) for n, e in evals.items()}
     for tab, (column, title, unit) in zip(
         st.tabs([t for _, t, _ in OVERLAYS], key="cmp_tab"), OVERLAYS

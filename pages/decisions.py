@@ -9,7 +9,7 @@ from sop.executive import approval, budget_lines
 from sop.executive import view as exec_view
 from sop.finance import risk, service_line
 from sop.scenario.levers import Levers
-from sop.ui import actions, columns, forms, guards, readers, router, scenario_readers, widgets
+from sop.ui import actions, columns, forms, guards, readers, router, say, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 
 router.through_router()
@@ -57,7 +57,7 @@ def render_figures(
         base.kpis if base is not None and base.ok else None,
         readers.cap_names(path, version),  # a supplier cap in the levers as code · name
     )
-    st.caption(fmt.dollars(ref.caption))
+    say.caption(ref.caption)
     for row in approval.tiles(ev.kpis, currency, picked.month_count, ref, ev.budget):
         widgets.tiles(row)
     line = service_line.plan_line(ev.kpis, currency, risk.p10_p90(ev.risk))

@@ -13,7 +13,7 @@ from sop.finance.kpis import priced
 from sop.finance.tiles import finance_tiles, service_tiles
 from sop.scenario import wording
 from sop.scenario.levers import Levers
-from sop.ui import budget, guards, readers, router, scenario_readers, settings_forms, widgets
+from sop.ui import budget, guards, readers, router, say, scenario_readers, settings_forms, widgets
 
 router.through_router()
 
@@ -202,7 +202,7 @@ if ev is None:
     )
     st.stop()
 if not ev.ok:
-    st.error(f"{wording.escape_md(name)}: {fmt.dollars(ev.plan.explanation)}")
+    say.error(f"{wording.escape_md(name)}: {ev.plan.explanation}")
     st.stop()
 if not priced(ev.kpis):
     st.info(
@@ -219,7 +219,7 @@ st.caption(
     f"actuals to "
     f"{fmt.month(view.as_of)} · money in {currency}"
 )
-st.caption(fmt.dollars(view.convention))
+say.caption(view.convention)
 for note in view.notes:  # they name families as typed: escaped, the app's code spans kept
     st.warning(fmt.safe_md(note))
 widgets.tiles(finance_tiles(view.totals, currency))

@@ -27,6 +27,7 @@ from sop.ui import (
     guards,
     readers,
     router,
+    say,
     scenario_readers,
     scenario_save,
     widgets,
@@ -103,7 +104,7 @@ def tab_risk(ev, base, c: dict) -> None:
         key="scn_risk_table",
         column_config=columns.helped(compare.no_price_help(figures, risk_view.RISK_MONEY_COLUMNS)),
     )
-    st.caption(fmt.dollars(risk_view.risk_note(ev.risk.summary)))
+    say.caption(risk_view.risk_note(ev.risk.summary))
 
 
 def tab_kpis(ev, base, c: dict) -> None:
@@ -118,7 +119,7 @@ def tab_kpis(ev, base, c: dict) -> None:
         column_config=columns.fit(kpis, columns.helped(unknown)),
     )
     if note := compare.undefined_note({"Scenario": ev.kpis, "Baseline": base.kpis}):
-        st.caption(fmt.dollars(note))
+        say.caption(note)
     util = utilisation_view.utilisation_display(ev.plan, base.plan)
     st.dataframe(util, hide_index=True, key="scn_util_table")
 
@@ -146,7 +147,7 @@ TABS = {
 
 def render_results(levers: Levers, c: dict) -> None:
     if warning := scenario_url.lever_warning(levers, c["known"]):
-        st.warning(fmt.dollars(warning))
+        say.warning(warning)
     ev = scenario_readers.scenario(c["path"], c["version"], c["stamp"], levers, POLICY)
     base = scenario_readers.scenario(c["path"], c["version"], c["stamp"], Levers(), POLICY)
     if not ev.ok or not base.ok:
@@ -163,7 +164,7 @@ def render_results(levers: Levers, c: dict) -> None:
     c = {**c, "table": kpi_table(ev.kpis, base.kpis, ev.budget).set_index("key")}
     budget = readers.tables(c["path"], c["version"]).get(schema.BUDGET)
     if note := compare.budget_note(ev.pnl, budget):
-        st.caption(fmt.dollars(note))
+        say.caption(note)
     # the ranges come from the risk run through the scenario's plan, as on Executive/Finance
     tiles = compare.scenario_tiles(c["table"], ev.budget, c["cur"], ranges)
     for row in tiles:

@@ -11,7 +11,7 @@ from sop.finance.tiles import plan_tiles
 from sop.scenario import shortfall
 from sop.supply import charts as supply_charts
 from sop.supply.results import PER
-from sop.ui import columns, guards, readers, router, scenario_readers, settings_forms, widgets
+from sop.ui import columns, guards, readers, router, say, scenario_readers, settings_forms, widgets
 
 router.through_router()
 
@@ -107,11 +107,9 @@ def render_costs(plan, gross_margin: float, currency: str) -> None:
         ),
     )
     margin = fmt.money(gross_margin, currency, compact=False)
-    st.caption(
-        fmt.dollars(
-            f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
-            "below safety stock) steer the plan but are not P&L costs."
-        )
+    say.caption(
+        f"Gross margin = revenue - costs = {margin}. Penalties (lost-sale goodwill, "
+        "below safety stock) steer the plan but are not P&L costs."
     )
 
 
@@ -140,24 +138,22 @@ if demand is None:
     st.stop()
 plan = readers.supply_plan(path, info.version, stamp, policy)
 if not plan.ok:
-    st.error(fmt.dollars(plan.explanation))
+    say.error(plan.explanation)
     if not plan.shortfalls.empty:
         st.dataframe(plan.shortfalls, hide_index=True, key="sup_violations")
     st.stop()
 kpis = readers.supply_kpis(path, info.version, stamp, policy)
 records = scenario_readers.exe_records(path, info.version, scenario_readers.exe_log_stamp(path))
 if note := record_note(records, currency, info.version):
-    st.info(fmt.dollars(note), icon=":material/approval:")
+    say.info(note, icon=":material/approval:")
 # a short plan says so before its figures, in the words Scenarios and Decisions use
 if short := service_line.shortfall_line(kpis, currency):
     st.warning(fmt.md(short), icon=":material/report:")
 # the caption says service only where the short line above has not said it
 said = kpi_summary(kpis, currency, binding_kinds(plan), service=short is None)
-st.caption(
-    fmt.dollars(
-        f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
-        f"{fmt.month(demand[schema.MONTH].max())}. {said}"
-    )
+say.caption(
+    f"Demand: {demand[schema.SOURCE].iloc[0]}, {fmt.month(demand[schema.MONTH].min())} to "
+    f"{fmt.month(demand[schema.MONTH].max())}. {said}"
 )
 for note in plan.notes:  # plain text naming lines, SKUs and families: shown as typed
     st.warning(fmt.md(note.text))

@@ -300,7 +300,8 @@ def _message_text(text: str) -> str:
     return _LINE_MARK.sub(lambda m: f"{m[1] or ''}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", escaped)
 
 
-_RAW_DOLLAR = re.compile(r"(?<!\\)\$")
+# a "$" after no backslash, or after escaped backslashes (pairs of them), is raw
+_RAW_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\$")
 
 
 def dollars(text: object) -> str:
@@ -310,4 +311,4 @@ def dollars(text: object) -> str:
     Only "$" is touched: a name escaped by `md` / `safe_md` keeps its escapes (never
     doubled), and the rest of the text keeps its Markdown. For Markdown only: Plotly,
     tables, Excel and HTML show "$" as it is."""
-    return _RAW_DOLLAR.sub(r"\\$", str(text))
+    return _RAW_DOLLAR.sub(r"\1\\$", str(text))

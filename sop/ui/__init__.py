@@ -12,6 +12,8 @@ command-line module.
   `exe_page`);
 - `widgets`: what pages draw (KPI tiles, flash messages, the data-quality checks,
   the Finance page's scenario box, tables and downloads);
+- `say`: `st.caption`, `markdown`, `info`, `warning`, `error` and `success` with
+  every "$" escaped (Streamlit reads `$...$` as LaTeX): pages write text through it;
 - `upload`: the Data page's upload (files, mapping step, load, forecast, the notes
   of the last upload);
 - `forms`: the inputs of a write (an override, the levers, an approval, a log entry),

@@ -19,7 +19,7 @@ from sop.goal.charts import axis_text, frontier_chart
 from sop.goal.frontier import AXES, frontier
 from sop.goal.spec import GoalSpec
 from sop.scenario.levers import Levers
-from sop.ui import scenario_readers
+from sop.ui import say, scenario_readers
 
 AXIS_LABELS = {
     "on_time_rate": "On-time rate (%)",
@@ -98,11 +98,9 @@ def section(
         return
     levels = [p.reached for p in found]
     if max(levels) - min(levels) <= 1e-6 * max(1.0, abs(max(levels))):
-        st.caption(
-            fmt.dollars(
-                f"Every point reaches {axis_text(drawn_axis, levels[0], cur)}: the starting "
-                "scenario is already at the best level, so only the margin can differ."
-            )
+        say.caption(
+            f"Every point reaches {axis_text(drawn_axis, levels[0], cur)}: the starting "
+            "scenario is already at the best level, so only the margin can differ."
         )
     st.plotly_chart(
         frontier_chart(found, drawn_axis, cur), width="stretch", theme=None, key="goal_fr_chart"

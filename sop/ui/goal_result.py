@@ -25,7 +25,7 @@ from sop.scenario import url as scenario_url
 from sop.scenario import wording
 from sop.scenario.levers import PREFIX, Levers
 from sop.supply.targets import METRICS
-from sop.ui import scenario_save, widgets
+from sop.ui import say, scenario_save, widgets
 
 RESEED = "_scn_reseed"  # pages/scenarios.py: seed the lever widgets from CURRENT
 TARGETS_STATE = PREFIX + "targets"  # the targets lever has no widget (sop.scenario.lever_widgets)
@@ -75,9 +75,9 @@ def show(spec: GoalSpec, result: GoalResult, c: dict) -> None:
     targets_table(result, cur)
     tiles(result, cur)
     if result.moves:
-        st.markdown(fmt.dollars("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves)))
+        say.markdown("**What moved**\n" + "\n".join(f"- {m}" for m in result.moves))
     for note in result.notes:  # Markdown already: names escaped (`explain.need_sentences`)
-        st.info(fmt.dollars(note), icon=":material/local_shipping:")
+        say.info(note, icon=":material/local_shipping:")
     if result.status == INFEASIBLE:
         limits(result, cur)
     actions_row(result, c)
@@ -160,11 +160,8 @@ def limits(result: GoalResult, cur: str) -> None:
             "    - no single limit binds: the levers' ranges stop it"
         ]
     if lines:
-        st.markdown(
-            fmt.dollars(
-                "**What stops the targets** (each alone, every lever at its top)\n"
-                + "\n".join(lines)
-            )
+        say.markdown(
+            "**What stops the targets** (each alone, every lever at its top)\n" + "\n".join(lines)
         )
 
 

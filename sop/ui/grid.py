@@ -22,7 +22,7 @@ from sop.finance.grid import TOTAL, UNITS_CAPACITY, Grid
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.supply.policy import SupplyPolicy
-from sop.ui import actions, permit, readers, scenario_readers, widgets
+from sop.ui import actions, permit, readers, say, scenario_readers, widgets
 from sop.ui.settings_forms import recorded_as
 
 FLASH = "_grid_flash"
@@ -196,7 +196,7 @@ def scenario_tab(c: dict, levers: Levers, policy: SupplyPolicy) -> None:
         show_grid(grid_text.change_grid(scn[fam], base[fam]), c["cur"], "scn_grid_table")
     else:
         show_grid((scn if view == VIEWS[0] else base)[fam], c["cur"], "scn_grid_table")
-    st.caption(fmt.dollars(grid_note(scn[fam], c["cur"])))
+    say.caption(grid_note(scn[fam], c["cur"]))
     editable_consensus(c["path"], c["version"], base[fam], "scn_grid_cons")
 
 
@@ -221,4 +221,4 @@ def executive_grid(
         format_func=lambda f: "All families" if f == TOTAL else f,
     )
     show_grid(grids[fam], cur, "exe_grid_table", large=large)
-    st.caption(fmt.dollars(grid_note(grids[fam], cur)))
+    say.caption(grid_note(grids[fam], cur))

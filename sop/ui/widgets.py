@@ -24,7 +24,7 @@ from sop.finance.view import FinanceView
 from sop.scenario.levers import Levers
 from sop.scenario.wording import escape_md
 from sop.supply import view as supply_view
-from sop.ui import columns, readers, scenario_readers
+from sop.ui import columns, readers, say, scenario_readers
 
 # A row of tiles wraps to fewer per row when a tile would be narrower than its figure
 # (1280x720 with the sidebar open); labels and changes wrap instead of being cut. Notes
@@ -120,7 +120,7 @@ def show_flash(key: str) -> None:
             continue
         del pending[k]
     if message := st.session_state.pop(key, None):
-        st.success(dollars(message))
+        say.success(message)
 
 
 # --- Data gathering (step 1) ----------------------------------------------------------
