@@ -225,12 +225,12 @@ def budget_gaps(
             continue
         rev = (
             f"revenue {'above' if gap > 0 else 'below'} budget by "
-            f"{fmt.money(abs(gap), currency)} ({abs(gap) / bud:.1%})"
+            f"{fmt.money(abs(gap), currency)} ({fmt.pct(abs(gap) / bud)})"
             f"{finance_view.split_clause(gap, demand, supply, currency, recognition) or ''}"
             if bud > 0
             else "no budget revenue"
         )
-        share = f" ({abs(mgap) / abs(mbud):.1%})" if abs(mbud) > 1e-9 else ""
+        share = f" ({fmt.pct(abs(mgap) / abs(mbud))})" if abs(mbud) > 1e-9 else ""
         rows.append(
             _row(
                 OPPORTUNITY if mgap > 0 else RISK,

@@ -21,7 +21,8 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.xlsx import TOTAL, Spec
 from sop.finance import family_range
-from sop.finance.risk import Risk
+from sop.finance.range_text import is_point
+from sop.finance.risk import Risk, p10_p90
 
 ODDS_COLUMNS = [
     schema.FAMILY,
@@ -39,6 +40,11 @@ CHANCE_SPEC: Spec = [
 ]
 RANGE_ODDS_SPEC: Spec = [*family_range.RANGE_SPEC, *CHANCE_SPEC]
 MEASURES = {"revenue_chance": "revenue", "margin_chance": "gross margin"}
+NO_BAND = "no_band"  # `budget_odds`' frame attribute: the run's outcomes are all the plan
+NO_BAND_LINE = (
+    "No chance of meeting the budget to give: the demand plan has no P10-P90 band, so "
+    "all {n} demand outcomes are the plan itself."
+)
 HELP = (
     "Each of the {n} outcomes draws demand around the forecast band (the P10-P90 of "
     "the demand plan; families and months move together as forecast errors do) and "
@@ -78,10 +84,13 @@ def budget_odds(risk: Risk | None, vs_budget: pd.DataFrame) -> pd.DataFrame:
         return _empty()
     revenue = risk.path_revenue[:, f, t]  # (paths, rows compared)
     margin = vs[schema.MARGIN].to_numpy(float)[None] + risk.path_margin_delta[:, f, t]
-    groups = {str(k): v for k, v in vs.groupby(schema.FAMILY, sort=True).indices.items()}
-    groups[TOTAL] = np.arange(len(vs))  # after the families: a family may be named "Total"
+    # the families, then the total last: a list, not a dict, as a family may be named
+    # "Total" (review: a dict key let the total overwrite that family's row)
+    groups = [(str(k), v) for k, v in vs.groupby(schema.FAMILY, sort=True).indices.items()]
+    groups.append((TOTAL, np.arange(len(vs))))
+    flat = no_band(risk)
     rows = []
-    for family, idx in groups.items():
+    for family, idx in groups:
         part = vs.iloc[idx]
         bud_rev = float(part["budget_revenue"].sum(min_count=1))
         bud_mar = float(part["budget_margin"].sum(min_count=1))
@@ -90,13 +99,24 @@ def budget_odds(risk: Risk | None, vs_budget: pd.DataFrame) -> pd.DataFrame:
                 schema.FAMILY: family,
                 "budget_revenue": bud_rev,
                 schema.REVENUE: float(part[schema.REVENUE].sum()),
-                "revenue_chance": _chance(revenue[:, idx].sum(axis=1), bud_rev),
+                "revenue_chance": np.nan if flat else _chance(revenue[:, idx].sum(1), bud_rev),
                 "budget_margin": bud_mar,
                 schema.MARGIN: float(part[schema.MARGIN].sum()),
-                "margin_chance": _chance(margin[:, idx].sum(axis=1), bud_mar),
+                "margin_chance": np.nan if flat else _chance(margin[:, idx].sum(1), bud_mar),
             }
         )
-    return pd.DataFrame(rows, columns=ODDS_COLUMNS)
+    out = pd.DataFrame(rows, columns=ODDS_COLUMNS)
+    out.attrs[NO_BAND] = flat
+    return out
+
+
+def no_band(risk: Risk) -> bool:
+    """Whether the run's outcomes are all the plan itself: its revenue P10-P90 is a point
+    (the demand plan has no P10-P90 band, e.g. a consensus loaded as data). Its chances
+    would read 0 % or 100 %, a certainty drawn from one outcome (review), so there are
+    none (`NO_BAND_LINE` says why)."""
+    lo, hi = p10_p90(risk).get(schema.REVENUE, (np.nan, np.nan))
+    return is_point(lo, hi)
 
 
 def chance_text(x: float) -> str:
@@ -118,6 +138,8 @@ def odds_lines(odds: pd.DataFrame, n_paths: int) -> list[str]:
     Family names as typed (escape them where shown)."""
     if odds.empty:
         return []
+    if odds.attrs.get(NO_BAND):
+        return [NO_BAND_LINE.format(n=f"{n_paths:,}")]
     total, fams = odds.iloc[-1], odds.iloc[:-1]
     out = []
     for col, measure in MEASURES.items():

@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Mapping
 
 from sop.core import fmt
+from sop.finance.catalogue import KPI_BY_KEY
+from sop.finance.kpi_text import value_text
 
 # how the ranges are made (`sop.finance.risk.N_PATHS` draws)
 RANGE_BASIS = (
@@ -80,30 +82,41 @@ def ranged_help(
     text = range_help(no_band)
     if not no_band and is_point(*ranges[key]):
         text += f" {SAME_EVERYWHERE}"
-    if outside(value, *ranges[key]):
+    if outside(value, *ranges[key], key):
         text += f" {OUTSIDE_WHY}"
     return text
 
 
-def outside(value: float | None, lo: float | None, hi: float | None) -> str | None:
+def outside(
+    value: float | None, lo: float | None, hi: float | None, key: str | None = None
+) -> str | None:
     """Where the plan's own figure `value` lies against its P10-P90 range [lo, hi]:
     "higher" (the outcomes are: it is below P10), "lower" (above P90), None inside or
-    where a figure is unknown (a rounding's width, `is_point`'s tolerance, is inside)."""
+    where a figure is unknown (a rounding's width, `is_point`'s tolerance, is inside).
+    With the tile's KPI `key`, also None where the figure and the end it passes read the
+    same on screen (`kpi_text.value_text`): "98.6 % to 99.8 % (98.6 % on the forecast
+    itself ...)" contradicts itself (review: 98.555 % against a P10 of 98.563 %)."""
     if fmt.missing(value) or fmt.missing(lo) or fmt.missing(hi):
         return None
+    side, end = None, None
     if value < lo and not is_point(value, lo):
-        return "higher"
-    if value > hi and not is_point(value, hi):
-        return "lower"
-    return None
+        side, end = "higher", lo
+    elif value > hi and not is_point(value, hi):
+        side, end = "lower", hi
+    if side and key in KPI_BY_KEY and value_text(key, value) == value_text(key, end):
+        return None
+    return side
 
 
-def outside_note(shown: str, value: float | None, lo: float | None, hi: float | None) -> str:
+def outside_note(
+    shown: str, value: float | None, lo: float | None, hi: float | None, key: str | None = None
+) -> str:
     """The words after a range the plan's own figure (`value`, on screen `shown`) lies
     outside, in brackets: " (97.4 % on the forecast itself; 9 in 10 outcomes
-    are higher)"; "" inside. Below P10, 9 in 10 outcomes or more lie above the figure
-    (and above P90, below it)."""
-    side = outside(value, lo, hi)
+    are higher)"; "" inside, or where it reads as the end it passes (`outside` with the
+    KPI `key`). Below P10, 9 in 10 outcomes or more lie above the figure (and above P90,
+    below it)."""
+    side = outside(value, lo, hi, key)
     return f" ({OUTSIDE.format(shown=shown, side=side)})" if side else ""
 
 

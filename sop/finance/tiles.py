@@ -184,7 +184,7 @@ def range_note(
     shown = value_text(key, value, currency) if not fmt.missing(value) else ""
     return (
         f"P10-P90: {value_text(key, lo, currency)} to {value_text(key, hi, currency)}"
-        f"{outside_note(shown, value, lo, hi)}"
+        f"{outside_note(shown, value, lo, hi, key)}"
     )
 
 

@@ -12,11 +12,13 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from exec_helpers import exec_tables, load
+from demand_helpers import fake_values, loaded_store, store_fake_run
 from supply_helpers import one_product
+from tiny import tiny_tables
 
 from sop.core import schema
 from sop.core.xlsx import TOTAL
+from sop.demand.engine import ForecastSettings
 from sop.executive import pack, pack_sheets
 from sop.executive import service as executive
 from sop.finance import budget_odds, family_range, risk, statement
@@ -65,19 +67,66 @@ def test_a_budget_far_above_reach_has_no_chance_and_far_below_every_chance() -> 
     assert 1.0 > mid[0] > mid[1] > mid[2] > 0.0
 
 
-def test_a_plan_without_uncertainty_meets_a_budget_equal_to_it_and_no_more() -> None:
-    """Every path is the plan: its revenue and margin per family-month are the P&L's."""
+def test_a_plan_without_uncertainty_gives_no_chance_only_the_plan_itself() -> None:
+    """Every path is the plan: its revenue and margin per family-month are the P&L's, and
+    a share of 500 copies of one outcome would read as a certainty (review: "100 % of 500
+    demand outcomes" beside a range table saying "No range"), so there is none."""
     run, pnl = _run(line_hours=200.0, sigma=0.0)
     rev, mar = pnl[schema.REVENUE].to_numpy(), pnl[schema.MARGIN].to_numpy()
+    assert np.allclose(run.path_revenue, rev[None, None, :])
+    assert np.allclose(run.path_margin_delta, 0.0)
     equal = pnl[[schema.FAMILY, schema.MONTH]].assign(
         **{schema.UNITS: 100.0, schema.REVENUE: rev, schema.MARGIN: mar}
     )
     odds = _odds(run, pnl, equal)
-    assert odds.loc[TOTAL, ["revenue_chance", "margin_chance"]].tolist() == [1.0, 1.0]
+    assert odds.attrs[budget_odds.NO_BAND]
+    assert odds[["revenue_chance", "margin_chance"]].isna().all().all()
     assert odds.at[TOTAL, "budget_revenue"] == pytest.approx(rev.sum())
-    one_more = equal.assign(**{schema.REVENUE: rev + 1.0, schema.MARGIN: mar + 1.0})
-    odds = _odds(run, pnl, one_more)
-    assert odds.loc[TOTAL, ["revenue_chance", "margin_chance"]].tolist() == [0.0, 0.0]
+    assert budget_odds.odds_lines(odds.reset_index(), P) == [
+        "No chance of meeting the budget to give: the demand plan has no P10-P90 band, so "
+        f"all {P} demand outcomes are the plan itself."
+    ]
+    # with a band the same budget has a chance, and the line gives it
+    banded, _ = _run(line_hours=200.0)
+    odds = budget_odds.budget_odds(banded, statement.versus_budget(pnl, equal))
+    assert not odds.attrs[budget_odds.NO_BAND] and 0.0 < odds["revenue_chance"].iloc[-1] < 1.0
+    assert budget_odds.odds_lines(odds, P)[0].startswith("Chance of meeting budget revenue: ")
+
+
+def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
+    """Review: the total overwrote a family named "Total" (a dict key), dropped the last
+    family and read 100 % where no outcome meets the budget."""
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    fams = ["Garden", "Total", "Zeta"]
+    rev = np.zeros((4, 3, 2))
+    rev[3, 1, :] = 10.0  # "Total" meets its budget in 1 outcome of 4
+    rev[:, 2, :] = 10.0  # Zeta in every one; Garden in none
+    e = pd.DataFrame()
+    run = risk.Risk(
+        e,
+        e,
+        pd.DataFrame({schema.MONTH: months}),
+        e,
+        4,
+        pd.DataFrame({schema.FAMILY: fams}),
+        path_revenue=rev,
+        path_margin_delta=np.zeros_like(rev),
+    )
+    pnl = pd.DataFrame(
+        [(m, f) for f in fams for m in months], columns=[schema.MONTH, schema.FAMILY]
+    ).assign(**{schema.UNITS: 1.0, schema.REVENUE: 5.0, schema.MARGIN: 1.0, "order_value": 5.0})
+    bud = pd.DataFrame(
+        [(f, m, 1.0, 10.0, 0.5) for f in fams for m in months],
+        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
+    )
+    odds = budget_odds.budget_odds(run, statement.versus_budget(pnl, bud))
+    assert odds[schema.FAMILY].tolist() == ["Garden", "Total", "Zeta", TOTAL]
+    assert odds["budget_revenue"].tolist() == [20.0, 20.0, 20.0, 60.0]
+    assert odds["revenue_chance"].tolist() == [0.0, 0.25, 1.0, 0.0]  # no outcome makes 60
+    assert budget_odds.odds_lines(odds, 4)[0] == (
+        "Chance of meeting budget revenue: 0 % of 4 demand outcomes re-planned through this "
+        "plan's capacity (Garden 0 %, Total 25 %, Zeta 100 %)."
+    )
 
 
 def test_a_family_capped_by_supply_has_less_chance_than_with_spare_capacity() -> None:
@@ -172,21 +221,25 @@ def test_a_chance_never_reads_as_a_certainty_it_is_not(chance: float, text: str)
 
 
 def test_the_pack_has_the_revenue_ranges_with_the_finance_pages_chances(store: Store) -> None:
-    """Alpha's budget doubled: out of reach (0 %), Beta's in reach (100 %)."""
-    tables = exec_tables()
+    """A stored forecast with a band (P10 0.8x, P90 1.3x P50), so the outcomes spread;
+    Alpha's budget doubled: out of reach (0 %), Beta's halved: in reach (100 %)."""
+    tables = tiny_tables()
     b = tables[schema.BUDGET]
+    cols = [schema.REVENUE, schema.MARGIN]
     alpha = b[schema.FAMILY] == "Alpha"
-    b.loc[alpha, [schema.REVENUE, schema.MARGIN]] = (
-        2 * b.loc[alpha, [schema.REVENUE, schema.MARGIN]]
-    )
-    load(store, tables)
+    b.loc[alpha, cols] = 2 * b.loc[alpha, cols]
+    b.loc[~alpha, cols] = 0.5 * b.loc[~alpha, cols]
+    loaded_store(store, tables)
+    months = pd.date_range("2026-01-01", periods=18, freq="MS")
+    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
     ctx = executive.context(store)
     view = executive.view(store, ctx)
     meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())
     # the Finance page's figures for the same plan
     fin = finance_view.build(view.current, ctx.tables)
     odds = budget_odds.budget_odds(view.current.risk, fin.vs_budget).set_index(schema.FAMILY)
-    assert odds["revenue_chance"].to_dict() == {"Alpha": 0.0, "Beta": 1.0, TOTAL: 1.0}
+    assert not odds.attrs[budget_odds.NO_BAND]
+    assert odds.loc[["Alpha", "Beta"], "revenue_chance"].tolist() == [0.0, 1.0]
     wb = openpyxl.load_workbook(io.BytesIO(pack.excel(view, ctx.tables, meta, ctx.demand)))
     rows = list(wb[pack_sheets.RANGES].values)
     heads = {c: h for c, h, _ in budget_odds.RANGE_ODDS_SPEC}

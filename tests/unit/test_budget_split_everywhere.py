@@ -77,7 +77,7 @@ def test_a_short_familys_budget_gap_says_how_much_is_supply(recognition) -> None
     plan, pnl, products = _short(recognition)
     item = _budget_item(plan, pnl, products, 16_000.0)
     assert item["what"].startswith(
-        "Fam revenue below budget by €18k (37.5%), €15k of it supply "
+        "Fam revenue below budget by €18k (37.5 %), €15k of it supply "
         f"({WORDS[recognition]}) and €3,000 demand (orders below budget); margin below it by "
     )
     # only the sentence changes: the item is the same item (kind, subject, months, money)
@@ -95,19 +95,19 @@ def test_orders_above_budget_and_supply_too_small_to_name() -> None:
     # budget 14,000 a month: 12,000 below although the orders are 3,000 above it
     item = _budget_item(plan, pnl, products, 14_000.0)
     assert item["what"].startswith(
-        "Fam revenue below budget by €12k (28.6%) although orders are €3,000 above it: "
+        "Fam revenue below budget by €12k (28.6 %) although orders are €3,000 above it: "
         f"supply takes €15k off ({SHIPPED}); margin "
     )
     # budget 60,000 a month: supply's 15,000 is under a quarter of the 150,000 gap
     item = _budget_item(plan, pnl, products, 60_000.0)
-    assert item["what"].startswith("Fam revenue below budget by €150k (83.3%); margin")
+    assert item["what"].startswith("Fam revenue below budget by €150k (83.3 %); margin")
     assert "supply" not in item["what"]
 
 
 def test_a_plan_without_order_values_says_no_split() -> None:
     plan, pnl, products = _short(order_values=False)
     item = _budget_item(plan, pnl, products, 16_000.0)
-    assert item["what"].startswith("Fam revenue below budget by €18k (37.5%); margin")
+    assert item["what"].startswith("Fam revenue below budget by €18k (37.5 %); margin")
 
 
 def test_the_clause_reads_the_setting_passed() -> None:

@@ -294,10 +294,10 @@ def test_risk_sentences_read_right_and_the_screen_table_wraps() -> None:
     )
     rows = {r["subject"]: r for r in exec_risks.budget_gaps(pnl, bud, "EUR")}
     assert rows["Garden"]["what"] == (
-        "Garden revenue above budget by €100 (10.0%) but margin below it by €50."
+        "Garden revenue above budget by €100 (10.0 %) but margin below it by €50."
     )
     assert rows["Kitchen"]["what"].startswith(
-        "Kitchen revenue below budget by €200 (20.0%); margin below it by €200"
+        "Kitchen revenue below budget by €200 (20.0 %); margin below it by €200"
     )
     from sop.core import fmt
 

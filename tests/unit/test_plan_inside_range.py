@@ -47,22 +47,26 @@ def motor_cut():
     return ev
 
 
-def test_the_motor_cut_on_time_is_inside_its_range_or_the_tile_says_why(motor_cut) -> None:
+def test_the_motor_cut_on_time_below_its_range_by_less_than_it_shows_says_nothing(
+    motor_cut,
+) -> None:
+    """On this test data the cut's on-time lies below its P10 by less than the tile's
+    one decimal: "(98.6 % on the forecast itself ...)" after "98.6 % to 99.8 %" would
+    contradict itself (review), so the tile reads as the range alone."""
     ev = motor_cut
     ranges = risk.p10_p90(ev.risk)
     lo, hi = ranges["on_time_rate"]
     value = ev.kpis["on_time_rate"]
-    # measured: 98.55 % on the forecast, P10-P90 98.56 % to 99.80 %: below its P10 (the
-    # review's case on this test data); pick another cut if a solver moves it inside
-    assert value < lo, (value, lo, hi)
+    # measured: 98.555 % on the forecast, P10-P90 98.563 % to 99.80 %; pick another cut
+    # if a solver change moves it
+    assert value < lo and range_text.outside(value, lo, hi) == "higher", (value, lo, hi)
+    assert value_text("on_time_rate", value) == value_text("on_time_rate", lo)
     tile = {t.label: t for t in tiles.service_tiles(ev.kpis, "EUR", ranges=ranges)}
     on_time = tile["On-time fill rate"]
-    # before: "P10-P90: 98.6 % to 99.8 %" and nothing more
-    (note,) = on_time.notes
-    assert note.startswith("P10-P90: ")
-    assert f"({value_text('on_time_rate', value)} on the forecast itself" in note
-    assert note.endswith("9 in 10 outcomes are higher)")
-    assert range_text.OUTSIDE_WHY in on_time.help
+    assert on_time.notes == (
+        f"P10-P90: {value_text('on_time_rate', lo)} to {value_text('on_time_rate', hi)}",
+    )
+    assert range_text.OUTSIDE_WHY not in on_time.help
     # the fill rate (100 % in every outcome) is inside: no such words
     assert not any("forecast" in n for n in tile["Fill rate"].notes)
     assert range_text.OUTSIDE_WHY not in tile["Fill rate"].help
@@ -82,4 +86,8 @@ def test_the_review_figures_read_as_a_planner_needs() -> None:
     # a rounding's width beyond an end is inside
     assert range_text.outside(0.9746 - 1e-9, 0.9746, 0.9904) is None
     assert range_text.OUTSIDE_WHY in range_text.ranged_help("on_time_rate", ranges, 0.9743)
+    # outside by less than the tile shows: the same text as the end, so no words
+    assert tiles.range_note("revenue", ranges, "EUR", 8.996e6) == "P10-P90: €9.00M to €9.90M"
+    assert range_text.OUTSIDE_WHY not in range_text.ranged_help("revenue", ranges, 8.996e6)
+    assert tiles.range_note("revenue", ranges, "EUR", 8.9e6).endswith("outcomes are higher)")
     assert range_text.OUTSIDE_WHY not in range_text.ranged_help("on_time_rate", ranges, 0.98)

@@ -253,7 +253,7 @@ def test_a_margin_gap_with_revenue_on_budget_is_a_risk() -> None:
     rows = exec_risks.budget_gaps(pnl, bud, "EUR")
     assert len(rows) == 1 and rows[0]["kind"] == exec_risks.RISK
     assert rows[0]["money"] == pytest.approx(-22.0)
-    assert "margin below it by €22 (5.5%)" in rows[0]["what"]
+    assert "margin below it by €22 (5.5 %)" in rows[0]["what"]
     # the threshold is a plan setting
     assert exec_risks.budget_gaps(pnl, bud, "EUR", margin_pct=6.0) == []
     assert exec_risks.budget_gaps(*_pnl_budget(396.0), "EUR") == []  # 1 % off: no risk
