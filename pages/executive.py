@@ -165,6 +165,6 @@ grid_view.executive_grid(
     page.path, page.version, page.stamp, view.current.levers, POLICY, view.currency, present
 )
 render_changes(view, font=18 if present else 13)
-comments_ui.open_comments()
+comments_ui.open_comments(view.risks)  # items gone marked as the picker places them
 comments_ui.risk_thread(view.risks)
 render_pack(page.path, page.version, page.stamp, page.log_stamp)

@@ -10,7 +10,8 @@ stock-out item when the plan lists it (read, and resolved, there; the family's i
 takes the new comments: the risk is planned per family now), and every other thread
 whose item is gone is an earlier item, offered apart under its first title and the date
 of its last comment, still answerable (a risk key outlives its item: the item may come
-back next cycle, and the thread then shows under it again).
+back next cycle, and the thread then shows under it again). The list of open threads
+marks them the same way (`open_marks`, `marked`).
 
 Pure: takes the frame `sop.store.comments.open_threads` returns. Text is returned as
 typed; whoever renders it escapes it (Markdown on the page, HTML in the report,
@@ -19,6 +20,7 @@ typed; whoever renders it escapes it (Markdown on the page, HTML in the report,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -26,7 +28,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.xlsx import Spec
 from sop.executive.risks import STOCKOUT
-from sop.store.comments import KINDS, risk_key
+from sop.store.comments import KINDS, RISK, risk_key
 
 SHEET = "Open comments"
 TITLE = "Open comments"
@@ -69,16 +71,23 @@ def shorten(text: str, limit: int = SHORT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def open_table(threads: pd.DataFrame, now: datetime) -> pd.DataFrame:
+def open_table(
+    threads: pd.DataFrame, now: datetime, marks: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """One row per open thread, the latest comment first: `COLUMNS` (subject in words,
-    the last comment shortened to one line, its author, its age at `now`, how many
-    comments, when it was posted, who started the thread)."""
+    marked where a risk's item is gone (`marks`: risk key -> mark, `open_marks`), the
+    last comment shortened to one line, its author, its age at `now`, how many comments,
+    when it was posted, who started the thread)."""
     if threads.empty:
         return pd.DataFrame(columns=COLUMNS)
+    marks = marks or {}
     return pd.DataFrame(
         {
             "subject": [
-                subject(k, lbl) for k, lbl in zip(threads["subject_kind"], threads["subject_label"])
+                marked(subject(k, lbl), marks.get(key) if k == RISK else None)
+                for k, key, lbl in zip(
+                    threads["subject_kind"], threads["subject_key"], threads["subject_label"]
+                )
             ],
             "last_body": [shorten(b) for b in threads["last_body"]],
             "last_author": threads["last_author"].astype(str),
@@ -178,6 +187,29 @@ def earlier_note(row) -> str:
         f"{pd.Timestamp(row['last_at']):%d %b %Y}). Its threads are kept: reply or resolve "
         "here; they show under the item again if it comes back."
     )
+
+
+def marked(text: str, mark: str | None) -> str:
+    """An open thread's subject with its mark (`open_marks`): "Earlier item · Risk:
+    Bottleneck: L9 (Old line)", "Earlier item · Risk: Stock-out risk: SKU-1 (Hose) ·
+    now under Stock-out risk: Garden"; as it is without one."""
+    if not mark:
+        return text
+    return f"{EARLIER} · {text}" if mark == EARLIER else f"{EARLIER} · {text} · {mark}"
+
+
+def open_marks(threads: pd.DataFrame, current: list[str], products: pd.DataFrame) -> dict[str, str]:
+    """The risk keys among the open `threads` (`sop.store.comments.open_threads`) whose
+    item the plan (its items' keys `current`) no longer lists, as the picker places them
+    (`placed`) -> their mark in the open-comments list: "now under <the family's
+    stock-out item>" for an old per-SKU stock-out thread whose family's item is listed,
+    `EARLIER` for any other."""
+    if threads.empty:
+        return {}
+    risk = threads[threads["subject_kind"] == RISK].drop_duplicates("subject_key")
+    moved, earlier = placed(risk.reset_index(drop=True), current, products)
+    out = {str(k): EARLIER for k in earlier["subject_key"]}
+    return out | {old: f"now under {home}" for home, olds in moved.items() for old in olds}
 
 
 def moved_note(old: str, key: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sop.executive.snapshots import kpis_as_kept
+from sop.finance import budget_odds
 from sop.finance.catalogue import KPI_BY_KEY
 from sop.finance.kpi_text import delta_text, value_text
 from sop.finance.range_text import ranged_help
@@ -70,6 +71,19 @@ DEFINITIONS = {
 NO_PREVIOUS_FIGURE = "the previous plan of record holds no figure (saved by an older version)"
 # the KPIs whose tile value is bare: the label names the unit
 BARE = ("binding_resource_months",)
+# the tiles whose help says the chance of meeting the budget: KPI -> `budget_odds` column
+CHANCES = {"revenue": "revenue_chance", "gross_margin": "margin_chance"}
+
+
+def chance_sentence(key: str, odds: pd.DataFrame | None, n_paths: int) -> str:
+    """Finance's sentence for the chance of KPI `key` meeting the budget
+    (`budget_odds.odds_lines` of that measure alone: "Chance of meeting budget revenue:
+    14 % of 500 demand outcomes re-planned through this plan's capacity (Cooling 2 %,
+    ...).", family names as typed); '' without one."""
+    if key not in CHANCES or odds is None or odds.empty:
+        return ""
+    others = {c: np.nan for c in CHANCES.values() if c != CHANCES[key]}
+    return " ".join(budget_odds.odds_lines(odds.assign(**others), n_paths))
 
 
 def _vs_previous(
@@ -122,6 +136,8 @@ def headline(
     baseline: dict[str, float] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     binding: str = "",
+    odds: pd.DataFrame | None = None,
+    n_paths: int = 0,
 ) -> pd.DataFrame:
     """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
     text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
@@ -140,7 +156,11 @@ def headline(
     range is and how it is made, `range_text.ranged_help`), detail (a
     line for under the tile: the limits that bind most, `binding` from
     `sop.finance.kpis.binding_names`, their shut months apart, on the binding tile; ''
-    elsewhere; plain text).
+    elsewhere; plain text), chance (revenue and gross margin: the share of the risk
+    run's `n_paths` demand outcomes meeting the budget in total, from `odds` =
+    `budget_odds.budget_odds` of the plan, as the Finance page's budget tab reads it;
+    NaN elsewhere or without it; the help then says it as Finance does,
+    `chance_sentence`).
     `headline_tiles` makes the page's tiles of it. text is bare (no unit word) for the
     KPIs in `BARE`, whose label names the unit."""
     # as the snapshot reader reads it: an older version's late value is no figure
@@ -182,5 +202,9 @@ def headline(
         )
         if key in (ranges or {}):  # what the P10-P90 under the tile is, how it is made
             row["help"] += f" {ranged_help(key, ranges, v)}"
+        total = odds.iloc[-1] if odds is not None and len(odds) else None
+        row["chance"] = np.nan if total is None or key not in CHANCES else total[CHANCES[key]]
+        if said := chance_sentence(key, odds, n_paths):  # as Finance's budget tab says it
+            row["help"] += f" {said}"
         rows.append(row)
     return pd.DataFrame(rows)

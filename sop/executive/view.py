@@ -20,7 +20,7 @@ from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
 from sop.executive.board import scenario_board
 from sop.executive.snapshots import PlanSnapshot, make_snapshot
-from sop.finance import statement
+from sop.finance import budget_odds, statement
 from sop.finance.kpis import binding_names
 from sop.finance.risk import p10_p90
 from sop.finance.tiles import Tile, kpi_tile
@@ -76,6 +76,11 @@ def plan_detail(
     return plan.sku_plan if plan.ok else pd.DataFrame()
 
 
+def _no_odds() -> pd.DataFrame:
+    """No chance of meeting the budget figured (no risk run, or no month to compare)."""
+    return pd.DataFrame(columns=budget_odds.ODDS_COLUMNS)
+
+
 @dataclass
 class ExecView:
     """Everything the Executive pages and the pack show (see `build`)."""
@@ -103,6 +108,8 @@ class ExecView:
     log: pd.DataFrame
     items: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # the chance of meeting the budget, per family and in total (`budget_odds.budget_odds`)
+    odds: pd.DataFrame = field(default_factory=_no_odds)
 
     @property
     def por_name(self) -> str:
@@ -118,14 +125,17 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     the previous plan of record (none before there is one), the comparisons and the
     horizon in the help, and under it the budget comparison and, for a plan other than
     the baseline, the change against the baseline (a plan that delays deliveries
-    shows it); under a KPI the simulation ranges, its P10-P90 (a short plan's on-time
-    range says how bad it may get); under the binding limits, the limits that bind
-    most (the headline's `detail`, escaped: codes as typed). Stock is coloured only
-    when this plan and the previous one both serve every order on time and never run
-    below safety stock (`kpi_tile`'s `fill`: their KPIs; a figure a snapshot lacks is
-    not judged). A KPI the previous snapshot
-    lacks (saved by an older version) shows no change; its help says so. The binding
-    tile's value is bare (`headline.BARE`): its label names the unit."""
+    shows it); in revenue's and gross margin's help the chance of meeting the budget,
+    as the Finance page's budget tab says it (`headline.chance_sentence`: a line more
+    under the tiles would push the summary off a 1080p screen); under a KPI the
+    simulation ranges, its P10-P90 (a short plan's on-time range says how bad it may
+    get); under the binding limits, the limits that bind most (the headline's
+    `detail`, escaped: codes as typed). Stock is coloured only when this plan and the
+    previous one both serve every order on time and never run below safety stock
+    (`kpi_tile`'s `fill`: their KPIs; a figure a snapshot lacks is not judged). A KPI
+    the previous snapshot lacks (saved by an older version) shows no change; its help
+    says so. The binding tile's value is bare (`headline.BARE`): its label names the
+    unit."""
     previous = view.previous.kpis if view.previous is not None else None  # as read: kept
     own = view.plan_name == BASELINE
     fill = None if previous is None else (view.current.kpis, previous)
@@ -252,6 +262,12 @@ def build(
     budget = tables.get(schema.BUDGET)
     if scope := statement.budget_scope_note(current.pnl[schema.FAMILY].unique(), budget):
         notes.append(scope)
+    compared = (
+        statement.versus_budget(current.pnl, budget)
+        if budget is not None and len(budget)
+        else pd.DataFrame()
+    )
+    odds = budget_odds.budget_odds(current.risk, compared)  # as the Finance page reads it
     board_evals = _board_evaluations(evaluate, scenarios, max_board, name, current)
     bridge = _bridge(rec, snapshot, name, tables, currency)
     prev_k = previous.kpis if previous else None
@@ -275,6 +291,8 @@ def build(
             base_k,
             p10_p90(current.risk),
             binding_names(current.plan),
+            odds,
+            current.risk.n_paths if current.risk is not None else 0,
         ),
         band=revenue_band(
             current.plan, current.risk.total, budget, previous.pnl if previous else None
@@ -298,6 +316,7 @@ def build(
         log=rec.log,
         items=rec.items,
         notes=notes,
+        odds=odds,
     )
 
 

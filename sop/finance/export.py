@@ -2,14 +2,17 @@
 
 The workbook has one sheet each for the summary, the monthly P&L by family (at
 standard cost, variances as their own columns), the revenue ranges by family over the
-horizon (no Total row: quantiles do not add up), budget vs projection, the
+horizon with each family's chance of meeting the budget (no Total row: quantiles do
+not add up; `budget_odds.ranges_with_odds`), budget vs projection, the
 price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
 The summary names the company, dataset version, scenario and the time made, and
 beside the revenue gap to budget its demand and supply parts (as the Budget tab splits
 it: `sop.finance.view.budget_split`), with the Budget tab's sentence when supply is a
-real part of a gap below budget.
+real part of a gap below budget, and the chance of meeting the budget revenue and gross
+margin in total over the plan's demand outcomes (`budget_odds`, as the Budget tab says
+it).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
-from sop.finance import family_range, stock
+from sop.finance import budget_odds, stock
 from sop.finance.view import FinanceView, split_note
 
 MONTH_FORMAT = formats("EUR")["month"]
@@ -234,7 +237,11 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
             (f"Landing {r['year']} margin vs budget", r["margin_gap"], "delta"),
             (f"Landing {r['year']}: basis", r["note"], "text"),
         ]
+    if len(view.odds):  # the total's chances, as the Revenue ranges sheet heads them
+        total = view.odds.iloc[-1]
+        rows += [(label, total[c], kind) for c, label, kind in budget_odds.CHANCE_SPEC]
     rows += [("Note", n, "text") for n in view.notes]
+    rows += [("Note", line, "text") for line in budget_odds.odds_lines(view.odds, view.n_paths)]
     if supply := split_note(view.split, cur, view.recognition):  # the Budget tab's
         rows += [("Note", supply, "text")]
     write_pairs(ws, rows, cur)
@@ -260,7 +267,10 @@ def workbook(view: FinanceView, meta: ExportMeta, made_at: datetime | None = Non
         part=budget_part(pnl, ("budget_revenue", "budget_margin")),
     )
     write_table(
-        wb.create_sheet("Revenue ranges"), view.ranges, family_range.RANGE_SPEC, meta.currency
+        wb.create_sheet("Revenue ranges"),
+        budget_odds.ranges_with_odds(view.ranges, view.odds),
+        budget_odds.RANGE_ODDS_SPEC,
+        meta.currency,
     )
     write_table(
         wb.create_sheet("Budget vs projection"),

@@ -16,7 +16,7 @@ import pandas as pd
 from sop.core import fmt, schema
 from sop.core.months import as_of_month
 from sop.core.xlsx import TOTAL
-from sop.finance import family_range, pvm, statement, stock
+from sop.finance import budget_odds, family_range, pvm, statement, stock
 from sop.finance import landing as year_end
 from sop.supply.plan import PlanResult
 from sop.supply.policy import RECOGNISE_ORDER, RECOGNISE_SHIP
@@ -187,7 +187,7 @@ def split_clause(
     gap: float, demand: float, supply: float, currency: str, recognition: str = RECOGNISE_SHIP
 ) -> str | None:
     """The demand and supply parts of a revenue gap below budget, to follow a phrase
-    that states the gap ("revenue below budget by €1.5M (24.4%)"): ", €1.4M of it supply
+    that states the gap ("revenue below budget by €1.5M (24.4 %)"): ", €1.4M of it supply
     (orders lost or shipped after these months) and €83k demand (orders below budget)",
     or, where the orders are above budget, " although orders are €30k above it: supply
     takes €1.5M off (...)". None unless supply is material (`supply_material`) and the
@@ -254,6 +254,11 @@ def inventory_by_month(plan: PlanResult, products: pd.DataFrame | None = None) -
     return stock.stock_by_month(plan)
 
 
+def _no_odds() -> pd.DataFrame:
+    """No chance of meeting the budget figured (no risk run, or no month to compare)."""
+    return pd.DataFrame(columns=budget_odds.ODDS_COLUMNS)
+
+
 @dataclass
 class FinanceView:
     """Everything the Finance page and its exports show for one scenario.
@@ -266,7 +271,9 @@ class FinanceView:
     reconciliation: `statement.reconciliation` (cash margin + stock change = P&L margin);
     convention: when revenue and costs book (`statement.convention`);
     ranges: revenue P10-P90 by family over the horizon (`family_range.family_ranges`,
-    empty without a risk run);
+    empty without a risk run); odds: the chance of meeting the budget per family and in
+    total over `n_paths` demand outcomes (`budget_odds.budget_odds`, empty without a risk
+    run or a month to compare);
     totals: revenue, margin, units, margin_pct over the horizon, revenue_p10/p90 and
     margin_p10/p90 (risk), budget_months, budget_revenue/margin,
     revenue/margin_over_budget_months, revenue_gap, margin_gap (projection - budget),
@@ -293,6 +300,8 @@ class FinanceView:
     notes: list[str] = field(default_factory=list)
     split: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPLIT_COLUMNS))
     recognition: str = RECOGNISE_SHIP
+    odds: pd.DataFrame = field(default_factory=_no_odds)
+    n_paths: int = 0
 
     @property
     def span(self) -> str:
@@ -383,4 +392,6 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         notes=notes,
         split=budget_split(vs),
         recognition=evaluation.plan.policy.revenue_recognition,
+        odds=budget_odds.budget_odds(risk, vs),
+        n_paths=risk.n_paths if risk else 0,
     )

@@ -178,6 +178,12 @@ def _products() -> pd.DataFrame:
     return readers.tables(readers.store_path(), info.version).get(schema.PRODUCTS, pd.DataFrame())
 
 
+def _risk_keys(risks: pd.DataFrame) -> list[str]:
+    """The thread keys of the plan's risks and opportunities, in their order."""
+    pairs = zip(risks["category"], risks["subject"])
+    return list(dict.fromkeys(store_comments.risk_key(c, s) for c, s in pairs))
+
+
 def risk_thread(risks: pd.DataFrame) -> None:
     """Executive page: the thread of a risk or opportunity picked from the list (a
     family's items of one category share a thread, kept from cycle to cycle), and of an
@@ -185,11 +191,7 @@ def risk_thread(risks: pd.DataFrame) -> None:
     (`sop.executive.comments.placed`). A per-SKU stock-out thread shows under its
     family's item (read and resolve there; new comments go on the family's item); any
     other thread whose item is gone is offered as an earlier item, still answerable."""
-    keys = list(
-        dict.fromkeys(
-            store_comments.risk_key(c, s) for c, s in zip(risks["category"], risks["subject"])
-        )
-    )
+    keys = _risk_keys(risks)
     try:
         stored = store_comments.subjects(readers.store(), store_comments.RISK)
     except StoreError as exc:
@@ -242,14 +244,22 @@ def decision_thread(log: pd.DataFrame) -> None:
     thread(store_comments.DECISION, eid, labels[eid])
 
 
-def open_comments() -> None:
-    """Executive page: every open thread of the active company, the latest first."""
+def open_comments(risks: pd.DataFrame | None = None) -> None:
+    """Executive page: every open thread of the active company, the latest first; a
+    risk thread whose item the plan (its `risks`) no longer lists is marked as the
+    picker below places it (`sop.executive.comments.open_marks`): "Earlier item", and
+    for an old per-SKU stock-out thread "now under Stock-out risk: <family>"."""
     st.subheader(exec_comments.TITLE)
     threads = store_comments.open_threads(readers.store())
     if threads.empty:
         st.caption(exec_comments.NONE)
         return
-    table = exec_comments.open_table(threads, datetime.now(UTC).replace(tzinfo=None))
+    marks = (
+        exec_comments.open_marks(threads, _risk_keys(risks), _products())
+        if risks is not None
+        else {}
+    )
+    table = exec_comments.open_table(threads, datetime.now(UTC).replace(tzinfo=None), marks)
     st.dataframe(
         table[["subject", "last_body", "last_author", "age", "comments"]],
         hide_index=True,

@@ -16,6 +16,8 @@ from sop.core.access import Actor
 from sop.executive import decisions
 from sop.executive import risks as exec_risks
 from sop.executive import service as executive
+from sop.finance import budget_odds
+from sop.finance import view as finance_view
 from sop.finance.kpi_text import service_pct, value_text
 from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
@@ -84,6 +86,11 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
     )
     assert ev.kpis["revenue"] > 0
     assert "second approved cycle" in at.info[0].value  # no bridge yet
+    # revenue's and gross margin's help: the chance of meeting the budget, as Finance's
+    fin = finance_view.build(ev, executive.context(loaded).tables)
+    said = budget_odds.odds_lines(fin.odds, fin.n_paths)
+    tips = {m.label: m.help or "" for m in at.metric}
+    assert said and said[0] in tips["Revenue"] and said[-1] in tips["Gross margin"]
 
 
 def test_presentation_mode_hides_the_sidebar(loaded: Store, open_app) -> None:
