@@ -11,7 +11,7 @@ from sop.executive import headline as exec_headline
 from sop.executive import risks as exec_risks
 from sop.executive import view as exec_view
 from sop.finance import risk, service_line
-from sop.ui import columns, guards, readers, router, scenario_readers, widgets
+from sop.ui import columns, guards, readers, router, say, scenario_readers, widgets
 from sop.ui import comments as comments_ui
 from sop.ui import grid as grid_view
 
@@ -78,7 +78,7 @@ def render_board(view, present: bool) -> None:
             column_config=columns.helped(exec_board.board_help(view.board)),
         )
     if note := exec_board.board_note(view.board):  # no revenue or margin ★: demands differ
-        st.caption(fmt.dollars(note))
+        say.caption(note)
 
 
 def render_changes(view, font: int) -> None:
@@ -155,7 +155,7 @@ ranges = risk.p10_p90(view.current.risk)
 if line := service_line.plan_line(view.current.kpis, view.currency, ranges):
     st.warning(fmt.md(line), icon=":material/report:")
 for note in view.notes[1:] if view.approved is None else view.notes:
-    st.warning(fmt.dollars(note))
+    say.warning(note)
 headline = exec_view.headline_tiles(view, POLICY.horizon)
 for start in range(0, len(headline), exec_headline.HEADLINE_ROW):
     widgets.tiles(headline[start : start + exec_headline.HEADLINE_ROW])

@@ -76,11 +76,12 @@ def tiles(row: Sequence[Tile]) -> None:
             help=dollars(tile.help) if tile.help else tile.help,
             border=True,
         )
-        if tile.warn:
-            for note in tile.notes:
-                box.warning(dollars(note))
-        elif tile.notes:  # one caption, a line per note: a row of tiles stays compact
-            box.caption(dollars("  \n".join(tile.notes)))
+        with box:
+            if tile.warn:
+                for note in tile.notes:
+                    say.warning(note)
+            elif tile.notes:  # one caption, a line per note: a row of tiles stays compact
+                say.caption("  \n".join(tile.notes))
 
 
 RESET = "_ui_reset"  # {widget key: value} a save asked for: `show_flash` / `fresh` apply it
