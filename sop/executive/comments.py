@@ -10,8 +10,11 @@ stock-out item when the plan lists it (read, and resolved, there; the family's i
 takes the new comments: the risk is planned per family now), and every other thread
 whose item is gone is an earlier item, offered apart under its first title and the date
 of its last comment, still answerable (a risk key outlives its item: the item may come
-back next cycle, and the thread then shows under it again). The list of open threads
-marks them the same way (`open_marks`, `marked`).
+back next cycle, and the thread then shows under it again). An earlier item whose
+threads are all resolved is history: it is offered while its last comment is recent
+(`RECENT_DAYS`, `recent`), older ones only on asking; one with an open thread always.
+The list of open threads, on the page and in the meeting pack, marks them the same way
+(`open_marks`, `marked`).
 
 Pure: takes the frame `sop.store.comments.open_threads` returns. Text is returned as
 typed; whoever renders it escapes it (Markdown on the page, HTML in the report,
@@ -99,12 +102,23 @@ def open_table(
     ).reset_index(drop=True)[COLUMNS]
 
 
-def sheets(threads: pd.DataFrame | None, now: datetime) -> list:
+def sheets(
+    threads: pd.DataFrame | None, now: datetime, marks: Mapping[str, str] | None = None
+) -> list:
     """The pack's "Open comments" sheet as a `sop.executive.pack_sheets.sheets` entry (none when
-    the pack is made without a store: `threads` None)."""
+    the pack is made without a store: `threads` None); `marks`: as `open_table`."""
     if threads is None:
         return []
-    return [(SHEET, open_table(threads, now), SPEC, ())]
+    return [(SHEET, open_table(threads, now, marks), SPEC, ())]
+
+
+def risk_keys(risks: pd.DataFrame | None) -> list[str]:
+    """The thread keys of the plan's risks and opportunities (`category`, `subject`), in
+    their order."""
+    if risks is None or not len(risks):
+        return []
+    pairs = zip(risks["category"], risks["subject"])
+    return list(dict.fromkeys(risk_key(c, s) for c, s in pairs))
 
 
 EARLIER = "Earlier item"
@@ -163,8 +177,8 @@ def _threads(n: int, opened: int) -> str:
 
 
 def option(key: str, moved: dict[str, list[str]]) -> str:
-    """How a plan's item reads in the list of risks to comment on: its key, and the
-    threads of earlier per-SKU items it carries ("... (+ 2 earlier SKU threads)")."""
+    """How a plan's item reads in the list of risks to comment on: its key, and how many
+    earlier per-SKU items' threads it carries ("... (+ 2 earlier SKU items)")."""
     extra = len(moved.get(key, []))
     return f"{key} (+ {fmt.count(extra, 'earlier SKU item')})" if extra else key
 
@@ -210,6 +224,61 @@ def open_marks(threads: pd.DataFrame, current: list[str], products: pd.DataFrame
     moved, earlier = placed(risk.reset_index(drop=True), current, products)
     out = {str(k): EARLIER for k in earlier["subject_key"]}
     return out | {old: f"now under {home}" for home, olds in moved.items() for old in olds}
+
+
+def empty_note(key: str, olds: list[str], stored: pd.DataFrame) -> str:
+    """What the page says on a plan's item with no comment of its own: "No comments on
+    <key> yet."; on a family's stock-out item carrying the threads of earlier per-SKU
+    items (`olds`, their counts in `stored`: `sop.store.comments.subjects`), that they
+    follow: "No comments on the family item yet; 1 earlier SKU thread below." (text
+    as typed: the caller escapes it)."""
+    if not olds:
+        return f"No comments on {key} yet."
+    n = int(stored.loc[stored["subject_key"].isin(olds), "threads"].sum()) if len(stored) else 0
+    return f"No comments on the family item yet; {fmt.count(n, 'earlier SKU thread')} below."
+
+
+RECENT_DAYS = 90  # an earlier item with every thread resolved is offered this long
+
+
+def recent(
+    earlier: pd.DataFrame, now: datetime, days: int = RECENT_DAYS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The earlier items (`placed`) split into those offered (any thread open, or the
+    last comment within `days` of `now`) and the older ones whose threads are all
+    resolved (offered only on asking: nothing is deleted), each latest comment first."""
+    if earlier.empty:
+        return earlier, earlier
+    since = pd.Timestamp(now) - pd.Timedelta(days=days)
+    keep = (earlier["open"] > 0) | (pd.to_datetime(earlier["last_at"]) >= since)
+    return (
+        earlier[keep].reset_index(drop=True),
+        earlier[~keep].reset_index(drop=True),
+    )
+
+
+def older_toggle(n: int, days: int = RECENT_DAYS) -> str:
+    """The label of the switch that offers the older resolved earlier items too."""
+    return f"Show {fmt.count(n, 'resolved earlier item')} with no comment in {days} days"
+
+
+def earlier_caption(listed: int, hidden: int, days: int = RECENT_DAYS) -> str:
+    """What the page says above the picker about the earlier items: how many are
+    offered, and how many resolved ones older than `days` are left out until asked."""
+    parts = []
+    if listed:
+        parts.append(
+            f"{EARLIER}s: {fmt.count(listed, 'subject')} with comments that this plan no "
+            "longer lists; pick one below to read, reply or resolve."
+        )
+    if hidden:
+        parts.append(
+            f"{fmt.count(hidden, 'earlier item')} whose threads are all resolved and "
+            f"last commented on over {days} days ago "
+            f"{'is' if hidden == 1 else 'are'} left out of the list (kept: the switch "
+            "below lists them)."
+        )
+    return " ".join(parts)
 
 
 def moved_note(old: str, key: str) -> str:

@@ -118,6 +118,18 @@ def grids(
     return sop_grid.sop_grids(view.current.plan, view.current.demand, tables, consensus=consensus)
 
 
+def marks(
+    view: exec_view.ExecView, tables: dict[str, pd.DataFrame], comments: pd.DataFrame | None
+) -> dict[str, str]:
+    """The open risk threads whose item the pack's Risks list (`view.risks`) does not
+    hold -> their mark ("Earlier item", "now under Stock-out risk: <family>"), as the
+    Executive page's Open comments marks them (`sop.executive.comments.open_marks`)."""
+    if comments is None or comments.empty:
+        return {}
+    current = exec_comments.risk_keys(view.risks)
+    return exec_comments.open_marks(comments, current, tables.get(schema.PRODUCTS))
+
+
 def excel(
     view: exec_view.ExecView,
     tables: dict[str, pd.DataFrame],
@@ -128,8 +140,10 @@ def excel(
     """The pack's workbook (`sop.executive.pack_excel`) as bytes; `consensus`: the consensus demand
     plan the view was made from, for the Demand sheet (the grid sheets are on the plan's
     own demand, `grids`); `comments`: the open threads (`sop.store.comments.open_threads`)
-    for an "Open comments" sheet."""
-    table_sheets = sheets(view, tables, consensus) + exec_comments.sheets(comments, meta.made_at)
+    for an "Open comments" sheet, marked as the Executive page marks them (`marks`)."""
+    table_sheets = sheets(view, tables, consensus) + exec_comments.sheets(
+        comments, meta.made_at, marks(view, tables, comments)
+    )
     grid_map = grids(view, tables, consensus)
     return pack_excel.workbook(
         table_sheets,
@@ -159,9 +173,13 @@ def html(
     total S&OP grid (`grids`: on the plan's own demand; `consensus` only tells whether
     its demand row is the consensus or the scenario's), the revenue ranges by family
     with the chance of meeting the budget (`revenue_ranges`, as the workbook's sheet)
-    and the open comment threads (`comments`, when given)."""
+    and the open comment threads (`comments`, when given; marked as `marks`)."""
     total = grids(view, tables, consensus)[sop_grid.TOTAL]
-    opened = None if comments is None else exec_comments.open_table(comments, meta.made_at)
+    opened = (
+        None
+        if comments is None
+        else exec_comments.open_table(comments, meta.made_at, marks(view, tables, comments))
+    )
     ranges, lines = revenue_ranges(view, tables.get(schema.BUDGET))
     part = pack_html.RangesPart(ranges, lines, ranges_help(view))
     return pack_html.report(view, summary_pairs(view, meta), meta, total, opened, part)

@@ -88,9 +88,10 @@ def _threads(df: pd.DataFrame, key: str) -> int | None:
     return open_ids[-1] if open_ids else None
 
 
-def thread(kind: str, key: object, label: str) -> None:
+def thread(kind: str, key: object, label: str, empty: str | None = None) -> None:
     """The comment threads on subject (`kind`, `key`) of the active company, named
-    `label`, with the form to post (module docstring)."""
+    `label`, with the form to post (module docstring); `empty`: what to say when it
+    has no comment yet (text as typed), "No comments on <label> yet." without it."""
     k = prefix(kind, key)
     if message := st.session_state.pop(f"{k}_flash", None):
         st.success(message)
@@ -100,7 +101,7 @@ def thread(kind: str, key: object, label: str) -> None:
         st.error(escape_md(str(exc)))
         return
     if df.empty:
-        st.caption(f"No comments on {escape_md(label)} yet.")
+        st.caption(escape_md(empty if empty is not None else f"No comments on {label} yet."))
     reply_to = _threads(df, k)
     if not permit.allowed(access.COMMENT):
         return
@@ -178,10 +179,8 @@ def _products() -> pd.DataFrame:
     return readers.tables(readers.store_path(), info.version).get(schema.PRODUCTS, pd.DataFrame())
 
 
-def _risk_keys(risks: pd.DataFrame) -> list[str]:
-    """The thread keys of the plan's risks and opportunities, in their order."""
-    pairs = zip(risks["category"], risks["subject"])
-    return list(dict.fromkeys(store_comments.risk_key(c, s) for c, s in pairs))
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def risk_thread(risks: pd.DataFrame) -> None:
@@ -190,24 +189,29 @@ def risk_thread(risks: pd.DataFrame) -> None:
     earlier item the plan no longer lists: no thread of the company is lost
     (`sop.executive.comments.placed`). A per-SKU stock-out thread shows under its
     family's item (read and resolve there; new comments go on the family's item); any
-    other thread whose item is gone is offered as an earlier item, still answerable."""
-    keys = _risk_keys(risks)
+    other thread whose item is gone is offered as an earlier item, still answerable;
+    one whose threads are all resolved only while its last comment is recent
+    (`sop.executive.comments.recent`), older ones behind a switch."""
+    keys = exec_comments.risk_keys(risks)
     try:
         stored = store_comments.subjects(readers.store(), store_comments.RISK)
     except StoreError as exc:
         st.error(escape_md(str(exc)))
         stored = pd.DataFrame(columns=store_comments.SUBJECT_COLUMNS)
     moved, earlier = exec_comments.placed(stored, keys, _products())
-    old = {str(r["subject_key"]): r for _, r in earlier.iterrows()}
+    listed, older = exec_comments.recent(earlier, _now())
+    if not keys and earlier.empty:
+        return
+    note = st.empty()
+    if len(older) and st.toggle(exec_comments.older_toggle(len(older)), key="exe_cmt_older"):
+        listed, older = earlier, earlier.iloc[:0]
+    if caption := exec_comments.earlier_caption(len(listed), len(older)):
+        note.caption(caption)
+    old = {str(r["subject_key"]): r for _, r in listed.iterrows()}
     labels = {k: exec_comments.option(k, moved) for k in keys}
     labels |= {k: exec_comments.earlier_option(r) for k, r in old.items()}
     if not labels:
         return
-    if old:
-        st.caption(
-            f"{exec_comments.EARLIER}s: {fmt.count(len(old), 'subject')} with comments "
-            "that this plan no longer lists; pick one below to read, reply or resolve."
-        )
     key = st.selectbox(
         "Comments on a risk or opportunity",
         list(labels),
@@ -218,8 +222,9 @@ def risk_thread(risks: pd.DataFrame) -> None:
         st.caption(escape_md(exec_comments.earlier_note(old[key])))
         thread(store_comments.RISK, key, str(old[key]["subject_label"]))
         return
-    thread(store_comments.RISK, key, key)
-    for sku_key in moved.get(key, []):
+    olds = moved.get(key, [])
+    thread(store_comments.RISK, key, key, exec_comments.empty_note(key, olds, stored))
+    for sku_key in olds:
         try:
             df = store_comments.thread(readers.store(), store_comments.RISK, sku_key)
         except StoreError as exc:
@@ -255,11 +260,11 @@ def open_comments(risks: pd.DataFrame | None = None) -> None:
         st.caption(exec_comments.NONE)
         return
     marks = (
-        exec_comments.open_marks(threads, _risk_keys(risks), _products())
+        exec_comments.open_marks(threads, exec_comments.risk_keys(risks), _products())
         if risks is not None
         else {}
     )
-    table = exec_comments.open_table(threads, datetime.now(UTC).replace(tzinfo=None), marks)
+    table = exec_comments.open_table(threads, _now(), marks)
     st.dataframe(
         table[["subject", "last_body", "last_author", "age", "comments"]],
         hide_index=True,
