@@ -23,7 +23,7 @@ Five kinds of item, each valued in the dataset's currency:
   settings, 2 % by default): the gross margin gap, projection - budget. Where the
   revenue gap is below budget and supply is a real part of it (`sop.finance.view`
   `supply_material`, the Finance Budget tab's and Decisions' rule), the sentence says
-  how much is supply and how much demand (`view.split_clause`, worded by the plan
+  how much is supply and how much demand and price (`view.split_clause`, worded by the plan
   setting `revenue_recognition`).
 - Families at risk of stock-out over the horizon, from the plan's risk run
   (`sop.finance.risk`: demand drawn 500 times, each draw re-planned through the plan's

@@ -70,7 +70,7 @@ BUDGET_SPEC: Spec = [
     (schema.REVENUE, "Projected revenue", "money"),
     ("budget_revenue", "Budget revenue", "money"),
     ("revenue_gap", "Revenue gap", "delta"),
-    ("demand_gap", "Of which demand (orders at plan prices - budget)", "delta"),
+    ("demand_gap", "Of which demand and price (orders at plan prices - budget)", "delta"),
     ("supply_gap", "Of which supply (revenue - orders at plan prices)", "delta"),
     (schema.MARGIN, "Projected margin", "money"),
     ("budget_margin", "Budget margin", "money"),
@@ -89,7 +89,7 @@ SPLIT_SPEC: Spec = [
     ("order_value", "Orders at plan prices", "money"),
     (schema.REVENUE, "Revenue", "money"),
     ("revenue_gap", "Gap to budget", "delta"),
-    ("demand_gap", "Of which demand", "delta"),
+    ("demand_gap", "Of which demand and price", "delta"),
     ("supply_gap", "Of which supply", "delta"),
 ]
 BRIDGE_SPEC: Spec = [

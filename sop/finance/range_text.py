@@ -40,11 +40,12 @@ RANGE_SHADED = (
 )
 POINT_SHADED = "Shaded: a point, the demand plan has no P10-P90 band"
 # after a range the plan's own figure lies outside (review: on-time 97.4 % under
-# "P10-P90: 97.5 % to 99.0 %" read as a bug; LP re-solves of the outcomes agree, it is not)
-OUTSIDE = "{shown} on the forecast itself; 9 in 10 outcomes are {side}"
+# "P10-P90: 97.5 % to 99.0 %" read as a bug; LP re-solves of the outcomes agree, it is not;
+# "on the forecast itself" was lost on a CEO)
+OUTSIDE = "{shown} if demand equals the forecast; 9 in 10 outcomes are {side}"
 # ... and why, in the help
 OUTSIDE_WHY = (
-    "The figure itself is the plan on the forecast demand exactly, not an outcome. A plan "
+    "The figure itself is the plan if demand equals the forecast, not an outcome. A plan "
     "short of capacity can fare better on most outcomes than on the forecast (a busier "
     "outcome makes subcontracting or overtime worth its cost, a quieter one leaves fewer "
     "orders late), or worse."
@@ -94,8 +95,8 @@ def outside(
     "higher" (the outcomes are: it is below P10), "lower" (above P90), None inside or
     where a figure is unknown (a rounding's width, `is_point`'s tolerance, is inside).
     With the tile's KPI `key`, also None where the figure and the end it passes read the
-    same on screen (`kpi_text.value_text`): "98.6 % to 99.8 % (98.6 % on the forecast
-    itself ...)" contradicts itself (review: 98.555 % against a P10 of 98.563 %)."""
+    same on screen (`kpi_text.value_text`): "98.6 % to 99.8 % (98.6 % if demand equals
+    the forecast ...)" contradicts itself (review: 98.555 % against a P10 of 98.563 %)."""
     if fmt.missing(value) or fmt.missing(lo) or fmt.missing(hi):
         return None
     side, end = None, None
@@ -112,8 +113,8 @@ def outside_note(
     shown: str, value: float | None, lo: float | None, hi: float | None, key: str | None = None
 ) -> str:
     """The words after a range the plan's own figure (`value`, on screen `shown`) lies
-    outside, in brackets: " (97.4 % on the forecast itself; 9 in 10 outcomes
-    are higher)"; "" inside, or where it reads as the end it passes (`outside` with the
+    outside, in brackets: " (97.4 % if demand equals the forecast; 9 in 10
+    outcomes are higher)"; "" inside, or where it reads as the end it passes (`outside` with the
     KPI `key`). Below P10, 9 in 10 outcomes or more lie above the figure (and above P90,
     below it)."""
     side = outside(value, lo, hi, key)

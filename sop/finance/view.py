@@ -62,6 +62,9 @@ SPLIT_COLUMNS = [
 ]
 SPLIT = ("order_value", "demand_gap", "supply_gap")  # unknown (NaN) for a plan without them
 SUPPLY_MATERIAL = 0.25  # supply's share of a revenue gap below budget worth a sentence
+# what the gap's first part is called wherever it is shown (orders at plan prices -
+# budget revenue: volume and price both; review: "demand" alone read as volume)
+DEMAND_WORDS = "demand and price"
 
 
 def monthly_bands(
@@ -129,7 +132,8 @@ def budget_by_month(vs_budget: pd.DataFrame) -> pd.DataFrame:
 
 def budget_split(vs_budget: pd.DataFrame) -> pd.DataFrame:
     """The revenue gap to budget by family over the months compared, split into demand
-    and supply (`statement.versus_budget`), then a `TOTAL` row; [] without months.
+    and price (`DEMAND_WORDS`) and supply (`statement.versus_budget`), then a `TOTAL`
+    row; [] without months.
 
     Columns `SPLIT_COLUMNS`: family, budget_revenue, order_value (units ordered x the
     plan's prices), revenue, revenue_gap = demand_gap (order_value - budget_revenue) +
@@ -158,13 +162,14 @@ def supply_cause(recognition: str = RECOGNISE_SHIP) -> str:
 
 
 def split_caption(recognition: str = RECOGNISE_SHIP) -> str:
-    """What the split table's demand and supply columns are, worded by the plan setting
-    `revenue_recognition`: booked when shipped, supply is also positive where backlog
-    ordered before the months compared ships in them; booked when ordered, a late order
-    costs nothing there (`supply_cause`)."""
+    """What the split table's demand-and-price and supply columns are, worded by the
+    plan setting `revenue_recognition`: booked when shipped, supply is also positive
+    where backlog ordered before the months compared ships in them; booked when ordered,
+    a late order costs nothing there (`supply_cause`)."""
     text = (
-        "Gap to budget = revenue - budget revenue = *demand* (orders at plan prices - "
-        "budget revenue: units ordered in these months x the plan's prices) + *supply* "
+        f"Gap to budget = revenue - budget revenue = *{DEMAND_WORDS}* (orders at plan "
+        "prices - budget revenue: units ordered in these months x the plan's prices, so "
+        "volume and price both count) + *supply* "
         f"(revenue - orders at plan prices). Supply is negative for {supply_cause(recognition)}"
     )
     if recognition == RECOGNISE_ORDER:
@@ -186,23 +191,28 @@ def supply_material(gap: float, supply: float) -> bool:
 def split_clause(
     gap: float, demand: float, supply: float, currency: str, recognition: str = RECOGNISE_SHIP
 ) -> str | None:
-    """The demand and supply parts of a revenue gap below budget, to follow a phrase
-    that states the gap ("revenue below budget by €1.5M (24.4 %)"): ", €1.4M of it supply
-    (orders lost or shipped after these months) and €83k demand (orders below budget)",
-    or, where the orders are above budget, " although orders are €30k above it: supply
-    takes €1.5M off (...)". None unless supply is material (`supply_material`) and the
-    demand part known. The cause is worded by `recognition` (`supply_cause`)."""
+    """The demand-and-price and supply parts of a revenue gap below budget, to follow a
+    phrase that states the gap ("revenue below budget by €1.5M (24.4 %)"): ", €1.4M of
+    it supply (orders lost or shipped after these months) and €83k demand and price
+    (orders at plan prices below budget)", or, where those orders are above budget,
+    " although orders at plan prices are €30k above it: supply takes €1.5M off (...)".
+    None unless supply is material (`supply_material`) and the demand part known. The
+    cause is worded by `recognition` (`supply_cause`). Review: "€1.08M demand (orders
+    below budget)" hid a Cooling price cut of -15 % (€172k without it)."""
     if not np.isfinite(demand) or not supply_material(gap, supply):
         return None
     cause = supply_cause(recognition)
     if demand > 0:
         return (
-            f" although orders are {fmt.money(demand, currency)} above it: supply takes "
-            f"{fmt.money(-supply, currency)} off ({cause})"
+            f" although orders at plan prices are {fmt.money(demand, currency)} above it: "
+            f"supply takes {fmt.money(-supply, currency)} off ({cause})"
         )
     text = f", {fmt.money(-supply, currency)} of it supply ({cause})"
     if demand <= -0.5:
-        text += f" and {fmt.money(-demand, currency)} demand (orders below budget)"
+        text += (
+            f" and {fmt.money(-demand, currency)} {DEMAND_WORDS} (orders at plan prices "
+            "below budget)"
+        )
     return text
 
 
@@ -231,12 +241,13 @@ def split_note(split: pd.DataFrame, currency: str, recognition: str = RECOGNISE_
     if demand <= 0:
         return (
             f"Of the {fmt.money(-gap, currency)} below budget, "
-            f"{fmt.money(-supply, currency)} is supply{where}: {lost}; demand at plan "
-            f"prices is {fmt.money(-demand, currency)} below budget."
+            f"{fmt.money(-supply, currency)} is supply{where}: {lost}; "
+            f"{fmt.money(-demand, currency)} is {DEMAND_WORDS} (orders at plan prices "
+            "below budget)."
         )
     return (
-        f"Revenue is {fmt.money(-gap, currency)} below budget although demand at plan "
-        f"prices is {fmt.money(demand, currency)} above it: supply takes "
+        f"Revenue is {fmt.money(-gap, currency)} below budget although orders at plan "
+        f"prices are {fmt.money(demand, currency)} above it: supply takes "
         f"{fmt.money(-supply, currency)} off{where}, {lost}."
     )
 

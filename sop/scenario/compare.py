@@ -17,6 +17,7 @@ from sop.core import fmt, schema
 from sop.finance import statement
 from sop.finance.catalogue import KPIS, NO_PRICE
 from sop.finance.kpi_text import delta_text, value_text
+from sop.finance.range_text import ranged_help
 from sop.finance.tiles import SERVICE_TILES, Tile, kpi_tile, range_note
 from sop.scenario.stars import BEST, best_in_row, competitors
 from sop.scenario.wording import escape_md
@@ -69,7 +70,9 @@ def scenario_tiles(
     """The Scenarios page's tiles in `TILE_ROWS`: each KPI of `table` (`kpi_table`
     indexed by key) against the baseline, the budget line, the P10-P90 range through
     the scenario's plan (`ranges`: `sop.finance.risk.p10_p90`; revenue, margin, fill and
-    on-time, worded as on the Executive and Finance pages) and the unit under it.
+    on-time, worded as on the Executive and Finance pages; the help says what the range
+    is and how it is made, and why the scenario's own figure can lie outside it:
+    `range_text.ranged_help`) and the unit under it.
     Counts are bare (the label names the unit); the change in % only where a row has
     room for it (four tiles or fewer). Stock is coloured only when the scenario and the
     baseline both serve every order on time and run no further below safety stock than the
@@ -89,6 +92,7 @@ def scenario_tiles(
                 bare=True,
                 fill=fill,
                 name="the scenario",
+                more_help=ranged_help(key, ranges or {}, table.at[key, "scenario"]),
                 notes=tuple(
                     filter(
                         None,

@@ -50,6 +50,7 @@ from sop.supply.remedy_text import (
     overtime_parts,
     overtime_text,
     part_of,
+    people_had,
     pooled,
     prebuild_split,
     rows_named,
@@ -302,22 +303,25 @@ class Remedies:
         gaps claimed before on the pool that month is rounded up to whole people once
         (`whole_people`; 14.4 workers' worth hires 15; 0.6 and 0.4 for two gaps, one
         worker, not two), and this gap adds only the whole people the pool lacks (none:
-        it uses the spare hours of those hired or kept before, at no extra cost; the text
-        says so, `pooled`). No more kept than the plan's layoffs left hold whole; the
-        cost is that of the people this gap adds, over its units."""
+        it uses the spare hours of those hired or kept on before, at no extra cost, and
+        says which: `people_had`; else the text says how the pool adds up, `pooled`,
+        unless the hiring limit's raise already names the rows before: review, the
+        split of the hires read twice). No more kept than the plan's layoffs left hold
+        whole; the cost is that of the people this gap adds, over its units."""
         inp, ru_g, t = self.inp, self.ru_g, gap.month
         wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
         hpw, rate = float(wf[schema.HOURS_PER_WORKER]), float(self.reg[r])
         need = gap.units * hours / hpw
         taken = float(self.taken[NEED][r, t])
-        before = round(float(self.taken[HIRES][r, t] + self.taken[LAYOFFS][r, t]))
+        had = (float(self.taken[HIRES][r, t]), float(self.taken[LAYOFFS][r, t]))
+        before = round(sum(had))
         alone = max(whole_people(need), 1)  # a gap needs someone
         people = max(whole_people(taken + need) - before, 0) if before else alone
-        note = pooled(before, taken, need, hpw, self._who(NEED, r, t)) if people < alone else ""
+        pool = self._who(NEED, r, t)
+        note = pooled(had, taken, need, hpw, pool) if people < alone else ""
         if not people:
-            workers = fmt.count(before, "worker")
-            text = f"use the spare hours of the {workers} hired or kept for {name} in {when}"
+            text = f"use the spare hours of the {people_had(*had)} for {name} in {when}"
             text += f" ({note})"
             return _Option(0.0, text, (_Take(NEED, r, t, need),))
         laid, kept = float(np.nan_to_num(ru_g["layoffs"][r, t])), float(self.taken[LAYOFFS][r, t])
@@ -338,16 +342,19 @@ class Remedies:
             takes.append(_Take(LAYOFFS, r, t, float(keep)))
             money += keep * hpw * rate
         if people > keep or not steps:
-            text, per_hour = self._hire(r, t, people - keep)
+            text, per_hour, named = self._hire(r, t, people - keep)
+            if named and set(pool) <= set(named):  # the raise names the rows pooled
+                note = ""
             steps.append(text)
             takes.append(_Take(HIRES, r, t, float(people - keep)))
             money += (people - keep) * hpw * per_hour
         text = " and ".join(steps) + (f" (pooled: {note})" if note else "")
         return _Option(money / gap.units, text, tuple(takes))
 
-    def _hire(self, r: int, t: int, people: int) -> tuple[str, float]:
+    def _hire(self, r: int, t: int, people: int) -> tuple[str, float, list[str]]:
         """(the text of hiring `people` (whole) for labour pool r from month t, what an
-        hour of theirs costs: the wage plus the hiring cost spread over the months left),
+        hour of theirs costs: the wage plus the hiring cost spread over the months left,
+        the labels of the rows before that the raise of the limit names: [] for none),
         saying first what must change to allow it: hiring switched on, the hiring limit
         (`max_hires_per_month`) raised, in whole people, to the hires that month needs
         when what it leaves is below them (the plan's own hires that month and those
@@ -366,9 +373,11 @@ class Remedies:
         cap = float(wf.get(schema.MAX_HIRES_PER_MONTH, np.nan))
         hired = float(np.nan_to_num(self.ru_g["hires"][r, t]))
         taken = float(self.taken[HIRES][r, t])
+        named: list[str] = []
         if people + taken > cap - hired + PEOPLE_TOL:  # the limit leaves fewer (NaN: none)
             who = self._who(HIRES, r, t)
             steps.append(hiring_raise(name, cap, people, (taken, hired, who)))
+            named = who if taken > PEOPLE_TOL else []  # as `hiring_raise` names them
         hire = f"hire {fmt.count(people, 'worker')} for {name} from {when}"
         text = " and ".join([*steps, hire])
-        return text, per_hour
+        return text, per_hour, named

@@ -117,23 +117,41 @@ def whole_people(x: float) -> int:
     return max(math.ceil(x - PEOPLE_TOL), 0)
 
 
-def pooled(before: float, taken: float, need: float, hpw: float, who: list[str]) -> str:
+def people_had(hired: float, kept: float) -> str:
+    """The whole people the rows claimed before took on a labour pool's month, as the
+    case is: '2 workers hired', '1 worker kept on' (a layoff forgone), '3 workers (2
+    hired, 1 kept on)' (review: "hired or kept" left the reader to guess)."""
+    h, k = round(hired), round(kept)
+    if h and k:
+        return f"{fmt.count(h + k, 'worker')} ({h:,} hired, {k:,} kept on)"
+    return f"{fmt.count(h, 'worker')} hired" if h else f"{fmt.count(k, 'worker')} kept on"
+
+
+def pooled(
+    before: tuple[float, float], taken: float, need: float, hpw: float, who: list[str]
+) -> str:
     """How the people lever pools a labour pool's month, in hours (people are whole):
     '60 h for the lost sales of Fam in Jan 2027 and 40 h for this gap, 100 h in all: 1
     worker at 100 h a month' (`taken`, `need`: the people's worth of work the rows
     claimed before took and this gap needs, `hpw` a worker's hours a month, `who` the
-    rows' labels; `before`: the whole people they hired or kept, named when this gap
-    adds some: ', 2 of them hired or kept for it'). The pooled need is rounded up to
-    whole people once (`whole_people`), so this gap adds only the people the pool lacks."""
+    rows' labels; `before`: the whole people they hired and kept on, said after the rows
+    they are for when this gap adds some: '60 h for the lost sales of Fam in Jan 2027,
+    which hired 1 worker, and ...'). The pooled need is rounded up to whole people once
+    (`whole_people`), so this gap adds only the people the pool lacks."""
+    h, k = (round(x) for x in before)
     whole = whole_people(taken + need)
-    text = (
-        f"{taken * hpw:,.0f} h for {rows_named(who)} and {need * hpw:,.0f} h for this gap, "
-        f"{(taken + need) * hpw:,.0f} h in all: {fmt.count(whole, 'worker')} at "
+    had = ""
+    if whole > h + k:  # this gap adds people: say whom the rows before have
+        if h and k:
+            had = f", which hired {fmt.count(h, 'worker')} and kept {k:,} on,"
+        elif h or k:
+            had = f", which {'hired' if h else 'kept'} {fmt.count(h or k, 'worker')}"
+            had += "," if h else " on,"
+    return (
+        f"{taken * hpw:,.0f} h for {rows_named(who)}{had} and {need * hpw:,.0f} h for this "
+        f"gap, {(taken + need) * hpw:,.0f} h in all: {fmt.count(whole, 'worker')} at "
         f"{hpw:,.0f} h a month"
     )
-    if whole > round(before):
-        text += f", {round(before):,} of them hired or kept for {'it' if len(who) == 1 else 'them'}"
-    return text
 
 
 def _fraction(x: float) -> str:

@@ -127,7 +127,7 @@ def test_a_short_plan_splits_to_the_cent_and_says_supply_is_most_of_it(policy) -
     )
     assert finance_view.split_note(split, "EUR") == (
         "Of the €18k below budget, €15k is supply: orders lost or shipped after these "
-        "months; demand at plan prices is €3,000 below budget."
+        "months; €3,000 is demand and price (orders at plan prices below budget)."
     )
 
 
@@ -135,7 +135,7 @@ def test_the_sentence_when_demand_is_above_budget_and_when_supply_is_small() -> 
     # budget 14,000 a month: 12,000 below although the orders are 3,000 above it
     _, _, split = _split([150, 150, 150], {0: 14_000, 1: 14_000, 2: 14_000})
     assert finance_view.split_note(split, "EUR") == (
-        "Revenue is €12k below budget although demand at plan prices is €3,000 above "
+        "Revenue is €12k below budget although orders at plan prices are €3,000 above "
         "it: supply takes €15k off, orders lost or shipped after these months."
     )
     # budget 60,000 a month: supply's 15,000 is under a quarter of the 150,000 gap
@@ -161,7 +161,8 @@ def test_the_sentence_names_the_family_most_of_supply_is_in() -> None:
     )
     assert note == (
         "Of the €800k below budget, €700k is supply (€600k of it in Cool *1*): orders lost or "
-        "shipped after these months; demand at plan prices is €100k below budget."
+        "shipped after these months; €100k is demand and price (orders at plan prices "
+        "below budget)."
     )
 
 
@@ -220,7 +221,7 @@ def test_the_budget_sheet_has_the_split(short_view) -> None:
     wb = load_workbook(io.BytesIO(finance_export.workbook(short_view, meta)))
     rows = list(wb["Budget vs projection"].iter_rows(values_only=True))
     sheet = pd.DataFrame(rows[1:], columns=rows[0])
-    demand = "Of which demand (orders at plan prices - budget) (EUR)"
+    demand = "Of which demand and price (orders at plan prices - budget) (EUR)"
     supply = "Of which supply (revenue - orders at plan prices) (EUR)"
     total = sheet[sheet["Month"] == finance_export.TOTAL].iloc[0]
     body = sheet[sheet["Month"] != finance_export.TOTAL]

@@ -78,7 +78,8 @@ def test_a_short_familys_budget_gap_says_how_much_is_supply(recognition) -> None
     item = _budget_item(plan, pnl, products, 16_000.0)
     assert item["what"].startswith(
         "Fam revenue below budget by €18k (37.5 %), €15k of it supply "
-        f"({WORDS[recognition]}) and €3,000 demand (orders below budget); margin below it by "
+        f"({WORDS[recognition]}) and €3,000 demand and price (orders at plan prices below "
+        "budget); margin below it by "
     )
     # only the sentence changes: the item is the same item (kind, subject, months, money)
     vb = statement.versus_budget(pnl, _budget(16_000.0))
@@ -95,8 +96,8 @@ def test_orders_above_budget_and_supply_too_small_to_name() -> None:
     # budget 14,000 a month: 12,000 below although the orders are 3,000 above it
     item = _budget_item(plan, pnl, products, 14_000.0)
     assert item["what"].startswith(
-        "Fam revenue below budget by €12k (28.6 %) although orders are €3,000 above it: "
-        f"supply takes €15k off ({SHIPPED}); margin "
+        "Fam revenue below budget by €12k (28.6 %) although orders at plan prices are €3,000 "
+        f"above it: supply takes €15k off ({SHIPPED}); margin "
     )
     # budget 60,000 a month: supply's 15,000 is under a quarter of the 150,000 gap
     item = _budget_item(plan, pnl, products, 60_000.0)
@@ -122,12 +123,12 @@ def test_the_finance_sentence_is_worded_by_the_setting() -> None:
     _, pnl, _ = _short(RECOGNISE_ORDER)
     split = finance_view.budget_split(statement.versus_budget(pnl, _budget(16_000.0)))
     assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER) == (
-        f"Of the €18k below budget, €15k is supply: {ORDERED}; demand at plan prices is "
-        "€3,000 below budget."
+        f"Of the €18k below budget, €15k is supply: {ORDERED}; €3,000 is demand and price "
+        "(orders at plan prices below budget)."
     )
     assert finance_view.split_note(split, "EUR") == (
-        f"Of the €18k below budget, €15k is supply: {SHIPPED}; demand at plan prices is "
-        "€3,000 below budget."
+        f"Of the €18k below budget, €15k is supply: {SHIPPED}; €3,000 is demand and price "
+        "(orders at plan prices below budget)."
     )
     split = finance_view.budget_split(statement.versus_budget(pnl, _budget(14_000.0)))
     assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER).endswith(
@@ -170,7 +171,7 @@ def _summary(view) -> tuple[dict, list[str]]:
     return dict(rows), [v for k, v in rows if k == "Note"]
 
 
-DEMAND = "Of which demand (orders at plan prices - budget)"
+DEMAND = "Of which demand and price (orders at plan prices - budget)"
 SUPPLY = "Of which supply (revenue - orders at plan prices)"
 
 

@@ -120,7 +120,8 @@ def test_a_plan_short_of_budget_for_want_of_supply_says_how_much() -> None:
     note = budget_lines.budget_supply(pnl, budget, "EUR")
     assert note == (
         "Of the €40k below budget, €30k is supply (all of it in Cool*ing*): orders lost "
-        "or shipped after these months; demand at plan prices is €10k below budget."
+        "or shipped after these months; €10k is demand and price (orders at plan prices "
+        "below budget)."
     )
     # the Finance page's sentence on the same figures: one wording, one sum
     split = finance_view.budget_split(statement.versus_budget(pnl, budget))

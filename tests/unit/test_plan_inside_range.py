@@ -12,6 +12,7 @@ leaves fewer orders late. So the re-plan rule stays and the range line says it
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from supply_helpers import with_consensus
 
@@ -19,6 +20,7 @@ from sop.core import schema
 from sop.core.months import as_of_month, plan_months
 from sop.finance import range_text, risk, tiles
 from sop.finance.kpi_text import value_text
+from sop.scenario import compare
 
 HORIZON = 18
 BAND = 0.3  # the test consensus has no forecast band: P10 / P90 at -/+ 30 % of it
@@ -51,7 +53,7 @@ def test_the_motor_cut_on_time_below_its_range_by_less_than_it_shows_says_nothin
     motor_cut,
 ) -> None:
     """On this test data the cut's on-time lies below its P10 by less than the tile's
-    one decimal: "(98.6 % on the forecast itself ...)" after "98.6 % to 99.8 %" would
+    one decimal: "(98.6 % if demand equals the forecast ...)" after "98.6 % to 99.8 %" would
     contradict itself (review), so the tile reads as the range alone."""
     ev = motor_cut
     ranges = risk.p10_p90(ev.risk)
@@ -76,7 +78,8 @@ def test_the_review_figures_read_as_a_planner_needs() -> None:
     ranges = {"on_time_rate": (0.9746, 0.9904), "revenue": (9.0e6, 9.9e6)}
     note = tiles.range_note("on_time_rate", ranges, "EUR", 0.9743)
     assert note == (
-        "P10-P90: 97.5 % to 99.0 % (97.4 % on the forecast itself; 9 in 10 outcomes are higher)"
+        "P10-P90: 97.5 % to 99.0 % (97.4 % if demand equals the forecast; 9 in 10 outcomes "
+        "are higher)"
     )
     # above P90 the outcomes are lower; inside, at an end, or without a figure: no words
     assert tiles.range_note("revenue", ranges, "EUR", 1.0e7).endswith("outcomes are lower)")
@@ -91,3 +94,32 @@ def test_the_review_figures_read_as_a_planner_needs() -> None:
     assert range_text.OUTSIDE_WHY not in range_text.ranged_help("revenue", ranges, 8.996e6)
     assert tiles.range_note("revenue", ranges, "EUR", 8.9e6).endswith("outcomes are higher)")
     assert range_text.OUTSIDE_WHY not in range_text.ranged_help("on_time_rate", ranges, 0.98)
+
+
+def test_the_scenario_tiles_say_what_their_range_is_and_why_a_figure_lies_outside() -> None:
+    """The Scenarios tiles show the range line, so their help says what it is and how it
+    is made, as Finance's service tiles and the Executive headline do (review: the
+    Scenarios tile read "(97.4 % if demand equals the forecast ...)" with no why)."""
+    # every tile's KPI (unknown where not given), the three the test reads set
+    table = pd.DataFrame(
+        {"scenario": float("nan"), "baseline": float("nan")}, index=[k for k, _ in compare.TILES]
+    )
+    for key, scenario, baseline in (
+        ("revenue", 9.5e6, 9.6e6),
+        ("on_time_rate", 0.9743, 0.99),
+        ("fill_rate", 1.0, 1.0),
+    ):
+        table.loc[key] = [scenario, baseline]
+    ranges = {"on_time_rate": (0.9746, 0.9904), "revenue": (9.0e6, 9.9e6)}
+    shown = {t.label: t for row in compare.scenario_tiles(table, {}, "EUR", ranges) for t in row}
+    on_time, revenue = shown["On-time fill rate"], shown["Revenue"]
+    assert any("97.4 % if demand equals the forecast" in n for n in on_time.notes)
+    assert on_time.help.endswith(range_text.ranged_help("on_time_rate", ranges, 0.9743))
+    assert range_text.OUTSIDE_WHY in on_time.help and range_text.RANGE_BASIS in on_time.help
+    # inside its range: what the range is, not why a figure lies outside it
+    assert range_text.RANGE_BASIS in revenue.help
+    assert range_text.OUTSIDE_WHY not in revenue.help
+    # a tile without a range keeps its help as it was
+    assert range_text.RANGE_MEANING not in shown["Fill rate"].help
+    bare = {t.label: t for row in compare.scenario_tiles(table, {}) for t in row}
+    assert range_text.RANGE_MEANING not in bare["On-time fill rate"].help

@@ -26,10 +26,11 @@ P2_LOST = "the lost sales of Fam2 (Plant) in Jan 2027"
 FAM_LOST = "the lost sales of Fam (Plant) in Jan 2027"
 
 
-def _shortfalls(p1: float, p2: float) -> pd.DataFrame:
+def _shortfalls(p1: float, p2: float, **labour: float) -> pd.DataFrame:
     """The shortfall rows of P1 (family Fam, price 100) and P2 (family Fam2, price 90)
-    ordered `p1` and `p2` in Jan 2027 on the crew's 200 h (the plan serves P1 first)."""
-    tables, _ = one_product([p1], line_hours=None, labour=CREW)
+    ordered `p1` and `p2` in Jan 2027 on the crew's 200 h (the plan serves P1 first);
+    `labour`: on top of `CREW` (max_hires: the hiring limit)."""
+    tables, _ = one_product([p1], line_hours=None, labour=CREW | labour)
     prod, inv, bor = (
         tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
     )
@@ -64,7 +65,7 @@ def test_two_rows_that_fit_one_worker_hire_one() -> None:
     assert list(sf["units"]) == pytest.approx([60.0, 40.0])
     assert sf["lever"].tolist() == [
         "hire 1 worker for LAB from Jan 2027",
-        "use the spare hours of the 1 worker hired or kept for LAB in Jan 2027 (60 h for "
+        "use the spare hours of the 1 worker hired for LAB in Jan 2027 (60 h for "
         f"{P2_LOST} and 40 h for this gap, 100 h in all: 1 worker at 100 h a month)",
     ]
     # the second row adds nobody: no extra cost; the rows pay for the 1 worker hired
@@ -80,10 +81,11 @@ def test_a_row_adds_only_the_people_the_pool_lacks() -> None:
     assert list(sf["units"]) == pytest.approx([130.0, 130.0])
     first, second = sf["lever"].tolist()
     assert first == "hire 2 workers for LAB from Jan 2027"
-    assert second.startswith("hire 1 worker for LAB from Jan 2027 (pooled: 130 h for the lost ")
-    assert second.endswith(
-        " and 130 h for this gap, 260 h in all: 3 workers at 100 h a month, 2 of them hired "
-        "or kept for it)"
+    # the row before is named with the people it hired (review: "2 of them hired or
+    # kept for it" said neither which nor for whom)
+    assert second == (
+        f"hire 1 worker for LAB from Jan 2027 (pooled: 130 h for {FAM_LOST}, which hired "
+        "2 workers, and 130 h for this gap, 260 h in all: 3 workers at 100 h a month)"
     )
     assert list(sf["lever_cost_per_unit"]) == pytest.approx(
         [2 * WORKER_MONTH / 130, WORKER_MONTH / 130]
@@ -98,14 +100,45 @@ def test_a_lone_row_reads_as_before() -> None:
     assert _people_paid(sf) == pytest.approx(1.0)
 
 
+def test_a_row_the_hiring_limit_raise_names_says_the_split_once() -> None:
+    # the same two rows under a limit of 2 hires a month: the second row's raise names
+    # the 2 hires of the row before, so the pooled bracket would say the split twice
+    # (review, demo with RS-ASM1 shut: ~400 characters, "8 + 7" read twice)
+    sf = _shortfalls(330.0, 130.0, max_hires=2.0)
+    first, second = sf["lever"].tolist()
+    assert first == "hire 2 workers for LAB from Jan 2027"
+    assert second == (
+        "raise the hiring limit of LAB from 2 to 3 hires a month (max_hires_per_month in "
+        f"workforce; 1 hire for this gap on top of 2 hires for {FAM_LOST}) and hire 1 "
+        "worker for LAB from Jan 2027"
+    )
+    # only words: the same people paid as without the limit
+    assert _people_paid(sf) == pytest.approx(3.0)
+
+
 def test_the_pooled_note_in_hours_and_whole_people() -> None:
-    assert remedy_text.pooled(1, 0.6, 0.4, 100.0, ["lost sales of A in Jan 2027"]) == (
+    assert remedy_text.pooled((1, 0), 0.6, 0.4, 100.0, ["lost sales of A in Jan 2027"]) == (
         "60 h for the lost sales of A in Jan 2027 and 40 h for this gap, 100 h in all: "
         "1 worker at 100 h a month"
     )
     two = ["lost sales of A in Jan 2027", "late orders of B in Jan 2027"]
-    assert remedy_text.pooled(2, 1.5, 1.25, 80.0, two) == (
-        "120 h for 2 other rows (lost sales of A in Jan 2027, late orders of B in Jan 2027) "
-        "and 100 h for this gap, 220 h in all: 3 workers at 80 h a month, 2 of them hired "
-        "or kept for them"
+    assert remedy_text.pooled((2, 0), 1.5, 1.25, 80.0, two) == (
+        "120 h for 2 other rows (lost sales of A in Jan 2027, late orders of B in Jan 2027), "
+        "which hired 2 workers, and 100 h for this gap, 220 h in all: 3 workers at 80 h a "
+        "month"
     )
+    # people kept on (a layoff forgone) are said as kept, not hired
+    one = ["lost sales of A in Jan 2027"]
+    assert remedy_text.pooled((0, 1), 0.6, 0.6, 100.0, one) == (
+        "60 h for the lost sales of A in Jan 2027, which kept 1 worker on, and 60 h for "
+        "this gap, 120 h in all: 2 workers at 100 h a month"
+    )
+    assert ", which hired 1 worker and kept 1 on, " in remedy_text.pooled(
+        (1, 1), 1.6, 0.6, 100.0, one
+    )
+
+
+def test_the_people_rows_before_have_as_the_case_is() -> None:
+    assert remedy_text.people_had(1, 0) == "1 worker hired"
+    assert remedy_text.people_had(0, 2) == "2 workers kept on"
+    assert remedy_text.people_had(2, 1) == "3 workers (2 hired, 1 kept on)"
