@@ -66,8 +66,8 @@ def render_ranges(view, currency: str) -> None:
     st.caption(family_range.RANGES_HELP)  # the meeting pack says it in the same words
 
 
-def render_budget(view, currency: str, colors: dict, run=None) -> None:
-    render_odds(view, run)
+def render_budget(view, currency: str, colors: dict) -> None:
+    render_odds(view, currency)
     render_split(view, currency)
     c = st.columns(2)
     measure = c[0].segmented_control(
@@ -89,17 +89,16 @@ def render_budget(view, currency: str, colors: dict, run=None) -> None:
     widgets.export_table(view.by_month, finance_export.BUDGET_SPEC, currency, "fin_bud_table")
 
 
-def render_odds(view, run) -> None:
-    """The chance of meeting the budget over the demand outcomes of the plan's risk run
-    `run` (`sop.finance.budget_odds`); nothing without a run or a month to compare, as
-    the revenue ranges."""
-    if run is None:
-        return
-    lines = budget_odds.odds_lines(budget_odds.budget_odds(run, view.vs_budget), run.n_paths)
+def render_odds(view, currency: str) -> None:
+    """The chance of meeting the budget over the demand outcomes of the plan's risk run,
+    with the budget and the outcomes' P10-P90 over the same months (`view.odds`,
+    `sop.finance.budget_odds`); nothing without a run or a month to compare, as the
+    revenue ranges."""
+    lines = budget_odds.odds_lines(view.odds, view.n_paths, currency)
     if lines:
         st.markdown(
             "  \n".join(fmt.md(line) for line in lines),
-            help=budget_odds.HELP.format(n=f"{run.n_paths:,}"),
+            help=budget_odds.HELP.format(n=f"{view.n_paths:,}"),
         )
 
 
@@ -254,9 +253,8 @@ held = (  # the plan shown, not a bridge step
     else ""
 )
 inventory_tab = functools.partial(render_inventory, plan=ev.plan, held_note=held)
-budget_tab = functools.partial(render_budget, run=ev.risk)  # the chance of meeting it
 for tab, render in zip(
-    tabs, (render_bands, budget_tab, render_landing, render_bridge, inventory_tab)
+    tabs, (render_bands, render_budget, render_landing, render_bridge, inventory_tab)
 ):
     with tab:
         render(view, currency, colors)

@@ -26,7 +26,8 @@ TOTAL = "Total"
 Part = tuple[str, pd.Series, tuple[str, ...], str]
 BUDGET_MONTHS = f"{TOTAL}, budget months"
 # (column, header, kind); kind: money, delta (a change of money: +€1,234 / -€1,234),
-# units, pct, pct_delta (+0.5%), month, date, datetime, int, num, text, or `ROW`: each
+# units, pct (95.3%), pct_whole (a chance in whole %, 66%, as the screen's "66 %"),
+# pct_delta (+0.5%), month, date, datetime, int, num, text, or `ROW`: each
 # row names its own kind in the column `<column>_kind` (a table of mixed KPIs)
 MONEY_KINDS = ("money", "delta")
 ROW = "row"
@@ -52,6 +53,7 @@ def formats(currency: str) -> dict[str, str | None]:
         "delta": delta_format(currency),
         "units": "#,##0",
         "pct": "0.0%",
+        "pct_whole": "0%",
         "pct_delta": "+0.0%;-0.0%;0.0%",
         "month": "mmm yyyy",
         "date": "yyyy-mm-dd",
@@ -187,6 +189,7 @@ def write_table(
             ROW: 15,
             "units": 12,
             "pct": 9,
+            "pct_whole": 9,
             "month": 10,
             "date": 11,
             "datetime": 16,

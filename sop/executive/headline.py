@@ -75,15 +75,16 @@ BARE = ("binding_resource_months",)
 CHANCES = {"revenue": "revenue_chance", "gross_margin": "margin_chance"}
 
 
-def chance_sentence(key: str, odds: pd.DataFrame | None, n_paths: int) -> str:
+def chance_sentence(key: str, odds: pd.DataFrame | None, n_paths: int, currency: str) -> str:
     """Finance's sentence for the chance of KPI `key` meeting the budget
-    (`budget_odds.odds_lines` of that measure alone: "Chance of meeting budget revenue:
-    14 % of 500 demand outcomes re-planned through this plan's capacity (Cooling 2 %,
-    ...).", family names as typed); '' without one."""
+    (`budget_odds.odds_lines` of that measure alone: "Chance of meeting budget revenue
+    (€26.55M over Nov 2026 to Dec 2027): 14 % of 500 demand outcomes re-planned through
+    this plan's capacity (Cooling 37 %, ...); P10-P90 there €22.80M to €26.86M.", family
+    names as typed); '' without one."""
     if key not in CHANCES or odds is None or odds.empty:
         return ""
     others = {c: np.nan for c in CHANCES.values() if c != CHANCES[key]}
-    return " ".join(budget_odds.odds_lines(odds.assign(**others), n_paths))
+    return " ".join(budget_odds.odds_lines(odds.assign(**others), n_paths, currency))
 
 
 def _vs_previous(
@@ -204,7 +205,7 @@ def headline(
             row["help"] += f" {ranged_help(key, ranges, v)}"
         total = odds.iloc[-1] if odds is not None and len(odds) else None
         row["chance"] = np.nan if total is None or key not in CHANCES else total[CHANCES[key]]
-        if said := chance_sentence(key, odds, n_paths):  # as Finance's budget tab says it
+        if said := chance_sentence(key, odds, n_paths, currency):  # as Finance's budget tab
             row["help"] += f" {said}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -10,7 +10,7 @@ total (`sop.finance.grid_excel`).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -57,14 +57,14 @@ def workbook(
     title: str,
     made_at: datetime,
     grids: Mapping[str, Grid] | None = None,
-    notes: Mapping[str, str] | None = None,
+    notes: Mapping[str, str | Sequence[str]] | None = None,
 ) -> bytes:
     """The .xlsx as bytes: a Summary sheet (title, `summary` pairs, the headline
     table), then one sheet per (name, frame, spec, columns totalled[, part]): `part`,
     a `sop.xlsx.Part`, adds a total over some rows (e.g. the months with a budget);
     then a sheet per S&OP grid in `grids`. `notes`: sheet name -> a line written under
-    that sheet's table (why some of its cells are blank). Fill and on-time rates read
-    as on screen (`SERVICE_FORMAT`)."""
+    that sheet's table (why some of its cells are blank), or lines, a cell each down
+    the first column. Fill and on-time rates read as on screen (`SERVICE_FORMAT`)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -79,7 +79,10 @@ def workbook(
     grid_excel.add_sheets(wb, grids or {}, currency)
     for name, note in (notes or {}).items():
         sheet = wb[name]
-        put(sheet, sheet.max_row + 2, 1, note).font = NOTE_FONT
+        row = sheet.max_row + 1
+        for line in [note] if isinstance(note, str) else note:
+            row += 1
+            put(sheet, row, 1, line).font = NOTE_FONT
     wb.properties.creator = "S&OP Studio"
     wb.properties.title = title
     wb.properties.created = made_at.replace(tzinfo=None)

@@ -159,7 +159,8 @@ class RangesPart:
 
 
 def _ranges_text(ranges: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """The ranges' figures as the Finance page shows them: money, % and chances."""
+    """The ranges' figures as the Finance page shows them: money, % and chances, and
+    each measure's P10 / P50 / P90 over the budget's months in one cell."""
     out = ranges.copy()
     for c, _, kind in budget_odds.RANGE_ODDS_SPEC:
         if c in budget_odds.MEASURES:
@@ -168,26 +169,55 @@ def _ranges_text(ranges: pd.DataFrame, currency: str) -> pd.DataFrame:
             out[c] = out[c].map(lambda v: fmt.money(v, currency))
         elif kind == "pct":
             out[c] = out[c].map(lambda v: fmt.pct(v, 0))
+    for _, _, bm in budget_odds.FIGURES.values():
+        cols = [f"{bm}_{q}" for q in (schema.P10, schema.P50, schema.P90)]
+        out[bm] = out[cols].agg(" / ".join, axis=1)
+    return out.assign(budget_months=out["budget_months"].replace("", "–"))
+
+
+def _budget_columns() -> list[tuple[str, str]]:
+    """The budget months' table: (column, header), each measure's P10 / P50 / P90 as one
+    column (`_ranges_text`)."""
+    heads = {c: h for c, h, _ in budget_odds.BUDGET_MONTHS_SPEC}
+    out = [(schema.FAMILY, "Family")]
+    for c, _, _ in budget_odds.BUDGET_MONTHS_SPEC:
+        stem = next((bm for *_, bm in budget_odds.FIGURES.values() if c.startswith(bm)), None)
+        if stem is None:
+            out.append((c, heads[c]))
+        elif c.endswith(schema.P10):
+            measure = heads[c].split(" P10 ")[0]
+            out.append((stem, f"{measure} P10 / P50 / P90 {budget_odds.BM}"))
     return out
 
 
 def _ranges_section(part: RangesPart | None, currency: str) -> list[str]:
-    """Revenue P10-P50-P90 by family over the horizon, which families supply caps and
-    each one's chance of meeting the budget; nothing without a risk run."""
+    """Revenue P10-P50-P90 by family over the plan horizon, which families supply caps,
+    and each one's chance of meeting the budget beside the budget and the P10-P50-P90
+    over the budget's months; nothing without a risk run."""
     if part is None or part.ranges.empty:
         return []
-    shown = [(c, h) for c, h, _ in budget_odds.RANGE_ODDS_SPEC if c != "plan_orders"]
+    text = _ranges_text(part.ranges, currency)
+    horizon = [(c, h) for c, h, _ in budget_odds.HORIZON_SPEC if c != "plan_orders"]
+    budget = _budget_columns()
     return [
-        f"<h2>{esc(RANGES)}, over the plan horizon</h2>",
+        f"<h2>{esc(RANGES)}</h2>",
         *(f"<p>{esc(line)}</p>" for line in part.lines),
         *(
             f'<div class="note">{esc(n)}</div>'
             for n in family_range.capped_notes(part.ranges, currency)
         ),
+        "<p><strong>Over the plan horizon</strong></p>",
         table(
-            _ranges_text(part.ranges, currency),
-            shown,
-            numeric=[c for c, _ in shown if c not in (schema.FAMILY, "supply")],
+            text,
+            horizon,
+            numeric=[c for c, _ in horizon if c not in (schema.FAMILY, "supply")],
+        ),
+        "<p><strong>Against the budget, over the budget's months</strong></p>",
+        table(
+            text,
+            budget,
+            numeric=[c for c, _ in budget if c not in (schema.FAMILY, "budget_months")],
+            nowrap=("budget_months",),
         ),
         f'<p class="meta">{esc(part.help)}</p>',
     ]

@@ -8,6 +8,8 @@ the Summary and the S&OP grids into the workbook and the HTML report.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from sop.core import schema
@@ -184,11 +186,13 @@ RANGES = "Revenue ranges by family"  # the sheet and the HTML section
 def revenue_ranges(
     view: exec_view.ExecView, budget: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The plan on the table's revenue ranges by family (the Finance page's
-    `family_range.family_ranges`) with each family's chance of meeting the budget
-    (`budget_odds.ranges_with_odds`, `budget_odds.RANGE_ODDS_SPEC` columns), and the
-    chance in total as the Finance page's budget tab words it (`budget_odds.odds_lines`:
-    [] without a budget to compare). Empty without a risk run."""
+    """The plan on the table's revenue ranges by family over the plan horizon (the
+    Finance page's `family_range.family_ranges`) with each family's chance of meeting
+    the budget and, beside it, the budget, the plan and the outcomes' P10 / P50 / P90
+    over the budget's months (`budget_odds.ranges_with_odds`,
+    `budget_odds.RANGE_ODDS_SPEC` columns), and the chance in total as the Finance
+    page's budget tab words it (`budget_odds.odds_lines`: [] without a budget to
+    compare). Empty without a risk run."""
     run = view.current.risk
     compared = (
         statement.versus_budget(view.current.pnl, budget)
@@ -197,7 +201,7 @@ def revenue_ranges(
     )
     odds = budget_odds.budget_odds(run, compared)
     ranges = family_range.family_ranges(run.family if run is not None else None)
-    lines = budget_odds.odds_lines(odds, run.n_paths) if run is not None else []
+    lines = budget_odds.odds_lines(odds, run.n_paths, view.currency) if run is not None else []
     return budget_odds.ranges_with_odds(ranges, odds), lines
 
 
@@ -209,11 +213,18 @@ def ranges_help(view: exec_view.ExecView) -> str:
     return f"{family_range.RANGES_HELP} {budget_odds.HELP.format(n=n)}"
 
 
-def ranges_notes(view: exec_view.ExecView, budget: pd.DataFrame | None) -> dict[str, str]:
-    """`RANGES` -> the line under its sheet: the chance of meeting the budget in total,
-    then what the figures are; empty where the plan has no ranges."""
+def sentences(text: str) -> list[str]:
+    """`text` cut into its sentences (at a full stop, question or exclamation mark
+    followed by a space and a capital letter)."""
+    return [t for t in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip()) if t]
+
+
+def ranges_notes(view: exec_view.ExecView, budget: pd.DataFrame | None) -> dict[str, list[str]]:
+    """`RANGES` -> the lines under its sheet, one a cell: the chance of meeting the
+    budget in total (a sentence per measure), then what the figures are, a sentence a
+    line (review: one cell of ~1,300 characters); empty where the plan has no ranges."""
     ranges, lines = revenue_ranges(view, budget)
-    return {} if ranges.empty else {RANGES: " ".join([*lines, ranges_help(view)])}
+    return {} if ranges.empty else {RANGES: [*lines, *sentences(ranges_help(view))]}
 
 
 def demand_frame(view: exec_view.ExecView, consensus: pd.DataFrame | None) -> pd.DataFrame:

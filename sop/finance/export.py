@@ -2,8 +2,9 @@
 
 The workbook has one sheet each for the summary, the monthly P&L by family (at
 standard cost, variances as their own columns), the revenue ranges by family over the
-horizon with each family's chance of meeting the budget (no Total row: quantiles do
-not add up; `budget_odds.ranges_with_odds`), budget vs projection, the
+horizon with each family's chance of meeting the budget beside its budget and its
+P10 / P50 / P90 over the budget's months (no Total row: quantiles do not add up;
+`budget_odds.ranges_with_odds`), budget vs projection, the
 price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
@@ -11,8 +12,8 @@ The summary names the company, dataset version, scenario and the time made, and
 beside the revenue gap to budget its demand and supply parts (as the Budget tab splits
 it: `sop.finance.view.budget_split`), with the Budget tab's sentence when supply is a
 real part of a gap below budget, and the chance of meeting the budget revenue and gross
-margin in total over the plan's demand outcomes (`budget_odds`, as the Budget tab says
-it).
+margin in total over the plan's demand outcomes, with the budget and the P10 / P50 /
+P90 over the same months (`budget_odds`, as the Budget tab says it).
 """
 
 from __future__ import annotations
@@ -237,11 +238,13 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
             (f"Landing {r['year']} margin vs budget", r["margin_gap"], "delta"),
             (f"Landing {r['year']}: basis", r["note"], "text"),
         ]
-    if len(view.odds):  # the total's chances, as the Revenue ranges sheet heads them
+    if len(view.odds):  # the total's chances and, beside them, the figures over the same
+        # months, as the Revenue ranges sheet heads them
         total = view.odds.iloc[-1]
-        rows += [(label, total[c], kind) for c, label, kind in budget_odds.CHANCE_SPEC]
+        rows += [(label, total[c], kind) for c, label, kind in budget_odds.BUDGET_MONTHS_SPEC]
     rows += [("Note", n, "text") for n in view.notes]
-    rows += [("Note", line, "text") for line in budget_odds.odds_lines(view.odds, view.n_paths)]
+    said = budget_odds.odds_lines(view.odds, view.n_paths, cur)
+    rows += [("Note", line, "text") for line in said]
     if supply := split_note(view.split, cur, view.recognition):  # the Budget tab's
         rows += [("Note", supply, "text")]
     write_pairs(ws, rows, cur)

@@ -88,7 +88,7 @@ def test_executive_page_shows_the_summary(loaded: Store, open_app) -> None:
     assert "second approved cycle" in at.info[0].value  # no bridge yet
     # revenue's and gross margin's help: the chance of meeting the budget, as Finance's
     fin = finance_view.build(ev, executive.context(loaded).tables)
-    said = budget_odds.odds_lines(fin.odds, fin.n_paths)
+    said = budget_odds.odds_lines(fin.odds, fin.n_paths, "EUR")
     tips = {m.label: m.help or "" for m in at.metric}
     assert said and said[0] in tips["Revenue"] and said[-1] in tips["Gross margin"]
 

@@ -16,7 +16,7 @@ from demand_helpers import fake_values, loaded_store, store_fake_run
 from supply_helpers import one_product
 from tiny import tiny_tables
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.core.xlsx import TOTAL
 from sop.demand.engine import ForecastSettings
 from sop.executive import pack, pack_sheets
@@ -82,7 +82,7 @@ def test_a_plan_without_uncertainty_gives_no_chance_only_the_plan_itself() -> No
     assert odds.attrs[budget_odds.NO_BAND]
     assert odds[["revenue_chance", "margin_chance"]].isna().all().all()
     assert odds.at[TOTAL, "budget_revenue"] == pytest.approx(rev.sum())
-    assert budget_odds.odds_lines(odds.reset_index(), P) == [
+    assert budget_odds.odds_lines(odds.reset_index(), P, "EUR") == [
         "No chance of meeting the budget to give: the demand plan has no P10-P90 band, so "
         f"all {P} demand outcomes are the plan itself."
     ]
@@ -90,7 +90,8 @@ def test_a_plan_without_uncertainty_gives_no_chance_only_the_plan_itself() -> No
     banded, _ = _run(line_hours=200.0)
     odds = budget_odds.budget_odds(banded, statement.versus_budget(pnl, equal))
     assert not odds.attrs[budget_odds.NO_BAND] and 0.0 < odds["revenue_chance"].iloc[-1] < 1.0
-    assert budget_odds.odds_lines(odds, P)[0].startswith("Chance of meeting budget revenue: ")
+    said = budget_odds.odds_lines(odds, P, "EUR")[0]
+    assert said.startswith("Chance of meeting budget revenue (€40k over Jan 2027 to Apr 2027): ")
 
 
 def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
@@ -123,9 +124,10 @@ def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
     assert odds[schema.FAMILY].tolist() == ["Garden", "Total", "Zeta", TOTAL]
     assert odds["budget_revenue"].tolist() == [20.0, 20.0, 20.0, 60.0]
     assert odds["revenue_chance"].tolist() == [0.0, 0.25, 1.0, 0.0]  # no outcome makes 60
-    assert budget_odds.odds_lines(odds, 4)[0] == (
-        "Chance of meeting budget revenue: 0 % of 4 demand outcomes re-planned through this "
-        "plan's capacity (Garden 0 %, Total 25 %, Zeta 100 %)."
+    assert budget_odds.odds_lines(odds, 4, "EUR")[0] == (
+        "Chance of meeting budget revenue (€60 over Jan 2026 to Feb 2026): 0 % of 4 demand "
+        "outcomes re-planned through this plan's capacity (Garden 0 %, Total 25 %, Zeta "
+        "100 %); P10-P90 there €20 to €34."
     )
 
 
@@ -143,8 +145,11 @@ def test_a_family_capped_by_supply_has_less_chance_than_with_spare_capacity() ->
     assert 0.1 < spare_chance < 0.9
 
 
-def _made_up_risk(families: list[str], months, revenue: np.ndarray) -> risk.Risk:
-    """A risk run of the given per-path revenue (paths, families, months); margin change 0."""
+def _made_up_risk(
+    families: list[str], months, revenue: np.ndarray, delta: np.ndarray | None = None
+) -> risk.Risk:
+    """A risk run of the given per-path revenue (paths, families, months) and margin
+    change (`delta`; 0 without)."""
     empty = pd.DataFrame()
     return risk.Risk(
         empty,
@@ -154,7 +159,7 @@ def _made_up_risk(families: list[str], months, revenue: np.ndarray) -> risk.Risk
         revenue.shape[0],
         pd.DataFrame({schema.FAMILY: families}),
         path_revenue=revenue,
-        path_margin_delta=np.zeros_like(revenue),
+        path_margin_delta=np.zeros_like(revenue) if delta is None else delta,
     )
 
 
@@ -187,10 +192,11 @@ def test_totals_cover_what_versus_budget_covers_and_add_up_path_by_path() -> Non
     assert odds["revenue_chance"].tolist() == [0.5, 0.5, 1.0]
     # margin: the plan's margin (1 a month) + the path's change (0) against 0.5 a month
     assert odds["margin_chance"].tolist() == [1.0, 1.0, 1.0]
-    lines = budget_odds.odds_lines(odds, 2)
+    lines = budget_odds.odds_lines(odds, 2, "EUR")
     assert lines[0] == (
-        "Chance of meeting budget revenue: 100 % of 2 demand outcomes re-planned through "
-        "this plan's capacity (A 50 %, D 50 %)."
+        "Chance of meeting budget revenue (€10 over Jan 2026 to Feb 2026): 100 % of 2 demand "
+        "outcomes re-planned through this plan's capacity (A 50 %, D 50 %); P10-P90 there "
+        "€10 to €10."
     )
     ranged = budget_odds.ranges_with_odds(
         pd.DataFrame({schema.FAMILY: ["A", "C"]}).reindex(
@@ -205,7 +211,7 @@ def test_no_run_no_budget_no_chance() -> None:
     run, pnl = _run(line_hours=200.0)
     assert budget_odds.budget_odds(None, statement.versus_budget(pnl, _budget(pnl, 1, 1))).empty
     assert budget_odds.budget_odds(run, pd.DataFrame()).empty
-    assert budget_odds.odds_lines(budget_odds.budget_odds(run, pd.DataFrame()), P) == []
+    assert budget_odds.odds_lines(budget_odds.budget_odds(run, pd.DataFrame()), P, "EUR") == []
     no_paths = risk.Risk(
         *(getattr(run, f) for f in ("summary", "monthly", "total", "short")), P, run.family
     )
@@ -251,12 +257,164 @@ def test_the_pack_has_the_revenue_ranges_with_the_finance_pages_chances(store: S
             assert sheet.at[family, heads[col]] == odds.at[family, col]
         got = sheet.at[family, f"{heads['revenue_p50']} (EUR)"]
         assert got == pytest.approx(fin.ranges.set_index(schema.FAMILY).at[family, "revenue_p50"])
-    lines = budget_odds.odds_lines(odds.reset_index(), view.current.risk.n_paths)
+    # beside each chance, the budget, the plan and the P10 / P50 / P90 over the budget's
+    # months, as budget_odds figures them; the ranges' own columns say the plan horizon
+    for c, h, kind in budget_odds.BUDGET_MONTHS_SPEC:
+        head = f"{h} (EUR)" if kind == "money" else h
+        for family in ("Alpha", "Beta"):
+            want = odds.at[family, c]
+            assert sheet.at[family, head] == (want if kind == "text" else pytest.approx(want))
+    assert "Revenue P90 (plan horizon) (EUR)" in sheet.columns
     ws = wb[pack_sheets.RANGES]
-    assert ws.cell(row=ws.max_row, column=1).value.startswith(lines[0])  # the line under it
+    chance_col = rows[0].index(heads["revenue_chance"]) + 1
+    assert ws.cell(row=2, column=chance_col).number_format == "0%"  # 66 %, as on screen
+    # the lines under it: the total's sentences, then what the figures are, a cell each
+    lines = budget_odds.odds_lines(odds.reset_index(), view.current.risk.n_paths, "EUR")
+    assert len(lines) == 2 and "over Jan 2026 to " in lines[0] and "; P10-P90 there €" in lines[0]
+    first = len(sheet) + 3  # header, families, a blank row
+    notes = [ws.cell(row=r, column=1).value for r in range(first, ws.max_row + 1)]
+    help_text = pack_sheets.ranges_help(view)
+    assert notes[:2] == lines and " ".join(notes[2:]) == help_text
+    assert len(notes) > 6 and max(len(n) for n in notes) < 400
     page = pack.html(view, ctx.tables, meta, ctx.demand)
     section = page[page.index(f"<h2>{pack_sheets.RANGES}") :]
     section = section[: section.index("<h2>", 4)]
     assert f"<p>{html.escape(lines[0])}</p>" in section
     assert "(Alpha 0 %, Beta 100 %)" in html.unescape(section)
     assert html.escape(heads["margin_chance"]) in section
+    assert html.escape("Budget revenue (budget months)") in section
+    assert html.escape("Revenue P10 / P50 / P90 (budget months)") in section
+    alpha = " / ".join(
+        fmt.money(odds.at["Alpha", f"revenue_bm_{q}"], "EUR") for q in ("p10", "p50", "p90")
+    )
+    assert html.escape(alpha) in section
+
+
+def _budget_months_case() -> tuple[risk.Risk, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Two families planned over Nov 2026 - Feb 2027 (1M revenue, 0.3M margin a month
+    each), budgeted over Nov 2026 - Jan 2027 only (the plan horizon is longer); 40
+    paths of random revenue and margin change. (run, versus_budget, revenue, margin
+    change)."""
+    months = pd.date_range("2026-11-01", periods=4, freq="MS")
+    fams = ["Cooling", "Kitchen"]
+    rng = np.random.default_rng(7)
+    revenue = rng.normal(1e6, 2e5, (40, 2, 4))
+    delta = rng.normal(0.0, 5e4, (40, 2, 4))
+    run = _made_up_risk(fams, months, revenue, delta)
+    pnl = pd.DataFrame(
+        [(m, f) for f in fams for m in months], columns=[schema.MONTH, schema.FAMILY]
+    ).assign(units=1.0, **{schema.REVENUE: 1e6, schema.MARGIN: 3e5, "order_value": 1e6})
+    budget = pd.DataFrame(
+        [(f, m, 1.0, 9e5, 2.5e5) for f in fams for m in months[:3]],
+        columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
+    )
+    return run, statement.versus_budget(pnl, budget), revenue, delta
+
+
+def test_the_ranges_beside_a_chance_are_over_the_budgets_months_not_the_horizon() -> None:
+    """Review: the chance (over the budget's 14 months) sat beside P10/P50/P90 over the
+    plan's 18 and no budget (Kitchen €7.70M-€9.04M around its €8.89M budget, 0 %).
+    The quantiles beside it are numpy's of each path's sum over the budget's months."""
+    run, vs, revenue, delta = _budget_months_case()
+    odds = budget_odds.budget_odds(run, vs).set_index(schema.FAMILY)
+    q = [0.1, 0.5, 0.9]
+    for i, family in enumerate(["Cooling", "Kitchen"]):
+        sums = revenue[:, i, :3].sum(1)
+        got = odds.loc[family, ["revenue_bm_p10", "revenue_bm_p50", "revenue_bm_p90"]]
+        assert got.tolist() == pytest.approx(np.quantile(sums, q).tolist())
+        margin = (3e5 + delta[:, i, :3]).sum(1)
+        got = odds.loc[family, ["margin_bm_p10", "margin_bm_p50", "margin_bm_p90"]]
+        assert got.tolist() == pytest.approx(np.quantile(margin, q).tolist())
+        assert odds.at[family, "budget_revenue"] == pytest.approx(2.7e6)
+    total = odds.loc[TOTAL, ["revenue_bm_p10", "revenue_bm_p50", "revenue_bm_p90"]]
+    assert total.tolist() == pytest.approx(np.quantile(revenue[:, :, :3].sum((1, 2)), q).tolist())
+    # not the horizon's: the fourth month is out
+    assert odds.at[TOTAL, "revenue_bm_p50"] < np.quantile(revenue.sum((1, 2)), 0.5) * 0.9
+    assert odds["budget_months"].tolist() == ["Nov 2026 to Jan 2027"] * 3
+
+
+def test_the_line_names_the_budget_its_months_and_the_range_there() -> None:
+    run, vs, revenue, _ = _budget_months_case()
+    odds = budget_odds.budget_odds(run, vs)
+    total = odds.iloc[-1]
+    lo, hi = (fmt.money(total[f"revenue_bm_{q}"], "EUR") for q in ("p10", "p90"))
+    each = ", ".join(
+        f"{f} {budget_odds.chance_text(c)}"
+        for f, c in zip(odds["family"][:2], odds["revenue_chance"])
+    )
+    assert budget_odds.odds_lines(odds, 40, "EUR")[0] == (
+        "Chance of meeting budget revenue (€5.40M over Nov 2026 to Jan 2027): "
+        f"{budget_odds.chance_text(total['revenue_chance'])} of 40 demand outcomes re-planned "
+        f"through this plan's capacity ({each}); P10-P90 there {lo} to {hi}."
+    )
+    assert lo.startswith("€5.") and hi.startswith("€6.")  # 6M a path on average, not 8M
+
+
+def _one_family(plan: float, budget: float, sums: list[float], capped: bool) -> pd.DataFrame:
+    """`budget_odds` of family Fam over 3 months: the plan's revenue `plan` and the
+    budget `budget` in all, the paths' revenue `sums` in all (a third a month); the
+    run's ranges say supply caps Fam's upside where `capped`."""
+    months = pd.date_range("2026-11-01", periods=3, freq="MS")
+    revenue = np.repeat(np.array(sums, float)[:, None, None] / 3, 3, axis=2)
+    upside = 0.2 if capped else 1.0  # revenue P90 - P50 over orders P90 - P50
+    family = pd.DataFrame(
+        {
+            schema.FAMILY: ["Fam"],
+            "plan_orders": [plan],
+            "plan_revenue": [plan],
+            "revenue_p10": [plan - 1e5],
+            "revenue_p50": [plan],
+            "revenue_p90": [plan + upside * 1e5],
+            "orders_p50": [plan],
+            "orders_p90": [plan + 1e5],
+        }
+    )
+    e = pd.DataFrame()
+    run = risk.Risk(
+        e,
+        e,
+        pd.DataFrame({schema.MONTH: months}),
+        e,
+        len(sums),
+        family,
+        path_revenue=revenue,
+        path_margin_delta=np.zeros_like(revenue),
+    )
+    pnl = pd.DataFrame({schema.MONTH: months, schema.FAMILY: "Fam"}).assign(
+        units=1.0, **{schema.REVENUE: plan / 3, schema.MARGIN: 1.0, "order_value": plan / 3}
+    )
+    bud = pd.DataFrame({schema.FAMILY: "Fam", schema.MONTH: months}).assign(
+        **{schema.UNITS: 1.0, schema.REVENUE: budget / 3, schema.MARGIN: 0.0}
+    )
+    return budget_odds.budget_odds(run, statement.versus_budget(pnl, bud))
+
+
+def test_a_plan_above_budget_met_in_under_half_the_outcomes_says_why() -> None:
+    """Review (demo, demand +7 %, CAP-CL-MOTOR -50 %): plan €26.66M over a €26.55M
+    budget, chance 45 %, unexplained. The median outcome is below the budget."""
+    sums = [25.9e6, 26.0e6, 26.1e6, 26.2e6, 26.3e6, 26.4e6, 26.6e6, 26.7e6, 26.8e6, 26.9e6]
+    odds = _one_family(26.66e6, 26.55e6, sums, capped=True)
+    assert odds["revenue_chance"].iloc[-1] == 0.4
+    assert odds["revenue_bm_p50"].iloc[-1] == pytest.approx(26.35e6)
+    line = budget_odds.odds_lines(odds, 10, "EUR")[0]
+    assert line.endswith(
+        "; P10-P90 there €25.99M to €26.81M; the plan itself is above budget (€26.66M), but "
+        "capacity caps high demand: half the outcomes land below €26.35M."
+    )
+    # no family capped: no word of capacity, the outcomes simply centre lower
+    line = budget_odds.odds_lines(_one_family(26.66e6, 26.55e6, sums, False), 10, "EUR")[0]
+    assert line.endswith(
+        "the plan itself is above budget (€26.66M), but the outcomes centre lower: half "
+        "the outcomes land below €26.35M."
+    )
+    # the reverse: a plan below budget met in most outcomes
+    line = budget_odds.odds_lines(_one_family(26.0e6, 26.05e6, sums, False), 10, "EUR")[0]
+    assert budget_odds.chance_text(0.8) in line
+    assert line.endswith(
+        "the plan itself is below budget (€26.00M), but the outcomes centre higher: half "
+        "the outcomes land above €26.35M."
+    )
+    # plan and chance agree: nothing more
+    for plan, budget in ((26.66e6, 25.0e6), (26.0e6, 27.0e6)):
+        line = budget_odds.odds_lines(_one_family(plan, budget, sums, True), 10, "EUR")[0]
+        assert "the plan itself" not in line

@@ -81,32 +81,42 @@ def test_the_finance_workbook_carries_budget_odds_chances(alpha_short: Store) ->
     assert not odds.attrs[budget_odds.NO_BAND]
     assert odds.loc[["Alpha", "Beta"], "revenue_chance"].tolist() == [0.0, 1.0]
     sheet = _sheet(wb, "Revenue ranges").dropna(subset=["Family"]).set_index("Family")
-    heads = dict((c, h) for c, h, _ in budget_odds.CHANCE_SPEC)
+    # each chance with the budget, the plan and the P10 / P50 / P90 over the budget's
+    # months beside it (review: a chance over 14 months beside a range over 18)
+    heads = {c: (f"{h} (EUR)" if k == "money" else h) for c, h, k in budget_odds.BUDGET_MONTHS_SPEC}
     assert sheet.index.tolist() == ["Alpha", "Beta"]  # no Total row: quantiles do not add
     for family in ("Alpha", "Beta"):
         for col, head in heads.items():
-            assert sheet.at[family, head] == odds.at[family, col], (family, col)
+            want = odds.at[family, col]
+            assert sheet.at[family, head] == (
+                want if isinstance(want, str) else pytest.approx(want)
+            ), (family, col)
+    assert "Revenue P10 (plan horizon) (EUR)" in sheet.columns
     fmt_cell = next(c for c in wb["Revenue ranges"][1] if c.value == heads["revenue_chance"])
-    assert "%" in wb["Revenue ranges"].cell(row=2, column=fmt_cell.column).number_format
-    # the Summary: the total's chances, labelled as the sheet's columns, and the Budget
-    # tab's sentences
+    assert wb["Revenue ranges"].cell(row=2, column=fmt_cell.column).number_format == "0%"
+    # the Summary: the total's chances and figures, labelled as the sheet's columns, and
+    # the Budget tab's sentences
     pairs = [(r[0], r[1]) for r in wb["Summary"].values]
     summary = dict(p for p in pairs if p[0] != "Note")
-    for col, head in heads.items():
-        assert summary[head] == odds.at[TOTAL, col], col
-    lines = budget_odds.odds_lines(odds.reset_index(), ev.risk.n_paths)
-    assert len(lines) == 2 and lines[1].startswith("Chance of meeting budget gross margin: ")
+    for col, kind_head in ((c, h) for c, h, _ in budget_odds.BUDGET_MONTHS_SPEC):
+        want = odds.at[TOTAL, col]
+        assert summary[kind_head] == (want if isinstance(want, str) else pytest.approx(want)), col
+    summary_sheet = wb["Summary"]
+    chance_row = next(r for r in summary_sheet.iter_rows() if r[0].value == heads["revenue_chance"])
+    assert chance_row[1].number_format == "0%"
+    lines = budget_odds.odds_lines(odds.reset_index(), ev.risk.n_paths, "EUR")
+    assert len(lines) == 2 and lines[1].startswith("Chance of meeting budget gross margin (€")
     assert [v for k, v in pairs if k == "Note" and str(v).startswith("Chance")] == lines
 
 
 def test_the_executive_tiles_say_finances_chance_for_the_same_plan(alpha_short: Store) -> None:
     fin = _finance(alpha_short)  # the Finance page's figures, evaluated apart
-    lines = budget_odds.odds_lines(fin.odds, fin.n_paths)  # its Budget tab's sentences
-    assert [line.split(":")[0] for line in lines] == [
+    lines = budget_odds.odds_lines(fin.odds, fin.n_paths, "EUR")  # its Budget tab's sentences
+    assert [line.split(" (")[0] for line in lines] == [
         "Chance of meeting budget revenue",
         "Chance of meeting budget gross margin",
     ]
-    assert "(Alpha 0 %, Beta 100 %)" in lines[0]
+    assert "(Alpha 0 %, Beta 100 %)" in lines[0] and "; P10-P90 there €" in lines[0]
     view = executive.view(alpha_short, executive.context(alpha_short))
     tiles = {t.label: t for t in exec_view.headline_tiles(view, 12)}
     revenue, margin = tiles["Revenue"], tiles["Gross margin"]
@@ -128,7 +138,7 @@ def test_no_risk_run_no_chance() -> None:
     assert head["chance"].isna().all()
     assert not head["help"].str.contains("Chance of meeting").any()
     empty = pd.DataFrame(columns=budget_odds.ODDS_COLUMNS)
-    assert exec_headline.chance_sentence("revenue", empty, 500) == ""
+    assert exec_headline.chance_sentence("revenue", empty, 500, "EUR") == ""
 
 
 def _threads(keys: list[str], kinds: list[str] | None = None) -> pd.DataFrame:
