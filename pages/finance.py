@@ -105,7 +105,9 @@ def render_odds(view, currency: str) -> None:
 def render_split(view, currency: str) -> None:
     if view.split.empty:
         return
-    st.markdown("**Gap to budget by family: demand or supply, over the budget's months**")
+    st.markdown(
+        "**Gap to budget by family: demand and price, or supply, over the budget's months**"
+    )
     if note := finance_view.split_note(view.split, currency, view.recognition):
         st.warning(fmt.md(note), icon=":material/local_shipping:")
     widgets.export_table(view.split, finance_export.SPLIT_SPEC, currency, "fin_bud_split")

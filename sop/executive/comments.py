@@ -245,12 +245,14 @@ def recent(
     earlier: pd.DataFrame, now: datetime, days: int = RECENT_DAYS
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The earlier items (`placed`) split into those offered (any thread open, or the
-    last comment within `days` of `now`) and the older ones whose threads are all
+    last comment or resolution within `days` of `now`: resolving an old thread must not
+    make it vanish from under the user, review) and the older ones whose threads are all
     resolved (offered only on asking: nothing is deleted), each latest comment first."""
     if earlier.empty:
         return earlier, earlier
     since = pd.Timestamp(now) - pd.Timedelta(days=days)
-    keep = (earlier["open"] > 0) | (pd.to_datetime(earlier["last_at"]) >= since)
+    active = earlier["active_at"] if "active_at" in earlier else earlier["last_at"]
+    keep = (earlier["open"] > 0) | (pd.to_datetime(active) >= since)
     return (
         earlier[keep].reset_index(drop=True),
         earlier[~keep].reset_index(drop=True),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from sop.core import fmt, schema
 from sop.executive.snapshots import kpis_as_kept
 from sop.finance import budget_odds
 from sop.finance.catalogue import KPI_BY_KEY
@@ -79,12 +80,13 @@ def chance_sentence(key: str, odds: pd.DataFrame | None, n_paths: int, currency:
     """Finance's sentence for the chance of KPI `key` meeting the budget
     (`budget_odds.odds_lines` of that measure alone: "Chance of meeting budget revenue
     (€26.55M over Nov 2026 to Dec 2027): 14 % of 500 demand outcomes re-planned through
-    this plan's capacity (Cooling 37 %, ...); P10-P90 there €22.80M to €26.86M.", family
-    names as typed); '' without one."""
+    this plan's capacity (Cooling 37 %, ...); P10-P90 there €22.80M to €26.86M.", for a
+    tile's help: family names escaped for Markdown, `fmt.md`); '' without one."""
     if key not in CHANCES or odds is None or odds.empty:
         return ""
     others = {c: np.nan for c in CHANCES.values() if c != CHANCES[key]}
-    return " ".join(budget_odds.odds_lines(odds.assign(**others), n_paths, currency))
+    named = odds.assign(**others, **{schema.FAMILY: odds[schema.FAMILY].map(fmt.md)})
+    return " ".join(budget_odds.odds_lines(named, n_paths, currency))
 
 
 def _vs_previous(

@@ -157,7 +157,7 @@ def excel(
         {
             **no_price_notes(view, table_sheets, grid_map),
             **range_notes(view),
-            **ranges_notes(view, tables.get(schema.BUDGET)),
+            **ranges_notes(view),
         },
     )
 
@@ -180,7 +180,7 @@ def html(
         if comments is None
         else exec_comments.open_table(comments, meta.made_at, marks(view, tables, comments))
     )
-    ranges, lines = revenue_ranges(view, tables.get(schema.BUDGET))
+    ranges, lines = revenue_ranges(view)
     part = pack_html.RangesPart(ranges, lines, ranges_help(view))
     return pack_html.report(view, summary_pairs(view, meta), meta, total, opened, part)
 

@@ -16,7 +16,7 @@ from sop.core import schema
 from sop.core.xlsx import ROW, Spec, budget_part
 from sop.demand.plan import SOURCE_LOADED
 from sop.executive import view as exec_view
-from sop.finance import budget_odds, family_range, grid_excel, statement
+from sop.finance import budget_odds, family_range, grid_excel
 from sop.finance import export as finance_export
 from sop.finance import grid as sop_grid
 from sop.finance.catalogue import KPI_BY_KEY
@@ -183,9 +183,7 @@ def range_notes(view: exec_view.ExecView) -> dict[str, str]:
 RANGES = "Revenue ranges by family"  # the sheet and the HTML section
 
 
-def revenue_ranges(
-    view: exec_view.ExecView, budget: pd.DataFrame | None
-) -> tuple[pd.DataFrame, list[str]]:
+def revenue_ranges(view: exec_view.ExecView) -> tuple[pd.DataFrame, list[str]]:
     """The plan on the table's revenue ranges by family over the plan horizon (the
     Finance page's `family_range.family_ranges`) with each family's chance of meeting
     the budget and, beside it, the budget, the plan and the outcomes' P10 / P50 / P90
@@ -194,12 +192,7 @@ def revenue_ranges(
     page's budget tab words it (`budget_odds.odds_lines`: [] without a budget to
     compare). Empty without a risk run."""
     run = view.current.risk
-    compared = (
-        statement.versus_budget(view.current.pnl, budget)
-        if budget is not None and len(budget)
-        else pd.DataFrame()
-    )
-    odds = budget_odds.budget_odds(run, compared)
+    odds = view.odds  # the view's, made from the same budget table (`exec_view.build`)
     ranges = family_range.family_ranges(run.family if run is not None else None)
     lines = budget_odds.odds_lines(odds, run.n_paths, view.currency) if run is not None else []
     return budget_odds.ranges_with_odds(ranges, odds), lines
@@ -219,11 +212,11 @@ def sentences(text: str) -> list[str]:
     return [t for t in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text.strip()) if t]
 
 
-def ranges_notes(view: exec_view.ExecView, budget: pd.DataFrame | None) -> dict[str, list[str]]:
+def ranges_notes(view: exec_view.ExecView) -> dict[str, list[str]]:
     """`RANGES` -> the lines under its sheet, one a cell: the chance of meeting the
     budget in total (a sentence per measure), then what the figures are, a sentence a
     line (review: one cell of ~1,300 characters); empty where the plan has no ranges."""
-    ranges, lines = revenue_ranges(view, budget)
+    ranges, lines = revenue_ranges(view)
     return {} if ranges.empty else {RANGES: [*lines, *sentences(ranges_help(view))]}
 
 
@@ -333,7 +326,7 @@ def sheets(
             budget_part(fin, ("budget_revenue", "budget_margin")),
         ),
     ]
-    ranges, _ = revenue_ranges(view, tables.get(schema.BUDGET))
+    ranges, _ = revenue_ranges(view)
     if len(ranges):  # a plan evaluated without a risk run has none
         out.append((RANGES, ranges, budget_odds.RANGE_ODDS_SPEC, ()))
     out += [

@@ -210,7 +210,7 @@ def budget_gaps(
     """Families whose revenue is off budget by `revenue_pct` % or more, or whose gross
     margin is off it by `margin_pct` % or more (plan settings `risk_revenue_gap_pct`,
     `risk_margin_gap_pct`), valued at the margin gap. A revenue gap supply is a real
-    part of is split into supply and demand (module docstring), its cause worded by
+    part of is split into supply and demand-and-price (module docstring), its cause worded by
     `recognition` (the plan setting `revenue_recognition` of the books in `pnl`)."""
     if budget is None or budget.empty or pnl.empty:
         return []

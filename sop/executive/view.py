@@ -150,7 +150,9 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
             against="previous plan",
             label=r.label,
             bare=r.key in exec_headline.BARE,
-            help=f"{r.help} Over the plan's {horizon} months.",
+            # the tile's months first: the help goes on to the budget's months (its
+            # chance of meeting it), which are not the tile's (review)
+            help=f"Over the plan's {horizon} months. {r.help}",
             fill=fill,
             notes=tuple(
                 filter(

@@ -9,7 +9,7 @@ price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation an
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
 The summary names the company, dataset version, scenario and the time made, and
-beside the revenue gap to budget its demand and supply parts (as the Budget tab splits
+beside the revenue gap to budget its demand-and-price and supply parts (as the Budget tab splits
 it: `sop.finance.view.budget_split`), with the Budget tab's sentence when supply is a
 real part of a gap below budget, and the chance of meeting the budget revenue and gross
 margin in total over the plan's demand outcomes, with the budget and the P10 / P50 /

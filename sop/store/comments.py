@@ -269,14 +269,23 @@ def thread(store: Store, kind: str, key: object, company: str | None = None) -> 
     return _typed(df[COLUMNS])
 
 
-SUBJECT_COLUMNS = ["subject_key", "subject_label", "threads", "open", "started_at", "last_at"]
+SUBJECT_COLUMNS = [
+    "subject_key",
+    "subject_label",
+    "threads",
+    "open",
+    "started_at",
+    "last_at",
+    "active_at",
+]
 
 
 def subjects(store: Store, kind: str, company: str | None = None) -> pd.DataFrame:
     """Every subject of `kind` that holds a comment of `company` (None: the active
     dataset's), open or resolved, the latest comment first: `SUBJECT_COLUMNS` (its key,
     the label it was first posted with, how many threads and how many of them open,
-    its first and last comment's time). The Executive page lists the risks whose item
+    its first and last comment's time, and its last activity: a comment or a thread
+    resolved). The Executive page lists the risks whose item
     is gone (`sop.executive.comments.placed`) from it."""
     if kind not in KINDS:
         raise StoreError(f"No comments are kept on {kind!r}.")
@@ -286,7 +295,8 @@ def subjects(store: Store, kind: str, company: str | None = None) -> pd.DataFram
             "SELECT subject_key, arg_min(subject_label, comment_id) AS subject_label, "
             "count(DISTINCT thread_id) AS threads, "
             "count(*) FILTER (WHERE reply_to IS NULL AND resolved_at IS NULL) AS open, "
-            "min(posted_at) AS started_at, max(posted_at) AS last_at "
+            "min(posted_at) AS started_at, max(posted_at) AS last_at, "
+            "max(greatest(posted_at, coalesce(resolved_at, posted_at))) AS active_at "
             "FROM c GROUP BY subject_key ORDER BY last_at DESC, subject_key",
             [scope.resolve(con, company), kind],
         ).df()

@@ -19,7 +19,7 @@ from tiny import tiny_tables
 from sop.core import fmt, schema
 from sop.core.xlsx import TOTAL
 from sop.demand.engine import ForecastSettings
-from sop.executive import pack, pack_sheets
+from sop.executive import headline, pack, pack_sheets
 from sop.executive import service as executive
 from sop.finance import budget_odds, family_range, risk, statement
 from sop.finance import view as finance_view
@@ -94,11 +94,10 @@ def test_a_plan_without_uncertainty_gives_no_chance_only_the_plan_itself() -> No
     assert said.startswith("Chance of meeting budget revenue (€40k over Jan 2027 to Apr 2027): ")
 
 
-def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
-    """Review: the total overwrote a family named "Total" (a dict key), dropped the last
-    family and read 100 % where no outcome meets the budget."""
+def _three_families(fams: list[str]) -> pd.DataFrame:
+    """The chances of three hand-made families over 4 outcomes and 2 months, budget 10 a
+    month each: the first never meets it, the second in 1 outcome of 4, the third always."""
     months = pd.date_range("2026-01-01", periods=2, freq="MS")
-    fams = ["Garden", "Total", "Zeta"]
     rev = np.zeros((4, 3, 2))
     rev[3, 1, :] = 10.0  # "Total" meets its budget in 1 outcome of 4
     rev[:, 2, :] = 10.0  # Zeta in every one; Garden in none
@@ -120,7 +119,13 @@ def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
         [(f, m, 1.0, 10.0, 0.5) for f in fams for m in months],
         columns=[schema.FAMILY, schema.MONTH, schema.UNITS, schema.REVENUE, schema.MARGIN],
     )
-    odds = budget_odds.budget_odds(run, statement.versus_budget(pnl, bud))
+    return budget_odds.budget_odds(run, statement.versus_budget(pnl, bud))
+
+
+def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
+    """Review: the total overwrote a family named "Total" (a dict key), dropped the last
+    family and read 100 % where no outcome meets the budget."""
+    odds = _three_families(["Garden", "Total", "Zeta"])
     assert odds[schema.FAMILY].tolist() == ["Garden", "Total", "Zeta", TOTAL]
     assert odds["budget_revenue"].tolist() == [20.0, 20.0, 20.0, 60.0]
     assert odds["revenue_chance"].tolist() == [0.0, 0.25, 1.0, 0.0]  # no outcome makes 60
@@ -128,6 +133,18 @@ def test_a_family_named_total_keeps_its_row_and_the_total_comes_last() -> None:
         "Chance of meeting budget revenue (€60 over Jan 2026 to Feb 2026): 0 % of 4 demand "
         "outcomes re-planned through this plan's capacity (Garden 0 %, Total 25 %, Zeta "
         "100 %); P10-P90 there €20 to €34."
+    )
+
+
+def test_the_executive_help_escapes_typed_family_names() -> None:
+    """Review: the revenue tile's help (Markdown) read "(**Cool**_x_ 30 %, Ga<b>rden ...)"
+    live; Finance's own line escapes where it is drawn (`fmt.md` in the page)."""
+    odds = _three_families(["**Cool**_x_", "Ga<b>rden", "[Zeta](http://evil.example)"])
+    said = headline.chance_sentence("revenue", odds, 4, "EUR")
+    assert f"({fmt.md('**Cool**_x_')} 0 %, {fmt.md('Ga<b>rden')} 25 %, " in said
+    assert "**Cool**" not in said and "](http" not in said
+    assert headline.chance_sentence("revenue", odds, 4, "EUR").startswith(
+        "Chance of meeting budget revenue (€60 over Jan 2026 to Feb 2026): 0 % of 4 "
     )
 
 

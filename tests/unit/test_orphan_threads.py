@@ -134,3 +134,38 @@ def test_the_executive_threads_show_every_stored_thread(loaded: Store) -> None:
     df = comments.thread(loaded, comments.RISK, GONE)
     assert df["body"].tolist()[-1] == "back again?" and df["thread_id"].nunique() == 2
     assert int(df["thread_id"].iloc[0]) == ids[GONE]
+
+
+def test_resolving_an_old_earlier_thread_keeps_it_offered(loaded: Store) -> None:
+    """Review: the 90-day rule read the last comment only, so resolving a thread last
+    commented on 100 days ago made its earlier item vanish from the picker at once (and
+    its "resolved" message with it). Its last activity is the resolution."""
+    tid = comments.post(loaded, comments.RISK, GONE, "second shift on L9?")
+    with loaded.connect() as con:
+        con.execute(
+            "UPDATE comments SET posted_at = posted_at - INTERVAL 100 DAY WHERE comment_id = ?",
+            [tid],
+        )
+    stored = comments.subjects(loaded, comments.RISK)
+    now = comments._now()
+    _, earlier = exec_comments.placed(stored, [LIVE], pd.DataFrame())
+    offered, older = exec_comments.recent(earlier, now)
+    assert offered["subject_key"].tolist() == [GONE]  # open: offered
+    comments.resolve(loaded, tid)
+    stored = comments.subjects(loaded, comments.RISK)
+    row = stored.set_index("subject_key").loc[GONE]
+    assert row["last_at"] < now - pd.Timedelta(days=99) <= row["active_at"]
+    _, earlier = exec_comments.placed(stored, [LIVE], pd.DataFrame())
+    offered, older = exec_comments.recent(earlier, now)
+    assert offered["subject_key"].tolist() == [GONE] and older.empty
+    # a resolution 100 days old too: behind the switch, as before
+    with loaded.connect() as con:
+        con.execute(
+            "UPDATE comments SET resolved_at = resolved_at - INTERVAL 100 DAY WHERE comment_id = ?",
+            [tid],
+        )
+    _, earlier = exec_comments.placed(
+        comments.subjects(loaded, comments.RISK), [LIVE], pd.DataFrame()
+    )
+    offered, older = exec_comments.recent(earlier, now)
+    assert offered.empty and older["subject_key"].tolist() == [GONE]

@@ -39,12 +39,13 @@ def loaded(store: Store) -> Store:
 
 
 def _backdate(store: Store, key: str, days: int) -> None:
-    """Move every comment on risk `key` `days` into the past."""
+    """Move every comment on risk `key`, and its resolution, `days` into the past."""
     with store.connect() as con:
         con.execute(
-            "UPDATE comments SET posted_at = posted_at - to_days(CAST(? AS INTEGER)) "
+            "UPDATE comments SET posted_at = posted_at - to_days(CAST(? AS INTEGER)), "
+            "resolved_at = resolved_at - to_days(CAST(? AS INTEGER)) "
             "WHERE subject_kind = ? AND subject_key = ?",
-            [days, comments.RISK, key],
+            [days, days, comments.RISK, key],
         )
 
 
