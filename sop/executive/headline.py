@@ -57,7 +57,8 @@ DEFINITIONS = {
     "average price: revenue lost to the shortage.",
     "ending_inventory_value": "Stock at the end of the plan horizon, at standard cost.",
     "avg_utilisation": "Capacity utilisation of the production lines: hours used / "
-    "hours available, averaged over lines and months.",
+    "regular hours, averaged over the lines' open months: a month a line is shut (no "
+    "hours) is left out, so a shutdown can raise it (the open months run fuller).",
     "binding_resource_months": "Months a limit binds (a line's or labour pool's hours, a "
     "family's units, a supplier's or subcontractor's cap), summed over the limits: one "
     "more hour or unit there would improve the plan (its objective). The Supply page's "

@@ -97,8 +97,11 @@ def scenario_tiles(
                     filter(
                         None,
                         (
-                            budget_text(key, budget, currency),
+                            # the range is the tile's, over the horizon: right under it,
+                            # before the budget's months (review: under the budget line
+                            # it read as that figure's range, and excluded it)
                             range_note(key, ranges or {}, currency, table.at[key, "scenario"]),
+                            budget_text(key, budget, currency),
                             TILE_UNITS.get(key),
                         ),
                     )

@@ -44,6 +44,7 @@ from sop.supply.remedy_text import (
     FIELD_UNITS,
     OTHER_GAP,
     PEOPLE_TOL,
+    carried_use,
     headcount,
     hiring_raise,
     no_lever,
@@ -69,10 +70,11 @@ Lever = tuple[float, str]  # (extra cost per unit, text)
 # the ledgers `Remedies.claim` books into: overtime and spare regular hours per resource
 # row of `inp.res`, hires and layoffs forgone (whole people) and the people's worth of
 # work they are for (fractions, pooled: `Remedies._people_lever`) per labour pool's
-# resource row, units per subcontract option (row of `inp.sub`) and per supplier cap
-# (row of `inp.mat`)
+# resource row, the people's worth of work of earlier months' hires and people kept on
+# used in a month (they stay on: `Remedies._carried`), units per subcontract option (row
+# of `inp.sub`) and per supplier cap (row of `inp.mat`)
 OVERTIME_H, REGULAR_H, HIRES, LAYOFFS = "overtime", "regular", "hires", "layoffs"
-NEED = "people_need"
+NEED, CARRIED = "people_need", "carried_need"
 SUB_UNITS, MATERIAL = "subcontract", "material"
 
 
@@ -141,7 +143,7 @@ class Remedies:
         self.pre = Prebuild(inp, sol, ru_g, prem)  # where and at what cost to pre-build
         # what the levers of the gaps claimed so far take, per ledger row and month
         per_res = np.zeros_like(ru_g[AVAILABLE], dtype=float)
-        ledgers = (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS, NEED)
+        ledgers = (OVERTIME_H, REGULAR_H, HIRES, LAYOFFS, NEED, CARRIED)
         self.taken = {k: per_res.copy() for k in ledgers}
         self.taken[SUB_UNITS] = np.zeros_like(inp.sub_cap, dtype=float)
         self.taken[MATERIAL] = np.zeros_like(inp.mat_cap, dtype=float)
@@ -295,7 +297,10 @@ class Remedies:
         return _Option(best.cost, text, tuple(hours + takes), best.partial)
 
     def _people_lever(self, gap: Gap, r: int, hours: float) -> _Option:
-        """Making the gap with labour pool r, `hours` a unit at its regular rate: lay off
+        """Making the gap with labour pool r, `hours` a unit at its regular rate: first
+        on the hours of the people rows claimed before hired or kept on in earlier months
+        (they stay on: W[t] = W[t-1] + H[t] - F[t]) that the month's rows before left, at the
+        wage an hour, no hiring cost again (`_carried`), the rest as follows: lay off
         fewer people in a month the plan lays off (the layoffs gaps claimed before are
         gone: forgo what is left), hiring the rest (`_hire`), at the wage of the people
         kept and the wage and hiring cost of those hired. People are whole, and pooled
@@ -307,12 +312,15 @@ class Remedies:
         says which: `people_had`; else the text says how the pool adds up, `pooled`,
         unless the hiring limit's raise already names the rows before: review, the
         split of the hires read twice). No more kept than the plan's layoffs left hold
-        whole; the cost is that of the people this gap adds, over its units."""
+        whole; the cost is that of the hours used of earlier hires and of the people this
+        gap adds, over its units: across the rows, each person's hiring cost once."""
         inp, ru_g, t = self.inp, self.ru_g, gap.month
         wf = inp.workforce.iloc[int(np.flatnonzero(inp.labour == r)[0])]
         name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
         hpw, rate = float(wf[schema.HOURS_PER_WORKER]), float(self.reg[r])
-        need = gap.units * hours / hpw
+        carried, carry, need = self._carried(gap, r, hpw, gap.units * hours / hpw)
+        if carry and need <= PEOPLE_TOL:  # the earlier hires cover it
+            return _Option(carry[0].amount * hpw * rate / gap.units, carried, tuple(carry))
         taken = float(self.taken[NEED][r, t])
         had = (float(self.taken[HIRES][r, t]), float(self.taken[LAYOFFS][r, t]))
         before = round(sum(had))
@@ -320,13 +328,14 @@ class Remedies:
         people = max(whole_people(taken + need) - before, 0) if before else alone
         pool = self._who(NEED, r, t)
         note = pooled(had, taken, need, hpw, pool) if people < alone else ""
+        steps, takes = [carried] if carried else [], [*carry, _Take(NEED, r, t, need)]
+        money = sum(c.amount for c in carry) * hpw * rate
         if not people:
             text = f"use the spare hours of the {people_had(*had)} for {name} in {when}"
-            text += f" ({note})"
-            return _Option(0.0, text, (_Take(NEED, r, t, need),))
+            steps.append(f"{text} ({note})")
+            return _Option(money / gap.units, " and ".join(steps), tuple(takes))
         laid, kept = float(np.nan_to_num(ru_g["layoffs"][r, t])), float(self.taken[LAYOFFS][r, t])
         keep = min(people, math.floor(max(laid - kept, 0.0) + PEOPLE_TOL))
-        steps, takes, money = [], [_Take(NEED, r, t, need)], 0.0
         if keep > 0:
             who = self._who(LAYOFFS, r, t)
             kept_note = (
@@ -341,7 +350,7 @@ class Remedies:
             )
             takes.append(_Take(LAYOFFS, r, t, float(keep)))
             money += keep * hpw * rate
-        if people > keep or not steps:
+        if people > keep:
             text, per_hour, named = self._hire(r, t, people - keep)
             if named and set(pool) <= set(named):  # the raise names the rows pooled
                 note = ""
@@ -350,6 +359,27 @@ class Remedies:
             money += (people - keep) * hpw * per_hour
         text = " and ".join(steps) + (f" (pooled: {note})" if note else "")
         return _Option(money / gap.units, text, tuple(takes))
+
+    def _carried(self, gap: Gap, r: int, hpw: float, need: float) -> tuple[str, list[_Take], float]:
+        """(the words, the take (`CARRIED`) and the people's worth of work left) of a gap
+        on labour pool r working first the hours of the people rows claimed before hired
+        or kept on in months before the gap's, who stay on (`carried_use`; '' and none
+        without them): at most their hours that month less what the month's rows before
+        used of them. Not the plan's own workforce: the plan already works its hours."""
+        t, inp = gap.month, self.inp
+        had = [(v, n, "hired") for v, n in enumerate(self.taken[HIRES][r, :t])]
+        had += [(v, n, "kept on") for v, n in enumerate(self.taken[LAYOFFS][r, :t])]
+        staff = sorted((v, round(n), verb) for v, n, verb in had if n > PEOPLE_TOL)
+        used = float(self.taken[CARRIED][r, t])
+        carry = min(need, max(sum(n for _, n, _ in staff) - used, 0.0))
+        if carry <= PEOPLE_TOL:
+            return "", [], need
+        months = [(fmt.month(inp.months[v]), n, verb) for v, n, verb in staff]
+        name, when = inp.res[schema.RESOURCE].iloc[r], fmt.month(inp.months[t])
+        text = carried_use(
+            name, months, when, hpw, (carry * hpw, used * hpw, self._who(CARRIED, r, t))
+        )
+        return text, [_Take(CARRIED, r, t, carry)], need - carry
 
     def _hire(self, r: int, t: int, people: int) -> tuple[str, float, list[str]]:
         """(the text of hiring `people` (whole) for labour pool r from month t, what an

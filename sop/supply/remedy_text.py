@@ -1,7 +1,8 @@
 """The words of a shortfall's remedy (`sop.supply.remedies`): how much overtime a gap
 takes and which cap to raise, in plain words first and the data field in brackets
 ("raise the overtime cap of L1 from 20 to 50 h (max_overtime_hours in resources)"),
-a number of people (pooled per labour pool and month: `pooled`), who shares a
+a number of people (pooled per labour pool and month: `pooled`; the people rows of
+earlier months hired or kept on, who stay on: `carried_use`), who shares a
 raised cap, how much of a gap a pre-build makes and
 on which hours (`part_of`, `prebuild_split`), and what to say when no lever is open.
 
@@ -152,6 +153,46 @@ def pooled(
         f"gap, {(taken + need) * hpw:,.0f} h in all: {fmt.count(whole, 'worker')} at "
         f"{hpw:,.0f} h a month"
     )
+
+
+def carried_use(
+    name: str,
+    staff: list[tuple[str, int, str]],
+    when: str,
+    hpw: float,
+    hours: tuple[float, float, list[str]],
+) -> str:
+    """'use the 15 workers hired for RS-LAB from Nov 2027 (1,236 h of their 2,400 h in Dec
+    2027)': a row working hours of the people rows of earlier months hired or kept on (a
+    layoff forgone) for labour pool `name`, who stay on (`staff`: (month, whole people,
+    'hired' or 'kept on') in month order; `hpw` a worker's hours a month). `hours`: (this
+    row's, those rows claimed before in the month `when` use of them, their labels)
+    against all of theirs that month ('..., on top of 900 h for the late orders of ...':
+    the parts never add up past theirs). From several months: 'the 23 workers hired for
+    RS-LAB earlier (10 from Nov 2026 and 13 from Dec 2026; ...)' ('hired or kept on' and
+    '10 kept on from ...' when both), past `MAX_NAMED` + 1 months '... and 7 from 2 more
+    months'."""
+    this, others, who = hours
+    people = sum(n for _, n, _ in staff)
+    verbs = list(dict.fromkeys(v for _, _, v in staff))
+    head = f"the {fmt.count(people, 'worker')} {' or '.join(verbs)} for {name}"
+    split = ""
+    if len(staff) == 1:
+        head += f" from {staff[0][0]}"
+    else:
+        head += " earlier"
+        both = len(verbs) > 1
+        listed = [f"{n:,} {v + ' ' if both else ''}from {m}" for m, n, v in staff]
+        if len(staff) > MAX_NAMED + 1:  # 'and 1 from 1 more month' would save nothing
+            listed, more = listed[:MAX_NAMED], staff[MAX_NAMED:]
+            listed.append(
+                f"{sum(n for _, n, _ in more):,} from {fmt.count(len(more), 'more month')}"
+            )
+        split = f"{', '.join(listed[:-1])} and {listed[-1]}; "
+    used = f"{this:,.0f} h of their {people * hpw:,.0f} h in {when}"
+    if others > PEOPLE_TOL * hpw and who:
+        used += f", on top of {others:,.0f} h for {rows_named(who)}"
+    return f"use {head} ({split}{used})"
 
 
 def _fraction(x: float) -> str:

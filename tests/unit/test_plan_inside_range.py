@@ -123,3 +123,21 @@ def test_the_scenario_tiles_say_what_their_range_is_and_why_a_figure_lies_outsid
     assert range_text.RANGE_MEANING not in shown["Fill rate"].help
     bare = {t.label: t for row in compare.scenario_tiles(table, {}) for t in row}
     assert range_text.RANGE_MEANING not in bare["On-time fill rate"].help
+
+
+def test_a_scenario_tiles_range_comes_before_its_budget_line() -> None:
+    """Review: under "Budget €26.55M over its 14 months: the scenario €22.09M there" the
+    next line "P10-P90: €27.46M to €32.00M" (the horizon's) read as that figure's range,
+    which excluded it. The range is the tile's: it comes first, as on the Executive."""
+    table = pd.DataFrame(
+        {"scenario": float("nan"), "baseline": float("nan")}, index=[k for k, _ in compare.TILES]
+    )
+    table.loc["revenue"] = [9.5e6, 9.6e6]
+    budget = {"revenue": 8.0e6, "plan_revenue": 7.0e6, "months": 6}
+    ranges = {"revenue": (9.0e6, 9.9e6)}
+    shown = {
+        t.label: t for row in compare.scenario_tiles(table, budget, "EUR", ranges) for t in row
+    }
+    notes = shown["Revenue"].notes
+    assert notes[0] == "P10-P90: €9.00M to €9.90M"
+    assert notes[1] == compare.budget_text("revenue", budget, "EUR")

@@ -131,9 +131,9 @@ def test_a_layoff_month_asks_to_lay_off_fewer_not_to_hire() -> None:
     assert "no workers that month" in gap["why"] and "shut" not in gap["why"]
     b = plan.bottlenecks.set_index("month")
     assert b.at[first, "lever"].startswith("The plan lays off 10.0 workers here")
-    # later months lay nobody off: hiring is the lever again
+    # later months lay nobody off: the 10 kept on stay on, no one is hired
     later = plan.shortfalls[plan.shortfalls[schema.MONTH] > first]
-    assert later["lever"].str.startswith("hire").all()
+    assert later["lever"].str.startswith("use the 10 workers kept on for LAB from Jan").all()
 
 
 def test_a_shut_line_with_no_lever_says_reopen_and_no_cost() -> None:

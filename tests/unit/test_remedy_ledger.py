@@ -220,15 +220,16 @@ def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) 
 
 
 def test_a_hire_takes_the_limit_of_its_own_month_only(monkeypatch) -> None:
-    # 240 then 220 of P1 on the crew's 200 h a month: 40 lost in January, 20 in February.
-    # The worker hired from January stays on in February, but the limit caps each month's
-    # new hires: February's worker still fits its own 1, and says so
-    tables, demand = one_product([240.0, 220.0], line_hours=None, labour=CREW | {"max_hires": 1.0})
+    # 220 then 240 of P1 on the crew's 200 h a month: 20 lost in January, 40 in February,
+    # which claims first and hires 1 from February. The limit caps each month's new
+    # hires: January's worker still fits its own 1, and says so. (A hire stays on: had
+    # January claimed first, February would use its worker: test_pooled_hires)
+    tables, demand = one_product([220.0, 240.0], line_hours=None, labour=CREW | {"max_hires": 1.0})
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([40.0, 20.0])
     assert list(sf["lever"]) == [
-        "hire 1 worker for LAB from Jan 2027",
         "hire 1 worker for LAB from Feb 2027",
+        "hire 1 worker for LAB from Jan 2027",
     ]
     pd.testing.assert_frame_equal(sf, alone)
 
