@@ -51,14 +51,22 @@ def render_middle(view, height: int, font: int) -> None:
     with right:
         st.markdown("**Top risks (−) and opportunities (+)**: gross margin at stake")
         top = exec_risks.top(view.risks, n=8, per_category=3)
+        # what the list leaves out, counted by kind: its line takes from the list's
+        # height, so the summary still fits one 1080p screen
+        rest = exec_risks.rest_note(view.risks, n=8, per_category=3)
         if top.empty:
             st.success("No risk or opportunity worth money in this plan.")
         else:
             st.html(
                 exec_risks.html_table(
-                    top, view.currency, height=height - 30, font_px=16 if font > 13 else 13
+                    top,
+                    view.currency,
+                    height=height - 30 - (40 if rest else 0),
+                    font_px=16 if font > 13 else 13,
                 )
             )
+        if rest:
+            st.caption(rest)
 
 
 def render_board(view, present: bool) -> None:

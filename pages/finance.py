@@ -108,7 +108,7 @@ def render_split(view, currency: str) -> None:
     st.markdown(
         "**Gap to budget by family: demand and price, or supply, over the budget's months**"
     )
-    if note := finance_view.split_note(view.split, currency, view.recognition):
+    if note := view.split_text(currency):
         st.warning(fmt.md(note), icon=":material/local_shipping:")
     widgets.export_table(view.split, finance_export.SPLIT_SPEC, currency, "fin_bud_split")
     st.caption(finance_view.split_caption(view.recognition))

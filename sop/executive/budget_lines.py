@@ -44,14 +44,15 @@ def budget_supply(
     """On a plan below budget over the months the plan `pnl` (`statement.family_pnl`)
     and the `budget` table share, how much of the gap is supply, worded by the plan's
     `revenue_recognition` (`recognition`: booked when shipped, orders lost or shipped
-    after those months; when ordered, orders lost or still unshipped at the plan's end)
-    (`sop.finance.view.split_note` of `budget_split`): None when
+    after the last of those months, named; when ordered, orders lost or still unshipped
+    at the plan's end) (`sop.finance.view.split_note` of `budget_split`): None when
     supply takes less than `finance_view.SUPPLY_MATERIAL` of it, the plan is not below
     budget, or there is no budget. Family names as typed: escape them where shown."""
     if budget is None or budget.empty or pnl.empty:
         return None
-    split = finance_view.budget_split(statement.versus_budget(pnl, budget))
-    return finance_view.split_note(split, currency, recognition)
+    vs = statement.versus_budget(pnl, budget)
+    split = finance_view.budget_split(vs)
+    return finance_view.split_note(split, currency, recognition, finance_view.compared_end(vs))
 
 
 def budget_scope(pnl: pd.DataFrame, budget: pd.DataFrame | None) -> str | None:

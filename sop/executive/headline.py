@@ -142,6 +142,7 @@ def headline(
     binding: str = "",
     odds: pd.DataFrame | None = None,
     n_paths: int = 0,
+    gap: str = "",
 ) -> pd.DataFrame:
     """The headline KPIs (`HEADLINE`). Columns: key, label (short, fits a tile), value,
     text, p10, p90 and range_text (the KPI's P10-P90 through the constrained plan, from
@@ -164,7 +165,8 @@ def headline(
     run's `n_paths` demand outcomes meeting the budget in total, from `odds` =
     `budget_odds.budget_odds` of the plan, as the Finance page's budget tab reads it;
     NaN elsewhere or without it; the help then says it as Finance does,
-    `chance_sentence`).
+    `chance_sentence`; revenue's help then says `gap`, how much of a gap below budget
+    is supply, `sop.executive.budget_lines.budget_supply`, escaped for Markdown).
     `headline_tiles` makes the page's tiles of it. text is bare (no unit word) for the
     KPIs in `BARE`, whose label names the unit."""
     # as the snapshot reader reads it: an older version's late value is no figure
@@ -210,5 +212,7 @@ def headline(
         row["chance"] = np.nan if total is None or key not in CHANCES else total[CHANCES[key]]
         if said := chance_sentence(key, odds, n_paths, currency):  # as Finance's budget tab
             row["help"] += f" {said}"
+        if key == "revenue" and gap:  # names as typed: escaped, as the chance sentence's
+            row["help"] += f" {fmt.safe_md(gap)}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -77,6 +77,8 @@ def summary_pairs(view: exec_view.ExecView, meta: PackMeta) -> list[tuple[str, o
             else []
         ),
         ("Booking convention", statement.convention(view.current.plan.policy), "text"),
+        # how much of a gap below budget is supply (`budget_lines.budget_supply`)
+        *([("Gap to budget", view.budget_gap, "text")] if view.budget_gap else []),
     ]
     if view.approved is not None:
         a = view.approved

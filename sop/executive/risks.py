@@ -221,12 +221,14 @@ def budget_gaps(
         mbud, mgap = float(g["budget_margin"].sum()), float(g["margin_gap"].sum())
         demand, supply = (float(g[c].sum(min_count=1)) for c in ("demand_gap", "supply_gap"))
         revenue_off = bud > 0 and _off(gap, bud, revenue_pct / 100)
+        last = g[schema.MONTH].max()  # "shipped after Dec 2027": the family's months
+        clause = finance_view.split_clause(gap, demand, supply, currency, recognition, last)
         if not (revenue_off or _off(mgap, mbud, margin_pct / 100)):
             continue
         rev = (
             f"revenue {'above' if gap > 0 else 'below'} budget by "
             f"{fmt.money(abs(gap), currency)} ({fmt.pct(abs(gap) / bud)})"
-            f"{finance_view.split_clause(gap, demand, supply, currency, recognition) or ''}"
+            f"{clause or ''}"
             if bud > 0
             else "no budget revenue"
         )
@@ -333,11 +335,39 @@ def ranked(
     )
 
 
+def _shown(items: pd.DataFrame, n: int, per_category: int) -> pd.Index:
+    keep = items.groupby("category", sort=False).cumcount() < per_category
+    return items.index[keep.to_numpy()][:n]
+
+
 def top(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> pd.DataFrame:
     """The `n` largest items, at most `per_category` of each category (so one kind of
     item does not fill the screen)."""
-    keep = items.groupby("category", sort=False).cumcount() < per_category
-    return items[keep].head(n).reset_index(drop=True)
+    return items.loc[_shown(items, n, per_category)].reset_index(drop=True)
+
+
+# a category's items counted in words: (one, several)
+COUNTED = {
+    GAP: ("demand-supply gap", "demand-supply gaps"),
+    BOTTLENECK: ("bottleneck", "bottlenecks"),
+    BUDGET: ("budget gap", "budget gaps"),
+    STOCKOUT: ("stock-out risk", "stock-out risks"),
+    SERVICE: ("family under service target", "families under service target"),
+}
+
+
+def rest_note(items: pd.DataFrame, n: int = 8, per_category: int = 3) -> str | None:
+    """What `top` leaves out, counted by category, most first (ties in rank order):
+    "5 more (2 stock-out risks, 2 bottlenecks, 1 budget gap) in the meeting pack" (its
+    Risks sheet lists them all); None when it shows them all. Review: the Executive
+    page's list hid 5 items, a Cooling stock-out risk among them, without a word."""
+    rest = items.drop(_shown(items, n, per_category))
+    if rest.empty:
+        return None
+    counts = rest["category"].value_counts(sort=False)  # in rank order of first item
+    counts = counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")]
+    said = ", ".join(f"{k} {COUNTED.get(c, (c, c))[k > 1]}" for c, k in counts.items())
+    return f"{len(rest)} more ({said}) in the meeting pack"
 
 
 def display(items: pd.DataFrame, currency: str) -> pd.DataFrame:

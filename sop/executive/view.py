@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sop.core import fmt, schema
+from sop.executive import budget_lines
 from sop.executive import headline as exec_headline
 from sop.executive import records as exec_records
 from sop.executive import risks as exec_risks
@@ -110,6 +111,9 @@ class ExecView:
     notes: list[str] = field(default_factory=list)
     # the chance of meeting the budget, per family and in total (`budget_odds.budget_odds`)
     odds: pd.DataFrame = field(default_factory=_no_odds)
+    # how much of a gap below budget is supply (`budget_lines.budget_supply`; names as
+    # typed): the revenue tile's help and the pack's Summary say it
+    budget_gap: str | None = None
 
     @property
     def por_name(self) -> str:
@@ -127,7 +131,8 @@ def headline_tiles(view: ExecView, horizon: int) -> list[Tile]:
     the baseline, the change against the baseline (a plan that delays deliveries
     shows it); in revenue's and gross margin's help the chance of meeting the budget,
     as the Finance page's budget tab says it (`headline.chance_sentence`: a line more
-    under the tiles would push the summary off a 1080p screen); under a KPI the
+    under the tiles would push the summary off a 1080p screen), and in revenue's how
+    much of a gap below budget is supply (`ExecView.budget_gap`); under a KPI the
     simulation ranges, its P10-P90 (a short plan's on-time range says how bad it may
     get); under the binding limits, the limits that bind most (the headline's
     `detail`, escaped: codes as typed). Stock is coloured only when this plan and the
@@ -270,6 +275,9 @@ def build(
         else pd.DataFrame()
     )
     odds = budget_odds.budget_odds(current.risk, compared)  # as the Finance page reads it
+    gap = budget_lines.budget_supply(
+        current.pnl, budget, currency, current.plan.policy.revenue_recognition
+    )
     board_evals = _board_evaluations(evaluate, scenarios, max_board, name, current)
     bridge = _bridge(rec, snapshot, name, tables, currency)
     prev_k = previous.kpis if previous else None
@@ -295,6 +303,7 @@ def build(
             binding_names(current.plan),
             odds,
             current.risk.n_paths if current.risk is not None else 0,
+            gap or "",
         ),
         band=revenue_band(
             current.plan, current.risk.total, budget, previous.pnl if previous else None
@@ -319,6 +328,7 @@ def build(
         items=rec.items,
         notes=notes,
         odds=odds,
+        budget_gap=gap,
     )
 
 

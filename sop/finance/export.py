@@ -8,12 +8,14 @@ P10 / P50 / P90 over the budget's months (no Total row: quantiles do not add up;
 price-volume-mix bridge, the year-end landing, the cash-to-P&L reconciliation and
 inventory. Every sheet has a styled, frozen header row, money in the dataset's
 currency format, sized columns and, where sums mean something, a Total row.
-The summary names the company, dataset version, scenario and the time made, and
-beside the revenue gap to budget its demand-and-price and supply parts (as the Budget tab splits
-it: `sop.finance.view.budget_split`), with the Budget tab's sentence when supply is a
-real part of a gap below budget, and the chance of meeting the budget revenue and gross
-margin in total over the plan's demand outcomes, with the budget and the P10 / P50 /
-P90 over the same months (`budget_odds`, as the Budget tab says it).
+The summary names the company, dataset version, scenario and the time made, a short
+plan's service shortfall (`sop.finance.service_line.plan_line`, as the meeting pack's
+Summary says it), and beside the revenue gap to budget its demand-and-price and supply
+parts (as the Budget tab splits it: `sop.finance.view.budget_split`), with the Budget
+tab's sentence when supply is a real part of a gap below budget, and the chance of
+meeting the budget revenue and gross margin in total over the plan's demand outcomes,
+with the budget and the P10 / P50 / P90 over the same months (`budget_odds`, as the
+Budget tab says it).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sop.core import csvout, fmt, schema
 from sop.core.xlsx import TOTAL, Spec, budget_part, formats, money_format, write_pairs, write_table
 from sop.finance import budget_odds, stock
-from sop.finance.view import FinanceView, split_note
+from sop.finance.service_line import plan_line
+from sop.finance.view import FinanceView
 
 MONTH_FORMAT = formats("EUR")["month"]
 __all__ = ["TOTAL", "money_format", "workbook", "pnl_csv", "file_name", "ExportMeta"]
@@ -213,6 +216,12 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
         ("Made (UTC)", made_at.strftime("%Y-%m-%d %H:%M"), "text"),
         ("Plan months", view.span, "text"),
         ("Booking convention", view.convention, "text"),
+        # a short plan says so first, as the meeting pack's Summary does
+        *(
+            [("Service shortfall", short, "text")]
+            if (short := plan_line(view.kpis, cur, view.kpi_ranges))
+            else []
+        ),
         ("Revenue, plan horizon", t.get("revenue"), "money"),
         ("Revenue P10", t.get("revenue_p10"), "money"),
         ("Revenue P90", t.get("revenue_p90"), "money"),
@@ -245,7 +254,7 @@ def _summary(ws: Worksheet, view: FinanceView, meta: ExportMeta, made_at: dateti
     rows += [("Note", n, "text") for n in view.notes]
     said = budget_odds.odds_lines(view.odds, view.n_paths, cur)
     rows += [("Note", line, "text") for line in said]
-    if supply := split_note(view.split, cur, view.recognition):  # the Budget tab's
+    if supply := view.split_text(cur):  # the Budget tab's
         rows += [("Note", supply, "text")]
     write_pairs(ws, rows, cur)
 

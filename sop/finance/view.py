@@ -18,6 +18,7 @@ from sop.core.months import as_of_month
 from sop.core.xlsx import TOTAL
 from sop.finance import budget_odds, family_range, pvm, statement, stock
 from sop.finance import landing as year_end
+from sop.finance.risk import p10_p90
 from sop.supply.plan import PlanResult
 from sop.supply.policy import RECOGNISE_ORDER, RECOGNISE_SHIP
 
@@ -150,15 +151,27 @@ def budget_split(vs_budget: pd.DataFrame) -> pd.DataFrame:
     return out[SPLIT_COLUMNS]
 
 
-def supply_cause(recognition: str = RECOGNISE_SHIP) -> str:
+def compared_end(vs_budget: pd.DataFrame) -> pd.Timestamp | None:
+    """The last month the plan is compared with the budget in (`statement.versus_budget`
+    rows); None without one."""
+    if vs_budget.empty:
+        return None
+    last = vs_budget[schema.MONTH].max()
+    return None if pd.isna(last) else pd.Timestamp(last)
+
+
+def supply_cause(recognition: str = RECOGNISE_SHIP, last: pd.Timestamp | None = None) -> str:
     """What the supply part of a gap below budget is, in words, by the plan setting
     `revenue_recognition` the books were made with: booked when shipped, orders lost or
-    shipped after the months compared; booked when ordered, a late order books in its
-    month all the same, so only orders lost or still owed at the plan's end (backlog
-    never booked: `sop.supply.standard`)."""
+    shipped after the months compared, the last of them named when known (`last`,
+    `compared_end`: "orders lost or shipped after Dec 2027"; review: "these months"
+    named none); booked when ordered, a late order books in its month all the same, so
+    only orders lost or still owed at the plan's end (backlog never booked:
+    `sop.supply.standard`)."""
     if recognition == RECOGNISE_ORDER:
         return "orders lost or still unshipped at the plan's end"
-    return "orders lost or shipped after these months"
+    after = "these months" if last is None or pd.isna(last) else fmt.month(last)
+    return f"orders lost or shipped after {after}"
 
 
 def split_caption(recognition: str = RECOGNISE_SHIP) -> str:
@@ -189,19 +202,25 @@ def supply_material(gap: float, supply: float) -> bool:
 
 
 def split_clause(
-    gap: float, demand: float, supply: float, currency: str, recognition: str = RECOGNISE_SHIP
+    gap: float,
+    demand: float,
+    supply: float,
+    currency: str,
+    recognition: str = RECOGNISE_SHIP,
+    last: pd.Timestamp | None = None,
 ) -> str | None:
     """The demand-and-price and supply parts of a revenue gap below budget, to follow a
     phrase that states the gap ("revenue below budget by €1.5M (24.4 %)"): ", €1.4M of
-    it supply (orders lost or shipped after these months) and €83k demand and price
+    it supply (orders lost or shipped after Dec 2027) and €83k demand and price
     (orders at plan prices below budget)", or, where those orders are above budget,
     " although orders at plan prices are €30k above it: supply takes €1.5M off (...)".
     None unless supply is material (`supply_material`) and the demand part known. The
-    cause is worded by `recognition` (`supply_cause`). Review: "€1.08M demand (orders
-    below budget)" hid a Cooling price cut of -15 % (€172k without it)."""
+    cause is worded by `recognition`, naming the last month compared `last`
+    (`supply_cause`). Review: "€1.08M demand (orders below budget)" hid a Cooling price
+    cut of -15 % (€172k without it)."""
     if not np.isfinite(demand) or not supply_material(gap, supply):
         return None
-    cause = supply_cause(recognition)
+    cause = supply_cause(recognition, last)
     if demand > 0:
         return (
             f" although orders at plan prices are {fmt.money(demand, currency)} above it: "
@@ -216,12 +235,18 @@ def split_clause(
     return text
 
 
-def split_note(split: pd.DataFrame, currency: str, recognition: str = RECOGNISE_SHIP) -> str | None:
+def split_note(
+    split: pd.DataFrame,
+    currency: str,
+    recognition: str = RECOGNISE_SHIP,
+    last: pd.Timestamp | None = None,
+) -> str | None:
     """One sentence when the projection is below budget and supply takes at least
     `SUPPLY_MATERIAL` of the gap (`supply_material`); None otherwise. `split`:
     `budget_split`; `recognition`: the plan setting `revenue_recognition` of its books,
-    which words what supply is (`supply_cause`). Family names as typed (escape them
-    where shown)."""
+    which words what supply is (`supply_cause`), naming the last month compared `last`
+    (`compared_end` of the frame `split` was made of). Family names as typed (escape
+    them where shown)."""
     if split.empty:
         return None
     t = split.iloc[-1]  # the Total row comes last (a family may be named "Total")
@@ -237,7 +262,7 @@ def split_note(split: pd.DataFrame, currency: str, recognition: str = RECOGNISE_
             if top["supply_gap"] <= 0.995 * supply
             else f" ({fmt.money(-top['supply_gap'], currency)} of it in {top[schema.FAMILY]})"
         )
-    lost = supply_cause(recognition)
+    lost = supply_cause(recognition, last)
     if demand <= 0:
         return (
             f"Of the {fmt.money(-gap, currency)} below budget, "
@@ -292,7 +317,9 @@ class FinanceView:
     has no order values);
     notes: what the reader must know (estimated actuals, budget coverage);
     recognition: the plan setting `revenue_recognition` the books were made with (it
-    words what supply is: `split_note`).
+    words what supply is: `split_note`);
+    kpis: the plan's KPIs and kpi_ranges their P10-P90 (`sop.finance.risk.p10_p90`),
+    for the exports' service shortfall line (`sop.finance.service_line.plan_line`).
     """
 
     pnl: pd.DataFrame
@@ -313,6 +340,13 @@ class FinanceView:
     recognition: str = RECOGNISE_SHIP
     odds: pd.DataFrame = field(default_factory=_no_odds)
     n_paths: int = 0
+    kpis: dict[str, float] = field(default_factory=dict)
+    kpi_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def split_text(self, currency: str) -> str | None:
+        """The Budget tab's sentence on the gap's supply part (`split_note`), naming the
+        budget's last month compared."""
+        return split_note(self.split, currency, self.recognition, compared_end(self.vs_budget))
 
     @property
     def span(self) -> str:
@@ -405,4 +439,6 @@ def build(evaluation, tables: dict[str, pd.DataFrame]) -> FinanceView:
         recognition=evaluation.plan.policy.revenue_recognition,
         odds=budget_odds.budget_odds(risk, vs),
         n_paths=risk.n_paths if risk else 0,
+        kpis=dict(evaluation.kpis),
+        kpi_ranges=p10_p90(risk),
     )

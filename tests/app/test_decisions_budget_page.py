@@ -67,8 +67,10 @@ def test_the_picked_plan_against_the_budget(store, open_app) -> None:
         compare.budget_text(k, ev.budget, "EUR", "this plan") for k in ("revenue", "gross_margin")
     ]
     assert all(lines) and ev.budget["plan_revenue"] < ev.budget["revenue"]
-    split = finance_view.budget_split(statement.versus_budget(ev.pnl, ctx.tables[schema.BUDGET]))
-    note = finance_view.split_note(split, "EUR")
+    vs = statement.versus_budget(ev.pnl, ctx.tables[schema.BUDGET])
+    note = finance_view.split_note(
+        finance_view.budget_split(vs), "EUR", last=finance_view.compared_end(vs)
+    )
     assert note is not None and BETA in note  # the supply gap is Beta's, the line cut
     at = _pick(open_app("pages/decisions.py"), sid)
     captions = _captions(at)

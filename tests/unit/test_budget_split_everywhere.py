@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from supply_helpers import START, frame, one_product, tiny_with_consensus
 
-from sop.core import schema
+from sop.core import fmt, schema
 from sop.executive import risks
 from sop.finance import export as finance_export
 from sop.finance import statement
@@ -30,9 +30,18 @@ from sop.supply.policy import RECOGNISE_ORDER, RECOGNISE_SHIP, SupplyPolicy
 
 CENT = 0.005
 MONTHS = pd.date_range(START, periods=3, freq="MS")
-SHIPPED = "orders lost or shipped after these months"
+# booked when shipped, the cause names the budget's last month compared (review: "after
+# these months" named none)
+SHIPPED = f"orders lost or shipped after {fmt.month(MONTHS[-1])}"
 ORDERED = "orders lost or still unshipped at the plan's end"
 WORDS = {RECOGNISE_SHIP: SHIPPED, RECOGNISE_ORDER: ORDERED}
+
+
+def _words(recognition: str, last: pd.Timestamp) -> str:
+    """What supply is, by the setting, the budget's months ending in `last`."""
+    return finance_view.supply_cause(recognition, last)
+
+
 SETTINGS = pytest.mark.parametrize("recognition", [RECOGNISE_SHIP, RECOGNISE_ORDER])
 
 
@@ -121,17 +130,21 @@ def test_the_clause_reads_the_setting_passed() -> None:
 # --- the Budget tab's sentence, by the setting ----------------------------------------------
 def test_the_finance_sentence_is_worded_by_the_setting() -> None:
     _, pnl, _ = _short(RECOGNISE_ORDER)
-    split = finance_view.budget_split(statement.versus_budget(pnl, _budget(16_000.0)))
-    assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER) == (
+    vs = statement.versus_budget(pnl, _budget(16_000.0))
+    split, last = finance_view.budget_split(vs), finance_view.compared_end(vs)
+    assert last == MONTHS[-1]
+    assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER, last) == (
         f"Of the €18k below budget, €15k is supply: {ORDERED}; €3,000 is demand and price "
         "(orders at plan prices below budget)."
     )
-    assert finance_view.split_note(split, "EUR") == (
+    assert finance_view.split_note(split, "EUR", RECOGNISE_SHIP, last) == (
         f"Of the €18k below budget, €15k is supply: {SHIPPED}; €3,000 is demand and price "
         "(orders at plan prices below budget)."
     )
+    # without the months known, the sentence still reads (no month named)
+    assert "shipped after these months;" in finance_view.split_note(split, "EUR")
     split = finance_view.budget_split(statement.versus_budget(pnl, _budget(14_000.0)))
-    assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER).endswith(
+    assert finance_view.split_note(split, "EUR", RECOGNISE_ORDER, last).endswith(
         f"supply takes €15k off, {ORDERED}."
     )
 
@@ -189,8 +202,10 @@ def test_the_summary_sheet_splits_the_gap_to_the_cent(cut) -> None:
     assert summary[SUPPLY] == pytest.approx(total["supply_gap"], abs=CENT)
     assert summary[SUPPLY] < -1.0 and gap < 0
     # the Budget tab's sentence, worded by the setting, is among the notes
-    note = finance_view.split_note(view.split, "EUR", recognition)
-    assert note is not None and WORDS[recognition] in note and note in notes
+    last = finance_view.compared_end(view.vs_budget)
+    note = finance_view.split_note(view.split, "EUR", recognition, last)
+    assert note is not None and _words(recognition, last) in note and note in notes
+    assert "these months" not in note
 
 
 def test_the_cut_plans_risk_items_split_where_supply_is_material(cut) -> None:
@@ -205,10 +220,11 @@ def test_the_cut_plans_risk_items_split_where_supply_is_material(cut) -> None:
         what = budget_items.at[fam, "what"]
         if finance_view.supply_material(row["revenue_gap"], row["supply_gap"]):
             said += 1
+            last = view.vs_budget.loc[view.vs_budget[schema.FAMILY] == fam, schema.MONTH].max()
             clause = finance_view.split_clause(
-                row["revenue_gap"], row["demand_gap"], row["supply_gap"], "EUR", recognition
+                row["revenue_gap"], row["demand_gap"], row["supply_gap"], "EUR", recognition, last
             )
-            assert clause in what and WORDS[recognition] in what
+            assert clause in what and _words(recognition, last) in what
         else:
             assert "supply" not in what
     assert said >= 1

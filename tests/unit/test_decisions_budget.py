@@ -120,20 +120,19 @@ def test_a_plan_short_of_budget_for_want_of_supply_says_how_much() -> None:
     note = budget_lines.budget_supply(pnl, budget, "EUR")
     assert note == (
         "Of the €40k below budget, €30k is supply (all of it in Cool*ing*): orders lost "
-        "or shipped after these months; €10k is demand and price (orders at plan prices "
+        "or shipped after Jan 2027; €10k is demand and price (orders at plan prices "
         "below budget)."
     )
-    # the Finance page's sentence on the same figures: one wording, one sum
+    # the Finance page's sentence on the same figures: one wording, one sum, the
+    # budget's last month compared named
     split = finance_view.budget_split(statement.versus_budget(pnl, budget))
-    assert note == finance_view.split_note(split, "EUR")
+    assert note == finance_view.split_note(split, "EUR", last=START)
     assert budget_lines.budget_scope(pnl, budget) is None
     # books made at order: a late order is booked all the same, so supply is only what
     # is lost or still unshipped at the plan's end, and Decisions says so
     ordered = budget_lines.budget_supply(pnl, budget, "EUR", RECOGNISE_ORDER)
-    assert ordered == note.replace(
-        "shipped after these months", "still unshipped at the plan's end"
-    )
-    assert ordered == finance_view.split_note(split, "EUR", RECOGNISE_ORDER)
+    assert ordered == note.replace("shipped after Jan 2027", "still unshipped at the plan's end")
+    assert ordered == finance_view.split_note(split, "EUR", RECOGNISE_ORDER, START)
     # the caption under Finance's split table says the same by the setting
     assert "or shipped after these months; positive where" in finance_view.split_caption()
     caption = finance_view.split_caption(RECOGNISE_ORDER)
