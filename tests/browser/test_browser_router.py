@@ -49,15 +49,26 @@ def fresh_app(demo_store_path):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while True:
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
             break
         except OSError:
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("the fresh app server did not start within 60 s")
+        time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        # as the shared server's fixture: a server slow to stop on a loaded machine is
+        # killed, never left running (a CI run left one and failed the teardown)
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def test_deep_link_on_a_fresh_server_shows_the_app_around_the_page(fresh_app, browser_page):
