@@ -118,3 +118,19 @@ def store_fake_run(
         n_series=6,
         as_of=AS_OF,
     )
+
+
+def banded_budget_store(store: Store) -> Store:
+    """The tiny dataset with a stored forecast with a band (P10 0.8x, P90 1.3x P50), so
+    a risk run's outcomes spread; Alpha's budget doubled (out of reach), Beta's halved
+    (in reach): the chance of meeting the budget tests' case."""
+    tables = tiny_tables()
+    b = tables[schema.BUDGET]
+    cols = [schema.REVENUE, schema.MARGIN]
+    alpha = b[schema.FAMILY] == "Alpha"
+    b.loc[alpha, cols] = 2 * b.loc[alpha, cols]
+    b.loc[~alpha, cols] = 0.5 * b.loc[~alpha, cols]
+    loaded_store(store, tables)
+    months = pd.date_range("2026-01-01", periods=18, freq="MS")
+    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
+    return store

@@ -77,11 +77,6 @@ def plan_detail(
     return plan.sku_plan if plan.ok else pd.DataFrame()
 
 
-def _no_odds() -> pd.DataFrame:
-    """No chance of meeting the budget figured (no risk run, or no month to compare)."""
-    return pd.DataFrame(columns=budget_odds.ODDS_COLUMNS)
-
-
 @dataclass
 class ExecView:
     """Everything the Executive pages and the pack show (see `build`)."""
@@ -110,7 +105,7 @@ class ExecView:
     items: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     # the chance of meeting the budget, per family and in total (`budget_odds.budget_odds`)
-    odds: pd.DataFrame = field(default_factory=_no_odds)
+    odds: pd.DataFrame = field(default_factory=budget_odds.empty)
     # how much of a gap below budget is supply (`budget_lines.budget_supply`; names as
     # typed): the revenue tile's help and the pack's Summary say it
     budget_gap: str | None = None

@@ -119,7 +119,9 @@ def _quantiles(outcomes: np.ndarray) -> dict[str, float]:
     return dict(zip(QUANTILES, np.quantile(outcomes, list(QUANTILES.values())).tolist()))
 
 
-def _empty() -> pd.DataFrame:
+def empty() -> pd.DataFrame:
+    """No chance of meeting the budget figured (no risk run, or no month to compare):
+    the `ODDS_COLUMNS`, no row (the Finance and Executive views' default)."""
     return pd.DataFrame(columns=ODDS_COLUMNS)
 
 
@@ -139,13 +141,13 @@ def budget_odds(risk: Risk | None, vs_budget: pd.DataFrame) -> pd.DataFrame:
     `statement.versus_budget` of the plan. Empty without a risk run that kept its
     paths, or without a month to compare."""
     if risk is None or risk.path_revenue is None or vs_budget.empty:
-        return _empty()
+        return empty()
     f = pd.Index(risk.family[schema.FAMILY]).get_indexer(vs_budget[schema.FAMILY])
     t = pd.Index(risk.total[schema.MONTH]).get_indexer(vs_budget[schema.MONTH])
     keep = (f >= 0) & (t >= 0)
     vs, f, t = vs_budget[keep].reset_index(drop=True), f[keep], t[keep]
     if vs.empty:
-        return _empty()
+        return empty()
     revenue = risk.path_revenue[:, f, t]  # (paths, rows compared)
     margin = vs[schema.MARGIN].to_numpy(float)[None] + risk.path_margin_delta[:, f, t]
     # the families, then the total last: a list, not a dict, as a family may be named

@@ -290,11 +290,6 @@ def inventory_by_month(plan: PlanResult, products: pd.DataFrame | None = None) -
     return stock.stock_by_month(plan)
 
 
-def _no_odds() -> pd.DataFrame:
-    """No chance of meeting the budget figured (no risk run, or no month to compare)."""
-    return pd.DataFrame(columns=budget_odds.ODDS_COLUMNS)
-
-
 @dataclass
 class FinanceView:
     """Everything the Finance page and its exports show for one scenario.
@@ -338,7 +333,7 @@ class FinanceView:
     notes: list[str] = field(default_factory=list)
     split: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPLIT_COLUMNS))
     recognition: str = RECOGNISE_SHIP
-    odds: pd.DataFrame = field(default_factory=_no_odds)
+    odds: pd.DataFrame = field(default_factory=budget_odds.empty)
     n_paths: int = 0
     kpis: dict[str, float] = field(default_factory=dict)
     kpi_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)

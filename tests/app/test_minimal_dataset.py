@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from demand_helpers import fake_values, store_fake_run
 from minimal import minimal_files
+from page_helpers import PAGES as ALL_PAGES
 from tiny import AS_OF
 
 from sop.data.validate import validate_files
@@ -20,17 +21,7 @@ from sop.scenario import saved as saved_scenarios
 from sop.scenario.levers import Levers
 from sop.store import Store
 
-PAGES = [
-    "pages/data.py",
-    "pages/demand.py",
-    "pages/supply.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/executive.py",
-    "pages/decisions.py",
-    "pages/handoff.py",
-    "pages/finance.py",
-]
+PAGES = [p for p in ALL_PAGES if p != "pages/admin.py"]  # a minimal dataset: no admin
 MONTHS = pd.date_range(AS_OF + pd.offsets.MonthBegin(1), periods=18, freq="MS")
 
 

@@ -3,14 +3,8 @@ every page answers at its own address (/data too: the root only forwards there).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from tiny import ROOT, free_port
+from conftest import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,46 +23,10 @@ PAGES = [  # address, heading, sidebar link
 
 @pytest.fixture
 def fresh_app(demo_store_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SOP_STORE": str(demo_store_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the fresh app server did not start within 60 s")
-        time.sleep(0.3)
-    try:
+    """A server of its own, started for the test (`conftest.serve_app`: it fails when
+    the app does not start and kills a server slow to stop)."""
+    with serve_app(demo_store_path) as url:
         yield url
-    finally:
-        # as the shared server's fixture: a server slow to stop on a loaded machine is
-        # killed, never left running (a CI run left one and failed the teardown)
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_deep_link_on_a_fresh_server_shows_the_app_around_the_page(fresh_app, browser_page):

@@ -12,13 +12,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from demand_helpers import fake_values, loaded_store, store_fake_run
+from demand_helpers import banded_budget_store
 from supply_helpers import one_product
-from tiny import tiny_tables
 
 from sop.core import fmt, schema
 from sop.core.xlsx import TOTAL
-from sop.demand.engine import ForecastSettings
 from sop.executive import headline, pack, pack_sheets
 from sop.executive import service as executive
 from sop.finance import budget_odds, family_range, risk, statement
@@ -246,15 +244,7 @@ def test_a_chance_never_reads_as_a_certainty_it_is_not(chance: float, text: str)
 def test_the_pack_has_the_revenue_ranges_with_the_finance_pages_chances(store: Store) -> None:
     """A stored forecast with a band (P10 0.8x, P90 1.3x P50), so the outcomes spread;
     Alpha's budget doubled: out of reach (0 %), Beta's halved: in reach (100 %)."""
-    tables = tiny_tables()
-    b = tables[schema.BUDGET]
-    cols = [schema.REVENUE, schema.MARGIN]
-    alpha = b[schema.FAMILY] == "Alpha"
-    b.loc[alpha, cols] = 2 * b.loc[alpha, cols]
-    b.loc[~alpha, cols] = 0.5 * b.loc[~alpha, cols]
-    loaded_store(store, tables)
-    months = pd.date_range("2026-01-01", periods=18, freq="MS")
-    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
+    banded_budget_store(store)
     ctx = executive.context(store)
     view = executive.view(store, ctx)
     meta = pack.PackMeta("Tiny Co", "tiny", 1, view.cycle, ctx.as_of, "EUR", pack.now())

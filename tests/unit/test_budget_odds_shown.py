@@ -17,14 +17,12 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
-from demand_helpers import fake_values, loaded_store, store_fake_run
+from demand_helpers import banded_budget_store
 from exec_helpers import exec_tables, load
 from streamlit.testing.v1 import AppTest
-from tiny import tiny_tables
 
 from sop.core import schema
 from sop.core.xlsx import TOTAL
-from sop.demand.engine import ForecastSettings
 from sop.executive import comments as exec_comments
 from sop.executive import headline as exec_headline
 from sop.executive import service as executive
@@ -46,16 +44,7 @@ def alpha_short(store: Store) -> Store:
     """The tiny dataset with a stored forecast with a band (P10 0.8x, P90 1.3x P50), so
     the outcomes spread; Alpha's budget doubled (out of reach), Beta's halved (in
     reach)."""
-    tables = tiny_tables()
-    b = tables[schema.BUDGET]
-    cols = [schema.REVENUE, schema.MARGIN]
-    alpha = b[schema.FAMILY] == "Alpha"
-    b.loc[alpha, cols] = 2 * b.loc[alpha, cols]
-    b.loc[~alpha, cols] = 0.5 * b.loc[~alpha, cols]
-    loaded_store(store, tables)
-    months = pd.date_range("2026-01-01", periods=18, freq="MS")
-    store_fake_run(store, settings=ForecastSettings(horizon=18), values=fake_values(months=months))
-    return store
+    return banded_budget_store(store)
 
 
 def _finance(store: Store) -> finance_view.FinanceView:
