@@ -270,3 +270,28 @@ def severe_squeeze(horizon: int = 18):
     ev = evaluate(demand, tables, levers, policy)
     assert base.ok and ev.ok
     return demand, tables, policy, base, ev
+
+
+def two_products(p1: list[float], p2: list[float], **kw):
+    """(tables, demand): P1 (family Fam) as `one_product` builds it and P2 of family Fam2
+    on the same resources (line L1 and/or labour pool LAB) at a price of 90 instead of
+    100: the plan serves P1 first."""
+    tables, _ = one_product(p1, **kw)
+    prod, inv, bor = (
+        tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
+    )
+    fam2 = {schema.SKU: "P2", schema.NAME: "Product 2", schema.FAMILY: "Fam2"}
+    tables = {
+        **tables,
+        schema.PRODUCTS: pd.concat(
+            [prod, prod.assign(**fam2, **{schema.LIST_PRICE: 90.0})], ignore_index=True
+        ),
+        schema.INVENTORY: pd.concat([inv, inv.assign(**{schema.SKU: "P2"})], ignore_index=True),
+        schema.BILL_OF_RESOURCES: pd.concat(
+            [bor, bor.assign(**{schema.FAMILY: "Fam2"})], ignore_index=True
+        ),
+    }
+    demand = pd.concat(
+        [demand_frame(p1), demand_frame(p2, sku="P2", family="Fam2")], ignore_index=True
+    )
+    return tables, demand

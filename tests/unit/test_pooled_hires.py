@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from supply_helpers import demand_frame, one_product
+from supply_helpers import one_product, two_products
 
 from sop.core import schema
 from sop.supply import remedies, remedy_text
@@ -32,24 +32,7 @@ def _shortfalls(p1: float, p2: float, **labour: float) -> pd.DataFrame:
     """The shortfall rows of P1 (family Fam, price 100) and P2 (family Fam2, price 90)
     ordered `p1` and `p2` in Jan 2027 on the crew's 200 h (the plan serves P1 first);
     `labour`: on top of `CREW` (max_hires: the hiring limit)."""
-    tables, _ = one_product([p1], line_hours=None, labour=CREW | labour)
-    prod, inv, bor = (
-        tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
-    )
-    fam2 = {schema.SKU: "P2", schema.NAME: "Product 2", schema.FAMILY: "Fam2"}
-    tables = {
-        **tables,
-        schema.PRODUCTS: pd.concat(
-            [prod, prod.assign(**fam2, **{schema.LIST_PRICE: 90.0})], ignore_index=True
-        ),
-        schema.INVENTORY: pd.concat([inv, inv.assign(**{schema.SKU: "P2"})], ignore_index=True),
-        schema.BILL_OF_RESOURCES: pd.concat(
-            [bor, bor.assign(**{schema.FAMILY: "Fam2"})], ignore_index=True
-        ),
-    }
-    demand = pd.concat(
-        [demand_frame([p1]), demand_frame([p2], sku="P2", family="Fam2")], ignore_index=True
-    )
+    tables, demand = two_products([p1], [p2], line_hours=None, labour=CREW | labour)
     plan = solve_plan(demand, tables, NO_BACKLOG)
     assert plan.status == OPTIMAL, plan.explanation
     return plan.shortfalls

@@ -16,7 +16,14 @@ import re
 
 import pandas as pd
 import pytest
-from supply_helpers import demand_frame, family_capacity, first_gap, frame, one_product, shut_in
+from supply_helpers import (
+    family_capacity,
+    first_gap,
+    frame,
+    one_product,
+    shut_in,
+    two_products,
+)
 
 from sop.core import schema
 from sop.data import defaults
@@ -30,31 +37,6 @@ NO_BACKLOG = SupplyPolicy(backlog_allowed=False)
 # how a raise names the rows that claimed room first
 P2_LOST = "the lost sales of Fam2 (Plant) in Jan 2027"
 FAM_LOST = "the lost sales of Fam (Plant) in Jan 2027"
-
-
-def _two_products(p1: list[float], p2: list[float], **kw):
-    """(tables, demand): P1 (family Fam) as `one_product` builds it and P2 of family Fam2
-    on the same resources (line L1 and/or labour pool LAB) at a price of 90 instead of
-    100: the plan serves P1 first."""
-    tables, _ = one_product(p1, **kw)
-    prod, inv, bor = (
-        tables[k] for k in (schema.PRODUCTS, schema.INVENTORY, schema.BILL_OF_RESOURCES)
-    )
-    fam2 = {schema.SKU: "P2", schema.NAME: "Product 2", schema.FAMILY: "Fam2"}
-    tables = {
-        **tables,
-        schema.PRODUCTS: pd.concat(
-            [prod, prod.assign(**fam2, **{schema.LIST_PRICE: 90.0})], ignore_index=True
-        ),
-        schema.INVENTORY: pd.concat([inv, inv.assign(**{schema.SKU: "P2"})], ignore_index=True),
-        schema.BILL_OF_RESOURCES: pd.concat(
-            [bor, bor.assign(**{schema.FAMILY: "Fam2"})], ignore_index=True
-        ),
-    }
-    demand = pd.concat(
-        [demand_frame(p1), demand_frame(p2, sku="P2", family="Fam2")], ignore_index=True
-    )
-    return tables, demand
 
 
 def _solve_alone_and_claimed(monkeypatch, demand, tables, policy):
@@ -88,7 +70,7 @@ def test_two_gaps_on_one_line_do_not_share_the_free_overtime(monkeypatch) -> Non
     # L1: 100 h (1 h a unit) against 120 of P1 and 30 of P2; 40 h of overtime at 200 -
     # 10 = 190 extra an hour, dearer than a lost unit: the plan works none and loses all
     # 30 of P2 (the cheaper) and 20 of P1. Alone each gap fits the 40 free hours.
-    tables, demand = _two_products([120.0], [30.0], max_ot=40.0, ot_rate=200.0)
+    tables, demand = two_products([120.0], [30.0], max_ot=40.0, ot_rate=200.0)
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(sf["units"]) == pytest.approx([30.0, 20.0])
     assert list(alone["lever"]) == ["add overtime in Jan 2027 (L1 +30 h)"] + [
@@ -108,7 +90,7 @@ def test_two_gaps_on_one_line_do_not_share_the_free_overtime(monkeypatch) -> Non
 def test_a_cap_the_larger_gap_raises_counts_in_the_next_gaps_raise(monkeypatch) -> None:
     # as above with 20 h of overtime: the 30-unit gap takes the 20 h and asks 10 h more;
     # the 20-unit gap finds none free and the cap must carry both: 20 + 10 + 20 = 50 h
-    tables, demand = _two_products([120.0], [30.0], max_ot=20.0, ot_rate=200.0)
+    tables, demand = two_products([120.0], [30.0], max_ot=20.0, ot_rate=200.0)
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert alone["lever"].iloc[1] == "add overtime in Jan 2027 (L1 +20 h)"
     assert sf["lever"].iloc[0] == (
@@ -125,7 +107,7 @@ def test_two_prebuilds_into_one_month_share_its_spare_hours(monkeypatch) -> None
     # L1 shut in February (20 of P1 and 30 of P2 lost); January has 30 h spare on
     # regular time and 40 h of overtime at 25 - 10 = 15 extra an hour. Holding 100 a
     # unit-month (2400 % of 50 a year) makes the plan lose February rather than build.
-    tables, demand = _two_products(
+    tables, demand = two_products(
         [70.0, 20.0], [0.0, 30.0], max_ot=40.0, ot_rate=25.0, holding_pct=2400.0
     )
     tables = shut_in(tables, [100.0, 0.0])
@@ -196,7 +178,7 @@ def test_two_gaps_on_one_labour_pool_do_not_share_the_hiring_limit(monkeypatch) 
     # 0.8 and 0.6 workers' worth, a whole worker each, 1.4 pooled: 2 workers; 1 hire a
     # month allowed: each fits alone, not both (0.6 and 0.4 would pool to 1 worker:
     # test_pooled_hires)
-    tables, demand = _two_products(
+    tables, demand = two_products(
         [280.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 1.0}
     )
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
@@ -308,7 +290,7 @@ OT_FIELD = "max_overtime_hours in resources"
 
 
 def _shut_february(p1: list[float], p2: list[float]):
-    tables, demand = _two_products(p1, p2, max_ot=20.0, ot_rate=200.0)
+    tables, demand = two_products(p1, p2, max_ot=20.0, ot_rate=200.0)
     return shut_in(tables, SHUT_FEB), demand
 
 
@@ -363,7 +345,7 @@ def test_two_gaps_do_not_keep_the_same_laid_off_people(monkeypatch) -> None:
     # plan lays all 10 off and loses 80 of P1 and 50 of P2. Alone each kept what it needs
     # of the 10 (8 + 5 = 13); the second keeps the 2 left and hires 3
     crew = {"workers": 10.0, "hpw": 10.0, "rate": 80.0}
-    tables, demand = _two_products([80.0], [50.0], line_hours=None, labour=crew)
+    tables, demand = two_products([80.0], [50.0], line_hours=None, labour=crew)
     policy = SupplyPolicy(layoffs_allowed=True, backlog_allowed=False)
     sf, alone = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
     laid = "lay off {} fewer workers from LAB in Jan 2027 (the plan lays off 10 then{})"
@@ -376,7 +358,7 @@ def test_two_gaps_do_not_keep_the_same_laid_off_people(monkeypatch) -> None:
     assert list(sf["lever_cost_per_unit"]) == pytest.approx([80.0, 80.0])  # the wage
     # all 10 kept for the larger gap: the next one hires
     monkeypatch.undo()
-    tables, demand = _two_products([100.0], [50.0], line_hours=None, labour=crew)
+    tables, demand = two_products([100.0], [50.0], line_hours=None, labour=crew)
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, policy)
     assert sf["lever"].iloc[1] == "hire 5 workers for LAB from Jan 2027"
 
@@ -415,7 +397,7 @@ def test_every_raise_says_the_value_to_raise_to_with_units(monkeypatch) -> None:
     # the hiring limit read "(0.8 a month today; 1.0 a month with the 0.6 hired for
     # larger gaps that month; ...)"; now one form: from, to, unit, field, and what of the
     # new figure is this gap's and the rows' claimed before
-    tables, demand = _two_products(
+    tables, demand = two_products(
         [280.0], [60.0], line_hours=None, labour=CREW | {"max_hires": 0.8}
     )
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
@@ -485,7 +467,7 @@ def test_a_shared_raise_adds_up_and_names_the_rows_that_took_the_room(monkeypatc
     # the hours of the rows claimed before it, names them, and the parts add up. The
     # second row shown read "(...; 50 h of it for gaps ranked ahead)", though 10 of the
     # 50 h went to the row shown last (the lost sales of Fam, claimed before it)
-    tables, demand = _two_products([130.0], [40.0], max_ot=20.0, ot_rate=25.0, ss_units=20.0)
+    tables, demand = two_products([130.0], [40.0], max_ot=20.0, ot_rate=25.0, ss_units=20.0)
     sf, _ = _solve_alone_and_claimed(monkeypatch, demand, tables, NO_BACKLOG)
     assert list(zip(sf["kind"], sf["family"], sf["units"])) == [
         ("lost sales", "Fam2", 40.0),
@@ -624,7 +606,7 @@ def test_a_mixed_prebuild_leaves_the_next_row_what_is_left(monkeypatch) -> None:
     # (20 x 100 + 30 x (15 + 100)) / 50 = 5,450 / 50 = 109 a unit. P1's 40 then find no
     # spare regular hour and 10 h of overtime: all 40 on overtime (115 a unit), the cap
     # raised past the 30 h P2 took. Alone P1 made 20 + 20: (2,000 + 2,300) / 40 = 107.5
-    tables, demand = _two_products(
+    tables, demand = two_products(
         [80.0, 40.0], [0.0, 50.0], max_ot=40.0, ot_rate=25.0, holding_pct=2400.0
     )
     tables = shut_in(tables, SHUT_FEB)
@@ -677,7 +659,7 @@ def test_a_hiring_raise_names_the_plans_own_hires_in_words() -> None:
     # 70. P1's gap raises the limit past the plan's own 0.5 and P2's worker (0.7 of one,
     # a whole person; 0.7 + 0.4 pooled need 2): the parts add up, 1 + 1 + 0.5 = 2.5,
     # rounded up to 3 people
-    tables, demand = _two_products(
+    tables, demand = two_products(
         [290.0], [70.0], line_hours=None, labour=CREW | {"hiring": 2_000.0, "max_hires": 0.5}
     )
     plan = solve_plan(demand, tables, NO_BACKLOG)
